@@ -1,0 +1,121 @@
+# railgate -- one plain Makefile (see README.md).
+#
+#   make            build the programs into build/
+#   make run        install what is missing, start PostgreSQL under var/ and the daemon
+#   make check      install what is missing, build, lint and run every test
+#   make check SANITIZE=1   the same under AddressSanitizer and UBSan (build-san/)
+#   make bench      benchmarks (figures, not pass/fail)
+#   make fuzz       libFuzzer targets for a bounded time
+#   make lint       cppcheck and the layering check
+
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+OPT ?= -O1
+else
+BUILD ?= build
+SANFLAGS =
+OPT ?= -O2
+endif
+
+CC ?= cc
+PKGS = libevent libevent_openssl libevent_pthreads libpq libxml-2.0 openssl \
+	zlib jansson libutf8proc
+# Recursively expanded on purpose: pkg-config runs only when a recipe needs
+# it, after scripts/deps.sh has installed what was missing.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+
+# Warnings are errors.  Exceptions, each for a reason:
+#  -Wno-unused-parameter: callbacks (libevent, CUnit, libxml2) have fixed
+#   signatures whose arguments many implementations do not need;
+#  -Wno-missing-field-initializers: { 0 } and designated initialisers of
+#   tables are idiomatic and complete by definition.
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla \
+	-Wno-unused-parameter -Wno-missing-field-initializers
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(SANFLAGS) \
+	-I. $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = -pthread $(SANFLAGS) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+# Layers, lowest first: each may include only the ones before it.
+MANIFEST_SRCS = $(wildcard manifest/*.c)
+EDI_SRCS = $(wildcard edi/*.c)
+RULES_SRCS = $(wildcard rules/*.c)
+DB_SRCS = $(wildcard db/*.c)
+DAEMON_MAINS = daemon/railgate.c daemon/railgated.c
+DAEMON_SRCS = $(filter-out $(DAEMON_MAINS),$(wildcard daemon/*.c))
+TEST_SRCS = $(wildcard tests/*.c)
+
+objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
+LAYER_LIBS = $(BUILD)/libdaemon.a $(BUILD)/libdb.a $(BUILD)/librules.a \
+	$(BUILD)/libedi.a $(BUILD)/libmanifest.a
+
+PROGRAMS = $(BUILD)/railgate $(BUILD)/railgated
+TESTS = $(BUILD)/tests/unit
+
+.PHONY: all deps run check check-build lint layers bench fuzz clean
+.DEFAULT_GOAL := all
+
+all: $(PROGRAMS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libmanifest.a: $(call objs,$(MANIFEST_SRCS))
+$(BUILD)/libedi.a: $(call objs,$(EDI_SRCS))
+$(BUILD)/librules.a: $(call objs,$(RULES_SRCS))
+$(BUILD)/libdb.a: $(call objs,$(DB_SRCS))
+$(BUILD)/libdaemon.a: $(call objs,$(DAEMON_SRCS))
+$(BUILD)/lib%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/railgate: $(call objs,daemon/railgate.c) $(LAYER_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/railgated: $(call objs,daemon/railgated.c) $(LAYER_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/unit: $(call objs,$(TEST_SRCS)) $(LAYER_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcunit
+
+deps:
+	@scripts/deps.sh
+
+# Lint first, tests last: CUnit's summary closes the output.
+check: deps
+	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory lint
+	RAILGATE_BUILD=$(BUILD) $(BUILD)/tests/unit
+
+check-build: $(PROGRAMS) $(TESTS)
+
+lint: layers
+	@scripts/lint.sh
+
+layers:
+	@scripts/check-layers.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh $(BUILD)
+
+fuzz: deps
+	@scripts/fuzz.sh
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

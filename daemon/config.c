@@ -1,0 +1,288 @@
+/*
+ * config.c -- INI parsing driven by the parameter table.
+ *
+ * Syntax: "[section]" headers, "name = value" lines, '#' or ';' comments
+ * on their own line, values optionally in double quotes.  Unknown
+ * sections and parameters are errors, so that a typo is not silently a
+ * default.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/util.h"
+
+#include "config.h"
+
+enum param_type {
+	PARAM_STRING,
+	PARAM_INT,
+};
+
+struct param {
+	const char	*section;
+	const char	*name;
+	enum param_type	 type;
+	size_t		 offset;	/* into struct config */
+	bool		 reloadable;
+	const char	*def;
+	int		 min, max;	/* PARAM_INT bounds */
+	const char	*doc;
+};
+
+#define STR(sec, name, field, reload, def, doc) \
+	{ sec, name, PARAM_STRING, offsetof(struct config, field), reload, def, 0, 0, doc }
+#define INT(sec, name, field, reload, def, lo, hi, doc) \
+	{ sec, name, PARAM_INT, offsetof(struct config, field), reload, def, lo, hi, doc }
+
+static const struct param params[] = {
+	STR("daemon", "listen", listen, false, "127.0.0.1:8080",
+	    "Address and port of the HTTP API and officer console."),
+	STR("daemon", "log_level", log_level, true, "info",
+	    "Most verbose log level written: warn, info or debug."),
+	STR("daemon", "state_dir", state_dir, false, "var",
+	    "Directory for the spool, keys and the private PostgreSQL cluster."),
+	STR("database", "dsn", dsn, false, "",
+	    "libpq connection string; empty uses the private cluster under state_dir."),
+	STR("rules", "dir", rules_dir, true, "etc/rules/default",
+	    "Directory of the station's rule set."),
+	INT("clearance", "target_minutes", target_minutes, true, "20", 1, 1440,
+	    "Clearance target per train, from arrival (or manifest receipt)."),
+	INT("clearance", "warn_percent", warn_percent, true, "75", 1, 100,
+	    "Share of the target after which a train is flagged."),
+	INT("http", "max_body_mb", max_body_mb, true, "256", 1, 4096,
+	    "Largest accepted request body, after decompression, in MiB."),
+	INT("http", "request_timeout_s", request_timeout_s, true, "30", 1, 3600,
+	    "Seconds a client may take to send a request."),
+};
+
+/* Stores text as param p's value in cfg; 0, or -1 with *cause. */
+static int
+param_set(struct config *cfg, const struct param *p, const char *text,
+    char **cause)
+{
+	char	*end;
+	long	 v;
+
+	switch (p->type) {
+	case PARAM_STRING: {
+		char **slot = (char **)((char *)cfg + p->offset);
+
+		free(*slot);
+		*slot = xstrdup(text);
+		return 0;
+	}
+	case PARAM_INT:
+		errno = 0;
+		v = strtol(text, &end, 10);
+		if (errno != 0 || end == text || *end != '\0' || v < p->min ||
+		    v > p->max) {
+			*cause = xasprintf("%s.%s must be an integer from %d to %d, "
+			    "not \"%s\"", p->section, p->name, p->min, p->max, text);
+			return -1;
+		}
+		*(int *)((char *)cfg + p->offset) = (int)v;
+		return 0;
+	}
+	return -1;
+}
+
+/* Every parameter at its default. */
+void
+config_defaults(struct config *cfg)
+{
+	size_t	 i;
+	char	*cause = NULL;
+
+	memset(cfg, 0, sizeof *cfg);
+	for (i = 0; i < nitems(params); i++)
+		if (param_set(cfg, &params[i], params[i].def, &cause) < 0)
+			abort();	/* a default outside its own bounds */
+}
+
+/* The parameter named section.name, or NULL. */
+static const struct param *
+param_find(const char *section, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(params); i++)
+		if (strcmp(params[i].section, section) == 0 &&
+		    strcmp(params[i].name, name) == 0)
+			return &params[i];
+	return NULL;
+}
+
+/* Removes leading and trailing white space in place. */
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* True if a section of that name exists in the table. */
+static bool
+section_known(const char *section)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(params); i++)
+		if (strcmp(params[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+/* Handles one line; 0, or -1 with *cause (without the file:line prefix). */
+static int
+config_line(struct config *cfg, char *line, char *section, size_t secsize,
+    char **cause)
+{
+	const struct param	*p;
+	char			*eq, *name, *value;
+	size_t			 n;
+
+	line = trim(line);
+	if (*line == '\0' || *line == '#' || *line == ';')
+		return 0;
+	if (*line == '[') {
+		n = strlen(line);
+		if (line[n - 1] != ']' || n - 2 >= secsize) {
+			*cause = xstrdup("malformed section header");
+			return -1;
+		}
+		line[n - 1] = '\0';
+		snprintf(section, secsize, "%s", trim(line + 1));
+		if (!section_known(section)) {
+			*cause = xasprintf("unknown section [%s]", section);
+			return -1;
+		}
+		return 0;
+	}
+	if ((eq = strchr(line, '=')) == NULL) {
+		*cause = xstrdup("expected \"name = value\"");
+		return -1;
+	}
+	*eq = '\0';
+	name = trim(line);
+	value = trim(eq + 1);
+	n = strlen(value);
+	if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
+		value[n - 1] = '\0';
+		value++;
+	}
+	if (*section == '\0') {
+		*cause = xasprintf("parameter %s outside any section", name);
+		return -1;
+	}
+	if ((p = param_find(section, name)) == NULL) {
+		*cause = xasprintf("unknown parameter %s in section [%s]", name,
+		    section);
+		return -1;
+	}
+	return param_set(cfg, p, value, cause);
+}
+
+/* Reads path over cfg. */
+int
+config_load(struct config *cfg, const char *path, char **cause)
+{
+	FILE	*f;
+	char	*line = NULL, *why = NULL, section[64] = "";
+	size_t	 cap = 0;
+	unsigned lineno = 0;
+	int	 rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, f) != -1) {
+		lineno++;
+		if (config_line(cfg, line, section, sizeof section, &why) < 0) {
+			*cause = xasprintf("%s:%u: %s", path, lineno, why);
+			free(why);
+			rc = -1;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* Frees every string parameter. */
+void
+config_free(struct config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(params); i++) {
+		if (params[i].type == PARAM_STRING) {
+			char **slot = (char **)((char *)cfg + params[i].offset);
+
+			free(*slot);
+			*slot = NULL;
+		}
+	}
+}
+
+/* Compares the parameters SIGHUP cannot change. */
+bool
+config_needs_restart(const struct config *a, const struct config *b,
+    const char **which)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(params); i++) {
+		const struct param *p = &params[i];
+		const char *pa = (const char *)a + p->offset;
+		const char *pb = (const char *)b + p->offset;
+		bool same;
+
+		if (p->reloadable)
+			continue;
+		if (p->type == PARAM_STRING)
+			same = strcmp(*(char *const *)pa, *(char *const *)pb) == 0;
+		else
+			same = *(const int *)pa == *(const int *)pb;
+		if (!same) {
+			*which = p->name;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The table as an mdoc list, for railgate.conf(5). */
+void
+config_print_parameters(FILE *out)
+{
+	const char	*section = "";
+	size_t		 i;
+
+	for (i = 0; i < nitems(params); i++) {
+		const struct param *p = &params[i];
+
+		if (strcmp(section, p->section) != 0) {
+			if (*section != '\0')
+				fprintf(out, ".El\n");
+			section = p->section;
+			fprintf(out, ".Ss [%s]\n.Bl -tag -width Ds\n", section);
+		}
+		fprintf(out, ".It Cm %s Ns = Ns Ar %s\n%s\nDefault:\n.Dq %s .%s\n",
+		    p->name, p->type == PARAM_INT ? "number" : "string", p->doc,
+		    p->def, p->reloadable ? "" : "\nChanged only by a restart.");
+	}
+	if (*section != '\0')
+		fprintf(out, ".El\n");
+}

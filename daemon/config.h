@@ -1,0 +1,49 @@
+/*
+ * config.h -- the daemon's configuration: one table of parameters.
+ *
+ * The table in config.c (section, name, type, where it is stored,
+ * whether SIGHUP may change it, default, description) is the single
+ * source for parsing etc/railgate.conf, for defaults, and for the
+ * parameter list of railgate.conf(5) (`railgated --print-parameters`).
+ * A struct config owns its strings; config_free() releases them.  Loaded
+ * and read on the main thread.
+ */
+#ifndef DAEMON_CONFIG_H
+#define DAEMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct config {
+	/* [daemon] */
+	char	*listen;		/* host:port of the HTTP API */
+	char	*log_level;
+	char	*state_dir;		/* var/: spool, keys, private cluster */
+	/* [database] */
+	char	*dsn;			/* libpq connection string */
+	/* [rules] */
+	char	*rules_dir;
+	/* [clearance] */
+	int	 target_minutes;
+	int	 warn_percent;
+	/* [http] */
+	int	 max_body_mb;
+	int	 request_timeout_s;
+};
+
+/* Fills cfg with every default; the caller frees with config_free(). */
+void config_defaults(struct config *cfg);
+/*
+ * Reads an INI file over the defaults already in cfg.  0, or -1 with
+ * *cause ("file:line: ...", owned by the caller).
+ */
+int config_load(struct config *cfg, const char *path, char **cause);
+/* Frees the strings of cfg; accepts a zeroed struct. */
+void config_free(struct config *cfg);
+/* True when changing from a to b needs a restart (a parameter not reloadable differs). */
+bool config_needs_restart(const struct config *a, const struct config *b,
+    const char **which);
+/* Writes the parameter table as a manual-page section (mdoc). */
+void config_print_parameters(FILE *out);
+
+#endif

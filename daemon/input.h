@@ -1,0 +1,31 @@
+/*
+ * input.h -- one entry point for every manifest format.
+ *
+ * Detects the format by content (manifest/detect.h), decompresses gzip,
+ * and hands the bytes to the EDIFACT or XML reader.  Used by `railgate
+ * parse`, `railgate check` and the daemon's ingestion, so that all three
+ * read a file the same way.  Safe on any thread.
+ */
+#ifndef DAEMON_INPUT_H
+#define DAEMON_INPUT_H
+
+#include <stddef.h>
+
+#include "manifest/detect.h"
+#include "manifest/model.h"
+
+struct input_options {
+	size_t	max_size;	/* largest input after decompression; 0 = 1 GiB */
+	int	validate;	/* XML: validate against etc/schema/manifest.xsd */
+};
+
+/*
+ * Parses data into a new train owned by the caller (*out is always set).
+ * 0 when a train was read (its diagnostics may still hold errors), -1
+ * when the input could not be read as a manifest at all: the train then
+ * holds only the diagnostics that say why.
+ */
+int input_parse(const char *data, size_t len, const struct input_options *opt,
+    struct manifest_train **out);
+
+#endif

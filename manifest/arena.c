@@ -1,0 +1,171 @@
+/*
+ * arena.c -- bump allocation in chunks.
+ *
+ * Chunks grow geometrically (64 KiB up to 4 MiB) so that small trains
+ * stay small and large ones make few calls to malloc.  A request larger
+ * than a quarter of the chunk size gets a chunk of its own, so one big
+ * array does not waste the rest of the current chunk.
+ */
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "util.h"
+
+#define ARENA_ALIGN	alignof(max_align_t)
+#define ARENA_MIN_CHUNK	(64u * 1024)
+#define ARENA_MAX_CHUNK	(4u * 1024 * 1024)
+
+struct arena_chunk {
+	struct arena_chunk	*next;
+	size_t			 size;		/* usable bytes after the header */
+	size_t			 used;
+	alignas(max_align_t) unsigned char data[];
+};
+
+struct arena {
+	struct arena_chunk	*head;		/* current chunk, bumped into */
+	struct arena_chunk	*large;		/* dedicated chunks of big requests */
+	size_t			 next_size;
+	size_t			 bytes;
+};
+
+static struct arena_chunk *arena_chunk_new(struct arena *, size_t);
+
+/* Allocates an empty arena. */
+struct arena *
+arena_new(void)
+{
+	struct arena	*a;
+
+	a = xcalloc(1, sizeof *a);
+	a->next_size = ARENA_MIN_CHUNK;
+	return a;
+}
+
+/* Frees every chunk, then the arena. */
+void
+arena_free(struct arena *a)
+{
+	struct arena_chunk	*c, *next;
+	int			 i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < 2; i++) {
+		for (c = i == 0 ? a->head : a->large; c != NULL; c = next) {
+			next = c->next;
+			free(c);
+		}
+	}
+	free(a);
+}
+
+/* A chunk with at least size usable bytes, counted in the arena. */
+static struct arena_chunk *
+arena_chunk_new(struct arena *a, size_t size)
+{
+	struct arena_chunk	*c;
+
+	if (size > SIZE_MAX - sizeof *c)
+		size = SIZE_MAX - sizeof *c;	/* xmalloc will then fail loudly */
+	c = xmalloc(sizeof *c + size);
+	c->next = NULL;
+	c->size = size;
+	c->used = 0;
+	a->bytes += sizeof *c + size;
+	return c;
+}
+
+/* Bumps the current chunk, starting a new one when it is full. */
+void *
+arena_alloc(struct arena *a, size_t size)
+{
+	struct arena_chunk	*c;
+	size_t			 need;
+
+	need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (need < size)
+		need = SIZE_MAX;
+	if (need > a->next_size / 4 && need >= ARENA_MIN_CHUNK / 4) {
+		c = arena_chunk_new(a, need);
+		c->next = a->large;
+		a->large = c;
+		c->used = need;
+		return c->data;
+	}
+	c = a->head;
+	if (c == NULL || c->size - c->used < need) {
+		c = arena_chunk_new(a, a->next_size);
+		c->next = a->head;
+		a->head = c;
+		if (a->next_size < ARENA_MAX_CHUNK)
+			a->next_size *= 2;
+	}
+	c->used += need;
+	return c->data + c->used - need;
+}
+
+/* Zero-filled arena_alloc. */
+void *
+arena_zalloc(struct arena *a, size_t size)
+{
+	void	*p;
+
+	p = arena_alloc(a, size);
+	memset(p, 0, size);
+	return p;
+}
+
+/* Copies len bytes and a terminating NUL into the arena. */
+char *
+arena_strndup(struct arena *a, const char *s, size_t len)
+{
+	char	*p;
+
+	p = arena_alloc(a, len + 1);
+	if (len != 0)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+/* Copies a NUL-terminated string into the arena. */
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+/*
+ * Doubles an array until need elements fit.  The old block stays in the
+ * arena until it is freed: at most as much again as the final array.
+ */
+void *
+arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size)
+{
+	size_t	 ncap;
+	void	*p;
+
+	if (need <= *cap)
+		return old;
+	ncap = *cap < 4 ? 4 : *cap;
+	while (ncap < need)
+		ncap *= 2;
+	if (size != 0 && ncap > SIZE_MAX / size)
+		ncap = SIZE_MAX / size;
+	p = arena_alloc(a, ncap * size);
+	if (*cap != 0)
+		memcpy(p, old, *cap * size);
+	*cap = ncap;
+	return p;
+}
+
+/* Bytes the arena holds from the system. */
+size_t
+arena_bytes(const struct arena *a)
+{
+	return a->bytes;
+}

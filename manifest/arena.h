@@ -1,0 +1,34 @@
+/*
+ * arena.h -- a bump allocator: many small allocations, one free.
+ *
+ * An arena owns every block it hands out; arena_free() releases them all
+ * in one step, which is how a million-item train is freed.  Nothing
+ * allocated from an arena may be passed to free().  An arena is used by
+ * one thread at a time.
+ */
+#ifndef MANIFEST_ARENA_H
+#define MANIFEST_ARENA_H
+
+#include <stddef.h>
+
+struct arena;
+
+/* A new, empty arena owned by the caller. */
+struct arena *arena_new(void);
+/* Releases the arena and everything allocated from it; accepts NULL. */
+void arena_free(struct arena *a);
+
+/* size bytes aligned for any type; owned by the arena; never NULL. */
+void *arena_alloc(struct arena *a, size_t size);
+/* As arena_alloc, zero-filled. */
+void *arena_zalloc(struct arena *a, size_t size);
+/* A NUL-terminated copy of len bytes at s, owned by the arena. */
+char *arena_strndup(struct arena *a, const char *s, size_t len);
+char *arena_strdup(struct arena *a, const char *s);
+/* Grows an arena-owned array of elements of size bytes from *cap to at least need. */
+void *arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size);
+
+/* Bytes obtained from the system, for statistics and memory limits. */
+size_t arena_bytes(const struct arena *a);
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * json.c -- the train model as canonical JSON.
+ *
+ * One function per model type, each writing its keys in the order of
+ * spec/model.md.  The writer never looks at how the train was parsed, so
+ * EDIFACT and XML inputs of the same train print the same bytes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+
+static void write_party(struct jsonw *, const char *, const struct manifest_party *);
+static void write_seals(struct jsonw *, const struct manifest_seal *, size_t);
+static void write_container(struct jsonw *, const struct manifest_container *);
+static void write_wagon(struct jsonw *, const struct manifest_wagon *);
+static void write_item(struct jsonw *, const struct manifest_item *);
+static void write_consignment(struct jsonw *, const struct manifest_consignment *);
+
+/* "key": {party} unless every field is absent. */
+static void
+write_party(struct jsonw *w, const char *key, const struct manifest_party *p)
+{
+	if (manifest_party_is_empty(p))
+		return;
+	jsonw_key(w, key);
+	jsonw_object_begin(w);
+	jsonw_kv_string_opt(w, "id", p->id);
+	jsonw_kv_string_opt(w, "name", p->name);
+	jsonw_kv_string_opt(w, "country", p->country);
+	jsonw_kv_string_opt(w, "aeo", p->aeo);
+	jsonw_object_end(w);
+}
+
+/* "seals": [...] (always present). */
+static void
+write_seals(struct jsonw *w, const struct manifest_seal *v, size_t n)
+{
+	size_t	i;
+
+	jsonw_key(w, "seals");
+	jsonw_array_begin(w);
+	for (i = 0; i < n; i++) {
+		jsonw_object_begin(w);
+		jsonw_kv_string(w, "number", v[i].number);
+		jsonw_kv_string(w, "sealed_by", manifest_sealer_name(v[i].sealed_by));
+		jsonw_kv_string(w, "condition",
+		    manifest_seal_condition_name(v[i].condition));
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+/* One container. */
+static void
+write_container(struct jsonw *w, const struct manifest_container *c)
+{
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "number", c->number);
+	jsonw_kv_string_opt(w, "size_type", c->size_type);
+	jsonw_kv_bool(w, "full", c->full);
+	jsonw_kv_decimal_opt(w, "gross_kg", c->gross_kg);
+	write_seals(w, c->seals, c->nseals);
+	jsonw_object_end(w);
+}
+
+/* One wagon with its containers. */
+static void
+write_wagon(struct jsonw *w, const struct manifest_wagon *wg)
+{
+	size_t	i;
+
+	jsonw_object_begin(w);
+	jsonw_kv_int(w, "position", wg->position);
+	jsonw_kv_string(w, "number", wg->number);
+	jsonw_kv_string_opt(w, "type", wg->type);
+	jsonw_kv_decimal_opt(w, "tare_kg", wg->tare_kg);
+	write_seals(w, wg->seals, wg->nseals);
+	jsonw_key(w, "containers");
+	jsonw_array_begin(w);
+	for (i = 0; i < wg->ncontainers; i++)
+		write_container(w, wg->containers[i]);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+}
+
+/* One goods item. */
+static void
+write_item(struct jsonw *w, const struct manifest_item *it)
+{
+	size_t	i;
+
+	jsonw_object_begin(w);
+	jsonw_kv_int(w, "seq", it->seq);
+	jsonw_kv_string_opt(w, "hs", it->hs);
+	jsonw_kv_string_opt(w, "description", it->description);
+	if (it->packages != MANIFEST_ABSENT)
+		jsonw_kv_int(w, "packages", it->packages);
+	jsonw_kv_string_opt(w, "package_type", it->package_type);
+	jsonw_kv_decimal_opt(w, "gross_kg", it->gross_kg);
+	jsonw_kv_decimal_opt(w, "net_kg", it->net_kg);
+	jsonw_kv_decimal_opt(w, "value", it->value);
+	jsonw_kv_string_opt(w, "currency", it->currency);
+	jsonw_kv_string_opt(w, "origin", it->origin);
+	jsonw_kv_string_opt(w, "un_number", it->un_number);
+	jsonw_key(w, "documents");
+	jsonw_array_begin(w);
+	for (i = 0; i < it->ndocuments; i++) {
+		jsonw_object_begin(w);
+		jsonw_kv_string(w, "type", it->documents[i].type);
+		jsonw_kv_string_opt(w, "id", it->documents[i].id);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	jsonw_key(w, "placement");
+	jsonw_array_begin(w);
+	for (i = 0; i < it->nplacements; i++) {
+		jsonw_object_begin(w);
+		jsonw_kv_string(w, "equipment", it->placements[i].equipment);
+		if (it->placements[i].packages != MANIFEST_ABSENT)
+			jsonw_kv_int(w, "packages", it->placements[i].packages);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+}
+
+/* One consignment with its items. */
+static void
+write_consignment(struct jsonw *w, const struct manifest_consignment *c)
+{
+	size_t	i;
+
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "ref", c->ref);
+	write_party(w, "consignor", &c->consignor);
+	write_party(w, "consignee", &c->consignee);
+	write_party(w, "declarant", &c->declarant);
+	if (c->procedure != MANIFEST_PROC_DEFAULT)
+		jsonw_kv_string(w, "procedure", manifest_procedure_name(c->procedure));
+	jsonw_kv_decimal_opt(w, "value", c->value);
+	jsonw_kv_string_opt(w, "currency", c->currency);
+	jsonw_key(w, "items");
+	jsonw_array_begin(w);
+	for (i = 0; i < c->nitems; i++)
+		write_item(w, c->items[i]);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+}
+
+/* The diagnostics array of decision.md. */
+void
+manifest_json_write_diags(struct jsonw *w, const struct diag_list *l)
+{
+	char	where[256];
+	size_t	i;
+
+	jsonw_array_begin(w);
+	for (i = 0; i < l->n; i++) {
+		const struct diag *d = &l->v[i];
+
+		jsonw_object_begin(w);
+		jsonw_kv_string(w, "severity", diag_severity_name(d->severity));
+		jsonw_kv_string(w, "code", d->code);
+		jsonw_kv_string(w, "where", diag_format_where(&d->loc, where,
+		    sizeof where));
+		jsonw_kv_string(w, "message", d->message);
+		jsonw_object_end(w);
+	}
+	if (l->dropped != 0) {
+		jsonw_object_begin(w);
+		jsonw_kv_string(w, "severity", "info");
+		jsonw_kv_string(w, "code", "TOO_MANY_DIAGNOSTICS");
+		jsonw_kv_string(w, "where", "");
+		jsonw_key(w, "message");
+		{
+			char msg[96];
+
+			snprintf(msg, sizeof msg, "%zu more diagnostics not kept",
+			    l->dropped);
+			jsonw_string(w, msg);
+		}
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+/* The whole train. */
+void
+manifest_json_write(const struct manifest_train *t, unsigned flags,
+    struct buf *out)
+{
+	struct jsonw	w;
+	size_t		i;
+
+	jsonw_init(&w, out);
+	jsonw_object_begin(&w);
+	jsonw_kv_string(&w, "id", t->id);
+	jsonw_kv_string(&w, "direction", manifest_direction_name(t->direction));
+	jsonw_kv_string(&w, "border_station", t->border_station);
+	jsonw_kv_string_opt(&w, "departure_station", t->departure_station);
+	jsonw_kv_string_opt(&w, "destination_station", t->destination_station);
+	jsonw_kv_time_opt(&w, "eta", t->eta);
+	jsonw_kv_time_opt(&w, "ata", t->ata);
+	write_party(&w, "carrier", &t->carrier);
+	jsonw_kv_string(&w, "manifest_ref", t->manifest_ref);
+	jsonw_kv_string(&w, "function", manifest_function_name(t->function));
+	jsonw_kv_time_opt(&w, "issued", t->issued);
+	jsonw_key(&w, "wagons");
+	jsonw_array_begin(&w);
+	for (i = 0; i < t->nwagons; i++)
+		write_wagon(&w, t->wagons[i]);
+	jsonw_array_end(&w);
+	jsonw_key(&w, "consignments");
+	jsonw_array_begin(&w);
+	for (i = 0; i < t->nconsignments; i++)
+		write_consignment(&w, t->consignments[i]);
+	jsonw_array_end(&w);
+	if (flags & MANIFEST_JSON_DIAGNOSTICS) {
+		jsonw_key(&w, "diagnostics");
+		manifest_json_write_diags(&w, &t->diags);
+	}
+	jsonw_object_end(&w);
+}

@@ -1,0 +1,224 @@
+/*
+ * jsonw.c -- canonical JSON output.
+ *
+ * A comma is owed before every value except the first at each depth;
+ * jsonw_key() pays it for object members and the value after a key owes
+ * none.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "model.h"
+#include "value.h"
+
+/* Starts an empty writer. */
+void
+jsonw_init(struct jsonw *w, struct buf *out)
+{
+	memset(w, 0, sizeof *w);
+	w->out = out;
+}
+
+/* Writes the comma a value owes its predecessor, if any. */
+static void
+jsonw_value_prefix(struct jsonw *w)
+{
+	if (w->need_comma[w->depth])
+		buf_add_char(w->out, ',');
+	w->need_comma[w->depth] = true;
+}
+
+/* Opens a nesting level. */
+static void
+jsonw_open(struct jsonw *w, char c)
+{
+	jsonw_value_prefix(w);
+	buf_add_char(w->out, c);
+	if (w->depth < JSONW_MAX_DEPTH - 1)
+		w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+/* Closes a nesting level. */
+static void
+jsonw_close(struct jsonw *w, char c)
+{
+	buf_add_char(w->out, c);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void jsonw_object_begin(struct jsonw *w) { jsonw_open(w, '{'); }
+void jsonw_object_end(struct jsonw *w) { jsonw_close(w, '}'); }
+void jsonw_array_begin(struct jsonw *w) { jsonw_open(w, '['); }
+void jsonw_array_end(struct jsonw *w) { jsonw_close(w, ']'); }
+
+/* "key": -- the following value owes no comma. */
+void
+jsonw_key(struct jsonw *w, const char *key)
+{
+	jsonw_value_prefix(w);
+	json_escape(w->out, key, strlen(key));
+	buf_add_char(w->out, ':');
+	w->need_comma[w->depth] = false;
+}
+
+/* Escapes only what JSON requires, copying runs of plain bytes at once. */
+void
+json_escape(struct buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t	 i, run = 0;
+	char	*p;
+
+	buf_add_char(b, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			memcpy(u, "\\u00", 4);
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 0xf];
+			u[6] = '\0';
+			esc = u;
+			break;
+		}
+		buf_add_str(b, esc);
+	}
+	buf_add(b, s + run, len - run);
+	p = buf_reserve(b, 1);
+	*p = '"';
+	b->len++;
+	b->data[b->len] = '\0';
+}
+
+void
+jsonw_string(struct jsonw *w, const char *s)
+{
+	jsonw_stringn(w, s, strlen(s));
+}
+
+void
+jsonw_stringn(struct jsonw *w, const char *s, size_t len)
+{
+	jsonw_value_prefix(w);
+	json_escape(w->out, s, len);
+}
+
+void
+jsonw_int(struct jsonw *w, int64_t v)
+{
+	char	tmp[24];
+	int	n;
+
+	jsonw_value_prefix(w);
+	n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+	buf_add(w->out, tmp, (size_t)n);
+}
+
+void
+jsonw_decimal(struct jsonw *w, int64_t milli)
+{
+	char	tmp[VALUE_DECIMAL_MAX];
+
+	jsonw_value_prefix(w);
+	buf_add_str(w->out, value_decimal_format(milli, tmp));
+}
+
+/* Timings are the one non-deterministic part of a document; 3 decimals suffice. */
+void
+jsonw_double(struct jsonw *w, double v)
+{
+	jsonw_decimal(w, (int64_t)(v * 1000.0 + (v >= 0 ? 0.5 : -0.5)));
+}
+
+void
+jsonw_bool(struct jsonw *w, bool v)
+{
+	jsonw_value_prefix(w);
+	buf_add_str(w->out, v ? "true" : "false");
+}
+
+void
+jsonw_null(struct jsonw *w)
+{
+	jsonw_value_prefix(w);
+	buf_add_str(w->out, "null");
+}
+
+void
+jsonw_time(struct jsonw *w, int64_t t)
+{
+	char	tmp[VALUE_TIME_MAX];
+
+	jsonw_string(w, value_time_format(t, tmp));
+}
+
+void
+jsonw_raw(struct jsonw *w, const char *json, size_t len)
+{
+	jsonw_value_prefix(w);
+	buf_add(w->out, json, len);
+}
+
+void
+jsonw_kv_string(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw_key(w, key);
+	jsonw_string(w, s != NULL ? s : "");
+}
+
+void
+jsonw_kv_string_opt(struct jsonw *w, const char *key, const char *s)
+{
+	if (s != NULL)
+		jsonw_kv_string(w, key, s);
+}
+
+void
+jsonw_kv_int(struct jsonw *w, const char *key, int64_t v)
+{
+	jsonw_key(w, key);
+	jsonw_int(w, v);
+}
+
+void
+jsonw_kv_decimal_opt(struct jsonw *w, const char *key, int64_t milli)
+{
+	if (milli == MANIFEST_ABSENT)
+		return;
+	jsonw_key(w, key);
+	jsonw_decimal(w, milli);
+}
+
+void
+jsonw_kv_time_opt(struct jsonw *w, const char *key, int64_t t)
+{
+	if (t == MANIFEST_ABSENT)
+		return;
+	jsonw_key(w, key);
+	jsonw_time(w, t);
+}
+
+void
+jsonw_kv_bool(struct jsonw *w, const char *key, bool v)
+{
+	jsonw_key(w, key);
+	jsonw_bool(w, v);
+}

@@ -1,0 +1,535 @@
+/*
+ * model.c -- building and completing trains.
+ *
+ * Parsers call the *_add constructors as they meet objects in the input
+ * and manifest_train_finish() once at the end; the structural checks that
+ * do not depend on the input format live here so that EDIFACT and XML
+ * report them with the same codes and words.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "ident.h"
+#include "model.h"
+#include "strmap.h"
+#include "util.h"
+
+static void train_link_placements(struct manifest_train *);
+static void train_apply_defaults(struct manifest_train *);
+static void train_check_equipment(struct manifest_train *);
+static void train_check_items(struct manifest_train *);
+
+/* A new empty train with its own arena. */
+struct manifest_train *
+manifest_train_new(void)
+{
+	struct arena		*a = arena_new();
+	struct manifest_train	*t;
+
+	t = arena_zalloc(a, sizeof *t);
+	t->arena = a;
+	t->eta = t->ata = t->issued = MANIFEST_ABSENT;
+	t->wagon_index = strmap_new();
+	t->container_index = strmap_new();
+	diag_list_init(&t->diags, 0);
+	return t;
+}
+
+/* Frees everything the train owns. */
+void
+manifest_train_free(struct manifest_train *t)
+{
+	if (t == NULL)
+		return;
+	diag_list_clear(&t->diags);
+	strmap_free(t->wagon_index);
+	strmap_free(t->container_index);
+	arena_free(t->arena);	/* t itself lives in the arena */
+}
+
+/* True for the bytes manifest_str() trims. */
+static bool
+is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Trimmed, NFC-normalised arena copy; NULL if empty. */
+const char *
+manifest_str(struct manifest_train *t, const char *s, size_t len)
+{
+	utf8proc_uint8_t	*nfc = NULL;
+	utf8proc_ssize_t	 n;
+	const char		*r;
+	size_t			 i;
+	bool			 ascii = true;
+
+	while (len > 0 && is_space((unsigned char)s[0]))
+		s++, len--;
+	while (len > 0 && is_space((unsigned char)s[len - 1]))
+		len--;
+	if (len == 0)
+		return NULL;
+	for (i = 0; i < len && ascii; i++)
+		ascii = (unsigned char)s[i] < 0x80;
+	if (ascii)	/* ASCII is already NFC: the common, fast case */
+		return arena_strndup(t->arena, s, len);
+	n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &nfc,
+	    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	if (n < 0) {
+		struct buf	 b = { 0 };
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k;
+
+		/* Invalid UTF-8: keep what decodes, U+FFFD for the rest. */
+		for (i = 0; i < len; i += k > 0 ? (size_t)k : 1) {
+			k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+			    (utf8proc_ssize_t)(len - i), &cp);
+			if (k > 0)
+				buf_add(&b, s + i, (size_t)k);
+			else
+				buf_add_str(&b, "\xef\xbf\xbd");
+		}
+		r = manifest_str(t, b.data, b.len);
+		buf_free(&b);
+		return r;
+	}
+	r = arena_strndup(t->arena, (const char *)nfc, (size_t)n);
+	free(nfc);
+	return r;
+}
+
+/* Appends a wagon and indexes it by number. */
+struct manifest_wagon *
+manifest_wagon_add(struct manifest_train *t, const char *number)
+{
+	struct manifest_wagon	*w;
+
+	w = arena_zalloc(t->arena, sizeof *w);
+	w->number = number;
+	w->tare_kg = MANIFEST_ABSENT;
+	w->src.offset = DIAG_NO_OFFSET;
+	t->wagons = arena_grow(t->arena, t->wagons, &t->wagons_cap,
+	    t->nwagons + 1, sizeof *t->wagons);
+	t->wagons[t->nwagons++] = w;
+	w->position = (uint32_t)t->nwagons;
+	if (number != NULL && strmap_get(t->wagon_index, number) == NULL)
+		strmap_put(t->wagon_index, number, w);
+	return w;
+}
+
+/* Appends a container (to w when given) and indexes it by number. */
+struct manifest_container *
+manifest_container_add(struct manifest_train *t, struct manifest_wagon *w,
+    const char *number)
+{
+	struct manifest_container	*c;
+
+	c = arena_zalloc(t->arena, sizeof *c);
+	c->number = number;
+	c->full = true;
+	c->gross_kg = MANIFEST_ABSENT;
+	c->src.offset = DIAG_NO_OFFSET;
+	c->wagon = w;
+	t->containers = arena_grow(t->arena, t->containers, &t->containers_cap,
+	    t->ncontainers + 1, sizeof *t->containers);
+	t->containers[t->ncontainers++] = c;
+	if (w != NULL) {
+		w->containers = arena_grow(t->arena, w->containers,
+		    &w->containers_cap, w->ncontainers + 1, sizeof *w->containers);
+		w->containers[w->ncontainers++] = c;
+	}
+	if (number != NULL && strmap_get(t->container_index, number) == NULL)
+		strmap_put(t->container_index, number, c);
+	return c;
+}
+
+/* Wagon by number. */
+struct manifest_wagon *
+manifest_train_find_wagon(const struct manifest_train *t, const char *number)
+{
+	return number == NULL ? NULL : strmap_get(t->wagon_index, number);
+}
+
+/* Container by number. */
+struct manifest_container *
+manifest_train_find_container(const struct manifest_train *t,
+    const char *number)
+{
+	return number == NULL ? NULL : strmap_get(t->container_index, number);
+}
+
+/* Appends a zeroed seal to an arena array. */
+static struct manifest_seal *
+seal_append(struct manifest_train *t, struct manifest_seal **v, size_t *n,
+    size_t *cap)
+{
+	struct manifest_seal	*s;
+
+	*v = arena_grow(t->arena, *v, cap, *n + 1, sizeof **v);
+	s = &(*v)[(*n)++];
+	memset(s, 0, sizeof *s);
+	return s;
+}
+
+/* A new seal on a wagon. */
+struct manifest_seal *
+manifest_wagon_add_seal(struct manifest_train *t, struct manifest_wagon *w)
+{
+	return seal_append(t, &w->seals, &w->nseals, &w->seals_cap);
+}
+
+/* A new seal on a container. */
+struct manifest_seal *
+manifest_container_add_seal(struct manifest_train *t,
+    struct manifest_container *c)
+{
+	return seal_append(t, &c->seals, &c->nseals, &c->seals_cap);
+}
+
+/* Appends an empty consignment. */
+struct manifest_consignment *
+manifest_consignment_add(struct manifest_train *t)
+{
+	struct manifest_consignment	*c;
+
+	c = arena_zalloc(t->arena, sizeof *c);
+	c->value = MANIFEST_ABSENT;
+	c->src.offset = DIAG_NO_OFFSET;
+	t->consignments = arena_grow(t->arena, t->consignments,
+	    &t->consignments_cap, t->nconsignments + 1, sizeof *t->consignments);
+	t->consignments[t->nconsignments++] = c;
+	return c;
+}
+
+/* Appends an item with every number absent. */
+struct manifest_item *
+manifest_item_add(struct manifest_train *t, struct manifest_consignment *c)
+{
+	struct manifest_item	*it;
+
+	it = arena_zalloc(t->arena, sizeof *it);
+	it->packages = it->gross_kg = it->net_kg = it->value = MANIFEST_ABSENT;
+	it->src.offset = DIAG_NO_OFFSET;
+	it->consignment = c;
+	c->items = arena_grow(t->arena, c->items, &c->items_cap, c->nitems + 1,
+	    sizeof *c->items);
+	c->items[c->nitems++] = it;
+	t->nitems++;
+	return it;
+}
+
+/* Appends a zeroed document to an item. */
+struct manifest_document *
+manifest_item_add_document(struct manifest_train *t, struct manifest_item *it)
+{
+	struct manifest_document	*d;
+
+	it->documents = arena_grow(t->arena, it->documents, &it->documents_cap,
+	    it->ndocuments + 1, sizeof *it->documents);
+	d = &it->documents[it->ndocuments++];
+	memset(d, 0, sizeof *d);
+	return d;
+}
+
+/* Appends a placement with no package count to an item. */
+struct manifest_placement *
+manifest_item_add_placement(struct manifest_train *t, struct manifest_item *it)
+{
+	struct manifest_placement	*p;
+
+	it->placements = arena_grow(t->arena, it->placements,
+	    &it->placements_cap, it->nplacements + 1, sizeof *it->placements);
+	p = &it->placements[it->nplacements++];
+	memset(p, 0, sizeof *p);
+	p->packages = MANIFEST_ABSENT;
+	p->src.offset = DIAG_NO_OFFSET;
+	return p;
+}
+
+/* Location of an object in the train's input. */
+struct diag_loc
+manifest_src_loc(const struct manifest_train *t, const struct manifest_src *src)
+{
+	struct diag_loc	loc = diag_loc_none();
+
+	switch (t->source) {
+	case MANIFEST_SOURCE_EDIFACT:
+		loc = diag_loc_segment(src->index, src->tag, src->offset);
+		break;
+	case MANIFEST_SOURCE_XML:
+		loc.line = src->index;
+		loc.offset = src->offset;
+		break;
+	default:
+		loc.offset = src->offset;
+		break;
+	}
+	return loc;
+}
+
+/* Adds it to w's item list unless another placement of it already did. */
+static void
+wagon_add_item(struct manifest_train *t, struct manifest_wagon *w,
+    struct manifest_item *it)
+{
+	/*
+	 * Placements are linked item by item, so if this item is already on
+	 * the wagon it is the wagon's last entry.
+	 */
+	if (w->nitems > 0 && w->items[w->nitems - 1] == it)
+		return;
+	w->items = arena_grow(t->arena, w->items, &w->items_cap, w->nitems + 1,
+	    sizeof *w->items);
+	w->items[w->nitems++] = it;
+}
+
+/* Resolves placements to wagons and containers; reports unknown equipment. */
+static void
+train_link_placements(struct manifest_train *t)
+{
+	size_t	i, j, k;
+
+	for (i = 0; i < t->nconsignments; i++) {
+		struct manifest_consignment *c = t->consignments[i];
+
+		for (j = 0; j < c->nitems; j++) {
+			struct manifest_item *it = c->items[j];
+
+			for (k = 0; k < it->nplacements; k++) {
+				struct manifest_placement *p = &it->placements[k];
+				struct manifest_wagon *w;
+
+				p->container = manifest_train_find_container(t,
+				    p->equipment);
+				p->wagon = p->container != NULL ?
+				    p->container->wagon :
+				    manifest_train_find_wagon(t, p->equipment);
+				w = p->wagon;
+				if (p->container == NULL && w == NULL) {
+					struct diag_loc loc = manifest_src_loc(t, &p->src);
+
+					diag_add(&t->diags, DIAG_ERROR,
+					    "UNKNOWN_EQUIPMENT", &loc,
+					    "goods item %u of consignment %s is placed on "
+					    "%s, which the manifest does not list",
+					    it->seq, c->ref != NULL ? c->ref : "(no reference)",
+					    p->equipment != NULL ? p->equipment : "(no number)");
+				}
+				if (w != NULL)
+					wagon_add_item(t, w, it);
+			}
+		}
+	}
+}
+
+/* Procedure defaults to the direction; item currency to the consignment's. */
+static void
+train_apply_defaults(struct manifest_train *t)
+{
+	static const enum manifest_procedure by_direction[] = {
+		[MANIFEST_IMPORT] = MANIFEST_PROC_IMPORT,
+		[MANIFEST_EXPORT] = MANIFEST_PROC_EXPORT,
+		[MANIFEST_TRANSIT] = MANIFEST_PROC_TRANSIT,
+	};
+	size_t	i, j;
+
+	for (i = 0; i < t->nconsignments; i++) {
+		struct manifest_consignment *c = t->consignments[i];
+
+		if (c->procedure == MANIFEST_PROC_DEFAULT)
+			c->procedure = by_direction[t->direction];
+		for (j = 0; j < c->nitems; j++) {
+			struct manifest_item *it = c->items[j];
+
+			if (it->value != MANIFEST_ABSENT && it->currency == NULL)
+				it->currency = c->currency;
+		}
+	}
+}
+
+/* Check digits of wagons and containers, containers on no wagon, empty train. */
+static void
+train_check_equipment(struct manifest_train *t)
+{
+	struct diag_loc	 loc;
+	size_t		 i;
+	int		 want;
+
+	if (t->nwagons == 0) {
+		loc = diag_loc_none();
+		diag_add(&t->diags, DIAG_ERROR, "EMPTY_TRAIN", &loc,
+		    "the manifest lists no wagon");
+	}
+	for (i = 0; i < t->nwagons; i++) {
+		const struct manifest_wagon *w = t->wagons[i];
+
+		loc = manifest_src_loc(t, &w->src);
+		switch (ident_uic_check(w->number, &want)) {
+		case IDENT_BAD_SHAPE:
+			diag_add(&t->diags, DIAG_ERROR, "WAGON_NUMBER", &loc,
+			    "wagon %u: \"%s\" is not a 12-digit UIC wagon number",
+			    w->position, w->number != NULL ? w->number : "");
+			break;
+		case IDENT_BAD_CHECK:
+			diag_add(&t->diags, DIAG_ERROR, "WAGON_CHECK_DIGIT", &loc,
+			    "wagon %u: check digit of %s is %c, expected %d",
+			    w->position, w->number, w->number[11], want);
+			break;
+		case IDENT_OK:
+			break;
+		}
+	}
+	for (i = 0; i < t->ncontainers; i++) {
+		const struct manifest_container *c = t->containers[i];
+		const char *num = c->number != NULL ? c->number : "";
+
+		loc = manifest_src_loc(t, &c->src);
+		if (c->wagon == NULL)
+			diag_add(&t->diags, DIAG_ERROR, "CONTAINER_NO_WAGON", &loc,
+			    "container %s is on no wagon", num);
+		switch (ident_iso6346_check(c->number, &want)) {
+		case IDENT_BAD_SHAPE:
+			diag_add(&t->diags, DIAG_ERROR, "CONTAINER_NUMBER", &loc,
+			    "\"%s\" is not an ISO 6346 container number", num);
+			break;
+		case IDENT_BAD_CHECK:
+			diag_add(&t->diags, DIAG_ERROR, "CONTAINER_CHECK_DIGIT", &loc,
+			    "check digit of container %s is %c, expected %d",
+			    num, num[10], want);
+			break;
+		case IDENT_OK:
+			break;
+		}
+	}
+}
+
+/* Shapes of HS codes, countries, currencies and UN numbers of every item. */
+static void
+train_check_items(struct manifest_train *t)
+{
+	struct diag_loc	 loc;
+	size_t		 i, j;
+
+	for (i = 0; i < t->nconsignments; i++) {
+		const struct manifest_consignment *c = t->consignments[i];
+		const char *ref = c->ref != NULL ? c->ref : "(no reference)";
+
+		for (j = 0; j < c->nitems; j++) {
+			const struct manifest_item *it = c->items[j];
+
+			loc = manifest_src_loc(t, &it->src);
+			if (it->hs == NULL)
+				diag_add(&t->diags, DIAG_WARNING, "HS_MISSING", &loc,
+				    "goods item %u of %s has no HS code", it->seq, ref);
+			if (it->origin != NULL && !ident_is_country(it->origin))
+				diag_add(&t->diags, DIAG_WARNING, "COUNTRY_CODE", &loc,
+				    "goods item %u of %s: origin \"%s\" is not an "
+				    "ISO 3166 alpha-2 code", it->seq, ref, it->origin);
+			if (it->currency != NULL && !ident_is_currency(it->currency))
+				diag_add(&t->diags, DIAG_WARNING, "CURRENCY_CODE", &loc,
+				    "goods item %u of %s: currency \"%s\" is not an "
+				    "ISO 4217 code", it->seq, ref, it->currency);
+			if (it->un_number != NULL && !ident_is_un_number(it->un_number))
+				diag_add(&t->diags, DIAG_WARNING, "UN_NUMBER", &loc,
+				    "goods item %u of %s: UN number \"%s\" is not four "
+				    "digits", it->seq, ref, it->un_number);
+			if (it->nplacements == 0)
+				diag_add(&t->diags, DIAG_WARNING, "ITEM_NOT_PLACED", &loc,
+				    "goods item %u of %s is placed on no wagon or "
+				    "container", it->seq, ref);
+		}
+	}
+}
+
+/* Links, defaults and common checks, once. */
+void
+manifest_train_finish(struct manifest_train *t)
+{
+	if (t->finished)
+		return;
+	train_link_placements(t);
+	train_apply_defaults(t);
+	train_check_equipment(t);
+	train_check_items(t);
+	t->finished = true;
+}
+
+/* True when no field of the party was given. */
+bool
+manifest_party_is_empty(const struct manifest_party *p)
+{
+	return p->id == NULL && p->name == NULL && p->country == NULL &&
+	    p->aeo == NULL;
+}
+
+const char *
+manifest_direction_name(enum manifest_direction d)
+{
+	static const char *names[] = { "import", "export", "transit" };
+
+	return (unsigned)d < nitems(names) ? names[d] : "import";
+}
+
+const char *
+manifest_function_name(enum manifest_function f)
+{
+	static const char *names[] = { "original", "replace", "cancel" };
+
+	return (unsigned)f < nitems(names) ? names[f] : "original";
+}
+
+const char *
+manifest_procedure_name(enum manifest_procedure p)
+{
+	static const char *names[] = { "", "import", "export", "transit",
+	    "ecommerce" };
+
+	return (unsigned)p < nitems(names) ? names[p] : "";
+}
+
+const char *
+manifest_sealer_name(enum manifest_sealer s)
+{
+	static const char *names[] = { "carrier", "customs", "shipper", "other" };
+
+	return (unsigned)s < nitems(names) ? names[s] : "other";
+}
+
+const char *
+manifest_seal_condition_name(enum manifest_seal_condition c)
+{
+	return c == MANIFEST_SEAL_DAMAGED ? "damaged" : "intact";
+}
+
+/* "import", "export" or "transit". */
+int
+manifest_direction_parse(const char *s, enum manifest_direction *out)
+{
+	enum manifest_direction	d;
+
+	for (d = MANIFEST_IMPORT; d <= MANIFEST_TRANSIT; d++) {
+		if (strcmp(s, manifest_direction_name(d)) == 0) {
+			*out = d;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* "import", "export", "transit" or "ecommerce". */
+int
+manifest_procedure_parse(const char *s, enum manifest_procedure *out)
+{
+	enum manifest_procedure	p;
+
+	for (p = MANIFEST_PROC_IMPORT; p <= MANIFEST_PROC_ECOMMERCE; p++) {
+		if (strcmp(s, manifest_procedure_name(p)) == 0) {
+			*out = p;
+			return 0;
+		}
+	}
+	return -1;
+}

@@ -1,0 +1,277 @@
+/*
+ * model.h -- the train model (docs/model.md; contract: spec/model.md).
+ *
+ * Every input format is parsed into a struct manifest_train; the rules
+ * read it and the store keeps it.  A train owns one arena: every wagon,
+ * container, consignment, item and string of the train lives in it, and
+ * manifest_train_free() releases all of them in one step.  Pointers into
+ * a train stay valid until then.
+ *
+ * Values: every decimal (masses in kg, amounts) is an int64_t count of
+ * thousandths (MANIFEST_SCALE); times are seconds since the Unix epoch,
+ * UTC.  MANIFEST_ABSENT marks an optional number or time that was not
+ * given; an absent string is NULL (empty strings are stored as absent).
+ *
+ * A train is built by one thread (its parser) and then, once
+ * manifest_train_finish() has run, only read: any number of threads may
+ * read a finished train at once.
+ */
+#ifndef MANIFEST_MODEL_H
+#define MANIFEST_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+
+#define MANIFEST_ABSENT	INT64_MIN
+#define MANIFEST_SCALE	1000
+
+struct strmap;
+
+enum manifest_direction {
+	MANIFEST_IMPORT,
+	MANIFEST_EXPORT,
+	MANIFEST_TRANSIT,
+};
+
+enum manifest_function {
+	MANIFEST_ORIGINAL,	/* BGM 1225 = 9 */
+	MANIFEST_REPLACE,	/* 5 */
+	MANIFEST_CANCEL,	/* 1 */
+};
+
+enum manifest_procedure {
+	MANIFEST_PROC_DEFAULT,	/* not given: the train's direction applies */
+	MANIFEST_PROC_IMPORT,
+	MANIFEST_PROC_EXPORT,
+	MANIFEST_PROC_TRANSIT,
+	MANIFEST_PROC_ECOMMERCE,
+};
+
+enum manifest_sealer {
+	MANIFEST_SEALER_CARRIER,
+	MANIFEST_SEALER_CUSTOMS,
+	MANIFEST_SEALER_SHIPPER,
+	MANIFEST_SEALER_OTHER,
+};
+
+enum manifest_seal_condition {
+	MANIFEST_SEAL_INTACT,
+	MANIFEST_SEAL_DAMAGED,
+};
+
+/* How the input locates things, for diagnostics raised after parsing. */
+enum manifest_source {
+	MANIFEST_SOURCE_NONE,
+	MANIFEST_SOURCE_EDIFACT,	/* index = segment ordinal, tag set */
+	MANIFEST_SOURCE_XML,		/* index = line */
+};
+
+/* Where in the input an object was declared. */
+struct manifest_src {
+	uint64_t	offset;		/* byte offset, DIAG_NO_OFFSET if unknown */
+	uint32_t	index;		/* segment ordinal or line; 0 if unknown */
+	char		tag[4];		/* EDIFACT segment tag */
+};
+
+struct manifest_party {
+	const char	*id;
+	const char	*name;
+	const char	*country;
+	const char	*aeo;
+};
+
+struct manifest_seal {
+	const char			*number;
+	enum manifest_sealer		 sealed_by;
+	enum manifest_seal_condition	 condition;
+};
+
+struct manifest_wagon;
+
+struct manifest_container {
+	const char		*number;
+	const char		*size_type;
+	bool			 full;
+	int64_t			 gross_kg;
+	struct manifest_seal	*seals;
+	size_t			 nseals;
+	size_t			 seals_cap;
+	struct manifest_wagon	*wagon;		/* carrying wagon; NULL: on no wagon */
+	struct manifest_src	 src;
+};
+
+struct manifest_item;
+
+struct manifest_wagon {
+	uint32_t			 position;	/* 1-based, manifest order */
+	const char			*number;
+	const char			*type;
+	int64_t				 tare_kg;
+	struct manifest_seal		*seals;
+	size_t				 nseals;
+	size_t				 seals_cap;
+	struct manifest_container	**containers;
+	size_t				 ncontainers;
+	size_t				 containers_cap;
+	struct manifest_src		 src;
+
+	/* Derived by manifest_train_finish(): goods loaded on the wagon. */
+	struct manifest_item		**items;	/* each item at most once */
+	size_t				 nitems;
+	size_t				 items_cap;
+};
+
+struct manifest_document {
+	const char	*type;		/* UN/EDIFACT 1001 code */
+	const char	*id;
+};
+
+struct manifest_placement {
+	const char			*equipment;	/* container or wagon number */
+	int64_t				 packages;	/* MANIFEST_ABSENT if not given */
+	struct manifest_src		 src;
+	/* Resolved by manifest_train_finish(); both NULL: unknown equipment. */
+	struct manifest_wagon		*wagon;
+	struct manifest_container	*container;
+};
+
+struct manifest_consignment;
+
+struct manifest_item {
+	uint32_t			 seq;
+	const char			*hs;		/* digits only */
+	const char			*description;
+	int64_t				 packages;	/* a count, not thousandths */
+	const char			*package_type;
+	int64_t				 gross_kg;
+	int64_t				 net_kg;
+	int64_t				 value;
+	const char			*currency;
+	const char			*origin;
+	const char			*un_number;
+	struct manifest_document	*documents;
+	size_t				 ndocuments;
+	size_t				 documents_cap;
+	struct manifest_placement	*placements;
+	size_t				 nplacements;
+	size_t				 placements_cap;
+	struct manifest_consignment	*consignment;	/* owner */
+	struct manifest_src		 src;
+};
+
+struct manifest_consignment {
+	const char			*ref;
+	struct manifest_party		 consignor;
+	struct manifest_party		 consignee;
+	struct manifest_party		 declarant;
+	enum manifest_procedure		 procedure;
+	int64_t				 value;
+	const char			*currency;
+	struct manifest_item		**items;
+	size_t				 nitems;
+	size_t				 items_cap;
+	struct manifest_src		 src;
+};
+
+struct manifest_train {
+	struct arena			*arena;		/* owns everything below */
+	enum manifest_source		 source;
+
+	const char			*id;
+	enum manifest_direction		 direction;
+	const char			*border_station;
+	const char			*departure_station;
+	const char			*destination_station;
+	int64_t				 eta;
+	int64_t				 ata;
+	struct manifest_party		 carrier;
+	const char			*manifest_ref;
+	enum manifest_function		 function;
+	int64_t				 issued;
+
+	struct manifest_wagon		**wagons;	/* train order */
+	size_t				 nwagons;
+	size_t				 wagons_cap;
+	struct manifest_container	**containers;	/* every container, on a wagon or not */
+	size_t				 ncontainers;
+	size_t				 containers_cap;
+	struct manifest_consignment	**consignments;
+	size_t				 nconsignments;
+	size_t				 consignments_cap;
+	size_t				 nitems;	/* over all consignments */
+
+	struct diag_list		 diags;		/* owned; freed with the train */
+	struct strmap			*wagon_index;	/* number -> wagon */
+	struct strmap			*container_index; /* number -> container */
+	bool				 finished;
+};
+
+/* An empty train owned by the caller; free with manifest_train_free(). */
+struct manifest_train *manifest_train_new(void);
+/* Frees the train, its arena and its diagnostics; accepts NULL. */
+void manifest_train_free(struct manifest_train *t);
+
+/*
+ * An arena copy of len bytes of UTF-8 text, NFC-normalised, with
+ * surrounding white space removed; NULL when nothing is left.  Invalid
+ * UTF-8 sequences become U+FFFD.
+ */
+const char *manifest_str(struct manifest_train *t, const char *s, size_t len);
+
+/* Appends a wagon at the next position; owned by the train. */
+struct manifest_wagon *manifest_wagon_add(struct manifest_train *t, const char *number);
+/* Appends a container carried by w (NULL: on no wagon); owned by the train. */
+struct manifest_container *manifest_container_add(struct manifest_train *t,
+    struct manifest_wagon *w, const char *number);
+/* Looks up equipment by number; borrowed, NULL if not listed. */
+struct manifest_wagon *manifest_train_find_wagon(const struct manifest_train *t,
+    const char *number);
+struct manifest_container *manifest_train_find_container(
+    const struct manifest_train *t, const char *number);
+
+/* Appends a seal; the returned seal is zeroed (carrier, intact). */
+struct manifest_seal *manifest_wagon_add_seal(struct manifest_train *t,
+    struct manifest_wagon *w);
+struct manifest_seal *manifest_container_add_seal(struct manifest_train *t,
+    struct manifest_container *c);
+
+struct manifest_consignment *manifest_consignment_add(struct manifest_train *t);
+/* Appends an item to c with every number absent. */
+struct manifest_item *manifest_item_add(struct manifest_train *t,
+    struct manifest_consignment *c);
+struct manifest_document *manifest_item_add_document(struct manifest_train *t,
+    struct manifest_item *it);
+struct manifest_placement *manifest_item_add_placement(struct manifest_train *t,
+    struct manifest_item *it);
+
+/*
+ * Completes a parsed train: resolves placements to equipment, fills each
+ * wagon's item list, applies the defaults of docs/model.md (procedure =
+ * direction; item currency = consignment currency) and adds the
+ * structural diagnostics common to every format (check digits, unknown
+ * equipment, containers on no wagon, empty train, identifier shapes).
+ * Called once by every parser; the train is read-only afterwards.
+ */
+void manifest_train_finish(struct manifest_train *t);
+
+/* A diagnostic location for an object declared at src in t's input. */
+struct diag_loc manifest_src_loc(const struct manifest_train *t,
+    const struct manifest_src *src);
+
+bool manifest_party_is_empty(const struct manifest_party *p);
+
+/* Canonical spellings used in JSON and XML. */
+const char *manifest_direction_name(enum manifest_direction d);
+const char *manifest_function_name(enum manifest_function f);
+const char *manifest_procedure_name(enum manifest_procedure p);
+const char *manifest_sealer_name(enum manifest_sealer s);
+const char *manifest_seal_condition_name(enum manifest_seal_condition c);
+/* Parses the canonical spellings; 0, or -1 if s is not one of them. */
+int manifest_direction_parse(const char *s, enum manifest_direction *out);
+int manifest_procedure_parse(const char *s, enum manifest_procedure *out);
+
+#endif

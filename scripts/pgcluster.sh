@@ -1,0 +1,87 @@
+#!/bin/sh
+# A private PostgreSQL cluster: initdb into a directory, Unix socket only.
+#
+#   pgcluster.sh start DIR   create (if needed) and start; prints the DSN
+#   pgcluster.sh stop DIR    stop (fast shutdown)
+#   pgcluster.sh kill DIR    stop at once (immediate shutdown), for fault tests
+#   pgcluster.sh dsn DIR     print the DSN
+#
+# PostgreSQL refuses to run as root: when uid is 0 the server runs as the
+# `postgres` system user, which then owns DIR.  The socket lives in
+# DIR/sock when that path is short enough for a Unix socket (107 bytes),
+# else in a private directory under /tmp recorded in DIR/sockdir.
+set -eu
+
+cmd=${1:-}
+dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|kill|dsn DIR" >&2; exit 64; }
+
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$bindir/initdb" ] || { echo "$0: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 69; }
+
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+sockdir() {
+	if [ -f "$dir/sockdir" ]; then
+		cat "$dir/sockdir"
+	else
+		echo "$dir/sock"
+	fi
+}
+
+dsn() {
+	echo "host=$(sockdir) port=5432 user=postgres dbname=postgres"
+}
+
+start() {
+	mkdir -p "$dir"
+	dir=$(cd "$dir" && pwd)
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		sock="$dir/sock"
+		if [ ${#sock} -gt 100 ]; then
+			sock=$(mktemp -d /tmp/railgate-pg.XXXXXX)
+			echo "$sock" > "$dir/sockdir"
+		fi
+		mkdir -p "$sock"
+		[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$dir" "$sock"
+		as_pg "$bindir/initdb" -D "$dir/data" -U postgres -A trust \
+			-E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
+			{ cat "$dir/initdb.log" >&2; exit 70; }
+		cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$sock'
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+max_connections = 200
+shared_buffers = 128MB
+logging_collector = off
+CONF
+	fi
+	if as_pg "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+		dsn
+		return
+	fi
+	as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+		start >/dev/null || { tail -n 20 "$dir/server.log" >&2; exit 70; }
+	dsn
+}
+
+stop() {
+	[ -f "$dir/data/PG_VERSION" ] || return 0
+	as_pg "$bindir/pg_ctl" -D "$dir/data" -m "$1" -w -t 60 stop >/dev/null 2>&1 || true
+}
+
+case "$cmd" in
+start) start ;;
+stop) stop fast ;;
+kill) stop immediate ;;
+dsn) dir=$(cd "$dir" && pwd); dsn ;;
+*) echo "usage: $0 start|stop|kill|dsn DIR" >&2; exit 64 ;;
+esac
