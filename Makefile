@@ -50,6 +50,7 @@ DB_SRCS = $(wildcard db/*.c)
 DAEMON_MAINS = daemon/railgate.c daemon/railgated.c
 DAEMON_SRCS = $(filter-out $(DAEMON_MAINS),$(wildcard daemon/*.c))
 TEST_SRCS = $(wildcard tests/*.c)
+BENCH_SRCS = $(wildcard bench/*.c)
 
 objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LAYER_LIBS = $(BUILD)/libdaemon.a $(BUILD)/libdb.a $(BUILD)/librules.a \
@@ -57,6 +58,7 @@ LAYER_LIBS = $(BUILD)/libdaemon.a $(BUILD)/libdb.a $(BUILD)/librules.a \
 
 PROGRAMS = $(BUILD)/railgate $(BUILD)/railgated
 TESTS = $(BUILD)/tests/unit
+BENCH_PROGRAMS = $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
 
 .PHONY: all deps run check check-build lint layers bench fuzz clean
 .DEFAULT_GOAL := all
@@ -87,6 +89,10 @@ $(BUILD)/tests/unit: $(call objs,$(TEST_SRCS)) $(LAYER_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcunit
 
+# Each bench/NAME.c is a benchmark program linked with every layer.
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LAYER_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 deps:
 	@scripts/deps.sh
 
@@ -109,7 +115,7 @@ run: deps
 	@scripts/run.sh $(BUILD)
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BENCH_PROGRAMS)
 	@scripts/bench.sh $(BUILD)
 
 fuzz: deps

@@ -1,0 +1,144 @@
+/*
+ * decision.h -- the decision document (docs/decision.md; contract:
+ * spec/decision.md): what the rules decided about a train, wagon by
+ * wagon, with every rule hit and its plain-language reason.
+ *
+ * A struct decision owns an arena holding every string, wagon and hit;
+ * decision_free() releases it in one step.  The rule engine builds a
+ * decision (rules/), the store keeps its JSON (db/), the CUSRES writer
+ * (edi/cusres.c) and the notice dispatcher read it.  Built by one thread,
+ * then read-only: any number of threads may read it.
+ *
+ * The JSON's "set_out" list and the released / audit / doc_check /
+ * set_out counts are derived from the wagons when written, never stored.
+ */
+#ifndef MANIFEST_DECISION_H
+#define MANIFEST_DECISION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "util.h"
+
+/* Rule actions in increasing severity: the lanes of customs selectivity. */
+enum decision_action {
+	DECISION_RELEASE,	/* green */
+	DECISION_AUDIT,		/* blue: released, post-clearance audit */
+	DECISION_DOC_CHECK,	/* yellow: an officer checks documents */
+	DECISION_INSPECT,	/* red: examination; the wagon is set out */
+	DECISION_HOLD,		/* goods detained; set out */
+	DECISION_REFUSE,	/* entry refused; set out */
+};
+#define DECISION_ACTION_COUNT (DECISION_REFUSE + 1)
+
+/* The consolidated train decision. */
+enum decision_outcome {
+	DECISION_OUTCOME_RELEASE,
+	DECISION_OUTCOME_PARTIAL_RELEASE,
+	DECISION_OUTCOME_HOLD,
+};
+
+/* What a hit is about; NULL / 0 fields do not apply. */
+struct decision_subject {
+	const char	*wagon;		/* wagon number */
+	const char	*container;	/* container number */
+	const char	*consignment;	/* consignment reference */
+	uint32_t	 item;		/* goods item seq (with consignment); 0 = none */
+};
+
+struct decision_hit {
+	const char		*rule;
+	enum decision_action	 action;
+	struct decision_subject	 subject;
+	const char		*reason;	/* plain language, values interpolated */
+	const char		*would_pass_if;	/* optional */
+};
+
+struct decision_wagon {
+	uint32_t		 position;
+	const char		*wagon;
+	enum decision_action	 action;	/* most severe hit, or RELEASE */
+	struct decision_hit	*hits;
+	size_t			 nhits;
+	size_t			 hits_cap;
+};
+
+struct decision {
+	struct arena		*arena;		/* owns everything below */
+	const char		*train;
+	char			 manifest_sha256[65];
+	const char		*ruleset_name;
+	char			 ruleset_sha256[65];
+	enum decision_outcome	 outcome;
+	bool			 final;
+
+	/* Counts of the train's contents, as evaluated. */
+	size_t			 ncontainers;
+	size_t			 nconsignments;
+	size_t			 nitems;
+
+	struct decision_wagon	*wagons;	/* train order */
+	size_t			 nwagons;
+	size_t			 wagons_cap;
+	struct decision_hit	*train_hits;
+	size_t			 ntrain_hits;
+	size_t			 train_hits_cap;
+	struct diag_list	 diags;		/* the parse diagnostics; owned */
+
+	double			 parse_ms;	/* timing: the one part that may differ */
+	double			 evaluate_ms;
+
+	/* Carried for notices (CUSRES); not part of the JSON document. */
+	const char		*manifest_ref;
+	const char		*border_station;
+	int64_t			 issued;	/* the manifest's issue time, or MANIFEST_ABSENT */
+};
+
+/* An empty decision owned by the caller. */
+struct decision *decision_new(void);
+/* Frees the decision and everything it owns; accepts NULL. */
+void decision_free(struct decision *d);
+/* An arena copy of s (NULL stays NULL). */
+const char *decision_str(struct decision *d, const char *s);
+
+/* Appends a wagon in RELEASE with no hits; owned by d. */
+struct decision_wagon *decision_wagon_add(struct decision *d, uint32_t position,
+    const char *wagon);
+/*
+ * Appends a hit (strings copied into d's arena) to wagon w, or to the
+ * train's hits when w is NULL; a wagon's action becomes the most severe
+ * of its hits.
+ */
+struct decision_hit *decision_hit_add(struct decision *d,
+    struct decision_wagon *w, const char *rule, enum decision_action action,
+    const struct decision_subject *subject, const char *reason,
+    const char *would_pass_if);
+
+/* True for INSPECT, HOLD and REFUSE: the wagon leaves the train. */
+bool decision_action_sets_out(enum decision_action a);
+/* "RELEASE", "AUDIT", "DOC_CHECK", "INSPECT", "HOLD", "REFUSE". */
+const char *decision_action_name(enum decision_action a);
+int decision_action_parse(const char *s, enum decision_action *out);
+/* "RELEASE", "PARTIAL_RELEASE", "HOLD". */
+const char *decision_outcome_name(enum decision_outcome o);
+int decision_outcome_parse(const char *s, enum decision_outcome *out);
+
+/* Counts of wagons by lane, as the JSON's "counts" gives them. */
+struct decision_lane_counts {
+	size_t	released;	/* RELEASE */
+	size_t	audit;
+	size_t	doc_check;
+	size_t	set_out;	/* INSPECT, HOLD, REFUSE */
+};
+void decision_lane_counts(const struct decision *d,
+    struct decision_lane_counts *out);
+
+#define DECISION_JSON_NO_TIMING	0x1	/* leave out "timing" (for comparisons) */
+/* Appends the document's JSON (spec key order) to out. */
+void decision_json_write(const struct decision *d, unsigned flags,
+    struct buf *out);
+
+#endif
