@@ -119,7 +119,7 @@ bench: deps
 	@scripts/bench.sh $(BUILD)
 
 fuzz: deps
-	@scripts/fuzz.sh
+	@scripts/fuzz.sh --seconds $${FUZZ_SECONDS:-60}
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Builds and runs the libFuzzer targets tests/fuzz/fuzz_NAME.c, each seeded
+# from fixtures/NAME/ (recursively), for a bounded time.
+#
+#   scripts/fuzz.sh [--seconds N] [NAME...]     default 60 s per target
+#
+# Crashes are saved in build-fuzz/artifacts/NAME/ and make the script fail;
+# turn each into a regression fixture under fixtures/NAME/.
+set -eu
+cd "$(dirname "$0")/.."
+
+seconds=60
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--seconds) seconds=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+
+out=build-fuzz
+mkdir -p "$out"
+cflags="-g -O1 -std=c17 -D_GNU_SOURCE -pthread -I. $(pkg-config --cflags libxml-2.0)"
+libs="$(pkg-config --libs libxml-2.0 libutf8proc openssl jansson zlib) -lm"
+srcs="$(ls manifest/*.c edi/*.c rules/*.c 2>/dev/null)"
+
+targets=${*:-$(ls tests/fuzz/fuzz_*.c 2>/dev/null | sed 's|tests/fuzz/fuzz_||; s|\.c$||')}
+status=0
+for name in $targets; do
+	bin="$out/fuzz_$name"
+	corpus="$out/corpus/$name"
+	artifacts="$out/artifacts/$name/"
+	mkdir -p "$corpus" "$artifacts"
+	# shellcheck disable=SC2086
+	clang $cflags -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		"tests/fuzz/fuzz_$name.c" $srcs $libs -o "$bin"
+	if [ -d "fixtures/$name" ]; then
+		find "fixtures/$name" -type f ! -name '*.json' -exec cp {} "$corpus/" \;
+	fi
+	echo "fuzz_$name: ${seconds}s on $(ls "$corpus" | wc -l) seed inputs"
+	if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$artifacts" -print_final_stats=1 "$corpus" \
+		>"$out/fuzz_$name.log" 2>&1; then
+		echo "fuzz_$name: FAILED, see $out/fuzz_$name.log and $artifacts"
+		tail -n 30 "$out/fuzz_$name.log"
+		status=1
+	else
+		grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)|cov:' \
+			"$out/fuzz_$name.log" | tail -n 4
+	fi
+done
+exit $status

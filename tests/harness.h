@@ -1,0 +1,76 @@
+/*
+ * harness.h -- integration-test harness: a private PostgreSQL cluster,
+ * the real daemon on a loopback port, and a small blocking HTTP client.
+ *
+ * The cluster is made by scripts/pgcluster.sh (initdb into a temporary
+ * directory, Unix socket only, run as `postgres` when the tests run as
+ * root); the daemon is the railgated binary of the build under test.
+ * Each struct is owned by the test that starts it and released by the
+ * matching stop function.  Used from the test thread only.
+ */
+#ifndef TESTS_HARNESS_H
+#define TESTS_HARNESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct harness_pg {
+	char	dir[256];	/* temporary directory of the cluster */
+	char	dsn[512];	/* libpq connection string */
+};
+
+struct harness_daemon {
+	pid_t	pid;		/* 0 once reaped */
+	int	exit_status;	/* valid once reaped: status, or 128+signal */
+	int	port;
+	char	dir[256];	/* temporary directory: config, log */
+	char	conf[300];	/* path of its configuration */
+	char	log[300];	/* path of its stderr */
+};
+
+struct harness_response {
+	int	 status;
+	char	*headers;	/* raw header block, owned */
+	char	*body;		/* NUL-terminated, owned */
+	size_t	 body_len;
+};
+
+/* Starts a new private cluster; 0 or -1 (with a message on stderr). */
+int harness_pg_start(struct harness_pg *pg);
+/* Stops the cluster and removes its directory. */
+void harness_pg_stop(struct harness_pg *pg);
+
+/* A free TCP port on 127.0.0.1, or -1. */
+int harness_free_port(void);
+/*
+ * Writes a configuration (listen on a free port + extra_conf, INI text
+ * that may be NULL) and starts railgated without waiting; 0 or -1.
+ */
+int harness_daemon_spawn(struct harness_daemon *d, const char *extra_conf);
+/* Waits until /healthz answers; 0, or -1 with the daemon's log on stderr. */
+int harness_daemon_wait_ready(struct harness_daemon *d, int timeout_ms);
+/* spawn + wait_ready. */
+int harness_daemon_start(struct harness_daemon *d, const char *extra_conf);
+/* Sends sig and waits; returns the exit status (or 128+signal), -1 on timeout. */
+int harness_daemon_signal_wait(struct harness_daemon *d, int sig, int timeout_ms);
+/* Stops the daemon if running and removes its directory. */
+void harness_daemon_stop(struct harness_daemon *d);
+/* True while the process runs; reaps it (recording exit_status) when not. */
+int harness_daemon_alive(struct harness_daemon *d);
+/* Rewrites the daemon's configuration file. */
+int harness_daemon_write_conf(struct harness_daemon *d, const char *text);
+
+/*
+ * One HTTP/1.1 request to 127.0.0.1:port (Connection: close).  headers
+ * is extra header lines ("Name: value\r\n"...) or NULL.  0, or -1 on a
+ * connection failure.  Free the response with harness_response_free().
+ */
+int harness_http(int port, const char *method, const char *path,
+    const char *headers, const char *body, size_t body_len,
+    struct harness_response *r);
+void harness_response_free(struct harness_response *r);
+/* The value of header name in r (case-insensitive), copied into out; NULL if absent. */
+char *harness_header(const struct harness_response *r, const char *name,
+    char *out, size_t size);
+
+#endif

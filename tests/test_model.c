@@ -1,0 +1,390 @@
+/*
+ * test_model.c -- the train model: construction, strings, finishing
+ * checks, and its canonical JSON.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "manifest/arena.h"
+#include "manifest/json.h"
+#include "manifest/model.h"
+#include "manifest/strmap.h"
+#include "manifest/value.h"
+
+#include "unit.h"
+
+#define S(t, lit) manifest_str((t), (lit), strlen(lit))
+
+/* A small import train at Alashankou, built by hand. */
+static struct manifest_train *
+build_train(void)
+{
+	struct manifest_train		*t = manifest_train_new();
+	struct manifest_wagon		*w1, *w2;
+	struct manifest_container	*c1;
+	struct manifest_consignment	*k;
+	struct manifest_item		*it;
+	struct manifest_seal		*s;
+	struct manifest_document	*d;
+	struct manifest_placement	*p;
+
+	t->id = S(t, "X8024");
+	t->direction = MANIFEST_IMPORT;
+	t->border_station = S(t, "CNAKA");
+	t->departure_station = S(t, "KZDOS");
+	t->destination_station = S(t, "CNXIA");
+	value_time_parse("2026-11-22T09:15:00Z", 20, &t->eta);
+	t->carrier.id = S(t, "KZ-KTZE");
+	t->carrier.name = S(t, "АО «Қазақстан темір жолы»");
+	t->carrier.country = S(t, "KZ");
+	t->manifest_ref = S(t, "MF-2026-118834");
+	t->function = MANIFEST_ORIGINAL;
+	value_time_parse("2026-11-22T07:40:00Z", 20, &t->issued);
+
+	w1 = manifest_wagon_add(t, S(t, "218124712173"));
+	w1->type = S(t, "Sgns");
+	w1->tare_kg = 20500000;
+	s = manifest_wagon_add_seal(t, w1);
+	s->number = S(t, "KZ1234567");
+	c1 = manifest_container_add(t, w1, S(t, "CSQU3054383"));
+	c1->size_type = S(t, "45G1");
+	c1->gross_kg = 24310500;
+	s = manifest_container_add_seal(t, c1);
+	s->number = S(t, "CN0099812");
+	s->sealed_by = MANIFEST_SEALER_CUSTOMS;
+	w2 = manifest_wagon_add(t, S(t, "518008430010"));
+	w2->type = S(t, "Lgns");
+
+	k = manifest_consignment_add(t);
+	k->ref = S(t, "SMGS 24170088");
+	k->consignor.name = S(t, "Getriebe \"Nord\" GmbH\\Werk 2");
+	k->consignor.country = S(t, "DE");
+	k->consignee.id = S(t, "91650200MA77X1234Q");
+	k->consignee.name = S(t, "新疆阿拉山口物流有限公司");
+	k->consignee.country = S(t, "CN");
+	k->consignee.aeo = S(t, "CN123456789");
+	k->value = 182000000;
+	k->currency = S(t, "USD");
+
+	it = manifest_item_add(t, k);
+	it->seq = 1;
+	it->hs = S(t, "870840");
+	it->description = S(t, "Auto parts: gearboxes");
+	it->packages = 40;
+	it->package_type = S(t, "PK");
+	it->gross_kg = 19800000;
+	it->net_kg = 18900000;
+	it->value = 182000000;
+	it->origin = S(t, "DE");
+	d = manifest_item_add_document(t, it);
+	d->type = S(t, "861");
+	d->id = S(t, "DE-CO-55120");
+	p = manifest_item_add_placement(t, it);
+	p->equipment = S(t, "CSQU3054383");
+	p->packages = 40;
+
+	it = manifest_item_add(t, k);
+	it->seq = 2;
+	it->hs = S(t, "080810");
+	it->description = S(t, "Fresh apples");
+	it->gross_kg = 500;
+	p = manifest_item_add_placement(t, it);
+	p->equipment = S(t, "518008430010");
+	manifest_train_finish(t);
+	return t;
+}
+
+static const char expected_json[] =
+    "{\"id\":\"X8024\",\"direction\":\"import\",\"border_station\":\"CNAKA\","
+    "\"departure_station\":\"KZDOS\",\"destination_station\":\"CNXIA\","
+    "\"eta\":\"2026-11-22T09:15:00Z\",\"carrier\":{\"id\":\"KZ-KTZE\","
+    "\"name\":\"АО «Қазақстан темір жолы»\",\"country\":\"KZ\"},"
+    "\"manifest_ref\":\"MF-2026-118834\",\"function\":\"original\","
+    "\"issued\":\"2026-11-22T07:40:00Z\",\"wagons\":[{\"position\":1,"
+    "\"number\":\"218124712173\",\"type\":\"Sgns\",\"tare_kg\":20500,"
+    "\"seals\":[{\"number\":\"KZ1234567\",\"sealed_by\":\"carrier\","
+    "\"condition\":\"intact\"}],\"containers\":[{\"number\":\"CSQU3054383\","
+    "\"size_type\":\"45G1\",\"full\":true,\"gross_kg\":24310.5,\"seals\":"
+    "[{\"number\":\"CN0099812\",\"sealed_by\":\"customs\",\"condition\":"
+    "\"intact\"}]}]},{\"position\":2,\"number\":\"518008430010\",\"type\":"
+    "\"Lgns\",\"seals\":[],\"containers\":[]}],\"consignments\":[{\"ref\":"
+    "\"SMGS 24170088\",\"consignor\":{\"name\":\"Getriebe \\\"Nord\\\" "
+    "GmbH\\\\Werk 2\",\"country\":\"DE\"},\"consignee\":{\"id\":"
+    "\"91650200MA77X1234Q\",\"name\":\"新疆阿拉山口物流有限公司\","
+    "\"country\":\"CN\",\"aeo\":\"CN123456789\"},\"procedure\":\"import\","
+    "\"value\":182000,\"currency\":\"USD\",\"items\":[{\"seq\":1,\"hs\":"
+    "\"870840\",\"description\":\"Auto parts: gearboxes\",\"packages\":40,"
+    "\"package_type\":\"PK\",\"gross_kg\":19800,\"net_kg\":18900,\"value\":"
+    "182000,\"currency\":\"USD\",\"origin\":\"DE\",\"documents\":[{\"type\":"
+    "\"861\",\"id\":\"DE-CO-55120\"}],\"placement\":[{\"equipment\":"
+    "\"CSQU3054383\",\"packages\":40}]},{\"seq\":2,\"hs\":\"080810\","
+    "\"description\":\"Fresh apples\",\"gross_kg\":0.5,\"documents\":[],"
+    "\"placement\":[{\"equipment\":\"518008430010\"}]}]}]}";
+
+/* The hand-built train prints exactly the expected bytes, twice. */
+static void
+t_model_json_byte_stable(void)
+{
+	struct manifest_train	*t = build_train();
+	struct buf		 a = { 0 }, b = { 0 };
+
+	manifest_json_write(t, 0, &a);
+	manifest_json_write(t, 0, &b);
+	CU_ASSERT_STRING_EQUAL(a.data, expected_json);
+	CU_ASSERT_EQUAL(a.len, b.len);
+	CU_ASSERT_EQUAL(memcmp(a.data, b.data, a.len), 0);
+	buf_free(&a);
+	buf_free(&b);
+	manifest_train_free(t);
+}
+
+/* jansson reads the output back and writes the same bytes. */
+static void
+t_model_json_roundtrip(void)
+{
+	struct manifest_train	*t = build_train();
+	struct buf		 out = { 0 };
+	json_error_t		 err;
+	json_t			*root, *w, *it;
+	char			*again;
+
+	manifest_json_write(t, 0, &out);
+	root = json_loadb(out.data, out.len, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(root, "id")),
+	    "X8024");
+	w = json_array_get(json_object_get(root, "wagons"), 0);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(w, "position")), 1);
+	it = json_array_get(json_object_get(json_array_get(
+	    json_object_get(root, "consignments"), 0), "items"), 1);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(it, "gross_kg")),
+	    0.5, 1e-9);
+	again = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+	CU_ASSERT_STRING_EQUAL(again, out.data);
+	free(again);
+	json_decref(root);
+	buf_free(&out);
+	manifest_train_free(t);
+}
+
+/* Control characters, quotes and backslashes are escaped; UTF-8 is kept. */
+static void
+t_model_json_escapes(void)
+{
+	struct buf	b = { 0 };
+
+	json_escape(&b, "a\"b\\c\n\t\x01\x1f" "\xd0\x96", 11);
+	CU_ASSERT_STRING_EQUAL(b.data, "\"a\\\"b\\\\c\\n\\t\\u0001\\u001f\xd0\x96\"");
+	buf_free(&b);
+}
+
+/* Strings are trimmed, NFC-normalised, empty ones absent, bad UTF-8 replaced. */
+static void
+t_model_str_normalises(void)
+{
+	struct manifest_train	*t = manifest_train_new();
+	const char		*s;
+
+	CU_ASSERT_STRING_EQUAL(S(t, "  X8024 \r\n"), "X8024");
+	CU_ASSERT_PTR_NULL(S(t, "   "));
+	CU_ASSERT_PTR_NULL(manifest_str(t, "", 0));
+	/* "e" + combining acute becomes the precomposed é. */
+	s = S(t, "Caf\x65\xcc\x81");
+	CU_ASSERT_STRING_EQUAL(s, "Caf\xc3\xa9");
+	/* Cyrillic Й decomposed (И + breve) composes back. */
+	CU_ASSERT_STRING_EQUAL(S(t, "\xd0\x98\xcc\x86"), "\xd0\x99");
+	CU_ASSERT_STRING_EQUAL(manifest_str(t, "ab\xff" "c", 4), "ab\xef\xbf\xbd" "c");
+	manifest_train_free(t);
+}
+
+/* finish() links placements to wagons and reports what does not fit. */
+static void
+t_model_finish_links_and_checks(void)
+{
+	struct manifest_train		*t = build_train();
+	struct manifest_consignment	*k = t->consignments[0];
+	const struct diag		*d;
+
+	CU_ASSERT_EQUAL(t->nwagons, 2);
+	CU_ASSERT_EQUAL(t->wagons[0]->nitems, 1);
+	CU_ASSERT_PTR_EQUAL(t->wagons[0]->items[0], k->items[0]);
+	CU_ASSERT_PTR_EQUAL(k->items[0]->placements[0].container,
+	    t->wagons[0]->containers[0]);
+	CU_ASSERT_EQUAL(t->wagons[1]->nitems, 1);
+	CU_ASSERT_PTR_EQUAL(k->items[1]->placements[0].wagon, t->wagons[1]);
+	/* Item currency defaults to the consignment's only when it has a value. */
+	CU_ASSERT_STRING_EQUAL(k->items[0]->currency, "USD");
+	CU_ASSERT_PTR_NULL(k->items[1]->currency);
+	CU_ASSERT_EQUAL(k->procedure, MANIFEST_PROC_IMPORT);
+	CU_ASSERT_FALSE(diag_list_has_errors(&t->diags));
+	d = diag_list_find(&t->diags, "HS_MISSING");
+	CU_ASSERT_PTR_NULL(d);
+	manifest_train_free(t);
+}
+
+/* Bad check digits, unknown equipment, a loose container, an empty train. */
+static void
+t_model_finish_diagnostics(void)
+{
+	struct manifest_train	*t = manifest_train_new();
+	struct manifest_wagon	*w;
+	struct manifest_item	*it;
+	struct manifest_placement *p;
+	const struct diag	*d;
+	char			 where[128];
+
+	t->source = MANIFEST_SOURCE_EDIFACT;
+	w = manifest_wagon_add(t, S(t, "218124712174"));
+	w->src.index = 12;
+	w->src.offset = 400;
+	memcpy(w->src.tag, "EQD", 4);
+	manifest_container_add(t, w, S(t, "CSQU3054384"));
+	manifest_container_add(t, NULL, S(t, "MWCU6059784"));
+	it = manifest_item_add(t, manifest_consignment_add(t));
+	it->seq = 7;
+	p = manifest_item_add_placement(t, it);
+	p->equipment = S(t, "TGHU0000000");
+	p->src.index = 30;
+	memcpy(p->src.tag, "SGP", 4);
+	p->src.offset = 1200;
+	manifest_train_finish(t);
+
+	d = diag_list_find(&t->diags, "WAGON_CHECK_DIGIT");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->severity, DIAG_ERROR);
+	CU_ASSERT_STRING_EQUAL(diag_format_where(&d->loc, where, sizeof where),
+	    "segment 12 (EQD), byte 400");
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->message, "expected 3"));
+	CU_ASSERT_PTR_NOT_NULL(diag_list_find(&t->diags, "CONTAINER_CHECK_DIGIT"));
+	CU_ASSERT_PTR_NOT_NULL(diag_list_find(&t->diags, "CONTAINER_NO_WAGON"));
+	d = diag_list_find(&t->diags, "UNKNOWN_EQUIPMENT");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->loc.segment, 30);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->message, "TGHU0000000"));
+	CU_ASSERT_PTR_NOT_NULL(diag_list_find(&t->diags, "HS_MISSING"));
+	CU_ASSERT_PTR_NULL(diag_list_find(&t->diags, "EMPTY_TRAIN"));
+	manifest_train_free(t);
+
+	t = manifest_train_new();
+	manifest_train_finish(t);
+	CU_ASSERT_PTR_NOT_NULL(diag_list_find(&t->diags, "EMPTY_TRAIN"));
+	manifest_train_free(t);
+}
+
+/* An item on two containers of one wagon counts once there, and on both wagons. */
+static void
+t_model_item_on_two_wagons(void)
+{
+	struct manifest_train	*t = manifest_train_new();
+	struct manifest_wagon	*w1, *w2;
+	struct manifest_item	*it;
+
+	w1 = manifest_wagon_add(t, S(t, "218124712173"));
+	w2 = manifest_wagon_add(t, S(t, "518008430010"));
+	manifest_container_add(t, w1, S(t, "CSQU3054383"));
+	manifest_container_add(t, w1, S(t, "MWCU6059784"));
+	it = manifest_item_add(t, manifest_consignment_add(t));
+	manifest_item_add_placement(t, it)->equipment = S(t, "CSQU3054383");
+	manifest_item_add_placement(t, it)->equipment = S(t, "MWCU6059784");
+	manifest_item_add_placement(t, it)->equipment = S(t, "518008430010");
+	manifest_train_finish(t);
+	CU_ASSERT_EQUAL(w1->nitems, 1);
+	CU_ASSERT_EQUAL(w2->nitems, 1);
+	CU_ASSERT_PTR_EQUAL(w2->items[0], it);
+	manifest_train_free(t);
+}
+
+/* A million small allocations live in one arena and go in one free. */
+static void
+t_model_arena_bulk(void)
+{
+	struct arena	*a = arena_new();
+	size_t		 i, misaligned = 0;
+	char		*p = NULL, *big;
+
+	for (i = 0; i < 1000000; i++) {
+		p = arena_alloc(a, 24);
+		memset(p, (int)(i & 0xff), 24);
+		misaligned += ((uintptr_t)p) % sizeof(void *) != 0;
+	}
+	CU_ASSERT_EQUAL(misaligned, 0);
+	CU_ASSERT_EQUAL((unsigned char)p[23], (999999 & 0xff));
+	big = arena_zalloc(a, 10 << 20);
+	CU_ASSERT_EQUAL(big[(10 << 20) - 1], 0);
+	CU_ASSERT(arena_bytes(a) >= 24000000 + (10 << 20));
+	CU_ASSERT(arena_bytes(a) < 2 * (24000000 + (10 << 20)));
+	arena_free(a);
+}
+
+/* The string map finds what it stored, across growth. */
+static void
+t_model_strmap(void)
+{
+	struct strmap	*m = strmap_new();
+	char		 keys[5000][16];
+	int		 i;
+
+	for (i = 0; i < 5000; i++) {
+		snprintf(keys[i], sizeof keys[i], "W%011d", i);
+		strmap_put(m, keys[i], &keys[i]);
+	}
+	CU_ASSERT_EQUAL(strmap_count(m), 5000);
+	for (i = 0; i < 5000; i++)
+		CU_ASSERT_PTR_EQUAL(strmap_get(m, keys[i]), &keys[i]);
+	CU_ASSERT_PTR_NULL(strmap_get(m, "W99999999999"));
+	CU_ASSERT_PTR_EQUAL(strmap_getn(m, "W00000000042xyz", 12), &keys[42]);
+	strmap_put(m, keys[1], NULL);
+	CU_ASSERT_PTR_NULL(strmap_get(m, keys[1]));
+	CU_ASSERT_EQUAL(strmap_count(m), 5000);
+	strmap_free(m);
+}
+
+/* The diagnostic list caps what it keeps but counts everything. */
+static void
+t_model_diag_limit(void)
+{
+	struct diag_list	l, copy;
+	struct diag_loc		loc = diag_loc_line("r.rules", 3, 14);
+	char			line[256];
+	int			i;
+
+	diag_list_init(&l, 10);
+	for (i = 0; i < 25; i++)
+		diag_add(&l, i % 2 ? DIAG_WARNING : DIAG_ERROR, "X", &loc, "n%d", i);
+	CU_ASSERT_EQUAL(l.n, 10);
+	CU_ASSERT_EQUAL(l.dropped, 15);
+	CU_ASSERT_EQUAL(l.errors, 13);
+	CU_ASSERT_EQUAL(l.warnings, 12);
+	CU_ASSERT_STRING_EQUAL(diag_format(&l.v[1], line, sizeof line),
+	    "warning X at r.rules:3:14: n1");
+	diag_list_init(&copy, 0);
+	diag_list_append(&copy, &l);
+	CU_ASSERT_EQUAL(copy.n, 10);
+	CU_ASSERT_EQUAL(copy.errors, 13);
+	CU_ASSERT_EQUAL(copy.warnings, 12);
+	CU_ASSERT_EQUAL(copy.dropped, 15);
+	diag_list_clear(&copy);
+	diag_list_clear(&l);
+	CU_ASSERT_EQUAL(l.n, 0);
+	CU_ASSERT_FALSE(diag_list_has_errors(&l));
+}
+
+static CU_TestInfo model_tests[] = {
+	{ "t_model_json_byte_stable", t_model_json_byte_stable },
+	{ "t_model_json_roundtrip", t_model_json_roundtrip },
+	{ "t_model_json_escapes", t_model_json_escapes },
+	{ "t_model_str_normalises", t_model_str_normalises },
+	{ "t_model_finish_links_and_checks", t_model_finish_links_and_checks },
+	{ "t_model_finish_diagnostics", t_model_finish_diagnostics },
+	{ "t_model_item_on_two_wagons", t_model_item_on_two_wagons },
+	{ "t_model_arena_bulk", t_model_arena_bulk },
+	{ "t_model_strmap", t_model_strmap },
+	{ "t_model_diag_limit", t_model_diag_limit },
+	CU_TEST_INFO_NULL,
+};
+
+TEST_SUITE("model", NULL, NULL, model_tests)
