@@ -21,7 +21,8 @@ bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
 as_pg() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
+		# From /, which postgres can always enter.
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
@@ -39,9 +40,26 @@ dsn() {
 	echo "host=$(sockdir) port=5432 user=postgres dbname=postgres"
 }
 
+# When root, the server runs as `postgres`, which must reach DIR.  A clone
+# under /root (mode 0700) is out of its reach: the cluster then lives in
+# /var/lib/railgate/ and DIR becomes a symbolic link to it.
+relocate_if_unreachable() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	runuser -u postgres -- test -x "$dir" 2>/dev/null && return 0
+	[ -L "$dir" ] && return 0
+	alt=/var/lib/railgate/pg-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
+	mkdir -p "$alt"
+	chmod 755 /var/lib/railgate
+	rmdir "$dir" 2>/dev/null || { echo "$0: $dir is not empty and postgres cannot reach it" >&2; exit 73; }
+	ln -s "$alt" "$dir"
+	echo "$0: postgres cannot reach $dir; the cluster lives in $alt" >&2
+}
+
 start() {
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
+	relocate_if_unreachable
+	dir=$(cd "$dir" && pwd -P)
 	if [ ! -f "$dir/data/PG_VERSION" ]; then
 		sock="$dir/sock"
 		if [ ${#sock} -gt 100 ]; then
