@@ -45,7 +45,8 @@ dsn() {
 # /var/lib/railgate/ and DIR becomes a symbolic link to it.
 relocate_if_unreachable() {
 	[ "$(id -u)" -eq 0 ] || return 0
-	runuser -u postgres -- test -x "$dir" 2>/dev/null && return 0
+	[ -f "$dir/data/PG_VERSION" ] || chown postgres:postgres "$dir"
+	(cd / && runuser -u postgres -- test -x "$dir") 2>/dev/null && return 0
 	[ -L "$dir" ] && return 0
 	alt=/var/lib/railgate/pg-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
 	mkdir -p "$alt"

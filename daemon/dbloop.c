@@ -1,0 +1,150 @@
+/*
+ * dbloop.c -- libevent glue for the database pool.
+ *
+ * libpq may change a connection's socket on every reconnect, so the
+ * watch callback re-creates a slot's event whenever the descriptor or the
+ * wanted directions change.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include <event2/event.h>
+
+#include "db/db.h"
+#include "manifest/util.h"
+
+#include "dbloop.h"
+
+struct dbloop_slot {
+	struct dbloop	*loop;
+	int		 index;
+	int		 fd;
+	short		 what;
+	struct event	*io;
+	struct event	*timer;
+};
+
+struct dbloop {
+	struct event_base	*base;
+	struct db		*db;
+	int			 nslots;
+	struct dbloop_slot	*slots;
+	struct event		*tick;
+};
+
+/* Socket ready: hand it to the pool. */
+static void
+dbloop_io_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dbloop_slot	*s = arg;
+
+	db_io_ready(s->loop->db, s->index, (what & EV_READ) != 0,
+	    (what & EV_WRITE) != 0);
+}
+
+/* Reconnect backoff elapsed. */
+static void
+dbloop_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dbloop_slot	*s = arg;
+
+	db_timer_fired(s->loop->db, s->index);
+}
+
+/* Once a second: fail requests that waited too long. */
+static void
+dbloop_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dbloop	*l = arg;
+
+	db_expire(l->db, 0);
+}
+
+/* db_io_ops.watch */
+static void
+dbloop_watch(void *ctx, int slot, int fd, bool rd, bool wr)
+{
+	struct dbloop		*l = ctx;
+	struct dbloop_slot	*s = &l->slots[slot];
+	short			 what = (short)((rd ? EV_READ : 0) | (wr ? EV_WRITE : 0));
+
+	if (s->io != NULL && s->fd == fd && s->what == what)
+		return;
+	if (s->io != NULL) {
+		event_free(s->io);
+		s->io = NULL;
+	}
+	s->fd = fd;
+	s->what = what;
+	if (fd < 0 || what == 0)
+		return;
+	s->io = event_new(l->base, fd, what | EV_PERSIST, dbloop_io_cb, s);
+	if (s->io != NULL)
+		event_add(s->io, NULL);
+}
+
+/* db_io_ops.timer */
+static void
+dbloop_timer(void *ctx, int slot, long ms)
+{
+	struct dbloop		*l = ctx;
+	struct dbloop_slot	*s = &l->slots[slot];
+	struct timeval		 tv;
+
+	if (ms < 0) {
+		event_del(s->timer);
+		return;
+	}
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	event_add(s->timer, &tv);
+}
+
+static const struct db_io_ops dbloop_ops = { dbloop_watch, dbloop_timer };
+
+struct dbloop *
+dbloop_new(struct event_base *base, const char *dsn, int nconn)
+{
+	struct dbloop	*l;
+	struct timeval	 second = { 1, 0 };
+	int		 i;
+
+	l = xcalloc(1, sizeof *l);
+	l->base = base;
+	l->nslots = nconn < 1 ? 1 : nconn;
+	l->slots = xcalloc((size_t)l->nslots, sizeof *l->slots);
+	for (i = 0; i < l->nslots; i++) {
+		l->slots[i].loop = l;
+		l->slots[i].index = i;
+		l->slots[i].fd = -1;
+		l->slots[i].timer = evtimer_new(base, dbloop_timer_cb, &l->slots[i]);
+	}
+	l->tick = event_new(base, -1, EV_PERSIST, dbloop_tick_cb, l);
+	event_add(l->tick, &second);
+	l->db = db_new(dsn, l->nslots, &dbloop_ops, l);
+	return l;
+}
+
+void
+dbloop_free(struct dbloop *l)
+{
+	int	i;
+
+	if (l == NULL)
+		return;
+	db_free(l->db);
+	for (i = 0; i < l->nslots; i++) {
+		if (l->slots[i].io != NULL)
+			event_free(l->slots[i].io);
+		event_free(l->slots[i].timer);
+	}
+	event_free(l->tick);
+	free(l->slots);
+	free(l);
+}
+
+struct db *
+dbloop_db(struct dbloop *l)
+{
+	return l->db;
+}

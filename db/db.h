@@ -1,0 +1,104 @@
+/*
+ * db.h -- asynchronous PostgreSQL access: a small pool of libpq
+ * connections that never blocks its caller.
+ *
+ * The pool owns its connections and the queue of requests waiting for
+ * one.  It does no I/O waiting of its own: the caller (daemon/dbloop.c,
+ * on the event loop thread) is told through struct db_io_ops which socket
+ * to watch and which timer to arm, and calls db_io_ready() /
+ * db_timer_fired() when they trigger.  This keeps libevent out of db/ and
+ * libpq out of daemon/.
+ *
+ * A connection that fails is closed and retried with exponential backoff;
+ * requests wait in the queue meanwhile (up to their deadline), so a
+ * PostgreSQL restart is weather, not an outage.  A request that was on a
+ * connection when it broke is answered with an error: the caller decides
+ * whether a retry is safe.
+ *
+ * Every query is parameterised (PQsendQueryParams); SQL text never holds
+ * input.  Results are handed to the request's callback as a struct
+ * db_result, valid only during the callback.  Loop thread only.
+ */
+#ifndef DB_DB_H
+#define DB_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+struct db_result;
+
+struct db_io_ops {
+	/* Watch fd of connection slot for read and/or write (neither: stop). */
+	void	(*watch)(void *ctx, int slot, int fd, bool read, bool write);
+	/* Arm slot's timer for ms milliseconds (ms < 0: disarm). */
+	void	(*timer)(void *ctx, int slot, long ms);
+};
+
+/* Called once per request with its result (or error); r is borrowed. */
+typedef void (*db_done_cb)(const struct db_result *r, void *arg);
+
+struct db_stats {
+	int		connections;	/* configured */
+	int		up;		/* connected and usable */
+	int		busy;		/* running a request */
+	size_t		queued;		/* waiting for a connection */
+	uint64_t	completed;
+	uint64_t	failed;
+	uint64_t	reconnects;
+};
+
+/*
+ * A pool of nconn connections to dsn, started at once.  ops and ctx are
+ * borrowed for the pool's life.  The caller owns the pool.
+ */
+struct db *db_new(const char *dsn, int nconn, const struct db_io_ops *ops,
+    void *ctx);
+/* Closes every connection; queued requests are answered with an error first. */
+void db_free(struct db *db);
+
+/* The socket of slot is ready. */
+void db_io_ready(struct db *db, int slot, bool readable, bool writable);
+/* The timer of slot fired (reconnect backoff). */
+void db_timer_fired(struct db *db, int slot);
+
+/*
+ * Retry the statement on another connection if its connection breaks
+ * while it runs: only for statements that are safe to run twice (reads,
+ * and writes made idempotent by their own keys).
+ */
+#define DB_RETRY	0x1
+
+/*
+ * Queues one parameterised statement.  values[i] NULL is SQL NULL;
+ * lengths and binary may be NULL for text parameters.  The parameter
+ * values are copied.  timeout_ms bounds the wait for a connection (0: 30
+ * s).  cb is always called exactly once, possibly before db_query returns
+ * when the pool is shutting down.
+ */
+void db_query(struct db *db, const char *sql, int nparams,
+    const char *const *values, const int *lengths, const int *binary,
+    unsigned flags, long timeout_ms, db_done_cb cb, void *arg);
+
+/* True when at least one connection is usable. */
+bool db_is_up(const struct db *db);
+void db_get_stats(const struct db *db, struct db_stats *out);
+/* Fails requests that waited past their deadline; call about once a second. */
+void db_expire(struct db *db, int64_t now_ms);
+
+/* Result accessors, valid during the callback. */
+bool db_result_ok(const struct db_result *r);
+/* Error text, or NULL when ok. */
+const char *db_result_error(const struct db_result *r);
+/* SQLSTATE of a server error, or NULL (e.g. connection lost). */
+const char *db_result_sqlstate(const struct db_result *r);
+/* True when the failure is the database being unreachable (retry later). */
+bool db_result_unavailable(const struct db_result *r);
+int db_result_rows(const struct db_result *r);
+int db_result_cols(const struct db_result *r);
+const char *db_result_value(const struct db_result *r, int row, int col);
+int db_result_length(const struct db_result *r, int row, int col);
+bool db_result_is_null(const struct db_result *r, int row, int col);
+
+#endif
