@@ -72,8 +72,16 @@ $(BUILD)/%.o: %.c
 $(BUILD)/libmanifest.a: $(call objs,$(MANIFEST_SRCS))
 $(BUILD)/libedi.a: $(call objs,$(EDI_SRCS))
 $(BUILD)/librules.a: $(call objs,$(RULES_SRCS))
-$(BUILD)/libdb.a: $(call objs,$(DB_SRCS))
+$(BUILD)/libdb.a: $(call objs,$(DB_SRCS)) $(BUILD)/db/migrations_data.o
 $(BUILD)/libdaemon.a: $(call objs,$(DAEMON_SRCS))
+# The schema migrations, embedded in the programs.
+MIGRATIONS = $(sort $(wildcard db/migrations/*.sql))
+$(BUILD)/db/migrations_data.c: $(MIGRATIONS) scripts/embed-sql.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-sql.sh $@ $(MIGRATIONS)
+$(BUILD)/db/migrations_data.o: $(BUILD)/db/migrations_data.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
 $(BUILD)/lib%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@

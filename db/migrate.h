@@ -1,0 +1,38 @@
+/*
+ * migrate.h -- the schema's numbered migrations (db/migrations/NNN_name.sql,
+ * embedded at build time) and applying them.
+ *
+ * Applying is blocking and happens before the event loop starts (daemon
+ * start-up) or in `railgate db migrate`.  Each migration runs in its own
+ * transaction under an advisory lock, so two daemons starting together
+ * apply it once; applied migrations are recorded with their SHA-256, and
+ * an applied migration whose text has since changed is an error.
+ */
+#ifndef DB_MIGRATE_H
+#define DB_MIGRATE_H
+
+struct db_migration {
+	unsigned	 version;
+	const char	*name;
+	const char	*sql;
+};
+
+extern const struct db_migration db_migrations[];
+extern const unsigned db_migration_count;
+
+/*
+ * Connects to dsn and applies every migration not applied yet.  *applied
+ * gets how many were applied now, *version the schema version after.  0,
+ * or -1 with *cause (owned by the caller).
+ */
+int db_migrate(const char *dsn, unsigned *applied, unsigned *version,
+    char **cause);
+
+/*
+ * Checks the server settings the manifest path depends on: fsync,
+ * synchronous_commit and full_page_writes must be on.  0, or -1 with
+ * *cause naming the unsafe setting.
+ */
+int db_check_durability(const char *dsn, char **cause);
+
+#endif
