@@ -46,7 +46,13 @@ static const struct param params[] = {
 	STR("daemon", "state_dir", state_dir, false, "var",
 	    "Directory for the spool, keys and the private PostgreSQL cluster."),
 	STR("database", "dsn", dsn, false, "",
-	    "libpq connection string; empty uses the private cluster under state_dir."),
+	    "libpq connection string of the daemon's role (railgate_app), which "
+	    "may append to the audit log but never change it.  Required."),
+	STR("database", "admin_dsn", admin_dsn, false, "",
+	    "Connection string of the schema's owner, used to apply migrations "
+	    "at start; empty: dsn."),
+	INT("database", "connections", connections, false, "4", 1, 64,
+	    "Connections in the daemon's pool."),
 	STR("rules", "dir", rules_dir, true, "etc/rules/default",
 	    "Directory of the station's rule set."),
 	INT("clearance", "target_minutes", target_minutes, true, "20", 1, 1440,

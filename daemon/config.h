@@ -20,7 +20,9 @@ struct config {
 	char	*log_level;
 	char	*state_dir;		/* var/: spool, keys, private cluster */
 	/* [database] */
-	char	*dsn;			/* libpq connection string */
+	char	*dsn;			/* libpq connection string of the daemon's role */
+	char	*admin_dsn;		/* for migrations at start; empty: dsn */
+	int	 connections;		/* pool size */
 	/* [rules] */
 	char	*rules_dir;
 	/* [clearance] */

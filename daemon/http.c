@@ -1,118 +1,348 @@
 /*
- * http.c -- routing and replies.
+ * http.c -- routing, authentication and replies.
  *
- * Requests are dispatched through one table of (method, path) routes.
- * Handlers answer through http_reply() or http_reply_problem(), which
- * set the headers every reply carries.
+ * A request goes: match a route (404 / 405 otherwise) -> if the route is
+ * not public, authenticate the bearer token (cache, else one database
+ * lookup) and check the route's roles (401 / 403) -> the handler.  The
+ * route table with its roles is api.c's; this file only applies it.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "db/store.h"
+#include "manifest/diag.h"
+#include "manifest/json.h"
 #include "manifest/jsonw.h"
 #include "manifest/util.h"
 
-#include "config.h"
+#include "api.h"
+#include "daemon.h"
 #include "http.h"
 #include "log.h"
-#include "version.h"
 
 struct http_server {
-	struct evhttp	*http;
+	struct daemon		*d;
+	struct evhttp		*http;
+	struct evhttp_bound_socket *sock;
+	uint64_t		 next_id;
+	struct http_stats	 stats;
 };
 
-struct route {
-	enum evhttp_cmd_type	 method;
-	const char		*path;
-	void			(*handler)(struct evhttp_request *, void *);
-};
+static struct http_server *the_server;	/* for stats from contexts */
 
-static void healthz_cb(struct evhttp_request *, void *);
+/* Frees a context and what it owns. */
+static void
+ctx_free(struct http_ctx *c)
+{
+	int	i;
 
-static const struct route routes[] = {
-	{ EVHTTP_REQ_GET, "/healthz", healthz_cb },
-};
+	for (i = 0; i < HTTP_MAX_PARAMS; i++)
+		free(c->params[i]);
+	if (c->query != NULL) {
+		evhttp_clear_headers(c->query);
+		free(c->query);
+	}
+	if (c->state != NULL && c->state_free != NULL)
+		c->state_free(c->state);
+	free(c);
+}
 
-/* Sets the headers every reply carries and sends it. */
+const char *
+http_param(const struct http_ctx *c, int n)
+{
+	return n >= 0 && n < HTTP_MAX_PARAMS ? c->params[n] : NULL;
+}
+
+const char *
+http_header(const struct http_ctx *c, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(c->req), name);
+}
+
+const char *
+http_query(struct http_ctx *c, const char *name)
+{
+	const struct evhttp_uri	*uri;
+	const char		*q;
+
+	if (c->query == NULL) {
+		uri = evhttp_request_get_evhttp_uri(c->req);
+		q = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+		c->query = xcalloc(1, sizeof *c->query);
+		TAILQ_INIT(c->query);
+		if (q != NULL && evhttp_parse_query_str(q, c->query) != 0)
+			evhttp_clear_headers(c->query);
+	}
+	return evhttp_find_header(c->query, name);
+}
+
+const unsigned char *
+http_body(struct http_ctx *c, size_t *len)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(c->req);
+
+	*len = evbuffer_get_length(in);
+	return evbuffer_pullup(in, -1);
+}
+
 void
-http_reply(struct evhttp_request *req, int status, const char *content_type,
+http_add_header(struct http_ctx *c, const char *name, const char *value)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(c->req), name, value);
+}
+
+/* The method as the request line spells it. */
+static const char *
+method_name(int m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	default: return "OTHER";
+	}
+}
+
+/* The one place a reply leaves: headers, log line, statistics, free. */
+void
+http_reply(struct http_ctx *c, int status, const char *content_type,
     const char *body, size_t len)
 {
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(c->req);
 	struct evbuffer		*out = evbuffer_new();
+	int64_t			 ms = daemon_now_ms() - c->started_ms;
 
 	if (content_type != NULL)
 		evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "X-Request-Id", c->id);
 	if (body != NULL && out != NULL)
 		evbuffer_add(out, body, len);
-	evhttp_send_reply(req, status, NULL, out);
+	if (status >= 400 || (c->route != NULL && c->route->roles != AUTH_NONE))
+		log_info("%s %s %s -> %d (%lld ms%s%s)", c->id,
+		    method_name(evhttp_request_get_command(c->req)),
+		    evhttp_request_get_uri(c->req), status, (long long)ms,
+		    c->who.name[0] ? ", " : "", c->who.name);
+	evhttp_send_reply(c->req, status, NULL, out);
 	if (out != NULL)
 		evbuffer_free(out);
+	if (the_server != NULL) {
+		the_server->stats.requests++;
+		the_server->stats.by_class[status / 100 % 6]++;
+		the_server->stats.in_flight--;
+	}
+	ctx_free(c);
 }
 
-/* An application/problem+json reply. */
 void
-http_reply_problem(struct evhttp_request *req, int status, const char *title,
-    const char *detail)
+http_reply_json(struct http_ctx *c, int status, const char *json, size_t len)
+{
+	http_reply(c, status, "application/json", json, len);
+}
+
+void
+http_reply_problem(struct http_ctx *c, int status, const char *title,
+    const char *detail, const struct diag_list *diags, int retry_after_s)
 {
 	struct buf	b = { 0 };
+	struct jsonw	w;
+	char		tmp[16];
 
-	buf_add_str(&b, "{\"type\":\"about:blank\",\"status\":");
-	buf_printf(&b, "%d,\"title\":", status);
-	json_escape(&b, title, strlen(title));
-	if (detail != NULL) {
-		buf_add_str(&b, ",\"detail\":");
-		json_escape(&b, detail, strlen(detail));
+	jsonw_init(&w, &b);
+	jsonw_object_begin(&w);
+	jsonw_kv_string(&w, "type", "about:blank");
+	jsonw_kv_string(&w, "title", title);
+	jsonw_kv_int(&w, "status", status);
+	jsonw_kv_string_opt(&w, "detail", detail);
+	jsonw_kv_string(&w, "instance", evhttp_request_get_uri(c->req));
+	jsonw_kv_string(&w, "request_id", c->id);
+	if (diags != NULL) {
+		jsonw_key(&w, "diagnostics");
+		manifest_json_write_diags(&w, diags);
 	}
-	buf_add_char(&b, '}');
-	http_reply(req, status, "application/problem+json", b.data, b.len);
+	jsonw_object_end(&w);
+	if (retry_after_s > 0) {
+		snprintf(tmp, sizeof tmp, "%d", retry_after_s);
+		http_add_header(c, "Retry-After", tmp);
+	}
+	http_reply(c, status, "application/problem+json", b.data, b.len);
 	buf_free(&b);
 }
 
-/* GET /healthz: the process is up and its loop turns. */
-static void
-healthz_cb(struct evhttp_request *req, void *arg)
+void
+http_reply_unavailable(struct http_ctx *c)
 {
-	static const char body[] = "{\"status\":\"ok\",\"version\":\""
-	    RAILGATE_VERSION "\"}";
-
-	http_reply(req, 200, "application/json", body, sizeof body - 1);
+	http_reply_problem(c, 503, "Service Unavailable",
+	    "the database is unavailable; retry later", NULL, 5);
 }
 
-/* Finds the route for the request; answers 404 or 405 itself otherwise. */
+/*
+ * Matches path against pattern; on success stores the decoded {params}
+ * in c.  Parameters may not contain '/'.
+ */
+static bool
+route_match(const char *pattern, const char *path, struct http_ctx *c)
+{
+	char	*params[HTTP_MAX_PARAMS] = { NULL };
+	int	 n = 0, i;
+
+	while (*pattern != '\0' && *path != '\0') {
+		if (*pattern == '{') {
+			const char *end = strchr(pattern, '}');
+			size_t len = strcspn(path, "/");
+
+			if (end == NULL || len == 0 || n == HTTP_MAX_PARAMS)
+				goto fail;
+			params[n] = evhttp_uridecode(path, 0, NULL);
+			n++;
+			if (params[n - 1] == NULL)
+				goto fail;
+			pattern = end + 1;
+			path += len;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			goto fail;
+	}
+	if (*pattern != '\0' || *path != '\0')
+		goto fail;
+	for (i = 0; i < n; i++)
+		c->params[i] = params[i];
+	return true;
+fail:
+	for (i = 0; i < n; i++)
+		free(params[i]);
+	return false;
+}
+
+/* Runs the handler once the caller is known to be allowed. */
+static void
+http_authorised(struct http_ctx *c)
+{
+	if (!auth_role_allows(c->route->roles, c->who.role)) {
+		log_warnx("%s forbidden: %s (%s) may not call %s", c->id,
+		    c->who.name, auth_role_name(c->who.role),
+		    c->route->pattern);
+		http_reply_problem(c, 403, "Forbidden",
+		    "this token's role may not use this endpoint", NULL, 0);
+		return;
+	}
+	c->route->handler(c);
+}
+
+/* Token lookup answered by the database. */
+static void
+http_token_cb(int status, const char *principal, const char *role, void *arg)
+{
+	struct http_ctx		*c = arg;
+	struct auth_principal	 who;
+	char			 hash[AUTH_TOKEN_HEX];
+
+	auth_token_hash(auth_bearer(http_header(c, "Authorization")), hash);
+	if (status < 0) {
+		http_reply_unavailable(c);
+		return;
+	}
+	memset(&who, 0, sizeof who);
+	if (status == 0 || auth_role_parse(role, &who.role) < 0) {
+		auth_cache_put(c->d->auth, hash, daemon_now_ms(), NULL);
+		log_warnx("%s unknown, expired or revoked token", c->id);
+		http_reply_problem(c, 401, "Unauthorized",
+		    "the token is unknown, expired or revoked", NULL, 0);
+		return;
+	}
+	snprintf(who.name, sizeof who.name, "%s", principal);
+	auth_cache_put(c->d->auth, hash, daemon_now_ms(), &who);
+	c->who = who;
+	http_authorised(c);
+}
+
+/* Authenticates from the cache, or asks the database. */
+static void
+http_authenticate(struct http_ctx *c)
+{
+	const char	*token = auth_bearer(http_header(c, "Authorization"));
+	char		 hash[AUTH_TOKEN_HEX];
+	int		 rc;
+
+	if (token == NULL) {
+		http_add_header(c, "WWW-Authenticate", "Bearer realm=\"railgate\"");
+		http_reply_problem(c, 401, "Unauthorized",
+		    "an Authorization: Bearer token is required", NULL, 0);
+		return;
+	}
+	auth_token_hash(token, hash);
+	rc = auth_cache_get(c->d->auth, hash, daemon_now_ms(), &c->who);
+	if (rc == 1) {
+		http_authorised(c);
+		return;
+	}
+	if (rc == 0) {
+		http_reply_problem(c, 401, "Unauthorized",
+		    "the token is unknown, expired or revoked", NULL, 0);
+		return;
+	}
+	store_token_lookup(c->d->db, hash, http_token_cb, c);
+}
+
+/* Entry point of every request. */
 static void
 http_dispatch_cb(struct evhttp_request *req, void *arg)
 {
+	struct http_server	*s = arg;
 	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
 	const char		*path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
-	enum evhttp_cmd_type	 method = evhttp_request_get_command(req);
+	int			 method = evhttp_request_get_command(req);
 	bool			 path_known = false;
+	struct http_ctx		*c;
 	size_t			 i;
 
-	if (path == NULL) {
-		http_reply_problem(req, 400, "Bad Request", "no request path");
+	c = xcalloc(1, sizeof *c);
+	c->d = s->d;
+	c->req = req;
+	c->started_ms = daemon_now_ms();
+	snprintf(c->id, sizeof c->id, "r%llx", (unsigned long long)++s->next_id);
+	s->stats.in_flight++;
+	if (path == NULL || *path == '\0') {
+		http_reply_problem(c, 400, "Bad Request", "no request path", NULL, 0);
 		return;
 	}
-	for (i = 0; i < nitems(routes); i++) {
-		if (strcmp(routes[i].path, path) != 0)
+	for (i = 0; i < api_route_count; i++) {
+		if (!route_match(api_routes[i].pattern, path, c))
 			continue;
 		path_known = true;
-		if (routes[i].method == method) {
-			routes[i].handler(req, arg);
-			return;
+		if (api_routes[i].method == method ||
+		    (method == EVHTTP_REQ_HEAD && api_routes[i].method == EVHTTP_REQ_GET)) {
+			c->route = &api_routes[i];
+			break;
+		}
+		for (int k = 0; k < HTTP_MAX_PARAMS; k++) {
+			free(c->params[k]);
+			c->params[k] = NULL;
 		}
 	}
-	if (path_known)
-		http_reply_problem(req, 405, "Method Not Allowed", NULL);
+	if (c->route == NULL) {
+		if (path_known)
+			http_reply_problem(c, 405, "Method Not Allowed", NULL, NULL, 0);
+		else
+			http_reply_problem(c, 404, "Not Found", path, NULL, 0);
+		return;
+	}
+	if (c->route->roles == AUTH_NONE)
+		c->route->handler(c);
 	else
-		http_reply_problem(req, 404, "Not Found", path);
+		http_authenticate(c);
 }
 
 /* Splits "host:port" (or "[v6]:port"); 0 or -1. */
@@ -142,46 +372,54 @@ split_listen(const char *listen, char *host, size_t hostsize, unsigned short *po
 	return 0;
 }
 
-/* Creates and binds the server. */
 struct http_server *
-http_server_new(struct event_base *base, const struct config *cfg,
-    char **cause)
+http_server_new(struct daemon *d, char **cause)
 {
 	struct http_server	*s;
 	char			 host[256];
 	unsigned short		 port;
 
-	if (split_listen(cfg->listen, host, sizeof host, &port) < 0) {
-		*cause = xasprintf("listen: \"%s\" is not host:port", cfg->listen);
+	if (split_listen(d->cfg.listen, host, sizeof host, &port) < 0) {
+		*cause = xasprintf("listen: \"%s\" is not host:port", d->cfg.listen);
 		return NULL;
 	}
 	s = xcalloc(1, sizeof *s);
-	if ((s->http = evhttp_new(base)) == NULL) {
+	s->d = d;
+	if ((s->http = evhttp_new(d->base)) == NULL) {
 		*cause = xstrdup("evhttp_new failed");
 		free(s);
 		return NULL;
 	}
-	evhttp_set_max_body_size(s->http, (ev_ssize_t)cfg->max_body_mb << 20);
-	evhttp_set_timeout(s->http, cfg->request_timeout_s);
+	evhttp_set_max_body_size(s->http, (ev_ssize_t)d->cfg.max_body_mb << 20);
+	evhttp_set_max_headers_size(s->http, 64 * 1024);
+	evhttp_set_timeout(s->http, d->cfg.request_timeout_s);
 	evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
 	evhttp_set_gencb(s->http, http_dispatch_cb, s);
-	if (evhttp_bind_socket(s->http, host, port) != 0) {
-		*cause = xasprintf("cannot listen on %s", cfg->listen);
+	if ((s->sock = evhttp_bind_socket_with_handle(s->http, host, port)) == NULL) {
+		*cause = xasprintf("cannot listen on %s", d->cfg.listen);
 		evhttp_free(s->http);
 		free(s);
 		return NULL;
 	}
-	log_info("listening on http://%s/", cfg->listen);
+	the_server = s;
+	log_info("listening on http://%s/", d->cfg.listen);
 	return s;
 }
 
-/* Closes the listener and every connection. */
 void
 http_server_free(struct http_server *s)
 {
 	if (s == NULL)
 		return;
 	evhttp_free(s->http);
+	if (the_server == s)
+		the_server = NULL;
 	free(s);
+}
+
+void
+http_get_stats(const struct http_server *s, struct http_stats *out)
+{
+	*out = s->stats;
 }

@@ -1,29 +1,89 @@
 /*
- * http.h -- the HTTP API on libevent's evhttp.
+ * http.h -- the HTTP API on libevent's evhttp: routes, authentication,
+ * and the one reply path.
  *
- * Owns the evhttp server, its routes and the one reply helper through
- * which every request is answered exactly once.  Runs on the loop thread
- * only.
+ * Owns the evhttp server and every struct http_ctx: a context is created
+ * when a request arrives, handed to the route's handler (which may answer
+ * at once or after database and worker round trips), and freed by the
+ * reply helper that answers it -- so every request gets exactly one reply.
+ * A client that goes away before its answer is harmless: libevent frees
+ * the request when the reply is sent to nobody.  Loop thread only.
  */
 #ifndef DAEMON_HTTP_H
 #define DAEMON_HTTP_H
 
-struct event_base;
-struct evhttp_request;
-struct http_server;
-struct config;
+#include <stddef.h>
+#include <stdint.h>
 
-/* Binds cfg->listen; NULL with *cause on failure.  The caller owns the server. */
-struct http_server *http_server_new(struct event_base *base,
-    const struct config *cfg, char **cause);
+#include "auth.h"
+
+struct daemon;
+struct diag_list;
+struct evhttp_request;
+struct evkeyvalq;
+struct http_server;
+struct http_ctx;
+
+#define HTTP_MAX_PARAMS 3
+
+typedef void (*http_handler)(struct http_ctx *);
+
+struct http_route {
+	int		 method;	/* EVHTTP_REQ_* */
+	const char	*pattern;	/* "/v1/trains/{id}/decision" */
+	unsigned	 roles;		/* AUTH_* mask; AUTH_NONE: public */
+	http_handler	 handler;
+};
+
+struct http_ctx {
+	struct daemon			*d;
+	struct evhttp_request		*req;
+	const struct http_route		*route;
+	char				*params[HTTP_MAX_PARAMS];	/* decoded, owned */
+	struct auth_principal		 who;		/* when authenticated */
+	char				 id[20];	/* request id, in logs */
+	int64_t				 started_ms;
+	struct evkeyvalq		*query;		/* parsed on first use, owned */
+	void				*state;		/* the handler's */
+	void				(*state_free)(void *);
+};
+
+/* Binds d->cfg.listen; NULL with *cause on failure.  The caller owns it. */
+struct http_server *http_server_new(struct daemon *d, char **cause);
 /* Stops listening and frees the server; accepts NULL. */
 void http_server_free(struct http_server *s);
 
-/* Answers req with status and a body of content_type (NULL body: empty). */
-void http_reply(struct evhttp_request *req, int status,
-    const char *content_type, const char *body, size_t len);
-/* Answers with an RFC 9457 problem document. */
-void http_reply_problem(struct evhttp_request *req, int status,
-    const char *title, const char *detail);
+/* The n-th {param} of the route, decoded. */
+const char *http_param(const struct http_ctx *c, int n);
+/* A request header, or NULL. */
+const char *http_header(const struct http_ctx *c, const char *name);
+/* A query-string parameter, or NULL; borrowed until the reply. */
+const char *http_query(struct http_ctx *c, const char *name);
+/* The request body, made contiguous; borrowed until the reply. */
+const unsigned char *http_body(struct http_ctx *c, size_t *len);
+/* Adds a response header to the reply to come. */
+void http_add_header(struct http_ctx *c, const char *name, const char *value);
+
+/* Answers and frees c. */
+void http_reply(struct http_ctx *c, int status, const char *content_type,
+    const char *body, size_t len);
+void http_reply_json(struct http_ctx *c, int status, const char *json,
+    size_t len);
+/*
+ * Answers with an RFC 9457 problem document (and frees c): title, detail,
+ * and the diagnostics when given.  retry_after_s > 0 adds Retry-After.
+ */
+void http_reply_problem(struct http_ctx *c, int status, const char *title,
+    const char *detail, const struct diag_list *diags, int retry_after_s);
+/* 503 with Retry-After: the database is unavailable. */
+void http_reply_unavailable(struct http_ctx *c);
+
+/* Requests answered so far, by status class, for /metrics. */
+struct http_stats {
+	uint64_t	requests;
+	uint64_t	by_class[6];	/* 1xx..5xx at [1]..[5] */
+	int		in_flight;
+};
+void http_get_stats(const struct http_server *s, struct http_stats *out);
 
 #endif

@@ -1,10 +1,12 @@
 /*
  * railgated.c -- the daemon: start-up, signals and the event loop.
  *
- * Owns the event base, the configuration in force and the servers built
- * from it.  SIGHUP reloads the configuration (a bad file is rejected and
- * the old one stays); SIGTERM and SIGINT stop the loop, letting requests
- * in progress finish.
+ * Start-up is blocking and in order: configuration; the database's
+ * durability settings (refusing unsafe ones); schema migrations; then
+ * the loop with its database pool, worker pool and HTTP server.  SIGHUP
+ * reloads the configuration (a bad file is rejected and the old one
+ * stays); SIGTERM and SIGINT stop accepting, let work in progress finish,
+ * and exit 0.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -12,23 +14,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
+#include "db/migrate.h"
 #include "manifest/util.h"
 
+#include "auth.h"
 #include "config.h"
+#include "daemon.h"
+#include "dbloop.h"
 #include "http.h"
 #include "log.h"
+#include "pool.h"
 #include "version.h"
-
-struct daemon {
-	struct event_base	*base;
-	struct config		 cfg;
-	const char		*config_path;
-	struct http_server	*http;
-	struct event		*sigterm, *sigint, *sighup;
-};
 
 /* Prints usage to out. */
 static void
@@ -40,6 +41,15 @@ usage(FILE *out)
 	    "      --print-parameters  the configuration parameters, as mdoc\n"
 	    "  -h, --help            this text\n"
 	    "      --version         the version\n");
+}
+
+int64_t
+daemon_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Applies the parts of cfg that take effect at once. */
@@ -59,17 +69,23 @@ daemon_load_config(const char *path, struct config *cfg, char **cause)
 	enum log_level	level;
 
 	config_defaults(cfg);
-	if (config_load(cfg, path, cause) < 0) {
-		config_free(cfg);
-		return -1;
-	}
+	if (config_load(cfg, path, cause) < 0)
+		goto fail;
 	if (log_level_parse(cfg->log_level, &level) < 0) {
 		*cause = xasprintf("%s: log_level \"%s\" is not warn, info or debug",
 		    path, cfg->log_level);
-		config_free(cfg);
-		return -1;
+		goto fail;
+	}
+	if (cfg->dsn[0] == '\0') {
+		*cause = xasprintf("%s: database.dsn is empty; railgated keeps "
+		    "everything in PostgreSQL (`make run` starts a private "
+		    "cluster and sets it)", path);
+		goto fail;
 	}
 	return 0;
+fail:
+	config_free(cfg);
+	return -1;
 }
 
 /* SIGTERM, SIGINT: stop accepting and leave the loop. */
@@ -79,6 +95,7 @@ daemon_stop_cb(evutil_socket_t sig, short what, void *arg)
 	struct daemon	*d = arg;
 
 	log_info("signal %d: stopping", (int)sig);
+	d->stopping = 1;
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -105,8 +122,40 @@ daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("configuration reloaded from %s", d->config_path);
 }
 
-int
-main(int argc, char **argv)
+/* Durability check and migrations, before anything is accepted. */
+static void
+daemon_prepare_database(struct daemon *d)
+{
+	const char	*admin = d->cfg.admin_dsn[0] != '\0' ? d->cfg.admin_dsn :
+			    d->cfg.dsn;
+	unsigned	 applied, version;
+	char		*cause = NULL;
+
+	if (db_check_durability(admin, &cause) < 0)
+		fatalx("refusing to start: %s", cause);
+	if (db_migrate(admin, &applied, &version, &cause) < 0)
+		fatalx("schema migration failed: %s", cause);
+	log_info("database schema at version %u (%u applied now)", version,
+	    applied);
+}
+
+/* Signal events. */
+static void
+daemon_signals(struct daemon *d)
+{
+	signal(SIGPIPE, SIG_IGN);
+	d->sigterm = evsignal_new(d->base, SIGTERM, daemon_stop_cb, d);
+	d->sigint = evsignal_new(d->base, SIGINT, daemon_stop_cb, d);
+	d->sighup = evsignal_new(d->base, SIGHUP, daemon_reload_cb, d);
+	if (d->sigterm == NULL || d->sigint == NULL || d->sighup == NULL ||
+	    evsignal_add(d->sigterm, NULL) < 0 || evsignal_add(d->sigint, NULL) < 0 ||
+	    evsignal_add(d->sighup, NULL) < 0)
+		fatalx("cannot install signal handlers");
+}
+
+/* Parses the command line; returns -1 to continue, else an exit status. */
+static int
+daemon_options(struct daemon *d, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -115,15 +164,13 @@ main(int argc, char **argv)
 		{ "print-parameters", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon	 d = { 0 };
-	char		*cause = NULL;
-	int		 ch;
+	int	ch;
 
-	d.config_path = "etc/railgate.conf";
+	d->config_path = "etc/railgate.conf";
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			d.config_path = optarg;
+			d->config_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -143,31 +190,48 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
+	return -1;
+}
 
+int
+main(int argc, char **argv)
+{
+	struct daemon	 d = { 0 };
+	char		*cause = NULL, host[64];
+	int		 rc;
+
+	if ((rc = daemon_options(&d, argc, argv)) >= 0)
+		return rc;
 	log_init("railgated", LOG_LEVEL_INFO);
 	if (daemon_load_config(d.config_path, &d.cfg, &cause) < 0)
 		fatalx("%s", cause);
 	daemon_apply_config(&d.cfg);
-	signal(SIGPIPE, SIG_IGN);
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = '\0';
+	snprintf(d.instance, sizeof d.instance, "%s:%ld", host, (long)getpid());
 	log_route_libevent();
+	daemon_prepare_database(&d);
 
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	if ((d.http = http_server_new(d.base, &d.cfg, &cause)) == NULL)
+	d.dbloop = dbloop_new(d.base, d.cfg.dsn, d.cfg.connections);
+	d.db = dbloop_db(d.dbloop);
+	d.pool = pool_new(d.base, 0);
+	d.auth = auth_cache_new(5);
+	if ((d.http = http_server_new(&d, &cause)) == NULL)
 		fatalx("%s", cause);
-	d.sigterm = evsignal_new(d.base, SIGTERM, daemon_stop_cb, &d);
-	d.sigint = evsignal_new(d.base, SIGINT, daemon_stop_cb, &d);
-	d.sighup = evsignal_new(d.base, SIGHUP, daemon_reload_cb, &d);
-	if (d.sigterm == NULL || d.sigint == NULL || d.sighup == NULL ||
-	    evsignal_add(d.sigterm, NULL) < 0 || evsignal_add(d.sigint, NULL) < 0 ||
-	    evsignal_add(d.sighup, NULL) < 0)
-		fatalx("cannot install signal handlers");
+	daemon_signals(&d);
 
-	log_info("railgated %s started (configuration %s)", RAILGATE_VERSION,
-	    d.config_path);
+	log_info("railgated %s started as %s (configuration %s, %d workers)",
+	    RAILGATE_VERSION, d.instance, d.config_path, pool_threads(d.pool));
 	event_base_dispatch(d.base);
 
+	/* Drain: no new requests; finish the work in progress. */
 	http_server_free(d.http);
+	pool_free(d.pool);
+	dbloop_free(d.dbloop);
+	auth_cache_free(d.auth);
 	event_free(d.sigterm);
 	event_free(d.sigint);
 	event_free(d.sighup);

@@ -15,9 +15,13 @@ dsn=$(sed -n 's/^[[:space:]]*dsn[[:space:]]*=[[:space:]]*//p' "$conf" | head -n 
 runconf=$conf
 if [ -z "$dsn" ]; then
 	echo "railgate: starting the private PostgreSQL cluster under var/pg"
-	dsn=$(scripts/pgcluster.sh start var/pg)
+	admin=$(scripts/pgcluster.sh start var/pg)
+	# The daemon runs as railgate_app (created by the first migration),
+	# which can append to the audit log but never rewrite it.
+	dsn=$(printf '%s' "$admin" | sed 's/user=postgres/user=railgate_app/')
 	runconf=var/railgate-run.conf
-	sed "s|^[[:space:]]*dsn[[:space:]]*=.*|dsn = $dsn|" "$conf" > "$runconf"
+	sed -e "s|^[[:space:]]*dsn[[:space:]]*=.*|dsn = $dsn\nadmin_dsn = $admin|" \
+		"$conf" > "$runconf"
 fi
 listen=$(sed -n 's/^[[:space:]]*listen[[:space:]]*=[[:space:]]*//p' "$runconf" | head -n 1)
 

@@ -16,6 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
+#include "daemon/auth.h"
 #include "manifest/util.h"
 
 #include "harness.h"
@@ -66,7 +69,58 @@ harness_pg_start(struct harness_pg *pg)
 		fprintf(stderr, "harness: PostgreSQL did not start in %s\n", pg->dir);
 		return -1;
 	}
+	snprintf(pg->app_dsn, sizeof pg->app_dsn, "%.*suser=railgate_app%s",
+	    (int)(strstr(pg->dsn, "user=postgres") - pg->dsn), pg->dsn,
+	    strstr(pg->dsn, "user=postgres") + strlen("user=postgres"));
+	snprintf(pg->conf, sizeof pg->conf, "[database]\ndsn = %s\n"
+	    "admin_dsn = %s\nconnections = 2\n", pg->app_dsn, pg->dsn);
 	return 0;
+}
+
+char *
+harness_sql(const struct harness_pg *pg, const char *sql)
+{
+	PGconn		*c = PQconnectdb(pg->dsn);
+	PGresult	*r;
+	char		*v = NULL;
+
+	if (PQstatus(c) == CONNECTION_OK) {
+		r = PQexec(c, sql);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+			v = xstrdup(PQgetvalue(r, 0, 0));
+		else if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+		    PQresultStatus(r) != PGRES_TUPLES_OK)
+			fprintf(stderr, "harness: %s: %s", sql,
+			    PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	PQfinish(c);
+	return v;
+}
+
+int
+harness_token(const struct harness_pg *pg, const char *role,
+    const char *principal, char *out)
+{
+	PGconn		*c = PQconnectdb(pg->dsn);
+	PGresult	*r;
+	char		 hash[AUTH_TOKEN_HEX];
+	const char	*p[3] = { hash, principal, role };
+	int		 rc = -1;
+
+	if (auth_token_generate(out) < 0)
+		return -1;
+	auth_token_hash(out, hash);
+	if (PQstatus(c) == CONNECTION_OK) {
+		r = PQexecParams(c, "INSERT INTO tokens (hash, principal, role) "
+		    "VALUES ($1, $2, $3)", 3, NULL, p, NULL, NULL, 0);
+		rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+		if (rc < 0)
+			fprintf(stderr, "harness: token: %s", PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	PQfinish(c);
+	return rc;
 }
 
 void

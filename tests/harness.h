@@ -16,7 +16,9 @@
 
 struct harness_pg {
 	char	dir[256];	/* temporary directory of the cluster */
-	char	dsn[512];	/* libpq connection string */
+	char	dsn[512];	/* the cluster owner's connection string */
+	char	app_dsn[512];	/* the same as the daemon's role, railgate_app */
+	char	conf[1200];	/* a [database] section naming both */
 };
 
 struct harness_daemon {
@@ -39,6 +41,14 @@ struct harness_response {
 int harness_pg_start(struct harness_pg *pg);
 /* Stops the cluster and removes its directory. */
 void harness_pg_stop(struct harness_pg *pg);
+/* Runs one SQL statement as the owner; returns the first value (owned) or NULL. */
+char *harness_sql(const struct harness_pg *pg, const char *sql);
+/*
+ * Creates a token with role and principal directly in the database (the
+ * schema must exist); writes the token to out (AUTH_TOKEN_LEN bytes).
+ */
+int harness_token(const struct harness_pg *pg, const char *role,
+    const char *principal, char *out);
 
 /* A free TCP port on 127.0.0.1, or -1. */
 int harness_free_port(void);

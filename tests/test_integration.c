@@ -72,16 +72,22 @@ t_pg_cluster_writable(void)
 	PQfinish(c);
 }
 
+static struct harness_pg	daemon_pg;
+
 static int
 daemon_suite_init(void)
 {
-	return harness_daemon_start(&daemon_under_test, NULL) == 0 ? 0 : -1;
+	if (harness_pg_start(&daemon_pg) < 0)
+		return -1;
+	return harness_daemon_start(&daemon_under_test, daemon_pg.conf) == 0 ?
+	    0 : -1;
 }
 
 static int
 daemon_suite_clean(void)
 {
 	harness_daemon_stop(&daemon_under_test);
+	harness_pg_stop(&daemon_pg);
 	return 0;
 }
 
@@ -171,11 +177,12 @@ static void
 t_daemon_bad_config_refused_at_start(void)
 {
 	struct harness_daemon	d;
-	char			*log = NULL;
+	char			*log = NULL, conf[2048];
 	size_t			 len;
 
-	CU_ASSERT_EQUAL_FATAL(harness_daemon_spawn(&d, "[clearance]\n"
-	    "target_minutes = 0\n"), 0);
+	snprintf(conf, sizeof conf, "%s[clearance]\ntarget_minutes = 0\n",
+	    daemon_pg.conf);
+	CU_ASSERT_EQUAL_FATAL(harness_daemon_spawn(&d, conf), 0);
 	CU_ASSERT_EQUAL(harness_daemon_signal_wait(&d, 0, 5000), 1);
 	CU_ASSERT_EQUAL(file_read_all(d.log, &log, &len), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(log, "target_minutes must be an integer from 1"));
@@ -189,9 +196,85 @@ t_daemon_sigterm_clean_exit(void)
 {
 	struct harness_daemon	d;
 
-	CU_ASSERT_EQUAL_FATAL(harness_daemon_start(&d, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(harness_daemon_start(&d, daemon_pg.conf), 0);
 	CU_ASSERT_EQUAL(harness_daemon_signal_wait(&d, SIGTERM, 10000), 0);
 	harness_daemon_stop(&d);
+}
+
+/* /readyz reports the database pool. */
+static void
+t_daemon_readyz(void)
+{
+	struct harness_response	r;
+
+	CU_ASSERT_EQUAL_FATAL(harness_http(daemon_under_test.port, "GET",
+	    "/readyz", NULL, NULL, 0, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"ready\""));
+	harness_response_free(&r);
+}
+
+/* The daemon applied the migrations at start, once. */
+static void
+t_daemon_migrated_schema(void)
+{
+	char	*v = harness_sql(&daemon_pg, "SELECT max(version) || '/' || "
+	    "count(*) FROM schema_migrations");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_STRING_EQUAL(v, "1/1");
+	free(v);
+}
+
+/* The daemon's role may append to the audit log but never rewrite it. */
+static void
+t_daemon_role_cannot_rewrite_audit(void)
+{
+	PGconn		*c = PQconnectdb(daemon_pg.app_dsn);
+	PGresult	*r;
+
+	CU_ASSERT_EQUAL_FATAL(PQstatus(c), CONNECTION_OK);
+	r = PQexec(c, "SELECT audit_append('test', 'probe', NULL, '{}', NULL)");
+	CU_ASSERT_EQUAL(PQresultStatus(r), PGRES_TUPLES_OK);
+	PQclear(r);
+	r = PQexec(c, "UPDATE audit_log SET actor = 'mallory'");
+	CU_ASSERT_EQUAL(PQresultStatus(r), PGRES_FATAL_ERROR);
+	CU_ASSERT_STRING_EQUAL(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42501");
+	PQclear(r);
+	r = PQexec(c, "DELETE FROM audit_log");
+	CU_ASSERT_EQUAL(PQresultStatus(r), PGRES_FATAL_ERROR);
+	PQclear(r);
+	r = PQexec(c, "INSERT INTO audit_log VALUES (99, now(), 'm', 'x', NULL, "
+	    "'{}', NULL, '', '')");
+	CU_ASSERT_EQUAL(PQresultStatus(r), PGRES_FATAL_ERROR);
+	PQclear(r);
+	PQfinish(c);
+	/* Even the owner cannot: the trigger refuses. */
+	CU_ASSERT_PTR_NULL(harness_sql(&daemon_pg,
+	    "UPDATE audit_log SET actor = 'mallory' RETURNING 1"));
+}
+
+/* With fsync off the daemon refuses to start and says why. */
+static void
+t_daemon_refuses_unsafe_durability(void)
+{
+	struct harness_daemon	 d;
+	char			*log = NULL;
+	size_t			 len;
+
+	free(harness_sql(&daemon_pg, "ALTER SYSTEM SET fsync = off"));
+	free(harness_sql(&daemon_pg, "SELECT pg_reload_conf()"));
+	usleep(200000);
+	CU_ASSERT_EQUAL_FATAL(harness_daemon_spawn(&d, daemon_pg.conf), 0);
+	CU_ASSERT_EQUAL(harness_daemon_signal_wait(&d, 0, 10000), 1);
+	CU_ASSERT_EQUAL(file_read_all(d.log, &log, &len), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "refusing to start: PostgreSQL has "
+	    "fsync = off"));
+	free(log);
+	harness_daemon_stop(&d);
+	free(harness_sql(&daemon_pg, "ALTER SYSTEM RESET fsync"));
+	free(harness_sql(&daemon_pg, "SELECT pg_reload_conf()"));
+	usleep(200000);
 }
 
 static CU_TestInfo pg_tests[] = {
@@ -202,6 +285,10 @@ static CU_TestInfo pg_tests[] = {
 
 static CU_TestInfo daemon_tests[] = {
 	{ "t_daemon_healthz", t_daemon_healthz },
+	{ "t_daemon_readyz", t_daemon_readyz },
+	{ "t_daemon_migrated_schema", t_daemon_migrated_schema },
+	{ "t_daemon_role_cannot_rewrite_audit", t_daemon_role_cannot_rewrite_audit },
+	{ "t_daemon_refuses_unsafe_durability", t_daemon_refuses_unsafe_durability },
 	{ "t_daemon_not_found_problem", t_daemon_not_found_problem },
 	{ "t_daemon_method_not_allowed", t_daemon_method_not_allowed },
 	{ "t_daemon_reload_rejects_bad_config", t_daemon_reload_rejects_bad_config },

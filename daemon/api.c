@@ -1,0 +1,18 @@
+/*
+ * api.c -- the route table: method, path, roles, handler.
+ *
+ * This table is the whole authorisation policy: a role reaches exactly
+ * the routes that list it (a supervisor also reaches the officer's; see
+ * auth_role_allows), and a route lists nobody only when it is public.
+ */
+#include <event2/http.h>
+
+#include "api.h"
+#include "auth.h"
+
+const struct http_route api_routes[] = {
+	{ EVHTTP_REQ_GET, "/healthz", AUTH_NONE, api_healthz },
+	{ EVHTTP_REQ_GET, "/readyz", AUTH_NONE, api_readyz },
+};
+
+const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

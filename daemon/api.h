@@ -1,0 +1,20 @@
+/*
+ * api.h -- the HTTP API of interfaces.md: the route table (which is also
+ * the authorisation table: each route lists the roles it admits) and the
+ * handlers, one file per resource (api_*.c).  Loop thread only.
+ */
+#ifndef DAEMON_API_H
+#define DAEMON_API_H
+
+#include <stddef.h>
+
+#include "http.h"
+
+extern const struct http_route api_routes[];
+extern const size_t api_route_count;
+
+/* api_meta.c */
+void api_healthz(struct http_ctx *c);
+void api_readyz(struct http_ctx *c);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * daemon.h -- the state of one railgated process, shared by its modules.
+ *
+ * Owned by railgated.c (start-up, signals, the loop); the other modules
+ * borrow it.  Everything here belongs to the loop thread unless a field
+ * says otherwise.
+ */
+#ifndef DAEMON_DAEMON_H
+#define DAEMON_DAEMON_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+struct event;
+struct event_base;
+struct http_server;
+struct dbloop;
+struct db;
+struct pool;
+struct auth_cache;
+
+struct daemon {
+	struct event_base	*base;
+	struct config		 cfg;
+	const char		*config_path;
+	char			 instance[96];	/* host:pid, in leases and audit records */
+
+	struct http_server	*http;
+	struct dbloop		*dbloop;
+	struct db		*db;		/* borrowed from dbloop */
+	struct pool		*pool;
+	struct auth_cache	*auth;
+
+	struct event		*sigterm, *sigint, *sighup;
+	int			 stopping;
+};
+
+/* Milliseconds on the monotonic clock (for timeouts and the clearance clock). */
+int64_t daemon_now_ms(void);
+
+#endif
