@@ -63,6 +63,9 @@ static const struct param params[] = {
 	    "Largest accepted request body, after decompression, in MiB."),
 	INT("http", "request_timeout_s", request_timeout_s, true, "30", 1, 3600,
 	    "Seconds a client may take to send a request."),
+	INT("http", "token_cache_s", token_cache_s, false, "5", 0, 300,
+	    "Seconds a token lookup is cached; a revoked token stops working "
+	    "at most this long after revocation."),
 };
 
 /* Stores text as param p's value in cfg; 0, or -1 with *cause. */

@@ -31,6 +31,7 @@ struct config {
 	/* [http] */
 	int	 max_body_mb;
 	int	 request_timeout_s;
+	int	 token_cache_s;
 };
 
 /* Fills cfg with every default; the caller frees with config_free(). */

@@ -22,6 +22,8 @@ struct command {
 static const struct command commands[] = {
 	{ "parse", cmd_parse,
 	    "parse manifests and print the train model or a summary" },
+	{ "db", cmd_db, "apply the database schema migrations" },
+	{ "token", cmd_token, "create or revoke API tokens" },
 };
 
 /* Prints the command list to out. */

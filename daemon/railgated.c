@@ -218,7 +218,7 @@ main(int argc, char **argv)
 	d.dbloop = dbloop_new(d.base, d.cfg.dsn, d.cfg.connections);
 	d.db = dbloop_db(d.dbloop);
 	d.pool = pool_new(d.base, 0);
-	d.auth = auth_cache_new(5);
+	d.auth = auth_cache_new(d.cfg.token_cache_s);
 	if ((d.http = http_server_new(&d, &cause)) == NULL)
 		fatalx("%s", cause);
 	daemon_signals(&d);

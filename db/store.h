@@ -26,4 +26,11 @@ typedef void (*store_token_cb)(int status, const char *principal,
 void store_token_lookup(struct db *db, const char *hash, store_token_cb cb,
     void *arg);
 
+/* status: 1 intact, 0 broken at first_bad (reason set), -1 unavailable. */
+typedef void (*store_audit_verify_cb)(int status, long long checked,
+    long long first_bad, const char *reason, void *arg);
+
+/* Walks the whole audit chain in the database. */
+void store_audit_verify(struct db *db, store_audit_verify_cb cb, void *arg);
+
 #endif
