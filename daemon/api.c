@@ -13,6 +13,7 @@
 const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET, "/healthz", AUTH_NONE, api_healthz },
 	{ EVHTTP_REQ_GET, "/readyz", AUTH_NONE, api_readyz },
+	{ EVHTTP_REQ_POST, "/v1/manifests", AUTH_OPERATOR, api_manifest_post },
 	{ EVHTTP_REQ_GET, "/v1/audit/verify", AUTH_AUDITOR, api_audit_verify },
 };
 

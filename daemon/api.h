@@ -17,6 +17,9 @@ extern const size_t api_route_count;
 void api_healthz(struct http_ctx *c);
 void api_readyz(struct http_ctx *c);
 
+/* api_manifests.c */
+void api_manifest_post(struct http_ctx *c);
+
 /* api_audit.c */
 void api_audit_verify(struct http_ctx *c);
 

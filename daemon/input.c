@@ -66,6 +66,15 @@ input_gunzip(const char *data, size_t len, size_t max, struct manifest_train *t,
 	return 0;
 }
 
+/* Public form of input_gunzip for callers that keep the plain bytes. */
+int
+input_decompress(const char *data, size_t len, size_t max,
+    struct manifest_train *t, char **out, size_t *outlen)
+{
+	return input_gunzip(data, len, max != 0 ? max : INPUT_DEFAULT_MAX, t,
+	    out, outlen);
+}
+
 /* Detects, decompresses and dispatches. */
 int
 input_parse(const char *data, size_t len, const struct input_options *opt,

@@ -33,4 +33,37 @@ typedef void (*store_audit_verify_cb)(int status, long long checked,
 /* Walks the whole audit chain in the database. */
 void store_audit_verify(struct db *db, store_audit_verify_cb cb, void *arg);
 
+/* A received manifest, ready to store (see ingest_manifest() in 002_ingest.sql). */
+struct store_manifest {
+	const char		*sha256;
+	const unsigned char	*raw_z;		/* zlib-compressed raw bytes */
+	size_t			 raw_z_len;
+	int64_t			 raw_size;
+	const char		*format;	/* edifact | xml | unknown */
+	const char		*source;	/* http | spool | peer */
+	const char		*principal;
+	const char		*key;		/* Idempotency-Key or NULL */
+	int			 accepted;	/* read as a train */
+	const char		*train_no;
+	const char		*function;	/* original | replace | cancel */
+	const char		*diagnostics;	/* JSON array */
+	const unsigned char	*model_z;	/* zlib canonical model JSON */
+	size_t			 model_z_len;
+	const char		*train;		/* JSON: summary fields, counts */
+	const char		*wagons;	/* JSON array of wagon summaries */
+	const char		*ruleset;	/* hash in force, for the audit record */
+};
+
+/*
+ * status 0 stored (http_status and reply say how to answer), -1 the
+ * database is unavailable or failed (error set).
+ */
+typedef void (*store_ingest_cb)(int status, long long manifest_id,
+    long long train_id, int http_status, const char *reply, int repeated,
+    const char *error, void *arg);
+
+/* Stores a manifest and its train run in one transaction. */
+void store_ingest_manifest(struct db *db, const struct store_manifest *m,
+    store_ingest_cb cb, void *arg);
+
 #endif

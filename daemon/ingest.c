@@ -1,0 +1,348 @@
+/*
+ * ingest.c -- the manifest path.
+ *
+ * The worker does every CPU-heavy step so that the loop only moves
+ * buffers and runs one statement.  The raw bytes stored are the
+ * decompressed manifest (a gzip body is unwrapped first), so that their
+ * SHA-256 is the one `railgate check` prints for the same file and a
+ * replay re-reads exactly what was decided.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include "db/store.h"
+#include "manifest/detect.h"
+#include "manifest/json.h"
+#include "manifest/jsonw.h"
+#include "manifest/util.h"
+
+#include "daemon.h"
+#include "ingest.h"
+#include "input.h"
+#include "log.h"
+#include "pool.h"
+
+struct ingest_job {
+	struct daemon		*d;
+	ingest_done_cb		 cb;
+	void			*arg;
+	char			*source, *principal, *key;
+	bool			 appointment;
+	size_t			 max_size;
+
+	/* Input: one of the two. */
+	struct evbuffer		*body;
+	char			*path;
+
+	/* Worker output. */
+	int			 read_error;	/* errno reading path */
+	char			 sha256[65];
+	int64_t			 raw_size;
+	unsigned char		*raw_z;
+	size_t			 raw_z_len;
+	const char		*format;
+	int			 accepted;
+	char			*train_no;
+	const char		*function;
+	bool			 green_lane;
+	struct buf		 diags;
+	struct buf		 train;
+	struct buf		 wagons;
+	unsigned char		*model_z;
+	size_t			 model_z_len;
+};
+
+/* Frees a job and everything it owns. */
+static void
+ingest_job_free(struct ingest_job *j)
+{
+	if (j->body != NULL)
+		evbuffer_free(j->body);
+	free(j->path);
+	free(j->source);
+	free(j->principal);
+	free(j->key);
+	free(j->raw_z);
+	free(j->train_no);
+	free(j->model_z);
+	buf_free(&j->diags);
+	buf_free(&j->train);
+	buf_free(&j->wagons);
+	free(j);
+}
+
+/* zlib at its fastest level: manifests compress well even so. */
+static unsigned char *
+deflate_fast(const void *data, size_t len, size_t *outlen)
+{
+	uLongf		 n = compressBound((uLong)len);
+	unsigned char	*out = xmalloc(n);
+
+	if (compress2(out, &n, data, (uLong)len, Z_BEST_SPEED) != Z_OK) {
+		free(out);
+		*outlen = 0;
+		return NULL;
+	}
+	*outlen = n;
+	return out;
+}
+
+/* True when the train carries perishable goods (HS 06-08). */
+static bool
+train_is_perishable(const struct manifest_train *t)
+{
+	size_t	i, k;
+
+	for (i = 0; i < t->nconsignments; i++) {
+		const struct manifest_consignment *c = t->consignments[i];
+
+		for (k = 0; k < c->nitems; k++) {
+			const char *hs = c->items[k]->hs;
+
+			if (hs != NULL && hs[0] == '0' && hs[1] >= '6' && hs[1] <= '8')
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The summary columns of the train run, as JSON. */
+static void
+build_train_json(struct ingest_job *j, const struct manifest_train *t)
+{
+	struct jsonw	w;
+
+	jsonw_init(&w, &j->train);
+	jsonw_object_begin(&w);
+	jsonw_kv_string(&w, "direction", manifest_direction_name(t->direction));
+	jsonw_kv_string_opt(&w, "border_station", t->border_station);
+	jsonw_kv_string_opt(&w, "departure_station", t->departure_station);
+	jsonw_kv_string_opt(&w, "destination_station", t->destination_station);
+	jsonw_kv_time_opt(&w, "eta", t->eta);
+	jsonw_kv_time_opt(&w, "ata", t->ata);
+	jsonw_kv_time_opt(&w, "issued", t->issued);
+	jsonw_kv_bool(&w, "green_lane", j->green_lane);
+	jsonw_key(&w, "counts");
+	jsonw_object_begin(&w);
+	jsonw_kv_int(&w, "wagons", (int64_t)t->nwagons);
+	jsonw_kv_int(&w, "containers", (int64_t)t->ncontainers);
+	jsonw_kv_int(&w, "consignments", (int64_t)t->nconsignments);
+	jsonw_kv_int(&w, "items", (int64_t)t->nitems);
+	jsonw_object_end(&w);
+	jsonw_object_end(&w);
+}
+
+/* One summary per wagon, for the wagons table. */
+static void
+build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
+{
+	struct jsonw	w;
+	size_t		i;
+
+	jsonw_init(&w, &j->wagons);
+	jsonw_array_begin(&w);
+	for (i = 0; i < t->nwagons; i++) {
+		const struct manifest_wagon *wg = t->wagons[i];
+
+		jsonw_object_begin(&w);
+		jsonw_kv_int(&w, "position", wg->position);
+		jsonw_kv_string(&w, "number", wg->number);
+		jsonw_kv_int(&w, "containers", (int64_t)wg->ncontainers);
+		jsonw_kv_int(&w, "items", (int64_t)wg->nitems);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+}
+
+/* Parses the plain bytes and fills every output of the job. */
+static void
+ingest_parse(struct ingest_job *j, const char *data, size_t len)
+{
+	struct input_options	 opt = { .max_size = j->max_size };
+	struct manifest_train	*t;
+	struct buf		 model = { 0 };
+	struct jsonw		 w;
+	unsigned char		 md[EVP_MAX_MD_SIZE];
+	unsigned int		 mdlen = 0;
+
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	hex_encode(md, mdlen, j->sha256);
+	j->raw_size = (int64_t)len;
+	j->raw_z = deflate_fast(data, len, &j->raw_z_len);
+	j->format = manifest_format_name(manifest_detect_format(data, len));
+	j->accepted = input_parse(data, len, &opt, &t) == 0 && t->id != NULL;
+	if (j->accepted) {
+		j->train_no = xstrdup(t->id);
+		j->function = manifest_function_name(t->function);
+		j->green_lane = j->appointment || train_is_perishable(t);
+		build_train_json(j, t);
+		build_wagons_json(j, t);
+		manifest_json_write(t, 0, &model);
+		j->model_z = deflate_fast(model.data, model.len, &j->model_z_len);
+		buf_free(&model);
+	} else if (t->diags.errors == 0) {
+		struct diag_loc loc = diag_loc_none();
+
+		diag_add(&t->diags, DIAG_ERROR, "TRAIN_ID_MISSING", &loc,
+		    "the manifest names no train (conveyance reference)");
+	}
+	jsonw_init(&w, &j->diags);
+	manifest_json_write_diags(&w, &t->diags);
+	manifest_train_free(t);
+}
+
+/* Worker: read, unwrap gzip, parse. */
+static void
+ingest_work(void *arg)
+{
+	struct ingest_job	*j = arg;
+	struct manifest_train	*scratch;
+	char			*data = NULL, *plain = NULL;
+	size_t			 len = 0, plainlen;
+
+	if (j->path != NULL) {
+		if (file_read_all(j->path, &data, &len) < 0) {
+			j->read_error = errno;
+			return;
+		}
+	} else {
+		len = evbuffer_get_length(j->body);
+		data = (char *)evbuffer_pullup(j->body, -1);
+	}
+	if (manifest_detect_format(data, len) == MANIFEST_FORMAT_GZIP) {
+		scratch = manifest_train_new();
+		if (input_decompress(data, len, j->max_size, scratch, &plain,
+		    &plainlen) == 0) {
+			ingest_parse(j, plain, plainlen);
+			free(plain);
+		} else {
+			/* Store the body as received, refused with the reason. */
+			struct jsonw w;
+
+			ingest_parse(j, data, len);
+			buf_reset(&j->diags);
+			jsonw_init(&w, &j->diags);
+			manifest_json_write_diags(&w, &scratch->diags);
+			j->accepted = 0;
+		}
+		manifest_train_free(scratch);
+	} else
+		ingest_parse(j, data, len);
+	if (j->path != NULL)
+		free(data);
+	if (j->body != NULL) {
+		evbuffer_free(j->body);
+		j->body = NULL;
+	}
+}
+
+/* The database answered: hand the outcome to the caller. */
+static void
+ingest_stored_cb(int status, long long manifest_id, long long train_id,
+    int http_status, const char *reply, int repeated, const char *error,
+    void *arg)
+{
+	struct ingest_job	*j = arg;
+	struct ingest_result	 r = { 0 };
+
+	r.stored = status == 0;
+	r.http_status = status == 0 ? http_status : 503;
+	r.reply = reply;
+	r.manifest_id = manifest_id;
+	r.train_id = train_id;
+	r.repeated = repeated != 0;
+	r.green_lane = j->green_lane;
+	r.error = error;
+	if (status == 0 && !repeated)
+		log_info("manifest %lld (%s, %s, %lld bytes) for train %s: %d%s",
+		    manifest_id, j->source, j->format, (long long)j->raw_size,
+		    j->train_no != NULL ? j->train_no : "?", http_status,
+		    j->green_lane ? ", green lane" : "");
+	else if (status != 0)
+		log_warnx("manifest from %s not stored: %s", j->principal,
+		    error != NULL ? error : "database error");
+	j->cb(&r, j->arg);
+	ingest_job_free(j);
+}
+
+/* Back on the loop: store, or report a file that could not be read. */
+static void
+ingest_done(void *arg)
+{
+	struct ingest_job	*j = arg;
+	struct store_manifest	 m = { 0 };
+
+	if (j->read_error != 0 || j->raw_z == NULL) {
+		struct ingest_result r = { 0 };
+
+		r.http_status = 500;
+		r.error = j->read_error != 0 ? strerror(j->read_error) :
+		    "compression failed";
+		j->cb(&r, j->arg);
+		ingest_job_free(j);
+		return;
+	}
+	m.sha256 = j->sha256;
+	m.raw_z = j->raw_z;
+	m.raw_z_len = j->raw_z_len;
+	m.raw_size = j->raw_size;
+	m.format = j->format;
+	m.source = j->source;
+	m.principal = j->principal;
+	m.key = j->key;
+	m.accepted = j->accepted;
+	m.train_no = j->train_no;
+	m.function = j->function;
+	m.diagnostics = j->diags.data != NULL ? j->diags.data : "[]";
+	m.model_z = j->model_z;
+	m.model_z_len = j->model_z_len;
+	m.train = j->train.data != NULL ? j->train.data : "{}";
+	m.wagons = j->wagons.data != NULL ? j->wagons.data : "[]";
+	m.ruleset = NULL;
+	store_ingest_manifest(j->d->db, &m, ingest_stored_cb, j);
+}
+
+/* A job with the request's strings copied. */
+static struct ingest_job *
+ingest_job_new(struct daemon *d, const struct ingest_request *rq,
+    ingest_done_cb cb, void *arg)
+{
+	struct ingest_job	*j = xcalloc(1, sizeof *j);
+
+	j->d = d;
+	j->cb = cb;
+	j->arg = arg;
+	j->source = xstrdup(rq->source);
+	j->principal = xstrdup(rq->principal);
+	j->key = rq->key != NULL ? xstrdup(rq->key) : NULL;
+	j->appointment = rq->appointment;
+	j->max_size = (size_t)d->cfg.max_body_mb << 20;
+	return j;
+}
+
+void
+ingest_from_buffer(struct daemon *d, const struct ingest_request *rq,
+    struct evbuffer *body, ingest_done_cb cb, void *arg)
+{
+	struct ingest_job	*j = ingest_job_new(d, rq, cb, arg);
+
+	/* Moves the chains: the worker owns the bytes, the request none. */
+	j->body = evbuffer_new();
+	evbuffer_add_buffer(j->body, body);
+	pool_submit(d->pool, POOL_PRIORITY_NORMAL, ingest_work, ingest_done, j);
+}
+
+void
+ingest_from_file(struct daemon *d, const struct ingest_request *rq,
+    const char *path, ingest_done_cb cb, void *arg)
+{
+	struct ingest_job	*j = ingest_job_new(d, rq, cb, arg);
+
+	j->path = xstrdup(path);
+	pool_submit(d->pool, POOL_PRIORITY_NORMAL, ingest_work, ingest_done, j);
+}

@@ -1,0 +1,47 @@
+/*
+ * ingest.h -- receiving a manifest, from HTTP or the spool directory.
+ *
+ * A manifest goes: its bytes to a worker (decompress, hash, parse, build
+ * the summaries, compress raw bytes and model) -> back on the loop, one
+ * database statement stores everything and appends the audit record ->
+ * the caller's callback, which answers the sender only now that the
+ * transaction committed.  Loop thread, except the worker part.
+ */
+#ifndef DAEMON_INGEST_H
+#define DAEMON_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct daemon;
+struct diag_list;
+struct evbuffer;
+
+struct ingest_request {
+	const char	*source;	/* http | spool | peer */
+	const char	*principal;
+	const char	*key;		/* Idempotency-Key, or NULL */
+	bool		 appointment;	/* booked with an appointment slot */
+};
+
+struct ingest_result {
+	int			 stored;	/* 1 committed, 0 the database failed */
+	int			 http_status;	/* 202, 409, 422, or 503 when not stored */
+	const char		*reply;		/* JSON answer (stored for repeats) */
+	long long		 manifest_id;
+	long long		 train_id;	/* the train run, 0 if none */
+	bool			 repeated;	/* an Idempotency-Key seen before */
+	bool			 green_lane;
+	const char		*error;		/* when not stored */
+};
+
+typedef void (*ingest_done_cb)(const struct ingest_result *r, void *arg);
+
+/* Takes the body (its chains are moved out of body) and starts ingestion. */
+void ingest_from_buffer(struct daemon *d, const struct ingest_request *rq,
+    struct evbuffer *body, ingest_done_cb cb, void *arg);
+/* Reads the file on a worker and ingests it. */
+void ingest_from_file(struct daemon *d, const struct ingest_request *rq,
+    const char *path, ingest_done_cb cb, void *arg);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * test_api_manifests.c -- POST /v1/manifests against the real daemon and
+ * database: refusals are stored whole and answered with diagnostics,
+ * Idempotency-Key repeats the first answer, roles are enforced.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "manifest/util.h"
+
+#include "harness.h"
+#include "unit.h"
+
+static struct harness_pg	pg;
+static struct harness_daemon	dm;
+static char			operator_token[64], officer_token[64];
+
+static int
+manifests_suite_init(void)
+{
+	if (harness_pg_start(&pg) < 0 || harness_daemon_start(&dm, pg.conf) < 0)
+		return -1;
+	if (harness_token(&pg, "operator", "ktze.operator", operator_token) < 0 ||
+	    harness_token(&pg, "officer", "o.officer", officer_token) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+manifests_suite_clean(void)
+{
+	harness_daemon_stop(&dm);
+	harness_pg_stop(&pg);
+	return 0;
+}
+
+/* POSTs body with the token and extra headers. */
+static int
+post(const char *token, const char *extra, const char *body, size_t len,
+    struct harness_response *r)
+{
+	char	hdr[512];
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n%s", token,
+	    extra != NULL ? extra : "");
+	return harness_http(dm.port, "POST", "/v1/manifests", hdr, body, len, r);
+}
+
+/* Bytes that are no manifest: 422 with a diagnostic, and stored refused. */
+static void
+t_manifests_unreadable_refused_and_stored(void)
+{
+	struct harness_response	 r;
+	json_t			*j;
+	char			*n;
+
+	CU_ASSERT_EQUAL_FATAL(post(operator_token, NULL, "hello, customs", 14, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 422);
+	j = json_loads(r.body, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "diagnostics"), 0), "code")), "NOT_A_MANIFEST");
+	json_decref(j);
+	harness_response_free(&r);
+	n = harness_sql(&pg, "SELECT count(*) || '/' || bool_or(accepted) || '/' "
+	    "|| max(raw_size) FROM manifests WHERE sha256 = encode(sha256("
+	    "'hello, customs'::bytea), 'hex')");
+	CU_ASSERT_STRING_EQUAL(n, "1/false/14");
+	free(n);
+	n = harness_sql(&pg, "SELECT count(*) FROM audit_log WHERE action = "
+	    "'manifest.rejected'");
+	CU_ASSERT_STRING_EQUAL(n, "1");
+	free(n);
+}
+
+/* The same key twice: the same answer, one stored row. */
+static void
+t_manifests_idempotent_repeat(void)
+{
+	struct harness_response	 a, b;
+	char			 v[64], *n;
+
+	CU_ASSERT_EQUAL_FATAL(post(operator_token, "Idempotency-Key: k-0001\r\n",
+	    "not a manifest", 14, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(post(operator_token, "Idempotency-Key: k-0001\r\n",
+	    "not a manifest", 14, &b), 0);
+	CU_ASSERT_EQUAL(a.status, 422);
+	CU_ASSERT_EQUAL(b.status, 422);
+	CU_ASSERT_STRING_EQUAL(a.body, b.body);
+	CU_ASSERT_PTR_NOT_NULL(harness_header(&b, "Idempotent-Replayed", v, sizeof v));
+	harness_response_free(&a);
+	harness_response_free(&b);
+	n = harness_sql(&pg, "SELECT count(*) FROM manifests WHERE "
+	    "idempotency_key = 'k-0001'");
+	CU_ASSERT_STRING_EQUAL(n, "1");
+	free(n);
+	/* The same key with other bytes is refused, not replayed. */
+	CU_ASSERT_EQUAL_FATAL(post(operator_token, "Idempotency-Key: k-0001\r\n",
+	    "another body", 12, &a), 0);
+	CU_ASSERT_EQUAL(a.status, 422);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "Idempotency-Key reused"));
+	harness_response_free(&a);
+}
+
+/* Officers do not submit manifests; empty bodies and bad keys are 400. */
+static void
+t_manifests_refusals(void)
+{
+	struct harness_response	r;
+
+	CU_ASSERT_EQUAL_FATAL(post(officer_token, NULL, "x", 1, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 403);
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL_FATAL(post(operator_token, NULL, "", 0, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 400);
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL_FATAL(post(operator_token, "Idempotency-Key: a b\r\n",
+	    "x", 1, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 400);
+	harness_response_free(&r);
+}
+
+/* A corrupt gzip body is refused with GZIP_INVALID. */
+static void
+t_manifests_bad_gzip(void)
+{
+	struct harness_response	r;
+	const char		gz[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage";
+
+	CU_ASSERT_EQUAL_FATAL(post(operator_token, "Content-Encoding: gzip\r\n",
+	    gz, sizeof gz - 1, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 422);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "GZIP_INVALID"));
+	harness_response_free(&r);
+}
+
+static CU_TestInfo manifests_tests[] = {
+	{ "t_manifests_unreadable_refused_and_stored",
+	    t_manifests_unreadable_refused_and_stored },
+	{ "t_manifests_idempotent_repeat", t_manifests_idempotent_repeat },
+	{ "t_manifests_refusals", t_manifests_refusals },
+	{ "t_manifests_bad_gzip", t_manifests_bad_gzip },
+	CU_TEST_INFO_NULL,
+};
+
+TEST_SUITE("integration_manifests", manifests_suite_init, manifests_suite_clean,
+    manifests_tests)
