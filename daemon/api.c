@@ -10,10 +10,18 @@
 #include "api.h"
 #include "auth.h"
 
+/* Officers (and so supervisors) and auditors read trains. */
+#define READERS (AUTH_OFFICER | AUTH_AUDITOR)
+
 const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET, "/healthz", AUTH_NONE, api_healthz },
 	{ EVHTTP_REQ_GET, "/readyz", AUTH_NONE, api_readyz },
 	{ EVHTTP_REQ_POST, "/v1/manifests", AUTH_OPERATOR, api_manifest_post },
+	{ EVHTTP_REQ_GET, "/v1/trains", READERS, api_trains_list },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}", READERS, api_train_get },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/decision", READERS, api_train_decision },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/manifest", READERS, api_train_manifest },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/audit", READERS, api_train_audit },
 	{ EVHTTP_REQ_GET, "/v1/audit/verify", AUTH_AUDITOR, api_audit_verify },
 };
 

@@ -20,6 +20,13 @@ void api_readyz(struct http_ctx *c);
 /* api_manifests.c */
 void api_manifest_post(struct http_ctx *c);
 
+/* api_trains.c */
+void api_trains_list(struct http_ctx *c);
+void api_train_get(struct http_ctx *c);
+void api_train_decision(struct http_ctx *c);
+void api_train_manifest(struct http_ctx *c);
+void api_train_audit(struct http_ctx *c);
+
 /* api_audit.c */
 void api_audit_verify(struct http_ctx *c);
 

@@ -202,10 +202,13 @@ route_match(const char *pattern, const char *path, struct http_ctx *c)
 			const char *end = strchr(pattern, '}');
 			size_t len = strcspn(path, "/");
 
+			char *segment;
+
 			if (end == NULL || len == 0 || n == HTTP_MAX_PARAMS)
 				goto fail;
-			params[n] = evhttp_uridecode(path, 0, NULL);
-			n++;
+			segment = xstrndup(path, len);
+			params[n++] = evhttp_uridecode(segment, 0, NULL);
+			free(segment);
 			if (params[n - 1] == NULL)
 				goto fail;
 			pattern = end + 1;

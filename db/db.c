@@ -273,7 +273,8 @@ conn_send(struct db_conn *c, struct db_request *q)
 		return -1;
 	}
 	if (!PQsendQueryParams(c->pg, q->sql, q->nparams, NULL,
-	    (const char *const *)q->values, q->lengths, q->binary, 0) ||
+	    (const char *const *)q->values, q->lengths, q->binary,
+	    (q->flags & DB_BINARY_RESULT) ? 1 : 0) ||
 	    (rc = PQflush(c->pg)) < 0) {
 		db_requeue(c->db, q);
 		conn_fail(c, PQerrorMessage(c->pg));

@@ -69,6 +69,8 @@ void db_timer_fired(struct db *db, int slot);
  * and writes made idempotent by their own keys).
  */
 #define DB_RETRY	0x1
+/* Results in binary format (a bytea arrives as its bytes, not hex text). */
+#define DB_BINARY_RESULT 0x2
 
 /*
  * Queues one parameterised statement.  values[i] NULL is SQL NULL;

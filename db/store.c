@@ -136,3 +136,105 @@ store_ingest_manifest(struct db *db, const struct store_manifest *m,
 	    "$12, $13, $14, $15)", 15, v, len, bin, m->key != NULL ? DB_RETRY : 0,
 	    60000, ingest_done, q);
 }
+
+struct doc {
+	store_doc_cb	 cb;
+	void		*arg;
+};
+
+/* Row: one text (or binary) value; no row or NULL: not found. */
+static void
+doc_done(const struct db_result *r, void *arg)
+{
+	struct doc	*q = arg;
+
+	if (!db_result_ok(r))
+		q->cb(-1, NULL, 0, q->arg);
+	else if (db_result_rows(r) == 0 || db_result_is_null(r, 0, 0))
+		q->cb(0, NULL, 0, q->arg);
+	else
+		q->cb(1, db_result_value(r, 0, 0),
+		    (size_t)db_result_length(r, 0, 0), q->arg);
+	free(q);
+}
+
+/* Queues a read answered with one document. */
+static void
+doc_query(struct db *db, const char *sql, int n, const char *const *v,
+    store_doc_cb cb, void *arg)
+{
+	struct doc	*q = xmalloc(sizeof *q);
+
+	q->cb = cb;
+	q->arg = arg;
+	db_query(db, sql, n, v, NULL, NULL, DB_RETRY, 10000, doc_done, q);
+}
+
+void
+store_train_list(struct db *db, const char *state, int target_min,
+    int warn_pct, store_doc_cb cb, void *arg)
+{
+	char		 tm[16], wp[16];
+	const char	*v[3] = { state, tm, wp };
+
+	snprintf(tm, sizeof tm, "%d", target_min);
+	snprintf(wp, sizeof wp, "%d", warn_pct);
+	doc_query(db, "SELECT coalesce(json_agg(train_summary(t, $2::int, $3::int) "
+	    "ORDER BY t.green_lane DESC, t.eta NULLS LAST, t.id), '[]') "
+	    "FROM (SELECT DISTINCT ON (train_no) * FROM trains "
+	    "ORDER BY train_no, run DESC) t WHERE $1::text IS NULL OR t.state = $1",
+	    3, v, cb, arg);
+}
+
+void
+store_train_get(struct db *db, const char *id, int target_min, int warn_pct,
+    store_doc_cb cb, void *arg)
+{
+	char		 tm[16], wp[16];
+	const char	*v[3] = { id, tm, wp };
+
+	snprintf(tm, sizeof tm, "%d", target_min);
+	snprintf(wp, sizeof wp, "%d", warn_pct);
+	doc_query(db, "SELECT (train_summary(t, $2::int, $3::int)::jsonb || "
+	    "jsonb_build_object('wagons', (SELECT coalesce(jsonb_agg("
+	    "jsonb_build_object('position', w.position, 'wagon', w.number, "
+	    "'containers', w.containers, 'items', w.items, 'action', w.action, "
+	    "'resolution', w.resolution) ORDER BY w.position), '[]') "
+	    "FROM wagons w WHERE w.train_id = t.id)))::text "
+	    "FROM train_find($1) t", 3, v, cb, arg);
+}
+
+void
+store_train_decision(struct db *db, const char *id, store_doc_cb cb, void *arg)
+{
+	const char	*v[1] = { id };
+
+	doc_query(db, "SELECT decision FROM train_find($1)", 1, v, cb, arg);
+}
+
+void
+store_train_model(struct db *db, const char *id, store_doc_cb cb, void *arg)
+{
+	struct doc	*q = xmalloc(sizeof *q);
+	const char	*v[1] = { id };
+
+	q->cb = cb;
+	q->arg = arg;
+	/* Binary result: the bytea as stored, not its hex text. */
+	db_query(db, "SELECT model_z FROM train_find($1)", 1, v, NULL, NULL,
+	    DB_RETRY | DB_BINARY_RESULT, 10000, doc_done, q);
+}
+
+void
+store_train_audit(struct db *db, const char *id, store_doc_cb cb, void *arg)
+{
+	const char	*v[1] = { id };
+
+	doc_query(db, "SELECT coalesce(json_agg(json_build_object('seq', a.seq, "
+	    "'at', to_char(a.at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'actor', a.actor, "
+	    "'action', a.action, 'details', a.details::json, "
+	    "'ruleset_sha256', a.ruleset_sha256, 'hash', a.hash) ORDER BY a.seq), "
+	    "'[]') FROM audit_log a, train_find($1) t WHERE a.train_id = t.id",
+	    1, v, cb, arg);
+}

@@ -33,6 +33,29 @@ typedef void (*store_audit_verify_cb)(int status, long long checked,
 /* Walks the whole audit chain in the database. */
 void store_audit_verify(struct db *db, store_audit_verify_cb cb, void *arg);
 
+/*
+ * A document answered by the database: status 1 found (text, len), 0 not
+ * found, -1 unavailable.
+ */
+typedef void (*store_doc_cb)(int status, const char *text, size_t len,
+    void *arg);
+
+/* The train list (JSON array), optionally one state only, soonest first. */
+void store_train_list(struct db *db, const char *state, int target_min,
+    int warn_pct, store_doc_cb cb, void *arg);
+/* One train run ("X8024" latest, "X8024@2" a given run) with its wagons. */
+void store_train_get(struct db *db, const char *id, int target_min,
+    int warn_pct, store_doc_cb cb, void *arg);
+/* The run's current decision document, byte for byte as stored. */
+void store_train_decision(struct db *db, const char *id, store_doc_cb cb,
+    void *arg);
+/* The run's canonical model, zlib-compressed (binary). */
+void store_train_model(struct db *db, const char *id, store_doc_cb cb,
+    void *arg);
+/* The audit records of the run, oldest first (JSON array). */
+void store_train_audit(struct db *db, const char *id, store_doc_cb cb,
+    void *arg);
+
 /* A received manifest, ready to store (see ingest_manifest() in 002_ingest.sql). */
 struct store_manifest {
 	const char		*sha256;

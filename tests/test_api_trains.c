@@ -1,0 +1,166 @@
+/*
+ * test_api_trains.c -- reading trains through the API: list with clocks,
+ * one run, decision bytes as stored, audit trail, 404 / 400 / 403.
+ * The runs are written straight into the database here; the manifest
+ * path that normally writes them has its own tests.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "manifest/util.h"
+
+#include "harness.h"
+#include "unit.h"
+
+static struct harness_pg	pg;
+static struct harness_daemon	dm;
+static char			officer[64], auditor[64], operator[64];
+
+static const char decision_doc[] =
+    "{\"train\":\"X8024\",\"decision\":\"PARTIAL_RELEASE\",\"final\":false}";
+
+static int
+trains_suite_init(void)
+{
+	char	sql[1024];
+
+	if (harness_pg_start(&pg) < 0 || harness_daemon_start(&dm, pg.conf) < 0)
+		return -1;
+	if (harness_token(&pg, "officer", "o.officer", officer) < 0 ||
+	    harness_token(&pg, "auditor", "a.auditor", auditor) < 0 ||
+	    harness_token(&pg, "operator", "ktze", operator) < 0)
+		return -1;
+	snprintf(sql, sizeof sql, "WITH t AS (INSERT INTO trains (train_no, run, "
+	    "state, direction, eta, clock_start, counts, decision) VALUES "
+	    "('X8024', 1, 'evaluated', 'import', '2026-11-22T09:15:00Z', "
+	    "now() - interval '16 minutes', '{\"wagons\":2}', '%s') RETURNING id) "
+	    "INSERT INTO wagons (train_id, position, number, action) "
+	    "SELECT id, 1, '218124712173', 'RELEASE' FROM t UNION ALL "
+	    "SELECT id, 2, '518008430010', 'INSPECT' FROM t RETURNING 1",
+	    decision_doc);
+	free(harness_sql(&pg, sql));
+	free(harness_sql(&pg, "INSERT INTO trains (train_no, run, state, "
+	    "green_lane, eta) VALUES ('X9001', 1, 'received', true, "
+	    "'2026-11-22T11:00:00Z') RETURNING 1"));
+	free(harness_sql(&pg, "SELECT audit_append('ktze', 'manifest.original', "
+	    "(SELECT id FROM trains WHERE train_no = 'X8024'), '{\"m\":1}', NULL)"));
+	return 0;
+}
+
+static int
+trains_suite_clean(void)
+{
+	harness_daemon_stop(&dm);
+	harness_pg_stop(&pg);
+	return 0;
+}
+
+/* GETs path with token; parses the JSON body into *j when 200. */
+static int
+get_json(const char *path, const char *token, json_t **j,
+    struct harness_response *keep)
+{
+	struct harness_response	r;
+	char			hdr[128];
+	int			status;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", token);
+	if (harness_http(dm.port, "GET", path, hdr, NULL, 0, &r) < 0)
+		return -1;
+	status = r.status;
+	if (j != NULL)
+		*j = status == 200 ? json_loads(r.body, 0, NULL) : NULL;
+	if (keep != NULL)
+		*keep = r;
+	else
+		harness_response_free(&r);
+	return status;
+}
+
+/* Green-lane trains first; the clock is amber past 75% of 20 minutes. */
+static void
+t_trains_list_with_clock(void)
+{
+	json_t	*j, *x;
+
+	CU_ASSERT_EQUAL_FATAL(get_json("/v1/trains", officer, &j, NULL), 200);
+	CU_ASSERT_EQUAL_FATAL(json_array_size(j), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
+	    json_array_get(j, 0), "train")), "X9001");
+	x = json_array_get(j, 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(x, "decision")),
+	    "PARTIAL_RELEASE");
+	x = json_object_get(x, "clock");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(x, "flag")),
+	    "amber");
+	CU_ASSERT(json_integer_value(json_object_get(x, "remaining_s")) <= 240);
+	CU_ASSERT(json_integer_value(json_object_get(x, "remaining_s")) > 200);
+	json_decref(j);
+	CU_ASSERT_EQUAL_FATAL(get_json("/v1/trains?state=received", auditor, &j,
+	    NULL), 200);
+	CU_ASSERT_EQUAL(json_array_size(j), 1);
+	json_decref(j);
+}
+
+/* One run with wagons; its decision exactly as stored. */
+static void
+t_trains_one_and_decision(void)
+{
+	struct harness_response	 r;
+	json_t			*j;
+
+	CU_ASSERT_EQUAL_FATAL(get_json("/v1/trains/X8024", officer, &j, NULL), 200);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "wagons")), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "wagons"), 1), "action")), "INSPECT");
+	json_decref(j);
+	CU_ASSERT_EQUAL(get_json("/v1/trains/X8024@1", officer, NULL, NULL), 200);
+	CU_ASSERT_EQUAL(get_json("/v1/trains/X8024@2", officer, NULL, NULL), 404);
+	CU_ASSERT_EQUAL_FATAL(get_json("/v1/trains/X8024/decision", auditor, NULL,
+	    &r), 200);
+	CU_ASSERT_STRING_EQUAL(r.body, decision_doc);
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL(get_json("/v1/trains/X9001/decision", officer, NULL,
+	    NULL), 404);
+}
+
+/* The run's audit records. */
+static void
+t_trains_audit(void)
+{
+	json_t	*j;
+
+	CU_ASSERT_EQUAL_FATAL(get_json("/v1/trains/X8024/audit", auditor, &j,
+	    NULL), 200);
+	CU_ASSERT_EQUAL(json_array_size(j), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
+	    json_array_get(j, 0), "action")), "manifest.original");
+	json_decref(j);
+}
+
+/* Unknown trains, bad ids, and operators (who do not read trains). */
+static void
+t_trains_refusals(void)
+{
+	CU_ASSERT_EQUAL(get_json("/v1/trains/Z0000", officer, NULL, NULL), 404);
+	CU_ASSERT_EQUAL(get_json("/v1/trains/X8024'%3B--", officer, NULL, NULL),
+	    404);
+	CU_ASSERT_EQUAL(get_json("/v1/trains/%20x", officer, NULL, NULL), 400);
+	CU_ASSERT_EQUAL(get_json("/v1/trains", operator, NULL, NULL), 403);
+	CU_ASSERT_EQUAL(get_json("/v1/trains/X8024/nothing", officer, NULL, NULL),
+	    404);
+}
+
+static CU_TestInfo trains_tests[] = {
+	{ "t_trains_list_with_clock", t_trains_list_with_clock },
+	{ "t_trains_one_and_decision", t_trains_one_and_decision },
+	{ "t_trains_audit", t_trains_audit },
+	{ "t_trains_refusals", t_trains_refusals },
+	CU_TEST_INFO_NULL,
+};
+
+TEST_SUITE("integration_trains", trains_suite_init, trains_suite_clean,
+    trains_tests)
