@@ -19,6 +19,7 @@ struct dbloop;
 struct db;
 struct pool;
 struct auth_cache;
+struct spool;
 
 struct daemon {
 	struct event_base	*base;
@@ -31,6 +32,9 @@ struct daemon {
 	struct db		*db;		/* borrowed from dbloop */
 	struct pool		*pool;
 	struct auth_cache	*auth;
+	struct spool		*spool;
+	struct event		*drain;		/* checks that work in progress ended */
+	int64_t			 drain_deadline_ms;
 
 	struct event		*sigterm, *sigint, *sighup;
 	int			 stopping;

@@ -411,6 +411,21 @@ http_server_new(struct daemon *d, char **cause)
 }
 
 void
+http_server_stop_accepting(struct http_server *s)
+{
+	if (s->sock != NULL) {
+		evhttp_del_accept_socket(s->http, s->sock);
+		s->sock = NULL;
+	}
+}
+
+int
+http_server_in_flight(const struct http_server *s)
+{
+	return s->stats.in_flight;
+}
+
+void
 http_server_free(struct http_server *s)
 {
 	if (s == NULL)

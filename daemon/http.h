@@ -50,7 +50,11 @@ struct http_ctx {
 
 /* Binds d->cfg.listen; NULL with *cause on failure.  The caller owns it. */
 struct http_server *http_server_new(struct daemon *d, char **cause);
-/* Stops listening and frees the server; accepts NULL. */
+/* Stops accepting connections; requests in progress go on. */
+void http_server_stop_accepting(struct http_server *s);
+/* Requests received and not yet answered. */
+int http_server_in_flight(const struct http_server *s);
+/* Frees the server and its connections; accepts NULL.  Call when idle. */
 void http_server_free(struct http_server *s);
 
 /* The n-th {param} of the route, decoded. */

@@ -29,6 +29,7 @@
 #include "http.h"
 #include "log.h"
 #include "pool.h"
+#include "spool.h"
 #include "version.h"
 
 /* Prints usage to out. */
@@ -88,15 +89,43 @@ fail:
 	return -1;
 }
 
-/* SIGTERM, SIGINT: stop accepting and leave the loop. */
+#define DRAIN_MAX_MS	30000
+
+/* Leaves the loop once no request or job is in progress (or time is up). */
+static void
+daemon_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+	int		 requests = http_server_in_flight(d->http);
+	size_t		 jobs = pool_pending(d->pool);
+
+	if ((requests == 0 && jobs == 0) || daemon_now_ms() > d->drain_deadline_ms) {
+		if (requests != 0 || jobs != 0)
+			log_warnx("stopping with %d requests and %zu jobs unfinished",
+			    requests, jobs);
+		event_base_loopexit(d->base, NULL);
+	}
+}
+
+/* SIGTERM, SIGINT: stop accepting, finish what is in progress, leave. */
 static void
 daemon_stop_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon	*d = arg;
+	struct timeval	 tick = { 0, 50000 };
 
-	log_info("signal %d: stopping", (int)sig);
+	if (d->stopping) {
+		log_info("signal %d again: stopping now", (int)sig);
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	log_info("signal %d: stopping; finishing work in progress", (int)sig);
 	d->stopping = 1;
-	event_base_loopexit(d->base, NULL);
+	http_server_stop_accepting(d->http);
+	spool_stop(d->spool);
+	d->drain_deadline_ms = daemon_now_ms() + DRAIN_MAX_MS;
+	d->drain = event_new(d->base, -1, EV_PERSIST, daemon_drain_cb, d);
+	event_add(d->drain, &tick);
 }
 
 /* SIGHUP: reload; the configuration in force stays if the new one is bad. */
@@ -197,7 +226,7 @@ int
 main(int argc, char **argv)
 {
 	struct daemon	 d = { 0 };
-	char		*cause = NULL, host[64];
+	char		*cause = NULL, host[64], spooldir[1024];
 	int		 rc;
 
 	if ((rc = daemon_options(&d, argc, argv)) >= 0)
@@ -221,17 +250,28 @@ main(int argc, char **argv)
 	d.auth = auth_cache_new(d.cfg.token_cache_s);
 	if ((d.http = http_server_new(&d, &cause)) == NULL)
 		fatalx("%s", cause);
+	snprintf(spooldir, sizeof spooldir, "%s/spool", d.cfg.state_dir);
+	if ((d.spool = spool_new(&d, spooldir, &cause)) == NULL)
+		fatalx("%s", cause);
 	daemon_signals(&d);
 
 	log_info("railgated %s started as %s (configuration %s, %d workers)",
 	    RAILGATE_VERSION, d.instance, d.config_path, pool_threads(d.pool));
 	event_base_dispatch(d.base);
 
-	/* Drain: no new requests; finish the work in progress. */
-	http_server_free(d.http);
+	/*
+	 * The loop ended idle (or past the drain deadline): the workers
+	 * finish, then the database fails whatever is still queued, and only
+	 * then are the callbacks' owners freed.
+	 */
+	spool_stop(d.spool);
 	pool_free(d.pool);
 	dbloop_free(d.dbloop);
+	http_server_free(d.http);
+	spool_free(d.spool);
 	auth_cache_free(d.auth);
+	if (d.drain != NULL)
+		event_free(d.drain);
 	event_free(d.sigterm);
 	event_free(d.sigint);
 	event_free(d.sighup);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -137,12 +138,78 @@ t_manifests_bad_gzip(void)
 	harness_response_free(&r);
 }
 
+/* Writes text into the daemon's spool as name, the way senders should. */
+static void
+spool_drop(const char *name, const char *text)
+{
+	char	tmp[600], dst[600];
+	FILE	*f;
+
+	snprintf(tmp, sizeof tmp, "%s/spool/incoming/.%s.part", dm.dir, name);
+	snprintf(dst, sizeof dst, "%s/spool/incoming/%s", dm.dir, name);
+	f = fopen(tmp, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+	CU_ASSERT_EQUAL(rename(tmp, dst), 0);
+}
+
+/* Waits up to 5 s for path to exist. */
+static int
+wait_for(const char *path)
+{
+	int	i;
+
+	for (i = 0; i < 100; i++) {
+		if (access(path, F_OK) == 0)
+			return 0;
+		usleep(50000);
+	}
+	return -1;
+}
+
+/* A dropped file that is no manifest ends in failed/ with the reason. */
+static void
+t_manifests_spool_failed_with_reason(void)
+{
+	char	path[600], *err = NULL, *n;
+	size_t	len;
+
+	spool_drop("KTZE-0001.edi", "this is not EDIFACT");
+	snprintf(path, sizeof path, "%s/spool/failed/KTZE-0001.edi.err", dm.dir);
+	CU_ASSERT_EQUAL_FATAL(wait_for(path), 0);
+	usleep(100000);
+	CU_ASSERT_EQUAL(file_read_all(path, &err, &len), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "NOT_A_MANIFEST"));
+	free(err);
+	snprintf(path, sizeof path, "%s/spool/failed/KTZE-0001.edi", dm.dir);
+	CU_ASSERT_EQUAL(access(path, F_OK), 0);
+	n = harness_sql(&pg, "SELECT source || '/' || accepted FROM manifests "
+	    "WHERE idempotency_key LIKE 'spool:KTZE-0001.edi:%'");
+	CU_ASSERT_STRING_EQUAL(n, "spool/false");
+	free(n);
+}
+
+/* Names that could mean something to a shell or a path are refused. */
+static void
+t_manifests_spool_unsafe_name(void)
+{
+	char	path[600];
+
+	spool_drop("bad name;rm.edi", "UNB+UNOC:3'");
+	snprintf(path, sizeof path, "%s/spool/failed/bad name;rm.edi.err", dm.dir);
+	CU_ASSERT_EQUAL(wait_for(path), 0);
+}
+
 static CU_TestInfo manifests_tests[] = {
 	{ "t_manifests_unreadable_refused_and_stored",
 	    t_manifests_unreadable_refused_and_stored },
 	{ "t_manifests_idempotent_repeat", t_manifests_idempotent_repeat },
 	{ "t_manifests_refusals", t_manifests_refusals },
 	{ "t_manifests_bad_gzip", t_manifests_bad_gzip },
+	{ "t_manifests_spool_failed_with_reason",
+	    t_manifests_spool_failed_with_reason },
+	{ "t_manifests_spool_unsafe_name", t_manifests_spool_unsafe_name },
 	CU_TEST_INFO_NULL,
 };
 

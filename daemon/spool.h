@@ -1,0 +1,25 @@
+/*
+ * spool.h -- the spool directory, for stations whose operators drop files.
+ *
+ * Under state_dir/spool/: a sender writes a manifest under a temporary
+ * name and renames it into incoming/; railgated claims it by renaming it
+ * into processing/ (so that several daemons sharing the directory never
+ * take the same file), ingests it like an HTTP upload, and moves it to
+ * done/, or to failed/ beside a NAME.err file giving the reason.  A file
+ * is re-ingested with the same idempotency key after a crash, so it is
+ * never stored twice.  Owns its timer; loop thread only.
+ */
+#ifndef DAEMON_SPOOL_H
+#define DAEMON_SPOOL_H
+
+struct daemon;
+struct spool;
+
+/* Creates the directories and starts scanning every second; NULL with *cause. */
+struct spool *spool_new(struct daemon *d, const char *root, char **cause);
+/* Stops claiming new files; files being ingested still finish their move. */
+void spool_stop(struct spool *s);
+/* Frees the spool: only once no ingestion of its files is pending. */
+void spool_free(struct spool *s);
+
+#endif
