@@ -22,6 +22,8 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/decision", READERS, api_train_decision },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/manifest", READERS, api_train_manifest },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/audit", READERS, api_train_audit },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/events", AUTH_OPERATOR | AUTH_OFFICER,
+	    api_train_event },
 	{ EVHTTP_REQ_GET, "/v1/audit/verify", AUTH_AUDITOR, api_audit_verify },
 };
 

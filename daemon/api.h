@@ -27,6 +27,9 @@ void api_train_decision(struct http_ctx *c);
 void api_train_manifest(struct http_ctx *c);
 void api_train_audit(struct http_ctx *c);
 
+/* api_events.c */
+void api_train_event(struct http_ctx *c);
+
 /* api_audit.c */
 void api_audit_verify(struct http_ctx *c);
 

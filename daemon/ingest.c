@@ -142,7 +142,7 @@ static void
 build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 {
 	struct jsonw	w;
-	size_t		i;
+	size_t		i, k;
 
 	jsonw_init(&w, &j->wagons);
 	jsonw_array_begin(&w);
@@ -152,7 +152,12 @@ build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 		jsonw_object_begin(&w);
 		jsonw_kv_int(&w, "position", wg->position);
 		jsonw_kv_string(&w, "number", wg->number);
-		jsonw_kv_int(&w, "containers", (int64_t)wg->ncontainers);
+		jsonw_key(&w, "containers");
+		jsonw_array_begin(&w);
+		for (k = 0; k < wg->ncontainers; k++)
+			jsonw_string(&w, wg->containers[k]->number != NULL ?
+			    wg->containers[k]->number : "");
+		jsonw_array_end(&w);
 		jsonw_kv_int(&w, "items", (int64_t)wg->nitems);
 		jsonw_object_end(&w);
 	}

@@ -238,3 +238,37 @@ store_train_audit(struct db *db, const char *id, store_doc_cb cb, void *arg)
 	    "'[]') FROM audit_log a, train_find($1) t WHERE a.train_id = t.id",
 	    1, v, cb, arg);
 }
+
+struct reply {
+	store_reply_cb	 cb;
+	void		*arg;
+};
+
+/* Row: http_status, reply. */
+static void
+reply_done(const struct db_result *r, void *arg)
+{
+	struct reply	*q = arg;
+
+	if (!db_result_ok(r) || db_result_rows(r) == 0)
+		q->cb(-1, 503, NULL, q->arg);
+	else
+		q->cb(0, atoi(db_result_value(r, 0, 0)), db_result_value(r, 0, 1),
+		    q->arg);
+	free(q);
+}
+
+void
+store_add_event(struct db *db, const char *id, const char *type,
+    const char *body, const char *principal, const char *ruleset,
+    store_reply_cb cb, void *arg)
+{
+	struct reply	*q = xmalloc(sizeof *q);
+	const char	*v[5] = { id, type, body, principal, ruleset };
+
+	q->cb = cb;
+	q->arg = arg;
+	/* Not retried: an event recorded twice would be two events. */
+	db_query(db, "SELECT http_status, reply FROM add_event($1, $2, $3, $4, $5)",
+	    5, v, NULL, NULL, 0, 10000, reply_done, q);
+}

@@ -56,6 +56,18 @@ void store_train_model(struct db *db, const char *id, store_doc_cb cb,
 void store_train_audit(struct db *db, const char *id, store_doc_cb cb,
     void *arg);
 
+/*
+ * An answer decided by the database: status 0 (http_status and reply
+ * JSON), -1 unavailable.
+ */
+typedef void (*store_reply_cb)(int status, int http_status, const char *reply,
+    void *arg);
+
+/* Records an event (type, body JSON) for train id; see add_event(). */
+void store_add_event(struct db *db, const char *id, const char *type,
+    const char *body, const char *principal, const char *ruleset,
+    store_reply_cb cb, void *arg);
+
 /* A received manifest, ready to store (see ingest_manifest() in 002_ingest.sql). */
 struct store_manifest {
 	const char		*sha256;

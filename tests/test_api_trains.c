@@ -154,11 +154,90 @@ t_trains_refusals(void)
 	    404);
 }
 
+/* POSTs an event body for train id with token; returns the status. */
+static int
+post_event(const char *id, const char *token, const char *body,
+    struct harness_response *keep)
+{
+	struct harness_response	r;
+	char			hdr[128], path[128];
+	int			status;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", token);
+	snprintf(path, sizeof path, "/v1/trains/%s/events", id);
+	if (harness_http(dm.port, "POST", path, hdr, body, strlen(body), &r) < 0)
+		return -1;
+	status = r.status;
+	if (keep != NULL)
+		*keep = r;
+	else
+		harness_response_free(&r);
+	return status;
+}
+
+/* A position announces an unknown train; arrival moves it, no clock yet. */
+static void
+t_trains_events_announce_and_arrive(void)
+{
+	json_t	*j;
+
+	CU_ASSERT_EQUAL(post_event("X7777", operator,
+	    "{\"type\":\"position\",\"eta\":\"2026-11-22T13:05:00+08:00\"}",
+	    NULL), 202);
+	CU_ASSERT_EQUAL_FATAL(get_json("/v1/trains/X7777", officer, &j, NULL), 200);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "state")),
+	    "announced");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "eta")),
+	    "2026-11-22T05:05:00Z");
+	json_decref(j);
+	CU_ASSERT_EQUAL(post_event("X7777", operator, "{\"type\":\"arrived\"}",
+	    NULL), 202);
+	CU_ASSERT_EQUAL_FATAL(get_json("/v1/trains/X7777", officer, &j, NULL), 200);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "state")),
+	    "arrived");
+	/* No manifest yet: the clock starts when it arrives. */
+	CU_ASSERT_TRUE(json_is_null(json_object_get(json_object_get(j, "clock"),
+	    "started")));
+	json_decref(j);
+}
+
+/* Weighbridge events name known wagons; bodies are checked field by field. */
+static void
+t_trains_events_checked(void)
+{
+	struct harness_response	r;
+
+	CU_ASSERT_EQUAL(post_event("X8024", officer, "{\"type\":\"weighbridge\","
+	    "\"wagon\":\"218124712173\",\"gross_kg\":61200.5}", NULL), 202);
+	CU_ASSERT_EQUAL_FATAL(post_event("X8024", officer,
+	    "{\"type\":\"weighbridge\",\"wagon\":\"999999999999\","
+	    "\"gross_kg\":1}", &r), 422);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "no wagon or container 999999999999"));
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL_FATAL(post_event("X8024", officer,
+	    "{\"type\":\"weighbridge\",\"wagon\":\"218124712173\"}", &r), 422);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "gross_kg"));
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL(post_event("X8024", officer, "{\"type\":\"scan\","
+	    "\"container\":\"X\",\"result\":\"maybe\"}", NULL), 422);
+	CU_ASSERT_EQUAL(post_event("X8024", officer, "{\"type\":\"teleport\"}",
+	    NULL), 422);
+	CU_ASSERT_EQUAL_FATAL(post_event("X8024", officer, "{\"type\":", &r), 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "line 1"));
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL(post_event("X8024", auditor, "{\"type\":\"arrived\"}",
+	    NULL), 403);
+	CU_ASSERT_EQUAL(post_event("Z0001", officer, "{\"type\":\"scan\","
+	    "\"container\":\"CSQU3054383\",\"result\":\"clear\"}", NULL), 404);
+}
+
 static CU_TestInfo trains_tests[] = {
 	{ "t_trains_list_with_clock", t_trains_list_with_clock },
 	{ "t_trains_one_and_decision", t_trains_one_and_decision },
 	{ "t_trains_audit", t_trains_audit },
 	{ "t_trains_refusals", t_trains_refusals },
+	{ "t_trains_events_announce_and_arrive", t_trains_events_announce_and_arrive },
+	{ "t_trains_events_checked", t_trains_events_checked },
 	CU_TEST_INFO_NULL,
 };
 

@@ -69,6 +69,7 @@ CREATE TABLE wagons (
 	position	integer NOT NULL,
 	number		text NOT NULL,
 	containers	integer NOT NULL DEFAULT 0,
+	container_numbers text[] NOT NULL DEFAULT '{}',
 	items		integer NOT NULL DEFAULT 0,
 	action		text NOT NULL DEFAULT 'RELEASE',
 	resolution	text,			-- officer's, if any

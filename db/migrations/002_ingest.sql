@@ -132,8 +132,10 @@ BEGIN
 		eta = coalesce((p_train->>'eta')::timestamptz, eta),
 		ata = coalesce((p_train->>'ata')::timestamptz, ata),
 		issued = (p_train->>'issued')::timestamptz,
+		-- The clock starts at arrival, or now if the train is already in.
 		clock_start = coalesce(clock_start,
-		    CASE WHEN (p_train->>'ata') IS NOT NULL THEN now() END),
+		    CASE WHEN coalesce((p_train->>'ata')::timestamptz, ata)
+		    IS NOT NULL THEN now() END),
 		green_lane = coalesce((p_train->>'green_lane')::boolean, false),
 		counts = p_train->'counts',
 		model_z = p_model_z,
@@ -144,9 +146,12 @@ BEGIN
 	train_id := cur.id;
 
 	DELETE FROM wagons WHERE wagons.train_id = cur.id;
-	INSERT INTO wagons (train_id, position, number, containers, items)
+	INSERT INTO wagons (train_id, position, number, containers,
+	    container_numbers, items)
 	SELECT cur.id, (w->>'position')::int, w->>'number',
-	    (w->>'containers')::int, (w->>'items')::int
+	    json_array_length(w->'containers'),
+	    ARRAY(SELECT json_array_elements_text(w->'containers')),
+	    (w->>'items')::int
 	FROM json_array_elements(p_wagons) AS w;
 
 	http_status := 202;
