@@ -136,6 +136,13 @@ struct decision_lane_counts {
 void decision_lane_counts(const struct decision *d,
     struct decision_lane_counts *out);
 
+/*
+ * Reads a decision document back from its JSON (as decision_json_write
+ * wrote it).  A new decision owned by the caller, or NULL with *cause
+ * naming what is wrong (owned by the caller).
+ */
+struct decision *decision_json_read(const char *json, size_t len, char **cause);
+
 #define DECISION_JSON_NO_TIMING	0x1	/* leave out "timing" (for comparisons) */
 /* Appends the document's JSON (spec key order) to out. */
 void decision_json_write(const struct decision *d, unsigned flags,
