@@ -7,6 +7,7 @@
 
 #include <zlib.h>
 
+#include "edi/reader.h"
 #include "manifest/util.h"
 
 #include "input.h"
@@ -110,6 +111,8 @@ input_parse(const char *data, size_t len, const struct input_options *opt,
 		free(plain);
 		return rc;
 	case MANIFEST_FORMAT_EDIFACT:
+		*out = t = manifest_train_new();
+		return edi_read(data, len, t);
 	case MANIFEST_FORMAT_XML:
 		*out = t = manifest_train_new();
 		return input_reject(t, "FORMAT_UNSUPPORTED",

@@ -146,6 +146,19 @@ manifest_container_add(struct manifest_train *t, struct manifest_wagon *w,
 	return c;
 }
 
+/* Moves a loose container onto a wagon. */
+void
+manifest_container_attach(struct manifest_train *t,
+    struct manifest_container *c, struct manifest_wagon *w)
+{
+	if (c->wagon != NULL)
+		return;
+	c->wagon = w;
+	w->containers = arena_grow(t->arena, w->containers, &w->containers_cap,
+	    w->ncontainers + 1, sizeof *w->containers);
+	w->containers[w->ncontainers++] = c;
+}
+
 /* Wagon by number. */
 struct manifest_wagon *
 manifest_train_find_wagon(const struct manifest_train *t, const char *number)

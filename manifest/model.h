@@ -227,6 +227,12 @@ struct manifest_wagon *manifest_wagon_add(struct manifest_train *t, const char *
 /* Appends a container carried by w (NULL: on no wagon); owned by the train. */
 struct manifest_container *manifest_container_add(struct manifest_train *t,
     struct manifest_wagon *w, const char *number);
+/*
+ * Puts container c, listed before on no wagon, on wagon w (EDIFACT
+ * IFCSUM names a wagon's containers after their details).
+ */
+void manifest_container_attach(struct manifest_train *t,
+    struct manifest_container *c, struct manifest_wagon *w);
 /* Looks up equipment by number; borrowed, NULL if not listed. */
 struct manifest_wagon *manifest_train_find_wagon(const struct manifest_train *t,
     const char *number);

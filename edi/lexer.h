@@ -1,0 +1,97 @@
+/*
+ * lexer.h -- ISO 9735 (syntax versions 3 and 4) tokenizer.
+ *
+ * Splits an interchange into segments and data elements without copying
+ * it: a segment and its elements are views into the caller's buffer,
+ * valid as long as the buffer.  Values are unescaped (release character
+ * removed, line breaks kept as spaces) only when a mapper copies them,
+ * with edi_view_text().  The lexer owns nothing; one lexer per thread.
+ *
+ * Separators come from UNA when present, else the defaults : + . ? * '
+ * or, when the byte after "UNB" is 0x1D, syntax level B (0x1F 0x1D 0x1C,
+ * no release character).  CR and LF after a segment terminator are
+ * skipped; a segment is counted (its ordinal) from UNB = 1, UNA not
+ * counted.
+ */
+#ifndef EDI_LEXER_H
+#define EDI_LEXER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "manifest/diag.h"
+#include "manifest/util.h"
+
+#define EDI_MAX_ELEMENTS 40	/* data elements kept per segment */
+
+struct edi_syntax {
+	char	component;
+	char	element;
+	char	decimal;
+	char	release;	/* '\0' when there is none (level B) */
+	char	repetition;
+	char	terminator;
+};
+
+struct edi_view {
+	const char	*p;
+	size_t		 len;
+};
+
+struct edi_segment {
+	const char	*p;		/* the tag's first byte */
+	size_t		 len;		/* up to the terminator, excluded */
+	uint64_t	 offset;	/* of p in the input */
+	uint32_t	 ordinal;	/* 1-based, UNB = 1 */
+	char		 tag[4];
+	uint32_t	 code;		/* EDI_TAG('B','G','M') for switches */
+	int		 nelements;	/* data elements after the tag */
+	struct edi_view	 el[EDI_MAX_ELEMENTS];
+	bool		 escaped;	/* holds a release character or line break */
+	bool		 truncated_elements; /* more than EDI_MAX_ELEMENTS */
+};
+
+#define EDI_TAG(a, b, c) ((uint32_t)(a) << 16 | (uint32_t)(b) << 8 | (uint32_t)(c))
+
+struct edi_lexer {
+	const char		*data;
+	size_t			 len;
+	size_t			 pos;
+	struct edi_syntax	 syntax;
+	bool			 has_una;
+	bool			 level_b;
+	uint32_t		 ordinal;
+	struct diag_list	*diags;		/* borrowed */
+};
+
+/* Prepares to read data; reads UNA if present.  diags is borrowed. */
+void edi_lexer_init(struct edi_lexer *lx, const char *data, size_t len,
+    struct diag_list *diags);
+/*
+ * The next segment: 1, 0 at the end of the input, -1 when the input
+ * ends inside a segment (a TRUNCATED diagnostic gives the byte offset).
+ * A segment whose tag is not three letters or digits is reported
+ * (BAD_TAG) and skipped.
+ */
+int edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg);
+
+/* Element e (0-based after the tag), or an empty view. */
+struct edi_view edi_element(const struct edi_segment *seg, int e);
+/* Component c (0-based) of element e, raw (still escaped). */
+struct edi_view edi_component(const struct edi_lexer *lx,
+    const struct edi_segment *seg, int e, int c);
+/* Number of components of element e. */
+int edi_component_count(const struct edi_lexer *lx,
+    const struct edi_segment *seg, int e);
+/*
+ * Appends the value of v to out: release characters removed, CR/LF and
+ * LF kept as one space each.  Returns false if the view ends with a
+ * lone release character (reported by the caller as BAD_RELEASE).
+ */
+bool edi_view_unescape(const struct edi_syntax *syn, struct edi_view v,
+    struct buf *out);
+/* True when v equals the NUL-terminated s exactly. */
+bool edi_view_is(struct edi_view v, const char *s);
+
+#endif

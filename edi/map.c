@@ -1,0 +1,921 @@
+/*
+ * map.c -- CUSCAR and IFCSUM segments onto the train model.
+ *
+ * One function per segment tag.  Qualifiers and codes are compared on
+ * the raw views; only values that go into the model are unescaped,
+ * converted to UTF-8 and copied (into the train's arena).  A wagon or
+ * container listed again by a later message of the same interchange is
+ * the same object: its details are compared, not added twice.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/ident.h"
+#include "manifest/strmap.h"
+#include "manifest/value.h"
+
+#include "map.h"
+
+/* Location of seg for diagnostics and model objects. */
+static struct manifest_src
+seg_src(const struct edi_segment *seg)
+{
+	struct manifest_src	src;
+
+	src.offset = seg->offset;
+	src.index = seg->ordinal;
+	memcpy(src.tag, seg->tag, 4);
+	return src;
+}
+
+void
+edi_map_diag(struct edi_map *m, const struct edi_segment *seg,
+    enum diag_severity sev, const char *code, const char *fmt, ...)
+{
+	struct diag_loc	 loc = diag_loc_segment(seg->ordinal, seg->tag,
+			    seg->offset);
+	va_list		 ap;
+	char		*msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	diag_add(&m->t->diags, sev, code, &loc, "%s", msg);
+	free(msg);
+}
+
+void
+edi_map_init(struct edi_map *m, struct manifest_train *t,
+    const struct edi_lexer *lx, enum edi_codeset cs)
+{
+	memset(m, 0, sizeof *m);
+	m->t = t;
+	m->lx = lx;
+	m->codeset = cs;
+	m->msg_equipment = strmap_new();
+}
+
+void
+edi_map_clear(struct edi_map *m)
+{
+	buf_free(&m->scratch);
+	strmap_free(m->msg_equipment);
+	m->msg_equipment = NULL;
+}
+
+/*
+ * A view's value as a model string: unescaped, in UTF-8, trimmed, NFC;
+ * NULL when empty.  Warns once per interchange about UTF-8 under a Latin
+ * declaration and about characters outside UNOA/UNOB.
+ */
+static const char *
+view_text(struct edi_map *m, const struct edi_segment *seg, struct edi_view v)
+{
+	struct buf	 raw = { 0 };
+	const char	*p = v.p, *r;
+	size_t		 len = v.len, i;
+	unsigned	 flags;
+
+	if (v.len == 0)
+		return NULL;
+	if (seg->escaped) {
+		if (!edi_view_unescape(&m->lx->syntax, v, &raw))
+			edi_map_diag(m, seg, DIAG_WARNING, "BAD_RELEASE",
+			    "a release character ends a value: nothing to release");
+		p = raw.data != NULL ? raw.data : "";
+		len = raw.len;
+	}
+	for (i = 0; i < len && (unsigned char)p[i] < 0x80; i++)
+		;
+	if (i == len) {
+		r = manifest_str(m->t, p, len);
+		buf_free(&raw);
+		return r;
+	}
+	buf_reset(&m->scratch);
+	flags = edi_codeset_to_utf8(m->codeset, p, len, &m->scratch);
+	if ((flags & EDI_CODESET_READ_AS_UTF8) && !m->warned_utf8) {
+		m->warned_utf8 = true;
+		edi_map_diag(m, seg, DIAG_WARNING, "CHARSET_UTF8_UNDECLARED",
+		    "UTF-8 text under a %s declaration: read as UTF-8 (declare "
+		    "UNOY)", edi_codeset_name(m->codeset));
+	}
+	if ((flags & EDI_CODESET_OUT_OF_REPERTOIRE) && !m->warned_repertoire) {
+		m->warned_repertoire = true;
+		edi_map_diag(m, seg, DIAG_WARNING, "CHARSET_REPERTOIRE",
+		    "characters outside the declared %s repertoire: read as "
+		    "ISO 8859-1", edi_codeset_name(m->codeset));
+	}
+	r = manifest_str(m->t, m->scratch.data, m->scratch.len);
+	buf_free(&raw);
+	return r;
+}
+
+/* Component c of element e as a model string. */
+static const char *
+text(struct edi_map *m, const struct edi_segment *seg, int e, int c)
+{
+	return view_text(m, seg, edi_component(m->lx, seg, e, c));
+}
+
+/* Components of element e joined by spaces (FTX text, party names). */
+static const char *
+joined(struct edi_map *m, const struct edi_segment *seg, int e)
+{
+	struct buf	 b = { 0 };
+	const char	*r, *part;
+	int		 c, n = edi_component_count(m->lx, seg, e);
+
+	for (c = 0; c < n; c++) {
+		if ((part = text(m, seg, e, c)) == NULL)
+			continue;
+		if (b.len != 0)
+			buf_add_char(&b, ' ');
+		buf_add_str(&b, part);
+	}
+	r = b.len != 0 ? manifest_str(m->t, b.data, b.len) : NULL;
+	buf_free(&b);
+	return r;
+}
+
+/* True when component c of element e is exactly code. */
+static bool
+is_code(struct edi_map *m, const struct edi_segment *seg, int e, int c,
+    const char *code)
+{
+	return edi_view_is(edi_component(m->lx, seg, e, c), code);
+}
+
+/* A decimal from component c of element e; MANIFEST_ABSENT if empty or bad. */
+static int64_t
+decimal(struct edi_map *m, const struct edi_segment *seg, int e, int c,
+    const char *what)
+{
+	struct edi_view	v = edi_component(m->lx, seg, e, c);
+	int64_t		out;
+
+	if (v.len == 0)
+		return MANIFEST_ABSENT;
+	switch (value_decimal_parse(v.p, v.len, &out)) {
+	case VALUE_OK:
+		return out;
+	case VALUE_ROUNDED:
+		edi_map_diag(m, seg, DIAG_WARNING, "DECIMAL_ROUNDED",
+		    "%s \"%.*s\" has more than 3 decimals: rounded", what,
+		    (int)v.len, v.p);
+		return out;
+	default:
+		edi_map_diag(m, seg, DIAG_WARNING, "BAD_NUMBER",
+		    "%s \"%.*s\" is not a number", what, (int)(v.len > 40 ? 40 :
+		    v.len), v.p);
+		return MANIFEST_ABSENT;
+	}
+}
+
+/* A mass in kg from MEA's C174 (element 2): KGM or TNE. */
+static int64_t
+mass_kg(struct edi_map *m, const struct edi_segment *seg)
+{
+	int64_t	v = decimal(m, seg, 2, 1, "mass");
+
+	if (v == MANIFEST_ABSENT)
+		return v;
+	if (is_code(m, seg, 2, 0, "TNE"))
+		return v > INT64_MAX / 1000 ? MANIFEST_ABSENT : v * 1000;
+	if (!is_code(m, seg, 2, 0, "KGM")) {
+		edi_map_diag(m, seg, DIAG_WARNING, "BAD_UNIT",
+		    "a mass must be in KGM or TNE");
+		return MANIFEST_ABSENT;
+	}
+	return v;
+}
+
+/* A whole count from component c of element e; -1 if absent or bad. */
+static int64_t
+count(struct edi_map *m, const struct edi_segment *seg, int e, int c,
+    const char *what)
+{
+	struct edi_view	v = edi_component(m->lx, seg, e, c);
+	int64_t		out;
+
+	if (v.len == 0)
+		return MANIFEST_ABSENT;
+	if (value_count_parse(v.p, v.len, &out) == 0)
+		return out;
+	edi_map_diag(m, seg, DIAG_WARNING, "BAD_NUMBER",
+	    "%s \"%.*s\" is not a whole number", what,
+	    (int)(v.len > 40 ? 40 : v.len), v.p);
+	return MANIFEST_ABSENT;
+}
+
+/* Reads n digits into *out; false when they are not all digits. */
+static bool
+digits(const char *p, int n, int *out)
+{
+	int	i;
+
+	*out = 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		*out = *out * 10 + (p[i] - '0');
+	}
+	return true;
+}
+
+/*
+ * A zone after the time of 303/304: "+08", "+0800", "-05:00", "Z",
+ * "UTC" or "GMT"; its offset in seconds.  False if unreadable.
+ */
+static bool
+zone_offset(const char *p, size_t n, int *off)
+{
+	int	h = 0, mi = 0, sign;
+
+	*off = 0;
+	if ((n == 1 && p[0] == 'Z') || (n == 3 && (memcmp(p, "UTC", 3) == 0 ||
+	    memcmp(p, "GMT", 3) == 0)))
+		return true;
+	if (n < 3 || (p[0] != '+' && p[0] != '-') || !digits(p + 1, 2, &h))
+		return false;
+	sign = p[0] == '-' ? -1 : 1;
+	p += 3;
+	n -= 3;
+	if (n > 0 && *p == ':')
+		p++, n--;
+	if (n == 2 && !digits(p, 2, &mi))
+		return false;
+	if (n != 0 && n != 2)
+		return false;
+	*off = sign * (h * 3600 + mi * 60);
+	return true;
+}
+
+/* DTM's C507 value in its 2379 format; MANIFEST_ABSENT if unreadable. */
+static int64_t
+dtm_time(struct edi_map *m, const struct edi_segment *seg)
+{
+	struct edi_view	v = edi_component(m->lx, seg, 0, 1);
+	struct edi_view	f = edi_component(m->lx, seg, 0, 2);
+	int		y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, off = 0;
+	bool		ok;
+
+	if (f.len == 0)		/* no format: judge by length */
+		f.p = v.len == 8 ? "102" : v.len == 14 ? "204" : "203", f.len = 3;
+	ok = v.len >= 8 && digits(v.p, 4, &y) && digits(v.p + 4, 2, &mo) &&
+	    digits(v.p + 6, 2, &d);
+	if (ok && edi_view_is(f, "102"))
+		ok = v.len == 8;
+	else if (ok && (edi_view_is(f, "203") || edi_view_is(f, "303")))
+		ok = v.len >= 12 && digits(v.p + 8, 2, &h) &&
+		    digits(v.p + 10, 2, &mi) && (v.len == 12 ||
+		    (edi_view_is(f, "303") && zone_offset(v.p + 12, v.len - 12, &off)));
+	else if (ok && (edi_view_is(f, "204") || edi_view_is(f, "304")))
+		ok = v.len >= 14 && digits(v.p + 8, 2, &h) &&
+		    digits(v.p + 10, 2, &mi) && digits(v.p + 12, 2, &s) &&
+		    (v.len == 14 || (edi_view_is(f, "304") &&
+		    zone_offset(v.p + 14, v.len - 14, &off)));
+	else
+		ok = false;
+	if (!ok || !value_civil_valid(y, mo, d, h, mi, s)) {
+		edi_map_diag(m, seg, DIAG_WARNING, "BAD_DATE",
+		    "\"%.*s\" is not a date/time in format %.*s (102, 203, 204, "
+		    "303 or 304)", (int)(v.len > 40 ? 40 : v.len), v.p,
+		    (int)(f.len > 8 ? 8 : f.len), f.p);
+		return MANIFEST_ABSENT;
+	}
+	return value_time_from_civil(y, mo, d, h, mi, s) - off;
+}
+
+/* Stores a value that several messages repeat, warning if they differ. */
+static void
+set_repeated(struct edi_map *m, const struct edi_segment *seg,
+    const char **slot, const char *v, const char *what)
+{
+	if (v == NULL)
+		return;
+	if (*slot == NULL)
+		*slot = v;
+	else if (strcmp(*slot, v) != 0)
+		edi_map_diag(m, seg, DIAG_WARNING, "DETAILS_DIFFER",
+		    "message %u gives %s \"%s\", an earlier one \"%s\"",
+		    m->message, what, v, *slot);
+}
+
+/* BGM: document name, manifest reference, message function. */
+static void
+map_bgm(struct edi_map *m, const struct edi_segment *seg)
+{
+	enum manifest_function	f = MANIFEST_ORIGINAL;
+	struct edi_view		fn = edi_component(m->lx, seg, 2, 0);
+
+	if (m->bgm_seen) {
+		edi_map_diag(m, seg, DIAG_ERROR, "STRUCTURE",
+		    "BGM is repeated: a message has exactly one");
+		return;
+	}
+	m->bgm_seen = true;
+	if (!is_code(m, seg, 0, 0, "85") && !is_code(m, seg, 0, 0, "785"))
+		edi_map_diag(m, seg, DIAG_WARNING, "DOCUMENT_CODE",
+		    "BGM document name code should be 85 or 785");
+	set_repeated(m, seg, &m->t->manifest_ref, text(m, seg, 1, 0),
+	    "manifest reference");
+	if (edi_view_is(fn, "5"))
+		f = MANIFEST_REPLACE;
+	else if (edi_view_is(fn, "1"))
+		f = MANIFEST_CANCEL;
+	else if (fn.len != 0 && !edi_view_is(fn, "9"))
+		edi_map_diag(m, seg, DIAG_WARNING, "MESSAGE_FUNCTION",
+		    "message function \"%.*s\" is not 9, 5 or 1: read as original",
+		    (int)(fn.len > 8 ? 8 : fn.len), fn.p);
+	if (m->message > 1 && f != m->t->function)
+		edi_map_diag(m, seg, DIAG_ERROR, "DETAILS_DIFFER",
+		    "message %u has another message function than the first",
+		    m->message);
+	else
+		m->t->function = f;
+}
+
+/* DTM: issue time, ETA, ATA. */
+static void
+map_dtm(struct edi_map *m, const struct edi_segment *seg)
+{
+	int64_t		*slot = NULL;
+
+	if (is_code(m, seg, 0, 0, "137") && m->zone == EDI_ZONE_HEADER)
+		slot = &m->t->issued;
+	else if (is_code(m, seg, 0, 0, "132") && m->zone <= EDI_ZONE_TRANSPORT)
+		slot = &m->t->eta;
+	else if (is_code(m, seg, 0, 0, "178") && m->zone <= EDI_ZONE_TRANSPORT)
+		slot = &m->t->ata;
+	if (slot != NULL)
+		*slot = dtm_time(m, seg);
+}
+
+/* Fills a party from NAD. */
+static void
+read_party(struct edi_map *m, const struct edi_segment *seg,
+    struct manifest_party *p)
+{
+	const char	*name = joined(m, seg, 3);
+
+	p->id = text(m, seg, 1, 0);
+	p->name = name != NULL ? name : joined(m, seg, 2);
+	p->country = text(m, seg, 8, 0);
+}
+
+/* NAD: the carrier in the header; consignor, consignee, declarant in a consignment. */
+static void
+map_nad(struct edi_map *m, const struct edi_segment *seg)
+{
+	struct manifest_party	*p = NULL;
+
+	if (m->zone <= EDI_ZONE_TRANSPORT) {
+		if (is_code(m, seg, 0, 0, "CA") && m->message == 1)
+			read_party(m, seg, &m->t->carrier);
+		return;
+	}
+	if (m->zone < EDI_ZONE_CONSIGNMENT || m->consignment == NULL)
+		return;
+	m->zone = EDI_ZONE_PARTY;
+	if (is_code(m, seg, 0, 0, "CZ"))
+		p = &m->consignment->consignor;
+	else if (is_code(m, seg, 0, 0, "CN"))
+		p = &m->consignment->consignee;
+	else if (is_code(m, seg, 0, 0, "DT"))
+		p = &m->consignment->declarant;
+	m->party = p;
+	if (p != NULL)
+		read_party(m, seg, p);
+}
+
+/* TDT: the train (conveyance reference) and its mode of transport. */
+static void
+map_tdt(struct edi_map *m, const struct edi_segment *seg)
+{
+	const char	*train;
+
+	if (m->zone > EDI_ZONE_TRANSPORT)
+		return;		/* a consignment's own transport: not the train */
+	m->zone = EDI_ZONE_TRANSPORT;
+	train = text(m, seg, 1, 0);
+	if (!is_code(m, seg, 2, 0, "2"))
+		edi_map_diag(m, seg, DIAG_ERROR, "TRANSPORT_MODE",
+		    "transport mode \"%.*s\" is not 2 (rail): this is not a "
+		    "train manifest", (int)edi_component(m->lx, seg, 2, 0).len,
+		    edi_component(m->lx, seg, 2, 0).p);
+	if (train == NULL) {
+		edi_map_diag(m, seg, DIAG_ERROR, "TRAIN_ID_MISSING",
+		    "TDT gives no conveyance reference (train number)");
+		return;
+	}
+	m->msg_train = train;
+	if (m->t->id == NULL)
+		m->t->id = train;
+	else if (strcmp(m->t->id, train) != 0)
+		edi_map_diag(m, seg, DIAG_ERROR, "MULTIPLE_TRAINS",
+		    "message %u is for train %s, the interchange's first for %s: "
+		    "one interchange carries one train", m->message, train,
+		    m->t->id);
+}
+
+/* LOC: stations in the header; an item's origin. */
+static void
+map_loc(struct edi_map *m, const struct edi_segment *seg)
+{
+	const char	*v;
+
+	if (m->zone >= EDI_ZONE_ITEM) {
+		if (is_code(m, seg, 0, 0, "27") && m->item != NULL)
+			m->item->origin = text(m, seg, 1, 0);
+		return;
+	}
+	if (m->zone > EDI_ZONE_TRANSPORT)
+		return;
+	v = text(m, seg, 1, 0);
+	if (is_code(m, seg, 0, 0, "22")) {
+		set_repeated(m, seg, &m->t->border_station, v, "border station");
+		m->have_border_22 = true;
+	} else if (is_code(m, seg, 0, 0, "60") && !m->have_border_22 &&
+	    m->t->border_station == NULL)
+		m->t->border_station = v;
+	else if (is_code(m, seg, 0, 0, "5"))
+		set_repeated(m, seg, &m->t->departure_station, v,
+		    "departure station");
+	else if (is_code(m, seg, 0, 0, "8"))
+		set_repeated(m, seg, &m->t->destination_station, v,
+		    "destination station");
+}
+
+/* GIS: direction (header), procedure (consignment), item documents follow. */
+static void
+map_gis(struct edi_map *m, const struct edi_segment *seg)
+{
+	struct edi_view	v = edi_component(m->lx, seg, 0, 0);
+	int		code = -1;
+
+	if (edi_view_is(v, "23"))
+		code = MANIFEST_PROC_IMPORT;
+	else if (edi_view_is(v, "22"))
+		code = MANIFEST_PROC_EXPORT;
+	else if (edi_view_is(v, "24"))
+		code = MANIFEST_PROC_TRANSIT;
+	else if (edi_view_is(v, "ECO"))
+		code = MANIFEST_PROC_ECOMMERCE;
+	switch (m->zone) {
+	case EDI_ZONE_HEADER:
+	case EDI_ZONE_TRANSPORT:
+		if (code < 0 || code == MANIFEST_PROC_ECOMMERCE) {
+			edi_map_diag(m, seg, DIAG_WARNING, "DIRECTION",
+			    "GIS %.*s is not 23, 22 or 24: the direction stays %s",
+			    (int)(v.len > 8 ? 8 : v.len), v.p,
+			    manifest_direction_name(m->t->direction));
+			break;
+		}
+		m->t->direction = code == MANIFEST_PROC_IMPORT ? MANIFEST_IMPORT :
+		    code == MANIFEST_PROC_EXPORT ? MANIFEST_EXPORT :
+		    MANIFEST_TRANSIT;
+		break;
+	case EDI_ZONE_CONSIGNMENT:
+	case EDI_ZONE_PARTY:
+		if (code >= 0 && m->consignment != NULL)
+			m->consignment->procedure = (enum manifest_procedure)code;
+		break;
+	case EDI_ZONE_ITEM:
+	case EDI_ZONE_ITEM_DOCS:
+		m->zone = EDI_ZONE_ITEM_DOCS;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Registers number as seen in this message; true if it already was. */
+static bool
+seen_in_message(struct edi_map *m, const char *number)
+{
+	if (strmap_get(m->msg_equipment, number) != NULL)
+		return true;
+	strmap_put(m->msg_equipment, number, (void *)number);
+	return false;
+}
+
+/* EQD+RR: a wagon, new or listed again by a later message. */
+static void
+map_wagon(struct edi_map *m, const struct edi_segment *seg, const char *num)
+{
+	struct manifest_wagon	*w = manifest_train_find_wagon(m->t, num);
+	const char		*type = text(m, seg, 2, 0);
+
+	m->equipment_repeat = false;
+	if (w != NULL && seen_in_message(m, num)) {
+		edi_map_diag(m, seg, DIAG_ERROR, "DUPLICATE_WAGON",
+		    "wagon %s is listed twice in message %u", num, m->message);
+		m->equipment_repeat = true;
+	} else if (w != NULL) {
+		m->equipment_repeat = true;	/* a later message lists it again */
+		set_repeated(m, seg, &w->type, type, "wagon type");
+	} else {
+		seen_in_message(m, num);
+		w = manifest_wagon_add(m->t, num);
+		w->type = type;
+		w->src = seg_src(seg);
+	}
+	m->wagon = w;
+	m->container = NULL;
+	m->equipment_is_wagon = true;
+}
+
+/* EQD+CN: a container (CUSCAR: on the last wagon; IFCSUM: details only). */
+static void
+map_container(struct edi_map *m, const struct edi_segment *seg,
+    const char *num)
+{
+	struct manifest_container	*c = manifest_train_find_container(m->t, num);
+	struct edi_view			 fe = edi_component(m->lx, seg, 5, 0);
+	bool				 listed_by_eqa;
+
+	m->equipment_repeat = false;
+	listed_by_eqa = c != NULL && m->kind == EDI_MSG_IFCSUM &&
+	    !seen_in_message(m, num);
+	if (c != NULL && !listed_by_eqa && m->kind != EDI_MSG_IFCSUM &&
+	    seen_in_message(m, num)) {
+		edi_map_diag(m, seg, DIAG_ERROR, "DUPLICATE_CONTAINER",
+		    "container %s is listed twice in message %u", num, m->message);
+		m->equipment_repeat = true;
+	} else if (c != NULL && !listed_by_eqa && m->kind != EDI_MSG_IFCSUM) {
+		m->equipment_repeat = true;
+		if (c->wagon != m->wagon)
+			edi_map_diag(m, seg, DIAG_WARNING, "DETAILS_DIFFER",
+			    "message %u puts container %s on another wagon than "
+			    "an earlier message", m->message, num);
+	} else if (c == NULL) {
+		if (m->kind != EDI_MSG_IFCSUM)
+			seen_in_message(m, num);
+		c = manifest_container_add(m->t, m->kind == EDI_MSG_IFCSUM ?
+		    NULL : m->wagon, num);
+		c->src = seg_src(seg);
+	}
+	if (!m->equipment_repeat) {
+		if (c->size_type == NULL)
+			c->size_type = text(m, seg, 2, 0);
+		if (edi_view_is(fe, "4"))
+			c->full = false;
+		else if (fe.len != 0 && !edi_view_is(fe, "5") &&
+		    !edi_view_is(fe, "7") && !edi_view_is(fe, "8"))
+			edi_map_diag(m, seg, DIAG_WARNING, "FULL_EMPTY",
+			    "full/empty indicator \"%.*s\" is not 4, 5, 7 or 8: "
+			    "read as full", (int)(fe.len > 4 ? 4 : fe.len), fe.p);
+	}
+	m->container = c;
+	m->equipment_is_wagon = false;
+}
+
+/* EQD: opens an equipment group. */
+static void
+map_eqd(struct edi_map *m, const struct edi_segment *seg)
+{
+	const char	*num = text(m, seg, 1, 0);
+
+	m->zone = EDI_ZONE_EQUIPMENT;
+	m->container = NULL;
+	if (num == NULL) {
+		edi_map_diag(m, seg, DIAG_ERROR, "EQUIPMENT_NUMBER",
+		    "EQD gives no equipment number");
+		m->wagon = NULL;
+		return;
+	}
+	if (is_code(m, seg, 0, 0, "RR"))
+		map_wagon(m, seg, num);
+	else if (is_code(m, seg, 0, 0, "CN"))
+		map_container(m, seg, num);
+	else {
+		edi_map_diag(m, seg, DIAG_WARNING, "EQUIPMENT_TYPE",
+		    "equipment %s has qualifier \"%.*s\", neither a wagon (RR) nor "
+		    "a container (CN): ignored", num,
+		    (int)edi_component(m->lx, seg, 0, 0).len,
+		    edi_component(m->lx, seg, 0, 0).p);
+		m->wagon = NULL;
+		m->equipment_is_wagon = true;	/* absorbs its MEA and SEL */
+		m->equipment_repeat = true;
+	}
+}
+
+/* EQA+CN (IFCSUM): a container carried by the current wagon. */
+static void
+map_eqa(struct edi_map *m, const struct edi_segment *seg)
+{
+	struct manifest_container	*c;
+	const char			*num = text(m, seg, 1, 0);
+
+	if (num == NULL || !is_code(m, seg, 0, 0, "CN"))
+		return;
+	if (m->wagon == NULL || !m->equipment_is_wagon) {
+		edi_map_diag(m, seg, DIAG_ERROR, "STRUCTURE",
+		    "EQA attaches container %s to no wagon", num);
+		return;
+	}
+	c = manifest_train_find_container(m->t, num);
+	if (c == NULL) {
+		c = manifest_container_add(m->t, m->wagon, num);
+		c->src = seg_src(seg);
+	} else if (c->wagon == NULL)
+		manifest_container_attach(m->t, c, m->wagon);
+	else if (c->wagon != m->wagon)
+		edi_map_diag(m, seg, DIAG_WARNING, "DETAILS_DIFFER",
+		    "container %s is attached to wagons %s and %s", num,
+		    c->wagon->number, m->wagon->number);
+}
+
+/* MEA: tare of a wagon, gross of a container, masses of an item. */
+static void
+map_mea(struct edi_map *m, const struct edi_segment *seg)
+{
+	bool	wt = is_code(m, seg, 0, 0, "WT") || is_code(m, seg, 0, 0, "AAE");
+	bool	g = is_code(m, seg, 1, 0, "G"), n = is_code(m, seg, 1, 0, "N");
+	bool	tare = is_code(m, seg, 1, 0, "T");
+
+	if (!wt)
+		return;
+	if (m->zone == EDI_ZONE_EQUIPMENT && !m->equipment_repeat) {
+		if (m->equipment_is_wagon && m->wagon != NULL && tare)
+			m->wagon->tare_kg = mass_kg(m, seg);
+		else if (!m->equipment_is_wagon && m->container != NULL && g)
+			m->container->gross_kg = mass_kg(m, seg);
+	} else if (m->zone >= EDI_ZONE_ITEM && m->item != NULL) {
+		if (g)
+			m->item->gross_kg = mass_kg(m, seg);
+		else if (n)
+			m->item->net_kg = mass_kg(m, seg);
+	}
+}
+
+/* SEL: a seal on the current wagon or container. */
+static void
+map_sel(struct edi_map *m, const struct edi_segment *seg)
+{
+	struct manifest_seal	*s;
+	struct edi_view		 cond = edi_component(m->lx, seg, 2, 0);
+
+	if (m->zone != EDI_ZONE_EQUIPMENT || m->equipment_repeat)
+		return;
+	if (m->equipment_is_wagon && m->wagon != NULL)
+		s = manifest_wagon_add_seal(m->t, m->wagon);
+	else if (!m->equipment_is_wagon && m->container != NULL)
+		s = manifest_container_add_seal(m->t, m->container);
+	else
+		return;
+	s->number = text(m, seg, 0, 0);
+	if (s->number == NULL)
+		edi_map_diag(m, seg, DIAG_WARNING, "SEAL_NUMBER",
+		    "SEL gives no seal number");
+	if (is_code(m, seg, 1, 0, "CA"))
+		s->sealed_by = MANIFEST_SEALER_CARRIER;
+	else if (is_code(m, seg, 1, 0, "CU"))
+		s->sealed_by = MANIFEST_SEALER_CUSTOMS;
+	else if (is_code(m, seg, 1, 0, "SH"))
+		s->sealed_by = MANIFEST_SEALER_SHIPPER;
+	else if (edi_component(m->lx, seg, 1, 0).len != 0)
+		s->sealed_by = MANIFEST_SEALER_OTHER;
+	if (edi_view_is(cond, "2"))
+		s->condition = MANIFEST_SEAL_DAMAGED;
+	else if (cond.len != 0 && !edi_view_is(cond, "1"))
+		edi_map_diag(m, seg, DIAG_WARNING, "SEAL_CONDITION",
+		    "seal condition \"%.*s\" is not 1 (intact) or 2 (damaged)",
+		    (int)(cond.len > 4 ? 4 : cond.len), cond.p);
+}
+
+/* CNI: a new consignment. */
+static void
+map_cni(struct edi_map *m, const struct edi_segment *seg)
+{
+	m->zone = EDI_ZONE_CONSIGNMENT;
+	m->consignment = manifest_consignment_add(m->t);
+	m->consignment->ref = text(m, seg, 1, 0);
+	m->consignment->src = seg_src(seg);
+	m->party = NULL;
+	m->item = NULL;
+}
+
+/* RFF: a consignment's reference; a party's AEO certificate. */
+static void
+map_rff(struct edi_map *m, const struct edi_segment *seg)
+{
+	if (m->zone == EDI_ZONE_PARTY && m->party != NULL &&
+	    is_code(m, seg, 0, 0, "ZZZ")) {
+		m->party->aeo = text(m, seg, 0, 1);
+		return;
+	}
+	if ((m->zone == EDI_ZONE_CONSIGNMENT || m->zone == EDI_ZONE_PARTY) &&
+	    m->consignment != NULL && m->consignment->ref == NULL &&
+	    (is_code(m, seg, 0, 0, "AAM") || is_code(m, seg, 0, 0, "BM") ||
+	    is_code(m, seg, 0, 0, "AAS")))
+		m->consignment->ref = text(m, seg, 0, 1);
+}
+
+/* MOA: a consignment's or an item's value. */
+static void
+map_moa(struct edi_map *m, const struct edi_segment *seg)
+{
+	bool	q38 = is_code(m, seg, 0, 0, "38"), q40 = is_code(m, seg, 0, 0, "40");
+
+	if (m->zone >= EDI_ZONE_ITEM && m->item != NULL && (q38 || q40)) {
+		m->item->value = decimal(m, seg, 0, 1, "value");
+		m->item->currency = text(m, seg, 0, 2);
+	} else if ((m->zone == EDI_ZONE_CONSIGNMENT ||
+	    m->zone == EDI_ZONE_PARTY) && m->consignment != NULL && q40) {
+		const char *cur = text(m, seg, 0, 2);
+
+		m->consignment->value = decimal(m, seg, 0, 1, "value");
+		if (cur != NULL)
+			m->consignment->currency = cur;
+	}
+}
+
+/* CUX: a consignment's currency. */
+static void
+map_cux(struct edi_map *m, const struct edi_segment *seg)
+{
+	if ((m->zone == EDI_ZONE_CONSIGNMENT || m->zone == EDI_ZONE_PARTY) &&
+	    m->consignment != NULL && m->consignment->currency == NULL)
+		m->consignment->currency = text(m, seg, 0, 1);
+}
+
+/* GID: a new goods item of the current consignment. */
+static void
+map_gid(struct edi_map *m, const struct edi_segment *seg)
+{
+	int64_t	seq;
+
+	if (m->consignment == NULL) {
+		edi_map_diag(m, seg, DIAG_ERROR, "STRUCTURE",
+		    "goods item outside any consignment (no CNI before GID)");
+		m->consignment = manifest_consignment_add(m->t);
+		m->consignment->src = seg_src(seg);
+	}
+	m->zone = EDI_ZONE_ITEM;
+	m->party = NULL;
+	m->item = manifest_item_add(m->t, m->consignment);
+	m->item->src = seg_src(seg);
+	seq = count(m, seg, 0, 0, "goods item number");
+	m->item->seq = seq != MANIFEST_ABSENT && seq <= UINT32_MAX ?
+	    (uint32_t)seq : (uint32_t)m->consignment->nitems;
+	m->item->packages = count(m, seg, 1, 0, "package count");
+	m->item->package_type = text(m, seg, 1, 1);
+}
+
+/* An HS code from a view, normalised; warns when it is not one. */
+static void
+set_hs(struct edi_map *m, const struct edi_segment *seg, int e, int c)
+{
+	struct edi_view	v = edi_component(m->lx, seg, e, c);
+	char		hs[IDENT_HS_MAX + 1];
+
+	if (m->item == NULL || v.len == 0)
+		return;
+	if (ident_hs_normalise(v.p, v.len, hs) < 0) {
+		edi_map_diag(m, seg, DIAG_WARNING, "HS_CODE",
+		    "\"%.*s\" is not an HS code of 6 to 10 digits",
+		    (int)(v.len > 20 ? 20 : v.len), v.p);
+		return;
+	}
+	m->item->hs = manifest_str(m->t, hs, strlen(hs));
+}
+
+/* FTX+AAA: the item's description (several are joined). */
+static void
+map_ftx(struct edi_map *m, const struct edi_segment *seg)
+{
+	const char	*t;
+
+	if (m->zone < EDI_ZONE_ITEM || m->item == NULL ||
+	    !is_code(m, seg, 0, 0, "AAA") || (t = joined(m, seg, 3)) == NULL)
+		return;
+	if (m->item->description == NULL)
+		m->item->description = t;
+	else {
+		char *both = xasprintf("%s %s", m->item->description, t);
+
+		m->item->description = manifest_str(m->t, both, strlen(both));
+		free(both);
+	}
+}
+
+/* SGP: where the item's packages are loaded. */
+static void
+map_sgp(struct edi_map *m, const struct edi_segment *seg)
+{
+	struct manifest_placement	*p;
+
+	if (m->zone < EDI_ZONE_ITEM || m->item == NULL)
+		return;
+	p = manifest_item_add_placement(m->t, m->item);
+	p->equipment = text(m, seg, 0, 0);
+	p->packages = count(m, seg, 1, 0, "package count");
+	p->src = seg_src(seg);
+}
+
+/* DOC: a document of the item. */
+static void
+map_doc(struct edi_map *m, const struct edi_segment *seg)
+{
+	struct manifest_document	*d;
+	const char			*type = text(m, seg, 0, 0);
+
+	if (m->zone < EDI_ZONE_ITEM || m->item == NULL || type == NULL)
+		return;
+	d = manifest_item_add_document(m->t, m->item);
+	d->type = type;
+	d->id = text(m, seg, 1, 0);
+}
+
+/* The D.96B segments of each message; others are reported. */
+static bool
+segment_known(enum edi_message_kind kind, uint32_t code)
+{
+	static const char cuscar[] = "AUT BGM CNI CNT COM CPI CST CTA CUX DGS "
+	    "DIM DOC DTM EQD FTX GID GIS HAN LOC MEA MOA NAD PAC PCI QTY RFF "
+	    "RNG SEL SGP TDT TMP TSR";
+	static const char ifcsum[] = "BGM CNI CNT COM CPI CTA CUX DGS DIM DOC "
+	    "DTM EQA EQD EQN FTX GDS GID GIN GOR HAN LOC MEA MOA NAD PCD PCI "
+	    "PIA PRI QTY RFF RNG SEL SEQ SGP TCC TDT TMD TMP TOD TPL TSR GIS CST";
+	const char	*set = kind == EDI_MSG_IFCSUM ? ifcsum : cuscar, *p;
+
+	for (p = set; *p != '\0'; p += p[3] == ' ' ? 4 : 3)
+		if (EDI_TAG(p[0], p[1], p[2]) == code)
+			return true;
+	return false;
+}
+
+void
+edi_map_begin_message(struct edi_map *m, enum edi_message_kind kind,
+    unsigned number)
+{
+	m->kind = kind;
+	m->message = number;
+	m->zone = EDI_ZONE_HEADER;
+	m->bgm_seen = false;
+	m->msg_train = NULL;
+	m->wagon = NULL;
+	m->container = NULL;
+	m->consignment = NULL;
+	m->party = NULL;
+	m->item = NULL;
+	m->have_border_22 = false;
+	strmap_free(m->msg_equipment);
+	m->msg_equipment = strmap_new();
+}
+
+void
+edi_map_segment(struct edi_map *m, const struct edi_segment *seg)
+{
+	if (!segment_known(m->kind, seg->code)) {
+		edi_map_diag(m, seg, DIAG_WARNING, "UNKNOWN_SEGMENT",
+		    "%s is not a segment of %s (D.96B): skipped", seg->tag,
+		    m->kind == EDI_MSG_IFCSUM ? "IFCSUM" : "CUSCAR");
+		return;
+	}
+	switch (seg->code) {
+	case EDI_TAG('B', 'G', 'M'): map_bgm(m, seg); break;
+	case EDI_TAG('D', 'T', 'M'): map_dtm(m, seg); break;
+	case EDI_TAG('N', 'A', 'D'): map_nad(m, seg); break;
+	case EDI_TAG('T', 'D', 'T'): map_tdt(m, seg); break;
+	case EDI_TAG('L', 'O', 'C'): map_loc(m, seg); break;
+	case EDI_TAG('G', 'I', 'S'): map_gis(m, seg); break;
+	case EDI_TAG('E', 'Q', 'D'): map_eqd(m, seg); break;
+	case EDI_TAG('E', 'Q', 'A'): map_eqa(m, seg); break;
+	case EDI_TAG('M', 'E', 'A'): map_mea(m, seg); break;
+	case EDI_TAG('S', 'E', 'L'): map_sel(m, seg); break;
+	case EDI_TAG('C', 'N', 'I'): map_cni(m, seg); break;
+	case EDI_TAG('R', 'F', 'F'): map_rff(m, seg); break;
+	case EDI_TAG('M', 'O', 'A'): map_moa(m, seg); break;
+	case EDI_TAG('C', 'U', 'X'): map_cux(m, seg); break;
+	case EDI_TAG('G', 'I', 'D'): map_gid(m, seg); break;
+	case EDI_TAG('F', 'T', 'X'): map_ftx(m, seg); break;
+	case EDI_TAG('S', 'G', 'P'): map_sgp(m, seg); break;
+	case EDI_TAG('D', 'O', 'C'): map_doc(m, seg); break;
+	case EDI_TAG('C', 'S', 'T'): set_hs(m, seg, 1, 0); break;
+	case EDI_TAG('P', 'I', 'A'): set_hs(m, seg, 1, 0); break;
+	case EDI_TAG('D', 'G', 'S'):
+		if (m->item != NULL)
+			m->item->un_number = text(m, seg, 2, 0);
+		break;
+	default:
+		break;		/* a segment of the message railgate does not need */
+	}
+}
+
+void
+edi_map_end_message(struct edi_map *m, const struct edi_segment *at)
+{
+	if (m->kind == EDI_MSG_OTHER)
+		return;
+	if (!m->bgm_seen)
+		edi_map_diag(m, at, DIAG_ERROR, "STRUCTURE",
+		    "message %u has no BGM (beginning of message)", m->message);
+	if (m->msg_train == NULL)
+		edi_map_diag(m, at, DIAG_ERROR, "TRAIN_ID_MISSING",
+		    "message %u has no TDT naming the train", m->message);
+}

@@ -1,0 +1,85 @@
+/*
+ * map.h -- mapping CUSCAR and IFCSUM messages onto the train model
+ * (edifact-rail.md §2), one segment at a time.
+ *
+ * Internal to edi/.  A struct edi_map lives for one interchange; it
+ * borrows the train it fills and the lexer whose segments it reads.
+ * Where a segment belongs is decided by the zone the message is in --
+ * header, transport, equipment, consignment, party, goods item, item
+ * documents -- which the group-opening segments (TDT, EQD, CNI, NAD,
+ * GID, GIS) move between, as the D.96B segment tables nest them.
+ */
+#ifndef EDI_MAP_H
+#define EDI_MAP_H
+
+#include <stdbool.h>
+
+#include "manifest/model.h"
+
+#include "codeset.h"
+#include "lexer.h"
+
+enum edi_message_kind {
+	EDI_MSG_CUSCAR,
+	EDI_MSG_IFCSUM,
+	EDI_MSG_OTHER,
+};
+
+enum edi_zone {
+	EDI_ZONE_HEADER,
+	EDI_ZONE_TRANSPORT,	/* after TDT */
+	EDI_ZONE_EQUIPMENT,	/* after EQD */
+	EDI_ZONE_CONSIGNMENT,	/* after CNI */
+	EDI_ZONE_PARTY,		/* after a consignment's NAD */
+	EDI_ZONE_ITEM,		/* after GID */
+	EDI_ZONE_ITEM_DOCS,	/* after the item's GIS */
+};
+
+struct strmap;
+
+struct edi_map {
+	struct manifest_train		*t;		/* borrowed, filled */
+	const struct edi_lexer		*lx;		/* borrowed */
+	enum edi_codeset		 codeset;
+	struct buf			 scratch;	/* one value at a time */
+	bool				 warned_utf8;
+	bool				 warned_repertoire;
+
+	/* The message being read. */
+	enum edi_message_kind		 kind;
+	unsigned			 message;	/* 1-based in the interchange */
+	enum edi_zone			 zone;
+	bool				 bgm_seen;
+	const char			*msg_train;	/* its TDT conveyance reference */
+	struct strmap			*msg_equipment;	/* numbers seen in this message */
+	struct manifest_wagon		*wagon;		/* last EQD+RR */
+	struct manifest_container	*container;	/* last EQD+CN */
+	bool				 equipment_is_wagon;
+	bool				 equipment_repeat; /* seen in an earlier message */
+	struct manifest_consignment	*consignment;
+	struct manifest_party		*party;
+	struct manifest_item		*item;
+	bool				 have_border_22;
+
+	/* Across messages. */
+	bool				 train_seen;
+	bool				 direction_seen;
+};
+
+void edi_map_init(struct edi_map *m, struct manifest_train *t,
+    const struct edi_lexer *lx, enum edi_codeset cs);
+void edi_map_clear(struct edi_map *m);
+/* A UNH of the given kind starts. */
+void edi_map_begin_message(struct edi_map *m, enum edi_message_kind kind,
+    unsigned number);
+/* One segment inside the message (not UNH/UNT). */
+void edi_map_segment(struct edi_map *m, const struct edi_segment *seg);
+/* The message ended at segment at (its UNT): checks what it must have had. */
+void edi_map_end_message(struct edi_map *m, const struct edi_segment *at);
+
+/* Adds a diagnostic located at seg. */
+void edi_map_diag(struct edi_map *m, const struct edi_segment *seg,
+    enum diag_severity sev, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+#endif

@@ -1,0 +1,322 @@
+/*
+ * reader.c -- the interchange envelope: UNB/UNG/UNH/UNT/UNE/UNZ.
+ *
+ * Control counts and references are checked and reported; a mismatch
+ * alone does not stop reading.  What stops it -- the input ending before
+ * UNZ, or no message railgate can read -- makes the whole upload
+ * unreadable, as the profile says.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/ident.h"
+#include "manifest/value.h"
+
+#include "lexer.h"
+#include "map.h"
+#include "reader.h"
+
+struct envelope {
+	struct edi_lexer	 lx;
+	struct edi_map		 map;
+	struct manifest_train	*t;
+	struct edi_view		 unb_ref;
+	struct edi_view		 ung_ref;
+	struct edi_view		 unh_ref;
+	bool			 in_group, in_message, unz_seen;
+	unsigned		 messages;	/* in the interchange */
+	unsigned		 groups;
+	unsigned		 group_messages;
+	unsigned		 message_segments;
+	unsigned		 readable;	/* CUSCAR / IFCSUM messages */
+};
+
+static void
+env_diag(struct envelope *e, const struct edi_segment *seg,
+    enum diag_severity sev, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* A diagnostic at seg. */
+static void
+env_diag(struct envelope *e, const struct edi_segment *seg,
+    enum diag_severity sev, const char *code, const char *fmt, ...)
+{
+	struct diag_loc	 loc = diag_loc_segment(seg->ordinal, seg->tag,
+			    seg->offset);
+	va_list		 ap;
+	char		*msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	diag_add(&e->t->diags, sev, code, &loc, "%s", msg);
+	free(msg);
+}
+
+/* Compares a control count element with what was counted. */
+static void
+check_count(struct envelope *e, const struct edi_segment *seg, unsigned have,
+    const char *what)
+{
+	struct edi_view	v = edi_component(&e->lx, seg, 0, 0);
+	int64_t		n;
+
+	if (value_count_parse(v.p, v.len, &n) < 0 || n != (int64_t)have)
+		env_diag(e, seg, DIAG_ERROR, strcmp(seg->tag, "UNT") == 0 ?
+		    "UNT_COUNT" : strcmp(seg->tag, "UNE") == 0 ? "UNE_COUNT" :
+		    "UNZ_COUNT", "%s says %.*s %s, the %s has %u", seg->tag,
+		    (int)(v.len > 12 ? 12 : v.len), v.p, what,
+		    strcmp(seg->tag, "UNT") == 0 ? "message" :
+		    strcmp(seg->tag, "UNE") == 0 ? "group" : "interchange", have);
+}
+
+/* Compares a control reference element with the opening one. */
+static void
+check_ref(struct envelope *e, const struct edi_segment *seg, int el,
+    struct edi_view want, const char *code, const char *opener)
+{
+	struct edi_view	v = edi_component(&e->lx, seg, el, 0);
+
+	if (v.len != want.len || memcmp(v.p, want.p, v.len) != 0)
+		env_diag(e, seg, DIAG_ERROR, code, "%s reference \"%.*s\" differs "
+		    "from the %s reference \"%.*s\"", seg->tag,
+		    (int)(v.len > 35 ? 35 : v.len), v.p, opener,
+		    (int)(want.len > 35 ? 35 : want.len), want.p);
+}
+
+/* UNB: repertoire, syntax version, reference. */
+static void
+read_unb(struct envelope *e, const struct edi_segment *seg)
+{
+	struct edi_view	id = edi_component(&e->lx, seg, 0, 0);
+	struct edi_view	ver = edi_component(&e->lx, seg, 0, 1);
+	enum edi_codeset cs = edi_codeset_from_id(id.p, id.len);
+
+	if (cs == EDI_CODESET_UNKNOWN)
+		env_diag(e, seg, DIAG_WARNING, "CHARSET",
+		    "syntax identifier \"%.*s\" is not UNOA-UNOE or UNOY: read as "
+		    "UNOC", (int)(id.len > 8 ? 8 : id.len), id.p);
+	if (!edi_view_is(ver, "3") && !edi_view_is(ver, "4") &&
+	    !edi_view_is(ver, "1") && !edi_view_is(ver, "2"))
+		env_diag(e, seg, DIAG_WARNING, "SYNTAX_VERSION",
+		    "syntax version \"%.*s\" is not 3 or 4", (int)(ver.len > 4 ?
+		    4 : ver.len), ver.p);
+	e->unb_ref = edi_component(&e->lx, seg, 4, 0);
+	edi_map_init(&e->map, e->t, &e->lx, cs == EDI_CODESET_UNKNOWN ?
+	    EDI_CODESET_UNOC : cs);
+}
+
+/* The kind of message UNH declares; warns about other directories. */
+static enum edi_message_kind
+message_kind(struct envelope *e, const struct edi_segment *seg)
+{
+	struct edi_view	type = edi_component(&e->lx, seg, 1, 0);
+	struct edi_view	rel = edi_component(&e->lx, seg, 1, 2);
+	enum edi_message_kind kind;
+
+	if (edi_view_is(type, "CUSCAR"))
+		kind = EDI_MSG_CUSCAR;
+	else if (edi_view_is(type, "IFCSUM"))
+		kind = EDI_MSG_IFCSUM;
+	else {
+		env_diag(e, seg, DIAG_ERROR, "UNSUPPORTED_MESSAGE",
+		    "message type %.*s is not a manifest (CUSCAR or IFCSUM)",
+		    (int)(type.len > 12 ? 12 : type.len), type.p);
+		return EDI_MSG_OTHER;
+	}
+	if (!edi_view_is(rel, "96B") && !edi_view_is(rel, "95B") &&
+	    !edi_view_is(rel, "01B"))
+		env_diag(e, seg, DIAG_WARNING, "DIRECTORY",
+		    "directory D.%.*s is read with the D.96B mapping",
+		    (int)(rel.len > 6 ? 6 : rel.len), rel.p);
+	return kind;
+}
+
+/* Closes the open message (at its UNT, or where it should have been). */
+static void
+close_message(struct envelope *e, const struct edi_segment *at)
+{
+	edi_map_end_message(&e->map, at);
+	e->in_message = false;
+}
+
+/* UNH: a message starts. */
+static void
+read_unh(struct envelope *e, const struct edi_segment *seg)
+{
+	enum edi_message_kind	kind;
+
+	if (e->in_message) {
+		env_diag(e, seg, DIAG_ERROR, "MISSING_UNT",
+		    "a new message starts before the previous one's UNT");
+		close_message(e, seg);
+	}
+	e->in_message = true;
+	e->messages++;
+	e->group_messages++;
+	e->message_segments = 1;
+	e->unh_ref = edi_component(&e->lx, seg, 0, 0);
+	kind = message_kind(e, seg);
+	if (kind != EDI_MSG_OTHER)
+		e->readable++;
+	edi_map_begin_message(&e->map, kind, e->messages);
+}
+
+/* A container in a message railgate does not read: its check digit only. */
+static void
+check_foreign_container(struct envelope *e, const struct edi_segment *seg)
+{
+	struct edi_view	v = edi_component(&e->lx, seg, 1, 0);
+	char		num[16];
+	int		want;
+
+	if (seg->code != EDI_TAG('E', 'Q', 'D') ||
+	    !edi_view_is(edi_component(&e->lx, seg, 0, 0), "CN") || v.len != 11)
+		return;
+	memcpy(num, v.p, 11);
+	num[11] = '\0';
+	if (ident_iso6346_check(num, &want) == IDENT_BAD_CHECK)
+		env_diag(e, seg, DIAG_ERROR, "CONTAINER_CHECK_DIGIT",
+		    "check digit of container %s is %c, expected %d", num,
+		    num[10], want);
+}
+
+/*
+ * A segment of a message railgate does not map: its text is still
+ * checked against the declared repertoire, so that UTF-8 under a Latin
+ * declaration is reported whatever the message.
+ */
+static void
+check_foreign_text(struct envelope *e, const struct edi_segment *seg)
+{
+	struct buf	out = { 0 };
+	size_t		i;
+	unsigned	flags;
+
+	if (e->map.warned_utf8 || e->map.codeset == EDI_CODESET_UNOY)
+		return;
+	for (i = 0; i < seg->len && (unsigned char)seg->p[i] < 0x80; i++)
+		;
+	if (i == seg->len)
+		return;
+	flags = edi_codeset_to_utf8(e->map.codeset, seg->p, seg->len, &out);
+	buf_free(&out);
+	if (flags & EDI_CODESET_READ_AS_UTF8) {
+		e->map.warned_utf8 = true;
+		env_diag(e, seg, DIAG_WARNING, "CHARSET_UTF8_UNDECLARED",
+		    "UTF-8 text under a %s declaration: read as UTF-8 (declare "
+		    "UNOY)", edi_codeset_name(e->map.codeset));
+	}
+}
+
+/* One segment in its place in the envelope. */
+static void
+read_segment(struct envelope *e, const struct edi_segment *seg)
+{
+	if (e->unz_seen) {
+		env_diag(e, seg, DIAG_ERROR, "STRUCTURE",
+		    "%s after UNZ, the end of the interchange", seg->tag);
+		return;
+	}
+	switch (seg->code) {
+	case EDI_TAG('U', 'N', 'G'):
+		e->in_group = true;
+		e->groups++;
+		e->group_messages = 0;
+		e->ung_ref = edi_component(&e->lx, seg, 4, 0);
+		return;
+	case EDI_TAG('U', 'N', 'E'):
+		check_count(e, seg, e->group_messages, "messages");
+		check_ref(e, seg, 1, e->ung_ref, "UNE_REFERENCE", "UNG");
+		e->in_group = false;
+		return;
+	case EDI_TAG('U', 'N', 'H'):
+		read_unh(e, seg);
+		return;
+	case EDI_TAG('U', 'N', 'T'):
+		if (!e->in_message) {
+			env_diag(e, seg, DIAG_ERROR, "STRUCTURE",
+			    "UNT outside any message");
+			return;
+		}
+		e->message_segments++;
+		check_count(e, seg, e->message_segments, "segments");
+		check_ref(e, seg, 1, e->unh_ref, "UNT_REFERENCE", "UNH");
+		close_message(e, seg);
+		return;
+	case EDI_TAG('U', 'N', 'Z'):
+		if (e->in_message) {
+			env_diag(e, seg, DIAG_ERROR, "MISSING_UNT",
+			    "the interchange ends before the message's UNT");
+			close_message(e, seg);
+		}
+		check_count(e, seg, e->groups != 0 ? e->groups : e->messages,
+		    e->groups != 0 ? "groups" : "messages");
+		check_ref(e, seg, 1, e->unb_ref, "UNZ_REFERENCE", "UNB");
+		e->unz_seen = true;
+		return;
+	}
+	if (!e->in_message) {
+		env_diag(e, seg, DIAG_ERROR, "STRUCTURE",
+		    "%s outside any message (no UNH before it)", seg->tag);
+		return;
+	}
+	e->message_segments++;
+	if (e->map.kind == EDI_MSG_OTHER) {
+		check_foreign_container(e, seg);
+		check_foreign_text(e, seg);
+	} else
+		edi_map_segment(&e->map, seg);
+}
+
+/* Records a whole-upload error at byte offset off. */
+static int
+unreadable(struct envelope *e, const char *code, uint64_t off,
+    const char *msg)
+{
+	struct diag_loc	loc = diag_loc_none();
+
+	loc.offset = off;
+	diag_add(&e->t->diags, DIAG_ERROR, code, &loc, "%s", msg);
+	return -1;
+}
+
+int
+edi_read(const char *data, size_t len, struct manifest_train *t)
+{
+	struct envelope	 e;
+	struct edi_segment seg;
+	int		 rc;
+
+	memset(&e, 0, sizeof e);
+	e.t = t;
+	t->source = MANIFEST_SOURCE_EDIFACT;
+	edi_lexer_init(&e.lx, data, len, &t->diags);
+	rc = edi_lexer_next(&e.lx, &seg);
+	if (rc <= 0 || seg.code != EDI_TAG('U', 'N', 'B'))
+		return unreadable(&e, "NOT_EDIFACT", rc > 0 ? seg.offset : 0,
+		    "the interchange does not start with UNB (after an optional "
+		    "UNA)");
+	read_unb(&e, &seg);
+	while ((rc = edi_lexer_next(&e.lx, &seg)) == 1)
+		read_segment(&e, &seg);
+	rc = rc < 0 ? -1 : 0;
+	if (rc == 0 && !e.unz_seen)
+		rc = unreadable(&e, "TRUNCATED", len, "the interchange ends "
+		    "without UNZ: it is incomplete");
+	if (rc == 0 && e.messages == 0)
+		rc = unreadable(&e, "NO_MESSAGE", len,
+		    "the interchange holds no message");
+	if (rc == 0 && e.readable == 0)
+		rc = unreadable(&e, "UNSUPPORTED_MESSAGE", 0, "the interchange "
+		    "holds no CUSCAR or IFCSUM message: not a train manifest");
+	if (rc == 0 && t->id == NULL)
+		rc = unreadable(&e, "TRAIN_ID_MISSING", 0,
+		    "no message names the train (TDT conveyance reference)");
+	if (rc == 0)
+		manifest_train_finish(t);
+	edi_map_clear(&e.map);
+	return rc;
+}

@@ -1,0 +1,24 @@
+/*
+ * reader.h -- reading a UN/EDIFACT interchange as a whole-train manifest
+ * (edifact-rail.md §1-2): the envelope, its control counts and
+ * references, and the CUSCAR or IFCSUM messages inside.
+ *
+ * Pure: no globals, no I/O; safe on any thread (one train per call).
+ */
+#ifndef EDI_READER_H
+#define EDI_READER_H
+
+#include <stddef.h>
+
+#include "manifest/model.h"
+
+/*
+ * Reads data into t, a new empty train (manifest_train_new()), and
+ * finishes it.  0 when a train was read -- its diagnostics may still hold
+ * errors --, -1 when the input is not a readable manifest interchange
+ * (truncated, not EDIFACT, no CUSCAR or IFCSUM message): t's diagnostics
+ * say why and where.
+ */
+int edi_read(const char *data, size_t len, struct manifest_train *t);
+
+#endif
