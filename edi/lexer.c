@@ -148,8 +148,8 @@ edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg)
 			if (hit == NULL) {
 				lx->ordinal++;
 				loc = diag_loc_segment(lx->ordinal, NULL, lx->len);
-				snprintf(loc.tag, sizeof loc.tag, "%.3s",
-				    lx->len - start >= 3 ? lx->data + start : "");
+				if (lx->len - start >= 3 && tag_ok(lx->data + start, 3))
+					memcpy(loc.tag, lx->data + start, 3);
 				diag_add(lx->diags, DIAG_ERROR, "TRUNCATED", &loc,
 				    "the input ends at byte %zu inside segment %u, "
 				    "which has no terminator", lx->len, lx->ordinal);
@@ -258,6 +258,11 @@ edi_view_unescape(const struct edi_syntax *syn, struct edi_view v,
 				break;
 			}
 			p++;
+			/* Only separators and the release character itself need it. */
+			if (*p != syn->component && *p != syn->element &&
+			    *p != syn->release && *p != syn->terminator &&
+			    *p != syn->repetition)
+				ok = false;
 			run = p;
 		} else if (*p == '\r' || *p == '\n') {
 			buf_add(out, run, (size_t)(p - run));

@@ -86,8 +86,9 @@ int edi_component_count(const struct edi_lexer *lx,
     const struct edi_segment *seg, int e);
 /*
  * Appends the value of v to out: release characters removed, CR/LF and
- * LF kept as one space each.  Returns false if the view ends with a
- * lone release character (reported by the caller as BAD_RELEASE).
+ * LF kept as one space each.  Returns false when a release character
+ * precedes something that needs no release, or nothing (the caller
+ * reports BAD_RELEASE); the character after it is kept either way.
  */
 bool edi_view_unescape(const struct edi_syntax *syn, struct edi_view v,
     struct buf *out);

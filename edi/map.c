@@ -18,6 +18,21 @@
 
 #include "map.h"
 
+/*
+ * At most 40 bytes of raw input for a message, line breaks and other
+ * controls shown as spaces; out must hold 41 bytes.
+ */
+static const char *
+clip(struct edi_view v, char *out)
+{
+	size_t	i;
+
+	for (i = 0; i < v.len && i < 40; i++)
+		out[i] = (unsigned char)v.p[i] < 0x20 ? ' ' : v.p[i];
+	out[i] = '\0';
+	return out;
+}
+
 /* Location of seg for diagnostics and model objects. */
 static struct manifest_src
 seg_src(const struct edi_segment *seg)
@@ -77,13 +92,16 @@ view_text(struct edi_map *m, const struct edi_segment *seg, struct edi_view v)
 	const char	*p = v.p, *r;
 	size_t		 len = v.len, i;
 	unsigned	 flags;
+	char		 ex[41];
 
 	if (v.len == 0)
 		return NULL;
 	if (seg->escaped) {
 		if (!edi_view_unescape(&m->lx->syntax, v, &raw))
 			edi_map_diag(m, seg, DIAG_WARNING, "BAD_RELEASE",
-			    "a release character ends a value: nothing to release");
+			    "invalid release sequence in \"%s\": the release "
+			    "character may only precede a separator or itself",
+			    clip(v, ex));
 		p = raw.data != NULL ? raw.data : "";
 		len = raw.len;
 	}
@@ -155,6 +173,7 @@ decimal(struct edi_map *m, const struct edi_segment *seg, int e, int c,
 {
 	struct edi_view	v = edi_component(m->lx, seg, e, c);
 	int64_t		out;
+	char		ex[41];
 
 	if (v.len == 0)
 		return MANIFEST_ABSENT;
@@ -163,13 +182,12 @@ decimal(struct edi_map *m, const struct edi_segment *seg, int e, int c,
 		return out;
 	case VALUE_ROUNDED:
 		edi_map_diag(m, seg, DIAG_WARNING, "DECIMAL_ROUNDED",
-		    "%s \"%.*s\" has more than 3 decimals: rounded", what,
-		    (int)v.len, v.p);
+		    "%s \"%s\" has more than 3 decimals: rounded", what,
+		    clip(v, ex));
 		return out;
 	default:
 		edi_map_diag(m, seg, DIAG_WARNING, "BAD_NUMBER",
-		    "%s \"%.*s\" is not a number", what, (int)(v.len > 40 ? 40 :
-		    v.len), v.p);
+		    "%s \"%s\" is not a number", what, clip(v, ex));
 		return MANIFEST_ABSENT;
 	}
 }
@@ -199,14 +217,14 @@ count(struct edi_map *m, const struct edi_segment *seg, int e, int c,
 {
 	struct edi_view	v = edi_component(m->lx, seg, e, c);
 	int64_t		out;
+	char		ex[41];
 
 	if (v.len == 0)
 		return MANIFEST_ABSENT;
 	if (value_count_parse(v.p, v.len, &out) == 0)
 		return out;
 	edi_map_diag(m, seg, DIAG_WARNING, "BAD_NUMBER",
-	    "%s \"%.*s\" is not a whole number", what,
-	    (int)(v.len > 40 ? 40 : v.len), v.p);
+	    "%s \"%s\" is not a whole number", what, clip(v, ex));
 	return MANIFEST_ABSENT;
 }
 
@@ -253,12 +271,11 @@ zone_offset(const char *p, size_t n, int *off)
 	return true;
 }
 
-/* DTM's C507 value in its 2379 format; MANIFEST_ABSENT if unreadable. */
+/* Parses v in 2379 format f; MANIFEST_ABSENT (with a warning) if unreadable. */
 static int64_t
-dtm_time(struct edi_map *m, const struct edi_segment *seg)
+dtm_parse(struct edi_map *m, const struct edi_segment *seg, struct edi_view v,
+    struct edi_view f)
 {
-	struct edi_view	v = edi_component(m->lx, seg, 0, 1);
-	struct edi_view	f = edi_component(m->lx, seg, 0, 2);
 	int		y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, off = 0;
 	bool		ok;
 
@@ -287,6 +304,25 @@ dtm_time(struct edi_map *m, const struct edi_segment *seg)
 		return MANIFEST_ABSENT;
 	}
 	return value_time_from_civil(y, mo, d, h, mi, s) - off;
+}
+
+/* DTM's C507 value in its format; a released "?+08" zone sign is unescaped. */
+static int64_t
+dtm_time(struct edi_map *m, const struct edi_segment *seg)
+{
+	struct edi_view	v = edi_component(m->lx, seg, 0, 1);
+	struct edi_view	f = edi_component(m->lx, seg, 0, 2);
+	struct buf	plain = { 0 };
+	int64_t		t;
+
+	if (seg->escaped) {
+		edi_view_unescape(&m->lx->syntax, v, &plain);
+		v.p = plain.data != NULL ? plain.data : "";
+		v.len = plain.len;
+	}
+	t = dtm_parse(m, seg, v, f);
+	buf_free(&plain);
+	return t;
 }
 
 /* Stores a value that several messages repeat, warning if they differ. */
@@ -414,11 +450,13 @@ map_tdt(struct edi_map *m, const struct edi_segment *seg)
 	m->msg_train = train;
 	if (m->t->id == NULL)
 		m->t->id = train;
-	else if (strcmp(m->t->id, train) != 0)
+	else if (strcmp(m->t->id, train) != 0) {
+		m->multiple_trains = true;
 		edi_map_diag(m, seg, DIAG_ERROR, "MULTIPLE_TRAINS",
 		    "message %u is for train %s, the interchange's first for %s: "
 		    "one interchange carries one train", m->message, train,
 		    m->t->id);
+	}
 }
 
 /* LOC: stations in the header; an item's origin. */

@@ -62,8 +62,7 @@ struct edi_map {
 	bool				 have_border_22;
 
 	/* Across messages. */
-	bool				 train_seen;
-	bool				 direction_seen;
+	bool				 multiple_trains; /* refuses the upload */
 };
 
 void edi_map_init(struct edi_map *m, struct manifest_train *t,

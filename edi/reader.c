@@ -312,6 +312,9 @@ edi_read(const char *data, size_t len, struct manifest_train *t)
 	if (rc == 0 && e.readable == 0)
 		rc = unreadable(&e, "UNSUPPORTED_MESSAGE", 0, "the interchange "
 		    "holds no CUSCAR or IFCSUM message: not a train manifest");
+	if (rc == 0 && e.map.multiple_trains)
+		rc = unreadable(&e, "MULTIPLE_TRAINS", 0, "the interchange "
+		    "describes more than one train: send one interchange per train");
 	if (rc == 0 && t->id == NULL)
 		rc = unreadable(&e, "TRAIN_ID_MISSING", 0,
 		    "no message names the train (TDT conveyance reference)");

@@ -371,7 +371,8 @@ train_check_equipment(struct manifest_train *t)
 	size_t		 i;
 	int		 want;
 
-	if (t->nwagons == 0) {
+	/* A cancellation withdraws the manifest: it need list nothing. */
+	if (t->nwagons == 0 && t->function != MANIFEST_CANCEL) {
 		loc = diag_loc_none();
 		diag_add(&t->diags, DIAG_ERROR, "EMPTY_TRAIN", &loc,
 		    "the manifest lists no wagon");

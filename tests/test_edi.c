@@ -1,0 +1,356 @@
+/*
+ * test_edi.c -- the EDIFACT reader: the tokenizer on the syntax's edge
+ * cases, the repertoires, every good fixture against its frozen
+ * canonical JSON, every broken fixture's diagnostic code and location,
+ * and (when ../shared is there) the real-world corpus as its README asks.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "edi/codeset.h"
+#include "edi/lexer.h"
+#include "edi/reader.h"
+#include "manifest/json.h"
+#include "manifest/util.h"
+
+#include "unit.h"
+
+/* The value of element e, component c of seg, unescaped, in a static buffer. */
+static const char *
+val(const struct edi_lexer *lx, const struct edi_segment *seg, int e, int c)
+{
+	static struct buf	b;
+
+	buf_reset(&b);
+	edi_view_unescape(&lx->syntax, edi_component(lx, seg, e, c), &b);
+	return b.data != NULL ? b.data : "";
+}
+
+/* The corpus's release-character cases, reproduced. */
+static void
+t_edi_lexer_release_characters(void)
+{
+	static const char in[] =
+	    "UNA:+.\? 'UNB+UNOC:3+A+B+260101:0000+1'"
+	    "IFT+3+NO MORE FLIGHTS 2\?\?'"
+	    "IFT+3+NO MORE \?' FLIGHTS 3'"
+	    "IFT+3+NO MORE \?\?\?' FLIGHTS 3'"
+	    "IFT+3+FIELD 1\?\?+FIELD 2'"
+	    "IFT+3+FIELD 1\?\?\?+FIELD 2'"
+	    "IFT+3+FIELD 1.1\?\?:FIELD 1.2'"
+	    "IFT+3+FIELD 1.1\?\?\?:FIELD 1.2'";
+	struct diag_list	d;
+	struct edi_lexer	lx;
+	struct edi_segment	s;
+
+	diag_list_init(&d, 0);
+	edi_lexer_init(&lx, in, sizeof in - 1, &d);
+	CU_ASSERT_TRUE(lx.has_una);
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);	/* UNB */
+	CU_ASSERT_EQUAL(s.ordinal, 1);
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_STRING_EQUAL(val(&lx, &s, 1, 0), "NO MORE FLIGHTS 2?");
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_STRING_EQUAL(val(&lx, &s, 1, 0), "NO MORE ' FLIGHTS 3");
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_STRING_EQUAL(val(&lx, &s, 1, 0), "NO MORE ?' FLIGHTS 3");
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_EQUAL(s.nelements, 3);
+	CU_ASSERT_STRING_EQUAL(val(&lx, &s, 1, 0), "FIELD 1?");
+	CU_ASSERT_STRING_EQUAL(val(&lx, &s, 2, 0), "FIELD 2");
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_EQUAL(s.nelements, 2);
+	CU_ASSERT_STRING_EQUAL(val(&lx, &s, 1, 0), "FIELD 1?+FIELD 2");
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_EQUAL(edi_component_count(&lx, &s, 1), 2);
+	CU_ASSERT_STRING_EQUAL(val(&lx, &s, 1, 0), "FIELD 1.1?");
+	CU_ASSERT_STRING_EQUAL(val(&lx, &s, 1, 1), "FIELD 1.2");
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_EQUAL(edi_component_count(&lx, &s, 1), 1);
+	CU_ASSERT_STRING_EQUAL(val(&lx, &s, 1, 0), "FIELD 1.1?:FIELD 1.2");
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 0);
+	CU_ASSERT_EQUAL(d.n, 0);
+	diag_list_clear(&d);
+}
+
+/* Segments and elements point into the input: nothing is copied. */
+static void
+t_edi_lexer_views_no_copy(void)
+{
+	static const char in[] = "UNB+UNOC:3+A+B+260101:0000+1'\r\n"
+	    "TDT+20+X8024+2'\nUNZ+0+1'\n";
+	struct diag_list	d;
+	struct edi_lexer	lx;
+	struct edi_segment	s;
+
+	diag_list_init(&d, 0);
+	edi_lexer_init(&lx, in, sizeof in - 1, &d);
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_STRING_EQUAL(s.tag, "TDT");
+	CU_ASSERT_EQUAL(s.offset, 31);
+	CU_ASSERT_EQUAL(s.ordinal, 2);
+	CU_ASSERT_PTR_EQUAL(s.p, in + 31);
+	CU_ASSERT_PTR_EQUAL(edi_element(&s, 1).p, in + 38);
+	CU_ASSERT_EQUAL(edi_element(&s, 1).len, 5);
+	CU_ASSERT_FALSE(s.escaped);
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 0);
+	diag_list_clear(&d);
+}
+
+/* Level B separators; a line break inside an element becomes a space. */
+static void
+t_edi_lexer_level_b_and_line_breaks(void)
+{
+	static const char lb[] = "UNB\x1dUNOB\x1f" "3\x1d" "A\x1c" "FTX\x1d" "AAA"
+	    "\x1d\x1d\x1dONE\x1fTWO\x1c";
+	static const char ml[] = "UNB+UNOC:3+A'FTX+AAA+++FIRST LINE\r\nSECOND:X'";
+	struct diag_list	d;
+	struct edi_lexer	lx;
+	struct edi_segment	s;
+
+	diag_list_init(&d, 0);
+	edi_lexer_init(&lx, lb, sizeof lb - 1, &d);
+	CU_ASSERT_TRUE(lx.level_b);
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_STRING_EQUAL(val(&lx, &s, 3, 1), "TWO");
+	edi_lexer_init(&lx, ml, sizeof ml - 1, &d);
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_TRUE(s.escaped);
+	CU_ASSERT_STRING_EQUAL(val(&lx, &s, 3, 0), "FIRST LINE SECOND");
+	CU_ASSERT_STRING_EQUAL(val(&lx, &s, 3, 1), "X");
+	diag_list_clear(&d);
+}
+
+/* Input ending inside a segment: -1 and the byte offset of the end. */
+static void
+t_edi_lexer_truncated(void)
+{
+	static const char in[] = "UNB+UNOC:3+A'EQD+CN+MRKU71780";
+	struct diag_list	d;
+	struct edi_lexer	lx;
+	struct edi_segment	s;
+
+	diag_list_init(&d, 0);
+	edi_lexer_init(&lx, in, sizeof in - 1, &d);
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), 1);
+	CU_ASSERT_EQUAL(edi_lexer_next(&lx, &s), -1);
+	CU_ASSERT_EQUAL_FATAL(d.n, 1);
+	CU_ASSERT_STRING_EQUAL(d.v[0].code, "TRUNCATED");
+	CU_ASSERT_EQUAL(d.v[0].loc.offset, sizeof in - 1);
+	CU_ASSERT_EQUAL(d.v[0].loc.segment, 2);
+	CU_ASSERT_STRING_EQUAL(d.v[0].loc.tag, "EQD");
+	diag_list_clear(&d);
+}
+
+/* ISO 8859-5, 8859-2 and 8859-1 to UTF-8; UTF-8 under UNOC is flagged. */
+static void
+t_edi_codeset_conversions(void)
+{
+	struct buf	b = { 0 };
+
+	/* "ТОО" and "№" in ISO 8859-5. */
+	CU_ASSERT_EQUAL(edi_codeset_to_utf8(EDI_CODESET_UNOE, "\xc2\xbe\xbe \xf0",
+	    5, &b), 0);
+	CU_ASSERT_STRING_EQUAL(b.data, "ТОО №");
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(edi_codeset_to_utf8(EDI_CODESET_UNOD, "\xa3\xf3\xd3", 3,
+	    &b), 0);
+	CU_ASSERT_STRING_EQUAL(b.data, "ŁóÓ");
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(edi_codeset_to_utf8(EDI_CODESET_UNOC, "Caf\xe9", 4, &b), 0);
+	CU_ASSERT_STRING_EQUAL(b.data, "Café");
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(edi_codeset_to_utf8(EDI_CODESET_UNOC, "MUNCI\xc3\x8b", 7,
+	    &b), EDI_CODESET_READ_AS_UTF8);
+	CU_ASSERT_STRING_EQUAL(b.data, "MUNCIË");
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(edi_codeset_to_utf8(EDI_CODESET_UNOY, "\xe4\xb8\xad\xff",
+	    4, &b), EDI_CODESET_REPLACED);
+	CU_ASSERT_STRING_EQUAL(b.data, "中\xef\xbf\xbd");
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(edi_codeset_from_utf8(EDI_CODESET_UNOE, "ТОО 中", 10, &b), 1);
+	CU_ASSERT_STRING_EQUAL(b.data, "\xc2\xbe\xbe ?");
+	buf_free(&b);
+}
+
+/* Reads a fixture whole; parses it; returns the train (caller frees). */
+static struct manifest_train *
+read_fixture(const char *rel, int *rc)
+{
+	struct manifest_train	*t = manifest_train_new();
+	char			*data;
+	size_t			 len;
+
+	data = test_read_fixture(rel, &len);
+	*rc = edi_read(data, len, t);
+	free(data);
+	return t;
+}
+
+/* Every good fixture gives exactly its frozen canonical JSON. */
+static void
+t_edi_fixtures_canonical_json(void)
+{
+	DIR		*dp = opendir("fixtures/edifact");
+	struct dirent	*e;
+	int		 checked = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dp);
+	while ((e = readdir(dp)) != NULL) {
+		struct manifest_train	*t;
+		struct buf		 out = { 0 };
+		char			 rel[512], *want;
+		size_t			 n = strlen(e->d_name), wlen;
+		int			 rc;
+
+		if (n < 5 || strcmp(e->d_name + n - 4, ".edi") != 0)
+			continue;
+		snprintf(rel, sizeof rel, "edifact/%s", e->d_name);
+		t = read_fixture(rel, &rc);
+		CU_ASSERT_EQUAL(rc, 0);
+		manifest_json_write(t, MANIFEST_JSON_DIAGNOSTICS, &out);
+		buf_add_char(&out, '\n');
+		snprintf(rel, sizeof rel, "edifact/%.*s.json", (int)(n - 4),
+		    e->d_name);
+		want = test_read_fixture(rel, &wlen);
+		if (out.len != wlen || memcmp(out.data, want, wlen) != 0) {
+			fprintf(stderr, "\n%s differs from its .json\n", e->d_name);
+			CU_FAIL("canonical JSON differs");
+		}
+		checked++;
+		free(want);
+		buf_free(&out);
+		manifest_train_free(t);
+	}
+	closedir(dp);
+	CU_ASSERT(checked >= 12);
+}
+
+struct broken_case {
+	const char	*file;
+	int		 rc;		/* edi_read's result */
+	const char	*code;
+	uint32_t	 segment;	/* 0: no segment */
+	uint64_t	 offset;
+};
+
+static const struct broken_case broken[] = {
+	{ "truncated.edi", -1, "TRUNCATED", 23, 564 },
+	{ "unt_count.edi", 0, "UNT_COUNT", 26, 604 },
+	{ "unt_reference.edi", 0, "UNT_REFERENCE", 26, 604 },
+	{ "unz_count_reference.edi", 0, "UNZ_COUNT", 27, 614 },
+	{ "unz_count_reference.edi", 0, "UNZ_REFERENCE", 27, 614 },
+	{ "bad_release.edi", 0, "BAD_RELEASE", 20, 492 },
+	{ "escaped_terminator.edi", 0, "UNT_COUNT", 25, 605 },
+	{ "unknown_segment.edi", 0, "UNKNOWN_SEGMENT", 19, 479 },
+	{ "container_before_wagon.edi", 0, "CONTAINER_NO_WAGON", 10, 209 },
+	{ "check_digits.edi", 0, "WAGON_CHECK_DIGIT", 10, 209 },
+	{ "check_digits.edi", 0, "CONTAINER_CHECK_DIGIT", 12, 255 },
+	{ "not_rail.edi", 0, "TRANSPORT_MODE", 6, 140 },
+	{ "wrong_message_type.edi", -1, "UNSUPPORTED_MESSAGE", 2, 60 },
+	{ "two_trains.edi", -1, "MULTIPLE_TRAINS", 31, 694 },
+	{ "unknown_equipment.edi", 0, "UNKNOWN_EQUIPMENT", 23, 556 },
+	{ "duplicate_wagon.edi", 0, "DUPLICATE_WAGON", 15, 322 },
+};
+
+/* Each broken fixture: the documented code at the documented place. */
+static void
+t_edi_broken_fixtures(void)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(broken); i++) {
+		const struct broken_case *b = &broken[i];
+		struct manifest_train	*t;
+		const struct diag	*d;
+		char			 rel[256];
+		int			 rc;
+
+		snprintf(rel, sizeof rel, "edifact/broken/%s", b->file);
+		t = read_fixture(rel, &rc);
+		d = diag_list_find(&t->diags, b->code);
+		if (rc != b->rc || d == NULL || d->loc.segment != b->segment ||
+		    d->loc.offset != b->offset) {
+			fprintf(stderr, "\n%s: rc %d, %s at segment %u byte %llu\n",
+			    b->file, rc, b->code, d != NULL ? d->loc.segment : 0,
+			    d != NULL ? (unsigned long long)d->loc.offset : 0ULL);
+			CU_FAIL("broken fixture");
+		}
+		manifest_train_free(t);
+	}
+}
+
+/* The real-world corpus, when ../shared is beside the project. */
+static void
+t_edi_corpus_when_present(void)
+{
+	static const struct {
+		const char	*file;
+		int		 rc;
+		const char	*codes[3];
+	} corpus[] = {
+		{ "chrishumphreys_cuscar_d95b_simple.edi", 0,
+		    { "UNT_COUNT", "TRANSPORT_MODE", NULL } },
+		{ "apimeister-edicli_cuscar_d96b_fragment.edi", -1,
+		    { "TRUNCATED", NULL, NULL } },
+		{ "apimeister_d00b_iftsta.edi", -1, { "UNZ_REFERENCE",
+		    "CONTAINER_CHECK_DIGIT", "UNSUPPORTED_MESSAGE" } },
+		{ "edifactls_cuscar-violation.edi", -1, { "STRUCTURE", "UNT_COUNT",
+		    NULL } },
+		{ "edifactls_envelope-count-mismatch.edi", -1, { "UNT_COUNT",
+		    NULL, NULL } },
+		{ "phpedifact_example_release_character.edi", -1, { "UNT_COUNT",
+		    NULL, NULL } },
+		{ "phpedifact_example_utf8.edi", -1, { "CHARSET_UTF8_UNDECLARED",
+		    NULL, NULL } },
+		{ "phpedifact_example_wrapped.edi", -1, { "UNSUPPORTED_MESSAGE",
+		    NULL, NULL } },
+		{ "phpedifact_example_multiline.edi", -1, { "UNT_COUNT", NULL,
+		    NULL } },
+	};
+	size_t	i, k;
+
+	if (access("../shared/corpus/edifact", R_OK) != 0)
+		return;		/* a user's clone has no corpus */
+	for (i = 0; i < nitems(corpus); i++) {
+		struct manifest_train	*t = manifest_train_new();
+		char			 path[512], *data;
+		size_t			 len;
+		int			 rc;
+
+		snprintf(path, sizeof path, "../shared/corpus/edifact/%s",
+		    corpus[i].file);
+		CU_ASSERT_EQUAL_FATAL(file_read_all(path, &data, &len), 0);
+		rc = edi_read(data, len, t);
+		CU_ASSERT_EQUAL(rc, corpus[i].rc);
+		for (k = 0; k < 3 && corpus[i].codes[k] != NULL; k++)
+			if (diag_list_find(&t->diags, corpus[i].codes[k]) == NULL) {
+				fprintf(stderr, "\n%s: no %s\n", corpus[i].file,
+				    corpus[i].codes[k]);
+				CU_FAIL("corpus diagnostic missing");
+			}
+		free(data);
+		manifest_train_free(t);
+	}
+}
+
+static CU_TestInfo edi_tests[] = {
+	{ "t_edi_lexer_release_characters", t_edi_lexer_release_characters },
+	{ "t_edi_lexer_views_no_copy", t_edi_lexer_views_no_copy },
+	{ "t_edi_lexer_level_b_and_line_breaks", t_edi_lexer_level_b_and_line_breaks },
+	{ "t_edi_lexer_truncated", t_edi_lexer_truncated },
+	{ "t_edi_codeset_conversions", t_edi_codeset_conversions },
+	{ "t_edi_fixtures_canonical_json", t_edi_fixtures_canonical_json },
+	{ "t_edi_broken_fixtures", t_edi_broken_fixtures },
+	{ "t_edi_corpus_when_present", t_edi_corpus_when_present },
+	CU_TEST_INFO_NULL,
+};
+
+TEST_SUITE("edi", NULL, NULL, edi_tests)
