@@ -201,6 +201,123 @@ t_manifests_spool_unsafe_name(void)
 	CU_ASSERT_EQUAL(wait_for(path), 0);
 }
 
+/* POSTs a fixture file; returns the status. */
+static int
+post_fixture(const char *rel, const char *extra, struct harness_response *r)
+{
+	char	*data;
+	size_t	 len;
+	int	 rc;
+
+	data = test_read_fixture(rel, &len);
+	rc = post(operator_token, extra, data, len, r);
+	free(data);
+	return rc == 0 ? r->status : -1;
+}
+
+/* GETs a train as an officer; returns its state (owned) or NULL. */
+static char *
+train_state(const char *id)
+{
+	struct harness_response	 r;
+	char			 hdr[128], path[128], *state = NULL;
+	json_t			*j;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", officer_token);
+	snprintf(path, sizeof path, "/v1/trains/%s", id);
+	if (harness_http(dm.port, "GET", path, hdr, NULL, 0, &r) == 0 &&
+	    r.status == 200 && (j = json_loads(r.body, 0, NULL)) != NULL) {
+		state = xstrdup(json_string_value(json_object_get(j, "state")));
+		json_decref(j);
+	}
+	harness_response_free(&r);
+	return state;
+}
+
+/* An EDIFACT train: 202, Location, the run stored with its wagons. */
+static void
+t_manifests_edifact_accepted(void)
+{
+	struct harness_response	 r;
+	char			 v[128], *n;
+
+	CU_ASSERT_EQUAL_FATAL(post_fixture("edifact/cuscar_s3_alashankou.edi",
+	    "Content-Type: application/EDIFACT\r\nIdempotency-Key: alk-1\r\n",
+	    &r), 202);
+	CU_ASSERT_PTR_NOT_NULL(harness_header(&r, "Location", v, sizeof v));
+	CU_ASSERT_STRING_EQUAL(v, "/v1/trains/X8024");
+	harness_response_free(&r);
+	n = train_state("X8024");
+	CU_ASSERT_STRING_EQUAL(n, "received");
+	free(n);
+	n = harness_sql(&pg, "SELECT count(*) || '/' || sum(containers) || '/' || "
+	    "bool_or(t.green_lane) FROM wagons w JOIN trains t ON t.id = w.train_id "
+	    "WHERE t.train_no = 'X8024'");
+	CU_ASSERT_STRING_EQUAL(n, "3/4/true");	/* apples and grapes: green lane */
+	free(n);
+	/* The stored raw bytes decompress to the file, hash and all. */
+	n = harness_sql(&pg, "SELECT raw_size FROM manifests WHERE "
+	    "idempotency_key = 'alk-1'");
+	CU_ASSERT_STRING_EQUAL(n, "2207");
+	free(n);
+	/* Sent again with the same key: the same answer, no second run. */
+	CU_ASSERT_EQUAL(post_fixture("edifact/cuscar_s3_alashankou.edi",
+	    "Idempotency-Key: alk-1\r\n", &r), 202);
+	harness_response_free(&r);
+	/* Sent again without a key: a second original is a conflict. */
+	CU_ASSERT_EQUAL(post_fixture("edifact/cuscar_s3_alashankou.edi", NULL,
+	    &r), 409);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "replacement"));
+	harness_response_free(&r);
+	n = harness_sql(&pg, "SELECT count(*) FROM trains WHERE train_no = 'X8024'");
+	CU_ASSERT_STRING_EQUAL(n, "1");
+	free(n);
+}
+
+/* Original, replacement, cancellation of one train. */
+static void
+t_manifests_replace_and_cancel(void)
+{
+	struct harness_response	 r;
+	char			*n;
+
+	CU_ASSERT_EQUAL(post_fixture("edifact/cuscar_replace.edi", NULL, &r), 409);
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL(post_fixture("edifact/cuscar_original_erenhot.edi", NULL,
+	    &r), 202);
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL(post_fixture("edifact/cuscar_replace.edi", NULL, &r), 202);
+	harness_response_free(&r);
+	n = harness_sql(&pg, "SELECT count(*) FROM manifests m JOIN trains t ON "
+	    "t.manifest_id = m.id WHERE t.train_no = 'X8060' AND "
+	    "m.function = 'replace'");
+	CU_ASSERT_STRING_EQUAL(n, "1");
+	free(n);
+	CU_ASSERT_EQUAL(post_fixture("edifact/cuscar_cancel.edi", NULL, &r), 202);
+	harness_response_free(&r);
+	n = train_state("X8060");
+	CU_ASSERT_STRING_EQUAL(n, "cancelled");
+	free(n);
+	n = harness_sql(&pg, "SELECT string_agg(action, ',' ORDER BY seq) FROM "
+	    "audit_log WHERE train_id = (SELECT id FROM trains WHERE "
+	    "train_no = 'X8060')");
+	CU_ASSERT_STRING_EQUAL(n, "manifest.original,manifest.replace,"
+	    "manifest.cancel");
+	free(n);
+}
+
+/* A truncated interchange is refused with the byte where it ends. */
+static void
+t_manifests_truncated_refused(void)
+{
+	struct harness_response	r;
+
+	CU_ASSERT_EQUAL(post_fixture("edifact/broken/truncated.edi", NULL, &r), 422);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "TRUNCATED"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "byte 564"));
+	harness_response_free(&r);
+}
+
 static CU_TestInfo manifests_tests[] = {
 	{ "t_manifests_unreadable_refused_and_stored",
 	    t_manifests_unreadable_refused_and_stored },
@@ -210,6 +327,9 @@ static CU_TestInfo manifests_tests[] = {
 	{ "t_manifests_spool_failed_with_reason",
 	    t_manifests_spool_failed_with_reason },
 	{ "t_manifests_spool_unsafe_name", t_manifests_spool_unsafe_name },
+	{ "t_manifests_edifact_accepted", t_manifests_edifact_accepted },
+	{ "t_manifests_replace_and_cancel", t_manifests_replace_and_cancel },
+	{ "t_manifests_truncated_refused", t_manifests_truncated_refused },
 	CU_TEST_INFO_NULL,
 };
 
