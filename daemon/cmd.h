@@ -11,6 +11,7 @@
 int cmd_parse(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
 /* Prints "railgate CMD: message" on stderr. */
 void cmd_warnx(const char *cmd, const char *fmt, ...)

@@ -22,6 +22,7 @@ struct command {
 static const struct command commands[] = {
 	{ "parse", cmd_parse,
 	    "parse manifests and print the train model or a summary" },
+	{ "gen", cmd_gen, "write a synthetic train (EDIFACT or XML)" },
 	{ "db", cmd_db, "apply the database schema migrations" },
 	{ "token", cmd_token, "create or revoke API tokens" },
 };

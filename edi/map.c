@@ -70,6 +70,7 @@ edi_map_init(struct edi_map *m, struct manifest_train *t,
 	m->lx = lx;
 	m->codeset = cs;
 	m->msg_equipment = strmap_new();
+	m->details_seen = strmap_new();
 }
 
 void
@@ -77,7 +78,9 @@ edi_map_clear(struct edi_map *m)
 {
 	buf_free(&m->scratch);
 	strmap_free(m->msg_equipment);
+	strmap_free(m->details_seen);
 	m->msg_equipment = NULL;
+	m->details_seen = NULL;
 }
 
 /*
@@ -409,8 +412,11 @@ map_nad(struct edi_map *m, const struct edi_segment *seg)
 	struct manifest_party	*p = NULL;
 
 	if (m->zone <= EDI_ZONE_TRANSPORT) {
-		if (is_code(m, seg, 0, 0, "CA") && m->message == 1)
+		m->party = NULL;
+		if (is_code(m, seg, 0, 0, "CA") && m->message == 1) {
 			read_party(m, seg, &m->t->carrier);
+			m->party = &m->t->carrier;
+		}
 		return;
 	}
 	if (m->zone < EDI_ZONE_CONSIGNMENT || m->consignment == NULL)
@@ -436,6 +442,7 @@ map_tdt(struct edi_map *m, const struct edi_segment *seg)
 	if (m->zone > EDI_ZONE_TRANSPORT)
 		return;		/* a consignment's own transport: not the train */
 	m->zone = EDI_ZONE_TRANSPORT;
+	m->party = NULL;
 	train = text(m, seg, 1, 0);
 	if (!is_code(m, seg, 2, 0, "2"))
 		edi_map_diag(m, seg, DIAG_ERROR, "TRANSPORT_MODE",
@@ -578,6 +585,10 @@ map_container(struct edi_map *m, const struct edi_segment *seg,
 	m->equipment_repeat = false;
 	listed_by_eqa = c != NULL && m->kind == EDI_MSG_IFCSUM &&
 	    !seen_in_message(m, num);
+	/* IFCSUM: a container described by an earlier message is a repeat. */
+	if (m->kind == EDI_MSG_IFCSUM && c != NULL &&
+	    strmap_get(m->details_seen, c->number) != NULL)
+		m->equipment_repeat = true;
 	if (c != NULL && !listed_by_eqa && m->kind != EDI_MSG_IFCSUM &&
 	    seen_in_message(m, num)) {
 		edi_map_diag(m, seg, DIAG_ERROR, "DUPLICATE_CONTAINER",
@@ -596,6 +607,8 @@ map_container(struct edi_map *m, const struct edi_segment *seg,
 		    NULL : m->wagon, num);
 		c->src = seg_src(seg);
 	}
+	if (m->kind == EDI_MSG_IFCSUM)
+		strmap_put(m->details_seen, c->number, c);
 	if (!m->equipment_repeat) {
 		if (c->size_type == NULL)
 			c->size_type = text(m, seg, 2, 0);
@@ -741,8 +754,8 @@ map_cni(struct edi_map *m, const struct edi_segment *seg)
 static void
 map_rff(struct edi_map *m, const struct edi_segment *seg)
 {
-	if (m->zone == EDI_ZONE_PARTY && m->party != NULL &&
-	    is_code(m, seg, 0, 0, "ZZZ")) {
+	if ((m->zone == EDI_ZONE_PARTY || m->zone <= EDI_ZONE_TRANSPORT) &&
+	    m->party != NULL && is_code(m, seg, 0, 0, "ZZZ")) {
 		m->party->aeo = text(m, seg, 0, 1);
 		return;
 	}

@@ -63,6 +63,7 @@ struct edi_map {
 
 	/* Across messages. */
 	bool				 multiple_trains; /* refuses the upload */
+	struct strmap			*details_seen;	/* IFCSUM containers described */
 };
 
 void edi_map_init(struct edi_map *m, struct manifest_train *t,

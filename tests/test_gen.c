@@ -1,0 +1,227 @@
+/*
+ * test_gen.c -- the train generator and the EDIFACT writer: determinism,
+ * valid identifiers, exact item counts, realistic goods, and the round
+ * trip generator -> CUSCAR / IFCSUM -> reader -> the same canonical JSON.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "edi/lexer.h"
+#include "edi/reader.h"
+#include "edi/writer.h"
+#include "manifest/gen.h"
+#include "manifest/ident.h"
+#include "manifest/json.h"
+
+#include "unit.h"
+
+/* Canonical JSON of a train (caller frees). */
+static char *
+json_of(const struct manifest_train *t)
+{
+	struct buf	b = { 0 };
+
+	manifest_json_write(t, 0, &b);
+	return buf_steal(&b, NULL);
+}
+
+/* Same seed, same bytes; another seed, another train. */
+static void
+t_gen_deterministic(void)
+{
+	struct gen_options	 o = { 10, 200, 42, false };
+	struct manifest_train	*a = gen_train(&o), *b = gen_train(&o), *c;
+	char			*ja = json_of(a), *jb = json_of(b), *jc;
+
+	CU_ASSERT_STRING_EQUAL(ja, jb);
+	o.seed = 43;
+	c = gen_train(&o);
+	jc = json_of(c);
+	CU_ASSERT_STRING_NOT_EQUAL(ja, jc);
+	free(ja), free(jb), free(jc);
+	manifest_train_free(a), manifest_train_free(b), manifest_train_free(c);
+}
+
+/* Every number valid, the item total exact, no structural diagnostics. */
+static void
+t_gen_valid_and_exact(void)
+{
+	static const uint64_t sizes[] = { 0, 1, 7, 55, 5000 };
+	size_t			 i, k;
+
+	for (i = 0; i < nitems(sizes); i++) {
+		struct gen_options	 o = { 55, sizes[i], 1000 + i, i % 2 == 1 };
+		struct manifest_train	*t = gen_train(&o);
+		size_t			 bad = 0;
+
+		CU_ASSERT_EQUAL(t->nwagons, 55);
+		CU_ASSERT_EQUAL(t->nitems, sizes[i]);
+		for (k = 0; k < t->nwagons; k++)
+			bad += ident_uic_check(t->wagons[k]->number, NULL) != IDENT_OK;
+		for (k = 0; k < t->ncontainers; k++)
+			bad += ident_iso6346_check(t->containers[k]->number, NULL) !=
+			    IDENT_OK;
+		CU_ASSERT_EQUAL(bad, 0);
+		CU_ASSERT_EQUAL(t->diags.errors, 0);
+		CU_ASSERT(t->ncontainers >= t->nwagons);
+		manifest_train_free(t);
+	}
+}
+
+/* Goods in realistic shares; fruit sometimes lacks its certificate. */
+static void
+t_gen_goods_mix(void)
+{
+	struct gen_options	 o = { 55, 20000, 7, false };
+	struct manifest_train	*t = gen_train(&o);
+	size_t			 i, k, fruit = 0, fruit_no_851 = 0, dg = 0,
+				 machinery = 0, ch[100] = { 0 };
+
+	for (i = 0; i < t->nconsignments; i++) {
+		const struct manifest_consignment *c = t->consignments[i];
+
+		for (k = 0; k < c->nitems; k++) {
+			const struct manifest_item *it = c->items[k];
+			int chap = (it->hs[0] - '0') * 10 + (it->hs[1] - '0');
+			size_t d;
+			bool has851 = false;
+
+			ch[chap]++;
+			if (chap >= 6 && chap <= 8) {
+				fruit++;
+				for (d = 0; d < it->ndocuments; d++)
+					has851 |= strcmp(it->documents[d].type,
+					    "851") == 0;
+				fruit_no_851 += !has851;
+			}
+			dg += it->un_number != NULL;
+			machinery += chap == 84;
+		}
+	}
+	CU_ASSERT(machinery > 20000 / 20);
+	CU_ASSERT(ch[85] > 20000 / 20);
+	CU_ASSERT(ch[87] > 20000 / 20);
+	CU_ASSERT(fruit > 20000 / 20);
+	CU_ASSERT(fruit_no_851 > 0 && fruit_no_851 < fruit / 2);
+	CU_ASSERT(dg > 0 && dg < 20000 / 10);
+	manifest_train_free(t);
+}
+
+/* E-commerce: small parcels, procedure ecommerce, many consignments. */
+static void
+t_gen_ecommerce(void)
+{
+	struct gen_options	 o = { 40, 30000, 9, true };
+	struct manifest_train	*t = gen_train(&o);
+	size_t			 i, over = 0;
+
+	CU_ASSERT_EQUAL(t->nitems, 30000);
+	CU_ASSERT(t->nconsignments > 30000 / 400);
+	for (i = 0; i < t->nconsignments; i++) {
+		const struct manifest_consignment *c = t->consignments[i];
+		size_t k;
+
+		CU_ASSERT_EQUAL_FATAL(c->procedure, MANIFEST_PROC_ECOMMERCE);
+		for (k = 0; k < c->nitems; k++)
+			over += c->items[k]->value > 5000 * MANIFEST_SCALE;
+	}
+	/* About one parcel in a hundred is worth more than 5,000 CNY. */
+	CU_ASSERT(over > 100 && over < 900);
+	manifest_train_free(t);
+}
+
+/* Writes t, reads it back, compares canonical JSON; returns 1 if equal. */
+static int
+round_trip(const struct manifest_train *t, const struct edi_write_options *w)
+{
+	struct manifest_train	*back = manifest_train_new();
+	struct buf		 edi = { 0 };
+	char			*a, *b;
+	int			 same;
+
+	edi_write_manifest(t, w, &edi);
+	if (edi_read(edi.data, edi.len, back) != 0 || back->diags.n != 0) {
+		char line[512];
+
+		if (back->diags.n > 0)
+			fprintf(stderr, "\n%s\n", diag_format(&back->diags.v[0],
+			    line, sizeof line));
+		buf_free(&edi);
+		manifest_train_free(back);
+		return 0;
+	}
+	a = json_of(t);
+	b = json_of(back);
+	same = strcmp(a, b) == 0;
+	if (!same)
+		fprintf(stderr, "\nround trip differs:\n%.300s\n%.300s\n", a, b);
+	free(a), free(b);
+	buf_free(&edi);
+	manifest_train_free(back);
+	return same;
+}
+
+/* 100 small trains and an e-commerce one, CUSCAR and IFCSUM, syntax 3 and 4. */
+static void
+t_gen_round_trip(void)
+{
+	struct edi_write_options	 w = { 0 };
+	int				 seed, same = 0, total = 0;
+
+	for (seed = 1; seed <= 100; seed++) {
+		struct gen_options o = { (unsigned)(1 + seed % 12),
+		    (uint64_t)(seed * 7 % 60), (uint64_t)seed, seed % 5 == 0 };
+		struct manifest_train *t = gen_train(&o);
+
+		w.kind = seed % 2 ? EDI_MSG_CUSCAR : EDI_MSG_IFCSUM;
+		w.syntax = seed % 3 == 0 ? 3 : 4;
+		w.charset = "UNOY";
+		w.max_items = 1 + seed % 20;	/* many messages per train */
+		same += round_trip(t, &w);
+		total++;
+		manifest_train_free(t);
+	}
+	CU_ASSERT_EQUAL(same, total);
+	{
+		struct gen_options o = { 55, 20000, 77, true };
+		struct manifest_train *t = gen_train(&o);
+
+		memset(&w, 0, sizeof w);
+		w.max_items = 5000;
+		CU_ASSERT_TRUE(round_trip(t, &w));
+		w.kind = EDI_MSG_IFCSUM;
+		CU_ASSERT_TRUE(round_trip(t, &w));
+		manifest_train_free(t);
+	}
+}
+
+/* Separators and release characters in text survive the trip. */
+static void
+t_gen_writer_escapes(void)
+{
+	struct gen_options		 o = { 1, 1, 5, false };
+	struct manifest_train		*t = gen_train(&o);
+	struct edi_write_options	 w = { 0 };
+	struct manifest_item		*it = t->consignments[0]->items[0];
+
+	it->description = manifest_str(t, "Cu 28%: grade A+B, 'dry' ?*", 27);
+	t->consignments[0]->consignor.name = manifest_str(t,
+	    "O'Neill + Partners: Customs? Services", 37);
+	CU_ASSERT_TRUE(round_trip(t, &w));
+	w.syntax = 3;
+	w.charset = "UNOY";	/* UNOC cannot carry the carrier's Cyrillic name */
+	CU_ASSERT_TRUE(round_trip(t, &w));
+	manifest_train_free(t);
+}
+
+static CU_TestInfo gen_tests[] = {
+	{ "t_gen_deterministic", t_gen_deterministic },
+	{ "t_gen_valid_and_exact", t_gen_valid_and_exact },
+	{ "t_gen_goods_mix", t_gen_goods_mix },
+	{ "t_gen_ecommerce", t_gen_ecommerce },
+	{ "t_gen_round_trip", t_gen_round_trip },
+	{ "t_gen_writer_escapes", t_gen_writer_escapes },
+	CU_TEST_INFO_NULL,
+};
+
+TEST_SUITE("gen", NULL, NULL, gen_tests)
