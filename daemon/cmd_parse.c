@@ -7,11 +7,15 @@
  * when one was not, 66 when one could not be opened.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "manifest/json.h"
 #include "manifest/util.h"
@@ -61,15 +65,48 @@ print_summary(FILE *out, const char *name, const struct manifest_train *t,
 		fprintf(out, "  (%zu more diagnostics not shown)\n", t->diags.dropped);
 }
 
-/* Reads name ("-" = stdin) whole; 0 or -1 with errno. */
+/*
+ * Maps a regular file read-only: a big manifest is read in place, with no
+ * copy.  0, or -1 when the file cannot be mapped (the caller reads it).
+ */
 static int
-read_input(const char *name, char **data, size_t *len)
+map_input(const char *name, char **data, size_t *len)
+{
+	struct stat	 st;
+	void		*p;
+	int		 fd;
+
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		close(fd);
+		return -1;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+	*data = p;
+	*len = (size_t)st.st_size;
+	return 0;
+}
+
+/* Reads name ("-" = stdin) whole; 0 or -1 with errno.  *mapped tells how to free. */
+static int
+read_input(const char *name, char **data, size_t *len, bool *mapped)
 {
 	struct buf	b = { 0 };
 	size_t		n;
 
-	if (strcmp(name, "-") != 0)
+	*mapped = false;
+	if (strcmp(name, "-") != 0) {
+		if (map_input(name, data, len) == 0) {
+			*mapped = true;
+			return 0;
+		}
 		return file_read_all(name, data, len);
+	}
 	for (;;) {
 		buf_reserve(&b, 1 << 16);
 		n = fread(b.data + b.len, 1, b.cap - b.len - 1, stdin);
@@ -129,9 +166,10 @@ cmd_parse(int argc, char **argv)
 		struct manifest_train	*t;
 		char			*data;
 		size_t			 len;
+		bool			 mapped;
 		int			 rc;
 
-		if (read_input(argv[i], &data, &len) < 0) {
+		if (read_input(argv[i], &data, &len, &mapped) < 0) {
 			cmd_warnx("parse", "%s: %s", argv[i], strerror(errno));
 			status = EX_NOINPUT;
 			continue;
@@ -153,7 +191,10 @@ cmd_parse(int argc, char **argv)
 				status = EX_DATAERR;
 		}
 		manifest_train_free(t);
-		free(data);
+		if (mapped)
+			munmap(data, len);
+		else
+			free(data);
 	}
 	return status;
 }

@@ -882,21 +882,58 @@ map_doc(struct edi_map *m, const struct edi_segment *seg)
 	d->id = text(m, seg, 1, 0);
 }
 
-/* The D.96B segments of each message; others are reported. */
+/* Segments of D.96B CUSCAR and IFCSUM, sorted by code for bsearch. */
+static const uint32_t cuscar_segments[] = {
+	EDI_TAG('A','U','T'), EDI_TAG('B','G','M'), EDI_TAG('C','N','I'),
+	EDI_TAG('C','N','T'), EDI_TAG('C','O','M'), EDI_TAG('C','P','I'),
+	EDI_TAG('C','S','T'), EDI_TAG('C','T','A'), EDI_TAG('C','U','X'),
+	EDI_TAG('D','G','S'), EDI_TAG('D','I','M'), EDI_TAG('D','O','C'),
+	EDI_TAG('D','T','M'), EDI_TAG('E','Q','D'), EDI_TAG('F','T','X'),
+	EDI_TAG('G','I','D'), EDI_TAG('G','I','S'), EDI_TAG('H','A','N'),
+	EDI_TAG('L','O','C'), EDI_TAG('M','E','A'), EDI_TAG('M','O','A'),
+	EDI_TAG('N','A','D'), EDI_TAG('P','A','C'), EDI_TAG('P','C','I'),
+	EDI_TAG('Q','T','Y'), EDI_TAG('R','F','F'), EDI_TAG('R','N','G'),
+	EDI_TAG('S','E','L'), EDI_TAG('S','G','P'), EDI_TAG('T','D','T'),
+	EDI_TAG('T','M','P'), EDI_TAG('T','S','R'),
+};
+/* IFCSUM's, with GIS and CST, which railgate accepts there too. */
+static const uint32_t ifcsum_segments[] = {
+	EDI_TAG('B','G','M'), EDI_TAG('C','N','I'), EDI_TAG('C','N','T'),
+	EDI_TAG('C','O','M'), EDI_TAG('C','P','I'), EDI_TAG('C','S','T'),
+	EDI_TAG('C','T','A'), EDI_TAG('C','U','X'), EDI_TAG('D','G','S'),
+	EDI_TAG('D','I','M'), EDI_TAG('D','O','C'), EDI_TAG('D','T','M'),
+	EDI_TAG('E','Q','A'), EDI_TAG('E','Q','D'), EDI_TAG('E','Q','N'),
+	EDI_TAG('F','T','X'), EDI_TAG('G','D','S'), EDI_TAG('G','I','D'),
+	EDI_TAG('G','I','N'), EDI_TAG('G','I','S'), EDI_TAG('G','O','R'),
+	EDI_TAG('H','A','N'), EDI_TAG('L','O','C'), EDI_TAG('M','E','A'),
+	EDI_TAG('M','O','A'), EDI_TAG('N','A','D'), EDI_TAG('P','C','D'),
+	EDI_TAG('P','C','I'), EDI_TAG('P','I','A'), EDI_TAG('P','R','I'),
+	EDI_TAG('Q','T','Y'), EDI_TAG('R','F','F'), EDI_TAG('R','N','G'),
+	EDI_TAG('S','E','L'), EDI_TAG('S','E','Q'), EDI_TAG('S','G','P'),
+	EDI_TAG('T','C','C'), EDI_TAG('T','D','T'), EDI_TAG('T','M','D'),
+	EDI_TAG('T','M','P'), EDI_TAG('T','O','D'), EDI_TAG('T','P','L'),
+	EDI_TAG('T','S','R'),
+};
+
+/* True when code is a segment of the message kind. */
 static bool
 segment_known(enum edi_message_kind kind, uint32_t code)
 {
-	static const char cuscar[] = "AUT BGM CNI CNT COM CPI CST CTA CUX DGS "
-	    "DIM DOC DTM EQD FTX GID GIS HAN LOC MEA MOA NAD PAC PCI QTY RFF "
-	    "RNG SEL SGP TDT TMP TSR";
-	static const char ifcsum[] = "BGM CNI CNT COM CPI CTA CUX DGS DIM DOC "
-	    "DTM EQA EQD EQN FTX GDS GID GIN GOR HAN LOC MEA MOA NAD PCD PCI "
-	    "PIA PRI QTY RFF RNG SEL SEQ SGP TCC TDT TMD TMP TOD TPL TSR GIS CST";
-	const char	*set = kind == EDI_MSG_IFCSUM ? ifcsum : cuscar, *p;
+	const uint32_t	*v = kind == EDI_MSG_IFCSUM ? ifcsum_segments :
+			    cuscar_segments;
+	size_t		 lo = 0, hi = kind == EDI_MSG_IFCSUM ?
+			    nitems(ifcsum_segments) : nitems(cuscar_segments);
 
-	for (p = set; *p != '\0'; p += p[3] == ' ' ? 4 : 3)
-		if (EDI_TAG(p[0], p[1], p[2]) == code)
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (v[mid] == code)
 			return true;
+		if (v[mid] < code)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return false;
 }
 

@@ -140,8 +140,9 @@ arena_strdup(struct arena *a, const char *s)
 }
 
 /*
- * Doubles an array until need elements fit.  The old block stays in the
- * arena until it is freed: at most as much again as the final array.
+ * Grows an array to hold need elements: exactly need the first time,
+ * doubling after.  The old block stays in the arena until it is freed: at
+ * most as much again as the final array.
  */
 void *
 arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size)
@@ -151,7 +152,8 @@ arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size)
 
 	if (need <= *cap)
 		return old;
-	ncap = *cap < 4 ? 4 : *cap;
+	/* Most arrays hold one element (a seal, a placement): start exact. */
+	ncap = *cap == 0 ? need : *cap * 2;
 	while (ncap < need)
 		ncap *= 2;
 	if (size != 0 && ncap > SIZE_MAX / size)

@@ -16,6 +16,9 @@
 #include "strmap.h"
 #include "util.h"
 
+/* Strings up to this length are shared (manifest_str). */
+#define MODEL_SHARED_MAX 12
+
 static void train_link_placements(struct manifest_train *);
 static void train_apply_defaults(struct manifest_train *);
 static void train_check_equipment(struct manifest_train *);
@@ -31,6 +34,7 @@ manifest_train_new(void)
 	t = arena_zalloc(a, sizeof *t);
 	t->arena = a;
 	t->eta = t->ata = t->issued = MANIFEST_ABSENT;
+	t->strings = strmap_new();
 	t->wagon_index = strmap_new();
 	t->container_index = strmap_new();
 	diag_list_init(&t->diags, 0);
@@ -44,6 +48,7 @@ manifest_train_free(struct manifest_train *t)
 	if (t == NULL)
 		return;
 	diag_list_clear(&t->diags);
+	strmap_free(t->strings);
 	strmap_free(t->wagon_index);
 	strmap_free(t->container_index);
 	arena_free(t->arena);	/* t itself lives in the arena */
@@ -74,6 +79,14 @@ manifest_str(struct manifest_train *t, const char *s, size_t len)
 		return NULL;
 	for (i = 0; i < len && ascii; i++)
 		ascii = (unsigned char)s[i] < 0x80;
+	if (ascii && len <= MODEL_SHARED_MAX) {
+		/* Codes repeat a million times in a big train: keep one copy. */
+		if ((r = strmap_getn(t->strings, s, len)) == NULL) {
+			r = arena_strndup(t->arena, s, len);
+			strmap_put(t->strings, r, (void *)r);
+		}
+		return r;
+	}
 	if (ascii)	/* ASCII is already NFC: the common, fast case */
 		return arena_strndup(t->arena, s, len);
 	n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &nfc,
@@ -303,7 +316,15 @@ wagon_add_item(struct manifest_train *t, struct manifest_wagon *w,
 static void
 train_link_placements(struct manifest_train *t)
 {
-	size_t	i, j, k;
+	/*
+	 * Consecutive items usually sit in the same container, and equipment
+	 * numbers are shared strings: a pointer compare with the last one
+	 * found saves most of the lookups of a big train.
+	 */
+	const char			*last_equipment = NULL;
+	struct manifest_container	*last_container = NULL;
+	struct manifest_wagon		*last_wagon = NULL;
+	size_t				 i, j, k;
 
 	for (i = 0; i < t->nconsignments; i++) {
 		struct manifest_consignment *c = t->consignments[i];
@@ -315,11 +336,17 @@ train_link_placements(struct manifest_train *t)
 				struct manifest_placement *p = &it->placements[k];
 				struct manifest_wagon *w;
 
-				p->container = manifest_train_find_container(t,
-				    p->equipment);
-				p->wagon = p->container != NULL ?
-				    p->container->wagon :
-				    manifest_train_find_wagon(t, p->equipment);
+				if (p->equipment == NULL || p->equipment !=
+				    last_equipment) {
+					last_equipment = p->equipment;
+					last_container = manifest_train_find_container(
+					    t, p->equipment);
+					last_wagon = last_container != NULL ?
+					    last_container->wagon :
+					    manifest_train_find_wagon(t, p->equipment);
+				}
+				p->container = last_container;
+				p->wagon = last_wagon;
 				w = p->wagon;
 				if (p->container == NULL && w == NULL) {
 					struct diag_loc loc = manifest_src_loc(t, &p->src);
@@ -434,6 +461,11 @@ train_check_items(struct manifest_train *t)
 		for (j = 0; j < c->nitems; j++) {
 			const struct manifest_item *it = c->items[j];
 
+			if (it->hs != NULL && it->nplacements != 0 &&
+			    (it->origin == NULL || ident_is_country(it->origin)) &&
+			    (it->currency == NULL || ident_is_currency(it->currency)) &&
+			    (it->un_number == NULL || ident_is_un_number(it->un_number)))
+				continue;	/* the common case: nothing to say */
 			loc = manifest_src_loc(t, &it->src);
 			if (it->hs == NULL)
 				diag_add(&t->diags, DIAG_WARNING, "HS_MISSING", &loc,

@@ -205,6 +205,7 @@ struct manifest_train {
 	size_t				 nitems;	/* over all consignments */
 
 	struct diag_list		 diags;		/* owned; freed with the train */
+	struct strmap			*strings;	/* short strings, shared */
 	struct strmap			*wagon_index;	/* number -> wagon */
 	struct strmap			*container_index; /* number -> container */
 	bool				 finished;
@@ -218,7 +219,8 @@ void manifest_train_free(struct manifest_train *t);
 /*
  * An arena copy of len bytes of UTF-8 text, NFC-normalised, with
  * surrounding white space removed; NULL when nothing is left.  Invalid
- * UTF-8 sequences become U+FFFD.
+ * UTF-8 sequences become U+FFFD.  Short ASCII strings (codes, numbers,
+ * currencies) are shared: equal ones are one copy in the arena.
  */
 const char *manifest_str(struct manifest_train *t, const char *s, size_t len);
 

@@ -1,0 +1,84 @@
+/*
+ * edi_parse.c -- EDIFACT reading speed: the file is loaded once, then
+ * read into the train model (edi_read) several times; prints the best
+ * time, MB/s, the model's memory, and the ratio to a memchr scan for the
+ * segment terminator over the same bytes (the physical floor).
+ *
+ *   edi_parse FILE [RUNS]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "edi/reader.h"
+#include "manifest/util.h"
+
+static double
+now_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Counts terminators with memchr: what any reader must at least do. */
+static size_t
+memchr_scan(const char *p, size_t len)
+{
+	const char	*end = p + len, *q;
+	size_t		 n = 0;
+
+	while ((q = memchr(p, '\'', (size_t)(end - p))) != NULL) {
+		n++;
+		p = q + 1;
+	}
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	char		*data;
+	size_t		 len, segments = 0, items = 0, arena = 0;
+	double		 best = 1e9, scan = 1e9, t0;
+	int		 runs = argc > 2 ? atoi(argv[2]) : 5, i;
+
+	if (argc < 2 || file_read_all(argv[1], &data, &len) < 0) {
+		fprintf(stderr, "usage: edi_parse FILE [RUNS]\n");
+		return 64;
+	}
+	for (i = 0; i < runs; i++) {
+		struct manifest_train *t = manifest_train_new();
+
+		t0 = now_s();
+		if (edi_read(data, len, t) != 0) {
+			fprintf(stderr, "edi_parse: %s is not readable\n", argv[1]);
+			return 65;
+		}
+		t0 = now_s() - t0;
+		if (t0 < best)
+			best = t0;
+		items = t->nitems;
+		arena = arena_bytes(t->arena);
+		manifest_train_free(t);
+	}
+	for (i = 0; i < runs; i++) {
+		t0 = now_s();
+		segments = memchr_scan(data, len);
+		t0 = now_s() - t0;
+		if (t0 < scan)
+			scan = t0;
+	}
+	printf("%s: %.1f MB, %zu items, %zu segments\n", argv[1], len / 1e6,
+	    items, segments);
+	printf("  edi_read        %8.3f s  %7.0f MB/s  (best of %d)\n", best,
+	    len / 1e6 / best, runs);
+	printf("  memchr scan     %8.3f s  %7.0f MB/s\n", scan, len / 1e6 / scan);
+	printf("  ratio to memchr %8.1fx\n", best / scan);
+	printf("  model memory    %8.1f MB  (%.2fx the file)\n", arena / 1e6,
+	    (double)arena / (double)len);
+	free(data);
+	return 0;
+}
