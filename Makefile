@@ -104,10 +104,13 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LAYER_LIBS)
 deps:
 	@scripts/deps.sh
 
-# Lint first, tests last: CUnit's summary closes the output.
+# Lint and a short fuzzing run first, tests last: CUnit's summary closes
+# the output.
+FUZZ_SMOKE_SECONDS ?= 10
 check: deps
 	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory lint
+	@scripts/fuzz.sh --seconds $(FUZZ_SMOKE_SECONDS)
 	RAILGATE_BUILD=$(BUILD) $(BUILD)/tests/unit
 
 check-build: $(PROGRAMS) $(TESTS)

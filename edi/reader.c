@@ -79,7 +79,7 @@ check_ref(struct envelope *e, const struct edi_segment *seg, int el,
 {
 	struct edi_view	v = edi_component(&e->lx, seg, el, 0);
 
-	if (v.len != want.len || memcmp(v.p, want.p, v.len) != 0)
+	if (v.len != want.len || (v.len != 0 && memcmp(v.p, want.p, v.len) != 0))
 		env_diag(e, seg, DIAG_ERROR, code, "%s reference \"%.*s\" differs "
 		    "from the %s reference \"%.*s\"", seg->tag,
 		    (int)(v.len > 35 ? 35 : v.len), v.p, opener,

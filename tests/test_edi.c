@@ -287,6 +287,33 @@ t_edi_broken_fixtures(void)
 	}
 }
 
+/* Inputs the fuzzer once crashed on: read now without harm. */
+static void
+t_edi_fuzz_regressions(void)
+{
+	DIR		*dp = opendir("fixtures/edifact/fuzz");
+	struct dirent	*e;
+	int		 n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dp);
+	while ((e = readdir(dp)) != NULL) {
+		struct manifest_train	*t;
+		char			 rel[512];
+		int			 rc;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(rel, sizeof rel, "edifact/fuzz/%s", e->d_name);
+		t = read_fixture(rel, &rc);
+		CU_ASSERT(rc == 0 || rc == -1);
+		CU_ASSERT(t->diags.n > 0);	/* each is broken somehow */
+		manifest_train_free(t);
+		n++;
+	}
+	closedir(dp);
+	CU_ASSERT(n >= 1);
+}
+
 /* The real-world corpus, when ../shared is beside the project. */
 static void
 t_edi_corpus_when_present(void)
@@ -349,6 +376,7 @@ static CU_TestInfo edi_tests[] = {
 	{ "t_edi_codeset_conversions", t_edi_codeset_conversions },
 	{ "t_edi_fixtures_canonical_json", t_edi_fixtures_canonical_json },
 	{ "t_edi_broken_fixtures", t_edi_broken_fixtures },
+	{ "t_edi_fuzz_regressions", t_edi_fuzz_regressions },
 	{ "t_edi_corpus_when_present", t_edi_corpus_when_present },
 	CU_TEST_INFO_NULL,
 };
