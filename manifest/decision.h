@@ -94,6 +94,7 @@ struct decision {
 	/* Carried for notices (CUSRES); not part of the JSON document. */
 	const char		*manifest_ref;
 	const char		*border_station;
+	bool			 transit;	/* the train crosses under transit */
 	int64_t			 issued;	/* the manifest's issue time, or MANIFEST_ABSENT */
 };
 
