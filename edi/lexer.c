@@ -72,48 +72,146 @@ is_released(const struct edi_lexer *lx, size_t start, size_t i)
 	return n % 2 == 1;
 }
 
-/* Cuts the segment's data elements. */
+/* Closes the component [start, p) of the current element. */
+static void
+close_component(struct edi_segment *seg, const char *start, const char *p,
+    int *nc)
+{
+	int	e = seg->nelements;
+
+	if (*nc >= EDI_MAX_COMPONENTS || e >= EDI_MAX_ELEMENTS) {
+		seg->truncated_elements = true;
+		return;
+	}
+	if (seg->comp_count[e] == 0)
+		seg->comp_first[e] = (uint16_t)*nc;
+	seg->comp[*nc].p = start;
+	seg->comp[*nc].len = (size_t)(p - start);
+	seg->comp_count[e]++;
+	(*nc)++;
+}
+
+/* Closes the current element, which ends at p. */
+static void
+close_element(struct edi_segment *seg, const char *start)
+{
+	const char	*first;
+
+	if (seg->nelements >= EDI_MAX_ELEMENTS) {
+		seg->truncated_elements = true;
+		return;
+	}
+	first = seg->comp_count[seg->nelements] != 0 ?
+	    seg->comp[seg->comp_first[seg->nelements]].p : start;
+	seg->el[seg->nelements].p = first;
+	seg->el[seg->nelements].len = (size_t)(start - first);
+	seg->nelements++;
+	if (seg->nelements < EDI_MAX_ELEMENTS)
+		seg->comp_count[seg->nelements] = 0;
+}
+
+/* True for the bytes the splitter must look at. */
+static inline bool
+is_special(const struct edi_syntax *x, char c)
+{
+	return c == x->element || c == x->component ||
+	    (c == x->release && x->release != '\0') || c == '\n' || c == '\r';
+}
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/*
+ * The offset of the next special byte in [p, end), or end - p: sixteen
+ * bytes compared at a time.  Loads may run past end (never past limit,
+ * the end of the input): bits beyond end are masked off.
+ */
+static size_t
+next_special(const struct edi_syntax *x, const char *p, const char *end,
+    const char *limit)
+{
+	const __m128i	el = _mm_set1_epi8(x->element);
+	const __m128i	co = _mm_set1_epi8(x->component);
+	const __m128i	re = _mm_set1_epi8(x->release != '\0' ? x->release :
+			    x->element);
+	const __m128i	lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+	const char	*q = p;
+
+	while (q < end && limit - q >= 16) {
+		__m128i	v = _mm_loadu_si128((const __m128i *)(const void *)q);
+		__m128i	m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, el),
+		    _mm_cmpeq_epi8(v, co)), _mm_or_si128(_mm_cmpeq_epi8(v, re),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+
+		if (end - q < 16)
+			bits &= (1u << (end - q)) - 1;
+		if (bits != 0)
+			return (size_t)(q - p) + (size_t)__builtin_ctz(bits);
+		q += 16;
+	}
+	while (q < end && !is_special(x, *q))
+		q++;
+	return (size_t)((q < end ? q : end) - p);
+}
+#else
+static size_t
+next_special(const struct edi_syntax *x, const char *p, const char *end,
+    const char *limit)
+{
+	const char	*q = p;
+
+	(void)limit;
+	while (q < end && !is_special(x, *q))
+		q++;
+	return (size_t)(q - p);
+}
+#endif
+
+/* Cuts the segment's data elements and their components in one pass. */
 static void
 split_elements(const struct edi_lexer *lx, struct edi_segment *seg)
 {
-	const char	*p = seg->p, *end = seg->p + seg->len, *start;
-	char		 sep = lx->syntax.element, rel = lx->syntax.release;
-	int		 n = 0;
+	const struct edi_syntax	*x = &lx->syntax;
+	const char		*p = seg->p, *end = seg->p + seg->len, *start;
+	const char		*limit = lx->data + lx->len;
+	int			 nc = 0;
 
 	seg->nelements = 0;
 	seg->escaped = false;
 	seg->truncated_elements = false;
+	seg->comp_count[0] = 0;
 	/* The tag, then its separator (checked by edi_lexer_next). */
 	p += 4;
 	if (p > end)
 		return;
 	start = p;
-	for (; p < end; p++) {
-		char c = *p;
+	for (;;) {
+		char c;
 
-		if (c == sep) {
-			if (n < EDI_MAX_ELEMENTS) {
-				seg->el[n].p = start;
-				seg->el[n].len = (size_t)(p - start);
-			}
-			n++;
-			start = p + 1;
-		} else if (c == rel && rel != '\0') {
+		p += next_special(x, p, end, limit);
+		if (p >= end)
+			break;
+		c = *p;
+		if (c == x->element) {
+			close_component(seg, start, p, &nc);
+			close_element(seg, p);
+			start = ++p;
+		} else if (c == x->component) {
+			close_component(seg, start, p, &nc);
+			start = ++p;
+		} else if (c == x->release && x->release != '\0') {
 			seg->escaped = true;
-			p++;	/* the next byte is data */
-		} else if (c == '\n' || c == '\r')
-			seg->escaped = true;
+			p += 2;		/* the next byte is data */
+			if (p > end)
+				p = end;
+		} else {
+			seg->escaped = true;	/* a line break inside the data */
+			p++;
+		}
 	}
-	if (n < EDI_MAX_ELEMENTS) {
-		seg->el[n].p = start;
-		seg->el[n].len = (size_t)(end - start);
-	}
-	n++;
-	if (n > EDI_MAX_ELEMENTS) {
-		seg->truncated_elements = true;
-		n = EDI_MAX_ELEMENTS;
-	}
-	seg->nelements = n;
+	close_component(seg, start, end, &nc);
+	close_element(seg, end);
 }
 
 /* True for a tag of three capital letters or digits. */
@@ -194,52 +292,22 @@ struct edi_view
 edi_component(const struct edi_lexer *lx, const struct edi_segment *seg,
     int e, int c)
 {
-	struct edi_view	 v = edi_element(seg, e), none = { "", 0 };
-	const char	*p = v.p, *end = v.p + v.len, *start = v.p;
-	char		 sep = lx->syntax.component, rel = lx->syntax.release;
-	int		 n = 0;
+	struct edi_view	none = { "", 0 };
 
-	for (; p < end; p++) {
-		if (*p == rel && rel != '\0') {
-			p++;
-			continue;
-		}
-		if (*p == sep) {
-			if (n == c) {
-				v.p = start;
-				v.len = (size_t)(p - start);
-				return v;
-			}
-			n++;
-			start = p + 1;
-		}
-	}
-	if (n == c) {
-		v.p = start;
-		v.len = (size_t)(end - start);
-		return v;
-	}
-	return none;
+	(void)lx;
+	if (e < 0 || e >= seg->nelements || c < 0 || c >= seg->comp_count[e])
+		return none;
+	return seg->comp[seg->comp_first[e] + c];
 }
 
 int
 edi_component_count(const struct edi_lexer *lx, const struct edi_segment *seg,
     int e)
 {
-	struct edi_view	 v = edi_element(seg, e);
-	const char	*p;
-	char		 rel = lx->syntax.release;
-	int		 n = 1;
-
-	if (v.len == 0)
+	(void)lx;
+	if (e < 0 || e >= seg->nelements || seg->el[e].len == 0)
 		return 0;
-	for (p = v.p; p < v.p + v.len; p++) {
-		if (*p == rel && rel != '\0')
-			p++;
-		else if (*p == lx->syntax.component)
-			n++;
-	}
-	return n;
+	return seg->comp_count[e];
 }
 
 bool
@@ -275,12 +343,4 @@ edi_view_unescape(const struct edi_syntax *syn, struct edi_view v,
 	if (run < end)
 		buf_add(out, run, (size_t)(end - run));
 	return ok;
-}
-
-bool
-edi_view_is(struct edi_view v, const char *s)
-{
-	size_t	n = strlen(s);
-
-	return v.len == n && memcmp(v.p, s, n) == 0;
 }

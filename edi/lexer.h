@@ -24,6 +24,7 @@
 #include "manifest/util.h"
 
 #define EDI_MAX_ELEMENTS 40	/* data elements kept per segment */
+#define EDI_MAX_COMPONENTS 160	/* components kept per segment */
 
 struct edi_syntax {
 	char	component;
@@ -48,8 +49,12 @@ struct edi_segment {
 	uint32_t	 code;		/* EDI_TAG('B','G','M') for switches */
 	int		 nelements;	/* data elements after the tag */
 	struct edi_view	 el[EDI_MAX_ELEMENTS];
+	/* Components, cut in the same pass: element e's are comp[first[e]...]. */
+	uint16_t	 comp_first[EDI_MAX_ELEMENTS];
+	uint16_t	 comp_count[EDI_MAX_ELEMENTS];
+	struct edi_view	 comp[EDI_MAX_COMPONENTS];
 	bool		 escaped;	/* holds a release character or line break */
-	bool		 truncated_elements; /* more than EDI_MAX_ELEMENTS */
+	bool		 truncated_elements; /* more than the limits above */
 };
 
 #define EDI_TAG(a, b, c) ((uint32_t)(a) << 16 | (uint32_t)(b) << 8 | (uint32_t)(c))
@@ -92,7 +97,16 @@ int edi_component_count(const struct edi_lexer *lx,
  */
 bool edi_view_unescape(const struct edi_syntax *syn, struct edi_view v,
     struct buf *out);
-/* True when v equals the NUL-terminated s exactly. */
-bool edi_view_is(struct edi_view v, const char *s);
+/* True when v equals the NUL-terminated s exactly (inline: s is a literal). */
+static inline bool
+edi_view_is(struct edi_view v, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < v.len; i++)
+		if (s[i] != v.p[i] || s[i] == '\0')
+			return false;
+	return s[v.len] == '\0';
+}
 
 #endif
