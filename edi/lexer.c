@@ -288,18 +288,6 @@ edi_element(const struct edi_segment *seg, int e)
 	return e >= 0 && e < seg->nelements ? seg->el[e] : none;
 }
 
-struct edi_view
-edi_component(const struct edi_lexer *lx, const struct edi_segment *seg,
-    int e, int c)
-{
-	struct edi_view	none = { "", 0 };
-
-	(void)lx;
-	if (e < 0 || e >= seg->nelements || c < 0 || c >= seg->comp_count[e])
-		return none;
-	return seg->comp[seg->comp_first[e] + c];
-}
-
 int
 edi_component_count(const struct edi_lexer *lx, const struct edi_segment *seg,
     int e)

@@ -108,6 +108,12 @@ view_text(struct edi_map *m, const struct edi_segment *seg, struct edi_view v)
 		p = raw.data != NULL ? raw.data : "";
 		len = raw.len;
 	}
+	/* UTF-8 as declared goes straight to the model, which validates it. */
+	if (m->codeset == EDI_CODESET_UNOY) {
+		r = manifest_str(m->t, p, len);
+		buf_free(&raw);
+		return r;
+	}
 	for (i = 0; i < len && (unsigned char)p[i] < 0x80; i++)
 		;
 	if (i == len) {
@@ -149,6 +155,8 @@ joined(struct edi_map *m, const struct edi_segment *seg, int e)
 	const char	*r, *part;
 	int		 c, n = edi_component_count(m->lx, seg, e);
 
+	if (n <= 1)		/* one line of text: nothing to join */
+		return n == 1 ? text(m, seg, e, 0) : NULL;
 	for (c = 0; c < n; c++) {
 		if ((part = text(m, seg, e, c)) == NULL)
 			continue;

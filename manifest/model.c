@@ -77,7 +77,14 @@ manifest_str(struct manifest_train *t, const char *s, size_t len)
 		len--;
 	if (len == 0)
 		return NULL;
-	for (i = 0; i < len && ascii; i++)
+	/* Eight bytes at a time: any high bit means UTF-8 to normalise. */
+	for (i = 0; i + 8 <= len && ascii; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		ascii = (w & 0x8080808080808080ULL) == 0;
+	}
+	for (; i < len && ascii; i++)
 		ascii = (unsigned char)s[i] < 0x80;
 	if (ascii && len <= MODEL_SHARED_MAX) {
 		/* Codes repeat a million times in a big train: keep one copy. */

@@ -49,18 +49,38 @@ strmap_free(struct strmap *m)
 	free(m);
 }
 
-/* 64-bit FNV-1a over len bytes. */
+/* Reads up to 8 bytes as a little-endian word (missing bytes zero). */
+static inline uint64_t
+load_word(const char *s, size_t n)
+{
+	uint64_t	w = 0;
+
+	memcpy(&w, s, n > 8 ? 8 : n);
+	return w;
+}
+
+/*
+ * A multiply-xorshift hash over eight bytes at a time: keys are mostly
+ * short codes and numbers, hashed millions of times in a big train.
+ */
 uint64_t
 strmap_hash(const char *s, size_t len)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL;
+	uint64_t	h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)len;
 	size_t		i;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
+	for (i = 0; i + 8 <= len; i += 8) {
+		h ^= load_word(s + i, 8);
+		h *= 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
 	}
-	return h;
+	if (i < len) {
+		h ^= load_word(s + i, len - i);
+		h *= 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 29);
 }
 
 /* The slot holding key, or the empty slot where it would go. */

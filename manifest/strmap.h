@@ -26,7 +26,7 @@ void *strmap_getn(const struct strmap *m, const char *key, size_t len);
 void strmap_put(struct strmap *m, const char *key, void *value);
 size_t strmap_count(const struct strmap *m);
 
-/* FNV-1a, 64 bits. */
+/* A 64-bit hash of len bytes (stable across runs, not across versions). */
 uint64_t strmap_hash(const char *s, size_t len);
 
 #endif
