@@ -410,6 +410,8 @@ read_party(struct edi_map *m, const struct edi_segment *seg,
 
 	p->id = text(m, seg, 1, 0);
 	p->name = name != NULL ? name : joined(m, seg, 2);
+	p->name = p->name != NULL ? manifest_str_shared(m->t, p->name,
+	    strlen(p->name)) : NULL;
 	p->country = text(m, seg, 8, 0);
 }
 
@@ -853,7 +855,7 @@ map_ftx(struct edi_map *m, const struct edi_segment *seg)
 	    !is_code(m, seg, 0, 0, "AAA") || (t = joined(m, seg, 3)) == NULL)
 		return;
 	if (m->item->description == NULL)
-		m->item->description = t;
+		m->item->description = manifest_str_shared(m->t, t, strlen(t));
 	else {
 		char *both = xasprintf("%s %s", m->item->description, t);
 

@@ -121,6 +121,20 @@ manifest_str(struct manifest_train *t, const char *s, size_t len)
 	return r;
 }
 
+/* A shared copy: one per distinct value in the train. */
+const char *
+manifest_str_shared(struct manifest_train *t, const char *s, size_t len)
+{
+	const char	*r = manifest_str(t, s, len), *have;
+
+	if (r == NULL || (have = strmap_get(t->strings, r)) == NULL) {
+		if (r != NULL)
+			strmap_put(t->strings, r, (void *)r);
+		return r;
+	}
+	return have;
+}
+
 /* Appends a wagon and indexes it by number. */
 struct manifest_wagon *
 manifest_wagon_add(struct manifest_train *t, const char *number)
@@ -259,9 +273,11 @@ struct manifest_document *
 manifest_item_add_document(struct manifest_train *t, struct manifest_item *it)
 {
 	struct manifest_document	*d;
+	size_t				 cap = it->documents_cap;
 
-	it->documents = arena_grow(t->arena, it->documents, &it->documents_cap,
-	    it->ndocuments + 1, sizeof *it->documents);
+	it->documents = arena_grow(t->arena, it->documents, &cap,
+	    (size_t)it->ndocuments + 1, sizeof *it->documents);
+	it->documents_cap = (uint32_t)cap;
 	d = &it->documents[it->ndocuments++];
 	memset(d, 0, sizeof *d);
 	return d;
@@ -272,9 +288,11 @@ struct manifest_placement *
 manifest_item_add_placement(struct manifest_train *t, struct manifest_item *it)
 {
 	struct manifest_placement	*p;
+	size_t				 cap = it->placements_cap;
 
-	it->placements = arena_grow(t->arena, it->placements,
-	    &it->placements_cap, it->nplacements + 1, sizeof *it->placements);
+	it->placements = arena_grow(t->arena, it->placements, &cap,
+	    (size_t)it->nplacements + 1, sizeof *it->placements);
+	it->placements_cap = (uint32_t)cap;
 	p = &it->placements[it->nplacements++];
 	memset(p, 0, sizeof *p);
 	p->packages = MANIFEST_ABSENT;

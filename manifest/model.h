@@ -154,11 +154,11 @@ struct manifest_item {
 	const char			*origin;
 	const char			*un_number;
 	struct manifest_document	*documents;
-	size_t				 ndocuments;
-	size_t				 documents_cap;
 	struct manifest_placement	*placements;
-	size_t				 nplacements;
-	size_t				 placements_cap;
+	uint32_t			 ndocuments;
+	uint32_t			 documents_cap;
+	uint32_t			 nplacements;
+	uint32_t			 placements_cap;
 	struct manifest_consignment	*consignment;	/* owner */
 	struct manifest_src		 src;
 };
@@ -223,6 +223,14 @@ void manifest_train_free(struct manifest_train *t);
  * currencies) are shared: equal ones are one copy in the arena.
  */
 const char *manifest_str(struct manifest_train *t, const char *s, size_t len);
+
+/*
+ * As manifest_str, but the result is shared with every equal string of
+ * the train: for values that repeat (descriptions, party names), never
+ * for ones that are unique (document numbers).
+ */
+const char *manifest_str_shared(struct manifest_train *t, const char *s,
+    size_t len);
 
 /* Appends a wagon at the next position; owned by the train. */
 struct manifest_wagon *manifest_wagon_add(struct manifest_train *t, const char *number);

@@ -7,10 +7,11 @@
 #include "value.h"
 
 /* Adds a digit to *acc unless that overflows int64_t. */
-static int
+static inline int
 accumulate(int64_t *acc, int digit)
 {
-	if (*acc > (INT64_MAX - digit) / 10)
+	/* The exact test (a division) only near the limit. */
+	if (*acc >= INT64_MAX / 10 && *acc > (INT64_MAX - digit) / 10)
 		return -1;
 	*acc = *acc * 10 + digit;
 	return 0;
