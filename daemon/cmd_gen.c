@@ -12,6 +12,7 @@
 #include "edi/writer.h"
 #include "manifest/gen.h"
 #include "manifest/util.h"
+#include "manifest/xml.h"
 
 #include "cmd.h"
 
@@ -137,12 +138,11 @@ cmd_gen(int argc, char **argv)
 	if (optind != argc || (strcmp(format, "edifact") != 0 &&
 	    strcmp(format, "xml") != 0))
 		goto usage;
-	if (strcmp(format, "xml") == 0) {
-		cmd_warnx("gen", "XML output is not available in this build");
-		return EX_UNAVAILABLE;
-	}
 	t = gen_train(&g);
-	edi_write_manifest(t, &w, &out);
+	if (strcmp(format, "xml") == 0)
+		xml_write_manifest(t, &out);
+	else
+		edi_write_manifest(t, &w, &out);
 	manifest_train_free(t);
 	if (write_out(path, &out) < 0) {
 		cmd_warnx("gen", "%s: %s", path != NULL ? path : "stdout",

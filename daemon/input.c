@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "edi/reader.h"
+#include "manifest/xml.h"
 #include "manifest/util.h"
 
 #include "input.h"
@@ -115,8 +116,11 @@ input_parse(const char *data, size_t len, const struct input_options *opt,
 		return edi_read(data, len, t);
 	case MANIFEST_FORMAT_XML:
 		*out = t = manifest_train_new();
-		return input_reject(t, "FORMAT_UNSUPPORTED",
-		    "this build reads no manifests of this format yet", 0);
+		if (opt != NULL && opt->validate &&
+		    xml_validate(data, len, opt->schema != NULL ? opt->schema :
+		    INPUT_DEFAULT_SCHEMA, &t->diags) < 0)
+			return -1;
+		return xml_parse(data, len, NULL, t);
 	default:
 		*out = t = manifest_train_new();
 		return input_reject(t, "NOT_A_MANIFEST",

@@ -14,9 +14,12 @@
 #include "manifest/detect.h"
 #include "manifest/model.h"
 
+#define INPUT_DEFAULT_SCHEMA "etc/schema/manifest.xsd"
+
 struct input_options {
-	size_t	max_size;	/* largest input after decompression; 0 = 1 GiB */
-	int	validate;	/* XML: validate against etc/schema/manifest.xsd */
+	size_t		 max_size;	/* largest input after decompression; 0 = 1 GiB */
+	int		 validate;	/* XML: validate against the schema first */
+	const char	*schema;	/* NULL: INPUT_DEFAULT_SCHEMA */
 };
 
 /*

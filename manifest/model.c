@@ -193,6 +193,26 @@ manifest_container_attach(struct manifest_train *t,
 	w->containers[w->ncontainers++] = c;
 }
 
+/* Names and indexes a wagon. */
+void
+manifest_wagon_set_number(struct manifest_train *t, struct manifest_wagon *w,
+    const char *number)
+{
+	w->number = number;
+	if (number != NULL && strmap_get(t->wagon_index, number) == NULL)
+		strmap_put(t->wagon_index, number, w);
+}
+
+/* Names and indexes a container. */
+void
+manifest_container_set_number(struct manifest_train *t,
+    struct manifest_container *c, const char *number)
+{
+	c->number = number;
+	if (number != NULL && strmap_get(t->container_index, number) == NULL)
+		strmap_put(t->container_index, number, c);
+}
+
 /* Wagon by number. */
 struct manifest_wagon *
 manifest_train_find_wagon(const struct manifest_train *t, const char *number)

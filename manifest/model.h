@@ -243,6 +243,14 @@ struct manifest_container *manifest_container_add(struct manifest_train *t,
  */
 void manifest_container_attach(struct manifest_train *t,
     struct manifest_container *c, struct manifest_wagon *w);
+/*
+ * Sets the number of equipment added without one (an XML reader meets a
+ * wagon before its ID) and indexes it; the first of equal numbers wins.
+ */
+void manifest_wagon_set_number(struct manifest_train *t,
+    struct manifest_wagon *w, const char *number);
+void manifest_container_set_number(struct manifest_train *t,
+    struct manifest_container *c, const char *number);
 /* Looks up equipment by number; borrowed, NULL if not listed. */
 struct manifest_wagon *manifest_train_find_wagon(const struct manifest_train *t,
     const char *number);

@@ -1,0 +1,53 @@
+/*
+ * xml.h -- the XML manifest profile (xml-manifest.md): a hardened
+ * streaming reader into the train model, a writer from it, and schema
+ * validation against etc/schema/manifest.xsd.
+ *
+ * Reading never loads external entities, DTDs or XIncludes, and refuses
+ * any document with a DOCTYPE; limits bound depth, element count, text
+ * and document size (struct xml_limits).  The reader installs, once per
+ * process, an external-entity loader that refuses everything (libxml2
+ * keeps that loader in a global).  Otherwise pure: one train per call,
+ * any thread.
+ */
+#ifndef MANIFEST_XML_H
+#define MANIFEST_XML_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "model.h"
+#include "util.h"
+
+#define XML_NAMESPACE "urn:railgate:manifest:1"
+
+struct xml_limits {
+	size_t	max_depth;	/* element nesting */
+	size_t	max_elements;	/* elements in the document */
+	size_t	max_text;	/* bytes of one text node */
+	size_t	max_document;	/* bytes of the document */
+};
+
+/* The safe defaults: depth 64, 50,000,000 elements, 1 MiB text, 1 GiB. */
+void xml_limits_default(struct xml_limits *l);
+
+/*
+ * Reads an XML manifest into t (a new empty train) and finishes it.  0
+ * when a train was read (its diagnostics may hold errors), -1 when the
+ * document is refused (hostile, malformed, not a railgate manifest): t's
+ * diagnostics say why, with the line.  limits NULL: the defaults.
+ */
+int xml_parse(const char *data, size_t len, const struct xml_limits *limits,
+    struct manifest_train *t);
+
+/* Appends the train as an XML manifest of the profile to out. */
+void xml_write_manifest(const struct manifest_train *t, struct buf *out);
+
+/*
+ * Validates data against the XML Schema at xsd_path; each violation is a
+ * SCHEMA diagnostic with its line.  0 valid, -1 invalid or unreadable.
+ */
+int xml_validate(const char *data, size_t len, const char *xsd_path,
+    struct diag_list *diags);
+
+#endif

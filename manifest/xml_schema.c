@@ -1,0 +1,83 @@
+/*
+ * xml_schema.c -- validating a manifest against the XML Schema.
+ *
+ * Validation needs the whole document in memory (libxml2 validates a
+ * tree), so it is for `railgate parse --validate` and stations that turn
+ * it on, not for the streaming path.  The document is read with the same
+ * hardened options as the reader; a DOCTYPE is refused before validation.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+
+#include "xml.h"
+
+struct vctx {
+	struct diag_list	*diags;
+	int			 errors;
+};
+
+/* Each schema or parse error as a SCHEMA diagnostic with its line. */
+static void
+schema_error_cb(void *arg, xmlErrorPtr e)
+{
+	struct vctx	*v = arg;
+	struct diag_loc	 loc;
+	char		 msg[512];
+	size_t		 n;
+
+	if (e == NULL || e->level < XML_ERR_ERROR)
+		return;
+	snprintf(msg, sizeof msg, "%s", e->message != NULL ? e->message :
+	    "invalid");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	loc = diag_loc_line(NULL, e->line > 0 ? (uint32_t)e->line : 0, 0);
+	diag_add(v->diags, DIAG_ERROR, "SCHEMA", &loc, "%s", msg);
+	v->errors++;
+}
+
+int
+xml_validate(const char *data, size_t len, const char *xsd_path,
+    struct diag_list *diags)
+{
+	struct vctx		 v = { diags, 0 };
+	xmlSchemaParserCtxtPtr	 pc;
+	xmlSchemaValidCtxtPtr	 vc;
+	xmlSchemaPtr		 schema;
+	xmlDocPtr		 doc;
+	struct diag_loc		 loc = diag_loc_none();
+	int			 rc;
+
+	if (len > INT32_MAX)
+		return -1;
+	if ((pc = xmlSchemaNewParserCtxt(xsd_path)) == NULL ||
+	    (schema = xmlSchemaParse(pc)) == NULL) {
+		loc.file = xsd_path;
+		diag_add(diags, DIAG_ERROR, "SCHEMA", &loc, "cannot load the "
+		    "schema");
+		xmlSchemaFreeParserCtxt(pc);
+		return -1;
+	}
+	xmlSchemaFreeParserCtxt(pc);
+	doc = xmlReadMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL || doc->intSubset != NULL) {
+		diag_add(diags, DIAG_ERROR, "SCHEMA", &loc, doc == NULL ?
+		    "the document is not well-formed XML" :
+		    "a DOCTYPE is not accepted");
+		xmlFreeDoc(doc);
+		xmlSchemaFree(schema);
+		return -1;
+	}
+	vc = xmlSchemaNewValidCtxt(schema);
+	xmlSchemaSetValidStructuredErrors(vc, schema_error_cb, &v);
+	rc = xmlSchemaValidateDoc(vc, doc);
+	xmlSchemaFreeValidCtxt(vc);
+	xmlFreeDoc(doc);
+	xmlSchemaFree(schema);
+	return rc == 0 && v.errors == 0 ? 0 : -1;
+}
