@@ -180,7 +180,12 @@ pick_goods(struct rng *r, const struct goods *table, size_t n)
 	return &table[0];
 }
 
-#define S(t, s) manifest_str((t), (s), strlen(s))
+/* A model string of a C string (a function: its argument is evaluated once). */
+static const char *
+S(struct manifest_train *t, const char *s)
+{
+	return manifest_str(t, s, strlen(s));
+}
 
 /* A UIC number: 2-digit type code, 9 serial digits, check digit. */
 static const char *
