@@ -207,12 +207,22 @@ decimal(struct edi_map *m, const struct edi_segment *seg, int e, int c,
 static int64_t
 mass_kg(struct edi_map *m, const struct edi_segment *seg)
 {
-	int64_t	v = decimal(m, seg, 2, 1, "mass");
+	struct edi_view	tv = edi_component(m->lx, seg, 2, 1);
+	int64_t		v;
 
+	if (is_code(m, seg, 2, 0, "TNE")) {
+		/* Tonnes keep three more decimals: exact to the gram. */
+		if (tv.len == 0)
+			return MANIFEST_ABSENT;
+		if (value_decimal_parse_scaled(tv.p, tv.len, 3, &v) != VALUE_INVALID)
+			return v;
+		edi_map_diag(m, seg, DIAG_WARNING, "BAD_NUMBER",
+		    "mass is not a number");
+		return MANIFEST_ABSENT;
+	}
+	v = decimal(m, seg, 2, 1, "mass");
 	if (v == MANIFEST_ABSENT)
 		return v;
-	if (is_code(m, seg, 2, 0, "TNE"))
-		return v > INT64_MAX / 1000 ? MANIFEST_ABSENT : v * 1000;
 	if (!is_code(m, seg, 2, 0, "KGM")) {
 		edi_map_diag(m, seg, DIAG_WARNING, "BAD_UNIT",
 		    "a mass must be in KGM or TNE");

@@ -183,12 +183,16 @@ diag_format_where(const struct diag_loc *loc, char *out, size_t size)
 	struct buf	b = { 0 };
 	char		*s;
 
-	if (loc->file != NULL && loc->line != 0)
+	if (loc->file != NULL && loc->line != 0 && loc->col != 0)
 		buf_printf(&b, "%s:%u:%u", loc->file, loc->line, loc->col);
+	else if (loc->file != NULL && loc->line != 0)
+		buf_printf(&b, "%s:%u", loc->file, loc->line);
 	else if (loc->file != NULL)
 		buf_printf(&b, "%s", loc->file);
-	else if (loc->line != 0)
+	else if (loc->line != 0 && loc->col != 0)
 		buf_printf(&b, "line %u, column %u", loc->line, loc->col);
+	else if (loc->line != 0)
+		buf_printf(&b, "line %u", loc->line);
 	if (loc->segment != 0) {
 		buf_printf(&b, "%ssegment %u", b.len ? ", " : "", loc->segment);
 		if (loc->tag[0] != '\0')

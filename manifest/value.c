@@ -21,10 +21,17 @@ accumulate(int64_t *acc, int digit)
 enum value_status
 value_decimal_parse(const char *s, size_t len, int64_t *out)
 {
-	int64_t		 whole = 0, frac = 0;
-	size_t		 i = 0, nfrac = 0, ndigits = 0;
+	return value_decimal_parse_scaled(s, len, 0, out);
+}
+
+/* Decimal text times 10^shift, in thousandths (tonnes to kilograms: 3). */
+enum value_status
+value_decimal_parse_scaled(const char *s, size_t len, int shift, int64_t *out)
+{
+	int64_t		 whole = 0, frac = 0, scale = 1;
+	size_t		 i = 0, nfrac = 0, ndigits = 0, keep = 3 + (size_t)shift;
 	bool		 neg = false, rounded = false;
-	int		 round_digit = -1;
+	int		 round_digit = -1, k;
 
 	if (len > 0 && (s[0] == '-' || s[0] == '+'))
 		neg = s[i++] == '-';
@@ -33,7 +40,7 @@ value_decimal_parse(const char *s, size_t len, int64_t *out)
 			return VALUE_INVALID;
 	if (i < len && (s[i] == '.' || s[i] == ',')) {
 		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, ndigits++) {
-			if (nfrac < 3) {
+			if (nfrac < keep) {
 				frac = frac * 10 + (s[i] - '0');
 				nfrac++;
 			} else {
@@ -45,11 +52,13 @@ value_decimal_parse(const char *s, size_t len, int64_t *out)
 	}
 	if (i != len || ndigits == 0)
 		return VALUE_INVALID;
-	for (; nfrac < 3; nfrac++)
+	for (; nfrac < keep; nfrac++)
 		frac *= 10;
-	if (whole > (INT64_MAX - 1000) / 1000)
+	for (k = 0; k < 3 + shift; k++)
+		scale *= 10;
+	if (whole > (INT64_MAX - scale) / scale)
 		return VALUE_INVALID;
-	*out = whole * 1000 + frac + (round_digit >= 5 ? 1 : 0);
+	*out = whole * scale + frac + (round_digit >= 5 ? 1 : 0);
 	if (neg)
 		*out = -*out;
 	return rounded ? VALUE_ROUNDED : VALUE_OK;

@@ -25,6 +25,9 @@ enum value_status {
  * are decimal marks (EDIFACT allows either).
  */
 enum value_status value_decimal_parse(const char *s, size_t len, int64_t *out);
+/* The same, for the value times 10^shift (0-6): tonnes in kg with shift 3. */
+enum value_status value_decimal_parse_scaled(const char *s, size_t len,
+    int shift, int64_t *out);
 /* Parses an integer count (no decimals); 0 or -1. */
 int value_count_parse(const char *s, size_t len, int64_t *out);
 

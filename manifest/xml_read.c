@@ -93,12 +93,19 @@ xml_limits_default(struct xml_limits *l)
 	l->max_document = (size_t)1 << 30;
 }
 
-/* The reader's current line. */
+/* The line of the current node (the parser itself may be further on). */
 static uint32_t
 line(struct xr *x)
 {
-	int	n = x->r != NULL ? xmlTextReaderGetParserLineNumber(x->r) : 0;
+	xmlNodePtr	cur;
+	long		n = 0;
 
+	if (x->r == NULL)
+		return 0;
+	if ((cur = xmlTextReaderCurrentNode(x->r)) != NULL)
+		n = xmlGetLineNo(cur);
+	if (n <= 0)
+		n = xmlTextReaderGetParserLineNumber(x->r);
 	return n > 0 ? (uint32_t)n : 0;
 }
 
@@ -156,6 +163,9 @@ error_cb(void *arg, xmlErrorPtr e)
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
+	for (char *c = msg; *c != '\0'; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
 	loc = diag_loc_line(NULL, e->line > 0 ? (uint32_t)e->line : line(x),
 	    e->int2 > 0 ? (uint32_t)e->int2 : 0);
 	diag_add(&x->t->diags, DIAG_ERROR, "XML_MALFORMED", &loc, "%s", msg);
@@ -318,9 +328,12 @@ text(struct xr *x)
 	    x->text.len);
 }
 
-/* A decimal with '.' only; MANIFEST_ABSENT (with a warning) otherwise. */
+/*
+ * A decimal with '.' only, times 10^shift; MANIFEST_ABSENT (with a
+ * warning) otherwise.
+ */
 static int64_t
-decimal(struct xr *x, const char *what)
+decimal_scaled(struct xr *x, const char *what, int shift)
 {
 	const char	*s = text(x);
 	int64_t		 v;
@@ -328,7 +341,7 @@ decimal(struct xr *x, const char *what)
 	if (s == NULL)
 		return MANIFEST_ABSENT;
 	if (strchr(s, ',') == NULL) {
-		switch (value_decimal_parse(s, strlen(s), &v)) {
+		switch (value_decimal_parse_scaled(s, strlen(s), shift, &v)) {
 		case VALUE_OK:
 			return v;
 		case VALUE_ROUNDED:
@@ -344,16 +357,23 @@ decimal(struct xr *x, const char *what)
 	return MANIFEST_ABSENT;
 }
 
+static int64_t
+decimal(struct xr *x, const char *what)
+{
+	return decimal_scaled(x, what, 0);
+}
+
 /* A mass in kg from a *MassMeasure (unitCode KGM or TNE). */
 static int64_t
 mass(struct xr *x, const char *what)
 {
-	int64_t	v = decimal(x, what);
+	int64_t	v;
 
+	if (strcmp(x->unit, "TNE") == 0)
+		return decimal_scaled(x, what, 3);	/* exact to the gram */
+	v = decimal(x, what);
 	if (v == MANIFEST_ABSENT)
 		return v;
-	if (strcmp(x->unit, "TNE") == 0)
-		return v * 1000;
 	if (x->unit[0] != '\0' && strcmp(x->unit, "KGM") != 0) {
 		xdiag(x, DIAG_WARNING, "BAD_UNIT", "%s in \"%s\": a mass is in KGM "
 		    "or TNE", what, x->unit);
@@ -739,7 +759,7 @@ text_node(struct xr *x)
 
 /* One node of the stream. */
 static void
-node(struct xr *x)
+read_node(struct xr *x)
 {
 	switch (xmlTextReaderNodeType(x->r)) {
 	case XML_READER_TYPE_DOCUMENT_TYPE:
@@ -769,6 +789,45 @@ node(struct xr *x)
 	}
 }
 
+/*
+ * The line of a DOCTYPE in the prolog (before the root element), or 0.
+ * Checked before libxml2 sees the document, so that no DTD -- internal
+ * subset included -- is ever parsed.
+ */
+static uint32_t
+prolog_doctype_line(const char *p, size_t len)
+{
+	const char	*end = p + len;
+	uint32_t	 lineno = 1;
+
+	while (p < end) {
+		if (*p == '\n')
+			lineno++;
+		if (*p != '<') {
+			p++;
+			continue;
+		}
+		if (end - p >= 9 && memcmp(p, "<!DOCTYPE", 9) == 0)
+			return lineno;
+		if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+			const char *q = p + 4;
+
+			while (q + 2 < end && memcmp(q, "-->", 3) != 0) {
+				lineno += *q == '\n';
+				q++;
+			}
+			p = q;
+			continue;
+		}
+		if (end - p >= 2 && p[1] == '?') {
+			p += 2;
+			continue;
+		}
+		return 0;	/* the root element: the prolog is over */
+	}
+	return 0;
+}
+
 int
 xml_parse(const char *data, size_t len, const struct xml_limits *limits,
     struct manifest_train *t)
@@ -789,6 +848,14 @@ xml_parse(const char *data, size_t len, const struct xml_limits *limits,
 		    "(the size limit)", x.lim.max_document);
 		return -1;
 	}
+	if (prolog_doctype_line(data, len) != 0) {
+		struct diag_loc loc = diag_loc_line(NULL,
+		    prolog_doctype_line(data, len), 0);
+
+		diag_add(&t->diags, DIAG_ERROR, "XML_FORBIDDEN", &loc, "a DOCTYPE "
+		    "is not accepted: manifests carry no DTD and no entities");
+		return -1;
+	}
 	pthread_once(&loader_once, install_loader);
 	x.r = xmlReaderForMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
@@ -799,7 +866,7 @@ xml_parse(const char *data, size_t len, const struct xml_limits *limits,
 	}
 	xmlTextReaderSetStructuredErrorHandler(x.r, error_cb, &x);
 	while (!x.refused && (rc = xmlTextReaderRead(x.r)) == 1)
-		node(&x);
+		read_node(&x);
 	if (!x.refused && rc < 0)
 		xrefuse(&x, "XML_MALFORMED", "the document is not well-formed XML");
 	if (!x.refused && !x.root_seen)
