@@ -427,12 +427,14 @@ make_parcels(struct manifest_train *t, struct rng *r, const struct gen_options *
 			make_party(t, r, &k->consignee, shippers_kz,
 			    nitems(shippers_kz), "KZ", false);
 			k->currency = S(t, "CNY");
+			k->value = 0;
 			for (j = 0; j < size; j++) {
 				struct manifest_item *it = make_item(t, r, k,
 				    pick_goods(r, parcels, nitems(parcels)),
 				    loaded[i], true);
 
 				loaded[i]->gross_kg += it->gross_kg;
+				k->value += it->value;
 			}
 			here -= size;
 		}

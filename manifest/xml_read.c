@@ -50,6 +50,63 @@ enum xctx {
 	X_LEAF,		/* a value element */
 };
 
+/* The profile's element names in the reader's dictionary: compared by pointer. */
+struct xnames {
+	const char	*AEO;
+	const char	*ActualArrivalDateTime;
+	const char	*AdditionalDocument;
+	const char	*BorderStationID;
+	const char	*BorderTransportMeans;
+	const char	*Carrier;
+	const char	*CharacteristicCode;
+	const char	*ClassificationID;
+	const char	*Commodity;
+	const char	*ConditionCode;
+	const char	*Consignee;
+	const char	*Consignment;
+	const char	*ConsignmentItem;
+	const char	*Consignor;
+	const char	*Container;
+	const char	*CountryCode;
+	const char	*Declarant;
+	const char	*Declaration;
+	const char	*DepartureStationID;
+	const char	*Description;
+	const char	*DestinationStationID;
+	const char	*DirectionCode;
+	const char	*EquipmentID;
+	const char	*EstimatedArrivalDateTime;
+	const char	*FullnessCode;
+	const char	*FunctionCode;
+	const char	*GrossMassMeasure;
+	const char	*Head;
+	const char	*ID;
+	const char	*JourneyID;
+	const char	*Manifest;
+	const char	*MessageID;
+	const char	*ModeCode;
+	const char	*Name;
+	const char	*NetMassMeasure;
+	const char	*OriginCountryCode;
+	const char	*PackageQuantity;
+	const char	*Packaging;
+	const char	*Placement;
+	const char	*ProcedureCode;
+	const char	*QuantityQuantity;
+	const char	*ReceiverID;
+	const char	*Seal;
+	const char	*SealingPartyCode;
+	const char	*SendDateTime;
+	const char	*SenderID;
+	const char	*SequenceNumeric;
+	const char	*TareMassMeasure;
+	const char	*TransportContractDocument;
+	const char	*TypeCode;
+	const char	*UNDGCode;
+	const char	*ValueAmount;
+	const char	*Wagon;
+};
+
 struct frame {
 	enum xctx	 ctx;
 	void		*obj;
@@ -67,6 +124,8 @@ struct xr {
 	char			 unit[16];	/* unitCode / currencyID of the leaf */
 	bool			 refused;
 	bool			 root_seen;
+	const char		*ns;		/* XML_NAMESPACE in the reader's dictionary */
+	struct xnames		 nm;
 };
 
 static pthread_once_t	loader_once = PTHREAD_ONCE_INIT;
@@ -174,82 +233,82 @@ error_cb(void *arg, xmlErrorPtr e)
 
 /* The child context of an element named n inside a parent of context p. */
 static enum xctx
-child_ctx(enum xctx p, const char *n)
+child_ctx(const struct xnames *nm, enum xctx p, const char *n)
 {
 	switch (p) {
 	case X_ROOT:
-		return strcmp(n, "Manifest") == 0 ? X_MANIFEST : X_SKIP;
+		return n == nm->Manifest ? X_MANIFEST : X_SKIP;
 	case X_MANIFEST:
-		return strcmp(n, "Head") == 0 ? X_HEAD :
-		    strcmp(n, "Declaration") == 0 ? X_DECL : X_SKIP;
+		return n == nm->Head ? X_HEAD :
+		    n == nm->Declaration ? X_DECL : X_SKIP;
 	case X_HEAD:
-		return strcmp(n, "MessageID") == 0 || strcmp(n, "FunctionCode") == 0 ||
-		    strcmp(n, "SenderID") == 0 || strcmp(n, "ReceiverID") == 0 ||
-		    strcmp(n, "SendDateTime") == 0 ? X_LEAF : X_SKIP;
+		return n == nm->MessageID || n == nm->FunctionCode ||
+		    n == nm->SenderID || n == nm->ReceiverID ||
+		    n == nm->SendDateTime ? X_LEAF : X_SKIP;
 	case X_DECL:
-		return strcmp(n, "ID") == 0 || strcmp(n, "DirectionCode") == 0 ?
-		    X_LEAF : strcmp(n, "BorderTransportMeans") == 0 ? X_BTM :
-		    strcmp(n, "Consignment") == 0 ? X_CONS : X_SKIP;
+		return n == nm->ID || n == nm->DirectionCode ?
+		    X_LEAF : n == nm->BorderTransportMeans ? X_BTM :
+		    n == nm->Consignment ? X_CONS : X_SKIP;
 	case X_BTM:
-		return strcmp(n, "Carrier") == 0 ? X_CARRIER :
-		    strcmp(n, "Wagon") == 0 ? X_WAGON :
-		    strcmp(n, "JourneyID") == 0 || strcmp(n, "ModeCode") == 0 ||
-		    strcmp(n, "BorderStationID") == 0 ||
-		    strcmp(n, "DepartureStationID") == 0 ||
-		    strcmp(n, "DestinationStationID") == 0 ||
-		    strcmp(n, "EstimatedArrivalDateTime") == 0 ||
-		    strcmp(n, "ActualArrivalDateTime") == 0 ? X_LEAF : X_SKIP;
+		return n == nm->Carrier ? X_CARRIER :
+		    n == nm->Wagon ? X_WAGON :
+		    n == nm->JourneyID || n == nm->ModeCode ||
+		    n == nm->BorderStationID ||
+		    n == nm->DepartureStationID ||
+		    n == nm->DestinationStationID ||
+		    n == nm->EstimatedArrivalDateTime ||
+		    n == nm->ActualArrivalDateTime ? X_LEAF : X_SKIP;
 	case X_CARRIER:
 	case X_PARTY:
-		return strcmp(n, "ID") == 0 || strcmp(n, "Name") == 0 ||
-		    strcmp(n, "CountryCode") == 0 || strcmp(n, "AEO") == 0 ?
+		return n == nm->ID || n == nm->Name ||
+		    n == nm->CountryCode || n == nm->AEO ?
 		    X_LEAF : X_SKIP;
 	case X_WAGON:
-		return strcmp(n, "Seal") == 0 ? X_SEAL :
-		    strcmp(n, "Container") == 0 ? X_CONTAINER :
-		    strcmp(n, "SequenceNumeric") == 0 || strcmp(n, "ID") == 0 ||
-		    strcmp(n, "TypeCode") == 0 ||
-		    strcmp(n, "TareMassMeasure") == 0 ? X_LEAF : X_SKIP;
+		return n == nm->Seal ? X_SEAL :
+		    n == nm->Container ? X_CONTAINER :
+		    n == nm->SequenceNumeric || n == nm->ID ||
+		    n == nm->TypeCode ||
+		    n == nm->TareMassMeasure ? X_LEAF : X_SKIP;
 	case X_SEAL:
-		return strcmp(n, "ID") == 0 || strcmp(n, "SealingPartyCode") == 0 ||
-		    strcmp(n, "ConditionCode") == 0 ? X_LEAF : X_SKIP;
+		return n == nm->ID || n == nm->SealingPartyCode ||
+		    n == nm->ConditionCode ? X_LEAF : X_SKIP;
 	case X_CONTAINER:
-		return strcmp(n, "Seal") == 0 ? X_SEAL :
-		    strcmp(n, "ID") == 0 || strcmp(n, "CharacteristicCode") == 0 ||
-		    strcmp(n, "FullnessCode") == 0 ||
-		    strcmp(n, "GrossMassMeasure") == 0 ? X_LEAF : X_SKIP;
+		return n == nm->Seal ? X_SEAL :
+		    n == nm->ID || n == nm->CharacteristicCode ||
+		    n == nm->FullnessCode ||
+		    n == nm->GrossMassMeasure ? X_LEAF : X_SKIP;
 	case X_CONS:
-		return strcmp(n, "TransportContractDocument") == 0 ? X_CONTRACT :
-		    strcmp(n, "Consignor") == 0 || strcmp(n, "Consignee") == 0 ||
-		    strcmp(n, "Declarant") == 0 ? X_PARTY :
-		    strcmp(n, "ConsignmentItem") == 0 ? X_ITEM :
-		    strcmp(n, "ProcedureCode") == 0 ||
-		    strcmp(n, "ValueAmount") == 0 ? X_LEAF : X_SKIP;
+		return n == nm->TransportContractDocument ? X_CONTRACT :
+		    n == nm->Consignor || n == nm->Consignee ||
+		    n == nm->Declarant ? X_PARTY :
+		    n == nm->ConsignmentItem ? X_ITEM :
+		    n == nm->ProcedureCode ||
+		    n == nm->ValueAmount ? X_LEAF : X_SKIP;
 	case X_CONTRACT:
-		return strcmp(n, "ID") == 0 ? X_LEAF : X_SKIP;
+		return n == nm->ID ? X_LEAF : X_SKIP;
 	case X_ITEM:
-		return strcmp(n, "Commodity") == 0 ? X_COMMODITY :
-		    strcmp(n, "Packaging") == 0 ? X_PACKAGING :
-		    strcmp(n, "AdditionalDocument") == 0 ? X_DOC :
-		    strcmp(n, "Placement") == 0 ? X_PLACEMENT :
-		    strcmp(n, "SequenceNumeric") == 0 ||
-		    strcmp(n, "GrossMassMeasure") == 0 ||
-		    strcmp(n, "NetMassMeasure") == 0 ||
-		    strcmp(n, "ValueAmount") == 0 ||
-		    strcmp(n, "OriginCountryCode") == 0 ? X_LEAF : X_SKIP;
+		return n == nm->Commodity ? X_COMMODITY :
+		    n == nm->Packaging ? X_PACKAGING :
+		    n == nm->AdditionalDocument ? X_DOC :
+		    n == nm->Placement ? X_PLACEMENT :
+		    n == nm->SequenceNumeric ||
+		    n == nm->GrossMassMeasure ||
+		    n == nm->NetMassMeasure ||
+		    n == nm->ValueAmount ||
+		    n == nm->OriginCountryCode ? X_LEAF : X_SKIP;
 	case X_COMMODITY:
-		return strcmp(n, "Description") == 0 ||
-		    strcmp(n, "ClassificationID") == 0 ||
-		    strcmp(n, "UNDGCode") == 0 ? X_LEAF : X_SKIP;
+		return n == nm->Description ||
+		    n == nm->ClassificationID ||
+		    n == nm->UNDGCode ? X_LEAF : X_SKIP;
 	case X_PACKAGING:
-		return strcmp(n, "QuantityQuantity") == 0 ||
-		    strcmp(n, "TypeCode") == 0 ? X_LEAF : X_SKIP;
+		return n == nm->QuantityQuantity ||
+		    n == nm->TypeCode ? X_LEAF : X_SKIP;
 	case X_DOC:
-		return strcmp(n, "TypeCode") == 0 || strcmp(n, "ID") == 0 ?
+		return n == nm->TypeCode || n == nm->ID ?
 		    X_LEAF : X_SKIP;
 	case X_PLACEMENT:
-		return strcmp(n, "EquipmentID") == 0 ||
-		    strcmp(n, "PackageQuantity") == 0 ? X_LEAF : X_SKIP;
+		return n == nm->EquipmentID ||
+		    n == nm->PackageQuantity ? X_LEAF : X_SKIP;
 	default:
 		return X_SKIP;
 	}
@@ -293,8 +352,8 @@ open_object(struct xr *x, enum xctx ctx, const struct frame *parent,
 	case X_PARTY: {
 		struct manifest_consignment *c = parent->obj;
 
-		return strcmp(name, "Consignor") == 0 ? &c->consignor :
-		    strcmp(name, "Consignee") == 0 ? &c->consignee : &c->declarant;
+		return name == x->nm.Consignor ? &c->consignor :
+		    name == x->nm.Consignee ? &c->consignee : &c->declarant;
 	}
 	case X_ITEM: {
 		struct manifest_item *it = manifest_item_add(t, parent->obj);
@@ -418,10 +477,12 @@ when(struct xr *x, const char *what)
 static void
 leaf_header(struct xr *x, enum xctx p, const char *n)
 {
+	const struct xnames	*nm = &x->nm;
+
 	struct manifest_train	*t = x->t;
 	const char		*s;
 
-	if (p == X_HEAD && strcmp(n, "FunctionCode") == 0) {
+	if (p == X_HEAD && n == nm->FunctionCode) {
 		s = text(x);
 		if (s != NULL && strcmp(s, "5") == 0)
 			t->function = MANIFEST_REPLACE;
@@ -431,11 +492,11 @@ leaf_header(struct xr *x, enum xctx p, const char *n)
 			xdiag(x, DIAG_WARNING, "MESSAGE_FUNCTION", "FunctionCode "
 			    "\"%.8s\" is not 9, 5 or 1: read as original",
 			    s != NULL ? s : "");
-	} else if (p == X_HEAD && strcmp(n, "SendDateTime") == 0)
+	} else if (p == X_HEAD && n == nm->SendDateTime)
 		t->issued = when(x, "SendDateTime");
-	else if (p == X_DECL && strcmp(n, "ID") == 0)
+	else if (p == X_DECL && n == nm->ID)
 		t->manifest_ref = text(x);
-	else if (p == X_DECL && strcmp(n, "DirectionCode") == 0) {
+	else if (p == X_DECL && n == nm->DirectionCode) {
 		s = text(x);
 		if (s == NULL || manifest_direction_parse(s, &t->direction) < 0)
 			xdiag(x, DIAG_WARNING, "DIRECTION", "DirectionCode \"%.16s\" "
@@ -447,26 +508,28 @@ leaf_header(struct xr *x, enum xctx p, const char *n)
 static void
 leaf_transport(struct xr *x, const char *n)
 {
+	const struct xnames	*nm = &x->nm;
+
 	struct manifest_train	*t = x->t;
 	const char		*s;
 
-	if (strcmp(n, "JourneyID") == 0)
+	if (n == nm->JourneyID)
 		t->id = text(x);
-	else if (strcmp(n, "ModeCode") == 0) {
+	else if (n == nm->ModeCode) {
 		s = text(x);
 		if (s == NULL || strcmp(s, "2") != 0)
 			xdiag(x, DIAG_ERROR, "TRANSPORT_MODE", "ModeCode \"%.8s\" is "
 			    "not 2 (rail): this is not a train manifest",
 			    s != NULL ? s : "");
-	} else if (strcmp(n, "BorderStationID") == 0)
+	} else if (n == nm->BorderStationID)
 		t->border_station = text(x);
-	else if (strcmp(n, "DepartureStationID") == 0)
+	else if (n == nm->DepartureStationID)
 		t->departure_station = text(x);
-	else if (strcmp(n, "DestinationStationID") == 0)
+	else if (n == nm->DestinationStationID)
 		t->destination_station = text(x);
-	else if (strcmp(n, "EstimatedArrivalDateTime") == 0)
+	else if (n == nm->EstimatedArrivalDateTime)
 		t->eta = when(x, n);
-	else if (strcmp(n, "ActualArrivalDateTime") == 0)
+	else if (n == nm->ActualArrivalDateTime)
 		t->ata = when(x, n);
 }
 
@@ -474,13 +537,15 @@ leaf_transport(struct xr *x, const char *n)
 static void
 leaf_party(struct xr *x, struct manifest_party *p, const char *n)
 {
-	if (strcmp(n, "ID") == 0)
+	const struct xnames	*nm = &x->nm;
+
+	if (n == nm->ID)
 		p->id = text(x);
-	else if (strcmp(n, "Name") == 0)
+	else if (n == nm->Name)
 		p->name = text(x);
-	else if (strcmp(n, "CountryCode") == 0)
+	else if (n == nm->CountryCode)
 		p->country = text(x);
-	else if (strcmp(n, "AEO") == 0)
+	else if (n == nm->AEO)
 		p->aeo = text(x);
 }
 
@@ -488,18 +553,20 @@ leaf_party(struct xr *x, struct manifest_party *p, const char *n)
 static void
 leaf_equipment(struct xr *x, const struct frame *f, const char *n)
 {
+	const struct xnames	*nm = &x->nm;
+
 	const char	*s;
 
 	if (f->ctx == X_WAGON) {
 		struct manifest_wagon *w = f->obj;
 
-		if (strcmp(n, "ID") == 0)
+		if (n == nm->ID)
 			manifest_wagon_set_number(x->t, w, text(x));
-		else if (strcmp(n, "TypeCode") == 0)
+		else if (n == nm->TypeCode)
 			w->type = text(x);
-		else if (strcmp(n, "TareMassMeasure") == 0)
+		else if (n == nm->TareMassMeasure)
 			w->tare_kg = mass(x, n);
-		else if (strcmp(n, "SequenceNumeric") == 0) {
+		else if (n == nm->SequenceNumeric) {
 			int64_t seq = count(x, n);
 
 			if (seq != MANIFEST_ABSENT && seq != w->position)
@@ -510,13 +577,13 @@ leaf_equipment(struct xr *x, const struct frame *f, const char *n)
 	} else if (f->ctx == X_CONTAINER) {
 		struct manifest_container *c = f->obj;
 
-		if (strcmp(n, "ID") == 0)
+		if (n == nm->ID)
 			manifest_container_set_number(x->t, c, text(x));
-		else if (strcmp(n, "CharacteristicCode") == 0)
+		else if (n == nm->CharacteristicCode)
 			c->size_type = text(x);
-		else if (strcmp(n, "GrossMassMeasure") == 0)
+		else if (n == nm->GrossMassMeasure)
 			c->gross_kg = mass(x, n);
-		else if (strcmp(n, "FullnessCode") == 0) {
+		else if (n == nm->FullnessCode) {
 			s = text(x);
 			if (s != NULL && strcmp(s, "4") == 0)
 				c->full = false;
@@ -530,15 +597,15 @@ leaf_equipment(struct xr *x, const struct frame *f, const char *n)
 		struct manifest_seal *sl = f->obj;
 
 		s = text(x);
-		if (strcmp(n, "ID") == 0)
+		if (n == nm->ID)
 			sl->number = s;
-		else if (strcmp(n, "SealingPartyCode") == 0)
+		else if (n == nm->SealingPartyCode)
 			sl->sealed_by = s == NULL ? MANIFEST_SEALER_CARRIER :
 			    strcmp(s, "CA") == 0 ? MANIFEST_SEALER_CARRIER :
 			    strcmp(s, "CU") == 0 ? MANIFEST_SEALER_CUSTOMS :
 			    strcmp(s, "SH") == 0 ? MANIFEST_SEALER_SHIPPER :
 			    MANIFEST_SEALER_OTHER;
-		else if (strcmp(n, "ConditionCode") == 0) {
+		else if (n == nm->ConditionCode) {
 			if (s != NULL && strcmp(s, "2") == 0)
 				sl->condition = MANIFEST_SEAL_DAMAGED;
 			else if (s == NULL || strcmp(s, "1") != 0)
@@ -553,6 +620,8 @@ leaf_equipment(struct xr *x, const struct frame *f, const char *n)
 static void
 leaf_goods(struct xr *x, const struct frame *f, const char *n)
 {
+	const struct xnames	*nm = &x->nm;
+
 	struct manifest_consignment	*c;
 	struct manifest_item		*it;
 	const char			*s;
@@ -561,14 +630,14 @@ leaf_goods(struct xr *x, const struct frame *f, const char *n)
 	switch (f->ctx) {
 	case X_CONS:
 		c = f->obj;
-		if (strcmp(n, "ProcedureCode") == 0) {
+		if (n == nm->ProcedureCode) {
 			s = text(x);
 			if (s == NULL || manifest_procedure_parse(s,
 			    &c->procedure) < 0)
 				xdiag(x, DIAG_WARNING, "PROCEDURE", "ProcedureCode "
 				    "\"%.16s\" is not import, export, transit or "
 				    "ecommerce", s != NULL ? s : "");
-		} else if (strcmp(n, "ValueAmount") == 0) {
+		} else if (n == nm->ValueAmount) {
 			c->value = decimal(x, n);
 			if (x->unit[0] != '\0')
 				c->currency = manifest_str(x->t, x->unit,
@@ -580,56 +649,56 @@ leaf_goods(struct xr *x, const struct frame *f, const char *n)
 		break;
 	case X_ITEM:
 		it = f->obj;
-		if (strcmp(n, "SequenceNumeric") == 0) {
+		if (n == nm->SequenceNumeric) {
 			int64_t seq = count(x, n);
 
 			if (seq != MANIFEST_ABSENT && seq <= UINT32_MAX)
 				it->seq = (uint32_t)seq;
-		} else if (strcmp(n, "GrossMassMeasure") == 0)
+		} else if (n == nm->GrossMassMeasure)
 			it->gross_kg = mass(x, n);
-		else if (strcmp(n, "NetMassMeasure") == 0)
+		else if (n == nm->NetMassMeasure)
 			it->net_kg = mass(x, n);
-		else if (strcmp(n, "ValueAmount") == 0) {
+		else if (n == nm->ValueAmount) {
 			it->value = decimal(x, n);
 			if (x->unit[0] != '\0')
 				it->currency = manifest_str(x->t, x->unit,
 				    strlen(x->unit));
-		} else if (strcmp(n, "OriginCountryCode") == 0)
+		} else if (n == nm->OriginCountryCode)
 			it->origin = text(x);
 		break;
 	case X_COMMODITY:
 		it = f->obj;
-		if (strcmp(n, "Description") == 0) {
+		if (n == nm->Description) {
 			s = text(x);
 			it->description = s != NULL ? manifest_str_shared(x->t, s,
 			    strlen(s)) : NULL;
-		} else if (strcmp(n, "ClassificationID") == 0) {
+		} else if (n == nm->ClassificationID) {
 			s = text(x);
 			if (s != NULL && ident_hs_normalise(s, strlen(s), hs) == 0)
 				it->hs = manifest_str(x->t, hs, strlen(hs));
 			else if (s != NULL)
 				xdiag(x, DIAG_WARNING, "HS_CODE", "\"%.20s\" is not "
 				    "an HS code of 6 to 10 digits", s);
-		} else if (strcmp(n, "UNDGCode") == 0)
+		} else if (n == nm->UNDGCode)
 			it->un_number = text(x);
 		break;
 	case X_PACKAGING:
 		it = f->obj;
-		if (strcmp(n, "QuantityQuantity") == 0)
+		if (n == nm->QuantityQuantity)
 			it->packages = count(x, n);
-		else if (strcmp(n, "TypeCode") == 0)
+		else if (n == nm->TypeCode)
 			it->package_type = text(x);
 		break;
 	case X_DOC:
-		if (strcmp(n, "TypeCode") == 0)
+		if (n == nm->TypeCode)
 			((struct manifest_document *)f->obj)->type = text(x);
-		else if (strcmp(n, "ID") == 0)
+		else if (n == nm->ID)
 			((struct manifest_document *)f->obj)->id = text(x);
 		break;
 	case X_PLACEMENT:
-		if (strcmp(n, "EquipmentID") == 0)
+		if (n == nm->EquipmentID)
 			((struct manifest_placement *)f->obj)->equipment = text(x);
-		else if (strcmp(n, "PackageQuantity") == 0)
+		else if (n == nm->PackageQuantity)
 			((struct manifest_placement *)f->obj)->packages =
 			    count(x, n);
 		break;
@@ -694,10 +763,10 @@ element_start(struct xr *x)
 		name = "";
 	if (parent->ctx == X_SKIP)
 		ctx = X_SKIP;
-	else if (ns == NULL || strcmp(ns, XML_NAMESPACE) != 0)
-		ctx = X_SKIP;
+	else if (ns != x->ns && (ns == NULL || strcmp(ns, XML_NAMESPACE) != 0))
+		ctx = X_SKIP;	/* names are interned: the pointer test decides */
 	else
-		ctx = child_ctx(parent->ctx, name);
+		ctx = child_ctx(&x->nm, parent->ctx, name);
 	if (parent->ctx == X_ROOT && ctx != X_MANIFEST) {
 		xrefuse(x, "NOT_A_MANIFEST", "the root element is {%s}%s, not a "
 		    "railgate manifest ({%s}Manifest)", ns != NULL ? ns : "", name,
@@ -714,13 +783,20 @@ element_start(struct xr *x)
 	    open_object(x, ctx, parent, name);
 	buf_reset(&x->text);
 	x->unit[0] = '\0';
-	if (ctx == X_LEAF) {
+	/* Only measures and amounts carry an attribute railgate reads. */
+	if (ctx == X_LEAF && (name == x->nm.TareMassMeasure ||
+	    name == x->nm.GrossMassMeasure || name == x->nm.NetMassMeasure ||
+	    name == x->nm.ValueAmount)) {
 		a = xmlTextReaderGetAttribute(x->r, (const xmlChar *)"unitCode");
 		if (a == NULL)
 			a = xmlTextReaderGetAttribute(x->r,
 			    (const xmlChar *)"currencyID");
 		if (a != NULL) {
-			snprintf(x->unit, sizeof x->unit, "%s", (char *)a);
+			size_t n = strlen((char *)a);
+
+			n = n < sizeof x->unit - 1 ? n : sizeof x->unit - 1;
+			memcpy(x->unit, a, n);
+			x->unit[n] = '\0';
 			xmlFree(a);
 		}
 	}
@@ -859,12 +935,120 @@ xml_parse(const char *data, size_t len, const struct xml_limits *limits,
 	pthread_once(&loader_once, install_loader);
 	x.r = xmlReaderForMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
-	    XML_PARSE_COMPACT);
+	    XML_PARSE_NOBLANKS | XML_PARSE_COMPACT);
 	if (x.r == NULL) {
 		xrefuse(&x, "XML_MALFORMED", "the document cannot be read as XML");
 		return -1;
 	}
 	xmlTextReaderSetStructuredErrorHandler(x.r, error_cb, &x);
+	x.ns = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)XML_NAMESPACE);
+	x.nm.AEO = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"AEO");
+	x.nm.ActualArrivalDateTime = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"ActualArrivalDateTime");
+	x.nm.AdditionalDocument = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"AdditionalDocument");
+	x.nm.BorderStationID = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"BorderStationID");
+	x.nm.BorderTransportMeans = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"BorderTransportMeans");
+	x.nm.Carrier = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Carrier");
+	x.nm.CharacteristicCode = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"CharacteristicCode");
+	x.nm.ClassificationID = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"ClassificationID");
+	x.nm.Commodity = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Commodity");
+	x.nm.ConditionCode = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"ConditionCode");
+	x.nm.Consignee = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Consignee");
+	x.nm.Consignment = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Consignment");
+	x.nm.ConsignmentItem = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"ConsignmentItem");
+	x.nm.Consignor = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Consignor");
+	x.nm.Container = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Container");
+	x.nm.CountryCode = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"CountryCode");
+	x.nm.Declarant = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Declarant");
+	x.nm.Declaration = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Declaration");
+	x.nm.DepartureStationID = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"DepartureStationID");
+	x.nm.Description = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Description");
+	x.nm.DestinationStationID = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"DestinationStationID");
+	x.nm.DirectionCode = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"DirectionCode");
+	x.nm.EquipmentID = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"EquipmentID");
+	x.nm.EstimatedArrivalDateTime = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"EstimatedArrivalDateTime");
+	x.nm.FullnessCode = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"FullnessCode");
+	x.nm.FunctionCode = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"FunctionCode");
+	x.nm.GrossMassMeasure = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"GrossMassMeasure");
+	x.nm.Head = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Head");
+	x.nm.ID = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"ID");
+	x.nm.JourneyID = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"JourneyID");
+	x.nm.Manifest = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Manifest");
+	x.nm.MessageID = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"MessageID");
+	x.nm.ModeCode = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"ModeCode");
+	x.nm.Name = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Name");
+	x.nm.NetMassMeasure = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"NetMassMeasure");
+	x.nm.OriginCountryCode = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"OriginCountryCode");
+	x.nm.PackageQuantity = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"PackageQuantity");
+	x.nm.Packaging = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Packaging");
+	x.nm.Placement = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Placement");
+	x.nm.ProcedureCode = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"ProcedureCode");
+	x.nm.QuantityQuantity = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"QuantityQuantity");
+	x.nm.ReceiverID = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"ReceiverID");
+	x.nm.Seal = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Seal");
+	x.nm.SealingPartyCode = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"SealingPartyCode");
+	x.nm.SendDateTime = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"SendDateTime");
+	x.nm.SenderID = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"SenderID");
+	x.nm.SequenceNumeric = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"SequenceNumeric");
+	x.nm.TareMassMeasure = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"TareMassMeasure");
+	x.nm.TransportContractDocument = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"TransportContractDocument");
+	x.nm.TypeCode = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"TypeCode");
+	x.nm.UNDGCode = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"UNDGCode");
+	x.nm.ValueAmount = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"ValueAmount");
+	x.nm.Wagon = (const char *)xmlTextReaderConstString(x.r,
+	    (const xmlChar *)"Wagon");
 	while (!x.refused && (rc = xmlTextReaderRead(x.r)) == 1)
 		read_node(&x);
 	if (!x.refused && rc < 0)

@@ -7,6 +7,7 @@
  * hardened options as the reader; a DOCTYPE is refused before validation.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
@@ -45,7 +46,9 @@ xml_validate(const char *data, size_t len, const char *xsd_path,
     struct diag_list *diags)
 {
 	struct vctx		 v = { diags, 0 };
-	xmlSchemaParserCtxtPtr	 pc;
+	xmlSchemaParserCtxtPtr	 pc = NULL;
+	char			*xsd = NULL;
+	size_t			 xsdlen = 0;
 	xmlSchemaValidCtxtPtr	 vc;
 	xmlSchemaPtr		 schema;
 	xmlDocPtr		 doc;
@@ -54,15 +57,23 @@ xml_validate(const char *data, size_t len, const char *xsd_path,
 
 	if (len > INT32_MAX)
 		return -1;
-	if ((pc = xmlSchemaNewParserCtxt(xsd_path)) == NULL ||
+	/*
+	 * Read the schema ourselves: the reader's entity loader, which refuses
+	 * every external resource, is process-wide and would refuse it too.
+	 */
+	if (file_read_all(xsd_path, &xsd, &xsdlen) < 0 || xsdlen > INT32_MAX ||
+	    (pc = xmlSchemaNewMemParserCtxt(xsd, (int)xsdlen)) == NULL ||
 	    (schema = xmlSchemaParse(pc)) == NULL) {
 		loc.file = xsd_path;
 		diag_add(diags, DIAG_ERROR, "SCHEMA", &loc, "cannot load the "
 		    "schema");
-		xmlSchemaFreeParserCtxt(pc);
+		if (pc != NULL)
+			xmlSchemaFreeParserCtxt(pc);
+		free(xsd);
 		return -1;
 	}
 	xmlSchemaFreeParserCtxt(pc);
+	free(xsd);
 	doc = xmlReadMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (doc == NULL || doc->intSubset != NULL) {

@@ -1,0 +1,315 @@
+/*
+ * test_xml.c -- XML manifests: every fixture against its frozen canonical
+ * JSON, hostile documents refused quickly with the cause and the line,
+ * broken ones with their diagnostics, the writer's round trip, schema
+ * validation, and EDIFACT/XML equivalence over fixtures and generated
+ * trains.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "edi/reader.h"
+#include "edi/writer.h"
+#include "manifest/gen.h"
+#include "manifest/json.h"
+#include "manifest/xml.h"
+
+#include "unit.h"
+
+/* Parses a fixture; returns the train (caller frees) and the result. */
+static struct manifest_train *
+read_xml(const char *rel, int *rc, double *ms)
+{
+	struct manifest_train	*t = manifest_train_new();
+	struct timespec		 a, b;
+	char			*data;
+	size_t			 len;
+
+	data = test_read_fixture(rel, &len);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	*rc = xml_parse(data, len, NULL, t);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (ms != NULL)
+		*ms = (double)(b.tv_sec - a.tv_sec) * 1e3 +
+		    (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+	free(data);
+	return t;
+}
+
+/* Model JSON without diagnostics (caller frees). */
+static char *
+model_json(const struct manifest_train *t)
+{
+	struct buf	b = { 0 };
+
+	manifest_json_write(t, 0, &b);
+	return buf_steal(&b, NULL);
+}
+
+/* Every good fixture: its canonical JSON, byte for byte. */
+static void
+t_xml_fixtures_canonical_json(void)
+{
+	DIR		*dp = opendir("fixtures/xml");
+	struct dirent	*e;
+	int		 checked = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dp);
+	while ((e = readdir(dp)) != NULL) {
+		struct manifest_train	*t;
+		struct buf		 out = { 0 };
+		char			 rel[512], *want;
+		size_t			 n = strlen(e->d_name), wlen;
+		int			 rc;
+
+		if (n < 5 || strcmp(e->d_name + n - 4, ".xml") != 0)
+			continue;
+		snprintf(rel, sizeof rel, "xml/%s", e->d_name);
+		t = read_xml(rel, &rc, NULL);
+		CU_ASSERT_EQUAL(rc, 0);
+		manifest_json_write(t, MANIFEST_JSON_DIAGNOSTICS, &out);
+		buf_add_char(&out, '\n');
+		snprintf(rel, sizeof rel, "xml/%.*s.json", (int)(n - 4), e->d_name);
+		want = test_read_fixture(rel, &wlen);
+		if (out.len != wlen || memcmp(out.data, want, wlen) != 0) {
+			fprintf(stderr, "\n%s differs from its .json\n", e->d_name);
+			CU_FAIL("canonical JSON differs");
+		}
+		checked++;
+		free(want);
+		buf_free(&out);
+		manifest_train_free(t);
+	}
+	closedir(dp);
+	CU_ASSERT(checked >= 8);
+}
+
+struct xml_case {
+	const char	*file;
+	int		 rc;
+	const char	*code;
+	uint32_t	 line;
+};
+
+static const struct xml_case hostile[] = {
+	{ "hostile/xxe.xml", -1, "XML_FORBIDDEN", 2 },
+	{ "hostile/billion_laughs.xml", -1, "XML_FORBIDDEN", 2 },
+	{ "hostile/quadratic_blowup.xml", -1, "XML_FORBIDDEN", 2 },
+	{ "hostile/external_dtd.xml", -1, "XML_FORBIDDEN", 2 },
+	{ "hostile/xinclude.xml", -1, "XML_FORBIDDEN", 4 },
+	{ "hostile/deep_nesting.xml", -1, "XML_LIMIT", 3 },
+	{ "hostile/oversized_text.xml", -1, "XML_LIMIT", 3 },
+	{ "hostile/malformed_utf8.xml", -1, "XML_MALFORMED", 3 },
+	{ "hostile/truncated.xml", -1, "XML_MALFORMED", 47 },
+	{ "broken/wco_response.xml", -1, "NOT_A_MANIFEST", 3 },
+	{ "broken/wrong_namespace.xml", -1, "NOT_A_MANIFEST", 2 },
+	{ "broken/bad_numbers.xml", 0, "BAD_NUMBER", 27 },
+	{ "broken/bad_check_digits.xml", 0, "WAGON_CHECK_DIGIT", 23 },
+	{ "broken/bad_check_digits.xml", 0, "CONTAINER_CHECK_DIGIT", 33 },
+	{ "broken/not_rail.xml", 0, "TRANSPORT_MODE", 13 },
+	{ "export_unknown_elements.xml", 0, "UNKNOWN_ELEMENT", 13 },
+};
+
+/* Hostile and broken documents: the code and line, within 100 ms. */
+static void
+t_xml_hostile_and_broken(void)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(hostile); i++) {
+		const struct xml_case	*c = &hostile[i];
+		struct manifest_train	*t;
+		const struct diag	*d;
+		char			 rel[256];
+		double			 ms;
+		int			 rc;
+
+		snprintf(rel, sizeof rel, "xml/%s", c->file);
+		t = read_xml(rel, &rc, &ms);
+		d = diag_list_find(&t->diags, c->code);
+		if (rc != c->rc || d == NULL || d->loc.line != c->line ||
+		    ms > 100) {
+			fprintf(stderr, "\n%s: rc %d, %s at line %u, %.1f ms\n",
+			    c->file, rc, c->code, d != NULL ? d->loc.line : 0, ms);
+			CU_FAIL("hostile or broken XML");
+		}
+		manifest_train_free(t);
+	}
+}
+
+/* Configured limits are the ones applied, and named in the message. */
+static void
+t_xml_limits_configurable(void)
+{
+	struct manifest_train	*t = manifest_train_new();
+	struct xml_limits	 l;
+	char			*data;
+	size_t			 len;
+
+	xml_limits_default(&l);
+	l.max_elements = 10;
+	data = test_read_fixture("xml/cuscar_s4_unoy.xml", &len);
+	CU_ASSERT_EQUAL(xml_parse(data, len, &l, t), -1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(diag_list_find(&t->diags, "XML_LIMIT"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(diag_list_find(&t->diags,
+	    "XML_LIMIT")->message, "more than 10 elements"));
+	manifest_train_free(t);
+	t = manifest_train_new();
+	xml_limits_default(&l);
+	l.max_document = 100;
+	CU_ASSERT_EQUAL(xml_parse(data, len, &l, t), -1);
+	CU_ASSERT_PTR_NOT_NULL(diag_list_find(&t->diags, "XML_LIMIT"));
+	manifest_train_free(t);
+	free(data);
+}
+
+/* Generated trains survive model -> XML -> model unchanged. */
+static void
+t_xml_write_round_trip(void)
+{
+	int	seed, same = 0;
+
+	for (seed = 1; seed <= 30; seed++) {
+		struct gen_options	 o = { (unsigned)(1 + seed % 9),
+		    (uint64_t)(seed * 11 % 80), (uint64_t)seed, seed % 4 == 0 };
+		struct manifest_train	*t = gen_train(&o), *back = manifest_train_new();
+		struct buf		 x = { 0 };
+		char			*a, *b;
+
+		xml_write_manifest(t, &x);
+		if (xml_parse(x.data, x.len, NULL, back) == 0 &&
+		    back->diags.n == 0) {
+			a = model_json(t);
+			b = model_json(back);
+			same += strcmp(a, b) == 0;
+			free(a), free(b);
+		}
+		buf_free(&x);
+		manifest_train_free(back);
+		manifest_train_free(t);
+	}
+	CU_ASSERT_EQUAL(same, 30);
+}
+
+/* The schema accepts the profile's documents and names a violation's line. */
+static void
+t_xml_schema(void)
+{
+	struct diag_list	 d;
+	char			*data, *bad;
+	size_t			 len;
+
+	diag_list_init(&d, 0);
+	data = test_read_fixture("xml/cuscar_s3_alashankou.xml", &len);
+	CU_ASSERT_EQUAL(xml_validate(data, len, "etc/schema/manifest.xsd", &d), 0);
+	CU_ASSERT_EQUAL(d.n, 0);
+	bad = test_read_fixture("xml/broken/bad_numbers.xml", &len);
+	CU_ASSERT_EQUAL(xml_validate(bad, len, "etc/schema/manifest.xsd", &d), -1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(diag_list_find(&d, "SCHEMA"));
+	CU_ASSERT_EQUAL(diag_list_find(&d, "SCHEMA")->loc.line, 27);
+	diag_list_clear(&d);
+	free(data);
+	free(bad);
+}
+
+/* EDIFACT and XML of the same train: byte-identical canonical JSON. */
+static void
+t_xml_equivalent_to_edifact(void)
+{
+	static const char *same[] = { "cuscar_s3_alashankou", "cuscar_s4_unoy",
+	    "cuscar_unoe_cyrillic", "ifcsum_horgos", "cuscar_multi_message",
+	    "cuscar_replace", "cuscar_cancel" };
+	size_t	i;
+	int	seed, equal = 0;
+
+	for (i = 0; i < nitems(same); i++) {
+		struct manifest_train	*x, *e = manifest_train_new();
+		char			 rel[128], *data, *a, *b;
+		size_t			 len;
+		int			 rc;
+
+		snprintf(rel, sizeof rel, "xml/%s.xml", same[i]);
+		x = read_xml(rel, &rc, NULL);
+		snprintf(rel, sizeof rel, "edifact/%s.edi", same[i]);
+		data = test_read_fixture(rel, &len);
+		CU_ASSERT_EQUAL(edi_read(data, len, e), 0);
+		a = model_json(x);
+		b = model_json(e);
+		if (strcmp(a, b) != 0) {
+			fprintf(stderr, "\n%s: EDIFACT and XML differ\n", same[i]);
+			CU_FAIL("not equivalent");
+		}
+		free(a), free(b), free(data);
+		manifest_train_free(x);
+		manifest_train_free(e);
+	}
+	for (seed = 100; seed < 150; seed++) {
+		struct gen_options		 o = { (unsigned)(1 + seed % 15),
+		    (uint64_t)(seed * 13 % 120), (uint64_t)seed, seed % 6 == 0 };
+		struct edi_write_options	 w = { 0 };
+		struct manifest_train		*t = gen_train(&o);
+		struct manifest_train		*x = manifest_train_new();
+		struct manifest_train		*e = manifest_train_new();
+		struct buf			 xb = { 0 }, eb = { 0 };
+		char				*a, *b;
+
+		w.max_items = 1 + (size_t)seed % 30;
+		xml_write_manifest(t, &xb);
+		edi_write_manifest(t, &w, &eb);
+		if (xml_parse(xb.data, xb.len, NULL, x) == 0 &&
+		    edi_read(eb.data, eb.len, e) == 0) {
+			a = model_json(x);
+			b = model_json(e);
+			equal += strcmp(a, b) == 0;
+			free(a), free(b);
+		}
+		buf_free(&xb), buf_free(&eb);
+		manifest_train_free(t), manifest_train_free(x), manifest_train_free(e);
+	}
+	CU_ASSERT_EQUAL(equal, 50);
+}
+
+/* WCO customs responses of the corpus are refused as not manifests. */
+static void
+t_xml_corpus_when_present(void)
+{
+	const char	*dir = "../shared/corpus/xml/wco_dm_hmrc";
+	DIR		*dp = opendir(dir);
+	struct dirent	*e;
+
+	if (dp == NULL)
+		return;		/* a user's clone has no corpus */
+	while ((e = readdir(dp)) != NULL) {
+		struct manifest_train	*t;
+		char			 path[512], *data;
+		size_t			 len;
+
+		if (strstr(e->d_name, ".xml") == NULL)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		CU_ASSERT_EQUAL_FATAL(file_read_all(path, &data, &len), 0);
+		t = manifest_train_new();
+		CU_ASSERT_EQUAL(xml_parse(data, len, NULL, t), -1);
+		CU_ASSERT_PTR_NOT_NULL(diag_list_find(&t->diags, "NOT_A_MANIFEST"));
+		manifest_train_free(t);
+		free(data);
+	}
+	closedir(dp);
+}
+
+static CU_TestInfo xml_tests[] = {
+	{ "t_xml_fixtures_canonical_json", t_xml_fixtures_canonical_json },
+	{ "t_xml_hostile_and_broken", t_xml_hostile_and_broken },
+	{ "t_xml_limits_configurable", t_xml_limits_configurable },
+	{ "t_xml_write_round_trip", t_xml_write_round_trip },
+	{ "t_xml_schema", t_xml_schema },
+	{ "t_xml_equivalent_to_edifact", t_xml_equivalent_to_edifact },
+	{ "t_xml_corpus_when_present", t_xml_corpus_when_present },
+	CU_TEST_INFO_NULL,
+};
+
+TEST_SUITE("xml", NULL, NULL, xml_tests)
