@@ -24,6 +24,29 @@ skip_line_breaks(struct edi_lexer *lx)
 	}
 }
 
+/* Byte classes the scanner stops at; 0 for ordinary data. */
+enum {
+	CLS_DATA,
+	CLS_TERMINATOR,
+	CLS_ELEMENT,
+	CLS_COMPONENT,
+	CLS_RELEASE,
+	CLS_LINE_BREAK,
+};
+
+/* Builds the class table of the lexer's separators. */
+static void
+set_classes(struct edi_lexer *lx)
+{
+	memset(lx->cls, CLS_DATA, sizeof lx->cls);
+	lx->cls['\n'] = lx->cls['\r'] = CLS_LINE_BREAK;
+	if (lx->syntax.release != '\0')
+		lx->cls[(unsigned char)lx->syntax.release] = CLS_RELEASE;
+	lx->cls[(unsigned char)lx->syntax.component] = CLS_COMPONENT;
+	lx->cls[(unsigned char)lx->syntax.element] = CLS_ELEMENT;
+	lx->cls[(unsigned char)lx->syntax.terminator] = CLS_TERMINATOR;
+}
+
 void
 edi_lexer_init(struct edi_lexer *lx, const char *data, size_t len,
     struct diag_list *diags)
@@ -57,23 +80,11 @@ edi_lexer_init(struct edi_lexer *lx, const char *data, size_t len,
 		lx->level_b = true;
 	}
 	skip_line_breaks(lx);
-}
-
-/* True when the byte at i is escaped by an odd run of release characters. */
-static bool
-is_released(const struct edi_lexer *lx, size_t start, size_t i)
-{
-	size_t	n = 0;
-
-	if (lx->syntax.release == '\0')
-		return false;
-	while (i > start + n && lx->data[i - 1 - n] == lx->syntax.release)
-		n++;
-	return n % 2 == 1;
+	set_classes(lx);
 }
 
 /* Closes the component [start, p) of the current element. */
-static void
+static inline void
 close_component(struct edi_segment *seg, const char *start, const char *p,
     int *nc)
 {
@@ -92,126 +103,79 @@ close_component(struct edi_segment *seg, const char *start, const char *p,
 }
 
 /* Closes the current element, which ends at p. */
-static void
-close_element(struct edi_segment *seg, const char *start)
+static inline void
+close_element(struct edi_segment *seg, const char *p)
 {
-	const char	*first;
+	int	e = seg->nelements;
 
-	if (seg->nelements >= EDI_MAX_ELEMENTS) {
+	if (e >= EDI_MAX_ELEMENTS) {
 		seg->truncated_elements = true;
 		return;
 	}
-	first = seg->comp_count[seg->nelements] != 0 ?
-	    seg->comp[seg->comp_first[seg->nelements]].p : start;
-	seg->el[seg->nelements].p = first;
-	seg->el[seg->nelements].len = (size_t)(start - first);
-	seg->nelements++;
-	if (seg->nelements < EDI_MAX_ELEMENTS)
-		seg->comp_count[seg->nelements] = 0;
+	seg->el[e].p = seg->comp_count[e] != 0 ? seg->comp[seg->comp_first[e]].p : p;
+	seg->el[e].len = (size_t)(p - seg->el[e].p);
+	seg->nelements = e + 1;
+	if (e + 1 < EDI_MAX_ELEMENTS)
+		seg->comp_count[e + 1] = 0;
 }
-
-/* True for the bytes the splitter must look at. */
-static inline bool
-is_special(const struct edi_syntax *x, char c)
-{
-	return c == x->element || c == x->component ||
-	    (c == x->release && x->release != '\0') || c == '\n' || c == '\r';
-}
-
-#ifdef __SSE2__
-#include <emmintrin.h>
 
 /*
- * The offset of the next special byte in [p, end), or end - p: sixteen
- * bytes compared at a time.  Loads may run past end (never past limit,
- * the end of the input): bits beyond end are masked off.
+ * Scans a segment's data from i to its terminator in one pass, cutting
+ * elements and components (a table lookup per byte; the separators found
+ * are the only branches taken).  Returns the terminator's offset, or the
+ * input's length when it ends first.
  */
 static size_t
-next_special(const struct edi_syntax *x, const char *p, const char *end,
-    const char *limit)
+scan_segment(const struct edi_lexer *lx, struct edi_segment *seg, size_t i)
 {
-	const __m128i	el = _mm_set1_epi8(x->element);
-	const __m128i	co = _mm_set1_epi8(x->component);
-	const __m128i	re = _mm_set1_epi8(x->release != '\0' ? x->release :
-			    x->element);
-	const __m128i	lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-	const char	*q = p;
+	const uint8_t	*cls = lx->cls;
+	const char	*d = lx->data, *cstart = d + i;
+	size_t		 end = lx->len;
+	int		 nc = 0;
 
-	while (q < end && limit - q >= 16) {
-		__m128i	v = _mm_loadu_si128((const __m128i *)(const void *)q);
-		__m128i	m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, el),
-		    _mm_cmpeq_epi8(v, co)), _mm_or_si128(_mm_cmpeq_epi8(v, re),
-		    _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
-		unsigned bits = (unsigned)_mm_movemask_epi8(m);
-
-		if (end - q < 16)
-			bits &= (1u << (end - q)) - 1;
-		if (bits != 0)
-			return (size_t)(q - p) + (size_t)__builtin_ctz(bits);
-		q += 16;
-	}
-	while (q < end && !is_special(x, *q))
-		q++;
-	return (size_t)((q < end ? q : end) - p);
-}
-#else
-static size_t
-next_special(const struct edi_syntax *x, const char *p, const char *end,
-    const char *limit)
-{
-	const char	*q = p;
-
-	(void)limit;
-	while (q < end && !is_special(x, *q))
-		q++;
-	return (size_t)(q - p);
-}
-#endif
-
-/* Cuts the segment's data elements and their components in one pass. */
-static void
-split_elements(const struct edi_lexer *lx, struct edi_segment *seg)
-{
-	const struct edi_syntax	*x = &lx->syntax;
-	const char		*p = seg->p, *end = seg->p + seg->len, *start;
-	const char		*limit = lx->data + lx->len;
-	int			 nc = 0;
-
-	seg->nelements = 0;
-	seg->escaped = false;
-	seg->truncated_elements = false;
-	seg->comp_count[0] = 0;
-	/* The tag, then its separator (checked by edi_lexer_next). */
-	p += 4;
-	if (p > end)
-		return;
-	start = p;
 	for (;;) {
-		char c;
-
-		p += next_special(x, p, end, limit);
-		if (p >= end)
+		while (i < end && cls[(unsigned char)d[i]] == CLS_DATA)
+			i++;
+		if (i >= end)
+			return end;
+		switch (cls[(unsigned char)d[i]]) {
+		case CLS_TERMINATOR:
+			close_component(seg, cstart, d + i, &nc);
+			close_element(seg, d + i);
+			return i;
+		case CLS_ELEMENT:
+			close_component(seg, cstart, d + i, &nc);
+			close_element(seg, d + i);
+			cstart = d + ++i;
 			break;
-		c = *p;
-		if (c == x->element) {
-			close_component(seg, start, p, &nc);
-			close_element(seg, p);
-			start = ++p;
-		} else if (c == x->component) {
-			close_component(seg, start, p, &nc);
-			start = ++p;
-		} else if (c == x->release && x->release != '\0') {
+		case CLS_COMPONENT:
+			close_component(seg, cstart, d + i, &nc);
+			cstart = d + ++i;
+			break;
+		case CLS_RELEASE:
 			seg->escaped = true;
-			p += 2;		/* the next byte is data */
-			if (p > end)
-				p = end;
-		} else {
+			i += 2;		/* the next byte is data */
+			break;
+		default:
 			seg->escaped = true;	/* a line break inside the data */
-			p++;
+			i++;
+			break;
 		}
 	}
-	close_component(seg, start, end, &nc);
-	close_element(seg, end);
+}
+
+/* Skips a segment whose tag is bad: its terminator's offset (or the end). */
+static size_t
+skip_segment(const struct edi_lexer *lx, size_t i)
+{
+	while (i < lx->len) {
+		uint8_t c = lx->cls[(unsigned char)lx->data[i]];
+
+		if (c == CLS_TERMINATOR)
+			return i;
+		i += c == CLS_RELEASE ? 2 : 1;
+	}
+	return lx->len;
 }
 
 /* True for a tag of three capital letters or digits. */
@@ -228,55 +192,67 @@ tag_ok(const char *p, size_t len)
 	return true;
 }
 
+/* Records a segment cut off by the end of the input; returns -1. */
+static int
+truncated(struct edi_lexer *lx, size_t start)
+{
+	struct diag_loc	loc;
+
+	lx->ordinal++;
+	loc = diag_loc_segment(lx->ordinal, NULL, lx->len);
+	if (lx->len - start >= 3 && tag_ok(lx->data + start, 3))
+		memcpy(loc.tag, lx->data + start, 3);
+	diag_add(lx->diags, DIAG_ERROR, "TRUNCATED", &loc,
+	    "the input ends at byte %zu inside segment %u, which has no "
+	    "terminator", lx->len, lx->ordinal);
+	lx->pos = lx->len;
+	return -1;
+}
+
 int
 edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg)
 {
-	const char	*hit;
-	size_t		 start, from;
+	const char	*d = lx->data;
 	struct diag_loc	 loc;
+	size_t		 start, end;
+	uint8_t		 after;
 
 	for (;;) {
 		skip_line_breaks(lx);
 		if (lx->pos >= lx->len)
 			return 0;
-		start = from = lx->pos;
-		for (;;) {
-			hit = memchr(lx->data + from, lx->syntax.terminator,
-			    lx->len - from);
-			if (hit == NULL) {
-				lx->ordinal++;
-				loc = diag_loc_segment(lx->ordinal, NULL, lx->len);
-				if (lx->len - start >= 3 && tag_ok(lx->data + start, 3))
-					memcpy(loc.tag, lx->data + start, 3);
-				diag_add(lx->diags, DIAG_ERROR, "TRUNCATED", &loc,
-				    "the input ends at byte %zu inside segment %u, "
-				    "which has no terminator", lx->len, lx->ordinal);
-				lx->pos = lx->len;
-				return -1;
-			}
-			if (!is_released(lx, start, (size_t)(hit - lx->data)))
-				break;
-			from = (size_t)(hit - lx->data) + 1;
+		start = lx->pos;
+		after = lx->len - start > 3 ? lx->cls[(unsigned char)d[start + 3]] :
+		    CLS_DATA;
+		if (tag_ok(d + start, lx->len - start) &&
+		    (after == CLS_ELEMENT || after == CLS_TERMINATOR)) {
+			seg->nelements = 0;
+			seg->escaped = false;
+			seg->truncated_elements = false;
+			seg->comp_count[0] = 0;
+			end = after == CLS_TERMINATOR ? start + 3 :
+			    scan_segment(lx, seg, start + 4);
+			if (end >= lx->len)
+				return truncated(lx, start);
+			seg->p = d + start;
+			seg->len = end - start;
+			seg->offset = start;
+			seg->ordinal = ++lx->ordinal;
+			memcpy(seg->tag, seg->p, 3);
+			seg->tag[3] = '\0';
+			seg->code = EDI_TAG(seg->p[0], seg->p[1], seg->p[2]);
+			lx->pos = end + 1;
+			return 1;
 		}
-		seg->p = lx->data + start;
-		seg->len = (size_t)(hit - seg->p);
-		seg->offset = start;
-		lx->pos = (size_t)(hit - lx->data) + 1;
-		seg->ordinal = ++lx->ordinal;
-		if (!tag_ok(seg->p, seg->len) || (seg->len > 3 &&
-		    seg->p[3] != lx->syntax.element)) {
-			loc = diag_loc_segment(seg->ordinal, NULL, seg->offset);
-			diag_add(lx->diags, DIAG_ERROR, "BAD_TAG", &loc,
-			    "segment %u does not start with a three-character tag "
-			    "and an element separator: \"%.*s\"", seg->ordinal,
-			    (int)(seg->len < 12 ? seg->len : 12), seg->p);
-			continue;
-		}
-		memcpy(seg->tag, seg->p, 3);
-		seg->tag[3] = '\0';
-		seg->code = EDI_TAG(seg->p[0], seg->p[1], seg->p[2]);
-		split_elements(lx, seg);
-		return 1;
+		end = skip_segment(lx, start);
+		if (end >= lx->len)
+			return truncated(lx, start);
+		lx->pos = end + 1;
+		loc = diag_loc_segment(++lx->ordinal, NULL, start);
+		diag_add(lx->diags, DIAG_ERROR, "BAD_TAG", &loc,
+		    "segment %u does not start with a three-character tag and an "
+		    "element separator: \"%.*s\"", lx->ordinal,
+		    (int)(end - start < 12 ? end - start : 12), d + start);
 	}
 }
 

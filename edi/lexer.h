@@ -68,6 +68,7 @@ struct edi_lexer {
 	bool			 level_b;
 	uint32_t		 ordinal;
 	struct diag_list	*diags;		/* borrowed */
+	uint8_t			 cls[256];	/* byte classes of the syntax */
 };
 
 /* Prepares to read data; reads UNA if present.  diags is borrowed. */
