@@ -6,6 +6,7 @@
  * goes on.  Elements are then cut in one pass over the segment.  Nothing
  * is copied.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -254,6 +255,19 @@ edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg)
 		    "element separator: \"%.*s\"", lx->ordinal,
 		    (int)(end - start < 12 ? end - start : 12), d + start);
 	}
+}
+
+void
+edi_segment_diag(struct diag_list *l, const struct edi_segment *seg,
+    enum diag_severity sev, const char *code, const char *fmt, ...)
+{
+	struct diag_loc	loc = diag_loc_segment(seg->ordinal, seg->tag,
+			    seg->offset);
+	va_list		ap;
+
+	va_start(ap, fmt);
+	diag_addv(l, sev, code, &loc, fmt, ap);
+	va_end(ap);
 }
 
 struct edi_view

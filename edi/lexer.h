@@ -82,6 +82,11 @@ void edi_lexer_init(struct edi_lexer *lx, const char *data, size_t len,
  */
 int edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg);
 
+/* Records a diagnostic located at seg (number, tag, byte offset). */
+void edi_segment_diag(struct diag_list *l, const struct edi_segment *seg,
+    enum diag_severity sev, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
 /* Element e (0-based after the tag), or an empty view. */
 struct edi_view edi_element(const struct edi_segment *seg, int e);
 /* Component c (0-based) of element e, raw (still escaped); O(1). */

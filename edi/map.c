@@ -49,16 +49,13 @@ void
 edi_map_diag(struct edi_map *m, const struct edi_segment *seg,
     enum diag_severity sev, const char *code, const char *fmt, ...)
 {
-	struct diag_loc	 loc = diag_loc_segment(seg->ordinal, seg->tag,
+	struct diag_loc	loc = diag_loc_segment(seg->ordinal, seg->tag,
 			    seg->offset);
-	va_list		 ap;
-	char		*msg;
+	va_list		ap;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	diag_addv(&m->t->diags, sev, code, &loc, fmt, ap);
 	va_end(ap);
-	diag_add(&m->t->diags, sev, code, &loc, "%s", msg);
-	free(msg);
 }
 
 void

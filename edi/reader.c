@@ -33,28 +33,6 @@ struct envelope {
 	unsigned		 readable;	/* CUSCAR / IFCSUM messages */
 };
 
-static void
-env_diag(struct envelope *e, const struct edi_segment *seg,
-    enum diag_severity sev, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-/* A diagnostic at seg. */
-static void
-env_diag(struct envelope *e, const struct edi_segment *seg,
-    enum diag_severity sev, const char *code, const char *fmt, ...)
-{
-	struct diag_loc	 loc = diag_loc_segment(seg->ordinal, seg->tag,
-			    seg->offset);
-	va_list		 ap;
-	char		*msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	diag_add(&e->t->diags, sev, code, &loc, "%s", msg);
-	free(msg);
-}
-
 /* Compares a control count element with what was counted. */
 static void
 check_count(struct envelope *e, const struct edi_segment *seg, unsigned have,
@@ -64,7 +42,7 @@ check_count(struct envelope *e, const struct edi_segment *seg, unsigned have,
 	int64_t		n;
 
 	if (value_count_parse(v.p, v.len, &n) < 0 || n != (int64_t)have)
-		env_diag(e, seg, DIAG_ERROR, strcmp(seg->tag, "UNT") == 0 ?
+		edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, strcmp(seg->tag, "UNT") == 0 ?
 		    "UNT_COUNT" : strcmp(seg->tag, "UNE") == 0 ? "UNE_COUNT" :
 		    "UNZ_COUNT", "%s says %.*s %s, the %s has %u", seg->tag,
 		    (int)(v.len > 12 ? 12 : v.len), v.p, what,
@@ -80,7 +58,7 @@ check_ref(struct envelope *e, const struct edi_segment *seg, int el,
 	struct edi_view	v = edi_component(&e->lx, seg, el, 0);
 
 	if (v.len != want.len || (v.len != 0 && memcmp(v.p, want.p, v.len) != 0))
-		env_diag(e, seg, DIAG_ERROR, code, "%s reference \"%.*s\" differs "
+		edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, code, "%s reference \"%.*s\" differs "
 		    "from the %s reference \"%.*s\"", seg->tag,
 		    (int)(v.len > 35 ? 35 : v.len), v.p, opener,
 		    (int)(want.len > 35 ? 35 : want.len), want.p);
@@ -95,12 +73,12 @@ read_unb(struct envelope *e, const struct edi_segment *seg)
 	enum edi_codeset cs = edi_codeset_from_id(id.p, id.len);
 
 	if (cs == EDI_CODESET_UNKNOWN)
-		env_diag(e, seg, DIAG_WARNING, "CHARSET",
+		edi_segment_diag(&e->t->diags, seg, DIAG_WARNING, "CHARSET",
 		    "syntax identifier \"%.*s\" is not UNOA-UNOE or UNOY: read as "
 		    "UNOC", (int)(id.len > 8 ? 8 : id.len), id.p);
 	if (!edi_view_is(ver, "3") && !edi_view_is(ver, "4") &&
 	    !edi_view_is(ver, "1") && !edi_view_is(ver, "2"))
-		env_diag(e, seg, DIAG_WARNING, "SYNTAX_VERSION",
+		edi_segment_diag(&e->t->diags, seg, DIAG_WARNING, "SYNTAX_VERSION",
 		    "syntax version \"%.*s\" is not 3 or 4", (int)(ver.len > 4 ?
 		    4 : ver.len), ver.p);
 	e->unb_ref = edi_component(&e->lx, seg, 4, 0);
@@ -121,14 +99,14 @@ message_kind(struct envelope *e, const struct edi_segment *seg)
 	else if (edi_view_is(type, "IFCSUM"))
 		kind = EDI_MSG_IFCSUM;
 	else {
-		env_diag(e, seg, DIAG_ERROR, "UNSUPPORTED_MESSAGE",
+		edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, "UNSUPPORTED_MESSAGE",
 		    "message type %.*s is not a manifest (CUSCAR or IFCSUM)",
 		    (int)(type.len > 12 ? 12 : type.len), type.p);
 		return EDI_MSG_OTHER;
 	}
 	if (!edi_view_is(rel, "96B") && !edi_view_is(rel, "95B") &&
 	    !edi_view_is(rel, "01B"))
-		env_diag(e, seg, DIAG_WARNING, "DIRECTORY",
+		edi_segment_diag(&e->t->diags, seg, DIAG_WARNING, "DIRECTORY",
 		    "directory D.%.*s is read with the D.96B mapping",
 		    (int)(rel.len > 6 ? 6 : rel.len), rel.p);
 	return kind;
@@ -149,7 +127,7 @@ read_unh(struct envelope *e, const struct edi_segment *seg)
 	enum edi_message_kind	kind;
 
 	if (e->in_message) {
-		env_diag(e, seg, DIAG_ERROR, "MISSING_UNT",
+		edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, "MISSING_UNT",
 		    "a new message starts before the previous one's UNT");
 		close_message(e, seg);
 	}
@@ -178,7 +156,7 @@ check_foreign_container(struct envelope *e, const struct edi_segment *seg)
 	memcpy(num, v.p, 11);
 	num[11] = '\0';
 	if (ident_iso6346_check(num, &want) == IDENT_BAD_CHECK)
-		env_diag(e, seg, DIAG_ERROR, "CONTAINER_CHECK_DIGIT",
+		edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, "CONTAINER_CHECK_DIGIT",
 		    "check digit of container %s is %c, expected %d", num,
 		    num[10], want);
 }
@@ -205,7 +183,7 @@ check_foreign_text(struct envelope *e, const struct edi_segment *seg)
 	buf_free(&out);
 	if (flags & EDI_CODESET_READ_AS_UTF8) {
 		e->map.warned_utf8 = true;
-		env_diag(e, seg, DIAG_WARNING, "CHARSET_UTF8_UNDECLARED",
+		edi_segment_diag(&e->t->diags, seg, DIAG_WARNING, "CHARSET_UTF8_UNDECLARED",
 		    "UTF-8 text under a %s declaration: read as UTF-8 (declare "
 		    "UNOY)", edi_codeset_name(e->map.codeset));
 	}
@@ -216,7 +194,7 @@ static void
 read_segment(struct envelope *e, const struct edi_segment *seg)
 {
 	if (e->unz_seen) {
-		env_diag(e, seg, DIAG_ERROR, "STRUCTURE",
+		edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, "STRUCTURE",
 		    "%s after UNZ, the end of the interchange", seg->tag);
 		return;
 	}
@@ -237,7 +215,7 @@ read_segment(struct envelope *e, const struct edi_segment *seg)
 		return;
 	case EDI_TAG('U', 'N', 'T'):
 		if (!e->in_message) {
-			env_diag(e, seg, DIAG_ERROR, "STRUCTURE",
+			edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, "STRUCTURE",
 			    "UNT outside any message");
 			return;
 		}
@@ -248,7 +226,7 @@ read_segment(struct envelope *e, const struct edi_segment *seg)
 		return;
 	case EDI_TAG('U', 'N', 'Z'):
 		if (e->in_message) {
-			env_diag(e, seg, DIAG_ERROR, "MISSING_UNT",
+			edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, "MISSING_UNT",
 			    "the interchange ends before the message's UNT");
 			close_message(e, seg);
 		}
@@ -259,7 +237,7 @@ read_segment(struct envelope *e, const struct edi_segment *seg)
 		return;
 	}
 	if (!e->in_message) {
-		env_diag(e, seg, DIAG_ERROR, "STRUCTURE",
+		edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, "STRUCTURE",
 		    "%s outside any message (no UNH before it)", seg->tag);
 		return;
 	}

@@ -115,11 +115,18 @@ diag_add(struct diag_list *l, enum diag_severity sev, const char *code,
 {
 	va_list	 ap;
 
-	if (!diag_list_count(l, sev))
-		return;
 	va_start(ap, fmt);
-	diag_list_keep(l, sev, code, loc, xvasprintf(fmt, ap));
+	diag_addv(l, sev, code, loc, fmt, ap);
 	va_end(ap);
+}
+
+/* Records one diagnostic from a va_list. */
+void
+diag_addv(struct diag_list *l, enum diag_severity sev, const char *code,
+    const struct diag_loc *loc, const char *fmt, va_list ap)
+{
+	if (diag_list_count(l, sev))
+		diag_list_keep(l, sev, code, loc, xvasprintf(fmt, ap));
 }
 
 /* Copies src's diagnostics (and its dropped count) after dst's. */

@@ -11,6 +11,7 @@
 #ifndef MANIFEST_DIAG_H
 #define MANIFEST_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +69,10 @@ void diag_list_clear(struct diag_list *l);
 void diag_add(struct diag_list *l, enum diag_severity sev, const char *code,
     const struct diag_loc *loc, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* diag_add with a va_list. */
+void diag_addv(struct diag_list *l, enum diag_severity sev, const char *code,
+    const struct diag_loc *loc, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 /* Appends copies of every diagnostic of src to dst. */
 void diag_list_append(struct diag_list *dst, const struct diag_list *src);
 

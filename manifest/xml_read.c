@@ -24,6 +24,7 @@
 #include "ident.h"
 #include "value.h"
 #include "xml.h"
+#include "xml_error.h"
 
 #define XML_MAX_FRAMES	256
 #define XINCLUDE_NS	"http://www.w3.org/2001/XInclude"
@@ -130,6 +131,21 @@ struct xr {
 
 static pthread_once_t	loader_once = PTHREAD_ONCE_INIT;
 
+void
+xml_error_text(const xmlError *e, const char *fallback, char *out, size_t size)
+{
+	size_t	n;
+	char	*c;
+
+	snprintf(out, size, "%s", e->message != NULL ? e->message : fallback);
+	n = strlen(out);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		out[--n] = '\0';
+	for (c = out; *c != '\0'; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+}
+
 /* Refuses every external entity, DTD and document. */
 static xmlParserInputPtr
 refuse_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
@@ -176,15 +192,12 @@ static void
 xdiag(struct xr *x, enum diag_severity sev, const char *code, const char *fmt,
     ...)
 {
-	struct diag_loc	 loc = diag_loc_line(NULL, line(x), 0);
-	va_list		 ap;
-	char		*msg;
+	struct diag_loc	loc = diag_loc_line(NULL, line(x), 0);
+	va_list		ap;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	diag_addv(&x->t->diags, sev, code, &loc, fmt, ap);
 	va_end(ap);
-	diag_add(&x->t->diags, sev, code, &loc, "%s", msg);
-	free(msg);
 }
 
 /* Refuses the document with an error at the current line. */
@@ -194,15 +207,12 @@ static void xrefuse(struct xr *, const char *, const char *, ...)
 static void
 xrefuse(struct xr *x, const char *code, const char *fmt, ...)
 {
-	struct diag_loc	 loc = diag_loc_line(NULL, line(x), 0);
-	va_list		 ap;
-	char		*msg;
+	struct diag_loc	loc = diag_loc_line(NULL, line(x), 0);
+	va_list		ap;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	diag_addv(&x->t->diags, DIAG_ERROR, code, &loc, fmt, ap);
 	va_end(ap);
-	diag_add(&x->t->diags, DIAG_ERROR, code, &loc, "%s", msg);
-	free(msg);
 	x->refused = true;
 }
 
@@ -213,18 +223,10 @@ error_cb(void *arg, xmlErrorPtr e)
 	struct xr	*x = arg;
 	struct diag_loc	 loc;
 	char		 msg[512];
-	size_t		 n;
 
 	if (e == NULL || e->level < XML_ERR_ERROR)
 		return;
-	snprintf(msg, sizeof msg, "%s", e->message != NULL ? e->message :
-	    "malformed XML");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	for (char *c = msg; *c != '\0'; c++)
-		if (*c == '\n' || *c == '\r')
-			*c = ' ';
+	xml_error_text(e, "malformed XML", msg, sizeof msg);
 	loc = diag_loc_line(NULL, e->line > 0 ? (uint32_t)e->line : line(x),
 	    e->int2 > 0 ? (uint32_t)e->int2 : 0);
 	diag_add(&x->t->diags, DIAG_ERROR, "XML_MALFORMED", &loc, "%s", msg);

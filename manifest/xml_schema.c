@@ -14,6 +14,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "xml.h"
+#include "xml_error.h"
 
 struct vctx {
 	struct diag_list	*diags;
@@ -27,15 +28,10 @@ schema_error_cb(void *arg, xmlErrorPtr e)
 	struct vctx	*v = arg;
 	struct diag_loc	 loc;
 	char		 msg[512];
-	size_t		 n;
 
 	if (e == NULL || e->level < XML_ERR_ERROR)
 		return;
-	snprintf(msg, sizeof msg, "%s", e->message != NULL ? e->message :
-	    "invalid");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
+	xml_error_text(e, "invalid", msg, sizeof msg);
 	loc = diag_loc_line(NULL, e->line > 0 ? (uint32_t)e->line : 0, 0);
 	diag_add(v->diags, DIAG_ERROR, "SCHEMA", &loc, "%s", msg);
 	v->errors++;
