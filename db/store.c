@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "manifest/util.h"
 
 #include "db.h"
@@ -271,4 +273,124 @@ store_add_event(struct db *db, const char *id, const char *type,
 	/* Not retried: an event recorded twice would be two events. */
 	db_query(db, "SELECT http_status, reply FROM add_event($1, $2, $3, $4, $5)",
 	    5, v, NULL, NULL, 0, 10000, reply_done, q);
+}
+
+struct claim {
+	store_claim_cb	 cb;
+	void		*arg;
+};
+
+/* Rows: train_id, train_no, run, manifest_id, raw_z (hex), events, last_event_id, green_lane. */
+static void
+claim_done(const struct db_result *r, void *arg)
+{
+	struct claim		*q = arg;
+	struct store_claim	*v;
+	unsigned char		**raw;
+	int			 i, n;
+
+	if (!db_result_ok(r)) {
+		q->cb(-1, NULL, 0, q->arg);
+		free(q);
+		return;
+	}
+	n = db_result_rows(r);
+	v = xcalloc((size_t)(n > 0 ? n : 1), sizeof *v);
+	raw = xcalloc((size_t)(n > 0 ? n : 1), sizeof *raw);
+	for (i = 0; i < n; i++) {
+		v[i].train_id = atoll(db_result_value(r, i, 0));
+		v[i].train_no = db_result_value(r, i, 1);
+		v[i].run = atoi(db_result_value(r, i, 2));
+		v[i].manifest_id = atoll(db_result_value(r, i, 3));
+		/* bytea arrives as hex text: decoded here, where libpq is. */
+		raw[i] = PQunescapeBytea((const unsigned char *)db_result_value(r,
+		    i, 4), &v[i].raw_z_len);
+		v[i].raw_z = raw[i];
+		v[i].events = db_result_value(r, i, 5);
+		v[i].last_event_id = db_result_is_null(r, i, 6) ? 0 :
+		    atoll(db_result_value(r, i, 6));
+		v[i].green_lane = strcmp(db_result_value(r, i, 7), "t") == 0;
+	}
+	q->cb(n, v, (size_t)n, q->arg);
+	for (i = 0; i < n; i++)
+		PQfreemem(raw[i]);
+	free(raw);
+	free(v);
+	free(q);
+}
+
+void
+store_claim_evaluations(struct db *db, const char *owner, int n, int lease_s,
+    store_claim_cb cb, void *arg)
+{
+	struct claim	*q = xmalloc(sizeof *q);
+	char		 ns[16], ls[16];
+	const char	*v[3] = { owner, ns, ls };
+
+	q->cb = cb;
+	q->arg = arg;
+	snprintf(ns, sizeof ns, "%d", n);
+	snprintf(ls, sizeof ls, "%d", lease_s);
+	/* Safe to repeat: a claim by the same owner is claimed again. */
+	db_query(db, "SELECT train_id, train_no, run, manifest_id, raw_z, events, "
+	    "last_event_id, green_lane FROM claim_evaluations($1, $2::int, $3::int)",
+	    3, v, NULL, NULL, DB_RETRY, 10000, claim_done, q);
+}
+
+struct decided {
+	store_decision_cb	 cb;
+	void			*arg;
+};
+
+static void
+decision_done(const struct db_result *r, void *arg)
+{
+	struct decided	*q = arg;
+
+	q->cb(db_result_ok(r) && db_result_rows(r) > 0 ?
+	    db_result_value(r, 0, 0) : NULL, q->arg);
+	free(q);
+}
+
+void
+store_store_decision(struct db *db, const struct store_decision *d,
+    store_decision_cb cb, void *arg)
+{
+	struct decided	*q = xmalloc(sizeof *q);
+	char		 tid[24], mid[24], eid[24];
+	const char	*v[10];
+
+	q->cb = cb;
+	q->arg = arg;
+	snprintf(tid, sizeof tid, "%lld", d->train_id);
+	snprintf(mid, sizeof mid, "%lld", d->manifest_id);
+	snprintf(eid, sizeof eid, "%lld", d->last_event_id);
+	v[0] = tid;
+	v[1] = d->owner;
+	v[2] = d->document;
+	v[3] = d->outcome;
+	v[4] = d->final ? "t" : "f";
+	v[5] = d->wagons;
+	v[6] = d->ruleset_sha256;
+	v[7] = d->ruleset_name;
+	v[8] = mid;
+	v[9] = d->last_event_id != 0 ? eid : NULL;
+	/* Safe to repeat: a second store under a lost lease is "stale". */
+	db_query(db, "SELECT store_decision($1::bigint, $2, $3::json, $4, "
+	    "$5::boolean, $6::json, $7, $8, $9::bigint, $10::bigint)", 10, v,
+	    NULL, NULL, DB_RETRY, 30000, decision_done, q);
+}
+
+void
+store_ruleset(struct db *db, const char *sha256, const char *name,
+    const unsigned char *files_z, size_t len, store_reply_cb cb, void *arg)
+{
+	struct reply	*q = xmalloc(sizeof *q);
+	const char	*v[3] = { sha256, name, (const char *)files_z };
+	int		 lens[3] = { 0, 0, (int)len }, bin[3] = { 0, 0, 1 };
+
+	q->cb = cb;
+	q->arg = arg;
+	db_query(db, "SELECT 202, '{}'::json FROM store_ruleset($1, $2, $3)", 3, v,
+	    lens, bin, DB_RETRY, 10000, reply_done, q);
 }

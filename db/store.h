@@ -68,6 +68,51 @@ void store_add_event(struct db *db, const char *id, const char *type,
     const char *body, const char *principal, const char *ruleset,
     store_reply_cb cb, void *arg);
 
+/* One train run claimed for evaluation (store_claim_evaluations). */
+struct store_claim {
+	long long		 train_id;
+	const char		*train_no;
+	int			 run;
+	long long		 manifest_id;
+	const unsigned char	*raw_z;		/* zlib-compressed manifest */
+	size_t			 raw_z_len;
+	const char		*events;	/* JSON array {id,type,body,at} */
+	long long		 last_event_id;	/* 0: none */
+	int			 green_lane;
+};
+
+/* status -1: unavailable; else n claims (borrowed for the callback). */
+typedef void (*store_claim_cb)(int status, const struct store_claim *v,
+    size_t n, void *arg);
+
+/* Claims up to n runs needing evaluation, leased to owner for lease_s. */
+void store_claim_evaluations(struct db *db, const char *owner, int n,
+    int lease_s, store_claim_cb cb, void *arg);
+
+/* A decision made under a lease, with what it was made from. */
+struct store_decision {
+	long long	 train_id;
+	const char	*owner;
+	const char	*document;	/* decision JSON */
+	const char	*outcome;
+	int		 final;
+	const char	*wagons;	/* JSON [{position, action}] */
+	const char	*ruleset_sha256;
+	const char	*ruleset_name;
+	long long	 manifest_id;
+	long long	 last_event_id;	/* 0: none */
+};
+
+/* result: "stored" or "stale" (lease lost, inputs changed); NULL unavailable. */
+typedef void (*store_decision_cb)(const char *result, void *arg);
+
+void store_store_decision(struct db *db, const struct store_decision *d,
+    store_decision_cb cb, void *arg);
+
+/* Records a rule set's exact files (zlib) under its hash, once. */
+void store_ruleset(struct db *db, const char *sha256, const char *name,
+    const unsigned char *files_z, size_t len, store_reply_cb cb, void *arg);
+
 /* A received manifest, ready to store (see ingest_manifest() in 002_ingest.sql). */
 struct store_manifest {
 	const char		*sha256;
