@@ -16,13 +16,15 @@
 
 #include "cmd.h"
 
+/* Prints the usage text. */
 static void
 gen_usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: railgate gen --wagons N --items N --seed S --format edifact|xml\n"
 	    "                    [--ecommerce] [--message cuscar|ifcsum]\n"
-	    "                    [--syntax 3|4] [--charset UNOC|UNOE|UNOY]\n"
+	    "                    [--syntax 3|4]\n"
+	    "                    [--charset UNOA|UNOB|UNOC|UNOD|UNOE|UNOY]\n"
 	    "                    [--max-items N] [-o FILE]\n"
 	    "Writes a realistic synthetic train; the same options give the same\n"
 	    "bytes.  --max-items caps the goods items per EDIFACT message.\n");
@@ -58,6 +60,7 @@ write_out(const char *path, const struct buf *b)
 	return rc;
 }
 
+/* railgate gen: writes one synthetic train; a sysexits code. */
 int
 cmd_gen(int argc, char **argv)
 {
@@ -91,7 +94,8 @@ cmd_gen(int argc, char **argv)
 			g.wagons = (unsigned)v;
 			break;
 		case 'i':
-			if ((v = number(optarg)) < 0)
+			/* 10^8 items would take some 20 GB: refuse, not abort. */
+			if ((v = number(optarg)) < 0 || v > 100000000)
 				goto usage;
 			g.items = (uint64_t)v;
 			break;
@@ -118,6 +122,9 @@ cmd_gen(int argc, char **argv)
 				goto usage;
 			break;
 		case 'c':
+			if (edi_codeset_from_id(optarg, strlen(optarg)) ==
+			    EDI_CODESET_UNKNOWN)
+				goto usage;
 			w.charset = optarg;
 			break;
 		case 'M':

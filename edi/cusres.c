@@ -55,6 +55,7 @@ segf(struct cw *w, const char *fmt, ...)
 	w->segments++;
 }
 
+/* The wagon's GIS code, NULL when released. */
 const char *
 cusres_wagon_code(enum decision_action a)
 {
@@ -115,8 +116,9 @@ reasons(struct cw *w, const struct decision_hit *h, size_t n)
 static void
 header(struct cw *w, const struct decision *d, const struct cusres_options *o)
 {
-	char	iso[VALUE_TIME_MAX];
-	size_t	i;
+	char		iso[VALUE_TIME_MAX];
+	size_t		i;
+	unsigned	listed = 0;
 
 	value_time_format(o->issued, iso);
 	buf_add_str(w->out, "BGM+961+");
@@ -138,7 +140,9 @@ header(struct cw *w, const struct decision *d, const struct cusres_options *o)
 	}
 	segf(w, "GIS+%s", train_code(d));
 	for (i = 0; i < d->nwagons; i++) {
-		if (cusres_wagon_code(d->wagons[i].action) == NULL)
+		/* The header's EQD repeats at most 999 times (D.96B table). */
+		if (cusres_wagon_code(d->wagons[i].action) == NULL ||
+		    ++listed > 999)
 			continue;
 		buf_add_str(w->out, "EQD+RR+");
 		text(w, d->wagons[i].wagon);
@@ -153,15 +157,17 @@ header(struct cw *w, const struct decision *d, const struct cusres_options *o)
 	}
 }
 
+/* The CUSRES interchange for d. */
 void
 edi_write_cusres(const struct decision *d, const struct cusres_options *o,
     struct buf *out)
 {
 	struct cw	 w = { out, 0 };
-	char		 iso[VALUE_TIME_MAX];
-	const char	*ref = o->reference != NULL ? o->reference : "1";
+	char		 iso[VALUE_TIME_MAX], ref[15];
 	size_t		 i;
 
+	/* UNB/UNZ 0020 is an..14: one reference, cut the same in both. */
+	snprintf(ref, sizeof ref, "%s", o->reference != NULL ? o->reference : "1");
 	value_time_format(o->issued, iso);
 	buf_add_str(out, "UNA:+.?*'\n");
 	buf_add_str(out, "UNB+UNOY:4+");

@@ -41,12 +41,14 @@ end(struct ew *w)
 	buf_add_char(w->out, '\n');
 }
 
+/* Separates data elements. */
 static void
 el(struct ew *w)
 {
 	buf_add_char(w->out, w->syn.element);
 }
 
+/* Separates components. */
 static void
 co(struct ew *w)
 {
@@ -270,23 +272,55 @@ header(struct ew *w, const struct manifest_train *t)
 	dtm(w, "178", t->ata);
 }
 
-/* Equipment in train order: all of it (used == NULL), or what used marks. */
+/*
+ * What one message lists.  Wagons whose position is in (from, to] appear
+ * here for the first time, with all their containers; earlier wagons
+ * appear again only for the equipment this message's goods use.  "to" is
+ * the highest wagon this message uses, so first appearances stay in train
+ * order whatever the consignments' order (the reader numbers positions by
+ * first appearance), and empty equipment rides with its neighbours.
+ */
+struct scope {
+	struct strmap	*used;		/* numbers of the equipment used */
+	uint32_t	 from, to;	/* wagon positions new in this message */
+	bool		 first;		/* containers on no wagon go here */
+};
+
+/* Whether container c belongs in the message. */
+static bool
+scope_has_container(const struct scope *s, const struct manifest_container *c)
+{
+	if (strmap_get(s->used, c->number) != NULL)
+		return true;
+	if (c->wagon == NULL)
+		return s->first;
+	return c->wagon->position > s->from && c->wagon->position <= s->to;
+}
+
+/* Whether wagon wg belongs in the message. */
+static bool
+scope_has_wagon(const struct scope *s, const struct manifest_wagon *wg)
+{
+	return (wg->position > s->from && wg->position <= s->to) ||
+	    strmap_get(s->used, wg->number) != NULL;
+}
+
+/* Equipment in train order, as far as the scope reaches. */
 static void
-equipment(struct ew *w, const struct manifest_train *t,
-    const struct strmap *used)
+equipment(struct ew *w, const struct manifest_train *t, const struct scope *s)
 {
 	size_t	i, k;
 
 	/* Containers on no wagon go first: the reader puts them on none. */
 	if (w->kind == EDI_MSG_CUSCAR)
 		for (i = 0; i < t->ncontainers; i++)
-			if (t->containers[i]->wagon == NULL && (used == NULL ||
-			    strmap_get(used, t->containers[i]->number) != NULL))
+			if (t->containers[i]->wagon == NULL &&
+			    scope_has_container(s, t->containers[i]))
 				container(w, t->containers[i]);
 	for (i = 0; i < t->nwagons; i++) {
 		const struct manifest_wagon *wg = t->wagons[i];
 
-		if (used != NULL && strmap_get(used, wg->number) == NULL)
+		if (!scope_has_wagon(s, wg))
 			continue;
 		seg(w, "EQD"), el(w), raw(w, "RR"), el(w), text(w, wg->number);
 		if (wg->type != NULL)
@@ -297,7 +331,7 @@ equipment(struct ew *w, const struct manifest_train *t,
 		for (k = 0; k < wg->ncontainers; k++) {
 			const struct manifest_container *c = wg->containers[k];
 
-			if (used != NULL && strmap_get(used, c->number) == NULL)
+			if (!scope_has_container(s, c))
 				continue;
 			if (w->kind == EDI_MSG_CUSCAR)
 				container(w, c);
@@ -309,8 +343,7 @@ equipment(struct ew *w, const struct manifest_train *t,
 	}
 	if (w->kind == EDI_MSG_IFCSUM)
 		for (i = 0; i < t->ncontainers; i++)
-			if (used == NULL || strmap_get(used,
-			    t->containers[i]->number) != NULL)
+			if (scope_has_container(s, t->containers[i]))
 				container(w, t->containers[i]);
 }
 
@@ -408,51 +441,60 @@ consignment(struct ew *w, const struct manifest_consignment *k, unsigned n)
 		item(w, k->items[i]);
 }
 
-/* Marks the wagons and containers the consignments' goods are placed on. */
-static struct strmap *
-used_equipment(const struct manifest_train *t, size_t from, size_t to)
+/* Marks in s what consignments [from, to) use; s->to grows to their last wagon. */
+static void
+scope_mark(struct scope *s, const struct manifest_train *t, size_t from,
+    size_t to)
 {
-	struct strmap	*m = strmap_new();
-	size_t		 i, j, k;
+	const struct manifest_placement	*p;
+	const struct manifest_wagon	*wg;
+	size_t				 i, j, k;
 
 	for (i = from; i < to; i++) {
 		const struct manifest_consignment *c = t->consignments[i];
 
 		for (j = 0; j < c->nitems; j++) {
 			for (k = 0; k < c->items[j]->nplacements; k++) {
-				const struct manifest_placement *p =
-				    &c->items[j]->placements[k];
-
-				if (p->container != NULL)
-					strmap_put(m, p->container->number,
+				p = &c->items[j]->placements[k];
+				wg = p->wagon;
+				if (p->container != NULL) {
+					strmap_put(s->used, p->container->number,
 					    p->container);
-				if (p->wagon != NULL)
-					strmap_put(m, p->wagon->number, p->wagon);
+					wg = p->container->wagon;
+				}
+				if (wg == NULL)
+					continue;
+				strmap_put(s->used, wg->number, (void *)wg);
+				if (wg->position > s->to)
+					s->to = wg->position;
 			}
 		}
 	}
-	return m;
 }
 
-/* One message: consignments [from, to). */
+/* One message: consignments [from, to); *listed is the last wagon listed so far. */
 static void
 message(struct ew *w, const struct manifest_train *t, unsigned number,
-    size_t from, size_t to)
+    size_t from, size_t to, uint32_t *listed)
 {
-	struct strmap	*used = number == 1 ? NULL : used_equipment(t, from, to);
+	struct scope	 s = { strmap_new(), *listed, *listed, number == 1 };
 	size_t		 i;
 
+	scope_mark(&s, t, from, to);
+	if (to == t->nconsignments)	/* the rest rides with the last message */
+		s.to = (uint32_t)t->nwagons;
+	*listed = s.to;
 	w->segments = 0;
 	seg(w, "UNH"), el(w), buf_printf(w->out, "%u", number), el(w);
 	raw(w, w->kind == EDI_MSG_IFCSUM ? "IFCSUM" : "CUSCAR");
 	co(w), raw(w, "D"), co(w), raw(w, "96B"), co(w), raw(w, "UN"), end(w);
 	header(w, t);
-	equipment(w, t, used);
+	equipment(w, t, &s);
 	for (i = from; i < to; i++)
 		consignment(w, t->consignments[i], (unsigned)(i - from + 1));
 	seg(w, "UNT"), el(w), buf_printf(w->out, "%u", w->segments), el(w);
 	buf_printf(w->out, "%u", number), end(w);
-	strmap_free(used);
+	strmap_free(s.used);
 }
 
 /* "UNA...UNB+...'" for the syntax version. */
@@ -482,6 +524,7 @@ envelope_open(struct ew *w, const struct edi_write_options *o,
 	text(w, ref), end(w);
 }
 
+/* The interchange for t, its message kind from o. */
 void
 edi_write_manifest(const struct manifest_train *t,
     const struct edi_write_options *o, struct buf *out)
@@ -491,6 +534,7 @@ edi_write_manifest(const struct manifest_train *t,
 	size_t		 max = o->max_items != 0 ? o->max_items : 10000;
 	size_t		 from = 0, to, items;
 	unsigned	 messages = 0;
+	uint32_t	 listed = 0;
 	char		 ref[15];
 	struct edi_syntax def = { ':', '+', '.', '?', '*', '\'' };
 
@@ -512,10 +556,39 @@ edi_write_manifest(const struct manifest_train *t,
 		for (to = from, items = 0; to < t->nconsignments &&
 		    (to == from || items + t->consignments[to]->nitems <= max); to++)
 			items += t->consignments[to]->nitems;
-		message(&w, t, ++messages, from, to);
+		message(&w, t, ++messages, from, to, &listed);
 		from = to;
 	} while (from < t->nconsignments);
 	buf_add_str(out, "UNZ");
 	el(&w), buf_printf(out, "%u", messages), el(&w), text(&w, ref), end(&w);
 	buf_free(&w.tmp);
+}
+
+/* Writes t with o's options as message kind. */
+static void
+write_as(const struct manifest_train *t, const struct edi_write_options *o,
+    enum edi_message_kind kind, struct buf *out)
+{
+	struct edi_write_options	 w = { 0 };
+
+	if (o != NULL)
+		w = *o;
+	w.kind = kind;
+	edi_write_manifest(t, &w, out);
+}
+
+/* t as CUSCAR. */
+void
+edi_write_cuscar(const struct manifest_train *t,
+    const struct edi_write_options *o, struct buf *out)
+{
+	write_as(t, o, EDI_MSG_CUSCAR, out);
+}
+
+/* t as IFCSUM. */
+void
+edi_write_ifcsum(const struct manifest_train *t,
+    const struct edi_write_options *o, struct buf *out)
+{
+	write_as(t, o, EDI_MSG_IFCSUM, out);
 }

@@ -4,9 +4,10 @@
  *
  * What the writer writes, the reader reads back to the same model: every
  * field of the canonical JSON has its place.  A train with more goods
- * items than one message should hold is split into several messages;
- * the first lists all the train's equipment (so that positions follow the
- * train's order), each later one the equipment its own consignments use.
+ * items than one message should hold is split into several messages,
+ * each listing the equipment its own consignments use; empty equipment
+ * rides in the message that first reaches past it, so that positions
+ * (order of first appearance) follow the train's order.
  * Output is appended to a caller-owned buffer.  Pure; any thread.
  */
 #ifndef EDI_WRITER_H
@@ -31,8 +32,14 @@ struct edi_write_options {
 	int64_t			 prepared;	/* UNB date/time; default the issue time */
 };
 
-/* Appends the interchange for t to out. */
+/* Appends the interchange for t to out (o->kind picks the message). */
 void edi_write_manifest(const struct manifest_train *t,
+    const struct edi_write_options *o, struct buf *out);
+/* The same as CUSCAR, whatever o->kind says; o may be NULL (defaults). */
+void edi_write_cuscar(const struct manifest_train *t,
+    const struct edi_write_options *o, struct buf *out);
+/* The same as IFCSUM, whatever o->kind says; o may be NULL (defaults). */
+void edi_write_ifcsum(const struct manifest_train *t,
     const struct edi_write_options *o, struct buf *out);
 
 #endif

@@ -2,9 +2,10 @@
  * gen.c -- the train generator.
  *
  * A train is built wagon by wagon: each wagon carries one or two
- * containers (an empty one now and then), each loaded container carries
- * one consignment, and the requested number of goods items is spread over
- * the loaded containers.  Goods are drawn from a table of real HS codes
+ * containers (an empty one now and then) or, on a flat wagon, loose
+ * goods; each loaded container or flat carries one consignment, and the
+ * requested number of goods items is spread over them.  Everything lives
+ * in the train's arena; the generator keeps no state between calls.  Goods are drawn from a table of real HS codes
  * with shares close to what crosses Alashankou and Horgos -- machinery,
  * auto parts, electronics, textiles, fruit and vegetables (some without
  * their phytosanitary certificate), chemicals, some dangerous goods -- or,
@@ -34,6 +35,7 @@ splitmix64(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
+/* Seeds the state from one number, as xoshiro's authors advise. */
 static void
 rng_seed(struct rng *r, uint64_t seed)
 {
@@ -43,13 +45,14 @@ rng_seed(struct rng *r, uint64_t seed)
 		r->s[i] = splitmix64(&seed);
 }
 
+/* Rotates x left by k bits. */
 static uint64_t
 rotl(uint64_t x, int k)
 {
 	return (x << k) | (x >> (64 - k));
 }
 
-/* xoshiro256**. */
+/* xoshiro256**: the next 64 random bits. */
 static uint64_t
 rng_next(struct rng *r)
 {
@@ -112,12 +115,19 @@ static const struct goods freight[] = {
 	{ "740311", "Refined copper cathodes", 3, 15000, 26000, 9, "PE", "861", NULL },
 	{ "260300", "Copper ores and concentrates", 2, 15000, 26000, 2, "PE", NULL, NULL },
 	{ "390110", "Polyethylene granules", 3, 10000, 24000, 1, "BG", NULL, NULL },
-	{ "283620", "Disodium carbonate", 2, 10000, 24000, 1, "BG", NULL, NULL },
+	{ "283620", "Disodium carbonate", 2, 10000, 24000, 1, "BG", "911", NULL },
 	{ "950300", "Toys and scale models", 3, 500, 3000, 12, "CT", NULL, NULL },
 	{ "940360", "Wooden furniture", 2, 1000, 5000, 6, "PK", NULL, NULL },
 	{ "271019", "Lubricating oil, in drums", 1, 3000, 9000, 2, "DR", "890", "1202" },
 	{ "360500", "Safety matches", 1, 500, 2000, 3, "CT", "890", "1944" },
 	{ "280410", "Hydrogen in cylinders", 1, 1000, 4000, 5, "CY", "890", "1049" },
+};
+
+/* Loose goods on flat wagons, no container. */
+static const struct goods loose[] = {
+	{ "730630", "Welded steel pipes", 4, 8000, 20000, 1, "BE", "861", NULL },
+	{ "440712", "Sawn coniferous timber", 3, 10000, 22000, 1, "BE", "851", NULL },
+	{ "721049", "Galvanised steel sheet in coils", 3, 12000, 25000, 1, "CL", NULL, NULL },
 };
 
 static const struct goods parcels[] = {
@@ -136,31 +146,67 @@ struct route {
 	const char	*border, *departure, *destination;
 	const char	*carrier_id, *carrier_name, *carrier_country;
 	const char	*prefix;	/* train number letter */
+	const char	*uic_country;	/* wagon keeper's UIC country code */
 };
 
 static const struct route routes[] = {
-	{ "CNAKA", "KZDOS", "CNXIA", "KZ-KTZE", "АО «Қазақстан темір жолы»", "KZ", "X" },
-	{ "CNHGS", "KZALT", "CNLYG", "KZ-KTZE", "JSC Kazakhstan Temir Zholy", "KZ", "X" },
-	{ "CNERL", "MNZUU", "CNTSN", "MN-UBTZ", "Улаанбаатар төмөр зам ХНН", "MN", "E" },
-	{ "CNMZH", "RUZAB", "CNHRB", "RU-RZD", "ОАО «Российские железные дороги»", "RU", "M" },
-	{ "CNPXG", "VNDDG", "CNNNG", "VN-VNR", "Tổng công ty Đường sắt Việt Nam", "VN", "P" },
+	{ "CNAKA", "KZDOS", "CNXIA", "KZ-KTZE", "АО «Қазақстан темір жолы»", "KZ", "X", "68" },
+	{ "CNHGS", "KZALT", "CNLYG", "KZ-KTZE", "JSC Kazakhstan Temir Zholy", "KZ", "X", "68" },
+	{ "CNERL", "MNZUU", "CNTSN", "MN-UBTZ", "Улаанбаатар төмөр зам ХНН", "MN", "E", "31" },
+	{ "CNMZH", "RUZAB", "CNHRB", "RU-RZD", "ОАО «Российские железные дороги»", "RU", "M", "20" },
+	{ "CNPXG", "VNDDG", "CNNNG", "VN-VNR", "Tổng công ty Đường sắt Việt Nam", "VN", "P", "32" },
 };
 
-static const char *const shippers_kz[] = {
+/* Trading companies by country: Latin, Cyrillic, Chinese, Vietnamese. */
+static const char *const names_kz[] = {
 	"ТОО «Жетысу Фрукт Экспорт»", "TOO Kostanay Grain", "ТОО «Павлодар Металл»",
-	"Getriebe Nord GmbH", "Almaty Machinery Trade LLP", "ООО «Сибирь Логистик»",
-	"Công ty TNHH Nông sản Lạng Sơn", "Erdenet Copper Trading LLC",
+	"Almaty Machinery Trade LLP", "ТОО «Қазмыс Логистика»",
 };
-static const char *const receivers_cn[] = {
+static const char *const names_ru[] = {
+	"ООО «Сибирь Логистик»", "АО «Забайкальский лес»", "Getriebe Nord GmbH",
+};
+static const char *const names_mn[] = {
+	"Erdenet Copper Trading LLC", "«Монгол Ноос» ХХК",
+};
+static const char *const names_vn[] = {
+	"Công ty TNHH Nông sản Lạng Sơn", "Vietnam Fruit Export JSC",
+};
+static const char *const names_cn[] = {
 	"新疆阿拉山口物流有限公司", "Xinjiang Heavy Equipment Import Co.",
 	"西安电子科技进出口有限公司", "Lianyungang Port Grain Terminal Co.",
 	"广西凭祥农产品贸易有限公司", "内蒙古二连浩特有色金属有限公司",
 	"Urumqi Fresh Produce Trading Co. Ltd", "成都国际铁路港供应链有限公司",
 };
+static const char *const brokers_cn[] = {
+	"阿拉山口中外运报关有限公司", "Horgos Customs Brokerage Co. Ltd",
+	"凭祥市通关服务有限公司",
+};
 static const char *const origins[] = { "KZ", "CN", "DE", "RU", "VN", "MN", "UZ" };
 static const char *const owners[] = { "CSQU", "MSKU", "TGHU", "CAIU", "BMOU",
     "TRHU", "CXDU", "FCIU", "TCNU", "SEGU" };
-static const char *const wagon_types[] = { "Sgns", "Sgmmns", "Lgns", "Sgnss" };
+
+struct wagon_type {
+	const char	*type;
+	const char	*code;		/* UIC digits 1-2 */
+	const char	*series;	/* UIC digits 5-6 */
+	unsigned	 tare_min, tare_max;	/* kg */
+};
+
+/* Container wagons (and the flat wagon for loose goods, last). */
+static const struct wagon_type wagon_types[] = {
+	{ "Sgns", "31", "45", 19500, 20800 },
+	{ "Sgmmns", "31", "45", 18500, 19900 },
+	{ "Lgns", "21", "44", 10500, 11900 },
+	{ "Sgnss", "31", "45", 20000, 21500 },
+	{ "Rgs", "31", "39", 24000, 25500 },
+};
+#define GEN_FLAT_WAGON (nitems(wagon_types) - 1)
+
+/* Where a consignment's goods go: a loaded container or a flat wagon. */
+struct slot {
+	const char			*equipment;	/* its number */
+	struct manifest_container	*container;	/* NULL: loose on a wagon */
+};
 
 /* Picks a goods line by its weight. */
 static const struct goods *
@@ -187,57 +233,125 @@ S(struct manifest_train *t, const char *s)
 	return manifest_str(t, s, strlen(s));
 }
 
-/* A UIC number: 2-digit type code, 9 serial digits, check digit. */
+/*
+ * A UIC number: type code, keeper's country, series, serial, check digit.
+ * Serials step by a number prime to 10^5, so no two wagons of a train
+ * (up to 100,000) share a number.
+ */
 static const char *
-wagon_number(struct manifest_train *t, struct rng *r, unsigned index)
+wagon_number(struct manifest_train *t, const struct wagon_type *wt,
+    const char *country, uint64_t base, unsigned index)
 {
 	char	num[13];
 
-	snprintf(num, sizeof num, "%02u%09llu", rng_pct(r, 70) ? 31u : 33u,
-	    (unsigned long long)(rng_below(r, 900000) * 1000 + index % 1000));
+	snprintf(num, sizeof num, "%s%s%s%05llu", wt->code, country, wt->series,
+	    (unsigned long long)((base + (uint64_t)index * 7919) % 100000));
 	num[11] = (char)('0' + ident_uic_check_digit(num));
 	num[12] = '\0';
 	return S(t, num);
 }
 
-/* An ISO 6346 number: owner, U, serial, check digit. */
+/* An ISO 6346 number: owner, U, serial (unique in the train), check digit. */
 static const char *
-container_number(struct manifest_train *t, struct rng *r, unsigned index)
+container_number(struct manifest_train *t, struct rng *r, uint64_t base,
+    unsigned index)
 {
 	char	num[12];
 
-	snprintf(num, sizeof num, "%s%06u", owners[rng_below(r, nitems(owners))],
-	    (unsigned)((rng_below(r, 900) * 1000 + index % 1000) % 1000000));
+	snprintf(num, sizeof num, "%s%06llu", owners[rng_below(r, nitems(owners))],
+	    (unsigned long long)((base + (uint64_t)index * 7919) % 1000000));
 	num[10] = (char)('0' + ident_iso6346_check_digit(num));
 	num[11] = '\0';
 	return S(t, num);
 }
 
-/* A party of a consignment. */
+/* A Chinese unified social credit code: 17 characters and the GB 32100 check. */
+static void
+uscc(struct rng *r, char out[19])
+{
+	static const char	 alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	static const unsigned	 weight[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20,
+				    29, 25, 13, 8, 24, 10, 30, 28 };
+	unsigned		 sum = 0, i, v;
+
+	out[0] = '9', out[1] = '1';	/* enterprise, company */
+	snprintf(out + 2, 7, "%06llu", (unsigned long long)(650000 +
+	    rng_below(r, 5000)));	/* a Xinjiang-style region code */
+	for (i = 8; i < 17; i++)
+		out[i] = alphabet[rng_below(r, 31)];
+	for (i = 0; i < 17; i++) {
+		v = (unsigned)(strchr(alphabet, out[i]) - alphabet);
+		sum += v * weight[i];
+	}
+	out[17] = alphabet[(31 - sum % 31) % 31];
+	out[18] = '\0';
+}
+
+/* The names of companies in country (two letters). */
+static const char *const *
+names_of(const char *country, size_t *n)
+{
+	if (strcmp(country, "CN") == 0)
+		return *n = nitems(names_cn), names_cn;
+	if (strcmp(country, "RU") == 0)
+		return *n = nitems(names_ru), names_ru;
+	if (strcmp(country, "MN") == 0)
+		return *n = nitems(names_mn), names_mn;
+	if (strcmp(country, "VN") == 0)
+		return *n = nitems(names_vn), names_vn;
+	return *n = nitems(names_kz), names_kz;
+}
+
+/*
+ * A party in country: Chinese companies by their USCC, Kazakh ones by
+ * their 12-digit BIN, others by a 10-digit tax number; names, when given,
+ * replace the country's trading companies (customs brokers).
+ */
 static void
 make_party(struct manifest_train *t, struct rng *r, struct manifest_party *p,
-    const char *const *names, size_t n, const char *country, bool aeo)
+    const char *country, const char *const *names, size_t n, bool aeo)
 {
-	char	id[24];
-	size_t	k = rng_below(r, n);
+	char	id[32];
 
-	snprintf(id, sizeof id, "%s%012llu", country,
-	    (unsigned long long)rng_below(r, 1000000000000ULL));
+	if (names == NULL)
+		names = names_of(country, &n);
+	if (strcmp(country, "CN") == 0)
+		uscc(r, id);
+	else
+		snprintf(id, sizeof id, "%0*llu", strcmp(country, "KZ") == 0 ?
+		    12 : 10, (unsigned long long)rng_below(r, 10000000000ULL));
 	p->id = S(t, id);
-	p->name = S(t, names[k]);
+	p->name = S(t, names[rng_below(r, n)]);
 	p->country = S(t, country);
 	if (aeo) {
-		snprintf(id, sizeof id, "%sAEO%07llu", country,
-		    (unsigned long long)rng_below(r, 10000000));
+		/* China's AEO codes are AEOCN + 10 digits; others alike. */
+		snprintf(id, sizeof id, "AEO%s%010llu", country,
+		    (unsigned long long)rng_below(r, 10000000000ULL));
 		p->aeo = S(t, id);
 	}
 }
 
-/* A goods item of line g, placed on c. */
+/* Thousandths of currency per USD (fixed rates: the train must not drift). */
+static int64_t
+rate_of(const char *currency)
+{
+	if (strcmp(currency, "EUR") == 0)
+		return 920;
+	if (strcmp(currency, "CNY") == 0)
+		return 7100;
+	return 1000;
+}
+
+/*
+ * A goods item of line g in the consignment's currency, placed on
+ * equipment, at most about max_kg gross so that a container stays within
+ * its permitted gross mass however many items share it.
+ */
 static struct manifest_item *
 make_item(struct manifest_train *t, struct rng *r, struct manifest_consignment *k,
-    const struct goods *g, const struct manifest_container *c, bool parcel)
+    const struct goods *g, const char *equipment, int64_t max_kg)
 {
+	bool				 parcel = g->usd_per_kg == 0;
 	struct manifest_item		*it = manifest_item_add(t, k);
 	struct manifest_placement	*p;
 	struct manifest_document	*d;
@@ -248,6 +362,10 @@ make_item(struct manifest_train *t, struct rng *r, struct manifest_consignment *
 	it->hs = S(t, g->hs);
 	it->description = S(t, g->description);
 	kg = (int64_t)(g->kg_min + rng_below(r, g->kg_max - g->kg_min + 1));
+	if (kg > max_kg)
+		kg = max_kg * (int64_t)(70 + rng_below(r, 31)) / 100;
+	if (kg < 1)
+		kg = 1;
 	it->gross_kg = kg * MANIFEST_SCALE + (int64_t)rng_below(r, 10) * 100;
 	it->net_kg = it->gross_kg - it->gross_kg / 20;
 	it->packages = parcel ? 1 : (int64_t)(1 + kg / 500);
@@ -256,9 +374,12 @@ make_item(struct manifest_train *t, struct rng *r, struct manifest_consignment *
 		/* Most parcels are cheap; one in a hundred is not. */
 		it->value = rng_pct(r, 1) ? (int64_t)(6000 + rng_below(r, 9000)) *
 		    MANIFEST_SCALE : (int64_t)(20 + rng_below(r, 900)) * MANIFEST_SCALE;
-		it->currency = S(t, "CNY");
+		/* Parcel prices are set in CNY; cents at most in other currencies. */
+		if (strcmp(k->currency, "CNY") != 0)
+			it->value = it->value * rate_of(k->currency) / 7100 / 10 * 10;
 	} else
-		it->value = kg * g->usd_per_kg * MANIFEST_SCALE;
+		it->value = kg * g->usd_per_kg * rate_of(k->currency);
+	it->currency = k->currency;
 	it->origin = S(t, parcel ? "CN" : origins[rng_below(r, nitems(origins))]);
 	if (g->un != NULL)
 		it->un_number = S(t, g->un);
@@ -271,13 +392,13 @@ make_item(struct manifest_train *t, struct rng *r, struct manifest_consignment *
 		d->id = S(t, id);
 	}
 	p = manifest_item_add_placement(t, it);
-	p->equipment = c->number;
+	p->equipment = equipment;
 	p->packages = it->packages;
 	return it;
 }
 
 /* The train's header: route, number, times, carrier. */
-static void
+static const struct route *
 make_header(struct manifest_train *t, struct rng *r, const struct gen_options *o)
 {
 	const struct route	*rt = &routes[rng_below(r, nitems(routes))];
@@ -299,6 +420,7 @@ make_header(struct manifest_train *t, struct rng *r, const struct gen_options *o
 	snprintf(s, sizeof s, "MF-2026-%06llu", (unsigned long long)(o->seed % 1000000));
 	t->manifest_ref = S(t, s);
 	t->function = MANIFEST_ORIGINAL;
+	return rt;
 }
 
 /* A seal on an array via the model's constructors. */
@@ -315,51 +437,118 @@ add_seal(struct manifest_train *t, struct rng *r, struct manifest_seal *s,
 	s->condition = rng_pct(r, 1) ? MANIFEST_SEAL_DAMAGED : MANIFEST_SEAL_INTACT;
 }
 
-/* Wagons and containers; returns the loaded containers in *loaded. */
-static size_t
-make_equipment(struct manifest_train *t, struct rng *r, const struct gen_options *o,
-    struct manifest_container ***loaded)
+/* Containers of wagon w: one 40/45-foot or two 20-foot; loaded ones to v. */
+static void
+make_containers(struct manifest_train *t, struct rng *r, bool ecommerce,
+    struct manifest_wagon *w, unsigned i, uint64_t base, unsigned *serial,
+    struct slot *v, size_t *n)
 {
-	struct manifest_container	**v;
-	size_t				  n = 0, cap = (size_t)o->wagons * 2;
-	unsigned			  i, k, nc, serial = 0;
+	unsigned	k, nc = ecommerce || rng_pct(r, 45) ? 2 : 1;
+	unsigned	pick;
 
-	v = arena_alloc(t->arena, cap * sizeof *v);
-	for (i = 0; i < o->wagons; i++) {
-		struct manifest_wagon *w = manifest_wagon_add(t,
-		    wagon_number(t, r, i));
+	for (k = 0; k < nc; k++) {
+		struct manifest_container *c = manifest_container_add(t, w,
+		    container_number(t, r, base, (*serial)++));
 
-		w->type = S(t, wagon_types[rng_below(r, nitems(wagon_types))]);
-		w->tare_kg = (int64_t)(18000 + rng_below(r, 5000)) * MANIFEST_SCALE;
-		if (rng_pct(r, 30))
-			add_seal(t, r, manifest_wagon_add_seal(t, w),
-			    t->carrier.country, MANIFEST_SEALER_CARRIER);
-		nc = o->ecommerce || rng_pct(r, 45) ? 2 : 1;
-		for (k = 0; k < nc; k++) {
-			struct manifest_container *c = manifest_container_add(t, w,
-			    container_number(t, r, serial++));
-
-			c->size_type = S(t, nc == 2 ? "22G1" : rng_pct(r, 15) ?
-			    "45R1" : "45G1");
-			c->full = !(i > 0 && rng_pct(r, 4));
-			c->gross_kg = (int64_t)(nc == 2 ? 2200 : 3800) * MANIFEST_SCALE;
+		pick = (unsigned)rng_below(r, 100);
+		c->size_type = S(t, nc == 2 ? "22G1" : pick < 15 ? "45R1" :
+		    pick < 45 ? "42G1" : "45G1");
+		c->full = !(i > 0 && rng_pct(r, 4));
+		c->gross_kg = (int64_t)(nc == 2 ? 2200 : 3800) * MANIFEST_SCALE;
+		add_seal(t, r, manifest_container_add_seal(t, c),
+		    t->carrier.country, MANIFEST_SEALER_CARRIER);
+		if (rng_pct(r, 40))
 			add_seal(t, r, manifest_container_add_seal(t, c),
-			    t->carrier.country, MANIFEST_SEALER_CARRIER);
-			if (rng_pct(r, 40))
-				add_seal(t, r, manifest_container_add_seal(t, c),
-				    "CN", MANIFEST_SEALER_CUSTOMS);
-			if (c->full)
-				v[n++] = c;
+			    "CN", MANIFEST_SEALER_CUSTOMS);
+		if (c->full) {
+			v[*n].equipment = c->number;
+			v[(*n)++].container = c;
 		}
 	}
-	*loaded = v;
+}
+
+/* Wagons and containers; returns the slots goods can go to in *slots. */
+static size_t
+make_equipment(struct manifest_train *t, struct rng *r, const struct gen_options *o,
+    const struct route *rt, struct slot **slots)
+{
+	struct slot	*v;
+	size_t		 n = 0;
+	unsigned	 i, serial = 0;
+	uint64_t	 wbase = rng_below(r, 100000), cbase = rng_below(r, 1000000);
+
+	v = arena_alloc(t->arena, (size_t)o->wagons * 2 * sizeof *v);
+	for (i = 0; i < o->wagons; i++) {
+		/* One wagon in twenty of a freight train is a flat with loose goods. */
+		bool flat = !o->ecommerce && i > 0 && rng_pct(r, 5);
+		const struct wagon_type *wt = &wagon_types[flat ? GEN_FLAT_WAGON :
+		    rng_below(r, GEN_FLAT_WAGON)];
+		struct manifest_wagon *w = manifest_wagon_add(t, wagon_number(t,
+		    wt, rng_pct(r, 80) ? rt->uic_country : "33", wbase, i));
+
+		w->type = S(t, wt->type);
+		w->tare_kg = (int64_t)(wt->tare_min + rng_below(r,
+		    wt->tare_max - wt->tare_min + 1)) * MANIFEST_SCALE;
+		if (flat || rng_pct(r, 30))
+			add_seal(t, r, manifest_wagon_add_seal(t, w),
+			    t->carrier.country, MANIFEST_SEALER_CARRIER);
+		if (flat) {
+			v[n].equipment = w->number;
+			v[n++].container = NULL;
+		} else
+			make_containers(t, r, o->ecommerce, w, i, cbase, &serial,
+			    v, &n);
+	}
+	*slots = v;
 	return n;
 }
 
-/* One consignment per loaded container, items spread evenly. */
+/* Payload in kg a slot takes: a 20-foot box 21 t, a 40/45-foot 26 t, a flat 60 t. */
+static int64_t
+payload_kg(const struct slot *sl)
+{
+	if (sl->container == NULL)
+		return 60000;
+	return sl->container->size_type[0] == '2' ? 21000 : 26000;
+}
+
+/* The mass of each of n items sharing a slot's payload. */
+static int64_t
+payload_share_kg(const struct slot *sl, uint64_t n)
+{
+	return n == 0 ? 0 : payload_kg(sl) / (int64_t)n;
+}
+
+/* A consignment's currency: mostly USD, EUR for some, CNY for some. */
+static const char *
+pick_currency(struct rng *r)
+{
+	unsigned	x = (unsigned)rng_below(r, 100);
+
+	return x < 75 ? "USD" : x < 87 ? "CNY" : "EUR";
+}
+
+/* Consignor, consignee and (often) a customs broker as declarant. */
+static void
+make_parties(struct manifest_train *t, struct rng *r,
+    struct manifest_consignment *k, const struct route *rt)
+{
+	const char	*foreign = rt->carrier_country;
+	bool		 imp = t->direction != MANIFEST_EXPORT;
+
+	make_party(t, r, &k->consignor, imp ? foreign : "CN", NULL, 0,
+	    rng_pct(r, 15));
+	make_party(t, r, &k->consignee, imp ? "CN" : foreign, NULL, 0,
+	    rng_pct(r, 25));
+	if (rng_pct(r, 60))
+		make_party(t, r, &k->declarant, "CN", brokers_cn,
+		    nitems(brokers_cn), rng_pct(r, 50));
+}
+
+/* One consignment per slot, items spread evenly. */
 static void
 make_freight(struct manifest_train *t, struct rng *r, const struct gen_options *o,
-    struct manifest_container **loaded, size_t n)
+    const struct route *rt, struct slot *slots, size_t n)
 {
 	uint64_t	left = o->items;
 	size_t		i;
@@ -368,31 +557,35 @@ make_freight(struct manifest_train *t, struct rng *r, const struct gen_options *
 		struct manifest_consignment *k = manifest_consignment_add(t);
 		uint64_t share = left / (n - i) + (rng_below(r, 3) == 0 &&
 		    left / (n - i) > 1 ? 1 : 0);
-		const struct goods *g = pick_goods(r, freight, nitems(freight));
+		bool is_loose = slots[i].container == NULL;
+		const struct goods *table = is_loose ? loose : freight;
+		size_t ntable = is_loose ? nitems(loose) : nitems(freight);
+		const struct goods *g = pick_goods(r, table, ntable);
 		char ref[32];
 		uint64_t j;
+		int64_t each_kg;
 
-		if (share == 0)
-			share = 1;
-		if (share > left)
-			share = left;
+		/* At least one item, never more than are left (left > 0). */
+		share = share < 1 ? 1 : share > left ? left : share;
 		snprintf(ref, sizeof ref, "SMGS %08llu",
 		    (unsigned long long)(24000000 + rng_below(r, 1000000)));
 		k->ref = S(t, ref);
-		make_party(t, r, &k->consignor, shippers_kz, nitems(shippers_kz),
-		    "KZ", false);
-		make_party(t, r, &k->consignee, receivers_cn, nitems(receivers_cn),
-		    "CN", rng_pct(r, 25));
-		k->currency = S(t, "USD");
+		make_parties(t, r, k, rt);
+		/* Now and then goods cross China in transit (to Vietnam, say). */
+		if (rng_pct(r, 5))
+			k->procedure = MANIFEST_PROC_TRANSIT;
+		k->currency = S(t, pick_currency(r));
 		k->value = 0;
+		each_kg = payload_share_kg(&slots[i], share);
 		for (j = 0; j < share; j++) {
 			struct manifest_item *it;
 
 			/* Mostly one kind of goods per container, sometimes mixed. */
 			if (j > 0 && rng_pct(r, 30))
-				g = pick_goods(r, freight, nitems(freight));
-			it = make_item(t, r, k, g, loaded[i], false);
-			loaded[i]->gross_kg += it->gross_kg;
+				g = pick_goods(r, table, ntable);
+			it = make_item(t, r, k, g, slots[i].equipment, each_kg);
+			if (slots[i].container != NULL)
+				slots[i].container->gross_kg += it->gross_kg;
 			k->value += it->value;
 		}
 		left -= share;
@@ -402,7 +595,7 @@ make_freight(struct manifest_train *t, struct rng *r, const struct gen_options *
 /* Parcels in consignments of 50 to 400, over the loaded containers. */
 static void
 make_parcels(struct manifest_train *t, struct rng *r, const struct gen_options *o,
-    struct manifest_container **loaded, size_t n)
+    struct slot *slots, size_t n)
 {
 	uint64_t	left = o->items, per_container = (o->items + n - 1) / n;
 	size_t		i;
@@ -422,18 +615,18 @@ make_parcels(struct manifest_train *t, struct rng *r, const struct gen_options *
 			    (unsigned long long)rng_below(r, 1000000000));
 			k->ref = S(t, ref);
 			k->procedure = MANIFEST_PROC_ECOMMERCE;
-			make_party(t, r, &k->consignor, receivers_cn,
-			    nitems(receivers_cn), "CN", true);
-			make_party(t, r, &k->consignee, shippers_kz,
-			    nitems(shippers_kz), "KZ", false);
-			k->currency = S(t, "CNY");
+			make_party(t, r, &k->consignor, "CN", NULL, 0, true);
+			make_party(t, r, &k->consignee, t->carrier.country, NULL,
+			    0, false);
+			k->currency = S(t, rng_pct(r, 80) ? "CNY" : "USD");
 			k->value = 0;
 			for (j = 0; j < size; j++) {
 				struct manifest_item *it = make_item(t, r, k,
 				    pick_goods(r, parcels, nitems(parcels)),
-				    loaded[i], true);
+				    slots[i].equipment, payload_kg(&slots[i]) /
+				    (int64_t)per_container);
 
-				loaded[i]->gross_kg += it->gross_kg;
+				slots[i].container->gross_kg += it->gross_kg;
 				k->value += it->value;
 			}
 			here -= size;
@@ -441,24 +634,26 @@ make_parcels(struct manifest_train *t, struct rng *r, const struct gen_options *
 	}
 }
 
+/* The train for opt (see gen.h). */
 struct manifest_train *
 gen_train(const struct gen_options *opt)
 {
-	struct gen_options		 o = *opt;
-	struct manifest_train		*t = manifest_train_new();
-	struct manifest_container	**loaded;
-	struct rng			 r;
-	size_t				 n;
+	struct gen_options	 o = *opt;
+	struct manifest_train	*t = manifest_train_new();
+	const struct route	*rt;
+	struct slot		*slots;
+	struct rng		 r;
+	size_t			 n;
 
 	if (o.wagons == 0)
 		o.wagons = 1;
 	rng_seed(&r, o.seed);
-	make_header(t, &r, &o);
-	n = make_equipment(t, &r, &o, &loaded);
+	rt = make_header(t, &r, &o);
+	n = make_equipment(t, &r, &o, rt, &slots);
 	if (o.ecommerce)
-		make_parcels(t, &r, &o, loaded, n);
+		make_parcels(t, &r, &o, slots, n);
 	else
-		make_freight(t, &r, &o, loaded, n);
+		make_freight(t, &r, &o, rt, slots, n);
 	manifest_train_finish(t);
 	return t;
 }

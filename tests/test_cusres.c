@@ -158,7 +158,51 @@ t_cusres_hold(void)
 	decision_free(d);
 }
 
+/* 1,200 wagons held: 999 in the header (its limit), a DOC group each. */
+static void
+t_cusres_many_wagons(void)
+{
+	struct decision		*d = decision_new();
+	struct decision_subject	 s = { 0 };
+	struct cusres_options	 o = { "NTC-2", NULL, NULL,
+				    "A-REFERENCE-LONGER-THAN-14", 0 };
+	struct buf		 b = { 0 };
+	struct diag_list	 dl;
+	struct edi_lexer	 lx;
+	struct edi_segment	 sg;
+	struct seen		 v;
+	unsigned		 i, header_eqd = 0, docs = 0, in_doc = 0;
+	char			 num[16];
+
+	d->train = decision_str(d, "X0001");
+	d->outcome = DECISION_OUTCOME_HOLD;
+	for (i = 0; i < 1200; i++) {
+		snprintf(num, sizeof num, "3152795%05u", i);
+		decision_hit_add(d, decision_wagon_add(d, i + 1, num), "seal",
+		    DECISION_HOLD, &s, "seal damaged", NULL);
+	}
+	edi_write_cusres(d, &o, &b);
+	read_back(&b, &v);
+	CU_ASSERT_EQUAL(v.unt_count, v.segments);
+	CU_ASSERT_STRING_EQUAL(v.unb_ref, "A-REFERENCE-LO");
+	CU_ASSERT_STRING_EQUAL(v.unz_ref, v.unb_ref);
+	diag_list_init(&dl, 0);
+	edi_lexer_init(&lx, b.data, b.len, &dl);
+	while (edi_lexer_next(&lx, &sg) == 1) {
+		if (strcmp(sg.tag, "DOC") == 0)
+			docs++, in_doc = 1;
+		else if (strcmp(sg.tag, "EQD") == 0 && !in_doc)
+			header_eqd++;
+	}
+	diag_list_clear(&dl);
+	CU_ASSERT_EQUAL(header_eqd, 999);
+	CU_ASSERT_EQUAL(docs, 1200);
+	buf_free(&b);
+	decision_free(d);
+}
+
 static CU_TestInfo cusres_tests[] = {
+	{ "t_cusres_many_wagons", t_cusres_many_wagons },
 	{ "t_cusres_partial_release", t_cusres_partial_release },
 	{ "t_cusres_hold", t_cusres_hold },
 	CU_TEST_INFO_NULL,

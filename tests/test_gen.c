@@ -214,11 +214,96 @@ t_gen_writer_escapes(void)
 	manifest_train_free(t);
 }
 
+/* A USCC's check character per GB 32100 is right. */
+static bool
+uscc_valid(const char *s)
+{
+	static const char	 alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	static const unsigned	 weight[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20,
+				    29, 25, 13, 8, 24, 10, 30, 28 };
+	unsigned		 sum = 0, i;
+	const char		*p;
+
+	if (strlen(s) != 18)
+		return false;
+	for (i = 0; i < 17; i++) {
+		if ((p = strchr(alphabet, s[i])) == NULL || s[i] == '\0')
+			return false;
+		sum += (unsigned)(p - alphabet) * weight[i];
+	}
+	return s[17] == alphabet[(31 - sum % 31) % 31];
+}
+
+/* Party ids by country; declarants, AEO numbers and currencies vary. */
+static void
+t_gen_parties_and_money(void)
+{
+	struct gen_options	 o = { 55, 3000, 11, false };
+	struct manifest_train	*t = gen_train(&o);
+	size_t			 i, bad_id = 0, declarants = 0, aeo = 0;
+	size_t			 usd = 0, cny = 0, eur = 0;
+
+	for (i = 0; i < t->nconsignments; i++) {
+		const struct manifest_consignment *c = t->consignments[i];
+		const struct manifest_party *p[3] = { &c->consignor,
+		    &c->consignee, &c->declarant };
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			if (p[k]->id == NULL)
+				continue;
+			if (strcmp(p[k]->country, "CN") == 0)
+				bad_id += !uscc_valid(p[k]->id);
+			else if (strcmp(p[k]->country, "KZ") == 0)
+				bad_id += strlen(p[k]->id) != 12 ||
+				    strspn(p[k]->id, "0123456789") != 12;
+			aeo += p[k]->aeo != NULL;
+		}
+		declarants += c->declarant.id != NULL;
+		usd += strcmp(c->currency, "USD") == 0;
+		cny += strcmp(c->currency, "CNY") == 0;
+		eur += strcmp(c->currency, "EUR") == 0;
+	}
+	CU_ASSERT_EQUAL(bad_id, 0);
+	CU_ASSERT(declarants > 0 && declarants < t->nconsignments);
+	CU_ASSERT(aeo > 0);
+	CU_ASSERT(usd > cny && cny > 0 && eur > 0);
+	manifest_train_free(t);
+}
+
+/* No container above its permitted gross mass; loose goods on flat wagons. */
+static void
+t_gen_masses_and_loose(void)
+{
+	static const struct gen_options opts[] = {
+		{ 55, 20000, 7, false }, { 30, 60000, 8, true }, { 55, 40, 3, false },
+	};
+	size_t	 i, k, heavy = 0, loose = 0;
+
+	for (i = 0; i < nitems(opts); i++) {
+		struct manifest_train *t = gen_train(&opts[i]);
+
+		for (k = 0; k < t->ncontainers; k++)
+			heavy += t->containers[k]->gross_kg > 32500 * MANIFEST_SCALE;
+		for (k = 0; k < t->nwagons; k++)
+			if (t->wagons[k]->ncontainers == 0 &&
+			    t->wagons[k]->nitems > 0) {
+				loose++;
+				CU_ASSERT_STRING_EQUAL(t->wagons[k]->type, "Rgs");
+			}
+		manifest_train_free(t);
+	}
+	CU_ASSERT_EQUAL(heavy, 0);
+	CU_ASSERT(loose > 0);
+}
+
 static CU_TestInfo gen_tests[] = {
 	{ "t_gen_deterministic", t_gen_deterministic },
 	{ "t_gen_valid_and_exact", t_gen_valid_and_exact },
 	{ "t_gen_goods_mix", t_gen_goods_mix },
 	{ "t_gen_ecommerce", t_gen_ecommerce },
+	{ "t_gen_parties_and_money", t_gen_parties_and_money },
+	{ "t_gen_masses_and_loose", t_gen_masses_and_loose },
 	{ "t_gen_round_trip", t_gen_round_trip },
 	{ "t_gen_writer_escapes", t_gen_writer_escapes },
 	CU_TEST_INFO_NULL,
