@@ -12,6 +12,18 @@ int cmd_parse(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+
+struct decision;
+struct diag_list;
+struct rules_context;
+struct rules_ruleset;
+/* Parses and evaluates one manifest file into *out (caller frees); sysexits. */
+int cmd_check_file(const struct rules_ruleset *rs, const char *path,
+    const struct rules_context *ctx, unsigned threads, struct decision **out);
+/* Prints rule set compile diagnostics as "file:line:col: message". */
+void cmd_rules_print_diags(const struct diag_list *l);
 
 /* Prints "railgate CMD: message" on stderr. */
 void cmd_warnx(const char *cmd, const char *fmt, ...)

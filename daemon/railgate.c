@@ -22,6 +22,8 @@ struct command {
 static const struct command commands[] = {
 	{ "parse", cmd_parse,
 	    "parse manifests and print the train model or a summary" },
+	{ "check", cmd_check, "evaluate manifests against a rule set" },
+	{ "rules", cmd_rules, "lint a rule set or run its test trains" },
 	{ "gen", cmd_gen, "write a synthetic train (EDIFACT or XML)" },
 	{ "db", cmd_db, "apply the database schema migrations" },
 	{ "token", cmd_token, "create or revoke API tokens" },

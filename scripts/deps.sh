@@ -17,6 +17,8 @@ libcunit1-dev
 libutf8proc-dev
 postgresql
 curl
+bc
+time
 cppcheck
 clang
 libclang-rt-14-dev

@@ -1,0 +1,848 @@
+/*
+ * eval.c -- rule evaluation and consolidation (see eval.h, rules.h).
+ *
+ * Each worker evaluates one wagon into a private list of pending hits
+ * (reasons formatted, strings borrowed from the train or malloc'd);
+ * the calling thread then sorts each wagon's hits by rule order and
+ * subject order and copies them into the decision, which is built by
+ * that one thread only.  Nothing here reads the clock: validity windows
+ * are judged against the train's issue time.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "manifest/ident.h"
+#include "manifest/util.h"
+#include "manifest/value.h"
+
+#include "eval.h"
+#include "fuzzy.h"
+#include "lang.h"
+#include "pool.h"
+
+/* What a rule is looking at, plus per-wagon values computed lazily. */
+struct frame {
+	const struct rules_ruleset		*rs;
+	const struct manifest_train		*t;
+	const struct rules_context		*ctx;
+	const struct rules_rule			*rule;
+	const struct manifest_wagon		*w;
+	const struct manifest_container		*c;
+	const struct manifest_consignment	*cs;
+	const struct manifest_item		*it;
+	char					*match_text;	/* owned: the last fuzzy match */
+	int					 aeo;		/* -1: not yet known */
+};
+
+struct pending {
+	size_t			 rule;		/* index in the rule set */
+	size_t			 order;		/* subject order within the wagon */
+	struct decision_subject	 subject;	/* borrowed from the train */
+	char			*reason;	/* owned */
+	char			*would_pass_if;	/* owned, may be NULL */
+};
+
+struct wagon_result {
+	struct pending	*hits;
+	size_t		 n;
+	size_t		 cap;
+};
+
+struct eval_job {
+	const struct rules_ruleset	*rs;
+	const struct manifest_train	*t;
+	const struct rules_context	*ctx;
+	struct wagon_result		*results;
+	size_t				*scoped[RULES_SCOPE_COUNT]; /* rule indexes */
+	size_t				 nscoped[RULES_SCOPE_COUNT];
+};
+
+static bool eval_bool(const struct rules_node *, struct frame *);
+static int64_t eval_num(const struct rules_node *, struct frame *);
+static const char *eval_str(const struct rules_node *, struct frame *);
+
+/* The draw of `sample` in [0, 1): SHA-256 of rule set, train, wagon, rule. */
+double
+rules_eval_draw(const struct rules_ruleset *rs, const char *train,
+    const char *wagon, const char *rule)
+{
+	EVP_MD_CTX	*md = EVP_MD_CTX_new();
+	unsigned char	 out[32];
+	uint64_t	 v = 0;
+	int		 i;
+
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	EVP_DigestUpdate(md, rs->hash, strlen(rs->hash) + 1);
+	EVP_DigestUpdate(md, train == NULL ? "" : train,
+	    train == NULL ? 1 : strlen(train) + 1);
+	EVP_DigestUpdate(md, wagon == NULL ? "" : wagon,
+	    wagon == NULL ? 1 : strlen(wagon) + 1);
+	EVP_DigestUpdate(md, rule, strlen(rule));
+	EVP_DigestFinal_ex(md, out, NULL);
+	EVP_MD_CTX_free(md);
+	for (i = 0; i < 8; i++)
+		v = v << 8 | out[i];
+	return (double)(v >> 11) / 9007199254740992.0;
+}
+
+/* Context facts about equipment number, or NULL. */
+static const struct rules_equipment *
+frame_eq(const struct frame *f, const char *number)
+{
+	return rules_context_equipment(f->ctx, number);
+}
+
+/* True if a seal list has a damaged seal or a check found trouble. */
+static bool
+seals_damaged(const struct frame *f, const char *number,
+    const struct manifest_seal *s, size_t n)
+{
+	const struct rules_equipment	*e = frame_eq(f, number);
+	size_t				 i;
+
+	for (i = 0; i < n; i++)
+		if (s[i].condition == MANIFEST_SEAL_DAMAGED)
+			return true;
+	return e != NULL && e->seal_trouble;
+}
+
+/* True unless the neighbour reported seals that differ from the manifest's. */
+static bool
+seals_match(const struct frame *f, const char *number,
+    const struct manifest_seal *s, size_t n)
+{
+	const struct rules_equipment	*e = frame_eq(f, number);
+	size_t				 i, k;
+
+	if (e == NULL || e->nneighbour_seals == 0)
+		return true;
+	if (e->nneighbour_seals != n)
+		return false;
+	for (i = 0; i < e->nneighbour_seals; i++) {
+		for (k = 0; k < n; k++)
+			if (s[k].number != NULL &&
+			    strcmp(s[k].number, e->neighbour_seals[i]) == 0)
+				break;
+		if (k == n)
+			return false;
+	}
+	return true;
+}
+
+/* True if the neighbour found equipment clear (inspected or scanned). */
+static bool
+neighbour_clear(const struct frame *f, const char *number,
+    const struct manifest_seal *s, size_t n)
+{
+	const struct rules_equipment	*e = frame_eq(f, number);
+
+	if (e == NULL || e->neighbour_control == NULL)
+		return false;
+	if (strcmp(e->neighbour_control, "inspected_clear") != 0 &&
+	    strcmp(e->neighbour_control, "scanned_clear") != 0)
+		return false;
+	return seals_match(f, number, s, n) && !seals_damaged(f, number, s, n);
+}
+
+/* True if the neighbour cleared every container of the wagon. */
+static bool
+wagon_neighbour_cleared(const struct frame *f)
+{
+	const struct manifest_wagon	*w = f->w;
+	size_t				 i;
+
+	if (w->ncontainers == 0)
+		return neighbour_clear(f, w->number, w->seals, w->nseals);
+	for (i = 0; i < w->ncontainers; i++)
+		if (!neighbour_clear(f, w->containers[i]->number,
+		    w->containers[i]->seals, w->containers[i]->nseals))
+			return false;
+	return true;
+}
+
+/* Tare plus containers' gross, or plus goods' gross on a flat wagon. */
+static int64_t
+wagon_declared(const struct manifest_wagon *w)
+{
+	int64_t	sum = 0, v;
+	bool	known = w->tare_kg != MANIFEST_ABSENT;
+	size_t	i;
+
+	if (known)
+		sum = w->tare_kg;
+	for (i = 0; i < w->ncontainers; i++)
+		if ((v = w->containers[i]->gross_kg) != MANIFEST_ABSENT) {
+			sum += v;
+			known = true;
+		}
+	for (i = 0; w->ncontainers == 0 && i < w->nitems; i++)
+		if ((v = w->items[i]->gross_kg) != MANIFEST_ABSENT) {
+			sum += v;
+			known = true;
+		}
+	return known ? sum : MANIFEST_ABSENT;
+}
+
+/* Absolute weighbridge variance in percent (thousandths), or ABSENT. */
+static int64_t
+wagon_variance(const struct frame *f)
+{
+	const struct rules_equipment	*e = frame_eq(f, f->w->number);
+	int64_t				 decl = wagon_declared(f->w), diff;
+
+	if (e == NULL || e->weighbridge_kg == MANIFEST_ABSENT ||
+	    decl == MANIFEST_ABSENT || decl <= 0)
+		return MANIFEST_ABSENT;
+	diff = e->weighbridge_kg - decl;
+	if (diff < 0)
+		diff = -diff;
+	return (int64_t)((__int128)diff * 100 * MANIFEST_SCALE / decl);
+}
+
+/* True if every consignee of the goods on the wagon is AEO-certified. */
+static bool
+wagon_all_aeo(struct frame *f)
+{
+	size_t	i;
+
+	if (f->aeo == -1) {
+		f->aeo = f->w->nitems > 0;
+		for (i = 0; i < f->w->nitems; i++)
+			if (f->w->items[i]->consignment->consignee.aeo == NULL) {
+				f->aeo = 0;
+				break;
+			}
+	}
+	return f->aeo == 1;
+}
+
+/* A party of the current consignment by field id. */
+static const struct manifest_party *
+frame_party(const struct frame *f, enum rules_field id)
+{
+	if (id >= RULES_F_DECLARANT_ID)
+		return &f->cs->declarant;
+	if (id >= RULES_F_CONSIGNEE_ID)
+		return &f->cs->consignee;
+	return &f->cs->consignor;
+}
+
+/* A party field: id, name, country or aeo. */
+static const char *
+party_field(const struct frame *f, enum rules_field id)
+{
+	const struct manifest_party	*p = frame_party(f, id);
+
+	switch ((id - RULES_F_CONSIGNOR_ID) % 4) {
+	case 0:
+		return p->id;
+	case 1:
+		return p->name;
+	case 2:
+		return p->country;
+	default:
+		return p->aeo;
+	}
+}
+
+/* A yes/no field. */
+static bool
+field_bool(const struct rules_node *n, struct frame *f)
+{
+	int	exp;
+
+	switch (n->field) {
+	case RULES_F_TRAIN_ARRIVED:
+		return rules_context_arrived(f->ctx) != MANIFEST_ABSENT;
+	case RULES_F_WAGON_NUMBER_VALID:
+		return ident_uic_check(f->w->number, &exp) == IDENT_OK;
+	case RULES_F_WAGON_ALL_CONSIGNEES_AEO:
+		return wagon_all_aeo(f);
+	case RULES_F_WAGON_SEALS_DAMAGED:
+		return seals_damaged(f, f->w->number, f->w->seals,
+		    f->w->nseals);
+	case RULES_F_WAGON_SEALS_MATCH_NEIGHBOUR:
+		return seals_match(f, f->w->number, f->w->seals, f->w->nseals);
+	case RULES_F_WAGON_NEIGHBOUR_CLEARED:
+		return wagon_neighbour_cleared(f);
+	case RULES_F_CONTAINER_FULL:
+		return f->c->full;
+	case RULES_F_CONTAINER_EMPTY:
+		return !f->c->full;
+	case RULES_F_CONTAINER_NUMBER_VALID:
+		return f->c->number != NULL &&
+		    ident_iso6346_check(f->c->number, &exp) == IDENT_OK;
+	case RULES_F_CONTAINER_SEALS_DAMAGED:
+		return seals_damaged(f, f->c->number, f->c->seals,
+		    f->c->nseals);
+	case RULES_F_CONTAINER_SEALS_MATCH_NEIGHBOUR:
+		return seals_match(f, f->c->number, f->c->seals, f->c->nseals);
+	default:
+		return false;
+	}
+}
+
+/* A number field (thousandths), or MANIFEST_ABSENT. */
+static int64_t
+field_num(const struct rules_node *n, struct frame *f)
+{
+	const struct rules_equipment	*e;
+	int64_t				 v;
+
+	switch (n->field) {
+	case RULES_F_TRAIN_WAGONS:
+		return (int64_t)f->t->nwagons * MANIFEST_SCALE;
+	case RULES_F_TRAIN_ITEMS:
+		return (int64_t)f->t->nitems * MANIFEST_SCALE;
+	case RULES_F_WAGON_POSITION:
+		return (int64_t)f->w->position * MANIFEST_SCALE;
+	case RULES_F_WAGON_TARE:
+		return f->w->tare_kg;
+	case RULES_F_WAGON_DECLARED_MASS:
+		return wagon_declared(f->w);
+	case RULES_F_WAGON_WEIGHBRIDGE:
+		e = frame_eq(f, f->w->number);
+		return e == NULL ? MANIFEST_ABSENT : e->weighbridge_kg;
+	case RULES_F_WAGON_VARIANCE:
+		return wagon_variance(f);
+	case RULES_F_WAGON_CONTAINERS:
+		return (int64_t)f->w->ncontainers * MANIFEST_SCALE;
+	case RULES_F_WAGON_ITEMS:
+		return (int64_t)f->w->nitems * MANIFEST_SCALE;
+	case RULES_F_CONTAINER_GROSS:
+		return f->c->gross_kg;
+	case RULES_F_CONSIGNMENT_VALUE:
+		return f->cs->value;
+	case RULES_F_ITEM_SEQ:
+		return (int64_t)f->it->seq * MANIFEST_SCALE;
+	case RULES_F_ITEM_PACKAGES:
+		v = f->it->packages;
+		return v == MANIFEST_ABSENT ? v : v * MANIFEST_SCALE;
+	case RULES_F_ITEM_GROSS:
+		return f->it->gross_kg;
+	case RULES_F_ITEM_NET:
+		return f->it->net_kg;
+	case RULES_F_ITEM_VALUE:
+		return f->it->value;
+	case RULES_F_ITEM_UN:
+		if (f->it->un_number == NULL || value_decimal_parse(
+		    f->it->un_number, strlen(f->it->un_number), &v) != VALUE_OK)
+			return MANIFEST_ABSENT;
+		return v;
+	default:
+		return MANIFEST_ABSENT;
+	}
+}
+
+/* The procedure of the current consignment, defaulting to the train's. */
+static const char *
+frame_procedure(const struct frame *f)
+{
+	if (f->cs->procedure != MANIFEST_PROC_DEFAULT)
+		return manifest_procedure_name(f->cs->procedure);
+	return manifest_direction_name(f->t->direction);
+}
+
+/* A text field, or NULL. */
+static const char *
+field_str(const struct rules_node *n, struct frame *f)
+{
+	const struct rules_equipment	*e;
+
+	if (n->field >= RULES_F_CONSIGNOR_ID &&
+	    n->field <= RULES_F_DECLARANT_AEO)
+		return party_field(f, n->field);
+	switch (n->field) {
+	case RULES_F_TRAIN_ID: return f->t->id;
+	case RULES_F_TRAIN_DIRECTION:
+		return manifest_direction_name(f->t->direction);
+	case RULES_F_TRAIN_FUNCTION:
+		return manifest_function_name(f->t->function);
+	case RULES_F_TRAIN_BORDER_STATION: return f->t->border_station;
+	case RULES_F_TRAIN_MANIFEST_REF: return f->t->manifest_ref;
+	case RULES_F_TRAIN_CARRIER_NAME: return f->t->carrier.name;
+	case RULES_F_WAGON_NUMBER: return f->w->number;
+	case RULES_F_WAGON_TYPE: return f->w->type;
+	case RULES_F_CONTAINER_NUMBER: return f->c->number;
+	case RULES_F_CONTAINER_SIZE_TYPE: return f->c->size_type;
+	case RULES_F_CONTAINER_SCAN:
+	case RULES_F_CONTAINER_NEIGHBOUR_CONTROL:
+		if ((e = frame_eq(f, f->c->number)) == NULL)
+			return NULL;
+		return n->field == RULES_F_CONTAINER_SCAN ? e->scan :
+		    e->neighbour_control;
+	case RULES_F_CONSIGNMENT_REF: return f->cs->ref;
+	case RULES_F_CONSIGNMENT_PROCEDURE: return frame_procedure(f);
+	case RULES_F_CONSIGNMENT_CURRENCY: return f->cs->currency;
+	case RULES_F_ITEM_HS: return f->it->hs;
+	case RULES_F_ITEM_DESCRIPTION: return f->it->description;
+	case RULES_F_ITEM_CURRENCY: return f->it->currency;
+	case RULES_F_ITEM_ORIGIN: return f->it->origin;
+	case RULES_F_ITEM_UN_NUMBER: return f->it->un_number;
+	case RULES_F_MATCH: return f->match_text;
+	default: return NULL;
+	}
+}
+
+/* Arithmetic on thousandths; any unknown operand makes it unknown. */
+static int64_t
+eval_arith(const struct rules_node *n, struct frame *f)
+{
+	int64_t	a = eval_num(n->a, f), b;
+
+	if (a == MANIFEST_ABSENT)
+		return a;
+	if (n->op == RULES_OP_NEG)
+		return -a;
+	if (n->op == RULES_OP_ABS)
+		return a < 0 ? -a : a;
+	if ((b = eval_num(n->b, f)) == MANIFEST_ABSENT)
+		return b;
+	switch (n->op) {
+	case RULES_OP_ADD: return a + b;
+	case RULES_OP_SUB: return a - b;
+	case RULES_OP_MUL:
+		return (int64_t)((__int128)a * b / MANIFEST_SCALE);
+	default:
+		if (b == 0)
+			return MANIFEST_ABSENT;
+		return (int64_t)((__int128)a * MANIFEST_SCALE / b);
+	}
+}
+
+/* A number-valued node. */
+static int64_t
+eval_num(const struct rules_node *n, struct frame *f)
+{
+	const char	*key;
+	const int64_t	*v;
+
+	switch (n->op) {
+	case RULES_OP_NUMBER:
+		return n->num;
+	case RULES_OP_FIELD:
+		return field_num(n, f);
+	case RULES_OP_LOOKUP:
+		if ((key = eval_str(n->a, f)) == NULL ||
+		    (v = strmap_get(n->list->entries, key)) == NULL)
+			return MANIFEST_ABSENT;
+		return *v;
+	default:
+		return eval_arith(n, f);
+	}
+}
+
+/* A text-valued node; NULL when unknown. */
+static const char *
+eval_str(const struct rules_node *n, struct frame *f)
+{
+	return n->op == RULES_OP_STRING ? n->str : field_str(n, f);
+}
+
+/* Fuzzy match of a name against a list; records the best entry. */
+static bool
+eval_matches(const struct rules_node *n, struct frame *f)
+{
+	const struct rules_list	*l = n->list;
+	const char		*s = eval_str(n->a, f);
+	int32_t			*cp;
+	size_t			 ncp, i, best = 0;
+	double			 score, top = -1;
+
+	if (s == NULL)
+		return false;
+	ncp = rules_fuzzy_normalise(s, &cp);
+	for (i = 0; i < l->n && ncp > 0; i++) {
+		score = rules_fuzzy_similarity_cp(cp, ncp, l->folded[i],
+		    l->nfolded[i]);
+		if (score > top) {
+			top = score;
+			best = i;
+		}
+	}
+	free(cp);
+	if (top < n->fraction || ncp == 0)
+		return false;
+	free(f->match_text);
+	f->match_text = xasprintf("'%s' matches %s entry '%s' (similarity "
+	    "%.2f)", s, l->name, l->names[best], top);
+	return true;
+}
+
+/* Membership of a text in a list; HS codes match an entry by prefix. */
+static bool
+eval_in_list(const struct rules_node *n, struct frame *f)
+{
+	const char	*s = eval_str(n->a, f);
+	size_t		 k, len;
+
+	if (s == NULL)
+		return false;
+	if (!n->prefix_match)
+		return strmap_get(n->list->entries, s) != NULL;
+	len = strlen(s);
+	for (k = 1; k <= len && k < sizeof n->list->lengths; k++)
+		if (n->list->lengths[k] &&
+		    strmap_getn(n->list->entries, s, k) != NULL)
+			return true;
+	return false;
+}
+
+/* True if the item declares a document of the node's type. */
+static bool
+eval_has_doc(const struct rules_node *n, const struct frame *f)
+{
+	uint32_t	i;
+
+	for (i = 0; i < f->it->ndocuments; i++)
+		if (f->it->documents[i].type != NULL &&
+		    strcmp(f->it->documents[i].type, n->str) == 0)
+			return true;
+	return false;
+}
+
+/* Comparison of two numbers or two texts; unknown numbers compare false. */
+static bool
+eval_compare(const struct rules_node *n, struct frame *f)
+{
+	const char	*sa, *sb;
+	int64_t		 a, b;
+
+	if (n->a->type == RULES_TYPE_STRING) {
+		sa = eval_str(n->a, f);
+		sb = eval_str(n->b, f);
+		bool eq = strcmp(sa == NULL ? "" : sa, sb == NULL ? "" : sb) == 0;
+		return n->op == RULES_OP_EQ ? eq : !eq;
+	}
+	a = eval_num(n->a, f);
+	b = eval_num(n->b, f);
+	if (a == MANIFEST_ABSENT || b == MANIFEST_ABSENT)
+		return false;
+	switch (n->op) {
+	case RULES_OP_EQ: return a == b;
+	case RULES_OP_NE: return a != b;
+	case RULES_OP_LT: return a < b;
+	case RULES_OP_LE: return a <= b;
+	case RULES_OP_GT: return a > b;
+	default: return a >= b;
+	}
+}
+
+/* A yes/no node. */
+static bool
+eval_bool(const struct rules_node *n, struct frame *f)
+{
+	const char	*s;
+	int		 c;
+
+	switch (n->op) {
+	case RULES_OP_BOOL:
+		return n->num != 0;
+	case RULES_OP_FIELD:
+		return field_bool(n, f);
+	case RULES_OP_AND:
+		return eval_bool(n->a, f) && eval_bool(n->b, f);
+	case RULES_OP_OR:
+		return eval_bool(n->a, f) || eval_bool(n->b, f);
+	case RULES_OP_NOT:
+		return !eval_bool(n->a, f);
+	case RULES_OP_KNOWN:
+		if (n->a->type == RULES_TYPE_STRING)
+			return (eval_str(n->a, f) != NULL) != (n->num != 0);
+		return (eval_num(n->a, f) != MANIFEST_ABSENT) != (n->num != 0);
+	case RULES_OP_CHAPTERS:
+		s = eval_str(n->a, f);
+		if (s == NULL || s[0] < '0' || s[0] > '9' || s[1] < '0' ||
+		    s[1] > '9')
+			return false;
+		c = (s[0] - '0') * 10 + (s[1] - '0');
+		return (n->chapters[c / 64] >> (c % 64)) & 1;
+	case RULES_OP_STARTS:
+		s = eval_str(n->a, f);
+		return s != NULL && strncmp(s, n->str, n->len) == 0;
+	case RULES_OP_IN_LIST:
+		return eval_in_list(n, f);
+	case RULES_OP_MATCHES:
+		return eval_matches(n, f);
+	case RULES_OP_HAS_DOC:
+		return eval_has_doc(n, f);
+	case RULES_OP_DIAGNOSTIC:
+		return diag_list_find(&f->t->diags, n->str) != NULL;
+	case RULES_OP_SAMPLE:
+		return f->w != NULL && rules_eval_draw(f->rs, f->t->id,
+		    f->w->number, f->rule->name) < n->fraction;
+	default:
+		return eval_compare(n, f);
+	}
+}
+
+/* Formats a reason text for the current subject; caller frees. */
+static char *
+eval_text(const struct rules_text *text, struct frame *f)
+{
+	struct buf	 b = { 0 };
+	char		 num[VALUE_DECIMAL_MAX];
+	const char	*s;
+	int64_t		 v;
+	size_t		 i;
+
+	if (text->n == 0)
+		return NULL;
+	for (i = 0; i < text->n; i++) {
+		const struct rules_node *e = text->parts[i].expr;
+
+		if (e == NULL) {
+			buf_add(&b, text->parts[i].text, text->parts[i].len);
+		} else if (e->type == RULES_TYPE_STRING) {
+			s = eval_str(e, f);
+			buf_add_str(&b, s == NULL ? "(none)" : s);
+		} else if (e->type == RULES_TYPE_NUMBER) {
+			v = eval_num(e, f);
+			buf_add_str(&b, v == MANIFEST_ABSENT ? "(unknown)" :
+			    value_decimal_format(v, num));
+		} else
+			buf_add_str(&b, eval_bool(e, f) ? "yes" : "no");
+	}
+	return buf_steal(&b, NULL);
+}
+
+/* Tests rule ri at the frame's subject; on a hit, appends it. */
+static void
+eval_rule(struct frame *f, size_t ri, size_t order, struct wagon_result *out)
+{
+	const struct rules_rule	*r = &f->rs->rules[ri];
+	struct pending		*p;
+
+	f->rule = r;
+	if (f->match_text != NULL) {
+		free(f->match_text);
+		f->match_text = NULL;
+	}
+	if (!eval_bool(r->when, f) || (r->unless != NULL &&
+	    eval_bool(r->unless, f)))
+		return;
+	if (out->n == out->cap) {
+		out->cap = out->cap == 0 ? 8 : out->cap * 2;
+		out->hits = xreallocarray(out->hits, out->cap, sizeof *p);
+	}
+	p = &out->hits[out->n++];
+	memset(p, 0, sizeof *p);
+	p->rule = ri;
+	p->order = order;
+	if (f->it != NULL) {
+		p->subject.consignment = f->cs->ref;
+		p->subject.item = f->it->seq;
+	} else if (f->cs != NULL)
+		p->subject.consignment = f->cs->ref;
+	else if (f->c != NULL)
+		p->subject.container = f->c->number;
+	else if (f->w != NULL)
+		p->subject.wagon = f->w->number;
+	p->reason = eval_text(&r->reason, f);
+	p->would_pass_if = eval_text(&r->would_pass_if, f);
+	free(f->match_text);
+	f->match_text = NULL;
+}
+
+/* The distinct consignments of the wagon's goods, in first-seen order. */
+static size_t
+wagon_consignments(const struct manifest_wagon *w,
+    const struct manifest_consignment ***out)
+{
+	const struct manifest_consignment	**v, *cs;
+	size_t					  n = 0, i, k;
+
+	v = xcalloc(w->nitems + 1, sizeof *v);
+	for (i = 0; i < w->nitems; i++) {
+		cs = w->items[i]->consignment;
+		if (n > 0 && v[n - 1] == cs)
+			continue;
+		for (k = 0; k < n && v[k] != cs; k++)
+			;
+		if (k == n)
+			v[n++] = cs;
+	}
+	*out = v;
+	return n;
+}
+
+/* Orders pending hits by rule, then subject order. */
+static int
+pending_cmp(const void *a, const void *b)
+{
+	const struct pending	*x = a, *y = b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Runs the rules of scope s (valid for this train) at the frame. */
+static void
+eval_scope(const struct eval_job *job, enum rules_scope s, struct frame *f,
+    size_t order, struct wagon_result *out)
+{
+	size_t	k;
+
+	for (k = 0; k < job->nscoped[s]; k++)
+		eval_rule(f, job->scoped[s][k], order, out);
+}
+
+/* Evaluates every non-train rule of wagon i (a pool callback). */
+static void
+eval_wagon_cb(void *arg, size_t wi)
+{
+	struct eval_job				 *job = arg;
+	struct frame				  f = { 0 };
+	const struct manifest_consignment	**css = NULL;
+	struct wagon_result			 *out = &job->results[wi];
+	size_t					  i, ncs, order = 0;
+
+	f.rs = job->rs;
+	f.t = job->t;
+	f.ctx = job->ctx;
+	f.w = job->t->wagons[wi];
+	f.aeo = -1;
+	eval_scope(job, RULES_SCOPE_WAGON, &f, order++, out);
+	for (i = 0; i < f.w->ncontainers; i++) {
+		f.c = f.w->containers[i];
+		eval_scope(job, RULES_SCOPE_CONTAINER, &f, order++, out);
+	}
+	f.c = NULL;
+	ncs = job->nscoped[RULES_SCOPE_CONSIGNMENT] > 0 ?
+	    wagon_consignments(f.w, &css) : 0;
+	for (i = 0; i < ncs; i++) {
+		f.cs = css[i];
+		eval_scope(job, RULES_SCOPE_CONSIGNMENT, &f, order++, out);
+	}
+	free(css);
+	for (i = 0; i < f.w->nitems && job->nscoped[RULES_SCOPE_ITEM] > 0;
+	    i++) {
+		f.it = f.w->items[i];
+		f.cs = f.it->consignment;
+		eval_scope(job, RULES_SCOPE_ITEM, &f, order++, out);
+	}
+	free(f.match_text);
+	if (out->n > 1)
+		qsort(out->hits, out->n, sizeof *out->hits, pending_cmp);
+}
+
+/* Copies pending hits into the decision (w NULL: train hits); frees them. */
+static void
+eval_merge(struct decision *d, struct decision_wagon *w,
+    const struct rules_ruleset *rs, struct wagon_result *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->n; i++) {
+		struct pending *p = &r->hits[i];
+
+		decision_hit_add(d, w, rs->rules[p->rule].name,
+		    rs->rules[p->rule].action, &p->subject, p->reason,
+		    p->would_pass_if);
+		free(p->reason);
+		free(p->would_pass_if);
+	}
+	free(r->hits);
+}
+
+/* Evaluates the train-scope rules once. */
+static void
+eval_train(struct eval_job *job, struct wagon_result *out)
+{
+	struct frame	f = { 0 };
+
+	f.rs = job->rs;
+	f.t = job->t;
+	f.ctx = job->ctx;
+	f.aeo = -1;
+	eval_scope(job, RULES_SCOPE_TRAIN, &f, 0, out);
+	free(f.match_text);
+}
+
+/* The consolidated outcome of decision.md from wagons and train hits. */
+static enum decision_outcome
+eval_outcome(const struct decision *d)
+{
+	size_t	i, releasable = 0;
+
+	if (d->ntrain_hits > 0)
+		return DECISION_OUTCOME_HOLD;
+	for (i = 0; i < d->nwagons; i++)
+		if (d->wagons[i].action <= DECISION_AUDIT)
+			releasable++;
+	if (releasable == 0)
+		return DECISION_OUTCOME_HOLD;
+	return releasable == d->nwagons ? DECISION_OUTCOME_RELEASE :
+	    DECISION_OUTCOME_PARTIAL_RELEASE;
+}
+
+/* Fills the document's header from the train and the rule set. */
+static void
+eval_header(struct decision *d, const struct rules_ruleset *rs,
+    const struct manifest_train *t)
+{
+	size_t	i;
+
+	d->train = decision_str(d, t->id);
+	d->ruleset_name = decision_str(d, rs->name);
+	memcpy(d->ruleset_sha256, rs->hash, sizeof d->ruleset_sha256);
+	d->ncontainers = t->ncontainers;
+	d->nconsignments = t->nconsignments;
+	d->nitems = t->nitems;
+	d->manifest_ref = decision_str(d, t->manifest_ref);
+	d->border_station = decision_str(d, t->border_station);
+	d->transit = t->direction == MANIFEST_TRANSIT;
+	d->issued = t->issued;
+	diag_list_append(&d->diags, &t->diags);
+	for (i = 0; i < t->nwagons; i++)
+		decision_wagon_add(d, t->wagons[i]->position,
+		    t->wagons[i]->number);
+}
+
+/* True if rule r's validity window includes the train's issue time. */
+static bool
+rule_active(const struct rules_rule *r, int64_t issued)
+{
+	if (issued == MANIFEST_ABSENT)
+		return true;
+	if (r->valid_from != MANIFEST_ABSENT && issued < r->valid_from)
+		return false;
+	return r->valid_until == MANIFEST_ABSENT || issued <= r->valid_until;
+}
+
+/* Evaluates train t into a new decision (see rules.h). */
+int
+rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
+    const struct rules_context *ctx, const struct rules_eval_options *opt,
+    struct decision **out)
+{
+	struct eval_job		 job = { rs, t, ctx, NULL, { NULL }, { 0 } };
+	struct wagon_result	 train_hits = { 0 };
+	struct decision		*d = decision_new();
+	size_t			 i, s;
+
+	for (s = 0; s < RULES_SCOPE_COUNT; s++)
+		job.scoped[s] = xcalloc(rs->nrules + 1, sizeof(size_t));
+	for (i = 0; i < rs->nrules; i++) {
+		s = rs->rules[i].scope;
+		if (rule_active(&rs->rules[i], t->issued))
+			job.scoped[s][job.nscoped[s]++] = i;
+	}
+	job.results = xcalloc(t->nwagons + 1, sizeof *job.results);
+	rules_pool_run(opt == NULL ? 0 : opt->threads, t->nwagons,
+	    eval_wagon_cb, &job);
+	eval_train(&job, &train_hits);
+	eval_header(d, rs, t);
+	for (i = 0; i < t->nwagons; i++)
+		eval_merge(d, &d->wagons[i], rs, &job.results[i]);
+	eval_merge(d, NULL, rs, &train_hits);
+	d->outcome = eval_outcome(d);
+	free(job.results);
+	for (s = 0; s < RULES_SCOPE_COUNT; s++)
+		free(job.scoped[s]);
+	*out = d;
+	return 0;
+}

@@ -1,0 +1,164 @@
+/*
+ * lang.h -- the compiled form of the rule language, shared by the
+ * compiler (lang.c), the rule set loader (rules.c) and the evaluator
+ * (eval.c); not for use outside rules/.
+ *
+ * A compiled rule is an expression tree of typed nodes: field reads are
+ * resolved to enum ids, HS chapter sets to bitsets, lists to hash maps,
+ * reason texts to literal/expression parts.  Everything lives in the
+ * rule set's arena and is never changed after compilation.
+ */
+#ifndef RULES_LANG_H
+#define RULES_LANG_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "manifest/arena.h"
+#include "manifest/decision.h"
+#include "manifest/diag.h"
+#include "manifest/strmap.h"
+
+#include "rules.h"
+
+enum rules_scope {
+	RULES_SCOPE_TRAIN,
+	RULES_SCOPE_WAGON,
+	RULES_SCOPE_CONTAINER,
+	RULES_SCOPE_CONSIGNMENT,
+	RULES_SCOPE_ITEM,
+};
+#define RULES_SCOPE_COUNT (RULES_SCOPE_ITEM + 1)
+
+enum rules_type {
+	RULES_TYPE_BOOL,
+	RULES_TYPE_NUMBER,	/* int64 thousandths, MANIFEST_ABSENT unknown */
+	RULES_TYPE_STRING,	/* NULL unknown */
+};
+
+enum rules_op {
+	RULES_OP_NUMBER, RULES_OP_STRING, RULES_OP_BOOL, RULES_OP_FIELD,
+	RULES_OP_AND, RULES_OP_OR, RULES_OP_NOT,
+	RULES_OP_EQ, RULES_OP_NE, RULES_OP_LT, RULES_OP_LE, RULES_OP_GT,
+	RULES_OP_GE,
+	RULES_OP_ADD, RULES_OP_SUB, RULES_OP_MUL, RULES_OP_DIV, RULES_OP_NEG,
+	RULES_OP_ABS,
+	RULES_OP_KNOWN,		/* a is present */
+	RULES_OP_CHAPTERS,	/* HS chapter of a in the bitset */
+	RULES_OP_STARTS,	/* a starts with str */
+	RULES_OP_IN_LIST,	/* a (or, prefix_match, a prefix of a) in list */
+	RULES_OP_LOOKUP,	/* list[a] as a number */
+	RULES_OP_MATCHES,	/* fuzzy: a matches an entry at >= threshold */
+	RULES_OP_HAS_DOC,	/* the item declares document str */
+	RULES_OP_DIAGNOSTIC,	/* the train has diagnostic str */
+	RULES_OP_SAMPLE,	/* deterministic draw < fraction */
+};
+
+/* Field ids: what a field read returns, resolved at compile time. */
+enum rules_field {
+	RULES_F_TRAIN_ID, RULES_F_TRAIN_DIRECTION, RULES_F_TRAIN_FUNCTION,
+	RULES_F_TRAIN_BORDER_STATION, RULES_F_TRAIN_MANIFEST_REF,
+	RULES_F_TRAIN_WAGONS, RULES_F_TRAIN_ITEMS, RULES_F_TRAIN_CARRIER_NAME,
+	RULES_F_TRAIN_ARRIVED,
+	RULES_F_WAGON_NUMBER, RULES_F_WAGON_POSITION, RULES_F_WAGON_TYPE,
+	RULES_F_WAGON_TARE, RULES_F_WAGON_NUMBER_VALID,
+	RULES_F_WAGON_DECLARED_MASS, RULES_F_WAGON_WEIGHBRIDGE,
+	RULES_F_WAGON_VARIANCE, RULES_F_WAGON_CONTAINERS, RULES_F_WAGON_ITEMS,
+	RULES_F_WAGON_ALL_CONSIGNEES_AEO, RULES_F_WAGON_SEALS_DAMAGED,
+	RULES_F_WAGON_SEALS_MATCH_NEIGHBOUR, RULES_F_WAGON_NEIGHBOUR_CLEARED,
+	RULES_F_CONTAINER_NUMBER, RULES_F_CONTAINER_SIZE_TYPE,
+	RULES_F_CONTAINER_FULL, RULES_F_CONTAINER_EMPTY,
+	RULES_F_CONTAINER_GROSS, RULES_F_CONTAINER_NUMBER_VALID,
+	RULES_F_CONTAINER_SEALS_DAMAGED,
+	RULES_F_CONTAINER_SEALS_MATCH_NEIGHBOUR, RULES_F_CONTAINER_SCAN,
+	RULES_F_CONTAINER_NEIGHBOUR_CONTROL,
+	RULES_F_CONSIGNMENT_REF, RULES_F_CONSIGNMENT_PROCEDURE,
+	RULES_F_CONSIGNMENT_VALUE, RULES_F_CONSIGNMENT_CURRENCY,
+	RULES_F_CONSIGNOR_ID, RULES_F_CONSIGNOR_NAME, RULES_F_CONSIGNOR_COUNTRY,
+	RULES_F_CONSIGNOR_AEO,
+	RULES_F_CONSIGNEE_ID, RULES_F_CONSIGNEE_NAME, RULES_F_CONSIGNEE_COUNTRY,
+	RULES_F_CONSIGNEE_AEO,
+	RULES_F_DECLARANT_ID, RULES_F_DECLARANT_NAME, RULES_F_DECLARANT_COUNTRY,
+	RULES_F_DECLARANT_AEO,
+	RULES_F_ITEM_SEQ, RULES_F_ITEM_HS, RULES_F_ITEM_DESCRIPTION,
+	RULES_F_ITEM_PACKAGES, RULES_F_ITEM_GROSS, RULES_F_ITEM_NET,
+	RULES_F_ITEM_VALUE, RULES_F_ITEM_CURRENCY, RULES_F_ITEM_ORIGIN,
+	RULES_F_ITEM_UN_NUMBER, RULES_F_ITEM_UN,
+	RULES_F_MATCH,
+};
+
+/* A named list loaded from a file: a set of strings or key -> number. */
+struct rules_list {
+	const char	 *name;
+	const char	 *file;		/* as shown in errors */
+	struct strmap	 *entries;	/* entry -> int64_t * (value or ABSENT) */
+	const char	**names;	/* entries in file order */
+	int32_t		**folded;	/* normalised names (fuzzy matching) */
+	size_t		 *nfolded;
+	size_t		  n;
+	uint8_t		  lengths[33];	/* lengths[k]: an entry of k bytes exists */
+};
+
+struct rules_node {
+	enum rules_op		 op;
+	enum rules_type		 type;
+	struct rules_node	*a, *b;
+	enum rules_field	 field;
+	int64_t			 num;
+	const char		*str;
+	size_t			 len;
+	const struct rules_list	*list;
+	bool			 prefix_match;
+	double			 fraction;	/* threshold or sample rate */
+	uint64_t		 chapters[2];	/* bitset of HS chapters 0..99 */
+};
+
+/* A reason text: literal runs and interpolated expressions. */
+struct rules_part {
+	const char		*text;		/* literal; NULL for expr */
+	size_t			 len;
+	const struct rules_node	*expr;
+};
+
+struct rules_text {
+	struct rules_part	*parts;
+	size_t			 n;
+};
+
+struct rules_rule {
+	const char		*name;
+	enum rules_scope	 scope;
+	enum decision_action	 action;
+	struct rules_node	*when;
+	struct rules_node	*unless;	/* NULL: no exception */
+	struct rules_text	 reason;
+	struct rules_text	 would_pass_if;
+	int64_t			 valid_from;	/* MANIFEST_ABSENT: open */
+	int64_t			 valid_until;	/* inclusive end of day */
+};
+
+struct rules_ruleset {
+	atomic_uint		 refs;
+	struct arena		*arena;		/* owns everything below */
+	const char		*name;
+	char			 hash[65];
+	struct rules_rule	*rules;		/* in rule set order */
+	size_t			 nrules;
+	size_t			 rules_cap;
+	struct rules_list	**lists;
+	size_t			 nlists;
+	size_t			 lists_cap;
+};
+
+/*
+ * Compiles one .rules file into rs (rules, lists and name appended);
+ * files gives the list files by name.  Errors are added to diags;
+ * returns the number of errors.
+ */
+size_t rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
+    const struct rules_file *files, size_t nfiles, struct diag_list *diags);
+/* The name of a scope ("train", "wagon", ...). */
+const char *rules_scope_name(enum rules_scope s);
+
+#endif
