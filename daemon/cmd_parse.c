@@ -92,6 +92,31 @@ map_input(const char *name, char **data, size_t *len)
 	return 0;
 }
 
+/* The part of a mapped input already given back to the kernel. */
+struct mapped_input {
+	char	*base;
+	size_t	 dropped;
+};
+
+/*
+ * The reader is done with [0, upto): drop those pages, so that a big
+ * manifest is not resident twice (as bytes and as the model).  The
+ * mapping is private and read-only: a page touched again is simply read
+ * back from the file.
+ */
+static void
+drop_consumed(void *arg, size_t upto)
+{
+	struct mapped_input	*m = arg;
+	size_t			 page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t			 end = upto / page * page;
+
+	if (end <= m->dropped)
+		return;
+	(void)madvise(m->base + m->dropped, end - m->dropped, MADV_DONTNEED);
+	m->dropped = end;
+}
+
 /* Reads name ("-" = stdin) whole; 0 or -1 with errno.  *mapped tells how to free. */
 static int
 read_input(const char *name, char **data, size_t *len, bool *mapped)
@@ -164,6 +189,7 @@ cmd_parse(int argc, char **argv)
 	}
 	for (i = optind; i < argc; i++) {
 		struct manifest_train	*t;
+		struct mapped_input	 m;
 		char			*data;
 		size_t			 len;
 		bool			 mapped;
@@ -174,6 +200,10 @@ cmd_parse(int argc, char **argv)
 			status = EX_NOINPUT;
 			continue;
 		}
+		m.base = data;
+		m.dropped = 0;
+		opt.consumed = mapped ? drop_consumed : NULL;
+		opt.consumed_arg = &m;
 		rc = input_parse(data, len, &opt, &t);
 		if (json && rc == 0) {
 			struct buf out = { 0 };

@@ -85,6 +85,8 @@ input_parse(const char *data, size_t len, const struct input_options *opt,
 	struct manifest_train	*t;
 	size_t			 max = opt != NULL && opt->max_size != 0 ?
 				    opt->max_size : INPUT_DEFAULT_MAX;
+	struct input_options	 inner;
+	struct edi_read_options	 ro = { NULL, NULL };
 	char			*plain = NULL;
 	size_t			 plainlen;
 	int			 rc;
@@ -108,12 +110,22 @@ input_parse(const char *data, size_t len, const struct input_options *opt,
 			return input_reject(t, "NOT_A_MANIFEST",
 			    "gzip inside gzip is not accepted", 0);
 		}
+		/* plain is ours: the caller's consumed hook does not apply. */
+		if (opt != NULL) {
+			inner = *opt;
+			inner.consumed = NULL;
+			opt = &inner;
+		}
 		rc = input_parse(plain, plainlen, opt, out);
 		free(plain);
 		return rc;
 	case MANIFEST_FORMAT_EDIFACT:
 		*out = t = manifest_train_new();
-		return edi_read(data, len, t);
+		if (opt != NULL) {
+			ro.consumed = opt->consumed;
+			ro.arg = opt->consumed_arg;
+		}
+		return edi_read_with(data, len, &ro, t);
 	case MANIFEST_FORMAT_XML:
 		*out = t = manifest_train_new();
 		if (opt != NULL && opt->validate &&

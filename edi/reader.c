@@ -264,8 +264,16 @@ unreadable(struct envelope *e, const char *code, uint64_t off,
 int
 edi_read(const char *data, size_t len, struct manifest_train *t)
 {
+	return edi_read_with(data, len, NULL, t);
+}
+
+int
+edi_read_with(const char *data, size_t len, const struct edi_read_options *opt,
+    struct manifest_train *t)
+{
 	struct envelope	 e;
 	struct edi_segment seg;
+	size_t		 reported = 0;
 	int		 rc;
 
 	memset(&e, 0, sizeof e);
@@ -278,8 +286,14 @@ edi_read(const char *data, size_t len, struct manifest_train *t)
 		    "the interchange does not start with UNB (after an optional "
 		    "UNA)");
 	read_unb(&e, &seg);
-	while ((rc = edi_lexer_next(&e.lx, &seg)) == 1)
+	while ((rc = edi_lexer_next(&e.lx, &seg)) == 1) {
 		read_segment(&e, &seg);
+		if (opt != NULL && opt->consumed != NULL &&
+		    seg.offset - reported >= EDI_CONSUMED_STEP) {
+			reported = seg.offset;
+			opt->consumed(opt->arg, reported);
+		}
+	}
 	rc = rc < 0 ? -1 : 0;
 	if (rc == 0 && !e.unz_seen)
 		rc = unreadable(&e, "TRUNCATED", len, "the interchange ends "

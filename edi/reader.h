@@ -21,4 +21,20 @@
  */
 int edi_read(const char *data, size_t len, struct manifest_train *t);
 
+/*
+ * For a caller reading a file bigger than it wants resident: consumed is
+ * called now and then with an offset below which the reader will not
+ * look again (within a step of EDI_CONSUMED_STEP bytes), so that the
+ * caller can drop those pages.  Values the model needs are copied out
+ * before.
+ */
+#define EDI_CONSUMED_STEP ((size_t)4 << 20)
+struct edi_read_options {
+	void	(*consumed)(void *arg, size_t upto);
+	void	 *arg;
+};
+/* edi_read with options; opt may be NULL. */
+int edi_read_with(const char *data, size_t len,
+    const struct edi_read_options *opt, struct manifest_train *t);
+
 #endif

@@ -5,7 +5,14 @@
  * stay small and large ones make few calls to malloc.  A request larger
  * than a quarter of the chunk size gets a chunk of its own, so one big
  * array does not waste the rest of the current chunk.
+ *
+ * Chunks of 2 MiB and more are mapped directly, aligned to 2 MiB and
+ * marked for transparent huge pages: a million-item train then costs a
+ * few dozen page faults instead of tens of thousands, which on a virtual
+ * machine was a third of the parse time.
  */
+#include <sys/mman.h>
+
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,11 +24,13 @@
 #define ARENA_ALIGN	alignof(max_align_t)
 #define ARENA_MIN_CHUNK	(64u * 1024)
 #define ARENA_MAX_CHUNK	(4u * 1024 * 1024)
+#define ARENA_HUGE	(2u * 1024 * 1024)	/* x86-64 huge page */
 
 struct arena_chunk {
 	struct arena_chunk	*next;
 	size_t			 size;		/* usable bytes after the header */
 	size_t			 used;
+	size_t			 mapped;	/* bytes mmap'd; 0: malloc'd */
 	alignas(max_align_t) unsigned char data[];
 };
 
@@ -57,24 +66,64 @@ arena_free(struct arena *a)
 	for (i = 0; i < 2; i++) {
 		for (c = i == 0 ? a->head : a->large; c != NULL; c = next) {
 			next = c->next;
-			free(c);
+			if (c->mapped != 0)
+				munmap(c, c->mapped);
+			else
+				free(c);
 		}
 	}
 	free(a);
+}
+
+/*
+ * total bytes (a multiple of ARENA_HUGE) mapped at a 2 MiB boundary and
+ * advised for huge pages; NULL when the system will not map them.
+ */
+static void *
+arena_map_huge(size_t total)
+{
+	unsigned char	*p, *start;
+	size_t		 lead;
+
+	p = mmap(NULL, total + ARENA_HUGE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Trim the mapping to the aligned window inside it. */
+	start = (unsigned char *)(((uintptr_t)p + ARENA_HUGE - 1) &
+	    ~(uintptr_t)(ARENA_HUGE - 1));
+	lead = (size_t)(start - p);
+	if (lead != 0)
+		munmap(p, lead);
+	munmap(start + total, ARENA_HUGE - lead);
+	/* Only advice: without huge pages the chunk still works. */
+	(void)madvise(start, total, MADV_HUGEPAGE);
+	return start;
 }
 
 /* A chunk with at least size usable bytes, counted in the arena. */
 static struct arena_chunk *
 arena_chunk_new(struct arena *a, size_t size)
 {
-	struct arena_chunk	*c;
+	struct arena_chunk	*c = NULL;
+	size_t			 total, mapped = 0;
 
-	if (size > SIZE_MAX - sizeof *c)
-		size = SIZE_MAX - sizeof *c;	/* xmalloc will then fail loudly */
-	c = xmalloc(sizeof *c + size);
+	if (size > SIZE_MAX / 2)
+		size = SIZE_MAX / 2;	/* xmalloc will then fail loudly */
+	total = sizeof *c + size;
+	if (total >= ARENA_HUGE && total <= SIZE_MAX / 4) {
+		mapped = (total + ARENA_HUGE - 1) & ~(size_t)(ARENA_HUGE - 1);
+		if ((c = arena_map_huge(mapped)) != NULL)
+			size = mapped - sizeof *c;	/* use the whole pages */
+		else
+			mapped = 0;
+	}
+	if (c == NULL)
+		c = xmalloc(total);
 	c->next = NULL;
 	c->size = size;
 	c->used = 0;
+	c->mapped = mapped;
 	a->bytes += sizeof *c + size;
 	return c;
 }
@@ -98,7 +147,8 @@ arena_alloc(struct arena *a, size_t size)
 	}
 	c = a->head;
 	if (c == NULL || c->size - c->used < need) {
-		c = arena_chunk_new(a, a->next_size);
+		/* Header included, so a 2 MiB chunk is exactly one huge page. */
+		c = arena_chunk_new(a, a->next_size - sizeof *c);
 		c->next = a->head;
 		a->head = c;
 		if (a->next_size < ARENA_MAX_CHUNK)

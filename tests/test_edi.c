@@ -4,6 +4,8 @@
  * canonical JSON, every broken fixture's diagnostic code and location,
  * and (when ../shared is there) the real-world corpus as its README asks.
  */
+#include <sys/mman.h>
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,8 @@
 #include "edi/codeset.h"
 #include "edi/lexer.h"
 #include "edi/reader.h"
+#include "edi/writer.h"
+#include "manifest/gen.h"
 #include "manifest/json.h"
 #include "manifest/util.h"
 
@@ -368,7 +372,76 @@ t_edi_corpus_when_present(void)
 	}
 }
 
+/* The consumed hook: offsets rise, stay inside the input, and a caller
+ * dropping the pages of a mapped file behind the reader gets the same
+ * train as one reading from memory. */
+struct consumed_log {
+	char	*base;
+	size_t	 last, calls, len;
+	bool	 monotonic;
+};
+
+static void
+consumed_drop(void *arg, size_t upto)
+{
+	struct consumed_log	*c = arg;
+	size_t			 page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (upto < c->last || upto > c->len)
+		c->monotonic = false;
+	if (upto / page * page > c->last / page * page)
+		CU_ASSERT_EQUAL(madvise(c->base + c->last / page * page,
+		    upto / page * page - c->last / page * page,
+		    MADV_DONTNEED), 0);
+	c->last = upto;
+	c->calls++;
+}
+
+static void
+t_edi_read_consumed_pages_dropped(void)
+{
+	struct gen_options	 g = { 20, 60000, 5, false };
+	struct manifest_train	*src, *a, *b;
+	struct buf		 edi = { 0 }, ja = { 0 }, jb = { 0 };
+	struct consumed_log	 log = { NULL, 0, 0, 0, true };
+	struct edi_read_options	 ro = { consumed_drop, &log };
+	char			 path[] = "/tmp/railgate-consumed-XXXXXX";
+	int			 fd;
+	void			*map;
+
+	src = gen_train(&g);
+	edi_write_cuscar(src, NULL, &edi);
+	manifest_train_free(src);
+	CU_ASSERT_FATAL(edi.len > 2 * EDI_CONSUMED_STEP);
+	CU_ASSERT_FATAL((fd = mkstemp(path)) >= 0);
+	CU_ASSERT_EQUAL_FATAL(write(fd, edi.data, edi.len), (ssize_t)edi.len);
+	map = mmap(NULL, edi.len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	unlink(path);
+	CU_ASSERT_FATAL(map != MAP_FAILED);
+	log.base = map;
+	log.len = edi.len;
+
+	a = manifest_train_new();
+	CU_ASSERT_EQUAL(edi_read(edi.data, edi.len, a), 0);
+	b = manifest_train_new();
+	CU_ASSERT_EQUAL(edi_read_with(map, edi.len, &ro, b), 0);
+	CU_ASSERT(log.calls >= 2);
+	CU_ASSERT(log.monotonic);
+	manifest_json_write(a, MANIFEST_JSON_DIAGNOSTICS, &ja);
+	manifest_json_write(b, MANIFEST_JSON_DIAGNOSTICS, &jb);
+	CU_ASSERT_EQUAL(ja.len, jb.len);
+	CU_ASSERT(ja.len == jb.len && memcmp(ja.data, jb.data, ja.len) == 0);
+	munmap(map, edi.len);
+	manifest_train_free(a);
+	manifest_train_free(b);
+	buf_free(&edi);
+	buf_free(&ja);
+	buf_free(&jb);
+}
+
 static CU_TestInfo edi_tests[] = {
+	{ "t_edi_read_consumed_pages_dropped", t_edi_read_consumed_pages_dropped },
 	{ "t_edi_lexer_release_characters", t_edi_lexer_release_characters },
 	{ "t_edi_lexer_views_no_copy", t_edi_lexer_views_no_copy },
 	{ "t_edi_lexer_level_b_and_line_breaks", t_edi_lexer_level_b_and_line_breaks },
