@@ -69,6 +69,10 @@ struct edi_lexer {
 	uint32_t		 ordinal;
 	struct diag_list	*diags;		/* borrowed */
 	uint8_t			 cls[256];	/* byte classes of the syntax */
+	/* The scanner's window: bit i of mask set when data[mbase + i] is a
+	 * separator, release character or line break not yet consumed. */
+	size_t			 mbase;
+	uint64_t		 mask;
 };
 
 /* Prepares to read data; reads UNA if present.  diags is borrowed. */

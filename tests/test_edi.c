@@ -440,7 +440,96 @@ t_edi_read_consumed_pages_dropped(void)
 	buf_free(&jb);
 }
 
+/* A reference splitter, a byte at a time: element e, component c of the
+ * segment at p (tag included) up to its terminator. */
+static struct edi_view
+naive_component(const char *p, int e, int c)
+{
+	struct edi_view	v = { "", 0 };
+	int		ce = -1, cc = 0;
+	const char	*start = NULL;
+
+	for (; ; p++) {
+		if (*p == '?') {
+			p++;
+			continue;
+		}
+		if (*p == '+' || *p == ':' || *p == '\'') {
+			if (start != NULL && ce == e && cc == c) {
+				v.p = start;
+				v.len = (size_t)(p - start);
+				return v;
+			}
+			if (*p == '\'')
+				return v;
+			if (*p == '+') {
+				ce++;
+				cc = 0;
+			} else
+				cc++;
+			start = p + 1;
+		}
+	}
+}
+
+/* Elements and components agree with the reference splitter whatever
+ * the alignment of separators and release characters against the
+ * scanner's 64-byte windows. */
+static void
+t_edi_lexer_window_boundaries(void)
+{
+	static const char	 alphabet[] = "AB+:?x";
+	struct diag_list	 d;
+	struct edi_lexer	 lx;
+	struct edi_segment	 seg;
+	struct buf		 b = { 0 };
+	unsigned		 x = 12345;
+	int			 shift, round, e, c;
+
+	diag_list_init(&d, 0);
+	for (shift = 0; shift < 140; shift++) {
+		for (round = 0; round < 4; round++) {
+			size_t	n, seglen = 60 + (size_t)round * 37, at;
+
+			buf_reset(&b);
+			buf_add_str(&b, "UNA:+.? '\nUNB+UNOC:3+S+R+260101:0000+1'\n");
+			for (n = 0; n < (size_t)shift; n++)
+				buf_add_char(&b, '\n');
+			at = b.len;
+			buf_add_str(&b, "FTX+");
+			for (n = 0; n < seglen; n++) {
+				x = x * 1103515245u + 12345u;
+				buf_add_char(&b, alphabet[(x >> 16) % 6]);
+			}
+			/* Never end on a lone release character. */
+			buf_add_str(&b, "x'\nUNZ+1+1'");
+			edi_lexer_init(&lx, b.data, b.len, &d);
+			CU_ASSERT_EQUAL_FATAL(edi_lexer_next(&lx, &seg), 1);
+			CU_ASSERT_EQUAL_FATAL(edi_lexer_next(&lx, &seg), 1);
+			CU_ASSERT_EQUAL_FATAL(seg.offset, at);
+			CU_ASSERT_STRING_EQUAL(seg.tag, "FTX");
+			for (e = 0; e < seg.nelements; e++)
+				for (c = 0; c < edi_component_count(&lx, &seg, e); c++) {
+					struct edi_view	got = edi_component(&lx,
+					    &seg, e, c);
+					struct edi_view	want = naive_component(
+					    b.data + at, e, c);
+
+					CU_ASSERT_EQUAL(got.len, want.len);
+					CU_ASSERT(got.p == want.p || got.len == 0);
+				}
+			CU_ASSERT_EQUAL(edi_lexer_next(&lx, &seg), 1);
+			CU_ASSERT_STRING_EQUAL(seg.tag, "UNZ");
+			CU_ASSERT_EQUAL(edi_lexer_next(&lx, &seg), 0);
+		}
+	}
+	CU_ASSERT_EQUAL(d.errors, 0);
+	diag_list_clear(&d);
+	buf_free(&b);
+}
+
 static CU_TestInfo edi_tests[] = {
+	{ "t_edi_lexer_window_boundaries", t_edi_lexer_window_boundaries },
 	{ "t_edi_read_consumed_pages_dropped", t_edi_read_consumed_pages_dropped },
 	{ "t_edi_lexer_release_characters", t_edi_lexer_release_characters },
 	{ "t_edi_lexer_views_no_copy", t_edi_lexer_views_no_copy },
