@@ -117,15 +117,12 @@ int edi_component_count(const struct edi_lexer *lx,
 bool edi_view_unescape(const struct edi_syntax *syn, struct edi_view v,
     struct buf *out);
 /* True when v equals the NUL-terminated s exactly (inline: s is a literal). */
-static inline bool
+static inline __attribute__((always_inline)) bool
 edi_view_is(struct edi_view v, const char *s)
 {
-	size_t	i;
+	size_t	n = __builtin_strlen(s);	/* folded for a literal */
 
-	for (i = 0; i < v.len; i++)
-		if (s[i] != v.p[i] || s[i] == '\0')
-			return false;
-	return s[v.len] == '\0';
+	return v.len == n && __builtin_memcmp(v.p, s, n) == 0;
 }
 
 #endif

@@ -74,6 +74,7 @@ void
 edi_map_clear(struct edi_map *m)
 {
 	buf_free(&m->scratch);
+	buf_free(&m->raw);
 	strmap_free(m->msg_equipment);
 	strmap_free(m->details_seen);
 	m->msg_equipment = NULL;
@@ -81,45 +82,40 @@ edi_map_clear(struct edi_map *m)
 }
 
 /*
- * A view's value as a model string: unescaped, in UTF-8, trimmed, NFC;
- * NULL when empty.  Warns once per interchange about UTF-8 under a Latin
- * declaration and about characters outside UNOA/UNOB.
+ * A view's value as UTF-8 bytes, unescaped, in (*p, *len): into the input
+ * when nothing needs converting, else into m->raw or m->scratch (valid
+ * until the next call).  Warns once per interchange about UTF-8 under a
+ * Latin declaration and about characters outside UNOA/UNOB.
  */
-static const char *
-view_text(struct edi_map *m, const struct edi_segment *seg, struct edi_view v)
+static void
+view_utf8(struct edi_map *m, const struct edi_segment *seg, struct edi_view v,
+    const char **p, size_t *len)
 {
-	struct buf	 raw = { 0 };
-	const char	*p = v.p, *r;
-	size_t		 len = v.len, i;
 	unsigned	 flags;
+	size_t		 i;
 	char		 ex[41];
 
-	if (v.len == 0)
-		return NULL;
+	*p = v.p;
+	*len = v.len;
 	if (seg->escaped) {
-		if (!edi_view_unescape(&m->lx->syntax, v, &raw))
+		buf_reset(&m->raw);
+		if (!edi_view_unescape(&m->lx->syntax, v, &m->raw))
 			edi_map_diag(m, seg, DIAG_WARNING, "BAD_RELEASE",
 			    "invalid release sequence in \"%s\": the release "
 			    "character may only precede a separator or itself",
 			    clip(v, ex));
-		p = raw.data != NULL ? raw.data : "";
-		len = raw.len;
+		*p = m->raw.data != NULL ? m->raw.data : "";
+		*len = m->raw.len;
 	}
 	/* UTF-8 as declared goes straight to the model, which validates it. */
-	if (m->codeset == EDI_CODESET_UNOY) {
-		r = manifest_str(m->t, p, len);
-		buf_free(&raw);
-		return r;
-	}
-	for (i = 0; i < len && (unsigned char)p[i] < 0x80; i++)
+	if (m->codeset == EDI_CODESET_UNOY)
+		return;
+	for (i = 0; i < *len && (unsigned char)(*p)[i] < 0x80; i++)
 		;
-	if (i == len) {
-		r = manifest_str(m->t, p, len);
-		buf_free(&raw);
-		return r;
-	}
+	if (i == *len)
+		return;
 	buf_reset(&m->scratch);
-	flags = edi_codeset_to_utf8(m->codeset, p, len, &m->scratch);
+	flags = edi_codeset_to_utf8(m->codeset, *p, *len, &m->scratch);
 	if ((flags & EDI_CODESET_READ_AS_UTF8) && !m->warned_utf8) {
 		m->warned_utf8 = true;
 		edi_map_diag(m, seg, DIAG_WARNING, "CHARSET_UTF8_UNDECLARED",
@@ -132,42 +128,78 @@ view_text(struct edi_map *m, const struct edi_segment *seg, struct edi_view v)
 		    "characters outside the declared %s repertoire: read as "
 		    "ISO 8859-1", edi_codeset_name(m->codeset));
 	}
-	r = manifest_str(m->t, m->scratch.data, m->scratch.len);
-	buf_free(&raw);
-	return r;
+	*p = m->scratch.data;
+	*len = m->scratch.len;
+}
+
+/*
+ * A view's value as a model string: unescaped, in UTF-8, trimmed, NFC;
+ * NULL when empty.  shared: one copy per distinct value in the train.
+ */
+static const char *
+view_text(struct edi_map *m, const struct edi_segment *seg, struct edi_view v,
+    bool shared)
+{
+	const char	*p;
+	size_t		 len;
+
+	if (v.len == 0)
+		return NULL;
+	view_utf8(m, seg, v, &p, &len);
+	return shared ? manifest_str_shared(m->t, p, len) :
+	    manifest_str(m->t, p, len);
 }
 
 /* Component c of element e as a model string. */
 static const char *
 text(struct edi_map *m, const struct edi_segment *seg, int e, int c)
 {
-	return view_text(m, seg, edi_component(m->lx, seg, e, c));
+	return view_text(m, seg, edi_component(m->lx, seg, e, c), false);
 }
 
-/* Components of element e joined by spaces (FTX text, party names). */
+/*
+ * Components of element e joined by spaces (FTX text, party names) as a
+ * model string, shared or not; NULL when all are empty.
+ */
 static const char *
-joined(struct edi_map *m, const struct edi_segment *seg, int e)
+joined(struct edi_map *m, const struct edi_segment *seg, int e, bool shared)
 {
 	struct buf	 b = { 0 };
 	const char	*r, *part;
+	size_t		 len;
 	int		 c, n = edi_component_count(m->lx, seg, e);
 
 	if (n <= 1)		/* one line of text: nothing to join */
-		return n == 1 ? text(m, seg, e, 0) : NULL;
+		return n == 1 ? view_text(m, seg,
+		    edi_component(m->lx, seg, e, 0), shared) : NULL;
 	for (c = 0; c < n; c++) {
-		if ((part = text(m, seg, e, c)) == NULL)
+		struct edi_view v = edi_component(m->lx, seg, e, c);
+
+		if (v.len == 0)
+			continue;
+		view_utf8(m, seg, v, &part, &len);
+		/* Each line trimmed on its own, as manifest_str would. */
+		while (len > 0 && (*part == ' ' || *part == '\t' ||
+		    *part == '\r' || *part == '\n'))
+			part++, len--;
+		while (len > 0 && (part[len - 1] == ' ' || part[len - 1] == '\t' ||
+		    part[len - 1] == '\r' || part[len - 1] == '\n'))
+			len--;
+		if (len == 0)
 			continue;
 		if (b.len != 0)
 			buf_add_char(&b, ' ');
-		buf_add_str(&b, part);
+		buf_add(&b, part, len);
 	}
-	r = b.len != 0 ? manifest_str(m->t, b.data, b.len) : NULL;
+	r = b.len == 0 ? NULL : shared ? manifest_str_shared(m->t, b.data,
+	    b.len) : manifest_str(m->t, b.data, b.len);
 	buf_free(&b);
 	return r;
 }
 
-/* True when component c of element e is exactly code. */
-static bool
+/* True when component c of element e is exactly code (a literal: inlined,
+ * the comparison is a load or two). */
+static inline __attribute__((always_inline)) bool
 is_code(struct edi_map *m, const struct edi_segment *seg, int e, int c,
     const char *code)
 {
@@ -413,12 +445,10 @@ static void
 read_party(struct edi_map *m, const struct edi_segment *seg,
     struct manifest_party *p)
 {
-	const char	*name = joined(m, seg, 3);
+	const char	*name = joined(m, seg, 3, true);
 
 	p->id = text(m, seg, 1, 0);
-	p->name = name != NULL ? name : joined(m, seg, 2);
-	p->name = p->name != NULL ? manifest_str_shared(m->t, p->name,
-	    strlen(p->name)) : NULL;
+	p->name = name != NULL ? name : joined(m, seg, 2, true);
 	p->country = text(m, seg, 8, 0);
 }
 
@@ -859,10 +889,11 @@ map_ftx(struct edi_map *m, const struct edi_segment *seg)
 	const char	*t;
 
 	if (m->zone < EDI_ZONE_ITEM || m->item == NULL ||
-	    !is_code(m, seg, 0, 0, "AAA") || (t = joined(m, seg, 3)) == NULL)
+	    !is_code(m, seg, 0, 0, "AAA") || (t = joined(m, seg, 3,
+	    m->item->description == NULL)) == NULL)
 		return;
 	if (m->item->description == NULL)
-		m->item->description = manifest_str_shared(m->t, t, strlen(t));
+		m->item->description = t;
 	else {
 		char *both = xasprintf("%s %s", m->item->description, t);
 
@@ -934,7 +965,7 @@ static const uint32_t ifcsum_segments[] = {
 
 /* True when code is a segment of the message kind. */
 static bool
-segment_known(enum edi_message_kind kind, uint32_t code)
+segment_in_list(enum edi_message_kind kind, uint32_t code)
 {
 	const uint32_t	*v = kind == EDI_MSG_IFCSUM ? ifcsum_segments :
 			    cuscar_segments;
@@ -954,6 +985,20 @@ segment_known(enum edi_message_kind kind, uint32_t code)
 	return false;
 }
 
+/* segment_in_list, remembering the tags found in the message. */
+static bool
+segment_known(struct edi_map *m, uint32_t code)
+{
+	uint32_t	*slot = &m->known_tags[(code ^ code >> 7 ^ code >> 14) & 63];
+
+	if (*slot == code)
+		return true;
+	if (!segment_in_list(m->kind, code))
+		return false;
+	*slot = code;
+	return true;
+}
+
 void
 edi_map_begin_message(struct edi_map *m, enum edi_message_kind kind,
     unsigned number)
@@ -961,6 +1006,7 @@ edi_map_begin_message(struct edi_map *m, enum edi_message_kind kind,
 	m->kind = kind;
 	m->message = number;
 	m->zone = EDI_ZONE_HEADER;
+	memset(m->known_tags, 0, sizeof m->known_tags);
 	m->bgm_seen = false;
 	m->msg_train = NULL;
 	m->wagon = NULL;
@@ -976,7 +1022,7 @@ edi_map_begin_message(struct edi_map *m, enum edi_message_kind kind,
 void
 edi_map_segment(struct edi_map *m, const struct edi_segment *seg)
 {
-	if (!segment_known(m->kind, seg->code)) {
+	if (!segment_known(m, seg->code)) {
 		edi_map_diag(m, seg, DIAG_WARNING, "UNKNOWN_SEGMENT",
 		    "%s is not a segment of %s (D.96B): skipped", seg->tag,
 		    m->kind == EDI_MSG_IFCSUM ? "IFCSUM" : "CUSCAR");

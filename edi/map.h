@@ -42,6 +42,7 @@ struct edi_map {
 	const struct edi_lexer		*lx;		/* borrowed */
 	enum edi_codeset		 codeset;
 	struct buf			 scratch;	/* one value at a time */
+	struct buf			 raw;		/* an unescaped value */
 	bool				 warned_utf8;
 	bool				 warned_repertoire;
 
@@ -60,6 +61,9 @@ struct edi_map {
 	struct manifest_party		*party;
 	struct manifest_item		*item;
 	bool				 have_border_22;
+	/* Tags already found in the message's segment list, by a small
+	 * hash (a hit spares the search on every segment). */
+	uint32_t			 known_tags[64];
 
 	/* Across messages. */
 	bool				 multiple_trains; /* refuses the upload */

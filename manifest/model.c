@@ -61,47 +61,50 @@ is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Trimmed, NFC-normalised arena copy; NULL if empty. */
-const char *
-manifest_str(struct manifest_train *t, const char *s, size_t len)
+/*
+ * The text of s, trimmed and NFC-normalised, in (*out, *outlen): a view
+ * into s when it is ASCII (already NFC), else into *tmp (utf8proc's
+ * malloc'd result, the caller frees it).  Invalid UTF-8 becomes U+FFFD.
+ * Returns false when nothing is left.  *ascii tells which case it was.
+ */
+static bool
+normalise(const char *s, size_t len, char **tmp, const char **out,
+    size_t *outlen, bool *ascii)
 {
 	utf8proc_uint8_t	*nfc = NULL;
 	utf8proc_ssize_t	 n;
-	const char		*r;
 	size_t			 i;
-	bool			 ascii = true;
+	bool			 a = true;
 
+	*tmp = NULL;
 	while (len > 0 && is_space((unsigned char)s[0]))
 		s++, len--;
 	while (len > 0 && is_space((unsigned char)s[len - 1]))
 		len--;
 	if (len == 0)
-		return NULL;
+		return false;
 	/* Eight bytes at a time: any high bit means UTF-8 to normalise. */
-	for (i = 0; i + 8 <= len && ascii; i += 8) {
+	for (i = 0; i + 8 <= len && a; i += 8) {
 		uint64_t w;
 
 		memcpy(&w, s + i, 8);
-		ascii = (w & 0x8080808080808080ULL) == 0;
+		a = (w & 0x8080808080808080ULL) == 0;
 	}
-	for (; i < len && ascii; i++)
-		ascii = (unsigned char)s[i] < 0x80;
-	if (ascii && len <= MODEL_SHARED_MAX) {
-		/* Codes repeat a million times in a big train: keep one copy. */
-		if ((r = strmap_getn(t->strings, s, len)) == NULL) {
-			r = arena_strndup(t->arena, s, len);
-			strmap_put(t->strings, r, (void *)r);
-		}
-		return r;
+	for (; i < len && a; i++)
+		a = (unsigned char)s[i] < 0x80;
+	*ascii = a;
+	if (a) {	/* ASCII is already NFC: the common, fast case */
+		*out = s;
+		*outlen = len;
+		return true;
 	}
-	if (ascii)	/* ASCII is already NFC: the common, fast case */
-		return arena_strndup(t->arena, s, len);
 	n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &nfc,
 	    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 	if (n < 0) {
 		struct buf	 b = { 0 };
 		utf8proc_int32_t cp;
 		utf8proc_ssize_t k;
+		bool		 ok;
 
 		/* Invalid UTF-8: keep what decodes, U+FFFD for the rest. */
 		for (i = 0; i < len; i += k > 0 ? (size_t)k : 1) {
@@ -112,27 +115,66 @@ manifest_str(struct manifest_train *t, const char *s, size_t len)
 			else
 				buf_add_str(&b, "\xef\xbf\xbd");
 		}
-		r = manifest_str(t, b.data, b.len);
-		buf_free(&b);
-		return r;
+		ok = normalise(b.data, b.len, tmp, out, outlen, ascii);
+		if (*tmp == NULL && ok)
+			*tmp = buf_steal(&b, NULL);	/* *out points into it */
+		else
+			buf_free(&b);
+		return ok;
 	}
-	r = arena_strndup(t->arena, (const char *)nfc, (size_t)n);
-	free(nfc);
+	*tmp = (char *)nfc;
+	*out = *tmp;
+	*outlen = (size_t)n;
+	return true;
+}
+
+/* The train's one copy of text (len bytes), made on first use. */
+static const char *
+intern(struct manifest_train *t, const char *text, size_t len)
+{
+	const char	*r;
+
+	if ((r = strmap_getn(t->strings, text, len)) == NULL) {
+		r = arena_strndup(t->arena, text, len);
+		strmap_put(t->strings, r, (void *)r);
+	}
 	return r;
 }
 
-/* A shared copy: one per distinct value in the train. */
+/* Trimmed, NFC-normalised arena copy; NULL if empty. */
+const char *
+manifest_str(struct manifest_train *t, const char *s, size_t len)
+{
+	const char	*text, *r;
+	char		*tmp;
+	size_t		 n;
+	bool		 ascii;
+
+	if (!normalise(s, len, &tmp, &text, &n, &ascii))
+		return NULL;
+	/* Codes repeat a million times in a big train: keep one copy. */
+	if (ascii && n <= MODEL_SHARED_MAX)
+		r = intern(t, text, n);
+	else
+		r = arena_strndup(t->arena, text, n);
+	free(tmp);
+	return r;
+}
+
+/* A shared copy: one per distinct value in the train, copied only once. */
 const char *
 manifest_str_shared(struct manifest_train *t, const char *s, size_t len)
 {
-	const char	*r = manifest_str(t, s, len), *have;
+	const char	*text, *r;
+	char		*tmp;
+	size_t		 n;
+	bool		 ascii;
 
-	if (r == NULL || (have = strmap_get(t->strings, r)) == NULL) {
-		if (r != NULL)
-			strmap_put(t->strings, r, (void *)r);
-		return r;
-	}
-	return have;
+	if (!normalise(s, len, &tmp, &text, &n, &ascii))
+		return NULL;
+	r = intern(t, text, n);
+	free(tmp);
+	return r;
 }
 
 /* Appends a wagon and indexes it by number. */

@@ -33,6 +33,29 @@ value_decimal_parse_scaled(const char *s, size_t len, int shift, int64_t *out)
 	bool		 neg = false, rounded = false;
 	int		 round_digit = -1, k;
 
+	/* The common case: at most 15 characters, digits and one point, no sign --
+	 * no overflow possible, no rounding. */
+	if (len <= 15 && shift == 0) {
+		int64_t	v = 0;
+		size_t	point = len, j;
+
+		for (j = 0; j < len; j++) {
+			if (s[j] >= '0' && s[j] <= '9')
+				v = v * 10 + (s[j] - '0');
+			else if ((s[j] == '.' || s[j] == ',') && point == len)
+				point = j;
+			else
+				break;
+		}
+		if (j == len && len - point <= 4 && len > (point < len)) {
+			size_t fd = point < len ? len - point - 1 : 0;
+
+			for (; fd < 3; fd++)
+				v *= 10;
+			*out = v;
+			return VALUE_OK;
+		}
+	}
 	if (len > 0 && (s[0] == '-' || s[0] == '+'))
 		neg = s[i++] == '-';
 	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, ndigits++)

@@ -41,6 +41,18 @@ t_value_decimal_parse(void)
 	CU_ASSERT_EQUAL(dec("1.2.3", &v), VALUE_INVALID);
 	CU_ASSERT_EQUAL(dec("12kg", &v), VALUE_INVALID);
 	CU_ASSERT_EQUAL(dec("99999999999999999999", &v), VALUE_INVALID);
+	/* Both sides of the short-value fast path agree. */
+	CU_ASSERT_EQUAL(dec("5.", &v), VALUE_OK);
+	CU_ASSERT_EQUAL(v, 5000);
+	CU_ASSERT_EQUAL(dec(".", &v), VALUE_INVALID);
+	CU_ASSERT_EQUAL(dec("1,2,3", &v), VALUE_INVALID);
+	CU_ASSERT_EQUAL(dec("999999999999999", &v), VALUE_OK);
+	CU_ASSERT_EQUAL(v, 999999999999999000);
+	CU_ASSERT_EQUAL(dec("9999999999999999", &v), VALUE_INVALID);
+	CU_ASSERT_EQUAL(dec("12.3456", &v), VALUE_ROUNDED);
+	CU_ASSERT_EQUAL(v, 12346);
+	CU_ASSERT_EQUAL(dec("+7", &v), VALUE_OK);
+	CU_ASSERT_EQUAL(v, 7000);
 }
 
 /* Shortest form: no trailing zeros, no trailing dot. */
