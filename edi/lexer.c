@@ -168,7 +168,7 @@ window_skip_to(struct edi_lexer *lx, size_t off)
 static size_t
 scan_segment(struct edi_lexer *lx, struct edi_segment *seg, size_t i)
 {
-	const char	*d = lx->data, *cstart = d + i;
+	const char	*d = lx->data, *cstart = d + i, *estart = cstart;
 	const uint8_t	*cls = lx->cls;
 	size_t		 base, len = lx->len;
 	uint64_t	 mask;
@@ -202,7 +202,7 @@ scan_segment(struct edi_lexer *lx, struct edi_segment *seg, size_t i)
 			continue;
 		}
 		/* A separator or the terminator closes a component. */
-		if (nc < EDI_MAX_COMPONENTS && e < EDI_MAX_ELEMENTS) {
+		if (nc < EDI_MAX_COMPONENTS) {
 			seg->comp[nc].p = cstart;
 			seg->comp[nc].len = (size_t)(d + i - cstart);
 			nc++;
@@ -213,16 +213,15 @@ scan_segment(struct edi_lexer *lx, struct edi_segment *seg, size_t i)
 			continue;
 		/* An element separator or the terminator closes an element. */
 		if (e < EDI_MAX_ELEMENTS) {
-			const char *ep = nc > first ? seg->comp[first].p : d + i;
-
-			seg->el[e].p = ep;
-			seg->el[e].len = (size_t)(d + i - ep);
+			seg->el[e].p = estart;
+			seg->el[e].len = (size_t)(d + i - estart);
 			seg->comp_first[e] = (uint16_t)first;
 			seg->comp_count[e] = (uint16_t)(nc - first);
 			e++;
-			first = nc;
 		} else
 			seg->truncated_elements = true;
+		first = nc;
+		estart = cstart;
 		if (c == CLS_TERMINATOR)
 			break;
 	}
@@ -247,18 +246,18 @@ skip_segment(const struct edi_lexer *lx, size_t i)
 	return lx->len;
 }
 
+/* True for a capital letter or a digit. */
+static inline bool
+tag_char(char c)
+{
+	return (unsigned)(c - 'A') < 26 || (unsigned)(c - '0') < 10;
+}
+
 /* True for a tag of three capital letters or digits. */
 static bool
 tag_ok(const char *p, size_t len)
 {
-	size_t	i;
-
-	if (len < 3)
-		return false;
-	for (i = 0; i < 3; i++)
-		if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9')))
-			return false;
-	return true;
+	return len >= 3 && tag_char(p[0]) && tag_char(p[1]) && tag_char(p[2]);
 }
 
 /* Records a segment cut off by the end of the input; returns -1. */
