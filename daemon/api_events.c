@@ -24,6 +24,7 @@
 
 #include "api.h"
 #include "daemon.h"
+#include "evaluate.h"
 
 #define EVENT_BODY_MAX	65536
 
@@ -98,8 +99,10 @@ event_stored_cb(int status, int http_status, const char *reply, void *arg)
 
 	if (status < 0)
 		http_reply_unavailable(c);
-	else if (http_status == 202)
+	else if (http_status == 202) {
+		evaluator_kick(c->d->eval);
 		http_reply_json(c, 202, reply, strlen(reply));
+	}
 	else
 		http_reply(c, http_status, "application/problem+json", reply,
 		    strlen(reply));

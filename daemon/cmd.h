@@ -8,6 +8,8 @@
 #ifndef DAEMON_CMD_H
 #define DAEMON_CMD_H
 
+#include <stdio.h>
+
 int cmd_parse(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_token(int argc, char **argv);
@@ -22,6 +24,12 @@ struct rules_ruleset;
 /* Parses and evaluates one manifest file into *out (caller frees); sysexits. */
 int cmd_check_file(const struct rules_ruleset *rs, const char *path,
     const struct rules_context *ctx, unsigned threads, struct decision **out);
+/*
+ * Runs the test trains of the rule set in dir (dir/tests/ *.test) against
+ * rs, a line per test on out; returns how many failed, *run how many ran.
+ */
+int rules_selftest(const struct rules_ruleset *rs, const char *dir, FILE *out,
+    int *run);
 /* Prints rule set compile diagnostics as "file:line:col: message". */
 void cmd_rules_print_diags(const struct diag_list *l);
 

@@ -84,10 +84,10 @@ test_expect(const struct decision *d, const char *key, const char *a,
 	return NULL;
 }
 
-/* Runs one NAME.test; 0 pass, 1 fail (with the reason printed). */
+/* Runs one NAME.test; 0 pass, 1 fail (with the reason reported on out). */
 static int
 rules_run_test(const struct rules_ruleset *rs, const char *dir,
-    const char *name)
+    const char *name, FILE *out)
 {
 	char			*path = xasprintf("%s/%s", dir, name), *text;
 	char			*line, *save = NULL, *why = NULL, *f, *cause;
@@ -98,7 +98,7 @@ rules_run_test(const struct rules_ruleset *rs, const char *dir,
 	int			 fail = 0;
 
 	if (file_read_all(path, &text, &len) == -1) {
-		printf("FAIL %s: unreadable\n", name);
+		fprintf(out, "FAIL %s: unreadable\n", name);
 		free(path);
 		rules_context_free(ctx);
 		return 1;
@@ -140,8 +140,8 @@ rules_run_test(const struct rules_ruleset *rs, const char *dir,
 			fail = 1;
 	}
 	free(manifest);
-	printf("%s %s%s%s\n", fail ? "FAIL" : "pass", name, why ? ": " : "",
-	    why ? why : "");
+	fprintf(out, "%s %s%s%s\n", fail ? "FAIL" : "pass", name,
+	    why ? ": " : "", why ? why : "");
 	free(why);
 	decision_free(d);
 	rules_context_free(ctx);
@@ -150,34 +150,44 @@ rules_run_test(const struct rules_ruleset *rs, const char *dir,
 	return fail;
 }
 
-/* Runs every DIR/tests/ *.test in name order; the exit status. */
-static int
-rules_test(const char *dir)
+/* Runs every DIR/tests/ *.test against rs in name order, reporting on out. */
+int
+rules_selftest(const struct rules_ruleset *rs, const char *dir, FILE *out,
+    int *run)
 {
-	struct rules_ruleset	 *rs = rules_compile(dir);
-	char			 *tdir = xasprintf("%s/tests", dir);
-	struct dirent		**names;
-	int			  n, i, failed = 0, run = 0;
-	size_t			  len;
+	char		 *tdir = xasprintf("%s/tests", dir);
+	struct dirent	**names;
+	int		  n, i, failed = 0;
+	size_t		  len;
 
-	if (rs == NULL) {
-		free(tdir);
-		return EX_CONFIG;
-	}
+	*run = 0;
 	if ((n = scandir(tdir, &names, NULL, alphasort)) < 0)
 		n = 0;
 	for (i = 0; i < n; i++) {
 		len = strlen(names[i]->d_name);
 		if (len > 5 && strcmp(names[i]->d_name + len - 5, ".test") == 0) {
-			failed += rules_run_test(rs, tdir, names[i]->d_name);
-			run++;
+			failed += rules_run_test(rs, tdir, names[i]->d_name, out);
+			(*run)++;
 		}
 		free(names[i]);
 	}
 	if (n > 0)
 		free(names);
-	printf("%d tests, %d failed\n", run, failed);
 	free(tdir);
+	return failed;
+}
+
+/* railgate rules test DIR: the exit status. */
+static int
+rules_test(const char *dir)
+{
+	struct rules_ruleset	*rs = rules_compile(dir);
+	int			 failed, run;
+
+	if (rs == NULL)
+		return EX_CONFIG;
+	failed = rules_selftest(rs, dir, stdout, &run);
+	printf("%d tests, %d failed\n", run, failed);
 	rules_ruleset_unref(rs);
 	return failed > 0 || run == 0 ? 1 : 0;
 }

@@ -20,6 +20,7 @@ struct db;
 struct pool;
 struct auth_cache;
 struct spool;
+struct evaluator;
 
 struct daemon {
 	struct event_base	*base;
@@ -33,6 +34,7 @@ struct daemon {
 	struct pool		*pool;
 	struct auth_cache	*auth;
 	struct spool		*spool;
+	struct evaluator	*eval;
 	struct event		*drain;		/* checks that work in progress ended */
 	int64_t			 drain_deadline_ms;
 

@@ -22,6 +22,7 @@
 #include "manifest/util.h"
 
 #include "daemon.h"
+#include "evaluate.h"
 #include "ingest.h"
 #include "input.h"
 #include "log.h"
@@ -271,6 +272,8 @@ ingest_stored_cb(int status, long long manifest_id, long long train_id,
 	else if (status != 0)
 		log_warnx("manifest from %s not stored: %s", j->principal,
 		    error != NULL ? error : "database error");
+	if (status == 0 && !repeated && train_id > 0)
+		evaluator_kick(j->d->eval);
 	j->cb(&r, j->arg);
 	ingest_job_free(j);
 }

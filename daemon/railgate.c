@@ -5,7 +5,6 @@
  * with EX_USAGE (64), unreadable input with EX_DATAERR (65), missing
  * files with EX_NOINPUT (66), as sysexits(3) defines.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -40,19 +39,6 @@ usage(FILE *out)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n`railgate COMMAND --help` describes each command.\n"
 	    "  -h, --help     this text\n      --version  the version\n");
-}
-
-/* Message on stderr, prefixed with the command. */
-void
-cmd_warnx(const char *cmd, const char *fmt, ...)
-{
-	va_list	ap;
-
-	fprintf(stderr, "railgate %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int

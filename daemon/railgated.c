@@ -25,6 +25,7 @@
 #include "auth.h"
 #include "config.h"
 #include "daemon.h"
+#include "evaluate.h"
 #include "dbloop.h"
 #include "http.h"
 #include "log.h"
@@ -97,7 +98,8 @@ daemon_drain_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon	*d = arg;
 	int		 requests = http_server_in_flight(d->http);
-	size_t		 jobs = pool_pending(d->pool);
+	size_t		 jobs = pool_pending(d->pool) +
+			    (size_t)evaluator_in_flight(d->eval);
 
 	if ((requests == 0 && jobs == 0) || daemon_now_ms() > d->drain_deadline_ms) {
 		if (requests != 0 || jobs != 0)
@@ -123,6 +125,7 @@ daemon_stop_cb(evutil_socket_t sig, short what, void *arg)
 	d->stopping = 1;
 	http_server_stop_accepting(d->http);
 	spool_stop(d->spool);
+	evaluator_stop(d->eval);
 	d->drain_deadline_ms = daemon_now_ms() + DRAIN_MAX_MS;
 	d->drain = event_new(d->base, -1, EV_PERSIST, daemon_drain_cb, d);
 	event_add(d->drain, &tick);
@@ -132,16 +135,26 @@ daemon_stop_cb(evutil_socket_t sig, short what, void *arg)
 static void
 daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 {
-	struct daemon	*d = arg;
-	struct config	 next;
-	const char	*which;
-	char		*cause = NULL;
+	struct daemon		*d = arg;
+	struct config		 next;
+	struct ruleset_load	 rl;
+	const char		*which;
+	char			*cause = NULL;
 
 	if (daemon_load_config(d->config_path, &next, &cause) < 0) {
 		log_warnx("reload rejected, configuration unchanged: %s", cause);
 		free(cause);
 		return;
 	}
+	/* Configuration and rule set go in together or not at all. */
+	if (ruleset_load(next.rules_dir, &rl, &cause) < 0) {
+		log_warnx("reload rejected, configuration and rule set "
+		    "unchanged: %s", cause);
+		free(cause);
+		config_free(&next);
+		return;
+	}
+	evaluator_set_ruleset(d->eval, &rl);
 	if (config_needs_restart(&d->cfg, &next, &which))
 		log_warnx("reload: %s changed; it takes effect at the next restart",
 		    which);
@@ -225,9 +238,10 @@ daemon_options(struct daemon *d, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct daemon	 d = { 0 };
-	char		*cause = NULL, host[64], spooldir[1024];
-	int		 rc;
+	struct daemon		 d = { 0 };
+	struct ruleset_load	 rl;
+	char			*cause = NULL, host[64], spooldir[1024];
+	int			 rc;
 
 	if ((rc = daemon_options(&d, argc, argv)) >= 0)
 		return rc;
@@ -248,6 +262,9 @@ main(int argc, char **argv)
 	d.db = dbloop_db(d.dbloop);
 	d.pool = pool_new(d.base, 0);
 	d.auth = auth_cache_new(d.cfg.token_cache_s);
+	if (ruleset_load(d.cfg.rules_dir, &rl, &cause) < 0)
+		fatalx("%s", cause);
+	d.eval = evaluator_new(&d, &rl);
 	if ((d.http = http_server_new(&d, &cause)) == NULL)
 		fatalx("%s", cause);
 	snprintf(spooldir, sizeof spooldir, "%s/spool", d.cfg.state_dir);
@@ -265,8 +282,10 @@ main(int argc, char **argv)
 	 * then are the callbacks' owners freed.
 	 */
 	spool_stop(d.spool);
+	evaluator_stop(d.eval);
 	pool_free(d.pool);
 	dbloop_free(d.dbloop);
+	evaluator_free(d.eval);
 	http_server_free(d.http);
 	spool_free(d.spool);
 	auth_cache_free(d.auth);

@@ -185,34 +185,65 @@ dir_basename(const char *dir)
 	return xstrndup(s, (size_t)(dir + n - s));
 }
 
-/* Reads and compiles the rule set in directory dir. */
-struct rules_ruleset *
-rules_ruleset_load(const char *dir, struct diag_list *diags)
+/* Reads the files of the rule set in dir: *.rules and lists/ (any file). */
+int
+rules_files_read(const char *dir, struct rules_file **files, size_t *n,
+    struct diag_list *diags)
 {
-	struct rules_file	*files = NULL;
-	struct rules_ruleset	*rs = NULL;
-	struct diag_loc		 loc;
-	size_t			 n = 0, i;
-	char			*base;
+	struct diag_loc	loc;
 
-	if (load_dir(dir, NULL, true, &files, &n, diags) == -1) {
-		if (n == 0 && !diag_list_has_errors(diags)) {
+	*files = NULL;
+	*n = 0;
+	if (load_dir(dir, NULL, true, files, n, diags) == -1) {
+		if (*n == 0 && !diag_list_has_errors(diags)) {
 			loc = diag_loc_line(dir, 0, 0);
 			diag_add(diags, DIAG_ERROR, "RULES_READ", &loc,
 			    "cannot read the rule set directory: %s",
 			    strerror(errno));
 		}
-	} else if (load_dir(dir, "lists", false, &files, &n, diags) == 0) {
-		base = dir_basename(dir);
-		rs = rules_ruleset_compile(base, files, n, diags);
-		free(base);
+		return -1;
 	}
+	return load_dir(dir, "lists", false, files, n, diags) == 0 ? 0 : -1;
+}
+
+/* Frees what rules_files_read() returned. */
+void
+rules_files_free(struct rules_file *files, size_t n)
+{
+	size_t	i;
+
 	for (i = 0; i < n; i++) {
 		free((char *)files[i].name);
 		free((char *)files[i].path);
 		free((char *)files[i].text);
 	}
 	free(files);
+}
+
+/* Compiles files read from dir, named after dir unless a line names it. */
+struct rules_ruleset *
+rules_ruleset_compile_dir(const char *dir, const struct rules_file *files,
+    size_t n, struct diag_list *diags)
+{
+	struct rules_ruleset	*rs;
+	char			*base = dir_basename(dir);
+
+	rs = rules_ruleset_compile(base, files, n, diags);
+	free(base);
+	return rs;
+}
+
+/* Reads and compiles the rule set in directory dir. */
+struct rules_ruleset *
+rules_ruleset_load(const char *dir, struct diag_list *diags)
+{
+	struct rules_file	*files;
+	struct rules_ruleset	*rs = NULL;
+	size_t			 n;
+
+	if (rules_files_read(dir, &files, &n, diags) == 0)
+		rs = rules_ruleset_compile_dir(dir, files, n, diags);
+	rules_files_free(files, n);
 	return rs;
 }
 

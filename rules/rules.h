@@ -51,6 +51,19 @@ struct rules_ruleset *rules_ruleset_compile(const char *dir_name,
  */
 struct rules_ruleset *rules_ruleset_load(const char *dir,
     struct diag_list *diags);
+/*
+ * The pieces of rules_ruleset_load, for a caller that keeps the exact
+ * files (a daemon stores them with its decisions, for replays):
+ * rules_files_read reads dir's files (0, or -1 with diagnostics; free
+ * them with rules_files_free either way), rules_ruleset_compile_dir
+ * compiles them under dir's name.
+ */
+int rules_files_read(const char *dir, struct rules_file **files, size_t *n,
+    struct diag_list *diags);
+void rules_files_free(struct rules_file *files, size_t n);
+struct rules_ruleset *rules_ruleset_compile_dir(const char *dir,
+    const struct rules_file *files, size_t n, struct diag_list *diags);
+
 /* Takes another reference; returns rs.  Any thread. */
 struct rules_ruleset *rules_ruleset_ref(struct rules_ruleset *rs);
 /* Drops a reference; the last one frees the rule set.  Accepts NULL. */

@@ -1,0 +1,486 @@
+/*
+ * evaluate.c -- the claim loop and the evaluation jobs.
+ *
+ * A job owns copies of what it was claimed with, a reference to the rule
+ * set it started on, and its results; the worker parses the stored
+ * manifest again (the stored bytes, not a cache, so that every daemon
+ * sharing the database decides from the same input), replays the events
+ * into a rules context, evaluates, and writes the decision document.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include "db/store.h"
+#include "manifest/decision.h"
+#include "manifest/jsonw.h"
+#include "manifest/util.h"
+#include "rules/rules.h"
+
+#include "cmd.h"
+#include "daemon.h"
+#include "evaluate.h"
+#include "input.h"
+#include "log.h"
+#include "pool.h"
+
+#define EVAL_LEASE_S	120
+#define EVAL_BIG_TRAIN	20000	/* items: wagons in parallel above this */
+
+struct evaluator {
+	struct daemon		*d;
+	struct rules_ruleset	*rs;
+	unsigned char		*files_z;	/* rs's exact files, to store */
+	size_t			 files_z_len;
+	struct event		*timer;
+	int			 in_flight;
+	int			 max_in_flight;
+	bool			 claiming;
+	bool			 storing;	/* the rule set is being stored */
+	bool			 ready;		/* the rule set is stored */
+	bool			 stopping;
+};
+
+struct eval_job {
+	struct evaluator	*e;
+	struct rules_ruleset	*rs;
+	long long		 train_id, manifest_id, last_event_id;
+	char			*train_no;
+	unsigned char		*raw_z;
+	size_t			 raw_z_len;
+	char			*events;
+	bool			 green;
+	/* Results. */
+	char			*error;
+	char			*document;
+	struct buf		 wagons;
+	const char		*outcome;
+};
+
+static void evaluator_claim(struct evaluator *);
+
+static double
+ms_since(const struct timespec *a)
+{
+	struct timespec	b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) * 1e3 +
+	    (double)(b.tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/* Inflates zlib data of unknown size; NULL on damage. */
+static char *
+inflate_all(const unsigned char *z, size_t zlen, size_t *len)
+{
+	struct buf	b = { 0 };
+	z_stream	zs;
+	int		rc;
+
+	memset(&zs, 0, sizeof zs);
+	if (inflateInit(&zs) != Z_OK)
+		return NULL;
+	zs.next_in = (Bytef *)(uintptr_t)z;
+	zs.avail_in = (uInt)zlen;
+	do {
+		buf_reserve(&b, 1 << 20);
+		zs.next_out = (Bytef *)b.data + b.len;
+		zs.avail_out = (uInt)(b.cap - b.len - 1);
+		rc = inflate(&zs, Z_NO_FLUSH);
+		b.len = (size_t)((char *)zs.next_out - b.data);
+	} while (rc == Z_OK);
+	inflateEnd(&zs);
+	if (rc != Z_STREAM_END) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b, len);
+}
+
+/* The stored events ([{id,type,body,at}]) into the context, in order. */
+static int
+load_events(struct rules_context *ctx, const char *events, char **cause)
+{
+	json_error_t	 err;
+	json_t		*in, *bodies, *ev;
+	size_t		 i;
+	char		*text;
+	int		 rc;
+
+	if ((in = json_loads(events, 0, &err)) == NULL) {
+		*cause = xasprintf("stored events: %s", err.text);
+		return -1;
+	}
+	bodies = json_array();
+	for (i = 0; i < json_array_size(in); i++) {
+		ev = json_array_get(in, i);
+		json_array_append(bodies, json_object_get(ev, "body"));
+	}
+	text = json_dumps(bodies, JSON_COMPACT);
+	rc = rules_context_load_events(ctx, text, strlen(text), "events", cause);
+	free(text);
+	json_decref(bodies);
+	json_decref(in);
+	return rc;
+}
+
+/* The wagons' actions, for the wagons table. */
+static void
+wagon_actions(const struct decision *dec, struct buf *out)
+{
+	struct jsonw	w;
+	size_t		i;
+
+	jsonw_init(&w, out);
+	jsonw_array_begin(&w);
+	for (i = 0; i < dec->nwagons; i++) {
+		jsonw_object_begin(&w);
+		jsonw_kv_int(&w, "position", dec->wagons[i].position);
+		jsonw_kv_string(&w, "action",
+		    decision_action_name(dec->wagons[i].action));
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+}
+
+/* Worker: parse the stored bytes, replay the events, evaluate. */
+static void
+eval_work(void *arg)
+{
+	struct eval_job			*j = arg;
+	struct manifest_train		*t = NULL;
+	struct rules_context		*ctx = rules_context_new();
+	struct rules_eval_options	 opt = { 1 };
+	struct decision			*dec = NULL;
+	struct timespec			 t0;
+	struct buf			 doc = { 0 };
+	unsigned char			 md[EVP_MAX_MD_SIZE];
+	unsigned int			 mdlen = 0;
+	double				 parse_ms;
+	char				*raw;
+	size_t				 len;
+
+	if ((raw = inflate_all(j->raw_z, j->raw_z_len, &len)) == NULL) {
+		j->error = xstrdup("the stored manifest is damaged");
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (input_parse(raw, len, NULL, &t) < 0) {
+		j->error = xstrdup("the stored manifest no longer parses");
+		goto out;
+	}
+	parse_ms = ms_since(&t0);
+	if (load_events(ctx, j->events, &j->error) < 0)
+		goto out;
+	if (t->nitems > EVAL_BIG_TRAIN)
+		opt.threads = 0;	/* one big train: all cores on its wagons */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rules_evaluate(j->rs, t, ctx, &opt, &dec);
+	dec->evaluate_ms = ms_since(&t0);
+	dec->parse_ms = parse_ms;
+	EVP_Digest(raw, len, md, &mdlen, EVP_sha256(), NULL);
+	hex_encode(md, mdlen, dec->manifest_sha256);
+	decision_json_write(dec, 0, &doc);
+	j->document = buf_steal(&doc, NULL);
+	wagon_actions(dec, &j->wagons);
+	j->outcome = decision_outcome_name(dec->outcome);
+out:
+	decision_free(dec);
+	manifest_train_free(t);
+	rules_context_free(ctx);
+	free(raw);
+}
+
+static void
+eval_job_free(struct eval_job *j)
+{
+	rules_ruleset_unref(j->rs);
+	free(j->train_no);
+	free(j->raw_z);
+	free(j->events);
+	free(j->error);
+	free(j->document);
+	buf_free(&j->wagons);
+	free(j);
+}
+
+/* The database kept (or refused, as stale) the decision. */
+static void
+eval_stored_cb(const char *result, void *arg)
+{
+	struct eval_job		*j = arg;
+	struct evaluator	*e = j->e;
+
+	if (result == NULL)
+		log_warnx("train %s: decision not stored (database unavailable); "
+		    "it will be made again", j->train_no);
+	else if (strcmp(result, "stored") == 0)
+		log_info("train %s: decision %s (rule set %s)", j->train_no,
+		    j->outcome, rules_ruleset_name(j->rs));
+	else
+		log_info("train %s: decision %s not stored: %s", j->train_no,
+		    j->outcome, result);
+	e->in_flight--;
+	eval_job_free(j);
+	evaluator_claim(e);
+}
+
+/* Back on the loop: store the decision under the lease. */
+static void
+eval_done(void *arg)
+{
+	struct eval_job		*j = arg;
+	struct store_decision	 s = { 0 };
+
+	if (j->error != NULL) {
+		log_warnx("train %s: not evaluated: %s", j->train_no, j->error);
+		j->e->in_flight--;
+		eval_job_free(j);
+		return;
+	}
+	s.train_id = j->train_id;
+	s.owner = j->e->d->instance;
+	s.document = j->document;
+	s.outcome = j->outcome;
+	s.final = 0;
+	s.wagons = j->wagons.data != NULL ? j->wagons.data : "[]";
+	s.ruleset_sha256 = rules_ruleset_hash(j->rs);
+	s.ruleset_name = rules_ruleset_name(j->rs);
+	s.manifest_id = j->manifest_id;
+	s.last_event_id = j->last_event_id;
+	store_store_decision(j->e->d->db, &s, eval_stored_cb, j);
+}
+
+/* Claimed runs become jobs on the pool. */
+static void
+eval_claimed_cb(int status, const struct store_claim *v, size_t n, void *arg)
+{
+	struct evaluator	*e = arg;
+	size_t			 i;
+
+	e->claiming = false;
+	if (status < 0)
+		return;		/* the timer tries again */
+	for (i = 0; i < n; i++) {
+		struct eval_job *j = xcalloc(1, sizeof *j);
+
+		j->e = e;
+		j->rs = rules_ruleset_ref(e->rs);
+		j->train_id = v[i].train_id;
+		j->manifest_id = v[i].manifest_id;
+		j->last_event_id = v[i].last_event_id;
+		j->train_no = xstrdup(v[i].train_no);
+		j->raw_z = xmalloc(v[i].raw_z_len + 1);
+		memcpy(j->raw_z, v[i].raw_z, v[i].raw_z_len);
+		j->raw_z_len = v[i].raw_z_len;
+		j->events = xstrdup(v[i].events);
+		j->green = v[i].green_lane != 0;
+		e->in_flight++;
+		pool_submit(e->d->pool, j->green ? POOL_PRIORITY_HIGH :
+		    POOL_PRIORITY_NORMAL, eval_work, eval_done, j);
+	}
+	if (n > 0)
+		evaluator_claim(e);
+}
+
+/* Claims what the free slots can take. */
+static void
+evaluator_claim(struct evaluator *e)
+{
+	if (e->stopping || !e->ready || e->claiming ||
+	    e->in_flight >= e->max_in_flight)
+		return;
+	e->claiming = true;
+	store_claim_evaluations(e->d->db, e->d->instance,
+	    e->max_in_flight - e->in_flight, EVAL_LEASE_S, eval_claimed_cb, e);
+}
+
+static void evaluator_store_ruleset(struct evaluator *);
+
+/* Once a second: store the rule set if it is not yet, claim what is waiting. */
+static void
+evaluator_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct evaluator	*e = arg;
+
+	if (!e->ready && !e->storing)
+		evaluator_store_ruleset(e);
+	evaluator_claim(e);
+}
+
+/* Packs files as name NUL size NUL bytes..., zlib-compressed. */
+static void
+pack_files(const struct rules_file *files, size_t n, unsigned char **z,
+    size_t *zlen)
+{
+	struct buf	b = { 0 };
+	uLongf		len;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		buf_printf(&b, "%s%c%zu%c", files[i].name, '\0', files[i].len,
+		    '\0');
+		buf_add(&b, files[i].text, files[i].len);
+	}
+	len = compressBound((uLong)b.len);
+	*z = xmalloc(len);
+	if (compress2(*z, &len, (const Bytef *)b.data, (uLong)b.len,
+	    Z_BEST_COMPRESSION) != Z_OK)
+		len = 0;
+	*zlen = len;
+	buf_free(&b);
+}
+
+int
+ruleset_load(const char *dir, struct ruleset_load *out, char **cause)
+{
+	struct diag_list	 diags;
+	struct rules_file	*files = NULL;
+	struct buf		 why = { 0 };
+	size_t			 n = 0, i;
+	char			*report = NULL, line[512];
+	size_t			 rlen = 0;
+	FILE			*f;
+	int			 failed, run = 0;
+
+	memset(out, 0, sizeof *out);
+	diag_list_init(&diags, 0);
+	if (rules_files_read(dir, &files, &n, &diags) == 0)
+		out->rs = rules_ruleset_compile_dir(dir, files, n, &diags);
+	if (out->rs == NULL) {
+		buf_printf(&why, "rule set %s does not compile:", dir);
+		for (i = 0; i < diags.n && i < 10; i++)
+			buf_printf(&why, " %s;", diag_format(&diags.v[i], line,
+			    sizeof line));
+		goto fail;
+	}
+	/* A rule set that fails its own test trains is not put in force. */
+	if ((f = open_memstream(&report, &rlen)) == NULL)
+		fatal("open_memstream");
+	failed = rules_selftest(out->rs, dir, f, &run);
+	fclose(f);
+	if (failed > 0) {
+		buf_printf(&why, "rule set %s fails %d of its %d tests: %s", dir,
+		    failed, run, report);
+		goto fail;
+	}
+	pack_files(files, n, &out->files_z, &out->files_z_len);
+	free(report);
+	rules_files_free(files, n);
+	diag_list_clear(&diags);
+	return 0;
+fail:
+	*cause = buf_steal(&why, NULL);
+	free(report);
+	rules_files_free(files, n);
+	diag_list_clear(&diags);
+	ruleset_load_clear(out);
+	return -1;
+}
+
+void
+ruleset_load_clear(struct ruleset_load *l)
+{
+	rules_ruleset_unref(l->rs);
+	free(l->files_z);
+	memset(l, 0, sizeof *l);
+}
+
+/* The rule set is stored: decisions may now refer to it. */
+static void
+ruleset_stored_done(int status, int http_status, const char *reply, void *arg)
+{
+	struct evaluator	*e = arg;
+
+	e->storing = false;
+	if (e->stopping)
+		return;
+	if (status < 0) {
+		log_warnx("rule set %s not stored yet (database unavailable); "
+		    "evaluation waits", rules_ruleset_name(e->rs));
+		return;		/* the timer stores it again */
+	}
+	e->ready = true;
+	evaluator_claim(e);
+}
+
+/* Records the rule set in force by its hash, before any decision names it. */
+static void
+evaluator_store_ruleset(struct evaluator *e)
+{
+	e->storing = true;
+	store_ruleset(e->d->db, rules_ruleset_hash(e->rs),
+	    rules_ruleset_name(e->rs), e->files_z, e->files_z_len,
+	    ruleset_stored_done, e);
+}
+
+void
+evaluator_set_ruleset(struct evaluator *e, struct ruleset_load *l)
+{
+	rules_ruleset_unref(e->rs);
+	free(e->files_z);
+	e->rs = l->rs;
+	e->files_z = l->files_z;
+	e->files_z_len = l->files_z_len;
+	memset(l, 0, sizeof *l);
+	e->ready = false;
+	log_info("rule set %s %.12s in force (%zu rules)",
+	    rules_ruleset_name(e->rs), rules_ruleset_hash(e->rs),
+	    rules_ruleset_count(e->rs));
+	if (!e->storing)
+		evaluator_store_ruleset(e);
+}
+
+struct evaluator *
+evaluator_new(struct daemon *d, struct ruleset_load *l)
+{
+	struct evaluator	*e = xcalloc(1, sizeof *e);
+	struct timeval		 tick = { 1, 0 };
+
+	e->d = d;
+	e->max_in_flight = pool_threads(d->pool) * 2;
+	e->timer = event_new(d->base, -1, EV_PERSIST, evaluator_timer_cb, e);
+	event_add(e->timer, &tick);
+	evaluator_set_ruleset(e, l);
+	return e;
+}
+
+void
+evaluator_kick(struct evaluator *e)
+{
+	if (e != NULL)
+		evaluator_claim(e);
+}
+
+int
+evaluator_in_flight(const struct evaluator *e)
+{
+	return e == NULL ? 0 : e->in_flight + (e->claiming ? 1 : 0) +
+	    (e->storing ? 1 : 0);
+}
+
+void
+evaluator_stop(struct evaluator *e)
+{
+	if (e == NULL)
+		return;
+	e->stopping = true;
+	event_del(e->timer);
+}
+
+void
+evaluator_free(struct evaluator *e)
+{
+	if (e == NULL)
+		return;
+	event_free(e->timer);
+	rules_ruleset_unref(e->rs);
+	free(e->files_z);
+	free(e);
+}

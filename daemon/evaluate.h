@@ -1,0 +1,49 @@
+/*
+ * evaluate.h -- turning stored manifests into decisions.
+ *
+ * Owns the rule set in force (reference-counted: a reload swaps it while
+ * trains already being evaluated finish on the old one) and a claim loop:
+ * runs that need a decision are claimed from the database under a lease
+ * (several daemons may share one database), evaluated on the worker pool,
+ * and their decisions stored only if the lease still holds.  Loop thread,
+ * but for the worker part.
+ */
+#ifndef DAEMON_EVALUATE_H
+#define DAEMON_EVALUATE_H
+
+#include <stddef.h>
+
+struct daemon;
+struct evaluator;
+struct rules_ruleset;
+
+/* A rule set as loaded from its directory: compiled, and its exact files. */
+struct ruleset_load {
+	struct rules_ruleset	*rs;		/* one reference, the caller's */
+	unsigned char		*files_z;	/* zlib: name NUL size NUL bytes... */
+	size_t			 files_z_len;
+};
+
+/*
+ * Reads, compiles and tests (its own test trains) the rule set in dir.
+ * 0, or -1 with *cause (the compile errors or failed tests, caller frees).
+ */
+int ruleset_load(const char *dir, struct ruleset_load *out, char **cause);
+/* Releases what ruleset_load gave; accepts a zeroed one. */
+void ruleset_load_clear(struct ruleset_load *l);
+
+/* Starts claiming work with the loaded rule set (ownership passes). */
+struct evaluator *evaluator_new(struct daemon *d, struct ruleset_load *l);
+/* Stops claiming (work in progress still finishes). */
+void evaluator_stop(struct evaluator *e);
+/* Frees, once the worker pool and database have finished every job. */
+void evaluator_free(struct evaluator *e);
+/* Something may need evaluating now (a manifest or event was stored). */
+void evaluator_kick(struct evaluator *e);
+/* Swaps in a new rule set (ownership passes): trains already being
+ * evaluated finish on the old one. */
+void evaluator_set_ruleset(struct evaluator *e, struct ruleset_load *l);
+/* Evaluations in progress (on the pool or being stored). */
+int evaluator_in_flight(const struct evaluator *e);
+
+#endif

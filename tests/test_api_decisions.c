@@ -1,0 +1,227 @@
+/*
+ * test_api_decisions.c -- the daemon decides: a submitted manifest (EDIFACT
+ * or XML) gets its provisional decision from the rule set in force, stored
+ * with the rule set's hash; events make it decide again; the rule set's
+ * exact files are stored for replays.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "manifest/util.h"
+
+#include "harness.h"
+#include "unit.h"
+
+static struct harness_pg	pg;
+static struct harness_daemon	dm;
+static char			operator_token[64], officer_token[64];
+static char			supervisor_token[64], officer2_token[64];
+
+static int
+decisions_suite_init(void)
+{
+	if (harness_pg_start(&pg) < 0 || harness_daemon_start(&dm, pg.conf) < 0)
+		return -1;
+	if (harness_token(&pg, "operator", "ktze.operator", operator_token) < 0 ||
+	    harness_token(&pg, "officer", "o.officer", officer_token) < 0 ||
+	    harness_token(&pg, "officer", "o.second", officer2_token) < 0 ||
+	    harness_token(&pg, "supervisor", "s.supervisor",
+	    supervisor_token) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+decisions_suite_clean(void)
+{
+	harness_daemon_stop(&dm);
+	harness_pg_stop(&pg);
+	return 0;
+}
+
+/* A request with a bearer token; the status, or -1. */
+static int
+request(const char *method, const char *path, const char *token,
+    const char *body, struct harness_response *r)
+{
+	char	hdr[256];
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n%s", token,
+	    body != NULL ? "Content-Type: application/json\r\n" : "");
+	if (harness_http(dm.port, method, path, hdr, body,
+	    body != NULL ? strlen(body) : 0, r) < 0)
+		return -1;
+	return r->status;
+}
+
+/* Submits a fixture as the operator; the HTTP status. */
+static int
+submit(const char *rel)
+{
+	struct harness_response	 r;
+	char			*data;
+	size_t			 len;
+	int			 status;
+	char			 hdr[128];
+
+	data = test_read_fixture(rel, &len);
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", operator_token);
+	status = harness_http(dm.port, "POST", "/v1/manifests", hdr, data, len,
+	    &r) < 0 ? -1 : r.status;
+	if (status >= 0)
+		harness_response_free(&r);
+	free(data);
+	return status;
+}
+
+/*
+ * Polls the train's decision until want_sql (a condition on trains row t)
+ * holds; the decision document, or NULL after 10 s.
+ */
+static json_t *
+wait_decision(const char *train, const char *cond)
+{
+	struct harness_response	 r;
+	char			 path[128], sql[512], *v;
+	int			 i;
+	json_t			*j = NULL;
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM trains t WHERE "
+	    "train_no = '%s' AND decision IS NOT NULL AND NOT eval_needed "
+	    "AND (%s)", train, cond);
+	for (i = 0; i < 200; i++) {
+		v = harness_sql(&pg, sql);
+		if (v != NULL && strcmp(v, "0") != 0) {
+			free(v);
+			break;
+		}
+		free(v);
+		usleep(50000);
+	}
+	snprintf(path, sizeof path, "/v1/trains/%s/decision", train);
+	if (request("GET", path, officer_token, NULL, &r) == 200)
+		j = json_loads(r.body, 0, NULL);
+	harness_response_free(&r);
+	return j;
+}
+
+/* True when the decision has a hit of rule on the wagon numbered wagon. */
+static bool
+has_hit(json_t *doc, const char *wagon, const char *rule)
+{
+	json_t	*w, *h;
+	size_t	 i, k;
+
+	json_array_foreach(json_object_get(doc, "wagons"), i, w) {
+		if (strcmp(json_string_value(json_object_get(w, "wagon")),
+		    wagon) != 0)
+			continue;
+		json_array_foreach(json_object_get(w, "hits"), k, h)
+			if (strcmp(json_string_value(json_object_get(h, "rule")),
+			    rule) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* EDIFACT in, the provisional decision of the default rule set out. */
+static void
+t_decisions_edifact_provisional(void)
+{
+	json_t	*doc;
+	char	*v;
+
+	CU_ASSERT_EQUAL_FATAL(submit("edifact/cuscar_s3_alashankou.edi"), 202);
+	doc = wait_decision("X8024", "true");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc,
+	    "decision")), "PARTIAL_RELEASE");
+	CU_ASSERT(json_is_false(json_object_get(doc, "final")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_object_get(
+	    doc, "ruleset"), "name")), "default");
+	CU_ASSERT(has_hit(doc, "315279550026", "phyto"));
+	/* The stored bytes are what the decision names. */
+	v = harness_sql(&pg, "SELECT count(*) FROM manifests m JOIN trains t ON "
+	    "t.manifest_id = m.id WHERE t.train_no = 'X8024' AND m.sha256 = "
+	    "t.decision->>'manifest_sha256'");
+	CU_ASSERT_STRING_EQUAL(v, "1");
+	free(v);
+	/* The audit record names the rule set by its hash, stored whole. */
+	v = harness_sql(&pg, "SELECT count(*) FROM audit_log a JOIN rulesets r "
+	    "ON r.sha256 = a.ruleset_sha256 WHERE a.action = "
+	    "'decision.provisional' AND octet_length(r.files_z) > 100");
+	CU_ASSERT(v != NULL && strcmp(v, "0") != 0);
+	free(v);
+	v = harness_sql(&pg, "SELECT action FROM wagons w JOIN trains t ON "
+	    "t.id = w.train_id WHERE t.train_no = 'X8024' AND w.number = "
+	    "'315279550026'");
+	CU_ASSERT_STRING_EQUAL(v, "DOC_CHECK");
+	free(v);
+	json_decref(doc);
+}
+
+/* XML in: the same engine, the same document shape. */
+static void
+t_decisions_xml(void)
+{
+	json_t	*doc;
+
+	CU_ASSERT_EQUAL_FATAL(submit("xml/ifcsum_horgos.xml"), 202);
+	doc = wait_decision("X8102", "true");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_PTR_NOT_NULL(json_string_value(json_object_get(doc,
+	    "decision")));
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "wagons")),
+	    (size_t)json_integer_value(json_object_get(json_object_get(doc,
+	    "counts"), "wagons")));
+	json_decref(doc);
+}
+
+/* A weighbridge mass 12 t over the declaration sets the wagon out. */
+static void
+t_decisions_event_decides_again(void)
+{
+	struct harness_response	 r;
+	json_t			*doc;
+	char			*v;
+
+	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/trains/X8024/events",
+	    operator_token, "{\"type\":\"weighbridge\",\"wagon\":\"315279550018\","
+	    "\"gross_kg\":71200.5}", &r), 202);
+	harness_response_free(&r);
+	doc = wait_decision("X8024", "decision::text LIKE '%weight-variance%'");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT(has_hit(doc, "315279550018", "weight-variance"));
+	CU_ASSERT(has_hit(doc, "315279550026", "phyto"));
+	json_decref(doc);
+	v = harness_sql(&pg, "SELECT count(*) FROM decisions d JOIN trains t ON "
+	    "t.id = d.train_id WHERE t.train_no = 'X8024'");
+	CU_ASSERT_STRING_EQUAL(v, "2");
+	free(v);
+	/* A position report changes no rule input: no new decision. */
+	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/trains/X8024/events",
+	    operator_token, "{\"type\":\"position\","
+	    "\"eta\":\"2026-11-22T10:40:00Z\"}", &r), 202);
+	harness_response_free(&r);
+	usleep(300000);
+	v = harness_sql(&pg, "SELECT count(*) FROM decisions d JOIN trains t ON "
+	    "t.id = d.train_id WHERE t.train_no = 'X8024'");
+	CU_ASSERT_STRING_EQUAL(v, "2");
+	free(v);
+}
+
+static CU_TestInfo decisions_tests[] = {
+	{ "t_decisions_edifact_provisional", t_decisions_edifact_provisional },
+	{ "t_decisions_xml", t_decisions_xml },
+	{ "t_decisions_event_decides_again", t_decisions_event_decides_again },
+	CU_TEST_INFO_NULL
+};
+
+TEST_SUITE("integration_decisions", decisions_suite_init, decisions_suite_clean,
+    decisions_tests)
