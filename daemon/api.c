@@ -24,6 +24,10 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/audit", READERS, api_train_audit },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/events", AUTH_OPERATOR | AUTH_OFFICER,
 	    api_train_event },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/wagons/{wagon}/resolution",
+	    AUTH_OFFICER, api_wagon_resolution },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/approve", AUTH_OFFICER,
+	    api_train_approve },
 	{ EVHTTP_REQ_GET, "/v1/audit/verify", AUTH_AUDITOR, api_audit_verify },
 };
 

@@ -30,6 +30,10 @@ void api_train_audit(struct http_ctx *c);
 /* api_events.c */
 void api_train_event(struct http_ctx *c);
 
+/* api_officers.c */
+void api_wagon_resolution(struct http_ctx *c);
+void api_train_approve(struct http_ctx *c);
+
 /* api_audit.c */
 void api_audit_verify(struct http_ctx *c);
 

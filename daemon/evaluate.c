@@ -130,25 +130,6 @@ load_events(struct rules_context *ctx, const char *events, char **cause)
 	return rc;
 }
 
-/* The wagons' actions, for the wagons table. */
-static void
-wagon_actions(const struct decision *dec, struct buf *out)
-{
-	struct jsonw	w;
-	size_t		i;
-
-	jsonw_init(&w, out);
-	jsonw_array_begin(&w);
-	for (i = 0; i < dec->nwagons; i++) {
-		jsonw_object_begin(&w);
-		jsonw_kv_int(&w, "position", dec->wagons[i].position);
-		jsonw_kv_string(&w, "action",
-		    decision_action_name(dec->wagons[i].action));
-		jsonw_object_end(&w);
-	}
-	jsonw_array_end(&w);
-}
-
 /* Worker: parse the stored bytes, replay the events, evaluate. */
 static void
 eval_work(void *arg)
@@ -188,7 +169,7 @@ eval_work(void *arg)
 	hex_encode(md, mdlen, dec->manifest_sha256);
 	decision_json_write(dec, 0, &doc);
 	j->document = buf_steal(&doc, NULL);
-	wagon_actions(dec, &j->wagons);
+	decision_actions_json(dec, &j->wagons);
 	j->outcome = decision_outcome_name(dec->outcome);
 out:
 	decision_free(dec);

@@ -275,6 +275,92 @@ store_add_event(struct db *db, const char *id, const char *type,
 	    5, v, NULL, NULL, 0, 10000, reply_done, q);
 }
 
+void
+store_resolve_wagon(struct db *db, const char *id, const char *wagon,
+    const char *action, const char *reason, const char *principal,
+    const char *role, const char *ruleset, store_reply_cb cb, void *arg)
+{
+	struct reply	*q = xmalloc(sizeof *q);
+	const char	*v[7] = { id, wagon, action, reason, principal, role,
+			    ruleset };
+
+	q->cb = cb;
+	q->arg = arg;
+	/* Not retried: the audit trail would show it twice. */
+	db_query(db, "SELECT http_status, reply FROM resolve_wagon($1, $2, $3, "
+	    "$4, $5, $6, $7)", 7, v, NULL, NULL, 0, 10000, reply_done, q);
+}
+
+struct final_inputs {
+	store_final_inputs_cb	 cb;
+	void			*arg;
+};
+
+/* Row: train_id, version, document, resolutions, state, eval_needed. */
+static void
+final_inputs_done(const struct db_result *r, void *arg)
+{
+	struct final_inputs		*q = arg;
+	struct store_final_inputs	 in;
+
+	if (!db_result_ok(r))
+		q->cb(-1, NULL, q->arg);
+	else if (db_result_rows(r) == 0 || db_result_isnull(r, 0, 0))
+		q->cb(0, NULL, q->arg);
+	else {
+		in.train_id = atoll(db_result_value(r, 0, 0));
+		in.version = db_result_isnull(r, 0, 1) ? 0 :
+		    atoll(db_result_value(r, 0, 1));
+		in.document = db_result_isnull(r, 0, 2) ? NULL :
+		    db_result_value(r, 0, 2);
+		in.resolutions = db_result_value(r, 0, 3);
+		in.state = db_result_value(r, 0, 4);
+		in.eval_needed = strcmp(db_result_value(r, 0, 5), "t") == 0;
+		q->cb(1, &in, q->arg);
+	}
+	free(q);
+}
+
+void
+store_final_inputs(struct db *db, const char *id, store_final_inputs_cb cb,
+    void *arg)
+{
+	struct final_inputs	*q = xmalloc(sizeof *q);
+	const char		*v[1] = { id };
+
+	q->cb = cb;
+	q->arg = arg;
+	db_query(db, "SELECT * FROM final_inputs($1)", 1, v, NULL, NULL,
+	    DB_RETRY, 10000, final_inputs_done, q);
+}
+
+void
+store_finalize(struct db *db, const struct store_final *f, store_reply_cb cb,
+    void *arg)
+{
+	struct reply	*q = xmalloc(sizeof *q);
+	char		 tid[24], ver[24];
+	const char	*v[9];
+
+	q->cb = cb;
+	q->arg = arg;
+	snprintf(tid, sizeof tid, "%lld", f->train_id);
+	snprintf(ver, sizeof ver, "%lld", f->version);
+	v[0] = tid;
+	v[1] = ver;
+	v[2] = f->document;
+	v[3] = f->outcome;
+	v[4] = f->wagons;
+	v[5] = f->principal;
+	v[6] = f->role;
+	v[7] = f->reason;
+	v[8] = f->approve ? "t" : "f";
+	/* Safe to repeat: a second attempt finds the version moved (409). */
+	db_query(db, "SELECT http_status, reply FROM finalize_decision("
+	    "$1::bigint, $2::bigint, $3::json, $4, $5::json, $6, $7, $8, "
+	    "$9::boolean)", 9, v, NULL, NULL, DB_RETRY, 10000, reply_done, q);
+}
+
 struct claim {
 	store_claim_cb	 cb;
 	void		*arg;

@@ -113,6 +113,45 @@ void store_store_decision(struct db *db, const struct store_decision *d,
 void store_ruleset(struct db *db, const char *sha256, const char *name,
     const unsigned char *files_z, size_t len, store_reply_cb cb, void *arg);
 
+/*
+ * An officer's resolution of a wagon (action release|inspect|hold|refuse);
+ * see resolve_wagon() in 006_officers.sql.  Not retried.
+ */
+void store_resolve_wagon(struct db *db, const char *id, const char *wagon,
+    const char *action, const char *reason, const char *principal,
+    const char *role, const char *ruleset, store_reply_cb cb, void *arg);
+
+/* What a final decision is built from (final_inputs()); borrowed. */
+struct store_final_inputs {
+	long long	 train_id;
+	long long	 version;	/* the latest decision's id */
+	const char	*document;	/* NULL: no decision yet */
+	const char	*resolutions;	/* JSON [{position, action}] */
+	const char	*state;
+	int		 eval_needed;
+};
+/* status -1 unavailable, 0 no such train, 1 found (*in filled). */
+typedef void (*store_final_inputs_cb)(int status,
+    const struct store_final_inputs *in, void *arg);
+void store_final_inputs(struct db *db, const char *id,
+    store_final_inputs_cb cb, void *arg);
+
+/* A final decision built by the daemon from version. */
+struct store_final {
+	long long	 train_id;
+	long long	 version;
+	const char	*document;
+	const char	*outcome;
+	const char	*wagons;	/* JSON [{position, action}] */
+	const char	*principal;
+	const char	*role;
+	const char	*reason;
+	int		 approve;	/* an approval (else an amendment) */
+};
+/* Stores it unless the decision changed since (409); see finalize_decision(). */
+void store_finalize(struct db *db, const struct store_final *f,
+    store_reply_cb cb, void *arg);
+
 /* A received manifest, ready to store (see ingest_manifest() in 002_ingest.sql). */
 struct store_manifest {
 	const char		*sha256;

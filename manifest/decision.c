@@ -147,6 +147,23 @@ decision_outcome_parse(const char *s, enum decision_outcome *out)
 }
 
 /* Wagons by lane. */
+/* decision.md's consolidation: train hits hold; else by releasable wagons. */
+enum decision_outcome
+decision_consolidate(const struct decision *d)
+{
+	size_t	i, releasable = 0;
+
+	if (d->ntrain_hits > 0)
+		return DECISION_OUTCOME_HOLD;
+	for (i = 0; i < d->nwagons; i++)
+		if (d->wagons[i].action <= DECISION_AUDIT)
+			releasable++;
+	if (releasable == 0)
+		return DECISION_OUTCOME_HOLD;
+	return releasable == d->nwagons ? DECISION_OUTCOME_RELEASE :
+	    DECISION_OUTCOME_PARTIAL_RELEASE;
+}
+
 void
 decision_lane_counts(const struct decision *d, struct decision_lane_counts *out)
 {
@@ -296,4 +313,23 @@ decision_json_write(const struct decision *d, unsigned flags, struct buf *out)
 		jsonw_object_end(&w);
 	}
 	jsonw_object_end(&w);
+}
+
+/* [{"position":N,"action":"..."}...] in train order. */
+void
+decision_actions_json(const struct decision *d, struct buf *out)
+{
+	struct jsonw	w;
+	size_t		i;
+
+	jsonw_init(&w, out);
+	jsonw_array_begin(&w);
+	for (i = 0; i < d->nwagons; i++) {
+		jsonw_object_begin(&w);
+		jsonw_kv_int(&w, "position", d->wagons[i].position);
+		jsonw_kv_string(&w, "action",
+		    decision_action_name(d->wagons[i].action));
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
 }

@@ -127,6 +127,13 @@ int decision_action_parse(const char *s, enum decision_action *out);
 const char *decision_outcome_name(enum decision_outcome o);
 int decision_outcome_parse(const char *s, enum decision_outcome *out);
 
+/*
+ * The train outcome of decision.md from the wagons' actions and the train
+ * hits: HOLD with any train hit or no releasable wagon (RELEASE or AUDIT),
+ * RELEASE when all are, PARTIAL_RELEASE otherwise.
+ */
+enum decision_outcome decision_consolidate(const struct decision *d);
+
 /* Counts of wagons by lane, as the JSON's "counts" gives them. */
 struct decision_lane_counts {
 	size_t	released;	/* RELEASE */
@@ -143,6 +150,9 @@ void decision_lane_counts(const struct decision *d,
  * naming what is wrong (owned by the caller).
  */
 struct decision *decision_json_read(const char *json, size_t len, char **cause);
+
+/* The wagons' positions and actions as a JSON array (for the store). */
+void decision_actions_json(const struct decision *d, struct buf *out);
 
 #define DECISION_JSON_NO_TIMING	0x1	/* leave out "timing" (for comparisons) */
 /* Appends the document's JSON (spec key order) to out. */

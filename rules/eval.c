@@ -762,23 +762,6 @@ eval_train(struct eval_job *job, struct wagon_result *out)
 	free(f.match_text);
 }
 
-/* The consolidated outcome of decision.md from wagons and train hits. */
-static enum decision_outcome
-eval_outcome(const struct decision *d)
-{
-	size_t	i, releasable = 0;
-
-	if (d->ntrain_hits > 0)
-		return DECISION_OUTCOME_HOLD;
-	for (i = 0; i < d->nwagons; i++)
-		if (d->wagons[i].action <= DECISION_AUDIT)
-			releasable++;
-	if (releasable == 0)
-		return DECISION_OUTCOME_HOLD;
-	return releasable == d->nwagons ? DECISION_OUTCOME_RELEASE :
-	    DECISION_OUTCOME_PARTIAL_RELEASE;
-}
-
 /* Fills the document's header from the train and the rule set. */
 static void
 eval_header(struct decision *d, const struct rules_ruleset *rs,
@@ -839,7 +822,7 @@ rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 	for (i = 0; i < t->nwagons; i++)
 		eval_merge(d, &d->wagons[i], rs, &job.results[i]);
 	eval_merge(d, NULL, rs, &train_hits);
-	d->outcome = eval_outcome(d);
+	d->outcome = decision_consolidate(d);
 	free(job.results);
 	for (s = 0; s < RULES_SCOPE_COUNT; s++)
 		free(job.scoped[s]);

@@ -216,10 +216,122 @@ t_decisions_event_decides_again(void)
 	free(v);
 }
 
+/* Resolves a wagon of X8024; the status (the reply's body in *body if wanted). */
+static int
+resolve(const char *token, const char *wagon, const char *json, char **body)
+{
+	struct harness_response	r;
+	char			path[128];
+	int			status;
+
+	snprintf(path, sizeof path, "/v1/trains/X8024/wagons/%s/resolution",
+	    wagon);
+	status = request("POST", path, token, json, &r);
+	if (body != NULL)
+		*body = status >= 0 ? xstrdup(r.body) : NULL;
+	if (status >= 0)
+		harness_response_free(&r);
+	return status;
+}
+
+static int
+approve(const char *token, char **body)
+{
+	struct harness_response	r;
+	int			status;
+
+	status = request("POST", "/v1/trains/X8024/approve", token,
+	    "{\"reason\":\"checked on the console\"}", &r);
+	if (body != NULL)
+		*body = status >= 0 ? xstrdup(r.body) : NULL;
+	if (status >= 0)
+		harness_response_free(&r);
+	return status;
+}
+
+/* Resolutions, approval, amendments, roles and the four-eyes rule. */
+static void
+t_decisions_officers_approve(void)
+{
+	char	*body, *v;
+	json_t	*doc;
+
+	/* The grapes wagon still waits for its document check. */
+	CU_ASSERT_EQUAL(approve(officer_token, &body), 409);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "document check"));
+	free(body);
+	/* Refusals: no reason, unknown action, unknown wagon, wrong roles. */
+	CU_ASSERT_EQUAL(resolve(officer_token, "315279550026",
+	    "{\"action\":\"release\"}", NULL), 422);
+	CU_ASSERT_EQUAL(resolve(officer_token, "315279550026",
+	    "{\"action\":\"wave through\",\"reason\":\"x\"}", NULL), 422);
+	CU_ASSERT_EQUAL(resolve(officer_token, "999999999999",
+	    "{\"action\":\"release\",\"reason\":\"x\"}", NULL), 404);
+	CU_ASSERT_EQUAL(resolve(operator_token, "315279550026",
+	    "{\"action\":\"release\",\"reason\":\"x\"}", NULL), 403);
+	CU_ASSERT_EQUAL(approve(operator_token, NULL), 403);
+
+	CU_ASSERT_EQUAL(resolve(officer_token, "315279550026",
+	    "{\"action\":\"release\",\"reason\":\"phytosanitary certificate "
+	    "CN-851-2291 presented\"}", &body), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "DOC_CHECK"));
+	free(body);
+	CU_ASSERT_EQUAL_FATAL(approve(officer_token, &body), 200);
+	doc = json_loads(body, 0, NULL);
+	free(body);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT(json_is_true(json_object_get(doc, "final")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc,
+	    "decision")), "PARTIAL_RELEASE");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(
+	    json_object_get(doc, "set_out"), 0), "wagon")), "315279550018");
+	json_decref(doc);
+	v = harness_sql(&pg, "SELECT state || '/' || decision_final FROM trains "
+	    "WHERE train_no = 'X8024'");
+	CU_ASSERT_STRING_EQUAL(v, "partially_released/true");
+	free(v);
+	/* Holding the set-out wagon amends the final decision. */
+	CU_ASSERT_EQUAL(resolve(officer_token, "315279550018",
+	    "{\"action\":\"hold\",\"reason\":\"scrap metal under the declared "
+	    "cargo\"}", NULL), 200);
+	/* Releasing a held wagon: not an officer's call; not the same person. */
+	CU_ASSERT_EQUAL(resolve(officer_token, "315279550018",
+	    "{\"action\":\"release\",\"reason\":\"x\"}", &body), 403);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "Supervisor"));
+	free(body);
+	CU_ASSERT_EQUAL(resolve(supervisor_token, "315279550018",
+	    "{\"action\":\"hold\",\"reason\":\"second look\"}", NULL), 200);
+	CU_ASSERT_EQUAL(resolve(supervisor_token, "315279550018",
+	    "{\"action\":\"release\",\"reason\":\"x\"}", &body), 403);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "Four eyes"));
+	free(body);
+	/* Once another person (an officer) has set it out, the supervisor
+	 * may override. */
+	CU_ASSERT_EQUAL(resolve(officer2_token, "315279550018",
+	    "{\"action\":\"hold\",\"reason\":\"customs seal missing\"}", NULL),
+	    200);
+	CU_ASSERT_EQUAL(resolve(supervisor_token, "315279550018",
+	    "{\"action\":\"release\",\"reason\":\"seal found, goods match\"}",
+	    NULL), 200);
+	v = harness_sql(&pg, "SELECT state || '/' || (decision->>'decision') "
+	    "FROM trains WHERE train_no = 'X8024'");
+	CU_ASSERT_STRING_EQUAL(v, "released/RELEASE");
+	free(v);
+	v = harness_sql(&pg, "SELECT string_agg(action, ',' ORDER BY seq) FROM "
+	    "audit_log WHERE action LIKE 'decision.final%' OR action LIKE "
+	    "'wagon.%'");
+	CU_ASSERT_STRING_EQUAL(v, "wagon.release,decision.final,wagon.hold,"
+	    "decision.final_amended,wagon.hold,decision.final_amended,"
+	    "wagon.hold,decision.final_amended,wagon.release,"
+	    "decision.final_amended");
+	free(v);
+}
+
 static CU_TestInfo decisions_tests[] = {
 	{ "t_decisions_edifact_provisional", t_decisions_edifact_provisional },
 	{ "t_decisions_xml", t_decisions_xml },
 	{ "t_decisions_event_decides_again", t_decisions_event_decides_again },
+	{ "t_decisions_officers_approve", t_decisions_officers_approve },
 	CU_TEST_INFO_NULL
 };
 
