@@ -4,6 +4,8 @@
  * with the rule set's hash; events make it decide again; the rule set's
  * exact files are stored for replays.
  */
+#include <sys/wait.h>
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,11 +329,38 @@ t_decisions_officers_approve(void)
 	free(v);
 }
 
+/* `railgate submit`: what an operator's script runs. */
+static void
+t_decisions_submit_command(void)
+{
+	char	 cmd[1024], line[1024];
+	FILE	*p;
+	int	 st;
+
+	snprintf(cmd, sizeof cmd, "%s/railgate submit --token %s "
+	    "http://127.0.0.1:%d fixtures/edifact/cuscar_s4_unoy.edi 2>&1",
+	    test_build_dir(), operator_token, dm.port);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p = popen(cmd, "r"));
+	line[0] = '\0';
+	if (fgets(line, sizeof line, p) == NULL)
+		line[0] = '\0';
+	st = pclose(p);
+	CU_ASSERT_EQUAL(WEXITSTATUS(st), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, " 202 /v1/trains/"));
+	/* A bad token: refused, exit 65 (EX_DATAERR). */
+	snprintf(cmd, sizeof cmd, "%s/railgate submit --token rg_nope "
+	    "http://127.0.0.1:%d fixtures/edifact/cuscar_s4_unoy.edi "
+	    ">/dev/null 2>&1", test_build_dir(), dm.port);
+	st = system(cmd);
+	CU_ASSERT_EQUAL(WEXITSTATUS(st), 65);
+}
+
 static CU_TestInfo decisions_tests[] = {
 	{ "t_decisions_edifact_provisional", t_decisions_edifact_provisional },
 	{ "t_decisions_xml", t_decisions_xml },
 	{ "t_decisions_event_decides_again", t_decisions_event_decides_again },
 	{ "t_decisions_officers_approve", t_decisions_officers_approve },
+	{ "t_decisions_submit_command", t_decisions_submit_command },
 	CU_TEST_INFO_NULL
 };
 
