@@ -3,14 +3,18 @@
  *
  * /healthz says the process and its loop are alive (for restarts by a
  * supervisor); /readyz says it can do its work -- the database is up --
- * (for load balancers), and answers 503 otherwise.
+ * (for load balancers), and answers 503 otherwise.  /metrics gives the
+ * counters an operator graphs, in Prometheus' text format.
  */
 #include <stdio.h>
 
 #include "db/db.h"
+#include "manifest/util.h"
 
 #include "api.h"
 #include "daemon.h"
+#include "evaluate.h"
+#include "pool.h"
 #include "version.h"
 
 void
@@ -34,4 +38,65 @@ api_readyz(struct http_ctx *c)
 	    "{\"connections\":%d,\"up\":%d,\"queued\":%zu}}",
 	    st.up > 0 ? "ready" : "unavailable", st.connections, st.up, st.queued);
 	http_reply_json(c, st.up > 0 ? 200 : 503, body, (size_t)n);
+}
+
+/* One metric with its help and type lines. */
+static void
+metric(struct buf *b, const char *name, const char *type, const char *help,
+    const char *labels, double v)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s%s %.17g\n", name, help,
+	    name, type, name, labels, v);
+}
+
+/* GET /metrics */
+void
+api_metrics(struct http_ctx *c)
+{
+	struct http_stats	hs;
+	struct db_stats		ds;
+	struct evaluator_stats	es;
+	struct buf		b = { 0 };
+	char			label[32];
+	int			k;
+
+	http_get_stats(c->d->http, &hs);
+	db_get_stats(c->d->db, &ds);
+	evaluator_get_stats(c->d->eval, &es);
+	buf_printf(&b, "# HELP railgate_http_requests_total HTTP requests "
+	    "answered, by status class.\n# TYPE railgate_http_requests_total "
+	    "counter\n");
+	for (k = 1; k <= 5; k++) {
+		snprintf(label, sizeof label, "{class=\"%dxx\"}", k);
+		buf_printf(&b, "railgate_http_requests_total%s %llu\n", label,
+		    (unsigned long long)hs.by_class[k]);
+	}
+	metric(&b, "railgate_http_in_flight", "gauge",
+	    "Requests received and not yet answered.", "", hs.in_flight);
+	metric(&b, "railgate_db_connections_up", "gauge",
+	    "Database connections usable.", "", ds.up);
+	metric(&b, "railgate_db_queued", "gauge",
+	    "Database requests waiting for a connection.", "", (double)ds.queued);
+	metric(&b, "railgate_db_failed_total", "counter",
+	    "Database requests that failed.", "", (double)ds.failed);
+	metric(&b, "railgate_db_reconnects_total", "counter",
+	    "Reconnections to the database.", "", (double)ds.reconnects);
+	metric(&b, "railgate_decisions_total", "counter",
+	    "Provisional decisions stored.", "", (double)es.decided);
+	metric(&b, "railgate_decisions_stale_total", "counter",
+	    "Decisions refused because the lease or the inputs changed.", "",
+	    (double)es.stale);
+	metric(&b, "railgate_evaluations_failed_total", "counter",
+	    "Evaluations that failed or could not be stored.", "",
+	    (double)es.failed);
+	metric(&b, "railgate_evaluation_seconds_total", "counter",
+	    "Parse and evaluation time spent on decisions.", "",
+	    es.work_ms / 1e3);
+	metric(&b, "railgate_evaluations_in_flight", "gauge",
+	    "Trains being evaluated now.", "", es.in_flight);
+	metric(&b, "railgate_pool_pending", "gauge",
+	    "Jobs queued or running on the worker pool.", "",
+	    (double)pool_pending(c->d->pool));
+	http_reply(c, 200, "text/plain; version=0.0.4", b.data, b.len);
+	buf_free(&b);
 }

@@ -29,7 +29,6 @@
 
 struct submit {
 	struct event_base	*base;
-	const char		*file;
 	int			 status;	/* HTTP status; -1: no answer */
 	struct buf		 body;
 	char			 location[256];
@@ -80,7 +79,7 @@ submit_file(struct event_base *base, struct evhttp_uri *uri, const char *token,
 	struct evhttp_connection	*conn;
 	struct evhttp_request		*req;
 	struct evkeyvalq		*h;
-	struct submit			 s = { base, file, -1, { 0 }, "" };
+	struct submit			 s = { base, -1, { 0 }, "" };
 	char				*data, auth[600], hostport[300];
 	size_t				 len;
 	int				 port = evhttp_uri_get_port(uri), rc;

@@ -45,6 +45,7 @@ struct evaluator {
 	bool			 storing;	/* the rule set is being stored */
 	bool			 ready;		/* the rule set is stored */
 	bool			 stopping;
+	struct evaluator_stats	 stats;
 };
 
 struct eval_job {
@@ -57,6 +58,7 @@ struct eval_job {
 	char			*events;
 	bool			 green;
 	/* Results. */
+	double			 work_ms;
 	char			*error;
 	char			*document;
 	struct buf		 wagons;
@@ -165,6 +167,7 @@ eval_work(void *arg)
 	rules_evaluate(j->rs, t, ctx, &opt, &dec);
 	dec->evaluate_ms = ms_since(&t0);
 	dec->parse_ms = parse_ms;
+	j->work_ms = parse_ms + dec->evaluate_ms;
 	EVP_Digest(raw, len, md, &mdlen, EVP_sha256(), NULL);
 	hex_encode(md, mdlen, dec->manifest_sha256);
 	decision_json_write(dec, 0, &doc);
@@ -198,6 +201,13 @@ eval_stored_cb(const char *result, void *arg)
 	struct eval_job		*j = arg;
 	struct evaluator	*e = j->e;
 
+	e->stats.work_ms += j->work_ms;
+	if (result == NULL)
+		e->stats.failed++;
+	else if (strcmp(result, "stored") == 0)
+		e->stats.decided++;
+	else
+		e->stats.stale++;
 	if (result == NULL)
 		log_warnx("train %s: decision not stored (database unavailable); "
 		    "it will be made again", j->train_no);
@@ -220,6 +230,7 @@ eval_done(void *arg)
 	struct store_decision	 s = { 0 };
 
 	if (j->error != NULL) {
+		j->e->stats.failed++;
 		log_warnx("train %s: not evaluated: %s", j->train_no, j->error);
 		j->e->in_flight--;
 		eval_job_free(j);
@@ -437,6 +448,13 @@ evaluator_kick(struct evaluator *e)
 {
 	if (e != NULL)
 		evaluator_claim(e);
+}
+
+void
+evaluator_get_stats(const struct evaluator *e, struct evaluator_stats *out)
+{
+	*out = e->stats;
+	out->in_flight = e->in_flight;
 }
 
 int

@@ -12,6 +12,7 @@
 #define DAEMON_EVALUATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct daemon;
 struct evaluator;
@@ -43,6 +44,15 @@ void evaluator_kick(struct evaluator *e);
 /* Swaps in a new rule set (ownership passes): trains already being
  * evaluated finish on the old one. */
 void evaluator_set_ruleset(struct evaluator *e, struct ruleset_load *l);
+struct evaluator_stats {
+	uint64_t	decided;	/* decisions stored */
+	uint64_t	stale;		/* refused: lease lost or inputs changed */
+	uint64_t	failed;		/* not evaluated (damaged input) or not stored */
+	double		work_ms;	/* parse and evaluation time, summed */
+	int		in_flight;
+};
+void evaluator_get_stats(const struct evaluator *e, struct evaluator_stats *out);
+
 /* Evaluations in progress (on the pool or being stored). */
 int evaluator_in_flight(const struct evaluator *e);
 

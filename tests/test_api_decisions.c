@@ -355,12 +355,32 @@ t_decisions_submit_command(void)
 	CU_ASSERT_EQUAL(WEXITSTATUS(st), 65);
 }
 
+/* /metrics: Prometheus text with the decisions made so far. */
+static void
+t_decisions_metrics(void)
+{
+	struct harness_response	 r;
+	const char		*p;
+
+	CU_ASSERT_EQUAL_FATAL(harness_http(dm.port, "GET", "/metrics", "", NULL,
+	    0, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	p = strstr(r.body, "\nrailgate_decisions_total ");
+	CU_ASSERT_PTR_NOT_NULL(p);
+	if (p != NULL)
+		CU_ASSERT(atoi(p + strlen("\nrailgate_decisions_total ")) >= 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body,
+	    "# TYPE railgate_http_requests_total counter"));
+	harness_response_free(&r);
+}
+
 static CU_TestInfo decisions_tests[] = {
 	{ "t_decisions_edifact_provisional", t_decisions_edifact_provisional },
 	{ "t_decisions_xml", t_decisions_xml },
 	{ "t_decisions_event_decides_again", t_decisions_event_decides_again },
 	{ "t_decisions_officers_approve", t_decisions_officers_approve },
 	{ "t_decisions_submit_command", t_decisions_submit_command },
+	{ "t_decisions_metrics", t_decisions_metrics },
 	CU_TEST_INFO_NULL
 };
 
