@@ -55,6 +55,10 @@ static const struct param params[] = {
 	    "Connections in the daemon's pool."),
 	STR("rules", "dir", rules_dir, true, "etc/rules/default",
 	    "Directory of the station's rule set."),
+	INT("evaluation", "lease_seconds", lease_s, true, "120", 2, 3600,
+	    "Seconds a daemon holds a train it is evaluating; another daemon "
+	    "sharing the database takes the train over once this has passed "
+	    "without a decision."),
 	INT("clearance", "target_minutes", target_minutes, true, "20", 1, 1440,
 	    "Clearance target per train, from arrival (or manifest receipt)."),
 	INT("clearance", "warn_percent", warn_percent, true, "75", 1, 100,

@@ -25,6 +25,7 @@ struct config {
 	int	 connections;		/* pool size */
 	/* [rules] */
 	char	*rules_dir;
+	int	 lease_s;		/* [evaluation] lease_seconds */
 	/* [clearance] */
 	int	 target_minutes;
 	int	 warn_percent;

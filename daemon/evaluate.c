@@ -30,7 +30,6 @@
 #include "log.h"
 #include "pool.h"
 
-#define EVAL_LEASE_S	120
 #define EVAL_BIG_TRAIN	20000	/* items: wagons in parallel above this */
 
 struct evaluator {
@@ -290,7 +289,7 @@ evaluator_claim(struct evaluator *e)
 		return;
 	e->claiming = true;
 	store_claim_evaluations(e->d->db, e->d->instance,
-	    e->max_in_flight - e->in_flight, EVAL_LEASE_S, eval_claimed_cb, e);
+	    e->max_in_flight - e->in_flight, e->d->cfg.lease_s, eval_claimed_cb, e);
 }
 
 static void evaluator_store_ruleset(struct evaluator *);
