@@ -21,6 +21,7 @@ struct pool;
 struct auth_cache;
 struct spool;
 struct evaluator;
+struct clock_watch;
 
 struct daemon {
 	struct event_base	*base;
@@ -35,6 +36,7 @@ struct daemon {
 	struct auth_cache	*auth;
 	struct spool		*spool;
 	struct evaluator	*eval;
+	struct clock_watch	*clock;
 	struct event		*drain;		/* checks that work in progress ended */
 	int64_t			 drain_deadline_ms;
 

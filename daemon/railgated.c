@@ -23,6 +23,7 @@
 #include "manifest/util.h"
 
 #include "auth.h"
+#include "clock.h"
 #include "config.h"
 #include "daemon.h"
 #include "evaluate.h"
@@ -126,6 +127,7 @@ daemon_stop_cb(evutil_socket_t sig, short what, void *arg)
 	http_server_stop_accepting(d->http);
 	spool_stop(d->spool);
 	evaluator_stop(d->eval);
+	clock_watch_stop(d->clock);
 	d->drain_deadline_ms = daemon_now_ms() + DRAIN_MAX_MS;
 	d->drain = event_new(d->base, -1, EV_PERSIST, daemon_drain_cb, d);
 	event_add(d->drain, &tick);
@@ -265,6 +267,7 @@ main(int argc, char **argv)
 	if (ruleset_load(d.cfg.rules_dir, &rl, &cause) < 0)
 		fatalx("%s", cause);
 	d.eval = evaluator_new(&d, &rl);
+	d.clock = clock_watch_new(&d);
 	if ((d.http = http_server_new(&d, &cause)) == NULL)
 		fatalx("%s", cause);
 	snprintf(spooldir, sizeof spooldir, "%s/spool", d.cfg.state_dir);
@@ -283,9 +286,11 @@ main(int argc, char **argv)
 	 */
 	spool_stop(d.spool);
 	evaluator_stop(d.eval);
+	clock_watch_stop(d.clock);
 	pool_free(d.pool);
 	dbloop_free(d.dbloop);
 	evaluator_free(d.eval);
+	clock_watch_free(d.clock);
 	http_server_free(d.http);
 	spool_free(d.spool);
 	auth_cache_free(d.auth);

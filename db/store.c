@@ -173,6 +173,19 @@ doc_query(struct db *db, const char *sql, int n, const char *const *v,
 }
 
 void
+store_clock_alerts(struct db *db, int target_min, int warn_pct,
+    store_doc_cb cb, void *arg)
+{
+	char		 tm[16], wp[16];
+	const char	*v[2] = { tm, wp };
+
+	snprintf(tm, sizeof tm, "%d", target_min);
+	snprintf(wp, sizeof wp, "%d", warn_pct);
+	doc_query(db, "SELECT coalesce(json_agg(a), '[]') FROM "
+	    "clock_alerts($1::int, $2::int) a", 2, v, cb, arg);
+}
+
+void
 store_train_list(struct db *db, const char *state, int target_min,
     int warn_pct, store_doc_cb cb, void *arg)
 {

@@ -43,6 +43,13 @@ typedef void (*store_doc_cb)(int status, const char *text, size_t len,
 /* The train list (JSON array), optionally one state only, soonest first. */
 void store_train_list(struct db *db, const char *state, int target_min,
     int warn_pct, store_doc_cb cb, void *arg);
+/*
+ * Trains whose clearance clock crossed into amber or red since last
+ * reported (clock_alerts()), marked as reported: a JSON array of
+ * {train_no, run, flag, elapsed_s, target_s}.
+ */
+void store_clock_alerts(struct db *db, int target_min, int warn_pct,
+    store_doc_cb cb, void *arg);
 /* One train run ("X8024" latest, "X8024@2" a given run) with its wagons. */
 void store_train_get(struct db *db, const char *id, int target_min,
     int warn_pct, store_doc_cb cb, void *arg);

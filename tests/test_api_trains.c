@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -231,8 +232,33 @@ t_trains_events_checked(void)
 	    "\"container\":\"CSQU3054383\",\"result\":\"clear\"}", NULL), 404);
 }
 
+/* A train past 75% of its target is logged once, with its number. */
+static void
+t_trains_clock_logged(void)
+{
+	char	*log = NULL, *p;
+	size_t	 len;
+	int	 i, n = 0;
+
+	for (i = 0; i < 80; i++) {
+		free(log);
+		log = NULL;
+		if (file_read_all(dm.log, &log, &len) == 0 &&
+		    strstr(log, "train X8024 (run 1): clearance clock amber") !=
+		    NULL)
+			break;
+		usleep(100000);
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+	for (p = log; (p = strstr(p, "clearance clock amber")) != NULL; p++)
+		n++;
+	CU_ASSERT_EQUAL(n, 1);
+	free(log);
+}
+
 static CU_TestInfo trains_tests[] = {
 	{ "t_trains_list_with_clock", t_trains_list_with_clock },
+	{ "t_trains_clock_logged", t_trains_clock_logged },
 	{ "t_trains_one_and_decision", t_trains_one_and_decision },
 	{ "t_trains_audit", t_trains_audit },
 	{ "t_trains_refusals", t_trains_refusals },
