@@ -3,6 +3,8 @@
  * real: a private PostgreSQL cluster and railgated on a loopback port.
  */
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -295,6 +297,109 @@ static CU_TestInfo pg_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/* Waits until the daemon's log holds needle n times; true if it did. */
+static bool
+log_has(const struct harness_daemon *d, const char *needle, int n,
+    int timeout_ms)
+{
+	char		*log, *p;
+	size_t		 len;
+	int		 k, waited;
+
+	for (waited = 0; waited <= timeout_ms; waited += 50) {
+		if (file_read_all(d->log, &log, &len) == 0) {
+			for (k = 0, p = log; (p = strstr(p, needle)) != NULL; p++)
+				k++;
+			free(log);
+			if (k >= n)
+				return true;
+		}
+		usleep(50000);
+	}
+	return false;
+}
+
+/* Replaces the file at path with text; 0 or -1. */
+static int
+write_file(const char *path, const char *text)
+{
+	FILE	*f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* Appends text to the file at path. */
+static void
+append_file(const char *path, const char *text)
+{
+	FILE	*f = fopen(path, "a");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * SIGHUP reloads the rule set with the configuration: one that does not
+ * compile or fails its own test trains is refused and the old one stays;
+ * a good one goes into force and is stored by its new hash.
+ */
+static void
+t_daemon_reload_rule_set(void)
+{
+	struct harness_daemon	 d, bad;
+	char			 dir[] = "/tmp/railgate-rules-XXXXXX", cmd[600];
+	char			 conf[2048], main_rules[300], *v, *copy;
+	size_t			 len;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "cp -R etc/rules/default/. %s/", dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	snprintf(main_rules, sizeof main_rules, "%s/main.rules", dir);
+	snprintf(conf, sizeof conf, "%s[rules]\ndir = %s\n", daemon_pg.conf, dir);
+	CU_ASSERT_EQUAL_FATAL(harness_daemon_start(&d, conf), 0);
+	CU_ASSERT(log_has(&d, "rule set default ", 1, 3000));
+	CU_ASSERT_EQUAL_FATAL(file_read_all(main_rules, &copy, &len), 0);
+
+	append_file(main_rules, "\nrule broken\n  scope wagon\n  action MAYBE\nend\n");
+	kill(d.pid, SIGHUP);
+	CU_ASSERT(log_has(&d, "does not compile", 1, 3000));
+	/* Starting on a broken rule set is refused outright. */
+	CU_ASSERT_EQUAL_FATAL(harness_daemon_spawn(&bad, conf), 0);
+	CU_ASSERT_EQUAL(harness_daemon_signal_wait(&bad, 0, 5000), 1);
+	harness_daemon_stop(&bad);
+
+	/* Grapes without a certificate released: alashankou.test fails. */
+	v = xstrdup(copy);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(v, "action DOC_CHECK\n  when hs in "
+	    "chapters 06..08"));
+	memcpy(strstr(v, "action DOC_CHECK\n  when hs in chapters 06..08"),
+	    "action AUDIT    ", 16);
+	CU_ASSERT_EQUAL(write_file(main_rules, v), 0);
+	free(v);
+	kill(d.pid, SIGHUP);
+	CU_ASSERT(log_has(&d, "fails 1 of its", 1, 5000));
+
+	/* A comment changes the text, so the hash: a new rule set in force. */
+	CU_ASSERT_EQUAL(write_file(main_rules, copy), 0);
+	append_file(main_rules, "\n# reviewed 2026-11-22\n");
+	kill(d.pid, SIGHUP);
+	CU_ASSERT(log_has(&d, "rule set default ", 2, 5000));
+	CU_ASSERT(log_has(&d, "configuration reloaded", 1, 1000));
+	usleep(300000);
+	v = harness_sql(&daemon_pg, "SELECT count(*) FROM rulesets");
+	CU_ASSERT(v != NULL && atoi(v) >= 2);
+	free(v);
+	CU_ASSERT_TRUE(harness_daemon_alive(&d));
+	free(copy);
+	harness_daemon_stop(&d);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 static CU_TestInfo daemon_tests[] = {
 	{ "t_daemon_healthz", t_daemon_healthz },
 	{ "t_daemon_readyz", t_daemon_readyz },
@@ -304,6 +409,7 @@ static CU_TestInfo daemon_tests[] = {
 	{ "t_daemon_not_found_problem", t_daemon_not_found_problem },
 	{ "t_daemon_method_not_allowed", t_daemon_method_not_allowed },
 	{ "t_daemon_reload_rejects_bad_config", t_daemon_reload_rejects_bad_config },
+	{ "t_daemon_reload_rule_set", t_daemon_reload_rule_set },
 	{ "t_daemon_bad_config_refused_at_start", t_daemon_bad_config_refused_at_start },
 	{ "t_daemon_sigterm_clean_exit", t_daemon_sigterm_clean_exit },
 	CU_TEST_INFO_NULL,
