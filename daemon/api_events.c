@@ -100,6 +100,7 @@ event_stored_cb(int status, int http_status, const char *reply, void *arg)
 	if (status < 0)
 		http_reply_unavailable(c);
 	else if (http_status == 202) {
+		api_trains_changed();
 		evaluator_kick(c->d->eval);
 		http_reply_json(c, 202, reply, strlen(reply));
 	}

@@ -147,6 +147,8 @@ finalized_cb(int status, int http_status, const char *reply, void *arg)
 		http_reply_unavailable(c);
 		return;
 	}
+	if (http_status == 200)
+		api_trains_changed();
 	if (f->approve) {
 		if (http_status == 200)
 			log_info("train %s approved by %s", http_param(c, 0),
@@ -269,6 +271,7 @@ resolved_cb(int status, int http_status, const char *reply, void *arg)
 		    strlen(reply));
 		return;
 	}
+	api_trains_changed();
 	log_info("train %s wagon %s: %s by %s", http_param(c, 0),
 	    http_param(c, 1), reply, c->who.name);
 	r = json_loads(reply, 0, NULL);

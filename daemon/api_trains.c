@@ -56,13 +56,119 @@ check_id(struct http_ctx *c)
 	return true;
 }
 
+/*
+ * The train list is what every console polls, every few seconds, on every
+ * desk.  It is answered from a copy at most LIST_FRESH_MS old: when the
+ * copy is older, or this daemon changed something (a manifest, an event,
+ * a decision, an officer's action), the reader still gets the copy at once
+ * and one query fetches a new one for the next readers.  Only the very
+ * first reader of a filter waits for the database; however many ask
+ * meanwhile, there is one query in flight.  So 200 consoles cost one query
+ * a second, and a change shows on the next poll.  Loop thread only, like
+ * all of the API; one daemon per process.
+ */
+#define LIST_FRESH_MS	1000
+#define LIST_FILTERS	16	/* ?state= values kept; others go to the database */
+
+struct list_cache {
+	char		 *state;	/* the filter; NULL: every state */
+	char		 *text;		/* the last answer */
+	size_t		  len;
+	int64_t		  at_ms;	/* when it was asked for */
+	uint64_t	  generation;	/* list_generation when asked */
+	bool		  used;		/* the slot holds a filter */
+	bool		  fetching;
+	struct http_ctx	**waiters;
+	size_t		  nwaiters, waiters_cap;
+};
+static struct list_cache	list_caches[LIST_FILTERS];
+static uint64_t			list_generation;
+
+void
+api_trains_changed(void)
+{
+	list_generation++;
+}
+
+/* The cache entry of a filter, or NULL when every slot is taken. */
+static struct list_cache *
+list_cache_find(const char *state)
+{
+	size_t	i;
+
+	for (i = 0; i < LIST_FILTERS; i++) {
+		struct list_cache *lc = &list_caches[i];
+
+		if (!lc->used) {
+			lc->used = true;
+			lc->state = state != NULL ? xstrdup(state) : NULL;
+			return lc;
+		}
+		if ((state == NULL && lc->state == NULL) || (state != NULL &&
+		    lc->state != NULL && strcmp(state, lc->state) == 0))
+			return lc;
+	}
+	return NULL;
+}
+
+/* The database answered: every reader waiting gets the same answer. */
+static void
+list_fetched_cb(int status, const char *text, size_t len, void *arg)
+{
+	struct list_cache	*lc = arg;
+	struct http_ctx		**w = lc->waiters;
+	size_t			  i, n = lc->nwaiters;
+
+	lc->fetching = false;
+	lc->waiters = NULL;
+	lc->nwaiters = lc->waiters_cap = 0;
+	if (status > 0) {
+		free(lc->text);
+		lc->text = xmalloc(len + 1);
+		memcpy(lc->text, text, len);
+		lc->text[len] = '\0';
+		lc->len = len;
+	} else
+		lc->at_ms = 0;		/* failed: ask again on the next read */
+	for (i = 0; i < n; i++)
+		doc_reply_cb(status, text, len, w[i]);
+	free(w);
+}
+
 void
 api_trains_list(struct http_ctx *c)
 {
-	const char	*state = http_query(c, "state");
+	const char		*state = http_query(c, "state");
+	struct list_cache	*lc = list_cache_find(state);
+	struct daemon		*d = c->d;	/* c is gone once answered */
+	int64_t			 now = daemon_now_ms();
+	bool			 stale;
 
-	store_train_list(c->d->db, state, c->d->cfg.target_minutes,
-	    c->d->cfg.warn_percent, doc_reply_cb, c);
+	if (lc == NULL) {
+		store_train_list(c->d->db, state, c->d->cfg.target_minutes,
+		    c->d->cfg.warn_percent, doc_reply_cb, c);
+		return;
+	}
+	stale = lc->text == NULL || now - lc->at_ms >= LIST_FRESH_MS ||
+	    lc->generation != list_generation;
+	if (lc->text != NULL)
+		http_reply_json(c, 200, lc->text, lc->len);
+	else {
+		if (lc->nwaiters == lc->waiters_cap) {
+			lc->waiters_cap = lc->waiters_cap == 0 ? 16 :
+			    lc->waiters_cap * 2;
+			lc->waiters = xreallocarray(lc->waiters, lc->waiters_cap,
+			    sizeof *lc->waiters);
+		}
+		lc->waiters[lc->nwaiters++] = c;
+	}
+	if (!stale || lc->fetching)
+		return;
+	lc->fetching = true;
+	lc->at_ms = now;
+	lc->generation = list_generation;
+	store_train_list(d->db, lc->state, d->cfg.target_minutes,
+	    d->cfg.warn_percent, list_fetched_cb, lc);
 }
 
 void

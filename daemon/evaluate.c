@@ -23,6 +23,7 @@
 #include "manifest/util.h"
 #include "rules/rules.h"
 
+#include "api.h"
 #include "cmd.h"
 #include "daemon.h"
 #include "evaluate.h"
@@ -203,8 +204,10 @@ eval_stored_cb(const char *result, void *arg)
 	e->stats.work_ms += j->work_ms;
 	if (result == NULL)
 		e->stats.failed++;
-	else if (strcmp(result, "stored") == 0)
+	else if (strcmp(result, "stored") == 0) {
 		e->stats.decided++;
+		api_trains_changed();
+	}
 	else
 		e->stats.stale++;
 	if (result == NULL)

@@ -21,6 +21,7 @@
 #include "manifest/jsonw.h"
 #include "manifest/util.h"
 
+#include "api.h"
 #include "daemon.h"
 #include "evaluate.h"
 #include "ingest.h"
@@ -272,8 +273,10 @@ ingest_stored_cb(int status, long long manifest_id, long long train_id,
 	else if (status != 0)
 		log_warnx("manifest from %s not stored: %s", j->principal,
 		    error != NULL ? error : "database error");
-	if (status == 0 && !repeated && train_id > 0)
+	if (status == 0 && !repeated && train_id > 0) {
+		api_trains_changed();
 		evaluator_kick(j->d->eval);
+	}
 	j->cb(&r, j->arg);
 	ingest_job_free(j);
 }

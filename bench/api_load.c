@@ -1,0 +1,294 @@
+/*
+ * api_load.c -- load for the daemon's API, measured from the client side.
+ *
+ *   api_load submit PORT TOKEN DSN CONCURRENCY FILE...
+ *	CONCURRENCY clients post the files (each file once, as TOKEN, an
+ *	operator); the latency of each is from the moment its request
+ *	started to the commit of its provisional decision (decisions.made_at,
+ *	read from the database at DSN once all are decided; same machine,
+ *	same clock), so that no polling loads the daemon.
+ *   api_load read PORT TOKEN CLIENTS SECONDS PATH [INTERVAL_MS]
+ *	CLIENTS clients GET PATH in a loop for SECONDS, each waiting
+ *	INTERVAL_MS between its requests (0, the default: none).
+ *
+ * Prints requests, errors and latency percentiles.  Blocking sockets, one
+ * thread per client, a new connection per request (what a script or a
+ * browser poll does).  A benchmark, not a test: it asserts nothing.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <libpq-fe.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "manifest/util.h"
+
+static int		 port;
+static const char	*token, *dsn;
+static double		*submitted;	/* wall-clock seconds, per file */
+static char		**train_ids;	/* from Location, per file */
+static char		**files;
+static int		 nfiles;
+static atomic_int	 next_file;
+static atomic_long	 errors;
+static double		 deadline;
+static const char	*read_path;
+static int		 interval_ms;
+
+struct samples {
+	double		*v;
+	size_t		 n, cap;
+	pthread_mutex_t	 lock;
+};
+static struct samples	lat = { NULL, 0, 0, PTHREAD_MUTEX_INITIALIZER };
+
+static double
+wall_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double
+now_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+sample(double ms)
+{
+	pthread_mutex_lock(&lat.lock);
+	if (lat.n == lat.cap) {
+		lat.cap = lat.cap == 0 ? 1024 : lat.cap * 2;
+		lat.v = xreallocarray(lat.v, lat.cap, sizeof *lat.v);
+	}
+	lat.v[lat.n++] = ms;
+	pthread_mutex_unlock(&lat.lock);
+}
+
+/*
+ * One request on a new connection; the status (-1 on failure).  The whole
+ * answer, headers and body, goes to *resp (caller frees) when resp is not
+ * NULL.
+ */
+static int
+http(const char *method, const char *path, const char *data, size_t len,
+    const char *tok, char **resp)
+{
+	struct sockaddr_in	 sa;
+	struct buf		 in = { 0 };
+	char			 hdr[512];
+	ssize_t			 n;
+	int			 fd, status = -1;
+	size_t			 off;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return -1;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+		goto out;
+	snprintf(hdr, sizeof hdr, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Authorization: Bearer %s\r\nConnection: close\r\n"
+	    "Content-Length: %zu\r\n\r\n", method, path, tok, len);
+	if (write(fd, hdr, strlen(hdr)) < 0)
+		goto out;
+	for (off = 0; off < len; off += (size_t)n)
+		if ((n = write(fd, data + off, len - off)) <= 0)
+			goto out;
+	for (;;) {
+		buf_reserve(&in, 65536);
+		if ((n = read(fd, in.data + in.len, in.cap - in.len - 1)) <= 0)
+			break;
+		in.len += (size_t)n;
+	}
+	if (in.len > 12 && strncmp(in.data, "HTTP/1.1 ", 9) == 0) {
+		in.data[in.len] = '\0';
+		status = atoi(in.data + 9);
+		if (resp != NULL)
+			*resp = xstrdup(in.data);
+	}
+out:
+	close(fd);
+	buf_free(&in);
+	return status;
+}
+
+/* Submit client: post files until none is left. */
+static void *
+submitter(void *arg)
+{
+	char	*data, *body, *id, loc[100];
+	size_t	 len;
+	int	 i, st;
+
+	while ((i = atomic_fetch_add(&next_file, 1)) < nfiles) {
+		if (file_read_all(files[i], &data, &len) < 0) {
+			atomic_fetch_add(&errors, 1);
+			continue;
+		}
+		submitted[i] = wall_s();
+		body = NULL;
+		st = http("POST", "/v1/manifests", data, len, token, &body);
+		free(data);
+		/* Location: /v1/trains/X0001@1 */
+		id = body != NULL ? strstr(body, "\r\nLocation: /v1/trains/") :
+		    NULL;
+		if (st != 202 || id == NULL || sscanf(id,
+		    "\r\nLocation: /v1/trains/%99[^\r]", loc) != 1) {
+			fprintf(stderr, "api_load: %s: %d %s\n", files[i], st,
+			    body != NULL ? body : "");
+			atomic_fetch_add(&errors, 1);
+		} else
+			train_ids[i] = xstrdup(loc);
+		free(body);
+	}
+	return NULL;
+}
+
+/* Waits for every submitted train's first decision; records latencies. */
+static void
+collect_decisions(void)
+{
+	PGconn		*conn = PQconnectdb(dsn);
+	PGresult	*res;
+	const char	*v[1];
+	double		 give_up = now_s() + 600;
+	int		 i, left = 1;
+
+	if (PQstatus(conn) != CONNECTION_OK) {
+		fprintf(stderr, "api_load: %s", PQerrorMessage(conn));
+		exit(69);
+	}
+	while (left > 0 && now_s() < give_up) {
+		left = 0;
+		for (i = 0; i < nfiles; i++) {
+			if (train_ids[i] == NULL || submitted[i] < 0)
+				continue;
+			v[0] = train_ids[i];
+			res = PQexecParams(conn, "SELECT extract(epoch FROM "
+			    "min(d.made_at)) FROM decisions d JOIN train_find($1) t "
+			    "ON t.id = d.train_id", 1, NULL, v, NULL, NULL, 0);
+			if (PQresultStatus(res) == PGRES_TUPLES_OK &&
+			    !PQgetisnull(res, 0, 0)) {
+				sample((atof(PQgetvalue(res, 0, 0)) -
+				    submitted[i]) * 1e3);
+				submitted[i] = -1;
+			} else
+				left++;
+			PQclear(res);
+		}
+		if (left > 0)
+			usleep(100000);
+	}
+	errors += left;
+	PQfinish(conn);
+}
+
+/* Read client: GET the path until the deadline. */
+static void *
+reader(void *arg)
+{
+	double	t0;
+	int	st;
+
+	while ((t0 = now_s()) < deadline) {
+		st = http("GET", read_path, NULL, 0, token, NULL);
+		if (st != 200)
+			atomic_fetch_add(&errors, 1);
+		else
+			sample((now_s() - t0) * 1e3);
+		if (interval_ms > 0)
+			usleep((useconds_t)interval_ms * 1000);
+	}
+	return NULL;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+pct(double p)
+{
+	size_t	i = (size_t)(p / 100.0 * (double)(lat.n - 1) + 0.5);
+
+	return lat.n == 0 ? 0 : lat.v[i];
+}
+
+static void
+run(int n, void *(*fn)(void *))
+{
+	pthread_t	*t = xcalloc((size_t)n, sizeof *t);
+	int		 i;
+
+	for (i = 0; i < n; i++)
+		pthread_create(&t[i], NULL, fn, NULL);
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+}
+
+int
+main(int argc, char **argv)
+{
+	double	t0, secs;
+	int	conc;
+
+	if (argc < 6 || (strcmp(argv[1], "submit") != 0 &&
+	    strcmp(argv[1], "read") != 0) ||
+	    (strcmp(argv[1], "read") == 0 && argc != 7 && argc != 8) ||
+	    (strcmp(argv[1], "submit") == 0 && argc < 7)) {
+		fprintf(stderr, "usage: api_load submit PORT TOKEN DSN "
+		    "CONCURRENCY FILE...\n"
+		    "       api_load read PORT TOKEN CLIENTS SECONDS PATH "
+		    "[INTERVAL_MS]\n");
+		return 64;
+	}
+	port = atoi(argv[2]);
+	token = argv[3];
+	t0 = now_s();
+	if (strcmp(argv[1], "submit") == 0) {
+		dsn = argv[4];
+		conc = atoi(argv[5]);
+		files = argv + 6;
+		nfiles = argc - 6;
+		submitted = xcalloc((size_t)nfiles, sizeof *submitted);
+		train_ids = xcalloc((size_t)nfiles, sizeof *train_ids);
+		run(conc, submitter);
+		collect_decisions();
+	} else {
+		conc = atoi(argv[4]);
+		deadline = t0 + atof(argv[5]);
+		read_path = argv[6];
+		interval_ms = argc > 7 ? atoi(argv[7]) : 0;
+		run(conc, reader);
+	}
+	secs = now_s() - t0;
+	qsort(lat.v, lat.n, sizeof *lat.v, cmp_double);
+	printf("%s: %d clients, %zu ok, %ld errors in %.1f s (%.0f/s); "
+	    "latency p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", argv[1], conc,
+	    lat.n, (long)atomic_load(&errors), secs, (double)lat.n / secs,
+	    pct(50), pct(99), lat.n > 0 ? lat.v[lat.n - 1] : 0);
+	free(lat.v);
+	return 0;
+}

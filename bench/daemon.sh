@@ -1,0 +1,81 @@
+#!/bin/sh
+# The daemon's targets (issue 6), measured from the client side against a
+# real railgated and a private PostgreSQL cluster:
+#  - submit -> provisional decision readable, 55 wagons / 5,000 items, with
+#    20 trains in flight at once (100 trains);
+#  - 200 concurrent readers of GET /v1/trains while trains are submitted;
+#  - a 1,000,000-item e-commerce train: submit -> decision, and the
+#    daemon's peak memory.
+set -eu
+build=${1:-build}
+cd "$(dirname "$0")/.."
+data=$build/bench-data/daemon
+mkdir -p "$data"
+work=$(mktemp -d /tmp/railgate-bench.XXXXXX)
+chmod 755 "$work"
+pid=""
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+	scripts/pgcluster.sh stop "$work/pg" >/dev/null 2>&1 || true
+	[ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+for i in $(seq 1 200); do
+	f=$data/t5k-$i.edi
+	[ -s "$f" ] || "$build/railgate" gen --wagons 55 --items 5000 \
+		--seed $((1000 + i)) --format edifact -o "$f"
+done
+[ -s "$data/ecommerce-1m.edi" ] || "$build/railgate" gen --wagons 55 \
+	--items 1000000 --seed 7 --format edifact --ecommerce \
+	-o "$data/ecommerce-1m.edi"
+
+admin=$(scripts/pgcluster.sh start "$work/pg")
+app=$(printf '%s' "$admin" | sed 's/user=postgres/user=railgate_app/')
+"$build/railgate" db migrate --dsn "$admin" > /dev/null
+port=$((20000 + $$ % 20000))
+cat > "$work/railgate.conf" <<CONF
+[daemon]
+listen = 127.0.0.1:$port
+state_dir = $work
+log_level = warn
+[database]
+dsn = $app
+admin_dsn = $admin
+connections = 8
+CONF
+"$build/railgated" -c "$work/railgate.conf" 2> "$work/daemon.log" &
+pid=$!
+for i in $(seq 1 100); do
+	curl -sf "http://127.0.0.1:$port/readyz" > /dev/null 2>&1 && break
+	sleep 0.1
+done
+operator=$("$build/railgate" token create --dsn "$admin" --role operator \
+	--name bench-operator)
+officer=$("$build/railgate" token create --dsn "$admin" --role officer \
+	--name bench-officer)
+
+[ -z "${ONLY_SETUP:-}" ] || { echo "port $port token $operator work $work admin $admin"; sleep 100000; }
+echo "daemon: submit -> provisional decision, 55 wagons / 5,000 items, 20 in flight:"
+"$build/bench/api_load" submit "$port" "$operator" "$admin" 20 \
+	$(seq -f "$data/t5k-%g.edi" 1 100)
+
+echo "daemon: 200 readers of GET /v1/trains for 20 s, each as fast as it can, while 100 more trains arrive:"
+"$build/bench/api_load" read "$port" "$officer" 200 20 /v1/trains &
+readers=$!
+"$build/bench/api_load" submit "$port" "$operator" "$admin" 4 \
+	$(seq -f "$data/t5k-%g.edi" 101 150)
+wait "$readers"
+echo "daemon: the same, each reader polling every 250 ms like a console:"
+"$build/bench/api_load" read "$port" "$officer" 200 20 /v1/trains 250 &
+readers=$!
+"$build/bench/api_load" submit "$port" "$operator" "$admin" 4 \
+	$(seq -f "$data/t5k-%g.edi" 151 200)
+wait "$readers"
+
+echo "daemon: 1,000,000-item e-commerce train ($(($(stat -c %s "$data/ecommerce-1m.edi") / 1000000)) MB), submit -> decision:"
+"$build/bench/api_load" submit "$port" "$operator" "$admin" 1 "$data/ecommerce-1m.edi"
+echo "daemon: peak memory $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' \
+	/proc/$pid/status)"
+grep -c . "$work/daemon.log" > /dev/null 2>&1 && \
+	echo "daemon: $(grep -c 'warn\|error' "$work/daemon.log" || true) warnings in the log"
