@@ -374,6 +374,82 @@ t_decisions_metrics(void)
 	harness_response_free(&r);
 }
 
+/*
+ * PostgreSQL killed while manifests keep arriving: answers during the
+ * outage are 503 with Retry-After (or a 202 that was committed), the
+ * daemon reconnects by itself, and every manifest that got a 202 is
+ * stored and decided.  Runs last in the suite.
+ */
+static void
+t_decisions_pg_restart_under_load(void)
+{
+	struct harness_response	 r;
+	char			 cmd[1024], hdr[128], path[300], *data, *v;
+	char			 ids[40][16], retry[16];
+	size_t			 len;
+	int			 i, accepted = 0, unavailable = 0, other = 0, k;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", operator_token);
+	for (i = 0; i < 30; i++) {
+		ids[i][0] = '\0';
+		snprintf(path, sizeof path, "%s/r%d.edi", dm.dir, i);
+		snprintf(cmd, sizeof cmd, "%s/railgate gen --wagons 4 --items 40 "
+		    "--seed %d --format edifact -o %s", test_build_dir(), 500 + i,
+		    path);
+		CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+		if (i == 8) {
+			snprintf(cmd, sizeof cmd, "scripts/pgcluster.sh kill '%s'",
+			    pg.dir);
+			CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+		}
+		if (i == 18) {
+			snprintf(cmd, sizeof cmd, "scripts/pgcluster.sh start '%s' "
+			    "> /dev/null", pg.dir);
+			CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+		}
+		CU_ASSERT_EQUAL_FATAL(file_read_all(path, &data, &len), 0);
+		if (harness_http(dm.port, "POST", "/v1/manifests", hdr, data, len,
+		    &r) == 0) {
+			if (r.status == 202) {
+				accepted++;
+				/* Location: /v1/trains/<id>@1 */
+				if (harness_header(&r, "Location", path,
+				    sizeof path) != NULL)
+					sscanf(path, "/v1/trains/%15[^@]", ids[i]);
+			} else if (r.status == 503 && harness_header(&r,
+			    "Retry-After", retry, sizeof retry) != NULL)
+				unavailable++;
+			else
+				other++;
+			harness_response_free(&r);
+		} else
+			other++;
+		free(data);
+		usleep(100000);
+	}
+	CU_ASSERT_EQUAL(other, 0);
+	CU_ASSERT(unavailable >= 1);
+	CU_ASSERT(accepted >= 15);
+	CU_ASSERT_TRUE(harness_daemon_alive(&dm));
+	/* Every accepted train is there and gets its decision. */
+	for (i = 0; i < 30; i++) {
+		if (ids[i][0] == '\0')
+			continue;
+		snprintf(cmd, sizeof cmd, "SELECT count(*) FROM trains WHERE "
+		    "train_no = '%s' AND decision IS NOT NULL", ids[i]);
+		for (k = 0; k < 100; k++) {
+			v = harness_sql(&pg, cmd);
+			if (v != NULL && strcmp(v, "1") == 0) {
+				free(v);
+				break;
+			}
+			free(v);
+			usleep(100000);
+		}
+		CU_ASSERT(k < 100);
+	}
+}
+
 static CU_TestInfo decisions_tests[] = {
 	{ "t_decisions_edifact_provisional", t_decisions_edifact_provisional },
 	{ "t_decisions_xml", t_decisions_xml },
@@ -381,6 +457,7 @@ static CU_TestInfo decisions_tests[] = {
 	{ "t_decisions_officers_approve", t_decisions_officers_approve },
 	{ "t_decisions_submit_command", t_decisions_submit_command },
 	{ "t_decisions_metrics", t_decisions_metrics },
+	{ "t_decisions_pg_restart_under_load", t_decisions_pg_restart_under_load },
 	CU_TEST_INFO_NULL
 };
 
