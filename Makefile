@@ -115,8 +115,11 @@ check: deps
 
 check-build: $(PROGRAMS) $(TESTS)
 
-lint: layers
+lint: layers $(BUILD)/railgated
 	@scripts/lint.sh
+	@sh scripts/man-conf.sh $(BUILD) | cmp -s - docs/man/railgate.conf.5 || \
+	    { echo "docs/man/railgate.conf.5 is stale: sh scripts/man-conf.sh > docs/man/railgate.conf.5"; exit 1; }
+	@echo "railgate.conf(5): matches the daemon's parameters"
 
 layers:
 	@scripts/check-layers.sh

@@ -3,8 +3,10 @@
 #
 # Starts a private PostgreSQL cluster under var/pg (unless etc/railgate.conf
 # names a database), then railgated with etc/railgate.conf on
-# http://127.0.0.1:8080/.  Ctrl-C stops the daemon; the cluster keeps its
-# data under var/ for the next run (`scripts/pgcluster.sh stop var/pg`).
+# http://127.0.0.1:8080/; on the first run it makes tokens for each role
+# (var/make-run-tokens) and submits the fixture trains.  Ctrl-C stops the
+# daemon; the cluster keeps its data under var/ for the next run
+# (`scripts/pgcluster.sh stop var/pg`).
 set -eu
 build=${1:-build}
 cd "$(dirname "$0")/.."
@@ -24,11 +26,55 @@ if [ -z "$dsn" ]; then
 		"$conf" > "$runconf"
 fi
 listen=$(sed -n 's/^[[:space:]]*listen[[:space:]]*=[[:space:]]*//p' "$runconf" | head -n 1)
+listen=${listen:-127.0.0.1:8080}
+admin_dsn=$(sed -n 's/^[[:space:]]*admin_dsn[[:space:]]*=[[:space:]]*//p' "$runconf" | head -n 1)
+
+# The daemon in the background while the fixtures go in, then waited for.
+# Ctrl-C reaches it directly (same process group) and it drains before
+# exiting; a SIGTERM to this script is passed on.
+"$build/railgated" -c "$runconf" &
+pid=$!
+trap 'wait $pid; exit 0' INT
+trap 'kill -TERM $pid 2>/dev/null; wait $pid; exit 0' TERM
+for i in $(seq 1 150); do
+	curl -sf "http://$listen/readyz" > /dev/null 2>&1 && break
+	kill -0 $pid 2>/dev/null || { echo "railgate: the daemon did not start" >&2; exit 1; }
+	sleep 0.1
+done
+
+# Tokens for trying it out, made once and kept under var/ (mode 0600).
+tokens=var/make-run-tokens
+if [ ! -s "$tokens" ] && [ -n "$admin_dsn" ]; then
+	umask 077
+	{
+		echo "operator=$("$build/railgate" token create --dsn "$admin_dsn" --role operator --name make-run-operator)"
+		echo "officer=$("$build/railgate" token create --dsn "$admin_dsn" --role officer --name make-run-officer)"
+		echo "supervisor=$("$build/railgate" token create --dsn "$admin_dsn" --role supervisor --name make-run-supervisor)"
+		echo "auditor=$("$build/railgate" token create --dsn "$admin_dsn" --role auditor --name make-run-auditor)"
+	} > "$tokens"
+fi
+operator=$(sed -n 's/^operator=//p' "$tokens" 2>/dev/null || true)
+officer=$(sed -n 's/^officer=//p' "$tokens" 2>/dev/null || true)
+
+# The fixture trains, once: the console has something to show.
+if [ -n "$operator" ] && [ ! -e var/fixtures-loaded ]; then
+	loaded=0
+	for f in fixtures/edifact/*.edi fixtures/xml/ecommerce_horgos_export.xml; do
+		if "$build/railgate" submit --token "$operator" "http://$listen" "$f" \
+		    > /dev/null 2>&1; then
+			loaded=$((loaded + 1))
+		fi
+	done
+	echo "railgate: $loaded fixture trains submitted"
+	touch var/fixtures-loaded
+fi
 
 cat <<MSG
 railgate: database   $dsn
-railgate: console    http://${listen:-127.0.0.1:8080}/
-railgate: health     curl http://${listen:-127.0.0.1:8080}/healthz
+railgate: console    http://$listen/   (officer token: ${officer:-see $tokens})
+railgate: tokens     $tokens
+railgate: submit     $build/railgate submit --token ${operator:-TOKEN} http://$listen fixtures/edifact/cuscar_s3_alashankou.edi
+railgate: trains     curl -H "Authorization: Bearer ${officer:-TOKEN}" http://$listen/v1/trains
 railgate: stop with Ctrl-C
 MSG
-exec "$build/railgated" -c "$runconf"
+wait $pid
