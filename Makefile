@@ -73,13 +73,19 @@ $(BUILD)/libmanifest.a: $(call objs,$(MANIFEST_SRCS))
 $(BUILD)/libedi.a: $(call objs,$(EDI_SRCS))
 $(BUILD)/librules.a: $(call objs,$(RULES_SRCS))
 $(BUILD)/libdb.a: $(call objs,$(DB_SRCS)) $(BUILD)/db/migrations_data.o
-$(BUILD)/libdaemon.a: $(call objs,$(DAEMON_SRCS))
+$(BUILD)/libdaemon.a: $(call objs,$(DAEMON_SRCS)) $(BUILD)/daemon/openapi_data.o
 # The schema migrations, embedded in the programs.
 MIGRATIONS = $(sort $(wildcard db/migrations/*.sql))
 $(BUILD)/db/migrations_data.c: $(MIGRATIONS) scripts/embed-sql.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-sql.sh $@ $(MIGRATIONS)
 $(BUILD)/db/migrations_data.o: $(BUILD)/db/migrations_data.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+# The API's description, served at /openapi.json.
+$(BUILD)/daemon/openapi_data.c: daemon/openapi.json scripts/embed-file.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-file.sh $@ api_openapi_json daemon/openapi.json
+$(BUILD)/daemon/openapi_data.o: $(BUILD)/daemon/openapi_data.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/lib%.a:

@@ -17,6 +17,7 @@ extern const size_t api_route_count;
 void api_healthz(struct http_ctx *c);
 void api_readyz(struct http_ctx *c);
 void api_metrics(struct http_ctx *c);
+void api_openapi(struct http_ctx *c);
 
 /* api_manifests.c */
 void api_manifest_post(struct http_ctx *c);

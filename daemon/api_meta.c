@@ -100,3 +100,14 @@ api_metrics(struct http_ctx *c)
 	http_reply(c, 200, "text/plain; version=0.0.4", b.data, b.len);
 	buf_free(&b);
 }
+
+/* The API's description (daemon/openapi.json, embedded by the build). */
+extern const char	api_openapi_json[];
+extern const size_t	api_openapi_json_len;
+
+/* GET /openapi.json */
+void
+api_openapi(struct http_ctx *c)
+{
+	http_reply_json(c, 200, api_openapi_json, api_openapi_json_len);
+}

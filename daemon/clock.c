@@ -1,8 +1,11 @@
 /*
- * clock.c -- asks for clock crossings every CLOCK_PERIOD_S and logs them.
+ * clock.c -- the daemon's clocks: monotonic milliseconds for timeouts, and
+ * the clearance clock's crossings, asked for every CLOCK_PERIOD_S and
+ * logged.
  */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <jansson.h>
@@ -15,6 +18,15 @@
 #include "log.h"
 
 #define CLOCK_PERIOD_S	5
+
+int64_t
+daemon_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct clock_watch {
 	struct daemon	*d;

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -44,15 +43,6 @@ usage(FILE *out)
 	    "      --print-parameters  the configuration parameters, as mdoc\n"
 	    "  -h, --help            this text\n"
 	    "      --version         the version\n");
-}
-
-int64_t
-daemon_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Applies the parts of cfg that take effect at once. */

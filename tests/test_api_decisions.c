@@ -13,8 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/http.h>
 #include <jansson.h>
 
+#include "daemon/api.h"
 #include "manifest/util.h"
 
 #include "harness.h"
@@ -450,6 +452,35 @@ t_decisions_pg_restart_under_load(void)
 	}
 }
 
+/* /openapi.json describes every route of the route table. */
+static void
+t_decisions_openapi_lists_every_route(void)
+{
+	struct harness_response	 r;
+	json_t			*doc, *paths, *p;
+	size_t			 i;
+	char			 method[8];
+
+	CU_ASSERT_EQUAL_FATAL(harness_http(dm.port, "GET", "/openapi.json", "",
+	    NULL, 0, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	doc = json_loads(r.body, 0, NULL);
+	harness_response_free(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	paths = json_object_get(doc, "paths");
+	for (i = 0; i < api_route_count; i++) {
+		snprintf(method, sizeof method, "%s",
+		    api_routes[i].method == EVHTTP_REQ_GET ? "get" : "post");
+		p = json_object_get(paths, api_routes[i].pattern);
+		if (p == NULL || json_object_get(p, method) == NULL) {
+			fprintf(stderr, "\n%s %s not in /openapi.json\n", method,
+			    api_routes[i].pattern);
+			CU_FAIL("route missing from /openapi.json");
+		}
+	}
+	json_decref(doc);
+}
+
 static CU_TestInfo decisions_tests[] = {
 	{ "t_decisions_edifact_provisional", t_decisions_edifact_provisional },
 	{ "t_decisions_xml", t_decisions_xml },
@@ -457,6 +488,8 @@ static CU_TestInfo decisions_tests[] = {
 	{ "t_decisions_officers_approve", t_decisions_officers_approve },
 	{ "t_decisions_submit_command", t_decisions_submit_command },
 	{ "t_decisions_metrics", t_decisions_metrics },
+	{ "t_decisions_openapi_lists_every_route",
+	    t_decisions_openapi_lists_every_route },
 	{ "t_decisions_pg_restart_under_load", t_decisions_pg_restart_under_load },
 	CU_TEST_INFO_NULL
 };
