@@ -21,7 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-for i in $(seq 1 200); do
+for i in $(seq 1 220); do
 	f=$data/t5k-$i.edi
 	[ -s "$f" ] || "$build/railgate" gen --wagons 55 --items 5000 \
 		--seed $((1000 + i)) --format edifact -o "$f"
@@ -56,6 +56,9 @@ officer=$("$build/railgate" token create --dsn "$admin" --role officer \
 	--name bench-officer)
 
 [ -z "${ONLY_SETUP:-}" ] || { echo "port $port token $operator work $work admin $admin"; sleep 100000; }
+echo "daemon: submit -> provisional decision, 55 wagons / 5,000 items, one at a time:"
+"$build/bench/api_load" submit "$port" "$operator" "$admin" 1 \
+	$(seq -f "$data/t5k-%g.edi" 201 220)
 echo "daemon: submit -> provisional decision, 55 wagons / 5,000 items, 20 in flight:"
 "$build/bench/api_load" submit "$port" "$operator" "$admin" 20 \
 	$(seq -f "$data/t5k-%g.edi" 1 100)
