@@ -594,13 +594,6 @@ db_result_value(const struct db_result *r, int row, int col)
 	return PQgetvalue(r->res, row, col);
 }
 
-bool
-db_result_isnull(const struct db_result *r, int row, int col)
-{
-	return row >= db_result_rows(r) || col >= db_result_cols(r) ||
-	    PQgetisnull(r->res, row, col);
-}
-
 int
 db_result_length(const struct db_result *r, int row, int col)
 {

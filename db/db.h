@@ -100,8 +100,6 @@ bool db_result_unavailable(const struct db_result *r);
 int db_result_rows(const struct db_result *r);
 int db_result_cols(const struct db_result *r);
 const char *db_result_value(const struct db_result *r, int row, int col);
-/* True for SQL NULL (and for a cell that does not exist). */
-bool db_result_isnull(const struct db_result *r, int row, int col);
 int db_result_length(const struct db_result *r, int row, int col);
 bool db_result_is_null(const struct db_result *r, int row, int col);
 

@@ -318,13 +318,13 @@ final_inputs_done(const struct db_result *r, void *arg)
 
 	if (!db_result_ok(r))
 		q->cb(-1, NULL, q->arg);
-	else if (db_result_rows(r) == 0 || db_result_isnull(r, 0, 0))
+	else if (db_result_rows(r) == 0 || db_result_is_null(r, 0, 0))
 		q->cb(0, NULL, q->arg);
 	else {
 		in.train_id = atoll(db_result_value(r, 0, 0));
-		in.version = db_result_isnull(r, 0, 1) ? 0 :
+		in.version = db_result_is_null(r, 0, 1) ? 0 :
 		    atoll(db_result_value(r, 0, 1));
-		in.document = db_result_isnull(r, 0, 2) ? NULL :
+		in.document = db_result_is_null(r, 0, 2) ? NULL :
 		    db_result_value(r, 0, 2);
 		in.resolutions = db_result_value(r, 0, 3);
 		in.state = db_result_value(r, 0, 4);
