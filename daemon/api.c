@@ -24,12 +24,17 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/decision", READERS, api_train_decision },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/manifest", READERS, api_train_manifest },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/audit", READERS, api_train_audit },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/notices", READERS, api_train_notices },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/events", AUTH_OPERATOR | AUTH_OFFICER,
 	    api_train_event },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/wagons/{wagon}/resolution",
 	    AUTH_OFFICER, api_wagon_resolution },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/approve", AUTH_OFFICER,
 	    api_train_approve },
+	{ EVHTTP_REQ_POST, "/v1/notices/{id}/redeliver", AUTH_OFFICER,
+	    api_notice_redeliver },
+	{ EVHTTP_REQ_PUT, "/v1/subscriptions/{name}", AUTH_ADMIN,
+	    api_subscription_put },
 	{ EVHTTP_REQ_GET, "/v1/audit/verify", AUTH_AUDITOR, api_audit_verify },
 };
 

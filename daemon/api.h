@@ -38,6 +38,11 @@ void api_train_event(struct http_ctx *c);
 void api_wagon_resolution(struct http_ctx *c);
 void api_train_approve(struct http_ctx *c);
 
+/* api_notices.c */
+void api_train_notices(struct http_ctx *c);
+void api_notice_redeliver(struct http_ctx *c);
+void api_subscription_put(struct http_ctx *c);
+
 /* api_audit.c */
 void api_audit_verify(struct http_ctx *c);
 

@@ -25,6 +25,7 @@
 #include "auth.h"
 #include "daemon.h"
 #include "log.h"
+#include "notify.h"
 
 #define OFFICER_BODY_MAX	(16 * 1024)
 #define OFFICER_REASON_MAX	1000
@@ -147,8 +148,10 @@ finalized_cb(int status, int http_status, const char *reply, void *arg)
 		http_reply_unavailable(c);
 		return;
 	}
-	if (http_status == 200)
+	if (http_status == 200) {
 		api_trains_changed();
+		notifier_kick(c->d->notify);	/* the notices are in the outbox */
+	}
 	if (f->approve) {
 		if (http_status == 200)
 			log_info("train %s approved by %s", http_param(c, 0),

@@ -59,6 +59,14 @@ static const struct param params[] = {
 	    "Seconds a daemon holds a train it is evaluating; another daemon "
 	    "sharing the database takes the train over once this has passed "
 	    "without a decision."),
+	INT("notices", "retry_base_ms", notice_retry_ms, true, "2000", 10,
+	    600000, "Delay before the second attempt at a release notice; each "
+	    "later delay doubles, with a random factor of 0.5 to 1.5."),
+	INT("notices", "retry_max_seconds", notice_retry_max_s, true, "600", 1,
+	    86400, "Ceiling of the delay between attempts."),
+	INT("notices", "max_attempts", notice_max_attempts, true, "20", 1, 1000,
+	    "Attempts before a notice is given up (dead, shown in the API, "
+	    "until an officer redelivers it)."),
 	INT("clearance", "target_minutes", target_minutes, true, "20", 1, 1440,
 	    "Clearance target per train, from arrival (or manifest receipt)."),
 	INT("clearance", "warn_percent", warn_percent, true, "75", 1, 100,

@@ -26,6 +26,10 @@ struct config {
 	/* [rules] */
 	char	*rules_dir;
 	int	 lease_s;		/* [evaluation] lease_seconds */
+	/* [notices] */
+	int	 notice_retry_ms;
+	int	 notice_retry_max_s;
+	int	 notice_max_attempts;
 	/* [clearance] */
 	int	 target_minutes;
 	int	 warn_percent;

@@ -22,6 +22,8 @@ struct auth_cache;
 struct spool;
 struct evaluator;
 struct clock_watch;
+struct notifier;
+struct sign_key;
 
 struct daemon {
 	struct event_base	*base;
@@ -37,6 +39,8 @@ struct daemon {
 	struct spool		*spool;
 	struct evaluator	*eval;
 	struct clock_watch	*clock;
+	struct notifier		*notify;
+	struct sign_key		*station_key;	/* signs notices */
 	struct event		*drain;		/* checks that work in progress ended */
 	int64_t			 drain_deadline_ms;
 

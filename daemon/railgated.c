@@ -29,7 +29,9 @@
 #include "dbloop.h"
 #include "http.h"
 #include "log.h"
+#include "notify.h"
 #include "pool.h"
+#include "sign.h"
 #include "spool.h"
 #include "version.h"
 
@@ -90,7 +92,8 @@ daemon_drain_cb(evutil_socket_t fd, short what, void *arg)
 	struct daemon	*d = arg;
 	int		 requests = http_server_in_flight(d->http);
 	size_t		 jobs = pool_pending(d->pool) +
-			    (size_t)evaluator_in_flight(d->eval);
+			    (size_t)evaluator_in_flight(d->eval) +
+			    (size_t)notifier_in_flight(d->notify);
 
 	if ((requests == 0 && jobs == 0) || daemon_now_ms() > d->drain_deadline_ms) {
 		if (requests != 0 || jobs != 0)
@@ -118,6 +121,7 @@ daemon_stop_cb(evutil_socket_t sig, short what, void *arg)
 	spool_stop(d->spool);
 	evaluator_stop(d->eval);
 	clock_watch_stop(d->clock);
+	notifier_stop(d->notify);
 	d->drain_deadline_ms = daemon_now_ms() + DRAIN_MAX_MS;
 	d->drain = event_new(d->base, -1, EV_PERSIST, daemon_drain_cb, d);
 	event_add(d->drain, &tick);
@@ -233,6 +237,7 @@ main(int argc, char **argv)
 	struct daemon		 d = { 0 };
 	struct ruleset_load	 rl;
 	char			*cause = NULL, host[64], spooldir[1024];
+	char			 keypath[1024];
 	int			 rc;
 
 	if ((rc = daemon_options(&d, argc, argv)) >= 0)
@@ -258,6 +263,11 @@ main(int argc, char **argv)
 		fatalx("%s", cause);
 	d.eval = evaluator_new(&d, &rl);
 	d.clock = clock_watch_new(&d);
+	snprintf(keypath, sizeof keypath, "%s/station-ed25519.pem",
+	    d.cfg.state_dir);
+	if ((d.station_key = sign_key_load(keypath, 1, &cause)) == NULL)
+		fatalx("station key: %s", cause);
+	d.notify = notifier_new(&d, d.station_key);
 	if ((d.http = http_server_new(&d, &cause)) == NULL)
 		fatalx("%s", cause);
 	snprintf(spooldir, sizeof spooldir, "%s/spool", d.cfg.state_dir);
@@ -277,10 +287,13 @@ main(int argc, char **argv)
 	spool_stop(d.spool);
 	evaluator_stop(d.eval);
 	clock_watch_stop(d.clock);
+	notifier_stop(d.notify);
 	pool_free(d.pool);
 	dbloop_free(d.dbloop);
 	evaluator_free(d.eval);
 	clock_watch_free(d.clock);
+	notifier_free(d.notify);
+	sign_key_free(d.station_key);
 	http_server_free(d.http);
 	spool_free(d.spool);
 	auth_cache_free(d.auth);

@@ -493,3 +493,151 @@ store_ruleset(struct db *db, const char *sha256, const char *name,
 	db_query(db, "SELECT 202, '{}'::json FROM store_ruleset($1, $2, $3)", 3, v,
 	    lens, bin, DB_RETRY, 10000, reply_done, q);
 }
+
+struct notices_claim {
+	store_notices_cb	 cb;
+	void			*arg;
+};
+
+/* Rows of claim_notices(), bodies in binary. */
+static void
+notices_claimed(const struct db_result *r, void *arg)
+{
+	struct notices_claim	*q = arg;
+	struct store_notice	*v;
+	int			 i, n;
+
+	if (!db_result_ok(r)) {
+		q->cb(-1, NULL, 0, q->arg);
+		free(q);
+		return;
+	}
+	n = db_result_rows(r);
+	v = xcalloc((size_t)(n > 0 ? n : 1), sizeof *v);
+	for (i = 0; i < n; i++) {
+		v[i].id = db_result_value(r, i, 0);
+		v[i].format = db_result_value(r, i, 1);
+		v[i].follow_up_of = db_result_is_null(r, i, 2) ? NULL :
+		    db_result_value(r, i, 2);
+		if (!db_result_is_null(r, i, 3)) {
+			v[i].body = (const unsigned char *)db_result_value(r, i, 3);
+			v[i].body_len = (size_t)db_result_length(r, i, 3);
+		}
+		v[i].attempts = atoi(db_result_value(r, i, 4));
+		v[i].url = db_result_value(r, i, 5);
+		v[i].secret = db_result_value(r, i, 6);
+		v[i].recipient = db_result_is_null(r, i, 7) ? NULL :
+		    db_result_value(r, i, 7);
+		v[i].subscription = db_result_value(r, i, 8);
+		v[i].train_no = db_result_value(r, i, 9);
+		v[i].decision = db_result_value(r, i, 10);
+		v[i].created = atoll(db_result_value(r, i, 11));
+	}
+	q->cb(n, v, (size_t)n, q->arg);
+	free(v);
+	free(q);
+}
+
+void
+store_claim_notices(struct db *db, const char *owner, int n, int lease_s,
+    store_notices_cb cb, void *arg)
+{
+	struct notices_claim	*q = xmalloc(sizeof *q);
+	char			 ns[16], ls[16];
+	const char		*v[3] = { owner, ns, ls };
+
+	q->cb = cb;
+	q->arg = arg;
+	snprintf(ns, sizeof ns, "%d", n);
+	snprintf(ls, sizeof ls, "%d", lease_s);
+	/* Binary results: the body's bytes as they are.  The casts make every
+	 * column's binary form plain text or bytes. */
+	db_query(db, "SELECT id, format, follow_up_of, body, attempts::text, url, "
+	    "secret, recipient, subscription, train_no, decision::text, "
+	    "created_at::text FROM claim_notices($1, $2::int, $3::int)", 3, v,
+	    NULL, NULL, DB_RETRY | DB_BINARY_RESULT, 10000, notices_claimed, q);
+}
+
+struct status_q {
+	store_status_cb	 cb;
+	void		*arg;
+};
+
+static void
+status_done(const struct db_result *r, void *arg)
+{
+	struct status_q	*q = arg;
+
+	q->cb(db_result_ok(r) ? 0 : -1, q->arg);
+	free(q);
+}
+
+void
+store_notice_set_body(struct db *db, const char *id, const char *owner,
+    const void *body, size_t len, store_status_cb cb, void *arg)
+{
+	struct status_q	*q = xmalloc(sizeof *q);
+	const char	*v[3] = { id, owner, body };
+	int		 lengths[3] = { 0, 0, (int)len };
+	int		 binary[3] = { 0, 0, 1 };
+
+	q->cb = cb;
+	q->arg = arg;
+	/* Idempotent: the body is set once, whoever asks again. */
+	db_query(db, "SELECT notice_set_body($1, $2, $3::bytea)", 3, v, lengths,
+	    binary, DB_RETRY, 10000, status_done, q);
+}
+
+void
+store_notice_attempted(struct db *db, const char *id, const char *owner,
+    int http_status, const char *error, double retry_s, int max_attempts,
+    store_decision_cb cb, void *arg)
+{
+	struct decided	*q = xmalloc(sizeof *q);
+	char		 st[16], rs[32], mx[16];
+	const char	*v[6] = { id, owner, st, error, rs, mx };
+
+	q->cb = cb;
+	q->arg = arg;
+	snprintf(st, sizeof st, "%d", http_status);
+	snprintf(rs, sizeof rs, "%.3f", retry_s);
+	snprintf(mx, sizeof mx, "%d", max_attempts);
+	/* Not retried: a second record would count an attempt twice. */
+	db_query(db, "SELECT notice_attempted($1, $2, $3::int, $4, "
+	    "$5::double precision, $6::int)", 6, v, NULL, NULL, 0, 10000,
+	    decision_done, q);
+}
+
+void
+store_notice_redeliver(struct db *db, const char *id, const char *principal,
+    store_reply_cb cb, void *arg)
+{
+	struct reply	*q = xmalloc(sizeof *q);
+	const char	*v[2] = { id, principal };
+
+	q->cb = cb;
+	q->arg = arg;
+	db_query(db, "SELECT http_status, reply FROM notice_redeliver($1, $2)",
+	    2, v, NULL, NULL, 0, 10000, reply_done, q);
+}
+
+void
+store_train_notices(struct db *db, const char *id, store_doc_cb cb, void *arg)
+{
+	const char	*v[1] = { id };
+
+	doc_query(db, "SELECT train_notices($1) FROM train_find($1) t", 1, v,
+	    cb, arg);
+}
+
+void
+store_subscription_put(struct db *db, const char *name, const char *url,
+    const char *formats, const char *secret, const char *recipient,
+    int enabled, const char *principal, store_doc_cb cb, void *arg)
+{
+	const char	*v[7] = { name, url, formats, secret, recipient,
+			    enabled ? "t" : "f", principal };
+
+	doc_query(db, "SELECT subscription_put($1, $2, $3::text[], $4, $5, "
+	    "$6::boolean, $7)", 7, v, cb, arg);
+}

@@ -159,6 +159,49 @@ struct store_final {
 void store_finalize(struct db *db, const struct store_final *f,
     store_reply_cb cb, void *arg);
 
+/* A release notice claimed for delivery (claim_notices()); borrowed. */
+struct store_notice {
+	const char		*id;
+	const char		*format;	/* json | cusres */
+	const char		*follow_up_of;	/* NULL: the first */
+	const unsigned char	*body;		/* NULL: not built yet */
+	size_t			 body_len;
+	int			 attempts;
+	const char		*url;
+	const char		*secret;
+	const char		*recipient;	/* NULL: the subscription's name */
+	const char		*subscription;
+	const char		*train_no;
+	const char		*decision;	/* the final decision document */
+	int64_t			 created;	/* Unix seconds */
+};
+typedef void (*store_notices_cb)(int status, const struct store_notice *v,
+    size_t n, void *arg);
+/* Claims up to n due notices, leased to owner for lease_s. */
+void store_claim_notices(struct db *db, const char *owner, int n, int lease_s,
+    store_notices_cb cb, void *arg);
+/* Fixes a notice's body (only if not yet set); status 0 or -1. */
+typedef void (*store_status_cb)(int status, void *arg);
+void store_notice_set_body(struct db *db, const char *id, const char *owner,
+    const void *body, size_t len, store_status_cb cb, void *arg);
+/*
+ * Records an attempt (http_status 0: no answer, error says why); result
+ * "delivered", "pending", "dead" or "stale", NULL when unavailable.
+ */
+void store_notice_attempted(struct db *db, const char *id, const char *owner,
+    int http_status, const char *error, double retry_s, int max_attempts,
+    store_decision_cb cb, void *arg);
+/* An officer's redelivery (notice_redeliver()). */
+void store_notice_redeliver(struct db *db, const char *id,
+    const char *principal, store_reply_cb cb, void *arg);
+/* A run's notices as a JSON array. */
+void store_train_notices(struct db *db, const char *id, store_doc_cb cb,
+    void *arg);
+/* Creates or replaces a subscription; the reply is its JSON. */
+void store_subscription_put(struct db *db, const char *name, const char *url,
+    const char *formats, const char *secret, const char *recipient,
+    int enabled, const char *principal, store_doc_cb cb, void *arg);
+
 /* A received manifest, ready to store (see ingest_manifest() in 002_ingest.sql). */
 struct store_manifest {
 	const char		*sha256;

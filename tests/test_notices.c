@@ -1,0 +1,365 @@
+/*
+ * test_notices.c -- release notices end to end: an operator's subscription,
+ * an approval putting a JSON and a CUSRES notice in the outbox, delivery
+ * to a receiver on loopback with both signatures checked (and a tampered
+ * body or an old timestamp refused), a follow-up notice referencing the
+ * first, retries under the same id, a dead letter and its redelivery.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "daemon/sign.h"
+#include "manifest/util.h"
+
+#include "harness.h"
+#include "unit.h"
+
+#define SECRET	"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+#define MAX_GOT	64
+
+/* What the receiver got: one entry per request. */
+struct got {
+	char	id[64];
+	char	timestamp[24];
+	char	signature[200];
+	char	station[200];
+	char	content_type[64];
+	char	*body;
+	size_t	 len;
+};
+
+static struct harness_pg	pg;
+static struct harness_daemon	dm;
+static char			operator_token[64], officer_token[64];
+static char			admin_token[64];
+static int			recv_fd, recv_port;
+static atomic_int		recv_status = 200;
+static struct got		got[MAX_GOT];
+static atomic_int		ngot;
+static pthread_t		recv_thread;
+
+/* The value of header name in the raw header block h, into out. */
+static void
+header(const char *h, const char *name, char *out, size_t size)
+{
+	const char	*p = h;
+	size_t		 n = strlen(name);
+
+	out[0] = '\0';
+	while ((p = strstr(p, "\r\n")) != NULL) {
+		p += 2;
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			p += n + 1;
+			while (*p == ' ')
+				p++;
+			snprintf(out, size, "%.*s", (int)strcspn(p, "\r"), p);
+			return;
+		}
+	}
+}
+
+/* The operator's endpoint: records each request, answers recv_status. */
+static void *
+receiver(void *arg)
+{
+	for (;;) {
+		char	buf[1 << 16], reply[128], cl[32];
+		int	fd = accept(recv_fd, NULL, NULL), k;
+		size_t	len = 0, want;
+		char	*end;
+		ssize_t	n;
+
+		if (fd < 0)
+			return NULL;
+		while ((n = read(fd, buf + len, sizeof buf - len - 1)) > 0) {
+			len += (size_t)n;
+			buf[len] = '\0';
+			if ((end = strstr(buf, "\r\n\r\n")) != NULL) {
+				*end = '\0';
+				header(buf, "Content-Length", cl, sizeof cl);
+				*end = '\r';
+				want = (size_t)(end + 4 - buf) + (size_t)atol(cl);
+				if (len >= want)
+					break;
+			}
+		}
+		end = strstr(buf, "\r\n\r\n");
+		if (end != NULL && (k = atomic_load(&ngot)) < MAX_GOT) {
+			struct got *g = &got[k];
+
+			*end = '\0';
+			header(buf, "webhook-id", g->id, sizeof g->id);
+			header(buf, "webhook-timestamp", g->timestamp,
+			    sizeof g->timestamp);
+			header(buf, "webhook-signature", g->signature,
+			    sizeof g->signature);
+			header(buf, "railgate-signature", g->station,
+			    sizeof g->station);
+			header(buf, "Content-Type", g->content_type,
+			    sizeof g->content_type);
+			g->len = len - (size_t)(end + 4 - buf);
+			g->body = xmalloc(g->len + 1);
+			memcpy(g->body, end + 4, g->len);
+			g->body[g->len] = '\0';
+			atomic_fetch_add(&ngot, 1);
+		}
+		snprintf(reply, sizeof reply, "HTTP/1.1 %d X\r\nContent-Length: 0"
+		    "\r\nConnection: close\r\n\r\n", atomic_load(&recv_status));
+		if (write(fd, reply, strlen(reply)) < 0)
+			perror("receiver");
+		close(fd);
+	}
+}
+
+static int
+notices_init(void)
+{
+	struct sockaddr_in	sa;
+	socklen_t		sl = sizeof sa;
+	char			conf[2048];
+
+	recv_fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(recv_fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    listen(recv_fd, 64) < 0 ||
+	    getsockname(recv_fd, (struct sockaddr *)&sa, &sl) < 0)
+		return -1;
+	recv_port = ntohs(sa.sin_port);
+	pthread_create(&recv_thread, NULL, receiver, NULL);
+	if (harness_pg_start(&pg) < 0)
+		return -1;
+	snprintf(conf, sizeof conf, "%s[notices]\nretry_base_ms = 100\n"
+	    "retry_max_seconds = 1\nmax_attempts = 3\n", pg.conf);
+	if (harness_daemon_start(&dm, conf) < 0)
+		return -1;
+	if (harness_token(&pg, "operator", "ktze.operator", operator_token) < 0 ||
+	    harness_token(&pg, "officer", "o.officer", officer_token) < 0 ||
+	    harness_token(&pg, "admin", "a.admin", admin_token) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+notices_clean(void)
+{
+	int	i;
+
+	harness_daemon_stop(&dm);
+	harness_pg_stop(&pg);
+	shutdown(recv_fd, SHUT_RDWR);
+	close(recv_fd);
+	pthread_join(recv_thread, NULL);
+	for (i = 0; i < atomic_load(&ngot); i++)
+		free(got[i].body);
+	return 0;
+}
+
+static int
+request(const char *method, const char *path, const char *token,
+    const char *body, char **reply)
+{
+	struct harness_response	r;
+	char			hdr[256];
+	int			st;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", token);
+	if (harness_http(dm.port, method, path, hdr, body,
+	    body != NULL ? strlen(body) : 0, &r) < 0)
+		return -1;
+	st = r.status;
+	if (reply != NULL)
+		*reply = xstrdup(r.body);
+	harness_response_free(&r);
+	return st;
+}
+
+/* Waits until the receiver has n requests; true if it did. */
+static bool
+wait_got(int n, int timeout_ms)
+{
+	int	waited;
+
+	for (waited = 0; waited < timeout_ms && atomic_load(&ngot) < n;
+	    waited += 20)
+		usleep(20000);
+	return atomic_load(&ngot) >= n;
+}
+
+/* Waits for a SQL condition to hold (count > 0). */
+static bool
+wait_sql(const char *sql, int timeout_ms)
+{
+	char	*v;
+	int	 waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 50) {
+		v = harness_sql(&pg, sql);
+		if (v != NULL && strcmp(v, "0") != 0) {
+			free(v);
+			return true;
+		}
+		free(v);
+		usleep(50000);
+	}
+	return false;
+}
+
+static void
+t_notices_delivered_signed(void)
+{
+	char		 sub[512], *v, keypath[400], *reply;
+	char		 *data;
+	size_t		  len;
+	struct sign_key	 *key;
+	int		  i, json = -1, cusres = -1;
+	json_t		 *doc;
+	char		  hdr[128];
+	struct harness_response r;
+
+	snprintf(sub, sizeof sub, "{\"url\":\"http://127.0.0.1:%d/hooks/customs\","
+	    "\"formats\":[\"json\",\"cusres\"],\"secret\":\"%s\","
+	    "\"recipient\":\"KZKTZE\"}", recv_port, SECRET);
+	CU_ASSERT_EQUAL(request("PUT", "/v1/subscriptions/ktze", officer_token,
+	    sub, NULL), 403);
+	CU_ASSERT_EQUAL(request("PUT", "/v1/subscriptions/ktze", admin_token,
+	    "{\"url\":\"ftp://x\",\"formats\":[\"json\"],\"secret\":\"" SECRET
+	    "\"}", NULL), 422);
+	CU_ASSERT_EQUAL_FATAL(request("PUT", "/v1/subscriptions/ktze",
+	    admin_token, sub, NULL), 200);
+
+	/* A train, its decision, the grapes' documents checked, approval. */
+	data = test_read_fixture("edifact/cuscar_s3_alashankou.edi", &len);
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", operator_token);
+	CU_ASSERT_EQUAL_FATAL(harness_http(dm.port, "POST", "/v1/manifests", hdr,
+	    data, len, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 202);
+	harness_response_free(&r);
+	free(data);
+	CU_ASSERT_FATAL(wait_sql("SELECT count(*) FROM trains WHERE train_no = "
+	    "'X8024' AND decision IS NOT NULL AND NOT eval_needed", 10000));
+	CU_ASSERT_EQUAL(atomic_load(&ngot), 0);	/* provisional: not sent */
+	CU_ASSERT_EQUAL(request("POST", "/v1/trains/X8024/wagons/315279550026/"
+	    "resolution", officer_token, "{\"action\":\"release\",\"reason\":"
+	    "\"certificate shown\"}", NULL), 200);
+	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/trains/X8024/approve",
+	    officer_token, "{}", NULL), 200);
+	CU_ASSERT_FATAL(wait_got(2, 10000));
+	CU_ASSERT_FATAL(wait_sql("SELECT count(*) FROM notices WHERE state = "
+	    "'delivered' HAVING count(*) = 2", 5000));
+
+	snprintf(keypath, sizeof keypath, "%s/station-ed25519.pem", dm.dir);
+	key = sign_key_load(keypath, 0, &v);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	for (i = 0; i < 2; i++) {
+		struct got	*g = &got[i];
+		int64_t		 ts = atoll(g->timestamp);
+		char		*sig;
+
+		if (strcmp(g->content_type, "application/json") == 0)
+			json = i;
+		else
+			cusres = i;
+		CU_ASSERT_EQUAL(strncmp(g->id, "ntc_", 4), 0);
+		CU_ASSERT_EQUAL(sign_webhook_verify(SECRET, g->id, ts, g->body,
+		    g->len, g->signature, (int64_t)time(NULL), 300), 0);
+		/* A tampered body, an old timestamp: refused. */
+		g->body[g->len / 2] ^= 1;
+		CU_ASSERT_EQUAL(sign_webhook_verify(SECRET, g->id, ts, g->body,
+		    g->len, g->signature, (int64_t)time(NULL), 300), -1);
+		g->body[g->len / 2] ^= 1;
+		CU_ASSERT_EQUAL(sign_webhook_verify(SECRET, g->id, ts, g->body,
+		    g->len, g->signature, (int64_t)time(NULL) + 3600, 300), -2);
+		/* The station's Ed25519 signature over the body. */
+		sig = strstr(g->station, "sig=");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sig);
+		CU_ASSERT_EQUAL(sign_ed25519_verify(key, g->body, g->len, sig + 4),
+		    0);
+	}
+	sign_key_free(key);
+	CU_ASSERT_FATAL(json >= 0 && cusres >= 0);
+	doc = json_loads(got[json].body, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "id")),
+	    got[json].id);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "type")),
+	    "release_notice");
+	CU_ASSERT(json_is_true(json_object_get(json_object_get(doc, "decision"),
+	    "final")));
+	json_decref(doc);
+	CU_ASSERT_EQUAL(strncmp(got[cusres].body, "UNA:+.?*'", 9), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got[cusres].body, "BGM+961+ntc_"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got[cusres].body, "KZKTZE"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got[cusres].body, "CUSRES:D:96B:UN"));
+	CU_ASSERT_EQUAL(request("GET", "/v1/trains/X8024/notices",
+	    officer_token, NULL, &reply), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "delivered"));
+	free(reply);
+}
+
+/* The endpoint fails: retries under one id, then dead, then redelivered. */
+static void
+t_notices_retry_dead_redeliver(void)
+{
+	char	*v, sql[256], path[128], first_json[64];
+	int	 i, before = atomic_load(&ngot), same = 0;
+
+	snprintf(first_json, sizeof first_json, "%s",
+	    strcmp(got[0].content_type, "application/json") == 0 ? got[0].id :
+	    got[1].id);
+	atomic_store(&recv_status, 500);
+	/* Holding a set-out wagon after approval amends the final decision. */
+	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/trains/X8024/wagons/"
+	    "315279550018/resolution", officer_token, "{\"action\":\"hold\","
+	    "\"reason\":\"weight does not match\"}", NULL), 200);
+	/* Two notices, three attempts each, then dead. */
+	CU_ASSERT_FATAL(wait_sql("SELECT count(*) FROM notices WHERE state = "
+	    "'dead' HAVING count(*) = 2", 15000));
+	CU_ASSERT_EQUAL(atomic_load(&ngot) - before, 6);
+	for (i = before + 1; i < atomic_load(&ngot); i++)
+		same += strcmp(got[i].id, got[before].id) == 0;
+	CU_ASSERT_EQUAL(same, 2);	/* one id for its three attempts */
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM notices WHERE "
+	    "follow_up_of = '%s' AND format = 'json'", first_json);
+	v = harness_sql(&pg, sql);
+	CU_ASSERT_STRING_EQUAL(v, "1");
+	free(v);
+	v = harness_sql(&pg, "SELECT count(*) FROM audit_log WHERE action = "
+	    "'notice.dead'");
+	CU_ASSERT_STRING_EQUAL(v, "2");
+	free(v);
+
+	/* The endpoint is back; an officer redelivers one: same id, delivered. */
+	atomic_store(&recv_status, 200);
+	snprintf(path, sizeof path, "/v1/notices/%s/redeliver", got[before].id);
+	CU_ASSERT_EQUAL(request("POST", path, operator_token, NULL, NULL), 403);
+	CU_ASSERT_EQUAL(request("POST", path, officer_token, NULL, NULL), 202);
+	CU_ASSERT(wait_got(before + 7, 5000));
+	CU_ASSERT_STRING_EQUAL(got[before + 6].id, got[before].id);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM notices WHERE id = '%s' "
+	    "AND state = 'delivered' AND attempts = 4", got[before].id);
+	CU_ASSERT(wait_sql(sql, 5000));
+	CU_ASSERT_EQUAL(request("POST", "/v1/notices/ntc_nope/redeliver",
+	    officer_token, NULL, NULL), 404);
+}
+
+static CU_TestInfo notices_tests[] = {
+	{ "t_notices_delivered_signed", t_notices_delivered_signed },
+	{ "t_notices_retry_dead_redeliver", t_notices_retry_dead_redeliver },
+	CU_TEST_INFO_NULL
+};
+
+TEST_SUITE("integration_notices", notices_init, notices_clean, notices_tests)
