@@ -117,6 +117,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory lint
 	@scripts/fuzz.sh --seconds $(FUZZ_SMOKE_SECONDS)
+	@sh scripts/notice-trials.sh $(BUILD) 1 3 50
 	RAILGATE_BUILD=$(BUILD) $(BUILD)/tests/unit
 
 check-build: $(PROGRAMS) $(TESTS)

@@ -11,16 +11,6 @@ build=${1:-build}
 cd "$(dirname "$0")/.."
 data=$build/bench-data/daemon
 mkdir -p "$data"
-work=$(mktemp -d /tmp/railgate-bench.XXXXXX)
-chmod 755 "$work"
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	scripts/pgcluster.sh stop "$work/pg" >/dev/null 2>&1 || true
-	[ -n "${KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
 for i in $(seq 1 220); do
 	f=$data/t5k-$i.edi
 	[ -s "$f" ] || "$build/railgate" gen --wagons 55 --items 5000 \
@@ -30,31 +20,13 @@ done
 	--items 1000000 --seed 7 --format edifact --ecommerce \
 	-o "$data/ecommerce-1m.edi"
 
-admin=$(scripts/pgcluster.sh start "$work/pg")
-app=$(printf '%s' "$admin" | sed 's/user=postgres/user=railgate_app/')
-"$build/railgate" db migrate --dsn "$admin" > /dev/null
-port=$((20000 + $$ % 20000))
-cat > "$work/railgate.conf" <<CONF
-[daemon]
-listen = 127.0.0.1:$port
-state_dir = $work
-log_level = warn
-[database]
-dsn = $app
-admin_dsn = $admin
-connections = 8
-CONF
-"$build/railgated" -c "$work/railgate.conf" 2> "$work/daemon.log" &
-pid=$!
-for i in $(seq 1 100); do
-	curl -sf "http://127.0.0.1:$port/readyz" > /dev/null 2>&1 && break
-	sleep 0.1
-done
-operator=$("$build/railgate" token create --dsn "$admin" --role operator \
-	--name bench-operator)
-officer=$("$build/railgate" token create --dsn "$admin" --role officer \
-	--name bench-officer)
+. scripts/testbed.sh
+trap testbed_stop EXIT INT TERM
+testbed_start "$build"
+operator=$(testbed_token operator bench-operator)
+officer=$(testbed_token officer bench-officer)
 
+# ONLY_SETUP=1: stop here with the daemon up, to profile it by hand.
 [ -z "${ONLY_SETUP:-}" ] || { echo "port $port token $operator work $work admin $admin"; sleep 100000; }
 echo "daemon: submit -> provisional decision, 55 wagons / 5,000 items, one at a time:"
 "$build/bench/api_load" submit "$port" "$operator" "$admin" 1 \

@@ -15,6 +15,7 @@ int cmd_db(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
+int cmd_notices(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "rules", cmd_rules, "lint a rule set or run its test trains" },
 	{ "gen", cmd_gen, "write a synthetic train (EDIFACT or XML)" },
 	{ "submit", cmd_submit, "post manifests to a running daemon" },
+	{ "notices", cmd_notices, "receive release notices (an operator's side)" },
 	{ "db", cmd_db, "apply the database schema migrations" },
 	{ "token", cmd_token, "create or revoke API tokens" },
 };

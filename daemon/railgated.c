@@ -160,6 +160,28 @@ daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("configuration reloaded from %s", d->config_path);
 }
 
+/*
+ * Writes the station's public key beside its private key, for operators
+ * to verify notices with (railgate notices listen --public-key).
+ */
+static void
+daemon_publish_key(struct daemon *d)
+{
+	char	 path[1024], *pem = sign_key_public_pem(d->station_key), id[17];
+	FILE	*f;
+
+	sign_key_id(d->station_key, id);
+	snprintf(path, sizeof path, "%s/station-ed25519.pub.pem",
+	    d->cfg.state_dir);
+	if ((f = fopen(path, "w")) == NULL)
+		log_warn("%s", path);
+	else if ((fputs(pem, f) == EOF) | (fclose(f) != 0))
+		log_warn("%s", path);
+	else
+		log_info("station key %s, public key in %s", id, path);
+	free(pem);
+}
+
 /* Durability check and migrations, before anything is accepted. */
 static void
 daemon_prepare_database(struct daemon *d)
@@ -267,6 +289,7 @@ main(int argc, char **argv)
 	    d.cfg.state_dir);
 	if ((d.station_key = sign_key_load(keypath, 1, &cause)) == NULL)
 		fatalx("station key: %s", cause);
+	daemon_publish_key(&d);
 	d.notify = notifier_new(&d, d.station_key);
 	if ((d.http = http_server_new(&d, &cause)) == NULL)
 		fatalx("%s", cause);

@@ -1,0 +1,64 @@
+# scripts/testbed.sh -- sourced by benchmarks and fault trials: a private
+# PostgreSQL cluster and railgated daemons on loopback, with tokens.
+#
+#   . scripts/testbed.sh
+#   testbed_start BUILD [EXTRA_CONF]   sets $work $admin $app $port $pid
+#   testbed_token ROLE NAME            prints a new token
+#   testbed_daemon_restart             kills -9 and restarts the daemon
+#   testbed_stop                       stops everything, removes $work
+# The caller sets `trap testbed_stop EXIT`.
+
+testbed_start() {
+	tb_build=$1
+	tb_extra=${2:-}
+	work=$(mktemp -d /tmp/railgate-testbed.XXXXXX)
+	chmod 755 "$work"
+	admin=$(scripts/pgcluster.sh start "$work/pg")
+	app=$(printf '%s' "$admin" | sed 's/user=postgres/user=railgate_app/')
+	"$tb_build/railgate" db migrate --dsn "$admin" > /dev/null
+	port=$((20000 + $$ % 20000))
+	cat > "$work/railgate.conf" <<CONF
+[daemon]
+listen = 127.0.0.1:$port
+state_dir = $work
+log_level = warn
+[database]
+dsn = $app
+admin_dsn = $admin
+connections = 8
+$tb_extra
+CONF
+	testbed_daemon_start
+}
+
+testbed_daemon_start() {
+	"$tb_build/railgated" -c "$work/railgate.conf" 2>> "$work/daemon.log" &
+	pid=$!
+	for tb_i in $(seq 1 150); do
+		curl -sf "http://127.0.0.1:$port/readyz" > /dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "testbed: the daemon did not start" >&2
+	return 1
+}
+
+testbed_daemon_restart() {
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	testbed_daemon_start
+}
+
+testbed_token() {
+	"$tb_build/railgate" token create --dsn "$admin" --role "$1" --name "$2"
+}
+
+testbed_sql() {
+	psql -qAt "$admin" -c "$1"
+}
+
+testbed_stop() {
+	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "${work:-}" ] || return 0
+	scripts/pgcluster.sh stop "$work/pg" > /dev/null 2>&1 || true
+	[ -n "${KEEP:-}" ] || rm -rf "$work"
+}
