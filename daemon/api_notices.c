@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -90,12 +91,15 @@ formats_literal(json_t *formats, char *out, size_t size)
 	return 0;
 }
 
-/* PUT /v1/subscriptions/{name}: {url, formats, secret, recipient?, enabled?} */
+/*
+ * PUT /v1/subscriptions/{name}: {url, formats, secret, recipient?,
+ * enabled?, client_cert?, client_key?}
+ */
 void
 api_subscription_put(struct http_ctx *c)
 {
 	const unsigned char	*body;
-	const char		*url, *secret, *recipient;
+	const char		*url, *secret, *recipient, *cert, *key;
 	json_error_t		 err;
 	json_t			*o;
 	char			 formats[32], why[256];
@@ -114,6 +118,8 @@ api_subscription_put(struct http_ctx *c)
 	url = json_string_value(json_object_get(o, "url"));
 	secret = json_string_value(json_object_get(o, "secret"));
 	recipient = json_string_value(json_object_get(o, "recipient"));
+	cert = json_string_value(json_object_get(o, "client_cert"));
+	key = json_string_value(json_object_get(o, "client_key"));
 	enabled = json_object_get(o, "enabled") == NULL ||
 	    json_is_true(json_object_get(o, "enabled"));
 	why[0] = '\0';
@@ -125,6 +131,10 @@ api_subscription_put(struct http_ctx *c)
 	    sizeof formats) < 0)
 		snprintf(why, sizeof why, "\"formats\" must list json, cusres "
 		    "or both");
+	else if ((cert == NULL) != (key == NULL) || (cert != NULL &&
+	    (access(cert, R_OK) != 0 || access(key, R_OK) != 0)))
+		snprintf(why, sizeof why, "\"client_cert\" and \"client_key\" "
+		    "name PEM files the daemon can read, both or neither");
 	else if (secret == NULL || strlen(secret) < 16)
 		snprintf(why, sizeof why, "\"secret\" must be at least 16 "
 		    "characters (whsec_... as Standard Webhooks has it)");
@@ -134,6 +144,6 @@ api_subscription_put(struct http_ctx *c)
 		return;
 	}
 	store_subscription_put(c->d->db, http_param(c, 0), url, formats, secret,
-	    recipient, enabled, c->who.name, notices_doc_cb, c);
+	    recipient, enabled, cert, key, c->who.name, notices_doc_cb, c);
 	json_decref(o);
 }

@@ -53,6 +53,7 @@ struct delivery {
 	struct notifier			*n;
 	char				*id, *format, *follow_up_of;
 	char				*url, *secret, *recipient, *subscription;
+	char				*client_cert, *client_key;
 	char				*train_no, *decision;
 	int64_t				 created;
 	int				 attempts;
@@ -93,6 +94,8 @@ delivery_free(struct delivery *v)
 	free(v->secret);
 	free(v->recipient);
 	free(v->subscription);
+	free(v->client_cert);
+	free(v->client_key);
 	free(v->train_no);
 	free(v->decision);
 	buf_free(&v->body);
@@ -254,6 +257,15 @@ delivery_connect(struct delivery *v, const char **path)
 	ssl = SSL_new(notifier_ssl(v->n));
 	SSL_set_tlsext_host_name(ssl, host);
 	SSL_set1_host(ssl, host);	/* the certificate must name it */
+	if (v->client_cert != NULL && (SSL_use_certificate_chain_file(ssl,
+	    v->client_cert) != 1 || SSL_use_PrivateKey_file(ssl, v->client_key,
+	    SSL_FILETYPE_PEM) != 1)) {
+		snprintf(v->error, sizeof v->error, "client certificate %s "
+		    "unusable", v->client_cert);
+		ERR_clear_error();
+		SSL_free(ssl);
+		return NULL;
+	}
 	bev = bufferevent_openssl_socket_new(base, -1, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
 	    BEV_OPT_DEFER_CALLBACKS);
@@ -335,6 +347,8 @@ delivery_start(struct notifier *n, const struct store_notice *s)
 	v->secret = xstrdup(s->secret);
 	v->recipient = s->recipient != NULL ? xstrdup(s->recipient) : NULL;
 	v->subscription = xstrdup(s->subscription);
+	v->client_cert = s->client_cert != NULL ? xstrdup(s->client_cert) : NULL;
+	v->client_key = s->client_key != NULL ? xstrdup(s->client_key) : NULL;
 	v->train_no = xstrdup(s->train_no);
 	v->decision = xstrdup(s->decision);
 	v->created = s->created;

@@ -532,6 +532,10 @@ notices_claimed(const struct db_result *r, void *arg)
 		v[i].train_no = db_result_value(r, i, 9);
 		v[i].decision = db_result_value(r, i, 10);
 		v[i].created = atoll(db_result_value(r, i, 11));
+		v[i].client_cert = db_result_is_null(r, i, 12) ? NULL :
+		    db_result_value(r, i, 12);
+		v[i].client_key = db_result_is_null(r, i, 13) ? NULL :
+		    db_result_value(r, i, 13);
 	}
 	q->cb(n, v, (size_t)n, q->arg);
 	free(v);
@@ -554,7 +558,8 @@ store_claim_notices(struct db *db, const char *owner, int n, int lease_s,
 	 * column's binary form plain text or bytes. */
 	db_query(db, "SELECT id, format, follow_up_of, body, attempts::text, url, "
 	    "secret, recipient, subscription, train_no, decision::text, "
-	    "created_at::text FROM claim_notices($1, $2::int, $3::int)", 3, v,
+	    "created_at::text, client_cert, client_key "
+	    "FROM claim_notices($1, $2::int, $3::int)", 3, v,
 	    NULL, NULL, DB_RETRY | DB_BINARY_RESULT, 10000, notices_claimed, q);
 }
 
@@ -633,11 +638,13 @@ store_train_notices(struct db *db, const char *id, store_doc_cb cb, void *arg)
 void
 store_subscription_put(struct db *db, const char *name, const char *url,
     const char *formats, const char *secret, const char *recipient,
-    int enabled, const char *principal, store_doc_cb cb, void *arg)
+    int enabled, const char *client_cert, const char *client_key,
+    const char *principal, store_doc_cb cb, void *arg)
 {
-	const char	*v[7] = { name, url, formats, secret, recipient,
-			    enabled ? "t" : "f", principal };
+	const char	*v[9] = { name, url, formats, secret, recipient,
+			    enabled ? "t" : "f", principal, client_cert,
+			    client_key };
 
 	doc_query(db, "SELECT subscription_put($1, $2, $3::text[], $4, $5, "
-	    "$6::boolean, $7)", 7, v, cb, arg);
+	    "$6::boolean, $7, $8, $9)", 9, v, cb, arg);
 }

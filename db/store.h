@@ -174,6 +174,8 @@ struct store_notice {
 	const char		*train_no;
 	const char		*decision;	/* the final decision document */
 	int64_t			 created;	/* Unix seconds */
+	const char		*client_cert;	/* PEM files to present; NULL */
+	const char		*client_key;
 };
 typedef void (*store_notices_cb)(int status, const struct store_notice *v,
     size_t n, void *arg);
@@ -200,7 +202,8 @@ void store_train_notices(struct db *db, const char *id, store_doc_cb cb,
 /* Creates or replaces a subscription; the reply is its JSON. */
 void store_subscription_put(struct db *db, const char *name, const char *url,
     const char *formats, const char *secret, const char *recipient,
-    int enabled, const char *principal, store_doc_cb cb, void *arg);
+    int enabled, const char *client_cert, const char *client_key,
+    const char *principal, store_doc_cb cb, void *arg);
 
 /* A received manifest, ready to store (see ingest_manifest() in 002_ingest.sql). */
 struct store_manifest {
