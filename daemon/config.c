@@ -67,6 +67,10 @@ static const struct param params[] = {
 	INT("notices", "max_attempts", notice_max_attempts, true, "20", 1, 1000,
 	    "Attempts before a notice is given up (dead, shown in the API, "
 	    "until an officer redelivers it)."),
+	STR("notices", "ca_file", notice_ca_file, false, "",
+	    "PEM file of certificate authorities trusted for operators' https:// "
+	    "endpoints, besides the system's (a private PKI between station and "
+	    "railway).  Empty: the system's only."),
 	INT("clearance", "target_minutes", target_minutes, true, "20", 1, 1440,
 	    "Clearance target per train, from arrival (or manifest receipt)."),
 	INT("clearance", "warn_percent", warn_percent, true, "75", 1, 100,

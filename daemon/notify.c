@@ -22,6 +22,7 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "db/store.h"
 #include "edi/cusres.h"
@@ -208,7 +209,11 @@ delivery_answered(struct evhttp_request *req, void *arg)
 			snprintf(v->error, sizeof v->error, "HTTP %d %s",
 			    v->status, evhttp_request_get_response_code_line(req));
 	} else {
-		e = ERR_get_error();
+		/* A TLS failure (an unverifiable certificate, say) says why. */
+		e = v->conn != NULL ? bufferevent_get_openssl_error(
+		    evhttp_connection_get_bufferevent(v->conn)) : 0;
+		if (e == 0)
+			e = ERR_get_error();
 		snprintf(v->error, sizeof v->error, "%s", e != 0 ?
 		    ERR_reason_error_string(e) : "no answer (connection refused, "
 		    "reset or timed out)");
@@ -217,17 +222,37 @@ delivery_answered(struct evhttp_request *req, void *arg)
 	delivery_record(v);
 }
 
-/* An OpenSSL client context verifying against the system's CAs. */
+/* An OpenSSL client context verifying against the system's CAs (and ca_file). */
 static SSL_CTX *
 notifier_ssl(struct notifier *n)
 {
+	const char	*ca = n->d->cfg.notice_ca_file;
+
 	if (n->ssl == NULL) {
 		n->ssl = SSL_CTX_new(TLS_client_method());
 		SSL_CTX_set_min_proto_version(n->ssl, TLS1_2_VERSION);
 		SSL_CTX_set_default_verify_paths(n->ssl);
+		if (ca != NULL && ca[0] != '\0' &&
+		    SSL_CTX_load_verify_locations(n->ssl, ca, NULL) != 1) {
+			log_warnx("notices: CA file %s unusable", ca);
+			ERR_clear_error();
+		}
 		SSL_CTX_set_verify(n->ssl, SSL_VERIFY_PEER, NULL);
 	}
 	return n->ssl;
+}
+
+/* The certificate must name host: its DNS name or, for a literal, its IP. */
+static void
+expect_peer(SSL *ssl, const char *host)
+{
+	X509_VERIFY_PARAM	*vp = SSL_get0_param(ssl);
+
+	if (X509_VERIFY_PARAM_set1_ip_asc(vp, host) != 1) {
+		ERR_clear_error();
+		SSL_set_tlsext_host_name(ssl, host);
+		SSL_set1_host(ssl, host);
+	}
 }
 
 /* A connection to the notice's endpoint; NULL with v->error. */
@@ -255,8 +280,7 @@ delivery_connect(struct delivery *v, const char **path)
 		return evhttp_connection_base_new(base, NULL, host,
 		    (unsigned short)(port > 0 ? port : 80));
 	ssl = SSL_new(notifier_ssl(v->n));
-	SSL_set_tlsext_host_name(ssl, host);
-	SSL_set1_host(ssl, host);	/* the certificate must name it */
+	expect_peer(ssl, host);
 	if (v->client_cert != NULL && (SSL_use_certificate_chain_file(ssl,
 	    v->client_cert) != 1 || SSL_use_PrivateKey_file(ssl, v->client_key,
 	    SSL_FILETYPE_PEM) != 1)) {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/ssl.h>
 
 #include "daemon/sign.h"
 #include "manifest/util.h"
@@ -38,6 +39,7 @@ struct got {
 	char	content_type[64];
 	char	*body;
 	size_t	 len;
+	bool	 tls;		/* came over TLS */
 };
 
 static struct harness_pg	pg;
@@ -45,6 +47,10 @@ static struct harness_daemon	dm;
 static char			operator_token[64], officer_token[64];
 static char			admin_token[64];
 static int			recv_fd, recv_port;
+static int			tls_fd, tls_port, rogue_fd, rogue_port;
+static SSL_CTX			*tls_ctx, *rogue_ctx;
+static pthread_t		tls_thread, rogue_thread;
+static char			pki[] = "/tmp/railgate-pki-XXXXXX";
 static atomic_int		recv_status = 200;
 static struct got		got[MAX_GOT];
 static atomic_int		ngot;
@@ -70,20 +76,52 @@ header(const char *h, const char *name, char *out, size_t size)
 	}
 }
 
+/* An endpoint: a listening socket, TLS when ctx is set. */
+struct endpoint {
+	int	 fd;
+	SSL_CTX	*ctx;
+};
+
+/* Reads or writes on fd, through ssl when there is one. */
+static ssize_t
+io_read(int fd, SSL *ssl, char *b, size_t n)
+{
+	return ssl != NULL ? SSL_read(ssl, b, (int)n) : read(fd, b, n);
+}
+
+static void
+io_write(int fd, SSL *ssl, const char *b, size_t n)
+{
+	if ((ssl != NULL ? SSL_write(ssl, b, (int)n) : write(fd, b, n)) <= 0)
+		fprintf(stderr, "receiver: write failed\n");
+}
+
 /* The operator's endpoint: records each request, answers recv_status. */
 static void *
 receiver(void *arg)
 {
+	const struct endpoint	*ep = arg;
+
 	for (;;) {
 		char	buf[1 << 16], reply[128], cl[32];
-		int	fd = accept(recv_fd, NULL, NULL), k;
+		int	fd = accept(ep->fd, NULL, NULL), k;
 		size_t	len = 0, want;
 		char	*end;
 		ssize_t	n;
+		SSL	*ssl = NULL;
 
 		if (fd < 0)
 			return NULL;
-		while ((n = read(fd, buf + len, sizeof buf - len - 1)) > 0) {
+		if (ep->ctx != NULL) {
+			ssl = SSL_new(ep->ctx);
+			SSL_set_fd(ssl, fd);
+			if (SSL_accept(ssl) != 1) {	/* the client refused us */
+				SSL_free(ssl);
+				close(fd);
+				continue;
+			}
+		}
+		while ((n = io_read(fd, ssl, buf + len, sizeof buf - len - 1)) > 0) {
 			len += (size_t)n;
 			buf[len] = '\0';
 			if ((end = strstr(buf, "\r\n\r\n")) != NULL) {
@@ -96,7 +134,7 @@ receiver(void *arg)
 			}
 		}
 		end = strstr(buf, "\r\n\r\n");
-		if (end != NULL && (k = atomic_load(&ngot)) < MAX_GOT) {
+		if (end != NULL && (k = atomic_fetch_add(&ngot, 1)) < MAX_GOT) {
 			struct got *g = &got[k];
 
 			*end = '\0';
@@ -109,41 +147,109 @@ receiver(void *arg)
 			    sizeof g->station);
 			header(buf, "Content-Type", g->content_type,
 			    sizeof g->content_type);
+			g->tls = ssl != NULL;
 			g->len = len - (size_t)(end + 4 - buf);
 			g->body = xmalloc(g->len + 1);
 			memcpy(g->body, end + 4, g->len);
 			g->body[g->len] = '\0';
-			atomic_fetch_add(&ngot, 1);
 		}
 		snprintf(reply, sizeof reply, "HTTP/1.1 %d X\r\nContent-Length: 0"
 		    "\r\nConnection: close\r\n\r\n", atomic_load(&recv_status));
-		if (write(fd, reply, strlen(reply)) < 0)
-			perror("receiver");
+		io_write(fd, ssl, reply, strlen(reply));
+		if (ssl != NULL) {
+			SSL_shutdown(ssl);
+			SSL_free(ssl);
+		}
 		close(fd);
 	}
 }
 
+/* A listening socket on loopback; its port in *port.  -1 on failure. */
 static int
-notices_init(void)
+listen_loopback(int *port)
 {
 	struct sockaddr_in	sa;
 	socklen_t		sl = sizeof sa;
-	char			conf[2048];
+	int			fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	recv_fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(recv_fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-	    listen(recv_fd, 64) < 0 ||
-	    getsockname(recv_fd, (struct sockaddr *)&sa, &sl) < 0)
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    listen(fd, 64) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0)
 		return -1;
-	recv_port = ntohs(sa.sin_port);
-	pthread_create(&recv_thread, NULL, receiver, NULL);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/*
+ * A private CA and two server certificates for 127.0.0.1: one it signed,
+ * one self-signed (a rogue endpoint the daemon must refuse).
+ */
+static int
+make_pki(void)
+{
+	char	cmd[2048];
+
+	if (mkdtemp(pki) == NULL)
+		return -1;
+	snprintf(cmd, sizeof cmd, "(cd %s && "
+	    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+	    "-nodes -keyout ca.key -out ca.pem -subj /CN=test-ca -days 2 && "
+	    "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+	    "-keyout srv.key -out srv.csr -subj /CN=operator && "
+	    "printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext && "
+	    "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key "
+	    "-CAcreateserial -out srv.pem -days 2 -extfile san.ext && "
+	    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+	    "-nodes -keyout rogue.key -out rogue.pem -subj /CN=rogue -days 2 "
+	    "-addext subjectAltName=IP:127.0.0.1) > /dev/null 2>&1", pki);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static SSL_CTX *
+server_ctx(const char *cert, const char *key)
+{
+	SSL_CTX	*ctx = SSL_CTX_new(TLS_server_method());
+	char	 c[300], k[300];
+
+	snprintf(c, sizeof c, "%s/%s", pki, cert);
+	snprintf(k, sizeof k, "%s/%s", pki, key);
+	if (SSL_CTX_use_certificate_file(ctx, c, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, k, SSL_FILETYPE_PEM) != 1) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static struct endpoint	plain_ep, tls_ep, rogue_ep;
+
+static int
+notices_init(void)
+{
+	char	conf[2048];
+
+	if ((recv_fd = listen_loopback(&recv_port)) < 0 ||
+	    (tls_fd = listen_loopback(&tls_port)) < 0 ||
+	    (rogue_fd = listen_loopback(&rogue_port)) < 0 || make_pki() < 0 ||
+	    (tls_ctx = server_ctx("srv.pem", "srv.key")) == NULL ||
+	    (rogue_ctx = server_ctx("rogue.pem", "rogue.key")) == NULL)
+		return -1;
+	plain_ep.fd = recv_fd;
+	tls_ep.fd = tls_fd;
+	tls_ep.ctx = tls_ctx;
+	rogue_ep.fd = rogue_fd;
+	rogue_ep.ctx = rogue_ctx;
+	pthread_create(&recv_thread, NULL, receiver, &plain_ep);
+	pthread_create(&tls_thread, NULL, receiver, &tls_ep);
+	pthread_create(&rogue_thread, NULL, receiver, &rogue_ep);
 	if (harness_pg_start(&pg) < 0)
 		return -1;
 	snprintf(conf, sizeof conf, "%s[notices]\nretry_base_ms = 100\n"
-	    "retry_max_seconds = 1\nmax_attempts = 3\n", pg.conf);
+	    "retry_max_seconds = 1\nmax_attempts = 3\nca_file = %s/ca.pem\n",
+	    pg.conf, pki);
 	if (harness_daemon_start(&dm, conf) < 0)
 		return -1;
 	if (harness_token(&pg, "operator", "ktze.operator", operator_token) < 0 ||
@@ -156,15 +262,24 @@ notices_init(void)
 static int
 notices_clean(void)
 {
-	int	i;
+	char	cmd[300];
+	int	i, fds[3] = { recv_fd, tls_fd, rogue_fd };
+	pthread_t th[3] = { recv_thread, tls_thread, rogue_thread };
 
 	harness_daemon_stop(&dm);
 	harness_pg_stop(&pg);
-	shutdown(recv_fd, SHUT_RDWR);
-	close(recv_fd);
-	pthread_join(recv_thread, NULL);
-	for (i = 0; i < atomic_load(&ngot); i++)
+	for (i = 0; i < 3; i++) {
+		shutdown(fds[i], SHUT_RDWR);
+		close(fds[i]);
+		pthread_join(th[i], NULL);
+	}
+	SSL_CTX_free(tls_ctx);
+	SSL_CTX_free(rogue_ctx);
+	for (i = 0; i < atomic_load(&ngot) && i < MAX_GOT; i++)
 		free(got[i].body);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", pki);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", pki);
 	return 0;
 }
 
@@ -356,9 +471,49 @@ t_notices_retry_dead_redeliver(void)
 	    officer_token, NULL, NULL), 404);
 }
 
+/*
+ * HTTPS: an endpoint with a certificate from the configured CA gets its
+ * notice; one with a certificate nobody vouches for never sees the body,
+ * and its notice dies saying why.
+ */
+static void
+t_notices_https_verified(void)
+{
+	char	sub[512];
+	int	i, before = atomic_load(&ngot), tls = 0;
+
+	snprintf(sub, sizeof sub, "{\"url\":\"https://127.0.0.1:%d/notices\","
+	    "\"formats\":[\"json\"],\"secret\":\"%s\"}", tls_port, SECRET);
+	CU_ASSERT_EQUAL_FATAL(request("PUT", "/v1/subscriptions/ktze-tls",
+	    admin_token, sub, NULL), 200);
+	snprintf(sub, sizeof sub, "{\"url\":\"https://127.0.0.1:%d/notices\","
+	    "\"formats\":[\"json\"],\"secret\":\"%s\"}", rogue_port, SECRET);
+	CU_ASSERT_EQUAL_FATAL(request("PUT", "/v1/subscriptions/rogue",
+	    admin_token, sub, NULL), 200);
+	/* Another amendment: notices to all three subscriptions. */
+	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/trains/X8024/wagons/"
+	    "315279550026/resolution", officer_token, "{\"action\":\"inspect\","
+	    "\"reason\":\"scanner shows a second layer\"}", NULL), 200);
+	CU_ASSERT(wait_sql("SELECT count(*) FROM notices n JOIN subscriptions s "
+	    "ON s.id = n.subscription_id WHERE s.name = 'ktze-tls' AND "
+	    "n.state = 'delivered'", 10000));
+	CU_ASSERT(wait_sql("SELECT count(*) FROM notices n JOIN subscriptions s "
+	    "ON s.id = n.subscription_id WHERE s.name = 'rogue' AND n.state = "
+	    "'dead' AND n.last_error ILIKE '%certificate%'", 15000));
+	for (i = before; i < atomic_load(&ngot) && i < MAX_GOT; i++)
+		if (got[i].tls) {
+			tls++;
+			CU_ASSERT_EQUAL(sign_webhook_verify(SECRET, got[i].id,
+			    atoll(got[i].timestamp), got[i].body, got[i].len,
+			    got[i].signature, (int64_t)time(NULL), 300), 0);
+		}
+	CU_ASSERT_EQUAL(tls, 1);	/* the rogue endpoint got nothing */
+}
+
 static CU_TestInfo notices_tests[] = {
 	{ "t_notices_delivered_signed", t_notices_delivered_signed },
 	{ "t_notices_retry_dead_redeliver", t_notices_retry_dead_redeliver },
+	{ "t_notices_https_verified", t_notices_https_verified },
 	CU_TEST_INFO_NULL
 };
 
