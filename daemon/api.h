@@ -42,6 +42,15 @@ void api_train_approve(struct http_ctx *c);
 void api_train_notices(struct http_ctx *c);
 void api_notice_redeliver(struct http_ctx *c);
 void api_subscription_put(struct http_ctx *c);
+/*
+ * Subscriptions from the configuration ([notices] subscriptions): the
+ * file read and every entry checked (NULL with *cause, caller frees), then
+ * stored, as PUT /v1/subscriptions/NAME would.
+ */
+struct json_t;
+struct json_t *subscriptions_read(const char *path, char **cause);
+void subscriptions_apply(struct daemon *d, struct json_t *subs,
+    const char *path);
 
 /* api_audit.c */
 void api_audit_verify(struct http_ctx *c);

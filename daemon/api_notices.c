@@ -92,6 +92,54 @@ formats_literal(json_t *formats, char *out, size_t size)
 }
 
 /*
+ * Checks a subscription object; 0, or -1 with why (for a 422 or a refused
+ * configuration).  formats gets the PostgreSQL array literal.
+ */
+static int
+subscription_check(json_t *o, char *formats, size_t fsize, char *why,
+    size_t wsize)
+{
+	const char	*url, *secret, *cert, *key;
+
+	url = json_string_value(json_object_get(o, "url"));
+	secret = json_string_value(json_object_get(o, "secret"));
+	cert = json_string_value(json_object_get(o, "client_cert"));
+	key = json_string_value(json_object_get(o, "client_key"));
+	why[0] = '\0';
+	if (url == NULL || (strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0))
+		snprintf(why, wsize, "\"url\" must be an http:// or https:// URL");
+	else if (formats_literal(json_object_get(o, "formats"), formats,
+	    fsize) < 0)
+		snprintf(why, wsize, "\"formats\" must list json, cusres or "
+		    "both");
+	else if ((cert == NULL) != (key == NULL) || (cert != NULL &&
+	    (access(cert, R_OK) != 0 || access(key, R_OK) != 0)))
+		snprintf(why, wsize, "\"client_cert\" and \"client_key\" name "
+		    "PEM files the daemon can read, both or neither");
+	else if (secret == NULL || strlen(secret) < 16)
+		snprintf(why, wsize, "\"secret\" must be at least 16 characters "
+		    "(whsec_... as Standard Webhooks has it)");
+	return why[0] == '\0' ? 0 : -1;
+}
+
+/* Stores a checked subscription object under name. */
+static void
+subscription_store(struct daemon *d, const char *name, json_t *o,
+    const char *formats, const char *principal, store_doc_cb cb, void *arg)
+{
+	store_subscription_put(d->db, name,
+	    json_string_value(json_object_get(o, "url")), formats,
+	    json_string_value(json_object_get(o, "secret")),
+	    json_string_value(json_object_get(o, "recipient")),
+	    json_object_get(o, "enabled") == NULL ||
+	    json_is_true(json_object_get(o, "enabled")),
+	    json_string_value(json_object_get(o, "client_cert")),
+	    json_string_value(json_object_get(o, "client_key")), principal,
+	    cb, arg);
+}
+
+/*
  * PUT /v1/subscriptions/{name}: {url, formats, secret, recipient?,
  * enabled?, client_cert?, client_key?}
  */
@@ -99,12 +147,10 @@ void
 api_subscription_put(struct http_ctx *c)
 {
 	const unsigned char	*body;
-	const char		*url, *secret, *recipient, *cert, *key;
 	json_error_t		 err;
 	json_t			*o;
 	char			 formats[32], why[256];
 	size_t			 len;
-	int			 enabled;
 
 	body = http_body(c, &len);
 	if (len == 0 || len > SUBSCRIPTION_BODY_MAX ||
@@ -115,35 +161,76 @@ api_subscription_put(struct http_ctx *c)
 		    NULL, 0);
 		return;
 	}
-	url = json_string_value(json_object_get(o, "url"));
-	secret = json_string_value(json_object_get(o, "secret"));
-	recipient = json_string_value(json_object_get(o, "recipient"));
-	cert = json_string_value(json_object_get(o, "client_cert"));
-	key = json_string_value(json_object_get(o, "client_key"));
-	enabled = json_object_get(o, "enabled") == NULL ||
-	    json_is_true(json_object_get(o, "enabled"));
-	why[0] = '\0';
-	if (url == NULL || (strncmp(url, "http://", 7) != 0 &&
-	    strncmp(url, "https://", 8) != 0))
-		snprintf(why, sizeof why, "\"url\" must be an http:// or "
-		    "https:// URL");
-	else if (formats_literal(json_object_get(o, "formats"), formats,
-	    sizeof formats) < 0)
-		snprintf(why, sizeof why, "\"formats\" must list json, cusres "
-		    "or both");
-	else if ((cert == NULL) != (key == NULL) || (cert != NULL &&
-	    (access(cert, R_OK) != 0 || access(key, R_OK) != 0)))
-		snprintf(why, sizeof why, "\"client_cert\" and \"client_key\" "
-		    "name PEM files the daemon can read, both or neither");
-	else if (secret == NULL || strlen(secret) < 16)
-		snprintf(why, sizeof why, "\"secret\" must be at least 16 "
-		    "characters (whsec_... as Standard Webhooks has it)");
-	if (why[0] != '\0') {
+	if (subscription_check(o, formats, sizeof formats, why,
+	    sizeof why) < 0) {
 		json_decref(o);
 		http_reply_problem(c, 422, "Invalid subscription", why, NULL, 0);
 		return;
 	}
-	store_subscription_put(c->d->db, http_param(c, 0), url, formats, secret,
-	    recipient, enabled, cert, key, c->who.name, notices_doc_cb, c);
+	subscription_store(c->d, http_param(c, 0), o, formats, c->who.name,
+	    notices_doc_cb, c);
 	json_decref(o);
+}
+
+json_t *
+subscriptions_read(const char *path, char **cause)
+{
+	json_error_t	 err;
+	json_t		*a, *o;
+	char		 formats[32], why[256];
+	size_t		 i;
+
+	if ((a = json_load_file(path, JSON_REJECT_DUPLICATES, &err)) == NULL) {
+		*cause = xasprintf("%s:%d:%d: %s", path, err.line, err.column,
+		    err.text);
+		return NULL;
+	}
+	if (!json_is_array(a)) {
+		*cause = xasprintf("%s: not a JSON array of subscriptions", path);
+		json_decref(a);
+		return NULL;
+	}
+	for (i = 0; i < json_array_size(a); i++) {
+		o = json_array_get(a, i);
+		if (!json_is_object(o) || json_string_value(json_object_get(o,
+		    "name")) == NULL) {
+			snprintf(why, sizeof why, "an object with a \"name\"");
+		} else if (subscription_check(o, formats, sizeof formats, why,
+		    sizeof why) == 0)
+			continue;
+		*cause = xasprintf("%s: subscription %zu: %s", path, i + 1, why);
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* A subscription from the file is stored (or not). */
+static void
+subscription_applied_cb(int status, const char *text, size_t len, void *arg)
+{
+	if (status <= 0)
+		log_warnx("a subscription from the configuration was not stored "
+		    "(database unavailable); it is applied again on SIGHUP");
+}
+
+void
+subscriptions_apply(struct daemon *d, json_t *subs, const char *path)
+{
+	char	 formats[32], why[256], principal[300];
+	json_t	*o;
+	size_t	 i;
+
+	snprintf(principal, sizeof principal, "config:%s", path);
+	for (i = 0; i < json_array_size(subs); i++) {
+		o = json_array_get(subs, i);
+		if (subscription_check(o, formats, sizeof formats, why,
+		    sizeof why) < 0)
+			continue;	/* checked by subscriptions_read() */
+		subscription_store(d, json_string_value(json_object_get(o,
+		    "name")), o, formats, principal, subscription_applied_cb,
+		    NULL);
+	}
+	log_info("%zu subscription(s) applied from %s", json_array_size(subs),
+	    path);
 }

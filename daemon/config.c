@@ -71,6 +71,12 @@ static const struct param params[] = {
 	    "PEM file of certificate authorities trusted for operators' https:// "
 	    "endpoints, besides the system's (a private PKI between station and "
 	    "railway).  Empty: the system's only."),
+	STR("notices", "subscriptions", subscriptions_file, true, "",
+	    "JSON file of railway operators' subscriptions, applied at start "
+	    "and on SIGHUP: an array of {name, url, formats, secret, recipient, "
+	    "client_cert, client_key, enabled}, as PUT /v1/subscriptions/NAME "
+	    "takes them.  Empty: subscriptions are managed through the API "
+	    "only."),
 	INT("clearance", "target_minutes", target_minutes, true, "20", 1, 1440,
 	    "Clearance target per train, from arrival (or manifest receipt)."),
 	INT("clearance", "warn_percent", warn_percent, true, "75", 1, 100,

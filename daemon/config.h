@@ -31,6 +31,7 @@ struct config {
 	int	 notice_retry_max_s;
 	int	 notice_max_attempts;
 	char	*notice_ca_file;		/* extra CAs for https:// endpoints */
+	char	*subscriptions_file;		/* JSON: operators' subscriptions */
 	/* [clearance] */
 	int	 target_minutes;
 	int	 warn_percent;

@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "db/migrate.h"
 #include "manifest/util.h"
 
+#include "api.h"
 #include "auth.h"
 #include "clock.h"
 #include "config.h"
@@ -134,6 +136,7 @@ daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 	struct daemon		*d = arg;
 	struct config		 next;
 	struct ruleset_load	 rl;
+	json_t			*subs = NULL;
 	const char		*which;
 	char			*cause = NULL;
 
@@ -142,15 +145,27 @@ daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 		free(cause);
 		return;
 	}
-	/* Configuration and rule set go in together or not at all. */
-	if (ruleset_load(next.rules_dir, &rl, &cause) < 0) {
-		log_warnx("reload rejected, configuration and rule set "
-		    "unchanged: %s", cause);
+	/* Configuration, rule set and subscriptions go in together or not at all. */
+	if (next.subscriptions_file[0] != '\0' &&
+	    (subs = subscriptions_read(next.subscriptions_file, &cause)) == NULL) {
+		log_warnx("reload rejected, configuration unchanged: %s", cause);
 		free(cause);
 		config_free(&next);
 		return;
 	}
+	if (ruleset_load(next.rules_dir, &rl, &cause) < 0) {
+		log_warnx("reload rejected, configuration and rule set "
+		    "unchanged: %s", cause);
+		free(cause);
+		json_decref(subs);
+		config_free(&next);
+		return;
+	}
 	evaluator_set_ruleset(d->eval, &rl);
+	if (subs != NULL) {
+		subscriptions_apply(d, subs, next.subscriptions_file);
+		json_decref(subs);
+	}
 	if (config_needs_restart(&d->cfg, &next, &which))
 		log_warnx("reload: %s changed; it takes effect at the next restart",
 		    which);
@@ -258,6 +273,7 @@ main(int argc, char **argv)
 {
 	struct daemon		 d = { 0 };
 	struct ruleset_load	 rl;
+	json_t			*subs;
 	char			*cause = NULL, host[64], spooldir[1024];
 	char			 keypath[1024];
 	int			 rc;
@@ -291,6 +307,13 @@ main(int argc, char **argv)
 		fatalx("station key: %s", cause);
 	daemon_publish_key(&d);
 	d.notify = notifier_new(&d, d.station_key);
+	if (d.cfg.subscriptions_file[0] != '\0') {
+		if ((subs = subscriptions_read(d.cfg.subscriptions_file,
+		    &cause)) == NULL)
+			fatalx("%s", cause);
+		subscriptions_apply(&d, subs, d.cfg.subscriptions_file);
+		json_decref(subs);
+	}
 	if ((d.http = http_server_new(&d, &cause)) == NULL)
 		fatalx("%s", cause);
 	snprintf(spooldir, sizeof spooldir, "%s/spool", d.cfg.state_dir);

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -510,10 +511,54 @@ t_notices_https_verified(void)
 	CU_ASSERT_EQUAL(tls, 1);	/* the rogue endpoint got nothing */
 }
 
+/* Subscriptions from the configuration file, applied on SIGHUP; a bad
+ * file is refused with the configuration. */
+static void
+t_notices_subscriptions_from_config(void)
+{
+	char	 path[400], *conf, *text, *log;
+	size_t	 len;
+	FILE	*f;
+
+	snprintf(path, sizeof path, "%s/subscriptions.json", dm.dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(path, "w"));
+	fprintf(f, "[{\"name\": \"uz-railways\", \"url\": "
+	    "\"http://127.0.0.1:%d/uz\", \"formats\": [\"cusres\"], "
+	    "\"secret\": \"%s\", \"recipient\": \"UZRAIL\"}]\n", recv_port,
+	    SECRET);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(file_read_all(dm.conf, &conf, &len), 0);
+	text = xasprintf("%s\n[notices]\nsubscriptions = %s\n", conf, path);
+	CU_ASSERT_EQUAL(harness_daemon_write_conf(&dm, text), 0);
+	free(text);
+	kill(dm.pid, SIGHUP);
+	CU_ASSERT(wait_sql("SELECT count(*) FROM subscriptions WHERE name = "
+	    "'uz-railways' AND recipient = 'UZRAIL' AND formats = '{cusres}'",
+	    5000));
+	/* A broken entry: the whole reload is refused. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(path, "w"));
+	fprintf(f, "[{\"name\": \"uz-railways\", \"url\": \"ftp://x\", "
+	    "\"formats\": [\"cusres\"], \"secret\": \"%s\"}]\n", SECRET);
+	fclose(f);
+	kill(dm.pid, SIGHUP);
+	usleep(500000);
+	CU_ASSERT_EQUAL(file_read_all(dm.log, &log, &len), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "subscription 1: \"url\" must be"));
+	free(log);
+	CU_ASSERT(wait_sql("SELECT count(*) FROM subscriptions WHERE name = "
+	    "'uz-railways' AND url LIKE 'http://%'", 1000));
+	CU_ASSERT_TRUE(harness_daemon_alive(&dm));
+	/* Back to the configuration the suite started with. */
+	CU_ASSERT_EQUAL(harness_daemon_write_conf(&dm, conf), 0);
+	free(conf);
+}
+
 static CU_TestInfo notices_tests[] = {
 	{ "t_notices_delivered_signed", t_notices_delivered_signed },
 	{ "t_notices_retry_dead_redeliver", t_notices_retry_dead_redeliver },
 	{ "t_notices_https_verified", t_notices_https_verified },
+	{ "t_notices_subscriptions_from_config",
+	    t_notices_subscriptions_from_config },
 	CU_TEST_INFO_NULL
 };
 
