@@ -141,9 +141,13 @@ intern(struct manifest_train *t, const char *text, size_t len)
 	return r;
 }
 
-/* Trimmed, NFC-normalised arena copy; NULL if empty. */
-const char *
-manifest_str(struct manifest_train *t, const char *s, size_t len)
+/*
+ * Trimmed, NFC-normalised arena copy; NULL if empty.  Shared (one copy per
+ * distinct value) when shared is set, and always for short ASCII: codes
+ * repeat a million times in a big train.
+ */
+static const char *
+model_str(struct manifest_train *t, const char *s, size_t len, bool shared)
 {
 	const char	*text, *r;
 	char		*tmp;
@@ -152,8 +156,7 @@ manifest_str(struct manifest_train *t, const char *s, size_t len)
 
 	if (!normalise(s, len, &tmp, &text, &n, &ascii))
 		return NULL;
-	/* Codes repeat a million times in a big train: keep one copy. */
-	if (ascii && n <= MODEL_SHARED_MAX)
+	if (shared || (ascii && n <= MODEL_SHARED_MAX))
 		r = intern(t, text, n);
 	else
 		r = arena_strndup(t->arena, text, n);
@@ -161,20 +164,16 @@ manifest_str(struct manifest_train *t, const char *s, size_t len)
 	return r;
 }
 
-/* A shared copy: one per distinct value in the train, copied only once. */
+const char *
+manifest_str(struct manifest_train *t, const char *s, size_t len)
+{
+	return model_str(t, s, len, false);
+}
+
 const char *
 manifest_str_shared(struct manifest_train *t, const char *s, size_t len)
 {
-	const char	*text, *r;
-	char		*tmp;
-	size_t		 n;
-	bool		 ascii;
-
-	if (!normalise(s, len, &tmp, &text, &n, &ascii))
-		return NULL;
-	r = intern(t, text, n);
-	free(tmp);
-	return r;
+	return model_str(t, s, len, true);
 }
 
 /* Appends a wagon and indexes it by number. */
