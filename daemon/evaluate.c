@@ -19,7 +19,6 @@
 
 #include "db/store.h"
 #include "manifest/decision.h"
-#include "manifest/jsonw.h"
 #include "manifest/util.h"
 #include "rules/rules.h"
 
@@ -202,23 +201,20 @@ eval_stored_cb(const char *result, void *arg)
 	struct evaluator	*e = j->e;
 
 	e->stats.work_ms += j->work_ms;
-	if (result == NULL)
+	if (result == NULL) {
 		e->stats.failed++;
-	else if (strcmp(result, "stored") == 0) {
-		e->stats.decided++;
-		api_trains_changed();
-	}
-	else
-		e->stats.stale++;
-	if (result == NULL)
 		log_warnx("train %s: decision not stored (database unavailable); "
 		    "it will be made again", j->train_no);
-	else if (strcmp(result, "stored") == 0)
+	} else if (strcmp(result, "stored") == 0) {
+		e->stats.decided++;
+		api_trains_changed();
 		log_info("train %s: decision %s (rule set %s)", j->train_no,
 		    j->outcome, rules_ruleset_name(j->rs));
-	else
+	} else {
+		e->stats.stale++;
 		log_info("train %s: decision %s not stored: %s", j->train_no,
 		    j->outcome, result);
+	}
 	e->in_flight--;
 	eval_job_free(j);
 	evaluator_claim(e);
