@@ -63,6 +63,7 @@ struct delivery {
 	struct evhttp_uri		*uri;
 	int				 status;	/* 0: no answer */
 	char				 error[200];
+	char				 target[1024];	/* path?query */
 };
 
 static void notifier_claim(struct notifier *);
@@ -207,7 +208,9 @@ delivery_answered(struct evhttp_request *req, void *arg)
 		v->status = evhttp_request_get_response_code(req);
 		if (v->status < 200 || v->status > 299)
 			snprintf(v->error, sizeof v->error, "HTTP %d %s",
-			    v->status, evhttp_request_get_response_code_line(req));
+			    v->status,
+			    evhttp_request_get_response_code_line(req) != NULL ?
+			    evhttp_request_get_response_code_line(req) : "");
 	} else {
 		/* A TLS failure (an unverifiable certificate, say) says why. */
 		e = v->conn != NULL ? bufferevent_get_openssl_error(
@@ -272,9 +275,14 @@ delivery_connect(struct delivery *v, const char **path)
 		snprintf(v->error, sizeof v->error, "bad endpoint URL");
 		return NULL;
 	}
-	*path = evhttp_uri_get_path(v->uri);
-	if (*path == NULL || **path == '\0')
-		*path = "/";
+	/* The path and query as the subscription gave them. */
+	snprintf(v->target, sizeof v->target, "%s%s%s",
+	    evhttp_uri_get_path(v->uri) != NULL &&
+	    *evhttp_uri_get_path(v->uri) != '\0' ? evhttp_uri_get_path(v->uri) :
+	    "/", evhttp_uri_get_query(v->uri) != NULL ? "?" : "",
+	    evhttp_uri_get_query(v->uri) != NULL ? evhttp_uri_get_query(v->uri) :
+	    "");
+	*path = v->target;
 	port = evhttp_uri_get_port(v->uri);
 	if (strcmp(scheme, "http") == 0)
 		return evhttp_connection_base_new(base, NULL, host,
