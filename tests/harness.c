@@ -180,6 +180,8 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+unsigned harness_failures;
+
 /* Prints the daemon's log to stderr, for a failing test. */
 static void
 dump_log(const struct harness_daemon *d)
@@ -302,10 +304,25 @@ harness_daemon_signal_wait(struct harness_daemon *d, int sig, int timeout_ms)
 void
 harness_daemon_stop(struct harness_daemon *d)
 {
+	char	*log;
+	size_t	 len;
+
 	if (d->pid > 0 && harness_daemon_signal_wait(d, SIGTERM, 10000) < 0) {
 		kill(d->pid, SIGKILL);
 		waitpid(d->pid, NULL, 0);
 		d->pid = 0;
+	}
+	/* Under SANITIZE=1 the daemon reports into its log: any is a failure. */
+	if (d->log[0] != '\0' && file_read_all(d->log, &log, &len) == 0) {
+		if (strstr(log, "ERROR: AddressSanitizer") != NULL ||
+		    strstr(log, "ERROR: LeakSanitizer") != NULL ||
+		    strstr(log, "runtime error:") != NULL) {
+			fprintf(stderr, "\nharness: sanitizer report from the "
+			    "daemon:\n");
+			dump_log(d);
+			harness_failures++;
+		}
+		free(log);
 	}
 	remove_tree(d->dir);
 	d->dir[0] = '\0';

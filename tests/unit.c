@@ -14,6 +14,7 @@
 
 #include "manifest/util.h"
 
+#include "harness.h"
 #include "unit.h"
 
 static struct test_suite *suites;
@@ -101,7 +102,10 @@ main(int argc, char **argv)
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures() +
-	    CU_get_number_of_suites_failed();
+	    CU_get_number_of_suites_failed() + harness_failures;
+	if (harness_failures > 0)
+		printf("\n%u daemon sanitizer report(s): see above\n",
+		    harness_failures);
 	CU_cleanup_registry();
 	return failures > 255 ? 255 : (int)failures;
 }
