@@ -127,6 +127,9 @@ lint: layers $(BUILD)/railgated
 	@sh scripts/man-conf.sh $(BUILD) | cmp -s - docs/man/railgate.conf.5 || \
 	    { echo "docs/man/railgate.conf.5 is stale: sh scripts/man-conf.sh > docs/man/railgate.conf.5"; exit 1; }
 	@echo "railgate.conf(5): matches the daemon's parameters"
+	@! groff -mdoc -ww -z docs/man/railgate.1 docs/man/railgated.8 \
+	    docs/man/railgate.conf.5 2>&1 | grep . || { echo "manual pages: groff warns"; exit 1; }
+	@echo "manual pages: clean"
 
 layers:
 	@scripts/check-layers.sh

@@ -310,9 +310,14 @@ config_print_parameters(FILE *out)
 			section = p->section;
 			fprintf(out, ".Ss [%s]\n.Bl -tag -width Ds\n", section);
 		}
-		fprintf(out, ".It Cm %s Ns = Ns Ar %s\n%s\nDefault:\n.Dq %s .%s\n",
-		    p->name, p->type == PARAM_INT ? "number" : "string", p->doc,
-		    p->def, p->reloadable ? "" : "\nChanged only by a restart.");
+		fprintf(out, ".It Cm %s Ns = Ns Ar %s\n%s\n", p->name,
+		    p->type == PARAM_INT ? "number" : "string", p->doc);
+		if (p->def[0] != '\0')
+			fprintf(out, "Default:\n.Dq %s .\n", p->def);
+		else
+			fprintf(out, "Empty by default.\n");
+		if (!p->reloadable)
+			fprintf(out, "Changed only by a restart.\n");
 	}
 	if (*section != '\0')
 		fprintf(out, ".El\n");

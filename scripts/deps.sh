@@ -20,6 +20,7 @@ curl
 bc
 time
 cppcheck
+groff-base
 clang
 libclang-rt-14-dev
 "
