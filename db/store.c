@@ -385,7 +385,6 @@ claim_done(const struct db_result *r, void *arg)
 {
 	struct claim		*q = arg;
 	struct store_claim	*v;
-	unsigned char		**raw;
 	int			 i, n;
 
 	if (!db_result_ok(r)) {
@@ -395,25 +394,20 @@ claim_done(const struct db_result *r, void *arg)
 	}
 	n = db_result_rows(r);
 	v = xcalloc((size_t)(n > 0 ? n : 1), sizeof *v);
-	raw = xcalloc((size_t)(n > 0 ? n : 1), sizeof *raw);
 	for (i = 0; i < n; i++) {
 		v[i].train_id = atoll(db_result_value(r, i, 0));
 		v[i].train_no = db_result_value(r, i, 1);
 		v[i].run = atoi(db_result_value(r, i, 2));
 		v[i].manifest_id = atoll(db_result_value(r, i, 3));
-		/* bytea arrives as hex text: decoded here, where libpq is. */
-		raw[i] = PQunescapeBytea((const unsigned char *)db_result_value(r,
-		    i, 4), &v[i].raw_z_len);
-		v[i].raw_z = raw[i];
+		/* Binary results: the compressed bytes as they are. */
+		v[i].raw_z = (const unsigned char *)db_result_value(r, i, 4);
+		v[i].raw_z_len = (size_t)db_result_length(r, i, 4);
 		v[i].events = db_result_value(r, i, 5);
 		v[i].last_event_id = db_result_is_null(r, i, 6) ? 0 :
 		    atoll(db_result_value(r, i, 6));
-		v[i].green_lane = strcmp(db_result_value(r, i, 7), "t") == 0;
+		v[i].green_lane = db_result_value(r, i, 7)[0] == 't';	/* true, t */
 	}
 	q->cb(n, v, (size_t)n, q->arg);
-	for (i = 0; i < n; i++)
-		PQfreemem(raw[i]);
-	free(raw);
 	free(v);
 	free(q);
 }
@@ -431,9 +425,12 @@ store_claim_evaluations(struct db *db, const char *owner, int n, int lease_s,
 	snprintf(ns, sizeof ns, "%d", n);
 	snprintf(ls, sizeof ls, "%d", lease_s);
 	/* Safe to repeat: a claim by the same owner is claimed again. */
-	db_query(db, "SELECT train_id, train_no, run, manifest_id, raw_z, events, "
-	    "last_event_id, green_lane FROM claim_evaluations($1, $2::int, $3::int)",
-	    3, v, NULL, NULL, DB_RETRY, 10000, claim_done, q);
+	/* Binary results, so the manifest's bytes need no hex decoding; the
+	 * casts make every other column's binary form its text. */
+	db_query(db, "SELECT train_id::text, train_no, run::text, "
+	    "manifest_id::text, raw_z, events::text, last_event_id::text, "
+	    "green_lane::text FROM claim_evaluations($1, $2::int, $3::int)",
+	    3, v, NULL, NULL, DB_RETRY | DB_BINARY_RESULT, 10000, claim_done, q);
 }
 
 struct decided {
