@@ -92,7 +92,6 @@ view_utf8(struct edi_map *m, const struct edi_segment *seg, struct edi_view v,
     const char **p, size_t *len)
 {
 	unsigned	 flags;
-	size_t		 i;
 	char		 ex[41];
 
 	*p = v.p;
@@ -110,9 +109,7 @@ view_utf8(struct edi_map *m, const struct edi_segment *seg, struct edi_view v,
 	/* UTF-8 as declared goes straight to the model, which validates it. */
 	if (m->codeset == EDI_CODESET_UNOY)
 		return;
-	for (i = 0; i < *len && (unsigned char)(*p)[i] < 0x80; i++)
-		;
-	if (i == *len)
+	if (manifest_text_is_ascii(*p, *len))
 		return;
 	buf_reset(&m->scratch);
 	flags = edi_codeset_to_utf8(m->codeset, *p, *len, &m->scratch);

@@ -74,7 +74,7 @@ normalise(const char *s, size_t len, char **tmp, const char **out,
 	utf8proc_uint8_t	*nfc = NULL;
 	utf8proc_ssize_t	 n;
 	size_t			 i;
-	bool			 a = true;
+	bool			 a;
 
 	*tmp = NULL;
 	while (len > 0 && is_space((unsigned char)s[0]))
@@ -83,15 +83,8 @@ normalise(const char *s, size_t len, char **tmp, const char **out,
 		len--;
 	if (len == 0)
 		return false;
-	/* Eight bytes at a time: any high bit means UTF-8 to normalise. */
-	for (i = 0; i + 8 <= len && a; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, s + i, 8);
-		a = (w & 0x8080808080808080ULL) == 0;
-	}
-	for (; i < len && a; i++)
-		a = (unsigned char)s[i] < 0x80;
+	/* Any high bit means UTF-8 to normalise. */
+	a = manifest_text_is_ascii(s, len);
 	*ascii = a;
 	if (a) {	/* ASCII is already NFC: the common, fast case */
 		*out = s;
@@ -154,13 +147,21 @@ model_str(struct manifest_train *t, const char *s, size_t len, bool shared)
 	size_t		 n;
 	bool		 ascii;
 
-	if (!normalise(s, len, &tmp, &text, &n, &ascii))
+	/* ASCII with nothing to trim, the common case: the text as it is. */
+	if (len > 0 && (unsigned char)s[0] > ' ' &&
+	    (unsigned char)s[len - 1] > ' ' && manifest_text_is_ascii(s, len)) {
+		text = s;
+		n = len;
+		ascii = true;
+		tmp = NULL;
+	} else if (!normalise(s, len, &tmp, &text, &n, &ascii))
 		return NULL;
 	if (shared || (ascii && n <= MODEL_SHARED_MAX))
 		r = intern(t, text, n);
 	else
 		r = arena_strndup(t->arena, text, n);
-	free(tmp);
+	if (tmp != NULL)
+		free(tmp);
 	return r;
 }
 

@@ -232,6 +232,37 @@ const char *manifest_str(struct manifest_train *t, const char *s, size_t len);
 const char *manifest_str_shared(struct manifest_train *t, const char *s,
     size_t len);
 
+/*
+ * True when the len bytes at s are all ASCII (no byte over 0x7f), read a
+ * word at a time: parsers call it on every value to take the path that
+ * needs no conversion or normalisation.
+ */
+static inline bool
+manifest_text_is_ascii(const char *s, size_t len)
+{
+	uint64_t	acc = 0, w;
+	uint32_t	h;
+	size_t		i;
+
+	if (len >= 8) {
+		for (i = 0; i + 8 < len; i += 8) {
+			__builtin_memcpy(&w, s + i, 8);
+			acc |= w;
+		}
+		__builtin_memcpy(&w, s + len - 8, 8);	/* overlaps: harmless */
+		return ((acc | w) & 0x8080808080808080ULL) == 0;
+	}
+	if (len >= 4) {
+		__builtin_memcpy(&h, s, 4);
+		acc = h;
+		__builtin_memcpy(&h, s + len - 4, 4);
+		return ((acc | h) & 0x80808080U) == 0;
+	}
+	for (i = 0; i < len; i++)
+		acc |= (unsigned char)s[i];
+	return acc < 0x80;
+}
+
 /* Appends a wagon at the next position; owned by the train. */
 struct manifest_wagon *manifest_wagon_add(struct manifest_train *t, const char *number);
 /* Appends a container carried by w (NULL: on no wagon); owned by the train. */

@@ -4,6 +4,7 @@
  * Keys are compared by length and bytes; the hash is cached per slot so a
  * probe touches key memory only on a likely match.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,38 +50,95 @@ strmap_free(struct strmap *m)
 	free(m);
 }
 
-/* Reads up to 8 bytes as a little-endian word (missing bytes zero). */
+/* Loads 8 or 4 bytes in machine order (a fixed-size memcpy is one load). */
 static inline uint64_t
-load_word(const char *s, size_t n)
+load64(const char *s)
 {
-	uint64_t	w = 0;
+	uint64_t	w;
 
-	memcpy(&w, s, n > 8 ? 8 : n);
+	memcpy(&w, s, 8);
+	return w;
+}
+
+static inline uint64_t
+load32(const char *s)
+{
+	uint32_t	w;
+
+	memcpy(&w, s, 4);
 	return w;
 }
 
 /*
- * A multiply-xorshift hash over eight bytes at a time: keys are mostly
- * short codes and numbers, hashed millions of times in a big train.
+ * Up to 16 bytes as two words, every byte in at least one of them and no
+ * byte read outside s: the first and the last (overlapping) 8 or 4 bytes,
+ * or for 1-3 bytes the first, middle and last.  Two keys of the same
+ * length give the same pair only when they are equal.
+ */
+static inline void
+load_short(const char *s, size_t len, uint64_t *a, uint64_t *b)
+{
+	if (len >= 8) {
+		*a = load64(s);
+		*b = load64(s + len - 8);
+	} else if (len >= 4) {
+		*a = load32(s);
+		*b = load32(s + len - 4);
+	} else if (len > 0) {
+		*a = (uint64_t)(unsigned char)s[0] << 16 |
+		    (uint64_t)(unsigned char)s[len >> 1] << 8 |
+		    (unsigned char)s[len - 1];
+		*b = 0;
+	} else
+		*a = *b = 0;
+}
+
+/* The 128-bit product of a and b folded to 64 bits: every bit of both
+ * inputs reaches the low bits, which index the table. */
+static inline uint64_t
+mix(uint64_t a, uint64_t b)
+{
+	unsigned __int128	p = (unsigned __int128)a * b;
+
+	return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+/*
+ * One multiply for keys of up to 16 bytes, one more per 16 bytes after:
+ * keys are mostly short codes and numbers, hashed millions of times in a
+ * big train, and a call to memcpy or a byte loop would cost more than
+ * the mixing.
  */
 uint64_t
 strmap_hash(const char *s, size_t len)
 {
-	uint64_t	h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)len;
-	size_t		i;
+	uint64_t	seed = 0x9e3779b97f4a7c15ULL ^ (uint64_t)len, a, b;
+	size_t		n = len;
 
-	for (i = 0; i + 8 <= len; i += 8) {
-		h ^= load_word(s + i, 8);
-		h *= 0xbf58476d1ce4e5b9ULL;
-		h ^= h >> 31;
+	if (n <= 16)
+		load_short(s, n, &a, &b);
+	else {
+		for (; n > 16; s += 16, n -= 16)
+			seed = mix(load64(s) ^ 0xa0761d6478bd642fULL,
+			    load64(s + 8) ^ seed);
+		/* The last 16 bytes of the key, overlapping those mixed. */
+		a = load64(s + n - 16);
+		b = load64(s + n - 8);
 	}
-	if (i < len) {
-		h ^= load_word(s + i, len - i);
-		h *= 0xbf58476d1ce4e5b9ULL;
-		h ^= h >> 31;
-	}
-	h *= 0x94d049bb133111ebULL;
-	return h ^ (h >> 29);
+	return mix(a ^ 0xe7037ed1a0b428dbULL, b ^ seed);
+}
+
+/* True when the len bytes at x and y are equal; short keys without a call. */
+static inline bool
+key_equal(const char *x, const char *y, size_t len)
+{
+	uint64_t	xa, xb, ya, yb;
+
+	if (len > 16)
+		return memcmp(x, y, len) == 0;
+	load_short(x, len, &xa, &xb);
+	load_short(y, len, &ya, &yb);
+	return ((xa ^ ya) | (xb ^ yb)) == 0;
 }
 
 /* The slot holding key, or the empty slot where it would go. */
@@ -94,7 +152,7 @@ strmap_find(const struct strmap *m, const char *key, size_t len, uint64_t h)
 		s = &m->slots[i];
 		if (s->key == NULL)
 			return s;
-		if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0)
+		if (s->hash == h && s->len == len && key_equal(s->key, key, len))
 			return s;
 	}
 }
