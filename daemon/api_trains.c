@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
-
 #include "db/store.h"
+#include "manifest/json.h"
 #include "manifest/util.h"
 
 #include "api.h"
 #include "daemon.h"
+#include "input.h"
+#include "pool.h"
 
 /* A train id names a train number, optionally "@run": printable, short. */
 static bool
@@ -187,47 +188,78 @@ api_train_decision(struct http_ctx *c)
 		store_train_decision(c->d->db, http_param(c, 0), doc_reply_cb, c);
 }
 
-/* Inflates the stored model; it is only ever read whole. */
+/* GET .../manifest: the stored bytes parsed again on a worker. */
+struct model_job {
+	struct http_ctx	*c;
+	unsigned char	*raw_z;
+	size_t		 raw_z_len;
+	int		 status;	/* 200, or 500 when damaged */
+	struct buf	 json;
+};
+
+/* Worker: inflate, parse, write the canonical model. */
 static void
-model_reply_cb(int status, const char *z, size_t zlen, void *arg)
+model_work(void *arg)
 {
-	struct http_ctx	*c = arg;
-	struct buf	 out = { 0 };
-	z_stream	 zs;
-	int		 rc;
+	struct model_job	*j = arg;
+	struct manifest_train	*t;
+	char			*raw;
+	size_t			 len;
+
+	if (input_inflate_stored(j->raw_z, j->raw_z_len, &raw, &len) < 0) {
+		j->status = 500;
+		return;
+	}
+	input_parse(raw, len, NULL, &t);
+	manifest_json_write(t, 0, &j->json);
+	manifest_train_free(t);
+	free(raw);
+	j->status = 200;
+}
+
+static void
+model_done(void *arg)
+{
+	struct model_job	*j = arg;
+
+	if (j->status != 200)
+		http_reply_problem(j->c, 500, "Internal Server Error",
+		    "the stored manifest is damaged", NULL, 0);
+	else
+		http_reply_json(j->c, 200, j->json.data, j->json.len);
+	buf_free(&j->json);
+	free(j->raw_z);
+	free(j);
+}
+
+/*
+ * The model is derived from the stored bytes, by the parser of this
+ * daemon (as a replay would read them): 010_model_on_read.sql says why.
+ */
+static void
+manifest_fetched_cb(int status, const char *z, size_t zlen, void *arg)
+{
+	struct http_ctx		*c = arg;
+	struct model_job	*j;
 
 	if (status <= 0) {
 		doc_reply_cb(status, z, zlen, arg);
 		return;
 	}
-	memset(&zs, 0, sizeof zs);
-	if (inflateInit(&zs) != Z_OK) {
-		http_reply_problem(c, 500, "Internal Server Error", NULL, NULL, 0);
-		return;
-	}
-	zs.next_in = (Bytef *)(uintptr_t)z;
-	zs.avail_in = (uInt)zlen;
-	do {
-		buf_reserve(&out, 1 << 20);
-		zs.next_out = (Bytef *)out.data + out.len;
-		zs.avail_out = (uInt)(out.cap - out.len - 1);
-		rc = inflate(&zs, Z_NO_FLUSH);
-		out.len = (size_t)((char *)zs.next_out - out.data);
-	} while (rc == Z_OK);
-	inflateEnd(&zs);
-	if (rc != Z_STREAM_END)
-		http_reply_problem(c, 500, "Internal Server Error",
-		    "the stored model is damaged", NULL, 0);
-	else
-		http_reply_json(c, 200, out.data, out.len);
-	buf_free(&out);
+	j = xcalloc(1, sizeof *j);
+	j->c = c;
+	j->raw_z = xmalloc(zlen);
+	memcpy(j->raw_z, z, zlen);
+	j->raw_z_len = zlen;
+	pool_submit(c->d->pool, POOL_PRIORITY_NORMAL, model_work, model_done, j);
 }
 
 void
 api_train_manifest(struct http_ctx *c)
 {
 	if (check_id(c))
-		store_train_model(c->d->db, http_param(c, 0), model_reply_cb, c);
+		store_train_manifest(c->d->db, http_param(c, 0),
+		    manifest_fetched_cb, c);
 }
 
 void

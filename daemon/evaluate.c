@@ -3,9 +3,11 @@
  *
  * A job owns copies of what it was claimed with, a reference to the rule
  * set it started on, and its results; the worker parses the stored
- * manifest again (the stored bytes, not a cache, so that every daemon
- * sharing the database decides from the same input), replays the events
- * into a rules context, evaluates, and writes the decision document.
+ * manifest again, unless this daemon ingested it a moment ago and left
+ * the model parsed from the same bytes in the handoff (either way every
+ * daemon sharing the database decides from the same input), replays the
+ * events into a rules context, evaluates, and writes the decision
+ * document.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +28,15 @@
 #include "cmd.h"
 #include "daemon.h"
 #include "evaluate.h"
+#include "handoff.h"
 #include "input.h"
 #include "log.h"
 #include "pool.h"
 
 #define EVAL_BIG_TRAIN	20000	/* items: wagons in parallel above this */
+/* Parsed models waiting for their claim: bytes behind them, and age. */
+#define HANDOFF_MAX_BYTES	((size_t)256 << 20)
+#define HANDOFF_MAX_AGE_MS	30000
 
 struct evaluator {
 	struct daemon		*d;
@@ -38,6 +44,7 @@ struct evaluator {
 	unsigned char		*files_z;	/* rs's exact files, to store */
 	size_t			 files_z_len;
 	struct event		*timer;
+	struct handoff		*handoff;
 	int			 in_flight;
 	int			 max_in_flight;
 	bool			 claiming;
@@ -54,6 +61,7 @@ struct eval_job {
 	char			*train_no;
 	unsigned char		*raw_z;
 	size_t			 raw_z_len;
+	struct handoff_entry	 parsed;	/* .train NULL: parse raw_z */
 	char			*events;
 	bool			 green;
 	/* Results. */
@@ -74,34 +82,6 @@ ms_since(const struct timespec *a)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	return (double)(b.tv_sec - a->tv_sec) * 1e3 +
 	    (double)(b.tv_nsec - a->tv_nsec) / 1e6;
-}
-
-/* Inflates zlib data of unknown size; NULL on damage. */
-static char *
-inflate_all(const unsigned char *z, size_t zlen, size_t *len)
-{
-	struct buf	b = { 0 };
-	z_stream	zs;
-	int		rc;
-
-	memset(&zs, 0, sizeof zs);
-	if (inflateInit(&zs) != Z_OK)
-		return NULL;
-	zs.next_in = (Bytef *)(uintptr_t)z;
-	zs.avail_in = (uInt)zlen;
-	do {
-		buf_reserve(&b, 1 << 20);
-		zs.next_out = (Bytef *)b.data + b.len;
-		zs.avail_out = (uInt)(b.cap - b.len - 1);
-		rc = inflate(&zs, Z_NO_FLUSH);
-		b.len = (size_t)((char *)zs.next_out - b.data);
-	} while (rc == Z_OK);
-	inflateEnd(&zs);
-	if (rc != Z_STREAM_END) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b, len);
 }
 
 /* The stored events ([{id,type,body,at}]) into the context, in order. */
@@ -131,33 +111,61 @@ load_events(struct rules_context *ctx, const char *events, char **cause)
 	return rc;
 }
 
-/* Worker: parse the stored bytes, replay the events, evaluate. */
+/*
+ * The job's model: the one ingest left, or parsed from the stored bytes
+ * (with their SHA-256 and the parse time).  NULL with j->error set.
+ */
+static struct manifest_train *
+eval_model(struct eval_job *j, char *sha256, double *parse_ms)
+{
+	struct manifest_train	*t = NULL;
+	struct timespec		 t0;
+	unsigned char		 md[EVP_MAX_MD_SIZE];
+	unsigned int		 mdlen = 0;
+	char			*raw = NULL;
+	size_t			 len = 0;
+
+	if (j->parsed.train != NULL) {
+		t = j->parsed.train;
+		j->parsed.train = NULL;
+		memcpy(sha256, j->parsed.sha256, sizeof j->parsed.sha256);
+		*parse_ms = j->parsed.parse_ms;
+		return t;
+	}
+	if (input_inflate_stored(j->raw_z, j->raw_z_len, &raw, &len) < 0) {
+		j->error = xstrdup("the stored manifest is damaged");
+		return NULL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (input_parse(raw, len, NULL, &t) < 0) {
+		j->error = xstrdup("the stored manifest no longer parses");
+		manifest_train_free(t);
+		free(raw);
+		return NULL;
+	}
+	*parse_ms = ms_since(&t0);
+	EVP_Digest(raw, len, md, &mdlen, EVP_sha256(), NULL);
+	hex_encode(md, mdlen, sha256);
+	free(raw);
+	return t;
+}
+
+/* Worker: the model, the events replayed, evaluated. */
 static void
 eval_work(void *arg)
 {
 	struct eval_job			*j = arg;
-	struct manifest_train		*t = NULL;
+	struct manifest_train		*t;
 	struct rules_context		*ctx = rules_context_new();
 	struct rules_eval_options	 opt = { 1 };
 	struct decision			*dec = NULL;
 	struct timespec			 t0;
 	struct buf			 doc = { 0 };
-	unsigned char			 md[EVP_MAX_MD_SIZE];
-	unsigned int			 mdlen = 0;
-	double				 parse_ms;
-	char				*raw;
-	size_t				 len;
+	char				 sha256[65];
+	double				 parse_ms = 0;
 
-	if ((raw = inflate_all(j->raw_z, j->raw_z_len, &len)) == NULL) {
-		j->error = xstrdup("the stored manifest is damaged");
+	if ((t = eval_model(j, sha256, &parse_ms)) == NULL)
 		goto out;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (input_parse(raw, len, NULL, &t) < 0) {
-		j->error = xstrdup("the stored manifest no longer parses");
-		goto out;
-	}
-	parse_ms = ms_since(&t0);
 	if (load_events(ctx, j->events, &j->error) < 0)
 		goto out;
 	if (t->nitems > EVAL_BIG_TRAIN)
@@ -167,8 +175,7 @@ eval_work(void *arg)
 	dec->evaluate_ms = ms_since(&t0);
 	dec->parse_ms = parse_ms;
 	j->work_ms = parse_ms + dec->evaluate_ms;
-	EVP_Digest(raw, len, md, &mdlen, EVP_sha256(), NULL);
-	hex_encode(md, mdlen, dec->manifest_sha256);
+	memcpy(dec->manifest_sha256, sha256, sizeof sha256);
 	decision_json_write(dec, 0, &doc);
 	j->document = buf_steal(&doc, NULL);
 	decision_actions_json(dec, &j->wagons);
@@ -177,13 +184,13 @@ out:
 	decision_free(dec);
 	manifest_train_free(t);
 	rules_context_free(ctx);
-	free(raw);
 }
 
 static void
 eval_job_free(struct eval_job *j)
 {
 	rules_ruleset_unref(j->rs);
+	manifest_train_free(j->parsed.train);
 	free(j->train_no);
 	free(j->raw_z);
 	free(j->events);
@@ -271,6 +278,7 @@ eval_claimed_cb(int status, const struct store_claim *v, size_t n, void *arg)
 		j->raw_z_len = v[i].raw_z_len;
 		j->events = xstrdup(v[i].events);
 		j->green = v[i].green_lane != 0;
+		handoff_take(e->handoff, j->manifest_id, &j->parsed);
 		e->in_flight++;
 		pool_submit(e->d->pool, j->green ? POOL_PRIORITY_HIGH :
 		    POOL_PRIORITY_NORMAL, eval_work, eval_done, j);
@@ -301,6 +309,7 @@ evaluator_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (!e->ready && !e->storing)
 		evaluator_store_ruleset(e);
+	handoff_expire(e->handoff, daemon_now_ms() - HANDOFF_MAX_AGE_MS);
 	evaluator_claim(e);
 }
 
@@ -434,6 +443,7 @@ evaluator_new(struct daemon *d, struct ruleset_load *l)
 	struct timeval		 tick = { 1, 0 };
 
 	e->d = d;
+	e->handoff = handoff_new(HANDOFF_MAX_BYTES);
 	e->max_in_flight = pool_threads(d->pool) * 2;
 	e->timer = event_new(d->base, -1, EV_PERSIST, evaluator_timer_cb, e);
 	event_add(e->timer, &tick);
@@ -446,6 +456,19 @@ evaluator_kick(struct evaluator *e)
 {
 	if (e != NULL)
 		evaluator_claim(e);
+}
+
+void
+evaluator_offer(struct evaluator *e, const struct handoff_entry *parsed)
+{
+	struct handoff_entry	entry = *parsed;
+
+	if (e == NULL || e->stopping) {
+		manifest_train_free(parsed->train);
+		return;
+	}
+	entry.at_ms = daemon_now_ms();
+	handoff_put(e->handoff, &entry);
 }
 
 void
@@ -477,6 +500,7 @@ evaluator_free(struct evaluator *e)
 	if (e == NULL)
 		return;
 	event_free(e->timer);
+	handoff_free(e->handoff);
 	rules_ruleset_unref(e->rs);
 	free(e->files_z);
 	free(e);

@@ -16,6 +16,7 @@
 
 struct daemon;
 struct evaluator;
+struct handoff_entry;
 struct rules_ruleset;
 
 /* A rule set as loaded from its directory: compiled, and its exact files. */
@@ -41,6 +42,12 @@ void evaluator_stop(struct evaluator *e);
 void evaluator_free(struct evaluator *e);
 /* Something may need evaluating now (a manifest or event was stored). */
 void evaluator_kick(struct evaluator *e);
+/*
+ * Leaves the model ingest just parsed from a stored manifest (ownership of
+ * parsed->train passes), for the evaluation of its run if this daemon
+ * claims it soon; accepts a NULL evaluator (the model is freed).
+ */
+void evaluator_offer(struct evaluator *e, const struct handoff_entry *parsed);
 /* Swaps in a new rule set (ownership passes): trains already being
  * evaluated finish on the old one. */
 void evaluator_set_ruleset(struct evaluator *e, struct ruleset_load *l);

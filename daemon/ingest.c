@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <openssl/evp.h>
@@ -24,6 +25,7 @@
 #include "api.h"
 #include "daemon.h"
 #include "evaluate.h"
+#include "handoff.h"
 #include "ingest.h"
 #include "input.h"
 #include "log.h"
@@ -55,8 +57,8 @@ struct ingest_job {
 	struct buf		 diags;
 	struct buf		 train;
 	struct buf		 wagons;
-	unsigned char		*model_z;
-	size_t			 model_z_len;
+	struct manifest_train	*model;		/* for the evaluator, if accepted */
+	double			 parse_ms;
 };
 
 /* Frees a job and everything it owns. */
@@ -71,7 +73,7 @@ ingest_job_free(struct ingest_job *j)
 	free(j->key);
 	free(j->raw_z);
 	free(j->train_no);
-	free(j->model_z);
+	manifest_train_free(j->model);
 	buf_free(&j->diags);
 	buf_free(&j->train);
 	buf_free(&j->wagons);
@@ -172,8 +174,8 @@ ingest_parse(struct ingest_job *j, const char *data, size_t len)
 {
 	struct input_options	 opt = { .max_size = j->max_size };
 	struct manifest_train	*t;
-	struct buf		 model = { 0 };
 	struct jsonw		 w;
+	struct timespec		 t0, t1;
 	unsigned char		 md[EVP_MAX_MD_SIZE];
 	unsigned int		 mdlen = 0;
 
@@ -182,16 +184,17 @@ ingest_parse(struct ingest_job *j, const char *data, size_t len)
 	j->raw_size = (int64_t)len;
 	j->raw_z = deflate_fast(data, len, &j->raw_z_len);
 	j->format = manifest_format_name(manifest_detect_format(data, len));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	j->accepted = input_parse(data, len, &opt, &t) == 0 && t->id != NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	j->parse_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	if (j->accepted) {
 		j->train_no = xstrdup(t->id);
 		j->function = manifest_function_name(t->function);
 		j->green_lane = j->appointment || train_is_perishable(t);
 		build_train_json(j, t);
 		build_wagons_json(j, t);
-		manifest_json_write(t, 0, &model);
-		j->model_z = deflate_fast(model.data, model.len, &j->model_z_len);
-		buf_free(&model);
 	} else if (t->diags.errors == 0) {
 		struct diag_loc loc = diag_loc_none();
 
@@ -200,7 +203,10 @@ ingest_parse(struct ingest_job *j, const char *data, size_t len)
 	}
 	jsonw_init(&w, &j->diags);
 	manifest_json_write_diags(&w, &t->diags);
-	manifest_train_free(t);
+	if (j->accepted)
+		j->model = t;	/* the evaluator may take it */
+	else
+		manifest_train_free(t);
 }
 
 /* Worker: read, unwrap gzip, parse. */
@@ -248,6 +254,23 @@ ingest_work(void *arg)
 	}
 }
 
+/* The model of a manifest just stored, to the evaluator. */
+static void
+offer_model(struct ingest_job *j, long long manifest_id)
+{
+	struct handoff_entry	e = { 0 };
+
+	if (j->model == NULL)
+		return;
+	e.manifest_id = manifest_id;
+	e.train = j->model;
+	memcpy(e.sha256, j->sha256, sizeof e.sha256);
+	e.raw_size = (size_t)j->raw_size;
+	e.parse_ms = j->parse_ms;
+	j->model = NULL;
+	evaluator_offer(j->d->eval, &e);
+}
+
 /* The database answered: hand the outcome to the caller. */
 static void
 ingest_stored_cb(int status, long long manifest_id, long long train_id,
@@ -275,6 +298,7 @@ ingest_stored_cb(int status, long long manifest_id, long long train_id,
 		    error != NULL ? error : "database error");
 	if (status == 0 && !repeated && train_id > 0) {
 		api_trains_changed();
+		offer_model(j, manifest_id);
 		evaluator_kick(j->d->eval);
 	}
 	j->cb(&r, j->arg);
@@ -310,8 +334,6 @@ ingest_done(void *arg)
 	m.train_no = j->train_no;
 	m.function = j->function;
 	m.diagnostics = j->diags.data != NULL ? j->diags.data : "[]";
-	m.model_z = j->model_z;
-	m.model_z_len = j->model_z_len;
 	m.train = j->train.data != NULL ? j->train.data : "{}";
 	m.wagons = j->wagons.data != NULL ? j->wagons.data : "[]";
 	m.ruleset = NULL;

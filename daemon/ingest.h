@@ -2,10 +2,11 @@
  * ingest.h -- receiving a manifest, from HTTP or the spool directory.
  *
  * A manifest goes: its bytes to a worker (decompress, hash, parse, build
- * the summaries, compress raw bytes and model) -> back on the loop, one
+ * the summaries, compress the raw bytes) -> back on the loop, one
  * database statement stores everything and appends the audit record ->
  * the caller's callback, which answers the sender only now that the
- * transaction committed.  Loop thread, except the worker part.
+ * transaction committed; the parsed model goes on to the evaluator's
+ * handoff.  Loop thread, except the worker part.
  */
 #ifndef DAEMON_INGEST_H
 #define DAEMON_INGEST_H

@@ -77,6 +77,35 @@ input_decompress(const char *data, size_t len, size_t max,
 	    out, outlen);
 }
 
+int
+input_inflate_stored(const unsigned char *z, size_t zlen, char **out,
+    size_t *outlen)
+{
+	struct buf	b = { 0 };
+	z_stream	zs;
+	int		rc;
+
+	memset(&zs, 0, sizeof zs);
+	if (inflateInit(&zs) != Z_OK)
+		return -1;
+	zs.next_in = (Bytef *)(uintptr_t)z;
+	zs.avail_in = (uInt)zlen;
+	do {
+		buf_reserve(&b, 1 << 20);
+		zs.next_out = (Bytef *)b.data + b.len;
+		zs.avail_out = (uInt)(b.cap - b.len - 1);
+		rc = inflate(&zs, Z_NO_FLUSH);
+		b.len = (size_t)((char *)zs.next_out - b.data);
+	} while (rc == Z_OK);
+	inflateEnd(&zs);
+	if (rc != Z_STREAM_END) {
+		buf_free(&b);
+		return -1;
+	}
+	*out = buf_steal(&b, outlen);
+	return 0;
+}
+
 /* Detects, decompresses and dispatches. */
 int
 input_parse(const char *data, size_t len, const struct input_options *opt,

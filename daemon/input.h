@@ -42,4 +42,11 @@ int input_parse(const char *data, size_t len, const struct input_options *opt,
 int input_decompress(const char *data, size_t len, size_t max,
     struct manifest_train *t, char **out, size_t *outlen);
 
+/*
+ * Inflates a manifest as the daemon stores it (zlib, manifests.raw_z) into
+ * *out (caller frees): 0, or -1 when the stored bytes are damaged.
+ */
+int input_inflate_stored(const unsigned char *z, size_t zlen, char **out,
+    size_t *outlen);
+
 #endif

@@ -107,8 +107,8 @@ store_ingest_manifest(struct db *db, const struct store_manifest *m,
 {
 	struct ingest	*q = xmalloc(sizeof *q);
 	char		 size[24];
-	const char	*v[15];
-	int		 len[15] = { 0 }, bin[15] = { 0 };
+	const char	*v[14];
+	int		 len[14] = { 0 }, bin[14] = { 0 };
 
 	q->cb = cb;
 	q->arg = arg;
@@ -126,16 +126,13 @@ store_ingest_manifest(struct db *db, const struct store_manifest *m,
 	v[8] = m->train_no;
 	v[9] = m->function;
 	v[10] = m->diagnostics;
-	v[11] = (const char *)m->model_z;
-	len[11] = (int)m->model_z_len;
-	bin[11] = 1;
-	v[12] = m->train;
-	v[13] = m->wagons;
-	v[14] = m->ruleset;
+	v[11] = m->train;
+	v[12] = m->wagons;
+	v[13] = m->ruleset;
 	/* With a key, running twice returns the first answer: safe to retry. */
 	db_query(db, "SELECT manifest_id, train_id, http_status, reply, repeated "
 	    "FROM ingest_manifest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-	    "$12, $13, $14, $15)", 15, v, len, bin, m->key != NULL ? DB_RETRY : 0,
+	    "$12, $13, $14)", 14, v, len, bin, m->key != NULL ? DB_RETRY : 0,
 	    60000, ingest_done, q);
 }
 
@@ -228,7 +225,8 @@ store_train_decision(struct db *db, const char *id, store_doc_cb cb, void *arg)
 }
 
 void
-store_train_model(struct db *db, const char *id, store_doc_cb cb, void *arg)
+store_train_manifest(struct db *db, const char *id, store_doc_cb cb,
+    void *arg)
 {
 	struct doc	*q = xmalloc(sizeof *q);
 	const char	*v[1] = { id };
@@ -236,7 +234,8 @@ store_train_model(struct db *db, const char *id, store_doc_cb cb, void *arg)
 	q->cb = cb;
 	q->arg = arg;
 	/* Binary result: the bytea as stored, not its hex text. */
-	db_query(db, "SELECT model_z FROM train_find($1)", 1, v, NULL, NULL,
+	db_query(db, "SELECT m.raw_z FROM train_find($1) t "
+	    "JOIN manifests m ON m.id = t.manifest_id", 1, v, NULL, NULL,
 	    DB_RETRY | DB_BINARY_RESULT, 10000, doc_done, q);
 }
 

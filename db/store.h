@@ -56,8 +56,8 @@ void store_train_get(struct db *db, const char *id, int target_min,
 /* The run's current decision document, byte for byte as stored. */
 void store_train_decision(struct db *db, const char *id, store_doc_cb cb,
     void *arg);
-/* The run's canonical model, zlib-compressed (binary). */
-void store_train_model(struct db *db, const char *id, store_doc_cb cb,
+/* The bytes of the run's current manifest, zlib-compressed (binary). */
+void store_train_manifest(struct db *db, const char *id, store_doc_cb cb,
     void *arg);
 /* The audit records of the run, oldest first (JSON array). */
 void store_train_audit(struct db *db, const char *id, store_doc_cb cb,
@@ -205,7 +205,7 @@ void store_subscription_put(struct db *db, const char *name, const char *url,
     int enabled, const char *client_cert, const char *client_key,
     const char *principal, store_doc_cb cb, void *arg);
 
-/* A received manifest, ready to store (see ingest_manifest() in 002_ingest.sql). */
+/* A received manifest, ready to store (see ingest_manifest() in 010_model_on_read.sql). */
 struct store_manifest {
 	const char		*sha256;
 	const unsigned char	*raw_z;		/* zlib-compressed raw bytes */
@@ -219,8 +219,6 @@ struct store_manifest {
 	const char		*train_no;
 	const char		*function;	/* original | replace | cancel */
 	const char		*diagnostics;	/* JSON array */
-	const unsigned char	*model_z;	/* zlib canonical model JSON */
-	size_t			 model_z_len;
 	const char		*train;		/* JSON: summary fields, counts */
 	const char		*wagons;	/* JSON array of wagon summaries */
 	const char		*ruleset;	/* hash in force, for the audit record */

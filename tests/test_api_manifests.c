@@ -234,6 +234,33 @@ train_state(const char *id)
 	return state;
 }
 
+/* GET .../manifest: the stored bytes parsed again, as the fixture's model. */
+static void
+check_model_served(const char *id, const char *fixture_json)
+{
+	struct harness_response	 r;
+	char			 hdr[128], path[128], *want;
+	json_t			*got, *exp;
+	size_t			 len;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", officer_token);
+	snprintf(path, sizeof path, "/v1/trains/%s/manifest", id);
+	CU_ASSERT_EQUAL_FATAL(harness_http(dm.port, "GET", path, hdr, NULL, 0,
+	    &r), 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	want = test_read_fixture(fixture_json, &len);
+	got = json_loads(r.body, 0, NULL);
+	exp = json_loadb(want, len, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(exp);
+	json_object_del(exp, "diagnostics");	/* the model alone is served */
+	CU_ASSERT_TRUE(json_equal(got, exp));
+	json_decref(got);
+	json_decref(exp);
+	free(want);
+	harness_response_free(&r);
+}
+
 /* An EDIFACT train: 202, Location, the run stored with its wagons. */
 static void
 t_manifests_edifact_accepted(void)
@@ -260,6 +287,7 @@ t_manifests_edifact_accepted(void)
 	    "idempotency_key = 'alk-1'");
 	CU_ASSERT_STRING_EQUAL(n, "2207");
 	free(n);
+	check_model_served("X8024", "edifact/cuscar_s3_alashankou.json");
 	/* Sent again with the same key: the same answer, no second run. */
 	CU_ASSERT_EQUAL(post_fixture("edifact/cuscar_s3_alashankou.edi",
 	    "Idempotency-Key: alk-1\r\n", &r), 202);
