@@ -161,19 +161,21 @@ window_skip_to(struct edi_lexer *lx, size_t off)
 
 /*
  * Scans a segment's data from i to its terminator in one pass over the
- * special bytes only, cutting elements and components.  Returns the
+ * special bytes only, recording each separator.  Returns the
  * terminator's offset, or the input's length when it ends first.  The
  * window lives in locals meanwhile, so that it stays in registers.
  */
 static size_t
 scan_segment(struct edi_lexer *lx, struct edi_segment *seg, size_t i)
 {
-	const char	*d = lx->data, *cstart = d + i, *estart = cstart;
+	const char	*d = lx->data;
 	const uint8_t	*cls = lx->cls;
 	size_t		 base, len = lx->len;
 	uint64_t	 mask;
-	int		 nc = 0, e = 0, first = 0;
+	unsigned	 nc = 0, e = 0;
 
+	seg->sep[0] = d + i - 1;	/* the element separator after the tag */
+	seg->el_first[0] = 0;
 	window_skip_to(lx, i);
 	base = lx->mbase;
 	mask = lx->mask;
@@ -191,42 +193,32 @@ scan_segment(struct edi_lexer *lx, struct edi_segment *seg, size_t i)
 		i = base + (size_t)__builtin_ctzll(mask);
 		mask &= mask - 1;
 		c = cls[(unsigned char)d[i]];
-		if (c == CLS_RELEASE) {
-			seg->escaped = true;
-			base = i + 2;		/* the next byte is data */
-			mask = special_mask(lx, base);
-			continue;
-		}
-		if (c == CLS_LINE_BREAK) {
-			seg->escaped = true;	/* a line break inside the data */
+		if (__builtin_expect(c >= CLS_RELEASE, 0)) {
+			seg->escaped = true;	/* a release or a line break */
+			if (c == CLS_RELEASE) {
+				base = i + 2;	/* the next byte is data */
+				mask = special_mask(lx, base);
+			}
 			continue;
 		}
 		/* A separator or the terminator closes a component. */
-		if (nc < EDI_MAX_COMPONENTS) {
-			seg->comp[nc].p = cstart;
-			seg->comp[nc].len = (size_t)(d + i - cstart);
-			nc++;
-		} else
+		if (nc < EDI_MAX_COMPONENTS)
+			seg->sep[++nc] = d + i;
+		else
 			seg->truncated_elements = true;
-		cstart = d + i + 1;
 		if (c == CLS_COMPONENT)
 			continue;
 		/* An element separator or the terminator closes an element. */
 		if (e < EDI_MAX_ELEMENTS) {
-			seg->el[e].p = estart;
-			seg->el[e].len = (size_t)(d + i - estart);
-			seg->comp_first[e] = (uint16_t)first;
-			seg->comp_count[e] = (uint16_t)(nc - first);
-			e++;
+			seg->el_end[e] = d + i;
+			seg->el_first[++e] = (uint8_t)nc;
 		} else
 			seg->truncated_elements = true;
-		first = nc;
-		estart = cstart;
 		if (c == CLS_TERMINATOR)
 			break;
 	}
 out:
-	seg->nelements = e;
+	seg->nelements = (int)e;
 	lx->mbase = base;
 	lx->mask = mask;
 	return i;
@@ -246,18 +238,18 @@ skip_segment(const struct edi_lexer *lx, size_t i)
 	return lx->len;
 }
 
-/* True for a capital letter or a digit. */
-static inline bool
-tag_char(char c)
-{
-	return (unsigned)(c - 'A') < 26 || (unsigned)(c - '0') < 10;
-}
+/* Capital letters and digits, the bytes of a tag. */
+static const uint8_t tag_chars[256] = {
+	['0' ... '9'] = 1,
+	['A' ... 'Z'] = 1,
+};
 
-/* True for a tag of three capital letters or digits. */
-static bool
-tag_ok(const char *p, size_t len)
+/* True for a tag of three capital letters or digits (p has 3 bytes). */
+static inline bool
+tag_ok(const char *p)
 {
-	return len >= 3 && tag_char(p[0]) && tag_char(p[1]) && tag_char(p[2]);
+	return (tag_chars[(unsigned char)p[0]] & tag_chars[(unsigned char)p[1]] &
+	    tag_chars[(unsigned char)p[2]]) != 0;
 }
 
 /* Records a segment cut off by the end of the input; returns -1. */
@@ -268,7 +260,7 @@ truncated(struct edi_lexer *lx, size_t start)
 
 	lx->ordinal++;
 	loc = diag_loc_segment(lx->ordinal, NULL, lx->len);
-	if (lx->len - start >= 3 && tag_ok(lx->data + start, 3))
+	if (lx->len - start >= 3 && tag_ok(lx->data + start))
 		memcpy(loc.tag, lx->data + start, 3);
 	diag_add(lx->diags, DIAG_ERROR, "TRUNCATED", &loc,
 	    "the input ends at byte %zu inside segment %u, which has no "
@@ -287,17 +279,18 @@ edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg)
 
 	for (;;) {
 		skip_line_breaks(lx);
-		if (lx->pos >= lx->len)
-			return 0;
 		start = lx->pos;
-		after = lx->len - start > 3 ? lx->cls[(unsigned char)d[start + 3]] :
-		    CLS_DATA;
-		if (tag_ok(d + start, lx->len - start) &&
-		    (after == CLS_ELEMENT || after == CLS_TERMINATOR)) {
+		if (lx->len - start < 4) {
+			if (start >= lx->len)
+				return 0;
+			after = CLS_DATA;	/* too short for a tag and a separator */
+		} else
+			after = lx->cls[(unsigned char)d[start + 3]];
+		if ((after == CLS_ELEMENT || after == CLS_TERMINATOR) &&
+		    tag_ok(d + start)) {
 			seg->nelements = 0;
 			seg->escaped = false;
 			seg->truncated_elements = false;
-			seg->comp_count[0] = 0;
 			end = after == CLS_TERMINATOR ? start + 3 :
 			    scan_segment(lx, seg, start + 4);
 			if (end >= lx->len)
@@ -337,12 +330,23 @@ edi_segment_diag(struct diag_list *l, const struct edi_segment *seg,
 	va_end(ap);
 }
 
+/* Where element e starts: after the separator that ends the one before. */
+static const char *
+element_start(const struct edi_segment *seg, int e)
+{
+	return (e == 0 ? seg->sep[0] : seg->el_end[e - 1]) + 1;
+}
+
 struct edi_view
 edi_element(const struct edi_segment *seg, int e)
 {
-	struct edi_view	none = { "", 0 };
+	struct edi_view	v = { "", 0 };
 
-	return e >= 0 && e < seg->nelements ? seg->el[e] : none;
+	if (e < 0 || e >= seg->nelements)
+		return v;
+	v.p = element_start(seg, e);
+	v.len = (size_t)(seg->el_end[e] - v.p);
+	return v;
 }
 
 int
@@ -350,9 +354,9 @@ edi_component_count(const struct edi_lexer *lx, const struct edi_segment *seg,
     int e)
 {
 	(void)lx;
-	if (e < 0 || e >= seg->nelements || seg->el[e].len == 0)
+	if (e < 0 || e >= seg->nelements || seg->el_end[e] == element_start(seg, e))
 		return 0;
-	return seg->comp_count[e];
+	return seg->el_first[e + 1] - seg->el_first[e];
 }
 
 bool

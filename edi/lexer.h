@@ -24,7 +24,7 @@
 #include "manifest/util.h"
 
 #define EDI_MAX_ELEMENTS 40	/* data elements kept per segment */
-#define EDI_MAX_COMPONENTS 160	/* components kept per segment */
+#define EDI_MAX_COMPONENTS 160	/* components kept per segment (< 256) */
 
 struct edi_syntax {
 	char	component;
@@ -48,13 +48,17 @@ struct edi_segment {
 	char		 tag[4];
 	uint32_t	 code;		/* EDI_TAG('B','G','M') for switches */
 	int		 nelements;	/* data elements after the tag */
-	struct edi_view	 el[EDI_MAX_ELEMENTS];
-	/* Components, cut in the same pass: element e's are comp[first[e]...]. */
-	uint16_t	 comp_first[EDI_MAX_ELEMENTS];
-	uint16_t	 comp_count[EDI_MAX_ELEMENTS];
-	struct edi_view	 comp[EDI_MAX_COMPONENTS];
 	bool		 escaped;	/* holds a release character or line break */
-	bool		 truncated_elements; /* more than the limits above */
+	bool		 truncated_elements; /* more than the limits below */
+	/*
+	 * Cut in one pass, one pointer a separator: component k lies between
+	 * sep[k] and sep[k + 1] (sep[0] is the separator after the tag);
+	 * element e is components el_first[e] to el_first[e + 1] - 1 and
+	 * ends at el_end[e] (which also holds when components were dropped).
+	 */
+	const char	*sep[EDI_MAX_COMPONENTS + 1];
+	const char	*el_end[EDI_MAX_ELEMENTS];
+	uint8_t		 el_first[EDI_MAX_ELEMENTS + 1];
 };
 
 #define EDI_TAG(a, b, c) ((uint32_t)(a) << 16 | (uint32_t)(b) << 8 | (uint32_t)(c))
@@ -98,12 +102,18 @@ static inline struct edi_view
 edi_component(const struct edi_lexer *lx, const struct edi_segment *seg,
     int e, int c)
 {
-	struct edi_view	none = { "", 0 };
+	struct edi_view	 v = { "", 0 };
+	int		 k;
 
 	(void)lx;
-	if (e < 0 || e >= seg->nelements || c < 0 || c >= seg->comp_count[e])
-		return none;
-	return seg->comp[seg->comp_first[e] + c];
+	if (e < 0 || e >= seg->nelements || c < 0)
+		return v;
+	k = seg->el_first[e] + c;
+	if (k >= seg->el_first[e + 1])
+		return v;
+	v.p = seg->sep[k] + 1;
+	v.len = (size_t)(seg->sep[k + 1] - v.p);
+	return v;
 }
 /* Number of components of element e. */
 int edi_component_count(const struct edi_lexer *lx,
