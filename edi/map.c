@@ -87,9 +87,9 @@ edi_map_clear(struct edi_map *m)
  * until the next call).  Warns once per interchange about UTF-8 under a
  * Latin declaration and about characters outside UNOA/UNOB.
  */
-static void
-view_utf8(struct edi_map *m, const struct edi_segment *seg, struct edi_view v,
-    const char **p, size_t *len)
+static __attribute__((noinline)) void
+view_utf8_convert(struct edi_map *m, const struct edi_segment *seg,
+    struct edi_view v, const char **p, size_t *len)
 {
 	unsigned	 flags;
 	char		 ex[41];
@@ -127,6 +127,19 @@ view_utf8(struct edi_map *m, const struct edi_segment *seg, struct edi_view v,
 	}
 	*p = m->scratch.data;
 	*len = m->scratch.len;
+}
+
+/* view_utf8_convert, with the common case inline: nothing to convert. */
+static inline void
+view_utf8(struct edi_map *m, const struct edi_segment *seg, struct edi_view v,
+    const char **p, size_t *len)
+{
+	if (!seg->escaped && (m->codeset == EDI_CODESET_UNOY ||
+	    manifest_text_is_ascii(v.p, v.len))) {
+		*p = v.p;
+		*len = v.len;
+	} else
+		view_utf8_convert(m, seg, v, p, len);
 }
 
 /*
@@ -867,9 +880,17 @@ set_hs(struct edi_map *m, const struct edi_segment *seg, int e, int c)
 {
 	struct edi_view	v = edi_component(m->lx, seg, e, c);
 	char		hs[IDENT_HS_MAX + 1];
+	size_t		i;
 
 	if (m->item == NULL || v.len == 0)
 		return;
+	/* Digits alone, the usual form, are already normal. */
+	for (i = 0; i < v.len && v.p[i] >= '0' && v.p[i] <= '9'; i++)
+		;
+	if (i == v.len && v.len >= 6 && v.len <= IDENT_HS_MAX) {
+		m->item->hs = manifest_str(m->t, v.p, v.len);
+		return;
+	}
 	if (ident_hs_normalise(v.p, v.len, hs) < 0) {
 		edi_map_diag(m, seg, DIAG_WARNING, "HS_CODE",
 		    "\"%.*s\" is not an HS code of 6 to 10 digits",

@@ -30,6 +30,7 @@
 #define MANIFEST_SCALE	1000
 
 struct strmap;
+struct manifest_recent;
 
 enum manifest_direction {
 	MANIFEST_IMPORT,
@@ -206,6 +207,7 @@ struct manifest_train {
 
 	struct diag_list		 diags;		/* owned; freed with the train */
 	struct strmap			*strings;	/* short strings, shared */
+	struct manifest_recent		*recent;	/* in front of strings */
 	struct strmap			*wagon_index;	/* number -> wagon */
 	struct strmap			*container_index; /* number -> container */
 	bool				 finished;

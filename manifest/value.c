@@ -17,11 +17,34 @@ accumulate(int64_t *acc, int digit)
 	return 0;
 }
 
-/* Decimal text to thousandths. */
+/*
+ * Decimal text to thousandths.  The common case -- at most 15 characters,
+ * digits and one mark, no sign, at most 3 decimals -- cannot overflow or
+ * round and is read here in one short loop; the rest goes the long way.
+ */
 enum value_status
 value_decimal_parse(const char *s, size_t len, int64_t *out)
 {
-	return value_decimal_parse_scaled(s, len, 0, out);
+	static const int64_t	 pow10[] = { 1000, 100, 10, 1 };
+	int64_t			 v = 0;
+	size_t			 j, point = len;
+
+	if (len == 0 || len > 15)
+		return value_decimal_parse_scaled(s, len, 0, out);
+	for (j = 0; j < len; j++) {
+		unsigned d = (unsigned char)s[j] - '0';
+
+		if (d < 10)
+			v = v * 10 + d;
+		else if ((s[j] == '.' || s[j] == ',') && point == len)
+			point = j;
+		else
+			return value_decimal_parse_scaled(s, len, 0, out);
+	}
+	if (len - point > 4 || len == (point < len))
+		return value_decimal_parse_scaled(s, len, 0, out);
+	*out = v * pow10[point < len ? len - point - 1 : 0];
+	return VALUE_OK;
 }
 
 /* Decimal text times 10^shift, in thousandths (tonnes to kilograms: 3). */
@@ -96,6 +119,18 @@ value_count_parse(const char *s, size_t len, int64_t *out)
 
 	if (len == 0)
 		return -1;
+	/* 18 digits cannot overflow: no test per digit. */
+	if (len <= 18) {
+		for (i = 0; i < len; i++) {
+			unsigned d = (unsigned char)s[i] - '0';
+
+			if (d >= 10)
+				return -1;
+			v = v * 10 + d;
+		}
+		*out = v;
+		return 0;
+	}
 	for (i = 0; i < len; i++)
 		if (s[i] < '0' || s[i] > '9' || accumulate(&v, s[i] - '0') < 0)
 			return -1;
