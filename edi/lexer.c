@@ -8,6 +8,7 @@
  * release character restarts the window two bytes on, which makes the
  * released byte data.  Nothing is copied.
  */
+#include <endian.h>
 #include <stdarg.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -18,16 +19,17 @@
 #include "lexer.h"
 
 /* Skips the CR, LF (and, harmlessly, spaces and tabs) between segments. */
-static void
+static inline void
 skip_line_breaks(struct edi_lexer *lx)
 {
-	while (lx->pos < lx->len) {
-		char c = lx->data[lx->pos];
+	const char	*d = lx->data;
+	size_t		 pos = lx->pos, len = lx->len;
 
-		if (c != '\r' && c != '\n' && c != ' ' && c != '\t')
-			break;
-		lx->pos++;
-	}
+	/* The common byte, a tag's letter, leaves after one comparison. */
+	while (pos < len && (unsigned char)d[pos] <= ' ' && (d[pos] == '\n' ||
+	    d[pos] == '\r' || d[pos] == ' ' || d[pos] == '\t'))
+		pos++;
+	lx->pos = pos;
 }
 
 /* Byte classes the scanner stops at; 0 for ordinary data. */
@@ -53,6 +55,14 @@ set_classes(struct edi_lexer *lx)
 	lx->cls[(unsigned char)lx->syntax.component] = CLS_COMPONENT;
 	lx->cls[(unsigned char)lx->syntax.element] = CLS_ELEMENT;
 	lx->cls[(unsigned char)lx->syntax.terminator] = CLS_TERMINATOR;
+	memset(lx->splat[0], lx->syntax.component, 16);
+	memset(lx->splat[1], lx->syntax.element, 16);
+	memset(lx->splat[2], lx->syntax.terminator, 16);
+	/* No release character (level B): the terminator again, harmlessly. */
+	memset(lx->splat[3], lx->syntax.release != '\0' ? lx->syntax.release :
+	    lx->syntax.terminator, 16);
+	memset(lx->splat[4], '\r', 16);
+	memset(lx->splat[5], '\n', 16);
 }
 
 void
@@ -113,23 +123,19 @@ special_mask(const struct edi_lexer *lx, size_t off)
 	/* cppcheck takes n for 0 from a caller it misreads (off < len here). */
 	/* cppcheck-suppress knownConditionTrueFalse */
 	if (n == 64) {
-		const char	*sy = &lx->syntax.component;
-		__m128i		 c = _mm_set1_epi8(sy[0]);
-		__m128i		 e = _mm_set1_epi8(lx->syntax.element);
-		__m128i		 t = _mm_set1_epi8(lx->syntax.terminator);
-		__m128i		 r = _mm_set1_epi8(lx->syntax.release != '\0' ?
-				    lx->syntax.release : lx->syntax.terminator);
-		__m128i		 cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+		const __m128i	*sp = (const __m128i *)lx->splat;
 		int		 k;
 
 		for (k = 0; k < 4; k++) {
 			__m128i x = _mm_loadu_si128((const __m128i *)(d + 16 * k));
 			__m128i h = _mm_or_si128(
-			    _mm_or_si128(_mm_cmpeq_epi8(x, c), _mm_cmpeq_epi8(x, e)),
-			    _mm_or_si128(_mm_cmpeq_epi8(x, t), _mm_cmpeq_epi8(x, r)));
+			    _mm_or_si128(_mm_cmpeq_epi8(x, sp[0]),
+			    _mm_cmpeq_epi8(x, sp[1])),
+			    _mm_or_si128(_mm_cmpeq_epi8(x, sp[2]),
+			    _mm_cmpeq_epi8(x, sp[3])));
 
-			h = _mm_or_si128(h, _mm_or_si128(_mm_cmpeq_epi8(x, cr),
-			    _mm_cmpeq_epi8(x, lf)));
+			h = _mm_or_si128(h, _mm_or_si128(_mm_cmpeq_epi8(x, sp[4]),
+			    _mm_cmpeq_epi8(x, sp[5])));
 			m |= (uint64_t)(uint16_t)_mm_movemask_epi8(h) << (16 * k);
 		}
 		return m;
@@ -149,14 +155,20 @@ window_at(struct edi_lexer *lx, size_t off)
 	lx->mask = special_mask(lx, off);
 }
 
-/* Forgets the specials before off (a segment's start, say). */
+/*
+ * Forgets the specials before off (a segment's start, say).  Off before
+ * the window (never the case) or past it restarts the window at off,
+ * which is always right.
+ */
 static inline void
 window_skip_to(struct edi_lexer *lx, size_t off)
 {
-	if (off >= lx->mbase + 64)
+	size_t	delta = off - lx->mbase;
+
+	if (delta >= 64)
 		window_at(lx, off);
-	else if (off > lx->mbase)
-		lx->mask &= ~(uint64_t)0 << (off - lx->mbase);
+	else
+		lx->mask &= ~(uint64_t)0 << delta;
 }
 
 /*
@@ -275,6 +287,7 @@ edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg)
 	const char	*d = lx->data;
 	struct diag_loc	 loc;
 	size_t		 start, end;
+	uint32_t	 w;
 	uint8_t		 after;
 
 	for (;;) {
@@ -299,9 +312,13 @@ edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg)
 			seg->len = end - start;
 			seg->offset = start;
 			seg->ordinal = ++lx->ordinal;
-			memcpy(seg->tag, seg->p, 3);
-			seg->tag[3] = '\0';
-			seg->code = EDI_TAG(seg->p[0], seg->p[1], seg->p[2]);
+			/* One load for the tag and its code (EDI_TAG order). */
+			memcpy(&w, seg->p, 4);
+			w = le32toh(w);
+			seg->code = (w & 0xff) << 16 | (w & 0xff00) |
+			    (w >> 16 & 0xff);
+			w = htole32(w & 0xffffff);
+			memcpy(seg->tag, &w, 4);
 			lx->pos = end + 1;
 			return 1;
 		}

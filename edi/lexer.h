@@ -77,6 +77,8 @@ struct edi_lexer {
 	 * separator, release character or line break not yet consumed. */
 	size_t			 mbase;
 	uint64_t		 mask;
+	/* Each special byte repeated 16 times, for the SIMD classifier. */
+	_Alignas(16) unsigned char splat[6][16];
 };
 
 /* Prepares to read data; reads UNA if present.  diags is borrowed. */

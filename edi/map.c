@@ -168,6 +168,41 @@ text(struct edi_map *m, const struct edi_segment *seg, int e, int c)
 }
 
 /*
+ * The model string of v, a value of item field f, shared when asked.
+ * Raw text without a release character that equals the field's last one
+ * gives the same string without a look at the model: the conversion is
+ * a function of the raw bytes, and any warning it gives was given the
+ * first time.
+ */
+static const char *
+field_text(struct edi_map *m, const struct edi_segment *seg,
+    struct edi_view v, enum edi_field f, bool shared)
+{
+	struct edi_last	*l = &m->last[f];
+	const char	*r;
+
+	if (seg->escaped)
+		return view_text(m, seg, v, shared);
+	if (v.len == l->len && v.len != 0 &&
+	    manifest_bytes_equal(v.p, l->raw, v.len))
+		return l->value;
+	if ((r = view_text(m, seg, v, shared)) != NULL) {
+		l->raw = v.p;
+		l->len = v.len;
+		l->value = r;
+	}
+	return r;
+}
+
+/* Component c of element e, a value of item field f, as a model string. */
+static const char *
+field(struct edi_map *m, const struct edi_segment *seg, int e, int c,
+    enum edi_field f)
+{
+	return field_text(m, seg, edi_component(m->lx, seg, e, c), f, false);
+}
+
+/*
  * Components of element e joined by spaces (FTX text, party names) as a
  * model string, shared or not; NULL when all are empty.
  */
@@ -531,7 +566,7 @@ map_loc(struct edi_map *m, const struct edi_segment *seg)
 
 	if (m->zone >= EDI_ZONE_ITEM) {
 		if (is_code(m, seg, 0, 0, "27") && m->item != NULL)
-			m->item->origin = text(m, seg, 1, 0);
+			m->item->origin = field(m, seg, 1, 0, EDI_FIELD_ORIGIN);
 		return;
 	}
 	if (m->zone > EDI_ZONE_TRANSPORT)
@@ -831,7 +866,7 @@ map_moa(struct edi_map *m, const struct edi_segment *seg)
 
 	if (m->zone >= EDI_ZONE_ITEM && m->item != NULL && (q38 || q40)) {
 		m->item->value = decimal(m, seg, 0, 1, "value");
-		m->item->currency = text(m, seg, 0, 2);
+		m->item->currency = field(m, seg, 0, 2, EDI_FIELD_CURRENCY);
 	} else if ((m->zone == EDI_ZONE_CONSIGNMENT ||
 	    m->zone == EDI_ZONE_PARTY) && m->consignment != NULL && q40) {
 		const char *cur = text(m, seg, 0, 2);
@@ -871,33 +906,40 @@ map_gid(struct edi_map *m, const struct edi_segment *seg)
 	m->item->seq = seq != MANIFEST_ABSENT && seq <= UINT32_MAX ?
 	    (uint32_t)seq : (uint32_t)m->consignment->nitems;
 	m->item->packages = count(m, seg, 1, 0, "package count");
-	m->item->package_type = text(m, seg, 1, 1);
+	m->item->package_type = field(m, seg, 1, 1, EDI_FIELD_PACKAGE_TYPE);
 }
 
 /* An HS code from a view, normalised; warns when it is not one. */
 static void
 set_hs(struct edi_map *m, const struct edi_segment *seg, int e, int c)
 {
-	struct edi_view	v = edi_component(m->lx, seg, e, c);
-	char		hs[IDENT_HS_MAX + 1];
-	size_t		i;
+	struct edi_view	 v = edi_component(m->lx, seg, e, c);
+	struct edi_last	*l = &m->last[EDI_FIELD_HS];
+	char		 hs[IDENT_HS_MAX + 1];
+	size_t		 i;
 
 	if (m->item == NULL || v.len == 0)
 		return;
+	if (v.len == l->len && manifest_bytes_equal(v.p, l->raw, v.len)) {
+		m->item->hs = l->value;		/* as last time: valid */
+		return;
+	}
 	/* Digits alone, the usual form, are already normal. */
 	for (i = 0; i < v.len && v.p[i] >= '0' && v.p[i] <= '9'; i++)
 		;
-	if (i == v.len && v.len >= 6 && v.len <= IDENT_HS_MAX) {
+	if (i == v.len && v.len >= 6 && v.len <= IDENT_HS_MAX)
 		m->item->hs = manifest_str(m->t, v.p, v.len);
-		return;
-	}
-	if (ident_hs_normalise(v.p, v.len, hs) < 0) {
+	else if (ident_hs_normalise(v.p, v.len, hs) == 0)
+		m->item->hs = manifest_str(m->t, hs, strlen(hs));
+	else {
 		edi_map_diag(m, seg, DIAG_WARNING, "HS_CODE",
 		    "\"%.*s\" is not an HS code of 6 to 10 digits",
 		    (int)(v.len > 20 ? 20 : v.len), v.p);
 		return;
 	}
-	m->item->hs = manifest_str(m->t, hs, strlen(hs));
+	l->raw = v.p;
+	l->len = v.len;
+	l->value = m->item->hs;
 }
 
 /* FTX+AAA: the item's description (several are joined). */
@@ -907,8 +949,15 @@ map_ftx(struct edi_map *m, const struct edi_segment *seg)
 	const char	*t;
 
 	if (m->zone < EDI_ZONE_ITEM || m->item == NULL ||
-	    !is_code(m, seg, 0, 0, "AAA") || (t = joined(m, seg, 3,
-	    m->item->description == NULL)) == NULL)
+	    !is_code(m, seg, 0, 0, "AAA"))
+		return;
+	/* One line, the first: as joined() would, through the field's last. */
+	if (m->item->description == NULL && edi_component_count(m->lx, seg, 3) == 1)
+		t = field_text(m, seg, edi_component(m->lx, seg, 3, 0),
+		    EDI_FIELD_DESCRIPTION, true);
+	else
+		t = joined(m, seg, 3, m->item->description == NULL);
+	if (t == NULL)
 		return;
 	if (m->item->description == NULL)
 		m->item->description = t;
@@ -929,7 +978,7 @@ map_sgp(struct edi_map *m, const struct edi_segment *seg)
 	if (m->zone < EDI_ZONE_ITEM || m->item == NULL)
 		return;
 	p = manifest_item_add_placement(m->t, m->item);
-	p->equipment = text(m, seg, 0, 0);
+	p->equipment = field(m, seg, 0, 0, EDI_FIELD_EQUIPMENT);
 	p->packages = count(m, seg, 1, 0, "package count");
 	p->src = seg_src(seg);
 }
@@ -939,7 +988,8 @@ static void
 map_doc(struct edi_map *m, const struct edi_segment *seg)
 {
 	struct manifest_document	*d;
-	const char			*type = text(m, seg, 0, 0);
+	const char			*type = field(m, seg, 0, 0,
+					    EDI_FIELD_DOCUMENT_TYPE);
 
 	if (m->zone < EDI_ZONE_ITEM || m->item == NULL || type == NULL)
 		return;

@@ -37,6 +37,25 @@ enum edi_zone {
 
 struct strmap;
 
+/* Item fields whose last value is kept: items repeat them one after another. */
+enum edi_field {
+	EDI_FIELD_PACKAGE_TYPE,
+	EDI_FIELD_DESCRIPTION,
+	EDI_FIELD_CURRENCY,
+	EDI_FIELD_EQUIPMENT,
+	EDI_FIELD_HS,
+	EDI_FIELD_ORIGIN,
+	EDI_FIELD_DOCUMENT_TYPE,
+	EDI_FIELDS
+};
+
+/* A field's last raw text (in the input, unescaped) and its model string. */
+struct edi_last {
+	const char	*raw;
+	size_t		 len;
+	const char	*value;
+};
+
 struct edi_map {
 	struct manifest_train		*t;		/* borrowed, filled */
 	const struct edi_lexer		*lx;		/* borrowed */
@@ -64,6 +83,8 @@ struct edi_map {
 	/* Tags already found in the message's segment list, by a small
 	 * hash (a hit spares the search on every segment). */
 	uint32_t			 known_tags[64];
+
+	struct edi_last			 last[EDI_FIELDS];
 
 	/* Across messages. */
 	bool				 multiple_trains; /* refuses the upload */

@@ -19,7 +19,8 @@
 /* Strings up to this length are shared (manifest_str). */
 #define MODEL_SHARED_MAX 12
 /* Entries of the cache of recently shared strings (a power of two). */
-#define MODEL_RECENT 64
+#define MODEL_RECENT 256
+_Static_assert(MODEL_RECENT == 1 << 8, "intern() indexes with 8 bits");
 
 /*
  * The shared strings met last, by a hash of their length and end bytes:
@@ -135,33 +136,6 @@ normalise(const char *s, size_t len, char **tmp, const char **out,
 	return true;
 }
 
-/* True when the len bytes at a and b are equal; short ones without a call. */
-static inline bool
-bytes_equal(const char *a, const char *b, size_t len)
-{
-	uint64_t	wa, wb, xa, xb;
-	uint32_t	ha, hb, ia, ib;
-
-	if (len >= 8 && len <= 16) {
-		memcpy(&wa, a, 8);
-		memcpy(&wb, b, 8);
-		memcpy(&xa, a + len - 8, 8);
-		memcpy(&xb, b + len - 8, 8);
-		return ((wa ^ wb) | (xa ^ xb)) == 0;
-	}
-	if (len >= 4 && len < 8) {
-		memcpy(&ha, a, 4);
-		memcpy(&hb, b, 4);
-		memcpy(&ia, a + len - 4, 4);
-		memcpy(&ib, b + len - 4, 4);
-		return ((ha ^ hb) | (ia ^ ib)) == 0;
-	}
-	if (len < 4)	/* first, middle and last: every byte of 1 to 3 */
-		return len == 0 || (a[0] == b[0] && a[len >> 1] == b[len >> 1] &&
-		    a[len - 1] == b[len - 1]);
-	return memcmp(a, b, len) == 0;
-}
-
 /* The train's one copy of text (len bytes, len > 0), made on first use. */
 static const char *
 intern(struct manifest_train *t, const char *text, size_t len)
@@ -170,9 +144,10 @@ intern(struct manifest_train *t, const char *text, size_t len)
 	const char		*r;
 	size_t			 i;
 
-	i = (len * 29 + (unsigned char)text[0] * 7 +
-	    (unsigned char)text[len - 1]) & (MODEL_RECENT - 1);
-	if (rc->len[i] == len && bytes_equal(rc->s[i], text, len))
+	/* Length and end bytes, mixed by a multiply; the top bits index. */
+	i = (uint32_t)(((uint32_t)len << 16 | (unsigned char)text[0] << 8 |
+	    (unsigned char)text[len - 1]) * 0x9e3779b1U) >> 24;
+	if (rc->len[i] == len && manifest_bytes_equal(rc->s[i], text, len))
 		return rc->s[i];
 	if ((r = strmap_getn(t->strings, text, len)) == NULL) {
 		r = arena_strndup(t->arena, text, len);
