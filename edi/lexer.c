@@ -314,10 +314,8 @@ edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg)
 			seg->ordinal = ++lx->ordinal;
 			/* One load for the tag and its code (EDI_TAG order). */
 			memcpy(&w, seg->p, 4);
-			w = le32toh(w);
-			seg->code = (w & 0xff) << 16 | (w & 0xff00) |
-			    (w >> 16 & 0xff);
-			w = htole32(w & 0xffffff);
+			seg->code = be32toh(w) >> 8;
+			w = htobe32(be32toh(w) & 0xffffff00);
 			memcpy(seg->tag, &w, 4);
 			lx->pos = end + 1;
 			return 1;

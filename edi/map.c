@@ -167,24 +167,36 @@ text(struct edi_map *m, const struct edi_segment *seg, int e, int c)
 	return view_text(m, seg, edi_component(m->lx, seg, e, c), false);
 }
 
+_Static_assert(EDI_LAST_WAYS == 1 << 3, "field_last() indexes with 3 bits");
+
+/* Where field f keeps raw text v (v.len > 0) among its recent values. */
+static inline struct edi_last *
+field_last(struct edi_map *m, enum edi_field f, struct edi_view v)
+{
+	uint32_t	k = (uint32_t)v.len << 16 | (unsigned char)v.p[0] << 8 |
+			    (unsigned char)v.p[v.len - 1];
+
+	return &m->last[f][(k * 0x9e3779b1U) >> 29];
+}
+
 /*
  * The model string of v, a value of item field f, shared when asked.
- * Raw text without a release character that equals the field's last one
- * gives the same string without a look at the model: the conversion is
- * a function of the raw bytes, and any warning it gives was given the
- * first time.
+ * Raw text without a release character that equals one the field had
+ * recently gives the same string without a look at the model: the
+ * conversion is a function of the raw bytes, and any warning it gives
+ * was given the first time.
  */
 static const char *
 field_text(struct edi_map *m, const struct edi_segment *seg,
     struct edi_view v, enum edi_field f, bool shared)
 {
-	struct edi_last	*l = &m->last[f];
+	struct edi_last	*l;
 	const char	*r;
 
-	if (seg->escaped)
+	if (seg->escaped || v.len == 0)
 		return view_text(m, seg, v, shared);
-	if (v.len == l->len && v.len != 0 &&
-	    manifest_bytes_equal(v.p, l->raw, v.len))
+	l = field_last(m, f, v);
+	if (v.len == l->len && manifest_bytes_equal(v.p, l->raw, v.len))
 		return l->value;
 	if ((r = view_text(m, seg, v, shared)) != NULL) {
 		l->raw = v.p;
@@ -914,12 +926,13 @@ static void
 set_hs(struct edi_map *m, const struct edi_segment *seg, int e, int c)
 {
 	struct edi_view	 v = edi_component(m->lx, seg, e, c);
-	struct edi_last	*l = &m->last[EDI_FIELD_HS];
+	struct edi_last	*l;
 	char		 hs[IDENT_HS_MAX + 1];
 	size_t		 i;
 
 	if (m->item == NULL || v.len == 0)
 		return;
+	l = field_last(m, EDI_FIELD_HS, v);
 	if (v.len == l->len && manifest_bytes_equal(v.p, l->raw, v.len)) {
 		m->item->hs = l->value;		/* as last time: valid */
 		return;

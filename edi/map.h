@@ -49,12 +49,16 @@ enum edi_field {
 	EDI_FIELDS
 };
 
-/* A field's last raw text (in the input, unescaped) and its model string. */
+/* A raw text of a field (in the input, unescaped) and its model string. */
 struct edi_last {
 	const char	*raw;
 	size_t		 len;
 	const char	*value;
 };
+
+/* Texts kept per field, by a hash of their ends (a power of two): a
+ * field takes a handful of values (countries, goods) in any order. */
+#define EDI_LAST_WAYS 8
 
 struct edi_map {
 	struct manifest_train		*t;		/* borrowed, filled */
@@ -84,7 +88,7 @@ struct edi_map {
 	 * hash (a hit spares the search on every segment). */
 	uint32_t			 known_tags[64];
 
-	struct edi_last			 last[EDI_FIELDS];
+	struct edi_last			 last[EDI_FIELDS][EDI_LAST_WAYS];
 
 	/* Across messages. */
 	bool				 multiple_trains; /* refuses the upload */
