@@ -1066,20 +1066,6 @@ segment_in_list(enum edi_message_kind kind, uint32_t code)
 	return false;
 }
 
-/* segment_in_list, remembering the tags found in the message. */
-static bool
-segment_known(struct edi_map *m, uint32_t code)
-{
-	uint32_t	*slot = &m->known_tags[(code ^ code >> 7 ^ code >> 14) & 63];
-
-	if (*slot == code)
-		return true;
-	if (!segment_in_list(m->kind, code))
-		return false;
-	*slot = code;
-	return true;
-}
-
 void
 edi_map_begin_message(struct edi_map *m, enum edi_message_kind kind,
     unsigned number)
@@ -1087,7 +1073,7 @@ edi_map_begin_message(struct edi_map *m, enum edi_message_kind kind,
 	m->kind = kind;
 	m->message = number;
 	m->zone = EDI_ZONE_HEADER;
-	memset(m->known_tags, 0, sizeof m->known_tags);
+	memset(m->known, 0, sizeof m->known);
 	m->bgm_seen = false;
 	m->msg_train = NULL;
 	m->wagon = NULL;
@@ -1100,43 +1086,69 @@ edi_map_begin_message(struct edi_map *m, enum edi_message_kind kind,
 	m->msg_equipment = strmap_new();
 }
 
+/* CST and PIA: the item's HS code. */
+static void
+map_hs(struct edi_map *m, const struct edi_segment *seg)
+{
+	set_hs(m, seg, 1, 0);
+}
+
+/* DGS: the item's UN number. */
+static void
+map_dgs(struct edi_map *m, const struct edi_segment *seg)
+{
+	if (m->item != NULL)
+		m->item->un_number = text(m, seg, 2, 0);
+}
+
+/* The function mapping segments of code; NULL for those railgate skips. */
+static edi_map_fn
+segment_fn(uint32_t code)
+{
+	switch (code) {
+	case EDI_TAG('B', 'G', 'M'): return map_bgm;
+	case EDI_TAG('D', 'T', 'M'): return map_dtm;
+	case EDI_TAG('N', 'A', 'D'): return map_nad;
+	case EDI_TAG('T', 'D', 'T'): return map_tdt;
+	case EDI_TAG('L', 'O', 'C'): return map_loc;
+	case EDI_TAG('G', 'I', 'S'): return map_gis;
+	case EDI_TAG('E', 'Q', 'D'): return map_eqd;
+	case EDI_TAG('E', 'Q', 'A'): return map_eqa;
+	case EDI_TAG('M', 'E', 'A'): return map_mea;
+	case EDI_TAG('S', 'E', 'L'): return map_sel;
+	case EDI_TAG('C', 'N', 'I'): return map_cni;
+	case EDI_TAG('R', 'F', 'F'): return map_rff;
+	case EDI_TAG('M', 'O', 'A'): return map_moa;
+	case EDI_TAG('C', 'U', 'X'): return map_cux;
+	case EDI_TAG('G', 'I', 'D'): return map_gid;
+	case EDI_TAG('F', 'T', 'X'): return map_ftx;
+	case EDI_TAG('S', 'G', 'P'): return map_sgp;
+	case EDI_TAG('D', 'O', 'C'): return map_doc;
+	case EDI_TAG('C', 'S', 'T'): return map_hs;
+	case EDI_TAG('P', 'I', 'A'): return map_hs;
+	case EDI_TAG('D', 'G', 'S'): return map_dgs;
+	default: return NULL;	/* a segment railgate does not need */
+	}
+}
+
 void
 edi_map_segment(struct edi_map *m, const struct edi_segment *seg)
 {
-	if (!segment_known(m, seg->code)) {
-		edi_map_diag(m, seg, DIAG_WARNING, "UNKNOWN_SEGMENT",
-		    "%s is not a segment of %s (D.96B): skipped", seg->tag,
-		    m->kind == EDI_MSG_IFCSUM ? "IFCSUM" : "CUSCAR");
-		return;
+	uint32_t		 code = seg->code;
+	struct edi_map_known	*k = &m->known[(code ^ code >> 7 ^ code >> 14) & 63];
+
+	if (k->code != code) {
+		if (!segment_in_list(m->kind, code)) {
+			edi_map_diag(m, seg, DIAG_WARNING, "UNKNOWN_SEGMENT",
+			    "%s is not a segment of %s (D.96B): skipped", seg->tag,
+			    m->kind == EDI_MSG_IFCSUM ? "IFCSUM" : "CUSCAR");
+			return;
+		}
+		k->code = code;
+		k->fn = segment_fn(code);
 	}
-	switch (seg->code) {
-	case EDI_TAG('B', 'G', 'M'): map_bgm(m, seg); break;
-	case EDI_TAG('D', 'T', 'M'): map_dtm(m, seg); break;
-	case EDI_TAG('N', 'A', 'D'): map_nad(m, seg); break;
-	case EDI_TAG('T', 'D', 'T'): map_tdt(m, seg); break;
-	case EDI_TAG('L', 'O', 'C'): map_loc(m, seg); break;
-	case EDI_TAG('G', 'I', 'S'): map_gis(m, seg); break;
-	case EDI_TAG('E', 'Q', 'D'): map_eqd(m, seg); break;
-	case EDI_TAG('E', 'Q', 'A'): map_eqa(m, seg); break;
-	case EDI_TAG('M', 'E', 'A'): map_mea(m, seg); break;
-	case EDI_TAG('S', 'E', 'L'): map_sel(m, seg); break;
-	case EDI_TAG('C', 'N', 'I'): map_cni(m, seg); break;
-	case EDI_TAG('R', 'F', 'F'): map_rff(m, seg); break;
-	case EDI_TAG('M', 'O', 'A'): map_moa(m, seg); break;
-	case EDI_TAG('C', 'U', 'X'): map_cux(m, seg); break;
-	case EDI_TAG('G', 'I', 'D'): map_gid(m, seg); break;
-	case EDI_TAG('F', 'T', 'X'): map_ftx(m, seg); break;
-	case EDI_TAG('S', 'G', 'P'): map_sgp(m, seg); break;
-	case EDI_TAG('D', 'O', 'C'): map_doc(m, seg); break;
-	case EDI_TAG('C', 'S', 'T'): set_hs(m, seg, 1, 0); break;
-	case EDI_TAG('P', 'I', 'A'): set_hs(m, seg, 1, 0); break;
-	case EDI_TAG('D', 'G', 'S'):
-		if (m->item != NULL)
-			m->item->un_number = text(m, seg, 2, 0);
-		break;
-	default:
-		break;		/* a segment of the message railgate does not need */
-	}
+	if (k->fn != NULL)
+		k->fn(m, seg);
 }
 
 void

@@ -60,6 +60,16 @@ struct edi_last {
  * field takes a handful of values (countries, goods) in any order. */
 #define EDI_LAST_WAYS 8
 
+struct edi_map;
+
+/* Maps one segment of a tag (map.c). */
+typedef void (*edi_map_fn)(struct edi_map *, const struct edi_segment *);
+
+struct edi_map_known {
+	uint32_t	code;		/* 0: empty */
+	edi_map_fn	fn;
+};
+
 struct edi_map {
 	struct manifest_train		*t;		/* borrowed, filled */
 	const struct edi_lexer		*lx;		/* borrowed */
@@ -85,8 +95,9 @@ struct edi_map {
 	struct manifest_item		*item;
 	bool				 have_border_22;
 	/* Tags already found in the message's segment list, by a small
-	 * hash (a hit spares the search on every segment). */
-	uint32_t			 known_tags[64];
+	 * hash, with the function that maps them (NULL: none needed); a
+	 * hit spares the search and the switch on every segment. */
+	struct edi_map_known		 known[64];
 
 	struct edi_last			 last[EDI_FIELDS][EDI_LAST_WAYS];
 
