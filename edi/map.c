@@ -263,30 +263,37 @@ is_code(struct edi_map *m, const struct edi_segment *seg, int e, int c,
 	return edi_view_is(edi_component(m->lx, seg, e, c), code);
 }
 
+/* Reports a decimal that was rounded or unreadable (out of line: rare). */
+static __attribute__((noinline)) void
+decimal_diag(struct edi_map *m, const struct edi_segment *seg,
+    enum value_status st, struct edi_view v, const char *what)
+{
+	char	ex[41];
+
+	if (st == VALUE_ROUNDED)
+		edi_map_diag(m, seg, DIAG_WARNING, "DECIMAL_ROUNDED",
+		    "%s \"%s\" has more than 3 decimals: rounded", what,
+		    clip(v, ex));
+	else
+		edi_map_diag(m, seg, DIAG_WARNING, "BAD_NUMBER",
+		    "%s \"%s\" is not a number", what, clip(v, ex));
+}
+
 /* A decimal from component c of element e; MANIFEST_ABSENT if empty or bad. */
 static int64_t
 decimal(struct edi_map *m, const struct edi_segment *seg, int e, int c,
     const char *what)
 {
-	struct edi_view	v = edi_component(m->lx, seg, e, c);
-	int64_t		out;
-	char		ex[41];
+	struct edi_view		v = edi_component(m->lx, seg, e, c);
+	int64_t			out;
+	enum value_status	st;
 
 	if (v.len == 0)
 		return MANIFEST_ABSENT;
-	switch (value_decimal_parse(v.p, v.len, &out)) {
-	case VALUE_OK:
+	if ((st = value_decimal_parse(v.p, v.len, &out)) == VALUE_OK)
 		return out;
-	case VALUE_ROUNDED:
-		edi_map_diag(m, seg, DIAG_WARNING, "DECIMAL_ROUNDED",
-		    "%s \"%s\" has more than 3 decimals: rounded", what,
-		    clip(v, ex));
-		return out;
-	default:
-		edi_map_diag(m, seg, DIAG_WARNING, "BAD_NUMBER",
-		    "%s \"%s\" is not a number", what, clip(v, ex));
-		return MANIFEST_ABSENT;
-	}
+	decimal_diag(m, seg, st, v, what);
+	return st == VALUE_ROUNDED ? out : MANIFEST_ABSENT;
 }
 
 /* A mass in kg from MEA's C174 (element 2): KGM or TNE. */
@@ -317,6 +324,17 @@ mass_kg(struct edi_map *m, const struct edi_segment *seg)
 	return v;
 }
 
+/* Reports a count that is not a whole number (out of line: rare). */
+static __attribute__((noinline)) void
+count_diag(struct edi_map *m, const struct edi_segment *seg,
+    struct edi_view v, const char *what)
+{
+	char	ex[41];
+
+	edi_map_diag(m, seg, DIAG_WARNING, "BAD_NUMBER",
+	    "%s \"%s\" is not a whole number", what, clip(v, ex));
+}
+
 /* A whole count from component c of element e; -1 if absent or bad. */
 static int64_t
 count(struct edi_map *m, const struct edi_segment *seg, int e, int c,
@@ -324,14 +342,12 @@ count(struct edi_map *m, const struct edi_segment *seg, int e, int c,
 {
 	struct edi_view	v = edi_component(m->lx, seg, e, c);
 	int64_t		out;
-	char		ex[41];
 
 	if (v.len == 0)
 		return MANIFEST_ABSENT;
 	if (value_count_parse(v.p, v.len, &out) == 0)
 		return out;
-	edi_map_diag(m, seg, DIAG_WARNING, "BAD_NUMBER",
-	    "%s \"%s\" is not a whole number", what, clip(v, ex));
+	count_diag(m, seg, v, what);
 	return MANIFEST_ABSENT;
 }
 

@@ -20,30 +20,32 @@ accumulate(int64_t *acc, int digit)
 /*
  * Decimal text to thousandths.  The common case -- at most 15 characters,
  * digits and one mark, no sign, at most 3 decimals -- cannot overflow or
- * round and is read here in one short loop; the rest goes the long way.
+ * round and is read here, whole digits then decimals; the rest goes the
+ * long way.
  */
 enum value_status
 value_decimal_parse(const char *s, size_t len, int64_t *out)
 {
-	static const int64_t	 pow10[] = { 1000, 100, 10, 1 };
+	static const int64_t	 scale[] = { 1000, 100, 10, 1 };
+	const char		*p = s, *end = s + len, *mark;
 	int64_t			 v = 0;
-	size_t			 j, point = len;
+	unsigned		 d;
 
 	if (len == 0 || len > 15)
 		return value_decimal_parse_scaled(s, len, 0, out);
-	for (j = 0; j < len; j++) {
-		unsigned d = (unsigned char)s[j] - '0';
-
-		if (d < 10)
-			v = v * 10 + d;
-		else if ((s[j] == '.' || s[j] == ',') && point == len)
-			point = j;
-		else
-			return value_decimal_parse_scaled(s, len, 0, out);
+	for (; p < end && (d = (unsigned char)*p - '0') < 10; p++)
+		v = v * 10 + d;
+	if (p == end) {
+		*out = v * 1000;
+		return VALUE_OK;
 	}
-	if (len - point > 4 || len == (point < len))
+	if ((*p != '.' && *p != ',') || end - p > 4 || len == 1)
 		return value_decimal_parse_scaled(s, len, 0, out);
-	*out = v * pow10[point < len ? len - point - 1 : 0];
+	for (mark = p++; p < end && (d = (unsigned char)*p - '0') < 10; p++)
+		v = v * 10 + d;
+	if (p != end)
+		return value_decimal_parse_scaled(s, len, 0, out);
+	*out = v * scale[end - mark - 1];
 	return VALUE_OK;
 }
 
