@@ -92,6 +92,9 @@ api_metrics(struct http_ctx *c)
 	metric(&b, "railgate_evaluation_seconds_total", "counter",
 	    "Parse and evaluation time spent on decisions.", "",
 	    es.work_ms / 1e3);
+	metric(&b, "railgate_evaluations_reparsed_total", "counter",
+	    "Evaluations that parsed the stored manifest again (its model was "
+	    "not left by this daemon's ingestion).", "", (double)es.reparsed);
 	metric(&b, "railgate_evaluations_in_flight", "gauge",
 	    "Trains being evaluated now.", "", es.in_flight);
 	metric(&b, "railgate_pool_pending", "gauge",

@@ -45,6 +45,8 @@ struct evaluator {
 	size_t			 files_z_len;
 	struct event		*timer;
 	struct handoff		*handoff;
+	long long		*busy;		/* train runs being evaluated */
+	size_t			 nbusy, busy_cap;
 	int			 in_flight;
 	int			 max_in_flight;
 	bool			 claiming;
@@ -186,6 +188,32 @@ out:
 	rules_context_free(ctx);
 }
 
+/* A run is in hand from its claim until its decision is stored or dropped. */
+static void
+busy_add(struct evaluator *e, long long train_id)
+{
+	if (e->nbusy == e->busy_cap) {
+		e->busy_cap = e->busy_cap == 0 ? 16 : e->busy_cap * 2;
+		e->busy = xreallocarray(e->busy, e->busy_cap, sizeof *e->busy);
+	}
+	e->busy[e->nbusy++] = train_id;
+	e->in_flight++;
+}
+
+static void
+busy_remove(struct evaluator *e, long long train_id)
+{
+	size_t	i;
+
+	for (i = 0; i < e->nbusy; i++) {
+		if (e->busy[i] == train_id) {
+			e->busy[i] = e->busy[--e->nbusy];
+			break;
+		}
+	}
+	e->in_flight--;
+}
+
 static void
 eval_job_free(struct eval_job *j)
 {
@@ -222,7 +250,7 @@ eval_stored_cb(const char *result, void *arg)
 		log_info("train %s: decision %s not stored: %s", j->train_no,
 		    j->outcome, result);
 	}
-	e->in_flight--;
+	busy_remove(e, j->train_id);
 	eval_job_free(j);
 	evaluator_claim(e);
 }
@@ -237,7 +265,7 @@ eval_done(void *arg)
 	if (j->error != NULL) {
 		j->e->stats.failed++;
 		log_warnx("train %s: not evaluated: %s", j->train_no, j->error);
-		j->e->in_flight--;
+		busy_remove(j->e, j->train_id);
 		eval_job_free(j);
 		return;
 	}
@@ -278,8 +306,9 @@ eval_claimed_cb(int status, const struct store_claim *v, size_t n, void *arg)
 		j->raw_z_len = v[i].raw_z_len;
 		j->events = xstrdup(v[i].events);
 		j->green = v[i].green_lane != 0;
-		handoff_take(e->handoff, j->manifest_id, &j->parsed);
-		e->in_flight++;
+		if (handoff_take(e->handoff, j->manifest_id, &j->parsed) < 0)
+			e->stats.reparsed++;
+		busy_add(e, j->train_id);
 		pool_submit(e->d->pool, j->green ? POOL_PRIORITY_HIGH :
 		    POOL_PRIORITY_NORMAL, eval_work, eval_done, j);
 	}
@@ -296,7 +325,8 @@ evaluator_claim(struct evaluator *e)
 		return;
 	e->claiming = true;
 	store_claim_evaluations(e->d->db, e->d->instance,
-	    e->max_in_flight - e->in_flight, e->d->cfg.lease_s, eval_claimed_cb, e);
+	    e->max_in_flight - e->in_flight, e->d->cfg.lease_s, e->busy, e->nbusy,
+	    eval_claimed_cb, e);
 }
 
 static void evaluator_store_ruleset(struct evaluator *);
@@ -501,6 +531,7 @@ evaluator_free(struct evaluator *e)
 		return;
 	event_free(e->timer);
 	handoff_free(e->handoff);
+	free(e->busy);
 	rules_ruleset_unref(e->rs);
 	free(e->files_z);
 	free(e);

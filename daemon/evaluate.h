@@ -55,6 +55,7 @@ struct evaluator_stats {
 	uint64_t	decided;	/* decisions stored */
 	uint64_t	stale;		/* refused: lease lost or inputs changed */
 	uint64_t	failed;		/* not evaluated (damaged input) or not stored */
+	uint64_t	reparsed;	/* the stored bytes parsed (no handoff) */
 	double		work_ms;	/* parse and evaluation time, summed */
 	int		in_flight;
 };

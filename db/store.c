@@ -413,23 +413,33 @@ claim_done(const struct db_result *r, void *arg)
 
 void
 store_claim_evaluations(struct db *db, const char *owner, int n, int lease_s,
-    store_claim_cb cb, void *arg)
+    const long long *busy, size_t nbusy, store_claim_cb cb, void *arg)
 {
 	struct claim	*q = xmalloc(sizeof *q);
+	struct buf	 ids = { 0 };
 	char		 ns[16], ls[16];
-	const char	*v[3] = { owner, ns, ls };
+	const char	*v[4] = { owner, ns, ls, NULL };
+	size_t		 i;
 
 	q->cb = cb;
 	q->arg = arg;
 	snprintf(ns, sizeof ns, "%d", n);
 	snprintf(ls, sizeof ls, "%d", lease_s);
+	buf_add_char(&ids, '{');
+	for (i = 0; i < nbusy; i++)
+		buf_printf(&ids, "%s%lld", i > 0 ? "," : "", busy[i]);
+	buf_add_char(&ids, '}');
+	buf_add_char(&ids, '\0');
+	v[3] = ids.data;
 	/* Safe to repeat: a claim by the same owner is claimed again. */
 	/* Binary results, so the manifest's bytes need no hex decoding; the
 	 * casts make every other column's binary form its text. */
 	db_query(db, "SELECT train_id::text, train_no, run::text, "
 	    "manifest_id::text, raw_z, events::text, last_event_id::text, "
-	    "green_lane::text FROM claim_evaluations($1, $2::int, $3::int)",
-	    3, v, NULL, NULL, DB_RETRY | DB_BINARY_RESULT, 10000, claim_done, q);
+	    "green_lane::text FROM claim_evaluations($1, $2::int, $3::int, "
+	    "$4::bigint[])", 4, v, NULL, NULL, DB_RETRY | DB_BINARY_RESULT, 10000,
+	    claim_done, q);
+	buf_free(&ids);
 }
 
 struct decided {

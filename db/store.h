@@ -92,9 +92,14 @@ struct store_claim {
 typedef void (*store_claim_cb)(int status, const struct store_claim *v,
     size_t n, void *arg);
 
-/* Claims up to n runs needing evaluation, leased to owner for lease_s. */
+/*
+ * Claims up to n runs needing evaluation, leased to owner for lease_s; the
+ * owner's own leases come back too (a claim whose answer was lost), except
+ * the nbusy runs it is evaluating now.
+ */
 void store_claim_evaluations(struct db *db, const char *owner, int n,
-    int lease_s, store_claim_cb cb, void *arg);
+    int lease_s, const long long *busy, size_t nbusy, store_claim_cb cb,
+    void *arg);
 
 /* A decision made under a lease, with what it was made from. */
 struct store_decision {

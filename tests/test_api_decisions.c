@@ -6,6 +6,7 @@
  */
 #include <sys/wait.h>
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -452,6 +453,110 @@ t_decisions_pg_restart_under_load(void)
 	}
 }
 
+#define ONCE_TRAINS	12
+#define ONCE_THREADS	6
+
+struct once_poster {
+	int	first;		/* posts trains first, first + ONCE_THREADS, ... */
+	int	accepted;
+};
+
+/* One client thread of t_decisions_each_train_once. */
+static void *
+once_post(void *arg)
+{
+	struct once_poster	*p = arg;
+	struct harness_response	 r;
+	char			 path[512], hdr[128], *data;
+	size_t			 len;
+	int			 i;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", operator_token);
+	for (i = p->first; i < ONCE_TRAINS; i += ONCE_THREADS) {
+		snprintf(path, sizeof path, "%s/once%d.edi", dm.dir, i);
+		if (file_read_all(path, &data, &len) < 0)
+			continue;
+		if (harness_http(dm.port, "POST", "/v1/manifests", hdr, data, len,
+		    &r) == 0) {
+			p->accepted += r.status == 202;
+			harness_response_free(&r);
+		}
+		free(data);
+	}
+	return NULL;
+}
+
+/* The value of a /metrics counter, -1 if absent. */
+static long
+metric_value(const char *name)
+{
+	struct harness_response	 r;
+	char			 key[128];
+	const char		*p;
+	long			 v = -1;
+
+	if (harness_http(dm.port, "GET", "/metrics", "", NULL, 0, &r) < 0)
+		return -1;
+	snprintf(key, sizeof key, "\n%s ", name);
+	if ((p = strstr(r.body, key)) != NULL)
+		v = atol(p + strlen(key));
+	harness_response_free(&r);
+	return v;
+}
+
+/*
+ * Trains arriving together are each evaluated once: a claim made while
+ * others are being evaluated must not hand this daemon its own runs back.
+ */
+static void
+t_decisions_each_train_once(void)
+{
+	struct once_poster	 p[ONCE_THREADS];
+	pthread_t		 th[ONCE_THREADS];
+	char			 cmd[1024], *v = NULL;
+	int			 i, accepted = 0;
+	long			 stale = metric_value("railgate_decisions_stale_total");
+	long			 decided = metric_value("railgate_decisions_total");
+
+	CU_ASSERT_FATAL(stale >= 0 && decided >= 0);
+	for (i = 0; i < ONCE_TRAINS; i++) {
+		snprintf(cmd, sizeof cmd, "%s/railgate gen --wagons 55 --items 3000 "
+		    "--seed %d --format edifact -o %s/once%d.edi",
+		    test_build_dir(), 700 + i, dm.dir, i);
+		CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	}
+	for (i = 0; i < ONCE_THREADS; i++) {
+		p[i].first = i;
+		p[i].accepted = 0;
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, once_post,
+		    &p[i]), 0);
+	}
+	for (i = 0; i < ONCE_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		accepted += p[i].accepted;
+	}
+	CU_ASSERT_EQUAL_FATAL(accepted, ONCE_TRAINS);
+	for (i = 0; i < 200; i++) {
+		free(v);
+		v = harness_sql(&pg, "SELECT count(*) FROM trains t JOIN manifests "
+		    "m ON m.id = t.manifest_id WHERE m.raw_size > 100000 AND "
+		    "t.decision IS NOT NULL AND NOT t.eval_needed");
+		if (v != NULL && atoi(v) == ONCE_TRAINS)
+			break;
+		usleep(50000);
+	}
+	CU_ASSERT_STRING_EQUAL(v, "12");
+	free(v);
+	v = harness_sql(&pg, "SELECT count(*) FROM decisions d JOIN manifests m "
+	    "ON m.id = d.manifest_id WHERE m.raw_size > 100000");
+	CU_ASSERT_STRING_EQUAL(v, "12");
+	free(v);
+	/* Each evaluated once: no second decision refused as stale. */
+	CU_ASSERT_EQUAL(metric_value("railgate_decisions_stale_total"), stale);
+	CU_ASSERT_EQUAL(metric_value("railgate_decisions_total"),
+	    decided + ONCE_TRAINS);
+}
+
 /* /openapi.json describes every route of the route table. */
 static void
 t_decisions_openapi_lists_every_route(void)
@@ -491,6 +596,7 @@ static CU_TestInfo decisions_tests[] = {
 	{ "t_decisions_metrics", t_decisions_metrics },
 	{ "t_decisions_openapi_lists_every_route",
 	    t_decisions_openapi_lists_every_route },
+	{ "t_decisions_each_train_once", t_decisions_each_train_once },
 	{ "t_decisions_pg_restart_under_load", t_decisions_pg_restart_under_load },
 	CU_TEST_INFO_NULL
 };
