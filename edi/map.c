@@ -179,10 +179,22 @@ field_last(struct edi_map *m, enum edi_field f, struct edi_view v)
 	return &m->last[f][(k * 0x9e3779b1U) >> 29];
 }
 
+/* Keeps value for raw text v when it is the same bytes (no trim, no
+ * conversion), which is the usual case. */
+static void
+field_keep(struct edi_last *l, struct edi_view v, const char *value)
+{
+	if (value != NULL && strncmp(value, v.p, v.len) == 0 &&
+	    value[v.len] == '\0') {
+		l->value = value;
+		l->len = v.len;
+	}
+}
+
 /*
  * The model string of v, a value of item field f, shared when asked.
- * Raw text without a release character that equals one the field had
- * recently gives the same string without a look at the model: the
+ * Raw text without a release character that equals a string the field
+ * had recently gives that string without a look at the model: the
  * conversion is a function of the raw bytes, and any warning it gives
  * was given the first time.
  */
@@ -196,13 +208,10 @@ field_text(struct edi_map *m, const struct edi_segment *seg,
 	if (seg->escaped || v.len == 0)
 		return view_text(m, seg, v, shared);
 	l = field_last(m, f, v);
-	if (v.len == l->len && manifest_bytes_equal(v.p, l->raw, v.len))
+	if (v.len == l->len && manifest_bytes_equal(v.p, l->value, v.len))
 		return l->value;
-	if ((r = view_text(m, seg, v, shared)) != NULL) {
-		l->raw = v.p;
-		l->len = v.len;
-		l->value = r;
-	}
+	r = view_text(m, seg, v, shared);
+	field_keep(l, v, r);
 	return r;
 }
 
@@ -949,8 +958,8 @@ set_hs(struct edi_map *m, const struct edi_segment *seg, int e, int c)
 	if (m->item == NULL || v.len == 0)
 		return;
 	l = field_last(m, EDI_FIELD_HS, v);
-	if (v.len == l->len && manifest_bytes_equal(v.p, l->raw, v.len)) {
-		m->item->hs = l->value;		/* as last time: valid */
+	if (v.len == l->len && manifest_bytes_equal(v.p, l->value, v.len)) {
+		m->item->hs = l->value;		/* as before: valid */
 		return;
 	}
 	/* Digits alone, the usual form, are already normal. */
@@ -966,9 +975,7 @@ set_hs(struct edi_map *m, const struct edi_segment *seg, int e, int c)
 		    (int)(v.len > 20 ? 20 : v.len), v.p);
 		return;
 	}
-	l->raw = v.p;
-	l->len = v.len;
-	l->value = m->item->hs;
+	field_keep(l, v, m->item->hs);
 }
 
 /* FTX+AAA: the item's description (several are joined). */

@@ -49,11 +49,14 @@ enum edi_field {
 	EDI_FIELDS
 };
 
-/* A raw text of a field (in the input, unescaped) and its model string. */
+/*
+ * A model string of a field that is byte for byte the raw text it came
+ * from.  Compared with the string, not the input: the input's pages may
+ * already be given back (reader.h, consumed).
+ */
 struct edi_last {
-	const char	*raw;
-	size_t		 len;
 	const char	*value;
+	size_t		 len;
 };
 
 /* Texts kept per field, by a hash of their ends (a power of two): a
