@@ -7,6 +7,9 @@
  *	started to the commit of its provisional decision (decisions.made_at,
  *	read from the database at DSN once all are decided; same machine,
  *	same clock), so that no polling loads the daemon.
+ *   api_load burst PORT TOKEN DSN SIZE FILE...
+ *	The same, SIZE files at a time: SIZE clients post one file each at
+ *	once, and the next burst starts when all of them are decided.
  *   api_load read PORT TOKEN CLIENTS SECONDS PATH [INTERVAL_MS]
  *	CLIENTS clients GET PATH in a loop for SECONDS, each waiting
  *	INTERVAL_MS between its requests (0, the default: none).
@@ -22,6 +25,7 @@
 #include <pthread.h>
 #include <libpq-fe.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +40,7 @@ static double		*submitted;	/* wall-clock seconds, per file */
 static char		**train_ids;	/* from Location, per file */
 static char		**files;
 static int		 nfiles;
+static int		 group_end;	/* submitters stop before this file */
 static atomic_int	 next_file;
 static atomic_long	 errors;
 static double		 deadline;
@@ -137,7 +142,7 @@ submitter(void *arg)
 	size_t	 len;
 	int	 i, st;
 
-	while ((i = atomic_fetch_add(&next_file, 1)) < nfiles) {
+	while ((i = atomic_fetch_add(&next_file, 1)) < group_end) {
 		if (file_read_all(files[i], &data, &len) < 0) {
 			atomic_fetch_add(&errors, 1);
 			continue;
@@ -255,11 +260,12 @@ main(int argc, char **argv)
 	int	conc;
 
 	if (argc < 6 || (strcmp(argv[1], "submit") != 0 &&
-	    strcmp(argv[1], "read") != 0) ||
+	    strcmp(argv[1], "burst") != 0 && strcmp(argv[1], "read") != 0) ||
 	    (strcmp(argv[1], "read") == 0 && argc != 7 && argc != 8) ||
-	    (strcmp(argv[1], "submit") == 0 && argc < 7)) {
+	    (strcmp(argv[1], "read") != 0 && argc < 7)) {
 		fprintf(stderr, "usage: api_load submit PORT TOKEN DSN "
 		    "CONCURRENCY FILE...\n"
+		    "       api_load burst PORT TOKEN DSN SIZE FILE...\n"
 		    "       api_load read PORT TOKEN CLIENTS SECONDS PATH "
 		    "[INTERVAL_MS]\n");
 		return 64;
@@ -267,15 +273,24 @@ main(int argc, char **argv)
 	port = atoi(argv[2]);
 	token = argv[3];
 	t0 = now_s();
-	if (strcmp(argv[1], "submit") == 0) {
+	if (strcmp(argv[1], "read") != 0) {
+		bool	burst = strcmp(argv[1], "burst") == 0;
+		int	start = 0;
+
 		dsn = argv[4];
 		conc = atoi(argv[5]);
 		files = argv + 6;
 		nfiles = argc - 6;
 		submitted = xcalloc((size_t)nfiles, sizeof *submitted);
 		train_ids = xcalloc((size_t)nfiles, sizeof *train_ids);
-		run(conc, submitter);
-		collect_decisions();
+		do {
+			group_end = burst && start + conc < nfiles ?
+			    start + conc : nfiles;
+			atomic_store(&next_file, start);
+			run(conc, submitter);
+			collect_decisions();
+			start = group_end;
+		} while (start < nfiles);
 	} else {
 		conc = atoi(argv[4]);
 		deadline = t0 + atof(argv[5]);

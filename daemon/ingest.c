@@ -367,7 +367,7 @@ ingest_from_buffer(struct daemon *d, const struct ingest_request *rq,
 	/* Moves the chains: the worker owns the bytes, the request none. */
 	j->body = evbuffer_new();
 	evbuffer_add_buffer(j->body, body);
-	pool_submit(d->pool, POOL_PRIORITY_NORMAL, ingest_work, ingest_done, j);
+	pool_submit(d->pool, POOL_PRIORITY_LOW, ingest_work, ingest_done, j);
 }
 
 void
@@ -377,5 +377,5 @@ ingest_from_file(struct daemon *d, const struct ingest_request *rq,
 	struct ingest_job	*j = ingest_job_new(d, rq, cb, arg);
 
 	j->path = xstrdup(path);
-	pool_submit(d->pool, POOL_PRIORITY_NORMAL, ingest_work, ingest_done, j);
+	pool_submit(d->pool, POOL_PRIORITY_LOW, ingest_work, ingest_done, j);
 }

@@ -30,7 +30,7 @@ struct pool_queue {
 struct pool {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 wake;		/* workers wait here */
-	struct pool_queue	 queued[2];	/* by priority */
+	struct pool_queue	 queued[POOL_NPRIORITIES];
 	struct pool_queue	 replies;
 	size_t			 pending;	/* queued + running + unreplied */
 	int			 stopping;
@@ -66,7 +66,19 @@ queue_pop(struct pool_queue *q)
 	return j;
 }
 
-/* Worker: take a job (high priority first), run it, queue its reply. */
+/* The first job of the most urgent queue that has one, or NULL. */
+static struct pool_job *
+pool_next(struct pool *p)
+{
+	struct pool_job	*j = NULL;
+	int		 i;
+
+	for (i = 0; i < POOL_NPRIORITIES && j == NULL; i++)
+		j = queue_pop(&p->queued[i]);
+	return j;
+}
+
+/* Worker: take a job (most urgent first), run it, queue its reply. */
 static void *
 pool_worker(void *arg)
 {
@@ -77,8 +89,7 @@ pool_worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
-		while ((j = queue_pop(&p->queued[0])) == NULL &&
-		    (j = queue_pop(&p->queued[1])) == NULL && !p->stopping)
+		while ((j = pool_next(p)) == NULL && !p->stopping)
 			pthread_cond_wait(&p->wake, &p->lock);
 		pthread_mutex_unlock(&p->lock);
 		if (j == NULL)
@@ -157,7 +168,7 @@ pool_submit(struct pool *p, enum pool_priority prio, pool_work_fn work,
 	j->arg = arg;
 	p->pending++;
 	pthread_mutex_lock(&p->lock);
-	queue_push(&p->queued[prio == POOL_PRIORITY_HIGH ? 0 : 1], j);
+	queue_push(&p->queued[prio], j);
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 }

@@ -7,7 +7,7 @@
  * which calls its done function).  Work functions never touch HTTP,
  * bufferevents, database connections or the loop.  The reply queue wakes
  * the loop only when it goes from empty to non-empty, and the loop drains
- * it whole (the model: Tor's workqueue).  Two priorities: green-lane
+ * it whole (the model: Tor's workqueue).  Three priorities: green-lane
  * trains (perishable goods, appointment slots) go first.
  *
  * pool_submit and pool_free: loop thread only.
@@ -20,9 +20,16 @@
 struct event_base;
 struct pool;
 
+/*
+ * Most urgent first.  Work already started (a train being evaluated) goes
+ * before new work (a manifest to ingest), so that under a burst each train
+ * gets its decision as soon as it can rather than all of them at the end.
+ */
 enum pool_priority {
 	POOL_PRIORITY_HIGH,	/* green lane */
-	POOL_PRIORITY_NORMAL,
+	POOL_PRIORITY_NORMAL,	/* evaluations, reads */
+	POOL_PRIORITY_LOW,	/* ingestion of new manifests */
+	POOL_NPRIORITIES
 };
 
 /* Runs on a worker thread. */

@@ -20,6 +20,7 @@
 #include "eval.h"
 #include "fuzzy.h"
 #include "lang.h"
+#include "memo.h"
 #include "pool.h"
 
 /* What a rule is looking at, plus per-wagon values computed lazily. */
@@ -34,6 +35,7 @@ struct frame {
 	const struct manifest_item		*it;
 	char					*match_text;	/* owned: the last fuzzy match */
 	int					 aeo;		/* -1: not yet known */
+	struct memo				*memo;		/* the evaluation's */
 };
 
 struct pending {
@@ -57,6 +59,7 @@ struct eval_job {
 	struct wagon_result		*results;
 	size_t				*scoped[RULES_SCOPE_COUNT]; /* rule indexes */
 	size_t				 nscoped[RULES_SCOPE_COUNT];
+	struct memo			 memo;
 };
 
 static bool eval_bool(const struct rules_node *, struct frame *);
@@ -441,29 +444,45 @@ eval_str(const struct rules_node *n, struct frame *f)
 	return n->op == RULES_OP_STRING ? n->str : field_str(n, f);
 }
 
-/* Fuzzy match of a name against a list; records the best entry. */
-static bool
-eval_matches(const struct rules_node *n, struct frame *f)
+/* The best entry of l for s: its index, and its similarity (-1: none). */
+static double
+match_best(const struct rules_list *l, const char *s, size_t *best)
 {
-	const struct rules_list	*l = n->list;
-	const char		*s = eval_str(n->a, f);
-	int32_t			*cp;
-	size_t			 ncp, i, best = 0;
-	double			 score, top = -1;
+	int32_t	*cp;
+	size_t	 ncp, i;
+	double	 score, top = -1;
 
-	if (s == NULL)
-		return false;
+	*best = 0;
 	ncp = rules_fuzzy_normalise(s, &cp);
 	for (i = 0; i < l->n && ncp > 0; i++) {
 		score = rules_fuzzy_similarity_cp(cp, ncp, l->folded[i],
 		    l->nfolded[i]);
 		if (score > top) {
 			top = score;
-			best = i;
+			*best = i;
 		}
 	}
 	free(cp);
-	if (top < n->fraction || ncp == 0)
+	return top;
+}
+
+/* Fuzzy match of a name against a list; records the best entry. */
+static bool
+eval_matches(const struct rules_node *n, struct frame *f)
+{
+	const struct rules_list	*l = n->list;
+	const char		*s = eval_str(n->a, f);
+	size_t			 best;
+	double			 top;
+
+	if (s == NULL)
+		return false;
+	if (f->memo == NULL || !memo_get(f->memo, n, s, &best, &top)) {
+		top = match_best(l, s, &best);
+		if (f->memo != NULL)
+			memo_put(f->memo, n, s, best, top);
+	}
+	if (top < 0 || top < n->fraction)
 		return false;
 	free(f->match_text);
 	f->match_text = xasprintf("'%s' matches %s entry '%s' (similarity "
@@ -705,6 +724,7 @@ eval_wagon_cb(void *arg, size_t wi)
 	f.ctx = job->ctx;
 	f.w = job->t->wagons[wi];
 	f.aeo = -1;
+	f.memo = &job->memo;
 	eval_scope(job, RULES_SCOPE_WAGON, &f, order++, out);
 	for (i = 0; i < f.w->ncontainers; i++) {
 		f.c = f.w->containers[i];
@@ -758,6 +778,7 @@ eval_train(struct eval_job *job, struct wagon_result *out)
 	f.t = job->t;
 	f.ctx = job->ctx;
 	f.aeo = -1;
+	f.memo = &job->memo;
 	eval_scope(job, RULES_SCOPE_TRAIN, &f, 0, out);
 	free(f.match_text);
 }
@@ -807,6 +828,7 @@ rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 	struct decision		*d = decision_new();
 	size_t			 i, s;
 
+	memo_init(&job.memo);
 	for (s = 0; s < RULES_SCOPE_COUNT; s++)
 		job.scoped[s] = xcalloc(rs->nrules + 1, sizeof(size_t));
 	for (i = 0; i < rs->nrules; i++) {
@@ -826,6 +848,7 @@ rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 	free(job.results);
 	for (s = 0; s < RULES_SCOPE_COUNT; s++)
 		free(job.scoped[s]);
+	memo_clear(&job.memo);
 	*out = d;
 	return 0;
 }

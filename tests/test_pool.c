@@ -130,18 +130,21 @@ t_pool_green_lane_first(void)
 	pthread_mutex_lock(&gate);
 	pool_submit(p, POOL_PRIORITY_NORMAL, blocking_fn, done_fn, &jobs[0]);
 	usleep(50000);		/* the worker is now inside blocking_fn */
-	pool_submit(p, POOL_PRIORITY_NORMAL, work_fn, done_fn, &jobs[1]);
+	pool_submit(p, POOL_PRIORITY_LOW, work_fn, done_fn, &jobs[1]);
 	pool_submit(p, POOL_PRIORITY_NORMAL, work_fn, done_fn, &jobs[2]);
 	pool_submit(p, POOL_PRIORITY_HIGH, work_fn, done_fn, &jobs[3]);
 	pool_submit(p, POOL_PRIORITY_NORMAL, work_fn, done_fn, &jobs[4]);
 	pool_submit(p, POOL_PRIORITY_HIGH, work_fn, done_fn, &jobs[5]);
-	pool_submit(p, POOL_PRIORITY_NORMAL, work_fn, done_fn, &jobs[6]);
+	pool_submit(p, POOL_PRIORITY_LOW, work_fn, done_fn, &jobs[6]);
 	pthread_mutex_unlock(&gate);
 	loop_until(base, 7);
+	/* The running job, then high, normal and low, each in its order. */
 	CU_ASSERT_EQUAL(order[0], 0);
 	CU_ASSERT_EQUAL(order[1], 3);
 	CU_ASSERT_EQUAL(order[2], 5);
-	CU_ASSERT_EQUAL(order[3], 1);
+	CU_ASSERT_EQUAL(order[3], 2);
+	CU_ASSERT_EQUAL(order[4], 4);
+	CU_ASSERT_EQUAL(order[5], 1);
 	CU_ASSERT_EQUAL(order[6], 6);
 	pool_free(p);
 	event_base_free(base);

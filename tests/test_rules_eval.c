@@ -333,6 +333,9 @@ t_rules_eval_sanctions_reach_every_wagon(void)
 	    "Тимур Трейдинг Хаус"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(hit(d, 0, "sanctions")->reason,
 	    "similarity 1.00"));
+	/* The second wagon's match comes from the memo: the same reason. */
+	CU_ASSERT_STRING_EQUAL(hit(d, 1, "sanctions")->reason,
+	    hit(d, 0, "sanctions")->reason);
 	CU_ASSERT_EQUAL(d->outcome, DECISION_OUTCOME_HOLD);
 	decision_free(d);
 	it[0]->consignment->consignee.name = "Timber Trade Hub";

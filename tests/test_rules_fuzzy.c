@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rules/fuzzy.h"
+#include "rules/memo.h"
 
 #include "unit.h"
 
@@ -89,7 +90,34 @@ t_rules_fuzzy_across_scripts(void)
 	CU_ASSERT(rules_fuzzy_similarity("大连海洋丰收", "红星机械") < 0.5);
 }
 
+/* The memo keeps each (node, string address) once, across its growth. */
+static void
+t_rules_fuzzy_memo(void)
+{
+	struct memo	 m;
+	static char	 names[1000][8];
+	const void	*node = &m, *other = &names;
+	size_t		 i, best, bad = 0;
+	double		 top;
+
+	memo_init(&m);
+	CU_ASSERT_FALSE(memo_get(&m, node, names[0], &best, &top));
+	for (i = 0; i < 1000; i++)
+		memo_put(&m, node, names[i], i, (double)i / 1000);
+	memo_put(&m, node, names[7], 99, 0.5);	/* the first score stays */
+	for (i = 0; i < 1000; i++)
+		if (!memo_get(&m, node, names[i], &best, &top) || best != i ||
+		    top != (double)i / 1000)
+			bad++;
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(m.n, 1000);
+	/* Another node with the same string is another question. */
+	CU_ASSERT_FALSE(memo_get(&m, other, names[3], &best, &top));
+	memo_clear(&m);
+}
+
 static CU_TestInfo rules_fuzzy_tests[] = {
+	{ "t_rules_fuzzy_memo", t_rules_fuzzy_memo },
 	{ "t_rules_fuzzy_normalise_latin", t_rules_fuzzy_normalise_latin },
 	{ "t_rules_fuzzy_normalise_cyrillic", t_rules_fuzzy_normalise_cyrillic },
 	{ "t_rules_fuzzy_normalise_chinese", t_rules_fuzzy_normalise_chinese },
