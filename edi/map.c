@@ -167,27 +167,48 @@ text(struct edi_map *m, const struct edi_segment *seg, int e, int c)
 	return view_text(m, seg, edi_component(m->lx, seg, e, c), false);
 }
 
-_Static_assert(EDI_LAST_WAYS == 1 << 3, "field_last() indexes with 3 bits");
+_Static_assert(EDI_LAST_SETS == 1 << 3, "field_set() indexes with 3 bits");
 
-/* Where field f keeps raw text v (v.len > 0) among its recent values. */
-static inline struct edi_last *
-field_last(struct edi_map *m, enum edi_field f, struct edi_view v)
+/* The length and first, middle and last bytes of v (v.len > 0). */
+static inline uint32_t
+field_key(struct edi_view v)
 {
-	uint32_t	k = (uint32_t)v.len << 16 | (unsigned char)v.p[0] << 8 |
-			    (unsigned char)v.p[v.len - 1];
-
-	return &m->last[f][(k * 0x9e3779b1U) >> 29];
+	return (uint32_t)v.len << 24 | (unsigned char)v.p[0] << 16 |
+	    (unsigned char)v.p[v.len >> 1] << 8 | (unsigned char)v.p[v.len - 1];
 }
 
-/* Keeps value for raw text v when it is the same bytes (no trim, no
- * conversion), which is the usual case. */
-static void
-field_keep(struct edi_last *l, struct edi_view v, const char *value)
+/* The set of field f where text of key k is kept. */
+static inline struct edi_last *
+field_set(struct edi_map *m, enum edi_field f, uint32_t k)
 {
-	if (value != NULL && strncmp(value, v.p, v.len) == 0 &&
-	    value[v.len] == '\0') {
-		l->value = value;
-		l->len = v.len;
+	return m->last[f][(k * 0x9e3779b1U) >> 29];
+}
+
+/* The string of set l equal to raw text v of key k, or NULL. */
+static inline const char *
+field_find(const struct edi_last *l, struct edi_view v, uint32_t k)
+{
+	int	w;
+
+	for (w = 0; w < EDI_LAST_WAYS; w++)
+		if (l[w].key == k && l[w].len == v.len &&
+		    manifest_bytes_equal(v.p, l[w].value, v.len))
+			return l[w].value;
+	return NULL;
+}
+
+/* Keeps value first in set l for raw text v of key k when it is the same
+ * bytes (no trim, no conversion), which is the usual case. */
+static void
+field_keep(struct edi_last *l, struct edi_view v, uint32_t k,
+    const char *value)
+{
+	if (value != NULL && v.len <= UINT32_MAX &&
+	    strncmp(value, v.p, v.len) == 0 && value[v.len] == '\0') {
+		memmove(&l[1], &l[0], (EDI_LAST_WAYS - 1) * sizeof *l);
+		l[0].value = value;
+		l[0].len = (uint32_t)v.len;
+		l[0].key = k;
 	}
 }
 
@@ -204,14 +225,16 @@ field_text(struct edi_map *m, const struct edi_segment *seg,
 {
 	struct edi_last	*l;
 	const char	*r;
+	uint32_t	 k;
 
 	if (seg->escaped || v.len == 0)
 		return view_text(m, seg, v, shared);
-	l = field_last(m, f, v);
-	if (v.len == l->len && manifest_bytes_equal(v.p, l->value, v.len))
-		return l->value;
+	k = field_key(v);
+	l = field_set(m, f, k);
+	if ((r = field_find(l, v, k)) != NULL)
+		return r;
 	r = view_text(m, seg, v, shared);
-	field_keep(l, v, r);
+	field_keep(l, v, k, r);
 	return r;
 }
 
@@ -952,14 +975,17 @@ set_hs(struct edi_map *m, const struct edi_segment *seg, int e, int c)
 {
 	struct edi_view	 v = edi_component(m->lx, seg, e, c);
 	struct edi_last	*l;
+	const char	*r;
 	char		 hs[IDENT_HS_MAX + 1];
 	size_t		 i;
+	uint32_t	 k;
 
 	if (m->item == NULL || v.len == 0)
 		return;
-	l = field_last(m, EDI_FIELD_HS, v);
-	if (v.len == l->len && manifest_bytes_equal(v.p, l->value, v.len)) {
-		m->item->hs = l->value;		/* as before: valid */
+	k = field_key(v);
+	l = field_set(m, EDI_FIELD_HS, k);
+	if ((r = field_find(l, v, k)) != NULL) {
+		m->item->hs = r;	/* as before: valid */
 		return;
 	}
 	/* Digits alone, the usual form, are already normal. */
@@ -975,7 +1001,7 @@ set_hs(struct edi_map *m, const struct edi_segment *seg, int e, int c)
 		    (int)(v.len > 20 ? 20 : v.len), v.p);
 		return;
 	}
-	field_keep(l, v, m->item->hs);
+	field_keep(l, v, k, m->item->hs);
 }
 
 /* FTX+AAA: the item's description (several are joined). */

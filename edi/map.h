@@ -56,12 +56,17 @@ enum edi_field {
  */
 struct edi_last {
 	const char	*value;
-	size_t		 len;
+	uint32_t	 len;
+	uint32_t	 key;		/* field_key() of the value */
 };
 
-/* Texts kept per field, by a hash of their ends (a power of two): a
- * field takes a handful of values (countries, goods) in any order. */
-#define EDI_LAST_WAYS 8
+/*
+ * Strings kept per field: sets chosen by a hash of the length and three
+ * bytes, each holding the last few new ones met, newest first.  A field
+ * takes a handful of values (countries, goods) in any order.
+ */
+#define EDI_LAST_SETS 8
+#define EDI_LAST_WAYS 4
 
 struct edi_map;
 
@@ -102,7 +107,7 @@ struct edi_map {
 	 * hit spares the search and the switch on every segment. */
 	struct edi_map_known		 known[64];
 
-	struct edi_last			 last[EDI_FIELDS][EDI_LAST_WAYS];
+	struct edi_last			 last[EDI_FIELDS][EDI_LAST_SETS][EDI_LAST_WAYS];
 
 	/* Across messages. */
 	bool				 multiple_trains; /* refuses the upload */
