@@ -11,12 +11,18 @@
 #include <endian.h>
 #include <stdarg.h>
 #ifdef __SSE2__
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 #include <stdio.h>
 #include <string.h>
 
 #include "lexer.h"
+
+/* x86 with GCC or Clang: an AVX2 classifier, used when the CPU has it. */
+#if defined(__SSE2__) && defined(__GNUC__) && (defined(__x86_64__) || \
+    defined(__i386__))
+#define LEXER_AVX2
+#endif
 
 /* Skips the CR, LF (and, harmlessly, spaces and tabs) between segments. */
 static inline void
@@ -55,14 +61,17 @@ set_classes(struct edi_lexer *lx)
 	lx->cls[(unsigned char)lx->syntax.component] = CLS_COMPONENT;
 	lx->cls[(unsigned char)lx->syntax.element] = CLS_ELEMENT;
 	lx->cls[(unsigned char)lx->syntax.terminator] = CLS_TERMINATOR;
-	memset(lx->splat[0], lx->syntax.component, 16);
-	memset(lx->splat[1], lx->syntax.element, 16);
-	memset(lx->splat[2], lx->syntax.terminator, 16);
+	memset(lx->splat[0], lx->syntax.component, sizeof lx->splat[0]);
+	memset(lx->splat[1], lx->syntax.element, sizeof lx->splat[1]);
+	memset(lx->splat[2], lx->syntax.terminator, sizeof lx->splat[2]);
 	/* No release character (level B): the terminator again, harmlessly. */
 	memset(lx->splat[3], lx->syntax.release != '\0' ? lx->syntax.release :
-	    lx->syntax.terminator, 16);
-	memset(lx->splat[4], '\r', 16);
-	memset(lx->splat[5], '\n', 16);
+	    lx->syntax.terminator, sizeof lx->splat[3]);
+	memset(lx->splat[4], '\r', sizeof lx->splat[4]);
+	memset(lx->splat[5], '\n', sizeof lx->splat[5]);
+#ifdef LEXER_AVX2
+	lx->avx2 = __builtin_cpu_supports("avx2");
+#endif
 }
 
 void
@@ -102,6 +111,43 @@ edi_lexer_init(struct edi_lexer *lx, const char *data, size_t len,
 	window_at(lx, lx->pos);
 }
 
+#ifdef LEXER_AVX2
+/*
+ * special_mask() for 64 whole bytes at d, 32 at a step, on a CPU that has
+ * AVX2 (chosen at run time: the build targets plain x86-64).
+ */
+static __attribute__((target("avx2"))) uint64_t
+special_mask_avx2(const struct edi_lexer *lx, const unsigned char *d)
+{
+	const __m256i	*sp = (const __m256i *)lx->splat;
+	uint64_t	 m = 0;
+	int		 k;
+
+	for (k = 0; k < 2; k++) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(d + 32 * k));
+		__m256i h = _mm256_or_si256(
+		    _mm256_or_si256(_mm256_cmpeq_epi8(x, sp[0]),
+		    _mm256_cmpeq_epi8(x, sp[1])),
+		    _mm256_or_si256(_mm256_cmpeq_epi8(x, sp[2]),
+		    _mm256_cmpeq_epi8(x, sp[3])));
+
+		h = _mm256_or_si256(h, _mm256_or_si256(_mm256_cmpeq_epi8(x,
+		    sp[4]), _mm256_cmpeq_epi8(x, sp[5])));
+		m |= (uint64_t)(uint32_t)_mm256_movemask_epi8(h) << (32 * k);
+	}
+	return m;
+}
+#endif
+
+#ifdef __SSE2__
+/* The first 16 bytes of splat row k (rows are 32 bytes apart). */
+static inline __m128i
+splat16(const unsigned char *rows, int k)
+{
+	return _mm_load_si128((const __m128i *)(rows + 32 * k));
+}
+#endif
+
 /*
  * The bitmask of special bytes (any class but CLS_DATA) in the 64 bytes
  * from off, bits past the end of the input clear.  With SSE2 (every
@@ -123,19 +169,24 @@ special_mask(const struct edi_lexer *lx, size_t off)
 	/* cppcheck takes n for 0 from a caller it misreads (off < len here). */
 	/* cppcheck-suppress knownConditionTrueFalse */
 	if (n == 64) {
-		const __m128i	*sp = (const __m128i *)lx->splat;
-		int		 k;
+		const unsigned char	*sp0 = lx->splat[0];
+		int			 k;
+
+#ifdef LEXER_AVX2
+		if (lx->avx2)
+			return special_mask_avx2(lx, d);
+#endif
 
 		for (k = 0; k < 4; k++) {
 			__m128i x = _mm_loadu_si128((const __m128i *)(d + 16 * k));
 			__m128i h = _mm_or_si128(
-			    _mm_or_si128(_mm_cmpeq_epi8(x, sp[0]),
-			    _mm_cmpeq_epi8(x, sp[1])),
-			    _mm_or_si128(_mm_cmpeq_epi8(x, sp[2]),
-			    _mm_cmpeq_epi8(x, sp[3])));
+			    _mm_or_si128(_mm_cmpeq_epi8(x, splat16(sp0, 0)),
+			    _mm_cmpeq_epi8(x, splat16(sp0, 1))),
+			    _mm_or_si128(_mm_cmpeq_epi8(x, splat16(sp0, 2)),
+			    _mm_cmpeq_epi8(x, splat16(sp0, 3))));
 
-			h = _mm_or_si128(h, _mm_or_si128(_mm_cmpeq_epi8(x, sp[4]),
-			    _mm_cmpeq_epi8(x, sp[5])));
+			h = _mm_or_si128(h, _mm_or_si128(_mm_cmpeq_epi8(x,
+			    splat16(sp0, 4)), _mm_cmpeq_epi8(x, splat16(sp0, 5))));
 			m |= (uint64_t)(uint16_t)_mm_movemask_epi8(h) << (16 * k);
 		}
 		return m;

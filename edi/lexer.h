@@ -77,8 +77,9 @@ struct edi_lexer {
 	 * separator, release character or line break not yet consumed. */
 	size_t			 mbase;
 	uint64_t		 mask;
-	/* Each special byte repeated 16 times, for the SIMD classifier. */
-	_Alignas(16) unsigned char splat[6][16];
+	/* Each special byte repeated 32 times, for the SIMD classifier. */
+	_Alignas(32) unsigned char splat[6][32];
+	bool			 avx2;		/* the CPU has it: 32 bytes a step */
 };
 
 /* Prepares to read data; reads UNA if present.  diags is borrowed. */
