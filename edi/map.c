@@ -311,12 +311,11 @@ decimal_diag(struct edi_map *m, const struct edi_segment *seg,
 		    "%s \"%s\" is not a number", what, clip(v, ex));
 }
 
-/* A decimal from component c of element e; MANIFEST_ABSENT if empty or bad. */
+/* A decimal from raw text v; MANIFEST_ABSENT if empty or bad. */
 static int64_t
-decimal(struct edi_map *m, const struct edi_segment *seg, int e, int c,
-    const char *what)
+decimal_view(struct edi_map *m, const struct edi_segment *seg,
+    struct edi_view v, const char *what)
 {
-	struct edi_view		v = edi_component(m->lx, seg, e, c);
 	int64_t			out;
 	enum value_status	st;
 
@@ -328,14 +327,23 @@ decimal(struct edi_map *m, const struct edi_segment *seg, int e, int c,
 	return st == VALUE_ROUNDED ? out : MANIFEST_ABSENT;
 }
 
+/* A decimal from component c of element e; MANIFEST_ABSENT if empty or bad. */
+static int64_t
+decimal(struct edi_map *m, const struct edi_segment *seg, int e, int c,
+    const char *what)
+{
+	return decimal_view(m, seg, edi_component(m->lx, seg, e, c), what);
+}
+
 /* A mass in kg from MEA's C174 (element 2): KGM or TNE. */
 static int64_t
 mass_kg(struct edi_map *m, const struct edi_segment *seg)
 {
+	struct edi_view	unit = edi_component(m->lx, seg, 2, 0);
 	struct edi_view	tv = edi_component(m->lx, seg, 2, 1);
 	int64_t		v;
 
-	if (is_code(m, seg, 2, 0, "TNE")) {
+	if (edi_view_is(unit, "TNE")) {
 		/* Tonnes keep three more decimals: exact to the gram. */
 		if (tv.len == 0)
 			return MANIFEST_ABSENT;
@@ -345,10 +353,10 @@ mass_kg(struct edi_map *m, const struct edi_segment *seg)
 		    "mass is not a number");
 		return MANIFEST_ABSENT;
 	}
-	v = decimal(m, seg, 2, 1, "mass");
+	v = decimal_view(m, seg, tv, "mass");
 	if (v == MANIFEST_ABSENT)
 		return v;
-	if (!is_code(m, seg, 2, 0, "KGM")) {
+	if (!edi_view_is(unit, "KGM")) {
 		edi_map_diag(m, seg, DIAG_WARNING, "BAD_UNIT",
 		    "a mass must be in KGM or TNE");
 		return MANIFEST_ABSENT;
@@ -836,12 +844,15 @@ map_eqa(struct edi_map *m, const struct edi_segment *seg)
 static void
 map_mea(struct edi_map *m, const struct edi_segment *seg)
 {
-	bool	wt = is_code(m, seg, 0, 0, "WT") || is_code(m, seg, 0, 0, "AAE");
-	bool	g = is_code(m, seg, 1, 0, "G"), n = is_code(m, seg, 1, 0, "N");
-	bool	tare = is_code(m, seg, 1, 0, "T");
+	struct edi_view	q = edi_component(m->lx, seg, 0, 0);
+	struct edi_view	what = edi_component(m->lx, seg, 1, 0);
+	bool		g, n, tare;
 
-	if (!wt)
+	if (!edi_view_is(q, "WT") && !edi_view_is(q, "AAE"))
 		return;
+	g = edi_view_is(what, "G");
+	n = edi_view_is(what, "N");
+	tare = edi_view_is(what, "T");
 	if (m->zone == EDI_ZONE_EQUIPMENT && !m->equipment_repeat) {
 		if (m->equipment_is_wagon && m->wagon != NULL && tare)
 			m->wagon->tare_kg = mass_kg(m, seg);
