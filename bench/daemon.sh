@@ -1,8 +1,9 @@
 #!/bin/sh
 # The daemon's targets (issue 6), measured from the client side against a
 # real railgated and a private PostgreSQL cluster:
-#  - submit -> provisional decision readable, 55 wagons / 5,000 items, with
-#    20 trains in flight at once (100 trains);
+#  - submit -> provisional decision committed, 55 wagons / 5,000 items, with
+#    20 trains submitted at once (five bursts of 20, each burst decided
+#    before the next), and as a stream kept at 20 in flight (100 trains);
 #  - 200 concurrent readers of GET /v1/trains while trains are submitted;
 #  - a 1,000,000-item e-commerce train: submit -> decision, and the
 #    daemon's peak memory.
@@ -11,7 +12,7 @@ build=${1:-build}
 cd "$(dirname "$0")/.."
 data=$build/bench-data/daemon
 mkdir -p "$data"
-for i in $(seq 1 220); do
+for i in $(seq 1 320); do
 	f=$data/t5k-$i.edi
 	[ -s "$f" ] || "$build/railgate" gen --wagons 55 --items 5000 \
 		--seed $((1000 + i)) --format edifact -o "$f"
@@ -31,7 +32,10 @@ officer=$(testbed_token officer bench-officer)
 echo "daemon: submit -> provisional decision, 55 wagons / 5,000 items, one at a time:"
 "$build/bench/api_load" submit "$port" "$operator" "$admin" 1 \
 	$(seq -f "$data/t5k-%g.edi" 201 220)
-echo "daemon: submit -> provisional decision, 55 wagons / 5,000 items, 20 in flight:"
+echo "daemon: submit -> provisional decision, 55 wagons / 5,000 items, bursts of 20 submitted at once:"
+"$build/bench/api_load" burst "$port" "$operator" "$admin" 20 \
+	$(seq -f "$data/t5k-%g.edi" 221 320)
+echo "daemon: submit -> provisional decision, 55 wagons / 5,000 items, a stream kept at 20 in flight:"
 "$build/bench/api_load" submit "$port" "$operator" "$admin" 20 \
 	$(seq -f "$data/t5k-%g.edi" 1 100)
 

@@ -282,32 +282,52 @@ eval_done(void *arg)
 	store_store_decision(j->e->d->db, &s, eval_stored_cb, j);
 }
 
+/* A job for a claimed run, or NULL when neither its model nor its bytes
+ * are here (the handoff dropped the model after the claim was sent). */
+static struct eval_job *
+eval_job_new(struct evaluator *e, const struct store_claim *c)
+{
+	struct eval_job		*j;
+	struct handoff_entry	 parsed = { 0 };
+
+	if (handoff_take(e->handoff, c->manifest_id, &parsed) < 0) {
+		if (c->raw_z == NULL)
+			return NULL;
+		e->stats.reparsed++;
+	}
+	j = xcalloc(1, sizeof *j);
+	j->e = e;
+	j->rs = rules_ruleset_ref(e->rs);
+	j->train_id = c->train_id;
+	j->manifest_id = c->manifest_id;
+	j->last_event_id = c->last_event_id;
+	j->train_no = xstrdup(c->train_no);
+	if (c->raw_z != NULL) {
+		j->raw_z = xmalloc(c->raw_z_len + 1);
+		memcpy(j->raw_z, c->raw_z, c->raw_z_len);
+		j->raw_z_len = c->raw_z_len;
+	}
+	j->parsed = parsed;
+	j->events = xstrdup(c->events);
+	j->green = c->green_lane != 0;
+	return j;
+}
+
 /* Claimed runs become jobs on the pool. */
 static void
 eval_claimed_cb(int status, const struct store_claim *v, size_t n, void *arg)
 {
 	struct evaluator	*e = arg;
+	struct eval_job		*j;
 	size_t			 i;
 
 	e->claiming = false;
 	if (status < 0)
 		return;		/* the timer tries again */
 	for (i = 0; i < n; i++) {
-		struct eval_job *j = xcalloc(1, sizeof *j);
-
-		j->e = e;
-		j->rs = rules_ruleset_ref(e->rs);
-		j->train_id = v[i].train_id;
-		j->manifest_id = v[i].manifest_id;
-		j->last_event_id = v[i].last_event_id;
-		j->train_no = xstrdup(v[i].train_no);
-		j->raw_z = xmalloc(v[i].raw_z_len + 1);
-		memcpy(j->raw_z, v[i].raw_z, v[i].raw_z_len);
-		j->raw_z_len = v[i].raw_z_len;
-		j->events = xstrdup(v[i].events);
-		j->green = v[i].green_lane != 0;
-		if (handoff_take(e->handoff, j->manifest_id, &j->parsed) < 0)
-			e->stats.reparsed++;
+		/* Not in hand: the next claim returns it with its bytes. */
+		if ((j = eval_job_new(e, &v[i])) == NULL)
+			continue;
 		busy_add(e, j->train_id);
 		pool_submit(e->d->pool, j->green ? POOL_PRIORITY_HIGH :
 		    POOL_PRIORITY_NORMAL, eval_work, eval_done, j);
@@ -320,13 +340,23 @@ eval_claimed_cb(int status, const struct store_claim *v, size_t n, void *arg)
 static void
 evaluator_claim(struct evaluator *e)
 {
+	struct store_claim_request	 rq = { 0 };
+	long long			*have;
+
 	if (e->stopping || !e->ready || e->claiming ||
 	    e->in_flight >= e->max_in_flight)
 		return;
 	e->claiming = true;
-	store_claim_evaluations(e->d->db, e->d->instance,
-	    e->max_in_flight - e->in_flight, e->d->cfg.lease_s, e->busy, e->nbusy,
-	    eval_claimed_cb, e);
+	rq.owner = e->d->instance;
+	rq.n = e->max_in_flight - e->in_flight;
+	rq.lease_s = e->d->cfg.lease_s;
+	rq.busy = e->busy;
+	rq.nbusy = e->nbusy;
+	have = xcalloc(handoff_count(e->handoff) + 1, sizeof *have);
+	rq.nhave = handoff_manifest_ids(e->handoff, have);
+	rq.have = have;
+	store_claim_evaluations(e->d->db, &rq, eval_claimed_cb, e);
+	free(have);
 }
 
 static void evaluator_store_ruleset(struct evaluator *);

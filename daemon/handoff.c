@@ -98,3 +98,13 @@ handoff_count(const struct handoff *h)
 {
 	return h->n;
 }
+
+size_t
+handoff_manifest_ids(const struct handoff *h, long long *ids)
+{
+	size_t	i;
+
+	for (i = 0; i < h->n; i++)
+		ids[i] = h->v[i].manifest_id;
+	return h->n;
+}

@@ -44,5 +44,7 @@ int handoff_take(struct handoff *h, long long manifest_id,
 void handoff_expire(struct handoff *h, int64_t at_ms);
 /* Models held. */
 size_t handoff_count(const struct handoff *h);
+/* The manifest ids of the models held, into ids (handoff_count of them). */
+size_t handoff_manifest_ids(const struct handoff *h, long long *ids);
 
 #endif

@@ -378,7 +378,7 @@ struct claim {
 	void		*arg;
 };
 
-/* Rows: train_id, train_no, run, manifest_id, raw_z (hex), events, last_event_id, green_lane. */
+/* Rows: train_id, train_no, run, manifest_id, raw_z, events, last_event_id, green_lane. */
 static void
 claim_done(const struct db_result *r, void *arg)
 {
@@ -399,8 +399,11 @@ claim_done(const struct db_result *r, void *arg)
 		v[i].run = atoi(db_result_value(r, i, 2));
 		v[i].manifest_id = atoll(db_result_value(r, i, 3));
 		/* Binary results: the compressed bytes as they are. */
-		v[i].raw_z = (const unsigned char *)db_result_value(r, i, 4);
-		v[i].raw_z_len = (size_t)db_result_length(r, i, 4);
+		if (!db_result_is_null(r, i, 4)) {
+			v[i].raw_z = (const unsigned char *)
+			    db_result_value(r, i, 4);
+			v[i].raw_z_len = (size_t)db_result_length(r, i, 4);
+		}
 		v[i].events = db_result_value(r, i, 5);
 		v[i].last_event_id = db_result_is_null(r, i, 6) ? 0 :
 		    atoll(db_result_value(r, i, 6));
@@ -411,35 +414,46 @@ claim_done(const struct db_result *r, void *arg)
 	free(q);
 }
 
+/* A PostgreSQL array literal of ids, NUL-terminated, in b. */
+static void
+id_array(struct buf *b, const long long *ids, size_t n)
+{
+	size_t	i;
+
+	buf_add_char(b, '{');
+	for (i = 0; i < n; i++)
+		buf_printf(b, "%s%lld", i > 0 ? "," : "", ids[i]);
+	buf_add_char(b, '}');
+	buf_add_char(b, '\0');
+}
+
 void
-store_claim_evaluations(struct db *db, const char *owner, int n, int lease_s,
-    const long long *busy, size_t nbusy, store_claim_cb cb, void *arg)
+store_claim_evaluations(struct db *db, const struct store_claim_request *rq,
+    store_claim_cb cb, void *arg)
 {
 	struct claim	*q = xmalloc(sizeof *q);
-	struct buf	 ids = { 0 };
+	struct buf	 busy = { 0 }, have = { 0 };
 	char		 ns[16], ls[16];
-	const char	*v[4] = { owner, ns, ls, NULL };
-	size_t		 i;
+	const char	*v[5] = { rq->owner, ns, ls, NULL, NULL };
 
 	q->cb = cb;
 	q->arg = arg;
-	snprintf(ns, sizeof ns, "%d", n);
-	snprintf(ls, sizeof ls, "%d", lease_s);
-	buf_add_char(&ids, '{');
-	for (i = 0; i < nbusy; i++)
-		buf_printf(&ids, "%s%lld", i > 0 ? "," : "", busy[i]);
-	buf_add_char(&ids, '}');
-	buf_add_char(&ids, '\0');
-	v[3] = ids.data;
+	snprintf(ns, sizeof ns, "%d", rq->n);
+	snprintf(ls, sizeof ls, "%d", rq->lease_s);
+	id_array(&busy, rq->busy, rq->nbusy);
+	id_array(&have, rq->have, rq->nhave);
+	v[3] = busy.data;
+	v[4] = have.data;
 	/* Safe to repeat: a claim by the same owner is claimed again. */
 	/* Binary results, so the manifest's bytes need no hex decoding; the
 	 * casts make every other column's binary form its text. */
 	db_query(db, "SELECT train_id::text, train_no, run::text, "
 	    "manifest_id::text, raw_z, events::text, last_event_id::text, "
 	    "green_lane::text FROM claim_evaluations($1, $2::int, $3::int, "
-	    "$4::bigint[])", 4, v, NULL, NULL, DB_RETRY | DB_BINARY_RESULT, 10000,
-	    claim_done, q);
-	buf_free(&ids);
+	    "$4::bigint[], $5::bigint[])", 5, v, NULL, NULL,
+	    DB_RETRY | DB_BINARY_RESULT, 10000, claim_done, q);
+	buf_free(&busy);
+	buf_free(&have);
 }
 
 struct decided {

@@ -81,7 +81,7 @@ struct store_claim {
 	const char		*train_no;
 	int			 run;
 	long long		 manifest_id;
-	const unsigned char	*raw_z;		/* zlib-compressed manifest */
+	const unsigned char	*raw_z;		/* zlib manifest; NULL: in have */
 	size_t			 raw_z_len;
 	const char		*events;	/* JSON array {id,type,body,at} */
 	long long		 last_event_id;	/* 0: none */
@@ -92,14 +92,24 @@ struct store_claim {
 typedef void (*store_claim_cb)(int status, const struct store_claim *v,
     size_t n, void *arg);
 
+/* What a daemon asks of claim_evaluations(). */
+struct store_claim_request {
+	const char		*owner;
+	int			 n;		/* at most this many runs */
+	int			 lease_s;
+	const long long		*busy;		/* train runs in hand: not again */
+	size_t			 nbusy;
+	const long long		*have;		/* manifests whose model is held */
+	size_t			 nhave;
+};
+
 /*
- * Claims up to n runs needing evaluation, leased to owner for lease_s; the
- * owner's own leases come back too (a claim whose answer was lost), except
- * the nbusy runs it is evaluating now.
+ * Claims runs needing evaluation under a lease; the owner's own leases
+ * come back too (a claim whose answer was lost), except the runs in hand.
+ * A run whose manifest is in have comes without its bytes (raw_z NULL).
  */
-void store_claim_evaluations(struct db *db, const char *owner, int n,
-    int lease_s, const long long *busy, size_t nbusy, store_claim_cb cb,
-    void *arg);
+void store_claim_evaluations(struct db *db,
+    const struct store_claim_request *rq, store_claim_cb cb, void *arg);
 
 /* A decision made under a lease, with what it was made from. */
 struct store_decision {

@@ -5,12 +5,14 @@
 -- retried) loses nothing.  It also gave back the runs that daemon was still
 -- evaluating: under load every train was evaluated two or three times, all
 -- but one decision refused as stale.  The daemon now names the runs it has
--- in hand; it gets back only its other leases.
+-- in hand; it gets back only its other leases.  It also names the
+-- manifests whose model it holds already (the handoff from its own
+-- ingestion): their bytes, which it would not read, are not sent (NULL).
 
 DROP FUNCTION claim_evaluations(text, integer, integer);
 
 CREATE FUNCTION claim_evaluations(p_owner text, p_n integer, p_lease_s integer,
-    p_busy bigint[])
+    p_busy bigint[], p_have bigint[])
 RETURNS TABLE (train_id bigint, train_no text, run integer,
     manifest_id bigint, raw_z bytea, events json, last_event_id bigint,
     green_lane boolean)
@@ -29,7 +31,9 @@ BEGIN
 			ORDER BY x.green_lane DESC, x.id
 			LIMIT p_n FOR UPDATE SKIP LOCKED)
 		RETURNING t.*)
-	SELECT c.id, c.train_no, c.run, c.manifest_id, m.raw_z,
+	SELECT c.id, c.train_no, c.run, c.manifest_id,
+	    CASE WHEN c.manifest_id = ANY (coalesce(p_have, '{}')) THEN NULL
+	    ELSE m.raw_z END,
 	    coalesce((SELECT json_agg(json_build_object('id', e.id, 'type', e.type,
 		'body', e.body, 'at', to_char(e.received_at AT TIME ZONE 'UTC',
 		'YYYY-MM-DD"T"HH24:MI:SS"Z"')) ORDER BY e.id)
@@ -40,5 +44,6 @@ BEGIN
 END
 $$;
 
-GRANT EXECUTE ON FUNCTION claim_evaluations(text, integer, integer, bigint[])
+GRANT EXECUTE ON FUNCTION claim_evaluations(text, integer, integer, bigint[],
+    bigint[])
     TO railgate_app;
