@@ -22,9 +22,10 @@ struct envelope {
 	struct edi_lexer	 lx;
 	struct edi_map		 map;
 	struct manifest_train	*t;
-	struct edi_view		 unb_ref;
-	struct edi_view		 ung_ref;
-	struct edi_view		 unh_ref;
+	/* Copies, not views: the input before the reader may be gone (consumed). */
+	struct buf		 unb_ref;
+	struct buf		 ung_ref;
+	struct buf		 unh_ref;
 	bool			 in_group, in_message, unz_seen;
 	unsigned		 messages;	/* in the interchange */
 	unsigned		 groups;
@@ -50,12 +51,21 @@ check_count(struct envelope *e, const struct edi_segment *seg, unsigned have,
 		    strcmp(seg->tag, "UNE") == 0 ? "group" : "interchange", have);
 }
 
+/* Keeps a copy of an opening segment's reference. */
+static void
+keep_ref(struct buf *b, struct edi_view v)
+{
+	buf_reset(b);
+	buf_add(b, v.p, v.len);
+}
+
 /* Compares a control reference element with the opening one. */
 static void
 check_ref(struct envelope *e, const struct edi_segment *seg, int el,
-    struct edi_view want, const char *code, const char *opener)
+    const struct buf *kept, const char *code, const char *opener)
 {
 	struct edi_view	v = edi_component(&e->lx, seg, el, 0);
+	struct edi_view	want = { kept->len != 0 ? kept->data : "", kept->len };
 
 	if (v.len != want.len || (v.len != 0 && memcmp(v.p, want.p, v.len) != 0))
 		edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, code, "%s reference \"%.*s\" differs "
@@ -81,7 +91,7 @@ read_unb(struct envelope *e, const struct edi_segment *seg)
 		edi_segment_diag(&e->t->diags, seg, DIAG_WARNING, "SYNTAX_VERSION",
 		    "syntax version \"%.*s\" is not 3 or 4", (int)(ver.len > 4 ?
 		    4 : ver.len), ver.p);
-	e->unb_ref = edi_component(&e->lx, seg, 4, 0);
+	keep_ref(&e->unb_ref, edi_component(&e->lx, seg, 4, 0));
 	edi_map_init(&e->map, e->t, &e->lx, cs == EDI_CODESET_UNKNOWN ?
 	    EDI_CODESET_UNOC : cs);
 }
@@ -135,7 +145,7 @@ read_unh(struct envelope *e, const struct edi_segment *seg)
 	e->messages++;
 	e->group_messages++;
 	e->message_segments = 1;
-	e->unh_ref = edi_component(&e->lx, seg, 0, 0);
+	keep_ref(&e->unh_ref, edi_component(&e->lx, seg, 0, 0));
 	kind = message_kind(e, seg);
 	if (kind != EDI_MSG_OTHER)
 		e->readable++;
@@ -203,11 +213,11 @@ read_segment(struct envelope *e, const struct edi_segment *seg)
 		e->in_group = true;
 		e->groups++;
 		e->group_messages = 0;
-		e->ung_ref = edi_component(&e->lx, seg, 4, 0);
+		keep_ref(&e->ung_ref, edi_component(&e->lx, seg, 4, 0));
 		return;
 	case EDI_TAG('U', 'N', 'E'):
 		check_count(e, seg, e->group_messages, "messages");
-		check_ref(e, seg, 1, e->ung_ref, "UNE_REFERENCE", "UNG");
+		check_ref(e, seg, 1, &e->ung_ref, "UNE_REFERENCE", "UNG");
 		e->in_group = false;
 		return;
 	case EDI_TAG('U', 'N', 'H'):
@@ -221,7 +231,7 @@ read_segment(struct envelope *e, const struct edi_segment *seg)
 		}
 		e->message_segments++;
 		check_count(e, seg, e->message_segments, "segments");
-		check_ref(e, seg, 1, e->unh_ref, "UNT_REFERENCE", "UNH");
+		check_ref(e, seg, 1, &e->unh_ref, "UNT_REFERENCE", "UNH");
 		close_message(e, seg);
 		return;
 	case EDI_TAG('U', 'N', 'Z'):
@@ -232,7 +242,7 @@ read_segment(struct envelope *e, const struct edi_segment *seg)
 		}
 		check_count(e, seg, e->groups != 0 ? e->groups : e->messages,
 		    e->groups != 0 ? "groups" : "messages");
-		check_ref(e, seg, 1, e->unb_ref, "UNZ_REFERENCE", "UNB");
+		check_ref(e, seg, 1, &e->unb_ref, "UNZ_REFERENCE", "UNB");
 		e->unz_seen = true;
 		return;
 	}
@@ -313,5 +323,8 @@ edi_read_with(const char *data, size_t len, const struct edi_read_options *opt,
 	if (rc == 0)
 		manifest_train_finish(t);
 	edi_map_clear(&e.map);
+	buf_free(&e.unb_ref);
+	buf_free(&e.ung_ref);
+	buf_free(&e.unh_ref);
 	return rc;
 }

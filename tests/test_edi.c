@@ -440,6 +440,63 @@ t_edi_read_consumed_pages_dropped(void)
 	buf_free(&jb);
 }
 
+/* The consumed hook taking the pages away altogether: a look back faults. */
+static void
+consumed_protect(void *arg, size_t upto)
+{
+	struct consumed_log	*c = arg;
+	size_t			 page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (upto / page * page > c->last / page * page)
+		CU_ASSERT_EQUAL(mprotect(c->base + c->last / page * page,
+		    upto / page * page - c->last / page * page, PROT_NONE), 0);
+	c->last = upto;
+	c->calls++;
+}
+
+/*
+ * The reader keeps its word: below a consumed offset it never reads
+ * again, not for the references UNT and UNZ compare with UNH and UNB,
+ * nor for the values it met before (several messages, repeated codes).
+ */
+static void
+t_edi_read_never_looks_back(void)
+{
+	struct gen_options	 g = { 20, 60000, 9, false };
+	struct manifest_train	*src, *a, *b;
+	struct buf		 edi = { 0 }, ja = { 0 }, jb = { 0 };
+	struct consumed_log	 log = { NULL, 0, 0, 0, true };
+	struct edi_read_options	 ro = { consumed_protect, &log };
+	void			*map;
+
+	src = gen_train(&g);
+	edi_write_cuscar(src, NULL, &edi);
+	manifest_train_free(src);
+	CU_ASSERT_FATAL(edi.len > 2 * EDI_CONSUMED_STEP);
+	map = mmap(NULL, edi.len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(map != MAP_FAILED);
+	memcpy(map, edi.data, edi.len);
+	CU_ASSERT_EQUAL_FATAL(mprotect(map, edi.len, PROT_READ), 0);
+	log.base = map;
+	log.len = edi.len;
+
+	a = manifest_train_new();
+	CU_ASSERT_EQUAL(edi_read(edi.data, edi.len, a), 0);
+	b = manifest_train_new();
+	CU_ASSERT_EQUAL(edi_read_with(map, edi.len, &ro, b), 0);
+	CU_ASSERT(log.calls >= 2);
+	manifest_json_write(a, MANIFEST_JSON_DIAGNOSTICS, &ja);
+	manifest_json_write(b, MANIFEST_JSON_DIAGNOSTICS, &jb);
+	CU_ASSERT(ja.len == jb.len && memcmp(ja.data, jb.data, ja.len) == 0);
+	munmap(map, edi.len);
+	manifest_train_free(a);
+	manifest_train_free(b);
+	buf_free(&edi);
+	buf_free(&ja);
+	buf_free(&jb);
+}
+
 /* A reference splitter, a byte at a time: element e, component c of the
  * segment at p (tag included) up to its terminator. */
 static struct edi_view
@@ -531,6 +588,7 @@ t_edi_lexer_window_boundaries(void)
 static CU_TestInfo edi_tests[] = {
 	{ "t_edi_lexer_window_boundaries", t_edi_lexer_window_boundaries },
 	{ "t_edi_read_consumed_pages_dropped", t_edi_read_consumed_pages_dropped },
+	{ "t_edi_read_never_looks_back", t_edi_read_never_looks_back },
 	{ "t_edi_lexer_release_characters", t_edi_lexer_release_characters },
 	{ "t_edi_lexer_views_no_copy", t_edi_lexer_views_no_copy },
 	{ "t_edi_lexer_level_b_and_line_breaks", t_edi_lexer_level_b_and_line_breaks },
