@@ -497,6 +497,127 @@ t_edi_read_never_looks_back(void)
 	buf_free(&jb);
 }
 
+/* Number of diagnostics of t with the given code. */
+static size_t
+count_diags(const struct manifest_train *t, const char *code)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < t->diags.n; i++)
+		n += strcmp(t->diags.v[i].code, code) == 0;
+	return n;
+}
+
+/*
+ * Item fields that repeat are served from the mapper's recent strings:
+ * the same raw text gives the same string, text with a release character
+ * is read (and warned about) every time, and text the model trims or
+ * converts is never taken for raw text that merely looks alike.
+ */
+static void
+t_edi_map_repeated_fields(void)
+{
+	static const char head[] =
+	    "UNB+UNOC:3+S:ZZZ+R:ZZZ+261122:1200+R1'"
+	    "UNH+1+CUSCAR:D:96B:UN'BGM+85+MF-1+9'TDT+20+X1+2'LOC+22+CNERL'"
+	    "EQD+RR+335279521132+Lgns'EQD+CN+BMOU5330120+22G1+++5'"
+	    "CNI+1+C1'";
+	/* Origin, package type and description of each item. */
+	static const char *items[][3] = {
+		{ "MN", "PE", "Copper" },
+		{ "M?N", " PE", "Copper" },
+		{ "M?N", "PE ", "Copper " },
+		{ "MN", "PE", "Copper" },
+		{ "\xc9S", "PE", "Caf\xe9" },
+		{ "\xc9S", "PE", "Caf\xe9" },
+		{ "DE", "CT", "Toys" },
+	};
+	struct manifest_train	*t = manifest_train_new();
+	struct manifest_consignment *c;
+	struct buf		 b = { 0 };
+	size_t			 i, nseg;
+
+	buf_add_str(&b, head);
+	for (i = 0; i < nitems(items); i++)
+		buf_printf(&b, "GID+%zu+1:%s'FTX+AAA+++%s'SGP+BMOU5330120+1'"
+		    "LOC+27+%s'", i + 1, items[i][1], items[i][2], items[i][0]);
+	nseg = 7 + 4 * nitems(items) + 1;	/* UNH to UNT */
+	buf_printf(&b, "UNT+%zu+1'UNZ+1+R1'", nseg);
+	CU_ASSERT_EQUAL_FATAL(edi_read(b.data, b.len, t), 0);
+	CU_ASSERT_EQUAL_FATAL(t->nconsignments, 1);
+	c = t->consignments[0];
+	CU_ASSERT_EQUAL_FATAL(c->nitems, nitems(items));
+	CU_ASSERT_STRING_EQUAL(c->items[0]->origin, "MN");
+	CU_ASSERT_PTR_EQUAL(c->items[3]->origin, c->items[0]->origin);
+	CU_ASSERT_STRING_EQUAL(c->items[1]->origin, "MN");
+	CU_ASSERT_STRING_EQUAL(c->items[2]->origin, "MN");
+	/* "?N" releases a letter: warned at each of the two items. */
+	CU_ASSERT_EQUAL(count_diags(t, "BAD_RELEASE"), 2);
+	for (i = 0; i < 4; i++) {
+		CU_ASSERT_STRING_EQUAL(c->items[i]->package_type, "PE");
+		CU_ASSERT_STRING_EQUAL(c->items[i]->description, "Copper");
+	}
+	/* Latin-1 under UNOC, converted each time to the same UTF-8. */
+	CU_ASSERT_STRING_EQUAL(c->items[4]->origin, "\xc3\x89S");
+	CU_ASSERT_STRING_EQUAL(c->items[5]->origin, "\xc3\x89S");
+	CU_ASSERT_STRING_EQUAL(c->items[5]->description, "Caf\xc3\xa9");
+	CU_ASSERT_STRING_EQUAL(c->items[6]->origin, "DE");
+	CU_ASSERT_STRING_EQUAL(c->items[6]->package_type, "CT");
+	CU_ASSERT_STRING_EQUAL(c->items[6]->description, "Toys");
+	CU_ASSERT_EQUAL(count_diags(t, "UNT_COUNT"), 0);
+	manifest_train_free(t);
+	buf_free(&b);
+}
+
+/*
+ * The AVX2 classifier, when the CPU has one, and the SSE2 or byte-table
+ * one find the same segments, elements and components.
+ */
+static void
+t_edi_lexer_classifiers_agree(void)
+{
+	struct diag_list	 d;
+	struct edi_lexer	 fast, slow;
+	struct edi_segment	*a = malloc(sizeof *a), *s = malloc(sizeof *s);
+	char			*data;
+	size_t			 len;
+	int			 ra, rs, e, c;
+
+	CU_ASSERT_FATAL(a != NULL && s != NULL);
+	CU_ASSERT_EQUAL_FATAL(file_read_all(test_fixture(
+	    "edifact/cuscar_multiline_release.edi"), &data, &len), 0);
+	diag_list_init(&d, 0);
+	edi_lexer_init(&fast, data, len, &d);
+	edi_lexer_init(&slow, data, len, &d);
+	slow.avx2 = false;
+	slow.mbase = SIZE_MAX / 2;	/* a window past the input: restarted */
+	do {
+		ra = edi_lexer_next(&fast, a);
+		rs = edi_lexer_next(&slow, s);
+		CU_ASSERT_EQUAL_FATAL(ra, rs);
+		if (ra != 1)
+			break;
+		CU_ASSERT_EQUAL(a->offset, s->offset);
+		CU_ASSERT_EQUAL(a->len, s->len);
+		CU_ASSERT_EQUAL(a->escaped, s->escaped);
+		CU_ASSERT_EQUAL_FATAL(a->nelements, s->nelements);
+		for (e = 0; e < a->nelements; e++) {
+			CU_ASSERT_EQUAL_FATAL(edi_component_count(&fast, a, e),
+			    edi_component_count(&slow, s, e));
+			for (c = 0; c < edi_component_count(&fast, a, e); c++) {
+				CU_ASSERT_PTR_EQUAL(edi_component(&fast, a, e, c).p,
+				    edi_component(&slow, s, e, c).p);
+				CU_ASSERT_EQUAL(edi_component(&fast, a, e, c).len,
+				    edi_component(&slow, s, e, c).len);
+			}
+		}
+	} while (ra == 1);
+	diag_list_clear(&d);
+	free(data);
+	free(a);
+	free(s);
+}
+
 /* A reference splitter, a byte at a time: element e, component c of the
  * segment at p (tag included) up to its terminator. */
 static struct edi_view
@@ -589,6 +710,8 @@ static CU_TestInfo edi_tests[] = {
 	{ "t_edi_lexer_window_boundaries", t_edi_lexer_window_boundaries },
 	{ "t_edi_read_consumed_pages_dropped", t_edi_read_consumed_pages_dropped },
 	{ "t_edi_read_never_looks_back", t_edi_read_never_looks_back },
+	{ "t_edi_map_repeated_fields", t_edi_map_repeated_fields },
+	{ "t_edi_lexer_classifiers_agree", t_edi_lexer_classifiers_agree },
 	{ "t_edi_lexer_release_characters", t_edi_lexer_release_characters },
 	{ "t_edi_lexer_views_no_copy", t_edi_lexer_views_no_copy },
 	{ "t_edi_lexer_level_b_and_line_breaks", t_edi_lexer_level_b_and_line_breaks },

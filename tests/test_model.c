@@ -343,6 +343,79 @@ t_model_strmap(void)
 	strmap_free(m);
 }
 
+/*
+ * Keys of every length up to 48, and for each one a key differing in a
+ * single byte at every position: the hash reads short keys in
+ * overlapping words, and no byte may be left out of it or of the
+ * comparison.
+ */
+static void
+t_model_strmap_every_byte(void)
+{
+	struct strmap	*m = strmap_new();
+	static char	 keys[49][49][49];
+	size_t		 len, pos, n = 0;
+
+	for (len = 0; len <= 48; len++)
+		for (pos = 0; pos <= len; pos++) {
+			char *k = keys[len][pos];
+
+			memset(k, 'a', len);
+			k[len] = '\0';
+			if (pos < len)
+				k[pos] = 'b';	/* pos == len: all 'a' */
+			strmap_put(m, k, k);
+			n++;
+		}
+	CU_ASSERT_EQUAL(strmap_count(m), n);
+	for (len = 0; len <= 48; len++)
+		for (pos = 0; pos <= len; pos++)
+			CU_ASSERT_PTR_EQUAL(strmap_getn(m, keys[len][pos], len),
+			    keys[len][pos]);
+	CU_ASSERT_PTR_NULL(strmap_getn(m, "c", 1));
+	CU_ASSERT_PTR_NULL(strmap_getn(m, "aaaaaaaaaaaaaaaaaaac", 20));
+	strmap_free(m);
+}
+
+/*
+ * Shared strings: equal text is one copy however it is reached -- through
+ * the cache of recent strings or the train's map -- and strings the cache
+ * cannot tell apart by length and end bytes stay distinct.
+ */
+static void
+t_model_str_shared_recent(void)
+{
+	struct manifest_train	*t = manifest_train_new();
+	const char		*first[200], *s;
+	char			 text[16];
+	int			 i, round;
+
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < 200; i++) {
+			/* Same length, first and last byte: "A000Z" to "A199Z". */
+			snprintf(text, sizeof text, "A%03dZ", i);
+			s = manifest_str(t, text, strlen(text));
+			CU_ASSERT_STRING_EQUAL(s, text);
+			if (round == 0)
+				first[i] = s;
+			else
+				CU_ASSERT_PTR_EQUAL(s, first[i]);
+		}
+	/* Trimmed text is the same string as the untrimmed one. */
+	CU_ASSERT_PTR_EQUAL(manifest_str(t, " A007Z\t", 7), first[7]);
+	/* Long shared text (past the words the cache compares). */
+	s = manifest_str_shared(t, "Refined copper cathodes, grade A", 32);
+	CU_ASSERT_PTR_EQUAL(manifest_str_shared(t,
+	    "Refined copper cathodes, grade A", 32), s);
+	CU_ASSERT_PTR_NOT_EQUAL(manifest_str_shared(t,
+	    "Refined copper cathodes, grade B", 32), s);
+	/* One to three bytes: every byte counts. */
+	CU_ASSERT_STRING_EQUAL(manifest_str(t, "ABC", 3), "ABC");
+	CU_ASSERT_STRING_EQUAL(manifest_str(t, "AXC", 3), "AXC");
+	CU_ASSERT_PTR_EQUAL(manifest_str(t, "ABC", 3), manifest_str(t, "ABC", 3));
+	manifest_train_free(t);
+}
+
 /* The diagnostic list caps what it keeps but counts everything. */
 static void
 t_model_diag_limit(void)
@@ -383,6 +456,8 @@ static CU_TestInfo model_tests[] = {
 	{ "t_model_item_on_two_wagons", t_model_item_on_two_wagons },
 	{ "t_model_arena_bulk", t_model_arena_bulk },
 	{ "t_model_strmap", t_model_strmap },
+	{ "t_model_strmap_every_byte", t_model_strmap_every_byte },
+	{ "t_model_str_shared_recent", t_model_str_shared_recent },
 	{ "t_model_diag_limit", t_model_diag_limit },
 	CU_TEST_INFO_NULL,
 };
