@@ -70,7 +70,10 @@ set_classes(struct edi_lexer *lx)
 	memset(lx->splat[4], '\r', sizeof lx->splat[4]);
 	memset(lx->splat[5], '\n', sizeof lx->splat[5]);
 #ifdef LEXER_AVX2
-	lx->avx2 = __builtin_cpu_supports("avx2");
+	/* The rows are read as aligned vectors: a lexer placed by malloc
+	 * (16-byte aligned) keeps to SSE2. */
+	lx->avx2 = __builtin_cpu_supports("avx2") &&
+	    ((uintptr_t)lx->splat & 31) == 0;
 #endif
 }
 
