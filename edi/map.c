@@ -212,14 +212,25 @@ field_keep(struct edi_last *l, struct edi_view v, uint32_t k,
 	}
 }
 
+/* field_text() when the set has no string for v: the full path, and keep. */
+static __attribute__((noinline)) const char *
+field_miss(struct edi_map *m, const struct edi_segment *seg,
+    struct edi_view v, struct edi_last *l, uint32_t k, bool shared)
+{
+	const char	*r = view_text(m, seg, v, shared);
+
+	field_keep(l, v, k, r);
+	return r;
+}
+
 /*
  * The model string of v, a value of item field f, shared when asked.
  * Raw text without a release character that equals a string the field
  * had recently gives that string without a look at the model: the
  * conversion is a function of the raw bytes, and any warning it gives
- * was given the first time.
+ * was given the first time.  Inline: most calls are hits.
  */
-static const char *
+static inline __attribute__((always_inline)) const char *
 field_text(struct edi_map *m, const struct edi_segment *seg,
     struct edi_view v, enum edi_field f, bool shared)
 {
@@ -233,9 +244,7 @@ field_text(struct edi_map *m, const struct edi_segment *seg,
 	l = field_set(m, f, k);
 	if ((r = field_find(l, v, k)) != NULL)
 		return r;
-	r = view_text(m, seg, v, shared);
-	field_keep(l, v, k, r);
-	return r;
+	return field_miss(m, seg, v, l, k, shared);
 }
 
 /* Component c of element e, a value of item field f, as a model string. */
