@@ -248,7 +248,7 @@ field_text(struct edi_map *m, const struct edi_segment *seg,
 }
 
 /* Component c of element e, a value of item field f, as a model string. */
-static const char *
+static inline __attribute__((always_inline)) const char *
 field(struct edi_map *m, const struct edi_segment *seg, int e, int c,
     enum edi_field f)
 {
