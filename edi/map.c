@@ -321,7 +321,7 @@ decimal_diag(struct edi_map *m, const struct edi_segment *seg,
 }
 
 /* A decimal from raw text v; MANIFEST_ABSENT if empty or bad. */
-static int64_t
+static inline __attribute__((always_inline)) int64_t
 decimal_view(struct edi_map *m, const struct edi_segment *seg,
     struct edi_view v, const char *what)
 {
@@ -385,7 +385,7 @@ count_diag(struct edi_map *m, const struct edi_segment *seg,
 }
 
 /* A whole count from component c of element e; -1 if absent or bad. */
-static int64_t
+static inline __attribute__((always_inline)) int64_t
 count(struct edi_map *m, const struct edi_segment *seg, int e, int c,
     const char *what)
 {
