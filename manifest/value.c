@@ -17,38 +17,6 @@ accumulate(int64_t *acc, int digit)
 	return 0;
 }
 
-/*
- * Decimal text to thousandths.  The common case -- at most 15 characters,
- * digits and one mark, no sign, at most 3 decimals -- cannot overflow or
- * round and is read here, whole digits then decimals; the rest goes the
- * long way.
- */
-enum value_status
-value_decimal_parse(const char *s, size_t len, int64_t *out)
-{
-	static const int64_t	 scale[] = { 1000, 100, 10, 1 };
-	const char		*p = s, *end = s + len, *mark;
-	int64_t			 v = 0;
-	unsigned		 d;
-
-	if (len == 0 || len > 15)
-		return value_decimal_parse_scaled(s, len, 0, out);
-	for (; p < end && (d = (unsigned char)*p - '0') < 10; p++)
-		v = v * 10 + d;
-	if (p == end) {
-		*out = v * 1000;
-		return VALUE_OK;
-	}
-	if ((*p != '.' && *p != ',') || end - p > 4 || len == 1)
-		return value_decimal_parse_scaled(s, len, 0, out);
-	for (mark = p++; p < end && (d = (unsigned char)*p - '0') < 10; p++)
-		v = v * 10 + d;
-	if (p != end)
-		return value_decimal_parse_scaled(s, len, 0, out);
-	*out = v * scale[end - mark - 1];
-	return VALUE_OK;
-}
-
 /* Decimal text times 10^shift, in thousandths (tonnes to kilograms: 3). */
 enum value_status
 value_decimal_parse_scaled(const char *s, size_t len, int shift, int64_t *out)
@@ -112,27 +80,15 @@ value_decimal_parse_scaled(const char *s, size_t len, int shift, int64_t *out)
 	return rounded ? VALUE_ROUNDED : VALUE_OK;
 }
 
-/* Unsigned integer text. */
+/* Unsigned integer text of any length, each digit tested for overflow. */
 int
-value_count_parse(const char *s, size_t len, int64_t *out)
+value_count_parse_long(const char *s, size_t len, int64_t *out)
 {
 	int64_t	v = 0;
 	size_t	i;
 
 	if (len == 0)
 		return -1;
-	/* 18 digits cannot overflow: no test per digit. */
-	if (len <= 18) {
-		for (i = 0; i < len; i++) {
-			unsigned d = (unsigned char)s[i] - '0';
-
-			if (d >= 10)
-				return -1;
-			v = v * 10 + d;
-		}
-		*out = v;
-		return 0;
-	}
 	for (i = 0; i < len; i++)
 		if (s[i] < '0' || s[i] > '9' || accumulate(&v, s[i] - '0') < 0)
 			return -1;

@@ -20,16 +20,66 @@ enum value_status {
 	VALUE_INVALID,		/* not a decimal, or out of range */
 };
 
-/*
- * Parses [+-]digits[(.|,)digits] into thousandths.  Both '.' and ','
- * are decimal marks (EDIFACT allows either).
- */
-enum value_status value_decimal_parse(const char *s, size_t len, int64_t *out);
-/* The same, for the value times 10^shift (0-6): tonnes in kg with shift 3. */
+/* Parses value_decimal_parse's text times 10^shift (0-6): tonnes in kg
+ * with shift 3. */
 enum value_status value_decimal_parse_scaled(const char *s, size_t len,
     int shift, int64_t *out);
-/* Parses an integer count (no decimals); 0 or -1. */
-int value_count_parse(const char *s, size_t len, int64_t *out);
+/* value_count_parse for any length, each digit tested for overflow. */
+int value_count_parse_long(const char *s, size_t len, int64_t *out);
+
+/*
+ * Parses [+-]digits[(.|,)digits] into thousandths.  Both '.' and ','
+ * are decimal marks (EDIFACT allows either).  Inline for the common case
+ * -- at most 15 characters, digits and one mark, no sign, at most 3
+ * decimals, which can neither overflow nor round --, since parsers read
+ * millions of them; the rest goes the long way.
+ */
+static inline enum value_status
+value_decimal_parse(const char *s, size_t len, int64_t *out)
+{
+	static const int64_t	 scale[] = { 1000, 100, 10, 1 };
+	const char		*p = s, *end = s + len, *mark;
+	int64_t			 v = 0;
+	unsigned		 d;
+
+	if (len == 0 || len > 15)
+		return value_decimal_parse_scaled(s, len, 0, out);
+	for (; p < end && (d = (unsigned char)*p - '0') < 10; p++)
+		v = v * 10 + d;
+	if (p == end) {
+		*out = v * 1000;
+		return VALUE_OK;
+	}
+	if ((*p != '.' && *p != ',') || end - p > 4 || len == 1)
+		return value_decimal_parse_scaled(s, len, 0, out);
+	for (mark = p++; p < end && (d = (unsigned char)*p - '0') < 10; p++)
+		v = v * 10 + d;
+	if (p != end)
+		return value_decimal_parse_scaled(s, len, 0, out);
+	*out = v * scale[end - mark - 1];
+	return VALUE_OK;
+}
+
+/* Parses an integer count (no decimals); 0 or -1.  Inline: 18 digits
+ * cannot overflow, so the usual count needs no test per digit. */
+static inline int
+value_count_parse(const char *s, size_t len, int64_t *out)
+{
+	int64_t	v = 0;
+	size_t	i;
+
+	if (len == 0 || len > 18)
+		return value_count_parse_long(s, len, out);
+	for (i = 0; i < len; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+
+		if (d >= 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
 
 #define VALUE_DECIMAL_MAX 32
 /* Shortest decimal text of thousandths: "24310.5", "0.125", "-3"; returns out. */
