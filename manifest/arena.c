@@ -136,6 +136,13 @@ arena_alloc(struct arena *a, size_t size)
 	size_t			 need;
 
 	need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	c = a->head;
+	/* The common case first: a small block that fits the current chunk. */
+	if (need < ARENA_MIN_CHUNK / 4 && need >= size && c != NULL &&
+	    c->size - c->used >= need) {
+		c->used += need;
+		return c->data + c->used - need;
+	}
 	if (need < size)
 		need = SIZE_MAX;
 	if (need > a->next_size / 4 && need >= ARENA_MIN_CHUNK / 4) {
