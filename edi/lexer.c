@@ -24,6 +24,11 @@
 #define LEXER_AVX2
 #endif
 
+/* CR, LF, space and tab: what may stand between segments. */
+static const uint8_t between_segments[256] = {
+	['\r'] = 1, ['\n'] = 1, [' '] = 1, ['\t'] = 1,
+};
+
 /* Skips the CR, LF (and, harmlessly, spaces and tabs) between segments. */
 static inline void
 skip_line_breaks(struct edi_lexer *lx)
@@ -31,9 +36,7 @@ skip_line_breaks(struct edi_lexer *lx)
 	const char	*d = lx->data;
 	size_t		 pos = lx->pos, len = lx->len;
 
-	/* The common byte, a tag's letter, leaves after one comparison. */
-	while (pos < len && (unsigned char)d[pos] <= ' ' && (d[pos] == '\n' ||
-	    d[pos] == '\r' || d[pos] == ' ' || d[pos] == '\t'))
+	while (pos < len && between_segments[(unsigned char)d[pos]])
 		pos++;
 	lx->pos = pos;
 }
