@@ -204,7 +204,7 @@ arena_strdup(struct arena *a, const char *s)
 void *
 arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size)
 {
-	size_t	 ncap;
+	size_t	 ncap, bytes;
 	void	*p;
 
 	if (need <= *cap)
@@ -213,9 +213,12 @@ arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size)
 	ncap = *cap == 0 ? need : *cap * 2;
 	while (ncap < need)
 		ncap *= 2;
-	if (size != 0 && ncap > SIZE_MAX / size)
+	/* No division on the way: this runs for every item's first placement. */
+	if (__builtin_mul_overflow(ncap, size, &bytes)) {
 		ncap = SIZE_MAX / size;
-	p = arena_alloc(a, ncap * size);
+		bytes = ncap * size;
+	}
+	p = arena_alloc(a, bytes);
 	if (*cap != 0)
 		memcpy(p, old, *cap * size);
 	*cap = ncap;

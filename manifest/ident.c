@@ -8,8 +8,9 @@
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 
-/* True when s has exactly n characters, each accepted by pred. */
-static bool
+/* True when s has exactly n characters, each accepted by pred (inline:
+ * specialised per predicate, these run once per goods item). */
+static inline bool
 all_of(const char *s, size_t n, bool (*pred)(char))
 {
 	size_t	i;
