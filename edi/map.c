@@ -1200,11 +1200,15 @@ segment_fn(uint32_t code)
 	}
 }
 
+_Static_assert(nitems(((struct edi_map *)0)->known) == 1 << 7,
+    "edi_map_segment() indexes with 7 bits");
+
 void
 edi_map_segment(struct edi_map *m, const struct edi_segment *seg)
 {
 	uint32_t		 code = seg->code;
-	struct edi_map_known	*k = &m->known[(code ^ code >> 7 ^ code >> 14) & 63];
+	/* 0x42d87209: each list's tags (32 and 43) take distinct slots. */
+	struct edi_map_known	*k = &m->known[(code * 0x42d87209U) >> 25];
 
 	if (k->code != code) {
 		if (!segment_in_list(m->kind, code)) {

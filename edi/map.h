@@ -105,7 +105,7 @@ struct edi_map {
 	/* Tags already found in the message's segment list, by a small
 	 * hash, with the function that maps them (NULL: none needed); a
 	 * hit spares the search and the switch on every segment. */
-	struct edi_map_known		 known[64];
+	struct edi_map_known		 known[128];
 
 	struct edi_last			 last[EDI_FIELDS][EDI_LAST_SETS][EDI_LAST_WAYS];
 
