@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
+#include "peer.h"
 
 #define OFFICER_BODY_MAX	(16 * 1024)
 #define OFFICER_REASON_MAX	1000
@@ -151,6 +152,7 @@ finalized_cb(int status, int http_status, const char *reply, void *arg)
 	if (http_status == 200) {
 		api_trains_changed();
 		notifier_kick(c->d->notify);	/* the notices are in the outbox */
+		peer_link_kick(c->d->peer);	/* so is a message to the neighbour */
 	}
 	if (f->approve) {
 		if (http_status == 200)

@@ -77,6 +77,43 @@ static const struct param params[] = {
 	    "client_cert, client_key, enabled}, as PUT /v1/subscriptions/NAME "
 	    "takes them.  Empty: subscriptions are managed through the API "
 	    "only."),
+	STR("peer", "name", peer_name, false, "",
+	    "This customs service's name on the neighbouring customs link (the "
+	    "sender of its messages, the name in its certificate).  Empty: no "
+	    "link."),
+	STR("peer", "neighbour", peer_neighbour, false, "",
+	    "The neighbouring service's name: its certificate must name it and "
+	    "its messages must be sent by it."),
+	STR("peer", "url", peer_url, false, "",
+	    "https://host:port of the neighbour's link, where messages go."),
+	STR("peer", "listen", peer_listen, false, "",
+	    "Address and port where the neighbour's messages arrive (mutual TLS "
+	    "1.3 only).  Empty: this side only sends."),
+	STR("peer", "cert_file", peer_cert_file, false, "",
+	    "This service's certificate chain (PEM), presented on both sides of "
+	    "the link."),
+	STR("peer", "key_file", peer_key_file, false, "",
+	    "Its private key (PEM); refused when group or others may read it."),
+	STR("peer", "ca_file", peer_ca_file, false, "",
+	    "The neighbour's certificate authority (PEM): the only one trusted "
+	    "on the link."),
+	STR("peer", "public_key", peer_public_key, false, "",
+	    "The neighbour's Ed25519 public key (PEM), which verifies every "
+	    "message it sends."),
+	STR("peer", "signing_key", peer_signing_key, false, "",
+	    "This service's Ed25519 private key (PEM, mode 0600) that signs "
+	    "every message to the neighbour, whose public half the neighbour "
+	    "configures as its public_key.  Empty: the station key "
+	    "(state_dir/station-ed25519.pem), which also signs release "
+	    "notices."),
+	INT("peer", "max_skew_seconds", peer_max_skew_s, true, "300", 5, 86400,
+	    "A message whose timestamp is further than this from now is "
+	    "refused as stale (a replay)."),
+	INT("peer", "retry_base_ms", peer_retry_ms, true, "1000", 10, 600000,
+	    "Delay before the second attempt at a message; each later delay "
+	    "doubles, with a random factor of 0.5 to 1.5."),
+	INT("peer", "retry_max_seconds", peer_retry_max_s, true, "60", 1, 3600,
+	    "Ceiling of the delay between attempts while the link is down."),
 	INT("clearance", "target_minutes", target_minutes, true, "20", 1, 1440,
 	    "Clearance target per train, from arrival (or manifest receipt)."),
 	INT("clearance", "warn_percent", warn_percent, true, "75", 1, 100,

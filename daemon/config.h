@@ -32,6 +32,19 @@ struct config {
 	int	 notice_max_attempts;
 	char	*notice_ca_file;		/* extra CAs for https:// endpoints */
 	char	*subscriptions_file;		/* JSON: operators' subscriptions */
+	/* [peer] the neighbouring customs link; off while name is empty */
+	char	*peer_name;		/* this service's name, as the neighbour knows it */
+	char	*peer_neighbour;	/* the neighbour's name: its TLS identity and sender */
+	char	*peer_url;		/* https://host:port of the neighbour's link */
+	char	*peer_listen;		/* host:port of our link; empty: send only */
+	char	*peer_cert_file;
+	char	*peer_key_file;
+	char	*peer_ca_file;		/* the neighbour's CA, pinned */
+	char	*peer_public_key;	/* the neighbour's Ed25519 key (PEM) */
+	char	*peer_signing_key;	/* ours; empty: the station key */
+	int	 peer_max_skew_s;
+	int	 peer_retry_ms;
+	int	 peer_retry_max_s;
 	/* [clearance] */
 	int	 target_minutes;
 	int	 warn_percent;

@@ -23,6 +23,7 @@ struct spool;
 struct evaluator;
 struct clock_watch;
 struct notifier;
+struct peer_link;
 struct sign_key;
 
 struct daemon {
@@ -40,6 +41,7 @@ struct daemon {
 	struct evaluator	*eval;
 	struct clock_watch	*clock;
 	struct notifier		*notify;
+	struct peer_link	*peer;		/* NULL: no neighbour link */
 	struct sign_key		*station_key;	/* signs notices */
 	struct event		*drain;		/* checks that work in progress ended */
 	int64_t			 drain_deadline_ms;

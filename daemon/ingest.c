@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include "db/peer.h"
 #include "db/store.h"
 #include "manifest/detect.h"
 #include "manifest/json.h"
@@ -59,6 +60,9 @@ struct ingest_job {
 	struct buf		 wagons;
 	struct manifest_train	*model;		/* for the evaluator, if accepted */
 	double			 parse_ms;
+
+	/* A pre-arrival message from the neighbour carried the manifest. */
+	struct ingest_peer_message peer;	/* strings owned; sender NULL: none */
 };
 
 /* Frees a job and everything it owns. */
@@ -77,6 +81,11 @@ ingest_job_free(struct ingest_job *j)
 	buf_free(&j->diags);
 	buf_free(&j->train);
 	buf_free(&j->wagons);
+	free((char *)j->peer.sender);
+	free((char *)j->peer.message_id);
+	free((char *)j->peer.envelope);
+	free((char *)j->peer.train_no);
+	free((char *)j->peer.neighbour);
 	free(j);
 }
 
@@ -305,21 +314,59 @@ ingest_stored_cb(int status, long long manifest_id, long long train_id,
 	ingest_job_free(j);
 }
 
+/* The neighbour's message is recorded with its manifest: as for
+ * ingest_stored_cb, the outcome to the caller. */
+static void
+ingest_peer_stored_cb(int status, const struct store_peer_result *pr,
+    void *arg)
+{
+	struct ingest_job	*j = arg;
+	struct ingest_result	 r = { 0 };
+
+	r.stored = status == 0;
+	r.http_status = status == 0 ? pr->http_status : 503;
+	r.reply = status == 0 ? pr->reply : NULL;
+	r.manifest_id = status == 0 ? pr->manifest_id : 0;
+	r.train_id = status == 0 ? pr->train_id : 0;
+	r.repeated = status == 0 && pr->duplicate;
+	r.green_lane = j->green_lane;
+	r.error = status == 0 ? NULL : "database unavailable";
+	if (status == 0 && !pr->duplicate && pr->train_id > 0) {
+		log_info("pre-arrival %s from %s for train %s: %d",
+		    j->peer.message_id, j->peer.sender, j->peer.train_no,
+		    pr->http_status);
+		api_trains_changed();
+		if (pr->manifest_id > 0)
+			offer_model(j, pr->manifest_id);
+		evaluator_kick(j->d->eval);
+	}
+	j->cb(&r, j->arg);
+	ingest_job_free(j);
+}
+
+/* Fails the job before storing: the caller hears why. */
+static void
+ingest_fail(struct ingest_job *j, int http_status, const char *error)
+{
+	struct ingest_result	r = { 0 };
+
+	r.http_status = http_status;
+	r.error = error;
+	j->cb(&r, j->arg);
+	ingest_job_free(j);
+}
+
 /* Back on the loop: store, or report a file that could not be read. */
 static void
 ingest_done(void *arg)
 {
 	struct ingest_job	*j = arg;
 	struct store_manifest	 m = { 0 };
+	struct store_peer_in	 in = { 0 };
 
 	if (j->read_error != 0 || j->raw_z == NULL) {
-		struct ingest_result r = { 0 };
-
-		r.http_status = 500;
-		r.error = j->read_error != 0 ? strerror(j->read_error) :
-		    "compression failed";
-		j->cb(&r, j->arg);
-		ingest_job_free(j);
+		ingest_fail(j, 500, j->read_error != 0 ?
+		    strerror(j->read_error) : "compression failed");
 		return;
 	}
 	m.sha256 = j->sha256;
@@ -337,7 +384,24 @@ ingest_done(void *arg)
 	m.train = j->train.data != NULL ? j->train.data : "{}";
 	m.wagons = j->wagons.data != NULL ? j->wagons.data : "[]";
 	m.ruleset = NULL;
-	store_ingest_manifest(j->d->db, &m, ingest_stored_cb, j);
+	if (j->peer.sender == NULL) {
+		store_ingest_manifest(j->d->db, &m, ingest_stored_cb, j);
+		return;
+	}
+	/* The message names the train its manifest must be for. */
+	if (j->accepted && strcmp(j->train_no, j->peer.train_no) != 0) {
+		ingest_fail(j, 422, "the pre-arrival manifest is for another "
+		    "train than the message names");
+		return;
+	}
+	in.sender = j->peer.sender;
+	in.message_id = j->peer.message_id;
+	in.type = "pre_arrival";
+	in.envelope = j->peer.envelope;
+	in.train_no = j->peer.train_no;
+	in.neighbour = j->peer.neighbour;
+	in.manifest = &m;
+	store_peer_receive(j->d->db, &in, ingest_peer_stored_cb, j);
 }
 
 /* A job with the request's strings copied. */
@@ -377,5 +441,22 @@ ingest_from_file(struct daemon *d, const struct ingest_request *rq,
 	struct ingest_job	*j = ingest_job_new(d, rq, cb, arg);
 
 	j->path = xstrdup(path);
+	pool_submit(d->pool, POOL_PRIORITY_LOW, ingest_work, ingest_done, j);
+}
+
+void
+ingest_from_peer(struct daemon *d, const struct ingest_peer_message *pm,
+    const char *manifest, size_t len, ingest_done_cb cb, void *arg)
+{
+	struct ingest_request	 rq = { "peer", pm->sender, NULL, false };
+	struct ingest_job	*j = ingest_job_new(d, &rq, cb, arg);
+
+	j->peer.sender = xstrdup(pm->sender);
+	j->peer.message_id = xstrdup(pm->message_id);
+	j->peer.envelope = xstrdup(pm->envelope);
+	j->peer.train_no = xstrdup(pm->train_no);
+	j->peer.neighbour = xstrdup(pm->neighbour);
+	j->body = evbuffer_new();
+	evbuffer_add(j->body, manifest, len);
 	pool_submit(d->pool, POOL_PRIORITY_LOW, ingest_work, ingest_done, j);
 }

@@ -45,4 +45,21 @@ void ingest_from_buffer(struct daemon *d, const struct ingest_request *rq,
 void ingest_from_file(struct daemon *d, const struct ingest_request *rq,
     const char *path, ingest_done_cb cb, void *arg);
 
+/* A verified pre-arrival message from the neighbouring customs. */
+struct ingest_peer_message {
+	const char	*sender;
+	const char	*message_id;
+	const char	*envelope;	/* the message's JSON, as received */
+	const char	*train_no;	/* the train the message names */
+	const char	*neighbour;	/* its seals and controls, for the rules */
+};
+
+/*
+ * Ingests the manifest a pre-arrival message carries (bytes copied) and
+ * records the message in the same transaction, once (peer_receive() in
+ * 013_peer.sql); the result's reply is the acknowledgement.
+ */
+void ingest_from_peer(struct daemon *d, const struct ingest_peer_message *pm,
+    const char *manifest, size_t len, ingest_done_cb cb, void *arg);
+
 #endif

@@ -32,6 +32,7 @@
 #include "http.h"
 #include "log.h"
 #include "notify.h"
+#include "peer.h"
 #include "pool.h"
 #include "sign.h"
 #include "spool.h"
@@ -95,7 +96,8 @@ daemon_drain_cb(evutil_socket_t fd, short what, void *arg)
 	int		 requests = http_server_in_flight(d->http);
 	size_t		 jobs = pool_pending(d->pool) +
 			    (size_t)evaluator_in_flight(d->eval) +
-			    (size_t)notifier_in_flight(d->notify);
+			    (size_t)notifier_in_flight(d->notify) +
+			    (size_t)peer_link_in_flight(d->peer);
 
 	if ((requests == 0 && jobs == 0) || daemon_now_ms() > d->drain_deadline_ms) {
 		if (requests != 0 || jobs != 0)
@@ -124,6 +126,7 @@ daemon_stop_cb(evutil_socket_t sig, short what, void *arg)
 	evaluator_stop(d->eval);
 	clock_watch_stop(d->clock);
 	notifier_stop(d->notify);
+	peer_link_stop(d->peer);
 	d->drain_deadline_ms = daemon_now_ms() + DRAIN_MAX_MS;
 	d->drain = event_new(d->base, -1, EV_PERSIST, daemon_drain_cb, d);
 	event_add(d->drain, &tick);
@@ -314,6 +317,8 @@ main(int argc, char **argv)
 		subscriptions_apply(&d, subs, d.cfg.subscriptions_file);
 		json_decref(subs);
 	}
+	if ((d.peer = peer_link_new(&d, &cause)) == NULL && cause != NULL)
+		fatalx("%s", cause);
 	if ((d.http = http_server_new(&d, &cause)) == NULL)
 		fatalx("%s", cause);
 	snprintf(spooldir, sizeof spooldir, "%s/spool", d.cfg.state_dir);
@@ -334,11 +339,13 @@ main(int argc, char **argv)
 	evaluator_stop(d.eval);
 	clock_watch_stop(d.clock);
 	notifier_stop(d.notify);
+	peer_link_stop(d.peer);
 	pool_free(d.pool);
 	dbloop_free(d.dbloop);
 	evaluator_free(d.eval);
 	clock_watch_free(d.clock);
 	notifier_free(d.notify);
+	peer_link_free(d.peer);
 	sign_key_free(d.station_key);
 	http_server_free(d.http);
 	spool_free(d.spool);

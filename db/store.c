@@ -10,6 +10,7 @@
 #include "manifest/util.h"
 
 #include "db.h"
+#include "query.h"
 #include "store.h"
 
 struct token_lookup {
@@ -157,16 +158,24 @@ doc_done(const struct db_result *r, void *arg)
 	free(q);
 }
 
-/* Queues a read answered with one document. */
-static void
-doc_query(struct db *db, const char *sql, int n, const char *const *v,
-    store_doc_cb cb, void *arg)
+void
+store_query_doc(struct db *db, const char *sql, int n, const char *const *v,
+    const int *lengths, const int *binary, unsigned flags, store_doc_cb cb,
+    void *arg)
 {
 	struct doc	*q = xmalloc(sizeof *q);
 
 	q->cb = cb;
 	q->arg = arg;
-	db_query(db, sql, n, v, NULL, NULL, DB_RETRY, 10000, doc_done, q);
+	db_query(db, sql, n, v, lengths, binary, flags, 10000, doc_done, q);
+}
+
+/* Queues a read answered with one document. */
+static void
+doc_query(struct db *db, const char *sql, int n, const char *const *v,
+    store_doc_cb cb, void *arg)
+{
+	store_query_doc(db, sql, n, v, NULL, NULL, DB_RETRY, cb, arg);
 }
 
 void
@@ -472,6 +481,17 @@ decision_done(const struct db_result *r, void *arg)
 }
 
 void
+store_query_text(struct db *db, const char *sql, int n, const char *const *v,
+    unsigned flags, store_decision_cb cb, void *arg)
+{
+	struct decided	*q = xmalloc(sizeof *q);
+
+	q->cb = cb;
+	q->arg = arg;
+	db_query(db, sql, n, v, NULL, NULL, flags, 30000, decision_done, q);
+}
+
+void
 store_store_decision(struct db *db, const struct store_decision *d,
     store_decision_cb cb, void *arg)
 {
@@ -598,19 +618,28 @@ status_done(const struct db_result *r, void *arg)
 }
 
 void
+store_query_status(struct db *db, const char *sql, int n,
+    const char *const *v, const int *lengths, const int *binary,
+    unsigned flags, store_status_cb cb, void *arg)
+{
+	struct status_q	*q = xmalloc(sizeof *q);
+
+	q->cb = cb;
+	q->arg = arg;
+	db_query(db, sql, n, v, lengths, binary, flags, 10000, status_done, q);
+}
+
+void
 store_notice_set_body(struct db *db, const char *id, const char *owner,
     const void *body, size_t len, store_status_cb cb, void *arg)
 {
-	struct status_q	*q = xmalloc(sizeof *q);
 	const char	*v[3] = { id, owner, body };
 	int		 lengths[3] = { 0, 0, (int)len };
 	int		 binary[3] = { 0, 0, 1 };
 
-	q->cb = cb;
-	q->arg = arg;
 	/* Idempotent: the body is set once, whoever asks again. */
-	db_query(db, "SELECT notice_set_body($1, $2, $3::bytea)", 3, v, lengths,
-	    binary, DB_RETRY, 10000, status_done, q);
+	store_query_status(db, "SELECT notice_set_body($1, $2, $3::bytea)", 3,
+	    v, lengths, binary, DB_RETRY, cb, arg);
 }
 
 void

@@ -198,8 +198,7 @@ dump_log(const struct harness_daemon *d)
 int
 harness_daemon_spawn(struct harness_daemon *d, const char *extra_conf)
 {
-	char	*conf, bin[512];
-	int	 fd;
+	char	*conf;
 
 	memset(d, 0, sizeof *d);
 	d->exit_status = -1;
@@ -215,11 +214,22 @@ harness_daemon_spawn(struct harness_daemon *d, const char *extra_conf)
 		return -1;
 	}
 	free(conf);
+	return harness_daemon_exec(d);
+}
+
+int
+harness_daemon_exec(struct harness_daemon *d)
+{
+	char	bin[512];
+	int	fd;
+
 	snprintf(bin, sizeof bin, "%s/railgated", test_build_dir());
+	d->exit_status = -1;
 	if ((d->pid = fork()) < 0)
 		return -1;
 	if (d->pid == 0) {
-		fd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		/* Appended: a restarted daemon's log follows the first one's. */
+		fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd >= 0) {
 			dup2(fd, STDERR_FILENO);
 			dup2(fd, STDOUT_FILENO);

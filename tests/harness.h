@@ -63,6 +63,9 @@ int harness_free_port(void);
  * that may be NULL) and starts railgated without waiting; 0 or -1.
  */
 int harness_daemon_spawn(struct harness_daemon *d, const char *extra_conf);
+/* Starts the daemon again on its configuration, directory and port (after
+ * it stopped); its log goes on. */
+int harness_daemon_exec(struct harness_daemon *d);
 /* Waits until /healthz answers; 0, or -1 with the daemon's log on stderr. */
 int harness_daemon_wait_ready(struct harness_daemon *d, int timeout_ms);
 /* spawn + wait_ready. */
