@@ -38,25 +38,25 @@ static inline enum value_status
 value_decimal_parse(const char *s, size_t len, int64_t *out)
 {
 	static const int64_t	 scale[] = { 1000, 100, 10, 1 };
-	const char		*p = s, *end = s + len, *mark;
+	const char		*p = s, *stop = s + len, *mark;
 	int64_t			 v = 0;
 	unsigned		 d;
 
 	if (len == 0 || len > 15)
 		return value_decimal_parse_scaled(s, len, 0, out);
-	for (; p < end && (d = (unsigned char)*p - '0') < 10; p++)
+	for (; p < stop && (d = (unsigned char)*p - '0') < 10; p++)
 		v = v * 10 + d;
-	if (p == end) {
+	if (p == stop) {
 		*out = v * 1000;
 		return VALUE_OK;
 	}
-	if ((*p != '.' && *p != ',') || end - p > 4 || len == 1)
+	if ((*p != '.' && *p != ',') || stop - p > 4 || len == 1)
 		return value_decimal_parse_scaled(s, len, 0, out);
-	for (mark = p++; p < end && (d = (unsigned char)*p - '0') < 10; p++)
+	for (mark = p++; p < stop && (d = (unsigned char)*p - '0') < 10; p++)
 		v = v * 10 + d;
-	if (p != end)
+	if (p != stop)
 		return value_decimal_parse_scaled(s, len, 0, out);
-	*out = v * scale[end - mark - 1];
+	*out = v * scale[stop - mark - 1];
 	return VALUE_OK;
 }
 
