@@ -14,6 +14,7 @@
 #include "api.h"
 #include "daemon.h"
 #include "evaluate.h"
+#include "peer.h"
 #include "pool.h"
 #include "version.h"
 
@@ -56,6 +57,7 @@ api_metrics(struct http_ctx *c)
 	struct http_stats	hs;
 	struct db_stats		ds;
 	struct evaluator_stats	es;
+	struct peer_link_stats	ps;
 	struct buf		b = { 0 };
 	char			label[32];
 	int			k;
@@ -97,6 +99,26 @@ api_metrics(struct http_ctx *c)
 	    "not left by this daemon's ingestion).", "", (double)es.reparsed);
 	metric(&b, "railgate_evaluations_in_flight", "gauge",
 	    "Trains being evaluated now.", "", es.in_flight);
+	peer_link_get_stats(c->d->peer, &ps);
+	metric(&b, "railgate_peer_up", "gauge",
+	    "1 when the last attempt reached the neighbouring customs.", "",
+	    ps.up);
+	metric(&b, "railgate_peer_sent_total", "counter",
+	    "Messages the neighbour took.", "", (double)ps.sent);
+	metric(&b, "railgate_peer_refused_total", "counter",
+	    "Messages the neighbour refused for good.", "", (double)ps.refused);
+	metric(&b, "railgate_peer_failed_total", "counter",
+	    "Attempts at a message that will be retried.", "",
+	    (double)ps.failed);
+	metric(&b, "railgate_peer_received_total", "counter",
+	    "Messages received from the neighbour and recorded (repeats too).",
+	    "", (double)ps.received);
+	metric(&b, "railgate_peer_duplicates_total", "counter",
+	    "Messages received again and acknowledged without effect.", "",
+	    (double)ps.duplicates);
+	metric(&b, "railgate_peer_rejected_total", "counter",
+	    "Messages refused: certificate, signature, staleness, envelope.",
+	    "", (double)ps.rejected);
 	metric(&b, "railgate_pool_pending", "gauge",
 	    "Jobs queued or running on the worker pool.", "",
 	    (double)pool_pending(c->d->pool));
