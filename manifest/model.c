@@ -34,7 +34,6 @@ struct manifest_recent {
 };
 
 static void train_link_placements(struct manifest_train *);
-static void train_apply_defaults(struct manifest_train *);
 static void train_check_equipment(struct manifest_train *);
 static void train_check_items(struct manifest_train *);
 
@@ -423,10 +422,20 @@ wagon_add_item(struct manifest_train *t, struct manifest_wagon *w,
 	w->items[w->nitems++] = it;
 }
 
-/* Resolves placements to wagons and containers; reports unknown equipment. */
+/*
+ * Resolves placements to wagons and containers and reports unknown
+ * equipment; applies the defaults on the way (procedure to the
+ * direction, item currency to the consignment's): one pass over a big
+ * train's items rather than two, which each miss the cache.
+ */
 static void
 train_link_placements(struct manifest_train *t)
 {
+	static const enum manifest_procedure by_direction[] = {
+		[MANIFEST_IMPORT] = MANIFEST_PROC_IMPORT,
+		[MANIFEST_EXPORT] = MANIFEST_PROC_EXPORT,
+		[MANIFEST_TRANSIT] = MANIFEST_PROC_TRANSIT,
+	};
 	/*
 	 * Consecutive items usually sit in the same container, and equipment
 	 * numbers are shared strings: a pointer compare with the last one
@@ -440,8 +449,13 @@ train_link_placements(struct manifest_train *t)
 	for (i = 0; i < t->nconsignments; i++) {
 		struct manifest_consignment *c = t->consignments[i];
 
+		if (c->procedure == MANIFEST_PROC_DEFAULT)
+			c->procedure = by_direction[t->direction];
 		for (j = 0; j < c->nitems; j++) {
 			struct manifest_item *it = c->items[j];
+
+			if (it->value != MANIFEST_ABSENT && it->currency == NULL)
+				it->currency = c->currency;
 
 			for (k = 0; k < it->nplacements; k++) {
 				struct manifest_placement *p = &it->placements[k];
@@ -472,31 +486,6 @@ train_link_placements(struct manifest_train *t)
 				if (w != NULL)
 					wagon_add_item(t, w, it);
 			}
-		}
-	}
-}
-
-/* Procedure defaults to the direction; item currency to the consignment's. */
-static void
-train_apply_defaults(struct manifest_train *t)
-{
-	static const enum manifest_procedure by_direction[] = {
-		[MANIFEST_IMPORT] = MANIFEST_PROC_IMPORT,
-		[MANIFEST_EXPORT] = MANIFEST_PROC_EXPORT,
-		[MANIFEST_TRANSIT] = MANIFEST_PROC_TRANSIT,
-	};
-	size_t	i, j;
-
-	for (i = 0; i < t->nconsignments; i++) {
-		struct manifest_consignment *c = t->consignments[i];
-
-		if (c->procedure == MANIFEST_PROC_DEFAULT)
-			c->procedure = by_direction[t->direction];
-		for (j = 0; j < c->nitems; j++) {
-			struct manifest_item *it = c->items[j];
-
-			if (it->value != MANIFEST_ABSENT && it->currency == NULL)
-				it->currency = c->currency;
 		}
 	}
 }
@@ -607,8 +596,7 @@ manifest_train_finish(struct manifest_train *t)
 {
 	if (t->finished)
 		return;
-	train_link_placements(t);
-	train_apply_defaults(t);
+	train_link_placements(t);	/* and the defaults */
 	train_check_equipment(t);
 	train_check_items(t);
 	t->finished = true;
