@@ -8,6 +8,7 @@
 
 #include <event2/event.h>
 #include <event2/http.h>
+#include <openssl/x509.h>
 
 #include "db/peer.h"
 #include "manifest/util.h"
@@ -37,6 +38,26 @@ static void
 peer_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	peer_out_next(arg);
+}
+
+/*
+ * Logs a certificate the listener refuses (an unknown CA, an expired
+ * certificate): the handshake fails before any request exists to answer.
+ */
+static int
+peer_verify_cb(int ok, X509_STORE_CTX *x)
+{
+	X509	*cert = X509_STORE_CTX_get_current_cert(x);
+	char	 subject[256] = "?";
+
+	if (!ok) {
+		if (cert != NULL)
+			X509_NAME_oneline(X509_get_subject_name(cert), subject,
+			    sizeof subject);
+		log_warnx("peer: certificate %s refused: %s", subject,
+		    X509_verify_cert_error_string(X509_STORE_CTX_get_error(x)));
+	}
+	return ok;
 }
 
 /* Every [peer] file and name the link needs; 0, or -1 with *cause. */
@@ -102,6 +123,9 @@ peer_link_new(struct daemon *d, char **cause)
 		peer_link_free(l);
 		return NULL;
 	}
+	if (l->server_ctx != NULL)
+		SSL_CTX_set_verify(l->server_ctx,
+		    SSL_CTX_get_verify_mode(l->server_ctx), peer_verify_cb);
 	l->timer = event_new(d->base, -1, EV_PERSIST, peer_timer_cb, l);
 	event_add(l->timer, &tick);
 	store_peer_register(d->db, l->neighbour, peer_registered_cb, l);

@@ -364,6 +364,20 @@ post_sealed(const struct peer_sealed *m, const char *who, char **answer)
 	return tls_post(peer_port(&dst), &p, answer);
 }
 
+/* True when the daemon's log holds text. */
+static bool
+log_has(const struct harness_daemon *d, const char *text)
+{
+	char	*log = NULL;
+	size_t	 len;
+	bool	 found;
+
+	found = file_read_all(d->log, &log, &len) == 0 &&
+	    strstr(log, text) != NULL;
+	free(log);
+	return found;
+}
+
 /* A certificate from a CA dostyk does not pin never gets a message in. */
 static void
 t_peer_wrong_ca_refused(void)
@@ -380,6 +394,9 @@ t_peer_wrong_ca_refused(void)
 	free(before);
 	free(after);
 	peer_sealed_clear(&m);
+	/* And dostyk says whom it refused, and why. */
+	CU_ASSERT_TRUE(log_has(&dst, "CN=rogue refused: unable to get local "
+	    "issuer certificate"));
 }
 
 /* The right CA but a certificate naming another service: 403. */
