@@ -60,7 +60,7 @@ PROGRAMS = $(BUILD)/railgate $(BUILD)/railgated
 TESTS = $(BUILD)/tests/unit
 BENCH_PROGRAMS = $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
 
-.PHONY: all deps run check check-build lint layers bench fuzz clean
+.PHONY: all deps run check check-build lint layers bench fuzz clean demo-border
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -141,6 +141,12 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_PROGRAMS)
 	@scripts/bench.sh $(BUILD)
+
+# Two daemons, alashankou and dostyk, as each other's neighbour
+# (docs/peer.md); DEMO_KEEP=1 leaves them running.
+demo-border: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo-border.sh $(BUILD)
 
 fuzz: deps
 	@scripts/fuzz.sh --seconds $${FUZZ_SECONDS:-60}
