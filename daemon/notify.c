@@ -203,6 +203,7 @@ delivery_answered(struct evhttp_request *req, void *arg)
 {
 	struct delivery	*v = arg;
 	unsigned long	 e;
+	const char	*reason;
 
 	if (req != NULL && evhttp_request_get_response_code(req) != 0) {
 		v->status = evhttp_request_get_response_code(req);
@@ -217,9 +218,12 @@ delivery_answered(struct evhttp_request *req, void *arg)
 		    evhttp_connection_get_bufferevent(v->conn)) : 0;
 		if (e == 0)
 			e = ERR_get_error();
-		snprintf(v->error, sizeof v->error, "%s", e != 0 ?
-		    ERR_reason_error_string(e) : "no answer (connection refused, "
-		    "reset or timed out)");
+		/* Not every error code has a reason string (a refused
+		 * connection has none): then say what is known. */
+		reason = e != 0 ? ERR_reason_error_string(e) : NULL;
+		snprintf(v->error, sizeof v->error, "%s", reason != NULL ?
+		    reason : "no answer (connection refused, reset or timed "
+		    "out)");
 		ERR_clear_error();
 	}
 	delivery_record(v);

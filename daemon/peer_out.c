@@ -234,6 +234,7 @@ answered_cb(struct evhttp_request *req, void *arg)
 {
 	struct peer_send	*s = arg;
 	unsigned long		 e;
+	const char		*reason;
 
 	if (req != NULL && evhttp_request_get_response_code(req) != 0) {
 		s->status = evhttp_request_get_response_code(req);
@@ -247,9 +248,12 @@ answered_cb(struct evhttp_request *req, void *arg)
 		    evhttp_connection_get_bufferevent(s->conn)) : 0;
 		if (e == 0)
 			e = ERR_get_error();
-		snprintf(s->error, sizeof s->error, "%s", e != 0 ?
-		    ERR_reason_error_string(e) : "no answer (connection refused, "
-		    "reset or timed out)");
+		/* Not every error code has a reason string (a refused
+		 * connection has none): then say what is known. */
+		reason = e != 0 ? ERR_reason_error_string(e) : NULL;
+		snprintf(s->error, sizeof s->error, "%s", reason != NULL ?
+		    reason : "no answer (connection refused, reset or timed "
+		    "out)");
 		ERR_clear_error();
 	}
 	attempt_record(s);
