@@ -49,6 +49,8 @@ RULES_SRCS = $(wildcard rules/*.c)
 DB_SRCS = $(wildcard db/*.c)
 DAEMON_MAINS = daemon/railgate.c daemon/railgated.c
 DAEMON_SRCS = $(filter-out $(DAEMON_MAINS),$(wildcard daemon/*.c))
+CONSOLE_FILES = $(wildcard daemon/console/*)
+CONSOLE_OBJS = $(patsubst daemon/console/%,$(BUILD)/daemon/console/%.o,$(CONSOLE_FILES))
 TEST_SRCS = $(wildcard tests/*.c)
 BENCH_SRCS = $(wildcard bench/*.c)
 
@@ -73,7 +75,8 @@ $(BUILD)/libmanifest.a: $(call objs,$(MANIFEST_SRCS))
 $(BUILD)/libedi.a: $(call objs,$(EDI_SRCS))
 $(BUILD)/librules.a: $(call objs,$(RULES_SRCS))
 $(BUILD)/libdb.a: $(call objs,$(DB_SRCS)) $(BUILD)/db/migrations_data.o
-$(BUILD)/libdaemon.a: $(call objs,$(DAEMON_SRCS)) $(BUILD)/daemon/openapi_data.o
+$(BUILD)/libdaemon.a: $(call objs,$(DAEMON_SRCS)) $(BUILD)/daemon/openapi_data.o \
+	$(CONSOLE_OBJS)
 # The schema migrations, embedded in the programs.
 MIGRATIONS = $(sort $(wildcard db/migrations/*.sql))
 $(BUILD)/db/migrations_data.c: $(MIGRATIONS) scripts/embed-sql.sh
@@ -86,6 +89,13 @@ $(BUILD)/daemon/openapi_data.c: daemon/openapi.json scripts/embed-file.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-file.sh $@ api_openapi_json daemon/openapi.json
 $(BUILD)/daemon/openapi_data.o: $(BUILD)/daemon/openapi_data.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+# The officer console's files, served at / and /console/FILE:
+# daemon/console/console.js becomes the string console_console_js.
+$(BUILD)/daemon/console/%.c: daemon/console/% scripts/embed-file.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-file.sh $@ console_$(subst .,_,$*) $<
+$(BUILD)/daemon/console/%.o: $(BUILD)/daemon/console/%.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/lib%.a:

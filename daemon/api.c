@@ -18,6 +18,8 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET, "/readyz", AUTH_NONE, api_readyz },
 	{ EVHTTP_REQ_GET, "/metrics", AUTH_NONE, api_metrics },
 	{ EVHTTP_REQ_GET, "/openapi.json", AUTH_NONE, api_openapi },
+	{ EVHTTP_REQ_GET, "/", AUTH_NONE, api_console_index },
+	{ EVHTTP_REQ_GET, "/console/{file}", AUTH_NONE, api_console_file },
 	{ EVHTTP_REQ_POST, "/v1/manifests", AUTH_OPERATOR, api_manifest_post },
 	{ EVHTTP_REQ_GET, "/v1/trains", READERS, api_trains_list },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}", READERS, api_train_get },

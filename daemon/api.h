@@ -19,6 +19,10 @@ void api_readyz(struct http_ctx *c);
 void api_metrics(struct http_ctx *c);
 void api_openapi(struct http_ctx *c);
 
+/* api_console.c: the officer console's static files (no data in them) */
+void api_console_index(struct http_ctx *c);
+void api_console_file(struct http_ctx *c);
+
 /* api_manifests.c */
 void api_manifest_post(struct http_ctx *c);
 

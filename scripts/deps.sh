@@ -23,6 +23,8 @@ cppcheck
 groff-base
 clang
 libclang-rt-14-dev
+chromium
+chromium-driver
 "
 
 missing=""

@@ -1,0 +1,716 @@
+/*
+ * console.js -- railgate's officer console: the train list, one train as
+ * a strip of wagons with their hits, the officer's actions, the set-out
+ * list for the shunting crew.  Plain JavaScript, no framework, no build.
+ *
+ * Every text from the API goes into the page through textContent (the
+ * el() helper): nothing from a manifest is ever parsed as HTML.  The
+ * token lives in sessionStorage and goes with each call as a bearer
+ * token.  A train's page reads its per-wagon summary and its decision,
+ * never its items, so a train of a million items opens as fast as one of
+ * five.
+ */
+"use strict";
+
+(function () {
+	var TOKEN_KEY = "railgate.token";
+	var LIST_POLL_MS = 3000;
+	var TRAIN_POLL_MS = 5000;
+	var LANES = {
+		RELEASE: "green", AUDIT: "blue", DOC_CHECK: "yellow",
+		INSPECT: "red", HOLD: "held", REFUSE: "refused"
+	};
+	var SET_OUT = { INSPECT: true, HOLD: true, REFUSE: true };
+
+	var state = {
+		view: null,		/* "list", "train", "setout" */
+		trainId: null,
+		listTimer: null,
+		trainTimer: null,
+		tickTimer: null,
+		trains: [],
+		fetchedAt: 0,
+		train: null,		/* the loaded train page's data */
+		selected: null		/* position of the opened wagon */
+	};
+
+	function $(id) { return document.getElementById(id); }
+
+	/* An element with attributes and children (strings become text nodes). */
+	function el(tag, attrs) {
+		var e = document.createElement(tag), k, i, c;
+
+		for (k in attrs || {}) {
+			if (!Object.prototype.hasOwnProperty.call(attrs, k) ||
+			    attrs[k] === null || attrs[k] === undefined ||
+			    attrs[k] === false)
+				continue;
+			if (k === "text")
+				e.textContent = String(attrs[k]);
+			else if (k === "onclick" || k === "onsubmit" ||
+			    k === "onchange")
+				e.addEventListener(k.slice(2), attrs[k]);
+			else
+				e.setAttribute(k, attrs[k] === true ? "" :
+				    String(attrs[k]));
+		}
+		for (i = 2; i < arguments.length; i++) {
+			c = arguments[i];
+			if (c === null || c === undefined)
+				continue;
+			if (Array.isArray(c))
+				c.forEach(function (x) { if (x) e.appendChild(x); });
+			else
+				e.appendChild(typeof c === "object" ? c :
+				    document.createTextNode(String(c)));
+		}
+		return e;
+	}
+
+	function clear(node) {
+		while (node.firstChild)
+			node.removeChild(node.firstChild);
+	}
+
+	function token() { return sessionStorage.getItem(TOKEN_KEY); }
+
+	function showError(msg) {
+		var e = $("error");
+
+		e.textContent = msg;
+		e.hidden = !msg;
+	}
+
+	/*
+	 * One API call: resolves with the parsed JSON, rejects with an Error
+	 * whose message is the problem document's title and detail.
+	 */
+	function api(method, path, body) {
+		var opts = {
+			method: method,
+			headers: { "Authorization": "Bearer " + token() },
+			cache: "no-store"
+		};
+
+		if (body !== undefined) {
+			opts.headers["Content-Type"] = "application/json";
+			opts.body = JSON.stringify(body);
+		}
+		return fetch(path, opts).then(function (r) {
+			return r.text().then(function (text) {
+				var j = null, msg;
+
+				try { j = text ? JSON.parse(text) : null; } catch (e) { j = null; }
+				if (r.ok)
+					return j;
+				msg = method + " " + path + ": " + r.status;
+				if (j && j.title)
+					msg += " " + j.title;
+				if (j && j.detail)
+					msg += ": " + j.detail;
+				var err = new Error(msg);
+				err.status = r.status;
+				if (r.status === 401)
+					logout("The token was refused (401): log in again.");
+				throw err;
+			});
+		});
+	}
+
+	function enc(s) { return encodeURIComponent(s); }
+
+	function trainKey(t) { return t.train + "@" + t.run; }
+
+	/* "12:05", "-3:10" for seconds. */
+	function clockText(s) {
+		var neg = s < 0, a = Math.abs(Math.floor(s)), m = Math.floor(a / 60),
+		    r = a % 60;
+
+		return (neg ? "-" : "") + m + ":" + (r < 10 ? "0" : "") + r;
+	}
+
+	function timeText(iso) {
+		if (!iso)
+			return "";
+		return iso.replace("T", " ").replace(/\.\d+Z$/, "Z").replace("Z", " UTC");
+	}
+
+	function routeText(t) {
+		return (t.departure_station || "?") + " \u2192 " +
+		    (t.destination_station || "?");
+	}
+
+	/* The countdown cell's text and class, as of now. */
+	function countdown(clock, fetchedAt) {
+		var rem, flag;
+
+		if (!clock || !clock.started)
+			return { text: "not started (target " +
+			    clockText(clock ? clock.target_s : 0) + ")", cls: "clock-none" };
+		if (clock.flag === "done")
+			return { text: "done in " + clockText(clock.elapsed_s),
+			    cls: "clock-done" };
+		rem = clock.remaining_s - (Date.now() - fetchedAt) / 1000;
+		flag = rem <= 0 ? "red" : clock.flag;
+		return { text: rem > 0 ? clockText(rem) + " left" :
+		    clockText(-rem) + " over target", cls: "clock-" + flag };
+	}
+
+	/* ---- login ---- */
+
+	function logout(msg) {
+		sessionStorage.removeItem(TOKEN_KEY);
+		stopTimers();
+		showView("login");
+		showError(msg || "");
+	}
+
+	function login(ev) {
+		var t = $("token").value.trim();
+
+		ev.preventDefault();
+		if (!t)
+			return;
+		sessionStorage.setItem(TOKEN_KEY, t);
+		$("token").value = "";
+		showError("");
+		api("GET", "/v1/trains").then(function () {
+			route();
+		}).catch(function (e) {
+			if (e.status !== 401)
+				showError(e.message);
+		});
+	}
+
+	/* ---- views ---- */
+
+	function stopTimers() {
+		clearInterval(state.listTimer);
+		clearInterval(state.trainTimer);
+		clearInterval(state.tickTimer);
+		state.listTimer = state.trainTimer = state.tickTimer = null;
+	}
+
+	function showView(name) {
+		["login", "list", "train", "setout"].forEach(function (v) {
+			$(v).hidden = v !== name;
+		});
+		state.view = name;
+		$("logout").hidden = name === "login";
+		$("who").textContent = name === "login" ? "" :
+		    (state.principal || "logged in");
+		document.body.setAttribute("data-view", name);
+	}
+
+	function route() {
+		var h = decodeURIComponent(location.hash.replace(/^#\/?/, "")),
+		    m;
+
+		stopTimers();
+		document.body.removeAttribute("data-rendered");
+		if (!token()) {
+			showView("login");
+			return;
+		}
+		if ((m = /^train\/([^/]+)\/setout$/.exec(h)) !== null)
+			openSetout(m[1]);
+		else if ((m = /^train\/([^/]+)$/.exec(h)) !== null)
+			openTrain(m[1]);
+		else
+			openList();
+	}
+
+	/* ---- the train list ---- */
+
+	function openList() {
+		showView("list");
+		loadList();
+		state.listTimer = setInterval(loadList, LIST_POLL_MS);
+		state.tickTimer = setInterval(tickList, 1000);
+	}
+
+	function loadList() {
+		api("GET", "/v1/trains").then(function (trains) {
+			state.trains = trains || [];
+			state.fetchedAt = Date.now();
+			showError("");
+			$("list-status").textContent = "updated " +
+			    new Date().toLocaleTimeString();
+			renderList();
+		}).catch(function (e) {
+			$("list-status").textContent = "update failed";
+			showError(e.message + " (retrying)");
+		});
+	}
+
+	function renderList() {
+		var tbody = $("trains").tBodies[0];
+
+		clear(tbody);
+		state.trains.forEach(function (t) {
+			var c = t.counts || {}, cd = countdown(t.clock, state.fetchedAt);
+
+			tbody.appendChild(el("tr", { "data-train": trainKey(t),
+			    class: t.green_lane ? "green-lane" : null },
+			    el("td", null,
+				el("a", { href: "#/train/" + enc(trainKey(t)),
+				    class: "train-link" }, t.train),
+				t.run > 1 ? el("span", { class: "run",
+				    text: " run " + t.run }) : null,
+				t.green_lane ? el("span", { class: "badge lane-green",
+				    title: "green lane", text: "green lane" }) : null),
+			    el("td", { text: routeText(t) }),
+			    el("td", { text: t.direction || "" }),
+			    el("td", { text: timeText(t.eta) }),
+			    el("td", { class: "num", text: c.wagons }),
+			    el("td", { class: "num", text: c.containers }),
+			    el("td", { class: "num", text: c.items }),
+			    el("td", { text: t.state }),
+			    el("td", null, t.decision ? el("span", { class:
+				"badge decision-" + t.decision, text: t.decision +
+				(t.final ? " (final)" : "") }) : "\u2014"),
+			    el("td", { class: "clock " + cd.cls, text: cd.text })));
+		});
+		$("trains-empty").hidden = state.trains.length > 0;
+		document.body.setAttribute("data-rendered", "list");
+	}
+
+	function tickList() {
+		var rows = $("trains").tBodies[0].rows, i, t, cd, cell;
+
+		for (i = 0; i < rows.length && i < state.trains.length; i++) {
+			t = state.trains[i];
+			cd = countdown(t.clock, state.fetchedAt);
+			cell = rows[i].cells[9];
+			cell.textContent = cd.text;
+			cell.className = "clock " + cd.cls;
+		}
+	}
+
+	/* ---- one train ---- */
+
+	/* What a wagon's action is now: an officer's resolution, else the decision. */
+	function wagonAction(w) {
+		return w.resolution ? String(w.resolution).toUpperCase() : w.action;
+	}
+
+	function openTrain(id) {
+		showView("train");
+		if (state.trainId !== id) {
+			state.selected = null;
+			clear($("train"));
+			$("train").appendChild(el("p", { class: "hint",
+			    text: "Loading train " + id + "\u2026" }));
+		}
+		state.trainId = id;
+		loadTrain(id);
+		state.trainTimer = setInterval(function () { loadTrain(id, true); },
+		    TRAIN_POLL_MS);
+		state.tickTimer = setInterval(tickTrain, 1000);
+	}
+
+	/* The train, its decision, audit trail and notices, all at once. */
+	function fetchTrain(id) {
+		var p = "/v1/trains/" + enc(id);
+
+		return Promise.all([
+			api("GET", p),
+			api("GET", p + "/decision").catch(function (e) {
+				if (e.status === 404)
+					return null;	/* not decided yet */
+				throw e;
+			}),
+			api("GET", p + "/audit"),
+			api("GET", p + "/notices")
+		]).then(function (r) {
+			return { id: id, train: r[0], decision: r[1], audit: r[2] || [],
+			    notices: r[3] || [], fetchedAt: Date.now() };
+		});
+	}
+
+	function loadTrain(id, quiet) {
+		return fetchTrain(id).then(function (data) {
+			if (state.view !== "train" || state.trainId !== id)
+				return;
+			state.train = data;
+			if (!quiet)
+				showError("");
+			renderTrain();
+		}).catch(function (e) {
+			showError(e.message);
+		});
+	}
+
+	function decisionWagon(pos) {
+		var d = state.train.decision, i;
+
+		if (!d || !d.wagons)
+			return null;
+		for (i = 0; i < d.wagons.length; i++)
+			if (d.wagons[i].position === pos)
+				return d.wagons[i];
+		return null;
+	}
+
+	function renderTrain() {
+		var data = state.train, t = data.train, d = data.decision,
+		    root = $("train"), c = t.counts || {}, cd = countdown(t.clock,
+		    data.fetchedAt);
+
+		clear(root);
+		root.appendChild(el("p", { class: "noprint" },
+		    el("a", { href: "#/" }, "\u2190 all trains")));
+		root.appendChild(el("h2", null, "Train " + t.train + " ",
+		    el("span", { class: "run", text: "run " + t.run }),
+		    t.green_lane ? el("span", { class: "badge lane-green",
+			text: "green lane" }) : null,
+		    d ? el("span", { id: "train-decision", class: "badge decision-" +
+			d.decision, text: d.decision + (d.final ? " (final)" :
+			" (provisional)") }) : el("span", { class: "badge",
+			text: "not decided yet" })));
+		root.appendChild(el("dl", { class: "facts" },
+		    el("dt", { text: "Route" }), el("dd", { text: routeText(t) +
+			" via " + (t.border_station || "?") }),
+		    el("dt", { text: "Direction" }), el("dd", { text: t.direction }),
+		    el("dt", { text: "State" }), el("dd", { id: "train-state",
+			text: t.state }),
+		    el("dt", { text: "ETA / arrived" }), el("dd", {
+			text: timeText(t.eta) + (t.ata ? " / " + timeText(t.ata) : "") }),
+		    el("dt", { text: "Wagons / containers / items" }), el("dd", {
+			text: c.wagons + " / " + c.containers + " / " + c.items }),
+		    el("dt", { text: "Clearance clock" }), el("dd", { id: "train-clock",
+			class: "clock " + cd.cls, text: cd.text })));
+		root.appendChild(renderStrip(t));
+		root.appendChild(el("div", { id: "wagon-detail", class: "panel" }));
+		renderWagonDetail();
+		if (d && d.train_hits && d.train_hits.length)
+			root.appendChild(el("div", { class: "panel" },
+			    el("h3", { text: "Train-level hits" }),
+			    renderHits(d.train_hits)));
+		root.appendChild(renderApprove(t, d));
+		root.appendChild(renderTimeline(data.audit));
+		root.appendChild(renderNotices(data.notices));
+		document.body.setAttribute("data-rendered", "train");
+		if (window.railgateRenderedMs === undefined)
+			window.railgateRenderedMs = performance.now();
+	}
+
+	function tickTrain() {
+		var cell = $("train-clock"), cd;
+
+		if (!cell || !state.train)
+			return;
+		cd = countdown(state.train.train.clock, state.train.fetchedAt);
+		cell.textContent = cd.text;
+		cell.className = "clock " + cd.cls;
+	}
+
+	/* The wagons in train order, behind a locomotive. */
+	function renderStrip(t) {
+		var wagons = (t.wagons || []).slice().sort(function (a, b) {
+			return a.position - b.position;
+		});
+		var strip = el("div", { id: "strip", class: "strip",
+		    role: "list", "aria-label": "wagons in train order" },
+		    el("div", { class: "loco", title: "locomotive" }, "\u25C0 loco"));
+
+		wagons.forEach(function (w) {
+			var a = wagonAction(w), lane = LANES[a] || "unknown";
+
+			strip.appendChild(el("button", {
+			    type: "button", role: "listitem",
+			    class: "wagon lane-" + lane +
+				(state.selected === w.position ? " selected" : "") +
+				(w.resolution ? " resolved" : ""),
+			    "data-position": w.position, "data-wagon": w.wagon,
+			    "data-action": a,
+			    title: "position " + w.position + ", wagon " + w.wagon +
+				": " + a + (w.resolution ? " (officer: " +
+				w.resolution + ", decision " + w.action + ")" : ""),
+			    onclick: function () {
+				state.selected = w.position;
+				Array.prototype.forEach.call(
+				    strip.querySelectorAll(".wagon"), function (b) {
+					b.classList.toggle("selected",
+					    b.getAttribute("data-position") ===
+					    String(w.position));
+				    });
+				renderWagonDetail();
+			    } },
+			    el("span", { class: "pos", text: w.position }),
+			    el("span", { class: "num", text: w.wagon.slice(-4) }),
+			    el("span", { class: "act", text: a }),
+			    el("span", { class: "wheels" })));
+		});
+		return el("div", { class: "strip-wrap" }, strip,
+		    el("p", { class: "legend" }, Object.keys(LANES).map(function (a) {
+			return el("span", { class: "key lane-" + LANES[a], text: a });
+		    })));
+	}
+
+	function subjectText(s) {
+		if (!s)
+			return "train";
+		return Object.keys(s).map(function (k) {
+			return k + " " + s[k];
+		}).join(", ");
+	}
+
+	function renderHits(hits) {
+		return el("ul", { class: "hits" }, hits.map(function (h) {
+			return el("li", { class: "hit" },
+			    el("span", { class: "badge lane-" + (LANES[h.action] ||
+				"unknown"), text: h.action }),
+			    el("p", { class: "reason", text: h.reason }),
+			    el("dl", { class: "hit-facts" },
+				el("dt", { text: "rule" }), el("dd", { class: "rule",
+				    text: h.rule }),
+				el("dt", { text: "subject" }), el("dd", {
+				    text: subjectText(h.subject) }),
+				h.would_pass_if ? el("dt", { text: "would pass if" }) : null,
+				h.would_pass_if ? el("dd", { text: h.would_pass_if }) : null));
+		}));
+	}
+
+	function renderWagonDetail() {
+		var panel = $("wagon-detail"), t = state.train.train, w = null, dw,
+		    i, sel, reason, msg;
+
+		if (!panel)
+			return;
+		clear(panel);
+		for (i = 0; t.wagons && i < t.wagons.length; i++)
+			if (t.wagons[i].position === state.selected)
+				w = t.wagons[i];
+		if (w === null) {
+			panel.appendChild(el("p", { class: "hint",
+			    text: "Click a wagon to see its hits and resolve it." }));
+			return;
+		}
+		dw = decisionWagon(w.position);
+		panel.appendChild(el("h3", null, "Wagon " + w.wagon + " at position " +
+		    w.position + " ", el("span", { class: "badge lane-" +
+		    (LANES[wagonAction(w)] || "unknown"), text: wagonAction(w) })));
+		panel.appendChild(el("p", { text: w.containers + " container(s), " +
+		    w.items + " item(s); decision: " + w.action +
+		    (w.resolution ? "; officer's resolution: " + w.resolution : "") }));
+		if (dw && dw.hits && dw.hits.length)
+			panel.appendChild(renderHits(dw.hits));
+		else
+			panel.appendChild(el("p", { class: "hint",
+			    text: "No hits on this wagon." }));
+
+		sel = el("select", { id: "resolve-action", name: "action" },
+		    ["release", "inspect", "hold", "refuse"].map(function (a) {
+			return el("option", { value: a, text: a });
+		    }));
+		reason = el("input", { id: "resolve-reason", name: "reason",
+		    type: "text", size: 50, required: true,
+		    placeholder: "reason (the auditor reads it)" });
+		msg = el("span", { id: "resolve-result", class: "status" });
+		panel.appendChild(el("form", { id: "resolve-form", class: "noprint",
+		    onsubmit: function (ev) {
+			ev.preventDefault();
+			if (!reason.value.trim()) {
+				msg.textContent = "a reason is required";
+				return;
+			}
+			msg.textContent = "sending\u2026";
+			api("POST", "/v1/trains/" + enc(state.trainId) + "/wagons/" +
+			    enc(w.wagon) + "/resolution", { action: sel.value,
+			    reason: reason.value.trim() }).then(function (r) {
+				msg.textContent = "";
+				showError("");
+				flash("Wagon " + w.wagon + ": " + r.previous + " \u2192 " +
+				    r.action);
+				loadTrain(state.trainId);
+			}).catch(function (e) {
+				msg.textContent = "refused";
+				showError(e.message);
+			});
+		    } },
+		    el("label", { for: "resolve-action", text: "Resolve: " }), sel, " ",
+		    reason, " ", el("button", { id: "resolve-submit", type: "submit",
+		    text: "Resolve wagon" }), " ", msg));
+	}
+
+	function flash(text) {
+		var f = $("flash");
+
+		if (f)
+			f.textContent = text;
+	}
+
+	function renderApprove(t, d) {
+		var reason = el("input", { id: "approve-reason", type: "text",
+		    size: 50, placeholder: "reason (optional)" });
+		var msg = el("span", { id: "approve-result", class: "status" });
+
+		return el("div", { class: "panel actions noprint" },
+		    el("h3", { text: "Actions" }),
+		    el("p", { id: "flash", class: "flash" }),
+		    el("form", { id: "approve-form", onsubmit: function (ev) {
+			ev.preventDefault();
+			msg.textContent = "sending\u2026";
+			api("POST", "/v1/trains/" + enc(state.trainId) + "/approve",
+			    { reason: reason.value.trim() || "approved" }).then(
+			    function () {
+				msg.textContent = "";
+				showError("");
+				flash("Decision approved: final.");
+				loadTrain(state.trainId);
+			}).catch(function (e) {
+				msg.textContent = "refused";
+				showError(e.message);
+			});
+		    } }, reason, " ", el("button", { id: "approve-submit",
+			type: "submit", disabled: !d || d.final,
+			text: d && d.final ? "Approved" : "Approve train" }), " ", msg),
+		    el("p", null, el("a", { id: "setout-link", href: "#/train/" +
+			enc(state.trainId) + "/setout", text:
+			"Set-out list for the shunting crew (printable)" })));
+	}
+
+	function detailsText(o) {
+		if (!o || typeof o !== "object")
+			return o === null || o === undefined ? "" : String(o);
+		return Object.keys(o).filter(function (k) {
+			return o[k] !== null && k !== "sha256";
+		}).map(function (k) {
+			var v = o[k];
+			return k + "=" + (typeof v === "object" ? JSON.stringify(v) : v);
+		}).join(" ");
+	}
+
+	/* The audit trail in order: manifest, decisions, events, neighbour data, officers, notices. */
+	function renderTimeline(audit) {
+		var rows = (audit || []).slice().sort(function (a, b) {
+			return a.seq - b.seq;
+		});
+
+		return el("div", { class: "panel" },
+		    el("h3", { text: "Timeline (" + rows.length + " audit records)" }),
+		    el("ol", { id: "timeline", class: "timeline" }, rows.map(function (r) {
+			var kind = String(r.action || "").split(".")[0];
+
+			return el("li", { class: "tl tl-" + kind },
+			    el("time", { text: timeText(r.at) }),
+			    el("span", { class: "tl-action", text: r.action }),
+			    el("span", { class: "tl-actor", text: r.actor }),
+			    el("span", { class: "tl-details", text:
+				detailsText(r.details) }));
+		    })));
+	}
+
+	function renderNotices(notices) {
+		var keys = [];
+
+		notices.forEach(function (n) {
+			Object.keys(n).forEach(function (k) {
+				if (keys.indexOf(k) < 0 && typeof n[k] !== "object")
+					keys.push(k);
+			});
+		});
+		return el("div", { class: "panel" },
+		    el("h3", { text: "Notices sent (" + notices.length + ")" }),
+		    notices.length === 0 ? el("p", { class: "hint",
+			text: "None yet: notices go out when the decision is final." }) :
+		    el("table", { id: "notices", class: "notices" },
+			el("thead", null, el("tr", null, keys.map(function (k) {
+			    return el("th", { text: k });
+			}))),
+			el("tbody", null, notices.map(function (n) {
+			    return el("tr", { class: "notice-" + n.state },
+				keys.map(function (k) {
+				    return el("td", { text: n[k] === null ||
+					n[k] === undefined ? "" : n[k] });
+				}));
+			}))));
+	}
+
+	/* ---- the set-out list ---- */
+
+	function openSetout(id) {
+		showView("setout");
+		state.trainId = id;
+		clear($("setout"));
+		fetchTrain(id).then(function (data) {
+			renderSetout(data);
+		}).catch(function (e) { showError(e.message); });
+	}
+
+	function renderSetout(data) {
+		var t = data.train, d = data.decision, root = $("setout"), rows;
+
+		rows = (t.wagons || []).filter(function (w) {
+			return SET_OUT[wagonAction(w)];
+		}).sort(function (a, b) { return a.position - b.position; });
+		clear(root);
+		root.appendChild(el("p", { class: "noprint" },
+		    el("a", { href: "#/train/" + enc(data.id), text:
+			"\u2190 train " + t.train }), " ",
+		    el("button", { type: "button", id: "print", text: "Print",
+			onclick: function () { window.print(); } })));
+		root.appendChild(el("h2", { text: "Set-out list \u2014 train " +
+		    t.train + " run " + t.run }));
+		root.appendChild(el("p", { text: routeText(t) + " at " +
+		    (t.border_station || "?") + "; decision " + (d ? d.decision +
+		    (d.final ? " (final)" : " (provisional)") : "none") +
+		    "; printed " + new Date().toISOString().replace("T", " ")
+		    .slice(0, 16) + " UTC" }));
+		if (rows.length === 0) {
+			root.appendChild(el("p", { id: "setout-empty",
+			    text: "No wagon is set out: the whole train goes." }));
+			document.body.setAttribute("data-rendered", "setout");
+			return;
+		}
+		root.appendChild(el("table", { id: "setout-table", class: "setout" },
+		    el("thead", null, el("tr", null, ["Position", "Wagon",
+			"Containers", "Action", "Reasons"].map(function (h) {
+			    return el("th", { text: h });
+			}))),
+		    el("tbody", null, rows.map(function (w) {
+			var dw = decisionWagon2(d, w.position), reasons = [],
+			    conts = [];
+
+			((dw && dw.hits) || []).forEach(function (h) {
+				reasons.push(h.reason + " [" + h.rule + "]");
+				if (h.subject && h.subject.container &&
+				    conts.indexOf(h.subject.container) < 0)
+					conts.push(h.subject.container);
+			});
+			if (w.resolution)
+				reasons.push("officer: " + w.resolution);
+			return el("tr", { class: "lane-" + LANES[wagonAction(w)] },
+			    el("td", { class: "num", text: w.position }),
+			    el("td", { text: w.wagon }),
+			    el("td", { text: w.containers + (conts.length ? " (" +
+				conts.join(", ") + ")" : "") }),
+			    el("td", { text: wagonAction(w) }),
+			    el("td", null, el("ul", null, reasons.map(function (r) {
+				return el("li", { text: r });
+			    }))));
+		    }))));
+		root.appendChild(el("p", { class: "signature", text:
+		    "Shunting crew: ______________________   Officer: ______________________" }));
+		document.body.setAttribute("data-rendered", "setout");
+	}
+
+	function decisionWagon2(d, pos) {
+		var i;
+
+		for (i = 0; d && d.wagons && i < d.wagons.length; i++)
+			if (d.wagons[i].position === pos)
+				return d.wagons[i];
+		return null;
+	}
+
+	document.addEventListener("DOMContentLoaded", function () {
+		$("login-form").addEventListener("submit", login);
+		$("logout").addEventListener("click", function () {
+			logout("Logged out.");
+		});
+		window.addEventListener("hashchange", route);
+		route();
+	});
+})();

@@ -1,0 +1,722 @@
+/*
+ * test_console.c -- the officer console in a real browser: headless
+ * Chromium driven through chromedriver's W3C WebDriver protocol (JSON over
+ * HTTP, spoken with the harness's own client), against the real daemon and
+ * PostgreSQL.  An officer logs in, opens a fixture train, resolves two
+ * wagons, approves, sees the release notice delivered to a receiver on
+ * loopback, and opens the set-out list.  Screenshots go to
+ * BUILD/test-artefacts/console-*.png.
+ *
+ * Chromium and chromedriver are Debian's `chromium` and `chromium-driver`
+ * (scripts/deps.sh installs them); without them the suite fails, saying so.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "harness.h"
+#include "unit.h"
+
+#define CHROMIUM	"/usr/bin/chromium"
+#define CHROMEDRIVER	"/usr/bin/chromedriver"
+#define WD_ELEMENT	"element-6066-11e4-a52e-4f735466cecf"
+#define SECRET		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+#define TRAIN		"X8024"
+
+static struct harness_pg	pg;
+static struct harness_daemon	dm;
+static char			operator_token[64], officer_token[64];
+static char			admin_token[64];
+static pid_t			wd_pid;
+static int			wd_port;
+static char			wd_session[128];
+static char			artefacts[512];
+static int			recv_fd = -1, recv_port;
+static pthread_t		recv_thread;
+static bool			recv_running;
+static atomic_int		recv_count;
+static bool			quiet_errors;
+
+/* ---- a webhook receiver: answers 204 to every request, counts them ---- */
+
+static void *
+receiver(void *arg)
+{
+	for (;;) {
+		char	 buf[1 << 16], *end, *cl;
+		size_t	 len = 0, want = 0;
+		ssize_t	 n;
+		int	 fd = accept(recv_fd, NULL, NULL);
+		static const char reply[] = "HTTP/1.1 204 No Content\r\n"
+		    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+
+		if (fd < 0)
+			return NULL;
+		while ((n = read(fd, buf + len, sizeof buf - len - 1)) > 0) {
+			len += (size_t)n;
+			buf[len] = '\0';
+			if ((end = strstr(buf, "\r\n\r\n")) == NULL)
+				continue;
+			cl = strcasestr(buf, "\r\nContent-Length:");
+			want = (size_t)(end + 4 - buf) +
+			    (cl != NULL && cl < end ? (size_t)atol(cl + 17) : 0);
+			if (len >= want)
+				break;
+		}
+		if (want > 0 && len >= want)
+			atomic_fetch_add(&recv_count, 1);
+		if (write(fd, reply, sizeof reply - 1) < 0)
+			fprintf(stderr, "receiver: write failed\n");
+		close(fd);
+	}
+}
+
+static int
+receiver_start(void)
+{
+	struct sockaddr_in	sa = { 0 };
+	socklen_t		sl = sizeof sa;
+
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((recv_fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    bind(recv_fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    listen(recv_fd, 16) < 0 ||
+	    getsockname(recv_fd, (struct sockaddr *)&sa, &sl) < 0)
+		return -1;
+	recv_port = ntohs(sa.sin_port);
+	if (pthread_create(&recv_thread, NULL, receiver, NULL) != 0)
+		return -1;
+	recv_running = true;
+	return 0;
+}
+
+/* ---- the daemon's API ---- */
+
+/* A request with a bearer token; the status, or -1.  r may be NULL. */
+static int
+request(const char *method, const char *path, const char *token,
+    const char *body, struct harness_response *r)
+{
+	struct harness_response	 tmp;
+	char			 hdr[256];
+	int			 status;
+
+	if (r == NULL)
+		r = &tmp;
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n%s", token,
+	    body != NULL ? "Content-Type: application/json\r\n" : "");
+	if (harness_http(dm.port, method, path, hdr, body,
+	    body != NULL ? strlen(body) : 0, r) < 0)
+		return -1;
+	status = r->status;
+	if (r == &tmp)
+		harness_response_free(&tmp);
+	return status;
+}
+
+/* Polls sql until it returns something other than 0; true if it did. */
+static bool
+wait_sql(const char *sql, int timeout_ms)
+{
+	char	*v;
+	int	 waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 50) {
+		v = harness_sql(&pg, sql);
+		if (v != NULL && strcmp(v, "0") != 0) {
+			free(v);
+			return true;
+		}
+		free(v);
+		usleep(50000);
+	}
+	return false;
+}
+
+/* ---- WebDriver ---- */
+
+/*
+ * One HTTP request to chromedriver.  The harness's client reads to the end
+ * of the connection, and chromedriver keeps it open despite "Connection:
+ * close", so this one reads the reply by its Content-Length.  The body
+ * (owned, NUL-terminated) into *out; the status, or -1.
+ */
+static int
+wd_http(const char *method, const char *path, const char *body, char **out)
+{
+	struct sockaddr_in	 sa = { 0 };
+	char			*head, *buf = NULL, *end, *cl;
+	size_t			 len = 0, cap = 0, want = (size_t)-1;
+	ssize_t			 n;
+	int			 fd, status = -1;
+
+	*out = NULL;
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)wd_port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (asprintf(&head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", method,
+	    path, wd_port, body != NULL ? strlen(body) : 0,
+	    body != NULL ? body : "") < 0) {
+		close(fd);
+		return -1;
+	}
+	n = write(fd, head, strlen(head));
+	free(head);
+	while (n >= 0 && len != want) {
+		if (cap - len < 65536) {
+			cap = cap * 2 + 65536;
+			buf = realloc(buf, cap + 1);
+		}
+		if ((n = read(fd, buf + len, cap - len)) <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (want == (size_t)-1 && (end = strstr(buf, "\r\n\r\n")) != NULL) {
+			cl = strcasestr(buf, "\r\nContent-Length:");
+			if (cl != NULL && cl < end)
+				want = (size_t)(end + 4 - buf) +
+				    (size_t)atol(cl + 17);
+		}
+	}
+	close(fd);
+	if (buf != NULL && len > 12 && strncmp(buf, "HTTP/1.", 7) == 0 &&
+	    (end = strstr(buf, "\r\n\r\n")) != NULL) {
+		status = atoi(buf + 9);
+		*out = strdup(end + 4);
+	}
+	free(buf);
+	return status;
+}
+
+/*
+ * One WebDriver command: body (consumed, may be NULL) to path under the
+ * session (or the server when session is false).  The reply's "value"
+ * (owned), or NULL with the error on stderr.
+ */
+static json_t *
+wd(const char *method, const char *path, json_t *body, bool session)
+{
+	char			 full[512], *text = NULL, *reply;
+	json_t			*doc, *value = NULL;
+	int			 status;
+
+	snprintf(full, sizeof full, "%s%s%s", session ? "/session/" : "",
+	    session ? wd_session : "", path);
+	if (body != NULL)
+		text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	status = wd_http(method, full, text, &reply);
+	free(text);
+	if (status < 0) {
+		if (!quiet_errors)
+			fprintf(stderr, "\nwebdriver %s %s: no connection\n",
+			    method, full);
+		return NULL;
+	}
+	doc = json_loads(reply != NULL ? reply : "", 0, NULL);
+	if (status == 200 && doc != NULL)
+		value = json_incref(json_object_get(doc, "value"));
+	else if (!quiet_errors)
+		fprintf(stderr, "\nwebdriver %s %s: %d %.400s\n", method, full,
+		    status, reply != NULL ? reply : "");
+	json_decref(doc);
+	free(reply);
+	return value;
+}
+
+/* The element matching css, or NULL (the id copied into id). */
+static bool
+wd_find(const char *css, char *id, size_t size)
+{
+	json_t	*v, *e;
+	bool	 found = false;
+
+	quiet_errors = true;	/* not there yet: the caller waits */
+	v = wd("POST", "/element", json_pack("{s:s, s:s}", "using",
+	    "css selector", "value", css), true);
+	quiet_errors = false;
+	e = json_object_get(v, WD_ELEMENT);
+	if (json_is_string(e)) {
+		snprintf(id, size, "%s", json_string_value(e));
+		found = true;
+	}
+	json_decref(v);
+	return found;
+}
+
+/* Waits for css to match; its element id, or false after timeout_ms. */
+static bool
+wd_wait(const char *css, char *id, size_t size, int timeout_ms)
+{
+	int	waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 100) {
+		if (wd_find(css, id, size))
+			return true;
+		usleep(100000);
+	}
+	fprintf(stderr, "\nconsole: no element %s after %d ms\n", css,
+	    timeout_ms);
+	return false;
+}
+
+/* Runs script in the page; its result (owned) or NULL. */
+static json_t *
+wd_js(const char *script)
+{
+	return wd("POST", "/execute/sync", json_pack("{s:s, s:[]}", "script",
+	    script, "args"), true);
+}
+
+/* Waits until script returns true in the page. */
+static bool
+wd_wait_js(const char *script, int timeout_ms)
+{
+	int	 waited;
+	json_t	*v;
+
+	for (waited = 0; waited < timeout_ms; waited += 100) {
+		v = wd_js(script);
+		if (json_is_true(v)) {
+			json_decref(v);
+			return true;
+		}
+		json_decref(v);
+		usleep(100000);
+	}
+	fprintf(stderr, "\nconsole: still false after %d ms: %s\n", timeout_ms,
+	    script);
+	return false;
+}
+
+/* The page's result of script as a string (owned), "" when not a string. */
+static char *
+wd_js_string(const char *script)
+{
+	json_t	*v = wd_js(script);
+	char	*s = strdup(json_is_string(v) ? json_string_value(v) : "");
+
+	json_decref(v);
+	return s;
+}
+
+/* Clicks the element matching css; 0 or -1. */
+static int
+wd_click(const char *css)
+{
+	char	 id[128], path[256];
+	json_t	*v;
+
+	if (!wd_wait(css, id, sizeof id, 5000))
+		return -1;
+	snprintf(path, sizeof path, "/element/%s/click", id);
+	v = wd("POST", path, json_object(), true);
+	if (v == NULL)
+		return -1;
+	json_decref(v);
+	return 0;
+}
+
+/* Types text into the element matching css; 0 or -1. */
+static int
+wd_type(const char *css, const char *text)
+{
+	char	 id[128], path[256];
+	json_t	*v;
+
+	if (!wd_wait(css, id, sizeof id, 5000))
+		return -1;
+	snprintf(path, sizeof path, "/element/%s/value", id);
+	v = wd("POST", path, json_pack("{s:s}", "text", text), true);
+	if (v == NULL)
+		return -1;
+	json_decref(v);
+	return 0;
+}
+
+/* Saves a screenshot as ARTEFACTS/console-NAME.png; 0 or -1. */
+static int
+wd_screenshot(const char *name)
+{
+	json_t		*v = wd("GET", "/screenshot", NULL, true);
+	const char	*b64 = json_string_value(v);
+	unsigned char	*png;
+	char		 path[600];
+	size_t		 len;
+	int		 n, pad = 0;
+	FILE		*f;
+
+	if (b64 == NULL) {
+		json_decref(v);
+		return -1;
+	}
+	len = strlen(b64);
+	png = malloc(len / 4 * 3 + 3);
+	n = EVP_DecodeBlock(png, (const unsigned char *)b64, (int)len);
+	while (len > 0 && b64[--len] == '=')
+		pad++;
+	json_decref(v);
+	snprintf(path, sizeof path, "%s/console-%s.png", artefacts, name);
+	if (n < 0 || (f = fopen(path, "wb")) == NULL) {
+		free(png);
+		return -1;
+	}
+	n = (int)fwrite(png, 1, (size_t)(n - pad), f) == n - pad ? 0 : -1;
+	if (fclose(f) != 0)
+		n = -1;
+	free(png);
+	return n;
+}
+
+/* Starts chromedriver and a headless Chromium session; 0 or -1. */
+static int
+browser_start(void)
+{
+	char	 port[32], log[600];
+	json_t	*caps, *v;
+	int	 i, fd;
+
+	if ((wd_port = harness_free_port()) < 0)
+		return -1;
+	snprintf(port, sizeof port, "--port=%d", wd_port);
+	snprintf(log, sizeof log, "%s/console-chromedriver.log", artefacts);
+	if ((wd_pid = fork()) < 0)
+		return -1;
+	if (wd_pid == 0) {
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(CHROMEDRIVER, "chromedriver", port, (char *)NULL);
+		_exit(127);
+	}
+	quiet_errors = true;
+	for (i = 0; i < 100; i++) {	/* ready within 10 s */
+		v = wd("GET", "/status", NULL, false);
+		if (json_is_true(json_object_get(v, "ready"))) {
+			json_decref(v);
+			break;
+		}
+		json_decref(v);
+		usleep(100000);
+	}
+	quiet_errors = false;
+	caps = json_pack("{s:{s:{s:s, s:{s:s, s:[s,s,s,s,s]}}}}",
+	    "capabilities", "alwaysMatch", "browserName", "chrome",
+	    "goog:chromeOptions", "binary", CHROMIUM, "args",
+	    "--headless=new", "--no-sandbox", "--disable-gpu",
+	    "--window-size=1400,900", "--disable-dev-shm-usage");
+	v = wd("POST", "/session", caps, false);
+	if (!json_is_string(json_object_get(v, "sessionId"))) {
+		json_decref(v);
+		fprintf(stderr, "\nconsole: chromedriver made no session (log: "
+		    "%s)\n", log);
+		return -1;
+	}
+	snprintf(wd_session, sizeof wd_session, "%s",
+	    json_string_value(json_object_get(v, "sessionId")));
+	json_decref(v);
+	return 0;
+}
+
+static void
+browser_stop(void)
+{
+	json_t	*v;
+	int	 status;
+
+	if (wd_session[0] != '\0') {
+		v = wd("DELETE", "", NULL, true);
+		json_decref(v);
+		wd_session[0] = '\0';
+	}
+	if (wd_pid > 0) {
+		kill(wd_pid, SIGTERM);
+		waitpid(wd_pid, &status, 0);
+		wd_pid = 0;
+	}
+}
+
+/* ---- the suite ---- */
+
+static int
+console_suite_init(void)
+{
+	char	sub[512], *data;
+	size_t	len;
+	int	status;
+	char	hdr[128];
+	struct harness_response	r;
+
+	if (access(CHROMIUM, X_OK) != 0 || access(CHROMEDRIVER, X_OK) != 0) {
+		fprintf(stderr, "\nintegration_console: %s or %s is missing: "
+		    "install Debian's chromium and chromium-driver "
+		    "(scripts/deps.sh, run by make check)\n", CHROMIUM,
+		    CHROMEDRIVER);
+		return -1;
+	}
+	snprintf(artefacts, sizeof artefacts, "%s/test-artefacts",
+	    test_build_dir());
+	mkdir(artefacts, 0755);
+	if (harness_pg_start(&pg) < 0 || harness_daemon_start(&dm, pg.conf) < 0)
+		return -1;
+	if (harness_token(&pg, "operator", "ktze.operator", operator_token) < 0 ||
+	    harness_token(&pg, "officer", "o.console", officer_token) < 0 ||
+	    harness_token(&pg, "admin", "a.admin", admin_token) < 0)
+		return -1;
+	if (receiver_start() < 0)
+		return -1;
+	snprintf(sub, sizeof sub, "{\"url\":\"http://127.0.0.1:%d/hooks/customs\","
+	    "\"formats\":[\"json\"],\"secret\":\"%s\"}", recv_port, SECRET);
+	if (request("PUT", "/v1/subscriptions/ktze", admin_token, sub,
+	    NULL) != 200)
+		return -1;
+
+	/* The fixture train, decided, arrived (the clearance clock runs). */
+	data = test_read_fixture("edifact/cuscar_s3_alashankou.edi", &len);
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", operator_token);
+	status = harness_http(dm.port, "POST", "/v1/manifests", hdr, data, len,
+	    &r) < 0 ? -1 : r.status;
+	if (status >= 0)
+		harness_response_free(&r);
+	free(data);
+	if (status != 202 || !wait_sql("SELECT count(*) FROM trains WHERE "
+	    "train_no = '" TRAIN "' AND decision IS NOT NULL AND NOT "
+	    "eval_needed", 10000))
+		return -1;
+	if (request("POST", "/v1/trains/" TRAIN "/events", officer_token,
+	    "{\"type\":\"arrived\"}", NULL) != 202)
+		return -1;
+	return browser_start();
+}
+
+static int
+console_suite_clean(void)
+{
+	browser_stop();
+	if (recv_running) {
+		shutdown(recv_fd, SHUT_RDWR);
+		close(recv_fd);
+		pthread_join(recv_thread, NULL);
+		recv_running = false;
+	}
+	harness_daemon_stop(&dm);
+	harness_pg_stop(&pg);
+	return 0;
+}
+
+/* The static files: no token, the right types, a strict policy. */
+static void
+t_console_static_files(void)
+{
+	struct harness_response	 r;
+	char			 v[512];
+
+	CU_ASSERT_EQUAL_FATAL(harness_http(dm.port, "GET", "/", NULL, NULL, 0,
+	    &r), 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(harness_header(&r, "Content-Type", v, sizeof v));
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, "text/html"));
+	CU_ASSERT_PTR_NOT_NULL(harness_header(&r, "Content-Security-Policy", v,
+	    sizeof v));
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, "script-src 'self'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, "default-src 'none'"));
+	CU_ASSERT_PTR_NOT_NULL(harness_header(&r, "Cache-Control", v, sizeof v));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "/console/console.js"));
+	harness_response_free(&r);
+
+	CU_ASSERT_EQUAL_FATAL(harness_http(dm.port, "GET", "/console/console.js",
+	    NULL, NULL, 0, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	harness_header(&r, "Content-Type", v, sizeof v);
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, "text/javascript"));
+	CU_ASSERT_PTR_NULL(strstr(r.body, "innerHTML"));	/* textContent only */
+	harness_response_free(&r);
+
+	CU_ASSERT_EQUAL_FATAL(harness_http(dm.port, "GET",
+	    "/console/console.css", NULL, NULL, 0, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	harness_header(&r, "Content-Type", v, sizeof v);
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, "text/css"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "@media print"));
+	harness_response_free(&r);
+
+	CU_ASSERT_EQUAL_FATAL(harness_http(dm.port, "GET",
+	    "/console/../openapi.json", NULL, NULL, 0, &r), 0);
+	CU_ASSERT_NOT_EQUAL(r.status, 200);
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL_FATAL(harness_http(dm.port, "GET", "/console/secret.txt",
+	    NULL, NULL, 0, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 404);
+	harness_response_free(&r);
+}
+
+/* A wrong token is refused on the page; the officer's shows the train list. */
+static void
+t_console_login_and_list(void)
+{
+	char	 url[128], id[128], *s;
+	json_t	*v;
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/", dm.port);
+	v = wd("POST", "/url", json_pack("{s:s}", "url", url), true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	json_decref(v);
+	CU_ASSERT_FATAL(wd_wait("#login-form #token", id, sizeof id, 5000));
+	CU_ASSERT_EQUAL_FATAL(wd_type("#token", "not-a-token"), 0);
+	CU_ASSERT_EQUAL_FATAL(wd_click("#login-submit"), 0);
+	CU_ASSERT(wd_wait_js("return !document.getElementById('error').hidden "
+	    "&& document.getElementById('error').textContent.indexOf('401') "
+	    ">= 0;", 5000));
+
+	CU_ASSERT_EQUAL_FATAL(wd_type("#token", officer_token), 0);
+	CU_ASSERT_EQUAL_FATAL(wd_click("#login-submit"), 0);
+	CU_ASSERT_FATAL(wd_wait("tr[data-train='" TRAIN "@1']", id, sizeof id,
+	    5000));
+	s = wd_js_string("return document.querySelector(\"tr[data-train='"
+	    TRAIN "@1']\").textContent;");
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "KZDOS \xe2\x86\x92 CNXIA"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "green lane"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "PARTIAL_RELEASE"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "left"));	/* the clock runs */
+	free(s);
+	/* The countdown is coloured (the clock has just started: ok). */
+	CU_ASSERT(wd_wait_js("return document.querySelector(\"tr[data-train='"
+	    TRAIN "@1'] td.clock\").classList.contains('clock-ok');", 2000));
+	CU_ASSERT_EQUAL(wd_screenshot("list"), 0);
+}
+
+/* The train as a strip of wagons; a wagon's hits; resolve; approve. */
+static void
+t_console_train_resolve_approve(void)
+{
+	char	*s;
+	json_t	*v;
+
+	CU_ASSERT_EQUAL_FATAL(wd_click("tr[data-train='" TRAIN "@1'] a"), 0);
+	CU_ASSERT_FATAL(wd_wait_js("return document.body.getAttribute("
+	    "'data-rendered') === 'train' && document.querySelectorAll("
+	    "'#strip .wagon').length === 3;", 5000));
+	v = wd_js("return Array.prototype.map.call(document.querySelectorAll("
+	    "'#strip .wagon'), function (w) { return w.getAttribute("
+	    "'data-position') + ':' + w.getAttribute('data-action') + ':' + "
+	    "w.className; }).join(' ');");
+	CU_ASSERT_STRING_EQUAL(json_string_value(v) != NULL ?
+	    json_string_value(v) : "", "1:RELEASE:wagon lane-green "
+	    "2:DOC_CHECK:wagon lane-yellow 3:RELEASE:wagon lane-green");
+	json_decref(v);
+
+	/* The grapes' wagon: its hit in plain language. */
+	CU_ASSERT_EQUAL_FATAL(wd_click("#strip .wagon[data-position='2']"), 0);
+	CU_ASSERT_FATAL(wd_wait_js("var r = document.querySelector("
+	    "'#wagon-detail .hit .reason'); return r !== null && "
+	    "r.textContent.indexOf('phytosanitary certificate') >= 0;", 3000));
+	s = wd_js_string("return document.getElementById('wagon-detail')"
+	    ".textContent;");
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "phyto"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "consignment SMGS 24170091"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "would pass if"));
+	free(s);
+	CU_ASSERT_EQUAL(wd_screenshot("train"), 0);
+
+	/* Release it; the reason carries markup, which must stay text. */
+	CU_ASSERT_EQUAL_FATAL(wd_type("#resolve-reason",
+	    "<b id=injected>certificate</b> shown"), 0);
+	CU_ASSERT_EQUAL_FATAL(wd_click("#resolve-submit"), 0);
+	CU_ASSERT_FATAL(wd_wait_js("var w = document.querySelector("
+	    "\"#strip .wagon[data-position='2']\"); return w !== null && "
+	    "w.getAttribute('data-action') === 'RELEASE';", 5000));
+
+	/* Set the last wagon out for inspection. */
+	CU_ASSERT_EQUAL_FATAL(wd_click("#strip .wagon[data-position='3']"), 0);
+	CU_ASSERT_EQUAL_FATAL(wd_click("#resolve-action option[value=inspect]"),
+	    0);
+	CU_ASSERT_EQUAL_FATAL(wd_type("#resolve-reason", "seal number differs "
+	    "from the manifest"), 0);
+	CU_ASSERT_EQUAL_FATAL(wd_click("#resolve-submit"), 0);
+	CU_ASSERT_FATAL(wd_wait_js("var w = document.querySelector("
+	    "\"#strip .wagon[data-position='3']\"); return w !== null && "
+	    "w.getAttribute('data-action') === 'INSPECT' && "
+	    "w.classList.contains('lane-red');", 5000));
+
+	/* The timeline shows both resolutions, the markup as text. */
+	CU_ASSERT(wd_wait_js("var t = document.getElementById('timeline'); "
+	    "return t !== null && t.textContent.indexOf("
+	    "'<b id=injected>certificate</b>') >= 0;", 6000));
+	v = wd_js("return document.getElementById('injected') === null;");
+	CU_ASSERT(json_is_true(v));
+	json_decref(v);
+
+	/* Approve: final, and the notice goes out. */
+	CU_ASSERT_EQUAL_FATAL(wd_type("#approve-reason", "checked at Alashankou"),
+	    0);
+	CU_ASSERT_EQUAL_FATAL(wd_click("#approve-submit"), 0);
+	CU_ASSERT_FATAL(wd_wait_js("var d = document.getElementById("
+	    "'train-decision'); return d !== null && "
+	    "d.textContent.indexOf('(final)') >= 0;", 5000));
+	CU_ASSERT(wait_sql("SELECT count(*) FROM notices WHERE state = "
+	    "'delivered'", 10000));
+	CU_ASSERT(atomic_load(&recv_count) >= 1);
+	/* The page shows it delivered on its next poll. */
+	CU_ASSERT(wd_wait_js("return document.querySelector("
+	    "'#notices tr.notice-delivered') !== null;", 8000));
+	s = wd_js_string("return document.getElementById('train-decision')"
+	    ".textContent;");
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "PARTIAL_RELEASE (final)"));
+	free(s);
+	CU_ASSERT_EQUAL(wd_screenshot("approved"), 0);
+}
+
+/* The set-out list for the shunting crew: the inspected wagon, printable. */
+static void
+t_console_setout_list(void)
+{
+	char	*s;
+
+	CU_ASSERT_EQUAL_FATAL(wd_click("#setout-link"), 0);
+	CU_ASSERT_FATAL(wd_wait_js("return document.body.getAttribute("
+	    "'data-rendered') === 'setout';", 5000));
+	s = wd_js_string("var t = document.getElementById('setout-table'); "
+	    "return t === null ? '' : t.tBodies[0].textContent;");
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "335279521132"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "INSPECT"));
+	CU_ASSERT_PTR_NULL(strstr(s, "315279550026"));	/* released */
+	free(s);
+	CU_ASSERT_EQUAL(wd_screenshot("setout"), 0);
+}
+
+static CU_TestInfo console_tests[] = {
+	{ "t_console_static_files", t_console_static_files },
+	{ "t_console_login_and_list", t_console_login_and_list },
+	{ "t_console_train_resolve_approve", t_console_train_resolve_approve },
+	{ "t_console_setout_list", t_console_setout_list },
+	CU_TEST_INFO_NULL
+};
+
+TEST_SUITE("integration_console", console_suite_init, console_suite_clean,
+    console_tests)
