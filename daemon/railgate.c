@@ -26,6 +26,9 @@ static const struct command commands[] = {
 	{ "gen", cmd_gen, "write a synthetic train (EDIFACT or XML)" },
 	{ "submit", cmd_submit, "post manifests to a running daemon" },
 	{ "notices", cmd_notices, "receive release notices (an operator's side)" },
+	{ "replay", cmd_replay,
+	    "evaluate stored decisions again and verify the audit chain" },
+	{ "report", cmd_report, "a train's clearance record for the auditor (HTML)" },
 	{ "db", cmd_db, "apply the database schema migrations" },
 	{ "token", cmd_token, "create or revoke API tokens" },
 };
