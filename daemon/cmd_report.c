@@ -99,13 +99,14 @@ collect_marks(const json_t *r, struct marks *m)
 		mark_add(m, ROW_RECEIVED, json_object_get(x, "t"),
 		    xasprintf("manifest %s received (%s, %s)", str(x, "sha256"),
 		    str(x, "format"), str(x, "at")));
-	json_array_foreach(json_object_get(r, "decisions"), i, x)
+	json_array_foreach(json_object_get(r, "decisions"), i, x) {
 		mark_add(m, json_is_true(json_object_get(x, "final")) ? ROW_FINAL :
 		    ROW_EVAL, json_object_get(x, "t"), xasprintf("decision %lld: "
 		    "%s%s by %s at %s", (long long)json_integer_value(
 		    json_object_get(x, "id")), str(x, "outcome"),
 		    json_is_true(json_object_get(x, "final")) ? " (final)" : "",
 		    str(x, "made_by"), str(x, "at")));
+	}
 	json_array_foreach(json_object_get(r, "events"), i, x) {
 		type = str(x, "type");
 		mark_add(m, strcmp(type, "neighbour") == 0 ? ROW_PEER :
@@ -114,12 +115,13 @@ collect_marks(const json_t *r, struct marks *m)
 		    xasprintf("event %s by %s at %s", type, str(x, "principal"),
 		    str(x, "at")));
 	}
-	json_array_foreach(json_object_get(r, "officer_actions"), i, x)
+	json_array_foreach(json_object_get(r, "officer_actions"), i, x) {
 		mark_add(m, ROW_OFFICER, json_object_get(x, "t"), xasprintf(
 		    "%s %s%s%s by %s (%s): %s", str(x, "action"),
 		    json_is_string(json_object_get(x, "wagon")) ? "wagon " : "train",
 		    str(x, "wagon"), "", str(x, "principal"), str(x, "role"),
 		    str(x, "reason")));
+	}
 	json_array_foreach(json_object_get(r, "notices"), i, x) {
 		mark_add(m, ROW_NOTICE, json_object_get(x, "t"), xasprintf(
 		    "notice %s to %s (%s) queued", str(x, "id"),
@@ -128,14 +130,16 @@ collect_marks(const json_t *r, struct marks *m)
 		    xasprintf("notice %s delivered to %s at %s", str(x, "id"),
 		    str(x, "subscriber"), str(x, "delivered_at")));
 	}
-	json_array_foreach(json_object_get(r, "peer_in"), i, x)
+	json_array_foreach(json_object_get(r, "peer_in"), i, x) {
 		mark_add(m, ROW_PEER, json_object_get(x, "t"), xasprintf(
 		    "%s from %s at %s", str(x, "type"), str(x, "sender"),
 		    str(x, "at")));
-	json_array_foreach(json_object_get(r, "peer_out"), i, x)
+	}
+	json_array_foreach(json_object_get(r, "peer_out"), i, x) {
 		mark_add(m, ROW_PEER, json_object_get(x, "sent_t"), xasprintf(
 		    "%s sent to %s at %s", str(x, "type"), str(x, "peer"),
 		    str(x, "sent_at")));
+	}
 }
 
 static int
@@ -255,8 +259,9 @@ write_decision(FILE *out, const json_t *d)
 	fprintf(out, "</b> (%s)</p>\n<table><tr><th>where</th><th>rule</th>"
 	    "<th>action</th><th>subject</th><th>reason</th></tr>\n",
 	    json_is_true(json_object_get(d, "final")) ? "final" : "provisional");
-	json_array_foreach(json_object_get(d, "train_hits"), k, h)
+	json_array_foreach(json_object_get(d, "train_hits"), k, h) {
 		write_hit(out, "train", h);
+	}
 	json_array_foreach(json_object_get(d, "wagons"), i, w) {
 		snprintf(where, sizeof where, "wagon %lld ", (long long)
 		    json_integer_value(json_object_get(w, "position")));
