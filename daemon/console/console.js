@@ -341,12 +341,11 @@
 		});
 	}
 
-	function decisionWagon(pos) {
-		var d = state.train.decision, i;
+	/* The decision document's wagon at position pos, or null. */
+	function decisionWagon(d, pos) {
+		var i;
 
-		if (!d || !d.wagons)
-			return null;
-		for (i = 0; i < d.wagons.length; i++)
+		for (i = 0; d && d.wagons && i < d.wagons.length; i++)
 			if (d.wagons[i].position === pos)
 				return d.wagons[i];
 		return null;
@@ -356,6 +355,8 @@
 		var data = state.train, t = data.train, d = data.decision,
 		    root = $("train"), c = t.counts || {}, cd = countdown(t.clock,
 		    data.fetchedAt);
+
+		var kept = keepInputs();
 
 		clear(root);
 		root.appendChild(el("p", { class: "noprint" },
@@ -390,9 +391,36 @@
 		root.appendChild(renderApprove(t, d));
 		root.appendChild(renderTimeline(data.audit));
 		root.appendChild(renderNotices(data.notices));
+		restoreInputs(kept);
 		document.body.setAttribute("data-rendered", "train");
 		if (window.railgateRenderedMs === undefined)
 			window.railgateRenderedMs = performance.now();
+	}
+
+	/*
+	 * What the officer is typing, kept across a redraw (the page polls
+	 * every few seconds): the forms' values and the focused field.
+	 */
+	var KEPT_INPUTS = ["resolve-action", "resolve-reason", "approve-reason"];
+
+	function keepInputs() {
+		var kept = { values: {}, focus: document.activeElement ?
+		    document.activeElement.id : null };
+
+		KEPT_INPUTS.forEach(function (id) {
+			if ($(id))
+				kept.values[id] = $(id).value;
+		});
+		return kept;
+	}
+
+	function restoreInputs(kept) {
+		KEPT_INPUTS.forEach(function (id) {
+			if ($(id) && kept.values[id] !== undefined)
+				$(id).value = kept.values[id];
+		});
+		if (kept.focus && $(kept.focus) && KEPT_INPUTS.indexOf(kept.focus) >= 0)
+			$(kept.focus).focus();
 	}
 
 	function tickTrain() {
@@ -487,7 +515,7 @@
 			    text: "Click a wagon to see its hits and resolve it." }));
 			return;
 		}
-		dw = decisionWagon(w.position);
+		dw = decisionWagon(state.train.decision, w.position);
 		panel.appendChild(el("h3", null, "Wagon " + w.wagon + " at position " +
 		    w.position + " ", el("span", { class: "badge lane-" +
 		    (LANES[wagonAction(w)] || "unknown"), text: wagonAction(w) })));
@@ -520,6 +548,7 @@
 			    enc(w.wagon) + "/resolution", { action: sel.value,
 			    reason: reason.value.trim() }).then(function (r) {
 				msg.textContent = "";
+				reason.value = "";
 				showError("");
 				flash("Wagon " + w.wagon + ": " + r.previous + " \u2192 " +
 				    r.action);
@@ -556,6 +585,7 @@
 			    { reason: reason.value.trim() || "approved" }).then(
 			    function () {
 				msg.textContent = "";
+				reason.value = "";
 				showError("");
 				flash("Decision approved: final.");
 				loadTrain(state.trainId);
@@ -670,7 +700,7 @@
 			    return el("th", { text: h });
 			}))),
 		    el("tbody", null, rows.map(function (w) {
-			var dw = decisionWagon2(d, w.position), reasons = [],
+			var dw = decisionWagon(d, w.position), reasons = [],
 			    conts = [];
 
 			((dw && dw.hits) || []).forEach(function (h) {
@@ -694,15 +724,6 @@
 		root.appendChild(el("p", { class: "signature", text:
 		    "Shunting crew: ______________________   Officer: ______________________" }));
 		document.body.setAttribute("data-rendered", "setout");
-	}
-
-	function decisionWagon2(d, pos) {
-		var i;
-
-		for (i = 0; d && d.wagons && i < d.wagons.length; i++)
-			if (d.wagons[i].position === pos)
-				return d.wagons[i];
-		return null;
 	}
 
 	document.addEventListener("DOMContentLoaded", function () {
