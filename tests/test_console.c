@@ -30,6 +30,8 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "manifest/util.h"
+
 #include "harness.h"
 #include "unit.h"
 
@@ -190,7 +192,7 @@ wd_http(const char *method, const char *path, const char *body, char **out)
 	while (n >= 0 && len != want) {
 		if (cap - len < 65536) {
 			cap = cap * 2 + 65536;
-			buf = realloc(buf, cap + 1);
+			buf = xreallocarray(buf, cap + 1, 1);
 		}
 		if ((n = read(fd, buf + len, cap - len)) <= 0)
 			break;
@@ -207,7 +209,7 @@ wd_http(const char *method, const char *path, const char *body, char **out)
 	if (buf != NULL && len > 12 && strncmp(buf, "HTTP/1.", 7) == 0 &&
 	    (end = strstr(buf, "\r\n\r\n")) != NULL) {
 		status = atoi(buf + 9);
-		*out = strdup(end + 4);
+		*out = xstrdup(end + 4);
 	}
 	free(buf);
 	return status;
@@ -319,7 +321,7 @@ static char *
 wd_js_string(const char *script)
 {
 	json_t	*v = wd_js(script);
-	char	*s = strdup(json_is_string(v) ? json_string_value(v) : "");
+	char	*s = xstrdup(json_is_string(v) ? json_string_value(v) : "");
 
 	json_decref(v);
 	return s;
@@ -376,7 +378,7 @@ wd_screenshot(const char *name)
 		return -1;
 	}
 	len = strlen(b64);
-	png = malloc(len / 4 * 3 + 3);
+	png = xmalloc(len / 4 * 3 + 3);
 	n = EVP_DecodeBlock(png, (const unsigned char *)b64, (int)len);
 	while (len > 0 && b64[--len] == '=')
 		pad++;
