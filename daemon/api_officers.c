@@ -24,6 +24,7 @@
 #include "api.h"
 #include "auth.h"
 #include "daemon.h"
+#include "decide.h"
 #include "log.h"
 #include "notify.h"
 #include "peer.h"
@@ -104,33 +105,14 @@ build_final(const struct store_final_inputs *in, struct buf *doc,
     struct buf *wagons, const char **outcome, size_t *pending, char **cause)
 {
 	struct decision	*d;
-	json_t		*res, *r;
-	size_t		 i, k;
+	size_t		 k;
 
-	if ((d = decision_json_read(in->document, strlen(in->document),
-	    cause)) == NULL)
+	if ((d = decide_final(in->document, in->resolutions, cause)) == NULL)
 		return -1;
-	res = json_loads(in->resolutions, 0, NULL);
-	for (i = 0; i < json_array_size(res); i++) {
-		enum decision_action	a;
-		json_int_t		pos;
-
-		r = json_array_get(res, i);
-		pos = json_integer_value(json_object_get(r, "position"));
-		if (decision_action_parse(json_string_value(json_object_get(r,
-		    "action")), &a) < 0)
-			continue;
-		for (k = 0; k < d->nwagons; k++)
-			if (d->wagons[k].position == (uint32_t)pos)
-				d->wagons[k].action = a;
-	}
-	json_decref(res);
 	*pending = 0;
 	for (k = 0; k < d->nwagons; k++)
 		if (d->wagons[k].action == DECISION_DOC_CHECK)
 			(*pending)++;
-	d->final = true;
-	d->outcome = decision_consolidate(d);
 	*outcome = decision_outcome_name(d->outcome);
 	decision_json_write(d, 0, doc);
 	decision_actions_json(d, wagons);

@@ -35,6 +35,7 @@
 #include "rules/rules.h"
 
 #include "cmd.h"
+#include "decide.h"
 #include "input.h"
 
 #define REPLAY_BATCH		32	/* decisions per query */
@@ -217,49 +218,6 @@ compare(struct replay_job *j, const char *stored, size_t stored_len,
 	buf_free(&s);
 }
 
-/*
- * The stored events ([{id,type,body}]) into ctx in order, exactly as the
- * evaluator replays them (load_events() in evaluate.c): neighbour reports
- * as neighbour data, the bodies of the others as one events array.
- */
-static int
-replay_events(struct rules_context *ctx, const char *events, char **cause)
-{
-	json_error_t	 err;
-	json_t		*in, *bodies, *ev, *body;
-	const char	*type;
-	size_t		 i;
-	char		*text;
-	int		 rc = 0;
-
-	if ((in = json_loads(events, 0, &err)) == NULL) {
-		*cause = xasprintf("stored events: %s", err.text);
-		return -1;
-	}
-	bodies = json_array();
-	for (i = 0; i < json_array_size(in) && rc == 0; i++) {
-		ev = json_array_get(in, i);
-		type = json_string_value(json_object_get(ev, "type"));
-		body = json_object_get(ev, "body");
-		if (type != NULL && strcmp(type, "neighbour") == 0) {
-			text = json_dumps(body, JSON_COMPACT);
-			rc = rules_context_load_neighbour(ctx, text, strlen(text),
-			    "neighbour", cause);
-			free(text);
-		} else
-			json_array_append(bodies, body);
-	}
-	if (rc == 0) {
-		text = json_dumps(bodies, JSON_COMPACT);
-		rc = rules_context_load_events(ctx, text, strlen(text), "events",
-		    cause);
-		free(text);
-	}
-	json_decref(bodies);
-	json_decref(in);
-	return rc;
-}
-
 /* A provisional decision made again from the stored bytes and events. */
 static void
 replay_provisional(struct replay_job *j)
@@ -291,7 +249,8 @@ replay_provisional(struct replay_job *j)
 		goto out;
 	}
 	events = replay_rows_value(r, j->row, REPLAY_COL_EVENTS);
-	if (replay_events(ctx, events != NULL ? events : "[]", &j->error) < 0)
+	if (decide_load_events(ctx, events != NULL ? events : "[]",
+	    &j->error) < 0)
 		goto out;
 	rules_evaluate(j->rs->rs, t, ctx, &opt, &dec);
 	EVP_Digest(raw, len, md, &mdlen, EVP_sha256(), NULL);
@@ -310,48 +269,29 @@ out:
 }
 
 /*
- * A final decision rebuilt as approval builds it (build_final() in
- * api_officers.c): the decision it was made from read back, each resolved
- * wagon given its resolution as its action, the outcome consolidated
- * again, "final": true.
+ * A final decision rebuilt as approval builds it (decide_final(), shared
+ * with api_officers.c): the decision it was made from, with the wagons'
+ * resolutions applied.
  */
 static void
 replay_final(struct replay_job *j)
 {
 	const struct replay_rows	*r = j->rows;
-	const char			*base, *res_text;
+	const char			*base;
 	struct decision			*d;
 	struct buf			 doc = { 0 };
-	json_t				*res, *x;
-	enum decision_action		 a;
-	json_int_t			 pos;
-	size_t				 i, k;
 
 	base = replay_rows_value(r, j->row, REPLAY_COL_BASE);
-	res_text = replay_rows_value(r, j->row, REPLAY_COL_RESOLUTIONS);
 	if (base == NULL) {
 		j->error = xstrdup("no earlier decision to have been made from");
 		j->status = REPLAY_FAILED;
 		return;
 	}
-	if ((d = decision_json_read(base, strlen(base), &j->error)) == NULL) {
+	if ((d = decide_final(base, replay_rows_value(r, j->row,
+	    REPLAY_COL_RESOLUTIONS), &j->error)) == NULL) {
 		j->status = REPLAY_FAILED;
 		return;
 	}
-	res = json_loads(res_text != NULL ? res_text : "[]", 0, NULL);
-	for (i = 0; i < json_array_size(res); i++) {
-		x = json_array_get(res, i);
-		pos = json_integer_value(json_object_get(x, "position"));
-		if (decision_action_parse(json_string_value(json_object_get(x,
-		    "action")), &a) < 0)
-			continue;
-		for (k = 0; k < d->nwagons; k++)
-			if (d->wagons[k].position == (uint32_t)pos)
-				d->wagons[k].action = a;
-	}
-	json_decref(res);
-	d->final = true;
-	d->outcome = decision_consolidate(d);
 	decision_json_write(d, DECISION_JSON_NO_TIMING, &doc);
 	compare(j, replay_rows_value(r, j->row, REPLAY_COL_DOCUMENT),
 	    replay_rows_length(r, j->row, REPLAY_COL_DOCUMENT), &doc);

@@ -27,6 +27,7 @@
 #include "api.h"
 #include "cmd.h"
 #include "daemon.h"
+#include "decide.h"
 #include "evaluate.h"
 #include "handoff.h"
 #include "input.h"
@@ -86,58 +87,6 @@ ms_since(const struct timespec *a)
 	    (double)(b.tv_nsec - a->tv_nsec) / 1e6;
 }
 
-/* A neighbour event's body: the neighbouring customs' report. */
-static int
-load_neighbour(struct rules_context *ctx, json_t *body, char **cause)
-{
-	char	*text = json_dumps(body, JSON_COMPACT);
-	int	 rc;
-
-	rc = rules_context_load_neighbour(ctx, text, strlen(text), "neighbour",
-	    cause);
-	free(text);
-	return rc;
-}
-
-/*
- * The stored events ([{id,type,body,at}]) into the context, in order: the
- * neighbour's reports (013_peer.sql) as neighbour data, the rest as
- * events.
- */
-static int
-load_events(struct rules_context *ctx, const char *events, char **cause)
-{
-	json_error_t	 err;
-	json_t		*in, *bodies, *ev;
-	size_t		 i;
-	char		*text;
-	int		 rc = 0;
-
-	if ((in = json_loads(events, 0, &err)) == NULL) {
-		*cause = xasprintf("stored events: %s", err.text);
-		return -1;
-	}
-	bodies = json_array();
-	for (i = 0; i < json_array_size(in) && rc == 0; i++) {
-		ev = json_array_get(in, i);
-		if (strcmp(json_string_value(json_object_get(ev, "type")) != NULL ?
-		    json_string_value(json_object_get(ev, "type")) : "",
-		    "neighbour") == 0)
-			rc = load_neighbour(ctx, json_object_get(ev, "body"), cause);
-		else
-			json_array_append(bodies, json_object_get(ev, "body"));
-	}
-	if (rc == 0) {
-		text = json_dumps(bodies, JSON_COMPACT);
-		rc = rules_context_load_events(ctx, text, strlen(text), "events",
-		    cause);
-		free(text);
-	}
-	json_decref(bodies);
-	json_decref(in);
-	return rc;
-}
-
 /*
  * The job's model: the one ingest left, or parsed from the stored bytes
  * (with their SHA-256 and the parse time).  NULL with j->error set.
@@ -193,7 +142,7 @@ eval_work(void *arg)
 
 	if ((t = eval_model(j, sha256, &parse_ms)) == NULL)
 		goto out;
-	if (load_events(ctx, j->events, &j->error) < 0)
+	if (decide_load_events(ctx, j->events, &j->error) < 0)
 		goto out;
 	if (t->nitems > EVAL_BIG_TRAIN)
 		opt.threads = 0;	/* one big train: all cores on its wagons */
