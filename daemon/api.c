@@ -38,6 +38,7 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_PUT, "/v1/subscriptions/{name}", AUTH_ADMIN,
 	    api_subscription_put },
 	{ EVHTTP_REQ_GET, "/v1/audit/verify", AUTH_AUDITOR, api_audit_verify },
+	{ EVHTTP_REQ_GET, "/v1/rulesets/{sha256}", READERS, api_ruleset_get },
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

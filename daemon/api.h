@@ -58,5 +58,6 @@ void subscriptions_apply(struct daemon *d, struct json_t *subs,
 
 /* api_audit.c */
 void api_audit_verify(struct http_ctx *c);
+void api_ruleset_get(struct http_ctx *c);
 
 #endif

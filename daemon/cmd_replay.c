@@ -36,6 +36,7 @@
 
 #include "cmd.h"
 #include "decide.h"
+#include "ruleset_pack.h"
 #include "input.h"
 
 #define REPLAY_BATCH		32	/* decisions per query */
@@ -314,35 +315,18 @@ replay_work(void *arg, size_t i)
 
 /* Unpacks stored files (name NUL size NUL bytes..., zlib) and compiles. */
 static struct rules_ruleset *
-ruleset_unpack(const char *name, const unsigned char *z, size_t zlen,
+ruleset_compile_stored(const char *name, const unsigned char *z, size_t zlen,
     char **why)
 {
 	struct rules_file	*files = NULL;
 	struct rules_ruleset	*rs = NULL;
 	struct diag_list	 diags;
-	char			*data = NULL, *p, *end, *nul1, *nul2, line[512];
-	size_t			 len = 0, n = 0, flen;
+	char			*data = NULL, line[512];
+	size_t			 n = 0;
 
-	if (input_inflate_stored(z, zlen, &data, &len) < 0) {
+	if (ruleset_unpack(z, zlen, &data, &files, &n) < 0) {
 		*why = xstrdup("its stored files are damaged");
 		return NULL;
-	}
-	for (p = data, end = data + len; p < end; p = nul2 + 1 + flen) {
-		if ((nul1 = memchr(p, '\0', (size_t)(end - p))) == NULL ||
-		    (nul2 = memchr(nul1 + 1, '\0', (size_t)(end - nul1 - 1))) ==
-		    NULL || (flen = strtoull(nul1 + 1, NULL, 10)) >
-		    (size_t)(end - nul2 - 1)) {
-			*why = xstrdup("its stored files are damaged");
-			free(files);
-			free(data);
-			return NULL;
-		}
-		files = xreallocarray(files, n + 1, sizeof *files);
-		files[n].name = p;
-		files[n].path = NULL;
-		files[n].text = nul2 + 1;
-		files[n].len = flen;
-		n++;
 	}
 	diag_list_init(&diags, 0);
 	if ((rs = rules_ruleset_compile(name, files, n, &diags)) == NULL)
@@ -377,7 +361,7 @@ ruleset_get(struct replay *rp, const char *sha256)
 		free(cause);
 		return c;
 	}
-	if ((c->rs = ruleset_unpack(name, z, zlen, &cause)) == NULL) {
+	if ((c->rs = ruleset_compile_stored(name, z, zlen, &cause)) == NULL) {
 		c->why = xasprintf("rule set %.12s: %s", sha256, cause);
 		free(cause);
 	} else if (strcmp(rules_ruleset_hash(c->rs), sha256) != 0) {

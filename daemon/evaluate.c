@@ -17,7 +17,6 @@
 #include <event2/event.h>
 #include <jansson.h>
 #include <openssl/evp.h>
-#include <zlib.h>
 
 #include "db/store.h"
 #include "manifest/decision.h"
@@ -33,6 +32,7 @@
 #include "input.h"
 #include "log.h"
 #include "pool.h"
+#include "ruleset_pack.h"
 
 #define EVAL_BIG_TRAIN	20000	/* items: wagons in parallel above this */
 /* Parsed models waiting for their claim: bytes behind them, and age. */
@@ -347,29 +347,6 @@ evaluator_timer_cb(evutil_socket_t fd, short what, void *arg)
 	evaluator_claim(e);
 }
 
-/* Packs files as name NUL size NUL bytes..., zlib-compressed. */
-static void
-pack_files(const struct rules_file *files, size_t n, unsigned char **z,
-    size_t *zlen)
-{
-	struct buf	b = { 0 };
-	uLongf		len;
-	size_t		i;
-
-	for (i = 0; i < n; i++) {
-		buf_printf(&b, "%s%c%zu%c", files[i].name, '\0', files[i].len,
-		    '\0');
-		buf_add(&b, files[i].text, files[i].len);
-	}
-	len = compressBound((uLong)b.len);
-	*z = xmalloc(len);
-	if (compress2(*z, &len, (const Bytef *)b.data, (uLong)b.len,
-	    Z_BEST_COMPRESSION) != Z_OK)
-		len = 0;
-	*zlen = len;
-	buf_free(&b);
-}
-
 int
 ruleset_load(const char *dir, struct ruleset_load *out, char **cause)
 {
@@ -403,7 +380,7 @@ ruleset_load(const char *dir, struct ruleset_load *out, char **cause)
 		    failed, run, report);
 		goto fail;
 	}
-	pack_files(files, n, &out->files_z, &out->files_z_len);
+	ruleset_pack(files, n, &out->files_z, &out->files_z_len);
 	free(report);
 	rules_files_free(files, n);
 	diag_list_clear(&diags);

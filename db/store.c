@@ -249,6 +249,17 @@ store_train_manifest(struct db *db, const char *id, store_doc_cb cb,
 }
 
 void
+store_ruleset_files(struct db *db, const char *sha256, store_doc_cb cb,
+    void *arg)
+{
+	const char	*v[1] = { sha256 };
+
+	/* Binary result: the bytea as stored, not its hex text. */
+	store_query_doc(db, "SELECT files_z FROM rulesets WHERE sha256 = $1", 1,
+	    v, NULL, NULL, DB_RETRY | DB_BINARY_RESULT, cb, arg);
+}
+
+void
 store_train_audit(struct db *db, const char *id, store_doc_cb cb, void *arg)
 {
 	const char	*v[1] = { id };

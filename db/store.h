@@ -59,6 +59,9 @@ void store_train_decision(struct db *db, const char *id, store_doc_cb cb,
 /* The bytes of the run's current manifest, zlib-compressed (binary). */
 void store_train_manifest(struct db *db, const char *id, store_doc_cb cb,
     void *arg);
+/* A stored rule set's packed files (rulesets.files_z, binary) by hash. */
+void store_ruleset_files(struct db *db, const char *sha256, store_doc_cb cb,
+    void *arg);
 /* The audit records of the run, oldest first (JSON array). */
 void store_train_audit(struct db *db, const char *id, store_doc_cb cb,
     void *arg);

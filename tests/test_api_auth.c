@@ -217,6 +217,9 @@ t_auth_role_table(void)
 		    "officer supervisor" },
 		{ "POST", "/v1/trains/NOPE/approve", "officer supervisor" },
 		{ "GET", "/v1/audit/verify", "auditor" },
+		{ "GET", "/v1/rulesets/"
+		    "0000000000000000000000000000000000000000000000000000000000000000",
+		    "officer supervisor auditor" },
 	};
 	char			 tokens[5][64], name[64], hdr[512], want[32];
 	struct harness_response	 r;

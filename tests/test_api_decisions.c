@@ -135,6 +135,44 @@ has_hit(json_t *doc, const char *wagon, const char *rule)
 	return false;
 }
 
+/* GET /v1/rulesets/{sha256}: the files the decision's rule set was made of. */
+static void
+check_ruleset_served(const char *sha256)
+{
+	struct harness_response	 r;
+	char			 path[128], *text = NULL, *want = NULL;
+	json_t			*j, *f;
+	size_t			 i, len = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sha256);
+	snprintf(path, sizeof path, "/v1/rulesets/%s", sha256);
+	CU_ASSERT_EQUAL_FATAL(request("GET", path, officer_token, NULL, &r), 200);
+	j = json_loads(r.body, 0, NULL);
+	harness_response_free(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	json_array_foreach(json_object_get(j, "files"), i, f)
+		if (strcmp(json_string_value(json_object_get(f, "name")),
+		    "main.rules") == 0)
+			text = xstrdup(json_string_value(json_object_get(f,
+			    "text")));
+	json_decref(j);
+	/* Byte for byte the file in force. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_EQUAL(file_read_all("etc/rules/default/main.rules", &want,
+	    &len), 0);
+	CU_ASSERT(want != NULL && strlen(text) == len &&
+	    memcmp(text, want, len) == 0);
+	free(want);
+	free(text);
+	CU_ASSERT_EQUAL(request("GET", "/v1/rulesets/"
+	    "0000000000000000000000000000000000000000000000000000000000000000",
+	    officer_token, NULL, &r), 404);
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL(request("GET", "/v1/rulesets/nothex", officer_token,
+	    NULL, &r), 400);
+	harness_response_free(&r);
+}
+
 /* EDIFACT in, the provisional decision of the default rule set out. */
 static void
 t_decisions_edifact_provisional(void)
@@ -168,6 +206,8 @@ t_decisions_edifact_provisional(void)
 	    "'315279550026'");
 	CU_ASSERT_STRING_EQUAL(v, "DOC_CHECK");
 	free(v);
+	check_ruleset_served(json_string_value(json_object_get(json_object_get(
+	    doc, "ruleset"), "sha256")));
 	json_decref(doc);
 }
 

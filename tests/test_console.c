@@ -644,6 +644,12 @@ t_console_train_resolve_approve(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "consignment SMGS 24170091"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "would pass if"));
 	free(s);
+	/* And the text of the rule behind it, from the stored rule set. */
+	CU_ASSERT(wd_wait_js("var h = document.querySelector('#wagon-detail "
+	    ".hit'), p = h && h.querySelector('.rule-text pre'), r = h && "
+	    "h.querySelector('.rule'); return p !== null && r !== null && "
+	    "p.textContent.indexOf('main.rules:') === 0 && p.textContent"
+	    ".indexOf('\\nrule ' + r.textContent + '\\n') > 0;", 3000));
 	CU_ASSERT_EQUAL(wd_screenshot("train"), 0);
 
 	/* Release it; the reason carries markup, which must stay text. */

@@ -31,6 +31,7 @@
 		trains: [],
 		fetchedAt: 0,
 		train: null,		/* the loaded train page's data */
+		rulesets: {},		/* sha256 -> its files, once fetched */
 		selected: null		/* position of the opened wagon */
 	};
 
@@ -323,9 +324,55 @@
 			api("GET", p + "/audit"),
 			api("GET", p + "/notices")
 		]).then(function (r) {
-			return { id: id, train: r[0], decision: r[1], audit: r[2] || [],
-			    notices: r[3] || [], fetchedAt: Date.now() };
+			var data = { id: id, train: r[0], decision: r[1],
+			    audit: r[2] || [], notices: r[3] || [],
+			    fetchedAt: Date.now() };
+
+			return fetchRuleset(data.decision).then(function () {
+				return data;
+			});
 		});
+	}
+
+	/*
+	 * The files of the rule set that made the decision, fetched once per
+	 * rule set: a hit shows the text of its rule.  A failure only leaves
+	 * the rule text out.
+	 */
+	function fetchRuleset(d) {
+		var sha = d && d.ruleset ? d.ruleset.sha256 : null;
+
+		if (!sha || state.rulesets[sha])
+			return Promise.resolve();
+		return api("GET", "/v1/rulesets/" + enc(sha)).then(function (rs) {
+			state.rulesets[sha] = rs.files || [];
+		}).catch(function () {
+			state.rulesets[sha] = [];
+		});
+	}
+
+	/* The source text of every rule named name in the decision's rule set. */
+	function ruleText(name) {
+		var d = state.train ? state.train.decision : null,
+		    files = d && d.ruleset ? state.rulesets[d.ruleset.sha256] : null,
+		    out = [], lines, i, k, start;
+
+		(files || []).forEach(function (f) {
+			if (!/\.rules$/.test(f.name))
+				return;
+			lines = f.text.split("\n");
+			for (i = 0; i < lines.length; i++) {
+				if (!/^rule\s/.test(lines[i]) ||
+				    lines[i].replace(/^rule\s+/, "").trim() !== name)
+					continue;
+				start = i;
+				for (k = i; k < lines.length && !/^end\s*$/.test(lines[k]); k++)
+					;
+				out.push(f.name + ":" + (start + 1) + "\n" +
+				    lines.slice(start, k + 1).join("\n"));
+			}
+		});
+		return out.join("\n\n");
 	}
 
 	function loadTrain(id, quiet) {
@@ -496,7 +543,10 @@
 				el("dt", { text: "subject" }), el("dd", {
 				    text: subjectText(h.subject) }),
 				h.would_pass_if ? el("dt", { text: "would pass if" }) : null,
-				h.would_pass_if ? el("dd", { text: h.would_pass_if }) : null));
+				h.would_pass_if ? el("dd", { text: h.would_pass_if }) : null),
+			    ruleText(h.rule) ? el("details", { class: "rule-text" },
+				el("summary", { text: "rule text" }),
+				el("pre", { text: ruleText(h.rule) })) : null);
 		}));
 	}
 
