@@ -33,6 +33,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
+#include "outcall.h"
 #include "sign.h"
 
 #define NOTIFY_LEASE_S		60
@@ -202,30 +203,8 @@ static void
 delivery_answered(struct evhttp_request *req, void *arg)
 {
 	struct delivery	*v = arg;
-	unsigned long	 e;
-	const char	*reason;
 
-	if (req != NULL && evhttp_request_get_response_code(req) != 0) {
-		v->status = evhttp_request_get_response_code(req);
-		if (v->status < 200 || v->status > 299)
-			snprintf(v->error, sizeof v->error, "HTTP %d %s",
-			    v->status,
-			    evhttp_request_get_response_code_line(req) != NULL ?
-			    evhttp_request_get_response_code_line(req) : "");
-	} else {
-		/* A TLS failure (an unverifiable certificate, say) says why. */
-		e = v->conn != NULL ? bufferevent_get_openssl_error(
-		    evhttp_connection_get_bufferevent(v->conn)) : 0;
-		if (e == 0)
-			e = ERR_get_error();
-		/* Not every error code has a reason string (a refused
-		 * connection has none): then say what is known. */
-		reason = e != 0 ? ERR_reason_error_string(e) : NULL;
-		snprintf(v->error, sizeof v->error, "%s", reason != NULL ?
-		    reason : "no answer (connection refused, reset or timed "
-		    "out)");
-		ERR_clear_error();
-	}
+	v->status = outcall_result(req, v->conn, v->error, sizeof v->error);
 	delivery_record(v);
 }
 

@@ -31,6 +31,7 @@
 #include "input.h"
 #include "log.h"
 #include "notify.h"
+#include "outcall.h"
 #include "peer_link.h"
 #include "peer_msg.h"
 #include "pool.h"
@@ -233,29 +234,8 @@ static void
 answered_cb(struct evhttp_request *req, void *arg)
 {
 	struct peer_send	*s = arg;
-	unsigned long		 e;
-	const char		*reason;
 
-	if (req != NULL && evhttp_request_get_response_code(req) != 0) {
-		s->status = evhttp_request_get_response_code(req);
-		if (s->status < 200 || s->status > 299)
-			snprintf(s->error, sizeof s->error, "HTTP %d %s", s->status,
-			    evhttp_request_get_response_code_line(req) != NULL ?
-			    evhttp_request_get_response_code_line(req) : "");
-	} else {
-		/* A refused handshake (wrong CA, wrong name) says why. */
-		e = s->conn != NULL ? bufferevent_get_openssl_error(
-		    evhttp_connection_get_bufferevent(s->conn)) : 0;
-		if (e == 0)
-			e = ERR_get_error();
-		/* Not every error code has a reason string (a refused
-		 * connection has none): then say what is known. */
-		reason = e != 0 ? ERR_reason_error_string(e) : NULL;
-		snprintf(s->error, sizeof s->error, "%s", reason != NULL ?
-		    reason : "no answer (connection refused, reset or timed "
-		    "out)");
-		ERR_clear_error();
-	}
+	s->status = outcall_result(req, s->conn, s->error, sizeof s->error);
 	attempt_record(s);
 }
 

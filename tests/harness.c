@@ -240,6 +240,47 @@ harness_daemon_exec(struct harness_daemon *d)
 	return 0;
 }
 
+bool
+harness_wait_sql(const struct harness_pg *pg, const char *sql,
+    const char *want, int timeout_ms)
+{
+	char	*v = NULL;
+	int	 waited;
+	bool	 ok = false;
+
+	for (waited = 0; !ok && waited <= timeout_ms; waited += 50) {
+		if (waited > 0)
+			usleep(50000);
+		free(v);
+		v = harness_sql(pg, sql);
+		ok = v != NULL && (want != NULL ? strcmp(v, want) == 0 :
+		    strcmp(v, "0") != 0);
+	}
+	if (!ok)
+		fprintf(stderr, "\nharness: %s: %s, not %s\n", sql,
+		    v != NULL ? v : "NULL", want != NULL ? want : "non-zero");
+	free(v);
+	return ok;
+}
+
+int
+harness_submit_fixture(int port, const char *token, const char *rel)
+{
+	struct harness_response	 r;
+	char			*data, hdr[128];
+	size_t			 len;
+	int			 status;
+
+	data = test_read_fixture(rel, &len);
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", token);
+	status = harness_http(port, "POST", "/v1/manifests", hdr, data, len,
+	    &r) < 0 ? -1 : r.status;
+	if (status >= 0)
+		harness_response_free(&r);
+	free(data);
+	return status;
+}
+
 int
 harness_daemon_wait_ready(struct harness_daemon *d, int timeout_ms)
 {

@@ -11,6 +11,7 @@
 #ifndef TESTS_HARNESS_H
 #define TESTS_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -66,6 +67,16 @@ int harness_daemon_spawn(struct harness_daemon *d, const char *extra_conf);
 /* Starts the daemon again on its configuration, directory and port (after
  * it stopped); its log goes on. */
 int harness_daemon_exec(struct harness_daemon *d);
+/*
+ * Polls sql on pg until its first value is want (NULL: a value other than
+ * "0") or timeout_ms passes; true when it was.  On a timeout the last
+ * value goes to stderr, to say what was there instead.
+ */
+bool harness_wait_sql(const struct harness_pg *pg, const char *sql,
+    const char *want, int timeout_ms);
+/* Posts fixtures/rel to /v1/manifests as token: the HTTP status, -1 when
+ * there was no answer. */
+int harness_submit_fixture(int port, const char *token, const char *rel);
 /* Waits until /healthz answers; 0, or -1 with the daemon's log on stderr. */
 int harness_daemon_wait_ready(struct harness_daemon *d, int timeout_ms);
 /* spawn + wait_ready. */

@@ -69,20 +69,7 @@ request(const char *method, const char *path, const char *token,
 static int
 submit(const char *rel)
 {
-	struct harness_response	 r;
-	char			*data;
-	size_t			 len;
-	int			 status;
-	char			 hdr[128];
-
-	data = test_read_fixture(rel, &len);
-	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", operator_token);
-	status = harness_http(dm.port, "POST", "/v1/manifests", hdr, data, len,
-	    &r) < 0 ? -1 : r.status;
-	if (status >= 0)
-		harness_response_free(&r);
-	free(data);
-	return status;
+	return harness_submit_fixture(dm.port, operator_token, rel);
 }
 
 /*

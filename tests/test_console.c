@@ -137,19 +137,7 @@ request(const char *method, const char *path, const char *token,
 static bool
 wait_sql(const char *sql, int timeout_ms)
 {
-	char	*v;
-	int	 waited;
-
-	for (waited = 0; waited < timeout_ms; waited += 50) {
-		v = harness_sql(&pg, sql);
-		if (v != NULL && strcmp(v, "0") != 0) {
-			free(v);
-			return true;
-		}
-		free(v);
-		usleep(50000);
-	}
-	return false;
+	return harness_wait_sql(&pg, sql, NULL, timeout_ms);
 }
 
 /* ---- WebDriver ---- */
@@ -469,11 +457,8 @@ browser_stop(void)
 static int
 console_suite_init(void)
 {
-	char	sub[512], *data;
-	size_t	len;
+	char	sub[512];
 	int	status;
-	char	hdr[128];
-	struct harness_response	r;
 
 	if (access(CHROMIUM, X_OK) != 0 || access(CHROMEDRIVER, X_OK) != 0) {
 		fprintf(stderr, "\nintegration_console: %s or %s is missing: "
@@ -500,13 +485,8 @@ console_suite_init(void)
 		return -1;
 
 	/* The fixture train, decided, arrived (the clearance clock runs). */
-	data = test_read_fixture("edifact/cuscar_s3_alashankou.edi", &len);
-	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", operator_token);
-	status = harness_http(dm.port, "POST", "/v1/manifests", hdr, data, len,
-	    &r) < 0 ? -1 : r.status;
-	if (status >= 0)
-		harness_response_free(&r);
-	free(data);
+	status = harness_submit_fixture(dm.port, operator_token,
+	    "edifact/cuscar_s3_alashankou.edi");
 	if (status != 202 || !wait_sql("SELECT count(*) FROM trains WHERE "
 	    "train_no = '" TRAIN "' AND decision IS NOT NULL AND NOT "
 	    "eval_needed", 10000))

@@ -319,19 +319,7 @@ wait_got(int n, int timeout_ms)
 static bool
 wait_sql(const char *sql, int timeout_ms)
 {
-	char	*v;
-	int	 waited;
-
-	for (waited = 0; waited < timeout_ms; waited += 50) {
-		v = harness_sql(&pg, sql);
-		if (v != NULL && strcmp(v, "0") != 0) {
-			free(v);
-			return true;
-		}
-		free(v);
-		usleep(50000);
-	}
-	return false;
+	return harness_wait_sql(&pg, sql, NULL, timeout_ms);
 }
 
 static void

@@ -139,22 +139,7 @@ peer_port(const struct harness_daemon *d)
 static bool
 wait_sql(const struct harness_pg *pg, const char *sql, const char *want)
 {
-	char	*v;
-	int	 i;
-
-	for (i = 0; i < 300; i++) {
-		v = harness_sql(pg, sql);
-		if (v != NULL && strcmp(v, want) == 0) {
-			free(v);
-			return true;
-		}
-		free(v);
-		usleep(50000);
-	}
-	v = harness_sql(pg, sql);
-	fprintf(stderr, "\n%s: %s, not %s\n", sql, v != NULL ? v : "NULL", want);
-	free(v);
-	return false;
+	return harness_wait_sql(pg, sql, want, 15000);
 }
 
 /* An HTTP request to a daemon's API; the status. */

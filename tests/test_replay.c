@@ -47,38 +47,14 @@ request(const char *method, const char *path, const char *token,
 static int
 submit(const char *rel)
 {
-	struct harness_response	 r;
-	char			*data, hdr[128];
-	size_t			 len;
-	int			 status;
-
-	data = test_read_fixture(rel, &len);
-	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", operator_token);
-	status = harness_http(dm.port, "POST", "/v1/manifests", hdr, data, len,
-	    &r) < 0 ? -1 : r.status;
-	if (status >= 0)
-		harness_response_free(&r);
-	free(data);
-	return status;
+	return harness_submit_fixture(dm.port, operator_token, rel);
 }
 
 /* Waits until sql's first value is "1" (10 s); true when it is. */
 static bool
 wait_sql(const char *sql)
 {
-	char	*v;
-	int	 i;
-	bool	 ok;
-
-	for (i = 0; i < 200; i++) {
-		v = harness_sql(&pg, sql);
-		ok = v != NULL && strcmp(v, "1") == 0;
-		free(v);
-		if (ok)
-			return true;
-		usleep(50000);
-	}
-	return false;
+	return harness_wait_sql(&pg, sql, "1", 10000);
 }
 
 /* Runs `railgate ARGS`; its stdout (caller frees) and exit status. */
