@@ -220,6 +220,7 @@ t_auth_role_table(void)
 		{ "GET", "/v1/rulesets/"
 		    "0000000000000000000000000000000000000000000000000000000000000000",
 		    "officer supervisor auditor" },
+		{ "GET", "/v1/peer", "officer supervisor auditor admin" },
 	};
 	char			 tokens[5][64], name[64], hdr[512], want[32];
 	struct harness_response	 r;

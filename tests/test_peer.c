@@ -479,6 +479,28 @@ t_peer_replay_once_and_controls_change_decision(void)
 	peer_sealed_clear(&m);
 }
 
+/* GET /v1/peer at alashankou: the neighbour and nothing left waiting. */
+static void
+check_peer_status(void)
+{
+	struct harness_response	 r;
+	char			 hdr[128];
+	json_t			*j;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", alk_officer);
+	CU_ASSERT_EQUAL_FATAL(harness_http(alk.port, "GET", "/v1/peer", hdr,
+	    NULL, 0, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	j = json_loads(r.body, 0, NULL);
+	harness_response_free(&r);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "peer")),
+	    "dostyk");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "pending")), 0);
+	CU_ASSERT(json_integer_value(json_object_get(j, "sent")) >= 5);
+	CU_ASSERT(json_integer_value(json_object_get(j, "received")) >= 1);
+	json_decref(j);
+}
+
 /*
  * dostyk stopped: alashankou's messages wait and are retried; dostyk
  * back: they arrive, in the order they were made, each once.
@@ -501,6 +523,7 @@ t_peer_link_down_messages_wait(void)
 	CU_ASSERT_EQUAL_FATAL(harness_daemon_wait_ready(&dst, 15000), 0);
 	CU_ASSERT(wait_sql(&pga, "SELECT count(*) FROM peer_outbox WHERE state "
 	    "= 'pending'", "0"));
+	check_peer_status();
 	v = harness_sql(&pgb, "SELECT string_agg(envelope->>'train', ',' ORDER BY "
 	    "received_at) FROM peer_inbox WHERE envelope->>'train' LIKE 'X96%'");
 	CU_ASSERT_STRING_EQUAL(v, "X9601,X9602,X9603");
