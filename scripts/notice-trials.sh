@@ -24,7 +24,8 @@ retry_base_ms = 200
 retry_max_seconds = 2
 max_attempts = 1000"
 secret=whsec_trialsecretforrailgatenotices
-lport=$((port + 1))
+lport=$(testbed_free_port)
+[ "$lport" != "$port" ] || lport=$(testbed_free_port)
 log=$work/received.log
 
 listener_start() {	# STATUS

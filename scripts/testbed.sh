@@ -6,7 +6,19 @@
 #   testbed_token ROLE NAME            prints a new token
 #   testbed_daemon_restart             kills -9 and restarts the daemon
 #   testbed_stop                       stops everything, removes $work
+#   testbed_free_port                  prints a loopback port nobody listens on
 # The caller sets `trap testbed_stop EXIT`.
+
+# A loopback TCP port nobody listens on, chosen at random: two testbeds
+# started at once (make check and make check SANITIZE=1 side by side) must
+# not pick the same or neighbouring ports.
+testbed_free_port() {
+	while :; do
+		tb_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 20000))
+		ss -Htln "sport = :$tb_p" 2>/dev/null | grep -q . || break
+	done
+	echo "$tb_p"
+}
 
 testbed_start() {
 	tb_build=$1
@@ -16,7 +28,7 @@ testbed_start() {
 	admin=$(scripts/pgcluster.sh start "$work/pg")
 	app=$(printf '%s' "$admin" | sed 's/user=postgres/user=railgate_app/')
 	"$tb_build/railgate" db migrate --dsn "$admin" > /dev/null
-	port=$((20000 + $$ % 20000))
+	port=$(testbed_free_port)
 	cat > "$work/railgate.conf" <<CONF
 [daemon]
 listen = 127.0.0.1:$port
