@@ -3,6 +3,7 @@
  * of durability settings.  Blocking libpq: used only before the event
  * loop runs, never on it.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,20 @@ db_migrate(const char *dsn, unsigned *applied, unsigned *version, char **cause)
 	return 0;
 }
 
+/*
+ * True when value keeps an acknowledged commit on disk: "on" for each;
+ * synchronous_commit's local and remote_* levels also flush locally
+ * first, only "off" does not.
+ */
+static bool
+durable_value(const char *setting, const char *value)
+{
+	if (strcmp(value, "on") == 0)
+		return true;
+	return strcmp(setting, "synchronous_commit") == 0 &&
+	    strcmp(value, "off") != 0;
+}
+
 int
 db_check_durability(const char *dsn, char **cause)
 {
@@ -201,7 +216,7 @@ db_check_durability(const char *dsn, char **cause)
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			*cause = xasprintf("%s", PQresultErrorMessage(r));
 			rc = -1;
-		} else if (strcmp(PQgetvalue(r, 0, 0), "on") != 0) {
+		} else if (!durable_value(settings[i], PQgetvalue(r, 0, 0))) {
 			*cause = xasprintf("PostgreSQL has %s = %s: a manifest "
 			    "acknowledged to its sender could be lost in a crash; "
 			    "set %s = on", settings[i], PQgetvalue(r, 0, 0),

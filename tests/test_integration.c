@@ -268,25 +268,49 @@ t_daemon_role_cannot_rewrite_audit(void)
 	    "UPDATE audit_log SET actor = 'mallory' RETURNING 1"));
 }
 
-/* With fsync off the daemon refuses to start and says why. */
+/* With setting off (ALTER SYSTEM), the daemon refuses to start and says why. */
 static void
-t_daemon_refuses_unsafe_durability(void)
+refuses_with_off(const char *setting)
 {
 	struct harness_daemon	 d;
-	char			*log = NULL;
+	char			 sql[128], want[128], *log = NULL;
 	size_t			 len;
 
-	free(harness_sql(&daemon_pg, "ALTER SYSTEM SET fsync = off"));
+	snprintf(sql, sizeof sql, "ALTER SYSTEM SET %s = off", setting);
+	free(harness_sql(&daemon_pg, sql));
 	free(harness_sql(&daemon_pg, "SELECT pg_reload_conf()"));
 	usleep(200000);
 	CU_ASSERT_EQUAL_FATAL(harness_daemon_spawn(&d, daemon_pg.conf), 0);
 	CU_ASSERT_EQUAL(harness_daemon_signal_wait(&d, 0, 10000), 1);
 	CU_ASSERT_EQUAL(file_read_all(d.log, &log, &len), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(log, "refusing to start: PostgreSQL has "
-	    "fsync = off"));
+	snprintf(want, sizeof want, "refusing to start: PostgreSQL has %s = off",
+	    setting);
+	CU_ASSERT_PTR_NOT_NULL(log != NULL ? strstr(log, want) : NULL);
 	free(log);
 	harness_daemon_stop(&d);
-	free(harness_sql(&daemon_pg, "ALTER SYSTEM RESET fsync"));
+	snprintf(sql, sizeof sql, "ALTER SYSTEM RESET %s", setting);
+	free(harness_sql(&daemon_pg, sql));
+	free(harness_sql(&daemon_pg, "SELECT pg_reload_conf()"));
+	usleep(200000);
+}
+
+/* Any of the three settings that make a commit durable off: no start. */
+static void
+t_daemon_refuses_unsafe_durability(void)
+{
+	struct harness_daemon	d;
+
+	refuses_with_off("fsync");
+	refuses_with_off("synchronous_commit");
+	refuses_with_off("full_page_writes");
+	/* local flushes before it answers: durable, accepted. */
+	free(harness_sql(&daemon_pg,
+	    "ALTER SYSTEM SET synchronous_commit = local"));
+	free(harness_sql(&daemon_pg, "SELECT pg_reload_conf()"));
+	usleep(200000);
+	CU_ASSERT_EQUAL(harness_daemon_start(&d, daemon_pg.conf), 0);
+	harness_daemon_stop(&d);
+	free(harness_sql(&daemon_pg, "ALTER SYSTEM RESET synchronous_commit"));
 	free(harness_sql(&daemon_pg, "SELECT pg_reload_conf()"));
 	usleep(200000);
 }
