@@ -62,7 +62,7 @@ PROGRAMS = $(BUILD)/railgate $(BUILD)/railgated
 TESTS = $(BUILD)/tests/unit
 BENCH_PROGRAMS = $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
 
-.PHONY: all deps run check check-build lint layers bench fuzz clean demo-border
+.PHONY: all deps run check check-build lint layers bench fuzz torture clean demo-border
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -160,6 +160,13 @@ demo-border: deps
 
 fuzz: deps
 	@scripts/fuzz.sh --seconds $${FUZZ_SECONDS:-60}
+
+# The long runs of the reliability suite (issue 10): make check runs each
+# of them short.
+torture: deps
+	@$(MAKE) --no-print-directory check-build
+	RAILGATE_BUILD=$(BUILD) RAILGATE_TAMPER_TRIALS=1000 \
+	    $(BUILD)/tests/unit integration_tamper
 
 clean:
 	rm -rf build build-san build-fuzz
