@@ -6,6 +6,7 @@
 #ifndef DAEMON_API_H
 #define DAEMON_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http.h"
@@ -27,6 +28,8 @@ void api_console_file(struct http_ctx *c);
 void api_manifest_post(struct http_ctx *c);
 
 /* api_trains.c */
+/* Checks the route's {id} is a train id; answers 400 itself when not. */
+bool api_check_train_id(struct http_ctx *c);
 void api_trains_list(struct http_ctx *c);
 void api_train_get(struct http_ctx *c);
 void api_train_decision(struct http_ctx *c);

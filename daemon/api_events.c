@@ -119,6 +119,9 @@ api_train_event(struct http_ctx *c)
 	char			 why[256], *canon;
 	size_t			 len;
 
+	/* An event for a number the other routes refuse would announce it. */
+	if (!api_check_train_id(c))
+		return;
 	body = http_body(c, &len);
 	if (len == 0 || len > EVENT_BODY_MAX) {
 		http_reply_problem(c, len == 0 ? 400 : 413, len == 0 ?

@@ -38,7 +38,9 @@ notices_doc_cb(int status, const char *text, size_t len, void *arg)
 void
 api_train_notices(struct http_ctx *c)
 {
-	store_train_notices(c->d->db, http_param(c, 0), notices_doc_cb, c);
+	if (api_check_train_id(c))
+		store_train_notices(c->d->db, http_param(c, 0), notices_doc_cb,
+		    c);
 }
 
 static void

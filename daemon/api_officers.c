@@ -235,7 +235,8 @@ api_train_approve(struct http_ctx *c)
 	const char	*reason;
 	json_t		*o;
 
-	if ((o = officer_body(c, true, &reason)) == NULL)
+	if (!api_check_train_id(c) || (o = officer_body(c, true, &reason)) ==
+	    NULL)
 		return;
 	finalize_start(c, reason, 1, NULL);
 	json_decref(o);
@@ -280,7 +281,8 @@ api_wagon_resolution(struct http_ctx *c)
 	json_t		*o;
 	size_t		 i;
 
-	if ((o = officer_body(c, false, &reason)) == NULL)
+	if (!api_check_train_id(c) || (o = officer_body(c, false, &reason)) ==
+	    NULL)
 		return;
 	action = json_string_value(json_object_get(o, "action"));
 	for (i = 0; action != NULL && i < nitems(actions); i++)

@@ -45,9 +45,8 @@ doc_reply_cb(int status, const char *text, size_t len, void *arg)
 		http_reply_json(c, 200, text, len);
 }
 
-/* Checks {id}; answers 400 itself when it is not one. */
-static bool
-check_id(struct http_ctx *c)
+bool
+api_check_train_id(struct http_ctx *c)
 {
 	if (!train_id_is_valid(http_param(c, 0))) {
 		http_reply_problem(c, 400, "Bad Request", "a train id is a train "
@@ -175,7 +174,7 @@ api_trains_list(struct http_ctx *c)
 void
 api_train_get(struct http_ctx *c)
 {
-	if (check_id(c))
+	if (api_check_train_id(c))
 		store_train_get(c->d->db, http_param(c, 0),
 		    c->d->cfg.target_minutes, c->d->cfg.warn_percent,
 		    doc_reply_cb, c);
@@ -184,7 +183,7 @@ api_train_get(struct http_ctx *c)
 void
 api_train_decision(struct http_ctx *c)
 {
-	if (check_id(c))
+	if (api_check_train_id(c))
 		store_train_decision(c->d->db, http_param(c, 0), doc_reply_cb, c);
 }
 
@@ -257,7 +256,7 @@ manifest_fetched_cb(int status, const char *z, size_t zlen, void *arg)
 void
 api_train_manifest(struct http_ctx *c)
 {
-	if (check_id(c))
+	if (api_check_train_id(c))
 		store_train_manifest(c->d->db, http_param(c, 0),
 		    manifest_fetched_cb, c);
 }
@@ -265,6 +264,6 @@ api_train_manifest(struct http_ctx *c)
 void
 api_train_audit(struct http_ctx *c)
 {
-	if (check_id(c))
+	if (api_check_train_id(c))
 		store_train_audit(c->d->db, http_param(c, 0), doc_reply_cb, c);
 }

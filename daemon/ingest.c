@@ -228,7 +228,8 @@ ingest_work(void *arg)
 	size_t			 len = 0, plainlen;
 
 	if (j->path != NULL) {
-		if (file_read_all(j->path, &data, &len) < 0) {
+		/* A spooled file, never a link out of the spool. */
+		if (file_read_regular(j->path, &data, &len) < 0) {
 			j->read_error = errno;
 			return;
 		}

@@ -64,6 +64,12 @@ input_gunzip(const char *data, size_t len, size_t max, struct manifest_train *t,
 		return input_reject(t, "GZIP_INVALID",
 		    "gzip data is corrupt or truncated", zs.total_in);
 	}
+	/* One member, nothing after it: what follows would go unchecked. */
+	if (zs.total_in != len) {
+		buf_free(&b);
+		return input_reject(t, "GZIP_INVALID",
+		    "data after the end of the gzip member", zs.total_in);
+	}
 	*outp = buf_steal(&b, outlen);
 	return 0;
 }
@@ -73,8 +79,17 @@ int
 input_decompress(const char *data, size_t len, size_t max,
     struct manifest_train *t, char **out, size_t *outlen)
 {
-	return input_gunzip(data, len, max != 0 ? max : INPUT_DEFAULT_MAX, t,
-	    out, outlen);
+	if (input_gunzip(data, len, max != 0 ? max : INPUT_DEFAULT_MAX, t, out,
+	    outlen) < 0)
+		return -1;
+	/* The caller parses *out, which would unwrap a second layer. */
+	if (manifest_detect_format(*out, *outlen) == MANIFEST_FORMAT_GZIP) {
+		free(*out);
+		*out = NULL;
+		return input_reject(t, "NOT_A_MANIFEST",
+		    "gzip inside gzip is not accepted", 0);
+	}
+	return 0;
 }
 
 int

@@ -138,8 +138,16 @@ spool_take(struct spool *s, const char *name)
 	char			 path[1024];
 
 	spool_path(s, "processing", name, path, sizeof path);
-	if (stat(path, &st) < 0)
+	if (lstat(path, &st) < 0)
 		return;
+	if (!S_ISREG(st.st_mode)) {
+		/* A link could point anywhere: it is never followed. */
+		log_warnx("spool: %s is not a regular file: refused", name);
+		spool_write_err(s, name, "not a regular file (symbolic links "
+		    "are not followed): put the manifest itself in incoming/");
+		spool_move(s, "processing", "failed", name);
+		return;
+	}
 	f = xcalloc(1, sizeof *f);
 	f->s = s;
 	snprintf(f->name, sizeof f->name, "%s", name);

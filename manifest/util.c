@@ -230,16 +230,15 @@ hex_encode(const unsigned char *in, size_t n, char *out)
 }
 
 /* Reads path whole into a new NUL-terminated buffer. */
-int
-file_read_all(const char *path, char **data, size_t *len)
+/* Reads fd to its end into *data (NUL-terminated) and closes it. */
+static int
+fd_read_all(int fd, char **data, size_t *len)
 {
 	struct buf	 b = { 0 };
 	struct stat	 st;
 	ssize_t		 n;
-	int		 fd, saved;
+	int		 saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		buf_reserve(&b, (size_t)st.st_size);
 	for (;;) {
@@ -261,4 +260,32 @@ file_read_all(const char *path, char **data, size_t *len)
 	close(fd);
 	*data = buf_steal(&b, len);
 	return 0;
+}
+
+int
+file_read_all(const char *path, char **data, size_t *len)
+{
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	return fd_read_all(fd, data, len);
+}
+
+int
+file_read_regular(const char *path, char **data, size_t *len)
+{
+	struct stat	st;
+	int		fd;
+
+	/* O_NONBLOCK: a FIFO put in its place must not hang the reader. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd_read_all(fd, data, len);
 }

@@ -49,5 +49,8 @@ void hex_encode(const unsigned char *in, size_t n, char *out);
 
 /* Reads a whole file; the caller owns *data (NUL-terminated).  0 or -1 with errno. */
 int file_read_all(const char *path, char **data, size_t *len);
+/* The same for a regular file only: a symbolic link is not followed and
+ * anything else (FIFO, device, directory) fails with EINVAL. */
+int file_read_regular(const char *path, char **data, size_t *len);
 
 #endif
