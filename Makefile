@@ -128,6 +128,7 @@ check: deps
 	@$(MAKE) --no-print-directory lint
 	@scripts/fuzz.sh --seconds $(FUZZ_SMOKE_SECONDS)
 	@sh scripts/notice-trials.sh $(BUILD) 1 3 50
+	@sh scripts/torture-kill.sh $(BUILD) 10 2 40
 	RAILGATE_BUILD=$(BUILD) $(BUILD)/tests/unit
 
 check-build: $(PROGRAMS) $(TESTS)
@@ -165,6 +166,7 @@ fuzz: deps
 # of them short.
 torture: deps
 	@$(MAKE) --no-print-directory check-build
+	@sh scripts/torture-kill.sh $(BUILD) 200 4 250
 	RAILGATE_BUILD=$(BUILD) RAILGATE_TAMPER_TRIALS=1000 \
 	    $(BUILD)/tests/unit integration_tamper
 
