@@ -31,6 +31,7 @@
 #include "handoff.h"
 #include "input.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
 #include "ruleset_pack.h"
 
@@ -73,6 +74,7 @@ struct eval_job {
 	char			*document;
 	struct buf		 wagons;
 	const char		*outcome;
+	struct metrics_hits	*hits;		/* counted once stored */
 };
 
 static void evaluator_claim(struct evaluator *);
@@ -151,6 +153,9 @@ eval_work(void *arg)
 	dec->evaluate_ms = ms_since(&t0);
 	dec->parse_ms = parse_ms;
 	j->work_ms = parse_ms + dec->evaluate_ms;
+	metrics_observe_parse(parse_ms);
+	metrics_observe_evaluate(dec->evaluate_ms);
+	j->hits = metrics_hits_new(dec);
 	memcpy(dec->manifest_sha256, sha256, sizeof sha256);
 	decision_json_write(dec, 0, &doc);
 	j->document = buf_steal(&doc, NULL);
@@ -199,6 +204,7 @@ eval_job_free(struct eval_job *j)
 	free(j->error);
 	free(j->document);
 	buf_free(&j->wagons);
+	metrics_hits_free(j->hits);
 	free(j);
 }
 
@@ -216,6 +222,7 @@ eval_stored_cb(const char *result, void *arg)
 		    "it will be made again", j->train_no);
 	} else if (strcmp(result, "stored") == 0) {
 		e->stats.decided++;
+		metrics_decision_stored(j->outcome, j->hits);
 		api_trains_changed();
 		log_info("train %s: decision %s (rule set %s)", j->train_no,
 		    j->outcome, rules_ruleset_name(j->rs));

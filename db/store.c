@@ -226,6 +226,19 @@ store_train_get(struct db *db, const char *id, int target_min, int warn_pct,
 }
 
 void
+store_metrics_snapshot(struct db *db, int target_min, int warn_pct,
+    store_doc_cb cb, void *arg)
+{
+	char		 tm[16], wp[16];
+	const char	*v[2] = { tm, wp };
+
+	snprintf(tm, sizeof tm, "%d", target_min);
+	snprintf(wp, sizeof wp, "%d", warn_pct);
+	doc_query(db, "SELECT metrics_snapshot($1::int, $2::int)", 2, v, cb,
+	    arg);
+}
+
+void
 store_train_decision(struct db *db, const char *id, store_doc_cb cb, void *arg)
 {
 	const char	*v[1] = { id };

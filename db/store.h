@@ -65,6 +65,13 @@ void store_ruleset_files(struct db *db, const char *sha256, store_doc_cb cb,
 /* The audit records of the run, oldest first (JSON array). */
 void store_train_audit(struct db *db, const char *id, store_doc_cb cb,
     void *arg);
+/*
+ * The gauges /metrics takes from the database, as one JSON object (see
+ * metrics_snapshot() in 014_metrics.sql): runs by state, the notices' and
+ * the neighbour link's outboxes, the clearance clock against the target.
+ */
+void store_metrics_snapshot(struct db *db, int target_min, int warn_pct,
+    store_doc_cb cb, void *arg);
 
 /*
  * An answer decided by the database: status 0 (http_status and reply

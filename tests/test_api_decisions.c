@@ -385,20 +385,221 @@ t_decisions_submit_command(void)
 	CU_ASSERT_EQUAL(WEXITSTATUS(st), 65);
 }
 
-/* /metrics: Prometheus text with the decisions made so far. */
+/*
+ * The sum of the /metrics samples whose series starts with series and
+ * goes on with a space or, when series has no labels, a '{' (a whole
+ * family); -1 if there is none.
+ */
+static double
+metrics_sum(const char *body, const char *series)
+{
+	const char	*p = body;
+	size_t		 n = strlen(series);
+	double		 sum = -1;
+	char		 next;
+
+	while (p != NULL && *p != '\0') {
+		next = p[n];
+		if (strncmp(p, series, n) == 0 && (next == ' ' ||
+		    (next == '{' && strchr(series, '{') == NULL))) {
+			p = strchr(p + n, next == '{' ? '}' : ' ');
+			if (p == NULL)
+				break;
+			sum = (sum < 0 ? 0 : sum) + strtod(p + (*p == '}' ? 2 : 1),
+			    NULL);
+		}
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return sum;
+}
+
+/* Whether s[0..n) is a metric or label name (label: no colon). */
+static bool
+metrics_is_name(const char *s, size_t n, bool label)
+{
+	size_t	i;
+
+	if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    (!label && s[i] == ':')))
+			return false;
+	return true;
+}
+
+/* Skips {name="value",...} at p; the end, or NULL when malformed. */
+static const char *
+metrics_skip_labels(const char *p)
+{
+	const char	*q;
+
+	p++;
+	while (*p != '}') {
+		for (q = p; *q != '=' && *q != '\0' && *q != '\n'; q++)
+			;
+		if (*q != '=' || !metrics_is_name(p, (size_t)(q - p), true) ||
+		    q[1] != '"')
+			return NULL;
+		for (p = q + 2; *p != '"'; p++) {
+			if (*p == '\0' || *p == '\n')
+				return NULL;
+			if (*p == '\\' && (p[1] == '\\' || p[1] == '"' ||
+			    p[1] == 'n'))
+				p++;
+			else if (*p == '\\')
+				return NULL;
+		}
+		p++;
+		if (*p == ',')
+			p++;
+		else if (*p != '}')
+			return NULL;
+	}
+	return p + 1;
+}
+
+/*
+ * Checks the whole text: every line a comment (# HELP name text, # TYPE
+ * name type) or a sample (name{labels} value, or name value) whose family
+ * has HELP and TYPE before it.  The number of faults (each printed).
+ */
+static int
+metrics_check_syntax(const char *body)
+{
+	char		 help[256][96], type[256][96], fam[96];
+	const char	*p = body, *e, *nl;
+	size_t		 nhelp = 0, ntype = 0, i, n;
+	int		 faults = 0;
+	bool		 has_help, has_type;
+	char		*end;
+
+	for (; *p != '\0'; p = *nl == '\0' ? nl : nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		if (strncmp(p, "# HELP ", 7) == 0 || strncmp(p, "# TYPE ", 7) == 0) {
+			for (e = p + 7; e < nl && *e != ' '; e++)
+				;
+			n = (size_t)(e - p - 7);
+			if (!metrics_is_name(p + 7, n, false) || e == nl ||
+			    n >= sizeof fam || nhelp == 256 || ntype == 256)
+				goto bad;
+			if (p[2] == 'T') {
+				if (strncmp(e, " counter\n", 9) != 0 &&
+				    strncmp(e, " gauge\n", 7) != 0 &&
+				    strncmp(e, " histogram\n", 11) != 0)
+					goto bad;
+				snprintf(type[ntype++], sizeof type[0], "%.*s",
+				    (int)n, p + 7);
+			} else
+				snprintf(help[nhelp++], sizeof help[0], "%.*s",
+				    (int)n, p + 7);
+			continue;
+		}
+		if (*p == '#' || p == nl)
+			goto bad;
+		for (e = p; e < nl && *e != '{' && *e != ' '; e++)
+			;
+		n = (size_t)(e - p);
+		if (!metrics_is_name(p, n, false) || n >= sizeof fam)
+			goto bad;
+		snprintf(fam, sizeof fam, "%.*s", (int)n, p);
+		if (*e == '{' && (e = metrics_skip_labels(e)) == NULL)
+			goto bad;
+		if (*e != ' ' || e[1] == ' ')
+			goto bad;
+		if (strtod(e + 1, &end) == 0 && end == e + 1)
+			goto bad;
+		if (end != nl)
+			goto bad;
+		/* A histogram's series belong to the family without the suffix. */
+		has_help = has_type = false;
+		for (i = 0; i < ntype && !has_type; i++) {
+			n = strlen(type[i]);
+			has_type = strcmp(fam, type[i]) == 0 ||
+			    (strncmp(fam, type[i], n) == 0 &&
+			    (strcmp(fam + n, "_bucket") == 0 ||
+			    strcmp(fam + n, "_sum") == 0 ||
+			    strcmp(fam + n, "_count") == 0));
+		}
+		for (i = 0; i < nhelp && !has_help; i++) {
+			n = strlen(help[i]);
+			has_help = strncmp(fam, help[i], n) == 0 &&
+			    (fam[n] == '\0' || fam[n] == '_');
+		}
+		if (has_help && has_type)
+			continue;
+bad:
+		fprintf(stderr, "\n/metrics: bad line: %.*s\n", (int)(nl - p), p);
+		faults++;
+	}
+	return faults;
+}
+
+/* Each histogram's +Inf bucket equals its count, and it has observations. */
+static void
+metrics_check_histogram(const char *body, const char *name)
+{
+	char	series[128];
+	double	inf, count;
+
+	snprintf(series, sizeof series, "%s_bucket{le=\"+Inf\"}", name);
+	inf = metrics_sum(body, series);
+	snprintf(series, sizeof series, "%s_count", name);
+	count = metrics_sum(body, series);
+	CU_ASSERT(count > 0);
+	CU_ASSERT_EQUAL(inf, count);
+	snprintf(series, sizeof series, "%s_sum", name);
+	CU_ASSERT(metrics_sum(body, series) > 0);
+}
+
+/*
+ * /metrics: Prometheus text with the decisions made so far, the rule hits,
+ * the latency histograms and the database's gauges (which arrive a moment
+ * after the first scrape asks for them), every line well formed.
+ */
 static void
 t_decisions_metrics(void)
 {
-	struct harness_response	 r;
-	const char		*p;
+	struct harness_response	 r = { 0 };
+	int			 i;
 
-	CU_ASSERT_EQUAL_FATAL(harness_http(dm.port, "GET", "/metrics", "", NULL,
-	    0, &r), 0);
-	CU_ASSERT_EQUAL(r.status, 200);
-	p = strstr(r.body, "\nrailgate_decisions_total ");
-	CU_ASSERT_PTR_NOT_NULL(p);
-	if (p != NULL)
-		CU_ASSERT(atoi(p + strlen("\nrailgate_decisions_total ")) >= 3);
+	for (i = 0; i < 100; i++) {
+		harness_response_free(&r);
+		CU_ASSERT_EQUAL_FATAL(harness_http(dm.port, "GET", "/metrics", "",
+		    NULL, 0, &r), 0);
+		CU_ASSERT_EQUAL_FATAL(r.status, 200);
+		if (strstr(r.body, "\nrailgate_trains{") != NULL)
+			break;
+		usleep(100000);
+	}
+	CU_ASSERT_EQUAL(metrics_check_syntax(r.body), 0);
+	CU_ASSERT(metrics_sum(r.body, "railgate_decisions_total") >= 3);
+	CU_ASSERT(metrics_sum(r.body,
+	    "railgate_decisions_total{outcome=\"hold\"}") >= 0);
+	CU_ASSERT(metrics_sum(r.body,
+	    "railgate_decisions_total{outcome=\"release\"}") >= 0);
+	CU_ASSERT(metrics_sum(r.body,
+	    "railgate_rule_hits_total{rule=\"phyto\"}") > 0);
+	metrics_check_histogram(r.body, "railgate_parse_duration_seconds");
+	metrics_check_histogram(r.body, "railgate_evaluate_duration_seconds");
+	CU_ASSERT(metrics_sum(r.body, "railgate_trains") >= 3);
+	CU_ASSERT(metrics_sum(r.body, "railgate_trains{state=\"evaluated\"}")
+	    >= 0);
+	CU_ASSERT(metrics_sum(r.body,
+	    "railgate_notices_outbox{state=\"pending\"}") >= 0);
+	CU_ASSERT(metrics_sum(r.body,
+	    "railgate_peer_outbox{state=\"pending\"}") >= 0);
+	CU_ASSERT(metrics_sum(r.body,
+	    "railgate_clearance_running{flag=\"ok\"}") >= 0);
+	CU_ASSERT(metrics_sum(r.body,
+	    "railgate_clearance_finished{target=\"within\"}") >= 0);
+	CU_ASSERT(metrics_sum(r.body, "railgate_clearance_target_seconds") ==
+	    20 * 60);
+	CU_ASSERT(metrics_sum(r.body, "railgate_db_connections_up") > 0);
+	CU_ASSERT(metrics_sum(r.body, "railgate_peer_up") >= 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body,
 	    "# TYPE railgate_http_requests_total counter"));
 	harness_response_free(&r);
@@ -513,20 +714,16 @@ once_post(void *arg)
 	return NULL;
 }
 
-/* The value of a /metrics counter, -1 if absent. */
+/* The value of a /metrics counter (summed over its labels), -1 if absent. */
 static long
 metric_value(const char *name)
 {
 	struct harness_response	 r;
-	char			 key[128];
-	const char		*p;
-	long			 v = -1;
+	long			 v;
 
 	if (harness_http(dm.port, "GET", "/metrics", "", NULL, 0, &r) < 0)
 		return -1;
-	snprintf(key, sizeof key, "\n%s ", name);
-	if ((p = strstr(r.body, key)) != NULL)
-		v = atol(p + strlen(key));
+	v = (long)metrics_sum(r.body, name);
 	harness_response_free(&r);
 	return v;
 }
