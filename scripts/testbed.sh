@@ -9,13 +9,14 @@
 #   testbed_free_port                  prints a loopback port nobody listens on
 # The caller sets `trap testbed_stop EXIT`.
 
-# A loopback TCP port nobody listens on, chosen at random: two testbeds
-# started at once (make check and make check SANITIZE=1 side by side) must
-# not pick the same or neighbouring ports.
+# A loopback TCP port no socket uses, chosen at random below the kernel's
+# ephemeral range (32768 and up by default, where the tests' own servers
+# and every client connection take theirs): two testbeds started at once
+# (make check and make check SANITIZE=1 side by side) must not meet.
 testbed_free_port() {
 	while :; do
-		tb_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 20000))
-		ss -Htln "sport = :$tb_p" 2>/dev/null | grep -q . || break
+		tb_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000))
+		ss -Htan "sport = :$tb_p" 2>/dev/null | grep -q . || break
 	done
 	echo "$tb_p"
 }
@@ -50,7 +51,8 @@ testbed_daemon_start() {
 		curl -sf "http://127.0.0.1:$port/readyz" > /dev/null 2>&1 && return 0
 		sleep 0.1
 	done
-	echo "testbed: the daemon did not start" >&2
+	echo "testbed: the daemon did not start; its log ends:" >&2
+	tail -n 15 "$work/daemon.log" >&2
 	return 1
 }
 

@@ -399,9 +399,9 @@ metrics_sum(const char *body, const char *series)
 	char		 next;
 
 	while (p != NULL && *p != '\0') {
-		next = p[n];
-		if (strncmp(p, series, n) == 0 && (next == ' ' ||
-		    (next == '{' && strchr(series, '{') == NULL))) {
+		/* p[n] only once the n bytes before it matched (no NUL). */
+		next = strncmp(p, series, n) == 0 ? p[n] : '\0';
+		if (next == ' ' || (next == '{' && strchr(series, '{') == NULL)) {
 			p = strchr(p + n, next == '{' ? '}' : ' ');
 			if (p == NULL)
 				break;
