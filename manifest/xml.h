@@ -26,9 +26,11 @@ struct xml_limits {
 	size_t	max_elements;	/* elements in the document */
 	size_t	max_text;	/* bytes of one text node */
 	size_t	max_document;	/* bytes of the document */
+	size_t	max_attributes;	/* attributes of one start tag, xmlns included */
 };
 
-/* The safe defaults: depth 64, 50,000,000 elements, 1 MiB text, 1 GiB. */
+/* The safe defaults: depth 64, 50,000,000 elements, 1 MiB text, 1 GiB,
+ * 64 attributes a tag. */
 void xml_limits_default(struct xml_limits *l);
 
 /*

@@ -18,6 +18,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 
@@ -166,6 +170,7 @@ xml_limits_default(struct xml_limits *l)
 	l->max_elements = 50000000;
 	l->max_text = 1 << 20;
 	l->max_document = (size_t)1 << 30;
+	l->max_attributes = 64;
 }
 
 /* The line of the current node (the parser itself may be further on). */
@@ -867,6 +872,116 @@ read_node(struct xr *x)
 	}
 }
 
+/* The number of attributes in the tag at p ('<' name ...), and where it
+ * ends: quoted values are stepped over whole, so a '>' or '=' inside one
+ * counts for nothing. */
+static size_t
+tag_attributes(const char *p, const char *end, const char **after)
+{
+	const char	*q;
+	size_t		 n = 0;
+
+	for (p++; p < end && *p != '>'; p++) {
+		if (*p == '=')
+			n++;
+		else if (*p == '"' || *p == '\'') {
+			if ((q = memchr(p + 1, *p, (size_t)(end - p - 1))) == NULL)
+				break;
+			p = q;
+		}
+	}
+	*after = p < end ? p + 1 : end;
+	return n;
+}
+
+/* The line of byte offset off (1-based). */
+static uint32_t
+line_of(const char *data, size_t off)
+{
+	const char	*p = data, *end = data + off, *q;
+	uint32_t	 line = 1;
+
+	while ((q = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		line++;
+		p = q + 1;
+	}
+	return line;
+}
+
+/*
+ * Where a start tag may carry more than max attributes: the '<' after
+ * which more than max '=' come before the next '<', or NULL.  A raw '<'
+ * stands in neither an attribute value nor text, so all of a tag's
+ * attributes lie between its '<' and the next one; only '<' and '=' are
+ * looked at, 16 bytes at a time where SSE2 is there, so that the whole
+ * document passes at memory speed and the exact count below runs on the
+ * few places that need it.
+ */
+static const char *
+crowded_candidate(const char *p, const char *end, size_t max)
+{
+	const char	*seg = p;
+	size_t		 n = 0;
+#ifdef __SSE2__
+	const __m128i	 lt = _mm_set1_epi8('<'), eq = _mm_set1_epi8('=');
+	unsigned	 ml, me, m;
+	int		 i;
+
+	for (; end - p >= 16; p += 16) {
+		__m128i	v = _mm_loadu_si128((const __m128i *)(const void *)p);
+
+		ml = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lt));
+		me = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq));
+		if ((ml | me) == 0)
+			continue;
+		if (ml == 0) {
+			if ((n += (size_t)__builtin_popcount(me)) > max)
+				return seg;
+			continue;
+		}
+		for (m = ml | me; m != 0; m &= m - 1) {
+			i = __builtin_ctz(m);
+			if (ml & (1u << i)) {
+				seg = p + i;
+				n = 0;
+			} else if (++n > max)
+				return seg;
+		}
+	}
+#endif
+	for (; p < end; p++) {
+		if (*p == '<') {
+			seg = p;
+			n = 0;
+		} else if (*p == '=' && ++n > max)
+			return seg;
+	}
+	return NULL;
+}
+
+/*
+ * The line of the first start tag with more than max attributes, or 0.
+ * libxml2 compares each attribute of a tag with every earlier one (and
+ * each namespace declaration likewise), so one tag with 100,000 of them
+ * holds a worker for minutes: counted here, before libxml2 sees the
+ * document.  A candidate is counted exactly, quoted values stepped over;
+ * comments, CDATA and processing instructions are not tags.
+ */
+static uint32_t
+crowded_tag_line(const char *data, size_t len, size_t max)
+{
+	const char	*p = data, *end = data + len, *after;
+
+	while ((p = crowded_candidate(p, end, max)) != NULL) {
+		if (*p == '<' && !(end - p >= 2 && (p[1] == '!' || p[1] == '?')) &&
+		    tag_attributes(p, end, &after) > max)
+			return line_of(data, (size_t)(p - data));
+		if ((p = memchr(p + 1, '<', (size_t)(end - p - 1))) == NULL)
+			break;
+	}
+	return 0;
+}
+
 /*
  * The line of a DOCTYPE in the prolog (before the root element), or 0.
  * Checked before libxml2 sees the document, so that no DTD -- internal
@@ -932,6 +1047,15 @@ xml_parse(const char *data, size_t len, const struct xml_limits *limits,
 
 		diag_add(&t->diags, DIAG_ERROR, "XML_FORBIDDEN", &loc, "a DOCTYPE "
 		    "is not accepted: manifests carry no DTD and no entities");
+		return -1;
+	}
+	if (crowded_tag_line(data, len, x.lim.max_attributes) != 0) {
+		struct diag_loc loc = diag_loc_line(NULL, crowded_tag_line(data,
+		    len, x.lim.max_attributes), 0);
+
+		diag_add(&t->diags, DIAG_ERROR, "XML_LIMIT", &loc, "a start tag "
+		    "with more than %zu attributes (namespace declarations "
+		    "count)", x.lim.max_attributes);
 		return -1;
 	}
 	pthread_once(&loader_once, install_loader);
