@@ -899,13 +899,13 @@ static uint32_t
 line_of(const char *data, size_t off)
 {
 	const char	*p = data, *end = data + off, *q;
-	uint32_t	 line = 1;
+	uint32_t	 n = 1;
 
 	while ((q = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		line++;
+		n++;
 		p = q + 1;
 	}
-	return line;
+	return n;
 }
 
 /*
