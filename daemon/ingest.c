@@ -8,6 +8,7 @@
  * replay re-reads exactly what was decided.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,6 +32,9 @@
 #include "input.h"
 #include "log.h"
 #include "pool.h"
+
+#define INFLATE_RATIO	64
+#define INFLATE_FLOOR	((size_t)16 << 20)
 
 struct ingest_job {
 	struct daemon		*d;
@@ -177,6 +181,20 @@ build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 	jsonw_array_end(&w);
 }
 
+/* The bytes as they will be stored: their hash, size, zlib form, format. */
+static void
+ingest_keep_raw(struct ingest_job *j, const char *data, size_t len)
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0;
+
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	hex_encode(md, mdlen, j->sha256);
+	j->raw_size = (int64_t)len;
+	j->raw_z = deflate_fast(data, len, &j->raw_z_len);
+	j->format = manifest_format_name(manifest_detect_format(data, len));
+}
+
 /* Parses the plain bytes and fills every output of the job. */
 static void
 ingest_parse(struct ingest_job *j, const char *data, size_t len)
@@ -185,14 +203,8 @@ ingest_parse(struct ingest_job *j, const char *data, size_t len)
 	struct manifest_train	*t;
 	struct jsonw		 w;
 	struct timespec		 t0, t1;
-	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen = 0;
 
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	hex_encode(md, mdlen, j->sha256);
-	j->raw_size = (int64_t)len;
-	j->raw_z = deflate_fast(data, len, &j->raw_z_len);
-	j->format = manifest_format_name(manifest_detect_format(data, len));
+	ingest_keep_raw(j, data, len);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	j->accepted = input_parse(data, len, &opt, &t) == 0 && t->id != NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -218,6 +230,22 @@ ingest_parse(struct ingest_job *j, const char *data, size_t len)
 		manifest_train_free(t);
 }
 
+/*
+ * How far a gzip body of len bytes may inflate: manifests compress 5 to
+ * 25 times (EDIFACT about 5, XML up to about 21), so past 64 times it is a
+ * bomb, refused after 64 MB for a 1 MB body rather than after max bytes
+ * (max_body_mb) of inflating.  Never under 16 MiB, never over max.
+ */
+static size_t
+inflate_cap(size_t len, size_t max)
+{
+	size_t	cap = len > SIZE_MAX / INFLATE_RATIO ? max : len * INFLATE_RATIO;
+
+	if (cap < INFLATE_FLOOR)
+		cap = INFLATE_FLOOR;
+	return cap < max ? cap : max;
+}
+
 /* Worker: read, unwrap gzip, parse. */
 static void
 ingest_work(void *arg)
@@ -239,16 +267,16 @@ ingest_work(void *arg)
 	}
 	if (manifest_detect_format(data, len) == MANIFEST_FORMAT_GZIP) {
 		scratch = manifest_train_new();
-		if (input_decompress(data, len, j->max_size, scratch, &plain,
-		    &plainlen) == 0) {
+		if (input_decompress(data, len, inflate_cap(len, j->max_size),
+		    scratch, &plain, &plainlen) == 0) {
 			ingest_parse(j, plain, plainlen);
 			free(plain);
 		} else {
-			/* Store the body as received, refused with the reason. */
+			/* Store the body as received, refused with the reason
+			 * (not parsed: that would inflate it all again). */
 			struct jsonw w;
 
-			ingest_parse(j, data, len);
-			buf_reset(&j->diags);
+			ingest_keep_raw(j, data, len);
 			jsonw_init(&w, &j->diags);
 			manifest_json_write_diags(&w, &scratch->diags);
 			j->accepted = 0;
