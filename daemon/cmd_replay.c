@@ -26,7 +26,6 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "db/replay.h"
 #include "manifest/decision.h"
@@ -37,7 +36,6 @@
 #include "cmd.h"
 #include "decide.h"
 #include "ruleset_pack.h"
-#include "input.h"
 
 #define REPLAY_BATCH		32	/* decisions per query */
 #define REPLAY_SHOW_MAX		100	/* differences printed in full */
@@ -224,49 +222,29 @@ static void
 replay_provisional(struct replay_job *j)
 {
 	const struct replay_rows	*r = j->rows;
-	struct rules_eval_options	 opt = { 1 };
 	struct manifest_train		*t = NULL;
-	struct rules_context		*ctx = rules_context_new();
 	struct decision			*dec = NULL;
 	struct buf			 doc = { 0 };
-	unsigned char			 md[EVP_MAX_MD_SIZE];
-	unsigned int			 mdlen = 0;
-	const char			*events;
-	char				*raw = NULL;
-	size_t				 len = 0;
+	char				 sha256[65];
+	double				 parse_ms;
 
-	if (j->rs->rs == NULL) {
+	if (j->rs->rs == NULL)
 		j->error = xstrdup(j->rs->why);
-		goto out;
-	}
-	if (input_inflate_stored((const unsigned char *)replay_rows_value(r,
+	else if (decide_parse_stored((const unsigned char *)replay_rows_value(r,
 	    j->row, REPLAY_COL_RAW_Z), replay_rows_length(r, j->row,
-	    REPLAY_COL_RAW_Z), &raw, &len) < 0) {
-		j->error = xstrdup("the stored manifest is damaged");
-		goto out;
+	    REPLAY_COL_RAW_Z), &t, sha256, &parse_ms, &j->error) == 0 &&
+	    (dec = decide_evaluate(j->rs->rs, t, replay_rows_value(r, j->row,
+	    REPLAY_COL_EVENTS), 1, &j->error)) != NULL) {
+		memcpy(dec->manifest_sha256, sha256, sizeof sha256);
+		decision_json_write(dec, DECISION_JSON_NO_TIMING, &doc);
+		compare(j, replay_rows_value(r, j->row, REPLAY_COL_DOCUMENT),
+		    replay_rows_length(r, j->row, REPLAY_COL_DOCUMENT), &doc);
 	}
-	if (input_parse(raw, len, NULL, &t) < 0) {
-		j->error = xstrdup("the stored manifest no longer parses");
-		goto out;
-	}
-	events = replay_rows_value(r, j->row, REPLAY_COL_EVENTS);
-	if (decide_load_events(ctx, events != NULL ? events : "[]",
-	    &j->error) < 0)
-		goto out;
-	rules_evaluate(j->rs->rs, t, ctx, &opt, &dec);
-	EVP_Digest(raw, len, md, &mdlen, EVP_sha256(), NULL);
-	hex_encode(md, mdlen, dec->manifest_sha256);
-	decision_json_write(dec, DECISION_JSON_NO_TIMING, &doc);
-	compare(j, replay_rows_value(r, j->row, REPLAY_COL_DOCUMENT),
-	    replay_rows_length(r, j->row, REPLAY_COL_DOCUMENT), &doc);
-out:
 	if (j->error != NULL)
 		j->status = REPLAY_FAILED;
 	buf_free(&doc);
 	decision_free(dec);
 	manifest_train_free(t);
-	rules_context_free(ctx);
-	free(raw);
 }
 
 /*

@@ -4,14 +4,17 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "manifest/decision.h"
 #include "manifest/util.h"
 #include "rules/rules.h"
 
 #include "decide.h"
+#include "input.h"
 
 /* One neighbour report (an event's body) as neighbour data. */
 static int
@@ -87,4 +90,65 @@ decide_final(const char *base, const char *resolutions, char **cause)
 	d->final = true;
 	d->outcome = decision_consolidate(d);
 	return d;
+}
+
+/* Milliseconds since t0 on the monotonic clock. */
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec	t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+int
+decide_parse_stored(const unsigned char *z, size_t zlen,
+    struct manifest_train **t, char sha256[65], double *parse_ms,
+    char **cause)
+{
+	struct timespec	 t0;
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0;
+	char		*raw;
+	size_t		 len;
+
+	*t = NULL;
+	if (input_inflate_stored(z, zlen, &raw, &len) < 0) {
+		*cause = xstrdup("the stored manifest is damaged");
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (input_parse(raw, len, NULL, t) < 0) {
+		*cause = xstrdup("the stored manifest no longer parses");
+		manifest_train_free(*t);
+		*t = NULL;
+		free(raw);
+		return -1;
+	}
+	*parse_ms = ms_since(&t0);
+	EVP_Digest(raw, len, md, &mdlen, EVP_sha256(), NULL);
+	hex_encode(md, mdlen, sha256);
+	free(raw);
+	return 0;
+}
+
+struct decision *
+decide_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
+    const char *events, unsigned threads, char **cause)
+{
+	struct rules_context		*ctx = rules_context_new();
+	struct rules_eval_options	 opt = { threads };
+	struct decision			*dec = NULL;
+	struct timespec			 t0;
+
+	if (decide_load_events(ctx, events != NULL ? events : "[]", cause) ==
+	    0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		rules_evaluate(rs, t, ctx, &opt, &dec);
+		dec->evaluate_ms = ms_since(&t0);
+	}
+	rules_context_free(ctx);
+	return dec;
 }

@@ -16,7 +16,6 @@
 
 #include <event2/event.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "db/store.h"
 #include "manifest/decision.h"
@@ -29,7 +28,6 @@
 #include "decide.h"
 #include "evaluate.h"
 #include "handoff.h"
-#include "input.h"
 #include "log.h"
 #include "metrics.h"
 #include "pool.h"
@@ -79,16 +77,6 @@ struct eval_job {
 
 static void evaluator_claim(struct evaluator *);
 
-static double
-ms_since(const struct timespec *a)
-{
-	struct timespec	b;
-
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (double)(b.tv_sec - a->tv_sec) * 1e3 +
-	    (double)(b.tv_nsec - a->tv_nsec) / 1e6;
-}
-
 /*
  * The job's model: the one ingest left, or parsed from the stored bytes
  * (with their SHA-256 and the parse time).  NULL with j->error set.
@@ -96,12 +84,7 @@ ms_since(const struct timespec *a)
 static struct manifest_train *
 eval_model(struct eval_job *j, char *sha256, double *parse_ms)
 {
-	struct manifest_train	*t = NULL;
-	struct timespec		 t0;
-	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen = 0;
-	char			*raw = NULL;
-	size_t			 len = 0;
+	struct manifest_train	*t;
 
 	if (j->parsed.train != NULL) {
 		t = j->parsed.train;
@@ -110,21 +93,9 @@ eval_model(struct eval_job *j, char *sha256, double *parse_ms)
 		*parse_ms = j->parsed.parse_ms;
 		return t;
 	}
-	if (input_inflate_stored(j->raw_z, j->raw_z_len, &raw, &len) < 0) {
-		j->error = xstrdup("the stored manifest is damaged");
+	if (decide_parse_stored(j->raw_z, j->raw_z_len, &t, sha256, parse_ms,
+	    &j->error) < 0)
 		return NULL;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (input_parse(raw, len, NULL, &t) < 0) {
-		j->error = xstrdup("the stored manifest no longer parses");
-		manifest_train_free(t);
-		free(raw);
-		return NULL;
-	}
-	*parse_ms = ms_since(&t0);
-	EVP_Digest(raw, len, md, &mdlen, EVP_sha256(), NULL);
-	hex_encode(md, mdlen, sha256);
-	free(raw);
 	return t;
 }
 
@@ -132,25 +103,19 @@ eval_model(struct eval_job *j, char *sha256, double *parse_ms)
 static void
 eval_work(void *arg)
 {
-	struct eval_job			*j = arg;
-	struct manifest_train		*t;
-	struct rules_context		*ctx = rules_context_new();
-	struct rules_eval_options	 opt = { 1 };
-	struct decision			*dec = NULL;
-	struct timespec			 t0;
-	struct buf			 doc = { 0 };
-	char				 sha256[65];
-	double				 parse_ms = 0;
+	struct eval_job		*j = arg;
+	struct manifest_train	*t;
+	struct decision		*dec = NULL;
+	struct buf		 doc = { 0 };
+	char			 sha256[65];
+	double			 parse_ms = 0;
 
 	if ((t = eval_model(j, sha256, &parse_ms)) == NULL)
 		goto out;
-	if (decide_load_events(ctx, j->events, &j->error) < 0)
+	/* One big train: all cores on its wagons. */
+	if ((dec = decide_evaluate(j->rs, t, j->events, t->nitems >
+	    EVAL_BIG_TRAIN ? 0 : 1, &j->error)) == NULL)
 		goto out;
-	if (t->nitems > EVAL_BIG_TRAIN)
-		opt.threads = 0;	/* one big train: all cores on its wagons */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rules_evaluate(j->rs, t, ctx, &opt, &dec);
-	dec->evaluate_ms = ms_since(&t0);
 	dec->parse_ms = parse_ms;
 	j->work_ms = parse_ms + dec->evaluate_ms;
 	metrics_observe_parse(parse_ms);
@@ -164,7 +129,6 @@ eval_work(void *arg)
 out:
 	decision_free(dec);
 	manifest_train_free(t);
-	rules_context_free(ctx);
 }
 
 /* A run is in hand from its claim until its decision is stored or dropped. */
