@@ -274,8 +274,11 @@ t_manifests_edifact_accepted(void)
 	CU_ASSERT_PTR_NOT_NULL(harness_header(&r, "Location", v, sizeof v));
 	CU_ASSERT_STRING_EQUAL(v, "/v1/trains/X8024");
 	harness_response_free(&r);
+	/* The evaluator may already have decided it by the time we ask. */
 	n = train_state("X8024");
-	CU_ASSERT_STRING_EQUAL(n, "received");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_TRUE(strcmp(n, "received") == 0 ||
+	    strcmp(n, "evaluated") == 0);
 	free(n);
 	n = harness_sql(&pg, "SELECT count(*) || '/' || sum(containers) || '/' || "
 	    "bool_or(t.green_lane) FROM wagons w JOIN trains t ON t.id = w.train_id "
