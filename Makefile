@@ -169,6 +169,9 @@ torture: deps
 	@sh scripts/torture-kill.sh $(BUILD) 200 4 250
 	RAILGATE_BUILD=$(BUILD) RAILGATE_TAMPER_TRIALS=1000 \
 	    $(BUILD)/tests/unit integration_tamper
+	RAILGATE_BUILD=$(BUILD) RAILGATE_LOAD_SECONDS=600 \
+	    RAILGATE_FLOOD_SECONDS=60 RAILGATE_FLOOD_SLOW=1000 \
+	    $(BUILD)/tests/unit integration_load
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -232,6 +232,21 @@ api_metrics(struct http_ctx *c)
 	}
 	metric(&b, "railgate_http_in_flight", "gauge",
 	    "Requests received and not yet answered.", "", hs.in_flight);
+	metric(&b, "railgate_http_connections_open", "gauge",
+	    "Client connections open.", "", hs.conn_open);
+	metric(&b, "railgate_http_connections_total", "counter",
+	    "Client connections accepted.", "", (double)hs.conn_accepted);
+	metric(&b, "railgate_http_connections_cut_total", "counter",
+	    "Connections cut because their request came too slowly "
+	    "(request_timeout_s, request_min_rate).", "",
+	    (double)hs.conn_cut);
+	metric(&b, "railgate_http_accept_paused_total", "counter",
+	    "Times max_connections was reached and accepting stopped.", "",
+	    (double)hs.conn_paused);
+	metric(&b, "railgate_http_refused_unrouted_total", "counter",
+	    "Requests libevent answered itself with a 4xx before routing "
+	    "(malformed request line, headers or body over the limits).", "",
+	    (double)hs.conn_refused);
 	metric(&b, "railgate_db_connections_up", "gauge",
 	    "Database connections usable.", "", ds.up);
 	metric(&b, "railgate_db_queued", "gauge",

@@ -121,7 +121,19 @@ static const struct param params[] = {
 	INT("http", "max_body_mb", max_body_mb, true, "256", 1, 4096,
 	    "Largest accepted request body, after decompression, in MiB."),
 	INT("http", "request_timeout_s", request_timeout_s, true, "30", 1, 3600,
-	    "Seconds a client may take to send a request."),
+	    "Seconds a client may take to send a request (headers and body), "
+	    "from its first byte; a client still sending gets one more second "
+	    "for every request_min_rate bytes it has sent.  A slower "
+	    "connection is cut and logged."),
+	INT("http", "request_min_rate", request_min_rate, false, "1024", 1,
+	    1 << 30,
+	    "Bytes per second a client must keep up, on average, to take "
+	    "longer than request_timeout_s over a request (a large upload)."),
+	INT("http", "max_connections", max_connections, false, "4096", 16,
+	    1 << 20,
+	    "Client connections open at once; beyond it the daemon stops "
+	    "accepting until one closes.  Lowered at start to what the open "
+	    "files limit allows."),
 	INT("http", "token_cache_s", token_cache_s, false, "5", 0, 300,
 	    "Seconds a token lookup is cached; a revoked token stops working "
 	    "at most this long after revocation."),

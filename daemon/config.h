@@ -51,6 +51,8 @@ struct config {
 	/* [http] */
 	int	 max_body_mb;
 	int	 request_timeout_s;
+	int	 request_min_rate;
+	int	 max_connections;
 	int	 token_cache_s;
 };
 

@@ -24,6 +24,7 @@
 #include "manifest/util.h"
 
 #include "api.h"
+#include "conn.h"
 #include "daemon.h"
 #include "http.h"
 #include "log.h"
@@ -32,6 +33,7 @@ struct http_server {
 	struct daemon		*d;
 	struct evhttp		*http;
 	struct evhttp_bound_socket *sock;
+	struct conn_guard	*guard;
 	uint64_t		 next_id;
 	struct http_stats	 stats;
 };
@@ -311,6 +313,7 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	struct http_ctx		*c;
 	size_t			 i;
 
+	conn_guard_request_received(s->guard, req);
 	c = xcalloc(1, sizeof *c);
 	c->d = s->d;
 	c->req = req;
@@ -379,6 +382,7 @@ struct http_server *
 http_server_new(struct daemon *d, char **cause)
 {
 	struct http_server	*s;
+	struct conn_guard_limits lim;
 	char			 host[256];
 	unsigned short		 port;
 
@@ -405,6 +409,10 @@ http_server_new(struct daemon *d, char **cause)
 		free(s);
 		return NULL;
 	}
+	lim.request_timeout_s = d->cfg.request_timeout_s;
+	lim.request_min_rate = d->cfg.request_min_rate;
+	lim.max_connections = d->cfg.max_connections;
+	s->guard = conn_guard_new(d->base, s->http, s->sock, &lim);
 	the_server = s;
 	log_info("listening on http://%s/", d->cfg.listen);
 	return s;
@@ -414,6 +422,7 @@ void
 http_server_stop_accepting(struct http_server *s)
 {
 	if (s->sock != NULL) {
+		conn_guard_forget_socket(s->guard);
 		evhttp_del_accept_socket(s->http, s->sock);
 		s->sock = NULL;
 	}
@@ -431,6 +440,7 @@ http_server_free(struct http_server *s)
 	if (s == NULL)
 		return;
 	evhttp_free(s->http);
+	conn_guard_free(s->guard);
 	if (the_server == s)
 		the_server = NULL;
 	free(s);
@@ -439,5 +449,15 @@ http_server_free(struct http_server *s)
 void
 http_get_stats(const struct http_server *s, struct http_stats *out)
 {
+	struct conn_stats	cs;
+
 	*out = s->stats;
+	if (s->guard != NULL) {
+		conn_guard_get_stats(s->guard, &cs);
+		out->conn_open = cs.open;
+		out->conn_accepted = cs.accepted;
+		out->conn_cut = cs.cut;
+		out->conn_paused = cs.paused;
+		out->conn_refused = cs.refused;
+	}
 }

@@ -87,6 +87,11 @@ struct http_stats {
 	uint64_t	requests;
 	uint64_t	by_class[6];	/* 1xx..5xx at [1]..[5] */
 	int		in_flight;
+	int		conn_open;	/* client connections (conn.h) */
+	uint64_t	conn_accepted;
+	uint64_t	conn_cut;	/* requests too slow */
+	uint64_t	conn_paused;	/* times max_connections was reached */
+	uint64_t	conn_refused;	/* answered 4xx by libevent itself */
 };
 void http_get_stats(const struct http_server *s, struct http_stats *out);
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -48,6 +49,34 @@ usage(FILE *out)
 	    "      --print-parameters  the configuration parameters, as mdoc\n"
 	    "  -h, --help            this text\n"
 	    "      --version         the version\n");
+}
+
+/*
+ * Raises the open files limit to its hard ceiling, and lowers
+ * max_connections to what the limit leaves after the daemon's own files
+ * (database connections, spool, notices, the peer link): FD_RESERVE.
+ */
+#define FD_RESERVE	256
+static void
+daemon_fit_fd_limit(struct config *cfg)
+{
+	struct rlimit	rl;
+	rlim_t		room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	room = rl.rlim_cur > FD_RESERVE + 16 ? rl.rlim_cur - FD_RESERVE : 16;
+	if ((rlim_t)cfg->max_connections > room) {
+		log_warnx("open files limit %llu: max_connections lowered from "
+		    "%d to %llu", (unsigned long long)rl.rlim_cur,
+		    cfg->max_connections, (unsigned long long)room);
+		cfg->max_connections = (int)room;
+	}
 }
 
 /* Applies the parts of cfg that take effect at once. */
@@ -319,6 +348,7 @@ main(int argc, char **argv)
 	}
 	if ((d.peer = peer_link_new(&d, &cause)) == NULL && cause != NULL)
 		fatalx("%s", cause);
+	daemon_fit_fd_limit(&d.cfg);
 	if ((d.http = http_server_new(&d, &cause)) == NULL)
 		fatalx("%s", cause);
 	snprintf(spooldir, sizeof spooldir, "%s/spool", d.cfg.state_dir);
