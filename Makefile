@@ -129,6 +129,7 @@ check: deps
 	@scripts/fuzz.sh --seconds $(FUZZ_SMOKE_SECONDS)
 	@sh scripts/notice-trials.sh $(BUILD) 1 3 50
 	@sh scripts/torture-kill.sh $(BUILD) 10 2 40
+	@sh scripts/torture-pg.sh $(BUILD) 6 2 15
 	RAILGATE_BUILD=$(BUILD) $(BUILD)/tests/unit
 
 check-build: $(PROGRAMS) $(TESTS)
@@ -167,6 +168,7 @@ fuzz: deps
 torture: deps
 	@$(MAKE) --no-print-directory check-build
 	@sh scripts/torture-kill.sh $(BUILD) 200 4 250
+	@sh scripts/torture-pg.sh $(BUILD) 75 4 100
 	RAILGATE_BUILD=$(BUILD) RAILGATE_TAMPER_TRIALS=1000 \
 	    $(BUILD)/tests/unit integration_tamper
 	RAILGATE_BUILD=$(BUILD) RAILGATE_LOAD_SECONDS=600 \

@@ -17,6 +17,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "db/db.h"
 #include "db/store.h"
 #include "manifest/diag.h"
 #include "manifest/json.h"
@@ -347,6 +348,13 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	}
 	if (c->route->roles == AUTH_NONE)
 		c->route->handler(c);
+	else if (!db_is_up(c->d->db))
+		/*
+		 * Every route behind a token needs the database: while no
+		 * connection is usable, say so at once rather than queue the
+		 * request behind a reconnection that may take many seconds.
+		 */
+		http_reply_unavailable(c);
 	else
 		http_authenticate(c);
 }

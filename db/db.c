@@ -24,7 +24,7 @@
 #include "db.h"
 
 #define DB_BACKOFF_MIN_MS	100
-#define DB_BACKOFF_MAX_MS	5000
+#define DB_BACKOFF_MAX_MS	1000
 #define DB_DEFAULT_TIMEOUT_MS	30000
 
 enum conn_state {
@@ -206,6 +206,23 @@ conn_fail(struct db_conn *c, const char *why)
 	    DB_BACKOFF_MAX_MS : c->backoff_ms * 2;
 }
 
+/*
+ * One connection got through: the server is back, so the others waiting
+ * out their backoff (up to DB_BACKOFF_MAX_MS) try again now.
+ */
+static void
+wake_down_conns(struct db *db)
+{
+	int	i;
+
+	for (i = 0; i < db->nconn; i++) {
+		if (db->conns[i].state != CONN_DOWN)
+			continue;
+		db->conns[i].backoff_ms = DB_BACKOFF_MIN_MS;
+		db->ops->timer(db->ctx, i, 0);
+	}
+}
+
 /* Advances the connection handshake. */
 static void
 conn_poll_connect(struct db_conn *c)
@@ -225,6 +242,7 @@ conn_poll_connect(struct db_conn *c)
 		c->state = CONN_IDLE;
 		c->backoff_ms = DB_BACKOFF_MIN_MS;
 		conn_watch(c, true, false);	/* notice a server going away */
+		wake_down_conns(c->db);
 		db_dispatch(c->db);
 		break;
 	default:

@@ -56,6 +56,21 @@ relocate_if_unreachable() {
 	echo "$0: postgres cannot reach $dir; the cluster lives in $alt" >&2
 }
 
+# A postmaster killed outright can linger as a zombie until its parent
+# (often PID 1, in a container) reaps it: pg_ctl then takes it for a
+# running server, and PostgreSQL refuses to start over its lock file.
+# A lock file naming a dead or zombie process is stale: remove it.
+remove_stale_pid() {
+	pidfile="$dir/data/postmaster.pid"
+	[ -f "$pidfile" ] || return 0
+	pm=$(head -n 1 "$pidfile")
+	[ -n "$pm" ] || return 0
+	state=$(sed 's/.*) //' "/proc/$pm/stat" 2>/dev/null | cut -d' ' -f1)
+	if [ -z "$state" ] || [ "$state" = Z ]; then
+		rm -f "$pidfile"
+	fi
+}
+
 start() {
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
@@ -83,6 +98,7 @@ shared_buffers = 128MB
 logging_collector = off
 CONF
 	fi
+	remove_stale_pid
 	if as_pg "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
 		dsn
 		return
