@@ -637,6 +637,19 @@ t_decisions_pg_restart_under_load(void)
 			snprintf(cmd, sizeof cmd, "scripts/pgcluster.sh start '%s' "
 			    "> /dev/null", pg.dir);
 			CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+			/* Reconnected by itself: ready again within 10 s. */
+			for (k = 0; k < 100; k++) {
+				if (harness_http(dm.port, "GET", "/readyz", NULL,
+				    NULL, 0, &r) == 0) {
+					int st = r.status;
+
+					harness_response_free(&r);
+					if (st == 200)
+						break;
+				}
+				usleep(100000);
+			}
+			CU_ASSERT(k < 100);
 		}
 		CU_ASSERT_EQUAL_FATAL(file_read_all(path, &data, &len), 0);
 		if (harness_http(dm.port, "POST", "/v1/manifests", hdr, data, len,
