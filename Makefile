@@ -130,6 +130,7 @@ check: deps
 	@sh scripts/notice-trials.sh $(BUILD) 1 3 50
 	@sh scripts/torture-kill.sh $(BUILD) 10 2 40
 	@sh scripts/torture-pg.sh $(BUILD) 6 2 15
+	@sh scripts/torture-disk.sh $(BUILD) 10
 	RAILGATE_BUILD=$(BUILD) $(BUILD)/tests/unit
 
 check-build: $(PROGRAMS) $(TESTS)
@@ -169,6 +170,7 @@ torture: deps
 	@$(MAKE) --no-print-directory check-build
 	@sh scripts/torture-kill.sh $(BUILD) 200 4 250
 	@sh scripts/torture-pg.sh $(BUILD) 75 4 100
+	@sh scripts/torture-disk.sh $(BUILD) 100
 	RAILGATE_BUILD=$(BUILD) RAILGATE_TAMPER_TRIALS=1000 \
 	    $(BUILD)/tests/unit integration_tamper
 	RAILGATE_BUILD=$(BUILD) RAILGATE_LOAD_SECONDS=600 \

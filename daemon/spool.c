@@ -71,7 +71,11 @@ spool_name_ok(const char *name)
 	return true;
 }
 
-/* Writes the reason a file failed beside it. */
+/*
+ * Writes the reason a file failed beside it.  On a full disk the .err
+ * cannot be written: nothing truncated is left, and the reason is in the
+ * log line of the refusal anyway.
+ */
 static void
 spool_write_err(struct spool *s, const char *name, const char *reason)
 {
@@ -83,9 +87,17 @@ spool_write_err(struct spool *s, const char *name, const char *reason)
 		log_warn("spool: cannot write %s", path);
 		return;
 	}
-	fprintf(f, "%s\n", reason);
-	if (fclose(f) != 0)
+	if (fprintf(f, "%s\n", reason) < 0 || fflush(f) != 0 ||
+	    fsync(fileno(f)) != 0) {
 		log_warn("spool: cannot write %s", path);
+		fclose(f);
+		unlink(path);
+		return;
+	}
+	if (fclose(f) != 0) {
+		log_warn("spool: cannot write %s", path);
+		unlink(path);
+	}
 }
 
 /* Moves name from one subdirectory to another; 0 or -1 (logged). */
@@ -118,9 +130,12 @@ spool_ingested_cb(const struct ingest_result *r, void *arg)
 	} else if (r->http_status == 202) {
 		spool_move(s, "processing", "done", f->name);
 	} else {
-		log_warnx("spool: %s refused (%d)", f->name, r->http_status);
-		spool_write_err(s, f->name, r->reply != NULL ? r->reply :
-		    r->error != NULL ? r->error : "refused");
+		const char *why = r->reply != NULL ? r->reply :
+		    r->error != NULL ? r->error : "refused";
+
+		log_warnx("spool: %s refused (%d): %.300s", f->name,
+		    r->http_status, why);
+		spool_write_err(s, f->name, why);
 		spool_move(s, "processing", "failed", f->name);
 	}
 	free(f);
