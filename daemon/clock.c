@@ -2,9 +2,18 @@
  * clock.c -- the daemon's clocks: monotonic milliseconds for timeouts, and
  * the clearance clock's crossings, asked for every CLOCK_PERIOD_S and
  * logged.
+ *
+ * The clearance clocks are kept by the database (now() - clock_start),
+ * whose wall clock can be stepped.  Every tick first reads the server's
+ * clock and compares how far it moved with how far this daemon's
+ * monotonic clock did: a difference over CLOCK_JUMP_MS is a step, and
+ * the running clearance clocks are shifted by it (clock_jump(), migration
+ * 015), so that the time left follows elapsed time.  A step while no
+ * daemon runs is not seen.
  */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -18,6 +27,7 @@
 #include "log.h"
 
 #define CLOCK_PERIOD_S	5
+#define CLOCK_JUMP_MS	2000	/* well above a query's round trip */
 
 int64_t
 daemon_now_ms(void)
@@ -32,7 +42,13 @@ struct clock_watch {
 	struct daemon	*d;
 	struct event	*timer;
 	bool		 asking;
+	int64_t		 sent_ms;	/* monotonic, when the server was asked */
+	bool		 have_ref;	/* a previous reading: */
+	int64_t		 ref_server_ms;	/* the server's clock then */
+	int64_t		 ref_mono_ms;	/* ours at the same moment */
 };
+
+static void clock_ask_alerts(struct clock_watch *);
 
 /* Logs each crossing. */
 static void
@@ -63,15 +79,74 @@ clock_alerts_cb(int status, const char *text, size_t len, void *arg)
 }
 
 static void
+clock_ask_alerts(struct clock_watch *w)
+{
+	store_clock_alerts(w->d->db, w->d->cfg.target_minutes,
+	    w->d->cfg.warn_percent, clock_alerts_cb, w);
+}
+
+/* The clocks were shifted (or another daemon had done it). */
+static void
+clock_jump_cb(const char *result, void *arg)
+{
+	struct clock_watch	*w = arg;
+
+	if (result == NULL)
+		log_warnx("clearance clocks not shifted: database unavailable");
+	else if (strcmp(result, "-1") == 0)
+		log_info("clearance clocks already shifted by another daemon");
+	else
+		log_warnx("clearance clocks shifted: %s trains", result);
+	clock_ask_alerts(w);
+}
+
+/* The server's clock: compared with ours before the alerts are asked. */
+static void
+clock_server_cb(const char *result, void *arg)
+{
+	struct clock_watch	*w = arg;
+	int64_t			 mono, server, jump;
+
+	if (result == NULL) {
+		w->asking = false;
+		return;
+	}
+	/*
+	 * The server read its clock between our question and its answer: a
+	 * slow answer says too little about when, so it is not judged.
+	 */
+	mono = daemon_now_ms();
+	if (mono - w->sent_ms > CLOCK_JUMP_MS / 4) {
+		clock_ask_alerts(w);
+		return;
+	}
+	mono = (w->sent_ms + mono) / 2;
+	server = strtoll(result, NULL, 10);
+	jump = (server - w->ref_server_ms) - (mono - w->ref_mono_ms);
+	w->ref_server_ms = server;
+	w->ref_mono_ms = mono;
+	if (w->have_ref && llabs(jump) > CLOCK_JUMP_MS) {
+		log_warnx("the database's clock jumped %+.1f s against elapsed "
+		    "time: shifting the clearance clocks", (double)jump / 1e3);
+		store_clock_jump(w->d->db, (long long)jump, w->d->instance,
+		    clock_jump_cb, w);
+	} else
+		clock_ask_alerts(w);
+	w->have_ref = true;
+}
+
+static void
 clock_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct clock_watch	*w = arg;
 
+	(void)fd;
+	(void)what;
 	if (w->asking)
 		return;
 	w->asking = true;
-	store_clock_alerts(w->d->db, w->d->cfg.target_minutes,
-	    w->d->cfg.warn_percent, clock_alerts_cb, w);
+	w->sent_ms = daemon_now_ms();
+	store_db_clock(w->d->db, clock_server_cb, w);
 }
 
 struct clock_watch *

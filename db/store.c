@@ -192,6 +192,25 @@ store_clock_alerts(struct db *db, int target_min, int warn_pct,
 }
 
 void
+store_db_clock(struct db *db, store_decision_cb cb, void *arg)
+{
+	store_query_text(db, "SELECT (extract(epoch FROM clock_timestamp()) * "
+	    "1000)::bigint", 0, NULL, 0, cb, arg);
+}
+
+void
+store_clock_jump(struct db *db, long long jump_ms, const char *by,
+    store_decision_cb cb, void *arg)
+{
+	char		 j[32];
+	const char	*v[2] = { j, by };
+
+	snprintf(j, sizeof j, "%lld", jump_ms);
+	store_query_text(db, "SELECT clock_jump($1::bigint, $2)", 2, v, 0, cb,
+	    arg);
+}
+
+void
 store_train_list(struct db *db, const char *state, int target_min,
     int warn_pct, store_doc_cb cb, void *arg)
 {

@@ -138,6 +138,18 @@ struct store_decision {
 /* result: "stored" or "stale" (lease lost, inputs changed); NULL unavailable. */
 typedef void (*store_decision_cb)(const char *result, void *arg);
 
+/* The database server's clock (clock_timestamp()) in ms since the epoch,
+ * as text; NULL when unavailable. */
+void store_db_clock(struct db *db, store_decision_cb cb, void *arg);
+/*
+ * The server's clock jumped by jump_ms against elapsed time: shifts the
+ * running clearance clocks (clock_jump()).  The answer is the number of
+ * clocks shifted, "-1" when another daemon already did, NULL when the
+ * database is unavailable.
+ */
+void store_clock_jump(struct db *db, long long jump_ms, const char *by,
+    store_decision_cb cb, void *arg);
+
 void store_store_decision(struct db *db, const struct store_decision *d,
     store_decision_cb cb, void *arg);
 
