@@ -255,6 +255,9 @@ api_metrics(struct http_ctx *c)
 	    "Database requests that failed.", "", (double)ds.failed);
 	metric(&b, "railgate_db_reconnects_total", "counter",
 	    "Reconnections to the database.", "", (double)ds.reconnects);
+	metric(&b, "railgate_db_rollbacks_retried_total", "counter",
+	    "Statements rolled back by a deadlock or serialization failure "
+	    "and run again.", "", (double)ds.rollbacks);
 	metric(&b, "railgate_decisions_stale_total", "counter",
 	    "Decisions refused because the lease or the inputs changed.", "",
 	    (double)es.stale);

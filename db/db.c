@@ -25,6 +25,7 @@
 
 #define DB_BACKOFF_MIN_MS	100
 #define DB_BACKOFF_MAX_MS	1000
+#define DB_ROLLBACK_RETRIES	5	/* a statement rolled back by a deadlock */
 #define DB_DEFAULT_TIMEOUT_MS	30000
 
 enum conn_state {
@@ -42,6 +43,7 @@ struct db_request {
 	int			*binary;
 	int64_t			 deadline_ms;
 	unsigned		 flags;
+	int			 rollbacks;	/* deadlocks and serialization failures */
 	db_done_cb		 cb;
 	void			*arg;
 	struct db_request	*next;
@@ -66,7 +68,7 @@ struct db {
 	struct db_request	*head, *tail;
 	size_t			 queued;
 	bool			 closing;
-	uint64_t		 completed, failed, reconnects;
+	uint64_t		 completed, failed, reconnects, rollbacks;
 };
 
 struct db_result {
@@ -126,6 +128,22 @@ request_fail(struct db *db, struct db_request *q, const char *error,
 	request_free(q);
 }
 
+/*
+ * True when the server rolled q's statement back because of another
+ * transaction (SQLSTATE class 40: a deadlock, a serialization failure):
+ * the statement had no effect at all, so running it again is safe even
+ * for one that must not run twice.
+ */
+static bool
+rolled_back(const PGresult *res)
+{
+	const char	*state = res != NULL ? PQresultErrorField(res,
+			    PG_DIAG_SQLSTATE) : NULL;
+
+	return state != NULL && strncmp(state, "40", 2) == 0 &&
+	    strcmp(state, "40003") != 0;	/* statement completion unknown */
+}
+
 /* Answers q with the server's result and frees it. */
 static void
 request_complete(struct db *db, struct db_request *q, const PGresult *res)
@@ -134,6 +152,14 @@ request_complete(struct db *db, struct db_request *q, const PGresult *res)
 	ExecStatusType		st = res != NULL ? PQresultStatus(res) :
 				    PGRES_FATAL_ERROR;
 
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+	    rolled_back(res) && q->rollbacks < DB_ROLLBACK_RETRIES &&
+	    !db->closing) {
+		q->rollbacks++;
+		db->rollbacks++;
+		db_requeue(db, q);
+		return;
+	}
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		r.error = res != NULL ? PQresultErrorField(res,
 		    PG_DIAG_MESSAGE_PRIMARY) : "no result from the database";
@@ -545,6 +571,7 @@ db_get_stats(const struct db *db, struct db_stats *out)
 	out->completed = db->completed;
 	out->failed = db->failed;
 	out->reconnects = db->reconnects;
+	out->rollbacks = db->rollbacks;
 }
 
 /* Fails queued requests whose deadline passed (the database stayed down). */

@@ -47,6 +47,7 @@ struct db_stats {
 	uint64_t	completed;
 	uint64_t	failed;
 	uint64_t	reconnects;
+	uint64_t	rollbacks;	/* statements run again after a deadlock */
 };
 
 /*

@@ -296,13 +296,15 @@ store_train_audit(struct db *db, const char *id, store_doc_cb cb, void *arg)
 {
 	const char	*v[1] = { id };
 
-	doc_query(db, "SELECT coalesce(json_agg(json_build_object('seq', a.seq, "
-	    "'at', to_char(a.at AT TIME ZONE 'UTC', "
+	/* No row (a 404) for a train that does not exist; [] for one
+	 * without records. */
+	doc_query(db, "SELECT coalesce((SELECT json_agg(json_build_object("
+	    "'seq', a.seq, 'at', to_char(a.at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'actor', a.actor, "
 	    "'action', a.action, 'details', a.details::json, "
-	    "'ruleset_sha256', a.ruleset_sha256, 'hash', a.hash) ORDER BY a.seq), "
-	    "'[]') FROM audit_log a, train_find($1) t WHERE a.train_id = t.id",
-	    1, v, cb, arg);
+	    "'ruleset_sha256', a.ruleset_sha256, 'hash', a.hash) ORDER BY a.seq) "
+	    "FROM audit_log a WHERE a.train_id = t.id), '[]') "
+	    "FROM train_find($1) t", 1, v, cb, arg);
 }
 
 struct reply {

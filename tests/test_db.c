@@ -194,6 +194,40 @@ t_db_survives_restart(void)
 	event_base_free(base);
 }
 
+/*
+ * A statement the server rolls back for another transaction's sake (a
+ * deadlock, a serialization failure) is run again: it had no effect.
+ * Any other error is the caller's, at once.
+ */
+static void
+t_db_rollback_retried(void)
+{
+	struct event_base	*base = event_base_new();
+	struct dbloop		*l = dbloop_new(base, pg.dsn, 1);
+	struct outcome		 o[2];
+	struct db_stats		 st;
+
+	free(harness_sql(&pg, "CREATE SEQUENCE flaky_calls"));
+	free(harness_sql(&pg, "CREATE FUNCTION flaky() RETURNS int "
+	    "LANGUAGE plpgsql AS $$ BEGIN IF nextval('flaky_calls') < 3 THEN "
+	    "RAISE EXCEPTION 'lost' USING ERRCODE = 'deadlock_detected'; "
+	    "END IF; RETURN 42; END $$"));
+	memset(o, 0, sizeof o);
+	db_query(dbloop_db(l), "SELECT flaky()", 0, NULL, NULL, NULL, 0, 0,
+	    record_cb, &o[0]);
+	db_query(dbloop_db(l), "SELECT 1/0", 0, NULL, NULL, NULL, 0, 0,
+	    record_cb, &o[1]);
+	run_until_done(base, o, 2, 10000);
+	CU_ASSERT_TRUE(o[0].ok);
+	CU_ASSERT_STRING_EQUAL(o[0].value, "42");
+	CU_ASSERT_FALSE(o[1].ok);
+	CU_ASSERT_STRING_EQUAL(o[1].sqlstate, "22012");
+	db_get_stats(dbloop_db(l), &st);
+	CU_ASSERT_EQUAL(st.rollbacks, 2);
+	dbloop_free(l);
+	event_base_free(base);
+}
+
 /* Requests waiting for a dead database fail by their deadline, as unavailable. */
 static void
 t_db_deadline_when_down(void)
@@ -218,6 +252,7 @@ static CU_TestInfo db_tests[] = {
 	{ "t_db_server_error", t_db_server_error },
 	{ "t_db_many_concurrent", t_db_many_concurrent },
 	{ "t_db_survives_restart", t_db_survives_restart },
+	{ "t_db_rollback_retried", t_db_rollback_retried },
 	{ "t_db_deadline_when_down", t_db_deadline_when_down },
 	CU_TEST_INFO_NULL,
 };
