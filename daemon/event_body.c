@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "manifest/value.h"
+#include "rules/context.h"
 
 #include "event_body.h"
 
@@ -53,9 +54,11 @@ event_check(json_t *o, const char *type, char *why, size_t size)
 	} else if (strcmp(type, "weighbridge") == 0) {
 		need_string(o, "wagon", why, size);
 		if (why[0] == '\0' && (!json_is_number(json_object_get(o,
-		    "gross_kg")) || json_number_value(json_object_get(o,
-		    "gross_kg")) <= 0))
-			snprintf(why, size, "\"gross_kg\" must be a positive number");
+		    "gross_kg")) || !(json_number_value(json_object_get(o,
+		    "gross_kg")) > 0 && json_number_value(json_object_get(o,
+		    "gross_kg")) <= RULES_MAX_GROSS_KG)))
+			snprintf(why, size, "\"gross_kg\" must be a number more "
+			    "than 0 and at most 1000000");
 	} else if (strcmp(type, "scan") == 0) {
 		need_string(o, "container", why, size);
 		s = why[0] == '\0' ? need_string(o, "result", why, size) : NULL;

@@ -27,6 +27,16 @@ input_reject(struct manifest_train *t, const char *code, const char *msg,
 	return -1;
 }
 
+/* The ISIZE field of a gzip member's trailer: its last four bytes. */
+static uint32_t
+gzip_isize(const char *data, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)data + len - 4;
+
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
 /*
  * Inflates a gzip member into *outp (caller frees), refusing output past
  * max so that a small bomb cannot exhaust memory.  0, or -1 with a
@@ -40,6 +50,14 @@ input_gunzip(const char *data, size_t len, size_t max, struct manifest_train *t,
 	z_stream	zs;
 	int		rc;
 
+	/*
+	 * The trailer states the inflated size (mod 2^32): a bomb that says
+	 * so is refused without inflating a byte.  One that lies is still
+	 * stopped at max below.
+	 */
+	if (len >= 18 && gzip_isize(data, len) > max)
+		return input_reject(t, "SIZE_LIMIT", "decompressed input exceeds "
+		    "the size limit (the gzip trailer says so)", len - 4);
 	memset(&zs, 0, sizeof zs);
 	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
 		return input_reject(t, "GZIP_INVALID", "cannot start gzip decoder", 0);

@@ -27,10 +27,11 @@ struct xml_limits {
 	size_t	max_text;	/* bytes of one text node */
 	size_t	max_document;	/* bytes of the document */
 	size_t	max_attributes;	/* attributes of one start tag, xmlns included */
+	size_t	max_unknown_names; /* distinct names of skipped elements */
 };
 
-/* The safe defaults: depth 64, 50,000,000 elements, 1 MiB text, 1 GiB,
- * 64 attributes a tag. */
+/* The safe defaults: depth 64, 50,000,000 elements, 1 MiB text (and start
+ * tag), 1 GiB, 64 attributes a tag, 256 distinct unknown element names. */
 void xml_limits_default(struct xml_limits *l);
 
 /*

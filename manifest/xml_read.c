@@ -32,6 +32,8 @@
 
 #define XML_MAX_FRAMES	256
 #define XINCLUDE_NS	"http://www.w3.org/2001/XInclude"
+#define XINCLUDE_NS_2003 "http://www.w3.org/2003/XInclude"	/* libxml2 knows it too */
+#define UNKNOWN_SLOTS	512	/* > max_unknown_names' default, a power of two */
 
 enum xctx {
 	X_SKIP,		/* an unknown element and everything inside it */
@@ -131,6 +133,9 @@ struct xr {
 	bool			 root_seen;
 	const char		*ns;		/* XML_NAMESPACE in the reader's dictionary */
 	struct xnames		 nm;
+	/* Distinct names of skipped elements, interned by the reader. */
+	const char		*unknown[UNKNOWN_SLOTS];
+	size_t			 nunknown;
 };
 
 static pthread_once_t	loader_once = PTHREAD_ONCE_INIT;
@@ -171,6 +176,7 @@ xml_limits_default(struct xml_limits *l)
 	l->max_text = 1 << 20;
 	l->max_document = (size_t)1 << 30;
 	l->max_attributes = 64;
+	l->max_unknown_names = 256;
 }
 
 /* The line of the current node (the parser itself may be further on). */
@@ -741,6 +747,35 @@ leaf_done(struct xr *x, const struct frame *parent, const char *n)
 	}
 }
 
+/*
+ * Counts a skipped element's name; false (and the document refused) past
+ * max_unknown_names distinct ones.  A manifest's extensions use a few
+ * names; a hundred thousand distinct ones only grow the reader's name
+ * dictionary.  Names are interned, so the pointer identifies the name.
+ */
+static bool
+unknown_name_seen(struct xr *x, const char *name)
+{
+	size_t	i = ((uintptr_t)name >> 4) & (UNKNOWN_SLOTS - 1);
+	size_t	max = x->lim.max_unknown_names;
+
+	/* Half full at most, so that a free slot always ends the probe. */
+	if (max > UNKNOWN_SLOTS / 2)
+		max = UNKNOWN_SLOTS / 2;
+
+	for (; x->unknown[i] != NULL; i = (i + 1) & (UNKNOWN_SLOTS - 1))
+		if (x->unknown[i] == name)
+			return true;
+	if (x->nunknown >= max) {
+		xrefuse(x, "XML_LIMIT", "more than %zu distinct element names "
+		    "outside the profile", max);
+		return false;
+	}
+	x->unknown[i] = name;
+	x->nunknown++;
+	return true;
+}
+
 /* An element opens. */
 static void
 element_start(struct xr *x)
@@ -762,7 +797,8 @@ element_start(struct xr *x)
 		    "depth limit)", x->lim.max_depth);
 		return;
 	}
-	if (ns != NULL && strcmp(ns, XINCLUDE_NS) == 0) {
+	if (ns != NULL && (strcmp(ns, XINCLUDE_NS) == 0 ||
+	    strcmp(ns, XINCLUDE_NS_2003) == 0)) {
 		xrefuse(x, "XML_FORBIDDEN", "XInclude is not accepted");
 		return;
 	}
@@ -783,6 +819,8 @@ element_start(struct xr *x)
 	if (ctx == X_SKIP && parent->ctx != X_SKIP)
 		xdiag(x, DIAG_WARNING, "UNKNOWN_ELEMENT", "element %s is not part "
 		    "of the profile here: skipped", name);
+	if (ctx == X_SKIP && !unknown_name_seen(x, name))
+		return;
 	f = &x->stack[++x->depth];
 	f->ctx = ctx;
 	f->name = name;
@@ -830,8 +868,13 @@ text_node(struct xr *x)
 	const char	*v = (const char *)xmlTextReaderConstValue(x->r);
 	size_t		 n = v != NULL ? strlen(v) : 0;
 
-	if (x->stack[x->depth].ctx != X_LEAF)
+	if (x->stack[x->depth].ctx != X_LEAF) {
+		/* Skipped text obeys the same limit as text that is read. */
+		if (n > x->lim.max_text)
+			xrefuse(x, "XML_LIMIT", "a text node longer than %zu bytes "
+			    "(the text limit)", x->lim.max_text);
 		return;
+	}
 	if (x->text.len + n > x->lim.max_text) {
 		xrefuse(x, "XML_LIMIT", "a text node longer than %zu bytes (the "
 		    "text limit)", x->lim.max_text);
@@ -983,6 +1026,51 @@ crowded_tag_line(const char *data, size_t len, size_t max)
 }
 
 /*
+ * The line of the first run of more than max bytes without a '<', or 0:
+ * a start tag whose attributes are that long (a raw '<' cannot stand in
+ * an attribute value), or text that long (refused by the text limit
+ * anyway, but here before libxml2 has built it).  16 bytes at a time
+ * where SSE2 is there: a second pass over the document at memory speed.
+ */
+static uint32_t
+long_run_line(const char *data, size_t len, size_t max)
+{
+	const char	*p = data, *end = data + len, *last = data;
+#ifdef __SSE2__
+	const __m128i	 lt = _mm_set1_epi8('<');
+	unsigned	 m;
+
+	for (; end - p >= 16; p += 16) {
+		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		    _mm_loadu_si128((const __m128i *)(const void *)p), lt));
+		if (m != 0)
+			last = p + 31 - __builtin_clz(m);
+		else if ((size_t)(p + 16 - last) > max)
+			return line_of(data, (size_t)(last - data));
+	}
+#endif
+	for (; p < end; p++) {
+		if (*p == '<')
+			last = p;
+		else if ((size_t)(p + 1 - last) > max)
+			return line_of(data, (size_t)(last - data));
+	}
+	return 0;
+}
+
+/*
+ * True when data starts as UTF-16 without a byte order mark ("<?" as two
+ * 16-bit units).  XML 1.0 (4.3.3) requires the mark; libxml2 would guess.
+ */
+static bool
+utf16_without_bom(const char *data, size_t len)
+{
+	return len >= 4 && ((data[0] == '<' && data[1] == '\0' &&
+	    data[2] == '?' && data[3] == '\0') || (data[0] == '\0' &&
+	    data[1] == '<' && data[2] == '\0' && data[3] == '?'));
+}
+
+/*
  * The line of a DOCTYPE in the prolog (before the root element), or 0.
  * Checked before libxml2 sees the document, so that no DTD -- internal
  * subset included -- is ever parsed.
@@ -1047,6 +1135,22 @@ xml_parse(const char *data, size_t len, const struct xml_limits *limits,
 
 		diag_add(&t->diags, DIAG_ERROR, "XML_FORBIDDEN", &loc, "a DOCTYPE "
 		    "is not accepted: manifests carry no DTD and no entities");
+		return -1;
+	}
+	if (utf16_without_bom(data, len)) {
+		struct diag_loc loc = diag_loc_line(NULL, 1, 0);
+
+		diag_add(&t->diags, DIAG_ERROR, "XML_MALFORMED", &loc, "UTF-16 "
+		    "without a byte order mark (XML 1.0 requires one)");
+		return -1;
+	}
+	if (long_run_line(data, len, x.lim.max_text) != 0) {
+		struct diag_loc loc = diag_loc_line(NULL, long_run_line(data,
+		    len, x.lim.max_text), 0);
+
+		diag_add(&t->diags, DIAG_ERROR, "XML_LIMIT", &loc, "a start tag "
+		    "or text longer than %zu bytes (the text limit)",
+		    x.lim.max_text);
 		return -1;
 	}
 	if (crowded_tag_line(data, len, x.lim.max_attributes) != 0) {

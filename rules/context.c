@@ -177,6 +177,11 @@ context_event(struct rules_context *ctx, json_t *ev)
 		kg = json_object_get(ev, "gross_kg");
 		if (s == NULL || !json_is_number(kg))
 			return "weighbridge needs \"wagon\" and \"gross_kg\"";
+		/* Also keeps the scaled value well inside an int64_t. */
+		if (!(json_number_value(kg) > 0 &&
+		    json_number_value(kg) <= RULES_MAX_GROSS_KG))
+			return "weighbridge \"gross_kg\" must be more than 0 and "
+			    "at most 1000000";
 		rules_context_weighbridge(ctx, s,
 		    (int64_t)(json_number_value(kg) * MANIFEST_SCALE + 0.5));
 	} else if (strcmp(type, "scan") == 0) {

@@ -38,6 +38,9 @@ struct rules_equipment {
 struct rules_context;
 
 /* An empty context owned by the caller. */
+/* The largest weighbridge reading taken, in kg (a wagon is under 200 t). */
+#define RULES_MAX_GROSS_KG	1000000.0
+
 struct rules_context *rules_context_new(void);
 /* Frees the context and everything it owns; accepts NULL. */
 void rules_context_free(struct rules_context *ctx);

@@ -210,6 +210,10 @@ t_trains_events_checked(void)
 
 	CU_ASSERT_EQUAL(post_event("X8024", officer, "{\"type\":\"weighbridge\","
 	    "\"wagon\":\"218124712173\",\"gross_kg\":61200.5}", NULL), 202);
+	/* A reading no weighbridge gives (found by fuzz_json: it overflowed
+	 * the conversion to the model's fixed point). */
+	CU_ASSERT_EQUAL(post_event("X8024", officer, "{\"type\":\"weighbridge\","
+	    "\"wagon\":\"218124712173\",\"gross_kg\":7.12e54}", NULL), 422);
 	CU_ASSERT_EQUAL_FATAL(post_event("X8024", officer,
 	    "{\"type\":\"weighbridge\",\"wagon\":\"999999999999\","
 	    "\"gross_kg\":1}", &r), 422);
