@@ -3,6 +3,7 @@
 #
 #   . scripts/testbed.sh
 #   testbed_start BUILD [EXTRA_CONF]   sets $work $admin $app $port $pid
+#   testbed_start_in WORK BUILD [EXTRA_CONF]  the same in directory WORK
 #   testbed_token ROLE NAME            prints a new token
 #   testbed_daemon_restart             kills -9 and restarts the daemon
 #   testbed_stop                       stops everything, removes $work
@@ -22,10 +23,17 @@ testbed_free_port() {
 }
 
 testbed_start() {
-	tb_build=$1
-	tb_extra=${2:-}
 	work=$(mktemp -d /tmp/railgate-testbed.XXXXXX)
 	chmod 755 "$work"
+	testbed_start_in "$work" "$@"
+}
+
+# testbed_start in a directory the caller made (and perhaps mounted
+# volumes under: WORK/pg for the cluster, WORK/spool for the spool).
+testbed_start_in() {	# WORK BUILD [EXTRA_CONF]
+	work=$1
+	tb_build=$2
+	tb_extra=${3:-}
 	admin=$(scripts/pgcluster.sh start "$work/pg")
 	app=$(printf '%s' "$admin" | sed 's/user=postgres/user=railgate_app/')
 	"$tb_build/railgate" db migrate --dsn "$admin" > /dev/null

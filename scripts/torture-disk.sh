@@ -45,28 +45,13 @@ if ! mount -t tmpfs -o size=112m,mode=755 railgate-pg "$work/pg" ||
 	echo "torture-disk: skipped: cannot mount a tmpfs here"
 	exit 0
 fi
-admin=$(scripts/pgcluster.sh start "$work/pg")
-app=$(printf '%s' "$admin" | sed 's/user=postgres/user=railgate_app/')
+testbed_start_in "$work" "$build"
 psql -qAt "$admin" -c "ALTER SYSTEM SET min_wal_size = '32MB'" \
 	-c "ALTER SYSTEM SET max_wal_size = '48MB'" -c "SELECT pg_reload_conf()" \
 	> /dev/null
-"$build/railgate" db migrate --dsn "$admin" > /dev/null
-port=$(testbed_free_port)
-cat > "$work/railgate.conf" <<CONF
-[daemon]
-listen = 127.0.0.1:$port
-state_dir = $work
-log_level = info
-[database]
-dsn = $app
-admin_dsn = $admin
-connections = 4
-CONF
-tb_build=$build
-testbed_daemon_start
 operator=$(testbed_token operator disk-operator)
 auditor=$(testbed_token auditor disk-auditor)
-sql() { psql -qAt "$admin" -c "$1"; }
+
 
 post() {	# FILE KEY: prints "STATUS RETRY_AFTER_HEADERS"
 	st=$(curl -s -o "$work/reply" -m 30 -D "$work/h" -w '%{http_code}' \
@@ -121,12 +106,12 @@ for i in $(seq 6 $((n + 5))); do
 	[ "$1" = 202 ] && again=$((again + 1))
 done
 for i in $(seq 1 $((n + 5))); do echo "disk-$i"; done | sort > "$work/keys.want"
-sql "SELECT idempotency_key FROM manifests WHERE accepted AND
+testbed_sql "SELECT idempotency_key FROM manifests WHERE accepted AND
 	idempotency_key LIKE 'disk-%'" | sort > "$work/keys.stored"
 missing=$(comm -23 "$work/keys.want" "$work/keys.stored" | wc -l)
-dup=$(sql "SELECT count(*) FROM (SELECT train_no FROM trains GROUP BY
+dup=$(testbed_sql "SELECT count(*) FROM (SELECT train_no FROM trains GROUP BY
 	train_no HAVING count(*) > 1) x")
-half=$(sql "SELECT count(*) FROM trains t JOIN manifests m ON
+half=$(testbed_sql "SELECT count(*) FROM trains t JOIN manifests m ON
 	m.id = t.manifest_id WHERE NOT m.accepted")
 verify=$(curl -s -H "Authorization: Bearer $auditor" \
 	"http://127.0.0.1:$port/v1/audit/verify" || true)

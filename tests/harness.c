@@ -160,6 +160,25 @@ harness_free_port(void)
 }
 
 int
+harness_connect(int port)
+{
+	struct sockaddr_in	sin;
+	int			fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return -1;
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
 harness_daemon_write_conf(struct harness_daemon *d, const char *text)
 {
 	FILE	*f;

@@ -59,6 +59,8 @@ int harness_token(const struct harness_pg *pg, const char *role,
 
 /* A free TCP port on 127.0.0.1, or -1. */
 int harness_free_port(void);
+/* A TCP connection to 127.0.0.1:port (blocking), or -1. */
+int harness_connect(int port);
 /*
  * Writes a configuration (listen on a free port + extra_conf, INI text
  * that may be NULL) and starts railgated without waiting; 0 or -1.

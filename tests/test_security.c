@@ -817,20 +817,7 @@ t_security_malformed_gzip(void)
 static int
 connect_daemon(void)
 {
-	struct sockaddr_in	sin;
-	int			fd;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
-		return -1;
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)dm.port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return harness_connect(dm.port);
 }
 
 /*
