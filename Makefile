@@ -168,7 +168,7 @@ fuzz: deps
 # of them short.
 torture: deps
 	@$(MAKE) --no-print-directory check-build
-	@sh scripts/torture-kill.sh $(BUILD) 200 4 250
+	@sh scripts/torture-kill.sh $(BUILD) 200 4 500
 	@sh scripts/torture-pg.sh $(BUILD) 75 4 100
 	@sh scripts/torture-disk.sh $(BUILD) 100
 	RAILGATE_BUILD=$(BUILD) RAILGATE_TAMPER_TRIALS=1000 \
