@@ -48,9 +48,9 @@ static struct harness_daemon	dm;
 static char			operator_token[64], officer_token[64];
 static char			admin_token[64];
 static int			recv_fd, recv_port;
-static int			tls_fd, tls_port, rogue_fd, rogue_port;
-static SSL_CTX			*tls_ctx, *rogue_ctx;
-static pthread_t		tls_thread, rogue_thread;
+static int			tls_fd, tls_port;
+static SSL_CTX			*tls_ctx;
+static pthread_t		tls_thread;
 static char			pki[] = "/tmp/railgate-pki-XXXXXX";
 static atomic_int		recv_status = 200;
 static struct got		got[MAX_GOT];
@@ -81,6 +81,25 @@ header(const char *h, const char *name, char *out, size_t size)
 struct endpoint {
 	int	 fd;
 	SSL_CTX	*ctx;
+};
+
+/*
+ * HTTPS endpoints the daemon must refuse to talk to: a certificate nobody
+ * vouches for, one from the configured CA naming another host, and one
+ * from that CA that has expired.
+ */
+struct refused {
+	const char	*name;		/* the subscription */
+	const char	*cert, *key;	/* under pki */
+	int		 fd, port;
+	SSL_CTX		*ctx;
+	pthread_t	 thread;
+	struct endpoint	 ep;
+};
+static struct refused	refused[] = {
+	{ "rogue", "rogue.pem", "rogue.key", -1, 0, NULL, 0, { -1, NULL } },
+	{ "misnamed", "misnamed.pem", "srv.key", -1, 0, NULL, 0, { -1, NULL } },
+	{ "expired", "expired.pem", "srv.key", -1, 0, NULL, 0, { -1, NULL } },
 };
 
 /* Reads or writes on fd, through ssl when there is one. */
@@ -185,8 +204,10 @@ listen_loopback(int *port)
 }
 
 /*
- * A private CA and two server certificates for 127.0.0.1: one it signed,
- * one self-signed (a rogue endpoint the daemon must refuse).
+ * A private CA and server certificates: for 127.0.0.1, signed by it (the
+ * good one); self-signed (rogue); signed by it for another host
+ * (misnamed); signed by it but expired in 2020 (made under faketime,
+ * as `openssl x509` in OpenSSL 3.0 cannot back-date).
  */
 static int
 make_pki(void)
@@ -205,7 +226,13 @@ make_pki(void)
 	    "-CAcreateserial -out srv.pem -days 2 -extfile san.ext && "
 	    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
 	    "-nodes -keyout rogue.key -out rogue.pem -subj /CN=rogue -days 2 "
-	    "-addext subjectAltName=IP:127.0.0.1) > /dev/null 2>&1", pki);
+	    "-addext subjectAltName=IP:127.0.0.1 && "
+	    "printf 'subjectAltName=DNS:elsewhere.example\\n' > other.ext && "
+	    "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key "
+	    "-CAcreateserial -out misnamed.pem -days 2 -extfile other.ext && "
+	    "faketime '2020-01-01 00:00:00' openssl x509 -req -in srv.csr "
+	    "-CA ca.pem -CAkey ca.key -CAcreateserial -out expired.pem "
+	    "-days 2 -extfile san.ext) > /dev/null 2>&1", pki);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -225,27 +252,34 @@ server_ctx(const char *cert, const char *key)
 	return ctx;
 }
 
-static struct endpoint	plain_ep, tls_ep, rogue_ep;
+static struct endpoint	plain_ep, tls_ep;
 
 static int
 notices_init(void)
 {
 	char	conf[2048];
 
+	size_t	i;
+
 	if ((recv_fd = listen_loopback(&recv_port)) < 0 ||
-	    (tls_fd = listen_loopback(&tls_port)) < 0 ||
-	    (rogue_fd = listen_loopback(&rogue_port)) < 0 || make_pki() < 0 ||
-	    (tls_ctx = server_ctx("srv.pem", "srv.key")) == NULL ||
-	    (rogue_ctx = server_ctx("rogue.pem", "rogue.key")) == NULL)
+	    (tls_fd = listen_loopback(&tls_port)) < 0 || make_pki() < 0 ||
+	    (tls_ctx = server_ctx("srv.pem", "srv.key")) == NULL)
 		return -1;
 	plain_ep.fd = recv_fd;
 	tls_ep.fd = tls_fd;
 	tls_ep.ctx = tls_ctx;
-	rogue_ep.fd = rogue_fd;
-	rogue_ep.ctx = rogue_ctx;
 	pthread_create(&recv_thread, NULL, receiver, &plain_ep);
 	pthread_create(&tls_thread, NULL, receiver, &tls_ep);
-	pthread_create(&rogue_thread, NULL, receiver, &rogue_ep);
+	for (i = 0; i < nitems(refused); i++) {
+		struct refused *r = &refused[i];
+
+		if ((r->fd = listen_loopback(&r->port)) < 0 ||
+		    (r->ctx = server_ctx(r->cert, r->key)) == NULL)
+			return -1;
+		r->ep.fd = r->fd;
+		r->ep.ctx = r->ctx;
+		pthread_create(&r->thread, NULL, receiver, &r->ep);
+	}
 	if (harness_pg_start(&pg) < 0)
 		return -1;
 	snprintf(conf, sizeof conf, "%s[notices]\nretry_base_ms = 100\n"
@@ -264,18 +298,26 @@ static int
 notices_clean(void)
 {
 	char	cmd[300];
-	int	i, fds[3] = { recv_fd, tls_fd, rogue_fd };
-	pthread_t th[3] = { recv_thread, tls_thread, rogue_thread };
+	int	i, fds[2] = { recv_fd, tls_fd };
+	pthread_t th[2] = { recv_thread, tls_thread };
+	size_t	k;
 
 	harness_daemon_stop(&dm);
 	harness_pg_stop(&pg);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 2; i++) {
 		shutdown(fds[i], SHUT_RDWR);
 		close(fds[i]);
 		pthread_join(th[i], NULL);
 	}
+	for (k = 0; k < nitems(refused); k++) {
+		if (refused[k].ctx == NULL)
+			continue;
+		shutdown(refused[k].fd, SHUT_RDWR);
+		close(refused[k].fd);
+		pthread_join(refused[k].thread, NULL);
+		SSL_CTX_free(refused[k].ctx);
+	}
 	SSL_CTX_free(tls_ctx);
-	SSL_CTX_free(rogue_ctx);
 	for (i = 0; i < atomic_load(&ngot) && i < MAX_GOT; i++)
 		free(got[i].body);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", pki);
@@ -462,33 +504,48 @@ t_notices_retry_dead_redeliver(void)
 
 /*
  * HTTPS: an endpoint with a certificate from the configured CA gets its
- * notice; one with a certificate nobody vouches for never sees the body,
- * and its notice dies saying why.
+ * notice; one with a certificate nobody vouches for, one naming another
+ * host and an expired one never see the body, and their notices die
+ * saying why.
  */
 static void
 t_notices_https_verified(void)
 {
-	char	sub[512];
+	char	sub[512], sql[512];
 	int	i, before = atomic_load(&ngot), tls = 0;
+	size_t	k;
 
 	snprintf(sub, sizeof sub, "{\"url\":\"https://127.0.0.1:%d/notices\","
 	    "\"formats\":[\"json\"],\"secret\":\"%s\"}", tls_port, SECRET);
 	CU_ASSERT_EQUAL_FATAL(request("PUT", "/v1/subscriptions/ktze-tls",
 	    admin_token, sub, NULL), 200);
-	snprintf(sub, sizeof sub, "{\"url\":\"https://127.0.0.1:%d/notices\","
-	    "\"formats\":[\"json\"],\"secret\":\"%s\"}", rogue_port, SECRET);
-	CU_ASSERT_EQUAL_FATAL(request("PUT", "/v1/subscriptions/rogue",
-	    admin_token, sub, NULL), 200);
-	/* Another amendment: notices to all three subscriptions. */
+	for (k = 0; k < nitems(refused); k++) {
+		snprintf(sub, sizeof sub, "{\"url\":\"https://127.0.0.1:%d/"
+		    "notices\",\"formats\":[\"json\"],\"secret\":\"%s\"}",
+		    refused[k].port, SECRET);
+		snprintf(sql, sizeof sql, "/v1/subscriptions/%s",
+		    refused[k].name);
+		CU_ASSERT_EQUAL_FATAL(request("PUT", sql, admin_token, sub,
+		    NULL), 200);
+	}
+	/* Another amendment: notices to every subscription. */
 	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/trains/X8024/wagons/"
 	    "315279550026/resolution", officer_token, "{\"action\":\"inspect\","
 	    "\"reason\":\"scanner shows a second layer\"}", NULL), 200);
 	CU_ASSERT(wait_sql("SELECT count(*) FROM notices n JOIN subscriptions s "
 	    "ON s.id = n.subscription_id WHERE s.name = 'ktze-tls' AND "
 	    "n.state = 'delivered'", 10000));
-	CU_ASSERT(wait_sql("SELECT count(*) FROM notices n JOIN subscriptions s "
-	    "ON s.id = n.subscription_id WHERE s.name = 'rogue' AND n.state = "
-	    "'dead' AND n.last_error ILIKE '%certificate%'", 15000));
+	for (k = 0; k < nitems(refused); k++) {
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM notices n JOIN "
+		    "subscriptions s ON s.id = n.subscription_id WHERE s.name = "
+		    "'%s' AND n.state = 'dead' AND n.last_error ILIKE "
+		    "'%%certificate%%'", refused[k].name);
+		if (!wait_sql(sql, 15000)) {
+			fprintf(stderr, "\nnotices: %s endpoint not refused\n",
+			    refused[k].name);
+			CU_FAIL("a notice went to an endpoint it must refuse");
+		}
+	}
 	for (i = before; i < atomic_load(&ngot) && i < MAX_GOT; i++)
 		if (got[i].tls) {
 			tls++;
@@ -496,7 +553,7 @@ t_notices_https_verified(void)
 			    atoll(got[i].timestamp), got[i].body, got[i].len,
 			    got[i].signature, (int64_t)time(NULL), 300), 0);
 		}
-	CU_ASSERT_EQUAL(tls, 1);	/* the rogue endpoint got nothing */
+	CU_ASSERT_EQUAL(tls, 1);	/* no refused endpoint got a body */
 }
 
 /* Subscriptions from the configuration file, applied on SIGHUP; a bad
