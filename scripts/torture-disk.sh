@@ -131,7 +131,6 @@ echo "torture-disk: space back: $again of $n accepted on retry; $missing accepte
 
 # --- the spool's volume, full ---
 mkdir -p "$work/spool/hold"
-cp "$work/m/1.edi" "$work/spool/hold/good.edi"
 "$build/railgate" gen --wagons 2 --items 4 --seed 7900 --format edifact \
 	-o "$work/spool/hold/good.edi"
 printf 'UNB+UNOC:3+X+Y+261122:0900+1'"'"'UNH+1+CUSCAR:D:96B:UN'"'"'BROKEN' \
