@@ -441,23 +441,14 @@ harness_http(int port, const char *method, const char *path,
     const char *headers, const char *body, size_t body_len,
     struct harness_response *r)
 {
-	struct sockaddr_in	 sin;
 	struct buf		 raw = { 0 };
 	char			*head;
 	ssize_t			 n;
 	int			 fd, rc;
 
 	memset(r, 0, sizeof *r);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+	if ((fd = harness_connect(port)) < 0)
 		return -1;
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
-		close(fd);
-		return -1;
-	}
 	head = xasprintf("%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
 	    "Connection: close\r\nContent-Length: %zu\r\n%s\r\n", method, path,
 	    port, body_len, headers != NULL ? headers : "");

@@ -546,7 +546,6 @@ static int
 raw_http(const char *head, const char *body, size_t body_len,
     struct harness_response *r)
 {
-	struct sockaddr_in	 sin;
 	struct pollfd		 pfd;
 	struct buf		 raw = { 0 };
 	char			*end;
@@ -556,16 +555,8 @@ raw_http(const char *head, const char *body, size_t body_len,
 
 	memset(r, 0, sizeof *r);
 	r->status = -1;
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+	if ((fd = harness_connect(dm.port)) < 0)
 		return -1;
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)dm.port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
-		close(fd);
-		return -1;
-	}
 	if (write(fd, head, strlen(head)) < 0)
 		goto read;
 	while (off < body_len) {
