@@ -53,6 +53,14 @@ esc(FILE *out, const char *s)
 	}
 }
 
+/* Escapes text, then writes the markup that follows it as is. */
+static void
+esc_then(FILE *out, const char *text, const char *markup)
+{
+	esc(out, text);
+	fputs(markup, out);
+}
+
 static const char *
 str(const json_t *o, const char *key)
 {
@@ -216,12 +224,9 @@ write_hit(FILE *out, const char *where, const json_t *h)
 	bool		 first = true;
 
 	fputs("<tr><td>", out);
-	esc(out, where);
-	fputs("</td><td>", out);
-	esc(out, str(h, "rule"));
-	fputs("</td><td class=\"a\">", out);
-	esc(out, str(h, "action"));
-	fputs("</td><td>", out);
+	esc_then(out, where, "</td><td>");
+	esc_then(out, str(h, "rule"), "</td><td class=\"a\">");
+	esc_then(out, str(h, "action"), "</td><td>");
 	json_object_foreach(json_object_get(h, "subject"), key, v) {
 		char *s = json_dumps(v, JSON_ENCODE_ANY);
 
@@ -284,12 +289,11 @@ write_hashes(FILE *out, const json_t *r, bool intact, long long checked,
 	size_t		 i;
 
 	fputs("<table><tr><th>manifest sha256</th><td class=\"h\">", out);
-	esc(out, str(json_object_get(r, "manifest"), "sha256"));
-	fputs("</td></tr>\n<tr><th>rule set sha256</th><td class=\"h\">", out);
-	esc(out, str(r, "ruleset_sha256"));
-	fputs(" (", out);
-	esc(out, str(r, "ruleset_name"));
-	fputs(")</td></tr>\n<tr><th>audit chain</th><td>", out);
+	esc_then(out, str(json_object_get(r, "manifest"), "sha256"),
+	    "</td></tr>\n<tr><th>rule set sha256</th><td class=\"h\">");
+	esc_then(out, str(r, "ruleset_sha256"), " (");
+	esc_then(out, str(r, "ruleset_name"),
+	    ")</td></tr>\n<tr><th>audit chain</th><td>");
 	if (intact)
 		fprintf(out, "intact: %lld records verified", checked);
 	else {
@@ -305,16 +309,11 @@ write_hashes(FILE *out, const json_t *r, bool intact, long long checked,
 	json_array_foreach(json_object_get(r, "audit"), i, a) {
 		fprintf(out, "<tr><td>%lld</td><td>", (long long)
 		    json_integer_value(json_object_get(a, "seq")));
-		esc(out, str(a, "at"));
-		fputs("</td><td>", out);
-		esc(out, str(a, "actor"));
-		fputs("</td><td>", out);
-		esc(out, str(a, "action"));
-		fputs("</td><td><code>", out);
-		esc(out, str(a, "details"));
-		fputs("</code></td><td class=\"h\">", out);
-		esc(out, str(a, "prev_hash"));
-		fputs("<br>", out);
+		esc_then(out, str(a, "at"), "</td><td>");
+		esc_then(out, str(a, "actor"), "</td><td>");
+		esc_then(out, str(a, "action"), "</td><td><code>");
+		esc_then(out, str(a, "details"), "</code></td><td class=\"h\">");
+		esc_then(out, str(a, "prev_hash"), "<br>");
 		esc(out, str(a, "hash"));
 		fprintf(out, "</td><td>%s</td></tr>\n",
 		    json_is_true(json_object_get(a, "hash_ok")) ? "ok" :
@@ -342,14 +341,10 @@ write_html(FILE *out, const json_t *r, bool intact, long long checked,
 	    "vertical-align:top;font-size:13px}.h{font-family:monospace;"
 	    "font-size:11px;word-break:break-all}.bad{color:#b00}.a{font-weight:bold}</style>"
 	    "</head><body>\n<h1>Clearance record of train ", out);
-	esc(out, title);
-	fputs("</h1>\n<p>State: ", out);
-	esc(out, str(r, "state"));
-	fputs("; direction ", out);
-	esc(out, str(r, "direction"));
-	fputs("; border station ", out);
-	esc(out, str(r, "border_station"));
-	fputs("; arrived ", out);
+	esc_then(out, title, "</h1>\n<p>State: ");
+	esc_then(out, str(r, "state"), "; direction ");
+	esc_then(out, str(r, "direction"), "; border station ");
+	esc_then(out, str(r, "border_station"), "; arrived ");
 	esc(out, json_is_string(json_object_get(r, "ata")) ? str(r, "ata") :
 	    "not yet");
 	fputs(".</p>\n<h2>Timeline</h2>\n", out);
