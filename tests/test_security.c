@@ -153,6 +153,23 @@ table_counts(void)
 	    "(SELECT count(*) FROM audit_log)", NULL);
 }
 
+/*
+ * Asserts the counts of table_counts() are still before (which it frees):
+ * what was refused stored nothing.  what and meta name the attempt.
+ */
+static void
+check_nothing_stored(char *before, const char *what, const char *meta)
+{
+	char	*after = table_counts();
+
+	if (strcmp(before, after) != 0)
+		fprintf(stderr, "\n%s %s: rows %s -> %s\n", what, meta, before,
+		    after);
+	CU_ASSERT_STRING_EQUAL(before, after);
+	free(before);
+	free(after);
+}
+
 /* Percent-encodes every byte but unreserved ones. */
 static void
 url_encode(const char *s, char *out, size_t size)
@@ -651,10 +668,7 @@ t_security_oversized_bodies(void)
 		CU_ASSERT_EQUAL(r.status, 413);
 		harness_response_free(&r);
 	}
-	after = table_counts();
-	CU_ASSERT_STRING_EQUAL(before, after);
-	free(before);
-	free(after);
+	check_nothing_stored(before, "oversized bodies", "");
 
 	/* 8 MiB of zeros as a small gzip body: refused, not inflated whole. */
 	memset(&zs, 0, sizeof zs);
@@ -955,7 +969,7 @@ t_security_sql_meta_path_ids(void)
 	static const char *const reads[] = { "", "/decision", "/manifest",
 	    "/audit", "/notices" };
 	struct harness_response	r;
-	char	enc[256], path[512], *before, *after, body[512];
+	char	enc[256], path[512], *before, body[512];
 	size_t	i, k;
 
 	for (i = 0; i < nitems(metas); i++) {
@@ -994,14 +1008,7 @@ t_security_sql_meta_path_ids(void)
 		snprintf(path, sizeof path, "/v1/notices/%s/redeliver", enc);
 		check_no_5xx(call_status("POST", path, officer_tok, NULL, NULL),
 		    metas[i], "POST", path);
-		after = table_counts();
-		if (strcmp(before, after) != 0) {
-			fprintf(stderr, "\nid %s: rows %s -> %s\n", metas[i],
-			    before, after);
-			CU_FAIL("nothing stored for a refused id");
-		}
-		free(before);
-		free(after);
+		check_nothing_stored(before, "id", metas[i]);
 
 		/* A position event announces a train: only a valid id, verbatim. */
 		snprintf(path, sizeof path, "/v1/trains/%s/events", enc);
@@ -1031,7 +1038,7 @@ t_security_sql_meta_bodies(void)
 	const char	*res = "/v1/trains/" SEC_TRAIN "/wagons/" SEC_WAGON
 			    "/resolution";
 	struct harness_response	 r;
-	char		 body[1024], *j, *before, *after;
+	char		 body[1024], *j, *before;
 	size_t		 i;
 	int		 s;
 
@@ -1071,14 +1078,7 @@ t_security_sql_meta_bodies(void)
 		check_no_5xx(call_status("POST", "/v1/trains/NOPE2/wagons/1/"
 		    "resolution", officer_tok, NULL, body), metas[i], "POST",
 		    "resolution");
-		after = table_counts();
-		if (strcmp(before, after) != 0) {
-			fprintf(stderr, "\nbody %s: rows %s -> %s\n", metas[i],
-			    before, after);
-			CU_FAIL("nothing stored for a refused body");
-		}
-		free(before);
-		free(after);
+		check_nothing_stored(before, "body", metas[i]);
 
 		/* Accepted: stored verbatim. */
 		snprintf(body, sizeof body, "{\"type\":\"seal_check\",\"equipment\":"
@@ -1171,10 +1171,7 @@ t_security_sql_meta_headers_queries(void)
 		    "\"client_cert\":%s,\"client_key\":%s}", j, j);
 		CU_ASSERT_EQUAL(call_status("PUT", "/v1/subscriptions/sec-m",
 		    admin_tok, NULL, body), 422);
-		after = table_counts();
-		CU_ASSERT_STRING_EQUAL(before, after);
-		free(before);
-		free(after);
+		check_nothing_stored(before, "subscription", metas[i]);
 
 		/* Idempotency-Key: visible ASCII is a key, stored verbatim. */
 		before = sql1("SELECT count(*) FROM manifests", NULL);
