@@ -87,8 +87,9 @@ spool_write_err(struct spool *s, const char *name, const char *reason)
 		log_warn("spool: cannot write %s", path);
 		return;
 	}
-	if (fprintf(f, "%s\n", reason) < 0 || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0) {
+	/* No fsync: this runs on the loop thread, and Linux filesystems
+	 * report a full disk when the write reserves the space. */
+	if (fprintf(f, "%s\n", reason) < 0 || fflush(f) != 0) {
 		log_warn("spool: cannot write %s", path);
 		fclose(f);
 		unlink(path);
