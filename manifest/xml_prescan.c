@@ -50,16 +50,19 @@ line_of(const char *data, size_t off)
 }
 
 /*
- * Where a start tag may carry more than max attributes: the '<' after
- * which more than max '=' come before the next '<', or NULL.  A raw '<'
- * stands in neither an attribute value nor text, so all of a tag's
- * attributes lie between its '<' and the next one; only '<' and '=' are
- * looked at, 16 bytes at a time where SSE2 is there, so that the whole
- * document passes at memory speed and the exact count below runs on the
- * few places that need it.
+ * Where a start tag may carry more than max_attrs attributes -- the '<'
+ * after which more than max_attrs '=' come before the next '<' -- or
+ * where more than max_run bytes pass without a '<' (*long_run set: the
+ * run starts there); NULL when neither.  A raw '<' stands in neither an
+ * attribute value nor text, so all of a tag's attributes lie between its
+ * '<' and the next one, and a longer run is a start tag or text over the
+ * limit.  Only '<' and '=' are looked at, 16 bytes at a time where SSE2
+ * is there, so that the whole document passes once at memory speed and
+ * the exact count runs on the few places that need it.
  */
 static const char *
-crowded_candidate(const char *p, const char *end, size_t max)
+scan_candidate(const char *p, const char *end, size_t max_attrs,
+    size_t max_run, bool *long_run)
 {
 	const char	*seg = p;
 	size_t		 n = 0;
@@ -73,10 +76,14 @@ crowded_candidate(const char *p, const char *end, size_t max)
 
 		ml = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lt));
 		me = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq));
+		if (ml == 0 && (size_t)(p + 16 - seg) > max_run) {
+			*long_run = true;
+			return seg;
+		}
 		if ((ml | me) == 0)
 			continue;
 		if (ml == 0) {
-			if ((n += (size_t)__builtin_popcount(me)) > max)
+			if ((n += (size_t)__builtin_popcount(me)) > max_attrs)
 				return seg;
 			continue;
 		}
@@ -85,7 +92,7 @@ crowded_candidate(const char *p, const char *end, size_t max)
 			if (ml & (1u << i)) {
 				seg = p + i;
 				n = 0;
-			} else if (++n > max)
+			} else if (++n > max_attrs)
 				return seg;
 		}
 	}
@@ -94,64 +101,44 @@ crowded_candidate(const char *p, const char *end, size_t max)
 		if (*p == '<') {
 			seg = p;
 			n = 0;
-		} else if (*p == '=' && ++n > max)
+		} else if ((size_t)(p + 1 - seg) > max_run) {
+			*long_run = true;
+			return seg;
+		} else if (*p == '=' && ++n > max_attrs)
 			return seg;
 	}
 	return NULL;
 }
 
 /*
- * The line of the first start tag with more than max attributes, or 0.
  * libxml2 compares each attribute of a tag with every earlier one (and
  * each namespace declaration likewise), so one tag with 100,000 of them
  * holds a worker for minutes: counted here, before libxml2 sees the
  * document.  A candidate is counted exactly, quoted values stepped over;
- * comments, CDATA and processing instructions are not tags.
+ * comments, CDATA and processing instructions are not tags.  A run over
+ * the limit needs no second look.
  */
 uint32_t
-xml_crowded_tag_line(const char *data, size_t len, size_t max)
+xml_tag_scan(const char *data, size_t len, size_t max_attrs, size_t max_run,
+    bool *long_run)
 {
-	const char	*p = data, *end = data + len, *after;
+	const char	*p = data, *end = data + len, *after, *next;
 
-	while ((p = crowded_candidate(p, end, max)) != NULL) {
-		if (*p == '<' && !(end - p >= 2 && (p[1] == '!' || p[1] == '?')) &&
-		    tag_attributes(p, end, &after) > max)
+	*long_run = false;
+	while ((p = scan_candidate(p, end, max_attrs, max_run, long_run)) !=
+	    NULL) {
+		if (*long_run || (*p == '<' && !(end - p >= 2 && (p[1] == '!' ||
+		    p[1] == '?')) && tag_attributes(p, end, &after) > max_attrs))
 			return line_of(data, (size_t)(p - data));
-		if ((p = memchr(p + 1, '<', (size_t)(end - p - 1))) == NULL)
+		/* Not a tag after all: on from the next '<', the run to it
+		 * measured here since the scan skips it. */
+		next = memchr(p + 1, '<', (size_t)(end - p - 1));
+		if ((size_t)((next != NULL ? next : end) - p) > max_run) {
+			*long_run = true;
+			return line_of(data, (size_t)(p - data));
+		}
+		if ((p = next) == NULL)
 			break;
-	}
-	return 0;
-}
-
-/*
- * The line of the first run of more than max bytes without a '<', or 0:
- * a start tag whose attributes are that long (a raw '<' cannot stand in
- * an attribute value), or text that long (refused by the text limit
- * anyway, but here before libxml2 has built it).  16 bytes at a time
- * where SSE2 is there: a second pass over the document at memory speed.
- */
-uint32_t
-xml_long_run_line(const char *data, size_t len, size_t max)
-{
-	const char	*p = data, *end = data + len, *last = data;
-#ifdef __SSE2__
-	const __m128i	 lt = _mm_set1_epi8('<');
-	unsigned	 m;
-
-	for (; end - p >= 16; p += 16) {
-		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-		    _mm_loadu_si128((const __m128i *)(const void *)p), lt));
-		if (m != 0)
-			last = p + 31 - __builtin_clz(m);
-		else if ((size_t)(p + 16 - last) > max)
-			return line_of(data, (size_t)(last - data));
-	}
-#endif
-	for (; p < end; p++) {
-		if (*p == '<')
-			last = p;
-		else if ((size_t)(p + 1 - last) > max)
-			return line_of(data, (size_t)(last - data));
 	}
 	return 0;
 }

@@ -19,9 +19,12 @@
 uint32_t xml_prolog_doctype_line(const char *data, size_t len);
 /* True when data starts as UTF-16 ("<?") without a byte order mark. */
 bool xml_utf16_without_bom(const char *data, size_t len);
-/* The line where a run of more than max bytes without a '<' starts, or 0. */
-uint32_t xml_long_run_line(const char *data, size_t len, size_t max);
-/* The line of the first start tag with more than max attributes, or 0. */
-uint32_t xml_crowded_tag_line(const char *data, size_t len, size_t max);
+/*
+ * One pass: the line of the first start tag with more than max_attrs
+ * attributes, or of the first run of more than max_run bytes without a
+ * '<' (*long_run true: a start tag or text over the limit), or 0.
+ */
+uint32_t xml_tag_scan(const char *data, size_t len, size_t max_attrs,
+    size_t max_run, bool *long_run);
 
 #endif

@@ -921,6 +921,7 @@ xml_parse(const char *data, size_t len, const struct xml_limits *limits,
 	struct xr	 x;
 	struct diag_loc	 loc;
 	uint32_t	 at;
+	bool		 long_run;
 	int		 rc = 0;
 
 	memset(&x, 0, sizeof x);
@@ -948,18 +949,17 @@ xml_parse(const char *data, size_t len, const struct xml_limits *limits,
 		    "without a byte order mark (XML 1.0 requires one)");
 		return -1;
 	}
-	if ((at = xml_long_run_line(data, len, x.lim.max_text)) != 0) {
+	if ((at = xml_tag_scan(data, len, x.lim.max_attributes, x.lim.max_text,
+	    &long_run)) != 0) {
 		loc = diag_loc_line(NULL, at, 0);
-		diag_add(&t->diags, DIAG_ERROR, "XML_LIMIT", &loc, "a start tag "
-		    "or text longer than %zu bytes (the text limit)",
-		    x.lim.max_text);
-		return -1;
-	}
-	if ((at = xml_crowded_tag_line(data, len, x.lim.max_attributes)) != 0) {
-		loc = diag_loc_line(NULL, at, 0);
-		diag_add(&t->diags, DIAG_ERROR, "XML_LIMIT", &loc, "a start tag "
-		    "with more than %zu attributes (namespace declarations "
-		    "count)", x.lim.max_attributes);
+		if (long_run)
+			diag_add(&t->diags, DIAG_ERROR, "XML_LIMIT", &loc, "a start "
+			    "tag or text longer than %zu bytes (the text limit)",
+			    x.lim.max_text);
+		else
+			diag_add(&t->diags, DIAG_ERROR, "XML_LIMIT", &loc, "a start "
+			    "tag with more than %zu attributes (namespace "
+			    "declarations count)", x.lim.max_attributes);
 		return -1;
 	}
 	pthread_once(&loader_once, install_loader);
