@@ -4,9 +4,9 @@
  * never: a DOCTYPE in the prolog (so no DTD is ever parsed), UTF-16
  * without a byte order mark (libxml2 would guess), a start tag or text run
  * longer than a limit, a start tag with too many attributes (libxml2's
- * duplicate check is quadratic).  Each is one pass at memory speed (16
- * bytes at a time with SSE2).  Pure functions of the bytes; used by
- * xml_read.c only.
+ * duplicate check is quadratic).  The last two share one pass at memory
+ * speed (16 bytes at a time with SSE2).  Pure functions of the bytes;
+ * used by xml_read.c only.
  */
 #ifndef MANIFEST_XML_PRESCAN_H
 #define MANIFEST_XML_PRESCAN_H
