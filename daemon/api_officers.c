@@ -10,6 +10,11 @@
  * database keeps it only if the decision it was built from is still the
  * current one.  A resolution after approval amends the final decision the
  * same way.
+ *
+ * Overrides take two people (016_four_eyes.sql decides, under the train's
+ * row lock): an override of what the rules set at HOLD or REFUSE is only
+ * proposed (202) until a second supervisor confirms it -- here, or by
+ * approving the train; approval is refused while one waits otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +36,12 @@
 
 #define OFFICER_BODY_MAX	(16 * 1024)
 #define OFFICER_REASON_MAX	1000
+/*
+ * An amendment that finds the wagons changed under it (another officer
+ * resolved one meanwhile) is built again from the new inputs, this many
+ * times: the resolution already stands, so the final decision must follow.
+ */
+#define AMEND_TRIES		5
 
 /* An approval or amendment in progress: the request's state. */
 struct finalize {
@@ -38,6 +49,7 @@ struct finalize {
 	char		*reason;
 	int		 approve;	/* else an amendment after a resolution */
 	char		*resolution;	/* the resolution's reply, amendments */
+	int		 tries;
 };
 
 static void
@@ -101,13 +113,13 @@ officer_body(struct http_ctx *c, bool reason_optional, const char **reason)
  * and the outcome consolidated again.  0, or -1 with *cause.
  */
 static int
-build_final(const struct store_final_inputs *in, struct buf *doc,
+build_final(const char *document, const char *resolutions, struct buf *doc,
     struct buf *wagons, const char **outcome, size_t *pending, char **cause)
 {
 	struct decision	*d;
 	size_t		 k;
 
-	if ((d = decide_final(in->document, in->resolutions, cause)) == NULL)
+	if ((d = decide_final(document, resolutions, cause)) == NULL)
 		return -1;
 	*pending = 0;
 	for (k = 0; k < d->nwagons; k++)
@@ -120,6 +132,8 @@ build_final(const struct store_final_inputs *in, struct buf *doc,
 	return 0;
 }
 
+static void final_inputs_cb(int, const struct store_final_inputs *, void *);
+
 /* The final decision is stored (or refused as stale). */
 static void
 finalized_cb(int status, int http_status, const char *reply, void *arg)
@@ -129,6 +143,11 @@ finalized_cb(int status, int http_status, const char *reply, void *arg)
 
 	if (status < 0) {
 		http_reply_unavailable(c);
+		return;
+	}
+	if (!f->approve && http_status == 409 && ++f->tries < AMEND_TRIES) {
+		store_final_inputs(c->d->db, http_param(c, 0), final_inputs_cb,
+		    f);
 		return;
 	}
 	if (http_status == 200) {
@@ -147,9 +166,63 @@ finalized_cb(int status, int http_status, const char *reply, void *arg)
 	}
 	/* An amendment: the resolution stands either way; say what followed. */
 	if (http_status != 200)
-		log_warnx("train %s: final decision not amended after %s's "
-		    "resolution: %s", http_param(c, 0), c->who.name, reply);
+		log_warnx("train %s: FINAL DECISION NOT AMENDED after %s's "
+		    "resolution (%d tries): %s", http_param(c, 0), c->who.name,
+		    f->tries + 1, reply);
 	http_reply_json(c, 200, f->resolution, strlen(f->resolution));
+}
+
+/* A JSON string's text, "?" for anything else. */
+static const char *
+json_text(const json_t *v)
+{
+	const char	*s = json_string_value(v);
+
+	return s != NULL ? s : "?";
+}
+
+/*
+ * Whether this approval may confirm the overrides awaiting confirmation
+ * (proposals, a JSON array of {wagon, action, by}): only a supervisor who
+ * proposed none of them.  *confirm says whether there are any to confirm.
+ * false with the refusal answered.
+ */
+static bool
+approval_confirms(struct http_ctx *c, const char *proposals, int *confirm)
+{
+	json_t		*a = json_loads(proposals, 0, NULL), *p;
+	struct buf	 list = { 0 };
+	size_t		 i;
+	bool		 mine = false;
+	char		*detail;
+
+	*confirm = json_array_size(a) > 0;
+	if (!*confirm) {
+		json_decref(a);
+		return true;
+	}
+	json_array_foreach(a, i, p) {
+		const char *by = json_string_value(json_object_get(p, "by"));
+
+		if (by == NULL || strcmp(by, c->who.name) == 0)
+			mine = true;	/* unknown proposer: never confirm */
+		buf_printf(&list, "%s%s (%s, proposed by %s)", i > 0 ? ", " :
+		    "", json_text(json_object_get(p, "wagon")),
+		    json_text(json_object_get(p, "action")),
+		    by != NULL ? by : "?");
+	}
+	json_decref(a);
+	if (c->who.role == AUTH_SUPERVISOR && !mine) {
+		buf_free(&list);
+		return true;
+	}
+	detail = xasprintf("overrides of the rules need a second supervisor to "
+	    "confirm them, or to approve the train: wagon %s", list.data);
+	http_reply_problem(c, 403, "Override awaiting confirmation", detail,
+	    NULL, 0);
+	free(detail);
+	buf_free(&list);
+	return false;
 }
 
 /* What the final decision is built from arrived. */
@@ -162,6 +235,7 @@ final_inputs_cb(int status, const struct store_final_inputs *in, void *arg)
 	struct buf		 doc = { 0 }, wagons = { 0 };
 	char			*cause = NULL, detail[160];
 	size_t			 pending;
+	int			 confirm = 0;
 
 	if (status < 0) {
 		http_reply_unavailable(c);
@@ -179,7 +253,10 @@ final_inputs_cb(int status, const struct store_final_inputs *in, void *arg)
 		    "decision" : "the train's manifest was cancelled", NULL, 0);
 		return;
 	}
-	if (build_final(in, &doc, &wagons, &s.outcome, &pending, &cause) < 0) {
+	if (f->approve && !approval_confirms(c, in->proposals, &confirm))
+		return;
+	if (build_final(in->document, confirm ? in->resolutions_proposed :
+	    in->resolutions, &doc, &wagons, &s.outcome, &pending, &cause) < 0) {
 		log_warnx("train %s: stored decision unreadable: %s",
 		    http_param(c, 0), cause);
 		http_reply_problem(c, 500, "Internal Server Error",
@@ -206,6 +283,8 @@ final_inputs_cb(int status, const struct store_final_inputs *in, void *arg)
 	s.role = auth_role_name(c->who.role);
 	s.reason = f->reason;
 	s.approve = f->approve;
+	s.fingerprint = in->fingerprint;
+	s.confirm = confirm;
 	store_finalize(c->d->db, &s, finalized_cb, f);
 	buf_free(&doc);
 	buf_free(&wagons);
@@ -242,11 +321,15 @@ api_train_approve(struct http_ctx *c)
 	json_decref(o);
 }
 
-/* The database recorded (or refused) the resolution. */
+/*
+ * The database recorded (or refused) a change to a wagon: a resolution,
+ * or a confirmed override (amends), or a rejected proposal (does not:
+ * nothing in force changed).
+ */
 static void
-resolved_cb(int status, int http_status, const char *reply, void *arg)
+wagon_changed(int status, int http_status, const char *reply,
+    struct http_ctx *c, bool amends)
 {
-	struct http_ctx	*c = arg;
 	json_t		*r;
 	bool		 final;
 
@@ -254,7 +337,7 @@ resolved_cb(int status, int http_status, const char *reply, void *arg)
 		http_reply_unavailable(c);
 		return;
 	}
-	if (http_status != 200) {
+	if (http_status != 200 && http_status != 202) {
 		http_reply(c, http_status, "application/problem+json", reply,
 		    strlen(reply));
 		return;
@@ -262,13 +345,31 @@ resolved_cb(int status, int http_status, const char *reply, void *arg)
 	api_trains_changed();
 	log_info("train %s wagon %s: %s by %s", http_param(c, 0),
 	    http_param(c, 1), reply, c->who.name);
+	if (http_status == 202) {	/* proposed: nothing changed yet */
+		http_reply_json(c, 202, reply, strlen(reply));
+		return;
+	}
 	r = json_loads(reply, 0, NULL);
 	final = json_is_true(json_object_get(r, "final"));
 	json_decref(r);
-	if (final)	/* after approval: the final decision follows */
+	if (final && amends)	/* after approval: the final decision follows */
 		finalize_start(c, "resolution after approval", 0, reply);
 	else
 		http_reply_json(c, 200, reply, strlen(reply));
+}
+
+/* A resolution, or a confirmed override, was recorded (or refused). */
+static void
+resolved_cb(int status, int http_status, const char *reply, void *arg)
+{
+	wagon_changed(status, http_status, reply, arg, true);
+}
+
+/* A proposed override was rejected (or the rejection refused). */
+static void
+rejected_cb(int status, int http_status, const char *reply, void *arg)
+{
+	wagon_changed(status, http_status, reply, arg, false);
 }
 
 /* POST /v1/trains/{id}/wagons/{wagon}/resolution */
@@ -298,4 +399,35 @@ api_wagon_resolution(struct http_ctx *c)
 	    action, reason, c->who.name, auth_role_name(c->who.role), NULL,
 	    resolved_cb, c);
 	json_decref(o);
+}
+
+/* POST /v1/trains/{id}/wagons/{wagon}/override/{confirm|reject} */
+static void
+override_decide(struct http_ctx *c, int confirm)
+{
+	const char	*reason;
+	json_t		*o;
+
+	if (!api_check_train_id(c) || (o = officer_body(c, confirm != 0,
+	    &reason)) == NULL)
+		return;
+	store_decide_override(c->d->db, http_param(c, 0), http_param(c, 1),
+	    confirm, reason != NULL && *reason != '\0' ? reason : "confirmed",
+	    c->who.name, auth_role_name(c->who.role), confirm ? resolved_cb :
+	    rejected_cb, c);
+	json_decref(o);
+}
+
+/* POST /v1/trains/{id}/wagons/{wagon}/override/confirm */
+void
+api_wagon_override_confirm(struct http_ctx *c)
+{
+	override_decide(c, 1);
+}
+
+/* POST /v1/trains/{id}/wagons/{wagon}/override/reject */
+void
+api_wagon_override_reject(struct http_ctx *c)
+{
+	override_decide(c, 0);
 }

@@ -124,11 +124,15 @@ collect_marks(const json_t *r, struct marks *m)
 		    str(x, "at")));
 	}
 	json_array_foreach(json_object_get(r, "officer_actions"), i, x) {
+		bool confirmed = json_is_string(json_object_get(x,
+		    "confirmed_by"));
+
 		mark_add(m, ROW_OFFICER, json_object_get(x, "t"), xasprintf(
-		    "%s %s%s%s by %s (%s): %s", str(x, "action"),
+		    "%s %s%s by %s (%s)%s%s: %s", str(x, "action"),
 		    json_is_string(json_object_get(x, "wagon")) ? "wagon " : "train",
-		    str(x, "wagon"), "", str(x, "principal"), str(x, "role"),
-		    str(x, "reason")));
+		    str(x, "wagon"), str(x, "principal"), str(x, "role"),
+		    confirmed ? ", confirmed by " : "",
+		    confirmed ? str(x, "confirmed_by") : "", str(x, "reason")));
 	}
 	json_array_foreach(json_object_get(r, "notices"), i, x) {
 		mark_add(m, ROW_NOTICE, json_object_get(x, "t"), xasprintf(

@@ -38,7 +38,9 @@ struct replay_rows {
  * order, as claim_evaluations() handed them to the evaluator); a final
  * one with what approval built it from: the train's current decision at
  * the time (the latest final before it, else the latest decision) and
- * each wagon's latest resolution made before it.
+ * each wagon's latest resolution in force before it (a confirmed override
+ * is one; a proposal is not; a 'void' -- new evidence overtook the
+ * resolution -- leaves the wagon as decided).
  */
 static const char decisions_sql[] =
     "SELECT d.id::text, d.train_id::text, t.train_no || '@' || t.run, "
@@ -53,7 +55,8 @@ static const char decisions_sql[] =
     "'position', w.position, 'action', upper(r.action)) ORDER BY "
     "w.position), '[]') FROM (SELECT DISTINCT ON (a.wagon) a.wagon, "
     "a.action FROM officer_actions a WHERE a.train_id = d.train_id AND "
-    "a.wagon IS NOT NULL AND a.at <= d.made_at ORDER BY a.wagon, a.id DESC) "
+    "a.wagon IS NOT NULL AND a.at <= d.made_at AND a.action IN ('release', "
+    "'inspect', 'hold', 'refuse', 'void') ORDER BY a.wagon, a.id DESC) "
     "r JOIN wagons w ON w.train_id = d.train_id AND w.number = r.wagon"
     ")::text END "
     "FROM decisions d JOIN trains t ON t.id = d.train_id "
@@ -93,7 +96,8 @@ static const char record_sql[] =
     "'[]') FROM events e WHERE e.train_id = t.id), "
     "'officer_actions', (SELECT coalesce(json_agg(json_build_object('id', "
     "a.id, 'wagon', a.wagon, 'action', a.action, 'reason', a.reason, "
-    "'principal', a.principal, 'role', a.role, 'at', " TS("a.at") ", 't', "
+    "'principal', a.principal, 'role', a.role, 'confirmed_by', "
+    "a.confirmed_by, 'at', " TS("a.at") ", 't', "
     EPOCH("a.at") ") ORDER BY a.id), '[]') FROM officer_actions a "
     "WHERE a.train_id = t.id), "
     "'notices', (SELECT coalesce(json_agg(json_build_object('id', n.id, "

@@ -239,7 +239,14 @@ store_train_get(struct db *db, const char *id, int target_min, int warn_pct,
 	    "jsonb_build_object('wagons', (SELECT coalesce(jsonb_agg("
 	    "jsonb_build_object('position', w.position, 'wagon', w.number, "
 	    "'containers', w.containers, 'items', w.items, 'action', w.action, "
-	    "'resolution', w.resolution) ORDER BY w.position), '[]') "
+	    "'rules_action', w.rules_action, 'resolution', w.resolution, "
+	    "'resolved_by', w.resolved_by, 'confirmed_by', w.confirmed_by, "
+	    "'set_out_by', to_jsonb(w.set_out_by), 'override', CASE WHEN "
+	    "w.proposed_action IS NULL THEN NULL ELSE jsonb_build_object("
+	    "'action', upper(w.proposed_action), 'proposed_by', w.proposed_by, "
+	    "'reason', w.proposed_reason, 'at', to_char(w.proposed_at AT TIME "
+	    "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) END) "
+	    "ORDER BY w.position), '[]') "
 	    "FROM wagons w WHERE w.train_id = t.id)))::text "
 	    "FROM train_find($1) t", 3, v, cb, arg);
 }
@@ -357,12 +364,32 @@ store_resolve_wagon(struct db *db, const char *id, const char *wagon,
 	    "$4, $5, $6, $7)", 7, v, NULL, NULL, 0, 10000, reply_done, q);
 }
 
+void
+store_decide_override(struct db *db, const char *id, const char *wagon,
+    int confirm, const char *reason, const char *principal, const char *role,
+    store_reply_cb cb, void *arg)
+{
+	struct reply	*q = xmalloc(sizeof *q);
+	const char	*v[6] = { id, wagon, confirm ? "t" : "f", reason,
+			    principal, role };
+
+	q->cb = cb;
+	q->arg = arg;
+	/* Not retried: the audit trail would show it twice. */
+	db_query(db, "SELECT http_status, reply FROM decide_override($1, $2, "
+	    "$3::boolean, $4, $5, $6, NULL)", 6, v, NULL, NULL, 0, 10000,
+	    reply_done, q);
+}
+
 struct final_inputs {
 	store_final_inputs_cb	 cb;
 	void			*arg;
 };
 
-/* Row: train_id, version, document, resolutions, state, eval_needed. */
+/*
+ * Row: train_id, version, document, resolutions, state, eval_needed,
+ * proposals, fingerprint, resolutions_proposed.
+ */
 static void
 final_inputs_done(const struct db_result *r, void *arg)
 {
@@ -382,6 +409,9 @@ final_inputs_done(const struct db_result *r, void *arg)
 		in.resolutions = db_result_value(r, 0, 3);
 		in.state = db_result_value(r, 0, 4);
 		in.eval_needed = strcmp(db_result_value(r, 0, 5), "t") == 0;
+		in.proposals = db_result_value(r, 0, 6);
+		in.fingerprint = db_result_value(r, 0, 7);
+		in.resolutions_proposed = db_result_value(r, 0, 8);
 		q->cb(1, &in, q->arg);
 	}
 	free(q);
@@ -406,7 +436,7 @@ store_finalize(struct db *db, const struct store_final *f, store_reply_cb cb,
 {
 	struct reply	*q = xmalloc(sizeof *q);
 	char		 tid[24], ver[24];
-	const char	*v[9];
+	const char	*v[11];
 
 	q->cb = cb;
 	q->arg = arg;
@@ -421,10 +451,13 @@ store_finalize(struct db *db, const struct store_final *f, store_reply_cb cb,
 	v[6] = f->role;
 	v[7] = f->reason;
 	v[8] = f->approve ? "t" : "f";
+	v[9] = f->fingerprint;
+	v[10] = f->confirm ? "t" : "f";
 	/* Safe to repeat: a second attempt finds the version moved (409). */
 	db_query(db, "SELECT http_status, reply FROM finalize_decision("
 	    "$1::bigint, $2::bigint, $3::json, $4, $5::json, $6, $7, $8, "
-	    "$9::boolean)", 9, v, NULL, NULL, DB_RETRY, 10000, reply_done, q);
+	    "$9::boolean, $10, $11::boolean)", 11, v, NULL, NULL, DB_RETRY,
+	    10000, reply_done, q);
 }
 
 struct claim {

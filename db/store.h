@@ -159,18 +159,31 @@ void store_ruleset(struct db *db, const char *sha256, const char *name,
 
 /*
  * An officer's resolution of a wagon (action release|inspect|hold|refuse);
- * see resolve_wagon() in 006_officers.sql.  Not retried.
+ * see resolve_wagon() in 016_four_eyes.sql: 200 recorded, 202 an override
+ * proposed.  Not retried.
  */
 void store_resolve_wagon(struct db *db, const char *id, const char *wagon,
     const char *action, const char *reason, const char *principal,
     const char *role, const char *ruleset, store_reply_cb cb, void *arg);
+
+/*
+ * A supervisor confirms (confirm 1) or rejects (0) the override of a
+ * wagon awaiting confirmation; see decide_override().  Not retried.
+ */
+void store_decide_override(struct db *db, const char *id, const char *wagon,
+    int confirm, const char *reason, const char *principal, const char *role,
+    store_reply_cb cb, void *arg);
 
 /* What a final decision is built from (final_inputs()); borrowed. */
 struct store_final_inputs {
 	long long	 train_id;
 	long long	 version;	/* the latest decision's id */
 	const char	*document;	/* NULL: no decision yet */
-	const char	*resolutions;	/* JSON [{position, action}] */
+	const char	*resolutions;	/* JSON [{position, action}] in force */
+	const char	*resolutions_proposed;	/* the same, overrides confirmed */
+	const char	*proposals;	/* JSON [{position, wagon, action, by,
+					   reason}] awaiting confirmation */
+	const char	*fingerprint;	/* of resolutions and proposals */
 	const char	*state;
 	int		 eval_needed;
 };
@@ -191,8 +204,14 @@ struct store_final {
 	const char	*role;
 	const char	*reason;
 	int		 approve;	/* an approval (else an amendment) */
+	const char	*fingerprint;	/* the inputs' (store_final_inputs) */
+	int		 confirm;	/* the approval confirms the proposals */
 };
-/* Stores it unless the decision changed since (409); see finalize_decision(). */
+/*
+ * Stores it unless the decision or the wagons' resolutions changed since
+ * (409), or an override awaits a confirmation the approval cannot give
+ * (403); see finalize_decision() in 016_four_eyes.sql.
+ */
 void store_finalize(struct db *db, const struct store_final *f,
     store_reply_cb cb, void *arg);
 

@@ -27,6 +27,7 @@ static struct harness_pg	pg;
 static struct harness_daemon	dm;
 static char			operator_token[64], officer_token[64];
 static char			supervisor_token[64], officer2_token[64];
+static char			supervisor2_token[64];
 
 static int
 decisions_suite_init(void)
@@ -37,7 +38,8 @@ decisions_suite_init(void)
 	    harness_token(&pg, "officer", "o.officer", officer_token) < 0 ||
 	    harness_token(&pg, "officer", "o.second", officer2_token) < 0 ||
 	    harness_token(&pg, "supervisor", "s.supervisor",
-	    supervisor_token) < 0)
+	    supervisor_token) < 0 ||
+	    harness_token(&pg, "supervisor", "s.second", supervisor2_token) < 0)
 		return -1;
 	return 0;
 }
@@ -337,12 +339,15 @@ t_decisions_officers_approve(void)
 	    "{\"action\":\"release\",\"reason\":\"x\"}", &body), 403);
 	CU_ASSERT_PTR_NOT_NULL(strstr(body, "Four eyes"));
 	free(body);
-	/* Once another person (an officer) has set it out, the supervisor
-	 * may override. */
+	/* Another person (an officer) joins the hold: the supervisor is
+	 * still among those who set it out (issue 15); a second supervisor
+	 * overrides. */
 	CU_ASSERT_EQUAL(resolve(officer2_token, "315279550018",
 	    "{\"action\":\"hold\",\"reason\":\"customs seal missing\"}", NULL),
 	    200);
 	CU_ASSERT_EQUAL(resolve(supervisor_token, "315279550018",
+	    "{\"action\":\"release\",\"reason\":\"x\"}", NULL), 403);
+	CU_ASSERT_EQUAL(resolve(supervisor2_token, "315279550018",
 	    "{\"action\":\"release\",\"reason\":\"seal found, goods match\"}",
 	    NULL), 200);
 	v = harness_sql(&pg, "SELECT state || '/' || (decision->>'decision') "

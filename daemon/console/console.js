@@ -571,7 +571,16 @@
 		    (LANES[wagonAction(w)] || "unknown"), text: wagonAction(w) })));
 		panel.appendChild(el("p", { text: w.containers + " container(s), " +
 		    w.items + " item(s); decision: " + w.action +
-		    (w.resolution ? "; officer's resolution: " + w.resolution : "") }));
+		    (w.resolution ? "; officer's resolution: " + w.resolution +
+			(w.resolved_by ? " by " + w.resolved_by : "") +
+			(w.confirmed_by ? ", confirmed by " + w.confirmed_by :
+			"") : "") }));
+		if (w.override)
+			panel.appendChild(el("p", { class: "pending", text:
+			    "Override proposed by " + w.override.proposed_by +
+			    ": " + w.override.action + " (" + w.override.reason +
+			    "). It takes effect when another supervisor " +
+			    "confirms it or approves the train." }));
 		if (dw && dw.hits && dw.hits.length)
 			panel.appendChild(renderHits(dw.hits));
 		else
@@ -600,8 +609,11 @@
 				msg.textContent = "";
 				reason.value = "";
 				showError("");
-				flash("Wagon " + w.wagon + ": " + r.previous + " \u2192 " +
-				    r.action);
+				flash("Wagon " + w.wagon + ": " + (r.proposed ?
+				    "override proposed, " + r.previous + " \u2192 " +
+				    r.proposed + ": it waits for a second " +
+				    "supervisor to confirm it" : r.previous +
+				    " \u2192 " + r.action));
 				loadTrain(state.trainId);
 			}).catch(function (e) {
 				msg.textContent = "refused";

@@ -1,0 +1,761 @@
+-- 016_four_eyes.sql -- overrides take two people (issue 15).
+--
+-- The order of severity is REFUSE > HOLD > INSPECT > DOC_CHECK > AUDIT >
+-- RELEASE.  Any move down that order from a wagon at HOLD or REFUSE is an
+-- override:
+--   * only a supervisor may make it, and never anyone who set the wagon
+--     out (wagons.set_out_by: everyone who put or kept it at HOLD or
+--     REFUSE since it last left that level);
+--   * an override that takes a wagon below what the rules themselves said
+--     (the rules put it at HOLD or REFUSE) is only proposed: it changes
+--     nothing until a second, different supervisor confirms it -- by
+--     confirming the proposal, or by approving the train.  Approval is
+--     refused while a proposal waits.
+-- A resolution made on older evidence does not outlive it: when a new
+-- evaluation raises a wagon's rules action above what the resolution was
+-- made against, the resolution is void (and a pending proposal with it).
+-- Nor can a replacement manifest lift a set-out (see wagons_rebuild()).
+--
+-- officer_actions keeps the story: 'release' | 'inspect' | 'hold' |
+-- 'refuse' are resolutions that took effect (a confirmed override is one,
+-- by its proposer, with confirmed_by naming the second supervisor);
+-- 'propose_<action>' and 'reject_<action>' are proposals and their
+-- rejection; 'void' is a resolution that new evidence made void.  The
+-- auditor's replay reads the resolutions that took effect and the voids.
+
+ALTER TABLE wagons
+	ADD COLUMN rules_action text,		-- the evaluation's action
+	ADD COLUMN set_out_by text[] NOT NULL DEFAULT '{}',
+	ADD COLUMN confirmed_by text,		-- the resolution's second supervisor
+	ADD COLUMN proposed_action text,	-- an override awaiting confirmation
+	ADD COLUMN proposed_by text,
+	ADD COLUMN proposed_reason text,
+	ADD COLUMN proposed_at timestamptz;
+
+ALTER TABLE officer_actions ADD COLUMN confirmed_by text;
+
+-- What the rules said, for the wagons decided before this migration: the
+-- latest provisional decision's action (wagons.action was overwritten by
+-- approval).
+UPDATE wagons w SET rules_action = coalesce((SELECT x->>'action'
+	FROM decisions d, json_array_elements(d.document->'wagons') x
+	WHERE d.train_id = w.train_id AND NOT d.final
+	  AND (x->>'position')::int = w.position
+	ORDER BY d.id DESC LIMIT 1), w.action);
+-- Whoever set a wagon out by a resolution still in force.
+UPDATE wagons SET set_out_by = ARRAY[resolved_by]
+WHERE resolution IN ('hold', 'refuse') AND resolved_by IS NOT NULL;
+
+DROP FUNCTION wagon_set_out_by(wagons);
+
+-- An action's place in the order of severity; anything unknown counts as
+-- the most severe, so that it is never taken for a release.
+CREATE FUNCTION action_rank(p_action text) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE upper(p_action) WHEN 'RELEASE' THEN 0 WHEN 'AUDIT' THEN 1
+	    WHEN 'DOC_CHECK' THEN 2 WHEN 'INSPECT' THEN 3 WHEN 'HOLD' THEN 4
+	    ELSE 5 END
+$$;
+
+-- A wagon's action now: its resolution in force, else the decision's.
+CREATE FUNCTION wagon_current(w wagons) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(upper(w.resolution), w.action)
+$$;
+
+-- The resolutions in force, as approval applies them: [{position, action}];
+-- p_proposed: with the overrides awaiting confirmation as if confirmed.
+CREATE FUNCTION wagon_resolutions(p_train bigint, p_proposed boolean)
+RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(json_build_object('position', w.position,
+	    'action', upper(CASE WHEN p_proposed AND w.proposed_action IS NOT
+		NULL THEN w.proposed_action ELSE w.resolution END))
+	    ORDER BY w.position), '[]')
+	FROM wagons w WHERE w.train_id = p_train AND (w.resolution IS NOT NULL
+	    OR (p_proposed AND w.proposed_action IS NOT NULL))
+$$;
+
+-- The overrides awaiting confirmation: [{position, wagon, action, by,
+-- reason}].
+CREATE FUNCTION wagon_proposals(p_train bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(json_build_object('position', w.position,
+	    'wagon', w.number, 'action', upper(w.proposed_action),
+	    'by', w.proposed_by, 'reason', w.proposed_reason)
+	    ORDER BY w.position), '[]')
+	FROM wagons w WHERE w.train_id = p_train AND w.proposed_action IS NOT NULL
+$$;
+
+-- What a final decision is built on besides the document, as one text: an
+-- approval stores its decision only if this did not change meanwhile.
+CREATE FUNCTION wagon_fingerprint(p_train bigint) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT md5(wagon_resolutions(p_train, false)::text || '|' ||
+	    wagon_proposals(p_train)::text)
+$$;
+
+-- An officer's resolution of one wagon: release (after a document check or
+-- an inspection), inspect, hold or refuse.  See the top of this file for
+-- overrides.  200: recorded; 202: an override proposed, awaiting a second
+-- supervisor.
+CREATE OR REPLACE FUNCTION resolve_wagon(p_id text, p_wagon text,
+    p_action text, p_reason text, p_principal text, p_role text,
+    p_ruleset text, OUT http_status integer, OUT reply json)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	cur	trains%ROWTYPE;
+	w	wagons%ROWTYPE;
+	was	text;
+	down	boolean;
+	propose	boolean;
+	setters	text[];
+BEGIN
+	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	IF NOT FOUND THEN
+		http_status := 404;
+		reply := json_build_object('title', 'Not Found', 'detail',
+		    'no train ' || p_id);
+		RETURN;
+	END IF;
+	SELECT * INTO w FROM wagons WHERE train_id = cur.id AND number = p_wagon
+	    FOR UPDATE;
+	IF NOT FOUND THEN
+		http_status := 404;
+		reply := json_build_object('title', 'Unknown wagon', 'detail',
+		    'train ' || cur.train_no || ' (run ' || cur.run ||
+		    ') has no wagon ' || p_wagon);
+		RETURN;
+	END IF;
+	IF cur.decision IS NULL OR cur.state = 'cancelled' THEN
+		http_status := 409;
+		reply := json_build_object('title', 'Nothing to resolve', 'detail',
+		    'train ' || cur.train_no || ' has ' || CASE WHEN cur.state =
+		    'cancelled' THEN 'been cancelled' ELSE 'no decision yet' END);
+		RETURN;
+	END IF;
+	IF w.proposed_action IS NOT NULL THEN
+		http_status := 409;
+		reply := json_build_object('title', 'Override awaiting '
+		    'confirmation', 'detail', w.proposed_by || ' proposed to ' ||
+		    w.proposed_action || ' wagon ' || p_wagon || '; another '
+		    'supervisor confirms or rejects it before anything else is '
+		    'done to the wagon');
+		RETURN;
+	END IF;
+	was := wagon_current(w);
+	down := action_rank(was) >= action_rank('HOLD') AND
+	    action_rank(p_action) < action_rank(was);
+	IF down AND p_role <> 'supervisor' THEN
+		http_status := 403;
+		reply := json_build_object('title', 'Supervisor needed',
+		    'detail', 'wagon ' || p_wagon || ' is at ' || was ||
+		    ': moving it to ' || upper(p_action) || ' is a '
+		    'supervisor''s override');
+		RETURN;
+	END IF;
+	IF down AND p_principal = ANY (w.set_out_by) THEN
+		http_status := 403;
+		reply := json_build_object('title', 'Four eyes',
+		    'detail', p_principal || ' set wagon ' || p_wagon ||
+		    ' out; another supervisor must override it');
+		RETURN;
+	END IF;
+	propose := down AND action_rank(w.rules_action) >= action_rank('HOLD')
+	    AND action_rank(p_action) < action_rank(w.rules_action);
+	IF propose THEN
+		UPDATE wagons SET proposed_action = p_action,
+		    proposed_by = p_principal, proposed_reason = p_reason,
+		    proposed_at = now()
+		WHERE train_id = cur.id AND position = w.position;
+		INSERT INTO officer_actions (train_id, wagon, action, reason,
+		    principal, role) VALUES (cur.id, p_wagon,
+		    'propose_' || p_action, p_reason, p_principal, p_role);
+		UPDATE trains SET updated_at = now() WHERE id = cur.id;
+		PERFORM audit_append(p_principal, 'wagon.override_proposed',
+		    cur.id, json_build_object('wagon', p_wagon, 'position',
+		    w.position, 'from', was, 'rules', w.rules_action, 'to',
+		    upper(p_action), 'reason', p_reason, 'role', p_role)::text,
+		    coalesce(cur.ruleset_sha256, p_ruleset));
+		http_status := 202;
+		reply := json_build_object('train', cur.train_no, 'run', cur.run,
+		    'wagon', p_wagon, 'position', w.position, 'action', was,
+		    'proposed', upper(p_action), 'proposed_by', p_principal,
+		    'previous', was, 'final', cur.decision_final, 'detail',
+		    'the rules set wagon ' || p_wagon || ' at ' ||
+		    w.rules_action || ': the override waits for a second '
+		    'supervisor to confirm it (or to approve the train)');
+		RETURN;
+	END IF;
+	-- Who set the wagon out: gathered while it stays at HOLD or REFUSE,
+	-- forgotten once an override takes it below.
+	setters := CASE
+	    WHEN action_rank(p_action) >= action_rank('HOLD') THEN
+		CASE WHEN p_principal = ANY (w.set_out_by) THEN w.set_out_by
+		ELSE w.set_out_by || p_principal END
+	    WHEN down THEN '{}'
+	    ELSE w.set_out_by END;
+	UPDATE wagons SET resolution = p_action, resolved_by = p_principal,
+	    confirmed_by = NULL, set_out_by = setters
+	WHERE train_id = cur.id AND position = w.position;
+	INSERT INTO officer_actions (train_id, wagon, action, reason, principal,
+	    role) VALUES (cur.id, p_wagon, p_action, p_reason, p_principal,
+	    p_role);
+	UPDATE trains SET updated_at = now() WHERE id = cur.id;
+	PERFORM audit_append(p_principal, 'wagon.' || p_action, cur.id,
+	    json_build_object('wagon', p_wagon, 'position', w.position,
+	    'from', was, 'reason', p_reason, 'role', p_role, 'override',
+	    down)::text, coalesce(cur.ruleset_sha256, p_ruleset));
+	http_status := 200;
+	reply := json_build_object('train', cur.train_no, 'run', cur.run,
+	    'wagon', p_wagon, 'position', w.position, 'action', upper(p_action),
+	    'previous', was, 'final', cur.decision_final);
+END
+$$;
+
+-- A second supervisor confirms (p_confirm) or any supervisor rejects an
+-- override awaiting confirmation.  The proposer may withdraw (reject) a
+-- proposal but never confirm it.
+CREATE FUNCTION decide_override(p_id text, p_wagon text, p_confirm boolean,
+    p_reason text, p_principal text, p_role text, p_ruleset text,
+    OUT http_status integer, OUT reply json)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	cur	trains%ROWTYPE;
+	w	wagons%ROWTYPE;
+	verb	text := CASE WHEN p_confirm THEN 'confirm' ELSE 'reject' END;
+BEGIN
+	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	IF NOT FOUND THEN
+		http_status := 404;
+		reply := json_build_object('title', 'Not Found', 'detail',
+		    'no train ' || p_id);
+		RETURN;
+	END IF;
+	SELECT * INTO w FROM wagons WHERE train_id = cur.id AND number = p_wagon
+	    FOR UPDATE;
+	IF NOT FOUND THEN
+		http_status := 404;
+		reply := json_build_object('title', 'Unknown wagon', 'detail',
+		    'train ' || cur.train_no || ' (run ' || cur.run ||
+		    ') has no wagon ' || p_wagon);
+		RETURN;
+	END IF;
+	IF w.proposed_action IS NULL THEN
+		http_status := 409;
+		reply := json_build_object('title', 'No override to ' || verb,
+		    'detail', 'no override of wagon ' || p_wagon || ' of train '
+		    || cur.train_no || ' awaits confirmation');
+		RETURN;
+	END IF;
+	IF p_role <> 'supervisor' THEN
+		http_status := 403;
+		reply := json_build_object('title', 'Supervisor needed',
+		    'detail', 'only a supervisor may ' || verb ||
+		    ' an override');
+		RETURN;
+	END IF;
+	IF p_confirm AND p_principal = w.proposed_by THEN
+		http_status := 403;
+		reply := json_build_object('title', 'Four eyes', 'detail',
+		    p_principal || ' proposed this override of wagon ' ||
+		    p_wagon || '; another supervisor must confirm it');
+		RETURN;
+	END IF;
+	IF p_confirm THEN
+		PERFORM override_apply(cur, w, p_principal, p_reason, p_ruleset);
+	ELSE
+		UPDATE wagons SET proposed_action = NULL, proposed_by = NULL,
+		    proposed_reason = NULL, proposed_at = NULL
+		WHERE train_id = cur.id AND position = w.position;
+		INSERT INTO officer_actions (train_id, wagon, action, reason,
+		    principal, role) VALUES (cur.id, p_wagon,
+		    'reject_' || w.proposed_action, p_reason, p_principal,
+		    p_role);
+		UPDATE trains SET updated_at = now() WHERE id = cur.id;
+		PERFORM audit_append(p_principal, 'wagon.override_rejected',
+		    cur.id, json_build_object('wagon', p_wagon, 'position',
+		    w.position, 'proposed', upper(w.proposed_action),
+		    'proposed_by', w.proposed_by, 'reason', p_reason)::text,
+		    coalesce(cur.ruleset_sha256, p_ruleset));
+	END IF;
+	http_status := 200;
+	reply := json_build_object('train', cur.train_no, 'run', cur.run,
+	    'wagon', p_wagon, 'position', w.position, 'action', CASE WHEN
+	    p_confirm THEN upper(w.proposed_action) ELSE wagon_current(w) END,
+	    'proposed', upper(w.proposed_action), 'proposed_by', w.proposed_by,
+	    (CASE WHEN p_confirm THEN 'confirmed_by' ELSE 'rejected_by' END),
+	    p_principal, 'final', cur.decision_final);
+END
+$$;
+
+-- Makes w's proposed override the wagon's resolution, confirmed by
+-- p_confirmer.  The caller holds the train's row lock.
+CREATE FUNCTION override_apply(cur trains, w wagons, p_confirmer text,
+    p_reason text, p_ruleset text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	UPDATE wagons SET resolution = w.proposed_action,
+	    resolved_by = w.proposed_by, confirmed_by = p_confirmer,
+	    set_out_by = CASE WHEN action_rank(w.proposed_action) <
+		action_rank('HOLD') THEN '{}' ELSE set_out_by END,
+	    proposed_action = NULL, proposed_by = NULL,
+	    proposed_reason = NULL, proposed_at = NULL
+	WHERE train_id = cur.id AND position = w.position;
+	INSERT INTO officer_actions (train_id, wagon, action, reason, principal,
+	    role, confirmed_by) VALUES (cur.id, w.number, w.proposed_action,
+	    w.proposed_reason, w.proposed_by, 'supervisor', p_confirmer);
+	UPDATE trains SET updated_at = now() WHERE id = cur.id;
+	PERFORM audit_append(p_confirmer, 'wagon.override_confirmed', cur.id,
+	    json_build_object('wagon', w.number, 'position', w.position,
+	    'from', wagon_current(w), 'rules', w.rules_action, 'to',
+	    upper(w.proposed_action), 'proposed_by', w.proposed_by,
+	    'proposal_reason', w.proposed_reason, 'reason', p_reason)::text,
+	    coalesce(cur.ruleset_sha256, p_ruleset));
+END
+$$;
+
+-- What approval builds the final decision from: the current document, its
+-- version (the latest decision's id), the resolutions in force (and with
+-- the overrides awaiting confirmation, for an approval that confirms
+-- them), those overrides, and the fingerprint of resolutions and
+-- overrides.
+DROP FUNCTION final_inputs(text);
+CREATE FUNCTION final_inputs(p_id text, OUT train_id bigint,
+    OUT version bigint, OUT document text, OUT resolutions json,
+    OUT state text, OUT eval_needed boolean, OUT proposals json,
+    OUT fingerprint text, OUT resolutions_proposed json)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT t.id, (SELECT max(d.id) FROM decisions d WHERE d.train_id = t.id),
+	    t.decision::text, wagon_resolutions(t.id, false), t.state,
+	    t.eval_needed, wagon_proposals(t.id), wagon_fingerprint(t.id),
+	    wagon_resolutions(t.id, true)
+	FROM train_find(p_id) t
+$$;
+
+-- Stores the final decision built from version and the wagons as
+-- fingerprinted; 409 when either changed meanwhile (an event re-evaluated
+-- the train, a resolution was made).  An approval (p_approve) is refused
+-- while an override awaits confirmation, unless p_confirm: the approver
+-- confirms them (the daemon built the document with them), which only a
+-- supervisor who proposed none of them may.  An amendment (a resolution
+-- after approval) applies the resolutions in force and leaves proposals
+-- waiting.
+DROP FUNCTION finalize_decision(bigint, bigint, json, text, json, text, text,
+    text, boolean);
+CREATE FUNCTION finalize_decision(p_train bigint, p_version bigint,
+    p_doc json, p_outcome text, p_wagons json, p_principal text, p_role text,
+    p_reason text, p_approve boolean, p_fingerprint text, p_confirm boolean,
+    OUT http_status integer, OUT reply json)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	cur	trains%ROWTYPE;
+	prev	decisions%ROWTYPE;
+	w	wagons%ROWTYPE;
+	dec_id	bigint;
+	queued	integer;
+	pending	text;
+BEGIN
+	SELECT * INTO cur FROM trains WHERE id = p_train FOR UPDATE;
+	SELECT * INTO prev FROM decisions WHERE train_id = p_train
+	    ORDER BY id DESC LIMIT 1;
+	IF prev.id IS DISTINCT FROM p_version OR cur.eval_needed OR
+	    wagon_fingerprint(p_train) IS DISTINCT FROM p_fingerprint THEN
+		http_status := 409;
+		reply := json_build_object('title', 'Decision changed',
+		    'detail', 'train ' || cur.train_no || ' was re-evaluated or '
+		    'a wagon resolved meanwhile; review the new decision and '
+		    'approve again');
+		RETURN;
+	END IF;
+	SELECT string_agg(x.number || ' (' || upper(x.proposed_action) ||
+	    ', proposed by ' || x.proposed_by || ')', ', ' ORDER BY x.position)
+	INTO pending FROM wagons x WHERE x.train_id = p_train
+	    AND x.proposed_action IS NOT NULL AND p_approve AND (NOT p_confirm
+	    OR p_role <> 'supervisor' OR x.proposed_by = p_principal);
+	IF pending IS NOT NULL THEN
+		http_status := 403;
+		reply := json_build_object('title', 'Override awaiting '
+		    'confirmation', 'detail', 'overrides of the rules need a '
+		    'second supervisor: wagon ' || pending);
+		RETURN;
+	END IF;
+	FOR w IN SELECT * FROM wagons WHERE wagons.train_id = p_train
+	    AND proposed_action IS NOT NULL AND p_approve AND p_confirm
+	    ORDER BY position LOOP
+		PERFORM override_apply(cur, w, p_principal, p_reason, NULL);
+	END LOOP;
+	INSERT INTO decisions (train_id, document, outcome, final,
+	    ruleset_sha256, manifest_id, last_event_id, made_by)
+	VALUES (p_train, p_doc, p_outcome, true, prev.ruleset_sha256,
+	    prev.manifest_id, prev.last_event_id, p_principal)
+	RETURNING id INTO dec_id;
+	UPDATE trains SET decision = p_doc, decision_final = true,
+	    state = CASE WHEN state = 'cancelled' THEN state
+		ELSE CASE p_outcome WHEN 'RELEASE' THEN 'released'
+		    WHEN 'PARTIAL_RELEASE' THEN 'partially_released'
+		    ELSE 'held' END END,
+	    updated_at = now()
+	WHERE id = p_train;
+	UPDATE wagons w2 SET action = x->>'action'
+	FROM json_array_elements(p_wagons) AS x
+	WHERE w2.train_id = p_train AND w2.position = (x->>'position')::int;
+	IF p_approve THEN
+		INSERT INTO officer_actions (train_id, wagon, action, reason,
+		    principal, role)
+		VALUES (p_train, NULL, 'approve', p_reason, p_principal, p_role);
+	END IF;
+	queued := notices_enqueue(p_train, dec_id);
+	PERFORM audit_append(p_principal, CASE WHEN cur.decision_final
+	    THEN 'decision.final_amended' ELSE 'decision.final' END, p_train,
+	    json_build_object('outcome', p_outcome, 'from_decision', prev.id,
+	    'reason', p_reason, 'notices', queued)::text, prev.ruleset_sha256);
+	http_status := 200;
+	reply := p_doc;
+END
+$$;
+
+-- Voids what officers did on older evidence when a new evaluation raises a
+-- wagon's rules action: a resolution below the new action, and any
+-- override awaiting confirmation.  p_wagons is the new [{position,
+-- action}]; the caller holds the train's row lock.
+CREATE FUNCTION resolutions_void_stale(p_train bigint, p_owner text,
+    p_wagons json, p_ruleset text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	r	record;
+BEGIN
+	FOR r IN SELECT w.*, x->>'action' AS now_action
+	    FROM wagons w JOIN json_array_elements(p_wagons) AS x
+		ON w.position = (x->>'position')::int
+	    WHERE w.train_id = p_train
+	      AND (w.resolution IS NOT NULL OR w.proposed_action IS NOT NULL)
+	      AND action_rank(x->>'action') > action_rank(coalesce(
+		  w.rules_action, 'RELEASE'))
+	    ORDER BY w.position LOOP
+		IF r.proposed_action IS NOT NULL THEN
+			INSERT INTO officer_actions (train_id, wagon, action,
+			    reason, principal, role) VALUES (p_train, r.number,
+			    'reject_' || r.proposed_action, 'the rules now say ' ||
+			    r.now_action, p_owner, 'system');
+			PERFORM audit_append(p_owner, 'wagon.override_void',
+			    p_train, json_build_object('wagon', r.number,
+			    'position', r.position, 'proposed',
+			    upper(r.proposed_action), 'proposed_by',
+			    r.proposed_by, 'rules_before', r.rules_action,
+			    'rules_now', r.now_action)::text, p_ruleset);
+		END IF;
+		IF r.resolution IS NOT NULL AND action_rank(r.resolution) <
+		    action_rank(r.now_action) THEN
+			INSERT INTO officer_actions (train_id, wagon, action,
+			    reason, principal, role) VALUES (p_train, r.number,
+			    'void', 'the rules now say ' || r.now_action ||
+			    ' (were ' || coalesce(r.rules_action, 'none') ||
+			    ' when ' || r.resolved_by || ' resolved ' ||
+			    r.resolution || ')', p_owner, 'system');
+			PERFORM audit_append(p_owner, 'wagon.resolution_void',
+			    p_train, json_build_object('wagon', r.number,
+			    'position', r.position, 'resolution',
+			    upper(r.resolution), 'resolved_by', r.resolved_by,
+			    'rules_before', r.rules_action, 'rules_now',
+			    r.now_action)::text, p_ruleset);
+			UPDATE wagons SET resolution = NULL, resolved_by = NULL,
+			    confirmed_by = NULL
+			WHERE train_id = p_train AND position = r.position;
+		END IF;
+		UPDATE wagons SET proposed_action = NULL, proposed_by = NULL,
+		    proposed_reason = NULL, proposed_at = NULL
+		WHERE train_id = p_train AND position = r.position;
+	END LOOP;
+END
+$$;
+
+-- store_decision() of 006, now keeping the rules' action of each wagon and
+-- voiding what new evidence overtook.
+CREATE OR REPLACE FUNCTION store_decision(p_train bigint, p_owner text,
+    p_doc json, p_outcome text, p_final boolean, p_wagons json, p_ruleset text,
+    p_ruleset_name text, p_manifest bigint, p_last_event bigint)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	cur	trains%ROWTYPE;
+	newer	boolean;
+BEGIN
+	SELECT * INTO cur FROM trains WHERE id = p_train FOR UPDATE;
+	IF NOT FOUND OR cur.lease_owner IS DISTINCT FROM p_owner
+	    OR cur.manifest_id <> p_manifest THEN
+		RETURN 'stale';
+	END IF;
+	SELECT EXISTS (SELECT 1 FROM events WHERE train_id = p_train
+	    AND id > coalesce(p_last_event, 0)
+	    AND type IN ('weighbridge', 'scan', 'seal_check', 'neighbour'))
+	    INTO newer;
+	INSERT INTO decisions (train_id, document, outcome, final,
+	    ruleset_sha256, manifest_id, last_event_id, made_by)
+	VALUES (p_train, p_doc, p_outcome, p_final, p_ruleset, p_manifest,
+	    p_last_event, p_owner);
+	IF cur.decision_final THEN
+		UPDATE trains SET eval_needed = newer, lease_owner = NULL,
+		    lease_until = NULL, updated_at = now()
+		WHERE id = p_train;
+		PERFORM audit_append(p_owner, 'decision.after_final', p_train,
+		    json_build_object('outcome', p_outcome, 'ruleset',
+		    p_ruleset_name, 'manifest', p_manifest, 'last_event',
+		    p_last_event)::text, p_ruleset);
+		RETURN 'stored';
+	END IF;
+	UPDATE trains SET decision = p_doc, decision_final = p_final,
+	    ruleset_sha256 = p_ruleset,
+	    state = CASE
+		WHEN state = 'cancelled' THEN state
+		WHEN state IN ('received', 'evaluated') THEN 'evaluated'
+		ELSE state END,
+	    eval_needed = newer, lease_owner = NULL, lease_until = NULL,
+	    updated_at = now()
+	WHERE id = p_train;
+	PERFORM resolutions_void_stale(p_train, p_owner, p_wagons, p_ruleset);
+	UPDATE wagons w SET action = x->>'action', rules_action = x->>'action'
+	FROM json_array_elements(p_wagons) AS x
+	WHERE w.train_id = p_train AND w.position = (x->>'position')::int;
+	PERFORM audit_append(p_owner, 'decision.provisional', p_train,
+	    json_build_object('outcome', p_outcome, 'ruleset', p_ruleset_name,
+	    'manifest', p_manifest, 'last_event', p_last_event)::text, p_ruleset);
+	RETURN 'stored';
+END
+$$;
+
+-- A replacement manifest must not lift what customs set out.  Before 016
+-- it deleted the wagons and their resolutions, so an operator could undo
+-- an officer's hold by sending the manifest again, or make a set-out
+-- wagon vanish by leaving it out.  Now a replacement that leaves out a
+-- wagon at HOLD or REFUSE (by the rules or by an officer) is refused; an
+-- officer's HOLD or REFUSE, with who set the wagon out, stays on the
+-- wagon of the same number; any other resolution, and any override
+-- awaiting confirmation, is dropped (the new contents need a new look),
+-- recorded as 'void' so that the auditor's replay drops it too.
+
+-- NULL, or why a replacement with p_wagons may not replace train's wagons.
+CREATE FUNCTION wagons_set_out_missing(p_train bigint, p_wagons json)
+RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT 'the replacement leaves out wagon' || CASE WHEN count(*) > 1
+	    THEN 's ' ELSE ' ' END || string_agg(w.number || ' (' ||
+	    wagon_current(w) || ')', ', ' ORDER BY w.position) || ', set out '
+	    'by customs; a set-out wagon stays on the manifest until an '
+	    'officer resolves it'
+	FROM wagons w WHERE w.train_id = p_train
+	  AND action_rank(wagon_current(w)) >= action_rank('HOLD')
+	  AND w.number NOT IN (SELECT x->>'number'
+	      FROM json_array_elements(p_wagons) AS x)
+	HAVING count(*) > 0
+$$;
+
+-- The train's wagons made again from p_wagons (the manifest's), keeping
+-- the officers' set-outs of the wagons of the same number.  The caller
+-- holds the train's row lock.
+CREATE FUNCTION wagons_rebuild(p_train bigint, p_wagons json,
+    p_principal text, p_ruleset text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	kept	json;
+	r	wagons%ROWTYPE;
+BEGIN
+	SELECT json_agg(json_build_object('number', w.number, 'resolution',
+	    w.resolution, 'resolved_by', w.resolved_by, 'confirmed_by',
+	    w.confirmed_by, 'set_out_by', to_json(w.set_out_by)))
+	INTO kept FROM wagons w WHERE w.train_id = p_train
+	  AND (w.resolution IN ('hold', 'refuse') OR
+	       cardinality(w.set_out_by) > 0);
+	FOR r IN SELECT * FROM wagons w WHERE w.train_id = p_train
+	    AND ((w.resolution IS NOT NULL AND w.resolution NOT IN ('hold',
+		'refuse')) OR w.proposed_action IS NOT NULL)
+	    ORDER BY w.position LOOP
+		IF r.resolution IS NOT NULL AND r.resolution NOT IN ('hold',
+		    'refuse') THEN
+			INSERT INTO officer_actions (train_id, wagon, action,
+			    reason, principal, role) VALUES (p_train, r.number,
+			    'void', 'replacement manifest', p_principal,
+			    'system');
+		END IF;
+		PERFORM audit_append(p_principal, 'wagon.resolution_dropped',
+		    p_train, json_build_object('wagon', r.number, 'position',
+		    r.position, 'resolution', upper(r.resolution),
+		    'resolved_by', r.resolved_by, 'proposed',
+		    upper(r.proposed_action), 'proposed_by', r.proposed_by,
+		    'why', 'replacement manifest')::text, p_ruleset);
+	END LOOP;
+	DELETE FROM wagons WHERE wagons.train_id = p_train;
+	INSERT INTO wagons (train_id, position, number, containers,
+	    container_numbers, items)
+	SELECT p_train, (w->>'position')::int, w->>'number',
+	    json_array_length(w->'containers'),
+	    ARRAY(SELECT json_array_elements_text(w->'containers')),
+	    (w->>'items')::int
+	FROM json_array_elements(p_wagons) AS w;
+	UPDATE wagons w SET resolution = k->>'resolution',
+	    resolved_by = k->>'resolved_by', confirmed_by = k->>'confirmed_by',
+	    set_out_by = ARRAY(SELECT json_array_elements_text(k->'set_out_by'))
+	FROM json_array_elements(kept) AS k
+	WHERE w.train_id = p_train AND w.number = k->>'number';
+END
+$$;
+
+-- ingest_manifest() of 010, with the two steps above.
+CREATE OR REPLACE FUNCTION ingest_manifest(
+	p_sha256 text, p_raw_z bytea, p_raw_size bigint, p_format text,
+	p_source text, p_principal text, p_key text, p_accepted boolean,
+	p_train_no text, p_function text, p_diagnostics json, p_train json,
+	p_wagons json, p_ruleset text,
+	OUT manifest_id bigint, OUT train_id bigint, OUT http_status integer,
+	OUT reply json, OUT repeated boolean)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	prior	manifests%ROWTYPE;
+	cur	trains%ROWTYPE;
+	next_run integer;
+	problem	text;
+BEGIN
+	repeated := false;
+	IF p_key IS NOT NULL THEN
+		SELECT * INTO prior FROM manifests
+		    WHERE principal = p_principal AND idempotency_key = p_key;
+		IF FOUND THEN
+			IF prior.sha256 <> p_sha256 THEN
+				manifest_id := prior.id; http_status := 422; repeated := true;
+				reply := json_build_object('title', 'Idempotency-Key reused',
+				    'detail', 'this Idempotency-Key was first used for a '
+				    'different manifest (sha256 ' || prior.sha256 || ')');
+				RETURN;
+			END IF;
+			manifest_id := prior.id;
+			reply := prior.reply;
+			http_status := (prior.reply->>'status')::int;
+			train_id := nullif(prior.reply->>'train_run_id', '')::bigint;
+			repeated := true;
+			RETURN;
+		END IF;
+	END IF;
+
+	BEGIN
+		INSERT INTO manifests (sha256, raw_z, raw_size, format, source,
+		    principal, idempotency_key, accepted, train_no, function,
+		    diagnostics)
+		VALUES (p_sha256, p_raw_z, p_raw_size, p_format, p_source,
+		    p_principal, p_key, p_accepted, p_train_no, p_function,
+		    p_diagnostics)
+		RETURNING id INTO manifest_id;
+	EXCEPTION WHEN unique_violation THEN
+		-- The same key arrived twice at once: the other request has
+		-- committed by now (the insert waited for it); answer as it did.
+		SELECT * INTO prior FROM manifests
+		    WHERE principal = p_principal AND idempotency_key = p_key;
+		manifest_id := prior.id;
+		reply := prior.reply;
+		http_status := (prior.reply->>'status')::int;
+		train_id := nullif(prior.reply->>'train_run_id', '')::bigint;
+		repeated := true;
+		RETURN;
+	END;
+
+	IF NOT p_accepted THEN
+		http_status := 422;
+		reply := json_build_object('status', 422, 'manifest', manifest_id,
+		    'title', 'Unreadable manifest',
+		    'detail', 'the manifest could not be read; see diagnostics',
+		    'diagnostics', p_diagnostics);
+		UPDATE manifests SET reply = ingest_manifest.reply WHERE id = manifest_id;
+		PERFORM audit_append(p_principal, 'manifest.rejected', NULL,
+		    json_build_object('manifest', manifest_id, 'sha256', p_sha256,
+		    'source', p_source)::text, p_ruleset);
+		RETURN;
+	END IF;
+
+	-- The latest run of this train number, locked against a concurrent
+	-- manifest for the same train.
+	PERFORM pg_advisory_xact_lock(hashtext(p_train_no));
+	SELECT * INTO cur FROM trains WHERE train_no = p_train_no
+	    ORDER BY run DESC LIMIT 1 FOR UPDATE;
+
+	IF p_function = 'original' THEN
+		IF FOUND AND NOT (train_state_is_closed(cur.state) AND cur.decision_final)
+		    AND cur.manifest_id IS NOT NULL THEN
+			problem := 'train ' || p_train_no || ' already has a manifest '
+			    '(run ' || cur.run || ', ' || cur.state || '); send a '
+			    'replacement (message function 5) to change it';
+		ELSIF FOUND AND cur.manifest_id IS NULL THEN
+			NULL;	-- announced: this manifest completes the run
+		ELSE
+			SELECT coalesce(max(run), 0) + 1 INTO next_run FROM trains
+			    WHERE train_no = p_train_no;
+			INSERT INTO trains (train_no, run, state) VALUES
+			    (p_train_no, next_run, 'received') RETURNING * INTO cur;
+		END IF;
+	ELSIF NOT FOUND OR cur.manifest_id IS NULL THEN
+		problem := 'train ' || p_train_no || ' has no manifest to ' ||
+		    CASE p_function WHEN 'cancel' THEN 'cancel' ELSE 'replace' END;
+	ELSIF cur.decision_final AND cur.state <> 'partially_released' THEN
+		problem := 'train ' || p_train_no || ' run ' || cur.run ||
+		    ' is already ' || cur.state || ' (final)';
+	ELSIF p_function = 'replace' THEN
+		problem := wagons_set_out_missing(cur.id, p_wagons);
+	END IF;
+
+	IF problem IS NOT NULL THEN
+		http_status := 409;
+		reply := json_build_object('status', 409, 'manifest', manifest_id,
+		    'title', 'Conflict', 'detail', problem,
+		    'diagnostics', p_diagnostics);
+		UPDATE manifests SET reply = ingest_manifest.reply WHERE id = manifest_id;
+		PERFORM audit_append(p_principal, 'manifest.conflict', cur.id,
+		    json_build_object('manifest', manifest_id, 'detail', problem)::text,
+		    p_ruleset);
+		RETURN;
+	END IF;
+
+	UPDATE trains SET
+		state = CASE WHEN p_function = 'cancel' THEN 'cancelled'
+		    WHEN state IN ('announced') THEN 'received'
+		    WHEN p_function = 'replace' AND state NOT IN ('arrived') THEN 'received'
+		    ELSE state END,
+		manifest_id = ingest_manifest.manifest_id,
+		direction = p_train->>'direction',
+		border_station = p_train->>'border_station',
+		departure_station = p_train->>'departure_station',
+		destination_station = p_train->>'destination_station',
+		eta = coalesce((p_train->>'eta')::timestamptz, eta),
+		ata = coalesce((p_train->>'ata')::timestamptz, ata),
+		issued = (p_train->>'issued')::timestamptz,
+		-- The clock starts at arrival, or now if the train is already in.
+		clock_start = coalesce(clock_start,
+		    CASE WHEN coalesce((p_train->>'ata')::timestamptz, ata)
+		    IS NOT NULL THEN now() END),
+		green_lane = coalesce((p_train->>'green_lane')::boolean, false),
+		counts = p_train->'counts',
+		decision_final = false,
+		eval_needed = true,
+		updated_at = now()
+	WHERE id = cur.id RETURNING * INTO cur;
+	train_id := cur.id;
+
+	PERFORM wagons_rebuild(cur.id, p_wagons, p_principal, p_ruleset);
+
+	http_status := 202;
+	reply := json_build_object('status', 202, 'manifest', manifest_id,
+	    'train', p_train_no, 'run', cur.run, 'train_run_id', cur.id::text,
+	    'state', cur.state, 'function', p_function,
+	    'location', '/v1/trains/' || p_train_no,
+	    'diagnostics', p_diagnostics);
+	UPDATE manifests SET reply = ingest_manifest.reply WHERE id = manifest_id;
+	PERFORM audit_append(p_principal, 'manifest.' || p_function, cur.id,
+	    json_build_object('manifest', manifest_id, 'sha256', p_sha256,
+	    'train', p_train_no, 'run', cur.run, 'state', cur.state,
+	    'source', p_source)::text, p_ruleset);
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION action_rank(text), wagon_current(wagons),
+    wagon_resolutions(bigint, boolean), wagon_proposals(bigint),
+    wagon_fingerprint(bigint), decide_override(text, text, boolean, text,
+    text, text, text), final_inputs(text), finalize_decision(bigint, bigint,
+    json, text, json, text, text, text, boolean, text, boolean)
+    TO railgate_app;
