@@ -261,8 +261,11 @@ security_suite_init(void)
 	signal(SIGPIPE, SIG_IGN);
 	if (harness_pg_start(&pg) < 0)
 		return -1;
+	/* Subscriptions to loopback are stored (their metacharacters are
+	 * what is tested here). */
 	snprintf(conf, sizeof conf, "%s[http]\nmax_body_mb = 1\n"
-	    "request_timeout_s = 2\ntoken_cache_s = 1\n", pg.conf);
+	    "request_timeout_s = 2\ntoken_cache_s = 1\n[notices]\n"
+	    "allow_private_endpoints = yes\n", pg.conf);
 	if (harness_daemon_start(&dm, conf) < 0)
 		return -1;
 	if (harness_token(&pg, "operator", "sec.operator", operator_tok) < 0 ||
