@@ -1,5 +1,6 @@
 /*
- * test_outbound_roles.c -- issue 15, item 9, against the running daemon.
+ * test_outbound_roles.c -- issue 15, items 9 and 10, against the running
+ * daemon.
  *
  * integration_outbound: operators' endpoints cannot reach inside the
  * station.  A subscription to a loopback, link-local, private or
@@ -11,6 +12,11 @@
  * from under client_cert_dir only, with the same answer for a missing
  * file and a forbidden one, and never the station's key.  An endpoint's
  * reason phrase is never stored or shown; a redirect is not followed.
+ *
+ * integration_event_roles: an operator posts position and arrival, not
+ * control evidence (weighbridge, scan, seal_check: 403, nothing stored);
+ * a position or arrival never reopens a finished run (409, no new run);
+ * an unknown train is still announced by its position.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -671,3 +677,190 @@ static CU_TestInfo outbound_tests[] = {
 
 TEST_SUITE("integration_outbound", outbound_init, outbound_clean,
     outbound_tests)
+
+/* ---- integration_event_roles ---- */
+
+static struct harness_pg	rpg;
+static struct harness_daemon	rdm;
+static char			operator_tok[64], r_officer_tok[64];
+static char			supervisor_tok[64], r_auditor_tok[64];
+
+static int
+roles_init(void)
+{
+	if (harness_pg_start(&rpg) < 0 || harness_daemon_start(&rdm,
+	    rpg.conf) < 0)
+		return -1;
+	if (harness_token(&rpg, "operator", "r.operator", operator_tok) < 0 ||
+	    harness_token(&rpg, "officer", "r.officer", r_officer_tok) < 0 ||
+	    harness_token(&rpg, "supervisor", "r.supervisor",
+	    supervisor_tok) < 0 ||
+	    harness_token(&rpg, "auditor", "r.auditor", r_auditor_tok) < 0)
+		return -1;
+	/*
+	 * X9100 on its way (a wagon with a container, a sealed one); X9101
+	 * released for good; X9102 cancelled; X9103 held for good.  No
+	 * manifest rows: nothing is evaluated behind the tests' backs.
+	 */
+	free(harness_sql(&rpg, "WITH t AS (INSERT INTO trains (train_no, run, "
+	    "state) VALUES ('X9100', 1, 'evaluated') RETURNING id) INSERT INTO "
+	    "wagons (train_id, position, number, containers, "
+	    "container_numbers) SELECT id, 1, '218124712173', 1, "
+	    "ARRAY['CSQU3054383'] FROM t RETURNING 1"));
+	free(harness_sql(&rpg, "INSERT INTO trains (train_no, run, state, "
+	    "decision_final) VALUES ('X9101', 1, 'released', true), "
+	    "('X9102', 1, 'cancelled', false), ('X9103', 1, 'held', true) "
+	    "RETURNING 1"));
+	return 0;
+}
+
+static int
+roles_clean(void)
+{
+	harness_daemon_stop(&rdm);
+	harness_pg_stop(&rpg);
+	return 0;
+}
+
+/* Posts body to train id's events as token; the status, *reply the body. */
+static int
+post_event(const char *id, const char *token, const char *body, char **reply)
+{
+	char	path[128];
+
+	snprintf(path, sizeof path, "/v1/trains/%s/events", id);
+	return call(&rdm, "POST", path, token, body, reply);
+}
+
+static const char *const evidence[] = {
+	"{\"type\":\"scan\",\"container\":\"CSQU3054383\",\"result\":\"clear\"}",
+	"{\"type\":\"seal_check\",\"equipment\":\"CSQU3054383\",\"seal\":"
+	    "\"KZ123456\",\"condition\":\"intact\"}",
+	"{\"type\":\"weighbridge\",\"wagon\":\"218124712173\",\"gross_kg\":"
+	    "61200}",
+};
+
+/* An operator's control evidence: 403 naming role and type, nothing stored. */
+static void
+t_roles_operator_no_evidence(void)
+{
+	long	events = sql_long(&rpg, "SELECT count(*) FROM events");
+	long	audit = sql_long(&rpg, "SELECT count(*) FROM audit_log");
+	char	*reply = NULL, *d;
+	size_t	i;
+
+	for (i = 0; i < nitems(evidence); i++) {
+		CU_ASSERT_EQUAL(post_event("X9100", operator_tok, evidence[i],
+		    &reply), 403);
+		d = detail_of(reply);
+		CU_ASSERT_PTR_NOT_NULL(strstr(d, "operator"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(d, i == 0 ? "scan" : i == 1 ?
+		    "seal_check" : "weighbridge"));
+		free(d);
+		free(reply);
+		/* Nor by naming the run, nor for a train not yet known. */
+		CU_ASSERT_EQUAL(post_event("X9100@1", operator_tok, evidence[i],
+		    NULL), 403);
+		CU_ASSERT_EQUAL(post_event("X9199", operator_tok, evidence[i],
+		    NULL), 403);
+	}
+	CU_ASSERT_EQUAL(sql_long(&rpg, "SELECT count(*) FROM events"), events);
+	CU_ASSERT_EQUAL(sql_long(&rpg, "SELECT count(*) FROM audit_log"), audit);
+	CU_ASSERT_EQUAL(sql_long(&rpg, "SELECT count(*) FROM trains WHERE "
+	    "train_no = 'X9199'"), 0);
+	/* An auditor posts nothing at all. */
+	CU_ASSERT_EQUAL(post_event("X9100", r_auditor_tok, evidence[0], NULL),
+	    403);
+}
+
+/* Officers and supervisors post control evidence; operators the position. */
+static void
+t_roles_officer_evidence(void)
+{
+	long	events = sql_long(&rpg, "SELECT count(*) FROM events");
+	size_t	i;
+
+	for (i = 0; i < nitems(evidence); i++)
+		CU_ASSERT_EQUAL(post_event("X9100", r_officer_tok, evidence[i],
+		    NULL), 202);
+	CU_ASSERT_EQUAL(post_event("X9100", supervisor_tok, evidence[0], NULL),
+	    202);
+	CU_ASSERT_EQUAL(post_event("X9100", operator_tok, "{\"type\":"
+	    "\"position\",\"eta\":\"2026-11-22T10:00:00Z\"}", NULL), 202);
+	CU_ASSERT_EQUAL(post_event("X9100", operator_tok,
+	    "{\"type\":\"arrived\"}", NULL), 202);
+	CU_ASSERT_EQUAL(sql_long(&rpg, "SELECT count(*) FROM events"),
+	    events + 6);
+	CU_ASSERT_EQUAL(sql_long(&rpg, "SELECT count(*) FROM events WHERE "
+	    "type IN ('scan', 'seal_check', 'weighbridge') AND principal = "
+	    "'r.operator'"), 0);
+}
+
+/* A position or arrival on a finished run: 409, no new run, nothing stored. */
+static void
+t_roles_finished_not_reopened(void)
+{
+	static const char *const finished[] = { "X9101", "X9101@1", "X9102",
+	    "X9103" };
+	static const char *const bodies[] = { "{\"type\":\"arrived\"}",
+	    "{\"type\":\"position\",\"eta\":\"2026-11-23T10:00:00Z\"}" };
+	long	trains = sql_long(&rpg, "SELECT count(*) FROM trains");
+	long	events = sql_long(&rpg, "SELECT count(*) FROM events");
+	char	*reply = NULL, *d, *v;
+	size_t	i, k;
+
+	CU_ASSERT_EQUAL(post_event("X9101", operator_tok,
+	    "{\"type\":\"arrived\"}", &reply), 409);
+	d = detail_of(reply);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "X9101"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "released"));
+	free(d);
+	free(reply);
+	for (i = 0; i < nitems(finished); i++)
+		for (k = 0; k < nitems(bodies); k++) {
+			CU_ASSERT_EQUAL(post_event(finished[i], operator_tok,
+			    bodies[k], NULL), 409);
+			CU_ASSERT_EQUAL(post_event(finished[i], r_officer_tok,
+			    bodies[k], NULL), 409);
+		}
+	CU_ASSERT_EQUAL(sql_long(&rpg, "SELECT count(*) FROM trains"), trains);
+	CU_ASSERT_EQUAL(sql_long(&rpg, "SELECT count(*) FROM trains WHERE "
+	    "train_no = 'X9101'"), 1);
+	CU_ASSERT_EQUAL(sql_long(&rpg, "SELECT count(*) FROM events"), events);
+	CU_ASSERT_EQUAL(call(&rdm, "GET", "/v1/trains/X9101@2", r_officer_tok,
+	    NULL, NULL), 404);
+	v = harness_sql(&rpg, "SELECT string_agg(state || coalesce(ata::text, "
+	    "'-'), ',' ORDER BY train_no) FROM trains WHERE train_no IN "
+	    "('X9101', 'X9102', 'X9103')");
+	CU_ASSERT_STRING_EQUAL(v, "released-,cancelled-,held-");
+	free(v);
+}
+
+/* A train number never seen is still announced by its position. */
+static void
+t_roles_unknown_announced(void)
+{
+	char	*v;
+
+	CU_ASSERT_EQUAL(post_event("X9200", operator_tok, "{\"type\":"
+	    "\"position\",\"eta\":\"2026-11-22T13:05:00Z\"}", NULL), 202);
+	CU_ASSERT_EQUAL(post_event("X9200", operator_tok,
+	    "{\"type\":\"arrived\"}", NULL), 202);
+	v = harness_sql(&rpg, "SELECT string_agg(run || ':' || state, ',') "
+	    "FROM trains WHERE train_no = 'X9200'");
+	CU_ASSERT_STRING_EQUAL(v, "1:arrived");
+	free(v);
+	/* A run that does not exist is not announced. */
+	CU_ASSERT_EQUAL(post_event("X9201@3", operator_tok, "{\"type\":"
+	    "\"position\",\"eta\":\"2026-11-22T13:05:00Z\"}", NULL), 404);
+}
+
+static CU_TestInfo roles_tests[] = {
+	{ "t_roles_operator_no_evidence", t_roles_operator_no_evidence },
+	{ "t_roles_officer_evidence", t_roles_officer_evidence },
+	{ "t_roles_finished_not_reopened", t_roles_finished_not_reopened },
+	{ "t_roles_unknown_announced", t_roles_unknown_announced },
+	CU_TEST_INFO_NULL
+};
+
+TEST_SUITE("integration_event_roles", roles_init, roles_clean, roles_tests)
