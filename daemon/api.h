@@ -53,11 +53,15 @@ void api_notice_redeliver(struct http_ctx *c);
 void api_subscription_put(struct http_ctx *c);
 /*
  * Subscriptions from the configuration ([notices] subscriptions): the
- * file read and every entry checked (NULL with *cause, caller frees), then
- * stored, as PUT /v1/subscriptions/NAME would.
+ * file read and every entry checked against cfg, the configuration being
+ * loaded (NULL with *cause, caller frees), then stored, as PUT
+ * /v1/subscriptions/NAME would.  An endpoint's host name is not resolved
+ * here (that would block the loop); each delivery checks it.
  */
 struct json_t;
-struct json_t *subscriptions_read(const char *path, char **cause);
+struct config;
+struct json_t *subscriptions_read(const struct config *cfg, const char *path,
+    char **cause);
 void subscriptions_apply(struct daemon *d, struct json_t *subs,
     const char *path);
 

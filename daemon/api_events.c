@@ -10,9 +10,13 @@
  *    "condition":"intact"|"damaged"|"missing"}
  *
  * The body is checked field by field by event_body.c (422 naming the
- * field); the database checks that the train and its equipment exist and records the
- * event, its audit record and whether the decision must be re-made.
+ * field), and the caller's role against the kind of event (403: control
+ * evidence comes from officers, see event_body.c); the database checks
+ * that the train and its equipment exist and that a position or arrival
+ * does not concern a finished run (409), and records the event, its
+ * audit record and whether the decision must be re-made.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +25,7 @@
 #include "db/store.h"
 
 #include "api.h"
+#include "auth.h"
 #include "daemon.h"
 #include "evaluate.h"
 #include "event_body.h"
@@ -39,9 +44,32 @@ event_stored_cb(int status, int http_status, const char *reply, void *arg)
 		evaluator_kick(c->d->eval);
 		http_reply_json(c, 202, reply, strlen(reply));
 	}
-	else
+	else {
+		if (http_status == 409)
+			log_warnx("%s event for train %s refused: the run is "
+			    "finished", c->id, http_param(c, 0));
 		http_reply(c, http_status, "application/problem+json", reply,
 		    strlen(reply));
+	}
+}
+
+/* True when the caller's role may post type; otherwise answers 403. */
+static bool
+event_allowed(struct http_ctx *c, const char *type)
+{
+	char	why[256];
+
+	if (auth_role_allows(event_body_roles(type), c->who.role))
+		return true;
+	log_warnx("%s forbidden: %s (%s) may not post %s events (train %s)",
+	    c->id, c->who.name, auth_role_name(c->who.role), type,
+	    http_param(c, 0));
+	snprintf(why, sizeof why, "the %s role may not post %s events: "
+	    "control evidence (weighbridge, scan, seal_check) comes from "
+	    "customs officers; operators post position and arrived",
+	    auth_role_name(c->who.role), type);
+	http_reply_problem(c, 403, "Forbidden", why, NULL, 0);
+	return false;
 }
 
 void
@@ -68,6 +96,10 @@ api_train_event(struct http_ctx *c)
 		return;
 	default:
 		http_reply_problem(c, 400, "Bad Request", why, NULL, 0);
+		return;
+	}
+	if (!event_allowed(c, type)) {
+		json_decref(o);
 		return;
 	}
 	if ((canon = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)

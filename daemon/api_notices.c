@@ -1,12 +1,11 @@
 /*
  * api_notices.c -- release notices seen from the API: a run's notices
  * with their delivery state, an officer's redelivery, and the operators'
- * subscriptions (admin).
+ * subscriptions (admin), whose endpoints endpoint.h checks.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -15,6 +14,7 @@
 
 #include "api.h"
 #include "daemon.h"
+#include "endpoint.h"
 #include "log.h"
 #include "notify.h"
 
@@ -94,34 +94,47 @@ formats_literal(json_t *formats, char *out, size_t size)
 }
 
 /*
- * Checks a subscription object; 0, or -1 with why (for a 422 or a refused
- * configuration).  formats gets the PostgreSQL array literal.
+ * Checks a subscription object's fields, as far as they can be checked
+ * without blocking: the URL (an address literal included; a host name is
+ * resolved by the caller), formats, secret, and the client certificate
+ * and key under cfg's client_cert_dir.  0, or -1 with why (for a 422 or a
+ * refused configuration).  formats gets the PostgreSQL array literal.
  */
 static int
-subscription_check(json_t *o, char *formats, size_t fsize, char *why,
-    size_t wsize)
+subscription_check(const struct config *cfg, json_t *o, char *formats,
+    size_t fsize, char *why, size_t wsize)
 {
-	const char	*url, *secret, *cert, *key;
+	struct endpoint_url	 u;
+	struct endpoint_client	 cl;
+	const char		*secret, *cert, *key;
+	int			 rc;
 
-	url = json_string_value(json_object_get(o, "url"));
 	secret = json_string_value(json_object_get(o, "secret"));
 	cert = json_string_value(json_object_get(o, "client_cert"));
 	key = json_string_value(json_object_get(o, "client_key"));
 	why[0] = '\0';
-	if (url == NULL || (strncmp(url, "http://", 7) != 0 &&
-	    strncmp(url, "https://", 8) != 0))
-		snprintf(why, wsize, "\"url\" must be an http:// or https:// URL");
-	else if (formats_literal(json_object_get(o, "formats"), formats,
-	    fsize) < 0)
+	rc = endpoint_url_parse(json_string_value(json_object_get(o, "url")),
+	    &u, why, wsize);
+	if (rc == 0)
+		rc = endpoint_literal_check(u.host, cfg->notice_allow_private,
+		    why, wsize);
+	endpoint_url_clear(&u);
+	if (rc < 0)
+		return -1;
+	if (formats_literal(json_object_get(o, "formats"), formats, fsize) < 0)
 		snprintf(why, wsize, "\"formats\" must list json, cusres or "
 		    "both");
-	else if ((cert == NULL) != (key == NULL) || (cert != NULL &&
-	    (access(cert, R_OK) != 0 || access(key, R_OK) != 0)))
-		snprintf(why, wsize, "\"client_cert\" and \"client_key\" name "
-		    "PEM files the daemon can read, both or neither");
 	else if (secret == NULL || strlen(secret) < 16)
 		snprintf(why, wsize, "\"secret\" must be at least 16 characters "
 		    "(whsec_... as Standard Webhooks has it)");
+	else if ((cert == NULL) != (key == NULL))
+		snprintf(why, wsize, "\"client_cert\" and \"client_key\" go "
+		    "together: both or neither");
+	else if (cert != NULL) {
+		/* Sets why when refused. */
+		(void)endpoint_client_load(cfg, cert, key, &cl, why, wsize);
+		endpoint_client_clear(&cl);
+	}
 	return why[0] == '\0' ? 0 : -1;
 }
 
@@ -141,6 +154,32 @@ subscription_store(struct daemon *d, const char *name, json_t *o,
 	    cb, arg);
 }
 
+/* A PUT whose endpoint host is being resolved. */
+struct subscription_put {
+	struct http_ctx	*c;
+	json_t		*o;
+	char		 formats[32];
+};
+
+/* The endpoint's host resolved: every address public (or allowed), or not. */
+static void
+subscription_resolved_cb(int status, const char *address, const char *why,
+    void *arg)
+{
+	struct subscription_put	*p = arg;
+	struct http_ctx		*c = p->c;
+
+	if (status < 0) {
+		log_warnx("%s subscription %s refused: %s", c->id,
+		    http_param(c, 0), why);
+		http_reply_problem(c, 422, "Invalid subscription", why, NULL, 0);
+	} else
+		subscription_store(c->d, http_param(c, 0), p->o, p->formats,
+		    c->who.name, notices_doc_cb, c);
+	json_decref(p->o);
+	free(p);
+}
+
 /*
  * PUT /v1/subscriptions/{name}: {url, formats, secret, recipient?,
  * enabled?, client_cert?, client_key?}
@@ -149,9 +188,11 @@ void
 api_subscription_put(struct http_ctx *c)
 {
 	const unsigned char	*body;
+	struct subscription_put	*p;
+	struct endpoint_url	 u;
 	json_error_t		 err;
 	json_t			*o;
-	char			 formats[32], why[256];
+	char			 formats[32], why[512];
 	size_t			 len;
 
 	body = http_body(c, &len);
@@ -163,23 +204,32 @@ api_subscription_put(struct http_ctx *c)
 		    NULL, 0);
 		return;
 	}
-	if (subscription_check(o, formats, sizeof formats, why,
+	if (subscription_check(&c->d->cfg, o, formats, sizeof formats, why,
 	    sizeof why) < 0) {
 		json_decref(o);
+		log_warnx("%s subscription %s refused: %s", c->id,
+		    http_param(c, 0), why);
 		http_reply_problem(c, 422, "Invalid subscription", why, NULL, 0);
 		return;
 	}
-	subscription_store(c->d, http_param(c, 0), o, formats, c->who.name,
-	    notices_doc_cb, c);
-	json_decref(o);
+	/* Where the host resolves to now; again before every delivery. */
+	endpoint_url_parse(json_string_value(json_object_get(o, "url")), &u,
+	    why, sizeof why);
+	p = xcalloc(1, sizeof *p);
+	p->c = c;
+	p->o = o;
+	snprintf(p->formats, sizeof p->formats, "%s", formats);
+	endpoint_resolve(c->d->pool, u.host, c->d->cfg.notice_allow_private,
+	    subscription_resolved_cb, p);
+	endpoint_url_clear(&u);
 }
 
 json_t *
-subscriptions_read(const char *path, char **cause)
+subscriptions_read(const struct config *cfg, const char *path, char **cause)
 {
 	json_error_t	 err;
 	json_t		*a, *o;
-	char		 formats[32], why[256];
+	char		 formats[32], why[512];
 	size_t		 i;
 
 	if ((a = json_load_file(path, JSON_REJECT_DUPLICATES, &err)) == NULL) {
@@ -197,8 +247,8 @@ subscriptions_read(const char *path, char **cause)
 		if (!json_is_object(o) || json_string_value(json_object_get(o,
 		    "name")) == NULL) {
 			snprintf(why, sizeof why, "an object with a \"name\"");
-		} else if (subscription_check(o, formats, sizeof formats, why,
-		    sizeof why) == 0)
+		} else if (subscription_check(cfg, o, formats, sizeof formats,
+		    why, sizeof why) == 0)
 			continue;
 		*cause = xasprintf("%s: subscription %zu: %s", path, i + 1, why);
 		json_decref(a);
@@ -219,16 +269,18 @@ subscription_applied_cb(int status, const char *text, size_t len, void *arg)
 void
 subscriptions_apply(struct daemon *d, json_t *subs, const char *path)
 {
-	char	 formats[32], why[256], principal[300];
+	char	 formats[32], principal[300];
 	json_t	*o;
 	size_t	 i;
 
 	snprintf(principal, sizeof principal, "config:%s", path);
 	for (i = 0; i < json_array_size(subs); i++) {
 		o = json_array_get(subs, i);
-		if (subscription_check(o, formats, sizeof formats, why,
-		    sizeof why) < 0)
-			continue;	/* checked by subscriptions_read() */
+		/* Checked by subscriptions_read(), against the configuration
+		 * being loaded; the endpoint's host, before each delivery. */
+		if (formats_literal(json_object_get(o, "formats"), formats,
+		    sizeof formats) < 0)
+			continue;
 		subscription_store(d, json_string_value(json_object_get(o,
 		    "name")), o, formats, principal, subscription_applied_cb,
 		    NULL);

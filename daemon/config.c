@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "manifest/util.h"
 
@@ -20,6 +21,7 @@
 enum param_type {
 	PARAM_STRING,
 	PARAM_INT,
+	PARAM_BOOL,	/* yes or no */
 };
 
 struct param {
@@ -37,6 +39,8 @@ struct param {
 	{ sec, name, PARAM_STRING, offsetof(struct config, field), reload, def, 0, 0, doc }
 #define INT(sec, name, field, reload, def, lo, hi, doc) \
 	{ sec, name, PARAM_INT, offsetof(struct config, field), reload, def, lo, hi, doc }
+#define BOOL(sec, name, field, reload, def, doc) \
+	{ sec, name, PARAM_BOOL, offsetof(struct config, field), reload, def, 0, 0, doc }
 
 static const struct param params[] = {
 	STR("daemon", "listen", listen, false, "127.0.0.1:8080",
@@ -77,6 +81,23 @@ static const struct param params[] = {
 	    "client_cert, client_key, enabled}, as PUT /v1/subscriptions/NAME "
 	    "takes them.  Empty: subscriptions are managed through the API "
 	    "only."),
+	BOOL("notices", "allow_private_endpoints", notice_allow_private, true,
+	    "no", "Whether an operator's endpoint may be on a loopback, "
+	    "private, link-local, shared (100.64.0.0/10), multicast or other "
+	    "address that is not public, given as such or as a host name "
+	    "resolving to one.  No: such a subscription is refused (422), and "
+	    "a notice whose endpoint resolves to one at delivery is not sent; "
+	    "the API's users cannot make the daemon reach its own network.  A "
+	    "station whose operators' receivers are on its internal network "
+	    "says yes."),
+	STR("notices", "client_cert_dir", notice_client_cert_dir, true, "",
+	    "Directory of the client certificates and keys (PEM) that "
+	    "subscriptions may present to operators' https:// endpoints: a "
+	    "subscription's client_cert and client_key name files in it "
+	    "(relative to it, or a path under it; a symbolic link or \"..\" "
+	    "leading out of it is refused).  The station's own keys are "
+	    "refused.  Empty: no subscription may name a client "
+	    "certificate."),
 	STR("peer", "name", peer_name, false, "",
 	    "This customs service's name on the neighbouring customs link (the "
 	    "sender of its messages, the name in its certificate).  Empty: no "
@@ -139,6 +160,29 @@ static const struct param params[] = {
 	    "at most this long after revocation."),
 };
 
+/* Stores yes or no (true/false, on/off, 1/0) in *slot; 0, or -1 with *cause. */
+static int
+bool_set(bool *slot, const struct param *p, const char *text, char **cause)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t	i;
+
+	for (i = 0; i < nitems(yes); i++) {
+		if (strcasecmp(text, yes[i]) == 0) {
+			*slot = true;
+			return 0;
+		}
+		if (strcasecmp(text, no[i]) == 0) {
+			*slot = false;
+			return 0;
+		}
+	}
+	*cause = xasprintf("%s.%s must be yes or no, not \"%s\"", p->section,
+	    p->name, text);
+	return -1;
+}
+
 /* Stores text as param p's value in cfg; 0, or -1 with *cause. */
 static int
 param_set(struct config *cfg, const struct param *p, const char *text,
@@ -166,6 +210,9 @@ param_set(struct config *cfg, const struct param *p, const char *text,
 		}
 		*(int *)((char *)cfg + p->offset) = (int)v;
 		return 0;
+	case PARAM_BOOL:
+		return bool_set((bool *)((char *)cfg + p->offset), p, text,
+		    cause);
 	}
 	return -1;
 }
@@ -333,6 +380,8 @@ config_needs_restart(const struct config *a, const struct config *b,
 			continue;
 		if (p->type == PARAM_STRING)
 			same = strcmp(*(char *const *)pa, *(char *const *)pb) == 0;
+		else if (p->type == PARAM_BOOL)
+			same = *(const bool *)pa == *(const bool *)pb;
 		else
 			same = *(const int *)pa == *(const int *)pb;
 		if (!same) {
@@ -360,7 +409,8 @@ config_print_parameters(FILE *out)
 			fprintf(out, ".Ss [%s]\n.Bl -tag -width Ds\n", section);
 		}
 		fprintf(out, ".It Cm %s Ns = Ns Ar %s\n%s\n", p->name,
-		    p->type == PARAM_INT ? "number" : "string", p->doc);
+		    p->type == PARAM_INT ? "number" : p->type == PARAM_BOOL ?
+		    "yes | no" : "string", p->doc);
 		if (p->def[0] != '\0')
 			fprintf(out, "Default:\n.Dq %s .\n", p->def);
 		else

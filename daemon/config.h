@@ -32,6 +32,8 @@ struct config {
 	int	 notice_max_attempts;
 	char	*notice_ca_file;		/* extra CAs for https:// endpoints */
 	char	*subscriptions_file;		/* JSON: operators' subscriptions */
+	bool	 notice_allow_private;		/* endpoints on non-public addresses */
+	char	*notice_client_cert_dir;	/* client certificates live here */
 	/* [peer] the neighbouring customs link; off while name is empty */
 	char	*peer_name;		/* this service's name, as the neighbour knows it */
 	char	*peer_neighbour;	/* the neighbour's name: its TLS identity and sender */

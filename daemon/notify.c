@@ -31,6 +31,7 @@
 #include "manifest/util.h"
 
 #include "daemon.h"
+#include "endpoint.h"
 #include "log.h"
 #include "notify.h"
 #include "outcall.h"
@@ -61,10 +62,9 @@ struct delivery {
 	int				 attempts;
 	struct buf			 body;
 	struct evhttp_connection	*conn;
-	struct evhttp_uri		*uri;
+	struct endpoint_url		 ep;
 	int				 status;	/* 0: no answer */
-	char				 error[200];
-	char				 target[1024];	/* path?query */
+	char				 error[512];
 };
 
 static void notifier_claim(struct notifier *);
@@ -88,8 +88,7 @@ delivery_free(struct delivery *v)
 {
 	if (v->conn != NULL)
 		evhttp_connection_free(v->conn);
-	if (v->uri != NULL)
-		evhttp_uri_free(v->uri);
+	endpoint_url_clear(&v->ep);
 	free(v->id);
 	free(v->format);
 	free(v->follow_up_of);
@@ -241,72 +240,70 @@ expect_peer(SSL *ssl, const char *host)
 	}
 }
 
-/* A connection to the notice's endpoint; NULL with v->error. */
+/* The client certificate of the subscription on ssl; 0, or -1 with v->error. */
+static int
+present_client(struct delivery *v, SSL *ssl)
+{
+	struct endpoint_client	cl;
+	int			rc = 0;
+
+	if (endpoint_client_load(&v->n->d->cfg, v->client_cert, v->client_key,
+	    &cl, v->error, sizeof v->error) < 0)
+		rc = -1;
+	else if (endpoint_client_use(&cl, ssl) < 0) {
+		snprintf(v->error, sizeof v->error, "client certificate unusable "
+		    "by TLS");
+		ERR_clear_error();
+		rc = -1;
+	}
+	endpoint_client_clear(&cl);
+	return rc;
+}
+
+/*
+ * A connection to address, the endpoint's host as resolved and checked:
+ * never a second resolution of the name.  NULL with v->error.
+ */
 static struct evhttp_connection *
-delivery_connect(struct delivery *v, const char **path)
+delivery_connect(struct delivery *v, const char *address)
 {
 	struct event_base	*base = v->n->d->base;
-	const char		*scheme, *host;
 	struct bufferevent	*bev;
 	SSL			*ssl;
-	int			 port;
 
-	v->uri = evhttp_uri_parse(v->url);
-	if (v->uri == NULL || (scheme = evhttp_uri_get_scheme(v->uri)) == NULL ||
-	    (host = evhttp_uri_get_host(v->uri)) == NULL ||
-	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
-		snprintf(v->error, sizeof v->error, "bad endpoint URL");
-		return NULL;
-	}
-	/* The path and query as the subscription gave them. */
-	snprintf(v->target, sizeof v->target, "%s%s%s",
-	    evhttp_uri_get_path(v->uri) != NULL &&
-	    *evhttp_uri_get_path(v->uri) != '\0' ? evhttp_uri_get_path(v->uri) :
-	    "/", evhttp_uri_get_query(v->uri) != NULL ? "?" : "",
-	    evhttp_uri_get_query(v->uri) != NULL ? evhttp_uri_get_query(v->uri) :
-	    "");
-	*path = v->target;
-	port = evhttp_uri_get_port(v->uri);
-	if (strcmp(scheme, "http") == 0)
-		return evhttp_connection_base_new(base, NULL, host,
-		    (unsigned short)(port > 0 ? port : 80));
+	if (!v->ep.https)
+		return evhttp_connection_base_new(base, NULL, address,
+		    (unsigned short)v->ep.port);
 	ssl = SSL_new(notifier_ssl(v->n));
-	expect_peer(ssl, host);
-	if (v->client_cert != NULL && (SSL_use_certificate_chain_file(ssl,
-	    v->client_cert) != 1 || SSL_use_PrivateKey_file(ssl, v->client_key,
-	    SSL_FILETYPE_PEM) != 1)) {
-		snprintf(v->error, sizeof v->error, "client certificate %s "
-		    "unusable", v->client_cert);
-		ERR_clear_error();
+	expect_peer(ssl, v->ep.host);
+	if (v->client_cert != NULL && present_client(v, ssl) < 0) {
 		SSL_free(ssl);
 		return NULL;
 	}
 	bev = bufferevent_openssl_socket_new(base, -1, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
 	    BEV_OPT_DEFER_CALLBACKS);
-	return evhttp_connection_base_bufferevent_new(base, NULL, bev, host,
-	    (unsigned short)(port > 0 ? port : 443));
+	return evhttp_connection_base_bufferevent_new(base, NULL, bev, address,
+	    (unsigned short)v->ep.port);
 }
 
-/* Posts the body, signed. */
+/* Posts the body, signed, to address. */
 static void
-delivery_post(struct delivery *v)
+delivery_send(struct delivery *v, const char *address)
 {
 	struct evhttp_request	*req;
 	struct evkeyvalq	*h;
-	const char		*path;
-	char			*sig, *ed, ts[24], hdr[256], host[300];
+	char			*sig, *ed, ts[24], hdr[256];
 	int64_t			 now = (int64_t)time(NULL);
 
-	if ((v->conn = delivery_connect(v, &path)) == NULL) {
+	if ((v->conn = delivery_connect(v, address)) == NULL) {
 		delivery_record(v);
 		return;
 	}
 	evhttp_connection_set_timeout(v->conn, NOTIFY_TIMEOUT_S);
 	req = evhttp_request_new(delivery_answered, v);
 	h = evhttp_request_get_output_headers(req);
-	snprintf(host, sizeof host, "%s", evhttp_uri_get_host(v->uri));
-	evhttp_add_header(h, "Host", host);
+	evhttp_add_header(h, "Host", v->ep.authority);
 	evhttp_add_header(h, "Content-Type", strcmp(v->format, "json") == 0 ?
 	    "application/json" : "application/EDIFACT");
 	snprintf(ts, sizeof ts, "%lld", (long long)now);
@@ -324,10 +321,43 @@ delivery_post(struct delivery *v)
 	}
 	evbuffer_add(evhttp_request_get_output_buffer(req), v->body.data,
 	    v->body.len);
-	if (evhttp_make_request(v->conn, req, EVHTTP_REQ_POST, path) != 0) {
+	/* libevent's client follows no redirect: a 3xx is a failed attempt. */
+	if (evhttp_make_request(v->conn, req, EVHTTP_REQ_POST,
+	    v->ep.target) != 0) {
 		snprintf(v->error, sizeof v->error, "request not sent");
 		delivery_record(v);
 	}
+}
+
+/* The endpoint's host is resolved, and every address checked (or not). */
+static void
+delivery_resolved_cb(int status, const char *address, const char *why,
+    void *arg)
+{
+	struct delivery	*v = arg;
+
+	if (status < 0) {
+		snprintf(v->error, sizeof v->error, "not sent: %s", why);
+		delivery_record(v);
+		return;
+	}
+	delivery_send(v, address);
+}
+
+/*
+ * Checks the URL again and resolves its host now: what it resolved to
+ * when the subscription was stored proves nothing about now.
+ */
+static void
+delivery_post(struct delivery *v)
+{
+	endpoint_url_clear(&v->ep);
+	if (endpoint_url_parse(v->url, &v->ep, v->error, sizeof v->error) < 0) {
+		delivery_record(v);
+		return;
+	}
+	endpoint_resolve(v->n->d->pool, v->ep.host,
+	    v->n->d->cfg.notice_allow_private, delivery_resolved_cb, v);
 }
 
 /* The body is stored: now it may go out. */

@@ -14,17 +14,18 @@ int
 outcall_result(struct evhttp_request *req, struct evhttp_connection *conn,
     char *error, size_t size)
 {
-	const char	*line, *reason;
+	const char	*reason;
 	unsigned long	 e;
 	int		 status;
 
 	error[0] = '\0';
 	if (req != NULL && (status = evhttp_request_get_response_code(req)) !=
 	    0) {
-		line = evhttp_request_get_response_code_line(req);
+		/* The number only: the reason phrase is the remote's text, and
+		 * error is shown to officers and auditors and kept in the
+		 * audit trail. */
 		if (status < 200 || status > 299)
-			snprintf(error, size, "HTTP %d %s", status,
-			    line != NULL ? line : "");
+			snprintf(error, size, "HTTP %d", status);
 		return status;
 	}
 	/* A refused handshake (unknown CA, wrong name) says why. */

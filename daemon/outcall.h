@@ -16,7 +16,9 @@ struct evhttp_request;
  * The HTTP status of req's answer, 0 when there was none (req NULL or
  * code 0: refused, reset, timed out, or a TLS handshake refused -- then
  * OpenSSL's reason, taken from conn's bufferevent).  error (size bytes)
- * is set to why when the status is not 2xx, empty otherwise.
+ * is set to why when the status is not 2xx ("HTTP 500": never the
+ * remote's reason phrase or body, which are not ours to show), empty
+ * otherwise.
  */
 int outcall_result(struct evhttp_request *req, struct evhttp_connection *conn,
     char *error, size_t size);

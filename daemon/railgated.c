@@ -179,7 +179,8 @@ daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 	}
 	/* Configuration, rule set and subscriptions go in together or not at all. */
 	if (next.subscriptions_file[0] != '\0' &&
-	    (subs = subscriptions_read(next.subscriptions_file, &cause)) == NULL) {
+	    (subs = subscriptions_read(&next, next.subscriptions_file,
+	    &cause)) == NULL) {
 		log_warnx("reload rejected, configuration unchanged: %s", cause);
 		free(cause);
 		config_free(&next);
@@ -340,7 +341,7 @@ main(int argc, char **argv)
 	daemon_publish_key(&d);
 	d.notify = notifier_new(&d, d.station_key);
 	if (d.cfg.subscriptions_file[0] != '\0') {
-		if ((subs = subscriptions_read(d.cfg.subscriptions_file,
+		if ((subs = subscriptions_read(&d.cfg, d.cfg.subscriptions_file,
 		    &cause)) == NULL)
 			fatalx("%s", cause);
 		subscriptions_apply(&d, subs, d.cfg.subscriptions_file);

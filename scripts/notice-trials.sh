@@ -20,6 +20,7 @@ cd "$(dirname "$0")/.."
 trap 'kill $lpid 2>/dev/null || true; testbed_stop' EXIT INT TERM
 lpid=""
 testbed_start "$build" "[notices]
+allow_private_endpoints = yes
 retry_base_ms = 200
 retry_max_seconds = 2
 max_attempts = 1000"

@@ -34,6 +34,7 @@ torture_setup() {	# BUILD CLIENTS PER SEED [EXTRA_CONF]
 	tt_per=$3
 	tt_seed=$4
 	testbed_start "$tt_build" "[notices]
+allow_private_endpoints = yes
 retry_base_ms = 200
 retry_max_seconds = 2
 max_attempts = 1000

@@ -225,8 +225,9 @@ t_decisions_event_decides_again(void)
 	json_t			*doc;
 	char			*v;
 
+	/* Control evidence: an officer's (event_body.c). */
 	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/trains/X8024/events",
-	    operator_token, "{\"type\":\"weighbridge\",\"wagon\":\"315279550018\","
+	    officer_token, "{\"type\":\"weighbridge\",\"wagon\":\"315279550018\","
 	    "\"gross_kg\":71200.5}", &r), 202);
 	harness_response_free(&r);
 	doc = wait_decision("X8024", "decision::text LIKE '%weight-variance%'");

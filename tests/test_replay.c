@@ -92,7 +92,7 @@ replay_suite_init(void)
 	if (!wait_sql("SELECT (count(*) = 3)::int FROM trains WHERE decision "
 	    "IS NOT NULL AND NOT eval_needed"))
 		return -1;
-	if (request("POST", "/v1/trains/X8024/events", operator_token,
+	if (request("POST", "/v1/trains/X8024/events", officer_token,
 	    "{\"type\":\"weighbridge\",\"wagon\":\"315279550018\","
 	    "\"gross_kg\":71200.5}") != 202 ||
 	    !wait_sql("SELECT (count(*) = 2)::int FROM decisions d JOIN trains t "
