@@ -206,7 +206,10 @@ ingest_parse(struct ingest_job *j, const char *data, size_t len)
 
 	ingest_keep_raw(j, data, len);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	j->accepted = input_parse(data, len, &opt, &t) == 0 && t->id != NULL;
+	/* The parsers check the train number; checked again here, so that
+	 * no reader can hand the database one the API cannot name. */
+	j->accepted = input_parse(data, len, &opt, &t) == 0 && t->id != NULL &&
+	    manifest_train_check_number(t) == 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	j->parse_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
@@ -445,7 +448,9 @@ ingest_job_new(struct daemon *d, const struct ingest_request *rq,
 	j->arg = arg;
 	j->source = xstrdup(rq->source);
 	j->principal = xstrdup(rq->principal);
-	j->key = rq->key != NULL ? xstrdup(rq->key) : NULL;
+	/* A spool key holds the file's name, which may be any bytes: as
+	 * printable text, PostgreSQL takes it (util.h). */
+	j->key = rq->key != NULL ? xstrdup_printable(rq->key) : NULL;
 	j->appointment = rq->appointment;
 	j->max_size = (size_t)d->cfg.max_body_mb << 20;
 	return j;

@@ -448,6 +448,21 @@ t_model_diag_limit(void)
 	CU_ASSERT_FALSE(diag_list_has_errors(&l));
 }
 
+/* A NUL inside a value is U+FFFD, not the end of the string. */
+static void
+t_model_str_nul_not_truncated(void)
+{
+	struct manifest_train	*t = manifest_train_new();
+
+	CU_ASSERT_STRING_EQUAL(manifest_str(t, "X92\0 06", 7),
+	    "X92\xef\xbf\xbd 06");
+	CU_ASSERT_STRING_EQUAL(manifest_str_shared(t, "\0AB", 3),
+	    "\xef\xbf\xbd" "AB");
+	CU_ASSERT_STRING_EQUAL(manifest_str(t, " A\0\xff ", 5),
+	    "A\xef\xbf\xbd\xef\xbf\xbd");
+	manifest_train_free(t);
+}
+
 /* Printable text: UTF-8 with no C0, DEL or C1; the rest as \xNN. */
 static void
 t_model_text_printable(void)
@@ -542,6 +557,7 @@ static CU_TestInfo model_tests[] = {
 	{ "t_model_strmap_every_byte", t_model_strmap_every_byte },
 	{ "t_model_str_shared_recent", t_model_str_shared_recent },
 	{ "t_model_diag_limit", t_model_diag_limit },
+	{ "t_model_str_nul_not_truncated", t_model_str_nul_not_truncated },
 	{ "t_model_text_printable", t_model_text_printable },
 	{ "t_model_diag_printable", t_model_diag_printable },
 	{ "t_model_json_not_utf8", t_model_json_not_utf8 },
