@@ -128,7 +128,7 @@ finalized_cb(int status, int http_status, const char *reply, void *arg)
 	struct http_ctx	*c = f->c;
 
 	if (status < 0) {
-		http_reply_unavailable(c);
+		http_reply_store_failure(c, status);
 		return;
 	}
 	if (http_status == 200) {
@@ -164,7 +164,7 @@ final_inputs_cb(int status, const struct store_final_inputs *in, void *arg)
 	size_t			 pending;
 
 	if (status < 0) {
-		http_reply_unavailable(c);
+		http_reply_store_failure(c, status);
 		return;
 	}
 	if (status == 0) {
@@ -251,7 +251,7 @@ resolved_cb(int status, int http_status, const char *reply, void *arg)
 	bool		 final;
 
 	if (status < 0) {
-		http_reply_unavailable(c);
+		http_reply_store_failure(c, status);
 		return;
 	}
 	if (http_status != 200) {

@@ -28,6 +28,7 @@
 #include "daemon.h"
 #include "evaluate.h"
 #include "handoff.h"
+#include "http.h"
 #include "ingest.h"
 #include "input.h"
 #include "log.h"
@@ -322,7 +323,9 @@ ingest_stored_cb(int status, long long manifest_id, long long train_id,
 	struct ingest_result	 r = { 0 };
 
 	r.stored = status == 0;
-	r.http_status = status == 0 ? http_status : 503;
+	r.store_status = status;
+	r.http_status = status == 0 ? http_status :
+	    http_store_failure_status(status);
 	r.reply = reply;
 	r.manifest_id = manifest_id;
 	r.train_id = train_id;
@@ -356,13 +359,16 @@ ingest_peer_stored_cb(int status, const struct store_peer_result *pr,
 	struct ingest_result	 r = { 0 };
 
 	r.stored = status == 0;
-	r.http_status = status == 0 ? pr->http_status : 503;
+	r.store_status = status;
+	r.http_status = status == 0 ? pr->http_status :
+	    http_store_failure_status(status);
 	r.reply = status == 0 ? pr->reply : NULL;
 	r.manifest_id = status == 0 ? pr->manifest_id : 0;
 	r.train_id = status == 0 ? pr->train_id : 0;
 	r.repeated = status == 0 && pr->duplicate;
 	r.green_lane = j->green_lane;
-	r.error = status == 0 ? NULL : "database unavailable";
+	r.error = status == 0 ? NULL : status == STORE_UNAVAILABLE ?
+	    "database unavailable" : "the database refused the message";
 	if (status == 0 && !pr->duplicate && pr->train_id > 0) {
 		log_info("pre-arrival %s from %s for train %s: %d",
 		    j->peer.message_id, j->peer.sender, j->peer.train_no,
