@@ -414,6 +414,7 @@ t_text_train_numbers_refused(void)
 		{ "X97 05", 6 },
 		{ "X97\x1b[2J", 7 },
 		{ "..", 2 },
+		{ "\xd0\xa5" "97", 4 },	/* Cyrillic Kha: looks like X97 */
 		{ NULL, 300 },		/* 300 digits */
 		{ NULL, 65 },		/* one past the limit */
 	};
@@ -442,7 +443,7 @@ t_text_train_numbers_refused(void)
 	}
 	/* None became a train: not "X92", not the long one. */
 	v = harness_sql(&pg, "SELECT count(*) FROM trains WHERE train_no IN "
-	    "('A/B@7', 'X92', '..') OR train_no LIKE 'X97%' "
+	    "('A/B@7', 'X92', '..', U&'\\042597') OR train_no LIKE 'X97%' "
 	    "OR length(train_no) > 64 OR train_no LIKE '777%'");
 	CU_ASSERT_STRING_EQUAL(v, "0");
 	free(v);
