@@ -454,8 +454,8 @@ ingest_job_new(struct daemon *d, const struct ingest_request *rq,
 	j->arg = arg;
 	j->source = xstrdup(rq->source);
 	j->principal = xstrdup(rq->principal);
-	/* A spool key holds the file's name, which may be any bytes: as
-	 * printable text, PostgreSQL takes it (util.h). */
+	/* A key may hold a file's name (the spool's): as printable text
+	 * (util.h), PostgreSQL takes it whatever a caller let through. */
 	j->key = rq->key != NULL ? xstrdup_printable(rq->key) : NULL;
 	j->appointment = rq->appointment;
 	j->max_size = (size_t)d->cfg.max_body_mb << 20;
