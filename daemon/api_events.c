@@ -38,7 +38,7 @@ event_stored_cb(int status, int http_status, const char *reply, void *arg)
 	struct http_ctx	*c = arg;
 
 	if (status < 0)
-		http_reply_unavailable(c);
+		http_reply_store_failure(c, status);
 	else if (http_status == 202) {
 		api_trains_changed();
 		evaluator_kick(c->d->eval);

@@ -7,8 +7,10 @@
  * train's state does not allow it (an original for a train that has one,
  * a replacement of a released train); 422 with the diagnostics when the
  * bytes are not a readable manifest (stored all the same, refused); 503
- * with Retry-After when the database is down (nothing stored).  A
- * repeated Idempotency-Key gets the first answer again.
+ * with Retry-After when the database is down (nothing stored), and only
+ * then: a value the database refuses is a 422, a fault of ours a 500
+ * (http_reply_store_failure()).  A repeated Idempotency-Key gets the
+ * first answer again.
  */
 #include <stdio.h>
 #include <string.h>
@@ -45,8 +47,13 @@ manifest_stored_cb(const struct ingest_result *r, void *arg)
 	const char	*loc;
 	json_t		*j;
 
+	if (!r->stored && r->store_status < 0) {
+		http_reply_store_failure(c, r->store_status);
+		return;
+	}
 	if (!r->stored) {
-		http_reply_unavailable(c);
+		http_reply_problem(c, r->http_status, "Manifest not stored",
+		    r->error, NULL, 0);
 		return;
 	}
 	if (r->repeated)

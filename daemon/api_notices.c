@@ -27,7 +27,7 @@ notices_doc_cb(int status, const char *text, size_t len, void *arg)
 	struct http_ctx	*c = arg;
 
 	if (status < 0)
-		http_reply_unavailable(c);
+		http_reply_store_failure(c, status);
 	else if (status == 0)
 		http_reply_problem(c, 404, "Not Found", "no such train", NULL, 0);
 	else
@@ -49,7 +49,7 @@ redelivered_cb(int status, int http_status, const char *reply, void *arg)
 	struct http_ctx	*c = arg;
 
 	if (status < 0) {
-		http_reply_unavailable(c);
+		http_reply_store_failure(c, status);
 		return;
 	}
 	if (http_status == 202) {

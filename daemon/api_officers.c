@@ -142,7 +142,7 @@ finalized_cb(int status, int http_status, const char *reply, void *arg)
 	struct http_ctx	*c = f->c;
 
 	if (status < 0) {
-		http_reply_unavailable(c);
+		http_reply_store_failure(c, status);
 		return;
 	}
 	if (!f->approve && http_status == 409 && ++f->tries < AMEND_TRIES) {
@@ -238,7 +238,7 @@ final_inputs_cb(int status, const struct store_final_inputs *in, void *arg)
 	int			 confirm = 0;
 
 	if (status < 0) {
-		http_reply_unavailable(c);
+		http_reply_store_failure(c, status);
 		return;
 	}
 	if (status == 0) {
@@ -334,7 +334,7 @@ wagon_changed(int status, int http_status, const char *reply,
 	bool		 final;
 
 	if (status < 0) {
-		http_reply_unavailable(c);
+		http_reply_store_failure(c, status);
 		return;
 	}
 	if (http_status != 200 && http_status != 202) {

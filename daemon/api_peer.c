@@ -16,7 +16,8 @@ peer_status_cb(int status, const char *text, size_t len, void *arg)
 	struct http_ctx	*c = arg;
 
 	if (status <= 0)
-		http_reply_unavailable(c);
+		http_reply_store_failure(c, status < 0 ? status :
+		    STORE_UNAVAILABLE);
 	else
 		http_reply_json(c, 200, text, len);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db/store.h"
+#include "manifest/ident.h"
 #include "manifest/json.h"
 #include "manifest/util.h"
 
@@ -16,18 +17,25 @@
 #include "input.h"
 #include "pool.h"
 
-/* A train id names a train number, optionally "@run": printable, short. */
+/*
+ * A train id is a train number as intake accepts it (ident.h: the same
+ * rule, so that every stored train can be named here and nothing else
+ * reaches the database), optionally "@run" with a run of 1-9 digits.
+ */
 static bool
 train_id_is_valid(const char *id)
 {
-	size_t	n = strlen(id), i;
+	const char	*at = strchr(id, '@');
+	size_t		 n = at != NULL ? (size_t)(at - id) : strlen(id), i;
 
-	if (n == 0 || n > 64)
+	if (ident_train_number_problem(id, n) != NULL)
 		return false;
-	for (i = 0; i < n; i++)
-		if (id[i] <= ' ' || id[i] > '~' || id[i] == '/')
+	if (at == NULL)
+		return true;
+	for (i = 1; at[i] != '\0'; i++)
+		if (at[i] < '0' || at[i] > '9' || i > 9)
 			return false;
-	return true;
+	return i > 1;
 }
 
 /* Answers a JSON document, 404 or 503. */
@@ -37,7 +45,7 @@ doc_reply_cb(int status, const char *text, size_t len, void *arg)
 	struct http_ctx	*c = arg;
 
 	if (status < 0)
-		http_reply_unavailable(c);
+		http_reply_store_failure(c, status);
 	else if (status == 0)
 		http_reply_problem(c, 404, "Not Found", c->params[0] != NULL ?
 		    "no such train, or no decision yet" : NULL, NULL, 0);
@@ -50,7 +58,8 @@ api_check_train_id(struct http_ctx *c)
 {
 	if (!train_id_is_valid(http_param(c, 0))) {
 		http_reply_problem(c, 400, "Bad Request", "a train id is a train "
-		    "number, optionally followed by @run", NULL, 0);
+		    "number (1 to 64 printable ASCII characters other than space, "
+		    "'/' and '@'), optionally followed by @run", NULL, 0);
 		return false;
 	}
 	return true;

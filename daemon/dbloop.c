@@ -14,6 +14,7 @@
 #include "manifest/util.h"
 
 #include "dbloop.h"
+#include "log.h"
 
 struct dbloop_slot {
 	struct dbloop	*loop;
@@ -100,7 +101,21 @@ dbloop_timer(void *ctx, int slot, long ms)
 	event_add(s->timer, &tv);
 }
 
-static const struct db_io_ops dbloop_ops = { dbloop_watch, dbloop_timer };
+/*
+ * db_io_ops.failed: every statement the server refused, with its SQLSTATE
+ * and message -- the one record of why a request got a 4xx or 500 from a
+ * database error (the client hears the kind, not the server's text).
+ */
+static void
+dbloop_failed(void *ctx, const char *sqlstate, const char *message,
+    const char *sql)
+{
+	log_warnx("database: %s (SQLSTATE %s) in: %.80s", message,
+	    sqlstate != NULL ? sqlstate : "none", sql);
+}
+
+static const struct db_io_ops dbloop_ops = { dbloop_watch, dbloop_timer,
+    dbloop_failed };
 
 struct dbloop *
 dbloop_new(struct event_base *base, const char *dsn, int nconn)

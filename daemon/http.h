@@ -81,6 +81,14 @@ void http_reply_problem(struct http_ctx *c, int status, const char *title,
     const char *detail, const struct diag_list *diags, int retry_after_s);
 /* 503 with Retry-After: the database is unavailable. */
 void http_reply_unavailable(struct http_ctx *c);
+/*
+ * Answers a failed store call (status < 0, STORE_* of db/store.h): 503
+ * with Retry-After only for STORE_UNAVAILABLE; 422 for a value the
+ * database refused, 409 for a conflict, 500 for anything else.
+ */
+void http_reply_store_failure(struct http_ctx *c, int status);
+/* The HTTP status http_reply_store_failure() answers for status. */
+int http_store_failure_status(int status);
 
 /* Requests answered so far, by status class, for /metrics. */
 struct http_stats {

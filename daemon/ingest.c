@@ -28,6 +28,7 @@
 #include "daemon.h"
 #include "evaluate.h"
 #include "handoff.h"
+#include "http.h"
 #include "ingest.h"
 #include "input.h"
 #include "log.h"
@@ -206,7 +207,10 @@ ingest_parse(struct ingest_job *j, const char *data, size_t len)
 
 	ingest_keep_raw(j, data, len);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	j->accepted = input_parse(data, len, &opt, &t) == 0 && t->id != NULL;
+	/* The parsers check the train number; checked again here, so that
+	 * no reader can hand the database one the API cannot name. */
+	j->accepted = input_parse(data, len, &opt, &t) == 0 && t->id != NULL &&
+	    manifest_train_check_number(t) == 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	j->parse_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
@@ -319,7 +323,9 @@ ingest_stored_cb(int status, long long manifest_id, long long train_id,
 	struct ingest_result	 r = { 0 };
 
 	r.stored = status == 0;
-	r.http_status = status == 0 ? http_status : 503;
+	r.store_status = status;
+	r.http_status = status == 0 ? http_status :
+	    http_store_failure_status(status);
 	r.reply = reply;
 	r.manifest_id = manifest_id;
 	r.train_id = train_id;
@@ -353,13 +359,16 @@ ingest_peer_stored_cb(int status, const struct store_peer_result *pr,
 	struct ingest_result	 r = { 0 };
 
 	r.stored = status == 0;
-	r.http_status = status == 0 ? pr->http_status : 503;
+	r.store_status = status;
+	r.http_status = status == 0 ? pr->http_status :
+	    http_store_failure_status(status);
 	r.reply = status == 0 ? pr->reply : NULL;
 	r.manifest_id = status == 0 ? pr->manifest_id : 0;
 	r.train_id = status == 0 ? pr->train_id : 0;
 	r.repeated = status == 0 && pr->duplicate;
 	r.green_lane = j->green_lane;
-	r.error = status == 0 ? NULL : "database unavailable";
+	r.error = status == 0 ? NULL : status == STORE_UNAVAILABLE ?
+	    "database unavailable" : "the database refused the message";
 	if (status == 0 && !pr->duplicate && pr->train_id > 0) {
 		log_info("pre-arrival %s from %s for train %s: %d",
 		    j->peer.message_id, j->peer.sender, j->peer.train_no,
@@ -445,7 +454,9 @@ ingest_job_new(struct daemon *d, const struct ingest_request *rq,
 	j->arg = arg;
 	j->source = xstrdup(rq->source);
 	j->principal = xstrdup(rq->principal);
-	j->key = rq->key != NULL ? xstrdup(rq->key) : NULL;
+	/* A key may hold a file's name (the spool's): as printable text
+	 * (util.h), PostgreSQL takes it whatever a caller let through. */
+	j->key = rq->key != NULL ? xstrdup_printable(rq->key) : NULL;
 	j->appointment = rq->appointment;
 	j->max_size = (size_t)d->cfg.max_body_mb << 20;
 	return j;

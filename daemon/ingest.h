@@ -26,8 +26,11 @@ struct ingest_request {
 };
 
 struct ingest_result {
-	int			 stored;	/* 1 committed, 0 the database failed */
-	int			 http_status;	/* 202, 409, 422, or 503 when not stored */
+	int			 stored;	/* 1 committed, 0 not stored */
+	int			 store_status;	/* STORE_* when the database failed, else 0 */
+	int			 http_status;	/* 202, 409, 422; when not stored,
+						 * 503 only if worth sending again
+						 * (http_store_failure_status()) */
 	const char		*reply;		/* JSON answer (stored for repeats) */
 	long long		 manifest_id;
 	long long		 train_id;	/* the train run, 0 if none */

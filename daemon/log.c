@@ -1,6 +1,7 @@
 /*
  * log.c -- timestamped lines on stderr, each a single write(2) so that
- * lines from worker threads never interleave.
+ * lines from worker threads never interleave, each exactly one line
+ * whatever the text it quotes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+
+#include "manifest/util.h"
 
 #include "log.h"
 
@@ -48,11 +51,47 @@ log_level_parse(const char *s, enum log_level *out)
 	return 0;
 }
 
+/*
+ * Appends s to line (*n used of size, one byte kept for the newline) as
+ * printable text: a control byte (a newline, ESC...) or a byte that is not
+ * UTF-8 becomes \xNN, so that whatever the text quotes -- a URI, a train
+ * number, a file name -- one call is one line and writes no terminal
+ * escape.  Stops before what does not fit, never inside a character or an
+ * escape.
+ */
+static void
+line_add_printable(char *line, size_t size, size_t *n, const char *s,
+    size_t len)
+{
+	size_t	k, room;
+
+	while (len > 0) {
+		room = size - 1 - *n;
+		k = text_printable_span(s, len);
+		if (k > room) {
+			k = room;
+			while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+				k--;	/* not inside a UTF-8 sequence */
+			memcpy(line + *n, s, k);
+			*n += k;
+			return;
+		}
+		memcpy(line + *n, s, k);
+		*n += k;
+		if (k == len || room - k < 4)
+			return;
+		snprintf(line + *n, 5, "\\x%02X", (unsigned char)s[k]);
+		*n += 4;
+		s += k + 1;
+		len -= k + 1;
+	}
+}
+
 /* Formats one line and writes it at once; errnum >= 0 appends strerror. */
 static void
 log_vline(const char *level, int errnum, const char *fmt, va_list ap)
 {
-	char		line[4096], stamp[32];
+	char		line[4096], msg[4096], stamp[32];
 	struct timespec	ts;
 	struct tm	tm;
 	size_t		n;
@@ -64,15 +103,17 @@ log_vline(const char *level, int errnum, const char *fmt, va_list ap)
 	k = snprintf(line, sizeof line, "%s.%03ldZ %s %s: ", stamp,
 	    ts.tv_nsec / 1000000, log_progname, level);
 	n = k > 0 ? (size_t)k : 0;
-	k = vsnprintf(line + n, sizeof line - n, fmt, ap);
-	n = k > 0 ? n + (size_t)k : n;
 	if (n > sizeof line - 2)
 		n = sizeof line - 2;
+	k = vsnprintf(msg, sizeof msg, fmt, ap);
+	if (k > 0)
+		line_add_printable(line, sizeof line, &n, msg,
+		    (size_t)k < sizeof msg ? (size_t)k : sizeof msg - 1);
 	if (errnum >= 0) {
-		k = snprintf(line + n, sizeof line - n, ": %s", strerror(errnum));
-		n = k > 0 ? n + (size_t)k : n;
-		if (n > sizeof line - 2)
-			n = sizeof line - 2;
+		k = snprintf(msg, sizeof msg, ": %s", strerror(errnum));
+		if (k > 0)
+			line_add_printable(line, sizeof line, &n, msg,
+			    (size_t)k < sizeof msg ? (size_t)k : sizeof msg - 1);
 	}
 	line[n++] = '\n';
 	(void)!write(STDERR_FILENO, line, n);

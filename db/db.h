@@ -34,6 +34,26 @@ struct db_io_ops {
 	void	(*watch)(void *ctx, int slot, int fd, bool read, bool write);
 	/* Arm slot's timer for ms milliseconds (ms < 0: disarm). */
 	void	(*timer)(void *ctx, int slot, long ms);
+	/*
+	 * A statement failed on the server (before its callback is told):
+	 * its SQLSTATE, the server's message and the statement, for the
+	 * caller's log.  May be NULL.
+	 */
+	void	(*failed)(void *ctx, const char *sqlstate, const char *message,
+		    const char *sql);
+};
+
+/*
+ * Why a request failed, by SQLSTATE class: what the caller may tell its
+ * own client.  Only DB_FAILURE_UNAVAILABLE is worth trying again.
+ */
+enum db_failure {
+	DB_FAILURE_NONE,
+	DB_FAILURE_UNAVAILABLE,	/* no connection, shutting down, out of
+				 * resources (disk full), timed out */
+	DB_FAILURE_DATA,	/* class 22: a value the server refuses */
+	DB_FAILURE_CONFLICT,	/* class 23: an integrity constraint */
+	DB_FAILURE_INTERNAL,	/* anything else: a fault of ours */
 };
 
 /* Called once per request with its result (or error); r is borrowed. */
@@ -98,6 +118,11 @@ const char *db_result_error(const struct db_result *r);
 const char *db_result_sqlstate(const struct db_result *r);
 /* True when the failure is the database being unreachable (retry later). */
 bool db_result_unavailable(const struct db_result *r);
+/* The kind of failure (DB_FAILURE_NONE when ok). */
+enum db_failure db_result_failure(const struct db_result *r);
+/* The kind of failure a server error's SQLSTATE says (NULL: no server
+ * answer, so unavailable). */
+enum db_failure db_failure_of_sqlstate(const char *sqlstate);
 int db_result_rows(const struct db_result *r);
 int db_result_cols(const struct db_result *r);
 const char *db_result_value(const struct db_result *r, int row, int col);

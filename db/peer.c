@@ -53,7 +53,7 @@ peer_claimed(const struct db_result *r, void *arg)
 	struct store_peer_out	 m;
 
 	if (!db_result_ok(r))
-		q->cb(-1, NULL, q->arg);
+		q->cb(store_failure(r), NULL, q->arg);
 	else if (db_result_rows(r) == 0)
 		q->cb(0, NULL, q->arg);
 	else {
@@ -132,7 +132,7 @@ peer_received(const struct db_result *r, void *arg)
 	struct store_peer_result	 res;
 
 	if (!db_result_ok(r) || db_result_rows(r) == 0)
-		q->cb(-1, NULL, q->arg);
+		q->cb(store_failure(r), NULL, q->arg);
 	else {
 		res.http_status = atoi(db_result_value(r, 0, 0));
 		res.reply = db_result_value(r, 0, 1);

@@ -8,6 +8,10 @@
 
 #include "db/store.h"
 
+struct db_result;
+
+/* The STORE_* status of a failed result. */
+int store_failure(const struct db_result *r);
 /* One document (text, or bytes with DB_BINARY_RESULT) or none. */
 void store_query_doc(struct db *db, const char *sql, int n,
     const char *const *v, const int *lengths, const int *binary,

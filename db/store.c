@@ -13,6 +13,22 @@
 #include "query.h"
 #include "store.h"
 
+/* A statement that failed, or answered no row where one was due. */
+int
+store_failure(const struct db_result *r)
+{
+	switch (db_result_failure(r)) {
+	case DB_FAILURE_UNAVAILABLE:
+		return STORE_UNAVAILABLE;
+	case DB_FAILURE_DATA:
+		return STORE_REFUSED;
+	case DB_FAILURE_CONFLICT:
+		return STORE_CONFLICT;
+	default:
+		return STORE_FAILED;
+	}
+}
+
 struct token_lookup {
 	store_token_cb	 cb;
 	void		*arg;
@@ -25,7 +41,7 @@ token_lookup_done(const struct db_result *r, void *arg)
 	struct token_lookup	*q = arg;
 
 	if (!db_result_ok(r))
-		q->cb(-1, NULL, NULL, q->arg);
+		q->cb(store_failure(r), NULL, NULL, q->arg);
 	else if (db_result_rows(r) == 0)
 		q->cb(0, NULL, NULL, q->arg);
 	else
@@ -60,7 +76,7 @@ audit_verify_done(const struct db_result *r, void *arg)
 	struct audit_verify	*q = arg;
 
 	if (!db_result_ok(r) || db_result_rows(r) == 0)
-		q->cb(-1, 0, 0, db_result_error(r), q->arg);
+		q->cb(store_failure(r), 0, 0, db_result_error(r), q->arg);
 	else if (db_result_is_null(r, 0, 0))
 		q->cb(1, atoll(db_result_value(r, 0, 1)), 0, NULL, q->arg);
 	else
@@ -93,7 +109,7 @@ ingest_done(const struct db_result *r, void *arg)
 	struct ingest	*q = arg;
 
 	if (!db_result_ok(r) || db_result_rows(r) == 0)
-		q->cb(-1, 0, 0, 0, NULL, 0, db_result_error(r), q->arg);
+		q->cb(store_failure(r), 0, 0, 0, NULL, 0, db_result_error(r), q->arg);
 	else
 		q->cb(0, atoll(db_result_value(r, 0, 0)),
 		    db_result_is_null(r, 0, 1) ? 0 : atoll(db_result_value(r, 0, 1)),
@@ -149,7 +165,7 @@ doc_done(const struct db_result *r, void *arg)
 	struct doc	*q = arg;
 
 	if (!db_result_ok(r))
-		q->cb(-1, NULL, 0, q->arg);
+		q->cb(store_failure(r), NULL, 0, q->arg);
 	else if (db_result_rows(r) == 0 || db_result_is_null(r, 0, 0))
 		q->cb(0, NULL, 0, q->arg);
 	else
@@ -326,7 +342,7 @@ reply_done(const struct db_result *r, void *arg)
 	struct reply	*q = arg;
 
 	if (!db_result_ok(r) || db_result_rows(r) == 0)
-		q->cb(-1, 503, NULL, q->arg);
+		q->cb(store_failure(r), 503, NULL, q->arg);
 	else
 		q->cb(0, atoi(db_result_value(r, 0, 0)), db_result_value(r, 0, 1),
 		    q->arg);
@@ -397,7 +413,7 @@ final_inputs_done(const struct db_result *r, void *arg)
 	struct store_final_inputs	 in;
 
 	if (!db_result_ok(r))
-		q->cb(-1, NULL, q->arg);
+		q->cb(store_failure(r), NULL, q->arg);
 	else if (db_result_rows(r) == 0 || db_result_is_null(r, 0, 0))
 		q->cb(0, NULL, q->arg);
 	else {
@@ -474,7 +490,7 @@ claim_done(const struct db_result *r, void *arg)
 	int			 i, n;
 
 	if (!db_result_ok(r)) {
-		q->cb(-1, NULL, 0, q->arg);
+		q->cb(store_failure(r), NULL, 0, q->arg);
 		free(q);
 		return;
 	}
@@ -626,7 +642,7 @@ notices_claimed(const struct db_result *r, void *arg)
 	int			 i, n;
 
 	if (!db_result_ok(r)) {
-		q->cb(-1, NULL, 0, q->arg);
+		q->cb(store_failure(r), NULL, 0, q->arg);
 		free(q);
 		return;
 	}
@@ -691,7 +707,7 @@ status_done(const struct db_result *r, void *arg)
 {
 	struct status_q	*q = arg;
 
-	q->cb(db_result_ok(r) ? 0 : -1, q->arg);
+	q->cb(db_result_ok(r) ? 0 : store_failure(r), q->arg);
 	free(q);
 }
 

@@ -16,8 +16,18 @@
 struct db;
 
 /*
- * status: 1 found and valid, 0 unknown / expired / revoked, -1 the
- * database is unavailable.
+ * A callback's status below 0 says why the database gave no answer, and
+ * so what the caller may tell its own client (db.h, enum db_failure).
+ * Only STORE_UNAVAILABLE is worth sending again.
+ */
+#define STORE_UNAVAILABLE	(-1)	/* down, shutting down, out of resources */
+#define STORE_REFUSED		(-2)	/* refused a value (SQLSTATE class 22) */
+#define STORE_CONFLICT		(-3)	/* an integrity constraint (class 23) */
+#define STORE_FAILED		(-4)	/* anything else: a fault of ours */
+
+/*
+ * status: 1 found and valid, 0 unknown / expired / revoked, < 0 the
+ * database failed (STORE_*).
  */
 typedef void (*store_token_cb)(int status, const char *principal,
     const char *role, void *arg);
@@ -26,7 +36,7 @@ typedef void (*store_token_cb)(int status, const char *principal,
 void store_token_lookup(struct db *db, const char *hash, store_token_cb cb,
     void *arg);
 
-/* status: 1 intact, 0 broken at first_bad (reason set), -1 unavailable. */
+/* status: 1 intact, 0 broken at first_bad (reason set), < 0 failed. */
 typedef void (*store_audit_verify_cb)(int status, long long checked,
     long long first_bad, const char *reason, void *arg);
 
@@ -35,7 +45,7 @@ void store_audit_verify(struct db *db, store_audit_verify_cb cb, void *arg);
 
 /*
  * A document answered by the database: status 1 found (text, len), 0 not
- * found, -1 unavailable.
+ * found, < 0 failed (STORE_*).
  */
 typedef void (*store_doc_cb)(int status, const char *text, size_t len,
     void *arg);
@@ -75,7 +85,7 @@ void store_metrics_snapshot(struct db *db, int target_min, int warn_pct,
 
 /*
  * An answer decided by the database: status 0 (http_status and reply
- * JSON), -1 unavailable.
+ * JSON), < 0 failed (STORE_*).
  */
 typedef void (*store_reply_cb)(int status, int http_status, const char *reply,
     void *arg);
@@ -98,7 +108,7 @@ struct store_claim {
 	int			 green_lane;
 };
 
-/* status -1: unavailable; else n claims (borrowed for the callback). */
+/* status < 0: failed (STORE_*); else n claims (borrowed for the callback). */
 typedef void (*store_claim_cb)(int status, const struct store_claim *v,
     size_t n, void *arg);
 
@@ -187,7 +197,7 @@ struct store_final_inputs {
 	const char	*state;
 	int		 eval_needed;
 };
-/* status -1 unavailable, 0 no such train, 1 found (*in filled). */
+/* status < 0 failed (STORE_*), 0 no such train, 1 found (*in filled). */
 typedef void (*store_final_inputs_cb)(int status,
     const struct store_final_inputs *in, void *arg);
 void store_final_inputs(struct db *db, const char *id,
@@ -238,7 +248,7 @@ typedef void (*store_notices_cb)(int status, const struct store_notice *v,
 /* Claims up to n due notices, leased to owner for lease_s. */
 void store_claim_notices(struct db *db, const char *owner, int n, int lease_s,
     store_notices_cb cb, void *arg);
-/* Fixes a notice's body (only if not yet set); status 0 or -1. */
+/* Fixes a notice's body (only if not yet set); status 0 or < 0 (STORE_*). */
 typedef void (*store_status_cb)(int status, void *arg);
 void store_notice_set_body(struct db *db, const char *id, const char *owner,
     const void *body, size_t len, store_status_cb cb, void *arg);
@@ -281,8 +291,8 @@ struct store_manifest {
 };
 
 /*
- * status 0 stored (http_status and reply say how to answer), -1 the
- * database is unavailable or failed (error set).
+ * status 0 stored (http_status and reply say how to answer), < 0 the
+ * database failed (STORE_*, error set).
  */
 typedef void (*store_ingest_cb)(int status, long long manifest_id,
     long long train_id, int http_status, const char *reply, int repeated,

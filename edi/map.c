@@ -624,9 +624,10 @@ map_tdt(struct edi_map *m, const struct edi_segment *seg)
 		return;
 	}
 	m->msg_train = train;
-	if (m->t->id == NULL)
+	if (m->t->id == NULL) {
 		m->t->id = train;
-	else if (strcmp(m->t->id, train) != 0) {
+		m->t->id_src = seg_src(seg);
+	} else if (strcmp(m->t->id, train) != 0) {
 		m->multiple_trains = true;
 		edi_map_diag(m, seg, DIAG_ERROR, "MULTIPLE_TRAINS",
 		    "message %u is for train %s, the interchange's first for %s: "

@@ -320,6 +320,8 @@ edi_read_with(const char *data, size_t len, const struct edi_read_options *opt,
 	if (rc == 0 && t->id == NULL)
 		rc = unreadable(&e, "TRAIN_ID_MISSING", 0,
 		    "no message names the train (TDT conveyance reference)");
+	if (rc == 0 && manifest_train_check_number(t) < 0)
+		rc = -1;
 	if (rc == 0)
 		manifest_train_finish(t);
 	edi_map_clear(&e.map);

@@ -4,6 +4,12 @@
  * Diagnostics are few on good input and unbounded on hostile input, so
  * the list is a plain array capped at its limit; counts go on past the
  * cap so that "has errors" stays true however many were dropped.
+ *
+ * A diagnostic often quotes the input (a tag, a count, a reference), and
+ * the input may be any bytes.  Every string a diagnostic keeps is made
+ * printable text here (util.h: \xNN for a byte that is not UTF-8 or is a
+ * control), so that no caller can forget: a diagnostic always fits in a
+ * JSON reply, a PostgreSQL text column and one log line.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -93,7 +99,24 @@ diag_list_count(struct diag_list *l, enum diag_severity sev)
 	return 1;
 }
 
-/* Stores a copy of loc and the message, which the list now owns. */
+/* s itself when it is printable text, else an escaped copy; s is consumed. */
+static char *
+printable(char *s)
+{
+	char	*p;
+
+	if (text_is_printable(s))
+		return s;
+	p = xstrdup_printable(s);
+	free(s);
+	return p;
+}
+
+/*
+ * Stores a printable copy of loc and the message, which the list now
+ * owns.  The tag needs no escape: the lexer only takes three capital
+ * letters or digits for one.
+ */
 static void
 diag_list_keep(struct diag_list *l, enum diag_severity sev, const char *code,
     const struct diag_loc *loc, char *message)
@@ -103,9 +126,11 @@ diag_list_keep(struct diag_list *l, enum diag_severity sev, const char *code,
 	d->severity = sev;
 	d->code = code;
 	d->loc = loc != NULL ? *loc : diag_loc_none();
-	d->loc.file = d->loc.file != NULL ? xstrdup(d->loc.file) : NULL;
-	d->loc.field = d->loc.field != NULL ? xstrdup(d->loc.field) : NULL;
-	d->message = message;
+	d->loc.file = d->loc.file != NULL ? xstrdup_printable(d->loc.file) :
+	    NULL;
+	d->loc.field = d->loc.field != NULL ?
+	    xstrdup_printable(d->loc.field) : NULL;
+	d->message = printable(message);
 }
 
 /* Records one diagnostic. */

@@ -139,3 +139,29 @@ ident_is_un_number(const char *s)
 {
 	return s != NULL && all_of(s, 4, is_digit);
 }
+
+/* The first rule s breaks, in the order a sender fixes them. */
+const char *
+ident_train_number_problem(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (s == NULL || len == 0)
+		return "it is empty";
+	if (len > IDENT_TRAIN_NUMBER_MAX)
+		return "it is longer than 64 characters";
+	for (i = 0; i < len; i++) {
+		if (s[i] == '/')
+			return "it holds '/', which no URL can name";
+		if (s[i] == '@')
+			return "it holds '@', which the API reads as the start of "
+			    "a run number";
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return "it holds a space, a control character or a "
+			    "character outside printable ASCII";
+	}
+	if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' &&
+	    s[1] == '.'))
+		return "\".\" and \"..\" are path segments, not train numbers";
+	return NULL;
+}

@@ -1,6 +1,7 @@
 /*
  * ident.h -- identifier checks: UIC wagon numbers, ISO 6346 container
- * numbers, HS codes, and the shapes of country, currency and UN numbers.
+ * numbers, HS codes, train numbers, and the shapes of country, currency
+ * and UN numbers.
  *
  * Pure functions of their arguments; safe on any thread; own nothing.
  */
@@ -39,5 +40,16 @@ bool ident_is_country(const char *s);
 bool ident_is_currency(const char *s);
 /* UN number shape: four digits. */
 bool ident_is_un_number(const char *s);
+
+#define IDENT_TRAIN_NUMBER_MAX 64
+/*
+ * Checks a train number: 1 to 64 printable ASCII characters other than
+ * space, '/' and '@', and not "." or "..".  That is what the API can name
+ * in a URL (/v1/trains/NUMBER or NUMBER@RUN: '/' would end the segment,
+ * '@' starts the run, a proxy folds away "." and ".."), and what a log
+ * line or an EDIFACT reply can quote as it is.  NULL when s is one, else
+ * what is wrong with it (a static string, for a diagnostic).
+ */
+const char *ident_train_number_problem(const char *s, size_t len);
 
 #endif

@@ -65,12 +65,16 @@ jsonw_key(struct jsonw *w, const char *key)
 	w->need_comma[w->depth] = false;
 }
 
-/* Escapes only what JSON requires, copying runs of plain bytes at once. */
+/*
+ * Escapes only what JSON requires, copying runs of plain bytes at once.
+ * A byte that is no part of valid UTF-8 becomes U+FFFD: JSON text is
+ * UTF-8, and PostgreSQL refuses a json value that is not.
+ */
 void
 json_escape(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t	 i, run = 0;
+	size_t	 i, k, run = 0;
 	char	*p;
 
 	buf_add_char(b, '"');
@@ -79,10 +83,18 @@ json_escape(struct buf *b, const char *s, size_t len)
 		const char *esc = NULL;
 		char u[7];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
 			continue;
+		if (c >= 0x80 && (k = utf8_sequence(s + i, len - i)) != 0) {
+			i += k - 1;
+			continue;
+		}
 		buf_add(b, s + run, i - run);
 		run = i + 1;
+		if (c >= 0x80) {
+			buf_add_str(b, "\\ufffd");
+			continue;
+		}
 		switch (c) {
 		case '"': esc = "\\\""; break;
 		case '\\': esc = "\\\\"; break;

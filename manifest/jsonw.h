@@ -3,9 +3,10 @@
  *
  * Canonical here means: no white space, keys in the order the caller
  * writes them, strings as UTF-8 with only '"', '\\' and control
- * characters escaped (\b \f \n \r \t, else \u00XX), decimals in their
- * shortest form (value.h).  The writer owns nothing but its nesting
- * state; the buffer belongs to the caller.  One writer per thread.
+ * characters escaped (\b \f \n \r \t, else \u00XX) and a byte that is
+ * not UTF-8 written as U+FFFD, decimals in their shortest form
+ * (value.h).  The writer owns nothing but its nesting state; the buffer
+ * belongs to the caller.  One writer per thread.
  */
 #ifndef MANIFEST_JSONW_H
 #define MANIFEST_JSONW_H

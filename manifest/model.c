@@ -47,6 +47,7 @@ manifest_train_new(void)
 	t = arena_zalloc(a, sizeof *t);
 	t->arena = a;
 	t->eta = t->ata = t->issued = MANIFEST_ABSENT;
+	t->id_src.offset = DIAG_NO_OFFSET;
 	t->strings = strmap_new();
 	t->recent = arena_zalloc(a, sizeof *t->recent);
 	t->wagon_index = strmap_new();
@@ -75,11 +76,44 @@ is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+static bool normalise(const char *, size_t, char **, const char **, size_t *,
+    bool *);
+
+/*
+ * normalise() of s with every NUL byte as U+FFFD: a NUL inside a value
+ * would end the C string there, and what follows it would be dropped
+ * without a word.
+ */
+static bool
+normalise_nul(const char *s, size_t len, char **tmp, const char **out,
+    size_t *outlen, bool *ascii)
+{
+	struct buf	 b = { 0 };
+	const char	*z;
+	size_t		 i, k;
+	bool		 ok;
+
+	for (i = 0; i < len; i = k + 1) {
+		z = memchr(s + i, '\0', len - i);
+		k = z != NULL ? (size_t)(z - s) : len;
+		buf_add(&b, s + i, k - i);
+		if (z != NULL)
+			buf_add_str(&b, "\xef\xbf\xbd");
+	}
+	ok = normalise(b.data, b.len, tmp, out, outlen, ascii);
+	if (*tmp == NULL && ok)
+		*tmp = buf_steal(&b, NULL);	/* *out points into it */
+	else
+		buf_free(&b);
+	return ok;
+}
+
 /*
  * The text of s, trimmed and NFC-normalised, in (*out, *outlen): a view
  * into s when it is ASCII (already NFC), else into *tmp (utf8proc's
- * malloc'd result, the caller frees it).  Invalid UTF-8 becomes U+FFFD.
- * Returns false when nothing is left.  *ascii tells which case it was.
+ * malloc'd result, the caller frees it).  Invalid UTF-8 and NUL become
+ * U+FFFD.  Returns false when nothing is left.  *ascii tells which case
+ * it was.
  */
 static bool
 normalise(const char *s, size_t len, char **tmp, const char **out,
@@ -97,6 +131,8 @@ normalise(const char *s, size_t len, char **tmp, const char **out,
 		len--;
 	if (len == 0)
 		return false;
+	if (memchr(s, '\0', len) != NULL)
+		return normalise_nul(s, len, tmp, out, outlen, ascii);
 	/* Any high bit means UTF-8 to normalise. */
 	a = manifest_text_is_ascii(s, len);
 	*ascii = a;
@@ -172,7 +208,8 @@ model_str(struct manifest_train *t, const char *s, size_t len, bool shared)
 
 	/* ASCII with nothing to trim, the common case: the text as it is. */
 	if (len > 0 && (unsigned char)s[0] > ' ' &&
-	    (unsigned char)s[len - 1] > ' ' && manifest_text_is_ascii(s, len)) {
+	    (unsigned char)s[len - 1] > ' ' && manifest_text_is_ascii(s, len) &&
+	    memchr(s, '\0', len) == NULL) {
 		text = s;
 		n = len;
 		ascii = true;
@@ -383,6 +420,41 @@ manifest_item_add_placement(struct manifest_train *t, struct manifest_item *it)
 	p->packages = MANIFEST_ABSENT;
 	p->src.offset = DIAG_NO_OFFSET;
 	return p;
+}
+
+/* The field that holds the train number, as each format names it. */
+static const char *
+train_number_field(const struct manifest_train *t)
+{
+	switch (t->source) {
+	case MANIFEST_SOURCE_EDIFACT:
+		return "TDT 8028 (conveyance reference)";
+	case MANIFEST_SOURCE_XML:
+		return "BorderTransportMeans/JourneyID";
+	default:
+		return "train number";
+	}
+}
+
+int
+manifest_train_check_number(struct manifest_train *t)
+{
+	const char	*why;
+	struct diag_loc	 loc;
+	size_t		 len;
+
+	if (t->id == NULL)
+		return 0;	/* the parsers say TRAIN_ID_MISSING themselves */
+	len = strlen(t->id);
+	if ((why = ident_train_number_problem(t->id, len)) == NULL)
+		return 0;
+	loc = manifest_src_loc(t, &t->id_src);
+	loc.field = train_number_field(t);
+	diag_add(&t->diags, DIAG_ERROR, "TRAIN_NUMBER", &loc, "train number "
+	    "\"%.*s\"%s is not one railgate can store: %s (a train number is 1 "
+	    "to 64 printable ASCII characters other than space, '/' and '@')",
+	    len > 40 ? 40 : (int)len, t->id, len > 40 ? "..." : "", why);
+	return -1;
 }
 
 /* Location of an object in the train's input. */

@@ -183,6 +183,7 @@ struct manifest_train {
 	enum manifest_source		 source;
 
 	const char			*id;
+	struct manifest_src		 id_src;	/* where id was read */
 	enum manifest_direction		 direction;
 	const char			*border_station;
 	const char			*departure_station;
@@ -221,8 +222,10 @@ void manifest_train_free(struct manifest_train *t);
 /*
  * An arena copy of len bytes of UTF-8 text, NFC-normalised, with
  * surrounding white space removed; NULL when nothing is left.  Invalid
- * UTF-8 sequences become U+FFFD.  Short ASCII strings (codes, numbers,
- * currencies) are shared: equal ones are one copy in the arena.
+ * UTF-8 sequences and NUL bytes become U+FFFD (a NUL would silently end
+ * the string: "X92\0 06" must not read as "X92").  Short ASCII strings
+ * (codes, numbers, currencies) are shared: equal ones are one copy in
+ * the arena.
  */
 const char *manifest_str(struct manifest_train *t, const char *s, size_t len);
 
@@ -345,6 +348,14 @@ struct manifest_placement *manifest_item_add_placement(struct manifest_train *t,
  * Called once by every parser; the train is read-only afterwards.
  */
 void manifest_train_finish(struct manifest_train *t);
+
+/*
+ * Checks the train number (ident_train_number_problem()) where the parser
+ * read it: 0, or -1 after a TRAIN_NUMBER error naming the field and the
+ * place.  Every parser calls it and refuses the manifest on -1: a number
+ * the API cannot name is a train no officer could ever approve.
+ */
+int manifest_train_check_number(struct manifest_train *t);
 
 /* A diagnostic location for an object declared at src in t's input. */
 struct diag_loc manifest_src_loc(const struct manifest_train *t,

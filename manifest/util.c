@@ -1,5 +1,5 @@
 /*
- * util.c -- allocation wrappers and the growable byte buffer.
+ * util.c -- allocation wrappers, the growable byte buffer, printable text.
  *
  * Out of memory is not an error a parser or rule can recover from, so the
  * wrappers abort with one line on stderr; everything else in the library
@@ -213,6 +213,65 @@ buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+/* Printable ASCII, valid UTF-8 past ASCII, short of a control. */
+size_t
+text_printable_span(const char *s, size_t len)
+{
+	size_t		i = 0, k;
+	unsigned char	c;
+
+	while (i < len) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f) {
+			i++;
+			continue;
+		}
+		if (c < 0x80)
+			break;			/* C0 or DEL */
+		k = utf8_sequence(s + i, len - i);
+		if (k == 0 || (c == 0xc2 && (unsigned char)s[i + 1] < 0xa0))
+			break;			/* not UTF-8, or C1 */
+		i += k;
+	}
+	return i;
+}
+
+bool
+text_is_printable(const char *s)
+{
+	size_t	len = strlen(s);
+
+	return text_printable_span(s, len) == len;
+}
+
+/* Printable runs copied whole, one \xNN per other byte. */
+size_t
+buf_add_printable(struct buf *b, const char *s, size_t len)
+{
+	size_t	k, escaped = 0;
+
+	while (len > 0) {
+		k = text_printable_span(s, len);
+		buf_add(b, s, k);
+		if (k == len)
+			break;
+		buf_printf(b, "\\x%02X", (unsigned char)s[k]);
+		escaped++;
+		s += k + 1;
+		len -= k + 1;
+	}
+	return escaped;
+}
+
+char *
+xstrdup_printable(const char *s)
+{
+	struct buf	b = { 0 };
+
+	buf_add_printable(&b, s, strlen(s));
+	return buf_steal(&b, NULL);
 }
 
 /* Lowercase hexadecimal encoding. */

@@ -1,15 +1,21 @@
 /*
- * util.h -- allocation wrappers and a growable byte buffer.
+ * util.h -- allocation wrappers, a growable byte buffer, and printable
+ * text.
  *
  * Owns nothing of its own.  The x* wrappers end the process on out of
  * memory (the one exit a library directory may take: there is nothing a
  * caller could do instead); a struct buf owns its bytes until buf_free()
- * or buf_steal().  Safe on any thread.
+ * or buf_steal().  "Printable text" is what may be shown to a person or
+ * stored as PostgreSQL text: valid UTF-8 holding no control character.
+ * Input bytes that are not (a diagnostic quoting a broken tag, a log line
+ * quoting a URI) are escaped as \xNN, one escape per byte.  Safe on any
+ * thread.
  */
 #ifndef MANIFEST_UTIL_H
 #define MANIFEST_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +49,60 @@ char *buf_steal(struct buf *b, size_t *lenp);
 /* Empties b, keeping its memory. */
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
+
+/*
+ * Length of the UTF-8 sequence at s (1 to 4, never past len), or 0 when
+ * the bytes there are not one: a stray continuation byte, an overlong
+ * form, a surrogate, a code point past U+10FFFF, a sequence cut short.
+ */
+static inline size_t
+utf8_sequence(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 cp;
+	size_t			 n, i;
+
+	if (len == 0)
+		return 0;
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
+		return 0;
+	if (n == 4 && (cp < 0x10000 || cp > 0x10ffff))
+		return 0;
+	return n;
+}
+
+/*
+ * How many leading bytes of s are printable text: valid UTF-8 with no C0
+ * control, DEL or C1 control (U+0080-U+009F).  len when all of it is.
+ */
+size_t text_printable_span(const char *s, size_t len);
+/* True when s (NUL-terminated) is printable text as it is. */
+bool text_is_printable(const char *s);
+/*
+ * Appends s to b as printable text: each byte that is not (a control, a
+ * byte of no valid UTF-8 sequence) becomes the four characters \xNN
+ * (capital hex).  Returns how many bytes were escaped.
+ */
+size_t buf_add_printable(struct buf *b, const char *s, size_t len);
+/* A new string (the caller frees it): s with buf_add_printable's escapes. */
+char *xstrdup_printable(const char *s);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void hex_encode(const unsigned char *in, size_t n, char *out);

@@ -525,8 +525,10 @@ leaf_transport(struct xr *x, const char *n)
 	struct manifest_train	*t = x->t;
 	const char		*s;
 
-	if (n == nm->JourneyID)
+	if (n == nm->JourneyID) {
 		t->id = text(x);
+		t->id_src = (struct manifest_src){ DIAG_NO_OFFSET, line(x), "" };
+	}
 	else if (n == nm->ModeCode) {
 		s = text(x);
 		if (s == NULL || strcmp(s, "2") != 0)
@@ -1091,6 +1093,8 @@ xml_parse(const char *data, size_t len, const struct xml_limits *limits,
 	if (!x.refused && t->id == NULL)
 		xrefuse(&x, "TRAIN_ID_MISSING", "the manifest names no train "
 		    "(BorderTransportMeans/JourneyID)");
+	if (!x.refused && manifest_train_check_number(t) < 0)
+		x.refused = true;
 	if (x.refused)
 		return -1;
 	manifest_train_finish(t);

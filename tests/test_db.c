@@ -22,6 +22,7 @@ struct outcome {
 	int	done;
 	int	ok;
 	int	unavailable;
+	enum db_failure failure;
 	char	value[256];
 	char	sqlstate[8];
 };
@@ -48,6 +49,7 @@ record_cb(const struct db_result *r, void *arg)
 	o->done = 1;
 	o->ok = db_result_ok(r);
 	o->unavailable = db_result_unavailable(r);
+	o->failure = db_result_failure(r);
 	if (o->ok && db_result_rows(r) > 0)
 		snprintf(o->value, sizeof o->value, "%s", db_result_value(r, 0, 0));
 	if (db_result_sqlstate(r) != NULL)
@@ -243,6 +245,66 @@ t_db_deadline_when_down(void)
 	CU_ASSERT_TRUE(o.done);
 	CU_ASSERT_FALSE(o.ok);
 	CU_ASSERT_TRUE(o.unavailable);
+	CU_ASSERT_EQUAL(o.failure, DB_FAILURE_UNAVAILABLE);
+	dbloop_free(l);
+	event_base_free(base);
+}
+
+/*
+ * Failures by SQLSTATE class: only what may pass is "unavailable" (a
+ * 503 with Retry-After upstairs); a value refused is data, a constraint a
+ * conflict, the rest internal.  Real errors from the server, and the
+ * table itself.
+ */
+static void
+t_db_failure_kinds(void)
+{
+	static const struct { const char *state; enum db_failure kind; } table[] = {
+		{ NULL, DB_FAILURE_UNAVAILABLE }, { "", DB_FAILURE_UNAVAILABLE },
+		{ "08006", DB_FAILURE_UNAVAILABLE }, { "53100", DB_FAILURE_UNAVAILABLE },
+		{ "53200", DB_FAILURE_UNAVAILABLE }, { "57P01", DB_FAILURE_UNAVAILABLE },
+		{ "57P03", DB_FAILURE_UNAVAILABLE }, { "57014", DB_FAILURE_UNAVAILABLE },
+		{ "40001", DB_FAILURE_UNAVAILABLE }, { "55P03", DB_FAILURE_UNAVAILABLE },
+		{ "58030", DB_FAILURE_UNAVAILABLE },
+		{ "22021", DB_FAILURE_DATA }, { "22P05", DB_FAILURE_DATA },
+		{ "22001", DB_FAILURE_DATA },
+		{ "23505", DB_FAILURE_CONFLICT }, { "23514", DB_FAILURE_CONFLICT },
+		{ "42P01", DB_FAILURE_INTERNAL }, { "42883", DB_FAILURE_INTERNAL },
+		{ "XX000", DB_FAILURE_INTERNAL }, { "P0001", DB_FAILURE_INTERNAL },
+		{ "57P04", DB_FAILURE_INTERNAL },
+	};
+	struct event_base	*base = event_base_new();
+	struct dbloop		*l = dbloop_new(base, pg.dsn, 1);
+	struct outcome		 o[5];
+	const char		*bad[] = { "X\xff" };
+	size_t			 i;
+
+	for (i = 0; i < sizeof table / sizeof table[0]; i++)
+		CU_ASSERT_EQUAL(db_failure_of_sqlstate(table[i].state),
+		    table[i].kind);
+	free(harness_sql(&pg, "CREATE TABLE kinds (k int PRIMARY KEY)"));
+	free(harness_sql(&pg, "GRANT ALL ON kinds TO PUBLIC"));
+	memset(o, 0, sizeof o);
+	db_query(dbloop_db(l), "SELECT $1::text", 1, bad, NULL, NULL, 0, 0,
+	    record_cb, &o[0]);
+	db_query(dbloop_db(l), "INSERT INTO kinds VALUES (1)", 0, NULL, NULL,
+	    NULL, 0, 0, record_cb, &o[1]);
+	db_query(dbloop_db(l), "INSERT INTO kinds VALUES (1)", 0, NULL, NULL,
+	    NULL, 0, 0, record_cb, &o[2]);
+	db_query(dbloop_db(l), "SELECT no_such_function()", 0, NULL, NULL,
+	    NULL, 0, 0, record_cb, &o[3]);
+	db_query(dbloop_db(l), "SELECT 'fine'", 0, NULL, NULL, NULL, 0, 0,
+	    record_cb, &o[4]);
+	run_until_done(base, o, 5, 10000);
+	CU_ASSERT_STRING_EQUAL(o[0].sqlstate, "22021");
+	CU_ASSERT_EQUAL(o[0].failure, DB_FAILURE_DATA);
+	CU_ASSERT_EQUAL(o[1].failure, DB_FAILURE_NONE);
+	CU_ASSERT_STRING_EQUAL(o[2].sqlstate, "23505");
+	CU_ASSERT_EQUAL(o[2].failure, DB_FAILURE_CONFLICT);
+	CU_ASSERT_STRING_EQUAL(o[3].sqlstate, "42883");
+	CU_ASSERT_EQUAL(o[3].failure, DB_FAILURE_INTERNAL);
+	CU_ASSERT_EQUAL(o[4].failure, DB_FAILURE_NONE);
+	CU_ASSERT_STRING_EQUAL(o[4].value, "fine");
 	dbloop_free(l);
 	event_base_free(base);
 }
@@ -254,6 +316,7 @@ static CU_TestInfo db_tests[] = {
 	{ "t_db_survives_restart", t_db_survives_restart },
 	{ "t_db_rollback_retried", t_db_rollback_retried },
 	{ "t_db_deadline_when_down", t_db_deadline_when_down },
+	{ "t_db_failure_kinds", t_db_failure_kinds },
 	CU_TEST_INFO_NULL,
 };
 

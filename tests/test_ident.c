@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "manifest/ident.h"
+#include "manifest/util.h"
 
 #include "unit.h"
 
@@ -163,6 +164,35 @@ t_ident_code_shapes(void)
 	CU_ASSERT_FALSE(ident_is_un_number("12a4"));
 }
 
+/* Train numbers: what the API can name in a URL, nothing else. */
+static void
+t_ident_train_number(void)
+{
+	static const char *const good[] = { "X8024", "Z", "KZ-8024.A_1",
+	    "1234567890123456789012345678901234567890123456789012345678901234",
+	    "...", "a:b", "%41", "~!" };
+	static const struct { const char *s; size_t len; } bad[] = {
+		{ "", 0 }, { "A/B", 3 }, { "X8024@2", 7 }, { "X92\0 06", 7 },
+		{ "X 1", 3 }, { "X\n1", 3 }, { "X\x1b[2J", 6 }, { "X\x7f", 2 },
+		{ "X\xc3\xa9", 3 }, { "X\xef\xbf\xbd", 4 }, { ".", 1 }, { "..", 2 },
+		{ "12345678901234567890123456789012345678901234567890123456789012345",
+		    65 },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(good); i++)
+		CU_ASSERT_PTR_NULL(ident_train_number_problem(good[i],
+		    strlen(good[i])));
+	for (i = 0; i < nitems(bad); i++)
+		CU_ASSERT_PTR_NOT_NULL(ident_train_number_problem(bad[i].s,
+		    bad[i].len));
+	CU_ASSERT_PTR_NOT_NULL(ident_train_number_problem(NULL, 0));
+	CU_ASSERT_PTR_NOT_NULL(strstr(ident_train_number_problem("A/B", 3),
+	    "'/'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(ident_train_number_problem("A@B", 3),
+	    "'@'"));
+}
+
 static CU_TestInfo ident_tests[] = {
 	{ "t_ident_uic_published", t_ident_uic_published },
 	{ "t_ident_uic_mutations", t_ident_uic_mutations },
@@ -172,6 +202,7 @@ static CU_TestInfo ident_tests[] = {
 	{ "t_ident_iso6346_shape", t_ident_iso6346_shape },
 	{ "t_ident_hs_normalise", t_ident_hs_normalise },
 	{ "t_ident_code_shapes", t_ident_code_shapes },
+	{ "t_ident_train_number", t_ident_train_number },
 	CU_TEST_INFO_NULL,
 };
 

@@ -9,8 +9,10 @@
 
 #include "manifest/arena.h"
 #include "manifest/json.h"
+#include "manifest/jsonw.h"
 #include "manifest/model.h"
 #include "manifest/strmap.h"
+#include "manifest/util.h"
 #include "manifest/value.h"
 
 #include "unit.h"
@@ -446,6 +448,102 @@ t_model_diag_limit(void)
 	CU_ASSERT_FALSE(diag_list_has_errors(&l));
 }
 
+/* A NUL inside a value is U+FFFD, not the end of the string. */
+static void
+t_model_str_nul_not_truncated(void)
+{
+	struct manifest_train	*t = manifest_train_new();
+
+	CU_ASSERT_STRING_EQUAL(manifest_str(t, "X92\0 06", 7),
+	    "X92\xef\xbf\xbd 06");
+	CU_ASSERT_STRING_EQUAL(manifest_str_shared(t, "\0AB", 3),
+	    "\xef\xbf\xbd" "AB");
+	CU_ASSERT_STRING_EQUAL(manifest_str(t, " A\0\xff ", 5),
+	    "A\xef\xbf\xbd\xef\xbf\xbd");
+	manifest_train_free(t);
+}
+
+/* Printable text: UTF-8 with no C0, DEL or C1; the rest as \xNN. */
+static void
+t_model_text_printable(void)
+{
+	static const struct { const char *in; size_t len; const char *out; } v[] = {
+		{ "plain", 5, "plain" },
+		{ "\xd0\x96\xe2\x82\xac\xf0\x9f\x9a\x82", 9,
+		    "\xd0\x96\xe2\x82\xac\xf0\x9f\x9a\x82" },
+		{ "a\nb\r\tc", 6, "a\\x0Ab\\x0D\\x09c" },
+		{ "\x1b[2J\x7f", 5, "\\x1B[2J\\x7F" },
+		{ "\xff\xfe\xfd", 3, "\\xFF\\xFE\\xFD" },
+		{ "U\xffOC", 4, "U\\xFFOC" },
+		{ "\xc3\x28", 2, "\\xC3(" },
+		{ "\xc2\x85|\xc2\xa0", 5, "\\xC2\\x85|\xc2\xa0" },	/* C1 NEL, NBSP */
+		{ "\xc0\xaf", 2, "\\xC0\\xAF" },			/* overlong '/' */
+		{ "\xed\xa0\x80", 3, "\\xED\\xA0\\x80" },		/* a surrogate */
+		{ "\xf4\x90\x80\x80", 4, "\\xF4\\x90\\x80\\x80" },	/* past U+10FFFF */
+		{ "\xe2\x82", 2, "\\xE2\\x82" },			/* cut short */
+		{ "a\0b", 3, "a\\x00b" },
+		{ "\\x41", 4, "\\x41" },				/* text as it is */
+	};
+	struct buf	b = { 0 };
+	size_t		i;
+	char		*s;
+
+	for (i = 0; i < nitems(v); i++) {
+		buf_reset(&b);
+		buf_add_printable(&b, v[i].in, v[i].len);
+		CU_ASSERT_STRING_EQUAL(b.data, v[i].out);
+		CU_ASSERT_EQUAL(text_printable_span(b.data, b.len), b.len);
+		CU_ASSERT_EQUAL(text_printable_span(v[i].in, v[i].len) == v[i].len,
+		    strcmp(v[i].in, v[i].out) == 0 && strlen(v[i].in) == v[i].len);
+	}
+	buf_free(&b);
+	s = xstrdup_printable("");
+	CU_ASSERT_STRING_EQUAL(s, "");
+	free(s);
+	CU_ASSERT_TRUE(text_is_printable("X8024 \xd0\x96"));
+	CU_ASSERT_FALSE(text_is_printable("X8024\n"));
+	CU_ASSERT_EQUAL(utf8_sequence("\xf0\x9f\x9a\x82", 4), 4);
+	CU_ASSERT_EQUAL(utf8_sequence("\xf0\x9f\x9a", 3), 0);
+	CU_ASSERT_EQUAL(utf8_sequence("\x80", 1), 0);
+}
+
+/* Every string a diagnostic keeps is printable, whatever the caller gave. */
+static void
+t_model_diag_printable(void)
+{
+	struct diag_list	l;
+	struct diag_loc		loc = diag_loc_segment(4, NULL, 107);
+	char			line[256];
+
+	loc.field = "F\xff";
+	loc.file = "r\n.rules";
+	diag_list_init(&l, 0);
+	diag_add(&l, DIAG_ERROR, "BAD_TAG", &loc, "tag \"%.*s\"", 6,
+	    "\xff\xfe\xfd+1'");
+	CU_ASSERT_STRING_EQUAL(l.v[0].message, "tag \"\\xFF\\xFE\\xFD+1'\"");
+	CU_ASSERT_STRING_EQUAL(l.v[0].loc.field, "F\\xFF");
+	CU_ASSERT_STRING_EQUAL(l.v[0].loc.file, "r\\x0A.rules");
+	CU_ASSERT_STRING_EQUAL(diag_format(&l.v[0], line, sizeof line),
+	    "error BAD_TAG at r\\x0A.rules, segment 4, byte 107, F\\xFF: tag "
+	    "\"\\xFF\\xFE\\xFD+1'\"");
+	/* Printable text is kept as it is. */
+	diag_add(&l, DIAG_WARNING, "X", NULL, "\xd0\x96 ok");
+	CU_ASSERT_STRING_EQUAL(l.v[1].message, "\xd0\x96 ok");
+	diag_list_clear(&l);
+}
+
+/* A byte of no UTF-8 sequence is U+FFFD in JSON: JSON text is UTF-8. */
+static void
+t_model_json_not_utf8(void)
+{
+	struct buf	b = { 0 };
+
+	json_escape(&b, "a\xff" "b\xc3\x28\xe2\x82\xac\xed\xa0\x80", 11);
+	CU_ASSERT_STRING_EQUAL(b.data, "\"a\\ufffdb\\ufffd(\xe2\x82\xac"
+	    "\\ufffd\\ufffd\\ufffd\"");
+	buf_free(&b);
+}
+
 static CU_TestInfo model_tests[] = {
 	{ "t_model_json_byte_stable", t_model_json_byte_stable },
 	{ "t_model_json_roundtrip", t_model_json_roundtrip },
@@ -459,6 +557,10 @@ static CU_TestInfo model_tests[] = {
 	{ "t_model_strmap_every_byte", t_model_strmap_every_byte },
 	{ "t_model_str_shared_recent", t_model_str_shared_recent },
 	{ "t_model_diag_limit", t_model_diag_limit },
+	{ "t_model_str_nul_not_truncated", t_model_str_nul_not_truncated },
+	{ "t_model_text_printable", t_model_text_printable },
+	{ "t_model_diag_printable", t_model_diag_printable },
+	{ "t_model_json_not_utf8", t_model_json_not_utf8 },
 	CU_TEST_INFO_NULL,
 };
 

@@ -9,6 +9,8 @@
 #include "edi/reader.h"
 #include "manifest/json.h"
 
+#include "fuzz_text.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -16,9 +18,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct manifest_train	*t = manifest_train_new();
 	struct buf		 out = { 0 };
+	int			 rc = edi_read((const char *)data, size, t);
 
-	if (edi_read((const char *)data, size, t) == 0)
+	if (rc == 0)
 		manifest_json_write(t, MANIFEST_JSON_DIAGNOSTICS, &out);
+	fuzz_check_text(t, rc, &out);
 	buf_free(&out);
 	manifest_train_free(t);
 	return 0;
