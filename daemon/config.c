@@ -135,6 +135,17 @@ static const struct param params[] = {
 	    "doubles, with a random factor of 0.5 to 1.5."),
 	INT("peer", "retry_max_seconds", peer_retry_max_s, true, "60", 1, 3600,
 	    "Ceiling of the delay between attempts while the link is down."),
+	INT("spool", "retry_base_ms", spool_retry_ms, true, "1000", 10, 600000,
+	    "Delay before a spooled file the database could not take (503) is "
+	    "taken again; each later delay doubles.  The file waits in "
+	    "processing/ meanwhile."),
+	INT("spool", "retry_max_seconds", spool_retry_max_s, true, "60", 1,
+	    86400, "Ceiling of the delay between attempts at a spooled file."),
+	INT("spool", "max_attempts", spool_max_attempts, true, "60", 1, 100000,
+	    "Attempts at a spooled file before it is moved to failed/ with a "
+	    ".err saying why (with the defaults, about 55 minutes of a "
+	    "database that does not answer).  Attempts cut short by the "
+	    "daemon stopping count."),
 	INT("clearance", "target_minutes", target_minutes, true, "20", 1, 1440,
 	    "Clearance target per train, from arrival (or manifest receipt)."),
 	INT("clearance", "warn_percent", warn_percent, true, "75", 1, 100,

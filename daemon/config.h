@@ -47,6 +47,10 @@ struct config {
 	int	 peer_max_skew_s;
 	int	 peer_retry_ms;
 	int	 peer_retry_max_s;
+	/* [spool] */
+	int	 spool_retry_ms;
+	int	 spool_retry_max_s;
+	int	 spool_max_attempts;
 	/* [clearance] */
 	int	 target_minutes;
 	int	 warn_percent;

@@ -36,8 +36,11 @@ int input_parse(const char *data, size_t len, const struct input_options *opt,
     struct manifest_train **out);
 
 /*
- * Inflates a gzip body into *out (caller frees), refusing more than max
- * bytes of output (0: 1 GiB).  0, or -1 with a diagnostic recorded in t.
+ * Inflates a gzip body -- every member, nothing after the last -- into
+ * *out (caller frees), refusing more than max bytes of output (0: 1 GiB).
+ * 0, or -1 with a diagnostic recorded in t saying what the body is (over
+ * the limit, truncated, followed by other bytes, damaged) and at which
+ * byte.
  */
 int input_decompress(const char *data, size_t len, size_t max,
     struct manifest_train *t, char **out, size_t *outlen);

@@ -6,11 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
+#include "diag.h"
 #include "xml_prescan.h"
 
 /* The number of attributes in the tag at p ('<' name ...), and where it
@@ -144,52 +146,240 @@ xml_tag_scan(const char *data, size_t len, size_t max_attrs, size_t max_run,
 }
 
 /*
- * True when data starts as UTF-16 without a byte order mark ("<?" as two
- * 16-bit units).  XML 1.0 (4.3.3) requires the mark; libxml2 would guess.
+ * Encodings in which every byte below 0x80 is that ASCII character and no
+ * byte of a multi-byte character is one of the markup bytes the checks
+ * here look for ('<' '!' '?' '-' '>' '=' and quotes, all below 0x40):
+ * UTF-8, ASCII, the ISO 8859 and Windows code pages, the KOI8 and Kazakh
+ * ones, and the Chinese, Japanese and Korean multi-byte sets (their
+ * trailing bytes are 0x40 or more).  In any other -- UTF-7, ISO 2022,
+ * EBCDIC, UTF-16 or UCS-4 declared -- markup can be spelt in bytes that
+ * these checks would not see as markup, and libxml2 (through iconv) would.
  */
-bool
-xml_utf16_without_bom(const char *data, size_t len)
+static const char *const ascii_encodings[] = {
+	"UTF-8", "UTF8", "US-ASCII", "ASCII", "LATIN1", "KOI8-R", "KOI8-U",
+	"CP866", "IBM866", "PT154", "KZ-1048", "GB2312", "GBK", "GB18030",
+	"BIG5", "SHIFT_JIS", "EUC-JP", "EUC-KR",
+};
+/* Families with a number after them: ISO-8859-5, windows-1251... */
+static const char *const ascii_encoding_families[] = {
+	"ISO-8859-", "ISO8859-", "ISO_8859-", "WINDOWS-125", "CP125",
+};
+
+/* True for an encoding name the byte checks can follow (case aside). */
+static bool
+encoding_is_ascii(const char *name)
 {
-	return len >= 4 && ((data[0] == '<' && data[1] == '\0' &&
-	    data[2] == '?' && data[3] == '\0') || (data[0] == '\0' &&
-	    data[1] == '<' && data[2] == '\0' && data[3] == '?'));
+	size_t	i, n;
+
+	for (i = 0; i < sizeof ascii_encodings / sizeof ascii_encodings[0]; i++)
+		if (strcasecmp(name, ascii_encodings[i]) == 0)
+			return true;
+	for (i = 0; i < sizeof ascii_encoding_families /
+	    sizeof ascii_encoding_families[0]; i++) {
+		n = strlen(ascii_encoding_families[i]);
+		if (strncasecmp(name, ascii_encoding_families[i], n) == 0 &&
+		    name[n] >= '0' && name[n] <= '9' && (name[n + 1] == '\0' ||
+		    (name[n + 1] >= '0' && name[n + 1] <= '9' &&
+		    name[n + 2] == '\0')))
+			return true;
+	}
+	return false;
+}
+
+/* True when p (before end) starts with s, letters in either case. */
+static bool
+starts_ci(const char *p, const char *end, const char *s)
+{
+	size_t	n = strlen(s);
+
+	return (size_t)(end - p) >= n && strncasecmp(p, s, n) == 0;
+}
+
+/* Just past the first `close` at or after from, or NULL when there is none. */
+static const char *
+past(const char *from, const char *end, const char *close)
+{
+	size_t		 n = strlen(close);
+	const char	*q = memmem(from, (size_t)(end - from), close, n);
+
+	return q != NULL ? q + n : NULL;
+}
+
+/* XML's white space. */
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /*
- * The line of a DOCTYPE in the prolog (before the root element), or 0.
- * Checked before libxml2 sees the document, so that no DTD -- internal
- * subset included -- is ever parsed.
+ * Checks every "encoding" in the XML declaration at p ("<?xml" and a
+ * blank, up to decl_end): each must name an encoding of ascii_encodings,
+ * or only UTF-8 after a UTF-8 byte order mark (libxml2 would switch
+ * decoders on it).  0, or -1 with the name (or "" when it cannot be read)
+ * in pr->encoding.
  */
-uint32_t
-xml_prolog_doctype_line(const char *p, size_t len)
+static int
+decl_encodings(const char *p, const char *decl_end, bool utf8_bom,
+    struct xml_prolog *pr)
 {
-	const char	*end = p + len;
-	uint32_t	 lineno = 1;
+	const char	*q, *v;
+	char		 quote;
+	size_t		 n;
 
-	while (p < end) {
-		if (*p == '\n')
-			lineno++;
-		if (*p != '<') {
-			p++;
-			continue;
-		}
-		if (end - p >= 9 && memcmp(p, "<!DOCTYPE", 9) == 0)
-			return lineno;
-		if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
-			const char *q = p + 4;
-
-			while (q + 2 < end && memcmp(q, "-->", 3) != 0) {
-				lineno += *q == '\n';
-				q++;
-			}
-			p = q;
-			continue;
-		}
-		if (end - p >= 2 && p[1] == '?') {
-			p += 2;
-			continue;
-		}
-		return 0;	/* the root element: the prolog is over */
+	for (q = p; (q = memmem(q, (size_t)(decl_end - q), "encoding", 8)) !=
+	    NULL; q += 8) {
+		for (v = q + 8; v < decl_end && is_blank(*v); v++)
+			;
+		if (v < decl_end && *v == '=')
+			for (v++; v < decl_end && is_blank(*v); v++)
+				;
+		pr->encoding[0] = '\0';
+		if (v >= decl_end || (*v != '"' && *v != '\''))
+			return -1;
+		quote = *v++;
+		for (n = 0; v + n < decl_end && v[n] != quote; n++)
+			;
+		if (v + n >= decl_end || n == 0 || n >= sizeof pr->encoding)
+			return -1;
+		memcpy(pr->encoding, v, n);
+		pr->encoding[n] = '\0';
+		if (utf8_bom ? strcasecmp(pr->encoding, "UTF-8") != 0 &&
+		    strcasecmp(pr->encoding, "UTF8") != 0 :
+		    !encoding_is_ascii(pr->encoding))
+			return -1;
 	}
+	pr->encoding[0] = '\0';
 	return 0;
+}
+
+/*
+ * The form of the first bytes: UTF-16 without a byte order mark, or any
+ * other form libxml2 would decode as something other than ASCII-based
+ * bytes (UTF-16 with its mark, UCS-4, EBCDIC: the patterns of libxml2's
+ * xmlDetectCharEncoding).
+ */
+static enum xml_prolog_fault
+prolog_form(const unsigned char *u, size_t len)
+{
+	if (len >= 4 && ((u[0] == '<' && u[1] == 0 && u[2] == '?' &&
+	    u[3] == 0) || (u[0] == 0 && u[1] == '<' && u[2] == 0 &&
+	    u[3] == '?')))
+		return XML_PROLOG_UTF16_NO_BOM;
+	if (len >= 2 && ((u[0] == 0xfe && u[1] == 0xff) ||
+	    (u[0] == 0xff && u[1] == 0xfe)))
+		return XML_PROLOG_NOT_ASCII;
+	if (len >= 4 && (u[0] == 0 || u[1] == 0 || u[2] == 0 || u[3] == 0 ||
+	    (u[0] == 0x4c && u[1] == 0x6f && u[2] == 0xa7 && u[3] == 0x94)))
+		return XML_PROLOG_NOT_ASCII;
+	return XML_PROLOG_OK;
+}
+
+/*
+ * Scans the prolog from p: comments, processing instructions (the XML
+ * declaration is one) and CDATA sections are stepped over whole, to their
+ * first end -- where libxml2 ends them too, since none can hold its own
+ * end -- so that a '<' inside one does not end the scan.  Stops at the
+ * root element's '<' (a name's first character after it); anything else
+ * libxml2 would refuse, so the scan just goes on.
+ */
+static enum xml_prolog_fault
+prolog_scan(const char *p, const char *end, const char **at)
+{
+	const char		*next;
+	unsigned char		 c;
+
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		*at = p;
+		if (starts_ci(p, end, "<!DOCTYPE"))
+			return XML_PROLOG_DOCTYPE;
+		if (starts_ci(p, end, "<!--"))
+			next = past(p + 4, end, "-->");
+		else if (starts_ci(p, end, "<?"))
+			next = past(p + 2, end, "?>");
+		else if (starts_ci(p, end, "<![CDATA["))
+			next = past(p + 9, end, "]]>");
+		else {
+			c = p + 1 < end ? (unsigned char)p[1] : 0;
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    c == '_' || c == ':' || c >= 0x80)
+				return XML_PROLOG_OK;	/* the root element */
+			next = p + 1;
+		}
+		if (next == NULL)
+			return XML_PROLOG_UNTERMINATED;
+		p = next;
+	}
+	return XML_PROLOG_OK;
+}
+
+void
+xml_prolog_check(const char *data, size_t len, struct xml_prolog *pr)
+{
+	const char	*p = data, *end = data + len, *at = data, *decl_end;
+	bool		 bom = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0;
+
+	memset(pr, 0, sizeof *pr);
+	pr->line = 1;
+	if ((pr->fault = prolog_form((const unsigned char *)data, len)) !=
+	    XML_PROLOG_OK)
+		return;
+	if (bom)
+		p += 3;
+	/* The declaration, only at the very start, may name an encoding. */
+	if (starts_ci(p, end, "<?xml") && p + 5 < end && is_blank(p[5])) {
+		if ((decl_end = past(p, end, "?>")) == NULL) {
+			pr->fault = XML_PROLOG_UNTERMINATED;
+			return;
+		}
+		if (decl_encodings(p + 5, decl_end, bom, pr) < 0) {
+			pr->fault = XML_PROLOG_ENCODING;
+			return;
+		}
+	}
+	if ((pr->fault = prolog_scan(p, end, &at)) != XML_PROLOG_OK)
+		pr->line = line_of(data, (size_t)(at - data));
+}
+
+int
+xml_prolog_refuse(const char *data, size_t len, struct diag_list *diags)
+{
+	struct xml_prolog	pr;
+	struct diag_loc		loc;
+
+	xml_prolog_check(data, len, &pr);
+	loc = diag_loc_line(NULL, pr.line, 0);
+	switch (pr.fault) {
+	case XML_PROLOG_OK:
+		return 0;
+	case XML_PROLOG_DOCTYPE:
+		diag_add(diags, DIAG_ERROR, "XML_FORBIDDEN", &loc, "a DOCTYPE "
+		    "is not accepted: manifests carry no DTD and no entities");
+		break;
+	case XML_PROLOG_UNTERMINATED:
+		diag_add(diags, DIAG_ERROR, "XML_MALFORMED", &loc, "a comment, "
+		    "processing instruction or CDATA section before the root "
+		    "element is not terminated");
+		break;
+	case XML_PROLOG_UTF16_NO_BOM:
+		diag_add(diags, DIAG_ERROR, "XML_MALFORMED", &loc, "UTF-16 "
+		    "without a byte order mark (XML 1.0 requires one)");
+		break;
+	case XML_PROLOG_NOT_ASCII:
+		diag_add(diags, DIAG_ERROR, "XML_FORBIDDEN", &loc, "the document "
+		    "is in UTF-16, UCS-4 or EBCDIC: only UTF-8 and the "
+		    "ASCII-based encodings of docs/xml.md are accepted");
+		break;
+	case XML_PROLOG_ENCODING:
+		if (pr.encoding[0] != '\0')
+			diag_add(diags, DIAG_ERROR, "XML_FORBIDDEN", &loc, "the "
+			    "encoding '%s' is not accepted: only UTF-8 and the "
+			    "ASCII-based encodings of docs/xml.md (and only "
+			    "UTF-8 after a UTF-8 byte order mark)", pr.encoding);
+		else
+			diag_add(diags, DIAG_ERROR, "XML_FORBIDDEN", &loc, "the "
+			    "XML declaration's encoding cannot be read");
+		break;
+	}
+	return -1;
 }

@@ -939,18 +939,8 @@ xml_parse(const char *data, size_t len, const struct xml_limits *limits,
 		    "(the size limit)", x.lim.max_document);
 		return -1;
 	}
-	if ((at = xml_prolog_doctype_line(data, len)) != 0) {
-		loc = diag_loc_line(NULL, at, 0);
-		diag_add(&t->diags, DIAG_ERROR, "XML_FORBIDDEN", &loc, "a DOCTYPE "
-		    "is not accepted: manifests carry no DTD and no entities");
+	if (xml_prolog_refuse(data, len, &t->diags) < 0)
 		return -1;
-	}
-	if (xml_utf16_without_bom(data, len)) {
-		loc = diag_loc_line(NULL, 1, 0);
-		diag_add(&t->diags, DIAG_ERROR, "XML_MALFORMED", &loc, "UTF-16 "
-		    "without a byte order mark (XML 1.0 requires one)");
-		return -1;
-	}
 	if ((at = xml_tag_scan(data, len, x.lim.max_attributes, x.lim.max_text,
 	    &long_run)) != 0) {
 		loc = diag_loc_line(NULL, at, 0);

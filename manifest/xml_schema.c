@@ -15,6 +15,7 @@
 
 #include "xml.h"
 #include "xml_error.h"
+#include "xml_prescan.h"
 
 struct vctx {
 	struct diag_list	*diags;
@@ -52,6 +53,9 @@ xml_validate(const char *data, size_t len, const char *xsd_path,
 	int			 rc;
 
 	if (len > INT32_MAX)
+		return -1;
+	/* libxml2 would parse a DTD while building the tree. */
+	if (xml_prolog_refuse(data, len, diags) < 0)
 		return -1;
 	/*
 	 * Read the schema ourselves: the reader's entity loader, which refuses

@@ -379,6 +379,18 @@ static const struct payload payloads[] = {
 	{ "doctype_after_root.xml", NULL, false, NULL, 0 },
 	{ "doctype_in_content.xml", NULL, false, NULL, 0 },
 	{ "utf16_hides_doctype.xml", NULL, false, NULL, 0 },
+	/* Issue 15: the prolog scan steps over whole PIs, comments and
+	 * CDATA, and refuses encodings that hide markup from it. */
+	{ "pi_lt_before_doctype.xml", NULL, false, NULL, 0 },
+	{ "comment_lt_before_doctype.xml", NULL, false, NULL, 0 },
+	{ "pi_comment_nested_doctype.xml", NULL, false, NULL, 0 },
+	{ "bom_pi_lt_doctype.xml", NULL, false, NULL, 0 },
+	{ "cdata_in_prolog_doctype.xml", NULL, false, NULL, 0 },
+	{ "pi_unterminated.xml", NULL, false, NULL, 0 },
+	{ "utf7_hides_doctype.xml", NULL, false, NULL, 0 },
+	{ "iso2022jp_hides_doctype.xml", NULL, false, NULL, 0 },
+	{ "ucs4_hides_doctype.xml", NULL, false, NULL, 0 },
+	{ "ebcdic_hides_doctype.xml", NULL, false, NULL, 0 },
 	/* XInclude and schema locations. */
 	{ "xinclude.xml", NULL, false, NULL, 0 },
 	{ "xinclude_http.xml", NULL, false, NULL, 0 },

@@ -105,6 +105,24 @@ static const struct xml_case hostile[] = {
 	{ "hostile/oversized_text.xml", -1, "XML_LIMIT", 3 },
 	{ "hostile/malformed_utf8.xml", -1, "XML_MALFORMED", 3 },
 	{ "hostile/truncated.xml", -1, "XML_MALFORMED", 47 },
+	/* The prolog scan steps over whole comments, PIs and CDATA, and
+	 * refuses encodings in which markup is not ASCII bytes: each of
+	 * these is refused before libxml2 parses the DTD (issue 15). */
+	{ "hostile/pi_hides_doctype.xml", -1, "XML_FORBIDDEN", 4 },
+	{ "hostile/comment_hides_doctype.xml", -1, "XML_FORBIDDEN", 3 },
+	{ "hostile/pi_lt_before_doctype.xml", -1, "XML_FORBIDDEN", 3 },
+	{ "hostile/comment_lt_before_doctype.xml", -1, "XML_FORBIDDEN", 2 },
+	{ "hostile/pi_comment_nested_doctype.xml", -1, "XML_FORBIDDEN", 4 },
+	{ "hostile/bom_pi_lt_doctype.xml", -1, "XML_FORBIDDEN", 5 },
+	{ "hostile/cdata_in_prolog_doctype.xml", -1, "XML_FORBIDDEN", 2 },
+	{ "hostile/pi_unterminated.xml", -1, "XML_MALFORMED", 2 },
+	{ "hostile/utf7_hides_doctype.xml", -1, "XML_FORBIDDEN", 1 },
+	{ "hostile/iso2022jp_hides_doctype.xml", -1, "XML_FORBIDDEN", 1 },
+	{ "hostile/ucs4_hides_doctype.xml", -1, "XML_FORBIDDEN", 1 },
+	{ "hostile/ebcdic_hides_doctype.xml", -1, "XML_FORBIDDEN", 1 },
+	{ "hostile/utf16_hides_doctype.xml", -1, "XML_FORBIDDEN", 1 },
+	{ "hostile/bom_utf8_declares_utf16.xml", -1, "XML_FORBIDDEN", 1 },
+	{ "hostile/utf16_no_bom.xml", -1, "XML_MALFORMED", 1 },
 	{ "broken/wco_response.xml", -1, "NOT_A_MANIFEST", 3 },
 	{ "broken/wrong_namespace.xml", -1, "NOT_A_MANIFEST", 2 },
 	{ "broken/bad_numbers.xml", 0, "BAD_NUMBER", 27 },
@@ -383,7 +401,136 @@ t_xml_attribute_limit(void)
 	free(doc);
 }
 
+/* A one-wagon manifest with head (an XML declaration, say) and a remark
+ * in whatever bytes remark holds (caller frees). */
+static char *
+prolog_doc(const char *head, const char *remark)
+{
+	struct buf	b = { 0 };
+
+	buf_printf(&b, "%s<Manifest xmlns=\"urn:railgate:manifest:1\">\n"
+	    "<Head><MessageID>MF-1</MessageID><FunctionCode>9</FunctionCode>"
+	    "</Head><Declaration><ID>MF-1</ID><Remarks>%s</Remarks>"
+	    "<BorderTransportMeans><JourneyID>P1</JourneyID><ModeCode>2"
+	    "</ModeCode><Wagon><ID>335279521132</ID></Wagon>"
+	    "</BorderTransportMeans></Declaration></Manifest>\n", head, remark);
+	return buf_steal(&b, NULL);
+}
+
+/*
+ * Encodings: those in which markup is ASCII bytes are read (a remark in
+ * the encoding's own bytes); a declared one that is not, or anything but
+ * UTF-8 after a UTF-8 byte order mark, is refused before libxml2 would
+ * switch its decoder (XML_FORBIDDEN, line 1).
+ */
+static void
+t_xml_prolog_encodings(void)
+{
+	static const struct {
+		const char	*head, *remark;
+		int		 rc;
+	} cases[] = {
+		{ "", "plain", 0 },
+		{ "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"utf-8\"?>\n", "\xd0\x9f", 0 },
+		{ "<?xml version=\"1.0\" encoding=\"windows-1251\"?>\n", "\xcf\xf0\xe8", 0 },
+		{ "<?xml version='1.0' encoding = 'ISO-8859-5' ?>\n", "\xbf\xe0", 0 },
+		{ "<?xml version=\"1.0\" encoding=\"KOI8-R\"?>\n", "\xf0\xd2", 0 },
+		{ "<?xml version=\"1.0\" encoding=\"GB18030\"?>\n", "\xc4\xe3\x81\x30\x81\x30", 0 },
+		{ "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n", "\x93\xfa\x96\x7b", 0 },
+		{ "<?xml version=\"1.0\" encoding=\"UTF-7\"?>\n", "+ADw-", -1 },
+		{ "<?xml version=\"1.0\" encoding=\"ISO-2022-JP\"?>\n", "x", -1 },
+		{ "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n", "x", -1 },
+		{ "<?xml version=\"1.0\" encoding=\"IBM037\"?>\n", "x", -1 },
+		{ "<?xml version=\"1.0\" encoding=\"UTF-8\" encoding=\"UTF-7\"?>\n", "x", -1 },
+		{ "<?xml version=\"1.0\" encoding=UTF-7?>\n", "x", -1 },
+		{ "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"windows-1251\"?>\n", "x", -1 },
+		{ "<?xml\tversion=\"1.0\" encoding=\"ISO-8859-99x\"?>\n", "x", -1 },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		struct manifest_train	*t = manifest_train_new();
+		const struct diag	*d;
+		char			*doc = prolog_doc(cases[i].head,
+					    cases[i].remark);
+		int			 rc = xml_parse(doc, strlen(doc), NULL, t);
+
+		d = diag_list_find(&t->diags, "XML_FORBIDDEN");
+		if (rc != cases[i].rc || (rc < 0 && (d == NULL ||
+		    d->loc.line != 1))) {
+			fprintf(stderr, "\nencoding case %zu: rc %d, %s\n", i, rc,
+			    t->diags.n > 0 ? t->diags.v[0].message : "");
+			CU_FAIL("encoding accepted or refused wrongly");
+		}
+		manifest_train_free(t);
+		free(doc);
+	}
+}
+
+/* The prolog around a DOCTYPE in its variants: the scan sees it, or sees
+ * that the root element came first (then libxml2 refuses what follows). */
+static void
+t_xml_prolog_forms(void)
+{
+	static const struct {
+		const char	*prolog;
+		const char	*code;		/* NULL: read */
+		uint32_t	 line;
+	} cases[] = {
+		{ "<?pi a<b ?><!DOCTYPE M>", "XML_FORBIDDEN", 1 },
+		{ "<?pi a=\"?>\"?>\n<!DOCTYPE M>", "XML_FORBIDDEN", 2 },
+		{ "<!-- < -->\n\n<!DOCTYPE M>", "XML_FORBIDDEN", 3 },
+		{ "<!-- <?pi -- -->\n<!doctype M>", "XML_FORBIDDEN", 2 },
+		{ " \r\n\t<!DOCTYPE M>", "XML_FORBIDDEN", 2 },
+		{ "<?pi never ends <!DOCTYPE M>", "XML_MALFORMED", 1 },
+		{ "<!-- never ends <!DOCTYPE M>", "XML_MALFORMED", 1 },
+		{ "<!---->\n<?a?><?b c?>", NULL, 0 },
+		{ "<!-- <Manifest> -->", NULL, 0 },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		struct manifest_train	*t = manifest_train_new();
+		const struct diag	*d = NULL;
+		char			*doc = prolog_doc(cases[i].prolog, "x");
+		int			 rc = xml_parse(doc, strlen(doc), NULL, t);
+
+		if (cases[i].code != NULL)
+			d = diag_list_find(&t->diags, cases[i].code);
+		if (cases[i].code != NULL ? rc != -1 || d == NULL ||
+		    d->loc.line != cases[i].line : rc != 0) {
+			fprintf(stderr, "\nprolog case %zu: rc %d, %s\n", i, rc,
+			    t->diags.n > 0 ? t->diags.v[0].message : "");
+			CU_FAIL("prolog form misread");
+		}
+		manifest_train_free(t);
+		free(doc);
+	}
+}
+
+/* Validation builds a tree with libxml2: the prolog is checked first, so
+ * no DTD is parsed there either. */
+static void
+t_xml_validate_no_dtd(void)
+{
+	struct diag_list	 l;
+	char			*data;
+	size_t			 len;
+
+	diag_list_init(&l, 0);
+	data = test_read_fixture("xml/hostile/pi_lt_before_doctype.xml", &len);
+	CU_ASSERT_EQUAL(xml_validate(data, len, "etc/schema/manifest.xsd", &l),
+	    -1);
+	CU_ASSERT_PTR_NOT_NULL(diag_list_find(&l, "XML_FORBIDDEN"));
+	CU_ASSERT_PTR_NULL(diag_list_find(&l, "SCHEMA"));
+	diag_list_clear(&l);
+	free(data);
+}
+
 static CU_TestInfo xml_tests[] = {
+	{ "t_xml_prolog_encodings", t_xml_prolog_encodings },
+	{ "t_xml_prolog_forms", t_xml_prolog_forms },
+	{ "t_xml_validate_no_dtd", t_xml_validate_no_dtd },
 	{ "t_xml_attribute_limit", t_xml_attribute_limit },
 	{ "t_xml_fixtures_canonical_json", t_xml_fixtures_canonical_json },
 	{ "t_xml_hostile_and_broken", t_xml_hostile_and_broken },
