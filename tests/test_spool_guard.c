@@ -300,17 +300,20 @@ t_spool_guard_backoff_gives_up(void)
 /*
  * The issue's own reproduction: a manifest whose diagnostic quotes a byte
  * that is not UTF-8 (an unknown segment tag), which PostgreSQL refused
- * (503) before a fix elsewhere, and which is a refusal (422) after it.
- * Either way the file ends in failed/ with a .err after at most
+ * (503).  Since the diagnostics are escaped (issue 15, item 5) it is read
+ * for what it is: an unknown segment is an error the reader goes on
+ * after, so the file is stored (done/); were it refused, failed/ with a
+ * .err.  Either way it leaves incoming/ and processing/ after at most
  * max_attempts attempts and as many log lines.  Before: 20,129 tries in
  * 7.8 s and a 10 MB log.
  */
 static void
 t_spool_guard_poison_file(void)
 {
-	char	 path[600], cmd[1400], *data, *err, *at;
+	char	 path[600], done[600], cmd[1400], *data, *at;
 	size_t	 mark, len;
 	int	 lines;
+	bool	 stored, failed;
 
 	snprintf(path, sizeof path, "%s/poison.edi", dm.dir);
 	snprintf(cmd, sizeof cmd, "%s/railgate gen --wagons 2 --items 4 --seed "
@@ -322,17 +325,22 @@ t_spool_guard_poison_file(void)
 	mark = log_mark();
 	drop("poison-u.edi", data, len);
 	free(data);
-	err = spool_err("poison-u.edi", 20000);
+	spool_path("done", "poison-u.edi", done, sizeof done);
+	spool_path("failed", "poison-u.edi.err", path, sizeof path);
+	stored = failed = false;
+	for (int waited = 0; waited < 20000 && !stored && !failed;
+	    waited += 50) {
+		stored = access(done, F_OK) == 0;
+		failed = access(path, F_OK) == 0;
+		usleep(50000);
+	}
 	usleep(500000);
 	lines = log_count(mark, "poison-u.edi");
-	printf("\n  poison-u.edi: %d log lines; .err: %.120s", lines,
-	    err != NULL ? err : "none");
-	CU_ASSERT_PTR_NOT_NULL(err);
-	free(err);
-	CU_ASSERT(lines >= 1 && lines <= 4);
+	printf("\n  poison-u.edi: %d log lines; %s", lines, stored ?
+	    "stored (done/)" : failed ? "refused (failed/)" : "still waiting");
+	CU_ASSERT(stored || failed);
+	CU_ASSERT(lines <= 4);
 	CU_ASSERT(log_count(mark, "not stored") <= 8);
-	spool_path("failed", "poison-u.edi", path, sizeof path);
-	CU_ASSERT_EQUAL(access(path, F_OK), 0);
 	spool_path("incoming", "poison-u.edi", path, sizeof path);
 	CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
 	spool_path("processing", "poison-u.edi", path, sizeof path);
