@@ -1,16 +1,18 @@
 /*
  * test_http_guard.c -- the HTTP front attacked (issue 15): the strict
- * head reader (daemon/reqhead.c).
+ * head reader (daemon/reqhead.c) and the token throttle (daemon/auth.c).
  *
  * Suite http_guard (unit): the head reader against every framing a
- * second reader could take differently, and the chunked framing fed one
- * byte at a time and whole.
+ * second reader could take differently, the chunked framing fed one
+ * byte at a time and whole, and the throttle's table against an
+ * attacker with more addresses than it holds.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/auth.h"
 #include "daemon/reqhead.h"
 #include "manifest/util.h"
 
@@ -225,11 +227,70 @@ t_http_guard_chunks(void)
 	CU_ASSERT_EQUAL(end, 12);
 }
 
+/* Reports seen by the throttle's callback. */
+static int		reports;
+static uint64_t		reported_failures, reported_throttled;
+
+static void
+report_cb(const struct auth_throttle_report *r, void *arg)
+{
+	(void)arg;
+	reports++;
+	reported_failures += r->failures;
+	reported_throttled += r->throttled;
+}
+
+/*
+ * limit failures, then throttled until the window ends; more addresses
+ * than the table holds share one entry, and the table stays bounded.
+ */
+static void
+t_http_guard_throttle_table(void)
+{
+	struct auth_throttle	*t;
+	char			 who[48];
+	int64_t			 now = 1000000;
+	int			 i;
+
+	reports = 0;
+	reported_failures = reported_throttled = 0;
+	t = auth_throttle_new(3, 10, report_cb, NULL);
+	CU_ASSERT_EQUAL(auth_throttle_check(t, "10.0.0.1", now), 0);
+	for (i = 1; i <= 3; i++)
+		CU_ASSERT_EQUAL(auth_throttle_fail(t, "10.0.0.1", now),
+		    (uint64_t)i);
+	CU_ASSERT_EQUAL(auth_throttle_check(t, "10.0.0.1", now + 1), 10);
+	CU_ASSERT_EQUAL(auth_throttle_check(t, "10.0.0.1", now + 9001), 1);
+	CU_ASSERT_EQUAL(auth_throttle_check(t, "10.0.0.2", now), 0);
+	/* The window ends: reported once, the client free again. */
+	auth_throttle_sweep(t, now + 10000);
+	CU_ASSERT_EQUAL(reports, 1);
+	CU_ASSERT_EQUAL(reported_throttled, 2);
+	CU_ASSERT_EQUAL(auth_throttle_check(t, "10.0.0.1", now + 10001), 0);
+	CU_ASSERT_EQUAL(auth_throttle_clients(t), 0);
+	/* Twice as many addresses as the table holds, one failure each. */
+	for (i = 0; i < 2 * AUTH_THROTTLE_MAX; i++) {
+		snprintf(who, sizeof who, "2001:db8:%x:%x::/64", i >> 16,
+		    i & 0xffff);
+		auth_throttle_fail(t, who, now + 20000);
+	}
+	CU_ASSERT(auth_throttle_clients(t) <= AUTH_THROTTLE_MAX);
+	/* The ones past the table count together: throttled as one. */
+	CU_ASSERT(auth_throttle_check(t, "192.0.2.99", now + 20001) > 0);
+	CU_ASSERT_EQUAL(auth_throttle_check(t, "2001:db8:0:0::/64",
+	    now + 20001), 0);
+	auth_throttle_sweep(t, now + 30000);
+	CU_ASSERT_EQUAL(auth_throttle_clients(t), 0);
+	CU_ASSERT_EQUAL(auth_throttle_check(t, "192.0.2.99", now + 30001), 0);
+	auth_throttle_free(t);
+}
+
 static CU_TestInfo guard_unit_tests[] = {
 	{ "t_http_guard_head_framing", t_http_guard_head_framing },
 	{ "t_http_guard_head_fields", t_http_guard_head_fields },
 	{ "t_http_guard_head_scan", t_http_guard_head_scan },
 	{ "t_http_guard_chunks", t_http_guard_chunks },
+	{ "t_http_guard_throttle_table", t_http_guard_throttle_table },
 	CU_TEST_INFO_NULL,
 };
 
