@@ -40,8 +40,7 @@ event_stored_cb(int status, int http_status, const char *reply, void *arg)
 		http_reply_json(c, 202, reply, strlen(reply));
 	}
 	else
-		http_reply(c, http_status, "application/problem+json", reply,
-		    strlen(reply));
+		http_reply_problem_json(c, http_status, reply);
 }
 
 void

@@ -16,6 +16,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <jansson.h>
 
 #include "db/db.h"
 #include "db/store.h"
@@ -40,6 +41,34 @@ struct http_server {
 };
 
 static struct http_server *the_server;	/* for stats from contexts */
+
+/* The reason phrase of a status, also a problem's default title. */
+static const char *
+http_reason(int status)
+{
+	static const struct {
+		int		 status;
+		const char	*text;
+	} reasons[] = {
+		{ 400, "Bad Request" }, { 401, "Unauthorized" },
+		{ 403, "Forbidden" }, { 404, "Not Found" },
+		{ 405, "Method Not Allowed" }, { 409, "Conflict" },
+		{ 410, "Gone" }, { 411, "Length Required" },
+		{ 413, "Payload Too Large" }, { 415, "Unsupported Media Type" },
+		{ 417, "Expectation Failed" }, { 422, "Unprocessable Content" },
+		{ 429, "Too Many Requests" },
+		{ 431, "Request Header Fields Too Large" },
+		{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+		{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+		{ 504, "Gateway Timeout" }, { 505, "HTTP Version Not Supported" },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(reasons); i++)
+		if (reasons[i].status == status)
+			return reasons[i].text;
+	return status < 500 ? "Client Error" : "Server Error";
+}
 
 /* Frees a context and what it owns. */
 static void
@@ -116,7 +145,12 @@ method_name(int m)
 	}
 }
 
-/* The one place a reply leaves: headers, log line, statistics, free. */
+/*
+ * The one place a reply leaves: headers, log line, statistics, free.  A
+ * HEAD request gets the headers, its Content-Length that of the body
+ * GET would have, and no body (libevent 2.1 would send the body, and no
+ * length, which leaves the next reply on the connection out of step).
+ */
 void
 http_reply(struct http_ctx *c, int status, const char *content_type,
     const char *body, size_t len)
@@ -124,13 +158,18 @@ http_reply(struct http_ctx *c, int status, const char *content_type,
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(c->req);
 	struct evbuffer		*out = evbuffer_new();
 	int64_t			 ms = daemon_now_ms() - c->started_ms;
+	char			 n[24];
 
 	if (content_type != NULL)
 		evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "X-Request-Id", c->id);
-	if (body != NULL && out != NULL)
+	if (evhttp_request_get_command(c->req) == EVHTTP_REQ_HEAD) {
+		snprintf(n, sizeof n, "%zu", body != NULL ? len : 0);
+		evhttp_remove_header(h, "Content-Length");
+		evhttp_add_header(h, "Content-Length", n);
+	} else if (body != NULL && out != NULL)
 		evbuffer_add(out, body, len);
 	if (status >= 400 || (c->route != NULL && c->route->roles != AUTH_NONE))
 		log_info("%s %s %s -> %d (%lld ms%s%s)", c->id,
@@ -154,33 +193,88 @@ http_reply_json(struct http_ctx *c, int status, const char *json, size_t len)
 	http_reply(c, status, "application/json", json, len);
 }
 
-void
-http_reply_problem(struct http_ctx *c, int status, const char *title,
-    const char *detail, const struct diag_list *diags, int retry_after_s)
+/* An RFC 9457 document with the members every refusal carries. */
+static void
+problem_write(struct buf *b, int status, const char *title,
+    const char *detail, const char *instance, const char *id,
+    const struct diag_list *diags)
 {
-	struct buf	b = { 0 };
 	struct jsonw	w;
-	char		tmp[16];
 
-	jsonw_init(&w, &b);
+	jsonw_init(&w, b);
 	jsonw_object_begin(&w);
 	jsonw_kv_string(&w, "type", "about:blank");
 	jsonw_kv_string(&w, "title", title);
 	jsonw_kv_int(&w, "status", status);
 	jsonw_kv_string_opt(&w, "detail", detail);
-	jsonw_kv_string(&w, "instance", evhttp_request_get_uri(c->req));
-	jsonw_kv_string(&w, "request_id", c->id);
+	jsonw_kv_string(&w, "instance", instance);
+	jsonw_kv_string(&w, "request_id", id);
 	if (diags != NULL) {
 		jsonw_key(&w, "diagnostics");
 		manifest_json_write_diags(&w, diags);
 	}
 	jsonw_object_end(&w);
+}
+
+void
+http_reply_problem(struct http_ctx *c, int status, const char *title,
+    const char *detail, const struct diag_list *diags, int retry_after_s)
+{
+	struct buf	b = { 0 };
+	char		tmp[16];
+
+	problem_write(&b, status, title, detail,
+	    evhttp_request_get_uri(c->req), c->id, diags);
 	if (retry_after_s > 0) {
 		snprintf(tmp, sizeof tmp, "%d", retry_after_s);
 		http_add_header(c, "Retry-After", tmp);
 	}
 	http_reply(c, status, "application/problem+json", b.data, b.len);
 	buf_free(&b);
+}
+
+void
+http_reply_problem_json(struct http_ctx *c, int status, const char *json)
+{
+	static const char *const own[] = { "type", "title", "status",
+	    "detail", "instance", "request_id" };
+	json_t		*in = json_loads(json, 0, NULL), *out, *v;
+	const char	*key, *s;
+	char		*text;
+	size_t		 i;
+
+	if (!json_is_object(in)) {
+		log_warnx("%s the database's problem document is not an "
+		    "object: %.80s", c->id, json);
+		json_decref(in);
+		in = json_object();
+	}
+	out = json_object();
+	s = json_string_value(json_object_get(in, "type"));
+	json_object_set_new(out, "type", json_string(s != NULL ? s :
+	    "about:blank"));
+	s = json_string_value(json_object_get(in, "title"));
+	json_object_set_new(out, "title", json_string(s != NULL ? s :
+	    http_reason(status)));
+	json_object_set_new(out, "status", json_integer(status));
+	if ((s = json_string_value(json_object_get(in, "detail"))) != NULL)
+		json_object_set_new(out, "detail", json_string(s));
+	json_object_set_new(out, "instance",
+	    json_string(evhttp_request_get_uri(c->req)));
+	json_object_set_new(out, "request_id", json_string(c->id));
+	json_object_foreach(in, key, v) {
+		for (i = 0; i < nitems(own) && strcmp(key, own[i]) != 0; i++)
+			;
+		if (i == nitems(own))
+			json_object_set(out, key, v);
+	}
+	if ((text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
+	    NULL)
+		fatalx("json_dumps: out of memory");
+	json_decref(in);
+	json_decref(out);
+	http_reply(c, status, "application/problem+json", text, strlen(text));
+	free(text);
 }
 
 void
@@ -341,7 +435,8 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	}
 	if (c->route == NULL) {
 		if (path_known)
-			http_reply_problem(c, 405, "Method Not Allowed", NULL, NULL, 0);
+			http_reply_problem(c, 405, "Method Not Allowed",
+			    "this method is not allowed on this path", NULL, 0);
 		else
 			http_reply_problem(c, 404, "Not Found", path, NULL, 0);
 		return;

@@ -7,7 +7,14 @@
  * at once or after database and worker round trips), and freed by the
  * reply helper that answers it -- so every request gets exactly one reply.
  * A client that goes away before its answer is harmless: libevent frees
- * the request when the reply is sent to nobody.  Loop thread only.
+ * the request when the reply is sent to nobody.
+ *
+ * Every error the daemon answers is one RFC 9457 problem document with
+ * the same members -- type, title, status, detail, instance, request_id
+ * (and diagnostics or other members where the refusal has them) --
+ * whether the handler or the database (http_reply_problem_json) refused
+ * the request.  A HEAD request is answered with the headers GET would
+ * have, Content-Length included, and no body.  Loop thread only.
  */
 #ifndef DAEMON_HTTP_H
 #define DAEMON_HTTP_H
@@ -81,6 +88,13 @@ void http_reply_problem(struct http_ctx *c, int status, const char *title,
     const char *detail, const struct diag_list *diags, int retry_after_s);
 /* 503 with Retry-After: the database is unavailable. */
 void http_reply_unavailable(struct http_ctx *c);
+/*
+ * Answers with the problem document the database built (json: an object
+ * with title, detail and perhaps other members), completed to the
+ * standard one: type, title, status, detail, instance and request_id set
+ * here, the other members kept.
+ */
+void http_reply_problem_json(struct http_ctx *c, int status, const char *json);
 
 /* Requests answered so far, by status class, for /metrics. */
 struct http_stats {
