@@ -12,17 +12,20 @@
  * Every error the daemon answers is one RFC 9457 problem document with
  * the same members -- type, title, status, detail, instance, request_id
  * (and diagnostics or other members where the refusal has them) --
- * whether the handler or the database (http_reply_problem_json) refused
- * the request.  A HEAD request is answered with the headers GET would
- * have, Content-Length included, and no body.  Loop thread only.
+ * whether the handler, the database (http_reply_problem_json) or the
+ * connection guard before the body (conn.h) refused the request.  A HEAD
+ * request is answered with the headers GET would have, Content-Length
+ * included, and no body.  Loop thread only.
  */
 #ifndef DAEMON_HTTP_H
 #define DAEMON_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "auth.h"
+#include "conn.h"
 
 struct daemon;
 struct diag_list;
@@ -49,6 +52,9 @@ struct http_ctx {
 	char				*params[HTTP_MAX_PARAMS];	/* decoded, owned */
 	struct auth_principal		 who;		/* when authenticated */
 	char				 id[20];	/* request id, in logs */
+	char				 client[CONN_CLIENT_LEN]; /* conn_client_key */
+	const char			*note;		/* for the log line */
+	bool				 quiet;		/* no log line: summarised */
 	int64_t				 started_ms;
 	struct evkeyvalq		*query;		/* parsed on first use, owned */
 	void				*state;		/* the handler's */
@@ -106,6 +112,14 @@ struct http_stats {
 	uint64_t	conn_cut;	/* requests too slow */
 	uint64_t	conn_paused;	/* times max_connections was reached */
 	uint64_t	conn_refused;	/* answered 4xx by libevent itself */
+	uint64_t	conn_client_refused; /* over max_connections_per_client */
+	uint64_t	head_refused;	/* refused before the body was read */
+	uint64_t	budget_refused;	/* of those, over max_body_memory_mb */
+	uint64_t	body_bytes;	/* bodies in flight (declared) */
+	uint64_t	body_budget;	/* max_body_memory_mb in bytes */
+	uint64_t	auth_failures;	/* failed authentications */
+	uint64_t	auth_throttled;	/* requests answered 429 for them */
+	uint64_t	token_lookups;	/* tokens looked up in the database */
 };
 void http_get_stats(const struct http_server *s, struct http_stats *out);
 
