@@ -54,7 +54,7 @@
 
 #define GUARD_PER_CLIENT	32	/* max_connections_per_client */
 #define GUARD_FAIL_LIMIT	10	/* auth_failures_per_client */
-#define GUARD_FAIL_WINDOW_S	3	/* auth_failures_window_s */
+#define GUARD_FAIL_WINDOW_S	5	/* auth_failures_window_s */
 #define GUARD_BIG		200000000LL	/* a declared upload */
 /* Under ASan freed memory stays in its quarantine: RSS is not checked. */
 #ifdef __SANITIZE_ADDRESS__
@@ -428,6 +428,20 @@ metric(const char *name)
 	return v;
 }
 
+/* Polls a metric until it is at least (or, low, at most) want, up to ms. */
+static double
+metric_wait(const char *name, double want, bool low, int ms)
+{
+	double	until = mono_ms() + ms, v;
+
+	for (;;) {
+		v = metric(name);
+		if ((low ? v <= want : v >= want) || mono_ms() > until)
+			return v;
+		usleep(50000);
+	}
+}
+
 /* The daemon's log so far (caller frees). */
 static char *
 daemon_log(void)
@@ -596,6 +610,7 @@ guard_suite_init(void)
 		return -1;
 	snprintf(conf, sizeof conf, "%s[http]\nmax_body_mb = 200\n"
 	    "max_body_memory_mb = 256\nrequest_timeout_s = 10\n"
+	    "token_cache_s = 30\n"
 	    "max_connections_per_client = %d\n"
 	    "auth_failures_per_client = %d\nauth_failures_window_s = %d\n",
 	    pg.conf, GUARD_PER_CLIENT, GUARD_FAIL_LIMIT, GUARD_FAIL_WINDOW_S);
@@ -1093,8 +1108,8 @@ t_http_guard_body_budget(void)
 	refused0 = metric("railgate_http_body_budget_refused_total");
 	a = hold_open("/v1/manifests", GUARD_BIG, "UNA");
 	CU_ASSERT_FATAL(a >= 0);
-	usleep(300000);
-	inflight = metric("railgate_http_body_bytes");
+	inflight = metric_wait("railgate_http_body_bytes", (double)GUARD_BIG,
+	    false, 5000);
 	CU_ASSERT(inflight >= (double)GUARD_BIG);
 	b = hold_open("/v1/manifests", 100000000LL, "");
 	reply_within(b, 2000, &r);
@@ -1117,8 +1132,8 @@ t_http_guard_body_budget(void)
 	    refused0 + 2);
 	close(a);
 	close(c);
-	usleep(800000);
-	CU_ASSERT_EQUAL(metric("railgate_http_body_bytes"), 0);
+	CU_ASSERT_EQUAL(metric_wait("railgate_http_body_bytes", 0, true, 5000),
+	    0);
 	b = hold_open("/v1/manifests", 100000000LL, "");
 	reply_within(b, 500, &r);
 	CU_ASSERT_EQUAL(r.status, -1);	/* room again */
@@ -1144,6 +1159,8 @@ closed_within(int fd, int ms)
 static void
 t_http_guard_connections_per_client(void)
 {
+	static const char	 hello[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+	    "Connection: close\r\n\r\n";
 	struct harness_response	 r;
 	int			 fds[GUARD_PER_CLIENT], extra, i;
 	double			 refused0;
@@ -1161,16 +1178,15 @@ t_http_guard_connections_per_client(void)
 	CU_ASSERT_TRUE(closed_within(extra, 2000));
 	close(extra);
 	/* The ones admitted still work. */
-	CU_ASSERT_EQUAL(send_some(fds[0], "GET /healthz HTTP/1.1\r\nHost: x\r\n"
-	    "Connection: close\r\n\r\n", 55), 0);
+	CU_ASSERT_EQUAL(send_some(fds[0], hello, strlen(hello)), 0);
 	reply_within(fds[0], 2000, &r);
 	CU_ASSERT_EQUAL(r.status, 200);
 	harness_response_free(&r);
 	for (i = 0; i < GUARD_PER_CLIENT; i++)
 		close(fds[i]);
 	usleep(800000);
-	CU_ASSERT(metric("railgate_http_connections_refused_total") >=
-	    refused0 + 1);
+	CU_ASSERT(metric_wait("railgate_http_connections_refused_total",
+	    refused0 + 1, false, 3000) >= refused0 + 1);
 	CU_ASSERT_EQUAL(call("GET", "/healthz", NULL, NULL, &r), 200);
 	harness_response_free(&r);
 	log = daemon_log();
