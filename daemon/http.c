@@ -67,6 +67,7 @@ struct http_server {
 	struct evhttp_bound_socket *sock;
 	struct conn_guard	*guard;
 	struct auth_throttle	*throttle;
+	int			 fail_limit;	/* auth_failures_per_client at start */
 	struct event		*tick;
 	struct http_gate_list	 gates;
 	uint64_t		 next_id;
@@ -448,7 +449,7 @@ http_auth_failed(struct http_server *s, const char *client,
 	a->no.status = 401;
 	a->no.title = "Unauthorized";
 	a->no.challenge = challenge;
-	a->no.quiet = n > (uint64_t)s->d->cfg.auth_failures_per_client;
+	a->no.quiet = n > (uint64_t)s->fail_limit;
 	snprintf(a->no.detail, sizeof a->no.detail, "%s", detail);
 	a->why = why;
 	return HTTP_AUTH_NO;
@@ -868,7 +869,8 @@ http_guard_start(struct http_server *s)
 	hooks.render = http_render_cb;
 	hooks.arg = s;
 	s->guard = conn_guard_new(s->d->base, s->http, s->sock, &lim, &hooks);
-	s->throttle = auth_throttle_new(cfg->auth_failures_per_client,
+	s->fail_limit = cfg->auth_failures_per_client;
+	s->throttle = auth_throttle_new(s->fail_limit,
 	    cfg->auth_failures_window_s, http_throttle_report, s);
 	s->tick = event_new(s->d->base, -1, EV_PERSIST, http_tick_cb, s);
 	if (s->tick == NULL)
