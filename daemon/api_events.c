@@ -48,8 +48,7 @@ event_stored_cb(int status, int http_status, const char *reply, void *arg)
 		if (http_status == 409)
 			log_warnx("%s event for train %s refused: the run is "
 			    "finished", c->id, http_param(c, 0));
-		http_reply(c, http_status, "application/problem+json", reply,
-		    strlen(reply));
+		http_reply_problem_json(c, http_status, reply);
 	}
 }
 

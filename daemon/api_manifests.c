@@ -67,8 +67,7 @@ manifest_stored_cb(const struct ingest_result *r, void *arg)
 		http_reply_json(c, 202, r->reply, strlen(r->reply));
 		return;
 	}
-	http_reply(c, r->http_status, "application/problem+json", r->reply,
-	    strlen(r->reply));
+	http_reply_problem_json(c, r->http_status, r->reply);
 }
 
 void

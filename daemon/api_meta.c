@@ -244,9 +244,34 @@ api_metrics(struct http_ctx *c)
 	    "Times max_connections was reached and accepting stopped.", "",
 	    (double)hs.conn_paused);
 	metric(&b, "railgate_http_refused_unrouted_total", "counter",
-	    "Requests libevent answered itself with a 4xx before routing "
-	    "(malformed request line, headers or body over the limits).", "",
-	    (double)hs.conn_refused);
+	    "Requests libevent answered itself with a 4xx, not a problem "
+	    "document (should stay 0: the connection guard answers first).",
+	    "", (double)hs.conn_refused);
+	metric(&b, "railgate_http_connections_refused_total", "counter",
+	    "Connections closed at accept: their client had "
+	    "max_connections_per_client open.", "",
+	    (double)hs.conn_client_refused);
+	metric(&b, "railgate_http_refused_before_body_total", "counter",
+	    "Requests refused before their body was read (framing, size, "
+	    "route, token, role, body budget).", "", (double)hs.head_refused);
+	metric(&b, "railgate_http_body_budget_refused_total", "counter",
+	    "Requests refused with 503 because bodies in flight would pass "
+	    "max_body_memory_mb.", "", (double)hs.budget_refused);
+	metric(&b, "railgate_http_body_bytes", "gauge",
+	    "Declared bytes of the request bodies in flight.", "",
+	    (double)hs.body_bytes);
+	metric(&b, "railgate_http_body_budget_bytes", "gauge",
+	    "The body budget (max_body_memory_mb).", "",
+	    (double)hs.body_budget);
+	metric(&b, "railgate_http_auth_failures_total", "counter",
+	    "Failed authentications: no token, or a malformed, unknown, "
+	    "expired or revoked one.", "", (double)hs.auth_failures);
+	metric(&b, "railgate_http_auth_throttled_total", "counter",
+	    "Requests answered 429: their client passed "
+	    "auth_failures_per_client.", "", (double)hs.auth_throttled);
+	metric(&b, "railgate_http_token_lookups_total", "counter",
+	    "Tokens looked up in the database (not in the cache).", "",
+	    (double)hs.token_lookups);
 	metric(&b, "railgate_db_connections_up", "gauge",
 	    "Database connections usable.", "", ds.up);
 	metric(&b, "railgate_db_queued", "gauge",

@@ -58,8 +58,7 @@ redelivered_cb(int status, int http_status, const char *reply, void *arg)
 		notifier_kick(c->d->notify);
 		http_reply_json(c, 202, reply, strlen(reply));
 	} else
-		http_reply(c, http_status, "application/problem+json", reply,
-		    strlen(reply));
+		http_reply_problem_json(c, http_status, reply);
 }
 
 /* POST /v1/notices/{id}/redeliver */

@@ -156,12 +156,12 @@ finalized_cb(int status, int http_status, const char *reply, void *arg)
 		peer_link_kick(c->d->peer);	/* so is a message to the neighbour */
 	}
 	if (f->approve) {
-		if (http_status == 200)
+		if (http_status == 200) {
 			log_info("train %s approved by %s", http_param(c, 0),
 			    c->who.name);
-		http_reply(c, http_status, http_status == 200 ?
-		    "application/json" : "application/problem+json", reply,
-		    strlen(reply));
+			http_reply_json(c, 200, reply, strlen(reply));
+		} else
+			http_reply_problem_json(c, http_status, reply);
 		return;
 	}
 	/* An amendment: the resolution stands either way; say what followed. */
@@ -338,8 +338,7 @@ wagon_changed(int status, int http_status, const char *reply,
 		return;
 	}
 	if (http_status != 200 && http_status != 202) {
-		http_reply(c, http_status, "application/problem+json", reply,
-		    strlen(reply));
+		http_reply_problem_json(c, http_status, reply);
 		return;
 	}
 	api_trains_changed();

@@ -4,7 +4,12 @@
  * The cache keeps both good and bad lookups for a few seconds, so that a
  * client hammering the API with a wrong token costs one query per ttl,
  * and is bounded in size (it is emptied when full rather than grown).
+ * It does nothing against a client trying a new token each time: that is
+ * the throttle's part (auth.h), whose entries come from one array
+ * allocated at start and are found through a small hash table.
  */
+#include <sys/queue.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,4 +212,185 @@ auth_cache_put(struct auth_cache *c, const char *hash, int64_t now_ms,
 	e->valid = who != NULL;
 	if (who != NULL)
 		e->who = *who;
+}
+
+#define THROTTLE_BUCKETS	256	/* a power of two */
+
+struct throttle_entry {
+	char				 client[48];
+	int64_t				 start_ms;	/* first failure of the window */
+	uint64_t			 failures;
+	uint64_t			 throttled;
+	LIST_ENTRY(throttle_entry)	 link;	/* bucket, or the free list */
+};
+LIST_HEAD(throttle_list, throttle_entry);
+
+struct auth_throttle {
+	int				 limit;
+	int64_t				 window_ms;
+	auth_throttle_report_cb		 cb;
+	void				*arg;
+	struct throttle_entry		*pool;		/* AUTH_THROTTLE_MAX */
+	struct throttle_list		 free;
+	struct throttle_list		 buckets[THROTTLE_BUCKETS];
+	struct throttle_entry		 shared;	/* when the pool is spent */
+	bool				 shared_used;
+	size_t				 used;
+};
+
+struct auth_throttle *
+auth_throttle_new(int limit, int window_s, auth_throttle_report_cb cb,
+    void *arg)
+{
+	struct auth_throttle	*t = xcalloc(1, sizeof *t);
+	size_t			 i;
+
+	t->limit = limit > 0 ? limit : 1;
+	t->window_ms = (int64_t)(window_s > 0 ? window_s : 1) * 1000;
+	t->cb = cb;
+	t->arg = arg;
+	t->pool = xcalloc(AUTH_THROTTLE_MAX, sizeof *t->pool);
+	LIST_INIT(&t->free);
+	for (i = 0; i < THROTTLE_BUCKETS; i++)
+		LIST_INIT(&t->buckets[i]);
+	for (i = 0; i < AUTH_THROTTLE_MAX; i++)
+		LIST_INSERT_HEAD(&t->free, &t->pool[i], link);
+	snprintf(t->shared.client, sizeof t->shared.client, "*");
+	return t;
+}
+
+static struct throttle_list *
+throttle_bucket(struct auth_throttle *t, const char *client)
+{
+	return &t->buckets[strmap_hash(client, strlen(client)) &
+	    (THROTTLE_BUCKETS - 1)];
+}
+
+/* Reports e's window when more happened in it than was logged one by one. */
+static void
+throttle_report(struct auth_throttle *t, struct throttle_entry *e)
+{
+	struct auth_throttle_report	r;
+
+	if ((e->failures <= (uint64_t)t->limit && e->throttled == 0) ||
+	    t->cb == NULL)
+		return;
+	r.client = e->client;
+	r.failures = e->failures;
+	r.throttled = e->throttled;
+	r.limit = t->limit;
+	r.window_s = (int)(t->window_ms / 1000);
+	t->cb(&r, t->arg);
+}
+
+/* Ends e's window: reported, then emptied (the shared one) or freed. */
+static void
+throttle_forget(struct auth_throttle *t, struct throttle_entry *e)
+{
+	throttle_report(t, e);
+	if (e == &t->shared) {
+		t->shared_used = false;
+		e->failures = e->throttled = 0;
+		return;
+	}
+	LIST_REMOVE(e, link);
+	LIST_INSERT_HEAD(&t->free, e, link);
+	t->used--;
+}
+
+/* The entry counting client's failures now, or NULL. */
+static struct throttle_entry *
+throttle_find(struct auth_throttle *t, const char *client, int64_t now_ms)
+{
+	struct throttle_entry	*e;
+
+	for (e = LIST_FIRST(throttle_bucket(t, client));
+	    e != NULL && strcmp(e->client, client) != 0; e = LIST_NEXT(e, link))
+		;
+	/* A client not tracked while the pool is spent is counted shared. */
+	if (e == NULL && t->shared_used && LIST_EMPTY(&t->free))
+		e = &t->shared;
+	if (e != NULL && now_ms - e->start_ms >= t->window_ms) {
+		throttle_forget(t, e);
+		return NULL;
+	}
+	return e;
+}
+
+int
+auth_throttle_check(struct auth_throttle *t, const char *client,
+    int64_t now_ms)
+{
+	struct throttle_entry	*e = throttle_find(t, client, now_ms);
+	int64_t			 left;
+
+	if (e == NULL || e->failures < (uint64_t)t->limit)
+		return 0;
+	e->throttled++;
+	left = e->start_ms + t->window_ms - now_ms;
+	return (int)((left + 999) / 1000);
+}
+
+uint64_t
+auth_throttle_fail(struct auth_throttle *t, const char *client,
+    int64_t now_ms)
+{
+	struct throttle_entry	*e = throttle_find(t, client, now_ms);
+
+	if (e == NULL && LIST_EMPTY(&t->free))
+		auth_throttle_sweep(t, now_ms);
+	if (e == NULL && (e = LIST_FIRST(&t->free)) != NULL) {
+		LIST_REMOVE(e, link);
+		snprintf(e->client, sizeof e->client, "%s", client);
+		e->start_ms = now_ms;
+		e->failures = e->throttled = 0;
+		LIST_INSERT_HEAD(throttle_bucket(t, client), e, link);
+		t->used++;
+	}
+	if (e == NULL) {
+		e = &t->shared;
+		if (!t->shared_used) {
+			t->shared_used = true;
+			e->start_ms = now_ms;
+		}
+	}
+	return ++e->failures;
+}
+
+void
+auth_throttle_sweep(struct auth_throttle *t, int64_t now_ms)
+{
+	struct throttle_entry	*e, *next;
+	size_t			 i;
+
+	for (i = 0; i < THROTTLE_BUCKETS; i++)
+		for (e = LIST_FIRST(&t->buckets[i]); e != NULL; e = next) {
+			next = LIST_NEXT(e, link);
+			if (now_ms - e->start_ms >= t->window_ms)
+				throttle_forget(t, e);
+		}
+	if (t->shared_used && now_ms - t->shared.start_ms >= t->window_ms)
+		throttle_forget(t, &t->shared);
+}
+
+size_t
+auth_throttle_clients(const struct auth_throttle *t)
+{
+	return t->used;
+}
+
+void
+auth_throttle_free(struct auth_throttle *t)
+{
+	size_t	i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < THROTTLE_BUCKETS; i++)
+		while (!LIST_EMPTY(&t->buckets[i]))
+			throttle_forget(t, LIST_FIRST(&t->buckets[i]));
+	if (t->shared_used)
+		throttle_forget(t, &t->shared);
+	free(t->pool);
+	free(t);
 }

@@ -62,4 +62,54 @@ void auth_cache_put(struct auth_cache *c, const char *hash, int64_t now_ms,
 /* Forgets everything (after a token is revoked). */
 void auth_cache_clear(struct auth_cache *c);
 
+/*
+ * Failed authentications (no token, a malformed, unknown, expired or
+ * revoked one), counted per client (an address or /64, conn.h) over a
+ * window of window_s seconds from the client's first failure: once limit
+ * failures are reached, the client's requests that need a token are
+ * throttled until the window ends -- answered 429 without asking the
+ * database -- so a guesser gets limit tries per window.  At most
+ * AUTH_THROTTLE_MAX clients are tracked at once; the failures of any
+ * further client count together under one shared entry ("*"), so the
+ * table never grows past its bound and an attacker spread over many
+ * addresses is throttled as one.  When a window ends in which more
+ * happened than the caller logged one by one (failures past the limit,
+ * throttled requests), it is reported once.  Loop thread.
+ */
+#define AUTH_THROTTLE_MAX	4096
+
+struct auth_throttle;
+
+struct auth_throttle_report {
+	const char	*client;
+	uint64_t	 failures;	/* in the window */
+	uint64_t	 throttled;	/* requests refused for it */
+	int		 limit;
+	int		 window_s;
+};
+typedef void (*auth_throttle_report_cb)(const struct auth_throttle_report *,
+    void *);
+
+/* A table reporting through cb; the caller owns it. */
+struct auth_throttle *auth_throttle_new(int limit, int window_s,
+    auth_throttle_report_cb cb, void *arg);
+/* Reports what is pending, then frees; accepts NULL. */
+void auth_throttle_free(struct auth_throttle *t);
+/*
+ * Seconds client must wait before a request needing a token is looked at
+ * again (the request is counted as throttled), or 0.
+ */
+int auth_throttle_check(struct auth_throttle *t, const char *client,
+    int64_t now_ms);
+/*
+ * Counts a failed authentication of client; the failures in its window
+ * so far, this one included.
+ */
+uint64_t auth_throttle_fail(struct auth_throttle *t, const char *client,
+    int64_t now_ms);
+/* Reports and forgets the windows that ended by now_ms. */
+void auth_throttle_sweep(struct auth_throttle *t, int64_t now_ms);
+/* Clients tracked now (the shared entry not counted). */
+size_t auth_throttle_clients(const struct auth_throttle *t);
+
 #endif

@@ -166,9 +166,35 @@ static const struct param params[] = {
 	    "Client connections open at once; beyond it the daemon stops "
 	    "accepting until one closes.  Lowered at start to what the open "
 	    "files limit allows."),
+	INT("http", "max_connections_per_client", max_connections_per_client,
+	    false, "256", 1, 1 << 20,
+	    "Client connections open at once from one client (an IPv4 "
+	    "address, or an IPv6 /64); a connection beyond it is closed as "
+	    "soon as it is accepted, and the refusals are logged once per "
+	    "client every 10 s.  A station's officers behind one NAT address "
+	    "share it."),
+	INT("http", "max_body_memory_mb", max_body_memory_mb, false, "512", 1,
+	    65536,
+	    "MiB of request bodies the daemon holds at once, over every "
+	    "request in flight: a request whose declared body (or next chunk) "
+	    "would pass it is refused with 503 and Retry-After before that "
+	    "body is read.  At least max_body_mb (a lower value is raised to "
+	    "it)."),
 	INT("http", "token_cache_s", token_cache_s, false, "5", 0, 300,
 	    "Seconds a token lookup is cached; a revoked token stops working "
 	    "at most this long after revocation."),
+	INT("http", "auth_failures_per_client", auth_failures_per_client,
+	    false, "20", 1, 1000000,
+	    "Failed authentications (no token, or a malformed, unknown, "
+	    "expired or revoked one) a client may make in "
+	    "auth_failures_window_s; past it, its requests that need a token "
+	    "are answered 429 with Retry-After, without a database lookup, "
+	    "until the window ends.  A token already cached as valid still "
+	    "works."),
+	INT("http", "auth_failures_window_s", auth_failures_window_s, false,
+	    "10", 1, 3600,
+	    "Seconds of the window over which auth_failures_per_client counts, "
+	    "from a client's first failure."),
 };
 
 /* Stores yes or no (true/false, on/off, 1/0) in *slot; 0, or -1 with *cause. */

@@ -59,7 +59,11 @@ struct config {
 	int	 request_timeout_s;
 	int	 request_min_rate;
 	int	 max_connections;
+	int	 max_connections_per_client;
+	int	 max_body_memory_mb;
 	int	 token_cache_s;
+	int	 auth_failures_per_client;
+	int	 auth_failures_window_s;
 };
 
 /* Fills cfg with every default; the caller frees with config_free(). */

@@ -7,15 +7,25 @@
  * at once or after database and worker round trips), and freed by the
  * reply helper that answers it -- so every request gets exactly one reply.
  * A client that goes away before its answer is harmless: libevent frees
- * the request when the reply is sent to nobody.  Loop thread only.
+ * the request when the reply is sent to nobody.
+ *
+ * Every error the daemon answers is one RFC 9457 problem document with
+ * the same members -- type, title, status, detail, instance, request_id
+ * (and diagnostics or other members where the refusal has them) --
+ * whether the handler, the database (http_reply_problem_json) or the
+ * connection guard before the body (conn.h) refused the request.  A HEAD
+ * request is answered with the headers GET would have, Content-Length
+ * included, and no body.  Loop thread only.
  */
 #ifndef DAEMON_HTTP_H
 #define DAEMON_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "auth.h"
+#include "conn.h"
 
 struct daemon;
 struct diag_list;
@@ -42,6 +52,9 @@ struct http_ctx {
 	char				*params[HTTP_MAX_PARAMS];	/* decoded, owned */
 	struct auth_principal		 who;		/* when authenticated */
 	char				 id[20];	/* request id, in logs */
+	char				 client[CONN_CLIENT_LEN]; /* conn_client_key */
+	const char			*note;		/* for the log line */
+	bool				 quiet;		/* no log line: summarised */
 	int64_t				 started_ms;
 	struct evkeyvalq		*query;		/* parsed on first use, owned */
 	void				*state;		/* the handler's */
@@ -89,6 +102,13 @@ void http_reply_unavailable(struct http_ctx *c);
 void http_reply_store_failure(struct http_ctx *c, int status);
 /* The HTTP status http_reply_store_failure() answers for status. */
 int http_store_failure_status(int status);
+/*
+ * Answers with the problem document the database built (json: an object
+ * with title, detail and perhaps other members), completed to the
+ * standard one: type, title, status, detail, instance and request_id set
+ * here, the other members kept.
+ */
+void http_reply_problem_json(struct http_ctx *c, int status, const char *json);
 
 /* Requests answered so far, by status class, for /metrics. */
 struct http_stats {
@@ -100,6 +120,14 @@ struct http_stats {
 	uint64_t	conn_cut;	/* requests too slow */
 	uint64_t	conn_paused;	/* times max_connections was reached */
 	uint64_t	conn_refused;	/* answered 4xx by libevent itself */
+	uint64_t	conn_client_refused; /* over max_connections_per_client */
+	uint64_t	head_refused;	/* refused before the body was read */
+	uint64_t	budget_refused;	/* of those, over max_body_memory_mb */
+	uint64_t	body_bytes;	/* bodies in flight (declared) */
+	uint64_t	body_budget;	/* max_body_memory_mb in bytes */
+	uint64_t	auth_failures;	/* failed authentications */
+	uint64_t	auth_throttled;	/* requests answered 429 for them */
+	uint64_t	token_lookups;	/* tokens looked up in the database */
 };
 void http_get_stats(const struct http_server *s, struct http_stats *out);
 

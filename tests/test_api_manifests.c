@@ -83,6 +83,7 @@ t_manifests_idempotent_repeat(void)
 {
 	struct harness_response	 a, b;
 	char			 v[64], *n;
+	json_t			*ja, *jb;
 
 	CU_ASSERT_EQUAL_FATAL(post(operator_token, "Idempotency-Key: k-0001\r\n",
 	    "not a manifest", 14, &a), 0);
@@ -90,7 +91,15 @@ t_manifests_idempotent_repeat(void)
 	    "not a manifest", 14, &b), 0);
 	CU_ASSERT_EQUAL(a.status, 422);
 	CU_ASSERT_EQUAL(b.status, 422);
-	CU_ASSERT_STRING_EQUAL(a.body, b.body);
+	/* The same problem; only request_id names each request. */
+	ja = json_loads(a.body, 0, NULL);
+	jb = json_loads(b.body, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(ja, "request_id"));
+	json_object_del(ja, "request_id");
+	json_object_del(jb, "request_id");
+	CU_ASSERT_TRUE(ja != NULL && json_equal(ja, jb));
+	json_decref(ja);
+	json_decref(jb);
 	CU_ASSERT_PTR_NOT_NULL(harness_header(&b, "Idempotent-Replayed", v, sizeof v));
 	harness_response_free(&a);
 	harness_response_free(&b);
