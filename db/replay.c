@@ -37,8 +37,11 @@ struct replay_rows {
  * the stored bytes and the events it applied (id <= last_event_id, in
  * order, as claim_evaluations() handed them to the evaluator); a final
  * one with what approval built it from: the train's current decision at
- * the time (the latest final before it, else the latest decision) and
- * each wagon's latest resolution in force before it (a confirmed override
+ * the time (the latest decision before it that was final or was made
+ * while the train was not final: a decision stored after a final one of
+ * the same manifest was kept in the history only, while one of a later
+ * manifest -- a replacement made the decision provisional again -- was
+ * the current one) and each wagon's latest resolution in force before it (a confirmed override
  * is one; a proposal is not; a 'void' -- new evidence overtook the
  * resolution -- leaves the wagon as decided).
  */
@@ -64,7 +67,8 @@ static const char decisions_sql[] =
     "LEFT JOIN LATERAL (SELECT x.id, x.document FROM decisions x "
     "WHERE d.final AND x.train_id = d.train_id AND x.id < d.id AND (x.final "
     "OR NOT EXISTS (SELECT 1 FROM decisions f WHERE f.train_id = x.train_id "
-    "AND f.final AND f.id < x.id)) ORDER BY x.id DESC LIMIT 1) b ON true "
+    "AND f.final AND f.id < x.id AND f.manifest_id = x.manifest_id)) "
+    "ORDER BY x.id DESC LIMIT 1) b ON true "
     "WHERE d.id > $1::bigint AND CASE $3::int "
     "WHEN 1 THEN t.train_no = split_part($4, '@', 1) AND (position('@' IN $4) "
     "= 0 OR t.run = split_part($4, '@', 2)::int) "

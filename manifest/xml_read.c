@@ -574,8 +574,13 @@ leaf_equipment(struct xr *x, const struct frame *f, const char *n)
 	if (f->ctx == X_WAGON) {
 		struct manifest_wagon *w = f->obj;
 
-		if (n == nm->ID)
-			manifest_wagon_set_number(x->t, w, text(x));
+		if (n == nm->ID && (s = text(x)) != NULL && (w->number != NULL ||
+		    manifest_train_find_wagon(x->t, s) != NULL))
+			xrefuse(x, "DUPLICATE_WAGON", "wagon %.40s is listed "
+			    "twice: a wagon is one vehicle, named by one number "
+			    "in every decision and notice", s);
+		else if (n == nm->ID)
+			manifest_wagon_set_number(x->t, w, s);
 		else if (n == nm->TypeCode)
 			w->type = text(x);
 		else if (n == nm->TareMassMeasure)
@@ -591,8 +596,12 @@ leaf_equipment(struct xr *x, const struct frame *f, const char *n)
 	} else if (f->ctx == X_CONTAINER) {
 		struct manifest_container *c = f->obj;
 
-		if (n == nm->ID)
-			manifest_container_set_number(x->t, c, text(x));
+		if (n == nm->ID && (s = text(x)) != NULL && (c->number != NULL ||
+		    manifest_train_find_container(x->t, s) != NULL))
+			xrefuse(x, "DUPLICATE_CONTAINER", "container %.40s is "
+			    "listed twice: a container is on one wagon", s);
+		else if (n == nm->ID)
+			manifest_container_set_number(x->t, c, s);
 		else if (n == nm->CharacteristicCode)
 			c->size_type = text(x);
 		else if (n == nm->GrossMassMeasure)
