@@ -25,6 +25,12 @@
  * (they would take a reason's place): moved to failed/NAME.refused beside
  * failed/NAME.refused.err.  A symbolic link is never followed: not read
  * (spool_take, file_read_regular), only moved.
+ *
+ * Names.  A move never replaces a file (RENAME_NOREPLACE), but in done/:
+ * a second file of a name still waiting in processing/ stays in incoming/
+ * until the first is done (a rename over it lost the first), and a file
+ * failing under the name of an earlier failure goes to failed/NAME.1
+ * (.2, ...) beside its own reason.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -208,28 +214,91 @@ spool_warn_move(struct spool *s, const char *a, const char *to)
 	s->unwarned = 0;
 }
 
-/* Moves from/name to to/to_name (NULL: name); 0 or -1 (logged, except a
- * file another daemon took first). */
+/*
+ * rename(a, b) that never replaces b: -1 with EEXIST when b is there.  On
+ * a filesystem without RENAME_NOREPLACE, a regular file is linked and
+ * unlinked (link never replaces); anything else is renamed after a check.
+ */
 static int
-spool_move_as(struct spool *s, const char *from, const char *to,
-    const char *name, const char *to_name)
+rename_noreplace(const char *a, const char *b)
 {
-	char	a[1024], b[1024];
+	struct stat	st;
 
-	spool_path(s, from, name, a, sizeof a);
-	spool_path(s, to, to_name != NULL ? to_name : name, b, sizeof b);
-	if (rename(a, b) < 0) {
-		if (errno != ENOENT)
-			spool_warn_move(s, a, to);
+	if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (lstat(a, &st) < 0)
+		return -1;
+	if (S_ISREG(st.st_mode)) {
+		if (link(a, b) < 0)
+			return -1;
+		unlink(a);
+		return 0;
+	}
+	if (lstat(b, &st) == 0) {
+		errno = EEXIST;
 		return -1;
 	}
-	return 0;
+	return rename(a, b);
 }
 
+/*
+ * Moves from/name to to/name; 0 or -1 (logged, except a file another
+ * daemon took first).  Never over a file already at to/name: a second
+ * file of the name dropped while the first waits in processing/ for
+ * another attempt stays in incoming/ until the first is done (a rename
+ * replaced the first, which was lost).  done/ alone is replaced: what is
+ * there is stored already.
+ */
 static int
 spool_move(struct spool *s, const char *from, const char *to, const char *name)
 {
-	return spool_move_as(s, from, to, name, NULL);
+	char	a[1024], b[1024];
+	int	rc;
+
+	spool_path(s, from, name, a, sizeof a);
+	spool_path(s, to, name, b, sizeof b);
+	rc = strcmp(to, "done") == 0 ? rename(a, b) : rename_noreplace(a, b);
+	if (rc < 0 && errno != ENOENT)
+		spool_warn_move(s, a, to);
+	return rc;
+}
+
+/*
+ * Moves from/name to failed/ as base, or as base.1, base.2 ... when a file
+ * that failed before holds that name (it is kept, with its reason), and
+ * writes why as its .err.  0 or -1 (logged, except a file another daemon
+ * took first).
+ */
+static int
+spool_fail(struct spool *s, const char *from, const char *name,
+    const char *base, const char *why)
+{
+	char	a[1024], b[1024], as[NAME_MAX + 16];
+	int	k;
+
+	spool_path(s, from, name, a, sizeof a);
+	for (k = 0; k < 1000; k++) {
+		if (k == 0)
+			snprintf(as, sizeof as, "%s", base);
+		else
+			snprintf(as, sizeof as, "%s.%d", base, k);
+		spool_path(s, "failed", as, b, sizeof b);
+		if (rename_noreplace(a, b) == 0) {
+			if (k > 0)
+				log_warnx("spool: failed/%s is taken by an "
+				    "earlier file: this one is failed/%s", base,
+				    as);
+			spool_write_err(s, as, why);
+			return 0;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	if (errno != ENOENT)
+		spool_warn_move(s, a, "failed");
+	return -1;
 }
 
 /* The attempts file of name: processing/.NAME.attempts. */
@@ -341,8 +410,7 @@ spool_refuse(struct spool *s, struct spool_file *f, int status,
     const char *why)
 {
 	log_warnx("spool: %s refused (%d): %.300s", f->name, status, why);
-	spool_write_err(s, f->name, why);
-	spool_move(s, "processing", "failed", f->name);
+	spool_fail(s, "processing", f->name, f->name, why);
 	spool_forget(s, f->name, f->attempt);
 }
 
@@ -513,18 +581,16 @@ spool_refuse_name(struct spool *s, const char *name)
 
 	if (!spool_name_ok(name)) {
 		log_warnx("spool: refusing unsafe file name in incoming/");
-		if (spool_move(s, "incoming", "failed", name) == 0)
-			spool_write_err(s, name, "unsafe file name: use "
-			    "letters, digits, '.', '_' and '-' only");
+		spool_fail(s, "incoming", name, name, "unsafe file name: use "
+		    "letters, digits, '.', '_' and '-' only");
 		return;
 	}
 	as = xasprintf("%s%s", name, SPOOL_REFUSED);
 	log_warnx("spool: refusing %s: a name ending in \"%s\" is the spool's "
 	    "own; moved to failed/%s", name, SPOOL_RESERVED, as);
-	if (spool_move_as(s, "incoming", "failed", name, as) == 0)
-		spool_write_err(s, as, "a name ending in \".err\" is refused: the "
-		    "spool writes NAME.err files itself, giving why NAME failed; "
-		    "rename the manifest and put it in incoming/ again");
+	spool_fail(s, "incoming", name, as, "a name ending in \".err\" is "
+	    "refused: the spool writes NAME.err files itself, giving why NAME "
+	    "failed; rename the manifest and put it in incoming/ again");
 	free(as);
 }
 

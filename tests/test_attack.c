@@ -454,6 +454,142 @@ t_attack_location_encoded(void)
 	free(body);
 }
 
+/* --- the spool: a name already taken ------------------------------- */
+
+static double
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void
+spool_path(const char *sub, const char *name, char *out, size_t size)
+{
+	snprintf(out, size, "%s/spool/%s/%s", dm.dir, sub, name);
+}
+
+/* Drops bytes into incoming/ as name (a dot name, then a rename). */
+static void
+drop(const char *name, const char *data)
+{
+	char	tmp[600], dst[600];
+	FILE	*f;
+
+	spool_path("incoming", ".part", tmp, sizeof tmp);
+	spool_path("incoming", name, dst, sizeof dst);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(tmp, "wb"));
+	CU_ASSERT_EQUAL(fwrite(data, 1, strlen(data), f), strlen(data));
+	fclose(f);
+	CU_ASSERT_EQUAL(rename(tmp, dst), 0);
+}
+
+static bool
+wait_path(const char *path, int ms)
+{
+	struct stat	st;
+	int		waited;
+
+	for (waited = 0; waited <= ms; waited += 50) {
+		if (lstat(path, &st) == 0)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+/* True when the file at path holds needle. */
+static bool
+file_has(const char *path, const char *needle)
+{
+	char	*text;
+	size_t	 len;
+	bool	 has;
+
+	if (file_read_all(path, &text, &len) < 0)
+		return false;
+	has = strstr(text, needle) != NULL;
+	free(text);
+	return has;
+}
+
+/* The daemon's log holds needle. */
+static bool
+log_has(const char *needle)
+{
+	return file_has(dm.log, needle);
+}
+
+static int
+pg_ctl(const char *verb)
+{
+	char	cmd[600];
+
+	snprintf(cmd, sizeof cmd, "scripts/pgcluster.sh %s '%s' > /dev/null",
+	    verb, pg.dir);
+	return system(cmd);
+}
+
+/*
+ * The database down, a manifest (train AT010) dropped as same.xml waits
+ * in processing/ for its next attempt; the sender drops another
+ * same.xml (train AT011).  Before, the claim renamed it over the first,
+ * which was never stored nor kept.  Now the second waits in incoming/;
+ * with the database back both are stored.
+ */
+static void
+t_attack_spool_same_name(void)
+{
+	char	path[600], *a, *b;
+	double	until;
+
+	CU_ASSERT_EQUAL_FATAL(pg_ctl("stop"), 0);
+	a = variant("AT010", '9', 0);
+	b = variant("AT011", '9', 0);
+	drop("same.xml", a);
+	for (until = mono_ms() + 10000; !log_has("spool: same.xml not stored") &&
+	    mono_ms() < until; )
+		usleep(50000);
+	CU_ASSERT_TRUE(log_has("spool: same.xml not stored"));
+	/* Another second: the spool's idempotency key has the file's
+	 * mtime in seconds (the same key would refuse it as a repeat). */
+	usleep(1100000);
+	drop("same.xml", b);
+	usleep(2500000);	/* several scans */
+	spool_path("processing", "same.xml", path, sizeof path);
+	CU_ASSERT_TRUE(file_has(path, "AT010"));
+	spool_path("incoming", "same.xml", path, sizeof path);
+	CU_ASSERT_TRUE(file_has(path, "AT011"));
+	CU_ASSERT_EQUAL_FATAL(pg_ctl("start"), 0);
+	CU_ASSERT_TRUE(harness_wait_sql(&pg, "SELECT count(*) FROM trains "
+	    "WHERE train_no IN ('AT010', 'AT011')", "2", 30000));
+	free(a);
+	free(b);
+}
+
+/*
+ * Two files failing under one name: the second goes to failed/NAME.1
+ * beside its own reason; the first stays (before, renamed over).
+ */
+static void
+t_attack_spool_failed_kept(void)
+{
+	char	path[600], err[600];
+
+	drop("junk.edi", "UNB+first'");
+	spool_path("failed", "junk.edi.err", err, sizeof err);
+	CU_ASSERT_FATAL(wait_path(err, 10000));
+	drop("junk.edi", "UNB+second'");
+	spool_path("failed", "junk.edi.1.err", err, sizeof err);
+	CU_ASSERT_TRUE(wait_path(err, 10000));
+	spool_path("failed", "junk.edi", path, sizeof path);
+	CU_ASSERT_TRUE(file_has(path, "UNB+first'"));
+	spool_path("failed", "junk.edi.1", path, sizeof path);
+	CU_ASSERT_TRUE(file_has(path, "UNB+second'"));
+}
+
 #if 0
 /*
  * LEFT OPEN (a design question, reported): before approval, a
@@ -485,6 +621,8 @@ static CU_TestInfo attack_tests[] = {
 	    t_attack_replay_after_replacement },
 	{ "t_attack_duplicate_equipment", t_attack_duplicate_equipment },
 	{ "t_attack_location_encoded", t_attack_location_encoded },
+	{ "t_attack_spool_same_name", t_attack_spool_same_name },
+	{ "t_attack_spool_failed_kept", t_attack_spool_failed_kept },
 	CU_TEST_INFO_NULL,
 };
 
