@@ -3,7 +3,12 @@
  *
  * The cache keeps both good and bad lookups for a few seconds, so that a
  * client hammering the API with a wrong token costs one query per ttl,
- * and is bounded in size (it is emptied when full rather than grown).
+ * and is bounded in size (when full, the bad lookups go; it is emptied
+ * only when every entry is a good one).  A token found valid is
+ * remembered past the ttl as one worth looking up again even for a
+ * throttled client: an officer behind the address of a guesser (a NAT,
+ * a proxy) keeps working, since the guesser cannot present a token that
+ * was ever valid.  Only the lookup says whether it still is.
  * It does nothing against a client trying a new token each time: that is
  * the throttle's part (auth.h), whose entries come from one array
  * allocated at start and are found through a small hash table.
@@ -157,6 +162,29 @@ auth_cache_new(int ttl_s)
 	return c;
 }
 
+/* Makes room in a full cache: the bad lookups go, else everything. */
+static void
+auth_cache_evict(struct auth_cache *c)
+{
+	size_t	i, kept = 0;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->entries[i]->valid)
+			c->entries[kept++] = c->entries[i];
+		else
+			free(c->entries[i]);
+	}
+	if (kept == c->n) {
+		auth_cache_clear(c);
+		return;
+	}
+	c->n = kept;
+	strmap_free(c->map);
+	c->map = strmap_new();
+	for (i = 0; i < c->n; i++)
+		strmap_put(c->map, c->entries[i]->hash, c->entries[i]);
+}
+
 void
 auth_cache_clear(struct auth_cache *c)
 {
@@ -186,8 +214,10 @@ auth_cache_get(struct auth_cache *c, const char *hash, int64_t now_ms,
 {
 	struct auth_entry	*e = strmap_get(c->map, hash);
 
-	if (e == NULL || now_ms - e->at_ms > c->ttl_ms)
+	if (e == NULL)
 		return -1;
+	if (now_ms - e->at_ms > c->ttl_ms)
+		return e->valid ? AUTH_CACHE_KNOWN : -1;
 	if (!e->valid)
 		return 0;
 	*out = e->who;
@@ -202,7 +232,7 @@ auth_cache_put(struct auth_cache *c, const char *hash, int64_t now_ms,
 
 	if (e == NULL) {
 		if (c->n == AUTH_CACHE_MAX)
-			auth_cache_clear(c);
+			auth_cache_evict(c);
 		e = xcalloc(1, sizeof *e);
 		snprintf(e->hash, sizeof e->hash, "%s", hash);
 		c->entries[c->n++] = e;

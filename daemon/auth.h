@@ -53,7 +53,12 @@ struct auth_cache;
 /* A cache of token hashes keeping entries for ttl_s seconds; loop thread. */
 struct auth_cache *auth_cache_new(int ttl_s);
 void auth_cache_free(struct auth_cache *c);
-/* 1 found (valid), 0 found (known bad), -1 not cached. */
+/*
+ * 1 found (valid), 0 found (known bad), -1 not cached; AUTH_CACHE_KNOWN:
+ * valid at a lookup older than the ttl -- look it up again, even for a
+ * throttled client.
+ */
+#define AUTH_CACHE_KNOWN	2
 int auth_cache_get(struct auth_cache *c, const char *hash, int64_t now_ms,
     struct auth_principal *out);
 /* Remembers a lookup; who NULL marks the token as invalid. */

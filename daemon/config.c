@@ -189,8 +189,9 @@ static const struct param params[] = {
 	    "expired or revoked one) a client may make in "
 	    "auth_failures_window_s; past it, its requests that need a token "
 	    "are answered 429 with Retry-After, without a database lookup, "
-	    "until the window ends.  A token already cached as valid still "
-	    "works."),
+	    "until the window ends.  A token found valid before (since the "
+	    "daemon started) is looked up all the same: an officer behind a "
+	    "guesser's address keeps working."),
 	INT("http", "auth_failures_window_s", auth_failures_window_s, false,
 	    "10", 1, 3600,
 	    "Seconds of the window over which auth_failures_per_client counts, "

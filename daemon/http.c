@@ -49,6 +49,7 @@
 #include "reqhead.h"
 
 #define HTTP_TICK_MS	1000	/* the throttle's windows are looked at */
+#define HTTP_IGNORED_BODY_MAX	4096	/* a GET's body, read and ignored */
 
 /* A head waiting for its token's lookup before its body is read. */
 LIST_HEAD(http_gate_list, http_gate);
@@ -522,7 +523,10 @@ http_auth_begin(struct http_server *s, const char *client,
 		    1)
 			return HTTP_AUTH_OK;
 	}
-	if ((wait = auth_throttle_check(s->throttle, client, now)) > 0) {
+	/* A token once valid is looked up whoever else fails from this
+	 * address: the throttle is for guessers, who have none. */
+	if (rc != AUTH_CACHE_KNOWN &&
+	    (wait = auth_throttle_check(s->throttle, client, now)) > 0) {
 		s->stats.auth_throttled++;
 		a->no.status = 429;
 		a->no.title = "Too Many Requests";
@@ -773,6 +777,15 @@ http_head_cb(const struct conn_request_head *h, struct conn_wait *w,
 	if (route->roles == AUTH_NONE)
 		return gate_refuse(r, 413, "%.60s takes no request body",
 		    route->pattern);
+	/* Nor does a GET's handler: a body sent with one would only take
+	 * from the uploads' budget (a reader's GET announcing 200 MB held
+	 * 200 MB of it).  A few bytes (an empty JSON object some clients
+	 * send) are let through to be ignored, as before. */
+	if (route->method != EVHTTP_REQ_POST && route->method != EVHTTP_REQ_PUT &&
+	    (h->chunked || h->content_length > HTTP_IGNORED_BODY_MAX))
+		return gate_refuse(r, 413, "%.60s takes no request body (at "
+		    "most %d bytes are ignored, never chunked)", route->pattern,
+		    HTTP_IGNORED_BODY_MAX);
 	if (!db_is_up(s->d->db)) {
 		gate_refuse(r, 503, "the database is unavailable; retry "
 		    "later");
