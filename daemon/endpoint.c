@@ -70,6 +70,7 @@ static const struct block blocks[] = {
 	{ AF_INET6, { 0, 0x64, 0xff, 0x9b, 0, 1 }, 48, "local NAT64", -1 },
 	{ AF_INET6, { 1 }, 64, "discard", -1 },
 	{ AF_INET6, { 0x20, 0x01 }, 32, "Teredo", -1 },
+	{ AF_INET6, { 0x20, 0x01 }, 23, "IETF protocol assignment", -1 },
 	{ AF_INET6, { 0x20, 0x01, 0, 2 }, 48, "benchmarking", -1 },
 	{ AF_INET6, { 0x20, 0x01, 0x0d, 0xb8 }, 32, "documentation", -1 },
 	{ AF_INET6, { 0x20, 0x02 }, 16, NULL, 2 },		/* 6to4 */
@@ -111,6 +112,12 @@ address_class(int family, const unsigned char *a)
 		memcpy(&in.sin_addr, a + b->v4_at, 4);
 		return endpoint_address_class((const struct sockaddr *)&in);
 	}
+	/* The blocks above are what is known not to be public; IPv6 also
+	 * has what is not yet (or no longer) assigned: only global unicast,
+	 * 2000::/3, is public (::ffff:0:7f00:1, SIIT's form of 127.0.0.1,
+	 * and 5f00::/16 were taken). */
+	if (family == AF_INET6 && (a[0] & 0xe0) != 0x20)
+		return "reserved (outside global unicast, 2000::/3)";
 	return NULL;
 }
 

@@ -677,6 +677,33 @@ t_attack_throttle_spares_officer(void)
 	usleep((ATTACK_WINDOW_S * 1000 + 1200) * 1000);
 }
 
+/* --- operators' endpoints ---------------------------------------- */
+
+/*
+ * Endpoints at IPv6 addresses outside global unicast were accepted:
+ * ::ffff:0:7f00:1 (SIIT's form of 127.0.0.1), 5f00::1, and 2001:10::1
+ * (IETF protocol assignments).
+ */
+static void
+t_attack_endpoint_not_global(void)
+{
+	static const char *const urls[] = { "http://[::ffff:0:7f00:1]/",
+	    "http://[5f00::1]/", "http://[2001:10::1]/" };
+	char	json[300], *body = NULL;
+	size_t	i;
+
+	for (i = 0; i < nitems(urls); i++) {
+		snprintf(json, sizeof json, "{\"url\":\"%s\",\"formats\":"
+		    "[\"json\"],\"secret\":\"0123456789abcdef0123456789abcdef\"}",
+		    urls[i]);
+		CU_ASSERT_EQUAL(call(admin_token, "PUT", "/v1/subscriptions/at",
+		    json, &body), 422);
+		CU_ASSERT(body != NULL && strstr(body, "endpoints must be "
+		    "public") != NULL);
+		free(body);
+	}
+}
+
 #if 0
 /*
  * LEFT OPEN (a design question, reported): before approval, a
@@ -711,6 +738,7 @@ static CU_TestInfo attack_tests[] = {
 	{ "t_attack_spool_same_name", t_attack_spool_same_name },
 	{ "t_attack_spool_failed_kept", t_attack_spool_failed_kept },
 	{ "t_attack_get_with_body", t_attack_get_with_body },
+	{ "t_attack_endpoint_not_global", t_attack_endpoint_not_global },
 	{ "t_attack_throttle_spares_officer", t_attack_throttle_spares_officer },
 	CU_TEST_INFO_NULL,
 };
