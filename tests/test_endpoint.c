@@ -66,6 +66,15 @@ t_endpoint_address_classes(void)
 		{ "ff02::1", "multicast" }, { "2001:db8::1", "documentation" },
 		{ "2001:0:4136:e378::1", "Teredo" },
 		{ "2001:4860:4860::8888", NULL }, { "2a00:1450::1", NULL },
+		/* Outside global unicast, and IETF assignments (issue 15,
+		 * found again). */
+		{ "::ffff:0:7f00:1", "reserved (outside global unicast, "
+		    "2000::/3)" },
+		{ "5f00::1", "reserved (outside global unicast, 2000::/3)" },
+		{ "4000::1", "reserved (outside global unicast, 2000::/3)" },
+		{ "2001:10::1", "IETF protocol assignment" },
+		{ "2001:1ff::1", "IETF protocol assignment" },
+		{ "2001:200::1", NULL }, { "3fff:ffff::1", NULL },
 	};
 	size_t	i;
 
