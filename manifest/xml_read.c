@@ -574,14 +574,17 @@ leaf_equipment(struct xr *x, const struct frame *f, const char *n)
 	if (f->ctx == X_WAGON) {
 		struct manifest_wagon *w = f->obj;
 
-		if (n == nm->ID && (s = text(x)) != NULL && (w->number != NULL ||
-		    manifest_train_find_wagon(x->t, s) != NULL))
-			xrefuse(x, "DUPLICATE_WAGON", "wagon %.40s is listed "
-			    "twice: a wagon is one vehicle, named by one number "
-			    "in every decision and notice", s);
-		else if (n == nm->ID)
-			manifest_wagon_set_number(x->t, w, s);
-		else if (n == nm->TypeCode)
+		if (n == nm->ID) {
+			s = text(x);
+			if (s != NULL && (w->number != NULL ||
+			    manifest_train_find_wagon(x->t, s) != NULL))
+				xrefuse(x, "DUPLICATE_WAGON", "wagon %.40s is "
+				    "listed twice: a wagon is one vehicle, named "
+				    "by one number in every decision and notice",
+				    s);
+			else
+				manifest_wagon_set_number(x->t, w, s);
+		} else if (n == nm->TypeCode)
 			w->type = text(x);
 		else if (n == nm->TareMassMeasure)
 			w->tare_kg = mass(x, n);
@@ -596,13 +599,16 @@ leaf_equipment(struct xr *x, const struct frame *f, const char *n)
 	} else if (f->ctx == X_CONTAINER) {
 		struct manifest_container *c = f->obj;
 
-		if (n == nm->ID && (s = text(x)) != NULL && (c->number != NULL ||
-		    manifest_train_find_container(x->t, s) != NULL))
-			xrefuse(x, "DUPLICATE_CONTAINER", "container %.40s is "
-			    "listed twice: a container is on one wagon", s);
-		else if (n == nm->ID)
-			manifest_container_set_number(x->t, c, s);
-		else if (n == nm->CharacteristicCode)
+		if (n == nm->ID) {
+			s = text(x);
+			if (s != NULL && (c->number != NULL ||
+			    manifest_train_find_container(x->t, s) != NULL))
+				xrefuse(x, "DUPLICATE_CONTAINER", "container "
+				    "%.40s is listed twice: a container is on one "
+				    "wagon", s);
+			else
+				manifest_container_set_number(x->t, c, s);
+		} else if (n == nm->CharacteristicCode)
 			c->size_type = text(x);
 		else if (n == nm->GrossMassMeasure)
 			c->gross_kg = mass(x, n);
