@@ -38,13 +38,46 @@
 
 static struct harness_pg	pg;
 static struct harness_daemon	dm;
+static char			rules_dir[] = "/tmp/railgate-eyes-rules-XXXXXX";
 static char	operator_token[64], officer_token[64], officer2_token[64];
 static char	sup1_token[64], sup2_token[64], sup3_token[64];
+
+/*
+ * The default rule set and one rule more, so that evidence can raise a
+ * wagon to REFUSE and lower it again: a weighbridge reading three times
+ * the declared mass refuses the wagon (no manifest of the fixture comes
+ * near it otherwise).
+ */
+static int
+eyes_rules(char *conf, size_t size)
+{
+	char	 cmd[300], path[300];
+	FILE	*f;
+
+	if (mkdtemp(rules_dir) == NULL)
+		return -1;
+	snprintf(cmd, sizeof cmd, "cp -R etc/rules/default/. %s/", rules_dir);
+	if (system(cmd) != 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/main.rules", rules_dir);
+	if ((f = fopen(path, "a")) == NULL)
+		return -1;
+	fputs("\nrule gross-overload\n  scope wagon\n  action REFUSE\n"
+	    "  when variance > 200\n  reason \"wagon {number}: weighbridge "
+	    "{weighbridge} kg, three times the declared {declared_mass} kg\"\n"
+	    "end\n", f);
+	fclose(f);
+	snprintf(conf, size, "%s[rules]\ndir = %s\n", pg.conf, rules_dir);
+	return 0;
+}
 
 static int
 eyes_suite_init(void)
 {
-	if (harness_pg_start(&pg) < 0 || harness_daemon_start(&dm, pg.conf) < 0)
+	char	conf[2048];
+
+	if (harness_pg_start(&pg) < 0 || eyes_rules(conf, sizeof conf) < 0 ||
+	    harness_daemon_start(&dm, conf) < 0)
 		return -1;
 	if (harness_token(&pg, "operator", "ktze.operator", operator_token) < 0 ||
 	    harness_token(&pg, "officer", "o.alpha", officer_token) < 0 ||
@@ -59,8 +92,13 @@ eyes_suite_init(void)
 static int
 eyes_suite_clean(void)
 {
+	char	cmd[300];
+
 	harness_daemon_stop(&dm);
 	harness_pg_stop(&pg);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", rules_dir);
+	if (system(cmd) != 0)
+		return -1;
 	return 0;
 }
 
@@ -491,6 +529,71 @@ t_four_eyes_new_evidence_voids(void)
 	    "s->>'wagon' = '%s'", "X9104", W_CLEAR);
 }
 
+/* Posts a weighbridge reading of gross_kg for W_CLEAR of train. */
+static int
+weigh(const char *train, const char *gross_kg)
+{
+	char	path[128], json[256];
+
+	snprintf(path, sizeof path, "/v1/trains/%s/events", train);
+	snprintf(json, sizeof json, "{\"type\":\"weighbridge\",\"wagon\":\""
+	    W_CLEAR "\",\"gross_kg\":%s}", gross_kg);
+	return call(officer_token, "POST", path, json, NULL);
+}
+
+/* Waits until W_CLEAR of train is decided at rules (its rules action). */
+static bool
+rules_say(const char *train, const char *rules)
+{
+	char	q[512];
+
+	snprintf(q, sizeof q, "SELECT count(*) FROM trains t JOIN wagons w ON "
+	    "w.train_id = t.id WHERE t.train_no = '%s' AND w.number = '%s' AND "
+	    "w.rules_action = '%s' AND NOT t.eval_needed", train, W_CLEAR,
+	    rules);
+	return harness_wait_sql(&pg, q, "1", 15000);
+}
+
+/*
+ * New evidence never lifts a person's hold: an officer holds a wagon the
+ * rules released; a reading makes the rules refuse it (the hold is
+ * suspended under the more severe REFUSE); a later reading makes them
+ * release it again -- the officer's hold comes back, where before it was
+ * gone and the wagon released with nobody having released it.
+ */
+static void
+t_four_eyes_evidence_never_lifts_a_hold(void)
+{
+	CU_ASSERT_FATAL(submit_train("X9107"));
+	CU_ASSERT_EQUAL(resolve(officer_token, "X9107", W_CLEAR, "hold", NULL),
+	    200);
+	CU_ASSERT_EQUAL(weigh("X9107", "61000"), 202);
+	CU_ASSERT_FATAL(rules_say("X9107", "REFUSE"));
+	CHECK_SQL("REFUSE", WAGON_NOW, "X9107", W_CLEAR);
+	CHECK_SQL("hold/o.alpha", "SELECT w.suspended_action || '/' || "
+	    "w.suspended_by FROM wagons w JOIN trains t ON t.id = w.train_id "
+	    "WHERE t.train_no = '%s' AND w.number = '%s'", "X9107", W_CLEAR);
+	/* The declared mass after all: the rules release it; the hold stays. */
+	CU_ASSERT_EQUAL(weigh("X9107", "15400"), 202);
+	CU_ASSERT_FATAL(rules_say("X9107", "RELEASE"));
+	CHECK_SQL("HOLD", WAGON_NOW, "X9107", W_CLEAR);
+	CHECK_SQL("o.alpha", "SELECT w.resolved_by FROM wagons w JOIN trains t "
+	    "ON t.id = w.train_id WHERE t.train_no = '%s' AND w.number = '%s'",
+	    "X9107", W_CLEAR);
+	CHECK_SQL("wagon.hold,wagon.resolution_suspended,"
+	    "wagon.resolution_reinstated", "SELECT string_agg(a.action, ',' "
+	    "ORDER BY a.seq) FROM audit_log a JOIN trains t ON t.id = "
+	    "a.train_id WHERE t.train_no = '%s' AND a.action LIKE 'wagon.%%'"
+	    "%s", "X9107", "");
+	/* Still the officer's set-out: releasing it is an override. */
+	CU_ASSERT_EQUAL(resolve(officer_token, "X9107", W_CLEAR, "release",
+	    NULL), 403);
+	CU_ASSERT_EQUAL(approve(officer_token, "X9107", NULL), 200);
+	CHECK_SQL("1", "SELECT count(*) FROM trains t, json_array_elements("
+	    "t.decision->'set_out') s WHERE t.train_no = '%s' AND "
+	    "s->>'wagon' = '%s'", "X9107", W_CLEAR);
+}
+
 /*
  * A final decision is stored only for the resolutions it was built from:
  * one built before a wagon was resolved is refused (409).
@@ -595,6 +698,8 @@ static CU_TestInfo eyes_tests[] = {
 	{ "t_four_eyes_confirm_after_final", t_four_eyes_confirm_after_final },
 	{ "t_four_eyes_reject", t_four_eyes_reject },
 	{ "t_four_eyes_new_evidence_voids", t_four_eyes_new_evidence_voids },
+	{ "t_four_eyes_evidence_never_lifts_a_hold",
+	    t_four_eyes_evidence_never_lifts_a_hold },
 	{ "t_four_eyes_stale_fingerprint", t_four_eyes_stale_fingerprint },
 	{ "t_four_eyes_replacement_keeps_holds",
 	    t_four_eyes_replacement_keeps_holds },

@@ -12,8 +12,12 @@
 --     confirming the proposal, or by approving the train.  Approval is
 --     refused while a proposal waits.
 -- A resolution made on older evidence does not outlive it: when a new
--- evaluation raises a wagon's rules action above what the resolution was
--- made against, the resolution is void (and a pending proposal with it).
+-- evaluation raises a wagon's rules action above what the rules said when
+-- the resolution was made, a release or inspection below the new action
+-- is void, and a pending proposal with it.  An officer's HOLD or REFUSE
+-- overtaken that way is only suspended: the rules' more severe action
+-- stands while they say it, and the officer's set-out comes back when
+-- they fall to it or below -- new evidence never lifts a person's hold.
 -- Nor can a replacement manifest lift a set-out (see wagons_rebuild()).
 --
 -- officer_actions keeps the story: 'release' | 'inspect' | 'hold' |
@@ -27,6 +31,9 @@ ALTER TABLE wagons
 	ADD COLUMN rules_action text,		-- the evaluation's action
 	ADD COLUMN set_out_by text[] NOT NULL DEFAULT '{}',
 	ADD COLUMN confirmed_by text,		-- the resolution's second supervisor
+	ADD COLUMN resolved_rules text,		-- the rules' action it was made on
+	ADD COLUMN suspended_action text,	-- a set-out the rules overtook
+	ADD COLUMN suspended_by text,
 	ADD COLUMN proposed_action text,	-- an override awaiting confirmation
 	ADD COLUMN proposed_by text,
 	ADD COLUMN proposed_reason text,
@@ -196,7 +203,9 @@ BEGIN
 	    WHEN down THEN '{}'
 	    ELSE w.set_out_by END;
 	UPDATE wagons SET resolution = p_action, resolved_by = p_principal,
-	    confirmed_by = NULL, set_out_by = setters
+	    confirmed_by = NULL, set_out_by = setters,
+	    resolved_rules = w.rules_action, suspended_action = NULL,
+	    suspended_by = NULL
 	WHERE train_id = cur.id AND position = w.position;
 	INSERT INTO officer_actions (train_id, wagon, action, reason, principal,
 	    role) VALUES (cur.id, p_wagon, p_action, p_reason, p_principal,
@@ -297,6 +306,8 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 BEGIN
 	UPDATE wagons SET resolution = w.proposed_action,
 	    resolved_by = w.proposed_by, confirmed_by = p_confirmer,
+	    resolved_rules = w.rules_action, suspended_action = NULL,
+	    suspended_by = NULL,
 	    set_out_by = CASE WHEN action_rank(w.proposed_action) <
 		action_rank('HOLD') THEN '{}' ELSE set_out_by END,
 	    proposed_action = NULL, proposed_by = NULL,
@@ -415,63 +426,121 @@ BEGIN
 END
 $$;
 
--- Voids what officers did on older evidence when a new evaluation raises a
--- wagon's rules action: a resolution below the new action, and any
--- override awaiting confirmation.  p_wagons is the new [{position,
--- action}]; the caller holds the train's row lock.
-CREATE FUNCTION resolutions_void_stale(p_train bigint, p_owner text,
+-- What officers did on older evidence, after a new evaluation (p_wagons,
+-- the new [{position, action}]): see the top of this file.  A resolution
+-- is judged against the rules' action it was made on (resolved_rules); a
+-- proposal against the rules' action before this evaluation.  Each step
+-- leaves an officer_actions row the auditor's replay reads ('void', or
+-- the action reinstated).  The caller holds the train's row lock.
+CREATE FUNCTION resolutions_follow_rules(p_train bigint, p_owner text,
     p_wagons json, p_ruleset text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
 	r	record;
+	w	wagons%ROWTYPE;
+	made_on	text;
 BEGIN
-	FOR r IN SELECT w.*, x->>'action' AS now_action
-	    FROM wagons w JOIN json_array_elements(p_wagons) AS x
-		ON w.position = (x->>'position')::int
-	    WHERE w.train_id = p_train
-	      AND (w.resolution IS NOT NULL OR w.proposed_action IS NOT NULL)
-	      AND action_rank(x->>'action') > action_rank(coalesce(
-		  w.rules_action, 'RELEASE'))
-	    ORDER BY w.position LOOP
-		IF r.proposed_action IS NOT NULL THEN
-			INSERT INTO officer_actions (train_id, wagon, action,
-			    reason, principal, role) VALUES (p_train, r.number,
-			    'reject_' || r.proposed_action, 'the rules now say ' ||
-			    r.now_action, p_owner, 'system');
-			PERFORM audit_append(p_owner, 'wagon.override_void',
-			    p_train, json_build_object('wagon', r.number,
-			    'position', r.position, 'proposed',
-			    upper(r.proposed_action), 'proposed_by',
-			    r.proposed_by, 'rules_before', r.rules_action,
-			    'rules_now', r.now_action)::text, p_ruleset);
+	FOR r IN SELECT wg AS wagon, x->>'action' AS now_action
+	    FROM wagons wg JOIN json_array_elements(p_wagons) AS x
+		ON wg.position = (x->>'position')::int
+	    WHERE wg.train_id = p_train AND (wg.resolution IS NOT NULL OR
+		wg.proposed_action IS NOT NULL OR
+		wg.suspended_action IS NOT NULL)
+	    ORDER BY wg.position LOOP
+		w := r.wagon;
+		made_on := coalesce(w.resolved_rules, w.rules_action, 'RELEASE');
+		IF w.proposed_action IS NOT NULL AND action_rank(r.now_action) >
+		    action_rank(coalesce(w.rules_action, 'RELEASE')) THEN
+			PERFORM override_void(w, r.now_action, p_owner,
+			    p_ruleset);
 		END IF;
-		IF r.resolution IS NOT NULL AND action_rank(r.resolution) <
+		IF w.resolution IS NOT NULL AND action_rank(r.now_action) >
+		    action_rank(made_on) AND action_rank(w.resolution) <
 		    action_rank(r.now_action) THEN
-			INSERT INTO officer_actions (train_id, wagon, action,
-			    reason, principal, role) VALUES (p_train, r.number,
-			    'void', 'the rules now say ' || r.now_action ||
-			    ' (were ' || coalesce(r.rules_action, 'none') ||
-			    ' when ' || r.resolved_by || ' resolved ' ||
-			    r.resolution || ')', p_owner, 'system');
-			PERFORM audit_append(p_owner, 'wagon.resolution_void',
-			    p_train, json_build_object('wagon', r.number,
-			    'position', r.position, 'resolution',
-			    upper(r.resolution), 'resolved_by', r.resolved_by,
-			    'rules_before', r.rules_action, 'rules_now',
-			    r.now_action)::text, p_ruleset);
-			UPDATE wagons SET resolution = NULL, resolved_by = NULL,
-			    confirmed_by = NULL
-			WHERE train_id = p_train AND position = r.position;
+			PERFORM resolution_void(w, r.now_action, p_owner,
+			    p_ruleset, w.resolution IN ('hold', 'refuse'));
+		ELSIF w.suspended_action IS NOT NULL AND
+		    action_rank(r.now_action) <=
+		    action_rank(w.suspended_action) THEN
+			PERFORM resolution_reinstate(w, r.now_action, p_owner,
+			    p_ruleset);
 		END IF;
-		UPDATE wagons SET proposed_action = NULL, proposed_by = NULL,
-		    proposed_reason = NULL, proposed_at = NULL
-		WHERE train_id = p_train AND position = r.position;
 	END LOOP;
 END
 $$;
 
+-- Drops w's override awaiting confirmation: the rules rose under it to
+-- p_now.
+CREATE FUNCTION override_void(w wagons, p_now text, p_owner text,
+    p_ruleset text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	INSERT INTO officer_actions (train_id, wagon, action, reason, principal,
+	    role) VALUES (w.train_id, w.number, 'reject_' || w.proposed_action,
+	    'the rules now say ' || p_now, p_owner, 'system');
+	PERFORM audit_append(p_owner, 'wagon.override_void', w.train_id,
+	    json_build_object('wagon', w.number, 'position', w.position,
+	    'proposed', upper(w.proposed_action), 'proposed_by', w.proposed_by,
+	    'rules_before', w.rules_action, 'rules_now', p_now)::text,
+	    p_ruleset);
+	UPDATE wagons SET proposed_action = NULL, proposed_by = NULL,
+	    proposed_reason = NULL, proposed_at = NULL
+	WHERE train_id = w.train_id AND position = w.position;
+END
+$$;
+
+-- Takes w's resolution out of force: the rules rose above it, to p_now.
+-- A set-out (p_suspend) waits in suspended_action for them to fall again.
+CREATE FUNCTION resolution_void(w wagons, p_now text, p_owner text,
+    p_ruleset text, p_suspend boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	INSERT INTO officer_actions (train_id, wagon, action, reason, principal,
+	    role) VALUES (w.train_id, w.number, 'void', 'the rules now say ' ||
+	    p_now || ' (were ' || coalesce(w.resolved_rules, w.rules_action,
+	    'none') || ' when ' || w.resolved_by || ' resolved ' ||
+	    w.resolution || ')' || CASE WHEN p_suspend THEN '; the ' ||
+	    w.resolution || ' comes back if they fall to it' ELSE '' END,
+	    p_owner, 'system');
+	PERFORM audit_append(p_owner, CASE WHEN p_suspend THEN
+	    'wagon.resolution_suspended' ELSE 'wagon.resolution_void' END,
+	    w.train_id, json_build_object('wagon', w.number, 'position',
+	    w.position, 'resolution', upper(w.resolution), 'resolved_by',
+	    w.resolved_by, 'rules_before', coalesce(w.resolved_rules,
+	    w.rules_action), 'rules_now', p_now)::text, p_ruleset);
+	UPDATE wagons SET resolution = NULL, resolved_by = NULL,
+	    confirmed_by = NULL, resolved_rules = NULL,
+	    suspended_action = CASE WHEN p_suspend THEN w.resolution END,
+	    suspended_by = CASE WHEN p_suspend THEN w.resolved_by END
+	WHERE train_id = w.train_id AND position = w.position;
+END
+$$;
+
+-- Puts w's suspended set-out back in force: the rules fell to it or
+-- below, to p_now.
+CREATE FUNCTION resolution_reinstate(w wagons, p_now text, p_owner text,
+    p_ruleset text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	INSERT INTO officer_actions (train_id, wagon, action, reason, principal,
+	    role) VALUES (w.train_id, w.number, w.suspended_action,
+	    'reinstates ' || w.suspended_by || '''s ' || w.suspended_action ||
+	    ': the rules now say ' || p_now, p_owner, 'system');
+	PERFORM audit_append(p_owner, 'wagon.resolution_reinstated',
+	    w.train_id, json_build_object('wagon', w.number, 'position',
+	    w.position, 'resolution', upper(w.suspended_action),
+	    'resolved_by', w.suspended_by, 'rules_now', p_now)::text,
+	    p_ruleset);
+	UPDATE wagons SET resolution = w.suspended_action,
+	    resolved_by = w.suspended_by, confirmed_by = NULL,
+	    resolved_rules = p_now, suspended_action = NULL,
+	    suspended_by = NULL
+	WHERE train_id = w.train_id AND position = w.position;
+END
+$$;
+
 -- store_decision() of 006, now keeping the rules' action of each wagon and
--- voiding what new evidence overtook.
+-- what officers did following the rules (resolutions_follow_rules()).
 CREATE OR REPLACE FUNCTION store_decision(p_train bigint, p_owner text,
     p_doc json, p_outcome text, p_final boolean, p_wagons json, p_ruleset text,
     p_ruleset_name text, p_manifest bigint, p_last_event bigint)
@@ -513,7 +582,7 @@ BEGIN
 	    eval_needed = newer, lease_owner = NULL, lease_until = NULL,
 	    updated_at = now()
 	WHERE id = p_train;
-	PERFORM resolutions_void_stale(p_train, p_owner, p_wagons, p_ruleset);
+	PERFORM resolutions_follow_rules(p_train, p_owner, p_wagons, p_ruleset);
 	UPDATE wagons w SET action = x->>'action', rules_action = x->>'action'
 	FROM json_array_elements(p_wagons) AS x
 	WHERE w.train_id = p_train AND w.position = (x->>'position')::int;
@@ -561,10 +630,16 @@ DECLARE
 	r	wagons%ROWTYPE;
 BEGIN
 	SELECT json_agg(json_build_object('number', w.number, 'resolution',
-	    w.resolution, 'resolved_by', w.resolved_by, 'confirmed_by',
-	    w.confirmed_by, 'set_out_by', to_json(w.set_out_by)))
+	    CASE WHEN w.resolution IN ('hold', 'refuse') THEN w.resolution END,
+	    'resolved_by', CASE WHEN w.resolution IN ('hold', 'refuse') THEN
+	    w.resolved_by END, 'confirmed_by', CASE WHEN w.resolution IN
+	    ('hold', 'refuse') THEN w.confirmed_by END, 'resolved_rules', CASE
+	    WHEN w.resolution IN ('hold', 'refuse') THEN w.resolved_rules END,
+	    'suspended_action', w.suspended_action, 'suspended_by',
+	    w.suspended_by, 'set_out_by', to_json(w.set_out_by)))
 	INTO kept FROM wagons w WHERE w.train_id = p_train
 	  AND (w.resolution IN ('hold', 'refuse') OR
+	       w.suspended_action IS NOT NULL OR
 	       cardinality(w.set_out_by) > 0);
 	FOR r IN SELECT * FROM wagons w WHERE w.train_id = p_train
 	    AND ((w.resolution IS NOT NULL AND w.resolution NOT IN ('hold',
@@ -594,6 +669,9 @@ BEGIN
 	FROM json_array_elements(p_wagons) AS w;
 	UPDATE wagons w SET resolution = k->>'resolution',
 	    resolved_by = k->>'resolved_by', confirmed_by = k->>'confirmed_by',
+	    resolved_rules = k->>'resolved_rules',
+	    suspended_action = k->>'suspended_action',
+	    suspended_by = k->>'suspended_by',
 	    set_out_by = ARRAY(SELECT json_array_elements_text(k->'set_out_by'))
 	FROM json_array_elements(kept) AS k
 	WHERE w.train_id = p_train AND w.number = k->>'number';
