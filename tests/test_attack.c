@@ -704,17 +704,15 @@ t_attack_endpoint_not_global(void)
 	}
 }
 
-#if 0
 /*
- * LEFT OPEN (a design question, reported): before approval, a
- * replacement may re-declare the goods of a wagon the rules refused
- * (ivory, rule "prohibited", which has no would_pass_if), and the rules
- * then release it; a plain officer approves a clean train.  The leaving
- * out of such a wagon is refused (016), its re-declaration is not.  To
- * carry the rules' HOLD and REFUSE across a replacement (lowered only by
- * a confirmed override) would also stop the designed correction of a
- * HOLD whose would_pass_if is "a document is declared" (licence,
- * phytosanitary certificate), so it is for the product to decide.
+ * Before approval, a replacement re-declares the goods of a wagon the
+ * rules refused (ivory becomes a clean cargo; a sanctioned consignor is
+ * renamed) and the rules release it;
+ * a plain officer then approved a clean train.  The daemon now resolves
+ * such a wagon INSPECT (redeclared_inspect(), 016): the operator alone
+ * cannot release it; an officer inspects what is now declared and
+ * releases it with a reason (a corrected document still clears a hold
+ * that way).
  */
 static void
 t_attack_replacement_redeclares_refused(void)
@@ -724,9 +722,19 @@ t_attack_replacement_redeclares_refused(void)
 	CHECK_SQL("REFUSE", WAGON_NOW, "AT020", W_IVORY);
 	CU_ASSERT_EQUAL(post("AT020", '5', V_CLEAN), 202);
 	CU_ASSERT_FATAL(decided("AT020"));
-	CHECK_SQL("REFUSE", WAGON_NOW, "AT020", W_IVORY);	/* RELEASE */
+	CHECK_SQL("INSPECT", WAGON_NOW, "AT020", W_IVORY);
+	/* The consignor renamed after a sanctions HOLD: the same. */
+	CHECK_SQL("INSPECT", WAGON_NOW, "AT020", W_SANCTION);
+	CHECK_SQL("2", "SELECT count(*) FROM audit_log a JOIN trains t ON "
+	    "t.id = a.train_id WHERE t.train_no = '%s' AND a.action = "
+	    "'wagon.redeclared'%s", "AT020", "");
+	/* Approved as it stands: the wagon is set out for inspection. */
+	CU_ASSERT_EQUAL_FATAL(approve(officer_token, "AT020"), 200);
+	CHECK_SQL("partially_released/INSPECT", "SELECT t.state || '/' || "
+	    "(s->>'action') FROM trains t, json_array_elements(t.decision->"
+	    "'set_out') s WHERE t.train_no = '%s' AND s->>'wagon' = '%s'",
+	    "AT020", W_IVORY);
 }
-#endif
 
 static CU_TestInfo attack_tests[] = {
 	{ "t_attack_cancel_keeps_hold", t_attack_cancel_keeps_hold },
@@ -740,6 +748,8 @@ static CU_TestInfo attack_tests[] = {
 	{ "t_attack_get_with_body", t_attack_get_with_body },
 	{ "t_attack_endpoint_not_global", t_attack_endpoint_not_global },
 	{ "t_attack_throttle_spares_officer", t_attack_throttle_spares_officer },
+	{ "t_attack_replacement_redeclares_refused",
+	    t_attack_replacement_redeclares_refused },
 	CU_TEST_INFO_NULL,
 };
 

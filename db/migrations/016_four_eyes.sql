@@ -34,6 +34,7 @@ ALTER TABLE wagons
 	ADD COLUMN resolved_rules text,		-- the rules' action it was made on
 	ADD COLUMN suspended_action text,	-- a set-out the rules overtook
 	ADD COLUMN suspended_by text,
+	ADD COLUMN redeclared_from text,	-- rules' set-out before a replacement
 	ADD COLUMN proposed_action text,	-- an override awaiting confirmation
 	ADD COLUMN proposed_by text,
 	ADD COLUMN proposed_reason text,
@@ -539,8 +540,46 @@ BEGIN
 END
 $$;
 
--- store_decision() of 006, now keeping the rules' action of each wagon and
--- what officers did following the rules (resolutions_follow_rules()).
+-- A wagon the rules set out at HOLD or REFUSE and a replacement declared
+-- again (the same number, new goods or papers) is not released by the
+-- replacement alone: if the rules now say less than INSPECT, the wagon is
+-- resolved INSPECT by the daemon, so that an officer looks at what the
+-- railway now declares before releasing it (re-declaring refused goods
+-- as harmless ones is the oldest trick there is).  A corrected document
+-- still clears a hold, through one officer's inspection and release.
+-- Called with the train's row lock, after the wagons take the rules'
+-- new actions.
+CREATE FUNCTION redeclared_inspect(p_train bigint, p_owner text,
+    p_ruleset text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	w	wagons%ROWTYPE;
+BEGIN
+	FOR w IN SELECT * FROM wagons WHERE train_id = p_train
+	    AND redeclared_from IS NOT NULL AND resolution IS NULL
+	    AND action_rank(rules_action) < action_rank('INSPECT')
+	    ORDER BY position LOOP
+		INSERT INTO officer_actions (train_id, wagon, action, reason,
+		    principal, role) VALUES (p_train, w.number, 'inspect',
+		    'declared again by a replacement manifest after the rules '
+		    'set the wagon out at ' || w.redeclared_from || '; the rules '
+		    'now say ' || w.rules_action, p_owner, 'system');
+		PERFORM audit_append(p_owner, 'wagon.redeclared', p_train,
+		    json_build_object('wagon', w.number, 'position', w.position,
+		    'rules_before', w.redeclared_from, 'rules_now',
+		    w.rules_action, 'resolution', 'INSPECT')::text, p_ruleset);
+		UPDATE wagons SET resolution = 'inspect', resolved_by = p_owner,
+		    resolved_rules = w.rules_action
+		WHERE train_id = p_train AND position = w.position;
+	END LOOP;
+	UPDATE wagons SET redeclared_from = NULL
+	WHERE train_id = p_train AND redeclared_from IS NOT NULL;
+END
+$$;
+
+-- store_decision() of 006, now keeping the rules' action of each wagon,
+-- what officers did following the rules (resolutions_follow_rules()),
+-- and a re-declared wagon inspected (redeclared_inspect()).
 CREATE OR REPLACE FUNCTION store_decision(p_train bigint, p_owner text,
     p_doc json, p_outcome text, p_final boolean, p_wagons json, p_ruleset text,
     p_ruleset_name text, p_manifest bigint, p_last_event bigint)
@@ -586,6 +625,7 @@ BEGIN
 	UPDATE wagons w SET action = x->>'action', rules_action = x->>'action'
 	FROM json_array_elements(p_wagons) AS x
 	WHERE w.train_id = p_train AND w.position = (x->>'position')::int;
+	PERFORM redeclared_inspect(p_train, p_owner, p_ruleset);
 	PERFORM audit_append(p_owner, 'decision.provisional', p_train,
 	    json_build_object('outcome', p_outcome, 'ruleset', p_ruleset_name,
 	    'manifest', p_manifest, 'last_event', p_last_event)::text, p_ruleset);
@@ -601,7 +641,9 @@ $$;
 -- officer's HOLD or REFUSE, with who set the wagon out, stays on the
 -- wagon of the same number; any other resolution, and any override
 -- awaiting confirmation, is dropped (the new contents need a new look),
--- recorded as 'void' so that the auditor's replay drops it too.
+-- recorded as 'void' so that the auditor's replay drops it too.  A wagon
+-- the rules set out is remembered (redeclared_from) for
+-- redeclared_inspect().
 
 -- NULL, or why a replacement with p_wagons may not replace train's wagons.
 CREATE FUNCTION wagons_set_out_missing(p_train bigint, p_wagons json)
@@ -636,11 +678,16 @@ BEGIN
 	    ('hold', 'refuse') THEN w.confirmed_by END, 'resolved_rules', CASE
 	    WHEN w.resolution IN ('hold', 'refuse') THEN w.resolved_rules END,
 	    'suspended_action', w.suspended_action, 'suspended_by',
-	    w.suspended_by, 'set_out_by', to_json(w.set_out_by)))
+	    w.suspended_by, 'set_out_by', to_json(w.set_out_by),
+	    'redeclared_from', coalesce(w.redeclared_from, CASE WHEN
+	    action_rank(w.rules_action) >= action_rank('HOLD') THEN
+	    w.rules_action END)))
 	INTO kept FROM wagons w WHERE w.train_id = p_train
 	  AND (w.resolution IN ('hold', 'refuse') OR
 	       w.suspended_action IS NOT NULL OR
-	       cardinality(w.set_out_by) > 0);
+	       cardinality(w.set_out_by) > 0 OR
+	       w.redeclared_from IS NOT NULL OR
+	       action_rank(w.rules_action) >= action_rank('HOLD'));
 	FOR r IN SELECT * FROM wagons w WHERE w.train_id = p_train
 	    AND ((w.resolution IS NOT NULL AND w.resolution NOT IN ('hold',
 		'refuse')) OR w.proposed_action IS NOT NULL)
@@ -672,6 +719,7 @@ BEGIN
 	    resolved_rules = k->>'resolved_rules',
 	    suspended_action = k->>'suspended_action',
 	    suspended_by = k->>'suspended_by',
+	    redeclared_from = k->>'redeclared_from',
 	    set_out_by = ARRAY(SELECT json_array_elements_text(k->'set_out_by'))
 	FROM json_array_elements(kept) AS k
 	WHERE w.train_id = p_train AND w.number = k->>'number';
