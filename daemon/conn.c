@@ -122,6 +122,7 @@ struct guarded {
 	size_t			 head_len;	/* 0: head not complete */
 	struct reqhead		 head;
 	int64_t			 body_left;	/* Content-Length bytes to come */
+	uint64_t		 body_max;	/* what the request's route takes */
 	struct reqhead_chunks	 chunks;
 	uint64_t		 reserved;	/* of the body budget */
 	int64_t			 linger_until_ms;
@@ -495,7 +496,8 @@ guarded_refuse(struct guarded *c, const struct conn_refusal *r)
 
 /*
  * Reads n bytes of a chunked body's framing: each chunk's size is checked
- * against max_body_mb and taken from the budget.  False once refused.
+ * against what the request's route takes (body_max, at most max_body_mb)
+ * and taken from the budget.  False once refused.
  */
 static bool
 guarded_feed_chunks(struct guarded *c, const char *p, size_t n)
@@ -518,10 +520,10 @@ guarded_feed_chunks(struct guarded *c, const char *p, size_t n)
 			c->state = G_DONE;
 		if (rc != REQHEAD_CHUNK_SIZE)
 			continue;
-		if (c->chunks.total > c->g->lim.max_body) {
+		if (c->chunks.total > c->body_max) {
 			snprintf(detail, sizeof detail, "the chunked body is over "
-			    "max_body_mb (%llu MiB)",
-			    (unsigned long long)(c->g->lim.max_body >> 20));
+			    "the %llu bytes this request may send",
+			    (unsigned long long)c->body_max);
 			guarded_refuse_own(c, 413, "Payload Too Large", detail);
 			return false;
 		}
@@ -623,7 +625,9 @@ guarded_head_complete(struct guarded *c)
 	memset(&r, 0, sizeof r);
 	c->state = G_WAIT;
 	c->waiting = true;
-	v = c->g->hooks.head(&h, &c->wait, &r, c->g->hooks.arg);
+	c->body_max = c->g->lim.max_body;
+	v = c->g->hooks.head(&h, &c->wait, &r, &c->body_max,
+	    c->g->hooks.arg);
 	if (v == CONN_WAIT) {
 		/* Unless answered already: nothing more from the socket. */
 		if (c->waiting)

@@ -110,9 +110,14 @@ enum conn_verdict {
 
 /* The application's side of the guard. */
 struct conn_hooks {
-	/* May this head go on?  With CONN_REFUSE, fills *r. */
+	/*
+	 * May this head go on?  With CONN_REFUSE, fills *r.  *body_max
+	 * (max_body_mb on entry) may be lowered to what the request's
+	 * route takes: a chunked body past it is refused (413).
+	 */
 	enum conn_verdict (*head)(const struct conn_request_head *h,
-	    struct conn_wait *w, struct conn_refusal *r, void *arg);
+	    struct conn_wait *w, struct conn_refusal *r, uint64_t *body_max,
+	    void *arg);
 	/*
 	 * The complete HTTP response (status line to body) refusing h for
 	 * r, with Connection: close; the guard frees it.  Also logs it.

@@ -741,7 +741,7 @@ http_gate_cb(int status, const char *principal, const char *role, void *arg)
  */
 static enum conn_verdict
 http_head_cb(const struct conn_request_head *h, struct conn_wait *w,
-    struct conn_refusal *r, void *arg)
+    struct conn_refusal *r, uint64_t *body_max, void *arg)
 {
 	struct http_server	*s = arg;
 	const struct http_route	*route;
@@ -786,6 +786,16 @@ http_head_cb(const struct conn_request_head *h, struct conn_wait *w,
 		return gate_refuse(r, 413, "%.60s takes no request body (at "
 		    "most %d bytes are ignored, never chunked)", route->pattern,
 		    HTTP_IGNORED_BODY_MAX);
+	/* A JSON route takes a small document, never an upload's worth
+	 * (an officer's 256 MB /approve held that much of the budget). */
+	if (!(route->flags & HTTP_ROUTE_UPLOAD)) {
+		if (h->content_length > HTTP_JSON_BODY_MAX)
+			return gate_refuse(r, 413, "%.60s takes a JSON document "
+			    "of at most %d bytes", route->pattern,
+			    HTTP_JSON_BODY_MAX);
+		if (*body_max > HTTP_JSON_BODY_MAX)
+			*body_max = HTTP_JSON_BODY_MAX;
+	}
 	if (!db_is_up(s->d->db)) {
 		gate_refuse(r, 503, "the database is unavailable; retry "
 		    "later");

@@ -38,11 +38,20 @@ struct http_ctx;
 
 typedef void (*http_handler)(struct http_ctx *);
 
+/*
+ * The body a route takes: a JSON document of at most HTTP_JSON_BODY_MAX
+ * bytes unless the route says HTTP_ROUTE_UPLOAD (up to max_body_mb).  A
+ * larger one is refused from its head, before a byte of it is read.
+ */
+#define HTTP_JSON_BODY_MAX	(64 * 1024)
+#define HTTP_ROUTE_UPLOAD	0x1
+
 struct http_route {
 	int		 method;	/* EVHTTP_REQ_* */
 	const char	*pattern;	/* "/v1/trains/{id}/decision" */
 	unsigned	 roles;		/* AUTH_* mask; AUTH_NONE: public */
 	http_handler	 handler;
+	unsigned	 flags;		/* HTTP_ROUTE_* */
 };
 
 struct http_ctx {

@@ -633,6 +633,65 @@ t_attack_get_with_body(void)
 	harness_response_free(&r);
 }
 
+/* Sends head (and body, may be NULL) on a new connection; the start of
+ * the answer into buf. */
+static void
+raw_exchange(const char *head, const char *body, char *buf, size_t size)
+{
+	int	fd;
+	ssize_t	n;
+	double	until;
+	size_t	got = 0;
+
+	CU_ASSERT_FATAL((fd = harness_connect(dm.port)) >= 0);
+	CU_ASSERT_EQUAL(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+	if (body != NULL)
+		(void)!write(fd, body, strlen(body));
+	for (until = mono_ms() + 3000; got < size - 1 && mono_ms() < until; ) {
+		n = recv(fd, buf + got, size - 1 - got, MSG_DONTWAIT);
+		if (n > 0)
+			got += (size_t)n;
+		else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			break;
+		else
+			usleep(20000);
+	}
+	buf[got] = '\0';
+	close(fd);
+}
+
+/*
+ * An officer (a valid token) announcing 200 MB to a route that reads a
+ * small JSON document (/approve takes 16 KiB): before, admitted, holding
+ * 200 MB of the uploads' body budget; now 413 from the head.  A chunked
+ * body past the route's 64 KiB is cut at the chunk that passes it.
+ */
+static void
+t_attack_json_route_body_bounded(void)
+{
+	struct harness_response	 r;
+	char			 hdr[512], buf[512], chunk[80];
+
+	snprintf(hdr, sizeof hdr, "POST /v1/trains/AT001/approve HTTP/1.1\r\n"
+	    "Host: x\r\nAuthorization: Bearer %s\r\nContent-Type: "
+	    "application/json\r\nContent-Length: 200000000\r\n\r\n",
+	    officer_token);
+	raw_exchange(hdr, NULL, buf, sizeof buf);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "HTTP/1.1 413"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "at most 65536 bytes"));
+	snprintf(hdr, sizeof hdr, "POST /v1/trains/AT001/approve HTTP/1.1\r\n"
+	    "Host: x\r\nAuthorization: Bearer %s\r\nContent-Type: "
+	    "application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+	    officer_token);
+	snprintf(chunk, sizeof chunk, "%x\r\n", 70000);
+	raw_exchange(hdr, chunk, buf, sizeof buf);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "HTTP/1.1 413"));
+	CU_ASSERT_EQUAL(harness_http(dm.port, "GET", "/metrics", NULL, NULL, 0,
+	    &r), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\nrailgate_http_body_bytes 0\n"));
+	harness_response_free(&r);
+}
+
 /*
  * A guesser on the officers' address (a NAT, a proxy) passes
  * auth_failures_per_client.  Before, an officer's token was answered 429
@@ -746,6 +805,8 @@ static CU_TestInfo attack_tests[] = {
 	{ "t_attack_spool_same_name", t_attack_spool_same_name },
 	{ "t_attack_spool_failed_kept", t_attack_spool_failed_kept },
 	{ "t_attack_get_with_body", t_attack_get_with_body },
+	{ "t_attack_json_route_body_bounded",
+	    t_attack_json_route_body_bounded },
 	{ "t_attack_endpoint_not_global", t_attack_endpoint_not_global },
 	{ "t_attack_throttle_spares_officer", t_attack_throttle_spares_officer },
 	{ "t_attack_replacement_redeclares_refused",

@@ -1095,7 +1095,8 @@ reply_within(int fd, int ms, struct harness_response *r)
 /*
  * max_body_memory_mb is 256: a 200 MB upload in flight leaves room for a
  * 50 MB one but not a 100 MB one (503, Retry-After, a problem
- * document), nor a chunk of 100 MB; once it is gone, there is room.
+ * document), nor a chunk of 100 MB; once it is gone, there is room.  (A
+ * JSON route refuses such a chunk for its own limit, 413.)
  */
 static void
 t_http_guard_body_budget(void)
@@ -1123,9 +1124,15 @@ t_http_guard_body_budget(void)
 	reply_within(c, 500, &r);
 	CU_ASSERT_EQUAL(r.status, -1);	/* taken: its body is awaited */
 	harness_response_free(&r);
-	d = hold_open("/v1/trains/X8024/events", -1, "5F5E100\r\n");
+	d = hold_open("/v1/manifests", -1, "5F5E100\r\n");
 	reply_within(d, 2000, &r);
 	CU_ASSERT_EQUAL(r.status, 503);
+	harness_response_free(&r);
+	close(d);
+	/* A JSON route's chunk past its 64 KiB is refused for that, first. */
+	d = hold_open("/v1/trains/X8024/events", -1, "5F5E100\r\n");
+	reply_within(d, 2000, &r);
+	CU_ASSERT_EQUAL(r.status, 413);
 	harness_response_free(&r);
 	close(d);
 	CU_ASSERT(metric("railgate_http_body_budget_refused_total") >=
