@@ -62,6 +62,16 @@ finalize_free(void *arg)
 	free(f);
 }
 
+/* True when s holds no control character (jansson has made it UTF-8). */
+static bool
+text_is_plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
 /*
  * Parses a JSON object body; its "reason" (required unless optional) into
  * *reason.  NULL with the problem already answered.
@@ -103,6 +113,13 @@ officer_body(struct http_ctx *c, bool reason_optional, const char **reason)
 		json_decref(o);
 		http_reply_problem(c, 422, "Reason too long",
 		    "\"reason\" is at most 1000 bytes", NULL, 0);
+		return NULL;
+	}
+	if (*reason != NULL && !text_is_plain(*reason)) {
+		json_decref(o);
+		http_reply_problem(c, 422, "Reason unreadable", "\"reason\" is "
+		    "one line of text: no control characters (a newline, an "
+		    "escape) and no NUL", NULL, 0);
 		return NULL;
 	}
 	return o;

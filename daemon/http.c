@@ -413,6 +413,26 @@ http_reply_refusal(struct http_ctx *c, const struct http_auth *a)
 }
 
 /*
+ * True when path, %-decoded, holds no NUL and no control character: a
+ * {param} decoded from "X8024%00Y" would be "X8024" to C and the
+ * database alike (another train under one name), and "%1B" would put an
+ * escape into whatever quotes it.
+ */
+static bool
+path_printable(const char *path)
+{
+	size_t	 len = 0, i;
+	char	*d = evhttp_uridecode(path, 0, &len);
+	bool	 ok = d != NULL;
+
+	for (i = 0; ok && i < len; i++)
+		if ((unsigned char)d[i] < 0x20 || d[i] == 0x7f)
+			ok = false;
+	free(d);
+	return ok;
+}
+
+/*
  * Matches path against pattern; on success stores the decoded {params}
  * in out (when not NULL).  Parameters may not contain '/'.
  */
@@ -651,6 +671,11 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	s->stats.in_flight++;
 	if (path == NULL || *path == '\0') {
 		http_reply_problem(c, 400, "Bad Request", "no request path", NULL, 0);
+		return;
+	}
+	if (!path_printable(path)) {
+		http_reply_problem(c, 400, "Bad Request", "the path holds a NUL "
+		    "or a control character (%00 to %1F, %7F)", NULL, 0);
 		return;
 	}
 	c->route = route_find(evhttp_request_get_command(req), path,

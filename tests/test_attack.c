@@ -693,6 +693,35 @@ t_attack_json_route_body_bounded(void)
 }
 
 /*
+ * A {param} with an encoded NUL named another wagon to C and the
+ * database ("315279550018%00x" was wagon 315279550018); an encoded
+ * escape went into whatever quoted it; a reason with a newline into the
+ * auditor's one-line record.  Each is refused, and nothing is recorded.
+ */
+static void
+t_attack_encoded_controls(void)
+{
+	char	*before, *after;
+
+	before = sql("SELECT count(*) FROM officer_actions%s", "");
+	CU_ASSERT_EQUAL(call(officer_token, "POST", "/v1/trains/AT001/wagons/"
+	    W_CLEAR "%00x/resolution", "{\"action\":\"hold\",\"reason\":"
+	    "\"x\"}", NULL), 400);
+	CU_ASSERT_EQUAL(call(officer_token, "GET", "/v1/trains/AT%1B001", NULL,
+	    NULL), 400);
+	CU_ASSERT_EQUAL(call(officer_token, "GET", "/v1/trains/AT%7F001", NULL,
+	    NULL), 400);
+	CU_ASSERT_EQUAL(call(officer_token, "POST", "/v1/trains/AT001/wagons/"
+	    W_CLEAR "/resolution", "{\"action\":\"hold\",\"reason\":"
+	    "\"seal broken\\n2026-12-06 railgated info: approved\"}", NULL),
+	    422);
+	after = sql("SELECT count(*) FROM officer_actions%s", "");
+	CU_ASSERT_STRING_EQUAL(after, before);
+	free(before);
+	free(after);
+}
+
+/*
  * A guesser on the officers' address (a NAT, a proxy) passes
  * auth_failures_per_client.  Before, an officer's token was answered 429
  * as soon as its cache entry (token_cache_s) expired: two bad requests a
@@ -805,6 +834,7 @@ static CU_TestInfo attack_tests[] = {
 	{ "t_attack_spool_same_name", t_attack_spool_same_name },
 	{ "t_attack_spool_failed_kept", t_attack_spool_failed_kept },
 	{ "t_attack_get_with_body", t_attack_get_with_body },
+	{ "t_attack_encoded_controls", t_attack_encoded_controls },
 	{ "t_attack_json_route_body_bounded",
 	    t_attack_json_route_body_bounded },
 	{ "t_attack_endpoint_not_global", t_attack_endpoint_not_global },
