@@ -18,14 +18,18 @@
 -- overtaken that way is only suspended: the rules' more severe action
 -- stands while they say it, and the officer's set-out comes back when
 -- they fall to it or below -- new evidence never lifts a person's hold.
--- Nor can a replacement manifest lift a set-out (see wagons_rebuild()).
+-- Nor can a later manifest lift a set-out (wagons_rebuild() here, used by
+-- ingest_manifest() in 018).
 --
 -- officer_actions keeps the story: 'release' | 'inspect' | 'hold' |
 -- 'refuse' are resolutions that took effect (a confirmed override is one,
 -- by its proposer, with confirmed_by naming the second supervisor);
 -- 'propose_<action>' and 'reject_<action>' are proposals and their
--- rejection; 'void' is a resolution that new evidence made void.  The
--- auditor's replay reads the resolutions that took effect and the voids.
+-- rejection; 'void' is a resolution that new evidence (or a replacement
+-- manifest) took out of force.  Rows of role 'system' are the daemon's:
+-- a void, a set-out reinstated, a re-declared wagon resolved 'inspect'.
+-- The auditor's replay reads the resolutions that took effect and the
+-- voids, whoever made them.
 
 ALTER TABLE wagons
 	ADD COLUMN rules_action text,		-- the evaluation's action
@@ -633,33 +637,17 @@ BEGIN
 END
 $$;
 
--- A replacement manifest must not lift what customs set out.  Before 016
--- it deleted the wagons and their resolutions, so an operator could undo
--- an officer's hold by sending the manifest again, or make a set-out
--- wagon vanish by leaving it out.  Now a replacement that leaves out a
--- wagon at HOLD or REFUSE (by the rules or by an officer) is refused; an
+-- A later manifest must not lift what customs set out.  Before 016 a
+-- replacement deleted the wagons and their resolutions, so an operator
+-- could undo an officer's hold by sending the manifest again, or make a
+-- set-out wagon vanish by leaving it out.  Now (ingest_manifest() of 018,
+-- which also refuses a manifest that leaves out a set-out wagon) an
 -- officer's HOLD or REFUSE, with who set the wagon out, stays on the
 -- wagon of the same number; any other resolution, and any override
 -- awaiting confirmation, is dropped (the new contents need a new look),
 -- recorded as 'void' so that the auditor's replay drops it too.  A wagon
 -- the rules set out is remembered (redeclared_from) for
 -- redeclared_inspect().
-
--- NULL, or why a replacement with p_wagons may not replace train's wagons.
-CREATE FUNCTION wagons_set_out_missing(p_train bigint, p_wagons json)
-RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT 'the replacement leaves out wagon' || CASE WHEN count(*) > 1
-	    THEN 's ' ELSE ' ' END || string_agg(w.number || ' (' ||
-	    wagon_current(w) || ')', ', ' ORDER BY w.position) || ', set out '
-	    'by customs; a set-out wagon stays on the manifest until an '
-	    'officer resolves it'
-	FROM wagons w WHERE w.train_id = p_train
-	  AND action_rank(wagon_current(w)) >= action_rank('HOLD')
-	  AND w.number NOT IN (SELECT x->>'number'
-	      FROM json_array_elements(p_wagons) AS x)
-	HAVING count(*) > 0
-$$;
 
 -- The train's wagons made again from p_wagons (the manifest's), keeping
 -- the officers' set-outs of the wagons of the same number.  The caller
@@ -723,159 +711,6 @@ BEGIN
 	    set_out_by = ARRAY(SELECT json_array_elements_text(k->'set_out_by'))
 	FROM json_array_elements(kept) AS k
 	WHERE w.train_id = p_train AND w.number = k->>'number';
-END
-$$;
-
--- ingest_manifest() of 010, with the two steps above.
-CREATE OR REPLACE FUNCTION ingest_manifest(
-	p_sha256 text, p_raw_z bytea, p_raw_size bigint, p_format text,
-	p_source text, p_principal text, p_key text, p_accepted boolean,
-	p_train_no text, p_function text, p_diagnostics json, p_train json,
-	p_wagons json, p_ruleset text,
-	OUT manifest_id bigint, OUT train_id bigint, OUT http_status integer,
-	OUT reply json, OUT repeated boolean)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
-DECLARE
-	prior	manifests%ROWTYPE;
-	cur	trains%ROWTYPE;
-	next_run integer;
-	problem	text;
-BEGIN
-	repeated := false;
-	IF p_key IS NOT NULL THEN
-		SELECT * INTO prior FROM manifests
-		    WHERE principal = p_principal AND idempotency_key = p_key;
-		IF FOUND THEN
-			IF prior.sha256 <> p_sha256 THEN
-				manifest_id := prior.id; http_status := 422; repeated := true;
-				reply := json_build_object('title', 'Idempotency-Key reused',
-				    'detail', 'this Idempotency-Key was first used for a '
-				    'different manifest (sha256 ' || prior.sha256 || ')');
-				RETURN;
-			END IF;
-			manifest_id := prior.id;
-			reply := prior.reply;
-			http_status := (prior.reply->>'status')::int;
-			train_id := nullif(prior.reply->>'train_run_id', '')::bigint;
-			repeated := true;
-			RETURN;
-		END IF;
-	END IF;
-
-	BEGIN
-		INSERT INTO manifests (sha256, raw_z, raw_size, format, source,
-		    principal, idempotency_key, accepted, train_no, function,
-		    diagnostics)
-		VALUES (p_sha256, p_raw_z, p_raw_size, p_format, p_source,
-		    p_principal, p_key, p_accepted, p_train_no, p_function,
-		    p_diagnostics)
-		RETURNING id INTO manifest_id;
-	EXCEPTION WHEN unique_violation THEN
-		-- The same key arrived twice at once: the other request has
-		-- committed by now (the insert waited for it); answer as it did.
-		SELECT * INTO prior FROM manifests
-		    WHERE principal = p_principal AND idempotency_key = p_key;
-		manifest_id := prior.id;
-		reply := prior.reply;
-		http_status := (prior.reply->>'status')::int;
-		train_id := nullif(prior.reply->>'train_run_id', '')::bigint;
-		repeated := true;
-		RETURN;
-	END;
-
-	IF NOT p_accepted THEN
-		http_status := 422;
-		reply := json_build_object('status', 422, 'manifest', manifest_id,
-		    'title', 'Unreadable manifest',
-		    'detail', 'the manifest could not be read; see diagnostics',
-		    'diagnostics', p_diagnostics);
-		UPDATE manifests SET reply = ingest_manifest.reply WHERE id = manifest_id;
-		PERFORM audit_append(p_principal, 'manifest.rejected', NULL,
-		    json_build_object('manifest', manifest_id, 'sha256', p_sha256,
-		    'source', p_source)::text, p_ruleset);
-		RETURN;
-	END IF;
-
-	-- The latest run of this train number, locked against a concurrent
-	-- manifest for the same train.
-	PERFORM pg_advisory_xact_lock(hashtext(p_train_no));
-	SELECT * INTO cur FROM trains WHERE train_no = p_train_no
-	    ORDER BY run DESC LIMIT 1 FOR UPDATE;
-
-	IF p_function = 'original' THEN
-		IF FOUND AND NOT (train_state_is_closed(cur.state) AND cur.decision_final)
-		    AND cur.manifest_id IS NOT NULL THEN
-			problem := 'train ' || p_train_no || ' already has a manifest '
-			    '(run ' || cur.run || ', ' || cur.state || '); send a '
-			    'replacement (message function 5) to change it';
-		ELSIF FOUND AND cur.manifest_id IS NULL THEN
-			NULL;	-- announced: this manifest completes the run
-		ELSE
-			SELECT coalesce(max(run), 0) + 1 INTO next_run FROM trains
-			    WHERE train_no = p_train_no;
-			INSERT INTO trains (train_no, run, state) VALUES
-			    (p_train_no, next_run, 'received') RETURNING * INTO cur;
-		END IF;
-	ELSIF NOT FOUND OR cur.manifest_id IS NULL THEN
-		problem := 'train ' || p_train_no || ' has no manifest to ' ||
-		    CASE p_function WHEN 'cancel' THEN 'cancel' ELSE 'replace' END;
-	ELSIF cur.decision_final AND cur.state <> 'partially_released' THEN
-		problem := 'train ' || p_train_no || ' run ' || cur.run ||
-		    ' is already ' || cur.state || ' (final)';
-	ELSIF p_function = 'replace' THEN
-		problem := wagons_set_out_missing(cur.id, p_wagons);
-	END IF;
-
-	IF problem IS NOT NULL THEN
-		http_status := 409;
-		reply := json_build_object('status', 409, 'manifest', manifest_id,
-		    'title', 'Conflict', 'detail', problem,
-		    'diagnostics', p_diagnostics);
-		UPDATE manifests SET reply = ingest_manifest.reply WHERE id = manifest_id;
-		PERFORM audit_append(p_principal, 'manifest.conflict', cur.id,
-		    json_build_object('manifest', manifest_id, 'detail', problem)::text,
-		    p_ruleset);
-		RETURN;
-	END IF;
-
-	UPDATE trains SET
-		state = CASE WHEN p_function = 'cancel' THEN 'cancelled'
-		    WHEN state IN ('announced') THEN 'received'
-		    WHEN p_function = 'replace' AND state NOT IN ('arrived') THEN 'received'
-		    ELSE state END,
-		manifest_id = ingest_manifest.manifest_id,
-		direction = p_train->>'direction',
-		border_station = p_train->>'border_station',
-		departure_station = p_train->>'departure_station',
-		destination_station = p_train->>'destination_station',
-		eta = coalesce((p_train->>'eta')::timestamptz, eta),
-		ata = coalesce((p_train->>'ata')::timestamptz, ata),
-		issued = (p_train->>'issued')::timestamptz,
-		-- The clock starts at arrival, or now if the train is already in.
-		clock_start = coalesce(clock_start,
-		    CASE WHEN coalesce((p_train->>'ata')::timestamptz, ata)
-		    IS NOT NULL THEN now() END),
-		green_lane = coalesce((p_train->>'green_lane')::boolean, false),
-		counts = p_train->'counts',
-		decision_final = false,
-		eval_needed = true,
-		updated_at = now()
-	WHERE id = cur.id RETURNING * INTO cur;
-	train_id := cur.id;
-
-	PERFORM wagons_rebuild(cur.id, p_wagons, p_principal, p_ruleset);
-
-	http_status := 202;
-	reply := json_build_object('status', 202, 'manifest', manifest_id,
-	    'train', p_train_no, 'run', cur.run, 'train_run_id', cur.id::text,
-	    'state', cur.state, 'function', p_function,
-	    'location', '/v1/trains/' || p_train_no,
-	    'diagnostics', p_diagnostics);
-	UPDATE manifests SET reply = ingest_manifest.reply WHERE id = manifest_id;
-	PERFORM audit_append(p_principal, 'manifest.' || p_function, cur.id,
-	    json_build_object('manifest', manifest_id, 'sha256', p_sha256,
-	    'train', p_train_no, 'run', cur.run, 'state', cur.state,
-	    'source', p_source)::text, p_ruleset);
 END
 $$;
 

@@ -1,9 +1,10 @@
 -- 018_manifest_set_outs.sql -- no later manifest lifts what customs set
 -- out (issue 15, found by attacking the fix of items 1-3).
 --
--- 016 refused a replacement that leaves out a wagon at HOLD or REFUSE,
--- and kept an officer's HOLD or REFUSE on the wagon of the same number.
--- Two ways around it remained, each open to the operator alone:
+-- A replacement that leaves out a wagon at HOLD or REFUSE is refused, and
+-- an officer's HOLD or REFUSE is kept on the wagon of the same number
+-- (wagons_rebuild() of 016).  Two ways around that were open to the
+-- operator alone:
 --   * a cancellation (message function 1) was not checked: one listing
 --     no wagons deleted them all, with the officers' set-outs, and a
 --     replacement after it brought the train back with none;
@@ -60,8 +61,9 @@ LANGUAGE sql IMMUTABLE AS $$
 	FROM regexp_split_to_table(s, '') WITH ORDINALITY AS x(c, i)
 $$;
 
--- ingest_manifest() of 016, checking replacements and cancellations with
--- manifest_change_problem(), its location a URI whatever the train number.
+-- ingest_manifest() of 010, checking replacements and cancellations with
+-- manifest_change_problem(), rebuilding the wagons with wagons_rebuild()
+-- (016), its location a URI whatever the train number.
 CREATE OR REPLACE FUNCTION ingest_manifest(
 	p_sha256 text, p_raw_z bytea, p_raw_size bigint, p_format text,
 	p_source text, p_principal text, p_key text, p_accepted boolean,
@@ -218,5 +220,3 @@ $$;
 GRANT EXECUTE ON FUNCTION manifest_change_problem(trains, text, json)
     TO railgate_app;
 
--- Its caller of 016 is gone.
-DROP FUNCTION wagons_set_out_missing(bigint, json);
