@@ -150,9 +150,9 @@ static const struct param params[] = {
 	    "Clearance target per train, from arrival (or manifest receipt)."),
 	INT("clearance", "warn_percent", warn_percent, true, "75", 1, 100,
 	    "Share of the target after which a train is flagged."),
-	INT("http", "max_body_mb", max_body_mb, true, "256", 1, 4096,
+	INT("http", "max_body_mb", max_body_mb, false, "256", 1, 4096,
 	    "Largest accepted request body, after decompression, in MiB."),
-	INT("http", "request_timeout_s", request_timeout_s, true, "30", 1, 3600,
+	INT("http", "request_timeout_s", request_timeout_s, false, "30", 1, 3600,
 	    "Seconds a client may take to send a request (headers and body), "
 	    "from its first byte; a client still sending gets one more second "
 	    "for every request_min_rate bytes it has sent.  A slower "
