@@ -106,8 +106,8 @@ peer_link_new(struct daemon *d, char **cause)
 		return NULL;
 	l = xcalloc(1, sizeof *l);
 	l->d = d;
-	l->name = c->peer_name;
-	l->neighbour = c->peer_neighbour;
+	l->name = xstrdup(c->peer_name);
+	l->neighbour = xstrdup(c->peer_neighbour);
 	if (c->peer_signing_key[0] != '\0' && (l->own_key =
 	    sign_key_load(c->peer_signing_key, 0, cause)) == NULL) {
 		peer_link_free(l);
@@ -166,6 +166,8 @@ peer_link_free(struct peer_link *l)
 	SSL_CTX_free(l->server_ctx);
 	sign_key_free(l->neighbour_key);
 	sign_key_free(l->own_key);
+	free(l->name);
+	free(l->neighbour);
 	free(l);
 }
 

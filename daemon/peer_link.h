@@ -19,8 +19,12 @@ struct peer_send;
 
 struct peer_link {
 	struct daemon		*d;
-	const char		*name;		/* borrowed from d->cfg */
-	const char		*neighbour;
+	/*
+	 * Copies of [peer] name and neighbour: a SIGHUP frees the
+	 * configuration they came from while messages are built and sent.
+	 */
+	char			*name;
+	char			*neighbour;
 	struct sign_key		*neighbour_key;	/* verifies what it sends */
 	struct sign_key		*own_key;	/* [peer] signing_key, or NULL */
 	const struct sign_key	*signing;	/* own_key or the station key */

@@ -534,6 +534,34 @@ t_peer_link_down_messages_wait(void)
 	free(v);
 }
 
+/*
+ * SIGHUP with the link configured and messages going out.  The link kept
+ * pointers to [peer] name and neighbour inside the configuration, which a
+ * reload frees: every message built after a reload read freed memory for
+ * its sender (a heap-use-after-free under ASan; a wrong sender, refused
+ * by the neighbour, without it).  Each train exported between reloads
+ * arrives, from alashankou, and the daemon stays up.
+ */
+static void
+t_peer_reload_while_sending(void)
+{
+	char	train[8];
+	int	i;
+
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(kill(alk.pid, SIGHUP), 0);
+		usleep(200000);
+		snprintf(train, sizeof train, "X97%02d", i);
+		export_train(train);
+	}
+	CU_ASSERT(wait_sql(&pga, "SELECT count(*) FROM peer_outbox o JOIN trains "
+	    "t ON t.id = o.train_id WHERE t.train_no LIKE 'X97%' AND o.state = "
+	    "'sent'", "3"));
+	CU_ASSERT(wait_sql(&pgb, "SELECT count(*) FROM peer_inbox WHERE "
+	    "sender = 'alashankou' AND envelope->>'train' LIKE 'X97%'", "3"));
+	CU_ASSERT_TRUE(harness_daemon_alive(&alk));
+}
+
 static CU_TestInfo peer_tests[] = {
 	{ "t_peer_export_arrives_precleared", t_peer_export_arrives_precleared },
 	{ "t_peer_wrong_ca_refused", t_peer_wrong_ca_refused },
@@ -543,6 +571,7 @@ static CU_TestInfo peer_tests[] = {
 	{ "t_peer_replay_once_and_controls_change_decision",
 	    t_peer_replay_once_and_controls_change_decision },
 	{ "t_peer_link_down_messages_wait", t_peer_link_down_messages_wait },
+	{ "t_peer_reload_while_sending", t_peer_reload_while_sending },
 	CU_TEST_INFO_NULL
 };
 
