@@ -545,7 +545,7 @@ t_peer_link_down_messages_wait(void)
 static void
 t_peer_reload_while_sending(void)
 {
-	char	train[8];
+	char	train[16];
 	int	i;
 
 	for (i = 0; i < 3; i++) {
