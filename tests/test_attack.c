@@ -45,6 +45,7 @@
 #include "manifest/util.h"
 
 #include "harness.h"
+#include "officers.h"
 #include "unit.h"
 
 #define W_IVORY		"315279550018"	/* rules: REFUSE */
@@ -74,7 +75,8 @@ attack_suite_init(void)
 	snprintf(conf, sizeof conf, "%s" ATTACK_CONF, pg.conf);
 	if (harness_daemon_start(&dm, conf) < 0)
 		return -1;
-	if (harness_token(&pg, "operator", "ktze.operator", operator_token) < 0 ||
+	if (harness_token(&pg, "operator", "ktze.operator",
+	    operator_token) < 0 ||
 	    harness_token(&pg, "officer", "o.alpha", officer_token) < 0 ||
 	    harness_token(&pg, "officer", "o.beta", officer2_token) < 0 ||
 	    harness_token(&pg, "supervisor", "s.one", sup1_token) < 0 ||
@@ -93,87 +95,6 @@ attack_suite_clean(void)
 	return 0;
 }
 
-/* A request with a bearer token (NULL: none): the status (-1: no
- * answer); the body in *body (caller frees) when body is not NULL. */
-static int
-call(const char *token, const char *method, const char *path,
-    const char *json, char **body)
-{
-	struct harness_response	r;
-	char			hdr[256];
-	int			status;
-
-	snprintf(hdr, sizeof hdr, "%s%s%s%s", token != NULL ?
-	    "Authorization: Bearer " : "", token != NULL ? token : "",
-	    token != NULL ? "\r\n" : "", json != NULL ?
-	    "Content-Type: application/json\r\n" : "");
-	if (harness_http(dm.port, method, path, hdr, json,
-	    json != NULL ? strlen(json) : 0, &r) < 0) {
-		if (body != NULL)
-			*body = NULL;
-		return -1;
-	}
-	status = r.status;
-	if (body != NULL)
-		*body = xstrdup(r.body);
-	harness_response_free(&r);
-	return status;
-}
-
-/* A wagon's resolution (action "release"...) with a reason. */
-static int
-resolve(const char *token, const char *train, const char *wagon,
-    const char *action)
-{
-	char	path[128], json[256];
-
-	snprintf(path, sizeof path, "/v1/trains/%s/wagons/%s/resolution",
-	    train, wagon);
-	snprintf(json, sizeof json, "{\"action\":\"%s\",\"reason\":\"%s "
-	    "after a look at the wagon\"}", action, action);
-	return call(token, "POST", path, json, NULL);
-}
-
-static int
-approve(const char *token, const char *train)
-{
-	char	path[128];
-
-	snprintf(path, sizeof path, "/v1/trains/%s/approve", train);
-	return call(token, "POST", path, "{\"reason\":\"reviewed\"}", NULL);
-}
-
-static char *sql(const char *, ...) __attribute__((format(printf, 1, 2)));
-
-/* One value from the database (caller frees), "" for none. */
-static char *
-sql(const char *fmt, ...)
-{
-	char	 q[1024], *v;
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(q, sizeof q, fmt, ap);
-	va_end(ap);
-	v = harness_sql(&pg, q);
-	return v != NULL ? v : xstrdup("");
-}
-
-/* Asserts that a query's first value is want. */
-#define CHECK_SQL(want, fmt, a, b) do {					\
-	char *v_ = sql(fmt, a, b);					\
-	if (strcmp(v_, want) != 0)					\
-		fprintf(stderr, "\n%s:%d: %s: got \"%s\", want \"%s\"\n",	\
-		    __FILE__, __LINE__, #fmt, v_, want);		\
-	CU_ASSERT_STRING_EQUAL(v_, want);				\
-	free(v_);							\
-} while (0)
-
-#define WAGON_NOW "SELECT coalesce(upper(w.resolution), w.action) FROM " \
-	"wagons w JOIN trains t ON t.id = w.train_id WHERE t.train_no = '%s' " \
-	"AND w.number = '%s'"
-#define TRAIN_STATE "SELECT t.state || '/' || (t.decision->>'decision') || " \
-	"'/' || t.decision_final || '%s' FROM trains t WHERE t.train_no = '%s'"
 
 /* s with every from replaced by to (caller frees). */
 static char *
@@ -280,18 +201,6 @@ post(const char *train, char fn, int flags)
 	return post_variant(train, fn, flags, NULL, NULL, 0);
 }
 
-/* Waits until train's latest run has a decision made from everything. */
-static bool
-decided(const char *train)
-{
-	char	q[256];
-
-	snprintf(q, sizeof q, "SELECT count(*) FROM (SELECT * FROM trains "
-	    "WHERE train_no = '%s' ORDER BY run DESC LIMIT 1) t WHERE "
-	    "decision IS NOT NULL AND NOT eval_needed", train);
-	return harness_wait_sql(&pg, q, "1", 15000);
-}
-
 /* --- four eyes: what a later manifest may change ------------------- */
 
 /*
@@ -309,29 +218,33 @@ t_attack_cancel_keeps_hold(void)
 	char	*body = NULL;
 
 	CU_ASSERT_EQUAL_FATAL(post("AT001", '9', 0), 202);
-	CU_ASSERT_FATAL(decided("AT001"));
-	CU_ASSERT_EQUAL(resolve(officer_token, "AT001", W_CLEAR, "hold"), 200);
+	CU_ASSERT_FATAL(officers_decided(&pg, "AT001"));
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "AT001",
+	    W_CLEAR, "hold", NULL), 200);
 	CU_ASSERT_EQUAL(post_variant("AT001", '1', V_NO_WAGONS, &body, NULL,
 	    0), 409);
 	CU_ASSERT(body != NULL && strstr(body, "cancellation leaves out") !=
 	    NULL && strstr(body, W_CLEAR " (HOLD)") != NULL);
 	free(body);
-	CHECK_SQL("3", "SELECT count(*) FROM wagons w JOIN trains t ON t.id = "
-	    "w.train_id WHERE t.train_no = '%s'%s", "AT001", "");
+	OFFICERS_CHECK_SQL(&pg, "3",
+	    "SELECT count(*) FROM wagons w JOIN trains t ON t.id = "
+	    "w.train_id WHERE t.train_no = '%s'", "AT001");
 	/* Before the fix, from here on: a train with no set-out at all. */
 	(void)post("AT001", '5', 0);
-	(void)decided("AT001");
-	CHECK_SQL("HOLD", WAGON_NOW, "AT001", W_CLEAR);
+	(void)officers_decided(&pg, "AT001");
+	OFFICERS_CHECK_SQL(&pg, "HOLD", OFFICERS_WAGON_NOW, "AT001", W_CLEAR);
 	/* A cancellation listing the wagons, then a replacement: the hold,
 	 * and who set the wagon out, stay. */
 	CU_ASSERT_EQUAL(post("AT001", '1', 0), 202);
 	CU_ASSERT_EQUAL(post("AT001", '5', 0), 202);
-	CU_ASSERT_FATAL(decided("AT001"));
-	CHECK_SQL("HOLD", WAGON_NOW, "AT001", W_CLEAR);
-	CHECK_SQL("{o.alpha}", "SELECT w.set_out_by::text FROM wagons w JOIN "
+	CU_ASSERT_FATAL(officers_decided(&pg, "AT001"));
+	OFFICERS_CHECK_SQL(&pg, "HOLD", OFFICERS_WAGON_NOW, "AT001", W_CLEAR);
+	OFFICERS_CHECK_SQL(&pg, "{o.alpha}",
+	    "SELECT w.set_out_by::text FROM wagons w JOIN "
 	    "trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
 	    "w.number = '%s'", "AT001", W_CLEAR);
-	CU_ASSERT_EQUAL(resolve(officer_token, "AT001", W_CLEAR, "release"),
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "AT001",
+	    W_CLEAR, "release", NULL),
 	    403);
 }
 
@@ -349,25 +262,27 @@ t_attack_final_set_out_stays(void)
 	char	*body = NULL;
 
 	CU_ASSERT_EQUAL_FATAL(post("AT002", '9', 0), 202);
-	CU_ASSERT_FATAL(decided("AT002"));
-	CU_ASSERT_EQUAL_FATAL(approve(officer_token, "AT002"), 200);
-	CHECK_SQL("partially_released/PARTIAL_RELEASE/true", TRAIN_STATE, "",
-	    "AT002");
+	CU_ASSERT_FATAL(officers_decided(&pg, "AT002"));
+	CU_ASSERT_EQUAL_FATAL(officers_approve(dm.port, officer_token, "AT002",
+	    NULL), 200);
+	OFFICERS_CHECK_SQL(&pg, "partially_released/PARTIAL_RELEASE/true",
+	    OFFICERS_TRAIN_STATE, "AT002");
 	CU_ASSERT_EQUAL(post_variant("AT002", '5', V_CLEAN, &body, NULL, 0),
 	    409);
 	CU_ASSERT(body != NULL && strstr(body, "(final)") != NULL &&
 	    strstr(body, W_IVORY " (REFUSE)") != NULL);
 	free(body);
 	CU_ASSERT_EQUAL(post("AT002", '1', 0), 409);
-	CHECK_SQL("partially_released/PARTIAL_RELEASE/true", TRAIN_STATE, "",
-	    "AT002");
+	OFFICERS_CHECK_SQL(&pg, "partially_released/PARTIAL_RELEASE/true",
+	    OFFICERS_TRAIN_STATE, "AT002");
 	/* Before the fix: the replacement's decision, approved alone. */
-	(void)decided("AT002");
-	(void)resolve(officer_token, "AT002", W_SANCTION, "release");
-	(void)approve(officer_token, "AT002");
-	CHECK_SQL("REFUSE", WAGON_NOW, "AT002", W_IVORY);
-	CHECK_SQL("partially_released/PARTIAL_RELEASE/true", TRAIN_STATE, "",
-	    "AT002");
+	(void)officers_decided(&pg, "AT002");
+	(void)officers_resolve(dm.port, officer_token, "AT002", W_SANCTION,
+	    "release", NULL);
+	(void)officers_approve(dm.port, officer_token, "AT002", NULL);
+	OFFICERS_CHECK_SQL(&pg, "REFUSE", OFFICERS_WAGON_NOW, "AT002", W_IVORY);
+	OFFICERS_CHECK_SQL(&pg, "partially_released/PARTIAL_RELEASE/true",
+	    OFFICERS_TRAIN_STATE, "AT002");
 }
 
 /*
@@ -386,18 +301,23 @@ t_attack_replay_after_replacement(void)
 	int	 st;
 
 	CU_ASSERT_EQUAL_FATAL(post("AT003", '9', 0), 202);
-	CU_ASSERT_FATAL(decided("AT003"));
-	CU_ASSERT_EQUAL(resolve(sup1_token, "AT003", W_IVORY, "inspect"), 202);
-	CU_ASSERT_EQUAL(resolve(sup1_token, "AT003", W_SANCTION, "inspect"),
+	CU_ASSERT_FATAL(officers_decided(&pg, "AT003"));
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "AT003", W_IVORY,
+	    "inspect", NULL), 202);
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "AT003",
+	    W_SANCTION, "inspect", NULL),
 	    202);
-	CU_ASSERT_EQUAL_FATAL(approve(sup2_token, "AT003"), 200);
-	CHECK_SQL("partially_released/PARTIAL_RELEASE/true", TRAIN_STATE, "",
-	    "AT003");
+	CU_ASSERT_EQUAL_FATAL(officers_approve(dm.port, sup2_token, "AT003",
+	    NULL), 200);
+	OFFICERS_CHECK_SQL(&pg, "partially_released/PARTIAL_RELEASE/true",
+	    OFFICERS_TRAIN_STATE, "AT003");
 	CU_ASSERT_EQUAL_FATAL(post("AT003", '5', V_CLEAN), 202);
-	CU_ASSERT_FATAL(decided("AT003"));
-	CU_ASSERT_EQUAL(resolve(officer_token, "AT003", W_SANCTION, "release"),
+	CU_ASSERT_FATAL(officers_decided(&pg, "AT003"));
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "AT003",
+	    W_SANCTION, "release", NULL),
 	    200);
-	CU_ASSERT_EQUAL_FATAL(approve(officer_token, "AT003"), 200);
+	CU_ASSERT_EQUAL_FATAL(officers_approve(dm.port, officer_token, "AT003",
+	    NULL), 200);
 	snprintf(cmd, sizeof cmd, "%s/railgate replay --dsn '%s' --train AT003 "
 	    "2>&1", test_build_dir(), pg.dsn);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p = popen(cmd, "r"));
@@ -432,7 +352,8 @@ t_attack_duplicate_equipment(void)
 	    NULL, 0), 422);
 	CU_ASSERT(body != NULL && strstr(body, "DUPLICATE_CONTAINER") != NULL);
 	free(body);
-	CHECK_SQL("0", "SELECT count(*) FROM trains WHERE train_no IN ('%s', "
+	OFFICERS_CHECK_SQL(&pg, "0",
+	    "SELECT count(*) FROM trains WHERE train_no IN ('%s', "
 	    "'%s')", "AT004", "AT005");
 }
 
@@ -449,7 +370,8 @@ t_attack_location_encoded(void)
 	CU_ASSERT_EQUAL_FATAL(post_variant("AT?06#x", '9', 0, NULL, loc,
 	    sizeof loc), 202);
 	CU_ASSERT_STRING_EQUAL(loc, "/v1/trains/AT%3F06%23x");
-	CU_ASSERT_EQUAL(call(auditor_token, "GET", loc, NULL, &body), 200);
+	CU_ASSERT_EQUAL(officers_call(dm.port, auditor_token, "GET", loc, NULL,
+	    &body), 200);
 	CU_ASSERT(body != NULL && strstr(body, "AT?06#x") != NULL);
 	free(body);
 }
@@ -629,7 +551,8 @@ t_attack_get_with_body(void)
 	/* Nothing of the budget is held. */
 	CU_ASSERT_EQUAL(harness_http(dm.port, "GET", "/metrics", NULL, NULL, 0,
 	    &r), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\nrailgate_http_body_bytes 0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body,
+	    "\nrailgate_http_body_bytes 0\n"));
 	harness_response_free(&r);
 }
 
@@ -688,7 +611,8 @@ t_attack_json_route_body_bounded(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "HTTP/1.1 413"));
 	CU_ASSERT_EQUAL(harness_http(dm.port, "GET", "/metrics", NULL, NULL, 0,
 	    &r), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\nrailgate_http_body_bytes 0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body,
+	    "\nrailgate_http_body_bytes 0\n"));
 	harness_response_free(&r);
 }
 
@@ -703,19 +627,23 @@ t_attack_encoded_controls(void)
 {
 	char	*before, *after;
 
-	before = sql("SELECT count(*) FROM officer_actions%s", "");
-	CU_ASSERT_EQUAL(call(officer_token, "POST", "/v1/trains/AT001/wagons/"
+	before = officers_sql(&pg, "SELECT count(*) FROM officer_actions");
+	CU_ASSERT_EQUAL(officers_call(dm.port, officer_token, "POST",
+	    "/v1/trains/AT001/wagons/"
 	    W_CLEAR "%00x/resolution", "{\"action\":\"hold\",\"reason\":"
 	    "\"x\"}", NULL), 400);
-	CU_ASSERT_EQUAL(call(officer_token, "GET", "/v1/trains/AT%1B001", NULL,
+	CU_ASSERT_EQUAL(officers_call(dm.port, officer_token, "GET",
+	    "/v1/trains/AT%1B001", NULL,
 	    NULL), 400);
-	CU_ASSERT_EQUAL(call(officer_token, "GET", "/v1/trains/AT%7F001", NULL,
+	CU_ASSERT_EQUAL(officers_call(dm.port, officer_token, "GET",
+	    "/v1/trains/AT%7F001", NULL,
 	    NULL), 400);
-	CU_ASSERT_EQUAL(call(officer_token, "POST", "/v1/trains/AT001/wagons/"
+	CU_ASSERT_EQUAL(officers_call(dm.port, officer_token, "POST",
+	    "/v1/trains/AT001/wagons/"
 	    W_CLEAR "/resolution", "{\"action\":\"hold\",\"reason\":"
 	    "\"seal broken\\n2026-12-06 railgated info: approved\"}", NULL),
 	    422);
-	after = sql("SELECT count(*) FROM officer_actions%s", "");
+	after = officers_sql(&pg, "SELECT count(*) FROM officer_actions");
 	CU_ASSERT_STRING_EQUAL(after, before);
 	free(before);
 	free(after);
@@ -736,11 +664,14 @@ t_attack_throttle_spares_officer(void)
 	int	i, n429 = 0;
 	struct harness_response r;
 
-	CU_ASSERT_EQUAL(call(officer_token, "GET", "/v1/trains", NULL, NULL),
+	CU_ASSERT_EQUAL(officers_call(dm.port, officer_token, "GET",
+	    "/v1/trains", NULL, NULL),
 	    200);
-	CU_ASSERT_EQUAL(call(officer2_token, "GET", "/v1/trains", NULL, NULL),
+	CU_ASSERT_EQUAL(officers_call(dm.port, officer2_token, "GET",
+	    "/v1/trains", NULL, NULL),
 	    200);
-	free(sql("UPDATE tokens SET revoked_at = now() WHERE principal = "
+	free(officers_sql(&pg,
+	    "UPDATE tokens SET revoked_at = now() WHERE principal = "
 	    "'%s'", "o.beta"));
 	for (i = 0; i < 8; i++) {
 		snprintf(tok, sizeof tok, "rg_guess%08d%08ld", i, random());
@@ -753,12 +684,15 @@ t_attack_throttle_spares_officer(void)
 	}
 	CU_ASSERT(n429 >= 2);
 	usleep(1500000);	/* past token_cache_s */
-	CU_ASSERT_EQUAL(call(officer_token, "GET", "/v1/trains", NULL, NULL),
+	CU_ASSERT_EQUAL(officers_call(dm.port, officer_token, "GET",
+	    "/v1/trains", NULL, NULL),
 	    200);
-	CU_ASSERT_EQUAL(call(officer2_token, "GET", "/v1/trains", NULL, NULL),
+	CU_ASSERT_EQUAL(officers_call(dm.port, officer2_token, "GET",
+	    "/v1/trains", NULL, NULL),
 	    401);
 	/* The guesser is still throttled. */
-	CU_ASSERT_EQUAL(call("rg_guessagain", "GET", "/v1/trains", NULL, NULL),
+	CU_ASSERT_EQUAL(officers_call(dm.port, "rg_guessagain", "GET",
+	    "/v1/trains", NULL, NULL),
 	    429);
 	/* A token never seen waits for the window like the guesser's
 	 * (documented); the next tests need none of that. */
@@ -784,7 +718,8 @@ t_attack_endpoint_not_global(void)
 		snprintf(json, sizeof json, "{\"url\":\"%s\",\"formats\":"
 		    "[\"json\"],\"secret\":\"0123456789abcdef0123456789abcdef\"}",
 		    urls[i]);
-		CU_ASSERT_EQUAL(call(admin_token, "PUT", "/v1/subscriptions/at",
+		CU_ASSERT_EQUAL(officers_call(dm.port, admin_token, "PUT",
+		    "/v1/subscriptions/at",
 		    json, &body), 422);
 		CU_ASSERT(body != NULL && strstr(body, "endpoints must be "
 		    "public") != NULL);
@@ -806,19 +741,24 @@ static void
 t_attack_replacement_redeclares_refused(void)
 {
 	CU_ASSERT_EQUAL_FATAL(post("AT020", '9', 0), 202);
-	CU_ASSERT_FATAL(decided("AT020"));
-	CHECK_SQL("REFUSE", WAGON_NOW, "AT020", W_IVORY);
+	CU_ASSERT_FATAL(officers_decided(&pg, "AT020"));
+	OFFICERS_CHECK_SQL(&pg, "REFUSE", OFFICERS_WAGON_NOW, "AT020", W_IVORY);
 	CU_ASSERT_EQUAL(post("AT020", '5', V_CLEAN), 202);
-	CU_ASSERT_FATAL(decided("AT020"));
-	CHECK_SQL("INSPECT", WAGON_NOW, "AT020", W_IVORY);
+	CU_ASSERT_FATAL(officers_decided(&pg, "AT020"));
+	OFFICERS_CHECK_SQL(&pg, "INSPECT", OFFICERS_WAGON_NOW, "AT020",
+	    W_IVORY);
 	/* The consignor renamed after a sanctions HOLD: the same. */
-	CHECK_SQL("INSPECT", WAGON_NOW, "AT020", W_SANCTION);
-	CHECK_SQL("2", "SELECT count(*) FROM audit_log a JOIN trains t ON "
+	OFFICERS_CHECK_SQL(&pg, "INSPECT", OFFICERS_WAGON_NOW, "AT020",
+	    W_SANCTION);
+	OFFICERS_CHECK_SQL(&pg, "2",
+	    "SELECT count(*) FROM audit_log a JOIN trains t ON "
 	    "t.id = a.train_id WHERE t.train_no = '%s' AND a.action = "
-	    "'wagon.redeclared'%s", "AT020", "");
+	    "'wagon.redeclared'", "AT020");
 	/* Approved as it stands: the wagon is set out for inspection. */
-	CU_ASSERT_EQUAL_FATAL(approve(officer_token, "AT020"), 200);
-	CHECK_SQL("partially_released/INSPECT", "SELECT t.state || '/' || "
+	CU_ASSERT_EQUAL_FATAL(officers_approve(dm.port, officer_token, "AT020",
+	    NULL), 200);
+	OFFICERS_CHECK_SQL(&pg, "partially_released/INSPECT",
+	    "SELECT t.state || '/' || "
 	    "(s->>'action') FROM trains t, json_array_elements(t.decision->"
 	    "'set_out') s WHERE t.train_no = '%s' AND s->>'wagon' = '%s'",
 	    "AT020", W_IVORY);
@@ -838,7 +778,8 @@ static CU_TestInfo attack_tests[] = {
 	{ "t_attack_json_route_body_bounded",
 	    t_attack_json_route_body_bounded },
 	{ "t_attack_endpoint_not_global", t_attack_endpoint_not_global },
-	{ "t_attack_throttle_spares_officer", t_attack_throttle_spares_officer },
+	{ "t_attack_throttle_spares_officer",
+	    t_attack_throttle_spares_officer },
 	{ "t_attack_replacement_redeclares_refused",
 	    t_attack_replacement_redeclares_refused },
 	CU_TEST_INFO_NULL,

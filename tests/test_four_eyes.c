@@ -30,6 +30,7 @@
 #include "manifest/util.h"
 
 #include "harness.h"
+#include "officers.h"
 #include "unit.h"
 
 #define W_IVORY		"315279550018"	/* rules: REFUSE */
@@ -79,7 +80,8 @@ eyes_suite_init(void)
 	if (harness_pg_start(&pg) < 0 || eyes_rules(conf, sizeof conf) < 0 ||
 	    harness_daemon_start(&dm, conf) < 0)
 		return -1;
-	if (harness_token(&pg, "operator", "ktze.operator", operator_token) < 0 ||
+	if (harness_token(&pg, "operator", "ktze.operator",
+	    operator_token) < 0 ||
 	    harness_token(&pg, "officer", "o.alpha", officer_token) < 0 ||
 	    harness_token(&pg, "officer", "o.beta", officer2_token) < 0 ||
 	    harness_token(&pg, "supervisor", "s.one", sup1_token) < 0 ||
@@ -102,99 +104,7 @@ eyes_suite_clean(void)
 	return 0;
 }
 
-/* A request with a bearer token: the status (-1: no answer); the body in
- * *body (caller frees) when body is not NULL. */
-static int
-call(const char *token, const char *method, const char *path,
-    const char *json, char **body)
-{
-	struct harness_response	r;
-	char			hdr[256];
-	int			status;
-
-	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n%s", token,
-	    json != NULL ? "Content-Type: application/json\r\n" : "");
-	if (harness_http(dm.port, method, path, hdr, json,
-	    json != NULL ? strlen(json) : 0, &r) < 0) {
-		if (body != NULL)
-			*body = NULL;
-		return -1;
-	}
-	status = r.status;
-	if (body != NULL)
-		*body = xstrdup(r.body);
-	harness_response_free(&r);
-	return status;
-}
-
-/* A wagon's resolution (action "release"...) with a reason. */
-static int
-resolve(const char *token, const char *train, const char *wagon,
-    const char *action, char **body)
-{
-	char	path[128], json[256];
-
-	snprintf(path, sizeof path, "/v1/trains/%s/wagons/%s/resolution",
-	    train, wagon);
-	snprintf(json, sizeof json, "{\"action\":\"%s\",\"reason\":\"%s "
-	    "after a look at the wagon\"}", action, action);
-	return call(token, "POST", path, json, body);
-}
-
-/* Confirms (verb "confirm") or rejects ("reject") a proposed override. */
-static int
-override(const char *token, const char *train, const char *wagon,
-    const char *verb, char **body)
-{
-	char	path[160];
-
-	snprintf(path, sizeof path, "/v1/trains/%s/wagons/%s/override/%s",
-	    train, wagon, verb);
-	return call(token, "POST", path, "{\"reason\":\"checked the "
-	    "consignment's papers myself\"}", body);
-}
-
-static int
-approve(const char *token, const char *train, char **body)
-{
-	char	path[128];
-
-	snprintf(path, sizeof path, "/v1/trains/%s/approve", train);
-	return call(token, "POST", path, "{\"reason\":\"reviewed\"}", body);
-}
-
-static char *sql(const char *, ...) __attribute__((format(printf, 1, 2)));
-
-/* One value from the database (caller frees), "" for none. */
-static char *
-sql(const char *fmt, ...)
-{
-	char	 q[1024], *v;
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(q, sizeof q, fmt, ap);
-	va_end(ap);
-	v = harness_sql(&pg, q);
-	return v != NULL ? v : xstrdup("");
-}
-
-/* Asserts that a query's first value is want. */
-#define CHECK_SQL(want, fmt, a, b) do {					\
-	char *v_ = sql(fmt, a, b);					\
-	if (strcmp(v_, want) != 0)					\
-		fprintf(stderr, "\n%s:%d: %s: got \"%s\", want \"%s\"\n",	\
-		    __FILE__, __LINE__, #fmt, v_, want);		\
-	CU_ASSERT_STRING_EQUAL(v_, want);				\
-	free(v_);							\
-} while (0)
-
 /* What the wagon's action is in force now: resolution, else decision. */
-#define WAGON_NOW "SELECT coalesce(upper(w.resolution), w.action) FROM " \
-	"wagons w JOIN trains t ON t.id = w.train_id WHERE t.train_no = '%s' " \
-	"AND w.number = '%s'"
-#define TRAIN_STATE "SELECT t.state || '/' || (t.decision->>'decision') || " \
-	"'/' || t.decision_final || '%s' FROM trains t WHERE t.train_no = '%s'"
 
 /* How a manifest of the fixture's train is sent. */
 enum sending {
@@ -238,18 +148,6 @@ post_train(const char *train, enum sending how)
 	return status;
 }
 
-/* Waits until train's latest run has a decision made from everything. */
-static bool
-decided(const char *train)
-{
-	char	q[256];
-
-	snprintf(q, sizeof q, "SELECT count(*) FROM (SELECT * FROM trains "
-	    "WHERE train_no = '%s' ORDER BY run DESC LIMIT 1) t WHERE "
-	    "decision IS NOT NULL AND NOT eval_needed", train);
-	return harness_wait_sql(&pg, q, "1", 15000);
-}
-
 /*
  * Submits the fixture as train (its number replaced) and waits for its
  * first decision; false when it did not come.
@@ -257,7 +155,8 @@ decided(const char *train)
 static bool
 submit_train(const char *train)
 {
-	return post_train(train, SEND_ORIGINAL) == 202 && decided(train);
+	return post_train(train, SEND_ORIGINAL) == 202 && officers_decided(&pg,
+	    train);
 }
 
 /*
@@ -271,38 +170,48 @@ t_four_eyes_officer_cannot_lower_refused(void)
 	char	*body = NULL;
 
 	CU_ASSERT_FATAL(submit_train("X9101"));
-	CHECK_SQL("REFUSE", WAGON_NOW, "X9101", W_IVORY);
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9101", W_IVORY, "release",
+	OFFICERS_CHECK_SQL(&pg, "REFUSE", OFFICERS_WAGON_NOW, "X9101", W_IVORY);
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9101",
+	    W_IVORY, "release",
 	    NULL), 403);
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9101", W_IVORY, "inspect",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9101",
+	    W_IVORY, "inspect",
 	    &body), 403);
 	CU_ASSERT(body != NULL && strstr(body, "Supervisor needed") != NULL);
 	free(body);
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9101", W_IVORY, "release",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9101",
+	    W_IVORY, "release",
 	    NULL), 403);
 	/* HOLD is below REFUSE too: the same override. */
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9101", W_IVORY, "hold",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9101",
+	    W_IVORY, "hold",
 	    NULL), 403);
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9101", W_SANCTION, "inspect",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9101",
+	    W_SANCTION, "inspect",
 	    NULL), 403);
-	CHECK_SQL("REFUSE", WAGON_NOW, "X9101", W_IVORY);
-	CHECK_SQL("HOLD", WAGON_NOW, "X9101", W_SANCTION);
+	OFFICERS_CHECK_SQL(&pg, "REFUSE", OFFICERS_WAGON_NOW, "X9101", W_IVORY);
+	OFFICERS_CHECK_SQL(&pg, "HOLD", OFFICERS_WAGON_NOW, "X9101",
+	    W_SANCTION);
 
 	/* Approved as the rules said: final PARTIAL_RELEASE. */
-	CU_ASSERT_EQUAL_FATAL(approve(officer_token, "X9101", NULL), 200);
-	CHECK_SQL("partially_released/PARTIAL_RELEASE/true", TRAIN_STATE, "",
-	    "X9101");
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9101", W_IVORY, "inspect",
+	CU_ASSERT_EQUAL_FATAL(officers_approve(dm.port, officer_token, "X9101",
+	    NULL), 200);
+	OFFICERS_CHECK_SQL(&pg, "partially_released/PARTIAL_RELEASE/true",
+	    OFFICERS_TRAIN_STATE, "X9101");
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9101",
+	    W_IVORY, "inspect",
 	    NULL), 403);
-	CU_ASSERT_EQUAL(resolve(officer2_token, "X9101", W_IVORY, "release",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer2_token, "X9101",
+	    W_IVORY, "release",
 	    NULL), 403);
-	CHECK_SQL("partially_released/PARTIAL_RELEASE/true", TRAIN_STATE, "",
-	    "X9101");
-	CHECK_SQL("REFUSE", WAGON_NOW, "X9101", W_IVORY);
+	OFFICERS_CHECK_SQL(&pg, "partially_released/PARTIAL_RELEASE/true",
+	    OFFICERS_TRAIN_STATE, "X9101");
+	OFFICERS_CHECK_SQL(&pg, "REFUSE", OFFICERS_WAGON_NOW, "X9101", W_IVORY);
 	/* Nothing of the refusals reached the record. */
-	CHECK_SQL("0", "SELECT count(*) FROM officer_actions a JOIN trains t ON "
+	OFFICERS_CHECK_SQL(&pg, "0",
+	    "SELECT count(*) FROM officer_actions a JOIN trains t ON "
 	    "t.id = a.train_id WHERE t.train_no = '%s' AND a.wagon IS NOT NULL"
-	    "%s", "X9101", "");
+	    "", "X9101");
 }
 
 /*
@@ -315,40 +224,53 @@ t_four_eyes_supervisor_own_hold(void)
 	char	*body = NULL;
 
 	/* X9101 is final: each step below amends it. */
-	CU_ASSERT_EQUAL(resolve(sup1_token, "X9101", W_CLEAR, "hold", NULL),
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9101", W_CLEAR,
+	    "hold", NULL),
 	    200);
-	CHECK_SQL("HOLD", WAGON_NOW, "X9101", W_CLEAR);
-	CU_ASSERT_EQUAL(resolve(sup1_token, "X9101", W_CLEAR, "inspect",
+	OFFICERS_CHECK_SQL(&pg, "HOLD", OFFICERS_WAGON_NOW, "X9101", W_CLEAR);
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9101", W_CLEAR,
+	    "inspect",
 	    &body), 403);
 	CU_ASSERT(body != NULL && strstr(body, "Four eyes") != NULL);
 	free(body);
-	CU_ASSERT_EQUAL(resolve(sup1_token, "X9101", W_CLEAR, "release",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9101", W_CLEAR,
+	    "release",
 	    NULL), 403);
 	/* Up to REFUSE and down again: still the same person. */
-	CU_ASSERT_EQUAL(resolve(sup1_token, "X9101", W_CLEAR, "refuse", NULL),
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9101", W_CLEAR,
+	    "refuse", NULL),
 	    200);
-	CU_ASSERT_EQUAL(resolve(sup1_token, "X9101", W_CLEAR, "hold", NULL),
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9101", W_CLEAR,
+	    "hold", NULL),
 	    403);
 	/* An officer joins the hold; s.one is still among those who set it
 	 * out. */
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9101", W_CLEAR, "refuse",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9101",
+	    W_CLEAR, "refuse",
 	    NULL), 200);
-	CU_ASSERT_EQUAL(resolve(sup1_token, "X9101", W_CLEAR, "inspect", NULL),
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9101", W_CLEAR,
+	    "inspect", NULL),
 	    403);
-	CHECK_SQL("{s.one,o.alpha}", "SELECT w.set_out_by::text FROM wagons w "
+	OFFICERS_CHECK_SQL(&pg, "{s.one,o.alpha}",
+	    "SELECT w.set_out_by::text FROM wagons w "
 	    "JOIN trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
 	    "w.number = '%s'", "X9101", W_CLEAR);
 	/* The rules released this wagon: another supervisor overrides alone. */
-	CU_ASSERT_EQUAL(resolve(sup2_token, "X9101", W_CLEAR, "inspect", NULL),
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup2_token, "X9101", W_CLEAR,
+	    "inspect", NULL),
 	    200);
-	CHECK_SQL("INSPECT", WAGON_NOW, "X9101", W_CLEAR);
-	CHECK_SQL("{}", "SELECT w.set_out_by::text FROM wagons w JOIN trains t "
+	OFFICERS_CHECK_SQL(&pg, "INSPECT", OFFICERS_WAGON_NOW, "X9101",
+	    W_CLEAR);
+	OFFICERS_CHECK_SQL(&pg, "{}",
+	    "SELECT w.set_out_by::text FROM wagons w JOIN trains t "
 	    "ON t.id = w.train_id WHERE t.train_no = '%s' AND w.number = '%s'",
 	    "X9101", W_CLEAR);
 	/* After the inspection, an officer releases it. */
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9101", W_CLEAR, "release",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9101",
+	    W_CLEAR, "release",
 	    NULL), 200);
-	CHECK_SQL("RELEASE", "SELECT w.action FROM wagons w JOIN trains t ON "
+	OFFICERS_CHECK_SQL(&pg, "RELEASE",
+	    "SELECT w.action FROM wagons w JOIN trains t ON "
 	    "t.id = w.train_id WHERE t.train_no = '%s' AND w.number = '%s'",
 	    "X9101", W_CLEAR);
 }
@@ -365,33 +287,43 @@ t_four_eyes_rules_hold_needs_two(void)
 	json_t	*doc;
 
 	CU_ASSERT_FATAL(submit_train("X9102"));
-	CU_ASSERT_EQUAL(resolve(sup1_token, "X9102", W_SANCTION, "release",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9102",
+	    W_SANCTION, "release",
 	    &body), 202);
 	CU_ASSERT(body != NULL && strstr(body, "\"proposed\"") != NULL);
 	free(body);
 	/* Proposed, not in force. */
-	CHECK_SQL("HOLD", WAGON_NOW, "X9102", W_SANCTION);
+	OFFICERS_CHECK_SQL(&pg, "HOLD", OFFICERS_WAGON_NOW, "X9102",
+	    W_SANCTION);
 	/* Nothing else happens to the wagon while the proposal waits. */
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9102", W_SANCTION, "refuse",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9102",
+	    W_SANCTION, "refuse",
 	    NULL), 409);
-	CU_ASSERT_EQUAL(resolve(sup1_token, "X9102", W_SANCTION, "inspect",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9102",
+	    W_SANCTION, "inspect",
 	    NULL), 409);
 	/* The proposer cannot confirm, nor approve; nor can an officer. */
-	CU_ASSERT_EQUAL(override(sup1_token, "X9102", W_SANCTION, "confirm",
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, "X9102",
+	    W_SANCTION, "confirm",
 	    &body), 403);
 	CU_ASSERT(body != NULL && strstr(body, "Four eyes") != NULL);
 	free(body);
-	CU_ASSERT_EQUAL(override(officer_token, "X9102", W_SANCTION, "confirm",
+	CU_ASSERT_EQUAL(officers_override(dm.port, officer_token, "X9102",
+	    W_SANCTION, "confirm",
 	    NULL), 403);
-	CU_ASSERT_EQUAL(approve(sup1_token, "X9102", &body), 403);
+	CU_ASSERT_EQUAL(officers_approve(dm.port, sup1_token, "X9102", &body),
+	    403);
 	CU_ASSERT(body != NULL && strstr(body, "awaiting confirmation") !=
 	    NULL && strstr(body, W_SANCTION) != NULL);
 	free(body);
-	CU_ASSERT_EQUAL(approve(officer_token, "X9102", NULL), 403);
-	CHECK_SQL("evaluated/PARTIAL_RELEASE/false", TRAIN_STATE, "", "X9102");
+	CU_ASSERT_EQUAL(officers_approve(dm.port, officer_token, "X9102", NULL),
+	    403);
+	OFFICERS_CHECK_SQL(&pg, "evaluated/PARTIAL_RELEASE/false",
+	    OFFICERS_TRAIN_STATE, "X9102");
 
 	/* A second supervisor approves: the approval confirms it. */
-	CU_ASSERT_EQUAL_FATAL(approve(sup2_token, "X9102", &body), 200);
+	CU_ASSERT_EQUAL_FATAL(officers_approve(dm.port, sup2_token, "X9102",
+	    &body), 200);
 	doc = json_loads(body, 0, NULL);
 	free(body);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
@@ -400,17 +332,21 @@ t_four_eyes_rules_hold_needs_two(void)
 	    "decision")), "PARTIAL_RELEASE");
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "set_out")), 1);
 	json_decref(doc);
-	CHECK_SQL("RELEASE", WAGON_NOW, "X9102", W_SANCTION);
-	CHECK_SQL("s.one/s.two", "SELECT w.resolved_by || '/' || w.confirmed_by "
+	OFFICERS_CHECK_SQL(&pg, "RELEASE", OFFICERS_WAGON_NOW, "X9102",
+	    W_SANCTION);
+	OFFICERS_CHECK_SQL(&pg, "s.one/s.two",
+	    "SELECT w.resolved_by || '/' || w.confirmed_by "
 	    "FROM wagons w JOIN trains t ON t.id = w.train_id WHERE "
 	    "t.train_no = '%s' AND w.number = '%s'", "X9102", W_SANCTION);
 	/* Two names in the audit trail: who proposed, who confirmed. */
-	CHECK_SQL("wagon.override_proposed:s.one,wagon.override_confirmed:s.two,"
+	OFFICERS_CHECK_SQL(&pg,
+	    "wagon.override_proposed:s.one,wagon.override_confirmed:s.two,"
 	    "decision.final:s.two", "SELECT string_agg(a.action || ':' || "
 	    "a.actor, ',' ORDER BY a.seq) FROM audit_log a JOIN trains t ON "
 	    "t.id = a.train_id WHERE t.train_no = '%s' AND (a.action LIKE "
-	    "'wagon.%%' OR a.action LIKE 'decision.final%%')%s", "X9102", "");
-	CHECK_SQL("release:s.one:s.two", "SELECT a.action || ':' || a.principal "
+	    "'wagon.%%' OR a.action LIKE 'decision.final%%')", "X9102");
+	OFFICERS_CHECK_SQL(&pg, "release:s.one:s.two",
+	    "SELECT a.action || ':' || a.principal "
 	    "|| ':' || a.confirmed_by FROM officer_actions a JOIN trains t ON "
 	    "t.id = a.train_id WHERE t.train_no = '%s' AND a.wagon = '%s' AND "
 	    "a.confirmed_by IS NOT NULL", "X9102", W_SANCTION);
@@ -426,44 +362,54 @@ t_four_eyes_confirm_after_final(void)
 {
 	char	*before, *body = NULL;
 
-	before = sql("SELECT count(*) FROM decisions d JOIN trains t ON t.id = "
-	    "d.train_id WHERE t.train_no = '%s'%s", "X9102", "");
-	CU_ASSERT_EQUAL(resolve(sup2_token, "X9102", W_IVORY, "release", NULL),
+	before = officers_sql(&pg,
+	    "SELECT count(*) FROM decisions d JOIN trains t ON t.id = "
+	    "d.train_id WHERE t.train_no = '%s'", "X9102");
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup2_token, "X9102", W_IVORY,
+	    "release", NULL),
 	    202);
-	CHECK_SQL("partially_released/PARTIAL_RELEASE/true", TRAIN_STATE, "",
-	    "X9102");
-	CHECK_SQL("REFUSE", WAGON_NOW, "X9102", W_IVORY);
-	CU_ASSERT_EQUAL(override(sup2_token, "X9102", W_IVORY, "confirm",
+	OFFICERS_CHECK_SQL(&pg, "partially_released/PARTIAL_RELEASE/true",
+	    OFFICERS_TRAIN_STATE, "X9102");
+	OFFICERS_CHECK_SQL(&pg, "REFUSE", OFFICERS_WAGON_NOW, "X9102", W_IVORY);
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup2_token, "X9102", W_IVORY,
+	    "confirm",
 	    NULL), 403);
 	/* The proposal is shown to whoever looks at the train. */
-	CU_ASSERT_EQUAL(call(officer_token, "GET", "/v1/trains/X9102", NULL,
+	CU_ASSERT_EQUAL(officers_call(dm.port, officer_token, "GET",
+	    "/v1/trains/X9102", NULL,
 	    &body), 200);
 	CU_ASSERT(body != NULL && strstr(body, "\"proposed_by\": \"s.two\"") !=
 	    NULL);
 	free(body);
 	{
-		char *now = sql("SELECT count(*) FROM decisions d JOIN trains t "
-		    "ON t.id = d.train_id WHERE t.train_no = '%s'%s", "X9102",
-		    "");
+		char *now = officers_sql(&pg,
+		    "SELECT count(*) FROM decisions d JOIN trains t "
+		    "ON t.id = d.train_id WHERE t.train_no = '%s'", "X9102");
 
 		CU_ASSERT_STRING_EQUAL(now, before);	/* nothing amended */
 		free(now);
 	}
 	free(before);
-	CU_ASSERT_EQUAL(override(sup3_token, "X9102", W_IVORY, "confirm",
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup3_token, "X9102", W_IVORY,
+	    "confirm",
 	    &body), 200);
 	free(body);
-	CHECK_SQL("released/RELEASE/true", TRAIN_STATE, "", "X9102");
+	OFFICERS_CHECK_SQL(&pg, "released/RELEASE/true", OFFICERS_TRAIN_STATE,
+	    "X9102");
 	/* Already confirmed, or never proposed: nothing to confirm. */
-	CU_ASSERT_EQUAL(override(sup1_token, "X9102", W_IVORY, "confirm",
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, "X9102", W_IVORY,
+	    "confirm",
 	    &body), 409);
 	CU_ASSERT(body != NULL && strstr(body, "awaits confirmation") != NULL);
 	free(body);
-	CU_ASSERT_EQUAL(override(sup1_token, "X9102", W_CLEAR, "confirm",
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, "X9102", W_CLEAR,
+	    "confirm",
 	    NULL), 409);
-	CU_ASSERT_EQUAL(override(sup1_token, "X9102", "999999999999",
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, "X9102",
+	    "999999999999",
 	    "confirm", NULL), 404);
-	CHECK_SQL("released/RELEASE/true", TRAIN_STATE, "", "X9102");
+	OFFICERS_CHECK_SQL(&pg, "released/RELEASE/true", OFFICERS_TRAIN_STATE,
+	    "X9102");
 }
 
 /* A proposal rejected (or withdrawn by its proposer) changes nothing. */
@@ -471,26 +417,34 @@ static void
 t_four_eyes_reject(void)
 {
 	CU_ASSERT_FATAL(submit_train("X9103"));
-	CU_ASSERT_EQUAL(resolve(sup1_token, "X9103", W_IVORY, "inspect", NULL),
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9103", W_IVORY,
+	    "inspect", NULL),
 	    202);
-	CU_ASSERT_EQUAL(override(officer_token, "X9103", W_IVORY, "reject",
+	CU_ASSERT_EQUAL(officers_override(dm.port, officer_token, "X9103",
+	    W_IVORY, "reject",
 	    NULL), 403);
-	CU_ASSERT_EQUAL(override(sup2_token, "X9103", W_IVORY, "reject",
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup2_token, "X9103", W_IVORY,
+	    "reject",
 	    NULL), 200);
-	CHECK_SQL("REFUSE", WAGON_NOW, "X9103", W_IVORY);
-	CU_ASSERT_EQUAL(override(sup3_token, "X9103", W_IVORY, "confirm",
+	OFFICERS_CHECK_SQL(&pg, "REFUSE", OFFICERS_WAGON_NOW, "X9103", W_IVORY);
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup3_token, "X9103", W_IVORY,
+	    "confirm",
 	    NULL), 409);
 	/* Proposed again and withdrawn by the proposer. */
-	CU_ASSERT_EQUAL(resolve(sup1_token, "X9103", W_IVORY, "inspect", NULL),
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9103", W_IVORY,
+	    "inspect", NULL),
 	    202);
-	CU_ASSERT_EQUAL(override(sup1_token, "X9103", W_IVORY, "reject",
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, "X9103", W_IVORY,
+	    "reject",
 	    NULL), 200);
-	CHECK_SQL("REFUSE", WAGON_NOW, "X9103", W_IVORY);
-	CHECK_SQL("0", "SELECT count(*) FROM wagons w JOIN trains t ON t.id = "
+	OFFICERS_CHECK_SQL(&pg, "REFUSE", OFFICERS_WAGON_NOW, "X9103", W_IVORY);
+	OFFICERS_CHECK_SQL(&pg, "0",
+	    "SELECT count(*) FROM wagons w JOIN trains t ON t.id = "
 	    "w.train_id WHERE t.train_no = '%s' AND w.proposed_action IS NOT "
-	    "NULL%s", "X9103", "");
+	    "NULL", "X9103");
 	/* With no proposal left, the train can be approved as decided. */
-	CU_ASSERT_EQUAL(approve(officer_token, "X9103", NULL), 200);
+	CU_ASSERT_EQUAL(officers_approve(dm.port, officer_token, "X9103", NULL),
+	    200);
 }
 
 /*
@@ -504,27 +458,34 @@ t_four_eyes_new_evidence_voids(void)
 	char	q[512];
 
 	CU_ASSERT_FATAL(submit_train("X9104"));
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9104", W_CLEAR, "release",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9104",
+	    W_CLEAR, "release",
 	    NULL), 200);
-	CU_ASSERT_EQUAL(call(officer_token, "POST", "/v1/trains/X9104/events",
+	CU_ASSERT_EQUAL(officers_call(dm.port, officer_token, "POST",
+	    "/v1/trains/X9104/events",
 	    "{\"type\":\"weighbridge\",\"wagon\":\"" W_CLEAR "\","
 	    "\"gross_kg\":61000}", NULL), 202);
 	snprintf(q, sizeof q, "SELECT count(*) FROM trains t JOIN wagons w ON "
 	    "w.train_id = t.id WHERE t.train_no = 'X9104' AND w.number = '%s' "
 	    "AND w.rules_action <> 'RELEASE' AND NOT t.eval_needed", W_CLEAR);
 	CU_ASSERT_FATAL(harness_wait_sql(&pg, q, "1", 15000));
-	CHECK_SQL("", "SELECT coalesce(w.resolution, '') FROM wagons w JOIN "
+	OFFICERS_CHECK_SQL(&pg, "",
+	    "SELECT coalesce(w.resolution, '') FROM wagons w JOIN "
 	    "trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
 	    "w.number = '%s'", "X9104", W_CLEAR);
-	CHECK_SQL("void", "SELECT a.action FROM officer_actions a JOIN trains t "
+	OFFICERS_CHECK_SQL(&pg, "void",
+	    "SELECT a.action FROM officer_actions a JOIN trains t "
 	    "ON t.id = a.train_id WHERE t.train_no = '%s' AND a.wagon = '%s' "
 	    "ORDER BY a.id DESC LIMIT 1", "X9104", W_CLEAR);
-	CHECK_SQL("1", "SELECT count(*) FROM audit_log a JOIN trains t ON "
+	OFFICERS_CHECK_SQL(&pg, "1",
+	    "SELECT count(*) FROM audit_log a JOIN trains t ON "
 	    "t.id = a.train_id WHERE t.train_no = '%s' AND a.action = "
-	    "'wagon.resolution_void'%s", "X9104", "");
+	    "'wagon.resolution_void'", "X9104");
 	/* Approval now sets the wagon out, as the new evidence says. */
-	CU_ASSERT_EQUAL(approve(officer_token, "X9104", NULL), 200);
-	CHECK_SQL("1", "SELECT count(*) FROM trains t, json_array_elements("
+	CU_ASSERT_EQUAL(officers_approve(dm.port, officer_token, "X9104", NULL),
+	    200);
+	OFFICERS_CHECK_SQL(&pg, "1",
+	    "SELECT count(*) FROM trains t, json_array_elements("
 	    "t.decision->'set_out') s WHERE t.train_no = '%s' AND "
 	    "s->>'wagon' = '%s'", "X9104", W_CLEAR);
 }
@@ -538,7 +499,7 @@ weigh(const char *train, const char *gross_kg)
 	snprintf(path, sizeof path, "/v1/trains/%s/events", train);
 	snprintf(json, sizeof json, "{\"type\":\"weighbridge\",\"wagon\":\""
 	    W_CLEAR "\",\"gross_kg\":%s}", gross_kg);
-	return call(officer_token, "POST", path, json, NULL);
+	return officers_call(dm.port, officer_token, "POST", path, json, NULL);
 }
 
 /* Waits until W_CLEAR of train is decided at rules (its rules action). */
@@ -565,31 +526,37 @@ static void
 t_four_eyes_evidence_never_lifts_a_hold(void)
 {
 	CU_ASSERT_FATAL(submit_train("X9107"));
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9107", W_CLEAR, "hold", NULL),
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9107",
+	    W_CLEAR, "hold", NULL),
 	    200);
 	CU_ASSERT_EQUAL(weigh("X9107", "61000"), 202);
 	CU_ASSERT_FATAL(rules_say("X9107", "REFUSE"));
-	CHECK_SQL("REFUSE", WAGON_NOW, "X9107", W_CLEAR);
-	CHECK_SQL("hold/o.alpha", "SELECT w.suspended_action || '/' || "
+	OFFICERS_CHECK_SQL(&pg, "REFUSE", OFFICERS_WAGON_NOW, "X9107", W_CLEAR);
+	OFFICERS_CHECK_SQL(&pg, "hold/o.alpha",
+	    "SELECT w.suspended_action || '/' || "
 	    "w.suspended_by FROM wagons w JOIN trains t ON t.id = w.train_id "
 	    "WHERE t.train_no = '%s' AND w.number = '%s'", "X9107", W_CLEAR);
 	/* The declared mass after all: the rules release it; the hold stays. */
 	CU_ASSERT_EQUAL(weigh("X9107", "15400"), 202);
 	CU_ASSERT_FATAL(rules_say("X9107", "RELEASE"));
-	CHECK_SQL("HOLD", WAGON_NOW, "X9107", W_CLEAR);
-	CHECK_SQL("o.alpha", "SELECT w.resolved_by FROM wagons w JOIN trains t "
+	OFFICERS_CHECK_SQL(&pg, "HOLD", OFFICERS_WAGON_NOW, "X9107", W_CLEAR);
+	OFFICERS_CHECK_SQL(&pg, "o.alpha",
+	    "SELECT w.resolved_by FROM wagons w JOIN trains t "
 	    "ON t.id = w.train_id WHERE t.train_no = '%s' AND w.number = '%s'",
 	    "X9107", W_CLEAR);
-	CHECK_SQL("wagon.hold,wagon.resolution_suspended,"
+	OFFICERS_CHECK_SQL(&pg, "wagon.hold,wagon.resolution_suspended,"
 	    "wagon.resolution_reinstated", "SELECT string_agg(a.action, ',' "
 	    "ORDER BY a.seq) FROM audit_log a JOIN trains t ON t.id = "
 	    "a.train_id WHERE t.train_no = '%s' AND a.action LIKE 'wagon.%%'"
-	    "%s", "X9107", "");
+	    "", "X9107");
 	/* Still the officer's set-out: releasing it is an override. */
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9107", W_CLEAR, "release",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9107",
+	    W_CLEAR, "release",
 	    NULL), 403);
-	CU_ASSERT_EQUAL(approve(officer_token, "X9107", NULL), 200);
-	CHECK_SQL("1", "SELECT count(*) FROM trains t, json_array_elements("
+	CU_ASSERT_EQUAL(officers_approve(dm.port, officer_token, "X9107", NULL),
+	    200);
+	OFFICERS_CHECK_SQL(&pg, "1",
+	    "SELECT count(*) FROM trains t, json_array_elements("
 	    "t.decision->'set_out') s WHERE t.train_no = '%s' AND "
 	    "s->>'wagon' = '%s'", "X9107", W_CLEAR);
 }
@@ -602,13 +569,15 @@ static void
 t_four_eyes_stale_fingerprint(void)
 {
 	CU_ASSERT_FATAL(submit_train("X9105"));
-	CHECK_SQL("409", "SELECT (finalize_decision(t.id, (SELECT max(d.id) "
+	OFFICERS_CHECK_SQL(&pg, "409",
+	    "SELECT (finalize_decision(t.id, (SELECT max(d.id) "
 	    "FROM decisions d WHERE d.train_id = t.id), t.decision, "
 	    "'PARTIAL_RELEASE', '[]', 'o.alpha', 'officer', 'r', true, "
 	    "'not the fingerprint', false)).http_status FROM trains t WHERE "
-	    "t.train_no = '%s'%s", "X9105", "");
-	CHECK_SQL("false", "SELECT decision_final::text FROM trains WHERE "
-	    "train_no = '%s'%s", "X9105", "");
+	    "t.train_no = '%s'", "X9105");
+	OFFICERS_CHECK_SQL(&pg, "false",
+	    "SELECT decision_final::text FROM trains WHERE "
+	    "train_no = '%s'", "X9105");
 }
 
 /*
@@ -621,33 +590,41 @@ static void
 t_four_eyes_replacement_keeps_holds(void)
 {
 	CU_ASSERT_FATAL(submit_train("X9106"));
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9106", W_CLEAR, "hold", NULL),
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9106",
+	    W_CLEAR, "hold", NULL),
 	    200);
 	CU_ASSERT_EQUAL(post_train("X9106", SEND_REPLACEMENT_NO_IVORY), 409);
-	CHECK_SQL("1", "SELECT count(*) FROM manifests WHERE train_no = '%s' "
+	OFFICERS_CHECK_SQL(&pg, "1",
+	    "SELECT count(*) FROM manifests WHERE train_no = '%s' "
 	    "AND reply->>'detail' LIKE '%%leaves out wagon %s (REFUSE)%%'",
 	    "X9106", W_IVORY);
 	CU_ASSERT_EQUAL(post_train("X9106", SEND_REPLACEMENT), 202);
-	CU_ASSERT_FATAL(decided("X9106"));
-	CHECK_SQL("HOLD", WAGON_NOW, "X9106", W_CLEAR);
-	CHECK_SQL("{o.alpha}", "SELECT w.set_out_by::text FROM wagons w JOIN "
+	CU_ASSERT_FATAL(officers_decided(&pg, "X9106"));
+	OFFICERS_CHECK_SQL(&pg, "HOLD", OFFICERS_WAGON_NOW, "X9106", W_CLEAR);
+	OFFICERS_CHECK_SQL(&pg, "{o.alpha}",
+	    "SELECT w.set_out_by::text FROM wagons w JOIN "
 	    "trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
 	    "w.number = '%s'", "X9106", W_CLEAR);
 	/* Still four eyes after the replacement. */
-	CU_ASSERT_EQUAL(resolve(officer_token, "X9106", W_CLEAR, "release",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9106",
+	    W_CLEAR, "release",
 	    NULL), 403);
 	/* An officer's release does not survive a replacement. */
-	CU_ASSERT_EQUAL(resolve(sup1_token, "X9106", W_CLEAR, "release", NULL),
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9106", W_CLEAR,
+	    "release", NULL),
 	    200);
 	CU_ASSERT_EQUAL(post_train("X9106", SEND_REPLACEMENT), 202);
-	CU_ASSERT_FATAL(decided("X9106"));
-	CHECK_SQL("", "SELECT coalesce(w.resolution, '') FROM wagons w JOIN "
+	CU_ASSERT_FATAL(officers_decided(&pg, "X9106"));
+	OFFICERS_CHECK_SQL(&pg, "",
+	    "SELECT coalesce(w.resolution, '') FROM wagons w JOIN "
 	    "trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
 	    "w.number = '%s'", "X9106", W_CLEAR);
-	CHECK_SQL("1", "SELECT count(*) FROM audit_log a JOIN trains t ON "
+	OFFICERS_CHECK_SQL(&pg, "1",
+	    "SELECT count(*) FROM audit_log a JOIN trains t ON "
 	    "t.id = a.train_id WHERE t.train_no = '%s' AND a.action = "
-	    "'wagon.resolution_dropped'%s", "X9106", "");
-	CU_ASSERT_EQUAL(approve(officer_token, "X9106", NULL), 200);
+	    "'wagon.resolution_dropped'", "X9106");
+	CU_ASSERT_EQUAL(officers_approve(dm.port, officer_token, "X9106", NULL),
+	    200);
 }
 
 /*
@@ -694,7 +671,8 @@ static CU_TestInfo eyes_tests[] = {
 	{ "t_four_eyes_officer_cannot_lower_refused",
 	    t_four_eyes_officer_cannot_lower_refused },
 	{ "t_four_eyes_supervisor_own_hold", t_four_eyes_supervisor_own_hold },
-	{ "t_four_eyes_rules_hold_needs_two", t_four_eyes_rules_hold_needs_two },
+	{ "t_four_eyes_rules_hold_needs_two",
+	    t_four_eyes_rules_hold_needs_two },
 	{ "t_four_eyes_confirm_after_final", t_four_eyes_confirm_after_final },
 	{ "t_four_eyes_reject", t_four_eyes_reject },
 	{ "t_four_eyes_new_evidence_voids", t_four_eyes_new_evidence_voids },
