@@ -80,6 +80,23 @@ static bool normalise(const char *, size_t, char **, const char **, size_t *,
     bool *);
 
 /*
+ * normalise() of b, a rewrite of the input (consumed): where the result
+ * is a view into b, b's bytes become *tmp for the caller to free.
+ */
+static bool
+normalise_rewritten(struct buf *b, char **tmp, const char **out,
+    size_t *outlen, bool *ascii)
+{
+	bool	ok = normalise(b->data, b->len, tmp, out, outlen, ascii);
+
+	if (*tmp == NULL && ok)
+		*tmp = buf_steal(b, NULL);	/* *out points into it */
+	else
+		buf_free(b);
+	return ok;
+}
+
+/*
  * normalise() of s with every NUL byte as U+FFFD: a NUL inside a value
  * would end the C string there, and what follows it would be dropped
  * without a word.
@@ -91,7 +108,6 @@ normalise_nul(const char *s, size_t len, char **tmp, const char **out,
 	struct buf	 b = { 0 };
 	const char	*z;
 	size_t		 i, k;
-	bool		 ok;
 
 	for (i = 0; i < len; i = k + 1) {
 		z = memchr(s + i, '\0', len - i);
@@ -100,12 +116,7 @@ normalise_nul(const char *s, size_t len, char **tmp, const char **out,
 		if (z != NULL)
 			buf_add_str(&b, "\xef\xbf\xbd");
 	}
-	ok = normalise(b.data, b.len, tmp, out, outlen, ascii);
-	if (*tmp == NULL && ok)
-		*tmp = buf_steal(&b, NULL);	/* *out points into it */
-	else
-		buf_free(&b);
-	return ok;
+	return normalise_rewritten(&b, tmp, out, outlen, ascii);
 }
 
 /*
@@ -147,7 +158,6 @@ normalise(const char *s, size_t len, char **tmp, const char **out,
 		struct buf	 b = { 0 };
 		utf8proc_int32_t cp;
 		utf8proc_ssize_t k;
-		bool		 ok;
 
 		/* Invalid UTF-8: keep what decodes, U+FFFD for the rest. */
 		for (i = 0; i < len; i += k > 0 ? (size_t)k : 1) {
@@ -158,12 +168,7 @@ normalise(const char *s, size_t len, char **tmp, const char **out,
 			else
 				buf_add_str(&b, "\xef\xbf\xbd");
 		}
-		ok = normalise(b.data, b.len, tmp, out, outlen, ascii);
-		if (*tmp == NULL && ok)
-			*tmp = buf_steal(&b, NULL);	/* *out points into it */
-		else
-			buf_free(&b);
-		return ok;
+		return normalise_rewritten(&b, tmp, out, outlen, ascii);
 	}
 	*tmp = (char *)nfc;
 	*out = *tmp;
