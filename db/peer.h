@@ -34,7 +34,10 @@ struct store_peer_out {
 	int			 attempts;
 };
 
-/* status -1 unavailable, 0 nothing due (or another sender has it), 1 m. */
+/*
+ * status < 0 the database failed (STORE_*, store.h), 0 nothing due (or
+ * another sender has it), 1 m.
+ */
 typedef void (*store_peer_out_cb)(int status, const struct store_peer_out *m,
     void *arg);
 void store_peer_claim_next(struct db *db, const char *owner, int lease_s,
@@ -73,7 +76,7 @@ struct store_peer_result {
 	long long	 manifest_id;	/* a pre-arrival manifest stored now; 0 */
 };
 
-/* status 0 with r, or -1 unavailable (r NULL). */
+/* status 0 with r, or < 0 the database failed (STORE_*; r NULL). */
 typedef void (*store_peer_in_cb)(int status,
     const struct store_peer_result *r, void *arg);
 void store_peer_receive(struct db *db, const struct store_peer_in *in,
