@@ -758,6 +758,44 @@ http_gate_cb(int status, const char *principal, const char *role, void *arg)
 }
 
 /*
+ * Whether the body h announces is more than route takes (*r filled):
+ * none for a public route; a few bytes, ignored, for a route that reads
+ * none (a reader's GET announcing 200 MB held that much of the uploads'
+ * budget; some clients send "{}"); a JSON document of at most
+ * HTTP_JSON_BODY_MAX for the others but uploads (an officer's 256 MB
+ * /approve held as much).  Lowers *body_max, which bounds a chunked body,
+ * to what the route takes.
+ */
+static bool
+route_body_refused(const struct http_route *route,
+    const struct conn_request_head *h, uint64_t *body_max,
+    struct conn_refusal *r)
+{
+	if (route->roles == AUTH_NONE) {
+		gate_refuse(r, 413, "%.60s takes no request body",
+		    route->pattern);
+		return true;
+	}
+	if (route->method != EVHTTP_REQ_POST && route->method != EVHTTP_REQ_PUT &&
+	    (h->chunked || h->content_length > HTTP_IGNORED_BODY_MAX)) {
+		gate_refuse(r, 413, "%.60s takes no request body (at most %d "
+		    "bytes are ignored, never chunked)", route->pattern,
+		    HTTP_IGNORED_BODY_MAX);
+		return true;
+	}
+	if (route->flags & HTTP_ROUTE_UPLOAD)
+		return false;
+	if (h->content_length > HTTP_JSON_BODY_MAX) {
+		gate_refuse(r, 413, "%.60s takes a JSON document of at most %d "
+		    "bytes", route->pattern, HTTP_JSON_BODY_MAX);
+		return true;
+	}
+	if (*body_max > HTTP_JSON_BODY_MAX)
+		*body_max = HTTP_JSON_BODY_MAX;
+	return false;
+}
+
+/*
  * The guard's question for a head: may it go on?  Its target must be a
  * URI evhttp will take.  If it announces a body, the route must exist
  * and take a body, the database be up, the token valid (perhaps after a
@@ -799,28 +837,8 @@ http_head_cb(const struct conn_request_head *h, struct conn_wait *w,
 		return CONN_REFUSE;
 	}
 	evhttp_uri_free(uri);
-	if (route->roles == AUTH_NONE)
-		return gate_refuse(r, 413, "%.60s takes no request body",
-		    route->pattern);
-	/* Nor does a GET's handler: a body sent with one would only take
-	 * from the uploads' budget (a reader's GET announcing 200 MB held
-	 * 200 MB of it).  A few bytes (an empty JSON object some clients
-	 * send) are let through to be ignored, as before. */
-	if (route->method != EVHTTP_REQ_POST && route->method != EVHTTP_REQ_PUT &&
-	    (h->chunked || h->content_length > HTTP_IGNORED_BODY_MAX))
-		return gate_refuse(r, 413, "%.60s takes no request body (at "
-		    "most %d bytes are ignored, never chunked)", route->pattern,
-		    HTTP_IGNORED_BODY_MAX);
-	/* A JSON route takes a small document, never an upload's worth
-	 * (an officer's 256 MB /approve held that much of the budget). */
-	if (!(route->flags & HTTP_ROUTE_UPLOAD)) {
-		if (h->content_length > HTTP_JSON_BODY_MAX)
-			return gate_refuse(r, 413, "%.60s takes a JSON document "
-			    "of at most %d bytes", route->pattern,
-			    HTTP_JSON_BODY_MAX);
-		if (*body_max > HTTP_JSON_BODY_MAX)
-			*body_max = HTTP_JSON_BODY_MAX;
-	}
+	if (route_body_refused(route, h, body_max, r))
+		return CONN_REFUSE;
 	if (!db_is_up(s->d->db)) {
 		gate_refuse(r, 503, "the database is unavailable; retry "
 		    "later");
