@@ -46,17 +46,18 @@ LIBS = $(PKG_LIBS) -lm
 MANIFEST_SRCS = $(wildcard manifest/*.c)
 EDI_SRCS = $(wildcard edi/*.c)
 RULES_SRCS = $(wildcard rules/*.c)
+ENGINE_SRCS = $(wildcard engine/*.c)
 DB_SRCS = $(wildcard db/*.c)
-DAEMON_MAINS = daemon/railgate.c daemon/railgated.c
-DAEMON_SRCS = $(filter-out $(DAEMON_MAINS),$(wildcard daemon/*.c))
-CONSOLE_FILES = $(wildcard daemon/console/*)
-CONSOLE_OBJS = $(patsubst daemon/console/%,$(BUILD)/daemon/console/%.o,$(CONSOLE_FILES))
+DAEMON_SRCS = $(filter-out daemon/railgated.c,$(wildcard daemon/*.c daemon/*/*.c))
+CLI_SRCS = $(filter-out cli/railgate.c,$(wildcard cli/*.c))
+CONSOLE_FILES = $(wildcard daemon/api/console/*)
+CONSOLE_OBJS = $(patsubst daemon/api/console/%,$(BUILD)/daemon/api/console/%.o,$(CONSOLE_FILES))
 TEST_SRCS = $(wildcard tests/*.c)
 BENCH_SRCS = $(wildcard bench/*.c)
 
 objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
-LAYER_LIBS = $(BUILD)/libdaemon.a $(BUILD)/libdb.a $(BUILD)/librules.a \
-	$(BUILD)/libedi.a $(BUILD)/libmanifest.a
+LAYER_LIBS = $(BUILD)/libdaemon.a $(BUILD)/libdb.a $(BUILD)/libengine.a \
+	$(BUILD)/librules.a $(BUILD)/libedi.a $(BUILD)/libmanifest.a
 
 PROGRAMS = $(BUILD)/railgate $(BUILD)/railgated
 TESTS = $(BUILD)/tests/unit
@@ -74,9 +75,11 @@ $(BUILD)/%.o: %.c
 $(BUILD)/libmanifest.a: $(call objs,$(MANIFEST_SRCS))
 $(BUILD)/libedi.a: $(call objs,$(EDI_SRCS))
 $(BUILD)/librules.a: $(call objs,$(RULES_SRCS))
+$(BUILD)/libengine.a: $(call objs,$(ENGINE_SRCS))
 $(BUILD)/libdb.a: $(call objs,$(DB_SRCS)) $(BUILD)/db/migrations_data.o
-$(BUILD)/libdaemon.a: $(call objs,$(DAEMON_SRCS)) $(BUILD)/daemon/openapi_data.o \
+$(BUILD)/libdaemon.a: $(call objs,$(DAEMON_SRCS)) $(BUILD)/daemon/api/openapi_data.o \
 	$(CONSOLE_OBJS)
+$(BUILD)/libcli.a: $(call objs,$(CLI_SRCS))
 # The schema migrations, embedded in the programs.
 MIGRATIONS = $(sort $(wildcard db/migrations/*.sql))
 $(BUILD)/db/migrations_data.c: $(MIGRATIONS) scripts/embed-sql.sh
@@ -85,17 +88,17 @@ $(BUILD)/db/migrations_data.c: $(MIGRATIONS) scripts/embed-sql.sh
 $(BUILD)/db/migrations_data.o: $(BUILD)/db/migrations_data.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 # The API's description, served at /openapi.json.
-$(BUILD)/daemon/openapi_data.c: daemon/openapi.json scripts/embed-file.sh
+$(BUILD)/daemon/api/openapi_data.c: daemon/api/openapi.json scripts/embed-file.sh
 	@mkdir -p $(dir $@)
-	scripts/embed-file.sh $@ api_openapi_json daemon/openapi.json
-$(BUILD)/daemon/openapi_data.o: $(BUILD)/daemon/openapi_data.c
+	scripts/embed-file.sh $@ api_openapi_json daemon/api/openapi.json
+$(BUILD)/daemon/api/openapi_data.o: $(BUILD)/daemon/api/openapi_data.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 # The officer console's files, served at / and /console/FILE:
-# daemon/console/console.js becomes the string console_console_js.
-$(BUILD)/daemon/console/%.c: daemon/console/% scripts/embed-file.sh
+# daemon/api/console/console.js becomes the string console_console_js.
+$(BUILD)/daemon/api/console/%.c: daemon/api/console/% scripts/embed-file.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-file.sh $@ console_$(subst .,_,$*) $<
-$(BUILD)/daemon/console/%.o: $(BUILD)/daemon/console/%.c
+$(BUILD)/daemon/api/console/%.o: $(BUILD)/daemon/api/console/%.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/lib%.a:
@@ -103,13 +106,14 @@ $(BUILD)/lib%.a:
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/railgate: $(call objs,daemon/railgate.c) $(LAYER_LIBS)
+# The command line links its own library; the daemon never does.
+$(BUILD)/railgate: $(call objs,cli/railgate.c) $(BUILD)/libcli.a $(LAYER_LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/railgated: $(call objs,daemon/railgated.c) $(LAYER_LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/unit: $(call objs,$(TEST_SRCS)) $(LAYER_LIBS)
+$(BUILD)/tests/unit: $(call objs,$(TEST_SRCS)) $(BUILD)/libcli.a $(LAYER_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcunit
 

@@ -17,7 +17,7 @@
 
 #include <zlib.h>
 
-#include "daemon/peer_msg.h"
+#include "daemon/peer/peer_msg.h"
 #include "daemon/sign.h"
 #include "manifest/util.h"
 

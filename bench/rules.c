@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "daemon/input.h"
+#include "engine/input.h"
 #include "manifest/decision.h"
 #include "manifest/gen.h"
 #include "manifest/strmap.h"

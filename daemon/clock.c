@@ -22,9 +22,9 @@
 #include "db/store.h"
 #include "manifest/util.h"
 
-#include "clock.h"
-#include "daemon.h"
-#include "log.h"
+#include "daemon/clock.h"
+#include "daemon/daemon.h"
+#include "daemon/log.h"
 
 #define CLOCK_PERIOD_S	5
 #define CLOCK_JUMP_MS	2000	/* well above a query's round trip */

@@ -16,7 +16,7 @@
 
 #include "manifest/util.h"
 
-#include "config.h"
+#include "daemon/config.h"
 
 enum param_type {
 	PARAM_STRING,

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "daemon/config.h"
 
 struct event;
 struct event_base;

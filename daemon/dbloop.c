@@ -13,8 +13,8 @@
 #include "db/db.h"
 #include "manifest/util.h"
 
-#include "dbloop.h"
-#include "log.h"
+#include "daemon/dbloop.h"
+#include "daemon/log.h"
 
 struct dbloop_slot {
 	struct dbloop	*loop;

@@ -22,16 +22,15 @@
 #include "manifest/util.h"
 #include "rules/rules.h"
 
-#include "api.h"
-#include "cmd.h"
-#include "daemon.h"
-#include "decide.h"
-#include "evaluate.h"
-#include "handoff.h"
-#include "log.h"
-#include "metrics.h"
-#include "pool.h"
-#include "ruleset_pack.h"
+#include "daemon/api/api.h"
+#include "daemon/daemon.h"
+#include "engine/decide.h"
+#include "daemon/evaluate.h"
+#include "daemon/handoff.h"
+#include "daemon/log.h"
+#include "daemon/metrics.h"
+#include "daemon/pool.h"
+#include "engine/ruleset.h"
 
 #define EVAL_BIG_TRAIN	20000	/* items: wagons in parallel above this */
 /* Parsed models waiting for their claim: bytes behind them, and age. */
@@ -316,61 +315,6 @@ evaluator_timer_cb(evutil_socket_t fd, short what, void *arg)
 		evaluator_store_ruleset(e);
 	handoff_expire(e->handoff, daemon_now_ms() - HANDOFF_MAX_AGE_MS);
 	evaluator_claim(e);
-}
-
-int
-ruleset_load(const char *dir, struct ruleset_load *out, char **cause)
-{
-	struct diag_list	 diags;
-	struct rules_file	*files = NULL;
-	struct buf		 why = { 0 };
-	size_t			 n = 0, i;
-	char			*report = NULL, line[512];
-	size_t			 rlen = 0;
-	FILE			*f;
-	int			 failed, run = 0;
-
-	memset(out, 0, sizeof *out);
-	diag_list_init(&diags, 0);
-	if (rules_files_read(dir, &files, &n, &diags) == 0)
-		out->rs = rules_ruleset_compile_dir(dir, files, n, &diags);
-	if (out->rs == NULL) {
-		buf_printf(&why, "rule set %s does not compile:", dir);
-		for (i = 0; i < diags.n && i < 10; i++)
-			buf_printf(&why, " %s;", diag_format(&diags.v[i], line,
-			    sizeof line));
-		goto fail;
-	}
-	/* A rule set that fails its own test trains is not put in force. */
-	if ((f = open_memstream(&report, &rlen)) == NULL)
-		fatal("open_memstream");
-	failed = rules_selftest(out->rs, dir, f, &run);
-	fclose(f);
-	if (failed > 0) {
-		buf_printf(&why, "rule set %s fails %d of its %d tests: %s", dir,
-		    failed, run, report);
-		goto fail;
-	}
-	ruleset_pack(files, n, &out->files_z, &out->files_z_len);
-	free(report);
-	rules_files_free(files, n);
-	diag_list_clear(&diags);
-	return 0;
-fail:
-	*cause = buf_steal(&why, NULL);
-	free(report);
-	rules_files_free(files, n);
-	diag_list_clear(&diags);
-	ruleset_load_clear(out);
-	return -1;
-}
-
-void
-ruleset_load_clear(struct ruleset_load *l)
-{
-	rules_ruleset_unref(l->rs);
-	free(l->files_z);
-	memset(l, 0, sizeof *l);
 }
 
 /* The rule set is stored: decisions may now refer to it. */

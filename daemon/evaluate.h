@@ -18,21 +18,7 @@ struct daemon;
 struct evaluator;
 struct handoff_entry;
 struct rules_ruleset;
-
-/* A rule set as loaded from its directory: compiled, and its exact files. */
-struct ruleset_load {
-	struct rules_ruleset	*rs;		/* one reference, the caller's */
-	unsigned char		*files_z;	/* zlib: name NUL size NUL bytes... */
-	size_t			 files_z_len;
-};
-
-/*
- * Reads, compiles and tests (its own test trains) the rule set in dir.
- * 0, or -1 with *cause (the compile errors or failed tests, caller frees).
- */
-int ruleset_load(const char *dir, struct ruleset_load *out, char **cause);
-/* Releases what ruleset_load gave; accepts a zeroed one. */
-void ruleset_load_clear(struct ruleset_load *l);
+struct ruleset_load;
 
 /* Starts claiming work with the loaded rule set (ownership passes). */
 struct evaluator *evaluator_new(struct daemon *d, struct ruleset_load *l);

@@ -10,7 +10,7 @@
 #include "manifest/model.h"
 #include "manifest/util.h"
 
-#include "handoff.h"
+#include "daemon/handoff.h"
 
 struct handoff {
 	struct handoff_entry	*v;		/* oldest first */

@@ -24,15 +24,15 @@
 #include "manifest/jsonw.h"
 #include "manifest/util.h"
 
-#include "api.h"
-#include "daemon.h"
-#include "evaluate.h"
-#include "handoff.h"
-#include "http.h"
-#include "ingest.h"
-#include "input.h"
-#include "log.h"
-#include "pool.h"
+#include "daemon/api/api.h"
+#include "daemon/daemon.h"
+#include "daemon/evaluate.h"
+#include "daemon/handoff.h"
+#include "daemon/http/http.h"
+#include "daemon/ingest.h"
+#include "engine/input.h"
+#include "daemon/log.h"
+#include "daemon/pool.h"
 
 #define INFLATE_RATIO	64
 #define INFLATE_FLOOR	((size_t)16 << 20)

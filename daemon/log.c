@@ -14,7 +14,7 @@
 
 #include "manifest/util.h"
 
-#include "log.h"
+#include "daemon/log.h"
 
 static const char	*log_progname = "railgated";
 static enum log_level	 log_level = LOG_LEVEL_INFO;

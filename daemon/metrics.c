@@ -18,7 +18,7 @@
 #include "manifest/decision.h"
 #include "manifest/util.h"
 
-#include "metrics.h"
+#include "daemon/metrics.h"
 
 /* Upper bounds in seconds; +Inf follows. */
 static const double metrics_bounds[] = {

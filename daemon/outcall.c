@@ -8,7 +8,7 @@
 #include <event2/http.h>
 #include <openssl/err.h>
 
-#include "outcall.h"
+#include "daemon/outcall.h"
 
 int
 outcall_result(struct evhttp_request *req, struct evhttp_connection *conn,

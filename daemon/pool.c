@@ -13,8 +13,8 @@
 
 #include "manifest/util.h"
 
-#include "log.h"
-#include "pool.h"
+#include "daemon/log.h"
+#include "daemon/pool.h"
 
 struct pool_job {
 	pool_work_fn	 work;

@@ -17,7 +17,7 @@
 
 #include "manifest/util.h"
 
-#include "sign.h"
+#include "daemon/sign.h"
 
 struct sign_key {
 	EVP_PKEY	*pkey;

@@ -49,10 +49,10 @@
 
 #include "db/db.h"
 
-#include "daemon.h"
-#include "ingest.h"
-#include "log.h"
-#include "spool.h"
+#include "daemon/daemon.h"
+#include "daemon/ingest.h"
+#include "daemon/log.h"
+#include "daemon/spool.h"
 
 #define SPOOL_IN_FLIGHT		4
 #define SPOOL_WAITING		16	/* files waiting for a retry, at most */

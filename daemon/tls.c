@@ -34,7 +34,7 @@
 
 #include "manifest/util.h"
 
-#include "tls.h"
+#include "daemon/tls.h"
 
 /* Room for a certificate's names in a cause string. */
 #define TLS_NAMES_MAX	256

@@ -1,14 +1,20 @@
 #!/bin/sh
-# Lower layers never include higher ones:
-#   manifest < edi < rules < db < daemon
-# Prints each offending #include and exits 1 if there is one.
+# The layers, lowest first; each may include only the ones before it:
+#   manifest < edi < rules < engine < db < daemon, cli
+# daemon/ never includes cli/.  cli/ may include daemon/'s configuration,
+# signing and tokens, which `railgate db` and `railgate notices` share with
+# the daemon.  Only daemon/ and cli/ include libevent; only db/ includes
+# libpq.  Prints each offence and exits 1 if there is one.
 set -eu
 cd "$(dirname "$0")/.."
 status=0
+sources() {
+	find "$1" -name '*.[ch]' | sort
+}
 check() {
 	layer=$1; shift
 	for higher in "$@"; do
-		hits=$(grep -n "#include \"$higher/" "$layer"/*.[ch] 2>/dev/null || true)
+		hits=$(sources "$layer" | xargs grep -n "#include \"$higher/" || true)
 		if [ -n "$hits" ]; then
 			echo "layering: $layer/ includes $higher/:"
 			echo "$hits"
@@ -16,19 +22,20 @@ check() {
 		fi
 	done
 }
-check manifest edi rules db daemon
-check edi rules db daemon
-check rules db daemon
-check db daemon
-# Only db/ talks to PostgreSQL; only daemon/ touches libevent.
-for dir in manifest edi rules daemon; do
-	if grep -ln '#include <libpq-fe.h>' "$dir"/*.[ch] 2>/dev/null; then
+check manifest edi rules engine db daemon cli
+check edi rules engine db daemon cli
+check rules engine db daemon cli
+check engine db daemon cli
+check db daemon cli
+check daemon cli
+for dir in manifest edi rules engine daemon cli; do
+	if sources "$dir" | xargs grep -ln '#include <libpq-fe.h>'; then
 		echo "layering: libpq included outside db/"; status=1
 	fi
 done
-for dir in manifest edi rules db; do
-	if grep -ln '#include <event2/' "$dir"/*.[ch] 2>/dev/null; then
-		echo "layering: libevent included outside daemon/"; status=1
+for dir in manifest edi rules engine db; do
+	if sources "$dir" | xargs grep -ln '#include <event2/'; then
+		echo "layering: libevent included outside daemon/ and cli/"; status=1
 	fi
 done
 [ $status -eq 0 ] && echo "layers: ok"

@@ -21,7 +21,7 @@ out=build-fuzz
 mkdir -p "$out"
 cflags="-g -O1 -std=c17 -D_GNU_SOURCE -pthread -I. $(pkg-config --cflags libxml-2.0)"
 libs="$(pkg-config --libs libxml-2.0 libutf8proc openssl jansson zlib) -lm"
-srcs="$(ls manifest/*.c edi/*.c rules/*.c 2>/dev/null || true) daemon/event_body.c daemon/reqhead.c"
+srcs="$(ls manifest/*.c edi/*.c rules/*.c 2>/dev/null || true) engine/*.c daemon/api/event_body.c daemon/http/reqhead.c"
 
 targets=${*:-$(ls tests/fuzz/fuzz_*.c 2>/dev/null | sed 's|tests/fuzz/fuzz_||; s|\.c$||')}
 status=0

@@ -18,7 +18,7 @@
 
 #include <libpq-fe.h>
 
-#include "daemon/auth.h"
+#include "daemon/http/auth.h"
 #include "manifest/util.h"
 
 #include "harness.h"

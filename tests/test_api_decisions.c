@@ -17,7 +17,7 @@
 #include <event2/http.h>
 #include <jansson.h>
 
-#include "daemon/api.h"
+#include "daemon/api/api.h"
 #include "manifest/util.h"
 
 #include "harness.h"

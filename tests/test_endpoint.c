@@ -1,5 +1,5 @@
 /*
- * test_endpoint.c -- where a release notice may go (daemon/endpoint.c):
+ * test_endpoint.c -- where a release notice may go (daemon/notice/endpoint.c):
  * each address class at its edges, IPv4 inside IPv6, and the URL checks.
  */
 #include <arpa/inet.h>
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/endpoint.h"
+#include "daemon/notice/endpoint.h"
 #include "manifest/util.h"
 
 #include "unit.h"

@@ -1,8 +1,8 @@
 /*
  * test_http_guard.c -- the HTTP front attacked (issue 15, items 4, 11,
- * 12, 13, 14): the connection guard (daemon/conn.c), the strict head
- * reader (daemon/reqhead.c), the token throttle (daemon/auth.c) and the
- * one problem document (daemon/http.c).
+ * 12, 13, 14): the connection guard (daemon/http/conn.c), the strict head
+ * reader (daemon/http/reqhead.c), the token throttle (daemon/http/auth.c) and the
+ * one problem document (daemon/http/http.c).
  *
  * Suite http_guard (unit): the head reader against every framing a
  * second reader could take differently, the chunked framing fed one
@@ -44,9 +44,9 @@
 
 #include <jansson.h>
 
-#include "daemon/auth.h"
-#include "daemon/conn.h"
-#include "daemon/reqhead.h"
+#include "daemon/http/auth.h"
+#include "daemon/http/conn.h"
+#include "daemon/http/reqhead.h"
 #include "manifest/util.h"
 
 #include "harness.h"

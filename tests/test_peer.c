@@ -24,7 +24,7 @@
 #include <jansson.h>
 #include <openssl/ssl.h>
 
-#include "daemon/peer_msg.h"
+#include "daemon/peer/peer_msg.h"
 #include "daemon/sign.h"
 #include "daemon/tls.h"
 #include "manifest/util.h"

@@ -15,7 +15,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
-#include "daemon/peer_msg.h"
+#include "daemon/peer/peer_msg.h"
 #include "daemon/sign.h"
 #include "manifest/util.h"
 #include "rules/context.h"

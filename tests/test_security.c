@@ -4,7 +4,7 @@
  *
  * Every route of the daemon's own /openapi.json without a token and with
  * a malformed, expired and revoked one; every route of the route table
- * (daemon/api.c, read as text) against every role; oversized bodies,
+ * (daemon/api/api.c, read as text) against every role; oversized bodies,
  * malformed gzip, a slow-loris connection; SQL metacharacters in every
  * string the API takes, counting rows before and after; path traversal
  * and a symlink in the spool; refusals in the log; no secret in the log
@@ -434,21 +434,21 @@ t_security_every_route_bad_tokens(void)
 	CU_ASSERT_EQUAL(call_status("GET", "/healthz", NULL, NULL, NULL), 200);
 }
 
-/* One route of daemon/api.c: method, pattern, role mask as text. */
+/* One route of daemon/api/api.c: method, pattern, role mask as text. */
 struct table_route {
 	char	method[8];
 	char	pattern[128];
 	char	roles[128];
 };
 
-/* Reads the route table from daemon/api.c; the number of routes. */
+/* Reads the route table from daemon/api/api.c; the number of routes. */
 static size_t
 read_route_table(struct table_route *out, size_t max)
 {
 	char	*src, *p, *q;
 	size_t	 len, n = 0;
 
-	if (file_read_all("daemon/api.c", &src, &len) < 0)
+	if (file_read_all("daemon/api/api.c", &src, &len) < 0)
 		return 0;
 	p = strstr(src, "api_routes[] = {");
 	while (p != NULL && n < max && (p = strstr(p, "{ EVHTTP_REQ_")) != NULL) {
@@ -497,7 +497,7 @@ route_admits(const char *roles, const char *role)
 }
 
 /*
- * The route table itself (daemon/api.c) is in /openapi.json, and every
+ * The route table itself (daemon/api/api.c) is in /openapi.json, and every
  * role against every protected route of it: 403 exactly where the table
  * does not list the role, with a problem document; never 401 or 5xx.
  * Trains and notices that do not exist, so nothing is changed.
@@ -862,7 +862,7 @@ t_security_slow_loris(void)
 	}
 	close(fd);
 	CU_ASSERT(fast_ms >= 0 && fast_ms < 1000);
-	/* Cut by the connection guard (daemon/conn.c), and said so. */
+	/* Cut by the connection guard (daemon/http/conn.c), and said so. */
 	CU_ASSERT(cut_ms >= 1900 && cut_ms < 4000);
 	log = daemon_log();
 	CU_ASSERT_PTR_NOT_NULL(strstr(log, "http: connection from 127.0.0.1:"));
@@ -1352,7 +1352,7 @@ t_security_refusals_logged(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(log, "spool: refusing unsafe file name"));
 	/*
 	 * An oversized body is refused by the connection guard
-	 * (daemon/conn.c) from its head, before routing, and logged.
+	 * (daemon/http/conn.c) from its head, before routing, and logged.
 	 */
 	CU_ASSERT_PTR_NOT_NULL(strstr(log, "request refused before routing: "
 	    "413"));

@@ -32,7 +32,7 @@
 #include <jansson.h>
 #include <zlib.h>
 
-#include "daemon/input.h"
+#include "engine/input.h"
 #include "manifest/util.h"
 
 #include "harness.h"

@@ -5,7 +5,7 @@
  *   1  a neighbour file of `railgate check --neighbour`
  *   2  a decision document (manifest/decision_read.c, read back by
  *      replays and peers)
- *   3  the body of POST /v1/trains/{id}/events (daemon/event_body.c)
+ *   3  the body of POST /v1/trains/{id}/events (daemon/api/event_body.c)
  * Seeded from fixtures/json/ (*.seed).
  *
  * No allocation failures are injected here: jansson 2.14 asserts inside
@@ -20,7 +20,7 @@
 
 #include <jansson.h>
 
-#include "daemon/event_body.h"
+#include "daemon/api/event_body.h"
 #include "manifest/decision.h"
 #include "rules/context.h"
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_reqhead.c -- libFuzzer target: what the connection guard reads of
- * a request before libevent does (daemon/reqhead.c).  The first byte
+ * a request before libevent does (daemon/http/reqhead.c).  The first byte
  * picks the reader, the rest is its input:
  *   0  a request head: where it ends, found a byte at a time and all at
  *      once, must agree; the head up to there is parsed, and a head
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/reqhead.h"
+#include "daemon/http/reqhead.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

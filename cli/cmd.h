@@ -1,0 +1,32 @@
+/*
+ * cmd.h -- the subcommands of `railgate` (interfaces.md, "Command line").
+ *
+ * Each takes the arguments after its name (argv[0] is the command name),
+ * prints data on stdout and diagnostics on stderr, and returns a
+ * sysexits(3) status.  They run on the main thread of the CLI only.
+ */
+#ifndef CLI_CMD_H
+#define CLI_CMD_H
+
+#include <stdio.h>
+
+int cmd_parse(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+int cmd_notices(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+struct diag_list;
+/* Prints rule set compile diagnostics as "file:line:col: message". */
+void cmd_rules_print_diags(const struct diag_list *l);
+
+/* Prints "railgate CMD: message" on stderr. */
+void cmd_warnx(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

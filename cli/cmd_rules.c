@@ -1,0 +1,90 @@
+/*
+ * cmd_rules.c -- `railgate rules lint DIR` and `railgate rules test DIR`.
+ *
+ * lint compiles a rule set and prints its name and hash, or every error
+ * as file:line:col (exit 78).  test runs the rule set's own test trains:
+ * each DIR/tests/NAME.test names a manifest (and optionally events and
+ * neighbour files) beside it and what the decision must be (the format
+ * is in docs/rules.md); the train is evaluated at the first expectation,
+ * after every input line has been read.  It prints pass or fail per test and exits 1 when
+ * one fails.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "manifest/decision.h"
+#include "manifest/util.h"
+#include "rules/context.h"
+#include "rules/rules.h"
+
+#include "cli/cmd.h"
+#include "engine/check.h"
+
+/* Prints rules usage. */
+static void
+rules_usage(FILE *out)
+{
+	fprintf(out, "usage: railgate rules lint DIR\n"
+	    "       railgate rules test DIR\n");
+}
+
+/* Compiles DIR; NULL (errors printed) when it does not compile. */
+static struct rules_ruleset *
+rules_compile(const char *dir)
+{
+	struct diag_list	 diags;
+	struct rules_ruleset	*rs;
+
+	diag_list_init(&diags, 0);
+	rs = rules_ruleset_load(dir, &diags);
+	cmd_rules_print_diags(&diags);
+	diag_list_clear(&diags);
+	return rs;
+}
+
+/* railgate rules test DIR: the exit status. */
+static int
+rules_test(const char *dir)
+{
+	struct rules_ruleset	*rs = rules_compile(dir);
+	int			 failed, run;
+
+	if (rs == NULL)
+		return EX_CONFIG;
+	failed = engine_selftest(rs, dir, stdout, &run);
+	printf("%d tests, %d failed\n", run, failed);
+	rules_ruleset_unref(rs);
+	return failed > 0 || run == 0 ? 1 : 0;
+}
+
+/* railgate rules lint|test DIR */
+int
+cmd_rules(int argc, char **argv)
+{
+	struct rules_ruleset	*rs;
+
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0)) {
+		rules_usage(stdout);
+		return 0;
+	}
+	if (argc != 3) {
+		rules_usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[1], "test") == 0)
+		return rules_test(argv[2]);
+	if (strcmp(argv[1], "lint") != 0) {
+		rules_usage(stderr);
+		return EX_USAGE;
+	}
+	if ((rs = rules_compile(argv[2])) == NULL)
+		return EX_CONFIG;
+	printf("%s %s (%zu rules)\n", rules_ruleset_name(rs),
+	    rules_ruleset_hash(rs), rules_ruleset_count(rs));
+	rules_ruleset_unref(rs);
+	return 0;
+}

@@ -1,0 +1,50 @@
+/*
+ * api.c -- the route table: method, path, roles, handler.
+ *
+ * This table is the whole authorisation policy: a role reaches exactly
+ * the routes that list it (a supervisor also reaches the officer's; see
+ * auth_role_allows), and a route lists nobody only when it is public.
+ */
+#include <event2/http.h>
+
+#include "daemon/api/api.h"
+#include "daemon/http/auth.h"
+
+/* Officers (and so supervisors) and auditors read trains. */
+#define READERS (AUTH_OFFICER | AUTH_AUDITOR)
+
+const struct http_route api_routes[] = {
+	{ EVHTTP_REQ_GET, "/healthz", AUTH_NONE, api_healthz },
+	{ EVHTTP_REQ_GET, "/readyz", AUTH_NONE, api_readyz },
+	{ EVHTTP_REQ_GET, "/metrics", AUTH_NONE, api_metrics },
+	{ EVHTTP_REQ_GET, "/openapi.json", AUTH_NONE, api_openapi },
+	{ EVHTTP_REQ_GET, "/", AUTH_NONE, api_console_index },
+	{ EVHTTP_REQ_GET, "/console/{file}", AUTH_NONE, api_console_file },
+	{ EVHTTP_REQ_POST, "/v1/manifests", AUTH_OPERATOR, api_manifest_post,
+	    HTTP_ROUTE_UPLOAD },
+	{ EVHTTP_REQ_GET, "/v1/trains", READERS, api_trains_list },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}", READERS, api_train_get },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/decision", READERS, api_train_decision },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/manifest", READERS, api_train_manifest },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/audit", READERS, api_train_audit },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/notices", READERS, api_train_notices },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/events", AUTH_OPERATOR | AUTH_OFFICER,
+	    api_train_event },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/wagons/{wagon}/resolution",
+	    AUTH_OFFICER, api_wagon_resolution },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/wagons/{wagon}/override/confirm",
+	    AUTH_SUPERVISOR, api_wagon_override_confirm },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/wagons/{wagon}/override/reject",
+	    AUTH_SUPERVISOR, api_wagon_override_reject },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/approve", AUTH_OFFICER,
+	    api_train_approve },
+	{ EVHTTP_REQ_POST, "/v1/notices/{id}/redeliver", AUTH_OFFICER,
+	    api_notice_redeliver },
+	{ EVHTTP_REQ_PUT, "/v1/subscriptions/{name}", AUTH_ADMIN,
+	    api_subscription_put },
+	{ EVHTTP_REQ_GET, "/v1/audit/verify", AUTH_AUDITOR, api_audit_verify },
+	{ EVHTTP_REQ_GET, "/v1/rulesets/{sha256}", READERS, api_ruleset_get },
+	{ EVHTTP_REQ_GET, "/v1/peer", READERS | AUTH_ADMIN, api_peer_status },
+};
+
+const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

@@ -1,0 +1,75 @@
+/*
+ * api.h -- the HTTP API of interfaces.md: the route table (which is also
+ * the authorisation table: each route lists the roles it admits) and the
+ * handlers, one file per resource (api_*.c).  Loop thread only.
+ */
+#ifndef DAEMON_API_API_H
+#define DAEMON_API_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "daemon/http/http.h"
+
+extern const struct http_route api_routes[];
+extern const size_t api_route_count;
+
+/* api_meta.c */
+void api_healthz(struct http_ctx *c);
+void api_readyz(struct http_ctx *c);
+void api_metrics(struct http_ctx *c);
+void api_openapi(struct http_ctx *c);
+
+/* api_console.c: the officer console's static files (no data in them) */
+void api_console_index(struct http_ctx *c);
+void api_console_file(struct http_ctx *c);
+
+/* api_manifests.c */
+void api_manifest_post(struct http_ctx *c);
+
+/* api_trains.c */
+/* Checks the route's {id} is a train id; answers 400 itself when not. */
+bool api_check_train_id(struct http_ctx *c);
+void api_trains_list(struct http_ctx *c);
+void api_train_get(struct http_ctx *c);
+void api_train_decision(struct http_ctx *c);
+void api_train_manifest(struct http_ctx *c);
+void api_train_audit(struct http_ctx *c);
+/* Something this daemon did changed the train list: drop the kept copy. */
+void api_trains_changed(void);
+
+/* api_events.c */
+void api_train_event(struct http_ctx *c);
+
+/* api_officers.c */
+void api_wagon_resolution(struct http_ctx *c);
+void api_train_approve(struct http_ctx *c);
+void api_wagon_override_confirm(struct http_ctx *c);
+void api_wagon_override_reject(struct http_ctx *c);
+
+/* api_notices.c */
+void api_train_notices(struct http_ctx *c);
+void api_notice_redeliver(struct http_ctx *c);
+void api_subscription_put(struct http_ctx *c);
+/*
+ * Subscriptions from the configuration ([notices] subscriptions): the
+ * file read and every entry checked against cfg, the configuration being
+ * loaded (NULL with *cause, caller frees), then stored, as PUT
+ * /v1/subscriptions/NAME would.  An endpoint's host name is not resolved
+ * here (that would block the loop); each delivery checks it.
+ */
+struct json_t;
+struct config;
+struct json_t *subscriptions_read(const struct config *cfg, const char *path,
+    char **cause);
+void subscriptions_apply(struct daemon *d, struct json_t *subs,
+    const char *path);
+
+/* api_audit.c */
+void api_audit_verify(struct http_ctx *c);
+void api_ruleset_get(struct http_ctx *c);
+
+/* api_peer.c */
+void api_peer_status(struct http_ctx *c);
+
+#endif

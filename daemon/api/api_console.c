@@ -1,0 +1,73 @@
+/*
+ * api_console.c -- the officer console: static HTML, CSS and JavaScript
+ * (daemon/api/console/, embedded by the build as daemon/api/openapi.json is),
+ * served without a token because they hold no data; the page asks for a
+ * token and calls the API with it (docs/console.md).
+ *
+ * Every file goes out with a Content-Security-Policy that admits scripts,
+ * styles and connections from this origin only, so the page runs no
+ * inline or foreign code whatever a manifest's text contains.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "manifest/util.h"
+
+#include "daemon/api/api.h"
+
+/* The files, embedded by the build (scripts/embed-file.sh). */
+extern const char	console_index_html[];
+extern const size_t	console_index_html_len;
+extern const char	console_console_js[];
+extern const size_t	console_console_js_len;
+extern const char	console_console_css[];
+extern const size_t	console_console_css_len;
+
+#define CONSOLE_CSP	"default-src 'none'; script-src 'self'; " \
+	"style-src 'self'; img-src 'self' data:; connect-src 'self'; " \
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+static const struct console_file {
+	const char	*name;
+	const char	*content_type;
+	const char	*data;
+	const size_t	*len;
+} console_files[] = {
+	{ "index.html", "text/html; charset=utf-8", console_index_html,
+	    &console_index_html_len },
+	{ "console.js", "text/javascript; charset=utf-8", console_console_js,
+	    &console_console_js_len },
+	{ "console.css", "text/css; charset=utf-8", console_console_css,
+	    &console_console_css_len },
+};
+
+/* Answers with one embedded file and the console's headers. */
+static void
+console_reply(struct http_ctx *c, const struct console_file *f)
+{
+	http_add_header(c, "Content-Security-Policy", CONSOLE_CSP);
+	http_add_header(c, "Referrer-Policy", "no-referrer");
+	http_reply(c, 200, f->content_type, f->data, *f->len);
+}
+
+/* GET / */
+void
+api_console_index(struct http_ctx *c)
+{
+	console_reply(c, &console_files[0]);
+}
+
+/* GET /console/{file} */
+void
+api_console_file(struct http_ctx *c)
+{
+	const char	*name = http_param(c, 0);
+	size_t		 i;
+
+	for (i = 0; name != NULL && i < nitems(console_files); i++)
+		if (strcmp(name, console_files[i].name) == 0) {
+			console_reply(c, &console_files[i]);
+			return;
+		}
+	http_reply_problem(c, 404, "Not Found", "no such console file", NULL, 0);
+}

@@ -1,0 +1,449 @@
+/*
+ * api_officers.c -- what officers decide: a wagon's resolution and the
+ * approval that makes a train's decision final.
+ *
+ * A resolution is checked and recorded by the database (resolve_wagon():
+ * the four-eyes rule lives next to the data it reads).  A final decision
+ * is built here, by the same code that writes every decision document:
+ * the provisional document is read back, the resolutions applied to its
+ * wagons and the train outcome consolidated again (decision.md); the
+ * database keeps it only if the decision it was built from is still the
+ * current one.  A resolution after approval amends the final decision the
+ * same way.
+ *
+ * Overrides take two people (016_four_eyes.sql decides, under the train's
+ * row lock): an override of what the rules set at HOLD or REFUSE is only
+ * proposed (202) until a second supervisor confirms it -- here, or by
+ * approving the train; approval is refused while one waits otherwise.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "db/store.h"
+#include "manifest/decision.h"
+#include "manifest/util.h"
+
+#include "daemon/api/api.h"
+#include "daemon/http/auth.h"
+#include "daemon/daemon.h"
+#include "engine/decide.h"
+#include "daemon/log.h"
+#include "daemon/notice/notice.h"
+#include "daemon/peer/peer.h"
+
+#define OFFICER_BODY_MAX	(16 * 1024)
+#define OFFICER_REASON_MAX	1000
+/*
+ * An amendment that finds the wagons changed under it (another officer
+ * resolved one meanwhile) is built again from the new inputs, this many
+ * times: the resolution already stands, so the final decision must follow.
+ */
+#define AMEND_TRIES		5
+
+/* An approval or amendment in progress: the request's state. */
+struct finalize {
+	struct http_ctx	*c;
+	char		*reason;
+	int		 approve;	/* else an amendment after a resolution */
+	char		*resolution;	/* the resolution's reply, amendments */
+	int		 tries;
+};
+
+static void
+finalize_free(void *arg)
+{
+	struct finalize	*f = arg;
+
+	free(f->reason);
+	free(f->resolution);
+	free(f);
+}
+
+/* True when s holds no control character (jansson has made it UTF-8). */
+static bool
+text_is_plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * Parses a JSON object body; its "reason" (required unless optional) into
+ * *reason.  NULL with the problem already answered.
+ */
+static json_t *
+officer_body(struct http_ctx *c, bool reason_optional, const char **reason)
+{
+	const unsigned char	*body;
+	json_error_t		 err;
+	json_t			*o;
+	size_t			 len;
+	char			 why[256];
+
+	body = http_body(c, &len);
+	if (len > OFFICER_BODY_MAX) {
+		http_reply_problem(c, 413, "Payload Too Large",
+		    "an officer's action is a JSON object of at most 16 KiB",
+		    NULL, 0);
+		return NULL;
+	}
+	o = len == 0 ? json_object() : json_loadb((const char *)body, len,
+	    JSON_REJECT_DUPLICATES, &err);
+	if (o == NULL || !json_is_object(o)) {
+		snprintf(why, sizeof why, "invalid JSON at line %d, column %d: %s",
+		    o == NULL ? err.line : 1, o == NULL ? err.column : 1,
+		    o == NULL ? err.text : "not an object");
+		json_decref(o);
+		http_reply_problem(c, 400, "Bad Request", why, NULL, 0);
+		return NULL;
+	}
+	*reason = json_string_value(json_object_get(o, "reason"));
+	if ((*reason == NULL || **reason == '\0') && !reason_optional) {
+		json_decref(o);
+		http_reply_problem(c, 422, "Reason required", "\"reason\" must "
+		    "say why, in words the auditor will read", NULL, 0);
+		return NULL;
+	}
+	if (*reason != NULL && strlen(*reason) > OFFICER_REASON_MAX) {
+		json_decref(o);
+		http_reply_problem(c, 422, "Reason too long",
+		    "\"reason\" is at most 1000 bytes", NULL, 0);
+		return NULL;
+	}
+	if (*reason != NULL && !text_is_plain(*reason)) {
+		json_decref(o);
+		http_reply_problem(c, 422, "Reason unreadable", "\"reason\" is "
+		    "one line of text: no control characters (a newline, an "
+		    "escape) and no NUL", NULL, 0);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * The final document: the provisional one with the resolutions applied
+ * and the outcome consolidated again.  0, or -1 with *cause.
+ */
+static int
+build_final(const char *document, const char *resolutions, struct buf *doc,
+    struct buf *wagons, const char **outcome, size_t *pending, char **cause)
+{
+	struct decision	*d;
+	size_t		 k;
+
+	if ((d = decide_final(document, resolutions, cause)) == NULL)
+		return -1;
+	*pending = 0;
+	for (k = 0; k < d->nwagons; k++)
+		if (d->wagons[k].action == DECISION_DOC_CHECK)
+			(*pending)++;
+	*outcome = decision_outcome_name(d->outcome);
+	decision_json_write(d, 0, doc);
+	decision_actions_json(d, wagons);
+	decision_free(d);
+	return 0;
+}
+
+static void final_inputs_cb(int, const struct store_final_inputs *, void *);
+
+/* The final decision is stored (or refused as stale). */
+static void
+finalized_cb(int status, int http_status, const char *reply, void *arg)
+{
+	struct finalize	*f = arg;
+	struct http_ctx	*c = f->c;
+
+	if (status < 0) {
+		http_reply_store_failure(c, status);
+		return;
+	}
+	if (!f->approve && http_status == 409 && ++f->tries < AMEND_TRIES) {
+		store_final_inputs(c->d->db, http_param(c, 0), final_inputs_cb,
+		    f);
+		return;
+	}
+	if (http_status == 200) {
+		api_trains_changed();
+		notifier_kick(c->d->notify);	/* the notices are in the outbox */
+		peer_link_kick(c->d->peer);	/* so is a message to the neighbour */
+	}
+	if (f->approve) {
+		if (http_status == 200) {
+			log_info("train %s approved by %s", http_param(c, 0),
+			    c->who.name);
+			http_reply_json(c, 200, reply, strlen(reply));
+		} else
+			http_reply_problem_json(c, http_status, reply);
+		return;
+	}
+	/* An amendment: the resolution stands either way; say what followed. */
+	if (http_status != 200)
+		log_warnx("train %s: FINAL DECISION NOT AMENDED after %s's "
+		    "resolution (%d tries): %s", http_param(c, 0), c->who.name,
+		    f->tries + 1, reply);
+	http_reply_json(c, 200, f->resolution, strlen(f->resolution));
+}
+
+/* A JSON string's text, "?" for anything else. */
+static const char *
+json_text(const json_t *v)
+{
+	const char	*s = json_string_value(v);
+
+	return s != NULL ? s : "?";
+}
+
+/*
+ * Whether this approval may confirm the overrides awaiting confirmation
+ * (proposals, a JSON array of {wagon, action, by}): only a supervisor who
+ * proposed none of them.  *confirm says whether there are any to confirm.
+ * false with the refusal answered.
+ */
+static bool
+approval_confirms(struct http_ctx *c, const char *proposals, int *confirm)
+{
+	json_t		*a = json_loads(proposals, 0, NULL), *p;
+	struct buf	 list = { 0 };
+	size_t		 i;
+	bool		 mine = false;
+	char		*detail;
+
+	*confirm = json_array_size(a) > 0;
+	if (!*confirm) {
+		json_decref(a);
+		return true;
+	}
+	json_array_foreach(a, i, p) {
+		const char *by = json_string_value(json_object_get(p, "by"));
+
+		if (by == NULL || strcmp(by, c->who.name) == 0)
+			mine = true;	/* unknown proposer: never confirm */
+		buf_printf(&list, "%s%s (%s, proposed by %s)", i > 0 ? ", " :
+		    "", json_text(json_object_get(p, "wagon")),
+		    json_text(json_object_get(p, "action")),
+		    by != NULL ? by : "?");
+	}
+	json_decref(a);
+	if (c->who.role == AUTH_SUPERVISOR && !mine) {
+		buf_free(&list);
+		return true;
+	}
+	detail = xasprintf("overrides of the rules need a second supervisor to "
+	    "confirm them, or to approve the train: wagon %s", list.data);
+	http_reply_problem(c, 403, "Override awaiting confirmation", detail,
+	    NULL, 0);
+	free(detail);
+	buf_free(&list);
+	return false;
+}
+
+/* What the final decision is built from arrived. */
+static void
+final_inputs_cb(int status, const struct store_final_inputs *in, void *arg)
+{
+	struct finalize		*f = arg;
+	struct http_ctx		*c = f->c;
+	struct store_final	 s = { 0 };
+	struct buf		 doc = { 0 }, wagons = { 0 };
+	char			*cause = NULL, detail[160];
+	size_t			 pending;
+	int			 confirm = 0;
+
+	if (status < 0) {
+		http_reply_store_failure(c, status);
+		return;
+	}
+	if (status == 0) {
+		http_reply_problem(c, 404, "Not Found", "no such train", NULL, 0);
+		return;
+	}
+	if (in->document == NULL || in->eval_needed ||
+	    strcmp(in->state, "cancelled") == 0) {
+		http_reply_problem(c, 409, "Not ready", in->document == NULL ?
+		    "the train has no decision yet" : in->eval_needed ?
+		    "the train is being evaluated again; approve the new "
+		    "decision" : "the train's manifest was cancelled", NULL, 0);
+		return;
+	}
+	if (f->approve && !approval_confirms(c, in->proposals, &confirm))
+		return;
+	if (build_final(in->document, confirm ? in->resolutions_proposed :
+	    in->resolutions, &doc, &wagons, &s.outcome, &pending, &cause) < 0) {
+		log_warnx("train %s: stored decision unreadable: %s",
+		    http_param(c, 0), cause);
+		http_reply_problem(c, 500, "Internal Server Error",
+		    "the stored decision could not be read", NULL, 0);
+		free(cause);
+		return;
+	}
+	if (f->approve && pending > 0) {
+		snprintf(detail, sizeof detail, "%zu wagon%s still wait%s for a "
+		    "document check: resolve %s before approving", pending,
+		    pending == 1 ? "" : "s", pending == 1 ? "s" : "",
+		    pending == 1 ? "it" : "them");
+		http_reply_problem(c, 409, "Document checks pending", detail,
+		    NULL, 0);
+		buf_free(&doc);
+		buf_free(&wagons);
+		return;
+	}
+	s.train_id = in->train_id;
+	s.version = in->version;
+	s.document = doc.data;
+	s.wagons = wagons.data;
+	s.principal = c->who.name;
+	s.role = auth_role_name(c->who.role);
+	s.reason = f->reason;
+	s.approve = f->approve;
+	s.fingerprint = in->fingerprint;
+	s.confirm = confirm;
+	store_finalize(c->d->db, &s, finalized_cb, f);
+	buf_free(&doc);
+	buf_free(&wagons);
+}
+
+/* Starts building the final decision of the request's train. */
+static void
+finalize_start(struct http_ctx *c, const char *reason, int approve,
+    const char *resolution)
+{
+	struct finalize	*f = xcalloc(1, sizeof *f);
+
+	f->c = c;
+	f->reason = xstrdup(reason != NULL && *reason != '\0' ? reason :
+	    "approved");
+	f->approve = approve;
+	f->resolution = resolution != NULL ? xstrdup(resolution) : NULL;
+	c->state = f;
+	c->state_free = finalize_free;
+	store_final_inputs(c->d->db, http_param(c, 0), final_inputs_cb, f);
+}
+
+/* POST /v1/trains/{id}/approve */
+void
+api_train_approve(struct http_ctx *c)
+{
+	const char	*reason;
+	json_t		*o;
+
+	if (!api_check_train_id(c) || (o = officer_body(c, true, &reason)) ==
+	    NULL)
+		return;
+	finalize_start(c, reason, 1, NULL);
+	json_decref(o);
+}
+
+/*
+ * The database recorded (or refused) a change to a wagon: a resolution,
+ * or a confirmed override (amends), or a rejected proposal (does not:
+ * nothing in force changed).
+ */
+static void
+wagon_changed(int status, int http_status, const char *reply,
+    struct http_ctx *c, bool amends)
+{
+	json_t		*r;
+	bool		 final;
+
+	if (status < 0) {
+		http_reply_store_failure(c, status);
+		return;
+	}
+	if (http_status != 200 && http_status != 202) {
+		http_reply_problem_json(c, http_status, reply);
+		return;
+	}
+	api_trains_changed();
+	log_info("train %s wagon %s: %s by %s", http_param(c, 0),
+	    http_param(c, 1), reply, c->who.name);
+	if (http_status == 202) {	/* proposed: nothing changed yet */
+		http_reply_json(c, 202, reply, strlen(reply));
+		return;
+	}
+	r = json_loads(reply, 0, NULL);
+	final = json_is_true(json_object_get(r, "final"));
+	json_decref(r);
+	if (final && amends)	/* after approval: the final decision follows */
+		finalize_start(c, "resolution after approval", 0, reply);
+	else
+		http_reply_json(c, 200, reply, strlen(reply));
+}
+
+/* A resolution, or a confirmed override, was recorded (or refused). */
+static void
+resolved_cb(int status, int http_status, const char *reply, void *arg)
+{
+	wagon_changed(status, http_status, reply, arg, true);
+}
+
+/* A proposed override was rejected (or the rejection refused). */
+static void
+rejected_cb(int status, int http_status, const char *reply, void *arg)
+{
+	wagon_changed(status, http_status, reply, arg, false);
+}
+
+/* POST /v1/trains/{id}/wagons/{wagon}/resolution */
+void
+api_wagon_resolution(struct http_ctx *c)
+{
+	static const char *const actions[] = { "release", "inspect", "hold",
+	    "refuse" };
+	const char	*reason, *action;
+	json_t		*o;
+	size_t		 i;
+
+	if (!api_check_train_id(c) || (o = officer_body(c, false, &reason)) ==
+	    NULL)
+		return;
+	action = json_string_value(json_object_get(o, "action"));
+	for (i = 0; action != NULL && i < nitems(actions); i++)
+		if (strcmp(action, actions[i]) == 0)
+			break;
+	if (action == NULL || i == nitems(actions)) {
+		json_decref(o);
+		http_reply_problem(c, 422, "Unknown action", "\"action\" must be "
+		    "release, inspect, hold or refuse", NULL, 0);
+		return;
+	}
+	store_resolve_wagon(c->d->db, http_param(c, 0), http_param(c, 1),
+	    action, reason, c->who.name, auth_role_name(c->who.role), NULL,
+	    resolved_cb, c);
+	json_decref(o);
+}
+
+/* POST /v1/trains/{id}/wagons/{wagon}/override/{confirm|reject} */
+static void
+override_decide(struct http_ctx *c, int confirm)
+{
+	const char	*reason;
+	json_t		*o;
+
+	if (!api_check_train_id(c) || (o = officer_body(c, confirm != 0,
+	    &reason)) == NULL)
+		return;
+	store_decide_override(c->d->db, http_param(c, 0), http_param(c, 1),
+	    confirm, reason != NULL && *reason != '\0' ? reason : "confirmed",
+	    c->who.name, auth_role_name(c->who.role), confirm ? resolved_cb :
+	    rejected_cb, c);
+	json_decref(o);
+}
+
+/* POST /v1/trains/{id}/wagons/{wagon}/override/confirm */
+void
+api_wagon_override_confirm(struct http_ctx *c)
+{
+	override_decide(c, 1);
+}
+
+/* POST /v1/trains/{id}/wagons/{wagon}/override/reject */
+void
+api_wagon_override_reject(struct http_ctx *c)
+{
+	override_decide(c, 0);
+}

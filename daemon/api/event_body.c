@@ -1,0 +1,186 @@
+/*
+ * event_body.c -- the body of POST /v1/trains/{id}/events, checked field
+ * by field (see event_body.h).  Jansson only: the fuzz target
+ * tests/fuzz/fuzz_json.c runs it without a daemon.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "manifest/value.h"
+#include "rules/context.h"
+
+#include "daemon/http/auth.h"
+#include "daemon/api/event_body.h"
+
+/* A required string member; NULL (and *why set) if absent or not a string. */
+static const char *
+need_string(json_t *o, const char *key, char *why, size_t size)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	if (s == NULL || *s == '\0')
+		snprintf(why, size, "\"%s\" is required and must be a string", key);
+	return s;
+}
+
+/* True when s is an RFC 3339 time. */
+static bool
+is_time(const char *s)
+{
+	int64_t	t;
+
+	return s != NULL && value_time_parse(s, strlen(s), &t) == 0;
+}
+
+/* The fields of each kind of event; each sets why when one is wrong. */
+static void
+check_position(json_t *o, char *why, size_t size)
+{
+	const char	*s = need_string(o, "eta", why, size);
+
+	if (s != NULL && !is_time(s))
+		snprintf(why, size, "\"eta\" must be an RFC 3339 time");
+}
+
+static void
+check_arrived(json_t *o, char *why, size_t size)
+{
+	/* nothing more */
+}
+
+static void
+check_weighbridge(json_t *o, char *why, size_t size)
+{
+	json_t	*kg = json_object_get(o, "gross_kg");
+
+	need_string(o, "wagon", why, size);
+	if (why[0] == '\0' && (!json_is_number(kg) ||
+	    !(json_number_value(kg) > 0 &&
+	    json_number_value(kg) <= RULES_MAX_GROSS_KG)))
+		snprintf(why, size, "\"gross_kg\" must be a number more "
+		    "than 0 and at most 1000000");
+}
+
+static void
+check_scan(json_t *o, char *why, size_t size)
+{
+	const char	*s;
+
+	need_string(o, "container", why, size);
+	s = why[0] == '\0' ? need_string(o, "result", why, size) : NULL;
+	if (s != NULL && strcmp(s, "clear") != 0 && strcmp(s, "suspect") != 0)
+		snprintf(why, size, "\"result\" must be clear or suspect");
+}
+
+static void
+check_seal(json_t *o, char *why, size_t size)
+{
+	const char	*s;
+
+	need_string(o, "equipment", why, size);
+	if (why[0] == '\0')
+		need_string(o, "seal", why, size);
+	s = why[0] == '\0' ? need_string(o, "condition", why, size) : NULL;
+	if (s != NULL && strcmp(s, "intact") != 0 &&
+	    strcmp(s, "damaged") != 0 && strcmp(s, "missing") != 0)
+		snprintf(why, size, "\"condition\" must be intact, damaged "
+		    "or missing");
+}
+
+/*
+ * The kinds of event, their fields, and who may post them.  A railway
+ * operator reports where its train is; what customs found on it (the
+ * mass on the weighbridge, the scanner's result, the state of a seal) is
+ * control evidence the rules decide on, so it comes from customs
+ * officers (supervisors included) -- never from the party whose goods
+ * are being controlled.
+ */
+static const struct event_kind {
+	const char	*type;
+	void		(*check)(json_t *, char *, size_t);
+	unsigned	 roles;		/* AUTH_* mask */
+} kinds[] = {
+	{ "position", check_position, AUTH_OPERATOR | AUTH_OFFICER },
+	{ "arrived", check_arrived, AUTH_OPERATOR | AUTH_OFFICER },
+	{ "weighbridge", check_weighbridge, AUTH_OFFICER },
+	{ "scan", check_scan, AUTH_OFFICER },
+	{ "seal_check", check_seal, AUTH_OFFICER },
+};
+
+/* The kind named type, or NULL. */
+static const struct event_kind *
+kind_find(const char *type)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kinds[i].type, type) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+unsigned
+event_body_roles(const char *type)
+{
+	const struct event_kind	*k = type != NULL ? kind_find(type) : NULL;
+
+	return k != NULL ? k->roles : 0;
+}
+
+/* Checks an event body; 0, or -1 with why filled. */
+static int
+event_check(json_t *o, const char *type, char *why, size_t size)
+{
+	const struct event_kind	*k = kind_find(type);
+	const char		*at = json_string_value(json_object_get(o, "at"));
+
+	why[0] = '\0';
+	if (json_object_get(o, "at") != NULL && !is_time(at)) {
+		snprintf(why, size, "\"at\" must be an RFC 3339 time");
+		return -1;
+	}
+	if (k == NULL)
+		snprintf(why, size, "\"type\" must be position, arrived, "
+		    "weighbridge, scan or seal_check");
+	else
+		k->check(o, why, size);
+	return why[0] == '\0' ? 0 : -1;
+}
+
+int
+event_body_parse(const unsigned char *body, size_t len, json_t **out,
+    const char **type, char *why, size_t size)
+{
+	json_error_t	 err;
+	json_t		*o;
+
+	*out = NULL;
+	*type = NULL;
+	if (len == 0 || len > EVENT_BODY_MAX) {
+		snprintf(why, size, "an event is a JSON object of at most 64 KiB");
+		return len == 0 ? 400 : 413;
+	}
+	o = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &err);
+	if (o == NULL || !json_is_object(o)) {
+		snprintf(why, size, "invalid JSON at line %d, column %d: %s",
+		    err.line, err.column, o == NULL ? err.text : "not an object");
+		json_decref(o);
+		return 400;
+	}
+	*type = json_string_value(json_object_get(o, "type"));
+	if (*type == NULL) {
+		snprintf(why, size, "\"type\" is required");
+		json_decref(o);
+		return 422;
+	}
+	if (event_check(o, *type, why, size) < 0) {
+		json_decref(o);
+		*type = NULL;
+		return 422;
+	}
+	*out = o;
+	return 0;
+}

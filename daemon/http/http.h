@@ -1,0 +1,143 @@
+/*
+ * http.h -- the HTTP API on libevent's evhttp: routes, authentication,
+ * and the one reply path.
+ *
+ * Owns the evhttp server and every struct http_ctx: a context is created
+ * when a request arrives, handed to the route's handler (which may answer
+ * at once or after database and worker round trips), and freed by the
+ * reply helper that answers it -- so every request gets exactly one reply.
+ * A client that goes away before its answer is harmless: libevent frees
+ * the request when the reply is sent to nobody.
+ *
+ * Every error the daemon answers is one RFC 9457 problem document with
+ * the same members -- type, title, status, detail, instance, request_id
+ * (and diagnostics or other members where the refusal has them) --
+ * whether the handler, the database (http_reply_problem_json) or the
+ * connection guard before the body (conn.h) refused the request.  A HEAD
+ * request is answered with the headers GET would have, Content-Length
+ * included, and no body.  Loop thread only.
+ */
+#ifndef DAEMON_HTTP_HTTP_H
+#define DAEMON_HTTP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/http/auth.h"
+#include "daemon/http/conn.h"
+
+struct daemon;
+struct diag_list;
+struct evhttp_request;
+struct evkeyvalq;
+struct http_server;
+struct http_ctx;
+
+#define HTTP_MAX_PARAMS 3
+
+typedef void (*http_handler)(struct http_ctx *);
+
+/*
+ * The body a route takes: a JSON document of at most HTTP_JSON_BODY_MAX
+ * bytes unless the route says HTTP_ROUTE_UPLOAD (up to max_body_mb).  A
+ * larger one is refused from its head, before a byte of it is read.
+ */
+#define HTTP_JSON_BODY_MAX	(64 * 1024)
+#define HTTP_ROUTE_UPLOAD	0x1
+
+struct http_route {
+	int		 method;	/* EVHTTP_REQ_* */
+	const char	*pattern;	/* "/v1/trains/{id}/decision" */
+	unsigned	 roles;		/* AUTH_* mask; AUTH_NONE: public */
+	http_handler	 handler;
+	unsigned	 flags;		/* HTTP_ROUTE_* */
+};
+
+struct http_ctx {
+	struct daemon			*d;
+	struct evhttp_request		*req;
+	const struct http_route		*route;
+	char				*params[HTTP_MAX_PARAMS];	/* decoded, owned */
+	struct auth_principal		 who;		/* when authenticated */
+	char				 id[20];	/* request id, in logs */
+	char				 client[CONN_CLIENT_LEN]; /* conn_client_key */
+	const char			*note;		/* for the log line */
+	bool				 quiet;		/* no log line: summarised */
+	int64_t				 started_ms;
+	struct evkeyvalq		*query;		/* parsed on first use, owned */
+	void				*state;		/* the handler's */
+	void				(*state_free)(void *);
+};
+
+/* Binds d->cfg.listen; NULL with *cause on failure.  The caller owns it. */
+struct http_server *http_server_new(struct daemon *d, char **cause);
+/* Stops accepting connections; requests in progress go on. */
+void http_server_stop_accepting(struct http_server *s);
+/* Requests received and not yet answered. */
+int http_server_in_flight(const struct http_server *s);
+/* Frees the server and its connections; accepts NULL.  Call when idle. */
+void http_server_free(struct http_server *s);
+
+/* The n-th {param} of the route, decoded. */
+const char *http_param(const struct http_ctx *c, int n);
+/* A request header, or NULL. */
+const char *http_header(const struct http_ctx *c, const char *name);
+/* A query-string parameter, or NULL; borrowed until the reply. */
+const char *http_query(struct http_ctx *c, const char *name);
+/* The request body, made contiguous; borrowed until the reply. */
+const unsigned char *http_body(struct http_ctx *c, size_t *len);
+/* Adds a response header to the reply to come. */
+void http_add_header(struct http_ctx *c, const char *name, const char *value);
+
+/* Answers and frees c. */
+void http_reply(struct http_ctx *c, int status, const char *content_type,
+    const char *body, size_t len);
+void http_reply_json(struct http_ctx *c, int status, const char *json,
+    size_t len);
+/*
+ * Answers with an RFC 9457 problem document (and frees c): title, detail,
+ * and the diagnostics when given.  retry_after_s > 0 adds Retry-After.
+ */
+void http_reply_problem(struct http_ctx *c, int status, const char *title,
+    const char *detail, const struct diag_list *diags, int retry_after_s);
+/* 503 with Retry-After: the database is unavailable. */
+void http_reply_unavailable(struct http_ctx *c);
+/*
+ * Answers a failed store call (status < 0, STORE_* of db/store.h): 503
+ * with Retry-After only for STORE_UNAVAILABLE; 422 for a value the
+ * database refused, 409 for a conflict, 500 for anything else.
+ */
+void http_reply_store_failure(struct http_ctx *c, int status);
+/* The HTTP status http_reply_store_failure() answers for status. */
+int http_store_failure_status(int status);
+/*
+ * Answers with the problem document the database built (json: an object
+ * with title, detail and perhaps other members), completed to the
+ * standard one: type, title, status, detail, instance and request_id set
+ * here, the other members kept.
+ */
+void http_reply_problem_json(struct http_ctx *c, int status, const char *json);
+
+/* Requests answered so far, by status class, for /metrics. */
+struct http_stats {
+	uint64_t	requests;
+	uint64_t	by_class[6];	/* 1xx..5xx at [1]..[5] */
+	int		in_flight;
+	int		conn_open;	/* client connections (conn.h) */
+	uint64_t	conn_accepted;
+	uint64_t	conn_cut;	/* requests too slow */
+	uint64_t	conn_paused;	/* times max_connections was reached */
+	uint64_t	conn_refused;	/* answered 4xx by libevent itself */
+	uint64_t	conn_client_refused; /* over max_connections_per_client */
+	uint64_t	head_refused;	/* refused before the body was read */
+	uint64_t	budget_refused;	/* of those, over max_body_memory_mb */
+	uint64_t	body_bytes;	/* bodies in flight (declared) */
+	uint64_t	body_budget;	/* max_body_memory_mb in bytes */
+	uint64_t	auth_failures;	/* failed authentications */
+	uint64_t	auth_throttled;	/* requests answered 429 for them */
+	uint64_t	token_lookups;	/* tokens looked up in the database */
+};
+void http_get_stats(const struct http_server *s, struct http_stats *out);
+
+#endif

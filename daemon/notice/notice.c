@@ -1,0 +1,497 @@
+/*
+ * notify.c -- claiming, building, signing and posting release notices.
+ *
+ * A delivery owns copies of what it was claimed with.  Its life: (build
+ * the body and store it, if this is the first attempt) -> post -> record
+ * the attempt -> free.  Bodies are built from the final decision the
+ * notice belongs to and the notice's own id and creation time only, so
+ * that the stored body is the one a replay would build.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "db/store.h"
+#include "edi/cusres.h"
+#include "manifest/decision.h"
+#include "manifest/jsonw.h"
+#include "manifest/util.h"
+
+#include "daemon/daemon.h"
+#include "daemon/notice/endpoint.h"
+#include "daemon/log.h"
+#include "daemon/notice/notice.h"
+#include "daemon/outcall.h"
+#include "daemon/sign.h"
+
+#define NOTIFY_LEASE_S		60
+#define NOTIFY_TIMEOUT_S	10
+#define NOTIFY_BATCH		32
+
+struct notifier {
+	struct daemon		*d;
+	const struct sign_key	*key;
+	char			 key_id[17];
+	SSL_CTX			*ssl;		/* NULL until an https:// URL */
+	struct event		*timer;
+	int			 in_flight;
+	bool			 claiming;
+	bool			 stopping;
+};
+
+struct delivery {
+	struct notifier			*n;
+	char				*id, *format, *follow_up_of;
+	char				*url, *secret, *recipient, *subscription;
+	char				*client_cert, *client_key;
+	char				*train_no, *decision;
+	int64_t				 created;
+	int				 attempts;
+	struct buf			 body;
+	struct evhttp_connection	*conn;
+	struct endpoint_url		 ep;
+	int				 status;	/* 0: no answer */
+	char				 error[512];
+};
+
+static void notifier_claim(struct notifier *);
+static void delivery_post(struct delivery *);
+
+double
+notify_backoff_s(int attempts, int base_ms, int max_s, double rnd)
+{
+	double	s = (double)base_ms / 1000.0;
+	int	i;
+
+	for (i = 1; i < attempts && s < max_s; i++)
+		s *= 2;
+	if (s > max_s)
+		s = max_s;
+	return s * (0.5 + rnd);
+}
+
+static void
+delivery_free(struct delivery *v)
+{
+	if (v->conn != NULL)
+		evhttp_connection_free(v->conn);
+	endpoint_url_clear(&v->ep);
+	free(v->id);
+	free(v->format);
+	free(v->follow_up_of);
+	free(v->url);
+	free(v->secret);
+	free(v->recipient);
+	free(v->subscription);
+	free(v->client_cert);
+	free(v->client_key);
+	free(v->train_no);
+	free(v->decision);
+	buf_free(&v->body);
+	free(v);
+}
+
+/* The JSON webhook: the notice's id and kind around the final decision. */
+static void
+build_json(struct delivery *v)
+{
+	struct jsonw	w;
+
+	jsonw_init(&w, &v->body);
+	jsonw_object_begin(&w);
+	jsonw_kv_string(&w, "id", v->id);
+	jsonw_kv_string(&w, "type", v->follow_up_of != NULL ?
+	    "release_notice.follow_up" : "release_notice");
+	jsonw_kv_string(&w, "train", v->train_no);
+	jsonw_key(&w, "issued");
+	jsonw_time(&w, v->created);
+	jsonw_key(&w, "follow_up_of");
+	if (v->follow_up_of != NULL)
+		jsonw_string(&w, v->follow_up_of);
+	else
+		jsonw_null(&w);
+	jsonw_key(&w, "decision");
+	jsonw_raw(&w, v->decision, strlen(v->decision));
+	jsonw_object_end(&w);
+}
+
+/* The CUSRES interchange of edifact-rail.md section 3; -1 if unreadable. */
+static int
+build_cusres(struct delivery *v)
+{
+	struct cusres_options	 o = { 0 };
+	struct decision		*d;
+	char			*cause = NULL, ref[15];
+
+	if ((d = decision_json_read(v->decision, strlen(v->decision),
+	    &cause)) == NULL) {
+		snprintf(v->error, sizeof v->error, "decision unreadable: %s",
+		    cause);
+		free(cause);
+		return -1;
+	}
+	/* UNB 0020 is an..14: the id's last 14 hex digits. */
+	snprintf(ref, sizeof ref, "%s", v->id + strlen(v->id) - 14);
+	o.notice_id = v->id;
+	o.sender = "RAILGATE";
+	o.recipient = v->recipient != NULL ? v->recipient : v->subscription;
+	o.reference = ref;
+	o.issued = v->created;
+	edi_write_cusres(d, &o, &v->body);
+	decision_free(d);
+	return 0;
+}
+
+/* The attempt is recorded: the delivery is over. */
+static void
+delivery_recorded_cb(const char *result, void *arg)
+{
+	struct delivery	*v = arg;
+	struct notifier	*n = v->n;
+
+	if (result == NULL)
+		log_warnx("notice %s: attempt not recorded (database "
+		    "unavailable); it will be sent again under the same id",
+		    v->id);
+	else if (strcmp(result, "delivered") == 0)
+		log_info("notice %s (%s, train %s) delivered to %s",
+		    v->id, v->format, v->train_no, v->subscription);
+	else if (strcmp(result, "dead") == 0)
+		log_warnx("notice %s (train %s) to %s given up after %d "
+		    "attempts: %s; an officer can redeliver it", v->id,
+		    v->train_no, v->subscription, v->attempts + 1, v->error);
+	n->in_flight--;
+	delivery_free(v);
+	notifier_claim(n);
+}
+
+/* Records how the attempt went. */
+static void
+delivery_record(struct delivery *v)
+{
+	struct config	*cfg = &v->n->d->cfg;
+	uint32_t	 r;
+	double		 retry;
+
+	if (v->status < 200 || v->status > 299)
+		log_info("notice %s to %s: attempt %d failed: %s", v->id,
+		    v->subscription, v->attempts + 1, v->error);
+	RAND_bytes((unsigned char *)&r, sizeof r);
+	retry = notify_backoff_s(v->attempts + 1, cfg->notice_retry_ms,
+	    cfg->notice_retry_max_s, (double)r / 4294967296.0);
+	store_notice_attempted(v->n->d->db, v->id, v->n->d->instance, v->status,
+	    v->error[0] != '\0' ? v->error : NULL, retry,
+	    cfg->notice_max_attempts, delivery_recorded_cb, v);
+}
+
+/* The endpoint answered (or the connection failed: req NULL or code 0). */
+static void
+delivery_answered(struct evhttp_request *req, void *arg)
+{
+	struct delivery	*v = arg;
+
+	v->status = outcall_result(req, v->conn, v->error, sizeof v->error);
+	delivery_record(v);
+}
+
+/* An OpenSSL client context verifying against the system's CAs (and ca_file). */
+static SSL_CTX *
+notifier_ssl(struct notifier *n)
+{
+	const char	*ca = n->d->cfg.notice_ca_file;
+
+	if (n->ssl == NULL) {
+		n->ssl = SSL_CTX_new(TLS_client_method());
+		SSL_CTX_set_min_proto_version(n->ssl, TLS1_2_VERSION);
+		SSL_CTX_set_default_verify_paths(n->ssl);
+		if (ca != NULL && ca[0] != '\0' &&
+		    SSL_CTX_load_verify_locations(n->ssl, ca, NULL) != 1) {
+			log_warnx("notices: CA file %s unusable", ca);
+			ERR_clear_error();
+		}
+		SSL_CTX_set_verify(n->ssl, SSL_VERIFY_PEER, NULL);
+	}
+	return n->ssl;
+}
+
+/* The certificate must name host: its DNS name or, for a literal, its IP. */
+static void
+expect_peer(SSL *ssl, const char *host)
+{
+	X509_VERIFY_PARAM	*vp = SSL_get0_param(ssl);
+
+	if (X509_VERIFY_PARAM_set1_ip_asc(vp, host) != 1) {
+		ERR_clear_error();
+		SSL_set_tlsext_host_name(ssl, host);
+		SSL_set1_host(ssl, host);
+	}
+}
+
+/* The client certificate of the subscription on ssl; 0, or -1 with v->error. */
+static int
+present_client(struct delivery *v, SSL *ssl)
+{
+	struct endpoint_client	cl;
+	int			rc = 0;
+
+	if (endpoint_client_load(&v->n->d->cfg, v->client_cert, v->client_key,
+	    &cl, v->error, sizeof v->error) < 0)
+		rc = -1;
+	else if (endpoint_client_use(&cl, ssl) < 0) {
+		snprintf(v->error, sizeof v->error, "client certificate unusable "
+		    "by TLS");
+		ERR_clear_error();
+		rc = -1;
+	}
+	endpoint_client_clear(&cl);
+	return rc;
+}
+
+/*
+ * A connection to address, the endpoint's host as resolved and checked:
+ * never a second resolution of the name.  NULL with v->error.
+ */
+static struct evhttp_connection *
+delivery_connect(struct delivery *v, const char *address)
+{
+	struct event_base	*base = v->n->d->base;
+	struct bufferevent	*bev;
+	SSL			*ssl;
+
+	if (!v->ep.https)
+		return evhttp_connection_base_new(base, NULL, address,
+		    (unsigned short)v->ep.port);
+	ssl = SSL_new(notifier_ssl(v->n));
+	expect_peer(ssl, v->ep.host);
+	if (v->client_cert != NULL && present_client(v, ssl) < 0) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	bev = bufferevent_openssl_socket_new(base, -1, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
+	    BEV_OPT_DEFER_CALLBACKS);
+	return evhttp_connection_base_bufferevent_new(base, NULL, bev, address,
+	    (unsigned short)v->ep.port);
+}
+
+/* Posts the body, signed, to address. */
+static void
+delivery_send(struct delivery *v, const char *address)
+{
+	struct evhttp_request	*req;
+	struct evkeyvalq	*h;
+	char			*sig, *ed, ts[24], hdr[256];
+	int64_t			 now = (int64_t)time(NULL);
+
+	if ((v->conn = delivery_connect(v, address)) == NULL) {
+		delivery_record(v);
+		return;
+	}
+	evhttp_connection_set_timeout(v->conn, NOTIFY_TIMEOUT_S);
+	req = evhttp_request_new(delivery_answered, v);
+	h = evhttp_request_get_output_headers(req);
+	evhttp_add_header(h, "Host", v->ep.authority);
+	evhttp_add_header(h, "Content-Type", strcmp(v->format, "json") == 0 ?
+	    "application/json" : "application/EDIFACT");
+	snprintf(ts, sizeof ts, "%lld", (long long)now);
+	sig = sign_webhook(v->secret, v->id, now, v->body.data, v->body.len);
+	evhttp_add_header(h, "webhook-id", v->id);
+	evhttp_add_header(h, "webhook-timestamp", ts);
+	evhttp_add_header(h, "webhook-signature", sig);
+	free(sig);
+	/* The station's signature over the body alone: verifiable offline. */
+	if (v->n->key != NULL) {
+		ed = sign_ed25519(v->n->key, v->body.data, v->body.len);
+		snprintf(hdr, sizeof hdr, "keyid=%s,sig=%s", v->n->key_id, ed);
+		evhttp_add_header(h, "railgate-signature", hdr);
+		free(ed);
+	}
+	evbuffer_add(evhttp_request_get_output_buffer(req), v->body.data,
+	    v->body.len);
+	/* libevent's client follows no redirect: a 3xx is a failed attempt. */
+	if (evhttp_make_request(v->conn, req, EVHTTP_REQ_POST,
+	    v->ep.target) != 0) {
+		snprintf(v->error, sizeof v->error, "request not sent");
+		delivery_record(v);
+	}
+}
+
+/* The endpoint's host is resolved, and every address checked (or not). */
+static void
+delivery_resolved_cb(int status, const char *address, const char *why,
+    void *arg)
+{
+	struct delivery	*v = arg;
+
+	if (status < 0) {
+		snprintf(v->error, sizeof v->error, "not sent: %s", why);
+		delivery_record(v);
+		return;
+	}
+	delivery_send(v, address);
+}
+
+/*
+ * Checks the URL again and resolves its host now: what it resolved to
+ * when the subscription was stored proves nothing about now.
+ */
+static void
+delivery_post(struct delivery *v)
+{
+	endpoint_url_clear(&v->ep);
+	if (endpoint_url_parse(v->url, &v->ep, v->error, sizeof v->error) < 0) {
+		delivery_record(v);
+		return;
+	}
+	endpoint_resolve(v->n->d->pool, v->ep.host,
+	    v->n->d->cfg.notice_allow_private, delivery_resolved_cb, v);
+}
+
+/* The body is stored: now it may go out. */
+static void
+delivery_body_stored_cb(int status, void *arg)
+{
+	struct delivery	*v = arg;
+
+	if (status < 0) {
+		/* Not sent: the lease runs out and the notice is claimed again. */
+		log_warnx("notice %s: body not stored (database unavailable)",
+		    v->id);
+		v->n->in_flight--;
+		delivery_free(v);
+		return;
+	}
+	delivery_post(v);
+}
+
+/* Starts one claimed notice. */
+static void
+delivery_start(struct notifier *n, const struct store_notice *s)
+{
+	struct delivery	*v = xcalloc(1, sizeof *v);
+
+	v->n = n;
+	v->id = xstrdup(s->id);
+	v->format = xstrdup(s->format);
+	v->follow_up_of = s->follow_up_of != NULL ? xstrdup(s->follow_up_of) :
+	    NULL;
+	v->url = xstrdup(s->url);
+	v->secret = xstrdup(s->secret);
+	v->recipient = s->recipient != NULL ? xstrdup(s->recipient) : NULL;
+	v->subscription = xstrdup(s->subscription);
+	v->client_cert = s->client_cert != NULL ? xstrdup(s->client_cert) : NULL;
+	v->client_key = s->client_key != NULL ? xstrdup(s->client_key) : NULL;
+	v->train_no = xstrdup(s->train_no);
+	v->decision = xstrdup(s->decision);
+	v->created = s->created;
+	v->attempts = s->attempts;
+	n->in_flight++;
+	if (s->body != NULL) {
+		buf_add(&v->body, s->body, s->body_len);
+		delivery_post(v);
+		return;
+	}
+	/* First attempt: build the body and fix it before anything is sent. */
+	if (strcmp(v->format, "json") == 0)
+		build_json(v);
+	else if (build_cusres(v) < 0) {
+		log_warnx("notice %s: %s", v->id, v->error);
+		delivery_record(v);
+		return;
+	}
+	store_notice_set_body(n->d->db, v->id, n->d->instance, v->body.data,
+	    v->body.len, delivery_body_stored_cb, v);
+}
+
+static void
+notices_claimed_cb(int status, const struct store_notice *v, size_t count,
+    void *arg)
+{
+	struct notifier	*n = arg;
+	size_t		 i;
+
+	n->claiming = false;
+	if (status < 0)
+		return;		/* the timer asks again */
+	for (i = 0; i < count; i++)
+		delivery_start(n, &v[i]);
+	if (count == NOTIFY_BATCH)
+		notifier_claim(n);
+}
+
+static void
+notifier_claim(struct notifier *n)
+{
+	if (n->stopping || n->claiming || n->in_flight >= NOTIFY_BATCH * 4)
+		return;
+	n->claiming = true;
+	store_claim_notices(n->d->db, n->d->instance, NOTIFY_BATCH,
+	    NOTIFY_LEASE_S, notices_claimed_cb, n);
+}
+
+static void
+notifier_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	notifier_claim(arg);
+}
+
+struct notifier *
+notifier_new(struct daemon *d, const struct sign_key *key)
+{
+	struct notifier	*n = xcalloc(1, sizeof *n);
+	struct timeval	 tick = { 0, 500000 };
+
+	n->d = d;
+	n->key = key;
+	if (key != NULL)
+		sign_key_id(key, n->key_id);
+	n->timer = event_new(d->base, -1, EV_PERSIST, notifier_timer_cb, n);
+	event_add(n->timer, &tick);
+	return n;
+}
+
+void
+notifier_kick(struct notifier *n)
+{
+	if (n != NULL)
+		notifier_claim(n);
+}
+
+int
+notifier_in_flight(const struct notifier *n)
+{
+	return n == NULL ? 0 : n->in_flight + (n->claiming ? 1 : 0);
+}
+
+void
+notifier_stop(struct notifier *n)
+{
+	if (n == NULL)
+		return;
+	n->stopping = true;
+	event_del(n->timer);
+}
+
+void
+notifier_free(struct notifier *n)
+{
+	if (n == NULL)
+		return;
+	event_free(n->timer);
+	if (n->ssl != NULL)
+		SSL_CTX_free(n->ssl);
+	free(n);
+}

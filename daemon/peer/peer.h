@@ -1,0 +1,45 @@
+/*
+ * peer.h -- the link to the neighbouring customs service (issue 8).
+ *
+ * Two halves over mutual TLS 1.3, each pinned to the neighbour's CA and
+ * name: a sender that takes the outbox's head (013_peer.sql), builds and
+ * signs its envelope, and posts it to the neighbour until it is taken,
+ * one message at a time so that they arrive in order; and a listener
+ * that verifies what the neighbour sends (certificate, signature,
+ * timestamp), records it once and acknowledges it.  Configured by the
+ * [peer] section; loop thread, but for the envelope building.
+ */
+#ifndef DAEMON_PEER_PEER_H
+#define DAEMON_PEER_PEER_H
+
+#include <stdint.h>
+
+struct daemon;
+struct peer_link;
+
+struct peer_link_stats {
+	uint64_t	sent;		/* messages the neighbour took */
+	uint64_t	refused;	/* ... refused for good (4xx) */
+	uint64_t	failed;		/* attempts that will be retried */
+	uint64_t	received;	/* messages received and recorded */
+	uint64_t	duplicates;	/* ... of which received before */
+	uint64_t	rejected;	/* refused: certificate, signature, stale */
+	int		up;		/* the last attempt reached the neighbour */
+};
+
+/*
+ * Starts the link when [peer] name is set: NULL with *cause NULL when it
+ * is not, NULL with *cause (caller frees) when its configuration is
+ * unusable (a missing file, a loose key, an address that cannot be bound).
+ */
+struct peer_link *peer_link_new(struct daemon *d, char **cause);
+/* A message may have become due (a final decision was stored). */
+void peer_link_kick(struct peer_link *l);
+/* Stops sending and listening; what is in flight finishes. */
+void peer_link_stop(struct peer_link *l);
+void peer_link_free(struct peer_link *l);
+/* Messages being sent or received now. */
+int peer_link_in_flight(const struct peer_link *l);
+void peer_link_get_stats(const struct peer_link *l, struct peer_link_stats *out);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * peer_link.h -- the state the link's halves share (peer.c, peer_out.c,
+ * peer_in.c); not for other modules.
+ */
+#ifndef DAEMON_PEER_PEER_LINK_H
+#define DAEMON_PEER_PEER_LINK_H
+
+#include <stdbool.h>
+
+#include <openssl/ssl.h>
+
+#include "daemon/peer/peer.h"
+
+struct evhttp;
+struct evhttp_bound_socket;
+struct event;
+struct sign_key;
+struct peer_send;
+
+struct peer_link {
+	struct daemon		*d;
+	/*
+	 * Copies of [peer] name and neighbour: a SIGHUP frees the
+	 * configuration they came from while messages are built and sent.
+	 */
+	char			*name;
+	char			*neighbour;
+	struct sign_key		*neighbour_key;	/* verifies what it sends */
+	struct sign_key		*own_key;	/* [peer] signing_key, or NULL */
+	const struct sign_key	*signing;	/* own_key or the station key */
+	SSL_CTX			*client_ctx;
+	SSL_CTX			*server_ctx;	/* NULL: no listener */
+	struct evhttp		*http;
+	struct event		*timer;
+	struct peer_send	*sending;	/* the message in flight, or NULL */
+	bool			 claiming;
+	bool			 stopping;
+	int			 receiving;	/* messages being received */
+	struct peer_link_stats	 stats;
+};
+
+/* peer_out.c */
+void peer_out_next(struct peer_link *l);
+int peer_out_in_flight(const struct peer_link *l);
+
+/* peer_in.c: starts listening on [peer] listen; 0, or -1 with *cause. */
+int peer_in_listen(struct peer_link *l, char **cause);
+void peer_in_stop(struct peer_link *l);
+
+#endif

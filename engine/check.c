@@ -1,0 +1,199 @@
+/*
+ * check.c -- a manifest file decided without a database, and a rule
+ * set's test trains (check.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "manifest/decision.h"
+#include "manifest/util.h"
+#include "rules/context.h"
+#include "rules/rules.h"
+
+#include "engine/check.h"
+#include "engine/input.h"
+
+/* Milliseconds between two monotonic times. */
+static double
+ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1e3 + (b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+enum engine_check
+engine_check_file(const struct rules_ruleset *rs, const char *path,
+    const struct rules_context *ctx, unsigned threads, struct decision **out,
+    struct manifest_train **unread)
+{
+	struct rules_eval_options	 opt = { threads };
+	struct manifest_train		*t = NULL;
+	struct timespec			 t0, t1, t2;
+	unsigned char			 md[32];
+	char				*data;
+	size_t				 len;
+
+	*out = NULL;
+	if (unread != NULL)
+		*unread = NULL;
+	if (file_read_all(path, &data, &len) == -1)
+		return errno == ENOENT ? ENGINE_CHECK_NOT_FOUND :
+		    ENGINE_CHECK_UNREADABLE;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (input_parse(data, len, NULL, &t) == -1) {
+		if (unread != NULL)
+			*unread = t;
+		else
+			manifest_train_free(t);
+		free(data);
+		return ENGINE_CHECK_NOT_MANIFEST;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	rules_evaluate(rs, t, ctx, &opt, out);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL);
+	hex_encode(md, sizeof md, (*out)->manifest_sha256);
+	(*out)->parse_ms = ms_between(&t0, &t1);
+	(*out)->evaluate_ms = ms_between(&t1, &t2);
+	manifest_train_free(t);
+	free(data);
+	return ENGINE_CHECK_DECIDED;
+}
+
+/* True if wagon (a number, or "train") has a hit of rule in d. */
+static bool
+decision_has_hit(const struct decision *d, const char *rule, const char *where)
+{
+	size_t	i, k;
+
+	if (where == NULL || strcmp(where, "train") == 0)
+		for (k = 0; k < d->ntrain_hits; k++)
+			if (strcmp(d->train_hits[k].rule, rule) == 0)
+				return true;
+	for (i = 0; i < d->nwagons; i++) {
+		if (where != NULL && strcmp(d->wagons[i].wagon, where) != 0)
+			continue;
+		for (k = 0; k < d->wagons[i].nhits; k++)
+			if (strcmp(d->wagons[i].hits[k].rule, rule) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Checks one expectation line against d; NULL if it holds, else why. */
+static char *
+test_expect(const struct decision *d, const char *key, const char *a,
+    const char *b)
+{
+	if (strcmp(key, "decision") == 0) {
+		if (a != NULL && strcmp(decision_outcome_name(d->outcome), a) == 0)
+			return NULL;
+		return xasprintf("decision is %s, expected %s",
+		    decision_outcome_name(d->outcome), a == NULL ? "?" : a);
+	}
+	if (strcmp(key, "hit") == 0 && a != NULL)
+		return decision_has_hit(d, a, b) ? NULL :
+		    xasprintf("no hit of %s%s%s", a, b ? " on " : "", b ? b : "");
+	if (strcmp(key, "no-hit") == 0 && a != NULL)
+		return !decision_has_hit(d, a, b) ? NULL :
+		    xasprintf("unexpected hit of %s", a);
+	return NULL;
+}
+
+/* Runs one NAME.test; 0 pass, 1 fail (with the reason reported on out). */
+static int
+rules_run_test(const struct rules_ruleset *rs, const char *dir,
+    const char *name, FILE *out)
+{
+	char			*path = xasprintf("%s/%s", dir, name), *text;
+	char			*line, *save = NULL, *why = NULL, *f, *cause;
+	char			*key, *a, *b, *data, *manifest = NULL;
+	struct rules_context	*ctx = rules_context_new();
+	struct decision		*d = NULL;
+	size_t			 len, dlen;
+	int			 fail = 0;
+
+	if (file_read_all(path, &text, &len) == -1) {
+		fprintf(out, "FAIL %s: unreadable\n", name);
+		free(path);
+		rules_context_free(ctx);
+		return 1;
+	}
+	for (line = strtok_r(text, "\n", &save); line != NULL && !fail;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *s2 = NULL;
+
+		key = strtok_r(line, " \t", &s2);
+		a = strtok_r(NULL, " \t", &s2);
+		b = strtok_r(NULL, " \t", &s2);
+		if (key == NULL || key[0] == '#')
+			continue;
+		if (a != NULL && (strcmp(key, "events") == 0 ||
+		    strcmp(key, "neighbour") == 0)) {
+			f = xasprintf("%s/%s", dir, a);
+			cause = NULL;
+			if (file_read_all(f, &data, &dlen) == -1 ||
+			    (key[0] == 'e' ? rules_context_load_events :
+			    rules_context_load_neighbour)(ctx, data, dlen, f,
+			    &cause) == -1) {
+				why = cause != NULL ? cause :
+				    xasprintf("%s unreadable", f);
+				fail = 1;
+			}
+			free(data);
+			free(f);
+		} else if (strcmp(key, "manifest") == 0 && a != NULL) {
+			free(manifest);
+			manifest = xasprintf("%s/%s", dir, a);
+		} else if (manifest == NULL) {
+			why = xstrdup("expectation before 'manifest'");
+			fail = 1;
+		} else if (d == NULL && engine_check_file(rs, manifest, ctx, 0,
+		    &d, NULL) != ENGINE_CHECK_DECIDED) {
+			why = xasprintf("%s not evaluated", manifest);
+			fail = 1;
+		} else if ((why = test_expect(d, key, a, b)) != NULL)
+			fail = 1;
+	}
+	free(manifest);
+	fprintf(out, "%s %s%s%s\n", fail ? "FAIL" : "pass", name,
+	    why ? ": " : "", why ? why : "");
+	free(why);
+	decision_free(d);
+	rules_context_free(ctx);
+	free(text);
+	free(path);
+	return fail;
+}
+
+int
+engine_selftest(const struct rules_ruleset *rs, const char *dir, FILE *out,
+    int *run)
+{
+	char		 *tdir = xasprintf("%s/tests", dir);
+	struct dirent	**names;
+	int		  n, i, failed = 0;
+	size_t		  len;
+
+	*run = 0;
+	if ((n = scandir(tdir, &names, NULL, alphasort)) < 0)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		len = strlen(names[i]->d_name);
+		if (len > 5 && strcmp(names[i]->d_name + len - 5, ".test") == 0) {
+			failed += rules_run_test(rs, tdir, names[i]->d_name, out);
+			(*run)++;
+		}
+		free(names[i]);
+	}
+	if (n > 0)
+		free(names);
+	free(tdir);
+	return failed;
+}

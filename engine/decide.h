@@ -1,0 +1,55 @@
+/*
+ * decide.h -- the steps of a decision that the daemon and an auditor's
+ * replay (`railgate replay`) must take identically: the stored manifest
+ * read back, the stored events into a rules context, the evaluation, and
+ * a final decision built from the provisional one and the officers'
+ * resolutions.  One implementation, so that a
+ * replay cannot drift from what the daemon did.  Pure; any thread.
+ */
+#ifndef ENGINE_DECIDE_H
+#define ENGINE_DECIDE_H
+
+#include <stddef.h>
+
+struct decision;
+struct manifest_train;
+struct rules_context;
+struct rules_ruleset;
+
+/*
+ * The model of a manifest as the daemon stores it (zlib): *t (caller
+ * frees), the SHA-256 of its bytes and the parse time in ms.  0, or -1
+ * with *cause (caller frees).
+ */
+int decide_parse_stored(const unsigned char *z, size_t zlen,
+    struct manifest_train **t, char sha256[65], double *parse_ms,
+    char **cause);
+
+/*
+ * Evaluates t with rs after the stored events (decide_load_events) on
+ * threads threads (0: every CPU; the document is the same for any): a new
+ * decision with its evaluation time set, or NULL with *cause.
+ */
+struct decision *decide_evaluate(const struct rules_ruleset *rs,
+    const struct manifest_train *t, const char *events, unsigned threads,
+    char **cause);
+
+/*
+ * The stored events of a train (a JSON array of {id, type, body, at}, in
+ * order) into ctx: the neighbour's reports ("neighbour") as neighbour
+ * data, the bodies of the others as events.  0, or -1 with *cause
+ * (caller frees).
+ */
+int decide_load_events(struct rules_context *ctx, const char *events,
+    char **cause);
+
+/*
+ * The final decision made from the decision document base and the wagons'
+ * resolutions (a JSON array of {position, action}): each resolved wagon
+ * takes its resolution as its action, the outcome is consolidated again,
+ * final is set.  A new decision (caller frees), or NULL with *cause.
+ */
+struct decision *decide_final(const char *base, const char *resolutions,
+    char **cause);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * input.h -- one entry point for every manifest format.
+ *
+ * Detects the format by content (manifest/detect.h), decompresses gzip,
+ * and hands the bytes to the EDIFACT or XML reader.  Used by `railgate
+ * parse`, `railgate check` and the daemon's ingestion, so that all three
+ * read a file the same way.  Safe on any thread.
+ */
+#ifndef ENGINE_INPUT_H
+#define ENGINE_INPUT_H
+
+#include <stddef.h>
+
+#include "manifest/detect.h"
+#include "manifest/model.h"
+
+#define INPUT_DEFAULT_SCHEMA "etc/schema/manifest.xsd"
+
+struct input_options {
+	size_t		 max_size;	/* largest input after decompression; 0 = 1 GiB */
+	int		 validate;	/* XML: validate against the schema first */
+	const char	*schema;	/* NULL: INPUT_DEFAULT_SCHEMA */
+	/* Optional: told which leading bytes of data the EDIFACT reader is
+	 * done with (edi_read_options), e.g. to drop a mapped file's pages. */
+	void		(*consumed)(void *arg, size_t upto);
+	void		 *consumed_arg;
+};
+
+/*
+ * Parses data into a new train owned by the caller (*out is always set).
+ * 0 when a train was read (its diagnostics may still hold errors), -1
+ * when the input could not be read as a manifest at all: the train then
+ * holds only the diagnostics that say why.
+ */
+int input_parse(const char *data, size_t len, const struct input_options *opt,
+    struct manifest_train **out);
+
+/*
+ * Inflates a gzip body -- every member, nothing after the last -- into
+ * *out (caller frees), refusing more than max bytes of output (0: 1 GiB).
+ * 0, or -1 with a diagnostic recorded in t saying what the body is (over
+ * the limit, truncated, followed by other bytes, damaged) and at which
+ * byte.
+ */
+int input_decompress(const char *data, size_t len, size_t max,
+    struct manifest_train *t, char **out, size_t *outlen);
+
+/*
+ * Inflates a manifest as the daemon stores it (zlib, manifests.raw_z) into
+ * *out (caller frees): 0, or -1 when the stored bytes are damaged.
+ */
+int input_inflate_stored(const unsigned char *z, size_t zlen, char **out,
+    size_t *outlen);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * ruleset.c -- loading a rule set to put it in force, and compiling a
+ * stored one back (ruleset.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/diag.h"
+#include "manifest/util.h"
+#include "rules/rules.h"
+
+#include "engine/check.h"
+#include "engine/ruleset.h"
+#include "engine/ruleset_pack.h"
+
+int
+ruleset_load(const char *dir, struct ruleset_load *out, char **cause)
+{
+	struct diag_list	 diags;
+	struct rules_file	*files = NULL;
+	struct buf		 why = { 0 };
+	size_t			 n = 0, i;
+	char			*report = NULL, line[512];
+	size_t			 rlen = 0;
+	FILE			*f;
+	int			 failed, run = 0;
+
+	memset(out, 0, sizeof *out);
+	diag_list_init(&diags, 0);
+	if (rules_files_read(dir, &files, &n, &diags) == 0)
+		out->rs = rules_ruleset_compile_dir(dir, files, n, &diags);
+	if (out->rs == NULL) {
+		buf_printf(&why, "rule set %s does not compile:", dir);
+		for (i = 0; i < diags.n && i < 10; i++)
+			buf_printf(&why, " %s;", diag_format(&diags.v[i], line,
+			    sizeof line));
+		goto fail;
+	}
+	/* A rule set that fails its own test trains is not put in force. */
+	if ((f = open_memstream(&report, &rlen)) == NULL) {
+		buf_printf(&why, "rule set %s: no memory for its test report",
+		    dir);
+		goto fail;
+	}
+	failed = engine_selftest(out->rs, dir, f, &run);
+	fclose(f);
+	if (failed > 0) {
+		buf_printf(&why, "rule set %s fails %d of its %d tests: %s", dir,
+		    failed, run, report);
+		goto fail;
+	}
+	ruleset_pack(files, n, &out->files_z, &out->files_z_len);
+	free(report);
+	rules_files_free(files, n);
+	diag_list_clear(&diags);
+	return 0;
+fail:
+	*cause = buf_steal(&why, NULL);
+	free(report);
+	rules_files_free(files, n);
+	diag_list_clear(&diags);
+	ruleset_load_clear(out);
+	return -1;
+}
+
+void
+ruleset_load_clear(struct ruleset_load *l)
+{
+	rules_ruleset_unref(l->rs);
+	free(l->files_z);
+	memset(l, 0, sizeof *l);
+}
+
+/* Unpacks stored files (name NUL size NUL bytes..., zlib) and compiles. */
+struct rules_ruleset *
+ruleset_compile_stored(const char *name, const unsigned char *z, size_t zlen,
+    char **why)
+{
+	struct rules_file	*files = NULL;
+	struct rules_ruleset	*rs = NULL;
+	struct diag_list	 diags;
+	char			*data = NULL, line[512];
+	size_t			 n = 0;
+
+	if (ruleset_unpack(z, zlen, &data, &files, &n) < 0) {
+		*why = xstrdup("its stored files are damaged");
+		return NULL;
+	}
+	diag_list_init(&diags, 0);
+	if ((rs = rules_ruleset_compile(name, files, n, &diags)) == NULL)
+		*why = xasprintf("its stored files do not compile: %s",
+		    diags.n > 0 ? diag_format(&diags.v[0], line, sizeof line) :
+		    "?");
+	diag_list_clear(&diags);
+	free(files);
+	free(data);
+	return rs;
+}

@@ -1,0 +1,39 @@
+/*
+ * ruleset.h -- a rule set as the daemon and the auditor's replay load it.
+ *
+ * The daemon loads a rule set from its directory: compiled, tested
+ * against its own test trains (a rule set that fails them is not put in
+ * force) and packed exactly as read, so that the database keeps the files
+ * every decision was made with.  `railgate replay` compiles those stored
+ * files back.  No state of its own: each call returns what it made.
+ */
+#ifndef ENGINE_RULESET_H
+#define ENGINE_RULESET_H
+
+#include <stddef.h>
+
+struct rules_ruleset;
+
+/* A rule set as loaded from its directory: compiled, and its exact files. */
+struct ruleset_load {
+	struct rules_ruleset	*rs;		/* one reference, the caller's */
+	unsigned char		*files_z;	/* zlib: name NUL size NUL bytes... */
+	size_t			 files_z_len;
+};
+
+/*
+ * Reads, compiles and tests (its own test trains) the rule set in dir.
+ * 0, or -1 with *cause (the compile errors or failed tests, caller frees).
+ */
+int ruleset_load(const char *dir, struct ruleset_load *out, char **cause);
+/* Releases what ruleset_load gave; accepts a zeroed one. */
+void ruleset_load_clear(struct ruleset_load *l);
+
+/*
+ * Compiles a stored rule set (ruleset_pack's bytes) under name; NULL with
+ * *why (caller frees) when the bytes are damaged or do not compile.
+ */
+struct rules_ruleset *ruleset_compile_stored(const char *name,
+    const unsigned char *z, size_t zlen, char **why);
+
+#endif
