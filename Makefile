@@ -63,7 +63,7 @@ PROGRAMS = $(BUILD)/railgate $(BUILD)/railgated
 TESTS = $(BUILD)/tests/unit
 BENCH_PROGRAMS = $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
 
-.PHONY: all deps run check check-build lint layers bench fuzz torture clean demo-border
+.PHONY: all deps run check check-build lint layers sizes bench fuzz torture clean demo-border
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -150,6 +150,10 @@ lint: layers $(BUILD)/railgated
 
 layers:
 	@scripts/check-layers.sh
+
+# File and function sizes (scripts/check-size.sh).
+sizes:
+	@sh scripts/check-size.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all
