@@ -1,5 +1,6 @@
 /*
- * input.c -- format dispatch for manifests.
+ * input.c -- format detection, the one gzip path and dispatch to the
+ * EDIFACT and XML readers (input.h).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -225,7 +226,10 @@ input_gunzip(const char *data, size_t len, size_t max, struct manifest_train *t,
 	return 0;
 }
 
-/* Public form of input_gunzip for callers that keep the plain bytes. */
+/*
+ * Inflates a gzip body for input_parse and for callers that keep the
+ * plain bytes (the daemon stores what it parsed): the one gzip path.
+ */
 int
 input_decompress(const char *data, size_t len, size_t max,
     struct manifest_train *t, char **out, size_t *outlen)
@@ -272,7 +276,39 @@ input_inflate_stored(const unsigned char *z, size_t zlen, char **out,
 	return 0;
 }
 
-/* Detects, decompresses and dispatches. */
+/* Hands plain (not gzip) bytes to their reader, which fills t. */
+static int
+input_parse_plain(const char *data, size_t len,
+    const struct input_options *opt, struct manifest_train *t)
+{
+	struct edi_read_options	 ro = { NULL, NULL };
+
+	switch (manifest_detect_format(data, len)) {
+	case MANIFEST_FORMAT_EDIFACT:
+		if (opt != NULL) {
+			ro.consumed = opt->consumed;
+			ro.arg = opt->consumed_arg;
+		}
+		return edi_read_with(data, len, &ro, t);
+	case MANIFEST_FORMAT_XML:
+		if (opt != NULL && opt->validate &&
+		    xml_validate(data, len, opt->schema != NULL ? opt->schema :
+		    INPUT_DEFAULT_SCHEMA, &t->diags) < 0)
+			return -1;
+		return xml_parse(data, len, NULL, t);
+	default:
+		/* gzip inside gzip never gets here: input_decompress refuses it. */
+		return input_reject(t, "NOT_A_MANIFEST",
+		    "neither EDIFACT (starting with UNA or UNB) nor XML "
+		    "(starting with '<')", 0);
+	}
+}
+
+/*
+ * Detects, decompresses and dispatches.  A gzip body takes the one path
+ * every caller shares, input_decompress: the bomb and damage checks and
+ * the refusal of gzip inside gzip are made there and nowhere else.
+ */
 int
 input_parse(const char *data, size_t len, const struct input_options *opt,
     struct manifest_train **out)
@@ -281,57 +317,25 @@ input_parse(const char *data, size_t len, const struct input_options *opt,
 	size_t			 max = opt != NULL && opt->max_size != 0 ?
 				    opt->max_size : INPUT_DEFAULT_MAX;
 	struct input_options	 inner;
-	struct edi_read_options	 ro = { NULL, NULL };
 	char			*plain = NULL;
 	size_t			 plainlen;
 	int			 rc;
 
-	if (len > max) {
-		*out = t = manifest_train_new();
+	*out = t = manifest_train_new();
+	if (len > max)
 		return input_reject(t, "SIZE_LIMIT", "input exceeds the size limit",
 		    max);
+	if (manifest_detect_format(data, len) != MANIFEST_FORMAT_GZIP)
+		return input_parse_plain(data, len, opt, t);
+	if (input_decompress(data, len, max, t, &plain, &plainlen) < 0)
+		return -1;
+	/* plain is ours: the caller's consumed hook does not apply. */
+	if (opt != NULL) {
+		inner = *opt;
+		inner.consumed = NULL;
+		opt = &inner;
 	}
-	switch (manifest_detect_format(data, len)) {
-	case MANIFEST_FORMAT_GZIP:
-		t = manifest_train_new();
-		if (input_gunzip(data, len, max, t, &plain, &plainlen) < 0) {
-			*out = t;
-			return -1;
-		}
-		manifest_train_free(t);
-		if (manifest_detect_format(plain, plainlen) == MANIFEST_FORMAT_GZIP) {
-			free(plain);
-			*out = t = manifest_train_new();
-			return input_reject(t, "NOT_A_MANIFEST",
-			    "gzip inside gzip is not accepted", 0);
-		}
-		/* plain is ours: the caller's consumed hook does not apply. */
-		if (opt != NULL) {
-			inner = *opt;
-			inner.consumed = NULL;
-			opt = &inner;
-		}
-		rc = input_parse(plain, plainlen, opt, out);
-		free(plain);
-		return rc;
-	case MANIFEST_FORMAT_EDIFACT:
-		*out = t = manifest_train_new();
-		if (opt != NULL) {
-			ro.consumed = opt->consumed;
-			ro.arg = opt->consumed_arg;
-		}
-		return edi_read_with(data, len, &ro, t);
-	case MANIFEST_FORMAT_XML:
-		*out = t = manifest_train_new();
-		if (opt != NULL && opt->validate &&
-		    xml_validate(data, len, opt->schema != NULL ? opt->schema :
-		    INPUT_DEFAULT_SCHEMA, &t->diags) < 0)
-			return -1;
-		return xml_parse(data, len, NULL, t);
-	default:
-		*out = t = manifest_train_new();
-		return input_reject(t, "NOT_A_MANIFEST",
-		    "neither EDIFACT (starting with UNA or UNB) nor XML "
-		    "(starting with '<')", 0);
-	}
+	rc = input_parse_plain(plain, plainlen, opt, t);
+	free(plain);
+	return rc;
 }
