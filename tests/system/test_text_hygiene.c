@@ -9,6 +9,7 @@
  * control or 300 characters is refused at intake, naming the field; and
  * the daemon's log stays one line per event with no raw control or
  * invalid byte in it, whatever a train number or a URI holds.
+ * log_vline alone, with no daemon: text_log (tests/unit/test_text_log.c).
  */
 #include <errno.h>
 #include <fcntl.h>
