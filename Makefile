@@ -3,6 +3,8 @@
 #   make            build the programs into build/
 #   make run        install what is missing, start PostgreSQL under var/ and the daemon
 #   make check      install what is missing, build, lint and run every test
+#   make test-unit  the unit tier alone (tests/unit/: no PostgreSQL, no daemon)
+#   make test-system  the system tier alone (tests/system/: PostgreSQL, the daemon)
 #   make check SANITIZE=1   the same under AddressSanitizer and UBSan (build-san/)
 #   make bench      benchmarks (figures, not pass/fail)
 #   make fuzz       libFuzzer targets for a bounded time
@@ -52,18 +54,26 @@ DAEMON_SRCS = $(filter-out daemon/railgated.c,$(wildcard daemon/*.c daemon/*/*.c
 CLI_SRCS = $(filter-out cli/railgate.c,$(wildcard cli/*.c))
 CONSOLE_FILES = $(wildcard daemon/api/console/*)
 CONSOLE_OBJS = $(patsubst daemon/api/console/%,$(BUILD)/daemon/api/console/%.o,$(CONSOLE_FILES))
-TEST_SRCS = $(wildcard tests/*.c)
+# Two tiers of tests, each its own binary: a file joins a tier by being
+# placed in its directory.  tests/driver.c (main) and tests/unit.h
+# (registration) serve both.
+UNIT_TEST_SRCS = tests/driver.c $(wildcard tests/unit/*.c)
+SYSTEM_TEST_SRCS = tests/driver.c $(wildcard tests/system/*.c)
+# A test file left in tests/ itself would belong to neither binary.
+STRAY_TEST_SRCS = $(filter-out tests/driver.c,$(wildcard tests/*.c))
 BENCH_SRCS = $(wildcard bench/*.c)
 
 objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
+# Test objects under tests/obj/: build/tests/unit is a program, not a folder.
+testobjs = $(patsubst tests/%.c,$(BUILD)/tests/obj/%.o,$(1))
 LAYER_LIBS = $(BUILD)/libdaemon.a $(BUILD)/libdb.a $(BUILD)/libengine.a \
 	$(BUILD)/librules.a $(BUILD)/libedi.a $(BUILD)/libmanifest.a
 
 PROGRAMS = $(BUILD)/railgate $(BUILD)/railgated
-TESTS = $(BUILD)/tests/unit
+TESTS = $(BUILD)/tests/unit $(BUILD)/tests/system
 BENCH_PROGRAMS = $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
 
-.PHONY: all deps run check check-build lint layers sizes bench fuzz torture clean demo-border
+.PHONY: all deps run check check-build test-unit test-system test-layout lint layers sizes bench fuzz torture clean demo-border
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -71,6 +81,11 @@ all: $(PROGRAMS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# Test files include unit.h (tests/) and their tier's own headers.
+$(BUILD)/tests/obj/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -c $< -o $@
 
 $(BUILD)/libmanifest.a: $(call objs,$(MANIFEST_SRCS))
 $(BUILD)/libedi.a: $(call objs,$(EDI_SRCS))
@@ -113,7 +128,11 @@ $(BUILD)/railgate: $(call objs,cli/railgate.c) $(BUILD)/libcli.a $(LAYER_LIBS)
 $(BUILD)/railgated: $(call objs,daemon/railgated.c) $(LAYER_LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/unit: $(call objs,$(TEST_SRCS)) $(BUILD)/libcli.a $(LAYER_LIBS)
+$(BUILD)/tests/unit: $(call testobjs,$(UNIT_TEST_SRCS)) $(BUILD)/libcli.a $(LAYER_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcunit
+
+$(BUILD)/tests/system: $(call testobjs,$(SYSTEM_TEST_SRCS)) $(BUILD)/libcli.a $(LAYER_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcunit
 
@@ -124,20 +143,34 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LAYER_LIBS)
 deps:
 	@scripts/deps.sh
 
-# Lint and a short fuzzing run first, tests last: CUnit's summary closes
-# the output.
+# Lint and the unit tier first (seconds), then a short fuzzing run and
+# the fault trials, the system tier last: CUnit's summary closes the
+# output.
 FUZZ_SMOKE_SECONDS ?= 10
 check: deps
 	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory lint
+	RAILGATE_BUILD=$(BUILD) $(BUILD)/tests/unit
 	@scripts/fuzz.sh --seconds $(FUZZ_SMOKE_SECONDS)
 	@sh scripts/notice-trials.sh $(BUILD) 1 3 50
 	@sh scripts/torture-kill.sh $(BUILD) 10 2 40
 	@sh scripts/torture-pg.sh $(BUILD) 6 2 15
 	@sh scripts/torture-disk.sh $(BUILD) 10
+	RAILGATE_BUILD=$(BUILD) $(BUILD)/tests/system
+
+check-build: test-layout $(PROGRAMS) $(TESTS)
+
+# The unit tier: no PostgreSQL, no daemon (cli_check runs build/railgate).
+test-unit: test-layout $(BUILD)/railgate $(BUILD)/tests/unit
 	RAILGATE_BUILD=$(BUILD) $(BUILD)/tests/unit
 
-check-build: $(PROGRAMS) $(TESTS)
+# The system tier: each suite its own PostgreSQL cluster and daemons.
+test-system: deps test-layout $(PROGRAMS) $(BUILD)/tests/system
+	RAILGATE_BUILD=$(BUILD) $(BUILD)/tests/system
+
+test-layout:
+	@test -z "$(STRAY_TEST_SRCS)" || { echo "$(STRAY_TEST_SRCS): move into \
+	tests/unit/ (no PostgreSQL, no daemon) or tests/system/"; exit 1; }
 
 lint: layers $(BUILD)/railgated
 	@scripts/lint.sh
@@ -180,10 +213,10 @@ torture: deps
 	@sh scripts/torture-pg.sh $(BUILD) 75 4 100
 	@sh scripts/torture-disk.sh $(BUILD) 100
 	RAILGATE_BUILD=$(BUILD) RAILGATE_TAMPER_TRIALS=1000 \
-	    $(BUILD)/tests/unit integration_tamper
+	    $(BUILD)/tests/system integration_tamper
 	RAILGATE_BUILD=$(BUILD) RAILGATE_LOAD_SECONDS=600 \
 	    RAILGATE_FLOOD_SECONDS=60 RAILGATE_FLOOD_SLOW=1000 \
-	    $(BUILD)/tests/unit integration_load
+	    $(BUILD)/tests/system integration_load
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -104,7 +104,7 @@ spool_path(const struct spool *s, const char *sub, const char *name,
  * True for names a sender may use: letters, digits, '.', '_', '-', not
  * starting with '.' (temporary files) -- nothing that could climb out.
  */
-static bool
+bool
 spool_name_ok(const char *name)
 {
 	size_t	i, n = strlen(name);
@@ -122,7 +122,7 @@ spool_name_ok(const char *name)
 }
 
 /* True for a name the spool keeps for its own files: NAME.err. */
-static bool
+bool
 spool_name_reserved(const char *name)
 {
 	size_t	n = strlen(name), r = strlen(SPOOL_RESERVED);
@@ -391,17 +391,25 @@ spool_forget(struct spool *s, const char *name, int attempt)
 		spool_attempts_remove(s, name);
 }
 
-/* The delay before attempt n + 1: retry_base_ms doubled n - 1 times, at
- * most retry_max_seconds. */
-static int64_t
-spool_delay_ms(const struct spool *s, int n)
+/* The delay before attempt n + 1: base_ms doubled n - 1 times, at most
+ * max_s seconds. */
+int64_t
+spool_backoff_ms(int base_ms, int max_s, int n)
 {
-	int64_t	delay = s->d->cfg.spool_retry_ms;
-	int64_t	max = (int64_t)s->d->cfg.spool_retry_max_s * 1000;
+	int64_t	delay = base_ms;
+	int64_t	max = (int64_t)max_s * 1000;
 
 	while (--n > 0 && delay < max)
 		delay *= 2;
 	return delay < max ? delay : max;
+}
+
+/* spool_backoff_ms with [spool] retry_base_ms and retry_max_seconds. */
+static int64_t
+spool_delay_ms(const struct spool *s, int n)
+{
+	return spool_backoff_ms(s->d->cfg.spool_retry_ms,
+	    s->d->cfg.spool_retry_max_s, n);
 }
 
 /* Refuses a file: its reason beside it in failed/, and the file there too. */

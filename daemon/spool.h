@@ -12,6 +12,9 @@
 #ifndef DAEMON_SPOOL_H
 #define DAEMON_SPOOL_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct daemon;
 struct spool;
 
@@ -21,5 +24,16 @@ struct spool *spool_new(struct daemon *d, const char *root, char **cause);
 void spool_stop(struct spool *s);
 /* Frees the spool: only once no ingestion of its files is pending. */
 void spool_free(struct spool *s);
+
+/*
+ * The rules the spool applies, pure and on any thread: a name a sender
+ * may use (letters, digits, '.', '_', '-', not starting with '.', at most
+ * 200 bytes); a name the spool keeps for its own files (NAME.err, in any
+ * case); the delay before attempt n + 1 (base_ms doubled n - 1 times, at
+ * most max_s seconds).
+ */
+bool spool_name_ok(const char *name);
+bool spool_name_reserved(const char *name);
+int64_t spool_backoff_ms(int base_ms, int max_s, int n);
 
 #endif

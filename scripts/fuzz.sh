@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds and runs the libFuzzer targets tests/fuzz/fuzz_NAME.c, each seeded
-# from fixtures/NAME/ (recursively), for a bounded time.
+# from fixtures/NAME/ (recursively; fuzz_input from fixtures/edifact/ and
+# fixtures/xml/, see seed_input), for a bounded time.
 #
 #   scripts/fuzz.sh [--seconds N] [NAME...]     default 60 s per target
 #
@@ -23,6 +24,23 @@ cflags="-g -O1 -std=c17 -D_GNU_SOURCE -pthread -I. $(pkg-config --cflags libxml-
 libs="$(pkg-config --libs libxml-2.0 libutf8proc openssl jansson zlib) -lm"
 srcs="$(ls manifest/*.c edi/*.c rules/*.c 2>/dev/null || true) engine/*.c daemon/api/event_body.c daemon/http/reqhead.c"
 
+# fuzz_input reads every format: a few manifests of each from fixtures/,
+# plain, gzipped, in two gzip members and gzipped twice (refused).
+seed_input() {
+	for f in fixtures/edifact/cuscar_s3_alashankou.edi \
+	    fixtures/edifact/cuscar_unoe_cyrillic.edi \
+	    fixtures/edifact/broken/truncated.edi \
+	    fixtures/xml/cuscar_s3_alashankou.xml fixtures/xml/cuscar_replace.xml \
+	    fixtures/xml/broken/bad_numbers.xml; do
+		b=$(basename "$f")
+		cp "$f" "$1/$b"
+		gzip -nc "$f" >"$1/$b.gz"
+	done
+	{ head -c 100 "$f" | gzip -nc; tail -c +101 "$f" | gzip -nc; } \
+	    >"$1/two-members.gz"
+	gzip -nc "$1/$b.gz" >"$1/nested.gz.gz"
+}
+
 targets=${*:-$(ls tests/fuzz/fuzz_*.c 2>/dev/null | sed 's|tests/fuzz/fuzz_||; s|\.c$||')}
 status=0
 for name in $targets; do
@@ -36,6 +54,7 @@ for name in $targets; do
 	if [ -d "fixtures/$name" ]; then
 		find "fixtures/$name" -type f ! -name '*.json' -exec cp {} "$corpus/" \;
 	fi
+	[ "$name" = input ] && seed_input "$corpus"
 	echo "fuzz_$name: ${seconds}s on $(ls "$corpus" | wc -l) seed inputs"
 	if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$artifacts" -print_final_stats=1 "$corpus" \

@@ -1,9 +1,12 @@
 /*
- * unit.h -- how a test file registers its CUnit suites.
+ * unit.h -- how a test file registers its CUnit suites, in either tier.
  *
- * Each tests/test_<module>.c holds a CU_TestInfo[] table and one
- * TEST_SUITE() line; the driver (unit.c) collects every suite at start-up,
- * so adding a test file needs no edit anywhere else.  Test names are
+ * Each tests/unit/test_<module>.c (no PostgreSQL, no daemon) and
+ * tests/system/test_<name>.c (the harness: a private PostgreSQL cluster
+ * and the real daemon) holds a CU_TestInfo[] table and one TEST_SUITE()
+ * line; the driver (tests/driver.c), linked into each tier's binary,
+ * collects every suite at start-up, so adding a test file to either
+ * directory needs no edit anywhere else.  Test names are
  * t_<module>_<behaviour>.
  */
 #ifndef TESTS_UNIT_H
@@ -31,6 +34,13 @@ void test_suite_register(struct test_suite *s);
 	{								\
 		test_suite_register(&test_suite_##tests);		\
 	}
+
+/*
+ * Failures found outside any test (the harness counts the sanitizer
+ * reports in a daemon's log when it stops); the driver adds them to its
+ * exit status.
+ */
+extern unsigned test_outside_failures;
 
 /* Path of a fixture file: "fixtures/" + rel, from the repository root. */
 const char *test_fixture(const char *rel);

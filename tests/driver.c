@@ -1,7 +1,10 @@
 /*
- * unit.c -- the test driver: runs every registered CUnit suite.
+ * driver.c -- the test driver of both tiers: runs every CUnit suite
+ * linked into its binary (build/tests/unit: tests/unit/, no PostgreSQL,
+ * no daemon; build/tests/system: tests/system/, the harness).
  *
- *   unit [SUITE...]   run the named suites only (default: all)
+ *   unit [SUITE...]     run the named suites only (default: all)
+ *   system [SUITE...]
  *
  * Exits with the number of failures (capped at 255), so `make check`
  * fails when any assertion does.  Must run from the repository root.
@@ -14,10 +17,10 @@
 
 #include "manifest/util.h"
 
-#include "harness.h"
 #include "unit.h"
 
 static struct test_suite *suites;
+unsigned test_outside_failures;
 
 /* Keeps suites sorted by name so the run order is stable. */
 void
@@ -78,12 +81,41 @@ wanted(const char *name, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Names no suite of this binary: a suite of the other tier, or a typo.
+ * Counted as a failure, so that a run asking for a suite never passes
+ * by running nothing.
+ */
+static unsigned
+unknown_suites(int argc, char **argv)
+{
+	struct test_suite	*s;
+	unsigned		 n = 0;
+	int			 i;
+
+	for (i = 1; i < argc; i++) {
+		for (s = suites; s != NULL; s = s->next)
+			if (strcmp(s->name, argv[i]) == 0)
+				break;
+		if (s == NULL) {
+			fprintf(stderr, "%s: no suite %s in this binary "
+			    "(build/tests/unit holds tests/unit/, "
+			    "build/tests/system tests/system/)\n", argv[0],
+			    argv[i]);
+			n++;
+		}
+	}
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct test_suite	*s;
-	unsigned		 failures;
+	unsigned		 failures, unknown;
 
+	if ((unknown = unknown_suites(argc, argv)) > 0)
+		return unknown > 255 ? 255 : (int)unknown;
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 255;
 	for (s = suites; s != NULL; s = s->next) {
@@ -102,10 +134,11 @@ main(int argc, char **argv)
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures() +
-	    CU_get_number_of_suites_failed() + harness_failures;
-	if (harness_failures > 0)
-		printf("\n%u daemon sanitizer report(s): see above\n",
-		    harness_failures);
+	    CU_get_number_of_suites_failed() + test_outside_failures;
+	if (test_outside_failures > 0)
+		printf("\n%u failure(s) outside the tests (daemon "
+		    "sanitizer reports): see above\n",
+		    test_outside_failures);
 	CU_cleanup_registry();
 	return failures > 255 ? 255 : (int)failures;
 }

@@ -199,8 +199,6 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-unsigned harness_failures;
-
 /* Prints the daemon's log to stderr, for a failing test. */
 static void
 dump_log(const struct harness_daemon *d)
@@ -390,7 +388,7 @@ harness_daemon_stop(struct harness_daemon *d)
 			fprintf(stderr, "\nharness: sanitizer report from the "
 			    "daemon:\n");
 			dump_log(d);
-			harness_failures++;
+			test_outside_failures++;
 		}
 		free(log);
 	}

@@ -38,12 +38,6 @@ struct harness_response {
 	size_t	 body_len;
 };
 
-/*
- * Failures found outside any test: sanitizer reports in a daemon's log
- * when it stopped.  The driver adds them to its exit status.
- */
-extern unsigned harness_failures;
-
 /* Starts a new private cluster; 0 or -1 (with a message on stderr). */
 int harness_pg_start(struct harness_pg *pg);
 /* Stops the cluster and removes its directory. */
