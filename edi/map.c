@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest/bytes.h"
 #include "manifest/ident.h"
 #include "manifest/strmap.h"
 #include "manifest/value.h"

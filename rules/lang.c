@@ -143,13 +143,6 @@ static const enum rules_scope lang_parents[RULES_SCOPE_COUNT][4] = {
 
 static struct rules_node *parse_expr(struct parser *);
 
-/* The name of a scope. */
-const char *
-rules_scope_name(enum rules_scope s)
-{
-	return lang_scope_names[s];
-}
-
 /* Records an error at tok and marks the current rule failed. */
 static void __attribute__((format(printf, 3, 4)))
 lang_error(struct parser *ps, const struct token *tok, const char *fmt, ...)

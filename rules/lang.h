@@ -158,7 +158,5 @@ struct rules_ruleset {
  */
 size_t rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
     const struct rules_file *files, size_t nfiles, struct diag_list *diags);
-/* The name of a scope ("train", "wagon", ...). */
-const char *rules_scope_name(enum rules_scope s);
 
 #endif
