@@ -1,7 +1,8 @@
 /*
  * lang.h -- the compiled form of the rule language, shared by the
- * compiler (lang.c), the rule set loader (rules.c) and the evaluator
- * (eval.c); not for use outside rules/.
+ * compiler (lang.c, lang_lex.c, lang_expr.c), the rule set loader
+ * (rules.c) and the evaluator (eval.c, eval_expr.c); not for use outside
+ * rules/.
  *
  * A compiled rule is an expression tree of typed nodes: field reads are
  * resolved to enum ids, HS chapter sets to bitsets, lists to hash maps,
