@@ -70,7 +70,7 @@ struct edi_last {
 
 struct edi_map;
 
-/* Maps one segment of a tag (map.c). */
+/* Maps one segment of a tag (map.c, map_equipment.c, map_goods.c). */
 typedef void (*edi_map_fn)(struct edi_map *, const struct edi_segment *);
 
 struct edi_map_known {

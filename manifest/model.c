@@ -11,6 +11,7 @@
 
 #include <utf8proc.h>
 
+#include "bytes.h"
 #include "ident.h"
 #include "model.h"
 #include "strmap.h"

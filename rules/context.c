@@ -21,7 +21,7 @@ struct rules_context {
 	struct arena	*arena;		/* owns every string and record */
 	struct strmap	*equipment;	/* number -> struct rules_equipment */
 	bool		 has_neighbour;
-	int64_t		 eta;
+	int64_t		 eta;		/* a position's; checked, read by no rule yet */
 	int64_t		 arrived;
 };
 
@@ -128,13 +128,6 @@ bool
 rules_context_has_neighbour(const struct rules_context *ctx)
 {
 	return ctx != NULL && ctx->has_neighbour;
-}
-
-/* Latest ETA from events, or MANIFEST_ABSENT. */
-int64_t
-rules_context_eta(const struct rules_context *ctx)
-{
-	return ctx == NULL ? MANIFEST_ABSENT : ctx->eta;
 }
 
 /* Arrival time from events, or MANIFEST_ABSENT. */

@@ -62,8 +62,7 @@ const struct rules_equipment *rules_context_equipment(
     const struct rules_context *ctx, const char *number);
 /* True once neighbour data has been loaded or added. */
 bool rules_context_has_neighbour(const struct rules_context *ctx);
-/* Latest ETA and arrival from events; MANIFEST_ABSENT if none. */
-int64_t rules_context_eta(const struct rules_context *ctx);
+/* Arrival from events; MANIFEST_ABSENT if none. */
 int64_t rules_context_arrived(const struct rules_context *ctx);
 
 /*

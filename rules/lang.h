@@ -1,7 +1,8 @@
 /*
  * lang.h -- the compiled form of the rule language, shared by the
- * compiler (lang.c), the rule set loader (rules.c) and the evaluator
- * (eval.c); not for use outside rules/.
+ * compiler (lang.c, lang_lex.c, lang_expr.c), the rule set loader
+ * (rules.c) and the evaluator (eval.c, eval_expr.c); not for use outside
+ * rules/.
  *
  * A compiled rule is an expression tree of typed nodes: field reads are
  * resolved to enum ids, HS chapter sets to bitsets, lists to hash maps,
@@ -158,7 +159,5 @@ struct rules_ruleset {
  */
 size_t rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
     const struct rules_file *files, size_t nfiles, struct diag_list *diags);
-/* The name of a scope ("train", "wagon", ...). */
-const char *rules_scope_name(enum rules_scope s);
 
 #endif

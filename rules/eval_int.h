@@ -1,0 +1,41 @@
+/*
+ * eval_int.h -- what rule evaluation's two parts share.  Internal to
+ * rules/eval*.c.
+ *
+ * eval.c walks a train level by level (the train, then each wagon: its
+ * containers, consignments and items, wagons in parallel) and keeps the
+ * hits; eval_expr.c evaluates one rule's expressions and texts at the
+ * subject a struct frame points at.  A frame belongs to one thread.
+ */
+#ifndef RULES_EVAL_INT_H
+#define RULES_EVAL_INT_H
+
+#include <stdbool.h>
+
+#include "manifest/model.h"
+
+#include "context.h"
+#include "lang.h"
+#include "memo.h"
+
+/* What a rule is looking at, plus per-wagon values computed lazily. */
+struct frame {
+	const struct rules_ruleset		*rs;
+	const struct manifest_train		*t;
+	const struct rules_context		*ctx;
+	const struct rules_rule			*rule;
+	const struct manifest_wagon		*w;
+	const struct manifest_container		*c;
+	const struct manifest_consignment	*cs;
+	const struct manifest_item		*it;
+	char					*match_text;	/* owned: the last fuzzy match */
+	int					 aeo;		/* -1: not yet known */
+	struct memo				*memo;		/* the evaluation's */
+};
+
+/* True if condition n holds at the frame's subject. */
+bool rules_eval_cond(const struct rules_node *n, struct frame *f);
+/* A reason text formatted for the frame's subject; caller frees; NULL if empty. */
+char *rules_eval_text(const struct rules_text *text, struct frame *f);
+
+#endif
