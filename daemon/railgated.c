@@ -98,10 +98,17 @@ static int
 daemon_load_config(const char *path, struct config *cfg, char **cause)
 {
 	enum log_level	level;
+	char		*warnings = NULL, *w, *next;
 
 	config_defaults(cfg);
-	if (config_load(cfg, path, cause) < 0)
+	if (config_load(cfg, path, &warnings, cause) < 0)
 		goto fail;
+	for (w = warnings; w != NULL; w = next) {
+		if ((next = strchr(w, '\n')) != NULL)
+			*next++ = '\0';
+		log_warnx("%s", w);
+	}
+	free(warnings);
 	if (log_level_parse(cfg->log_level, &level) < 0) {
 		*cause = xasprintf("%s: log_level \"%s\" is not warn, info or debug",
 		    path, cfg->log_level);

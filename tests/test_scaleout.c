@@ -21,6 +21,10 @@ static struct harness_pg	pg;
 static struct harness_daemon	a, b;
 static char			operator_token[64];
 
+/*
+ * lease_seconds is the old name of lease_s, kept here on purpose: an
+ * installed railgate.conf with it still works (config.c's aliases).
+ */
 static const char lease_conf[] = "[evaluation]\nlease_seconds = 2\n";
 
 static int
