@@ -349,21 +349,29 @@ meta_path(json_t *doc, const char *path)
 	return json_object_get(json_object_get(doc, first), dot + 1);
 }
 
-/* The value of m, a field of f. */
+/* The value of m, a field of f (copied out: its type is m->read's). */
 static double
 meta_field(const struct meta_metric *m, const struct meta_figures *f)
 {
 	const char	*p = (const char *)f + m->field;
+	uint64_t	 u;
+	size_t		 z;
+	double		 d;
+	int		 i;
 
 	switch (m->read) {
 	case META_U64:
-		return (double)*(const uint64_t *)p;
+		memcpy(&u, p, sizeof u);
+		return (double)u;
 	case META_INT:
-		return *(const int *)p;
+		memcpy(&i, p, sizeof i);
+		return i;
 	case META_SIZE:
-		return (double)*(const size_t *)p;
+		memcpy(&z, p, sizeof z);
+		return (double)z;
 	case META_MS:
-		return *(const double *)p / 1e3;
+		memcpy(&d, p, sizeof d);
+		return d / 1e3;
 	default:
 		return 0;
 	}
