@@ -24,17 +24,20 @@ static char *
 resolve_dsn(const char *dsn, const char *conf_path, bool admin)
 {
 	struct config	 cfg;
-	char		*cause = NULL, *r;
+	char		*cause = NULL, *warnings = NULL, *r;
 
 	if (dsn != NULL)
 		return xstrdup(dsn);
 	config_defaults(&cfg);
-	if (config_load(&cfg, conf_path, &cause) < 0) {
+	if (config_load(&cfg, conf_path, &warnings, &cause) < 0) {
 		cmd_warnx("db", "%s", cause);
 		free(cause);
 		config_free(&cfg);
 		return NULL;
 	}
+	if (warnings != NULL)
+		cmd_warnx("db", "%s", warnings);
+	free(warnings);
 	r = xstrdup(admin && cfg.admin_dsn[0] != '\0' ? cfg.admin_dsn : cfg.dsn);
 	config_free(&cfg);
 	if (*r == '\0') {

@@ -60,6 +60,71 @@ write_out(const char *path, const struct buf *b)
 	return rc;
 }
 
+/* What the options of `railgate gen` ask for. */
+struct gen_args {
+	struct gen_options	 g;
+	struct edi_write_options w;
+	const char		*format;
+	const char		*path;
+};
+
+/* Takes option ch (its argument in optarg) into a; 0, or -1: usage. */
+static int
+gen_option(int ch, struct gen_args *a)
+{
+	long long	v;
+
+	switch (ch) {
+	case 'w':
+		if ((v = number(optarg)) < 1 || v > 10000)
+			return -1;
+		a->g.wagons = (unsigned)v;
+		return 0;
+	case 'i':
+		/* 10^8 items would take some 20 GB: refuse, not abort. */
+		if ((v = number(optarg)) < 0 || v > 100000000)
+			return -1;
+		a->g.items = (uint64_t)v;
+		return 0;
+	case 's':
+		if ((v = number(optarg)) < 0)
+			return -1;
+		a->g.seed = (uint64_t)v;
+		return 0;
+	case 'f':
+		a->format = optarg;
+		return 0;
+	case 'e':
+		a->g.ecommerce = true;
+		return 0;
+	case 'm':
+		if (strcmp(optarg, "ifcsum") == 0)
+			a->w.kind = EDI_MSG_IFCSUM;
+		else if (strcmp(optarg, "cuscar") != 0)
+			return -1;
+		return 0;
+	case 'x':
+		a->w.syntax = atoi(optarg);
+		return a->w.syntax != 3 && a->w.syntax != 4 ? -1 : 0;
+	case 'c':
+		if (edi_codeset_from_id(optarg, strlen(optarg)) ==
+		    EDI_CODESET_UNKNOWN)
+			return -1;
+		a->w.charset = optarg;
+		return 0;
+	case 'M':
+		if ((v = number(optarg)) < 1)
+			return -1;
+		a->w.max_items = (size_t)v;
+		return 0;
+	case 'o':
+		a->path = optarg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 /* railgate gen: writes one synthetic train; a sysexits code. */
 int
 cmd_gen(int argc, char **argv)
@@ -77,82 +142,32 @@ cmd_gen(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gen_options	 g = { 55, 5000, 1, false };
-	struct edi_write_options w = { 0 };
+	struct gen_args		 a = { { 55, 5000, 1, false }, { 0 }, "edifact",
+				    NULL };
 	struct manifest_train	*t;
 	struct buf		 out = { 0 };
-	const char		*format = "edifact", *path = NULL;
-	long long		 v;
 	int			 ch;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'w':
-			if ((v = number(optarg)) < 1 || v > 10000)
-				goto usage;
-			g.wagons = (unsigned)v;
-			break;
-		case 'i':
-			/* 10^8 items would take some 20 GB: refuse, not abort. */
-			if ((v = number(optarg)) < 0 || v > 100000000)
-				goto usage;
-			g.items = (uint64_t)v;
-			break;
-		case 's':
-			if ((v = number(optarg)) < 0)
-				goto usage;
-			g.seed = (uint64_t)v;
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'e':
-			g.ecommerce = true;
-			break;
-		case 'm':
-			if (strcmp(optarg, "ifcsum") == 0)
-				w.kind = EDI_MSG_IFCSUM;
-			else if (strcmp(optarg, "cuscar") != 0)
-				goto usage;
-			break;
-		case 'x':
-			w.syntax = atoi(optarg);
-			if (w.syntax != 3 && w.syntax != 4)
-				goto usage;
-			break;
-		case 'c':
-			if (edi_codeset_from_id(optarg, strlen(optarg)) ==
-			    EDI_CODESET_UNKNOWN)
-				goto usage;
-			w.charset = optarg;
-			break;
-		case 'M':
-			if ((v = number(optarg)) < 1)
-				goto usage;
-			w.max_items = (size_t)v;
-			break;
-		case 'o':
-			path = optarg;
-			break;
-		case 'h':
+		if (ch == 'h') {
 			gen_usage(stdout);
 			return 0;
-		default:
-			goto usage;
 		}
+		if (gen_option(ch, &a) < 0)
+			goto usage;
 	}
-	if (optind != argc || (strcmp(format, "edifact") != 0 &&
-	    strcmp(format, "xml") != 0))
+	if (optind != argc || (strcmp(a.format, "edifact") != 0 &&
+	    strcmp(a.format, "xml") != 0))
 		goto usage;
-	t = gen_train(&g);
-	if (strcmp(format, "xml") == 0)
+	t = gen_train(&a.g);
+	if (strcmp(a.format, "xml") == 0)
 		xml_write_manifest(t, &out);
 	else
-		edi_write_manifest(t, &w, &out);
+		edi_write_manifest(t, &a.w, &out);
 	manifest_train_free(t);
-	if (write_out(path, &out) < 0) {
-		cmd_warnx("gen", "%s: %s", path != NULL ? path : "stdout",
+	if (write_out(a.path, &out) < 0) {
+		cmd_warnx("gen", "%s: %s", a.path != NULL ? a.path : "stdout",
 		    strerror(errno));
 		buf_free(&out);
 		return EX_IOERR;

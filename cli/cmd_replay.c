@@ -515,6 +515,47 @@ print_text(struct replay *rp, size_t trains, double secs, bool intact,
 		    reason : "?", checked);
 }
 
+/* The report in JSON: counts, the differences, the audit chain. */
+static void
+print_json(struct replay *rp, size_t trains, double secs, bool intact,
+    long long checked, long long first_bad, const char *reason)
+{
+	json_t	*o;
+
+	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:O, "
+	    "s:{s:b, s:I, s:o, s:o}}",
+	    "trains", (json_int_t)trains,
+	    "decisions", (json_int_t)rp->decisions,
+	    "provisional", (json_int_t)rp->provisional,
+	    "final", (json_int_t)rp->finals,
+	    "identical", (json_int_t)rp->identical,
+	    "different", (json_int_t)rp->different,
+	    "failed", (json_int_t)rp->failed, "seconds", secs,
+	    "differences", rp->report, "audit", "intact", intact,
+	    "checked", (json_int_t)checked, "first_bad", intact ?
+	    json_null() : json_integer(first_bad), "reason",
+	    reason != NULL ? json_string(reason) : json_null());
+	json_dumpf(o, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(o);
+}
+
+/* Frees what rp holds and closes its database. */
+static void
+replay_clear(struct replay *rp)
+{
+	size_t	i;
+
+	json_decref(rp->report);
+	for (i = 0; i < rp->nrulesets; i++) {
+		rules_ruleset_unref(rp->rulesets[i].rs);
+		free(rp->rulesets[i].why);
+	}
+	free(rp->rulesets);
+	free(rp->trains);
+	replay_db_close(rp->db);
+}
+
 static void
 replay_usage(FILE *out)
 {
@@ -549,9 +590,8 @@ cmd_replay(int argc, char **argv)
 	bool			 intact = false;
 	long long		 checked = 0, first_bad = 0;
 	int			 ch, nsel = 0, rc;
-	size_t			 i, trains;
+	size_t			 trains;
 	double			 secs;
-	json_t			*o;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "d:t:s:af:j:h", longopts,
@@ -601,35 +641,13 @@ cmd_replay(int argc, char **argv)
 	secs = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	trains = trains_count(&rp);
-	if (rp.json) {
-		o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:O, "
-		    "s:{s:b, s:I, s:o, s:o}}",
-		    "trains", (json_int_t)trains,
-		    "decisions", (json_int_t)rp.decisions,
-		    "provisional", (json_int_t)rp.provisional,
-		    "final", (json_int_t)rp.finals,
-		    "identical", (json_int_t)rp.identical,
-		    "different", (json_int_t)rp.different,
-		    "failed", (json_int_t)rp.failed, "seconds", secs,
-		    "differences", rp.report, "audit", "intact", intact,
-		    "checked", (json_int_t)checked, "first_bad", intact ?
-		    json_null() : json_integer(first_bad), "reason",
-		    reason != NULL ? json_string(reason) : json_null());
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(o);
-	} else
+	if (rp.json)
+		print_json(&rp, trains, secs, intact, checked, first_bad, reason);
+	else
 		print_text(&rp, trains, secs, intact, checked, first_bad, reason);
 	rc = rp.different == 0 && rp.failed == 0 && intact ? 0 : 1;
 out:
 	free(reason);
-	json_decref(rp.report);
-	for (i = 0; i < rp.nrulesets; i++) {
-		rules_ruleset_unref(rp.rulesets[i].rs);
-		free(rp.rulesets[i].why);
-	}
-	free(rp.rulesets);
-	free(rp.trains);
-	replay_db_close(rp.db);
+	replay_clear(&rp);
 	return rc;
 }

@@ -5,6 +5,10 @@
  * on their own line, values optionally in double quotes.  Unknown
  * sections and parameters are errors, so that a typo is not silently a
  * default.
+ *
+ * Names carry their unit as one short suffix: _s, _ms, _mb (MiB).  A
+ * name a parameter had before (lease_seconds) is still read, with a
+ * warning returned to the caller, so that no installed file breaks.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -59,14 +63,14 @@ static const struct param params[] = {
 	    "Connections in the daemon's pool."),
 	STR("rules", "dir", rules_dir, true, "etc/rules/default",
 	    "Directory of the station's rule set."),
-	INT("evaluation", "lease_seconds", lease_s, true, "120", 2, 3600,
+	INT("evaluation", "lease_s", lease_s, true, "120", 2, 3600,
 	    "Seconds a daemon holds a train it is evaluating; another daemon "
 	    "sharing the database takes the train over once this has passed "
 	    "without a decision."),
 	INT("notices", "retry_base_ms", notice_retry_ms, true, "2000", 10,
 	    600000, "Delay before the second attempt at a release notice; each "
 	    "later delay doubles, with a random factor of 0.5 to 1.5."),
-	INT("notices", "retry_max_seconds", notice_retry_max_s, true, "600", 1,
+	INT("notices", "retry_max_s", notice_retry_max_s, true, "600", 1,
 	    86400, "Ceiling of the delay between attempts."),
 	INT("notices", "max_attempts", notice_max_attempts, true, "20", 1, 1000,
 	    "Attempts before a notice is given up (dead, shown in the API, "
@@ -127,19 +131,19 @@ static const struct param params[] = {
 	    "configures as its public_key.  Empty: the station key "
 	    "(state_dir/station-ed25519.pem), which also signs release "
 	    "notices."),
-	INT("peer", "max_skew_seconds", peer_max_skew_s, true, "300", 5, 86400,
+	INT("peer", "max_skew_s", peer_max_skew_s, true, "300", 5, 86400,
 	    "A message whose timestamp is further than this from now is "
 	    "refused as stale (a replay)."),
 	INT("peer", "retry_base_ms", peer_retry_ms, true, "1000", 10, 600000,
 	    "Delay before the second attempt at a message; each later delay "
 	    "doubles, with a random factor of 0.5 to 1.5."),
-	INT("peer", "retry_max_seconds", peer_retry_max_s, true, "60", 1, 3600,
+	INT("peer", "retry_max_s", peer_retry_max_s, true, "60", 1, 3600,
 	    "Ceiling of the delay between attempts while the link is down."),
 	INT("spool", "retry_base_ms", spool_retry_ms, true, "1000", 10, 600000,
 	    "Delay before a spooled file the database could not take (503) is "
 	    "taken again; each later delay doubles.  The file waits in "
 	    "processing/ meanwhile."),
-	INT("spool", "retry_max_seconds", spool_retry_max_s, true, "60", 1,
+	INT("spool", "retry_max_s", spool_retry_max_s, true, "60", 1,
 	    86400, "Ceiling of the delay between attempts at a spooled file."),
 	INT("spool", "max_attempts", spool_max_attempts, true, "60", 1, 100000,
 	    "Attempts at a spooled file before it is moved to failed/ with a "
@@ -196,6 +200,22 @@ static const struct param params[] = {
 	    "10", 1, 3600,
 	    "Seconds of the window over which auth_failures_per_client counts, "
 	    "from a client's first failure."),
+};
+
+/*
+ * The names parameters had before every unit took its one short suffix
+ * (_s, not _seconds): read as the new name, with a warning.
+ */
+static const struct param_alias {
+	const char	*section;
+	const char	*old_name;
+	const char	*name;
+} aliases[] = {
+	{ "evaluation", "lease_seconds", "lease_s" },
+	{ "notices", "retry_max_seconds", "retry_max_s" },
+	{ "peer", "max_skew_seconds", "max_skew_s" },
+	{ "peer", "retry_max_seconds", "retry_max_s" },
+	{ "spool", "retry_max_seconds", "retry_max_s" },
 };
 
 /* Stores yes or no (true/false, on/off, 1/0) in *slot; 0, or -1 with *cause. */
@@ -281,6 +301,26 @@ param_find(const char *section, const char *name)
 	return NULL;
 }
 
+/*
+ * The parameter section.name once called, or NULL; *alias set to the
+ * alias when name was an old one.
+ */
+static const struct param *
+param_find_alias(const char *section, const char *name,
+    const struct param_alias **alias)
+{
+	size_t	i;
+
+	*alias = NULL;
+	for (i = 0; i < nitems(aliases); i++)
+		if (strcmp(aliases[i].section, section) == 0 &&
+		    strcmp(aliases[i].old_name, name) == 0) {
+			*alias = &aliases[i];
+			return param_find(section, aliases[i].name);
+		}
+	return param_find(section, name);
+}
+
 /* Removes leading and trailing white space in place. */
 static char *
 trim(char *s)
@@ -307,10 +347,13 @@ section_known(const char *section)
 	return false;
 }
 
-/* Handles one line; 0, or -1 with *cause (without the file:line prefix). */
+/*
+ * Handles one line; 0, or -1 with *cause (without the file:line prefix).
+ * *alias is set when the line named a parameter by an old name.
+ */
 static int
 config_line(struct config *cfg, char *line, char *section, size_t secsize,
-    char **cause)
+    const struct param_alias **alias, char **cause)
 {
 	const struct param	*p;
 	char			*eq, *name, *value;
@@ -349,7 +392,7 @@ config_line(struct config *cfg, char *line, char *section, size_t secsize,
 		*cause = xasprintf("parameter %s outside any section", name);
 		return -1;
 	}
-	if ((p = param_find(section, name)) == NULL) {
+	if ((p = param_find_alias(section, name, alias)) == NULL) {
 		*cause = xasprintf("unknown parameter %s in section [%s]", name,
 		    section);
 		return -1;
@@ -357,31 +400,57 @@ config_line(struct config *cfg, char *line, char *section, size_t secsize,
 	return param_set(cfg, p, value, cause);
 }
 
+/* Adds to *warnings that path:lineno named a parameter by an old name. */
+static void
+config_warn_alias(char **warnings, const char *path, unsigned lineno,
+    const struct param_alias *a)
+{
+	char	*w;
+
+	w = xasprintf("%s%s%s:%u: [%s] %s is an old name of %s: read as %s; "
+	    "rename it", *warnings != NULL ? *warnings : "",
+	    *warnings != NULL ? "\n" : "", path, lineno, a->section,
+	    a->old_name, a->name, a->name);
+	free(*warnings);
+	*warnings = w;
+}
+
 /* Reads path over cfg. */
 int
-config_load(struct config *cfg, const char *path, char **cause)
+config_load(struct config *cfg, const char *path, char **warnings,
+    char **cause)
 {
+	const struct param_alias *alias;
 	FILE	*f;
 	char	*line = NULL, *why = NULL, section[64] = "";
 	size_t	 cap = 0;
 	unsigned lineno = 0;
 	int	 rc = 0;
 
+	*warnings = NULL;
 	if ((f = fopen(path, "r")) == NULL) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (getline(&line, &cap, f) != -1) {
 		lineno++;
-		if (config_line(cfg, line, section, sizeof section, &why) < 0) {
+		alias = NULL;
+		if (config_line(cfg, line, section, sizeof section, &alias,
+		    &why) < 0) {
 			*cause = xasprintf("%s:%u: %s", path, lineno, why);
 			free(why);
 			rc = -1;
 			break;
 		}
+		if (alias != NULL)
+			config_warn_alias(warnings, path, lineno, alias);
 	}
 	free(line);
 	fclose(f);
+	if (rc < 0) {
+		free(*warnings);
+		*warnings = NULL;
+	}
 	return rc;
 }
 
@@ -430,6 +499,19 @@ config_needs_restart(const struct config *a, const struct config *b,
 	return false;
 }
 
+/* The old names of p, still read with a warning, for railgate.conf(5). */
+static void
+config_print_aliases(FILE *out, const struct param *p)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(aliases); i++)
+		if (strcmp(aliases[i].section, p->section) == 0 &&
+		    strcmp(aliases[i].name, p->name) == 0)
+			fprintf(out, "Formerly\n.Cm %s ,\nstill read, with a "
+			    "warning.\n", aliases[i].old_name);
+}
+
 /* The table as an mdoc list, for railgate.conf(5). */
 void
 config_print_parameters(FILE *out)
@@ -455,6 +537,7 @@ config_print_parameters(FILE *out)
 			fprintf(out, "Empty by default.\n");
 		if (!p->reloadable)
 			fprintf(out, "Changed only by a restart.\n");
+		config_print_aliases(out, p);
 	}
 	if (*section != '\0')
 		fprintf(out, ".El\n");

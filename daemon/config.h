@@ -25,7 +25,7 @@ struct config {
 	int	 connections;		/* pool size */
 	/* [rules] */
 	char	*rules_dir;
-	int	 lease_s;		/* [evaluation] lease_seconds */
+	int	 lease_s;		/* [evaluation] lease_s */
 	/* [notices] */
 	int	 notice_retry_ms;
 	int	 notice_retry_max_s;
@@ -70,9 +70,12 @@ struct config {
 void config_defaults(struct config *cfg);
 /*
  * Reads an INI file over the defaults already in cfg.  0, or -1 with
- * *cause ("file:line: ...", owned by the caller).
+ * *cause ("file:line: ...", owned by the caller).  *warnings: NULL, or
+ * what the file should change though it was read (a parameter named by
+ * its old name), one "file:line: ..." per line, owned by the caller.
  */
-int config_load(struct config *cfg, const char *path, char **cause);
+int config_load(struct config *cfg, const char *path, char **warnings,
+    char **cause);
 /* Frees the strings of cfg; accepts a zeroed struct. */
 void config_free(struct config *cfg);
 /* True when changing from a to b needs a restart (a parameter not reloadable differs). */

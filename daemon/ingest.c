@@ -33,6 +33,7 @@
 #include "engine/input.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
+#include "daemon/store_reply.h"
 
 #define INFLATE_RATIO	64
 #define INFLATE_FLOOR	((size_t)16 << 20)

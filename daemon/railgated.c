@@ -10,6 +10,7 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,9 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "db/db.h"
 #include "db/migrate.h"
+#include "db/store.h"
 #include "manifest/util.h"
 
 #include "daemon/api/api.h"
@@ -95,10 +98,17 @@ static int
 daemon_load_config(const char *path, struct config *cfg, char **cause)
 {
 	enum log_level	level;
+	char		*warnings = NULL, *w, *next;
 
 	config_defaults(cfg);
-	if (config_load(cfg, path, cause) < 0)
+	if (config_load(cfg, path, &warnings, cause) < 0)
 		goto fail;
+	for (w = warnings; w != NULL; w = next) {
+		if ((next = strchr(w, '\n')) != NULL)
+			*next++ = '\0';
+		log_warnx("%s", w);
+	}
+	free(warnings);
 	if (log_level_parse(cfg->log_level, &level) < 0) {
 		*cause = xasprintf("%s: log_level \"%s\" is not warn, info or debug",
 		    path, cfg->log_level);
@@ -302,6 +312,71 @@ daemon_options(struct daemon *d, int argc, char **argv)
 	return -1;
 }
 
+/* http_app.is_up: a request behind a token needs the database. */
+static bool
+daemon_db_is_up(void *arg)
+{
+	struct daemon	*d = arg;
+
+	return db_is_up(d->db);
+}
+
+/* http_app.token_lookup: tokens are in the database. */
+static void
+daemon_token_lookup(void *arg, const char *hash, http_token_cb cb,
+    void *cb_arg)
+{
+	struct daemon	*d = arg;
+
+	store_token_lookup(d->db, hash, cb, cb_arg);
+}
+
+/* The HTTP server, serving the API's routes (api.c). */
+static struct http_server *
+daemon_http_start(struct daemon *d, char **cause)
+{
+	const struct http_app	app = {
+		.routes = api_routes,
+		.route_count = api_route_count,
+		.is_up = daemon_db_is_up,
+		.token_lookup = daemon_token_lookup,
+		.arg = d,
+	};
+
+	return http_server_new(d, &app, cause);
+}
+
+/*
+ * After the loop: the workers finish, then the database fails whatever
+ * is still queued, and only then are the callbacks' owners freed.
+ */
+static void
+daemon_free(struct daemon *d)
+{
+	spool_stop(d->spool);
+	evaluator_stop(d->eval);
+	clock_watch_stop(d->clock);
+	notifier_stop(d->notify);
+	peer_link_stop(d->peer);
+	pool_free(d->pool);
+	dbloop_free(d->dbloop);
+	evaluator_free(d->eval);
+	clock_watch_free(d->clock);
+	notifier_free(d->notify);
+	peer_link_free(d->peer);
+	sign_key_free(d->station_key);
+	http_server_free(d->http);
+	spool_free(d->spool);
+	auth_cache_free(d->auth);
+	if (d->drain != NULL)
+		event_free(d->drain);
+	event_free(d->sigterm);
+	event_free(d->sigint);
+	event_free(d->sighup);
+	event_base_free(d->base);
+	config_free(&d->cfg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -351,7 +426,7 @@ main(int argc, char **argv)
 	if ((d.peer = peer_link_new(&d, &cause)) == NULL && cause != NULL)
 		fatalx("%s", cause);
 	daemon_fit_fd_limit(&d.cfg);
-	if ((d.http = http_server_new(&d, &cause)) == NULL)
+	if ((d.http = daemon_http_start(&d, &cause)) == NULL)
 		fatalx("%s", cause);
 	snprintf(spooldir, sizeof spooldir, "%s/spool", d.cfg.state_dir);
 	if ((d.spool = spool_new(&d, spooldir, &cause)) == NULL)
@@ -361,34 +436,8 @@ main(int argc, char **argv)
 	log_info("railgated %s started as %s (configuration %s, %d workers)",
 	    RAILGATE_VERSION, d.instance, d.config_path, pool_threads(d.pool));
 	event_base_dispatch(d.base);
-
-	/*
-	 * The loop ended idle (or past the drain deadline): the workers
-	 * finish, then the database fails whatever is still queued, and only
-	 * then are the callbacks' owners freed.
-	 */
-	spool_stop(d.spool);
-	evaluator_stop(d.eval);
-	clock_watch_stop(d.clock);
-	notifier_stop(d.notify);
-	peer_link_stop(d.peer);
-	pool_free(d.pool);
-	dbloop_free(d.dbloop);
-	evaluator_free(d.eval);
-	clock_watch_free(d.clock);
-	notifier_free(d.notify);
-	peer_link_free(d.peer);
-	sign_key_free(d.station_key);
-	http_server_free(d.http);
-	spool_free(d.spool);
-	auth_cache_free(d.auth);
-	if (d.drain != NULL)
-		event_free(d.drain);
-	event_free(d.sigterm);
-	event_free(d.sigint);
-	event_free(d.sighup);
-	event_base_free(d.base);
-	config_free(&d.cfg);
+	/* The loop ended idle (or past the drain deadline). */
+	daemon_free(&d);
 	log_info("stopped");
 	return 0;
 }

@@ -7,7 +7,7 @@
  *
  * Retries.  A file the database could not take (503) stays claimed in
  * processing/ and is taken again after a delay that doubles from [spool]
- * retry_base_ms up to retry_max_seconds; after max_attempts it goes to
+ * retry_base_ms up to retry_max_s; after max_attempts it goes to
  * failed/ with the reason.  While no database connection is usable an
  * attempt is answered so at once, as the API answers 503, without
  * reading the file.  At most SPOOL_WAITING files wait at once, in
@@ -392,7 +392,7 @@ spool_forget(struct spool *s, const char *name, int attempt)
 }
 
 /* The delay before attempt n + 1: base_ms doubled n - 1 times, at most
- * max_s seconds. */
+ * max_s seconds (the configuration's retry_base_ms and retry_max_s). */
 int64_t
 spool_backoff_ms(int base_ms, int max_s, int n)
 {

@@ -38,5 +38,16 @@ for dir in manifest edi rules engine db; do
 		echo "layering: libevent included outside daemon/ and cli/"; status=1
 	fi
 done
+# The HTTP server is a transport: the application (daemon/api/) hands it
+# its route table and how a token is looked up (struct http_app), so
+# daemon/http/ includes neither the API nor the storage.
+for higher in daemon/api db; do
+	hits=$(sources daemon/http | xargs grep -n "#include \"$higher/" || true)
+	if [ -n "$hits" ]; then
+		echo "layering: daemon/http/ includes $higher/:"
+		echo "$hits"
+		status=1
+	fi
+done
 [ $status -eq 0 ] && echo "layers: ok"
 exit $status

@@ -81,7 +81,7 @@ ca_file = $bwork/pki/$2/ca.pem
 public_key = $bwork/pki/$2/signing.pub.pem
 signing_key = $bwork/pki/$1/signing.pem
 retry_base_ms = ${BORDER_RETRY_MS:-100}
-retry_max_seconds = ${BORDER_RETRY_MAX_S:-1}
+retry_max_s = ${BORDER_RETRY_MAX_S:-1}
 CONF
 	border_daemon_start "$1"
 }

@@ -75,7 +75,7 @@ admin_dsn = host=/run/postgresql dbname=railgate user=railgate
 dir = /etc/railgate/rules/alashankou
 
 [evaluation]
-lease_seconds = 60
+lease_s = 60
 
 [clearance]
 target_minutes = 20

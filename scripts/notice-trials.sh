@@ -22,7 +22,7 @@ lpid=""
 testbed_start "$build" "[notices]
 allow_private_endpoints = yes
 retry_base_ms = 200
-retry_max_seconds = 2
+retry_max_s = 2
 max_attempts = 1000"
 secret=whsec_trialsecretforrailgatenotices
 lport=$(testbed_free_port)

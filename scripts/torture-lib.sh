@@ -36,10 +36,10 @@ torture_setup() {	# BUILD CLIENTS PER SEED [EXTRA_CONF]
 	testbed_start "$tt_build" "[notices]
 allow_private_endpoints = yes
 retry_base_ms = 200
-retry_max_seconds = 2
+retry_max_s = 2
 max_attempts = 1000
 [evaluation]
-lease_seconds = 3
+lease_s = 3
 ${5:-}"
 	tt_operator=$(testbed_token operator torture-operator)
 	tt_officer=$(testbed_token officer torture-officer)

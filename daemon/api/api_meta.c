@@ -14,6 +14,8 @@
  * META_SNAPSHOT_MS either.  The cache belongs to the loop thread.
  */
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -155,46 +157,250 @@ meta_gauge_by(struct buf *b, const char *name, const char *help,
 	}
 }
 
-/* The database's gauges from the last snapshot, if there is one. */
-static void
-meta_write_snapshot(struct buf *b)
-{
-	json_t	*s = meta_snapshot.doc, *run, *fin;
+/*
+ * Where a metric's value is read: a field of struct meta_figures (read
+ * once per scrape), or the database's last snapshot.
+ */
+enum meta_read {
+	META_U64,	/* uint64_t field */
+	META_INT,	/* int field */
+	META_SIZE,	/* size_t field */
+	META_MS,	/* double field in ms, reported in seconds */
+	META_AGE,	/* the snapshot's age, in seconds */
+	META_JSON,	/* the number at path in the snapshot */
+	META_JSON_BY,	/* a family labelled by label: the object at path */
+};
 
-	if (s == NULL)
-		return;
-	metric(b, "railgate_db_snapshot_age_seconds", "gauge",
+/* What the daemon's modules report, read once per scrape. */
+struct meta_figures {
+	struct http_stats	hs;
+	struct db_stats		ds;
+	struct evaluator_stats	es;
+	struct peer_link_stats	ps;
+	size_t			pool_pending;
+};
+
+/* One metric family of /metrics: what it is called, says, and reads. */
+struct meta_metric {
+	const char		*name;
+	const char		*type;		/* "counter" or "gauge" */
+	const char		*help;
+	enum meta_read		 read;
+	size_t			 field;		/* META_U64 to META_MS */
+	const char		*path;		/* META_JSON*: "key", "obj.key" */
+	const char		*label;		/* META_JSON_BY */
+	const char *const	*known;		/* META_JSON_BY: always there */
+};
+
+#define FIELD(kind, f)	kind, offsetof(struct meta_figures, f), NULL, NULL, NULL
+#define JSON(path)	META_JSON, 0, path, NULL, NULL
+#define JSON_BY(path, label, known) META_JSON_BY, 0, path, label, known
+
+/*
+ * The daemon's own figures, in the order they are written (after
+ * railgate_http_requests_total, by status class).
+ */
+static const struct meta_metric meta_process[] = {
+	{ "railgate_http_in_flight", "gauge",
+	    "Requests received and not yet answered.",
+	    FIELD(META_INT, hs.in_flight) },
+	{ "railgate_http_connections_open", "gauge",
+	    "Client connections open.", FIELD(META_INT, hs.conn_open) },
+	{ "railgate_http_connections_total", "counter",
+	    "Client connections accepted.",
+	    FIELD(META_U64, hs.conn_accepted) },
+	{ "railgate_http_connections_cut_total", "counter",
+	    "Connections cut because their request came too slowly "
+	    "(request_timeout_s, request_min_rate).",
+	    FIELD(META_U64, hs.conn_cut) },
+	{ "railgate_http_accept_paused_total", "counter",
+	    "Times max_connections was reached and accepting stopped.",
+	    FIELD(META_U64, hs.conn_paused) },
+	{ "railgate_http_refused_unrouted_total", "counter",
+	    "Requests libevent answered itself with a 4xx, not a problem "
+	    "document (should stay 0: the connection guard answers first).",
+	    FIELD(META_U64, hs.conn_refused) },
+	{ "railgate_http_connections_refused_total", "counter",
+	    "Connections closed at accept: their client had "
+	    "max_connections_per_client open.",
+	    FIELD(META_U64, hs.conn_client_refused) },
+	{ "railgate_http_refused_before_body_total", "counter",
+	    "Requests refused before their body was read (framing, size, "
+	    "route, token, role, body budget).",
+	    FIELD(META_U64, hs.head_refused) },
+	{ "railgate_http_body_budget_refused_total", "counter",
+	    "Requests refused with 503 because bodies in flight would pass "
+	    "max_body_memory_mb.", FIELD(META_U64, hs.budget_refused) },
+	{ "railgate_http_body_bytes", "gauge",
+	    "Declared bytes of the request bodies in flight.",
+	    FIELD(META_U64, hs.body_bytes) },
+	{ "railgate_http_body_budget_bytes", "gauge",
+	    "The body budget (max_body_memory_mb).",
+	    FIELD(META_U64, hs.body_budget) },
+	{ "railgate_http_auth_failures_total", "counter",
+	    "Failed authentications: no token, or a malformed, unknown, "
+	    "expired or revoked one.", FIELD(META_U64, hs.auth_failures) },
+	{ "railgate_http_auth_throttled_total", "counter",
+	    "Requests answered 429: their client passed "
+	    "auth_failures_per_client.", FIELD(META_U64, hs.auth_throttled) },
+	{ "railgate_http_token_lookups_total", "counter",
+	    "Tokens looked up in the database (not in the cache).",
+	    FIELD(META_U64, hs.token_lookups) },
+	{ "railgate_db_connections_up", "gauge",
+	    "Database connections usable.", FIELD(META_INT, ds.up) },
+	{ "railgate_db_queued", "gauge",
+	    "Database requests waiting for a connection.",
+	    FIELD(META_SIZE, ds.queued) },
+	{ "railgate_db_failed_total", "counter",
+	    "Database requests that failed.", FIELD(META_U64, ds.failed) },
+	{ "railgate_db_reconnects_total", "counter",
+	    "Reconnections to the database.", FIELD(META_U64, ds.reconnects) },
+	{ "railgate_db_rollbacks_retried_total", "counter",
+	    "Statements rolled back by a deadlock or serialization failure "
+	    "and run again.", FIELD(META_U64, ds.rollbacks) },
+	{ "railgate_decisions_stale_total", "counter",
+	    "Decisions refused because the lease or the inputs changed.",
+	    FIELD(META_U64, es.stale) },
+	{ "railgate_evaluations_failed_total", "counter",
+	    "Evaluations that failed or could not be stored.",
+	    FIELD(META_U64, es.failed) },
+	{ "railgate_evaluation_seconds_total", "counter",
+	    "Parse and evaluation time spent on decisions.",
+	    FIELD(META_MS, es.work_ms) },
+	{ "railgate_evaluations_reparsed_total", "counter",
+	    "Evaluations that parsed the stored manifest again (its model was "
+	    "not left by this daemon's ingestion).",
+	    FIELD(META_U64, es.reparsed) },
+	{ "railgate_evaluations_in_flight", "gauge",
+	    "Trains being evaluated now.", FIELD(META_INT, es.in_flight) },
+	{ "railgate_peer_up", "gauge",
+	    "1 when the last attempt reached the neighbouring customs.",
+	    FIELD(META_INT, ps.up) },
+	{ "railgate_peer_sent_total", "counter",
+	    "Messages the neighbour took.", FIELD(META_U64, ps.sent) },
+	{ "railgate_peer_refused_total", "counter",
+	    "Messages the neighbour refused for good.",
+	    FIELD(META_U64, ps.refused) },
+	{ "railgate_peer_failed_total", "counter",
+	    "Attempts at a message that will be retried.",
+	    FIELD(META_U64, ps.failed) },
+	{ "railgate_peer_received_total", "counter",
+	    "Messages received from the neighbour and recorded (repeats too).",
+	    FIELD(META_U64, ps.received) },
+	{ "railgate_peer_duplicates_total", "counter",
+	    "Messages received again and acknowledged without effect.",
+	    FIELD(META_U64, ps.duplicates) },
+	{ "railgate_peer_rejected_total", "counter",
+	    "Messages refused: certificate, signature, staleness, envelope.",
+	    FIELD(META_U64, ps.rejected) },
+	{ "railgate_pool_pending", "gauge",
+	    "Jobs queued or running on the worker pool.",
+	    FIELD(META_SIZE, pool_pending) },
+};
+
+/* The database's figures, from the last snapshot, written last. */
+static const struct meta_metric meta_database[] = {
+	{ "railgate_db_snapshot_age_seconds", "gauge",
 	    "Age of the database figures below (refreshed at most every 5 s).",
-	    "", (double)(daemon_now_ms() - meta_snapshot.at_ms) / 1e3);
-	meta_gauge_by(b, "railgate_trains", "Train runs in the database, by "
-	    "state.", "state", meta_train_states, json_object_get(s, "trains"));
-	meta_gauge_by(b, "railgate_notices_outbox", "Release notices, by "
-	    "delivery state (pending: still to deliver).", "state",
-	    meta_notice_states, json_object_get(s, "notices"));
-	metric(b, "railgate_notices_oldest_pending_seconds", "gauge",
-	    "Age of the oldest release notice still to deliver (0: none).", "",
-	    meta_number(s, "notices_oldest_pending_s"));
-	meta_gauge_by(b, "railgate_peer_outbox", "Messages to the neighbouring "
-	    "customs, by state (pending: still to send).", "state",
-	    meta_peer_states, json_object_get(s, "peer_outbox"));
-	metric(b, "railgate_peer_oldest_pending_seconds", "gauge",
+	    META_AGE, 0, NULL, NULL, NULL },
+	{ "railgate_trains", "gauge", "Train runs in the database, by state.",
+	    JSON_BY("trains", "state", meta_train_states) },
+	{ "railgate_notices_outbox", "gauge", "Release notices, by delivery "
+	    "state (pending: still to deliver).",
+	    JSON_BY("notices", "state", meta_notice_states) },
+	{ "railgate_notices_oldest_pending_seconds", "gauge",
+	    "Age of the oldest release notice still to deliver (0: none).",
+	    JSON("notices_oldest_pending_s") },
+	{ "railgate_peer_outbox", "gauge", "Messages to the neighbouring "
+	    "customs, by state (pending: still to send).",
+	    JSON_BY("peer_outbox", "state", meta_peer_states) },
+	{ "railgate_peer_oldest_pending_seconds", "gauge",
 	    "Age of the oldest message still to send to the neighbour "
-	    "(0: none).", "", meta_number(s, "peer_oldest_pending_s"));
-	metric(b, "railgate_clearance_target_seconds", "gauge",
-	    "The clearance target ([clearance] target_minutes).", "",
-	    meta_number(s, "target_s"));
-	run = json_object_get(s, "running");
-	meta_gauge_by(b, "railgate_clearance_running", "Train runs whose "
-	    "clearance clock is running, by flag (amber: past warn_percent of "
-	    "the target; red: past the target).", "flag", meta_clock_flags,
-	    json_object_get(run, "flags"));
-	metric(b, "railgate_clearance_running_max_seconds", "gauge",
-	    "The longest running clearance clock (0: none running).", "",
-	    meta_number(run, "max_elapsed_s"));
-	fin = json_object_get(s, "finished");
-	meta_gauge_by(b, "railgate_clearance_finished", "Train runs with a "
-	    "final decision, cleared within the target or over it.", "target",
-	    meta_finished, fin);
+	    "(0: none).", JSON("peer_oldest_pending_s") },
+	{ "railgate_clearance_target_seconds", "gauge",
+	    "The clearance target ([clearance] target_minutes).",
+	    JSON("target_s") },
+	{ "railgate_clearance_running", "gauge", "Train runs whose clearance "
+	    "clock is running, by flag (amber: past warn_percent of the "
+	    "target; red: past the target).",
+	    JSON_BY("running.flags", "flag", meta_clock_flags) },
+	{ "railgate_clearance_running_max_seconds", "gauge",
+	    "The longest running clearance clock (0: none running).",
+	    JSON("running.max_elapsed_s") },
+	{ "railgate_clearance_finished", "gauge", "Train runs with a final "
+	    "decision, cleared within the target or over it.",
+	    JSON_BY("finished", "target", meta_finished) },
+};
+
+#undef FIELD
+#undef JSON
+#undef JSON_BY
+
+/* The member at path ("key" or "object.key") of doc, or NULL. */
+static json_t *
+meta_path(json_t *doc, const char *path)
+{
+	const char	*dot = strchr(path, '.');
+	char		 first[32];
+
+	if (dot == NULL)
+		return json_object_get(doc, path);
+	snprintf(first, sizeof first, "%.*s", (int)(dot - path), path);
+	return json_object_get(json_object_get(doc, first), dot + 1);
+}
+
+/* The value of m, a field of f (copied out: its type is m->read's). */
+static double
+meta_field(const struct meta_metric *m, const struct meta_figures *f)
+{
+	const char	*p = (const char *)f + m->field;
+	uint64_t	 u;
+	size_t		 z;
+	double		 d;
+	int		 i;
+
+	switch (m->read) {
+	case META_U64:
+		memcpy(&u, p, sizeof u);
+		return (double)u;
+	case META_INT:
+		memcpy(&i, p, sizeof i);
+		return i;
+	case META_SIZE:
+		memcpy(&z, p, sizeof z);
+		return (double)z;
+	case META_MS:
+		memcpy(&d, p, sizeof d);
+		return d / 1e3;
+	default:
+		return 0;
+	}
+}
+
+/* Writes the families of table v (n of them), reading f and doc. */
+static void
+meta_write_table(struct buf *b, const struct meta_metric *v, size_t n,
+    const struct meta_figures *f, json_t *doc)
+{
+	const struct meta_metric	*m;
+	size_t				 i;
+
+	for (i = 0; i < n; i++) {
+		m = &v[i];
+		if (m->read == META_JSON_BY)
+			meta_gauge_by(b, m->name, m->help, m->label, m->known,
+			    meta_path(doc, m->path));
+		else if (m->read == META_JSON)
+			metric(b, m->name, m->type, m->help, "",
+			    json_number_value(meta_path(doc, m->path)));
+		else if (m->read == META_AGE)
+			metric(b, m->name, m->type, m->help, "",
+			    (double)(daemon_now_ms() - meta_snapshot.at_ms) /
+			    1e3);
+		else
+			metric(b, m->name, m->type, m->help, "",
+			    meta_field(m, f));
+	}
 }
 
 /* One metric with its help and type lines. */
@@ -206,122 +412,32 @@ metric(struct buf *b, const char *name, const char *type, const char *help,
 	    name, type, name, labels, v);
 }
 
-/* GET /metrics */
+/* GET /metrics: the table's families, then metrics.c's, then the database's. */
 void
 api_metrics(struct http_ctx *c)
 {
-	struct http_stats	hs;
-	struct db_stats		ds;
-	struct evaluator_stats	es;
-	struct peer_link_stats	ps;
+	struct meta_figures	f;
 	struct buf		b = { 0 };
-	char			label[32];
 	int			k;
 
 	meta_snapshot_refresh(c->d);
-	http_get_stats(c->d->http, &hs);
-	db_get_stats(c->d->db, &ds);
-	evaluator_get_stats(c->d->eval, &es);
+	memset(&f, 0, sizeof f);
+	http_get_stats(c->d->http, &f.hs);
+	db_get_stats(c->d->db, &f.ds);
+	evaluator_get_stats(c->d->eval, &f.es);
+	peer_link_get_stats(c->d->peer, &f.ps);
+	f.pool_pending = pool_pending(c->d->pool);
 	buf_printf(&b, "# HELP railgate_http_requests_total HTTP requests "
 	    "answered, by status class.\n# TYPE railgate_http_requests_total "
 	    "counter\n");
-	for (k = 1; k <= 5; k++) {
-		snprintf(label, sizeof label, "{class=\"%dxx\"}", k);
-		buf_printf(&b, "railgate_http_requests_total%s %llu\n", label,
-		    (unsigned long long)hs.by_class[k]);
-	}
-	metric(&b, "railgate_http_in_flight", "gauge",
-	    "Requests received and not yet answered.", "", hs.in_flight);
-	metric(&b, "railgate_http_connections_open", "gauge",
-	    "Client connections open.", "", hs.conn_open);
-	metric(&b, "railgate_http_connections_total", "counter",
-	    "Client connections accepted.", "", (double)hs.conn_accepted);
-	metric(&b, "railgate_http_connections_cut_total", "counter",
-	    "Connections cut because their request came too slowly "
-	    "(request_timeout_s, request_min_rate).", "",
-	    (double)hs.conn_cut);
-	metric(&b, "railgate_http_accept_paused_total", "counter",
-	    "Times max_connections was reached and accepting stopped.", "",
-	    (double)hs.conn_paused);
-	metric(&b, "railgate_http_refused_unrouted_total", "counter",
-	    "Requests libevent answered itself with a 4xx, not a problem "
-	    "document (should stay 0: the connection guard answers first).",
-	    "", (double)hs.conn_refused);
-	metric(&b, "railgate_http_connections_refused_total", "counter",
-	    "Connections closed at accept: their client had "
-	    "max_connections_per_client open.", "",
-	    (double)hs.conn_client_refused);
-	metric(&b, "railgate_http_refused_before_body_total", "counter",
-	    "Requests refused before their body was read (framing, size, "
-	    "route, token, role, body budget).", "", (double)hs.head_refused);
-	metric(&b, "railgate_http_body_budget_refused_total", "counter",
-	    "Requests refused with 503 because bodies in flight would pass "
-	    "max_body_memory_mb.", "", (double)hs.budget_refused);
-	metric(&b, "railgate_http_body_bytes", "gauge",
-	    "Declared bytes of the request bodies in flight.", "",
-	    (double)hs.body_bytes);
-	metric(&b, "railgate_http_body_budget_bytes", "gauge",
-	    "The body budget (max_body_memory_mb).", "",
-	    (double)hs.body_budget);
-	metric(&b, "railgate_http_auth_failures_total", "counter",
-	    "Failed authentications: no token, or a malformed, unknown, "
-	    "expired or revoked one.", "", (double)hs.auth_failures);
-	metric(&b, "railgate_http_auth_throttled_total", "counter",
-	    "Requests answered 429: their client passed "
-	    "auth_failures_per_client.", "", (double)hs.auth_throttled);
-	metric(&b, "railgate_http_token_lookups_total", "counter",
-	    "Tokens looked up in the database (not in the cache).", "",
-	    (double)hs.token_lookups);
-	metric(&b, "railgate_db_connections_up", "gauge",
-	    "Database connections usable.", "", ds.up);
-	metric(&b, "railgate_db_queued", "gauge",
-	    "Database requests waiting for a connection.", "", (double)ds.queued);
-	metric(&b, "railgate_db_failed_total", "counter",
-	    "Database requests that failed.", "", (double)ds.failed);
-	metric(&b, "railgate_db_reconnects_total", "counter",
-	    "Reconnections to the database.", "", (double)ds.reconnects);
-	metric(&b, "railgate_db_rollbacks_retried_total", "counter",
-	    "Statements rolled back by a deadlock or serialization failure "
-	    "and run again.", "", (double)ds.rollbacks);
-	metric(&b, "railgate_decisions_stale_total", "counter",
-	    "Decisions refused because the lease or the inputs changed.", "",
-	    (double)es.stale);
-	metric(&b, "railgate_evaluations_failed_total", "counter",
-	    "Evaluations that failed or could not be stored.", "",
-	    (double)es.failed);
-	metric(&b, "railgate_evaluation_seconds_total", "counter",
-	    "Parse and evaluation time spent on decisions.", "",
-	    es.work_ms / 1e3);
-	metric(&b, "railgate_evaluations_reparsed_total", "counter",
-	    "Evaluations that parsed the stored manifest again (its model was "
-	    "not left by this daemon's ingestion).", "", (double)es.reparsed);
-	metric(&b, "railgate_evaluations_in_flight", "gauge",
-	    "Trains being evaluated now.", "", es.in_flight);
-	peer_link_get_stats(c->d->peer, &ps);
-	metric(&b, "railgate_peer_up", "gauge",
-	    "1 when the last attempt reached the neighbouring customs.", "",
-	    ps.up);
-	metric(&b, "railgate_peer_sent_total", "counter",
-	    "Messages the neighbour took.", "", (double)ps.sent);
-	metric(&b, "railgate_peer_refused_total", "counter",
-	    "Messages the neighbour refused for good.", "", (double)ps.refused);
-	metric(&b, "railgate_peer_failed_total", "counter",
-	    "Attempts at a message that will be retried.", "",
-	    (double)ps.failed);
-	metric(&b, "railgate_peer_received_total", "counter",
-	    "Messages received from the neighbour and recorded (repeats too).",
-	    "", (double)ps.received);
-	metric(&b, "railgate_peer_duplicates_total", "counter",
-	    "Messages received again and acknowledged without effect.", "",
-	    (double)ps.duplicates);
-	metric(&b, "railgate_peer_rejected_total", "counter",
-	    "Messages refused: certificate, signature, staleness, envelope.",
-	    "", (double)ps.rejected);
-	metric(&b, "railgate_pool_pending", "gauge",
-	    "Jobs queued or running on the worker pool.", "",
-	    (double)pool_pending(c->d->pool));
+	for (k = 1; k <= 5; k++)
+		buf_printf(&b, "railgate_http_requests_total{class=\"%dxx\"} "
+		    "%llu\n", k, (unsigned long long)f.hs.by_class[k]);
+	meta_write_table(&b, meta_process, nitems(meta_process), &f, NULL);
 	metrics_write(&b);
-	meta_write_snapshot(&b);
+	if (meta_snapshot.doc != NULL)
+		meta_write_table(&b, meta_database, nitems(meta_database), &f,
+		    meta_snapshot.doc);
 	http_reply(c, 200, "text/plain; version=0.0.4", b.data, b.len);
 	buf_free(&b);
 }

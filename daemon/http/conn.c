@@ -1,5 +1,8 @@
 /*
- * conn.c -- the guard on the API's client connections (see conn.h).
+ * conn.c -- the guard on the API's client connections (see conn.h): its
+ * connections' lifetimes -- accepted, held, ended, swept, released --
+ * and the guard itself.  What it reads of a request is conn_read.c's;
+ * what it counts per client and against the body budget, conn_client.c's.
  *
  * Each accepted socket gets a plain socket bufferevent made here, with a
  * callback on its input buffer that sees every read as it lands, before
@@ -67,88 +70,10 @@
 #include "manifest/util.h"
 
 #include "daemon/http/conn.h"
+#include "daemon/http/conn_int.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "daemon/http/reqhead.h"
-
-#define GUARD_BUCKETS	256	/* a power of two */
-#define GUARD_SWEEP_MS	250
-#define LINGER_MS	2000	/* reading and dropping after a refusal */
-#define SUMMARY_MS	10000	/* per-client refusals logged this often */
-#define PIPELINE_MAX	REQHEAD_MAX /* next request read while one is answered */
-#define BUDGET_RETRY_S	5
-
-enum guarded_state {
-	G_HEAD,		/* reading a head; evhttp held off */
-	G_WAIT,		/* head read; the application's answer to come */
-	G_BODY,		/* allowed: evhttp reads the body, the guard counts */
-	G_DONE,		/* body complete; evhttp about to dispatch */
-	G_BUSY,		/* dispatched, not yet answered; evhttp held off */
-	G_REFUSED,	/* answered without routing: dropping input */
-};
-
-/* One client's open connections. */
-struct client {
-	char			 key[CONN_CLIENT_LEN];
-	int			 open;
-	uint64_t		 refused;	/* since the last summary */
-	LIST_ENTRY(client)	 entry;
-};
-LIST_HEAD(client_list, client);
-
-struct guarded;
-struct conn_wait {
-	struct guarded	*c;
-};
-
-struct guarded {
-	struct conn_guard	*g;
-	struct bufferevent	*bev;		/* evhttp's; one reference ours */
-	struct client		*client;	/* counted under; NULL: not */
-	char			 key[CONN_CLIENT_LEN];
-	char			 peer[CONN_CLIENT_LEN + 8];
-	enum guarded_state	 state;
-	int64_t			 started_ms;	/* first byte; 0: no request */
-	uint64_t		 bytes;		/* of the request so far */
-	bool			 admitted;	/* counted against its client */
-	bool			 cut;
-	bool			 ending;	/* guarded_end called */
-	bool			 refusal_logged;
-	bool			 waiting;	/* a conn_wait is out */
-	bool			 in_guard;	/* inside a libevent callback of ours */
-	bool			 frozen;	/* evhttp held off the input */
-	bool			 later;		/* on the guard's later list */
-	struct reqhead_scan	 scan;
-	size_t			 head_len;	/* 0: head not complete */
-	struct reqhead		 head;
-	int64_t			 body_left;	/* Content-Length bytes to come */
-	uint64_t		 body_max;	/* what the request's route takes */
-	struct reqhead_chunks	 chunks;
-	uint64_t		 reserved;	/* of the body budget */
-	int64_t			 linger_until_ms;
-	struct conn_wait	 wait;
-	LIST_ENTRY(guarded)	 entry;
-	LIST_ENTRY(guarded)	 later_entry;
-};
-LIST_HEAD(guarded_list, guarded);
-
-struct conn_guard {
-	struct event_base	*base;
-	struct evconnlistener	*listener;	/* borrowed; NULL when gone */
-	struct conn_guard_limits lim;
-	struct conn_hooks	 hooks;
-	bool			 paused;
-	struct event		*sweep;
-	struct event		*later_ev;	/* admissions and rescans */
-	struct guarded_list	 later;
-	int64_t			 summary_ms;	/* next per-client summary */
-	struct conn_stats	 stats;
-	struct guarded_list	 table[GUARD_BUCKETS];
-	struct client_list	 clients[GUARD_BUCKETS];
-};
-
-static void guarded_examine_head(struct guarded *);
-static void guarded_refuse(struct guarded *, const struct conn_refusal *);
 
 static struct guarded_list *
 bucket(struct conn_guard *g, const struct bufferevent *bev)
@@ -170,119 +95,9 @@ guarded_find(struct conn_guard *g, const struct bufferevent *bev)
 	return NULL;
 }
 
-void
-conn_client_key(const struct sockaddr *sa, char *out, size_t size)
-{
-	const struct sockaddr_in6	*a6;
-	struct in6_addr			 net;
-	char				 host[INET6_ADDRSTRLEN] = "?";
-
-	if (sa != NULL && sa->sa_family == AF_INET) {
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-		    host, sizeof host);
-		snprintf(out, size, "%s", host);
-		return;
-	}
-	if (sa == NULL || sa->sa_family != AF_INET6) {
-		snprintf(out, size, "?");
-		return;
-	}
-	a6 = (const struct sockaddr_in6 *)sa;
-	if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr)) {
-		inet_ntop(AF_INET, &a6->sin6_addr.s6_addr[12], host, sizeof host);
-		snprintf(out, size, "%s", host);
-		return;
-	}
-	net = a6->sin6_addr;
-	memset(&net.s6_addr[8], 0, 8);
-	inet_ntop(AF_INET6, &net, host, sizeof host);
-	snprintf(out, size, "%s/64", host);
-}
-
-/* The client's key and "address:port", from the socket. */
-static void
-guarded_name(struct guarded *c)
-{
-	struct sockaddr_storage	ss;
-	socklen_t		len = sizeof ss;
-	evutil_socket_t		fd = bufferevent_getfd(c->bev);
-	char			host[INET6_ADDRSTRLEN] = "?";
-	unsigned		port = 0;
-
-	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0) {
-		snprintf(c->key, sizeof c->key, "?");
-		snprintf(c->peer, sizeof c->peer, "?");
-		return;
-	}
-	conn_client_key((struct sockaddr *)&ss, c->key, sizeof c->key);
-	if (ss.ss_family == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-		port = ntohs(a->sin_port);
-	} else if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-		port = ntohs(a->sin6_port);
-	}
-	snprintf(c->peer, sizeof c->peer, "%s:%u", host, port);
-}
-
-static struct client_list *
-client_bucket(struct conn_guard *g, const char *key)
-{
-	return &g->clients[strmap_hash(key, strlen(key)) & (GUARD_BUCKETS - 1)];
-}
-
-/* The client of that key, made when absent. */
-static struct client *
-client_get(struct conn_guard *g, const char *key)
-{
-	struct client_list	*b = client_bucket(g, key);
-	struct client		*cl;
-
-	LIST_FOREACH(cl, b, entry)
-		if (strcmp(cl->key, key) == 0)
-			return cl;
-	cl = xcalloc(1, sizeof *cl);
-	snprintf(cl->key, sizeof cl->key, "%s", key);
-	LIST_INSERT_HEAD(b, cl, entry);
-	return cl;
-}
-
-/* Logs a client's refused connections since the last time, if any. */
-static void
-client_summary(struct conn_guard *g, struct client *cl)
-{
-	if (cl->refused == 0)
-		return;
-	log_warnx("http: %s: %llu connection%s refused in the last %d s: "
-	    "max_connections_per_client (%d) open already", cl->key,
-	    (unsigned long long)cl->refused, cl->refused == 1 ? "" : "s",
-	    SUMMARY_MS / 1000, g->lim.max_connections_per_client);
-	cl->refused = 0;
-}
-
-/* c no longer counts against its client (closed, or on its way out). */
-static void
-guarded_uncount(struct guarded *c)
-{
-	struct client	*cl = c->client;
-
-	if (cl == NULL)
-		return;
-	c->client = NULL;
-	if (--cl->open > 0)
-		return;
-	client_summary(c->g, cl);
-	LIST_REMOVE(cl, entry);
-	free(cl);
-}
-
 /* When the request on c must be complete, in monotonic ms. */
-static int64_t
-deadline_ms(const struct guarded *c)
+int64_t
+guarded_deadline_ms(const struct guarded *c)
 {
 	const struct conn_guard_limits	*l = &c->g->lim;
 
@@ -291,7 +106,7 @@ deadline_ms(const struct guarded *c)
 }
 
 /* True once evhttp has freed the connection (bufferevent_free). */
-static bool
+bool
 guarded_released(const struct guarded *c)
 {
 	bufferevent_event_cb	eventcb;
@@ -301,7 +116,7 @@ guarded_released(const struct guarded *c)
 }
 
 /* Holds evhttp off the input, or lets it read again. */
-static void
+void
 guarded_freeze(struct guarded *c, bool on)
 {
 	struct evbuffer	*in = bufferevent_get_input(c->bev);
@@ -317,7 +132,7 @@ guarded_freeze(struct guarded *c, bool on)
  * Copies n bytes at offset off of the input (a frozen front refuses
  * even copies); 0 or -1.
  */
-static int
+int
 guarded_copy(struct guarded *c, size_t off, char *out, size_t n)
 {
 	struct evbuffer		*in = bufferevent_get_input(c->bev);
@@ -333,7 +148,7 @@ guarded_copy(struct guarded *c, size_t off, char *out, size_t n)
 }
 
 /* Drops everything the client sent so far; evhttp is held off after. */
-static void
+void
 guarded_drain(struct guarded *c)
 {
 	struct evbuffer	*in = bufferevent_get_input(c->bev);
@@ -344,7 +159,7 @@ guarded_drain(struct guarded *c)
 }
 
 /* Has guard_later_cb see to c, after the current callback. */
-static void
+void
 guarded_later(struct guarded *c)
 {
 	if (c->later)
@@ -359,7 +174,7 @@ guarded_later(struct guarded *c)
  * frees it (from inside a libevent callback the shutdown's end of
  * stream, or the next sweep, does it).
  */
-static void
+void
 guarded_end(struct guarded *c)
 {
 	evutil_socket_t	fd = bufferevent_getfd(c->bev);
@@ -375,7 +190,7 @@ guarded_end(struct guarded *c)
 }
 
 /* The request is too slow: ended and logged. */
-static void
+void
 guarded_cut(struct guarded *c, int64_t now)
 {
 	if (c->cut)
@@ -388,345 +203,6 @@ guarded_cut(struct guarded *c, int64_t now)
 	    (unsigned long long)c->bytes, c->g->lim.request_timeout_s,
 	    c->g->lim.request_min_rate);
 	guarded_end(c);
-}
-
-/* Takes n bytes of the body budget for c; false when they are not left. */
-static bool
-budget_take(struct guarded *c, uint64_t n)
-{
-	struct conn_guard	*g = c->g;
-
-	if (g->stats.body_bytes + n > g->lim.body_budget)
-		return false;
-	g->stats.body_bytes += n;
-	c->reserved += n;
-	return true;
-}
-
-static void
-budget_release(struct guarded *c)
-{
-	c->g->stats.body_bytes -= c->reserved;
-	c->reserved = 0;
-}
-
-/* A refusal of the guard's own, before routing. */
-static void
-guarded_refuse_own(struct guarded *c, int status, const char *title,
-    const char *detail)
-{
-	struct conn_refusal	r;
-
-	memset(&r, 0, sizeof r);
-	r.status = status;
-	r.title = title;
-	r.before_routing = true;
-	snprintf(r.detail, sizeof r.detail, "%s", detail);
-	guarded_refuse(c, &r);
-}
-
-/* The body budget is spent: 503, to come back later. */
-static void
-guarded_refuse_budget(struct guarded *c, uint64_t want)
-{
-	struct conn_refusal	r;
-
-	memset(&r, 0, sizeof r);
-	r.status = 503;
-	r.title = "Service Unavailable";
-	r.retry_after_s = BUDGET_RETRY_S;
-	snprintf(r.detail, sizeof r.detail, "request bodies being received "
-	    "take %llu of the %llu MiB of max_body_memory_mb; this one needs "
-	    "%llu bytes more; retry later",
-	    (unsigned long long)(c->g->stats.body_bytes >> 20),
-	    (unsigned long long)(c->g->lim.body_budget >> 20),
-	    (unsigned long long)want);
-	c->g->stats.budget_refused++;
-	guarded_refuse(c, &r);
-}
-
-/* What the guard read of c's request, for the application. */
-static void
-guarded_request_head(const struct guarded *c, struct conn_request_head *h)
-{
-	memset(h, 0, sizeof *h);
-	h->method = c->head.method != NULL ? c->head.method : "?";
-	h->target = c->head.target != NULL ? c->head.target : "";
-	h->authorization = c->head.authorization;
-	h->client = c->key;
-	h->peer = c->peer;
-	h->content_length = c->head.content_length;
-	h->chunked = c->head.chunked;
-	h->is_head = c->head.is_head;
-}
-
-/*
- * Answers c's request with r (rendered by the application), shuts the
- * socket for writing and drops what still comes for LINGER_MS.
- */
-static void
-guarded_refuse(struct guarded *c, const struct conn_refusal *r)
-{
-	struct conn_request_head h;
-	evutil_socket_t		 fd = bufferevent_getfd(c->bev);
-	char			*resp;
-	size_t			 len = 0;
-	ssize_t			 sent = -1;
-
-	guarded_request_head(c, &h);
-	resp = c->g->hooks.render(&h, r, &len, c->g->hooks.arg);
-	c->g->stats.head_refused++;
-	if (fd >= 0 && evbuffer_get_length(bufferevent_get_output(c->bev)) ==
-	    0)
-		sent = send(fd, resp, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	free(resp);
-	reqhead_clear(&c->head);
-	budget_release(c);
-	c->state = G_REFUSED;
-	c->linger_until_ms = daemon_now_ms() + LINGER_MS;
-	if (sent < 0 || (size_t)sent != len) {
-		guarded_end(c);
-		return;
-	}
-	guarded_uncount(c);
-	shutdown(fd, SHUT_WR);
-	guarded_drain(c);
-	bufferevent_enable(c->bev, EV_READ);
-}
-
-/*
- * Reads n bytes of a chunked body's framing: each chunk's size is checked
- * against what the request's route takes (body_max, at most max_body_mb)
- * and taken from the budget.  False once refused.
- */
-static bool
-guarded_feed_chunks(struct guarded *c, const char *p, size_t n)
-{
-	struct reqhead_error	 err;
-	char			 detail[160];
-	size_t			 used;
-	int			 rc;
-
-	memset(&err, 0, sizeof err);
-	while (n > 0 && c->state == G_BODY) {
-		rc = reqhead_chunks_feed(&c->chunks, p, n, &used, &err);
-		p += used;
-		n -= used;
-		if (rc == REQHEAD_CHUNK_BAD) {
-			guarded_refuse_own(c, err.status, err.title, err.detail);
-			return false;
-		}
-		if (rc == REQHEAD_CHUNK_END)
-			c->state = G_DONE;
-		if (rc != REQHEAD_CHUNK_SIZE)
-			continue;
-		if (c->chunks.total > c->body_max) {
-			snprintf(detail, sizeof detail, "the chunked body is over "
-			    "the %llu bytes this request may send",
-			    (unsigned long long)c->body_max);
-			guarded_refuse_own(c, 413, "Payload Too Large", detail);
-			return false;
-		}
-		if (!budget_take(c, c->chunks.size)) {
-			guarded_refuse_budget(c, c->chunks.size);
-			return false;
-		}
-	}
-	return true;
-}
-
-/* Counts n body bytes of c's request, at offset off of the input. */
-static void
-guarded_count_body(struct guarded *c, size_t off, size_t n)
-{
-	char	tmp[4096];
-	size_t	piece;
-
-	if (!c->head.chunked) {
-		c->body_left -= (int64_t)n < c->body_left ? (int64_t)n :
-		    c->body_left;
-		if (c->body_left == 0)
-			c->state = G_DONE;
-		return;
-	}
-	while (n > 0 && c->state == G_BODY) {
-		piece = n < sizeof tmp ? n : sizeof tmp;
-		if (guarded_copy(c, off, tmp, piece) < 0 ||
-		    !guarded_feed_chunks(c, tmp, piece))
-			return;
-		off += piece;
-		n -= piece;
-	}
-}
-
-/*
- * The head may go on: its body is taken from the budget and evhttp let
- * at the input.  Outside a libevent callback of this connection, evhttp's
- * read callback is run here (nothing else would run it).
- */
-static void
-guarded_allow(struct guarded *c)
-{
-	struct evbuffer	*in = bufferevent_get_input(c->bev);
-	int64_t		 cl = c->head.content_length;
-	size_t		 extra;
-
-	if (cl > 0 && !budget_take(c, (uint64_t)cl)) {
-		guarded_refuse_budget(c, (uint64_t)cl);
-		return;
-	}
-	c->state = c->head.chunked || cl > 0 ? G_BODY : G_DONE;
-	c->body_left = cl > 0 ? cl : 0;
-	memset(&c->chunks, 0, sizeof c->chunks);
-	extra = evbuffer_get_length(in) - c->head_len;
-	if (c->state == G_BODY && extra > 0)
-		guarded_count_body(c, c->head_len, extra);
-	if (c->state == G_REFUSED || c->ending)
-		return;
-	guarded_freeze(c, false);
-	if (!c->in_guard) {
-		bufferevent_enable(c->bev, EV_READ);
-		bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS);
-	}
-}
-
-/* A head is complete: checked here, then put to the application. */
-static void
-guarded_head_complete(struct guarded *c)
-{
-	struct conn_request_head h;
-	struct conn_refusal	 r;
-	struct reqhead_error	 err;
-	char			*text, detail[160];
-	enum conn_verdict	 v;
-
-	text = xmalloc(c->head_len);
-	memset(&err, 0, sizeof err);
-	if (guarded_copy(c, 0, text, c->head_len) < 0) {
-		free(text);
-		guarded_end(c);
-		return;
-	}
-	if (reqhead_parse(&c->head, text, c->head_len, &err) < 0) {
-		free(text);
-		guarded_refuse_own(c, err.status, err.title, err.detail);
-		return;
-	}
-	free(text);
-	if (c->head.content_length > 0 &&
-	    (uint64_t)c->head.content_length > c->g->lim.max_body) {
-		snprintf(detail, sizeof detail, "Content-Length %lld is over "
-		    "max_body_mb (%llu MiB)", (long long)c->head.content_length,
-		    (unsigned long long)(c->g->lim.max_body >> 20));
-		guarded_refuse_own(c, 413, "Payload Too Large", detail);
-		return;
-	}
-	guarded_request_head(c, &h);
-	memset(&r, 0, sizeof r);
-	c->state = G_WAIT;
-	c->waiting = true;
-	c->body_max = c->g->lim.max_body;
-	v = c->g->hooks.head(&h, &c->wait, &r, &c->body_max,
-	    c->g->hooks.arg);
-	if (v == CONN_WAIT) {
-		/* Unless answered already: nothing more from the socket. */
-		if (c->waiting)
-			bufferevent_disable(c->bev, EV_READ);
-		return;
-	}
-	c->waiting = false;
-	if (v == CONN_REFUSE)
-		guarded_refuse(c, &r);
-	else
-		guarded_allow(c);
-}
-
-/* Looks for the end of the head in what has arrived. */
-static void
-guarded_examine_head(struct guarded *c)
-{
-	size_t	len = evbuffer_get_length(bufferevent_get_input(c->bev)), n;
-	char	tmp[4096];
-
-	while (c->head_len == 0 && c->scan.scanned < len &&
-	    c->scan.scanned <= REQHEAD_MAX) {
-		n = len - c->scan.scanned < sizeof tmp ? len - c->scan.scanned :
-		    sizeof tmp;
-		if (guarded_copy(c, c->scan.scanned, tmp, n) < 0)
-			return;
-		c->head_len = reqhead_scan_feed(&c->scan, tmp, n);
-	}
-	if (c->head_len > REQHEAD_MAX ||
-	    (c->head_len == 0 && c->scan.scanned > REQHEAD_MAX)) {
-		guarded_refuse_own(c, 431, "Request Header Fields Too Large",
-		    "the request line and headers are over 64 KiB");
-		return;
-	}
-	if (c->head_len != 0)
-		guarded_head_complete(c);
-}
-
-/* Counts c against its client; ends it when the client has too many. */
-static void
-guarded_admit(struct guarded *c)
-{
-	struct client	*cl;
-
-	if (c->admitted)
-		return;
-	c->admitted = true;
-	guarded_name(c);
-	cl = client_get(c->g, c->key);
-	if (cl->open >= c->g->lim.max_connections_per_client) {
-		cl->refused++;
-		c->g->stats.client_refused++;
-		c->client = cl;
-		cl->open++;	/* guarded_end uncounts it, freeing cl if idle */
-		guarded_end(c);
-		return;
-	}
-	cl->open++;
-	c->client = cl;
-}
-
-/* Bytes landed in the input while a request head or body comes in. */
-static void
-guarded_landed(struct guarded *c, size_t n)
-{
-	struct evbuffer	*in = bufferevent_get_input(c->bev);
-	int64_t		 now;
-
-	switch (c->state) {
-	case G_REFUSED:
-		guarded_drain(c);
-		return;
-	case G_WAIT:
-		bufferevent_disable(c->bev, EV_READ);
-		return;
-	case G_BUSY:
-		/* A next request, read while this one is answered: bounded. */
-		if (evbuffer_get_length(in) > PIPELINE_MAX)
-			bufferevent_disable(c->bev, EV_READ);
-		return;
-	default:
-		break;
-	}
-	now = daemon_now_ms();
-	if (c->started_ms == 0) {
-		c->started_ms = now;
-		c->bytes = 0;
-	}
-	c->bytes += n;
-	if (now > deadline_ms(c)) {
-		guarded_cut(c, now);
-		return;
-	}
-	if (c->state == G_HEAD)
-		guarded_examine_head(c);
-	else if (c->state == G_BODY)
-		guarded_count_body(c, evbuffer_get_length(in) - n, n);
-	else if (evbuffer_get_length(in) > PIPELINE_MAX)
-		bufferevent_disable(c->bev, EV_READ);
 }
 
 /*
@@ -781,7 +257,7 @@ guarded_output_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	log_warnx("http: connection from %s: request refused before routing: "
 	    "%s (answered by libevent)", c->peer, line + 9);
 	if (c->state != G_REFUSED) {
-		budget_release(c);
+		conn_budget_release(c);
 		c->state = G_REFUSED;
 		c->linger_until_ms = daemon_now_ms() + LINGER_MS;
 	}
@@ -797,7 +273,7 @@ guarded_release(struct guarded *c)
 	if (c->later)
 		LIST_REMOVE(c, later_entry);
 	guarded_uncount(c);
-	budget_release(c);
+	conn_budget_release(c);
 	reqhead_clear(&c->head);
 	bufferevent_decref(c->bev);
 	free(c);
@@ -827,7 +303,7 @@ guarded_sweep(struct guarded *c, int64_t now)
 		if (now > c->linger_until_ms)
 			guarded_end(c);
 	} else if (c->started_ms != 0 && c->state != G_BUSY &&
-	    c->state != G_WAIT && now > deadline_ms(c))
+	    c->state != G_WAIT && now > guarded_deadline_ms(c))
 		guarded_cut(c, now);
 }
 
@@ -858,7 +334,7 @@ guard_sweep_cb(evutil_socket_t fd, short what, void *arg)
 	for (i = 0; i < GUARD_BUCKETS; i++)
 		for (cl = LIST_FIRST(&g->clients[i]); cl != NULL;
 		    cl = LIST_NEXT(cl, entry))
-			client_summary(g, cl);
+			conn_client_summary(g, cl);
 }
 
 /*
@@ -1022,7 +498,7 @@ guarded_reply_sent(struct evhttp_request *req, void *arg)
 	struct guarded	*c = arg;
 
 	(void)req;
-	budget_release(c);
+	conn_budget_release(c);
 	c->state = G_HEAD;
 	c->started_ms = 0;
 	c->head_len = 0;

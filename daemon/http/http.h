@@ -2,6 +2,10 @@
  * http.h -- the HTTP API on libevent's evhttp: routes, authentication,
  * and the one reply path.
  *
+ * The application hands the server its route table (which is also the
+ * authorisation table) and how a token is looked up (struct http_app):
+ * the transport knows neither the handlers nor the storage.
+ *
  * Owns the evhttp server and every struct http_ctx: a context is created
  * when a request arrives, handed to the route's handler (which may answer
  * at once or after database and worker round trips), and freed by the
@@ -56,6 +60,7 @@ struct http_route {
 
 struct http_ctx {
 	struct daemon			*d;
+	struct http_server		*server;	/* that received it */
 	struct evhttp_request		*req;
 	const struct http_route		*route;
 	char				*params[HTTP_MAX_PARAMS];	/* decoded, owned */
@@ -70,8 +75,31 @@ struct http_ctx {
 	void				(*state_free)(void *);
 };
 
-/* Binds d->cfg.listen; NULL with *cause on failure.  The caller owns it. */
-struct http_server *http_server_new(struct daemon *d, char **cause);
+/*
+ * A token's lookup answered: status < 0 failed (503), 0 unknown (401), 1
+ * found, with its principal and role (a name auth_role_parse takes).
+ */
+typedef void (*http_token_cb)(int status, const char *principal,
+    const char *role, void *arg);
+
+/* What the application hands the server; copied by http_server_new. */
+struct http_app {
+	const struct http_route	*routes;	/* first match wins */
+	size_t			 route_count;
+	/* False: a request behind a token is answered 503 at once. */
+	bool			(*is_up)(void *arg);
+	/* Looks up a token's SHA-256 hex; answers through cb, once. */
+	void			(*token_lookup)(void *arg, const char *hash,
+				    http_token_cb cb, void *cb_arg);
+	void			*arg;		/* of is_up and token_lookup */
+};
+
+/*
+ * Binds d->cfg.listen and serves app's routes; NULL with *cause on
+ * failure.  The caller owns it.
+ */
+struct http_server *http_server_new(struct daemon *d,
+    const struct http_app *app, char **cause);
 /* Stops accepting connections; requests in progress go on. */
 void http_server_stop_accepting(struct http_server *s);
 /* Requests received and not yet answered. */
@@ -103,14 +131,6 @@ void http_reply_problem(struct http_ctx *c, int status, const char *title,
     const char *detail, const struct diag_list *diags, int retry_after_s);
 /* 503 with Retry-After: the database is unavailable. */
 void http_reply_unavailable(struct http_ctx *c);
-/*
- * Answers a failed store call (status < 0, STORE_* of db/store.h): 503
- * with Retry-After only for STORE_UNAVAILABLE; 422 for a value the
- * database refused, 409 for a conflict, 500 for anything else.
- */
-void http_reply_store_failure(struct http_ctx *c, int status);
-/* The HTTP status http_reply_store_failure() answers for status. */
-int http_store_failure_status(int status);
 /*
  * Answers with the problem document the database built (json: an object
  * with title, detail and perhaps other members), completed to the

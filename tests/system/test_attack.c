@@ -54,7 +54,7 @@
 
 /* A short token cache and a small throttle, so that the lock-out of an
  * officer behind a guesser's address shows in seconds. */
-#define ATTACK_CONF "[spool]\nretry_base_ms = 200\nretry_max_seconds = 1\n" \
+#define ATTACK_CONF "[spool]\nretry_base_ms = 200\nretry_max_s = 1\n" \
 	"max_attempts = 200\n[http]\ntoken_cache_s = 1\n" \
 	"auth_failures_per_client = 5\nauth_failures_window_s = 8\n"
 #define ATTACK_WINDOW_S	8

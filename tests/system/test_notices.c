@@ -285,7 +285,7 @@ notices_init(void)
 	/* The receivers are on loopback. */
 	snprintf(conf, sizeof conf, "%s[notices]\nallow_private_endpoints = "
 	    "yes\nretry_base_ms = 100\n"
-	    "retry_max_seconds = 1\nmax_attempts = 3\nca_file = %s/ca.pem\n",
+	    "retry_max_s = 1\nmax_attempts = 3\nca_file = %s/ca.pem\n",
 	    pg.conf, pki);
 	if (harness_daemon_start(&dm, conf) < 0)
 		return -1;

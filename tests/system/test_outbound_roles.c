@@ -242,7 +242,7 @@ outbound_init(void)
 		return -1;
 	/* The default: allow_private_endpoints = no. */
 	snprintf(conf, sizeof conf, "%s[notices]\nretry_base_ms = 100\n"
-	    "retry_max_seconds = 1\nmax_attempts = 2\nclient_cert_dir = %s\n",
+	    "retry_max_s = 1\nmax_attempts = 2\nclient_cert_dir = %s\n",
 	    opg.conf, certs);
 	if (harness_daemon_start(&odm, conf) < 0 || make_certs() < 0)
 		return -1;

@@ -48,7 +48,7 @@ peer_conf(const char *pgconf, const char *me, const char *other, int listen,
 	    "cert_file = %s/%s/cert.pem\nkey_file = %s/%s/key.pem\n"
 	    "ca_file = %s/%s/ca.pem\npublic_key = %s/%s/signing.pub.pem\n"
 	    "signing_key = %s/%s/signing.pem\nretry_base_ms = 100\n"
-	    "retry_max_seconds = 1\n", pgconf, me, other, other_port, listen,
+	    "retry_max_s = 1\n", pgconf, me, other, other_port, listen,
 	    pki, me, pki, me, pki, other, pki, other, pki, me);
 }
 

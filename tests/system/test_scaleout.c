@@ -21,6 +21,10 @@ static struct harness_pg	pg;
 static struct harness_daemon	a, b;
 static char			operator_token[64];
 
+/*
+ * lease_seconds is the old name of lease_s, kept here on purpose: an
+ * installed railgate.conf with it still works (config.c's aliases).
+ */
 static const char lease_conf[] = "[evaluation]\nlease_seconds = 2\n";
 
 static int
@@ -133,9 +137,37 @@ t_scaleout_killed_daemon_work_taken_over(void)
 	harness_daemon_stop(owner);
 }
 
+/*
+ * The daemons read lease_seconds as lease_s (the takeover above waits 2 s,
+ * not the default 120) and each said so at start: file:line, the old
+ * name and the new one.
+ */
+static void
+t_scaleout_old_config_name_warned(void)
+{
+	char	 want[400], *log;
+	FILE	*f;
+	long	 n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(b.log, "r"));
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	log = xcalloc(1, (size_t)n + 1);
+	CU_ASSERT_EQUAL(fread(log, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	snprintf(want, sizeof want, "%s/railgate.conf:", b.dir);
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "[evaluation] lease_seconds is an "
+	    "old name of lease_s"));
+	free(log);
+}
+
 static CU_TestInfo scaleout_tests[] = {
 	{ "t_scaleout_killed_daemon_work_taken_over",
 	    t_scaleout_killed_daemon_work_taken_over },
+	{ "t_scaleout_old_config_name_warned",
+	    t_scaleout_old_config_name_warned },
 	CU_TEST_INFO_NULL
 };
 

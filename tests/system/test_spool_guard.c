@@ -39,7 +39,7 @@
 #include "unit.h"
 
 /* Short delays, so that a run of attempts takes seconds. */
-#define GUARD_SPOOL_CONF "[spool]\nretry_base_ms = 200\nretry_max_seconds = 1\n"
+#define GUARD_SPOOL_CONF "[spool]\nretry_base_ms = 200\nretry_max_s = 1\n"
 
 static struct harness_pg	pg;
 static struct harness_daemon	dm;
