@@ -35,12 +35,16 @@ write_conf(char path[32], const char *text)
 static int
 load_text(struct config *cfg, const char *text, char path[32], char **cause)
 {
-	int	rc;
+	char	*warnings = NULL;
+	int	 rc;
 
 	config_defaults(cfg);
 	write_conf(path, text);
 	*cause = NULL;
-	rc = config_load(cfg, path, cause);
+	rc = config_load(cfg, path, &warnings, cause);
+	/* Current names only here: old ones are test_config_names.c's. */
+	CU_ASSERT_PTR_NULL(warnings);
+	free(warnings);
 	unlink(path);
 	return rc;
 }
@@ -155,6 +159,7 @@ t_config_errors_name_line(void)
 {
 	struct config	 cfg;
 	char		*cause = NULL;
+	char		*warnings = NULL;
 
 	check_error("[daemon]\nlisten = x:1\n[nope]\n",
 	    "3: unknown section [nope]");
@@ -174,7 +179,8 @@ t_config_errors_name_line(void)
 	/* A file that is not there: its name and why. */
 	config_defaults(&cfg);
 	CU_ASSERT_EQUAL(config_load(&cfg, "/nonexistent/railgate.conf",
-	    &cause), -1);
+	    &warnings, &cause), -1);
+	CU_ASSERT_PTR_NULL(warnings);
 	CU_ASSERT_PTR_NOT_NULL(cause != NULL ? strstr(cause,
 	    "/nonexistent/railgate.conf: ") : NULL);
 	free(cause);
