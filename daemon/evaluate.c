@@ -22,11 +22,11 @@
 #include "manifest/util.h"
 #include "rules/rules.h"
 
-#include "daemon/api/api.h"
 #include "daemon/daemon.h"
 #include "engine/decide.h"
 #include "daemon/evaluate.h"
 #include "daemon/handoff.h"
+#include "daemon/hooks.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/pool.h"
@@ -55,7 +55,8 @@ struct evaluator {
 	struct evaluator_stats	 stats;
 };
 
-struct eval_job {
+/* One claimed train run being evaluated: from its claim to its stored decision. */
+struct eval_run {
 	struct evaluator	*e;
 	struct rules_ruleset	*rs;
 	long long		 train_id, manifest_id, last_event_id;
@@ -81,7 +82,7 @@ static void evaluator_claim(struct evaluator *);
  * (with their SHA-256 and the parse time).  NULL with j->error set.
  */
 static struct manifest_train *
-eval_model(struct eval_job *j, char *sha256, double *parse_ms)
+eval_model(struct eval_run *j, char *sha256, double *parse_ms)
 {
 	struct manifest_train	*t;
 
@@ -102,7 +103,7 @@ eval_model(struct eval_job *j, char *sha256, double *parse_ms)
 static void
 eval_work(void *arg)
 {
-	struct eval_job		*j = arg;
+	struct eval_run		*j = arg;
 	struct manifest_train	*t;
 	struct decision		*dec = NULL;
 	struct buf		 doc = { 0 };
@@ -157,7 +158,7 @@ busy_remove(struct evaluator *e, long long train_id)
 }
 
 static void
-eval_job_free(struct eval_job *j)
+eval_run_free(struct eval_run *j)
 {
 	rules_ruleset_unref(j->rs);
 	manifest_train_free(j->parsed.train);
@@ -175,7 +176,7 @@ eval_job_free(struct eval_job *j)
 static void
 eval_stored_cb(const char *result, void *arg)
 {
-	struct eval_job		*j = arg;
+	struct eval_run		*j = arg;
 	struct evaluator	*e = j->e;
 
 	e->stats.work_ms += j->work_ms;
@@ -186,7 +187,7 @@ eval_stored_cb(const char *result, void *arg)
 	} else if (strcmp(result, "stored") == 0) {
 		e->stats.decided++;
 		metrics_decision_stored(j->outcome, j->hits);
-		api_trains_changed();
+		hook_changed(HOOK_TRAINS_CHANGED);
 		log_info("train %s: decision %s (rule set %s)", j->train_no,
 		    j->outcome, rules_ruleset_name(j->rs));
 	} else {
@@ -195,7 +196,7 @@ eval_stored_cb(const char *result, void *arg)
 		    j->outcome, result);
 	}
 	busy_remove(e, j->train_id);
-	eval_job_free(j);
+	eval_run_free(j);
 	evaluator_claim(e);
 }
 
@@ -203,14 +204,14 @@ eval_stored_cb(const char *result, void *arg)
 static void
 eval_done(void *arg)
 {
-	struct eval_job		*j = arg;
+	struct eval_run		*j = arg;
 	struct store_decision	 s = { 0 };
 
 	if (j->error != NULL) {
 		j->e->stats.failed++;
 		log_warnx("train %s: not evaluated: %s", j->train_no, j->error);
 		busy_remove(j->e, j->train_id);
-		eval_job_free(j);
+		eval_run_free(j);
 		return;
 	}
 	s.train_id = j->train_id;
@@ -228,10 +229,10 @@ eval_done(void *arg)
 
 /* A job for a claimed run, or NULL when neither its model nor its bytes
  * are here (the handoff dropped the model after the claim was sent). */
-static struct eval_job *
-eval_job_new(struct evaluator *e, const struct store_claim *c)
+static struct eval_run *
+eval_run_new(struct evaluator *e, const struct store_claim *c)
 {
-	struct eval_job		*j;
+	struct eval_run		*j;
 	struct handoff_entry	 parsed = { 0 };
 
 	if (handoff_take(e->handoff, c->manifest_id, &parsed) < 0) {
@@ -262,7 +263,7 @@ static void
 eval_claimed_cb(int status, const struct store_claim *v, size_t n, void *arg)
 {
 	struct evaluator	*e = arg;
-	struct eval_job		*j;
+	struct eval_run		*j;
 	size_t			 i;
 
 	e->claiming = false;
@@ -270,7 +271,7 @@ eval_claimed_cb(int status, const struct store_claim *v, size_t n, void *arg)
 		return;		/* the timer tries again */
 	for (i = 0; i < n; i++) {
 		/* Not in hand: the next claim returns it with its bytes. */
-		if ((j = eval_job_new(e, &v[i])) == NULL)
+		if ((j = eval_run_new(e, &v[i])) == NULL)
 			continue;
 		busy_add(e, j->train_id);
 		pool_submit(e->d->pool, j->green ? POOL_PRIORITY_HIGH :
