@@ -29,6 +29,7 @@
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "daemon/evaluate.h"
+#include "daemon/hooks.h"
 #include "engine/ruleset.h"
 #include "daemon/dbloop.h"
 #include "daemon/http/http.h"
@@ -331,6 +332,8 @@ main(int argc, char **argv)
 	d.db = dbloop_db(d.dbloop);
 	d.pool = pool_new(d.base, 0);
 	d.auth = auth_cache_new(d.cfg.token_cache_s);
+	/* The API keeps train lists: what the core changes drops them. */
+	hook_subscribe(HOOK_TRAINS_CHANGED, api_trains_changed);
 	if (ruleset_load(d.cfg.rules_dir, &rl, &cause) < 0)
 		fatalx("%s", cause);
 	d.eval = evaluator_new(&d, &rl);
