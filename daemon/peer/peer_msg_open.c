@@ -1,29 +1,7 @@
 /*
- * peer_msg.c -- sealing and opening the messages of the neighbouring
- * customs link (see peer_msg.h).
- *
- * What is signed.  X-Railgate-Signature is the base64 (standard alphabet,
- * padded) of the sending service's Ed25519 signature of these six lines,
- * each ended by one LF, nothing before or after:
- *
- *	railgate-peer-v1
- *	<X-Railgate-Message-Id>
- *	<X-Railgate-Message-Type>
- *	<X-Railgate-Timestamp>
- *	<X-Railgate-Sender>
- *	<lower-case hex of the SHA-256 of the body as sent: the gzip bytes>
- *
- * The header values are signed as sent, and each has exactly one accepted
- * spelling, so that the receiver rebuilds the same bytes and nothing can
- * be re-spelt past the signature: the id a lower-case 8-4-4-4-12 UUID,
- * the type one of the three names, the timestamp decimal Unix seconds
- * without sign or leading zeros, the sender 1..64 printable ASCII
- * characters without spaces.  None can hold an LF, so no value can spill
- * into the next line.  The first line keeps these signatures apart from
- * anything else the station's key signs (release notices).  The signature
- * covers the compressed body rather than the envelope so that the
- * receiver verifies before it inflates or parses anything: bytes from an
- * unauthenticated sender never reach zlib or jansson.
+ * peer_msg_open.c -- opening and verifying the messages the neighbouring
+ * customs link receives (see peer_msg.h; what is signed, and how, is at
+ * the top of peer_msg.c).
  *
  * Opening stops at the first failed check, in this order (status, cause):
  *  1. every header present: 400 "missing header NAME", but 401 for a
@@ -65,8 +43,6 @@
 #include <strings.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <zlib.h>
 
 #include "manifest/util.h"
@@ -74,26 +50,8 @@
 #include "daemon/peer/peer_msg.h"
 #include "daemon/sign.h"
 
-#define PEER_SIGN_VERSION	"railgate-peer-v1"
-#define PEER_SENDER_MAX		64
 #define PEER_TEXT_MAX		64
 #define PEER_QUOTE_MAX		80
-/*
- * Level 1 rather than zlib's default 6: on a generated 50 MB XML manifest
- * it compresses in 74 ms rather than 164 ms, for 2.4 MB rather than
- * 1.7 MB (bench/peer_msg.sh).  The link between two border stations
- * moves the extra 0.7 MB faster than level 6 would save; the clearance
- * clock is the scarce thing.
- */
-#define PEER_GZIP_LEVEL		1
-/* zlib counts in uInt: feed and drain it in pieces no larger. */
-#define PEER_ZCHUNK		((size_t)1 << 30)
-
-static const char *peer_type_names[] = {
-	[PEER_PRE_ARRIVAL] = "pre_arrival",
-	[PEER_CONTROL_RESULTS] = "control_results",
-	[PEER_RELEASE_ACK] = "release_ack",
-};
 
 static const char *peer_decisions[] = {
 	"RELEASE", "PARTIAL_RELEASE", "HOLD", NULL
@@ -107,57 +65,9 @@ static const char *peer_control_results[] = {
 static int	 peer_reject(int *, char **, int, const char *, ...)
 		    __attribute__((format(printf, 4, 5)));
 static void	 peer_quote(const char *, char *, size_t);
-static int	 peer_is_uuid(const char *);
-static int	 peer_is_sender(const char *);
 static int	 peer_parse_timestamp(const char *, int64_t *);
-static char	*peer_signed_text(const char *, const char *, int64_t,
-		    const char *, const void *, size_t);
-static int	 peer_gzip(const char *, size_t, unsigned char **, size_t *);
 static int	 peer_gunzip(const unsigned char *, size_t, size_t, char **,
 		    size_t *, int *, char **);
-
-/* The header spelling of t; NULL for no type. */
-const char *
-peer_msg_type_name(enum peer_msg_type t)
-{
-	if ((size_t)t >= nitems(peer_type_names))
-		return NULL;
-	return peer_type_names[t];
-}
-
-/* The type named name; 0, or -1. */
-int
-peer_msg_type_parse(const char *name, enum peer_msg_type *t)
-{
-	size_t	i;
-
-	for (i = 0; i < nitems(peer_type_names); i++) {
-		if (strcmp(name, peer_type_names[i]) == 0) {
-			*t = (enum peer_msg_type)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/*
- * Sixteen random bytes as a version 4 UUID.  Without randomness the ids
- * could repeat, and a repeated id is a message silently dropped as a
- * duplicate by the receiver: abort, as on out of memory.
- */
-void
-peer_msg_new_id(char id[37])
-{
-	unsigned char	r[16];
-
-	if (RAND_bytes(r, sizeof r) != 1)
-		abort();
-	r[6] = (r[6] & 0x0f) | 0x40;
-	r[8] = (r[8] & 0x3f) | 0x80;
-	snprintf(id, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5],
-	    r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
-}
 
 /* Sets *status and *cause (formatted) and returns -1. */
 static int
@@ -194,36 +104,6 @@ peer_quote(const char *s, char *q, size_t size)
 	q[n] = '\0';
 }
 
-/* Whether s is a UUID in its lower-case 8-4-4-4-12 form. */
-static int
-peer_is_uuid(const char *s)
-{
-	size_t	i;
-
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!isdigit((unsigned char)s[i]) &&
-		    (s[i] < 'a' || s[i] > 'f'))
-			return 0;
-	}
-	return s[36] == '\0';
-}
-
-/* Whether s can be a sender: 1..64 printable ASCII, no spaces. */
-static int
-peer_is_sender(const char *s)
-{
-	size_t	n;
-
-	for (n = 0; s[n] != '\0'; n++) {
-		if (s[n] <= 0x20 || s[n] >= 0x7f)
-			return 0;
-	}
-	return n >= 1 && n <= PEER_SENDER_MAX;
-}
-
 /* Decimal Unix seconds, no sign or leading zero; 0, or -1. */
 static int
 peer_parse_timestamp(const char *s, int64_t *ts)
@@ -239,118 +119,6 @@ peer_parse_timestamp(const char *s, int64_t *ts)
 	if (n == 0 || s[n] != '\0' || (s[0] == '0' && n > 1))
 		return -1;
 	return 0;
-}
-
-/* The bytes the signature covers (see the top of this file); caller frees. */
-static char *
-peer_signed_text(const char *id, const char *type, int64_t timestamp,
-    const char *sender, const void *body, size_t len)
-{
-	unsigned char	md[32];
-	unsigned int	mdlen = sizeof md;
-	char		hex[65];
-
-	if (EVP_Digest(body, len, md, &mdlen, EVP_sha256(), NULL) != 1)
-		return NULL;
-	hex_encode(md, sizeof md, hex);
-	return xasprintf("%s\n%s\n%s\n%" PRId64 "\n%s\n%s\n", PEER_SIGN_VERSION,
-	    id, type, timestamp, sender, hex);
-}
-
-/* Compresses in as one gzip member into *out (caller frees); 0 or -1. */
-static int
-peer_gzip(const char *in, size_t len, unsigned char **out, size_t *outlen)
-{
-	z_stream	 zs;
-	size_t		 cap, done = 0, step;
-	unsigned char	*b;
-	int		 rc;
-
-	memset(&zs, 0, sizeof zs);
-	if (deflateInit2(&zs, PEER_GZIP_LEVEL, Z_DEFLATED, 16 + MAX_WBITS, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	cap = deflateBound(&zs, len);
-	b = xmalloc(cap);
-	do {
-		if (zs.total_out == cap) {
-			b = xreallocarray(b, 2, cap);
-			cap *= 2;
-		}
-		step = len - done < PEER_ZCHUNK ? len - done : PEER_ZCHUNK;
-		zs.next_in = (Bytef *)(uintptr_t)(in + done);
-		zs.avail_in = (uInt)step;
-		zs.next_out = b + zs.total_out;
-		zs.avail_out = (uInt)(cap - zs.total_out < PEER_ZCHUNK ?
-		    cap - zs.total_out : PEER_ZCHUNK);
-		rc = deflate(&zs, done + step == len ? Z_FINISH : Z_NO_FLUSH);
-		done += step - zs.avail_in;
-	} while (rc == Z_OK || rc == Z_BUF_ERROR);
-	*outlen = zs.total_out;
-	deflateEnd(&zs);
-	if (rc != Z_STREAM_END) {
-		free(b);
-		return -1;
-	}
-	*out = b;
-	return 0;
-}
-
-/* Compresses, then signs through peer_msg_reseal. */
-int
-peer_msg_seal(const struct sign_key *k, const char *sender,
-    enum peer_msg_type type, const char *id, int64_t timestamp,
-    const char *json, size_t len, struct peer_sealed *out)
-{
-	const char	*name = peer_msg_type_name(type);
-
-	memset(out, 0, sizeof *out);
-	if (name == NULL || !peer_is_uuid(id) || !peer_is_sender(sender) ||
-	    timestamp < 0)
-		return -1;
-	if (peer_gzip(json, len, &out->body, &out->len) == -1)
-		return -1;
-	memcpy(out->id, id, sizeof out->id);
-	snprintf(out->type, sizeof out->type, "%s", name);
-	out->sender = xstrdup(sender);
-	if (peer_msg_reseal(k, timestamp, out) == -1) {
-		peer_sealed_clear(out);
-		return -1;
-	}
-	return 0;
-}
-
-/* Signs m as sent at timestamp; the old signature is kept on failure. */
-int
-peer_msg_reseal(const struct sign_key *k, int64_t timestamp,
-    struct peer_sealed *m)
-{
-	char	*text, *sig;
-
-	if (timestamp < 0)
-		return -1;
-	text = peer_signed_text(m->id, m->type, timestamp, m->sender, m->body,
-	    m->len);
-	if (text == NULL)
-		return -1;
-	sig = sign_ed25519(k, text, strlen(text));
-	free(text);
-	if (sig == NULL)
-		return -1;
-	free(m->signature);
-	m->signature = sig;
-	m->timestamp = timestamp;
-	return 0;
-}
-
-/* Frees what m owns; m is left empty. */
-void
-peer_sealed_clear(struct peer_sealed *m)
-{
-	free(m->sender);
-	free(m->signature);
-	free(m->body);
-	memset(m, 0, sizeof *m);
 }
 
 /*
@@ -451,7 +219,7 @@ peer_open_headers(const struct sign_key *pub, const char *expect_sender,
 		return peer_reject(status, cause, 400,
 		    "%s: unknown type \"%s\"", PEER_HDR_TYPE, q);
 	peer_quote(w->id, q, sizeof q);
-	if (!peer_is_uuid(w->id))
+	if (!peer_msg_is_uuid(w->id))
 		return peer_reject(status, cause, 400,
 		    "%s: \"%s\" is not a lower-case UUID", PEER_HDR_ID, q);
 	peer_quote(w->sender, q, sizeof q);
@@ -473,7 +241,7 @@ peer_open_headers(const struct sign_key *pub, const char *expect_sender,
 		return peer_reject(status, cause, 400, "%s: from the future: %"
 		    PRId64 " s ahead, more than %d s", PEER_HDR_TIMESTAMP, -age,
 		    max_skew_s);
-	text = peer_signed_text(w->id, w->type, ts, w->sender, w->body, w->len);
+	text = peer_msg_signed_text(w->id, w->type, ts, w->sender, w->body, w->len);
 	ok = text != NULL && sign_ed25519_verify(pub, text, strlen(text),
 	    w->signature) == 0;
 	free(text);
@@ -533,7 +301,7 @@ peer_field(json_t *o, const char *path, const char *key, const char *what,
 		*cause = xasprintf("envelope: field \"%s%s\" must be 1 to %d "
 		    "characters without control characters", path, key,
 		    PEER_TEXT_MAX);
-	else if (what != NULL && strcmp(what, "uuid") == 0 && !peer_is_uuid(s))
+	else if (what != NULL && strcmp(what, "uuid") == 0 && !peer_msg_is_uuid(s))
 		*cause = xasprintf("envelope: field \"%s%s\" must be a lower-case "
 		    "UUID", path, key);
 	else
@@ -749,82 +517,4 @@ peer_opened_clear(struct peer_opened *m)
 	free(m->neighbour);
 	free(m->envelope);
 	memset(m, 0, sizeof *m);
-}
-
-/* JSON text that must be an array, parsed; NULL otherwise. */
-static json_t *
-peer_array(const char *text)
-{
-	json_t	*a = text != NULL ? json_loads(text, JSON_REJECT_DUPLICATES,
-		    NULL) : NULL;
-
-	if (a != NULL && !json_is_array(a)) {
-		json_decref(a);
-		a = NULL;
-	}
-	return a;
-}
-
-/* o as compact JSON text (caller frees), o released; NULL for NULL. */
-static char *
-peer_dump(json_t *o)
-{
-	char	*text;
-
-	if (o == NULL)
-		return NULL;
-	text = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return text;
-}
-
-/* {service, train, decision, manifest, seals, controls}. */
-char *
-peer_msg_pre_arrival(const char *service, const char *train,
-    const char *decision, const char *manifest_xml, size_t manifest_len,
-    const char *seals, const char *controls)
-{
-	json_t	*s = peer_array(seals), *c = peer_array(controls), *m = NULL;
-
-	if (manifest_xml != NULL)
-		m = json_stringn(manifest_xml, manifest_len);
-	if (service == NULL || train == NULL || decision == NULL || s == NULL ||
-	    c == NULL || m == NULL) {
-		json_decref(s);
-		json_decref(c);
-		json_decref(m);
-		return NULL;
-	}
-	/* "o" hands each reference to the object, even on failure. */
-	return peer_dump(json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}",
-	    "service", service, "train", train, "decision", decision,
-	    "manifest", m, "seals", s, "controls", c));
-}
-
-/* {service, train, seals, controls}. */
-char *
-peer_msg_control_results(const char *service, const char *train,
-    const char *seals, const char *controls)
-{
-	json_t	*s = peer_array(seals), *c = peer_array(controls);
-
-	if (service == NULL || train == NULL || s == NULL || c == NULL) {
-		json_decref(s);
-		json_decref(c);
-		return NULL;
-	}
-	return peer_dump(json_pack("{s:s, s:s, s:o, s:o}", "service", service,
-	    "train", train, "seals", s, "controls", c));
-}
-
-/* {service, train, ack_of, decision}. */
-char *
-peer_msg_release_ack(const char *service, const char *train,
-    const char *ack_of, const char *decision)
-{
-	if (service == NULL || train == NULL || ack_of == NULL ||
-	    decision == NULL)
-		return NULL;
-	return peer_dump(json_pack("{s:s, s:s, s:s, s:s}", "service", service,
-	    "train", train, "ack_of", ack_of, "decision", decision));
 }
