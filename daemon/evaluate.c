@@ -14,7 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <event2/event.h>
 #include <jansson.h>
 
 #include "db/store.h"
@@ -22,6 +21,7 @@
 #include "manifest/util.h"
 #include "rules/rules.h"
 
+#include "daemon/cycle.h"
 #include "daemon/daemon.h"
 #include "engine/decide.h"
 #include "daemon/evaluate.h"
@@ -42,16 +42,13 @@ struct evaluator {
 	struct rules_ruleset	*rs;
 	unsigned char		*files_z;	/* rs's exact files, to store */
 	size_t			 files_z_len;
-	struct event		*timer;
+	struct cycle		*cycle;		/* the claim, every second */
 	struct handoff		*handoff;
 	long long		*busy;		/* train runs being evaluated */
 	size_t			 nbusy, busy_cap;
-	int			 in_flight;
 	int			 max_in_flight;
-	bool			 claiming;
 	bool			 storing;	/* the rule set is being stored */
 	bool			 ready;		/* the rule set is stored */
-	bool			 stopping;
 	struct evaluator_stats	 stats;
 };
 
@@ -140,7 +137,7 @@ busy_add(struct evaluator *e, long long train_id)
 		e->busy = xreallocarray(e->busy, e->busy_cap, sizeof *e->busy);
 	}
 	e->busy[e->nbusy++] = train_id;
-	e->in_flight++;
+	cycle_work_begin(e->cycle);
 }
 
 static void
@@ -154,7 +151,7 @@ busy_remove(struct evaluator *e, long long train_id)
 			break;
 		}
 	}
-	e->in_flight--;
+	cycle_work_end(e->cycle);
 }
 
 static void
@@ -266,7 +263,7 @@ eval_claimed_cb(int status, const struct store_claim *v, size_t n, void *arg)
 	struct eval_run		*j;
 	size_t			 i;
 
-	e->claiming = false;
+	cycle_claim_end(e->cycle);
 	if (status < 0)
 		return;		/* the timer tries again */
 	for (i = 0; i < n; i++) {
@@ -288,12 +285,11 @@ evaluator_claim(struct evaluator *e)
 	struct store_claim_request	 rq = { 0 };
 	long long			*have;
 
-	if (e->stopping || !e->ready || e->claiming ||
-	    e->in_flight >= e->max_in_flight)
+	if (!e->ready || cycle_working(e->cycle) >= e->max_in_flight ||
+	    !cycle_claim_begin(e->cycle))
 		return;
-	e->claiming = true;
 	rq.owner = e->d->instance;
-	rq.n = e->max_in_flight - e->in_flight;
+	rq.n = e->max_in_flight - cycle_working(e->cycle);
 	rq.lease_s = e->d->cfg.lease_s;
 	rq.busy = e->busy;
 	rq.nbusy = e->nbusy;
@@ -308,7 +304,7 @@ static void evaluator_store_ruleset(struct evaluator *);
 
 /* Once a second: store the rule set if it is not yet, claim what is waiting. */
 static void
-evaluator_timer_cb(evutil_socket_t fd, short what, void *arg)
+evaluator_tick(void *arg)
 {
 	struct evaluator	*e = arg;
 
@@ -325,7 +321,7 @@ ruleset_stored_done(int status, int http_status, const char *reply, void *arg)
 	struct evaluator	*e = arg;
 
 	e->storing = false;
-	if (e->stopping)
+	if (cycle_is_stopping(e->cycle))
 		return;
 	if (status < 0) {
 		log_warnx("rule set %s not stored yet (database unavailable); "
@@ -367,13 +363,11 @@ struct evaluator *
 evaluator_new(struct daemon *d, struct ruleset_load *l)
 {
 	struct evaluator	*e = xcalloc(1, sizeof *e);
-	struct timeval		 tick = { 1, 0 };
 
 	e->d = d;
 	e->handoff = handoff_new(HANDOFF_MAX_BYTES);
 	e->max_in_flight = pool_threads(d->pool) * 2;
-	e->timer = event_new(d->base, -1, EV_PERSIST, evaluator_timer_cb, e);
-	event_add(e->timer, &tick);
+	e->cycle = cycle_new(d->base, 1000, evaluator_tick, e);
 	evaluator_set_ruleset(e, l);
 	return e;
 }
@@ -390,7 +384,7 @@ evaluator_offer(struct evaluator *e, const struct handoff_entry *parsed)
 {
 	struct handoff_entry	entry = *parsed;
 
-	if (e == NULL || e->stopping) {
+	if (e == NULL || cycle_is_stopping(e->cycle)) {
 		manifest_train_free(parsed->train);
 		return;
 	}
@@ -402,23 +396,20 @@ void
 evaluator_get_stats(const struct evaluator *e, struct evaluator_stats *out)
 {
 	*out = e->stats;
-	out->in_flight = e->in_flight;
+	out->in_flight = cycle_working(e->cycle);
 }
 
 int
 evaluator_in_flight(const struct evaluator *e)
 {
-	return e == NULL ? 0 : e->in_flight + (e->claiming ? 1 : 0) +
-	    (e->storing ? 1 : 0);
+	return e == NULL ? 0 : cycle_in_flight(e->cycle) + (e->storing ? 1 : 0);
 }
 
 void
 evaluator_stop(struct evaluator *e)
 {
-	if (e == NULL)
-		return;
-	e->stopping = true;
-	event_del(e->timer);
+	if (e != NULL)
+		cycle_stop(e->cycle);
 }
 
 void
@@ -426,7 +417,7 @@ evaluator_free(struct evaluator *e)
 {
 	if (e == NULL)
 		return;
-	event_free(e->timer);
+	cycle_free(e->cycle);
 	handoff_free(e->handoff);
 	free(e->busy);
 	rules_ruleset_unref(e->rs);
