@@ -1,7 +1,8 @@
 /*
- * notify.h -- the release-notice dispatcher: delivers the outbox.
+ * notice.h -- release notices: the notice outbox's sender.
  *
- * Due notices are claimed from the database under a lease (several
+ * Through the shared delivery cycle (daemon/outbox.h), due notices are
+ * claimed from the database under a lease (several
  * daemons may share the outbox), their body is built once and stored
  * before the first attempt (so every attempt sends the same bytes under
  * the same id), and each is posted to its operator's endpoint with
@@ -29,12 +30,5 @@ void notifier_free(struct notifier *n);
 void notifier_kick(struct notifier *n);
 /* Deliveries in flight (for draining). */
 int notifier_in_flight(const struct notifier *n);
-
-/*
- * The retry delay after the attempts-th failed attempt: base_ms doubled
- * each time up to max_s, times a jitter in [0.5, 1.5) from rnd (0..1).
- * Exposed for tests.
- */
-double notify_backoff_s(int attempts, int base_ms, int max_s, double rnd);
 
 #endif
