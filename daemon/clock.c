@@ -146,28 +146,25 @@ clock_tick(void *arg)
 	store_db_clock(w->d->db, clock_server_cb, w);
 }
 
+static void
+clock_release(void *arg)
+{
+	free(arg);
+}
+
+/* Not drained: a question still in flight at the stop is not waited for. */
+static const struct cycle_def clock_cycle = {
+	.period_ms = CLOCK_PERIOD_S * 1000,
+	.tick = clock_tick,
+	.release = clock_release,
+};
+
 struct clock_watch *
 clock_watch_new(struct daemon *d)
 {
 	struct clock_watch	*w = xcalloc(1, sizeof *w);
 
 	w->d = d;
-	w->cycle = cycle_new(d->base, CLOCK_PERIOD_S * 1000, clock_tick, w);
+	w->cycle = cycle_new(d->cycles, d->base, &clock_cycle, w);
 	return w;
-}
-
-void
-clock_watch_stop(struct clock_watch *w)
-{
-	if (w != NULL)
-		cycle_stop(w->cycle);
-}
-
-void
-clock_watch_free(struct clock_watch *w)
-{
-	if (w == NULL)
-		return;
-	cycle_free(w->cycle);
-	free(w);
 }

@@ -359,6 +359,24 @@ evaluator_set_ruleset(struct evaluator *e, struct ruleset_load *l)
 		evaluator_store_ruleset(e);
 }
 
+/* The rule set being stored counts as work in progress for draining. */
+static int
+evaluator_storing(const void *arg)
+{
+	return ((const struct evaluator *)arg)->storing ? 1 : 0;
+}
+
+static void evaluator_release(void *);
+
+/* Once a second; the daemon waits for evaluations before it stops. */
+static const struct cycle_def evaluator_cycle = {
+	.period_ms = 1000,
+	.tick = evaluator_tick,
+	.release = evaluator_release,
+	.held = evaluator_storing,
+	.drained = true,
+};
+
 struct evaluator *
 evaluator_new(struct daemon *d, struct ruleset_load *l)
 {
@@ -367,7 +385,7 @@ evaluator_new(struct daemon *d, struct ruleset_load *l)
 	e->d = d;
 	e->handoff = handoff_new(HANDOFF_MAX_BYTES);
 	e->max_in_flight = pool_threads(d->pool) * 2;
-	e->cycle = cycle_new(d->base, 1000, evaluator_tick, e);
+	e->cycle = cycle_new(d->cycles, d->base, &evaluator_cycle, e);
 	evaluator_set_ruleset(e, l);
 	return e;
 }
@@ -399,25 +417,12 @@ evaluator_get_stats(const struct evaluator *e, struct evaluator_stats *out)
 	out->in_flight = cycle_working(e->cycle);
 }
 
-int
-evaluator_in_flight(const struct evaluator *e)
+/* Frees, from the daemon's cycle group, once every job has finished. */
+static void
+evaluator_release(void *arg)
 {
-	return e == NULL ? 0 : cycle_in_flight(e->cycle) + (e->storing ? 1 : 0);
-}
+	struct evaluator	*e = arg;
 
-void
-evaluator_stop(struct evaluator *e)
-{
-	if (e != NULL)
-		cycle_stop(e->cycle);
-}
-
-void
-evaluator_free(struct evaluator *e)
-{
-	if (e == NULL)
-		return;
-	cycle_free(e->cycle);
 	handoff_free(e->handoff);
 	free(e->busy);
 	rules_ruleset_unref(e->rs);

@@ -24,6 +24,7 @@
 
 struct outbox {
 	const struct outbox_ops	*ops;
+	struct cycle_def	 def;		/* from ops */
 	void			*arg;
 	struct event_base	*base;
 	struct pool		*pool;
@@ -211,6 +212,16 @@ outbox_build_done(void *arg)
 	outbox_built(it, it->error[0] != '\0' ? -1 : 0);
 }
 
+void *
+outbox_item_new(struct outbox *ob, size_t size, int attempts)
+{
+	struct outbox_item	*it = xcalloc(1, size);
+
+	it->ob = ob;
+	it->attempts = attempts;
+	return it;
+}
+
 void
 outbox_begin(struct outbox_item *it, bool has_body)
 {
@@ -251,14 +262,48 @@ outbox_claim(struct outbox *ob)
 	ob->ops->claim(ob, ob->ops->batch);
 }
 
+void
+outbox_kick(struct outbox *ob)
+{
+	if (ob != NULL)
+		outbox_claim(ob);
+}
+
 static void
 outbox_tick(void *arg)
 {
 	outbox_claim(arg);
 }
 
+static void
+outbox_stop_cb(void *arg)
+{
+	struct outbox	*ob = arg;
+
+	if (ob->ops->stop != NULL)
+		ob->ops->stop(ob->arg);
+}
+
+static void
+outbox_release(void *arg)
+{
+	struct outbox	*ob = arg;
+
+	if (ob->ops->release != NULL)
+		ob->ops->release(ob->arg);
+	free(ob);
+}
+
+static int
+outbox_held(const void *arg)
+{
+	const struct outbox	*ob = arg;
+
+	return ob->ops->held != NULL ? ob->ops->held(ob->arg) : 0;
+}
+
 struct outbox *
-outbox_new(struct event_base *base, struct pool *pool,
+outbox_new(struct cycle_group *g, struct event_base *base, struct pool *pool,
     const struct outbox_ops *ops, void *arg)
 {
 	struct outbox	*ob = xcalloc(1, sizeof *ob);
@@ -267,15 +312,14 @@ outbox_new(struct event_base *base, struct pool *pool,
 	ob->arg = arg;
 	ob->base = base;
 	ob->pool = pool;
-	ob->cycle = cycle_new(base, ops->period_ms, outbox_tick, ob);
+	ob->def.period_ms = ops->period_ms;
+	ob->def.tick = outbox_tick;
+	ob->def.stop = outbox_stop_cb;
+	ob->def.release = outbox_release;
+	ob->def.held = outbox_held;
+	ob->def.drained = true;		/* what is in hand is finished */
+	ob->cycle = cycle_new(g, base, &ob->def, ob);
 	return ob;
-}
-
-void
-outbox_kick(struct outbox *ob)
-{
-	if (ob != NULL)
-		outbox_claim(ob);
 }
 
 int
@@ -294,20 +338,4 @@ void *
 outbox_arg(const struct outbox *ob)
 {
 	return ob->arg;
-}
-
-void
-outbox_stop(struct outbox *ob)
-{
-	if (ob != NULL)
-		cycle_stop(ob->cycle);
-}
-
-void
-outbox_free(struct outbox *ob)
-{
-	if (ob == NULL)
-		return;
-	cycle_free(ob->cycle);
-	free(ob);
 }

@@ -39,6 +39,7 @@
 struct event_base;
 struct evhttp_connection;
 struct evhttp_request;
+struct cycle_group;
 struct outbox;
 struct pool;
 
@@ -76,15 +77,22 @@ struct outbox_ops {
 	bool	(*recorded)(struct outbox_item *it, const char *result);
 	/* Frees the adapter's item (its conn is already freed). */
 	void	(*free)(struct outbox_item *it);
+	/* NULL, or what else stops with the outbox (with the adapter's arg). */
+	void	(*stop)(void *arg);
+	/* NULL, or frees the adapter (arg), after the outbox. */
+	void	(*release)(void *arg);
+	/* NULL, or work the adapter holds besides its items (for draining). */
+	int	(*held)(const void *arg);
 };
 
-/* Starts the timer; ops (static, borrowed) and arg (the adapter's) kept. */
-struct outbox *outbox_new(struct event_base *base, struct pool *pool,
-    const struct outbox_ops *ops, void *arg);
-/* Stops claiming; items in hand finish.  Accepts NULL. */
-void outbox_stop(struct outbox *ob);
-/* Frees, once nothing in hand refers to it (after dbloop_free); NULL ok. */
-void outbox_free(struct outbox *ob);
+/*
+ * Starts the timer; ops (static, borrowed) and arg (the adapter's) kept.
+ * Its cycle in g stops it (no new claim; items in hand finish), counts
+ * what is in hand for draining, and frees it, then the adapter
+ * (ops->release).
+ */
+struct outbox *outbox_new(struct cycle_group *g, struct event_base *base,
+    struct pool *pool, const struct outbox_ops *ops, void *arg);
 /* Items may be due now: claims, if a claim may begin. */
 void outbox_kick(struct outbox *ob);
 /* Items in hand and the claim in flight, for draining; 0 for NULL. */
@@ -95,7 +103,12 @@ void *outbox_arg(const struct outbox *ob);
 
 /* The claim answered: -1 (status < 0: the timer asks again), else 0. */
 int outbox_claim_end(struct outbox *ob, int status);
-/* A claimed item (it->ob and it->attempts set): built first unless has_body. */
+/*
+ * A new item of size bytes (the adapter's struct, zeroed), beginning
+ * with its outbox_item for ob, claimed after attempts earlier attempts.
+ */
+void *outbox_item_new(struct outbox *ob, size_t size, int attempts);
+/* A claimed item: built first unless has_body. */
 void outbox_begin(struct outbox_item *it, bool has_body);
 /* Claims again at once when a whole batch came: more may be due. */
 void outbox_claim_more(struct outbox *ob, size_t count);

@@ -715,6 +715,34 @@ spool_recover(struct spool *s)
 	spool_arm_retry(s);
 }
 
+/* Stops with the scan: no due retry starts either. */
+static void
+spool_stop_retries(void *arg)
+{
+	struct spool	*s = arg;
+
+	event_del(s->retry);
+}
+
+/* Frees the spool: only once no ingestion of its files is pending. */
+static void
+spool_release(void *arg)
+{
+	struct spool	*s = arg;
+
+	event_free(s->retry);
+	free(s->root);
+	free(s);
+}
+
+/* Not drained: files being ingested finish their move if they can. */
+static const struct cycle_def spool_cycle = {
+	.period_ms = 1000,
+	.tick = spool_tick,
+	.stop = spool_stop_retries,
+	.release = spool_release,
+};
+
 struct spool *
 spool_new(struct daemon *d, const char *root, char **cause)
 {
@@ -735,29 +763,9 @@ spool_new(struct daemon *d, const char *root, char **cause)
 	s = xcalloc(1, sizeof *s);
 	s->d = d;
 	s->root = xstrdup(root);
-	s->cycle = cycle_new(d->base, 1000, spool_tick, s);
+	s->cycle = cycle_new(d->cycles, d->base, &spool_cycle, s);
 	s->retry = evtimer_new(d->base, spool_retry_cb, s);
 	spool_recover(s);
 	log_info("spool: watching %s/incoming", root);
 	return s;
-}
-
-void
-spool_stop(struct spool *s)
-{
-	if (s == NULL || cycle_is_stopping(s->cycle))
-		return;
-	cycle_stop(s->cycle);
-	event_del(s->retry);
-}
-
-void
-spool_free(struct spool *s)
-{
-	if (s == NULL)
-		return;
-	cycle_free(s->cycle);
-	event_free(s->retry);
-	free(s->root);
-	free(s);
 }

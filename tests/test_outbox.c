@@ -8,6 +8,7 @@
 
 #include <CUnit/CUnit.h>
 #include <event2/event.h>
+#include <openssl/err.h>
 
 #include "daemon/cycle.h"
 #include "daemon/outbox.h"
@@ -54,6 +55,7 @@ t_outbox_result_without_answer(void)
 {
 	char	error[128];
 
+	ERR_clear_error();	/* what earlier suites left in this thread */
 	CU_ASSERT_EQUAL(outbox_result(NULL, NULL, error, sizeof error), 0);
 	CU_ASSERT_STRING_EQUAL(error,
 	    "no answer (connection refused, reset or timed out)");
@@ -75,6 +77,35 @@ ticker_tick(void *arg)
 		event_base_loopbreak(t->base);
 }
 
+static int	ticker_stops, ticker_releases, ticker_held;
+
+static void
+ticker_stop(void *arg)
+{
+	ticker_stops++;
+}
+
+static void
+ticker_release(void *arg)
+{
+	ticker_releases++;
+}
+
+static int
+ticker_holds(const void *arg)
+{
+	return ticker_held;
+}
+
+static const struct cycle_def ticker_fast = {
+	.period_ms = 10, .tick = ticker_tick, .stop = ticker_stop,
+	.release = ticker_release, .held = ticker_holds, .drained = true,
+};
+
+static const struct cycle_def ticker_slow = {
+	.period_ms = 60000, .tick = ticker_tick,
+};
+
 /* The timer ticks every period until stopped; a stop ends the ticks. */
 static void
 t_cycle_ticks_until_stopped(void)
@@ -82,20 +113,52 @@ t_cycle_ticks_until_stopped(void)
 	struct ticker	t = { 0 };
 	struct timeval	wait = { 0, 200000 };
 
+	ticker_stops = ticker_releases = 0;
 	t.base = event_base_new();
 	t.stop_at = 3;
-	t.c = cycle_new(t.base, 10, ticker_tick, &t);
+	t.c = cycle_new(NULL, t.base, &ticker_fast, &t);
 	event_base_dispatch(t.base);
 	CU_ASSERT_EQUAL(t.ticks, 3);
 	cycle_stop(t.c);
+	cycle_stop(t.c);		/* again: nothing more */
 	CU_ASSERT(cycle_is_stopping(t.c));
+	CU_ASSERT_EQUAL(ticker_stops, 1);
 	event_base_loopexit(t.base, &wait);
 	event_base_dispatch(t.base);
 	CU_ASSERT_EQUAL(t.ticks, 3);
 	cycle_free(t.c);
-	cycle_stop(NULL);
-	cycle_free(NULL);
+	CU_ASSERT_EQUAL(ticker_releases, 1);
 	event_base_free(t.base);
+}
+
+/* A group stops its cycles once each, drains only those drained, frees all. */
+static void
+t_cycle_group_stop_drain_free(void)
+{
+	struct event_base	*base = event_base_new();
+	struct cycle_group	*g = cycle_group_new();
+	struct ticker		 t = { 0 };
+	struct cycle		*fast, *slow;
+
+	ticker_stops = ticker_releases = 0;
+	ticker_held = 2;
+	fast = cycle_new(g, base, &ticker_fast, &t);
+	slow = cycle_new(g, base, &ticker_slow, &t);
+	cycle_work_begin(fast);
+	cycle_work_begin(slow);		/* not drained: not counted */
+	CU_ASSERT_EQUAL(cycle_group_in_flight(g), 3);
+	cycle_group_stop(g);
+	cycle_group_stop(g);
+	CU_ASSERT_EQUAL(ticker_stops, 1);
+	CU_ASSERT(!cycle_claim_begin(fast));
+	CU_ASSERT(!cycle_claim_begin(slow));
+	cycle_work_end(fast);
+	ticker_held = 0;
+	CU_ASSERT_EQUAL(cycle_group_in_flight(g), 0);
+	cycle_group_free(g);
+	CU_ASSERT_EQUAL(ticker_releases, 1);
+	cycle_group_free(NULL);
+	event_base_free(base);
 }
 
 /* One claim at a time; work and the claim counted; none after a stop. */
@@ -104,7 +167,7 @@ t_cycle_one_claim_and_counts(void)
 {
 	struct event_base	*base = event_base_new();
 	struct ticker		 t = { 0 };
-	struct cycle		*c = cycle_new(base, 60000, ticker_tick, &t);
+	struct cycle		*c = cycle_new(NULL, base, &ticker_slow, &t);
 
 	CU_ASSERT_EQUAL(cycle_in_flight(NULL), 0);
 	CU_ASSERT(cycle_claim_begin(c));
@@ -156,9 +219,8 @@ fake_claim(struct outbox *ob, int n)
 	if (outbox_claim_end(ob, 0) < 0)
 		return;
 	for (i = 0; i < got; i++) {
-		struct fake_item *x = calloc(1, sizeof *x);
+		struct fake_item *x = outbox_item_new(ob, sizeof *x, 0);
 
-		x->it.ob = ob;
 		x->f = f;
 		outbox_begin(&x->it, false);
 	}
@@ -248,16 +310,18 @@ t_outbox_cycle_delivers_each_once(void)
 {
 	struct event_base	*base = event_base_new();
 	struct fake		 f = { 0 };
+	struct cycle_group	*g;
 
 	f.due = 5;
-	f.ob = outbox_new(base, NULL, &fake_ops, &f);
+	g = cycle_group_new();
+	f.ob = outbox_new(g, base, NULL, &fake_ops, &f);
 	outbox_kick(f.ob);
 	CU_ASSERT_EQUAL(f.sent, 5);
 	CU_ASSERT_EQUAL(f.recorded, 5);
 	CU_ASSERT_EQUAL(f.freed, 5);
 	CU_ASSERT_EQUAL(f.due, 0);
 	CU_ASSERT_EQUAL(outbox_in_flight(f.ob), 0);
-	outbox_free(f.ob);
+	cycle_group_free(g);
 	event_base_free(base);
 }
 
@@ -267,18 +331,20 @@ t_outbox_cycle_bounded_and_stops(void)
 {
 	struct event_base	*base = event_base_new();
 	struct fake		 f = { 0 };
+	struct cycle_group	*g;
 	int			 i, claims;
 
 	f.due = 10;
 	f.hold = true;
-	f.ob = outbox_new(base, NULL, &fake_ops, &f);
+	g = cycle_group_new();
+	f.ob = outbox_new(g, base, NULL, &fake_ops, &f);
 	outbox_kick(f.ob);
 	CU_ASSERT_EQUAL(f.nheld, 4);
 	CU_ASSERT_EQUAL(outbox_in_flight(f.ob), 4);
 	claims = f.claims;
 	outbox_kick(f.ob);			/* full: no claim */
 	CU_ASSERT_EQUAL(f.claims, claims);
-	outbox_stop(f.ob);
+	cycle_group_stop(g);
 	CU_ASSERT(outbox_is_stopping(f.ob));
 	f.hold = false;
 	for (i = 0; i < 4; i++) {
@@ -288,7 +354,7 @@ t_outbox_cycle_bounded_and_stops(void)
 	CU_ASSERT_EQUAL(f.claims, claims);	/* stopped: none after */
 	CU_ASSERT_EQUAL(f.freed, 4);
 	CU_ASSERT_EQUAL(outbox_in_flight(f.ob), 0);
-	outbox_free(f.ob);
+	cycle_group_free(g);
 	event_base_free(base);
 }
 
@@ -299,10 +365,12 @@ t_outbox_cycle_build_and_store_failures(void)
 {
 	struct event_base	*base = event_base_new();
 	struct fake		 f = { 0 };
+	struct cycle_group	*g;
 
 	f.due = 1;
 	f.fail_build = true;
-	f.ob = outbox_new(base, NULL, &fake_ops, &f);
+	g = cycle_group_new();
+	f.ob = outbox_new(g, base, NULL, &fake_ops, &f);
 	outbox_kick(f.ob);
 	CU_ASSERT_EQUAL(f.sent, 0);
 	CU_ASSERT_EQUAL(f.recorded, 1);
@@ -315,7 +383,7 @@ t_outbox_cycle_build_and_store_failures(void)
 	CU_ASSERT_EQUAL(f.recorded, 1);
 	CU_ASSERT_EQUAL(f.freed, 2);
 	CU_ASSERT_EQUAL(outbox_in_flight(f.ob), 0);
-	outbox_free(f.ob);
+	cycle_group_free(g);
 	event_base_free(base);
 }
 
@@ -336,6 +404,7 @@ t_outbox_cycle_builds_on_worker(void)
 {
 	struct outbox_ops	 ops = fake_ops;
 	struct fake		 f = { 0 };
+	struct cycle_group	*g;
 	struct timeval		 poll = { 0, 5000 };
 	struct pool		*pool;
 	struct event		*ev;
@@ -344,7 +413,8 @@ t_outbox_cycle_builds_on_worker(void)
 	pool = pool_new(worker_base, 2);
 	ops.build_on_worker = true;
 	f.due = 3;
-	f.ob = outbox_new(worker_base, pool, &ops, &f);
+	g = cycle_group_new();
+	f.ob = outbox_new(g, worker_base, pool, &ops, &f);
 	ev = event_new(worker_base, -1, EV_PERSIST, worker_stop_cb, &f);
 	event_add(ev, &poll);
 	outbox_kick(f.ob);
@@ -354,7 +424,7 @@ t_outbox_cycle_builds_on_worker(void)
 	CU_ASSERT_EQUAL(outbox_in_flight(f.ob), 0);
 	event_free(ev);
 	pool_free(pool);
-	outbox_free(f.ob);
+	cycle_group_free(g);
 	event_base_free(worker_base);
 }
 
@@ -365,6 +435,7 @@ static CU_TestInfo outbox_tests[] = {
 	{ "t_outbox_result_without_answer", t_outbox_result_without_answer },
 	{ "t_cycle_ticks_until_stopped", t_cycle_ticks_until_stopped },
 	{ "t_cycle_one_claim_and_counts", t_cycle_one_claim_and_counts },
+	{ "t_cycle_group_stop_drain_free", t_cycle_group_stop_drain_free },
 	{ "t_outbox_cycle_delivers_each_once",
 	    t_outbox_cycle_delivers_each_once },
 	{ "t_outbox_cycle_bounded_and_stops",

@@ -346,10 +346,9 @@ delivery_post(struct outbox_item *it)
 static void
 delivery_start(struct notifier *n, const struct store_notice *s)
 {
-	struct delivery	*v = xcalloc(1, sizeof *v);
+	struct delivery	*v;
 
-	v->it.ob = n->outbox;
-	v->it.attempts = s->attempts;
+	v = outbox_item_new(n->outbox, sizeof *v, s->attempts);
 	v->n = n;
 	v->id = xstrdup(s->id);
 	v->format = xstrdup(s->format);
@@ -394,6 +393,8 @@ notices_claim(struct outbox *ob, int batch)
 }
 
 /* Small bodies: built on the loop, so a busy pool never delays a notice. */
+static void notifier_release(void *);
+
 static const struct outbox_ops notice_ops = {
 	.period_ms = 500,
 	.batch = NOTIFY_BATCH,
@@ -408,6 +409,7 @@ static const struct outbox_ops notice_ops = {
 	.record = delivery_record,
 	.recorded = delivery_recorded,
 	.free = delivery_free,
+	.release = notifier_release,
 };
 
 struct notifier *
@@ -419,7 +421,7 @@ notifier_new(struct daemon *d, const struct sign_key *key)
 	n->key = key;
 	if (key != NULL)
 		sign_key_id(key, n->key_id);
-	n->outbox = outbox_new(d->base, d->pool, &notice_ops, n);
+	n->outbox = outbox_new(d->cycles, d->base, d->pool, &notice_ops, n);
 	return n;
 }
 
@@ -430,25 +432,12 @@ notifier_kick(struct notifier *n)
 		outbox_kick(n->outbox);
 }
 
-int
-notifier_in_flight(const struct notifier *n)
+/* Frees, from the outbox's cycle, once the database answered everything. */
+static void
+notifier_release(void *arg)
 {
-	return n == NULL ? 0 : outbox_in_flight(n->outbox);
-}
+	struct notifier	*n = arg;
 
-void
-notifier_stop(struct notifier *n)
-{
-	if (n != NULL)
-		outbox_stop(n->outbox);
-}
-
-void
-notifier_free(struct notifier *n)
-{
-	if (n == NULL)
-		return;
-	outbox_free(n->outbox);
 	if (n->ssl != NULL)
 		SSL_CTX_free(n->ssl);
 	free(n);

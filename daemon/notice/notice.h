@@ -20,15 +20,13 @@ struct daemon;
 struct notifier;
 struct sign_key;
 
-/* Starts delivering; the key (borrowed, kept by the caller) signs bodies. */
+/*
+ * Starts delivering; the key (borrowed, kept by the caller) signs bodies.
+ * Its outbox's cycle in d->cycles stops it (deliveries in flight finish),
+ * counts them for draining, and frees it.
+ */
 struct notifier *notifier_new(struct daemon *d, const struct sign_key *key);
-/* Stops claiming; deliveries in flight finish. */
-void notifier_stop(struct notifier *n);
-/* Frees, once the database has answered everything (after dbloop_free). */
-void notifier_free(struct notifier *n);
 /* Notices may be due now (a decision became final, an officer redelivers). */
 void notifier_kick(struct notifier *n);
-/* Deliveries in flight (for draining). */
-int notifier_in_flight(const struct notifier *n);
 
 #endif

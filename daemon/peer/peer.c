@@ -102,7 +102,7 @@ peer_link_new(struct daemon *d, char **cause)
 	l->neighbour = xstrdup(c->peer_neighbour);
 	if (c->peer_signing_key[0] != '\0' && (l->own_key =
 	    sign_key_load(c->peer_signing_key, 0, cause)) == NULL) {
-		peer_link_free(l);
+		peer_link_release(l);
 		return NULL;
 	}
 	l->signing = l->own_key != NULL ? l->own_key : d->station_key;
@@ -112,14 +112,14 @@ peer_link_new(struct daemon *d, char **cause)
 	    (c->peer_listen[0] != '\0' &&
 	    (l->server_ctx = tls_server_ctx_new(&tc, cause)) == NULL) ||
 	    (l->server_ctx != NULL && peer_in_listen(l, cause) < 0)) {
-		peer_link_free(l);
+		peer_link_release(l);
 		return NULL;
 	}
 	if (l->server_ctx != NULL)
 		SSL_CTX_set_verify(l->server_ctx,
 		    SSL_CTX_get_verify_mode(l->server_ctx), peer_verify_cb);
 	/* Once a second: a message whose retry is due, or one a restart left. */
-	l->outbox = outbox_new(d->base, d->pool, &peer_out_ops, l);
+	l->outbox = outbox_new(d->cycles, d->base, d->pool, &peer_out_ops, l);
 	store_peer_register(d->db, l->neighbour, peer_registered_cb, l);
 	log_info("peer: link %s <-> %s (%s)%s%s", l->name, l->neighbour,
 	    c->peer_url, l->server_ctx != NULL ? ", listening on " : "",
@@ -135,20 +135,10 @@ peer_link_kick(struct peer_link *l)
 }
 
 void
-peer_link_stop(struct peer_link *l)
+peer_link_release(void *arg)
 {
-	if (l == NULL)
-		return;
-	outbox_stop(l->outbox);
-	peer_in_stop(l);
-}
+	struct peer_link	*l = arg;
 
-void
-peer_link_free(struct peer_link *l)
-{
-	if (l == NULL)
-		return;
-	outbox_free(l->outbox);
 	if (l->http != NULL)
 		evhttp_free(l->http);
 	SSL_CTX_free(l->client_ctx);
@@ -161,9 +151,9 @@ peer_link_free(struct peer_link *l)
 }
 
 int
-peer_link_in_flight(const struct peer_link *l)
+peer_link_receiving(const void *arg)
 {
-	return l == NULL ? 0 : outbox_in_flight(l->outbox) + l->receiving;
+	return ((const struct peer_link *)arg)->receiving;
 }
 
 void

@@ -323,8 +323,10 @@ peer_in_listen(struct peer_link *l, char **cause)
 }
 
 void
-peer_in_stop(struct peer_link *l)
+peer_in_stop(void *arg)
 {
+	struct peer_link	*l = arg;
+
 	/* New connections are refused; messages in progress finish. */
 	if (l->http != NULL)
 		evhttp_set_allowed_methods(l->http, 0);

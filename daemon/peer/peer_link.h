@@ -39,8 +39,13 @@ struct peer_link {
 /* peer_out.c: the sender, as the outbox's adapter (l is the outbox's arg). */
 extern const struct outbox_ops peer_out_ops;
 
+/* peer.c, for the outbox's cycle: frees l (last); messages being received. */
+void peer_link_release(void *l);
+int peer_link_receiving(const void *l);
+
 /* peer_in.c: starts listening on [peer] listen; 0, or -1 with *cause. */
 int peer_in_listen(struct peer_link *l, char **cause);
-void peer_in_stop(struct peer_link *l);
+/* Stops listening (with the outbox's cycle); messages in progress finish. */
+void peer_in_stop(void *l);
 
 #endif

@@ -291,10 +291,9 @@ peer_send_unstored(struct outbox_item *it)
 static struct peer_send *
 peer_send_new(struct peer_link *l, const struct store_peer_out *m)
 {
-	struct peer_send	*s = xcalloc(1, sizeof *s);
+	struct peer_send	*s;
 
-	s->it.ob = l->outbox;
-	s->it.attempts = m->attempts;
+	s = outbox_item_new(l->outbox, sizeof *s, m->attempts);
 	s->l = l;
 	s->message_id = xstrdup(m->message_id);
 	if (peer_msg_type_parse(m->type, &s->type) < 0)
@@ -358,4 +357,7 @@ const struct outbox_ops peer_out_ops = {
 	.record = peer_send_record,
 	.recorded = peer_send_recorded,
 	.free = peer_send_free,
+	.stop = peer_in_stop,
+	.release = peer_link_release,
+	.held = peer_link_receiving,
 };
