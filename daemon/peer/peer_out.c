@@ -48,7 +48,6 @@ struct peer_send {
 	size_t				 raw_z_len;
 	char				*controls;	/* JSON, to build */
 	struct peer_sealed		 sealed;
-	char				*build_error;
 	struct evhttp_uri		*uri;
 };
 
@@ -61,10 +60,10 @@ peer_send_free(struct outbox_item *it)
 	free(s->train_no);
 	free(s->ack_of);
 	free(s->outcome);
+	/* The envelope, and what it was built from. */
+	peer_sealed_clear(&s->sealed);
 	free(s->raw_z);
 	free(s->controls);
-	free(s->build_error);
-	peer_sealed_clear(&s->sealed);
 	if (s->uri != NULL)
 		evhttp_uri_free(s->uri);
 	free(s);
@@ -110,7 +109,7 @@ train_seals(const struct manifest_train *t, struct buf *out)
 }
 
 /* The pre-arrival envelope: the stored manifest as XML, its seals, the
- * controls made here.  NULL with s->build_error. */
+ * controls made here.  NULL with the error set. */
 static char *
 build_pre_arrival(struct peer_send *s)
 {
@@ -120,11 +119,13 @@ build_pre_arrival(struct peer_send *s)
 	size_t			 len;
 
 	if (input_inflate_stored(s->raw_z, s->raw_z_len, &raw, &len) < 0) {
-		s->build_error = xstrdup("the stored manifest is damaged");
+		snprintf(s->it.error, sizeof s->it.error,
+		    "the stored manifest is damaged");
 		return NULL;
 	}
 	if (input_parse(raw, len, NULL, &t) < 0)
-		s->build_error = xstrdup("the stored manifest no longer parses");
+		snprintf(s->it.error, sizeof s->it.error,
+		    "the stored manifest no longer parses");
 	else {
 		/* Our export is the neighbour's import (docs/peer.md). */
 		if (t->direction == MANIFEST_EXPORT)
@@ -165,14 +166,14 @@ peer_send_build(struct outbox_item *it)
 	if (json != NULL && peer_msg_seal(s->l->signing, s->l->name,
 	    s->type, s->message_id, (int64_t)time(NULL), json, strlen(json),
 	    &s->sealed) < 0)
-		s->build_error = xstrdup("the envelope could not be sealed (an "
-		    "unusable [peer] name, or compression failed)");
+		snprintf(it->error, sizeof it->error, "the envelope could "
+		    "not be sealed (an unusable [peer] name, or compression "
+		    "failed)");
 	free(json);
-	if (s->build_error == NULL)
+	if (it->error[0] == '\0')
 		return 0;
 	/* Never buildable: refused here as the neighbour would. */
 	it->status = 422;
-	snprintf(it->error, sizeof it->error, "%s", s->build_error);
 	return -1;
 }
 
