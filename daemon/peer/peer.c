@@ -1,7 +1,8 @@
 /*
  * peer.c -- the link's life: configuration checked at start, the TLS
  * contexts and the neighbour's key loaded, the neighbour registered so
- * that final decisions queue messages for it, a timer for retries.
+ * that final decisions queue messages for it, and the sender's outbox
+ * (daemon/outbox.h) started, whose cycle stops and frees the link.
  */
 #include <stdlib.h>
 #include <string.h>
