@@ -735,6 +735,23 @@ spool_release(void *arg)
 	free(s);
 }
 
+/* For a spool outside a group: its cycle stops it, and frees it. */
+void
+spool_stop(struct spool *s)
+{
+	if (s == NULL)
+		return;
+	cycle_stop(s->cycle);
+}
+
+void
+spool_free(struct spool *s)
+{
+	if (s == NULL)
+		return;
+	cycle_free(s->cycle);	/* then spool_release(s) */
+}
+
 /* Not drained: files being ingested finish their move if they can. */
 static const struct cycle_def spool_cycle = {
 	.period_ms = 1000,

@@ -17,9 +17,13 @@ struct spool;
 
 /*
  * Creates the directories and starts scanning every second; NULL with
- * *cause.  Its cycle in d->cycles stops it (no new file is claimed; files
- * being ingested still finish their move) and frees it.
+ * *cause.  Its cycle joins d->cycles, which then stops and frees it: the
+ * two calls below are for a spool made without a group (d->cycles NULL).
  */
 struct spool *spool_new(struct daemon *d, const char *root, char **cause);
+/* Stops claiming new files; files being ingested still finish their move. */
+void spool_stop(struct spool *s);
+/* Frees the spool: only once no ingestion of its files is pending. */
+void spool_free(struct spool *s);
 
 #endif
