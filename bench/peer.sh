@@ -19,7 +19,7 @@
 # alashankou has had n/11 of the trains taken, so that messages are in
 # flight or queued at every one.  Only the receiver is killed: a killed
 # sender's lease on the message it was sending lasts 30 s (PEER_LEASE_S
-# in daemon/peer_out.c), so each sender kill would stall the link 30 s.
+# in daemon/peer/peer_out.c), so each sender kill would stall the link 30 s.
 #
 #   sh bench/peer.sh BUILD    (PEER_TRAINS=100 PEER_RESTARTS=10)
 set -eu

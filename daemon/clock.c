@@ -16,13 +16,13 @@
 #include <string.h>
 #include <time.h>
 
-#include <event2/event.h>
 #include <jansson.h>
 
 #include "db/store.h"
 #include "manifest/util.h"
 
 #include "daemon/clock.h"
+#include "daemon/cycle.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 
@@ -40,8 +40,7 @@ daemon_now_ms(void)
 
 struct clock_watch {
 	struct daemon	*d;
-	struct event	*timer;
-	bool		 asking;
+	struct cycle	*cycle;		/* asks every CLOCK_PERIOD_S */
 	int64_t		 sent_ms;	/* monotonic, when the server was asked */
 	bool		 have_ref;	/* a previous reading: */
 	int64_t		 ref_server_ms;	/* the server's clock then */
@@ -58,7 +57,7 @@ clock_alerts_cb(int status, const char *text, size_t len, void *arg)
 	json_t			*a, *x;
 	size_t			 i;
 
-	w->asking = false;
+	cycle_claim_end(w->cycle);
 	if (status <= 0 || (a = json_loadb(text, len, 0, NULL)) == NULL)
 		return;
 	for (i = 0; i < json_array_size(a); i++) {
@@ -108,7 +107,7 @@ clock_server_cb(const char *result, void *arg)
 	int64_t			 mono, server, jump;
 
 	if (result == NULL) {
-		w->asking = false;
+		cycle_claim_end(w->cycle);
 		return;
 	}
 	/*
@@ -135,44 +134,37 @@ clock_server_cb(const char *result, void *arg)
 	w->have_ref = true;
 }
 
+/* One question at a time: a tick while the last is unanswered waits. */
 static void
-clock_timer_cb(evutil_socket_t fd, short what, void *arg)
+clock_tick(void *arg)
 {
 	struct clock_watch	*w = arg;
 
-	(void)fd;
-	(void)what;
-	if (w->asking)
+	if (!cycle_claim_begin(w->cycle))
 		return;
-	w->asking = true;
 	w->sent_ms = daemon_now_ms();
 	store_db_clock(w->d->db, clock_server_cb, w);
 }
+
+static void
+clock_release(void *arg)
+{
+	free(arg);
+}
+
+/* Not drained: a question still in flight at the stop is not waited for. */
+static const struct cycle_def clock_cycle = {
+	.period_ms = CLOCK_PERIOD_S * 1000,
+	.tick = clock_tick,
+	.release = clock_release,
+};
 
 struct clock_watch *
 clock_watch_new(struct daemon *d)
 {
 	struct clock_watch	*w = xcalloc(1, sizeof *w);
-	struct timeval		 tick = { CLOCK_PERIOD_S, 0 };
 
 	w->d = d;
-	w->timer = event_new(d->base, -1, EV_PERSIST, clock_timer_cb, w);
-	event_add(w->timer, &tick);
+	w->cycle = cycle_new(d->cycles, d->base, &clock_cycle, w);
 	return w;
-}
-
-void
-clock_watch_stop(struct clock_watch *w)
-{
-	if (w != NULL)
-		event_del(w->timer);
-}
-
-void
-clock_watch_free(struct clock_watch *w)
-{
-	if (w == NULL)
-		return;
-	event_free(w->timer);
-	free(w);
 }

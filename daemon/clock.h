@@ -13,11 +13,10 @@
 struct daemon;
 struct clock_watch;
 
-/* Starts watching; owned by the caller. */
+/*
+ * Starts watching; its cycle in d->cycles stops it (a question in flight
+ * is still answered) and frees it.
+ */
 struct clock_watch *clock_watch_new(struct daemon *d);
-/* Stops asking (a question in flight is still answered). */
-void clock_watch_stop(struct clock_watch *w);
-/* Frees, once the database has answered everything (after dbloop_free). */
-void clock_watch_free(struct clock_watch *w);
 
 #endif

@@ -22,6 +22,7 @@ struct auth_cache;
 struct spool;
 struct evaluator;
 struct clock_watch;
+struct cycle_group;
 struct notifier;
 struct peer_link;
 struct sign_key;
@@ -36,6 +37,7 @@ struct daemon {
 	struct dbloop		*dbloop;
 	struct db		*db;		/* borrowed from dbloop */
 	struct pool		*pool;
+	struct cycle_group	*cycles;	/* the claiming modules' lives */
 	struct auth_cache	*auth;
 	struct spool		*spool;
 	struct evaluator	*eval;

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <event2/event.h>
 #include <jansson.h>
 
 #include "db/store.h"
@@ -22,11 +21,12 @@
 #include "manifest/util.h"
 #include "rules/rules.h"
 
-#include "daemon/api/api.h"
+#include "daemon/cycle.h"
 #include "daemon/daemon.h"
 #include "engine/decide.h"
 #include "daemon/evaluate.h"
 #include "daemon/handoff.h"
+#include "daemon/hooks.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/pool.h"
@@ -42,20 +42,18 @@ struct evaluator {
 	struct rules_ruleset	*rs;
 	unsigned char		*files_z;	/* rs's exact files, to store */
 	size_t			 files_z_len;
-	struct event		*timer;
+	struct cycle		*cycle;		/* the claim, every second */
 	struct handoff		*handoff;
 	long long		*busy;		/* train runs being evaluated */
 	size_t			 nbusy, busy_cap;
-	int			 in_flight;
 	int			 max_in_flight;
-	bool			 claiming;
 	bool			 storing;	/* the rule set is being stored */
 	bool			 ready;		/* the rule set is stored */
-	bool			 stopping;
 	struct evaluator_stats	 stats;
 };
 
-struct eval_job {
+/* One claimed train run being evaluated: from its claim to its stored decision. */
+struct eval_run {
 	struct evaluator	*e;
 	struct rules_ruleset	*rs;
 	long long		 train_id, manifest_id, last_event_id;
@@ -81,7 +79,7 @@ static void evaluator_claim(struct evaluator *);
  * (with their SHA-256 and the parse time).  NULL with j->error set.
  */
 static struct manifest_train *
-eval_model(struct eval_job *j, char *sha256, double *parse_ms)
+eval_model(struct eval_run *j, char *sha256, double *parse_ms)
 {
 	struct manifest_train	*t;
 
@@ -102,7 +100,7 @@ eval_model(struct eval_job *j, char *sha256, double *parse_ms)
 static void
 eval_work(void *arg)
 {
-	struct eval_job		*j = arg;
+	struct eval_run		*j = arg;
 	struct manifest_train	*t;
 	struct decision		*dec = NULL;
 	struct buf		 doc = { 0 };
@@ -139,7 +137,7 @@ busy_add(struct evaluator *e, long long train_id)
 		e->busy = xreallocarray(e->busy, e->busy_cap, sizeof *e->busy);
 	}
 	e->busy[e->nbusy++] = train_id;
-	e->in_flight++;
+	cycle_work_begin(e->cycle);
 }
 
 static void
@@ -153,11 +151,11 @@ busy_remove(struct evaluator *e, long long train_id)
 			break;
 		}
 	}
-	e->in_flight--;
+	cycle_work_end(e->cycle);
 }
 
 static void
-eval_job_free(struct eval_job *j)
+eval_run_free(struct eval_run *j)
 {
 	rules_ruleset_unref(j->rs);
 	manifest_train_free(j->parsed.train);
@@ -175,7 +173,7 @@ eval_job_free(struct eval_job *j)
 static void
 eval_stored_cb(const char *result, void *arg)
 {
-	struct eval_job		*j = arg;
+	struct eval_run		*j = arg;
 	struct evaluator	*e = j->e;
 
 	e->stats.work_ms += j->work_ms;
@@ -186,7 +184,7 @@ eval_stored_cb(const char *result, void *arg)
 	} else if (strcmp(result, "stored") == 0) {
 		e->stats.decided++;
 		metrics_decision_stored(j->outcome, j->hits);
-		api_trains_changed();
+		hook_changed(HOOK_TRAINS_CHANGED);
 		log_info("train %s: decision %s (rule set %s)", j->train_no,
 		    j->outcome, rules_ruleset_name(j->rs));
 	} else {
@@ -195,7 +193,7 @@ eval_stored_cb(const char *result, void *arg)
 		    j->outcome, result);
 	}
 	busy_remove(e, j->train_id);
-	eval_job_free(j);
+	eval_run_free(j);
 	evaluator_claim(e);
 }
 
@@ -203,14 +201,14 @@ eval_stored_cb(const char *result, void *arg)
 static void
 eval_done(void *arg)
 {
-	struct eval_job		*j = arg;
+	struct eval_run		*j = arg;
 	struct store_decision	 s = { 0 };
 
 	if (j->error != NULL) {
 		j->e->stats.failed++;
 		log_warnx("train %s: not evaluated: %s", j->train_no, j->error);
 		busy_remove(j->e, j->train_id);
-		eval_job_free(j);
+		eval_run_free(j);
 		return;
 	}
 	s.train_id = j->train_id;
@@ -228,10 +226,10 @@ eval_done(void *arg)
 
 /* A job for a claimed run, or NULL when neither its model nor its bytes
  * are here (the handoff dropped the model after the claim was sent). */
-static struct eval_job *
-eval_job_new(struct evaluator *e, const struct store_claim *c)
+static struct eval_run *
+eval_run_new(struct evaluator *e, const struct store_claim *c)
 {
-	struct eval_job		*j;
+	struct eval_run		*j;
 	struct handoff_entry	 parsed = { 0 };
 
 	if (handoff_take(e->handoff, c->manifest_id, &parsed) < 0) {
@@ -262,15 +260,15 @@ static void
 eval_claimed_cb(int status, const struct store_claim *v, size_t n, void *arg)
 {
 	struct evaluator	*e = arg;
-	struct eval_job		*j;
+	struct eval_run		*j;
 	size_t			 i;
 
-	e->claiming = false;
+	cycle_claim_end(e->cycle);
 	if (status < 0)
 		return;		/* the timer tries again */
 	for (i = 0; i < n; i++) {
 		/* Not in hand: the next claim returns it with its bytes. */
-		if ((j = eval_job_new(e, &v[i])) == NULL)
+		if ((j = eval_run_new(e, &v[i])) == NULL)
 			continue;
 		busy_add(e, j->train_id);
 		pool_submit(e->d->pool, j->green ? POOL_PRIORITY_HIGH :
@@ -287,12 +285,11 @@ evaluator_claim(struct evaluator *e)
 	struct store_claim_request	 rq = { 0 };
 	long long			*have;
 
-	if (e->stopping || !e->ready || e->claiming ||
-	    e->in_flight >= e->max_in_flight)
+	if (!e->ready || cycle_working(e->cycle) >= e->max_in_flight ||
+	    !cycle_claim_begin(e->cycle))
 		return;
-	e->claiming = true;
 	rq.owner = e->d->instance;
-	rq.n = e->max_in_flight - e->in_flight;
+	rq.n = e->max_in_flight - cycle_working(e->cycle);
 	rq.lease_s = e->d->cfg.lease_s;
 	rq.busy = e->busy;
 	rq.nbusy = e->nbusy;
@@ -307,7 +304,7 @@ static void evaluator_store_ruleset(struct evaluator *);
 
 /* Once a second: store the rule set if it is not yet, claim what is waiting. */
 static void
-evaluator_timer_cb(evutil_socket_t fd, short what, void *arg)
+evaluator_tick(void *arg)
 {
 	struct evaluator	*e = arg;
 
@@ -324,7 +321,7 @@ ruleset_stored_done(int status, int http_status, const char *reply, void *arg)
 	struct evaluator	*e = arg;
 
 	e->storing = false;
-	if (e->stopping)
+	if (cycle_is_stopping(e->cycle))
 		return;
 	if (status < 0) {
 		log_warnx("rule set %s not stored yet (database unavailable); "
@@ -362,17 +359,33 @@ evaluator_set_ruleset(struct evaluator *e, struct ruleset_load *l)
 		evaluator_store_ruleset(e);
 }
 
+/* The rule set being stored counts as work in progress for draining. */
+static int
+evaluator_storing(const void *arg)
+{
+	return ((const struct evaluator *)arg)->storing ? 1 : 0;
+}
+
+static void evaluator_release(void *);
+
+/* Once a second; the daemon waits for evaluations before it stops. */
+static const struct cycle_def evaluator_cycle = {
+	.period_ms = 1000,
+	.tick = evaluator_tick,
+	.release = evaluator_release,
+	.held = evaluator_storing,
+	.drained = true,
+};
+
 struct evaluator *
 evaluator_new(struct daemon *d, struct ruleset_load *l)
 {
 	struct evaluator	*e = xcalloc(1, sizeof *e);
-	struct timeval		 tick = { 1, 0 };
 
 	e->d = d;
 	e->handoff = handoff_new(HANDOFF_MAX_BYTES);
 	e->max_in_flight = pool_threads(d->pool) * 2;
-	e->timer = event_new(d->base, -1, EV_PERSIST, evaluator_timer_cb, e);
-	event_add(e->timer, &tick);
+	e->cycle = cycle_new(d->cycles, d->base, &evaluator_cycle, e);
 	evaluator_set_ruleset(e, l);
 	return e;
 }
@@ -389,7 +402,7 @@ evaluator_offer(struct evaluator *e, const struct handoff_entry *parsed)
 {
 	struct handoff_entry	entry = *parsed;
 
-	if (e == NULL || e->stopping) {
+	if (e == NULL || cycle_is_stopping(e->cycle)) {
 		manifest_train_free(parsed->train);
 		return;
 	}
@@ -401,31 +414,15 @@ void
 evaluator_get_stats(const struct evaluator *e, struct evaluator_stats *out)
 {
 	*out = e->stats;
-	out->in_flight = e->in_flight;
+	out->in_flight = cycle_working(e->cycle);
 }
 
-int
-evaluator_in_flight(const struct evaluator *e)
+/* Frees, from the daemon's cycle group, once every job has finished. */
+static void
+evaluator_release(void *arg)
 {
-	return e == NULL ? 0 : e->in_flight + (e->claiming ? 1 : 0) +
-	    (e->storing ? 1 : 0);
-}
+	struct evaluator	*e = arg;
 
-void
-evaluator_stop(struct evaluator *e)
-{
-	if (e == NULL)
-		return;
-	e->stopping = true;
-	event_del(e->timer);
-}
-
-void
-evaluator_free(struct evaluator *e)
-{
-	if (e == NULL)
-		return;
-	event_free(e->timer);
 	handoff_free(e->handoff);
 	free(e->busy);
 	rules_ruleset_unref(e->rs);

@@ -20,12 +20,12 @@ struct handoff_entry;
 struct rules_ruleset;
 struct ruleset_load;
 
-/* Starts claiming work with the loaded rule set (ownership passes). */
+/*
+ * Starts claiming work with the loaded rule set (ownership passes).  Its
+ * cycle in d->cycles stops it, counts its work in progress (evaluations
+ * on the pool or being stored) and frees it.
+ */
 struct evaluator *evaluator_new(struct daemon *d, struct ruleset_load *l);
-/* Stops claiming (work in progress still finishes). */
-void evaluator_stop(struct evaluator *e);
-/* Frees, once the worker pool and database have finished every job. */
-void evaluator_free(struct evaluator *e);
 /* Something may need evaluating now (a manifest or event was stored). */
 void evaluator_kick(struct evaluator *e);
 /*
@@ -46,8 +46,5 @@ struct evaluator_stats {
 	int		in_flight;
 };
 void evaluator_get_stats(const struct evaluator *e, struct evaluator_stats *out);
-
-/* Evaluations in progress (on the pool or being stored). */
-int evaluator_in_flight(const struct evaluator *e);
 
 #endif

@@ -24,10 +24,10 @@
 #include "manifest/jsonw.h"
 #include "manifest/util.h"
 
-#include "daemon/api/api.h"
 #include "daemon/daemon.h"
 #include "daemon/evaluate.h"
 #include "daemon/handoff.h"
+#include "daemon/hooks.h"
 #include "daemon/http/http.h"
 #include "daemon/ingest.h"
 #include "engine/input.h"
@@ -342,7 +342,7 @@ ingest_stored_cb(int status, long long manifest_id, long long train_id,
 		log_warnx("manifest from %s not stored: %s", j->principal,
 		    error != NULL ? error : "database error");
 	if (status == 0 && !repeated && train_id > 0) {
-		api_trains_changed();
+		hook_changed(HOOK_TRAINS_CHANGED);
 		offer_model(j, manifest_id);
 		evaluator_kick(j->d->eval);
 	}
@@ -374,7 +374,7 @@ ingest_peer_stored_cb(int status, const struct store_peer_result *pr,
 		log_info("pre-arrival %s from %s for train %s: %d",
 		    j->peer.message_id, j->peer.sender, j->peer.train_no,
 		    pr->http_status);
-		api_trains_changed();
+		hook_changed(HOOK_TRAINS_CHANGED);
 		if (pr->manifest_id > 0)
 			offer_model(j, pr->manifest_id);
 		evaluator_kick(j->d->eval);

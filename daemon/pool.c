@@ -16,15 +16,16 @@
 #include "daemon/log.h"
 #include "daemon/pool.h"
 
-struct pool_job {
-	pool_work_fn	 work;
-	pool_done_fn	 done;
-	void		*arg;
-	struct pool_job	*next;
+/* One piece of work queued on the pool, then its reply to the loop. */
+struct pool_task {
+	pool_work_fn		 work;
+	pool_done_fn		 done;
+	void			*arg;
+	struct pool_task	*next;
 };
 
 struct pool_queue {
-	struct pool_job	*head, *tail;
+	struct pool_task	*head, *tail;
 };
 
 struct pool {
@@ -42,7 +43,7 @@ struct pool {
 
 /* Appends j to q. */
 static void
-queue_push(struct pool_queue *q, struct pool_job *j)
+queue_push(struct pool_queue *q, struct pool_task *j)
 {
 	j->next = NULL;
 	if (q->tail != NULL)
@@ -53,10 +54,10 @@ queue_push(struct pool_queue *q, struct pool_job *j)
 }
 
 /* Takes the first job of q, or NULL. */
-static struct pool_job *
+static struct pool_task *
 queue_pop(struct pool_queue *q)
 {
-	struct pool_job	*j = q->head;
+	struct pool_task	*j = q->head;
 
 	if (j != NULL) {
 		q->head = j->next;
@@ -67,10 +68,10 @@ queue_pop(struct pool_queue *q)
 }
 
 /* The first job of the most urgent queue that has one, or NULL. */
-static struct pool_job *
+static struct pool_task *
 pool_next(struct pool *p)
 {
-	struct pool_job	*j = NULL;
+	struct pool_task	*j = NULL;
 	int		 i;
 
 	for (i = 0; i < POOL_NPRIORITIES && j == NULL; i++)
@@ -83,7 +84,7 @@ static void *
 pool_worker(void *arg)
 {
 	struct pool	*p = arg;
-	struct pool_job	*j;
+	struct pool_task	*j;
 	uint64_t	 one = 1;
 	int		 wake_loop;
 
@@ -111,7 +112,7 @@ static void
 pool_reply_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct pool	*p = arg;
-	struct pool_job	*j, *next;
+	struct pool_task	*j, *next;
 	uint64_t	 n;
 
 	if (read(p->efd, &n, sizeof n) < 0 && errno != EAGAIN)
@@ -160,7 +161,7 @@ void
 pool_submit(struct pool *p, enum pool_priority prio, pool_work_fn work,
     pool_done_fn done, void *arg)
 {
-	struct pool_job	*j;
+	struct pool_task	*j;
 
 	j = xcalloc(1, sizeof *j);
 	j->work = work;

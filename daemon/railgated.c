@@ -30,8 +30,10 @@
 #include "daemon/http/auth.h"
 #include "daemon/clock.h"
 #include "daemon/config.h"
+#include "daemon/cycle.h"
 #include "daemon/daemon.h"
 #include "daemon/evaluate.h"
+#include "daemon/hooks.h"
 #include "engine/ruleset.h"
 #include "daemon/dbloop.h"
 #include "daemon/http/http.h"
@@ -135,9 +137,7 @@ daemon_drain_cb(evutil_socket_t fd, short what, void *arg)
 	struct daemon	*d = arg;
 	int		 requests = http_server_in_flight(d->http);
 	size_t		 jobs = pool_pending(d->pool) +
-			    (size_t)evaluator_in_flight(d->eval) +
-			    (size_t)notifier_in_flight(d->notify) +
-			    (size_t)peer_link_in_flight(d->peer);
+			    (size_t)cycle_group_in_flight(d->cycles);
 
 	if ((requests == 0 && jobs == 0) || daemon_now_ms() > d->drain_deadline_ms) {
 		if (requests != 0 || jobs != 0)
@@ -162,11 +162,7 @@ daemon_stop_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("signal %d: stopping; finishing work in progress", (int)sig);
 	d->stopping = 1;
 	http_server_stop_accepting(d->http);
-	spool_stop(d->spool);
-	evaluator_stop(d->eval);
-	clock_watch_stop(d->clock);
-	notifier_stop(d->notify);
-	peer_link_stop(d->peer);
+	cycle_group_stop(d->cycles);
 	d->drain_deadline_ms = daemon_now_ms() + DRAIN_MAX_MS;
 	d->drain = event_new(d->base, -1, EV_PERSIST, daemon_drain_cb, d);
 	event_add(d->drain, &tick);
@@ -353,20 +349,12 @@ daemon_http_start(struct daemon *d, char **cause)
 static void
 daemon_free(struct daemon *d)
 {
-	spool_stop(d->spool);
-	evaluator_stop(d->eval);
-	clock_watch_stop(d->clock);
-	notifier_stop(d->notify);
-	peer_link_stop(d->peer);
+	cycle_group_stop(d->cycles);
 	pool_free(d->pool);
 	dbloop_free(d->dbloop);
-	evaluator_free(d->eval);
-	clock_watch_free(d->clock);
-	notifier_free(d->notify);
-	peer_link_free(d->peer);
+	cycle_group_free(d->cycles);
 	sign_key_free(d->station_key);
 	http_server_free(d->http);
-	spool_free(d->spool);
 	auth_cache_free(d->auth);
 	if (d->drain != NULL)
 		event_free(d->drain);
@@ -405,7 +393,9 @@ main(int argc, char **argv)
 	d.dbloop = dbloop_new(d.base, d.cfg.dsn, d.cfg.connections);
 	d.db = dbloop_db(d.dbloop);
 	d.pool = pool_new(d.base, 0);
+	d.cycles = cycle_group_new();
 	d.auth = auth_cache_new(d.cfg.token_cache_s);
+	hook_subscribe(HOOK_TRAINS_CHANGED, api_trains_changed); /* its lists */
 	if (ruleset_load(d.cfg.rules_dir, &rl, &cause) < 0)
 		fatalx("%s", cause);
 	d.eval = evaluator_new(&d, &rl);

@@ -49,6 +49,7 @@
 
 #include "db/db.h"
 
+#include "daemon/cycle.h"
 #include "daemon/daemon.h"
 #include "daemon/ingest.h"
 #include "daemon/log.h"
@@ -73,10 +74,9 @@ struct spool_wait {
 struct spool {
 	struct daemon		*d;
 	char			*root;
-	struct event		*timer;		/* the scan, every second */
+	struct cycle		*cycle;		/* the scan, every second; files
+						   being ingested */
 	struct event		*retry;		/* the next retry that is due */
-	int			 in_flight;
-	int			 stopping;
 	struct spool_wait	 wait[SPOOL_WAITING];
 	int64_t			 warned_ms;	/* the last "cannot move" line */
 	unsigned		 unwarned;	/* such lines not written since */
@@ -376,7 +376,7 @@ spool_busy(const struct spool *s)
 		used += s->wait[i].name[0] != '\0';
 		taken += s->wait[i].name[0] != '\0' && s->wait[i].taken;
 	}
-	return used + s->in_flight - taken;
+	return used + cycle_working(s->cycle) - taken;
 }
 
 /* The file is done with (stored, refused, gone): its slot and attempts file go. */
@@ -472,7 +472,7 @@ spool_ingested_cb(const struct ingest_result *r, void *arg)
 	struct spool_file	*f = arg;
 	struct spool		*s = f->s;
 
-	s->in_flight--;
+	cycle_work_end(s->cycle);
 	if (!r->stored && r->http_status == 503)
 		spool_retry_later(s, f, r->error != NULL ? r->error :
 		    "database unavailable");
@@ -486,7 +486,7 @@ spool_ingested_cb(const struct ingest_result *r, void *arg)
 		spool_refuse(s, f, r->http_status, r->reply != NULL ? r->reply :
 		    r->error != NULL ? r->error : "refused");
 	free(f);
-	if (!s->stopping)
+	if (!cycle_is_stopping(s->cycle))
 		spool_scan(s);
 }
 
@@ -529,7 +529,7 @@ spool_take(struct spool *s, const char *name, int attempt)
 	rq.source = "spool";
 	rq.principal = "spool";
 	rq.key = f->key;
-	s->in_flight++;
+	cycle_work_begin(s->cycle);
 	ingest_from_file(s->d, &rq, path, spool_ingested_cb, f);
 }
 
@@ -540,7 +540,8 @@ spool_retake_due(struct spool *s)
 	int64_t	now = daemon_now_ms();
 	size_t	i;
 
-	for (i = 0; i < SPOOL_WAITING && s->in_flight < SPOOL_IN_FLIGHT; i++) {
+	for (i = 0; i < SPOOL_WAITING && cycle_working(s->cycle) < SPOOL_IN_FLIGHT;
+	    i++) {
 		struct spool_wait *w = &s->wait[i];
 
 		if (w->name[0] == '\0' || w->taken || w->due_ms > now)
@@ -613,7 +614,8 @@ spool_claim(struct spool *s)
 	snprintf(dir, sizeof dir, "%s/incoming", s->root);
 	if ((dp = opendir(dir)) == NULL)
 		return;
-	while (s->in_flight < SPOOL_IN_FLIGHT && spool_busy(s) < SPOOL_WAITING &&
+	while (cycle_working(s->cycle) < SPOOL_IN_FLIGHT &&
+	    spool_busy(s) < SPOOL_WAITING &&
 	    (e = readdir(dp)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;	/* temporary files and . .. */
@@ -638,7 +640,7 @@ spool_scan(struct spool *s)
 }
 
 static void
-spool_timer_cb(evutil_socket_t fd, short what, void *arg)
+spool_tick(void *arg)
 {
 	spool_scan(arg);
 }
@@ -648,7 +650,7 @@ spool_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct spool	*s = arg;
 
-	if (!s->stopping)
+	if (!cycle_is_stopping(s->cycle))
 		spool_scan(s);
 }
 
@@ -721,12 +723,56 @@ spool_recover(struct spool *s)
 	spool_arm_retry(s);
 }
 
+/* Stops with the scan: no due retry starts either. */
+static void
+spool_stop_retries(void *arg)
+{
+	struct spool	*s = arg;
+
+	event_del(s->retry);
+}
+
+/* Frees the spool: only once no ingestion of its files is pending. */
+static void
+spool_release(void *arg)
+{
+	struct spool	*s = arg;
+
+	event_free(s->retry);
+	free(s->root);
+	free(s);
+}
+
+/* For a spool outside a group: its cycle stops it, and frees it. */
+void
+spool_stop(struct spool *s)
+{
+	if (s == NULL)
+		return;
+	cycle_stop(s->cycle);
+}
+
+void
+spool_free(struct spool *s)
+{
+	if (s == NULL)
+		return;
+	cycle_free(s->cycle);	/* then spool_release(s) */
+}
+
+/* Not drained: files being ingested finish their move if they can. */
+static const struct cycle_def spool_cycle = {
+	.period_ms = 1000,
+	.tick = spool_tick,
+	.stop = spool_stop_retries,
+	.release = spool_release,
+};
+
 struct spool *
 spool_new(struct daemon *d, const char *root, char **cause)
 {
 	static const char *subs[] = { "", "/incoming", "/processing", "/done",
 	    "/failed" };
-	struct timeval	 second = { 1, 0 };
 	struct spool	*s;
 	char		 path[1024];
 	size_t		 i;
@@ -742,31 +788,9 @@ spool_new(struct daemon *d, const char *root, char **cause)
 	s = xcalloc(1, sizeof *s);
 	s->d = d;
 	s->root = xstrdup(root);
-	s->timer = event_new(d->base, -1, EV_PERSIST, spool_timer_cb, s);
+	s->cycle = cycle_new(d->cycles, d->base, &spool_cycle, s);
 	s->retry = evtimer_new(d->base, spool_retry_cb, s);
-	event_add(s->timer, &second);
 	spool_recover(s);
 	log_info("spool: watching %s/incoming", root);
 	return s;
-}
-
-void
-spool_stop(struct spool *s)
-{
-	if (s == NULL || s->stopping)
-		return;
-	s->stopping = 1;
-	event_del(s->timer);
-	event_del(s->retry);
-}
-
-void
-spool_free(struct spool *s)
-{
-	if (s == NULL)
-		return;
-	event_free(s->timer);
-	event_free(s->retry);
-	free(s->root);
-	free(s);
 }

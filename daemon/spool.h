@@ -18,7 +18,11 @@
 struct daemon;
 struct spool;
 
-/* Creates the directories and starts scanning every second; NULL with *cause. */
+/*
+ * Creates the directories and starts scanning every second; NULL with
+ * *cause.  Its cycle joins d->cycles, which then stops and frees it: the
+ * two calls below are for a spool made without a group (d->cycles NULL).
+ */
 struct spool *spool_new(struct daemon *d, const char *root, char **cause);
 /* Stops claiming new files; files being ingested still finish their move. */
 void spool_stop(struct spool *s);

@@ -49,5 +49,15 @@ for higher in daemon/api db; do
 		status=1
 	fi
 done
+# The API is a leaf of the daemon: core code announces changes through
+# daemon/hooks.h and never calls into a handler, so only daemon/api/ itself
+# and railgated.c (which wires the API in) include daemon/api/.
+hits=$(find daemon -name '*.[ch]' ! -path 'daemon/api/*' \
+    ! -path daemon/railgated.c | sort | xargs grep -n '#include "daemon/api/' || true)
+if [ -n "$hits" ]; then
+	echo "layering: outside daemon/api/ and railgated.c, includes daemon/api/:"
+	echo "$hits"
+	status=1
+fi
 [ $status -eq 0 ] && echo "layers: ok"
 exit $status

@@ -1,9 +1,12 @@
 /*
- * notify.c -- claiming, building, signing and posting release notices.
+ * notice.c -- release notices: the outbox's adapter (daemon/outbox.h)
+ * that claims due notices, builds their bodies (JSON webhook or CUSRES),
+ * signs and posts them to the subscription's endpoint, and logs how each
+ * attempt went.
  *
- * A delivery owns copies of what it was claimed with.  Its life: (build
- * the body and store it, if this is the first attempt) -> post -> record
- * the attempt -> free.  Bodies are built from the final decision the
+ * A delivery owns copies of what it was claimed with; the outbox runs
+ * its life (build and store the body at the first attempt -> post ->
+ * record the attempt -> free).  Bodies are built from the final decision the
  * notice belongs to and the notice's own id and creation time only, so
  * that the stored body is the one a replay would build.
  */
@@ -13,14 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
-#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <openssl/err.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -34,7 +32,7 @@
 #include "daemon/notice/endpoint.h"
 #include "daemon/log.h"
 #include "daemon/notice/notice.h"
-#include "daemon/outcall.h"
+#include "daemon/outbox.h"
 #include "daemon/sign.h"
 
 #define NOTIFY_LEASE_S		60
@@ -46,48 +44,27 @@ struct notifier {
 	const struct sign_key	*key;
 	char			 key_id[17];
 	SSL_CTX			*ssl;		/* NULL until an https:// URL */
-	struct event		*timer;
-	int			 in_flight;
-	bool			 claiming;
-	bool			 stopping;
+	struct outbox		*outbox;
 };
 
+/* A notice in the outbox, with copies of what it was claimed with. */
 struct delivery {
-	struct notifier			*n;
-	char				*id, *format, *follow_up_of;
-	char				*url, *secret, *recipient, *subscription;
-	char				*client_cert, *client_key;
-	char				*train_no, *decision;
-	int64_t				 created;
-	int				 attempts;
-	struct buf			 body;
-	struct evhttp_connection	*conn;
-	struct endpoint_url		 ep;
-	int				 status;	/* 0: no answer */
-	char				 error[512];
+	struct outbox_item	 it;		/* first: the outbox's part */
+	struct notifier		*n;
+	char			*id, *format, *follow_up_of;
+	char			*url, *secret, *recipient, *subscription;
+	char			*client_cert, *client_key;
+	char			*train_no, *decision;
+	int64_t			 created;
+	struct buf		 body;
+	struct endpoint_url	 ep;
 };
-
-static void notifier_claim(struct notifier *);
-static void delivery_post(struct delivery *);
-
-double
-notify_backoff_s(int attempts, int base_ms, int max_s, double rnd)
-{
-	double	s = (double)base_ms / 1000.0;
-	int	i;
-
-	for (i = 1; i < attempts && s < max_s; i++)
-		s *= 2;
-	if (s > max_s)
-		s = max_s;
-	return s * (0.5 + rnd);
-}
 
 static void
-delivery_free(struct delivery *v)
+delivery_free(struct outbox_item *it)
 {
-	if (v->conn != NULL)
-		evhttp_connection_free(v->conn);
+	struct delivery	*v = (struct delivery *)it;
+
 	endpoint_url_clear(&v->ep);
 	free(v->id);
 	free(v->format);
@@ -138,8 +115,8 @@ build_cusres(struct delivery *v)
 
 	if ((d = decision_json_read(v->decision, strlen(v->decision),
 	    &cause)) == NULL) {
-		snprintf(v->error, sizeof v->error, "decision unreadable: %s",
-		    cause);
+		snprintf(v->it.error, sizeof v->it.error,
+		    "decision unreadable: %s", cause);
 		free(cause);
 		return -1;
 	}
@@ -155,12 +132,43 @@ build_cusres(struct delivery *v)
 	return 0;
 }
 
-/* The attempt is recorded: the delivery is over. */
-static void
-delivery_recorded_cb(const char *result, void *arg)
+/* First attempt: the body, in the subscription's format. */
+static int
+delivery_build(struct outbox_item *it)
 {
-	struct delivery	*v = arg;
-	struct notifier	*n = v->n;
+	struct delivery	*v = (struct delivery *)it;
+
+	if (strcmp(v->format, "json") == 0)
+		build_json(v);
+	else if (build_cusres(v) < 0) {
+		log_warnx("notice %s: %s", v->id, it->error);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+delivery_store_body(struct outbox_item *it, outbox_stored_cb cb)
+{
+	struct delivery	*v = (struct delivery *)it;
+	struct daemon	*d = v->n->d;
+
+	store_notice_set_body(d->db, v->id, d->instance, v->body.data,
+	    v->body.len, cb, it);
+}
+
+static void
+delivery_unstored(struct outbox_item *it)
+{
+	log_warnx("notice %s: body not stored (database unavailable)",
+	    ((struct delivery *)it)->id);
+}
+
+/* The attempt is recorded: logged; the next notices are claimed. */
+static bool
+delivery_recorded(struct outbox_item *it, const char *result)
+{
+	struct delivery	*v = (struct delivery *)it;
 
 	if (result == NULL)
 		log_warnx("notice %s: attempt not recorded (database "
@@ -172,39 +180,25 @@ delivery_recorded_cb(const char *result, void *arg)
 	else if (strcmp(result, "dead") == 0)
 		log_warnx("notice %s (train %s) to %s given up after %d "
 		    "attempts: %s; an officer can redeliver it", v->id,
-		    v->train_no, v->subscription, v->attempts + 1, v->error);
-	n->in_flight--;
-	delivery_free(v);
-	notifier_claim(n);
+		    v->train_no, v->subscription, it->attempts + 1, it->error);
+	return true;
 }
 
 /* Records how the attempt went. */
 static void
-delivery_record(struct delivery *v)
+delivery_record(struct outbox_item *it, outbox_recorded_cb cb)
 {
-	struct config	*cfg = &v->n->d->cfg;
-	uint32_t	 r;
-	double		 retry;
+	struct delivery	*v = (struct delivery *)it;
+	struct daemon	*d = v->n->d;
+	struct config	*cfg = &d->cfg;
 
-	if (v->status < 200 || v->status > 299)
+	if (it->status < 200 || it->status > 299)
 		log_info("notice %s to %s: attempt %d failed: %s", v->id,
-		    v->subscription, v->attempts + 1, v->error);
-	RAND_bytes((unsigned char *)&r, sizeof r);
-	retry = notify_backoff_s(v->attempts + 1, cfg->notice_retry_ms,
-	    cfg->notice_retry_max_s, (double)r / 4294967296.0);
-	store_notice_attempted(v->n->d->db, v->id, v->n->d->instance, v->status,
-	    v->error[0] != '\0' ? v->error : NULL, retry,
-	    cfg->notice_max_attempts, delivery_recorded_cb, v);
-}
-
-/* The endpoint answered (or the connection failed: req NULL or code 0). */
-static void
-delivery_answered(struct evhttp_request *req, void *arg)
-{
-	struct delivery	*v = arg;
-
-	v->status = outcall_result(req, v->conn, v->error, sizeof v->error);
-	delivery_record(v);
+		    v->subscription, it->attempts + 1, it->error);
+	store_notice_attempted(d->db, v->id, d->instance, it->status,
+	    it->error[0] != '\0' ? it->error : NULL,
+	    outbox_retry_s(it, cfg->notice_retry_ms, cfg->notice_retry_max_s),
+	    cfg->notice_max_attempts, cb, it);
 }
 
 /* An OpenSSL client context verifying against the system's CAs (and ca_file). */
@@ -240,7 +234,7 @@ expect_peer(SSL *ssl, const char *host)
 	}
 }
 
-/* The client certificate of the subscription on ssl; 0, or -1 with v->error. */
+/* The client certificate of the subscription on ssl; 0, or -1 with the error. */
 static int
 present_client(struct delivery *v, SSL *ssl)
 {
@@ -248,11 +242,11 @@ present_client(struct delivery *v, SSL *ssl)
 	int			rc = 0;
 
 	if (endpoint_client_load(&v->n->d->cfg, v->client_cert, v->client_key,
-	    &cl, v->error, sizeof v->error) < 0)
+	    &cl, v->it.error, sizeof v->it.error) < 0)
 		rc = -1;
 	else if (endpoint_client_use(&cl, ssl) < 0) {
-		snprintf(v->error, sizeof v->error, "client certificate unusable "
-		    "by TLS");
+		snprintf(v->it.error, sizeof v->it.error, "client certificate "
+		    "unusable by TLS");
 		ERR_clear_error();
 		rc = -1;
 	}
@@ -262,29 +256,22 @@ present_client(struct delivery *v, SSL *ssl)
 
 /*
  * A connection to address, the endpoint's host as resolved and checked:
- * never a second resolution of the name.  NULL with v->error.
+ * never a second resolution of the name.  NULL with the error.
  */
 static struct evhttp_connection *
 delivery_connect(struct delivery *v, const char *address)
 {
-	struct event_base	*base = v->n->d->base;
-	struct bufferevent	*bev;
-	SSL			*ssl;
+	SSL	*ssl;
 
 	if (!v->ep.https)
-		return evhttp_connection_base_new(base, NULL, address,
-		    (unsigned short)v->ep.port);
+		return outbox_connect(v->n->outbox, NULL, address, v->ep.port);
 	ssl = SSL_new(notifier_ssl(v->n));
 	expect_peer(ssl, v->ep.host);
 	if (v->client_cert != NULL && present_client(v, ssl) < 0) {
 		SSL_free(ssl);
 		return NULL;
 	}
-	bev = bufferevent_openssl_socket_new(base, -1, ssl,
-	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
-	    BEV_OPT_DEFER_CALLBACKS);
-	return evhttp_connection_base_bufferevent_new(base, NULL, bev, address,
-	    (unsigned short)v->ep.port);
+	return outbox_connect(v->n->outbox, ssl, address, v->ep.port);
 }
 
 /* Posts the body, signed, to address. */
@@ -296,12 +283,11 @@ delivery_send(struct delivery *v, const char *address)
 	char			*sig, *ed, ts[24], hdr[256];
 	int64_t			 now = (int64_t)time(NULL);
 
-	if ((v->conn = delivery_connect(v, address)) == NULL) {
-		delivery_record(v);
+	if ((v->it.conn = delivery_connect(v, address)) == NULL) {
+		outbox_record(&v->it);
 		return;
 	}
-	evhttp_connection_set_timeout(v->conn, NOTIFY_TIMEOUT_S);
-	req = evhttp_request_new(delivery_answered, v);
+	req = outbox_request_new(&v->it);
 	h = evhttp_request_get_output_headers(req);
 	evhttp_add_header(h, "Host", v->ep.authority);
 	evhttp_add_header(h, "Content-Type", strcmp(v->format, "json") == 0 ?
@@ -319,14 +305,7 @@ delivery_send(struct delivery *v, const char *address)
 		evhttp_add_header(h, "railgate-signature", hdr);
 		free(ed);
 	}
-	evbuffer_add(evhttp_request_get_output_buffer(req), v->body.data,
-	    v->body.len);
-	/* libevent's client follows no redirect: a 3xx is a failed attempt. */
-	if (evhttp_make_request(v->conn, req, EVHTTP_REQ_POST,
-	    v->ep.target) != 0) {
-		snprintf(v->error, sizeof v->error, "request not sent");
-		delivery_record(v);
-	}
+	outbox_post(&v->it, req, v->ep.target, v->body.data, v->body.len);
 }
 
 /* The endpoint's host is resolved, and every address checked (or not). */
@@ -337,8 +316,8 @@ delivery_resolved_cb(int status, const char *address, const char *why,
 	struct delivery	*v = arg;
 
 	if (status < 0) {
-		snprintf(v->error, sizeof v->error, "not sent: %s", why);
-		delivery_record(v);
+		snprintf(v->it.error, sizeof v->it.error, "not sent: %s", why);
+		outbox_record(&v->it);
 		return;
 	}
 	delivery_send(v, address);
@@ -349,40 +328,27 @@ delivery_resolved_cb(int status, const char *address, const char *why,
  * when the subscription was stored proves nothing about now.
  */
 static void
-delivery_post(struct delivery *v)
+delivery_post(struct outbox_item *it)
 {
+	struct delivery	*v = (struct delivery *)it;
+
 	endpoint_url_clear(&v->ep);
-	if (endpoint_url_parse(v->url, &v->ep, v->error, sizeof v->error) < 0) {
-		delivery_record(v);
+	if (endpoint_url_parse(v->url, &v->ep, it->error,
+	    sizeof it->error) < 0) {
+		outbox_record(it);
 		return;
 	}
 	endpoint_resolve(v->n->d->pool, v->ep.host,
 	    v->n->d->cfg.notice_allow_private, delivery_resolved_cb, v);
 }
 
-/* The body is stored: now it may go out. */
-static void
-delivery_body_stored_cb(int status, void *arg)
-{
-	struct delivery	*v = arg;
-
-	if (status < 0) {
-		/* Not sent: the lease runs out and the notice is claimed again. */
-		log_warnx("notice %s: body not stored (database unavailable)",
-		    v->id);
-		v->n->in_flight--;
-		delivery_free(v);
-		return;
-	}
-	delivery_post(v);
-}
-
 /* Starts one claimed notice. */
 static void
 delivery_start(struct notifier *n, const struct store_notice *s)
 {
-	struct delivery	*v = xcalloc(1, sizeof *v);
+	struct delivery	*v;
 
+	v = outbox_item_new(n->outbox, sizeof *v, s->attempts);
 	v->n = n;
 	v->id = xstrdup(s->id);
 	v->format = xstrdup(s->format);
@@ -397,69 +363,65 @@ delivery_start(struct notifier *n, const struct store_notice *s)
 	v->train_no = xstrdup(s->train_no);
 	v->decision = xstrdup(s->decision);
 	v->created = s->created;
-	v->attempts = s->attempts;
-	n->in_flight++;
-	if (s->body != NULL) {
+	if (s->body != NULL)
 		buf_add(&v->body, s->body, s->body_len);
-		delivery_post(v);
-		return;
-	}
-	/* First attempt: build the body and fix it before anything is sent. */
-	if (strcmp(v->format, "json") == 0)
-		build_json(v);
-	else if (build_cusres(v) < 0) {
-		log_warnx("notice %s: %s", v->id, v->error);
-		delivery_record(v);
-		return;
-	}
-	store_notice_set_body(n->d->db, v->id, n->d->instance, v->body.data,
-	    v->body.len, delivery_body_stored_cb, v);
+	outbox_begin(&v->it, s->body != NULL);
 }
 
 static void
 notices_claimed_cb(int status, const struct store_notice *v, size_t count,
     void *arg)
 {
-	struct notifier	*n = arg;
+	struct outbox	*ob = arg;
+	struct notifier	*n = outbox_arg(ob);
 	size_t		 i;
 
-	n->claiming = false;
-	if (status < 0)
+	if (outbox_claim_end(ob, status) < 0)
 		return;		/* the timer asks again */
 	for (i = 0; i < count; i++)
 		delivery_start(n, &v[i]);
-	if (count == NOTIFY_BATCH)
-		notifier_claim(n);
+	outbox_claim_more(ob, count);
 }
 
 static void
-notifier_claim(struct notifier *n)
+notices_claim(struct outbox *ob, int batch)
 {
-	if (n->stopping || n->claiming || n->in_flight >= NOTIFY_BATCH * 4)
-		return;
-	n->claiming = true;
-	store_claim_notices(n->d->db, n->d->instance, NOTIFY_BATCH,
-	    NOTIFY_LEASE_S, notices_claimed_cb, n);
+	struct notifier	*n = outbox_arg(ob);
+
+	store_claim_notices(n->d->db, n->d->instance, batch, NOTIFY_LEASE_S,
+	    notices_claimed_cb, ob);
 }
 
-static void
-notifier_timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	notifier_claim(arg);
-}
+/* Small bodies: built on the loop, so a busy pool never delays a notice. */
+static void notifier_release(void *);
+
+static const struct outbox_ops notice_ops = {
+	.period_ms = 500,
+	.batch = NOTIFY_BATCH,
+	.max_in_flight = NOTIFY_BATCH * 4,
+	.timeout_s = NOTIFY_TIMEOUT_S,
+	.build_on_worker = false,
+	.claim = notices_claim,
+	.build = delivery_build,
+	.store_body = delivery_store_body,
+	.unstored = delivery_unstored,
+	.send = delivery_post,
+	.record = delivery_record,
+	.recorded = delivery_recorded,
+	.free = delivery_free,
+	.release = notifier_release,
+};
 
 struct notifier *
 notifier_new(struct daemon *d, const struct sign_key *key)
 {
 	struct notifier	*n = xcalloc(1, sizeof *n);
-	struct timeval	 tick = { 0, 500000 };
 
 	n->d = d;
 	n->key = key;
 	if (key != NULL)
 		sign_key_id(key, n->key_id);
-	n->timer = event_new(d->base, -1, EV_PERSIST, notifier_timer_cb, n);
-	event_add(n->timer, &tick);
+	n->outbox = outbox_new(d->cycles, d->base, d->pool, &notice_ops, n);
 	return n;
 }
 
@@ -467,30 +429,15 @@ void
 notifier_kick(struct notifier *n)
 {
 	if (n != NULL)
-		notifier_claim(n);
+		outbox_kick(n->outbox);
 }
 
-int
-notifier_in_flight(const struct notifier *n)
+/* Frees, from the outbox's cycle, once the database answered everything. */
+static void
+notifier_release(void *arg)
 {
-	return n == NULL ? 0 : n->in_flight + (n->claiming ? 1 : 0);
-}
+	struct notifier	*n = arg;
 
-void
-notifier_stop(struct notifier *n)
-{
-	if (n == NULL)
-		return;
-	n->stopping = true;
-	event_del(n->timer);
-}
-
-void
-notifier_free(struct notifier *n)
-{
-	if (n == NULL)
-		return;
-	event_free(n->timer);
 	if (n->ssl != NULL)
 		SSL_CTX_free(n->ssl);
 	free(n);

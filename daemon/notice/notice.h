@@ -1,7 +1,8 @@
 /*
- * notify.h -- the release-notice dispatcher: delivers the outbox.
+ * notice.h -- release notices: the notice outbox's sender.
  *
- * Due notices are claimed from the database under a lease (several
+ * Through the shared delivery cycle (daemon/outbox.h), due notices are
+ * claimed from the database under a lease (several
  * daemons may share the outbox), their body is built once and stored
  * before the first attempt (so every attempt sends the same bytes under
  * the same id), and each is posted to its operator's endpoint with
@@ -19,22 +20,13 @@ struct daemon;
 struct notifier;
 struct sign_key;
 
-/* Starts delivering; the key (borrowed, kept by the caller) signs bodies. */
+/*
+ * Starts delivering; the key (borrowed, kept by the caller) signs bodies.
+ * Its outbox's cycle in d->cycles stops it (deliveries in flight finish),
+ * counts them for draining, and frees it.
+ */
 struct notifier *notifier_new(struct daemon *d, const struct sign_key *key);
-/* Stops claiming; deliveries in flight finish. */
-void notifier_stop(struct notifier *n);
-/* Frees, once the database has answered everything (after dbloop_free). */
-void notifier_free(struct notifier *n);
 /* Notices may be due now (a decision became final, an officer redelivers). */
 void notifier_kick(struct notifier *n);
-/* Deliveries in flight (for draining). */
-int notifier_in_flight(const struct notifier *n);
-
-/*
- * The retry delay after the attempts-th failed attempt: base_ms doubled
- * each time up to max_s, times a jitter in [0.5, 1.5) from rnd (0..1).
- * Exposed for tests.
- */
-double notify_backoff_s(int attempts, int base_ms, int max_s, double rnd);
 
 #endif

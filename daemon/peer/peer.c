@@ -1,12 +1,12 @@
 /*
  * peer.c -- the link's life: configuration checked at start, the TLS
  * contexts and the neighbour's key loaded, the neighbour registered so
- * that final decisions queue messages for it, a timer for retries.
+ * that final decisions queue messages for it, and the sender's outbox
+ * (daemon/outbox.h) started, whose cycle stops and frees the link.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/event.h>
 #include <event2/http.h>
 #include <openssl/x509.h>
 
@@ -15,6 +15,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "daemon/outbox.h"
 #include "daemon/peer/peer.h"
 #include "daemon/peer/peer_link.h"
 #include "daemon/sign.h"
@@ -30,14 +31,7 @@ peer_registered_cb(int status, void *arg)
 		log_warnx("peer: neighbour %s not registered yet (database "
 		    "unavailable); retried at the next tick", l->neighbour);
 	else
-		peer_out_next(l);
-}
-
-/* Once a second: a message whose retry is due, or one a restart left. */
-static void
-peer_timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	peer_out_next(arg);
+		outbox_kick(l->outbox);
 }
 
 /*
@@ -97,7 +91,6 @@ peer_link_new(struct daemon *d, char **cause)
 	struct tls_config	 tc = { c->peer_cert_file, c->peer_key_file,
 				    c->peer_ca_file };
 	struct peer_link	*l;
-	struct timeval		 tick = { 1, 0 };
 
 	*cause = NULL;
 	if (c->peer_name[0] == '\0')
@@ -110,7 +103,7 @@ peer_link_new(struct daemon *d, char **cause)
 	l->neighbour = xstrdup(c->peer_neighbour);
 	if (c->peer_signing_key[0] != '\0' && (l->own_key =
 	    sign_key_load(c->peer_signing_key, 0, cause)) == NULL) {
-		peer_link_free(l);
+		peer_link_release(l);
 		return NULL;
 	}
 	l->signing = l->own_key != NULL ? l->own_key : d->station_key;
@@ -120,14 +113,14 @@ peer_link_new(struct daemon *d, char **cause)
 	    (c->peer_listen[0] != '\0' &&
 	    (l->server_ctx = tls_server_ctx_new(&tc, cause)) == NULL) ||
 	    (l->server_ctx != NULL && peer_in_listen(l, cause) < 0)) {
-		peer_link_free(l);
+		peer_link_release(l);
 		return NULL;
 	}
 	if (l->server_ctx != NULL)
 		SSL_CTX_set_verify(l->server_ctx,
 		    SSL_CTX_get_verify_mode(l->server_ctx), peer_verify_cb);
-	l->timer = event_new(d->base, -1, EV_PERSIST, peer_timer_cb, l);
-	event_add(l->timer, &tick);
+	/* Once a second: a message whose retry is due, or one a restart left. */
+	l->outbox = outbox_new(d->cycles, d->base, d->pool, &peer_out_ops, l);
 	store_peer_register(d->db, l->neighbour, peer_registered_cb, l);
 	log_info("peer: link %s <-> %s (%s)%s%s", l->name, l->neighbour,
 	    c->peer_url, l->server_ctx != NULL ? ", listening on " : "",
@@ -139,27 +132,14 @@ void
 peer_link_kick(struct peer_link *l)
 {
 	if (l != NULL)
-		peer_out_next(l);
+		outbox_kick(l->outbox);
 }
 
 void
-peer_link_stop(struct peer_link *l)
+peer_link_release(void *arg)
 {
-	if (l == NULL)
-		return;
-	l->stopping = true;
-	if (l->timer != NULL)
-		event_del(l->timer);
-	peer_in_stop(l);
-}
+	struct peer_link	*l = arg;
 
-void
-peer_link_free(struct peer_link *l)
-{
-	if (l == NULL)
-		return;
-	if (l->timer != NULL)
-		event_free(l->timer);
 	if (l->http != NULL)
 		evhttp_free(l->http);
 	SSL_CTX_free(l->client_ctx);
@@ -172,9 +152,9 @@ peer_link_free(struct peer_link *l)
 }
 
 int
-peer_link_in_flight(const struct peer_link *l)
+peer_link_receiving(const void *arg)
 {
-	return l == NULL ? 0 : peer_out_in_flight(l) + l->receiving;
+	return ((const struct peer_link *)arg)->receiving;
 }
 
 void

@@ -31,15 +31,12 @@ struct peer_link_stats {
  * Starts the link when [peer] name is set: NULL with *cause NULL when it
  * is not, NULL with *cause (caller frees) when its configuration is
  * unusable (a missing file, a loose key, an address that cannot be bound).
+ * Its sender's cycle in d->cycles stops it (sending and listening; what
+ * is in flight, sent or received, finishes) and frees it.
  */
 struct peer_link *peer_link_new(struct daemon *d, char **cause);
 /* A message may have become due (a final decision was stored). */
 void peer_link_kick(struct peer_link *l);
-/* Stops sending and listening; what is in flight finishes. */
-void peer_link_stop(struct peer_link *l);
-void peer_link_free(struct peer_link *l);
-/* Messages being sent or received now. */
-int peer_link_in_flight(const struct peer_link *l);
 void peer_link_get_stats(const struct peer_link *l, struct peer_link_stats *out);
 
 #endif

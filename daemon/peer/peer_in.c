@@ -24,9 +24,9 @@
 #include "db/peer.h"
 #include "manifest/util.h"
 
-#include "daemon/api/api.h"
 #include "daemon/daemon.h"
 #include "daemon/evaluate.h"
+#include "daemon/hooks.h"
 #include "daemon/ingest.h"
 #include "daemon/log.h"
 #include "daemon/peer/peer_link.h"
@@ -151,7 +151,7 @@ received_cb(int status, const struct store_peer_result *res, void *arg)
 	struct peer_recv	*r = arg;
 
 	if (status == 0 && !res->duplicate && res->http_status / 100 == 2) {
-		api_trains_changed();
+		hook_changed(HOOK_TRAINS_CHANGED);
 		evaluator_kick(r->l->d->eval);
 	}
 	peer_answer(r, status == 0, status == 0 ? res->http_status : 503,
@@ -323,8 +323,10 @@ peer_in_listen(struct peer_link *l, char **cause)
 }
 
 void
-peer_in_stop(struct peer_link *l)
+peer_in_stop(void *arg)
 {
+	struct peer_link	*l = arg;
+
 	/* New connections are refused; messages in progress finish. */
 	if (l->http != NULL)
 		evhttp_set_allowed_methods(l->http, 0);

@@ -13,9 +13,9 @@
 
 struct evhttp;
 struct evhttp_bound_socket;
-struct event;
+struct outbox;
+struct outbox_ops;
 struct sign_key;
-struct peer_send;
 
 struct peer_link {
 	struct daemon		*d;
@@ -31,20 +31,21 @@ struct peer_link {
 	SSL_CTX			*client_ctx;
 	SSL_CTX			*server_ctx;	/* NULL: no listener */
 	struct evhttp		*http;
-	struct event		*timer;
-	struct peer_send	*sending;	/* the message in flight, or NULL */
-	bool			 claiming;
-	bool			 stopping;
+	struct outbox		*outbox;	/* the sender's delivery cycle */
 	int			 receiving;	/* messages being received */
 	struct peer_link_stats	 stats;
 };
 
-/* peer_out.c */
-void peer_out_next(struct peer_link *l);
-int peer_out_in_flight(const struct peer_link *l);
+/* peer_out.c: the sender, as the outbox's adapter (l is the outbox's arg). */
+extern const struct outbox_ops peer_out_ops;
+
+/* peer.c, for the outbox's cycle: frees l (last); messages being received. */
+void peer_link_release(void *l);
+int peer_link_receiving(const void *l);
 
 /* peer_in.c: starts listening on [peer] listen; 0, or -1 with *cause. */
 int peer_in_listen(struct peer_link *l, char **cause);
-void peer_in_stop(struct peer_link *l);
+/* Stops listening (with the outbox's cycle); messages in progress finish. */
+void peer_in_stop(void *l);
 
 #endif

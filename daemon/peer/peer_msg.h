@@ -140,4 +140,16 @@ char *peer_msg_control_results(const char *service, const char *train,
 char *peer_msg_release_ack(const char *service, const char *train,
     const char *ack_of, const char *decision);
 
+/*
+ * Shared by peer_msg.c (sealing) and peer_msg_open.c (opening); not for
+ * other modules.
+ */
+/* zlib counts in uInt: feed and drain it in pieces no larger. */
+#define PEER_ZCHUNK		((size_t)1 << 30)
+/* Whether s is a UUID in its lower-case 8-4-4-4-12 form. */
+int peer_msg_is_uuid(const char *s);
+/* The bytes the signature covers (see peer_msg.c); caller frees. */
+char *peer_msg_signed_text(const char *id, const char *type,
+    int64_t timestamp, const char *sender, const void *body, size_t len);
+
 #endif

@@ -1,5 +1,6 @@
 /*
- * peer_out.c -- the link's sender: the outbox's head, one at a time.
+ * peer_out.c -- the link's sender: the outbox's adapter (daemon/outbox.h)
+ * for the neighbour, taking the outbox's head, one at a time.
  *
  * A message is claimed (013_peer.sql keeps the order and gives the head to
  * one sender only), its envelope built on a worker at the first attempt
@@ -14,12 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/http.h>
-#include <openssl/err.h>
-#include <openssl/rand.h>
+#include <event2/keyvalq_struct.h>
 
 #include "db/peer.h"
 #include "manifest/jsonw.h"
@@ -30,17 +27,17 @@
 #include "daemon/daemon.h"
 #include "engine/input.h"
 #include "daemon/log.h"
-#include "daemon/notice/notice.h"
-#include "daemon/outcall.h"
+#include "daemon/outbox.h"
 #include "daemon/peer/peer_link.h"
 #include "daemon/peer/peer_msg.h"
-#include "daemon/pool.h"
 
 #define PEER_LEASE_S	30	/* longer than a whole attempt */
 #define PEER_TIMEOUT_S	10
 #define PEER_PATH	"/v1/peer/messages"
 
+/* A message in the outbox, with copies of what it was claimed with. */
 struct peer_send {
+	struct outbox_item		 it;		/* first: the outbox's part */
 	struct peer_link		*l;
 	char				*message_id;
 	enum peer_msg_type		 type;
@@ -50,28 +47,23 @@ struct peer_send {
 	unsigned char			*raw_z;		/* pre_arrival, to build */
 	size_t				 raw_z_len;
 	char				*controls;	/* JSON, to build */
-	int				 attempts;
 	struct peer_sealed		 sealed;
-	char				*build_error;
 	struct evhttp_uri		*uri;
-	struct evhttp_connection	*conn;
-	int				 status;	/* HTTP; 0: no answer */
-	char				 error[256];
 };
 
 static void
-peer_send_free(struct peer_send *s)
+peer_send_free(struct outbox_item *it)
 {
+	struct peer_send	*s = (struct peer_send *)it;
+
 	free(s->message_id);
 	free(s->train_no);
 	free(s->ack_of);
 	free(s->outcome);
+	/* The envelope, and what it was built from. */
+	peer_sealed_clear(&s->sealed);
 	free(s->raw_z);
 	free(s->controls);
-	free(s->build_error);
-	peer_sealed_clear(&s->sealed);
-	if (s->conn != NULL)
-		evhttp_connection_free(s->conn);
 	if (s->uri != NULL)
 		evhttp_uri_free(s->uri);
 	free(s);
@@ -117,7 +109,7 @@ train_seals(const struct manifest_train *t, struct buf *out)
 }
 
 /* The pre-arrival envelope: the stored manifest as XML, its seals, the
- * controls made here.  NULL with s->build_error. */
+ * controls made here.  NULL with the error set. */
 static char *
 build_pre_arrival(struct peer_send *s)
 {
@@ -127,11 +119,13 @@ build_pre_arrival(struct peer_send *s)
 	size_t			 len;
 
 	if (input_inflate_stored(s->raw_z, s->raw_z_len, &raw, &len) < 0) {
-		s->build_error = xstrdup("the stored manifest is damaged");
+		snprintf(s->it.error, sizeof s->it.error,
+		    "the stored manifest is damaged");
 		return NULL;
 	}
 	if (input_parse(raw, len, NULL, &t) < 0)
-		s->build_error = xstrdup("the stored manifest no longer parses");
+		snprintf(s->it.error, sizeof s->it.error,
+		    "the stored manifest no longer parses");
 	else {
 		/* Our export is the neighbour's import (docs/peer.md). */
 		if (t->direction == MANIFEST_EXPORT)
@@ -149,11 +143,11 @@ build_pre_arrival(struct peer_send *s)
 	return json;
 }
 
-/* Worker: the envelope, compressed and signed. */
-static void
-build_work(void *arg)
+/* Worker: the envelope, compressed and signed; 0, or -1 refused (422). */
+static int
+peer_send_build(struct outbox_item *it)
 {
-	struct peer_send	*s = arg;
+	struct peer_send	*s = (struct peer_send *)it;
 	char			*json = NULL;
 
 	switch (s->type) {
@@ -172,116 +166,98 @@ build_work(void *arg)
 	if (json != NULL && peer_msg_seal(s->l->signing, s->l->name,
 	    s->type, s->message_id, (int64_t)time(NULL), json, strlen(json),
 	    &s->sealed) < 0)
-		s->build_error = xstrdup("the envelope could not be sealed (an "
-		    "unusable [peer] name, or compression failed)");
+		snprintf(it->error, sizeof it->error, "the envelope could "
+		    "not be sealed (an unusable [peer] name, or compression "
+		    "failed)");
 	free(json);
+	if (it->error[0] == '\0')
+		return 0;
+	/* Never buildable: refused here as the neighbour would. */
+	it->status = 422;
+	return -1;
 }
 
-/* The attempt is recorded: on to the next message, or wait. */
-static void
-attempt_recorded_cb(const char *result, void *arg)
+/* The attempt is recorded: logged and counted; true: on to the next. */
+static bool
+peer_send_recorded(struct outbox_item *it, const char *result)
 {
-	struct peer_send	*s = arg;
+	struct peer_send	*s = (struct peer_send *)it;
 	struct peer_link	*l = s->l;
-	bool			 next = false;
 
 	if (result == NULL)
 		log_warnx("peer: message %s: attempt not recorded (database "
 		    "unavailable); it goes again", s->message_id);
 	else if (strcmp(result, "sent") == 0) {
 		l->stats.sent++;
-		next = true;
 		log_info("peer: %s %s for train %s taken by %s",
 		    peer_msg_type_name(s->type), s->message_id, s->train_no,
 		    l->neighbour);
+		return true;
 	} else if (strcmp(result, "refused") == 0) {
 		l->stats.refused++;
-		next = true;
 		log_warnx("peer: %s %s for train %s refused by %s: %s",
 		    peer_msg_type_name(s->type), s->message_id, s->train_no,
-		    l->neighbour, s->error);
+		    l->neighbour, it->error);
+		return true;
 	} else {
 		l->stats.failed++;
 		log_warnx("peer: %s %s for train %s not delivered (attempt %d): "
 		    "%s", peer_msg_type_name(s->type), s->message_id,
-		    s->train_no, s->attempts + 1, s->error);
+		    s->train_no, it->attempts + 1, it->error);
 	}
-	l->sending = NULL;
-	peer_send_free(s);
-	if (next)
-		peer_out_next(l);
+	return false;		/* the timer tries again after the backoff */
 }
 
 /* Records the outcome of this attempt. */
 static void
-attempt_record(struct peer_send *s)
+peer_send_record(struct outbox_item *it, outbox_recorded_cb cb)
 {
+	struct peer_send	*s = (struct peer_send *)it;
 	const struct config	*c = &s->l->d->cfg;
-	uint32_t		 r = 0;
-	double			 retry;
 
-	s->l->stats.up = s->status != 0;
-	RAND_bytes((unsigned char *)&r, sizeof r);
-	retry = notify_backoff_s(s->attempts + 1, c->peer_retry_ms,
-	    c->peer_retry_max_s, (double)r / 4294967296.0);
+	s->l->stats.up = it->status != 0;
 	store_peer_attempted(s->l->d->db, s->message_id, s->l->d->instance,
-	    s->status, s->error[0] != '\0' ? s->error : NULL, retry,
-	    attempt_recorded_cb, s);
-}
-
-/* The neighbour answered, or the connection failed (req NULL, code 0). */
-static void
-answered_cb(struct evhttp_request *req, void *arg)
-{
-	struct peer_send	*s = arg;
-
-	s->status = outcall_result(req, s->conn, s->error, sizeof s->error);
-	attempt_record(s);
+	    it->status, it->error[0] != '\0' ? it->error : NULL,
+	    outbox_retry_s(it, c->peer_retry_ms, c->peer_retry_max_s), cb, it);
 }
 
 /* A TLS connection to the neighbour, whose certificate must name it. */
 static struct evhttp_connection *
 peer_connect(struct peer_send *s)
 {
-	struct event_base	*base = s->l->d->base;
-	struct bufferevent	*bev;
-	const char		*host;
-	SSL			*ssl;
-	int			 port;
+	const char	*host;
+	SSL		*ssl;
+	int		 port;
 
 	s->uri = evhttp_uri_parse(s->l->d->cfg.peer_url);
 	if (s->uri == NULL || (host = evhttp_uri_get_host(s->uri)) == NULL) {
-		snprintf(s->error, sizeof s->error, "bad [peer] url");
+		snprintf(s->it.error, sizeof s->it.error, "bad [peer] url");
 		return NULL;
 	}
 	port = evhttp_uri_get_port(s->uri);
 	ssl = SSL_new(s->l->client_ctx);
 	SSL_set_tlsext_host_name(ssl, s->l->neighbour);
 	SSL_set1_host(ssl, s->l->neighbour);
-	bev = bufferevent_openssl_socket_new(base, -1, ssl,
-	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
-	    BEV_OPT_DEFER_CALLBACKS);
-	return evhttp_connection_base_bufferevent_new(base, NULL, bev, host,
-	    (unsigned short)(port > 0 ? port : 443));
+	return outbox_connect(s->l->outbox, ssl, host, port > 0 ? port : 443);
 }
 
 /* Posts the message, signed now. */
 static void
-peer_post(struct peer_send *s)
+peer_post(struct outbox_item *it)
 {
+	struct peer_send	*s = (struct peer_send *)it;
 	struct evhttp_request	*req;
 	struct evkeyvalq	*h;
 	char			 ts[24];
 
 	if (peer_msg_reseal(s->l->signing, (int64_t)time(NULL),
-	    &s->sealed) < 0 || (s->conn = peer_connect(s)) == NULL) {
-		if (s->error[0] == '\0')
-			snprintf(s->error, sizeof s->error, "not signed");
-		attempt_record(s);
+	    &s->sealed) < 0 || (it->conn = peer_connect(s)) == NULL) {
+		if (it->error[0] == '\0')
+			snprintf(it->error, sizeof it->error, "not signed");
+		outbox_record(it);
 		return;
 	}
-	evhttp_connection_set_timeout(s->conn, PEER_TIMEOUT_S);
-	req = evhttp_request_new(answered_cb, s);
+	req = outbox_request_new(it);
 	h = evhttp_request_get_output_headers(req);
 	snprintf(ts, sizeof ts, "%lld", (long long)s->sealed.timestamp);
 	evhttp_add_header(h, "Host", s->l->neighbour);
@@ -292,54 +268,33 @@ peer_post(struct peer_send *s)
 	evhttp_add_header(h, PEER_HDR_TIMESTAMP, ts);
 	evhttp_add_header(h, PEER_HDR_SENDER, s->sealed.sender);
 	evhttp_add_header(h, PEER_HDR_SIGNATURE, s->sealed.signature);
-	evbuffer_add(evhttp_request_get_output_buffer(req), s->sealed.body,
-	    s->sealed.len);
-	if (evhttp_make_request(s->conn, req, EVHTTP_REQ_POST, PEER_PATH) != 0) {
-		snprintf(s->error, sizeof s->error, "request not sent");
-		attempt_record(s);
-	}
+	outbox_post(it, req, PEER_PATH, s->sealed.body, s->sealed.len);
 }
 
-/* The envelope is fixed in the database: now it may go out. */
+/* Fixes the envelope in the database before it goes out. */
 static void
-body_stored_cb(int status, void *arg)
+peer_send_store_body(struct outbox_item *it, outbox_stored_cb cb)
 {
-	struct peer_send	*s = arg;
+	struct peer_send	*s = (struct peer_send *)it;
 
-	if (status < 0) {
-		/* Not sent: the lease runs out and the head is claimed again. */
-		log_warnx("peer: message %s: envelope not stored (database "
-		    "unavailable)", s->message_id);
-		s->l->sending = NULL;
-		peer_send_free(s);
-		return;
-	}
-	peer_post(s);
-}
-
-/* Back from the worker: fix the envelope, or give the message up. */
-static void
-build_done(void *arg)
-{
-	struct peer_send	*s = arg;
-
-	if (s->build_error != NULL) {
-		/* Never buildable: refused here as the neighbour would. */
-		s->status = 422;
-		snprintf(s->error, sizeof s->error, "%s", s->build_error);
-		attempt_record(s);
-		return;
-	}
 	store_peer_set_body(s->l->d->db, s->message_id, s->l->d->instance,
-	    s->sealed.body, s->sealed.len, body_stored_cb, s);
+	    s->sealed.body, s->sealed.len, cb, it);
+}
+
+static void
+peer_send_unstored(struct outbox_item *it)
+{
+	log_warnx("peer: message %s: envelope not stored (database "
+	    "unavailable)", ((struct peer_send *)it)->message_id);
 }
 
 /* A claimed message, with copies of what it was claimed with. */
 static struct peer_send *
 peer_send_new(struct peer_link *l, const struct store_peer_out *m)
 {
-	struct peer_send	*s = xcalloc(1, sizeof *s);
+	struct peer_send	*s;
 
+	s = outbox_item_new(l->outbox, sizeof *s, m->attempts);
 	s->l = l;
 	s->message_id = xstrdup(m->message_id);
 	if (peer_msg_type_parse(m->type, &s->type) < 0)
@@ -348,11 +303,20 @@ peer_send_new(struct peer_link *l, const struct store_peer_out *m)
 	s->ack_of = m->ack_of != NULL ? xstrdup(m->ack_of) : NULL;
 	s->outcome = xstrdup(m->outcome);
 	s->controls = m->controls != NULL ? xstrdup(m->controls) : NULL;
-	s->attempts = m->attempts;
 	if (m->raw_z != NULL) {
 		s->raw_z = xmalloc(m->raw_z_len + 1);
 		memcpy(s->raw_z, m->raw_z, m->raw_z_len);
 		s->raw_z_len = m->raw_z_len;
+	}
+	if (m->body != NULL) {
+		/* Built at an earlier attempt: the same bytes again. */
+		snprintf(s->sealed.id, sizeof s->sealed.id, "%s",
+		    m->message_id);
+		snprintf(s->sealed.type, sizeof s->sealed.type, "%s", m->type);
+		s->sealed.sender = xstrdup(l->name);
+		s->sealed.body = xmalloc(m->body_len + 1);
+		memcpy(s->sealed.body, m->body, m->body_len);
+		s->sealed.len = m->body_len;
 	}
 	return s;
 }
@@ -361,41 +325,40 @@ peer_send_new(struct peer_link *l, const struct store_peer_out *m)
 static void
 head_claimed_cb(int status, const struct store_peer_out *m, void *arg)
 {
-	struct peer_link	*l = arg;
-	struct peer_send	*s;
+	struct outbox		*ob = arg;
 
-	l->claiming = false;
-	if (status <= 0 || l->stopping)
+	if (outbox_claim_end(ob, status) < 0 || status == 0 ||
+	    outbox_is_stopping(ob))
 		return;		/* the timer asks again */
-	s = peer_send_new(l, m);
-	l->sending = s;
-	if (m->body == NULL) {
-		pool_submit(l->d->pool, POOL_PRIORITY_NORMAL, build_work,
-		    build_done, s);
-		return;
-	}
-	/* Built at an earlier attempt: the same bytes again. */
-	snprintf(s->sealed.id, sizeof s->sealed.id, "%s", m->message_id);
-	snprintf(s->sealed.type, sizeof s->sealed.type, "%s", m->type);
-	s->sealed.sender = xstrdup(l->name);
-	s->sealed.body = xmalloc(m->body_len + 1);
-	memcpy(s->sealed.body, m->body, m->body_len);
-	s->sealed.len = m->body_len;
-	peer_post(s);
+	outbox_begin(&peer_send_new(outbox_arg(ob), m)->it, m->body != NULL);
 }
 
-void
-peer_out_next(struct peer_link *l)
+static void
+head_claim(struct outbox *ob, int n)
 {
-	if (l->stopping || l->sending != NULL || l->claiming)
-		return;
-	l->claiming = true;
+	struct peer_link	*l = outbox_arg(ob);
+
 	store_peer_claim_next(l->d->db, l->d->instance, PEER_LEASE_S,
-	    head_claimed_cb, l);
+	    head_claimed_cb, ob);
 }
 
-int
-peer_out_in_flight(const struct peer_link *l)
-{
-	return (l->sending != NULL ? 1 : 0) + (l->claiming ? 1 : 0);
-}
+/* One message at a time, so that they arrive in order; built on a worker:
+ * a pre-arrival envelope holds a whole manifest. */
+const struct outbox_ops peer_out_ops = {
+	.period_ms = 1000,
+	.batch = 1,
+	.max_in_flight = 1,
+	.timeout_s = PEER_TIMEOUT_S,
+	.build_on_worker = true,
+	.claim = head_claim,
+	.build = peer_send_build,
+	.store_body = peer_send_store_body,
+	.unstored = peer_send_unstored,
+	.send = peer_post,
+	.record = peer_send_record,
+	.recorded = peer_send_recorded,
+	.free = peer_send_free,
+	.stop = peer_in_stop,
+	.release = peer_link_release,
+	.held = peer_link_receiving,
+};
