@@ -172,7 +172,7 @@ test-layout:
 	@test -z "$(STRAY_TEST_SRCS)" || { echo "$(STRAY_TEST_SRCS): move into \
 	tests/unit/ (no PostgreSQL, no daemon) or tests/system/"; exit 1; }
 
-lint: layers $(BUILD)/railgated
+lint: layers sizes $(BUILD)/railgated
 	@scripts/lint.sh
 	@sh scripts/man-conf.sh $(BUILD) | cmp -s - docs/man/railgate.conf.5 || \
 	    { echo "docs/man/railgate.conf.5 is stale: sh scripts/man-conf.sh > docs/man/railgate.conf.5"; exit 1; }
