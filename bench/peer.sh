@@ -30,7 +30,7 @@ restarts=${PEER_RESTARTS:-10}
 data=$build/bench-data/peer
 mkdir -p "$data"
 
-# The export fixture as X0001, X0002, ... (as tests/test_peer.c does).
+# The export fixture as X0001, X0002, ... (as tests/system/test_peer.c does).
 for i in $(seq 1 "$trains"); do
 	f=$data/$(printf 'X%04d' "$i").xml
 	[ -s "$f" ] || sed "s/X9403/$(printf 'X%04d' "$i")/g" \
