@@ -1,7 +1,7 @@
 /*
  * migrate.c -- applying the embedded migrations, recreating the SQL
- * functions after them, and the start-up check of durability settings.  Blocking libpq: used only before the event
- * loop runs, never on it.
+ * functions after them, and the start-up check of durability settings.
+ * Blocking libpq: used only before the event loop runs, never on it.
  */
 #include <stdbool.h>
 #include <stdio.h>

@@ -124,7 +124,7 @@ struct peer_recv {
 	void			*arg;
 };
 
-/* Row: http_status, reply, duplicate, train_id, manifest_id. */
+/* Row: outcome, reply, train_id, manifest_id. */
 static void
 peer_received(const struct db_result *r, void *arg)
 {
@@ -134,13 +134,13 @@ peer_received(const struct db_result *r, void *arg)
 	if (!db_result_ok(r) || db_result_rows(r) == 0)
 		q->cb(store_failure(r), NULL, q->arg);
 	else {
-		res.http_status = atoi(db_result_value(r, 0, 0));
+		res.outcome = store_outcome_parse(db_result_value(r, 0, 0));
 		res.reply = db_result_value(r, 0, 1);
-		res.duplicate = db_result_value(r, 0, 2)[0] == 't';
-		res.train_id = db_result_is_null(r, 0, 3) ? 0 :
+		res.duplicate = res.outcome == STORE_OUTCOME_DUPLICATE;
+		res.train_id = db_result_is_null(r, 0, 2) ? 0 :
+		    atoll(db_result_value(r, 0, 2));
+		res.manifest_id = db_result_is_null(r, 0, 3) ? 0 :
 		    atoll(db_result_value(r, 0, 3));
-		res.manifest_id = db_result_is_null(r, 0, 4) ? 0 :
-		    atoll(db_result_value(r, 0, 4));
 		q->cb(0, &res, q->arg);
 	}
 	free(q);
@@ -180,8 +180,8 @@ store_peer_receive(struct db *db, const struct store_peer_in *in,
 		v[15] = m->ruleset;
 	}
 	/* Safe to repeat: the inbox answers a repeat as a duplicate. */
-	db_query(db, "SELECT http_status, reply, duplicate::text, train_id, "
-	    "manifest_id FROM peer_receive($1, $2, $3, $4::json, $5, $6::json, "
+	db_query(db, "SELECT outcome, reply, train_id, manifest_id "
+	    "FROM peer_receive($1, $2, $3, $4::json, $5, $6::json, "
 	    "$7, $8, $9, $10::bigint, $11::boolean, $12, $13::json, $14::json, "
 	    "$15::json, $16)", 16, v, len, bin, DB_RETRY, 60000, peer_received, q);
 }

@@ -29,6 +29,37 @@ store_failure(const struct db_result *r)
 	}
 }
 
+/* The outcome names, as db/functions/ write them; index: the enum. */
+static const char *const outcome_names[] = {
+	[STORE_OUTCOME_UNKNOWN] = "unknown",
+	[STORE_OUTCOME_DONE] = "done",
+	[STORE_OUTCOME_ACCEPTED] = "accepted",
+	[STORE_OUTCOME_PROPOSED] = "proposed",
+	[STORE_OUTCOME_DUPLICATE] = "duplicate",
+	[STORE_OUTCOME_NOT_FOUND] = "not_found",
+	[STORE_OUTCOME_CONFLICT] = "conflict",
+	[STORE_OUTCOME_FORBIDDEN] = "forbidden",
+	[STORE_OUTCOME_INVALID] = "invalid",
+};
+
+enum store_outcome
+store_outcome_parse(const char *name)
+{
+	size_t	i;
+
+	for (i = 1; name != NULL && i < nitems(outcome_names); i++)
+		if (strcmp(name, outcome_names[i]) == 0)
+			return (enum store_outcome)i;
+	return STORE_OUTCOME_UNKNOWN;
+}
+
+const char *
+store_outcome_name(enum store_outcome o)
+{
+	return (size_t)o < nitems(outcome_names) ? outcome_names[o] :
+	    outcome_names[STORE_OUTCOME_UNKNOWN];
+}
+
 struct token_lookup {
 	store_token_cb	 cb;
 	void		*arg;
@@ -102,18 +133,20 @@ struct ingest {
 	void		*arg;
 };
 
-/* Row: manifest_id, train_id, http_status, reply, repeated. */
+/* Row: manifest_id, train_id, outcome, reply, repeated. */
 static void
 ingest_done(const struct db_result *r, void *arg)
 {
 	struct ingest	*q = arg;
 
 	if (!db_result_ok(r) || db_result_rows(r) == 0)
-		q->cb(store_failure(r), 0, 0, 0, NULL, 0, db_result_error(r), q->arg);
+		q->cb(store_failure(r), 0, 0, STORE_OUTCOME_UNKNOWN, NULL, 0,
+		    db_result_error(r), q->arg);
 	else
 		q->cb(0, atoll(db_result_value(r, 0, 0)),
 		    db_result_is_null(r, 0, 1) ? 0 : atoll(db_result_value(r, 0, 1)),
-		    atoi(db_result_value(r, 0, 2)), db_result_value(r, 0, 3),
+		    store_outcome_parse(db_result_value(r, 0, 2)),
+		    db_result_value(r, 0, 3),
 		    strcmp(db_result_value(r, 0, 4), "t") == 0, NULL, q->arg);
 	free(q);
 }
@@ -147,7 +180,7 @@ store_ingest_manifest(struct db *db, const struct store_manifest *m,
 	v[12] = m->wagons;
 	v[13] = m->ruleset;
 	/* With a key, running twice returns the first answer: safe to retry. */
-	db_query(db, "SELECT manifest_id, train_id, http_status, reply, repeated "
+	db_query(db, "SELECT manifest_id, train_id, outcome, reply, repeated "
 	    "FROM ingest_manifest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
 	    "$12, $13, $14)", 14, v, len, bin, m->key != NULL ? DB_RETRY : 0,
 	    60000, ingest_done, q);
@@ -335,17 +368,17 @@ struct reply {
 	void		*arg;
 };
 
-/* Row: http_status, reply. */
+/* Row: outcome, reply. */
 static void
 reply_done(const struct db_result *r, void *arg)
 {
 	struct reply	*q = arg;
 
 	if (!db_result_ok(r) || db_result_rows(r) == 0)
-		q->cb(store_failure(r), 503, NULL, q->arg);
+		q->cb(store_failure(r), STORE_OUTCOME_UNKNOWN, NULL, q->arg);
 	else
-		q->cb(0, atoi(db_result_value(r, 0, 0)), db_result_value(r, 0, 1),
-		    q->arg);
+		q->cb(0, store_outcome_parse(db_result_value(r, 0, 0)),
+		    db_result_value(r, 0, 1), q->arg);
 	free(q);
 }
 
@@ -360,7 +393,7 @@ store_add_event(struct db *db, const char *id, const char *type,
 	q->cb = cb;
 	q->arg = arg;
 	/* Not retried: an event recorded twice would be two events. */
-	db_query(db, "SELECT http_status, reply FROM add_event($1, $2, $3, $4, $5)",
+	db_query(db, "SELECT outcome, reply FROM add_event($1, $2, $3, $4, $5)",
 	    5, v, NULL, NULL, 0, 10000, reply_done, q);
 }
 
@@ -376,7 +409,7 @@ store_resolve_wagon(struct db *db, const char *id, const char *wagon,
 	q->cb = cb;
 	q->arg = arg;
 	/* Not retried: the audit trail would show it twice. */
-	db_query(db, "SELECT http_status, reply FROM resolve_wagon($1, $2, $3, "
+	db_query(db, "SELECT outcome, reply FROM resolve_wagon($1, $2, $3, "
 	    "$4, $5, $6, $7)", 7, v, NULL, NULL, 0, 10000, reply_done, q);
 }
 
@@ -392,7 +425,7 @@ store_decide_override(struct db *db, const char *id, const char *wagon,
 	q->cb = cb;
 	q->arg = arg;
 	/* Not retried: the audit trail would show it twice. */
-	db_query(db, "SELECT http_status, reply FROM decide_override($1, $2, "
+	db_query(db, "SELECT outcome, reply FROM decide_override($1, $2, "
 	    "$3::boolean, $4, $5, $6, NULL)", 6, v, NULL, NULL, 0, 10000,
 	    reply_done, q);
 }
@@ -470,7 +503,7 @@ store_finalize(struct db *db, const struct store_final *f, store_reply_cb cb,
 	v[9] = f->fingerprint;
 	v[10] = f->confirm ? "t" : "f";
 	/* Safe to repeat: a second attempt finds the version moved (409). */
-	db_query(db, "SELECT http_status, reply FROM finalize_decision("
+	db_query(db, "SELECT outcome, reply FROM finalize_decision("
 	    "$1::bigint, $2::bigint, $3::json, $4, $5::json, $6, $7, $8, "
 	    "$9::boolean, $10, $11::boolean)", 11, v, NULL, NULL, DB_RETRY,
 	    10000, reply_done, q);
@@ -586,7 +619,7 @@ store_query_text(struct db *db, const char *sql, int n, const char *const *v,
 }
 
 void
-store_store_decision(struct db *db, const struct store_decision *d,
+store_record_decision(struct db *db, const struct store_decision *d,
     store_decision_cb cb, void *arg)
 {
 	struct decided	*q = xmalloc(sizeof *q);
@@ -624,7 +657,7 @@ store_ruleset(struct db *db, const char *sha256, const char *name,
 
 	q->cb = cb;
 	q->arg = arg;
-	db_query(db, "SELECT 202, '{}'::json FROM store_ruleset($1, $2, $3)", 3, v,
+	db_query(db, "SELECT 'done', '{}'::json FROM store_ruleset($1, $2, $3)", 3, v,
 	    lens, bin, DB_RETRY, 10000, reply_done, q);
 }
 
@@ -765,7 +798,7 @@ store_notice_redeliver(struct db *db, const char *id, const char *principal,
 
 	q->cb = cb;
 	q->arg = arg;
-	db_query(db, "SELECT http_status, reply FROM notice_redeliver($1, $2)",
+	db_query(db, "SELECT outcome, reply FROM notice_redeliver($1, $2)",
 	    2, v, NULL, NULL, 0, 10000, reply_done, q);
 }
 

@@ -1,7 +1,8 @@
 /*
  * store.h -- railgate's queries: every statement the daemon runs, typed.
  *
- * The SQL text lives here and in db/migrations/ only; callers pass
+ * The SQL text lives in db/ only (db/migrations/, db/functions/, the
+ * statements of db/store_*.c); callers pass
  * values, never SQL.  Each function queues one statement on the pool
  * (db.h) and calls back on the loop thread with plain C values; strings
  * handed to a callback are borrowed for the callback's duration.
@@ -84,11 +85,35 @@ void store_metrics_snapshot(struct db *db, int target_min, int warn_pct,
     store_doc_cb cb, void *arg);
 
 /*
- * An answer decided by the database: status 0 (http_status and reply
- * JSON), < 0 failed (STORE_*).
+ * What a function of the database decided, by name (docs/storage.md): a
+ * closed set, which the API maps to its answers (daemon/api/outcome.c).
+ * Storage says what happened, never how to tell a client.
  */
-typedef void (*store_reply_cb)(int status, int http_status, const char *reply,
-    void *arg);
+enum store_outcome {
+	STORE_OUTCOME_UNKNOWN = 0,	/* not a name below: a fault of ours */
+	STORE_OUTCOME_DONE,		/* done as asked */
+	STORE_OUTCOME_ACCEPTED,		/* recorded; work follows (evaluation,
+					   delivery) */
+	STORE_OUTCOME_PROPOSED,		/* recorded as a proposal, awaiting a
+					   second officer */
+	STORE_OUTCOME_DUPLICATE,	/* received before: nothing new */
+	STORE_OUTCOME_NOT_FOUND,	/* no such train, wagon, notice, message */
+	STORE_OUTCOME_CONFLICT,		/* what is stored does not allow it now */
+	STORE_OUTCOME_FORBIDDEN,	/* not by this officer or role */
+	STORE_OUTCOME_INVALID,		/* the request's content cannot be used */
+};
+
+/* The outcome named name (a function's answer); UNKNOWN for any other. */
+enum store_outcome store_outcome_parse(const char *name);
+/* The name of o, as the functions write it ("unknown" for UNKNOWN). */
+const char *store_outcome_name(enum store_outcome o);
+
+/*
+ * An answer decided by the database: status 0 (outcome and reply JSON),
+ * < 0 failed (STORE_*; outcome UNKNOWN, reply NULL).
+ */
+typedef void (*store_reply_cb)(int status, enum store_outcome outcome,
+    const char *reply, void *arg);
 
 /* Records an event (type, body JSON) for train id; see add_event(). */
 void store_add_event(struct db *db, const char *id, const char *type,
@@ -160,7 +185,8 @@ void store_db_clock(struct db *db, store_decision_cb cb, void *arg);
 void store_clock_jump(struct db *db, long long jump_ms, const char *by,
     store_decision_cb cb, void *arg);
 
-void store_store_decision(struct db *db, const struct store_decision *d,
+/* Stores d unless its lease was lost or its inputs changed (store_decision()). */
+void store_record_decision(struct db *db, const struct store_decision *d,
     store_decision_cb cb, void *arg);
 
 /* Records a rule set's exact files (zlib) under its hash, once. */
@@ -169,8 +195,8 @@ void store_ruleset(struct db *db, const char *sha256, const char *name,
 
 /*
  * An officer's resolution of a wagon (action release|inspect|hold|refuse);
- * see resolve_wagon() in 016_four_eyes.sql: 200 recorded, 202 an override
- * proposed.  Not retried.
+ * see resolve_wagon() in db/functions/60_officers.sql: done (recorded) or
+ * proposed (an override), else why not.  Not retried.
  */
 void store_resolve_wagon(struct db *db, const char *id, const char *wagon,
     const char *action, const char *reason, const char *principal,
@@ -218,9 +244,10 @@ struct store_final {
 	int		 confirm;	/* the approval confirms the proposals */
 };
 /*
- * Stores it unless the decision or the wagons' resolutions changed since
- * (409), or an override awaits a confirmation the approval cannot give
- * (403); see finalize_decision() in 016_four_eyes.sql.
+ * Stores it (done) unless the decision or the wagons' resolutions changed
+ * since (conflict), or an override awaits a confirmation the approval
+ * cannot give (forbidden); see finalize_decision() in
+ * db/functions/60_officers.sql.
  */
 void store_finalize(struct db *db, const struct store_final *f,
     store_reply_cb cb, void *arg);
@@ -271,7 +298,7 @@ void store_subscription_put(struct db *db, const char *name, const char *url,
     int enabled, const char *client_cert, const char *client_key,
     const char *principal, store_doc_cb cb, void *arg);
 
-/* A received manifest, ready to store (see ingest_manifest() in 010_model_on_read.sql). */
+/* A received manifest, ready to store (ingest_manifest(), db/functions/30_ingest.sql). */
 struct store_manifest {
 	const char		*sha256;
 	const unsigned char	*raw_z;		/* zlib-compressed raw bytes */
@@ -291,12 +318,13 @@ struct store_manifest {
 };
 
 /*
- * status 0 stored (http_status and reply say how to answer), < 0 the
- * database failed (STORE_*, error set).
+ * status 0 stored (outcome accepted, conflict or invalid, and the reply
+ * JSON without a "status" member), < 0 the database failed (STORE_*,
+ * error set).
  */
 typedef void (*store_ingest_cb)(int status, long long manifest_id,
-    long long train_id, int http_status, const char *reply, int repeated,
-    const char *error, void *arg);
+    long long train_id, enum store_outcome outcome, const char *reply,
+    int repeated, const char *error, void *arg);
 
 /* Stores a manifest and its train run in one transaction. */
 void store_ingest_manifest(struct db *db, const struct store_manifest *m,

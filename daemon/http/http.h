@@ -104,14 +104,6 @@ void http_reply_problem(struct http_ctx *c, int status, const char *title,
 /* 503 with Retry-After: the database is unavailable. */
 void http_reply_unavailable(struct http_ctx *c);
 /*
- * Answers a failed store call (status < 0, STORE_* of db/store.h): 503
- * with Retry-After only for STORE_UNAVAILABLE; 422 for a value the
- * database refused, 409 for a conflict, 500 for anything else.
- */
-void http_reply_store_failure(struct http_ctx *c, int status);
-/* The HTTP status http_reply_store_failure() answers for status. */
-int http_store_failure_status(int status);
-/*
  * Answers with the problem document the database built (json: an object
  * with title, detail and perhaps other members), completed to the
  * standard one: type, title, status, detail, instance and request_id set

@@ -100,15 +100,21 @@ LANGUAGE sql STABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION manifest_change_problem(trains, text, json) TO railgate_app;
 
--- ingest_manifest() of 010, checking replacements and cancellations with
--- manifest_change_problem(), rebuilding the wagons with wagons_rebuild()
--- (016), its location a URI whatever the train number.
+-- Stores the raw bytes, creates or updates the train run, records the
+-- wagons, marks the run for evaluation and appends the audit record, all
+-- or nothing; the daemon answers the sender only after it returned.
+-- Replacements and cancellations are checked by manifest_change_problem(),
+-- the wagons rebuilt by wagons_rebuild(); the location is a URI whatever
+-- the train number.  The outcome (docs/storage.md): accepted, conflict
+-- (the train's state does not allow it), invalid (unreadable, or an
+-- Idempotency-Key reused for other bytes).  The answer is kept with the
+-- manifest: a repeated Idempotency-Key gets the first outcome and reply.
 CREATE OR REPLACE FUNCTION ingest_manifest(
 	p_sha256 text, p_raw_z bytea, p_raw_size bigint, p_format text,
 	p_source text, p_principal text, p_key text, p_accepted boolean,
 	p_train_no text, p_function text, p_diagnostics json, p_train json,
 	p_wagons json, p_ruleset text,
-	OUT manifest_id bigint, OUT train_id bigint, OUT http_status integer,
+	OUT manifest_id bigint, OUT train_id bigint, OUT outcome text,
 	OUT reply json, OUT repeated boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
@@ -123,7 +129,7 @@ BEGIN
 		    WHERE principal = p_principal AND idempotency_key = p_key;
 		IF FOUND THEN
 			IF prior.sha256 <> p_sha256 THEN
-				manifest_id := prior.id; http_status := 422; repeated := true;
+				manifest_id := prior.id; outcome := 'invalid'; repeated := true;
 				reply := json_build_object('title', 'Idempotency-Key reused',
 				    'detail', 'this Idempotency-Key was first used for a '
 				    'different manifest (sha256 ' || prior.sha256 || ')');
@@ -131,7 +137,7 @@ BEGIN
 			END IF;
 			manifest_id := prior.id;
 			reply := prior.reply;
-			http_status := (prior.reply->>'status')::int;
+			outcome := prior.outcome;
 			train_id := nullif(prior.reply->>'train_run_id', '')::bigint;
 			repeated := true;
 			RETURN;
@@ -153,19 +159,20 @@ BEGIN
 		    WHERE principal = p_principal AND idempotency_key = p_key;
 		manifest_id := prior.id;
 		reply := prior.reply;
-		http_status := (prior.reply->>'status')::int;
+		outcome := prior.outcome;
 		train_id := nullif(prior.reply->>'train_run_id', '')::bigint;
 		repeated := true;
 		RETURN;
 	END;
 
 	IF NOT p_accepted THEN
-		http_status := 422;
-		reply := json_build_object('status', 422, 'manifest', manifest_id,
+		outcome := 'invalid';
+		reply := json_build_object('manifest', manifest_id,
 		    'title', 'Unreadable manifest',
 		    'detail', 'the manifest could not be read; see diagnostics',
 		    'diagnostics', p_diagnostics);
-		UPDATE manifests SET reply = ingest_manifest.reply WHERE id = manifest_id;
+		UPDATE manifests SET reply = ingest_manifest.reply,
+	    outcome = ingest_manifest.outcome WHERE id = manifest_id;
 		PERFORM audit_append(p_principal, 'manifest.rejected', NULL,
 		    json_build_object('manifest', manifest_id, 'sha256', p_sha256,
 		    'source', p_source)::text, p_ruleset);
@@ -203,11 +210,12 @@ BEGIN
 	END IF;
 
 	IF problem IS NOT NULL THEN
-		http_status := 409;
-		reply := json_build_object('status', 409, 'manifest', manifest_id,
+		outcome := 'conflict';
+		reply := json_build_object('manifest', manifest_id,
 		    'title', 'Conflict', 'detail', problem,
 		    'diagnostics', p_diagnostics);
-		UPDATE manifests SET reply = ingest_manifest.reply WHERE id = manifest_id;
+		UPDATE manifests SET reply = ingest_manifest.reply,
+	    outcome = ingest_manifest.outcome WHERE id = manifest_id;
 		PERFORM audit_append(p_principal, 'manifest.conflict', cur.id,
 		    json_build_object('manifest', manifest_id, 'detail', problem)::text,
 		    p_ruleset);
@@ -241,13 +249,14 @@ BEGIN
 
 	PERFORM wagons_rebuild(cur.id, p_wagons, p_principal, p_ruleset);
 
-	http_status := 202;
-	reply := json_build_object('status', 202, 'manifest', manifest_id,
+	outcome := 'accepted';
+	reply := json_build_object('manifest', manifest_id,
 	    'train', p_train_no, 'run', cur.run, 'train_run_id', cur.id::text,
 	    'state', cur.state, 'function', p_function,
 	    'location', '/v1/trains/' || uri_segment(p_train_no),
 	    'diagnostics', p_diagnostics);
-	UPDATE manifests SET reply = ingest_manifest.reply WHERE id = manifest_id;
+	UPDATE manifests SET reply = ingest_manifest.reply,
+	    outcome = ingest_manifest.outcome WHERE id = manifest_id;
 	PERFORM audit_append(p_principal, 'manifest.' || p_function, cur.id,
 	    json_build_object('manifest', manifest_id, 'sha256', p_sha256,
 	    'train', p_train_no, 'run', cur.run, 'state', cur.state,

@@ -3,9 +3,13 @@
 -- Recreated by every migrate (db/migrate.c, docs/storage.md): edit a
 -- function here, in place; never in db/migrations/.
 
+-- Records an event for train run p_id (an unknown train number announced
+-- by its first position or arrival).  The outcome (docs/storage.md):
+-- accepted, conflict (a position or arrival for a finished run),
+-- not_found, invalid (equipment the run does not have).
 CREATE OR REPLACE FUNCTION add_event(p_id text, p_type text, p_body json,
     p_principal text, p_ruleset text,
-    OUT http_status integer, OUT reply json)
+    OUT outcome text, OUT reply json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
 	cur	trains%ROWTYPE;
@@ -18,8 +22,8 @@ BEGIN
 	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
 	IF FOUND AND p_type IN ('position', 'arrived') AND
 	    train_is_finished(cur) THEN
-		http_status := 409;
-		reply := json_build_object('status', 409, 'title', 'Conflict',
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Conflict',
 		    'detail', 'train ' || cur.train_no || ' run ' || cur.run ||
 		    ' is ' || cur.state || ' (finished): a ' || p_type ||
 		    ' event does not reopen it; the next run of this train '
@@ -30,7 +34,7 @@ BEGIN
 	-- A position or arrival for a train number never seen announces it.
 	IF NOT FOUND THEN
 		IF position('@' IN p_id) > 0 OR p_type NOT IN ('position', 'arrived') THEN
-			http_status := 404;
+			outcome := 'not_found';
 			reply := json_build_object('title', 'Not Found', 'detail',
 			    'no train ' || p_id || '; only position and arrived '
 			    'events announce a train');
@@ -45,7 +49,7 @@ BEGIN
 		    (w.number = equip OR equip = ANY (w.container_numbers)))
 		    INTO known;
 		IF NOT known THEN
-			http_status := 422;
+			outcome := 'invalid';
 			reply := json_build_object('title', 'Unknown equipment',
 			    'detail', 'train ' || cur.train_no || ' (run ' || cur.run ||
 			    ') has no wagon or container ' || equip);
@@ -78,8 +82,8 @@ BEGIN
 
 	PERFORM audit_append(p_principal, 'event.' || p_type, cur.id,
 	    json_build_object('event', ev_id, 'body', p_body)::text, p_ruleset);
-	http_status := 202;
-	reply := json_build_object('status', 202, 'event', ev_id,
+	outcome := 'accepted';
+	reply := json_build_object('event', ev_id,
 	    'train', cur.train_no, 'run', cur.run, 'state', cur.state,
 	    'reevaluate', cur.eval_needed);
 END

@@ -58,11 +58,12 @@ GRANT EXECUTE ON FUNCTION wagon_fingerprint(bigint) TO railgate_app;
 
 -- An officer's resolution of one wagon: release (after a document check or
 -- an inspection), inspect, hold or refuse.  See the top of this file for
--- overrides.  200: recorded; 202: an override proposed, awaiting a second
--- supervisor.
+-- overrides.  The outcome (docs/storage.md): done (recorded), proposed
+-- (an override, awaiting a second supervisor), not_found, conflict,
+-- forbidden.
 CREATE OR REPLACE FUNCTION resolve_wagon(p_id text, p_wagon text,
     p_action text, p_reason text, p_principal text, p_role text,
-    p_ruleset text, OUT http_status integer, OUT reply json)
+    p_ruleset text, OUT outcome text, OUT reply json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
 	cur	trains%ROWTYPE;
@@ -74,7 +75,7 @@ DECLARE
 BEGIN
 	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
 	IF NOT FOUND THEN
-		http_status := 404;
+		outcome := 'not_found';
 		reply := json_build_object('title', 'Not Found', 'detail',
 		    'no train ' || p_id);
 		RETURN;
@@ -82,21 +83,21 @@ BEGIN
 	SELECT * INTO w FROM wagons WHERE train_id = cur.id AND number = p_wagon
 	    FOR UPDATE;
 	IF NOT FOUND THEN
-		http_status := 404;
+		outcome := 'not_found';
 		reply := json_build_object('title', 'Unknown wagon', 'detail',
 		    'train ' || cur.train_no || ' (run ' || cur.run ||
 		    ') has no wagon ' || p_wagon);
 		RETURN;
 	END IF;
 	IF cur.decision IS NULL OR cur.state = 'cancelled' THEN
-		http_status := 409;
+		outcome := 'conflict';
 		reply := json_build_object('title', 'Nothing to resolve', 'detail',
 		    'train ' || cur.train_no || ' has ' || CASE WHEN cur.state =
 		    'cancelled' THEN 'been cancelled' ELSE 'no decision yet' END);
 		RETURN;
 	END IF;
 	IF w.proposed_action IS NOT NULL THEN
-		http_status := 409;
+		outcome := 'conflict';
 		reply := json_build_object('title', 'Override awaiting '
 		    'confirmation', 'detail', w.proposed_by || ' proposed to ' ||
 		    w.proposed_action || ' wagon ' || p_wagon || '; another '
@@ -108,7 +109,7 @@ BEGIN
 	down := action_rank(was) >= action_rank('HOLD') AND
 	    action_rank(p_action) < action_rank(was);
 	IF down AND p_role <> 'supervisor' THEN
-		http_status := 403;
+		outcome := 'forbidden';
 		reply := json_build_object('title', 'Supervisor needed',
 		    'detail', 'wagon ' || p_wagon || ' is at ' || was ||
 		    ': moving it to ' || upper(p_action) || ' is a '
@@ -116,7 +117,7 @@ BEGIN
 		RETURN;
 	END IF;
 	IF down AND p_principal = ANY (w.set_out_by) THEN
-		http_status := 403;
+		outcome := 'forbidden';
 		reply := json_build_object('title', 'Four eyes',
 		    'detail', p_principal || ' set wagon ' || p_wagon ||
 		    ' out; another supervisor must override it');
@@ -138,7 +139,7 @@ BEGIN
 		    w.position, 'from', was, 'rules', w.rules_action, 'to',
 		    upper(p_action), 'reason', p_reason, 'role', p_role)::text,
 		    coalesce(cur.ruleset_sha256, p_ruleset));
-		http_status := 202;
+		outcome := 'proposed';
 		reply := json_build_object('train', cur.train_no, 'run', cur.run,
 		    'wagon', p_wagon, 'position', w.position, 'action', was,
 		    'proposed', upper(p_action), 'proposed_by', p_principal,
@@ -169,7 +170,7 @@ BEGIN
 	    json_build_object('wagon', p_wagon, 'position', w.position,
 	    'from', was, 'reason', p_reason, 'role', p_role, 'override',
 	    down)::text, coalesce(cur.ruleset_sha256, p_ruleset));
-	http_status := 200;
+	outcome := 'done';
 	reply := json_build_object('train', cur.train_no, 'run', cur.run,
 	    'wagon', p_wagon, 'position', w.position, 'action', upper(p_action),
 	    'previous', was, 'final', cur.decision_final);
@@ -182,7 +183,7 @@ GRANT EXECUTE ON FUNCTION resolve_wagon(text, text, text, text, text, text, text
 -- proposal but never confirm it.
 CREATE OR REPLACE FUNCTION decide_override(p_id text, p_wagon text, p_confirm boolean,
     p_reason text, p_principal text, p_role text, p_ruleset text,
-    OUT http_status integer, OUT reply json)
+    OUT outcome text, OUT reply json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
 	cur	trains%ROWTYPE;
@@ -191,7 +192,7 @@ DECLARE
 BEGIN
 	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
 	IF NOT FOUND THEN
-		http_status := 404;
+		outcome := 'not_found';
 		reply := json_build_object('title', 'Not Found', 'detail',
 		    'no train ' || p_id);
 		RETURN;
@@ -199,28 +200,28 @@ BEGIN
 	SELECT * INTO w FROM wagons WHERE train_id = cur.id AND number = p_wagon
 	    FOR UPDATE;
 	IF NOT FOUND THEN
-		http_status := 404;
+		outcome := 'not_found';
 		reply := json_build_object('title', 'Unknown wagon', 'detail',
 		    'train ' || cur.train_no || ' (run ' || cur.run ||
 		    ') has no wagon ' || p_wagon);
 		RETURN;
 	END IF;
 	IF w.proposed_action IS NULL THEN
-		http_status := 409;
+		outcome := 'conflict';
 		reply := json_build_object('title', 'No override to ' || verb,
 		    'detail', 'no override of wagon ' || p_wagon || ' of train '
 		    || cur.train_no || ' awaits confirmation');
 		RETURN;
 	END IF;
 	IF p_role <> 'supervisor' THEN
-		http_status := 403;
+		outcome := 'forbidden';
 		reply := json_build_object('title', 'Supervisor needed',
 		    'detail', 'only a supervisor may ' || verb ||
 		    ' an override');
 		RETURN;
 	END IF;
 	IF p_confirm AND p_principal = w.proposed_by THEN
-		http_status := 403;
+		outcome := 'forbidden';
 		reply := json_build_object('title', 'Four eyes', 'detail',
 		    p_principal || ' proposed this override of wagon ' ||
 		    p_wagon || '; another supervisor must confirm it');
@@ -243,7 +244,7 @@ BEGIN
 		    'proposed_by', w.proposed_by, 'reason', p_reason)::text,
 		    coalesce(cur.ruleset_sha256, p_ruleset));
 	END IF;
-	http_status := 200;
+	outcome := 'done';
 	reply := json_build_object('train', cur.train_no, 'run', cur.run,
 	    'wagon', p_wagon, 'position', w.position, 'action', CASE WHEN
 	    p_confirm THEN upper(w.proposed_action) ELSE wagon_current(w) END,
@@ -298,7 +299,7 @@ GRANT EXECUTE ON FUNCTION final_inputs(text) TO railgate_app;
 CREATE OR REPLACE FUNCTION finalize_decision(p_train bigint, p_version bigint,
     p_doc json, p_outcome text, p_wagons json, p_principal text, p_role text,
     p_reason text, p_approve boolean, p_fingerprint text, p_confirm boolean,
-    OUT http_status integer, OUT reply json)
+    OUT outcome text, OUT reply json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
 	cur	trains%ROWTYPE;
@@ -313,7 +314,7 @@ BEGIN
 	    ORDER BY id DESC LIMIT 1;
 	IF prev.id IS DISTINCT FROM p_version OR cur.eval_needed OR
 	    wagon_fingerprint(p_train) IS DISTINCT FROM p_fingerprint THEN
-		http_status := 409;
+		outcome := 'conflict';
 		reply := json_build_object('title', 'Decision changed',
 		    'detail', 'train ' || cur.train_no || ' was re-evaluated or '
 		    'a wagon resolved meanwhile; review the new decision and '
@@ -326,7 +327,7 @@ BEGIN
 	    AND x.proposed_action IS NOT NULL AND p_approve AND (NOT p_confirm
 	    OR p_role <> 'supervisor' OR x.proposed_by = p_principal);
 	IF pending IS NOT NULL THEN
-		http_status := 403;
+		outcome := 'forbidden';
 		reply := json_build_object('title', 'Override awaiting '
 		    'confirmation', 'detail', 'overrides of the rules need a '
 		    'second supervisor: wagon ' || pending);
@@ -362,7 +363,7 @@ BEGIN
 	    THEN 'decision.final_amended' ELSE 'decision.final' END, p_train,
 	    json_build_object('outcome', p_outcome, 'from_decision', prev.id,
 	    'reason', p_reason, 'notices', queued)::text, prev.ruleset_sha256);
-	http_status := 200;
+	outcome := 'done';
 	reply := p_doc;
 END
 $$;

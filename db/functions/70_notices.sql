@@ -77,15 +77,16 @@ GRANT EXECUTE ON FUNCTION notice_attempted(text, text, integer, text, double pre
 
 -- An officer sends a notice again: a dead one goes back to pending, with
 -- its id and body unchanged.
+-- The outcome (docs/storage.md): accepted, not_found.
 CREATE OR REPLACE FUNCTION notice_redeliver(p_id text, p_principal text,
-    OUT http_status integer, OUT reply json)
+    OUT outcome text, OUT reply json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
 	cur	notices%ROWTYPE;
 BEGIN
 	SELECT * INTO cur FROM notices WHERE id = p_id FOR UPDATE;
 	IF NOT FOUND THEN
-		http_status := 404;
+		outcome := 'not_found';
 		reply := json_build_object('title', 'Not Found', 'detail',
 		    'no notice ' || p_id);
 		RETURN;
@@ -95,7 +96,7 @@ BEGIN
 	WHERE id = p_id;
 	PERFORM audit_append(p_principal, 'notice.redeliver', cur.train_id,
 	    json_build_object('notice', p_id, 'was', cur.state)::text, NULL);
-	http_status := 202;
+	outcome := 'accepted';
 	reply := json_build_object('notice', p_id, 'state', 'pending',
 	    'was', cur.state);
 END

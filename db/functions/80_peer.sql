@@ -165,14 +165,15 @@ GRANT EXECUTE ON FUNCTION peer_attempted(text, text, integer, text, double preci
 -- the train's manifest, only its neighbour data is attached; control
 -- results become a 'neighbour' event (the rules read both); a release
 -- acknowledgement is recorded against the pre-arrival it acknowledges.
--- http_status 200 (also for a repeat: duplicate true), or 404/409/422
--- when the message cannot be used (the sender keeps it refused).
+-- The outcome (docs/storage.md): done, duplicate (received before:
+-- acknowledged again), or not_found, conflict, invalid when the message
+-- cannot be used (the sender keeps it refused).
 CREATE OR REPLACE FUNCTION peer_receive(p_sender text, p_message text, p_type text,
     p_envelope json, p_train_no text, p_neighbour json, p_ack_of text,
     p_sha256 text, p_raw_z bytea, p_raw_size bigint, p_accepted boolean,
     p_function text, p_diagnostics json, p_train json, p_wagons json,
     p_ruleset text,
-    OUT http_status integer, OUT reply json, OUT duplicate boolean,
+    OUT outcome text, OUT reply json,
     OUT train_id bigint, OUT manifest_id bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
@@ -180,14 +181,12 @@ DECLARE
 	ev	record;
 	tid	bigint;
 BEGIN
-	duplicate := false;
 	PERFORM pg_advisory_xact_lock(hashtext(p_sender || '/' || p_message));
 	SELECT i.train_id INTO tid FROM peer_inbox i
 	WHERE i.sender = p_sender AND i.message_id = p_message;
 	IF FOUND THEN
-		duplicate := true;
 		train_id := tid;
-		http_status := 200;
+		outcome := 'duplicate';
 		reply := json_build_object('ack', p_message, 'duplicate', true);
 		RETURN;
 	END IF;
@@ -197,11 +196,11 @@ BEGIN
 		    p_raw_size, 'xml', 'peer', p_sender, 'peer:' || p_message,
 		    p_accepted, p_train_no, p_function, p_diagnostics, p_train,
 		    p_wagons, p_ruleset);
-		IF ing.http_status = 202 THEN
+		IF ing.outcome = 'accepted' THEN
 			tid := ing.train_id;
 			manifest_id := ing.manifest_id;
-		ELSIF ing.http_status <> 409 THEN
-			http_status := ing.http_status;
+		ELSIF ing.outcome <> 'conflict' THEN
+			outcome := ing.outcome;
 			reply := ing.reply;
 			RETURN;
 		END IF;
@@ -210,8 +209,8 @@ BEGIN
 	IF p_type IN ('pre_arrival', 'control_results') THEN
 		SELECT * INTO ev FROM add_event(p_train_no, 'neighbour',
 		    p_neighbour, p_sender, p_ruleset);
-		IF ev.http_status <> 202 THEN
-			http_status := ev.http_status;
+		IF ev.outcome <> 'accepted' THEN
+			outcome := ev.outcome;
 			reply := ev.reply;
 			RETURN;
 		END IF;
@@ -220,7 +219,7 @@ BEGIN
 		SELECT o.train_id INTO tid FROM peer_outbox o
 		WHERE o.message_id = p_ack_of AND o.type = 'pre_arrival';
 		IF NOT FOUND THEN
-			http_status := 404;
+			outcome := 'not_found';
 			reply := json_build_object('title', 'Unknown message',
 			    'detail', 'no pre-arrival message ' || p_ack_of ||
 			    ' was sent from here');
@@ -234,7 +233,7 @@ BEGIN
 	    json_build_object('message', p_message, 'train', p_train_no,
 	    'ack_of', p_ack_of)::text, p_ruleset);
 	train_id := tid;
-	http_status := 200;
+	outcome := 'done';
 	reply := json_build_object('ack', p_message, 'duplicate', false);
 END
 $$;
