@@ -127,9 +127,11 @@ BEGIN
 END
 $$;
 
--- store_decision() of 006, now keeping the rules' action of each wagon,
--- what officers did following the rules (resolutions_follow_rules()),
--- and a re-declared wagon inspected (redeclared_inspect()).
+-- A decision made under the evaluator's lease: 'stored', or 'stale' when
+-- the lease was lost or the run's manifest changed.  It keeps the rules'
+-- action of each wagon, what officers did following the rules
+-- (resolutions_follow_rules()), and a re-declared wagon inspected
+-- (redeclared_inspect()).
 CREATE OR REPLACE FUNCTION store_decision(p_train bigint, p_owner text,
     p_doc json, p_outcome text, p_final boolean, p_wagons json, p_ruleset text,
     p_ruleset_name text, p_manifest bigint, p_last_event bigint)
