@@ -108,11 +108,14 @@ store_int_or_zero(const struct db_result *r, int row, int col)
 	    atoll(db_result_value(r, row, col));
 }
 
-void
-store_clock_args(struct store_clock_args *a, int target_min, int warn_pct)
+struct store_clock_args
+store_clock_args(int target_min, int warn_pct)
 {
-	snprintf(a->target_min, sizeof a->target_min, "%d", target_min);
-	snprintf(a->warn_pct, sizeof a->warn_pct, "%d", warn_pct);
+	struct store_clock_args	a;
+
+	snprintf(a.target_min, sizeof a.target_min, "%d", target_min);
+	snprintf(a.warn_pct, sizeof a.warn_pct, "%d", warn_pct);
+	return a;
 }
 
 /* Row: one text (or binary) value; no row or NULL: not found. */

@@ -66,8 +66,7 @@ struct store_clock_args {
 	char	target_min[16];
 	char	warn_pct[16];
 };
-void store_clock_args(struct store_clock_args *a, int target_min,
-    int warn_pct);
+struct store_clock_args store_clock_args(int target_min, int warn_pct);
 
 /* One document (text, or bytes with DB_BINARY_RESULT) or none. */
 void store_query_doc(struct db *db, const char *sql, int n,

@@ -12,10 +12,10 @@ void
 store_clock_alerts(struct db *db, int target_min, int warn_pct,
     store_doc_cb cb, void *arg)
 {
-	struct store_clock_args	 a;
+	struct store_clock_args	 a =
+				    store_clock_args(target_min, warn_pct);
 	const char		*v[2] = { a.target_min, a.warn_pct };
 
-	store_clock_args(&a, target_min, warn_pct);
 	store_query_read(db, "SELECT coalesce(json_agg(a), '[]') FROM "
 	    "clock_alerts($1::int, $2::int) a", 2, v, cb, arg);
 }

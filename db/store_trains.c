@@ -68,10 +68,10 @@ void
 store_train_list(struct db *db, const char *state, int target_min,
     int warn_pct, store_doc_cb cb, void *arg)
 {
-	struct store_clock_args	 a;
+	struct store_clock_args	 a =
+				    store_clock_args(target_min, warn_pct);
 	const char		*v[3] = { state, a.target_min, a.warn_pct };
 
-	store_clock_args(&a, target_min, warn_pct);
 	store_query_read(db, "SELECT coalesce(json_agg(train_summary(t, "
 	    "$2::int, $3::int) "
 	    "ORDER BY t.green_lane DESC, t.eta NULLS LAST, t.id), '[]') "
@@ -84,10 +84,10 @@ void
 store_train_get(struct db *db, const char *id, int target_min, int warn_pct,
     store_doc_cb cb, void *arg)
 {
-	struct store_clock_args	 a;
+	struct store_clock_args	 a =
+				    store_clock_args(target_min, warn_pct);
 	const char		*v[3] = { id, a.target_min, a.warn_pct };
 
-	store_clock_args(&a, target_min, warn_pct);
 	store_query_read(db, "SELECT (train_summary(t, $2::int, $3::int)::jsonb || "
 	    "jsonb_build_object('wagons', (SELECT coalesce(jsonb_agg("
 	    "jsonb_build_object('position', w.position, 'wagon', w.number, "
@@ -157,10 +157,10 @@ void
 store_metrics_snapshot(struct db *db, int target_min, int warn_pct,
     store_doc_cb cb, void *arg)
 {
-	struct store_clock_args	 a;
+	struct store_clock_args	 a =
+				    store_clock_args(target_min, warn_pct);
 	const char		*v[2] = { a.target_min, a.warn_pct };
 
-	store_clock_args(&a, target_min, warn_pct);
 	store_query_read(db, "SELECT metrics_snapshot($1::int, $2::int)", 2, v,
 	    cb, arg);
 }
