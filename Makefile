@@ -95,11 +95,12 @@ $(BUILD)/libdb.a: $(call objs,$(DB_SRCS)) $(BUILD)/db/migrations_data.o
 $(BUILD)/libdaemon.a: $(call objs,$(DAEMON_SRCS)) $(BUILD)/daemon/api/openapi_data.o \
 	$(CONSOLE_OBJS)
 $(BUILD)/libcli.a: $(call objs,$(CLI_SRCS))
-# The schema migrations, embedded in the programs.
+# The schema migrations and the SQL functions, embedded in the programs.
 MIGRATIONS = $(sort $(wildcard db/migrations/*.sql))
-$(BUILD)/db/migrations_data.c: $(MIGRATIONS) scripts/embed-sql.sh
+SQL_FUNCTIONS = $(sort $(wildcard db/functions/*.sql))
+$(BUILD)/db/migrations_data.c: $(MIGRATIONS) $(SQL_FUNCTIONS) scripts/embed-sql.sh
 	@mkdir -p $(dir $@)
-	scripts/embed-sql.sh $@ $(MIGRATIONS)
+	scripts/embed-sql.sh $@ $(MIGRATIONS) $(SQL_FUNCTIONS)
 $(BUILD)/db/migrations_data.o: $(BUILD)/db/migrations_data.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 # The API's description, served at /openapi.json.

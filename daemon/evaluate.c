@@ -221,7 +221,7 @@ eval_done(void *arg)
 	s.ruleset_name = rules_ruleset_name(j->rs);
 	s.manifest_id = j->manifest_id;
 	s.last_event_id = j->last_event_id;
-	store_store_decision(j->e->d->db, &s, eval_stored_cb, j);
+	store_record_decision(j->e->d->db, &s, eval_stored_cb, j);
 }
 
 /* A job for a claimed run, or NULL when neither its model nor its bytes
@@ -316,7 +316,8 @@ evaluator_tick(void *arg)
 
 /* The rule set is stored: decisions may now refer to it. */
 static void
-ruleset_stored_done(int status, int http_status, const char *reply, void *arg)
+ruleset_stored_done(int status, enum store_outcome outcome, const char *reply,
+    void *arg)
 {
 	struct evaluator	*e = arg;
 

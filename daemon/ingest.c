@@ -24,6 +24,7 @@
 #include "manifest/jsonw.h"
 #include "manifest/util.h"
 
+#include "daemon/outcome.h"
 #include "daemon/daemon.h"
 #include "daemon/evaluate.h"
 #include "daemon/handoff.h"
@@ -33,7 +34,6 @@
 #include "engine/input.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
-#include "daemon/store_reply.h"
 
 #define INFLATE_RATIO	64
 #define INFLATE_FLOOR	((size_t)16 << 20)
@@ -317,17 +317,19 @@ offer_model(struct ingest_job *j, long long manifest_id)
 /* The database answered: hand the outcome to the caller. */
 static void
 ingest_stored_cb(int status, long long manifest_id, long long train_id,
-    int http_status, const char *reply, int repeated, const char *error,
-    void *arg)
+    enum store_outcome outcome, const char *reply, int repeated,
+    const char *error, void *arg)
 {
 	struct ingest_job	*j = arg;
 	struct ingest_result	 r = { 0 };
+	char			*doc;
 
+	doc = status == 0 ? outcome_document(outcome, reply) : NULL;
 	r.stored = status == 0;
 	r.store_status = status;
-	r.http_status = status == 0 ? http_status :
-	    http_store_failure_status(status);
-	r.reply = reply;
+	r.http_status = status == 0 ? outcome_status(outcome) :
+	    outcome_failure_status(status);
+	r.reply = doc;
 	r.manifest_id = manifest_id;
 	r.train_id = train_id;
 	r.repeated = repeated != 0;
@@ -336,7 +338,7 @@ ingest_stored_cb(int status, long long manifest_id, long long train_id,
 	if (status == 0 && !repeated)
 		log_info("manifest %lld (%s, %s, %lld bytes) for train %s: %d%s",
 		    manifest_id, j->source, j->format, (long long)j->raw_size,
-		    j->train_no != NULL ? j->train_no : "?", http_status,
+		    j->train_no != NULL ? j->train_no : "?", r.http_status,
 		    j->green_lane ? ", green lane" : "");
 	else if (status != 0)
 		log_warnx("manifest from %s not stored: %s", j->principal,
@@ -347,6 +349,7 @@ ingest_stored_cb(int status, long long manifest_id, long long train_id,
 		evaluator_kick(j->d->eval);
 	}
 	j->cb(&r, j->arg);
+	free(doc);
 	ingest_job_free(j);
 }
 
@@ -361,8 +364,8 @@ ingest_peer_stored_cb(int status, const struct store_peer_result *pr,
 
 	r.stored = status == 0;
 	r.store_status = status;
-	r.http_status = status == 0 ? pr->http_status :
-	    http_store_failure_status(status);
+	r.http_status = status == 0 ? outcome_status(pr->outcome) :
+	    outcome_failure_status(status);
 	r.reply = status == 0 ? pr->reply : NULL;
 	r.manifest_id = status == 0 ? pr->manifest_id : 0;
 	r.train_id = status == 0 ? pr->train_id : 0;
@@ -373,7 +376,7 @@ ingest_peer_stored_cb(int status, const struct store_peer_result *pr,
 	if (status == 0 && !pr->duplicate && pr->train_id > 0) {
 		log_info("pre-arrival %s from %s for train %s: %d",
 		    j->peer.message_id, j->peer.sender, j->peer.train_no,
-		    pr->http_status);
+		    r.http_status);
 		hook_changed(HOOK_TRAINS_CHANGED);
 		if (pr->manifest_id > 0)
 			offer_model(j, pr->manifest_id);

@@ -28,10 +28,12 @@ struct ingest_request {
 struct ingest_result {
 	int			 stored;	/* 1 committed, 0 not stored */
 	int			 store_status;	/* STORE_* when the database failed, else 0 */
-	int			 http_status;	/* 202, 409, 422; when not stored,
-						 * 503 only if worth sending again
-						 * (http_store_failure_status()) */
-	const char		*reply;		/* JSON answer (stored for repeats) */
+	int			 http_status;	/* 202, 409, 422 (outcome_status());
+						 * when not stored, 503 only if
+						 * worth sending again
+						 * (outcome_failure_status()) */
+	const char		*reply;		/* JSON answer, led by its status
+						 * (outcome_document()) */
 	long long		 manifest_id;
 	long long		 train_id;	/* the train run, 0 if none */
 	bool			 repeated;	/* an Idempotency-Key seen before */

@@ -1,7 +1,7 @@
 /*
- * migrate.c -- applying the embedded migrations, and the start-up check
- * of durability settings.  Blocking libpq: used only before the event
- * loop runs, never on it.
+ * migrate.c -- applying the embedded migrations, recreating the SQL
+ * functions after them, and the start-up check of durability settings.
+ * Blocking libpq: used only before the event loop runs, never on it.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,9 +53,10 @@ exec_ok(PGconn *c, const char *sql, int nparams, const char *const *params,
 	return rc;
 }
 
-/* Runs a migration's script (several statements: the simple protocol). */
+/* Runs a file's script (several statements: the simple protocol). */
 static int
-exec_script(PGconn *c, const struct db_migration *m, char **cause)
+exec_script(PGconn *c, const char *kind, const struct db_migration *m,
+    char **cause)
 {
 	PGresult	*r;
 	int		 rc = 0;
@@ -63,12 +64,21 @@ exec_script(PGconn *c, const struct db_migration *m, char **cause)
 	r = PQexec(c, m->sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
 	    PQresultStatus(r) != PGRES_TUPLES_OK) {
-		*cause = xasprintf("migration %s: %s", m->name,
+		*cause = xasprintf("%s %s: %s", kind, m->name,
 		    PQresultErrorMessage(r));
 		rc = -1;
 	}
 	PQclear(r);
 	return rc;
+}
+
+/* Ends a failed transaction; its own failure adds nothing to the cause. */
+static void
+rollback(PGconn *c)
+{
+	PGresult	*r = PQexec(c, "ROLLBACK");
+
+	PQclear(r);
 }
 
 /*
@@ -98,7 +108,7 @@ applied_hash(PGconn *c, unsigned v, char *out, size_t size, char **cause)
 	return rc;
 }
 
-/* Applies m in a transaction unless it already is; *done = 1 if applied now. */
+/* Applies m unless it already is; *done = 1 if applied now. */
 static int
 apply_one(PGconn *c, const struct db_migration *m, int *done, char **cause)
 {
@@ -109,15 +119,9 @@ apply_one(PGconn *c, const struct db_migration *m, int *done, char **cause)
 	*done = 0;
 	sha256_hex(m->sql, want);
 	snprintf(ver, sizeof ver, "%u", m->version);
-	if (exec_ok(c, "BEGIN", 0, NULL, cause) < 0)
-		return -1;
-	if (exec_ok(c, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK_KEY ")", 0,
-	    NULL, cause) < 0)
-		goto fail;
 	if ((rc = applied_hash(c, m->version, have, sizeof have, cause)) < 0)
-		goto fail;
+		return -1;
 	if (rc == 1) {
-		exec_ok(c, "ROLLBACK", 0, NULL, cause);
 		if (strcmp(have, want) != 0) {
 			*cause = xasprintf("migration %s was applied with different "
 			    "text (sha256 %s, now %s): migrations must never change",
@@ -126,18 +130,80 @@ apply_one(PGconn *c, const struct db_migration *m, int *done, char **cause)
 		}
 		return 0;
 	}
-	if (exec_script(c, m, cause) < 0 ||
+	if (exec_script(c, "migration", m, cause) < 0 ||
 	    exec_ok(c, "INSERT INTO schema_migrations (version, name, sha256) "
-	    "VALUES ($1, $2, $3)", 3, p, cause) < 0 ||
-	    exec_ok(c, "COMMIT", 0, NULL, cause) < 0)
-		goto fail;
+	    "VALUES ($1, $2, $3)", 3, p, cause) < 0)
+		return -1;
 	*done = 1;
 	return 0;
-fail:
-	{
-		PGresult *r = PQexec(c, "ROLLBACK");
+}
+
+/*
+ * Recreates every function of db/functions/, after every migration: a
+ * function's file is its one definition, whatever the migrations defined
+ * before.  A database migrated past our last migration belongs to a
+ * newer railgate, whose functions stay.
+ */
+static int
+apply_functions(PGconn *c, char **cause)
+{
+	char		 ver[16];
+	const char	*p[1] = { ver };
+	PGresult	*r;
+	unsigned	 i;
+	int		 newer;
+
+	snprintf(ver, sizeof ver, "%u", db_migration_count > 0 ?
+	    db_migrations[db_migration_count - 1].version : 0);
+	r = PQexecParams(c, "SELECT EXISTS (SELECT FROM schema_migrations "
+	    "WHERE version > $1::int)", 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		*cause = xasprintf("%s", PQresultErrorMessage(r));
 		PQclear(r);
+		return -1;
 	}
+	newer = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	for (i = 0; !newer && i < db_function_count; i++)
+		if (exec_script(c, "functions", &db_functions[i], cause) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The migrations not applied yet, then the functions, in one transaction
+ * under an advisory lock: daemons starting together take turns (the
+ * second finds the migrations applied), and a migration that drops a
+ * function whose result changes is never seen without its new version.
+ */
+static int
+apply_all(PGconn *c, unsigned *applied, unsigned *version, char **cause)
+{
+	unsigned	 i;
+	int		 done;
+
+	if (exec_ok(c, "BEGIN", 0, NULL, cause) < 0)
+		return -1;
+	if (exec_ok(c, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK_KEY ")", 0,
+	    NULL, cause) < 0 ||
+	    exec_ok(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    "version integer PRIMARY KEY, name text NOT NULL, "
+	    "sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+	    0, NULL, cause) < 0)
+		goto fail;
+	for (i = 0; i < db_migration_count; i++) {
+		if (apply_one(c, &db_migrations[i], &done, cause) < 0)
+			goto fail;
+		*applied += (unsigned)done;
+		*version = db_migrations[i].version;
+	}
+	if (apply_functions(c, cause) < 0 ||
+	    exec_ok(c, "COMMIT", 0, NULL, cause) < 0)
+		goto fail;
+	return 0;
+fail:
+	rollback(c);
+	*applied = 0;
 	return -1;
 }
 
@@ -145,8 +211,7 @@ int
 db_migrate(const char *dsn, unsigned *applied, unsigned *version, char **cause)
 {
 	PGconn		*c;
-	unsigned	 i;
-	int		 done;
+	int		 rc;
 
 	*applied = 0;
 	*version = 0;
@@ -158,23 +223,9 @@ db_migrate(const char *dsn, unsigned *applied, unsigned *version, char **cause)
 		return -1;
 	}
 	PQsetNoticeProcessor(c, quiet_notice_cb, NULL);
-	if (exec_ok(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	    "version integer PRIMARY KEY, name text NOT NULL, "
-	    "sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
-	    0, NULL, cause) < 0) {
-		PQfinish(c);
-		return -1;
-	}
-	for (i = 0; i < db_migration_count; i++) {
-		if (apply_one(c, &db_migrations[i], &done, cause) < 0) {
-			PQfinish(c);
-			return -1;
-		}
-		*applied += (unsigned)done;
-		*version = db_migrations[i].version;
-	}
+	rc = apply_all(c, applied, version, cause);
 	PQfinish(c);
-	return 0;
+	return rc;
 }
 
 /*

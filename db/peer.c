@@ -1,12 +1,10 @@
 /*
  * peer.c -- statements of the neighbouring customs link (see peer.h and
- * 013_peer.sql).
+ * db/functions/80_peer.sql).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "manifest/util.h"
 
 #include "db.h"
 #include "peer.h"
@@ -22,53 +20,31 @@ store_peer_register(struct db *db, const char *name, store_status_cb cb,
 	    DB_RETRY, cb, arg);
 }
 
-struct peer_claim {
-	store_peer_out_cb	 cb;
-	void			*arg;
-};
-
-/* A nullable binary column as bytes and length. */
-static const unsigned char *
-bytes_or_null(const struct db_result *r, int col, size_t *len)
-{
-	*len = 0;
-	if (db_result_is_null(r, 0, col))
-		return NULL;
-	*len = (size_t)db_result_length(r, 0, col);
-	return (const unsigned char *)db_result_value(r, 0, col);
-}
-
-static const char *
-text_or_null(const struct db_result *r, int col)
-{
-	return db_result_is_null(r, 0, col) ? NULL : db_result_value(r, 0, col);
-}
-
 /* Row: message_id, type, peer, train_no, body, ack_of, outcome, raw_z,
  * controls, attempts. */
 static void
 peer_claimed(const struct db_result *r, void *arg)
 {
-	struct peer_claim	*q = arg;
+	struct store_call	*q = arg;
 	struct store_peer_out	 m;
 
 	if (!db_result_ok(r))
-		q->cb(store_failure(r), NULL, q->arg);
+		q->cb.peer_out(store_failure(r), NULL, q->arg);
 	else if (db_result_rows(r) == 0)
-		q->cb(0, NULL, q->arg);
+		q->cb.peer_out(0, NULL, q->arg);
 	else {
 		memset(&m, 0, sizeof m);
 		m.message_id = db_result_value(r, 0, 0);
 		m.type = db_result_value(r, 0, 1);
 		m.peer = db_result_value(r, 0, 2);
 		m.train_no = db_result_value(r, 0, 3);
-		m.body = bytes_or_null(r, 4, &m.body_len);
-		m.ack_of = text_or_null(r, 5);
+		m.body = store_bytes_or_null(r, 0, 4, &m.body_len);
+		m.ack_of = store_text_or_null(r, 0, 5);
 		m.outcome = db_result_value(r, 0, 6);
-		m.raw_z = bytes_or_null(r, 7, &m.raw_z_len);
-		m.controls = text_or_null(r, 8);
+		m.raw_z = store_bytes_or_null(r, 0, 7, &m.raw_z_len);
+		m.controls = store_text_or_null(r, 0, 8);
 		m.attempts = atoi(db_result_value(r, 0, 9));
-		q->cb(1, &m, q->arg);
+		q->cb.peer_out(1, &m, q->arg);
 	}
 	free(q);
 }
@@ -77,12 +53,11 @@ void
 store_peer_claim_next(struct db *db, const char *owner, int lease_s,
     store_peer_out_cb cb, void *arg)
 {
-	struct peer_claim	*q = xmalloc(sizeof *q);
+	struct store_call	*q = store_call_new(arg);
 	char			 ls[16];
 	const char		*v[2] = { owner, ls };
 
-	q->cb = cb;
-	q->arg = arg;
+	q->cb.peer_out = cb;
 	snprintf(ls, sizeof ls, "%d", lease_s);
 	/* Binary results: bytes as they are, every other column cast to
 	 * text so that its binary form is its text. */
@@ -116,32 +91,25 @@ store_peer_attempted(struct db *db, const char *message_id, const char *owner,
 	snprintf(rs, sizeof rs, "%.3f", retry_s);
 	/* Safe to repeat: a second record of the same attempt is "stale". */
 	store_query_text(db, "SELECT peer_attempted($1, $2, $3::int, $4, "
-	    "$5::float8)", 5, v, DB_RETRY, cb, arg);
+	    "$5::float8)", 5, v, DB_RETRY, 30000, cb, arg);
 }
 
-struct peer_recv {
-	store_peer_in_cb	 cb;
-	void			*arg;
-};
-
-/* Row: http_status, reply, duplicate, train_id, manifest_id. */
+/* Row: outcome, reply, train_id, manifest_id. */
 static void
 peer_received(const struct db_result *r, void *arg)
 {
-	struct peer_recv		*q = arg;
+	struct store_call		*q = arg;
 	struct store_peer_result	 res;
 
 	if (!db_result_ok(r) || db_result_rows(r) == 0)
-		q->cb(store_failure(r), NULL, q->arg);
+		q->cb.peer_in(store_failure(r), NULL, q->arg);
 	else {
-		res.http_status = atoi(db_result_value(r, 0, 0));
+		res.outcome = store_outcome_parse(db_result_value(r, 0, 0));
 		res.reply = db_result_value(r, 0, 1);
-		res.duplicate = db_result_value(r, 0, 2)[0] == 't';
-		res.train_id = db_result_is_null(r, 0, 3) ? 0 :
-		    atoll(db_result_value(r, 0, 3));
-		res.manifest_id = db_result_is_null(r, 0, 4) ? 0 :
-		    atoll(db_result_value(r, 0, 4));
-		q->cb(0, &res, q->arg);
+		res.duplicate = res.outcome == STORE_OUTCOME_DUPLICATE;
+		res.train_id = store_int_or_zero(r, 0, 2);
+		res.manifest_id = store_int_or_zero(r, 0, 3);
+		q->cb.peer_in(0, &res, q->arg);
 	}
 	free(q);
 }
@@ -150,14 +118,13 @@ void
 store_peer_receive(struct db *db, const struct store_peer_in *in,
     store_peer_in_cb cb, void *arg)
 {
-	struct peer_recv		*q = xmalloc(sizeof *q);
+	struct store_call		*q = store_call_new(arg);
 	const struct store_manifest	*m = in->manifest;
 	char				 size[24];
 	const char			*v[16] = { NULL };
 	int				 len[16] = { 0 }, bin[16] = { 0 };
 
-	q->cb = cb;
-	q->arg = arg;
+	q->cb.peer_in = cb;
 	v[0] = in->sender;
 	v[1] = in->message_id;
 	v[2] = in->type;
@@ -180,8 +147,8 @@ store_peer_receive(struct db *db, const struct store_peer_in *in,
 		v[15] = m->ruleset;
 	}
 	/* Safe to repeat: the inbox answers a repeat as a duplicate. */
-	db_query(db, "SELECT http_status, reply, duplicate::text, train_id, "
-	    "manifest_id FROM peer_receive($1, $2, $3, $4::json, $5, $6::json, "
+	db_query(db, "SELECT outcome, reply, train_id, manifest_id "
+	    "FROM peer_receive($1, $2, $3, $4::json, $5, $6::json, "
 	    "$7, $8, $9, $10::bigint, $11::boolean, $12, $13::json, $14::json, "
 	    "$15::json, $16)", 16, v, len, bin, DB_RETRY, 60000, peer_received, q);
 }

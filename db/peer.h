@@ -69,9 +69,11 @@ struct store_peer_in {
 
 /* What the database made of a received message. */
 struct store_peer_result {
-	int		 http_status;	/* 200, or why it cannot be used */
+	enum store_outcome outcome;	/* done, duplicate, or why it cannot
+					   be used (not_found, conflict,
+					   invalid) */
 	const char	*reply;		/* JSON */
-	int		 duplicate;	/* received before: acknowledged again */
+	int		 duplicate;	/* outcome duplicate: acknowledged again */
 	long long	 train_id;	/* 0: none */
 	long long	 manifest_id;	/* a pre-arrival manifest stored now; 0 */
 };

@@ -1,7 +1,11 @@
 /*
- * store.h -- railgate's queries: every statement the daemon runs, typed.
+ * store.h -- railgate's queries: every statement the daemon runs, typed,
+ * one section per resource, each implemented in the db/store_*.c file it
+ * names (the neighbour link's are in peer.h).  One header, because the
+ * daemon's modules reach several resources and share these types.
  *
- * The SQL text lives here and in db/migrations/ only; callers pass
+ * The SQL text lives in db/ only (db/migrations/, db/functions/, the
+ * statements of db/store_*.c); callers pass
  * values, never SQL.  Each function queues one statement on the pool
  * (db.h) and calls back on the loop thread with plain C values; strings
  * handed to a callback are borrowed for the callback's duration.
@@ -15,6 +19,8 @@
 
 struct db;
 
+/* == shared: failures, outcomes, the shapes of answer (query.c) == */
+
 /*
  * A callback's status below 0 says why the database gave no answer, and
  * so what the caller may tell its own client (db.h, enum db_failure).
@@ -24,6 +30,57 @@ struct db;
 #define STORE_REFUSED		(-2)	/* refused a value (SQLSTATE class 22) */
 #define STORE_CONFLICT		(-3)	/* an integrity constraint (class 23) */
 #define STORE_FAILED		(-4)	/* anything else: a fault of ours */
+
+/*
+ * What a function of the database decided, by name (docs/storage.md): a
+ * closed set, which the API maps to its answers (daemon/api/outcome.c).
+ * Storage says what happened, never how to tell a client.
+ */
+enum store_outcome {
+	STORE_OUTCOME_UNKNOWN = 0,	/* not a name below: a fault of ours */
+	STORE_OUTCOME_DONE,		/* done as asked */
+	STORE_OUTCOME_ACCEPTED,		/* recorded; work follows (evaluation,
+					   delivery) */
+	STORE_OUTCOME_PROPOSED,		/* recorded as a proposal, awaiting a
+					   second officer */
+	STORE_OUTCOME_DUPLICATE,	/* received before: nothing new */
+	STORE_OUTCOME_NOT_FOUND,	/* no such train, wagon, notice, message */
+	STORE_OUTCOME_CONFLICT,		/* what is stored does not allow it now */
+	STORE_OUTCOME_FORBIDDEN,	/* not by this officer or role */
+	STORE_OUTCOME_INVALID,		/* the request's content cannot be used */
+};
+
+/* The outcome named name (a function's answer); UNKNOWN for any other. */
+enum store_outcome store_outcome_parse(const char *name);
+
+/* The name of o, as the functions write it ("unknown" for UNKNOWN). */
+const char *store_outcome_name(enum store_outcome o);
+
+/*
+ * A document answered by the database: status 1 found (text, len), 0 not
+ * found, < 0 failed (STORE_*).
+ */
+typedef void (*store_doc_cb)(int status, const char *text, size_t len,
+    void *arg);
+
+/*
+ * An answer decided by the database: status 0 (outcome and reply JSON),
+ * < 0 failed (STORE_*; outcome UNKNOWN, reply NULL).
+ */
+typedef void (*store_reply_cb)(int status, enum store_outcome outcome,
+    const char *reply, void *arg);
+
+/* Done (status 0) or not (< 0, STORE_*). */
+typedef void (*store_status_cb)(int status, void *arg);
+
+/*
+ * A text answer: store_record_decision()'s "stored" or "stale" (lease
+ * lost, inputs changed), or another statement's (said at each); NULL when
+ * the database is unavailable.
+ */
+typedef void (*store_decision_cb)(const char *result, void *arg);
+
+/* == authentication and the audit chain (store_auth.c) == */
 
 /*
  * status: 1 found and valid, 0 unknown / expired / revoked, < 0 the
@@ -43,38 +100,65 @@ typedef void (*store_audit_verify_cb)(int status, long long checked,
 /* Walks the whole audit chain in the database. */
 void store_audit_verify(struct db *db, store_audit_verify_cb cb, void *arg);
 
+/* == train runs: manifests, reads, events, gauges (store_trains.c) == */
+
+/* A received manifest, ready to store (ingest_manifest(), 30_ingest.sql). */
+struct store_manifest {
+	const char		*sha256;
+	const unsigned char	*raw_z;		/* zlib-compressed raw bytes */
+	size_t			 raw_z_len;
+	int64_t			 raw_size;
+	const char		*format;	/* edifact | xml | unknown */
+	const char		*source;	/* http | spool | peer */
+	const char		*principal;
+	const char		*key;		/* Idempotency-Key or NULL */
+	int			 accepted;	/* read as a train */
+	const char		*train_no;
+	const char		*function;	/* original | replace | cancel */
+	const char		*diagnostics;	/* JSON array */
+	const char		*train;		/* JSON: summary fields, counts */
+	const char		*wagons;	/* JSON array of wagon summaries */
+	const char		*ruleset;	/* hash in force, for the audit record */
+};
+
 /*
- * A document answered by the database: status 1 found (text, len), 0 not
- * found, < 0 failed (STORE_*).
+ * status 0 stored (outcome accepted, conflict or invalid, and the reply
+ * JSON without a "status" member), < 0 the database failed (STORE_*,
+ * error set).
  */
-typedef void (*store_doc_cb)(int status, const char *text, size_t len,
-    void *arg);
+typedef void (*store_ingest_cb)(int status, long long manifest_id,
+    long long train_id, enum store_outcome outcome, const char *reply,
+    int repeated, const char *error, void *arg);
+
+/* Stores a manifest and its train run in one transaction. */
+void store_ingest_manifest(struct db *db, const struct store_manifest *m,
+    store_ingest_cb cb, void *arg);
 
 /* The train list (JSON array), optionally one state only, soonest first. */
 void store_train_list(struct db *db, const char *state, int target_min,
     int warn_pct, store_doc_cb cb, void *arg);
-/*
- * Trains whose clearance clock crossed into amber or red since last
- * reported (clock_alerts()), marked as reported: a JSON array of
- * {train_no, run, flag, elapsed_s, target_s}.
- */
-void store_clock_alerts(struct db *db, int target_min, int warn_pct,
-    store_doc_cb cb, void *arg);
+
 /* One train run ("X8024" latest, "X8024@2" a given run) with its wagons. */
 void store_train_get(struct db *db, const char *id, int target_min,
     int warn_pct, store_doc_cb cb, void *arg);
+
 /* The run's current decision document, byte for byte as stored. */
 void store_train_decision(struct db *db, const char *id, store_doc_cb cb,
     void *arg);
+
 /* The bytes of the run's current manifest, zlib-compressed (binary). */
 void store_train_manifest(struct db *db, const char *id, store_doc_cb cb,
     void *arg);
-/* A stored rule set's packed files (rulesets.files_z, binary) by hash. */
-void store_ruleset_files(struct db *db, const char *sha256, store_doc_cb cb,
-    void *arg);
+
 /* The audit records of the run, oldest first (JSON array). */
 void store_train_audit(struct db *db, const char *id, store_doc_cb cb,
     void *arg);
+
+/* Records an event (type, body JSON) for train id; see add_event(). */
+void store_add_event(struct db *db, const char *id, const char *type,
+    const char *body, const char *principal, const char *ruleset,
+    store_reply_cb cb, void *arg);
+
 /*
  * The gauges /metrics takes from the database, as one JSON object (see
  * metrics_snapshot() in 014_metrics.sql): runs by state, the notices' and
@@ -83,17 +167,30 @@ void store_train_audit(struct db *db, const char *id, store_doc_cb cb,
 void store_metrics_snapshot(struct db *db, int target_min, int warn_pct,
     store_doc_cb cb, void *arg);
 
-/*
- * An answer decided by the database: status 0 (http_status and reply
- * JSON), < 0 failed (STORE_*).
- */
-typedef void (*store_reply_cb)(int status, int http_status, const char *reply,
-    void *arg);
+/* == the clearance clock (store_clock.c) == */
 
-/* Records an event (type, body JSON) for train id; see add_event(). */
-void store_add_event(struct db *db, const char *id, const char *type,
-    const char *body, const char *principal, const char *ruleset,
-    store_reply_cb cb, void *arg);
+/*
+ * Trains whose clearance clock crossed into amber or red since last
+ * reported (clock_alerts()), marked as reported: a JSON array of
+ * {train_no, run, flag, elapsed_s, target_s}.
+ */
+void store_clock_alerts(struct db *db, int target_min, int warn_pct,
+    store_doc_cb cb, void *arg);
+
+/* The database server's clock (clock_timestamp()) in ms since the epoch,
+ * as text; NULL when unavailable. */
+void store_db_clock(struct db *db, store_decision_cb cb, void *arg);
+
+/*
+ * The server's clock jumped by jump_ms against elapsed time: shifts the
+ * running clearance clocks (clock_jump()).  The answer is the number of
+ * clocks shifted, "-1" when another daemon already did, NULL when the
+ * database is unavailable.
+ */
+void store_clock_jump(struct db *db, long long jump_ms, const char *by,
+    store_decision_cb cb, void *arg);
+
+/* == evaluations: claims, decisions, rule sets (store_evaluations.c) == */
 
 /* One train run claimed for evaluation (store_claim_evaluations). */
 struct store_claim {
@@ -145,32 +242,24 @@ struct store_decision {
 	long long	 last_event_id;	/* 0: none */
 };
 
-/* result: "stored" or "stale" (lease lost, inputs changed); NULL unavailable. */
-typedef void (*store_decision_cb)(const char *result, void *arg);
-
-/* The database server's clock (clock_timestamp()) in ms since the epoch,
- * as text; NULL when unavailable. */
-void store_db_clock(struct db *db, store_decision_cb cb, void *arg);
-/*
- * The server's clock jumped by jump_ms against elapsed time: shifts the
- * running clearance clocks (clock_jump()).  The answer is the number of
- * clocks shifted, "-1" when another daemon already did, NULL when the
- * database is unavailable.
- */
-void store_clock_jump(struct db *db, long long jump_ms, const char *by,
-    store_decision_cb cb, void *arg);
-
-void store_store_decision(struct db *db, const struct store_decision *d,
+/* Stores d unless its lease was lost or its inputs changed (store_decision). */
+void store_record_decision(struct db *db, const struct store_decision *d,
     store_decision_cb cb, void *arg);
 
 /* Records a rule set's exact files (zlib) under its hash, once. */
 void store_ruleset(struct db *db, const char *sha256, const char *name,
     const unsigned char *files_z, size_t len, store_reply_cb cb, void *arg);
 
+/* A stored rule set's packed files (rulesets.files_z, binary) by hash. */
+void store_ruleset_files(struct db *db, const char *sha256, store_doc_cb cb,
+    void *arg);
+
+/* == officers: resolutions, overrides, approval (store_officers.c) == */
+
 /*
  * An officer's resolution of a wagon (action release|inspect|hold|refuse);
- * see resolve_wagon() in 016_four_eyes.sql: 200 recorded, 202 an override
- * proposed.  Not retried.
+ * see resolve_wagon() in db/functions/60_officers.sql: done (recorded) or
+ * proposed (an override), else why not.  Not retried.
  */
 void store_resolve_wagon(struct db *db, const char *id, const char *wagon,
     const char *action, const char *reason, const char *principal,
@@ -197,6 +286,7 @@ struct store_final_inputs {
 	const char	*state;
 	int		 eval_needed;
 };
+
 /* status < 0 failed (STORE_*), 0 no such train, 1 found (*in filled). */
 typedef void (*store_final_inputs_cb)(int status,
     const struct store_final_inputs *in, void *arg);
@@ -217,13 +307,17 @@ struct store_final {
 	const char	*fingerprint;	/* the inputs' (store_final_inputs) */
 	int		 confirm;	/* the approval confirms the proposals */
 };
+
 /*
- * Stores it unless the decision or the wagons' resolutions changed since
- * (409), or an override awaits a confirmation the approval cannot give
- * (403); see finalize_decision() in 016_four_eyes.sql.
+ * Stores it (done) unless the decision or the wagons' resolutions changed
+ * since (conflict), or an override awaits a confirmation the approval
+ * cannot give (forbidden); see finalize_decision() in
+ * db/functions/60_officers.sql.
  */
 void store_finalize(struct db *db, const struct store_final *f,
     store_reply_cb cb, void *arg);
+
+/* == release notices and subscriptions (store_notices.c) == */
 
 /* A release notice claimed for delivery (claim_notices()); borrowed. */
 struct store_notice {
@@ -245,13 +339,15 @@ struct store_notice {
 };
 typedef void (*store_notices_cb)(int status, const struct store_notice *v,
     size_t n, void *arg);
+
 /* Claims up to n due notices, leased to owner for lease_s. */
 void store_claim_notices(struct db *db, const char *owner, int n, int lease_s,
     store_notices_cb cb, void *arg);
-/* Fixes a notice's body (only if not yet set); status 0 or < 0 (STORE_*). */
-typedef void (*store_status_cb)(int status, void *arg);
+
+/* Fixes a notice's body (only if not yet set). */
 void store_notice_set_body(struct db *db, const char *id, const char *owner,
     const void *body, size_t len, store_status_cb cb, void *arg);
+
 /*
  * Records an attempt (http_status 0: no answer, error says why); result
  * "delivered", "pending", "dead" or "stale", NULL when unavailable.
@@ -259,47 +355,19 @@ void store_notice_set_body(struct db *db, const char *id, const char *owner,
 void store_notice_attempted(struct db *db, const char *id, const char *owner,
     int http_status, const char *error, double retry_s, int max_attempts,
     store_decision_cb cb, void *arg);
+
 /* An officer's redelivery (notice_redeliver()). */
 void store_notice_redeliver(struct db *db, const char *id,
     const char *principal, store_reply_cb cb, void *arg);
+
 /* A run's notices as a JSON array. */
 void store_train_notices(struct db *db, const char *id, store_doc_cb cb,
     void *arg);
+
 /* Creates or replaces a subscription; the reply is its JSON. */
 void store_subscription_put(struct db *db, const char *name, const char *url,
     const char *formats, const char *secret, const char *recipient,
     int enabled, const char *client_cert, const char *client_key,
     const char *principal, store_doc_cb cb, void *arg);
-
-/* A received manifest, ready to store (see ingest_manifest() in 010_model_on_read.sql). */
-struct store_manifest {
-	const char		*sha256;
-	const unsigned char	*raw_z;		/* zlib-compressed raw bytes */
-	size_t			 raw_z_len;
-	int64_t			 raw_size;
-	const char		*format;	/* edifact | xml | unknown */
-	const char		*source;	/* http | spool | peer */
-	const char		*principal;
-	const char		*key;		/* Idempotency-Key or NULL */
-	int			 accepted;	/* read as a train */
-	const char		*train_no;
-	const char		*function;	/* original | replace | cancel */
-	const char		*diagnostics;	/* JSON array */
-	const char		*train;		/* JSON: summary fields, counts */
-	const char		*wagons;	/* JSON array of wagon summaries */
-	const char		*ruleset;	/* hash in force, for the audit record */
-};
-
-/*
- * status 0 stored (http_status and reply say how to answer), < 0 the
- * database failed (STORE_*, error set).
- */
-typedef void (*store_ingest_cb)(int status, long long manifest_id,
-    long long train_id, int http_status, const char *reply, int repeated,
-    const char *error, void *arg);
-
-/* Stores a manifest and its train run in one transaction. */
-void store_ingest_manifest(struct db *db, const struct store_manifest *m,
-    store_ingest_cb cb, void *arg);
 
 #endif

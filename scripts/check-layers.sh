@@ -59,5 +59,27 @@ if [ -n "$hits" ]; then
 	echo "$hits"
 	status=1
 fi
+# Storage knows no HTTP (docs/storage.md): a function of db/functions/
+# answers an outcome name (accepted, conflict, not_found ...) and the API
+# maps it to a status in one table (daemon/api/outcome.c).  So, outside
+# comments, no function file declares or sets an http_status (an OUT
+# parameter or variable of that name), assigns a number from 100 to 599
+# (":= 404"), returns one ("RETURN 409"), or writes one as a reply's
+# status member ("'status', 422").  A status received from a remote
+# endpoint is data, not an answer: comparing it (p_status BETWEEN 200 AND
+# 299) and recording it (the deliveries.http_status column) stay allowed.
+http_in_sql=$(for f in db/functions/*.sql; do
+	sed 's/--.*//' "$f" | grep -inE \
+	    -e 'OUT[[:space:]]+http_status' -e 'http_status[[:space:]]*:=' \
+	    -e ':=[[:space:]]*[1-5][0-9][0-9]([^0-9.]|$)' \
+	    -e 'RETURN[[:space:]]+[1-5][0-9][0-9]([^0-9.]|$)' \
+	    -e "'status'[[:space:]]*,[[:space:]]*[1-5][0-9][0-9]" |
+	    sed "s|^|$f:|" || true
+done)
+if [ -n "$http_in_sql" ]; then
+	echo "layering: an SQL function answers an HTTP status (answer an outcome name):"
+	echo "$http_in_sql"
+	status=1
+fi
 [ $status -eq 0 ] && echo "layers: ok"
 exit $status

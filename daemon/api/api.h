@@ -10,7 +10,6 @@
 #include <stddef.h>
 
 #include "daemon/http/http.h"
-#include "daemon/store_reply.h"
 
 extern const struct http_route api_routes[];
 extern const size_t api_route_count;

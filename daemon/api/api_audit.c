@@ -12,6 +12,7 @@
 #include "rules/rules.h"
 
 #include "daemon/api/api.h"
+#include "daemon/outcome.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "engine/ruleset_pack.h"
@@ -26,7 +27,7 @@ audit_verify_cb(int status, long long checked, long long first_bad,
 	struct jsonw	 w;
 
 	if (status < 0) {
-		http_reply_store_failure(c, status);
+		outcome_reply_store_failure(c, status);
 		return;
 	}
 	jsonw_init(&w, &b);
@@ -74,7 +75,7 @@ ruleset_files_cb(int status, const char *z, size_t zlen, void *arg)
 	size_t			 n = 0, i;
 
 	if (status < 0) {
-		http_reply_store_failure(c, status);
+		outcome_reply_store_failure(c, status);
 		return;
 	}
 	if (status == 0) {

@@ -18,6 +18,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -25,6 +26,7 @@
 #include "db/store.h"
 
 #include "daemon/api/api.h"
+#include "daemon/outcome.h"
 #include "daemon/http/auth.h"
 #include "daemon/daemon.h"
 #include "daemon/evaluate.h"
@@ -33,22 +35,26 @@
 
 /* The database's answer. */
 static void
-event_stored_cb(int status, int http_status, const char *reply, void *arg)
+event_stored_cb(int status, enum store_outcome outcome, const char *reply,
+    void *arg)
 {
 	struct http_ctx	*c = arg;
+	char		*doc;
 
 	if (status < 0)
-		http_reply_store_failure(c, status);
-	else if (http_status == 202) {
+		outcome_reply_store_failure(c, status);
+	else if (outcome == STORE_OUTCOME_ACCEPTED) {
 		api_trains_changed();
 		evaluator_kick(c->d->eval);
-		http_reply_json(c, 202, reply, strlen(reply));
+		doc = outcome_document(outcome, reply);
+		http_reply_json(c, outcome_status(outcome), doc, strlen(doc));
+		free(doc);
 	}
 	else {
-		if (http_status == 409)
+		if (outcome == STORE_OUTCOME_CONFLICT)
 			log_warnx("%s event for train %s refused: the run is "
 			    "finished", c->id, http_param(c, 0));
-		http_reply_problem_json(c, http_status, reply);
+		http_reply_problem_json(c, outcome_status(outcome), reply);
 	}
 }
 

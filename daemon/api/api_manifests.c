@@ -9,7 +9,7 @@
  * bytes are not a readable manifest (stored all the same, refused); 503
  * with Retry-After when the database is down (nothing stored), and only
  * then: a value the database refuses is a 422, a fault of ours a 500
- * (http_reply_store_failure()).  A repeated Idempotency-Key gets the
+ * (outcome_reply_store_failure()).  A repeated Idempotency-Key gets the
  * first answer again.
  */
 #include <stdio.h>
@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "daemon/api/api.h"
+#include "daemon/outcome.h"
 #include "daemon/daemon.h"
 #include "daemon/ingest.h"
 
@@ -48,7 +49,7 @@ manifest_stored_cb(const struct ingest_result *r, void *arg)
 	json_t		*j;
 
 	if (!r->stored && r->store_status < 0) {
-		http_reply_store_failure(c, r->store_status);
+		outcome_reply_store_failure(c, r->store_status);
 		return;
 	}
 	if (!r->stored) {

@@ -13,6 +13,7 @@
 #include "manifest/util.h"
 
 #include "daemon/api/api.h"
+#include "daemon/outcome.h"
 #include "daemon/daemon.h"
 #include "daemon/notice/endpoint.h"
 #include "daemon/log.h"
@@ -27,7 +28,7 @@ notices_doc_cb(int status, const char *text, size_t len, void *arg)
 	struct http_ctx	*c = arg;
 
 	if (status < 0)
-		http_reply_store_failure(c, status);
+		outcome_reply_store_failure(c, status);
 	else if (status == 0)
 		http_reply_problem(c, 404, "Not Found", "no such train", NULL, 0);
 	else
@@ -44,21 +45,23 @@ api_train_notices(struct http_ctx *c)
 }
 
 static void
-redelivered_cb(int status, int http_status, const char *reply, void *arg)
+redelivered_cb(int status, enum store_outcome outcome, const char *reply,
+    void *arg)
 {
 	struct http_ctx	*c = arg;
 
 	if (status < 0) {
-		http_reply_store_failure(c, status);
+		outcome_reply_store_failure(c, status);
 		return;
 	}
-	if (http_status == 202) {
+	if (outcome == STORE_OUTCOME_ACCEPTED) {
 		log_info("notice %s: redelivery by %s", http_param(c, 0),
 		    c->who.name);
 		notifier_kick(c->d->notify);
-		http_reply_json(c, 202, reply, strlen(reply));
+		http_reply_json(c, outcome_status(outcome), reply,
+		    strlen(reply));
 	} else
-		http_reply_problem_json(c, http_status, reply);
+		http_reply_problem_json(c, outcome_status(outcome), reply);
 }
 
 /* POST /v1/notices/{id}/redeliver */

@@ -27,6 +27,7 @@
 #include "manifest/util.h"
 
 #include "daemon/api/api.h"
+#include "daemon/outcome.h"
 #include "daemon/http/auth.h"
 #include "daemon/daemon.h"
 #include "engine/decide.h"
@@ -153,36 +154,38 @@ static void final_inputs_cb(int, const struct store_final_inputs *, void *);
 
 /* The final decision is stored (or refused as stale). */
 static void
-finalized_cb(int status, int http_status, const char *reply, void *arg)
+finalized_cb(int status, enum store_outcome outcome, const char *reply,
+    void *arg)
 {
 	struct finalize	*f = arg;
 	struct http_ctx	*c = f->c;
 
 	if (status < 0) {
-		http_reply_store_failure(c, status);
+		outcome_reply_store_failure(c, status);
 		return;
 	}
-	if (!f->approve && http_status == 409 && ++f->tries < AMEND_TRIES) {
+	if (!f->approve && outcome == STORE_OUTCOME_CONFLICT &&
+	    ++f->tries < AMEND_TRIES) {
 		store_final_inputs(c->d->db, http_param(c, 0), final_inputs_cb,
 		    f);
 		return;
 	}
-	if (http_status == 200) {
+	if (outcome == STORE_OUTCOME_DONE) {
 		api_trains_changed();
 		notifier_kick(c->d->notify);	/* the notices are in the outbox */
 		peer_link_kick(c->d->peer);	/* so is a message to the neighbour */
 	}
 	if (f->approve) {
-		if (http_status == 200) {
+		if (outcome == STORE_OUTCOME_DONE) {
 			log_info("train %s approved by %s", http_param(c, 0),
 			    c->who.name);
 			http_reply_json(c, 200, reply, strlen(reply));
 		} else
-			http_reply_problem_json(c, http_status, reply);
+			http_reply_problem_json(c, outcome_status(outcome), reply);
 		return;
 	}
 	/* An amendment: the resolution stands either way; say what followed. */
-	if (http_status != 200)
+	if (outcome != STORE_OUTCOME_DONE)
 		log_warnx("train %s: FINAL DECISION NOT AMENDED after %s's "
 		    "resolution (%d tries): %s", http_param(c, 0), c->who.name,
 		    f->tries + 1, reply);
@@ -255,7 +258,7 @@ final_inputs_cb(int status, const struct store_final_inputs *in, void *arg)
 	int			 confirm = 0;
 
 	if (status < 0) {
-		http_reply_store_failure(c, status);
+		outcome_reply_store_failure(c, status);
 		return;
 	}
 	if (status == 0) {
@@ -344,25 +347,25 @@ api_train_approve(struct http_ctx *c)
  * nothing in force changed).
  */
 static void
-wagon_changed(int status, int http_status, const char *reply,
+wagon_changed(int status, enum store_outcome outcome, const char *reply,
     struct http_ctx *c, bool amends)
 {
 	json_t		*r;
 	bool		 final;
 
 	if (status < 0) {
-		http_reply_store_failure(c, status);
+		outcome_reply_store_failure(c, status);
 		return;
 	}
-	if (http_status != 200 && http_status != 202) {
-		http_reply_problem_json(c, http_status, reply);
+	if (outcome != STORE_OUTCOME_DONE && outcome != STORE_OUTCOME_PROPOSED) {
+		http_reply_problem_json(c, outcome_status(outcome), reply);
 		return;
 	}
 	api_trains_changed();
 	log_info("train %s wagon %s: %s by %s", http_param(c, 0),
 	    http_param(c, 1), reply, c->who.name);
-	if (http_status == 202) {	/* proposed: nothing changed yet */
-		http_reply_json(c, 202, reply, strlen(reply));
+	if (outcome == STORE_OUTCOME_PROPOSED) {	/* nothing changed yet */
+		http_reply_json(c, outcome_status(outcome), reply, strlen(reply));
 		return;
 	}
 	r = json_loads(reply, 0, NULL);
@@ -376,16 +379,18 @@ wagon_changed(int status, int http_status, const char *reply,
 
 /* A resolution, or a confirmed override, was recorded (or refused). */
 static void
-resolved_cb(int status, int http_status, const char *reply, void *arg)
+resolved_cb(int status, enum store_outcome outcome, const char *reply,
+    void *arg)
 {
-	wagon_changed(status, http_status, reply, arg, true);
+	wagon_changed(status, outcome, reply, arg, true);
 }
 
 /* A proposed override was rejected (or the rejection refused). */
 static void
-rejected_cb(int status, int http_status, const char *reply, void *arg)
+rejected_cb(int status, enum store_outcome outcome, const char *reply,
+    void *arg)
 {
-	wagon_changed(status, http_status, reply, arg, false);
+	wagon_changed(status, outcome, reply, arg, false);
 }
 
 /* POST /v1/trains/{id}/wagons/{wagon}/resolution */

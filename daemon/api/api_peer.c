@@ -8,6 +8,7 @@
 #include "db/peer.h"
 
 #include "daemon/api/api.h"
+#include "daemon/outcome.h"
 #include "daemon/daemon.h"
 
 static void
@@ -16,7 +17,7 @@ peer_status_cb(int status, const char *text, size_t len, void *arg)
 	struct http_ctx	*c = arg;
 
 	if (status <= 0)
-		http_reply_store_failure(c, status < 0 ? status :
+		outcome_reply_store_failure(c, status < 0 ? status :
 		    STORE_UNAVAILABLE);
 	else
 		http_reply_json(c, 200, text, len);

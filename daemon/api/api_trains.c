@@ -13,6 +13,7 @@
 #include "manifest/util.h"
 
 #include "daemon/api/api.h"
+#include "daemon/outcome.h"
 #include "daemon/daemon.h"
 #include "engine/input.h"
 #include "daemon/pool.h"
@@ -45,7 +46,7 @@ doc_reply_cb(int status, const char *text, size_t len, void *arg)
 	struct http_ctx	*c = arg;
 
 	if (status < 0)
-		http_reply_store_failure(c, status);
+		outcome_reply_store_failure(c, status);
 	else if (status == 0)
 		http_reply_problem(c, 404, "Not Found", c->params[0] != NULL ?
 		    "no such train, or no decision yet" : NULL, NULL, 0);

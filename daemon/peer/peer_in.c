@@ -24,6 +24,7 @@
 #include "db/peer.h"
 #include "manifest/util.h"
 
+#include "daemon/outcome.h"
 #include "daemon/daemon.h"
 #include "daemon/evaluate.h"
 #include "daemon/hooks.h"
@@ -150,11 +151,12 @@ received_cb(int status, const struct store_peer_result *res, void *arg)
 {
 	struct peer_recv	*r = arg;
 
-	if (status == 0 && !res->duplicate && res->http_status / 100 == 2) {
+	if (status == 0 && res->outcome == STORE_OUTCOME_DONE) {
 		hook_changed(HOOK_TRAINS_CHANGED);
 		evaluator_kick(r->l->d->eval);
 	}
-	peer_answer(r, status == 0, status == 0 ? res->http_status : 503,
+	peer_answer(r, status == 0, status == 0 ? outcome_status(res->outcome) :
+	    outcome_failure_status(status),
 	    status == 0 ? res->reply : NULL, status == 0 && res->duplicate);
 }
 

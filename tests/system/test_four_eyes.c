@@ -563,17 +563,17 @@ t_four_eyes_evidence_never_lifts_a_hold(void)
 
 /*
  * A final decision is stored only for the resolutions it was built from:
- * one built before a wagon was resolved is refused (409).
+ * one built before a wagon was resolved is refused (conflict: 409).
  */
 static void
 t_four_eyes_stale_fingerprint(void)
 {
 	CU_ASSERT_FATAL(submit_train("X9105"));
-	OFFICERS_CHECK_SQL(&pg, "409",
+	OFFICERS_CHECK_SQL(&pg, "conflict",
 	    "SELECT (finalize_decision(t.id, (SELECT max(d.id) "
 	    "FROM decisions d WHERE d.train_id = t.id), t.decision, "
 	    "'PARTIAL_RELEASE', '[]', 'o.alpha', 'officer', 'r', true, "
-	    "'not the fingerprint', false)).http_status FROM trains t WHERE "
+	    "'not the fingerprint', false)).outcome FROM trains t WHERE "
 	    "t.train_no = '%s'", "X9105");
 	OFFICERS_CHECK_SQL(&pg, "false",
 	    "SELECT decision_final::text FROM trains WHERE "

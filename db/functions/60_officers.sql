@@ -1,0 +1,440 @@
+-- 60_officers.sql -- officers' resolutions of wagons, the four-eyes overrides and the
+-- final decision built from them.
+--
+-- Recreated by every migrate (db/migrate.c, docs/storage.md): edit a
+-- function here, in place; never in db/migrations/.
+
+-- An action's place in the order of severity; anything unknown counts as
+-- the most severe, so that it is never taken for a release.
+CREATE OR REPLACE FUNCTION action_rank(p_action text) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE upper(p_action) WHEN 'RELEASE' THEN 0 WHEN 'AUDIT' THEN 1
+	    WHEN 'DOC_CHECK' THEN 2 WHEN 'INSPECT' THEN 3 WHEN 'HOLD' THEN 4
+	    ELSE 5 END
+$$;
+GRANT EXECUTE ON FUNCTION action_rank(text) TO railgate_app;
+
+-- A wagon's action now: its resolution in force, else the decision's.
+CREATE OR REPLACE FUNCTION wagon_current(w wagons) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(upper(w.resolution), w.action)
+$$;
+GRANT EXECUTE ON FUNCTION wagon_current(wagons) TO railgate_app;
+
+-- The resolutions in force, as approval applies them: [{position, action}];
+-- p_proposed: with the overrides awaiting confirmation as if confirmed.
+CREATE OR REPLACE FUNCTION wagon_resolutions(p_train bigint, p_proposed boolean)
+RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(json_build_object('position', w.position,
+	    'action', upper(CASE WHEN p_proposed AND w.proposed_action IS NOT
+		NULL THEN w.proposed_action ELSE w.resolution END))
+	    ORDER BY w.position), '[]')
+	FROM wagons w WHERE w.train_id = p_train AND (w.resolution IS NOT NULL
+	    OR (p_proposed AND w.proposed_action IS NOT NULL))
+$$;
+GRANT EXECUTE ON FUNCTION wagon_resolutions(bigint, boolean) TO railgate_app;
+
+-- The overrides awaiting confirmation: [{position, wagon, action, by,
+-- reason}].
+CREATE OR REPLACE FUNCTION wagon_proposals(p_train bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(json_build_object('position', w.position,
+	    'wagon', w.number, 'action', upper(w.proposed_action),
+	    'by', w.proposed_by, 'reason', w.proposed_reason)
+	    ORDER BY w.position), '[]')
+	FROM wagons w WHERE w.train_id = p_train AND w.proposed_action IS NOT NULL
+$$;
+GRANT EXECUTE ON FUNCTION wagon_proposals(bigint) TO railgate_app;
+
+-- What a final decision is built on besides the document, as one text: an
+-- approval stores its decision only if this did not change meanwhile.
+CREATE OR REPLACE FUNCTION wagon_fingerprint(p_train bigint) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT md5(wagon_resolutions(p_train, false)::text || '|' ||
+	    wagon_proposals(p_train)::text)
+$$;
+GRANT EXECUTE ON FUNCTION wagon_fingerprint(bigint) TO railgate_app;
+
+-- An officer's resolution of one wagon: release (after a document check or
+-- an inspection), inspect, hold or refuse.  See the top of this file for
+-- overrides.  The outcome (docs/storage.md): done (recorded), proposed
+-- (an override, awaiting a second supervisor), not_found, conflict,
+-- forbidden.
+CREATE OR REPLACE FUNCTION resolve_wagon(p_id text, p_wagon text,
+    p_action text, p_reason text, p_principal text, p_role text,
+    p_ruleset text, OUT outcome text, OUT reply json)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	cur	trains%ROWTYPE;
+	w	wagons%ROWTYPE;
+	was	text;
+	down	boolean;
+	propose	boolean;
+	setters	text[];
+BEGIN
+	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	IF NOT FOUND THEN
+		outcome := 'not_found';
+		reply := json_build_object('title', 'Not Found', 'detail',
+		    'no train ' || p_id);
+		RETURN;
+	END IF;
+	SELECT * INTO w FROM wagons WHERE train_id = cur.id AND number = p_wagon
+	    FOR UPDATE;
+	IF NOT FOUND THEN
+		outcome := 'not_found';
+		reply := json_build_object('title', 'Unknown wagon', 'detail',
+		    'train ' || cur.train_no || ' (run ' || cur.run ||
+		    ') has no wagon ' || p_wagon);
+		RETURN;
+	END IF;
+	IF cur.decision IS NULL OR cur.state = 'cancelled' THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Nothing to resolve', 'detail',
+		    'train ' || cur.train_no || ' has ' || CASE WHEN cur.state =
+		    'cancelled' THEN 'been cancelled' ELSE 'no decision yet' END);
+		RETURN;
+	END IF;
+	IF w.proposed_action IS NOT NULL THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Override awaiting '
+		    'confirmation', 'detail', w.proposed_by || ' proposed to ' ||
+		    w.proposed_action || ' wagon ' || p_wagon || '; another '
+		    'supervisor confirms or rejects it before anything else is '
+		    'done to the wagon');
+		RETURN;
+	END IF;
+	was := wagon_current(w);
+	down := action_rank(was) >= action_rank('HOLD') AND
+	    action_rank(p_action) < action_rank(was);
+	IF down AND p_role <> 'supervisor' THEN
+		outcome := 'forbidden';
+		reply := json_build_object('title', 'Supervisor needed',
+		    'detail', 'wagon ' || p_wagon || ' is at ' || was ||
+		    ': moving it to ' || upper(p_action) || ' is a '
+		    'supervisor''s override');
+		RETURN;
+	END IF;
+	IF down AND p_principal = ANY (w.set_out_by) THEN
+		outcome := 'forbidden';
+		reply := json_build_object('title', 'Four eyes',
+		    'detail', p_principal || ' set wagon ' || p_wagon ||
+		    ' out; another supervisor must override it');
+		RETURN;
+	END IF;
+	propose := down AND action_rank(w.rules_action) >= action_rank('HOLD')
+	    AND action_rank(p_action) < action_rank(w.rules_action);
+	IF propose THEN
+		UPDATE wagons SET proposed_action = p_action,
+		    proposed_by = p_principal, proposed_reason = p_reason,
+		    proposed_at = now()
+		WHERE train_id = cur.id AND position = w.position;
+		INSERT INTO officer_actions (train_id, wagon, action, reason,
+		    principal, role) VALUES (cur.id, p_wagon,
+		    'propose_' || p_action, p_reason, p_principal, p_role);
+		UPDATE trains SET updated_at = now() WHERE id = cur.id;
+		PERFORM audit_append(p_principal, 'wagon.override_proposed',
+		    cur.id, json_build_object('wagon', p_wagon, 'position',
+		    w.position, 'from', was, 'rules', w.rules_action, 'to',
+		    upper(p_action), 'reason', p_reason, 'role', p_role)::text,
+		    coalesce(cur.ruleset_sha256, p_ruleset));
+		outcome := 'proposed';
+		reply := json_build_object('train', cur.train_no, 'run', cur.run,
+		    'wagon', p_wagon, 'position', w.position, 'action', was,
+		    'proposed', upper(p_action), 'proposed_by', p_principal,
+		    'previous', was, 'final', cur.decision_final, 'detail',
+		    'the rules set wagon ' || p_wagon || ' at ' ||
+		    w.rules_action || ': the override waits for a second '
+		    'supervisor to confirm it (or to approve the train)');
+		RETURN;
+	END IF;
+	-- Who set the wagon out: gathered while it stays at HOLD or REFUSE,
+	-- forgotten once an override takes it below.
+	setters := CASE
+	    WHEN action_rank(p_action) >= action_rank('HOLD') THEN
+		CASE WHEN p_principal = ANY (w.set_out_by) THEN w.set_out_by
+		ELSE w.set_out_by || p_principal END
+	    WHEN down THEN '{}'
+	    ELSE w.set_out_by END;
+	UPDATE wagons SET resolution = p_action, resolved_by = p_principal,
+	    confirmed_by = NULL, set_out_by = setters,
+	    resolved_rules = w.rules_action, suspended_action = NULL,
+	    suspended_by = NULL
+	WHERE train_id = cur.id AND position = w.position;
+	INSERT INTO officer_actions (train_id, wagon, action, reason, principal,
+	    role) VALUES (cur.id, p_wagon, p_action, p_reason, p_principal,
+	    p_role);
+	UPDATE trains SET updated_at = now() WHERE id = cur.id;
+	PERFORM audit_append(p_principal, 'wagon.' || p_action, cur.id,
+	    json_build_object('wagon', p_wagon, 'position', w.position,
+	    'from', was, 'reason', p_reason, 'role', p_role, 'override',
+	    down)::text, coalesce(cur.ruleset_sha256, p_ruleset));
+	outcome := 'done';
+	reply := json_build_object('train', cur.train_no, 'run', cur.run,
+	    'wagon', p_wagon, 'position', w.position, 'action', upper(p_action),
+	    'previous', was, 'final', cur.decision_final);
+END
+$$;
+GRANT EXECUTE ON FUNCTION resolve_wagon(text, text, text, text, text, text, text) TO railgate_app;
+
+-- A second supervisor confirms (p_confirm) or any supervisor rejects an
+-- override awaiting confirmation.  The proposer may withdraw (reject) a
+-- proposal but never confirm it.
+CREATE OR REPLACE FUNCTION decide_override(p_id text, p_wagon text, p_confirm boolean,
+    p_reason text, p_principal text, p_role text, p_ruleset text,
+    OUT outcome text, OUT reply json)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	cur	trains%ROWTYPE;
+	w	wagons%ROWTYPE;
+	verb	text := CASE WHEN p_confirm THEN 'confirm' ELSE 'reject' END;
+BEGIN
+	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	IF NOT FOUND THEN
+		outcome := 'not_found';
+		reply := json_build_object('title', 'Not Found', 'detail',
+		    'no train ' || p_id);
+		RETURN;
+	END IF;
+	SELECT * INTO w FROM wagons WHERE train_id = cur.id AND number = p_wagon
+	    FOR UPDATE;
+	IF NOT FOUND THEN
+		outcome := 'not_found';
+		reply := json_build_object('title', 'Unknown wagon', 'detail',
+		    'train ' || cur.train_no || ' (run ' || cur.run ||
+		    ') has no wagon ' || p_wagon);
+		RETURN;
+	END IF;
+	IF w.proposed_action IS NULL THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'No override to ' || verb,
+		    'detail', 'no override of wagon ' || p_wagon || ' of train '
+		    || cur.train_no || ' awaits confirmation');
+		RETURN;
+	END IF;
+	IF p_role <> 'supervisor' THEN
+		outcome := 'forbidden';
+		reply := json_build_object('title', 'Supervisor needed',
+		    'detail', 'only a supervisor may ' || verb ||
+		    ' an override');
+		RETURN;
+	END IF;
+	IF p_confirm AND p_principal = w.proposed_by THEN
+		outcome := 'forbidden';
+		reply := json_build_object('title', 'Four eyes', 'detail',
+		    p_principal || ' proposed this override of wagon ' ||
+		    p_wagon || '; another supervisor must confirm it');
+		RETURN;
+	END IF;
+	IF p_confirm THEN
+		PERFORM override_apply(cur, w, p_principal, p_reason, p_ruleset);
+	ELSE
+		UPDATE wagons SET proposed_action = NULL, proposed_by = NULL,
+		    proposed_reason = NULL, proposed_at = NULL
+		WHERE train_id = cur.id AND position = w.position;
+		INSERT INTO officer_actions (train_id, wagon, action, reason,
+		    principal, role) VALUES (cur.id, p_wagon,
+		    'reject_' || w.proposed_action, p_reason, p_principal,
+		    p_role);
+		UPDATE trains SET updated_at = now() WHERE id = cur.id;
+		PERFORM audit_append(p_principal, 'wagon.override_rejected',
+		    cur.id, json_build_object('wagon', p_wagon, 'position',
+		    w.position, 'proposed', upper(w.proposed_action),
+		    'proposed_by', w.proposed_by, 'reason', p_reason)::text,
+		    coalesce(cur.ruleset_sha256, p_ruleset));
+	END IF;
+	outcome := 'done';
+	reply := json_build_object('train', cur.train_no, 'run', cur.run,
+	    'wagon', p_wagon, 'position', w.position, 'action', CASE WHEN
+	    p_confirm THEN upper(w.proposed_action) ELSE wagon_current(w) END,
+	    'proposed', upper(w.proposed_action), 'proposed_by', w.proposed_by,
+	    (CASE WHEN p_confirm THEN 'confirmed_by' ELSE 'rejected_by' END),
+	    p_principal, 'final', cur.decision_final);
+END
+$$;
+GRANT EXECUTE ON FUNCTION decide_override(text, text, boolean, text, text, text, text) TO railgate_app;
+
+-- Makes w's proposed override the wagon's resolution, confirmed by
+-- p_confirmer.  The caller holds the train's row lock.
+CREATE OR REPLACE FUNCTION override_apply(cur trains, w wagons, p_confirmer text,
+    p_reason text, p_ruleset text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	UPDATE wagons SET resolution = w.proposed_action,
+	    resolved_by = w.proposed_by, confirmed_by = p_confirmer,
+	    resolved_rules = w.rules_action, suspended_action = NULL,
+	    suspended_by = NULL,
+	    set_out_by = CASE WHEN action_rank(w.proposed_action) <
+		action_rank('HOLD') THEN '{}' ELSE set_out_by END,
+	    proposed_action = NULL, proposed_by = NULL,
+	    proposed_reason = NULL, proposed_at = NULL
+	WHERE train_id = cur.id AND position = w.position;
+	INSERT INTO officer_actions (train_id, wagon, action, reason, principal,
+	    role, confirmed_by) VALUES (cur.id, w.number, w.proposed_action,
+	    w.proposed_reason, w.proposed_by, 'supervisor', p_confirmer);
+	UPDATE trains SET updated_at = now() WHERE id = cur.id;
+	PERFORM audit_append(p_confirmer, 'wagon.override_confirmed', cur.id,
+	    json_build_object('wagon', w.number, 'position', w.position,
+	    'from', wagon_current(w), 'rules', w.rules_action, 'to',
+	    upper(w.proposed_action), 'proposed_by', w.proposed_by,
+	    'proposal_reason', w.proposed_reason, 'reason', p_reason)::text,
+	    coalesce(cur.ruleset_sha256, p_ruleset));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION final_inputs(p_id text, OUT train_id bigint,
+    OUT version bigint, OUT document text, OUT resolutions json,
+    OUT state text, OUT eval_needed boolean, OUT proposals json,
+    OUT fingerprint text, OUT resolutions_proposed json)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT t.id, (SELECT max(d.id) FROM decisions d WHERE d.train_id = t.id),
+	    t.decision::text, wagon_resolutions(t.id, false), t.state,
+	    t.eval_needed, wagon_proposals(t.id), wagon_fingerprint(t.id),
+	    wagon_resolutions(t.id, true)
+	FROM train_find(p_id) t
+$$;
+GRANT EXECUTE ON FUNCTION final_inputs(text) TO railgate_app;
+
+CREATE OR REPLACE FUNCTION finalize_decision(p_train bigint, p_version bigint,
+    p_doc json, p_outcome text, p_wagons json, p_principal text, p_role text,
+    p_reason text, p_approve boolean, p_fingerprint text, p_confirm boolean,
+    OUT outcome text, OUT reply json)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	cur	trains%ROWTYPE;
+	prev	decisions%ROWTYPE;
+	w	wagons%ROWTYPE;
+	dec_id	bigint;
+	queued	integer;
+	pending	text;
+BEGIN
+	SELECT * INTO cur FROM trains WHERE id = p_train FOR UPDATE;
+	SELECT * INTO prev FROM decisions WHERE train_id = p_train
+	    ORDER BY id DESC LIMIT 1;
+	IF prev.id IS DISTINCT FROM p_version OR cur.eval_needed OR
+	    wagon_fingerprint(p_train) IS DISTINCT FROM p_fingerprint THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Decision changed',
+		    'detail', 'train ' || cur.train_no || ' was re-evaluated or '
+		    'a wagon resolved meanwhile; review the new decision and '
+		    'approve again');
+		RETURN;
+	END IF;
+	SELECT string_agg(x.number || ' (' || upper(x.proposed_action) ||
+	    ', proposed by ' || x.proposed_by || ')', ', ' ORDER BY x.position)
+	INTO pending FROM wagons x WHERE x.train_id = p_train
+	    AND x.proposed_action IS NOT NULL AND p_approve AND (NOT p_confirm
+	    OR p_role <> 'supervisor' OR x.proposed_by = p_principal);
+	IF pending IS NOT NULL THEN
+		outcome := 'forbidden';
+		reply := json_build_object('title', 'Override awaiting '
+		    'confirmation', 'detail', 'overrides of the rules need a '
+		    'second supervisor: wagon ' || pending);
+		RETURN;
+	END IF;
+	FOR w IN SELECT * FROM wagons WHERE wagons.train_id = p_train
+	    AND proposed_action IS NOT NULL AND p_approve AND p_confirm
+	    ORDER BY position LOOP
+		PERFORM override_apply(cur, w, p_principal, p_reason, NULL);
+	END LOOP;
+	INSERT INTO decisions (train_id, document, outcome, final,
+	    ruleset_sha256, manifest_id, last_event_id, made_by)
+	VALUES (p_train, p_doc, p_outcome, true, prev.ruleset_sha256,
+	    prev.manifest_id, prev.last_event_id, p_principal)
+	RETURNING id INTO dec_id;
+	UPDATE trains SET decision = p_doc, decision_final = true,
+	    state = CASE WHEN state = 'cancelled' THEN state
+		ELSE CASE p_outcome WHEN 'RELEASE' THEN 'released'
+		    WHEN 'PARTIAL_RELEASE' THEN 'partially_released'
+		    ELSE 'held' END END,
+	    updated_at = now()
+	WHERE id = p_train;
+	UPDATE wagons w2 SET action = x->>'action'
+	FROM json_array_elements(p_wagons) AS x
+	WHERE w2.train_id = p_train AND w2.position = (x->>'position')::int;
+	IF p_approve THEN
+		INSERT INTO officer_actions (train_id, wagon, action, reason,
+		    principal, role)
+		VALUES (p_train, NULL, 'approve', p_reason, p_principal, p_role);
+	END IF;
+	queued := notices_enqueue(p_train, dec_id);
+	PERFORM audit_append(p_principal, CASE WHEN cur.decision_final
+	    THEN 'decision.final_amended' ELSE 'decision.final' END, p_train,
+	    json_build_object('outcome', p_outcome, 'from_decision', prev.id,
+	    'reason', p_reason, 'notices', queued)::text, prev.ruleset_sha256);
+	outcome := 'done';
+	reply := p_doc;
+END
+$$;
+GRANT EXECUTE ON FUNCTION finalize_decision(bigint, bigint, json, text, json, text, text, text, boolean, text, boolean) TO railgate_app;
+
+-- Drops w's override awaiting confirmation: the rules rose under it to
+-- p_now.
+CREATE OR REPLACE FUNCTION override_void(w wagons, p_now text, p_owner text,
+    p_ruleset text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	INSERT INTO officer_actions (train_id, wagon, action, reason, principal,
+	    role) VALUES (w.train_id, w.number, 'reject_' || w.proposed_action,
+	    'the rules now say ' || p_now, p_owner, 'system');
+	PERFORM audit_append(p_owner, 'wagon.override_void', w.train_id,
+	    json_build_object('wagon', w.number, 'position', w.position,
+	    'proposed', upper(w.proposed_action), 'proposed_by', w.proposed_by,
+	    'rules_before', w.rules_action, 'rules_now', p_now)::text,
+	    p_ruleset);
+	UPDATE wagons SET proposed_action = NULL, proposed_by = NULL,
+	    proposed_reason = NULL, proposed_at = NULL
+	WHERE train_id = w.train_id AND position = w.position;
+END
+$$;
+
+-- Takes w's resolution out of force: the rules rose above it, to p_now.
+-- A set-out (p_suspend) waits in suspended_action for them to fall again.
+CREATE OR REPLACE FUNCTION resolution_void(w wagons, p_now text, p_owner text,
+    p_ruleset text, p_suspend boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	INSERT INTO officer_actions (train_id, wagon, action, reason, principal,
+	    role) VALUES (w.train_id, w.number, 'void', 'the rules now say ' ||
+	    p_now || ' (were ' || coalesce(w.resolved_rules, w.rules_action,
+	    'none') || ' when ' || w.resolved_by || ' resolved ' ||
+	    w.resolution || ')' || CASE WHEN p_suspend THEN '; the ' ||
+	    w.resolution || ' comes back if they fall to it' ELSE '' END,
+	    p_owner, 'system');
+	PERFORM audit_append(p_owner, CASE WHEN p_suspend THEN
+	    'wagon.resolution_suspended' ELSE 'wagon.resolution_void' END,
+	    w.train_id, json_build_object('wagon', w.number, 'position',
+	    w.position, 'resolution', upper(w.resolution), 'resolved_by',
+	    w.resolved_by, 'rules_before', coalesce(w.resolved_rules,
+	    w.rules_action), 'rules_now', p_now)::text, p_ruleset);
+	UPDATE wagons SET resolution = NULL, resolved_by = NULL,
+	    confirmed_by = NULL, resolved_rules = NULL,
+	    suspended_action = CASE WHEN p_suspend THEN w.resolution END,
+	    suspended_by = CASE WHEN p_suspend THEN w.resolved_by END
+	WHERE train_id = w.train_id AND position = w.position;
+END
+$$;
+
+-- Puts w's suspended set-out back in force: the rules fell to it or
+-- below, to p_now.
+CREATE OR REPLACE FUNCTION resolution_reinstate(w wagons, p_now text, p_owner text,
+    p_ruleset text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	INSERT INTO officer_actions (train_id, wagon, action, reason, principal,
+	    role) VALUES (w.train_id, w.number, w.suspended_action,
+	    'reinstates ' || w.suspended_by || '''s ' || w.suspended_action ||
+	    ': the rules now say ' || p_now, p_owner, 'system');
+	PERFORM audit_append(p_owner, 'wagon.resolution_reinstated',
+	    w.train_id, json_build_object('wagon', w.number, 'position',
+	    w.position, 'resolution', upper(w.suspended_action),
+	    'resolved_by', w.suspended_by, 'rules_now', p_now)::text,
+	    p_ruleset);
+	UPDATE wagons SET resolution = w.suspended_action,
+	    resolved_by = w.suspended_by, confirmed_by = NULL,
+	    resolved_rules = p_now, suspended_action = NULL,
+	    suspended_by = NULL
+	WHERE train_id = w.train_id AND position = w.position;
+END
+$$;

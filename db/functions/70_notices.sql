@@ -1,0 +1,182 @@
+-- 70_notices.sql -- release notices: queued when a decision is final, claimed under a
+-- lease, delivered, redelivered; the subscriptions they go to.
+--
+-- Recreated by every migrate (db/migrate.c, docs/storage.md): edit a
+-- function here, in place; never in db/migrations/.
+
+-- The outbox rows of a final decision: one per enabled subscription and
+-- format, each following up the last notice of its kind for the train.
+CREATE OR REPLACE FUNCTION notices_enqueue(p_train bigint, p_decision bigint)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	n	integer;
+BEGIN
+	INSERT INTO notices (id, train_id, decision_id, subscription_id, format,
+	    follow_up_of)
+	SELECT 'ntc_' || replace(gen_random_uuid()::text, '-', ''), p_train,
+	    p_decision, s.id, f.format,
+	    (SELECT p.id FROM notices p WHERE p.train_id = p_train
+	     AND p.subscription_id = s.id AND p.format = f.format
+	     ORDER BY p.created_at DESC, p.id DESC LIMIT 1)
+	FROM subscriptions s, unnest(s.formats) AS f(format)
+	WHERE s.enabled;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+GRANT EXECUTE ON FUNCTION notices_enqueue(bigint, bigint) TO railgate_app;
+
+-- Fixes a notice's body at its first attempt (the same bytes ever after).
+CREATE OR REPLACE FUNCTION notice_set_body(p_id text, p_owner text, p_body bytea)
+RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+	UPDATE notices SET body = p_body
+	WHERE id = p_id AND body IS NULL AND lease_owner = p_owner
+$$;
+GRANT EXECUTE ON FUNCTION notice_set_body(text, text, bytea) TO railgate_app;
+
+-- Records a delivery attempt: delivered, or the next attempt in
+-- p_retry_s seconds, or dead after p_max attempts.
+CREATE OR REPLACE FUNCTION notice_attempted(p_id text, p_owner text, p_status integer,
+    p_error text, p_retry_s double precision, p_max integer)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	cur	notices%ROWTYPE;
+	ok	boolean := p_status BETWEEN 200 AND 299;
+BEGIN
+	SELECT * INTO cur FROM notices WHERE id = p_id FOR UPDATE;
+	IF NOT FOUND OR cur.lease_owner IS DISTINCT FROM p_owner
+	    OR cur.state <> 'pending' THEN
+		RETURN 'stale';
+	END IF;
+	INSERT INTO deliveries (notice_id, attempt, owner, http_status, error)
+	VALUES (p_id, cur.attempts + 1, p_owner, p_status, p_error);
+	UPDATE notices SET attempts = attempts + 1, last_status = p_status,
+	    last_error = p_error, lease_owner = NULL, lease_until = NULL,
+	    state = CASE WHEN ok THEN 'delivered'
+		WHEN attempts + 1 >= p_max THEN 'dead' ELSE 'pending' END,
+	    delivered_at = CASE WHEN ok THEN now() END,
+	    next_at = CASE WHEN ok THEN next_at
+		ELSE now() + make_interval(secs => p_retry_s) END
+	WHERE id = p_id RETURNING * INTO cur;
+	IF cur.state = 'dead' THEN
+		PERFORM audit_append(p_owner, 'notice.dead', cur.train_id,
+		    json_build_object('notice', p_id, 'attempts', cur.attempts,
+		    'last_status', p_status, 'last_error', p_error)::text, NULL);
+	ELSIF cur.state = 'delivered' THEN
+		PERFORM audit_append(p_owner, 'notice.delivered', cur.train_id,
+		    json_build_object('notice', p_id, 'attempts',
+		    cur.attempts)::text, NULL);
+	END IF;
+	RETURN cur.state;
+END
+$$;
+GRANT EXECUTE ON FUNCTION notice_attempted(text, text, integer, text, double precision, integer) TO railgate_app;
+
+-- An officer sends a notice again: a dead one goes back to pending, with
+-- its id and body unchanged.
+-- The outcome (docs/storage.md): accepted, not_found.
+CREATE OR REPLACE FUNCTION notice_redeliver(p_id text, p_principal text,
+    OUT outcome text, OUT reply json)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	cur	notices%ROWTYPE;
+BEGIN
+	SELECT * INTO cur FROM notices WHERE id = p_id FOR UPDATE;
+	IF NOT FOUND THEN
+		outcome := 'not_found';
+		reply := json_build_object('title', 'Not Found', 'detail',
+		    'no notice ' || p_id);
+		RETURN;
+	END IF;
+	UPDATE notices SET state = 'pending', next_at = now(),
+	    lease_owner = NULL, lease_until = NULL
+	WHERE id = p_id;
+	PERFORM audit_append(p_principal, 'notice.redeliver', cur.train_id,
+	    json_build_object('notice', p_id, 'was', cur.state)::text, NULL);
+	outcome := 'accepted';
+	reply := json_build_object('notice', p_id, 'state', 'pending',
+	    'was', cur.state);
+END
+$$;
+GRANT EXECUTE ON FUNCTION notice_redeliver(text, text) TO railgate_app;
+
+-- The notices of a run, newest first, as the API shows them.
+CREATE OR REPLACE FUNCTION train_notices(p_id text) RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT coalesce(json_agg(json_build_object(
+	    'id', n.id, 'operator', s.name, 'format', n.format,
+	    'state', n.state, 'attempts', n.attempts,
+	    'follow_up_of', n.follow_up_of,
+	    'decision', d.outcome, 'last_status', n.last_status,
+	    'last_error', n.last_error,
+	    'created_at', to_char(n.created_at AT TIME ZONE 'UTC',
+		'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	    'delivered_at', to_char(n.delivered_at AT TIME ZONE 'UTC',
+		'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	    'next_at', CASE WHEN n.state = 'pending' THEN
+		to_char(n.next_at AT TIME ZONE 'UTC',
+		'YYYY-MM-DD"T"HH24:MI:SS"Z"') END)
+	    ORDER BY n.created_at DESC, n.id), '[]')
+	FROM notices n JOIN subscriptions s ON s.id = n.subscription_id
+	JOIN decisions d ON d.id = n.decision_id, train_find(p_id) t
+	WHERE n.train_id = t.id
+$$;
+GRANT EXECUTE ON FUNCTION train_notices(text) TO railgate_app;
+
+CREATE OR REPLACE FUNCTION claim_notices(p_owner text, p_n integer, p_lease_s integer)
+RETURNS TABLE (id text, format text, follow_up_of text, body bytea,
+    attempts integer, url text, secret text, recipient text,
+    subscription text, train_no text, decision json, created_at bigint,
+    client_cert text, client_key text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	RETURN QUERY
+	WITH claimed AS (
+		UPDATE notices n SET lease_owner = p_owner,
+		    lease_until = now() + make_interval(secs => p_lease_s)
+		WHERE n.id IN (
+			SELECT x.id FROM notices x
+			WHERE x.state = 'pending' AND x.next_at <= now()
+			  AND (x.lease_until IS NULL OR x.lease_until < now())
+			ORDER BY x.next_at, x.id
+			LIMIT p_n FOR UPDATE SKIP LOCKED)
+		RETURNING n.*)
+	SELECT c.id, c.format, c.follow_up_of, c.body, c.attempts, s.url,
+	    s.secret, s.recipient, s.name, t.train_no, d.document,
+	    extract(epoch FROM c.created_at)::bigint, s.client_cert, s.client_key
+	FROM claimed c JOIN subscriptions s ON s.id = c.subscription_id
+	JOIN trains t ON t.id = c.train_id JOIN decisions d ON d.id = c.decision_id;
+END
+$$;
+GRANT EXECUTE ON FUNCTION claim_notices(text, integer, integer) TO railgate_app;
+
+CREATE OR REPLACE FUNCTION subscription_put(p_name text, p_url text, p_formats text[],
+    p_secret text, p_recipient text, p_enabled boolean, p_principal text,
+    p_client_cert text, p_client_key text)
+RETURNS json
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	r	subscriptions%ROWTYPE;
+BEGIN
+	INSERT INTO subscriptions (name, url, formats, secret, recipient, enabled,
+	    client_cert, client_key)
+	VALUES (p_name, p_url, p_formats, p_secret, p_recipient, p_enabled,
+	    p_client_cert, p_client_key)
+	ON CONFLICT (name) DO UPDATE SET url = excluded.url,
+	    formats = excluded.formats, secret = excluded.secret,
+	    recipient = excluded.recipient, enabled = excluded.enabled,
+	    client_cert = excluded.client_cert, client_key = excluded.client_key
+	RETURNING * INTO r;
+	PERFORM audit_append(p_principal, 'subscription.put', NULL,
+	    json_build_object('name', p_name, 'url', p_url, 'formats',
+	    p_formats, 'enabled', p_enabled, 'client_cert',
+	    p_client_cert)::text, NULL);
+	RETURN json_build_object('name', r.name, 'url', r.url, 'formats',
+	    r.formats, 'recipient', r.recipient, 'enabled', r.enabled,
+	    'client_cert', r.client_cert);
+END
+$$;
+GRANT EXECUTE ON FUNCTION subscription_put(text, text, text[], text, text, boolean, text, text, text) TO railgate_app;

@@ -1,0 +1,166 @@
+/*
+ * store_trains.c -- the statements of train runs: a manifest received,
+ * the runs and their documents read back, events posted, the gauges of
+ * /metrics (store.h; ingest_manifest() and add_event() are in
+ * db/functions/).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "query.h"
+#include "store.h"
+
+/* Row: manifest_id, train_id, outcome, reply, repeated. */
+static void
+ingest_done(const struct db_result *r, void *arg)
+{
+	struct store_call	*q = arg;
+
+	if (!db_result_ok(r) || db_result_rows(r) == 0)
+		q->cb.ingest(store_failure(r), 0, 0, STORE_OUTCOME_UNKNOWN, NULL,
+		    0, db_result_error(r), q->arg);
+	else
+		q->cb.ingest(0, atoll(db_result_value(r, 0, 0)),
+		    store_int_or_zero(r, 0, 1),
+		    store_outcome_parse(db_result_value(r, 0, 2)),
+		    db_result_value(r, 0, 3),
+		    strcmp(db_result_value(r, 0, 4), "t") == 0, NULL, q->arg);
+	free(q);
+}
+
+void
+store_ingest_manifest(struct db *db, const struct store_manifest *m,
+    store_ingest_cb cb, void *arg)
+{
+	struct store_call	*q = store_call_new(arg);
+	char			 size[24];
+	const char		*v[14];
+	int			 len[14] = { 0 }, bin[14] = { 0 };
+
+	q->cb.ingest = cb;
+	snprintf(size, sizeof size, "%lld", (long long)m->raw_size);
+	v[0] = m->sha256;
+	v[1] = (const char *)m->raw_z;
+	len[1] = (int)m->raw_z_len;
+	bin[1] = 1;
+	v[2] = size;
+	v[3] = m->format;
+	v[4] = m->source;
+	v[5] = m->principal;
+	v[6] = m->key;
+	v[7] = m->accepted ? "t" : "f";
+	v[8] = m->train_no;
+	v[9] = m->function;
+	v[10] = m->diagnostics;
+	v[11] = m->train;
+	v[12] = m->wagons;
+	v[13] = m->ruleset;
+	/* With a key, running twice returns the first answer: safe to retry. */
+	db_query(db, "SELECT manifest_id, train_id, outcome, reply, repeated "
+	    "FROM ingest_manifest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+	    "$12, $13, $14)", 14, v, len, bin, m->key != NULL ? DB_RETRY : 0,
+	    60000, ingest_done, q);
+}
+
+void
+store_train_list(struct db *db, const char *state, int target_min,
+    int warn_pct, store_doc_cb cb, void *arg)
+{
+	struct store_clock_args	 a =
+				    store_clock_args(target_min, warn_pct);
+	const char		*v[3] = { state, a.target_min, a.warn_pct };
+
+	store_query_read(db, "SELECT coalesce(json_agg(train_summary(t, "
+	    "$2::int, $3::int) "
+	    "ORDER BY t.green_lane DESC, t.eta NULLS LAST, t.id), '[]') "
+	    "FROM (SELECT DISTINCT ON (train_no) * FROM trains "
+	    "ORDER BY train_no, run DESC) t WHERE $1::text IS NULL OR t.state = $1",
+	    3, v, cb, arg);
+}
+
+void
+store_train_get(struct db *db, const char *id, int target_min, int warn_pct,
+    store_doc_cb cb, void *arg)
+{
+	struct store_clock_args	 a =
+				    store_clock_args(target_min, warn_pct);
+	const char		*v[3] = { id, a.target_min, a.warn_pct };
+
+	store_query_read(db, "SELECT (train_summary(t, $2::int, $3::int)::jsonb || "
+	    "jsonb_build_object('wagons', (SELECT coalesce(jsonb_agg("
+	    "jsonb_build_object('position', w.position, 'wagon', w.number, "
+	    "'containers', w.containers, 'items', w.items, 'action', w.action, "
+	    "'rules_action', w.rules_action, 'resolution', w.resolution, "
+	    "'resolved_by', w.resolved_by, 'confirmed_by', w.confirmed_by, "
+	    "'set_out_by', to_jsonb(w.set_out_by), 'override', CASE WHEN "
+	    "w.proposed_action IS NULL THEN NULL ELSE jsonb_build_object("
+	    "'action', upper(w.proposed_action), 'proposed_by', w.proposed_by, "
+	    "'reason', w.proposed_reason, 'at', to_char(w.proposed_at AT TIME "
+	    "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) END) "
+	    "ORDER BY w.position), '[]') "
+	    "FROM wagons w WHERE w.train_id = t.id)))::text "
+	    "FROM train_find($1) t", 3, v, cb, arg);
+}
+
+void
+store_train_decision(struct db *db, const char *id, store_doc_cb cb, void *arg)
+{
+	const char	*v[1] = { id };
+
+	store_query_read(db, "SELECT decision FROM train_find($1)", 1, v, cb,
+	    arg);
+}
+
+void
+store_train_manifest(struct db *db, const char *id, store_doc_cb cb,
+    void *arg)
+{
+	const char	*v[1] = { id };
+
+	/* Binary result: the bytea as stored, not its hex text. */
+	store_query_doc(db, "SELECT m.raw_z FROM train_find($1) t "
+	    "JOIN manifests m ON m.id = t.manifest_id", 1, v, NULL, NULL,
+	    DB_RETRY | DB_BINARY_RESULT, cb, arg);
+}
+
+void
+store_train_audit(struct db *db, const char *id, store_doc_cb cb, void *arg)
+{
+	const char	*v[1] = { id };
+
+	/* No row (a 404) for a train that does not exist; [] for one
+	 * without records. */
+	store_query_read(db, "SELECT coalesce((SELECT json_agg(json_build_object("
+	    "'seq', a.seq, 'at', to_char(a.at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'actor', a.actor, "
+	    "'action', a.action, 'details', a.details::json, "
+	    "'ruleset_sha256', a.ruleset_sha256, 'hash', a.hash) ORDER BY a.seq) "
+	    "FROM audit_log a WHERE a.train_id = t.id), '[]') "
+	    "FROM train_find($1) t", 1, v, cb, arg);
+}
+
+void
+store_add_event(struct db *db, const char *id, const char *type,
+    const char *body, const char *principal, const char *ruleset,
+    store_reply_cb cb, void *arg)
+{
+	const char	*v[5] = { id, type, body, principal, ruleset };
+
+	/* Not retried: an event recorded twice would be two events. */
+	store_query_reply(db, "SELECT outcome, reply FROM add_event($1, $2, $3, "
+	    "$4, $5)", 5, v, NULL, NULL, 0, cb, arg);
+}
+
+void
+store_metrics_snapshot(struct db *db, int target_min, int warn_pct,
+    store_doc_cb cb, void *arg)
+{
+	struct store_clock_args	 a =
+				    store_clock_args(target_min, warn_pct);
+	const char		*v[2] = { a.target_min, a.warn_pct };
+
+	store_query_read(db, "SELECT metrics_snapshot($1::int, $2::int)", 2, v,
+	    cb, arg);
+}
