@@ -96,7 +96,7 @@ xml_element_ctx(const struct xnames *nm, enum xctx p, const char *n)
 
 /* The model object a container element starts. */
 void *
-xml_element_open(struct xr *x, enum xctx ctx, const struct frame *parent,
+xml_element_open(struct xr *x, enum xctx ctx, const struct xml_frame *parent,
     const char *name)
 {
 	struct manifest_train	*t = x->t;
@@ -333,7 +333,7 @@ leaf_party(struct xr *x, struct manifest_party *p, const char *n)
 
 /* Wagon, container and seal values. */
 static void
-leaf_equipment(struct xr *x, const struct frame *f, const char *n)
+leaf_equipment(struct xr *x, const struct xml_frame *f, const char *n)
 {
 	const struct xnames	*nm = &x->nm;
 
@@ -415,7 +415,7 @@ leaf_equipment(struct xr *x, const struct frame *f, const char *n)
 
 /* Consignment values (its transport contract's ID is its reference). */
 static void
-leaf_consignment(struct xr *x, const struct frame *f, const char *n)
+leaf_consignment(struct xr *x, const struct xml_frame *f, const char *n)
 {
 	const struct xnames		*nm = &x->nm;
 	struct manifest_consignment	*c = f->obj;
@@ -462,7 +462,7 @@ leaf_commodity(struct xr *x, struct manifest_item *it, const char *n)
 
 /* Goods item values, its packaging, documents and placements. */
 static void
-leaf_goods(struct xr *x, const struct frame *f, const char *n)
+leaf_goods(struct xr *x, const struct xml_frame *f, const char *n)
 {
 	const struct xnames	*nm = &x->nm;
 	struct manifest_item	*it = f->obj;
@@ -515,7 +515,7 @@ leaf_goods(struct xr *x, const struct frame *f, const char *n)
 
 /* A value element closed: its text goes where its parent says. */
 void
-xml_element_leaf(struct xr *x, const struct frame *parent, const char *n)
+xml_element_leaf(struct xr *x, const struct xml_frame *parent, const char *n)
 {
 	switch (parent->ctx) {
 	case X_HEAD:

@@ -201,7 +201,7 @@ element_start(struct xr *x)
 {
 	const char	*name = (const char *)xmlTextReaderConstLocalName(x->r);
 	const char	*ns = (const char *)xmlTextReaderConstNamespaceUri(x->r);
-	struct frame	*parent = &x->stack[x->depth], *f;
+	struct xml_frame	*parent = &x->stack[x->depth], *f;
 	enum xctx	 ctx;
 	xmlChar		*a;
 
@@ -270,7 +270,7 @@ element_start(struct xr *x)
 static void
 element_end(struct xr *x)
 {
-	struct frame	*f = &x->stack[x->depth];
+	struct xml_frame	*f = &x->stack[x->depth];
 
 	if (x->depth == 0)
 		return;

@@ -104,7 +104,7 @@ struct xnames {
 	const char	*Wagon;
 };
 
-struct frame {
+struct xml_frame {
 	enum xctx	 ctx;
 	void		*obj;
 	const char	*name;		/* the element's local name (libxml2 dictionary) */
@@ -114,7 +114,7 @@ struct xr {
 	struct manifest_train	*t;
 	xmlTextReaderPtr	 r;
 	struct xml_limits	 lim;
-	struct frame		 stack[XML_MAX_FRAMES];
+	struct xml_frame		 stack[XML_MAX_FRAMES];
 	int			 depth;
 	size_t			 elements;
 	struct buf		 text;
@@ -140,9 +140,9 @@ void xr_refuse(struct xr *x, const char *code, const char *fmt, ...)
 /* The context of an element named n (interned) inside a parent of context p. */
 enum xctx xml_element_ctx(const struct xnames *nm, enum xctx p, const char *n);
 /* The model object an element of context ctx opens (owned by the train). */
-void *xml_element_open(struct xr *x, enum xctx ctx, const struct frame *parent,
+void *xml_element_open(struct xr *x, enum xctx ctx, const struct xml_frame *parent,
     const char *name);
 /* A value element named n closed: its text goes where parent says. */
-void xml_element_leaf(struct xr *x, const struct frame *parent, const char *n);
+void xml_element_leaf(struct xr *x, const struct xml_frame *parent, const char *n);
 
 #endif

@@ -48,7 +48,7 @@ struct eval_job {
 
 /* Tests rule ri at the frame's subject; on a hit, appends it. */
 static void
-eval_rule(struct frame *f, size_t ri, size_t order, struct wagon_result *out)
+eval_rule(struct eval_frame *f, size_t ri, size_t order, struct wagon_result *out)
 {
 	const struct rules_rule	*r = &f->rs->rules[ri];
 	struct pending		*p;
@@ -119,7 +119,7 @@ pending_cmp(const void *a, const void *b)
 
 /* Runs the rules of scope s (valid for this train) at the frame. */
 static void
-eval_scope(const struct eval_job *job, enum rules_scope s, struct frame *f,
+eval_scope(const struct eval_job *job, enum rules_scope s, struct eval_frame *f,
     size_t order, struct wagon_result *out)
 {
 	size_t	k;
@@ -133,7 +133,7 @@ static void
 eval_wagon_cb(void *arg, size_t wi)
 {
 	struct eval_job				 *job = arg;
-	struct frame				  f = { 0 };
+	struct eval_frame				  f = { 0 };
 	const struct manifest_consignment	**css = NULL;
 	struct wagon_result			 *out = &job->results[wi];
 	size_t					  i, ncs, order = 0;
@@ -191,7 +191,7 @@ eval_merge(struct decision *d, struct decision_wagon *w,
 static void
 eval_train(struct eval_job *job, struct wagon_result *out)
 {
-	struct frame	f = { 0 };
+	struct eval_frame	f = { 0 };
 
 	f.rs = job->rs;
 	f.t = job->t;

@@ -1,6 +1,6 @@
 /*
  * eval_expr.c -- a rule's expressions evaluated at one subject (the
- * wagon, container, consignment or item a struct frame points at): the
+ * wagon, container, consignment or item a struct eval_frame points at): the
  * fields of the model and of the context, arithmetic, comparisons,
  * lists and fuzzy matches (memoised per evaluation), `sample`'s draw,
  * and the reason texts.  What is evaluated where, and the hits, are
@@ -21,9 +21,9 @@
 #include "lang.h"
 #include "memo.h"
 
-static bool eval_bool(const struct rules_node *, struct frame *);
-static int64_t eval_num(const struct rules_node *, struct frame *);
-static const char *eval_str(const struct rules_node *, struct frame *);
+static bool eval_bool(const struct rules_node *, struct eval_frame *);
+static int64_t eval_num(const struct rules_node *, struct eval_frame *);
+static const char *eval_str(const struct rules_node *, struct eval_frame *);
 
 /* The draw of `sample` in [0, 1): SHA-256 of rule set, train, wagon, rule. */
 double
@@ -51,14 +51,14 @@ rules_eval_draw(const struct rules_ruleset *rs, const char *train,
 
 /* Context facts about equipment number, or NULL. */
 static const struct rules_equipment *
-frame_eq(const struct frame *f, const char *number)
+frame_eq(const struct eval_frame *f, const char *number)
 {
 	return rules_context_equipment(f->ctx, number);
 }
 
 /* True if a seal list has a damaged seal or a check found trouble. */
 static bool
-seals_damaged(const struct frame *f, const char *number,
+seals_damaged(const struct eval_frame *f, const char *number,
     const struct manifest_seal *s, size_t n)
 {
 	const struct rules_equipment	*e = frame_eq(f, number);
@@ -72,7 +72,7 @@ seals_damaged(const struct frame *f, const char *number,
 
 /* True unless the neighbour reported seals that differ from the manifest's. */
 static bool
-seals_match(const struct frame *f, const char *number,
+seals_match(const struct eval_frame *f, const char *number,
     const struct manifest_seal *s, size_t n)
 {
 	const struct rules_equipment	*e = frame_eq(f, number);
@@ -95,7 +95,7 @@ seals_match(const struct frame *f, const char *number,
 
 /* True if the neighbour found equipment clear (inspected or scanned). */
 static bool
-neighbour_clear(const struct frame *f, const char *number,
+neighbour_clear(const struct eval_frame *f, const char *number,
     const struct manifest_seal *s, size_t n)
 {
 	const struct rules_equipment	*e = frame_eq(f, number);
@@ -110,7 +110,7 @@ neighbour_clear(const struct frame *f, const char *number,
 
 /* True if the neighbour cleared every container of the wagon. */
 static bool
-wagon_neighbour_cleared(const struct frame *f)
+wagon_neighbour_cleared(const struct eval_frame *f)
 {
 	const struct manifest_wagon	*w = f->w;
 	size_t				 i;
@@ -149,7 +149,7 @@ wagon_declared(const struct manifest_wagon *w)
 
 /* Absolute weighbridge variance in percent (thousandths), or ABSENT. */
 static int64_t
-wagon_variance(const struct frame *f)
+wagon_variance(const struct eval_frame *f)
 {
 	const struct rules_equipment	*e = frame_eq(f, f->w->number);
 	int64_t				 decl = wagon_declared(f->w), diff;
@@ -165,7 +165,7 @@ wagon_variance(const struct frame *f)
 
 /* True if every consignee of the goods on the wagon is AEO-certified. */
 static bool
-wagon_all_aeo(struct frame *f)
+wagon_all_aeo(struct eval_frame *f)
 {
 	size_t	i;
 
@@ -182,7 +182,7 @@ wagon_all_aeo(struct frame *f)
 
 /* A party of the current consignment by field id. */
 static const struct manifest_party *
-frame_party(const struct frame *f, enum rules_field id)
+frame_party(const struct eval_frame *f, enum rules_field id)
 {
 	if (id >= RULES_F_DECLARANT_ID)
 		return &f->cs->declarant;
@@ -193,7 +193,7 @@ frame_party(const struct frame *f, enum rules_field id)
 
 /* A party field: id, name, country or aeo. */
 static const char *
-party_field(const struct frame *f, enum rules_field id)
+party_field(const struct eval_frame *f, enum rules_field id)
 {
 	const struct manifest_party	*p = frame_party(f, id);
 
@@ -211,7 +211,7 @@ party_field(const struct frame *f, enum rules_field id)
 
 /* A yes/no field. */
 static bool
-field_bool(const struct rules_node *n, struct frame *f)
+field_bool(const struct rules_node *n, struct eval_frame *f)
 {
 	int	exp;
 
@@ -248,7 +248,7 @@ field_bool(const struct rules_node *n, struct frame *f)
 
 /* A number field (thousandths), or MANIFEST_ABSENT. */
 static int64_t
-field_num(const struct rules_node *n, struct frame *f)
+field_num(const struct rules_node *n, struct eval_frame *f)
 {
 	const struct rules_equipment	*e;
 	int64_t				 v;
@@ -300,7 +300,7 @@ field_num(const struct rules_node *n, struct frame *f)
 
 /* The procedure of the current consignment, defaulting to the train's. */
 static const char *
-frame_procedure(const struct frame *f)
+frame_procedure(const struct eval_frame *f)
 {
 	if (f->cs->procedure != MANIFEST_PROC_DEFAULT)
 		return manifest_procedure_name(f->cs->procedure);
@@ -309,7 +309,7 @@ frame_procedure(const struct frame *f)
 
 /* A text field, or NULL. */
 static const char *
-field_str(const struct rules_node *n, struct frame *f)
+field_str(const struct rules_node *n, struct eval_frame *f)
 {
 	const struct rules_equipment	*e;
 
@@ -350,7 +350,7 @@ field_str(const struct rules_node *n, struct frame *f)
 
 /* Arithmetic on thousandths; any unknown operand makes it unknown. */
 static int64_t
-eval_arith(const struct rules_node *n, struct frame *f)
+eval_arith(const struct rules_node *n, struct eval_frame *f)
 {
 	int64_t	a = eval_num(n->a, f), b;
 
@@ -376,7 +376,7 @@ eval_arith(const struct rules_node *n, struct frame *f)
 
 /* A number-valued node. */
 static int64_t
-eval_num(const struct rules_node *n, struct frame *f)
+eval_num(const struct rules_node *n, struct eval_frame *f)
 {
 	const char	*key;
 	const int64_t	*v;
@@ -398,7 +398,7 @@ eval_num(const struct rules_node *n, struct frame *f)
 
 /* A text-valued node; NULL when unknown. */
 static const char *
-eval_str(const struct rules_node *n, struct frame *f)
+eval_str(const struct rules_node *n, struct eval_frame *f)
 {
 	return n->op == RULES_OP_STRING ? n->str : field_str(n, f);
 }
@@ -427,7 +427,7 @@ match_best(const struct rules_list *l, const char *s, size_t *best)
 
 /* Fuzzy match of a name against a list; records the best entry. */
 static bool
-eval_matches(const struct rules_node *n, struct frame *f)
+eval_matches(const struct rules_node *n, struct eval_frame *f)
 {
 	const struct rules_list	*l = n->list;
 	const char		*s = eval_str(n->a, f);
@@ -451,7 +451,7 @@ eval_matches(const struct rules_node *n, struct frame *f)
 
 /* Membership of a text in a list; HS codes match an entry by prefix. */
 static bool
-eval_in_list(const struct rules_node *n, struct frame *f)
+eval_in_list(const struct rules_node *n, struct eval_frame *f)
 {
 	const char	*s = eval_str(n->a, f);
 	size_t		 k, len;
@@ -470,7 +470,7 @@ eval_in_list(const struct rules_node *n, struct frame *f)
 
 /* True if the item declares a document of the node's type. */
 static bool
-eval_has_doc(const struct rules_node *n, const struct frame *f)
+eval_has_doc(const struct rules_node *n, const struct eval_frame *f)
 {
 	uint32_t	i;
 
@@ -483,7 +483,7 @@ eval_has_doc(const struct rules_node *n, const struct frame *f)
 
 /* Comparison of two numbers or two texts; unknown numbers compare false. */
 static bool
-eval_compare(const struct rules_node *n, struct frame *f)
+eval_compare(const struct rules_node *n, struct eval_frame *f)
 {
 	const char	*sa, *sb;
 	int64_t		 a, b;
@@ -510,7 +510,7 @@ eval_compare(const struct rules_node *n, struct frame *f)
 
 /* A yes/no node. */
 static bool
-eval_bool(const struct rules_node *n, struct frame *f)
+eval_bool(const struct rules_node *n, struct eval_frame *f)
 {
 	const char	*s;
 	int		 c;
@@ -558,7 +558,7 @@ eval_bool(const struct rules_node *n, struct frame *f)
 
 /* Formats a reason text for the current subject; caller frees. */
 char *
-rules_eval_text(const struct rules_text *text, struct frame *f)
+rules_eval_text(const struct rules_text *text, struct eval_frame *f)
 {
 	struct buf	 b = { 0 };
 	char		 num[VALUE_DECIMAL_MAX];
@@ -588,7 +588,7 @@ rules_eval_text(const struct rules_text *text, struct frame *f)
 
 /* True if condition n holds at the frame's subject (eval_int.h). */
 bool
-rules_eval_cond(const struct rules_node *n, struct frame *f)
+rules_eval_cond(const struct rules_node *n, struct eval_frame *f)
 {
 	return eval_bool(n, f);
 }

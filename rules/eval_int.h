@@ -5,7 +5,7 @@
  * eval.c walks a train level by level (the train, then each wagon: its
  * containers, consignments and items, wagons in parallel) and keeps the
  * hits; eval_expr.c evaluates one rule's expressions and texts at the
- * subject a struct frame points at.  A frame belongs to one thread.
+ * subject a struct eval_frame points at.  A frame belongs to one thread.
  */
 #ifndef RULES_EVAL_INT_H
 #define RULES_EVAL_INT_H
@@ -19,7 +19,7 @@
 #include "memo.h"
 
 /* What a rule is looking at, plus per-wagon values computed lazily. */
-struct frame {
+struct eval_frame {
 	const struct rules_ruleset		*rs;
 	const struct manifest_train		*t;
 	const struct rules_context		*ctx;
@@ -34,8 +34,8 @@ struct frame {
 };
 
 /* True if condition n holds at the frame's subject. */
-bool rules_eval_cond(const struct rules_node *n, struct frame *f);
+bool rules_eval_cond(const struct rules_node *n, struct eval_frame *f);
 /* A reason text formatted for the frame's subject; caller frees; NULL if empty. */
-char *rules_eval_text(const struct rules_text *text, struct frame *f);
+char *rules_eval_text(const struct rules_text *text, struct eval_frame *f);
 
 #endif
