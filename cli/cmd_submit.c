@@ -48,7 +48,7 @@ submit_usage(FILE *out)
 
 /* The answer, or the connection's failure (req NULL). */
 static void
-submit_done(struct evhttp_request *req, void *arg)
+submit_cb(struct evhttp_request *req, void *arg)
 {
 	struct submit	*s = arg;
 	struct evbuffer	*in;
@@ -93,7 +93,7 @@ submit_file(struct event_base *base, struct evhttp_uri *uri, const char *token,
 	conn = evhttp_connection_base_new(base, NULL, evhttp_uri_get_host(uri),
 	    (unsigned short)port);
 	evhttp_connection_set_timeout(conn, SUBMIT_TIMEOUT_S);
-	req = evhttp_request_new(submit_done, &s);
+	req = evhttp_request_new(submit_cb, &s);
 	h = evhttp_request_get_output_headers(req);
 	snprintf(hostport, sizeof hostport, "%s:%d", evhttp_uri_get_host(uri),
 	    port);

@@ -23,7 +23,7 @@ struct spool;
 struct evaluator;
 struct clock_watch;
 struct cycle_group;
-struct notifier;
+struct notices;
 struct peer_link;
 struct sign_key;
 
@@ -42,7 +42,7 @@ struct daemon {
 	struct spool		*spool;
 	struct evaluator	*eval;
 	struct clock_watch	*clock;
-	struct notifier		*notify;
+	struct notices		*notices;
 	struct peer_link	*peer;		/* NULL: no neighbour link */
 	struct sign_key		*station_key;	/* signs notices */
 	struct event		*drain;		/* checks that work in progress ended */

@@ -199,7 +199,7 @@ eval_stored_cb(const char *result, void *arg)
 
 /* Back on the loop: store the decision under the lease. */
 static void
-eval_done(void *arg)
+eval_cb(void *arg)
 {
 	struct eval_run		*j = arg;
 	struct store_decision	 s = { 0 };
@@ -272,7 +272,7 @@ eval_claimed_cb(int status, const struct store_claim *v, size_t n, void *arg)
 			continue;
 		busy_add(e, j->train_id);
 		pool_submit(e->d->pool, j->green ? POOL_PRIORITY_HIGH :
-		    POOL_PRIORITY_NORMAL, eval_work, eval_done, j);
+		    POOL_PRIORITY_NORMAL, eval_work, eval_cb, j);
 	}
 	if (n > 0)
 		evaluator_claim(e);
@@ -316,7 +316,7 @@ evaluator_tick(void *arg)
 
 /* The rule set is stored: decisions may now refer to it. */
 static void
-ruleset_stored_done(int status, enum store_outcome outcome, const char *reply,
+ruleset_stored_cb(int status, enum store_outcome outcome, const char *reply,
     void *arg)
 {
 	struct evaluator	*e = arg;
@@ -340,7 +340,7 @@ evaluator_store_ruleset(struct evaluator *e)
 	e->storing = true;
 	store_ruleset(e->d->db, rules_ruleset_hash(e->rs),
 	    rules_ruleset_name(e->rs), e->files_z, e->files_z_len,
-	    ruleset_stored_done, e);
+	    ruleset_stored_cb, e);
 }
 
 void

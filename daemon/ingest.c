@@ -400,7 +400,7 @@ ingest_fail(struct ingest_job *j, int http_status, const char *error)
 
 /* Back on the loop: store, or report a file that could not be read. */
 static void
-ingest_done(void *arg)
+ingest_cb(void *arg)
 {
 	struct ingest_job	*j = arg;
 	struct store_manifest	 m = { 0 };
@@ -475,7 +475,7 @@ ingest_from_buffer(struct daemon *d, const struct ingest_request *rq,
 	/* Moves the chains: the worker owns the bytes, the request none. */
 	j->body = evbuffer_new();
 	evbuffer_add_buffer(j->body, body);
-	pool_submit(d->pool, POOL_PRIORITY_LOW, ingest_work, ingest_done, j);
+	pool_submit(d->pool, POOL_PRIORITY_LOW, ingest_work, ingest_cb, j);
 }
 
 void
@@ -485,7 +485,7 @@ ingest_from_file(struct daemon *d, const struct ingest_request *rq,
 	struct ingest_job	*j = ingest_job_new(d, rq, cb, arg);
 
 	j->path = xstrdup(path);
-	pool_submit(d->pool, POOL_PRIORITY_LOW, ingest_work, ingest_done, j);
+	pool_submit(d->pool, POOL_PRIORITY_LOW, ingest_work, ingest_cb, j);
 }
 
 void
@@ -502,5 +502,5 @@ ingest_from_peer(struct daemon *d, const struct ingest_peer_message *pm,
 	j->peer.neighbour = xstrdup(pm->neighbour);
 	j->body = evbuffer_new();
 	evbuffer_add(j->body, manifest, len);
-	pool_submit(d->pool, POOL_PRIORITY_LOW, ingest_work, ingest_done, j);
+	pool_submit(d->pool, POOL_PRIORITY_LOW, ingest_work, ingest_cb, j);
 }

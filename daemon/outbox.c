@@ -205,7 +205,7 @@ outbox_build_work(void *arg)
 }
 
 static void
-outbox_build_done(void *arg)
+outbox_build_cb(void *arg)
 {
 	struct outbox_item	*it = arg;
 
@@ -232,7 +232,7 @@ outbox_begin(struct outbox_item *it, bool has_body)
 		ob->ops->send(it);
 	else if (ob->ops->build_on_worker)
 		pool_submit(ob->pool, POOL_PRIORITY_NORMAL, outbox_build_work,
-		    outbox_build_done, it);
+		    outbox_build_cb, it);
 	else
 		/* First attempt: the body is fixed before anything is sent. */
 		outbox_built(it, ob->ops->build(it));

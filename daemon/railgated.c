@@ -405,7 +405,7 @@ main(int argc, char **argv)
 	if ((d.station_key = sign_key_load(keypath, 1, &cause)) == NULL)
 		fatalx("station key: %s", cause);
 	daemon_publish_key(&d);
-	d.notify = notifier_new(&d, d.station_key);
+	d.notices = notices_new(&d, d.station_key);
 	if (d.cfg.subscriptions_file[0] != '\0') {
 		if ((subs = subscriptions_read(&d.cfg, d.cfg.subscriptions_file,
 		    &cause)) == NULL)

@@ -120,7 +120,7 @@ store_clock_args(int target_min, int warn_pct)
 
 /* Row: one text (or binary) value; no row or NULL: not found. */
 static void
-doc_done(const struct db_result *r, void *arg)
+doc_cb(const struct db_result *r, void *arg)
 {
 	struct store_call	*q = arg;
 
@@ -142,7 +142,7 @@ store_query_doc(struct db *db, const char *sql, int n, const char *const *v,
 	struct store_call	*q = store_call_new(arg);
 
 	q->cb.doc = cb;
-	db_query(db, sql, n, v, lengths, binary, flags, 10000, doc_done, q);
+	db_query(db, sql, n, v, lengths, binary, flags, 10000, doc_cb, q);
 }
 
 void
@@ -153,7 +153,7 @@ store_query_read(struct db *db, const char *sql, int n, const char *const *v,
 }
 
 static void
-status_done(const struct db_result *r, void *arg)
+status_cb(const struct db_result *r, void *arg)
 {
 	struct store_call	*q = arg;
 
@@ -169,12 +169,12 @@ store_query_status(struct db *db, const char *sql, int n,
 	struct store_call	*q = store_call_new(arg);
 
 	q->cb.status = cb;
-	db_query(db, sql, n, v, lengths, binary, flags, 10000, status_done, q);
+	db_query(db, sql, n, v, lengths, binary, flags, 10000, status_cb, q);
 }
 
 /* Row: one text; no answer is NULL. */
 static void
-text_done(const struct db_result *r, void *arg)
+text_cb(const struct db_result *r, void *arg)
 {
 	struct store_call	*q = arg;
 
@@ -190,12 +190,12 @@ store_query_text(struct db *db, const char *sql, int n, const char *const *v,
 	struct store_call	*q = store_call_new(arg);
 
 	q->cb.text = cb;
-	db_query(db, sql, n, v, NULL, NULL, flags, timeout_ms, text_done, q);
+	db_query(db, sql, n, v, NULL, NULL, flags, timeout_ms, text_cb, q);
 }
 
 /* Row: outcome, reply. */
 static void
-reply_done(const struct db_result *r, void *arg)
+reply_cb(const struct db_result *r, void *arg)
 {
 	struct store_call	*q = arg;
 
@@ -216,5 +216,5 @@ store_query_reply(struct db *db, const char *sql, int n,
 	struct store_call	*q = store_call_new(arg);
 
 	q->cb.reply = cb;
-	db_query(db, sql, n, v, lengths, binary, flags, 10000, reply_done, q);
+	db_query(db, sql, n, v, lengths, binary, flags, 10000, reply_cb, q);
 }

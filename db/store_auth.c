@@ -10,7 +10,7 @@
 
 /* Row: principal, role. */
 static void
-token_lookup_done(const struct db_result *r, void *arg)
+token_lookup_cb(const struct db_result *r, void *arg)
 {
 	struct store_call	*q = arg;
 
@@ -34,12 +34,12 @@ store_token_lookup(struct db *db, const char *hash, store_token_cb cb,
 	q->cb.token = cb;
 	db_query(db, "SELECT principal, role FROM tokens WHERE hash = $1 "
 	    "AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
-	    1, p, NULL, NULL, DB_RETRY, 5000, token_lookup_done, q);
+	    1, p, NULL, NULL, DB_RETRY, 5000, token_lookup_cb, q);
 }
 
 /* Row: first_bad, checked, reason. */
 static void
-audit_verify_done(const struct db_result *r, void *arg)
+audit_verify_cb(const struct db_result *r, void *arg)
 {
 	struct store_call	*q = arg;
 
@@ -62,5 +62,5 @@ store_audit_verify(struct db *db, store_audit_verify_cb cb, void *arg)
 
 	q->cb.audit = cb;
 	db_query(db, "SELECT first_bad, checked, reason FROM audit_verify()", 0,
-	    NULL, NULL, NULL, DB_RETRY, 60000, audit_verify_done, q);
+	    NULL, NULL, NULL, DB_RETRY, 60000, audit_verify_cb, q);
 }

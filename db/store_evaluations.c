@@ -31,7 +31,7 @@ claim_fill(const struct db_result *r, int i, void *element)
 }
 
 static void
-claim_done(const struct db_result *r, void *arg)
+claim_cb(const struct db_result *r, void *arg)
 {
 	struct store_call	*q = arg;
 	struct store_claim	*v;
@@ -84,7 +84,7 @@ store_claim_evaluations(struct db *db, const struct store_claim_request *rq,
 	    "manifest_id::text, raw_z, events::text, last_event_id::text, "
 	    "green_lane::text FROM claim_evaluations($1, $2::int, $3::int, "
 	    "$4::bigint[], $5::bigint[])", 5, v, NULL, NULL,
-	    DB_RETRY | DB_BINARY_RESULT, 10000, claim_done, q);
+	    DB_RETRY | DB_BINARY_RESULT, 10000, claim_cb, q);
 	buf_free(&busy);
 	buf_free(&have);
 }

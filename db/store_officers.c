@@ -42,7 +42,7 @@ store_decide_override(struct db *db, const char *id, const char *wagon,
  * proposals, fingerprint, resolutions_proposed.
  */
 static void
-final_inputs_done(const struct db_result *r, void *arg)
+final_inputs_cb(const struct db_result *r, void *arg)
 {
 	struct store_call		*q = arg;
 	struct store_final_inputs	 in;
@@ -75,7 +75,7 @@ store_final_inputs(struct db *db, const char *id, store_final_inputs_cb cb,
 
 	q->cb.final_inputs = cb;
 	db_query(db, "SELECT * FROM final_inputs($1)", 1, v, NULL, NULL,
-	    DB_RETRY, 10000, final_inputs_done, q);
+	    DB_RETRY, 10000, final_inputs_cb, q);
 }
 
 void

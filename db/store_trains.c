@@ -14,7 +14,7 @@
 
 /* Row: manifest_id, train_id, outcome, reply, repeated. */
 static void
-ingest_done(const struct db_result *r, void *arg)
+ingest_cb(const struct db_result *r, void *arg)
 {
 	struct store_call	*q = arg;
 
@@ -61,7 +61,7 @@ store_ingest_manifest(struct db *db, const struct store_manifest *m,
 	db_query(db, "SELECT manifest_id, train_id, outcome, reply, repeated "
 	    "FROM ingest_manifest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
 	    "$12, $13, $14)", 14, v, len, bin, m->key != NULL ? DB_RETRY : 0,
-	    60000, ingest_done, q);
+	    60000, ingest_cb, q);
 }
 
 void

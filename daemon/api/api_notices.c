@@ -57,7 +57,7 @@ redelivered_cb(int status, enum store_outcome outcome, const char *reply,
 	if (outcome == STORE_OUTCOME_ACCEPTED) {
 		log_info("notice %s: redelivery by %s", http_param(c, 0),
 		    c->who.name);
-		notifier_kick(c->d->notify);
+		notices_kick(c->d->notices);
 		http_reply_json(c, outcome_status(outcome), reply,
 		    strlen(reply));
 	} else

@@ -172,7 +172,7 @@ finalized_cb(int status, enum store_outcome outcome, const char *reply,
 	}
 	if (outcome == STORE_OUTCOME_DONE) {
 		api_trains_changed();
-		notifier_kick(c->d->notify);	/* the notices are in the outbox */
+		notices_kick(c->d->notices);	/* the notices are in the outbox */
 		peer_link_kick(c->d->peer);	/* so is a message to the neighbour */
 	}
 	if (f->approve) {

@@ -227,7 +227,7 @@ model_work(void *arg)
 }
 
 static void
-model_done(void *arg)
+model_cb(void *arg)
 {
 	struct model_job	*j = arg;
 
@@ -260,7 +260,7 @@ manifest_fetched_cb(int status, const char *z, size_t zlen, void *arg)
 	j->raw_z = xmalloc(zlen);
 	memcpy(j->raw_z, z, zlen);
 	j->raw_z_len = zlen;
-	pool_submit(c->d->pool, POOL_PRIORITY_NORMAL, model_work, model_done, j);
+	pool_submit(c->d->pool, POOL_PRIORITY_NORMAL, model_work, model_cb, j);
 }
 
 void

@@ -321,7 +321,7 @@ lookup_work(void *arg)
 }
 
 static void
-lookup_done(void *arg)
+lookup_cb(void *arg)
 {
 	struct lookup	*l = arg;
 
@@ -341,7 +341,7 @@ endpoint_resolve(struct pool *p, const char *host, bool allow_private,
 	l->allow_private = allow_private;
 	l->cb = cb;
 	l->arg = arg;
-	pool_submit(p, POOL_PRIORITY_NORMAL, lookup_work, lookup_done, l);
+	pool_submit(p, POOL_PRIORITY_NORMAL, lookup_work, lookup_cb, l);
 }
 
 /*

@@ -37,9 +37,9 @@
 
 #define NOTIFY_LEASE_S		60
 #define NOTIFY_TIMEOUT_S	10
-#define NOTIFY_BATCH		32
+#define NOTICE_BATCH		32
 
-struct notifier {
+struct notices {
 	struct daemon		*d;
 	const struct sign_key	*key;
 	char			 key_id[17];
@@ -50,7 +50,7 @@ struct notifier {
 /* A notice in the outbox, with copies of what it was claimed with. */
 struct delivery {
 	struct outbox_item	 it;		/* first: the outbox's part */
-	struct notifier		*n;
+	struct notices		*n;
 	char			*id, *format, *follow_up_of;
 	char			*url, *secret, *recipient, *subscription;
 	char			*client_cert, *client_key;
@@ -203,7 +203,7 @@ delivery_record(struct outbox_item *it, outbox_recorded_cb cb)
 
 /* An OpenSSL client context verifying against the system's CAs (and ca_file). */
 static SSL_CTX *
-notifier_ssl(struct notifier *n)
+notices_ssl(struct notices *n)
 {
 	const char	*ca = n->d->cfg.notice_ca_file;
 
@@ -265,7 +265,7 @@ delivery_connect(struct delivery *v, const char *address)
 
 	if (!v->ep.https)
 		return outbox_connect(v->n->outbox, NULL, address, v->ep.port);
-	ssl = SSL_new(notifier_ssl(v->n));
+	ssl = SSL_new(notices_ssl(v->n));
 	expect_peer(ssl, v->ep.host);
 	if (v->client_cert != NULL && present_client(v, ssl) < 0) {
 		SSL_free(ssl);
@@ -344,7 +344,7 @@ delivery_post(struct outbox_item *it)
 
 /* Starts one claimed notice. */
 static void
-delivery_start(struct notifier *n, const struct store_notice *s)
+delivery_start(struct notices *n, const struct store_notice *s)
 {
 	struct delivery	*v;
 
@@ -373,7 +373,7 @@ notices_claimed_cb(int status, const struct store_notice *v, size_t count,
     void *arg)
 {
 	struct outbox	*ob = arg;
-	struct notifier	*n = outbox_arg(ob);
+	struct notices	*n = outbox_arg(ob);
 	size_t		 i;
 
 	if (outbox_claim_end(ob, status) < 0)
@@ -386,19 +386,19 @@ notices_claimed_cb(int status, const struct store_notice *v, size_t count,
 static void
 notices_claim(struct outbox *ob, int batch)
 {
-	struct notifier	*n = outbox_arg(ob);
+	struct notices	*n = outbox_arg(ob);
 
 	store_claim_notices(n->d->db, n->d->instance, batch, NOTIFY_LEASE_S,
 	    notices_claimed_cb, ob);
 }
 
 /* Small bodies: built on the loop, so a busy pool never delays a notice. */
-static void notifier_release(void *);
+static void notices_release(void *);
 
 static const struct outbox_ops notice_ops = {
 	.period_ms = 500,
-	.batch = NOTIFY_BATCH,
-	.max_in_flight = NOTIFY_BATCH * 4,
+	.batch = NOTICE_BATCH,
+	.max_in_flight = NOTICE_BATCH * 4,
 	.timeout_s = NOTIFY_TIMEOUT_S,
 	.build_on_worker = false,
 	.claim = notices_claim,
@@ -409,13 +409,13 @@ static const struct outbox_ops notice_ops = {
 	.record = delivery_record,
 	.recorded = delivery_recorded,
 	.free = delivery_free,
-	.release = notifier_release,
+	.release = notices_release,
 };
 
-struct notifier *
-notifier_new(struct daemon *d, const struct sign_key *key)
+struct notices *
+notices_new(struct daemon *d, const struct sign_key *key)
 {
-	struct notifier	*n = xcalloc(1, sizeof *n);
+	struct notices	*n = xcalloc(1, sizeof *n);
 
 	n->d = d;
 	n->key = key;
@@ -426,7 +426,7 @@ notifier_new(struct daemon *d, const struct sign_key *key)
 }
 
 void
-notifier_kick(struct notifier *n)
+notices_kick(struct notices *n)
 {
 	if (n != NULL)
 		outbox_kick(n->outbox);
@@ -434,9 +434,9 @@ notifier_kick(struct notifier *n)
 
 /* Frees, from the outbox's cycle, once the database answered everything. */
 static void
-notifier_release(void *arg)
+notices_release(void *arg)
 {
-	struct notifier	*n = arg;
+	struct notices	*n = arg;
 
 	if (n->ssl != NULL)
 		SSL_CTX_free(n->ssl);

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 struct daemon;
-struct notifier;
+struct notices;
 struct sign_key;
 
 /*
@@ -25,8 +25,8 @@ struct sign_key;
  * Its outbox's cycle in d->cycles stops it (deliveries in flight finish),
  * counts them for draining, and frees it.
  */
-struct notifier *notifier_new(struct daemon *d, const struct sign_key *key);
+struct notices *notices_new(struct daemon *d, const struct sign_key *key);
 /* Notices may be due now (a decision became final, an officer redelivers). */
-void notifier_kick(struct notifier *n);
+void notices_kick(struct notices *n);
 
 #endif

@@ -183,7 +183,7 @@ open_work(void *arg)
 
 /* Back on the loop: refuse, or record. */
 static void
-open_done(void *arg)
+open_cb(void *arg)
 {
 	struct peer_recv		*r = arg;
 	struct ingest_peer_message	 pm;
@@ -278,7 +278,7 @@ peer_request_cb(struct evhttp_request *req, void *arg)
 	evbuffer_remove(in, r->body, r->len);
 	r->now = (int64_t)time(NULL);
 	l->receiving++;
-	pool_submit(l->d->pool, POOL_PRIORITY_NORMAL, open_work, open_done, r);
+	pool_submit(l->d->pool, POOL_PRIORITY_NORMAL, open_work, open_cb, r);
 }
 
 /* Each accepted connection speaks TLS with the server context. */
