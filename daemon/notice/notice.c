@@ -35,8 +35,8 @@
 #include "daemon/outbox.h"
 #include "daemon/sign.h"
 
-#define NOTIFY_LEASE_S		60
-#define NOTIFY_TIMEOUT_S	10
+#define NOTICE_LEASE_S		60
+#define NOTICE_TIMEOUT_S	10
 #define NOTICE_BATCH		32
 
 struct notices {
@@ -388,7 +388,7 @@ notices_claim(struct outbox *ob, int batch)
 {
 	struct notices	*n = outbox_arg(ob);
 
-	store_claim_notices(n->d->db, n->d->instance, batch, NOTIFY_LEASE_S,
+	store_claim_notices(n->d->db, n->d->instance, batch, NOTICE_LEASE_S,
 	    notices_claimed_cb, ob);
 }
 
@@ -399,7 +399,7 @@ static const struct outbox_ops notice_ops = {
 	.period_ms = 500,
 	.batch = NOTICE_BATCH,
 	.max_in_flight = NOTICE_BATCH * 4,
-	.timeout_s = NOTIFY_TIMEOUT_S,
+	.timeout_s = NOTICE_TIMEOUT_S,
 	.build_on_worker = false,
 	.claim = notices_claim,
 	.build = delivery_build,
