@@ -102,6 +102,21 @@ out:
 	return rc;
 }
 
+/* A key holding pkey if it is Ed25519; else NULL, and pkey is freed. */
+static struct sign_key *
+sign_key_wrap(EVP_PKEY *pkey)
+{
+	struct sign_key	*k;
+
+	if (pkey == NULL || EVP_PKEY_id(pkey) != EVP_PKEY_ED25519) {
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	k = xcalloc(1, sizeof *k);
+	k->pkey = pkey;
+	return k;
+}
+
 struct sign_key *
 sign_key_load(const char *path, int create, char **cause)
 {
@@ -119,13 +134,8 @@ sign_key_load(const char *path, int create, char **cause)
 	}
 	pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 	fclose(f);
-	if (pkey == NULL || EVP_PKEY_id(pkey) != EVP_PKEY_ED25519) {
-		EVP_PKEY_free(pkey);
+	if ((k = sign_key_wrap(pkey)) == NULL)
 		*cause = xasprintf("%s: not an Ed25519 private key in PEM", path);
-		return NULL;
-	}
-	k = xcalloc(1, sizeof *k);
-	k->pkey = pkey;
 	return k;
 }
 
@@ -138,13 +148,8 @@ sign_key_from_pem(const char *pem, char **cause)
 
 	pkey = b != NULL ? PEM_read_bio_PUBKEY(b, NULL, NULL, NULL) : NULL;
 	BIO_free(b);
-	if (pkey == NULL || EVP_PKEY_id(pkey) != EVP_PKEY_ED25519) {
-		EVP_PKEY_free(pkey);
+	if ((k = sign_key_wrap(pkey)) == NULL)
 		*cause = xstrdup("not an Ed25519 public key in PEM");
-		return NULL;
-	}
-	k = xcalloc(1, sizeof *k);
-	k->pkey = pkey;
 	return k;
 }
 
