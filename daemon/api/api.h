@@ -1,7 +1,11 @@
 /*
- * api.h -- the HTTP API of interfaces.md: the route table (which is also
- * the authorisation table: each route lists the roles it admits) and the
- * handlers, one file per resource (api_*.c).  Loop thread only.
+ * api.h -- the HTTP API of interfaces.md (daemon/api/): the route table
+ * (which is also the authorisation table: each route lists the roles it
+ * admits) and the handlers, one file per resource (api_*.c).  railgated.c
+ * hands the table to the transport (daemon/http/, struct http_app) and
+ * subscribes the API's kept copies to the core's change hooks
+ * (daemon/hooks.h); nothing outside this room calls a handler.  Loop
+ * thread only.
  */
 #ifndef DAEMON_API_API_H
 #define DAEMON_API_API_H

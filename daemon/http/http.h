@@ -1,6 +1,6 @@
 /*
- * http.h -- the HTTP API on libevent's evhttp: routes, authentication,
- * and the one reply path.
+ * http.h -- the HTTP transport on libevent's evhttp (daemon/http/):
+ * routing, authentication, the connection guard and the one reply path.
  *
  * The application hands the server its route table (which is also the
  * authorisation table) and how a token is looked up (struct http_app):

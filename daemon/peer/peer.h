@@ -2,12 +2,14 @@
  * peer.h -- the link to the neighbouring customs service (issue 8).
  *
  * Two halves over mutual TLS 1.3, each pinned to the neighbour's CA and
- * name: a sender that takes the outbox's head (013_peer.sql), builds and
- * signs its envelope, and posts it to the neighbour until it is taken,
- * one message at a time so that they arrive in order; and a listener
- * that verifies what the neighbour sends (certificate, signature,
- * timestamp), records it once and acknowledges it.  Configured by the
- * [peer] section; loop thread, but for the envelope building.
+ * name: a sender (peer_out.c, an adapter of the shared delivery cycle,
+ * daemon/outbox.h) that takes the link outbox's head (013_peer.sql),
+ * builds and signs its envelope, and posts it to the neighbour until it
+ * is taken, one message at a time so that they arrive in order; and a
+ * listener (peer_in.c) that verifies what the neighbour sends
+ * (certificate, signature, timestamp), records it once and acknowledges
+ * it.  Configured by the [peer] section; loop thread, but for the
+ * envelope building.
  */
 #ifndef DAEMON_PEER_PEER_H
 #define DAEMON_PEER_PEER_H
