@@ -50,6 +50,13 @@ ruleset_load(const char *dir, struct ruleset_load *out, char **cause)
 		    failed, run, report);
 		goto fail;
 	}
+	/* As `railgate rules test`: a rule set nothing proves is not trusted. */
+	if (run == 0) {
+		buf_printf(&why, "rule set %s has no test trains (%s/tests/"
+		    "NAME.test): a rule set is put in force only once its own "
+		    "tests pass", dir, dir);
+		goto fail;
+	}
 	ruleset_pack(files, n, &out->files_z, &out->files_z_len);
 	free(report);
 	rules_files_free(files, n);

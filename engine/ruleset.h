@@ -23,7 +23,8 @@ struct ruleset_load {
 
 /*
  * Reads, compiles and tests (its own test trains) the rule set in dir.
- * 0, or -1 with *cause (the compile errors or failed tests, caller frees).
+ * 0, or -1 with *cause (the compile errors, the failed tests, or that
+ * there is no test train at all; caller frees).
  */
 int ruleset_load(const char *dir, struct ruleset_load *out, char **cause);
 /* Releases what ruleset_load gave; accepts a zeroed one. */

@@ -368,7 +368,8 @@ append_file(const char *path, const char *text)
 
 /*
  * SIGHUP reloads the rule set with the configuration: one that does not
- * compile or fails its own test trains is refused and the old one stays;
+ * compile, fails its own test trains or has none is refused and the old
+ * one stays;
  * a good one goes into force and is stored by its new hash.
  */
 static void
@@ -406,6 +407,15 @@ t_daemon_reload_rule_set(void)
 	free(v);
 	kill(d.pid, SIGHUP);
 	CU_ASSERT(log_has(&d, "fails 1 of its", 1, 5000));
+
+	/* No test train at all: refused, as `railgate rules test` refuses it. */
+	CU_ASSERT_EQUAL(write_file(main_rules, copy), 0);
+	snprintf(cmd, sizeof cmd, "mv %s/tests %s/tests.away", dir, dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	kill(d.pid, SIGHUP);
+	CU_ASSERT(log_has(&d, "has no test trains", 1, 5000));
+	snprintf(cmd, sizeof cmd, "mv %s/tests.away %s/tests", dir, dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
 
 	/* A comment changes the text, so the hash: a new rule set in force. */
 	CU_ASSERT_EQUAL(write_file(main_rules, copy), 0);

@@ -1,0 +1,154 @@
+/*
+ * test_ruleset.c -- engine/ruleset.c, a rule set as the daemon puts it
+ * in force (ruleset.h): compiled, proved by its own test trains, packed
+ * exactly as read; and a packed one compiled back to the same hash.  A
+ * rule set that does not compile, fails a test train, or has no test
+ * train at all is refused with the reason.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/ruleset.h"
+#include "manifest/util.h"
+#include "rules/rules.h"
+
+#include "unit.h"
+
+/* A copy of the default rule set in a directory of its own, or NULL. */
+static char *
+ruleset_copy(void)
+{
+	char	*dir = xstrdup("/tmp/railgate-ruleset-XXXXXX");
+	char	 cmd[256];
+
+	if (mkdtemp(dir) == NULL) {
+		free(dir);
+		return NULL;
+	}
+	snprintf(cmd, sizeof cmd, "cp -R etc/rules/default/. %s/", dir);
+	if (system(cmd) != 0) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static void
+ruleset_remove(char *dir)
+{
+	char	cmd[256];
+
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	free(dir);
+}
+
+/* The default rule set loads, and its packed files compile back alike. */
+static void
+t_ruleset_default_loads_and_packs(void)
+{
+	struct ruleset_load	 l;
+	struct rules_ruleset	*back;
+	char			*cause = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(ruleset_load("etc/rules/default", &l, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT_PTR_NOT_NULL(l.files_z);
+	back = ruleset_compile_stored(rules_ruleset_name(l.rs), l.files_z,
+	    l.files_z_len, &cause);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	CU_ASSERT_STRING_EQUAL(rules_ruleset_hash(back),
+	    rules_ruleset_hash(l.rs));
+	rules_ruleset_unref(back);
+	/* Damaged stored bytes are refused, saying so. */
+	l.files_z[l.files_z_len / 2] ^= 0x55;
+	CU_ASSERT_PTR_NULL(ruleset_compile_stored("x", l.files_z,
+	    l.files_z_len, &cause));
+	CU_ASSERT_PTR_NOT_NULL(cause);
+	free(cause);
+	ruleset_load_clear(&l);
+}
+
+/* No test train at all: refused, as `railgate rules test` refuses it. */
+static void
+t_ruleset_without_tests_refused(void)
+{
+	struct ruleset_load	 l;
+	char			*dir = ruleset_copy(), *cause = NULL, cmd[300];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	snprintf(cmd, sizeof cmd, "rm -f %s/tests/*.test", dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	CU_ASSERT_EQUAL(ruleset_load(dir, &l, &cause), -1);
+	CU_ASSERT_PTR_NULL(l.rs);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "has no test trains"));
+	free(cause);
+	/* No tests/ directory at all: the same. */
+	snprintf(cmd, sizeof cmd, "rm -rf %s/tests", dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	cause = NULL;
+	CU_ASSERT_EQUAL(ruleset_load(dir, &l, &cause), -1);
+	CU_ASSERT_PTR_NOT_NULL(cause != NULL ?
+	    strstr(cause, "has no test trains") : NULL);
+	free(cause);
+	ruleset_remove(dir);
+}
+
+/* A test train whose expectation fails: refused, naming the test. */
+static void
+t_ruleset_failing_test_refused(void)
+{
+	struct ruleset_load	 l;
+	char			*dir = ruleset_copy(), *cause = NULL;
+	char			 path[300];
+	FILE			*f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	snprintf(path, sizeof path, "%s/tests/zz-wrong.test", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("manifest release.xml\ndecision HOLD\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(ruleset_load(dir, &l, &cause), -1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "fails 1 of its"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "zz-wrong.test"));
+	free(cause);
+	ruleset_remove(dir);
+}
+
+/* A rule that does not compile: refused with its file and line. */
+static void
+t_ruleset_compile_error_refused(void)
+{
+	struct ruleset_load	 l;
+	char			*dir = ruleset_copy(), *cause = NULL;
+	char			 path[300];
+	FILE			*f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	snprintf(path, sizeof path, "%s/main.rules", dir);
+	f = fopen(path, "a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("\nrule broken\n  scope nowhere\nend\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(ruleset_load(dir, &l, &cause), -1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "does not compile"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "main.rules:"));
+	free(cause);
+	ruleset_remove(dir);
+}
+
+static CU_TestInfo ruleset_tests[] = {
+	{ "t_ruleset_default_loads_and_packs",
+	    t_ruleset_default_loads_and_packs },
+	{ "t_ruleset_without_tests_refused", t_ruleset_without_tests_refused },
+	{ "t_ruleset_failing_test_refused", t_ruleset_failing_test_refused },
+	{ "t_ruleset_compile_error_refused", t_ruleset_compile_error_refused },
+	CU_TEST_INFO_NULL,
+};
+
+TEST_SUITE("ruleset", NULL, NULL, ruleset_tests)
