@@ -185,7 +185,12 @@ dir_basename(const char *dir)
 	return xstrndup(s, (size_t)(dir + n - s));
 }
 
-/* Reads the files of the rule set in dir: *.rules and lists/ (any file). */
+/*
+ * Reads the files of the rule set in dir: *.rules, lists/ and tests/ (any
+ * file).  The test trains are read too, so that they count in the hash
+ * and are stored with the rule set: what proved a rule set is part of
+ * it.  The compiler reads only the *.rules files and the lists they name.
+ */
 int
 rules_files_read(const char *dir, struct rules_file **files, size_t *n,
     struct diag_list *diags)
@@ -203,7 +208,9 @@ rules_files_read(const char *dir, struct rules_file **files, size_t *n,
 		}
 		return -1;
 	}
-	return load_dir(dir, "lists", false, files, n, diags) == 0 ? 0 : -1;
+	if (load_dir(dir, "lists", false, files, n, diags) == -1)
+		return -1;
+	return load_dir(dir, "tests", false, files, n, diags) == 0 ? 0 : -1;
 }
 
 /* Frees what rules_files_read() returned. */

@@ -54,7 +54,8 @@ struct rules_ruleset *rules_ruleset_load(const char *dir,
 /*
  * The pieces of rules_ruleset_load, for a caller that keeps the exact
  * files (a daemon stores them with its decisions, for replays):
- * rules_files_read reads dir's files (0, or -1 with diagnostics; free
+ * rules_files_read reads dir's files -- *.rules, lists/ and the test
+ * trains of tests/, all counted in the hash (0, or -1 with diagnostics; free
  * them with rules_files_free either way), rules_ruleset_compile_dir
  * compiles them under dir's name.
  */

@@ -3,7 +3,8 @@
  * in force (ruleset.h): compiled, proved by its own test trains, packed
  * exactly as read; and a packed one compiled back to the same hash.  A
  * rule set that does not compile, fails a test train, or has no test
- * train at all is refused with the reason.
+ * train at all is refused with the reason; its test trains count in its
+ * hash.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,12 +143,47 @@ t_ruleset_compile_error_refused(void)
 	ruleset_remove(dir);
 }
 
+/*
+ * The test trains count in the hash: a changed test changes it, and the
+ * stored files (which now hold the tests) compile back to the new hash.
+ */
+static void
+t_ruleset_tests_in_hash(void)
+{
+	struct ruleset_load	 a, b;
+	struct rules_ruleset	*back;
+	char			*dir = ruleset_copy(), *cause = NULL;
+	char			 path[300];
+	FILE			*f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	CU_ASSERT_EQUAL_FATAL(ruleset_load(dir, &a, &cause), 0);
+	snprintf(path, sizeof path, "%s/tests/release.test", dir);
+	f = fopen(path, "a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("# reviewed by the rules officer\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(ruleset_load(dir, &b, &cause), 0);
+	CU_ASSERT_STRING_NOT_EQUAL(rules_ruleset_hash(a.rs),
+	    rules_ruleset_hash(b.rs));
+	back = ruleset_compile_stored(rules_ruleset_name(b.rs), b.files_z,
+	    b.files_z_len, &cause);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	CU_ASSERT_STRING_EQUAL(rules_ruleset_hash(back),
+	    rules_ruleset_hash(b.rs));
+	rules_ruleset_unref(back);
+	ruleset_load_clear(&a);
+	ruleset_load_clear(&b);
+	ruleset_remove(dir);
+}
+
 static CU_TestInfo ruleset_tests[] = {
 	{ "t_ruleset_default_loads_and_packs",
 	    t_ruleset_default_loads_and_packs },
 	{ "t_ruleset_without_tests_refused", t_ruleset_without_tests_refused },
 	{ "t_ruleset_failing_test_refused", t_ruleset_failing_test_refused },
 	{ "t_ruleset_compile_error_refused", t_ruleset_compile_error_refused },
+	{ "t_ruleset_tests_in_hash", t_ruleset_tests_in_hash },
 	CU_TEST_INFO_NULL,
 };
 
