@@ -25,6 +25,8 @@ struct diag_list;
 /* Prints rule set compile diagnostics as "file:line:col: message". */
 void cmd_rules_print_diags(const struct diag_list *l);
 
+/* Prints each diagnostic of l on out, one per line, indented. */
+void cmd_print_diags(FILE *out, const struct diag_list *l);
 /* Prints "railgate CMD: message" on stderr. */
 void cmd_warnx(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -67,7 +67,6 @@ check_file(const struct rules_ruleset *rs, const char *path,
     const struct rules_context *ctx, unsigned threads, struct decision **out)
 {
 	struct manifest_train	*t = NULL;
-	char			 line[1024];
 
 	switch (engine_check_file(rs, path, ctx, threads, out, &t)) {
 	case ENGINE_CHECK_DECIDED:
@@ -82,9 +81,7 @@ check_file(const struct rules_ruleset *rs, const char *path,
 		break;
 	}
 	cmd_warnx("check", "%s: not read as a manifest", path);
-	for (size_t i = 0; i < t->diags.n; i++)
-		fprintf(stderr, "  %s\n", diag_format(&t->diags.v[i], line,
-		    sizeof line));
+	cmd_print_diags(stderr, &t->diags);
 	manifest_train_free(t);
 	return EX_DATAERR;
 }
@@ -108,7 +105,6 @@ print_hit(FILE *out, const struct decision_hit *h)
 static void
 print_text(FILE *out, const char *path, const struct decision *d)
 {
-	char	line[1024];
 	size_t	i, k;
 
 	fprintf(out, "%s: train %s: %s (rule set %s %.12s)\n", path,
@@ -130,9 +126,7 @@ print_text(FILE *out, const char *path, const struct decision *d)
 		fprintf(out, "  train:\n");
 	for (k = 0; k < d->ntrain_hits; k++)
 		print_hit(out, &d->train_hits[k]);
-	for (i = 0; i < d->diags.n; i++)
-		fprintf(out, "  %s\n", diag_format(&d->diags.v[i], line,
-		    sizeof line));
+	cmd_print_diags(out, &d->diags);
 }
 
 /* Loads a context file with loader; a sysexits status. */

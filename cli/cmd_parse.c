@@ -41,8 +41,7 @@ static void
 print_summary(FILE *out, const char *name, const struct manifest_train *t,
     int rc)
 {
-	char	where[VALUE_TIME_MAX], line[1024];
-	size_t	i;
+	char	where[VALUE_TIME_MAX];
 
 	if (rc == 0) {
 		fprintf(out, "%s: train %s (%s, %s), manifest %s (%s)", name,
@@ -59,8 +58,7 @@ print_summary(FILE *out, const char *name, const struct manifest_train *t,
 		fprintf(out, "%s: not read as a manifest\n", name);
 	fprintf(out, "  %zu errors, %zu warnings\n", t->diags.errors,
 	    t->diags.warnings);
-	for (i = 0; i < t->diags.n; i++)
-		fprintf(out, "  %s\n", diag_format(&t->diags.v[i], line, sizeof line));
+	cmd_print_diags(out, &t->diags);
 	if (t->diags.dropped != 0)
 		fprintf(out, "  (%zu more diagnostics not shown)\n", t->diags.dropped);
 }

@@ -8,7 +8,20 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "manifest/diag.h"
+
 #include "cli/cmd.h"
+
+/* Each diagnostic of l on its own line, indented two spaces. */
+void
+cmd_print_diags(FILE *out, const struct diag_list *l)
+{
+	char	line[1024];
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		fprintf(out, "  %s\n", diag_format(&l->v[i], line, sizeof line));
+}
 
 /* Message on stderr, prefixed with the command. */
 void
