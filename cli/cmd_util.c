@@ -1,9 +1,8 @@
 /*
- * cmd_util.c -- what the subcommands share: their error messages.
- *
- * Separate from railgate.c (the command table and main) so that the
- * daemon can link the pieces of subcommands it reuses, such as a rule
- * set's self-test on reload.
+ * cmd_util.c -- what the subcommands share: their error messages and
+ * the printing of diagnostics.  What the daemon shares with the command
+ * line (a rule set's self-test, deciding a file) is in engine/, not here:
+ * the daemon never links cli/.
  */
 #include <stdarg.h>
 #include <stdio.h>
