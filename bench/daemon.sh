@@ -56,5 +56,6 @@ echo "daemon: 1,000,000-item e-commerce train ($(($(stat -c %s "$data/ecommerce-
 "$build/bench/api_load" submit "$port" "$operator" "$admin" 1 "$data/ecommerce-1m.edi"
 echo "daemon: peak memory $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' \
 	/proc/$pid/status)"
-grep -c . "$work/daemon.log" > /dev/null 2>&1 && \
-	echo "daemon: $(grep -c 'warn\|error' "$work/daemon.log" || true) warnings in the log"
+# log_level = warn: a clean run leaves the log empty, which is 0, not a
+# failure of the benchmark.
+echo "daemon: $(grep -c 'warn\|error' "$work/daemon.log" 2>/dev/null || true) warnings in the log"
