@@ -50,14 +50,18 @@ static int
 rules_test(const char *dir)
 {
 	struct rules_ruleset	*rs = rules_compile(dir);
-	int			 failed, run;
+	struct engine_selftest	 res;
+	int			 bad;
 
 	if (rs == NULL)
 		return EX_CONFIG;
-	failed = engine_selftest(rs, dir, stdout, &run);
-	printf("%d tests, %d failed\n", run, failed);
+	bad = engine_selftest(rs, dir, stdout, &res);
+	printf("%d tests, %d failed", res.run, res.failed);
+	if (res.unproven > 0)
+		printf("; %d rule proofs missing", res.unproven);
+	printf("\n");
 	rules_ruleset_unref(rs);
-	return failed > 0 || run == 0 ? 1 : 0;
+	return bad > 0 || res.run == 0 ? 1 : 0;
 }
 
 /* railgate rules lint|test DIR */

@@ -86,6 +86,81 @@ decision_has_hit(const struct decision *d, const char *rule, const char *where)
 	return false;
 }
 
+/*
+ * Which rules the test trains show firing and not firing: a rule set
+ * proves every rule both ways, or a rule that can never fire (a
+ * misspelt field, a list it does not read) would pass unnoticed.
+ */
+struct cover {
+	const char	**names;	/* distinct rule names, borrowed */
+	bool		 *hit;
+	bool		 *no_hit;
+	size_t		  n;
+};
+
+static void
+cover_init(struct cover *c, const struct rules_ruleset *rs)
+{
+	size_t	i, k, n = rules_ruleset_count(rs);
+
+	c->names = xcalloc(n + 1, sizeof *c->names);
+	c->hit = xcalloc(n + 1, sizeof *c->hit);
+	c->no_hit = xcalloc(n + 1, sizeof *c->no_hit);
+	c->n = 0;
+	for (i = 0; i < n; i++) {
+		const char *name = rules_ruleset_rule_name(rs, i);
+
+		for (k = 0; k < c->n && strcmp(c->names[k], name) != 0; k++)
+			;
+		if (k == c->n)
+			c->names[c->n++] = name;
+	}
+}
+
+/* Notes that a passing expectation (key "hit" or "no-hit") named rule. */
+static void
+cover_note(struct cover *c, const char *key, const char *rule)
+{
+	size_t	k;
+
+	for (k = 0; k < c->n; k++)
+		if (strcmp(c->names[k], rule) == 0) {
+			if (strcmp(key, "hit") == 0)
+				c->hit[k] = true;
+			else if (strcmp(key, "no-hit") == 0)
+				c->no_hit[k] = true;
+		}
+}
+
+/* Reports every rule not shown both ways on out; returns how many. */
+static int
+cover_report(struct cover *c, FILE *out)
+{
+	size_t	k;
+	int	missing = 0;
+
+	for (k = 0; k < c->n; k++) {
+		if (!c->hit[k])
+			fprintf(out, "FAIL rule %s: no test train shows it "
+			    "firing (a passing `hit %s` line)\n", c->names[k],
+			    c->names[k]);
+		if (!c->no_hit[k])
+			fprintf(out, "FAIL rule %s: no test train shows it not "
+			    "firing (a passing `no-hit %s` line)\n",
+			    c->names[k], c->names[k]);
+		missing += !c->hit[k] + !c->no_hit[k];
+	}
+	return missing;
+}
+
+static void
+cover_free(struct cover *c)
+{
+	free(c->names);
+	free(c->hit);
+	free(c->no_hit);
+}
+
 /* Checks one expectation line against d; NULL if it holds, else why. */
 static char *
 test_expect(const struct decision *d, const char *key, const char *a,
@@ -109,7 +184,7 @@ test_expect(const struct decision *d, const char *key, const char *a,
 /* Runs one NAME.test; 0 pass, 1 fail (with the reason reported on out). */
 static int
 rules_run_test(const struct rules_ruleset *rs, const char *dir,
-    const char *name, FILE *out)
+    const char *name, struct cover *cover, FILE *out)
 {
 	char			*path = xasprintf("%s/%s", dir, name), *text;
 	char			*line, *save = NULL, *why = NULL, *f, *cause;
@@ -160,6 +235,8 @@ rules_run_test(const struct rules_ruleset *rs, const char *dir,
 			fail = 1;
 		} else if ((why = test_expect(d, key, a, b)) != NULL)
 			fail = 1;
+		else if (a != NULL)
+			cover_note(cover, key, a);
 	}
 	free(manifest);
 	fprintf(out, "%s %s%s%s\n", fail ? "FAIL" : "pass", name,
@@ -174,26 +251,33 @@ rules_run_test(const struct rules_ruleset *rs, const char *dir,
 
 int
 engine_selftest(const struct rules_ruleset *rs, const char *dir, FILE *out,
-    int *run)
+    struct engine_selftest *res)
 {
 	char		 *tdir = xasprintf("%s/tests", dir);
 	struct dirent	**names;
-	int		  n, i, failed = 0;
+	struct cover	  cover;
+	int		  n, i;
 	size_t		  len;
 
-	*run = 0;
+	memset(res, 0, sizeof *res);
+	cover_init(&cover, rs);
 	if ((n = scandir(tdir, &names, NULL, alphasort)) < 0)
 		n = 0;
 	for (i = 0; i < n; i++) {
 		len = strlen(names[i]->d_name);
 		if (len > 5 && strcmp(names[i]->d_name + len - 5, ".test") == 0) {
-			failed += rules_run_test(rs, tdir, names[i]->d_name, out);
-			(*run)++;
+			res->failed += rules_run_test(rs, tdir,
+			    names[i]->d_name, &cover, out);
+			res->run++;
 		}
 		free(names[i]);
 	}
 	if (n > 0)
 		free(names);
 	free(tdir);
-	return failed;
+	/* Without test trains there is nothing to cover: the caller says so. */
+	if (res->run > 0)
+		res->unproven = cover_report(&cover, out);
+	cover_free(&cover);
+	return res->failed + res->unproven;
 }

@@ -35,12 +35,20 @@ enum engine_check engine_check_file(const struct rules_ruleset *rs,
     const char *path, const struct rules_context *ctx, unsigned threads,
     struct decision **out, struct manifest_train **unread);
 
+/* What a rule set's test trains showed. */
+struct engine_selftest {
+	int	run;		/* tests run */
+	int	failed;		/* tests failed */
+	int	unproven;	/* rules not shown firing, or not shown quiet */
+};
+
 /*
  * Runs the test trains of the rule set in dir (dir/tests/ *.test, the
  * format in docs/rules.md) against rs in name order, a line per test on
- * out; returns how many failed, *run how many ran.
+ * out, then a line per rule the passing tests do not show both firing
+ * and not firing; fills *res and returns failed + unproven (0: proved).
  */
 int engine_selftest(const struct rules_ruleset *rs, const char *dir,
-    FILE *out, int *run);
+    FILE *out, struct engine_selftest *res);
 
 #endif

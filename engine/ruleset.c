@@ -24,7 +24,7 @@ ruleset_load(const char *dir, struct ruleset_load *out, char **cause)
 	char			*report = NULL, line[512];
 	size_t			 rlen = 0;
 	FILE			*f;
-	int			 failed, run = 0;
+	struct engine_selftest	 res;
 
 	memset(out, 0, sizeof *out);
 	diag_list_init(&diags, 0);
@@ -43,15 +43,20 @@ ruleset_load(const char *dir, struct ruleset_load *out, char **cause)
 		    dir);
 		goto fail;
 	}
-	failed = engine_selftest(out->rs, dir, f, &run);
+	engine_selftest(out->rs, dir, f, &res);
 	fclose(f);
-	if (failed > 0) {
+	if (res.failed > 0) {
 		buf_printf(&why, "rule set %s fails %d of its %d tests: %s", dir,
-		    failed, run, report);
+		    res.failed, res.run, report);
+		goto fail;
+	}
+	if (res.unproven > 0) {
+		buf_printf(&why, "rule set %s does not prove every rule both "
+		    "ways (%d missing): %s", dir, res.unproven, report);
 		goto fail;
 	}
 	/* As `railgate rules test`: a rule set nothing proves is not trusted. */
-	if (run == 0) {
+	if (res.run == 0) {
 		buf_printf(&why, "rule set %s has no test trains (%s/tests/"
 		    "NAME.test): a rule set is put in force only once its own "
 		    "tests pass", dir, dir);

@@ -290,3 +290,10 @@ rules_ruleset_count(const struct rules_ruleset *rs)
 {
 	return rs->nrules;
 }
+
+/* The name of rule block i; borrowed. */
+const char *
+rules_ruleset_rule_name(const struct rules_ruleset *rs, size_t i)
+{
+	return rs->rules[i].name;
+}

@@ -74,6 +74,8 @@ const char *rules_ruleset_name(const struct rules_ruleset *rs);
 const char *rules_ruleset_hash(const struct rules_ruleset *rs);
 /* The number of rule blocks. */
 size_t rules_ruleset_count(const struct rules_ruleset *rs);
+/* The name of rule block i (< rules_ruleset_count); borrowed. */
+const char *rules_ruleset_rule_name(const struct rules_ruleset *rs, size_t i);
 
 /*
  * Evaluates finished train t (ctx may be NULL) and returns in *out a new

@@ -68,6 +68,20 @@ eyes_rules(char *conf, size_t size)
 	    "{weighbridge} kg, three times the declared {declared_mass} kg\"\n"
 	    "end\n", f);
 	fclose(f);
+	/* The rule set proves its new rule both ways, as every rule. */
+	snprintf(path, sizeof path, "%s/tests/gross.events.json", rules_dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fputs("[{\"type\": \"weighbridge\", \"wagon\": \"315279550018\", "
+	    "\"gross_kg\": 200000}]\n", f);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/tests/gross.test", rules_dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fputs("manifest alashankou.edi\nevents gross.events.json\n"
+	    "hit gross-overload 315279550018\n"
+	    "no-hit gross-overload 315279550026\n", f);
+	fclose(f);
 	snprintf(conf, size, "%s[rules]\ndir = %s\n", pg.conf, rules_dir);
 	return 0;
 }

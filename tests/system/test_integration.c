@@ -397,12 +397,14 @@ t_daemon_reload_rule_set(void)
 	CU_ASSERT_EQUAL(harness_daemon_signal_wait(&bad, 0, 5000), 1);
 	harness_daemon_stop(&bad);
 
-	/* Grapes without a certificate released: alashankou.test fails. */
+	/*
+	 * phyto made blind to fruit: alashankou.test, which shows it firing on
+	 * the grapes, fails.  (Not a change of its action: the test trains
+	 * count in the hash, so a random selection may hold the same wagon.)
+	 */
 	v = xstrdup(copy);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(v, "action DOC_CHECK\n  when hs in "
-	    "chapters 06..08"));
-	memcpy(strstr(v, "action DOC_CHECK\n  when hs in chapters 06..08"),
-	    "action AUDIT    ", 16);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(v, "when hs in chapters 06..08"));
+	memcpy(strstr(v, "when hs in chapters 06..08") + 20, "98..98", 6);
 	CU_ASSERT_EQUAL(write_file(main_rules, v), 0);
 	free(v);
 	kill(d.pid, SIGHUP);

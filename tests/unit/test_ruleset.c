@@ -143,6 +143,64 @@ t_ruleset_compile_error_refused(void)
 	ruleset_remove(dir);
 }
 
+/* Writes text to dir/name; 0 or -1. */
+static int
+put_file(const char *dir, const char *name, const char *mode,
+    const char *text)
+{
+	char	 path[300];
+	FILE	*f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if ((f = fopen(path, mode)) == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/*
+ * A rule no test shows firing, or none shows quiet, is unproven: the
+ * rule set is refused, naming the rule and the missing proof, until a
+ * test shows it both ways.
+ */
+static void
+t_ruleset_unproven_rule_refused(void)
+{
+	struct ruleset_load	 l;
+	char			*dir = ruleset_copy(), *cause = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	CU_ASSERT_EQUAL_FATAL(put_file(dir, "main.rules", "a",
+	    "\nrule heavy-wagon\n  scope wagon\n  action INSPECT\n"
+	    "  when declared_mass > 50000\n  reason \"heavy\"\nend\n"), 0);
+	CU_ASSERT_EQUAL(ruleset_load(dir, &l, &cause), -1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "does not prove every rule"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "rule heavy-wagon: no test "
+	    "train shows it firing"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "rule heavy-wagon: no test "
+	    "train shows it not firing"));
+	free(cause);
+	/* Shown firing only: still refused, for the other half. */
+	CU_ASSERT_EQUAL_FATAL(put_file(dir, "tests/heavy.test", "w",
+	    "manifest alashankou.edi\nhit heavy-wagon 315279550018\n"), 0);
+	cause = NULL;
+	CU_ASSERT_EQUAL(ruleset_load(dir, &l, &cause), -1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
+	CU_ASSERT_PTR_NULL(strstr(cause, "shows it firing"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "shows it not firing"));
+	free(cause);
+	/* Both ways: in force. */
+	CU_ASSERT_EQUAL_FATAL(put_file(dir, "tests/heavy.test", "a",
+	    "no-hit heavy-wagon 315279550026\n"), 0);
+	cause = NULL;
+	CU_ASSERT_EQUAL(ruleset_load(dir, &l, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	free(cause);
+	ruleset_load_clear(&l);
+	ruleset_remove(dir);
+}
+
 /*
  * The test trains count in the hash: a changed test changes it, and the
  * stored files (which now hold the tests) compile back to the new hash.
@@ -184,6 +242,7 @@ static CU_TestInfo ruleset_tests[] = {
 	{ "t_ruleset_failing_test_refused", t_ruleset_failing_test_refused },
 	{ "t_ruleset_compile_error_refused", t_ruleset_compile_error_refused },
 	{ "t_ruleset_tests_in_hash", t_ruleset_tests_in_hash },
+	{ "t_ruleset_unproven_rule_refused", t_ruleset_unproven_rule_refused },
 	CU_TEST_INFO_NULL,
 };
 
