@@ -11,7 +11,9 @@
  * goods, a correction of goods above DOC_CHECK, twice the same goods), a
  * correction and a location, what approval makes of them, a location
  * that raises a wagon past an officer's release (which it voids) and
- * into the four-eyes rules, and a final decision amended by a location.
+ * into the four-eyes rules, a final decision amended by a location,
+ * resolutions void after a replacement, and the auditor's replay
+ * rebuilding the final decisions identical.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -328,11 +330,42 @@ t_goods_void_on_replacement(void)
 	    "a.action = 'goods.resolution_void'", "G0004");
 }
 
+/*
+ * The auditor's replay rebuilds the final decisions that applied goods
+ * resolutions -- approval, then the two amendments of G0003 -- identical.
+ * (Its provisional decision differs: the goods' train hits were written
+ * into it here, not by the rules.)
+ */
+static void
+t_goods_replay_finals(void)
+{
+	struct buf	 out = { 0 };
+	char		 cmd[1024], line[512];
+	FILE		*p;
+
+	snprintf(cmd, sizeof cmd, "%s/railgate replay --dsn '%s' --train G0003 "
+	    "2>&1", test_build_dir(), pg.dsn);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p = popen(cmd, "r"));
+	while (fgets(line, sizeof line, p) != NULL)
+		buf_add_str(&out, line);
+	buf_add(&out, "", 1);
+	pclose(p);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "3 final decisions rebuilt"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "3 identical, 1 different, "
+	    "0 failed"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "different: provisional"));
+	CU_ASSERT_PTR_NULL(strstr(out.data, ": final decision"));
+	if (strstr(out.data, "3 identical") == NULL)
+		fputs(out.data, stderr);
+	buf_free(&out);
+}
+
 static CU_TestInfo goods_tests[] = {
 	{ "t_goods_refusals", t_goods_refusals },
 	{ "t_goods_corrected_and_located", t_goods_corrected_and_located },
 	{ "t_goods_located_never_lowers", t_goods_located_never_lowers },
 	{ "t_goods_void_on_replacement", t_goods_void_on_replacement },
+	{ "t_goods_replay_finals", t_goods_replay_finals },
 	CU_TEST_INFO_NULL,
 };
 
