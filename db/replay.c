@@ -43,7 +43,10 @@ struct replay_rows {
  * manifest -- a replacement made the decision provisional again -- was
  * the current one) and each wagon's latest resolution in force before it (a confirmed override
  * is one; a proposal is not; a 'void' -- new evidence overtook the
- * resolution -- leaves the wagon as decided).
+ * resolution -- leaves the wagon as decided); and before those, the
+ * goods on no wagon resolved (goods_resolutions, 021) in force at the
+ * time, in order -- none for a decision made before them, so that its
+ * resolutions are exactly what they were.
  */
 static const char decisions_sql[] =
     "SELECT d.id::text, d.train_id::text, t.train_no || '@' || t.run, "
@@ -54,14 +57,21 @@ static const char decisions_sql[] =
     "FROM events e WHERE e.train_id = d.train_id AND "
     "e.id <= coalesce(d.last_event_id, 0))::text END, "
     "b.id::text, b.document::text, "
-    "CASE WHEN d.final THEN (SELECT coalesce(json_agg(json_build_object("
+    "CASE WHEN d.final THEN (SELECT CASE WHEN g.l IS NULL THEN w.l ELSE "
+    "(g.l::jsonb || w.l::jsonb)::text END FROM (SELECT (SELECT "
+    "coalesce(json_agg(json_build_object("
     "'position', w.position, 'action', upper(r.action)) ORDER BY "
     "w.position), '[]') FROM (SELECT DISTINCT ON (a.wagon) a.wagon, "
     "a.action FROM officer_actions a WHERE a.train_id = d.train_id AND "
     "a.wagon IS NOT NULL AND a.at <= d.made_at AND a.action IN ('release', "
     "'inspect', 'hold', 'refuse', 'void') ORDER BY a.wagon, a.id DESC) "
     "r JOIN wagons w ON w.train_id = d.train_id AND w.number = r.wagon"
-    ")::text END "
+    ")::text AS l) w, (SELECT json_agg(json_build_object('goods', "
+    "json_build_object('consignment', g.consignment, 'item', g.item), "
+    "'resolution', g.resolution, 'position', g.position) ORDER BY g.id) "
+    "AS l FROM goods_resolutions g WHERE g.train_id = d.train_id AND "
+    "g.at <= d.made_at AND (g.void_at IS NULL OR g.void_at > d.made_at)) g"
+    ") END "
     "FROM decisions d JOIN trains t ON t.id = d.train_id "
     "JOIN manifests m ON m.id = d.manifest_id "
     "LEFT JOIN LATERAL (SELECT x.id, x.document FROM decisions x "

@@ -256,6 +256,17 @@ void store_ruleset_files(struct db *db, const char *sha256, store_doc_cb cb,
 
 /* == officers: resolutions, overrides, approval (store_officers.c) == */
 
+/* A goods resolution; every string borrowed. */
+struct store_goods {
+	const char	*consignment;
+	const char	*item;		/* decimal, or NULL */
+	const char	*resolution;	/* located | corrected */
+	const char	*wagon;		/* located: the wagon's number */
+	const char	*reason;
+	const char	*principal;
+	const char	*role;
+};
+
 /*
  * An officer's resolution of a wagon (action release|inspect|hold|refuse);
  * see resolve_wagon() in db/functions/60_officers.sql: done (recorded) or
@@ -264,6 +275,15 @@ void store_ruleset_files(struct db *db, const char *sha256, store_doc_cb cb,
 void store_resolve_wagon(struct db *db, const char *id, const char *wagon,
     const char *action, const char *reason, const char *principal,
     const char *role, const char *ruleset, store_reply_cb cb, void *arg);
+
+/*
+ * An officer's resolution of the train hits about goods on no wagon
+ * (consignment, item -- NULL: the whole consignment; resolution located,
+ * with wagon, or corrected); see resolve_goods() in
+ * db/functions/60_officers.sql: done, else why not.  Not retried.
+ */
+void store_resolve_goods(struct db *db, const char *id,
+    const struct store_goods *g, store_reply_cb cb, void *arg);
 
 /*
  * A supervisor confirms (confirm 1) or rejects (0) the override of a

@@ -1,7 +1,8 @@
 /*
  * store_officers.c -- the statements of customs officers: a wagon's
- * resolution, the four-eyes override, the final decision (store.h; the
- * functions are in db/functions/60_officers.sql).
+ * resolution, goods on no wagon resolved, the four-eyes override, the
+ * final decision (store.h; the functions are in
+ * db/functions/60_officers.sql).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,19 @@ store_resolve_wagon(struct db *db, const char *id, const char *wagon,
 	/* Not retried: the audit trail would show it twice. */
 	store_query_reply(db, "SELECT outcome, reply FROM resolve_wagon($1, $2, "
 	    "$3, $4, $5, $6, $7)", 7, v, NULL, NULL, 0, cb, arg);
+}
+
+void
+store_resolve_goods(struct db *db, const char *id, const struct store_goods *g,
+    store_reply_cb cb, void *arg)
+{
+	const char	*v[8] = { id, g->consignment, g->item, g->resolution,
+			    g->wagon, g->reason, g->principal, g->role };
+
+	/* Not retried: the audit trail would show it twice. */
+	store_query_reply(db, "SELECT outcome, reply FROM resolve_goods($1, $2, "
+	    "$3::integer, $4, $5, $6, $7, $8, NULL)", 8, v, NULL, NULL, 0, cb,
+	    arg);
 }
 
 void

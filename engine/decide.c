@@ -1,6 +1,7 @@
 /*
  * decide.c -- see decide.h.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,72 @@ decide_load_events(struct rules_context *ctx, const char *events,
 	return rc;
 }
 
+/*
+ * Whether train hit h is about the goods (consignment, item; item 0: the
+ * whole consignment): the same consignment, and the same item or a hit
+ * on no item.  A hit naming no consignment (a blocking diagnostic, a
+ * rule on the whole train) is about no goods.
+ */
+static bool
+hit_is_about(const struct decision_hit *h, const char *consignment,
+    uint32_t item)
+{
+	return h->subject.consignment != NULL &&
+	    strcmp(h->subject.consignment, consignment) == 0 &&
+	    (item == 0 || h->subject.item == 0 || h->subject.item == item);
+}
+
+/*
+ * One goods resolution (r: {goods: {consignment, item?}, resolution,
+ * position?}): "located" moves the train hits about the goods to the
+ * wagon at position (its action the most severe of its own and theirs);
+ * "corrected" drops them, but only those at DOC_CHECK or below.  Anything
+ * else -- an unknown resolution, no such wagon -- leaves the hits on the
+ * train: it fails closed.
+ */
+static void
+apply_goods(struct decision *d, json_t *r)
+{
+	json_t			*g = json_object_get(r, "goods");
+	const char		*c = json_string_value(json_object_get(g,
+				    "consignment"));
+	const char		*how = json_string_value(json_object_get(r,
+				    "resolution"));
+	json_int_t		 item = json_integer_value(json_object_get(g,
+				    "item"));
+	json_int_t		 pos;
+	struct decision_wagon	*w = NULL;
+	struct decision_hit	*h;
+	bool			 located;
+	size_t			 i, k, kept = 0;
+
+	if (c == NULL || how == NULL || item < 0 || item > UINT32_MAX)
+		return;
+	located = strcmp(how, "located") == 0;
+	if (!located && strcmp(how, "corrected") != 0)
+		return;
+	if (located) {
+		pos = json_integer_value(json_object_get(r, "position"));
+		for (k = 0; k < d->nwagons && w == NULL; k++)
+			if (d->wagons[k].position == (uint32_t)pos && pos > 0)
+				w = &d->wagons[k];
+		if (w == NULL)
+			return;
+	}
+	for (i = 0; i < d->ntrain_hits; i++) {
+		h = &d->train_hits[i];
+		if (!hit_is_about(h, c, (uint32_t)item) ||
+		    (!located && h->action > DECISION_DOC_CHECK)) {
+			d->train_hits[kept++] = *h;
+			continue;
+		}
+		if (located)
+			decision_hit_add(d, w, h->rule, h->action, &h->subject,
+			    h->reason, h->would_pass_if);
+	}
+	d->ntrain_hits = kept;
+}
+
 struct decision *
 decide_final(const char *base, const char *resolutions, char **cause)
 {
@@ -76,8 +143,16 @@ decide_final(const char *base, const char *resolutions, char **cause)
 	if ((d = decision_json_read(base, strlen(base), cause)) == NULL)
 		return NULL;
 	res = json_loads(resolutions != NULL ? resolutions : "[]", 0, NULL);
+	/* The goods first: a wagon's resolution is made on what it carries. */
 	for (i = 0; i < json_array_size(res); i++) {
 		r = json_array_get(res, i);
+		if (json_object_get(r, "goods") != NULL)
+			apply_goods(d, r);
+	}
+	for (i = 0; i < json_array_size(res); i++) {
+		r = json_array_get(res, i);
+		if (json_object_get(r, "goods") != NULL)
+			continue;
 		pos = json_integer_value(json_object_get(r, "position"));
 		if (decision_action_parse(json_string_value(json_object_get(r,
 		    "action")), &a) < 0)

@@ -44,10 +44,19 @@ int decide_load_events(struct rules_context *ctx, const char *events,
     char **cause);
 
 /*
- * The final decision made from the decision document base and the wagons'
- * resolutions (a JSON array of {position, action}): each resolved wagon
- * takes its resolution as its action, the outcome is consolidated again,
- * final is set.  A new decision (caller frees), or NULL with *cause.
+ * The final decision made from the decision document base and the
+ * officers' resolutions, a JSON array of
+ *   {position, action}: a wagon's resolution -- the wagon takes it as its
+ *     action;
+ *   {goods: {consignment, item?}, resolution, position?}: goods on no
+ *     wagon resolved -- "located" on the wagon at position moves the train
+ *     hits about those goods (the consignment's, and the item's or a hit
+ *     on no item) to that wagon, its action the most severe of its own and
+ *     theirs; "corrected" drops those at DOC_CHECK or below, never one
+ *     above.
+ * The goods are applied first, in order, then the wagons; the outcome is
+ * consolidated again, final is set.  A new decision (caller frees), or
+ * NULL with *cause.
  */
 struct decision *decide_final(const char *base, const char *resolutions,
     char **cause);

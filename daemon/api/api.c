@@ -32,6 +32,8 @@ const struct http_route api_routes[] = {
 	    api_train_event },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/wagons/{wagon}/resolution",
 	    AUTH_OFFICER, api_wagon_resolution },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/goods/resolution", AUTH_OFFICER,
+	    api_goods_resolution },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/wagons/{wagon}/override/confirm",
 	    AUTH_SUPERVISOR, api_wagon_override_confirm },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/wagons/{wagon}/override/reject",

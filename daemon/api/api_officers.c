@@ -15,7 +15,14 @@
  * row lock): an override of what the rules set at HOLD or REFUSE is only
  * proposed (202) until a second supervisor confirms it -- here, or by
  * approving the train; approval is refused while one waits otherwise.
+ *
+ * Goods on no wagon (their rule hits are train hits naming them) are
+ * resolved the same way: located on a wagon, whose action rises to
+ * theirs, or corrected away when none of their hits is above DOC_CHECK
+ * (resolve_goods()); the final decision moves or drops their hits
+ * (decide_final()).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,6 +349,23 @@ api_train_approve(struct http_ctx *c)
 }
 
 /*
+ * A resolution in force was recorded (reply): after approval the final
+ * decision follows it, else the reply is the answer.
+ */
+static void
+resolution_reply(struct http_ctx *c, const char *reply)
+{
+	json_t	*r = json_loads(reply, 0, NULL);
+	bool	 final = json_is_true(json_object_get(r, "final"));
+
+	json_decref(r);
+	if (final)
+		finalize_start(c, "resolution after approval", 0, reply);
+	else
+		http_reply_json(c, 200, reply, strlen(reply));
+}
+
+/*
  * The database recorded (or refused) a change to a wagon: a resolution,
  * or a confirmed override (amends), or a rejected proposal (does not:
  * nothing in force changed).
@@ -350,9 +374,6 @@ static void
 wagon_changed(int status, enum store_outcome outcome, const char *reply,
     struct http_ctx *c, bool amends)
 {
-	json_t		*r;
-	bool		 final;
-
 	if (status < 0) {
 		outcome_reply_store_failure(c, status);
 		return;
@@ -368,11 +389,8 @@ wagon_changed(int status, enum store_outcome outcome, const char *reply,
 		http_reply_json(c, outcome_status(outcome), reply, strlen(reply));
 		return;
 	}
-	r = json_loads(reply, 0, NULL);
-	final = json_is_true(json_object_get(r, "final"));
-	json_decref(r);
-	if (final && amends)	/* after approval: the final decision follows */
-		finalize_start(c, "resolution after approval", 0, reply);
+	if (amends)
+		resolution_reply(c, reply);
 	else
 		http_reply_json(c, 200, reply, strlen(reply));
 }
@@ -451,4 +469,95 @@ void
 api_wagon_override_reject(struct http_ctx *c)
 {
 	override_decide(c, 0);
+}
+
+/* Goods on no wagon were resolved (or the resolution refused). */
+static void
+goods_resolved_cb(int status, enum store_outcome outcome, const char *reply,
+    void *arg)
+{
+	struct http_ctx	*c = arg;
+
+	if (status < 0) {
+		outcome_reply_store_failure(c, status);
+		return;
+	}
+	if (outcome != STORE_OUTCOME_DONE) {
+		http_reply_problem_json(c, outcome_status(outcome), reply);
+		return;
+	}
+	api_trains_changed();
+	log_info("train %s goods: %s by %s", http_param(c, 0), reply,
+	    c->who.name);
+	resolution_reply(c, reply);
+}
+
+/*
+ * The goods of a resolution's body into *g (strings borrowed from o,
+ * item into itembuf).  false with the problem answered.
+ */
+static bool
+goods_body(struct http_ctx *c, json_t *o, struct store_goods *g,
+    char *itembuf, size_t itemlen)
+{
+	json_t		*item = json_object_get(o, "item");
+	const char	*why = NULL;
+
+	g->consignment = json_string_value(json_object_get(o, "consignment"));
+	g->resolution = json_string_value(json_object_get(o, "resolution"));
+	g->wagon = json_string_value(json_object_get(o, "wagon"));
+	g->item = NULL;
+	if (g->consignment == NULL || *g->consignment == '\0' ||
+	    strlen(g->consignment) > 70 || !text_is_plain(g->consignment))
+		why = "\"consignment\" names the goods' consignment: its "
+		    "reference, as the train hit's subject gives it";
+	else if (item != NULL && !json_is_null(item) &&
+	    (!json_is_integer(item) || json_integer_value(item) < 1 ||
+	    json_integer_value(item) > INT32_MAX))
+		why = "\"item\" is the goods item's number (a positive "
+		    "integer), or absent for the whole consignment";
+	else if (g->resolution == NULL || (strcmp(g->resolution, "located") !=
+	    0 && strcmp(g->resolution, "corrected") != 0))
+		why = "\"resolution\" must be located (the goods are on a "
+		    "wagon) or corrected (the manifest was wrong to list them)";
+	else if (strcmp(g->resolution, "located") == 0 && (g->wagon == NULL ||
+	    *g->wagon == '\0'))
+		why = "\"wagon\" names the wagon the goods were located on";
+	else if (strcmp(g->resolution, "corrected") == 0 &&
+	    json_object_get(o, "wagon") != NULL)
+		why = "\"wagon\" goes with located only: corrected goods are "
+		    "on no wagon";
+	if (why != NULL) {
+		http_reply_problem(c, 422, "Invalid goods resolution", why,
+		    NULL, 0);
+		return false;
+	}
+	if (item != NULL && json_is_integer(item)) {
+		snprintf(itembuf, itemlen, "%lld",
+		    (long long)json_integer_value(item));
+		g->item = itembuf;
+	}
+	return true;
+}
+
+/* POST /v1/trains/{id}/goods/resolution */
+void
+api_goods_resolution(struct http_ctx *c)
+{
+	struct store_goods	 g;
+	const char		*reason;
+	char			 item[24];
+	json_t			*o;
+
+	if (!api_check_train_id(c) || (o = officer_body(c, false, &reason)) ==
+	    NULL)
+		return;
+	if (goods_body(c, o, &g, item, sizeof item)) {
+		g.reason = reason;
+		g.principal = c->who.name;
+		g.role = auth_role_name(c->who.role);
+		store_resolve_goods(c->d->db, http_param(c, 0), &g,
+		    goods_resolved_cb, c);
+	}
+	json_decref(o);
 }

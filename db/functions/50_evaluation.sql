@@ -130,7 +130,8 @@ $$;
 -- A decision made under the evaluator's lease: 'stored', or 'stale' when
 -- the lease was lost or the run's manifest changed.  It keeps the rules'
 -- action of each wagon, what officers did following the rules
--- (resolutions_follow_rules()), and a re-declared wagon inspected
+-- (resolutions_follow_rules()), the goods officers located on a wagon
+-- raising it (goods_follow_rules()), and a re-declared wagon inspected
 -- (redeclared_inspect()).
 CREATE OR REPLACE FUNCTION store_decision(p_train bigint, p_owner text,
     p_doc json, p_outcome text, p_final boolean, p_wagons json, p_ruleset text,
@@ -173,6 +174,8 @@ BEGIN
 	    eval_needed = newer, lease_owner = NULL, lease_until = NULL,
 	    updated_at = now()
 	WHERE id = p_train;
+	p_wagons := goods_follow_rules(p_train, p_owner, p_doc, p_wagons,
+	    p_manifest, p_ruleset);
 	PERFORM resolutions_follow_rules(p_train, p_owner, p_wagons, p_ruleset);
 	UPDATE wagons w SET action = x->>'action', rules_action = x->>'action'
 	FROM json_array_elements(p_wagons) AS x

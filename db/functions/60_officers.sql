@@ -47,12 +47,38 @@ LANGUAGE sql STABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION wagon_proposals(bigint) TO railgate_app;
 
+-- The resolutions in force of goods on no wagon (021_goods_resolutions.sql,
+-- resolve_goods() below), as decide_final() applies them:
+-- [{goods: {consignment, item}, resolution, position}] in order.
+CREATE OR REPLACE FUNCTION goods_resolutions_json(p_train bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(json_build_object('goods', json_build_object(
+	    'consignment', g.consignment, 'item', g.item), 'resolution',
+	    g.resolution, 'position', g.position) ORDER BY g.id), '[]')
+	FROM goods_resolutions g
+	WHERE g.train_id = p_train AND g.void_at IS NULL
+$$;
+GRANT EXECUTE ON FUNCTION goods_resolutions_json(bigint) TO railgate_app;
+
+-- Every resolution that approval applies: the goods' then the wagons'
+-- (exactly wagon_resolutions() when there are no goods resolutions).
+CREATE OR REPLACE FUNCTION final_resolutions(p_train bigint, p_proposed boolean)
+RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN g::text = '[]' THEN w ELSE (g::jsonb || w::jsonb)::json
+	    END
+	FROM goods_resolutions_json(p_train) g,
+	    wagon_resolutions(p_train, p_proposed) w
+$$;
+GRANT EXECUTE ON FUNCTION final_resolutions(bigint, boolean) TO railgate_app;
+
 -- What a final decision is built on besides the document, as one text: an
 -- approval stores its decision only if this did not change meanwhile.
 CREATE OR REPLACE FUNCTION wagon_fingerprint(p_train bigint) RETURNS text
 LANGUAGE sql STABLE AS $$
 	SELECT md5(wagon_resolutions(p_train, false)::text || '|' ||
-	    wagon_proposals(p_train)::text)
+	    wagon_proposals(p_train)::text || '|' ||
+	    goods_resolutions_json(p_train)::text)
 $$;
 GRANT EXECUTE ON FUNCTION wagon_fingerprint(bigint) TO railgate_app;
 
@@ -289,9 +315,9 @@ CREATE OR REPLACE FUNCTION final_inputs(p_id text, OUT train_id bigint,
     OUT fingerprint text, OUT resolutions_proposed json)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	SELECT t.id, (SELECT max(d.id) FROM decisions d WHERE d.train_id = t.id),
-	    t.decision::text, wagon_resolutions(t.id, false), t.state,
+	    t.decision::text, final_resolutions(t.id, false), t.state,
 	    t.eval_needed, wagon_proposals(t.id), wagon_fingerprint(t.id),
-	    wagon_resolutions(t.id, true)
+	    final_resolutions(t.id, true)
 	FROM train_find(p_id) t
 $$;
 GRANT EXECUTE ON FUNCTION final_inputs(text) TO railgate_app;
@@ -438,3 +464,226 @@ BEGIN
 	WHERE train_id = w.train_id AND position = w.position;
 END
 $$;
+
+-- Goods on no wagon (021_goods_resolutions.sql): an officer says where
+-- they are (located) or that the manifest was wrong to list them
+-- (corrected).
+
+-- Whether the train hit h (decision document JSON) is about the goods
+-- (p_consignment, p_item; NULL item: the whole consignment): the same
+-- consignment, and the same item or a hit on no item (decide_final()).
+CREATE OR REPLACE FUNCTION goods_hit_is_about(h json, p_consignment text,
+    p_item integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce(h->'subject'->>'consignment' = p_consignment AND
+	    (p_item IS NULL OR h->'subject'->>'item' IS NULL OR
+	     (h->'subject'->>'item')::int = p_item), false)
+$$;
+
+-- The train hits of p_doc about the goods that no resolution in force of
+-- p_train before p_before (an id; NULL: all) already takes: a located one
+-- takes every hit about its goods, a corrected one those at DOC_CHECK or
+-- below.  Each as {rule, action, item}.
+CREATE OR REPLACE FUNCTION goods_open_hits(p_train bigint, p_doc json,
+    p_consignment text, p_item integer, p_before bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(json_build_object('rule', h->>'rule',
+	    'action', h->>'action', 'item', h->'subject'->'item')
+	    ORDER BY n), '[]')
+	FROM json_array_elements(p_doc->'train_hits') WITH ORDINALITY AS x(h, n)
+	WHERE goods_hit_is_about(h, p_consignment, p_item)
+	  AND NOT EXISTS (SELECT 1 FROM goods_resolutions g
+	      WHERE g.train_id = p_train AND g.void_at IS NULL
+		AND (p_before IS NULL OR g.id < p_before)
+		AND goods_hit_is_about(h, g.consignment, g.item)
+		AND (g.resolution = 'located' OR action_rank(h->>'action') <=
+		    action_rank('DOC_CHECK')))
+$$;
+
+-- The most severe action of hits ({action} JSON array); NULL for none.
+CREATE OR REPLACE FUNCTION hits_top_action(p_hits json) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT h->>'action' FROM json_array_elements(p_hits) AS h
+	ORDER BY action_rank(h->>'action') DESC LIMIT 1
+$$;
+
+-- The goods resolutions for the train's view, in force or not.
+CREATE OR REPLACE FUNCTION goods_resolutions_view(p_train bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(json_build_object('consignment', g.consignment,
+	    'item', g.item, 'resolution', g.resolution, 'wagon', g.wagon,
+	    'position', g.position, 'hits_at', g.made_on, 'reason', g.reason,
+	    'by', g.principal, 'role', g.role, 'at', to_char(g.at AT TIME ZONE
+	    'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'in_force', g.void_at IS NULL,
+	    'void_reason', g.void_reason) ORDER BY g.id), '[]')
+	FROM goods_resolutions g WHERE g.train_id = p_train
+$$;
+GRANT EXECUTE ON FUNCTION goods_resolutions_view(bigint) TO railgate_app;
+
+-- A goods resolution leaves force (p_why), with its story.
+CREATE OR REPLACE FUNCTION goods_resolution_void(g goods_resolutions,
+    p_why text, p_owner text, p_ruleset text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	UPDATE goods_resolutions SET void_at = now(), void_reason = p_why
+	WHERE id = g.id;
+	PERFORM audit_append(p_owner, 'goods.resolution_void', g.train_id,
+	    json_build_object('consignment', g.consignment, 'item', g.item,
+	    'resolution', g.resolution, 'wagon', g.wagon, 'resolved_by',
+	    g.principal, 'why', p_why)::text, p_ruleset);
+END
+$$;
+
+-- After a new evaluation (p_doc, of manifest p_manifest; p_wagons its
+-- [{position, action}]): a goods resolution made on another manifest is
+-- void (a replacement judges the goods again), so is a correction whose
+-- goods now have a hit above what it was made on; a location still in
+-- force raises its wagon to the goods' hits.  p_wagons so raised.  The
+-- caller holds the train's row lock.
+CREATE OR REPLACE FUNCTION goods_follow_rules(p_train bigint, p_owner text,
+    p_doc json, p_wagons json, p_manifest bigint, p_ruleset text)
+RETURNS json
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	g	goods_resolutions%ROWTYPE;
+	top	text;
+	raised	json := p_wagons;
+BEGIN
+	FOR g IN SELECT * FROM goods_resolutions WHERE train_id = p_train
+	    AND void_at IS NULL ORDER BY id LOOP
+		top := hits_top_action(goods_open_hits(p_train, p_doc,
+		    g.consignment, g.item, g.id));
+		IF g.manifest_id <> p_manifest THEN
+			PERFORM goods_resolution_void(g, 'replacement manifest',
+			    p_owner, p_ruleset);
+		ELSIF g.resolution = 'corrected' AND top IS NOT NULL AND
+		    action_rank(top) > action_rank(g.made_on) THEN
+			PERFORM goods_resolution_void(g, 'the rules now say ' ||
+			    top || ' (were ' || g.made_on || ')', p_owner,
+			    p_ruleset);
+		ELSIF g.resolution = 'located' AND top IS NOT NULL THEN
+			SELECT coalesce(json_agg(CASE WHEN (x->>'position')::int =
+			    g.position AND action_rank(top) >
+			    action_rank(x->>'action') THEN json_build_object(
+			    'position', g.position, 'action', top) ELSE x END
+			    ORDER BY n), '[]')
+			INTO raised FROM json_array_elements(raised) WITH ORDINALITY AS y(x, n);
+		END IF;
+	END LOOP;
+	RETURN raised;
+END
+$$;
+
+-- An officer's resolution of goods on no wagon; see the top of this
+-- part.  p_item NULL: the whole consignment; p_wagon for located.  The
+-- outcome (docs/storage.md): done, not_found (no train, or no train hit
+-- about those goods), conflict (nothing to resolve, already resolved, a
+-- correction of goods above DOC_CHECK), invalid (no such wagon).
+CREATE OR REPLACE FUNCTION resolve_goods(p_id text, p_consignment text,
+    p_item integer, p_resolution text, p_wagon text, p_reason text,
+    p_principal text, p_role text, p_ruleset text,
+    OUT outcome text, OUT reply json)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	cur	trains%ROWTYPE;
+	w	wagons%ROWTYPE;
+	goods	text := 'consignment ' || p_consignment || coalesce(' item ' ||
+		    p_item, '');
+	hits	json;
+	top	text;
+	made	text;
+	now_at	text;
+BEGIN
+	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	IF NOT FOUND THEN
+		outcome := 'not_found';
+		reply := json_build_object('title', 'Not Found', 'detail',
+		    'no train ' || p_id);
+		RETURN;
+	END IF;
+	IF cur.decision IS NULL OR cur.state = 'cancelled' OR cur.eval_needed
+	THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Nothing to resolve', 'detail',
+		    'train ' || cur.train_no || CASE WHEN cur.state = 'cancelled'
+		    THEN ' has been cancelled' WHEN cur.decision IS NULL THEN
+		    ' has no decision yet' ELSE ' is being evaluated again; '
+		    'resolve the goods on the new decision' END);
+		RETURN;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM json_array_elements(cur.decision->'train_hits')
+	    AS h WHERE goods_hit_is_about(h, p_consignment, p_item)) THEN
+		outcome := 'not_found';
+		reply := json_build_object('title', 'No such goods hit', 'detail',
+		    'train ' || cur.train_no || ' has no train hit about ' ||
+		    goods || ': only goods on no wagon with a hit are resolved '
+		    'this way');
+		RETURN;
+	END IF;
+	hits := goods_open_hits(cur.id, cur.decision, p_consignment, p_item,
+	    NULL);
+	top := hits_top_action(hits);
+	IF top IS NULL THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Already resolved', 'detail',
+		    'every train hit about ' || goods || ' of train ' ||
+		    cur.train_no || ' is resolved already');
+		RETURN;
+	END IF;
+	IF p_resolution = 'corrected' AND action_rank(top) >
+	    action_rank('DOC_CHECK') THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Goods must be located',
+		    'detail', goods || ' has a hit at ' || top || ' (' ||
+		    (SELECT string_agg(h->>'rule' || ' ' || (h->>'action'), ', ')
+		     FROM json_array_elements(hits) AS h WHERE
+		     action_rank(h->>'action') > action_rank('DOC_CHECK')) ||
+		    '): goods at INSPECT, HOLD or REFUSE are located on a '
+		    'wagon, not corrected away');
+		RETURN;
+	END IF;
+	IF p_resolution = 'located' THEN
+		SELECT * INTO w FROM wagons WHERE train_id = cur.id AND
+		    number = p_wagon ORDER BY position LIMIT 1 FOR UPDATE;
+		IF NOT FOUND THEN
+			outcome := 'invalid';
+			reply := json_build_object('title', 'Unknown wagon',
+			    'detail', 'train ' || cur.train_no || ' (run ' ||
+			    cur.run || ') has no wagon ' || coalesce(p_wagon,
+			    '(none given)'));
+			RETURN;
+		END IF;
+		-- The wagon now carries the goods: what officers did on it
+		-- before follows the raised action, as after new evidence.
+		made := coalesce(w.rules_action, w.action, 'RELEASE');
+		now_at := CASE WHEN action_rank(top) > action_rank(made) THEN top
+		    ELSE made END;
+		IF now_at IS DISTINCT FROM made THEN
+			PERFORM resolutions_follow_rules(cur.id, p_principal,
+			    json_build_array(json_build_object('position',
+			    w.position, 'action', now_at)),
+			    coalesce(cur.ruleset_sha256, p_ruleset));
+		END IF;
+		UPDATE wagons SET rules_action = now_at, action = CASE WHEN
+		    action_rank(top) > action_rank(coalesce(action, 'RELEASE'))
+		    THEN top ELSE action END
+		WHERE train_id = cur.id AND position = w.position;
+	END IF;
+	INSERT INTO goods_resolutions (train_id, manifest_id, consignment, item,
+	    resolution, wagon, position, made_on, reason, principal, role)
+	VALUES (cur.id, cur.manifest_id, p_consignment, p_item, p_resolution,
+	    w.number, w.position, top, p_reason, p_principal, p_role);
+	UPDATE trains SET updated_at = now() WHERE id = cur.id;
+	PERFORM audit_append(p_principal, 'goods.' || p_resolution, cur.id,
+	    json_build_object('consignment', p_consignment, 'item', p_item,
+	    'wagon', w.number, 'position', w.position, 'hits', hits, 'reason',
+	    p_reason, 'role', p_role)::text,
+	    coalesce(cur.ruleset_sha256, p_ruleset));
+	outcome := 'done';
+	reply := json_build_object('train', cur.train_no, 'run', cur.run,
+	    'consignment', p_consignment, 'item', p_item, 'resolution',
+	    p_resolution, 'wagon', w.number, 'position', w.position, 'hits',
+	    hits, 'action', top, 'final', cur.decision_final);
+END
+$$;
+GRANT EXECUTE ON FUNCTION resolve_goods(text, text, integer, text, text, text, text, text, text) TO railgate_app;

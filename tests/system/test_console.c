@@ -703,11 +703,79 @@ t_console_setout_list(void)
 	CU_ASSERT_EQUAL(wd_screenshot("setout"), 0);
 }
 
+/*
+ * Goods on no wagon (issue 17, item 1): each train hit about goods offers
+ * "Goods located on wagon" (a wagon picker) and "Manifest corrected" (not
+ * for goods above DOC_CHECK), with a reason; a refusal is shown; after
+ * approval each resolution amends the final decision, and the train hits
+ * go.  The hits are written into the decision here, as the engine writes
+ * them for goods on no wagon.
+ */
+static void
+t_console_goods(void)
+{
+	json_t	*v;
+
+	free(harness_sql(&pg, "UPDATE trains SET decision = (decision::jsonb "
+	    "|| jsonb_build_object('decision', 'HOLD', 'train_hits', '[{\"rule\""
+	    ": \"unplaced-goods\", \"action\": \"DOC_CHECK\", \"subject\": "
+	    "{\"consignment\": \"C9\", \"item\": 1}, \"reason\": \"item 1 of C9 "
+	    "is on no wagon\"}, {\"rule\": \"x-ray-goods\", \"action\": "
+	    "\"INSPECT\", \"subject\": {\"consignment\": \"C8\"}, \"reason\": "
+	    "\"C8 is to be scanned\"}]'::jsonb))::json WHERE train_no = '"
+	    TRAIN "'"));
+	v = wd_js("location.hash = '#/'; location.hash = '#/train/" TRAIN
+	    "@1'; return true;");
+	json_decref(v);
+	CU_ASSERT_FATAL(wd_wait_js("return document.getElementById("
+	    "'goods-form-1') !== null;", 8000));
+	v = wd_js("return document.getElementById('goods-corrected-1')"
+	    ".disabled && !document.getElementById('goods-corrected-0')"
+	    ".disabled && document.querySelectorAll('#goods-wagon-1 option')"
+	    ".length === 3;");
+	CU_ASSERT(json_is_true(v));
+	json_decref(v);
+
+	/* No reason: said on the spot, nothing sent. */
+	CU_ASSERT_EQUAL_FATAL(wd_click("#goods-located-1"), 0);
+	CU_ASSERT(wd_wait_js("return document.getElementById('goods-result-1')"
+	    ".textContent === 'a reason is required';", 3000));
+	/* A wagon the train does not have: the API's refusal is shown. */
+	v = wd_js("document.querySelector('#goods-wagon-1 option').value = "
+	    "'999999999999'; return true;");
+	json_decref(v);
+	CU_ASSERT_EQUAL_FATAL(wd_type("#goods-reason-1", "found at the "
+	    "platform"), 0);
+	CU_ASSERT_EQUAL_FATAL(wd_click("#goods-located-1"), 0);
+	CU_ASSERT(wd_wait_js("return !document.getElementById('error').hidden "
+	    "&& document.getElementById('error').textContent.indexOf("
+	    "'wagon') >= 0 && document.getElementById('goods-result-1')"
+	    ".textContent === 'refused';", 5000));
+
+	/* Corrected, then located on wagon 3: the final decision follows. */
+	CU_ASSERT_EQUAL_FATAL(wd_type("#goods-reason-0", "item withdrawn by "
+	    "the railway"), 0);
+	CU_ASSERT_EQUAL_FATAL(wd_click("#goods-corrected-0"), 0);
+	CU_ASSERT_FATAL(wd_wait_js("return document.getElementById("
+	    "'goods-form-0') !== null && document.querySelectorAll("
+	    "'#train-hits .hit').length === 1;", 8000));
+	CU_ASSERT_EQUAL_FATAL(wd_click("#goods-wagon-0 option:last-child"), 0);
+	CU_ASSERT_EQUAL_FATAL(wd_type("#goods-reason-0", "found in wagon 3"),
+	    0);
+	CU_ASSERT_EQUAL_FATAL(wd_click("#goods-located-0"), 0);
+	CU_ASSERT_FATAL(wd_wait_js("return document.getElementById("
+	    "'train-hits') === null && document.querySelector(\"#strip "
+	    ".wagon[data-position='3']\").getAttribute('data-action') === "
+	    "'INSPECT';", 8000));
+	CU_ASSERT_EQUAL(wd_screenshot("goods"), 0);
+}
+
 static CU_TestInfo console_tests[] = {
 	{ "t_console_static_files", t_console_static_files },
 	{ "t_console_login_and_list", t_console_login_and_list },
 	{ "t_console_train_resolve_approve", t_console_train_resolve_approve },
 	{ "t_console_setout_list", t_console_setout_list },
+	{ "t_console_goods", t_console_goods },
 	CU_TEST_INFO_NULL
 };
 

@@ -292,12 +292,143 @@ t_decide_final(void)
 	buf_free(&base);
 }
 
+/* A base document with goods on no wagon: train hits naming them. */
+static void
+goods_base(struct buf *base, bool blocking)
+{
+	struct decision		*d = decision_new();
+	struct decision_subject	 c1i2 = { .consignment = "C1", .item = 2 };
+	struct decision_subject	 c1 = { .consignment = "C1" };
+	struct decision_subject	 c1i3 = { .consignment = "C1", .item = 3 };
+	struct decision_subject	 c2i1 = { .consignment = "C2", .item = 1 };
+
+	d->train = decision_str(d, "X8024");
+	decision_wagon_add(d, 1, "315279550018");
+	decision_wagon_add(d, 2, "315279550026")->action = DECISION_AUDIT;
+	decision_hit_add(d, NULL, "ivory", DECISION_INSPECT, &c1i2,
+	    "HS 0507 on no wagon", "HS code not 0507");
+	decision_hit_add(d, NULL, "listed-party", DECISION_DOC_CHECK, &c1,
+	    "consignor listed", NULL);
+	decision_hit_add(d, NULL, "unplaced-goods", DECISION_DOC_CHECK, &c1i3,
+	    "item 3 on no wagon", NULL);
+	decision_hit_add(d, NULL, "unplaced-goods", DECISION_DOC_CHECK, &c2i1,
+	    "item 1 on no wagon", NULL);
+	if (blocking)
+		decision_hit_add(d, NULL, "blocking-diagnostic", DECISION_HOLD,
+		    NULL, "UNT_COUNT", NULL);
+	d->outcome = decision_consolidate(d);
+	decision_json_write(d, 0, base);
+	decision_free(d);
+}
+
+/*
+ * Goods resolutions: "located" moves the hits about the goods (the item's
+ * and the consignment's own) to the wagon, raising it; "corrected" drops
+ * only those at DOC_CHECK or below; a hit about no goods stays; unknown
+ * wagons and resolutions change nothing; a wagon's resolution comes after
+ * the goods it carries; today's resolutions alone give today's result.
+ */
+static void
+t_decide_final_goods(void)
+{
+	struct buf	 base = { 0 }, clean = { 0 }, again = { 0 };
+	struct decision	*f;
+	char		*cause = NULL;
+
+	goods_base(&base, true);
+	goods_base(&clean, false);
+
+	/* Today's shape: the train hits stay, the train is held. */
+	f = decide_final(base.data, "[{\"position\": 2, \"action\": "
+	    "\"RELEASE\"}]", &cause);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->ntrain_hits, 5);
+	CU_ASSERT_EQUAL(f->wagons[1].action, DECISION_RELEASE);
+	CU_ASSERT_EQUAL(f->outcome, DECISION_OUTCOME_HOLD);
+	decision_free(f);
+
+	/* Item 2 located on wagon 1: its hit and C1's own move, INSPECT. */
+	f = decide_final(base.data, "[{\"goods\": {\"consignment\": \"C1\", "
+	    "\"item\": 2}, \"resolution\": \"located\", \"position\": 1}]",
+	    &cause);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->wagons[0].nhits, 2);
+	CU_ASSERT_EQUAL(f->wagons[0].action, DECISION_INSPECT);
+	CU_ASSERT_STRING_EQUAL(f->wagons[0].hits[0].rule, "ivory");
+	CU_ASSERT_EQUAL(f->wagons[0].hits[0].subject.item, 2);
+	CU_ASSERT_STRING_EQUAL(f->wagons[0].hits[1].rule, "listed-party");
+	CU_ASSERT_EQUAL(f->ntrain_hits, 3);
+	CU_ASSERT_EQUAL(f->train_hits[0].subject.item, 3);
+	CU_ASSERT_STRING_EQUAL(f->train_hits[2].rule, "blocking-diagnostic");
+	CU_ASSERT_EQUAL(f->outcome, DECISION_OUTCOME_HOLD);
+	decision_free(f);
+
+	/* Corrected: C1's INSPECT hit stays (it must be located), C2 goes. */
+	f = decide_final(base.data, "[{\"goods\": {\"consignment\": \"C1\"}, "
+	    "\"resolution\": \"corrected\"}, {\"goods\": {\"consignment\": "
+	    "\"C2\", \"item\": 1}, \"resolution\": \"corrected\"}]", &cause);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->ntrain_hits, 2);
+	CU_ASSERT_STRING_EQUAL(f->train_hits[0].rule, "ivory");
+	CU_ASSERT_STRING_EQUAL(f->train_hits[1].rule, "blocking-diagnostic");
+	CU_ASSERT_EQUAL(f->outcome, DECISION_OUTCOME_HOLD);
+	decision_free(f);
+
+	/* Unknown wagon, unknown resolution, no consignment: nothing moves. */
+	f = decide_final(base.data, "[{\"goods\": {\"consignment\": \"C1\"}, "
+	    "\"resolution\": \"located\", \"position\": 9}, {\"goods\": "
+	    "{\"consignment\": \"C2\"}, \"resolution\": \"waived\"}, "
+	    "{\"goods\": {}, \"resolution\": \"corrected\"}]", &cause);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->ntrain_hits, 5);
+	CU_ASSERT_EQUAL(f->wagons[0].nhits, 0);
+	decision_free(f);
+
+	/*
+	 * No blocking diagnostic: all goods resolved, the wagons decide.
+	 * Wagon 1 inspected and released by an officer afterwards.
+	 */
+	f = decide_final(clean.data, "[{\"position\": 1, \"action\": "
+	    "\"RELEASE\"}, {\"goods\": {\"consignment\": \"C1\"}, "
+	    "\"resolution\": \"located\", \"position\": 1}, {\"goods\": "
+	    "{\"consignment\": \"C2\"}, \"resolution\": \"corrected\"}]",
+	    &cause);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->ntrain_hits, 0);
+	CU_ASSERT_EQUAL(f->wagons[0].nhits, 3);
+	CU_ASSERT_EQUAL(f->wagons[0].action, DECISION_RELEASE);
+	CU_ASSERT_EQUAL(f->outcome, DECISION_OUTCOME_RELEASE);
+	decision_json_write(f, 0, &again);
+	decision_free(f);
+	/* The final document read back and finalised again is unchanged. */
+	f = decide_final(again.data, "[{\"goods\": {\"consignment\": \"C1\"}, "
+	    "\"resolution\": \"located\", \"position\": 2}]", &cause);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->wagons[1].nhits, 0);
+	CU_ASSERT_EQUAL(f->outcome, DECISION_OUTCOME_RELEASE);
+	decision_free(f);
+
+	/* Located without the officer's release: wagon 1 is set out. */
+	f = decide_final(clean.data, "[{\"goods\": {\"consignment\": \"C1\"}, "
+	    "\"resolution\": \"located\", \"position\": 1}, {\"goods\": "
+	    "{\"consignment\": \"C2\"}, \"resolution\": \"corrected\"}]",
+	    &cause);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->wagons[0].action, DECISION_INSPECT);
+	CU_ASSERT_EQUAL(f->outcome, DECISION_OUTCOME_PARTIAL_RELEASE);
+	decision_free(f);
+	buf_free(&base);
+	buf_free(&clean);
+	buf_free(&again);
+}
+
 static CU_TestInfo decide_tests[] = {
 	{ "t_decide_parse_stored", t_decide_parse_stored },
 	{ "t_decide_evaluate_threads", t_decide_evaluate_threads },
 	{ "t_decide_events_reach_rules", t_decide_events_reach_rules },
 	{ "t_decide_load_events_neighbour", t_decide_load_events_neighbour },
 	{ "t_decide_final", t_decide_final },
+	{ "t_decide_final_goods", t_decide_final_goods },
 	CU_TEST_INFO_NULL,
 };
 
