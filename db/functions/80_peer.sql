@@ -208,7 +208,7 @@ BEGIN
 
 	IF p_type IN ('pre_arrival', 'control_results') THEN
 		SELECT * INTO ev FROM add_event(p_train_no, 'neighbour',
-		    p_neighbour, p_sender, p_ruleset);
+		    p_neighbour, p_sender, p_ruleset, 'neighbour', NULL);
 		IF ev.outcome <> 'accepted' THEN
 			outcome := ev.outcome;
 			reply := ev.reply;
