@@ -479,6 +479,81 @@ t_peer_replay_once_and_controls_change_decision(void)
 	peer_sealed_clear(&m);
 }
 
+/* A control-results envelope from alashankou, sealed now. */
+static void
+seal_envelope(const char *json, struct peer_sealed *m)
+{
+	char	id[37];
+
+	peer_msg_new_id(id);
+	CU_ASSERT_EQUAL_FATAL(peer_msg_seal(alk_signing, "alashankou",
+	    PEER_CONTROL_RESULTS, id, (int64_t)time(NULL), json, strlen(json),
+	    m), 0);
+}
+
+/*
+ * Malformed control results -- a result no neighbour file has, a set-out
+ * wagon with an action that is none -- are refused (400 naming the
+ * field) and logged, and change nothing; the link goes on: the next good
+ * message, with its set-out wagons, is taken and kept for the rules.
+ */
+static void
+t_peer_bad_control_results_refused(void)
+{
+	static const struct {
+		const char	*json, *field;
+	} bad[] = {
+		{ "{\"service\":\"alashankou\",\"train\":\"X9502\",\"seals\":"
+		    "[],\"controls\":[{\"equipment\":\"TRHU4561225\",\"result\":"
+		    "\"bogus\"}]}", "controls[0].result" },
+		{ "{\"service\":\"alashankou\",\"train\":\"X9502\",\"seals\":"
+		    "[],\"controls\":[],\"set_out\":[{\"wagon\":\"312786954320\","
+		    "\"position\":1,\"action\":\"LATER\"}]}", "set_out[0].action" },
+		{ "{\"service\":\"alashankou\",\"train\":\"X9502\",\"seals\":"
+		    "[],\"controls\":[],\"set_out\":[{\"wagon\":\"312786954320\","
+		    "\"position\":-4,\"action\":\"HOLD\"}]}",
+		    "set_out[0].position" },
+	};
+	const char		*good = "{\"service\":\"alashankou\",\"train\":"
+				    "\"X9502\",\"seals\":[],\"controls\":[],"
+				    "\"set_out\":[{\"wagon\":\"312786954320\","
+				    "\"position\":1,\"action\":\"HOLD\"}]}";
+	const char		*count = "SELECT count(*) FROM events e JOIN "
+				    "trains t ON t.id = e.train_id WHERE "
+				    "t.train_no = 'X9502' AND e.type = 'neighbour'";
+	struct peer_sealed	 m;
+	char			*answer, *before, *v;
+	size_t			 i;
+
+	before = harness_sql(&pgb, count);
+	for (i = 0; i < nitems(bad); i++) {
+		memset(&m, 0, sizeof m);
+		seal_envelope(bad[i].json, &m);
+		CU_ASSERT_EQUAL(post_sealed(&m, "alashankou", &answer), 400);
+		CU_ASSERT_PTR_NOT_NULL(answer != NULL ?
+		    strstr(answer, bad[i].field) : NULL);
+		CU_ASSERT_TRUE(log_has(&dst, bad[i].field));
+		free(answer);
+		peer_sealed_clear(&m);
+	}
+	v = harness_sql(&pgb, count);
+	CU_ASSERT_STRING_EQUAL(v, before);
+	free(v);
+	memset(&m, 0, sizeof m);
+	seal_envelope(good, &m);
+	CU_ASSERT_EQUAL(post_sealed(&m, "alashankou", &answer), 200);
+	CU_ASSERT_EQUAL(ack_duplicate(answer, m.id), 0);
+	free(answer);
+	peer_sealed_clear(&m);
+	v = harness_sql(&pgb, "SELECT e.body->'set_out'->0->>'action' || '/' || "
+	    "e.principal || '/' || e.role FROM events e JOIN trains t ON t.id = "
+	    "e.train_id WHERE t.train_no = 'X9502' AND e.type = 'neighbour' "
+	    "ORDER BY e.id DESC LIMIT 1");
+	CU_ASSERT_STRING_EQUAL(v, "HOLD/alashankou/neighbour");
+	free(v);
+	free(before);
+}
+
 /* GET /v1/peer at alashankou: the neighbour and nothing left waiting. */
 static void
 check_peer_status(void)
@@ -570,6 +645,8 @@ static CU_TestInfo peer_tests[] = {
 	    t_peer_tampered_and_stale_refused },
 	{ "t_peer_replay_once_and_controls_change_decision",
 	    t_peer_replay_once_and_controls_change_decision },
+	{ "t_peer_bad_control_results_refused",
+	    t_peer_bad_control_results_refused },
 	{ "t_peer_link_down_messages_wait", t_peer_link_down_messages_wait },
 	{ "t_peer_reload_while_sending", t_peer_reload_while_sending },
 	CU_TEST_INFO_NULL
