@@ -554,6 +554,94 @@ t_peer_bad_control_results_refused(void)
 	free(before);
 }
 
+/* Posts an event at dostyk as its officer; the status. */
+static int
+dst_event(const char *train, const char *json)
+{
+	char	path[128];
+
+	snprintf(path, sizeof path, "/v1/trains/%s/events", train);
+	return api(&dst, "POST", path, dst_officer, "application/json", json,
+	    strlen(json));
+}
+
+/*
+ * Our results go back: at dostyk, an officer releases the wagon the rules
+ * set out for inspection and posts a scan and a seal check; each queues
+ * a control_results message for the train, and alashankou receives our
+ * controls (inspected_clear, scanned_suspect, seal_broken) and the seal
+ * we found.  An export's evidence queues nothing (its controls go in its
+ * pre-arrival).
+ */
+static void
+t_peer_control_results_go_back(void)
+{
+	char	*wagon, *v, path[160];
+	long	 queued;
+
+	CU_ASSERT_FATAL(wait_sql(&pgb, "SELECT count(*) FROM trains WHERE "
+	    "train_no = 'X9502' AND NOT eval_needed", "1"));
+	wagon = harness_sql(&pgb, "SELECT w.number FROM wagons w JOIN trains t "
+	    "ON t.id = w.train_id WHERE t.train_no = 'X9502' AND "
+	    "w.rules_action = 'INSPECT' ORDER BY w.position LIMIT 1");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(wagon);
+	CU_ASSERT_FATAL(wagon[0] != '\0');
+	snprintf(path, sizeof path, "/v1/trains/X9502/wagons/%s/resolution",
+	    wagon);
+	CU_ASSERT_EQUAL(api(&dst, "POST", path, dst_officer, "application/json",
+	    "{\"action\":\"release\",\"reason\":\"inspected: clear\"}",
+	    strlen("{\"action\":\"release\",\"reason\":\"inspected: "
+	    "clear\"}")), 200);
+	CU_ASSERT(wait_sql(&pgb, "SELECT count(*) > 0 FROM peer_outbox o JOIN "
+	    "trains t ON t.id = o.train_id WHERE t.train_no = 'X9502' AND "
+	    "o.type = 'control_results'", "t"));
+	CU_ASSERT_EQUAL(dst_event("X9502", "{\"type\":\"scan\",\"container\":"
+	    "\"TRHU4561225\",\"result\":\"suspect\"}"), 202);
+	CU_ASSERT_EQUAL(dst_event("X9502", "{\"type\":\"seal_check\","
+	    "\"equipment\":\"TRHU4561225\",\"seal\":\"KZ0000009\","
+	    "\"condition\":\"damaged\"}"), 202);
+	/* Everything is delivered; the last message carries it all. */
+	CU_ASSERT(wait_sql(&pgb, "SELECT count(*) FROM peer_outbox WHERE "
+	    "state = 'pending'", "0"));
+	CU_ASSERT(wait_sql(&pga, "SELECT count(*) > 0 FROM peer_inbox WHERE "
+	    "type = 'control_results' AND envelope->>'train' = 'X9502'", "t"));
+	v = harness_sql(&pga, "SELECT string_agg(c->>'equipment' || '=' || "
+	    "(c->>'result'), ',') FROM (SELECT envelope FROM peer_inbox WHERE "
+	    "type = 'control_results' AND envelope->>'train' = 'X9502' ORDER BY "
+	    "received_at DESC LIMIT 1) i, json_array_elements(i.envelope->"
+	    "'controls') c");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, "TRHU4561225=scanned_suspect"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, "TRHU4561225=seal_broken"));
+	snprintf(path, sizeof path, "%s=inspected_clear", wagon);
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, path));
+	free(v);
+	v = harness_sql(&pga, "SELECT (s->>'equipment') || '/' || (s->>'number') "
+	    "FROM (SELECT envelope FROM peer_inbox WHERE type = "
+	    "'control_results' AND envelope->>'train' = 'X9502' ORDER BY "
+	    "received_at DESC LIMIT 1) i, json_array_elements(i.envelope->"
+	    "'seals') s");
+	CU_ASSERT_STRING_EQUAL(v, "TRHU4561225/KZ0000009");
+	free(v);
+	/* At alashankou the report is the neighbour's. */
+	v = harness_sql(&pga, "SELECT e.principal || '/' || e.role FROM events e "
+	    "JOIN trains t ON t.id = e.train_id WHERE t.train_no = 'X9502' AND "
+	    "e.type = 'neighbour' ORDER BY e.id DESC LIMIT 1");
+	CU_ASSERT_STRING_EQUAL(v, "dostyk/neighbour");
+	free(v);
+	/* Evidence on an export queues nothing. */
+	CU_ASSERT_EQUAL(api(&alk, "POST", "/v1/trains/X9502/events",
+	    alk_officer, "application/json", "{\"type\":\"scan\","
+	    "\"container\":\"TRHU4561225\",\"result\":\"clear\"}",
+	    strlen("{\"type\":\"scan\",\"container\":\"TRHU4561225\","
+	    "\"result\":\"clear\"}")), 202);
+	queued = atol(v = harness_sql(&pga, "SELECT count(*) FROM peer_outbox "
+	    "WHERE type = 'control_results'"));
+	free(v);
+	CU_ASSERT_EQUAL(queued, 0);
+	free(wagon);
+}
+
 /* GET /v1/peer at alashankou: the neighbour and nothing left waiting. */
 static void
 check_peer_status(void)
@@ -647,6 +735,7 @@ static CU_TestInfo peer_tests[] = {
 	    t_peer_replay_once_and_controls_change_decision },
 	{ "t_peer_bad_control_results_refused",
 	    t_peer_bad_control_results_refused },
+	{ "t_peer_control_results_go_back", t_peer_control_results_go_back },
 	{ "t_peer_link_down_messages_wait", t_peer_link_down_messages_wait },
 	{ "t_peer_reload_while_sending", t_peer_reload_while_sending },
 	CU_TEST_INFO_NULL
