@@ -136,18 +136,10 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION peer_enqueue_controls(bigint) TO railgate_app;
 
--- Control evidence stored (trigger events_peer_controls, 020).
-CREATE OR REPLACE FUNCTION peer_controls_event_queue() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
-BEGIN
-	PERFORM peer_enqueue_controls(NEW.train_id);
-	RETURN NULL;
-END
-$$;
-
--- A wagon the rules set out for inspection released by an officer
--- (trigger wagons_peer_controls, 020).
-CREATE OR REPLACE FUNCTION peer_controls_wagon_queue() RETURNS trigger
+-- Control evidence stored (trigger events_peer_controls, 020), or a
+-- wagon the rules set out for inspection released by an officer
+-- (trigger wagons_peer_controls): the row's train gets its results.
+CREATE OR REPLACE FUNCTION peer_controls_queue() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 BEGIN
 	PERFORM peer_enqueue_controls(NEW.train_id);

@@ -31,18 +31,16 @@ ALTER TABLE events ADD COLUMN role text, ADD COLUMN device text;
 DROP FUNCTION IF EXISTS add_event(text, text, json, text, text);
 DROP FUNCTION IF EXISTS peer_claim_next(text, integer);
 
--- The triggers' functions; their bodies live in 80_peer.sql (recreated
--- at every migrate), these only let the triggers be created.
-CREATE FUNCTION peer_controls_event_queue() RETURNS trigger
-LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
-CREATE FUNCTION peer_controls_wagon_queue() RETURNS trigger
+-- The triggers' function; its body lives in 80_peer.sql (recreated at
+-- every migrate), this only lets the triggers be created.
+CREATE FUNCTION peer_controls_queue() RETURNS trigger
 LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
 
 CREATE TRIGGER events_peer_controls AFTER INSERT ON events
 FOR EACH ROW WHEN (NEW.type IN ('weighbridge', 'scan', 'seal_check'))
-EXECUTE FUNCTION peer_controls_event_queue();
+EXECUTE FUNCTION peer_controls_queue();
 CREATE TRIGGER wagons_peer_controls AFTER UPDATE OF resolution ON wagons
 FOR EACH ROW WHEN (NEW.resolution = 'release' AND
     OLD.resolution IS DISTINCT FROM 'release' AND
     NEW.rules_action IN ('INSPECT', 'HOLD', 'REFUSE'))
-EXECUTE FUNCTION peer_controls_wagon_queue();
+EXECUTE FUNCTION peer_controls_queue();
