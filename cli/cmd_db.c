@@ -105,8 +105,9 @@ token_usage(FILE *out)
 	    "usage: railgate token create --role ROLE --name NAME [--expires DAYS]\n"
 	    "                             [--dsn DSN | -c CONFIG]\n"
 	    "       railgate token revoke --name NAME [--dsn DSN | -c CONFIG]\n"
-	    "ROLE: officer, supervisor, auditor, operator or admin.  The new token\n"
-	    "is printed once; only its SHA-256 is stored.\n");
+	    "ROLE: officer, supervisor, auditor, operator, admin or device (one\n"
+	    "per weighbridge or scanner).  The new token is printed once; only\n"
+	    "its SHA-256 is stored.\n");
 }
 
 int

@@ -21,7 +21,7 @@ store_peer_register(struct db *db, const char *name, store_status_cb cb,
 }
 
 /* Row: message_id, type, peer, train_no, body, ack_of, outcome, raw_z,
- * controls, attempts. */
+ * controls, attempts, seals. */
 static void
 peer_claimed(const struct db_result *r, void *arg)
 {
@@ -44,6 +44,7 @@ peer_claimed(const struct db_result *r, void *arg)
 		m.raw_z = store_bytes_or_null(r, 0, 7, &m.raw_z_len);
 		m.controls = store_text_or_null(r, 0, 8);
 		m.attempts = atoi(db_result_value(r, 0, 9));
+		m.seals = store_text_or_null(r, 0, 10);
 		q->cb.peer_out(1, &m, q->arg);
 	}
 	free(q);
@@ -62,7 +63,7 @@ store_peer_claim_next(struct db *db, const char *owner, int lease_s,
 	/* Binary results: bytes as they are, every other column cast to
 	 * text so that its binary form is its text. */
 	db_query(db, "SELECT message_id, type, peer, train_no, body, ack_of, "
-	    "outcome, raw_z, controls::text, attempts::text "
+	    "outcome, raw_z, controls::text, attempts::text, seals::text "
 	    "FROM peer_claim_next($1, $2::int)", 2, v, NULL, NULL,
 	    DB_RETRY | DB_BINARY_RESULT, 10000, peer_claimed, q);
 }

@@ -32,6 +32,8 @@ struct store_peer_out {
 	size_t			 raw_z_len;
 	const char		*controls;	/* JSON array, when not built */
 	int			 attempts;
+	const char		*seals;		/* control_results not built: the
+						 * seals found here (JSON array) */
 };
 
 /*

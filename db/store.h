@@ -154,9 +154,22 @@ void store_train_manifest(struct db *db, const char *id, store_doc_cb cb,
 void store_train_audit(struct db *db, const char *id, store_doc_cb cb,
     void *arg);
 
-/* Records an event (type, body JSON) for train id; see add_event(). */
+/* The events of the run, oldest first, with their authors (JSON array). */
+void store_train_events(struct db *db, const char *id, store_doc_cb cb,
+    void *arg);
+
+/* Who posted an event: a token's principal and role ("officer", ...,
+ * "neighbour"), and the instrument read (NULL when none). */
+struct store_author {
+	const char	*name;
+	const char	*role;
+	const char	*device;
+};
+
+/* Records an event (type, body JSON) for train id by author; see
+ * add_event(). */
 void store_add_event(struct db *db, const char *id, const char *type,
-    const char *body, const char *principal, const char *ruleset,
+    const char *body, const struct store_author *author, const char *ruleset,
     store_reply_cb cb, void *arg);
 
 /*

@@ -143,15 +143,26 @@ store_train_audit(struct db *db, const char *id, store_doc_cb cb, void *arg)
 }
 
 void
+store_train_events(struct db *db, const char *id, store_doc_cb cb, void *arg)
+{
+	const char	*v[1] = { id };
+
+	/* No row (a 404) for a train that does not exist. */
+	store_query_read(db, "SELECT train_events(t.id) FROM train_find($1) t",
+	    1, v, cb, arg);
+}
+
+void
 store_add_event(struct db *db, const char *id, const char *type,
-    const char *body, const char *principal, const char *ruleset,
+    const char *body, const struct store_author *author, const char *ruleset,
     store_reply_cb cb, void *arg)
 {
-	const char	*v[5] = { id, type, body, principal, ruleset };
+	const char	*v[7] = { id, type, body, author->name, ruleset,
+			    author->role, author->device };
 
 	/* Not retried: an event recorded twice would be two events. */
 	store_query_reply(db, "SELECT outcome, reply FROM add_event($1, $2, $3, "
-	    "$4, $5)", 5, v, NULL, NULL, 0, cb, arg);
+	    "$4, $5, $6, $7)", 7, v, NULL, NULL, 0, cb, arg);
 }
 
 void

@@ -39,6 +39,7 @@ void api_train_get(struct http_ctx *c);
 void api_train_decision(struct http_ctx *c);
 void api_train_manifest(struct http_ctx *c);
 void api_train_audit(struct http_ctx *c);
+void api_train_events(struct http_ctx *c);
 /* Something this daemon did changed the train list: drop the kept copy. */
 void api_trains_changed(void);
 

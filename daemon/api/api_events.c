@@ -4,17 +4,21 @@
  *
  *   {"type":"position","eta":"2026-11-22T09:15:00Z"}
  *   {"type":"arrived"[,"at":"..."]}
- *   {"type":"weighbridge","wagon":"218124712173","gross_kg":61200.5}
- *   {"type":"scan","container":"CSQU3054383","result":"clear"|"suspect"}
+ *   {"type":"weighbridge","wagon":"218124712173","gross_kg":61200.5
+ *    [,"device":"WB-2"][,"reweigh":true]}
+ *   {"type":"scan","container"|"wagon":"...","result":"clear"|"suspect"
+ *    [,"device":"..."]}
  *   {"type":"seal_check","equipment":"...","seal":"...",
- *    "condition":"intact"|"damaged"|"missing"}
+ *    "condition":"intact"|"damaged"|"missing"[,"device":"..."]}
  *
  * The body is checked field by field by event_body.c (422 naming the
  * field), and the caller's role against the kind of event (403: control
- * evidence comes from officers, see event_body.c); the database checks
- * that the train and its equipment exist and that a position or arrival
- * does not concern a finished run (409), and records the event, its
- * audit record and whether the decision must be re-made.
+ * evidence comes from officers and devices, a re-weigh from officers,
+ * see event_body.c); the database checks that the train and its
+ * equipment exist (422 naming it and the member) and that a position or
+ * arrival does not concern a finished run (409), and records the event
+ * with its author (principal, role, device), its audit record and
+ * whether the decision must be re-made.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -58,23 +62,31 @@ event_stored_cb(int status, enum store_outcome outcome, const char *reply,
 	}
 }
 
-/* True when the caller's role may post type; otherwise answers 403. */
+/*
+ * True when the caller may post this event (its role, and for a re-weigh
+ * its being a person), with *device the instrument named; otherwise
+ * answers 403 (logged) or 422.
+ */
 static bool
-event_allowed(struct http_ctx *c, const char *type)
+event_allowed(struct http_ctx *c, json_t *o, const char *type,
+    const char **device)
 {
-	char	why[256];
+	char	why[320];
 
-	if (auth_role_allows(event_body_roles(type), c->who.role))
+	switch (event_body_admit(o, type, c->who.role, c->who.name, device, why,
+	    sizeof why)) {
+	case 0:
 		return true;
-	log_warnx("%s forbidden: %s (%s) may not post %s events (train %s)",
-	    c->id, c->who.name, auth_role_name(c->who.role), type,
-	    http_param(c, 0));
-	snprintf(why, sizeof why, "the %s role may not post %s events: "
-	    "control evidence (weighbridge, scan, seal_check) comes from "
-	    "customs officers; operators post position and arrived",
-	    auth_role_name(c->who.role), type);
-	http_reply_problem(c, 403, "Forbidden", why, NULL, 0);
-	return false;
+	case 403:
+		log_warnx("%s forbidden: %s (%s) may not post this %s event "
+		    "(train %s)", c->id, c->who.name,
+		    auth_role_name(c->who.role), type, http_param(c, 0));
+		http_reply_problem(c, 403, "Forbidden", why, NULL, 0);
+		return false;
+	default:
+		http_reply_problem(c, 422, "Unprocessable Event", why, NULL, 0);
+		return false;
+	}
 }
 
 void
@@ -83,6 +95,8 @@ api_train_event(struct http_ctx *c)
 	const unsigned char	*body;
 	json_t			*o;
 	const char		*type;
+	struct store_author	 author = { c->who.name,
+				    auth_role_name(c->who.role), NULL };
 	char			 why[256], *canon;
 	size_t			 len;
 
@@ -103,14 +117,14 @@ api_train_event(struct http_ctx *c)
 		http_reply_problem(c, 400, "Bad Request", why, NULL, 0);
 		return;
 	}
-	if (!event_allowed(c, type)) {
+	if (!event_allowed(c, o, type, &author.device)) {
 		json_decref(o);
 		return;
 	}
 	if ((canon = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		fatalx("json_dumps: out of memory");
-	store_add_event(c->d->db, http_param(c, 0), type, canon, c->who.name,
-	    NULL, event_stored_cb, c);
+	store_add_event(c->d->db, http_param(c, 0), type, canon, &author, NULL,
+	    event_stored_cb, c);
 	free(canon);
 	json_decref(o);
 }

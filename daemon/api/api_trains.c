@@ -277,3 +277,10 @@ api_train_audit(struct http_ctx *c)
 	if (api_check_train_id(c))
 		store_train_audit(c->d->db, http_param(c, 0), doc_reply_cb, c);
 }
+
+void
+api_train_events(struct http_ctx *c)
+{
+	if (api_check_train_id(c))
+		store_train_events(c->d->db, http_param(c, 0), doc_reply_cb, c);
+}

@@ -51,10 +51,28 @@ check_arrived(json_t *o, char *why, size_t size)
 	/* nothing more */
 }
 
+/*
+ * The instrument read, "device": optional on control evidence, a string
+ * of 1 to EVENT_DEVICE_MAX bytes (an officer names the weighbridge or
+ * scanner; a device token's own name is put there, event_body_admit).
+ */
+static void
+check_device(json_t *o, char *why, size_t size)
+{
+	json_t		*v = json_object_get(o, "device");
+	const char	*s = json_string_value(v);
+
+	if (why[0] == '\0' && v != NULL && (s == NULL || *s == '\0' ||
+	    strlen(s) > EVENT_DEVICE_MAX))
+		snprintf(why, size, "\"device\" must be a string of 1 to %d "
+		    "characters naming the instrument", EVENT_DEVICE_MAX);
+}
+
 static void
 check_weighbridge(json_t *o, char *why, size_t size)
 {
 	json_t	*kg = json_object_get(o, "gross_kg");
+	json_t	*re = json_object_get(o, "reweigh");
 
 	need_string(o, "wagon", why, size);
 	if (why[0] == '\0' && (!json_is_number(kg) ||
@@ -62,17 +80,29 @@ check_weighbridge(json_t *o, char *why, size_t size)
 	    json_number_value(kg) <= RULES_MAX_GROSS_KG)))
 		snprintf(why, size, "\"gross_kg\" must be a number more "
 		    "than 0 and at most 1000000");
+	if (why[0] == '\0' && re != NULL && !json_is_boolean(re))
+		snprintf(why, size, "\"reweigh\" must be true or false");
+	check_device(o, why, size);
 }
 
+/* A scan names exactly one of a container or a wagon (a portal scans
+ * whole wagons). */
 static void
 check_scan(json_t *o, char *why, size_t size)
 {
 	const char	*s;
+	bool		 c = json_object_get(o, "container") != NULL;
+	bool		 w = json_object_get(o, "wagon") != NULL;
 
-	need_string(o, "container", why, size);
+	if (c == w)
+		snprintf(why, size, "a scan names exactly one of \"container\" "
+		    "or \"wagon\"");
+	else
+		need_string(o, c ? "container" : "wagon", why, size);
 	s = why[0] == '\0' ? need_string(o, "result", why, size) : NULL;
 	if (s != NULL && strcmp(s, "clear") != 0 && strcmp(s, "suspect") != 0)
 		snprintf(why, size, "\"result\" must be clear or suspect");
+	check_device(o, why, size);
 }
 
 static void
@@ -88,6 +118,7 @@ check_seal(json_t *o, char *why, size_t size)
 	    strcmp(s, "damaged") != 0 && strcmp(s, "missing") != 0)
 		snprintf(why, size, "\"condition\" must be intact, damaged "
 		    "or missing");
+	check_device(o, why, size);
 }
 
 /*
@@ -95,8 +126,10 @@ check_seal(json_t *o, char *why, size_t size)
  * operator reports where its train is; what customs found on it (the
  * mass on the weighbridge, the scanner's result, the state of a seal) is
  * control evidence the rules decide on, so it comes from customs
- * officers (supervisors included) -- never from the party whose goods
- * are being controlled.
+ * officers (supervisors included) or customs' own instruments (a device
+ * token per weighbridge or scanner) -- never from the party whose goods
+ * are being controlled.  A device posts readings only: a re-weigh is an
+ * officer's act (event_body_admit).
  */
 static const struct event_kind {
 	const char	*type;
@@ -105,9 +138,9 @@ static const struct event_kind {
 } kinds[] = {
 	{ "position", check_position, AUTH_OPERATOR | AUTH_OFFICER },
 	{ "arrived", check_arrived, AUTH_OPERATOR | AUTH_OFFICER },
-	{ "weighbridge", check_weighbridge, AUTH_OFFICER },
-	{ "scan", check_scan, AUTH_OFFICER },
-	{ "seal_check", check_seal, AUTH_OFFICER },
+	{ "weighbridge", check_weighbridge, AUTH_OFFICER | AUTH_DEVICE },
+	{ "scan", check_scan, AUTH_OFFICER | AUTH_DEVICE },
+	{ "seal_check", check_seal, AUTH_OFFICER | AUTH_DEVICE },
 };
 
 /* The kind named type, or NULL. */
@@ -182,5 +215,40 @@ event_body_parse(const unsigned char *body, size_t len, json_t **out,
 		return 422;
 	}
 	*out = o;
+	return 0;
+}
+
+int
+event_body_admit(json_t *o, const char *type, enum auth_role role,
+    const char *principal, const char **device, char *why, size_t size)
+{
+	const char	*named = json_string_value(json_object_get(o, "device"));
+
+	*device = NULL;
+	if (!auth_role_allows(event_body_roles(type), role)) {
+		snprintf(why, size, "the %s role may not post %s events: "
+		    "control evidence (weighbridge, scan, seal_check) comes "
+		    "from customs officers and their devices; operators post "
+		    "position and arrived", auth_role_name(role), type);
+		return 403;
+	}
+	if (role != AUTH_DEVICE) {
+		*device = named;
+		return 0;
+	}
+	if (json_is_true(json_object_get(o, "reweigh"))) {
+		snprintf(why, size, "a device may not record a re-weigh: an "
+		    "officer or supervisor does");
+		return 403;
+	}
+	if (named != NULL && strcmp(named, principal) != 0) {
+		snprintf(why, size, "a device posts its own readings: \"device\" "
+		    "must be absent or \"%.*s\"", EVENT_DEVICE_MAX, principal);
+		return 422;
+	}
+	/* The rules see which instrument a reading came from. */
+	if (named == NULL)
+		json_object_set_new(o, "device", json_string(principal));
+	*device = json_string_value(json_object_get(o, "device"));
 	return 0;
 }

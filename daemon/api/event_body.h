@@ -11,7 +11,10 @@
 
 #include <jansson.h>
 
-#define EVENT_BODY_MAX	65536
+#include "daemon/http/auth.h"
+
+#define EVENT_BODY_MAX		65536
+#define EVENT_DEVICE_MAX	128	/* bytes of a "device" name */
 
 /*
  * Parses and checks body: 0 with *out (the object, owned by the caller)
@@ -24,9 +27,18 @@ int event_body_parse(const unsigned char *body, size_t len, json_t **out,
 /*
  * The roles (AUTH_* mask, auth_role_allows) that may post an event of
  * type: position and arrived from operators and officers, control
- * evidence (weighbridge, scan, seal_check) from officers only; 0 for an
- * unknown type.
+ * evidence (weighbridge, scan, seal_check) from officers and devices; 0
+ * for an unknown type.
  */
 unsigned event_body_roles(const char *type);
+/*
+ * Whether a principal of role may post the parsed event o of type, and
+ * the instrument it came from: 0 with *device (borrowed from o; NULL when
+ * none), or 403 (the role may not post the type; a device recording a
+ * re-weigh) or 422 (a device naming another device), with why.  A
+ * device token's readings get its principal as "device" in o.
+ */
+int event_body_admit(json_t *o, const char *type, enum auth_role role,
+    const char *principal, const char **device, char *why, size_t size);
 
 #endif

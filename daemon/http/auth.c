@@ -39,6 +39,7 @@ static const struct {
 	{ AUTH_AUDITOR, "auditor" },
 	{ AUTH_OPERATOR, "operator" },
 	{ AUTH_ADMIN, "admin" },
+	{ AUTH_DEVICE, "device" },
 };
 
 const char *

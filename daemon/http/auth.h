@@ -20,6 +20,7 @@ enum auth_role {
 	AUTH_AUDITOR	= 0x04,
 	AUTH_OPERATOR	= 0x08,
 	AUTH_ADMIN	= 0x10,
+	AUTH_DEVICE	= 0x20,		/* a weighbridge or scanner: evidence only */
 };
 #define AUTH_NONE	0		/* a public route: no token needed */
 

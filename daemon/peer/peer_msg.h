@@ -31,7 +31,11 @@
  * "seals" and "controls" are those of the neighbour file (docs/check.md):
  *   seals    [{"equipment", "number", "sealed_by"}]
  *   controls [{"equipment", "result"}], result one of inspected_clear,
- *            scanned_clear, scanned_suspect, seal_broken
+ *            scanned_clear, scanned_suspect, seal_broken; the equipment
+ *            a container or a wagon (a portal scans whole wagons)
+ * pre_arrival and control_results may carry "set_out", the sender's
+ * set-out wagons: [{"wagon", "position", "action"}], action one of
+ * INSPECT, HOLD, REFUSE; kept in the neighbour data the rules read.
  */
 #ifndef DAEMON_PEER_PEER_MSG_H
 #define DAEMON_PEER_PEER_MSG_H
@@ -111,7 +115,8 @@ struct peer_opened {
 	char			*ack_of;	/* release_ack */
 	char			*neighbour;	/* JSON for rules_context_load_neighbour:
 						 * {service, train, decision, seals,
-						 *  controls}; NULL for release_ack */
+						 *  controls[, set_out]}; NULL for
+						 *  release_ack */
 	char			*envelope;	/* the inflated envelope, as received */
 	size_t			 envelope_len;
 };

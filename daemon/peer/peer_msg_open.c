@@ -22,8 +22,11 @@
  *     "service" and "train" always; "decision" for pre_arrival and
  *     release_ack; "manifest" and "seals", "controls" for pre_arrival;
  *     "seals", "controls" for control_results; "ack_of" for release_ack.
- *     Members not named for the type are ignored, so that a newer sender
- *     may add some.
+ *     "set_out" (the neighbour's set-out wagons) is optional on
+ *     pre_arrival and control_results, checked like the others when
+ *     present: [{"wagon", "position" (1..PEER_POSITION_MAX), "action"
+ *     (INSPECT, HOLD, REFUSE)}].  Members not named for the type are
+ *     ignored, so that a newer sender may add some.
  *
  * A "printable" text field (train, equipment, seal number, sealed_by) is
  * 1..64 bytes of UTF-8 without control characters: jansson has checked
@@ -52,6 +55,7 @@
 
 #define PEER_TEXT_MAX		64
 #define PEER_QUOTE_MAX		80
+#define PEER_POSITION_MAX	10000	/* no train is that long */
 
 static const char *peer_decisions[] = {
 	"RELEASE", "PARTIAL_RELEASE", "HOLD", NULL
@@ -60,6 +64,10 @@ static const char *peer_decisions[] = {
 static const char *peer_control_results[] = {
 	"inspected_clear", "scanned_clear", "scanned_suspect", "seal_broken",
 	NULL
+};
+
+static const char *peer_set_out_actions[] = {
+	"INSPECT", "HOLD", "REFUSE", NULL
 };
 
 static int	 peer_reject(int *, char **, int, const char *, ...)
@@ -360,7 +368,44 @@ peer_entry(json_t *o, const char *path, int is_seal, char **cause)
 	    "sealed_by", by);
 }
 
-/* The checked copy of env's array key ("seals" or "controls"); NULL with *cause. */
+/*
+ * One element of "set_out": a wagon the neighbour set out, its position
+ * in the train and the action, copied with only those members; NULL with
+ * *cause.
+ */
+static json_t *
+peer_set_out_entry(json_t *o, const char *path, char **cause)
+{
+	const char	*wagon, *action;
+	json_t		*pos;
+	char		 p[72];
+
+	if (!json_is_object(o)) {
+		*cause = xasprintf("envelope: field \"%s\" must be an object",
+		    path);
+		return NULL;
+	}
+	snprintf(p, sizeof p, "%s.", path);
+	if ((wagon = peer_field(o, p, "wagon", "text", cause)) == NULL)
+		return NULL;
+	pos = json_object_get(o, "position");
+	if (!json_is_integer(pos) || json_integer_value(pos) < 1 ||
+	    json_integer_value(pos) > PEER_POSITION_MAX) {
+		*cause = xasprintf("envelope: field \"%sposition\" must be an "
+		    "integer from 1 to %d", p, PEER_POSITION_MAX);
+		return NULL;
+	}
+	if ((action = peer_field_enum(o, p, "action", peer_set_out_actions,
+	    "INSPECT, HOLD, REFUSE", cause)) == NULL)
+		return NULL;
+	return json_pack("{s:s, s:I, s:s}", "wagon", wagon, "position",
+	    json_integer_value(pos), "action", action);
+}
+
+/*
+ * The checked copy of env's array key ("seals", "controls" or "set_out");
+ * NULL with *cause.
+ */
 static json_t *
 peer_entries(json_t *env, const char *key, char **cause)
 {
@@ -376,8 +421,10 @@ peer_entries(json_t *env, const char *key, char **cause)
 	copy = json_array();
 	json_array_foreach(a, i, e) {
 		snprintf(path, sizeof path, "%s[%zu]", key, i);
-		if ((o = peer_entry(e, path, strcmp(key, "seals") == 0,
-		    cause)) == NULL) {
+		o = strcmp(key, "set_out") == 0 ?
+		    peer_set_out_entry(e, path, cause) :
+		    peer_entry(e, path, strcmp(key, "seals") == 0, cause);
+		if (o == NULL) {
 			json_decref(copy);
 			return NULL;
 		}
@@ -386,9 +433,14 @@ peer_entries(json_t *env, const char *key, char **cause)
 	return copy;
 }
 
-/* The neighbour file text of an opened message (caller frees). */
+/*
+ * The neighbour file text of an opened message (caller frees); set_out
+ * only when the message had one, so that a message without it is stored
+ * as before.
+ */
 static char *
-peer_neighbour(const struct peer_opened *m, json_t *seals, json_t *controls)
+peer_neighbour(const struct peer_opened *m, json_t *seals, json_t *controls,
+    json_t *set_out)
 {
 	json_t	*o = json_pack("{s:s, s:s}", "service", m->sender, "train",
 		    m->train);
@@ -398,6 +450,8 @@ peer_neighbour(const struct peer_opened *m, json_t *seals, json_t *controls)
 		json_object_set_new(o, "decision", json_string(m->decision));
 	json_object_set(o, "seals", seals);
 	json_object_set(o, "controls", controls);
+	if (set_out != NULL)
+		json_object_set(o, "set_out", set_out);
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	return text;
@@ -411,7 +465,7 @@ peer_neighbour(const struct peer_opened *m, json_t *seals, json_t *controls)
 static int
 peer_open_fields(json_t *env, struct peer_opened *out, char **cause)
 {
-	json_t		*seals = NULL, *controls = NULL;
+	json_t		*seals = NULL, *controls = NULL, *set_out = NULL;
 	const char	*service, *train, *decision = NULL, *ack_of = NULL;
 	const char	*manifest = NULL;
 	char		 q[PEER_QUOTE_MAX];
@@ -440,6 +494,10 @@ peer_open_fields(json_t *env, struct peer_opened *out, char **cause)
 	    ((seals = peer_entries(env, "seals", cause)) == NULL ||
 	    (controls = peer_entries(env, "controls", cause)) == NULL))
 		goto done;
+	if (out->type != PEER_RELEASE_ACK &&
+	    json_object_get(env, "set_out") != NULL &&
+	    (set_out = peer_entries(env, "set_out", cause)) == NULL)
+		goto done;
 	out->train = xstrdup(train);
 	out->decision = decision != NULL ? xstrdup(decision) : NULL;
 	out->ack_of = ack_of != NULL ? xstrdup(ack_of) : NULL;
@@ -450,11 +508,12 @@ peer_open_fields(json_t *env, struct peer_opened *out, char **cause)
 		memcpy(out->manifest, manifest, out->manifest_len + 1);
 	}
 	if (seals != NULL)
-		out->neighbour = peer_neighbour(out, seals, controls);
+		out->neighbour = peer_neighbour(out, seals, controls, set_out);
 	rc = 0;
 done:
 	json_decref(seals);
 	json_decref(controls);
+	json_decref(set_out);
 	return rc;
 }
 

@@ -47,6 +47,7 @@ struct peer_send {
 	unsigned char			*raw_z;		/* pre_arrival, to build */
 	size_t				 raw_z_len;
 	char				*controls;	/* JSON, to build */
+	char				*seals;		/* control_results, to build */
 	struct peer_sealed		 sealed;
 	struct evhttp_uri		*uri;
 };
@@ -64,6 +65,7 @@ peer_send_free(struct outbox_item *it)
 	peer_sealed_clear(&s->sealed);
 	free(s->raw_z);
 	free(s->controls);
+	free(s->seals);
 	if (s->uri != NULL)
 		evhttp_uri_free(s->uri);
 	free(s);
@@ -155,7 +157,9 @@ peer_send_build(struct outbox_item *it)
 		json = build_pre_arrival(s);
 		break;
 	case PEER_CONTROL_RESULTS:
-		json = peer_msg_control_results(s->l->name, s->train_no, "[]",
+		/* Our controls and the seals we found (peer_seals_found). */
+		json = peer_msg_control_results(s->l->name, s->train_no,
+		    s->seals != NULL ? s->seals : "[]",
 		    s->controls != NULL ? s->controls : "[]");
 		break;
 	case PEER_RELEASE_ACK:
@@ -303,6 +307,7 @@ peer_send_new(struct peer_link *l, const struct store_peer_out *m)
 	s->ack_of = m->ack_of != NULL ? xstrdup(m->ack_of) : NULL;
 	s->outcome = xstrdup(m->outcome);
 	s->controls = m->controls != NULL ? xstrdup(m->controls) : NULL;
+	s->seals = m->seals != NULL ? xstrdup(m->seals) : NULL;
 	if (m->raw_z != NULL) {
 		s->raw_z = xmalloc(m->raw_z_len + 1);
 		memcpy(s->raw_z, m->raw_z, m->raw_z_len);

@@ -6,16 +6,22 @@
 -- Records an event for train run p_id (an unknown train number announced
 -- by its first position or arrival).  The outcome (docs/storage.md):
 -- accepted, conflict (a position or arrival for a finished run),
--- not_found, invalid (equipment the run does not have).
+-- not_found, invalid (equipment the run does not have: the reply names
+-- it and the member that named it).  Who posted it (020_evidence_authors):
+-- p_principal, p_role (a token's role, or 'neighbour'), p_device (the
+-- instrument, if any); kept on the event and in its audit record.
 CREATE OR REPLACE FUNCTION add_event(p_id text, p_type text, p_body json,
-    p_principal text, p_ruleset text,
+    p_principal text, p_ruleset text, p_role text DEFAULT NULL,
+    p_device text DEFAULT NULL,
     OUT outcome text, OUT reply json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
 	cur	trains%ROWTYPE;
 	ev_id	bigint;
-	equip	text := coalesce(p_body->>'wagon', p_body->>'container',
-		    p_body->>'equipment');
+	field	text := CASE WHEN p_body->>'wagon' IS NOT NULL THEN 'wagon'
+		    WHEN p_body->>'container' IS NOT NULL THEN 'container'
+		    WHEN p_body->>'equipment' IS NOT NULL THEN 'equipment' END;
+	equip	text := p_body->>field;
 	known	boolean;
 BEGIN
 	PERFORM pg_advisory_xact_lock(hashtext(split_part(p_id, '@', 1)));
@@ -45,20 +51,30 @@ BEGIN
 		RETURNING * INTO cur;
 	END IF;
 	IF equip IS NOT NULL THEN
+		-- A wagon member names a wagon, a container member a
+		-- container; equipment either.  (Before, any of the three
+		-- matched either: a container number passed for a wagon.)
 		SELECT EXISTS (SELECT 1 FROM wagons w WHERE w.train_id = cur.id AND
-		    (w.number = equip OR equip = ANY (w.container_numbers)))
+		    ((field <> 'container' AND w.number = equip) OR
+		     (field <> 'wagon' AND equip = ANY (w.container_numbers))))
 		    INTO known;
 		IF NOT known THEN
 			outcome := 'invalid';
 			reply := json_build_object('title', 'Unknown equipment',
 			    'detail', 'train ' || cur.train_no || ' (run ' || cur.run ||
-			    ') has no wagon or container ' || equip);
+			    ') has no ' || CASE field WHEN 'wagon' THEN 'wagon'
+			    WHEN 'container' THEN 'container'
+			    ELSE 'wagon or container' END || ' ' || equip ||
+			    ' (event member "' || field || '"); nothing was recorded',
+			    'field', field, 'equipment', equip,
+			    'train', cur.train_no, 'run', cur.run);
 			RETURN;
 		END IF;
 	END IF;
 
-	INSERT INTO events (train_id, type, body, principal)
-	VALUES (cur.id, p_type, p_body, p_principal) RETURNING id INTO ev_id;
+	INSERT INTO events (train_id, type, body, principal, role, device)
+	VALUES (cur.id, p_type, p_body, p_principal, p_role, p_device)
+	RETURNING id INTO ev_id;
 
 	UPDATE trains SET
 		eta = CASE WHEN p_type = 'position'
@@ -81,11 +97,28 @@ BEGIN
 	WHERE id = cur.id RETURNING * INTO cur;
 
 	PERFORM audit_append(p_principal, 'event.' || p_type, cur.id,
-	    json_build_object('event', ev_id, 'body', p_body)::text, p_ruleset);
+	    json_build_object('event', ev_id, 'body', p_body, 'author',
+	    json_build_object('name', p_principal, 'role', p_role,
+	    'device', p_device))::text, p_ruleset);
 	outcome := 'accepted';
 	reply := json_build_object('event', ev_id,
 	    'train', cur.train_no, 'run', cur.run, 'state', cur.state,
 	    'reevaluate', cur.eval_needed);
 END
 $$;
-GRANT EXECUTE ON FUNCTION add_event(text, text, json, text, text) TO railgate_app;
+GRANT EXECUTE ON FUNCTION add_event(text, text, json, text, text, text, text) TO railgate_app;
+
+-- The events of a run, oldest first, each with its author: name, role
+-- and device ("unknown" for the role of an event stored before they were
+-- recorded).
+CREATE OR REPLACE FUNCTION train_events(p_train bigint) RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT coalesce(json_agg(json_build_object('id', e.id,
+	    'type', e.type, 'at', to_char(e.received_at AT TIME ZONE 'UTC',
+	    'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'body', e.body,
+	    'author', json_build_object('name', e.principal,
+	    'role', coalesce(e.role, 'unknown'), 'device', e.device))
+	    ORDER BY e.id), '[]')
+	FROM events e WHERE e.train_id = p_train
+$$;
+GRANT EXECUTE ON FUNCTION train_events(bigint) TO railgate_app;

@@ -53,17 +53,21 @@ END
 $$;
 
 -- The controls this side made on a train, as the neighbour file's
--- "controls": scans, broken seals, wagons released after inspection.
+-- "controls": scans (of a container or of a whole wagon), broken seals,
+-- and wagons the rules set out for inspection (INSPECT or above) that an
+-- officer released -- inspected and found clear.  A wagon released from
+-- DOC_CHECK or AUDIT was not inspected, and is not reported.
 CREATE OR REPLACE FUNCTION peer_controls(p_train bigint) RETURNS json
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	SELECT coalesce(json_agg(json_build_object('equipment', x.equipment,
 	    'result', x.result) ORDER BY x.ord), '[]')
 	FROM (
-		SELECT e.id AS ord, e.body->>'container' AS equipment,
+		SELECT e.id AS ord, coalesce(e.body->>'container',
+		    e.body->>'wagon') AS equipment,
 		    CASE e.body->>'result' WHEN 'clear' THEN 'scanned_clear'
 		    ELSE 'scanned_suspect' END AS result
 		FROM events e WHERE e.train_id = p_train AND e.type = 'scan'
-		  AND e.body->>'container' IS NOT NULL
+		  AND coalesce(e.body->>'container', e.body->>'wagon') IS NOT NULL
 		UNION ALL
 		SELECT e.id, e.body->>'equipment', 'seal_broken'
 		FROM events e WHERE e.train_id = p_train AND e.type = 'seal_check'
@@ -72,18 +76,87 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 		SELECT 1000000000000 + w.position, w.number, 'inspected_clear'
 		FROM wagons w WHERE w.train_id = p_train
 		  AND w.resolution = 'release'
+		  AND w.rules_action IN ('INSPECT', 'HOLD', 'REFUSE')
 	) x
 $$;
 GRANT EXECUTE ON FUNCTION peer_controls(bigint) TO railgate_app;
 
+-- The seals this side found on a train, as the neighbour file's "seals":
+-- each number a seal check read on a piece of equipment (a seal reported
+-- missing was not found), once, in the order first read.
+CREATE OR REPLACE FUNCTION peer_seals_found(p_train bigint) RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT coalesce(json_agg(json_build_object('equipment', x.equipment,
+	    'number', x.number) ORDER BY x.ord), '[]')
+	FROM (
+		SELECT min(e.id) AS ord, e.body->>'equipment' AS equipment,
+		    e.body->>'seal' AS number
+		FROM events e WHERE e.train_id = p_train AND e.type = 'seal_check'
+		  AND e.body->>'condition' IN ('intact', 'damaged')
+		  AND e.body->>'equipment' IS NOT NULL AND e.body->>'seal' IS NOT NULL
+		GROUP BY 2, 3
+	) x
+$$;
+GRANT EXECUTE ON FUNCTION peer_seals_found(bigint) TO railgate_app;
+
+-- Our results go back (issue 17): a control_results message for train
+-- p_train, while a neighbour is registered.  Not for an export: its
+-- controls travel in its pre_arrival, sent when it is released, and the
+-- neighbour would refuse results for a train it has not been sent.  One
+-- message not yet built (and not being built: not leased) carries every
+-- control made until it is (its body is made at the first attempt), so
+-- no second one is queued beside it; the row is locked so that a sender
+-- claiming it meanwhile is waited for, and then a new one is queued.
+CREATE OR REPLACE FUNCTION peer_enqueue_controls(p_train bigint)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	nb	text;
+	dir	text;
+BEGIN
+	SELECT name INTO nb FROM peers WHERE enabled LIMIT 1;
+	IF nb IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT t.direction INTO dir FROM trains t WHERE t.id = p_train;
+	IF NOT FOUND OR dir IS NOT DISTINCT FROM 'export' THEN
+		RETURN;
+	END IF;
+	PERFORM 1 FROM peer_outbox o WHERE o.train_id = p_train
+	    AND o.type = 'control_results' AND o.peer = nb
+	    AND o.state = 'pending' AND o.body IS NULL AND o.lease_owner IS NULL
+	    FOR UPDATE;
+	IF FOUND THEN
+		RETURN;
+	END IF;
+	INSERT INTO peer_outbox (message_id, peer, type, train_id, decision_id)
+	VALUES (gen_random_uuid()::text, nb, 'control_results', p_train,
+	    (SELECT max(d.id) FROM decisions d WHERE d.train_id = p_train));
+END
+$$;
+GRANT EXECUTE ON FUNCTION peer_enqueue_controls(bigint) TO railgate_app;
+
+-- Control evidence stored (trigger events_peer_controls, 020), or a
+-- wagon the rules set out for inspection released by an officer
+-- (trigger wagons_peer_controls): the row's train gets its results.
+CREATE OR REPLACE FUNCTION peer_controls_queue() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	PERFORM peer_enqueue_controls(NEW.train_id);
+	RETURN NULL;
+END
+$$;
+
 -- The head of the queue, leased to p_owner: nothing while another sender
 -- holds it or it waits for its next attempt, so that order is kept.
 -- Rows: message_id, type, train_no, body, ack_of, outcome, raw_z (only
--- while the body is not built), controls, attempts.
+-- while the body is not built), controls, attempts, seals (found here,
+-- for control_results, while the body is not built).  A control_results
+-- message may be queued before the train has a decision: no outcome.
 CREATE OR REPLACE FUNCTION peer_claim_next(p_owner text, p_lease_s integer)
 RETURNS TABLE (message_id text, type text, peer text, train_no text,
     body bytea, ack_of text, outcome text, raw_z bytea, controls json,
-    attempts integer)
+    attempts integer, seals json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
 	head	peer_outbox%ROWTYPE;
@@ -106,9 +179,11 @@ BEGIN
 	    CASE WHEN head.body IS NULL AND head.type = 'pre_arrival'
 	    THEN m.raw_z END,
 	    CASE WHEN head.body IS NULL THEN peer_controls(t.id) END,
-	    head.attempts
-	FROM trains t JOIN decisions d ON d.id = head.decision_id
-	JOIN manifests m ON m.id = d.manifest_id
+	    head.attempts,
+	    CASE WHEN head.body IS NULL AND head.type = 'control_results'
+	    THEN peer_seals_found(t.id) END
+	FROM trains t LEFT JOIN decisions d ON d.id = head.decision_id
+	LEFT JOIN manifests m ON m.id = d.manifest_id
 	WHERE t.id = head.train_id;
 END
 $$;
@@ -208,7 +283,7 @@ BEGIN
 
 	IF p_type IN ('pre_arrival', 'control_results') THEN
 		SELECT * INTO ev FROM add_event(p_train_no, 'neighbour',
-		    p_neighbour, p_sender, p_ruleset);
+		    p_neighbour, p_sender, p_ruleset, 'neighbour', NULL);
 		IF ev.outcome <> 'accepted' THEN
 			outcome := ev.outcome;
 			reply := ev.reply;

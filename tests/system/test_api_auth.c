@@ -201,7 +201,7 @@ static void
 t_auth_role_table(void)
 {
 	static const char *const roles[] = { "officer", "supervisor", "auditor",
-	    "operator", "admin" };
+	    "operator", "admin", "device" };
 	static const struct {
 		const char	*method, *path;
 		const char	*allowed;	/* roles, space-separated */
@@ -212,7 +212,9 @@ t_auth_role_table(void)
 		{ "GET", "/v1/trains/NOPE/decision", "officer supervisor auditor" },
 		{ "GET", "/v1/trains/NOPE/manifest", "officer supervisor auditor" },
 		{ "GET", "/v1/trains/NOPE/audit", "officer supervisor auditor" },
-		{ "POST", "/v1/trains/NOPE/events", "officer supervisor operator" },
+		{ "GET", "/v1/trains/NOPE/events", "officer supervisor auditor" },
+		{ "POST", "/v1/trains/NOPE/events",
+		    "officer supervisor operator device" },
 		{ "POST", "/v1/trains/NOPE/wagons/1/resolution",
 		    "officer supervisor" },
 		{ "POST", "/v1/trains/NOPE/approve", "officer supervisor" },
@@ -222,7 +224,7 @@ t_auth_role_table(void)
 		    "officer supervisor auditor" },
 		{ "GET", "/v1/peer", "officer supervisor auditor admin" },
 	};
-	char			 tokens[5][64], name[64], hdr[512], want[32];
+	char			 tokens[6][64], name[64], hdr[512], want[32];
 	struct harness_response	 r;
 	size_t			 i, k;
 

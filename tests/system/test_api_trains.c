@@ -217,7 +217,7 @@ t_trains_events_checked(void)
 	CU_ASSERT_EQUAL_FATAL(post_event("X8024", officer,
 	    "{\"type\":\"weighbridge\",\"wagon\":\"999999999999\","
 	    "\"gross_kg\":1}", &r), 422);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "no wagon or container 999999999999"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "has no wagon 999999999999"));
 	harness_response_free(&r);
 	CU_ASSERT_EQUAL_FATAL(post_event("X8024", officer,
 	    "{\"type\":\"weighbridge\",\"wagon\":\"218124712173\"}", &r), 422);

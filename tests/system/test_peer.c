@@ -479,6 +479,169 @@ t_peer_replay_once_and_controls_change_decision(void)
 	peer_sealed_clear(&m);
 }
 
+/* A control-results envelope from alashankou, sealed now. */
+static void
+seal_envelope(const char *json, struct peer_sealed *m)
+{
+	char	id[37];
+
+	peer_msg_new_id(id);
+	CU_ASSERT_EQUAL_FATAL(peer_msg_seal(alk_signing, "alashankou",
+	    PEER_CONTROL_RESULTS, id, (int64_t)time(NULL), json, strlen(json),
+	    m), 0);
+}
+
+/*
+ * Malformed control results -- a result no neighbour file has, a set-out
+ * wagon with an action that is none -- are refused (400 naming the
+ * field) and logged, and change nothing; the link goes on: the next good
+ * message, with its set-out wagons, is taken and kept for the rules.
+ */
+static void
+t_peer_bad_control_results_refused(void)
+{
+	static const struct {
+		const char	*json, *field;
+	} bad[] = {
+		{ "{\"service\":\"alashankou\",\"train\":\"X9502\",\"seals\":"
+		    "[],\"controls\":[{\"equipment\":\"TRHU4561225\",\"result\":"
+		    "\"bogus\"}]}", "controls[0].result" },
+		{ "{\"service\":\"alashankou\",\"train\":\"X9502\",\"seals\":"
+		    "[],\"controls\":[],\"set_out\":[{\"wagon\":\"312786954320\","
+		    "\"position\":1,\"action\":\"LATER\"}]}", "set_out[0].action" },
+		{ "{\"service\":\"alashankou\",\"train\":\"X9502\",\"seals\":"
+		    "[],\"controls\":[],\"set_out\":[{\"wagon\":\"312786954320\","
+		    "\"position\":-4,\"action\":\"HOLD\"}]}",
+		    "set_out[0].position" },
+	};
+	const char		*good = "{\"service\":\"alashankou\",\"train\":"
+				    "\"X9502\",\"seals\":[],\"controls\":[],"
+				    "\"set_out\":[{\"wagon\":\"312786954320\","
+				    "\"position\":1,\"action\":\"HOLD\"}]}";
+	const char		*count = "SELECT count(*) FROM events e JOIN "
+				    "trains t ON t.id = e.train_id WHERE "
+				    "t.train_no = 'X9502' AND e.type = 'neighbour'";
+	struct peer_sealed	 m;
+	char			*answer, *before, *v;
+	size_t			 i;
+
+	before = harness_sql(&pgb, count);
+	for (i = 0; i < nitems(bad); i++) {
+		memset(&m, 0, sizeof m);
+		seal_envelope(bad[i].json, &m);
+		CU_ASSERT_EQUAL(post_sealed(&m, "alashankou", &answer), 400);
+		CU_ASSERT_PTR_NOT_NULL(answer != NULL ?
+		    strstr(answer, bad[i].field) : NULL);
+		CU_ASSERT_TRUE(log_has(&dst, bad[i].field));
+		free(answer);
+		peer_sealed_clear(&m);
+	}
+	v = harness_sql(&pgb, count);
+	CU_ASSERT_STRING_EQUAL(v, before);
+	free(v);
+	memset(&m, 0, sizeof m);
+	seal_envelope(good, &m);
+	CU_ASSERT_EQUAL(post_sealed(&m, "alashankou", &answer), 200);
+	CU_ASSERT_EQUAL(ack_duplicate(answer, m.id), 0);
+	free(answer);
+	peer_sealed_clear(&m);
+	v = harness_sql(&pgb, "SELECT e.body->'set_out'->0->>'action' || '/' || "
+	    "e.principal || '/' || e.role FROM events e JOIN trains t ON t.id = "
+	    "e.train_id WHERE t.train_no = 'X9502' AND e.type = 'neighbour' "
+	    "ORDER BY e.id DESC LIMIT 1");
+	CU_ASSERT_STRING_EQUAL(v, "HOLD/alashankou/neighbour");
+	free(v);
+	free(before);
+}
+
+/* Posts an event at dostyk as its officer; the status. */
+static int
+dst_event(const char *train, const char *json)
+{
+	char	path[128];
+
+	snprintf(path, sizeof path, "/v1/trains/%s/events", train);
+	return api(&dst, "POST", path, dst_officer, "application/json", json,
+	    strlen(json));
+}
+
+/*
+ * Our results go back: at dostyk, an officer releases the wagon the rules
+ * set out for inspection and posts a scan and a seal check; each queues
+ * a control_results message for the train, and alashankou receives our
+ * controls (inspected_clear, scanned_suspect, seal_broken) and the seal
+ * we found.  An export's evidence queues nothing (its controls go in its
+ * pre-arrival).
+ */
+static void
+t_peer_control_results_go_back(void)
+{
+	char	*wagon, *v, path[160];
+	long	 queued;
+
+	CU_ASSERT_FATAL(wait_sql(&pgb, "SELECT count(*) FROM trains WHERE "
+	    "train_no = 'X9502' AND NOT eval_needed", "1"));
+	wagon = harness_sql(&pgb, "SELECT w.number FROM wagons w JOIN trains t "
+	    "ON t.id = w.train_id WHERE t.train_no = 'X9502' AND "
+	    "w.rules_action = 'INSPECT' ORDER BY w.position LIMIT 1");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(wagon);
+	CU_ASSERT_FATAL(wagon[0] != '\0');
+	snprintf(path, sizeof path, "/v1/trains/X9502/wagons/%s/resolution",
+	    wagon);
+	CU_ASSERT_EQUAL(api(&dst, "POST", path, dst_officer, "application/json",
+	    "{\"action\":\"release\",\"reason\":\"inspected: clear\"}",
+	    strlen("{\"action\":\"release\",\"reason\":\"inspected: "
+	    "clear\"}")), 200);
+	CU_ASSERT(wait_sql(&pgb, "SELECT count(*) > 0 FROM peer_outbox o JOIN "
+	    "trains t ON t.id = o.train_id WHERE t.train_no = 'X9502' AND "
+	    "o.type = 'control_results'", "t"));
+	CU_ASSERT_EQUAL(dst_event("X9502", "{\"type\":\"scan\",\"container\":"
+	    "\"TRHU4561225\",\"result\":\"suspect\"}"), 202);
+	CU_ASSERT_EQUAL(dst_event("X9502", "{\"type\":\"seal_check\","
+	    "\"equipment\":\"TRHU4561225\",\"seal\":\"KZ0000009\","
+	    "\"condition\":\"damaged\"}"), 202);
+	/* Everything is delivered; the last message carries it all. */
+	CU_ASSERT(wait_sql(&pgb, "SELECT count(*) FROM peer_outbox WHERE "
+	    "state = 'pending'", "0"));
+	CU_ASSERT(wait_sql(&pga, "SELECT count(*) > 0 FROM peer_inbox WHERE "
+	    "type = 'control_results' AND envelope->>'train' = 'X9502'", "t"));
+	v = harness_sql(&pga, "SELECT string_agg(c->>'equipment' || '=' || "
+	    "(c->>'result'), ',') FROM (SELECT envelope FROM peer_inbox WHERE "
+	    "type = 'control_results' AND envelope->>'train' = 'X9502' ORDER BY "
+	    "received_at DESC LIMIT 1) i, json_array_elements(i.envelope->"
+	    "'controls') c");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, "TRHU4561225=scanned_suspect"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, "TRHU4561225=seal_broken"));
+	snprintf(path, sizeof path, "%s=inspected_clear", wagon);
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, path));
+	free(v);
+	v = harness_sql(&pga, "SELECT (s->>'equipment') || '/' || (s->>'number') "
+	    "FROM (SELECT envelope FROM peer_inbox WHERE type = "
+	    "'control_results' AND envelope->>'train' = 'X9502' ORDER BY "
+	    "received_at DESC LIMIT 1) i, json_array_elements(i.envelope->"
+	    "'seals') s");
+	CU_ASSERT_STRING_EQUAL(v, "TRHU4561225/KZ0000009");
+	free(v);
+	/* At alashankou the report is the neighbour's. */
+	v = harness_sql(&pga, "SELECT e.principal || '/' || e.role FROM events e "
+	    "JOIN trains t ON t.id = e.train_id WHERE t.train_no = 'X9502' AND "
+	    "e.type = 'neighbour' ORDER BY e.id DESC LIMIT 1");
+	CU_ASSERT_STRING_EQUAL(v, "dostyk/neighbour");
+	free(v);
+	/* Evidence on an export queues nothing. */
+	CU_ASSERT_EQUAL(api(&alk, "POST", "/v1/trains/X9502/events",
+	    alk_officer, "application/json", "{\"type\":\"scan\","
+	    "\"container\":\"TRHU4561225\",\"result\":\"clear\"}",
+	    strlen("{\"type\":\"scan\",\"container\":\"TRHU4561225\","
+	    "\"result\":\"clear\"}")), 202);
+	queued = atol(v = harness_sql(&pga, "SELECT count(*) FROM peer_outbox "
+	    "WHERE type = 'control_results'"));
+	free(v);
+	CU_ASSERT_EQUAL(queued, 0);
+	free(wagon);
+}
+
 /* GET /v1/peer at alashankou: the neighbour and nothing left waiting. */
 static void
 check_peer_status(void)
@@ -570,6 +733,9 @@ static CU_TestInfo peer_tests[] = {
 	    t_peer_tampered_and_stale_refused },
 	{ "t_peer_replay_once_and_controls_change_decision",
 	    t_peer_replay_once_and_controls_change_decision },
+	{ "t_peer_bad_control_results_refused",
+	    t_peer_bad_control_results_refused },
+	{ "t_peer_control_results_go_back", t_peer_control_results_go_back },
 	{ "t_peer_link_down_messages_wait", t_peer_link_down_messages_wait },
 	{ "t_peer_reload_while_sending", t_peer_reload_while_sending },
 	CU_TEST_INFO_NULL

@@ -226,9 +226,9 @@ static void
 t_security_route_table_roles(void)
 {
 	static const char *const roles[] = { "officer", "supervisor", "auditor",
-	    "operator", "admin" };
+	    "operator", "admin", "device" };
 	struct table_route	 routes[64];
-	char			 tokens[5][64], name[64], path[512];
+	char			 tokens[6][64], name[64], path[512];
 	json_t			*api, *paths;
 	size_t			 n, i, k;
 

@@ -273,6 +273,37 @@ t_peer_msg_roundtrip_control_results(void)
 	free(cause);
 }
 
+/*
+ * set_out, the sender's set-out wagons, is kept in the neighbour data
+ * (only the members it knows), and controls may name a wagon.
+ */
+static void
+t_peer_msg_set_out_kept(void)
+{
+	struct peer_sealed	 m;
+	struct peer_opened	 o;
+	struct peer_wire	 w;
+	char			 ts[24], *cause = NULL;
+	const char		*env = "{\"service\":\"" SENDER "\",\"train\":"
+				    "\"X8024\",\"seals\":[],\"controls\":[{"
+				    "\"equipment\":\"218124712173\",\"result\":"
+				    "\"scanned_suspect\"}],\"set_out\":[{\"wagon\":"
+				    "\"218124712173\",\"position\":3,\"action\":"
+				    "\"HOLD\",\"note\":\"dropped\"}]}";
+
+	seal(PEER_CONTROL_RESULTS, env, NOW, &m);
+	wire_of(&m, &w, ts);
+	CU_ASSERT_EQUAL_FATAL(try_open(&w, &o, &cause), 0);
+	CU_ASSERT_STRING_EQUAL(o.neighbour, "{\"service\":\"" SENDER "\","
+	    "\"train\":\"X8024\",\"seals\":[],\"controls\":[{\"equipment\":"
+	    "\"218124712173\",\"result\":\"scanned_suspect\"}],\"set_out\":[{"
+	    "\"wagon\":\"218124712173\",\"position\":3,\"action\":\"HOLD\"}]}");
+	rules_context_free(load_neighbour(&o));
+	peer_opened_clear(&o);
+	peer_sealed_clear(&m);
+	free(cause);
+}
+
 /* release_ack: ack_of and decision; no neighbour data. */
 static void
 t_peer_msg_roundtrip_release_ack(void)
@@ -668,6 +699,32 @@ t_peer_msg_bad_envelopes(void)
 	    { PEER_CONTROL_RESULTS, "{\"service\":\"" SENDER "\",\"train\":"
 		"\"X1\",\"seals\":[],\"controls\":[{\"result\":"
 		"\"inspected_clear\"}]}", "\"controls[0].equipment\" is missing" },
+	    { PEER_CONTROL_RESULTS, "{\"service\":\"" SENDER "\",\"train\":"
+		"\"X1\",\"seals\":[],\"controls\":[],\"set_out\":{}}",
+		"\"set_out\" must be an array" },
+	    { PEER_CONTROL_RESULTS, "{\"service\":\"" SENDER "\",\"train\":"
+		"\"X1\",\"seals\":[],\"controls\":[],\"set_out\":[\"A\"]}",
+		"\"set_out[0]\" must be an object" },
+	    { PEER_CONTROL_RESULTS, "{\"service\":\"" SENDER "\",\"train\":"
+		"\"X1\",\"seals\":[],\"controls\":[],\"set_out\":[{"
+		"\"position\":1,\"action\":\"HOLD\"}]}",
+		"\"set_out[0].wagon\" is missing" },
+	    { PEER_CONTROL_RESULTS, "{\"service\":\"" SENDER "\",\"train\":"
+		"\"X1\",\"seals\":[],\"controls\":[],\"set_out\":[{"
+		"\"wagon\":\"W1\",\"position\":0,\"action\":\"HOLD\"}]}",
+		"\"set_out[0].position\" must be an integer" },
+	    { PEER_CONTROL_RESULTS, "{\"service\":\"" SENDER "\",\"train\":"
+		"\"X1\",\"seals\":[],\"controls\":[],\"set_out\":[{"
+		"\"wagon\":\"W1\",\"position\":\"2\",\"action\":\"HOLD\"}]}",
+		"\"set_out[0].position\" must be an integer" },
+	    { PEER_CONTROL_RESULTS, "{\"service\":\"" SENDER "\",\"train\":"
+		"\"X1\",\"seals\":[],\"controls\":[],\"set_out\":[{"
+		"\"wagon\":\"W1\",\"position\":2,\"action\":\"RELEASE\"}]}",
+		"\"set_out[0].action\" must be one of INSPECT, HOLD, REFUSE" },
+	    { PEER_PRE_ARRIVAL, "{\"service\":\"" SENDER "\",\"train\":\"X1\","
+		"\"decision\":\"HOLD\",\"manifest\":\"<M/>\",\"seals\":[],"
+		"\"controls\":[],\"set_out\":[{\"wagon\":\"W1\",\"position\":"
+		"1,\"action\":\"hold\"}]}", "\"set_out[0].action\"" },
 	    { PEER_PRE_ARRIVAL, "{\"service\":\"" SENDER "\",\"train\":\"X1\","
 		"\"decision\":\"MAYBE\"}", "\"decision\" must be one of" },
 	    { PEER_PRE_ARRIVAL, "{\"service\":\"" SENDER "\",\"train\":\"X1\","
@@ -761,6 +818,7 @@ t_peer_msg_refusals(void)
 static CU_TestInfo peer_msg_tests[] = {
 	{ "t_peer_msg_new_id", t_peer_msg_new_id },
 	{ "t_peer_msg_roundtrip_pre_arrival", t_peer_msg_roundtrip_pre_arrival },
+	{ "t_peer_msg_set_out_kept", t_peer_msg_set_out_kept },
 	{ "t_peer_msg_roundtrip_control_results",
 	    t_peer_msg_roundtrip_control_results },
 	{ "t_peer_msg_roundtrip_release_ack", t_peer_msg_roundtrip_release_ack },
