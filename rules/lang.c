@@ -404,6 +404,35 @@ parse_list(struct parser *ps)
 	list_read(ps, l, &ps->files[i]);
 }
 
+/*
+ * edition N: once per rule set, in any of its files.  Editions only ever
+ * add meaning (docs/rules.md "Editions"), so a rule set written for a
+ * newer railgate must be refused, not judged by older semantics.
+ */
+static void
+parse_edition(struct parser *ps, const struct token *kw)
+{
+	struct token	t = ps->tok;
+	int64_t		n;
+
+	ps->failed = false;
+	if (t.kind != TOK_NUMBER || value_decimal_parse(t.s, t.len, &n) !=
+	    VALUE_OK || n % MANIFEST_SCALE != 0 || n < MANIFEST_SCALE) {
+		lang_expected(ps, "an edition number (1 or 2)");
+		return;
+	}
+	lang_lex_next(ps);
+	n /= MANIFEST_SCALE;
+	if (ps->rs->edition != 0)
+		lang_error(ps, kw, "'edition' is given twice: a rule set has "
+		    "one edition");
+	else if (n > RULES_EDITION_MAX)
+		lang_error(ps, &t, "this rule set needs edition %.*s; this "
+		    "railgate knows editions 1 and 2", (int)t.len, t.s);
+	else
+		ps->rs->edition = (int)n;
+}
+
 /* Compiles one .rules file into rs; returns the number of errors. */
 size_t
 rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
@@ -426,6 +455,12 @@ rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
 			parse_rule(&ps);
 		else if (lang_tok_accept(&ps, "list"))
 			parse_list(&ps);
+		else if (lang_tok_is(&ps, "edition")) {
+			struct token kw = ps.tok;
+
+			lang_lex_next(&ps);
+			parse_edition(&ps, &kw);
+		}
 		else if (lang_tok_accept(&ps, "ruleset")) {
 			if (!lang_tok_is_string(&ps.tok)) {
 				lang_expected(&ps, "the rule set's name in quotes");
@@ -436,7 +471,8 @@ rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
 		} else {
 			lang_expected(&ps, "'rule', 'list' or 'ruleset'");
 			while (ps.tok.kind != TOK_EOF && !lang_tok_is(&ps, "rule") &&
-			    !lang_tok_is(&ps, "list") && !lang_tok_is(&ps, "ruleset"))
+			    !lang_tok_is(&ps, "list") && !lang_tok_is(&ps, "ruleset") &&
+			    !lang_tok_is(&ps, "edition"))
 				lang_lex_next(&ps);
 		}
 	}

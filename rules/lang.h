@@ -32,6 +32,9 @@ enum rules_scope {
 };
 #define RULES_SCOPE_COUNT (RULES_SCOPE_ITEM + 1)
 
+/* The newest edition of the rule language this railgate knows. */
+#define RULES_EDITION_MAX 2
+
 enum rules_type {
 	RULES_TYPE_BOOL,
 	RULES_TYPE_NUMBER,	/* int64 thousandths, MANIFEST_ABSENT unknown */
@@ -150,6 +153,7 @@ struct rules_ruleset {
 	struct rules_list	**lists;
 	size_t			 nlists;
 	size_t			 lists_cap;
+	int			 edition;	/* 1 or 2: docs/rules.md "Editions" */
 };
 
 /*
