@@ -209,12 +209,39 @@ party_field(const struct eval_frame *f, enum rules_field id)
 	}
 }
 
+/*
+ * True when n reads a wagon that the frame does not have: goods placed on
+ * no wagon (edition 2) are judged without one, and every wagon field of
+ * theirs is unknown.
+ */
+static inline bool
+field_no_wagon(const struct rules_node *n, const struct eval_frame *f)
+{
+	return f->w == NULL && n->field_scope == RULES_SCOPE_WAGON;
+}
+
+/* The number of goods items of the train not placed on a wagon. */
+static int64_t
+train_unplaced_items(const struct manifest_train *t)
+{
+	int64_t	n = 0;
+	size_t	i, k;
+
+	for (i = 0; i < t->nconsignments; i++)
+		for (k = 0; k < t->consignments[i]->nitems; k++)
+			n += !rules_eval_item_placed(
+			    t->consignments[i]->items[k]);
+	return n * MANIFEST_SCALE;
+}
+
 /* A yes/no field. */
 static bool
 field_bool(const struct rules_node *n, struct eval_frame *f)
 {
 	int	exp;
 
+	if (field_no_wagon(n, f))
+		return false;
 	switch (n->field) {
 	case RULES_F_TRAIN_ARRIVED:
 		return rules_context_arrived(f->ctx) != MANIFEST_ABSENT;
@@ -241,6 +268,8 @@ field_bool(const struct rules_node *n, struct eval_frame *f)
 		    f->c->nseals);
 	case RULES_F_CONTAINER_SEALS_MATCH_NEIGHBOUR:
 		return seals_match(f, f->c->number, f->c->seals, f->c->nseals);
+	case RULES_F_ITEM_PLACED:
+		return rules_eval_item_placed(f->it);
 	default:
 		return false;
 	}
@@ -253,7 +282,11 @@ field_num(const struct rules_node *n, struct eval_frame *f)
 	const struct rules_equipment	*e;
 	int64_t				 v;
 
+	if (field_no_wagon(n, f))
+		return MANIFEST_ABSENT;
 	switch (n->field) {
+	case RULES_F_TRAIN_UNPLACED_ITEMS:
+		return train_unplaced_items(f->t);
 	case RULES_F_TRAIN_WAGONS:
 		return (int64_t)f->t->nwagons * MANIFEST_SCALE;
 	case RULES_F_TRAIN_ITEMS:
@@ -313,6 +346,8 @@ field_str(const struct rules_node *n, struct eval_frame *f)
 {
 	const struct rules_equipment	*e;
 
+	if (field_no_wagon(n, f))
+		return NULL;
 	if (n->field >= RULES_F_CONSIGNOR_ID &&
 	    n->field <= RULES_F_DECLARANT_AEO)
 		return party_field(f, n->field);

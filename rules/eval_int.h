@@ -33,6 +33,11 @@ struct eval_frame {
 	struct memo				*memo;		/* the evaluation's */
 };
 
+/*
+ * True if every placement of it resolves to a wagon (an item without a
+ * placement is placed nowhere).
+ */
+bool rules_eval_item_placed(const struct manifest_item *it);
 /* True if condition n holds at the frame's subject. */
 bool rules_eval_cond(const struct rules_node *n, struct eval_frame *f);
 /* A reason text formatted for the frame's subject; caller frees; NULL if empty. */

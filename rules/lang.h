@@ -90,6 +90,7 @@ enum rules_field {
 	RULES_F_ITEM_VALUE, RULES_F_ITEM_CURRENCY, RULES_F_ITEM_ORIGIN,
 	RULES_F_ITEM_UN_NUMBER, RULES_F_ITEM_UN,
 	RULES_F_MATCH,
+	RULES_F_ITEM_PLACED, RULES_F_TRAIN_UNPLACED_ITEMS,
 };
 
 /* A named list loaded from a file: a set of strings or key -> number. */
@@ -109,6 +110,7 @@ struct rules_node {
 	enum rules_type		 type;
 	struct rules_node	*a, *b;
 	enum rules_field	 field;
+	enum rules_scope	 field_scope;	/* whose field (unknown without it) */
 	int64_t			 num;
 	const char		*str;
 	size_t			 len;

@@ -35,6 +35,7 @@ static const struct field_def lang_fields[] = {
 	F("train.items", TRAIN, NUMBER, TRAIN_ITEMS),
 	F("train.carrier.name", TRAIN, STRING, TRAIN_CARRIER_NAME),
 	F("train.arrived", TRAIN, BOOL, TRAIN_ARRIVED),
+	F("train.unplaced_items", TRAIN, NUMBER, TRAIN_UNPLACED_ITEMS),
 	F("wagon.number", WAGON, STRING, WAGON_NUMBER),
 	F("wagon.position", WAGON, NUMBER, WAGON_POSITION),
 	F("wagon.type", WAGON, STRING, WAGON_TYPE),
@@ -92,6 +93,7 @@ static const struct field_def lang_fields[] = {
 	F("item.origin", ITEM, STRING, ITEM_ORIGIN),
 	F("item.un_number", ITEM, STRING, ITEM_UN_NUMBER),
 	F("item.un", ITEM, NUMBER, ITEM_UN),
+	F("item.placed", ITEM, BOOL, ITEM_PLACED),
 #undef F
 };
 
@@ -237,6 +239,7 @@ parse_name(struct parser *ps)
 	}
 	n = lang_node_new(ps, RULES_OP_FIELD, f->type);
 	n->field = f->id;
+	n->field_scope = f->scope;
 	return n;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "edi/reader.h"
+#include "manifest/decision.h"
 #include "manifest/util.h"
 #include "rules/rules.h"
 
@@ -87,9 +88,265 @@ t_rules_failclosed_edition_errors(void)
 	    "main.rules:1:9: expected an edition number (1 or 2), found '0'");
 }
 
+/* What commit 7c791f2 wrote for fc_ivory_unplaced under FC_PROHIBITED. */
+#define FC_EDITION1_JSON \
+	"{\"train\":\"X8024\",\"manifest_sha256\":\"\",\"ruleset\":{\"" \
+	"name\":\"fc\",\"sha256\":\"49cf63b0672cec3e84593bbefeb82bcb9" \
+	"dd825d994f3101e14f98c29f4a38973\"},\"decision\":\"RELEASE\"," \
+	"\"final\":false,\"counts\":{\"wagons\":1,\"containers\":1,\"" \
+	"consignments\":1,\"items\":2,\"released\":1,\"audit\":0,\"do" \
+	"c_check\":0,\"set_out\":0},\"set_out\":[],\"wagons\":[{\"pos" \
+	"ition\":1,\"wagon\":\"315279550018\",\"action\":\"RELEASE\"}" \
+	"],\"train_hits\":[],\"diagnostics\":[{\"severity\":\"warning" \
+	"\",\"code\":\"ITEM_NOT_PLACED\",\"where\":\"segment 16 (GID)" \
+	", byte 336\",\"message\":\"goods item 2 of C1 is placed on n" \
+	"o wagon or container\"}]}"
+
+/* The interchange around a message body: header, body, UNT with its count. */
+static char *
+fc_edi(const char *body)
+{
+	static const char	*head = "UNH+1+CUSCAR:D:96B:UN'\n"
+				    "BGM+85+MF-2026-1+9'\n"
+				    "DTM+137:202611220740:203'\n"
+				    "TDT+20+X8024+2'\n"
+				    "LOC+22+CNAKA'\n";
+	size_t			 nseg = 1;	/* UNT */
+	const char		*p;
+
+	for (p = head; *p != '\0'; p++)
+		nseg += *p == '\'';
+	for (p = body; *p != '\0'; p++)
+		nseg += *p == '\'';
+	return xasprintf("UNB+UNOC:3+KZKTZE:ZZZ+CNALKCUSTOMS:ZZZ+261122:0740+"
+	    "KTZ0007'\n%s%sUNT+%zu+1'\nUNZ+1+KTZ0007'\n", head, body, nseg);
+}
+
+/* Reads the EDIFACT body into a finished train; caller frees. */
+static struct manifest_train *
+fc_train(const char *body)
+{
+	struct manifest_train	*t = manifest_train_new();
+	char			*edi = fc_edi(body);
+
+	CU_ASSERT_EQUAL(edi_read(edi, strlen(edi), t), 0);
+	free(edi);
+	return t;
+}
+
+/* Evaluates body with rules on one thread; caller frees the decision. */
+static struct decision *
+fc_decide(const char *rules, const char *body)
+{
+	struct rules_eval_options	 opt = { 1 };
+	struct rules_ruleset		*rs = fc_compile(rules, NULL, 0);
+	struct manifest_train		*t = fc_train(body);
+	struct decision			*d = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	CU_ASSERT_EQUAL(rules_evaluate(rs, t, NULL, &opt, &d), 0);
+	rules_ruleset_unref(rs);
+	manifest_train_free(t);
+	return d;
+}
+
+/* The decision's JSON without timing; caller frees. */
+static char *
+fc_json(const struct decision *d)
+{
+	struct buf	b = { 0 };
+
+	decision_json_write(d, DECISION_JSON_NO_TIMING, &b);
+	return buf_steal(&b, NULL);
+}
+
+/* Hits of every wagon, counted. */
+static size_t
+fc_wagon_hits(const struct decision *d)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < d->nwagons; i++)
+		n += d->wagons[i].nhits;
+	return n;
+}
+
+/* One wagon carrying one container, and goods of consignment C1. */
+#define FC_WAGON \
+	"EQD+RR+315279550018+Sgns'\n" \
+	"MEA+WT+T+KGM:20500'\n" \
+	"EQD+CN+TGHU1234567+45G1+++5'\n" \
+	"MEA+AAE+G+KGM:24310'\n"
+#define FC_GEARBOXES \
+	"GID+1+40:PK'\n" \
+	"FTX+AAA+++Gearboxes'\n" \
+	"SGP+TGHU1234567+40'\n" \
+	"CST++870840:122'\n"
+#define FC_IVORY(sgp) \
+	"GID+2+3:CS'\n" \
+	"FTX+AAA+++Ivory carvings'\n" \
+	sgp \
+	"CST++050790:122'\n"
+
+#define FC_PROHIBITED \
+	"rule prohibited\n scope item\n action REFUSE\n" \
+	" when hs starts \"0507\"\n" \
+	" reason \"{description} (HS {hs}) is prohibited\"\nend\n"
+
+/* Ivory with no placement at all (no SGP). */
+static const char fc_ivory_unplaced[] = FC_WAGON "CNI+1+C1'\n" FC_GEARBOXES
+    FC_IVORY("");
+
+static void
+t_rules_failclosed_unplaced_item_holds(void)
+{
+	struct decision		*d = fc_decide("edition 2\n" FC_PROHIBITED,
+				    fc_ivory_unplaced);
+	const struct decision_hit *h;
+
+	CU_ASSERT_EQUAL(fc_wagon_hits(d), 0);
+	CU_ASSERT_EQUAL_FATAL(d->ntrain_hits, 1);
+	h = &d->train_hits[0];
+	CU_ASSERT_STRING_EQUAL(h->rule, "prohibited");
+	CU_ASSERT_EQUAL(h->action, DECISION_REFUSE);
+	CU_ASSERT_PTR_NULL(h->subject.wagon);
+	CU_ASSERT_STRING_EQUAL(h->subject.consignment, "C1");
+	CU_ASSERT_EQUAL(h->subject.item, 2);
+	CU_ASSERT_STRING_EQUAL(h->reason, "Ivory carvings (HS 050790) is "
+	    "prohibited -- not on any wagon of the train: consignment C1, "
+	    "item 2 (Ivory carvings, HS 050790), which the manifest places on "
+	    "no wagon or container");
+	CU_ASSERT_EQUAL(d->outcome, DECISION_OUTCOME_HOLD);
+	decision_free(d);
+}
+
+/*
+ * The same train under edition 1: unplaced goods are not judged, and the
+ * document is the very one the code before editions wrote (captured from
+ * commit 7c791f2).
+ */
+static const char fc_edition1_json[] = FC_EDITION1_JSON;
+
+static void
+t_rules_failclosed_edition1_unchanged(void)
+{
+	struct decision	*d = fc_decide(FC_PROHIBITED, fc_ivory_unplaced);
+	char		*j = fc_json(d);
+
+	CU_ASSERT_EQUAL(d->ntrain_hits, 0);
+	CU_ASSERT_EQUAL(fc_wagon_hits(d), 0);
+	CU_ASSERT_EQUAL(d->outcome, DECISION_OUTCOME_RELEASE);
+	CU_ASSERT_STRING_EQUAL(j, fc_edition1_json);
+	free(j);
+	decision_free(d);
+}
+
+/* A container listed before any wagon: on no wagon. */
+static void
+t_rules_failclosed_container_before_wagons(void)
+{
+	struct decision		*d = fc_decide("edition 2\n" FC_PROHIBITED,
+				    "EQD+CN+CAIU7601140+22G1+++5'\n"
+				    FC_WAGON "CNI+1+C1'\n" FC_GEARBOXES
+				    FC_IVORY("SGP+CAIU7601140+3'\n"));
+
+	CU_ASSERT_EQUAL_FATAL(d->ntrain_hits, 1);
+	CU_ASSERT_STRING_EQUAL(d->train_hits[0].reason, "Ivory carvings (HS "
+	    "050790) is prohibited -- not on any wagon of the train: "
+	    "consignment C1, item 2 (Ivory carvings, HS 050790), placed on "
+	    "CAIU7601140, which no wagon carries");
+	CU_ASSERT_EQUAL(d->outcome, DECISION_OUTCOME_HOLD);
+	decision_free(d);
+}
+
+/* Unknown equipment; goods also on a wagon are judged there too. */
+static void
+t_rules_failclosed_unknown_equipment(void)
+{
+	struct decision		*d = fc_decide("edition 2\n" FC_PROHIBITED,
+				    FC_WAGON "CNI+1+C1'\n" FC_GEARBOXES
+				    FC_IVORY("SGP+TGHU1234567+1'\n"
+				    "SGP+MSKU4412090+2'\n"));
+
+	CU_ASSERT_EQUAL_FATAL(d->ntrain_hits, 1);
+	CU_ASSERT_STRING_EQUAL(d->train_hits[0].reason, "Ivory carvings (HS "
+	    "050790) is prohibited -- not on any wagon of the train: "
+	    "consignment C1, item 2 (Ivory carvings, HS 050790), placed on "
+	    "MSKU4412090, which the manifest does not list");
+	CU_ASSERT_EQUAL_FATAL(d->wagons[0].nhits, 1);
+	CU_ASSERT_STRING_EQUAL(d->wagons[0].hits[0].reason,
+	    "Ivory carvings (HS 050790) is prohibited");
+	CU_ASSERT_EQUAL(d->wagons[0].hits[0].subject.item, 2);
+	decision_free(d);
+}
+
+/* A consignment every item of which is placed on no wagon. */
+static void
+t_rules_failclosed_consignment_all_unplaced(void)
+{
+	struct decision	*d = fc_decide("edition 2\n"
+			    "rule c2 scope consignment action HOLD\n"
+			    " when ref = \"C2\" and wagon.number is missing\n"
+			    " reason \"{ref} on wagon {wagon.number}\" end\n"
+			    "rule every scope item action AUDIT\n"
+			    " when not placed reason \"item {seq}\" end\n",
+			    FC_WAGON "CNI+1+C1'\n" FC_GEARBOXES
+			    "CNI+2+C2'\n" FC_IVORY("")
+			    "GID+3+1:CS'\nSGP+ZZZU0000000+1'\n");
+
+	CU_ASSERT_EQUAL(fc_wagon_hits(d), 0);
+	CU_ASSERT_EQUAL_FATAL(d->ntrain_hits, 3);
+	CU_ASSERT_STRING_EQUAL(d->train_hits[0].rule, "c2");
+	CU_ASSERT_STRING_EQUAL(d->train_hits[0].subject.consignment, "C2");
+	CU_ASSERT_EQUAL(d->train_hits[0].subject.item, 0);
+	CU_ASSERT_STRING_EQUAL(d->train_hits[0].reason, "C2 on wagon (none) "
+	    "-- not on any wagon of the train: consignment C2, item 2 (Ivory "
+	    "carvings, HS 050790), which the manifest places on no wagon or "
+	    "container; item 3 (no description, no HS code), placed on "
+	    "ZZZU0000000, which the manifest does not list");
+	CU_ASSERT_STRING_EQUAL(d->train_hits[1].rule, "every");
+	CU_ASSERT_EQUAL(d->train_hits[1].subject.item, 2);
+	CU_ASSERT_EQUAL(d->train_hits[2].subject.item, 3);
+	CU_ASSERT_EQUAL(d->outcome, DECISION_OUTCOME_HOLD);
+	decision_free(d);
+}
+
+/* placed and train.unplaced_items are new: they work in edition 1 too. */
+static void
+t_rules_failclosed_placed_fields(void)
+{
+	struct decision	*d = fc_decide(
+			    "rule n scope train action AUDIT\n"
+			    " when train.unplaced_items > 0\n"
+			    " reason \"{train.unplaced_items} unplaced\" end\n"
+			    "rule p scope item action AUDIT when not placed\n"
+			    " reason \"item {seq} also elsewhere\" end\n",
+			    FC_WAGON "CNI+1+C1'\n" FC_GEARBOXES
+			    FC_IVORY("SGP+TGHU1234567+1'\nSGP+MSKU4412090+2'\n")
+			    "GID+3+1:CS'\n");
+
+	CU_ASSERT_EQUAL_FATAL(d->ntrain_hits, 1);
+	CU_ASSERT_STRING_EQUAL(d->train_hits[0].reason, "2 unplaced");
+	CU_ASSERT_EQUAL_FATAL(d->wagons[0].nhits, 1);
+	CU_ASSERT_STRING_EQUAL(d->wagons[0].hits[0].reason,
+	    "item 2 also elsewhere");
+	decision_free(d);
+}
+
 static CU_TestInfo rules_failclosed_tests[] = {
 	{ "t_rules_failclosed_edition_parse", t_rules_failclosed_edition_parse },
 	{ "t_rules_failclosed_edition_errors", t_rules_failclosed_edition_errors },
+	{ "t_rules_failclosed_unplaced_item_holds",
+	    t_rules_failclosed_unplaced_item_holds },
+	{ "t_rules_failclosed_edition1_unchanged",
+	    t_rules_failclosed_edition1_unchanged },
+	{ "t_rules_failclosed_container_before_wagons",
+	    t_rules_failclosed_container_before_wagons },
+	{ "t_rules_failclosed_unknown_equipment",
+	    t_rules_failclosed_unknown_equipment },
+	{ "t_rules_failclosed_consignment_all_unplaced",
+	    t_rules_failclosed_consignment_all_unplaced },
+	{ "t_rules_failclosed_placed_fields", t_rules_failclosed_placed_fields },
 	CU_TEST_INFO_NULL,
 };
 
