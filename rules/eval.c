@@ -49,6 +49,7 @@ struct eval_job {
 	size_t				*scoped[RULES_SCOPE_COUNT]; /* rule indexes */
 	size_t				 nscoped[RULES_SCOPE_COUNT];
 	struct memo			 memo;
+	struct eval_diag_map		*diag_map;	/* NULL: no rule needs it */
 };
 
 /* Tests rule ri at the frame's subject; on a hit, appends it. */
@@ -63,6 +64,11 @@ eval_rule(struct eval_frame *f, size_t ri, size_t order, struct wagon_result *ou
 		free(f->match_text);
 		f->match_text = NULL;
 	}
+	if (f->diag_text != NULL) {
+		free(f->diag_text);
+		f->diag_text = NULL;
+	}
+	f->diag = NULL;
 	if (!rules_eval_cond(r->when, f) || (r->unless != NULL &&
 	    rules_eval_cond(r->unless, f)))
 		return;
@@ -87,6 +93,8 @@ eval_rule(struct eval_frame *f, size_t ri, size_t order, struct wagon_result *ou
 	p->would_pass_if = rules_eval_text(&r->would_pass_if, f);
 	free(f->match_text);
 	f->match_text = NULL;
+	free(f->diag_text);
+	f->diag_text = NULL;
 }
 
 /* The distinct consignments of the wagon's goods, in first-seen order. */
@@ -149,6 +157,7 @@ eval_wagon_cb(void *arg, size_t wi)
 	f.w = job->t->wagons[wi];
 	f.aeo = -1;
 	f.memo = &job->memo;
+	f.diag_map = job->diag_map;
 	eval_scope(job, RULES_SCOPE_WAGON, &f, order++, out);
 	for (i = 0; i < f.w->ncontainers; i++) {
 		f.c = f.w->containers[i];
@@ -169,6 +178,7 @@ eval_wagon_cb(void *arg, size_t wi)
 		eval_scope(job, RULES_SCOPE_ITEM, &f, order++, out);
 	}
 	free(f.match_text);
+	free(f.diag_text);
 	if (out->n > 1)
 		qsort(out->hits, out->n, sizeof *out->hits, pending_cmp);
 }
@@ -314,6 +324,7 @@ eval_train(struct eval_job *job, struct wagon_result *out)
 	f.ctx = job->ctx;
 	f.aeo = -1;
 	f.memo = &job->memo;
+	f.diag_map = job->diag_map;
 	eval_scope(job, RULES_SCOPE_TRAIN, &f, 0, out);
 	if (job->rs->edition >= 2) {
 		eval_unplaced(job, &f, &order, out);
@@ -322,6 +333,7 @@ eval_train(struct eval_job *job, struct wagon_result *out)
 			    pending_cmp);
 	}
 	free(f.match_text);
+	free(f.diag_text);
 }
 
 /* Fills the document's header from the train and the rule set. */
@@ -358,6 +370,23 @@ rule_active(const struct rules_rule *r, int64_t issued)
 	return r->valid_until == MANIFEST_ABSENT || issued <= r->valid_until;
 }
 
+/*
+ * True if a rule of edition 2 tests a diagnostic below train scope: only
+ * then is each diagnostic mapped to its subject (eval_diag.c).
+ */
+static bool
+needs_diag_map(const struct rules_ruleset *rs)
+{
+	size_t	i;
+
+	if (rs->edition < 2)
+		return false;
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].scoped_diagnostic)
+			return true;
+	return false;
+}
+
 /* Evaluates train t into a new decision (see rules.h). */
 int
 rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
@@ -377,6 +406,8 @@ rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 		if (rule_active(&rs->rules[i], t->issued))
 			job.scoped[s][job.nscoped[s]++] = i;
 	}
+	if (t->diags.n > 0 && needs_diag_map(rs))
+		job.diag_map = rules_eval_diag_map_new(t);
 	job.results = xcalloc(t->nwagons + 1, sizeof *job.results);
 	rules_pool_run(opt == NULL ? 0 : opt->threads, t->nwagons,
 	    eval_wagon_cb, &job);
@@ -390,6 +421,7 @@ rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 	for (s = 0; s < RULES_SCOPE_COUNT; s++)
 		free(job.scoped[s]);
 	memo_clear(&job.memo);
+	rules_eval_diag_map_free(job.diag_map);
 	*out = d;
 	return 0;
 }

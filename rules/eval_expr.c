@@ -331,6 +331,21 @@ field_num(const struct rules_node *n, struct eval_frame *f)
 	}
 }
 
+/* {diagnostic}: "CODE at segment 14 (GID), byte 812: message", or NULL. */
+static const char *
+diag_text(struct eval_frame *f)
+{
+	char	where[256];
+
+	if (f->diag == NULL)
+		return NULL;
+	free(f->diag_text);
+	diag_format_where(&f->diag->loc, where, sizeof where);
+	f->diag_text = xasprintf("%s%s%s: %s", f->diag->code,
+	    where[0] != '\0' ? " at " : "", where, f->diag->message);
+	return f->diag_text;
+}
+
 /* The procedure of the current consignment, defaulting to the train's. */
 static const char *
 frame_procedure(const struct eval_frame *f)
@@ -379,6 +394,7 @@ field_str(const struct rules_node *n, struct eval_frame *f)
 	case RULES_F_ITEM_ORIGIN: return f->it->origin;
 	case RULES_F_ITEM_UN_NUMBER: return f->it->un_number;
 	case RULES_F_MATCH: return f->match_text;
+	case RULES_F_DIAGNOSTIC: return diag_text(f);
 	default: return NULL;
 	}
 }
@@ -516,6 +532,32 @@ eval_has_doc(const struct rules_node *n, const struct eval_frame *f)
 	return false;
 }
 
+/*
+ * `diagnostic CODE` and `diagnostic severity S`: the first such diagnostic
+ * of the train, remembered for {diagnostic}.  In edition 2, below train
+ * scope, only one about the rule's subject counts (eval_diag.c).
+ */
+static bool
+eval_diagnostic(const struct rules_node *n, struct eval_frame *f)
+{
+	const struct diag_list	*l = &f->t->diags;
+	bool			 scoped = f->rs->edition >= 2 &&
+				    f->rule->scope != RULES_SCOPE_TRAIN;
+	size_t			 i;
+
+	for (i = 0; i < l->n; i++) {
+		if (n->op == RULES_OP_DIAGNOSTIC ?
+		    strcmp(l->v[i].code, n->str) != 0 :
+		    (int64_t)l->v[i].severity != n->num)
+			continue;
+		if (scoped && !rules_eval_diag_about(f, i))
+			continue;
+		f->diag = &l->v[i];
+		return true;
+	}
+	return false;
+}
+
 /* Comparison of two numbers or two texts; unknown numbers compare false. */
 static bool
 eval_compare(const struct rules_node *n, struct eval_frame *f)
@@ -582,7 +624,8 @@ eval_bool(const struct rules_node *n, struct eval_frame *f)
 	case RULES_OP_HAS_DOC:
 		return eval_has_doc(n, f);
 	case RULES_OP_DIAGNOSTIC:
-		return diag_list_find(&f->t->diags, n->str) != NULL;
+	case RULES_OP_DIAG_SEVERITY:
+		return eval_diagnostic(n, f);
 	case RULES_OP_SAMPLE:
 		return f->w != NULL && rules_eval_draw(f->rs, f->t->id,
 		    f->w->number, f->rule->name) < n->fraction;

@@ -52,6 +52,7 @@ text_expr(struct parser *ps, const char *raw, size_t len, uint32_t col)
 		n = lang_expected(&sub, "'}' to end the value in braces");
 	ps->failed = sub.failed;
 	ps->errors = sub.errors;
+	ps->scoped_diagnostic = sub.scoped_diagnostic;
 	return n;
 }
 
@@ -252,6 +253,7 @@ parse_rule(struct parser *ps)
 
 	ps->failed = false;
 	ps->scope = RULES_SCOPE_ITEM;
+	ps->scoped_diagnostic = false;
 	r.valid_from = r.valid_until = MANIFEST_ABSENT;
 	if (ps->tok.kind != TOK_WORD) {
 		lang_expected(ps, "a rule name such as weight-variance");
@@ -272,6 +274,7 @@ parse_rule(struct parser *ps)
 		    !seen[2] ? "a 'when' condition" : "a reason");
 		return;
 	}
+	r.scoped_diagnostic = ps->scoped_diagnostic;
 	ps->rs->rules = arena_grow(ps->rs->arena, ps->rs->rules,
 	    &ps->rs->rules_cap, ps->rs->nrules + 1, sizeof r);
 	ps->rs->rules[ps->rs->nrules++] = r;

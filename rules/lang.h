@@ -57,6 +57,8 @@ enum rules_op {
 	RULES_OP_HAS_DOC,	/* the item declares document str */
 	RULES_OP_DIAGNOSTIC,	/* the train has diagnostic str */
 	RULES_OP_SAMPLE,	/* deterministic draw < fraction */
+	RULES_OP_DIAG_SEVERITY,	/* the train has a diagnostic of severity num */
+	RULES_OP_ROUND,		/* a rounded to a whole number */
 };
 
 /* Field ids: what a field read returns, resolved at compile time. */
@@ -91,6 +93,7 @@ enum rules_field {
 	RULES_F_ITEM_UN_NUMBER, RULES_F_ITEM_UN,
 	RULES_F_MATCH,
 	RULES_F_ITEM_PLACED, RULES_F_TRAIN_UNPLACED_ITEMS,
+	RULES_F_DIAGNOSTIC,	/* the diagnostic a `diagnostic` test found */
 };
 
 /* A named list loaded from a file: a set of strings or key -> number. */
@@ -142,6 +145,7 @@ struct rules_rule {
 	struct rules_text	 would_pass_if;
 	int64_t			 valid_from;	/* MANIFEST_ABSENT: open */
 	int64_t			 valid_until;	/* inclusive end of day */
+	bool			 scoped_diagnostic; /* a `diagnostic` test below train scope */
 };
 
 struct rules_ruleset {

@@ -333,6 +333,152 @@ t_rules_failclosed_placed_fields(void)
 	decision_free(d);
 }
 
+/* The hits of rule r on wagon wi, counted. */
+static size_t
+fc_count(const struct decision *d, size_t wi, const char *r)
+{
+	size_t	k, n = 0;
+
+	for (k = 0; k < d->wagons[wi].nhits; k++)
+		n += strcmp(d->wagons[wi].hits[k].rule, r) == 0;
+	return n;
+}
+
+static void
+t_rules_failclosed_diagnostic_severity(void)
+{
+	struct decision	*d = fc_decide(
+			    "rule w scope train action AUDIT\n"
+			    " when diagnostic severity warning\n"
+			    " reason \"{diagnostic}\" end\n"
+			    "rule e scope train action AUDIT\n"
+			    " when diagnostic severity error or diagnostic "
+			    "severity info\n reason \"e\" end\n",
+			    fc_ivory_unplaced);
+
+	CU_ASSERT_EQUAL_FATAL(d->ntrain_hits, 1);
+	CU_ASSERT_STRING_EQUAL(d->train_hits[0].rule, "w");
+	CU_ASSERT_STRING_EQUAL(d->train_hits[0].reason, "ITEM_NOT_PLACED at "
+	    "segment 16 (GID), byte 336: goods item 2 of C1 is placed on no "
+	    "wagon or container");
+	decision_free(d);
+	CU_ASSERT_STRING_EQUAL(fc_error("rule x scope train action HOLD\n"
+	    " when diagnostic severity fatal reason \"x\" end\n"),
+	    "main.rules:2:27: expected a severity (error, warning, info) after "
+	    "'diagnostic severity', found 'fatal'");
+}
+
+/*
+ * Wagon 1 with a bad tare, listed again after wagon 2 (DUPLICATE_WAGON is
+ * raised there, after wagon 2's container, but is about wagon 1); wagon 2
+ * carries an item without an HS code.
+ */
+static const char fc_two_wagons[] =
+    "EQD+RR+315279550018+Sgns'\n"
+    "MEA+WT+T+KGM:20x00'\n"
+    "EQD+CN+TGHU1234567+45G1+++5'\n"
+    "EQD+RR+315279550026+Sgmmns'\n"
+    "MEA+WT+T+KGM:19800'\n"
+    "EQD+CN+MSKU4412090+45R1+++5'\n"
+    "EQD+RR+315279550018+Sgns'\n"
+    "CNI+1+C1'\n" FC_GEARBOXES
+    "GID+2+5:CS'\n"
+    "FTX+AAA+++Spare parts'\n"
+    "SGP+MSKU4412090+5'\n";
+
+#define FC_SCOPED \
+	"rule hs scope wagon action DOC_CHECK when diagnostic HS_MISSING\n" \
+	" reason \"{number}: {diagnostic}\" end\n" \
+	"rule bad scope wagon action DOC_CHECK when diagnostic BAD_NUMBER\n" \
+	" reason \"{number}: {diagnostic}\" end\n" \
+	"rule dup scope wagon action DOC_CHECK\n" \
+	" when diagnostic DUPLICATE_WAGON reason \"dup\" end\n" \
+	"rule box scope container action DOC_CHECK\n" \
+	" when diagnostic severity warning reason \"{number}\" end\n" \
+	"rule it scope item action AUDIT\n" \
+	" when diagnostic severity warning reason \"{diagnostic}\" end\n"
+
+static void
+t_rules_failclosed_diagnostic_scoped(void)
+{
+	struct decision	*d = fc_decide("edition 2\n" FC_SCOPED, fc_two_wagons);
+
+	CU_ASSERT_EQUAL_FATAL(d->nwagons, 2);
+	CU_ASSERT_EQUAL(fc_count(d, 0, "hs"), 0);
+	CU_ASSERT_EQUAL(fc_count(d, 1, "hs"), 1);
+	CU_ASSERT_EQUAL(fc_count(d, 0, "bad"), 1);
+	CU_ASSERT_EQUAL(fc_count(d, 1, "bad"), 0);
+	CU_ASSERT_EQUAL(fc_count(d, 0, "dup"), 1);
+	CU_ASSERT_EQUAL(fc_count(d, 1, "dup"), 0);
+	CU_ASSERT_EQUAL(fc_count(d, 0, "box"), 0);
+	CU_ASSERT_EQUAL(fc_count(d, 1, "box"), 1);
+	CU_ASSERT_EQUAL(fc_count(d, 0, "it"), 0);
+	CU_ASSERT_EQUAL(fc_count(d, 1, "it"), 1);
+	CU_ASSERT_STRING_EQUAL(d->wagons[1].hits[0].reason, "315279550026: "
+	    "HS_MISSING at segment 19 (GID), byte 418: goods item 2 of C1 has "
+	    "no HS code");
+	CU_ASSERT_STRING_EQUAL(d->wagons[0].hits[0].reason, "315279550018: "
+	    "BAD_NUMBER at segment 8 (MEA), byte 185: mass \"20x00\" is not "
+	    "a number");
+	decision_free(d);
+	/* Edition 1: a diagnostic anywhere, at every scope, as before. */
+	d = fc_decide(FC_SCOPED, fc_two_wagons);
+	CU_ASSERT_EQUAL(fc_count(d, 0, "hs"), 1);
+	CU_ASSERT_EQUAL(fc_count(d, 1, "hs"), 1);
+	CU_ASSERT_EQUAL(fc_count(d, 0, "bad"), 1);
+	CU_ASSERT_EQUAL(fc_count(d, 1, "bad"), 1);
+	CU_ASSERT_EQUAL(fc_count(d, 0, "it"), 1);
+	decision_free(d);
+}
+
+/*
+ * Each goods and equipment code lands on its object: BAD_UNIT on the
+ * container's MEA, BAD_NUMBER on the consignment's MOA, HS_CODE on the
+ * item's CST, UNKNOWN_EQUIPMENT at the item's SGP, ITEM_NOT_PLACED and
+ * HS_MISSING at its GID, CONTAINER_NO_WAGON at the container's EQD.
+ */
+static void
+t_rules_failclosed_diagnostic_subjects(void)
+{
+	struct decision	*d = fc_decide("edition 2\n"
+			    "rule it scope item action AUDIT\n"
+			    " when diagnostic severity warning or diagnostic "
+			    "severity error\n reason \"{seq} {diagnostic}\" end\n"
+			    "rule cs scope consignment action AUDIT\n"
+			    " when diagnostic BAD_NUMBER reason \"{ref}\" end\n"
+			    "rule box scope container action AUDIT\n"
+			    " when diagnostic BAD_UNIT reason \"{number}\" end\n",
+			    "EQD+CN+CAIU7601140+22G1+++5'\n" FC_WAGON
+			    "MEA+AAE+G+LBR:24310'\n"
+			    "CNI+1+C1'\nMOA+40:12x:USD'\n"
+			    "GID+1+40:PK'\nSGP+TGHU1234567+40'\nCST++ABC:122'\n"
+			    "GID+2+3:CS'\nCST++050790:122'\nSGP+ZZZU0000000+3'\n"
+			    "GID+3+1:CS'\n"
+			    "GID+4+1:CS'\nSGP+CAIU7601140+1'\nCST++050790:122'\n");
+	const struct decision_hit *h;
+
+	CU_ASSERT_EQUAL_FATAL(d->wagons[0].nhits, 3);
+	h = d->wagons[0].hits;
+	CU_ASSERT_STRING_EQUAL(h[0].reason,
+	    "1 HS_CODE at segment 17 (CST), byte 364: \"ABC\" is not an HS "
+	    "code of 6 to 10 digits");
+	CU_ASSERT_STRING_EQUAL(h[1].reason, "C1");
+	CU_ASSERT_STRING_EQUAL(h[2].reason, "TGHU1234567");
+	/* Item 4 is in a container on no wagon: that is the container's. */
+	CU_ASSERT_EQUAL_FATAL(d->ntrain_hits, 3);
+	h = d->train_hits;
+	CU_ASSERT_STRING_EQUAL(h[0].rule, "it");
+	CU_ASSERT_EQUAL(h[0].subject.item, 2);
+	CU_ASSERT(strncmp(h[0].reason, "2 UNKNOWN_EQUIPMENT at segment 20 "
+	    "(SGP)", 34) == 0);
+	CU_ASSERT_EQUAL(h[1].subject.item, 3);
+	CU_ASSERT(strncmp(h[1].reason, "3 HS_MISSING at segment 21 (GID)",
+	    32) == 0);
+	CU_ASSERT_STRING_EQUAL(h[2].rule, "cs");
+	CU_ASSERT_EQUAL(h[2].subject.item, 0);
+	decision_free(d);
+}
+
 static CU_TestInfo rules_failclosed_tests[] = {
 	{ "t_rules_failclosed_edition_parse", t_rules_failclosed_edition_parse },
 	{ "t_rules_failclosed_edition_errors", t_rules_failclosed_edition_errors },
@@ -347,6 +493,12 @@ static CU_TestInfo rules_failclosed_tests[] = {
 	{ "t_rules_failclosed_consignment_all_unplaced",
 	    t_rules_failclosed_consignment_all_unplaced },
 	{ "t_rules_failclosed_placed_fields", t_rules_failclosed_placed_fields },
+	{ "t_rules_failclosed_diagnostic_severity",
+	    t_rules_failclosed_diagnostic_severity },
+	{ "t_rules_failclosed_diagnostic_scoped",
+	    t_rules_failclosed_diagnostic_scoped },
+	{ "t_rules_failclosed_diagnostic_subjects",
+	    t_rules_failclosed_diagnostic_subjects },
 	CU_TEST_INFO_NULL,
 };
 
