@@ -411,6 +411,10 @@ eval_arith(const struct rules_node *n, struct eval_frame *f)
 		return -a;
 	if (n->op == RULES_OP_ABS)
 		return a < 0 ? -a : a;
+	if (n->op == RULES_OP_ROUND)	/* halves away from zero */
+		return (a / MANIFEST_SCALE + (a % MANIFEST_SCALE >=
+		    MANIFEST_SCALE / 2) - (a % MANIFEST_SCALE <=
+		    -MANIFEST_SCALE / 2)) * MANIFEST_SCALE;
 	if ((b = eval_num(n->b, f)) == MANIFEST_ABSENT)
 		return b;
 	switch (n->op) {
@@ -634,6 +638,23 @@ eval_bool(const struct rules_node *n, struct eval_frame *f)
 	}
 }
 
+/* Appends decimal text s with a ',' between thousands: 22,895.5. */
+static void
+add_grouped(struct buf *b, const char *s)
+{
+	size_t	digits, i;
+
+	if (*s == '-')
+		buf_add_char(b, *s++);
+	digits = strcspn(s, ".");
+	for (i = 0; i < digits; i++) {
+		if (i > 0 && (digits - i) % 3 == 0)
+			buf_add_char(b, ',');
+		buf_add_char(b, s[i]);
+	}
+	buf_add_str(b, s + digits);
+}
+
 /* Formats a reason text for the current subject; caller frees. */
 char *
 rules_eval_text(const struct rules_text *text, struct eval_frame *f)
@@ -656,8 +677,12 @@ rules_eval_text(const struct rules_text *text, struct eval_frame *f)
 			buf_add_str(&b, s == NULL ? "(none)" : s);
 		} else if (e->type == RULES_TYPE_NUMBER) {
 			v = eval_num(e, f);
-			buf_add_str(&b, v == MANIFEST_ABSENT ? "(unknown)" :
-			    value_decimal_format(v, num));
+			if (v == MANIFEST_ABSENT)
+				buf_add_str(&b, "(unknown)");
+			else if (text->parts[i].grouped)
+				add_grouped(&b, value_decimal_format(v, num));
+			else
+				buf_add_str(&b, value_decimal_format(v, num));
 		} else
 			buf_add_str(&b, eval_bool(e, f) ? "yes" : "no");
 	}

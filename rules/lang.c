@@ -21,8 +21,8 @@
 #include "fuzzy.h"
 #include "lang_int.h"
 
-/* Appends a part to text. */
-static void
+/* Appends a part to text; returns it. */
+static struct rules_part *
 text_add(struct parser *ps, struct rules_text *text, const char *lit,
     size_t len, const struct rules_node *expr)
 {
@@ -33,21 +33,42 @@ text_add(struct parser *ps, struct rules_text *text, const char *lit,
 	text->parts[text->n].text = lit;
 	text->parts[text->n].len = len;
 	text->parts[text->n].expr = expr;
-	text->n++;
+	text->parts[text->n].grouped = false;
+	return &text->parts[text->n++];
 }
 
-/* Compiles the expression in raw[0..len) found at column col. */
+/*
+ * Compiles the expression in raw[0..len) found at column col, and the
+ * format after it: `|grouped` writes a number with thousands separators.
+ */
 static const struct rules_node *
-text_expr(struct parser *ps, const char *raw, size_t len, uint32_t col)
+text_expr(struct parser *ps, const char *raw, size_t len, uint32_t col,
+    bool *grouped)
 {
 	struct parser		 sub = *ps;
 	struct rules_node	*n;
+	struct token		 bar;
 
 	sub.p = raw;
 	sub.end = raw + len;
 	sub.col = col;
 	lang_lex_next(&sub);
 	n = lang_parse_expr(&sub);
+	*grouped = false;
+	if (n != NULL && lang_tok_is(&sub, "|")) {
+		bar = sub.tok;
+		lang_lex_next(&sub);
+		if (!lang_tok_expect(&sub, "grouped", "a format after '|' "
+		    "(grouped)"))
+			n = NULL;
+		else if (n->type != RULES_TYPE_NUMBER) {
+			lang_error(&sub, &bar, "'|grouped' formats a number, "
+			    "but this is %s", n->type == RULES_TYPE_STRING ?
+			    "a text" : "a condition (yes/no)");
+			n = NULL;
+		} else
+			*grouped = true;
+	}
 	if (n != NULL && sub.tok.kind != TOK_EOF)
 		n = lang_expected(&sub, "'}' to end the value in braces");
 	ps->failed = sub.failed;
@@ -64,6 +85,7 @@ parse_text(struct parser *ps, struct rules_text *text)
 	struct buf	 lit = { 0 };
 	const char	*s, *e, *close;
 	const struct rules_node *expr;
+	bool		 grouped;
 
 	if (!lang_tok_is_string(&t)) {
 		lang_expected(ps, "a \"text\" in double quotes");
@@ -87,10 +109,10 @@ parse_text(struct parser *ps, struct rules_text *text)
 				    lit.data, lit.len), lit.len, NULL);
 			buf_reset(&lit);
 			expr = text_expr(ps, s + 1, (size_t)(close - s - 1),
-			    t.col + (uint32_t)(s + 1 - t.s));
+			    t.col + (uint32_t)(s + 1 - t.s), &grouped);
 			if (expr == NULL)
 				break;
-			text_add(ps, text, NULL, 0, expr);
+			text_add(ps, text, NULL, 0, expr)->grouped = grouped;
 			s = close;
 		} else
 			buf_add_char(&lit, *s);

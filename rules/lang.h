@@ -128,6 +128,7 @@ struct rules_part {
 	const char		*text;		/* literal; NULL for expr */
 	size_t			 len;
 	const struct rules_node	*expr;
+	bool			 grouped;	/* {expr|grouped}: 24,100 */
 };
 
 struct rules_text {

@@ -479,6 +479,44 @@ t_rules_failclosed_diagnostic_subjects(void)
 	decision_free(d);
 }
 
+static void
+t_rules_failclosed_round_grouped(void)
+{
+	struct decision	*d = fc_decide(
+			    "rule n scope train action AUDIT when true\n"
+			    " reason \"{round(2.5)} {round(-2.5)} {round(2.499)} "
+			    "{1234567.5|grouped} {-1000|grouped} {999|grouped} "
+			    "{round(1234.5)|grouped} {1234} {abs(-5) * 2}\" end\n"
+			    "rule wv scope wagon action INSPECT when true\n"
+			    " reason \"declared {declared_mass|grouped} kg\"\n"
+			    " would_pass_if \"a weighbridge reading between "
+			    "{round(declared_mass * 0.95)|grouped} and "
+			    "{ round(declared_mass * 1.05) | grouped } kg; "
+			    "{weighbridge|grouped}\" end\n",
+			    "EQD+RR+315279550018+Sgns'\nMEA+WT+T+KGM:20000'\n"
+			    "EQD+CN+TGHU1234567+45G1+++5'\nMEA+AAE+G+KGM:4100'\n");
+
+	CU_ASSERT_EQUAL_FATAL(d->ntrain_hits, 1);
+	CU_ASSERT_STRING_EQUAL(d->train_hits[0].reason,
+	    "3 -3 2 1,234,567.5 -1,000 999 1,235 1234 10");
+	CU_ASSERT_EQUAL_FATAL(d->wagons[0].nhits, 1);
+	CU_ASSERT_STRING_EQUAL(d->wagons[0].hits[0].reason,
+	    "declared 24,100 kg");
+	CU_ASSERT_STRING_EQUAL(d->wagons[0].hits[0].would_pass_if,
+	    "a weighbridge reading between 22,895 and 25,305 kg; (unknown)");
+	decision_free(d);
+	CU_ASSERT_STRING_EQUAL(fc_error("rule x scope item action HOLD when "
+	    "true\n reason \"{hs|grouped}\" end\n"),
+	    "main.rules:2:13: '|grouped' formats a number, but this is a text");
+	CU_ASSERT_STRING_EQUAL(fc_error("rule x scope item action HOLD when "
+	    "true\n reason \"{seq|fancy}\" end\n"),
+	    "main.rules:2:15: expected a format after '|' (grouped), found "
+	    "'fancy'");
+	CU_ASSERT_STRING_EQUAL(fc_error("rule x scope item action HOLD when "
+	    "true\n reason \"{round(hs)}\" end\n"),
+	    "main.rules:2:11: round needs a number, but this is a text");
+}
+
 static CU_TestInfo rules_failclosed_tests[] = {
 	{ "t_rules_failclosed_edition_parse", t_rules_failclosed_edition_parse },
 	{ "t_rules_failclosed_edition_errors", t_rules_failclosed_edition_errors },
@@ -499,6 +537,7 @@ static CU_TestInfo rules_failclosed_tests[] = {
 	    t_rules_failclosed_diagnostic_scoped },
 	{ "t_rules_failclosed_diagnostic_subjects",
 	    t_rules_failclosed_diagnostic_subjects },
+	{ "t_rules_failclosed_round_grouped", t_rules_failclosed_round_grouped },
 	CU_TEST_INFO_NULL,
 };
 
