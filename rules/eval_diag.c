@@ -13,8 +13,12 @@
  * names the number (edi/map_equipment.c), and the repeated listing
  * counts as that equipment's place for what follows it.
  *
- * The map is built by the evaluating thread before the wagons are
- * judged, only for rule sets that need it, and then only read.
+ * The map lists, for each subject (a wagon, container, consignment or
+ * item, at its scope), the diagnostics about it, sorted so that a test at
+ * one subject is a binary search, not a walk over every diagnostic: a
+ * train of a million items may carry a thousand diagnostics.  It is built
+ * by the evaluating thread before the wagons are judged, only for rule
+ * sets that need it, and then only read.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +40,20 @@ struct diag_obj {
 	const void	*obj;
 };
 
+/* A subject at a scope, and a diagnostic about it. */
+struct diag_pair {
+	enum rules_scope	 scope;
+	uintptr_t		 subject;	/* the wagon, container, ... */
+	size_t			 diag;		/* index in the train's list */
+};
+
 struct eval_diag_map {
-	struct diag_obj	*objs;		/* by index, then seq */
-	size_t		 nobjs;
-	size_t		*lo, *hi;	/* per diagnostic: its objects objs[lo..hi) */
+	struct diag_obj		*objs;		/* by index, then seq */
+	size_t			 nobjs;
+	struct diag_pair	*pairs;		/* by scope, subject, diag */
+	size_t			 npairs;
+	size_t			 pairs_cap;
+	size_t			*diags;		/* pairs' diag, in their order */
 };
 
 /* The place of diagnostic d in the train's input (0: unknown). */
@@ -153,19 +167,88 @@ map_find(const struct eval_diag_map *m, uint32_t index, size_t *lo,
 		(*lo)--;
 }
 
+/* Records that diagnostic i is about subject at scope. */
+static void
+pair_add(struct eval_diag_map *m, enum rules_scope scope, const void *subject,
+    size_t i)
+{
+	if (subject == NULL)
+		return;
+	if (m->npairs == m->pairs_cap) {
+		m->pairs_cap = m->pairs_cap == 0 ? 64 : m->pairs_cap * 2;
+		m->pairs = xreallocarray(m->pairs, m->pairs_cap,
+		    sizeof *m->pairs);
+	}
+	m->pairs[m->npairs++] = (struct diag_pair){ scope,
+	    (uintptr_t)subject, i };
+}
+
+/*
+ * Diagnostic i is about object o: so it is about o at o's own scope, and
+ * about what holds o -- the wagon carrying a container or goods, the
+ * container holding goods, the consignment owning them.
+ */
+static void
+pair_add_obj(struct eval_diag_map *m, const struct diag_obj *o, size_t i)
+{
+	const struct manifest_container	*c = o->obj;
+	const struct manifest_item	*it = o->obj;
+	uint32_t			 k;
+
+	switch (o->kind) {
+	case KIND_WAGON:
+		pair_add(m, RULES_SCOPE_WAGON, o->obj, i);
+		break;
+	case KIND_CONTAINER:
+		pair_add(m, RULES_SCOPE_CONTAINER, c, i);
+		pair_add(m, RULES_SCOPE_WAGON, c->wagon, i);
+		break;
+	case KIND_CONSIGNMENT:
+		pair_add(m, RULES_SCOPE_CONSIGNMENT, o->obj, i);
+		break;
+	case KIND_ITEM:
+		pair_add(m, RULES_SCOPE_ITEM, it, i);
+		pair_add(m, RULES_SCOPE_CONSIGNMENT, it->consignment, i);
+		for (k = 0; k < it->nplacements; k++) {
+			pair_add(m, RULES_SCOPE_WAGON, it->placements[k].wagon, i);
+			pair_add(m, RULES_SCOPE_CONTAINER,
+			    it->placements[k].container, i);
+		}
+		break;
+	}
+}
+
+/* Orders pairs by scope, subject, then diagnostic. */
+static int
+pair_cmp(const void *a, const void *b)
+{
+	const struct diag_pair	*x = a, *y = b;
+
+	if (x->scope != y->scope)
+		return x->scope < y->scope ? -1 : 1;
+	if (x->subject != y->subject)
+		return x->subject < y->subject ? -1 : 1;
+	return x->diag < y->diag ? -1 : x->diag > y->diag;
+}
+
 /* Builds the map of t's diagnostics (eval_int.h). */
 struct eval_diag_map *
 rules_eval_diag_map_new(const struct manifest_train *t)
 {
 	struct eval_diag_map	*m = xcalloc(1, sizeof *m);
-	size_t			 i;
+	size_t			 i, k, lo, hi;
 
 	map_objects(m, t);
-	m->lo = xcalloc(t->diags.n + 1, sizeof *m->lo);
-	m->hi = xcalloc(t->diags.n + 1, sizeof *m->hi);
-	for (i = 0; i < t->diags.n; i++)
-		map_find(m, diag_index(t, &t->diags.v[i]), &m->lo[i],
-		    &m->hi[i]);
+	for (i = 0; i < t->diags.n; i++) {
+		map_find(m, diag_index(t, &t->diags.v[i]), &lo, &hi);
+		for (k = lo; k < hi; k++)
+			pair_add_obj(m, &m->objs[k], i);
+	}
+	if (m->npairs > 1)
+		qsort(m->pairs, m->npairs, sizeof *m->pairs, pair_cmp);
+	m->diags = xcalloc(m->npairs + 1, sizeof *m->diags);
+	for (i = 0; i < m->npairs; i++)
+		m->diags[i] = m->pairs[i].diag;
 	return m;
 }
 
@@ -176,61 +259,52 @@ rules_eval_diag_map_free(struct eval_diag_map *m)
 	if (m == NULL)
 		return;
 	free(m->objs);
-	free(m->lo);
-	free(m->hi);
+	free(m->pairs);
+	free(m->diags);
 	free(m);
 }
 
-/* True if item it has a placement resolved to wagon w or container c. */
-static bool
-item_on(const struct manifest_item *it, const struct manifest_wagon *w,
-    const struct manifest_container *c)
+/* The frame's subject at the scope of its rule. */
+static const void *
+frame_subject(const struct eval_frame *f)
 {
-	uint32_t	k;
-
-	for (k = 0; k < it->nplacements; k++)
-		if ((w != NULL && it->placements[k].wagon == w) ||
-		    (c != NULL && it->placements[k].container == c))
-			return true;
-	return false;
-}
-
-/* True if object o is, or is part of, the frame's subject. */
-static bool
-obj_about(const struct eval_frame *f, const struct diag_obj *o)
-{
-	const struct manifest_container	*c = o->obj;
-	const struct manifest_item	*it = o->obj;
-
 	switch (f->rule->scope) {
 	case RULES_SCOPE_WAGON:
-		return (o->kind == KIND_WAGON && o->obj == f->w) ||
-		    (o->kind == KIND_CONTAINER && c->wagon == f->w) ||
-		    (o->kind == KIND_ITEM && item_on(it, f->w, NULL));
+		return f->w;
 	case RULES_SCOPE_CONTAINER:
-		return (o->kind == KIND_CONTAINER && o->obj == f->c) ||
-		    (o->kind == KIND_ITEM && item_on(it, NULL, f->c));
+		return f->c;
 	case RULES_SCOPE_CONSIGNMENT:
-		return (o->kind == KIND_CONSIGNMENT && o->obj == f->cs) ||
-		    (o->kind == KIND_ITEM && it->consignment == f->cs);
+		return f->cs;
 	case RULES_SCOPE_ITEM:
-		return o->kind == KIND_ITEM && o->obj == f->it;
+		return f->it;
 	default:
-		return true;
+		return NULL;
 	}
 }
 
-/* True if diagnostic i is about the frame's subject (eval_int.h). */
-bool
-rules_eval_diag_about(const struct eval_frame *f, size_t i)
+/* The diagnostics about the frame's subject (eval_int.h). */
+size_t
+rules_eval_diag_about(const struct eval_frame *f, const size_t **diags)
 {
 	const struct eval_diag_map	*m = f->diag_map;
-	size_t				 k;
+	struct diag_pair		 key = { f->rule->scope,
+					    (uintptr_t)frame_subject(f), 0 };
+	size_t				 a = 0, b, mid, n;
 
-	if (m == NULL)
-		return false;
-	for (k = m->lo[i]; k < m->hi[i]; k++)
-		if (obj_about(f, &m->objs[k]))
-			return true;
-	return false;
+	*diags = NULL;
+	if (m == NULL || key.subject == 0)
+		return 0;
+	b = m->npairs;
+	while (a < b) {		/* the first pair not before key */
+		mid = a + (b - a) / 2;
+		if (pair_cmp(&m->pairs[mid], &key) < 0)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	for (n = 0; a + n < m->npairs && m->pairs[a + n].scope == key.scope &&
+	    m->pairs[a + n].subject == key.subject; n++)
+		;
+	*diags = m->diags + a;
+	return n;
 }

@@ -545,16 +545,16 @@ static bool
 eval_diagnostic(const struct rules_node *n, struct eval_frame *f)
 {
 	const struct diag_list	*l = &f->t->diags;
-	bool			 scoped = f->rs->edition >= 2 &&
-				    f->rule->scope != RULES_SCOPE_TRAIN;
-	size_t			 i;
+	const size_t		*about = NULL;
+	size_t			 i, k, nabout = l->n;
 
-	for (i = 0; i < l->n; i++) {
+	if (f->rs->edition >= 2 && f->rule->scope != RULES_SCOPE_TRAIN)
+		nabout = rules_eval_diag_about(f, &about);
+	for (k = 0; k < nabout; k++) {
+		i = about != NULL ? about[k] : k;
 		if (n->op == RULES_OP_DIAGNOSTIC ?
 		    strcmp(l->v[i].code, n->str) != 0 :
 		    (int64_t)l->v[i].severity != n->num)
-			continue;
-		if (scoped && !rules_eval_diag_about(f, i))
 			continue;
 		f->diag = &l->v[i];
 		return true;

@@ -55,11 +55,12 @@ bool rules_eval_item_placed(const struct manifest_item *it);
 struct eval_diag_map *rules_eval_diag_map_new(const struct manifest_train *t);
 void rules_eval_diag_map_free(struct eval_diag_map *m);
 /*
- * True if diagnostic i of the train is about the frame's subject at the
- * scope of its rule: the wagon, a container it carries or goods on it;
- * the container or goods in it; the consignment or its goods; the item.
+ * The diagnostics about the frame's subject at the scope of its rule (the
+ * wagon, a container it carries or goods on it; the container or goods in
+ * it; the consignment or its goods; the item): their indexes in the
+ * train's list, ascending (maybe repeated), in *diags; returns how many.
  */
-bool rules_eval_diag_about(const struct eval_frame *f, size_t i);
+size_t rules_eval_diag_about(const struct eval_frame *f, const size_t **diags);
 /* True if condition n holds at the frame's subject. */
 bool rules_eval_cond(const struct rules_node *n, struct eval_frame *f);
 /* A reason text formatted for the frame's subject; caller frees; NULL if empty. */
