@@ -30,7 +30,7 @@ struct eval_frame {
 	const struct manifest_train		*t;
 	const struct rules_context		*ctx;
 	const struct rules_rule			*rule;
-	const struct manifest_wagon		*w;
+	const struct manifest_wagon		*w;		/* NULL: train, or goods on no wagon */
 	const struct manifest_container		*c;
 	const struct manifest_consignment	*cs;
 	const struct manifest_item		*it;

@@ -160,6 +160,23 @@ fc_json(const struct decision *d)
 	return buf_steal(&b, NULL);
 }
 
+/* The document reads back from its JSON to the same JSON (the store's way). */
+static void
+fc_roundtrip(const struct decision *d)
+{
+	char		*j = fc_json(d), *j2, *cause = NULL;
+	struct decision	*back = decision_json_read(j, strlen(j), &cause);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	j2 = fc_json(back);
+	CU_ASSERT_STRING_EQUAL(j, j2);
+	CU_ASSERT(strstr(j, "\"train_hits\":[{") != NULL);
+	free(j);
+	free(j2);
+	free(cause);
+	decision_free(back);
+}
+
 /* Hits of every wagon, counted. */
 static size_t
 fc_wagon_hits(const struct decision *d)
@@ -217,6 +234,7 @@ t_rules_failclosed_unplaced_item_holds(void)
 	    "item 2 (Ivory carvings, HS 050790), which the manifest places on "
 	    "no wagon or container");
 	CU_ASSERT_EQUAL(d->outcome, DECISION_OUTCOME_HOLD);
+	fc_roundtrip(d);
 	decision_free(d);
 }
 
@@ -476,6 +494,7 @@ t_rules_failclosed_diagnostic_subjects(void)
 	    32) == 0);
 	CU_ASSERT_STRING_EQUAL(h[2].rule, "cs");
 	CU_ASSERT_EQUAL(h[2].subject.item, 0);
+	fc_roundtrip(d);
 	decision_free(d);
 }
 
