@@ -134,11 +134,11 @@ fc_train(const char *body)
 	return t;
 }
 
-/* Evaluates body with rules on one thread; caller frees the decision. */
+/* Evaluates body with rules on threads threads; caller frees the decision. */
 static struct decision *
-fc_decide(const char *rules, const char *body)
+fc_decide_on(const char *rules, const char *body, unsigned threads)
 {
-	struct rules_eval_options	 opt = { 1 };
+	struct rules_eval_options	 opt = { threads };
 	struct rules_ruleset		*rs = fc_compile(rules, NULL, 0);
 	struct manifest_train		*t = fc_train(body);
 	struct decision			*d = NULL;
@@ -148,6 +148,13 @@ fc_decide(const char *rules, const char *body)
 	rules_ruleset_unref(rs);
 	manifest_train_free(t);
 	return d;
+}
+
+/* Evaluates body with rules on one thread; caller frees the decision. */
+static struct decision *
+fc_decide(const char *rules, const char *body)
+{
+	return fc_decide_on(rules, body, 1);
 }
 
 /* The decision's JSON without timing; caller frees. */
@@ -449,6 +456,28 @@ t_rules_failclosed_diagnostic_scoped(void)
 	decision_free(d);
 }
 
+/* Edition 2's document does not depend on the thread count either. */
+static void
+t_rules_failclosed_threads(void)
+{
+	const char	*rules = "edition 2\n" FC_SCOPED FC_PROHIBITED;
+	const char	*body = FC_WAGON "CNI+1+C1'\n" FC_GEARBOXES
+			    FC_IVORY("SGP+ZZZU0000000+3'\n")
+			    "EQD+RR+315279550026+Sgmmns'\n"
+			    "GID+3+1:CS'\nSGP+315279550026+1'\n";
+	struct decision	*d1 = fc_decide_on(rules, body, 1);
+	struct decision	*d4 = fc_decide_on(rules, body, 4);
+	char		*j1 = fc_json(d1), *j4 = fc_json(d4);
+
+	CU_ASSERT_STRING_EQUAL(j1, j4);
+	CU_ASSERT_EQUAL(d1->ntrain_hits, 1);	/* prohibited: item 2 */
+	CU_ASSERT_EQUAL(fc_count(d1, 1, "hs"), 1);	/* item 3, on wagon 2 */
+	free(j1);
+	free(j4);
+	decision_free(d1);
+	decision_free(d4);
+}
+
 /*
  * Each goods and equipment code lands on its object: BAD_UNIT on the
  * container's MEA, BAD_NUMBER on the consignment's MOA, HS_CODE on the
@@ -557,6 +586,7 @@ static CU_TestInfo rules_failclosed_tests[] = {
 	{ "t_rules_failclosed_diagnostic_subjects",
 	    t_rules_failclosed_diagnostic_subjects },
 	{ "t_rules_failclosed_round_grouped", t_rules_failclosed_round_grouped },
+	{ "t_rules_failclosed_threads", t_rules_failclosed_threads },
 	CU_TEST_INFO_NULL,
 };
 
