@@ -8,6 +8,11 @@
  * that one thread only.  Nothing here reads the clock: validity windows
  * are judged against the train's issue time.
  *
+ * Edition 2 (docs/rules.md "Editions") judges goods placed on no wagon
+ * too: after the wagons, the calling thread runs the consignment and
+ * item rules on them, without a wagon, and their hits are train hits
+ * whose reason says where the goods are not.
+ *
  * This file walks the levels and keeps the hits; a rule's expressions
  * are evaluated by eval_expr.c.
  */
@@ -44,6 +49,7 @@ struct eval_job {
 	size_t				*scoped[RULES_SCOPE_COUNT]; /* rule indexes */
 	size_t				 nscoped[RULES_SCOPE_COUNT];
 	struct memo			 memo;
+	struct eval_diag_map		*diag_map;	/* NULL: no rule needs it */
 };
 
 /* Tests rule ri at the frame's subject; on a hit, appends it. */
@@ -58,6 +64,11 @@ eval_rule(struct eval_frame *f, size_t ri, size_t order, struct wagon_result *ou
 		free(f->match_text);
 		f->match_text = NULL;
 	}
+	if (f->diag_text != NULL) {
+		free(f->diag_text);
+		f->diag_text = NULL;
+	}
+	f->diag = NULL;
 	if (!rules_eval_cond(r->when, f) || (r->unless != NULL &&
 	    rules_eval_cond(r->unless, f)))
 		return;
@@ -82,6 +93,8 @@ eval_rule(struct eval_frame *f, size_t ri, size_t order, struct wagon_result *ou
 	p->would_pass_if = rules_eval_text(&r->would_pass_if, f);
 	free(f->match_text);
 	f->match_text = NULL;
+	free(f->diag_text);
+	f->diag_text = NULL;
 }
 
 /* The distinct consignments of the wagon's goods, in first-seen order. */
@@ -144,6 +157,7 @@ eval_wagon_cb(void *arg, size_t wi)
 	f.w = job->t->wagons[wi];
 	f.aeo = -1;
 	f.memo = &job->memo;
+	f.diag_map = job->diag_map;
 	eval_scope(job, RULES_SCOPE_WAGON, &f, order++, out);
 	for (i = 0; i < f.w->ncontainers; i++) {
 		f.c = f.w->containers[i];
@@ -164,6 +178,7 @@ eval_wagon_cb(void *arg, size_t wi)
 		eval_scope(job, RULES_SCOPE_ITEM, &f, order++, out);
 	}
 	free(f.match_text);
+	free(f.diag_text);
 	if (out->n > 1)
 		qsort(out->hits, out->n, sizeof *out->hits, pending_cmp);
 }
@@ -187,19 +202,138 @@ eval_merge(struct decision *d, struct decision_wagon *w,
 	free(r->hits);
 }
 
-/* Evaluates the train-scope rules once. */
+/* True if every placement of it resolves to a wagon (eval_int.h). */
+bool
+rules_eval_item_placed(const struct manifest_item *it)
+{
+	uint32_t	k;
+
+	for (k = 0; k < it->nplacements; k++)
+		if (it->placements[k].wagon == NULL)
+			return false;
+	return it->nplacements > 0;
+}
+
+/* "item 2 (Ivory carvings, HS 050790), placed on X, which ...". */
+static void
+unplaced_describe(struct buf *b, const struct manifest_item *it)
+{
+	const struct manifest_placement	*p;
+	uint32_t			 k;
+	bool				 first = true;
+
+	buf_printf(b, "item %u (%s, ", it->seq, it->description != NULL ?
+	    it->description : "no description");
+	if (it->hs != NULL)
+		buf_printf(b, "HS %s)", it->hs);
+	else
+		buf_add_str(b, "no HS code)");
+	if (it->nplacements == 0)
+		buf_add_str(b, ", which the manifest places on no wagon or "
+		    "container");
+	for (k = 0; k < it->nplacements; k++) {
+		p = &it->placements[k];
+		if (p->wagon != NULL)
+			continue;
+		buf_add_str(b, first ? ", placed on " : ", and on ");
+		first = false;
+		buf_add_str(b, p->equipment != NULL ? p->equipment :
+		    "equipment without a number");
+		buf_add_str(b, p->container != NULL ? ", which no wagon carries" :
+		    ", which the manifest does not list");
+	}
+}
+
+/* Appends to the reasons of hits from..out->n where the goods are not. */
+static void
+unplaced_reasons(struct wagon_result *out, size_t from,
+    const struct manifest_consignment *cs, const struct manifest_item *it)
+{
+	struct buf	b = { 0 };
+	size_t		i, k;
+	bool		first = true;
+
+	if (from == out->n)
+		return;
+	buf_printf(&b, " -- not on any wagon of the train: consignment %s",
+	    cs->ref != NULL ? cs->ref : "(no reference)");
+	for (k = 0; k < cs->nitems; k++) {
+		if ((it != NULL && cs->items[k] != it) ||
+		    (it == NULL && rules_eval_item_placed(cs->items[k])))
+			continue;
+		buf_add_str(&b, first ? ", " : "; ");
+		first = false;
+		unplaced_describe(&b, cs->items[k]);
+	}
+	for (i = from; i < out->n; i++) {
+		char *r = xasprintf("%s%.*s", out->hits[i].reason != NULL ?
+		    out->hits[i].reason : "", (int)b.len, b.data);
+
+		free(out->hits[i].reason);
+		out->hits[i].reason = r;
+	}
+	buf_free(&b);
+}
+
+/*
+ * Edition 2: the consignment rules on every consignment with goods
+ * placed on no wagon, and the item rules on those goods; their hits are
+ * train hits.  In consignment order, then item order.
+ */
+static void
+eval_unplaced(struct eval_job *job, struct eval_frame *f, size_t *order,
+    struct wagon_result *out)
+{
+	const struct manifest_consignment	*cs;
+	size_t					 i, k, from;
+
+	for (i = 0; i < job->t->nconsignments; i++) {
+		cs = job->t->consignments[i];
+		for (k = 0; k < cs->nitems; k++)
+			if (!rules_eval_item_placed(cs->items[k]))
+				break;
+		if (k == cs->nitems)
+			continue;
+		f->cs = cs;
+		f->it = NULL;
+		from = out->n;
+		eval_scope(job, RULES_SCOPE_CONSIGNMENT, f, (*order)++, out);
+		unplaced_reasons(out, from, cs, NULL);
+		for (; k < cs->nitems; k++) {
+			if (rules_eval_item_placed(cs->items[k]))
+				continue;
+			f->it = cs->items[k];
+			from = out->n;
+			eval_scope(job, RULES_SCOPE_ITEM, f, (*order)++, out);
+			unplaced_reasons(out, from, cs, f->it);
+		}
+	}
+	f->cs = NULL;
+	f->it = NULL;
+}
+
+/* Evaluates the train-scope rules once, and in edition 2 unplaced goods. */
 static void
 eval_train(struct eval_job *job, struct wagon_result *out)
 {
 	struct eval_frame	f = { 0 };
+	size_t			order = 1;
 
 	f.rs = job->rs;
 	f.t = job->t;
 	f.ctx = job->ctx;
 	f.aeo = -1;
 	f.memo = &job->memo;
+	f.diag_map = job->diag_map;
 	eval_scope(job, RULES_SCOPE_TRAIN, &f, 0, out);
+	if (job->rs->edition >= 2) {
+		eval_unplaced(job, &f, &order, out);
+		if (out->n > 1)
+			qsort(out->hits, out->n, sizeof *out->hits,
+			    pending_cmp);
+	}
 	free(f.match_text);
+	free(f.diag_text);
 }
 
 /* Fills the document's header from the train and the rule set. */
@@ -236,6 +370,23 @@ rule_active(const struct rules_rule *r, int64_t issued)
 	return r->valid_until == MANIFEST_ABSENT || issued <= r->valid_until;
 }
 
+/*
+ * True if a rule of edition 2 tests a diagnostic below train scope: only
+ * then is each diagnostic mapped to its subject (eval_diag.c).
+ */
+static bool
+needs_diag_map(const struct rules_ruleset *rs)
+{
+	size_t	i;
+
+	if (rs->edition < 2)
+		return false;
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].scoped_diagnostic)
+			return true;
+	return false;
+}
+
 /* Evaluates train t into a new decision (see rules.h). */
 int
 rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
@@ -255,6 +406,8 @@ rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 		if (rule_active(&rs->rules[i], t->issued))
 			job.scoped[s][job.nscoped[s]++] = i;
 	}
+	if (t->diags.n > 0 && needs_diag_map(rs))
+		job.diag_map = rules_eval_diag_map_new(t);
 	job.results = xcalloc(t->nwagons + 1, sizeof *job.results);
 	rules_pool_run(opt == NULL ? 0 : opt->threads, t->nwagons,
 	    eval_wagon_cb, &job);
@@ -268,6 +421,7 @@ rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 	for (s = 0; s < RULES_SCOPE_COUNT; s++)
 		free(job.scoped[s]);
 	memo_clear(&job.memo);
+	rules_eval_diag_map_free(job.diag_map);
 	*out = d;
 	return 0;
 }

@@ -209,12 +209,39 @@ party_field(const struct eval_frame *f, enum rules_field id)
 	}
 }
 
+/*
+ * True when n reads a wagon that the frame does not have: goods placed on
+ * no wagon (edition 2) are judged without one, and every wagon field of
+ * theirs is unknown.
+ */
+static inline bool
+field_no_wagon(const struct rules_node *n, const struct eval_frame *f)
+{
+	return f->w == NULL && n->field_scope == RULES_SCOPE_WAGON;
+}
+
+/* The number of goods items of the train not placed on a wagon. */
+static int64_t
+train_unplaced_items(const struct manifest_train *t)
+{
+	int64_t	n = 0;
+	size_t	i, k;
+
+	for (i = 0; i < t->nconsignments; i++)
+		for (k = 0; k < t->consignments[i]->nitems; k++)
+			n += !rules_eval_item_placed(
+			    t->consignments[i]->items[k]);
+	return n * MANIFEST_SCALE;
+}
+
 /* A yes/no field. */
 static bool
 field_bool(const struct rules_node *n, struct eval_frame *f)
 {
 	int	exp;
 
+	if (field_no_wagon(n, f))
+		return false;
 	switch (n->field) {
 	case RULES_F_TRAIN_ARRIVED:
 		return rules_context_arrived(f->ctx) != MANIFEST_ABSENT;
@@ -241,6 +268,8 @@ field_bool(const struct rules_node *n, struct eval_frame *f)
 		    f->c->nseals);
 	case RULES_F_CONTAINER_SEALS_MATCH_NEIGHBOUR:
 		return seals_match(f, f->c->number, f->c->seals, f->c->nseals);
+	case RULES_F_ITEM_PLACED:
+		return rules_eval_item_placed(f->it);
 	default:
 		return false;
 	}
@@ -253,7 +282,11 @@ field_num(const struct rules_node *n, struct eval_frame *f)
 	const struct rules_equipment	*e;
 	int64_t				 v;
 
+	if (field_no_wagon(n, f))
+		return MANIFEST_ABSENT;
 	switch (n->field) {
+	case RULES_F_TRAIN_UNPLACED_ITEMS:
+		return train_unplaced_items(f->t);
 	case RULES_F_TRAIN_WAGONS:
 		return (int64_t)f->t->nwagons * MANIFEST_SCALE;
 	case RULES_F_TRAIN_ITEMS:
@@ -298,6 +331,21 @@ field_num(const struct rules_node *n, struct eval_frame *f)
 	}
 }
 
+/* {diagnostic}: "CODE at segment 14 (GID), byte 812: message", or NULL. */
+static const char *
+diag_text(struct eval_frame *f)
+{
+	char	where[256];
+
+	if (f->diag == NULL)
+		return NULL;
+	free(f->diag_text);
+	diag_format_where(&f->diag->loc, where, sizeof where);
+	f->diag_text = xasprintf("%s%s%s: %s", f->diag->code,
+	    where[0] != '\0' ? " at " : "", where, f->diag->message);
+	return f->diag_text;
+}
+
 /* The procedure of the current consignment, defaulting to the train's. */
 static const char *
 frame_procedure(const struct eval_frame *f)
@@ -313,6 +361,8 @@ field_str(const struct rules_node *n, struct eval_frame *f)
 {
 	const struct rules_equipment	*e;
 
+	if (field_no_wagon(n, f))
+		return NULL;
 	if (n->field >= RULES_F_CONSIGNOR_ID &&
 	    n->field <= RULES_F_DECLARANT_AEO)
 		return party_field(f, n->field);
@@ -344,6 +394,7 @@ field_str(const struct rules_node *n, struct eval_frame *f)
 	case RULES_F_ITEM_ORIGIN: return f->it->origin;
 	case RULES_F_ITEM_UN_NUMBER: return f->it->un_number;
 	case RULES_F_MATCH: return f->match_text;
+	case RULES_F_DIAGNOSTIC: return diag_text(f);
 	default: return NULL;
 	}
 }
@@ -360,6 +411,10 @@ eval_arith(const struct rules_node *n, struct eval_frame *f)
 		return -a;
 	if (n->op == RULES_OP_ABS)
 		return a < 0 ? -a : a;
+	if (n->op == RULES_OP_ROUND)	/* halves away from zero */
+		return (a / MANIFEST_SCALE + (a % MANIFEST_SCALE >=
+		    MANIFEST_SCALE / 2) - (a % MANIFEST_SCALE <=
+		    -MANIFEST_SCALE / 2)) * MANIFEST_SCALE;
 	if ((b = eval_num(n->b, f)) == MANIFEST_ABSENT)
 		return b;
 	switch (n->op) {
@@ -481,6 +536,32 @@ eval_has_doc(const struct rules_node *n, const struct eval_frame *f)
 	return false;
 }
 
+/*
+ * `diagnostic CODE` and `diagnostic severity S`: the first such diagnostic
+ * of the train, remembered for {diagnostic}.  In edition 2, below train
+ * scope, only one about the rule's subject counts (eval_diag.c).
+ */
+static bool
+eval_diagnostic(const struct rules_node *n, struct eval_frame *f)
+{
+	const struct diag_list	*l = &f->t->diags;
+	const size_t		*about = NULL;
+	size_t			 i, k, nabout = l->n;
+
+	if (f->rs->edition >= 2 && f->rule->scope != RULES_SCOPE_TRAIN)
+		nabout = rules_eval_diag_about(f, &about);
+	for (k = 0; k < nabout; k++) {
+		i = about != NULL ? about[k] : k;
+		if (n->op == RULES_OP_DIAGNOSTIC ?
+		    strcmp(l->v[i].code, n->str) != 0 :
+		    (int64_t)l->v[i].severity != n->num)
+			continue;
+		f->diag = &l->v[i];
+		return true;
+	}
+	return false;
+}
+
 /* Comparison of two numbers or two texts; unknown numbers compare false. */
 static bool
 eval_compare(const struct rules_node *n, struct eval_frame *f)
@@ -547,13 +628,31 @@ eval_bool(const struct rules_node *n, struct eval_frame *f)
 	case RULES_OP_HAS_DOC:
 		return eval_has_doc(n, f);
 	case RULES_OP_DIAGNOSTIC:
-		return diag_list_find(&f->t->diags, n->str) != NULL;
+	case RULES_OP_DIAG_SEVERITY:
+		return eval_diagnostic(n, f);
 	case RULES_OP_SAMPLE:
 		return f->w != NULL && rules_eval_draw(f->rs, f->t->id,
 		    f->w->number, f->rule->name) < n->fraction;
 	default:
 		return eval_compare(n, f);
 	}
+}
+
+/* Appends decimal text s with a ',' between thousands: 22,895.5. */
+static void
+add_grouped(struct buf *b, const char *s)
+{
+	size_t	digits, i;
+
+	if (*s == '-')
+		buf_add_char(b, *s++);
+	digits = strcspn(s, ".");
+	for (i = 0; i < digits; i++) {
+		if (i > 0 && (digits - i) % 3 == 0)
+			buf_add_char(b, ',');
+		buf_add_char(b, s[i]);
+	}
+	buf_add_str(b, s + digits);
 }
 
 /* Formats a reason text for the current subject; caller frees. */
@@ -578,8 +677,12 @@ rules_eval_text(const struct rules_text *text, struct eval_frame *f)
 			buf_add_str(&b, s == NULL ? "(none)" : s);
 		} else if (e->type == RULES_TYPE_NUMBER) {
 			v = eval_num(e, f);
-			buf_add_str(&b, v == MANIFEST_ABSENT ? "(unknown)" :
-			    value_decimal_format(v, num));
+			if (v == MANIFEST_ABSENT)
+				buf_add_str(&b, "(unknown)");
+			else if (text->parts[i].grouped)
+				add_grouped(&b, value_decimal_format(v, num));
+			else
+				buf_add_str(&b, value_decimal_format(v, num));
 		} else
 			buf_add_str(&b, eval_bool(e, f) ? "yes" : "no");
 	}

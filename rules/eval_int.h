@@ -5,18 +5,24 @@
  * eval.c walks a train level by level (the train, then each wagon: its
  * containers, consignments and items, wagons in parallel) and keeps the
  * hits; eval_expr.c evaluates one rule's expressions and texts at the
- * subject a struct eval_frame points at.  A frame belongs to one thread.
+ * subject a struct eval_frame points at; eval_diag.c maps each of the
+ * train's diagnostics to the object it is about, for rule sets of
+ * edition 2 that test diagnostics below train scope.  A frame belongs to
+ * one thread.
  */
 #ifndef RULES_EVAL_INT_H
 #define RULES_EVAL_INT_H
 
 #include <stdbool.h>
 
+#include "manifest/diag.h"
 #include "manifest/model.h"
 
 #include "context.h"
 #include "lang.h"
 #include "memo.h"
+
+struct eval_diag_map;
 
 /* What a rule is looking at, plus per-wagon values computed lazily. */
 struct eval_frame {
@@ -24,15 +30,37 @@ struct eval_frame {
 	const struct manifest_train		*t;
 	const struct rules_context		*ctx;
 	const struct rules_rule			*rule;
-	const struct manifest_wagon		*w;
+	const struct manifest_wagon		*w;		/* NULL: train, or goods on no wagon */
 	const struct manifest_container		*c;
 	const struct manifest_consignment	*cs;
 	const struct manifest_item		*it;
 	char					*match_text;	/* owned: the last fuzzy match */
+	const struct diag			*diag;		/* the last `diagnostic` found */
+	char					*diag_text;	/* owned: diag formatted */
+	const struct eval_diag_map		*diag_map;	/* NULL: not needed */
 	int					 aeo;		/* -1: not yet known */
 	struct memo				*memo;		/* the evaluation's */
 };
 
+/*
+ * True if every placement of it resolves to a wagon (an item without a
+ * placement is placed nowhere).
+ */
+bool rules_eval_item_placed(const struct manifest_item *it);
+/*
+ * Which object each diagnostic of t is about (its location: the nearest
+ * wagon, container, consignment or item declared at or before it).
+ * Built once per evaluation, by one thread; read by many.
+ */
+struct eval_diag_map *rules_eval_diag_map_new(const struct manifest_train *t);
+void rules_eval_diag_map_free(struct eval_diag_map *m);
+/*
+ * The diagnostics about the frame's subject at the scope of its rule (the
+ * wagon, a container it carries or goods on it; the container or goods in
+ * it; the consignment or its goods; the item): their indexes in the
+ * train's list, ascending (maybe repeated), in *diags; returns how many.
+ */
+size_t rules_eval_diag_about(const struct eval_frame *f, const size_t **diags);
 /* True if condition n holds at the frame's subject. */
 bool rules_eval_cond(const struct rules_node *n, struct eval_frame *f);
 /* A reason text formatted for the frame's subject; caller frees; NULL if empty. */

@@ -21,8 +21,8 @@
 #include "fuzzy.h"
 #include "lang_int.h"
 
-/* Appends a part to text. */
-static void
+/* Appends a part to text; returns it. */
+static struct rules_part *
 text_add(struct parser *ps, struct rules_text *text, const char *lit,
     size_t len, const struct rules_node *expr)
 {
@@ -33,25 +33,47 @@ text_add(struct parser *ps, struct rules_text *text, const char *lit,
 	text->parts[text->n].text = lit;
 	text->parts[text->n].len = len;
 	text->parts[text->n].expr = expr;
-	text->n++;
+	text->parts[text->n].grouped = false;
+	return &text->parts[text->n++];
 }
 
-/* Compiles the expression in raw[0..len) found at column col. */
+/*
+ * Compiles the expression in raw[0..len) found at column col, and the
+ * format after it: `|grouped` writes a number with thousands separators.
+ */
 static const struct rules_node *
-text_expr(struct parser *ps, const char *raw, size_t len, uint32_t col)
+text_expr(struct parser *ps, const char *raw, size_t len, uint32_t col,
+    bool *grouped)
 {
 	struct parser		 sub = *ps;
 	struct rules_node	*n;
+	struct token		 bar;
 
 	sub.p = raw;
 	sub.end = raw + len;
 	sub.col = col;
 	lang_lex_next(&sub);
 	n = lang_parse_expr(&sub);
+	*grouped = false;
+	if (n != NULL && lang_tok_is(&sub, "|")) {
+		bar = sub.tok;
+		lang_lex_next(&sub);
+		if (!lang_tok_expect(&sub, "grouped", "a format after '|' "
+		    "(grouped)"))
+			n = NULL;
+		else if (n->type != RULES_TYPE_NUMBER) {
+			lang_error(&sub, &bar, "'|grouped' formats a number, "
+			    "but this is %s", n->type == RULES_TYPE_STRING ?
+			    "a text" : "a condition (yes/no)");
+			n = NULL;
+		} else
+			*grouped = true;
+	}
 	if (n != NULL && sub.tok.kind != TOK_EOF)
 		n = lang_expected(&sub, "'}' to end the value in braces");
 	ps->failed = sub.failed;
 	ps->errors = sub.errors;
+	ps->scoped_diagnostic = sub.scoped_diagnostic;
 	return n;
 }
 
@@ -63,6 +85,7 @@ parse_text(struct parser *ps, struct rules_text *text)
 	struct buf	 lit = { 0 };
 	const char	*s, *e, *close;
 	const struct rules_node *expr;
+	bool		 grouped;
 
 	if (!lang_tok_is_string(&t)) {
 		lang_expected(ps, "a \"text\" in double quotes");
@@ -86,10 +109,10 @@ parse_text(struct parser *ps, struct rules_text *text)
 				    lit.data, lit.len), lit.len, NULL);
 			buf_reset(&lit);
 			expr = text_expr(ps, s + 1, (size_t)(close - s - 1),
-			    t.col + (uint32_t)(s + 1 - t.s));
+			    t.col + (uint32_t)(s + 1 - t.s), &grouped);
 			if (expr == NULL)
 				break;
-			text_add(ps, text, NULL, 0, expr);
+			text_add(ps, text, NULL, 0, expr)->grouped = grouped;
 			s = close;
 		} else
 			buf_add_char(&lit, *s);
@@ -252,6 +275,7 @@ parse_rule(struct parser *ps)
 
 	ps->failed = false;
 	ps->scope = RULES_SCOPE_ITEM;
+	ps->scoped_diagnostic = false;
 	r.valid_from = r.valid_until = MANIFEST_ABSENT;
 	if (ps->tok.kind != TOK_WORD) {
 		lang_expected(ps, "a rule name such as weight-variance");
@@ -272,6 +296,7 @@ parse_rule(struct parser *ps)
 		    !seen[2] ? "a 'when' condition" : "a reason");
 		return;
 	}
+	r.scoped_diagnostic = ps->scoped_diagnostic;
 	ps->rs->rules = arena_grow(ps->rs->arena, ps->rs->rules,
 	    &ps->rs->rules_cap, ps->rs->nrules + 1, sizeof r);
 	ps->rs->rules[ps->rs->nrules++] = r;
@@ -404,6 +429,35 @@ parse_list(struct parser *ps)
 	list_read(ps, l, &ps->files[i]);
 }
 
+/*
+ * edition N: once per rule set, in any of its files.  Editions only ever
+ * add meaning (docs/rules.md "Editions"), so a rule set written for a
+ * newer railgate must be refused, not judged by older semantics.
+ */
+static void
+parse_edition(struct parser *ps, const struct token *kw)
+{
+	struct token	t = ps->tok;
+	int64_t		n;
+
+	ps->failed = false;
+	if (t.kind != TOK_NUMBER || value_decimal_parse(t.s, t.len, &n) !=
+	    VALUE_OK || n % MANIFEST_SCALE != 0 || n < MANIFEST_SCALE) {
+		lang_expected(ps, "an edition number (1 or 2)");
+		return;
+	}
+	lang_lex_next(ps);
+	n /= MANIFEST_SCALE;
+	if (ps->rs->edition != 0)
+		lang_error(ps, kw, "'edition' is given twice: a rule set has "
+		    "one edition");
+	else if (n > RULES_EDITION_MAX)
+		lang_error(ps, &t, "this rule set needs edition %.*s; this "
+		    "railgate knows editions 1 and 2", (int)t.len, t.s);
+	else
+		ps->rs->edition = (int)n;
+}
+
 /* Compiles one .rules file into rs; returns the number of errors. */
 size_t
 rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
@@ -426,6 +480,12 @@ rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
 			parse_rule(&ps);
 		else if (lang_tok_accept(&ps, "list"))
 			parse_list(&ps);
+		else if (lang_tok_is(&ps, "edition")) {
+			struct token kw = ps.tok;
+
+			lang_lex_next(&ps);
+			parse_edition(&ps, &kw);
+		}
 		else if (lang_tok_accept(&ps, "ruleset")) {
 			if (!lang_tok_is_string(&ps.tok)) {
 				lang_expected(&ps, "the rule set's name in quotes");
@@ -436,7 +496,8 @@ rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
 		} else {
 			lang_expected(&ps, "'rule', 'list' or 'ruleset'");
 			while (ps.tok.kind != TOK_EOF && !lang_tok_is(&ps, "rule") &&
-			    !lang_tok_is(&ps, "list") && !lang_tok_is(&ps, "ruleset"))
+			    !lang_tok_is(&ps, "list") && !lang_tok_is(&ps, "ruleset") &&
+			    !lang_tok_is(&ps, "edition"))
 				lang_lex_next(&ps);
 		}
 	}

@@ -32,6 +32,9 @@ enum rules_scope {
 };
 #define RULES_SCOPE_COUNT (RULES_SCOPE_ITEM + 1)
 
+/* The newest edition of the rule language this railgate knows. */
+#define RULES_EDITION_MAX 2
+
 enum rules_type {
 	RULES_TYPE_BOOL,
 	RULES_TYPE_NUMBER,	/* int64 thousandths, MANIFEST_ABSENT unknown */
@@ -54,6 +57,8 @@ enum rules_op {
 	RULES_OP_HAS_DOC,	/* the item declares document str */
 	RULES_OP_DIAGNOSTIC,	/* the train has diagnostic str */
 	RULES_OP_SAMPLE,	/* deterministic draw < fraction */
+	RULES_OP_DIAG_SEVERITY,	/* the train has a diagnostic of severity num */
+	RULES_OP_ROUND,		/* a rounded to a whole number */
 };
 
 /* Field ids: what a field read returns, resolved at compile time. */
@@ -87,6 +92,8 @@ enum rules_field {
 	RULES_F_ITEM_VALUE, RULES_F_ITEM_CURRENCY, RULES_F_ITEM_ORIGIN,
 	RULES_F_ITEM_UN_NUMBER, RULES_F_ITEM_UN,
 	RULES_F_MATCH,
+	RULES_F_ITEM_PLACED, RULES_F_TRAIN_UNPLACED_ITEMS,
+	RULES_F_DIAGNOSTIC,	/* the diagnostic a `diagnostic` test found */
 };
 
 /* A named list loaded from a file: a set of strings or key -> number. */
@@ -106,6 +113,7 @@ struct rules_node {
 	enum rules_type		 type;
 	struct rules_node	*a, *b;
 	enum rules_field	 field;
+	enum rules_scope	 field_scope;	/* whose field (unknown without it) */
 	int64_t			 num;
 	const char		*str;
 	size_t			 len;
@@ -120,6 +128,7 @@ struct rules_part {
 	const char		*text;		/* literal; NULL for expr */
 	size_t			 len;
 	const struct rules_node	*expr;
+	bool			 grouped;	/* {expr|grouped}: 24,100 */
 };
 
 struct rules_text {
@@ -137,6 +146,7 @@ struct rules_rule {
 	struct rules_text	 would_pass_if;
 	int64_t			 valid_from;	/* MANIFEST_ABSENT: open */
 	int64_t			 valid_until;	/* inclusive end of day */
+	bool			 scoped_diagnostic; /* a `diagnostic` test below train scope */
 };
 
 struct rules_ruleset {
@@ -150,6 +160,7 @@ struct rules_ruleset {
 	struct rules_list	**lists;
 	size_t			 nlists;
 	size_t			 lists_cap;
+	int			 edition;	/* 1 or 2: docs/rules.md "Editions" */
 };
 
 /*

@@ -35,6 +35,7 @@ static const struct field_def lang_fields[] = {
 	F("train.items", TRAIN, NUMBER, TRAIN_ITEMS),
 	F("train.carrier.name", TRAIN, STRING, TRAIN_CARRIER_NAME),
 	F("train.arrived", TRAIN, BOOL, TRAIN_ARRIVED),
+	F("train.unplaced_items", TRAIN, NUMBER, TRAIN_UNPLACED_ITEMS),
 	F("wagon.number", WAGON, STRING, WAGON_NUMBER),
 	F("wagon.position", WAGON, NUMBER, WAGON_POSITION),
 	F("wagon.type", WAGON, STRING, WAGON_TYPE),
@@ -92,6 +93,7 @@ static const struct field_def lang_fields[] = {
 	F("item.origin", ITEM, STRING, ITEM_ORIGIN),
 	F("item.un_number", ITEM, STRING, ITEM_UN_NUMBER),
 	F("item.un", ITEM, NUMBER, ITEM_UN),
+	F("item.placed", ITEM, BOOL, ITEM_PLACED),
 #undef F
 };
 
@@ -237,6 +239,7 @@ parse_name(struct parser *ps)
 	}
 	n = lang_node_new(ps, RULES_OP_FIELD, f->type);
 	n->field = f->id;
+	n->field_scope = f->scope;
 	return n;
 }
 
@@ -303,6 +306,61 @@ parse_sample(struct parser *ps, const struct token *kw)
 	return n;
 }
 
+/*
+ * diagnostic CODE | diagnostic severity error|warning|info, and the text
+ * field `diagnostic` (the one such a test found) when no word follows.
+ */
+static struct rules_node *
+parse_diagnostic(struct parser *ps)
+{
+	static const char	*sev[] = { "info", "warning", "error" };
+	struct rules_node	*n;
+	size_t			 i;
+
+	if (ps->tok.kind != TOK_WORD && ps->tok.kind != TOK_STRING) {
+		n = lang_node_new(ps, RULES_OP_FIELD, RULES_TYPE_STRING);
+		n->field = RULES_F_DIAGNOSTIC;
+		return n;
+	}
+	if (ps->tok.kind != TOK_WORD)
+		return lang_expected(ps, "a diagnostic code such as "
+		    "UNKNOWN_EQUIPMENT");
+	if (ps->scope != RULES_SCOPE_TRAIN)
+		ps->scoped_diagnostic = true;
+	if (lang_tok_accept(ps, "severity")) {
+		for (i = 0; i < nitems(sev); i++)
+			if (lang_tok_is(ps, sev[i]))
+				break;
+		if (i == nitems(sev))
+			return lang_expected(ps, "a severity (error, warning, "
+			    "info) after 'diagnostic severity'");
+		lang_lex_next(ps);
+		n = lang_node_new(ps, RULES_OP_DIAG_SEVERITY, RULES_TYPE_BOOL);
+		n->num = (int64_t)i;	/* enum diag_severity */
+		return n;
+	}
+	n = lang_node_new(ps, RULES_OP_DIAGNOSTIC, RULES_TYPE_BOOL);
+	n->str = arena_strndup(ps->rs->arena, ps->tok.s, ps->tok.len);
+	lang_lex_next(ps);
+	return n;
+}
+
+/* round(x): x rounded to a whole number, halves away from zero. */
+static struct rules_node *
+parse_round(struct parser *ps, const struct token *kw)
+{
+	struct rules_node	*n;
+
+	if (!lang_tok_expect(ps, "(", "'(' after round"))
+		return NULL;
+	n = lang_node_new(ps, RULES_OP_ROUND, RULES_TYPE_NUMBER);
+	n->a = lang_parse_expr(ps);
+	if (!want_type(ps, n->a, RULES_TYPE_NUMBER, kw, "round") ||
+	    !lang_tok_expect(ps, ")", "')'"))
+		return NULL;
+	return n;
+}
+
 /* A primary: literal, (expr), field, list lookup, or a keyword form. */
 static struct rules_node *
 parse_primary(struct parser *ps)
@@ -335,14 +393,12 @@ parse_primary(struct parser *ps)
 		return parse_has(ps, &t);
 	if (lang_tok_accept(ps, "sample"))
 		return parse_sample(ps, &t);
-	if (lang_tok_accept(ps, "diagnostic")) {
-		if (ps->tok.kind != TOK_WORD)
-			return lang_expected(ps, "a diagnostic code such as "
-			    "UNKNOWN_EQUIPMENT");
-		n = lang_node_new(ps, RULES_OP_DIAGNOSTIC, RULES_TYPE_BOOL);
-		n->str = arena_strndup(ps->rs->arena, ps->tok.s, ps->tok.len);
+	if (lang_tok_accept(ps, "diagnostic"))
+		return parse_diagnostic(ps);
+	if (t.kind == TOK_WORD && t.len == 5 && memcmp(t.s, "round", 5) == 0 &&
+	    ps->p < ps->end && *ps->p == '(') {
 		lang_lex_next(ps);
-		return n;
+		return parse_round(ps, &t);
 	}
 	if (lang_tok_accept(ps, "abs")) {
 		if (!lang_tok_expect(ps, "(", "'(' after abs"))

@@ -42,6 +42,7 @@ struct parser {
 	struct token		 tok;		/* current token */
 	bool			 failed;	/* error in the current rule */
 	enum rules_scope	 scope;		/* of the rule being compiled */
+	bool			 scoped_diagnostic; /* the rule tests one below train scope */
 };
 
 /* The scopes' names as rules write them, by enum rules_scope. */

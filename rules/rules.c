@@ -4,8 +4,8 @@
  *
  * The hash is SHA-256 over every file that makes the rule set, in name
  * order: for each, its name, a NUL, its length as 8 big-endian bytes and
- * its bytes.  A changed rule, list entry or file name changes the hash;
- * the test trains under tests/ are not part of it (they decide nothing).
+ * its bytes.  A changed rule, list entry, test train or file name changes
+ * the hash.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -108,6 +108,8 @@ rules_ruleset_compile(const char *dir_name, const struct rules_file *files,
 	}
 	if (rs->name == NULL)
 		rs->name = arena_strdup(rs->arena, dir_name);
+	if (rs->edition == 0)
+		rs->edition = 1;	/* none declared: today's semantics */
 	return rs;
 }
 
@@ -296,4 +298,11 @@ const char *
 rules_ruleset_rule_name(const struct rules_ruleset *rs, size_t i)
 {
 	return rs->rules[i].name;
+}
+
+/* The edition the rule set declares, 1 if none. */
+int
+rules_ruleset_edition(const struct rules_ruleset *rs)
+{
+	return rs->edition;
 }

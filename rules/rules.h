@@ -76,6 +76,11 @@ const char *rules_ruleset_hash(const struct rules_ruleset *rs);
 size_t rules_ruleset_count(const struct rules_ruleset *rs);
 /* The name of rule block i (< rules_ruleset_count); borrowed. */
 const char *rules_ruleset_rule_name(const struct rules_ruleset *rs, size_t i);
+/*
+ * The rule language edition the rule set declares (`edition N`; 1 when
+ * it declares none): docs/rules.md "Editions".
+ */
+int rules_ruleset_edition(const struct rules_ruleset *rs);
 
 /*
  * Evaluates finished train t (ctx may be NULL) and returns in *out a new
