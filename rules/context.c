@@ -4,6 +4,13 @@
  * Equipment facts live in one map keyed by wagon or container number,
  * so a rule reads everything about a container with one lookup.  JSON
  * is read with jansson; its error position becomes FILE:LINE:COL.
+ *
+ * Evidence is kept whole rather than "latest wins" where a later report
+ * must not hide an earlier one: every weighbridge reading, every seal
+ * check that named a seal; suspect scans, the neighbour's suspect
+ * results and its set-outs are sticky.  A few context-wide flags let the
+ * evaluator skip the per-equipment lookups when nothing of the kind was
+ * reported (the common case: no cost per wagon).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +28,11 @@ struct rules_context {
 	struct arena	*arena;		/* owns every string and record */
 	struct strmap	*equipment;	/* number -> struct rules_equipment */
 	bool		 has_neighbour;
+	bool		 any_scan_suspect;
+	bool		 any_neighbour_suspect;
+	bool		 any_neighbour_set_out;
+	bool		 neighbour_held;	/* a report's decision was HOLD */
+	const char	*neighbour_service;	/* the latest named */
 	int64_t		 eta;		/* a position's; checked, read by no rule yet */
 	int64_t		 arrived;
 };
@@ -63,20 +75,49 @@ context_get(struct rules_context *ctx, const char *number)
 	return e;
 }
 
-/* Records a weighbridge mass; the latest one counts. */
+/* Records a weighbridge mass from no recorded device. */
 void
 rules_context_weighbridge(struct rules_context *ctx, const char *wagon,
     int64_t gross_kg)
 {
-	context_get(ctx, wagon)->weighbridge_kg = gross_kg;
+	rules_context_weighing(ctx, wagon, gross_kg, NULL, false);
 }
 
-/* Records a scan result; the latest one counts. */
+/*
+ * Records a weighbridge reading: kept with every other, the latest also
+ * as weighbridge_kg (what edition 1 reads); a re-weigh starts the run of
+ * readings edition 2 chooses from.
+ */
 void
-rules_context_scan(struct rules_context *ctx, const char *container,
+rules_context_weighing(struct rules_context *ctx, const char *wagon,
+    int64_t gross_kg, const char *device, bool reweigh)
+{
+	struct rules_equipment	*e = context_get(ctx, wagon);
+	struct rules_weighing	*r;
+
+	e->weighings = arena_grow(ctx->arena, e->weighings, &e->weighings_cap,
+	    e->nweighings + 1, sizeof *e->weighings);
+	r = &e->weighings[e->nweighings];
+	r->gross_kg = gross_kg;
+	r->device = device == NULL ? NULL : arena_strdup(ctx->arena, device);
+	r->reweigh = reweigh;
+	if (reweigh)
+		e->reweighed_at = e->nweighings;
+	e->nweighings++;
+	e->weighbridge_kg = gross_kg;
+}
+
+/* Records a scan of a container or wagon; the latest result counts, a
+ * suspect one is never forgotten. */
+void
+rules_context_scan(struct rules_context *ctx, const char *equipment,
     const char *result)
 {
-	context_get(ctx, container)->scan = arena_strdup(ctx->arena, result);
+	struct rules_equipment	*e = context_get(ctx, equipment);
+
+	e->scan = arena_strdup(ctx->arena, result);
+	if (strcmp(result, "suspect") == 0)
+		e->scan_suspect = ctx->any_scan_suspect = true;
 }
 
 /* Records a seal check; any damaged or missing seal stays recorded. */
@@ -88,6 +129,22 @@ rules_context_seal_check(struct rules_context *ctx, const char *equipment,
 		context_get(ctx, equipment)->seal_trouble = true;
 	else
 		(void)context_get(ctx, equipment);
+}
+
+/* Records what a seal check found on the seal it named. */
+void
+rules_context_seal_report(struct rules_context *ctx, const char *equipment,
+    const char *seal, enum rules_seal_state state)
+{
+	struct rules_equipment	*e = context_get(ctx, equipment);
+	struct rules_seal_report *r;
+
+	e->seal_reports = arena_grow(ctx->arena, e->seal_reports,
+	    &e->seal_reports_cap, e->nseal_reports + 1,
+	    sizeof *e->seal_reports);
+	r = &e->seal_reports[e->nseal_reports++];
+	r->seal = arena_strdup(ctx->arena, seal);
+	r->state = state;
 }
 
 /* Records a seal the neighbouring customs reported on equipment. */
@@ -104,14 +161,52 @@ rules_context_neighbour_seal(struct rules_context *ctx, const char *equipment,
 	ctx->has_neighbour = true;
 }
 
-/* Records the neighbour's control result for equipment. */
+/* Records the neighbour's control result for equipment; the latest
+ * counts as neighbour_control, the first suspect one stays. */
 void
 rules_context_neighbour_control(struct rules_context *ctx,
     const char *equipment, const char *result)
 {
-	context_get(ctx, equipment)->neighbour_control =
-	    arena_strdup(ctx->arena, result);
+	struct rules_equipment	*e = context_get(ctx, equipment);
+
+	e->neighbour_control = arena_strdup(ctx->arena, result);
+	if (e->neighbour_suspect == NULL &&
+	    (strcmp(result, "scanned_suspect") == 0 ||
+	    strcmp(result, "seal_broken") == 0)) {
+		e->neighbour_suspect = e->neighbour_control;
+		ctx->any_neighbour_suspect = true;
+	}
 	ctx->has_neighbour = true;
+}
+
+/* Records the neighbouring service's name; the latest counts. */
+void
+rules_context_neighbour_service(struct rules_context *ctx, const char *service)
+{
+	ctx->neighbour_service = arena_strdup(ctx->arena, service);
+	ctx->has_neighbour = true;
+}
+
+/* Records the neighbour's decision on the train; a HOLD stays. */
+void
+rules_context_neighbour_decision(struct rules_context *ctx,
+    enum decision_outcome outcome)
+{
+	if (outcome == DECISION_OUTCOME_HOLD)
+		ctx->neighbour_held = true;
+	ctx->has_neighbour = true;
+}
+
+/* Records a wagon the neighbour set out; the worst action stays. */
+void
+rules_context_neighbour_set_out(struct rules_context *ctx, const char *wagon,
+    enum decision_action action)
+{
+	struct rules_equipment	*e = context_get(ctx, wagon);
+
+	if (action > e->neighbour_set_out)
+		e->neighbour_set_out = action;
+	ctx->any_neighbour_set_out = ctx->has_neighbour = true;
 }
 
 /* Equipment by number; borrowed, NULL when nothing is known of it. */
@@ -128,6 +223,41 @@ bool
 rules_context_has_neighbour(const struct rules_context *ctx)
 {
 	return ctx != NULL && ctx->has_neighbour;
+}
+
+/* Any suspect scan recorded. */
+bool
+rules_context_any_scan_suspect(const struct rules_context *ctx)
+{
+	return ctx != NULL && ctx->any_scan_suspect;
+}
+
+/* Any scanned_suspect or seal_broken from the neighbour. */
+bool
+rules_context_any_neighbour_suspect(const struct rules_context *ctx)
+{
+	return ctx != NULL && ctx->any_neighbour_suspect;
+}
+
+/* Any wagon in the neighbour's set_out. */
+bool
+rules_context_any_neighbour_set_out(const struct rules_context *ctx)
+{
+	return ctx != NULL && ctx->any_neighbour_set_out;
+}
+
+/* True if a neighbour report's decision was HOLD. */
+bool
+rules_context_neighbour_held_train(const struct rules_context *ctx)
+{
+	return ctx != NULL && ctx->neighbour_held;
+}
+
+/* The neighbouring service's name (borrowed), or NULL. */
+const char *
+rules_context_neighbour_service_name(const struct rules_context *ctx)
+{
+	return ctx == NULL ? NULL : ctx->neighbour_service;
 }
 
 /* Arrival time from events, or MANIFEST_ABSENT. */
@@ -155,50 +285,109 @@ context_time(json_t *o, const char *key, int64_t *out)
 	return value_time_parse(s, strlen(s), out);
 }
 
+/* A seal condition by name; 0, or -1 if it is none of them. */
+static int
+context_seal_state(const char *s, enum rules_seal_state *out)
+{
+	if (s == NULL)
+		return -1;
+	if (strcmp(s, "intact") == 0)
+		*out = RULES_SEAL_INTACT;
+	else if (strcmp(s, "damaged") == 0)
+		*out = RULES_SEAL_DAMAGED;
+	else if (strcmp(s, "missing") == 0)
+		*out = RULES_SEAL_MISSING;
+	else
+		return -1;
+	return 0;
+}
+
+/* True if member key of o is absent or a non-empty string. */
+static bool
+context_opt_text(json_t *o, const char *key)
+{
+	json_t	*v = json_object_get(o, key);
+
+	return v == NULL || (json_is_string(v) && json_string_length(v) > 0);
+}
+
+/* A weighbridge event: wagon, gross_kg; optional device and reweigh. */
+static const char *
+context_weighbridge(struct rules_context *ctx, json_t *ev)
+{
+	const char	*s = context_str(ev, "wagon");
+	json_t		*kg = json_object_get(ev, "gross_kg");
+	json_t		*re = json_object_get(ev, "reweigh");
+
+	if (s == NULL || !json_is_number(kg))
+		return "weighbridge needs \"wagon\" and \"gross_kg\"";
+	/* Also keeps the scaled value well inside an int64_t. */
+	if (!(json_number_value(kg) > 0 &&
+	    json_number_value(kg) <= RULES_MAX_GROSS_KG))
+		return "weighbridge \"gross_kg\" must be more than 0 and "
+		    "at most 1000000";
+	if (!context_opt_text(ev, "device"))
+		return "weighbridge \"device\" must be a non-empty text";
+	if (re != NULL && !json_is_boolean(re))
+		return "weighbridge \"reweigh\" must be true or false";
+	rules_context_weighing(ctx, s,
+	    (int64_t)(json_number_value(kg) * MANIFEST_SCALE + 0.5),
+	    context_str(ev, "device"), json_is_true(re));
+	return NULL;
+}
+
+/* A scan event: exactly one of container and wagon, and a result. */
+static const char *
+context_scan(struct rules_context *ctx, json_t *ev)
+{
+	json_t		*c = json_object_get(ev, "container");
+	json_t		*w = json_object_get(ev, "wagon");
+	const char	*s = json_string_value(c != NULL ? c : w);
+	const char	*result = context_str(ev, "result");
+
+	if ((c == NULL) == (w == NULL) || s == NULL || *s == '\0')
+		return "scan needs exactly one of \"container\" and \"wagon\"";
+	if (result == NULL || (strcmp(result, "clear") != 0 &&
+	    strcmp(result, "suspect") != 0))
+		return "scan needs \"result\" (clear or suspect)";
+	rules_context_scan(ctx, s, result);
+	return NULL;
+}
+
+/* A seal check: equipment, seal (its number) and condition. */
+static const char *
+context_seal(struct rules_context *ctx, json_t *ev)
+{
+	const char		*s = context_str(ev, "equipment");
+	const char		*seal = context_str(ev, "seal");
+	enum rules_seal_state	 state;
+
+	if (s == NULL || seal == NULL || *seal == '\0' ||
+	    json_object_get(ev, "condition") == NULL)
+		return "seal_check needs \"equipment\", \"seal\" and "
+		    "\"condition\"";
+	if (context_seal_state(context_str(ev, "condition"), &state) == -1)
+		return "seal condition must be intact, damaged or missing";
+	rules_context_seal_check(ctx, s, state);
+	rules_context_seal_report(ctx, s, seal, state);
+	return NULL;
+}
+
 /* Applies one event object; NULL, or a message naming what is wrong. */
 static const char *
 context_event(struct rules_context *ctx, json_t *ev)
 {
 	const char	*type = context_str(ev, "type");
-	const char	*s, *cond;
-	json_t		*kg;
 
 	if (type == NULL)
 		return "an event needs a \"type\"";
-	if (strcmp(type, "weighbridge") == 0) {
-		s = context_str(ev, "wagon");
-		kg = json_object_get(ev, "gross_kg");
-		if (s == NULL || !json_is_number(kg))
-			return "weighbridge needs \"wagon\" and \"gross_kg\"";
-		/* Also keeps the scaled value well inside an int64_t. */
-		if (!(json_number_value(kg) > 0 &&
-		    json_number_value(kg) <= RULES_MAX_GROSS_KG))
-			return "weighbridge \"gross_kg\" must be more than 0 and "
-			    "at most 1000000";
-		rules_context_weighbridge(ctx, s,
-		    (int64_t)(json_number_value(kg) * MANIFEST_SCALE + 0.5));
-	} else if (strcmp(type, "scan") == 0) {
-		s = context_str(ev, "container");
-		cond = context_str(ev, "result");
-		if (s == NULL || cond == NULL || (strcmp(cond, "clear") != 0 &&
-		    strcmp(cond, "suspect") != 0))
-			return "scan needs \"container\" and \"result\" "
-			    "(clear or suspect)";
-		rules_context_scan(ctx, s, cond);
-	} else if (strcmp(type, "seal_check") == 0) {
-		s = context_str(ev, "equipment");
-		cond = context_str(ev, "condition");
-		if (s == NULL || cond == NULL)
-			return "seal_check needs \"equipment\" and \"condition\"";
-		if (strcmp(cond, "intact") == 0)
-			rules_context_seal_check(ctx, s, RULES_SEAL_INTACT);
-		else if (strcmp(cond, "damaged") == 0)
-			rules_context_seal_check(ctx, s, RULES_SEAL_DAMAGED);
-		else if (strcmp(cond, "missing") == 0)
-			rules_context_seal_check(ctx, s, RULES_SEAL_MISSING);
-		else
-			return "seal condition must be intact, damaged or missing";
-	} else if (strcmp(type, "position") == 0) {
+	if (strcmp(type, "weighbridge") == 0)
+		return context_weighbridge(ctx, ev);
+	if (strcmp(type, "scan") == 0)
+		return context_scan(ctx, ev);
+	if (strcmp(type, "seal_check") == 0)
+		return context_seal(ctx, ev);
+	if (strcmp(type, "position") == 0) {
 		if (context_time(ev, "eta", &ctx->eta) == -1)
 			return "position needs \"eta\" as an RFC 3339 time";
 	} else if (strcmp(type, "arrived") == 0) {
@@ -249,14 +438,121 @@ rules_context_load_events(struct rules_context *ctx, const char *json,
 	return 0;
 }
 
+/* One entry of "seals": equipment and number. */
+static const char *
+context_nb_seal(struct rules_context *ctx, json_t *o)
+{
+	const char	*eq = context_str(o, "equipment");
+	const char	*v = context_str(o, "number");
+
+	if (eq == NULL || v == NULL)
+		return "needs \"equipment\" and \"number\"";
+	rules_context_neighbour_seal(ctx, eq, v);
+	return NULL;
+}
+
+/* One entry of "controls": equipment (a wagon or container) and result. */
+static const char *
+context_nb_control(struct rules_context *ctx, json_t *o)
+{
+	static const char *const results[] = { "inspected_clear",
+	    "scanned_clear", "scanned_suspect", "seal_broken" };
+	const char	*eq = context_str(o, "equipment");
+	const char	*v = context_str(o, "result");
+	size_t		 i;
+
+	if (eq == NULL || v == NULL)
+		return "needs \"equipment\" and \"result\"";
+	for (i = 0; i < nitems(results); i++)
+		if (strcmp(v, results[i]) == 0) {
+			rules_context_neighbour_control(ctx, eq, v);
+			return NULL;
+		}
+	return "result must be inspected_clear, scanned_clear, "
+	    "scanned_suspect or seal_broken";
+}
+
+/* One entry of "set_out": wagon, action, and a position if given. */
+static const char *
+context_nb_set_out(struct rules_context *ctx, json_t *o)
+{
+	const char		*w = context_str(o, "wagon");
+	const char		*action = context_str(o, "action");
+	json_t			*pos = json_object_get(o, "position");
+	enum decision_action	 a;
+
+	if (w == NULL || *w == '\0')
+		return "needs \"wagon\"";
+	if (pos != NULL && (!json_is_integer(pos) ||
+	    json_integer_value(pos) < 1))
+		return "\"position\" must be a whole number from 1";
+	if (action == NULL || decision_action_parse(action, &a) == -1 ||
+	    a < DECISION_INSPECT)
+		return "\"action\" must be INSPECT, HOLD or REFUSE";
+	rules_context_neighbour_set_out(ctx, w, a);
+	return NULL;
+}
+
+/*
+ * Applies the entries of root's array key (absent: none) with fn; 0, or
+ * -1 with *why = "KEY N: message" (owned by the caller).
+ */
+static int
+context_nb_array(struct rules_context *ctx, json_t *root, const char *key,
+    const char *(*fn)(struct rules_context *, json_t *), char **why)
+{
+	json_t		*a = json_object_get(root, key), *o;
+	const char	*msg;
+	size_t		 i;
+
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a)) {
+		*why = xasprintf("\"%s\" must be an array", key);
+		return -1;
+	}
+	json_array_foreach(a, i, o) {
+		if ((msg = fn(ctx, o)) != NULL) {
+			*why = xasprintf("%s %zu: %s", key, i + 1, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The neighbour's service and decision; 0, or -1 with *why. */
+static int
+context_nb_head(struct rules_context *ctx, json_t *root, char **why)
+{
+	json_t			*v = json_object_get(root, "service");
+	enum decision_outcome	 o;
+
+	if (v != NULL) {
+		if (!json_is_string(v) || json_string_length(v) == 0) {
+			*why = xstrdup("\"service\" must be a non-empty text");
+			return -1;
+		}
+		rules_context_neighbour_service(ctx, json_string_value(v));
+	}
+	if ((v = json_object_get(root, "decision")) != NULL) {
+		if (!json_is_string(v) ||
+		    decision_outcome_parse(json_string_value(v), &o) == -1) {
+			*why = xstrdup("\"decision\" must be RELEASE, "
+			    "PARTIAL_RELEASE or HOLD");
+			return -1;
+		}
+		rules_context_neighbour_decision(ctx, o);
+	}
+	return 0;
+}
+
 /* Loads a neighbour file (one JSON object). */
 int
 rules_context_load_neighbour(struct rules_context *ctx, const char *json,
     size_t len, const char *file, char **cause)
 {
-	json_t		*root = context_json(json, len, file, cause), *o;
-	const char	*eq, *v;
-	size_t		 i;
+	json_t	*root = context_json(json, len, file, cause);
+	char	*why = NULL;
 
 	if (root == NULL)
 		return -1;
@@ -267,17 +563,16 @@ rules_context_load_neighbour(struct rules_context *ctx, const char *json,
 		return -1;
 	}
 	ctx->has_neighbour = true;
-	json_array_foreach(json_object_get(root, "seals"), i, o) {
-		eq = context_str(o, "equipment");
-		v = context_str(o, "number");
-		if (eq != NULL && v != NULL)
-			rules_context_neighbour_seal(ctx, eq, v);
-	}
-	json_array_foreach(json_object_get(root, "controls"), i, o) {
-		eq = context_str(o, "equipment");
-		v = context_str(o, "result");
-		if (eq != NULL && v != NULL)
-			rules_context_neighbour_control(ctx, eq, v);
+	if (context_nb_head(ctx, root, &why) == -1 ||
+	    context_nb_array(ctx, root, "seals", context_nb_seal, &why) == -1 ||
+	    context_nb_array(ctx, root, "controls", context_nb_control,
+	    &why) == -1 ||
+	    context_nb_array(ctx, root, "set_out", context_nb_set_out,
+	    &why) == -1) {
+		*cause = xasprintf("%s: %s", file, why);
+		free(why);
+		json_decref(root);
+		return -1;
 	}
 	json_decref(root);
 	return 0;

@@ -1,8 +1,9 @@
 /*
  * context.h -- what the rules know about a train besides its manifest:
- * events (weighbridge masses, container scans, seal checks, new ETA,
- * arrival) and the neighbouring customs' data (its decision, the seals
- * it applied, its control results).  Formats: docs/check.md.
+ * events (weighbridge readings, scans of containers and wagons, seal
+ * checks, new ETA, arrival) and the neighbouring customs' data (its
+ * decision, the wagons it set out, the seals it applied, its control
+ * results).  Formats: docs/check.md.
  *
  * A rules_context owns an arena holding every string and record; it is
  * built by one thread (loaders or the add functions), then read-only:
@@ -15,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "manifest/decision.h"
 #include "manifest/model.h"
 
 enum rules_seal_state {
@@ -23,16 +25,41 @@ enum rules_seal_state {
 	RULES_SEAL_MISSING,
 };
 
+/* One weighbridge reading, kept in the order recorded. */
+struct rules_weighing {
+	int64_t		 gross_kg;	/* thousandths */
+	const char	*device;	/* the instrument; NULL: unrecorded */
+	bool		 reweigh;	/* an officer's re-weigh */
+};
+
+/* A seal check that named the seal: its number and what was found. */
+struct rules_seal_report {
+	const char		*seal;
+	enum rules_seal_state	 state;
+};
+
 /* Everything known about one wagon or container, by number. */
 struct rules_equipment {
 	const char	 *number;
-	int64_t		  weighbridge_kg;	/* thousandths; MANIFEST_ABSENT */
+	int64_t		  weighbridge_kg;	/* the latest; MANIFEST_ABSENT */
 	const char	 *scan;			/* "clear", "suspect" or NULL */
 	bool		  seal_trouble;		/* a seal check found damage or none */
 	const char	**neighbour_seals;	/* seal numbers the neighbour applied */
 	size_t		  nneighbour_seals;
 	size_t		  neighbour_seals_cap;
 	const char	 *neighbour_control;	/* e.g. "inspected_clear"; NULL */
+	/* Evidence kept whole (issue 17): nothing later hides it. */
+	struct rules_weighing	 *weighings;	/* every reading, in order */
+	size_t			  nweighings;
+	size_t			  weighings_cap;
+	size_t			  reweighed_at;	/* index of the latest re-weigh, or 0 */
+	bool			  scan_suspect;	/* any scan of it was suspect */
+	struct rules_seal_report *seal_reports;	/* checks that named a seal */
+	size_t			  nseal_reports;
+	size_t			  seal_reports_cap;
+	const char		 *neighbour_suspect; /* first scanned_suspect or
+						       seal_broken; NULL */
+	enum decision_action	  neighbour_set_out; /* worst; RELEASE: none */
 };
 
 struct rules_context;
@@ -45,23 +72,51 @@ struct rules_context *rules_context_new(void);
 /* Frees the context and everything it owns; accepts NULL. */
 void rules_context_free(struct rules_context *ctx);
 
-/* Record an event or a neighbour fact (strings copied); any is repeatable. */
+/*
+ * Record an event or a neighbour fact (strings copied); any is
+ * repeatable.  rules_context_weighbridge is a reading with no device;
+ * rules_context_scan takes a container or wagon number; a seal check
+ * with a seal number (seal may be NULL) is kept for seal_check_differs.
+ */
 void rules_context_weighbridge(struct rules_context *ctx, const char *wagon,
     int64_t gross_kg);
-void rules_context_scan(struct rules_context *ctx, const char *container,
+void rules_context_weighing(struct rules_context *ctx, const char *wagon,
+    int64_t gross_kg, const char *device, bool reweigh);
+void rules_context_scan(struct rules_context *ctx, const char *equipment,
     const char *result);
 void rules_context_seal_check(struct rules_context *ctx, const char *equipment,
     enum rules_seal_state state);
+void rules_context_seal_report(struct rules_context *ctx,
+    const char *equipment, const char *seal, enum rules_seal_state state);
 void rules_context_neighbour_seal(struct rules_context *ctx,
     const char *equipment, const char *seal);
 void rules_context_neighbour_control(struct rules_context *ctx,
     const char *equipment, const char *result);
+/* The neighbour's service name, train decision and a wagon set out. */
+void rules_context_neighbour_service(struct rules_context *ctx,
+    const char *service);
+void rules_context_neighbour_decision(struct rules_context *ctx,
+    enum decision_outcome outcome);
+void rules_context_neighbour_set_out(struct rules_context *ctx,
+    const char *wagon, enum decision_action action);
 
 /* Equipment by number; borrowed, NULL when nothing is known of it. */
 const struct rules_equipment *rules_context_equipment(
     const struct rules_context *ctx, const char *number);
 /* True once neighbour data has been loaded or added. */
 bool rules_context_has_neighbour(const struct rules_context *ctx);
+/*
+ * Cheap questions the evaluator asks before looking equipment up: any
+ * suspect scan, any neighbour scanned_suspect / seal_broken, any wagon
+ * set out by the neighbour; whether the neighbour held the train (any
+ * report's decision HOLD); its service (borrowed, NULL if none).
+ */
+bool rules_context_any_scan_suspect(const struct rules_context *ctx);
+bool rules_context_any_neighbour_suspect(const struct rules_context *ctx);
+bool rules_context_any_neighbour_set_out(const struct rules_context *ctx);
+bool rules_context_neighbour_held_train(const struct rules_context *ctx);
+const char *rules_context_neighbour_service_name(
+    const struct rules_context *ctx);
 /* Arrival from events; MANIFEST_ABSENT if none. */
 int64_t rules_context_arrived(const struct rules_context *ctx);
 

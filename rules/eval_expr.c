@@ -147,17 +147,22 @@ wagon_declared(const struct manifest_wagon *w)
 	return known ? sum : MANIFEST_ABSENT;
 }
 
+/* wagon_declared for eval_evidence.c (eval_int.h). */
+int64_t
+eval_wagon_declared(const struct manifest_wagon *w)
+{
+	return wagon_declared(w);
+}
+
 /* Absolute weighbridge variance in percent (thousandths), or ABSENT. */
 static int64_t
 wagon_variance(const struct eval_frame *f)
 {
-	const struct rules_equipment	*e = frame_eq(f, f->w->number);
-	int64_t				 decl = wagon_declared(f->w), diff;
+	int64_t	kg = eval_weighbridge(f), decl = wagon_declared(f->w), diff;
 
-	if (e == NULL || e->weighbridge_kg == MANIFEST_ABSENT ||
-	    decl == MANIFEST_ABSENT || decl <= 0)
+	if (kg == MANIFEST_ABSENT || decl == MANIFEST_ABSENT || decl <= 0)
 		return MANIFEST_ABSENT;
-	diff = e->weighbridge_kg - decl;
+	diff = kg - decl;
 	if (diff < 0)
 		diff = -diff;
 	return (int64_t)((__int128)diff * 100 * MANIFEST_SCALE / decl);
@@ -271,7 +276,7 @@ field_bool(const struct rules_node *n, struct eval_frame *f)
 	case RULES_F_ITEM_PLACED:
 		return rules_eval_item_placed(f->it);
 	default:
-		return false;
+		return eval_evidence_bool(n->field, f);
 	}
 }
 
@@ -279,8 +284,7 @@ field_bool(const struct rules_node *n, struct eval_frame *f)
 static int64_t
 field_num(const struct rules_node *n, struct eval_frame *f)
 {
-	const struct rules_equipment	*e;
-	int64_t				 v;
+	int64_t	v;
 
 	if (field_no_wagon(n, f))
 		return MANIFEST_ABSENT;
@@ -298,8 +302,7 @@ field_num(const struct rules_node *n, struct eval_frame *f)
 	case RULES_F_WAGON_DECLARED_MASS:
 		return wagon_declared(f->w);
 	case RULES_F_WAGON_WEIGHBRIDGE:
-		e = frame_eq(f, f->w->number);
-		return e == NULL ? MANIFEST_ABSENT : e->weighbridge_kg;
+		return eval_weighbridge(f);
 	case RULES_F_WAGON_VARIANCE:
 		return wagon_variance(f);
 	case RULES_F_WAGON_CONTAINERS:
@@ -395,7 +398,7 @@ field_str(const struct rules_node *n, struct eval_frame *f)
 	case RULES_F_ITEM_UN_NUMBER: return f->it->un_number;
 	case RULES_F_MATCH: return f->match_text;
 	case RULES_F_DIAGNOSTIC: return diag_text(f);
-	default: return NULL;
+	default: return eval_evidence_str(n->field, f);
 	}
 }
 
@@ -486,15 +489,19 @@ eval_matches(const struct rules_node *n, struct eval_frame *f)
 {
 	const struct rules_list	*l = n->list;
 	const char		*s = eval_str(n->a, f);
+	struct memo		*memo = f->memo;
 	size_t			 best;
 	double			 top;
 
 	if (s == NULL)
 		return false;
-	if (f->memo == NULL || !memo_get(f->memo, n, s, &best, &top)) {
+	/* The memo keys on addresses: a computed text's is not stable. */
+	if (n->a->op == RULES_OP_FIELD && eval_field_is_computed(n->a->field))
+		memo = NULL;
+	if (memo == NULL || !memo_get(memo, n, s, &best, &top)) {
 		top = match_best(l, s, &best);
-		if (f->memo != NULL)
-			memo_put(f->memo, n, s, best, top);
+		if (memo != NULL)
+			memo_put(memo, n, s, best, top);
 	}
 	if (top < 0 || top < n->fraction)
 		return false;
@@ -686,6 +693,8 @@ rules_eval_text(const struct rules_text *text, struct eval_frame *f)
 		} else
 			buf_add_str(&b, eval_bool(e, f) ? "yes" : "no");
 	}
+	if (f->texts != NULL)
+		eval_texts_free(f);
 	return buf_steal(&b, NULL);
 }
 
@@ -693,5 +702,9 @@ rules_eval_text(const struct rules_text *text, struct eval_frame *f)
 bool
 rules_eval_cond(const struct rules_node *n, struct eval_frame *f)
 {
-	return eval_bool(n, f);
+	bool	hit = eval_bool(n, f);
+
+	if (f->texts != NULL)
+		eval_texts_free(f);
+	return hit;
 }

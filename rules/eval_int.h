@@ -14,6 +14,7 @@
 #define RULES_EVAL_INT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "manifest/diag.h"
 #include "manifest/model.h"
@@ -40,6 +41,9 @@ struct eval_frame {
 	const struct eval_diag_map		*diag_map;	/* NULL: not needed */
 	int					 aeo;		/* -1: not yet known */
 	struct memo				*memo;		/* the evaluation's */
+	char					**texts;	/* owned: computed texts */
+	size_t					 ntexts;	/* (eval_expr.c) */
+	size_t					 texts_cap;
 };
 
 /*
@@ -65,5 +69,19 @@ size_t rules_eval_diag_about(const struct eval_frame *f, const size_t **diags);
 bool rules_eval_cond(const struct rules_node *n, struct eval_frame *f);
 /* A reason text formatted for the frame's subject; caller frees; NULL if empty. */
 char *rules_eval_text(const struct rules_text *text, struct eval_frame *f);
+
+/* The wagon's declared mass (eval_expr.c), or MANIFEST_ABSENT. */
+int64_t eval_wagon_declared(const struct manifest_wagon *w);
+/*
+ * Evidence fields (eval_evidence.c): a yes/no (false for any other id)
+ * or text one (NULL for any other id; a computed text is the frame's
+ * until eval_texts_free); the weighbridge mass by the rule set's
+ * edition; whether a field's text is computed.
+ */
+bool eval_evidence_bool(enum rules_field id, struct eval_frame *f);
+const char *eval_evidence_str(enum rules_field id, struct eval_frame *f);
+int64_t eval_weighbridge(const struct eval_frame *f);
+bool eval_field_is_computed(enum rules_field id);
+void eval_texts_free(struct eval_frame *f);
 
 #endif

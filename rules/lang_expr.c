@@ -94,6 +94,28 @@ static const struct field_def lang_fields[] = {
 	F("item.un_number", ITEM, STRING, ITEM_UN_NUMBER),
 	F("item.un", ITEM, NUMBER, ITEM_UN),
 	F("item.placed", ITEM, BOOL, ITEM_PLACED),
+	/* Evidence (issue 17): scans, seal checks, weighings, the neighbour. */
+	F("wagon.scan", WAGON, STRING, WAGON_SCAN),
+	F("wagon.scan_suspect", WAGON, BOOL, WAGON_SCAN_SUSPECT),
+	F("container.scan_suspect", CONTAINER, BOOL, CONTAINER_SCAN_SUSPECT),
+	F("wagon.seal_check_differs", WAGON, BOOL, WAGON_SEAL_CHECK_DIFFERS),
+	F("container.seal_check_differs", CONTAINER, BOOL,
+	    CONTAINER_SEAL_CHECK_DIFFERS),
+	F("wagon.seal_reported", WAGON, STRING, WAGON_SEAL_REPORTED),
+	F("container.seal_reported", CONTAINER, STRING,
+	    CONTAINER_SEAL_REPORTED),
+	F("wagon.seals_declared", WAGON, STRING, WAGON_SEALS_DECLARED),
+	F("container.seals_declared", CONTAINER, STRING,
+	    CONTAINER_SEALS_DECLARED),
+	F("wagon.weighbridge_source", WAGON, STRING, WAGON_WEIGHBRIDGE_SOURCE),
+	F("wagon.neighbour_suspect", WAGON, BOOL, WAGON_NEIGHBOUR_SUSPECT),
+	F("container.neighbour_suspect", CONTAINER, BOOL,
+	    CONTAINER_NEIGHBOUR_SUSPECT),
+	F("wagon.neighbour_held", WAGON, BOOL, WAGON_NEIGHBOUR_HELD),
+	F("train.neighbour_service", TRAIN, STRING, TRAIN_NEIGHBOUR_SERVICE),
+	F("wagon.neighbour_result", WAGON, STRING, WAGON_NEIGHBOUR_RESULT),
+	F("container.neighbour_result", CONTAINER, STRING,
+	    CONTAINER_NEIGHBOUR_RESULT),
 #undef F
 };
 
