@@ -7,7 +7,8 @@
  * neighbour files) beside it and what the decision must be (the format
  * is in docs/rules.md); the train is evaluated at the first expectation,
  * after every input line has been read.  It prints pass or fail per test and exits 1 when
- * one fails.
+ * one fails, when a rule is not shown both firing and not firing, or when
+ * the rule set's edition is one the daemon refuses (both say so).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 
 #include "cli/cmd.h"
 #include "engine/check.h"
+#include "engine/ruleset.h"
 
 /* Prints rules usage. */
 static void
@@ -42,6 +44,12 @@ rules_compile(const char *dir)
 	rs = rules_ruleset_load(dir, &diags);
 	cmd_rules_print_diags(&diags);
 	diag_list_clear(&diags);
+	if (rs != NULL && rules_ruleset_edition(rs) < RULESET_MIN_EDITION)
+		fprintf(stderr, "railgate rules: %s is written in edition %d, "
+		    "which does not judge goods placed on no wagon: the daemon "
+		    "will not put it in force; add `edition %d` (docs/rules.md, "
+		    "\"Editions\")\n", dir, rules_ruleset_edition(rs),
+		    RULESET_MIN_EDITION);
 	return rs;
 }
 
@@ -60,6 +68,9 @@ rules_test(const char *dir)
 	if (res.unproven > 0)
 		printf("; %d rule proofs missing", res.unproven);
 	printf("\n");
+	/* What the daemon would refuse fails here too. */
+	if (rules_ruleset_edition(rs) < RULESET_MIN_EDITION)
+		bad++;
 	rules_ruleset_unref(rs);
 	return bad > 0 || res.run == 0 ? 1 : 0;
 }

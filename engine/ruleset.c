@@ -37,6 +37,17 @@ ruleset_load(const char *dir, struct ruleset_load *out, char **cause)
 			    sizeof line));
 		goto fail;
 	}
+	/*
+	 * Edition 1 releases goods placed on no wagon: kept for replaying the
+	 * decisions it made, never put in force again.
+	 */
+	if (rules_ruleset_edition(out->rs) < RULESET_MIN_EDITION) {
+		buf_printf(&why, "rule set %s is written in edition %d, which "
+		    "does not judge goods placed on no wagon: add `edition %d` "
+		    "and check its tests (docs/rules.md, \"Editions\")", dir,
+		    rules_ruleset_edition(out->rs), RULESET_MIN_EDITION);
+		goto fail;
+	}
 	/* A rule set that fails its own test trains is not put in force. */
 	if ((f = open_memstream(&report, &rlen)) == NULL) {
 		buf_printf(&why, "rule set %s: no memory for its test report",

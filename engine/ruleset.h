@@ -21,10 +21,14 @@ struct ruleset_load {
 	size_t			 files_z_len;
 };
 
+/* The oldest rule language edition put in force (docs/rules.md "Editions"). */
+#define RULESET_MIN_EDITION	2
+
 /*
  * Reads, compiles and tests (its own test trains) the rule set in dir.
- * 0, or -1 with *cause (the compile errors, the failed tests, or that
- * there is no test train at all; caller frees).
+ * 0, or -1 with *cause (the compile errors, an edition older than
+ * RULESET_MIN_EDITION, the failed tests or unproven rules, or that there
+ * is no test train at all; caller frees).
  */
 int ruleset_load(const char *dir, struct ruleset_load *out, char **cause);
 /* Releases what ruleset_load gave; accepts a zeroed one. */

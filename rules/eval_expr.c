@@ -543,6 +543,39 @@ eval_has_doc(const struct rules_node *n, const struct eval_frame *f)
 	return false;
 }
 
+/* What {diagnostic} says when the list could not keep them all. */
+static const struct diag too_many = {
+	DIAG_ERROR, "TOO_MANY_DIAGNOSTICS", { NULL, 0, 0, 0, "", DIAG_NO_OFFSET,
+	NULL }, "more diagnostics than a list keeps: the rest were counted, "
+	"not kept, and may be any of the ones the rules look for"
+};
+
+/*
+ * Edition 2, train scope: a diagnostic the list dropped (past its limit)
+ * still counts -- `diagnostic TOO_MANY_DIAGNOSTICS` is true, and so is a
+ * severity test the counts (which include the dropped) say is met.  A
+ * code test cannot know what was dropped; a rule set holds on
+ * TOO_MANY_DIAGNOSTICS for that.
+ */
+static bool
+eval_diag_dropped(const struct rules_node *n, struct eval_frame *f)
+{
+	const struct diag_list	*l = &f->t->diags;
+	bool			 yes;
+
+	if (l->dropped == 0)
+		return false;
+	if (n->op == RULES_OP_DIAGNOSTIC)
+		yes = strcmp(n->str, too_many.code) == 0;
+	else
+		yes = (n->num == DIAG_ERROR && l->errors > 0) ||
+		    (n->num == DIAG_WARNING && l->warnings > 0) ||
+		    n->num == DIAG_INFO;
+	if (yes)
+		f->diag = &too_many;
+	return yes;
+}
+
 /*
  * `diagnostic CODE` and `diagnostic severity S`: the first such diagnostic
  * of the train, remembered for {diagnostic}.  In edition 2, below train
@@ -566,7 +599,7 @@ eval_diagnostic(const struct rules_node *n, struct eval_frame *f)
 		f->diag = &l->v[i];
 		return true;
 	}
-	return false;
+	return about == NULL && f->rs->edition >= 2 && eval_diag_dropped(n, f);
 }
 
 /* Comparison of two numbers or two texts; unknown numbers compare false. */

@@ -362,7 +362,11 @@ t_rules_eval_weight_variance(void)
 	CU_ASSERT_PTR_NOT_NULL(hit(d, 0, "weight-variance"));
 	CU_ASSERT_PTR_NULL(hit(d, 1, "weight-variance"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(hit(d, 0, "weight-variance")->reason,
-	    "declared 40000 kg, weighbridge 43000 kg: variance 7.5%"));
+	    "declared 40,000 kg, weighbridge 43,000 kg (unrecorded): "
+	    "variance 7.5%"));
+	/* The boundary, computed for this wagon: 40,000 kg +- 5%. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(hit(d, 0,
+	    "weight-variance")->would_pass_if, "between 38,000 and 42,000 kg"));
 	decision_free(d);
 	rules_context_free(ctx);
 	manifest_train_free(t);

@@ -393,6 +393,59 @@ t_rules_failclosed_diagnostic_severity(void)
 	    "'diagnostic severity', found 'fatal'");
 }
 
+/* Evaluates train t with rules (edition given in the text); caller frees. */
+static struct decision *
+fc_decide_train(const char *rules, const struct manifest_train *t)
+{
+	struct rules_ruleset	*rs = fc_compile(rules, NULL, 0);
+	struct decision		*d = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	CU_ASSERT_EQUAL(rules_evaluate(rs, t, NULL, NULL, &d), 0);
+	rules_ruleset_unref(rs);
+	return d;
+}
+
+#define FC_DROPPED_RULES \
+	"rule many scope train action HOLD\n" \
+	" when diagnostic TOO_MANY_DIAGNOSTICS reason \"{diagnostic}\" end\n" \
+	"rule err scope train action HOLD\n" \
+	" when diagnostic severity error reason \"e\" end\n" \
+	"rule code scope train action HOLD\n" \
+	" when diagnostic UNT_COUNT reason \"c\" end\n"
+
+/*
+ * More diagnostics than the list keeps: in edition 2 the dropped ones
+ * still count at train scope -- TOO_MANY_DIAGNOSTICS holds, and the
+ * counts answer a severity test -- while a code test cannot know what
+ * was dropped.  Edition 1 sees only what was kept, as before.
+ */
+static void
+t_rules_failclosed_dropped_diagnostics(void)
+{
+	struct manifest_train	*t = fc_train(fc_ivory_unplaced);
+	struct diag_loc		 loc = diag_loc_none();
+	struct decision		*d;
+
+	diag_list_clear(&t->diags);
+	t->diags.limit = 1;
+	diag_add(&t->diags, DIAG_WARNING, "UNKNOWN_ELEMENT", &loc, "kept");
+	diag_add(&t->diags, DIAG_ERROR, "UNT_COUNT", &loc, "dropped");
+	CU_ASSERT_EQUAL_FATAL(t->diags.dropped, 1);
+	d = fc_decide_train("edition 2\n" FC_DROPPED_RULES, t);
+	CU_ASSERT_EQUAL(d->ntrain_hits, 2);
+	CU_ASSERT_EQUAL(d->outcome, DECISION_OUTCOME_HOLD);
+	CU_ASSERT_STRING_EQUAL(d->train_hits[0].rule, "many");
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->train_hits[0].reason,
+	    "TOO_MANY_DIAGNOSTICS: more diagnostics than a list keeps"));
+	CU_ASSERT_STRING_EQUAL(d->train_hits[1].rule, "err");
+	decision_free(d);
+	d = fc_decide_train(FC_DROPPED_RULES, t);
+	CU_ASSERT_EQUAL(d->ntrain_hits, 0);
+	decision_free(d);
+	manifest_train_free(t);
+}
+
 /*
  * Wagon 1 with a bad tare, listed again after wagon 2 (DUPLICATE_WAGON is
  * raised there, after wagon 2's container, but is about wagon 1); wagon 2
@@ -586,6 +639,8 @@ static CU_TestInfo rules_failclosed_tests[] = {
 	{ "t_rules_failclosed_diagnostic_subjects",
 	    t_rules_failclosed_diagnostic_subjects },
 	{ "t_rules_failclosed_round_grouped", t_rules_failclosed_round_grouped },
+	{ "t_rules_failclosed_dropped_diagnostics",
+	    t_rules_failclosed_dropped_diagnostics },
 	{ "t_rules_failclosed_threads", t_rules_failclosed_threads },
 	CU_TEST_INFO_NULL,
 };

@@ -159,6 +159,29 @@ put_file(const char *dir, const char *name, const char *mode,
 }
 
 /*
+ * A rule set in edition 1 compiles (its stored decisions replay with it)
+ * but is not put in force: it releases goods placed on no wagon.
+ */
+static void
+t_ruleset_edition_1_refused(void)
+{
+	struct ruleset_load	 l;
+	char			*dir = ruleset_copy(), *cause = NULL, cmd[300];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	snprintf(cmd, sizeof cmd, "sed -i 's/^edition 2$/edition 1/' "
+	    "%s/main.rules", dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	CU_ASSERT_EQUAL(ruleset_load(dir, &l, &cause), -1);
+	CU_ASSERT_PTR_NULL(l.rs);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "written in edition 1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "add `edition 2`"));
+	free(cause);
+	ruleset_remove(dir);
+}
+
+/*
  * A rule no test shows firing, or none shows quiet, is unproven: the
  * rule set is refused, naming the rule and the missing proof, until a
  * test shows it both ways.
@@ -243,6 +266,7 @@ static CU_TestInfo ruleset_tests[] = {
 	{ "t_ruleset_compile_error_refused", t_ruleset_compile_error_refused },
 	{ "t_ruleset_tests_in_hash", t_ruleset_tests_in_hash },
 	{ "t_ruleset_unproven_rule_refused", t_ruleset_unproven_rule_refused },
+	{ "t_ruleset_edition_1_refused", t_ruleset_edition_1_refused },
 	CU_TEST_INFO_NULL,
 };
 
