@@ -217,6 +217,29 @@ seals_declared(struct eval_frame *f, const struct manifest_seal *s, size_t n)
 }
 
 /*
+ * The seal numbers the neighbour reported on number, comma-separated;
+ * "none" when it reported none there (NULL without neighbour data).
+ */
+static const char *
+seals_neighbour(struct eval_frame *f, const char *number)
+{
+	const struct rules_equipment	*e = frame_eq(f, number);
+	struct buf			 b = { 0 };
+	size_t				 i;
+
+	if (!rules_context_has_neighbour(f->ctx))
+		return NULL;
+	for (i = 0; e != NULL && i < e->nneighbour_seals; i++) {
+		if (b.len > 0)
+			buf_add_str(&b, ", ");
+		buf_add_str(&b, e->neighbour_seals[i]);
+	}
+	if (b.len == 0)
+		return "none";
+	return frame_keep(f, buf_steal(&b, NULL));
+}
+
+/*
  * The weighbridge reading that counts for the wagon, or NULL: edition 1
  * the latest; edition 2 the one furthest from the declared mass among
  * those since the latest re-weigh (the earliest of equals; the latest
@@ -367,6 +390,10 @@ eval_evidence_str(enum rules_field id, struct eval_frame *f)
 		return rules_context_neighbour_service_name(f->ctx);
 	case RULES_F_WAGON_NEIGHBOUR_RESULT:
 		return wagon_neighbour_result(f);
+	case RULES_F_WAGON_SEALS_NEIGHBOUR:
+		return seals_neighbour(f, f->w->number);
+	case RULES_F_CONTAINER_SEALS_NEIGHBOUR:
+		return seals_neighbour(f, f->c->number);
 	case RULES_F_CONTAINER_NEIGHBOUR_RESULT:
 		return eq_neighbour_result(frame_eq(f, f->c->number));
 	default:

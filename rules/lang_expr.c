@@ -116,6 +116,9 @@ static const struct field_def lang_fields[] = {
 	F("wagon.neighbour_result", WAGON, STRING, WAGON_NEIGHBOUR_RESULT),
 	F("container.neighbour_result", CONTAINER, STRING,
 	    CONTAINER_NEIGHBOUR_RESULT),
+	F("wagon.seals_neighbour", WAGON, STRING, WAGON_SEALS_NEIGHBOUR),
+	F("container.seals_neighbour", CONTAINER, STRING,
+	    CONTAINER_SEALS_NEIGHBOUR),
 #undef F
 };
 

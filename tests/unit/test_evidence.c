@@ -477,6 +477,36 @@ t_evidence_neighbour_suspect_and_held(void)
 	rules_ruleset_unref(old);
 }
 
+/* The seals the neighbour reported, by number, for a seal reason. */
+static void
+t_evidence_seals_neighbour(void)
+{
+	struct rules_ruleset	*rs = compile(
+				    "rule sn\n scope container\n action INSPECT\n"
+				    " when not seals_match_neighbour\n reason "
+				    "\"{seals_declared} / {seals_neighbour}\"\n"
+				    "end\nrule all\n scope container\n action AUDIT\n"
+				    " when true\n reason \"{seals_neighbour}\"\n"
+				    "end\n", 2);
+	struct manifest_train	*t = train_new();
+	struct rules_context	*ctx = ctx_of(NULL, "{\"service\":\"KZ-1\","
+				    "\"seals\":[{\"equipment\":\"C1\",\"number\":"
+				    "\"KZ999\"},{\"equipment\":\"C1\",\"number\":"
+				    "\"KZ998\"}]}");
+	struct decision		*d = ev(rs, t, ctx);
+
+	REASON(d, 0, "sn", "KZ123 / KZ999, KZ998");
+	REASON(d, 1, "sn", NULL);
+	REASON(d, 1, "all", "none");		/* reported nothing on C2 */
+	decision_free(d);
+	d = ev(rs, t, NULL);			/* no neighbour data at all */
+	REASON(d, 0, "all", "(none)");
+	decision_free(d);
+	rules_context_free(ctx);
+	manifest_train_free(t);
+	rules_ruleset_unref(rs);
+}
+
 /* Well-formed new members are accepted, malformed ones refused. */
 static void
 t_evidence_malformed_refused(void)
@@ -608,6 +638,7 @@ static CU_TestInfo evidence_tests[] = {
 	    t_evidence_weighbridge_edition2_largest },
 	{ "t_evidence_weighbridge_reweigh_resets",
 	    t_evidence_weighbridge_reweigh_resets },
+	{ "t_evidence_seals_neighbour", t_evidence_seals_neighbour },
 	{ "t_evidence_neighbour_suspect_and_held",
 	    t_evidence_neighbour_suspect_and_held },
 	{ "t_evidence_computed_text_matches",
