@@ -252,6 +252,7 @@ cmd_check(int argc, char **argv)
 	}
 	diag_list_clear(&diags);
 	ctx = rules_context_new();
+	rules_context_set_edition(ctx, rules_ruleset_edition(rs));
 	if ((rc = check_load(ctx, events, rules_context_load_events)) == 0 &&
 	    (rc = check_load(ctx, neighbour, rules_context_load_neighbour)) ==
 	    0)

@@ -194,6 +194,7 @@ rules_run_test(const struct rules_ruleset *rs, const char *dir,
 	size_t			 len, dlen;
 	int			 fail = 0;
 
+	rules_context_set_edition(ctx, rules_ruleset_edition(rs));
 	if (file_read_all(path, &text, &len) == -1) {
 		fprintf(out, "FAIL %s: unreadable\n", name);
 		free(path);

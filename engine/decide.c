@@ -218,6 +218,7 @@ decide_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 	struct decision			*dec = NULL;
 	struct timespec			 t0;
 
+	rules_context_set_edition(ctx, rules_ruleset_edition(rs));
 	if (decide_load_events(ctx, events != NULL ? events : "[]", cause) ==
 	    0) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -11,6 +11,15 @@
  * results and its set-outs are sticky.  A few context-wide flags let the
  * evaluator skip the per-equipment lookups when nothing of the kind was
  * reported (the common case: no cost per wagon).
+ *
+ * Events are read for the edition of the rule set that reads them.
+ * Edition 1 reads them as railgate read them before edition 2 (7c791f2):
+ * the members it read mean what they meant, and a member it did not
+ * read (a weighbridge's device or reweigh, a scan's wagon beside its
+ * container, a seal check's seal, the neighbour's service, decision and
+ * set_out) is taken when well formed and otherwise left unread, as are
+ * neighbour entries it skipped -- so that every stored event it accepted
+ * is replayed (docs/replay.md).  Edition 2 refuses them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +32,7 @@
 #include "manifest/value.h"
 
 #include "context.h"
+#include "lang.h"
 
 struct rules_context {
 	struct arena	*arena;		/* owns every string and record */
@@ -33,6 +43,7 @@ struct rules_context {
 	bool		 any_neighbour_set_out;
 	bool		 neighbour_held;	/* a report's decision was HOLD */
 	const char	*neighbour_service;	/* the latest named */
+	int		 edition;	/* of the rule set reading the events */
 	int64_t		 eta;		/* a position's; checked, read by no rule yet */
 	int64_t		 arrived;
 };
@@ -46,7 +57,15 @@ rules_context_new(void)
 	ctx->arena = arena_new();
 	ctx->equipment = strmap_new();
 	ctx->eta = ctx->arrived = MANIFEST_ABSENT;
+	ctx->edition = RULES_EDITION_MAX;
 	return ctx;
+}
+
+/* Events and neighbour data loaded next are read for this edition. */
+void
+rules_context_set_edition(struct rules_context *ctx, int edition)
+{
+	ctx->edition = edition;
 }
 
 /* Frees the context and everything it owns; accepts NULL. */
@@ -326,13 +345,14 @@ context_weighbridge(struct rules_context *ctx, json_t *ev)
 	    json_number_value(kg) <= RULES_MAX_GROSS_KG))
 		return "weighbridge \"gross_kg\" must be more than 0 and "
 		    "at most 1000000";
-	if (!context_opt_text(ev, "device"))
+	if (!context_opt_text(ev, "device") && ctx->edition >= 2)
 		return "weighbridge \"device\" must be a non-empty text";
-	if (re != NULL && !json_is_boolean(re))
+	if (re != NULL && !json_is_boolean(re) && ctx->edition >= 2)
 		return "weighbridge \"reweigh\" must be true or false";
 	rules_context_weighing(ctx, s,
 	    (int64_t)(json_number_value(kg) * MANIFEST_SCALE + 0.5),
-	    context_str(ev, "device"), json_is_true(re));
+	    context_opt_text(ev, "device") ? context_str(ev, "device") : NULL,
+	    json_is_true(re));
 	return NULL;
 }
 
@@ -342,9 +362,12 @@ context_scan(struct rules_context *ctx, json_t *ev)
 {
 	json_t		*c = json_object_get(ev, "container");
 	json_t		*w = json_object_get(ev, "wagon");
-	const char	*s = json_string_value(c != NULL ? c : w);
-	const char	*result = context_str(ev, "result");
+	const char	*s, *result = context_str(ev, "result");
 
+	/* Edition 1 read the container, whatever else the scan named. */
+	if (c != NULL && ctx->edition < 2)
+		w = NULL;
+	s = json_string_value(c != NULL ? c : w);
 	if ((c == NULL) == (w == NULL) || s == NULL || *s == '\0')
 		return "scan needs exactly one of \"container\" and \"wagon\"";
 	if (result == NULL || (strcmp(result, "clear") != 0 &&
@@ -362,14 +385,17 @@ context_seal(struct rules_context *ctx, json_t *ev)
 	const char		*seal = context_str(ev, "seal");
 	enum rules_seal_state	 state;
 
-	if (s == NULL || seal == NULL || *seal == '\0' ||
+	if (seal != NULL && *seal == '\0')
+		seal = NULL;
+	if (s == NULL || (seal == NULL && ctx->edition >= 2) ||
 	    json_object_get(ev, "condition") == NULL)
 		return "seal_check needs \"equipment\", \"seal\" and "
 		    "\"condition\"";
 	if (context_seal_state(context_str(ev, "condition"), &state) == -1)
 		return "seal condition must be intact, damaged or missing";
 	rules_context_seal_check(ctx, s, state);
-	rules_context_seal_report(ctx, s, seal, state);
+	if (seal != NULL)
+		rules_context_seal_report(ctx, s, seal, state);
 	return NULL;
 }
 
@@ -463,11 +489,14 @@ context_nb_control(struct rules_context *ctx, json_t *o)
 
 	if (eq == NULL || v == NULL)
 		return "needs \"equipment\" and \"result\"";
-	for (i = 0; i < nitems(results); i++)
-		if (strcmp(v, results[i]) == 0) {
-			rules_context_neighbour_control(ctx, eq, v);
-			return NULL;
-		}
+	i = 0;
+	while (i < nitems(results) && strcmp(v, results[i]) != 0)
+		i++;
+	/* Edition 1 took any result, as rules may compare it with any text. */
+	if (i < nitems(results) || ctx->edition < 2) {
+		rules_context_neighbour_control(ctx, eq, v);
+		return NULL;
+	}
 	return "result must be inspected_clear, scanned_clear, "
 	    "scanned_suspect or seal_broken";
 }
@@ -495,7 +524,8 @@ context_nb_set_out(struct rules_context *ctx, json_t *o)
 
 /*
  * Applies the entries of root's array key (absent: none) with fn; 0, or
- * -1 with *why = "KEY N: message" (owned by the caller).
+ * -1 with *why = "KEY N: message" (owned by the caller).  Edition 1
+ * skipped what it could not read: a key that is no array, an entry.
  */
 static int
 context_nb_array(struct rules_context *ctx, json_t *root, const char *key,
@@ -505,14 +535,14 @@ context_nb_array(struct rules_context *ctx, json_t *root, const char *key,
 	const char	*msg;
 	size_t		 i;
 
-	if (a == NULL)
+	if (a == NULL || (!json_is_array(a) && ctx->edition < 2))
 		return 0;
 	if (!json_is_array(a)) {
 		*why = xasprintf("\"%s\" must be an array", key);
 		return -1;
 	}
 	json_array_foreach(a, i, o) {
-		if ((msg = fn(ctx, o)) != NULL) {
+		if ((msg = fn(ctx, o)) != NULL && ctx->edition >= 2) {
 			*why = xasprintf("%s %zu: %s", key, i + 1, msg);
 			return -1;
 		}
@@ -520,28 +550,35 @@ context_nb_array(struct rules_context *ctx, json_t *root, const char *key,
 	return 0;
 }
 
-/* The neighbour's service and decision; 0, or -1 with *why. */
+/*
+ * The neighbour's service and decision; 0, or -1 with *why.  Edition 1
+ * did not read them: for it, one that is malformed is left unread.
+ */
 static int
 context_nb_head(struct rules_context *ctx, json_t *root, char **why)
 {
 	json_t			*v = json_object_get(root, "service");
 	enum decision_outcome	 o;
+	bool			 strict = ctx->edition >= 2;
 
 	if (v != NULL) {
-		if (!json_is_string(v) || json_string_length(v) == 0) {
+		if (json_is_string(v) && json_string_length(v) > 0)
+			rules_context_neighbour_service(ctx,
+			    json_string_value(v));
+		else if (strict) {
 			*why = xstrdup("\"service\" must be a non-empty text");
 			return -1;
 		}
-		rules_context_neighbour_service(ctx, json_string_value(v));
 	}
 	if ((v = json_object_get(root, "decision")) != NULL) {
-		if (!json_is_string(v) ||
-		    decision_outcome_parse(json_string_value(v), &o) == -1) {
+		if (json_is_string(v) &&
+		    decision_outcome_parse(json_string_value(v), &o) == 0)
+			rules_context_neighbour_decision(ctx, o);
+		else if (strict) {
 			*why = xstrdup("\"decision\" must be RELEASE, "
 			    "PARTIAL_RELEASE or HOLD");
 			return -1;
 		}
-		rules_context_neighbour_decision(ctx, o);
 	}
 	return 0;
 }

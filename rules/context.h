@@ -71,6 +71,13 @@ struct rules_context;
 struct rules_context *rules_context_new(void);
 /* Frees the context and everything it owns; accepts NULL. */
 void rules_context_free(struct rules_context *ctx);
+/*
+ * The edition of the rule set that will read the events and neighbour
+ * data loaded next (rules_ruleset_edition; the newest by default).
+ * Edition 1 reads them as railgate did before edition 2, leaving unread
+ * what it did not read (context.c): a stored event it took must load.
+ */
+void rules_context_set_edition(struct rules_context *ctx, int edition);
 
 /*
  * Record an event or a neighbour fact (strings copied); any is

@@ -1,0 +1,243 @@
+/*
+ * test_replay_compat.c -- decisions stored before issue 17 replay
+ * bit-identical with today's code.
+ *
+ * fixtures/replay/pre-issue17.sql is a database filled by the railgate
+ * of commit 7c791f2 (rule language edition 1, its default rule set
+ * 4abf4cf5e36e...) with the manifests of fixtures/failclosed/, control
+ * evidence, a neighbour's pre-arrival, resolutions and approvals
+ * (fixtures/replay/README says how it was made), and events with members
+ * the old daemon stored unread but today's events define (a device that
+ * is no text, a reweigh that is no boolean, a scan naming a wagon beside
+ * its container): edition 1 must read them as it did.  It is restored into a
+ * fresh cluster, today's `railgate db migrate` runs, and today's
+ * `railgate replay --all` must make every stored decision again,
+ * identical, under the rule set each names -- the stored one, not
+ * today's default -- with the audit chain intact.
+ */
+#include <sys/wait.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "db/migrate.h"
+#include "manifest/util.h"
+
+#include "harness.h"
+#include "unit.h"
+
+#define DUMP		"replay/pre-issue17.sql"
+/* The default rule set of 7c791f2, which every stored decision names. */
+#define OLD_RULESET	"4abf4cf5e36e9582f4fabab728a80c5b16f0b3ecce239403" \
+			"a9e84c9e1382e6c0"
+/* What the dump holds (its README): a floor, so an empty one cannot pass. */
+#define DUMP_DECISIONS	"25"
+
+static struct harness_pg	pg;
+
+/* Runs `railgate ARGS`; its stdout (caller frees) and exit status. */
+static char *
+run(const char *args, int *status)
+{
+	struct buf	 out = { 0 };
+	char		 cmd[2048], chunk[4096];
+	size_t		 n;
+	FILE		*p;
+
+	snprintf(cmd, sizeof cmd, "%s/railgate %s", test_build_dir(), args);
+	if ((p = popen(cmd, "r")) == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		buf_add(&out, chunk, n);
+	buf_add(&out, "", 1);
+	*status = WEXITSTATUS(pclose(p));
+	return buf_steal(&out, NULL);
+}
+
+/*
+ * The old database: the daemon's role (pg_dump keeps no roles, and
+ * today's migrations grant to it), then the dump in one PQexec (it is
+ * plain SQL without psql commands).
+ */
+static int
+restore_dump(void)
+{
+	PGconn		*c = PQconnectdb(pg.dsn);
+	PGresult	*r = NULL;
+	char		*sql;
+	size_t		 len;
+	int		 rc = -1;
+
+	sql = test_read_fixture(DUMP, &len);
+	if (PQstatus(c) == CONNECTION_OK) {
+		r = PQexec(c, "CREATE ROLE railgate_app LOGIN");
+		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+			PQclear(r);
+			r = PQexec(c, sql);
+			rc = PQresultStatus(r) == PGRES_COMMAND_OK ||
+			    PQresultStatus(r) == PGRES_TUPLES_OK ? 0 : -1;
+		}
+		if (rc < 0)
+			fprintf(stderr, "replay_compat: restore: %s",
+			    PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	PQfinish(c);
+	free(sql);
+	return rc;
+}
+
+static int
+compat_suite_init(void)
+{
+	char	args[1024], *out;
+	int	st = -1;
+
+	if (harness_pg_start(&pg) < 0 || restore_dump() < 0)
+		return -1;
+	snprintf(args, sizeof args, "db migrate --dsn '%s'", pg.dsn);
+	out = run(args, &st);
+	if (st != 0)
+		fprintf(stderr, "replay_compat: migrate: %s\n",
+		    out != NULL ? out : "");
+	free(out);
+	return st == 0 ? 0 : -1;
+}
+
+static int
+compat_suite_clean(void)
+{
+	harness_pg_stop(&pg);
+	return 0;
+}
+
+/* Asserts that sql's first value is want. */
+static void
+check_sql(const char *sql, const char *want)
+{
+	char	*v = harness_sql(&pg, sql);
+
+	if (v == NULL || strcmp(v, want) != 0)
+		fprintf(stderr, "\nreplay_compat: %s: %s, not %s\n", sql,
+		    v != NULL ? v : "NULL", want);
+	CU_ASSERT_TRUE(v != NULL && strcmp(v, want) == 0);
+	free(v);
+}
+
+/* The integer member name of o, -1 when it is not one. */
+static json_int_t
+member(const json_t *o, const char *name)
+{
+	const json_t	*v = json_object_get(o, name);
+
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+/* The dump migrated to today's schema and holds what it should. */
+static void
+t_replay_compat_migrated(void)
+{
+	char	want[16];
+
+	snprintf(want, sizeof want, "%u",
+	    db_migrations[db_migration_count - 1].version);
+	check_sql("SELECT max(version) FROM schema_migrations", want);
+	check_sql("SELECT count(*) FROM decisions", DUMP_DECISIONS);
+	check_sql("SELECT string_agg(type || '=' || n, ',' ORDER BY type) "
+	    "FROM (SELECT type, count(*) n FROM events GROUP BY type) e",
+	    "neighbour=1,scan=4,seal_check=3,weighbridge=5");
+	check_sql("SELECT count(*) FROM decisions WHERE final", "2");
+	check_sql("SELECT count(*) FROM officer_actions WHERE action = "
+	    "'release'", "1");
+	/* Issue 17's cases, as the old daemon decided them: released. */
+	check_sql("SELECT string_agg(train_no || '=' || (decision->>'decision'),"
+	    " ',' ORDER BY train_no) FROM trains WHERE train_no BETWEEN "
+	    "'X8101' AND 'X8106'", "X8101=RELEASE,X8102=RELEASE,X8103=RELEASE,"
+	    "X8104=RELEASE,X8105=RELEASE,X8106=RELEASE");
+}
+
+/*
+ * Every stored decision is made again, identical; none different or
+ * failed; the chain intact; as many decisions as the dump holds.
+ */
+static void
+t_replay_compat_identical(void)
+{
+	json_error_t	 err;
+	json_t		*doc, *audit;
+	char		 args[1024], *out, *n;
+	int		 st = -1;
+
+	snprintf(args, sizeof args, "replay --dsn '%s' --all --format json",
+	    pg.dsn);
+	out = run(args, &st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL(st, 0);
+	doc = json_loads(out, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(member(doc, "decisions"), atoi(DUMP_DECISIONS));
+	CU_ASSERT_EQUAL(member(doc, "identical"), atoi(DUMP_DECISIONS));
+	CU_ASSERT_EQUAL(member(doc, "different"), 0);
+	CU_ASSERT_EQUAL(member(doc, "failed"), 0);
+	CU_ASSERT_EQUAL(member(doc, "final"), 2);
+	CU_ASSERT_EQUAL(member(doc, "trains"), 11);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "differences")),
+	    0);
+	audit = json_object_get(doc, "audit");
+	CU_ASSERT_TRUE(json_is_true(json_object_get(audit, "intact")));
+	n = harness_sql(&pg, "SELECT count(*) FROM audit_log");
+	CU_ASSERT_TRUE(n != NULL && member(audit, "checked") == atoi(n) &&
+	    atoi(n) > 0);
+	free(n);
+	if (st != 0 || member(doc, "identical") != atoi(DUMP_DECISIONS))
+		fprintf(stderr, "\nreplay_compat: %s\n", out);
+	json_decref(doc);
+	free(out);
+}
+
+/*
+ * The rule set replayed is the one the decisions name, stored in the
+ * database: 7c791f2's default, not today's (which holds issue 17's
+ * cases that those decisions released, and has another hash).
+ */
+static void
+t_replay_compat_old_ruleset(void)
+{
+	char	args[1024], *out;
+	int	st = -1;
+
+	check_sql("SELECT string_agg(DISTINCT ruleset_sha256, ',') FROM "
+	    "decisions", OLD_RULESET);
+	check_sql("SELECT string_agg(DISTINCT document->'ruleset'->>'sha256', "
+	    "',') FROM decisions", OLD_RULESET);
+	check_sql("SELECT string_agg(sha256, ',') FROM rulesets", OLD_RULESET);
+	snprintf(args, sizeof args, "check --format json "
+	    "fixtures/failclosed/unplaced-listed.edi");
+	out = run(args, &st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NULL(strstr(out, OLD_RULESET));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"decision\":\"HOLD\""));
+	free(out);
+	/* One train, one thread: the same. */
+	snprintf(args, sizeof args, "replay --dsn '%s' --train X8109 "
+	    "--threads 1", pg.dsn);
+	out = run(args, &st);
+	CU_ASSERT_EQUAL(st, 0);
+	CU_ASSERT_PTR_NOT_NULL(out != NULL ? strstr(out, "all identical") :
+	    NULL);
+	free(out);
+}
+
+static CU_TestInfo compat_tests[] = {
+	{ "t_replay_compat_migrated", t_replay_compat_migrated },
+	{ "t_replay_compat_identical", t_replay_compat_identical },
+	{ "t_replay_compat_old_ruleset", t_replay_compat_old_ruleset },
+	CU_TEST_INFO_NULL,
+};
+
+TEST_SUITE("integration_replay_compat", compat_suite_init,
+    compat_suite_clean, compat_tests)
