@@ -68,7 +68,8 @@ struct replay_job {
 
 struct replay {
 	struct replay_db	*db;
-	struct replay_ruleset	*rulesets;
+	/* Each its own allocation: the jobs of a batch point at them. */
+	struct replay_ruleset	**rulesets;
 	size_t			 nrulesets;
 	long long		*trains;
 	size_t			 ntrains, trains_cap;
@@ -301,12 +302,11 @@ ruleset_get(struct replay *rp, const char *sha256)
 	size_t			 i, zlen = 0;
 
 	for (i = 0; i < rp->nrulesets; i++)
-		if (strcmp(rp->rulesets[i].sha256, sha256) == 0)
-			return &rp->rulesets[i];
+		if (strcmp(rp->rulesets[i]->sha256, sha256) == 0)
+			return rp->rulesets[i];
 	rp->rulesets = xreallocarray(rp->rulesets, rp->nrulesets + 1,
 	    sizeof *rp->rulesets);
-	c = &rp->rulesets[rp->nrulesets++];
-	memset(c, 0, sizeof *c);
+	c = rp->rulesets[rp->nrulesets++] = xcalloc(1, sizeof *c);
 	snprintf(c->sha256, sizeof c->sha256, "%s", sha256);
 	if (replay_db_ruleset(rp->db, sha256, &name, &z, &zlen, &cause) < 0) {
 		c->why = xasprintf("rule set %.12s: %s", sha256, cause);
@@ -548,8 +548,9 @@ replay_clear(struct replay *rp)
 
 	json_decref(rp->report);
 	for (i = 0; i < rp->nrulesets; i++) {
-		rules_ruleset_unref(rp->rulesets[i].rs);
-		free(rp->rulesets[i].why);
+		rules_ruleset_unref(rp->rulesets[i]->rs);
+		free(rp->rulesets[i]->why);
+		free(rp->rulesets[i]);
 	}
 	free(rp->rulesets);
 	free(rp->trains);

@@ -30,37 +30,67 @@ load_neighbour(struct rules_context *ctx, json_t *body, char **cause)
 	return rc;
 }
 
+/* Loads an array of event bodies into ctx, read for edition; 0 or -1. */
+static int
+load_bodies(struct rules_context *ctx, json_t *bodies, int edition,
+    char **cause)
+{
+	char	*text;
+	int	 rc;
+
+	if (json_array_size(bodies) == 0)
+		return 0;
+	rules_context_set_edition(ctx, edition);
+	text = json_dumps(bodies, JSON_COMPACT);
+	rc = rules_context_load_events(ctx, text, strlen(text), "events",
+	    cause);
+	free(text);
+	return rc;
+}
+
+/*
+ * Events stored before their authors were (migration 020, "legacy") were
+ * taken by a railgate that did not read every member the loader reads
+ * today: they are read as edition 1 reads them, whatever the rule set's
+ * edition, or a train holding one could never be evaluated again.  They
+ * all precede the others (ids grow), so reading them first keeps the
+ * order.
+ */
 int
 decide_load_events(struct rules_context *ctx, const char *events,
     char **cause)
 {
 	json_error_t	 err;
-	json_t		*in, *bodies, *ev;
+	json_t		*in, *bodies, *legacy, *ev;
 	const char	*type;
+	int		 edition = rules_context_edition(ctx), rc = 0;
+	bool		 old;
 	size_t		 i;
-	char		*text;
-	int		 rc = 0;
 
 	if ((in = json_loads(events, 0, &err)) == NULL) {
 		*cause = xasprintf("stored events: %s", err.text);
 		return -1;
 	}
 	bodies = json_array();
+	legacy = json_array();
 	for (i = 0; i < json_array_size(in) && rc == 0; i++) {
 		ev = json_array_get(in, i);
 		type = json_string_value(json_object_get(ev, "type"));
-		if (type != NULL && strcmp(type, "neighbour") == 0)
+		old = json_is_true(json_object_get(ev, "legacy"));
+		if (type != NULL && strcmp(type, "neighbour") == 0) {
+			rules_context_set_edition(ctx, old ? 1 : edition);
 			rc = load_neighbour(ctx, json_object_get(ev, "body"), cause);
-		else
-			json_array_append(bodies, json_object_get(ev, "body"));
+		} else
+			json_array_append(old ? legacy : bodies,
+			    json_object_get(ev, "body"));
 	}
-	if (rc == 0) {
-		text = json_dumps(bodies, JSON_COMPACT);
-		rc = rules_context_load_events(ctx, text, strlen(text), "events",
-		    cause);
-		free(text);
-	}
+	if (rc == 0)
+		rc = load_bodies(ctx, legacy, 1, cause);
+	if (rc == 0)
+		rc = load_bodies(ctx, bodies, edition, cause);
+	rules_context_set_edition(ctx, edition);
 	json_decref(bodies);
+	json_decref(legacy);
 	json_decref(in);
 	return rc;
 }

@@ -35,10 +35,11 @@ struct decision *decide_evaluate(const struct rules_ruleset *rs,
     char **cause);
 
 /*
- * The stored events of a train (a JSON array of {id, type, body, at}, in
- * order) into ctx: the neighbour's reports ("neighbour") as neighbour
- * data, the bodies of the others as events.  0, or -1 with *cause
- * (caller frees).
+ * The stored events of a train (a JSON array of {id, type, body, at,
+ * legacy}, in order) into ctx, read for ctx's edition: the neighbour's
+ * reports ("neighbour") as neighbour data, the bodies of the others as
+ * events; those marked legacy (stored before migration 020) as edition 1
+ * reads them.  0, or -1 with *cause (caller frees).
  */
 int decide_load_events(struct rules_context *ctx, const char *events,
     char **cause);

@@ -68,6 +68,12 @@ rules_context_set_edition(struct rules_context *ctx, int edition)
 	ctx->edition = edition;
 }
 
+int
+rules_context_edition(const struct rules_context *ctx)
+{
+	return ctx->edition;
+}
+
 /* Frees the context and everything it owns; accepts NULL. */
 void
 rules_context_free(struct rules_context *ctx)

@@ -78,6 +78,8 @@ void rules_context_free(struct rules_context *ctx);
  * what it did not read (context.c): a stored event it took must load.
  */
 void rules_context_set_edition(struct rules_context *ctx, int edition);
+/* The edition events are read for now. */
+int rules_context_edition(const struct rules_context *ctx);
 
 /*
  * Record an event or a neighbour fact (strings copied); any is

@@ -38,7 +38,8 @@ BEGIN
 	    ELSE m.raw_z END,
 	    coalesce((SELECT json_agg(json_build_object('id', e.id, 'type', e.type,
 		'body', e.body, 'at', to_char(e.received_at AT TIME ZONE 'UTC',
-		'YYYY-MM-DD"T"HH24:MI:SS"Z"')) ORDER BY e.id)
+		'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'legacy', e.role IS NULL)
+		ORDER BY e.id)
 		FROM events e WHERE e.train_id = c.id), '[]'),
 	    (SELECT max(e.id) FROM events e WHERE e.train_id = c.id),
 	    c.green_lane

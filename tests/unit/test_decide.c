@@ -237,6 +237,44 @@ t_decide_load_events_neighbour(void)
 }
 
 /*
+ * An event stored before migration 020 ("legacy") that today's loader
+ * would refuse for edition 2 -- a device that is a number, a re-weigh
+ * that is a word -- is read as edition 1 read it, so that its train can
+ * still be evaluated; the same body stored today is refused.  The edition
+ * the events are read for is left as it was.
+ */
+static void
+t_decide_load_events_legacy(void)
+{
+	static const char	 body[] = "{\"type\": \"weighbridge\", "
+				    "\"wagon\": \"" DECIDE_WAGON "\", \"gross_kg\": "
+				    "61200, \"device\": 7, \"reweigh\": \"yes\"}";
+	struct rules_context	*ctx = rules_context_new();
+	char			*events, *cause = NULL;
+
+	rules_context_set_edition(ctx, 2);
+	events = xasprintf("[{\"id\": 1, \"type\": \"weighbridge\", "
+	    "\"legacy\": true, \"body\": %s}, {\"id\": 2, \"type\": "
+	    "\"neighbour\", \"legacy\": true, \"body\": {\"service\": 5, "
+	    "\"controls\": []}}]", body);
+	CU_ASSERT_EQUAL(decide_load_events(ctx, events, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT_EQUAL(rules_context_edition(ctx), 2);
+	CU_ASSERT_PTR_NOT_NULL(rules_context_equipment(ctx, DECIDE_WAGON));
+	free(events);
+	rules_context_free(ctx);
+	ctx = rules_context_new();
+	rules_context_set_edition(ctx, 2);
+	events = xasprintf("[{\"id\": 3, \"type\": \"weighbridge\", "
+	    "\"legacy\": false, \"body\": %s}]", body);
+	CU_ASSERT_EQUAL(decide_load_events(ctx, events, &cause), -1);
+	CU_ASSERT_PTR_NOT_NULL(cause);
+	free(cause);
+	free(events);
+	rules_context_free(ctx);
+}
+
+/*
  * The final decision: each resolved wagon takes its resolution, unknown
  * positions and actions change nothing, the outcome consolidated again.
  */
@@ -427,6 +465,7 @@ static CU_TestInfo decide_tests[] = {
 	{ "t_decide_evaluate_threads", t_decide_evaluate_threads },
 	{ "t_decide_events_reach_rules", t_decide_events_reach_rules },
 	{ "t_decide_load_events_neighbour", t_decide_load_events_neighbour },
+	{ "t_decide_load_events_legacy", t_decide_load_events_legacy },
 	{ "t_decide_final", t_decide_final },
 	{ "t_decide_final_goods", t_decide_final_goods },
 	CU_TEST_INFO_NULL,
