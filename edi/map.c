@@ -156,6 +156,8 @@ map_tdt(struct edi_map *m, const struct edi_segment *seg)
 	m->zone = EDI_ZONE_TRANSPORT;
 	m->party = NULL;
 	train = text(m, seg, 1, 0);
+	if (m->t->transport_mode == NULL)
+		m->t->transport_mode = text(m, seg, 2, 0);
 	if (!is_code(m, seg, 2, 0, "2"))
 		edi_map_diag(m, seg, DIAG_ERROR, "TRANSPORT_MODE",
 		    "transport mode \"%.*s\" is not 2 (rail): this is not a "

@@ -116,6 +116,7 @@ static const struct field_def lang_fields[] = {
 	F("wagon.neighbour_result", WAGON, STRING, WAGON_NEIGHBOUR_RESULT),
 	F("container.neighbour_result", CONTAINER, STRING,
 	    CONTAINER_NEIGHBOUR_RESULT),
+	F("train.transport_mode", TRAIN, STRING, TRAIN_TRANSPORT_MODE),
 #undef F
 };
 
