@@ -17,7 +17,10 @@
  * - goods on no wagon: whatever an officer, an operator, an auditor or a
  *   device tries, prohibited or licensed goods are never released
  *   without a supervisor; a resolution naming an item of the consignment
- *   that has no hit of its own is 404.
+ *   that has no hit of its own is 404;
+ * - a neighbour's control result or set-out naming equipment the train
+ *   does not carry (another number, lower case, a container as a wagon)
+ *   was stored and read by no rule: a hold lost.  Now refused, naming it.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -365,12 +368,56 @@ t_attack_goods_on_no_wagon(void)
 	    "'A8101' AND w->>'wagon' = '" W1 "'");
 }
 
+/* add_event() as peer_receive() calls it for a neighbour's report. */
+#define NEIGHBOUR_EVENT(train, body) "SELECT outcome || '|' || " \
+	"coalesce(reply->>'field', '') FROM add_event('" train "', " \
+	"'neighbour', '{\"service\": \"dostyk\", \"train\": \"" train \
+	"\", \"seals\": [], " body "}'::json, 'dostyk', (SELECT " \
+	"ruleset_sha256 FROM trains WHERE train_no = '" train "'), " \
+	"'neighbour', NULL)"
+
+/*
+ * The neighbour's results and set-outs name equipment of the train: a
+ * hold on a wagon named otherwise (another number, lower case, a
+ * container's number) was stored and read by no rule.
+ */
+static void
+t_attack_neighbour_unknown_equipment(void)
+{
+	CU_ASSERT_EQUAL_FATAL(submit_as("failclosed/clean.edi", "X8107",
+	    "A8110", NULL), 202);
+	CU_ASSERT_FATAL(officers_decided(&apg, "A8110"));
+	OFFICERS_CHECK_SQL(&apg, "invalid|set_out[0].wagon", NEIGHBOUR_EVENT(
+	    "A8110", "\"controls\": [], \"set_out\": [{\"wagon\": "
+	    "\"315279550099\", \"position\": 1, \"action\": \"HOLD\"}]"));
+	OFFICERS_CHECK_SQL(&apg, "invalid|set_out[0].wagon", NEIGHBOUR_EVENT(
+	    "A8110", "\"controls\": [], \"set_out\": [{\"wagon\": "
+	    "\"TGHU1234567\", \"position\": 1, \"action\": \"HOLD\"}]"));
+	OFFICERS_CHECK_SQL(&apg, "invalid|controls[1].equipment",
+	    NEIGHBOUR_EVENT("A8110", "\"controls\": [{\"equipment\": \""
+	    W2 "\", \"result\": \"scanned_clear\"}, {\"equipment\": "
+	    "\"tghu1234567\", \"result\": \"scanned_suspect\"}]"));
+	OFFICERS_CHECK_SQL(&apg, "0", "SELECT count(*) FROM events e JOIN "
+	    "trains t ON t.id = e.train_id WHERE t.train_no = 'A8110'");
+	/* Named as the manifest names it, the hold acts. */
+	OFFICERS_CHECK_SQL(&apg, "accepted|", NEIGHBOUR_EVENT("A8110",
+	    "\"controls\": [{\"equipment\": \"TGHU1234567\", \"result\": "
+	    "\"scanned_clear\"}], \"set_out\": [{\"wagon\": \"" W2 "\", "
+	    "\"position\": 2, \"action\": \"HOLD\"}]"));
+	CU_ASSERT(officers_decided(&apg, "A8110"));
+	OFFICERS_CHECK_SQL(&apg, "INSPECT", "SELECT w->>'action' FROM trains "
+	    "t, json_array_elements(t.decision->'wagons') w WHERE t.train_no "
+	    "= 'A8110' AND w->>'wagon' = '" W2 "'");
+}
+
 static CU_TestInfo attack_tests[] = {
 	{ "t_attack_nested_event_member", t_attack_nested_event_member },
 	{ "t_attack_seal_check_stray_wagon", t_attack_seal_check_stray_wagon },
 	{ "t_attack_xml_fails_closed", t_attack_xml_fails_closed },
 	{ "t_attack_too_many_diagnostics", t_attack_too_many_diagnostics },
 	{ "t_attack_goods_on_no_wagon", t_attack_goods_on_no_wagon },
+	{ "t_attack_neighbour_unknown_equipment",
+	    t_attack_neighbour_unknown_equipment },
 	CU_TEST_INFO_NULL,
 };
 
