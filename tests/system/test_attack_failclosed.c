@@ -176,9 +176,12 @@ t_attack_nested_event_member(void)
 	    "trains t ON t.id = d.train_id WHERE t.train_no = 'A8107'");
 }
 
-/* A seal check's equipment is the one checked, whatever else it names. */
+/*
+ * A seal check's equipment is the one checked, whatever else it names;
+ * and the refusals of evidence that held (each stores nothing).
+ */
 static void
-t_attack_seal_check_stray_wagon(void)
+t_attack_evidence_refusals(void)
 {
 	CU_ASSERT_EQUAL_FATAL(submit_as("failclosed/clean.edi", "X8107",
 	    "A8108", NULL), 202);
@@ -190,6 +193,36 @@ t_attack_seal_check_stray_wagon(void)
 	EXPECT(422, "is not a member of a weighbridge event", officer_tok,
 	    "A8108", "events", "{\"type\": \"weighbridge\", \"wagon\": \""
 	    W1 "\", \"gross_kg\": 30000, \"re_weigh\": true}");
+	/* Both, a number spelt otherwise, another train's container. */
+	EXPECT(422, "exactly one", device_tok, "A8108", "events", "{\"type\": "
+	    "\"scan\", \"wagon\": \"" W1 "\", \"container\": "
+	    "\"TGHU1234567\", \"result\": \"clear\"}");
+	EXPECT(422, "Unknown equipment", device_tok, "A8108", "events",
+	    "{\"type\": \"scan\", \"container\": \"tghu1234567\", "
+	    "\"result\": \"clear\"}");
+	EXPECT(422, "Unknown equipment", device_tok, "A8108", "events",
+	    "{\"type\": \"weighbridge\", \"wagon\": \"3152 7955 0018\", "
+	    "\"gross_kg\": 30000}");
+	EXPECT(422, "Unknown equipment", device_tok, "A8108", "events",
+	    "{\"type\": \"scan\", \"container\": \"CAIU7601140\", "
+	    "\"result\": \"clear\"}");
+	EXPECT(422, "gross_kg", device_tok, "A8108", "events", "{\"type\": "
+	    "\"weighbridge\", \"wagon\": \"" W1 "\", \"gross_kg\": -5}");
+	EXPECT(422, "gross_kg", device_tok, "A8108", "events", "{\"type\": "
+	    "\"weighbridge\", \"wagon\": \"" W1 "\", \"gross_kg\": 1e7}");
+	/* A device is an instrument: its own readings, nothing else. */
+	EXPECT(422, "a device posts its own readings", device_tok, "A8108",
+	    "events", "{\"type\": \"weighbridge\", \"wagon\": \"" W1 "\", "
+	    "\"gross_kg\": 30000, \"device\": \"wb.other\"}");
+	EXPECT(403, "re-weigh", device_tok, "A8108", "events", "{\"type\": "
+	    "\"weighbridge\", \"wagon\": \"" W1 "\", \"gross_kg\": 30000, "
+	    "\"reweigh\": true}");
+	EXPECT(403, "", device_tok, "A8108", "events", "{\"type\": "
+	    "\"arrived\"}");
+	EXPECT(403, "", operator_tok, "A8108", "events", "{\"type\": "
+	    "\"scan\", \"wagon\": \"" W1 "\", \"result\": \"clear\"}");
+	CU_ASSERT_EQUAL(officers_call(adm.port, device_tok, "GET",
+	    "/v1/trains/A8108", NULL, NULL), 403);
 	OFFICERS_CHECK_SQL(&apg, "0", "SELECT count(*) FROM events e JOIN "
 	    "trains t ON t.id = e.train_id WHERE t.train_no = 'A8108'");
 }
@@ -412,7 +445,7 @@ t_attack_neighbour_unknown_equipment(void)
 
 static CU_TestInfo attack_tests[] = {
 	{ "t_attack_nested_event_member", t_attack_nested_event_member },
-	{ "t_attack_seal_check_stray_wagon", t_attack_seal_check_stray_wagon },
+	{ "t_attack_evidence_refusals", t_attack_evidence_refusals },
 	{ "t_attack_xml_fails_closed", t_attack_xml_fails_closed },
 	{ "t_attack_too_many_diagnostics", t_attack_too_many_diagnostics },
 	{ "t_attack_goods_on_no_wagon", t_attack_goods_on_no_wagon },
