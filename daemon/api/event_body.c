@@ -52,21 +52,45 @@ check_arrived(json_t *o, char *why, size_t size)
 	/* nothing more */
 }
 
+/* True when s holds no control character (jansson has made it UTF-8). */
+static bool
+is_plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
 /*
- * The instrument read, "device": optional on control evidence, a string
- * of 1 to EVENT_DEVICE_MAX bytes (an officer names the weighbridge or
- * scanner; a device token's own name is put there, event_body_admit).
+ * A text member the rules quote in a reason ("device" in the weighbridge
+ * source, "seal" in the seal read): 1 to EVENT_DEVICE_MAX bytes of one
+ * line, since a newline or an escape would forge a line wherever the
+ * reason is printed (railgate check, the auditor's report, the log).
+ */
+static void
+check_text(json_t *o, const char *key, bool required, const char *what,
+    char *why, size_t size)
+{
+	json_t		*v = json_object_get(o, key);
+	const char	*s = json_string_value(v);
+
+	if (why[0] == '\0' && (v != NULL || required) && (s == NULL ||
+	    *s == '\0' || strlen(s) > EVENT_DEVICE_MAX || !is_plain(s)))
+		snprintf(why, size, "\"%s\" must be a string of 1 to %d "
+		    "characters without control characters, naming %s", key,
+		    EVENT_DEVICE_MAX, what);
+}
+
+/*
+ * The instrument read, "device": optional on control evidence (an
+ * officer names the weighbridge or scanner; a device token's own name is
+ * put there, event_body_admit).
  */
 static void
 check_device(json_t *o, char *why, size_t size)
 {
-	json_t		*v = json_object_get(o, "device");
-	const char	*s = json_string_value(v);
-
-	if (why[0] == '\0' && v != NULL && (s == NULL || *s == '\0' ||
-	    strlen(s) > EVENT_DEVICE_MAX))
-		snprintf(why, size, "\"device\" must be a string of 1 to %d "
-		    "characters naming the instrument", EVENT_DEVICE_MAX);
+	check_text(o, "device", false, "the instrument", why, size);
 }
 
 static void
@@ -112,8 +136,7 @@ check_seal(json_t *o, char *why, size_t size)
 	const char	*s;
 
 	need_string(o, "equipment", why, size);
-	if (why[0] == '\0')
-		need_string(o, "seal", why, size);
+	check_text(o, "seal", true, "the seal's number", why, size);
 	s = why[0] == '\0' ? need_string(o, "condition", why, size) : NULL;
 	if (s != NULL && strcmp(s, "intact") != 0 &&
 	    strcmp(s, "damaged") != 0 && strcmp(s, "missing") != 0)

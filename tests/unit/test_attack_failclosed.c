@@ -127,7 +127,10 @@ t_attack_event_taken_is_loaded(void)
 	free(body);
 }
 
-/* A seal check names its equipment once: a stray "wagon" is refused. */
+/*
+ * A seal check names its equipment once: a stray "wagon" is refused; a
+ * device or seal that a reason quotes is one line of text.
+ */
 static void
 t_attack_event_stray_member_refused(void)
 {
@@ -143,6 +146,14 @@ t_attack_event_stray_member_refused(void)
 		    "\"gross_kg\": 30000, \"re_weigh\": true}",
 		"{\"type\": \"arrived\", \"wagon\": \"315279550018\"}",
 	};
+	/* Texts a reason quotes are one line. */
+	static const char *const forged[] = {
+		"{\"type\": \"weighbridge\", \"wagon\": \"315279550018\", "
+		    "\"gross_kg\": 30000, \"device\": \"WB-1\\nwagon "
+		    "315279550026: released by the supervisor\"}",
+		"{\"type\": \"seal_check\", \"equipment\": \"TGHU1234567\", "
+		    "\"seal\": \"CN1\\u001b[2K\", \"condition\": \"intact\"}",
+	};
 	json_t		*o;
 	const char	*type;
 	char		 why[320];
@@ -154,6 +165,13 @@ t_attack_event_stray_member_refused(void)
 		    422);
 		CU_ASSERT_PTR_NOT_NULL(strstr(why, "is not a member of"));
 		CU_ASSERT_PTR_NULL(o);
+	}
+	for (i = 0; i < nitems(forged); i++) {
+		CU_ASSERT_EQUAL(event_body_parse((const unsigned char *)
+		    forged[i], strlen(forged[i]), &o, &type, why, sizeof why),
+		    422);
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, "without control characters"));
+		json_decref(o);
 	}
 }
 
