@@ -156,6 +156,13 @@ map_tdt(struct edi_map *m, const struct edi_segment *seg)
 	m->zone = EDI_ZONE_TRANSPORT;
 	m->party = NULL;
 	train = text(m, seg, 1, 0);
+	/* The raw bytes: text() could raise a diagnostic of its own (a
+	 * charset), and the documents of stored manifests must not change. */
+	if (m->t->transport_mode == NULL &&
+	    edi_component(m->lx, seg, 2, 0).len > 0)
+		m->t->transport_mode = manifest_str(m->t,
+		    edi_component(m->lx, seg, 2, 0).p,
+		    edi_component(m->lx, seg, 2, 0).len);
 	if (!is_code(m, seg, 2, 0, "2"))
 		edi_map_diag(m, seg, DIAG_ERROR, "TRANSPORT_MODE",
 		    "transport mode \"%.*s\" is not 2 (rail): this is not a "

@@ -161,7 +161,24 @@ cover_free(struct cover *c)
 	free(c->no_hit);
 }
 
-/* Checks one expectation line against d; NULL if it holds, else why. */
+/* True if d has a wagon numbered number. */
+static bool
+decision_has_wagon(const struct decision *d, const char *number)
+{
+	size_t	i;
+
+	for (i = 0; i < d->nwagons; i++)
+		if (strcmp(d->wagons[i].wagon, number) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Checks one expectation line against d; NULL if it holds, else why.  A
+ * line that could hold without looking at anything fails: an unknown
+ * key, a hit line naming no rule, a wagon the train does not have (a
+ * `no-hit` on it would show any rule "not firing").
+ */
 static char *
 test_expect(const struct decision *d, const char *key, const char *a,
     const char *b)
@@ -172,13 +189,35 @@ test_expect(const struct decision *d, const char *key, const char *a,
 		return xasprintf("decision is %s, expected %s",
 		    decision_outcome_name(d->outcome), a == NULL ? "?" : a);
 	}
-	if (strcmp(key, "hit") == 0 && a != NULL)
+	if (strcmp(key, "hit") != 0 && strcmp(key, "no-hit") != 0)
+		return xasprintf("unknown line '%s' (manifest, events, "
+		    "neighbour, decision, hit, no-hit)", key);
+	if (a == NULL)
+		return xasprintf("'%s' names no rule", key);
+	if (b != NULL && strcmp(b, "train") != 0 && !decision_has_wagon(d, b))
+		return xasprintf("%s %s %s: the train has no wagon %s", key, a,
+		    b, b);
+	if (strcmp(key, "hit") == 0)
 		return decision_has_hit(d, a, b) ? NULL :
 		    xasprintf("no hit of %s%s%s", a, b ? " on " : "", b ? b : "");
-	if (strcmp(key, "no-hit") == 0 && a != NULL)
-		return !decision_has_hit(d, a, b) ? NULL :
-		    xasprintf("unexpected hit of %s", a);
-	return NULL;
+	return !decision_has_hit(d, a, b) ? NULL :
+	    xasprintf("unexpected hit of %s", a);
+}
+
+/*
+ * The path of a file a test names beside it, or NULL with *why: a plain
+ * name, since the test trains are stored with the rule set (its hash
+ * covers tests/, not what a path may reach outside it: ../../x).
+ */
+static char *
+test_file(const char *dir, const char *key, const char *name, char **why)
+{
+	if (name[0] == '.' || strchr(name, '/') != NULL) {
+		*why = xasprintf("%s %s: a test names a file beside it in "
+		    "tests/ (no '/', not starting with '.')", key, name);
+		return NULL;
+	}
+	return xasprintf("%s/%s", dir, name);
 }
 
 /* Runs one NAME.test; 0 pass, 1 fail (with the reason reported on out). */
@@ -210,10 +249,19 @@ rules_run_test(const struct rules_ruleset *rs, const char *dir,
 		b = strtok_r(NULL, " \t", &s2);
 		if (key == NULL || key[0] == '#')
 			continue;
-		if (a != NULL && (strcmp(key, "events") == 0 ||
+		if ((strcmp(key, "events") == 0 || strcmp(key, "neighbour") ==
+		    0 || strcmp(key, "manifest") == 0) && d != NULL) {
+			/* The train is decided: what follows changes nothing. */
+			why = xasprintf("'%s' after an expectation", key);
+			fail = 1;
+		} else if (a != NULL && (strcmp(key, "events") == 0 ||
 		    strcmp(key, "neighbour") == 0)) {
-			f = xasprintf("%s/%s", dir, a);
+			if ((f = test_file(dir, key, a, &why)) == NULL) {
+				fail = 1;
+				continue;
+			}
 			cause = NULL;
+			data = NULL;
 			if (file_read_all(f, &data, &dlen) == -1 ||
 			    (key[0] == 'e' ? rules_context_load_events :
 			    rules_context_load_neighbour)(ctx, data, dlen, f,
@@ -226,7 +274,8 @@ rules_run_test(const struct rules_ruleset *rs, const char *dir,
 			free(f);
 		} else if (strcmp(key, "manifest") == 0 && a != NULL) {
 			free(manifest);
-			manifest = xasprintf("%s/%s", dir, a);
+			if ((manifest = test_file(dir, key, a, &why)) == NULL)
+				fail = 1;
 		} else if (manifest == NULL) {
 			why = xstrdup("expectation before 'manifest'");
 			fail = 1;
@@ -236,7 +285,9 @@ rules_run_test(const struct rules_ruleset *rs, const char *dir,
 			fail = 1;
 		} else if ((why = test_expect(d, key, a, b)) != NULL)
 			fail = 1;
-		else if (a != NULL)
+		else if (a != NULL && (b == NULL || strcmp(key, "hit") == 0 ||
+		    strcmp(b, "train") != 0))
+			/* "not a train hit" says nothing of the wagons. */
 			cover_note(cover, key, a);
 	}
 	free(manifest);

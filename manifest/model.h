@@ -186,6 +186,10 @@ struct manifest_train {
 	struct manifest_src		 id_src;	/* where id was read */
 	enum manifest_direction		 direction;
 	const char			*border_station;
+	/* The transport mode as given (EDIFACT TDT 8067, XML ModeCode; "2"
+	 * is rail), NULL when the manifest gives none; not in the
+	 * canonical JSON (a rule reads it: train.transport_mode). */
+	const char			*transport_mode;
 	const char			*departure_station;
 	const char			*destination_station;
 	int64_t				 eta;

@@ -299,6 +299,8 @@ leaf_transport(struct xr *x, const char *n)
 	}
 	else if (n == nm->ModeCode) {
 		s = text(x);
+		if (t->transport_mode == NULL)
+			t->transport_mode = s;
 		if (s == NULL || strcmp(s, "2") != 0)
 			xr_diag(x, DIAG_ERROR, "TRANSPORT_MODE", "ModeCode \"%.8s\" is "
 			    "not 2 (rail): this is not a train manifest",

@@ -376,6 +376,7 @@ field_str(const struct rules_node *n, struct eval_frame *f)
 	case RULES_F_TRAIN_FUNCTION:
 		return manifest_function_name(f->t->function);
 	case RULES_F_TRAIN_BORDER_STATION: return f->t->border_station;
+	case RULES_F_TRAIN_TRANSPORT_MODE: return f->t->transport_mode;
 	case RULES_F_TRAIN_MANIFEST_REF: return f->t->manifest_ref;
 	case RULES_F_TRAIN_CARRIER_NAME: return f->t->carrier.name;
 	case RULES_F_WAGON_NUMBER: return f->w->number;

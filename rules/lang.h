@@ -106,6 +106,7 @@ enum rules_field {
 	RULES_F_TRAIN_NEIGHBOUR_SERVICE,
 	RULES_F_WAGON_NEIGHBOUR_RESULT, RULES_F_CONTAINER_NEIGHBOUR_RESULT,
 	RULES_F_WAGON_SEALS_NEIGHBOUR, RULES_F_CONTAINER_SEALS_NEIGHBOUR,
+	RULES_F_TRAIN_TRANSPORT_MODE,	/* as given; missing when absent */
 };
 
 /* A named list loaded from a file: a set of strings or key -> number. */

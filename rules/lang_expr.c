@@ -119,6 +119,7 @@ static const struct field_def lang_fields[] = {
 	F("wagon.seals_neighbour", WAGON, STRING, WAGON_SEALS_NEIGHBOUR),
 	F("container.seals_neighbour", CONTAINER, STRING,
 	    CONTAINER_SEALS_NEIGHBOUR),
+	F("train.transport_mode", TRAIN, STRING, TRAIN_TRANSPORT_MODE),
 #undef F
 };
 

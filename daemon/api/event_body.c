@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "manifest/util.h"
 #include "manifest/value.h"
 #include "rules/context.h"
 
@@ -51,21 +52,45 @@ check_arrived(json_t *o, char *why, size_t size)
 	/* nothing more */
 }
 
+/* True when s holds no control character (jansson has made it UTF-8). */
+static bool
+is_plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
 /*
- * The instrument read, "device": optional on control evidence, a string
- * of 1 to EVENT_DEVICE_MAX bytes (an officer names the weighbridge or
- * scanner; a device token's own name is put there, event_body_admit).
+ * A text member the rules quote in a reason ("device" in the weighbridge
+ * source, "seal" in the seal read): 1 to EVENT_DEVICE_MAX bytes of one
+ * line, since a newline or an escape would forge a line wherever the
+ * reason is printed (railgate check, the auditor's report, the log).
+ */
+static void
+check_text(json_t *o, const char *key, bool required, const char *what,
+    char *why, size_t size)
+{
+	json_t		*v = json_object_get(o, key);
+	const char	*s = json_string_value(v);
+
+	if (why[0] == '\0' && (v != NULL || required) && (s == NULL ||
+	    *s == '\0' || strlen(s) > EVENT_DEVICE_MAX || !is_plain(s)))
+		snprintf(why, size, "\"%s\" must be a string of 1 to %d "
+		    "characters without control characters, naming %s", key,
+		    EVENT_DEVICE_MAX, what);
+}
+
+/*
+ * The instrument read, "device": optional on control evidence (an
+ * officer names the weighbridge or scanner; a device token's own name is
+ * put there, event_body_admit).
  */
 static void
 check_device(json_t *o, char *why, size_t size)
 {
-	json_t		*v = json_object_get(o, "device");
-	const char	*s = json_string_value(v);
-
-	if (why[0] == '\0' && v != NULL && (s == NULL || *s == '\0' ||
-	    strlen(s) > EVENT_DEVICE_MAX))
-		snprintf(why, size, "\"device\" must be a string of 1 to %d "
-		    "characters naming the instrument", EVENT_DEVICE_MAX);
+	check_text(o, "device", false, "the instrument", why, size);
 }
 
 static void
@@ -111,8 +136,7 @@ check_seal(json_t *o, char *why, size_t size)
 	const char	*s;
 
 	need_string(o, "equipment", why, size);
-	if (why[0] == '\0')
-		need_string(o, "seal", why, size);
+	check_text(o, "seal", true, "the seal's number", why, size);
 	s = why[0] == '\0' ? need_string(o, "condition", why, size) : NULL;
 	if (s != NULL && strcmp(s, "intact") != 0 &&
 	    strcmp(s, "damaged") != 0 && strcmp(s, "missing") != 0)
@@ -135,12 +159,17 @@ static const struct event_kind {
 	const char	*type;
 	void		(*check)(json_t *, char *, size_t);
 	unsigned	 roles;		/* AUTH_* mask */
+	const char	*members[5];	/* besides "type" and "at" */
 } kinds[] = {
-	{ "position", check_position, AUTH_OPERATOR | AUTH_OFFICER },
-	{ "arrived", check_arrived, AUTH_OPERATOR | AUTH_OFFICER },
-	{ "weighbridge", check_weighbridge, AUTH_OFFICER | AUTH_DEVICE },
-	{ "scan", check_scan, AUTH_OFFICER | AUTH_DEVICE },
-	{ "seal_check", check_seal, AUTH_OFFICER | AUTH_DEVICE },
+	{ "position", check_position, AUTH_OPERATOR | AUTH_OFFICER,
+	    { "eta" } },
+	{ "arrived", check_arrived, AUTH_OPERATOR | AUTH_OFFICER, { NULL } },
+	{ "weighbridge", check_weighbridge, AUTH_OFFICER | AUTH_DEVICE,
+	    { "wagon", "gross_kg", "device", "reweigh" } },
+	{ "scan", check_scan, AUTH_OFFICER | AUTH_DEVICE,
+	    { "container", "wagon", "result", "device" } },
+	{ "seal_check", check_seal, AUTH_OFFICER | AUTH_DEVICE,
+	    { "equipment", "seal", "condition", "device" } },
 };
 
 /* The kind named type, or NULL. */
@@ -163,6 +192,35 @@ event_body_roles(const char *type)
 	return k != NULL ? k->roles : 0;
 }
 
+/*
+ * Refuses a member kind k does not name.  What is stored is replayed
+ * through rules_context_load_events for ever, wrapped in the evaluator's
+ * array of events: a member nested to jansson's depth limit was taken
+ * here and made every later evaluation of the train fail; a seal check's
+ * stray "wagon" was the equipment add_event() checked instead of its
+ * own.  Only known members, each a text, number or boolean, are stored.
+ */
+static void
+check_members(json_t *o, const struct event_kind *k, char *why, size_t size)
+{
+	const char	*key;
+	json_t		*v;
+	size_t		 i;
+
+	json_object_foreach(o, key, v) {
+		if (strcmp(key, "type") == 0 || strcmp(key, "at") == 0)
+			continue;
+		for (i = 0; i < nitems(k->members) && k->members[i] != NULL &&
+		    strcmp(k->members[i], key) != 0; i++)
+			;
+		if (i == nitems(k->members) || k->members[i] == NULL) {
+			snprintf(why, size, "\"%.64s\" is not a member of a %s "
+			    "event (docs/daemon.md, \"Events\")", key, k->type);
+			return;
+		}
+	}
+}
+
 /* Checks an event body; 0, or -1 with why filled. */
 static int
 event_check(json_t *o, const char *type, char *why, size_t size)
@@ -178,8 +236,11 @@ event_check(json_t *o, const char *type, char *why, size_t size)
 	if (k == NULL)
 		snprintf(why, size, "\"type\" must be position, arrived, "
 		    "weighbridge, scan or seal_check");
-	else
+	else {
 		k->check(o, why, size);
+		if (why[0] == '\0')
+			check_members(o, k, why, size);
+	}
 	return why[0] == '\0' ? 0 : -1;
 }
 

@@ -23,6 +23,7 @@ DECLARE
 		    WHEN p_body->>'equipment' IS NOT NULL THEN 'equipment' END;
 	equip	text := p_body->>field;
 	known	boolean;
+	nb	record;
 BEGIN
 	PERFORM pg_advisory_xact_lock(hashtext(split_part(p_id, '@', 1)));
 	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
@@ -67,6 +68,41 @@ BEGIN
 			    ELSE 'wagon or container' END || ' ' || equip ||
 			    ' (event member "' || field || '"); nothing was recorded',
 			    'field', field, 'equipment', equip,
+			    'train', cur.train_no, 'run', cur.run);
+			RETURN;
+		END IF;
+	END IF;
+	-- A neighbour's control result or set-out acts on the equipment it
+	-- names: one naming equipment the run does not carry was stored and
+	-- read by no rule (a wagon the neighbour held, named otherwise, was
+	-- a hold lost without a word).  Checked once the run has its
+	-- manifest; the sender hears 422 naming it, and the link goes on.
+	IF p_type = 'neighbour' AND cur.manifest_id IS NOT NULL THEN
+		SELECT x.member, x.equip INTO nb FROM (
+			SELECT 'controls[' || (n - 1) || '].equipment' AS member,
+			    c->>'equipment' AS equip, n AS ord, false AS wagon_only
+			FROM json_array_elements(CASE WHEN json_typeof(
+			    p_body->'controls') = 'array' THEN p_body->'controls'
+			    END) WITH ORDINALITY AS a(c, n)
+			UNION ALL
+			SELECT 'set_out[' || (n - 1) || '].wagon', c->>'wagon',
+			    1000000 + n, true
+			FROM json_array_elements(CASE WHEN json_typeof(
+			    p_body->'set_out') = 'array' THEN p_body->'set_out'
+			    END) WITH ORDINALITY AS b(c, n)
+		) x WHERE NOT EXISTS (SELECT 1 FROM wagons w WHERE
+		    w.train_id = cur.id AND (w.number = x.equip OR
+		    (NOT x.wagon_only AND x.equip = ANY (w.container_numbers))))
+		ORDER BY x.ord LIMIT 1;
+		IF FOUND THEN
+			outcome := 'invalid';
+			reply := json_build_object('title', 'Unknown equipment',
+			    'detail', 'train ' || cur.train_no || ' (run ' ||
+			    cur.run || ') has no ' || CASE WHEN nb.member LIKE
+			    'set_out%' THEN 'wagon ' ELSE 'wagon or container ' END ||
+			    coalesce(nb.equip, '(none)') || ' (neighbour report '
+			    'member "' || nb.member || '"); nothing was recorded',
+			    'field', nb.member, 'equipment', nb.equip,
 			    'train', cur.train_no, 'run', cur.run);
 			RETURN;
 		END IF;

@@ -611,8 +611,12 @@ BEGIN
 		    'resolve the goods on the new decision' END);
 		RETURN;
 	END IF;
+	-- An item named is goods on no wagon with a hit of its own: a hit on
+	-- the whole consignment is not one (item 7 of a consignment of two
+	-- took the consignment's hits).
 	IF NOT EXISTS (SELECT 1 FROM json_array_elements(cur.decision->'train_hits')
-	    AS h WHERE goods_hit_is_about(h, p_consignment, p_item)) THEN
+	    AS h WHERE goods_hit_is_about(h, p_consignment, p_item) AND
+	    (p_item IS NULL OR (h->'subject'->>'item')::int = p_item)) THEN
 		outcome := 'not_found';
 		reply := json_build_object('title', 'No such goods hit', 'detail',
 		    'train ' || cur.train_no || ' has no train hit about ' ||

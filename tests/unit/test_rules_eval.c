@@ -50,6 +50,7 @@ tr_new(void)
 	t->direction = MANIFEST_IMPORT;
 	t->issued = value_time_from_civil(2026, 11, 22, 7, 40, 0);
 	t->border_station = manifest_str(t, "CNAKA", 5);
+	t->transport_mode = manifest_str(t, "2", 1);	/* rail */
 	return t;
 }
 
