@@ -17,9 +17,11 @@
  */
 #include <sys/wait.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -235,6 +237,30 @@ t_replay_compat_old_ruleset(void)
 }
 
 /*
+ * Waits (5 s) until the daemon's /readyz says its database is up: a
+ * started daemon answers /healthz before its connections are, and a
+ * request meanwhile is refused 503.
+ */
+static bool
+daemon_ready(struct harness_daemon *dm)
+{
+	struct harness_response	r;
+	int			i, st;
+
+	for (i = 0; i < 100; i++) {
+		if (harness_http(dm->port, "GET", "/readyz", NULL, NULL, 0,
+		    &r) == 0) {
+			st = r.status;
+			harness_response_free(&r);
+			if (st == 200)
+				return true;
+		}
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+/*
  * Today's daemon on the upgraded database: a train holding events the old
  * daemon stored without reading every member (X8111: a device that is a
  * number, a re-weigh that is a word, a scan naming a wagon besides its
@@ -255,6 +281,7 @@ t_replay_compat_daemon_evaluates_old_events(void)
 	CU_ASSERT_EQUAL_FATAL(harness_token(&pg, "officer", "o.compat", token),
 	    0);
 	CU_ASSERT_EQUAL_FATAL(harness_daemon_start(&dm, pg.conf), 0);
+	CU_ASSERT_FATAL(daemon_ready(&dm));
 	CU_ASSERT_EQUAL(officers_call(dm.port, token, "POST",
 	    "/v1/trains/X8111/events", "{\"type\": \"scan\", \"container\": "
 	    "\"MSKU4412090\", \"result\": \"suspect\"}", NULL), 202);
