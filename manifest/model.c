@@ -531,6 +531,7 @@ train_link_placements(struct manifest_train *t)
 			c->procedure = by_direction[t->direction];
 		for (j = 0; j < c->nitems; j++) {
 			struct manifest_item *it = c->items[j];
+			bool placed = it->nplacements > 0;
 
 			if (it->value != MANIFEST_ABSENT && it->currency == NULL)
 				it->currency = c->currency;
@@ -563,7 +564,11 @@ train_link_placements(struct manifest_train *t)
 				}
 				if (w != NULL)
 					wagon_add_item(t, w, it);
+				else
+					placed = false;
 			}
+			/* The rules judge these as goods on no wagon. */
+			t->nunplaced += !placed;
 		}
 	}
 }

@@ -209,6 +209,7 @@ struct manifest_train {
 	size_t				 nconsignments;
 	size_t				 consignments_cap;
 	size_t				 nitems;	/* over all consignments */
+	size_t				 nunplaced;	/* derived: items placed on no wagon, or partly */
 
 	struct diag_list		 diags;		/* owned; freed with the train */
 	struct strmap			*strings;	/* short strings, shared */

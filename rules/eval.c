@@ -326,7 +326,7 @@ eval_train(struct eval_job *job, struct wagon_result *out)
 	f.memo = &job->memo;
 	f.diag_map = job->diag_map;
 	eval_scope(job, RULES_SCOPE_TRAIN, &f, 0, out);
-	if (job->rs->edition >= 2) {
+	if (job->rs->edition >= 2 && job->t->nunplaced > 0) {
 		eval_unplaced(job, &f, &order, out);
 		if (out->n > 1)
 			qsort(out->hits, out->n, sizeof *out->hits,
@@ -403,7 +403,9 @@ rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 		job.scoped[s] = xcalloc(rs->nrules + 1, sizeof(size_t));
 	for (i = 0; i < rs->nrules; i++) {
 		s = rs->rules[i].scope;
-		if (rule_active(&rs->rules[i], t->issued))
+		/* `not placed` is false at every item of a train without any. */
+		if (rule_active(&rs->rules[i], t->issued) &&
+		    !(t->nunplaced == 0 && rs->rules[i].only_unplaced))
 			job.scoped[s][job.nscoped[s]++] = i;
 	}
 	if (t->diags.n > 0 && needs_diag_map(rs))

@@ -264,6 +264,24 @@ skip_rule(struct parser *ps)
 	lang_lex_next(ps);
 }
 
+
+/*
+ * Whether condition n can hold only for an item not placed on a wagon:
+ * `not placed`, or an `and` with such a side.  Such a rule (unplaced-goods)
+ * is false for every item of a train whose goods are all placed, and the
+ * evaluation leaves it out there instead of testing it at each of a
+ * million items (eval.c): the document is the same.
+ */
+static bool
+needs_unplaced(const struct rules_node *n)
+{
+	if (n == NULL)
+		return false;
+	if (n->op == RULES_OP_AND)
+		return needs_unplaced(n->a) || needs_unplaced(n->b);
+	return n->op == RULES_OP_NOT && n->a != NULL &&
+	    n->a->op == RULES_OP_FIELD && n->a->field == RULES_F_ITEM_PLACED;
+}
 /* rule NAME clauses end */
 static void
 parse_rule(struct parser *ps)
@@ -297,6 +315,8 @@ parse_rule(struct parser *ps)
 		return;
 	}
 	r.scoped_diagnostic = ps->scoped_diagnostic;
+	r.only_unplaced = r.scope == RULES_SCOPE_ITEM &&
+	    needs_unplaced(r.when);
 	ps->rs->rules = arena_grow(ps->rs->arena, ps->rs->rules,
 	    &ps->rs->rules_cap, ps->rs->nrules + 1, sizeof r);
 	ps->rs->rules[ps->rs->nrules++] = r;

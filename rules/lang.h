@@ -160,6 +160,7 @@ struct rules_rule {
 	int64_t			 valid_from;	/* MANIFEST_ABSENT: open */
 	int64_t			 valid_until;	/* inclusive end of day */
 	bool			 scoped_diagnostic; /* a `diagnostic` test below train scope */
+	bool			 only_unplaced;	/* `when` needs `not placed` (lang.c) */
 };
 
 struct rules_ruleset {

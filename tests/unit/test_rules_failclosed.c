@@ -12,6 +12,7 @@
 #include "edi/reader.h"
 #include "manifest/decision.h"
 #include "manifest/util.h"
+#include "rules/lang.h"
 #include "rules/rules.h"
 
 #include "unit.h"
@@ -358,6 +359,41 @@ t_rules_failclosed_placed_fields(void)
 	decision_free(d);
 }
 
+/*
+ * A rule that can hold only for goods on no wagon (`not placed`, alone or
+ * in an `and`) is left out of the evaluation of a train whose goods are
+ * all placed (a million items need not test it); one that can hold
+ * otherwise (`or`) is not.  The train counts its unplaced items once.
+ */
+static void
+t_rules_failclosed_only_unplaced(void)
+{
+	struct rules_ruleset	*rs = fc_compile("edition 2\n"
+				    "rule a scope item action DOC_CHECK\n"
+				    " when not placed reason \"a\" end\n"
+				    "rule b scope item action DOC_CHECK\n"
+				    " when hs starts \"05\" and not placed reason \"b\" end\n"
+				    "rule c scope item action DOC_CHECK\n"
+				    " when not placed or hs starts \"05\" reason \"c\" end\n"
+				    "rule d scope train action DOC_CHECK\n"
+				    " when not (train.unplaced_items > 0) reason \"d\" end\n",
+				    NULL, 0);
+	struct manifest_train	*t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	CU_ASSERT_TRUE(rs->rules[0].only_unplaced);
+	CU_ASSERT_TRUE(rs->rules[1].only_unplaced);
+	CU_ASSERT_FALSE(rs->rules[2].only_unplaced);
+	CU_ASSERT_FALSE(rs->rules[3].only_unplaced);
+	rules_ruleset_unref(rs);
+	t = fc_train(fc_ivory_unplaced);
+	CU_ASSERT_EQUAL(t->nunplaced, 1);
+	manifest_train_free(t);
+	t = fc_train(FC_WAGON "CNI+1+C1'\n" FC_GEARBOXES);
+	CU_ASSERT_EQUAL(t->nunplaced, 0);
+	manifest_train_free(t);
+}
+
 /* The hits of rule r on wagon wi, counted. */
 static size_t
 fc_count(const struct decision *d, size_t wi, const char *r)
@@ -632,6 +668,7 @@ static CU_TestInfo rules_failclosed_tests[] = {
 	{ "t_rules_failclosed_consignment_all_unplaced",
 	    t_rules_failclosed_consignment_all_unplaced },
 	{ "t_rules_failclosed_placed_fields", t_rules_failclosed_placed_fields },
+	{ "t_rules_failclosed_only_unplaced", t_rules_failclosed_only_unplaced },
 	{ "t_rules_failclosed_diagnostic_severity",
 	    t_rules_failclosed_diagnostic_severity },
 	{ "t_rules_failclosed_diagnostic_scoped",
