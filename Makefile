@@ -110,7 +110,7 @@ $(BUILD)/daemon/api/openapi_data.c: daemon/api/openapi.json scripts/embed-file.s
 $(BUILD)/daemon/api/openapi_data.o: $(BUILD)/daemon/api/openapi_data.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 # The officer console's files, served at / and /console/FILE:
-# daemon/api/console/console.js becomes the string console_console_js.
+# daemon/api/console/core.js becomes the string console_core_js.
 $(BUILD)/daemon/api/console/%.c: daemon/api/console/% scripts/embed-file.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-file.sh $@ console_$(subst .,_,$*) $<

@@ -18,14 +18,22 @@
 /* The files, embedded by the build (scripts/embed-file.sh). */
 extern const char	console_index_html[];
 extern const size_t	console_index_html_len;
-extern const char	console_console_js[];
-extern const size_t	console_console_js_len;
+extern const char	console_core_js[];
+extern const size_t	console_core_js_len;
+extern const char	console_list_js[];
+extern const size_t	console_list_js_len;
+extern const char	console_train_js[];
+extern const size_t	console_train_js_len;
+extern const char	console_setout_js[];
+extern const size_t	console_setout_js_len;
 extern const char	console_console_css[];
 extern const size_t	console_console_css_len;
 
 #define CONSOLE_CSP	"default-src 'none'; script-src 'self'; " \
 	"style-src 'self'; img-src 'self' data:; connect-src 'self'; " \
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+#define JS	"text/javascript; charset=utf-8"
 
 static const struct console_file {
 	const char	*name;
@@ -35,8 +43,10 @@ static const struct console_file {
 } console_files[] = {
 	{ "index.html", "text/html; charset=utf-8", console_index_html,
 	    &console_index_html_len },
-	{ "console.js", "text/javascript; charset=utf-8", console_console_js,
-	    &console_console_js_len },
+	{ "core.js", JS, console_core_js, &console_core_js_len },
+	{ "list.js", JS, console_list_js, &console_list_js_len },
+	{ "train.js", JS, console_train_js, &console_train_js_len },
+	{ "setout.js", JS, console_setout_js, &console_setout_js_len },
 	{ "console.css", "text/css; charset=utf-8", console_console_css,
 	    &console_console_css_len },
 };

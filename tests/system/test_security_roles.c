@@ -32,7 +32,7 @@ param_value(const char *path, const char *name)
 	if (strcmp(name, "name") == 0)
 		return "sec-sub";
 	if (strcmp(name, "file") == 0)
-		return "console.js";
+		return "core.js";
 	if (strncmp(path, "/v1/notices/", 12) == 0)
 		return "ntc_00000000000000000000000000000000";
 	return SEC_TRAIN;

@@ -1,0 +1,83 @@
+/*
+ * list.js -- the officer console's train list (#/): the trains with their
+ * clearance clocks, polled, the countdowns ticked each second.
+ */
+"use strict";
+
+(function () {
+	var RG = window.RG;
+	var LIST_POLL_MS = 3000;
+	var state = RG.state, LANES = RG.LANES, SET_OUT = RG.SET_OUT;
+	var $ = RG.$, el = RG.el, clear = RG.clear, showError = RG.showError,
+	    api = RG.api, enc = RG.enc, trainKey = RG.trainKey,
+	    clockText = RG.clockText, timeText = RG.timeText,
+	    routeText = RG.routeText, countdown = RG.countdown,
+	    showView = RG.showView, wagonAction = RG.wagonAction;
+
+	function openList() {
+		showView("list");
+		loadList();
+		state.listTimer = setInterval(loadList, LIST_POLL_MS);
+		state.tickTimer = setInterval(tickList, 1000);
+	}
+
+	function loadList() {
+		api("GET", "/v1/trains").then(function (trains) {
+			state.trains = trains || [];
+			state.fetchedAt = Date.now();
+			showError("");
+			$("list-status").textContent = "updated " +
+			    new Date().toLocaleTimeString();
+			renderList();
+		}).catch(function (e) {
+			$("list-status").textContent = "update failed";
+			showError(e.message + " (retrying)");
+		});
+	}
+
+	function renderList() {
+		var tbody = $("trains").tBodies[0];
+
+		clear(tbody);
+		state.trains.forEach(function (t) {
+			var c = t.counts || {}, cd = countdown(t.clock, state.fetchedAt);
+
+			tbody.appendChild(el("tr", { "data-train": trainKey(t),
+			    class: t.green_lane ? "green-lane" : null },
+			    el("td", null,
+				el("a", { href: "#/train/" + enc(trainKey(t)),
+				    class: "train-link" }, t.train),
+				t.run > 1 ? el("span", { class: "run",
+				    text: " run " + t.run }) : null,
+				t.green_lane ? el("span", { class: "badge lane-green",
+				    title: "green lane", text: "green lane" }) : null),
+			    el("td", { text: routeText(t) }),
+			    el("td", { text: t.direction || "" }),
+			    el("td", { text: timeText(t.eta) }),
+			    el("td", { class: "num", text: c.wagons }),
+			    el("td", { class: "num", text: c.containers }),
+			    el("td", { class: "num", text: c.items }),
+			    el("td", { text: t.state }),
+			    el("td", null, t.decision ? el("span", { class:
+				"badge decision-" + t.decision, text: t.decision +
+				(t.final ? " (final)" : "") }) : "\u2014"),
+			    el("td", { class: "clock " + cd.cls, text: cd.text })));
+		});
+		$("trains-empty").hidden = state.trains.length > 0;
+		document.body.setAttribute("data-rendered", "list");
+	}
+
+	function tickList() {
+		var rows = $("trains").tBodies[0].rows, i, t, cd, cell;
+
+		for (i = 0; i < rows.length && i < state.trains.length; i++) {
+			t = state.trains[i];
+			cd = countdown(t.clock, state.fetchedAt);
+			cell = rows[i].cells[9];
+			cell.textContent = cd.text;
+			cell.className = "clock " + cd.cls;
+		}
+	}
+
+	RG.openList = openList;
+})();
