@@ -18,6 +18,8 @@
 /* The files, embedded by the build (scripts/embed-file.sh). */
 extern const char	console_index_html[];
 extern const size_t	console_index_html_len;
+extern const char	console_i18n_js[];
+extern const size_t	console_i18n_js_len;
 extern const char	console_core_js[];
 extern const size_t	console_core_js_len;
 extern const char	console_list_js[];
@@ -43,6 +45,7 @@ static const struct console_file {
 } console_files[] = {
 	{ "index.html", "text/html; charset=utf-8", console_index_html,
 	    &console_index_html_len },
+	{ "i18n.js", JS, console_i18n_js, &console_i18n_js_len },
 	{ "core.js", JS, console_core_js, &console_core_js_len },
 	{ "list.js", JS, console_list_js, &console_list_js_len },
 	{ "train.js", JS, console_train_js, &console_train_js_len },

@@ -13,7 +13,7 @@
 "use strict";
 
 (function () {
-	var RG = window.RG = {};
+	var RG = window.RG = window.RG || {};
 	var TOKEN_KEY = "railgate.token";
 	var LANES = RG.LANES = {
 		RELEASE: "green", AUDIT: "blue", DOC_CHECK: "yellow",
@@ -201,6 +201,29 @@
 		    (state.principal || "logged in");
 		document.body.setAttribute("data-view", name);
 	}
+
+	/*
+	 * Who is signed in: GET /v1/session's answer ({principal, role,
+	 * ...}), or null while unknown -- then every control shows and the
+	 * API refuses what the role may not do.
+	 */
+	RG.me = null;
+
+	/* True when the signed-in role is one of roles (or still unknown). */
+	RG.hasRole = function (roles) {
+		return !RG.me || roles.indexOf(RG.me.role) >= 0;
+	};
+
+	/*
+	 * fn(message) for each change the daemon pushes (stream.js: one
+	 * message per audit record, {seq, action, train, run, actor, at});
+	 * until the stream is up, pages poll.
+	 */
+	var listeners = [];
+	RG.subscribe = function (fn) { listeners.push(fn); };
+	RG.publish = function (msg) {
+		listeners.forEach(function (fn) { fn(msg); });
+	};
 
 	var routes = [];
 
