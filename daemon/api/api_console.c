@@ -20,6 +20,12 @@ extern const char	console_index_html[];
 extern const size_t	console_index_html_len;
 extern const char	console_i18n_js[];
 extern const size_t	console_i18n_js_len;
+extern const char	console_hits_js[];
+extern const size_t	console_hits_js_len;
+extern const char	console_trainhits_js[];
+extern const size_t	console_trainhits_js_len;
+extern const char	console_wagon_js[];
+extern const size_t	console_wagon_js_len;
 extern const char	console_core_js[];
 extern const size_t	console_core_js_len;
 extern const char	console_list_js[];
@@ -46,6 +52,9 @@ static const struct console_file {
 	{ "index.html", "text/html; charset=utf-8", console_index_html,
 	    &console_index_html_len },
 	{ "i18n.js", JS, console_i18n_js, &console_i18n_js_len },
+	{ "hits.js", JS, console_hits_js, &console_hits_js_len },
+	{ "trainhits.js", JS, console_trainhits_js, &console_trainhits_js_len },
+	{ "wagon.js", JS, console_wagon_js, &console_wagon_js_len },
 	{ "core.js", JS, console_core_js, &console_core_js_len },
 	{ "list.js", JS, console_list_js, &console_list_js_len },
 	{ "train.js", JS, console_train_js, &console_train_js_len },

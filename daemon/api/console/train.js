@@ -50,51 +50,10 @@
 			    audit: r[2] || [], notices: r[3] || [],
 			    fetchedAt: Date.now() };
 
-			return fetchRuleset(data.decision).then(function () {
+			return RG.fetchRuleset(data.decision).then(function () {
 				return data;
 			});
 		});
-	}
-
-	/*
-	 * The files of the rule set that made the decision, fetched once per
-	 * rule set: a hit shows the text of its rule.  A failure only leaves
-	 * the rule text out.
-	 */
-	function fetchRuleset(d) {
-		var sha = d && d.ruleset ? d.ruleset.sha256 : null;
-
-		if (!sha || state.rulesets[sha])
-			return Promise.resolve();
-		return api("GET", "/v1/rulesets/" + enc(sha)).then(function (rs) {
-			state.rulesets[sha] = rs.files || [];
-		}).catch(function () {
-			state.rulesets[sha] = [];
-		});
-	}
-
-	/* The source text of every rule named name in the decision's rule set. */
-	function ruleText(name) {
-		var d = state.train ? state.train.decision : null,
-		    files = d && d.ruleset ? state.rulesets[d.ruleset.sha256] : null,
-		    out = [], lines, i, k, start;
-
-		(files || []).forEach(function (f) {
-			if (!/\.rules$/.test(f.name))
-				return;
-			lines = f.text.split("\n");
-			for (i = 0; i < lines.length; i++) {
-				if (!/^rule\s/.test(lines[i]) ||
-				    lines[i].replace(/^rule\s+/, "").trim() !== name)
-					continue;
-				start = i;
-				for (k = i; k < lines.length && !/^end\s*$/.test(lines[k]); k++)
-					;
-				out.push(f.name + ":" + (start + 1) + "\n" +
-				    lines.slice(start, k + 1).join("\n"));
-			}
-		});
-		return out.join("\n\n");
 	}
 
 	function loadTrain(id, quiet) {
@@ -152,11 +111,11 @@
 			class: "clock " + cd.cls, text: cd.text })));
 		root.appendChild(renderStrip(t));
 		root.appendChild(el("div", { id: "wagon-detail", class: "panel" }));
-		renderWagonDetail();
+		RG.renderWagonDetail();
 		if (d && d.train_hits && d.train_hits.length)
 			root.appendChild(el("div", { id: "train-hits",
 			    class: "panel" }, el("h3", { text: "Train-level hits" }),
-			    renderTrainHits(d.train_hits, t)));
+			    RG.renderTrainHits(d.train_hits, t)));
 		root.appendChild(renderApprove(t, d));
 		root.appendChild(renderTimeline(data.audit));
 		root.appendChild(renderNotices(data.notices));
@@ -242,7 +201,7 @@
 					    b.getAttribute("data-position") ===
 					    String(w.position));
 				    });
-				renderWagonDetail();
+				RG.renderWagonDetail();
 			    } },
 			    el("span", { class: "pos", text: w.position }),
 			    el("span", { class: "num", text: w.wagon.slice(-4) }),
@@ -255,216 +214,6 @@
 		    })));
 	}
 
-	function subjectText(s) {
-		if (!s)
-			return "train";
-		return Object.keys(s).map(function (k) {
-			return k + " " + s[k];
-		}).join(", ");
-	}
-
-	function renderHits(hits) {
-		return el("ul", { class: "hits" }, hits.map(function (h) {
-			return el("li", { class: "hit" },
-			    el("span", { class: "badge lane-" + (LANES[h.action] ||
-				"unknown"), text: h.action }),
-			    el("p", { class: "reason", text: h.reason }),
-			    el("dl", { class: "hit-facts" },
-				el("dt", { text: "rule" }), el("dd", { class: "rule",
-				    text: h.rule }),
-				el("dt", { text: "subject" }), el("dd", {
-				    text: subjectText(h.subject) }),
-				h.would_pass_if ? el("dt", { text: "would pass if" }) : null,
-				h.would_pass_if ? el("dd", { text: h.would_pass_if }) : null),
-			    ruleText(h.rule) ? el("details", { class: "rule-text" },
-				el("summary", { text: "rule text" }),
-				el("pre", { text: ruleText(h.rule) })) : null);
-		}));
-	}
-
-	var RANK = { RELEASE: 0, AUDIT: 1, DOC_CHECK: 2, INSPECT: 3, HOLD: 4,
-	    REFUSE: 5 };
-
-	/* Whether a train hit (h) is about the goods of resolution g. */
-	function hitIsAbout(h, g) {
-		var s = h.subject || {};
-
-		return s.consignment === g.consignment && (g.item === null ||
-		    g.item === undefined || s.item === undefined ||
-		    s.item === g.item);
-	}
-
-	/* The goods resolution in force that takes hit h, or null. */
-	function goodsResolutionOf(h, t) {
-		var i, g;
-
-		for (i = 0; t.goods_resolutions && i < t.goods_resolutions.length;
-		    i++) {
-			g = t.goods_resolutions[i];
-			if (g.in_force && hitIsAbout(h, g) && (g.resolution ===
-			    "located" || RANK[h.action] <= RANK.DOC_CHECK))
-				return g;
-		}
-		return null;
-	}
-
-	/*
-	 * The train's hits; one about goods on no wagon offers its two ways
-	 * out: the goods located on a wagon (picked from the train's), or the
-	 * manifest corrected, with a reason.
-	 */
-	function renderTrainHits(hits, t) {
-		var list = renderHits(hits);
-
-		Array.prototype.forEach.call(list.children, function (li, i) {
-			var h = hits[i], g;
-
-			if (!h.subject || !h.subject.consignment)
-				return;
-			g = goodsResolutionOf(h, t);
-			if (g) {
-				li.appendChild(el("p", { class: "resolved", text:
-				    (g.resolution === "located" ? "Goods located on " +
-				    "wagon " + g.wagon : "Manifest corrected") +
-				    " by " + g.by + ": " + g.reason +
-				    " (applied when the decision is made final)" }));
-				return;
-			}
-			li.appendChild(goodsForm(h, i, t));
-		});
-		return list;
-	}
-
-	function goodsForm(h, i, t) {
-		var wagon, reason, msg, goods = "consignment " +
-		    h.subject.consignment + (h.subject.item ? " item " +
-		    h.subject.item : "");
-
-		wagon = el("select", { id: "goods-wagon-" + i, "data-kept": true,
-		    name: "wagon" }, (t.wagons || []).map(function (w) {
-			return el("option", { value: w.wagon, text: w.position +
-			    ": " + w.wagon });
-		    }));
-		reason = el("input", { id: "goods-reason-" + i, "data-kept": true,
-		    name: "reason", type: "text", size: 40, required: true,
-		    placeholder: "reason (the auditor reads it)" });
-		msg = el("span", { id: "goods-result-" + i, class: "status" });
-
-		function send(resolution) {
-			var body = { consignment: h.subject.consignment,
-			    resolution: resolution, reason: reason.value.trim() };
-
-			if (h.subject.item)
-				body.item = h.subject.item;
-			if (resolution === "located")
-				body.wagon = wagon.value;
-			if (!body.reason) {
-				msg.textContent = "a reason is required";
-				return;
-			}
-			msg.textContent = "sending\u2026";
-			api("POST", "/v1/trains/" + enc(state.trainId) +
-			    "/goods/resolution", body).then(function (r) {
-				msg.textContent = "";
-				reason.value = "";
-				showError("");
-				flash("Goods " + goods + ": " + (resolution ===
-				    "located" ? "located on wagon " + r.wagon :
-				    "manifest corrected"));
-				loadTrain(state.trainId);
-			}).catch(function (e) {
-				msg.textContent = "refused";
-				showError(e.message);
-			});
-		}
-
-		return el("form", { id: "goods-form-" + i, class: "goods noprint",
-		    onsubmit: function (ev) { ev.preventDefault(); } },
-		    el("button", { id: "goods-located-" + i, type: "button",
-			onclick: function () { send("located"); },
-			text: "Goods located on wagon" }), " ", wagon, " ",
-		    el("button", { id: "goods-corrected-" + i, type: "button",
-			disabled: RANK[h.action] > RANK.DOC_CHECK,
-			title: RANK[h.action] > RANK.DOC_CHECK ? "goods at " +
-			h.action + " must be located on a wagon" : null,
-			onclick: function () { send("corrected"); },
-			text: "Manifest corrected" }), " ", reason, " ", msg);
-	}
-
-	function renderWagonDetail() {
-		var panel = $("wagon-detail"), t = state.train.train, w = null, dw,
-		    i, sel, reason, msg;
-
-		if (!panel)
-			return;
-		clear(panel);
-		for (i = 0; t.wagons && i < t.wagons.length; i++)
-			if (t.wagons[i].position === state.selected)
-				w = t.wagons[i];
-		if (w === null) {
-			panel.appendChild(el("p", { class: "hint",
-			    text: "Click a wagon to see its hits and resolve it." }));
-			return;
-		}
-		dw = decisionWagon(state.train.decision, w.position);
-		panel.appendChild(el("h3", null, "Wagon " + w.wagon + " at position " +
-		    w.position + " ", el("span", { class: "badge lane-" +
-		    (LANES[wagonAction(w)] || "unknown"), text: wagonAction(w) })));
-		panel.appendChild(el("p", { text: w.containers + " container(s), " +
-		    w.items + " item(s); decision: " + w.action +
-		    (w.resolution ? "; officer's resolution: " + w.resolution +
-			(w.resolved_by ? " by " + w.resolved_by : "") +
-			(w.confirmed_by ? ", confirmed by " + w.confirmed_by :
-			"") : "") }));
-		if (w.override)
-			panel.appendChild(el("p", { class: "pending", text:
-			    "Override proposed by " + w.override.proposed_by +
-			    ": " + w.override.action + " (" + w.override.reason +
-			    "). It takes effect when another supervisor " +
-			    "confirms it or approves the train." }));
-		if (dw && dw.hits && dw.hits.length)
-			panel.appendChild(renderHits(dw.hits));
-		else
-			panel.appendChild(el("p", { class: "hint",
-			    text: "No hits on this wagon." }));
-
-		sel = el("select", { id: "resolve-action", name: "action" },
-		    ["release", "inspect", "hold", "refuse"].map(function (a) {
-			return el("option", { value: a, text: a });
-		    }));
-		reason = el("input", { id: "resolve-reason", name: "reason",
-		    type: "text", size: 50, required: true,
-		    placeholder: "reason (the auditor reads it)" });
-		msg = el("span", { id: "resolve-result", class: "status" });
-		panel.appendChild(el("form", { id: "resolve-form", class: "noprint",
-		    onsubmit: function (ev) {
-			ev.preventDefault();
-			if (!reason.value.trim()) {
-				msg.textContent = "a reason is required";
-				return;
-			}
-			msg.textContent = "sending\u2026";
-			api("POST", "/v1/trains/" + enc(state.trainId) + "/wagons/" +
-			    enc(w.wagon) + "/resolution", { action: sel.value,
-			    reason: reason.value.trim() }).then(function (r) {
-				msg.textContent = "";
-				reason.value = "";
-				showError("");
-				flash("Wagon " + w.wagon + ": " + (r.proposed ?
-				    "override proposed, " + r.previous + " \u2192 " +
-				    r.proposed + ": it waits for a second " +
-				    "supervisor to confirm it" : r.previous +
-				    " \u2192 " + r.action));
-				loadTrain(state.trainId);
-			}).catch(function (e) {
-				msg.textContent = "refused";
-				showError(e.message);
-			});
-		    } },
-		    el("label", { for: "resolve-action", text: "Resolve: " }), sel, " ",
-		    reason, " ", el("button", { id: "resolve-submit", type: "submit",
-		    text: "Resolve wagon" }), " ", msg));
-	}
 
 	function flash(text) {
 		var f = $("flash");
@@ -562,6 +311,8 @@
 	}
 
 	RG.fetchTrain = fetchTrain;
+	RG.loadTrain = loadTrain;
+	RG.flash = flash;
 	RG.decisionWagon = decisionWagon;
 	RG.addRoute(/^train\/([^/]+)$/, function (m) { openTrain(m[1]); });
 })();

@@ -1,0 +1,91 @@
+/*
+ * hits.js -- a decision's hits as the officer reads them: each with its
+ * action, plain-language reason, rule, subject, what would make it pass,
+ * and the rule's text from the rule set that made the decision (fetched
+ * once per rule set).  Shared by a wagon's panel and the train-level hits.
+ */
+"use strict";
+
+(function () {
+	var RG = window.RG;
+	var state = RG.state, LANES = RG.LANES;
+	var $ = RG.$, el = RG.el, clear = RG.clear, showError = RG.showError,
+	    api = RG.api, enc = RG.enc, wagonAction = RG.wagonAction;
+
+	/*
+	 * The files of the rule set that made the decision, fetched once per
+	 * rule set: a hit shows the text of its rule.  A failure only leaves
+	 * the rule text out.
+	 */
+	function fetchRuleset(d) {
+		var sha = d && d.ruleset ? d.ruleset.sha256 : null;
+
+		if (!sha || state.rulesets[sha])
+			return Promise.resolve();
+		return api("GET", "/v1/rulesets/" + enc(sha)).then(function (rs) {
+			state.rulesets[sha] = rs.files || [];
+		}).catch(function () {
+			state.rulesets[sha] = [];
+		});
+	}
+
+	/* The source text of every rule named name in the decision's rule set. */
+	function ruleText(name) {
+		var d = state.train ? state.train.decision : null,
+		    files = d && d.ruleset ? state.rulesets[d.ruleset.sha256] : null,
+		    out = [], lines, i, k, start;
+
+		(files || []).forEach(function (f) {
+			if (!/\.rules$/.test(f.name))
+				return;
+			lines = f.text.split("\n");
+			for (i = 0; i < lines.length; i++) {
+				if (!/^rule\s/.test(lines[i]) ||
+				    lines[i].replace(/^rule\s+/, "").trim() !== name)
+					continue;
+				start = i;
+				for (k = i; k < lines.length && !/^end\s*$/.test(lines[k]); k++)
+					;
+				out.push(f.name + ":" + (start + 1) + "\n" +
+				    lines.slice(start, k + 1).join("\n"));
+			}
+		});
+		return out.join("\n\n");
+	}
+
+	function subjectText(s) {
+		if (!s)
+			return "train";
+		return Object.keys(s).map(function (k) {
+			return k + " " + s[k];
+		}).join(", ");
+	}
+
+	function renderHits(hits) {
+		return el("ul", { class: "hits" }, hits.map(function (h) {
+			return el("li", { class: "hit" },
+			    el("span", { class: "badge lane-" + (LANES[h.action] ||
+				"unknown"), text: h.action }),
+			    el("p", { class: "reason", text: h.reason }),
+			    el("dl", { class: "hit-facts" },
+				el("dt", { text: "rule" }), el("dd", { class: "rule",
+				    text: h.rule }),
+				el("dt", { text: "subject" }), el("dd", {
+				    text: subjectText(h.subject) }),
+				h.would_pass_if ? el("dt", { text: "would pass if" }) : null,
+				h.would_pass_if ? el("dd", { text: h.would_pass_if }) : null),
+			    ruleText(h.rule) ? el("details", { class: "rule-text" },
+				el("summary", { text: "rule text" }),
+				el("pre", { text: ruleText(h.rule) })) : null);
+		}));
+	}
+
+	var RANK = { RELEASE: 0, AUDIT: 1, DOC_CHECK: 2, INSPECT: 3, HOLD: 4,
+	    REFUSE: 5 };
+
+	RG.RANK = RANK;
+	RG.fetchRuleset = fetchRuleset;
+	RG.ruleText = ruleText;
+	RG.subjectText = subjectText;
+	RG.renderHits = renderHits;
+})();
