@@ -8,11 +8,14 @@
 #ifndef CLI_CMD_H
 #define CLI_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 int cmd_parse(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_officer(int argc, char **argv);
+int cmd_session(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_notices(int argc, char **argv);
@@ -27,6 +30,12 @@ void cmd_rules_print_diags(const struct diag_list *l);
 
 /* Prints each diagnostic of l on out, one per line, indented. */
 void cmd_print_diags(FILE *out, const struct diag_list *l);
+/*
+ * The DSN from dsn (--dsn) when not NULL, else from the configuration
+ * file conf_path (admin: its admin_dsn, else dsn); NULL after saying why.
+ * The caller frees it.
+ */
+char *cmd_resolve_dsn(const char *dsn, const char *conf_path, bool admin);
 /* Prints "railgate CMD: message" on stderr. */
 void cmd_warnx(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

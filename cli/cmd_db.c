@@ -20,8 +20,8 @@
 #include "daemon/config.h"
 
 /* The DSN from --dsn, else from the configuration file (admin_dsn, else dsn). */
-static char *
-resolve_dsn(const char *dsn, const char *conf_path, bool admin)
+char *
+cmd_resolve_dsn(const char *dsn, const char *conf_path, bool admin)
 {
 	struct config	 cfg;
 	char		*cause = NULL, *warnings = NULL, *r;
@@ -84,7 +84,7 @@ cmd_db(int argc, char **argv)
 		default: db_usage(stderr); return EX_USAGE;
 		}
 	}
-	if ((dsn = resolve_dsn(dsn_opt, conf, true)) == NULL)
+	if ((dsn = cmd_resolve_dsn(dsn_opt, conf, true)) == NULL)
 		return EX_CONFIG;
 	if (db_migrate(dsn, &applied, &version, &cause) < 0) {
 		cmd_warnx("db", "%s", cause);
@@ -153,7 +153,7 @@ cmd_token(int argc, char **argv)
 		token_usage(stderr);
 		return EX_USAGE;
 	}
-	if ((dsn = resolve_dsn(dsn_opt, conf, false)) == NULL)
+	if ((dsn = cmd_resolve_dsn(dsn_opt, conf, false)) == NULL)
 		return EX_CONFIG;
 	if (strcmp(verb, "create") == 0) {
 		if (auth_token_generate(token) < 0) {

@@ -31,6 +31,9 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "a train's clearance record for the auditor (HTML)" },
 	{ "db", cmd_db, "apply the database schema migrations" },
 	{ "token", cmd_token, "create or revoke API tokens" },
+	{ "officer", cmd_officer,
+	    "add, list or disable officers' accounts; set a password" },
+	{ "session", cmd_session, "revoke officers' sign-in sessions" },
 };
 
 /* Prints the command list to out. */

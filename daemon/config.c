@@ -200,6 +200,30 @@ static const struct param params[] = {
 	    "10", 1, 3600,
 	    "Seconds of the window over which auth_failures_per_client counts, "
 	    "from a client's first failure."),
+	INT("http", "session_idle_s", session_idle_s, false, "1800", 60, 86400,
+	    "Seconds an officer's sign-in session lives without a request; "
+	    "each request (at most one a second is counted) starts it again."),
+	INT("http", "session_max_s", session_max_s, false, "43200", 300,
+	    604800,
+	    "Seconds a sign-in session lives at most, however busy (12 h: a "
+	    "shift); then the officer signs in again."),
+	BOOL("http", "session_cookie_secure", session_cookie_secure, false,
+	    "false",
+	    "Marks the session cookie Secure and expects https:// origins: "
+	    "set it when the console is reached through a TLS proxy."),
+	INT("http", "signin_failures_per_name", signin_failures_per_name,
+	    false, "5", 1, 1000,
+	    "Failed sign-ins under one name (whether an account has it or "
+	    "not) in signin_failures_window_s; past it, sign-ins under that "
+	    "name are answered 429 with Retry-After until the window ends."),
+	INT("http", "signin_failures_per_client", signin_failures_per_client,
+	    false, "20", 1, 100000,
+	    "Failed sign-ins from one client (an address or IPv6 /64) in "
+	    "signin_failures_window_s; past it, its sign-ins are answered 429."),
+	INT("http", "signin_failures_window_s", signin_failures_window_s,
+	    false, "300", 1, 86400,
+	    "Seconds of the windows of signin_failures_per_name and "
+	    "signin_failures_per_client, from the first failure."),
 };
 
 /*

@@ -64,6 +64,12 @@ struct config {
 	int	 token_cache_s;
 	int	 auth_failures_per_client;
 	int	 auth_failures_window_s;
+	int	 session_idle_s;
+	int	 session_max_s;
+	bool	 session_cookie_secure;
+	int	 signin_failures_per_name;
+	int	 signin_failures_per_client;
+	int	 signin_failures_window_s;
 };
 
 /* Fills cfg with every default; the caller frees with config_free(). */

@@ -327,6 +327,16 @@ daemon_token_lookup(void *arg, const char *hash, http_token_cb cb,
 	store_token_lookup(d->db, hash, cb, cb_arg);
 }
 
+/* http_app.session_lookup: sessions are in the database. */
+static void
+daemon_session_lookup(void *arg, const char *hash, http_token_cb cb,
+    void *cb_arg)
+{
+	struct daemon	*d = arg;
+
+	store_session_lookup(d->db, hash, cb, cb_arg);
+}
+
 /* The HTTP server, serving the API's routes (api.c). */
 static struct http_server *
 daemon_http_start(struct daemon *d, char **cause)
@@ -336,6 +346,7 @@ daemon_http_start(struct daemon *d, char **cause)
 		.route_count = api_route_count,
 		.is_up = daemon_db_is_up,
 		.token_lookup = daemon_token_lookup,
+		.session_lookup = daemon_session_lookup,
 		.arg = d,
 	};
 

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <libpq-fe.h>
 
@@ -11,10 +12,13 @@
 
 #include "admin.h"
 
-/* Runs one statement on a new connection; returns the first value as int. */
+/*
+ * Runs one statement on a new connection; returns the first value as int
+ * (and, when text is not NULL, as a string the caller frees).
+ */
 static int
-admin_exec(const char *dsn, const char *sql, int n, const char *const *p,
-    char **cause)
+admin_query(const char *dsn, const char *sql, int n, const char *const *p,
+    char **text, char **cause)
 {
 	PGconn		*c = PQconnectdb(dsn);
 	PGresult	*r;
@@ -27,12 +31,36 @@ admin_exec(const char *dsn, const char *sql, int n, const char *const *p,
 		return -1;
 	}
 	r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) {
 		rc = atoi(PQgetvalue(r, 0, 0));
-	else
+		if (text != NULL)
+			*text = xstrdup(PQgetvalue(r, 0, 0));
+	} else
 		*cause = xasprintf("%s", PQresultErrorMessage(r));
 	PQclear(r);
 	PQfinish(c);
+	return rc;
+}
+
+static int
+admin_exec(const char *dsn, const char *sql, int n, const char *const *p,
+    char **cause)
+{
+	return admin_query(dsn, sql, n, p, NULL, cause);
+}
+
+/* A function answering 'done' (0) or another outcome (1); -1 failed. */
+static int
+admin_outcome(const char *dsn, const char *sql, int n, const char *const *p,
+    char **cause)
+{
+	char	*text = NULL;
+	int	 rc;
+
+	if (admin_query(dsn, sql, n, p, &text, cause) < 0 && text == NULL)
+		return -1;
+	rc = strcmp(text, "done") == 0 ? 0 : 1;
+	free(text);
 	return rc;
 }
 
@@ -64,4 +92,60 @@ db_admin_token_revoke(const char *dsn, const char *principal, char **cause)
 	    "SELECT count(*) FROM t, LATERAL (SELECT audit_append('cli', "
 	    "'token.revoke', NULL, json_build_object('principal', $1::text)::text, "
 	    "NULL)) a", 1, p, cause);
+}
+
+int
+db_admin_officer_add(const char *dsn, const char *principal,
+    const char *display, const char *role, const char *hash,
+    const char *language, char **cause)
+{
+	const char	*p[5] = { principal, display, role, hash, language };
+
+	return admin_outcome(dsn, "SELECT officer_add('cli', $1, $2, $3, $4, "
+	    "$5)", 5, p, cause);
+}
+
+int
+db_admin_officer_passwd(const char *dsn, const char *principal,
+    const char *hash, char **cause)
+{
+	const char	*p[2] = { principal, hash };
+
+	return admin_outcome(dsn, "SELECT officer_passwd('cli', $1, $2)", 2, p,
+	    cause);
+}
+
+int
+db_admin_officer_disable(const char *dsn, const char *principal,
+    int disable, char **cause)
+{
+	const char	*p[2] = { principal, disable ? "t" : "f" };
+
+	return admin_outcome(dsn, "SELECT officer_disable('cli', $1, $2)", 2,
+	    p, cause);
+}
+
+int
+db_admin_officer_list(const char *dsn, char **text, char **cause)
+{
+	*text = NULL;
+	if (admin_query(dsn, "SELECT coalesce(string_agg(concat_ws(E'\\t', "
+	    "a.principal, a.role, CASE WHEN a.disabled_at IS NULL THEN "
+	    "'enabled' ELSE 'disabled' END, coalesce(a.language, '-'), "
+	    "(SELECT count(*) FROM sessions s WHERE s.principal = a.principal "
+	    "AND s.revoked_at IS NULL AND s.expires_at > now() AND "
+	    "s.last_seen_at + make_interval(secs => s.idle_s) > now()) || "
+	    "' session(s)', a.display_name) || E'\\n', '' ORDER BY "
+	    "a.principal), '') FROM officer_accounts a", 0, NULL, text,
+	    cause) < 0 && *text == NULL)
+		return -1;
+	return 0;
+}
+
+int
+db_admin_session_revoke(const char *dsn, const char *target, char **cause)
+{
+	const char	*p[1] = { target };
+
+	return admin_exec(dsn, "SELECT session_revoke('cli', $1)", 1, p, cause);
 }

@@ -11,4 +11,22 @@ int db_admin_token_create(const char *dsn, const char *hash,
 /* Revokes every live token of principal; returns how many, or -1. */
 int db_admin_token_revoke(const char *dsn, const char *principal, char **cause);
 
+/*
+ * Officer accounts (024_sessions.sql, 66_sessions.sql), each change with
+ * its audit record: 0 done, 1 the account exists (add) or does not
+ * (passwd, disable), -1 failed with *cause.  hash: an Argon2id PHC string;
+ * language may be NULL.
+ */
+int db_admin_officer_add(const char *dsn, const char *principal,
+    const char *display, const char *role, const char *hash,
+    const char *language, char **cause);
+int db_admin_officer_passwd(const char *dsn, const char *principal,
+    const char *hash, char **cause);
+int db_admin_officer_disable(const char *dsn, const char *principal,
+    int disable, char **cause);
+/* The accounts, one a line (tab-separated), into *text; 0 or -1. */
+int db_admin_officer_list(const char *dsn, char **text, char **cause);
+/* Revokes a principal's live sessions, or one by id; how many, or -1. */
+int db_admin_session_revoke(const char *dsn, const char *target, char **cause);
+
 #endif

@@ -93,6 +93,42 @@ typedef void (*store_token_cb)(int status, const char *principal,
 void store_token_lookup(struct db *db, const char *hash, store_token_cb cb,
     void *arg);
 
+/*
+ * Looks up a session cookie by its SHA-256 hex (session_lookup(): a live
+ * session of an enabled account, whose idle clock restarts).
+ */
+void store_session_lookup(struct db *db, const char *hash,
+    store_token_cb cb, void *arg);
+
+/* == officers' accounts and sessions (store_sessions.c) == */
+
+/*
+ * An account by principal: {"hash": Argon2id PHC string, "disabled":
+ * bool, "role": ...} (status 1), or none (0).
+ */
+void store_officer_account(struct db *db, const char *principal,
+    store_doc_cb cb, void *arg);
+/*
+ * A new session after a verified sign-in (session_open()): its
+ * GET /v1/session document (1), or none (0: the account was disabled
+ * meanwhile).  old: the cookie the browser still held, or NULL.
+ */
+void store_session_open(struct db *db, const char *hash,
+    const char *principal, const char *client, int idle_s, int max_s,
+    const char *old, store_doc_cb cb, void *arg);
+/* A live session's GET /v1/session document (1), or none (0). */
+void store_session_info(struct db *db, const char *hash, store_doc_cb cb,
+    void *arg);
+/* Signs a session out (audit record session.signout). */
+void store_session_close(struct db *db, const char *hash,
+    store_status_cb cb, void *arg);
+/* Records a refused sign-in under the name tried (session.signin_failed). */
+void store_signin_failed(struct db *db, const char *name, const char *client,
+    const char *why, store_status_cb cb, void *arg);
+/* Stores an officer's console language (NULL: none); "done" or "not_found". */
+void store_officer_language(struct db *db, const char *principal,
+    const char *language, store_decision_cb cb, void *arg);
+
 /* status: 1 intact, 0 broken at first_bad (reason set), < 0 failed. */
 typedef void (*store_audit_verify_cb)(int status, long long checked,
     long long first_bad, const char *reason, void *arg);

@@ -37,6 +37,18 @@ store_token_lookup(struct db *db, const char *hash, store_token_cb cb,
 	    1, p, NULL, NULL, DB_RETRY, 5000, token_lookup_cb, q);
 }
 
+void
+store_session_lookup(struct db *db, const char *hash, store_token_cb cb,
+    void *arg)
+{
+	struct store_call	*q = store_call_new(arg);
+	const char		*p[1] = { hash };
+
+	q->cb.token = cb;
+	db_query(db, "SELECT principal, role FROM session_lookup($1)", 1, p,
+	    NULL, NULL, DB_RETRY, 5000, token_lookup_cb, q);
+}
+
 /* Row: first_bad, checked, reason. */
 static void
 audit_verify_cb(const struct db_result *r, void *arg)

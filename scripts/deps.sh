@@ -13,6 +13,7 @@ libxml2-utils
 libssl-dev
 zlib1g-dev
 libjansson-dev
+libargon2-dev
 libcunit1-dev
 libutf8proc-dev
 postgresql

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "daemon/http/http.h"
 
@@ -70,6 +71,20 @@ struct json_t *subscriptions_read(const struct config *cfg, const char *path,
     char **cause);
 void subscriptions_apply(struct daemon *d, struct json_t *subs,
     const char *path);
+
+/* api_session.c: officers' sign-in sessions */
+void api_session_post(struct http_ctx *c);
+void api_session_get(struct http_ctx *c);
+void api_session_delete(struct http_ctx *c);
+void api_session_language(struct http_ctx *c);
+/* Sign-ins since start, for /metrics. */
+struct api_session_stats {
+	uint64_t	signins;
+	uint64_t	signin_failures;
+	uint64_t	signin_throttled;	/* answered 429 */
+	uint64_t	signouts;
+};
+void api_session_get_stats(struct api_session_stats *out);
 
 /* api_audit.c */
 void api_audit_verify(struct http_ctx *c);

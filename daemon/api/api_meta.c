@@ -178,6 +178,7 @@ struct meta_figures {
 	struct evaluator_stats	es;
 	struct peer_link_stats	ps;
 	size_t			pool_pending;
+	struct api_session_stats ss;
 };
 
 /* One metric family of /metrics: what it is called, says, and reads. */
@@ -246,6 +247,29 @@ static const struct meta_metric meta_process[] = {
 	{ "railgate_http_token_lookups_total", "counter",
 	    "Tokens looked up in the database (not in the cache).",
 	    FIELD(META_U64, hs.token_lookups) },
+	{ "railgate_http_session_lookups_total", "counter",
+	    "Session cookies looked up in the database (not in the cache).",
+	    FIELD(META_U64, hs.session_lookups) },
+	{ "railgate_http_csrf_refused_total", "counter",
+	    "Requests by session cookie that would change something, refused "
+	    "403 for coming from another origin.",
+	    FIELD(META_U64, hs.csrf_refused) },
+	{ "railgate_http_credentials_conflict_total", "counter",
+	    "Requests refused 400 for carrying a bearer token and a session "
+	    "cookie.", FIELD(META_U64, hs.both_refused) },
+	{ "railgate_signins_total", "counter",
+	    "Officers signed in with a name and a password.",
+	    FIELD(META_U64, ss.signins) },
+	{ "railgate_signin_failures_total", "counter",
+	    "Sign-ins refused 401 (unknown name, wrong password, disabled "
+	    "account: one answer).", FIELD(META_U64, ss.signin_failures) },
+	{ "railgate_signin_throttled_total", "counter",
+	    "Sign-ins refused 429: their name or client passed "
+	    "signin_failures_per_name or signin_failures_per_client.",
+	    FIELD(META_U64, ss.signin_throttled) },
+	{ "railgate_signouts_total", "counter",
+	    "Sessions signed out (DELETE /v1/session).",
+	    FIELD(META_U64, ss.signouts) },
 	{ "railgate_db_connections_up", "gauge",
 	    "Database connections usable.", FIELD(META_INT, ds.up) },
 	{ "railgate_db_queued", "gauge",
@@ -427,6 +451,7 @@ api_metrics(struct http_ctx *c)
 	evaluator_get_stats(c->d->eval, &f.es);
 	peer_link_get_stats(c->d->peer, &f.ps);
 	f.pool_pending = pool_pending(c->d->pool);
+	api_session_get_stats(&f.ss);
 	buf_printf(&b, "# HELP railgate_http_requests_total HTTP requests "
 	    "answered, by status class.\n# TYPE railgate_http_requests_total "
 	    "counter\n");

@@ -84,6 +84,7 @@ struct conn_request_head {
 	const char	*method;
 	const char	*target;
 	const char	*authorization;	/* NULL: none */
+	const char	*cookie;	/* NULL: none */
 	const char	*client;	/* the client's key (conn_client_key) */
 	const char	*peer;		/* address:port, for the log */
 	int64_t		 content_length; /* -1: none */

@@ -74,6 +74,7 @@ guarded_request_head(const struct guarded *c, struct conn_request_head *h)
 	h->method = c->head.method != NULL ? c->head.method : "?";
 	h->target = c->head.target != NULL ? c->head.target : "";
 	h->authorization = c->head.authorization;
+	h->cookie = c->head.cookie;
 	h->client = c->key;
 	h->peer = c->peer;
 	h->content_length = c->head.content_length;

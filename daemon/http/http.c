@@ -159,6 +159,7 @@ http_guard_start(struct http_server *s)
 	hooks.arg = s;
 	s->guard = conn_guard_new(s->d->base, s->http, s->sock, &lim, &hooks);
 	s->fail_limit = cfg->auth_failures_per_client;
+	s->sessions = auth_cache_new(HTTP_SESSION_CACHE_S);
 	s->throttle = auth_throttle_new(s->fail_limit,
 	    cfg->auth_failures_window_s, http_throttle_report, s);
 	s->tick = event_new(s->d->base, -1, EV_PERSIST, http_tick_cb, s);
@@ -241,6 +242,7 @@ http_server_free(struct http_server *s)
 	conn_guard_free(s->guard);
 	event_free(s->tick);
 	auth_throttle_free(s->throttle);
+	auth_cache_free(s->sessions);
 	free(s);
 }
 

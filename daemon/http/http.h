@@ -49,6 +49,19 @@ typedef void (*http_handler)(struct http_ctx *);
  */
 #define HTTP_JSON_BODY_MAX	(64 * 1024)
 #define HTTP_ROUTE_UPLOAD	0x1
+/*
+ * A public route that takes a JSON document of at most
+ * HTTP_SIGNIN_BODY_MAX bytes (the sign-in: the caller has no credential
+ * yet).
+ */
+#define HTTP_ROUTE_SIGNIN	0x2
+#define HTTP_SIGNIN_BODY_MAX	4096
+/*
+ * Seconds a session cookie's lookup is cached: a session revoked
+ * elsewhere (another daemon, the command line) is refused at most this
+ * long after; one signed out here, at once.
+ */
+#define HTTP_SESSION_CACHE_S	1
 
 struct http_route {
 	int		 method;	/* EVHTTP_REQ_* */
@@ -65,6 +78,8 @@ struct http_ctx {
 	const struct http_route		*route;
 	char				*params[HTTP_MAX_PARAMS];	/* decoded, owned */
 	struct auth_principal		 who;		/* when authenticated */
+	bool				 session;	/* by the session cookie */
+	char				 cred_hash[AUTH_TOKEN_HEX]; /* its SHA-256 */
 	char				 id[20];	/* request id, in logs */
 	char				 client[CONN_CLIENT_LEN]; /* conn_client_key */
 	const char			*note;		/* for the log line */
@@ -91,6 +106,9 @@ struct http_app {
 	/* Looks up a token's SHA-256 hex; answers through cb, once. */
 	void			(*token_lookup)(void *arg, const char *hash,
 				    http_token_cb cb, void *cb_arg);
+	/* Looks up a session cookie's SHA-256 hex; the same answers. */
+	void			(*session_lookup)(void *arg, const char *hash,
+				    http_token_cb cb, void *cb_arg);
 	void			*arg;		/* of is_up and token_lookup */
 };
 
@@ -106,6 +124,11 @@ void http_server_stop_accepting(struct http_server *s);
 int http_server_in_flight(const struct http_server *s);
 /* Frees the server and its connections; accepts NULL.  Call when idle. */
 void http_server_free(struct http_server *s);
+
+/* Forgets c's session in the cache at once (it was signed out). */
+void http_session_forget(struct http_ctx *c);
+/* True when the session cookie is Secure (https:// origins). */
+bool http_session_secure(const struct http_ctx *c);
 
 /* The n-th {param} of the route, decoded. */
 const char *http_param(const struct http_ctx *c, int n);
@@ -157,6 +180,9 @@ struct http_stats {
 	uint64_t	auth_failures;	/* failed authentications */
 	uint64_t	auth_throttled;	/* requests answered 429 for them */
 	uint64_t	token_lookups;	/* tokens looked up in the database */
+	uint64_t	session_lookups; /* session cookies looked up */
+	uint64_t	csrf_refused;	/* cookie requests from another origin */
+	uint64_t	both_refused;	/* a token and a cookie together */
 };
 void http_get_stats(const struct http_server *s, struct http_stats *out);
 

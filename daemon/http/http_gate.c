@@ -8,6 +8,19 @@
  * connection guard), so that the 200 MB upload of a stranger costs its
  * head.
  *
+ * The credential is either a bearer token (machines, and the console's
+ * "use a token") or the session cookie of an officer signed in with a
+ * name and a password (POST /v1/session); both in one request are
+ * refused 400, whoever they name, so that which one acts is never a
+ * guess.  A session's lookup is cached for HTTP_SESSION_CACHE_S (1 s):
+ * a session revoked anywhere is refused within a second.  A request by
+ * cookie that may change something (not GET or HEAD) must come from the
+ * console's own page -- Sec-Fetch-Site: same-origin, or an Origin that is
+ * this daemon's (its Host, http:// or https:// as session_cookie_secure
+ * says) -- else 403: with SameSite=Strict, the defence against another
+ * site's page posting with the officer's cookie.  Bearer requests carry
+ * no ambient credential and are not checked.
+ *
  * Failed authentications are counted per client (auth.h's throttle):
  * each is logged on its own line while the client is under
  * auth_failures_per_client in its window, beyond that only in the
@@ -18,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/queue.h>
 
 #include <event2/http.h>
@@ -26,11 +40,13 @@
 
 #include "daemon/daemon.h"
 #include "daemon/http/http_int.h"
+#include "daemon/http/password.h"
 #include "daemon/log.h"
 
 /* How an authentication ended, when it did not let the caller in. */
 struct http_auth {
 	char			 hash[AUTH_TOKEN_HEX];
+	bool			 session;	/* hash is a session cookie's */
 	struct auth_principal	 who;
 	struct conn_refusal	 no;
 	const char		*why;		/* for the log line */
@@ -48,6 +64,23 @@ http_reply_refusal(struct http_ctx *c, const struct http_auth *a)
 		http_add_header(c, "WWW-Authenticate", "Bearer realm=\"railgate\"");
 	http_reply_problem(c, a->no.status, a->no.title, a->no.detail, NULL,
 	    a->no.retry_after_s);
+}
+
+static int http_auth_failed(struct http_server *, const char *,
+    struct http_auth *, bool, const char *, const char *);
+
+/* An unknown, expired or revoked token or session: 401. */
+static int
+http_auth_unknown(struct http_server *s, const char *client,
+    struct http_auth *a)
+{
+	if (a->session)
+		return http_auth_failed(s, client, a, false,
+		    "unknown, expired or revoked session",
+		    "the session is unknown, expired or revoked; sign in again");
+	return http_auth_failed(s, client, a, false,
+	    "unknown, expired or revoked token",
+	    "the token is unknown, expired or revoked");
 }
 
 /* A failed authentication: counted against the client, 401. */
@@ -69,24 +102,43 @@ http_auth_failed(struct http_server *s, const char *client,
 	return HTTP_AUTH_NO;
 }
 
+/* A refusal of a request carrying a token and a session cookie. */
+static int
+http_auth_both(struct http_server *s, struct http_auth *a)
+{
+	s->stats.both_refused++;
+	a->no.status = 400;
+	a->no.title = "Bad Request";
+	snprintf(a->no.detail, sizeof a->no.detail, "both an Authorization "
+	    "header and the %s cookie: send one credential", SESSION_COOKIE);
+	a->why = "a token and a session cookie";
+	return HTTP_AUTH_NO;
+}
+
 /*
- * The first step of authenticating client's Authorization header: done
- * from the cache or the throttle, or a database lookup of a->hash is
- * needed.
+ * The first step of authenticating client's Authorization header or
+ * session cookie: done from the cache or the throttle, or a database
+ * lookup of a->hash (a->session: a session's) is needed.
  */
 static int
 http_auth_begin(struct http_server *s, const char *client,
-    const char *authorization, struct http_auth *a)
+    const char *authorization, const char *cookie, struct http_auth *a)
 {
-	const char	*token = auth_bearer(authorization);
+	char		 value[260];
+	const char	*session, *token;
 	int64_t		 now = daemon_now_ms();
-	int		 rc = -1, wait;
+	int		 rc = -1, wait, malformed;
 
 	memset(a, 0, sizeof *a);
+	session = password_session_cookie(cookie, value, &malformed);
+	if (authorization != NULL && (session != NULL || malformed))
+		return http_auth_both(s, a);
+	a->session = session != NULL || malformed;
+	token = a->session ? session : auth_bearer(authorization);
 	if (token != NULL) {
 		auth_token_hash(token, a->hash);
-		if ((rc = auth_cache_get(s->d->auth, a->hash, now, &a->who)) ==
-		    1)
+		if ((rc = auth_cache_get(a->session ? s->sessions : s->d->auth,
+		    a->hash, now, &a->who)) == 1)
 			return HTTP_AUTH_OK;
 	}
 	/* A token once valid is looked up whoever else fails from this
@@ -102,15 +154,21 @@ http_auth_begin(struct http_server *s, const char *client,
 		    "authentications from this address; retry in %d s", wait);
 		return HTTP_AUTH_NO;
 	}
+	if (token == NULL && a->session)
+		return http_auth_failed(s, client, a, false, "malformed "
+		    "session cookie", "the session cookie is malformed; sign "
+		    "in again");
 	if (token == NULL)
 		return http_auth_failed(s, client, a, true, authorization ==
 		    NULL ? "no token" : "malformed token",
-		    "an Authorization: Bearer token is required");
+		    "an Authorization: Bearer token or a session (POST "
+		    "/v1/session) is required");
 	if (rc == 0)
-		return http_auth_failed(s, client, a, false,
-		    "unknown, expired or revoked token",
-		    "the token is unknown, expired or revoked");
-	s->stats.token_lookups++;
+		return http_auth_unknown(s, client, a);
+	if (a->session)
+		s->stats.session_lookups++;
+	else
+		s->stats.token_lookups++;
 	return HTTP_AUTH_LOOKUP;
 }
 
@@ -131,21 +189,58 @@ http_auth_end(struct http_server *s, const char *client, int status,
 	}
 	memset(&who, 0, sizeof who);
 	if (status == 0 || auth_role_parse(role, &who.role) < 0) {
-		auth_cache_put(s->d->auth, a->hash, daemon_now_ms(), NULL);
-		return http_auth_failed(s, client, a, false,
-		    "unknown, expired or revoked token",
-		    "the token is unknown, expired or revoked");
+		auth_cache_put(a->session ? s->sessions : s->d->auth, a->hash,
+		    daemon_now_ms(), NULL);
+		return http_auth_unknown(s, client, a);
 	}
 	snprintf(who.name, sizeof who.name, "%s", principal);
-	auth_cache_put(s->d->auth, a->hash, daemon_now_ms(), &who);
+	auth_cache_put(a->session ? s->sessions : s->d->auth, a->hash,
+	    daemon_now_ms(), &who);
 	a->who = who;
 	return HTTP_AUTH_OK;
+}
+
+/*
+ * True when a request by cookie comes from the console's own page
+ * (Sec-Fetch-Site: same-origin, else an Origin naming this daemon).
+ */
+static bool
+http_same_origin(const struct http_ctx *c)
+{
+	const char	*site = http_header(c, "Sec-Fetch-Site");
+	const char	*origin = http_header(c, "Origin");
+	const char	*host = http_header(c, "Host");
+	const char	*scheme = http_session_secure(c) ? "https://" : "http://";
+	size_t		 n = strlen(scheme);
+
+	if (site != NULL)
+		return strcmp(site, "same-origin") == 0;
+	if (origin == NULL || host == NULL || *host == '\0')
+		return false;
+	return strncasecmp(origin, scheme, n) == 0 &&
+	    strcasecmp(origin + n, host) == 0;
 }
 
 /* Runs the handler once the caller is known to be allowed. */
 static void
 http_authorised(struct http_ctx *c)
 {
+	int	m = evhttp_request_get_command(c->req);
+
+	if (c->session && m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD &&
+	    !http_same_origin(c)) {
+		c->server->stats.csrf_refused++;
+		log_warnx("%s forbidden: %s's session cookie on %s from another "
+		    "origin (Origin %.80s, Sec-Fetch-Site %.20s)", c->id,
+		    c->who.name, c->route->pattern,
+		    http_header(c, "Origin") ? http_header(c, "Origin") : "-",
+		    http_header(c, "Sec-Fetch-Site") ?
+		    http_header(c, "Sec-Fetch-Site") : "-");
+		http_reply_problem(c, 403, "Forbidden", "a request signed in by "
+		    "cookie that changes something must come from the console's "
+		    "own page (Origin or Sec-Fetch-Site: same-origin)", NULL, 0);
+		return;
+	}
 	if (!auth_role_allows(c->route->roles, c->who.role)) {
 		log_warnx("%s forbidden: %s (%s) may not call %s", c->id,
 		    c->who.name, auth_role_name(c->who.role),
@@ -166,7 +261,8 @@ http_request_token_cb(int status, const char *principal, const char *role,
 	struct http_auth	 a;
 
 	memset(&a, 0, sizeof a);
-	auth_token_hash(auth_bearer(http_header(c, "Authorization")), a.hash);
+	a.session = c->session;
+	snprintf(a.hash, sizeof a.hash, "%s", c->cred_hash);
 	if (http_auth_end(c->server, c->client, status, principal, role, &a) !=
 	    HTTP_AUTH_OK) {
 		http_reply_refusal(c, &a);
@@ -183,16 +279,21 @@ http_authenticate(struct http_ctx *c)
 	struct http_auth	a;
 
 	switch (http_auth_begin(c->server, c->client,
-	    http_header(c, "Authorization"), &a)) {
+	    http_header(c, "Authorization"), http_header(c, "Cookie"), &a)) {
 	case HTTP_AUTH_OK:
 		c->who = a.who;
+		c->session = a.session;
+		snprintf(c->cred_hash, sizeof c->cred_hash, "%s", a.hash);
 		http_authorised(c);
 		break;
 	case HTTP_AUTH_NO:
 		http_reply_refusal(c, &a);
 		break;
 	default:
-		c->server->app.token_lookup(c->server->app.arg, a.hash,
+		c->session = a.session;
+		snprintf(c->cred_hash, sizeof c->cred_hash, "%s", a.hash);
+		(a.session ? c->server->app.session_lookup :
+		    c->server->app.token_lookup)(c->server->app.arg, a.hash,
 		    http_request_token_cb, c);
 	}
 }
@@ -226,6 +327,7 @@ http_gate_cb(int status, const char *principal, const char *role, void *arg)
 	memset(&a, 0, sizeof a);
 	memset(&r, 0, sizeof r);
 	snprintf(a.hash, sizeof a.hash, "%s", gate->hash);
+	a.session = gate->session;
 	if (http_auth_end(gate->s, gate->client, status, principal, role,
 	    &a) != HTTP_AUTH_OK)
 		conn_guard_resume(gate->w, &a.no);
@@ -281,13 +383,16 @@ http_head_cb(const struct conn_request_head *h, struct conn_wait *w,
 	evhttp_uri_free(uri);
 	if (http_route_body_refused(route, h, body_max, r))
 		return CONN_REFUSE;
+	if (route->roles == AUTH_NONE)		/* the sign-in */
+		return CONN_ALLOW;
 	if (!s->app.is_up(s->app.arg)) {
 		http_gate_refuse(r, 503, "the database is unavailable; retry "
 		    "later");
 		r->retry_after_s = 5;
 		return CONN_REFUSE;
 	}
-	switch (http_auth_begin(s, h->client, h->authorization, &a)) {
+	switch (http_auth_begin(s, h->client, h->authorization, h->cookie,
+	    &a)) {
 	case HTTP_AUTH_OK:
 		return gate_role(route, &a, r);
 	case HTTP_AUTH_NO:
@@ -302,7 +407,23 @@ http_head_cb(const struct conn_request_head *h, struct conn_wait *w,
 	gate->route = route;
 	snprintf(gate->client, sizeof gate->client, "%s", h->client);
 	snprintf(gate->hash, sizeof gate->hash, "%s", a.hash);
+	gate->session = a.session;
 	LIST_INSERT_HEAD(&s->gates, gate, entry);
-	s->app.token_lookup(s->app.arg, a.hash, http_gate_cb, gate);
+	(a.session ? s->app.session_lookup : s->app.token_lookup)(s->app.arg,
+	    a.hash, http_gate_cb, gate);
 	return CONN_WAIT;
+}
+
+void
+http_session_forget(struct http_ctx *c)
+{
+	if (c->session)
+		auth_cache_put(c->server->sessions, c->cred_hash,
+		    daemon_now_ms(), NULL);
+}
+
+bool
+http_session_secure(const struct http_ctx *c)
+{
+	return c->d->cfg.session_cookie_secure;
 }

@@ -42,6 +42,7 @@ struct http_gate {
 	const struct http_route	*route;
 	char			 client[CONN_CLIENT_LEN];
 	char			 hash[AUTH_TOKEN_HEX];
+	bool			 session;	/* hash is a session cookie's */
 	LIST_ENTRY(http_gate)	 entry;
 };
 
@@ -52,6 +53,7 @@ struct http_server {
 	struct evhttp_bound_socket *sock;
 	struct conn_guard	*guard;
 	struct auth_throttle	*throttle;
+	struct auth_cache	*sessions;	/* HTTP_SESSION_CACHE_S */
 	int			 fail_limit;	/* auth_failures_per_client at start */
 	struct event		*tick;
 	struct http_gate_list	 gates;

@@ -165,6 +165,17 @@ http_route_body_refused(const struct http_route *route,
     const struct conn_request_head *h, uint64_t *body_max,
     struct conn_refusal *r)
 {
+	if (route->roles == AUTH_NONE && (route->flags & HTTP_ROUTE_SIGNIN)) {
+		if (h->chunked || h->content_length > HTTP_SIGNIN_BODY_MAX) {
+			http_gate_refuse(r, 413, "%.60s takes a JSON document of "
+			    "at most %d bytes, never chunked", route->pattern,
+			    HTTP_SIGNIN_BODY_MAX);
+			return true;
+		}
+		if (*body_max > HTTP_SIGNIN_BODY_MAX)
+			*body_max = HTTP_SIGNIN_BODY_MAX;
+		return false;
+	}
 	if (route->roles == AUTH_NONE) {
 		http_gate_refuse(r, 413, "%.60s takes no request body",
 		    route->pattern);

@@ -157,7 +157,7 @@ parse_request_line(struct reqhead *h, char *line, struct reqhead_error *err)
 /* The headers the guard reads, each allowed once. */
 struct framing {
 	const char	*content_length, *transfer_encoding, *expect;
-	int		 n_cl, n_te, n_auth, n_expect;
+	int		 n_cl, n_te, n_auth, n_cookie, n_expect;
 };
 
 /* Trims the value as evhttp stores it: leading spaces, trailing blanks. */
@@ -204,6 +204,9 @@ parse_header(struct reqhead *h, struct framing *f, char *line,
 	} else if (strcasecmp(line, "Authorization") == 0) {
 		h->authorization = value;
 		f->n_auth++;
+	} else if (strcasecmp(line, "Cookie") == 0) {
+		h->cookie = value;
+		f->n_cookie++;
 	} else if (strcasecmp(line, "Expect") == 0) {
 		f->expect = value;
 		f->n_expect++;
@@ -227,6 +230,9 @@ check_framing(struct reqhead *h, const struct framing *f,
 	if (f->n_auth > 1)
 		return fail(err, 400, "Bad Request", "more than one "
 		    "Authorization header");
+	if (f->n_cookie > 1)
+		return fail(err, 400, "Bad Request", "more than one "
+		    "Cookie header");
 	if (f->n_expect > 1)
 		return fail(err, 400, "Bad Request", "more than one Expect "
 		    "header");

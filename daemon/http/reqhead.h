@@ -59,6 +59,7 @@ struct reqhead {
 	int		 minor;		/* HTTP/1.minor */
 	bool		 is_head;	/* HEAD: the reply has no body */
 	const char	*authorization;	/* NULL: none */
+	const char	*cookie;	/* NULL: none */
 	int64_t		 content_length; /* -1: none */
 	bool		 chunked;
 };
