@@ -6,9 +6,17 @@
  * RG.addRoute and export what another page needs on RG.
  *
  * Every text from the API goes into the page through textContent (the
- * el() helper): nothing from a manifest is ever parsed as HTML.  The
- * token lives in sessionStorage and goes with each call as a bearer
- * token.
+ * el() helper): nothing from a manifest is ever parsed as HTML.
+ *
+ * Signing in: an officer gives a name and a password (POST /v1/session);
+ * the daemon answers with an HttpOnly session cookie, which the browser
+ * sends with every call from then on -- in every tab, since the script
+ * never sees it.  RG.me is GET /v1/session's answer (who, which role,
+ * which language), asked at page load: a tab opened later is signed in
+ * already.  Machines and tests may still give a bearer token ("use a
+ * token"): it lives in sessionStorage (this tab only) and goes with each
+ * call as Authorization, the cookie then not sent (credentials "omit":
+ * the daemon refuses both at once).  A 401 shows the sign-in form.
  */
 "use strict";
 
@@ -88,9 +96,13 @@
 	function api(method, path, body) {
 		var opts = {
 			method: method,
-			headers: { "Authorization": "Bearer " + token() },
-			cache: "no-store"
+			headers: {},
+			cache: "no-store",
+			credentials: token() ? "omit" : "same-origin"
 		};
+
+		if (token())
+			opts.headers["Authorization"] = "Bearer " + token();
 
 		if (body !== undefined) {
 			opts.headers["Content-Type"] = "application/json";
@@ -110,8 +122,10 @@
 					msg += ": " + j.detail;
 				var err = new Error(msg);
 				err.status = r.status;
-				if (r.status === 401)
-					logout("The token was refused (401): log in again.");
+				if (r.status === 401 && path !== "/v1/session")
+					signedOut(token() ?
+					    RG.t("The token was refused (401): sign in again.") :
+					    RG.t("Your session has ended (401): sign in again."));
 				throw err;
 			});
 		});
@@ -156,28 +170,94 @@
 		    clockText(-rem) + " over target", cls: "clock-" + flag };
 	}
 
-	/* ---- login ---- */
+	/* ---- signing in ---- */
 
-	function logout(msg) {
+	/* Forgets who was signed in and shows the sign-in form with msg. */
+	function signedOut(msg) {
 		sessionStorage.removeItem(TOKEN_KEY);
+		RG.me = null;
 		stopTimers();
 		showView("login");
 		showError(msg || "");
 	}
 
+	/* Sign out: the session ends on the daemon (a token is just forgotten). */
+	function logout(msg) {
+		var done = function () {
+			signedOut(msg || RG.t("Signed out."));
+		};
+
+		if (RG.me && RG.me.auth === "session" && !token())
+			api("DELETE", "/v1/session").then(done, done);
+		else
+			done();
+	}
+
+	/* Who is signed in, from the daemon: RG.me, the bar, the language. */
+	function whoAmI() {
+		return api("GET", "/v1/session").then(function (me) {
+			RG.me = me;
+			if (me && me.language && RG.setLanguage)
+				RG.setLanguage(me.language);
+			return me;
+		});
+	}
+
+	/* A name and a password: POST /v1/session sets the cookie. */
+	function signIn(name, password) {
+		sessionStorage.removeItem(TOKEN_KEY);
+		return fetch("/v1/session", {
+			method: "POST", cache: "no-store", credentials: "same-origin",
+			headers: { "Content-Type": "application/json" },
+			body: JSON.stringify({ name: name, password: password })
+		}).then(function (r) {
+			return r.text().then(function (text) {
+				var j = null;
+
+				try { j = text ? JSON.parse(text) : null; } catch (e) { j = null; }
+				if (r.ok)
+					return j;
+				throw new Error(r.status === 429 ?
+				    RG.t("Too many failed sign-ins: wait a few minutes and try again.") :
+				    r.status === 401 ?
+				    RG.t("The name or the password is wrong.") :
+				    RG.t("Sign-in refused ({status}).", { status: r.status }));
+			});
+		});
+	}
+
 	function login(ev) {
-		var t = $("token").value.trim();
+		var useToken = ev.submitter && ev.submitter.id === "login-submit",
+		    t = $("token").value.trim(), name = $("signin-name").value.trim(),
+		    pw = $("signin-password").value, p;
 
 		ev.preventDefault();
-		if (!t)
-			return;
-		sessionStorage.setItem(TOKEN_KEY, t);
-		$("token").value = "";
 		showError("");
-		api("GET", "/v1/trains").then(function () {
+		if (useToken) {
+			if (!t)
+				return;
+			sessionStorage.setItem(TOKEN_KEY, t);
+			$("token").value = "";
+			p = whoAmI();
+		} else {
+			if (!name || !pw) {
+				showError(RG.t("Give your name and your password."));
+				return;
+			}
+			p = signIn(name, pw).then(function (me) {
+				$("signin-password").value = "";
+				RG.me = me;
+				if (me && me.language && RG.setLanguage)
+					RG.setLanguage(me.language);
+				return me;
+			});
+		}
+		p.then(function () {
 			route();
 		}).catch(function (e) {
-			if (e.status !== 401)
+			if (useToken && e.status === 401)
+				signedOut(RG.t("The token was refused (401): sign in again."));
+			else
 				showError(e.message);
 		});
 	}
@@ -197,8 +277,9 @@
 		});
 		state.view = name;
 		$("logout").hidden = name === "login";
-		$("who").textContent = name === "login" ? "" :
-		    (state.principal || "logged in");
+		$("who").textContent = name === "login" || !RG.me ? "" :
+		    RG.t("{name} ({role})", { name: RG.me.name,
+		    role: RG.me.role });
 		document.body.setAttribute("data-view", name);
 	}
 
@@ -236,8 +317,13 @@
 
 		stopTimers();
 		document.body.removeAttribute("data-rendered");
-		if (!token()) {
-			showView("login");
+		if (!RG.me) {
+			/* A cookie from another tab, or a token of this one. */
+			whoAmI().then(function () {
+				route();
+			}).catch(function (e) {
+				signedOut(e.status === 401 ? "" : e.message);
+			});
 			return;
 		}
 		for (i = 0; i < routes.length; i++)
@@ -274,7 +360,7 @@
 	document.addEventListener("DOMContentLoaded", function () {
 		$("login-form").addEventListener("submit", login);
 		$("logout").addEventListener("click", function () {
-			logout("Logged out.");
+			logout();
 		});
 		window.addEventListener("hashchange", route);
 		route();

@@ -230,7 +230,7 @@
 		return el("div", { class: "panel actions noprint" },
 		    el("h3", { text: "Actions" }),
 		    el("p", { id: "flash", class: "flash" }),
-		    el("form", { id: "approve-form", onsubmit: function (ev) {
+		    el("form", { id: "approve-form", hidden: !RG.hasRole(["officer", "supervisor"]), onsubmit: function (ev) {
 			ev.preventDefault();
 			msg.textContent = "sending\u2026";
 			api("POST", "/v1/trains/" + enc(state.trainId) + "/approve",

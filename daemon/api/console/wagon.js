@@ -57,7 +57,7 @@
 		    type: "text", size: 50, required: true,
 		    placeholder: "reason (the auditor reads it)" });
 		msg = el("span", { id: "resolve-result", class: "status" });
-		panel.appendChild(el("form", { id: "resolve-form", class: "noprint",
+		panel.appendChild(el("form", { id: "resolve-form", class: "noprint", hidden: !RG.hasRole(["officer", "supervisor"]),
 		    onsubmit: function (ev) {
 			ev.preventDefault();
 			if (!reason.value.trim()) {
