@@ -4,7 +4,10 @@
 # Starts a private PostgreSQL cluster under var/pg (unless etc/railgate.conf
 # names a database), then railgated with etc/railgate.conf on
 # http://127.0.0.1:8080/; on the first run it makes tokens for each role
-# (var/make-run-tokens) and submits the fixture trains.  Ctrl-C stops the
+# (var/make-run-tokens), officers' accounts to sign in with, an officer,
+# two supervisors (four eyes) and an auditor, each with a random password
+# (var/make-run-officers, printed at every start), and submits the
+# fixture trains.  Ctrl-C stops the
 # daemon; the cluster keeps its data under var/ for the next run
 # (`scripts/pgcluster.sh stop var/pg`).
 set -eu
@@ -56,6 +59,31 @@ fi
 operator=$(sed -n 's/^operator=//p' "$tokens" 2>/dev/null || true)
 officer=$(sed -n 's/^officer=//p' "$tokens" 2>/dev/null || true)
 
+# Officers' accounts to sign in to the console with (name, role, display
+# name, language or "-" for the browser's), once; the passwords are
+# random, kept under var/ (mode 0600) and printed below.
+officers=var/make-run-officers
+if [ ! -s "$officers" ] && [ -n "$admin_dsn" ]; then
+	umask 077
+	: > "$officers.new"
+	while read -r name role lang display; do
+		pw=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+		set -- --role "$role" --display "$display"
+		[ "$lang" = "-" ] || set -- "$@" --language "$lang"
+		if printf '%s\n' "$pw" | "$build/railgate" officer add "$name" "$@" \
+		    --dsn "$admin_dsn" > /dev/null; then
+			printf '%-10s %-10s %s  (%s)\n' "$name" "$pw" "$role" \
+			    "$display" >> "$officers.new"
+		fi
+	done <<ACCOUNTS
+o.wang officer - Wang Lei
+s.li supervisor zh-Hans Li Na
+s.petrov supervisor ru Sergei Petrov
+a.chen auditor - Chen Jing
+ACCOUNTS
+	mv "$officers.new" "$officers"
+fi
+
 # The fixture trains, once: the console has something to show.
 if [ -n "$operator" ] && [ ! -e var/fixtures-loaded ]; then
 	loaded=0
@@ -71,7 +99,10 @@ fi
 
 cat <<MSG
 railgate: database   $dsn
-railgate: console    http://$listen/   (officer token: ${officer:-see $tokens})
+railgate: console    http://$listen/   sign in as (name, password, role):
+$(sed 's/^/railgate:              /' "$officers" 2>/dev/null || true)
+railgate: accounts   $officers; more with: $build/railgate officer add NAME --role ROLE -c $runconf
+railgate: machines   officer token ${officer:-see $tokens}
 railgate: tokens     $tokens
 railgate: submit     $build/railgate submit --token ${operator:-TOKEN} http://$listen fixtures/edifact/cuscar_s3_alashankou.edi
 railgate: trains     curl -H "Authorization: Bearer ${officer:-TOKEN}" http://$listen/v1/trains
