@@ -12,9 +12,6 @@
 
 /* Officers (and so supervisors) and auditors read trains. */
 #define READERS (AUTH_OFFICER | AUTH_AUDITOR)
-/* Every authenticated caller: who am I. */
-#define ANYONE (AUTH_OFFICER | AUTH_SUPERVISOR | AUTH_AUDITOR | AUTH_OPERATOR | \
-    AUTH_ADMIN | AUTH_DEVICE)
 
 const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET, "/healthz", AUTH_NONE, api_healthz },
@@ -25,9 +22,16 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET, "/console/{file}", AUTH_NONE, api_console_file },
 	{ EVHTTP_REQ_POST, "/v1/session", AUTH_NONE, api_session_post,
 	    HTTP_ROUTE_SIGNIN },
-	{ EVHTTP_REQ_GET, "/v1/session", ANYONE, api_session_get },
-	{ EVHTTP_REQ_DELETE, "/v1/session", ANYONE, api_session_delete },
-	{ EVHTTP_REQ_PUT, "/v1/session/language", ANYONE, api_session_language },
+	/* Who am I: every authenticated caller, by cookie or token. */
+	{ EVHTTP_REQ_GET, "/v1/session", AUTH_OFFICER | AUTH_SUPERVISOR |
+	    AUTH_AUDITOR | AUTH_OPERATOR | AUTH_ADMIN | AUTH_DEVICE,
+	    api_session_get },
+	{ EVHTTP_REQ_DELETE, "/v1/session", AUTH_OFFICER | AUTH_SUPERVISOR |
+	    AUTH_AUDITOR | AUTH_OPERATOR | AUTH_ADMIN | AUTH_DEVICE,
+	    api_session_delete },
+	{ EVHTTP_REQ_PUT, "/v1/session/language", AUTH_OFFICER |
+	    AUTH_SUPERVISOR | AUTH_AUDITOR | AUTH_OPERATOR | AUTH_ADMIN |
+	    AUTH_DEVICE, api_session_language },
 	{ EVHTTP_REQ_POST, "/v1/manifests", AUTH_OPERATOR, api_manifest_post,
 	    HTTP_ROUTE_UPLOAD },
 	{ EVHTTP_REQ_GET, "/v1/trains", READERS, api_trains_list },
