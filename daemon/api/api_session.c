@@ -3,8 +3,9 @@
  * (POST /v1/session), see who they are (GET), sign out (DELETE) and
  * choose the console's language (PUT /v1/session/language).
  *
- * A sign-in goes: the body checked (a JSON object of a name and a
- * password) -> the throttles, per name and per client -> the account
+ * A sign-in goes: refused from another site's page (login CSRF: a
+ * text/plain form can post a body that is valid JSON) -> the body checked
+ * (a JSON object of a name and a password) -> the throttles, per name and per client -> the account
  * read -> the password verified against its Argon2id hash on a worker
  * (pool.h: about 50 ms of CPU and 19 MiB, never on the loop), against
  * PASSWORD_DUMMY_HASH when no account has that name, so that an unknown
@@ -342,6 +343,12 @@ api_session_post(struct http_ctx *c)
 {
 	struct signin	*s;
 
+	/* Login CSRF: another site's form signing the officer in as its own. */
+	if (http_cross_origin(c)) {
+		http_reply_problem(c, 403, "Forbidden", "a sign-in must come from "
+		    "the console's own page", NULL, 0);
+		return;
+	}
 	signin_throttles(&c->d->cfg);
 	s = xcalloc(1, sizeof *s);
 	s->c = c;

@@ -129,6 +129,12 @@ void http_server_free(struct http_server *s);
 void http_session_forget(struct http_ctx *c);
 /* True when the session cookie is Secure (https:// origins). */
 bool http_session_secure(const struct http_ctx *c);
+/*
+ * True when a browser says c comes from another site's page: an Origin
+ * that is not this daemon's, or Sec-Fetch-Site other than same-origin or
+ * none.  A client sending neither (curl, a script) is not.
+ */
+bool http_cross_origin(const struct http_ctx *c);
 
 /* The n-th {param} of the route, decoded. */
 const char *http_param(const struct http_ctx *c, int n);

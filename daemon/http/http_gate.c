@@ -423,6 +423,16 @@ http_session_forget(struct http_ctx *c)
 }
 
 bool
+http_cross_origin(const struct http_ctx *c)
+{
+	const char	*site = http_header(c, "Sec-Fetch-Site");
+
+	if (site != NULL && strcmp(site, "none") != 0)
+		return !http_same_origin(c);
+	return http_header(c, "Origin") != NULL && !http_same_origin(c);
+}
+
+bool
 http_session_secure(const struct http_ctx *c)
 {
 	return c->d->cfg.session_cookie_secure;

@@ -184,8 +184,10 @@ t_session_signin_good(void)
 	harness_response_free(&r);
 	CU_ASSERT_EQUAL(req_cookie("GET", "/v1/trains", cookie, NULL, NULL,
 	    NULL), 200);
-	/* The stored language wins over the browser's. */
-	CU_ASSERT_EQUAL(signin("s.li", "li-na-supervisor", NULL, cookie, NULL),
+	/* The stored language wins over the browser's.  (From our page.) */
+	snprintf(v, sizeof v, "Origin: %s\r\nSec-Fetch-Site: same-origin\r\n",
+	    origin);
+	CU_ASSERT_EQUAL(signin("s.li", "li-na-supervisor", v, cookie, NULL),
 	    200);
 	CU_ASSERT_EQUAL(req_cookie("GET", "/v1/session", cookie,
 	    "Accept-Language: ru\r\n", NULL, &r), 200);
@@ -259,6 +261,11 @@ t_session_signin_bad_bodies(void)
 	    401);
 	CU_ASSERT_EQUAL(signin("o.wang\\n", "wang-lei-password", NULL, NULL,
 	    NULL), 401);
+	/* Another site's page may not sign anyone in (login CSRF). */
+	CU_ASSERT_EQUAL(signin("o.wang", "wang-lei-password",
+	    "Origin: http://evil.example\r\n", NULL, NULL), 403);
+	CU_ASSERT_EQUAL(signin("o.wang", "wang-lei-password",
+	    "Sec-Fetch-Site: cross-site\r\n", NULL, NULL), 403);
 	/* A session cookie is no way into the sign-in's gate either way. */
 	CU_ASSERT_EQUAL(req("GET", "/v1/session", NULL, NULL, NULL), 401);
 }
