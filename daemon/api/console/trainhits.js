@@ -105,7 +105,7 @@
 			});
 		}
 
-		return el("form", { id: "goods-form-" + i, class: "goods noprint",
+		return el("form", { id: "goods-form-" + i, class: "goods noprint", hidden: !RG.hasRole(["officer", "supervisor"]),
 		    onsubmit: function (ev) { ev.preventDefault(); } },
 		    el("button", { id: "goods-located-" + i, type: "button",
 			onclick: function () { send("located"); },
