@@ -151,6 +151,11 @@ t_console_signin_new_tab(void)
 	free(s);
 	CU_ASSERT(wd_wait_js("return document.getElementById('approve-form')"
 	    ".offsetParent !== null;", 2000));
+	/* The officer's language, stored through the cookie (same origin). */
+	json_decref(wd_js("RG.saveLanguage('ru'); return 1;"));
+	CU_ASSERT(wd_wait_js("return RG.me.language === 'ru';", 5000));
+	CU_ASSERT_TRUE(harness_wait_sql(&pg, "SELECT language FROM "
+	    "officer_accounts WHERE principal = 's.wang'", "ru", 3000));
 }
 
 /* An auditor, in another browser: the train page shows no Approve. */

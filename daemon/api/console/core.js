@@ -203,6 +203,29 @@
 		});
 	}
 
+	/*
+	 * Stores the signed-in officer's language (null: the browser's) with
+	 * PUT /v1/session/language; resolves with the new RG.me.  A token
+	 * has no session to store it in (409): the language then changes in
+	 * this page only.
+	 */
+	RG.saveLanguage = function (lang) {
+		if (!RG.me || RG.me.auth !== "session" || token()) {
+			if (RG.me)
+				RG.me.language = lang || RG.me.language;
+			if (lang && RG.setLanguage)
+				RG.setLanguage(lang);
+			return Promise.resolve(RG.me);
+		}
+		return api("PUT", "/v1/session/language", { language: lang }).then(
+		    function (me) {
+			RG.me = me;
+			if (me && me.language && RG.setLanguage)
+				RG.setLanguage(me.language);
+			return me;
+		});
+	};
+
 	/* A name and a password: POST /v1/session sets the cookie. */
 	function signIn(name, password) {
 		sessionStorage.removeItem(TOKEN_KEY);
