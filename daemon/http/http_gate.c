@@ -66,23 +66,6 @@ http_reply_refusal(struct http_ctx *c, const struct http_auth *a)
 	    a->no.retry_after_s);
 }
 
-static int http_auth_failed(struct http_server *, const char *,
-    struct http_auth *, bool, const char *, const char *);
-
-/* An unknown, expired or revoked token or session: 401. */
-static int
-http_auth_unknown(struct http_server *s, const char *client,
-    struct http_auth *a)
-{
-	if (a->session)
-		return http_auth_failed(s, client, a, false,
-		    "unknown, expired or revoked session",
-		    "the session is unknown, expired or revoked; sign in again");
-	return http_auth_failed(s, client, a, false,
-	    "unknown, expired or revoked token",
-	    "the token is unknown, expired or revoked");
-}
-
 /* A failed authentication: counted against the client, 401. */
 static int
 http_auth_failed(struct http_server *s, const char *client,
@@ -100,6 +83,20 @@ http_auth_failed(struct http_server *s, const char *client,
 	snprintf(a->no.detail, sizeof a->no.detail, "%s", detail);
 	a->why = why;
 	return HTTP_AUTH_NO;
+}
+
+/* An unknown, expired or revoked token or session: 401. */
+static int
+http_auth_unknown(struct http_server *s, const char *client,
+    struct http_auth *a)
+{
+	if (a->session)
+		return http_auth_failed(s, client, a, false,
+		    "unknown, expired or revoked session",
+		    "the session is unknown, expired or revoked; sign in again");
+	return http_auth_failed(s, client, a, false,
+	    "unknown, expired or revoked token",
+	    "the token is unknown, expired or revoked");
 }
 
 /* A refusal of a request carrying a token and a session cookie. */
