@@ -381,6 +381,11 @@ t_console_train_resolve_approve(void)
 	CU_ASSERT_EQUAL_FATAL(wd_type("#approve-reason", "checked at Alashankou"),
 	    0);
 	CU_ASSERT_EQUAL_FATAL(wd_click("#approve-submit"), 0);
+	/* Approval asks once more, showing what it will do. */
+	CU_ASSERT_FATAL(wd_wait_js("var d = document.getElementById("
+	    "'approve-dialog'); return d !== null && d.open && "
+	    "d.getAttribute('data-state') === 'ready';", 5000));
+	CU_ASSERT_EQUAL_FATAL(wd_click("#approve-confirm"), 0);
 	CU_ASSERT_FATAL(wd_wait_js("var d = document.getElementById("
 	    "'train-decision'); return d !== null && "
 	    "d.textContent.indexOf('(final)') >= 0;", 5000));
