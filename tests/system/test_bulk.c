@@ -486,6 +486,23 @@ t_bulk_preview_matches_approval(void)
 	free(v);
 	free(want);
 	json_decref(p);
+
+	/* After approval, two set-out wagons released at once: the final
+	 * decision is amended once, for both. */
+	dc = wagons_at(gen_train, "INSPECT");
+	CU_ASSERT_FATAL(json_array_size(dc) >= 2);
+	json = bulk_body(dc, 2, "release", "inspected: nothing found");
+	CU_ASSERT_EQUAL(bulk(officer_token, gen_train, json, NULL), 200);
+	free(json);
+	OFFICERS_CHECK_SQL(&pg, "1", "SELECT count(*) FROM audit_log WHERE "
+	    "action = 'decision.final_amended'");
+	OFFICERS_CHECK_SQL(&pg, "RELEASE,RELEASE", "SELECT string_agg(w.action, "
+	    "',') FROM wagons w WHERE w.number IN ('%s', '%s')",
+	    json_string_value(json_array_get(dc, 0)),
+	    json_string_value(json_array_get(dc, 1)));
+	OFFICERS_CHECK_SQL(&pg, "t", "SELECT decision_final FROM trains WHERE "
+	    "train_no = '%s'", gen_train);
+	json_decref(dc);
 }
 
 /*

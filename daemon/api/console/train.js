@@ -398,6 +398,16 @@
 			RG.pickPositions([Number(to.getAttribute("data-position"))]);
 	}
 
+	/* What a wagon's box says on hover (a dense strip shows no more). */
+	function wagonTitle(w, a) {
+		var p = { pos: w.position, wagon: w.wagon, action: a,
+		    resolution: w.resolution, decision: w.action };
+
+		return w.resolution ?
+		    RG.t("position {pos}, wagon {wagon}: {action} (officer: {resolution}, decision {decision})", p) :
+		    RG.t("position {pos}, wagon {wagon}: {action}", p);
+	}
+
 	/* The wagons in train order, behind a locomotive. */
 	function renderStrip(t) {
 		var wagons = (t.wagons || []).slice().sort(function (a, b) {
@@ -422,12 +432,7 @@
 			    "aria-selected": RG.isPicked(w.position) ? "true" : "false",
 			    "data-position": w.position, "data-wagon": w.wagon,
 			    "data-action": a,
-			    title: w.resolution ? RG.t(
-				"position {pos}, wagon {wagon}: {action} (officer: {resolution}, decision {decision})", { pos: w.position, wagon: w.wagon,
-				action: a, resolution: w.resolution,
-				decision: w.action }) : RG.t(
-				"position {pos}, wagon {wagon}: {action}", { pos: w.position, wagon: w.wagon,
-				action: a }),
+			    title: wagonTitle(w, a),
 			    onclick: function (ev) {
 				if (ev.ctrlKey || ev.metaKey)
 					RG.togglePick(w.position);
@@ -450,8 +455,8 @@
 		    el("p", { class: "legend" }, Object.keys(LANES).map(function (a) {
 			return el("span", { class: "key lane-" + LANES[a], text: a });
 		    })),
-		    el("p", { id: "strip-keys", class: "hint noprint", text: RG.t(
-			"Keys: \u2190 \u2192 move between wagons, Enter opens one, Space selects it for a resolution at once (Shift+\u2190 \u2192 selects while moving); with the mouse, Ctrl-click selects a wagon and Shift-click the wagons up to it.") }));
+		    el("p", { id: "strip-keys", class: "hint noprint",
+			text: RG.t("Keys: \u2190 \u2192 move between wagons, Enter opens one, Space selects it for a resolution at once (Shift+\u2190 \u2192 selects while moving); with the mouse, Ctrl-click selects a wagon and Shift-click the wagons up to it.") }));
 	}
 
 	/* What the officer's last action did; it stays through redraws. */
@@ -515,8 +520,7 @@
 		    el("h3", { text: RG.t("Notices sent ({n})",
 			{ n: notices.length }) }),
 		    notices.length === 0 ? el("p", { class: "hint",
-			text: RG.t(
-			"None yet: notices go out when the decision is final.") }) :
+			text: RG.t("None yet: notices go out when the decision is final.") }) :
 		    el("table", { id: "notices", class: "notices" },
 			el("thead", null, el("tr", null, keys.map(function (k) {
 			    return el("th", { text: k });
