@@ -174,6 +174,41 @@ click(const char *css)
 	return -1;
 }
 
+/*
+ * Clicks the element matching css with a modifier key held (key: the
+ * WebDriver code, e.g. U+E009 Control), through the Actions API: the
+ * browser's own events.  0 or -1.
+ */
+static int
+modifier_click(const char *css, const char *key)
+{
+	char	 id[128];
+	json_t	*v, *origin;
+
+	if (!wd_wait(css, id, sizeof id, 5000))
+		return -1;
+	origin = json_pack("{s:s}", "element-6066-11e4-a52e-4f735466cecf", id);
+	v = wd("POST", "/actions", json_pack("{s:[{s:s,s:s,s:[{s:s,s:s},"
+	    "{s:s,s:i},{s:s,s:i},{s:s,s:s}]},{s:s,s:s,s:{s:s},s:[{s:s,s:o,"
+	    "s:i,s:i},{s:s,s:i},{s:s,s:i},{s:s,s:i}]}]}", "actions",
+	    "type", "key", "id", "keyboard", "actions",
+	    "type", "keyDown", "value", key,
+	    "type", "pause", "duration", 0,
+	    "type", "pause", "duration", 0,
+	    "type", "keyUp", "value", key,
+	    "type", "pointer", "id", "mouse", "parameters", "pointerType",
+	    "mouse", "actions",
+	    "type", "pointerMove", "origin", origin, "x", 0, "y", 0,
+	    "type", "pointerDown", "button", 0,
+	    "type", "pointerUp", "button", 0,
+	    "type", "pause", "duration", 0), true);
+	if (v == NULL)
+		return -1;
+	json_decref(v);
+	json_decref(wd("DELETE", "/actions", NULL, true));
+	return 0;
+}
+
 /* Signs in with the officer's token and opens the train page. */
 static void
 t_train_open(void)
@@ -232,6 +267,25 @@ t_train_fits_and_counts(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "wagons wait for a document check"));
 	CU_ASSERT_PTR_NULL(strchr(s, '\n'));
 	free(s);
+	/* A HOLD says what holds it: the train-level hits, most severe
+	 * rule first, and the wagons set out. */
+	s = wd_js_string("return RG.decisionWhy({decision: 'HOLD', wagons: "
+	    "[{action: 'HOLD'}, {action: 'RELEASE'}, {action: 'INSPECT'}], "
+	    "train_hits: [{rule: 'unplaced-goods', action: 'DOC_CHECK'}, "
+	    "{rule: 'no-mode', action: 'HOLD'}]});");
+	CU_ASSERT_STRING_EQUAL(s, "HOLD: 2 train-level hits (no-mode, "
+	    "unplaced-goods); 1 of 3 wagons released; 2 wagons set out");
+	free(s);
+	s = wd_js_string("return RG.decisionWhy({decision: 'HOLD', wagons: "
+	    "[{action: 'REFUSE'}], train_hits: []});");
+	CU_ASSERT_STRING_EQUAL(s, "HOLD: no wagon can be released; 1 wagon "
+	    "set out");
+	free(s);
+	s = wd_js_string("return RG.decisionWhy({decision: 'RELEASE', wagons: "
+	    "[{action: 'RELEASE'}, {action: 'AUDIT'}]});");
+	CU_ASSERT_STRING_EQUAL(s, "RELEASE: all 2 wagons released; 1 with a "
+	    "post-clearance audit");
+	free(s);
 	/* The hits by rule: never a less severe one before a more severe. */
 	CU_ASSERT(js_true("var rank = {RELEASE: 0, AUDIT: 1, DOC_CHECK: 2, "
 	    "INSPECT: 3, HOLD: 4, REFUSE: 5}, rows = document.querySelectorAll("
@@ -278,6 +332,19 @@ t_train_keyboard(void)
 	    ">= 0;", 3000));
 	CU_ASSERT(js_true("return document.getElementById('strip-keys')"
 	    ".textContent.indexOf('Space') >= 0;"));
+	CU_ASSERT_EQUAL_FATAL(click("#pick-clear"), 0);
+	CU_ASSERT(wd_wait_js("return document.getElementById('bulk-picked')"
+	    ".getAttribute('data-count') === '0';", 3000));
+
+	/* The mouse: Ctrl-click picks one, Shift-click the run up to it. */
+	CU_ASSERT_EQUAL_FATAL(modifier_click("#strip .wagon[data-position='5']",
+	    "\xee\x80\x89"), 0);		/* U+E009 Control */
+	CU_ASSERT(wd_wait_js("return document.getElementById('bulk-picked')"
+	    ".getAttribute('data-count') === '1';", 3000));
+	CU_ASSERT_EQUAL_FATAL(modifier_click("#strip .wagon[data-position='8']",
+	    "\xee\x80\x88"), 0);		/* U+E008 Shift */
+	CU_ASSERT(wd_wait_js("return document.getElementById('bulk-picked')"
+	    ".textContent === '4 wagons selected: positions 5\u20138';", 3000));
 	CU_ASSERT_EQUAL_FATAL(click("#pick-clear"), 0);
 	CU_ASSERT(wd_wait_js("return document.getElementById('bulk-picked')"
 	    ".getAttribute('data-count') === '0';", 3000));
