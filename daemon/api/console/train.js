@@ -541,4 +541,12 @@
 	RG.decisionWagon = decisionWagon;
 	RG.decisionWhy = decisionWhy;
 	RG.addRoute(/^train\/([^/]+)$/, function (m) { openTrain(m[1]); });
+	/* A change the daemon pushes about this train: draw it again now. */
+	RG.subscribe(function (msg) {
+		var t = state.train ? state.train.train : null;
+
+		if (state.view === "train" && t && msg && msg.train === t.train &&
+		    (msg.run === undefined || msg.run === t.run))
+			loadTrain(state.trainId, true);
+	});
 })();
