@@ -316,6 +316,10 @@ t_train_keyboard(void)
 	    "\xee\x80\x94"), 0);		/* U+E014 ArrowRight */
 	CU_ASSERT_EQUAL(js_int("return Number(document.activeElement"
 	    ".getAttribute('data-position'));"), 2);
+	/* Tab reaches the strip once, at the wagon moved to. */
+	CU_ASSERT(js_true("var t = document.querySelectorAll(\"#strip "
+	    ".wagon[tabindex='0']\"); return t.length === 1 && "
+	    "t[0].getAttribute('data-position') === '2';"));
 	CU_ASSERT_EQUAL_FATAL(press("#strip .wagon[data-position='2']",
 	    "\xee\x80\x8d"), 0);		/* U+E00D Space */
 	CU_ASSERT(wd_wait_js("return document.querySelector(\"#strip "

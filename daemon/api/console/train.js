@@ -24,6 +24,7 @@
 		showView("train");
 		if (state.trainId !== id) {
 			state.selected = null;
+			state.stripFocus = null;
 			clear($("train"));
 			$("train").appendChild(el("p", { class: "hint",
 			    text: RG.t("Loading train {id}\u2026", { id: id }) }));
@@ -355,6 +356,16 @@
 			b.focus();
 	}
 
+	/* The wagon at pos becomes the strip's one stop in the tab order. */
+	function setTabbed(pos) {
+		state.stripFocus = pos;
+		Array.prototype.forEach.call(document.querySelectorAll(
+		    "#strip .wagon"), function (b) {
+			b.setAttribute("tabindex", b.getAttribute("data-position") ===
+			    String(pos) ? "0" : "-1");
+		});
+	}
+
 	/*
 	 * The keys of the strip: arrows move between wagons (Shift picks the
 	 * wagon moved to as well), Home and End to the ends, Enter opens the
@@ -393,6 +404,7 @@
 			return;
 		}
 		ev.preventDefault();
+		setTabbed(Number(to.getAttribute("data-position")));
 		to.focus();
 		if (ev.shiftKey)
 			RG.pickPositions([Number(to.getAttribute("data-position"))]);
@@ -420,6 +432,11 @@
 		    el("div", { class: "loco", title: RG.t("locomotive") },
 			RG.t("\u25C0 loco")));
 
+		/* Tab reaches one wagon (the last moved to); arrows the others. */
+		var tabbed = wagons.some(function (w) {
+			return w.position === state.stripFocus;
+		}) ? state.stripFocus : wagons.length ? wagons[0].position : null;
+
 		wagons.forEach(function (w) {
 			var a = wagonAction(w), lane = LANES[a] || "unknown";
 
@@ -431,9 +448,10 @@
 				(w.resolution ? " resolved" : ""),
 			    "aria-selected": RG.isPicked(w.position) ? "true" : "false",
 			    "data-position": w.position, "data-wagon": w.wagon,
-			    "data-action": a,
+			    "data-action": a, tabindex: w.position === tabbed ? 0 : -1,
 			    title: wagonTitle(w, a),
 			    onclick: function (ev) {
+				setTabbed(w.position);
 				if (ev.ctrlKey || ev.metaKey)
 					RG.togglePick(w.position);
 				else if (ev.shiftKey)
