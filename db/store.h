@@ -326,6 +326,23 @@ void store_resolve_wagon(struct db *db, const char *id, const char *wagon,
     const char *role, const char *ruleset, store_reply_cb cb, void *arg);
 
 /*
+ * Several wagons of one train resolved at once (wagons: a JSON array of
+ * wagon numbers, no duplicates), each as store_resolve_wagon() would; see
+ * resolve_wagons() in db/functions/65_bulk.sql: done (or proposed when
+ * every one was an override), else nothing changed and the reply lists
+ * each refused wagon.  Not retried.
+ */
+void store_resolve_wagons(struct db *db, const char *id, const char *wagons,
+    const char *action, const char *reason, const char *principal,
+    const char *role, store_reply_cb cb, void *arg);
+
+/*
+ * Whom a final decision notifies now (notice_targets_json(),
+ * db/functions/70_notices.sql): a JSON array [{subscription, format}].
+ */
+void store_notice_targets(struct db *db, store_doc_cb cb, void *arg);
+
+/*
  * An officer's resolution of the train hits about goods on no wagon
  * (consignment, item -- NULL: the whole consignment; resolution located,
  * with wagon, or corrected); see resolve_goods() in

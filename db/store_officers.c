@@ -1,8 +1,9 @@
 /*
  * store_officers.c -- the statements of customs officers: a wagon's
- * resolution, goods on no wagon resolved, the four-eyes override, the
- * final decision (store.h; the functions are in
- * db/functions/60_officers.sql).
+ * resolution (one wagon or several at once), goods on no wagon resolved,
+ * the four-eyes override, the final decision and whom it notifies
+ * (store.h; the functions are in db/functions/60_officers.sql,
+ * 65_bulk.sql and 70_notices.sql).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,26 @@ store_resolve_wagon(struct db *db, const char *id, const char *wagon,
 	/* Not retried: the audit trail would show it twice. */
 	store_query_reply(db, "SELECT outcome, reply FROM resolve_wagon($1, $2, "
 	    "$3, $4, $5, $6, $7)", 7, v, NULL, NULL, 0, cb, arg);
+}
+
+void
+store_resolve_wagons(struct db *db, const char *id, const char *wagons,
+    const char *action, const char *reason, const char *principal,
+    const char *role, store_reply_cb cb, void *arg)
+{
+	const char	*v[6] = { id, wagons, action, reason, principal, role };
+
+	/* Not retried: the audit trail would show it twice. */
+	store_query_reply(db, "SELECT outcome, reply FROM resolve_wagons($1, "
+	    "ARRAY(SELECT json_array_elements_text($2::json)), $3, $4, $5, "
+	    "$6, NULL)", 6, v, NULL, NULL, 0, cb, arg);
+}
+
+void
+store_notice_targets(struct db *db, store_doc_cb cb, void *arg)
+{
+	store_query_read(db, "SELECT notice_targets_json()::text", 0, NULL, cb,
+	    arg);
 }
 
 void

@@ -49,8 +49,10 @@ void api_train_event(struct http_ctx *c);
 
 /* api_officers.c */
 void api_wagon_resolution(struct http_ctx *c);
+void api_wagons_resolution(struct http_ctx *c);
 void api_goods_resolution(struct http_ctx *c);
 void api_train_approve(struct http_ctx *c);
+void api_train_approval(struct http_ctx *c);
 void api_wagon_override_confirm(struct http_ctx *c);
 void api_wagon_override_reject(struct http_ctx *c);
 

@@ -32,6 +32,10 @@ extern const char	console_list_js[];
 extern const size_t	console_list_js_len;
 extern const char	console_train_js[];
 extern const size_t	console_train_js_len;
+extern const char	console_bulk_js[];
+extern const size_t	console_bulk_js_len;
+extern const char	console_approval_js[];
+extern const size_t	console_approval_js_len;
 extern const char	console_setout_js[];
 extern const size_t	console_setout_js_len;
 extern const char	console_console_css[];
@@ -58,6 +62,8 @@ static const struct console_file {
 	{ "core.js", JS, console_core_js, &console_core_js_len },
 	{ "list.js", JS, console_list_js, &console_list_js_len },
 	{ "train.js", JS, console_train_js, &console_train_js_len },
+	{ "bulk.js", JS, console_bulk_js, &console_bulk_js_len },
+	{ "approval.js", JS, console_approval_js, &console_approval_js_len },
 	{ "setout.js", JS, console_setout_js, &console_setout_js_len },
 	{ "console.css", "text/css; charset=utf-8", console_console_css,
 	    &console_console_css_len },

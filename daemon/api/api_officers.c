@@ -34,16 +34,19 @@
 #include "manifest/util.h"
 
 #include "daemon/api/api.h"
+#include "daemon/api/approval.h"
 #include "daemon/outcome.h"
 #include "daemon/http/auth.h"
 #include "daemon/daemon.h"
-#include "engine/decide.h"
 #include "daemon/log.h"
 #include "daemon/notice/notice.h"
 #include "daemon/peer/peer.h"
 
 #define OFFICER_BODY_MAX	(16 * 1024)
 #define OFFICER_REASON_MAX	1000
+/* Wagons resolved at once: a long train's, bounded. */
+#define BULK_WAGONS_MAX		200
+#define BULK_WAGON_NO_MAX	32
 /*
  * An amendment that finds the wagons changed under it (another officer
  * resolved one meanwhile) is built again from the new inputs, this many
@@ -57,6 +60,7 @@ struct finalize {
 	char		*reason;
 	int		 approve;	/* else an amendment after a resolution */
 	char		*resolution;	/* the resolution's reply, amendments */
+	char		*version;	/* the preview's version approved, or NULL */
 	int		 tries;
 };
 
@@ -67,6 +71,7 @@ finalize_free(void *arg)
 
 	free(f->reason);
 	free(f->resolution);
+	free(f->version);
 	free(f);
 }
 
@@ -133,30 +138,6 @@ officer_body(struct http_ctx *c, bool reason_optional, const char **reason)
 	return o;
 }
 
-/*
- * The final document: the provisional one with the resolutions applied
- * and the outcome consolidated again.  0, or -1 with *cause.
- */
-static int
-build_final(const char *document, const char *resolutions, struct buf *doc,
-    struct buf *wagons, const char **outcome, size_t *pending, char **cause)
-{
-	struct decision	*d;
-	size_t		 k;
-
-	if ((d = decide_final(document, resolutions, cause)) == NULL)
-		return -1;
-	*pending = 0;
-	for (k = 0; k < d->nwagons; k++)
-		if (d->wagons[k].action == DECISION_DOC_CHECK)
-			(*pending)++;
-	*outcome = decision_outcome_name(d->outcome);
-	decision_json_write(d, 0, doc);
-	decision_actions_json(d, wagons);
-	decision_free(d);
-	return 0;
-}
-
 static void final_inputs_cb(int, const struct store_final_inputs *, void *);
 
 /* The final decision is stored (or refused as stale). */
@@ -199,57 +180,30 @@ finalized_cb(int status, enum store_outcome outcome, const char *reply,
 	http_reply_json(c, 200, f->resolution, strlen(f->resolution));
 }
 
-/* A JSON string's text, "?" for anything else. */
-static const char *
-json_text(const json_t *v)
-{
-	const char	*s = json_string_value(v);
-
-	return s != NULL ? s : "?";
-}
-
 /*
- * Whether this approval may confirm the overrides awaiting confirmation
- * (proposals, a JSON array of {wagon, action, by}): only a supervisor who
- * proposed none of them.  *confirm says whether there are any to confirm.
- * false with the refusal answered.
+ * Answers 409 (true) when the approval names a preview's version that is
+ * not the decision's now.
  */
 static bool
-approval_confirms(struct http_ctx *c, const char *proposals, int *confirm)
+approval_stale(struct http_ctx *c, const struct finalize *f,
+    const struct store_final_inputs *in)
 {
-	json_t		*a = json_loads(proposals, 0, NULL), *p;
-	struct buf	 list = { 0 };
-	size_t		 i;
-	bool		 mine = false;
-	char		*detail;
+	char	*now, *detail;
+	bool	 stale;
 
-	*confirm = json_array_size(a) > 0;
-	if (!*confirm) {
-		json_decref(a);
-		return true;
+	if (f->version == NULL)
+		return false;
+	now = approval_version(in);
+	stale = strcmp(now, f->version) != 0;
+	if (stale) {
+		detail = xasprintf("the approval previewed version %s; the "
+		    "decision is now at %s (re-evaluated, or a wagon resolved "
+		    "meanwhile): review the approval again", f->version, now);
+		http_reply_problem(c, 409, "Decision changed", detail, NULL, 0);
+		free(detail);
 	}
-	json_array_foreach(a, i, p) {
-		const char *by = json_string_value(json_object_get(p, "by"));
-
-		if (by == NULL || strcmp(by, c->who.name) == 0)
-			mine = true;	/* unknown proposer: never confirm */
-		buf_printf(&list, "%s%s (%s, proposed by %s)", i > 0 ? ", " :
-		    "", json_text(json_object_get(p, "wagon")),
-		    json_text(json_object_get(p, "action")),
-		    by != NULL ? by : "?");
-	}
-	json_decref(a);
-	if (c->who.role == AUTH_SUPERVISOR && !mine) {
-		buf_free(&list);
-		return true;
-	}
-	detail = xasprintf("overrides of the rules need a second supervisor to "
-	    "confirm them, or to approve the train: wagon %s", list.data);
-	http_reply_problem(c, 403, "Override awaiting confirmation", detail,
-	    NULL, 0);
-	free(detail);
-	buf_free(&list);
-	return false;
+	free(now);
+	return stale;
 }
 
 /* What the final decision is built from arrived. */
@@ -259,10 +213,9 @@ final_inputs_cb(int status, const struct store_final_inputs *in, void *arg)
 	struct finalize		*f = arg;
 	struct http_ctx		*c = f->c;
 	struct store_final	 s = { 0 };
+	struct approval		 a;
 	struct buf		 doc = { 0 }, wagons = { 0 };
-	char			*cause = NULL, detail[160];
-	size_t			 pending;
-	int			 confirm = 0;
+	char			*cause = NULL;
 
 	if (status < 0) {
 		outcome_reply_store_failure(c, status);
@@ -272,18 +225,10 @@ final_inputs_cb(int status, const struct store_final_inputs *in, void *arg)
 		http_reply_problem(c, 404, "Not Found", "no such train", NULL, 0);
 		return;
 	}
-	if (in->document == NULL || in->eval_needed ||
-	    strcmp(in->state, "cancelled") == 0) {
-		http_reply_problem(c, 409, "Not ready", in->document == NULL ?
-		    "the train has no decision yet" : in->eval_needed ?
-		    "the train is being evaluated again; approve the new "
-		    "decision" : "the train's manifest was cancelled", NULL, 0);
+	if (approval_not_ready(c, in) || (f->approve &&
+	    approval_stale(c, f, in)))
 		return;
-	}
-	if (f->approve && !approval_confirms(c, in->proposals, &confirm))
-		return;
-	if (build_final(in->document, confirm ? in->resolutions_proposed :
-	    in->resolutions, &doc, &wagons, &s.outcome, &pending, &cause) < 0) {
+	if (approval_plan(c, in, f->approve, &a, &cause) < 0) {
 		log_warnx("train %s: stored decision unreadable: %s",
 		    http_param(c, 0), cause);
 		http_reply_problem(c, 500, "Internal Server Error",
@@ -291,28 +236,26 @@ final_inputs_cb(int status, const struct store_final_inputs *in, void *arg)
 		free(cause);
 		return;
 	}
-	if (f->approve && pending > 0) {
-		snprintf(detail, sizeof detail, "%zu wagon%s still wait%s for a "
-		    "document check: resolve %s before approving", pending,
-		    pending == 1 ? "" : "s", pending == 1 ? "s" : "",
-		    pending == 1 ? "it" : "them");
-		http_reply_problem(c, 409, "Document checks pending", detail,
-		    NULL, 0);
-		buf_free(&doc);
-		buf_free(&wagons);
+	if (a.status != 0) {
+		http_reply_problem(c, a.status, a.title, a.detail, NULL, 0);
+		approval_clear(&a);
 		return;
 	}
+	decision_json_write(a.d, 0, &doc);
+	decision_actions_json(a.d, &wagons);
 	s.train_id = in->train_id;
 	s.version = in->version;
 	s.document = doc.data;
+	s.outcome = decision_outcome_name(a.d->outcome);
 	s.wagons = wagons.data;
 	s.principal = c->who.name;
 	s.role = auth_role_name(c->who.role);
 	s.reason = f->reason;
 	s.approve = f->approve;
 	s.fingerprint = in->fingerprint;
-	s.confirm = confirm;
+	s.confirm = a.confirm;
 	store_finalize(c->d->db, &s, finalized_cb, f);
+	approval_clear(&a);
 	buf_free(&doc);
 	buf_free(&wagons);
 }
@@ -320,7 +263,7 @@ final_inputs_cb(int status, const struct store_final_inputs *in, void *arg)
 /* Starts building the final decision of the request's train. */
 static void
 finalize_start(struct http_ctx *c, const char *reason, int approve,
-    const char *resolution)
+    const char *resolution, const char *version)
 {
 	struct finalize	*f = xcalloc(1, sizeof *f);
 
@@ -329,6 +272,7 @@ finalize_start(struct http_ctx *c, const char *reason, int approve,
 	    "approved");
 	f->approve = approve;
 	f->resolution = resolution != NULL ? xstrdup(resolution) : NULL;
+	f->version = version != NULL ? xstrdup(version) : NULL;
 	c->state = f;
 	c->state_free = finalize_free;
 	store_final_inputs(c->d->db, http_param(c, 0), final_inputs_cb, f);
@@ -338,13 +282,23 @@ finalize_start(struct http_ctx *c, const char *reason, int approve,
 void
 api_train_approve(struct http_ctx *c)
 {
-	const char	*reason;
-	json_t		*o;
+	const char	*reason, *version;
+	json_t		*o, *v;
 
 	if (!api_check_train_id(c) || (o = officer_body(c, true, &reason)) ==
 	    NULL)
 		return;
-	finalize_start(c, reason, 1, NULL);
+	v = json_object_get(o, "version");
+	version = json_string_value(v);
+	if (v != NULL && (version == NULL || strlen(version) > 64 ||
+	    !text_is_plain(version))) {
+		json_decref(o);
+		http_reply_problem(c, 422, "Invalid version", "\"version\" is "
+		    "the version GET /v1/trains/{id}/approval answered, as it "
+		    "gave it", NULL, 0);
+		return;
+	}
+	finalize_start(c, reason, 1, NULL, version);
 	json_decref(o);
 }
 
@@ -360,7 +314,7 @@ resolution_reply(struct http_ctx *c, const char *reply)
 
 	json_decref(r);
 	if (final)
-		finalize_start(c, "resolution after approval", 0, reply);
+		finalize_start(c, "resolution after approval", 0, reply, NULL);
 	else
 		http_reply_json(c, 200, reply, strlen(reply));
 }
@@ -411,32 +365,129 @@ rejected_cb(int status, enum store_outcome outcome, const char *reply,
 	wagon_changed(status, outcome, reply, arg, false);
 }
 
+/*
+ * The body's "action" of a wagon's resolution; NULL with the problem
+ * answered.  No default: the officer names it.
+ */
+static const char *
+resolution_action(struct http_ctx *c, json_t *o)
+{
+	static const char *const actions[] = { "release", "inspect", "hold",
+	    "refuse" };
+	const char	*action = json_string_value(json_object_get(o, "action"));
+	size_t		 i;
+
+	for (i = 0; action != NULL && i < nitems(actions); i++)
+		if (strcmp(action, actions[i]) == 0)
+			return action;
+	http_reply_problem(c, 422, "Unknown action", "\"action\" must be "
+	    "release, inspect, hold or refuse", NULL, 0);
+	return NULL;
+}
+
 /* POST /v1/trains/{id}/wagons/{wagon}/resolution */
 void
 api_wagon_resolution(struct http_ctx *c)
 {
-	static const char *const actions[] = { "release", "inspect", "hold",
-	    "refuse" };
 	const char	*reason, *action;
 	json_t		*o;
-	size_t		 i;
 
 	if (!api_check_train_id(c) || (o = officer_body(c, false, &reason)) ==
 	    NULL)
 		return;
-	action = json_string_value(json_object_get(o, "action"));
-	for (i = 0; action != NULL && i < nitems(actions); i++)
-		if (strcmp(action, actions[i]) == 0)
-			break;
-	if (action == NULL || i == nitems(actions)) {
-		json_decref(o);
-		http_reply_problem(c, 422, "Unknown action", "\"action\" must be "
-		    "release, inspect, hold or refuse", NULL, 0);
+	if ((action = resolution_action(c, o)) != NULL)
+		store_resolve_wagon(c->d->db, http_param(c, 0),
+		    http_param(c, 1), action, reason, c->who.name,
+		    auth_role_name(c->who.role), NULL, resolved_cb, c);
+	json_decref(o);
+}
+
+/* Several wagons were resolved at once (or all of them refused). */
+static void
+bulk_resolved_cb(int status, enum store_outcome outcome, const char *reply,
+    void *arg)
+{
+	struct http_ctx	*c = arg;
+
+	if (status < 0) {
+		outcome_reply_store_failure(c, status);
 		return;
 	}
-	store_resolve_wagon(c->d->db, http_param(c, 0), http_param(c, 1),
-	    action, reason, c->who.name, auth_role_name(c->who.role), NULL,
-	    resolved_cb, c);
+	if (outcome != STORE_OUTCOME_DONE && outcome != STORE_OUTCOME_PROPOSED) {
+		http_reply_problem_json(c, outcome_status(outcome), reply);
+		return;
+	}
+	api_trains_changed();
+	log_info("train %s: wagons resolved at once by %s: %s",
+	    http_param(c, 0), c->who.name, reply);
+	if (outcome == STORE_OUTCOME_PROPOSED)	/* nothing in force changed */
+		http_reply_json(c, outcome_status(outcome), reply, strlen(reply));
+	else
+		resolution_reply(c, reply);
+}
+
+/*
+ * The body's "wagons": 1 to BULK_WAGONS_MAX wagon numbers, each named
+ * once.  false with the problem answered.
+ */
+static bool
+bulk_wagons(struct http_ctx *c, json_t *o)
+{
+	json_t		*a = json_object_get(o, "wagons"), *w;
+	const char	*n;
+	char		*why = NULL;
+	size_t		 i, k;
+
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		why = xstrdup("\"wagons\" is an array of the wagon numbers to "
+		    "resolve, at least one");
+	else if (json_array_size(a) > BULK_WAGONS_MAX)
+		why = xasprintf("\"wagons\" names %zu wagons; at most %d are "
+		    "resolved at once", json_array_size(a), BULK_WAGONS_MAX);
+	json_array_foreach(a, i, w) {
+		if (why != NULL)
+			break;
+		n = json_string_value(w);
+		if (n == NULL || *n == '\0' || strlen(n) > BULK_WAGON_NO_MAX ||
+		    !text_is_plain(n)) {
+			why = xasprintf("wagons[%zu] is not a wagon number (a "
+			    "string of 1 to %d characters, one line)", i,
+			    BULK_WAGON_NO_MAX);
+			break;
+		}
+		for (k = 0; k < i; k++)
+			if (strcmp(n, json_string_value(json_array_get(a,
+			    k))) == 0) {
+				why = xasprintf("wagons[%zu] names wagon %s, as "
+				    "wagons[%zu] did: each wagon once", i, n, k);
+				break;
+			}
+	}
+	if (why == NULL)
+		return true;
+	http_reply_problem(c, 422, "Invalid wagons", why, NULL, 0);
+	free(why);
+	return false;
+}
+
+/* POST /v1/trains/{id}/wagons/resolution */
+void
+api_wagons_resolution(struct http_ctx *c)
+{
+	const char	*reason, *action;
+	char		*wagons;
+	json_t		*o;
+
+	if (!api_check_train_id(c) || (o = officer_body(c, false, &reason)) ==
+	    NULL)
+		return;
+	if ((action = resolution_action(c, o)) != NULL && bulk_wagons(c, o)) {
+		wagons = json_dumps(json_object_get(o, "wagons"), JSON_COMPACT);
+		store_resolve_wagons(c->d->db, http_param(c, 0), wagons, action,
+		    reason, c->who.name, auth_role_name(c->who.role),
+		    bulk_resolved_cb, c);
+		free(wagons);
+	}
 	json_decref(o);
 }
 

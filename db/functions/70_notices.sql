@@ -4,6 +4,26 @@
 -- Recreated by every migrate (db/migrate.c, docs/storage.md): edit a
 -- function here, in place; never in db/migrations/.
 
+-- Whom a final decision notifies now: one row per enabled subscription
+-- and format.  notices_enqueue() queues exactly these, and the approval
+-- preview (GET /v1/trains/{id}/approval) shows them, so it cannot differ.
+CREATE OR REPLACE FUNCTION notice_targets()
+RETURNS TABLE (subscription_id bigint, subscription text, format text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT s.id, s.name, f.format
+	FROM subscriptions s, unnest(s.formats) AS f(format)
+	WHERE s.enabled ORDER BY s.name, f.format
+$$;
+GRANT EXECUTE ON FUNCTION notice_targets() TO railgate_app;
+
+-- notice_targets() as JSON: [{subscription, format}].
+CREATE OR REPLACE FUNCTION notice_targets_json() RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT coalesce(json_agg(json_build_object('subscription', t.subscription,
+	    'format', t.format)), '[]') FROM notice_targets() t
+$$;
+GRANT EXECUTE ON FUNCTION notice_targets_json() TO railgate_app;
+
 -- The outbox rows of a final decision: one per enabled subscription and
 -- format, each following up the last notice of its kind for the train.
 CREATE OR REPLACE FUNCTION notices_enqueue(p_train bigint, p_decision bigint)
@@ -15,12 +35,11 @@ BEGIN
 	INSERT INTO notices (id, train_id, decision_id, subscription_id, format,
 	    follow_up_of)
 	SELECT 'ntc_' || replace(gen_random_uuid()::text, '-', ''), p_train,
-	    p_decision, s.id, f.format,
+	    p_decision, t.subscription_id, t.format,
 	    (SELECT p.id FROM notices p WHERE p.train_id = p_train
-	     AND p.subscription_id = s.id AND p.format = f.format
+	     AND p.subscription_id = t.subscription_id AND p.format = t.format
 	     ORDER BY p.created_at DESC, p.id DESC LIMIT 1)
-	FROM subscriptions s, unnest(s.formats) AS f(format)
-	WHERE s.enabled;
+	FROM notice_targets() t;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
 END

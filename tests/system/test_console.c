@@ -352,6 +352,13 @@ t_console_train_resolve_approve(void)
 	/* Release it; the reason carries markup, which must stay text. */
 	CU_ASSERT_EQUAL_FATAL(wd_type("#resolve-reason",
 	    "<b id=injected>certificate</b> shown"), 0);
+	/* No action is chosen for the officer: sending without one sends
+	 * nothing. */
+	CU_ASSERT_EQUAL_FATAL(wd_click("#resolve-submit"), 0);
+	CU_ASSERT(wd_wait_js("return document.getElementById('resolve-result')"
+	    ".textContent === 'choose an action';", 3000));
+	CU_ASSERT_EQUAL_FATAL(wd_click("#resolve-action option[value=release]"),
+	    0);
 	CU_ASSERT_EQUAL_FATAL(wd_click("#resolve-submit"), 0);
 	CU_ASSERT_FATAL(wd_wait_js("var w = document.querySelector("
 	    "\"#strip .wagon[data-position='2']\"); return w !== null && "
@@ -381,6 +388,11 @@ t_console_train_resolve_approve(void)
 	CU_ASSERT_EQUAL_FATAL(wd_type("#approve-reason", "checked at Alashankou"),
 	    0);
 	CU_ASSERT_EQUAL_FATAL(wd_click("#approve-submit"), 0);
+	/* Approval asks once more, showing what it will do. */
+	CU_ASSERT_FATAL(wd_wait_js("var d = document.getElementById("
+	    "'approve-dialog'); return d !== null && d.open && "
+	    "d.getAttribute('data-state') === 'ready';", 5000));
+	CU_ASSERT_EQUAL_FATAL(wd_click("#approve-confirm"), 0);
 	CU_ASSERT_FATAL(wd_wait_js("var d = document.getElementById("
 	    "'train-decision'); return d !== null && "
 	    "d.textContent.indexOf('(final)') >= 0;", 5000));

@@ -1,9 +1,12 @@
 /*
- * train.js -- one train's page (#/train/ID): the strip of wagons, a
- * wagon's hits and the officer's resolution, train-level hits, approval,
- * the timeline and the notices.  It reads the per-wagon summary and the
- * decision, never the items, so a train of a million items opens as fast
- * as one of five.
+ * train.js -- one train's page (#/train/ID): the decision with its
+ * one-line why, the counts per lane, the strip of wagons (a 55-wagon
+ * train fits 1,400 px; arrow keys move between wagons, Enter opens one,
+ * Space picks it for a resolution at once -- bulk.js), the hits by rule,
+ * most severe first, a wagon's panel (wagon.js), train-level hits,
+ * approval (approval.js), the timeline and the notices.  It reads the
+ * per-wagon summary and the decision, never the items, so a train of a
+ * million items opens as fast as one of five.
  */
 "use strict";
 
@@ -21,10 +24,12 @@
 		showView("train");
 		if (state.trainId !== id) {
 			state.selected = null;
+			state.stripFocus = null;
 			clear($("train"));
 			$("train").appendChild(el("p", { class: "hint",
-			    text: "Loading train " + id + "\u2026" }));
+			    text: RG.t("Loading train {id}\u2026", { id: id }) }));
 		}
+		RG.resetPicks(id);
 		state.trainId = id;
 		loadTrain(id);
 		state.trainTimer = setInterval(function () { loadTrain(id, true); },
@@ -84,52 +89,198 @@
 		    root = $("train"), c = t.counts || {}, cd = countdown(t.clock,
 		    data.fetchedAt);
 
-		var kept = keepInputs();
+		var kept = keepInputs(), focus = stripFocus();
 
 		clear(root);
 		root.appendChild(el("p", { class: "noprint" },
-		    el("a", { href: "#/" }, "\u2190 all trains")));
-		root.appendChild(el("h2", null, "Train " + t.train + " ",
-		    el("span", { class: "run", text: "run " + t.run }),
+		    el("a", { href: "#/" }, RG.t("\u2190 all trains"))));
+		root.appendChild(el("h2", null, RG.t("Train {train}", { train: t.train }),
+		    " ", el("span", { class: "run", text: RG.t("run {run}",
+			{ run: t.run }) }),
 		    t.green_lane ? el("span", { class: "badge lane-green",
-			text: "green lane" }) : null,
+			text: RG.t("green lane") }) : null,
 		    d ? el("span", { id: "train-decision", class: "badge decision-" +
-			d.decision, text: d.decision + (d.final ? " (final)" :
-			" (provisional)") }) : el("span", { class: "badge",
-			text: "not decided yet" })));
+			d.decision, text: d.decision + " " + (d.final ?
+			RG.t("(final)") : RG.t("(provisional)")) }) :
+			el("span", { class: "badge", text: RG.t("not decided yet") })));
+		if (d)
+			root.appendChild(el("p", { id: "decision-why", class: "why",
+			    text: decisionWhy(d) }));
 		root.appendChild(el("dl", { class: "facts" },
-		    el("dt", { text: "Route" }), el("dd", { text: routeText(t) +
-			" via " + (t.border_station || "?") }),
-		    el("dt", { text: "Direction" }), el("dd", { text: t.direction }),
-		    el("dt", { text: "State" }), el("dd", { id: "train-state",
+		    el("dt", { text: RG.t("Route") }), el("dd", {
+			text: RG.t("{route} via {station}", { route: routeText(t),
+			station: t.border_station || "?" }) }),
+		    el("dt", { text: RG.t("Direction") }), el("dd", {
+			text: t.direction }),
+		    el("dt", { text: RG.t("State") }), el("dd", { id: "train-state",
 			text: t.state }),
-		    el("dt", { text: "ETA / arrived" }), el("dd", {
+		    el("dt", { text: RG.t("ETA / arrived") }), el("dd", {
 			text: timeText(t.eta) + (t.ata ? " / " + timeText(t.ata) : "") }),
-		    el("dt", { text: "Wagons / containers / items" }), el("dd", {
-			text: c.wagons + " / " + c.containers + " / " + c.items }),
-		    el("dt", { text: "Clearance clock" }), el("dd", { id: "train-clock",
-			class: "clock " + cd.cls, text: cd.text })));
+		    el("dt", { text: RG.t("Wagons / containers / items") }),
+		    el("dd", { text: c.wagons + " / " + c.containers + " / " +
+			c.items }),
+		    el("dt", { text: RG.t("Clearance clock") }), el("dd", {
+			id: "train-clock", class: "clock " + cd.cls, text: cd.text })));
+		root.appendChild(renderLaneCounts(t));
 		root.appendChild(renderStrip(t));
+		root.appendChild(RG.renderBulk(t));
+		if (d)
+			root.appendChild(renderHitSummary(d));
 		root.appendChild(el("div", { id: "wagon-detail", class: "panel" }));
 		RG.renderWagonDetail();
 		if (d && d.train_hits && d.train_hits.length)
 			root.appendChild(el("div", { id: "train-hits",
-			    class: "panel" }, el("h3", { text: "Train-level hits" }),
+			    class: "panel" }, el("h3", { text: RG.t("Train-level hits") }),
 			    RG.renderTrainHits(d.train_hits, t)));
-		root.appendChild(renderApprove(t, d));
+		root.appendChild(RG.renderApprove(t, d));
 		root.appendChild(renderTimeline(data.audit));
 		root.appendChild(renderNotices(data.notices));
 		restoreInputs(kept);
+		restoreStripFocus(focus);
 		document.body.setAttribute("data-rendered", "train");
 		if (window.railgateRenderedMs === undefined)
 			window.railgateRenderedMs = performance.now();
+	}
+
+	var RANK = { RELEASE: 0, AUDIT: 1, DOC_CHECK: 2, INSPECT: 3, HOLD: 4,
+	    REFUSE: 5 };
+
+	/* Most severe first; anything unknown counts as the most severe. */
+	function rankOf(a) {
+		return RANK[a] === undefined ? 6 : RANK[a];
+	}
+
+	/*
+	 * The decision's one-line why, from its document: the train-level
+	 * hits (any holds the train), the wagons set out, released and still
+	 * waiting for a document check.
+	 */
+	function decisionWhy(d) {
+		var ws = d.wagons || [], th = (d.train_hits || []).slice(),
+		    n = { total: ws.length, released: 0, audit: 0, setout: 0,
+		    doc: 0 }, parts = [], rules = [];
+
+		ws.forEach(function (w) {
+			if (w.action === "RELEASE")
+				n.released++;
+			else if (w.action === "AUDIT")
+				n.audit++;
+			else if (w.action === "DOC_CHECK")
+				n.doc++;
+			else
+				n.setout++;
+		});
+		th.sort(function (a, b) { return rankOf(b.action) - rankOf(a.action); });
+		th.forEach(function (h) {
+			if (rules.indexOf(h.rule) < 0)
+				rules.push(h.rule);
+		});
+		if (th.length > 0)
+			parts.push(th.length === 1 ?
+			    RG.t("1 train-level hit ({rules})", { rules: rules.join(", ") }) :
+			    RG.t("{n} train-level hits ({rules})", { n: th.length,
+				rules: rules.join(", ") }));
+		if (d.decision === "RELEASE")
+			parts.push(RG.t("all {n} wagons released", { n: n.total }));
+		else if (n.released + n.audit > 0)
+			parts.push(RG.t("{r} of {n} wagons released", {
+			    r: n.released + n.audit, n: n.total }));
+		else if (th.length === 0)
+			parts.push(RG.t("no wagon can be released"));
+		if (n.audit > 0)
+			parts.push(RG.t("{n} with a post-clearance audit", { n: n.audit }));
+		if (n.setout > 0)
+			parts.push(n.setout === 1 ? RG.t("1 wagon set out") :
+			    RG.t("{n} wagons set out", { n: n.setout }));
+		if (n.doc > 0)
+			parts.push(n.doc === 1 ?
+			    RG.t("1 wagon waits for a document check") :
+			    RG.t("{n} wagons wait for a document check", { n: n.doc }));
+		return RG.t("{decision}: {why}", { decision: d.decision,
+		    why: parts.join("; ") });
+	}
+
+	/* How many wagons are in each lane now (resolutions included). */
+	function renderLaneCounts(t) {
+		var n = {}, ws = t.wagons || [];
+
+		ws.forEach(function (w) {
+			var a = wagonAction(w);
+
+			n[a] = (n[a] || 0) + 1;
+		});
+		return el("p", { id: "lane-counts", class: "lane-counts" },
+		    el("span", { class: "total", text: RG.t("{n} wagons:",
+			{ n: ws.length }) }),
+		    Object.keys(LANES).map(function (a) {
+			return el("span", { class: "key lane-" + LANES[a] +
+			    (n[a] ? "" : " none"), "data-lane": a,
+			    "data-count": n[a] || 0, text: RG.t("{action} {n}",
+			    { action: a, n: n[a] || 0 }) });
+		    }));
+	}
+
+	/*
+	 * Every hit of the decision grouped by rule and action, the most
+	 * severe first (then the most wagons): what holds the train at a
+	 * glance, with the wagons of a rule picked for a resolution at once.
+	 */
+	function renderHitSummary(d) {
+		var groups = {}, list = [];
+
+		function add(h, w) {
+			var k = h.action + "\u0000" + h.rule, g = groups[k];
+
+			if (!g) {
+				g = groups[k] = { action: h.action, rule: h.rule,
+				    reason: h.reason, wagons: [], train: 0 };
+				list.push(g);
+			}
+			if (w && g.wagons.indexOf(w.position) < 0)
+				g.wagons.push(w.position);
+			else if (!w)
+				g.train++;
+		}
+		(d.wagons || []).forEach(function (w) {
+			(w.hits || []).forEach(function (h) { add(h, w); });
+		});
+		(d.train_hits || []).forEach(function (h) { add(h, null); });
+		list.sort(function (a, b) {
+			return rankOf(b.action) - rankOf(a.action) ||
+			    (b.wagons.length + b.train) - (a.wagons.length + a.train) ||
+			    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0);
+		});
+		if (list.length === 0)
+			return el("p", { id: "hit-summary", class: "hint",
+			    text: RG.t("No rule hit this train.") });
+		return el("div", { class: "panel" },
+		    el("h3", { text: RG.t("Hits by rule, most severe first") }),
+		    el("table", { id: "hit-summary", class: "hit-summary" },
+			el("tbody", null, list.map(function (g, i) {
+			    return el("tr", { "data-action": g.action,
+				"data-rule": g.rule },
+				el("td", null, el("span", { class: "badge lane-" +
+				    (LANES[g.action] || "unknown"), text: g.action })),
+				el("td", { class: "rule", text: g.rule }),
+				el("td", { text: g.train > 0 ? RG.t("train") :
+				    g.wagons.length === 1 ? RG.t("1 wagon") :
+				    RG.t("{n} wagons", { n: g.wagons.length }) }),
+				el("td", { class: "reason", text: g.reason }),
+				el("td", { class: "noprint" }, g.wagons.length > 0 &&
+				    RG.hasRole(["officer", "supervisor"]) ?
+				    el("button", { type: "button", id: "pick-rule-" + i,
+					onclick: function () {
+					    RG.pickPositions(g.wagons);
+					} }, RG.t("select these wagons")) : null));
+			}))));
 	}
 
 	/*
 	 * What the officer is typing, kept across a redraw (the page polls
 	 * every few seconds): the forms' values and the focused field.
 	 */
-	var KEPT_INPUTS = ["resolve-action", "resolve-reason", "approve-reason"];
+	var KEPT_INPUTS = ["resolve-action", "resolve-reason", "approve-reason",
+	    "bulk-action", "bulk-reason"];
 
 	/* The fixed forms' fields and those of the goods forms (data-kept). */
 	function keptIds() {
@@ -171,86 +322,175 @@
 		cell.className = "clock " + cd.cls;
 	}
 
+	/* Past this many wagons the strip is dense: numbers on hover only. */
+	var DENSE_WAGONS = 19;
+
+	/* Opens the wagon at pos in the wagon's panel. */
+	function openWagon(pos) {
+		var strip = $("strip");
+
+		state.selected = pos;
+		if (strip)
+			Array.prototype.forEach.call(strip.querySelectorAll(".wagon"),
+			    function (b) {
+				b.classList.toggle("selected",
+				    b.getAttribute("data-position") === String(pos));
+			    });
+		RG.renderWagonDetail();
+	}
+
+	/* The position of the strip's wagon that has the focus, or null. */
+	function stripFocus() {
+		var a = document.activeElement;
+
+		return a && a.classList && a.classList.contains("wagon") &&
+		    a.parentNode && a.parentNode.id === "strip" ?
+		    a.getAttribute("data-position") : null;
+	}
+
+	function restoreStripFocus(pos) {
+		var b = pos !== null ? document.querySelector(
+		    "#strip .wagon[data-position='" + pos + "']") : null;
+
+		if (b)
+			b.focus();
+	}
+
+	/* The wagon at pos becomes the strip's one stop in the tab order. */
+	function setTabbed(pos) {
+		state.stripFocus = pos;
+		Array.prototype.forEach.call(document.querySelectorAll(
+		    "#strip .wagon"), function (b) {
+			b.setAttribute("tabindex", b.getAttribute("data-position") ===
+			    String(pos) ? "0" : "-1");
+		});
+	}
+
+	/*
+	 * The keys of the strip: arrows move between wagons (Shift picks the
+	 * wagon moved to as well), Home and End to the ends, Enter opens the
+	 * wagon, Space picks it.
+	 */
+	function stripKey(ev) {
+		var b = ev.target, all, i, to = null;
+
+		if (!b.classList || !b.classList.contains("wagon"))
+			return;
+		all = Array.prototype.slice.call(
+		    $("strip").querySelectorAll(".wagon"));
+		i = all.indexOf(b);
+		switch (ev.key) {
+		case "ArrowRight": case "ArrowDown":
+			to = all[Math.min(i + 1, all.length - 1)];
+			break;
+		case "ArrowLeft": case "ArrowUp":
+			to = all[Math.max(i - 1, 0)];
+			break;
+		case "Home":
+			to = all[0];
+			break;
+		case "End":
+			to = all[all.length - 1];
+			break;
+		case "Enter":
+			ev.preventDefault();
+			openWagon(Number(b.getAttribute("data-position")));
+			return;
+		case " ": case "Spacebar":
+			ev.preventDefault();
+			RG.togglePick(Number(b.getAttribute("data-position")));
+			return;
+		default:
+			return;
+		}
+		ev.preventDefault();
+		setTabbed(Number(to.getAttribute("data-position")));
+		to.focus();
+		if (ev.shiftKey)
+			RG.pickPositions([Number(to.getAttribute("data-position"))]);
+	}
+
+	/* What a wagon's box says on hover (a dense strip shows no more). */
+	function wagonTitle(w, a) {
+		var p = { pos: w.position, wagon: w.wagon, action: a,
+		    resolution: w.resolution, decision: w.action };
+
+		return w.resolution ?
+		    RG.t("position {pos}, wagon {wagon}: {action} (officer: {resolution}, decision {decision})", p) :
+		    RG.t("position {pos}, wagon {wagon}: {action}", p);
+	}
+
 	/* The wagons in train order, behind a locomotive. */
 	function renderStrip(t) {
 		var wagons = (t.wagons || []).slice().sort(function (a, b) {
 			return a.position - b.position;
 		});
-		var strip = el("div", { id: "strip", class: "strip",
-		    role: "list", "aria-label": "wagons in train order" },
-		    el("div", { class: "loco", title: "locomotive" }, "\u25C0 loco"));
+		var strip = el("div", { id: "strip", class: "strip" +
+		    (wagons.length > DENSE_WAGONS ? " dense" : ""),
+		    role: "listbox", "aria-multiselectable": "true",
+		    "aria-label": RG.t("wagons in train order") },
+		    el("div", { class: "loco", title: RG.t("locomotive") },
+			RG.t("\u25C0 loco")));
+
+		/* Tab reaches one wagon (the last moved to); arrows the others. */
+		var tabbed = wagons.some(function (w) {
+			return w.position === state.stripFocus;
+		}) ? state.stripFocus : wagons.length ? wagons[0].position : null;
 
 		wagons.forEach(function (w) {
 			var a = wagonAction(w), lane = LANES[a] || "unknown";
 
 			strip.appendChild(el("button", {
-			    type: "button", role: "listitem",
+			    type: "button", role: "option",
 			    class: "wagon lane-" + lane +
 				(state.selected === w.position ? " selected" : "") +
+				(RG.isPicked(w.position) ? " picked" : "") +
 				(w.resolution ? " resolved" : ""),
+			    "aria-selected": RG.isPicked(w.position) ? "true" : "false",
 			    "data-position": w.position, "data-wagon": w.wagon,
-			    "data-action": a,
-			    title: "position " + w.position + ", wagon " + w.wagon +
-				": " + a + (w.resolution ? " (officer: " +
-				w.resolution + ", decision " + w.action + ")" : ""),
-			    onclick: function () {
-				state.selected = w.position;
-				Array.prototype.forEach.call(
-				    strip.querySelectorAll(".wagon"), function (b) {
-					b.classList.toggle("selected",
-					    b.getAttribute("data-position") ===
-					    String(w.position));
-				    });
-				RG.renderWagonDetail();
+			    "data-action": a, tabindex: w.position === tabbed ? 0 : -1,
+			    title: wagonTitle(w, a),
+			    onclick: function (ev) {
+				setTabbed(w.position);
+				if (ev.ctrlKey || ev.metaKey)
+					RG.togglePick(w.position);
+				else if (ev.shiftKey)
+					RG.pickRange(w.position);
+				else
+					openWagon(w.position);
 			    } },
 			    el("span", { class: "pos", text: w.position }),
 			    el("span", { class: "num", text: w.wagon.slice(-4) }),
 			    el("span", { class: "act", text: a }),
 			    el("span", { class: "wheels" })));
 		});
+		strip.addEventListener("keydown", stripKey);
+		strip.addEventListener("keyup", function (ev) {
+			if (ev.key === " ")
+				ev.preventDefault();	/* no click: Space picks */
+		});
 		return el("div", { class: "strip-wrap" }, strip,
 		    el("p", { class: "legend" }, Object.keys(LANES).map(function (a) {
 			return el("span", { class: "key lane-" + LANES[a], text: a });
-		    })));
+		    })),
+		    el("p", { id: "strip-keys", class: "hint noprint",
+			text: RG.t("Keys: \u2190 \u2192 move between wagons, Enter opens one, Space selects it for a resolution at once (Shift+\u2190 \u2192 selects while moving); with the mouse, Ctrl-click selects a wagon and Shift-click the wagons up to it.") }));
 	}
 
-
+	/* What the officer's last action did; it stays through redraws. */
 	function flash(text) {
 		var f = $("flash");
 
+		state.flashText = text;
+		state.flashTrain = state.trainId;
 		if (f)
 			f.textContent = text;
 	}
 
-	function renderApprove(t, d) {
-		var reason = el("input", { id: "approve-reason", type: "text",
-		    size: 50, placeholder: "reason (optional)" });
-		var msg = el("span", { id: "approve-result", class: "status" });
-
-		return el("div", { class: "panel actions noprint" },
-		    el("h3", { text: "Actions" }),
-		    el("p", { id: "flash", class: "flash" }),
-		    el("form", { id: "approve-form", hidden: !RG.hasRole(["officer", "supervisor"]), onsubmit: function (ev) {
-			ev.preventDefault();
-			msg.textContent = "sending\u2026";
-			api("POST", "/v1/trains/" + enc(state.trainId) + "/approve",
-			    { reason: reason.value.trim() || "approved" }).then(
-			    function () {
-				msg.textContent = "";
-				reason.value = "";
-				showError("");
-				flash("Decision approved: final.");
-				loadTrain(state.trainId);
-			}).catch(function (e) {
-				msg.textContent = "refused";
-				showError(e.message);
-			});
-		    } }, reason, " ", el("button", { id: "approve-submit",
-			type: "submit", disabled: !d || d.final,
-			text: d && d.final ? "Approved" : "Approve train" }), " ", msg),
-		    el("p", null, el("a", { id: "setout-link", href: "#/train/" +
-			enc(state.trainId) + "/setout", text:
-			"Set-out list for the shunting crew (printable)" })));
+	/* The last action's message for this train, or "". */
+	function flashText() {
+		return state.flashTrain === state.trainId && state.flashText ?
+		    state.flashText : "";
 	}
 
 	function detailsText(o) {
@@ -271,7 +511,8 @@
 		});
 
 		return el("div", { class: "panel" },
-		    el("h3", { text: "Timeline (" + rows.length + " audit records)" }),
+		    el("h3", { text: RG.t("Timeline ({n} audit records)",
+			{ n: rows.length }) }),
 		    el("ol", { id: "timeline", class: "timeline" }, rows.map(function (r) {
 			var kind = String(r.action || "").split(".")[0];
 
@@ -294,9 +535,10 @@
 			});
 		});
 		return el("div", { class: "panel" },
-		    el("h3", { text: "Notices sent (" + notices.length + ")" }),
+		    el("h3", { text: RG.t("Notices sent ({n})",
+			{ n: notices.length }) }),
 		    notices.length === 0 ? el("p", { class: "hint",
-			text: "None yet: notices go out when the decision is final." }) :
+			text: RG.t("None yet: notices go out when the decision is final.") }) :
 		    el("table", { id: "notices", class: "notices" },
 			el("thead", null, el("tr", null, keys.map(function (k) {
 			    return el("th", { text: k });
@@ -313,6 +555,16 @@
 	RG.fetchTrain = fetchTrain;
 	RG.loadTrain = loadTrain;
 	RG.flash = flash;
+	RG.flashText = flashText;
 	RG.decisionWagon = decisionWagon;
+	RG.decisionWhy = decisionWhy;
 	RG.addRoute(/^train\/([^/]+)$/, function (m) { openTrain(m[1]); });
+	/* A change the daemon pushes about this train: draw it again now. */
+	RG.subscribe(function (msg) {
+		var t = state.train ? state.train.train : null;
+
+		if (state.view === "train" && t && msg && msg.train === t.train &&
+		    (msg.run === undefined || msg.run === t.run))
+			loadTrain(state.trainId, true);
+	});
 })();

@@ -50,6 +50,7 @@
 			    text: "No hits on this wagon." }));
 
 		sel = el("select", { id: "resolve-action", name: "action" },
+		    el("option", { value: "", text: RG.t("choose an action\u2026") }),
 		    ["release", "inspect", "hold", "refuse"].map(function (a) {
 			return el("option", { value: a, text: a });
 		    }));
@@ -60,6 +61,10 @@
 		panel.appendChild(el("form", { id: "resolve-form", class: "noprint", hidden: !RG.hasRole(["officer", "supervisor"]),
 		    onsubmit: function (ev) {
 			ev.preventDefault();
+			if (!sel.value) {	/* no default: the officer chooses */
+				msg.textContent = RG.t("choose an action");
+				return;
+			}
 			if (!reason.value.trim()) {
 				msg.textContent = "a reason is required";
 				return;
