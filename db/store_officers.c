@@ -1,7 +1,8 @@
 /*
  * store_officers.c -- the statements of customs officers: a wagon's
- * resolution, goods on no wagon resolved, the four-eyes override, the
- * final decision (store.h; the functions are in
+ * resolution, goods on no wagon resolved, the four-eyes override and
+ * the train hits' clearings awaiting a second supervisor, the final
+ * decision (store.h; the functions are in
  * db/functions/60_officers.sql).
  */
 #include <stdio.h>
@@ -49,6 +50,27 @@ store_decide_override(struct db *db, const char *id, const char *wagon,
 	/* Not retried: the audit trail would show it twice. */
 	store_query_reply(db, "SELECT outcome, reply FROM decide_override($1, "
 	    "$2, $3::boolean, $4, $5, $6, NULL)", 6, v, NULL, NULL, 0, cb, arg);
+}
+
+void
+store_decide_proposal(struct db *db, const char *id, const char *proposal,
+    int confirm, const char *reason, const char *principal, const char *role,
+    store_reply_cb cb, void *arg)
+{
+	const char	*v[6] = { id, proposal, confirm ? "t" : "f", reason,
+			    principal, role };
+
+	/* Not retried: the audit trail would show it twice. */
+	store_query_reply(db, "SELECT outcome, reply FROM decide_proposal($1, "
+	    "$2::bigint, $3::boolean, $4, $5, $6, NULL)", 6, v, NULL, NULL, 0,
+	    cb, arg);
+}
+
+void
+store_proposals_list(struct db *db, store_doc_cb cb, void *arg)
+{
+	store_query_read(db, "SELECT proposals_pending()::text", 0, NULL, cb,
+	    arg);
 }
 
 /*

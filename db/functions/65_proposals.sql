@@ -1,0 +1,243 @@
+-- 65_proposals.sql -- four eyes on train hits (026_train_four_eyes.sql):
+-- a supervisor's proposal to clear one is confirmed or rejected by
+-- another; the list of what waits for a second supervisor, across trains.
+--
+-- Recreated by every migrate (db/migrate.c, docs/storage.md): edit a
+-- function here, in place; never in db/migrations/.
+
+-- A time as the API writes it.
+CREATE OR REPLACE FUNCTION proposal_time(p_at timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$$;
+
+-- What proposal p would clear, in words ("located consignment C8 item 2
+-- on wagon 3152...").
+CREATE OR REPLACE FUNCTION proposal_what(p train_proposals) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE p.kind WHEN 'goods' THEN p.resolution || ' consignment ' ||
+	    p.consignment || coalesce(' item ' || p.item, '') ||
+	    coalesce(' on wagon ' || p.wagon, '')
+	    ELSE 'cleared ' || coalesce(p.rule, '?') END
+$$;
+
+-- The pending clearings of p_train in words, NULL for none.
+CREATE OR REPLACE FUNCTION train_proposals_pending_text(p_train bigint)
+RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT string_agg('proposal ' || p.id || ' (' || proposal_what(p) ||
+	    ', proposed by ' || p.proposed_by || ')', ', ' ORDER BY p.id)
+	FROM train_proposals p WHERE p.train_id = p_train AND
+	    p.state = 'pending'
+$$;
+
+-- One train proposal for the API.
+CREATE OR REPLACE FUNCTION proposal_json(p train_proposals, t trains)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_strip_nulls(jsonb_build_object('id', p.id,
+	    'kind', p.kind, 'train', t.train_no, 'run', t.run,
+	    'what', proposal_what(p), 'consignment', p.consignment,
+	    'item', p.item, 'resolution', p.resolution, 'wagon', p.wagon,
+	    'rule', p.rule, 'action', p.made_on, 'proposed_by', p.proposed_by,
+	    'reason', p.reason, 'at', proposal_time(p.proposed_at),
+	    'state', p.state, 'decided_by', p.decided_by,
+	    'decided_reason', p.decided_reason,
+	    'decided_at', proposal_time(p.decided_at),
+	    'confirmed_by', CASE WHEN p.state = 'confirmed' THEN p.decided_by
+		END,
+	    'path', '/v1/trains/' || t.train_no || '@' || t.run ||
+		'/proposals/' || p.id))
+$$;
+
+-- Every proposal of p_train, in any state, oldest first.
+CREATE OR REPLACE FUNCTION train_proposals_view(p_train bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(proposal_json(p, t) ORDER BY p.id), '[]')
+	FROM train_proposals p JOIN trains t ON t.id = p.train_id
+	WHERE p.train_id = p_train
+$$;
+GRANT EXECUTE ON FUNCTION train_proposals_view(bigint) TO railgate_app;
+
+-- What waits for a second supervisor, across trains, oldest first:
+-- wagon overrides (016) and train hits' clearings (026).  Each names its
+-- train and run, what, proposed_by, reason, at, and the path to confirm
+-- or reject it (path + "/confirm", "/reject").
+CREATE OR REPLACE FUNCTION proposals_pending() RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT coalesce(json_agg(x.j ORDER BY x.at, x.k), '[]') FROM (
+	    SELECT w.proposed_at AS at, 'w' || w.train_id || '/' ||
+		w.position AS k, jsonb_strip_nulls(jsonb_build_object(
+		'kind', 'wagon', 'train', t.train_no, 'run', t.run,
+		'wagon', w.number, 'position', w.position,
+		'what', lower(w.proposed_action) || ' wagon ' || w.number ||
+		    ' (the rules: ' || coalesce(w.rules_action, '?') || ')',
+		'action', upper(w.proposed_action), 'rules_action',
+		w.rules_action, 'proposed_by', w.proposed_by,
+		'reason', w.proposed_reason, 'at', proposal_time(w.proposed_at),
+		'state', 'pending', 'path', '/v1/trains/' || t.train_no || '@' ||
+		    t.run || '/wagons/' || w.number || '/override')) AS j
+	    FROM wagons w JOIN trains t ON t.id = w.train_id
+	    WHERE w.proposed_action IS NOT NULL
+	    UNION ALL
+	    SELECT p.proposed_at, 'p' || lpad(p.id::text, 20, '0'),
+		proposal_json(p, t)
+	    FROM train_proposals p JOIN trains t ON t.id = p.train_id
+	    WHERE p.state = 'pending') x
+$$;
+GRANT EXECUTE ON FUNCTION proposals_pending() TO railgate_app;
+
+-- Ends proposal p (the caller holds its train's row lock) as p_state by
+-- p_by, with the audit record p_action.
+CREATE OR REPLACE FUNCTION train_proposal_end(p train_proposals, p_state text,
+    p_by text, p_reason text, p_action text, p_ruleset text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	UPDATE train_proposals SET state = p_state, decided_by = p_by,
+	    decided_reason = p_reason, decided_at = now()
+	WHERE id = p.id;
+	UPDATE trains SET updated_at = now() WHERE id = p.train_id;
+	PERFORM audit_append(p_by, p_action, p.train_id, json_build_object(
+	    'proposal', p.id, 'kind', p.kind, 'what', proposal_what(p),
+	    'consignment', p.consignment, 'item', p.item, 'resolution',
+	    p.resolution, 'wagon', p.wagon, 'rule', p.rule, 'proposed_by',
+	    p.proposed_by, 'proposal_reason', p.reason, 'reason',
+	    p_reason)::text, p_ruleset);
+END
+$$;
+
+-- After a new evaluation of p_train (p_doc, of manifest p_manifest): a
+-- pending clearing made on another manifest, or whose goods' hits are no
+-- longer what it was made on, is void -- the supervisors look again.
+-- The caller holds the train's row lock.
+CREATE OR REPLACE FUNCTION train_proposals_follow_rules(p_train bigint,
+    p_owner text, p_doc json, p_manifest bigint, p_ruleset text)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	p	train_proposals%ROWTYPE;
+	top	text;
+BEGIN
+	FOR p IN SELECT * FROM train_proposals WHERE train_id = p_train AND
+	    state = 'pending' ORDER BY id LOOP
+		top := CASE WHEN p.kind = 'goods' THEN hits_top_action(
+		    goods_open_hits(p_train, p_doc, p.consignment, p.item,
+		    NULL)) END;
+		IF p.manifest_id <> p_manifest THEN
+			PERFORM train_proposal_end(p, 'void', p_owner,
+			    'replacement manifest', 'clearing.void', p_ruleset);
+		ELSIF top IS DISTINCT FROM p.made_on THEN
+			PERFORM train_proposal_end(p, 'void', p_owner,
+			    'the rules now say ' || coalesce(top, 'nothing') ||
+			    ' (were ' || p.made_on || ')', 'clearing.void',
+			    p_ruleset);
+		END IF;
+	END LOOP;
+END
+$$;
+
+-- A second supervisor confirms (p_confirm) or a supervisor rejects the
+-- clearing p_proposal of train p_id awaiting confirmation; its proposer
+-- may withdraw it (reject) but never confirm it.  A confirmation applies
+-- it as its proposer's, with the checks of the moment (the goods may have
+-- been resolved meanwhile).  The outcome: done, not_found (no train, no
+-- such proposal of that train), conflict (decided already, the decision
+-- changed), forbidden (not a supervisor, the proposer).  Nothing changes
+-- unless done.
+CREATE OR REPLACE FUNCTION decide_proposal(p_id text, p_proposal bigint,
+    p_confirm boolean, p_reason text, p_principal text, p_role text,
+    p_ruleset text, OUT outcome text, OUT reply json)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	cur	trains%ROWTYPE;
+	p	train_proposals%ROWTYPE;
+	verb	text := CASE WHEN p_confirm THEN 'confirm' ELSE 'reject' END;
+	applied	record;
+	top	text;
+BEGIN
+	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	IF NOT FOUND THEN
+		outcome := 'not_found';
+		reply := json_build_object('title', 'Not Found', 'detail',
+		    'no train ' || p_id);
+		RETURN;
+	END IF;
+	SELECT * INTO p FROM train_proposals WHERE id = p_proposal AND
+	    train_id = cur.id;
+	IF NOT FOUND THEN
+		outcome := 'not_found';
+		reply := json_build_object('title', 'Unknown proposal',
+		    'detail', 'train ' || cur.train_no || ' (run ' || cur.run ||
+		    ') has no proposal ' || p_proposal);
+		RETURN;
+	END IF;
+	IF p_role <> 'supervisor' THEN
+		outcome := 'forbidden';
+		reply := json_build_object('title', 'Supervisor needed',
+		    'detail', 'only a supervisor may ' || verb ||
+		    ' a proposal');
+		RETURN;
+	END IF;
+	IF p.state <> 'pending' THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'No proposal to ' || verb,
+		    'detail', 'proposal ' || p.id || ' (' || proposal_what(p) ||
+		    ') was ' || p.state || CASE WHEN p.decided_by IS NULL
+		    THEN '' ELSE ' by ' || p.decided_by END || ' already');
+		RETURN;
+	END IF;
+	IF p_confirm AND p_principal = p.proposed_by THEN
+		outcome := 'forbidden';
+		reply := json_build_object('title', 'Four eyes', 'detail',
+		    p_principal || ' proposed ' || proposal_what(p) ||
+		    '; another supervisor must confirm it');
+		RETURN;
+	END IF;
+	IF NOT p_confirm THEN
+		PERFORM train_proposal_end(p, CASE WHEN p_principal =
+		    p.proposed_by THEN 'withdrawn' ELSE 'rejected' END,
+		    p_principal, p_reason, CASE WHEN p_principal = p.proposed_by
+		    THEN 'clearing.withdrawn' ELSE 'clearing.rejected' END,
+		    coalesce(cur.ruleset_sha256, p_ruleset));
+		outcome := 'done';
+		reply := (proposal_json(p, cur) || jsonb_build_object('state',
+		    CASE WHEN p_principal = p.proposed_by THEN 'withdrawn'
+		    ELSE 'rejected' END, 'decided_by', p_principal,
+		    'rejected_by', p_principal, 'final',
+		    cur.decision_final))::json;
+		RETURN;
+	END IF;
+	-- The decision it was made on must still stand: a new evaluation
+	-- voids a proposal (train_proposals_follow_rules()), this is the
+	-- check of the moment for what slipped between.
+	IF cur.decision IS NOT NULL AND NOT cur.eval_needed THEN
+		top := hits_top_action(goods_open_hits(cur.id, cur.decision,
+		    p.consignment, p.item, NULL));
+	END IF;
+	IF p.manifest_id <> cur.manifest_id OR cur.eval_needed OR
+	    (top IS NOT NULL AND top <> p.made_on) THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Decision changed',
+		    'detail', 'train ' || cur.train_no || ' was decided again '
+		    'since proposal ' || p.id || ' was made (' ||
+		    proposal_what(p) || '); review the new decision');
+		RETURN;
+	END IF;
+	SELECT * INTO applied FROM goods_resolve_as(cur.train_no || '@' ||
+	    cur.run, p.consignment, p.item, p.resolution, p.wagon, p.reason,
+	    p.proposed_by, 'supervisor', p_ruleset, p_principal);
+	IF applied.outcome <> 'done' THEN
+		outcome := applied.outcome;
+		reply := applied.reply;
+		RETURN;
+	END IF;
+	PERFORM train_proposal_end(p, 'confirmed', p_principal, p_reason,
+	    'clearing.confirmed', coalesce(cur.ruleset_sha256, p_ruleset));
+	outcome := 'done';
+	-- The resolution's reply as written (not reordered by jsonb).
+	reply := (left(applied.reply::text, -1) || ', ' || substr(
+	    json_build_object('proposal', p.id, 'proposed_by', p.proposed_by,
+	    'confirmed_by', p_principal, 'state', 'confirmed')::text, 2))::json;
+END
+$$;
+GRANT EXECUTE ON FUNCTION decide_proposal(text, bigint, boolean, text, text, text, text) TO railgate_app;
