@@ -317,9 +317,11 @@ void store_decide_proposal(struct db *db, const char *id,
 
 /*
  * Everything awaiting a second supervisor, across trains (wagon overrides
- * and train hits' clearings): a JSON array; see proposals_pending().
+ * and train hits' clearings): a JSON array, each marked "mine" when
+ * principal proposed it; see proposals_pending().
  */
-void store_proposals_list(struct db *db, store_doc_cb cb, void *arg);
+void store_proposals_list(struct db *db, const char *principal,
+    store_doc_cb cb, void *arg);
 
 /* What a final decision is built from (final_inputs()); borrowed. */
 struct store_final_inputs {

@@ -67,9 +67,12 @@ store_decide_proposal(struct db *db, const char *id, const char *proposal,
 }
 
 void
-store_proposals_list(struct db *db, store_doc_cb cb, void *arg)
+store_proposals_list(struct db *db, const char *principal, store_doc_cb cb,
+    void *arg)
 {
-	store_query_read(db, "SELECT proposals_pending()::text", 0, NULL, cb,
+	const char	*v[1] = { principal };
+
+	store_query_read(db, "SELECT proposals_pending($1)::text", 1, v, cb,
 	    arg);
 }
 

@@ -674,5 +674,5 @@ proposals_listed_cb(int status, const char *text, size_t len, void *arg)
 void
 api_proposals_list(struct http_ctx *c)
 {
-	store_proposals_list(c->d->db, proposals_listed_cb, c);
+	store_proposals_list(c->d->db, c->who.name, proposals_listed_cb, c);
 }

@@ -62,10 +62,13 @@ GRANT EXECUTE ON FUNCTION train_proposals_view(bigint) TO railgate_app;
 -- What waits for a second supervisor, across trains, oldest first:
 -- wagon overrides (016) and train hits' clearings (026).  Each names its
 -- train and run, what, proposed_by, reason, at, and the path to confirm
--- or reject it (path + "/confirm", "/reject").
-CREATE OR REPLACE FUNCTION proposals_pending() RETURNS json
+-- or reject it (path + "/confirm", "/reject"); "mine" when p_principal
+-- (who asks) proposed it: theirs to withdraw, never to confirm.
+CREATE OR REPLACE FUNCTION proposals_pending(p_principal text) RETURNS json
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-	SELECT coalesce(json_agg(x.j ORDER BY x.at, x.k), '[]') FROM (
+	SELECT coalesce(json_agg(x.j || jsonb_build_object('mine',
+	    x.j->>'proposed_by' = p_principal) ORDER BY x.at, x.k), '[]')
+	FROM (
 	    SELECT w.proposed_at AS at, 'w' || w.train_id || '/' ||
 		w.position AS k, jsonb_strip_nulls(jsonb_build_object(
 		'kind', 'wagon', 'train', t.train_no, 'run', t.run,
@@ -85,7 +88,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	    FROM train_proposals p JOIN trains t ON t.id = p.train_id
 	    WHERE p.state = 'pending') x
 $$;
-GRANT EXECUTE ON FUNCTION proposals_pending() TO railgate_app;
+GRANT EXECUTE ON FUNCTION proposals_pending(text) TO railgate_app;
 
 -- Ends proposal p (the caller holds its train's row lock) as p_state by
 -- p_by, with the audit record p_action.
