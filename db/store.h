@@ -307,6 +307,15 @@ void store_decide_override(struct db *db, const char *id, const char *wagon,
     store_reply_cb cb, void *arg);
 
 /*
+ * A supervisor's proposal to clear the train hits of rule that name no
+ * goods (a blocking diagnostic checked); see clear_train_hit() in
+ * db/functions/65_proposals.sql: proposed, else why not.  Not retried.
+ */
+void store_clear_train_hit(struct db *db, const char *id, const char *rule,
+    const char *reason, const char *principal, const char *role,
+    store_reply_cb cb, void *arg);
+
+/*
  * A supervisor confirms (confirm 1) or rejects (0) the clearing of a
  * train hit awaiting confirmation, proposal (its id, digits) of train id;
  * see decide_proposal() in db/functions/65_proposals.sql.  Not retried.

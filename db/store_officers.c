@@ -53,6 +53,18 @@ store_decide_override(struct db *db, const char *id, const char *wagon,
 }
 
 void
+store_clear_train_hit(struct db *db, const char *id, const char *rule,
+    const char *reason, const char *principal, const char *role,
+    store_reply_cb cb, void *arg)
+{
+	const char	*v[5] = { id, rule, reason, principal, role };
+
+	/* Not retried: the audit trail would show it twice. */
+	store_query_reply(db, "SELECT outcome, reply FROM clear_train_hit($1, "
+	    "$2, $3, $4, $5)", 5, v, NULL, NULL, 0, cb, arg);
+}
+
+void
 store_decide_proposal(struct db *db, const char *id, const char *proposal,
     int confirm, const char *reason, const char *principal, const char *role,
     store_reply_cb cb, void *arg)

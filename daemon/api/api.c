@@ -39,6 +39,8 @@ const struct http_route api_routes[] = {
 	    AUTH_SUPERVISOR, api_wagon_override_confirm },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/wagons/{wagon}/override/reject",
 	    AUTH_SUPERVISOR, api_wagon_override_reject },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/train-hits/clearance",
+	    AUTH_OFFICER, api_train_hit_clearance },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/proposals/{proposal}/confirm",
 	    AUTH_SUPERVISOR, api_proposal_confirm },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/proposals/{proposal}/reject",

@@ -52,6 +52,7 @@ void api_goods_resolution(struct http_ctx *c);
 void api_train_approve(struct http_ctx *c);
 void api_wagon_override_confirm(struct http_ctx *c);
 void api_wagon_override_reject(struct http_ctx *c);
+void api_train_hit_clearance(struct http_ctx *c);
 void api_proposal_confirm(struct http_ctx *c);
 void api_proposal_reject(struct http_ctx *c);
 void api_proposals_list(struct http_ctx *c);

@@ -23,7 +23,9 @@
  * records it: located on a wagon, whose action rises to
  * theirs, or corrected away when none of their hits is above DOC_CHECK
  * (resolve_goods()); the final decision moves or drops their hits
- * (decide_final()).
+ * (decide_final()).  A train hit naming no goods (a blocking diagnostic)
+ * is cleared the same way, two supervisors stating that what it reports
+ * was checked (clear_train_hit()); the final decision drops it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -565,6 +567,29 @@ api_goods_resolution(struct http_ctx *c)
 		store_resolve_goods(c->d->db, http_param(c, 0), &g,
 		    goods_resolved_cb, c);
 	}
+	json_decref(o);
+}
+
+/* POST /v1/trains/{id}/train-hits/clearance {"rule", "reason"} */
+void
+api_train_hit_clearance(struct http_ctx *c)
+{
+	const char	*reason, *rule;
+	json_t		*o;
+
+	if (!api_check_train_id(c) || (o = officer_body(c, false, &reason)) ==
+	    NULL)
+		return;
+	rule = json_string_value(json_object_get(o, "rule"));
+	if (rule == NULL || *rule == '\0' || strlen(rule) > 64 ||
+	    !text_is_plain(rule))
+		http_reply_problem(c, 422, "Invalid clearance", "\"rule\" names "
+		    "the rule of the train hit to clear (\"rule\" of a train "
+		    "hit naming no goods, such as blocking-diagnostic)", NULL, 0);
+	else
+		store_clear_train_hit(c->d->db, http_param(c, 0), rule, reason,
+		    c->who.name, auth_role_name(c->who.role), goods_resolved_cb,
+		    c);
 	json_decref(o);
 }
 

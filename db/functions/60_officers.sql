@@ -14,6 +14,18 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION action_rank(text) TO railgate_app;
 
+-- The train p_id names (train_find()), its row locked until the
+-- transaction ends.  "SELECT ... FROM train_find(p_id) FOR UPDATE" locks
+-- nothing: a locking clause skips a function in FROM, so two supervisors
+-- confirming one proposal at once both went through.
+CREATE OR REPLACE FUNCTION train_lock(p_id text) RETURNS SETOF trains
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	RETURN QUERY SELECT t.* FROM trains t
+	    WHERE t.id = (SELECT f.id FROM train_find(p_id) f) FOR UPDATE;
+END
+$$;
+
 -- A wagon's action now: its resolution in force, else the decision's.
 CREATE OR REPLACE FUNCTION wagon_current(w wagons) RETURNS text
 LANGUAGE sql STABLE AS $$
@@ -60,14 +72,26 @@ LANGUAGE sql STABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION goods_resolutions_json(bigint) TO railgate_app;
 
--- Every resolution that approval applies: the goods' then the wagons'
--- (exactly wagon_resolutions() when there are no goods resolutions).
+-- The clearances in force, as decide_final() applies them:
+-- [{train_hit: {rule}, resolution: "cleared"}] in order.
+CREATE OR REPLACE FUNCTION hit_clearances_json(p_train bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(json_build_object('train_hit',
+	    json_build_object('rule', c.rule), 'resolution', 'cleared')
+	    ORDER BY c.id), '[]')
+	FROM hit_clearances c WHERE c.train_id = p_train AND c.void_at IS NULL
+$$;
+GRANT EXECUTE ON FUNCTION hit_clearances_json(bigint) TO railgate_app;
+
+-- Every resolution that approval applies: the goods', the train hits
+-- cleared (026), then the wagons' (exactly wagon_resolutions() when there
+-- are no goods resolutions and no clearances).
 CREATE OR REPLACE FUNCTION final_resolutions(p_train bigint, p_proposed boolean)
 RETURNS json
 LANGUAGE sql STABLE AS $$
-	SELECT CASE WHEN g::text = '[]' THEN w ELSE (g::jsonb || w::jsonb)::json
-	    END
-	FROM goods_resolutions_json(p_train) g,
+	SELECT CASE WHEN g::text = '[]' AND c::text = '[]' THEN w ELSE
+	    (g::jsonb || c::jsonb || w::jsonb)::json END
+	FROM goods_resolutions_json(p_train) g, hit_clearances_json(p_train) c,
 	    wagon_resolutions(p_train, p_proposed) w
 $$;
 GRANT EXECUTE ON FUNCTION final_resolutions(bigint, boolean) TO railgate_app;
@@ -78,7 +102,9 @@ CREATE OR REPLACE FUNCTION wagon_fingerprint(p_train bigint) RETURNS text
 LANGUAGE sql STABLE AS $$
 	SELECT md5(wagon_resolutions(p_train, false)::text || '|' ||
 	    wagon_proposals(p_train)::text || '|' ||
-	    goods_resolutions_json(p_train)::text)
+	    goods_resolutions_json(p_train)::text ||
+	    CASE WHEN hit_clearances_json(p_train)::text = '[]' THEN '' ELSE
+	    '|' || hit_clearances_json(p_train)::text END)
 $$;
 GRANT EXECUTE ON FUNCTION wagon_fingerprint(bigint) TO railgate_app;
 
@@ -99,7 +125,7 @@ DECLARE
 	propose	boolean;
 	setters	text[];
 BEGIN
-	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	SELECT * INTO cur FROM train_lock(p_id);
 	IF NOT FOUND THEN
 		outcome := 'not_found';
 		reply := json_build_object('title', 'Not Found', 'detail',
@@ -216,7 +242,7 @@ DECLARE
 	w	wagons%ROWTYPE;
 	verb	text := CASE WHEN p_confirm THEN 'confirm' ELSE 'reject' END;
 BEGIN
-	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	SELECT * INTO cur FROM train_lock(p_id);
 	IF NOT FOUND THEN
 		outcome := 'not_found';
 		reply := json_build_object('title', 'Not Found', 'detail',
@@ -611,7 +637,7 @@ DECLARE
 	pid	bigint;
 	other	train_proposals%ROWTYPE;
 BEGIN
-	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	SELECT * INTO cur FROM train_lock(p_id);
 	IF NOT FOUND THEN
 		outcome := 'not_found';
 		reply := json_build_object('title', 'Not Found', 'detail',

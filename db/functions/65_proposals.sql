@@ -125,10 +125,16 @@ BEGIN
 	    state = 'pending' ORDER BY id LOOP
 		top := CASE WHEN p.kind = 'goods' THEN hits_top_action(
 		    goods_open_hits(p_train, p_doc, p.consignment, p.item,
-		    NULL)) END;
+		    NULL)) ELSE hits_top_action(rule_train_hits(p_doc,
+		    p.rule)) END;
 		IF p.manifest_id <> p_manifest THEN
 			PERFORM train_proposal_end(p, 'void', p_owner,
 			    'replacement manifest', 'clearing.void', p_ruleset);
+		ELSIF p.kind = 'hit' AND rule_hits_md5(rule_train_hits(p_doc,
+		    p.rule)) IS DISTINCT FROM p.made_hits THEN
+			PERFORM train_proposal_end(p, 'void', p_owner,
+			    'the hits of ' || p.rule || ' changed', 'clearing.void',
+			    p_ruleset);
 		ELSIF top IS DISTINCT FROM p.made_on THEN
 			PERFORM train_proposal_end(p, 'void', p_owner,
 			    'the rules now say ' || coalesce(top, 'nothing') ||
@@ -136,6 +142,8 @@ BEGIN
 			    p_ruleset);
 		END IF;
 	END LOOP;
+	PERFORM hit_clearances_follow_rules(p_train, p_owner, p_doc,
+	    p_manifest, p_ruleset);
 END
 $$;
 
@@ -158,7 +166,7 @@ DECLARE
 	applied	record;
 	top	text;
 BEGIN
-	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	SELECT * INTO cur FROM train_lock(p_id);
 	IF NOT FOUND THEN
 		outcome := 'not_found';
 		reply := json_build_object('title', 'Not Found', 'detail',
@@ -166,7 +174,7 @@ BEGIN
 		RETURN;
 	END IF;
 	SELECT * INTO p FROM train_proposals WHERE id = p_proposal AND
-	    train_id = cur.id;
+	    train_id = cur.id FOR UPDATE;
 	IF NOT FOUND THEN
 		outcome := 'not_found';
 		reply := json_build_object('title', 'Unknown proposal',
@@ -213,12 +221,15 @@ BEGIN
 	-- The decision it was made on must still stand: a new evaluation
 	-- voids a proposal (train_proposals_follow_rules()), this is the
 	-- check of the moment for what slipped between.
-	IF cur.decision IS NOT NULL AND NOT cur.eval_needed THEN
+	IF cur.decision IS NOT NULL AND NOT cur.eval_needed AND
+	    p.kind = 'goods' THEN
 		top := hits_top_action(goods_open_hits(cur.id, cur.decision,
 		    p.consignment, p.item, NULL));
 	END IF;
 	IF p.manifest_id <> cur.manifest_id OR cur.eval_needed OR
-	    (top IS NOT NULL AND top <> p.made_on) THEN
+	    (top IS NOT NULL AND top <> p.made_on) OR (p.kind = 'hit' AND
+	    rule_hits_md5(rule_train_hits(cur.decision, p.rule)) IS DISTINCT
+	    FROM p.made_hits) THEN
 		outcome := 'conflict';
 		reply := json_build_object('title', 'Decision changed',
 		    'detail', 'train ' || cur.train_no || ' was decided again '
@@ -226,9 +237,16 @@ BEGIN
 		    proposal_what(p) || '); review the new decision');
 		RETURN;
 	END IF;
-	SELECT * INTO applied FROM goods_resolve_as(cur.train_no || '@' ||
-	    cur.run, p.consignment, p.item, p.resolution, p.wagon, p.reason,
-	    p.proposed_by, 'supervisor', p_ruleset, p_principal);
+	IF p.kind = 'hit' THEN
+		SELECT * INTO applied FROM hit_clear_as(cur.train_no || '@' ||
+		    cur.run, p.rule, p.reason, p.proposed_by, 'supervisor',
+		    p_ruleset, p_principal);
+	ELSE
+		SELECT * INTO applied FROM goods_resolve_as(cur.train_no ||
+		    '@' || cur.run, p.consignment, p.item, p.resolution,
+		    p.wagon, p.reason, p.proposed_by, 'supervisor', p_ruleset,
+		    p_principal);
+	END IF;
 	IF applied.outcome <> 'done' THEN
 		outcome := applied.outcome;
 		reply := applied.reply;
@@ -244,3 +262,182 @@ BEGIN
 END
 $$;
 GRANT EXECUTE ON FUNCTION decide_proposal(text, bigint, boolean, text, text, text, text) TO railgate_app;
+
+-- Train hits naming no goods (hit_clearances, 026): a blocking
+-- diagnostic, a rule on the whole train.
+
+-- The train hits of p_doc by rule p_rule that name no goods, as JSON.
+CREATE OR REPLACE FUNCTION rule_train_hits(p_doc json, p_rule text)
+RETURNS json
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce(json_agg(h ORDER BY n), '[]')
+	FROM json_array_elements(p_doc->'train_hits') WITH ORDINALITY AS x(h, n)
+	WHERE h->>'rule' = p_rule AND h->'subject'->>'consignment' IS NULL
+$$;
+
+-- What a clearance of those hits is made on, as one text (NULL: none).
+CREATE OR REPLACE FUNCTION rule_hits_md5(p_hits json) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN json_array_length(p_hits) = 0 THEN NULL ELSE
+	    md5(p_hits::text) END
+$$;
+
+-- The clearances for the train's view, in force or not.
+CREATE OR REPLACE FUNCTION hit_clearances_view(p_train bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(json_build_object('rule', c.rule,
+	    'hits_at', c.made_on, 'reason', c.reason, 'by', c.principal,
+	    'confirmed_by', c.confirmed_by, 'at', proposal_time(c.at),
+	    'in_force', c.void_at IS NULL, 'void_reason', c.void_reason)
+	    ORDER BY c.id), '[]')
+	FROM hit_clearances c WHERE c.train_id = p_train
+$$;
+GRANT EXECUTE ON FUNCTION hit_clearances_view(bigint) TO railgate_app;
+
+-- After a new evaluation (p_doc, of manifest p_manifest): a clearance
+-- whose hits are no longer those it was made on is void, audited.  The
+-- caller holds the train's row lock.
+CREATE OR REPLACE FUNCTION hit_clearances_follow_rules(p_train bigint,
+    p_owner text, p_doc json, p_manifest bigint, p_ruleset text)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	c	hit_clearances%ROWTYPE;
+	why	text;
+BEGIN
+	FOR c IN SELECT * FROM hit_clearances WHERE train_id = p_train AND
+	    void_at IS NULL ORDER BY id LOOP
+		why := CASE WHEN c.manifest_id <> p_manifest THEN
+		    'replacement manifest' WHEN rule_hits_md5(rule_train_hits(
+		    p_doc, c.rule)) IS DISTINCT FROM c.made_hits THEN
+		    'the hits of ' || c.rule || ' changed' END;
+		CONTINUE WHEN why IS NULL;
+		UPDATE hit_clearances SET void_at = now(), void_reason = why
+		WHERE id = c.id;
+		PERFORM audit_append(p_owner, 'train_hit.clearance_void',
+		    p_train, json_build_object('rule', c.rule, 'cleared_by',
+		    c.principal, 'confirmed_by', c.confirmed_by, 'why',
+		    why)::text, p_ruleset);
+	END LOOP;
+END
+$$;
+
+-- A train hit naming no goods cleared, as goods_resolve_as() resolves
+-- goods: p_confirmer NULL, only proposed (by a supervisor); else the
+-- proposal of p_principal confirmed by p_confirmer takes effect.  The
+-- outcome: proposed, done, not_found (no train, no such hit), conflict
+-- (nothing to clear, cleared or proposed already), forbidden (not a
+-- supervisor).
+CREATE OR REPLACE FUNCTION hit_clear_as(p_id text, p_rule text,
+    p_reason text, p_principal text, p_role text, p_ruleset text,
+    p_confirmer text, OUT outcome text, OUT reply json)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	cur	trains%ROWTYPE;
+	hits	json;
+	top	text;
+	pid	bigint;
+	other	train_proposals%ROWTYPE;
+BEGIN
+	SELECT * INTO cur FROM train_lock(p_id);
+	IF NOT FOUND THEN
+		outcome := 'not_found';
+		reply := json_build_object('title', 'Not Found', 'detail',
+		    'no train ' || p_id);
+		RETURN;
+	END IF;
+	IF cur.decision IS NULL OR cur.state = 'cancelled' OR cur.eval_needed
+	THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Nothing to clear', 'detail',
+		    'train ' || cur.train_no || CASE WHEN cur.state = 'cancelled'
+		    THEN ' has been cancelled' WHEN cur.decision IS NULL THEN
+		    ' has no decision yet' ELSE ' is being evaluated again; '
+		    'clear the hit on the new decision' END);
+		RETURN;
+	END IF;
+	hits := rule_train_hits(cur.decision, p_rule);
+	IF json_array_length(hits) = 0 THEN
+		outcome := 'not_found';
+		reply := json_build_object('title', 'No such train hit',
+		    'detail', 'train ' || cur.train_no || ' has no train hit of '
+		    'rule ' || p_rule || ' naming no goods (goods on no wagon '
+		    'are resolved through goods/resolution)');
+		RETURN;
+	END IF;
+	top := hits_top_action(hits);
+	IF EXISTS (SELECT 1 FROM hit_clearances c WHERE c.train_id = cur.id
+	    AND c.void_at IS NULL AND c.rule = p_rule) THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Already cleared', 'detail',
+		    'the train hits of ' || p_rule || ' of train ' ||
+		    cur.train_no || ' are cleared already');
+		RETURN;
+	END IF;
+	IF p_confirmer IS NULL THEN
+		IF p_role <> 'supervisor' THEN
+			outcome := 'forbidden';
+			reply := json_build_object('title', 'Supervisor needed',
+			    'detail', 'the train hits of ' || p_rule || ' hold '
+			    'train ' || cur.train_no || ': clearing them is a '
+			    'supervisor''s proposal, confirmed by a second '
+			    'supervisor');
+			RETURN;
+		END IF;
+		SELECT * INTO other FROM train_proposals x WHERE x.train_id =
+		    cur.id AND x.state = 'pending' AND x.kind = 'hit' AND
+		    x.rule = p_rule ORDER BY x.id LIMIT 1;
+		IF FOUND THEN
+			outcome := 'conflict';
+			reply := json_build_object('title', 'Proposal awaiting '
+			    'confirmation', 'detail', other.proposed_by ||
+			    ' proposed to clear ' || p_rule || ' (proposal ' ||
+			    other.id || '); another supervisor confirms or '
+			    'rejects it first');
+			RETURN;
+		END IF;
+		INSERT INTO train_proposals (train_id, manifest_id, kind,
+		    resolution, rule, made_on, made_hits, reason, proposed_by)
+		VALUES (cur.id, cur.manifest_id, 'hit', 'cleared', p_rule, top,
+		    rule_hits_md5(hits), p_reason, p_principal)
+		RETURNING id INTO pid;
+		UPDATE trains SET updated_at = now() WHERE id = cur.id;
+		PERFORM audit_append(p_principal, 'clearing.proposed', cur.id,
+		    json_build_object('proposal', pid, 'kind', 'hit', 'rule',
+		    p_rule, 'hits', hits, 'reason', p_reason, 'role',
+		    p_role)::text, coalesce(cur.ruleset_sha256, p_ruleset));
+		outcome := 'proposed';
+		reply := json_build_object('train', cur.train_no, 'run', cur.run,
+		    'proposal', pid, 'kind', 'hit', 'rule', p_rule, 'hits', hits,
+		    'action', top, 'proposed_by', p_principal, 'final',
+		    cur.decision_final, 'detail', 'the train hits of ' || p_rule ||
+		    ' hold the train: clearing them waits for a second '
+		    'supervisor to confirm it');
+		RETURN;
+	END IF;
+	INSERT INTO hit_clearances (train_id, manifest_id, rule, made_on,
+	    made_hits, reason, principal, role, confirmed_by)
+	VALUES (cur.id, cur.manifest_id, p_rule, top, rule_hits_md5(hits),
+	    p_reason, p_principal, p_role, p_confirmer);
+	UPDATE trains SET updated_at = now() WHERE id = cur.id;
+	PERFORM audit_append(p_principal, 'train_hit.cleared', cur.id,
+	    json_build_object('rule', p_rule, 'hits', hits, 'reason', p_reason,
+	    'role', p_role, 'confirmed_by', p_confirmer)::text,
+	    coalesce(cur.ruleset_sha256, p_ruleset));
+	outcome := 'done';
+	reply := json_build_object('train', cur.train_no, 'run', cur.run,
+	    'rule', p_rule, 'resolution', 'cleared', 'hits', hits, 'action',
+	    top, 'final', cur.decision_final);
+END
+$$;
+
+-- A supervisor's proposal to clear the train hits of p_rule naming no
+-- goods (hit_clear_as()).
+CREATE OR REPLACE FUNCTION clear_train_hit(p_id text, p_rule text,
+    p_reason text, p_principal text, p_role text, OUT outcome text,
+    OUT reply json)
+LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+	SELECT * FROM hit_clear_as(p_id, p_rule, p_reason, p_principal, p_role,
+	    NULL, NULL)
+$$;
+GRANT EXECUTE ON FUNCTION clear_train_hit(text, text, text, text, text) TO railgate_app;
