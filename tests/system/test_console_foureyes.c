@@ -216,10 +216,54 @@ t_cfe_confirm(void)
 	free(s);
 }
 
+/*
+ * A train-level hit the same way: a blocking diagnostic (written into
+ * the decision here, as the engine writes it) is proposed cleared by B
+ * on the train page, with what was checked; A confirms it from the
+ * panel, and the hit then says who proposed and who confirmed.
+ */
+static void
+t_cfe_train_hit(void)
+{
+	char	id[128];
+
+	free(harness_sql(&pg, "UPDATE trains SET decision = (decision::jsonb "
+	    "|| jsonb_build_object('decision', 'HOLD', 'train_hits', '[{\"rule\""
+	    ": \"blocking-diagnostic\", \"action\": \"HOLD\", \"subject\": "
+	    "{}, \"reason\": \"the manifest cannot be trusted as it stands: "
+	    "UNT_COUNT\"}]'::jsonb))::json WHERE train_no = '" TRAIN "'"));
+	wd_use(session_b);
+	CU_ASSERT_FATAL(wd_wait("#clear-form-0", id, sizeof id, 10000));
+	CU_ASSERT_EQUAL_FATAL(wd_type("#clear-reason-0", "segments counted: "
+	    "the UNT count is a typo"), 0);
+	CU_ASSERT_EQUAL_FATAL(wd_click("#clear-submit-0"), 0);
+	CU_ASSERT(shows("#train-hits .pending", "Waiting for a second "
+	    "supervisor"));
+	CU_ASSERT(shows("#proposals li.proposal[data-mine='true']",
+	    "blocking-diagnostic"));
+
+	wd_use(session_a);
+	CU_ASSERT_FATAL(shows("#proposals li.proposal[data-mine='false']",
+	    "clear train hit blocking-diagnostic"));
+	CU_ASSERT(shows("#proposals li.proposal[data-mine='false']",
+	    "the UNT count is a typo"));
+	CU_ASSERT_EQUAL_FATAL(wd_click("#proposals li.proposal[data-mine="
+	    "'false'] button.confirm"), 0);
+	CU_ASSERT(shows("#train-hits .resolved", "proposed by s.beta, "
+	    "confirmed by s.alpha"));
+	CU_ASSERT(shows("#four-eyes-history", "clear train hit "
+	    "blocking-diagnostic: proposed by s.beta, confirmed by s.alpha"));
+	OFFICERS_CHECK_SQL(&pg, "blocking-diagnostic/s.beta/s.alpha", "SELECT "
+	    "rule || '/' || principal || '/' || confirmed_by FROM "
+	    "hit_clearances");
+	CU_ASSERT_EQUAL(wd_screenshot("foureyes-train-hit"), 0);
+}
+
 static CU_TestInfo cfe_tests[] = {
 	{ "t_cfe_propose", t_cfe_propose },
 	{ "t_cfe_officer_sees_none", t_cfe_officer_sees_none },
 	{ "t_cfe_confirm", t_cfe_confirm },
+	{ "t_cfe_train_hit", t_cfe_train_hit },
 	CU_TEST_INFO_NULL,
 };
 

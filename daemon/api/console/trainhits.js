@@ -1,7 +1,8 @@
 /*
  * trainhits.js -- the hits on the train as a whole (train_hits), with the
  * ways out for goods on no wagon (located on a wagon, manifest corrected:
- * POST /v1/trains/{id}/goods/resolution).  A train hit holds the whole
+ * POST /v1/trains/{id}/goods/resolution) and for a hit naming no goods, a
+ * blocking diagnostic (checked: POST /v1/trains/{id}/train-hits/clearance).  A train hit holds the whole
  * train, so clearing one takes two supervisors: a supervisor proposes it
  * here with a reason, another confirms or rejects it in the panel of
  * proposals.js.  Each hit says what was proposed, confirmed or done, and
@@ -38,15 +39,35 @@
 		return null;
 	}
 
+	/* Whether hit h names goods (else a blocking diagnostic, a rule on
+	 * the whole train). */
+	function namesGoods(h) {
+		return !!(h.subject && h.subject.consignment);
+	}
+
 	/* The clearing proposed for hit h awaiting confirmation, or null. */
 	function proposalOf(h, t) {
 		var i, p;
 
 		for (i = 0; t.proposals && i < t.proposals.length; i++) {
 			p = t.proposals[i];
-			if (p.state === "pending" && p.kind === "goods" &&
-			    hitIsAbout(h, p))
+			if (p.state !== "pending")
+				continue;
+			if (namesGoods(h) ? p.kind === "goods" && hitIsAbout(h, p) :
+			    p.kind === "hit" && p.rule === h.rule)
 				return p;
+		}
+		return null;
+	}
+
+	/* The clearance in force of hit h (naming no goods), or null. */
+	function clearanceOf(h, t) {
+		var i, c;
+
+		for (i = 0; t.hit_clearances && i < t.hit_clearances.length; i++) {
+			c = t.hit_clearances[i];
+			if (c.in_force && c.rule === h.rule)
+				return c;
 		}
 		return null;
 	}
@@ -78,8 +99,10 @@
 		Array.prototype.forEach.call(list.children, function (li, i) {
 			var h = hits[i], g, p;
 
-			if (!h.subject || !h.subject.consignment)
+			if (!namesGoods(h)) {
+				li.appendChild(clearancePart(h, i, t));
 				return;
+			}
 			g = goodsResolutionOf(h, t);
 			if (g) {
 				li.appendChild(el("p", { class: "resolved", text:
@@ -103,6 +126,58 @@
 				    RG.t("A supervisor proposes how these goods are resolved; a second supervisor confirms it.") }));
 		});
 		return list;
+	}
+
+	/*
+	 * A hit naming no goods (a blocking diagnostic): cleared, waiting, or
+	 * a supervisor's form to propose that what it reports was checked.
+	 */
+	function clearancePart(h, i, t) {
+		var c = clearanceOf(h, t), p = proposalOf(h, t), reason, msg;
+
+		if (c)
+			return el("p", { class: "resolved", text: RG.t(
+			    "Checked and cleared: proposed by {by}, confirmed by {second}: {reason} (applied when the decision is made final)",
+			    { by: c.by, second: c.confirmed_by, reason: c.reason }) });
+		if (p)
+			return el("p", { class: "pending", "data-proposal": p.id,
+			    text: RG.t(
+			    "Proposed by {who}: checked, clear this hit ({reason}). Waiting for a second supervisor to confirm it.",
+			    { who: p.proposed_by, reason: p.reason }) });
+		if (!RG.hasRole(["supervisor"]))
+			return el("p", { class: "hint", text: RG.t(
+			    "A supervisor may state that this was checked; a second supervisor confirms it.") });
+		reason = el("input", { id: "clear-reason-" + i, "data-kept": true,
+		    name: "reason", type: "text", size: 40, required: true,
+		    placeholder: RG.t("what was checked (the auditor reads it)") });
+		msg = el("span", { id: "clear-result-" + i, class: "status" });
+		return el("form", { id: "clear-form-" + i, class: "clear noprint",
+		    onsubmit: function (ev) {
+			ev.preventDefault();
+			if (!reason.value.trim()) {
+				msg.textContent = RG.t("a reason is required");
+				return;
+			}
+			msg.textContent = RG.t("sending\u2026");
+			api("POST", "/v1/trains/" + enc(state.trainId) +
+			    "/train-hits/clearance", { rule: h.rule,
+			    reason: reason.value.trim() }).then(function () {
+				msg.textContent = "";
+				reason.value = "";
+				showError("");
+				RG.flash(RG.t(
+				    "Proposed: clear {rule}. It waits for a second supervisor to confirm it.",
+				    { rule: h.rule }));
+				RG.loadTrain(state.trainId);
+				if (RG.refreshProposals)
+					RG.refreshProposals();
+			}).catch(function (e) {
+				msg.textContent = RG.t("refused");
+				showError(e.message);
+			});
+		    } }, reason, " ", el("button", { id: "clear-submit-" + i,
+			type: "submit", text: RG.t("Propose: checked, clear this hit") }),
+		    " ", msg);
 	}
 
 	function goodsForm(h, i, t) {
