@@ -150,8 +150,7 @@
 		(train.wagons || []).forEach(function (w) {
 			if (!w.confirmed_by)
 				return;
-			out.push({ key: "wagon:" + w.wagon, text: RG.t(
-			    "Wagon {wagon}: {action} proposed by {who}, confirmed by {by}",
+			out.push({ key: "wagon:" + w.wagon, text: RG.t("Wagon {wagon}: {action} proposed by {who}, confirmed by {by}",
 			    { wagon: w.wagon, action: String(w.resolution || "")
 			    .toUpperCase(), who: w.resolved_by, by: w.confirmed_by }) });
 		});
@@ -164,8 +163,7 @@
 				text = RG.t("{what}: proposed by {who}, confirmed by {by}",
 				    v);
 			else if (p.state === "rejected")
-				text = RG.t(
-				    "{what}: proposed by {who}, rejected by {by} ({reason})",
+				text = RG.t("{what}: proposed by {who}, rejected by {by} ({reason})",
 				    v);
 			else if (p.state === "withdrawn")
 				text = RG.t("{what}: proposed by {who}, withdrawn", v);

@@ -78,12 +78,9 @@
 		    reason: g.reason };
 
 		if (g.resolution === "located")
-			return g.confirmed_by ? RG.t(
-			    "Goods located on wagon {wagon}: proposed by {by}, confirmed by {second}: {reason}",
-			    v) : RG.t(
-			    "Goods located on wagon {wagon} by {by}: {reason}", v);
-		return g.confirmed_by ? RG.t(
-		    "Manifest corrected: proposed by {by}, confirmed by {second}: {reason}",
+			return g.confirmed_by ? RG.t("Goods located on wagon {wagon}: proposed by {by}, confirmed by {second}: {reason}",
+			    v) : RG.t("Goods located on wagon {wagon} by {by}: {reason}", v);
+		return g.confirmed_by ? RG.t("Manifest corrected: proposed by {by}, confirmed by {second}: {reason}",
 		    v) : RG.t("Manifest corrected by {by}: {reason}", v);
 	}
 
@@ -113,8 +110,7 @@
 			p = proposalOf(h, t);
 			if (p) {
 				li.appendChild(el("p", { class: "pending",
-				    "data-proposal": p.id, text: RG.t(
-				    "Proposed by {who}: {what} ({reason}). Waiting for a second supervisor to confirm it.",
+				    "data-proposal": p.id, text: RG.t("Proposed by {who}: {what} ({reason}). Waiting for a second supervisor to confirm it.",
 				    { who: p.proposed_by, what: RG.proposalText ?
 				    RG.proposalText(p) : p.what, reason: p.reason }) }));
 				return;
@@ -136,17 +132,14 @@
 		var c = clearanceOf(h, t), p = proposalOf(h, t), reason, msg;
 
 		if (c)
-			return el("p", { class: "resolved", text: RG.t(
-			    "Checked and cleared: proposed by {by}, confirmed by {second}: {reason} (applied when the decision is made final)",
+			return el("p", { class: "resolved", text: RG.t("Checked and cleared: proposed by {by}, confirmed by {second}: {reason} (applied when the decision is made final)",
 			    { by: c.by, second: c.confirmed_by, reason: c.reason }) });
 		if (p)
 			return el("p", { class: "pending", "data-proposal": p.id,
-			    text: RG.t(
-			    "Proposed by {who}: checked, clear this hit ({reason}). Waiting for a second supervisor to confirm it.",
+			    text: RG.t("Proposed by {who}: checked, clear this hit ({reason}). Waiting for a second supervisor to confirm it.",
 			    { who: p.proposed_by, reason: p.reason }) });
 		if (!RG.hasRole(["supervisor"]))
-			return el("p", { class: "hint", text: RG.t(
-			    "A supervisor may state that this was checked; a second supervisor confirms it.") });
+			return el("p", { class: "hint", text: RG.t("A supervisor may state that this was checked; a second supervisor confirms it.") });
 		reason = el("input", { id: "clear-reason-" + i, "data-kept": true,
 		    name: "reason", type: "text", size: 40, required: true,
 		    placeholder: RG.t("what was checked (the auditor reads it)") });
@@ -165,8 +158,7 @@
 				msg.textContent = "";
 				reason.value = "";
 				showError("");
-				RG.flash(RG.t(
-				    "Proposed: clear {rule}. It waits for a second supervisor to confirm it.",
+				RG.flash(RG.t("Proposed: clear {rule}. It waits for a second supervisor to confirm it.",
 				    { rule: h.rule }));
 				RG.loadTrain(state.trainId);
 				if (RG.refreshProposals)
@@ -211,8 +203,7 @@
 				msg.textContent = "";
 				reason.value = "";
 				showError("");
-				RG.flash(RG.t(
-				    "Proposed: {what}. It waits for a second supervisor to confirm it.",
+				RG.flash(RG.t("Proposed: {what}. It waits for a second supervisor to confirm it.",
 				    { what: RG.proposalText ? RG.proposalText({ kind: "goods", resolution:
 				    r.resolution, consignment: r.consignment, item:
 				    r.item, wagon: r.wagon }) : r.resolution }));
