@@ -480,6 +480,30 @@ t_prop_withdraw_and_void(void)
 	REFUSED(409, "was void", decide(sup2_token, "P0004", id_text,
 	    "confirm", &b_));
 
+	/* A wagon override: kept while the rules still say HOLD, void when
+	 * they say anything else (down too: the supervisors look again). */
+	CU_ASSERT_FATAL(train_with_goods("P0006"));
+	CU_ASSERT_EQUAL_FATAL(officers_resolve(dm.port, sup1_token, "P0006",
+	    W_SANCTION, "release", NULL), 202);
+	free(officers_sql(&pg, "SELECT resolutions_follow_rules(t.id, 'test', "
+	    "'[{\"position\": 2, \"action\": \"HOLD\"}]', NULL) FROM trains t "
+	    "WHERE t.train_no = 'P0006'"));
+	OFFICERS_CHECK_SQL(&pg, "release", "SELECT coalesce(proposed_action, "
+	    "'') FROM wagons WHERE number = '%s' AND train_id = (SELECT id FROM "
+	    "trains WHERE train_no = 'P0006')", W_SANCTION);
+	free(officers_sql(&pg, "SELECT resolutions_follow_rules(t.id, 'test', "
+	    "'[{\"position\": 2, \"action\": \"INSPECT\"}]', NULL) FROM trains "
+	    "t WHERE t.train_no = 'P0006'"));
+	OFFICERS_CHECK_SQL(&pg, "", "SELECT coalesce(proposed_action, '') FROM "
+	    "wagons WHERE number = '%s' AND train_id = (SELECT id FROM trains "
+	    "WHERE train_no = 'P0006')", W_SANCTION);
+	OFFICERS_CHECK_SQL(&pg, "HOLD/INSPECT", "SELECT (a.details::json->>"
+	    "'rules_before') || '/' || (a.details::json->>'rules_now') FROM "
+	    "audit_log a JOIN trains t ON t.id = a.train_id WHERE t.train_no = "
+	    "'P0006' AND a.action = 'wagon.override_void'");
+	REFUSED(409, "No override to confirm", officers_override(dm.port,
+	    sup2_token, "P0006", W_SANCTION, "confirm", &b_));
+
 	CU_ASSERT_EQUAL(officers_call(dm.port, officer_token, "GET",
 	    "/v1/trains/P0001", NULL, &body), 200);
 	CU_ASSERT(body != NULL && strstr(body, "\"confirmed_by\": \"s.two\"")
