@@ -245,7 +245,7 @@
 	RG.subscribe(function (msg) {
 		var a = msg && msg.action ? String(msg.action) : "";
 
-		if (/override|clearing|proposal|^goods\.|^wagon\./.test(a))
+		if (/override|clearing|proposal|^goods\.|^wagon\.|^train_hit\./.test(a))
 			refresh();
 	});
 
