@@ -45,7 +45,8 @@ struct replay_rows {
  * is one; a proposal is not; a 'void' -- new evidence overtook the
  * resolution -- leaves the wagon as decided); and before those, the
  * goods on no wagon resolved (goods_resolutions, 021) in force at the
- * time, in order -- none for a decision made before them, so that its
+ * time, in order, then the train hits cleared (hit_clearances, 026) in
+ * force at the time -- none for a decision made before them, so that its
  * resolutions are exactly what they were.
  */
 static const char decisions_sql[] =
@@ -58,8 +59,9 @@ static const char decisions_sql[] =
     "FROM events e WHERE e.train_id = d.train_id AND "
     "e.id <= coalesce(d.last_event_id, 0))::text END, "
     "b.id::text, b.document::text, "
-    "CASE WHEN d.final THEN (SELECT CASE WHEN g.l IS NULL THEN w.l ELSE "
-    "(g.l::jsonb || w.l::jsonb)::text END FROM (SELECT (SELECT "
+    "CASE WHEN d.final THEN (SELECT CASE WHEN g.l IS NULL AND c.l IS NULL "
+    "THEN w.l ELSE (coalesce(g.l::jsonb, '[]') || coalesce(c.l::jsonb, "
+    "'[]') || w.l::jsonb)::text END FROM (SELECT (SELECT "
     "coalesce(json_agg(json_build_object("
     "'position', w.position, 'action', upper(r.action)) ORDER BY "
     "w.position), '[]') FROM (SELECT DISTINCT ON (a.wagon) a.wagon, "
@@ -71,7 +73,11 @@ static const char decisions_sql[] =
     "json_build_object('consignment', g.consignment, 'item', g.item), "
     "'resolution', g.resolution, 'position', g.position) ORDER BY g.id) "
     "AS l FROM goods_resolutions g WHERE g.train_id = d.train_id AND "
-    "g.at <= d.made_at AND (g.void_at IS NULL OR g.void_at > d.made_at)) g"
+    "g.at <= d.made_at AND (g.void_at IS NULL OR g.void_at > d.made_at)) g, "
+    "(SELECT json_agg(json_build_object('train_hit', json_build_object("
+    "'rule', c.rule), 'resolution', 'cleared') ORDER BY c.id) AS l FROM "
+    "hit_clearances c WHERE c.train_id = d.train_id AND c.at <= d.made_at "
+    "AND (c.void_at IS NULL OR c.void_at > d.made_at)) c"
     ") END "
     "FROM decisions d JOIN trains t ON t.id = d.train_id "
     "JOIN manifests m ON m.id = d.manifest_id "

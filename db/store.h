@@ -359,6 +359,32 @@ void store_decide_override(struct db *db, const char *id, const char *wagon,
     int confirm, const char *reason, const char *principal, const char *role,
     store_reply_cb cb, void *arg);
 
+/*
+ * A supervisor's proposal to clear the train hits of rule that name no
+ * goods (a blocking diagnostic checked); see clear_train_hit() in
+ * db/functions/65_proposals.sql: proposed, else why not.  Not retried.
+ */
+void store_clear_train_hit(struct db *db, const char *id, const char *rule,
+    const char *reason, const char *principal, const char *role,
+    store_reply_cb cb, void *arg);
+
+/*
+ * A supervisor confirms (confirm 1) or rejects (0) the clearing of a
+ * train hit awaiting confirmation, proposal (its id, digits) of train id;
+ * see decide_proposal() in db/functions/65_proposals.sql.  Not retried.
+ */
+void store_decide_proposal(struct db *db, const char *id,
+    const char *proposal, int confirm, const char *reason,
+    const char *principal, const char *role, store_reply_cb cb, void *arg);
+
+/*
+ * Everything awaiting a second supervisor, across trains (wagon overrides
+ * and train hits' clearings): a JSON array, each marked "mine" when
+ * principal proposed it; see proposals_pending().
+ */
+void store_proposals_list(struct db *db, const char *principal,
+    store_doc_cb cb, void *arg);
+
 /* What a final decision is built from (final_inputs()); borrowed. */
 struct store_final_inputs {
 	long long	 train_id;

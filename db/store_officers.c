@@ -1,9 +1,10 @@
 /*
  * store_officers.c -- the statements of customs officers: a wagon's
  * resolution (one wagon or several at once), goods on no wagon resolved,
- * the four-eyes override, the final decision and whom it notifies
- * (store.h; the functions are in db/functions/60_officers.sql,
- * 65_bulk.sql and 70_notices.sql).
+ * the four-eyes override and the train hits' clearings awaiting a second
+ * supervisor, the final decision and whom it notifies (store.h; the
+ * functions are in db/functions/60_officers.sql, 65_bulk.sql,
+ * 65_proposals.sql and 70_notices.sql).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,42 @@ store_decide_override(struct db *db, const char *id, const char *wagon,
 	/* Not retried: the audit trail would show it twice. */
 	store_query_reply(db, "SELECT outcome, reply FROM decide_override($1, "
 	    "$2, $3::boolean, $4, $5, $6, NULL)", 6, v, NULL, NULL, 0, cb, arg);
+}
+
+void
+store_clear_train_hit(struct db *db, const char *id, const char *rule,
+    const char *reason, const char *principal, const char *role,
+    store_reply_cb cb, void *arg)
+{
+	const char	*v[5] = { id, rule, reason, principal, role };
+
+	/* Not retried: the audit trail would show it twice. */
+	store_query_reply(db, "SELECT outcome, reply FROM clear_train_hit($1, "
+	    "$2, $3, $4, $5)", 5, v, NULL, NULL, 0, cb, arg);
+}
+
+void
+store_decide_proposal(struct db *db, const char *id, const char *proposal,
+    int confirm, const char *reason, const char *principal, const char *role,
+    store_reply_cb cb, void *arg)
+{
+	const char	*v[6] = { id, proposal, confirm ? "t" : "f", reason,
+			    principal, role };
+
+	/* Not retried: the audit trail would show it twice. */
+	store_query_reply(db, "SELECT outcome, reply FROM decide_proposal($1, "
+	    "$2::bigint, $3::boolean, $4, $5, $6, NULL)", 6, v, NULL, NULL, 0,
+	    cb, arg);
+}
+
+void
+store_proposals_list(struct db *db, const char *principal, store_doc_cb cb,
+    void *arg)
+{
+	const char	*v[1] = { principal };
+
+	store_query_read(db, "SELECT proposals_pending($1)::text", 1, v, cb,
+	    arg);
 }
 
 /*

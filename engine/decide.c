@@ -161,6 +161,32 @@ apply_goods(struct decision *d, json_t *r)
 	d->ntrain_hits = kept;
 }
 
+/*
+ * One train hit cleared (r: {train_hit: {rule}, resolution: "cleared"};
+ * 026_train_four_eyes.sql): two supervisors stated that what the train
+ * hits of that rule naming no goods report was checked; they drop.  A
+ * hit about goods is never dropped this way (goods are located or
+ * corrected), nor is anything for another resolution: it fails closed.
+ */
+static void
+apply_clearance(struct decision *d, json_t *r)
+{
+	const char	*rule = json_string_value(json_object_get(
+			    json_object_get(r, "train_hit"), "rule"));
+	const char	*how = json_string_value(json_object_get(r,
+			    "resolution"));
+	size_t		 i, kept = 0;
+
+	if (rule == NULL || how == NULL || strcmp(how, "cleared") != 0)
+		return;
+	for (i = 0; i < d->ntrain_hits; i++)
+		if (d->train_hits[i].subject.consignment != NULL ||
+		    d->train_hits[i].rule == NULL ||
+		    strcmp(d->train_hits[i].rule, rule) != 0)
+			d->train_hits[kept++] = d->train_hits[i];
+	d->ntrain_hits = kept;
+}
+
 struct decision *
 decide_final(const char *base, const char *resolutions, char **cause)
 {
@@ -181,7 +207,13 @@ decide_final(const char *base, const char *resolutions, char **cause)
 	}
 	for (i = 0; i < json_array_size(res); i++) {
 		r = json_array_get(res, i);
-		if (json_object_get(r, "goods") != NULL)
+		if (json_object_get(r, "train_hit") != NULL)
+			apply_clearance(d, r);
+	}
+	for (i = 0; i < json_array_size(res); i++) {
+		r = json_array_get(res, i);
+		if (json_object_get(r, "goods") != NULL ||
+		    json_object_get(r, "train_hit") != NULL)
 			continue;
 		pos = json_integer_value(json_object_get(r, "position"));
 		if (decision_action_parse(json_string_value(json_object_get(r,

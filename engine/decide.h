@@ -54,8 +54,11 @@ int decide_load_events(struct rules_context *ctx, const char *events,
  *     hits about those goods (the consignment's, and the item's or a hit
  *     on no item) to that wagon, its action the most severe of its own and
  *     theirs; "corrected" drops those at DOC_CHECK or below, never one
- *     above.
- * The goods are applied first, in order, then the wagons; the outcome is
+ *     above;
+ *   {train_hit: {rule}, resolution: "cleared"}: the train hits of that
+ *     rule naming no goods were checked by two supervisors -- they drop.
+ * The goods are applied first, in order, then the clearances, then the
+ * wagons; the outcome is
  * consolidated again, final is set.  A new decision (caller frees), or
  * NULL with *cause.
  */

@@ -55,6 +55,10 @@ void api_train_approve(struct http_ctx *c);
 void api_train_approval(struct http_ctx *c);
 void api_wagon_override_confirm(struct http_ctx *c);
 void api_wagon_override_reject(struct http_ctx *c);
+void api_train_hit_clearance(struct http_ctx *c);
+void api_proposal_confirm(struct http_ctx *c);
+void api_proposal_reject(struct http_ctx *c);
+void api_proposals_list(struct http_ctx *c);
 
 /* api_notices.c */
 void api_train_notices(struct http_ctx *c);

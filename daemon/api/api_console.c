@@ -38,6 +38,8 @@ extern const char	console_approval_js[];
 extern const size_t	console_approval_js_len;
 extern const char	console_setout_js[];
 extern const size_t	console_setout_js_len;
+extern const char	console_proposals_js[];
+extern const size_t	console_proposals_js_len;
 extern const char	console_console_css[];
 extern const size_t	console_console_css_len;
 
@@ -65,6 +67,7 @@ static const struct console_file {
 	{ "bulk.js", JS, console_bulk_js, &console_bulk_js_len },
 	{ "approval.js", JS, console_approval_js, &console_approval_js_len },
 	{ "setout.js", JS, console_setout_js, &console_setout_js_len },
+	{ "proposals.js", JS, console_proposals_js, &console_proposals_js_len },
 	{ "console.css", "text/css; charset=utf-8", console_console_css,
 	    &console_console_css_len },
 };

@@ -17,10 +17,15 @@
  * approving the train; approval is refused while one waits otherwise.
  *
  * Goods on no wagon (their rule hits are train hits naming them) are
- * resolved the same way: located on a wagon, whose action rises to
+ * resolved with four eyes too (026_train_four_eyes.sql): a train hit holds
+ * the whole train, so a supervisor only proposes the resolution (202) and
+ * a second one confirms it (POST .../proposals/{proposal}/confirm), which
+ * records it: located on a wagon, whose action rises to
  * theirs, or corrected away when none of their hits is above DOC_CHECK
  * (resolve_goods()); the final decision moves or drops their hits
- * (decide_final()).
+ * (decide_final()).  A train hit naming no goods (a blocking diagnostic)
+ * is cleared the same way, two supervisors stating that what it reports
+ * was checked (clear_train_hit()); the final decision drops it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -533,14 +538,17 @@ goods_resolved_cb(int status, enum store_outcome outcome, const char *reply,
 		outcome_reply_store_failure(c, status);
 		return;
 	}
-	if (outcome != STORE_OUTCOME_DONE) {
+	if (outcome != STORE_OUTCOME_DONE && outcome != STORE_OUTCOME_PROPOSED) {
 		http_reply_problem_json(c, outcome_status(outcome), reply);
 		return;
 	}
 	api_trains_changed();
 	log_info("train %s goods: %s by %s", http_param(c, 0), reply,
 	    c->who.name);
-	resolution_reply(c, reply);
+	if (outcome == STORE_OUTCOME_PROPOSED)	/* nothing in force changed */
+		http_reply_json(c, outcome_status(outcome), reply, strlen(reply));
+	else
+		resolution_reply(c, reply);
 }
 
 /*
@@ -611,4 +619,136 @@ api_goods_resolution(struct http_ctx *c)
 		    goods_resolved_cb, c);
 	}
 	json_decref(o);
+}
+
+/* POST /v1/trains/{id}/train-hits/clearance {"rule", "reason"} */
+void
+api_train_hit_clearance(struct http_ctx *c)
+{
+	const char	*reason, *rule;
+	json_t		*o;
+
+	if (!api_check_train_id(c) || (o = officer_body(c, false, &reason)) ==
+	    NULL)
+		return;
+	rule = json_string_value(json_object_get(o, "rule"));
+	if (rule == NULL || *rule == '\0' || strlen(rule) > 64 ||
+	    !text_is_plain(rule))
+		http_reply_problem(c, 422, "Invalid clearance", "\"rule\" names "
+		    "the rule of the train hit to clear (\"rule\" of a train "
+		    "hit naming no goods, such as blocking-diagnostic)", NULL, 0);
+	else
+		store_clear_train_hit(c->d->db, http_param(c, 0), rule, reason,
+		    c->who.name, auth_role_name(c->who.role), goods_resolved_cb,
+		    c);
+	json_decref(o);
+}
+
+/* A train hit's clearing was confirmed (or the confirmation refused). */
+static void
+proposal_confirmed_cb(int status, enum store_outcome outcome,
+    const char *reply, void *arg)
+{
+	struct http_ctx	*c = arg;
+
+	if (status < 0) {
+		outcome_reply_store_failure(c, status);
+		return;
+	}
+	if (outcome != STORE_OUTCOME_DONE) {
+		http_reply_problem_json(c, outcome_status(outcome), reply);
+		return;
+	}
+	api_trains_changed();
+	log_info("train %s proposal %s confirmed by %s: %s", http_param(c, 0),
+	    http_param(c, 1), c->who.name, reply);
+	resolution_reply(c, reply);
+}
+
+/* A train hit's clearing was rejected or withdrawn (or that refused). */
+static void
+proposal_rejected_cb(int status, enum store_outcome outcome,
+    const char *reply, void *arg)
+{
+	struct http_ctx	*c = arg;
+
+	if (status < 0) {
+		outcome_reply_store_failure(c, status);
+		return;
+	}
+	if (outcome != STORE_OUTCOME_DONE) {
+		http_reply_problem_json(c, outcome_status(outcome), reply);
+		return;
+	}
+	api_trains_changed();
+	log_info("train %s proposal %s rejected by %s", http_param(c, 0),
+	    http_param(c, 1), c->who.name);
+	http_reply_json(c, 200, reply, strlen(reply));
+}
+
+/* True when s is a proposal's id: 1 to 18 digits, no leading zero. */
+static bool
+proposal_id_is_valid(const char *s)
+{
+	size_t	n = strspn(s, "0123456789");
+
+	return n > 0 && n <= 18 && s[n] == '\0' && s[0] != '0';
+}
+
+/* POST /v1/trains/{id}/proposals/{proposal}/{confirm|reject} */
+static void
+proposal_decide(struct http_ctx *c, int confirm)
+{
+	const char	*reason;
+	json_t		*o;
+
+	if (!api_check_train_id(c))
+		return;
+	if (!proposal_id_is_valid(http_param(c, 1))) {
+		http_reply_problem(c, 404, "Unknown proposal", "a proposal is "
+		    "named by its id, a positive number (\"id\" in GET "
+		    "/v1/proposals)", NULL, 0);
+		return;
+	}
+	if ((o = officer_body(c, confirm != 0, &reason)) == NULL)
+		return;
+	store_decide_proposal(c->d->db, http_param(c, 0), http_param(c, 1),
+	    confirm, reason != NULL && *reason != '\0' ? reason : "confirmed",
+	    c->who.name, auth_role_name(c->who.role), confirm ?
+	    proposal_confirmed_cb : proposal_rejected_cb, c);
+	json_decref(o);
+}
+
+/* POST /v1/trains/{id}/proposals/{proposal}/confirm */
+void
+api_proposal_confirm(struct http_ctx *c)
+{
+	proposal_decide(c, 1);
+}
+
+/* POST /v1/trains/{id}/proposals/{proposal}/reject */
+void
+api_proposal_reject(struct http_ctx *c)
+{
+	proposal_decide(c, 0);
+}
+
+/* The list of what waits arrived. */
+static void
+proposals_listed_cb(int status, const char *text, size_t len, void *arg)
+{
+	struct http_ctx	*c = arg;
+
+	if (status < 0)
+		outcome_reply_store_failure(c, status);
+	else
+		http_reply_json(c, 200, status == 0 ? "[]" : text, status == 0 ?
+		    2 : len);
+}
+
+/* GET /v1/proposals */
+void
+api_proposals_list(struct http_ctx *c)
+{
+	store_proposals_list(c->d->db, c->who.name, proposals_listed_cb, c);
 }

@@ -71,8 +71,10 @@ BEGIN
 	    ORDER BY wg.position LOOP
 		w := r.wagon;
 		made_on := coalesce(w.resolved_rules, w.rules_action, 'RELEASE');
-		IF w.proposed_action IS NOT NULL AND action_rank(r.now_action) >
-		    action_rank(coalesce(w.rules_action, 'RELEASE')) THEN
+		-- A proposal is made on what the rules said: any change (up,
+		-- or down under it) sends the supervisors back to look.
+		IF w.proposed_action IS NOT NULL AND upper(r.now_action) IS
+		    DISTINCT FROM upper(coalesce(w.rules_action, 'RELEASE')) THEN
 			PERFORM override_void(w, r.now_action, p_owner,
 			    p_ruleset);
 		END IF;

@@ -14,6 +14,18 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION action_rank(text) TO railgate_app;
 
+-- The train p_id names (train_find()), its row locked until the
+-- transaction ends.  "SELECT ... FROM train_find(p_id) FOR UPDATE" locks
+-- nothing: a locking clause skips a function in FROM, so two supervisors
+-- confirming one proposal at once both went through.
+CREATE OR REPLACE FUNCTION train_lock(p_id text) RETURNS SETOF trains
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	RETURN QUERY SELECT t.* FROM trains t
+	    WHERE t.id = (SELECT f.id FROM train_find(p_id) f) FOR UPDATE;
+END
+$$;
+
 -- A wagon's action now: its resolution in force, else the decision's.
 CREATE OR REPLACE FUNCTION wagon_current(w wagons) RETURNS text
 LANGUAGE sql STABLE AS $$
@@ -60,14 +72,26 @@ LANGUAGE sql STABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION goods_resolutions_json(bigint) TO railgate_app;
 
--- Every resolution that approval applies: the goods' then the wagons'
--- (exactly wagon_resolutions() when there are no goods resolutions).
+-- The clearances in force, as decide_final() applies them:
+-- [{train_hit: {rule}, resolution: "cleared"}] in order.
+CREATE OR REPLACE FUNCTION hit_clearances_json(p_train bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(json_build_object('train_hit',
+	    json_build_object('rule', c.rule), 'resolution', 'cleared')
+	    ORDER BY c.id), '[]')
+	FROM hit_clearances c WHERE c.train_id = p_train AND c.void_at IS NULL
+$$;
+GRANT EXECUTE ON FUNCTION hit_clearances_json(bigint) TO railgate_app;
+
+-- Every resolution that approval applies: the goods', the train hits
+-- cleared (026), then the wagons' (exactly wagon_resolutions() when there
+-- are no goods resolutions and no clearances).
 CREATE OR REPLACE FUNCTION final_resolutions(p_train bigint, p_proposed boolean)
 RETURNS json
 LANGUAGE sql STABLE AS $$
-	SELECT CASE WHEN g::text = '[]' THEN w ELSE (g::jsonb || w::jsonb)::json
-	    END
-	FROM goods_resolutions_json(p_train) g,
+	SELECT CASE WHEN g::text = '[]' AND c::text = '[]' THEN w ELSE
+	    (g::jsonb || c::jsonb || w::jsonb)::json END
+	FROM goods_resolutions_json(p_train) g, hit_clearances_json(p_train) c,
 	    wagon_resolutions(p_train, p_proposed) w
 $$;
 GRANT EXECUTE ON FUNCTION final_resolutions(bigint, boolean) TO railgate_app;
@@ -78,7 +102,9 @@ CREATE OR REPLACE FUNCTION wagon_fingerprint(p_train bigint) RETURNS text
 LANGUAGE sql STABLE AS $$
 	SELECT md5(wagon_resolutions(p_train, false)::text || '|' ||
 	    wagon_proposals(p_train)::text || '|' ||
-	    goods_resolutions_json(p_train)::text)
+	    goods_resolutions_json(p_train)::text ||
+	    CASE WHEN hit_clearances_json(p_train)::text = '[]' THEN '' ELSE
+	    '|' || hit_clearances_json(p_train)::text END)
 $$;
 GRANT EXECUTE ON FUNCTION wagon_fingerprint(bigint) TO railgate_app;
 
@@ -99,7 +125,7 @@ DECLARE
 	propose	boolean;
 	setters	text[];
 BEGIN
-	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	SELECT * INTO cur FROM train_lock(p_id);
 	IF NOT FOUND THEN
 		outcome := 'not_found';
 		reply := json_build_object('title', 'Not Found', 'detail',
@@ -216,7 +242,7 @@ DECLARE
 	w	wagons%ROWTYPE;
 	verb	text := CASE WHEN p_confirm THEN 'confirm' ELSE 'reject' END;
 BEGIN
-	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	SELECT * INTO cur FROM train_lock(p_id);
 	IF NOT FOUND THEN
 		outcome := 'not_found';
 		reply := json_build_object('title', 'Not Found', 'detail',
@@ -352,6 +378,14 @@ BEGIN
 	INTO pending FROM wagons x WHERE x.train_id = p_train
 	    AND x.proposed_action IS NOT NULL AND p_approve AND (NOT p_confirm
 	    OR p_role <> 'supervisor' OR x.proposed_by = p_principal);
+	IF p_approve AND train_proposals_pending_text(p_train) IS NOT NULL THEN
+		outcome := 'forbidden';
+		reply := json_build_object('title', 'Clearing awaiting '
+		    'confirmation', 'detail', 'a train hit''s clearing needs a '
+		    'second supervisor before the train is approved: ' ||
+		    train_proposals_pending_text(p_train));
+		RETURN;
+	END IF;
 	IF pending IS NOT NULL THEN
 		outcome := 'forbidden';
 		reply := json_build_object('title', 'Override awaiting '
@@ -513,7 +547,8 @@ LANGUAGE sql STABLE AS $$
 	SELECT coalesce(json_agg(json_build_object('consignment', g.consignment,
 	    'item', g.item, 'resolution', g.resolution, 'wagon', g.wagon,
 	    'position', g.position, 'hits_at', g.made_on, 'reason', g.reason,
-	    'by', g.principal, 'role', g.role, 'at', to_char(g.at AT TIME ZONE
+	    'by', g.principal, 'role', g.role, 'confirmed_by', g.confirmed_by,
+	    'at', to_char(g.at AT TIME ZONE
 	    'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'in_force', g.void_at IS NULL,
 	    'void_reason', g.void_reason) ORDER BY g.id), '[]')
 	FROM goods_resolutions g WHERE g.train_id = p_train
@@ -549,6 +584,8 @@ DECLARE
 	top	text;
 	raised	json := p_wagons;
 BEGIN
+	PERFORM train_proposals_follow_rules(p_train, p_owner, p_doc,
+	    p_manifest, p_ruleset);
 	FOR g IN SELECT * FROM goods_resolutions WHERE train_id = p_train
 	    AND void_at IS NULL ORDER BY id LOOP
 		top := hits_top_action(goods_open_hits(p_train, p_doc,
@@ -574,14 +611,18 @@ BEGIN
 END
 $$;
 
--- An officer's resolution of goods on no wagon; see the top of this
--- part.  p_item NULL: the whole consignment; p_wagon for located.  The
--- outcome (docs/storage.md): done, not_found (no train, or no train hit
--- about those goods), conflict (nothing to resolve, already resolved, a
--- correction of goods above DOC_CHECK), invalid (no such wagon).
-CREATE OR REPLACE FUNCTION resolve_goods(p_id text, p_consignment text,
+-- A resolution of goods on no wagon; see the top of this part.  p_item
+-- NULL: the whole consignment; p_wagon for located.  Lifting a train hit
+-- lets a held train go, so it takes two supervisors (026): p_confirmer
+-- NULL, it is only proposed (train_proposals), by a supervisor; else it
+-- is the proposal of p_principal that p_confirmer confirms, and takes
+-- effect.  The outcome (docs/storage.md): proposed, done, not_found (no
+-- train, or no train hit about those goods), conflict (nothing to
+-- resolve, already resolved or proposed, a correction of goods above
+-- DOC_CHECK), invalid (no such wagon), forbidden (not a supervisor).
+CREATE OR REPLACE FUNCTION goods_resolve_as(p_id text, p_consignment text,
     p_item integer, p_resolution text, p_wagon text, p_reason text,
-    p_principal text, p_role text, p_ruleset text,
+    p_principal text, p_role text, p_ruleset text, p_confirmer text,
     OUT outcome text, OUT reply json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
@@ -593,8 +634,10 @@ DECLARE
 	top	text;
 	made	text;
 	now_at	text;
+	pid	bigint;
+	other	train_proposals%ROWTYPE;
 BEGIN
-	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	SELECT * INTO cur FROM train_lock(p_id);
 	IF NOT FOUND THEN
 		outcome := 'not_found';
 		reply := json_build_object('title', 'Not Found', 'detail',
@@ -657,6 +700,55 @@ BEGIN
 			    '(none given)'));
 			RETURN;
 		END IF;
+	END IF;
+	IF p_confirmer IS NULL THEN
+		IF p_role <> 'supervisor' THEN
+			outcome := 'forbidden';
+			reply := json_build_object('title', 'Supervisor needed',
+			    'detail', 'the train hits about ' || goods || ' hold '
+			    'train ' || cur.train_no || ': clearing them is a '
+			    'supervisor''s proposal, confirmed by a second '
+			    'supervisor');
+			RETURN;
+		END IF;
+		SELECT * INTO other FROM train_proposals x WHERE x.train_id =
+		    cur.id AND x.state = 'pending' AND x.kind = 'goods' AND
+		    x.consignment = p_consignment AND (x.item IS NULL OR p_item
+		    IS NULL OR x.item = p_item) ORDER BY x.id LIMIT 1;
+		IF FOUND THEN
+			outcome := 'conflict';
+			reply := json_build_object('title', 'Proposal awaiting '
+			    'confirmation', 'detail', other.proposed_by ||
+			    ' proposed ' || other.resolution || ' for ' || goods ||
+			    ' (proposal ' || other.id || '); another supervisor '
+			    'confirms or rejects it first');
+			RETURN;
+		END IF;
+		INSERT INTO train_proposals (train_id, manifest_id, kind,
+		    consignment, item, resolution, wagon, made_on, reason,
+		    proposed_by)
+		VALUES (cur.id, cur.manifest_id, 'goods', p_consignment, p_item,
+		    p_resolution, w.number, top, p_reason, p_principal)
+		RETURNING id INTO pid;
+		UPDATE trains SET updated_at = now() WHERE id = cur.id;
+		PERFORM audit_append(p_principal, 'clearing.proposed', cur.id,
+		    json_build_object('proposal', pid, 'kind', 'goods',
+		    'consignment', p_consignment, 'item', p_item, 'resolution',
+		    p_resolution, 'wagon', w.number, 'hits', hits, 'reason',
+		    p_reason, 'role', p_role)::text,
+		    coalesce(cur.ruleset_sha256, p_ruleset));
+		outcome := 'proposed';
+		reply := json_build_object('train', cur.train_no, 'run', cur.run,
+		    'proposal', pid, 'kind', 'goods', 'consignment',
+		    p_consignment, 'item', p_item, 'resolution', p_resolution,
+		    'wagon', w.number, 'position', w.position, 'hits', hits,
+		    'action', top, 'proposed_by', p_principal, 'final',
+		    cur.decision_final, 'detail', 'the train hits about ' ||
+		    goods || ' hold the train: the ' || p_resolution ||
+		    ' waits for a second supervisor to confirm it');
+		RETURN;
+	END IF;
+	IF p_resolution = 'located' THEN
 		-- The wagon now carries the goods: what officers did on it
 		-- before follows the raised action, as after new evidence.
 		made := coalesce(w.rules_action, w.action, 'RELEASE');
@@ -674,14 +766,16 @@ BEGIN
 		WHERE train_id = cur.id AND position = w.position;
 	END IF;
 	INSERT INTO goods_resolutions (train_id, manifest_id, consignment, item,
-	    resolution, wagon, position, made_on, reason, principal, role)
+	    resolution, wagon, position, made_on, reason, principal, role,
+	    confirmed_by)
 	VALUES (cur.id, cur.manifest_id, p_consignment, p_item, p_resolution,
-	    w.number, w.position, top, p_reason, p_principal, p_role);
+	    w.number, w.position, top, p_reason, p_principal, p_role,
+	    p_confirmer);
 	UPDATE trains SET updated_at = now() WHERE id = cur.id;
 	PERFORM audit_append(p_principal, 'goods.' || p_resolution, cur.id,
 	    json_build_object('consignment', p_consignment, 'item', p_item,
 	    'wagon', w.number, 'position', w.position, 'hits', hits, 'reason',
-	    p_reason, 'role', p_role)::text,
+	    p_reason, 'role', p_role, 'confirmed_by', p_confirmer)::text,
 	    coalesce(cur.ruleset_sha256, p_ruleset));
 	outcome := 'done';
 	reply := json_build_object('train', cur.train_no, 'run', cur.run,
@@ -689,5 +783,17 @@ BEGIN
 	    p_resolution, 'wagon', w.number, 'position', w.position, 'hits',
 	    hits, 'action', top, 'final', cur.decision_final);
 END
+$$;
+
+-- An officer's resolution of goods on no wagon, as the API asks it: a
+-- supervisor's proposal (goods_resolve_as()).
+CREATE OR REPLACE FUNCTION resolve_goods(p_id text, p_consignment text,
+    p_item integer, p_resolution text, p_wagon text, p_reason text,
+    p_principal text, p_role text, p_ruleset text,
+    OUT outcome text, OUT reply json)
+LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+	SELECT * FROM goods_resolve_as(p_id, p_consignment, p_item,
+	    p_resolution, p_wagon, p_reason, p_principal, p_role, p_ruleset,
+	    NULL)
 $$;
 GRANT EXECUTE ON FUNCTION resolve_goods(text, text, integer, text, text, text, text, text, text) TO railgate_app;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "manifest/util.h"
 
 #include "harness.h"
@@ -59,6 +61,33 @@ officers_override(int port, const char *token, const char *train,
 	    train, wagon, verb);
 	return officers_call(port, token, "POST", path, "{\"reason\":\"checked "
 	    "the consignment's papers myself\"}", body);
+}
+
+int
+officers_goods_agreed(int port, const char *proposer, const char *confirmer,
+    const char *train, const char *json, char **body)
+{
+	char	 path[160], *first = NULL;
+	json_t	*r;
+	int	 status;
+
+	snprintf(path, sizeof path, "/v1/trains/%s/goods/resolution", train);
+	status = officers_call(port, proposer, "POST", path, json, &first);
+	if (status != 202) {
+		if (body != NULL)
+			*body = first;
+		else
+			free(first);
+		return status;
+	}
+	r = first != NULL ? json_loads(first, 0, NULL) : NULL;
+	snprintf(path, sizeof path, "/v1/trains/%s/proposals/%lld/confirm",
+	    train, (long long)json_integer_value(json_object_get(r,
+	    "proposal")));
+	json_decref(r);
+	free(first);
+	return officers_call(port, confirmer, "POST", path,
+	    "{\"reason\":\"saw the goods and the papers myself\"}", body);
 }
 
 int

@@ -35,6 +35,14 @@ int officers_resolve(int port, const char *token, const char *train,
 /* POST .../wagons/{wagon}/override/{verb} (confirm or reject). */
 int officers_override(int port, const char *token, const char *train,
     const char *wagon, const char *verb, char **body);
+/*
+ * Goods on no wagon resolved with four eyes: POST .../goods/resolution
+ * (json) as proposer and, when that is a proposal (202), its confirmation
+ * as confirmer.  The last answer's status and body.
+ */
+int officers_goods_agreed(int port, const char *proposer,
+    const char *confirmer, const char *train, const char *json,
+    char **body);
 /* POST /v1/trains/{train}/approve. */
 int officers_approve(int port, const char *token, const char *train,
     char **body);

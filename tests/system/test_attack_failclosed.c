@@ -40,7 +40,7 @@
 static struct harness_pg	apg;
 static struct harness_daemon	adm;
 static char	operator_tok[64], officer_tok[64], supervisor_tok[64];
-static char	auditor_tok[64], device_tok[64];
+static char	auditor_tok[64], device_tok[64], supervisor2_tok[64];
 
 static int
 attack_init(void)
@@ -52,6 +52,8 @@ attack_init(void)
 	    harness_token(&apg, "officer", "a.officer", officer_tok) < 0 ||
 	    harness_token(&apg, "supervisor", "a.supervisor",
 	    supervisor_tok) < 0 ||
+	    harness_token(&apg, "supervisor", "a.supervisor2",
+	    supervisor2_tok) < 0 ||
 	    harness_token(&apg, "auditor", "a.auditor", auditor_tok) < 0 ||
 	    harness_token(&apg, "device", "wb.attack.1", device_tok) < 0)
 		return -1;
@@ -379,8 +381,12 @@ t_attack_goods_on_no_wagon(void)
 	/* An officer sets W1 out for inspection, then finds the rifles on it. */
 	CU_ASSERT_EQUAL(officers_resolve(adm.port, officer_tok, "A8101", W1,
 	    "inspect", NULL), 200);
-	EXPECT(200, "\"action\"", officer_tok, "A8101", "goods/resolution",
-	    GOODS("\"item\": 2, ", "located", "\"wagon\": \"" W1 "\", "));
+	EXPECT(403, "Supervisor needed", officer_tok, "A8101",
+	    "goods/resolution", GOODS("\"item\": 2, ", "located",
+	    "\"wagon\": \"" W1 "\", "));
+	CU_ASSERT_EQUAL(officers_goods_agreed(adm.port, supervisor_tok,
+	    supervisor2_tok, "A8101", GOODS("\"item\": 2, ", "located",
+	    "\"wagon\": \"" W1 "\", "), NULL), 200);
 	EXPECT(409, "Already resolved", officer_tok, "A8101",
 	    "goods/resolution", GOODS("\"item\": 2, ", "located",
 	    "\"wagon\": \"" W2 "\", "));

@@ -33,6 +33,7 @@
 #include "manifest/util.h"
 
 #include "harness.h"
+#include "officers.h"
 #include "unit.h"
 #include "webdriver.h"
 
@@ -42,7 +43,8 @@
 static struct harness_pg	pg;
 static struct harness_daemon	dm;
 static char			operator_token[64], officer_token[64];
-static char			admin_token[64];
+static char			admin_token[64], sup1_token[64];
+static char			sup2_token[64];
 static char			artefacts[512];
 static int			recv_fd = -1, recv_port;
 static pthread_t		recv_thread;
@@ -163,7 +165,9 @@ console_suite_init(void)
 		return -1;
 	if (harness_token(&pg, "operator", "ktze.operator", operator_token) < 0 ||
 	    harness_token(&pg, "officer", "o.console", officer_token) < 0 ||
-	    harness_token(&pg, "admin", "a.admin", admin_token) < 0)
+	    harness_token(&pg, "admin", "a.admin", admin_token) < 0 ||
+	    harness_token(&pg, "supervisor", "s.one", sup1_token) < 0 ||
+	    harness_token(&pg, "supervisor", "s.two", sup2_token) < 0)
 		return -1;
 	if (receiver_start() < 0)
 		return -1;
@@ -432,13 +436,15 @@ t_console_setout_list(void)
  * "Goods located on wagon" (a wagon picker) and "Manifest corrected" (not
  * for goods above DOC_CHECK), with a reason; a refusal is shown; after
  * approval each resolution amends the final decision, and the train hits
- * go.  The hits are written into the decision here, as the engine writes
+ * go.  An officer's resolution is refused (four eyes: a supervisor
+ * proposes, another confirms -- issue 18), shown on the page.  The hits are written into the decision here, as the engine writes
  * them for goods on no wagon.
  */
 static void
 t_console_goods(void)
 {
 	json_t	*v;
+	char	*w3, json[256];
 
 	free(harness_sql(&pg, "UPDATE trains SET decision = (decision::jsonb "
 	    "|| jsonb_build_object('decision', 'HOLD', 'train_hits', '[{\"rule\""
@@ -476,21 +482,35 @@ t_console_goods(void)
 	    "'wagon') >= 0 && document.getElementById('goods-result-1')"
 	    ".textContent === 'refused';", 5000));
 
-	/* Corrected, then located on wagon 3: the final decision follows. */
+	/* Corrected by the officer: a train hit holds the whole train, so
+	 * clearing it takes two supervisors -- refused, nothing changes. */
 	CU_ASSERT_EQUAL_FATAL(wd_type("#goods-reason-0", "item withdrawn by "
 	    "the railway"), 0);
 	CU_ASSERT_EQUAL_FATAL(wd_click("#goods-corrected-0"), 0);
-	CU_ASSERT_FATAL(wd_wait_js("return document.getElementById("
-	    "'goods-form-0') !== null && document.querySelectorAll("
-	    "'#train-hits .hit').length === 1;", 8000));
-	CU_ASSERT_EQUAL_FATAL(wd_click("#goods-wagon-0 option:last-child"), 0);
-	CU_ASSERT_EQUAL_FATAL(wd_type("#goods-reason-0", "found in wagon 3"),
-	    0);
-	CU_ASSERT_EQUAL_FATAL(wd_click("#goods-located-0"), 0);
+	CU_ASSERT(wd_wait_js("return document.getElementById('error')"
+	    ".textContent.indexOf('Supervisor needed') >= 0 && document."
+	    "getElementById('goods-result-0').textContent === 'refused';",
+	    5000));
+	/* Corrected, then located on wagon 3, each proposed by a supervisor
+	 * and confirmed by another (the console's side of it:
+	 * integration_console_foureyes): the page follows. */
+	w3 = harness_sql(&pg, "SELECT w.number FROM wagons w JOIN trains t ON "
+	    "t.id = w.train_id WHERE t.train_no = '" TRAIN "' AND w.position "
+	    "= 3");
+	CU_ASSERT_EQUAL(officers_goods_agreed(dm.port, sup1_token, sup2_token,
+	    TRAIN, "{\"consignment\": \"C9\", \"item\": 1, \"resolution\": "
+	    "\"corrected\", \"reason\": \"item withdrawn by the railway\"}",
+	    NULL), 200);
+	snprintf(json, sizeof json, "{\"consignment\": \"C8\", \"resolution\""
+	    ": \"located\", \"wagon\": \"%s\", \"reason\": \"found in wagon "
+	    "3\"}", w3 != NULL ? w3 : "?");
+	CU_ASSERT_EQUAL(officers_goods_agreed(dm.port, sup1_token, sup2_token,
+	    TRAIN, json, NULL), 200);
+	free(w3);
 	CU_ASSERT_FATAL(wd_wait_js("return document.getElementById("
 	    "'train-hits') === null && document.querySelector(\"#strip "
 	    ".wagon[data-position='3']\").getAttribute('data-action') === "
-	    "'INSPECT';", 8000));
+	    "'INSPECT';", 10000));
 	CU_ASSERT_EQUAL(wd_screenshot("goods"), 0);
 }
 

@@ -570,6 +570,22 @@ t_fc_cases_as_fixtures(void)
 	free(b_);							\
 } while (0)
 
+/* As FC_GOODS, by an officer (403), then proposed by one supervisor and
+ * confirmed by another (200). */
+#define FC_GOODS_AGREED(json, want) do {				\
+	char *ab_ = NULL;						\
+	int as_;							\
+	FC_GOODS(officer_tok, (json), 403, "Supervisor needed");	\
+	as_ = officers_goods_agreed(dm.port, sup1_tok, sup2_tok, UL_TRAIN, \
+	    (json), &ab_);						\
+	if (as_ != 200 || ab_ == NULL || strstr(ab_, (want)) == NULL)	\
+		fprintf(stderr, "\n%s:%d: %d %s\n", __FILE__, __LINE__,	\
+		    as_, ab_ != NULL ? ab_ : "(no answer)");		\
+	CU_ASSERT_EQUAL(as_, 200);					\
+	CU_ASSERT(ab_ != NULL && strstr(ab_, (want)) != NULL);		\
+	free(ab_);							\
+} while (0)
+
 /* train's final decision as "outcome|final|train hits|set out|wagon 1
  * action:rules|wagon 2 action:rules" (owned). */
 static char *
@@ -616,13 +632,13 @@ t_fc_goods_located(void)
 	    "\"resolution\": \"corrected\", \"reason\": \"not on the train\"}",
 	    409, "Goods must be located");
 	OFFICERS_CHECK_SQL(&pg, "0", "SELECT count(*) FROM goods_resolutions");
-	FC_GOODS(officer_tok, "{\"consignment\": \"" UL_CONS "\", \"item\": 2, "
+	FC_GOODS_AGREED("{\"consignment\": \"" UL_CONS "\", \"item\": 2, "
 	    "\"resolution\": \"located\", \"wagon\": \"" UL_WAGON1 "\", "
-	    "\"reason\": \"rifles found in wagon 1\"}", 200,
+	    "\"reason\": \"rifles found in wagon 1\"}",
 	    "\"action\" : \"HOLD\"");
-	FC_GOODS(officer_tok, "{\"consignment\": \"" UL_CONS "\", \"item\": 1, "
+	FC_GOODS_AGREED("{\"consignment\": \"" UL_CONS "\", \"item\": 1, "
 	    "\"resolution\": \"located\", \"wagon\": \"" UL_WAGON2 "\", "
-	    "\"reason\": \"ivory found in wagon 2\"}", 200,
+	    "\"reason\": \"ivory found in wagon 2\"}",
 	    "\"action\" : \"DOC_CHECK\"");
 	OFFICERS_CHECK_SQL(&pg, "HOLD", OFFICERS_WAGON_NOW, UL_TRAIN,
 	    UL_WAGON1);

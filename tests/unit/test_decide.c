@@ -460,6 +460,49 @@ t_decide_final_goods(void)
 	buf_free(&again);
 }
 
+/*
+ * A train hit cleared (two supervisors, 026): every hit of its rule that
+ * names no goods drops, never one about goods of the same rule, nothing
+ * for another rule or resolution; with the goods resolved too, the
+ * wagons decide.
+ */
+static void
+t_decide_final_cleared(void)
+{
+	struct buf	 base = { 0 };
+	struct decision	*f;
+	char		*cause = NULL;
+
+	goods_base(&base, true);
+	f = decide_final(base.data, "[{\"train_hit\": {\"rule\": "
+	    "\"blocking-diagnostic\"}, \"resolution\": \"cleared\"}]", &cause);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->ntrain_hits, 4);
+	CU_ASSERT_STRING_EQUAL(f->train_hits[3].rule, "unplaced-goods");
+	CU_ASSERT_EQUAL(f->outcome, DECISION_OUTCOME_HOLD);
+	decision_free(f);
+	/* Goods hits are not cleared this way; nor anything else. */
+	f = decide_final(base.data, "[{\"train_hit\": {\"rule\": "
+	    "\"unplaced-goods\"}, \"resolution\": \"cleared\"}, "
+	    "{\"train_hit\": {\"rule\": \"blocking-diagnostic\"}, "
+	    "\"resolution\": \"waived\"}, {\"train_hit\": {}, \"resolution\": "
+	    "\"cleared\"}]", &cause);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->ntrain_hits, 5);
+	decision_free(f);
+	/* Cleared, the goods located and corrected: wagon 1 set out. */
+	f = decide_final(base.data, "[{\"goods\": {\"consignment\": \"C1\"}, "
+	    "\"resolution\": \"located\", \"position\": 1}, {\"goods\": "
+	    "{\"consignment\": \"C2\"}, \"resolution\": \"corrected\"}, "
+	    "{\"train_hit\": {\"rule\": \"blocking-diagnostic\"}, "
+	    "\"resolution\": \"cleared\"}]", &cause);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->ntrain_hits, 0);
+	CU_ASSERT_EQUAL(f->outcome, DECISION_OUTCOME_PARTIAL_RELEASE);
+	decision_free(f);
+	buf_free(&base);
+}
+
 static CU_TestInfo decide_tests[] = {
 	{ "t_decide_parse_stored", t_decide_parse_stored },
 	{ "t_decide_evaluate_threads", t_decide_evaluate_threads },
@@ -468,6 +511,7 @@ static CU_TestInfo decide_tests[] = {
 	{ "t_decide_load_events_legacy", t_decide_load_events_legacy },
 	{ "t_decide_final", t_decide_final },
 	{ "t_decide_final_goods", t_decide_final_goods },
+	{ "t_decide_final_cleared", t_decide_final_cleared },
 	CU_TEST_INFO_NULL,
 };
 
