@@ -397,6 +397,8 @@ struct store_final_inputs {
 	const char	*fingerprint;	/* of resolutions and proposals */
 	const char	*state;
 	int		 eval_needed;
+	const char	*clearings_pending;	/* train hits' clearings awaiting
+						   a second supervisor, or NULL */
 };
 
 /* status < 0 failed (STORE_*), 0 no such train, 1 found (*in filled). */

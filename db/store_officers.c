@@ -111,7 +111,7 @@ store_proposals_list(struct db *db, const char *principal, store_doc_cb cb,
 
 /*
  * Row: train_id, version, document, resolutions, state, eval_needed,
- * proposals, fingerprint, resolutions_proposed.
+ * proposals, fingerprint, resolutions_proposed, clearings_pending.
  */
 static void
 final_inputs_cb(const struct db_result *r, void *arg)
@@ -133,6 +133,7 @@ final_inputs_cb(const struct db_result *r, void *arg)
 		in.proposals = db_result_value(r, 0, 6);
 		in.fingerprint = db_result_value(r, 0, 7);
 		in.resolutions_proposed = db_result_value(r, 0, 8);
+		in.clearings_pending = store_text_or_null(r, 0, 9);
 		q->cb.final_inputs(1, &in, q->arg);
 	}
 	free(q);
@@ -146,7 +147,8 @@ store_final_inputs(struct db *db, const char *id, store_final_inputs_cb cb,
 	const char		*v[1] = { id };
 
 	q->cb.final_inputs = cb;
-	db_query(db, "SELECT * FROM final_inputs($1)", 1, v, NULL, NULL,
+	db_query(db, "SELECT f.*, "
+	    "train_proposals_pending_text(f.train_id) FROM final_inputs($1) f", 1, v, NULL, NULL,
 	    DB_RETRY, 10000, final_inputs_cb, q);
 }
 

@@ -99,7 +99,15 @@ approval_plan(struct http_ctx *c, const struct store_final_inputs *in,
 	size_t	k;
 
 	memset(a, 0, sizeof *a);
-	if (approve && (a->detail = approval_refusal(c, in->proposals,
+	/* In the order finalize_decision() refuses, so the preview says what
+	 * the approval would answer. */
+	if (approve && in->clearings_pending != NULL) {
+		a->status = 403;
+		a->title = "Clearing awaiting confirmation";
+		a->detail = xasprintf("a train hit's clearing needs a second "
+		    "supervisor before the train is approved: %s",
+		    in->clearings_pending);
+	} else if (approve && (a->detail = approval_refusal(c, in->proposals,
 	    &a->confirm)) != NULL) {
 		a->status = 403;
 		a->title = "Override awaiting confirmation";

@@ -286,7 +286,16 @@ t_prop_list(void)
 	CU_ASSERT(body != NULL && strstr(body, "\"proposals\"") != NULL &&
 	    strstr(body, "\"state\": \"pending\"") != NULL);
 	free(body);
-	/* Approval waits for the clearing (and the override). */
+	/* Approval waits for the clearing (and the override), and its
+	 * preview says so, as the approval answers. */
+	body = NULL;
+	CU_ASSERT_EQUAL(officers_call(dm.port, sup2_token, "GET",
+	    "/v1/trains/P0001/approval", NULL, &body), 200);
+	CU_ASSERT(body != NULL && strstr(body, "Clearing awaiting "
+	    "confirmation") != NULL);
+	CU_ASSERT(body != NULL && (strstr(body, "\"may_approve\": false") !=
+	    NULL || strstr(body, "\"may_approve\":false") != NULL));
+	free(body);
 	body = NULL;
 	CU_ASSERT_EQUAL(officers_approve(dm.port, sup2_token, "P0001", &body),
 	    403);
