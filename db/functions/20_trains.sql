@@ -66,6 +66,18 @@ LANGUAGE sql STABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION train_find(text) TO railgate_app;
 
+-- The train p_id names (train_find()), its row locked until the
+-- transaction ends.  "SELECT ... FROM train_find(p_id) FOR UPDATE" locks
+-- nothing: a locking clause skips a function in FROM, so two supervisors
+-- confirming one proposal at once both went through.
+CREATE OR REPLACE FUNCTION train_lock(p_id text) RETURNS SETOF trains
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+	RETURN QUERY SELECT t.* FROM trains t
+	    WHERE t.id = (SELECT f.id FROM train_find(p_id) f) FOR UPDATE;
+END
+$$;
+
 -- Trains whose clock crossed into amber or red since last logged, marked.
 CREATE OR REPLACE FUNCTION clock_alerts(p_target_min integer, p_warn_pct integer)
 RETURNS TABLE (train_no text, run integer, flag text, elapsed_s bigint,

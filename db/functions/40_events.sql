@@ -26,7 +26,7 @@ DECLARE
 	nb	record;
 BEGIN
 	PERFORM pg_advisory_xact_lock(hashtext(split_part(p_id, '@', 1)));
-	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	SELECT * INTO cur FROM train_lock(p_id);
 	IF FOUND AND p_type IN ('position', 'arrived') AND
 	    train_is_finished(cur) THEN
 		outcome := 'conflict';

@@ -14,18 +14,6 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION action_rank(text) TO railgate_app;
 
--- The train p_id names (train_find()), its row locked until the
--- transaction ends.  "SELECT ... FROM train_find(p_id) FOR UPDATE" locks
--- nothing: a locking clause skips a function in FROM, so two supervisors
--- confirming one proposal at once both went through.
-CREATE OR REPLACE FUNCTION train_lock(p_id text) RETURNS SETOF trains
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
-BEGIN
-	RETURN QUERY SELECT t.* FROM trains t
-	    WHERE t.id = (SELECT f.id FROM train_find(p_id) f) FOR UPDATE;
-END
-$$;
-
 -- A wagon's action now: its resolution in force, else the decision's.
 CREATE OR REPLACE FUNCTION wagon_current(w wagons) RETURNS text
 LANGUAGE sql STABLE AS $$

@@ -28,7 +28,7 @@ DECLARE
 	ndone	integer := 0;
 	worst	text;
 BEGIN
-	SELECT * INTO cur FROM train_find(p_id) FOR UPDATE;
+	SELECT * INTO cur FROM train_lock(p_id);
 	IF NOT FOUND THEN
 		outcome := 'not_found';
 		reply := json_build_object('title', 'Not Found', 'detail',
