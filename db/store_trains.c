@@ -101,8 +101,8 @@ store_train_get(struct db *db, const char *id, int target_min, int warn_pct,
 	    "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) END) "
 	    "ORDER BY w.position), '[]') "
 	    "FROM wagons w WHERE w.train_id = t.id), 'goods_resolutions', "
-	    "goods_resolutions_view(t.id), 'amendments', "
-	    "train_amendments(t.id)))::text "
+	    "goods_resolutions_view(t.id), 'amendments', train_amendments(t.id), "
+	    "'taken', train_taken(t.id)))::text "
 	    "FROM train_find($1) t", 3, v, cb, arg);
 }
 

@@ -53,6 +53,9 @@ void api_train_approve(struct http_ctx *c);
 void api_wagon_override_confirm(struct http_ctx *c);
 void api_wagon_override_reject(struct http_ctx *c);
 
+/* api_take.c */
+void api_train_take(struct http_ctx *c);
+
 /* api_notices.c */
 void api_train_notices(struct http_ctx *c);
 void api_notice_redeliver(struct http_ctx *c);
