@@ -10,6 +10,8 @@
  * evaluation pending, until its new decision has waited the delay in
  * turn.
  */
+#include <sys/wait.h>
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,10 +246,34 @@ t_auto_hit_or_pending_waits(void)
 	    "trains WHERE train_no = '%s'", "G2004");
 }
 
+/* The auditor's replay rebuilds the timer's final decisions, identical. */
+static void
+t_auto_replay_identical(void)
+{
+	struct buf	 out = { 0 };
+	char		 cmd[1024], line[512];
+	FILE		*p;
+	int		 st;
+
+	snprintf(cmd, sizeof cmd, "%s/railgate replay --dsn '%s' --all 2>&1",
+	    test_build_dir(), pg.dsn);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p = popen(cmd, "r"));
+	while (fgets(line, sizeof line, p) != NULL)
+		buf_add_str(&out, line);
+	buf_add(&out, "", 1);
+	st = pclose(p);
+	CU_ASSERT_EQUAL(WEXITSTATUS(st), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "all identical"));
+	if (WEXITSTATUS(st) != 0)
+		fputs(out.data, stderr);
+	buf_free(&out);
+}
+
 static CU_TestInfo auto_tests[] = {
 	{ "t_auto_green_released_once", t_auto_green_released_once },
 	{ "t_auto_taken_waits", t_auto_taken_waits },
 	{ "t_auto_hit_or_pending_waits", t_auto_hit_or_pending_waits },
+	{ "t_auto_replay_identical", t_auto_replay_identical },
 	CU_TEST_INFO_NULL,
 };
 
