@@ -61,3 +61,8 @@ DROP FUNCTION IF EXISTS wagons_rebuild(bigint, json, text, text);
 -- GET /v1/trains/{id} and the auto-release timer ask it every time.
 CREATE INDEX IF NOT EXISTS officer_actions_train_idx
     ON officer_actions (train_id, id);
+
+-- The timer of every daemon asks each second for the provisional RELEASE
+-- decisions (auto_release_due()): those few trains, not the whole table.
+CREATE INDEX trains_auto_release_idx ON trains (id)
+    WHERE NOT decision_final AND (decision->>'decision') = 'RELEASE';
