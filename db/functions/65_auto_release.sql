@@ -15,10 +15,12 @@
 -- Who took the train, {by, at, how}, or NULL: an explicit take
 -- (POST /v1/trains/{id}/take), else the first thing an officer or a
 -- supervisor did on it -- a resolution, a proposal, an approval
--- (officer_actions) or an event they posted.
+-- (officer_actions) or an event they posted.  PL/pgSQL for its kept
+-- plan: every train read asks it (train_amendments(), 30_ingest.sql).
 CREATE OR REPLACE FUNCTION train_taken(p_train bigint) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-	SELECT coalesce(
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN coalesce(
 	    (SELECT jsonb_build_object('by', t.taken_by, 'at', to_char(
 		t.taken_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
 		'how', 'take') FROM trains t WHERE t.id = p_train AND
@@ -31,7 +33,8 @@ LANGUAGE sql STABLE AS $$
 		e.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
 		'how', 'event ' || e.type) FROM events e WHERE e.train_id =
 		p_train AND e.role IN ('officer', 'supervisor') ORDER BY e.id
-		LIMIT 1))
+		LIMIT 1));
+END
 $$;
 GRANT EXECUTE ON FUNCTION train_taken(bigint) TO railgate_app;
 
