@@ -2,7 +2,9 @@
  * test_console_amend.c -- the console shows a train's amendments
  * (amend.js; issue 18, item 6), in headless Chromium: a train whose
  * grapes were re-declared by a replacement shows wagon 2 changed, its
- * officer's release dropped and wagon 1's inspection kept.
+ * officer's release dropped and wagon 1's inspection kept; and who took a
+ * train (take.js, item 4): the officer who resolved its wagons, or one
+ * who pressed "Take this train".
  */
 #include <sys/stat.h>
 
@@ -76,6 +78,9 @@ console_amend_init(void)
 	    NULL) != 200 ||
 	    post_train(true) != 202 || !officers_decided(&pg, TRAIN))
 		return -1;
+	if (harness_submit_fixture(dm.port, operator_token,
+	    "xml/cuscar_s4_unoy.xml") != 202 || !officers_decided(&pg, "X9403"))
+		return -1;
 	return wd_start(artefacts);
 }
 
@@ -128,8 +133,35 @@ t_console_amendments_shown(void)
 	CU_ASSERT_EQUAL(wd_screenshot("amendments"), 0);
 }
 
+/* Who took the train; an officer takes a green train nobody took. */
+static void
+t_console_take(void)
+{
+	char	*s;
+	json_t	*v;
+
+	s = wd_js_string("return document.getElementById('taken-by')."
+	    "textContent;");
+	CU_ASSERT(s != NULL && strstr(s, "Taken by o.console (inspect)") !=
+	    NULL);
+	free(s);
+	v = wd_js("location.hash = '#/train/X9403@1'; return true;");
+	json_decref(v);
+	CU_ASSERT_FATAL(wd_wait_js("return document.body.getAttribute("
+	    "'data-rendered') === 'train' && !!document.getElementById("
+	    "'take-train');", 8000));
+	CU_ASSERT_EQUAL_FATAL(wd_click("#take-train"), 0);
+	CU_ASSERT(wd_wait_js("var p = document.getElementById('taken-by'); "
+	    "return !!p && p.textContent.indexOf('Taken by o.console (take)') "
+	    ">= 0;", 8000));
+	OFFICERS_CHECK_SQL(&pg, "o.console", "SELECT taken_by FROM trains "
+	    "WHERE train_no = '%s'", "X9403");
+	CU_ASSERT_EQUAL(wd_screenshot("taken"), 0);
+}
+
 static CU_TestInfo console_amend_tests[] = {
 	{ "t_console_amendments_shown", t_console_amendments_shown },
+	{ "t_console_take", t_console_take },
 	CU_TEST_INFO_NULL,
 };
 

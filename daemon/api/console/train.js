@@ -116,6 +116,7 @@
 			root.appendChild(el("div", { id: "train-hits",
 			    class: "panel" }, el("h3", { text: "Train-level hits" }),
 			    RG.renderTrainHits(d.train_hits, t)));
+		root.appendChild(RG.renderTake(t));	/* take.js */
 		root.appendChild(RG.renderAmendments(t));	/* amend.js */
 		root.appendChild(renderApprove(t, d));
 		root.appendChild(renderTimeline(data.audit));
