@@ -146,9 +146,20 @@ BEGIN
 				carry := carry || jsonb_build_object('position',
 				    r.npos, 'whole', false, 'old', to_jsonb(w));
 			END IF;
-			IF setout THEN
-				kept := kept || wagon_work_json(w, r.npos, 'a '
-				    'set-out stays until an officer resolves it');
+			IF setout OR w.suspended_action IS NOT NULL THEN
+				kept := kept || jsonb_strip_nulls(
+				    jsonb_build_object('wagon', w.number,
+				    'position', r.npos, 'resolution', upper(CASE
+				    WHEN setout THEN w.resolution ELSE
+				    w.suspended_action END), 'resolved_by', CASE
+				    WHEN setout THEN w.resolved_by ELSE
+				    w.suspended_by END, 'why', 'contents changed: '
+				    'a set-out stays until an officer resolves '
+				    'it'));
+				PERFORM audit_append(p_principal,
+				    'wagon.resolution_kept', p_train,
+				    (kept->-1 || jsonb_build_object('from',
+				    r.opos))::text, p_ruleset);
 			END IF;
 			IF (NOT setout AND w.resolution IS NOT NULL) OR
 			    w.proposed_action IS NOT NULL THEN

@@ -41,6 +41,7 @@ enum edit {
 	EDIT_NO_W1		= 0x04,	/* wagon 1 left out */
 	EDIT_NO_W3		= 0x08,	/* wagon 3 left out */
 	EDIT_GRAPES_TO_W3	= 0x10,	/* the grapes placed on wagon 3 */
+	EDIT_W3_MASS		= 0x20,	/* wagon 3's container 100 kg more */
 };
 
 static int
@@ -122,6 +123,8 @@ post_train(const char *train, unsigned edits)
 	if (edits & EDIT_GRAPES_TO_W3)
 		swap_after(data, "Fresh table grapes", "MSKU4412090",
 		    "BMOU5330120");
+	if (edits & EDIT_W3_MASS)
+		swap_after(data, "BMOU5330120", ">2200<", ">2300<");
 	if (edits & EDIT_NO_W3)
 		cut_wagon(data, 3);
 	if (edits & EDIT_NO_W1)
@@ -448,6 +451,36 @@ t_amend_goods_moved(void)
 }
 
 /*
+ * A changed wagon an officer held keeps the hold (a replacement never
+ * lifts a set-out), listed as kept with why.
+ */
+static void
+t_amend_changed_wagon_keeps_hold(void)
+{
+	json_t	*am;
+	size_t	 n = 0;
+
+	CU_ASSERT_FATAL(send_and_decide("A1006", 0));
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "A1006", W3,
+	    "hold", NULL), 200);
+	CU_ASSERT_EQUAL_FATAL(post_train("A1006", EDIT_REPLACE |
+	    EDIT_W3_MASS), 202);
+	CU_ASSERT_FATAL(officers_decided(&pg, "A1006"));
+	OFFICERS_CHECK_SQL(&pg, "HOLD by o.alpha", RESOLUTION, "A1006", W3);
+	OFFICERS_CHECK_SQL(&pg, "HOLD", OFFICERS_WAGON_NOW, "A1006", W3);
+	am = last_amendment("A1006", &n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(am);
+	CHECK_LIST(am, "changed", W3 "@3");
+	CHECK_LIST(am, "resolutions_kept", W3 "@3");
+	CHECK_LIST(am, "resolutions_dropped", "");
+	CU_ASSERT(strstr(json_string_value(json_object_get(json_array_get(
+	    json_object_get(am, "resolutions_kept"), 0), "why")),
+	    "set-out stays") != NULL);
+	json_decref(am);
+	OFFICERS_CHECK_SQL(&pg, "1", AUDITS, "A1006", "wagon.resolution_kept");
+}
+
+/*
  * The auditor's replay makes every decision again, identical: the final
  * decisions made before a replacement (on wagons since removed or moved)
  * and after it (on the resolutions it kept).
@@ -481,6 +514,8 @@ static CU_TestInfo amend_tests[] = {
 	{ "t_amend_wagon_removed_en_route", t_amend_wagon_removed_en_route },
 	{ "t_amend_wagon_added", t_amend_wagon_added },
 	{ "t_amend_goods_moved", t_amend_goods_moved },
+	{ "t_amend_changed_wagon_keeps_hold",
+	    t_amend_changed_wagon_keeps_hold },
 	{ "t_amend_replay_identical", t_amend_replay_identical },
 	CU_TEST_INFO_NULL,
 };
