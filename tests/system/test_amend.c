@@ -7,7 +7,9 @@
  * wagon 3 (W3, an empty container) released.  Officers resolve wagons,
  * approve, and the railway replaces the manifest: unchanged; with the
  * grapes' mass changed; without wagon 1 (removed en route); with a wagon
- * added; with the grapes moved to wagon 3.  Each test asserts the
+ * added; with the grapes moved to wagon 3; with wagon 3 changed under an
+ * officer's hold; unchanged under a supervisor's proposed override (the
+ * four-eyes train).  Each test asserts the
  * resulting decision and the resolutions kept and dropped, in the
  * database and in GET /v1/trains/{id}; the last replays every decision.
  */
@@ -33,6 +35,7 @@
 static struct harness_pg	pg;
 static struct harness_daemon	dm;
 static char	operator_token[64], officer_token[64], officer2_token[64];
+static char	sup_token[64];
 
 /* What a manifest of the test's train changes of the fixture. */
 enum edit {
@@ -58,7 +61,8 @@ amend_suite_init(void)
 	if (harness_token(&pg, "operator", "ktze.operator",
 	    operator_token) < 0 ||
 	    harness_token(&pg, "officer", "o.alpha", officer_token) < 0 ||
-	    harness_token(&pg, "officer", "o.beta", officer2_token) < 0)
+	    harness_token(&pg, "officer", "o.beta", officer2_token) < 0 ||
+	    harness_token(&pg, "supervisor", "s.one", sup_token) < 0)
 		return -1;
 	/* A subscriber, so that every final decision queues a notice. */
 	v = harness_sql(&pg, "INSERT INTO subscriptions (name, url, formats, "
@@ -481,6 +485,55 @@ t_amend_changed_wagon_keeps_hold(void)
 }
 
 /*
+ * An override awaiting confirmation survives a replacement that leaves
+ * its wagon as it was (fixtures/xml/four_eyes_x9101.xml: wagon 2 held by
+ * the rules, a sanctioned consignor).
+ */
+static void
+t_amend_unchanged_keeps_proposal(void)
+{
+	struct harness_response	 r;
+	char			*data, *p, hdr[128];
+	size_t			 len;
+	int			 k;
+	json_t			*am;
+	size_t			 n = 0;
+
+	for (k = 0; k < 2; k++) {
+		data = test_read_fixture("xml/four_eyes_x9101.xml", &len);
+		if ((p = strstr(data, "X9101")) != NULL)
+			memcpy(p, "A1007", 5);
+		if (k == 1 && (p = strstr(data, "<FunctionCode>9<")) != NULL)
+			p[14] = '5';
+		snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n",
+		    operator_token);
+		CU_ASSERT_EQUAL(harness_http(dm.port, "POST", "/v1/manifests",
+		    hdr, data, len, &r), 0);
+		CU_ASSERT_EQUAL(r.status, 202);
+		harness_response_free(&r);
+		free(data);
+		CU_ASSERT_FATAL(officers_decided(&pg, "A1007"));
+		if (k == 0)
+			CU_ASSERT_EQUAL(officers_resolve(dm.port, sup_token,
+			    "A1007", "315279550026", "release", NULL), 202);
+	}
+	OFFICERS_CHECK_SQL(&pg, "RELEASE by s.one", "SELECT upper("
+	    "w.proposed_action) || ' by ' || w.proposed_by FROM wagons w JOIN "
+	    "trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
+	    "w.number = '315279550026'", "A1007");
+	OFFICERS_CHECK_SQL(&pg, "HOLD", OFFICERS_WAGON_NOW, "A1007",
+	    "315279550026");
+	am = last_amendment("A1007", &n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(am);
+	CHECK_LIST(am, "changed", "");
+	CHECK_LIST(am, "resolutions_kept", "315279550026@2");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
+	    json_array_get(json_object_get(am, "resolutions_kept"), 0),
+	    "proposed_by")), "s.one");
+	json_decref(am);
+}
+
+/*
  * The auditor's replay makes every decision again, identical: the final
  * decisions made before a replacement (on wagons since removed or moved)
  * and after it (on the resolutions it kept).
@@ -516,6 +569,8 @@ static CU_TestInfo amend_tests[] = {
 	{ "t_amend_goods_moved", t_amend_goods_moved },
 	{ "t_amend_changed_wagon_keeps_hold",
 	    t_amend_changed_wagon_keeps_hold },
+	{ "t_amend_unchanged_keeps_proposal",
+	    t_amend_unchanged_keeps_proposal },
 	{ "t_amend_replay_identical", t_amend_replay_identical },
 	CU_TEST_INFO_NULL,
 };
