@@ -154,6 +154,19 @@ static const struct param params[] = {
 	    "Clearance target per train, from arrival (or manifest receipt)."),
 	INT("clearance", "warn_percent", warn_percent, true, "75", 1, 100,
 	    "Share of the target after which a train is flagged."),
+	STR("decision", "auto_release", auto_release, true, "off",
+	    "off: every decision waits for an officer's approval.  green: a "
+	    "provisional RELEASE with no hit on a wagon or on the train, no "
+	    "event waiting to be evaluated and no evaluation in flight, that "
+	    "no officer took (a resolution, a proposal, an event they posted, "
+	    "or POST /v1/trains/{id}/take), becomes final by itself "
+	    "auto_release_delay_s after it was made, as system:auto-release, "
+	    "with the release notices of an approval."),
+	INT("decision", "auto_release_delay_s", auto_release_delay_s, true,
+	    "120", 0, 86400,
+	    "Seconds a green train waits for an officer to take it before it "
+	    "is released by itself; a new decision (new evidence) starts them "
+	    "again."),
 	INT("http", "max_body_mb", max_body_mb, false, "256", 1, 4096,
 	    "Largest accepted request body, after decompression, in MiB."),
 	INT("http", "request_timeout_s", request_timeout_s, false, "30", 1, 3600,
@@ -468,6 +481,12 @@ config_load(struct config *cfg, const char *path, char **warnings,
 		}
 		if (alias != NULL)
 			config_warn_alias(warnings, path, lineno, alias);
+	}
+	if (rc == 0 && strcmp(cfg->auto_release, "off") != 0 &&
+	    strcmp(cfg->auto_release, "green") != 0) {
+		*cause = xasprintf("%s: decision.auto_release must be off or "
+		    "green, not \"%s\"", path, cfg->auto_release);
+		rc = -1;
 	}
 	free(line);
 	fclose(f);

@@ -54,6 +54,9 @@ struct config {
 	/* [clearance] */
 	int	 target_minutes;
 	int	 warn_percent;
+	/* [decision] */
+	char	*auto_release;		/* off | green */
+	int	 auto_release_delay_s;
 	/* [http] */
 	int	 max_body_mb;
 	int	 request_timeout_s;

@@ -130,14 +130,33 @@ train_is_perishable(const struct manifest_train *t)
 	return false;
 }
 
+/* The SHA-256 of b's bytes, in hex; b emptied for the next use. */
+static void
+contents_hash(struct buf *b, char hex[65])
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0;
+
+	EVP_Digest(b->data != NULL ? b->data : "", b->len, md, &mdlen,
+	    EVP_sha256(), NULL);
+	hex_encode(md, mdlen, hex);
+	b->len = 0;
+}
+
 /* The summary columns of the train run, as JSON. */
 static void
 build_train_json(struct ingest_job *j, const struct manifest_train *t)
 {
 	struct jsonw	w;
+	struct buf	scratch = { 0 };
+	char		hex[65];
 
+	manifest_train_contents_write(t, &scratch);
+	contents_hash(&scratch, hex);
+	buf_free(&scratch);
 	jsonw_init(&w, &j->train);
 	jsonw_object_begin(&w);
+	jsonw_kv_string(&w, "contents_sha256", hex);
 	jsonw_kv_string(&w, "direction", manifest_direction_name(t->direction));
 	jsonw_kv_string_opt(&w, "border_station", t->border_station);
 	jsonw_kv_string_opt(&w, "departure_station", t->departure_station);
@@ -161,6 +180,8 @@ static void
 build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 {
 	struct jsonw	w;
+	struct buf	scratch = { 0 };
+	char		hex[65];
 	size_t		i, k;
 
 	jsonw_init(&w, &j->wagons);
@@ -168,9 +189,12 @@ build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 	for (i = 0; i < t->nwagons; i++) {
 		const struct manifest_wagon *wg = t->wagons[i];
 
+		manifest_wagon_contents_write(wg, &scratch);
+		contents_hash(&scratch, hex);
 		jsonw_object_begin(&w);
 		jsonw_kv_int(&w, "position", wg->position);
 		jsonw_kv_string(&w, "number", wg->number);
+		jsonw_kv_string(&w, "contents_sha256", hex);
 		jsonw_key(&w, "containers");
 		jsonw_array_begin(&w);
 		for (k = 0; k < wg->ncontainers; k++)
@@ -181,6 +205,7 @@ build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);
+	buf_free(&scratch);
 }
 
 /* The bytes as they will be stored: their hash, size, zlib form, format. */

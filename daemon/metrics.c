@@ -53,6 +53,7 @@ static pthread_mutex_t		metrics_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct metrics_histogram	metrics_parse, metrics_evaluate;
 static uint64_t			metrics_decisions[METRICS_NOUTCOMES];
 static struct metrics_hits	metrics_rule_hits;
+static uint64_t			metrics_auto_releases;
 
 /* Adds one observation in milliseconds (lock held). */
 static void
@@ -193,6 +194,14 @@ histogram_write(struct buf *b, const char *name, const char *help,
 }
 
 void
+metrics_auto_released(void)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_auto_releases++;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+void
 metrics_write(struct buf *b)
 {
 	size_t	i;
@@ -221,6 +230,11 @@ metrics_write(struct buf *b)
 		buf_printf(b, "\"} %llu\n",
 		    (unsigned long long)metrics_rule_hits.v[i].n);
 	}
+	buf_printf(b, "# HELP railgate_auto_releases_total Green trains this "
+	    "daemon released by themselves (auto_release = green).\n"
+	    "# TYPE railgate_auto_releases_total counter\n"
+	    "railgate_auto_releases_total %llu\n",
+	    (unsigned long long)metrics_auto_releases);
 	histogram_write(b, "railgate_parse_duration_seconds",
 	    "Time to parse a manifest into the train model.", &metrics_parse);
 	histogram_write(b, "railgate_evaluate_duration_seconds",

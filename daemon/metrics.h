@@ -34,6 +34,9 @@ void metrics_hits_free(struct metrics_hits *h);
  */
 void metrics_decision_stored(const char *outcome, const struct metrics_hits *h);
 
+/* A green train released by itself, by this daemon (any thread). */
+void metrics_auto_released(void);
+
 /*
  * Appends every metric above in Prometheus text format 0.0.4, each family
  * with its HELP and TYPE lines (any thread).

@@ -41,9 +41,15 @@ struct replay_rows {
  * while the train was not final: a decision stored after a final one of
  * the same manifest was kept in the history only, while one of a later
  * manifest -- a replacement made the decision provisional again -- was
- * the current one) and each wagon's latest resolution in force before it (a confirmed override
- * is one; a proposal is not; a 'void' -- new evidence overtook the
- * resolution -- leaves the wagon as decided); and before those, the
+ * the current one; so was no decision of a replacement that left the
+ * decision final, amendments.final_kept, 025) and each wagon's latest
+ * resolution in force before it (a confirmed override is one; a proposal
+ * is not; a 'void' -- new evidence overtook the resolution, or a
+ * replacement dropped it -- leaves the wagon as decided), placed on the
+ * wagon of that number in the manifest the decision was made on
+ * (manifest_wagons, 025; today's wagons for a manifest stored before,
+ * as then -- a replacement may have moved a wagon whose resolution it
+ * kept); and before those, the
  * goods on no wagon resolved (goods_resolutions, 021) in force at the
  * time, in order, then the train hits cleared (hit_clearances, 026) in
  * force at the time -- none for a decision made before them, so that its
@@ -68,7 +74,11 @@ static const char decisions_sql[] =
     "a.action FROM officer_actions a WHERE a.train_id = d.train_id AND "
     "a.wagon IS NOT NULL AND a.at <= d.made_at AND a.action IN ('release', "
     "'inspect', 'hold', 'refuse', 'void') ORDER BY a.wagon, a.id DESC) "
-    "r JOIN wagons w ON w.train_id = d.train_id AND w.number = r.wagon"
+    "r JOIN LATERAL (SELECT mw.position FROM manifest_wagons mw WHERE "
+    "mw.manifest_id = d.manifest_id AND mw.number = r.wagon UNION ALL "
+    "SELECT cw.position FROM wagons cw WHERE cw.train_id = d.train_id AND "
+    "cw.number = r.wagon AND NOT EXISTS (SELECT 1 FROM manifest_wagons m2 "
+    "WHERE m2.manifest_id = d.manifest_id)) w ON true"
     ")::text AS l) w, (SELECT json_agg(json_build_object('goods', "
     "json_build_object('consignment', g.consignment, 'item', g.item), "
     "'resolution', g.resolution, 'position', g.position) ORDER BY g.id) "
@@ -83,8 +93,10 @@ static const char decisions_sql[] =
     "JOIN manifests m ON m.id = d.manifest_id "
     "LEFT JOIN LATERAL (SELECT x.id, x.document FROM decisions x "
     "WHERE d.final AND x.train_id = d.train_id AND x.id < d.id AND (x.final "
-    "OR NOT EXISTS (SELECT 1 FROM decisions f WHERE f.train_id = x.train_id "
-    "AND f.final AND f.id < x.id AND f.manifest_id = x.manifest_id)) "
+    "OR (NOT EXISTS (SELECT 1 FROM decisions f WHERE f.train_id = x.train_id "
+    "AND f.final AND f.id < x.id AND f.manifest_id = x.manifest_id) AND "
+    "NOT EXISTS (SELECT 1 FROM amendments am WHERE am.manifest_id = "
+    "x.manifest_id AND am.final_kept))) "
     "ORDER BY x.id DESC LIMIT 1) b ON true "
     "WHERE d.id > $1::bigint AND CASE $3::int "
     "WHEN 1 THEN t.train_no = split_part($4, '@', 1) AND (position('@' IN $4) "

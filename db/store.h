@@ -431,6 +431,27 @@ struct store_final {
 void store_finalize(struct db *db, const struct store_final *f,
     store_reply_cb cb, void *arg);
 
+/* == automatic release of green trains (store_release.c) == */
+
+/*
+ * The provisional RELEASE decisions that go by themselves now
+ * (auto_release_due(), 65_auto_release.sql): a JSON array of {train_id,
+ * version, document}, at most limit; document is the stored text as a
+ * JSON string, so that approval's reading of it is the replay's.
+ */
+void store_auto_release_due(struct db *db, int delay_s, int limit,
+    store_doc_cb cb, void *arg);
+/*
+ * Stores f (its document, outcome, wagons, train_id and version; the
+ * rest is the system's) as system:auto-release if the train is still
+ * due under its row lock: done (notices queued), or conflict.
+ */
+void store_auto_release(struct db *db, const struct store_final *f,
+    int delay_s, store_reply_cb cb, void *arg);
+/* An officer takes train id (take_train()): done, not_found, conflict. */
+void store_take_train(struct db *db, const char *id, const char *principal,
+    const char *role, store_reply_cb cb, void *arg);
+
 /* == release notices and subscriptions (store_notices.c) == */
 
 /* A release notice claimed for delivery (claim_notices()); borrowed. */

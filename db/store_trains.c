@@ -103,7 +103,8 @@ store_train_get(struct db *db, const char *id, int target_min, int warn_pct,
 	    "FROM wagons w WHERE w.train_id = t.id), 'goods_resolutions', "
 	    "goods_resolutions_view(t.id), 'proposals', "
 	    "train_proposals_view(t.id), 'hit_clearances', "
-	    "hit_clearances_view(t.id)))::text "
+	    "hit_clearances_view(t.id), 'amendments', train_amendments(t.id), "
+	    "'taken', train_taken(t.id)))::text "
 	    "FROM train_find($1) t", 3, v, cb, arg);
 }
 

@@ -222,3 +222,120 @@ manifest_json_write(const struct manifest_train *t, unsigned flags,
 	}
 	jsonw_object_end(&w);
 }
+
+/*
+ * The contents hashes of a replacement (docs/daemon.md "Amendments"):
+ * what an officer judged on a wagon, and what the rest of the train
+ * holds.  Canonical JSON like the rest of this file, never shown: only
+ * its hash is kept, so the shape may change with the model (an old hash
+ * then differs, which counts as a change -- never as none).
+ */
+
+/* A consignment's own fields, without its items. */
+static void
+write_consignment_head(struct jsonw *w, const struct manifest_consignment *c)
+{
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "ref", c->ref);
+	write_party(w, "consignor", &c->consignor);
+	write_party(w, "consignee", &c->consignee);
+	write_party(w, "declarant", &c->declarant);
+	jsonw_kv_string(w, "procedure", manifest_procedure_name(c->procedure));
+	jsonw_kv_decimal_opt(w, "value", c->value);
+	jsonw_kv_string_opt(w, "currency", c->currency);
+	jsonw_object_end(w);
+}
+
+/* An item with its consignment's fields: goods as the rules see them. */
+static void
+write_goods(struct jsonw *w, const struct manifest_item *it)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, "consignment");
+	write_consignment_head(w, it->consignment);
+	jsonw_key(w, "item");
+	write_item(w, it);
+	jsonw_object_end(w);
+}
+
+void
+manifest_wagon_contents_write(const struct manifest_wagon *wg,
+    struct buf *out)
+{
+	struct jsonw	w;
+	size_t		i;
+
+	jsonw_init(&w, out);
+	jsonw_object_begin(&w);
+	jsonw_kv_string(&w, "number", wg->number);
+	jsonw_kv_string_opt(&w, "type", wg->type);
+	jsonw_kv_decimal_opt(&w, "tare_kg", wg->tare_kg);
+	write_seals(&w, wg->seals, wg->nseals);
+	jsonw_key(&w, "containers");
+	jsonw_array_begin(&w);
+	for (i = 0; i < wg->ncontainers; i++)
+		write_container(&w, wg->containers[i]);
+	jsonw_array_end(&w);
+	jsonw_key(&w, "goods");
+	jsonw_array_begin(&w);
+	for (i = 0; i < wg->nitems; i++)
+		write_goods(&w, wg->items[i]);
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+}
+
+/* True when some of the item is on no wagon (manifest_train_finish()). */
+static bool
+item_unplaced(const struct manifest_item *it)
+{
+	uint32_t	k;
+
+	if (it->nplacements == 0)
+		return true;
+	for (k = 0; k < it->nplacements; k++)
+		if (it->placements[k].wagon == NULL)
+			return true;
+	return false;
+}
+
+void
+manifest_train_contents_write(const struct manifest_train *t,
+    struct buf *out)
+{
+	struct jsonw	w;
+	size_t		i, j;
+
+	jsonw_init(&w, out);
+	jsonw_object_begin(&w);
+	jsonw_kv_string(&w, "id", t->id);
+	jsonw_kv_string(&w, "direction", manifest_direction_name(t->direction));
+	jsonw_kv_string_opt(&w, "border_station", t->border_station);
+	jsonw_kv_string_opt(&w, "transport_mode", t->transport_mode);
+	jsonw_kv_string_opt(&w, "departure_station", t->departure_station);
+	jsonw_kv_string_opt(&w, "destination_station", t->destination_station);
+	write_party(&w, "carrier", &t->carrier);
+	jsonw_key(&w, "loose_containers");
+	jsonw_array_begin(&w);
+	for (i = 0; i < t->ncontainers; i++)
+		if (t->containers[i]->wagon == NULL)
+			write_container(&w, t->containers[i]);
+	jsonw_array_end(&w);
+	jsonw_key(&w, "unplaced_goods");
+	jsonw_array_begin(&w);
+	for (i = 0; i < t->nconsignments; i++)
+		for (j = 0; j < t->consignments[i]->nitems; j++)
+			if (item_unplaced(t->consignments[i]->items[j]))
+				write_goods(&w, t->consignments[i]->items[j]);
+	jsonw_array_end(&w);
+	jsonw_key(&w, "diagnostics");
+	jsonw_array_begin(&w);
+	for (i = 0; i < t->diags.n; i++) {
+		jsonw_object_begin(&w);
+		jsonw_kv_string(&w, "severity",
+		    diag_severity_name(t->diags.v[i].severity));
+		jsonw_kv_string(&w, "code", t->diags.v[i].code);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+}

@@ -22,4 +22,18 @@ void manifest_json_write(const struct manifest_train *t, unsigned flags,
 /* Writes a diagnostics array: [{"severity","code","where","message"}...]. */
 void manifest_json_write_diags(struct jsonw *w, const struct diag_list *l);
 
+/*
+ * What a replacement is compared by (docs/daemon.md "Amendments"), as
+ * canonical JSON appended to out, for a hash: a wagon's contents -- the
+ * wagon, its seals, its containers and every goods item on it with its
+ * consignment's fields (parties, procedure, value), but not its position
+ * -- and the train's other contents -- its header without the message's
+ * own fields (function, reference, issue and arrival times), containers
+ * and goods on no wagon, the diagnostics' codes.
+ */
+void manifest_wagon_contents_write(const struct manifest_wagon *wg,
+    struct buf *out);
+void manifest_train_contents_write(const struct manifest_train *t,
+    struct buf *out);
+
 #endif

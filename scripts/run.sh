@@ -7,7 +7,9 @@
 # (var/make-run-tokens), officers' accounts to sign in with, an officer,
 # two supervisors (four eyes) and an auditor, each with a random password
 # (var/make-run-officers, printed at every start), and submits the
-# fixture trains.  Ctrl-C stops the
+# fixture trains.  Green trains are released by themselves after 60 s
+# ([decision] auto_release = green, added to the run's copy of the
+# configuration unless etc/railgate.conf sets auto_release).  Ctrl-C stops the
 # daemon; the cluster keeps its data under var/ for the next run
 # (`scripts/pgcluster.sh stop var/pg`).
 set -eu
@@ -27,6 +29,14 @@ if [ -z "$dsn" ]; then
 	runconf=var/railgate-run.conf
 	sed -e "s|^[[:space:]]*dsn[[:space:]]*=.*|dsn = $dsn\nadmin_dsn = $admin|" \
 		"$conf" > "$runconf"
+fi
+# Green trains go by themselves here, a minute after their decision, so
+# that the demonstration shows it; the daemon's default is off.
+if ! grep -q '^[[:space:]]*auto_release[[:space:]]*=' "$conf"; then
+	[ "$runconf" != "$conf" ] || cp "$conf" var/railgate-run.conf
+	runconf=var/railgate-run.conf
+	printf '\n[decision]\nauto_release = green\nauto_release_delay_s = 60\n' \
+		>> "$runconf"
 fi
 listen=$(sed -n 's/^[[:space:]]*listen[[:space:]]*=[[:space:]]*//p' "$runconf" | head -n 1)
 listen=${listen:-127.0.0.1:8080}

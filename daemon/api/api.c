@@ -64,6 +64,8 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET, "/v1/proposals", AUTH_SUPERVISOR, api_proposals_list },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/approve", AUTH_OFFICER,
 	    api_train_approve },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/take", AUTH_OFFICER,
+	    api_train_take },
 	{ EVHTTP_REQ_POST, "/v1/notices/{id}/redeliver", AUTH_OFFICER,
 	    api_notice_redeliver },
 	{ EVHTTP_REQ_PUT, "/v1/subscriptions/{name}", AUTH_ADMIN,

@@ -60,6 +60,9 @@ void api_proposal_confirm(struct http_ctx *c);
 void api_proposal_reject(struct http_ctx *c);
 void api_proposals_list(struct http_ctx *c);
 
+/* api_take.c */
+void api_train_take(struct http_ctx *c);
+
 /* api_notices.c */
 void api_train_notices(struct http_ctx *c);
 void api_notice_redeliver(struct http_ctx *c);

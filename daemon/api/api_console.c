@@ -40,6 +40,10 @@ extern const char	console_setout_js[];
 extern const size_t	console_setout_js_len;
 extern const char	console_proposals_js[];
 extern const size_t	console_proposals_js_len;
+extern const char	console_amend_js[];
+extern const size_t	console_amend_js_len;
+extern const char	console_take_js[];
+extern const size_t	console_take_js_len;
 extern const char	console_console_css[];
 extern const size_t	console_console_css_len;
 
@@ -68,6 +72,8 @@ static const struct console_file {
 	{ "approval.js", JS, console_approval_js, &console_approval_js_len },
 	{ "setout.js", JS, console_setout_js, &console_setout_js_len },
 	{ "proposals.js", JS, console_proposals_js, &console_proposals_js_len },
+	{ "amend.js", JS, console_amend_js, &console_amend_js_len },
+	{ "take.js", JS, console_take_js, &console_take_js_len },
 	{ "console.css", "text/css; charset=utf-8", console_console_css,
 	    &console_console_css_len },
 };

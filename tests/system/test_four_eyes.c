@@ -125,6 +125,7 @@ enum sending {
 	SEND_ORIGINAL,
 	SEND_REPLACEMENT,		/* message function 5 */
 	SEND_REPLACEMENT_NO_IVORY,	/* the same, without wagon 1 */
+	SEND_REPLACEMENT_CLEAR_HEAVIER,	/* wagon 3's container 100 kg more */
 };
 
 /*
@@ -145,6 +146,9 @@ post_train(const char *train, enum sending how)
 	if (how != SEND_ORIGINAL &&
 	    (p = strstr(data, "<FunctionCode>9<")) != NULL)
 		p[14] = '5';
+	if (how == SEND_REPLACEMENT_CLEAR_HEAVIER &&
+	    (p = strstr(data, ">2200<")) != NULL)
+		p[2] = '3';
 	if (how == SEND_REPLACEMENT_NO_IVORY &&
 	    (p = strstr(data, "<Wagon>")) != NULL &&
 	    (q = strstr(p, "</Wagon>")) != NULL) {
@@ -628,11 +632,19 @@ t_four_eyes_replacement_keeps_holds(void)
 	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9106",
 	    W_CLEAR, "release",
 	    NULL), 403);
-	/* An officer's release does not survive a replacement. */
+	/* An officer's release survives a replacement that leaves the
+	 * wagon as it was (issue 18, item 6), not one that changes it. */
 	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9106", W_CLEAR,
 	    "release", NULL),
 	    200);
 	CU_ASSERT_EQUAL(post_train("X9106", SEND_REPLACEMENT), 202);
+	CU_ASSERT_FATAL(officers_decided(&pg, "X9106"));
+	OFFICERS_CHECK_SQL(&pg, "release",
+	    "SELECT coalesce(w.resolution, '') FROM wagons w JOIN "
+	    "trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
+	    "w.number = '%s'", "X9106", W_CLEAR);
+	CU_ASSERT_EQUAL(post_train("X9106", SEND_REPLACEMENT_CLEAR_HEAVIER),
+	    202);
 	CU_ASSERT_FATAL(officers_decided(&pg, "X9106"));
 	OFFICERS_CHECK_SQL(&pg, "",
 	    "SELECT coalesce(w.resolution, '') FROM wagons w JOIN "

@@ -308,35 +308,56 @@ t_goods_located_never_lowers(void)
 	    "a.action = 'decision.final_amended'", "G0003");
 }
 
-/*
- * A replacement manifest judges the goods again: the resolutions made
- * on the one before are void at its evaluation.
- */
-static void
-t_goods_void_on_replacement(void)
+/* Posts the fixture again as a replacement for train; the status. */
+static int
+replace_train(const char *train, bool other_destination)
 {
 	struct harness_response	 r;
 	char			*data, *p, hdr[128];
 	size_t			 len;
+	int			 status;
 
+	data = test_read_fixture("xml/four_eyes_x9101.xml", &len);
+	if ((p = strstr(data, "X9101")) != NULL)
+		memcpy(p, train, 5);
+	if ((p = strstr(data, "<FunctionCode>9<")) != NULL)
+		p[14] = '5';
+	if (other_destination && (p = strstr(data, ">CNXIA<")) != NULL)
+		memcpy(p, ">CNURC<", 7);
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n",
+	    operator_token);
+	status = harness_http(dm.port, "POST", "/v1/manifests", hdr, data, len,
+	    &r) < 0 ? -1 : r.status;
+	if (status >= 0)
+		harness_response_free(&r);
+	free(data);
+	return status;
+}
+
+/*
+ * A replacement manifest judges the goods again when the train around
+ * them changed: the resolutions made on the one before are void.  One
+ * that changes nothing keeps them (issue 18, item 6).
+ */
+static void
+t_goods_void_on_replacement(void)
+{
 	CU_ASSERT_FATAL(train_with_goods("G0004", HITS_SOFT));
 	GOODS_AGREED("corrected", "G0004",
 	    "{\"consignment\": \"C9\", \"resolution\": \"corrected\", "
 	    "\"reason\": \"withdrawn\"}");
-	data = test_read_fixture("xml/four_eyes_x9101.xml", &len);
-	if ((p = strstr(data, "X9101")) != NULL)
-		memcpy(p, "G0004", 5);
-	if ((p = strstr(data, "<FunctionCode>9<")) != NULL)
-		p[14] = '5';
-	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n",
-	    operator_token);
-	CU_ASSERT_EQUAL(harness_http(dm.port, "POST", "/v1/manifests", hdr,
-	    data, len, &r), 0);
-	CU_ASSERT_EQUAL(r.status, 202);
-	harness_response_free(&r);
-	free(data);
+	CU_ASSERT_EQUAL(replace_train("G0004", false), 202);
 	CU_ASSERT_FATAL(officers_decided(&pg, "G0004"));
-	OFFICERS_CHECK_SQL(&pg, "replacement manifest", "SELECT g.void_reason "
+	OFFICERS_CHECK_SQL(&pg, "in force", "SELECT coalesce(g.void_reason, "
+	    "'in force') FROM goods_resolutions g JOIN trains t ON t.id = "
+	    "g.train_id WHERE t.train_no = '%s'", "G0004");
+	OFFICERS_CHECK_SQL(&pg, "1", "SELECT count(*) FROM audit_log a JOIN "
+	    "trains t ON t.id = a.train_id WHERE t.train_no = '%s' AND "
+	    "a.action = 'goods.resolution_kept'", "G0004");
+	CU_ASSERT_EQUAL(replace_train("G0004", true), 202);
+	CU_ASSERT_FATAL(officers_decided(&pg, "G0004"));
+	OFFICERS_CHECK_SQL(&pg, "replacement manifest: the train's other "
+	    "contents changed", "SELECT g.void_reason "
 	    "FROM goods_resolutions g JOIN trains t ON t.id = g.train_id "
 	    "WHERE t.train_no = '%s'", "G0004");
 	OFFICERS_CHECK_SQL(&pg, "1", "SELECT count(*) FROM audit_log a JOIN "

@@ -132,6 +132,8 @@
 			root.appendChild(el("div", { id: "train-hits",
 			    class: "panel" }, el("h3", { text: RG.t("Train-level hits") }),
 			    RG.renderTrainHits(d.train_hits, t)));
+		root.appendChild(RG.renderTake(t));	/* take.js */
+		root.appendChild(RG.renderAmendments(t));	/* amend.js */
 		root.appendChild(RG.renderApprove(t, d));
 		root.appendChild(renderTimeline(data.audit));
 		root.appendChild(renderNotices(data.notices));
