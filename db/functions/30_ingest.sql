@@ -248,6 +248,8 @@ BEGIN
 	train_id := cur.id;
 
 	PERFORM wagons_rebuild(cur.id, p_wagons, p_principal, p_ruleset);
+	-- The parties, for the console's search (95_console.sql).
+	PERFORM search_parties_rebuild(cur.id, p_train->'parties');
 
 	outcome := 'accepted';
 	reply := json_build_object('manifest', manifest_id,
