@@ -192,7 +192,7 @@
 	}
 
 	function showView(name) {
-		["login", "list", "train", "setout"].forEach(function (v) {
+		["login", "list", "train", "setout", "wagon", "search"].forEach(function (v) {
 			$(v).hidden = v !== name;
 		});
 		state.view = name;
