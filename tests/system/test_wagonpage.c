@@ -141,6 +141,10 @@ wagonpage_init(void)
 	    "edifact/cuscar_s3_alashankou.edi") != 202 ||
 	    !wait_decided(WP_TRAIN))
 		return -1;
+	/* A sanctioned consignor on wagon 2. */
+	if (harness_submit_fixture(wdm.port, operator_tok,
+	    "xml/four_eyes_x9101.xml") != 202 || !wait_decided("X9101"))
+		return -1;
 	return submit_generated();
 }
 
@@ -163,6 +167,25 @@ find_by(const json_t *a, const char *key, const char *value)
 		const char *s = json_string_value(json_object_get(e, key));
 
 		if (s != NULL && strcmp(s, value) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* The same, with a second member key2 equal to value2. */
+static json_t *
+find_by2(const json_t *a, const char *key, const char *value,
+    const char *key2, const char *value2)
+{
+	size_t	 i;
+	json_t	*e;
+
+	json_array_foreach(a, i, e) {
+		const char *s = json_string_value(json_object_get(e, key)),
+		    *s2 = json_string_value(json_object_get(e, key2));
+
+		if (s != NULL && s2 != NULL && strcmp(s, value) == 0 &&
+		    strcmp(s2, value2) == 0)
 			return e;
 	}
 	return NULL;
@@ -230,6 +253,35 @@ t_wagonpage_declared(void)
 	CU_ASSERT_PTR_NOT_NULL(find_by(docs, "id", "DE-CO-55120"));
 	CU_ASSERT_STRING_EQUAL(str(find_by(docs, "id", "DE-CO-55120"), "type"),
 	    "861");
+	json_decref(j);
+}
+
+/* A party the decision's sanctions hit names is "hit"; the others not. */
+static void
+t_wagonpage_screening_hit(void)
+{
+	json_t	*j = get_json("/v1/trains/X9101/wagons/" WP_WAGON2, officer_tok),
+		*cons, *p, *scr;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	cons = find_by(json_object_get(j, "consignments"), "ref",
+	    "SMGS 24170091");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cons);
+	p = find_by(json_object_get(cons, "parties"), "role", "consignor");
+	CU_ASSERT_STRING_EQUAL(str(p, "name"), "Timur Trading House");
+	scr = json_object_get(p, "screening");
+	CU_ASSERT_STRING_EQUAL(str(scr, "result"), "hit");
+	CU_ASSERT_STRING_EQUAL(str(json_array_get(json_object_get(scr, "hits"),
+	    0), "rule"), "sanctions");
+	CU_ASSERT_STRING_EQUAL(str(json_array_get(json_object_get(scr, "hits"),
+	    0), "action"), "HOLD");
+	p = find_by(json_object_get(cons, "parties"), "role", "consignee");
+	CU_ASSERT_STRING_EQUAL(str(json_object_get(p, "screening"), "result"),
+	    "no hit");
+	/* The consignment's own hits list it too. */
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(cons, "hits")), 1);
+	CU_ASSERT_STRING_EQUAL(str(json_object_get(json_object_get(j,
+	    "decision"), "wagon"), "action"), "HOLD");
 	json_decref(j);
 }
 
@@ -445,7 +497,11 @@ t_search_kinds(void)
 
 	j = get_json("/v1/search?q=79550018", auditor_tok);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	h = find_by(hits_of(j, "wagons"), "wagon", WP_WAGON);
+	/* X9101 has a wagon of that number too, newer: listed first. */
+	CU_ASSERT_STRING_EQUAL(str(json_array_get(hits_of(j, "wagons"), 0),
+	    "train"), "X9101");
+	h = find_by2(hits_of(j, "wagons"), "wagon", WP_WAGON, "train",
+	    WP_TRAIN);
 	CU_ASSERT_PTR_NOT_NULL(h);
 	CU_ASSERT_STRING_EQUAL(str(h, "train"), WP_TRAIN);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(h, "position")), 1);
@@ -454,7 +510,8 @@ t_search_kinds(void)
 
 	j = get_json("/v1/search?q=tghu12", officer_tok);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	h = find_by(hits_of(j, "containers"), "container", WP_CONTAINER);
+	h = find_by2(hits_of(j, "containers"), "container", WP_CONTAINER,
+	    "train", WP_TRAIN);
 	CU_ASSERT_PTR_NOT_NULL(h);
 	CU_ASSERT_STRING_EQUAL(str(h, "wagon"), WP_WAGON);
 	CU_ASSERT_STRING_EQUAL(str(h, "matched"), WP_CONTAINER);
@@ -488,7 +545,7 @@ t_search_bounded(void)
 {
 	json_t	*j;
 
-	/* Both wagons of X8024 begin 3152. */
+	/* Wagons of X8024 and X9101 begin 3152. */
 	j = get_json("/v1/search?q=" "3152&limit=1", officer_tok);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_EQUAL(json_array_size(hits_of(j, "wagons")), 1);
@@ -549,6 +606,7 @@ t_wagonpage_roles(void)
 
 static CU_TestInfo wagonpage_tests[] = {
 	{ "t_wagonpage_declared", t_wagonpage_declared },
+	{ "t_wagonpage_screening_hit", t_wagonpage_screening_hit },
 	{ "t_wagonpage_events_and_neighbour", t_wagonpage_events_and_neighbour },
 	{ "t_wagonpage_seal_check_changes_action",
 	    t_wagonpage_seal_check_changes_action },
