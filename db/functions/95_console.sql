@@ -189,11 +189,12 @@ BEGIN
 	    'party_id', x.party_id, 'country', x.country,
 	    'consignment', x.consignment, 'wagons', to_json(x.wagons[1:20]),
 	    'wagon', x.wagons[1], 'matched', x.name)
-	    ORDER BY x.train_id DESC, x.ord) INTO parties_j
-	FROM (SELECT p.*, p.ctid AS ord, t.train_no, t.run, t.state
+	    ORDER BY x.train_id DESC, x.name, x.consignment) INTO parties_j
+	FROM (SELECT p.*, t.train_no, t.run, t.state
 	    FROM search_parties p JOIN trains t ON t.id = p.train_id
 	    WHERE lower(p.name) LIKE pat_l
-	    ORDER BY p.train_id DESC, p.ctid LIMIT p_limit + 1) x;
+	    ORDER BY p.train_id DESC, p.name, p.consignment
+	    LIMIT p_limit + 1) x;
 	RETURN json_build_object('query', p_q, 'limit', p_limit,
 	    'trains', search_cut(trains_j, p_limit),
 	    'wagons', search_cut(wagons_j, p_limit),
