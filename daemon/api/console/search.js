@@ -45,7 +45,7 @@
 		default:
 			href = h.wagon ? wagonHref(h) : trainHref(h);
 			text = RG.t("{role} {name} ({country}), consignment {consignment} of train {train}", {
-			    role: RG.t(h.role), name: h.name, country:
+			    role: RG.word(h.role), name: h.name, country:
 			    h.country || "?", consignment: h.consignment || "-",
 			    train: h.id }) + (h.wagons && h.wagons.length ?
 			    "; " + RG.t("wagons {wagons}", { wagons:

@@ -28,6 +28,49 @@
 	var renderHits = RG.renderHits;
 	var OFFICERS = ["officer", "supervisor"];
 
+	/*
+	 * The API's words (roles, results, conditions, event types) in the
+	 * officer's language: each a literal for the catalogues, looked up
+	 * when drawn (the language may change after the scripts load).
+	 */
+	var WORDS = {
+		consignor: function () { return RG.t("consignor"); },
+		consignee: function () { return RG.t("consignee"); },
+		declarant: function () { return RG.t("declarant"); },
+		carrier: function () { return RG.t("carrier"); },
+		release: function () { return RG.t("release"); },
+		inspect: function () { return RG.t("inspect"); },
+		hold: function () { return RG.t("hold"); },
+		refuse: function () { return RG.t("refuse"); },
+		intact: function () { return RG.t("intact"); },
+		damaged: function () { return RG.t("damaged"); },
+		missing: function () { return RG.t("missing"); },
+		clear: function () { return RG.t("clear"); },
+		suspect: function () { return RG.t("suspect"); },
+		weighbridge: function () { return RG.t("weighbridge"); },
+		scan: function () { return RG.t("scan"); },
+		seal_check: function () { return RG.t("seal check"); },
+		neighbour: function () { return RG.t("neighbour"); },
+		position: function () { return RG.t("position"); },
+		arrived: function () { return RG.t("arrived"); },
+		officer: function () { return RG.t("officer"); },
+		supervisor: function () { return RG.t("supervisor"); },
+		auditor: function () { return RG.t("auditor"); },
+		operator: function () { return RG.t("operator"); },
+		device: function () { return RG.t("device"); },
+		admin: function () { return RG.t("admin"); },
+		unknown: function () { return RG.t("unknown"); },
+		inspected_clear: function () { return RG.t("inspected clear"); },
+		scanned_clear: function () { return RG.t("scanned clear"); },
+		scanned_suspect: function () { return RG.t("scanned suspect"); },
+		seal_broken: function () { return RG.t("seal broken"); }
+	};
+
+	function word(x) {
+		return Object.prototype.hasOwnProperty.call(WORDS, x) ? WORDS[x]() :
+		    String(x === undefined || x === null ? "" : x);
+	}
+
 	/* ---- the panel on the train page ---- */
 
 	function renderWagonDetail() {
@@ -73,7 +116,7 @@
 
 		sel = el("select", { id: "resolve-action", name: "action" },
 		    ["release", "inspect", "hold", "refuse"].map(function (a) {
-			return el("option", { value: a, text: RG.t(a) });
+			return el("option", { value: a, text: word(a) });
 		    }));
 		reason = el("input", { id: "resolve-reason", name: "reason",
 		    type: "text", size: 50, required: true,
@@ -347,7 +390,7 @@
 					" " + (c.currency || "") : "") + "; " +
 					RG.t("{n} of its {total} goods items on this wagon", { n: c.items_on_wagon, total: c.items }) }) :
 					null,
-				    el("td", { text: RG.t(p.role) }),
+				    el("td", { text: word(p.role) }),
 				    el("td", { class: "party-name", text: partyText(p) }),
 				    el("td", { class: "screening", "data-result":
 					p.screening ? p.screening.result : "",
@@ -439,11 +482,11 @@
 			return RG.t("gross {kg} kg", { kg: num(b.gross_kg) }) +
 			    (b.reweigh ? " (" + RG.t("re-weigh") + ")" : "");
 		case "scan":
-			return (b.container || b.wagon || "") + ": " + RG.t(b.result);
+			return (b.container || b.wagon || "") + ": " + word(b.result);
 		case "seal_check":
 			return RG.t("{equipment}: seal {seal} {condition}", {
 			    equipment: b.equipment, seal: b.seal,
-			    condition: RG.t(b.condition) });
+			    condition: word(b.condition) });
 		default:
 			return JSON.stringify(b);
 		}
@@ -468,10 +511,10 @@
 
 			    return el("tr", { "data-type": e.type },
 				el("td", { text: RG.timeText(e.at) }),
-				el("td", { text: RG.t(e.type) }),
+				el("td", { text: word(e.type) }),
 				el("td", { text: eventText(e) }),
 				el("td", { class: "author", text: (a.name || "?") +
-				    " (" + RG.t(a.role || "unknown") + ")" +
+				    " (" + word(a.role || "unknown") + ")" +
 				    (a.device ? ", " + a.device : "") }));
 			}))));
 	}
@@ -493,7 +536,7 @@
 				    { seal: s.number, equipment: s.equipment }));
 			    });
 			    (p.controls || []).forEach(function (c) {
-				parts.push(c.equipment + ": " + RG.t(c.result));
+				parts.push(c.equipment + ": " + word(c.result));
 			    });
 			    (p.set_out || []).forEach(function (o) {
 				parts.push(RG.t("set out: {action}",
@@ -572,7 +615,7 @@
 			required: true, placeholder: RG.t("seal number found") }),
 		    cond = el("select", { id: "seal-condition" },
 			["intact", "damaged", "missing"].map(function (c) {
-			    return el("option", { value: c, text: RG.t(c) });
+			    return el("option", { value: c, text: word(c) });
 			}));
 
 		/* The declared seal as a start: the officer corrects it. */
@@ -606,7 +649,7 @@
 		var equip = equipmentSelect("scan-equipment", eq),
 		    result = el("select", { id: "scan-result" },
 			["clear", "suspect"].map(function (r) {
-			    return el("option", { value: r, text: RG.t(r) });
+			    return el("option", { value: r, text: word(r) });
 			}));
 
 		return el("form", { id: "scan-form", class: "evidence-form",
@@ -653,6 +696,7 @@
 			loadWagon();
 	});
 
+	RG.word = word;
 	RG.renderWagonDetail = renderWagonDetail;
 	RG.openWagon = openWagon;
 	RG.addRoute(/^train\/([^/]+)\/wagon\/([^/]+)$/, function (m) {
