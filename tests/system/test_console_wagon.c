@@ -235,6 +235,31 @@ t_console_wagon_panel_link_and_order(void)
 	json_decref(v);
 }
 
+/*
+ * The evidence forms follow the role signed in (RG.me, as GET /v1/session
+ * fills it): an auditor's page has none, an officer's has them again.
+ */
+static void
+t_console_wagon_forms_follow_role(void)
+{
+	json_t	*v;
+
+	CU_ASSERT(wd_wait_js("var e = document.getElementById('evidence'); "
+	    "return e !== null && !e.hidden;", 3000));
+	v = wd_js("RG.me = {principal: 'w.auditor', role: 'auditor'}; "
+	    "return true;");
+	json_decref(v);
+	/* The next poll draws the page for the auditor. */
+	CU_ASSERT(wd_wait_js("return document.getElementById('evidence')"
+	    ".hidden === true;", 8000));
+	v = wd_js("RG.me = {principal: 'o.wagon', role: 'officer'}; "
+	    "return true;");
+	json_decref(v);
+	CU_ASSERT(wd_wait_js("var e = document.getElementById('evidence'); "
+	    "return !e.hidden && document.getElementById('seal-submit') !== "
+	    "null;", 8000));
+}
+
 static CU_TestInfo console_wagon_tests[] = {
 	{ "t_console_wagon_sign_in", t_console_wagon_sign_in },
 	{ "t_console_wagon_search_opens_page",
@@ -244,6 +269,8 @@ static CU_TestInfo console_wagon_tests[] = {
 	    t_console_wagon_seal_check_changes_decision },
 	{ "t_console_wagon_panel_link_and_order",
 	    t_console_wagon_panel_link_and_order },
+	{ "t_console_wagon_forms_follow_role",
+	    t_console_wagon_forms_follow_role },
 	CU_TEST_INFO_NULL
 };
 

@@ -267,6 +267,8 @@
 		top = $("wagon-top");
 		hits = $("wagon-hits");
 		rest = $("wagon-rest");
+		/* Who is signed in may be known only now (RG.me). */
+		$("evidence").hidden = !RG.hasRole(OFFICERS);
 		clear(top);
 		top.appendChild(el("p", { class: "noprint" },
 		    el("a", { id: "wagon-train-link", href: "#/train/" +
