@@ -15,6 +15,16 @@
  * the goods come a page at a time (?offset, ?limit, with the total), the
  * documents and consignments are capped with their totals, the events are
  * the latest WAGON_MAX_EVENTS with their total.
+ *
+ * Parsing a 1,000,000-item manifest takes seconds, and an officer pages
+ * through a wagon's goods or opens its neighbours one after another: the
+ * models parsed last are kept (struct wagon_model), by manifest id -- the
+ * stored bytes of an id never change, so a kept model is never stale --
+ * at most WAGON_MODELS of them within WAGON_MODEL_BYTES, each dropped
+ * after WAGON_MODEL_IDLE_MS unused (looked at on the next request: no
+ * timer keeps the loop from ending).  A model's reference count is kept on
+ * the loop thread only: taken before a job goes to a worker, dropped when
+ * it comes back; workers only read the finished train.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +33,7 @@
 #include <jansson.h>
 
 #include "db/store.h"
+#include "manifest/arena.h"
 #include "manifest/json.h"
 #include "manifest/jsonw.h"
 #include "manifest/util.h"
@@ -40,21 +51,134 @@
 #define WAGON_CONSIGNMENTS_MAX	100
 #define WAGON_MAX_EVENTS	200
 #define WAGON_NUMBER_MAX	64
+#define WAGON_MODELS		4
+#define WAGON_MODEL_BYTES	((size_t)512 << 20)
+#define WAGON_MODEL_IDLE_MS	120000
+
+/* A parsed manifest, shared by the pages read from it. */
+struct wagon_model {
+	long long		 manifest_id;
+	struct manifest_train	*train;		/* owned; read-only */
+	size_t			 bytes;
+	int			 refs;		/* jobs holding it (loop thread) */
+	bool			 kept;		/* in wagon_models[] */
+	int64_t			 used_ms;
+};
+static struct wagon_model	*wagon_models[WAGON_MODELS];
 
 struct wagon_job {
-	struct http_ctx	*c;
-	char		*wagon;		/* the number asked for */
-	long		 offset, limit;
-	json_t		*ctx;		/* wagon_context()'s answer, owned */
-	unsigned char	*raw_z;
-	size_t		 raw_z_len;
-	int		 status;	/* 200; 404 not in the manifest; 500 */
-	struct buf	 out;
+	struct http_ctx		*c;
+	char			*wagon;		/* the number asked for */
+	long			 offset, limit;
+	json_t			*ctx;		/* wagon_context()'s answer, owned */
+	long long		 manifest_id;
+	struct wagon_model	*model;		/* a reference, or NULL: parse */
+	bool			 parsed;	/* model made by this job */
+	unsigned char		*raw_z;
+	size_t			 raw_z_len;
+	int			 status;	/* 200; 404 not in the manifest; 500 */
+	struct buf		 out;
 };
+
+static void
+wagon_model_free(struct wagon_model *m)
+{
+	manifest_train_free(m->train);
+	free(m);
+}
+
+/* Drops a job's reference; a model no longer kept goes with the last. */
+static void
+wagon_model_release(struct wagon_model *m)
+{
+	if (m != NULL && --m->refs == 0 && !m->kept)
+		wagon_model_free(m);
+}
+
+/* Stops keeping slot i's model (freed now unless a job holds it). */
+static void
+wagon_model_drop(size_t i)
+{
+	struct wagon_model	*m = wagon_models[i];
+
+	wagon_models[i] = NULL;
+	m->kept = false;
+	if (m->refs == 0)
+		wagon_model_free(m);
+}
+
+/* Forgets the models unused for WAGON_MODEL_IDLE_MS. */
+static void
+wagon_models_expire(int64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < WAGON_MODELS; i++)
+		if (wagon_models[i] != NULL &&
+		    now - wagon_models[i]->used_ms > WAGON_MODEL_IDLE_MS)
+			wagon_model_drop(i);
+}
+
+/* The kept model of manifest_id with a reference taken, or NULL. */
+static struct wagon_model *
+wagon_model_get(long long manifest_id, int64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < WAGON_MODELS; i++) {
+		struct wagon_model *m = wagon_models[i];
+
+		if (m != NULL && m->manifest_id == manifest_id) {
+			m->refs++;
+			m->used_ms = now;
+			return m;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Keeps m, just parsed, if it fits: the least recently used models go to
+ * make room.  A model larger than the whole budget, or one parsed twice
+ * at once, is not kept.
+ */
+static void
+wagon_model_keep(struct wagon_model *m)
+{
+	size_t	i, total, lru;
+
+	for (;;) {
+		total = 0;
+		lru = WAGON_MODELS;
+		for (i = 0; i < WAGON_MODELS; i++) {
+			if (wagon_models[i] == NULL)
+				continue;
+			if (wagon_models[i]->manifest_id == m->manifest_id)
+				return;
+			total += wagon_models[i]->bytes;
+			if (lru == WAGON_MODELS || wagon_models[i]->used_ms <
+			    wagon_models[lru]->used_ms)
+				lru = i;
+		}
+		if (m->bytes > WAGON_MODEL_BYTES)
+			return;
+		if (total + m->bytes <= WAGON_MODEL_BYTES)
+			for (i = 0; i < WAGON_MODELS; i++)
+				if (wagon_models[i] == NULL) {
+					wagon_models[i] = m;
+					m->kept = true;
+					return;
+				}
+		if (lru == WAGON_MODELS)
+			return;
+		wagon_model_drop(lru);
+	}
+}
 
 static void
 wagon_job_free(struct wagon_job *j)
 {
+	wagon_model_release(j->model);
 	json_decref(j->ctx);
 	free(j->raw_z);
 	free(j->wagon);
@@ -408,26 +532,33 @@ write_wagon(struct jsonw *w, const struct manifest_wagon *wg,
 	jsonw_object_end(w);
 }
 
-/* Worker: inflate, parse, find the wagon, write its page. */
+/* Worker: the model (parsed now unless kept), then the wagon's page. */
 static void
 wagon_work(void *arg)
 {
 	struct wagon_job	*j = arg;
-	struct manifest_train	*t;
 	struct manifest_wagon	*wg;
 	struct jsonw		 w;
 	const json_t		*ctx = j->ctx;
 	char			*raw;
 	size_t			 len;
 
-	if (input_inflate_stored(j->raw_z, j->raw_z_len, &raw, &len) < 0) {
-		j->status = 500;
-		return;
+	if (j->model == NULL) {
+		if (input_inflate_stored(j->raw_z, j->raw_z_len, &raw,
+		    &len) < 0) {
+			j->status = 500;
+			return;
+		}
+		j->model = xcalloc(1, sizeof *j->model);
+		j->model->manifest_id = j->manifest_id;
+		j->model->refs = 1;
+		input_parse(raw, len, NULL, &j->model->train);
+		j->model->bytes = arena_bytes(j->model->train->arena) + len / 4;
+		j->parsed = true;
+		free(raw);
 	}
-	input_parse(raw, len, NULL, &t);
-	free(raw);
-	if ((wg = manifest_train_find_wagon(t, j->wagon)) == NULL) {
-		manifest_train_free(t);
+	if ((wg = manifest_train_find_wagon(j->model->train,
+	    j->wagon)) == NULL) {
 		j->status = 404;
 		return;
 	}
@@ -446,7 +577,6 @@ wagon_work(void *arg)
 	write_ctx(&w, "events_total", json_object_get(ctx, "events_total"));
 	write_ctx(&w, "neighbour", json_object_get(ctx, "neighbour"));
 	jsonw_object_end(&w);
-	manifest_train_free(t);
 	j->status = 200;
 }
 
@@ -455,6 +585,10 @@ wagon_done_cb(void *arg)
 {
 	struct wagon_job	*j = arg;
 
+	if (j->parsed) {
+		j->model->used_ms = daemon_now_ms();
+		wagon_model_keep(j->model);
+	}
 	if (j->status == 200)
 		http_reply_json(j->c, 200, j->out.data, j->out.len);
 	else if (j->status == 404)
@@ -486,12 +620,16 @@ wagon_manifest_cb(int status, const char *z, size_t zlen, void *arg)
 	    wagon_done_cb, j);
 }
 
-/* The database's side of the page: then the manifest it was made from. */
+/*
+ * The database's side of the page: then the model of the manifest it
+ * names, kept or fetched.
+ */
 static void
 wagon_context_cb(int status, const char *text, size_t len, void *arg)
 {
 	struct wagon_job	*j = arg;
 	const json_t		*mid;
+	int64_t			 now = daemon_now_ms();
 
 	if (status < 0) {
 		outcome_reply_store_failure(j->c, status);
@@ -512,8 +650,14 @@ wagon_context_cb(int status, const char *text, size_t len, void *arg)
 		wagon_job_free(j);
 		return;
 	}
-	store_manifest_raw(j->c->d->db, (long long)json_integer_value(mid),
-	    wagon_manifest_cb, j);
+	j->manifest_id = (long long)json_integer_value(mid);
+	wagon_models_expire(now);
+	if ((j->model = wagon_model_get(j->manifest_id, now)) != NULL)
+		pool_submit(j->c->d->pool, POOL_PRIORITY_NORMAL, wagon_work,
+		    wagon_done_cb, j);
+	else
+		store_manifest_raw(j->c->d->db, j->manifest_id,
+		    wagon_manifest_cb, j);
 }
 
 /* A whole number from 0 to max in the query, or def when absent; -1 bad. */

@@ -604,6 +604,73 @@ t_wagonpage_roles(void)
 	CU_ASSERT_EQUAL(call("POST", page, officer_tok, "{}", NULL), 405);
 }
 
+/* In s (owned), the first from replaced by to; 0, or -1 when absent. */
+static int
+replace_once(char **s, const char *from, const char *to)
+{
+	char	*at = strstr(*s, from), *n;
+
+	if (at == NULL)
+		return -1;
+	n = xasprintf("%.*s%s%s", (int)(at - *s), *s, to, at + strlen(from));
+	free(*s);
+	*s = n;
+	return 0;
+}
+
+/*
+ * A replacement manifest is a new manifest id: the page reads its goods
+ * and parties, never the model kept for the first (the model of an id
+ * never changes), and the search finds the new party, not the old.
+ */
+static void
+t_wagonpage_replacement_read_anew(void)
+{
+	struct harness_response	 r;
+	size_t			 len;
+	char			*edi = test_read_fixture(
+				    "edifact/cuscar_s3_alashankou.edi", &len);
+	char			 hdr[200];
+	json_t			*j, *item, *h;
+
+	/* The first manifest's model is kept by now (pages read above). */
+	CU_ASSERT_EQUAL_FATAL(replace_once(&edi, "BGM+85+MF-2026-118834+9'",
+	    "BGM+85+MF-2026-118834+5'"), 0);
+	CU_ASSERT_EQUAL_FATAL(replace_once(&edi, "CST++8708.40:122'",
+	    "CST++8708.50:122'"), 0);
+	CU_ASSERT_EQUAL_FATAL(replace_once(&edi, "Getriebe Nord GmbH",
+	    "Getriebe Ost GmbH"), 0);
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", operator_tok);
+	CU_ASSERT_EQUAL_FATAL(harness_http(wdm.port, "POST", "/v1/manifests",
+	    hdr, edi, strlen(edi), &r), 0);
+	CU_ASSERT_EQUAL(r.status, 202);
+	harness_response_free(&r);
+	free(edi);
+	CU_ASSERT_TRUE(wait_decided(WP_TRAIN));
+
+	j = get_json("/v1/trains/" WP_TRAIN "/wagons/" WP_WAGON, officer_tok);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	item = json_array_get(json_object_get(json_object_get(j, "goods"),
+	    "items"), 0);
+	CU_ASSERT_STRING_EQUAL(str(item, "hs"), "870850");
+	CU_ASSERT_PTR_NULL(find_by(json_object_get(json_object_get(j, "goods"),
+	    "items"), "hs", "870840"));
+	CU_ASSERT_STRING_EQUAL(str(find_by(json_object_get(json_array_get(
+	    json_object_get(j, "consignments"), 0), "parties"), "role",
+	    "consignor"), "name"), "Getriebe Ost GmbH");
+	json_decref(j);
+
+	j = get_json("/v1/search?q=getriebe", officer_tok);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	h = find_by2(hits_of(j, "parties"), "train", WP_TRAIN, "role",
+	    "consignor");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_STRING_EQUAL(str(h, "name"), "Getriebe Ost GmbH");
+	CU_ASSERT_PTR_NULL(find_by2(hits_of(j, "parties"), "train", WP_TRAIN,
+	    "name", "Getriebe Nord GmbH"));
+	json_decref(j);
+}
+
 static CU_TestInfo wagonpage_tests[] = {
 	{ "t_wagonpage_declared", t_wagonpage_declared },
 	{ "t_wagonpage_screening_hit", t_wagonpage_screening_hit },
@@ -616,6 +683,8 @@ static CU_TestInfo wagonpage_tests[] = {
 	{ "t_search_bounded", t_search_bounded },
 	{ "t_search_refusals", t_search_refusals },
 	{ "t_wagonpage_roles", t_wagonpage_roles },
+	{ "t_wagonpage_replacement_read_anew",
+	    t_wagonpage_replacement_read_anew },
 	CU_TEST_INFO_NULL
 };
 
