@@ -529,14 +529,20 @@ t_search_kinds(void)
 	CU_ASSERT_STRING_EQUAL(str(h, "wagon"), WP_WAGON);
 	json_decref(j);
 
-	/* LIKE's wildcards are letters like any other. */
-	j = get_json("/v1/search?q=%25%25%25", officer_tok);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	CU_ASSERT_EQUAL(json_array_size(hits_of(j, "trains")) +
-	    json_array_size(hits_of(j, "wagons")) +
-	    json_array_size(hits_of(j, "containers")) +
-	    json_array_size(hits_of(j, "parties")), 0);
-	json_decref(j);
+	/* LIKE's wildcards and its escape are letters like any other. */
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const q[] = { "%25%25%25", "___", "%5C%5C%5C" };
+		char path[64];
+
+		snprintf(path, sizeof path, "/v1/search?q=%s", q[i]);
+		j = get_json(path, officer_tok);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+		CU_ASSERT_EQUAL(json_array_size(hits_of(j, "trains")) +
+		    json_array_size(hits_of(j, "wagons")) +
+		    json_array_size(hits_of(j, "containers")) +
+		    json_array_size(hits_of(j, "parties")), 0);
+		json_decref(j);
+	}
 }
 
 /* At most limit of a kind, and "more" says there were others. */
