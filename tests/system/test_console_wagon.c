@@ -166,6 +166,11 @@ t_console_wagon_seal_check_changes_decision(void)
 	char	*s;
 	json_t	*v;
 
+	/* Nothing set out before. */
+	s = harness_sql(&cpg, "SELECT decision->'counts'->>'set_out' FROM "
+	    "trains WHERE train_no = '" CW_TRAIN "'");
+	CU_ASSERT_STRING_EQUAL(s != NULL ? s : "", "0");
+	free(s);
 	/* The declared seal is offered for the chosen container. */
 	v = wd_js("var e = document.getElementById('seal-equipment'); "
 	    "e.value = '" CW_CONTAINER "'; e.dispatchEvent(new Event('change'));"
@@ -193,6 +198,12 @@ t_console_wagon_seal_check_changes_decision(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, CW_CONTAINER ": seal CN0099812 "
 	    "damaged"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "o.wagon (officer)"));
+	free(s);
+	/* The train's decision changed with it: wagon 1 set out. */
+	s = harness_sql(&cpg, "SELECT (decision->'counts'->>'set_out') || ' ' "
+	    "|| (decision->'wagons'->0->>'action') FROM trains WHERE train_no "
+	    "= '" CW_TRAIN "'");
+	CU_ASSERT_STRING_EQUAL(s != NULL ? s : "", "1 INSPECT");
 	free(s);
 	/* Stored as the officer posted it. */
 	s = harness_sql(&cpg, "SELECT principal || ' ' || role || ' ' || "
