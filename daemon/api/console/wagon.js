@@ -21,7 +21,8 @@
 
 (function () {
 	var RG = window.RG;
-	var WAGON_POLL_MS = 5000, AWAIT_POLL_MS = 1000, GOODS_PAGE = 100;
+	var WAGON_POLL_MS = 5000, AWAIT_POLL_MS = 1000, AWAIT_MAX_MS = 60000,
+	    GOODS_PAGE = 100;
 	var state = RG.state, LANES = RG.LANES;
 	var $ = RG.$, el = RG.el, clear = RG.clear, showError = RG.showError,
 	    api = RG.api, enc = RG.enc, wagonAction = RG.wagonAction;
@@ -161,6 +162,7 @@
 		data: null,		/* the last answer */
 		timer: null,
 		awaiting: false,	/* evidence posted, evaluation not yet stored */
+		awaitingSince: 0,
 		formsFor: null		/* the equipment the forms were built for */
 	};
 
@@ -200,7 +202,7 @@
 	}
 
 	function loadWagon() {
-		var id = wp.trainId, wagon = wp.wagon;
+		var id = wp.trainId, wagon = wp.wagon, asked = Date.now();
 
 		return api("GET", wagonPath() + "?offset=" + wp.offset + "&limit=" +
 		    GOODS_PAGE).then(function (d) {
@@ -210,12 +212,20 @@
 			var fresh = d.decision && d.decision.ruleset ?
 			    { decision: d.decision } : null;
 			wp.data = d;
-			if (wp.awaiting && !d.eval_needed) {
+			/* An answer asked for before the post says nothing of it. */
+			if (wp.awaiting && !d.eval_needed &&
+			    asked >= wp.awaitingSince) {
 				wp.awaiting = false;
 				schedule(WAGON_POLL_MS);
 				evidenceStatus(RG.t("The new evaluation: wagon {action}, train {decision}.", { action:
 				    currentAction(d), decision: d.decision ?
 				    d.decision.outcome : "-" }));
+			} else if (wp.awaiting && Date.now() - wp.awaitingSince >
+			    AWAIT_MAX_MS) {
+				/* Not a second poll forever: the usual pace. */
+				wp.awaiting = false;
+				schedule(WAGON_POLL_MS);
+				evidenceStatus(RG.t("No new evaluation yet: the page shows it when it comes."));
 			}
 			if (fresh)
 				return RG.fetchRuleset(fresh.decision).then(renderWagon);
@@ -584,6 +594,7 @@
 		    body).then(function () {
 			showError("");
 			wp.awaiting = true;
+			wp.awaitingSince = Date.now();
 			evidenceStatus(RG.t("Recorded. Waiting for the new evaluation\u2026"));
 			if (done)
 				done();
