@@ -570,6 +570,8 @@ wagon_work(void *arg)
 	write_wagon(&w, wg, json_object_get(ctx, "wagon"));
 	write_ctx(&w, "decision", json_object_get(ctx, "decision"));
 	write_ctx(&w, "eval_needed", json_object_get(ctx, "eval_needed"));
+	write_ctx(&w, "previous_wagon", json_object_get(ctx, "previous_wagon"));
+	write_ctx(&w, "next_wagon", json_object_get(ctx, "next_wagon"));
 	write_consignments(&w, wg, wagon_hits(ctx));
 	write_goods(&w, wg, (size_t)j->offset, (size_t)j->limit);
 	write_documents(&w, wg);

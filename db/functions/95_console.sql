@@ -71,8 +71,9 @@ $$;
 -- (GET /v1/trains/{id}/wagons/{wagon}; the manifest's side is read by the
 -- daemon from the stored bytes): the run, the wagon's row (NULL: no such
 -- wagon), the decision's entry for it, the events about it with their
--- authors (oldest first; the latest p_max_events, with the total), and
--- the neighbour's reports cut down to it.
+-- authors (oldest first; the latest p_max_events, with the total), the
+-- neighbour's reports cut down to it, and the wagons before and after it
+-- in the train (to walk along it).
 CREATE OR REPLACE FUNCTION wagon_context(p_train bigint, p_wagon text,
     p_max_events integer) RETURNS json
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
@@ -132,6 +133,12 @@ BEGIN
 		    t.decision->'wagons') x WHERE (x->>'position')::int =
 		    w.position LIMIT 1)) END,
 	    'eval_needed', t.eval_needed,
+	    'previous_wagon', (SELECT json_build_object('position', p.position,
+		'number', p.number) FROM wagons p WHERE p.train_id = p_train
+		AND p.position < w.position ORDER BY p.position DESC LIMIT 1),
+	    'next_wagon', (SELECT json_build_object('position', n.position,
+		'number', n.number) FROM wagons n WHERE n.train_id = p_train
+		AND n.position > w.position ORDER BY n.position LIMIT 1),
 	    'events', evs, 'events_total', nevs, 'neighbour', nb);
 END
 $$;

@@ -246,6 +246,36 @@ t_console_wagon_panel_link_and_order(void)
 	json_decref(v);
 }
 
+/* "]" and "[" walk along the train; "/" goes to the search box. */
+static void
+t_console_wagon_keyboard(void)
+{
+	json_t	*v;
+
+	v = wd_js("document.body.dispatchEvent(new KeyboardEvent('keydown', "
+	    "{key: ']', bubbles: true})); return true;");
+	json_decref(v);
+	CU_ASSERT(wd_wait_js("return document.body.getAttribute("
+	    "'data-rendered') === 'wagon' && document.getElementById("
+	    "'wagon-action') !== null && location.hash.indexOf("
+	    "'/wagon/315279550026') > 0 && document.querySelector('#wagon-top "
+	    "h2').textContent.indexOf('315279550026') >= 0;", 8000));
+	v = wd_js("document.body.dispatchEvent(new KeyboardEvent('keydown', "
+	    "{key: '[', bubbles: true})); return true;");
+	json_decref(v);
+	CU_ASSERT(wd_wait_js("return location.hash.indexOf('/wagon/" CW_WAGON
+	    "') > 0 && document.querySelector('#wagon-top h2') !== null && "
+	    "document.querySelector('#wagon-top h2').textContent.indexOf('"
+	    CW_WAGON "') >= 0;", 8000));
+	v = wd_js("document.body.dispatchEvent(new KeyboardEvent('keydown', "
+	    "{key: '/', bubbles: true})); return document.activeElement.id;");
+	CU_ASSERT_STRING_EQUAL(json_string_value(v) != NULL ?
+	    json_string_value(v) : "", "search-q");
+	json_decref(v);
+	v = wd_js("document.activeElement.blur(); return true;");
+	json_decref(v);
+}
+
 /*
  * The evidence forms follow the role signed in (RG.me, as GET /v1/session
  * fills it): an auditor's page has none, an officer's has them again.
@@ -280,6 +310,7 @@ static CU_TestInfo console_wagon_tests[] = {
 	    t_console_wagon_seal_check_changes_decision },
 	{ "t_console_wagon_panel_link_and_order",
 	    t_console_wagon_panel_link_and_order },
+	{ "t_console_wagon_keyboard", t_console_wagon_keyboard },
 	{ "t_console_wagon_forms_follow_role",
 	    t_console_wagon_forms_follow_role },
 	CU_TEST_INFO_NULL

@@ -220,6 +220,12 @@ t_wagonpage_declared(void)
 	    0), "number"), "CN0099812");
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(w, "containers")), 2);
 	CU_ASSERT_STRING_EQUAL(str(w, "action"), "RELEASE");
+	/* Its neighbours in the train, to walk along it. */
+	CU_ASSERT_TRUE(json_is_null(json_object_get(j, "previous_wagon")));
+	CU_ASSERT_STRING_EQUAL(str(json_object_get(j, "next_wagon"), "number"),
+	    WP_WAGON2);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(j,
+	    "next_wagon"), "position")), 2);
 
 	cons = find_by(json_object_get(j, "consignments"), "ref",
 	    "SMGS 24170088");

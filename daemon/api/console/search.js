@@ -96,7 +96,8 @@
 	function searchBox() {
 		var q = el("input", { id: "search-q", type: "search", size: 24,
 		    maxlength: MAX_CHARS, "aria-label": RG.t("Search"),
-		    placeholder: RG.t("train, wagon, container, party") }),
+		    placeholder: RG.t("train, wagon, container, party"),
+		    title: RG.t("key: /") }),
 		    form = el("form", { id: "search-form", class: "search noprint",
 		    role: "search", onsubmit: function (ev) {
 			var v = q.value.trim();
@@ -116,6 +117,18 @@
 
 		return form;
 	}
+
+	/* "/" puts the cursor in the search box, unless one is typing. */
+	document.addEventListener("keydown", function (ev) {
+		var t = ev.target && ev.target.tagName;
+
+		if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey ||
+		    t === "INPUT" || t === "SELECT" || t === "TEXTAREA" ||
+		    !$("search-q"))
+			return;
+		ev.preventDefault();
+		$("search-q").focus();
+	});
 
 	document.addEventListener("DOMContentLoaded", function () {
 		var bar = document.querySelector("header.bar"),

@@ -166,6 +166,27 @@
 		formsFor: null		/* the equipment the forms were built for */
 	};
 
+	/* The page of another wagon of the same train. */
+	function wagonHref(w) {
+		return "#/train/" + enc(wp.trainId) + "/wagon/" + enc(w.number);
+	}
+
+	/* "[" and "]" walk along the train, unless the officer is typing. */
+	document.addEventListener("keydown", function (ev) {
+		var t = ev.target && ev.target.tagName, d = wp.data, to;
+
+		if (state.view !== "wagon" || !d || ev.ctrlKey || ev.metaKey ||
+		    ev.altKey || t === "INPUT" || t === "SELECT" ||
+		    t === "TEXTAREA")
+			return;
+		to = ev.key === "[" ? d.previous_wagon : ev.key === "]" ?
+		    d.next_wagon : null;
+		if (to) {
+			ev.preventDefault();
+			location.hash = wagonHref(to);
+		}
+	});
+
 	function wagonPath() {
 		return "/v1/trains/" + enc(wp.trainId) + "/wagons/" + enc(wp.wagon);
 	}
@@ -280,10 +301,18 @@
 		/* Who is signed in may be known only now (RG.me). */
 		$("evidence").hidden = !RG.hasRole(OFFICERS);
 		clear(top);
-		top.appendChild(el("p", { class: "noprint" },
+		top.appendChild(el("p", { class: "noprint wagon-nav" },
 		    el("a", { id: "wagon-train-link", href: "#/train/" +
 		    enc(wp.trainId) }, "\u2190 " + RG.t("train {train}",
-		    { train: d.train + "@" + d.run }))));
+		    { train: d.train + "@" + d.run })), " ",
+		    d.previous_wagon ? el("a", { id: "wagon-prev", href:
+			wagonHref(d.previous_wagon), title: RG.t("key: [") },
+			RG.t("\u2039 wagon {position}", { position:
+			d.previous_wagon.position })) : null, " ",
+		    d.next_wagon ? el("a", { id: "wagon-next", href:
+			wagonHref(d.next_wagon), title: RG.t("key: ]") },
+			RG.t("wagon {position} \u203a", { position:
+			d.next_wagon.position })) : null));
 		top.appendChild(renderHead(d));
 		clear(hits);
 		hits.appendChild(el("h3", { text: RG.t("Hits, most severe first") }));
