@@ -143,6 +143,84 @@ contents_hash(struct buf *b, char hex[65])
 	b->len = 0;
 }
 
+/* The numbers of the wagons carrying c's goods, at most max, once each. */
+static size_t
+consignment_wagons(const struct manifest_consignment *c,
+    const struct manifest_wagon **out, size_t max)
+{
+	size_t	n = 0, i, k, m;
+
+	for (i = 0; i < c->nitems; i++) {
+		const struct manifest_item *it = c->items[i];
+
+		for (k = 0; k < it->nplacements; k++) {
+			const struct manifest_placement *p = &it->placements[k];
+			const struct manifest_wagon *wg = p->wagon != NULL ?
+			    p->wagon : p->container != NULL ?
+			    p->container->wagon : NULL;
+
+			if (wg == NULL || wg->number == NULL)
+				continue;
+			for (m = 0; m < n && out[m] != wg; m++)
+				;
+			if (m == n && n < max)
+				out[n++] = wg;
+		}
+	}
+	return n;
+}
+
+/* One party with a name, for the search (search_parties_rebuild()). */
+static void
+write_search_party(struct jsonw *w, const char *role,
+    const struct manifest_party *p, const struct manifest_consignment *c,
+    const struct manifest_wagon *const *wagons, size_t nwagons)
+{
+	size_t	i;
+
+	if (p->name == NULL)
+		return;
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "role", role);
+	jsonw_kv_string(w, "name", p->name);
+	jsonw_kv_string_opt(w, "id", p->id);
+	jsonw_kv_string_opt(w, "country", p->country);
+	if (c != NULL)
+		jsonw_kv_string_opt(w, "consignment", c->ref);
+	jsonw_key(w, "wagons");
+	jsonw_array_begin(w);
+	for (i = 0; i < nwagons; i++)
+		jsonw_string(w, wagons[i]->number);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+}
+
+/*
+ * "parties": every named party of the train with the wagons carrying its
+ * consignment's goods (at most SEARCH_PARTY_WAGONS), for the console's
+ * search (migration 027).
+ */
+#define SEARCH_PARTY_WAGONS	32
+static void
+build_parties_json(struct jsonw *w, const struct manifest_train *t)
+{
+	const struct manifest_wagon	*wagons[SEARCH_PARTY_WAGONS];
+	size_t				 i, n;
+
+	jsonw_key(w, "parties");
+	jsonw_array_begin(w);
+	write_search_party(w, "carrier", &t->carrier, NULL, NULL, 0);
+	for (i = 0; i < t->nconsignments; i++) {
+		const struct manifest_consignment *c = t->consignments[i];
+
+		n = consignment_wagons(c, wagons, SEARCH_PARTY_WAGONS);
+		write_search_party(w, "consignor", &c->consignor, c, wagons, n);
+		write_search_party(w, "consignee", &c->consignee, c, wagons, n);
+		write_search_party(w, "declarant", &c->declarant, c, wagons, n);
+	}
+	jsonw_array_end(w);
+}
+
 /* The summary columns of the train run, as JSON. */
 static void
 build_train_json(struct ingest_job *j, const struct manifest_train *t)
@@ -172,6 +250,7 @@ build_train_json(struct ingest_job *j, const struct manifest_train *t)
 	jsonw_kv_int(&w, "consignments", (int64_t)t->nconsignments);
 	jsonw_kv_int(&w, "items", (int64_t)t->nitems);
 	jsonw_object_end(&w);
+	build_parties_json(&w, t);
 	jsonw_object_end(&w);
 }
 

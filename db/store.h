@@ -216,6 +216,28 @@ void store_add_event(struct db *db, const char *id, const char *type,
 void store_metrics_snapshot(struct db *db, int target_min, int warn_pct,
     store_doc_cb cb, void *arg);
 
+/* == the console's wagon page and search (store_console.c) == */
+
+/*
+ * What the database knows of one wagon of a run, for its page
+ * (wagon_context() in 95_console.sql): a JSON object with the run's
+ * manifest_id and "wagon": null when the run has no such wagon; status 0
+ * when there is no such run.  At most max_events events.
+ */
+void store_wagon_context(struct db *db, const char *id, const char *wagon,
+    int max_events, store_doc_cb cb, void *arg);
+
+/* The bytes of manifest manifest_id, zlib-compressed (binary). */
+void store_manifest_raw(struct db *db, long long manifest_id,
+    store_doc_cb cb, void *arg);
+
+/*
+ * Trains, wagons, containers and parties matching q (console_search()):
+ * a JSON object, at most limit hits of each kind.
+ */
+void store_search(struct db *db, const char *q, int limit, store_doc_cb cb,
+    void *arg);
+
 /* == the clearance clock (store_clock.c) == */
 
 /*

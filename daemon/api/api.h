@@ -44,6 +44,12 @@ void api_train_events(struct http_ctx *c);
 /* Something this daemon did changed the train list: drop the kept copy. */
 void api_trains_changed(void);
 
+/* api_wagon.c: one wagon's page */
+void api_wagon_get(struct http_ctx *c);
+
+/* api_search.c: the console's search */
+void api_search(struct http_ctx *c);
+
 /* api_events.c */
 void api_train_event(struct http_ctx *c);
 

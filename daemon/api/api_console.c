@@ -44,6 +44,8 @@ extern const char	console_amend_js[];
 extern const size_t	console_amend_js_len;
 extern const char	console_take_js[];
 extern const size_t	console_take_js_len;
+extern const char	console_search_js[];
+extern const size_t	console_search_js_len;
 extern const char	console_console_css[];
 extern const size_t	console_console_css_len;
 
@@ -65,6 +67,7 @@ static const struct console_file {
 	{ "hits.js", JS, console_hits_js, &console_hits_js_len },
 	{ "trainhits.js", JS, console_trainhits_js, &console_trainhits_js_len },
 	{ "wagon.js", JS, console_wagon_js, &console_wagon_js_len },
+	{ "search.js", JS, console_search_js, &console_search_js_len },
 	{ "core.js", JS, console_core_js, &console_core_js_len },
 	{ "list.js", JS, console_list_js, &console_list_js_len },
 	{ "train.js", JS, console_train_js, &console_train_js_len },

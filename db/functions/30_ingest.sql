@@ -474,6 +474,8 @@ BEGIN
 	SELECT manifest_id, (x->>'position')::int, x->>'number',
 	    x->>'contents_sha256'
 	FROM json_array_elements(p_wagons) AS x ON CONFLICT DO NOTHING;
+	-- The parties, for the console's search (95_console.sql).
+	PERFORM search_parties_rebuild(cur.id, p_train->'parties');
 
 	outcome := 'accepted';
 	reply := json_build_object('manifest', manifest_id,

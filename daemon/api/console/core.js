@@ -295,7 +295,7 @@
 	}
 
 	function showView(name) {
-		["login", "list", "train", "setout"].forEach(function (v) {
+		["login", "list", "train", "setout", "wagon", "search"].forEach(function (v) {
 			$(v).hidden = v !== name;
 		});
 		state.view = name;

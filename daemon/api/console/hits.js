@@ -2,7 +2,8 @@
  * hits.js -- a decision's hits as the officer reads them: each with its
  * action, plain-language reason, rule, subject, what would make it pass,
  * and the rule's text from the rule set that made the decision (fetched
- * once per rule set).  Shared by a wagon's panel and the train-level hits.
+ * once per rule set), most severe first.  Shared by a wagon's panel and
+ * page and the train-level hits.
  */
 "use strict";
 
@@ -54,38 +55,56 @@
 	}
 
 	function subjectText(s) {
-		if (!s)
-			return "train";
+		if (!s || Object.keys(s).length === 0)
+			return RG.t("train");
 		return Object.keys(s).map(function (k) {
 			return k + " " + s[k];
 		}).join(", ");
 	}
 
+	/* Most severe first: REFUSE, HOLD, INSPECT, DOC_CHECK, AUDIT, RELEASE. */
+	var RANK = { RELEASE: 0, AUDIT: 1, DOC_CHECK: 2, INSPECT: 3, HOLD: 4,
+	    REFUSE: 5 };
+
+	function rankOf(action) {
+		return Object.prototype.hasOwnProperty.call(RANK, action) ?
+		    RANK[action] : 6;	/* an action this console does not know: first */
+	}
+
+	/* A copy of hits, most severe first; equal ones keep their order. */
+	function sortHits(hits) {
+		return (hits || []).map(function (h, i) {
+			return { h: h, i: i };
+		}).sort(function (a, b) {
+			return rankOf(b.h.action) - rankOf(a.h.action) || a.i - b.i;
+		}).map(function (x) { return x.h; });
+	}
+
 	function renderHits(hits) {
-		return el("ul", { class: "hits" }, hits.map(function (h) {
-			return el("li", { class: "hit" },
+		return el("ul", { class: "hits" }, sortHits(hits).map(function (h) {
+			return el("li", { class: "hit", "data-action": h.action },
 			    el("span", { class: "badge lane-" + (LANES[h.action] ||
 				"unknown"), text: h.action }),
 			    el("p", { class: "reason", text: h.reason }),
 			    el("dl", { class: "hit-facts" },
-				el("dt", { text: "rule" }), el("dd", { class: "rule",
-				    text: h.rule }),
-				el("dt", { text: "subject" }), el("dd", {
+				el("dt", { text: RG.t("rule") }), el("dd", {
+				    class: "rule", text: h.rule }),
+				el("dt", { text: RG.t("subject") }), el("dd", {
 				    text: subjectText(h.subject) }),
-				h.would_pass_if ? el("dt", { text: "would pass if" }) : null,
-				h.would_pass_if ? el("dd", { text: h.would_pass_if }) : null),
+				h.would_pass_if ? el("dt", {
+				    text: RG.t("would pass if") }) : null,
+				h.would_pass_if ? el("dd", { text: h.would_pass_if }) :
+				    null),
 			    ruleText(h.rule) ? el("details", { class: "rule-text" },
-				el("summary", { text: "rule text" }),
+				el("summary", { text: RG.t("rule text") }),
 				el("pre", { text: ruleText(h.rule) })) : null);
 		}));
 	}
-
-	var RANK = { RELEASE: 0, AUDIT: 1, DOC_CHECK: 2, INSPECT: 3, HOLD: 4,
-	    REFUSE: 5 };
 
 	RG.RANK = RANK;
 	RG.fetchRuleset = fetchRuleset;
 	RG.ruleText = ruleText;
 	RG.subjectText = subjectText;
+	RG.sortHits = sortHits;
 	RG.renderHits = renderHits;
 })();
