@@ -103,7 +103,8 @@
 				try { j = text ? JSON.parse(text) : null; } catch (e) { j = null; }
 				if (r.ok)
 					return j;
-				msg = method + " " + path + ": " + r.status;
+				msg = RG.t("{method} {path}: {status}", { method:
+				    method, path: path, status: r.status });
 				if (j && j.title)
 					msg += " " + j.title;
 				if (j && j.detail)
@@ -111,7 +112,7 @@
 				var err = new Error(msg);
 				err.status = r.status;
 				if (r.status === 401)
-					logout("The token was refused (401): log in again.");
+					logout(RG.t("The token was refused (401): log in again."));
 				throw err;
 			});
 		});
@@ -129,10 +130,32 @@
 		return (neg ? "-" : "") + m + ":" + (r < 10 ? "0" : "") + r;
 	}
 
-	function timeText(iso) {
-		if (!iso)
-			return "";
-		return iso.replace("T", " ").replace(/\.\d+Z$/, "Z").replace("Z", " UTC");
+	/* An API time in the station's time zone (i18n.js). */
+	var timeText = RG.timeText;
+
+	/* An action or outcome code ("RELEASE") as the officer reads it. */
+	function actionText(code) {
+		var names = {
+			RELEASE: RG.t("RELEASE"), AUDIT: RG.t("AUDIT"),
+			DOC_CHECK: RG.t("DOC_CHECK"), INSPECT: RG.t("INSPECT"),
+			HOLD: RG.t("HOLD"), REFUSE: RG.t("REFUSE"),
+			PARTIAL_RELEASE: RG.t("PARTIAL_RELEASE")
+		};
+
+		return Object.prototype.hasOwnProperty.call(names, code) ?
+		    names[code] : String(code);
+	}
+
+	/* A train's state ("evaluated") as the officer reads it. */
+	function stateText(st) {
+		var names = {
+			announced: RG.t("announced"), received: RG.t("received"),
+			evaluated: RG.t("evaluated"), final: RG.t("final"),
+			cancelled: RG.t("cancelled")
+		};
+
+		return Object.prototype.hasOwnProperty.call(names, st) ?
+		    names[st] : String(st || "");
 	}
 
 	function routeText(t) {
@@ -145,15 +168,17 @@
 		var rem, flag;
 
 		if (!clock || !clock.started)
-			return { text: "not started (target " +
-			    clockText(clock ? clock.target_s : 0) + ")", cls: "clock-none" };
+			return { text: RG.t("not started (target {target})", {
+			    target: clockText(clock ? clock.target_s : 0) }),
+			    cls: "clock-none" };
 		if (clock.flag === "done")
-			return { text: "done in " + clockText(clock.elapsed_s),
-			    cls: "clock-done" };
+			return { text: RG.t("done in {time}", {
+			    time: clockText(clock.elapsed_s) }), cls: "clock-done" };
 		rem = clock.remaining_s - (Date.now() - fetchedAt) / 1000;
 		flag = rem <= 0 ? "red" : clock.flag;
-		return { text: rem > 0 ? clockText(rem) + " left" :
-		    clockText(-rem) + " over target", cls: "clock-" + flag };
+		return { text: rem > 0 ? RG.t("{time} left", { time:
+		    clockText(rem) }) : RG.t("{time} over target", { time:
+		    clockText(-rem) }), cls: "clock-" + flag };
 	}
 
 	/* ---- login ---- */
@@ -198,7 +223,7 @@
 		state.view = name;
 		$("logout").hidden = name === "login";
 		$("who").textContent = name === "login" ? "" :
-		    (state.principal || "logged in");
+		    (state.principal || RG.t("logged in"));
 		document.body.setAttribute("data-view", name);
 	}
 
@@ -240,6 +265,7 @@
 			showView("login");
 			return;
 		}
+		RG.loadStation();
 		for (i = 0; i < routes.length; i++)
 			if ((m = routes[i].re.exec(h)) !== null) {
 				routes[i].fn(m);
@@ -262,7 +288,8 @@
 	RG.enc = enc;
 	RG.trainKey = trainKey;
 	RG.clockText = clockText;
-	RG.timeText = timeText;
+	RG.actionText = actionText;
+	RG.stateText = stateText;
 	RG.routeText = routeText;
 	RG.countdown = countdown;
 	RG.stopTimers = stopTimers;
@@ -274,7 +301,7 @@
 	document.addEventListener("DOMContentLoaded", function () {
 		$("login-form").addEventListener("submit", login);
 		$("logout").addEventListener("click", function () {
-			logout("Logged out.");
+			logout(RG.t("Logged out."));
 		});
 		window.addEventListener("hashchange", route);
 		route();

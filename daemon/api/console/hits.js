@@ -66,7 +66,7 @@
 			return el("li", { class: "hit" },
 			    el("span", { class: "badge lane-" + (LANES[h.action] ||
 				"unknown"), text: h.action }),
-			    el("p", { class: "reason", text: h.reason }),
+			    el("p", { class: "reason", text: RG.reasonText(h) }),
 			    el("dl", { class: "hit-facts" },
 				el("dt", { text: "rule" }), el("dd", { class: "rule",
 				    text: h.rule }),
