@@ -25,6 +25,7 @@ clang
 libclang-rt-14-dev
 chromium
 chromium-driver
+fonts-wqy-microhei
 faketime
 "
 

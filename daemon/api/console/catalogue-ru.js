@@ -55,10 +55,18 @@ RG.addCatalogue("ru", {
 	"{decision} (provisional)": "{decision} (предварительное)",
 	"none": "нет",
 
+	"import": "импорт",
+	"export": "экспорт",
+	"transit": "транзит",
+
 	"announced": "заявлен",
 	"received": "получен",
 	"evaluated": "оценён",
-	"final": "окончательно",
+	"approaching": "на подходе",
+	"arrived": "прибыл",
+	"released": "выпущен",
+	"partially released": "выпущен частично",
+	"held": "задержан",
 	"cancelled": "отменён",
 
 	"Print": "Печать",

@@ -55,10 +55,18 @@ RG.addCatalogue("zh-Hans", {
 	"{decision} (provisional)": "{decision}（临时）",
 	"none": "无",
 
+	"import": "进口",
+	"export": "出口",
+	"transit": "过境",
+
 	"announced": "已预报",
 	"received": "已接收",
 	"evaluated": "已评估",
-	"final": "已终审",
+	"approaching": "即将到达",
+	"arrived": "已到达",
+	"released": "已放行",
+	"partially released": "部分放行",
+	"held": "已扣留",
 	"cancelled": "已取消",
 
 	"Print": "打印",

@@ -146,12 +146,26 @@
 		    names[code] : String(code);
 	}
 
+	/* A train's direction ("import") as the officer reads it. */
+	function directionText(d) {
+		var names = {
+			"import": RG.t("import"), "export": RG.t("export"),
+			transit: RG.t("transit")
+		};
+
+		return Object.prototype.hasOwnProperty.call(names, d) ?
+		    names[d] : String(d || "");
+	}
+
 	/* A train's state ("evaluated") as the officer reads it. */
 	function stateText(st) {
 		var names = {
 			announced: RG.t("announced"), received: RG.t("received"),
-			evaluated: RG.t("evaluated"), final: RG.t("final"),
-			cancelled: RG.t("cancelled")
+			evaluated: RG.t("evaluated"),
+			approaching: RG.t("approaching"), arrived: RG.t("arrived"),
+			released: RG.t("released"),
+			partially_released: RG.t("partially released"),
+			held: RG.t("held"), cancelled: RG.t("cancelled")
 		};
 
 		return Object.prototype.hasOwnProperty.call(names, st) ?
@@ -290,6 +304,7 @@
 	RG.clockText = clockText;
 	RG.actionText = actionText;
 	RG.stateText = stateText;
+	RG.directionText = directionText;
 	RG.routeText = routeText;
 	RG.countdown = countdown;
 	RG.stopTimers = stopTimers;

@@ -54,7 +54,7 @@
 				    title: RG.t("green lane"), text:
 				    RG.t("green lane") }) : null),
 			    el("td", { text: routeText(t) }),
-			    el("td", { text: t.direction || "" }),
+			    el("td", { text: RG.directionText(t.direction) }),
 			    el("td", { text: timeText(t.eta) }),
 			    el("td", { class: "num", text: c.wagons }),
 			    el("td", { class: "num", text: c.containers }),
