@@ -15,8 +15,8 @@
  * signed in with a session).  docs/console.md "Languages".
  *
  * Times: RG.timeText writes an API time (UTC, ISO 8601) in the station's
- * time zone (RG.timeZone, from GET /v1/session's "time_zone"; the
- * browser's own until then).
+ * time zone (RG.timeZone, from GET /v1/station's "time_zone"; UTC, as
+ * the API writes them, until then).
  */
 "use strict";
 
@@ -34,7 +34,7 @@
 		{ tag: "vi", name: "Ti\u1ebfng Vi\u1ec7t" }
 	];
 	RG.lang = "en";
-	RG.timeZone = null;		/* IANA name; null: the browser's */
+	RG.timeZone = "UTC";		/* IANA name: the station's, once known */
 
 	/* The text for english in the current language, params filled in. */
 	RG.t = function (english, params) {
@@ -186,8 +186,8 @@
 	}
 
 	/*
-	 * "2026-12-06 18:05" for an API time, in the station's time zone with
-	 * its name ("GMT+6" for Asia/Urumqi); "" for none.
+	 * "2026-12-06 18:05:09 GMT+6" for an API time, in the station's time
+	 * zone with its name ("UTC" under the default); "" for none.
 	 */
 	RG.timeText = function (iso) {
 		var d, parts, v = {};
@@ -200,14 +200,15 @@
 		try {
 			parts = new Intl.DateTimeFormat("en-CA", zoneOptions({
 			    year: "numeric", month: "2-digit", day: "2-digit",
-			    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-			    timeZoneName: "short" })).formatToParts(d);
+			    hour: "2-digit", minute: "2-digit", second: "2-digit",
+			    hourCycle: "h23", timeZoneName: "short" }))
+			    .formatToParts(d);
 		} catch (e) {
 			return iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
 		}
 		parts.forEach(function (p) { v[p.type] = p.value; });
 		return v.year + "-" + v.month + "-" + v.day + " " + v.hour + ":" +
-		    v.minute + " " + v.timeZoneName;
+		    v.minute + ":" + v.second + " " + v.timeZoneName;
 	};
 
 	/* "18:05:09": now, in the station's time zone (status lines). */
