@@ -79,5 +79,36 @@ RG.addCatalogue("ru", {
 	"Action": "Мера",
 	"Reasons": "Причины",
 	"officer: {resolution}": "инспектор: {resolution}",
-	"Shunting crew: {line}   Officer: {line}": "Маневровая бригада: {line}   Инспектор: {line}"
+	"Shunting crew: {line}   Officer: {line}": "Маневровая бригада: {line}   Инспектор: {line}",
+
+	/* train.js, wagon.js, hits.js, trainhits.js: ready for when their
+	 * owners wrap these strings in RG.t. */
+	"Approve train": "Утвердить решение по поезду",
+	"Approved": "Утверждено",
+	"Actions": "Действия",
+	"Direction": "Направление",
+	"ETA / arrived": "Ожидается / прибыл",
+	"Wagons / containers / items": "Вагоны / контейнеры / товары",
+	"Resolve wagon": "Принять решение по вагону",
+	"Resolve: ": "Решение: ",
+	"No hits on this wagon.": "По этому вагону срабатываний нет.",
+	"Click a wagon to see its hits and resolve it.": "Нажмите на вагон, чтобы увидеть срабатывания и принять решение.",
+	"rule": "правило",
+	"subject": "объект",
+	"would pass if": "пройдёт, если",
+	"rule text": "текст правила",
+	"Train-level hits": "Срабатывания по поезду",
+	"not decided yet": "решения ещё нет",
+	"refused": "отклонено",
+	"sending\u2026": "отправка\u2026",
+	"a reason is required": "нужно указать причину",
+	"reason (optional)": "причина (необязательно)",
+	"reason (the auditor reads it)": "причина (её прочтёт аудитор)",
+	"locomotive": "локомотив",
+	"Manifest corrected": "Манифест исправлен",
+	"Goods located on wagon": "Товар найден в вагоне",
+	"Decision approved: final.": "Решение утверждено: окончательное.",
+	"None yet: notices go out when the decision is final.": "Пока нет: уведомления уходят, когда решение становится окончательным.",
+	"Set-out list for the shunting crew (printable)": "Список отцепки для маневровой бригады (для печати)",
+	"all trains": "все поезда"
 });

@@ -79,5 +79,36 @@ RG.addCatalogue("zh-Hans", {
 	"Action": "处置",
 	"Reasons": "原因",
 	"officer: {resolution}": "关员处置：{resolution}",
-	"Shunting crew: {line}   Officer: {line}": "调车组：{line}   关员：{line}"
+	"Shunting crew: {line}   Officer: {line}": "调车组：{line}   关员：{line}",
+
+	/* train.js, wagon.js, hits.js, trainhits.js: ready for when their
+	 * owners wrap these strings in RG.t. */
+	"Approve train": "批准放行",
+	"Approved": "已批准",
+	"Actions": "操作",
+	"Direction": "方向",
+	"ETA / arrived": "预计到达 / 实际到达",
+	"Wagons / containers / items": "车厢 / 集装箱 / 货物",
+	"Resolve wagon": "处置车厢",
+	"Resolve: ": "处置：",
+	"No hits on this wagon.": "该车厢无命中规则。",
+	"Click a wagon to see its hits and resolve it.": "点击车厢查看命中规则并进行处置。",
+	"rule": "规则",
+	"subject": "对象",
+	"would pass if": "满足以下条件即可通过",
+	"rule text": "规则原文",
+	"Train-level hits": "整列命中",
+	"not decided yet": "尚未决定",
+	"refused": "被拒绝",
+	"sending\u2026": "正在发送\u2026",
+	"a reason is required": "必须填写理由",
+	"reason (optional)": "理由（可选）",
+	"reason (the auditor reads it)": "理由（审计人员可见）",
+	"locomotive": "机车",
+	"Manifest corrected": "舱单已更正",
+	"Goods located on wagon": "货物已在车厢上找到",
+	"Decision approved: final.": "决定已批准：最终。",
+	"None yet: notices go out when the decision is final.": "尚无：决定成为最终后发送通知。",
+	"Set-out list for the shunting crew (printable)": "调车组甩车清单（可打印）",
+	"all trains": "全部列车"
 });
