@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/decide.h"
 #include "manifest/decision.h"
 #include "manifest/util.h"
 #include "manifest/value.h"
@@ -230,12 +231,50 @@ t_rules_reasons_errors(void)
 	    "rules/x/main.rules:6:"));
 }
 
+/* Goods located on a wagon: the hit moves there with its translations. */
+static void
+t_rules_reasons_kept_when_located(void)
+{
+	struct decision		*d = decision_new(), *f;
+	struct decision_subject	 subj = { NULL, NULL, "C1", 1 };
+	struct decision_hit	*h;
+	struct buf		 b = { 0 };
+	char			*cause = NULL;
+
+	d->train = decision_str(d, "T1");
+	decision_wagon_add(d, 1, "218124712173");
+	h = decision_hit_add(d, NULL, "unplaced-goods", DECISION_DOC_CHECK,
+	    &subj, "goods must be found", NULL);
+	decision_hit_add_reason(d, h, "zh-Hans", "货物须在车厢上找到");
+	decision_hit_add_reason(d, h, "ru", "товар должен быть найден");
+	d->outcome = decision_consolidate(d);
+	decision_json_write(d, 0, &b);
+	buf_add_char(&b, '\0');
+	decision_free(d);
+	f = decide_final(b.data, "[{\"goods\": {\"consignment\": \"C1\", "
+	    "\"item\": 1}, \"resolution\": \"located\", \"position\": 1}]",
+	    &cause);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(f->ntrain_hits, 0);
+	CU_ASSERT_EQUAL_FATAL(f->wagons[0].nhits, 1);
+	CU_ASSERT_EQUAL_FATAL(f->wagons[0].hits[0].nreasons, 2);
+	CU_ASSERT_STRING_EQUAL(f->wagons[0].hits[0].reasons[0].lang, "zh-Hans");
+	CU_ASSERT_STRING_EQUAL(f->wagons[0].hits[0].reasons[0].text,
+	    "货物须在车厢上找到");
+	CU_ASSERT_STRING_EQUAL(f->wagons[0].hits[0].reasons[1].text,
+	    "товар должен быть найден");
+	decision_free(f);
+	buf_free(&b);
+	free(cause);
+}
+
 static CU_TestInfo rules_reasons_tests[] = {
 	{ "translations formatted with the values", t_rules_reasons_formatted },
 	{ "none: the same bytes as before", t_rules_reasons_absent_same_bytes },
 	{ "a stored document reads back", t_rules_reasons_read_back },
 	{ "zh-Hans, kk and vi", t_rules_reasons_other_tags },
 	{ "errors at file:line:col", t_rules_reasons_errors },
+	{ "kept when goods are located", t_rules_reasons_kept_when_located },
 	CU_TEST_INFO_NULL,
 };
 
