@@ -276,6 +276,13 @@ t_console_i18n_english_default(void)
 	if (strncmp(s, "en", 2) == 0)
 		CU_ASSERT(shows("#login h2", "Log in"));
 	free(s);
+	/* What GET /v1/session says of the officer wins (RG.me's seam). */
+	v = wd_js("RG.me = { principal: 'o.wang', role: 'officer', "
+	    "language: 'zh-Hans', auth: 'session' }; return RG.lang;");
+	CU_ASSERT_STRING_EQUAL(json_string_value(v) != NULL ?
+	    json_string_value(v) : "", "zh-Hans");
+	json_decref(v);
+	CU_ASSERT(shows("#login h2", "登录"));
 }
 
 static CU_TestInfo console_i18n_tests[] = {
@@ -284,7 +291,7 @@ static CU_TestInfo console_i18n_tests[] = {
 	{ "times in the station's zone", t_console_i18n_station_time },
 	{ "a hit's reason in Chinese", t_console_i18n_chinese_reason },
 	{ "Russian from the picker", t_console_i18n_russian_picker },
-	{ "English by default", t_console_i18n_english_default },
+	{ "English by default, the officer's own", t_console_i18n_english_default },
 	CU_TEST_INFO_NULL
 };
 

@@ -139,6 +139,22 @@
 			RG.setLanguage(me.language);
 	};
 
+	/*
+	 * RG.me (core.js: GET /v1/session's answer, null until known): each
+	 * assignment applies the officer's language and the station's zone,
+	 * whoever makes it, so the sign-in code needs no call into this file.
+	 */
+	var me = null;
+	Object.defineProperty(RG, "me", {
+		enumerable: true,
+		get: function () { return me; },
+		set: function (v) {
+			me = v;
+			if (v && document.readyState !== "loading")
+				RG.applySession(v);
+		}
+	});
+
 	/* The picker's choice: stored for the officer, else in this browser. */
 	function pick(ev) {
 		var lang = ev.target.value;
@@ -227,6 +243,8 @@
 		var sel = document.getElementById("language");
 
 		RG.lang = storedLanguage() || browserLanguage();
+		if (me)
+			RG.applySession(me);
 		if (sel) {
 			RG.LANGUAGES.filter(function (l) {
 				return spoken(l.tag);
