@@ -110,10 +110,11 @@ $(BUILD)/daemon/api/openapi_data.c: daemon/api/openapi.json scripts/embed-file.s
 $(BUILD)/daemon/api/openapi_data.o: $(BUILD)/daemon/api/openapi_data.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 # The officer console's files, served at / and /console/FILE:
-# daemon/api/console/core.js becomes the string console_core_js.
+# daemon/api/console/core.js becomes the string console_core_js,
+# catalogue-zh-Hans.js console_catalogue_zh_Hans_js.
 $(BUILD)/daemon/api/console/%.c: daemon/api/console/% scripts/embed-file.sh
 	@mkdir -p $(dir $@)
-	scripts/embed-file.sh $@ console_$(subst .,_,$*) $<
+	scripts/embed-file.sh $@ console_$(subst -,_,$(subst .,_,$*)) $<
 $(BUILD)/daemon/api/console/%.o: $(BUILD)/daemon/api/console/%.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 

@@ -37,14 +37,19 @@ struct param {
 	const char	*def;
 	int		 min, max;	/* PARAM_INT bounds */
 	const char	*doc;
+	int		(*check)(const char *, char **); /* a string's check */
 };
 
 #define STR(sec, name, field, reload, def, doc) \
 	{ sec, name, PARAM_STRING, offsetof(struct config, field), reload, def, 0, 0, doc }
 #define INT(sec, name, field, reload, def, lo, hi, doc) \
 	{ sec, name, PARAM_INT, offsetof(struct config, field), reload, def, lo, hi, doc }
+#define ZONE(sec, name, field, reload, def, doc) \
+	{ sec, name, PARAM_STRING, offsetof(struct config, field), reload, def, 0, 0, doc, zone_check }
 #define BOOL(sec, name, field, reload, def, doc) \
 	{ sec, name, PARAM_BOOL, offsetof(struct config, field), reload, def, 0, 0, doc }
+
+static int zone_check(const char *, char **);
 
 static const struct param params[] = {
 	STR("daemon", "listen", listen, false, "127.0.0.1:8080",
@@ -63,6 +68,11 @@ static const struct param params[] = {
 	    "Connections in the daemon's pool."),
 	STR("rules", "dir", rules_dir, true, "etc/rules/default",
 	    "Directory of the station's rule set."),
+	ZONE("station", "time_zone", time_zone, true, "UTC",
+	    "The station's time zone, an IANA name from the system's time zone "
+	    "database (Asia/Urumqi, Asia/Shanghai, Asia/Almaty, Asia/Hanoi): "
+	    "the officer console writes every time in it (GET /v1/station); "
+	    "the API's times stay UTC."),
 	INT("evaluation", "lease_s", lease_s, true, "120", 2, 3600,
 	    "Seconds a daemon holds a train it is evaluating; another daemon "
 	    "sharing the database takes the train over once this has passed "
@@ -278,6 +288,42 @@ bool_set(bool *slot, const struct param *p, const char *text, char **cause)
 	return -1;
 }
 
+/*
+ * Whether name is a zone of the system's time zone database (TZDIR, else
+ * /usr/share/zoneinfo): a relative path of letters, digits, '_', '-',
+ * '+' and '/' naming a TZif file.  0, or -1 with *cause.
+ */
+static int
+zone_check(const char *name, char **cause)
+{
+	const char	*dir = getenv("TZDIR"), *s;
+	char		*path, magic[4];
+	FILE		*f;
+	bool		 ok = false;
+
+	if (strcmp(name, "UTC") == 0)
+		return 0;
+	for (s = name; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("_-+/", *s) == NULL)
+			break;
+	if (*name != '\0' && *name != '/' && *s == '\0' &&
+	    strstr(name, "..") == NULL) {
+		path = xasprintf("%s/%s", dir != NULL && *dir != '\0' ? dir :
+		    "/usr/share/zoneinfo", name);
+		if ((f = fopen(path, "rb")) != NULL) {
+			ok = fread(magic, 1, 4, f) == 4 &&
+			    memcmp(magic, "TZif", 4) == 0;
+			fclose(f);
+		}
+		free(path);
+	}
+	if (!ok)
+		*cause = xasprintf("station.time_zone: \"%s\" is not a time zone "
+		    "of the system's database (an IANA name such as "
+		    "Asia/Urumqi)", name);
+	return ok ? 0 : -1;
+}
+
 /* Stores text as param p's value in cfg; 0, or -1 with *cause. */
 static int
 param_set(struct config *cfg, const struct param *p, const char *text,
@@ -290,6 +336,8 @@ param_set(struct config *cfg, const struct param *p, const char *text,
 	case PARAM_STRING: {
 		char **slot = (char **)((char *)cfg + p->offset);
 
+		if (p->check != NULL && p->check(text, cause) < 0)
+			return -1;
 		free(*slot);
 		*slot = xstrdup(text);
 		return 0;

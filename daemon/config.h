@@ -25,6 +25,7 @@ struct config {
 	int	 connections;		/* pool size */
 	/* [rules] */
 	char	*rules_dir;
+	char	*time_zone;		/* [station] time_zone: IANA name */
 	int	 lease_s;		/* [evaluation] lease_s */
 	/* [notices] */
 	int	 notice_retry_ms;

@@ -110,6 +110,21 @@ hit_is_about(const struct decision_hit *h, const char *consignment,
 	    (item == 0 || h->subject.item == 0 || h->subject.item == item);
 }
 
+/* Appends a copy of hit h, translations included, to wagon w. */
+static void
+hit_copy(struct decision *d, struct decision_wagon *w,
+    const struct decision_hit *h)
+{
+	struct decision_hit	*c;
+	size_t			 k;
+
+	c = decision_hit_add(d, w, h->rule, h->action, &h->subject, h->reason,
+	    h->would_pass_if);
+	for (k = 0; k < h->nreasons; k++)
+		decision_hit_add_reason(d, c, h->reasons[k].lang,
+		    h->reasons[k].text);
+}
+
 /*
  * One goods resolution (r: {goods: {consignment, item?}, resolution,
  * position?}): "located" moves the train hits about the goods to the
@@ -155,8 +170,7 @@ apply_goods(struct decision *d, json_t *r)
 			continue;
 		}
 		if (located)
-			decision_hit_add(d, w, h->rule, h->action, &h->subject,
-			    h->reason, h->would_pass_if);
+			hit_copy(d, w, h);
 	}
 	d->ntrain_hits = kept;
 }

@@ -99,6 +99,17 @@ decision_hit_add(struct decision *d, struct decision_wagon *w,
 	return h;
 }
 
+/* Adds a translation of h's reason (decision.h). */
+void
+decision_hit_add_reason(struct decision *d, struct decision_hit *h,
+    const char *lang, const char *text)
+{
+	h->reasons = arena_grow(d->arena, h->reasons, &h->reasons_cap,
+	    h->nreasons + 1, sizeof *h->reasons);
+	h->reasons[h->nreasons].lang = decision_str(d, lang);
+	h->reasons[h->nreasons++].text = decision_str(d, text);
+}
+
 bool
 decision_action_sets_out(enum decision_action a)
 {
@@ -202,6 +213,19 @@ write_subject(struct jsonw *w, const struct decision_subject *s)
 	jsonw_object_end(w);
 }
 
+/* "reasons": {"zh-Hans": "...", "ru": "..."}: the hit's translations. */
+static void
+write_reasons(struct jsonw *w, const struct decision_hit *h)
+{
+	size_t	k;
+
+	jsonw_key(w, "reasons");
+	jsonw_object_begin(w);
+	for (k = 0; k < h->nreasons; k++)
+		jsonw_kv_string(w, h->reasons[k].lang, h->reasons[k].text);
+	jsonw_object_end(w);
+}
+
 /* An array of hits. */
 static void
 write_hits(struct jsonw *w, const struct decision_hit *v, size_t n)
@@ -215,6 +239,8 @@ write_hits(struct jsonw *w, const struct decision_hit *v, size_t n)
 		jsonw_kv_string(w, "action", decision_action_name(v[i].action));
 		write_subject(w, &v[i].subject);
 		jsonw_kv_string(w, "reason", v[i].reason);
+		if (v[i].nreasons > 0)
+			write_reasons(w, &v[i]);
 		jsonw_kv_string_opt(w, "would_pass_if", v[i].would_pass_if);
 		jsonw_object_end(w);
 	}

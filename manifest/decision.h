@@ -49,12 +49,21 @@ struct decision_subject {
 	uint32_t	 item;		/* goods item seq (with consignment); 0 = none */
 };
 
+/* A reason in another language (the rule's `reason.zh "..."`). */
+struct decision_reason {
+	const char		*lang;		/* "zh-Hans", "ru", "kk", "vi" */
+	const char		*text;
+};
+
 struct decision_hit {
 	const char		*rule;
 	enum decision_action	 action;
 	struct decision_subject	 subject;
 	const char		*reason;	/* plain language, values interpolated */
 	const char		*would_pass_if;	/* optional */
+	struct decision_reason	*reasons;	/* translations; usually none */
+	size_t			 nreasons;
+	size_t			 reasons_cap;
 };
 
 struct decision_wagon {
@@ -117,6 +126,14 @@ struct decision_hit *decision_hit_add(struct decision *d,
     struct decision_wagon *w, const char *rule, enum decision_action action,
     const struct decision_subject *subject, const char *reason,
     const char *would_pass_if);
+
+/*
+ * Adds the reason of hit h in language lang (strings copied into d's
+ * arena): the document's "reasons" member, written only when a hit has
+ * some, so a rule set without translations writes what it always did.
+ */
+void decision_hit_add_reason(struct decision *d, struct decision_hit *h,
+    const char *lang, const char *text);
 
 /* True for INSPECT, HOLD and REFUSE: the wagon leaves the train. */
 bool decision_action_sets_out(enum decision_action a);

@@ -36,8 +36,10 @@ read_hits(struct decision *d, struct decision_wagon *w, json_t *a,
 {
 	enum decision_action	 act;
 	struct decision_subject	 subj;
+	struct decision_hit	*dh;
 	size_t			 i;
-	json_t			*h;
+	json_t			*h, *tr;
+	const char		*lang;
 
 	json_array_foreach(a, i, h) {
 		const char *rule = str(h, "rule"), *reason = str(h, "reason");
@@ -50,8 +52,12 @@ read_hits(struct decision *d, struct decision_wagon *w, json_t *a,
 			return -1;
 		}
 		read_subject(json_object_get(h, "subject"), &subj);
-		decision_hit_add(d, w, rule, act, &subj, reason,
+		dh = decision_hit_add(d, w, rule, act, &subj, reason,
 		    str(h, "would_pass_if"));
+		json_object_foreach(json_object_get(h, "reasons"), lang, tr)
+			if (json_is_string(tr))
+				decision_hit_add_reason(d, dh, lang,
+				    json_string_value(tr));
 	}
 	return 0;
 }

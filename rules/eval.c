@@ -32,6 +32,7 @@ struct pending {
 	size_t			 order;		/* subject order within the wagon */
 	struct decision_subject	 subject;	/* borrowed from the train */
 	char			*reason;	/* owned */
+	char			**tr;		/* owned; NULL: rule has none */
 	char			*would_pass_if;	/* owned, may be NULL */
 };
 
@@ -51,6 +52,23 @@ struct eval_job {
 	struct memo			 memo;
 	struct eval_diag_map		*diag_map;	/* NULL: no rule needs it */
 };
+
+/*
+ * The reason of hit p in each language rule r has it in, formatted with
+ * the same values: only for rules with translations, so a rule set without
+ * them does no more work than before.
+ */
+static void
+eval_translations(const struct rules_rule *r, struct eval_frame *f,
+    struct pending *p)
+{
+	size_t	k;
+
+	p->tr = xcalloc(RULES_LANG_COUNT, sizeof *p->tr);
+	for (k = 0; k < RULES_LANG_COUNT; k++)
+		if (r->reason_tr[k].n > 0)
+			p->tr[k] = rules_eval_text(&r->reason_tr[k], f);
+}
 
 /* Tests rule ri at the frame's subject; on a hit, appends it. */
 static void
@@ -90,6 +108,8 @@ eval_rule(struct eval_frame *f, size_t ri, size_t order, struct wagon_result *ou
 	else if (f->w != NULL)
 		p->subject.wagon = f->w->number;
 	p->reason = rules_eval_text(&r->reason, f);
+	if (r->translated)
+		eval_translations(r, f, p);
 	p->would_pass_if = rules_eval_text(&r->would_pass_if, f);
 	free(f->match_text);
 	f->match_text = NULL;
@@ -188,14 +208,22 @@ static void
 eval_merge(struct decision *d, struct decision_wagon *w,
     const struct rules_ruleset *rs, struct wagon_result *r)
 {
-	size_t	i;
+	struct decision_hit	*h;
+	size_t			 i, k;
 
 	for (i = 0; i < r->n; i++) {
 		struct pending *p = &r->hits[i];
 
-		decision_hit_add(d, w, rs->rules[p->rule].name,
+		h = decision_hit_add(d, w, rs->rules[p->rule].name,
 		    rs->rules[p->rule].action, &p->subject, p->reason,
 		    p->would_pass_if);
+		for (k = 0; p->tr != NULL && k < RULES_LANG_COUNT; k++) {
+			if (p->tr[k] != NULL)
+				decision_hit_add_reason(d, h,
+				    rules_lang_tags[k], p->tr[k]);
+			free(p->tr[k]);
+		}
+		free(p->tr);
 		free(p->reason);
 		free(p->would_pass_if);
 	}
@@ -244,6 +272,17 @@ unplaced_describe(struct buf *b, const struct manifest_item *it)
 	}
 }
 
+/* Appends b to *reason (a translation gets the same English suffix). */
+static void
+unplaced_append(char **reason, const struct buf *b)
+{
+	char	*r = xasprintf("%s%.*s", *reason != NULL ? *reason : "",
+	    (int)b->len, b->data);
+
+	free(*reason);
+	*reason = r;
+}
+
 /* Appends to the reasons of hits from..out->n where the goods are not. */
 static void
 unplaced_reasons(struct wagon_result *out, size_t from,
@@ -266,11 +305,11 @@ unplaced_reasons(struct wagon_result *out, size_t from,
 		unplaced_describe(&b, cs->items[k]);
 	}
 	for (i = from; i < out->n; i++) {
-		char *r = xasprintf("%s%.*s", out->hits[i].reason != NULL ?
-		    out->hits[i].reason : "", (int)b.len, b.data);
-
-		free(out->hits[i].reason);
-		out->hits[i].reason = r;
+		unplaced_append(&out->hits[i].reason, &b);
+		for (k = 0; out->hits[i].tr != NULL && k < RULES_LANG_COUNT;
+		    k++)
+			if (out->hits[i].tr[k] != NULL)
+				unplaced_append(&out->hits[i].tr[k], &b);
 	}
 	buf_free(&b);
 }

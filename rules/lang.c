@@ -125,6 +125,54 @@ parse_text(struct parser *ps, struct rules_text *text)
 	return ps->failed ? -1 : 0;
 }
 
+const char *const rules_lang_tags[RULES_LANG_COUNT] = {
+	"zh-Hans", "ru", "kk", "vi"
+};
+
+/* The spellings after `reason.`: zh is zh-Hans (simplified Chinese). */
+static const struct {
+	const char	*word;
+	size_t		 lang;		/* index in rules_lang_tags */
+} reason_langs[] = {
+	{ "reason.zh", 0 }, { "reason.zh-Hans", 0 }, { "reason.ru", 1 },
+	{ "reason.kk", 2 }, { "reason.vi", 3 },
+};
+
+/*
+ * reason.LANG "text": a translation of the reason, compiled as the reason
+ * is (the same {values} may appear).  An unknown language or a second
+ * translation into the same one is an error.
+ */
+static int
+parse_reason_tr(struct parser *ps, struct rules_rule *r)
+{
+	struct token	t = ps->tok;
+	size_t		i;
+
+	for (i = 0; i < sizeof reason_langs / sizeof *reason_langs; i++)
+		if (lang_tok_is(ps, reason_langs[i].word))
+			break;
+	if (i == sizeof reason_langs / sizeof *reason_langs) {
+		lang_error(ps, &t, "unknown language '%.*s' (reason.zh, "
+		    "reason.zh-Hans, reason.ru, reason.kk or reason.vi)",
+		    (int)(t.len - 7), t.s + 7);
+		return -1;
+	}
+	if (r->reason_tr[reason_langs[i].lang].n > 0) {
+		lang_error(ps, &t, "a second %.*s in the rule", (int)t.len, t.s);
+		return -1;
+	}
+	lang_lex_next(ps);
+	if (parse_text(ps, &r->reason_tr[reason_langs[i].lang]) == -1)
+		return -1;
+	if (r->reason_tr[reason_langs[i].lang].n == 0) {
+		lang_error(ps, &t, "%.*s is empty", (int)t.len, t.s);
+		return -1;
+	}
+	r->translated = true;
+	return 0;
+}
+
 /* A DATE token as Unix seconds at 00:00 UTC; -1 with an error. */
 static int
 parse_date(struct parser *ps, int64_t *out, bool end_of_day)
@@ -246,12 +294,15 @@ parse_clause(struct parser *ps, struct rules_rule *r, bool *seen)
 		seen[3] = true;
 		return parse_text(ps, &r->reason);
 	}
+	if (ps->tok.kind == TOK_WORD && ps->tok.len > 7 &&
+	    memcmp(ps->tok.s, "reason.", 7) == 0)
+		return parse_reason_tr(ps, r);
 	if (lang_tok_accept(ps, "would_pass_if"))
 		return parse_text(ps, &r->would_pass_if);
 	if (lang_tok_accept(ps, "valid"))
 		return parse_valid(ps, r);
 	lang_expected(ps, "a clause (scope, action, when, unless, reason, "
-	    "would_pass_if, valid) or 'end'");
+	    "reason.zh, reason.ru, would_pass_if, valid) or 'end'");
 	return -1;
 }
 

@@ -149,6 +149,13 @@ struct rules_text {
 	size_t			 n;
 };
 
+/*
+ * The languages a reason may be translated into (`reason.zh "..."`,
+ * docs/rules.md "Reasons in other languages"), by the console's tag.
+ */
+#define RULES_LANG_COUNT 4
+extern const char *const rules_lang_tags[RULES_LANG_COUNT];
+
 struct rules_rule {
 	const char		*name;
 	enum rules_scope	 scope;
@@ -156,6 +163,8 @@ struct rules_rule {
 	struct rules_node	*when;
 	struct rules_node	*unless;	/* NULL: no exception */
 	struct rules_text	 reason;
+	struct rules_text	 reason_tr[RULES_LANG_COUNT]; /* n 0: none */
+	bool			 translated;	/* some reason_tr[] is set */
 	struct rules_text	 would_pass_if;
 	int64_t			 valid_from;	/* MANIFEST_ABSENT: open */
 	int64_t			 valid_until;	/* inclusive end of day */

@@ -26,6 +26,7 @@ clang
 libclang-rt-14-dev
 chromium
 chromium-driver
+fonts-wqy-microhei
 faketime
 "
 

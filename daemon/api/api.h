@@ -24,6 +24,8 @@ void api_healthz(struct http_ctx *c);
 void api_readyz(struct http_ctx *c);
 void api_metrics(struct http_ctx *c);
 void api_openapi(struct http_ctx *c);
+/* GET /v1/station: the console's station settings (time zone, languages). */
+void api_station(struct http_ctx *c);
 
 /* api_console.c: the officer console's static files (no data in them) */
 void api_console_index(struct http_ctx *c);

@@ -20,6 +20,14 @@ extern const char	console_index_html[];
 extern const size_t	console_index_html_len;
 extern const char	console_i18n_js[];
 extern const size_t	console_i18n_js_len;
+extern const char	console_catalogue_zh_Hans_js[];
+extern const size_t	console_catalogue_zh_Hans_js_len;
+extern const char	console_catalogue_ru_js[];
+extern const size_t	console_catalogue_ru_js_len;
+extern const char	console_catalogue_kk_js[];
+extern const size_t	console_catalogue_kk_js_len;
+extern const char	console_catalogue_vi_js[];
+extern const size_t	console_catalogue_vi_js_len;
 extern const char	console_hits_js[];
 extern const size_t	console_hits_js_len;
 extern const char	console_trainhits_js[];
@@ -64,6 +72,14 @@ static const struct console_file {
 	{ "index.html", "text/html; charset=utf-8", console_index_html,
 	    &console_index_html_len },
 	{ "i18n.js", JS, console_i18n_js, &console_i18n_js_len },
+	{ "catalogue-zh-Hans.js", JS, console_catalogue_zh_Hans_js,
+	    &console_catalogue_zh_Hans_js_len },
+	{ "catalogue-ru.js", JS, console_catalogue_ru_js,
+	    &console_catalogue_ru_js_len },
+	{ "catalogue-kk.js", JS, console_catalogue_kk_js,
+	    &console_catalogue_kk_js_len },
+	{ "catalogue-vi.js", JS, console_catalogue_vi_js,
+	    &console_catalogue_vi_js_len },
 	{ "hits.js", JS, console_hits_js, &console_hits_js_len },
 	{ "trainhits.js", JS, console_trainhits_js, &console_trainhits_js_len },
 	{ "wagon.js", JS, console_wagon_js, &console_wagon_js_len },

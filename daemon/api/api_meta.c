@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -55,6 +56,27 @@ api_readyz(struct http_ctx *c)
 	    "{\"connections\":%d,\"up\":%d,\"queued\":%zu}}",
 	    st.up > 0 ? "ready" : "unavailable", st.connections, st.up, st.queued);
 	http_reply_json(c, st.up > 0 ? 200 : 503, body, (size_t)n);
+}
+
+/*
+ * GET /v1/station: what the officer console needs of the station's
+ * configuration -- its time zone (the console writes times in it; the
+ * API's stay UTC) and the languages the console speaks.
+ */
+void
+api_station(struct http_ctx *c)
+{
+	json_t	*o;
+	char	*body;
+
+	o = json_pack("{s:s, s:[sssss]}", "time_zone", c->d->cfg.time_zone,
+	    "languages", "en", "zh-Hans", "ru", "kk", "vi");
+	body = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (body == NULL)
+		fatalx("api_station: out of memory");
+	http_reply_json(c, 200, body, strlen(body));
+	free(body);
 }
 
 #define META_SNAPSHOT_MS	5000	/* the database's gauges: refreshed at most this often */

@@ -289,17 +289,29 @@ wd_available(const char *suite)
 	return -1;
 }
 
-/* A new headless Chromium session in slot i; 0 or -1. */
+/*
+ * A new headless Chromium session in slot i, its languages lang (as
+ * Accept-Language: "zh-CN,zh") or the browser's default when NULL; 0 or -1.
+ */
 static int
-session_new(int i)
+session_new(int i, const char *lang)
 {
-	json_t	*caps, *v;
+	json_t	*caps, *opts, *v;
+	char	 arg[128];
 
-	caps = json_pack("{s:{s:{s:s, s:{s:s, s:[s,s,s,s,s]}}}}",
-	    "capabilities", "alwaysMatch", "browserName", "chrome",
-	    "goog:chromeOptions", "binary", CHROMIUM, "args",
+	opts = json_pack("{s:s, s:[s,s,s,s,s]}", "binary", CHROMIUM, "args",
 	    "--headless=new", "--no-sandbox", "--disable-gpu",
 	    "--window-size=1400,900", "--disable-dev-shm-usage");
+	if (lang != NULL) {
+		snprintf(arg, sizeof arg, "--lang=%.*s", (int)strcspn(lang, ","),
+		    lang);
+		json_array_append_new(json_object_get(opts, "args"),
+		    json_string(arg));
+		json_object_set_new(opts, "prefs", json_pack("{s:s}",
+		    "intl.accept_languages", lang));
+	}
+	caps = json_pack("{s:{s:{s:s, s:o}}}", "capabilities", "alwaysMatch",
+	    "browserName", "chrome", "goog:chromeOptions", opts);
 	v = wd("POST", "/session", caps, false);
 	if (!json_is_string(json_object_get(v, "sessionId"))) {
 		json_decref(v);
@@ -347,17 +359,23 @@ wd_start(const char *artefacts_dir)
 		usleep(100000);
 	}
 	quiet_errors = false;
-	return session_new(0);
+	return session_new(0, NULL);
 }
 
 int
 wd_session_open(void)
 {
+	return wd_session_open_lang(NULL);
+}
+
+int
+wd_session_open_lang(const char *lang)
+{
 	int	i;
 
 	for (i = 0; i < WD_SESSIONS; i++)
 		if (wd_sessions[i][0] == '\0')
-			return session_new(i) == 0 ? i : -1;
+			return session_new(i, lang) == 0 ? i : -1;
 	return -1;
 }
 

@@ -26,6 +26,11 @@ int wd_start(const char *artefacts_dir);
 void wd_stop(void);
 /* Opens another browser session and makes it current; its index or -1. */
 int wd_session_open(void);
+/*
+ * The same, the browser's languages lang (Accept-Language and
+ * navigator.languages, e.g. "zh-CN,zh"); NULL: the browser's default.
+ */
+int wd_session_open_lang(const char *lang);
 /* Makes session i current. */
 void wd_use(int i);
 

@@ -115,7 +115,8 @@
 				try { j = text ? JSON.parse(text) : null; } catch (e) { j = null; }
 				if (r.ok)
 					return j;
-				msg = method + " " + path + ": " + r.status;
+				msg = RG.t("{method} {path}: {status}", { method:
+				    method, path: path, status: r.status });
 				if (j && j.title)
 					msg += " " + j.title;
 				if (j && j.detail)
@@ -143,10 +144,46 @@
 		return (neg ? "-" : "") + m + ":" + (r < 10 ? "0" : "") + r;
 	}
 
-	function timeText(iso) {
-		if (!iso)
-			return "";
-		return iso.replace("T", " ").replace(/\.\d+Z$/, "Z").replace("Z", " UTC");
+	/* An API time in the station's time zone (i18n.js). */
+	var timeText = RG.timeText;
+
+	/* An action or outcome code ("RELEASE") as the officer reads it. */
+	function actionText(code) {
+		var names = {
+			RELEASE: RG.t("RELEASE"), AUDIT: RG.t("AUDIT"),
+			DOC_CHECK: RG.t("DOC_CHECK"), INSPECT: RG.t("INSPECT"),
+			HOLD: RG.t("HOLD"), REFUSE: RG.t("REFUSE"),
+			PARTIAL_RELEASE: RG.t("PARTIAL_RELEASE")
+		};
+
+		return Object.prototype.hasOwnProperty.call(names, code) ?
+		    names[code] : String(code);
+	}
+
+	/* A train's direction ("import") as the officer reads it. */
+	function directionText(d) {
+		var names = {
+			"import": RG.t("import"), "export": RG.t("export"),
+			transit: RG.t("transit")
+		};
+
+		return Object.prototype.hasOwnProperty.call(names, d) ?
+		    names[d] : String(d || "");
+	}
+
+	/* A train's state ("evaluated") as the officer reads it. */
+	function stateText(st) {
+		var names = {
+			announced: RG.t("announced"), received: RG.t("received"),
+			evaluated: RG.t("evaluated"),
+			approaching: RG.t("approaching"), arrived: RG.t("arrived"),
+			released: RG.t("released"),
+			partially_released: RG.t("partially released"),
+			held: RG.t("held"), cancelled: RG.t("cancelled")
+		};
+
+		return Object.prototype.hasOwnProperty.call(names, st) ?
+		    names[st] : String(st || "");
 	}
 
 	function routeText(t) {
@@ -159,15 +196,17 @@
 		var rem, flag;
 
 		if (!clock || !clock.started)
-			return { text: "not started (target " +
-			    clockText(clock ? clock.target_s : 0) + ")", cls: "clock-none" };
+			return { text: RG.t("not started (target {target})", {
+			    target: clockText(clock ? clock.target_s : 0) }),
+			    cls: "clock-none" };
 		if (clock.flag === "done")
-			return { text: "done in " + clockText(clock.elapsed_s),
-			    cls: "clock-done" };
+			return { text: RG.t("done in {time}", {
+			    time: clockText(clock.elapsed_s) }), cls: "clock-done" };
 		rem = clock.remaining_s - (Date.now() - fetchedAt) / 1000;
 		flag = rem <= 0 ? "red" : clock.flag;
-		return { text: rem > 0 ? clockText(rem) + " left" :
-		    clockText(-rem) + " over target", cls: "clock-" + flag };
+		return { text: rem > 0 ? RG.t("{time} left", { time:
+		    clockText(rem) }) : RG.t("{time} over target", { time:
+		    clockText(-rem) }), cls: "clock-" + flag };
 	}
 
 	/* ---- signing in ---- */
@@ -349,6 +388,7 @@
 			});
 			return;
 		}
+		RG.loadStation();
 		for (i = 0; i < routes.length; i++)
 			if ((m = routes[i].re.exec(h)) !== null) {
 				routes[i].fn(m);
@@ -371,7 +411,9 @@
 	RG.enc = enc;
 	RG.trainKey = trainKey;
 	RG.clockText = clockText;
-	RG.timeText = timeText;
+	RG.actionText = actionText;
+	RG.stateText = stateText;
+	RG.directionText = directionText;
 	RG.routeText = routeText;
 	RG.countdown = countdown;
 	RG.stopTimers = stopTimers;

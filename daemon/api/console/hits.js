@@ -85,7 +85,7 @@
 			return el("li", { class: "hit", "data-action": h.action },
 			    el("span", { class: "badge lane-" + (LANES[h.action] ||
 				"unknown"), text: h.action }),
-			    el("p", { class: "reason", text: h.reason }),
+			    el("p", { class: "reason", text: RG.reasonText(h) }),
 			    el("dl", { class: "hit-facts" },
 				el("dt", { text: RG.t("rule") }), el("dd", {
 				    class: "rule", text: h.rule }),

@@ -26,12 +26,12 @@
 			state.trains = trains || [];
 			state.fetchedAt = Date.now();
 			showError("");
-			$("list-status").textContent = "updated " +
-			    new Date().toLocaleTimeString();
+			$("list-status").textContent = RG.t("updated {time}",
+			    { time: RG.nowText() });
 			renderList();
 		}).catch(function (e) {
-			$("list-status").textContent = "update failed";
-			showError(e.message + " (retrying)");
+			$("list-status").textContent = RG.t("update failed");
+			showError(RG.t("{error} (retrying)", { error: e.message }));
 		});
 	}
 
@@ -48,19 +48,23 @@
 				el("a", { href: "#/train/" + enc(trainKey(t)),
 				    class: "train-link" }, t.train),
 				t.run > 1 ? el("span", { class: "run",
-				    text: " run " + t.run }) : null,
+				    text: " " + RG.t("run {run}", { run: t.run }) }) :
+				    null,
 				t.green_lane ? el("span", { class: "badge lane-green",
-				    title: "green lane", text: "green lane" }) : null),
+				    title: RG.t("green lane"), text:
+				    RG.t("green lane") }) : null),
 			    el("td", { text: routeText(t) }),
-			    el("td", { text: t.direction || "" }),
+			    el("td", { text: RG.directionText(t.direction) }),
 			    el("td", { text: timeText(t.eta) }),
 			    el("td", { class: "num", text: c.wagons }),
 			    el("td", { class: "num", text: c.containers }),
 			    el("td", { class: "num", text: c.items }),
-			    el("td", { text: t.state }),
+			    el("td", { text: RG.stateText(t.state) }),
 			    el("td", null, t.decision ? el("span", { class:
-				"badge decision-" + t.decision, text: t.decision +
-				(t.final ? " (final)" : "") }) : "\u2014"),
+				"badge decision-" + t.decision, text: t.final ?
+				RG.t("{decision} (final)", { decision:
+				RG.actionText(t.decision) }) :
+				RG.actionText(t.decision) }) : "\u2014"),
 			    el("td", { class: "clock " + cd.cls, text: cd.text })));
 		});
 		$("trains-empty").hidden = state.trains.length > 0;

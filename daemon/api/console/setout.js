@@ -32,25 +32,31 @@
 		clear(root);
 		root.appendChild(el("p", { class: "noprint" },
 		    el("a", { href: "#/train/" + enc(data.id), text:
-			"\u2190 train " + t.train }), " ",
-		    el("button", { type: "button", id: "print", text: "Print",
+			"\u2190 " + RG.t("train {train}", { train: t.train }) }),
+		    " ",
+		    el("button", { type: "button", id: "print", text: RG.t("Print"),
 			onclick: function () { window.print(); } })));
-		root.appendChild(el("h2", { text: "Set-out list \u2014 train " +
-		    t.train + " run " + t.run }));
-		root.appendChild(el("p", { text: routeText(t) + " at " +
-		    (t.border_station || "?") + "; decision " + (d ? d.decision +
-		    (d.final ? " (final)" : " (provisional)") : "none") +
-		    "; printed " + new Date().toISOString().replace("T", " ")
-		    .slice(0, 16) + " UTC" }));
+		root.appendChild(el("h2", { text: RG.t("Set-out list \u2014 train {train} run {run}", { train: t.train, run: t.run }) }));
+		root.appendChild(el("p", { text: RG.t("{route} at {station}; decision {decision}; printed {time}", {
+			route: routeText(t), station: t.border_station || "?",
+			decision: !d ? RG.t("none") : d.final ?
+			    RG.t("{decision} (final)", { decision:
+			    RG.actionText(d.decision) }) :
+			    RG.t("{decision} (provisional)", { decision:
+			    RG.actionText(d.decision) }),
+			time: RG.timeText(new Date().toISOString())
+		    }) }));
 		if (rows.length === 0) {
 			root.appendChild(el("p", { id: "setout-empty",
-			    text: "No wagon is set out: the whole train goes." }));
+			    text: RG.t("No wagon is set out: the whole train goes.")
+			}));
 			document.body.setAttribute("data-rendered", "setout");
 			return;
 		}
 		root.appendChild(el("table", { id: "setout-table", class: "setout" },
-		    el("thead", null, el("tr", null, ["Position", "Wagon",
-			"Containers", "Action", "Reasons"].map(function (h) {
+		    el("thead", null, el("tr", null, [RG.t("Position"),
+			RG.t("Wagon"), RG.t("Containers"), RG.t("Action"),
+			RG.t("Reasons")].map(function (h) {
 			    return el("th", { text: h });
 			}))),
 		    el("tbody", null, rows.map(function (w) {
@@ -58,25 +64,27 @@
 			    conts = [];
 
 			((dw && dw.hits) || []).forEach(function (h) {
-				reasons.push(h.reason + " [" + h.rule + "]");
+				reasons.push(RG.reasonText(h) + " [" + h.rule + "]");
 				if (h.subject && h.subject.container &&
 				    conts.indexOf(h.subject.container) < 0)
 					conts.push(h.subject.container);
 			});
 			if (w.resolution)
-				reasons.push("officer: " + w.resolution);
+				reasons.push(RG.t("officer: {resolution}",
+				    { resolution: w.resolution }));
 			return el("tr", { class: "lane-" + LANES[wagonAction(w)] },
 			    el("td", { class: "num", text: w.position }),
 			    el("td", { text: w.wagon }),
 			    el("td", { text: w.containers + (conts.length ? " (" +
 				conts.join(", ") + ")" : "") }),
-			    el("td", { text: wagonAction(w) }),
+			    el("td", { text: RG.actionText(wagonAction(w)) }),
 			    el("td", null, el("ul", null, reasons.map(function (r) {
 				return el("li", { text: r });
 			    }))));
 		    }))));
 		root.appendChild(el("p", { class: "signature", text:
-		    "Shunting crew: ______________________   Officer: ______________________" }));
+		    RG.t("Shunting crew: {line}   Officer: {line}", { line:
+		    "______________________" }) }));
 		document.body.setAttribute("data-rendered", "setout");
 	}
 
