@@ -274,7 +274,7 @@ t_console_i18n_english_default(void)
 	CU_ASSERT_FATAL(wd_wait("#login-form #token", id, sizeof id, 5000));
 	s = wd_js_string("return navigator.languages.join(',');");
 	if (strncmp(s, "en", 2) == 0)
-		CU_ASSERT(shows("#login h2", "Log in"));
+		CU_ASSERT(shows("#login h2", "Sign in"));
 	free(s);
 	/* What GET /v1/session says of the officer wins (RG.me's seam). */
 	v = wd_js("RG.me = { principal: 'o.wang', role: 'officer', "

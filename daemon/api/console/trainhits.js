@@ -91,7 +91,12 @@
 	 * from the train's), or the manifest corrected, with a reason.
 	 */
 	function renderTrainHits(hits, t) {
-		var list = renderHits(hits);
+		var list;
+
+		/* In the order renderHits draws them (most severe first), so
+		 * that hits[i] is the hit of the i-th item. */
+		hits = RG.sortHits(hits);
+		list = renderHits(hits);
 
 		Array.prototype.forEach.call(list.children, function (li, i) {
 			var h = hits[i], g, p;
