@@ -75,6 +75,9 @@ void subscriptions_apply(struct daemon *d, struct json_t *subs,
 void api_audit_verify(struct http_ctx *c);
 void api_ruleset_get(struct http_ctx *c);
 
+/* api_stream.c */
+void api_stream(struct http_ctx *c);
+
 /* api_peer.c */
 void api_peer_status(struct http_ctx *c);
 
