@@ -44,6 +44,7 @@
 #include "manifest/util.h"
 
 #include "daemon/daemon.h"
+#include "daemon/hooks.h"
 #include "daemon/http/http.h"
 #include "daemon/log.h"
 #include "daemon/stream.h"
@@ -257,8 +258,11 @@ stream_fetched_cb(int status, const char *doc, size_t len, void *arg)
 		if (cl->joined)
 			client_send_batch(cl, &bt);
 	}
-	if (bt.n > 0)
+	if (bt.n > 0) {
 		h->stats.last_seq = bt.seq[bt.n - 1];
+		/* Perhaps through another daemon: this one's kept lists go. */
+		hook_changed(HOOK_TRAINS_CHANGED);
+	}
 	more = bt.n == STREAM_PAGE || h->dirty;
 	batch_clear(&bt);
 	if (more) {

@@ -34,6 +34,10 @@ extern const char	console_train_js[];
 extern const size_t	console_train_js_len;
 extern const char	console_setout_js[];
 extern const size_t	console_setout_js_len;
+extern const char	console_stream_js[];
+extern const size_t	console_stream_js_len;
+extern const char	console_alerts_js[];
+extern const size_t	console_alerts_js_len;
 extern const char	console_console_css[];
 extern const size_t	console_console_css_len;
 
@@ -59,6 +63,8 @@ static const struct console_file {
 	{ "list.js", JS, console_list_js, &console_list_js_len },
 	{ "train.js", JS, console_train_js, &console_train_js_len },
 	{ "setout.js", JS, console_setout_js, &console_setout_js_len },
+	{ "stream.js", JS, console_stream_js, &console_stream_js_len },
+	{ "alerts.js", JS, console_alerts_js, &console_alerts_js_len },
 	{ "console.css", "text/css; charset=utf-8", console_console_css,
 	    &console_console_css_len },
 };

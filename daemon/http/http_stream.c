@@ -15,7 +15,14 @@
  * frees the connection and leaves the unfinished request to its owner
  * with no connection (libevent 2.1: evhttp_connection_incoming_fail);
  * the stream sees that, and http_stream_free gives the request back to
- * evhttp_send_reply_end, which frees it.  A stream ended by the daemon
+ * evhttp_send_reply_end, which frees it.  evhttp learns of an end of
+ * file only when it next writes (the guard holds its input), so the
+ * stream watches the socket itself: whatever the client still sends is
+ * read and dropped (a request after a stream means nothing), and the end
+ * of file or an error closes the stream at once.  It watches a dup(2) of
+ * the socket, so that its event never outlives the descriptor number it
+ * was made for: once the guard closes its own, that number may be a new
+ * client's.  A stream ended by the daemon
  * (a client too slow, the daemon stopping) frees the connection itself
  * with evhttp_connection_free, the request with it, exactly as evhttp
  * does on a failure -- the guard hears of it through the connection's
@@ -24,11 +31,14 @@
 #include <sys/socket.h>
 
 #include <stdbool.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <event2/http.h>
 
 #include "manifest/util.h"
@@ -41,8 +51,27 @@
 
 struct http_stream {
 	struct evhttp_request	*req;
+	struct event		*watch;		/* the client's end, seen */
+	int			 watch_fd;	/* ours: a dup of the socket */
+	bool			 closed;
 	char			 client[CONN_CLIENT_LEN];
 };
+
+/* The client's socket is readable: drop what it sent; its end closes. */
+static void
+stream_watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_stream	*st = arg;
+	char			 scratch[512];
+	ssize_t			 n;
+
+	(void)what;
+	n = recv(fd, scratch, sizeof scratch, 0);
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+		return;
+	st->closed = true;
+	event_del(st->watch);
+}
 
 struct http_stream *
 http_stream_start(struct http_ctx *c, const char *content_type,
@@ -57,6 +86,7 @@ http_stream_start(struct http_ctx *c, const char *content_type,
 
 	st = xcalloc(1, sizeof *st);
 	st->req = c->req;
+	st->watch_fd = -1;
 	memcpy(st->client, c->client, sizeof st->client);
 	evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -74,6 +104,10 @@ http_stream_start(struct http_ctx *c, const char *content_type,
 		 */
 		setsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_SNDBUF,
 		    &sndbuf, sizeof sndbuf);
+		if ((st->watch_fd = dup(bufferevent_getfd(bev))) >= 0 &&
+		    (st->watch = event_new(c->d->base, st->watch_fd,
+		    EV_READ | EV_PERSIST, stream_watch_cb, st)) != NULL)
+			event_add(st->watch, NULL);
 	}
 	log_info("%s %s %s -> 200 stream (%lld ms, %s)", c->id,
 	    http_method_name(evhttp_request_get_command(c->req)),
@@ -95,7 +129,8 @@ stream_output(const struct http_stream *st)
 	struct evhttp_connection	*evcon;
 	struct bufferevent		*bev;
 
-	if ((evcon = evhttp_request_get_connection(st->req)) == NULL ||
+	if (st->closed ||
+	    (evcon = evhttp_request_get_connection(st->req)) == NULL ||
 	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
 		return NULL;
 	return bufferevent_get_output(bev);
@@ -141,6 +176,10 @@ http_stream_free(struct http_stream *st)
 
 	if (st == NULL)
 		return;
+	if (st->watch != NULL)
+		event_free(st->watch);
+	if (st->watch_fd >= 0)
+		close(st->watch_fd);
 	if ((evcon = evhttp_request_get_connection(st->req)) != NULL)
 		evhttp_connection_free(evcon);
 	else
