@@ -207,9 +207,10 @@ static const struct param params[] = {
 	    "well below max_connections (at most half of it is used), so that "
 	    "streams never take the connections the API's requests need."),
 	INT("stream", "stream_max_pending_kb", stream_max_pending_kb, true,
-	    "256", 16, 65536,
+	    "1024", 64, 65536,
 	    "KiB of messages the daemon holds for one stream client that "
-	    "does not read them; past it the client is dropped (logged, "
+	    "does not read them: past it, or past an eighth of it for a "
+	    "second, the client is dropped (logged, "
 	    "railgate_stream_dropped_total) and reconnects to catch up."),
 	INT("stream", "stream_heartbeat_s", stream_heartbeat_s, true, "15", 1,
 	    300,

@@ -21,9 +21,10 @@
  * the console reloads what it shows.
  *
  * Memory: what a client has not read stays in its connection's output
- * buffer; past stream_max_pending_kb the client is dropped (its
- * connection freed) at once, so a client that never reads costs at most
- * that much (and the socket's send buffer).  A client stays alive
+ * buffer; past stream_max_pending_kb, or past an eighth of it for a
+ * second, the client is dropped (its connection freed), so a client that
+ * never reads costs at most that much and a page (and the socket's send
+ * buffer, fixed by http_stream.c).  A client stays alive
  * between messages by a comment line every stream_heartbeat_s, which
  * also finds a peer that has gone.
  */
@@ -52,6 +53,7 @@
 #define STREAM_CHANNEL		"railgate_audit"
 #define STREAM_PAGE		500	/* records read at once */
 #define STREAM_TICK_MS		1000
+#define STREAM_SLOW_MS		1000	/* behind that long: dropped */
 #define STREAM_WRITE_TIMEOUT_S	30	/* nothing taken that long: cut */
 
 struct stream_client {
@@ -64,6 +66,7 @@ struct stream_client {
 	bool				 querying;	/* a catch-up query is out */
 	bool				 gone;		/* free when the query answers */
 	int64_t				 next_beat_ms;
+	int64_t				 over_since_ms;	/* behind since; 0: not */
 	TAILQ_ENTRY(stream_client)	 entry;
 };
 TAILQ_HEAD(stream_client_list, stream_client);
@@ -106,29 +109,54 @@ client_end(struct stream_client *cl)
 }
 
 /*
- * Writes text to cl; drops it when it has gone, or when what it was
- * written before is still unread past the bound.  (Judged before the new
- * text: one page of messages is written at once, and the kernel takes it
- * only when the loop next turns.)  So a client holds at most the bound
- * plus one page (STREAM_PAGE messages).
+ * True when cl reads too slowly to keep: more than stream_max_pending_kb
+ * unread, or more than an eighth of it for STREAM_SLOW_MS on end.  (A
+ * client that reads has a page of messages unread for a moment -- the
+ * kernel takes a write only when the loop next turns -- and never for a
+ * second; one that does not read crosses the eighth and stays there.)
+ */
+static bool
+client_too_slow(struct stream_client *cl, int64_t now)
+{
+	size_t	cap = (size_t)cl->hub->d->cfg.stream_max_pending_kb << 10;
+	size_t	pending = http_stream_pending(cl->st);
+
+	if (pending <= cap / 8) {
+		cl->over_since_ms = 0;
+		return false;
+	}
+	if (pending > cap)
+		return true;
+	if (cl->over_since_ms == 0)
+		cl->over_since_ms = now;
+	return now - cl->over_since_ms >= STREAM_SLOW_MS;
+}
+
+/* Drops cl, too slow: logged and counted. */
+static void
+client_drop(struct stream_client *cl)
+{
+	struct stream_hub	*h = cl->hub;
+
+	h->stats.dropped++;
+	log_warnx("%s stream of %s from %s dropped: %zu bytes unread "
+	    "(stream_max_pending_kb %d)", cl->id, cl->who,
+	    http_stream_client(cl->st), http_stream_pending(cl->st),
+	    h->d->cfg.stream_max_pending_kb);
+	client_end(cl);
+}
+
+/*
+ * Writes text to cl; drops it when it has gone, or when it reads too
+ * slowly (judged before the new text, so that a client holds at most
+ * stream_max_pending_kb plus one write: a page of STREAM_PAGE messages).
  */
 static void
 client_write(struct stream_client *cl, const char *text, size_t len)
 {
-	struct stream_hub	*h = cl->hub;
-	size_t			 bound = (size_t)h->d->cfg.stream_max_pending_kb << 10;
-	size_t			 pending = http_stream_pending(cl->st);
-
-	if (pending > bound) {
-		h->stats.dropped++;
-		log_warnx("%s stream of %s from %s dropped: %zu bytes unread "
-		    "(stream_max_pending_kb %d)", cl->id, cl->who,
-		    http_stream_client(cl->st), pending,
-		    h->d->cfg.stream_max_pending_kb);
-		client_end(cl);
-		return;
-	}
-	if (http_stream_write(cl->st, text, len) < 0)
+	if (client_too_slow(cl, daemon_now_ms()))
+		client_drop(cl);
+	else if (http_stream_write(cl->st, text, len) < 0)
 		client_end(cl);
 }
 
@@ -439,6 +467,8 @@ stream_tick_cb(evutil_socket_t fd, short what, void *arg)
 		next = TAILQ_NEXT(cl, entry);
 		if (!http_stream_is_open(cl->st))
 			client_end(cl);
+		else if (client_too_slow(cl, now))
+			client_drop(cl);
 		else if (now >= cl->next_beat_ms) {
 			cl->next_beat_ms = now +
 			    (int64_t)h->d->cfg.stream_heartbeat_s * 1000;

@@ -219,7 +219,7 @@ wait_clients(struct harness_daemon *d, double want)
 }
 
 static const char stream_conf[] = "[stream]\nstream_max_clients = 4\n"
-    "stream_max_pending_kb = 16\nstream_catch_up_max = 5\n"
+    "stream_max_pending_kb = 128\nstream_catch_up_max = 5\n"
     "stream_heartbeat_s = 2\n";
 
 static int
@@ -387,7 +387,12 @@ t_stream_slow_client(void)
 	end = rss_kb(a.pid);
 	fprintf(stderr, "\n  daemon RSS with a client that never reads: %ld KiB "
 	    "-> %ld KiB over 12,000 records (~2.4 MB of messages)\n", base, end);
+#ifndef __SANITIZE_ADDRESS__
 	CU_ASSERT_TRUE(base > 0 && end - base < 1024);
+#else
+	/* AddressSanitizer keeps freed memory aside: RSS says nothing. */
+	fprintf(stderr, "  (built with AddressSanitizer: RSS not judged)\n");
+#endif
 	CU_ASSERT_TRUE(metric(&a, "railgate_stream_dropped_total") >=
 	    dropped + 1);
 	/* The slow client finds its stream ended once it reads. */
