@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,7 +219,9 @@ wait_clients(struct harness_daemon *d, double want)
 	return true;
 }
 
-static const char stream_conf[] = "[stream]\nstream_max_clients = 4\n"
+/* A short request_timeout_s: a healthy stream outlives it. */
+static const char stream_conf[] = "[http]\nrequest_timeout_s = 2\n"
+    "[stream]\nstream_max_clients = 4\n"
     "stream_max_pending_kb = 128\nstream_catch_up_max = 5\n"
     "stream_heartbeat_s = 2\n";
 
@@ -455,6 +458,33 @@ t_stream_listen_lost(void)
 	sse_close(&s);
 }
 
+/*
+ * A quiet stream outlives request_timeout_s (the connection guard and
+ * libevent's idle timeout leave it alone); the daemon stops promptly
+ * with streams open, ending them.
+ */
+static void
+t_stream_long_lived(void)
+{
+	struct sse	s, t;
+	int		r;
+
+	CU_ASSERT_EQUAL_FATAL(sse_open(&s, a.port, officer_tok, NULL, 0), 0);
+	CU_ASSERT_TRUE_FATAL(sse_hello_id(&s) >= 0);
+	sleep(5);		/* request_timeout_s = 2 */
+	append_records(1, "test.later");
+	CU_ASSERT_TRUE(sse_wait(&s, "event: test.later", 5000));
+	sse_close(&s);
+
+	CU_ASSERT_EQUAL_FATAL(sse_open(&t, b.port, auditor_tok, NULL, 0), 0);
+	CU_ASSERT_TRUE_FATAL(sse_hello_id(&t) >= 0);
+	CU_ASSERT_EQUAL(harness_daemon_signal_wait(&b, SIGTERM, 5000), 0);
+	while ((r = sse_read(&t, 2000)) > 0)
+		;
+	CU_ASSERT_EQUAL(r, -1);		/* ended, not left hanging */
+	sse_close(&t);
+}
+
 static CU_TestInfo stream_tests[] = {
 	{ "t_stream_roles", t_stream_roles },
 	{ "t_stream_other_daemon", t_stream_other_daemon },
@@ -462,6 +492,7 @@ static CU_TestInfo stream_tests[] = {
 	{ "t_stream_slow_client", t_stream_slow_client },
 	{ "t_stream_client_limit", t_stream_client_limit },
 	{ "t_stream_listen_lost", t_stream_listen_lost },
+	{ "t_stream_long_lived", t_stream_long_lived },
 	CU_TEST_INFO_NULL
 };
 
