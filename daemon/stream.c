@@ -401,6 +401,16 @@ stream_last_id(struct http_ctx *c, long long *seq)
 	return 1;
 }
 
+/* stream_max_clients, kept to half of max_connections. */
+static int
+stream_max_clients(const struct stream_hub *h)
+{
+	const struct config	*cfg = &h->d->cfg;
+
+	return cfg->stream_max_clients < cfg->max_connections / 2 ?
+	    cfg->stream_max_clients : cfg->max_connections / 2;
+}
+
 void
 stream_hub_accept(struct stream_hub *h, struct http_ctx *c)
 {
@@ -418,7 +428,7 @@ stream_hub_accept(struct stream_hub *h, struct http_ctx *c)
 		    "is starting; try again", NULL, 1);
 		return;
 	}
-	if (h->stats.clients >= h->d->cfg.stream_max_clients) {
+	if (h->stats.clients >= stream_max_clients(h)) {
 		h->stats.refused++;
 		http_reply_problem(c, 503, "Service Unavailable", "too many "
 		    "streams open (stream_max_clients); try again", NULL, 5);
@@ -576,13 +586,11 @@ stream_hub_new(struct daemon *d)
 	h->d = d;
 	h->listen_fd = -1;
 	TAILQ_INIT(&h->clients);
-	if (d->cfg.stream_max_clients > room) {
+	if (d->cfg.stream_max_clients > room)
 		log_warnx("stream_max_clients %d is over half of "
-		    "max_connections %d: lowered to %d, so that streams leave "
-		    "the API its connections", d->cfg.stream_max_clients,
+		    "max_connections %d: %d streams at most, so that streams "
+		    "leave the API its connections", d->cfg.stream_max_clients,
 		    d->cfg.max_connections, room);
-		d->cfg.stream_max_clients = room;
-	}
 	h->listen_timer = evtimer_new(d->base, stream_listen_timer_cb, h);
 	h->tick = event_new(d->base, -1, EV_PERSIST, stream_tick_cb, h);
 	if (h->listen_timer == NULL || h->tick == NULL)
