@@ -247,6 +247,26 @@ static const struct param params[] = {
 	    false, "300", 1, 86400,
 	    "Seconds of the windows of signin_failures_per_name and "
 	    "signin_failures_per_client, from the first failure."),
+	INT("stream", "stream_max_clients", stream_max_clients, false, "512",
+	    1, 1 << 20,
+	    "Consoles connected to GET /v1/stream at once; one more is "
+	    "answered 503 with Retry-After.  Each holds a connection: keep it "
+	    "well below max_connections (at most half of it is used), so that "
+	    "streams never take the connections the API's requests need."),
+	INT("stream", "stream_max_pending_kb", stream_max_pending_kb, true,
+	    "1024", 64, 65536,
+	    "KiB of messages the daemon holds for one stream client that "
+	    "does not read them: past it, or past an eighth of it for a "
+	    "second, the client is dropped (logged, "
+	    "railgate_stream_dropped_total) and reconnects to catch up."),
+	INT("stream", "stream_heartbeat_s", stream_heartbeat_s, true, "15", 1,
+	    300,
+	    "Seconds between the comment lines sent on a quiet stream, so that "
+	    "proxies keep it and a dead client is noticed."),
+	INT("stream", "stream_catch_up_max", stream_catch_up_max, true, "1000",
+	    1, 100000,
+	    "Messages a reconnecting console is sent from its Last-Event-ID; "
+	    "past it, one \"reset\" event tells it to reload everything."),
 };
 
 /*

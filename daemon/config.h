@@ -74,6 +74,11 @@ struct config {
 	int	 signin_failures_per_name;
 	int	 signin_failures_per_client;
 	int	 signin_failures_window_s;
+	/* [stream] pushed changes (daemon/stream.c) */
+	int	 stream_max_clients;
+	int	 stream_max_pending_kb;
+	int	 stream_heartbeat_s;
+	int	 stream_catch_up_max;
 };
 
 /* Fills cfg with every default; the caller frees with config_free(). */

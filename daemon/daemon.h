@@ -26,6 +26,7 @@ struct cycle_group;
 struct notices;
 struct peer_link;
 struct sign_key;
+struct stream_hub;
 
 struct daemon {
 	struct event_base	*base;
@@ -42,6 +43,7 @@ struct daemon {
 	struct spool		*spool;
 	struct evaluator	*eval;
 	struct clock_watch	*clock;
+	struct stream_hub	*stream;	/* GET /v1/stream */
 	struct notices		*notices;
 	struct peer_link	*peer;		/* NULL: no neighbour link */
 	struct sign_key		*station_key;	/* signs notices */

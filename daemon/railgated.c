@@ -44,6 +44,7 @@
 #include "daemon/pool.h"
 #include "daemon/sign.h"
 #include "daemon/spool.h"
+#include "daemon/stream.h"
 #include "daemon/version.h"
 
 /* Prints usage to out. */
@@ -364,6 +365,7 @@ daemon_free(struct daemon *d)
 	cycle_group_stop(d->cycles);
 	pool_free(d->pool);
 	dbloop_free(d->dbloop);
+	stream_hub_free(d->stream);	/* no query of its out now */
 	cycle_group_free(d->cycles);
 	sign_key_free(d->station_key);
 	http_server_free(d->http);
@@ -431,6 +433,7 @@ main(int argc, char **argv)
 	daemon_fit_fd_limit(&d.cfg);
 	if ((d.http = daemon_http_start(&d, &cause)) == NULL)
 		fatalx("%s", cause);
+	d.stream = stream_hub_new(&d);
 	snprintf(spooldir, sizeof spooldir, "%s/spool", d.cfg.state_dir);
 	if ((d.spool = spool_new(&d, spooldir, &cause)) == NULL)
 		fatalx("%s", cause);

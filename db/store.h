@@ -527,4 +527,14 @@ void store_subscription_put(struct db *db, const char *name, const char *url,
     int enabled, const char *client_cert, const char *client_key,
     const char *principal, store_doc_cb cb, void *arg);
 
+/* == pushed changes (store_stream.c) == */
+
+/*
+ * The audit records after seq after, oldest first, at most limit of
+ * them: {"head": the chain's last seq, "records": [{seq, action, train,
+ * run, actor, at, details (clock.* only)}]}.
+ */
+void store_audit_after(struct db *db, long long after, int limit,
+    store_doc_cb cb, void *arg);
+
 #endif

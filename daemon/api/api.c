@@ -77,6 +77,7 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET, "/v1/rulesets/{sha256}", READERS, api_ruleset_get },
 	{ EVHTTP_REQ_GET, "/v1/peer", READERS | AUTH_ADMIN, api_peer_status },
 	{ EVHTTP_REQ_GET, "/v1/station", READERS, api_station },
+	{ EVHTTP_REQ_GET, "/v1/stream", READERS, api_stream },
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

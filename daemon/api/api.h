@@ -107,6 +107,9 @@ void api_session_get_stats(struct api_session_stats *out);
 void api_audit_verify(struct http_ctx *c);
 void api_ruleset_get(struct http_ctx *c);
 
+/* api_stream.c */
+void api_stream(struct http_ctx *c);
+
 /* api_peer.c */
 void api_peer_status(struct http_ctx *c);
 

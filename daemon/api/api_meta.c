@@ -32,6 +32,7 @@
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/peer/peer.h"
+#include "daemon/stream.h"
 #include "daemon/pool.h"
 #include "daemon/version.h"
 
@@ -199,8 +200,9 @@ struct meta_figures {
 	struct db_stats		ds;
 	struct evaluator_stats	es;
 	struct peer_link_stats	ps;
+	struct stream_stats	ss;
 	size_t			pool_pending;
-	struct api_session_stats ss;
+	struct api_session_stats sis;
 };
 
 /* One metric family of /metrics: what it is called, says, and reads. */
@@ -281,17 +283,40 @@ static const struct meta_metric meta_process[] = {
 	    "cookie.", FIELD(META_U64, hs.both_refused) },
 	{ "railgate_signins_total", "counter",
 	    "Officers signed in with a name and a password.",
-	    FIELD(META_U64, ss.signins) },
+	    FIELD(META_U64, sis.signins) },
 	{ "railgate_signin_failures_total", "counter",
 	    "Sign-ins refused 401 (unknown name, wrong password, disabled "
-	    "account: one answer).", FIELD(META_U64, ss.signin_failures) },
+	    "account: one answer).", FIELD(META_U64, sis.signin_failures) },
 	{ "railgate_signin_throttled_total", "counter",
 	    "Sign-ins refused 429: their name or client passed "
 	    "signin_failures_per_name or signin_failures_per_client.",
-	    FIELD(META_U64, ss.signin_throttled) },
+	    FIELD(META_U64, sis.signin_throttled) },
 	{ "railgate_signouts_total", "counter",
 	    "Sessions signed out (DELETE /v1/session).",
-	    FIELD(META_U64, ss.signouts) },
+	    FIELD(META_U64, sis.signouts) },
+	{ "railgate_stream_clients", "gauge",
+	    "Consoles connected to GET /v1/stream.",
+	    FIELD(META_INT, ss.clients) },
+	{ "railgate_stream_accepted_total", "counter",
+	    "Streams started.", FIELD(META_U64, ss.accepted) },
+	{ "railgate_stream_refused_total", "counter",
+	    "Streams refused with 503: stream_max_clients were open.",
+	    FIELD(META_U64, ss.refused) },
+	{ "railgate_stream_dropped_total", "counter",
+	    "Stream clients dropped: more than stream_max_pending_kb unread.",
+	    FIELD(META_U64, ss.dropped) },
+	{ "railgate_stream_messages_total", "counter",
+	    "Messages written to stream clients, over every client.",
+	    FIELD(META_U64, ss.messages) },
+	{ "railgate_stream_resets_total", "counter",
+	    "Reconnecting consoles told to reload (more than "
+	    "stream_catch_up_max missed).", FIELD(META_U64, ss.resets) },
+	{ "railgate_stream_listen_up", "gauge",
+	    "1 while the LISTEN connection hears other daemons' changes.",
+	    FIELD(META_INT, ss.listen_up) },
+	{ "railgate_stream_listen_reconnects_total", "counter",
+	    "Times the LISTEN connection was opened again.",
+	    FIELD(META_U64, ss.listen_reconnects) },
 	{ "railgate_db_connections_up", "gauge",
 	    "Database connections usable.", FIELD(META_INT, ds.up) },
 	{ "railgate_db_queued", "gauge",
@@ -472,8 +497,9 @@ api_metrics(struct http_ctx *c)
 	db_get_stats(c->d->db, &f.ds);
 	evaluator_get_stats(c->d->eval, &f.es);
 	peer_link_get_stats(c->d->peer, &f.ps);
+	stream_hub_get_stats(c->d->stream, &f.ss);
 	f.pool_pending = pool_pending(c->d->pool);
-	api_session_get_stats(&f.ss);
+	api_session_get_stats(&f.sis);
 	buf_printf(&b, "# HELP railgate_http_requests_total HTTP requests "
 	    "answered, by status class.\n# TYPE railgate_http_requests_total "
 	    "counter\n");

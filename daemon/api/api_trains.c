@@ -74,7 +74,11 @@ api_check_train_id(struct http_ctx *c)
  * and one query fetches a new one for the next readers.  Only the very
  * first reader of a filter waits for the database; however many ask
  * meanwhile, there is one query in flight.  So 200 consoles cost one query
- * a second, and a change shows on the next poll.  Loop thread only, like
+ * a second, and a change shows on the next poll.  A copy known to be
+ * out of date -- a change since it was asked for, by this daemon or
+ * heard from another through the stream (daemon/stream.c) -- is not
+ * served: the readers wait for the new one, so that consoles reloading
+ * on a pushed change see it (all of them, from one query).  Loop thread only, like
  * all of the API; one daemon per process.
  */
 #define LIST_FRESH_MS	1000
@@ -86,8 +90,11 @@ struct list_cache {
 	size_t		  len;
 	int64_t		  at_ms;	/* when it was asked for */
 	uint64_t	  generation;	/* list_generation when asked */
+	uint64_t	  text_generation; /* that of text */
 	bool		  used;		/* the slot holds a filter */
 	bool		  fetching;
+	bool		  again;	/* changed while fetching: once more */
+	struct daemon	 *d;
 	struct http_ctx	**waiters;
 	size_t		  nwaiters, waiters_cap;
 };
@@ -130,6 +137,17 @@ list_fetched_cb(int status, const char *text, size_t len, void *arg)
 	size_t			  i, n = lc->nwaiters;
 
 	lc->fetching = false;
+	if (status > 0 && lc->generation != list_generation && !lc->again &&
+	    lc->nwaiters > 0) {
+		/* Changed while the query ran: the waiters get what follows. */
+		lc->again = true;
+		lc->fetching = true;
+		lc->generation = list_generation;
+		store_train_list(lc->d->db, lc->state, lc->d->cfg.target_minutes,
+		    lc->d->cfg.warn_percent, list_fetched_cb, lc);
+		return;
+	}
+	lc->again = false;
 	lc->waiters = NULL;
 	lc->nwaiters = lc->waiters_cap = 0;
 	if (status > 0) {
@@ -138,6 +156,7 @@ list_fetched_cb(int status, const char *text, size_t len, void *arg)
 		memcpy(lc->text, text, len);
 		lc->text[len] = '\0';
 		lc->len = len;
+		lc->text_generation = lc->generation;
 	} else
 		lc->at_ms = 0;		/* failed: ask again on the next read */
 	for (i = 0; i < n; i++)
@@ -161,7 +180,8 @@ api_trains_list(struct http_ctx *c)
 	}
 	stale = lc->text == NULL || now - lc->at_ms >= LIST_FRESH_MS ||
 	    lc->generation != list_generation;
-	if (lc->text != NULL)
+	lc->d = d;
+	if (lc->text != NULL && lc->text_generation == list_generation)
 		http_reply_json(c, 200, lc->text, lc->len);
 	else {
 		if (lc->nwaiters == lc->waiters_cap) {

@@ -168,6 +168,31 @@ void http_reply_unavailable(struct http_ctx *c);
  */
 void http_reply_problem_json(struct http_ctx *c, int status, const char *json);
 
+/*
+ * A reply that goes on (Server-Sent Events): http_stream_start answers
+ * c's request with status 200, content_type and no length (chunked to an
+ * HTTP/1.1 client), logs and counts it as a reply, and frees c -- the
+ * one reply -- handing the connection to the stream, which the caller
+ * owns until http_stream_free.  The stream's connection has no read
+ * timeout (its client sends nothing more) and a write timeout of
+ * write_timeout_s: a client that takes nothing for that long is cut by
+ * libevent.  A client that goes away leaves the stream closed
+ * (http_stream_is_open false); the caller frees it.
+ */
+struct http_stream;
+struct http_stream *http_stream_start(struct http_ctx *c,
+    const char *content_type, int write_timeout_s);
+/* Queues len bytes for the client; -1 when it has gone. */
+int http_stream_write(struct http_stream *st, const char *data, size_t len);
+/* Bytes queued in the daemon for the client, not yet taken by the kernel. */
+size_t http_stream_pending(const struct http_stream *st);
+/* False once the client has gone (or was cut). */
+bool http_stream_is_open(const struct http_stream *st);
+/* The client's key (conn_client_key), for logs and limits. */
+const char *http_stream_client(const struct http_stream *st);
+/* Ends the stream, closing its connection if still open; accepts NULL. */
+void http_stream_free(struct http_stream *st);
+
 /* Requests answered so far, by status class, for /metrics. */
 struct http_stats {
 	uint64_t	requests;

@@ -12,6 +12,7 @@
  *   http_gate.c   the authentication gate: a token from the cache or
  *                 the application's lookup, and the route's roles, both
  *                 for a request and for a head before its body
+ *   http_stream.c a reply that goes on (Server-Sent Events)
  *
  * Loop thread only.
  */
@@ -64,6 +65,8 @@ struct http_server {
 /* http_reply.c */
 /* The reason phrase of a status, also a problem's default title. */
 const char *http_reason(int status);
+/* Frees a context whose request a stream took over (http_stream.c). */
+void http_ctx_release(struct http_ctx *c);
 /* Counts a reply sent, by status class; s may be NULL. */
 void http_count_reply(struct http_server *s, int status);
 /* An RFC 9457 document with the members every refusal carries, into b. */

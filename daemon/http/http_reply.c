@@ -73,6 +73,13 @@ ctx_free(struct http_ctx *c)
 	free(c);
 }
 
+/* A context whose request a stream took over (http_stream.c). */
+void
+http_ctx_release(struct http_ctx *c)
+{
+	ctx_free(c);
+}
+
 const char *
 http_param(const struct http_ctx *c, int n)
 {

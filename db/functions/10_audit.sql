@@ -30,6 +30,10 @@ BEGIN
 	INSERT INTO audit_log VALUES (head.seq + 1, t, p_actor, p_action,
 	    p_train, p_details, p_ruleset, head.hash, h);
 	UPDATE audit_head SET seq = head.seq + 1, hash = h;
+	-- Every daemon sharing the database hears of it at commit and reads
+	-- the records after the last it saw (daemon/stream.c); one
+	-- notification per transaction, since PostgreSQL folds identical ones.
+	PERFORM pg_notify('railgate_audit', '');
 	RETURN head.seq + 1;
 END
 $$;

@@ -267,7 +267,12 @@ t_security_route_table_roles(void)
 			bool			allowed;
 
 			allowed = route_admits(routes[i].roles, roles[k]);
-			sec_call(routes[i].method, path, tokens[k], NULL, "{}", &r);
+			/* A stream never ends: HEAD, where the role reaches it. */
+			if (allowed && strcmp(path, "/v1/stream") == 0)
+				sec_call("HEAD", path, tokens[k], NULL, NULL, &r);
+			else
+				sec_call(routes[i].method, path, tokens[k], NULL,
+				    "{}", &r);
 			sec_check_no_5xx(r.status, roles[k], routes[i].method, path);
 			if ((r.status == 403) == allowed || r.status == 401 ||
 			    (r.status == 403 && !sec_is_problem(&r))) {

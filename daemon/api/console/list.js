@@ -17,7 +17,11 @@
 	function openList() {
 		showView("list");
 		loadList();
-		state.listTimer = setInterval(loadList, LIST_POLL_MS);
+		/* Polled only while pushed changes do not arrive (stream.js). */
+		state.listTimer = setInterval(function () {
+			if (!RG.streamUp || !RG.streamUp())
+				loadList();
+		}, LIST_POLL_MS);
 		state.tickTimer = setInterval(tickList, 1000);
 	}
 
@@ -82,6 +86,12 @@
 			cell.className = "clock " + cd.cls;
 		}
 	}
+
+	/* Any pushed change may move the list (stream.js). */
+	RG.subscribe(function () {
+		if (state.view === "list")
+			RG.reloadSoon("list", loadList);
+	});
 
 	RG.openList = openList;
 })();

@@ -32,8 +32,11 @@
 		RG.resetPicks(id);
 		state.trainId = id;
 		loadTrain(id);
-		state.trainTimer = setInterval(function () { loadTrain(id, true); },
-		    TRAIN_POLL_MS);
+		/* Polled only while pushed changes do not arrive (stream.js). */
+		state.trainTimer = setInterval(function () {
+			if (!RG.streamUp || !RG.streamUp())
+				loadTrain(id, true);
+		}, TRAIN_POLL_MS);
 		state.tickTimer = setInterval(tickTrain, 1000);
 	}
 
@@ -553,6 +556,30 @@
 				}));
 			}))));
 	}
+
+	/*
+	 * A pushed change naming this train (or none: a reset) reloads it,
+	 * unless the page already shows its audit record (the officer's own
+	 * action, reloaded by the action itself).
+	 */
+	var pushedSeq = 0;
+	RG.subscribe(function (m) {
+		var id = state.trainId;
+
+		if (state.view !== "train" || !id || (m.train &&
+		    id.split("@")[0] !== m.train))
+			return;
+		pushedSeq = Math.max(pushedSeq, m.train && m.seq ? m.seq : Infinity);
+		RG.reloadSoon("train", function () {
+			var a = state.train && state.train.id === id ?
+			    state.train.audit : [], want = pushedSeq;
+
+			pushedSeq = 0;
+			if (state.view === "train" && state.trainId === id &&
+			    !(a.length > 0 && a[a.length - 1].seq >= want))
+				loadTrain(id, true);
+		});
+	});
 
 	RG.fetchTrain = fetchTrain;
 	RG.loadTrain = loadTrain;
