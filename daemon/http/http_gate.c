@@ -21,7 +21,8 @@
  * site's page posting with the officer's cookie.  Bearer requests carry
  * no ambient credential and are not checked.
  *
- * Failed authentications are counted per client (auth.h's throttle):
+ * Failed authentications -- a wrong, unknown or malformed credential,
+ * not a request with none -- are counted per client (auth.h's throttle):
  * each is logged on its own line while the client is under
  * auth_failures_per_client in its window, beyond that only in the
  * window's summary; past the limit, requests needing a token that is not
@@ -82,6 +83,25 @@ http_auth_failed(struct http_server *s, const char *client,
 	a->no.quiet = n > (uint64_t)s->fail_limit;
 	snprintf(a->no.detail, sizeof a->no.detail, "%s", detail);
 	a->why = why;
+	return HTTP_AUTH_NO;
+}
+
+/*
+ * A request with no credential at all: 401, not counted against the
+ * client.  It guesses nothing -- a console opening before anyone signed
+ * in asks who is signed in (GET /v1/session) -- and officers behind one
+ * station's address would otherwise lock each other out by opening tabs.
+ */
+static int
+http_auth_absent(struct http_server *s, struct http_auth *a)
+{
+	s->stats.auth_failures++;
+	a->no.status = 401;
+	a->no.title = "Unauthorized";
+	a->no.challenge = true;
+	snprintf(a->no.detail, sizeof a->no.detail, "an Authorization: Bearer "
+	    "token or a session (POST /v1/session) is required");
+	a->why = "no token";
 	return HTTP_AUTH_NO;
 }
 
@@ -155,9 +175,10 @@ http_auth_begin(struct http_server *s, const char *client,
 		return http_auth_failed(s, client, a, false, "malformed "
 		    "session cookie", "the session cookie is malformed; sign "
 		    "in again");
+	if (token == NULL && authorization == NULL)
+		return http_auth_absent(s, a);
 	if (token == NULL)
-		return http_auth_failed(s, client, a, true, authorization ==
-		    NULL ? "no token" : "malformed token",
+		return http_auth_failed(s, client, a, true, "malformed token",
 		    "an Authorization: Bearer token or a session (POST "
 		    "/v1/session) is required");
 	if (rc == 0)

@@ -233,6 +233,9 @@ t_cfe_train_hit(void)
 	    "{}, \"reason\": \"the manifest cannot be trusted as it stands: "
 	    "UNT_COUNT\"}]'::jsonb))::json WHERE train_no = '" TRAIN "'"));
 	wd_use(session_b);
+	/* Written behind the daemon's back: no audit record, nothing
+	 * pushed, so the page is told to read the train again. */
+	json_decref(wd_js("RG.loadTrain(RG.state.trainId); return true;"));
 	CU_ASSERT_FATAL(wd_wait("#clear-form-0", id, sizeof id, 10000));
 	CU_ASSERT_EQUAL_FATAL(wd_type("#clear-reason-0", "segments counted: "
 	    "the UNT count is a typo"), 0);

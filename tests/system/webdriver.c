@@ -207,38 +207,48 @@ wd_js_string(const char *script)
 	return s;
 }
 
-/* Clicks the element matching css; 0 or -1. */
-int
-wd_click(const char *css)
+/*
+ * Sends an element command (what: "click", "value") to the element
+ * matching css, found again when the page redrew it between the find and
+ * the command (a stale element: the console redraws on every pushed
+ * change); 0, or -1 after a few tries.
+ */
+static int
+element_command(const char *css, const char *what, json_t *body)
 {
 	char	 id[128], path[256];
-	json_t	*v;
+	json_t	*v = NULL;
+	int	 try;
 
-	if (!wd_wait(css, id, sizeof id, 5000))
-		return -1;
-	snprintf(path, sizeof path, "/element/%s/click", id);
-	v = wd("POST", path, json_object(), true);
+	for (try = 0; try < 5 && v == NULL; try++) {
+		if (!wd_wait(css, id, sizeof id, 5000))
+			break;
+		snprintf(path, sizeof path, "/element/%s/%s", id, what);
+		quiet_errors = try < 4;	/* only the last failure is told */
+		v = wd("POST", path, json_incref(body), true);
+		quiet_errors = false;
+		if (v == NULL)
+			usleep(100000);
+	}
+	json_decref(body);
 	if (v == NULL)
 		return -1;
 	json_decref(v);
 	return 0;
 }
 
+/* Clicks the element matching css; 0 or -1. */
+int
+wd_click(const char *css)
+{
+	return element_command(css, "click", json_object());
+}
+
 /* Types text into the element matching css; 0 or -1. */
 int
 wd_type(const char *css, const char *text)
 {
-	char	 id[128], path[256];
-	json_t	*v;
-
-	if (!wd_wait(css, id, sizeof id, 5000))
-		return -1;
-	snprintf(path, sizeof path, "/element/%s/value", id);
-	v = wd("POST", path, json_pack("{s:s}", "text", text), true);
-	if (v == NULL)
-		return -1;
-	json_decref(v);
-	return 0;
+	return element_command(css, "value", json_pack("{s:s}", "text", text));
 }
 
 /* Saves a screenshot as ARTEFACTS/console-NAME.png; 0 or -1. */
