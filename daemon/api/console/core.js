@@ -151,7 +151,7 @@
 			return { text: "done in " + clockText(clock.elapsed_s),
 			    cls: "clock-done" };
 		rem = clock.remaining_s - (Date.now() - fetchedAt) / 1000;
-		flag = rem <= 0 ? "red" : clock.flag;
+		flag = RG.clockFlag ? RG.clockFlag(clock, rem) : clock.flag;
 		return { text: rem > 0 ? clockText(rem) + " left" :
 		    clockText(-rem) + " over target", cls: "clock-" + flag };
 	}
