@@ -18,6 +18,7 @@
 (function () {
 	var RG = window.RG;
 	var LIST_POLL_MS = 3000;
+	var TICK_MS = 250;	/* a crossing shows within a quarter second */
 	var FINISHED_KEY = "rg.list.finished";
 	var state = RG.state;
 	var $ = RG.$, el = RG.el, clear = RG.clear, showError = RG.showError,
@@ -68,7 +69,7 @@
 		listControls();
 		loadList();
 		state.listTimer = setInterval(loadList, LIST_POLL_MS);
-		state.tickTimer = setInterval(tickList, 1000);
+		state.tickTimer = setInterval(tickList, TICK_MS);
 	}
 
 	function loadList() {
