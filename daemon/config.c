@@ -452,9 +452,14 @@ config_clearance(struct config *cfg, const char *path, unsigned warn_line,
 	char	*w;
 
 	if (warn_line != 0 && cfg->warn_percent > 0) {
-		if (!amber_set)
+		/* A file written for warn_percent still loads: red never
+		 * comes before amber. */
+		if (!amber_set) {
 			cfg->amber_left_s = cfg->target_minutes * 60 *
 			    (100 - cfg->warn_percent) / 100;
+			if (cfg->red_left_s > cfg->amber_left_s)
+				cfg->red_left_s = cfg->amber_left_s;
+		}
 		w = xasprintf("%s%s%s:%u: [clearance] warn_percent is "
 		    "obsolete: %s; replace it with amber_left_s",
 		    *warnings != NULL ? *warnings : "",
