@@ -1,7 +1,8 @@
 /*
  * test_console_clock.c -- the train list as the officers' queue, in a real
  * browser (issue 18, item 1): an arrival reported 16 minutes late leaves
- * 4 minutes on the clock, with the arrival reported and received shown;
+ * 4 minutes on the clock, with the arrival reported and received shown in
+ * the list and on the train's page;
  * the queue is sorted by time left and leaves finished trains out until
  * "Show finished trains" brings them back; a clock crossing into amber
  * turns amber on screen within 2 s of the crossing.  Screenshots go to
@@ -146,6 +147,20 @@ t_console_clock_late_arrival(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "reported 16 min late"));
 	free(s);
 	CU_ASSERT_EQUAL(wd_screenshot("clock-late-arrival"), 0);
+
+	/* The train's page shows them too. */
+	CU_ASSERT_EQUAL_FATAL(wd_click("tr[data-train='" TRAIN "@1'] a"), 0);
+	CU_ASSERT_FATAL(wd_wait_js("return document.body.getAttribute("
+	    "'data-rendered') === 'train' && document.getElementById("
+	    "'train-arrival') !== null;", 5000));
+	s = wd_js_string("return document.getElementById('train-arrival')."
+	    "textContent;");
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "reported 16 min late"));
+	free(s);
+	json_decref(wd_js("location.hash = '#/'; return true;"));
+	CU_ASSERT_FATAL(wd_wait_js("return document.body.getAttribute("
+	    "'data-rendered') === 'list';", 5000));
 }
 
 /* Most urgent first; finished trains only when asked for. */

@@ -1,7 +1,7 @@
 /*
  * list.js -- the officer console's train list (#/): the queue of trains
  * with their clearance clocks, polled (and reloaded on every change the
- * daemon pushes), the countdowns ticked each second.
+ * daemon pushes), the countdowns ticked every 250 ms.
  *
  * The queue (issue 18): the trains not finished (GET /v1/trains?finished=
  * false); "Show finished trains" brings the others back (the choice kept
@@ -9,9 +9,10 @@
  * by time left (overdue ones first), green lane first among equals; then
  * trains whose clock has not started, green lane first, then by ETA; then
  * finished ones.  Each clock shows the arrival reported and when it was
- * received, and how late the report came.  RG.clockFlag: the flag of a
- * clock with rem seconds left, from the thresholds the daemon sent, so
- * that a crossing shows on the second it happens.
+ * received, and how late the report came (RG.arrivalFacts: the same on a
+ * train's page).  RG.clockFlag: the flag of a clock with rem seconds
+ * left, from the thresholds the daemon sent, so that a crossing shows as
+ * it happens.
  */
 "use strict";
 
@@ -142,6 +143,14 @@
 		    null);
 	}
 
+	/* The arrival as a train page's facts: [dt, dd], or null. */
+	function arrivalFacts(clock) {
+		var info = arrivalInfo(clock);
+
+		return info ? [el("dt", { text: RG.t("Arrival") }),
+		    el("dd", { class: "clock", id: "train-arrival" }, info)] : null;
+	}
+
 	function clockCell(t) {
 		var cd = countdown(t.clock, state.fetchedAt);
 
@@ -209,5 +218,6 @@
 
 	RG.clockFlag = clockFlag;
 	RG.sortTrains = sortTrains;
+	RG.arrivalFacts = arrivalFacts;
 	RG.openList = openList;
 })();

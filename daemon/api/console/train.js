@@ -108,7 +108,8 @@
 		    el("dt", { text: "Wagons / containers / items" }), el("dd", {
 			text: c.wagons + " / " + c.containers + " / " + c.items }),
 		    el("dt", { text: "Clearance clock" }), el("dd", { id: "train-clock",
-			class: "clock " + cd.cls, text: cd.text })));
+			class: "clock " + cd.cls, text: cd.text }),
+		    RG.arrivalFacts(t.clock)));
 		root.appendChild(renderStrip(t));
 		root.appendChild(el("div", { id: "wagon-detail", class: "panel" }));
 		RG.renderWagonDetail();
