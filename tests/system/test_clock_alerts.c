@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 
 #include "daemon/sign.h"
 #include "manifest/util.h"
@@ -605,6 +606,42 @@ t_clock_duty_subscription(void)
 	    "[\"duty\"],\"secret\":\"" SECRET "\"}", NULL), 403);
 }
 
+/*
+ * What asking every second costs: clock_alerts() over 2,000 running
+ * clocks, none crossing (measured, printed; a loose ceiling asserted).
+ */
+static void
+t_clock_query_cost(void)
+{
+	struct timespec	 t0, t1;
+	PGconn		*conn = PQconnectdb(pg.dsn);
+	PGresult	*r;
+	double		 ms;
+	int		 i, ok = 0;
+
+	CU_ASSERT_EQUAL_FATAL(PQstatus(conn), CONNECTION_OK);
+	free(harness_sql(&pg, "INSERT INTO trains (train_no, run, state, "
+	    "clock_start) SELECT 'Q' || i, 1, 'arrived', now() - "
+	    "make_interval(secs => i % 500) FROM generate_series(1, 2000) i "
+	    "RETURNING 1"));
+	free(harness_sql(&pg, "ANALYZE trains"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 20; i++) {
+		r = PQexec(conn, "SELECT clock_alerts(20, 600, 300, 'cost')");
+		ok += PQresultStatus(r) == PGRES_TUPLES_OK &&
+		    strstr(PQgetvalue(r, 0, 0), "\"alerts\" : []") != NULL;
+		PQclear(r);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = ((double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6) / 20;
+	fprintf(stderr, "  clock_alerts() over 2000 running clocks: %.2f ms\n",
+	    ms);
+	CU_ASSERT_EQUAL(ok, 20);
+	CU_ASSERT(ms < 200);
+	PQfinish(conn);
+}
+
 static CU_TestInfo clock_alerts_tests[] = {
 	{ "t_clock_arrival_bounds", t_clock_arrival_bounds },
 	{ "t_clock_arrival_late", t_clock_arrival_late },
@@ -612,6 +649,7 @@ static CU_TestInfo clock_alerts_tests[] = {
 	{ "t_clock_finished_filter", t_clock_finished_filter },
 	{ "t_clock_crossings_once", t_clock_crossings_once },
 	{ "t_clock_duty_subscription", t_clock_duty_subscription },
+	{ "t_clock_query_cost", t_clock_query_cost },
 	CU_TEST_INFO_NULL,
 };
 
