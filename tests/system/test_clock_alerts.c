@@ -318,7 +318,10 @@ static void
 t_clock_arrival_late(void)
 {
 	json_t	*t, *c;
-	char	 at[32], now[32], body[128], *v;
+	char	 at[32], now[32], body[128], cmd[1024], *v;
+	static char page[1 << 20];
+	FILE	*p;
+	size_t	 n;
 	long	 left;
 
 	iso_time(-960, at, sizeof at);
@@ -360,6 +363,17 @@ t_clock_arrival_late(void)
 	    "arrived_at")), at);
 	CU_ASSERT(json_integer_value(json_object_get(c, "remaining_s")) <= 240);
 	json_decref(t);
+
+	/* The clearance record says where the clock ran from. */
+	snprintf(cmd, sizeof cmd, "%s/railgate report X8024 --dsn '%s' "
+	    "--format html", test_build_dir(), pg.dsn);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p = popen(cmd, "r"));
+	n = fread(page, 1, sizeof page - 1, p);
+	page[n] = '\0';
+	CU_ASSERT_EQUAL(pclose(p), 0);
+	snprintf(cmd, sizeof cmd, "; clearance clock from %.19s.000Z", at);
+	CU_ASSERT_PTR_NOT_NULL(strstr(page, cmd));
+	CU_ASSERT_PTR_NOT_NULL(strstr(page, "(reported; received "));
 
 	CU_ASSERT(harness_wait_sql(&pg, "SELECT count(*) FROM audit_log a "
 	    "JOIN trains t ON t.id = a.train_id WHERE t.train_no = 'X8024' AND "
