@@ -98,6 +98,42 @@ event_allowed(struct http_ctx *c, json_t *o, const char *type,
 }
 
 /*
+ * True when s ends in an RFC 3339 offset: "Z", or "+hh:mm" / "-hh:mm"
+ * after a time.  A date alone or a time without a zone is read by the
+ * database in its own time zone, which the daemon's check cannot know.
+ */
+static bool
+has_offset(const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (strchr(s, 'T') == NULL && strchr(s, 't') == NULL)
+		return false;
+	if (n > 0 && (s[n - 1] == 'Z' || s[n - 1] == 'z'))
+		return true;
+	return n > 6 && (s[n - 6] == '+' || s[n - 6] == '-') &&
+	    s[n - 3] == ':';
+}
+
+/* Answers 422: an arrival's "at" without a zone. */
+static void
+arrival_no_offset(struct http_ctx *c, const char *at)
+{
+	json_t	*p = json_pack("{s:s, s:s, s:s, s:s}", "title",
+		    "Arrival time without a zone", "detail", "\"at\" of an "
+		    "arrived event must be an RFC 3339 date and time with its "
+		    "offset (Z or +hh:mm): the clearance clock starts from it; "
+		    "nothing was recorded", "field", "at", "value", at);
+	char	*text = json_dumps(p, JSON_COMPACT);
+
+	if (text == NULL)
+		fatalx("json_dumps: out of memory");
+	http_reply_problem_json(c, 422, text);
+	free(text);
+	json_decref(p);
+}
+
+/*
  * True when an arrived event's "at" lies within the configured bounds of
  * now; otherwise answers 422 with the member, its value and the bound.
  */
@@ -113,6 +149,10 @@ arrival_in_bounds(struct http_ctx *c, json_t *o)
 
 	if (at == NULL || value_time_parse(at, strlen(at), &t) < 0)
 		return true;	/* no "at": the time received */
+	if (!has_offset(at)) {
+		arrival_no_offset(c, at);
+		return false;
+	}
 	off = t - now;
 	if (off < 0 && -off > c->d->cfg.arrival_past_max_s) {
 		bound = "arrival_past_max_s";
