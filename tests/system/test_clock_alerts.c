@@ -11,7 +11,9 @@
  * daemon after a quiet spell is in the first list read; the queue filter
  * (?finished=); each threshold crossing (amber, red, overdue) gives one
  * audit record, one signed duty webhook and one count in /metrics over
- * both daemons, detected within a second of the crossing.
+ * both daemons, detected within a second of the crossing; a failing duty
+ * endpoint gets the alert again under the same id, as release notices;
+ * what asking every second costs.
  */
 #include <sys/socket.h>
 
@@ -56,6 +58,7 @@ static pthread_t		recv_thread;
 static bool			recv_running;
 static struct got		got[MAX_GOT];
 static atomic_int		ngot;
+static atomic_int		recv_status = 204;	/* what the endpoint answers */
 
 /* The value of header name in the raw header block h, into out. */
 static void
@@ -81,11 +84,8 @@ header(const char *h, const char *name, char *out, size_t size)
 static void *
 receiver(void *arg)
 {
-	static const char reply[] = "HTTP/1.1 204 No Content\r\n"
-	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
-
 	for (;;) {
-		char	 buf[1 << 16], cl[32], *end;
+		char	 buf[1 << 16], cl[32], reply[128], *end;
 		size_t	 len = 0, want = 0;
 		ssize_t	 n;
 		int	 fd = accept(recv_fd, NULL, NULL), k;
@@ -121,7 +121,9 @@ receiver(void *arg)
 			g->body[g->len] = '\0';
 			atomic_store(&ngot, k + 1);
 		}
-		if (write(fd, reply, sizeof reply - 1) < 0)
+		snprintf(reply, sizeof reply, "HTTP/1.1 %d X\r\nContent-Length: "
+		    "0\r\nConnection: close\r\n\r\n", atomic_load(&recv_status));
+		if (write(fd, reply, strlen(reply)) < 0)
 			fprintf(stderr, "receiver: write failed\n");
 		close(fd);
 	}
@@ -220,7 +222,8 @@ clock_alerts_init(void)
 	if (harness_pg_start(&pg) < 0)
 		return -1;
 	snprintf(conf, sizeof conf, "%s[daemon]\nlog_level = info\n"
-	    "[notices]\nallow_private_endpoints = yes\n", pg.conf);
+	    "[notices]\nallow_private_endpoints = yes\nretry_base_ms = 300\n",
+	    pg.conf);
 	if (harness_daemon_start(&da, conf) < 0 ||
 	    harness_daemon_start(&db2, conf) < 0)
 		return -1;
@@ -620,6 +623,46 @@ t_clock_crossings_once(void)
 	    NULL, NULL), 200);
 }
 
+/*
+ * The duty endpoint fails: the alert is tried again under the same id
+ * with the same bytes, as release notices are, until it is delivered.
+ */
+static void
+t_clock_duty_retried(void)
+{
+	const char	*id = NULL, *body = NULL;
+	int		 i, n = 0, first = atomic_load(&ngot);
+	bool		 same = true;
+
+	atomic_store(&recv_status, 503);
+	free(harness_sql(&pg, "INSERT INTO trains (train_no, run, state, "
+	    "clock_start) VALUES ('C0004', 1, 'arrived', now() - interval "
+	    "'599 seconds') RETURNING 1"));
+	CU_ASSERT_FATAL(harness_wait_sql(&pg, "SELECT count(*) FROM notices n "
+	    "JOIN trains t ON t.id = n.train_id WHERE t.train_no = 'C0004' AND "
+	    "n.attempts >= 2 AND n.last_status = 503", NULL, 10000));
+	atomic_store(&recv_status, 204);
+	CU_ASSERT_FATAL(harness_wait_sql(&pg, "SELECT count(*) FROM notices n "
+	    "JOIN trains t ON t.id = n.train_id WHERE t.train_no = 'C0004' AND "
+	    "n.state = 'delivered'", NULL, 10000));
+	for (i = first; i < atomic_load(&ngot); i++) {
+		if (strstr(got[i].body, "\"C0004\"") == NULL)
+			continue;
+		if (id == NULL) {
+			id = got[i].id;
+			body = got[i].body;
+		} else if (strcmp(id, got[i].id) != 0 ||
+		    strcmp(body, got[i].body) != 0)
+			same = false;
+		n++;
+	}
+	CU_ASSERT(n >= 3);
+	CU_ASSERT(same);
+	CU_ASSERT_EQUAL(duty_received("C0004", "amber"), n);	/* signed */
+	CU_ASSERT_EQUAL(sql_long("SELECT count(*) FROM notices n JOIN trains t "
+	    "ON t.id = n.train_id WHERE t.train_no = 'C0004'"), 1);
+}
+
 /* A duty subscription is refused twice over the same format, or unknown. */
 static void
 t_clock_duty_subscription(void)
@@ -677,6 +720,7 @@ static CU_TestInfo clock_alerts_tests[] = {
 	{ "t_clock_list_fresh", t_clock_list_fresh },
 	{ "t_clock_finished_filter", t_clock_finished_filter },
 	{ "t_clock_crossings_once", t_clock_crossings_once },
+	{ "t_clock_duty_retried", t_clock_duty_retried },
 	{ "t_clock_duty_subscription", t_clock_duty_subscription },
 	{ "t_clock_query_cost", t_clock_query_cost },
 	CU_TEST_INFO_NULL,
