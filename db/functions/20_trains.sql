@@ -109,7 +109,8 @@ GRANT EXECUTE ON FUNCTION train_find(text) TO railgate_app;
 
 -- The clocks that crossed a threshold since last reported (022), each
 -- reported once however many daemons ask: marked (clock_logged), an audit
--- record clock.<flag> by p_by, and a notice to every enabled "duty"
+-- record clock.<flag> by system:clock (reported_by: p_by, the daemon's
+-- instance), and a notice to every enabled "duty"
 -- subscription in the same transaction.  A clock that passed several
 -- thresholds at once (an arrival reported late, a manifest after the
 -- train) reports the highest only.  Also returns in how many
@@ -147,8 +148,9 @@ BEGIN
 		alert := json_build_object('train', r.train_no, 'run', r.run,
 		    'flag', r.flag, 'remaining_s', target - r.e,
 		    'elapsed_s', r.e, 'target_s', target);
-		seq := audit_append(p_by, 'clock.' || r.flag, r.id,
-		    alert::text, NULL);
+		seq := audit_append('system:clock', 'clock.' || r.flag, r.id,
+		    (alert::jsonb || jsonb_build_object('reported_by',
+		    p_by))::text, NULL);
 		INSERT INTO notices (id, train_id, subscription_id, format, alert)
 		SELECT 'ntc_' || replace(gen_random_uuid()::text, '-', ''),
 		    r.id, s.id, 'duty', (alert::jsonb ||

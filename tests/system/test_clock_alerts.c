@@ -604,6 +604,13 @@ t_clock_crossings_once(void)
 		v = sql1(sql);
 		CU_ASSERT_EQUAL(strncmp(v, c[i].train, 5), 0);
 		free(v);
+		snprintf(sql, sizeof sql, "SELECT a.actor || ' ' || "
+		    "(a.details::json->>'reported_by' IS NOT NULL) FROM audit_log "
+		    "a JOIN trains t ON t.id = a.train_id WHERE t.train_no = '%s'",
+		    c[i].train);
+		v = sql1(sql);
+		CU_ASSERT_STRING_EQUAL(v, "system:clock true");
+		free(v);
 	}
 	/* The duty webhooks: one per crossing, signed. */
 	CU_ASSERT(harness_wait_sql(&pg, "SELECT count(*) = 4 FROM notices "
