@@ -351,6 +351,15 @@ write_html(FILE *out, const json_t *r, bool intact, long long checked,
 	esc_then(out, str(r, "border_station"), "; arrived ");
 	esc(out, json_is_string(json_object_get(r, "ata")) ? str(r, "ata") :
 	    "not yet");
+	/* The arrival reported and received, and where the clock ran from. */
+	if (json_is_string(json_object_get(r, "arrival_at"))) {
+		esc_then(out, " (reported; received ", "");
+		esc_then(out, str(r, "arrival_received_at"), ")");
+	}
+	if (json_is_string(json_object_get(r, "clock_start"))) {
+		fputs("; clearance clock from ", out);
+		esc(out, str(r, "clock_start"));
+	}
 	fputs(".</p>\n<h2>Timeline</h2>\n", out);
 	collect_marks(r, &m);
 	if (m.n > 1)

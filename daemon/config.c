@@ -161,9 +161,31 @@ static const struct param params[] = {
 	    "database that does not answer).  Attempts cut short by the "
 	    "daemon stopping count."),
 	INT("clearance", "target_minutes", target_minutes, true, "20", 1, 1440,
-	    "Clearance target per train, from arrival (or manifest receipt)."),
-	INT("clearance", "warn_percent", warn_percent, true, "75", 1, 100,
-	    "Share of the target after which a train is flagged."),
+	    "Clearance target per train, from the arrival its arrived event "
+	    "reports (a train that arrived before its manifest included)."),
+	INT("clearance", "amber_left_s", amber_left_s, true, "600", 0, 86400,
+	    "Seconds left on a clearance clock at which it turns amber: the "
+	    "crossing is logged, audited (clock.amber), counted in /metrics "
+	    "and sent to the duty endpoint (subscriptions of the format "
+	    "duty).  Replaces warn_percent."),
+	INT("clearance", "red_left_s", red_left_s, true, "300", 0, 86400,
+	    "Seconds left at which a clock turns red (clock.red); at most "
+	    "amber_left_s.  Past the target it is overdue (clock.overdue)."),
+	INT("clearance", "arrival_past_max_s", arrival_past_max_s, true,
+	    "3600", 0, 604800,
+	    "How far before the time it is received an arrived event's \"at\" "
+	    "may lie; an earlier one is refused (422) and nothing is "
+	    "stored."),
+	INT("clearance", "arrival_future_max_s", arrival_future_max_s, true,
+	    "120", 0, 86400,
+	    "How far after the time it is received an arrived event's \"at\" "
+	    "may lie (the sender's clock running fast); a later one is "
+	    "refused (422)."),
+	INT("clearance", "warn_percent", warn_percent, true, "0", 0, 100,
+	    "Obsolete: the share of the target after which a clock turned "
+	    "amber.  Still read, with a warning: when amber_left_s is not "
+	    "set, amber_left_s becomes the rest of the target (75: a quarter "
+	    "of it).  0: not set."),
 	STR("decision", "auto_release", auto_release, true, "off",
 	    "off: every decision waits for an officer's approval.  green: a "
 	    "provisional RELEASE with no hit on a wagon or on the train, no "
@@ -454,11 +476,12 @@ section_known(const char *section)
 
 /*
  * Handles one line; 0, or -1 with *cause (without the file:line prefix).
- * *alias is set when the line named a parameter by an old name.
+ * *alias is set when the line named a parameter by an old name, *set to
+ * the parameter it set.
  */
 static int
 config_line(struct config *cfg, char *line, char *section, size_t secsize,
-    const struct param_alias **alias, char **cause)
+    const struct param_alias **alias, const struct param **set, char **cause)
 {
 	const struct param	*p;
 	char			*eq, *name, *value;
@@ -502,6 +525,7 @@ config_line(struct config *cfg, char *line, char *section, size_t secsize,
 		    section);
 		return -1;
 	}
+	*set = p;
 	return param_set(cfg, p, value, cause);
 }
 
@@ -520,16 +544,57 @@ config_warn_alias(char **warnings, const char *path, unsigned lineno,
 	*warnings = w;
 }
 
+/*
+ * [clearance] warn_percent, obsolete (issue 18): a share of the target
+ * elapsed became a time left.  Read as amber_left_s unless the file sets
+ * that too, with a warning either way; then the thresholds are checked
+ * together.  0, or -1 with *cause.
+ */
+static int
+config_clearance(struct config *cfg, const char *path, unsigned warn_line,
+    bool amber_set, char **warnings, char **cause)
+{
+	char	*w;
+
+	if (warn_line != 0 && cfg->warn_percent > 0) {
+		/* A file written for warn_percent still loads: red never
+		 * comes before amber. */
+		if (!amber_set) {
+			cfg->amber_left_s = cfg->target_minutes * 60 *
+			    (100 - cfg->warn_percent) / 100;
+			if (cfg->red_left_s > cfg->amber_left_s)
+				cfg->red_left_s = cfg->amber_left_s;
+		}
+		w = xasprintf("%s%s%s:%u: [clearance] warn_percent is "
+		    "obsolete: %s; replace it with amber_left_s",
+		    *warnings != NULL ? *warnings : "",
+		    *warnings != NULL ? "\n" : "", path, warn_line,
+		    amber_set ? "ignored, amber_left_s is set" :
+		    "read as amber_left_s");
+		free(*warnings);
+		*warnings = w;
+	}
+	if (cfg->red_left_s > cfg->amber_left_s) {
+		*cause = xasprintf("%s: [clearance] red_left_s (%d) must be at "
+		    "most amber_left_s (%d)", path, cfg->red_left_s,
+		    cfg->amber_left_s);
+		return -1;
+	}
+	return 0;
+}
+
 /* Reads path over cfg. */
 int
 config_load(struct config *cfg, const char *path, char **warnings,
     char **cause)
 {
 	const struct param_alias *alias;
+	const struct param *set;
 	FILE	*f;
 	char	*line = NULL, *why = NULL, section[64] = "";
 	size_t	 cap = 0;
-	unsigned lineno = 0;
+	unsigned lineno = 0, warn_line = 0;
+	bool	 amber_set = false;
 	int	 rc = 0;
 
 	*warnings = NULL;
@@ -540,8 +605,9 @@ config_load(struct config *cfg, const char *path, char **warnings,
 	while (getline(&line, &cap, f) != -1) {
 		lineno++;
 		alias = NULL;
+		set = NULL;
 		if (config_line(cfg, line, section, sizeof section, &alias,
-		    &why) < 0) {
+		    &set, &why) < 0) {
 			*cause = xasprintf("%s:%u: %s", path, lineno, why);
 			free(why);
 			rc = -1;
@@ -549,6 +615,12 @@ config_load(struct config *cfg, const char *path, char **warnings,
 		}
 		if (alias != NULL)
 			config_warn_alias(warnings, path, lineno, alias);
+		if (set != NULL && strcmp(set->section, "clearance") == 0) {
+			if (strcmp(set->name, "warn_percent") == 0)
+				warn_line = lineno;
+			else if (strcmp(set->name, "amber_left_s") == 0)
+				amber_set = true;
+		}
 	}
 	if (rc == 0 && strcmp(cfg->auto_release, "off") != 0 &&
 	    strcmp(cfg->auto_release, "green") != 0) {
@@ -558,6 +630,9 @@ config_load(struct config *cfg, const char *path, char **warnings,
 	}
 	free(line);
 	fclose(f);
+	if (rc == 0)
+		rc = config_clearance(cfg, path, warn_line, amber_set, warnings,
+		    cause);
 	if (rc < 0) {
 		free(*warnings);
 		*warnings = NULL;

@@ -54,7 +54,11 @@ struct config {
 	int	 spool_max_attempts;
 	/* [clearance] */
 	int	 target_minutes;
-	int	 warn_percent;
+	int	 amber_left_s;		/* time left at which a clock turns amber */
+	int	 red_left_s;		/* ... red */
+	int	 arrival_past_max_s;	/* bounds of an arrived event's "at" */
+	int	 arrival_future_max_s;
+	int	 warn_percent;		/* obsolete; 0: not set */
 	/* [decision] */
 	char	*auto_release;		/* off | green */
 	int	 auto_release_delay_s;

@@ -49,9 +49,14 @@ static const char *const metrics_outcomes[] = {
 };
 #define METRICS_NOUTCOMES (sizeof metrics_outcomes / sizeof metrics_outcomes[0])
 
+/* The clearance clock's thresholds, in the order they are crossed. */
+static const char *const metrics_clock_flags[] = { "amber", "red", "overdue" };
+#define METRICS_NCLOCK (sizeof metrics_clock_flags / sizeof metrics_clock_flags[0])
+
 static pthread_mutex_t		metrics_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct metrics_histogram	metrics_parse, metrics_evaluate;
 static uint64_t			metrics_decisions[METRICS_NOUTCOMES];
+static uint64_t			metrics_clock_alerts[METRICS_NCLOCK];
 static struct metrics_hits	metrics_rule_hits;
 static uint64_t			metrics_auto_releases;
 
@@ -158,6 +163,18 @@ metrics_decision_stored(const char *outcome, const struct metrics_hits *h)
 }
 
 void
+metrics_clock_alert(const char *flag)
+{
+	size_t	i;
+
+	pthread_mutex_lock(&metrics_lock);
+	for (i = 0; i < METRICS_NCLOCK; i++)
+		if (flag != NULL && strcmp(flag, metrics_clock_flags[i]) == 0)
+			metrics_clock_alerts[i]++;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+void
 metrics_label_value(struct buf *b, const char *s)
 {
 	for (; *s != '\0'; s++) {
@@ -221,6 +238,14 @@ metrics_write(struct buf *b)
 		buf_printf(b, "railgate_decisions_total{outcome=\"%s\"} %llu\n",
 		    lower, (unsigned long long)metrics_decisions[i]);
 	}
+	buf_printf(b, "# HELP railgate_clearance_alerts_total Clearance clock "
+	    "threshold crossings this daemon reported (each crossing is "
+	    "reported by one daemon), by flag.\n"
+	    "# TYPE railgate_clearance_alerts_total counter\n");
+	for (i = 0; i < METRICS_NCLOCK; i++)
+		buf_printf(b, "railgate_clearance_alerts_total{flag=\"%s\"} "
+		    "%llu\n", metrics_clock_flags[i],
+		    (unsigned long long)metrics_clock_alerts[i]);
 	buf_printf(b, "# HELP railgate_rule_hits_total Rule hits in the "
 	    "decisions this daemon stored, by rule.\n"
 	    "# TYPE railgate_rule_hits_total counter\n");

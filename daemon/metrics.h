@@ -38,6 +38,12 @@ void metrics_decision_stored(const char *outcome, const struct metrics_hits *h);
 void metrics_auto_released(void);
 
 /*
+ * A clearance clock crossed a threshold ("amber", "red", "overdue") and
+ * this daemon reported it (any thread).
+ */
+void metrics_clock_alert(const char *flag);
+
+/*
  * Appends every metric above in Prometheus text format 0.0.4, each family
  * with its HELP and TYPE lines (any thread).
  */

@@ -109,12 +109,13 @@ store_int_or_zero(const struct db_result *r, int row, int col)
 }
 
 struct store_clock_args
-store_clock_args(int target_min, int warn_pct)
+store_clock_args(const struct store_clock *clk)
 {
 	struct store_clock_args	a;
 
-	snprintf(a.target_min, sizeof a.target_min, "%d", target_min);
-	snprintf(a.warn_pct, sizeof a.warn_pct, "%d", warn_pct);
+	snprintf(a.target_min, sizeof a.target_min, "%d", clk->target_min);
+	snprintf(a.amber_s, sizeof a.amber_s, "%d", clk->amber_left_s);
+	snprintf(a.red_s, sizeof a.red_s, "%d", clk->red_left_s);
 	return a;
 }
 

@@ -61,12 +61,13 @@ const unsigned char *store_bytes_or_null(const struct db_result *r, int row,
 /* A nullable integer column; 0 for SQL NULL. */
 long long store_int_or_zero(const struct db_result *r, int row, int col);
 
-/* The clearance clock's parameters (target, warning %) as text. */
+/* The clearance clock's parameters (store.h) as text. */
 struct store_clock_args {
 	char	target_min[16];
-	char	warn_pct[16];
+	char	amber_s[16];
+	char	red_s[16];
 };
-struct store_clock_args store_clock_args(int target_min, int warn_pct);
+struct store_clock_args store_clock_args(const struct store_clock *clk);
 
 /* One document (text, or bytes with DB_BINARY_RESULT) or none. */
 void store_query_doc(struct db *db, const char *sql, int n,

@@ -109,6 +109,8 @@ static const char record_sql[] =
     "'train', t.train_no, 'run', t.run, 'state', t.state, "
     "'direction', t.direction, 'border_station', t.border_station, "
     "'eta', " TS("t.eta") ", 'ata', " TS("t.ata") ", "
+    "'arrival_at', " TS("t.arrival_at") ", 'arrival_received_at', "
+    TS("t.arrival_received_at") ", 'clock_start', " TS("t.clock_start") ", "
     "'created_at', " TS("t.created_at") ", 'created_t', " EPOCH("t.created_at")
     ", 'decision_final', t.decision_final, 'decision', t.decision, "
     "'ruleset_sha256', t.ruleset_sha256, 'ruleset_name', (SELECT r.name FROM "

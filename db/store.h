@@ -170,13 +170,34 @@ typedef void (*store_ingest_cb)(int status, long long manifest_id,
 void store_ingest_manifest(struct db *db, const struct store_manifest *m,
     store_ingest_cb cb, void *arg);
 
-/* The train list (JSON array), optionally one state only, soonest first. */
-void store_train_list(struct db *db, const char *state, int target_min,
-    int warn_pct, store_doc_cb cb, void *arg);
+/*
+ * The clearance clock's parameters ([clearance]): the target, and the
+ * thresholds of time left at which a clock turns amber and red.
+ */
+struct store_clock {
+	int	target_min;
+	int	amber_left_s;
+	int	red_left_s;
+};
+
+/* Which runs the train list shows. */
+enum store_list_finished {
+	STORE_LIST_ALL,			/* every run (the default) */
+	STORE_LIST_UNFINISHED,		/* the queue: not finished */
+	STORE_LIST_FINISHED,		/* finished only */
+};
+
+/*
+ * The train list (JSON array), optionally one state only, soonest first;
+ * each train's latest run.
+ */
+void store_train_list(struct db *db, const char *state,
+    enum store_list_finished finished, const struct store_clock *clk,
+    store_doc_cb cb, void *arg);
 
 /* One train run ("X8024" latest, "X8024@2" a given run) with its wagons. */
-void store_train_get(struct db *db, const char *id, int target_min,
-    int warn_pct, store_doc_cb cb, void *arg);
+void store_train_get(struct db *db, const char *id,
+    const struct store_clock *clk, store_doc_cb cb, void *arg);
 
 /* The run's current decision document, byte for byte as stored. */
 void store_train_decision(struct db *db, const char *id, store_doc_cb cb,
@@ -213,7 +234,7 @@ void store_add_event(struct db *db, const char *id, const char *type,
  * metrics_snapshot() in 014_metrics.sql): runs by state, the notices' and
  * the neighbour link's outboxes, the clearance clock against the target.
  */
-void store_metrics_snapshot(struct db *db, int target_min, int warn_pct,
+void store_metrics_snapshot(struct db *db, const struct store_clock *clk,
     store_doc_cb cb, void *arg);
 
 /* == the console's wagon page and search (store_console.c) == */
@@ -241,12 +262,14 @@ void store_search(struct db *db, const char *q, int limit, store_doc_cb cb,
 /* == the clearance clock (store_clock.c) == */
 
 /*
- * Trains whose clearance clock crossed into amber or red since last
- * reported (clock_alerts()), marked as reported: a JSON array of
- * {train_no, run, flag, elapsed_s, target_s}.
+ * Trains whose clearance clock crossed a threshold (amber, red, overdue)
+ * since last reported (clock_alerts()), marked as reported by "by", each
+ * with its audit record and duty notices: {"alerts": [{train, run, flag,
+ * remaining_s, elapsed_s, target_s, audit_seq, notices}], "next_ms": ms
+ * to the next crossing or null}.
  */
-void store_clock_alerts(struct db *db, int target_min, int warn_pct,
-    store_doc_cb cb, void *arg);
+void store_clock_alerts(struct db *db, const struct store_clock *clk,
+    const char *by, store_doc_cb cb, void *arg);
 
 /* The database server's clock (clock_timestamp()) in ms since the epoch,
  * as text; NULL when unavailable. */

@@ -9,15 +9,15 @@
 #include "store.h"
 
 void
-store_clock_alerts(struct db *db, int target_min, int warn_pct,
-    store_doc_cb cb, void *arg)
+store_clock_alerts(struct db *db, const struct store_clock *clk,
+    const char *by, store_doc_cb cb, void *arg)
 {
-	struct store_clock_args	 a =
-				    store_clock_args(target_min, warn_pct);
-	const char		*v[2] = { a.target_min, a.warn_pct };
+	struct store_clock_args	 a = store_clock_args(clk);
+	const char		*v[4] = { a.target_min, a.amber_s, a.red_s, by };
 
-	store_query_read(db, "SELECT coalesce(json_agg(a), '[]') FROM "
-	    "clock_alerts($1::int, $2::int) a", 2, v, cb, arg);
+	/* Not a read: it marks, audits and queues; never repeated. */
+	store_query_doc(db, "SELECT clock_alerts($1::int, $2::int, $3::int, "
+	    "$4)", 4, v, NULL, NULL, 0, cb, arg);
 }
 
 void

@@ -65,30 +65,33 @@ store_ingest_manifest(struct db *db, const struct store_manifest *m,
 }
 
 void
-store_train_list(struct db *db, const char *state, int target_min,
-    int warn_pct, store_doc_cb cb, void *arg)
+store_train_list(struct db *db, const char *state,
+    enum store_list_finished finished, const struct store_clock *clk,
+    store_doc_cb cb, void *arg)
 {
-	struct store_clock_args	 a =
-				    store_clock_args(target_min, warn_pct);
-	const char		*v[3] = { state, a.target_min, a.warn_pct };
+	struct store_clock_args	 a = store_clock_args(clk);
+	const char		*v[5] = { state, a.target_min, a.amber_s, a.red_s,
+				    finished == STORE_LIST_ALL ? NULL :
+				    finished == STORE_LIST_FINISHED ? "t" : "f" };
 
 	store_query_read(db, "SELECT coalesce(json_agg(train_summary(t, "
-	    "$2::int, $3::int) "
+	    "$2::int, $3::int, $4::int) "
 	    "ORDER BY t.green_lane DESC, t.eta NULLS LAST, t.id), '[]') "
 	    "FROM (SELECT DISTINCT ON (train_no) * FROM trains "
-	    "ORDER BY train_no, run DESC) t WHERE $1::text IS NULL OR t.state = $1",
-	    3, v, cb, arg);
+	    "ORDER BY train_no, run DESC) t WHERE ($1::text IS NULL OR "
+	    "t.state = $1) AND ($5::boolean IS NULL OR "
+	    "train_is_finished(t) = $5::boolean)", 5, v, cb, arg);
 }
 
 void
-store_train_get(struct db *db, const char *id, int target_min, int warn_pct,
+store_train_get(struct db *db, const char *id, const struct store_clock *clk,
     store_doc_cb cb, void *arg)
 {
-	struct store_clock_args	 a =
-				    store_clock_args(target_min, warn_pct);
-	const char		*v[3] = { id, a.target_min, a.warn_pct };
+	struct store_clock_args	 a = store_clock_args(clk);
+	const char		*v[4] = { id, a.target_min, a.amber_s, a.red_s };
 
-	store_query_read(db, "SELECT (train_summary(t, $2::int, $3::int)::jsonb || "
+	store_query_read(db, "SELECT (train_summary(t, $2::int, $3::int, "
+	    "$4::int)::jsonb || "
 	    "jsonb_build_object('wagons', (SELECT coalesce(jsonb_agg("
 	    "jsonb_build_object('position', w.position, 'wagon', w.number, "
 	    "'containers', w.containers, 'items', w.items, 'action', w.action, "
@@ -105,7 +108,7 @@ store_train_get(struct db *db, const char *id, int target_min, int warn_pct,
 	    "train_proposals_view(t.id), 'hit_clearances', "
 	    "hit_clearances_view(t.id), 'amendments', train_amendments(t.id), "
 	    "'taken', train_taken(t.id)))::text "
-	    "FROM train_find($1) t", 3, v, cb, arg);
+	    "FROM train_find($1) t", 4, v, cb, arg);
 }
 
 void
@@ -169,13 +172,12 @@ store_add_event(struct db *db, const char *id, const char *type,
 }
 
 void
-store_metrics_snapshot(struct db *db, int target_min, int warn_pct,
+store_metrics_snapshot(struct db *db, const struct store_clock *clk,
     store_doc_cb cb, void *arg)
 {
-	struct store_clock_args	 a =
-				    store_clock_args(target_min, warn_pct);
-	const char		*v[2] = { a.target_min, a.warn_pct };
+	struct store_clock_args	 a = store_clock_args(clk);
+	const char		*v[3] = { a.target_min, a.amber_s, a.red_s };
 
-	store_query_read(db, "SELECT metrics_snapshot($1::int, $2::int)", 2, v,
-	    cb, arg);
+	store_query_read(db, "SELECT metrics_snapshot($1::int, $2::int, "
+	    "$3::int)", 3, v, cb, arg);
 }

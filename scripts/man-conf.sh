@@ -79,7 +79,10 @@ lease_s = 60
 
 [clearance]
 target_minutes = 20
-warn_percent = 75
+amber_left_s = 600
+red_left_s = 300
+arrival_past_max_s = 3600
+arrival_future_max_s = 120
 .Ed
 .Sh SEE ALSO
 .Xr railgate 1 ,

@@ -19,15 +19,23 @@
  * arrival does not concern a finished run (409), and records the event
  * with its author (principal, role, device), its audit record and
  * whether the decision must be re-made.
+ *
+ * An arrival's "at" starts the clearance clock (issue 18): it must lie
+ * within [clearance] arrival_past_max_s before and arrival_future_max_s
+ * after the time the event is received, or the event is refused (422
+ * naming "at", its value and the bound) and nothing is stored.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "db/store.h"
+#include "manifest/util.h"
+#include "manifest/value.h"
 
 #include "daemon/api/api.h"
 #include "daemon/outcome.h"
@@ -89,6 +97,91 @@ event_allowed(struct http_ctx *c, json_t *o, const char *type,
 	}
 }
 
+/*
+ * True when s ends in an RFC 3339 offset: "Z", or "+hh:mm" / "-hh:mm"
+ * after a time.  A date alone or a time without a zone is read by the
+ * database in its own time zone, which the daemon's check cannot know.
+ */
+static bool
+has_offset(const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (strchr(s, 'T') == NULL && strchr(s, 't') == NULL)
+		return false;
+	if (n > 0 && (s[n - 1] == 'Z' || s[n - 1] == 'z'))
+		return true;
+	return n > 6 && (s[n - 6] == '+' || s[n - 6] == '-') &&
+	    s[n - 3] == ':';
+}
+
+/* Answers 422: an arrival's "at" without a zone. */
+static void
+arrival_no_offset(struct http_ctx *c, const char *at)
+{
+	json_t	*p = json_pack("{s:s, s:s, s:s, s:s}", "title",
+		    "Arrival time without a zone", "detail", "\"at\" of an "
+		    "arrived event must be an RFC 3339 date and time with its "
+		    "offset (Z or +hh:mm): the clearance clock starts from it; "
+		    "nothing was recorded", "field", "at", "value", at);
+	char	*text = json_dumps(p, JSON_COMPACT);
+
+	if (text == NULL)
+		fatalx("json_dumps: out of memory");
+	http_reply_problem_json(c, 422, text);
+	free(text);
+	json_decref(p);
+}
+
+/*
+ * True when an arrived event's "at" lies within the configured bounds of
+ * now; otherwise answers 422 with the member, its value and the bound.
+ */
+static bool
+arrival_in_bounds(struct http_ctx *c, json_t *o)
+{
+	const char	*at = json_string_value(json_object_get(o, "at"));
+	const char	*bound;
+	int64_t		 t, now = (int64_t)time(NULL), off;
+	int		 max;
+	json_t		*p;
+	char		*text;
+
+	if (at == NULL || value_time_parse(at, strlen(at), &t) < 0)
+		return true;	/* no "at": the time received */
+	if (!has_offset(at)) {
+		arrival_no_offset(c, at);
+		return false;
+	}
+	off = t - now;
+	if (off < 0 && -off > c->d->cfg.arrival_past_max_s) {
+		bound = "arrival_past_max_s";
+		max = c->d->cfg.arrival_past_max_s;
+	} else if (off > c->d->cfg.arrival_future_max_s) {
+		bound = "arrival_future_max_s";
+		max = c->d->cfg.arrival_future_max_s;
+	} else
+		return true;
+	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I}",
+	    "title", "Arrival time out of bounds", "detail", "",
+	    "field", "at", "value", at, "bound", bound, "bound_s", max,
+	    "offset_s", (json_int_t)off);
+	text = xasprintf("\"at\" (%s) is %lld s %s the time the event was "
+	    "received; the clearance clock accepts at most %d s (%s); nothing "
+	    "was recorded", at, (long long)(off < 0 ? -off : off),
+	    off < 0 ? "before" : "after", max, bound);
+	json_object_set_new(p, "detail", json_string(text));
+	free(text);
+	if ((text = json_dumps(p, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps: out of memory");
+	log_info("%s arrival for train %s refused: \"at\" %s is out of "
+	    "bounds (%s)", c->id, http_param(c, 0), at, bound);
+	http_reply_problem_json(c, 422, text);
+	free(text);
+	json_decref(p);
+	return false;
+}
+
 void
 api_train_event(struct http_ctx *c)
 {
@@ -117,7 +210,8 @@ api_train_event(struct http_ctx *c)
 		http_reply_problem(c, 400, "Bad Request", why, NULL, 0);
 		return;
 	}
-	if (!event_allowed(c, o, type, &author.device)) {
+	if (!event_allowed(c, o, type, &author.device) ||
+	    (strcmp(type, "arrived") == 0 && !arrival_in_bounds(c, o))) {
 		json_decref(o);
 		return;
 	}

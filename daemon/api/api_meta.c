@@ -27,6 +27,7 @@
 #include "manifest/util.h"
 
 #include "daemon/api/api.h"
+#include "daemon/clock.h"
 #include "daemon/daemon.h"
 #include "daemon/evaluate.h"
 #include "daemon/log.h"
@@ -104,7 +105,8 @@ static const char *const meta_notice_states[] = {
 static const char *const meta_peer_states[] = {
 	"pending", "sent", "refused", NULL,
 };
-static const char *const meta_clock_flags[] = { "ok", "amber", "red", NULL };
+static const char *const meta_clock_flags[] = { "ok", "amber", "red",
+    "overdue", NULL };
 static const char *const meta_finished[] = { "within", "over", NULL };
 
 /* The snapshot query answered; a failure keeps the last snapshot. */
@@ -141,8 +143,9 @@ meta_snapshot_refresh(struct daemon *d)
 	meta_snapshot.fetching = true;
 	meta_snapshot.asked = true;
 	meta_snapshot.asked_ms = now;
-	store_metrics_snapshot(d->db, d->cfg.target_minutes,
-	    d->cfg.warn_percent, meta_snapshot_cb, NULL);
+	struct store_clock	clk = clock_params(&d->cfg);
+
+	store_metrics_snapshot(d->db, &clk, meta_snapshot_cb, NULL);
 }
 
 /* A JSON number, 0 when absent. */
@@ -392,8 +395,8 @@ static const struct meta_metric meta_database[] = {
 	    "The clearance target ([clearance] target_minutes).",
 	    JSON("target_s") },
 	{ "railgate_clearance_running", "gauge", "Train runs whose clearance "
-	    "clock is running, by flag (amber: past warn_percent of the "
-	    "target; red: past the target).",
+	    "clock is running, by flag (amber: amber_left_s or less left; "
+	    "red: red_left_s or less; overdue: past the target).",
 	    JSON_BY("running.flags", "flag", meta_clock_flags) },
 	{ "railgate_clearance_running_max_seconds", "gauge",
 	    "The longest running clearance clock (0: none running).",

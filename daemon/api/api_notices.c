@@ -72,22 +72,30 @@ api_notice_redeliver(struct http_ctx *c)
 	    redelivered_cb, c);
 }
 
-/* The formats array as a PostgreSQL text[] literal; -1 if not json/cusres. */
+/*
+ * The formats array as a PostgreSQL text[] literal; -1 if not json,
+ * cusres or duty (the station's duty endpoint: clearance clock alerts,
+ * issue 18), each at most once.
+ */
 static int
 formats_literal(json_t *formats, char *out, size_t size)
 {
-	size_t		 i;
+	size_t		 i, j;
 	const char	*f;
 
 	if (!json_is_array(formats) || json_array_size(formats) == 0 ||
-	    json_array_size(formats) > 2)
+	    json_array_size(formats) > 3)
 		return -1;
 	snprintf(out, size, "{");
 	for (i = 0; i < json_array_size(formats); i++) {
 		f = json_string_value(json_array_get(formats, i));
 		if (f == NULL || (strcmp(f, "json") != 0 &&
-		    strcmp(f, "cusres") != 0))
+		    strcmp(f, "cusres") != 0 && strcmp(f, "duty") != 0))
 			return -1;
+		for (j = 0; j < i; j++)
+			if (json_equal(json_array_get(formats, j),
+			    json_array_get(formats, i)))
+				return -1;
 		strncat(out, i > 0 ? "," : "", size - strlen(out) - 1);
 		strncat(out, f, size - strlen(out) - 1);
 	}
@@ -124,8 +132,9 @@ subscription_check(const struct config *cfg, json_t *o, char *formats,
 	if (rc < 0)
 		return -1;
 	if (formats_literal(json_object_get(o, "formats"), formats, fsize) < 0)
-		snprintf(why, wsize, "\"formats\" must list json, cusres or "
-		    "both");
+		snprintf(why, wsize, "\"formats\" must list json, cusres "
+		    "(release notices) or duty (clearance clock alerts), each "
+		    "once");
 	else if (secret == NULL || strlen(secret) < 16)
 		snprintf(why, wsize, "\"secret\" must be at least 16 characters "
 		    "(whsec_... as Standard Webhooks has it)");

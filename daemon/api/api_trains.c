@@ -13,6 +13,7 @@
 #include "manifest/util.h"
 
 #include "daemon/api/api.h"
+#include "daemon/clock.h"
 #include "daemon/outcome.h"
 #include "daemon/daemon.h"
 #include "engine/input.h"
@@ -68,35 +69,45 @@ api_check_train_id(struct http_ctx *c)
 
 /*
  * The train list is what every console polls, every few seconds, on every
- * desk.  It is answered from a copy at most LIST_FRESH_MS old: when the
- * copy is older, or this daemon changed something (a manifest, an event,
- * a decision, an officer's action), the reader still gets the copy at once
- * and one query fetches a new one for the next readers.  Only the very
- * first reader of a filter waits for the database; however many ask
- * meanwhile, there is one query in flight.  So 200 consoles cost one query
- * a second, and a change shows on the next poll.  A copy known to be
- * out of date -- a change since it was asked for, by this daemon or
- * heard from another through the stream (daemon/stream.c) -- is not
- * served: the readers wait for the new one, so that consoles reloading
- * on a pushed change see it (all of them, from one query).  Loop thread only, like
- * all of the API; one daemon per process.
+ * desk.  It is answered from a copy, shared by every reader of the same
+ * filter, but never from one older than the bound: a reader gets the
+ * database as it was at most LIST_FRESH_MS before its request arrived,
+ * whichever daemon (or the spool) changed it.  A reader for whom the copy
+ * is older waits for the query in flight when that one was sent within
+ * the bound, and for the next one otherwise; there is one query in flight
+ * per filter, however many ask.  A change this daemon made (a manifest,
+ * an event, a decision, an officer's action), or a reader served a copy
+ * half the bound old, starts a query at once for the readers after it,
+ * without making anyone wait: while consoles poll, none waits; after a
+ * quiet spell, the first reader does.  So 200 consoles cost at most two
+ * or three queries a second, and the copy is never served
+ * once older (until issue 18 it was served while a new one was fetched,
+ * and the first reader after a quiet spell got a copy 32 s old).  Loop
+ * thread only, like all of the API; one daemon per process.
  */
 #define LIST_FRESH_MS	1000
-#define LIST_FILTERS	16	/* ?state= values kept; others go to the database */
+#define LIST_AHEAD_MS	500	/* a copy this old is fetched again */
+#define LIST_FILTERS	16	/* filters kept; others go to the database */
+
+/* Readers waiting for a query's answer. */
+struct list_waiters {
+	struct http_ctx	**v;
+	size_t		  n, cap;
+};
 
 struct list_cache {
 	char		 *state;	/* the filter; NULL: every state */
+	enum store_list_finished finished;
 	char		 *text;		/* the last answer */
 	size_t		  len;
 	int64_t		  at_ms;	/* when it was asked for */
 	uint64_t	  generation;	/* list_generation when asked */
-	uint64_t	  text_generation; /* that of text */
 	bool		  used;		/* the slot holds a filter */
 	bool		  fetching;
-	bool		  again;	/* changed while fetching: once more */
-	struct daemon	 *d;
-	struct http_ctx	**waiters;
-	size_t		  nwaiters, waiters_cap;
+	int64_t		  sent_ms;	/* the query in flight: when sent */
+	uint64_t	  sent_generation;
+	struct list_waiters waiters;	/* for the query in flight */
+	struct list_waiters next;	/* for the one after it */
 };
 static struct list_cache	list_caches[LIST_FILTERS];
 static uint64_t			list_generation;
@@ -107,9 +118,29 @@ api_trains_changed(void)
 	list_generation++;
 }
 
+static void
+list_waiters_add(struct list_waiters *w, struct http_ctx *c)
+{
+	if (w->n == w->cap) {
+		w->cap = w->cap == 0 ? 16 : w->cap * 2;
+		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
+	}
+	w->v[w->n++] = c;
+}
+
+static bool
+list_same_filter(const struct list_cache *lc, const char *state,
+    enum store_list_finished finished)
+{
+	if (lc->finished != finished)
+		return false;
+	return (state == NULL && lc->state == NULL) || (state != NULL &&
+	    lc->state != NULL && strcmp(state, lc->state) == 0);
+}
+
 /* The cache entry of a filter, or NULL when every slot is taken. */
 static struct list_cache *
-list_cache_find(const char *state)
+list_cache_find(const char *state, enum store_list_finished finished)
 {
 	size_t	i;
 
@@ -119,95 +150,127 @@ list_cache_find(const char *state)
 		if (!lc->used) {
 			lc->used = true;
 			lc->state = state != NULL ? xstrdup(state) : NULL;
+			lc->finished = finished;
 			return lc;
 		}
-		if ((state == NULL && lc->state == NULL) || (state != NULL &&
-		    lc->state != NULL && strcmp(state, lc->state) == 0))
+		if (list_same_filter(lc, state, finished))
 			return lc;
 	}
 	return NULL;
 }
 
-/* The database answered: every reader waiting gets the same answer. */
+static void list_fetched_cb(int, const char *, size_t, void *);
+
+/* Sends the filter's query; its answer goes to lc->waiters. */
+static void
+list_fetch(struct list_cache *lc, struct daemon *d)
+{
+	struct store_clock	clk = clock_params(&d->cfg);
+
+	lc->fetching = true;
+	lc->sent_ms = daemon_now_ms();
+	lc->sent_generation = list_generation;
+	store_train_list(d->db, lc->state, lc->finished, &clk,
+	    list_fetched_cb, lc);
+}
+
+/*
+ * The database answered: every reader waiting gets the same answer; the
+ * readers who came too late for it get the next query's.
+ */
 static void
 list_fetched_cb(int status, const char *text, size_t len, void *arg)
 {
 	struct list_cache	*lc = arg;
-	struct http_ctx		**w = lc->waiters;
-	size_t			  i, n = lc->nwaiters;
+	struct list_waiters	 w = lc->waiters;
+	struct daemon		*d = NULL;
+	size_t			 i;
 
 	lc->fetching = false;
-	if (status > 0 && lc->generation != list_generation && !lc->again &&
-	    lc->nwaiters > 0) {
-		/* Changed while the query ran: the waiters get what follows. */
-		lc->again = true;
-		lc->fetching = true;
-		lc->generation = list_generation;
-		store_train_list(lc->d->db, lc->state, lc->d->cfg.target_minutes,
-		    lc->d->cfg.warn_percent, list_fetched_cb, lc);
-		return;
-	}
-	lc->again = false;
-	lc->waiters = NULL;
-	lc->nwaiters = lc->waiters_cap = 0;
+	lc->waiters = lc->next;
+	memset(&lc->next, 0, sizeof lc->next);
 	if (status > 0) {
 		free(lc->text);
 		lc->text = xmalloc(len + 1);
 		memcpy(lc->text, text, len);
 		lc->text[len] = '\0';
 		lc->len = len;
-		lc->text_generation = lc->generation;
+		lc->at_ms = lc->sent_ms;
+		lc->generation = lc->sent_generation;
 	} else
-		lc->at_ms = 0;		/* failed: ask again on the next read */
-	for (i = 0; i < n; i++)
-		doc_reply_cb(status, text, len, w[i]);
-	free(w);
+		lc->at_ms = INT64_MIN / 2;	/* failed: ask again */
+	if (lc->waiters.n > 0)
+		d = lc->waiters.v[0]->d;
+	for (i = 0; i < w.n; i++)
+		doc_reply_cb(status, text, len, w.v[i]);
+	free(w.v);
+	if (d != NULL)
+		list_fetch(lc, d);
+}
+
+/* ?finished=: true, false or absent; -1 (answered 400) otherwise. */
+static int
+list_finished_param(struct http_ctx *c, enum store_list_finished *out)
+{
+	const char	*f = http_query(c, "finished");
+
+	if (f == NULL)
+		*out = STORE_LIST_ALL;
+	else if (strcmp(f, "false") == 0)
+		*out = STORE_LIST_UNFINISHED;
+	else if (strcmp(f, "true") == 0)
+		*out = STORE_LIST_FINISHED;
+	else {
+		http_reply_problem(c, 400, "Bad Request", "\"finished\" must "
+		    "be true (finished runs only) or false (the queue: runs "
+		    "not finished); without it, every run", NULL, 0);
+		return -1;
+	}
+	return 0;
 }
 
 void
 api_trains_list(struct http_ctx *c)
 {
 	const char		*state = http_query(c, "state");
-	struct list_cache	*lc = list_cache_find(state);
+	enum store_list_finished finished;
+	struct list_cache	*lc;
 	struct daemon		*d = c->d;	/* c is gone once answered */
 	int64_t			 now = daemon_now_ms();
-	bool			 stale;
 
-	if (lc == NULL) {
-		store_train_list(c->d->db, state, c->d->cfg.target_minutes,
-		    c->d->cfg.warn_percent, doc_reply_cb, c);
+	if (list_finished_param(c, &finished) < 0)
+		return;
+	if ((lc = list_cache_find(state, finished)) == NULL) {
+		struct store_clock clk = clock_params(&d->cfg);
+
+		store_train_list(d->db, state, finished, &clk, doc_reply_cb, c);
 		return;
 	}
-	stale = lc->text == NULL || now - lc->at_ms >= LIST_FRESH_MS ||
-	    lc->generation != list_generation;
-	lc->d = d;
-	if (lc->text != NULL && lc->text_generation == list_generation)
+	if (lc->text != NULL && now - lc->at_ms < LIST_FRESH_MS) {
 		http_reply_json(c, 200, lc->text, lc->len);
-	else {
-		if (lc->nwaiters == lc->waiters_cap) {
-			lc->waiters_cap = lc->waiters_cap == 0 ? 16 :
-			    lc->waiters_cap * 2;
-			lc->waiters = xreallocarray(lc->waiters, lc->waiters_cap,
-			    sizeof *lc->waiters);
-		}
-		lc->waiters[lc->nwaiters++] = c;
-	}
-	if (!stale || lc->fetching)
+		/* Ahead of the next readers: none of them need wait. */
+		if (!lc->fetching && (lc->generation != list_generation ||
+		    now - lc->at_ms >= LIST_AHEAD_MS))
+			list_fetch(lc, d);
 		return;
-	lc->fetching = true;
-	lc->at_ms = now;
-	lc->generation = list_generation;
-	store_train_list(d->db, lc->state, d->cfg.target_minutes,
-	    d->cfg.warn_percent, list_fetched_cb, lc);
+	}
+	if (!lc->fetching) {
+		list_waiters_add(&lc->waiters, c);
+		list_fetch(lc, d);
+	} else if (now - lc->sent_ms < LIST_FRESH_MS)
+		list_waiters_add(&lc->waiters, c);
+	else
+		list_waiters_add(&lc->next, c);
 }
 
 void
 api_train_get(struct http_ctx *c)
 {
+	struct store_clock	clk = clock_params(&c->d->cfg);
+
 	if (api_check_train_id(c))
-		store_train_get(c->d->db, http_param(c, 0),
-		    c->d->cfg.target_minutes, c->d->cfg.warn_percent,
-		    doc_reply_cb, c);
+		store_train_get(c->d->db, http_param(c, 0), &clk, doc_reply_cb,
+		    c);
 }
 
 void

@@ -18,6 +18,7 @@
 
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <jansson.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -105,6 +106,33 @@ build_json(struct delivery *v)
 	jsonw_object_end(&w);
 }
 
+/*
+ * The duty webhook (issue 18): the notice's id and kind around the clock
+ * alert it was queued with -- train, run, flag, remaining_s, elapsed_s,
+ * target_s and the audit record's seq (docs/notices.md).
+ */
+static void
+build_duty(struct delivery *v)
+{
+	struct jsonw	 w;
+	json_t		*a = json_loads(v->decision, 0, NULL);
+	const char	*flag = json_string_value(json_object_get(a, "flag"));
+	char		 type[32];
+
+	snprintf(type, sizeof type, "clock.%s", flag != NULL ? flag : "alert");
+	jsonw_init(&w, &v->body);
+	jsonw_object_begin(&w);
+	jsonw_kv_string(&w, "id", v->id);
+	jsonw_kv_string(&w, "type", type);
+	jsonw_kv_string(&w, "train", v->train_no);
+	jsonw_key(&w, "issued");
+	jsonw_time(&w, v->created);
+	jsonw_key(&w, "alert");
+	jsonw_raw(&w, v->decision, strlen(v->decision));
+	jsonw_object_end(&w);
+	json_decref(a);
+}
+
 /* The CUSRES interchange of edifact-rail.md section 3; -1 if unreadable. */
 static int
 build_cusres(struct delivery *v)
@@ -140,6 +168,8 @@ delivery_build(struct outbox_item *it)
 
 	if (strcmp(v->format, "json") == 0)
 		build_json(v);
+	else if (strcmp(v->format, "duty") == 0)
+		build_duty(v);
 	else if (build_cusres(v) < 0) {
 		log_warnx("notice %s: %s", v->id, it->error);
 		return -1;

@@ -9,33 +9,73 @@ LANGUAGE sql IMMUTABLE AS $$
 	SELECT s IN ('released', 'partially_released', 'held', 'cancelled')
 $$;
 
--- The clearance clock of a run, against a target in minutes and a warning
--- share in percent.
-CREATE OR REPLACE FUNCTION train_clock(t trains, target_min integer, warn_pct integer)
+-- Cancelled, or closed with a final decision: out of the queue.
+CREATE OR REPLACE FUNCTION train_is_finished(t trains) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT t.state = 'cancelled' OR
+	    (train_state_is_closed(t.state) AND t.decision_final)
+$$;
+
+-- A time as the API writes it (UTC, to the second), NULL kept.
+CREATE OR REPLACE FUNCTION api_time(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$$;
+GRANT EXECUTE ON FUNCTION api_time(timestamptz) TO railgate_app;
+
+-- The flag of a running clock with remaining_s left (022): overdue once
+-- the target is passed, red at red_s or less left, amber at amber_s or
+-- less.
+CREATE OR REPLACE FUNCTION clock_flag(remaining_s bigint, amber_s integer,
+    red_s integer) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN remaining_s <= 0 THEN 'overdue'
+	    WHEN remaining_s <= red_s THEN 'red'
+	    WHEN remaining_s <= amber_s THEN 'amber'
+	    ELSE 'ok' END
+$$;
+GRANT EXECUTE ON FUNCTION clock_flag(bigint, integer, integer) TO railgate_app;
+
+-- A flag's rank: a crossing only ever goes up.
+CREATE OR REPLACE FUNCTION clock_flag_rank(flag text) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE flag WHEN 'amber' THEN 1 WHEN 'red' THEN 2
+	    WHEN 'overdue' THEN 3 ELSE 0 END
+$$;
+GRANT EXECUTE ON FUNCTION clock_flag_rank(text) TO railgate_app;
+
+-- The clearance clock of a run, against a target in minutes and the
+-- thresholds of time left in seconds.  It runs from the arrival reported
+-- (clock_start); both that time and when it was received are shown.
+CREATE OR REPLACE FUNCTION train_clock(t trains, target_min integer,
+    amber_s integer, red_s integer)
 RETURNS json LANGUAGE sql STABLE AS $$
 	SELECT CASE WHEN t.clock_start IS NULL THEN
-		json_build_object('started', NULL, 'target_s', target_min * 60)
+		json_build_object('started', NULL, 'target_s', target_min * 60,
+		    'amber_left_s', amber_s, 'red_left_s', red_s,
+		    'arrived_at', api_time(t.arrival_at),
+		    'arrival_received_at', api_time(t.arrival_received_at))
 	ELSE (
 		SELECT json_build_object(
-		    'started', to_char(t.clock_start AT TIME ZONE 'UTC',
-			'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+		    'started', api_time(t.clock_start),
+		    'arrived_at', api_time(t.arrival_at),
+		    'arrival_received_at', api_time(t.arrival_received_at),
 		    'target_s', target_min * 60,
+		    'amber_left_s', amber_s, 'red_left_s', red_s,
 		    'elapsed_s', e,
 		    'remaining_s', target_min * 60 - e,
-		    'flag', CASE
-			WHEN t.decision_final THEN 'done'
-			WHEN e >= target_min * 60 THEN 'red'
-			WHEN e * 100 >= target_min * 60 * warn_pct THEN 'amber'
-			ELSE 'ok' END)
+		    'flag', CASE WHEN t.decision_final THEN 'done'
+			ELSE clock_flag(target_min * 60 - e, amber_s, red_s) END)
 		FROM (SELECT floor(extract(epoch FROM
 		    coalesce(CASE WHEN t.decision_final THEN t.updated_at END, now())
 		    - t.clock_start))::bigint AS e) x)
 	END
 $$;
-GRANT EXECUTE ON FUNCTION train_clock(trains, integer, integer) TO railgate_app;
+GRANT EXECUTE ON FUNCTION train_clock(trains, integer, integer, integer) TO railgate_app;
 
 -- A run as the train list shows it.
-CREATE OR REPLACE FUNCTION train_summary(t trains, target_min integer, warn_pct integer)
+CREATE OR REPLACE FUNCTION train_summary(t trains, target_min integer,
+    amber_s integer, red_s integer)
 RETURNS json LANGUAGE sql STABLE AS $$
 	SELECT json_build_object(
 	    'train', t.train_no,
@@ -45,15 +85,16 @@ RETURNS json LANGUAGE sql STABLE AS $$
 	    'border_station', t.border_station,
 	    'departure_station', t.departure_station,
 	    'destination_station', t.destination_station,
-	    'eta', to_char(t.eta AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-	    'ata', to_char(t.ata AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	    'eta', api_time(t.eta),
+	    'ata', api_time(t.ata),
 	    'green_lane', t.green_lane,
 	    'counts', t.counts,
 	    'decision', t.decision->>'decision',
 	    'final', t.decision_final,
-	    'clock', train_clock(t, target_min, warn_pct))
+	    'finished', train_is_finished(t),
+	    'clock', train_clock(t, target_min, amber_s, red_s))
 $$;
-GRANT EXECUTE ON FUNCTION train_summary(trains, integer, integer) TO railgate_app;
+GRANT EXECUTE ON FUNCTION train_summary(trains, integer, integer, integer) TO railgate_app;
 
 -- The latest run of a train number, or a given run with "X8024@2".
 CREATE OR REPLACE FUNCTION train_find(p_id text) RETURNS SETOF trains
@@ -78,32 +119,72 @@ BEGIN
 END
 $$;
 
--- Trains whose clock crossed into amber or red since last logged, marked.
-CREATE OR REPLACE FUNCTION clock_alerts(p_target_min integer, p_warn_pct integer)
-RETURNS TABLE (train_no text, run integer, flag text, elapsed_s bigint,
-    target_s integer)
+-- The clocks that crossed a threshold since last reported (022), each
+-- reported once however many daemons ask: marked (clock_logged), an audit
+-- record clock.<flag> by system:clock (reported_by: p_by, the daemon's
+-- instance), and a notice to every enabled "duty"
+-- subscription in the same transaction.  A clock that passed several
+-- thresholds at once (an arrival reported late, a manifest after the
+-- train) reports the highest only.  Also returns in how many
+-- milliseconds the next crossing falls (NULL: none running), so that the
+-- daemon can ask again just then.
+CREATE OR REPLACE FUNCTION clock_alerts(p_target_min integer, p_amber_s integer,
+    p_red_s integer, p_by text)
+RETURNS json
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	target	integer := p_target_min * 60;
+	r	record;
+	alert	json;
+	seq	bigint;
+	n	integer;
+	out	json[] := '{}';
+	next_ms	bigint;
 BEGIN
-	RETURN QUERY
-	WITH due AS (
-		SELECT t.id, train_clock(t, p_target_min, p_warn_pct) AS c
-		FROM trains t
+	FOR r IN
+		SELECT t.id, t.train_no, t.run, x.e,
+		    clock_flag(target - x.e, p_amber_s, p_red_s) AS flag
+		FROM trains t, LATERAL (SELECT floor(extract(epoch FROM
+		    now() - t.clock_start))::bigint AS e) x
 		WHERE t.clock_start IS NOT NULL AND NOT t.decision_final
 		  AND t.state <> 'cancelled'
-		  AND coalesce(t.clock_logged, '') <> 'red'
-		FOR UPDATE SKIP LOCKED),
-	crossed AS (
-		UPDATE trains t SET clock_logged = due.c->>'flag'
-		FROM due
-		WHERE t.id = due.id AND due.c->>'flag' IN ('amber', 'red')
-		  AND coalesce(t.clock_logged, '') <> due.c->>'flag'
-		RETURNING t.train_no, t.run, due.c)
-	SELECT crossed.train_no, crossed.run, crossed.c->>'flag',
-	    (crossed.c->>'elapsed_s')::bigint, (crossed.c->>'target_s')::integer
-	FROM crossed;
+		  AND clock_flag_rank(clock_flag(target - x.e, p_amber_s,
+		      p_red_s)) > clock_flag_rank(t.clock_logged)
+		ORDER BY t.id
+		FOR UPDATE OF t SKIP LOCKED
+	LOOP
+		-- Locked: the row as another daemon may just have left it.
+		CONTINUE WHEN clock_flag_rank(r.flag) <= clock_flag_rank(
+		    (SELECT clock_logged FROM trains WHERE id = r.id));
+		UPDATE trains SET clock_logged = r.flag WHERE id = r.id;
+		alert := json_build_object('train', r.train_no, 'run', r.run,
+		    'flag', r.flag, 'remaining_s', target - r.e,
+		    'elapsed_s', r.e, 'target_s', target);
+		seq := audit_append('system:clock', 'clock.' || r.flag, r.id,
+		    (alert::jsonb || jsonb_build_object('reported_by',
+		    p_by))::text, NULL);
+		INSERT INTO notices (id, train_id, subscription_id, format, alert)
+		SELECT 'ntc_' || replace(gen_random_uuid()::text, '-', ''),
+		    r.id, s.id, 'duty', (alert::jsonb ||
+		    jsonb_build_object('audit_seq', seq))::json
+		FROM subscriptions s
+		WHERE s.enabled AND 'duty' = ANY (s.formats);
+		GET DIAGNOSTICS n = ROW_COUNT;
+		out := out || (alert::jsonb || jsonb_build_object('audit_seq',
+		    seq, 'notices', n))::json;
+	END LOOP;
+	SELECT min(th * 1000 - extract(epoch FROM now() - t.clock_start) *
+	    1000)::bigint INTO next_ms
+	FROM trains t, unnest(ARRAY[target - p_amber_s, target - p_red_s,
+	    target]) AS th
+	WHERE t.clock_start IS NOT NULL AND NOT t.decision_final
+	  AND t.state <> 'cancelled'
+	  AND th > extract(epoch FROM now() - t.clock_start);
+	RETURN json_build_object('alerts', array_to_json(out),
+	    'next_ms', next_ms);
 END
 $$;
-GRANT EXECUTE ON FUNCTION clock_alerts(integer, integer) TO railgate_app;
+GRANT EXECUTE ON FUNCTION clock_alerts(integer, integer, integer, text) TO railgate_app;
 
 -- Shifts the running clearance clocks by p_jump_ms; returns how many, or
 -- -1 when another daemon already reported the same jump (within 2 s of
@@ -134,11 +215,6 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION clock_jump(bigint, text) TO railgate_app;
 
-CREATE OR REPLACE FUNCTION train_is_finished(t trains) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT t.state = 'cancelled' OR
-	    (train_state_is_closed(t.state) AND t.decision_final)
-$$;
 
 -- s as one segment of a URI path: what is not unreserved or a sub-delim
 -- %-encoded.  A train number may hold '?', '#' or '%' (1 to 64 printable

@@ -454,8 +454,10 @@ BEGIN
 		eta = coalesce((p_train->>'eta')::timestamptz, eta),
 		ata = coalesce((p_train->>'ata')::timestamptz, ata),
 		issued = (p_train->>'issued')::timestamptz,
-		-- The clock starts at arrival, or now if the train is already in.
-		clock_start = coalesce(clock_start,
+		-- The clock starts at the arrival an arrived event reported
+		-- (022), however long before the manifest that was; a train
+		-- whose arrival only a manifest states starts it now.
+		clock_start = coalesce(clock_start, arrival_at,
 		    CASE WHEN coalesce((p_train->>'ata')::timestamptz, ata)
 		    IS NOT NULL THEN now() END),
 		green_lane = coalesce((p_train->>'green_lane')::boolean, false),

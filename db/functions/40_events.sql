@@ -115,10 +115,21 @@ BEGIN
 	UPDATE trains SET
 		eta = CASE WHEN p_type = 'position'
 		    THEN coalesce((p_body->>'eta')::timestamptz, eta) ELSE eta END,
-		ata = CASE WHEN p_type = 'arrived'
+		-- The first arrival reported stands (022): the clock runs
+		-- from it; a second one is an event, and moves nothing.
+		ata = CASE WHEN p_type = 'arrived' AND arrival_received_at IS NULL
 		    THEN coalesce((p_body->>'at')::timestamptz, now()) ELSE ata END,
+		arrival_at = CASE WHEN p_type = 'arrived' AND
+		    arrival_received_at IS NULL
+		    THEN coalesce((p_body->>'at')::timestamptz, now())
+		    ELSE arrival_at END,
+		arrival_received_at = CASE WHEN p_type = 'arrived'
+		    THEN coalesce(arrival_received_at, now())
+		    ELSE arrival_received_at END,
 		clock_start = CASE WHEN p_type = 'arrived' AND clock_start IS NULL
-		    AND manifest_id IS NOT NULL THEN now() ELSE clock_start END,
+		    AND manifest_id IS NOT NULL AND arrival_received_at IS NULL
+		    THEN coalesce((p_body->>'at')::timestamptz, now())
+		    ELSE clock_start END,
 		state = CASE
 		    WHEN train_state_is_closed(state) AND decision_final THEN state
 		    WHEN state = 'cancelled' THEN state

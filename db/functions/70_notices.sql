@@ -12,7 +12,8 @@ RETURNS TABLE (subscription_id bigint, subscription text, format text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	SELECT s.id, s.name, f.format
 	FROM subscriptions s, unnest(s.formats) AS f(format)
-	WHERE s.enabled ORDER BY s.name, f.format
+	WHERE s.enabled AND f.format <> 'duty'	-- clock alerts (022)
+	ORDER BY s.name, f.format
 $$;
 GRANT EXECUTE ON FUNCTION notice_targets() TO railgate_app;
 
@@ -129,7 +130,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	    'id', n.id, 'operator', s.name, 'format', n.format,
 	    'state', n.state, 'attempts', n.attempts,
 	    'follow_up_of', n.follow_up_of,
-	    'decision', d.outcome, 'last_status', n.last_status,
+	    'decision', d.outcome, 'alert', n.alert,
+	    'last_status', n.last_status,
 	    'last_error', n.last_error,
 	    'created_at', to_char(n.created_at AT TIME ZONE 'UTC',
 		'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
@@ -140,7 +142,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 		'YYYY-MM-DD"T"HH24:MI:SS"Z"') END)
 	    ORDER BY n.created_at DESC, n.id), '[]')
 	FROM notices n JOIN subscriptions s ON s.id = n.subscription_id
-	JOIN decisions d ON d.id = n.decision_id, train_find(p_id) t
+	LEFT JOIN decisions d ON d.id = n.decision_id, train_find(p_id) t
 	WHERE n.train_id = t.id
 $$;
 GRANT EXECUTE ON FUNCTION train_notices(text) TO railgate_app;
@@ -163,11 +165,15 @@ BEGIN
 			ORDER BY x.next_at, x.id
 			LIMIT p_n FOR UPDATE SKIP LOCKED)
 		RETURNING n.*)
+	-- A duty notice (022) carries its clock alert where a release
+	-- notice carries its decision.
 	SELECT c.id, c.format, c.follow_up_of, c.body, c.attempts, s.url,
-	    s.secret, s.recipient, s.name, t.train_no, d.document,
+	    s.secret, s.recipient, s.name, t.train_no,
+	    coalesce(d.document, c.alert),
 	    extract(epoch FROM c.created_at)::bigint, s.client_cert, s.client_key
 	FROM claimed c JOIN subscriptions s ON s.id = c.subscription_id
-	JOIN trains t ON t.id = c.train_id JOIN decisions d ON d.id = c.decision_id;
+	JOIN trains t ON t.id = c.train_id
+	LEFT JOIN decisions d ON d.id = c.decision_id;
 END
 $$;
 GRANT EXECUTE ON FUNCTION claim_notices(text, integer, integer) TO railgate_app;

@@ -203,7 +203,7 @@
 			return { text: RG.t("done in {time}", {
 			    time: clockText(clock.elapsed_s) }), cls: "clock-done" };
 		rem = clock.remaining_s - (Date.now() - fetchedAt) / 1000;
-		flag = rem <= 0 ? "red" : clock.flag;
+		flag = RG.clockFlag ? RG.clockFlag(clock, rem) : clock.flag;
 		return { text: rem > 0 ? RG.t("{time} left", { time:
 		    clockText(rem) }) : RG.t("{time} over target", { time:
 		    clockText(-rem) }), cls: "clock-" + flag };

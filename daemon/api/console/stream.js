@@ -26,15 +26,23 @@
 
 	/*
 	 * Runs fn once, shortly, however many messages ask for it at once
-	 * (a train's evaluation writes several records together).
+	 * (a train's evaluation writes several records together), and once
+	 * more a second after the last of them.
 	 */
+	var sure = {};
 	RG.reloadSoon = function (key, fn) {
-		if (soon[key])
-			return;
-		soon[key] = setTimeout(function () {
-			delete soon[key];
+		if (!soon[key])
+			soon[key] = setTimeout(function () {
+				delete soon[key];
+				fn();
+			}, 150);
+		/* The daemon's list may be a second old (api_trains.c): one
+		 * more read after the last change is sure to show it. */
+		clearTimeout(sure[key]);
+		sure[key] = setTimeout(function () {
+			delete sure[key];
 			fn();
-		}, 150);
+		}, 1100);
 	};
 
 	function setUp(v) {

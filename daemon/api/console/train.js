@@ -123,7 +123,8 @@
 		    el("dd", { text: c.wagons + " / " + c.containers + " / " +
 			c.items }),
 		    el("dt", { text: RG.t("Clearance clock") }), el("dd", {
-			id: "train-clock", class: "clock " + cd.cls, text: cd.text })));
+			id: "train-clock", class: "clock " + cd.cls, text: cd.text }),
+		    RG.arrivalFacts(t.clock)));
 		root.appendChild(renderLaneCounts(t));
 		root.appendChild(renderStrip(t));
 		root.appendChild(RG.renderBulk(t));
