@@ -455,5 +455,19 @@ RG.addCatalogue("ru", {
 	"Search": "Поиск",
 	"train, wagon, container, party": "поезд, вагон, контейнер, участник",
 	"key: /": "клавиша: /",
-	"Type at least {n} characters to search.": "Минимальная длина запроса для поиска: {n}."
+	"Type at least {n} characters to search.": "Минимальная длина запроса для поиска: {n}.",
+	/* list.js (the queue: time left, arrival), alerts.js (clock alerts) */
+	"Train {train} is overdue": "Поезд {train}: срок оформления истёк",
+	"Train {train}: red, little time left": "Поезд {train}: красный уровень, времени почти не осталось",
+	"Train {train}: red, {left} left": "Поезд {train}: красный уровень, осталось {left}",
+	"Train {train}: amber, time is running out": "Поезд {train}: жёлтый уровень, время на исходе",
+	"Train {train}: amber, {left} left": "Поезд {train}: жёлтый уровень, осталось {left}",
+	"Dismiss": "Закрыть",
+	"Show finished trains": "Показать завершённые поезда",
+	"Sorted by time left, most urgent first": "По оставшемуся времени, самые срочные сверху",
+	"arrived {time} (reported)": "прибыл {time} (по сообщению)",
+	"received {time}": "получено {time}",
+	"reported {minutes} min late": "сообщено с опозданием, мин: {minutes}",
+	"Arrival": "Прибытие",
+	"No trains waiting.": "Нет поездов в очереди."
 });

@@ -452,5 +452,19 @@ RG.addCatalogue("zh-Hans", {
 	"Search": "搜索",
 	"train, wagon, container, party": "列车、车厢、集装箱、当事方",
 	"key: /": "快捷键：/",
-	"Type at least {n} characters to search.": "请至少输入{n}个字符再搜索。"
+	"Type at least {n} characters to search.": "请至少输入{n}个字符再搜索。",
+	/* list.js (the queue: time left, arrival), alerts.js (clock alerts) */
+	"Train {train} is overdue": "列车{train}已超时",
+	"Train {train}: red, little time left": "列车{train}：红色警报，所剩时间不多",
+	"Train {train}: red, {left} left": "列车{train}：红色警报，剩余{left}",
+	"Train {train}: amber, time is running out": "列车{train}：黄色警报，时间即将用完",
+	"Train {train}: amber, {left} left": "列车{train}：黄色警报，剩余{left}",
+	"Dismiss": "关闭",
+	"Show finished trains": "显示已办结列车",
+	"Sorted by time left, most urgent first": "按剩余时间排序，最紧急的在前",
+	"arrived {time} (reported)": "到达{time}（申报）",
+	"received {time}": "接收{time}",
+	"reported {minutes} min late": "晚报{minutes}分钟",
+	"Arrival": "到达",
+	"No trains waiting.": "没有待办列车。"
 });

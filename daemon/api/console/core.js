@@ -341,7 +341,7 @@
 		$("logout").hidden = name === "login";
 		$("who").textContent = name === "login" || !RG.me ? "" :
 		    RG.t("{name} ({role})", { name: RG.me.name,
-		    role: RG.me.role });
+		    role: RG.word ? RG.word(RG.me.role) : RG.me.role });
 		document.body.setAttribute("data-view", name);
 	}
 
