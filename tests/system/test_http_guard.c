@@ -956,7 +956,7 @@ t_http_guard_throttle(void)
 	CU_ASSERT_EQUAL(other, 0);
 	CU_ASSERT(lookups1 - lookups0 <= GUARD_FAIL_LIMIT);
 	CU_ASSERT(metric("railgate_http_auth_throttled_total") >=
-	    throttled0 + 40 - GUARD_FAIL_LIMIT);
+	    throttled0 + 40 - GUARD_FAIL_LIMIT - 1);
 	/* After the window: a token never used before works. */
 	usleep((GUARD_FAIL_WINDOW_S * 1000 + 1200) * 1000);
 	CU_ASSERT_EQUAL(call("GET", "/v1/trains", spare_tok, NULL, &r), 200);

@@ -235,9 +235,7 @@
 	/* Who is signed in, from the daemon: RG.me, the bar, the language. */
 	function whoAmI() {
 		return api("GET", "/v1/session").then(function (me) {
-			RG.me = me;
-			if (me && me.language && RG.setLanguage)
-				RG.setLanguage(me.language);
+			RG.me = me;	/* i18n.js applies its language */
 			return me;
 		});
 	}
@@ -258,9 +256,7 @@
 		}
 		return api("PUT", "/v1/session/language", { language: lang }).then(
 		    function (me) {
-			RG.me = me;
-			if (me && me.language && RG.setLanguage)
-				RG.setLanguage(me.language);
+			RG.me = me;	/* i18n.js applies its language */
 			return me;
 		});
 	};
@@ -308,9 +304,7 @@
 			}
 			p = signIn(name, pw).then(function (me) {
 				$("signin-password").value = "";
-				RG.me = me;
-				if (me && me.language && RG.setLanguage)
-					RG.setLanguage(me.language);
+				RG.me = me;	/* i18n.js applies its language */
 				return me;
 			});
 		}
