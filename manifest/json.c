@@ -88,9 +88,16 @@ write_wagon(struct jsonw *w, const struct manifest_wagon *wg)
 static void
 write_item(struct jsonw *w, const struct manifest_item *it)
 {
+	jsonw_object_begin(w);
+	manifest_item_write_members(w, it);
+	jsonw_object_end(w);
+}
+
+void
+manifest_item_write_members(struct jsonw *w, const struct manifest_item *it)
+{
 	size_t	i;
 
-	jsonw_object_begin(w);
 	jsonw_kv_int(w, "seq", it->seq);
 	jsonw_kv_string_opt(w, "hs", it->hs);
 	jsonw_kv_string_opt(w, "description", it->description);
@@ -122,7 +129,6 @@ write_item(struct jsonw *w, const struct manifest_item *it)
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
-	jsonw_object_end(w);
 }
 
 /* One consignment with its items. */

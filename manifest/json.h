@@ -21,6 +21,13 @@ void manifest_json_write(const struct manifest_train *t, unsigned flags,
     struct buf *out);
 /* Writes a diagnostics array: [{"severity","code","where","message"}...]. */
 void manifest_json_write_diags(struct jsonw *w, const struct diag_list *l);
+/*
+ * The members of one goods item as the canonical model writes them (seq,
+ * hs, ..., documents, placement), into an object the caller opened: the
+ * console's wagon page writes its items with the model's own words.
+ */
+void manifest_item_write_members(struct jsonw *w,
+    const struct manifest_item *it);
 
 /*
  * What a replacement is compared by (docs/daemon.md "Amendments"), as

@@ -355,41 +355,9 @@ write_consignments(struct jsonw *w, const struct manifest_wagon *wg,
 static void
 write_item(struct jsonw *w, const struct manifest_item *it)
 {
-	uint32_t	i;
-
 	jsonw_object_begin(w);
 	jsonw_kv_string_opt(w, "consignment", it->consignment->ref);
-	jsonw_kv_int(w, "seq", it->seq);
-	jsonw_kv_string_opt(w, "hs", it->hs);
-	jsonw_kv_string_opt(w, "description", it->description);
-	if (it->packages != MANIFEST_ABSENT)
-		jsonw_kv_int(w, "packages", it->packages);
-	jsonw_kv_string_opt(w, "package_type", it->package_type);
-	jsonw_kv_decimal_opt(w, "gross_kg", it->gross_kg);
-	jsonw_kv_decimal_opt(w, "net_kg", it->net_kg);
-	jsonw_kv_decimal_opt(w, "value", it->value);
-	jsonw_kv_string_opt(w, "currency", it->currency);
-	jsonw_kv_string_opt(w, "origin", it->origin);
-	jsonw_kv_string_opt(w, "un_number", it->un_number);
-	jsonw_key(w, "documents");
-	jsonw_array_begin(w);
-	for (i = 0; i < it->ndocuments; i++) {
-		jsonw_object_begin(w);
-		jsonw_kv_string_opt(w, "type", it->documents[i].type);
-		jsonw_kv_string_opt(w, "id", it->documents[i].id);
-		jsonw_object_end(w);
-	}
-	jsonw_array_end(w);
-	jsonw_key(w, "placement");
-	jsonw_array_begin(w);
-	for (i = 0; i < it->nplacements; i++) {
-		jsonw_object_begin(w);
-		jsonw_kv_string_opt(w, "equipment", it->placements[i].equipment);
-		if (it->placements[i].packages != MANIFEST_ABSENT)
-			jsonw_kv_int(w, "packages", it->placements[i].packages);
-		jsonw_object_end(w);
-	}
-	jsonw_array_end(w);
+	manifest_item_write_members(w, it);
 	jsonw_object_end(w);
 }
 
