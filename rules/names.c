@@ -17,13 +17,14 @@
 #include "rules/fuzzy.h"
 #include "rules/names.h"
 
-enum { TR_SIMPLIFIED, TR_PINYIN, TR_CYRILLIC, TR_ANY, TR_N };
+enum { TR_SIMPLIFIED, TR_PINYIN, TR_CYRILLIC, TR_ANY, TR_ASCII, TR_N };
 
 static const char *const tr_ids[TR_N] = {
 	"Traditional-Simplified",
 	"Han-Latin; Latin-ASCII",
 	"Cyrillic-Latin; Latin-ASCII",
 	"Any-Latin; Latin-ASCII",
+	"Latin-ASCII",	/* Latin script only: Any-Latin would change nothing */
 };
 
 struct tr_set {
@@ -211,7 +212,8 @@ fail:
 	return NULL;
 }
 
-/* Which scripts s holds: bit 0 Han, bit 1 Cyrillic, bit 2 other non-Latin. */
+/* Which scripts s holds: bit 0 Han, bit 1 Cyrillic, bit 2 other non-Latin,
+ * bit 3 anything beyond ASCII. */
 static int
 scripts_of(const struct ustr *u)
 {
@@ -223,6 +225,9 @@ scripts_of(const struct ustr *u)
 
 	while (i < u->len) {
 		U16_NEXT(u->s, i, u->len, c);
+		if (c < 0x80)
+			continue;
+		m |= 8;
 		st = U_ZERO_ERROR;
 		sc = uscript_getScript(c, &st);
 		if (U_FAILURE(st))
@@ -301,9 +306,9 @@ keys_raw(const char *name, struct names_keys *out, char *err, size_t errlen)
 		if ((k = key_through(name, TR_PINYIN, 1, err, errlen)) == NULL)
 			goto fail;
 		keys_add(out, NAMES_PINYIN, 1, k);
-	} else {
-		k = key_through(name, (m & 2) ? TR_CYRILLIC : TR_ANY, 0, err,
-		    errlen);
+	} else if (m & 8) {	/* an ASCII name's original key is Latin */
+		k = key_through(name, (m & 2) ? TR_CYRILLIC : (m & 4) ?
+		    TR_ANY : TR_ASCII, 0, err, errlen);
 		if (k == NULL)
 			goto fail;
 		keys_add(out, NAMES_LATIN, 0, k);
