@@ -16,6 +16,7 @@ libjansson-dev
 libargon2-dev
 libcunit1-dev
 libutf8proc-dev
+libicu-dev
 postgresql
 curl
 bc
