@@ -644,6 +644,27 @@ api_train_hit_clearance(struct http_ctx *c)
 	json_decref(o);
 }
 
+/*
+ * What confirming and rejecting a proposal answer alike: a failed call
+ * or a refusal is answered here (false); a decision marks the lists
+ * changed (true) and the caller logs and answers it.
+ */
+static bool
+proposal_decided(struct http_ctx *c, int status, enum store_outcome outcome,
+    const char *reply)
+{
+	if (status < 0) {
+		outcome_reply_store_failure(c, status);
+		return false;
+	}
+	if (outcome != STORE_OUTCOME_DONE) {
+		http_reply_problem_json(c, outcome_status(outcome), reply);
+		return false;
+	}
+	api_trains_changed();
+	return true;
+}
+
 /* A train hit's clearing was confirmed (or the confirmation refused). */
 static void
 proposal_confirmed_cb(int status, enum store_outcome outcome,
@@ -651,15 +672,8 @@ proposal_confirmed_cb(int status, enum store_outcome outcome,
 {
 	struct http_ctx	*c = arg;
 
-	if (status < 0) {
-		outcome_reply_store_failure(c, status);
+	if (!proposal_decided(c, status, outcome, reply))
 		return;
-	}
-	if (outcome != STORE_OUTCOME_DONE) {
-		http_reply_problem_json(c, outcome_status(outcome), reply);
-		return;
-	}
-	api_trains_changed();
 	log_info("train %s proposal %s confirmed by %s: %s", http_param(c, 0),
 	    http_param(c, 1), c->who.name, reply);
 	resolution_reply(c, reply);
@@ -672,15 +686,8 @@ proposal_rejected_cb(int status, enum store_outcome outcome,
 {
 	struct http_ctx	*c = arg;
 
-	if (status < 0) {
-		outcome_reply_store_failure(c, status);
+	if (!proposal_decided(c, status, outcome, reply))
 		return;
-	}
-	if (outcome != STORE_OUTCOME_DONE) {
-		http_reply_problem_json(c, outcome_status(outcome), reply);
-		return;
-	}
-	api_trains_changed();
 	log_info("train %s proposal %s rejected by %s", http_param(c, 0),
 	    http_param(c, 1), c->who.name);
 	http_reply_json(c, 200, reply, strlen(reply));
