@@ -110,8 +110,8 @@ eval_work(void *arg)
 	if ((t = eval_model(j, sha256, &parse_ms)) == NULL)
 		goto out;
 	/* One big train: all cores on its wagons. */
-	if ((dec = decide_evaluate(j->rs, t, j->events, t->nitems >
-	    EVAL_BIG_TRAIN ? 0 : 1, &j->error)) == NULL)
+	if ((dec = decide_evaluate(j->rs, t, j->events, NULL, t->nitems >
+	    EVAL_BIG_TRAIN ? 0 : 1, NULL, &j->error)) == NULL)
 		goto out;
 	dec->parse_ms = parse_ms;
 	j->work_ms = parse_ms + dec->evaluate_ms;

@@ -287,19 +287,25 @@ decide_parse_stored(const unsigned char *z, size_t zlen,
 
 struct decision *
 decide_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
-    const char *events, unsigned threads, char **cause)
+    const char *events, const char *clearances, unsigned threads,
+    char **applied, char **cause)
 {
 	struct rules_context		*ctx = rules_context_new();
 	struct rules_eval_options	 opt = { threads };
 	struct decision			*dec = NULL;
 	struct timespec			 t0;
 
+	if (applied != NULL)
+		*applied = NULL;
 	rules_context_set_edition(ctx, rules_ruleset_edition(rs));
 	if (decide_load_events(ctx, events != NULL ? events : "[]", cause) ==
-	    0) {
+	    0 && (clearances == NULL || rules_context_load_clearances(ctx,
+	    clearances, strlen(clearances), "clearances", cause) == 0)) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rules_evaluate(rs, t, ctx, &opt, &dec);
 		dec->evaluate_ms = ms_since(&t0);
+		if (applied != NULL)
+			*applied = rules_context_clearances_applied(ctx);
 	}
 	rules_context_free(ctx);
 	return dec;

@@ -26,13 +26,17 @@ int decide_parse_stored(const unsigned char *z, size_t zlen,
     char **cause);
 
 /*
- * Evaluates t with rs after the stored events (decide_load_events) on
- * threads threads (0: every CPU; the document is the same for any): a new
- * decision with its evaluation time set, or NULL with *cause.
+ * Evaluates t with rs after the stored events (decide_load_events) and
+ * the screening clearances in force (a JSON array, docs/screening.md;
+ * NULL: none) on threads threads (0: every CPU; the document is the same
+ * for any): a new decision with its evaluation time set, or NULL with
+ * *cause.  *applied (when not NULL; caller frees) gets the clearances
+ * the evaluation applied, a JSON array to store with the decision and to
+ * give back as `clearances` on replay.
  */
 struct decision *decide_evaluate(const struct rules_ruleset *rs,
-    const struct manifest_train *t, const char *events, unsigned threads,
-    char **cause);
+    const struct manifest_train *t, const char *events,
+    const char *clearances, unsigned threads, char **applied, char **cause);
 
 /*
  * The stored events of a train (a JSON array of {id, type, body, at,

@@ -32,7 +32,9 @@
 #include "manifest/value.h"
 
 #include "context.h"
+#include "ident.h"
 #include "lang.h"
+#include "names.h"
 
 struct rules_context {
 	struct arena	*arena;		/* owns every string and record */
@@ -46,6 +48,9 @@ struct rules_context {
 	int		 edition;	/* of the rule set reading the events */
 	int64_t		 eta;		/* a position's; checked, read by no rule yet */
 	int64_t		 arrived;
+	struct rules_clearance *clearances;	/* in the order given */
+	size_t		 nclearances;
+	size_t		 clearances_cap;
 };
 
 /* An empty context owned by the caller. */
@@ -619,4 +624,122 @@ rules_context_load_neighbour(struct rules_context *ctx, const char *json,
 	}
 	json_decref(root);
 	return 0;
+}
+
+/* A string member of o, or NULL when absent or null; why when not text. */
+static const char *
+clearance_text(json_t *o, const char *key, bool required, const char **why)
+{
+	json_t	*v = json_object_get(o, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			*why = key;
+		return NULL;
+	}
+	if (!json_is_string(v) || json_string_length(v) == 0) {
+		*why = key;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* One clearance object into c; NULL, or the member that is wrong. */
+static const char *
+context_clearance(struct rules_context *ctx, json_t *o,
+    struct rules_clearance *c)
+{
+	json_t		*party = json_object_get(o, "party"), *id;
+	const char	*why = NULL, *list, *entry, *name, *country, *pid;
+	char		*key, *dump, norm[64], err[128];
+
+	id = json_object_get(o, "id");
+	if (!json_is_object(o) || !json_is_integer(id))
+		return "id";
+	if (!json_is_object(party))
+		return "party";
+	list = clearance_text(o, "list", true, &why);
+	entry = clearance_text(o, "entry", true, &why);
+	name = clearance_text(party, "name", true, &why);
+	country = clearance_text(party, "country", false, &why);
+	pid = clearance_text(party, "id", false, &why);
+	if (why != NULL)
+		return why;
+	if ((key = names_fold(name, err, sizeof err)) == NULL)
+		return "party.name";
+	c->id = json_integer_value(id);
+	c->list = arena_strdup(ctx->arena, list);
+	c->entry = arena_strdup(ctx->arena, entry);
+	c->name = arena_strdup(ctx->arena, name);
+	c->name_key = arena_strdup(ctx->arena, key);
+	free(key);
+	c->country = country != NULL ? arena_strdup(ctx->arena, country) : NULL;
+	c->party_id = NULL;
+	if (pid != NULL) {
+		ident_normalise(pid, norm, sizeof norm);
+		c->party_id = arena_strdup(ctx->arena, norm);
+	}
+	dump = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	c->json = arena_strdup(ctx->arena, dump != NULL ? dump : "{}");
+	free(dump);
+	atomic_init(&c->applied, false);
+	return NULL;
+}
+
+int
+rules_context_load_clearances(struct rules_context *ctx, const char *json,
+    size_t len, const char *file, char **cause)
+{
+	json_t		*root = context_json(json, len, file, cause), *o;
+	const char	*why;
+	size_t		 i;
+
+	if (root == NULL)
+		return -1;
+	if (!json_is_array(root)) {
+		*cause = xasprintf("%s: clearances must be a JSON array", file);
+		json_decref(root);
+		return -1;
+	}
+	json_array_foreach(root, i, o) {
+		ctx->clearances = arena_grow(ctx->arena, ctx->clearances,
+		    &ctx->clearances_cap, ctx->nclearances + 1,
+		    sizeof *ctx->clearances);
+		if ((why = context_clearance(ctx, o,
+		    &ctx->clearances[ctx->nclearances])) != NULL) {
+			*cause = xasprintf("%s: clearance %zu: '%s' is missing "
+			    "or not valid", file, i + 1, why);
+			json_decref(root);
+			return -1;
+		}
+		ctx->nclearances++;
+	}
+	json_decref(root);
+	return 0;
+}
+
+struct rules_clearance *
+rules_context_clearances(const struct rules_context *ctx, size_t *n)
+{
+	*n = ctx->nclearances;
+	return ctx->clearances;
+}
+
+char *
+rules_context_clearances_applied(const struct rules_context *ctx)
+{
+	struct buf	b = { 0 };
+	size_t		i, k = 0;
+
+	buf_add(&b, "[", 1);
+	for (i = 0; i < ctx->nclearances; i++) {
+		if (!atomic_load(&ctx->clearances[i].applied))
+			continue;
+		if (k++ > 0)
+			buf_add(&b, ",", 1);
+		buf_add(&b, ctx->clearances[i].json,
+		    strlen(ctx->clearances[i].json));
+	}
+	buf_add(&b, "]", 1);
+	return buf_steal(&b, NULL);
 }

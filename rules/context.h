@@ -12,6 +12,7 @@
 #ifndef RULES_CONTEXT_H
 #define RULES_CONTEXT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,6 +61,23 @@ struct rules_equipment {
 	const char		 *neighbour_suspect; /* first scanned_suspect or
 						       seal_broken; NULL */
 	enum decision_action	  neighbour_set_out; /* worst; RELEASE: none */
+};
+
+/*
+ * A screening clearance in force (docs/screening.md, "Clearing a false
+ * match"): the party is not entry `entry` of list `list`.  Strings live
+ * in the context's arena; `applied` is the one thing evaluation writes.
+ */
+struct rules_clearance {
+	int64_t		 id;
+	const char	*list;
+	const char	*entry;		/* the entry's own name, as listed */
+	const char	*name;		/* the party's name as cleared */
+	const char	*name_key;	/* names_fold(name) */
+	const char	*country;	/* NULL: any */
+	const char	*party_id;	/* normalised (rules/ident.h); NULL: any */
+	const char	*json;		/* the object as given, compact */
+	atomic_bool	 applied;	/* it skipped a match in an evaluation */
 };
 
 struct rules_context;
@@ -138,5 +156,22 @@ int rules_context_load_events(struct rules_context *ctx, const char *json,
     size_t len, const char *file, char **cause);
 int rules_context_load_neighbour(struct rules_context *ctx, const char *json,
     size_t len, const char *file, char **cause);
+
+/*
+ * Loads the clearances in force (a JSON array, docs/screening.md) into
+ * ctx; 0, or -1 with *cause ("FILE: clearance N: why", caller frees).
+ * Loading twice adds.
+ */
+int rules_context_load_clearances(struct rules_context *ctx,
+    const char *json, size_t len, const char *file, char **cause);
+/* The clearances loaded, borrowed; *n their number. */
+struct rules_clearance *rules_context_clearances(
+    const struct rules_context *ctx, size_t *n);
+/*
+ * The clearances some evaluation applied, as a JSON array of the objects
+ * given (in the order given): what the daemon stores with the decision
+ * and a replay loads back.  Caller frees.
+ */
+char *rules_context_clearances_applied(const struct rules_context *ctx);
 
 #endif
