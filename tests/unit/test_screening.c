@@ -516,6 +516,9 @@ t_screening_party_misuse(void)
 		" when consignee\n reason \"x\"\nend\n",
 		"edition 3\nrule r\n scope consignment\n action HOLD\n"
 		" when party in list s\n reason \"x\"\nend\n",
+		"edition 3\nrule r\n scope consignment\n action HOLD\n"
+		" when not party matches list s at 0.9 possible at 0.8\n"
+		" reason \"x\"\nend\n",
 	};
 	static const char list[] = "A\n";
 	struct diag_list	 l;
