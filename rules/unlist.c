@@ -66,6 +66,7 @@ struct rec {
 	const char	*entry;		/* borrowed from names[] */
 	char		*names[64];	/* names written, for duplicates */
 	size_t		 nnames;
+	unsigned	 seen;		/* names considered, written or not */
 	struct buf	 attrs;
 	const char	*codes[MAX_CODES];
 	size_t		 ncodes;
@@ -204,6 +205,7 @@ rec_name(struct conv *cv, struct rec *r, char *name, enum role role)
 {
 	const char	*script = foreign_script(name);
 
+	r->seen++;
 	if (script != NULL) {
 		buf_printf(&r->attrs, INDENT "# skipped %s (%s script, not "
 		    "compared): %s\n", role_words[role], script, name);
@@ -515,8 +517,8 @@ record(struct conv *cv, const xmlNode *node, const char *prefix,
 		buf_printf(&cv->out, "%s\n", r.entry);
 		cv->c.entries++;
 	} else {
-		buf_printf(&cv->out, "# skipped: no name in a script railgate "
-		    "compares\n");
+		buf_printf(&cv->out, "# skipped: %s\n", r.seen > 0 ? "no name in "
+		    "a script railgate compares" : "the record has no name");
 		cv->c.records_skipped++;
 	}
 	buf_add(&cv->out, r.attrs.data, r.attrs.len);
