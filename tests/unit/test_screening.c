@@ -15,6 +15,7 @@
 #include "manifest/util.h"
 #include "manifest/value.h"
 #include "rules/context.h"
+#include "rules/ident.h"
 #include "rules/rules.h"
 #include "unit.h"
 
@@ -353,6 +354,61 @@ t_screening_identifier_first(void)
 	rules_ruleset_unref(rs);
 }
 
+/* A valid BIN of the 11 digits d (a check digit exists for them). */
+static void
+bin_of(const char *d, char out[13])
+{
+	memcpy(out, d, 11);
+	out[11] = (char)ident_kz_bin_check_digit(d);
+	out[12] = '\0';
+}
+
+/*
+ * A party whose identifier differs from the entry's registration of the
+ * same scheme scores 0.10 lower: the same name is then a possible match;
+ * the entry's own identifier is certain.
+ */
+static void
+t_screening_identifier_differs(void)
+{
+	struct rules_ruleset		*rs;
+	const struct decision_hit	*h;
+	struct decision			*d;
+	char				 listed[13], other[13], *list;
+
+	bin_of("05054000445", listed);
+	bin_of("99014000123", other);
+	CU_ASSERT_FATAL(ident_check("kz-bin", listed, NULL, 0) == 0);
+	CU_ASSERT_FATAL(ident_check("kz-bin", other, NULL, 0) == 0);
+	list = xasprintf("Timur Trading House\n    id kz-bin %s\n", listed);
+	rs = compile_ok(list);
+	free(list);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	d = screen(rs, "Timur Trading House", "KZ", other, NULL, NULL);
+	h = sanctions_hit(d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_EQUAL(h->action, DECISION_DOC_CHECK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h->reason, ": 0.90 (1.00 less 0.10: its "
+	    "kz-bin differs from the entry's) (possible match)"));
+	decision_free(d);
+	/* No identifier, or one of no scheme the entry has: no penalty. */
+	d = screen(rs, "Timur Trading House", "KZ", NULL, NULL, NULL);
+	CU_ASSERT_EQUAL(sanctions_hit(d)->action, DECISION_HOLD);
+	decision_free(d);
+	d = screen(rs, "Timur Trading House", "KZ", "DE12345", NULL, NULL);
+	CU_ASSERT_EQUAL(sanctions_hit(d)->action, DECISION_HOLD);
+	decision_free(d);
+	/* Its own registration, written with spaces: certain. */
+	list = xasprintf("%.4s %.4s %.4s", listed, listed + 4, listed + 8);
+	d = screen(rs, "Someone Else", "KZ", list, NULL, NULL);
+	free(list);
+	CU_ASSERT_EQUAL(sanctions_hit(d)->action, DECISION_HOLD);
+	CU_ASSERT_PTR_NOT_NULL(strstr(sanctions_hit(d)->reason,
+	    "by identifier kz-bin"));
+	decision_free(d);
+	rules_ruleset_unref(rs);
+}
+
 #define VYMPEL_CLEARED \
 	"[{\"id\":7,\"list\":\"sanctioned\",\"entry\":\"Vympel " \
 	"Technologies\",\"party\":{\"name\":\"VYMPEL  tea company\"," \
@@ -548,6 +604,8 @@ static CU_TestInfo screening_tests[] = {
 	{ "a strong match wins over a possible one",
 	    t_screening_strong_wins_over_possible },
 	{ "identifiers before names", t_screening_identifier_first },
+	{ "a differing identifier lowers the score",
+	    t_screening_identifier_differs },
 	{ "a clearance skips the entry cleared", t_screening_cleared },
 	{ "replay with the applied clearances", t_screening_replay_applied },
 	{ "bad clearances refused", t_screening_clearances_refused },
