@@ -440,7 +440,7 @@ t_daemon_reload_rule_set(void)
 	CU_ASSERT_EQUAL_FATAL(file_read_all(list, &list_copy, &len), 0);
 	append_file(list, "Nur Trading\n    id kz-bin 12AB\n");
 	kill(d.pid, SIGHUP);
-	snprintf(cmd, sizeof cmd, "sanctioned-parties.txt:%zu: identifier "
+	snprintf(cmd, sizeof cmd, "sanctioned-parties.txt:%zu:5: identifier "
 	    "'kz-bin 12AB'", lines_of(list_copy) + 2);
 	CU_ASSERT(log_has(&d, cmd, 1, 5000));
 	CU_ASSERT_EQUAL(write_file(list, list_copy), 0);
