@@ -596,7 +596,38 @@ t_screening_party_misuse(void)
 	}
 }
 
+/* What `railgate lists import` writes loads, and screens by its ids. */
+static void
+t_screening_imported_lists_load(void)
+{
+	static const char *const files[] = {
+		"fixtures/screening/un/un-small.txt",
+		"fixtures/screening/un/un-edge.txt",
+	};
+	struct rules_ruleset	*rs;
+	struct decision		*d;
+	char			*text;
+	size_t			 i, len;
+
+	for (i = 0; i < sizeof files / sizeof *files; i++) {
+		CU_ASSERT_EQUAL_FATAL(file_read_all(files[i], &text, &len), 0);
+		rs = compile_ok(text);
+		CU_ASSERT_PTR_NOT_NULL(rs);
+		if (rs != NULL && i == 1) {
+			/* id inn 7707083893 on NORTH STAR SHIPPING ... */
+			d = screen(rs, "Polar Freight", "RU", "7707-083-893",
+			    NULL, NULL);
+			CU_ASSERT_PTR_NOT_NULL(strstr(sanctions_hit(d)->reason,
+			    "by identifier inn"));
+			decision_free(d);
+		}
+		rules_ruleset_unref(rs);
+		free(text);
+	}
+}
+
 static CU_TestInfo screening_tests[] = {
+	{ "imported UN lists load", t_screening_imported_lists_load },
 	{ "variants of listed names are held", t_screening_variants_held },
 	{ "look-alikes are never held", t_screening_lookalikes_not_held },
 	{ "aliases match as their entry", t_screening_aliases },
