@@ -64,8 +64,8 @@ struct conv {
 struct rec {
 	const char	*prefix;	/* "INDIVIDUAL" or "ENTITY" */
 	const char	*entry;		/* borrowed from names[] */
-	char		*names[64];	/* names written, for duplicates */
-	size_t		 nnames;
+	char		**names;	/* names written, for duplicates */
+	size_t		 nnames, capnames;
 	unsigned	 seen;		/* names considered, written or not */
 	struct buf	 attrs;
 	const char	*codes[MAX_CODES];
@@ -213,9 +213,14 @@ rec_name(struct conv *cv, struct rec *r, char *name, enum role role)
 		free(name);
 		return;
 	}
-	if (rec_has(r, name) || r->nnames == nitems(r->names)) {
+	if (rec_has(r, name)) {
 		free(name);
 		return;
+	}
+	if (r->nnames == r->capnames) {
+		r->capnames = r->capnames == 0 ? 8 : r->capnames * 2;
+		r->names = xreallocarray(r->names, r->capnames,
+		    sizeof(*r->names));
 	}
 	r->names[r->nnames++] = name;
 	if (r->entry == NULL) {
@@ -525,6 +530,7 @@ record(struct conv *cv, const xmlNode *node, const char *prefix,
 	buf_free(&r.attrs);
 	for (i = 0; i < r.nnames; i++)
 		free(r.names[i]);
+	free(r.names);
 	for (i = 0; i < r.nunknown; i++)
 		free(r.unknown[i]);
 }
@@ -575,7 +581,8 @@ prescan(const char *xml, size_t len, struct unlist_error *err)
 	if (len > UNLIST_MAX_BYTES)
 		return refuse(err, 0, "larger than %zu MB: not the UN list",
 		    UNLIST_MAX_BYTES >> 20);
-	for (i = 0; i < len && strchr(" \t\r\n", xml[i]) != NULL; i++)
+	for (i = 0; i < len && (xml[i] == ' ' || xml[i] == '\t' ||
+	    xml[i] == '\r' || xml[i] == '\n'); i++)
 		;
 	if (i == len)
 		return refuse(err, 1, "the document is empty");
@@ -667,8 +674,9 @@ unlist_convert(const char *xml, size_t len, const char *source,
 	if (prescan(xml, len, err) < 0 || (doc = parse(xml, len, err)) == NULL)
 		return -1;
 	root = xmlDocGetRootElement(doc);
+	/* Names are compared without their namespace, should one appear. */
 	if (root == NULL || strcmp((const char *)root->name,
-	    "CONSOLIDATED_LIST") != 0 || root->ns != NULL) {
+	    "CONSOLIDATED_LIST") != 0) {
 		refuse(err, root != NULL ? (unsigned)xmlGetLineNo(root) : 1,
 		    "the root element is <%s>, not <CONSOLIDATED_LIST>: not "
 		    "the UN Consolidated List", root != NULL ?

@@ -360,6 +360,37 @@ t_unlist_limits(void)
 	CU_ASSERT_PTR_NULL(text);
 }
 
+/* A record with a hundred aliases keeps every one; a namespaced root is read. */
+static void
+t_unlist_many_aliases(void)
+{
+	struct unlist_counts	 c;
+	struct unlist_error	 err;
+	struct buf		 b = { 0 };
+	char			*text = NULL;
+	size_t			 len;
+	int			 i;
+
+	buf_add_str(&b, "<CONSOLIDATED_LIST xmlns=\"urn:x\"><ENTITIES><ENTITY>"
+	    "<FIRST_NAME>Many Names Ltd</FIRST_NAME>");
+	for (i = 0; i < 100; i++)
+		buf_printf(&b, "<ENTITY_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>"
+		    "Alias %d</ALIAS_NAME></ENTITY_ALIAS>", i);
+	buf_add_str(&b, "</ENTITY></ENTITIES></CONSOLIDATED_LIST>\n");
+	CU_ASSERT_EQUAL_FATAL(unlist_convert(b.data, b.len, "many.xml", &text,
+	    &len, &c, &err), 0);
+	CU_ASSERT_EQUAL(c.entries, 1);
+	CU_ASSERT_EQUAL(c.aliases, 100);
+	CU_ASSERT(has_line(text, "    aka Alias 99"));
+	CU_ASSERT_EQUAL(bad_lines(text), 0);
+	free(text);
+	buf_free(&b);
+	/* NUL bytes are not white space: libxml2 judges them. */
+	CU_ASSERT_EQUAL(unlist_convert("\0\0\0", 3, "nul.xml", &text, &len,
+	    &c, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not well-formed"));
+}
+
 /* The same bytes give the same text, wherever the file was. */
 static void
 t_unlist_deterministic(void)
@@ -413,6 +444,7 @@ static CU_TestInfo unlist_tests[] = {
 	{ "t_unlist_edges", t_unlist_edges },
 	{ "t_unlist_broken", t_unlist_broken },
 	{ "t_unlist_limits", t_unlist_limits },
+	{ "t_unlist_many_aliases", t_unlist_many_aliases },
 	{ "t_unlist_deterministic", t_unlist_deterministic },
 	{ "t_unlist_countries", t_unlist_countries },
 	CU_TEST_INFO_NULL,
