@@ -27,12 +27,12 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <unicode/uchar.h>
-#include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 #include "manifest/util.h"
 #include "manifest/xml_prescan.h"
 #include "rules/ident.h"
+#include "rules/script.h"
 #include "rules/unlist.h"
 
 #define INDENT		"    "
@@ -79,7 +79,6 @@ static xmlNode	*child(const xmlNode *p, const char *name);
 static char	*clean(const char *in, int name);
 static char	*node_text(const xmlNode *n, int name);
 static char	*child_text(const xmlNode *p, const char *name, int as_name);
-static const char *foreign_script(const char *s);
 
 /* An element named name. */
 static int
@@ -159,34 +158,6 @@ child_text(const xmlNode *p, const char *name, int as_name)
 	return n != NULL ? node_text(n, as_name) : NULL;
 }
 
-/*
- * NULL when every character of s is Latin, Cyrillic, Han, common or
- * inherited (docs/screening.md: the scripts railgate compares), else the
- * name of the first other script ("Arabic"; "Unknown" when unassigned).
- */
-static const char *
-foreign_script(const char *s)
-{
-	int32_t		i = 0, len = (int32_t)strlen(s);
-	UChar32		c;
-	UErrorCode	st = U_ZERO_ERROR;
-	UScriptCode	sc;
-
-	while (i < len) {
-		U8_NEXT(s, i, len, c);
-		if (c < 0)
-			return "invalid UTF-8";
-		sc = uscript_getScript(c, &st);
-		if (U_FAILURE(st))
-			return "Unknown";
-		if (sc != USCRIPT_LATIN && sc != USCRIPT_CYRILLIC &&
-		    sc != USCRIPT_HAN && sc != USCRIPT_COMMON &&
-		    sc != USCRIPT_INHERITED)
-			return uscript_getName(sc);
-	}
-	return NULL;
-}
-
 /* 1 when rec has written name already (as its entry or an alias). */
 static int
 rec_has(const struct rec *r, const char *name)
@@ -203,7 +174,7 @@ rec_has(const struct rec *r, const char *name)
 static void
 rec_name(struct conv *cv, struct rec *r, char *name, enum role role)
 {
-	const char	*script = foreign_script(name);
+	const char	*script = script_uncompared(name, strlen(name));
 
 	r->seen++;
 	if (script != NULL) {

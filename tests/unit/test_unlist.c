@@ -15,6 +15,7 @@
 
 #include "manifest/util.h"
 #include "rules/ident.h"
+#include "rules/script.h"
 #include "rules/unlist.h"
 
 #include "unit.h"
@@ -437,7 +438,37 @@ t_unlist_countries(void)
 	    "longer than any country in the table can ever be, by far, yes"));
 }
 
+/* rules/script.h: the scripts railgate compares, and the name of another. */
+static void
+t_unlist_scripts(void)
+{
+	static const char *const ok[] = { "Timur Trading House", "Тимур",
+	    "红星机械进出口有限公司", "Công ty TNHH Ngôi Sao", "АҚ Бидай",
+	    "«Test» & Co. 123 — №5", "e\xcc\x81", "" };
+	static const struct { const char *s, *script; } bad[] = {
+		{ "شركة", "Arabic" }, { "Star ノーススター", "Katakana" },
+		{ "한국", "Hangul" }, { "Ελλάς", "Greek" },
+		{ "\xef\xbf\xbe", "Unknown" }, { "a\xff", "invalid UTF-8" },
+		{ "\xd9\xa0", "Arabic" },	/* ARABIC-INDIC DIGIT ZERO */
+	};
+	const char	*got;
+	size_t		 i;
+
+	for (i = 0; i < nitems(ok); i++)
+		CU_ASSERT_PTR_NULL(script_uncompared(ok[i], strlen(ok[i])));
+	for (i = 0; i < nitems(bad); i++) {
+		got = script_uncompared(bad[i].s, strlen(bad[i].s));
+		if (got == NULL || strcmp(got, bad[i].script) != 0) {
+			printf("\n  %s: %s", bad[i].script, got ? got : "NULL");
+			CU_FAIL("script");
+		}
+	}
+	/* Only len bytes are looked at. */
+	CU_ASSERT_PTR_NULL(script_uncompared("ab\xd8\xb4", 2));
+}
+
 static CU_TestInfo unlist_tests[] = {
+	{ "t_unlist_scripts", t_unlist_scripts },
 	{ "t_unlist_expected", t_unlist_expected },
 	{ "t_unlist_checker", t_unlist_checker },
 	{ "t_unlist_content", t_unlist_content },
