@@ -27,12 +27,12 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <unicode/uchar.h>
-#include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 #include "manifest/util.h"
 #include "manifest/xml_prescan.h"
 #include "rules/ident.h"
+#include "rules/script.h"
 #include "rules/unlist.h"
 
 #define INDENT		"    "
@@ -64,8 +64,8 @@ struct conv {
 struct rec {
 	const char	*prefix;	/* "INDIVIDUAL" or "ENTITY" */
 	const char	*entry;		/* borrowed from names[] */
-	char		*names[64];	/* names written, for duplicates */
-	size_t		 nnames;
+	char		**names;	/* names written, for duplicates */
+	size_t		 nnames, capnames;
 	unsigned	 seen;		/* names considered, written or not */
 	struct buf	 attrs;
 	const char	*codes[MAX_CODES];
@@ -79,7 +79,6 @@ static xmlNode	*child(const xmlNode *p, const char *name);
 static char	*clean(const char *in, int name);
 static char	*node_text(const xmlNode *n, int name);
 static char	*child_text(const xmlNode *p, const char *name, int as_name);
-static const char *foreign_script(const char *s);
 
 /* An element named name. */
 static int
@@ -159,34 +158,6 @@ child_text(const xmlNode *p, const char *name, int as_name)
 	return n != NULL ? node_text(n, as_name) : NULL;
 }
 
-/*
- * NULL when every character of s is Latin, Cyrillic, Han, common or
- * inherited (docs/screening.md: the scripts railgate compares), else the
- * name of the first other script ("Arabic"; "Unknown" when unassigned).
- */
-static const char *
-foreign_script(const char *s)
-{
-	int32_t		i = 0, len = (int32_t)strlen(s);
-	UChar32		c;
-	UErrorCode	st = U_ZERO_ERROR;
-	UScriptCode	sc;
-
-	while (i < len) {
-		U8_NEXT(s, i, len, c);
-		if (c < 0)
-			return "invalid UTF-8";
-		sc = uscript_getScript(c, &st);
-		if (U_FAILURE(st))
-			return "Unknown";
-		if (sc != USCRIPT_LATIN && sc != USCRIPT_CYRILLIC &&
-		    sc != USCRIPT_HAN && sc != USCRIPT_COMMON &&
-		    sc != USCRIPT_INHERITED)
-			return uscript_getName(sc);
-	}
-	return NULL;
-}
-
 /* 1 when rec has written name already (as its entry or an alias). */
 static int
 rec_has(const struct rec *r, const char *name)
@@ -203,7 +174,7 @@ rec_has(const struct rec *r, const char *name)
 static void
 rec_name(struct conv *cv, struct rec *r, char *name, enum role role)
 {
-	const char	*script = foreign_script(name);
+	const char	*script = script_uncompared(name, strlen(name));
 
 	r->seen++;
 	if (script != NULL) {
@@ -213,9 +184,14 @@ rec_name(struct conv *cv, struct rec *r, char *name, enum role role)
 		free(name);
 		return;
 	}
-	if (rec_has(r, name) || r->nnames == nitems(r->names)) {
+	if (rec_has(r, name)) {
 		free(name);
 		return;
+	}
+	if (r->nnames == r->capnames) {
+		r->capnames = r->capnames == 0 ? 8 : r->capnames * 2;
+		r->names = xreallocarray(r->names, r->capnames,
+		    sizeof(*r->names));
 	}
 	r->names[r->nnames++] = name;
 	if (r->entry == NULL) {
@@ -525,6 +501,7 @@ record(struct conv *cv, const xmlNode *node, const char *prefix,
 	buf_free(&r.attrs);
 	for (i = 0; i < r.nnames; i++)
 		free(r.names[i]);
+	free(r.names);
 	for (i = 0; i < r.nunknown; i++)
 		free(r.unknown[i]);
 }
@@ -575,7 +552,8 @@ prescan(const char *xml, size_t len, struct unlist_error *err)
 	if (len > UNLIST_MAX_BYTES)
 		return refuse(err, 0, "larger than %zu MB: not the UN list",
 		    UNLIST_MAX_BYTES >> 20);
-	for (i = 0; i < len && strchr(" \t\r\n", xml[i]) != NULL; i++)
+	for (i = 0; i < len && (xml[i] == ' ' || xml[i] == '\t' ||
+	    xml[i] == '\r' || xml[i] == '\n'); i++)
 		;
 	if (i == len)
 		return refuse(err, 1, "the document is empty");
@@ -667,8 +645,9 @@ unlist_convert(const char *xml, size_t len, const char *source,
 	if (prescan(xml, len, err) < 0 || (doc = parse(xml, len, err)) == NULL)
 		return -1;
 	root = xmlDocGetRootElement(doc);
+	/* Names are compared without their namespace, should one appear. */
 	if (root == NULL || strcmp((const char *)root->name,
-	    "CONSOLIDATED_LIST") != 0 || root->ns != NULL) {
+	    "CONSOLIDATED_LIST") != 0) {
 		refuse(err, root != NULL ? (unsigned)xmlGetLineNo(root) : 1,
 		    "the root element is <%s>, not <CONSOLIDATED_LIST>: not "
 		    "the UN Consolidated List", root != NULL ?

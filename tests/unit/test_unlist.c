@@ -15,6 +15,7 @@
 
 #include "manifest/util.h"
 #include "rules/ident.h"
+#include "rules/script.h"
 #include "rules/unlist.h"
 
 #include "unit.h"
@@ -360,6 +361,37 @@ t_unlist_limits(void)
 	CU_ASSERT_PTR_NULL(text);
 }
 
+/* A record with a hundred aliases keeps every one; a namespaced root is read. */
+static void
+t_unlist_many_aliases(void)
+{
+	struct unlist_counts	 c;
+	struct unlist_error	 err;
+	struct buf		 b = { 0 };
+	char			*text = NULL;
+	size_t			 len;
+	int			 i;
+
+	buf_add_str(&b, "<CONSOLIDATED_LIST xmlns=\"urn:x\"><ENTITIES><ENTITY>"
+	    "<FIRST_NAME>Many Names Ltd</FIRST_NAME>");
+	for (i = 0; i < 100; i++)
+		buf_printf(&b, "<ENTITY_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>"
+		    "Alias %d</ALIAS_NAME></ENTITY_ALIAS>", i);
+	buf_add_str(&b, "</ENTITY></ENTITIES></CONSOLIDATED_LIST>\n");
+	CU_ASSERT_EQUAL_FATAL(unlist_convert(b.data, b.len, "many.xml", &text,
+	    &len, &c, &err), 0);
+	CU_ASSERT_EQUAL(c.entries, 1);
+	CU_ASSERT_EQUAL(c.aliases, 100);
+	CU_ASSERT(has_line(text, "    aka Alias 99"));
+	CU_ASSERT_EQUAL(bad_lines(text), 0);
+	free(text);
+	buf_free(&b);
+	/* NUL bytes are not white space: libxml2 judges them. */
+	CU_ASSERT_EQUAL(unlist_convert("\0\0\0", 3, "nul.xml", &text, &len,
+	    &c, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not well-formed"));
+}
+
 /* The same bytes give the same text, wherever the file was. */
 static void
 t_unlist_deterministic(void)
@@ -406,13 +438,44 @@ t_unlist_countries(void)
 	    "longer than any country in the table can ever be, by far, yes"));
 }
 
+/* rules/script.h: the scripts railgate compares, and the name of another. */
+static void
+t_unlist_scripts(void)
+{
+	static const char *const ok[] = { "Timur Trading House", "Тимур",
+	    "红星机械进出口有限公司", "Công ty TNHH Ngôi Sao", "АҚ Бидай",
+	    "«Test» & Co. 123 — №5", "e\xcc\x81", "" };
+	static const struct { const char *s, *script; } bad[] = {
+		{ "شركة", "Arabic" }, { "Star ノーススター", "Katakana" },
+		{ "한국", "Hangul" }, { "Ελλάς", "Greek" },
+		{ "\xef\xbf\xbe", "Unknown" }, { "a\xff", "invalid UTF-8" },
+		{ "\xd9\xa0", "Arabic" },	/* ARABIC-INDIC DIGIT ZERO */
+	};
+	const char	*got;
+	size_t		 i;
+
+	for (i = 0; i < nitems(ok); i++)
+		CU_ASSERT_PTR_NULL(script_uncompared(ok[i], strlen(ok[i])));
+	for (i = 0; i < nitems(bad); i++) {
+		got = script_uncompared(bad[i].s, strlen(bad[i].s));
+		if (got == NULL || strcmp(got, bad[i].script) != 0) {
+			printf("\n  %s: %s", bad[i].script, got ? got : "NULL");
+			CU_FAIL("script");
+		}
+	}
+	/* Only len bytes are looked at. */
+	CU_ASSERT_PTR_NULL(script_uncompared("ab\xd8\xb4", 2));
+}
+
 static CU_TestInfo unlist_tests[] = {
+	{ "t_unlist_scripts", t_unlist_scripts },
 	{ "t_unlist_expected", t_unlist_expected },
 	{ "t_unlist_checker", t_unlist_checker },
 	{ "t_unlist_content", t_unlist_content },
 	{ "t_unlist_edges", t_unlist_edges },
 	{ "t_unlist_broken", t_unlist_broken },
 	{ "t_unlist_limits", t_unlist_limits },
+	{ "t_unlist_many_aliases", t_unlist_many_aliases },
 	{ "t_unlist_deterministic", t_unlist_deterministic },
 	{ "t_unlist_countries", t_unlist_countries },
 	CU_TEST_INFO_NULL,
