@@ -446,7 +446,7 @@ t_daemon_reload_rule_set(void)
 	CU_ASSERT_EQUAL(write_file(list, list_copy), 0);
 	append_file(list, "شركة النور\n");
 	kill(d.pid, SIGHUP);
-	CU_ASSERT(log_has(&d, "is in the Arabic script", 1, 5000));
+	CU_ASSERT(log_has(&d, "a letter of the Arabic script", 1, 5000));
 	CU_ASSERT_EQUAL(write_file(list, list_copy), 0);
 	free(list_copy);
 	CU_ASSERT(log_has(&d, "does not compile", 3, 5000));
