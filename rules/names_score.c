@@ -1,0 +1,397 @@
+/*
+ * names_score.c -- the similarity of two party-name keys (rules/names.h).
+ *
+ * Owns nothing and allocates nothing: tokens live on the stack
+ * (rules/names_tok.c makes them; a key longer than NAMES_TOK_MAXCP code
+ * points or NAMES_TOK_MAX tokens is compared on its start).
+ *
+ * The model, so that a score can be explained to an officer:
+ *
+ * 1. Tokens.  A key is split on spaces; every Han character is a token
+ *    (one differing character of 郑州长城电子 / 郑州长风电子 counts, a
+ *    whole-string comparison drowned it); when either key is pinyin,
+ *    Latin words that are runs of pinyin syllables are split into them
+ *    ("Hongxing" = hong xing), so syllables align one to one too.
+ * 2. Abbreviations of generic words are expanded first ("ТД" = торговый
+ *    дом, "Impex" = import export): lines "ABBR = WORDS" of the list.
+ * 3. Generic tokens: runs of tokens equal to a generic word or phrase of
+ *    the list (in any key form: original, simplified, pinyin, Latin).  If
+ *    no token on either side is distinctive, none is generic (the generic
+ *    words are then the name).
+ * 4. Token similarity: 1 when equal; else an edit-distance similarity of
+ *    the tokens folded over the transliteration standards' differences
+ *    (kh/h/x, zh/z, ch/č/c, ts/cz/c, j/y/i, doubled letters, initial
+ *    ye/yu/ya: BGN/PCGN, GOST and ISO 9 spellings of one Cyrillic word
+ *    fold alike); a prefix or consonant skeleton of a generic word ("Imp",
+ *    "Tech", "Shpg") is an abbreviation of it.  Two adjacent tokens that
+ *    together match one token of the other side better than either alone
+ *    are merged first ("Redstar" / "Red Star", "Агроимпорт").
+ * 5. Alignment: greedy one to one, the most similar pair first.
+ * 6. Score = sum(w * s) / sum(w) over the tokens of both sides, s the
+ *    token's alignment similarity (0 unaligned), w its length times:
+ *    - distinctive, aligned: 1 + NS_BOOST * (1 - s): a distinctive word
+ *      whose counterpart differs weighs more than one that matches;
+ *    - generic, aligned: NS_GENERIC + (1 - NS_GENERIC) * (1 - s): a
+ *      shared business word is weak evidence of the same company, a
+ *      different one (Foods / Shipping) is full evidence of another;
+ *    - generic, unaligned: NS_DROP_GENERIC: a business word left out
+ *      (Северный Путь / Северный Путь Логистик) costs little;
+ *    - distinctive, unaligned: NS_DROP: a name word left out costs more.
+ *    The score is in 0..1, 1 only when every token aligns exactly, and
+ *    symmetric (alignment ties broken by position).
+ */
+#include <stdint.h>
+#ifdef NS_DEBUG
+#include <wchar.h>
+#endif
+#include <stdio.h>
+#include <string.h>
+
+#include "rules/names.h"
+#include "rules/names_tok.h"
+
+/* Weights of the model (above); measured on fixtures/screening/pairs.tsv. */
+#define NS_GENERIC	0.30
+#define NS_DROP_GENERIC	0.25
+#define NS_DROP		1.50
+#define NS_BOOST	1.00
+#define NS_MERGE	0.85	/* a merged pair must match at least this */
+#define NS_SAME		0.80	/* edit similarity of a misspelt word ... */
+#define NS_OTHER	0.50	/* ... and, at most, of another word */
+
+/* ------------------------------------------------------------------ */
+/* Token similarity.                                                   */
+
+/* Levenshtein distance of two short arrays. */
+static size_t
+lev(const int32_t *a, size_t na, const int32_t *b, size_t nb)
+{
+	size_t	row[NAMES_TOK_CP * 2 + 1], i, j, prev, cur, m;
+
+	for (j = 0; j <= nb; j++)
+		row[j] = j;
+	for (i = 1; i <= na; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= nb; j++) {
+			cur = row[j];
+			m = prev < row[j] ? prev : row[j];
+			m = m < row[j - 1] ? m : row[j - 1];
+			row[j] = a[i - 1] == b[j - 1] ? prev : 1 + m;
+			prev = cur;
+		}
+	}
+	return row[nb];
+}
+
+/* Is a (shorter) an abbreviation of b: its prefix, or a subsequence of
+ * it from the same first letter ("Shpg" of "Shipping")? */
+static double
+abbrev(const int32_t *a, size_t na, const int32_t *b, size_t nb)
+{
+	size_t	i, j;
+
+	if (na == 0 || na >= nb || a[0] != b[0])
+		return 0;
+	for (i = 0; i < na && a[i] == b[i]; i++)
+		;
+	if (i == na)
+		return na >= 3 ? 0.95 : na == 1 ? 0.80 : 0;
+	if (na < 3)
+		return 0;
+	for (i = 0, j = 0; i < na && j < nb; j++)
+		if (a[i] == b[j])
+			i++;
+	return i == na ? 0.90 : 0;
+}
+
+/* Pairs of readings of one character that ICU's Han-Latin may give
+ * otherwise than a name's Latin spelling: the polyphonic characters
+ * common in names (长 chang/zhang, 重 chong/zhong, 行 xing/hang, 乐
+ * le/yue, 朝 chao/zhao, 都 du/dou, 藏 cang/zang, 厦 xia/sha). */
+static const char *const polyphones[][2] = {
+	{ "chang", "zhang" }, { "chong", "zhong" }, { "hang", "xing" },
+	{ "le", "yue" }, { "chao", "zhao" }, { "dou", "du" },
+	{ "cang", "zang" }, { "sha", "xia" },
+};
+
+static int
+syl_is(const struct names_tok *t, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < t->len && s[i] != '\0'; i++)
+		if (t->cp[i] != (unsigned char)s[i])
+			return 0;
+	return i == t->len && s[i] == '\0';
+}
+
+static int
+polyphone(const struct names_tok *a, const struct names_tok *b)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(polyphones) / sizeof(polyphones[0]); i++)
+		if ((syl_is(a, polyphones[i][0]) && syl_is(b,
+		    polyphones[i][1])) || (syl_is(a, polyphones[i][1]) &&
+		    syl_is(b, polyphones[i][0])))
+			return 1;
+	return 0;
+}
+
+/* Similarity of two (folded) tokens, 0..1. */
+static double
+tok_sim(const struct names_tok *a, const struct names_tok *b)
+{
+	size_t	d, m;
+	double	s, ab = 0;
+
+	if (a->len == b->len && memcmp(a->cp, b->cp, sizeof(*a->cp) *
+	    a->len) == 0)
+		return 1.0;
+	if (a->han || b->han)
+		return 0.0;
+	if (a->syl && b->syl)
+		return polyphone(a, b) ? 0.90 : 0.0;
+	if (a->syl || b->syl)
+		;
+	else if (b->generic && a->len < b->len)
+		ab = abbrev(a->cp, a->len, b->cp, b->len);
+	else if (a->generic && b->len < a->len)
+		ab = abbrev(b->cp, b->len, a->cp, a->len);
+	m = a->flen > b->flen ? a->flen : b->flen;
+	if (m == 0)
+		return ab;
+	d = lev(a->fcp, a->flen < NAMES_TOK_CP ? a->flen : NAMES_TOK_CP, b->fcp,
+	    b->flen < NAMES_TOK_CP ? b->flen : NAMES_TOK_CP);
+	s = d == 0 ? 0.97 : 1.0 - (double)d / (double)m;
+	if (s < NS_SAME)	/* not a misspelling: another word */
+		s = s <= NS_OTHER ? 0 : NS_SAME * (s - NS_OTHER) /
+		    (NS_SAME - NS_OTHER);
+	return s > ab ? s : ab;
+}
+
+/* ------------------------------------------------------------------ */
+/* Merging words written together, alignment, the score.               */
+
+/* Token y's similarity to x[0] and x[1] written together. */
+static double
+joined_sim(const struct names_tok *y, const struct names_tok *x)
+{
+	int32_t		buf[NAMES_TOK_CP], fb[NAMES_TOK_CP];
+	struct names_tok	j;
+
+	if (x[0].han || x[1].han || x[0].len + x[1].len > NAMES_TOK_CP)
+		return 0;
+	memcpy(buf, x[0].cp, sizeof(*buf) * x[0].len);
+	memcpy(buf + x[0].len, x[1].cp, sizeof(*buf) * x[1].len);
+	names_tok_set(&j, buf, x[0].len + x[1].len, 0);
+	/* syllables join only into a syllable (Xi'an = xian) */
+	if (x[0].syl && x[1].syl && !(j.syl = (uint8_t)names_tok_syllable(buf,
+	    j.len)))
+		return 0;
+	j.generic = x[0].generic && x[1].generic;
+	j.fcp = fb;
+	j.flen = (uint32_t)names_tok_fold(buf, j.len, fb);
+	return tok_sim(y, &j);
+}
+
+/* Merges adjacent tokens of x that one token of y matches better whole
+ * than either alone (Redstar / Red Star, Агроимпорт / Агро Импорт). */
+static void
+toks_merge(struct names_toks *x, const struct names_toks *y)
+{
+	size_t	i, j, l, k;
+	double	c;
+
+	for (j = 0; j + 1 < x->n; j++) {
+		for (i = 0; i < y->n; i++) {
+			c = joined_sim(&y->t[i], &x->t[j]);
+			if (c >= NS_MERGE && c >= tok_sim(&y->t[i], &x->t[j]) &&
+			    c >= tok_sim(&y->t[i], &x->t[j + 1]))
+				break;
+		}
+		l = x->t[j].len + x->t[j + 1].len;
+		if (i == y->n || x->used + l > NAMES_TOK_BUFCP || x->fused + l >
+		    NAMES_TOK_BUFCP)
+			continue;
+		memcpy(x->buf + x->used, x->t[j].cp,
+		    sizeof(int32_t) * x->t[j].len);
+		memcpy(x->buf + x->used + x->t[j].len, x->t[j + 1].cp,
+		    sizeof(int32_t) * x->t[j + 1].len);
+		c = x->t[j].generic && x->t[j + 1].generic;
+		k = x->t[j].syl && x->t[j + 1].syl;
+		names_tok_set(&x->t[j], x->buf + x->used, l, 0);
+		x->t[j].generic = c > 0;
+		x->t[j].syl = (uint8_t)k;
+		x->used += l;
+		x->t[j].fcp = x->fbuf + x->fused;
+		x->t[j].flen = (uint32_t)names_tok_fold(x->t[j].cp, l, x->fbuf +
+		    x->fused);
+		x->fused += x->t[j].flen;
+		memmove(&x->t[j + 1], &x->t[j + 2],
+		    sizeof(x->t[0]) * (x->n - j - 2));
+		x->n--;
+		j = (size_t)-1;	/* from the start: a merge may enable one */
+	}
+}
+
+/* A token's weight before the model's multipliers: its length. */
+static double
+tok_weight(const struct names_tok *t)
+{
+	return (double)t->len;
+}
+
+/* A token's weight in the score given its alignment similarity s (or
+ * unaligned): see the top of the file. */
+static double
+tok_eff(const struct names_tok *t, int aligned, double s)
+{
+	double	m;
+
+	if (!aligned)
+		m = t->generic ? NS_DROP_GENERIC : NS_DROP;
+	else if (t->generic)
+		m = NS_GENERIC + (1.0 - NS_GENERIC) * (1.0 - s);
+	else
+		m = 1.0 + NS_BOOST * (1.0 - s);
+	return tok_weight(t) * m;
+}
+
+/* The score of two token lists (the model's steps 5 and 6). */
+static double
+toks_score(const struct names_toks *a, const struct names_toks *b)
+{
+	float	sim[NAMES_TOK_MAX][NAMES_TOK_MAX];
+	uint8_t	ua[NAMES_TOK_MAX] = { 0 }, ub[NAMES_TOK_MAX] = { 0 };
+	size_t	i, j, k, bi = 0, bj = 0;
+	double	num = 0, den = 0, best, e;
+
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < b->n; j++)
+			sim[i][j] = (float)tok_sim(&a->t[i], &b->t[j]);
+	for (k = 0; k < a->n && k < b->n; k++) {
+		best = -1;
+		for (i = 0; i < a->n; i++)
+			for (j = 0; j < b->n; j++)
+				if (!ua[i] && !ub[j] && sim[i][j] > best) {
+					best = sim[i][j];
+					bi = i;
+					bj = j;
+				}
+		ua[bi] = ub[bj] = 1;
+		e = tok_eff(&a->t[bi], 1, best);
+		num += e * best;
+		den += e;
+		e = tok_eff(&b->t[bj], 1, best);
+		num += e * best;
+		den += e;
+	}
+	for (i = 0; i < a->n; i++)
+		if (!ua[i])
+			den += tok_eff(&a->t[i], 0, 0);
+	for (j = 0; j < b->n; j++)
+		if (!ub[j])
+			den += tok_eff(&b->t[j], 0, 0);
+	return den > 0 ? num / den : 0;
+}
+
+#ifdef NS_DEBUG
+static void
+ns_debug(const struct names_toks *a, const struct names_toks *b, double sc)
+{
+	const struct names_toks	*x;
+	size_t			 i, j, k;
+
+	for (k = 0; k < 2; k++) {
+		x = k ? b : a;
+		for (i = 0; i < x->n; i++) {
+			fputc(' ', stderr);
+			for (j = 0; j < x->t[i].flen; j++)
+				fprintf(stderr, "%lc", (wint_t)x->t[i].fcp[j]);
+			fprintf(stderr, "%s%s", x->t[i].generic ? "*" : "",
+			    x->t[i].syl ? "'" : "");
+		}
+		fprintf(stderr, k ? " = %.3f\n" : " |", sc);
+	}
+}
+#endif
+
+static double
+texts_score(const char *ta, const char *tb, int pin,
+    const struct names_generic *g)
+{
+	struct names_toks	a, b;
+	size_t		i;
+
+	if (!(names_toks_make(ta, pin, g, &a) | names_toks_make(tb, pin, g, &b))) {
+		for (i = 0; i < a.n; i++)
+			a.t[i].generic = 0;
+		for (i = 0; i < b.n; i++)
+			b.t[i].generic = 0;
+	}
+	toks_merge(&a, &b);
+	toks_merge(&b, &a);
+#ifdef NS_DEBUG
+	ns_debug(&a, &b, toks_score(&a, &b));
+#endif
+	return toks_score(&a, &b);
+}
+
+double
+names_key_score(const struct names_key *a, const struct names_key *b,
+    const struct names_generic *generic)
+{
+	return texts_score(a->text, b->text, a->variant == NAMES_PINYIN ||
+	    b->variant == NAMES_PINYIN, generic);
+}
+
+double
+names_token_set_score(const char *a, const char *b)
+{
+	return texts_score(a, b, 0, NULL);
+}
+
+void
+names_match_keys(const struct names_keys *a, const struct names_keys *b,
+    const struct names_generic *generic, struct names_hit *hit)
+{
+	const struct names_key	*ka, *kb;
+	size_t			 i, j;
+	double			 s;
+
+	hit->score = 0;
+	hit->variant = NAMES_ORIGINAL;
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < b->n; j++) {
+			ka = &a->k[i];
+			kb = &b->k[j];
+			s = names_key_score(ka, kb, generic);
+			if (s > hit->score) {
+				hit->score = s;
+				hit->variant = ka->variant > kb->variant ?
+				    ka->variant : kb->variant;
+			}
+		}
+}
+
+int
+names_match(const char *name, const char *entry,
+    const struct names_forms *forms, const struct names_generic *generic,
+    struct names_hit *hit, char *err, size_t errlen)
+{
+	struct names_keys	ka, kb;
+
+	if (names_keys(name, forms, &ka, err, errlen) != 0)
+		return -1;
+	if (names_keys(entry, forms, &kb, err, errlen) != 0) {
+		names_keys_free(&ka);
+		return -1;
+	}
+	names_match_keys(&ka, &kb, generic, hit);
+	names_keys_free(&ka);
+	names_keys_free(&kb);
+	return 0;
+}
+
