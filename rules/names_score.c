@@ -58,6 +58,16 @@
 #define NS_MERGE	0.85	/* a merged pair must match at least this */
 #define NS_SAME		0.80	/* edit similarity of a misspelt word ... */
 #define NS_OTHER	0.50	/* ... and, at most, of another word */
+#define NS_MERGECP	256	/* code points of merged tokens, per side */
+
+/* One side of a comparison: a copy of a name's token list that merging
+ * may change, with room for the merged tokens. */
+struct side {
+	struct names_tok	t[NAMES_TOK_MAX];
+	size_t			n;
+	int32_t			buf[NS_MERGECP], fbuf[NS_MERGECP];
+	size_t			used, fused;
+};
 
 /* ------------------------------------------------------------------ */
 /* Token similarity.                                                   */
@@ -160,8 +170,9 @@ tok_sim(const struct names_tok *a, const struct names_tok *b)
 	else if (a->generic && b->len < a->len)
 		ab = abbrev(b->cp, b->len, a->cp, a->len);
 	m = a->flen > b->flen ? a->flen : b->flen;
-	if (m == 0)
-		return ab;
+	d = a->flen > b->flen ? a->flen - b->flen : b->flen - a->flen;
+	if (m == 0 || (double)d >= (1.0 - NS_OTHER) * (double)m)
+		return ab;	/* the lengths alone make it another word */
 	d = lev(a->fcp, a->flen < NAMES_TOK_CP ? a->flen : NAMES_TOK_CP, b->fcp,
 	    b->flen < NAMES_TOK_CP ? b->flen : NAMES_TOK_CP);
 	s = d == 0 ? 0.97 : 1.0 - (double)d / (double)m;
@@ -174,65 +185,71 @@ tok_sim(const struct names_tok *a, const struct names_tok *b)
 /* ------------------------------------------------------------------ */
 /* Merging words written together, alignment, the score.               */
 
-/* Token y's similarity to x[0] and x[1] written together. */
-static double
-joined_sim(const struct names_tok *y, const struct names_tok *x)
+/* Token x[0] and x[1] written together, into j (buffers buf, fb of
+ * NAMES_TOK_CP); 0, or -1 when they do not join: Han characters,
+ * too long, or pinyin syllables that make no syllable (Xi'an = xian). */
+static int
+joined(const struct names_tok *x, struct names_tok *j, int32_t *buf,
+    int32_t *fb)
 {
-	int32_t		buf[NAMES_TOK_CP], fb[NAMES_TOK_CP];
-	struct names_tok	j;
-
 	if (x[0].han || x[1].han || x[0].len + x[1].len > NAMES_TOK_CP)
-		return 0;
+		return -1;
 	memcpy(buf, x[0].cp, sizeof(*buf) * x[0].len);
 	memcpy(buf + x[0].len, x[1].cp, sizeof(*buf) * x[1].len);
-	names_tok_set(&j, buf, x[0].len + x[1].len, 0);
-	/* syllables join only into a syllable (Xi'an = xian) */
-	if (x[0].syl && x[1].syl && !(j.syl = (uint8_t)names_tok_syllable(buf,
-	    j.len)))
+	names_tok_set(j, buf, x[0].len + x[1].len, 0);
+	if (x[0].syl && x[1].syl && !(j->syl = (uint8_t)names_tok_syllable(buf,
+	    j->len)))
+		return -1;
+	j->generic = x[0].generic && x[1].generic;
+	j->fcp = fb;
+	j->flen = (uint32_t)names_tok_fold(buf, j->len, fb);
+	return 0;
+}
+
+/* Does a token of y match x[0] and x[1] written together at least
+ * NS_MERGE and better than either alone? */
+static int
+joins(const struct names_tok *x, const struct side *y)
+{
+	int32_t			buf[NAMES_TOK_CP], fb[NAMES_TOK_CP];
+	struct names_tok	j;
+	size_t			i;
+	double			c;
+
+	if (joined(x, &j, buf, fb) != 0)
 		return 0;
-	j.generic = x[0].generic && x[1].generic;
-	j.fcp = fb;
-	j.flen = (uint32_t)names_tok_fold(buf, j.len, fb);
-	return tok_sim(y, &j);
+	for (i = 0; i < y->n; i++) {
+		if ((c = tok_sim(&y->t[i], &j)) < NS_MERGE)
+			continue;
+		if (c >= tok_sim(&y->t[i], &x[0]) &&
+		    c >= tok_sim(&y->t[i], &x[1]))
+			return 1;
+	}
+	return 0;
 }
 
 /* Merges adjacent tokens of x that one token of y matches better whole
  * than either alone (Redstar / Red Star, Агроимпорт / Агро Импорт). */
 static void
-toks_merge(struct names_toks *x, const struct names_toks *y)
+toks_merge(struct side *x, const struct side *y)
 {
-	size_t	i, j, l, k;
-	double	c;
+	struct names_tok	j;
+	size_t			k, l;
 
-	for (j = 0; j + 1 < x->n; j++) {
-		for (i = 0; i < y->n; i++) {
-			c = joined_sim(&y->t[i], &x->t[j]);
-			if (c >= NS_MERGE && c >= tok_sim(&y->t[i], &x->t[j]) &&
-			    c >= tok_sim(&y->t[i], &x->t[j + 1]))
-				break;
-		}
-		l = x->t[j].len + x->t[j + 1].len;
-		if (i == y->n || x->used + l > NAMES_TOK_BUFCP || x->fused + l >
-		    NAMES_TOK_BUFCP)
+	for (k = 0; k + 1 < x->n; k++) {
+		l = x->t[k].len + x->t[k + 1].len;
+		if (x->used + l > NS_MERGECP || x->fused + l > NS_MERGECP ||
+		    !joins(&x->t[k], y) ||
+		    joined(&x->t[k], &j, x->buf + x->used, x->fbuf + x->fused)
+		    != 0)
 			continue;
-		memcpy(x->buf + x->used, x->t[j].cp,
-		    sizeof(int32_t) * x->t[j].len);
-		memcpy(x->buf + x->used + x->t[j].len, x->t[j + 1].cp,
-		    sizeof(int32_t) * x->t[j + 1].len);
-		c = x->t[j].generic && x->t[j + 1].generic;
-		k = x->t[j].syl && x->t[j + 1].syl;
-		names_tok_set(&x->t[j], x->buf + x->used, l, 0);
-		x->t[j].generic = c > 0;
-		x->t[j].syl = (uint8_t)k;
-		x->used += l;
-		x->t[j].fcp = x->fbuf + x->fused;
-		x->t[j].flen = (uint32_t)names_tok_fold(x->t[j].cp, l, x->fbuf +
-		    x->fused);
-		x->fused += x->t[j].flen;
-		memmove(&x->t[j + 1], &x->t[j + 2],
-		    sizeof(x->t[0]) * (x->n - j - 2));
+		x->used += j.len;
+		x->fused += j.flen;
+		x->t[k] = j;
+		memmove(&x->t[k + 1], &x->t[k + 2],
+		    sizeof(x->t[0]) * (x->n - k - 2));
 		x->n--;
-		j = (size_t)-1;	/* from the start: a merge may enable one */
+		k = (size_t)-1;	/* from the start: a merge may enable one */
 	}
 }
 
@@ -261,7 +278,7 @@ tok_eff(const struct names_tok *t, int aligned, double s)
 
 /* The score of two token lists (the model's steps 5 and 6). */
 static double
-toks_score(const struct names_toks *a, const struct names_toks *b)
+toks_score(const struct side *a, const struct side *b)
 {
 	float	sim[NAMES_TOK_MAX][NAMES_TOK_MAX];
 	uint8_t	ua[NAMES_TOK_MAX] = { 0 }, ub[NAMES_TOK_MAX] = { 0 };
@@ -299,9 +316,9 @@ toks_score(const struct names_toks *a, const struct names_toks *b)
 
 #ifdef NS_DEBUG
 static void
-ns_debug(const struct names_toks *a, const struct names_toks *b, double sc)
+ns_debug(const struct side *a, const struct side *b, double sc)
 {
-	const struct names_toks	*x;
+	const struct side	*x;
 	size_t			 i, j, k;
 
 	for (k = 0; k < 2; k++) {
@@ -318,14 +335,26 @@ ns_debug(const struct names_toks *a, const struct names_toks *b, double sc)
 }
 #endif
 
-static double
-texts_score(const char *ta, const char *tb, int pin,
-    const struct names_generic *g)
+static void
+side_set(struct side *s, const struct names_toks *t)
 {
-	struct names_toks	a, b;
+	s->n = t->n;
+	memcpy(s->t, t->t, sizeof(t->t[0]) * t->n);
+	s->used = s->fused = 0;
+}
+
+/* The score of two names' token lists (da, db: whether each has a
+ * distinctive token). */
+static double
+toks_compare(const struct names_toks *ta, int da, const struct names_toks *tb,
+    int db)
+{
+	struct side	a, b;
 	size_t		i;
 
-	if (!(names_toks_make(ta, pin, g, &a) | names_toks_make(tb, pin, g, &b))) {
+	side_set(&a, ta);
+	side_set(&b, tb);
+	if (!da && !db) {	/* only generic words: they are the names */
 		for (i = 0; i < a.n; i++)
 			a.t[i].generic = 0;
 		for (i = 0; i < b.n; i++)
@@ -343,35 +372,79 @@ double
 names_key_score(const struct names_key *a, const struct names_key *b,
     const struct names_generic *generic)
 {
-	return texts_score(a->text, b->text, a->variant == NAMES_PINYIN ||
-	    b->variant == NAMES_PINYIN, generic);
+	struct names_toks	ta, tb;
+	int			pin, da, db;
+
+	pin = a->variant == NAMES_PINYIN || b->variant == NAMES_PINYIN;
+	da = names_toks_make(a->text, pin, generic, &ta);
+	db = names_toks_make(b->text, pin, generic, &tb);
+	return toks_compare(&ta, da, &tb, db);
 }
 
 double
 names_token_set_score(const char *a, const char *b)
 {
-	return texts_score(a, b, 0, NULL);
+	struct names_toks	ta, tb;
+	int			da, db;
+
+	da = names_toks_make(a, 0, NULL, &ta);
+	db = names_toks_make(b, 0, NULL, &tb);
+	return toks_compare(&ta, da, &tb, db);
+}
+
+/* The tokens of one name's keys, each made once for all the name's
+ * comparisons: t[i][pin] for key i, pinyin split or not. */
+struct keys_toks {
+	struct names_toks	t[NAMES_NVARIANTS][2];
+	int			distinct[NAMES_NVARIANTS][2];
+	uint8_t			made[NAMES_NVARIANTS][2];
+	uint8_t			han[NAMES_NVARIANTS][2];	/* holds Han */
+};
+
+static const struct names_toks *
+keys_toks(struct keys_toks *c, const struct names_keys *k, size_t i,
+    int pin, const struct names_generic *g)
+{
+	size_t	j;
+
+	if (!c->made[i][pin]) {
+		c->distinct[i][pin] = names_toks_make(k->k[i].text, pin, g,
+		    &c->t[i][pin]);
+		for (j = 0, c->han[i][pin] = 0; j < c->t[i][pin].n; j++)
+			c->han[i][pin] |= c->t[i][pin].t[j].han;
+		c->made[i][pin] = 1;
+	}
+	return &c->t[i][pin];
 }
 
 void
 names_match_keys(const struct names_keys *a, const struct names_keys *b,
     const struct names_generic *generic, struct names_hit *hit)
 {
-	const struct names_key	*ka, *kb;
+	struct keys_toks	 ca, cb;
+	const struct names_toks	*ta, *tb;
 	size_t			 i, j;
+	int			 pin;
 	double			 s;
 
 	hit->score = 0;
 	hit->variant = NAMES_ORIGINAL;
+	memset(ca.made, 0, sizeof(ca.made));
+	memset(cb.made, 0, sizeof(cb.made));
 	for (i = 0; i < a->n; i++)
 		for (j = 0; j < b->n; j++) {
-			ka = &a->k[i];
-			kb = &b->k[j];
-			s = names_key_score(ka, kb, generic);
+			pin = a->k[i].variant == NAMES_PINYIN ||
+			    b->k[j].variant == NAMES_PINYIN;
+			ta = keys_toks(&ca, a, i, pin, generic);
+			tb = keys_toks(&cb, b, j, pin, generic);
+			if (ca.han[i][pin] != cb.han[j][pin])
+				continue;	/* Han against none: 0 */
+			s = toks_compare(ta, ca.distinct[i][pin], tb,
+			    cb.distinct[j][pin]);
 			if (s > hit->score) {
 				hit->score = s;
-				hit->variant = ka->variant > kb->variant ?
-				    ka->variant : kb->variant;
+				hit->variant = a->k[i].variant > b->k[j].variant ?
+				    a->k[i].variant : b->k[j].variant;
 			}
 		}
 }

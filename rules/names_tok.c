@@ -273,7 +273,7 @@ toks_fold(struct names_toks *t)
 		k = &t->t[i];
 		if (k->fcp != NULL)
 			continue;
-		if (k->han || t->fused + k->len > NAMES_TOK_BUFCP) {
+		if (k->han || t->fused + k->len > NAMES_TOK_FOLDCP) {
 			k->fcp = k->cp;
 			k->flen = k->len;
 			continue;
@@ -338,6 +338,26 @@ phrase_at(const struct names_toks *t, size_t i, const struct names_gphrase *p)
 	return p->ntok;
 }
 
+static int	first_cmp(const int32_t *, size_t, const struct names_gphrase *);
+
+/* The first of p[0..n) (sorted by first token) whose first token is
+ * token t; n if none. */
+static size_t
+phrases_first(const struct names_gphrase *p, size_t n,
+    const struct names_tok *t)
+{
+	size_t	lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (first_cmp(t->fcp, t->flen, &p[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && first_cmp(t->fcp, t->flen, &p[lo]) == 0 ? lo : n;
+}
+
 /* Replaces abbreviations of generic words by what they stand for. */
 static void
 toks_expand(struct names_toks *t, const struct names_generic *g)
@@ -347,7 +367,9 @@ toks_expand(struct names_toks *t, const struct names_generic *g)
 	size_t		i, a, m, n = 0, off, e;
 
 	for (i = 0; i < t->n && n < NAMES_TOK_MAX; ) {
-		for (a = 0, m = 0; a < g->nabbr; a++)
+		a = phrases_first(g->from, g->nabbr, &t->t[i]);
+		for (m = 0; a < g->nabbr && first_cmp(t->t[i].fcp,
+		    t->t[i].flen, &g->from[a]) == 0; a++)
 			if ((m = phrase_at(t, i, &g->from[a])) > 0)
 				break;
 		if (m == 0) {
@@ -385,20 +407,11 @@ first_cmp(const int32_t *a, size_t la, const struct names_gphrase *p)
 static int
 toks_mark(struct names_toks *t, const struct names_generic *g)
 {
-	size_t	i, k, lo, hi, mid, m;
+	size_t	i, k, lo, m;
 	int	distinct = 0;
 
 	for (i = 0; i < t->n; i++) {
-		lo = 0;
-		hi = g->nword;
-		while (lo < hi) {
-			mid = (lo + hi) / 2;
-			if (first_cmp(t->t[i].fcp, t->t[i].flen,
-			    &g->word[mid]) > 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		lo = phrases_first(g->word, g->nword, &t->t[i]);
 		for (m = 0; lo < g->nword && first_cmp(t->t[i].fcp,
 		    t->t[i].flen, &g->word[lo]) == 0; lo++)
 			if ((m = phrase_at(t, i, &g->word[lo])) > 0)
@@ -569,6 +582,41 @@ phrase_order(const void *pa, const void *pb)
 	    a->len > b->len ? -1 : a->len < b->len ? 1 : 0;
 }
 
+/* An abbreviation and what it stands for, sorted together. */
+struct abbr_pair {
+	struct names_gphrase	from, to;
+};
+
+static int
+abbr_order(const void *a, const void *b)
+{
+	return phrase_order(&((const struct abbr_pair *)a)->from,
+	    &((const struct abbr_pair *)b)->from);
+}
+
+/* Sorts g's abbreviations like its words (by first token, longest
+ * first), each with its expansion; 0 or -1 out of memory. */
+static int
+abbrs_sort(struct names_generic *g)
+{
+	struct abbr_pair	*p;
+	size_t			 i;
+
+	if ((p = calloc(g->nabbr, sizeof(*p))) == NULL)
+		return -1;
+	for (i = 0; i < g->nabbr; i++) {
+		p[i].from = g->from[i];
+		p[i].to = g->to[i];
+	}
+	qsort(p, g->nabbr, sizeof(*p), abbr_order);
+	for (i = 0; i < g->nabbr; i++) {
+		g->from[i] = p[i].from;
+		g->to[i] = p[i].to;
+	}
+	free(p);
+	return 0;
+}
+
 /* One line of the list: a word or phrase, or "ABBR = WORDS". */
 static int
 generic_line(struct names_generic *g, size_t *wcap, size_t *acap,
@@ -626,5 +674,10 @@ names_generic_init(struct names_generic *g, const char *const *lines,
 		}
 	if (g->nword > 0)
 		qsort(g->word, g->nword, sizeof(*g->word), phrase_order);
+	if (g->nabbr > 0 && abbrs_sort(g) != 0) {
+		snprintf(err, errlen, "generic words: out of memory");
+		names_generic_free(g);
+		return -1;
+	}
 	return 0;
 }

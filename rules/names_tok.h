@@ -11,9 +11,9 @@
 
 #include "rules/names.h"
 
-#define NAMES_TOK_MAXCP		320	/* code points of a key compared ... */
-#define NAMES_TOK_BUFCP		512	/* ... plus room for merged tokens */
-#define NAMES_TOK_MAX		48
+#define NAMES_TOK_MAXCP		256	/* code points of a key compared */
+#define NAMES_TOK_FOLDCP	384	/* folded (expansions are longer) */
+#define NAMES_TOK_MAX		40
 #define NAMES_TOK_CP		48	/* a token longer is compared on its start */
 
 /* A generic word or phrase, or an abbreviation or its expansion. */
@@ -34,8 +34,8 @@ struct names_tok {
 
 /* The tokens of one key; lives on the stack, owns nothing. */
 struct names_toks {
-	int32_t			buf[NAMES_TOK_BUFCP];
-	int32_t			fbuf[NAMES_TOK_BUFCP];
+	int32_t			buf[NAMES_TOK_MAXCP];
+	int32_t			fbuf[NAMES_TOK_FOLDCP];
 	size_t			used, fused;
 	struct names_tok	t[NAMES_TOK_MAX];
 	size_t			n;
