@@ -435,6 +435,11 @@ names_match_keys(const struct names_keys *a, const struct names_keys *b,
 		for (j = 0; j < b->n; j++) {
 			pin = a->k[i].variant == NAMES_PINYIN ||
 			    b->k[j].variant == NAMES_PINYIN;
+			/* two Han names compare by character: their pinyin
+			 * would make homophones (华远, 华源) one name */
+			if (a->k[i].variant == NAMES_PINYIN &&
+			    b->k[j].variant == NAMES_PINYIN)
+				continue;
 			ta = keys_toks(&ca, a, i, pin, generic);
 			tb = keys_toks(&cb, b, j, pin, generic);
 			if (ca.han[i][pin] != cb.han[j][pin])
