@@ -2,8 +2,8 @@
  * names.h -- comparison keys for party names across scripts (ICU
  * transliteration) and a word-order-insensitive score between keys.
  *
- * Owns the keys and legal-form patterns it returns (freed with the
- * matching _free) and one set of ICU transliterators per thread.  Not
+ * Owns the keys, legal-form patterns and generic words it returns (freed
+ * with the matching _free) and one set of ICU transliterators per thread.  Not
  * wired into rule evaluation yet (issue 19, first step); rules/fuzzy.c
  * is today's screening and is unchanged.
  *
@@ -14,7 +14,9 @@
  * Cyrillic, "Any-Latin; Latin-ASCII" otherwise).  Every key is lower
  * case, punctuation becomes space, white space is collapsed, and a key
  * equal to an earlier one is dropped.  A key holding Han characters, and
- * the pinyin key, are "joined": compared as whole strings, spaces removed.
+ * the pinyin key, are "joined" (spaces removed); the score still compares
+ * them character by character and syllable by syllable
+ * (rules/names_score.c).
  *
  * Threads: a UTransliterator is not safe to use from two threads at once.
  * Each thread opens its own set on first use and keeps it (pthread key,

@@ -358,30 +358,61 @@ phrases_first(const struct names_gphrase *p, size_t n,
 	return lo < n && first_cmp(t->fcp, t->flen, &p[lo]) == 0 ? lo : n;
 }
 
+/* The abbreviation of g at token i: its index in *a and the number of
+ * tokens it spans; 0 if none.  Two tokens written together count as
+ * one (GOST's E'ksport, whose apostrophe the key made a space). */
+static size_t
+abbr_at(const struct names_toks *t, size_t i, const struct names_generic *g,
+    size_t *a)
+{
+	int32_t			buf[NAMES_TOK_CP], fb[NAMES_TOK_CP];
+	struct names_tok	j;
+	size_t			m, k;
+
+	for (k = phrases_first(g->from, g->nabbr, &t->t[i]); k < g->nabbr &&
+	    first_cmp(t->t[i].fcp, t->t[i].flen, &g->from[k]) == 0; k++)
+		if ((m = phrase_at(t, i, &g->from[k])) > 0) {
+			*a = k;
+			return m;
+		}
+	if (i + 1 >= t->n || t->t[i].han || t->t[i + 1].han ||
+	    t->t[i].len + t->t[i + 1].len > NAMES_TOK_CP)
+		return 0;
+	memcpy(buf, t->t[i].cp, sizeof(*buf) * t->t[i].len);
+	memcpy(buf + t->t[i].len, t->t[i + 1].cp,
+	    sizeof(*buf) * t->t[i + 1].len);
+	names_tok_set(&j, buf, t->t[i].len + t->t[i + 1].len, 0);
+	j.fcp = fb;
+	j.flen = (uint32_t)names_tok_fold(buf, j.len, fb);
+	for (k = phrases_first(g->from, g->nabbr, &j); k < g->nabbr &&
+	    first_cmp(j.fcp, j.flen, &g->from[k]) == 0; k++)
+		if (g->from[k].ntok == 1) {
+			*a = k;
+			return 2;
+		}
+	return 0;
+}
+
 /* Replaces abbreviations of generic words by what they stand for. */
 static void
 toks_expand(struct names_toks *t, const struct names_generic *g)
 {
-	struct names_tok	out[NAMES_TOK_MAX];
-	const int32_t	*cp;
-	size_t		i, a, m, n = 0, off, e;
+	struct names_tok	 out[NAMES_TOK_MAX];
+	const int32_t		*cp;
+	size_t			 i, a = 0, m, n = 0, off, e;
 
 	for (i = 0; i < t->n && n < NAMES_TOK_MAX; ) {
-		a = phrases_first(g->from, g->nabbr, &t->t[i]);
-		for (m = 0; a < g->nabbr && first_cmp(t->t[i].fcp,
-		    t->t[i].flen, &g->from[a]) == 0; a++)
-			if ((m = phrase_at(t, i, &g->from[a])) > 0)
-				break;
-		if (m == 0) {
+		if ((m = abbr_at(t, i, g, &a)) == 0) {
 			out[n++] = t->t[i++];
 			continue;
 		}
 		cp = g->to[a].cp;
-		for (off = 0; off < g->to[a].len && n < NAMES_TOK_MAX; off = e + 1) {
+		for (off = 0; off < g->to[a].len && n < NAMES_TOK_MAX;
+		    off = e + 1) {
 			for (e = off; e < g->to[a].len && cp[e] != ' '; e++)
 				;
-			names_tok_set(&out[n++], cp + off, e - off, e - off == 1 &&
-			    is_han(cp[off]));
+			names_tok_set(&out[n++], cp + off, e - off,
+			    e - off == 1 && is_han(cp[off]));
 		}
 		i += m;
 	}
