@@ -251,10 +251,53 @@ t_screening_pairs_score(void)
 	CU_ASSERT_EQUAL(unstable, 0);
 }
 
+/* Every name against itself scores 1; odd input scores in 0..1. */
+static void
+t_screening_pairs_edges(void)
+{
+	static const char *const odd[] = {
+		"", " ", "-- & --", "LLC", "ООО", "有限公司", "Trading",
+		"Trading House", "Торговый Дом", "ТД", "a", "x y z",
+		"Hong Xing Ji Xie Jin Chu Kou You Xian Gong Si Hong Xing Ji "
+		"Xie Jin Chu Kou You Xian Gong Si Hong Xing Ji Xie Jin Chu "
+		"Kou You Xian Gong Si Hong Xing Ji Xie",
+		"红星机械进出口红星机械进出口红星机械进出口红星机械进出口红星"
+		"机械进出口红星机械进出口红星机械进出口红星机械进出口",
+		"Supercalifragilisticexpialidociousandevenlongerthanfortyeight"
+		"codepoints Trading",
+		"Ob``ekt '' `` ʹʺ Stroj", "\xef\xbf\xbd\xef\xbf\xbd",
+		"bad \xff\xfe bytes",
+	};
+	char	line[1024], *f[4];
+	size_t	i, j, notone = 0;
+	double	s;
+
+	for (i = 0; i < pairs_l.n; i++) {
+		snprintf(line, sizeof(line), "%s", pairs_l.v[i]);
+		if (pair_split(line, f) != 0)
+			continue;
+		for (j = 1; j <= 2; j++)
+			if ((s = score(f[j], f[j])) != 1.0) {
+				printf("\n  %s against itself: %.3f", f[j], s);
+				notone++;
+			}
+	}
+	CU_ASSERT_EQUAL(notone, 0);
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		for (j = 0; j < sizeof(odd) / sizeof(odd[0]); j++) {
+			s = score(odd[i], odd[j]);
+			CU_ASSERT(s >= 0 && s <= 1);
+		}
+	CU_ASSERT_DOUBLE_EQUAL(score("", ""), 0.0, 1e-9);
+	CU_ASSERT(score("Trading House", "Timur Trading House") < POSSIBLE);
+	printf("\n");
+}
+
 static CU_TestInfo screening_pairs_tests[] = {
 	{ "t_screening_pairs_rates", t_screening_pairs_rates },
 	{ "t_screening_pairs_issue", t_screening_pairs_issue },
 	{ "t_screening_pairs_score", t_screening_pairs_score },
+	{ "t_screening_pairs_edges", t_screening_pairs_edges },
 	CU_TEST_INFO_NULL,
 };
 
