@@ -81,8 +81,9 @@ struct names_generic {
 	size_t			 nabbr;
 };
 
-/* Builds the words from lines[0..n): "WORD [WORD...]" or "ABBR = WORDS";
- * 0, or -1 with err (a line that is empty after normalisation). */
+/* Builds the words from lines[0..n): "WORD [WORD...]" or "ABBR = WORDS"
+ * (comments, "#...", and lines without letters add nothing); 0, or -1
+ * with err (an "=" line with no letters on one side, out of memory). */
 int	names_generic_init(struct names_generic *g, const char *const *lines,
 	    size_t n, char *err, size_t errlen);
 void	names_generic_free(struct names_generic *g);

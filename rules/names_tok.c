@@ -659,10 +659,13 @@ generic_line(struct names_generic *g, size_t *wcap, size_t *acap,
 	size_t			 n;
 	int			 r;
 
+	if (line[strspn(line, " \t")] == '#')
+		return 0;	/* a comment, as in the list file */
 	if (eq == NULL) {
 		if (names_keys(line, NULL, &k, err, errlen) != 0)
 			return -1;
-		r = k.n == 0 || k.k[0].text[0] == '\0' ? -2 :
+		/* like a legal form, a line without letters adds nothing */
+		r = k.n == 0 || k.k[0].text[0] == '\0' ? 0 :
 		    words_add(g, wcap, &k);
 		names_keys_free(&k);
 	} else {
@@ -684,8 +687,8 @@ generic_line(struct names_generic *g, size_t *wcap, size_t *acap,
 		names_keys_free(&e);
 	}
 	if (r == -2)
-		snprintf(err, errlen, "generic words: \"%s\" has no letters",
-		    line);
+		snprintf(err, errlen, "generic words: \"%s\": an abbreviation "
+		    "or what it stands for has no letters", line);
 	else if (r != 0)
 		snprintf(err, errlen, "generic words: out of memory");
 	return r == 0 ? 0 : -1;

@@ -251,6 +251,26 @@ t_screening_pairs_score(void)
 	CU_ASSERT_EQUAL(unstable, 0);
 }
 
+/* The list's lines: comments and lines without letters add nothing, an
+ * abbreviation standing for nothing is refused with the line. */
+static void
+t_screening_pairs_generic_lines(void)
+{
+	static const char *const good[] = { "# a comment", "", "--",
+	    "Trading", "ТД = Торговый Дом" };
+	static const char *const bad[] = { "Trading", "ТД = --" };
+	struct names_generic	g;
+	char			err[256] = "";
+
+	CU_ASSERT_EQUAL_FATAL(names_generic_init(&g, good, 5, err,
+	    sizeof(err)), 0);
+	CU_ASSERT(g.nword > 0 && g.nabbr > 0);
+	names_generic_free(&g);
+	CU_ASSERT_EQUAL(names_generic_init(&g, bad, 2, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "ТД = --"));
+	CU_ASSERT_EQUAL(g.nword, 0);
+}
+
 /* Every name against itself scores 1; odd input scores in 0..1. */
 static void
 t_screening_pairs_edges(void)
@@ -298,6 +318,7 @@ static CU_TestInfo screening_pairs_tests[] = {
 	{ "t_screening_pairs_issue", t_screening_pairs_issue },
 	{ "t_screening_pairs_score", t_screening_pairs_score },
 	{ "t_screening_pairs_edges", t_screening_pairs_edges },
+	{ "t_screening_pairs_generic_lines", t_screening_pairs_generic_lines },
 	CU_TEST_INFO_NULL,
 };
 
