@@ -91,6 +91,19 @@ struct side {
 /* ------------------------------------------------------------------ */
 /* Token similarity.                                                   */
 
+/* Are folded letters x and y the same letter? */
+static int
+same_letter(int32_t x, int32_t y)
+{
+	if (x == y)
+		return 1;
+	if (x == NAMES_TOK_O_OR_U)
+		return y == 'o' || y == 'u';
+	if (y == NAMES_TOK_O_OR_U)
+		return x == 'o' || x == 'u';
+	return 0;
+}
+
 /* Levenshtein distance of two short arrays. */
 static size_t
 lev(const int32_t *a, size_t na, const int32_t *b, size_t nb)
@@ -106,7 +119,7 @@ lev(const int32_t *a, size_t na, const int32_t *b, size_t nb)
 			cur = row[j];
 			m = prev < row[j] ? prev : row[j];
 			m = m < row[j - 1] ? m : row[j - 1];
-			row[j] = a[i - 1] == b[j - 1] ? prev : 1 + m;
+			row[j] = same_letter(a[i - 1], b[j - 1]) ? prev : 1 + m;
 			prev = cur;
 		}
 	}

@@ -146,8 +146,10 @@ static int32_t
 fold_other(int32_t c)
 {
 	switch (c) {
-	case 0x04e9: case 0x04af: case 0x04b1:	/* ө ү ұ */
-		return c == 0x04e9 ? 'o' : 'u';
+	case 0x04e9:	/* ө: Latin o, ö or u -- compared as either */
+		return NAMES_TOK_O_OR_U;
+	case 0x04af: case 0x04b1:		/* ү ұ */
+		return 'u';
 	case 0x0456: return 'i';		/* і */
 	case 0x049b: return 'k';		/* қ */
 	case 0x0493: return 'g';		/* ғ */

@@ -16,6 +16,10 @@
 #define NAMES_TOK_MAX		40
 #define NAMES_TOK_CP		48	/* a token longer is compared on its start */
 
+/* What names_tok_fold makes of Mongolian ө, which practical Latin
+ * spellings write o (Tömör) or u (Tumur): the score takes it for either. */
+#define NAMES_TOK_O_OR_U	0x04e9
+
 /* A generic word or phrase, or an abbreviation or its expansion. */
 struct names_gphrase {
 	int32_t	*cp;	/* tokens separated by one ' ' */
