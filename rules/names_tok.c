@@ -162,7 +162,8 @@ fold_other(int32_t c)
 
 /* Folds token s (see the top of the file): kh x h, zh z, ch c, sh s,
  * shch shh s, ts cz c, q k, w v, j (initial z, else i), y i, i before
- * another vowel dropped (ya yu ye yo, â û), doubled letters once. */
+ * another vowel dropped (ya yu ye yo, â û), doubled letters once; the
+ * Kazakh and Mongolian letters as fold_other says (ө: NAMES_TOK_O_OR_U). */
 size_t
 names_tok_fold(const int32_t *s, size_t n, int32_t *o)
 {
