@@ -451,21 +451,28 @@ lang_edition3(struct parser *ps, const struct token *tok, const char *what)
 	    ps->file->path : ps->file->name, tok->line, tok->col);
 }
 
-/* legal forms from "FILE" (edition 3): once per rule set. */
+/*
+ * legal forms from "FILE" | generic words from "FILE" (edition 3): each
+ * once per rule set; the file is read by rules_lang_finish.
+ */
 static void
-parse_forms(struct parser *ps, const struct token *kw)
+parse_words_file(struct parser *ps, const struct token *kw)
 {
+	bool		 forms = kw->len == 5;	/* "legal" */
+	const char	**slot = forms ? &ps->rs->forms_file :
+			    &ps->rs->generic_file, *path;
+	const char	*what = forms ? "legal forms" : "generic words";
 	struct token	 file;
-	const char	*path;
 	size_t		 i;
 
 	ps->failed = false;
-	if (!lang_tok_expect(ps, "forms", "'forms' after 'legal'") ||
-	    !lang_tok_expect(ps, "from", "'from' and the file of legal forms"))
+	if (!lang_tok_expect(ps, forms ? "forms" : "words", forms ?
+	    "'forms' after 'legal'" : "'words' after 'generic'") ||
+	    !lang_tok_expect(ps, "from", "'from' and the file's name"))
 		return;
 	file = ps->tok;
 	if (!lang_tok_is_string(&file)) {
-		lang_expected(ps, "the file of legal forms in double quotes");
+		lang_expected(ps, "the file's name in double quotes");
 		return;
 	}
 	path = lang_string(ps, &file, NULL);
@@ -474,17 +481,17 @@ parse_forms(struct parser *ps, const struct token *kw)
 		if (strcmp(ps->files[i].name, path) == 0)
 			break;
 	if (i == ps->nfiles) {
-		lang_error(ps, &file, "legal forms file \"%s\" is not in the "
-		    "rule set", path);
+		lang_error(ps, &file, "%s file \"%s\" is not in the rule set",
+		    what, path);
 		return;
 	}
-	if (ps->rs->forms_file != NULL) {
-		lang_error(ps, kw, "'legal forms' is given twice: a rule set "
-		    "has one list of legal forms");
+	if (*slot != NULL) {
+		lang_error(ps, kw, "'%s' is given twice: a rule set has one "
+		    "such file", what);
 		return;
 	}
-	ps->rs->forms_file = ps->files[i].name;
-	lang_edition3(ps, kw, "'legal forms'");
+	*slot = ps->files[i].name;
+	lang_edition3(ps, kw, forms ? "'legal forms'" : "'generic words'");
 }
 
 /*
@@ -538,11 +545,12 @@ rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
 			parse_rule(&ps);
 		else if (lang_tok_accept(&ps, "list"))
 			parse_list(&ps);
-		else if (lang_tok_is(&ps, "legal")) {
+		else if (lang_tok_is(&ps, "legal") ||
+		    lang_tok_is(&ps, "generic")) {
 			struct token kw = ps.tok;
 
 			lang_lex_next(&ps);
-			parse_forms(&ps, &kw);
+			parse_words_file(&ps, &kw);
 		}
 		else if (lang_tok_is(&ps, "edition")) {
 			struct token kw = ps.tok;
@@ -561,7 +569,8 @@ rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
 			lang_expected(&ps, "'rule', 'list' or 'ruleset'");
 			while (ps.tok.kind != TOK_EOF && !lang_tok_is(&ps, "rule") &&
 			    !lang_tok_is(&ps, "list") && !lang_tok_is(&ps, "ruleset") &&
-			    !lang_tok_is(&ps, "edition") && !lang_tok_is(&ps, "legal"))
+			    !lang_tok_is(&ps, "edition") && !lang_tok_is(&ps, "legal") &&
+			    !lang_tok_is(&ps, "generic"))
 				lang_lex_next(&ps);
 		}
 	}

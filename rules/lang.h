@@ -236,6 +236,8 @@ struct rules_ruleset {
 	int			 edition;	/* 1..3: docs/rules.md "Editions" */
 	struct names_forms	*forms;		/* `legal forms from`; heap */
 	const char		*forms_file;
+	struct names_generic	*generic;	/* `generic words from`; heap */
+	const char		*generic_file;
 	/* Where edition-3 syntax was first used, to refuse it in a rule set
 	 * of an older edition once every file is read (lang.c). */
 	const char		*e3_what;

@@ -293,14 +293,13 @@ list_keys(struct reader *r, struct rules_list *l)
 	}
 }
 
-/* The rule set's legal forms: one a line, `#` comments. */
-static void
-forms_read(struct reader *r, const struct rules_file *f)
+/* The lines of a words file (`#` comments, blank lines skipped). */
+static size_t
+words_read(struct reader *r, const struct rules_file *f, const char ***out)
 {
 	const char	**v = NULL, *p = f->text, *e = f->text + f->len;
 	const char	 *nl, *hash, *s, *t;
 	size_t		  n = 0, cap = 0;
-	char		  err[160];
 
 	r->line = 0;
 	while (p < e) {
@@ -321,8 +320,35 @@ forms_read(struct reader *r, const struct rules_file *f)
 		}
 		p = nl != NULL ? nl + 1 : e;
 	}
+	*out = v;
+	return n;
+}
+
+/* The rule set's legal forms (`legal forms from`). */
+static void
+forms_read(struct reader *r, const struct rules_file *f)
+{
+	const char	**v;
+	size_t		  n = words_read(r, f, &v);
+	char		  err[160];
+
 	r->rs->forms = xcalloc(1, sizeof *r->rs->forms);
 	if (names_forms_init(r->rs->forms, v, n, err, sizeof err) != 0) {
+		r->line = 0;
+		list_error(r, 0, "%s", err);
+	}
+}
+
+/* The rule set's generic words (`generic words from`). */
+static void
+generic_read(struct reader *r, const struct rules_file *f)
+{
+	const char	**v;
+	size_t		  n = words_read(r, f, &v);
+	char		  err[160];
+
+	r->rs->generic = xcalloc(1, sizeof *r->rs->generic);
+	if (names_generic_init(r->rs->generic, v, n, err, sizeof err) != 0) {
 		r->line = 0;
 		list_error(r, 0, "%s", err);
 	}
@@ -360,6 +386,11 @@ rules_lang_finish(struct rules_ruleset *rs, const struct rules_file *files,
 	    (f = file_named(files, nfiles, rs->forms_file)) != NULL) {
 		r.file = f->path != NULL ? f->path : f->name;
 		forms_read(&r, f);
+	}
+	if (rs->generic_file != NULL &&
+	    (f = file_named(files, nfiles, rs->generic_file)) != NULL) {
+		r.file = f->path != NULL ? f->path : f->name;
+		generic_read(&r, f);
 	}
 	for (i = 0; i < rs->nlists; i++) {
 		struct rules_list	*l = rs->lists[i];

@@ -80,6 +80,10 @@ ruleset_free(struct rules_ruleset *rs)
 		names_forms_free(rs->forms);
 		free(rs->forms);
 	}
+	if (rs->generic != NULL) {
+		names_generic_free(rs->generic);
+		free(rs->generic);
+	}
 	arena_free(rs->arena);
 	free(rs);
 }

@@ -48,7 +48,8 @@ static const char *const roles[] = { "consignor", "consignee", "declarant" };
 /* Every list name scoring at least min against name; caller frees. */
 static struct memo_cand *
 screen_candidates(const struct rules_list *l, const char *name,
-    const struct names_forms *forms, double min, size_t *n)
+    const struct names_forms *forms, const struct names_generic *generic,
+    double min, size_t *n)
 {
 	struct names_keys	 k;
 	struct names_hit	 hit;
@@ -60,7 +61,7 @@ screen_candidates(const struct rules_list *l, const char *name,
 	if (names_keys(name, forms, &k, err, sizeof err) != 0)
 		return NULL;	/* unreadable text matches nothing */
 	for (i = 0; i < l->nsn; i++) {
-		names_match_keys(&k, &l->sn[i].keys, &hit);
+		names_match_keys(&k, &l->sn[i].keys, generic, &hit);
 		if (hit.score < min)
 			continue;
 		if (*n == cap) {
@@ -87,7 +88,8 @@ screen_cands(const struct rules_node *n, struct eval_frame *f,
 
 	if (stable && memo_get_cands(f->memo, n, name, &c, ncands))
 		return c;
-	fresh = screen_candidates(n->list, name, f->rs->forms, min, ncands);
+	fresh = screen_candidates(n->list, name, f->rs->forms, f->rs->generic,
+	    min, ncands);
 	if (!stable) {
 		/* A computed text's address is not stable: keep it in the
 		 * frame's texts instead (freed with them). */

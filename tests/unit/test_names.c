@@ -18,21 +18,33 @@ static const char *const forms_txt[] = {
 	"有限公司", "有限责任公司", "股份有限公司", "CONG TY TNHH",
 };
 
+/* A few of etc/rules/default/lists/generic-words.txt's lines. */
+static const char *const generic_txt[] = {
+	"Trading", "Trading House", "Shipping", "Foods", "Technologies",
+	"Tea", "机械", "进出口", "Трейдинг = Trading", "Хаус = House",
+	"Haus = House", "ТД = Торговый Дом", "Торговый Дом",
+};
+
 static struct names_forms forms;
+static struct names_generic generic;
 
 static int
 names_init(void)
 {
 	char	err[256];
 
-	return names_forms_init(&forms, forms_txt,
-	    sizeof(forms_txt) / sizeof(forms_txt[0]), err, sizeof(err));
+	if (names_forms_init(&forms, forms_txt,
+	    sizeof(forms_txt) / sizeof(forms_txt[0]), err, sizeof(err)) != 0)
+		return -1;
+	return names_generic_init(&generic, generic_txt,
+	    sizeof(generic_txt) / sizeof(generic_txt[0]), err, sizeof(err));
 }
 
 static int
 names_cleanup(void)
 {
 	names_forms_free(&forms);
+	names_generic_free(&generic);
 	names_thread_end();
 	return 0;
 }
@@ -44,7 +56,7 @@ score(const char *a, const char *b, const char **variant)
 	struct names_hit	h;
 	char			err[256] = "";
 
-	if (names_match(a, b, &forms, &h, err, sizeof(err)) != 0) {
+	if (names_match(a, b, &forms, &generic, &h, err, sizeof(err)) != 0) {
 		printf("\n  names: %s\n", err);
 		return -1;
 	}
@@ -148,7 +160,7 @@ worker(void *arg)
 		if (names_match(i % 2 ? "紅星機械進出口有限公司" :
 		    "ТОО «Тимур Трейдинг Хаус»", i % 2 ?
 		    "红星机械进出口有限公司" : "Timur Trading House LLP",
-		    &forms, &h, err, sizeof(err)) != 0 ||
+		    &forms, &generic, &h, err, sizeof(err)) != 0 ||
 		    h.score < (i % 2 ? 1.0 : 0.85))
 			(*bad)++;
 	}

@@ -171,7 +171,7 @@ t_ruleset_edition_1_refused(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	/* Edition 1 without edition 3's screening syntax. */
 	snprintf(cmd, sizeof cmd, "sed -i -e 's/^edition 3$/edition 1/' "
-	    "-e '/^legal forms/d' -e 's/when party matches list sanctioned "
+	    "-e '/^legal forms/d' -e '/^generic words/d' -e 's/when party matches list sanctioned "
 	    ".*/when consignee.name matches list sanctioned at 0.88/' "
 	    "%s/main.rules", dir);
 	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
@@ -182,6 +182,32 @@ t_ruleset_edition_1_refused(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "add `edition 2`"));
 	free(cause);
 	ruleset_remove(dir);
+}
+
+/*
+ * ruleset_load of a changed copy of the default rule set.  The copy's
+ * `sample` draws change with its hash (docs/rules.md), so a change may
+ * draw a wagon of a default test train for `random` and fail that test
+ * -- which any file added to the default set (lists/generic-words.txt
+ * did) can bring about.  Such a failure is not what the tests below are
+ * about: the copy is drawn again with a comment line added, up to 32
+ * times.
+ */
+static int
+load_redrawn(const char *dir, struct ruleset_load *l, char **cause)
+{
+	int	i, r = -1;
+
+	for (i = 0; i < 32; i++) {
+		*cause = NULL;
+		r = ruleset_load(dir, l, cause);
+		if (r == 0 || *cause == NULL || strstr(*cause, " fails ") ==
+		    NULL || strstr(*cause, " of its ") == NULL ||
+		    put_file(dir, "main.rules", "a", "# drawn again\n") != 0)
+			break;
+		free(*cause);
+	}
+	return r;
 }
 
 /*
@@ -204,7 +230,7 @@ t_ruleset_unproven_rule_refused(void)
 	CU_ASSERT_EQUAL_FATAL(put_file(dir, "main.rules", "a",
 	    "\nrule heavy-wagon\n  scope wagon\n  action AUDIT\n"
 	    "  when declared_mass > 50000\n  reason \"heavy\"\nend\n"), 0);
-	CU_ASSERT_EQUAL(ruleset_load(dir, &l, &cause), -1);
+	CU_ASSERT_EQUAL(load_redrawn(dir, &l, &cause), -1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "does not prove every rule"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "rule heavy-wagon: no test "
@@ -215,8 +241,7 @@ t_ruleset_unproven_rule_refused(void)
 	/* Shown firing only: still refused, for the other half. */
 	CU_ASSERT_EQUAL_FATAL(put_file(dir, "tests/heavy.test", "w",
 	    "manifest alashankou.edi\nhit heavy-wagon 315279550018\n"), 0);
-	cause = NULL;
-	CU_ASSERT_EQUAL(ruleset_load(dir, &l, &cause), -1);
+	CU_ASSERT_EQUAL(load_redrawn(dir, &l, &cause), -1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
 	CU_ASSERT_PTR_NULL(strstr(cause, "shows it firing"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(cause, "shows it not firing"));
@@ -224,8 +249,7 @@ t_ruleset_unproven_rule_refused(void)
 	/* Both ways: in force. */
 	CU_ASSERT_EQUAL_FATAL(put_file(dir, "tests/heavy.test", "a",
 	    "no-hit heavy-wagon 315279550026\n"), 0);
-	cause = NULL;
-	CU_ASSERT_EQUAL(ruleset_load(dir, &l, &cause), 0);
+	CU_ASSERT_EQUAL(load_redrawn(dir, &l, &cause), 0);
 	CU_ASSERT_PTR_NULL(cause);
 	free(cause);
 	ruleset_load_clear(&l);
@@ -252,7 +276,7 @@ t_ruleset_tests_in_hash(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs("# reviewed by the rules officer\n", f);
 	fclose(f);
-	CU_ASSERT_EQUAL_FATAL(ruleset_load(dir, &b, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(load_redrawn(dir, &b, &cause), 0);
 	CU_ASSERT_STRING_NOT_EQUAL(rules_ruleset_hash(a.rs),
 	    rules_ruleset_hash(b.rs));
 	back = ruleset_compile_stored(rules_ruleset_name(b.rs), b.files_z,

@@ -1,0 +1,62 @@
+/*
+ * names_tok.h -- the tokens the name score compares (rules/names_tok.c)
+ * and the generic-word tables behind struct names_generic; private to
+ * rules/names*.c.
+ */
+#ifndef RULES_NAMES_TOK_H
+#define RULES_NAMES_TOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules/names.h"
+
+#define NAMES_TOK_MAXCP		256	/* code points of a key compared */
+#define NAMES_TOK_FOLDCP	384	/* folded (expansions are longer) */
+#define NAMES_TOK_MAX		40
+#define NAMES_TOK_CP		48	/* a token longer is compared on its start */
+
+/* What names_tok_fold makes of Mongolian ө, which practical Latin
+ * spellings write o (Tömör) or u (Tumur): the score takes it for either. */
+#define NAMES_TOK_O_OR_U	0x04e9
+
+/* A generic word or phrase, or an abbreviation or its expansion. */
+struct names_gphrase {
+	int32_t	*cp;	/* tokens separated by one ' ' */
+	size_t	 len;
+	size_t	 ntok;
+};
+
+struct names_tok {
+	const int32_t	*cp;
+	const int32_t	*fcp;	/* folded (NULL: not yet) */
+	uint32_t	 len, flen;
+	uint8_t		 generic;
+	uint8_t		 han;
+	uint8_t		 syl;	/* a pinyin syllable: equal or not */
+};
+
+/* The tokens of one key; lives on the stack, owns nothing. */
+struct names_toks {
+	int32_t			buf[NAMES_TOK_MAXCP];
+	int32_t			fbuf[NAMES_TOK_FOLDCP];
+	size_t			used, fused;
+	struct names_tok	t[NAMES_TOK_MAX];
+	size_t			n;
+};
+
+/* Tokens of key text s ready to compare into t: split (each Han
+ * character a token), folded, abbreviations of generic words expanded,
+ * words made of pinyin syllables split into them when `pin`, generic
+ * words marked (g may be NULL); returns whether a token is distinctive. */
+int	names_toks_make(const char *s, int pin,
+	    const struct names_generic *g, struct names_toks *t);
+/* Sets t to the unfolded token cp[0..len). */
+void	names_tok_set(struct names_tok *t, const int32_t *cp, size_t len,
+	    int han);
+/* Folds token s[0..n) into o (at most n code points); returns its length. */
+size_t	names_tok_fold(const int32_t *s, size_t n, int32_t *o);
+/* Is cp[0..n) (ASCII) one pinyin syllable? */
+int	names_tok_syllable(const int32_t *cp, size_t n);
+
+#endif
