@@ -8,7 +8,14 @@
  * daemon sharing the database decides from the same input), replays the
  * events into a rules context, evaluates, and writes the decision
  * document.
+ *
+ * The screening clearances in force (docs/screening.md) come with the
+ * claim, only when they changed since the set held (a key: the last
+ * change and the next expiry, 67_clearances.sql): a station's thousands
+ * are fetched once per change, shared by every job read-only, and each
+ * decision stores the ones its evaluation applied.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +44,13 @@
 #define HANDOFF_MAX_BYTES	((size_t)256 << 20)
 #define HANDOFF_MAX_AGE_MS	30000
 
+/* The clearances in force as the last claim gave them; shared by jobs. */
+struct eval_clearances {
+	atomic_uint	 refs;
+	char		*key;
+	char		*json;		/* NULL: none in force */
+};
+
 struct evaluator {
 	struct daemon		*d;
 	struct rules_ruleset	*rs;
@@ -49,6 +63,7 @@ struct evaluator {
 	int			 max_in_flight;
 	bool			 storing;	/* the rule set is being stored */
 	bool			 ready;		/* the rule set is stored */
+	struct eval_clearances	*clearances;	/* NULL until the first claim */
 	struct evaluator_stats	 stats;
 };
 
@@ -62,6 +77,7 @@ struct eval_run {
 	size_t			 raw_z_len;
 	struct handoff_entry	 parsed;	/* .train NULL: parse raw_z */
 	char			*events;
+	struct eval_clearances	*clearances;	/* a reference; NULL: none */
 	bool			 green;
 	/* Results. */
 	double			 work_ms;
@@ -69,8 +85,42 @@ struct eval_run {
 	char			*document;
 	struct buf		 wagons;
 	const char		*outcome;
+	char			*applied;	/* JSON: the clearances applied */
 	struct metrics_hits	*hits;		/* counted once stored */
 };
+
+static void
+clearances_unref(struct eval_clearances *c)
+{
+	if (c == NULL || atomic_fetch_sub(&c->refs, 1) != 1)
+		return;
+	free(c->key);
+	free(c->json);
+	free(c);
+}
+
+/* What the claim said of the clearances: kept when new (json not NULL). */
+static void
+clearances_update(struct evaluator *e, const char *key, const char *json)
+{
+	struct eval_clearances	*c;
+	json_t			*root;
+
+	if (key == NULL || json == NULL || (e->clearances != NULL &&
+	    strcmp(e->clearances->key, key) == 0))
+		return;
+	c = xcalloc(1, sizeof *c);
+	atomic_init(&c->refs, 1);
+	c->key = xstrdup(key);
+	/* None in force: the engine is given none, nothing to parse. */
+	c->json = strcmp(json, "[]") == 0 ? NULL : xstrdup(json);
+	root = c->json != NULL ? json_loads(c->json, 0, NULL) : NULL;
+	e->stats.clearances_in_force = (int)json_array_size(root);
+	json_decref(root);
+	clearances_unref(e->clearances);
+	e->clearances = c;
+	e->stats.clearances_loaded++;
+}
 
 static void evaluator_claim(struct evaluator *);
 
@@ -110,8 +160,9 @@ eval_work(void *arg)
 	if ((t = eval_model(j, sha256, &parse_ms)) == NULL)
 		goto out;
 	/* One big train: all cores on its wagons. */
-	if ((dec = decide_evaluate(j->rs, t, j->events, NULL, t->nitems >
-	    EVAL_BIG_TRAIN ? 0 : 1, NULL, &j->error)) == NULL)
+	if ((dec = decide_evaluate(j->rs, t, j->events, j->clearances != NULL ?
+	    j->clearances->json : NULL, t->nitems > EVAL_BIG_TRAIN ? 0 : 1,
+	    &j->applied, &j->error)) == NULL)
 		goto out;
 	dec->parse_ms = parse_ms;
 	j->work_ms = parse_ms + dec->evaluate_ms;
@@ -162,6 +213,8 @@ eval_run_free(struct eval_run *j)
 	free(j->train_no);
 	free(j->raw_z);
 	free(j->events);
+	clearances_unref(j->clearances);
+	free(j->applied);
 	free(j->error);
 	free(j->document);
 	buf_free(&j->wagons);
@@ -221,6 +274,7 @@ eval_cb(void *arg)
 	s.ruleset_name = rules_ruleset_name(j->rs);
 	s.manifest_id = j->manifest_id;
 	s.last_event_id = j->last_event_id;
+	s.clearances = j->applied;
 	store_record_decision(j->e->d->db, &s, eval_stored_cb, j);
 }
 
@@ -251,6 +305,8 @@ eval_run_new(struct evaluator *e, const struct store_claim *c)
 	}
 	j->parsed = parsed;
 	j->events = xstrdup(c->events);
+	if ((j->clearances = e->clearances) != NULL)
+		atomic_fetch_add(&j->clearances->refs, 1);
 	j->green = c->green_lane != 0;
 	return j;
 }
@@ -266,6 +322,8 @@ eval_claimed_cb(int status, const struct store_claim *v, size_t n, void *arg)
 	cycle_claim_end(e->cycle);
 	if (status < 0)
 		return;		/* the timer tries again */
+	if (n > 0)
+		clearances_update(e, v[0].clearances_key, v[0].clearances);
 	for (i = 0; i < n; i++) {
 		/* Not in hand: the next claim returns it with its bytes. */
 		if ((j = eval_run_new(e, &v[i])) == NULL)
@@ -296,6 +354,7 @@ evaluator_claim(struct evaluator *e)
 	have = xcalloc(handoff_count(e->handoff) + 1, sizeof *have);
 	rq.nhave = handoff_manifest_ids(e->handoff, have);
 	rq.have = have;
+	rq.clearances_key = e->clearances != NULL ? e->clearances->key : NULL;
 	store_claim_evaluations(e->d->db, &rq, eval_claimed_cb, e);
 	free(have);
 }
@@ -418,6 +477,12 @@ evaluator_get_stats(const struct evaluator *e, struct evaluator_stats *out)
 	out->in_flight = cycle_working(e->cycle);
 }
 
+const struct rules_ruleset *
+evaluator_ruleset(const struct evaluator *e)
+{
+	return e != NULL ? e->rs : NULL;
+}
+
 /* Frees, from the daemon's cycle group, once every job has finished. */
 static void
 evaluator_release(void *arg)
@@ -425,6 +490,7 @@ evaluator_release(void *arg)
 	struct evaluator	*e = arg;
 
 	handoff_free(e->handoff);
+	clearances_unref(e->clearances);
 	free(e->busy);
 	rules_ruleset_unref(e->rs);
 	free(e->files_z);

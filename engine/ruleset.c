@@ -8,6 +8,7 @@
 
 #include "manifest/diag.h"
 #include "manifest/util.h"
+#include "rules/lang.h"
 #include "rules/rules.h"
 
 #include "engine/check.h"
@@ -119,4 +120,23 @@ ruleset_compile_stored(const char *name, const unsigned char *z, size_t zlen,
 	free(files);
 	free(data);
 	return rs;
+}
+
+enum ruleset_entry
+ruleset_list_entry(const struct rules_ruleset *rs, const char *list,
+    const char *entry)
+{
+	const struct rules_list	*l = NULL;
+	size_t			 i;
+
+	for (i = 0; i < rs->nlists && l == NULL; i++)
+		if (strcmp(rs->lists[i]->name, list) == 0)
+			l = rs->lists[i];
+	if (l == NULL)
+		return RULESET_NO_LIST;
+	/* Own names only: an alias is not what a clearance names. */
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->names[i], entry) == 0)
+			return RULESET_ENTRY;
+	return RULESET_NO_ENTRY;
 }

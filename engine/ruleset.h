@@ -41,4 +41,19 @@ void ruleset_load_clear(struct ruleset_load *l);
 struct rules_ruleset *ruleset_compile_stored(const char *name,
     const unsigned char *z, size_t zlen, char **why);
 
+/* What ruleset_list_entry found. */
+enum ruleset_entry {
+	RULESET_NO_LIST = -1,		/* rs has no list of that name */
+	RULESET_NO_ENTRY = 0,		/* the list has no such entry */
+	RULESET_ENTRY = 1,		/* entry is an entry's own name */
+};
+
+/*
+ * Whether entry is, exactly, the own name (its first line, not an alias)
+ * of an entry of list `list` of rs: what a screening clearance names
+ * (docs/screening.md "Clearing a false match").
+ */
+enum ruleset_entry ruleset_list_entry(const struct rules_ruleset *rs,
+    const char *list, const char *entry);
+
 #endif
