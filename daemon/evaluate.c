@@ -12,10 +12,10 @@
  * The screening clearances in force (docs/screening.md) come with the
  * claim, only when they changed since the set held (a key: the last
  * change and the next expiry, 67_clearances.sql): a station's thousands
- * are fetched once per change, shared by every job read-only, and each
+ * are fetched once per change, shared by every job read-only; each train
+ * is given those its parties could use (daemon/clearances.h), and each
  * decision stores the ones its evaluation applied.
  */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +28,7 @@
 #include "manifest/util.h"
 #include "rules/rules.h"
 
+#include "daemon/clearances.h"
 #include "daemon/cycle.h"
 #include "daemon/daemon.h"
 #include "engine/decide.h"
@@ -44,13 +45,6 @@
 #define HANDOFF_MAX_BYTES	((size_t)256 << 20)
 #define HANDOFF_MAX_AGE_MS	30000
 
-/* The clearances in force as the last claim gave them; shared by jobs. */
-struct eval_clearances {
-	atomic_uint	 refs;
-	char		*key;
-	char		*json;		/* NULL: none in force */
-};
-
 struct evaluator {
 	struct daemon		*d;
 	struct rules_ruleset	*rs;
@@ -63,7 +57,7 @@ struct evaluator {
 	int			 max_in_flight;
 	bool			 storing;	/* the rule set is being stored */
 	bool			 ready;		/* the rule set is stored */
-	struct eval_clearances	*clearances;	/* NULL until the first claim */
+	struct clearance_set	*clearances;	/* NULL until the first claim */
 	struct evaluator_stats	 stats;
 };
 
@@ -77,7 +71,7 @@ struct eval_run {
 	size_t			 raw_z_len;
 	struct handoff_entry	 parsed;	/* .train NULL: parse raw_z */
 	char			*events;
-	struct eval_clearances	*clearances;	/* a reference; NULL: none */
+	struct clearance_set	*clearances;	/* a reference; NULL: none */
 	bool			 green;
 	/* Results. */
 	double			 work_ms;
@@ -89,36 +83,17 @@ struct eval_run {
 	struct metrics_hits	*hits;		/* counted once stored */
 };
 
-static void
-clearances_unref(struct eval_clearances *c)
-{
-	if (c == NULL || atomic_fetch_sub(&c->refs, 1) != 1)
-		return;
-	free(c->key);
-	free(c->json);
-	free(c);
-}
-
 /* What the claim said of the clearances: kept when new (json not NULL). */
 static void
 clearances_update(struct evaluator *e, const char *key, const char *json)
 {
-	struct eval_clearances	*c;
-	json_t			*root;
-
 	if (key == NULL || json == NULL || (e->clearances != NULL &&
-	    strcmp(e->clearances->key, key) == 0))
+	    strcmp(clearance_set_key(e->clearances), key) == 0))
 		return;
-	c = xcalloc(1, sizeof *c);
-	atomic_init(&c->refs, 1);
-	c->key = xstrdup(key);
-	/* None in force: the engine is given none, nothing to parse. */
-	c->json = strcmp(json, "[]") == 0 ? NULL : xstrdup(json);
-	root = c->json != NULL ? json_loads(c->json, 0, NULL) : NULL;
-	e->stats.clearances_in_force = (int)json_array_size(root);
-	json_decref(root);
-	clearances_unref(e->clearances);
-	e->clearances = c;
+	clearance_set_unref(e->clearances);
+	e->clearances = clearance_set_new(key, json);
+	e->stats.clearances_in_force = (int)clearance_set_count(
+	    e->clearances);
 	e->stats.clearances_loaded++;
 }
 
@@ -154,15 +129,17 @@ eval_work(void *arg)
 	struct manifest_train	*t;
 	struct decision		*dec = NULL;
 	struct buf		 doc = { 0 };
-	char			 sha256[65];
+	char			 sha256[65], *given;
 	double			 parse_ms = 0;
 
 	if ((t = eval_model(j, sha256, &parse_ms)) == NULL)
 		goto out;
 	/* One big train: all cores on its wagons. */
-	if ((dec = decide_evaluate(j->rs, t, j->events, j->clearances != NULL ?
-	    j->clearances->json : NULL, t->nitems > EVAL_BIG_TRAIN ? 0 : 1,
-	    &j->applied, &j->error)) == NULL)
+	given = clearance_set_for_train(j->clearances, t);
+	dec = decide_evaluate(j->rs, t, j->events, given, t->nitems >
+	    EVAL_BIG_TRAIN ? 0 : 1, &j->applied, &j->error);
+	free(given);
+	if (dec == NULL)
 		goto out;
 	dec->parse_ms = parse_ms;
 	j->work_ms = parse_ms + dec->evaluate_ms;
@@ -213,7 +190,7 @@ eval_run_free(struct eval_run *j)
 	free(j->train_no);
 	free(j->raw_z);
 	free(j->events);
-	clearances_unref(j->clearances);
+	clearance_set_unref(j->clearances);
 	free(j->applied);
 	free(j->error);
 	free(j->document);
@@ -305,8 +282,7 @@ eval_run_new(struct evaluator *e, const struct store_claim *c)
 	}
 	j->parsed = parsed;
 	j->events = xstrdup(c->events);
-	if ((j->clearances = e->clearances) != NULL)
-		atomic_fetch_add(&j->clearances->refs, 1);
+	j->clearances = clearance_set_ref(e->clearances);
 	j->green = c->green_lane != 0;
 	return j;
 }
@@ -354,7 +330,8 @@ evaluator_claim(struct evaluator *e)
 	have = xcalloc(handoff_count(e->handoff) + 1, sizeof *have);
 	rq.nhave = handoff_manifest_ids(e->handoff, have);
 	rq.have = have;
-	rq.clearances_key = e->clearances != NULL ? e->clearances->key : NULL;
+	rq.clearances_key = e->clearances != NULL ?
+	    clearance_set_key(e->clearances) : NULL;
 	store_claim_evaluations(e->d->db, &rq, eval_claimed_cb, e);
 	free(have);
 }
@@ -490,7 +467,7 @@ evaluator_release(void *arg)
 	struct evaluator	*e = arg;
 
 	handoff_free(e->handoff);
-	clearances_unref(e->clearances);
+	clearance_set_unref(e->clearances);
 	free(e->busy);
 	rules_ruleset_unref(e->rs);
 	free(e->files_z);
