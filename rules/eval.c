@@ -29,6 +29,7 @@
 
 struct pending {
 	size_t			 rule;		/* index in the rule set */
+	enum decision_action	 action;	/* the rule's, or lowered */
 	size_t			 order;		/* subject order within the wagon */
 	struct decision_subject	 subject;	/* borrowed from the train */
 	char			*reason;	/* owned */
@@ -70,25 +71,58 @@ eval_translations(const struct rules_rule *r, struct eval_frame *f,
 			p->tr[k] = rules_eval_text(&r->reason_tr[k], f);
 }
 
+/* Forgets what the last test of a rule left in the frame. */
+static void
+frame_reset(struct eval_frame *f)
+{
+	if (f->match_text != NULL) {
+		free(f->match_text);
+		f->match_text = NULL;
+	}
+	f->match_strength = 0;
+	if (f->diag_text != NULL) {
+		free(f->diag_text);
+		f->diag_text = NULL;
+	}
+	f->diag = NULL;
+}
+
+/*
+ * Whether rule r hits at the frame, and at what action.  A rule with a
+ * `possible at` screening test (docs/screening.md) is first tested with
+ * possible matches counting as none: if it hits so, at its action; else,
+ * counting them, at DOC_CHECK at most.
+ */
+static bool
+eval_hits(const struct rules_rule *r, struct eval_frame *f,
+    enum decision_action *action)
+{
+	*action = r->action;
+	if (r->possible) {
+		f->strict = true;
+		bool strong = rules_eval_cond(r->when, f);
+		f->strict = false;
+		if (strong)
+			return r->unless == NULL || !rules_eval_cond(r->unless, f);
+		frame_reset(f);
+		if (r->action > DECISION_DOC_CHECK)
+			*action = DECISION_DOC_CHECK;
+	}
+	return rules_eval_cond(r->when, f) && (r->unless == NULL ||
+	    !rules_eval_cond(r->unless, f));
+}
+
 /* Tests rule ri at the frame's subject; on a hit, appends it. */
 static void
 eval_rule(struct eval_frame *f, size_t ri, size_t order, struct wagon_result *out)
 {
 	const struct rules_rule	*r = &f->rs->rules[ri];
 	struct pending		*p;
+	enum decision_action	 action;
 
 	f->rule = r;
-	if (f->match_text != NULL) {
-		free(f->match_text);
-		f->match_text = NULL;
-	}
-	if (f->diag_text != NULL) {
-		free(f->diag_text);
-		f->diag_text = NULL;
-	}
-	f->diag = NULL;
-	if (!rules_eval_cond(r->when, f) || (r->unless != NULL &&
-	    rules_eval_cond(r->unless, f)))
+	frame_reset(f);
+	if (!eval_hits(r, f, &action))
 		return;
 	if (out->n == out->cap) {
 		out->cap = out->cap == 0 ? 8 : out->cap * 2;
@@ -97,6 +131,7 @@ eval_rule(struct eval_frame *f, size_t ri, size_t order, struct wagon_result *ou
 	p = &out->hits[out->n++];
 	memset(p, 0, sizeof *p);
 	p->rule = ri;
+	p->action = action;
 	p->order = order;
 	if (f->it != NULL) {
 		p->subject.consignment = f->cs->ref;
@@ -215,7 +250,7 @@ eval_merge(struct decision *d, struct decision_wagon *w,
 		struct pending *p = &r->hits[i];
 
 		h = decision_hit_add(d, w, rs->rules[p->rule].name,
-		    rs->rules[p->rule].action, &p->subject, p->reason,
+		    p->action, &p->subject, p->reason,
 		    p->would_pass_if);
 		for (k = 0; p->tr != NULL && k < RULES_LANG_COUNT; k++) {
 			if (p->tr[k] != NULL)

@@ -18,6 +18,7 @@
 #include "eval.h"
 #include "eval_int.h"
 #include "fuzzy.h"
+#include "screen.h"
 #include "lang.h"
 #include "memo.h"
 
@@ -482,12 +483,17 @@ static bool
 eval_matches(const struct rules_node *n, struct eval_frame *f)
 {
 	const struct rules_list	*l = n->list;
-	const char		*s = eval_str(n->a, f);
+	const char		*s;
 	struct memo		*memo = f->memo;
 	size_t			 best;
 	double			 top;
 
-	if (s == NULL)
+	if (f->rs->edition >= 3 || n->a->op == RULES_OP_PARTY)
+		return screen_eval(n, f, n->a->op == RULES_OP_PARTY ? NULL :
+		    eval_str(n->a, f), !(n->a->op == RULES_OP_FIELD &&
+		    eval_field_is_computed(n->a->field)) &&
+		    n->a->op != RULES_OP_STRING);
+	if ((s = eval_str(n->a, f)) == NULL)
 		return false;
 	/* The memo keys on addresses: a computed text's is not stable. */
 	if (n->a->op == RULES_OP_FIELD && eval_field_is_computed(n->a->field))

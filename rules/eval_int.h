@@ -36,6 +36,8 @@ struct eval_frame {
 	const struct manifest_consignment	*cs;
 	const struct manifest_item		*it;
 	char					*match_text;	/* owned: the last fuzzy match */
+	int					 match_strength; /* edition 3: enum screen_strength */
+	bool					 strict;	/* edition 3: possible matches count as none */
 	const struct diag			*diag;		/* the last `diagnostic` found */
 	char					*diag_text;	/* owned: diag formatted */
 	const struct eval_diag_map		*diag_map;	/* NULL: not needed */

@@ -18,7 +18,6 @@
 #include "manifest/util.h"
 #include "manifest/value.h"
 
-#include "fuzzy.h"
 #include "lang_int.h"
 
 /* Appends a part to text; returns it. */
@@ -345,6 +344,7 @@ parse_rule(struct parser *ps)
 	ps->failed = false;
 	ps->scope = RULES_SCOPE_ITEM;
 	ps->scoped_diagnostic = false;
+	ps->screen_possible = false;
 	r.valid_from = r.valid_until = MANIFEST_ABSENT;
 	if (ps->tok.kind != TOK_WORD) {
 		lang_expected(ps, "a rule name such as weight-variance");
@@ -366,95 +366,12 @@ parse_rule(struct parser *ps)
 		return;
 	}
 	r.scoped_diagnostic = ps->scoped_diagnostic;
+	r.possible = ps->screen_possible;
 	r.only_unplaced = r.scope == RULES_SCOPE_ITEM &&
 	    needs_unplaced(r.when);
 	ps->rs->rules = arena_grow(ps->rs->arena, ps->rs->rules,
 	    &ps->rs->rules_cap, ps->rs->nrules + 1, sizeof r);
 	ps->rs->rules[ps->rs->nrules++] = r;
-}
-
-/* Adds one line of a list file to l; -1 with an error if malformed. */
-static int
-list_line(struct parser *ps, struct rules_list *l, const char *s, size_t len,
-    uint32_t line)
-{
-	struct diag_loc	 loc;
-	const char	*eq = memchr(s, '=', len);
-	size_t		 klen = eq != NULL ? (size_t)(eq - s) : len, cap = l->n;
-	int64_t		*v = arena_alloc(ps->rs->arena, sizeof *v);
-	char		*key;
-
-	*v = MANIFEST_ABSENT;
-	if (eq != NULL) {
-		const char *p = eq + 1, *e = s + len;
-
-		while (p < e && isspace((unsigned char)*p))
-			p++;
-		if (value_decimal_parse(p, (size_t)(e - p), v) != VALUE_OK) {
-			loc = diag_loc_line(l->file, line, (uint32_t)(p - s) + 1);
-			diag_add(ps->diags, DIAG_ERROR, "RULES_LIST", &loc,
-			    "expected a number after '=', found '%.*s'",
-			    (int)(e - p), p);
-			ps->errors++;
-			return -1;
-		}
-	}
-	while (klen > 0 && isspace((unsigned char)s[klen - 1]))
-		klen--;
-	key = arena_strndup(ps->rs->arena, s, klen);
-	strmap_put(l->entries, key, v);
-	l->names = arena_grow(ps->rs->arena, l->names, &cap, l->n + 1,
-	    sizeof *l->names);
-	l->names[l->n++] = key;
-	if (klen < sizeof l->lengths)
-		l->lengths[klen] = 1;
-	return 0;
-}
-
-/* Normalises every entry of l for fuzzy matching (arena copies). */
-static void
-list_fold(struct parser *ps, struct rules_list *l)
-{
-	int32_t	*cp;
-	size_t	 i, n;
-
-	l->folded = arena_zalloc(ps->rs->arena, (l->n + 1) * sizeof *l->folded);
-	l->nfolded = arena_zalloc(ps->rs->arena, (l->n + 1) * sizeof(size_t));
-	for (i = 0; i < l->n; i++) {
-		n = rules_fuzzy_normalise(l->names[i], &cp);
-		l->folded[i] = arena_alloc(ps->rs->arena, (n + 1) * sizeof *cp);
-		if (n > 0)
-			memcpy(l->folded[i], cp, n * sizeof *cp);
-		l->nfolded[i] = n;
-		free(cp);
-	}
-}
-
-/* Reads list file text into l: one entry a line, `#` comments. */
-static void
-list_read(struct parser *ps, struct rules_list *l, const struct rules_file *f)
-{
-	const char	*p = f->text, *e = f->text + f->len, *nl, *hash;
-	const char	*s, *t;
-	uint32_t	 line = 0;
-
-	while (p < e) {
-		line++;
-		nl = memchr(p, '\n', (size_t)(e - p));
-		t = nl != NULL ? nl : e;
-		hash = memchr(p, '#', (size_t)(t - p));
-		s = p;
-		if (hash != NULL)
-			t = hash;
-		while (s < t && isspace((unsigned char)*s))
-			s++;
-		while (t > s && isspace((unsigned char)t[-1]))
-			t--;
-		if (t > s)
-			(void)list_line(ps, l, s, (size_t)(t - s), line);
-		p = nl != NULL ? nl + 1 : e;
-	}
-	list_fold(ps, l);
 }
 
 /* list NAME from "FILE" */
@@ -494,10 +411,58 @@ parse_list(struct parser *ps)
 	l->file = arena_strdup(ps->rs->arena, ps->files[i].path != NULL ?
 	    ps->files[i].path : path);
 	l->entries = strmap_new();
+	l->file_index = i;	/* read once the edition is known: lang_list.c */
 	ps->rs->lists = arena_grow(ps->rs->arena, ps->rs->lists,
 	    &ps->rs->lists_cap, ps->rs->nlists + 1, sizeof l);
 	ps->rs->lists[ps->rs->nlists++] = l;
-	list_read(ps, l, &ps->files[i]);
+}
+
+/* Edition-3 syntax at tok: remembered for rules_lang_finish. */
+void
+lang_edition3(struct parser *ps, const struct token *tok, const char *what)
+{
+	if (ps->rs->e3_used)
+		return;
+	ps->rs->e3_used = true;
+	ps->rs->e3_what = what;
+	ps->rs->e3_at = diag_loc_line(ps->file->path != NULL ?
+	    ps->file->path : ps->file->name, tok->line, tok->col);
+}
+
+/* legal forms from "FILE" (edition 3): once per rule set. */
+static void
+parse_forms(struct parser *ps, const struct token *kw)
+{
+	struct token	 file;
+	const char	*path;
+	size_t		 i;
+
+	ps->failed = false;
+	if (!lang_tok_expect(ps, "forms", "'forms' after 'legal'") ||
+	    !lang_tok_expect(ps, "from", "'from' and the file of legal forms"))
+		return;
+	file = ps->tok;
+	if (!lang_tok_is_string(&file)) {
+		lang_expected(ps, "the file of legal forms in double quotes");
+		return;
+	}
+	path = lang_string(ps, &file, NULL);
+	lang_lex_next(ps);
+	for (i = 0; i < ps->nfiles; i++)
+		if (strcmp(ps->files[i].name, path) == 0)
+			break;
+	if (i == ps->nfiles) {
+		lang_error(ps, &file, "legal forms file \"%s\" is not in the "
+		    "rule set", path);
+		return;
+	}
+	if (ps->rs->forms_file != NULL) {
+		lang_error(ps, kw, "'legal forms' is given twice: a rule set "
+		    "has one list of legal forms");
+		return;
+	}
+	ps->rs->forms_file = ps->files[i].name;
+	lang_edition3(ps, kw, "'legal forms'");
 }
 
 /*
@@ -514,7 +479,7 @@ parse_edition(struct parser *ps, const struct token *kw)
 	ps->failed = false;
 	if (t.kind != TOK_NUMBER || value_decimal_parse(t.s, t.len, &n) !=
 	    VALUE_OK || n % MANIFEST_SCALE != 0 || n < MANIFEST_SCALE) {
-		lang_expected(ps, "an edition number (1 or 2)");
+		lang_expected(ps, "an edition number (1 to 3)");
 		return;
 	}
 	lang_lex_next(ps);
@@ -524,7 +489,7 @@ parse_edition(struct parser *ps, const struct token *kw)
 		    "one edition");
 	else if (n > RULES_EDITION_MAX)
 		lang_error(ps, &t, "this rule set needs edition %.*s; this "
-		    "railgate knows editions 1 and 2", (int)t.len, t.s);
+		    "railgate knows editions 1 to 3", (int)t.len, t.s);
 	else
 		ps->rs->edition = (int)n;
 }
@@ -551,6 +516,12 @@ rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
 			parse_rule(&ps);
 		else if (lang_tok_accept(&ps, "list"))
 			parse_list(&ps);
+		else if (lang_tok_is(&ps, "legal")) {
+			struct token kw = ps.tok;
+
+			lang_lex_next(&ps);
+			parse_forms(&ps, &kw);
+		}
 		else if (lang_tok_is(&ps, "edition")) {
 			struct token kw = ps.tok;
 
@@ -568,7 +539,7 @@ rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
 			lang_expected(&ps, "'rule', 'list' or 'ruleset'");
 			while (ps.tok.kind != TOK_EOF && !lang_tok_is(&ps, "rule") &&
 			    !lang_tok_is(&ps, "list") && !lang_tok_is(&ps, "ruleset") &&
-			    !lang_tok_is(&ps, "edition"))
+			    !lang_tok_is(&ps, "edition") && !lang_tok_is(&ps, "legal"))
 				lang_lex_next(&ps);
 		}
 	}

@@ -21,6 +21,7 @@
 #include "manifest/diag.h"
 #include "manifest/strmap.h"
 
+#include "names.h"
 #include "rules.h"
 
 enum rules_scope {
@@ -33,12 +34,13 @@ enum rules_scope {
 #define RULES_SCOPE_COUNT (RULES_SCOPE_ITEM + 1)
 
 /* The newest edition of the rule language this railgate knows. */
-#define RULES_EDITION_MAX 2
+#define RULES_EDITION_MAX 3
 
 enum rules_type {
 	RULES_TYPE_BOOL,
 	RULES_TYPE_NUMBER,	/* int64 thousandths, MANIFEST_ABSENT unknown */
 	RULES_TYPE_STRING,	/* NULL unknown */
+	RULES_TYPE_PARTY,	/* a party: only before `matches` (edition 3) */
 };
 
 enum rules_op {
@@ -59,6 +61,16 @@ enum rules_op {
 	RULES_OP_SAMPLE,	/* deterministic draw < fraction */
 	RULES_OP_DIAG_SEVERITY,	/* the train has a diagnostic of severity num */
 	RULES_OP_ROUND,		/* a rounded to a whole number */
+	RULES_OP_PARTY,		/* num: enum rules_party (edition 3) */
+	RULES_OP_SCREEN,	/* edition 3 `matches`: rules/screen.c */
+};
+
+/* The parties a screening test can name (RULES_OP_PARTY's num). */
+enum rules_party {
+	RULES_PARTY_CONSIGNOR,
+	RULES_PARTY_CONSIGNEE,
+	RULES_PARTY_DECLARANT,
+	RULES_PARTY_ANY,	/* `party`: each of the three */
 };
 
 /* Field ids: what a field read returns, resolved at compile time. */
@@ -109,10 +121,44 @@ enum rules_field {
 	RULES_F_TRAIN_TRANSPORT_MODE,	/* as given; missing when absent */
 };
 
+/* An identifier of a list entry (edition 3, docs/screening.md). */
+struct rules_ident {
+	const char	*scheme;	/* "uscc", "kz-bin", ... */
+	const char	*value;		/* normalised (rules/ident.h) */
+};
+
+/* An entry of an edition-3 list with its attributes. */
+struct rules_entry {
+	const char		 *name;		/* its own name, as listed */
+	const char		**aka;		/* aliases, in file order */
+	size_t			  naka;
+	size_t			  aka_cap;
+	const char		 *country;	/* NULL: none given */
+	struct rules_ident	 *ids;
+	size_t			  nids;
+	size_t			  ids_cap;
+	uint32_t		  line;
+};
+
+/* One name a party is screened against: an entry's own or an alias. */
+struct rules_screen_name {
+	size_t			 entry;		/* index in entries */
+	long			 alias;		/* index in aka, -1: own name */
+	struct names_keys	 keys;		/* heap (names.h), freed with the set */
+};
+
 /* A named list loaded from a file: a set of strings or key -> number. */
 struct rules_list {
 	const char	 *name;
 	const char	 *file;		/* as shown in errors */
+	size_t		  file_index;	/* in the compiled rule set's files */
+	/* Edition 3: entries with attributes and the names to screen. */
+	struct rules_entry	 *ent;
+	size_t			  nent;
+	size_t			  ent_cap;
+	struct rules_screen_name *sn;
+	size_t			  nsn;
+	struct strmap		 *by_id;	/* normalised id -> size_t * entry */
 	struct strmap	 *entries;	/* entry -> int64_t * (value or ABSENT) */
 	const char	**names;	/* entries in file order */
 	int32_t		**folded;	/* normalised names (fuzzy matching) */
@@ -133,6 +179,9 @@ struct rules_node {
 	const struct rules_list	*list;
 	bool			 prefix_match;
 	double			 fraction;	/* threshold or sample rate */
+	double			 possible;	/* screening: possible threshold,
+						   > 1 when none */
+	bool			 unless_cleared;
 	uint64_t		 chapters[2];	/* bitset of HS chapters 0..99 */
 };
 
@@ -170,6 +219,7 @@ struct rules_rule {
 	int64_t			 valid_until;	/* inclusive end of day */
 	bool			 scoped_diagnostic; /* a `diagnostic` test below train scope */
 	bool			 only_unplaced;	/* `when` needs `not placed` (lang.c) */
+	bool			 possible;	/* a screening test with `possible at` */
 };
 
 struct rules_ruleset {
@@ -183,7 +233,14 @@ struct rules_ruleset {
 	struct rules_list	**lists;
 	size_t			 nlists;
 	size_t			 lists_cap;
-	int			 edition;	/* 1 or 2: docs/rules.md "Editions" */
+	int			 edition;	/* 1..3: docs/rules.md "Editions" */
+	struct names_forms	*forms;		/* `legal forms from`; heap */
+	const char		*forms_file;
+	/* Where edition-3 syntax was first used, to refuse it in a rule set
+	 * of an older edition once every file is read (lang.c). */
+	const char		*e3_what;
+	struct diag_loc		 e3_at;
+	bool			 e3_used;
 };
 
 /*
@@ -192,6 +249,15 @@ struct rules_ruleset {
  * returns the number of errors.
  */
 size_t rules_lang_compile(struct rules_ruleset *rs, const struct rules_file *f,
+    const struct rules_file *files, size_t nfiles, struct diag_list *diags);
+
+/*
+ * After every file is compiled: the edition settled (1 when none), a rule
+ * set using edition-3 syntax in an older edition refused, the legal forms
+ * and every list file read for the edition (docs/rules.md "Lists",
+ * docs/screening.md).  Errors go to diags; returns their number.
+ */
+size_t rules_lang_finish(struct rules_ruleset *rs,
     const struct rules_file *files, size_t nfiles, struct diag_list *diags);
 
 #endif

@@ -158,7 +158,8 @@ want_type(struct parser *ps, const struct rules_node *n, enum rules_type want,
     const struct token *t, const char *context)
 {
 	static const char	*names[] = { "a condition (yes/no)",
-				    "a number", "a text" };
+				    "a number", "a text",
+				    "a party (screened with 'matches list')" };
 
 	if (n == NULL)
 		return false;
@@ -219,6 +220,36 @@ lang_field(struct parser *ps, const char *name, size_t len, bool *reachable)
 	return NULL;
 }
 
+/*
+ * `consignor`, `consignee`, `declarant`, `party`: a party to screen
+ * (edition 3, docs/screening.md); NULL when t is no such word.
+ */
+static struct rules_node *
+parse_party(struct parser *ps, const struct token *t)
+{
+	static const char *const words[] = { "consignor", "consignee",
+	    "declarant", "party" };
+	struct rules_node	*n;
+	size_t			 i;
+
+	for (i = 0; i < nitems(words); i++)
+		if (strlen(words[i]) == t->len &&
+		    memcmp(words[i], t->s, t->len) == 0)
+			break;
+	if (i == nitems(words))
+		return NULL;
+	if (ps->scope != RULES_SCOPE_CONSIGNMENT &&
+	    ps->scope != RULES_SCOPE_ITEM) {
+		lang_error(ps, t, "'%s' is a consignment's party: screen it "
+		    "at consignment or item scope", words[i]);
+		return NULL;
+	}
+	lang_edition3(ps, t, "a party screened by 'matches list'");
+	n = lang_node_new(ps, RULES_OP_PARTY, RULES_TYPE_PARTY);
+	n->num = (int64_t)i;	/* enum rules_party */
+	return n;
+}
+
 /* A field read, a list lookup, or the `match` of the last fuzzy match. */
 static struct rules_node *
 parse_name(struct parser *ps)
@@ -246,6 +277,8 @@ parse_name(struct parser *ps)
 		return n;
 	}
 	lang_lex_next(ps);
+	if ((n = parse_party(ps, &t)) != NULL || ps->failed)
+		return n;
 	if (t.len == 5 && memcmp(t.s, "match", 5) == 0) {
 		n = lang_node_new(ps, RULES_OP_FIELD, RULES_TYPE_STRING);
 		n->field = RULES_F_MATCH;
@@ -514,12 +547,78 @@ parse_chapters(struct parser *ps, struct rules_node *l)
 	return n;
 }
 
+/* True if the token after the current one is the word w. */
+static bool
+next_is(const struct parser *ps, const char *w)
+{
+	struct parser	peek = *ps;
+
+	peek.failed = true;	/* lexing ahead reports nothing */
+	lang_lex_next(&peek);
+	return lang_tok_is(&peek, w);
+}
+
+/* A similarity between 0 and 1 into *out; -1 after an error. */
+static int
+parse_similarity(struct parser *ps, double *out)
+{
+	int64_t	thr;
+
+	if (lang_number(ps, &thr) == -1)
+		return -1;
+	if (thr > MANIFEST_SCALE) {
+		lang_expected(ps, "a similarity between 0 and 1");
+		return -1;
+	}
+	*out = (double)thr / MANIFEST_SCALE;
+	return 0;
+}
+
+/*
+ * matches list L at STRONG [possible at POSSIBLE] [unless cleared]; the
+ * two clauses are edition 3's (docs/screening.md).
+ */
+static struct rules_node *
+parse_matches(struct parser *ps, const struct rules_node *subject)
+{
+	struct rules_node	*n;
+	struct token		 kw;
+
+	if (!lang_tok_expect(ps, "list", "'list' after 'matches'"))
+		return NULL;
+	n = lang_node_new(ps, RULES_OP_MATCHES, RULES_TYPE_BOOL);
+	n->possible = 2;	/* none: above any score */
+	if ((n->list = lang_list(ps)) == NULL ||
+	    !lang_tok_expect(ps, "at", "'at' and a similarity such as 0.88") ||
+	    parse_similarity(ps, &n->fraction) == -1)
+		return NULL;
+	kw = ps->tok;
+	if (lang_tok_accept(ps, "possible")) {
+		lang_edition3(ps, &kw, "'possible at'");
+		if (!lang_tok_expect(ps, "at", "'at' and a similarity below "
+		    "the strong one") || parse_similarity(ps, &n->possible) == -1)
+			return NULL;
+		if (n->possible > n->fraction)
+			return lang_expected(ps, "a possible similarity no "
+			    "higher than the strong one");
+		ps->screen_possible = true;
+	}
+	kw = ps->tok;
+	if (lang_tok_is(ps, "unless") && next_is(ps, "cleared")) {
+		lang_lex_next(ps);
+		lang_lex_next(ps);
+		lang_edition3(ps, &kw, "'unless cleared'");
+		n->unless_cleared = true;
+	}
+	(void)subject;
+	return n;
+}
+
 /* The postfix forms after a string value: in, starts, matches. */
 static struct rules_node *
 parse_string_test(struct parser *ps, struct rules_node *l, struct token t)
 {
 	struct rules_node	*n;
-	int64_t			 thr;
 
 	if (lang_tok_accept(ps, "starts")) {
 		if (!lang_tok_is_string(&ps->tok))
@@ -528,16 +627,12 @@ parse_string_test(struct parser *ps, struct rules_node *l, struct token t)
 		n->str = lang_string(ps, &ps->tok, &n->len);
 		lang_lex_next(ps);
 	} else if (lang_tok_accept(ps, "matches")) {
-		if (!lang_tok_expect(ps, "list", "'list' after 'matches'"))
+		if ((n = parse_matches(ps, l)) == NULL)
 			return NULL;
-		n = lang_node_new(ps, RULES_OP_MATCHES, RULES_TYPE_BOOL);
-		if ((n->list = lang_list(ps)) == NULL ||
-		    !lang_tok_expect(ps, "at", "'at' and a similarity such as 0.88") ||
-		    lang_number(ps, &thr) == -1)
-			return NULL;
-		if (thr > MANIFEST_SCALE)
-			return lang_expected(ps, "a similarity between 0 and 1");
-		n->fraction = (double)thr / MANIFEST_SCALE;
+		n->a = l;
+		return l->type == RULES_TYPE_PARTY ||
+		    want_type(ps, l, RULES_TYPE_STRING, &t, "this test") ? n :
+		    NULL;
 	} else {
 		lang_lex_next(ps);	/* "in" */
 		if (lang_tok_accept(ps, "chapters"))
@@ -593,6 +688,7 @@ parse_cmp(struct parser *ps)
 	if (n->b == NULL)
 		return NULL;
 	if (n->a->type != n->b->type || n->a->type == RULES_TYPE_BOOL ||
+	    n->a->type == RULES_TYPE_PARTY ||
 	    (n->a->type == RULES_TYPE_STRING && i > 1)) {
 		lang_error(ps, &t, "cannot compare %s with %s using '%s'",
 		    n->a->type == RULES_TYPE_NUMBER ? "a number" : "a text",

@@ -43,6 +43,7 @@ struct parser {
 	bool			 failed;	/* error in the current rule */
 	enum rules_scope	 scope;		/* of the rule being compiled */
 	bool			 scoped_diagnostic; /* the rule tests one below train scope */
+	bool			 screen_possible; /* the rule has `possible at` */
 };
 
 /* The scopes' names as rules write them, by enum rules_scope. */
@@ -73,5 +74,12 @@ struct rules_node *lang_node_new(struct parser *ps, enum rules_op op,
 struct rules_node *lang_parse_expr(struct parser *ps);
 /* An expression that must be a condition; NULL after an error. */
 struct rules_node *lang_parse_condition(struct parser *ps);
+
+/*
+ * Notes that edition-3 syntax `what` is used at tok: a rule set of an
+ * older edition is refused there once every file is read (lang_list.c).
+ */
+void lang_edition3(struct parser *ps, const struct token *tok,
+    const char *what);
 
 #endif

@@ -19,6 +19,10 @@ memo_init(struct memo *m)
 void
 memo_clear(struct memo *m)
 {
+	size_t	i;
+
+	for (i = 0; i < m->cap; i++)
+		free(m->v[i].cands);
 	free(m->v);
 	pthread_mutex_destroy(&m->lock);
 	memset(m, 0, sizeof *m);
@@ -86,4 +90,45 @@ memo_put(struct memo *m, const struct rules_node *node, const char *s,
 		m->n++;
 	}
 	pthread_mutex_unlock(&m->lock);
+}
+
+bool
+memo_get_cands(struct memo *m, const struct rules_node *node, const char *s,
+    const struct memo_cand **cands, size_t *n)
+{
+	struct memo_entry	*e;
+	bool			 found = false;
+
+	pthread_mutex_lock(&m->lock);
+	if (m->cap > 0 && (e = memo_slot(m, node, s))->node != NULL) {
+		*cands = e->cands;
+		*n = e->ncands;
+		found = true;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return found;
+}
+
+const struct memo_cand *
+memo_put_cands(struct memo *m, const struct rules_node *node, const char *s,
+    struct memo_cand *cands, size_t n, size_t *nkept)
+{
+	struct memo_entry	*e;
+	const struct memo_cand	*kept;
+
+	pthread_mutex_lock(&m->lock);
+	if (2 * (m->n + 1) > m->cap)
+		memo_grow(m);
+	if ((e = memo_slot(m, node, s))->node == NULL) {
+		e->node = node;
+		e->s = s;
+		e->cands = cands;
+		e->ncands = n;
+		m->n++;
+	} else
+		free(cands);
+	kept = e->cands;
+	*nkept = e->ncands;
+	pthread_mutex_unlock(&m->lock);
+	return kept;
 }

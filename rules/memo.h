@@ -6,7 +6,9 @@
  * through a train, so the best entry found for (node, name) is kept for
  * the rest of the evaluation.  Keys are the node and the string's address:
  * the model's strings are immutable while it is evaluated and interned, so
- * one address is one text (an address not seen merely misses).  Shared by
+ * one address is one text (an address not seen merely misses).  Edition
+ * 3 keeps every list name scoring above the node's lower threshold
+ * instead of the best entry (rules/screen.c).  Shared by
  * the wagons evaluated in parallel, hence the lock; the evaluation owns it.
  */
 #ifndef RULES_MEMO_H
@@ -18,11 +20,20 @@
 
 struct rules_node;
 
+/* An edition-3 screening candidate: a list name scoring high enough. */
+struct memo_cand {
+	size_t			 sn;	/* index in the list's screen names */
+	double			 score;
+	int			 variant;	/* enum names_variant */
+};
+
 struct memo_entry {
 	const struct rules_node	*node;
 	const char		*s;
 	size_t			 best;	/* index of the best list entry */
 	double			 top;	/* its similarity, -1 when none */
+	struct memo_cand	*cands;	/* edition 3; owned, never changed */
+	size_t			 ncands;
 };
 
 struct memo {
@@ -38,5 +49,16 @@ bool memo_get(struct memo *m, const struct rules_node *node, const char *s,
     size_t *best, double *top);
 void memo_put(struct memo *m, const struct rules_node *node, const char *s,
     size_t best, double top);
+
+/*
+ * Edition 3: the candidates remembered for (node, s) (borrowed until
+ * memo_clear); memo_put_cands takes cands (malloc'd) and returns the
+ * array kept -- another thread's, if it got there first.
+ */
+bool memo_get_cands(struct memo *m, const struct rules_node *node,
+    const char *s, const struct memo_cand **cands, size_t *n);
+const struct memo_cand *memo_put_cands(struct memo *m,
+    const struct rules_node *node, const char *s, struct memo_cand *cands,
+    size_t n, size_t *nkept);
 
 #endif

@@ -3,9 +3,9 @@
  * transliteration) and a word-order-insensitive score between keys.
  *
  * Owns the keys and legal-form patterns it returns (freed with the
- * matching _free) and one set of ICU transliterators per thread.  Not
- * wired into rule evaluation yet (issue 19, first step); rules/fuzzy.c
- * is today's screening and is unchanged.
+ * matching _free) and one set of ICU transliterators per thread.  Rule
+ * sets of edition 3 screen with it (rules/screen.c, docs/screening.md);
+ * editions 1 and 2 keep rules/fuzzy.c, so their decisions replay.
  *
  * Keys of a name: ORIGINAL (NFKC + case folding), SIMPLIFIED
  * ("Traditional-Simplified", Han only), PINYIN ("Han-Latin; Latin-ASCII",

@@ -65,10 +65,21 @@ ruleset_hash(struct rules_ruleset *rs, const struct rules_file *files,
 static void
 ruleset_free(struct rules_ruleset *rs)
 {
-	size_t	i;
+	size_t	i, k;
 
-	for (i = 0; i < rs->nlists; i++)
-		strmap_free(rs->lists[i]->entries);
+	for (i = 0; i < rs->nlists; i++) {
+		struct rules_list *l = rs->lists[i];
+
+		strmap_free(l->entries);
+		if (l->by_id != NULL)
+			strmap_free(l->by_id);
+		for (k = 0; k < l->nsn; k++)
+			names_keys_free(&l->sn[k].keys);
+	}
+	if (rs->forms != NULL) {
+		names_forms_free(rs->forms);
+		free(rs->forms);
+	}
 	arena_free(rs->arena);
 	free(rs);
 }
@@ -95,6 +106,7 @@ rules_ruleset_compile(const char *dir_name, const struct rules_file *files,
 		errors += rules_lang_compile(rs, &sorted[i], sorted, nfiles,
 		    diags);
 	}
+	errors += rules_lang_finish(rs, sorted, nfiles, diags);
 	free(sorted);
 	if (nrules_files == 0) {
 		loc = diag_loc_line(dir_name, 0, 0);
@@ -108,8 +120,6 @@ rules_ruleset_compile(const char *dir_name, const struct rules_file *files,
 	}
 	if (rs->name == NULL)
 		rs->name = arena_strdup(rs->arena, dir_name);
-	if (rs->edition == 0)
-		rs->edition = 1;	/* none declared: today's semantics */
 	return rs;
 }
 

@@ -75,18 +75,18 @@ t_rules_failclosed_edition_parse(void)
 static void
 t_rules_failclosed_edition_errors(void)
 {
-	CU_ASSERT_STRING_EQUAL(fc_error("ruleset \"x\"\n  edition 3\n"),
-	    "main.rules:2:11: this rule set needs edition 3; this railgate "
-	    "knows editions 1 and 2");
+	CU_ASSERT_STRING_EQUAL(fc_error("ruleset \"x\"\n  edition 4\n"),
+	    "main.rules:2:11: this rule set needs edition 4; this railgate "
+	    "knows editions 1 to 3");
 	CU_ASSERT_STRING_EQUAL(fc_error("edition 2\nedition 2\n"),
 	    "main.rules:2:1: 'edition' is given twice: a rule set has one "
 	    "edition");
 	CU_ASSERT_STRING_EQUAL(fc_error("edition two\n"),
-	    "main.rules:1:9: expected an edition number (1 or 2), found 'two'");
+	    "main.rules:1:9: expected an edition number (1 to 3), found 'two'");
 	CU_ASSERT_STRING_EQUAL(fc_error("edition 1.5\n"),
-	    "main.rules:1:9: expected an edition number (1 or 2), found '1.5'");
+	    "main.rules:1:9: expected an edition number (1 to 3), found '1.5'");
 	CU_ASSERT_STRING_EQUAL(fc_error("edition 0\n"),
-	    "main.rules:1:9: expected an edition number (1 or 2), found '0'");
+	    "main.rules:1:9: expected an edition number (1 to 3), found '0'");
 }
 
 /* What commit 7c791f2 wrote for fc_ivory_unplaced under FC_PROHIBITED. */
