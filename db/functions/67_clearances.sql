@@ -294,3 +294,29 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 $$;
 GRANT EXECUTE ON FUNCTION screening_clearance_get(bigint, text) TO
     railgate_app;
+
+-- The clearances the latest evaluation of p_train applied (stored with
+-- its decision), each as stored -- what the decision was made on -- with
+-- who proposed and confirmed it and its state now; [] for none.
+CREATE OR REPLACE FUNCTION screening_clearances_applied_view(p_train bigint)
+RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT coalesce(json_agg(jsonb_strip_nulls(a.obj::jsonb ||
+	    jsonb_build_object('proposed_by', c.proposed_by,
+	    'confirmed_by', CASE WHEN c.state IN ('confirmed', 'revoked')
+		THEN c.decided_by END,
+	    'reason', c.reason, 'expires_at', api_time(c.expires_at),
+	    'state_now', CASE WHEN c.id IS NULL THEN NULL WHEN
+		screening_clearance_in_force(c) THEN 'in_force' WHEN c.state =
+		'confirmed' THEN 'expired' ELSE c.state END,
+	    'path', '/v1/screening/clearances/' || (a.obj->>'id'))) ORDER BY
+	    a.n), '[]')
+	FROM (SELECT d.clearances FROM decisions d WHERE d.train_id = p_train
+	    AND NOT d.final ORDER BY d.id DESC LIMIT 1) d
+	CROSS JOIN LATERAL json_array_elements(CASE WHEN
+	    json_typeof(d.clearances) = 'array' THEN d.clearances ELSE '[]'
+	    END) WITH ORDINALITY AS a(obj, n)
+	LEFT JOIN screening_clearances c ON c.id::text = a.obj->>'id'
+$$;
+GRANT EXECUTE ON FUNCTION screening_clearances_applied_view(bigint) TO
+    railgate_app;
