@@ -488,13 +488,18 @@ t_scr_evaluator_given(void)
 	CU_ASSERT_EQUAL(metric("railgate_screening_clearances_in_force"), 1);
 	loads = metric("railgate_screening_clearance_sets_total");
 	CU_ASSERT(loads >= 1);
-	/* Stored with the decision: what the engine applied, an array. */
+	/* Stored with the decision: what the engine applied, an array (the
+	 * end-to-end test below has one applied). */
 	OFFICERS_CHECK_SQL(&pg, "array", "SELECT json_typeof(d.clearances) "
 	    "FROM decisions d JOIN trains t ON t.id = d.train_id WHERE "
 	    "t.train_no = 'S0001' ORDER BY d.id DESC LIMIT 1");
 
-	/* Unchanged set: not fetched again for the next train. */
+	/* Unchanged set: not fetched again for the next train; a party of
+	 * another name applies none (stored: []). */
 	CU_ASSERT_FATAL(post_train("S0002", "Northern Star Foods LLP"));
+	OFFICERS_CHECK_SQL(&pg, "[]", "SELECT d.clearances::text FROM "
+	    "decisions d JOIN trains t ON t.id = d.train_id WHERE t.train_no = "
+	    "'S0002'");
 	CU_ASSERT_EQUAL(metric("railgate_screening_clearance_sets_total"),
 	    loads);
 
@@ -707,6 +712,108 @@ t_scr_replay(void)
 	free(did);
 }
 
+/* The sanctions hits of train's latest decision: "ACTION reason|..." */
+static char *
+sanctions_hits(const char *train)
+{
+	return officers_sql(&pg, "SELECT coalesce(string_agg((h->>'action') "
+	    "|| ' ' || (h->>'reason'), '|'), '') FROM trains t, "
+	    "json_array_elements(t.decision->'wagons') w, "
+	    "json_array_elements(w->'hits') h WHERE t.train_no = '%s' AND "
+	    "h->>'rule' = 'sanctions'", train);
+}
+
+/*
+ * The issue's try, end to end: a consignor near a listed name (Vympel
+ * Tea Company, 0.88 against Vympel Technologies) is a possible match --
+ * DOC_CHECK with its score, never HOLD; an officer proposes a clearance
+ * from that hit, a supervisor confirms it, and the next train with that
+ * consignor has no sanctions hit: its decision stores the clearance it
+ * applied, the train's page lists it, and a replay after the clearance
+ * was revoked still makes the same decision from the stored one.  A
+ * train after the revocation is at DOC_CHECK again.
+ */
+static void
+t_scr_end_to_end(void)
+{
+	char		*v, *body = NULL, args[1024], *out, want[128];
+	long long	 id;
+	int		 st = -1;
+	json_t		*t, *a;
+
+	CU_ASSERT_FATAL(post_train("E0001", "Vympel Tea Company"));
+	v = sanctions_hits("E0001");
+	if (strstr(v, "DOC_CHECK ") != v || strstr(v, "entry 'Vympel "
+	    "Technologies'") == NULL || strstr(v, "(possible match)") == NULL)
+		fprintf(stderr, "\nE0001 sanctions hits: %s\n", v);
+	CU_ASSERT(strstr(v, "DOC_CHECK ") == v);
+	CU_ASSERT_PTR_NULL(strstr(v, "HOLD"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, "consignor 'Vympel Tea Company' is "
+	    "listed 'sanctioned' entry 'Vympel Technologies'"));
+	free(v);
+
+	CU_ASSERT_EQUAL_FATAL(post(officer_token, PATH, "{\"list\": "
+	    "\"sanctioned\", \"entry\": \"Vympel Technologies\", \"party\": "
+	    "{\"name\": \"Vympel Tea Company\", \"country\": \"KZ\"}, "
+	    "\"reason\": \"a tea importer in Almaty; registry extract on "
+	    "file\", \"train\": \"E0001\", \"hit\": {\"rule\": \"sanctions\", "
+	    "\"role\": \"consignor\"}}", &id, NULL), 202);
+	CU_ASSERT_EQUAL_FATAL(decide(sup2_token, id, "confirm", "extract "
+	    "seen", NULL), 200);
+
+	CU_ASSERT_FATAL(post_train("E0002", "Vympel Tea Company"));
+	v = sanctions_hits("E0002");
+	if (*v != '\0')
+		fprintf(stderr, "\nE0002 sanctions hits: %s\n", v);
+	CU_ASSERT_STRING_EQUAL(v, "");
+	free(v);
+	snprintf(want, sizeof want, "%lld", id);
+	OFFICERS_CHECK_SQL(&pg, want, "SELECT string_agg(x->>'id', ',') FROM "
+	    "decisions d JOIN trains t ON t.id = d.train_id, "
+	    "json_array_elements(d.clearances) x WHERE t.train_no = 'E0002' "
+	    "AND d.id = (SELECT max(id) FROM decisions WHERE train_id = t.id)");
+	CU_ASSERT_EQUAL(officers_call(dm.port, officer_token, "GET",
+	    "/v1/trains/E0002", NULL, &body), 200);
+	t = body != NULL ? json_loads(body, 0, NULL) : NULL;
+	a = json_object_get(json_object_get(t, "train"), "screening_cleared");
+	if (a == NULL)
+		a = json_object_get(t, "screening_cleared");
+	CU_ASSERT_EQUAL(json_array_size(a), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(a,
+	    0), "id")), id);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
+	    json_array_get(a, 0), "proposed_by")), "o.alpha");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
+	    json_array_get(a, 0), "confirmed_by")), "s.two");
+	json_decref(t);
+	free(body);
+
+	/* Revoked: the stored decision replays the same from what it
+	 * applied; a new train is screened again. */
+	CU_ASSERT_EQUAL(decide(sup1_token, id, "revoke", "the registry "
+	    "changed", NULL), 200);
+	snprintf(args, sizeof args, "replay --dsn '%s' --train E0002",
+	    pg.dsn);
+	out = run(args, &st);
+	CU_ASSERT_EQUAL(st, 0);
+	CU_ASSERT_PTR_NOT_NULL(out != NULL ? strstr(out, "all identical") :
+	    NULL);
+	if (st != 0 && out != NULL)
+		fprintf(stderr, "%s", out);
+	free(out);
+	/* Without the stored clearance the replay would differ. */
+	free(officers_sql(&pg, "UPDATE decisions SET clearances = '[]' WHERE "
+	    "id = (SELECT max(d.id) FROM decisions d JOIN trains t ON t.id = "
+	    "d.train_id WHERE t.train_no = 'E0002')"));
+	out = run(args, &st);
+	CU_ASSERT_NOT_EQUAL(st, 0);
+	free(out);
+	CU_ASSERT_FATAL(post_train("E0003", "Vympel Tea Company"));
+	v = sanctions_hits("E0003");
+	CU_ASSERT(strstr(v, "DOC_CHECK ") == v);
+	free(v);
+}
+
 static CU_TestInfo scr_tests[] = {
 	{ "t_scr_propose_refused", t_scr_propose_refused },
 	{ "t_scr_four_eyes", t_scr_four_eyes },
@@ -716,6 +823,7 @@ static CU_TestInfo scr_tests[] = {
 	{ "t_scr_expiry", t_scr_expiry },
 	{ "t_scr_immutable", t_scr_immutable },
 	{ "t_scr_replay", t_scr_replay },
+	{ "t_scr_end_to_end", t_scr_end_to_end },
 	CU_TEST_INFO_NULL,
 };
 
