@@ -10,6 +10,7 @@
 #ifndef ENGINE_RULESET_H
 #define ENGINE_RULESET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct rules_ruleset;
@@ -55,5 +56,14 @@ enum ruleset_entry {
  */
 enum ruleset_entry ruleset_list_entry(const struct rules_ruleset *rs,
     const char *list, const char *entry);
+/*
+ * The aliases of that entry (edition 3; none before), borrowed from rs,
+ * and whether it carries identifier id (normalised, rules/ident.h): a
+ * party by an alias's name or the entry's identifier is the listed one.
+ */
+size_t ruleset_entry_aliases(const struct rules_ruleset *rs,
+    const char *list, const char *entry, const char *const **aka);
+bool ruleset_entry_has_id(const struct rules_ruleset *rs, const char *list,
+    const char *entry, const char *id);
 
 #endif

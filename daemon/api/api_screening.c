@@ -22,6 +22,7 @@
 #include "db/store.h"
 #include "engine/ruleset.h"
 #include "manifest/util.h"
+#include "rules/ident.h"
 #include "rules/names.h"
 #include "rules/rules.h"
 
@@ -171,6 +172,53 @@ proposal_fields(json_t *o, struct store_clearance *s)
 	return NULL;
 }
 
+/* True when name folds to key (names_fold). */
+static bool
+names_are(const char *name, const char *key)
+{
+	char	*k, err[128];
+	bool	 same;
+
+	if ((k = names_fold(name, err, sizeof err)) == NULL)
+		return false;
+	same = strcmp(k, key) == 0;
+	free(k);
+	return same;
+}
+
+/*
+ * Why the party of s is the listed one by another way than the entry's
+ * own name: an alias's name (key), or an identifier of the entry; NULL
+ * when it is not.
+ */
+static const char *
+listed_as(const struct rules_ruleset *rs, const struct store_clearance *s,
+    const char *key, char *why, size_t whylen)
+{
+	const char *const	*aka;
+	char			 id[64];
+	size_t			 i, n;
+
+	n = ruleset_entry_aliases(rs, s->list, s->entry, &aka);
+	for (i = 0; i < n; i++)
+		if (names_are(aka[i], key)) {
+			snprintf(why, whylen, "the party's name is '%s', an alias "
+			    "of the entry: that party is the listed one, and "
+			    "cannot be cleared of it", aka[i]);
+			return why;
+		}
+	if (s->party_id == NULL)
+		return NULL;
+	ident_normalise(s->party_id, id, sizeof id);
+	if (ruleset_entry_has_id(rs, s->list, s->entry, id)) {
+		snprintf(why, whylen, "the party's identifier %s is the entry's: "
+		    "that party is the listed one, and cannot be cleared of it",
+		    s->party_id);
+		return why;
+	}
+	return NULL;
+}
+
 /* Why the rule set in force refuses s (list, entry, the party is the
  * entry); NULL when it does not.  *key gets the party's folded name. */
 static const char *
@@ -178,7 +226,8 @@ proposal_against_rules(struct http_ctx *c, struct store_clearance *s,
     char **key, char *why, size_t whylen)
 {
 	const struct rules_ruleset	*rs = evaluator_ruleset(c->d->eval);
-	char				*entry_key, err[128];
+	const char			*listed = NULL;
+	char				 err[128];
 	bool				 same;
 
 	*key = NULL;
@@ -205,15 +254,13 @@ proposal_against_rules(struct http_ctx *c, struct store_clearance *s,
 		*key = NULL;
 		return why;
 	}
-	if ((entry_key = names_fold(s->entry, err, sizeof err)) == NULL)
-		return "the entry's name cannot be compared";
-	same = strcmp(entry_key, *key) == 0;
-	free(entry_key);
-	if (same) {
+	if ((same = names_are(s->entry, *key)) || (listed = listed_as(rs, s,
+	    *key, why, whylen)) != NULL) {
 		free(*key);
 		*key = NULL;
-		return "the party's name is the entry's own name: that party "
-		    "is the listed one, and cannot be cleared of it";
+		return same ? "the party's name is the entry's own name: that "
+		    "party is the listed one, and cannot be cleared of it" :
+		    listed;
 	}
 	s->key = *key;
 	s->ruleset_sha256 = rules_ruleset_hash(rs);
@@ -367,7 +414,7 @@ api_clearances_list(struct http_ctx *c)
 	f.list = http_query(c, "list");
 	f.party = http_query(c, "party");
 	f.train = http_query(c, "train");
-	f.limit = 100;
+	f.limit = ls != NULL ? atoi(ls) : 100;
 	for (i = 0; f.state != NULL && i < sizeof states / sizeof states[0];
 	    i++)
 		if (strcmp(f.state, states[i]) == 0)
@@ -384,8 +431,8 @@ api_clearances_list(struct http_ctx *c)
 		    "are one line of text each", NULL, 0);
 		return;
 	}
-	if (ls != NULL && ((f.limit = atoi(ls)) < 1 || f.limit >
-	    CLEARANCES_LIST_MAX || strspn(ls, "0123456789") != strlen(ls))) {
+	if (ls != NULL && (f.limit < 1 || f.limit > CLEARANCES_LIST_MAX ||
+	    strspn(ls, "0123456789") != strlen(ls))) {
 		http_reply_problem(c, 400, "Bad Request", "limit is 1 to 500",
 		    NULL, 0);
 		return;

@@ -200,6 +200,13 @@ t_scr_propose_refused(void)
 	REFUSED(422, "is the entry's own name", post(officer_token, PATH, j,
 	    NULL, &b_));
 	free(j);
+	/* An alias of the entry is the listed party too. */
+	j = foods_with("Eastern Star Foods LLP",
+	    "\u0422\u041e\u041e \u0412\u043e\u0441\u0442\u043e\u0447"
+	    "\u043d\u0430\u044f \u0417\u0432\u0435\u0437\u0434\u0430");
+	REFUSED(422, "an alias of the entry", post(officer_token, PATH, j,
+	    NULL, &b_));
+	free(j);
 	j = foods_with("\"country\": \"KZ\"", "\"country\": \"kz\"");
 	REFUSED(422, "party.country", post(officer_token, PATH, j, NULL, &b_));
 	free(j);

@@ -13,8 +13,11 @@
 #include <string.h>
 
 #include "daemon/clearances.h"
+#include "engine/ruleset.h"
+#include "manifest/diag.h"
 #include "manifest/model.h"
 #include "rules/context.h"
+#include "rules/rules.h"
 
 #include "unit.h"
 
@@ -165,10 +168,66 @@ t_clearances_threads(void)
 	clearance_set_unref(s);
 }
 
+/*
+ * What a proposal is checked against (engine/ruleset.h): a list by name,
+ * an entry by its own name exactly (not an alias, not another case), the
+ * entry's aliases and identifiers (a party by those is the listed one).
+ */
+static void
+t_clearances_ruleset_entries(void)
+{
+	static const char main_rules[] =
+	    "edition 3\n"
+	    "list sanctioned from \"lists/s.txt\"\n"
+	    "rule sanctions\n scope consignment\n action HOLD\n"
+	    " when party matches list sanctioned at 0.92 possible at 0.80"
+	    " unless cleared\n reason \"{match}\"\nend\n";
+	static const char list[] =
+	    "Eastern Star Shipping LLP\n"
+	    "    aka Vostochnaya Zvezda\n"
+	    "    country KZ\n"
+	    "    id tin AB-1234/5\n"
+	    "Timur Trading House\n";
+	struct rules_file	 f[2] = {
+		{ "main.rules", NULL, main_rules, sizeof main_rules - 1 },
+		{ "lists/s.txt", NULL, list, sizeof list - 1 },
+	};
+	struct diag_list	 diags = { 0 };
+	struct rules_ruleset	*rs;
+	const char *const	*aka;
+
+	rs = rules_ruleset_compile("t", f, 2, &diags);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	CU_ASSERT_EQUAL(ruleset_list_entry(rs, "sanctioned",
+	    "Eastern Star Shipping LLP"), RULESET_ENTRY);
+	CU_ASSERT_EQUAL(ruleset_list_entry(rs, "sanctioned",
+	    "Timur Trading House"), RULESET_ENTRY);
+	CU_ASSERT_EQUAL(ruleset_list_entry(rs, "sanctioned",
+	    "Vostochnaya Zvezda"), RULESET_NO_ENTRY);
+	CU_ASSERT_EQUAL(ruleset_list_entry(rs, "sanctioned",
+	    "eastern star shipping llp"), RULESET_NO_ENTRY);
+	CU_ASSERT_EQUAL(ruleset_list_entry(rs, "embargoed",
+	    "Timur Trading House"), RULESET_NO_LIST);
+	CU_ASSERT_EQUAL_FATAL(ruleset_entry_aliases(rs, "sanctioned",
+	    "Eastern Star Shipping LLP", &aka), 1);
+	CU_ASSERT_STRING_EQUAL(aka[0], "Vostochnaya Zvezda");
+	CU_ASSERT_EQUAL(ruleset_entry_aliases(rs, "sanctioned",
+	    "Timur Trading House", &aka), 0);
+	CU_ASSERT(ruleset_entry_has_id(rs, "sanctioned",
+	    "Eastern Star Shipping LLP", "AB12345"));
+	CU_ASSERT(!ruleset_entry_has_id(rs, "sanctioned",
+	    "Eastern Star Shipping LLP", "AB12346"));
+	CU_ASSERT(!ruleset_entry_has_id(rs, "sanctioned",
+	    "Timur Trading House", "AB12345"));
+	rules_ruleset_unref(rs);
+	diag_list_clear(&diags);
+}
+
 static CU_TestInfo clearances_tests[] = {
 	{ "t_clearances_by_party", t_clearances_by_party },
 	{ "t_clearances_edges", t_clearances_edges },
 	{ "t_clearances_threads", t_clearances_threads },
+	{ "t_clearances_ruleset_entries", t_clearances_ruleset_entries },
 	CU_TEST_INFO_NULL,
 };
 
