@@ -53,8 +53,11 @@ BEGIN
 		ORDER BY e.id)
 		FROM events e WHERE e.train_id = c.id), '[]'),
 	    (SELECT max(e.id) FROM events e WHERE e.train_id = c.id),
-	    c.green_lane, ckey, cjson
-	FROM claimed c JOIN manifests m ON m.id = c.manifest_id;
+	    c.green_lane, ckey,
+	    -- once: the daemon reads the first row's
+	    CASE WHEN row_number() OVER (ORDER BY c.id) = 1 THEN cjson END
+	FROM claimed c JOIN manifests m ON m.id = c.manifest_id
+	ORDER BY c.id;
 END
 $$;
 GRANT EXECUTE ON FUNCTION claim_evaluations(text, integer, integer, bigint[], bigint[], text) TO railgate_app;

@@ -22,6 +22,7 @@
  */
 #include <sys/wait.h>
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -821,6 +822,67 @@ t_scr_end_to_end(void)
 	free(v);
 }
 
+/* One request of a race: POST path json as token; its status. */
+struct race {
+	const char	*token, *path, *json;
+	int		 status;
+};
+
+static void *
+race_post(void *arg)
+{
+	struct race	*r = arg;
+
+	r->status = post(r->token, r->path, r->json, NULL, NULL);
+	return NULL;
+}
+
+/* Two requests at once; their statuses, lower first, as "A/B". */
+static void
+race(struct race *a, struct race *b, char *out, size_t len)
+{
+	pthread_t	ta, tb;
+
+	pthread_create(&ta, NULL, race_post, a);
+	pthread_create(&tb, NULL, race_post, b);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	snprintf(out, len, "%d/%d", a->status < b->status ? a->status :
+	    b->status, a->status < b->status ? b->status : a->status);
+}
+
+/*
+ * At once: two officers proposing the same party and entry make one
+ * clearance (202 and 409); two supervisors confirming it, one wins (200
+ * and 409), one confirmation audited.
+ */
+static void
+t_scr_race(void)
+{
+	static const char json[] = "{\"list\": \"sanctioned\", \"entry\": "
+	    "\"Zhetysu Arms Supply\", \"party\": {\"name\": \"Zhetysu Apple "
+	    "Supply\"}, \"reason\": \"an orchard\"}";
+	struct race	a = { officer_token, PATH, json, 0 };
+	struct race	b = { officer2_token, PATH, json, 0 };
+	char		got[16], path[128], *id;
+
+	race(&a, &b, got, sizeof got);
+	CU_ASSERT_STRING_EQUAL(got, "202/409");
+	OFFICERS_CHECK_SQL(&pg, "1", "SELECT count(*) FROM "
+	    "screening_clearances WHERE entry = 'Zhetysu Arms Supply'");
+	id = officers_sql(&pg, "SELECT id FROM screening_clearances WHERE "
+	    "entry = 'Zhetysu Arms Supply'");
+	snprintf(path, sizeof path, PATH "/%s/confirm", id);
+	a = (struct race){ sup1_token, path, "{\"reason\": \"one\"}", 0 };
+	b = (struct race){ sup2_token, path, "{\"reason\": \"two\"}", 0 };
+	race(&a, &b, got, sizeof got);
+	CU_ASSERT_STRING_EQUAL(got, "200/409");
+	OFFICERS_CHECK_SQL(&pg, "1", "SELECT count(*) FROM audit_log WHERE "
+	    "action = 'screening_clearance.confirmed' AND details::json->>"
+	    "'clearance' = '%s'", id);
+	free(id);
+}
+
 static CU_TestInfo scr_tests[] = {
 	{ "t_scr_propose_refused", t_scr_propose_refused },
 	{ "t_scr_four_eyes", t_scr_four_eyes },
@@ -831,6 +893,7 @@ static CU_TestInfo scr_tests[] = {
 	{ "t_scr_immutable", t_scr_immutable },
 	{ "t_scr_replay", t_scr_replay },
 	{ "t_scr_end_to_end", t_scr_end_to_end },
+	{ "t_scr_race", t_scr_race },
 	CU_TEST_INFO_NULL,
 };
 
