@@ -21,6 +21,7 @@ int cmd_submit(int argc, char **argv);
 int cmd_notices(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_lists(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 

@@ -22,12 +22,13 @@ gen_usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: railgate gen --wagons N --items N --seed S --format edifact|xml\n"
-	    "                    [--ecommerce] [--message cuscar|ifcsum]\n"
+	    "                    [--ecommerce [--consignees N]] [--message cuscar|ifcsum]\n"
 	    "                    [--syntax 3|4]\n"
 	    "                    [--charset UNOA|UNOB|UNOC|UNOD|UNOE|UNOY]\n"
 	    "                    [--max-items N] [-o FILE]\n"
 	    "Writes a realistic synthetic train; the same options give the same\n"
-	    "bytes.  --max-items caps the goods items per EDIFACT message.\n");
+	    "bytes.  --max-items caps the goods items per EDIFACT message;\n"
+	    "--consignees sends the parcels to N distinct persons.\n");
 }
 
 /* Parses a positive number option; -1 when it is not one. */
@@ -97,6 +98,11 @@ gen_option(int ch, struct gen_args *a)
 	case 'e':
 		a->g.ecommerce = true;
 		return 0;
+	case 'C':
+		if ((v = number(optarg)) <= 0 || v > 100000000)
+			return -1;
+		a->g.consignees = (uint64_t)v;
+		return 0;
 	case 'm':
 		if (strcmp(optarg, "ifcsum") == 0)
 			a->w.kind = EDI_MSG_IFCSUM;
@@ -135,6 +141,7 @@ cmd_gen(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "ecommerce", no_argument, NULL, 'e' },
+		{ "consignees", required_argument, NULL, 'C' },
 		{ "message", required_argument, NULL, 'm' },
 		{ "syntax", required_argument, NULL, 'x' },
 		{ "charset", required_argument, NULL, 'c' },
@@ -142,7 +149,7 @@ cmd_gen(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gen_args		 a = { { 55, 5000, 1, false }, { 0 }, "edifact",
+	struct gen_args		 a = { { 55, 5000, 1, false, 0 }, { 0 }, "edifact",
 				    NULL };
 	struct manifest_train	*t;
 	struct buf		 out = { 0 };

@@ -23,6 +23,8 @@ static const struct command commands[] = {
 	    "parse manifests and print the train model or a summary" },
 	{ "check", cmd_check, "evaluate manifests against a rule set" },
 	{ "rules", cmd_rules, "lint a rule set or run its test trains" },
+	{ "lists", cmd_lists,
+	    "import the UN sanctions list (XML) as a list file" },
 	{ "gen", cmd_gen, "write a synthetic train (EDIFACT or XML)" },
 	{ "submit", cmd_submit, "post manifests to a running daemon" },
 	{ "notices", cmd_notices, "receive release notices (an operator's side)" },

@@ -592,6 +592,104 @@ make_freight(struct manifest_train *t, struct rng *r, const struct gen_options *
 	}
 }
 
+/*
+ * The k-th distinct person's name: surname, first name and patronymic
+ * initial, in Cyrillic (four in five) or Latin letters, by mixed radix
+ * of k so that k < 20 * 10 * 40 * 30 * 2 names are all different.
+ */
+static void
+person_name(uint64_t k, char *out, size_t len)
+{
+	static const char *const cy_root[] = { "Ахмет", "Бекмурат", "Жумаб",
+	    "Кенжеб", "Нурл", "Серик", "Тулеген", "Ермек", "Иван", "Петр",
+	    "Смирн", "Кузнец", "Соколь", "Попл", "Лебед", "Морозь", "Волк",
+	    "Орл", "Сагынб", "Абдулл" };
+	static const char *const cy_suf[] = { "ов", "ев", "ин", "енко",
+	    "аев", "улы", "ский", "ович", "ко", "бай" };
+	static const char *const cy_first[] = { "Ерлан", "Айгуль", "Данияр",
+	    "Асель", "Нурлан", "Жанар", "Бауыржан", "Динара", "Марат",
+	    "Алия", "Сергей", "Ольга", "Андрей", "Наталья", "Дмитрий",
+	    "Елена", "Арман", "Гульнара", "Тимур", "Мадина", "Руслан",
+	    "Светлана", "Ержан", "Камила", "Азамат", "Ирина", "Максим",
+	    "Анна", "Берик", "Сауле", "Алексей", "Татьяна", "Канат",
+	    "Асем", "Виктор", "Мария", "Даурен", "Жулдыз", "Олжас",
+	    "Айжан" };
+	static const char *const cy_init[] = { "А", "Б", "В", "Г", "Д", "Е",
+	    "Ж", "З", "И", "К", "Л", "М", "Н", "О", "П", "Р", "С", "Т", "У",
+	    "Ф", "Х", "Ш", "Э", "Ю", "Я", "Ә", "Қ", "Ө", "Ұ", "Ү" };
+	static const char *const la_root[] = { "Akhmet", "Bekmurat", "Zhumab",
+	    "Kenzheb", "Nurl", "Serik", "Tulegen", "Ermek", "Ivan", "Petr",
+	    "Smirn", "Kuznets", "Sokol", "Popl", "Lebed", "Moroz", "Volk",
+	    "Orl", "Sagynb", "Abdull" };
+	static const char *const la_suf[] = { "ov", "ev", "in", "enko",
+	    "aev", "uly", "skiy", "ovich", "ko", "bay" };
+	static const char *const la_first[] = { "Erlan", "Aigul", "Daniyar",
+	    "Assel", "Nurlan", "Zhanar", "Baurzhan", "Dinara", "Marat",
+	    "Aliya", "Sergey", "Olga", "Andrey", "Natalya", "Dmitry",
+	    "Elena", "Arman", "Gulnara", "Timur", "Madina", "Ruslan",
+	    "Svetlana", "Erzhan", "Kamila", "Azamat", "Irina", "Maksim",
+	    "Anna", "Berik", "Saule", "Aleksey", "Tatyana", "Kanat",
+	    "Asem", "Viktor", "Mariya", "Dauren", "Zhuldyz", "Olzhas",
+	    "Aizhan" };
+	static const char la_init[] = "ABVGDEZIKLMNOPRSTUFHSEYYAKOUUX";
+	size_t	root = k % 20, suf = k / 20 % 10, first = k / 200 % 40,
+		init = k / 8000 % 30;
+	bool	latin = k / 240000 % 2 == 1 || k % 5 == 4;
+
+	if (latin)
+		snprintf(out, len, "%s%s %s %c.", la_root[root], la_suf[suf],
+		    la_first[first], la_init[init]);
+	else
+		snprintf(out, len, "%s%s %s %s.", cy_root[root], cy_suf[suf],
+		    cy_first[first], cy_init[init]);
+}
+
+/*
+ * Parcels to o->consignees distinct persons: consignments of 1 to about
+ * twice items/consignees parcels, the k-th to the k-th person.
+ */
+static void
+make_person_parcels(struct manifest_train *t, struct rng *r,
+    const struct gen_options *o, struct slot *slots, size_t n)
+{
+	uint64_t	total = o->items, avg = o->items / o->consignees, k = 0;
+	uint64_t	per_container = (o->items + n - 1) / n, here, size, j;
+	size_t		i;
+	char		ref[32], name[96];
+
+	if (avg == 0)
+		avg = 1;
+	for (i = 0; i < n && total > 0; i++) {
+		here = per_container < total ? per_container : total;
+		total -= here;
+		for (; here > 0; here -= size) {
+			struct manifest_consignment *cs = manifest_consignment_add(t);
+
+			size = 1 + rng_below(r, 2 * avg - 1);
+			if (size > here)
+				size = here;
+			snprintf(ref, sizeof ref, "CIM/EC %09llu",
+			    (unsigned long long)rng_below(r, 1000000000));
+			cs->ref = S(t, ref);
+			cs->procedure = MANIFEST_PROC_ECOMMERCE;
+			make_party(t, r, &cs->consignor, "CN", NULL, 0, true);
+			person_name(k++ % o->consignees, name, sizeof name);
+			cs->consignee.name = S(t, name);
+			cs->consignee.country = t->carrier.country;
+			cs->currency = S(t, "CNY");
+			for (j = 0; j < size; j++) {
+				struct manifest_item *it = make_item(t, r, cs,
+				    pick_goods(r, parcels, nitems(parcels)),
+				    slots[i].equipment, payload_kg(&slots[i]) /
+				    (int64_t)per_container);
+
+				slots[i].container->gross_kg += it->gross_kg;
+				cs->value += it->value;
+			}
+		}
+	}
+}
+
 /* Parcels in consignments of 50 to 400, over the loaded containers. */
 static void
 make_parcels(struct manifest_train *t, struct rng *r, const struct gen_options *o,
@@ -650,7 +748,9 @@ gen_train(const struct gen_options *opt)
 	rng_seed(&r, o.seed);
 	rt = make_header(t, &r, &o);
 	n = make_equipment(t, &r, &o, rt, &slots);
-	if (o.ecommerce)
+	if (o.ecommerce && o.consignees > 0)
+		make_person_parcels(t, &r, &o, slots, n);
+	else if (o.ecommerce)
 		make_parcels(t, &r, &o, slots, n);
 	else
 		make_freight(t, &r, &o, rt, slots, n);

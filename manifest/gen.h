@@ -20,6 +20,10 @@ struct gen_options {
 	uint64_t	items;		/* goods items over the whole train */
 	uint64_t	seed;
 	bool		ecommerce;	/* small parcels, procedure ecommerce */
+	/* E-commerce: this many distinct consignees, persons, in
+	 * consignments of about items/consignees parcels; 0: trading
+	 * companies in consignments of 50 to 400 parcels. */
+	uint64_t	consignees;
 };
 
 /* A finished train (manifest_train_finish() done); never NULL. */

@@ -252,6 +252,18 @@ parse_action(struct parser *ps, struct rules_rule *r)
 	return -1;
 }
 
+/* True if a `possible at` screening test in n is under a `not`. */
+static bool
+possible_negated(const struct rules_node *n, bool under_not)
+{
+	if (n == NULL)
+		return false;
+	if (n->op == RULES_OP_MATCHES)
+		return under_not && n->possible <= 1;
+	return possible_negated(n->a, under_not || n->op == RULES_OP_NOT) ||
+	    possible_negated(n->b, under_not || n->op == RULES_OP_NOT);
+}
+
 /* One clause of a rule; 1 at `end`, 0 after a clause, -1 on error. */
 static int
 parse_clause(struct parser *ps, struct rules_rule *r, bool *seen)
@@ -274,8 +286,18 @@ parse_clause(struct parser *ps, struct rules_rule *r, bool *seen)
 		return parse_action(ps, r);
 	}
 	if (lang_tok_accept(ps, "when")) {
+		struct token at = ps->tok;
+
 		seen[2] = true;
-		return (r->when = lang_parse_condition(ps)) == NULL ? -1 : 0;
+		if ((r->when = lang_parse_condition(ps)) == NULL)
+			return -1;
+		if (possible_negated(r->when, false)) {
+			lang_error(ps, &at, "a screening test with 'possible at' "
+			    "cannot be under 'not': a possible match lowers the "
+			    "hit to DOC_CHECK, it cannot make one");
+			return -1;
+		}
+		return 0;
 	}
 	if (lang_tok_accept(ps, "unless")) {
 		if ((n = lang_parse_condition(ps)) == NULL)

@@ -27,6 +27,7 @@
 #include "ident.h"
 #include "lang_int.h"
 #include "names.h"
+#include "script.h"
 
 /* What reading one file needs: where errors go and the line being read. */
 struct reader {
@@ -113,11 +114,12 @@ list_fold(struct reader *r, struct rules_list *l)
 static int
 name_check(struct reader *r, const char *name, uint32_t col)
 {
-	char	why[160];
+	const char	*script = script_uncompared(name, strlen(name));
 
-	if (names_script_check(name, why, sizeof why) == 0)
+	if (script == NULL)
 		return 0;
-	list_error(r, col, "'%s': %s", name, why);
+	list_error(r, col, "'%s': a letter of the %s script, which railgate "
+	    "does not compare (Latin, Cyrillic and Han only)", name, script);
 	return -1;
 }
 
@@ -149,7 +151,7 @@ entry_id(struct reader *r, struct rules_list *l, struct rules_entry *e,
 
 	if (sp == NULL) {
 		list_error(r, col, "expected 'id SCHEME VALUE', e.g. 'id uscc "
-		    "91110000100000000X'");
+		    "91110000100000000R'");
 		return;
 	}
 	scheme = arena_strndup(r->rs->arena, v, (size_t)(sp - v));

@@ -654,38 +654,3 @@ names_fold(const char *name, char *err, size_t errlen)
 	free(u.s);
 	return key_through(name, -1, m & 1, err, errlen);
 }
-
-/*
- * 0 when every letter of name is in a script the keys compare (Latin,
- * Cyrillic, Han; Common and Inherited marks pass), else -1 with the
- * first other letter and its script named in why.
- */
-int
-names_script_check(const char *name, char *why, size_t whylen)
-{
-	int32_t		 i = 0, len = (int32_t)strlen(name);
-	UChar32		 c;
-	UErrorCode	 st;
-	UScriptCode	 sc;
-
-	while (i < len) {
-		U8_NEXT(name, i, len, c);
-		if (c < 0) {
-			snprintf(why, whylen, "bad UTF-8 at byte %d", i);
-			return -1;
-		}
-		if (c < 0x80)
-			continue;
-		st = U_ZERO_ERROR;
-		sc = uscript_getScript(c, &st);
-		if (U_FAILURE(st) || sc == USCRIPT_LATIN || sc == USCRIPT_CYRILLIC ||
-		    sc == USCRIPT_HAN || sc == USCRIPT_COMMON ||
-		    sc == USCRIPT_INHERITED)
-			continue;
-		snprintf(why, whylen, "U+%04X is in the %s script, which "
-		    "railgate does not compare (Latin, Cyrillic and Han only)",
-		    (unsigned)c, uscript_getName(sc));
-		return -1;
-	}
-	return 0;
-}

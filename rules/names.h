@@ -85,10 +85,6 @@ const char *names_variant_str(enum names_variant v);
  * collapsed; spaces removed when it holds Han): how a cleared party's
  * name is compared.  Caller frees; NULL with err. */
 char	*names_fold(const char *name, char *err, size_t errlen);
-/* 0 when name holds letters of Latin, Cyrillic and Han only (and common
- * or combining marks), else -1 with why naming the character and its
- * script: list entries in another script are refused at load. */
-int	names_script_check(const char *name, char *why, size_t whylen);
 
 /* Closes this thread's transliterators now (tests, worker shutdown). */
 void	names_thread_end(void);

@@ -144,24 +144,27 @@ screen_cleared(const struct rules_node *n, struct eval_frame *f,
 	return found;
 }
 
-/* The scheme of pid if entry e has ids of it and none equals pid. */
+/*
+ * The scheme of entry e's identifiers that pid has the shape of, when
+ * none of them equals pid: two registrations of one scheme that differ.
+ * NULL when pid equals one, or fits no scheme e carries.
+ */
 static const char *
 id_differs(const struct rules_entry *e, const char *pid)
 {
-	const char	*scheme;
+	const char	*differs = NULL;
 	size_t		 i;
-	bool		 same_scheme = false;
 
-	if (pid == NULL || ident_guess(pid, &scheme) != 0 || scheme == NULL)
+	if (pid == NULL)
 		return NULL;
 	for (i = 0; i < e->nids; i++) {
-		if (strcmp(e->ids[i].scheme, scheme) != 0)
-			continue;
 		if (strcmp(e->ids[i].value, pid) == 0)
 			return NULL;
-		same_scheme = true;
+		if (differs == NULL &&
+		    ident_check(e->ids[i].scheme, pid, NULL, 0) == 0)
+			differs = e->ids[i].scheme;
 	}
-	return same_scheme ? scheme : NULL;
+	return differs;
 }
 
 /* The strength of a score at node n's thresholds. */

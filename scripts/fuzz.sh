@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds and runs the libFuzzer targets tests/fuzz/fuzz_NAME.c, each seeded
 # from fixtures/NAME/ (recursively; fuzz_input from fixtures/edifact/ and
-# fixtures/xml/, see seed_input), for a bounded time.
+# fixtures/xml/, see seed_input; fuzz_unlist from fixtures/screening/un/),
+# for a bounded time.
 #
 #   scripts/fuzz.sh [--seconds N] [NAME...]     default 60 s per target
 #
@@ -55,6 +56,8 @@ for name in $targets; do
 		find "fixtures/$name" -type f ! -name '*.json' -exec cp {} "$corpus/" \;
 	fi
 	[ "$name" = input ] && seed_input "$corpus"
+	[ "$name" = unlist ] && find fixtures/screening/un -name '*.xml' \
+		-exec cp {} "$corpus/" \;
 	echo "fuzz_$name: ${seconds}s on $(ls "$corpus" | wc -l) seed inputs"
 	if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$artifacts" -print_final_stats=1 "$corpus" \

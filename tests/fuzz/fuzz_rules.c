@@ -33,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag_list		 diags;
 
 	if (train == NULL) {
-		struct gen_options o = { 3, 12, 7, false };
+		struct gen_options o = { 3, 12, 7, false, 0 };
 
 		train = gen_train(&o);
 	}

@@ -366,6 +366,17 @@ append_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* The number of lines of text. */
+static size_t
+lines_of(const char *text)
+{
+	size_t	n = 0;
+
+	for (; *text != '\0'; text++)
+		n += *text == '\n';
+	return n;
+}
+
 /*
  * SIGHUP reloads the rule set with the configuration: one that does not
  * compile, fails its own test trains or has none is refused and the old
@@ -378,6 +389,7 @@ t_daemon_reload_rule_set(void)
 	struct harness_daemon	 d, bad;
 	char			 dir[] = "/tmp/railgate-rules-XXXXXX", cmd[600];
 	char			 conf[2048], main_rules[300], *v, *copy;
+	char			 list[300], *list_copy;
 	size_t			 len;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
@@ -418,6 +430,26 @@ t_daemon_reload_rule_set(void)
 	CU_ASSERT(log_has(&d, "has no test trains", 1, 5000));
 	snprintf(cmd, sizeof cmd, "mv %s/tests.away %s/tests", dir, dir);
 	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+
+	/*
+	 * A list file with an identifier of the wrong shape, or a name in a
+	 * script railgate does not compare: refused with file and line.
+	 */
+	CU_ASSERT_EQUAL(write_file(main_rules, copy), 0);
+	snprintf(list, sizeof list, "%s/lists/sanctioned-parties.txt", dir);
+	CU_ASSERT_EQUAL_FATAL(file_read_all(list, &list_copy, &len), 0);
+	append_file(list, "Nur Trading\n    id kz-bin 12AB\n");
+	kill(d.pid, SIGHUP);
+	snprintf(cmd, sizeof cmd, "sanctioned-parties.txt:%zu:5: identifier "
+	    "'kz-bin 12AB'", lines_of(list_copy) + 2);
+	CU_ASSERT(log_has(&d, cmd, 1, 5000));
+	CU_ASSERT_EQUAL(write_file(list, list_copy), 0);
+	append_file(list, "شركة النور\n");
+	kill(d.pid, SIGHUP);
+	CU_ASSERT(log_has(&d, "a letter of the Arabic script", 1, 5000));
+	CU_ASSERT_EQUAL(write_file(list, list_copy), 0);
+	free(list_copy);
+	CU_ASSERT(log_has(&d, "does not compile", 3, 5000));
 
 	/* A comment changes the text, so the hash: a new rule set in force. */
 	CU_ASSERT_EQUAL(write_file(main_rules, copy), 0);

@@ -15,6 +15,7 @@
 #include "manifest/util.h"
 #include "manifest/value.h"
 #include "rules/context.h"
+#include "rules/ident.h"
 #include "rules/rules.h"
 #include "unit.h"
 
@@ -353,6 +354,61 @@ t_screening_identifier_first(void)
 	rules_ruleset_unref(rs);
 }
 
+/* A valid BIN of the 11 digits d (a check digit exists for them). */
+static void
+bin_of(const char *d, char out[13])
+{
+	memcpy(out, d, 11);
+	out[11] = (char)ident_kz_bin_check_digit(d);
+	out[12] = '\0';
+}
+
+/*
+ * A party whose identifier differs from the entry's registration of the
+ * same scheme scores 0.10 lower: the same name is then a possible match;
+ * the entry's own identifier is certain.
+ */
+static void
+t_screening_identifier_differs(void)
+{
+	struct rules_ruleset		*rs;
+	const struct decision_hit	*h;
+	struct decision			*d;
+	char				 listed[13], other[13], *list;
+
+	bin_of("05054000445", listed);
+	bin_of("99014000123", other);
+	CU_ASSERT_FATAL(ident_check("kz-bin", listed, NULL, 0) == 0);
+	CU_ASSERT_FATAL(ident_check("kz-bin", other, NULL, 0) == 0);
+	list = xasprintf("Timur Trading House\n    id kz-bin %s\n", listed);
+	rs = compile_ok(list);
+	free(list);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	d = screen(rs, "Timur Trading House", "KZ", other, NULL, NULL);
+	h = sanctions_hit(d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_EQUAL(h->action, DECISION_DOC_CHECK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h->reason, ": 0.90 (1.00 less 0.10: its "
+	    "kz-bin differs from the entry's) (possible match)"));
+	decision_free(d);
+	/* No identifier, or one of no scheme the entry has: no penalty. */
+	d = screen(rs, "Timur Trading House", "KZ", NULL, NULL, NULL);
+	CU_ASSERT_EQUAL(sanctions_hit(d)->action, DECISION_HOLD);
+	decision_free(d);
+	d = screen(rs, "Timur Trading House", "KZ", "DE12345", NULL, NULL);
+	CU_ASSERT_EQUAL(sanctions_hit(d)->action, DECISION_HOLD);
+	decision_free(d);
+	/* Its own registration, written with spaces: certain. */
+	list = xasprintf("%.4s %.4s %.4s", listed, listed + 4, listed + 8);
+	d = screen(rs, "Someone Else", "KZ", list, NULL, NULL);
+	free(list);
+	CU_ASSERT_EQUAL(sanctions_hit(d)->action, DECISION_HOLD);
+	CU_ASSERT_PTR_NOT_NULL(strstr(sanctions_hit(d)->reason,
+	    "by identifier kz-bin"));
+	decision_free(d);
+	rules_ruleset_unref(rs);
+}
+
 #define VYMPEL_CLEARED \
 	"[{\"id\":7,\"list\":\"sanctioned\",\"entry\":\"Vympel " \
 	"Technologies\",\"party\":{\"name\":\"VYMPEL  tea company\"," \
@@ -469,11 +525,11 @@ t_screening_list_errors(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(list_error("A\n\n# c\n  id vat 12345\n"),
 	    "lists/s.txt:4: identifier 'vat 12345': "));
 	CU_ASSERT_STRING_EQUAL(list_error("A\n  id uscc\n"), "lists/s.txt:2: "
-	    "expected 'id SCHEME VALUE', e.g. 'id uscc 91110000100000000X'");
+	    "expected 'id SCHEME VALUE', e.g. 'id uscc 91110000100000000R'");
 	CU_ASSERT_PTR_NOT_NULL(strstr(list_error("A\nشركة النور\n"),
-	    "lists/s.txt:2: 'شركة النور': U+0634 is in the Arabic script"));
+	    "lists/s.txt:2: 'شركة النور': a letter of the Arabic script"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(list_error("A\n  aka Ελλάς\n"),
-	    "lists/s.txt:2: 'Ελλάς': U+0395 is in the Greek script"));
+	    "lists/s.txt:2: 'Ελλάς': a letter of the Greek script"));
 	CU_ASSERT_STRING_EQUAL(list_error("A\n  country\n"), "lists/s.txt:2: "
 	    "'country' needs a value");
 }
@@ -516,6 +572,9 @@ t_screening_party_misuse(void)
 		" when consignee\n reason \"x\"\nend\n",
 		"edition 3\nrule r\n scope consignment\n action HOLD\n"
 		" when party in list s\n reason \"x\"\nend\n",
+		"edition 3\nrule r\n scope consignment\n action HOLD\n"
+		" when not party matches list s at 0.9 possible at 0.8\n"
+		" reason \"x\"\nend\n",
 	};
 	static const char list[] = "A\n";
 	struct diag_list	 l;
@@ -537,7 +596,38 @@ t_screening_party_misuse(void)
 	}
 }
 
+/* What `railgate lists import` writes loads, and screens by its ids. */
+static void
+t_screening_imported_lists_load(void)
+{
+	static const char *const files[] = {
+		"fixtures/screening/un/un-small.txt",
+		"fixtures/screening/un/un-edge.txt",
+	};
+	struct rules_ruleset	*rs;
+	struct decision		*d;
+	char			*text;
+	size_t			 i, len;
+
+	for (i = 0; i < sizeof files / sizeof *files; i++) {
+		CU_ASSERT_EQUAL_FATAL(file_read_all(files[i], &text, &len), 0);
+		rs = compile_ok(text);
+		CU_ASSERT_PTR_NOT_NULL(rs);
+		if (rs != NULL && i == 1) {
+			/* id inn 7707083893 on NORTH STAR SHIPPING ... */
+			d = screen(rs, "Polar Freight", "RU", "7707-083-893",
+			    NULL, NULL);
+			CU_ASSERT_PTR_NOT_NULL(strstr(sanctions_hit(d)->reason,
+			    "by identifier inn"));
+			decision_free(d);
+		}
+		rules_ruleset_unref(rs);
+		free(text);
+	}
+}
+
 static CU_TestInfo screening_tests[] = {
+	{ "imported UN lists load", t_screening_imported_lists_load },
 	{ "variants of listed names are held", t_screening_variants_held },
 	{ "look-alikes are never held", t_screening_lookalikes_not_held },
 	{ "aliases match as their entry", t_screening_aliases },
@@ -545,6 +635,8 @@ static CU_TestInfo screening_tests[] = {
 	{ "a strong match wins over a possible one",
 	    t_screening_strong_wins_over_possible },
 	{ "identifiers before names", t_screening_identifier_first },
+	{ "a differing identifier lowers the score",
+	    t_screening_identifier_differs },
 	{ "a clearance skips the entry cleared", t_screening_cleared },
 	{ "replay with the applied clearances", t_screening_replay_applied },
 	{ "bad clearances refused", t_screening_clearances_refused },
