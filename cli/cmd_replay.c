@@ -235,7 +235,8 @@ replay_provisional(struct replay_job *j)
 	    j->row, REPLAY_COL_RAW_Z), replay_rows_length(r, j->row,
 	    REPLAY_COL_RAW_Z), &t, sha256, &parse_ms, &j->error) == 0 &&
 	    (dec = decide_evaluate(j->rs->rs, t, replay_rows_value(r, j->row,
-	    REPLAY_COL_EVENTS), NULL, 1, NULL, &j->error)) != NULL) {
+	    REPLAY_COL_EVENTS), replay_rows_value(r, j->row,
+	    REPLAY_COL_CLEARANCES), 1, NULL, &j->error)) != NULL) {
 		memcpy(dec->manifest_sha256, sha256, sizeof sha256);
 		decision_json_write(dec, DECISION_JSON_NO_TIMING, &doc);
 		compare(j, replay_rows_value(r, j->row, REPLAY_COL_DOCUMENT),

@@ -186,6 +186,13 @@ static const struct param params[] = {
 	    "amber.  Still read, with a warning: when amber_left_s is not "
 	    "set, amber_left_s becomes the rest of the target (75: a quarter "
 	    "of it).  0: not set."),
+	INT("screening", "clearance_days", clearance_days, true, "180", 1,
+	    3650,
+	    "Days a screening clearance (\"party P is not list entry E\", "
+	    "docs/screening.md) is in force from its confirmation by a "
+	    "supervisor; then it expires and the party is screened against "
+	    "the entry again.  A clearance keeps the expiry it was confirmed "
+	    "with."),
 	STR("decision", "auto_release", auto_release, true, "off",
 	    "off: every decision waits for an officer's approval.  green: a "
 	    "provisional RELEASE with no hit on a wagon or on the train, no "

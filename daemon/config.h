@@ -59,6 +59,8 @@ struct config {
 	int	 arrival_past_max_s;	/* bounds of an arrived event's "at" */
 	int	 arrival_future_max_s;
 	int	 warn_percent;		/* obsolete; 0: not set */
+	/* [screening] */
+	int	 clearance_days;	/* a confirmed clearance's life */
 	/* [decision] */
 	char	*auto_release;		/* off | green */
 	int	 auto_release_delay_s;

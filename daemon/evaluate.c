@@ -8,6 +8,13 @@
  * daemon sharing the database decides from the same input), replays the
  * events into a rules context, evaluates, and writes the decision
  * document.
+ *
+ * The screening clearances in force (docs/screening.md) come with the
+ * claim, only when they changed since the set held (a key: the last
+ * change and the next expiry, 67_clearances.sql): a station's thousands
+ * are fetched once per change, shared by every job read-only; each train
+ * is given those its parties could use (daemon/clearances.h), and each
+ * decision stores the ones its evaluation applied.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +28,7 @@
 #include "manifest/util.h"
 #include "rules/rules.h"
 
+#include "daemon/clearances.h"
 #include "daemon/cycle.h"
 #include "daemon/daemon.h"
 #include "engine/decide.h"
@@ -49,6 +57,7 @@ struct evaluator {
 	int			 max_in_flight;
 	bool			 storing;	/* the rule set is being stored */
 	bool			 ready;		/* the rule set is stored */
+	struct clearance_set	*clearances;	/* NULL until the first claim */
 	struct evaluator_stats	 stats;
 };
 
@@ -62,6 +71,7 @@ struct eval_run {
 	size_t			 raw_z_len;
 	struct handoff_entry	 parsed;	/* .train NULL: parse raw_z */
 	char			*events;
+	struct clearance_set	*clearances;	/* a reference; NULL: none */
 	bool			 green;
 	/* Results. */
 	double			 work_ms;
@@ -69,8 +79,23 @@ struct eval_run {
 	char			*document;
 	struct buf		 wagons;
 	const char		*outcome;
+	char			*applied;	/* JSON: the clearances applied */
 	struct metrics_hits	*hits;		/* counted once stored */
 };
+
+/* What the claim said of the clearances: kept when new (json not NULL). */
+static void
+clearances_update(struct evaluator *e, const char *key, const char *json)
+{
+	if (key == NULL || json == NULL || (e->clearances != NULL &&
+	    strcmp(clearance_set_key(e->clearances), key) == 0))
+		return;
+	clearance_set_unref(e->clearances);
+	e->clearances = clearance_set_new(key, json);
+	e->stats.clearances_in_force = (int)clearance_set_count(
+	    e->clearances);
+	e->stats.clearances_loaded++;
+}
 
 static void evaluator_claim(struct evaluator *);
 
@@ -104,14 +129,17 @@ eval_work(void *arg)
 	struct manifest_train	*t;
 	struct decision		*dec = NULL;
 	struct buf		 doc = { 0 };
-	char			 sha256[65];
+	char			 sha256[65], *given;
 	double			 parse_ms = 0;
 
 	if ((t = eval_model(j, sha256, &parse_ms)) == NULL)
 		goto out;
 	/* One big train: all cores on its wagons. */
-	if ((dec = decide_evaluate(j->rs, t, j->events, NULL, t->nitems >
-	    EVAL_BIG_TRAIN ? 0 : 1, NULL, &j->error)) == NULL)
+	given = clearance_set_for_train(j->clearances, t);
+	dec = decide_evaluate(j->rs, t, j->events, given, t->nitems >
+	    EVAL_BIG_TRAIN ? 0 : 1, &j->applied, &j->error);
+	free(given);
+	if (dec == NULL)
 		goto out;
 	dec->parse_ms = parse_ms;
 	j->work_ms = parse_ms + dec->evaluate_ms;
@@ -162,6 +190,8 @@ eval_run_free(struct eval_run *j)
 	free(j->train_no);
 	free(j->raw_z);
 	free(j->events);
+	clearance_set_unref(j->clearances);
+	free(j->applied);
 	free(j->error);
 	free(j->document);
 	buf_free(&j->wagons);
@@ -221,6 +251,7 @@ eval_cb(void *arg)
 	s.ruleset_name = rules_ruleset_name(j->rs);
 	s.manifest_id = j->manifest_id;
 	s.last_event_id = j->last_event_id;
+	s.clearances = j->applied;
 	store_record_decision(j->e->d->db, &s, eval_stored_cb, j);
 }
 
@@ -251,6 +282,7 @@ eval_run_new(struct evaluator *e, const struct store_claim *c)
 	}
 	j->parsed = parsed;
 	j->events = xstrdup(c->events);
+	j->clearances = clearance_set_ref(e->clearances);
 	j->green = c->green_lane != 0;
 	return j;
 }
@@ -266,6 +298,8 @@ eval_claimed_cb(int status, const struct store_claim *v, size_t n, void *arg)
 	cycle_claim_end(e->cycle);
 	if (status < 0)
 		return;		/* the timer tries again */
+	if (n > 0)
+		clearances_update(e, v[0].clearances_key, v[0].clearances);
 	for (i = 0; i < n; i++) {
 		/* Not in hand: the next claim returns it with its bytes. */
 		if ((j = eval_run_new(e, &v[i])) == NULL)
@@ -296,6 +330,8 @@ evaluator_claim(struct evaluator *e)
 	have = xcalloc(handoff_count(e->handoff) + 1, sizeof *have);
 	rq.nhave = handoff_manifest_ids(e->handoff, have);
 	rq.have = have;
+	rq.clearances_key = e->clearances != NULL ?
+	    clearance_set_key(e->clearances) : NULL;
 	store_claim_evaluations(e->d->db, &rq, eval_claimed_cb, e);
 	free(have);
 }
@@ -418,6 +454,12 @@ evaluator_get_stats(const struct evaluator *e, struct evaluator_stats *out)
 	out->in_flight = cycle_working(e->cycle);
 }
 
+const struct rules_ruleset *
+evaluator_ruleset(const struct evaluator *e)
+{
+	return e != NULL ? e->rs : NULL;
+}
+
 /* Frees, from the daemon's cycle group, once every job has finished. */
 static void
 evaluator_release(void *arg)
@@ -425,6 +467,7 @@ evaluator_release(void *arg)
 	struct evaluator	*e = arg;
 
 	handoff_free(e->handoff);
+	clearance_set_unref(e->clearances);
 	free(e->busy);
 	rules_ruleset_unref(e->rs);
 	free(e->files_z);

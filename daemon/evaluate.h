@@ -42,9 +42,13 @@ struct evaluator_stats {
 	uint64_t	stale;		/* refused: lease lost or inputs changed */
 	uint64_t	failed;		/* not evaluated (damaged input) or not stored */
 	uint64_t	reparsed;	/* the stored bytes parsed (no handoff) */
+	uint64_t	clearances_loaded; /* sets of clearances fetched */
 	double		work_ms;	/* parse and evaluation time, summed */
 	int		in_flight;
+	int		clearances_in_force; /* in the set held */
 };
 void evaluator_get_stats(const struct evaluator *e, struct evaluator_stats *out);
+/* The rule set in force (borrowed until the next evaluator_set_ruleset). */
+const struct rules_ruleset *evaluator_ruleset(const struct evaluator *e);
 
 #endif

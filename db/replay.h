@@ -37,6 +37,8 @@ enum replay_col {
 	REPLAY_COL_BASE_ID,		/* final: the decision it was built from */
 	REPLAY_COL_BASE,		/* final: that decision's document */
 	REPLAY_COL_RESOLUTIONS,		/* final: [{position,action}] then */
+	REPLAY_COL_CLEARANCES,		/* provisional: the clearances applied
+					   (docs/screening.md); NULL: none */
 };
 
 /* Connects to dsn; NULL with *cause (caller frees). */

@@ -297,6 +297,8 @@ struct store_claim {
 	const char		*events;	/* JSON array {id,type,body,at} */
 	long long		 last_event_id;	/* 0: none */
 	int			 green_lane;
+	const char		*clearances_key; /* of the clearances in force */
+	const char		*clearances;	/* JSON; NULL: the key's held */
 };
 
 /* status < 0: failed (STORE_*); else n claims (borrowed for the callback). */
@@ -312,12 +314,15 @@ struct store_claim_request {
 	size_t			 nbusy;
 	const long long		*have;		/* manifests whose model is held */
 	size_t			 nhave;
+	const char		*clearances_key; /* the clearances held; NULL */
 };
 
 /*
  * Claims runs needing evaluation under a lease; the owner's own leases
  * come back too (a claim whose answer was lost), except the runs in hand.
  * A run whose manifest is in have comes without its bytes (raw_z NULL).
+ * Each comes with the key of the screening clearances in force, and
+ * those (a JSON array, docs/screening.md) unless the key is the one held.
  */
 void store_claim_evaluations(struct db *db,
     const struct store_claim_request *rq, store_claim_cb cb, void *arg);
@@ -334,6 +339,7 @@ struct store_decision {
 	const char	*ruleset_name;
 	long long	 manifest_id;
 	long long	 last_event_id;	/* 0: none */
+	const char	*clearances;	/* JSON: the clearances applied; NULL */
 };
 
 /* Stores d unless its lease was lost or its inputs changed (store_decision). */
@@ -428,6 +434,50 @@ void store_decide_proposal(struct db *db, const char *id,
  * principal proposed it; see proposals_pending().
  */
 void store_proposals_list(struct db *db, const char *principal,
+    store_doc_cb cb, void *arg);
+
+/* == screening clearances (store_screening.c, 67_clearances.sql) == */
+
+/* A proposed clearance: party name is not entry of list. */
+struct store_clearance {
+	const char	*list;
+	const char	*entry;
+	const char	*name;
+	const char	*key;		/* names_fold(name) */
+	const char	*country;	/* NULL: any */
+	const char	*party_id;	/* NULL: any */
+	const char	*reason;
+	const char	*train;		/* "NO@run" it was made from; NULL */
+	const char	*hit;		/* JSON {rule, consignment...}; NULL */
+	const char	*principal;
+	const char	*role;
+	const char	*ruleset_sha256; /* the rule set it was checked on */
+};
+
+/* Proposes c; see screening_clearance_propose().  Not retried. */
+void store_clearance_propose(struct db *db, const struct store_clearance *c,
+    store_reply_cb cb, void *arg);
+/*
+ * A supervisor's verb ("confirm", "reject", "revoke") on clearance id
+ * (digits), confirmed for days days; see screening_clearance_decide().
+ * Not retried.
+ */
+void store_clearance_decide(struct db *db, const char *id, const char *verb,
+    const char *reason, const char *principal, const char *role, int days,
+    const char *ruleset_sha256, store_reply_cb cb, void *arg);
+/* The clearances filtered (each NULL: any); a JSON array. */
+struct store_clearance_filter {
+	const char	*state;
+	const char	*list;
+	const char	*party;
+	const char	*train;
+	int		 limit;
+};
+void store_clearances_list(struct db *db,
+    const struct store_clearance_filter *f, const char *principal,
+    store_doc_cb cb, void *arg);
+/* One clearance (id: digits); status 0 when there is none. */
+void store_clearance_get(struct db *db, const char *id, const char *principal,
     store_doc_cb cb, void *arg);
 
 /* What a final decision is built from (final_inputs()); borrowed. */

@@ -13,7 +13,7 @@
 #include "store.h"
 
 /* Row: train_id, train_no, run, manifest_id, raw_z, events, last_event_id,
- * green_lane. */
+ * green_lane, clearances_key, clearances. */
 static void
 claim_fill(const struct db_result *r, int i, void *element)
 {
@@ -28,6 +28,8 @@ claim_fill(const struct db_result *r, int i, void *element)
 	c->events = db_result_value(r, i, 5);
 	c->last_event_id = store_int_or_zero(r, i, 6);
 	c->green_lane = db_result_value(r, i, 7)[0] == 't';	/* true, t */
+	c->clearances_key = store_text_or_null(r, i, 8);
+	c->clearances = store_text_or_null(r, i, 9);
 }
 
 static void
@@ -68,7 +70,8 @@ store_claim_evaluations(struct db *db, const struct store_claim_request *rq,
 	struct store_call	*q = store_call_new(arg);
 	struct buf		 busy = { 0 }, have = { 0 };
 	char			 ns[16], ls[16];
-	const char		*v[5] = { rq->owner, ns, ls, NULL, NULL };
+	const char		*v[6] = { rq->owner, ns, ls, NULL, NULL,
+				    rq->clearances_key };
 
 	q->cb.claim = cb;
 	snprintf(ns, sizeof ns, "%d", rq->n);
@@ -82,8 +85,9 @@ store_claim_evaluations(struct db *db, const struct store_claim_request *rq,
 	 * casts make every other column's binary form its text. */
 	db_query(db, "SELECT train_id::text, train_no, run::text, "
 	    "manifest_id::text, raw_z, events::text, last_event_id::text, "
-	    "green_lane::text FROM claim_evaluations($1, $2::int, $3::int, "
-	    "$4::bigint[], $5::bigint[])", 5, v, NULL, NULL,
+	    "green_lane::text, clearances_key, clearances::text "
+	    "FROM claim_evaluations($1, $2::int, $3::int, $4::bigint[], "
+	    "$5::bigint[], $6)", 6, v, NULL, NULL,
 	    DB_RETRY | DB_BINARY_RESULT, 10000, claim_cb, q);
 	buf_free(&busy);
 	buf_free(&have);
@@ -94,7 +98,7 @@ store_record_decision(struct db *db, const struct store_decision *d,
     store_decision_cb cb, void *arg)
 {
 	char		 tid[24], mid[24], eid[24];
-	const char	*v[10];
+	const char	*v[11];
 
 	snprintf(tid, sizeof tid, "%lld", d->train_id);
 	snprintf(mid, sizeof mid, "%lld", d->manifest_id);
@@ -109,9 +113,11 @@ store_record_decision(struct db *db, const struct store_decision *d,
 	v[7] = d->ruleset_name;
 	v[8] = mid;
 	v[9] = d->last_event_id != 0 ? eid : NULL;
+	v[10] = d->clearances;
 	/* Safe to repeat: a second store under a lost lease is "stale". */
 	store_query_text(db, "SELECT store_decision($1::bigint, $2, $3::json, "
-	    "$4, $5::boolean, $6::json, $7, $8, $9::bigint, $10::bigint)", 10, v,
+	    "$4, $5::boolean, $6::json, $7, $8, $9::bigint, $10::bigint, "
+	    "$11::json)", 11, v,
 	    DB_RETRY, 30000, cb, arg);
 }
 

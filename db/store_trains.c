@@ -107,7 +107,8 @@ store_train_get(struct db *db, const char *id, const struct store_clock *clk,
 	    "goods_resolutions_view(t.id), 'proposals', "
 	    "train_proposals_view(t.id), 'hit_clearances', "
 	    "hit_clearances_view(t.id), 'amendments', train_amendments(t.id), "
-	    "'taken', train_taken(t.id)))::text "
+	    "'taken', train_taken(t.id), 'screening_cleared', "
+	    "screening_clearances_applied_view(t.id)))::text "
 	    "FROM train_find($1) t", 4, v, cb, arg);
 }
 

@@ -8,6 +8,7 @@
 
 #include "manifest/diag.h"
 #include "manifest/util.h"
+#include "rules/lang.h"
 #include "rules/rules.h"
 
 #include "engine/check.h"
@@ -119,4 +120,69 @@ ruleset_compile_stored(const char *name, const unsigned char *z, size_t zlen,
 	free(files);
 	free(data);
 	return rs;
+}
+
+/* List list of rs, or NULL. */
+static const struct rules_list *
+list_named(const struct rules_ruleset *rs, const char *list)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->nlists; i++)
+		if (strcmp(rs->lists[i]->name, list) == 0)
+			return rs->lists[i];
+	return NULL;
+}
+
+/* The edition-3 entry named entry of list, or NULL. */
+static const struct rules_entry *
+entry_named(const struct rules_ruleset *rs, const char *list,
+    const char *entry)
+{
+	const struct rules_list	*l = list_named(rs, list);
+	size_t			 i;
+
+	for (i = 0; l != NULL && i < l->nent; i++)
+		if (strcmp(l->ent[i].name, entry) == 0)
+			return &l->ent[i];
+	return NULL;
+}
+
+enum ruleset_entry
+ruleset_list_entry(const struct rules_ruleset *rs, const char *list,
+    const char *entry)
+{
+	const struct rules_list	*l = list_named(rs, list);
+	size_t			 i;
+
+	if (l == NULL)
+		return RULESET_NO_LIST;
+	/* Own names only: an alias is not what a clearance names. */
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->names[i], entry) == 0)
+			return RULESET_ENTRY;
+	return RULESET_NO_ENTRY;
+}
+
+size_t
+ruleset_entry_aliases(const struct rules_ruleset *rs, const char *list,
+    const char *entry, const char *const **aka)
+{
+	const struct rules_entry	*e = entry_named(rs, list, entry);
+
+	*aka = e != NULL ? e->aka : NULL;
+	return e != NULL ? e->naka : 0;
+}
+
+bool
+ruleset_entry_has_id(const struct rules_ruleset *rs, const char *list,
+    const char *entry, const char *id)
+{
+	const struct rules_entry	*e = entry_named(rs, list, entry);
+	size_t				 i;
+
+	for (i = 0; e != NULL && i < e->nids; i++)
+		if (strcmp(e->ids[i].value, id) == 0)
+			return true;
+	return false;
 }

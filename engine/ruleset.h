@@ -10,6 +10,7 @@
 #ifndef ENGINE_RULESET_H
 #define ENGINE_RULESET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct rules_ruleset;
@@ -40,5 +41,29 @@ void ruleset_load_clear(struct ruleset_load *l);
  */
 struct rules_ruleset *ruleset_compile_stored(const char *name,
     const unsigned char *z, size_t zlen, char **why);
+
+/* What ruleset_list_entry found. */
+enum ruleset_entry {
+	RULESET_NO_LIST = -1,		/* rs has no list of that name */
+	RULESET_NO_ENTRY = 0,		/* the list has no such entry */
+	RULESET_ENTRY = 1,		/* entry is an entry's own name */
+};
+
+/*
+ * Whether entry is, exactly, the own name (its first line, not an alias)
+ * of an entry of list `list` of rs: what a screening clearance names
+ * (docs/screening.md "Clearing a false match").
+ */
+enum ruleset_entry ruleset_list_entry(const struct rules_ruleset *rs,
+    const char *list, const char *entry);
+/*
+ * The aliases of that entry (edition 3; none before), borrowed from rs,
+ * and whether it carries identifier id (normalised, rules/ident.h): a
+ * party by an alias's name or the entry's identifier is the listed one.
+ */
+size_t ruleset_entry_aliases(const struct rules_ruleset *rs,
+    const char *list, const char *entry, const char *const **aka);
+bool ruleset_entry_has_id(const struct rules_ruleset *rs, const char *list,
+    const char *entry, const char *id);
 
 #endif

@@ -68,6 +68,14 @@ void api_proposal_confirm(struct http_ctx *c);
 void api_proposal_reject(struct http_ctx *c);
 void api_proposals_list(struct http_ctx *c);
 
+/* api_screening.c: screening clearances (docs/screening.md) */
+void api_clearance_propose(struct http_ctx *c);
+void api_clearance_confirm(struct http_ctx *c);
+void api_clearance_reject(struct http_ctx *c);
+void api_clearance_revoke(struct http_ctx *c);
+void api_clearances_list(struct http_ctx *c);
+void api_clearance_get(struct http_ctx *c);
+
 /* api_take.c */
 void api_train_take(struct http_ctx *c);
 

@@ -32,6 +32,8 @@ extern const char	console_hits_js[];
 extern const size_t	console_hits_js_len;
 extern const char	console_trainhits_js[];
 extern const size_t	console_trainhits_js_len;
+extern const char	console_screening_js[];
+extern const size_t	console_screening_js_len;
 extern const char	console_wagon_js[];
 extern const size_t	console_wagon_js_len;
 extern const char	console_core_js[];
@@ -86,6 +88,8 @@ static const struct console_file {
 	    &console_catalogue_vi_js_len },
 	{ "hits.js", JS, console_hits_js, &console_hits_js_len },
 	{ "trainhits.js", JS, console_trainhits_js, &console_trainhits_js_len },
+	{ "screening.js", JS, console_screening_js,
+	    &console_screening_js_len },
 	{ "wagon.js", JS, console_wagon_js, &console_wagon_js_len },
 	{ "search.js", JS, console_search_js, &console_search_js_len },
 	{ "core.js", JS, console_core_js, &console_core_js_len },

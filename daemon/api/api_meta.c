@@ -345,6 +345,12 @@ static const struct meta_metric meta_process[] = {
 	    "Evaluations that parsed the stored manifest again (its model was "
 	    "not left by this daemon's ingestion).",
 	    FIELD(META_U64, es.reparsed) },
+	{ "railgate_screening_clearances_in_force", "gauge",
+	    "Screening clearances in force that evaluations are given now "
+	    "(as of the last claim).", FIELD(META_INT, es.clearances_in_force) },
+	{ "railgate_screening_clearance_sets_total", "counter",
+	    "Times the clearances in force were fetched again (one moved or "
+	    "expired).", FIELD(META_U64, es.clearances_loaded) },
 	{ "railgate_evaluations_in_flight", "gauge",
 	    "Trains being evaluated now.", FIELD(META_INT, es.in_flight) },
 	{ "railgate_peer_up", "gauge",

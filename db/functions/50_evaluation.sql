@@ -13,12 +13,19 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
 $$;
 GRANT EXECUTE ON FUNCTION store_ruleset(text, text, bytea) TO railgate_app;
 
+-- Claims runs needing evaluation.  Each comes with the key of the
+-- screening clearances in force (67_clearances.sql) and, when that key is
+-- not p_clearances (the one the daemon holds), the clearances themselves:
+-- a daemon fetches a station's thousands of clearances only when one
+-- moved or expired.
 CREATE OR REPLACE FUNCTION claim_evaluations(p_owner text, p_n integer, p_lease_s integer,
-    p_busy bigint[], p_have bigint[])
+    p_busy bigint[], p_have bigint[], p_clearances text)
 RETURNS TABLE (train_id bigint, train_no text, run integer,
     manifest_id bigint, raw_z bytea, events json, last_event_id bigint,
-    green_lane boolean)
+    green_lane boolean, clearances_key text, clearances json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	ckey	text := screening_clearances_key();
 BEGIN
 	RETURN QUERY
 	WITH claimed AS (
@@ -42,11 +49,17 @@ BEGIN
 		ORDER BY e.id)
 		FROM events e WHERE e.train_id = c.id), '[]'),
 	    (SELECT max(e.id) FROM events e WHERE e.train_id = c.id),
-	    c.green_lane
-	FROM claimed c JOIN manifests m ON m.id = c.manifest_id;
+	    c.green_lane, ckey,
+	    -- Once, on the first row, and only when a run was claimed: the
+	    -- daemon reads the first row's (5,000 clearances: ~30 ms).
+	    CASE WHEN ckey IS DISTINCT FROM p_clearances AND row_number()
+		OVER (ORDER BY c.id) = 1 THEN screening_clearances_in_force()
+		END
+	FROM claimed c JOIN manifests m ON m.id = c.manifest_id
+	ORDER BY c.id;
 END
 $$;
-GRANT EXECUTE ON FUNCTION claim_evaluations(text, integer, integer, bigint[], bigint[]) TO railgate_app;
+GRANT EXECUTE ON FUNCTION claim_evaluations(text, integer, integer, bigint[], bigint[], text) TO railgate_app;
 
 -- What officers did on older evidence, after a new evaluation (p_wagons,
 -- the new [{position, action}]): see the top of this file.  A resolution
@@ -135,10 +148,12 @@ $$;
 -- action of each wagon, what officers did following the rules
 -- (resolutions_follow_rules()), the goods officers located on a wagon
 -- raising it (goods_follow_rules()), and a re-declared wagon inspected
--- (redeclared_inspect()).
+-- (redeclared_inspect()).  p_clearances: the screening clearances the
+-- evaluation applied (docs/screening.md), kept for replay.
 CREATE OR REPLACE FUNCTION store_decision(p_train bigint, p_owner text,
     p_doc json, p_outcome text, p_final boolean, p_wagons json, p_ruleset text,
-    p_ruleset_name text, p_manifest bigint, p_last_event bigint)
+    p_ruleset_name text, p_manifest bigint, p_last_event bigint,
+    p_clearances json)
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
@@ -155,9 +170,9 @@ BEGIN
 	    AND type IN ('weighbridge', 'scan', 'seal_check', 'neighbour'))
 	    INTO newer;
 	INSERT INTO decisions (train_id, document, outcome, final,
-	    ruleset_sha256, manifest_id, last_event_id, made_by)
+	    ruleset_sha256, manifest_id, last_event_id, made_by, clearances)
 	VALUES (p_train, p_doc, p_outcome, p_final, p_ruleset, p_manifest,
-	    p_last_event, p_owner);
+	    p_last_event, p_owner, p_clearances);
 	IF cur.decision_final THEN
 		UPDATE trains SET eval_needed = newer, lease_owner = NULL,
 		    lease_until = NULL, updated_at = now()
@@ -190,4 +205,4 @@ BEGIN
 	RETURN 'stored';
 END
 $$;
-GRANT EXECUTE ON FUNCTION store_decision(bigint, text, json, text, boolean, json, text, text, bigint, bigint) TO railgate_app;
+GRANT EXECUTE ON FUNCTION store_decision(bigint, text, json, text, boolean, json, text, text, bigint, bigint, json) TO railgate_app;

@@ -469,5 +469,23 @@ RG.addCatalogue("ru", {
 	"received {time}": "получено {time}",
 	"reported {minutes} min late": "сообщено с опозданием, мин: {minutes}",
 	"Arrival": "Прибытие",
-	"No trains waiting.": "Нет поездов в очереди."
+	"No trains waiting.": "Нет поездов в очереди.",
+	/* screening.js: clearing a false screening match */
+	"reason (required)": "причина (обязательно)",
+	"Clearance #{id} proposed by {who}, waiting for a supervisor": "Снятие №{id} предложил {who}, ждёт начальника смены",
+	"Clearance #{id} proposed by {who}, confirmed by {by}, until {until}": "Снятие №{id} предложил {who}, подтвердил {by}, действует до {until}",
+	"Clearance #{id} proposed by {who}, confirmed by {by}, expired {until}": "Снятие №{id} предложил {who}, подтвердил {by}, истекло {until}",
+	"Clearance #{id} proposed by {who}, rejected by {by} ({reason})": "Снятие №{id} предложил {who}, отклонил {by} ({reason})",
+	"Clearance #{id} proposed by {who}, confirmed, revoked by {by} ({reason})": "Снятие №{id} предложил {who}, подтверждено, отозвал {by} ({reason})",
+	"why this party is not the listed one (required)": "почему это не лицо из списка (обязательно)",
+	"country": "страна",
+	"identifier (optional)": "идентификатор (необязательно)",
+	"Party {name} is not {list} entry {entry}": "Участник {name} — не запись {entry} списка {list}",
+	"Propose clearance": "Предложить снятие",
+	"Proposed: clearance #{id}": "Предложено: снятие №{id}",
+	"Not this party": "Не это лицо",
+	"party {name} is not {list} entry {entry}": "участник {name} — не запись {entry} списка {list}",
+	"Screening clearances this decision applied ({n})": "Снятия совпадений, применённые в этом решении ({n})",
+	"cleared: party {name} is not {list} entry {entry}, #{id}, proposed by {who}, confirmed by {by}, until {until}": "снято: участник {name} — не запись {entry} списка {list}, №{id}, предложил {who}, подтвердил {by}, до {until}",
+	"now: {state}": "сейчас: {state}"
 });

@@ -466,5 +466,23 @@ RG.addCatalogue("zh-Hans", {
 	"received {time}": "接收{time}",
 	"reported {minutes} min late": "晚报{minutes}分钟",
 	"Arrival": "到达",
-	"No trains waiting.": "没有待办列车。"
+	"No trains waiting.": "没有待办列车。",
+	/* screening.js: clearing a false screening match */
+	"reason (required)": "原因（必填）",
+	"Clearance #{id} proposed by {who}, waiting for a supervisor": "排除#{id}由{who}提出，等待主管确认",
+	"Clearance #{id} proposed by {who}, confirmed by {by}, until {until}": "排除#{id}由{who}提出，{by}确认，有效至{until}",
+	"Clearance #{id} proposed by {who}, confirmed by {by}, expired {until}": "排除#{id}由{who}提出，{by}确认，已于{until}过期",
+	"Clearance #{id} proposed by {who}, rejected by {by} ({reason})": "排除#{id}由{who}提出，{by}驳回（{reason}）",
+	"Clearance #{id} proposed by {who}, confirmed, revoked by {by} ({reason})": "排除#{id}由{who}提出，已确认，{by}撤销（{reason}）",
+	"why this party is not the listed one (required)": "为何此当事方不是名单上的那一方（必填）",
+	"country": "国家",
+	"identifier (optional)": "识别号（选填）",
+	"Party {name} is not {list} entry {entry}": "当事方{name}不是名单{list}的条目{entry}",
+	"Propose clearance": "提出排除",
+	"Proposed: clearance #{id}": "已提出：排除#{id}",
+	"Not this party": "不是此当事方",
+	"party {name} is not {list} entry {entry}": "当事方{name}不是名单{list}的条目{entry}",
+	"Screening clearances this decision applied ({n})": "本决定采用的筛查排除（{n}）",
+	"cleared: party {name} is not {list} entry {entry}, #{id}, proposed by {who}, confirmed by {by}, until {until}": "已排除：当事方{name}不是名单{list}的条目{entry}，#{id}，{who}提出，{by}确认，有效至{until}",
+	"now: {state}": "现在：{state}"
 });

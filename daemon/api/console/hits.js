@@ -97,7 +97,9 @@
 				    null),
 			    ruleText(h.rule) ? el("details", { class: "rule-text" },
 				el("summary", { text: RG.t("rule text") }),
-				el("pre", { text: ruleText(h.rule) })) : null);
+				el("pre", { text: ruleText(h.rule) })) : null,
+			    /* screening.js: a listed party's clearances */
+			    RG.screeningBox ? RG.screeningBox(h) : null);
 		}));
 	}
 

@@ -9,6 +9,8 @@
  * redrawn only when what it shows changed, so that a reason being typed
  * survives the polling; it polls every few seconds and at once when a
  * pushed change (RG.subscribe) is about a proposal or its decision.
+ * Screening clearances awaiting a supervisor (screening.js) wait here
+ * too, on the train list and on the page of the train they were made on.
  */
 "use strict";
 
@@ -49,6 +51,8 @@
 
 	/* What proposal p would do, in words. */
 	function whatText(p) {
+		if (p.kind === "clearance")
+			return p.what;
 		if (p.kind === "wagon")
 			return RG.t("override wagon {wagon} to {action} (the rules: {rules})",
 			    { wagon: p.wagon, action: p.action, rules:
@@ -64,6 +68,8 @@
 
 	/* A proposal's key for the page (and the tests). */
 	function keyOf(p) {
+		if (p.kind === "clearance")
+			return "clearance:" + p.id;
 		return p.kind + ":" + p.train + "@" + p.run + ":" +
 		    (p.kind === "wagon" ? p.wagon : p.id);
 	}
@@ -78,8 +84,8 @@
 	function decide(p, verb, input, msg) {
 		var reason = input ? input.value.trim() : "";
 
-		if (verb !== "confirm" && !reason) {
-			if (verb === "reject") {
+		if ((verb !== "confirm" || p.kind === "clearance") && !reason) {
+			if (verb !== "withdraw") {
 				msg.textContent = RG.t("a reason is required");
 				return;
 			}
@@ -118,7 +124,9 @@
 		else {
 			input = el("input", { type: "text", size: 30, class: "reason",
 			    id: "proposal-reason-" + key.replace(/[^A-Za-z0-9]/g, "-"),
-			    placeholder: RG.t("reason (required to reject)") });
+			    placeholder: p.kind === "clearance" ?
+				RG.t("reason (required)") :
+				RG.t("reason (required to reject)") });
 			controls = el("span", null, input, " ",
 			    el("button", { type: "button", class: "confirm",
 				onclick: function () { decide(p, "confirm", input,
@@ -129,9 +137,10 @@
 		}
 		return el("li", { class: "proposal", "data-proposal": key,
 		    "data-mine": mine ? "true" : "false" },
-		    el("a", { href: "#/train/" + enc(p.train + "@" + p.run),
-			class: "proposal-train", text: RG.t("Train {train} run {run}",
-			{ train: p.train, run: p.run }) }), " ",
+		    p.train ? el("a", { href: "#/train/" + enc(p.train + "@" +
+			p.run), class: "proposal-train", text: RG.t("Train {train} run {run}",
+			{ train: p.train, run: p.run }) }) : el("span", {
+			class: "proposal-train", text: RG.t("Screening") }), " ",
 		    el("strong", { class: "what", text: whatText(p) }), " ",
 		    el("span", { class: "who", text: RG.t("proposed by {who} at {at}",
 			{ who: p.proposed_by, at: RG.timeText(p.at) }) }),
@@ -188,7 +197,7 @@
 			return;
 		}
 		list = forbidden ? [] : pending.filter(function (p) {
-			return !id || isOfTrain(p, id);
+			return !id || (p.train && isOfTrain(p, id));
 		});
 		if (id && state.train && state.train.train &&
 		    state.train.id === id)
@@ -230,8 +239,13 @@
 		}
 		busy = true;
 		api("GET", "/v1/proposals").then(function (a) {
+			return (RG.pendingClearances ? RG.pendingClearances() :
+			    Promise.resolve([])).then(function (c) {
+				return (a || []).concat(c);
+			});
+		}).then(function (a) {
 			busy = false;
-			pending = a || [];
+			pending = a;
 			render();
 		}).catch(function (e) {
 			busy = false;
@@ -245,7 +259,7 @@
 	RG.subscribe(function (msg) {
 		var a = msg && msg.action ? String(msg.action) : "";
 
-		if (/override|clearing|proposal|^goods\.|^wagon\.|^train_hit\./.test(a))
+		if (/override|clearing|proposal|^goods\.|^wagon\.|^train_hit\.|^screening_clearance\./.test(a))
 			refresh();
 	});
 

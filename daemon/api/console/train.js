@@ -136,6 +136,10 @@
 			root.appendChild(el("div", { id: "train-hits",
 			    class: "panel" }, el("h3", { text: RG.t("Train-level hits") }),
 			    RG.renderTrainHits(d.train_hits, t)));
+		var cleared = RG.renderCleared ? RG.renderCleared(t) : null;
+
+		if (cleared)	/* screening.js */
+			root.appendChild(cleared);
 		root.appendChild(RG.renderTake(t));	/* take.js */
 		root.appendChild(RG.renderAmendments(t));	/* amend.js */
 		root.appendChild(RG.renderApprove(t, d));
