@@ -1,7 +1,7 @@
 /*
  * test_console_screening.c -- clearing a false screening match in the
  * console, in a real browser (issue 19, item 6): an officer opens the
- * wagon a possible match set at DOC_CHECK (Vympel Tea Company against
+ * wagon a possible match set at DOC_CHECK (Vympel Technology Group against
  * the listed Vympel Technologies), presses "Not this party", gives a
  * reason and proposes the clearance; the hit then says who proposed it
  * and that it waits.  A supervisor sees it waiting with the other
@@ -84,7 +84,7 @@ cs_init(void)
 	    harness_token(&pg, "officer", "o.gamma", officer_token) < 0 ||
 	    harness_token(&pg, "supervisor", "s.beta", sup_token) < 0)
 		return -1;
-	if (!post_train("V0001", "Vympel Tea Company"))
+	if (!post_train("V0001", "Vympel Technology Group"))
 		return -1;
 	if (wd_start(artefacts) < 0)
 		return -1;
@@ -194,7 +194,7 @@ t_cs_confirm(void)
 {
 	CU_ASSERT_FATAL((session_sup = wd_session_open()) >= 0);
 	CU_ASSERT_FATAL(console_login(sup_token, ""));
-	CU_ASSERT_FATAL(shows(CLEARANCE, "party Vympel Tea Company is not "
+	CU_ASSERT_FATAL(shows(CLEARANCE, "party Vympel Technology Group is not "
 	    "sanctioned entry Vympel Technologies"));
 	CU_ASSERT(shows(CLEARANCE, "o.gamma"));
 	CU_ASSERT(shows(CLEARANCE, "registry extract on file"));
@@ -220,11 +220,11 @@ t_cs_next_train(void)
 {
 	char	*s;
 
-	CU_ASSERT_FATAL(post_train("V0002", "Vympel Tea Company"));
+	CU_ASSERT_FATAL(post_train("V0002", "Vympel Technology Group"));
 	wd_use(session_officer);
 	CU_ASSERT_FATAL(open_wagon("V0002"));
 	CU_ASSERT(shows("#screening-cleared li.cleared", "cleared: party "
-	    "Vympel Tea Company is not sanctioned entry Vympel Technologies"));
+	    "Vympel Technology Group is not sanctioned entry Vympel Technologies"));
 	CU_ASSERT(shows("#screening-cleared li.cleared", "proposed by "
 	    "o.gamma, confirmed by s.beta, until"));
 	sleep(1);

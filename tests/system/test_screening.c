@@ -514,7 +514,7 @@ t_scr_evaluator_given(void)
 	/* A proposal made from the hit of S0001, confirmed: two in force. */
 	CU_ASSERT_EQUAL_FATAL(post(officer_token, PATH, "{\"list\": "
 	    "\"sanctioned\", \"entry\": \"Vympel Technologies\", \"party\": "
-	    "{\"name\": \"Vympel Tea Company\", \"country\": \"KZ\", \"id\": "
+	    "{\"name\": \"Vympel Technology Group\", \"country\": \"KZ\", \"id\": "
 	    "\"050540004455\"}, \"reason\": \"tea importer\", \"train\": "
 	    "\"S0001@1\", \"hit\": {\"rule\": \"sanctions\", \"consignment\": "
 	    "\"C2\", \"role\": \"consignor\"}}", &id, NULL), 202);
@@ -532,7 +532,7 @@ t_scr_evaluator_given(void)
 	}
 	CU_ASSERT_EQUAL(decide(sup1_token, id, "confirm", "tea, not rockets",
 	    NULL), 200);
-	CU_ASSERT_FATAL(post_train("S0003", "Vympel Tea Company"));
+	CU_ASSERT_FATAL(post_train("S0003", "Vympel Technology Group"));
 	CU_ASSERT_EQUAL(metric("railgate_screening_clearances_in_force"), 2);
 	CU_ASSERT(metric("railgate_screening_clearance_sets_total") > loads);
 
@@ -556,7 +556,7 @@ t_scr_evaluator_given(void)
 		CU_ASSERT(json_is_false(json_object_get(c, "in_force")));
 		json_decref(c);
 	}
-	CU_ASSERT_FATAL(post_train("S0004", "Vympel Tea Company"));
+	CU_ASSERT_FATAL(post_train("S0004", "Vympel Technology Group"));
 	CU_ASSERT_EQUAL(metric("railgate_screening_clearances_in_force"), 1);
 }
 
@@ -749,27 +749,27 @@ t_scr_end_to_end(void)
 	int		 st = -1;
 	json_t		*t, *a;
 
-	CU_ASSERT_FATAL(post_train("E0001", "Vympel Tea Company"));
+	CU_ASSERT_FATAL(post_train("E0001", "Vympel Technology Group"));
 	v = sanctions_hits("E0001");
 	if (strstr(v, "DOC_CHECK ") != v || strstr(v, "entry 'Vympel "
 	    "Technologies'") == NULL || strstr(v, "(possible match)") == NULL)
 		fprintf(stderr, "\nE0001 sanctions hits: %s\n", v);
 	CU_ASSERT(strstr(v, "DOC_CHECK ") == v);
 	CU_ASSERT_PTR_NULL(strstr(v, "HOLD"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(v, "consignor 'Vympel Tea Company' is "
+	CU_ASSERT_PTR_NOT_NULL(strstr(v, "consignor 'Vympel Technology Group' is "
 	    "listed 'sanctioned' entry 'Vympel Technologies'"));
 	free(v);
 
 	CU_ASSERT_EQUAL_FATAL(post(officer_token, PATH, "{\"list\": "
 	    "\"sanctioned\", \"entry\": \"Vympel Technologies\", \"party\": "
-	    "{\"name\": \"Vympel Tea Company\", \"country\": \"KZ\"}, "
+	    "{\"name\": \"Vympel Technology Group\", \"country\": \"KZ\"}, "
 	    "\"reason\": \"a tea importer in Almaty; registry extract on "
 	    "file\", \"train\": \"E0001\", \"hit\": {\"rule\": \"sanctions\", "
 	    "\"role\": \"consignor\"}}", &id, NULL), 202);
 	CU_ASSERT_EQUAL_FATAL(decide(sup2_token, id, "confirm", "extract "
 	    "seen", NULL), 200);
 
-	CU_ASSERT_FATAL(post_train("E0002", "Vympel Tea Company"));
+	CU_ASSERT_FATAL(post_train("E0002", "Vympel Technology Group"));
 	v = sanctions_hits("E0002");
 	if (*v != '\0')
 		fprintf(stderr, "\nE0002 sanctions hits: %s\n", v);
@@ -816,7 +816,7 @@ t_scr_end_to_end(void)
 	out = run(args, &st);
 	CU_ASSERT_NOT_EQUAL(st, 0);
 	free(out);
-	CU_ASSERT_FATAL(post_train("E0003", "Vympel Tea Company"));
+	CU_ASSERT_FATAL(post_train("E0003", "Vympel Technology Group"));
 	v = sanctions_hits("E0003");
 	CU_ASSERT(strstr(v, "DOC_CHECK ") == v);
 	free(v);
