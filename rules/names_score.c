@@ -472,12 +472,19 @@ names_match_keys(const struct names_keys *a, const struct names_keys *b,
 			if (a->k[i].variant == NAMES_PINYIN &&
 			    b->k[j].variant == NAMES_PINYIN)
 				continue;
-			ta = keys_toks(&ca, a, i, pin, generic);
-			tb = keys_toks(&cb, b, j, pin, generic);
-			if (ca.han[i][pin] != cb.han[j][pin])
-				continue;	/* Han against none: 0 */
-			s = toks_compare(ta, ca.distinct[i][pin], tb,
-			    cb.distinct[j][pin]);
+			/* The same key is the same name, however its tokens
+			 * would align (repeated or one-letter words). */
+			if (a->k[i].text[0] != '\0' &&
+			    strcmp(a->k[i].text, b->k[j].text) == 0)
+				s = 1;
+			else {
+				ta = keys_toks(&ca, a, i, pin, generic);
+				tb = keys_toks(&cb, b, j, pin, generic);
+				if (ca.han[i][pin] != cb.han[j][pin])
+					continue;	/* Han against none: 0 */
+				s = toks_compare(ta, ca.distinct[i][pin], tb,
+				    cb.distinct[j][pin]);
+			}
 			if (s > hit->score) {
 				hit->score = s;
 				hit->variant = a->k[i].variant > b->k[j].variant ?

@@ -16,6 +16,7 @@
 #include "manifest/value.h"
 #include "rules/context.h"
 #include "rules/ident.h"
+#include "rules/names.h"
 #include "rules/rules.h"
 #include "unit.h"
 
@@ -623,7 +624,30 @@ t_screening_imported_lists_load(void)
 	}
 }
 
+/*
+ * A name is itself: 1.00 whatever its words (repeated one-letter words
+ * once aligned below 1; a byte that is no UTF-8 is a space).  Found by
+ * fuzz_names.
+ */
+static void
+t_screening_self(void)
+{
+	static const char *const names[] = {
+		"A]AAyEA]A\x82" "EA]A", "a a a a", "Ё Ё ё", "红 红 红",
+	};
+	struct names_hit	 h;
+	char			 err[160];
+	size_t			 i;
+
+	for (i = 0; i < sizeof names / sizeof *names; i++) {
+		CU_ASSERT_EQUAL_FATAL(names_match(names[i], names[i], NULL,
+		    NULL, &h, err, sizeof err), 0);
+		CU_ASSERT_DOUBLE_EQUAL(h.score, 1.0, 1e-9);
+	}
+}
+
 static CU_TestInfo screening_tests[] = {
+	{ "a name scores 1 against itself", t_screening_self },
 	{ "imported UN lists load", t_screening_imported_lists_load },
 	{ "variants of listed names are held", t_screening_variants_held },
 	{ "look-alikes are never held", t_screening_lookalikes_not_held },
