@@ -210,6 +210,24 @@ rule_syntax(UChar32 c)
 	return c < 0x80 && !u_isalnum(c);
 }
 
+/* Is l[0..n) combining marks only (or empty)?  A rule such as "й > j"
+ * (toRules prints й decomposed) matches one precomposed character of a
+ * name; a name holding a combining mark itself never takes the
+ * per-character path. */
+static int
+marks_only(const UChar *l, int32_t n)
+{
+	int32_t	i = 0;
+	UChar32	c;
+
+	while (i < n) {
+		U16_NEXT(l, i, n, c);
+		if (!(U_GET_GC_MASK(c) & U_GC_M_MASK))
+			return 0;
+	}
+	return 1;
+}
+
 static int
 cp_cmp(const void *a, const void *b)
 {
@@ -252,8 +270,8 @@ rule_line(const UChar *l, int32_t n, UChar32 *trig)
 	if (lhs <= 0)
 		return -1;
 	U16_NEXT(l, j, lhs, c);
-	if (j == lhs && !rule_syntax(c))
-		return 0;		/* one character */
+	if (!rule_syntax(c) && marks_only(l + j, lhs - j))
+		return 0;	/* one character (precomposed: ::NFD) */
 	if (l[0] == '[') {		/* one set, nothing around it */
 		for (i = 1; i < lhs && l[i] != ']' && l[i] != '['; i++)
 			;
