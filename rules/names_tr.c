@@ -34,9 +34,14 @@ static const char *const tr_ids[TR_N] = {
  * exactly when no rule spans two characters at the name's positions:
  * tr_analyse reads the transliterator's rules (utrans_toRules) once per
  * thread and records every character that starts a rule longer than one
- * character (a "trigger"); a name holding a trigger, a combining mark
- * (the NFD/NFC and mark-stripping steps work across characters) or
- * unanalysable rules goes through ICU whole.  Spaces Han-Spacedhan puts
+ * character (a "trigger") and the longest rule (`span`).  A rule can only
+ * start at a trigger and match `span` characters at most, and none looks
+ * back before its first character, so from a trigger on ICU is run on a
+ * window of the name -- `span` characters, longer while a trigger lies in
+ * its last span - 1 -- and the characters between windows come from the
+ * cache.  A name holding a combining mark (the NFD/NFC and mark-stripping
+ * steps work across characters), or rules this cannot vouch for, go
+ * through ICU whole.  Spaces Han-Spacedhan puts
  * between Han characters are not reproduced: the keys built this way
  * (simplified, pinyin) are joined, so spaces vanish anyway.  Tests
  * compare both ways on every fixture name and a generated set.
@@ -53,6 +58,7 @@ struct tr_fast {
 	int		 state;		/* 0 not analysed, 1 usable, -1 not */
 	UChar32		*trig;		/* sorted */
 	size_t		 ntrig;
+	int32_t		 span;		/* longest rule, code points or more */
 	struct cp_cache	 c;
 };
 
@@ -237,9 +243,10 @@ cp_cmp(const void *a, const void *b)
 }
 
 /* One line of utrans_toRules output: 0 harmless, 1 a rule longer than one
- * character starting with *trig, -1 anything this cannot vouch for. */
+ * character starting with *trig and at most *span long, -1 anything this
+ * cannot vouch for. */
 static int
-rule_line(const UChar *l, int32_t n, UChar32 *trig)
+rule_line(const UChar *l, int32_t n, UChar32 *trig, int32_t *span)
 {
 	static const char *const ok[] = { "::NFD(NFC);", "::NFC(NFD);",
 	    "::NFD();", "::NFC();", "::Han-Spacedhan();" };
@@ -282,6 +289,16 @@ rule_line(const UChar *l, int32_t n, UChar32 *trig)
 	if (rule_syntax(c))
 		return -1;
 	*trig = c;
+	/* Its length: the characters it names ('{', '}', '?' and quotes are
+	 * syntax; an optional one counted all the same); a repetition or a
+	 * variable could be any length. */
+	for (*span = 0, i = 0; i < lhs; i++) {
+		if (l[i] == '*' || l[i] == '+' || l[i] == '$' || l[i] == '\\')
+			return -1;
+		if (l[i] != '{' && l[i] != '}' && l[i] != '?' &&
+		    l[i] != '\'' && !U16_IS_TRAIL(l[i]))
+			(*span)++;
+	}
 	return 1;
 }
 
@@ -294,7 +311,7 @@ tr_analyse(struct tr_fast *f, int which)
 	UChar		 id[64], *r = NULL, *tmp;
 	UParseError	 pe;
 	UErrorCode	 st = U_ZERO_ERROR;
-	int32_t		 n, i, b;
+	int32_t		 n, i, b, span = 0;
 	size_t		 cap = 0;
 	UChar32		 c;
 	int		 k;
@@ -315,7 +332,7 @@ tr_analyse(struct tr_fast *f, int which)
 	for (b = i = 0; i <= n; i++) {
 		if (i < n && r[i] != '\n')
 			continue;
-		k = rule_line(r + b, i - b, &c);
+		k = rule_line(r + b, i - b, &c, &span);
 		b = i + 1;
 		if (k < 0)
 			goto out;
@@ -329,6 +346,8 @@ tr_analyse(struct tr_fast *f, int which)
 			f->trig = (UChar32 *)tmp;
 		}
 		f->trig[f->ntrig++] = c;
+		if (span > f->span)
+			f->span = span;
 	}
 	qsort(f->trig, f->ntrig, sizeof(UChar32), cp_cmp);
 	f->state = 1;
@@ -415,21 +434,66 @@ cache_get(struct cp_cache *c, UTransliterator *t, UChar32 cp,
 	return len;
 }
 
-/* Can u go through f a character at a time?  No trigger, no mark. */
+/* Can u go through a character (or window) at a time?  No mark. */
 static int
-fast_ok(const struct tr_fast *f, const struct names_ustr *u)
+fast_ok(const struct names_ustr *u)
 {
 	int32_t	i = 0;
 	UChar32	c;
 
 	while (i < u->len) {
 		U16_NEXT(u->s, i, u->len, c);
-		if (c == 0 || (U_GET_GC_MASK(c) & U_GC_M_MASK) ||
-		    bsearch(&c, f->trig, f->ntrig, sizeof(UChar32),
-		    cp_cmp) != NULL)
+		if (c == 0 || (U_GET_GC_MASK(c) & U_GC_M_MASK))
 			return 0;
 	}
 	return 1;
+}
+
+static int
+is_trigger(const struct tr_fast *f, UChar32 c)
+{
+	return f->ntrig > 0 && bsearch(&c, f->trig, f->ntrig,
+	    sizeof(UChar32), cp_cmp) != NULL;
+}
+
+/* The end (UTF-16 index) of the window of u starting at trigger `at`. */
+static int32_t
+window_end(const struct tr_fast *f, const struct names_ustr *u, int32_t at)
+{
+	int32_t	i = at, k = 0, end = f->span;
+	UChar32	c;
+
+	while (i < u->len && k < end) {
+		U16_NEXT(u->s, i, u->len, c);
+		if (is_trigger(f, c) && k + f->span > end)
+			end = k + f->span;
+		k++;
+	}
+	return i;
+}
+
+/* ICU's t over u->s[from..to) into *p (a buffer the caller frees); its
+ * length or -1. */
+static int32_t
+window_trans(UTransliterator *t, const struct names_ustr *u, int32_t from,
+    int32_t to, UChar **p)
+{
+	int32_t		cap = (to - from) * 8 + 16, len, limit;
+	UErrorCode	st = U_ZERO_ERROR;
+
+	for (;;) {
+		if ((*p = malloc(sizeof(UChar) * (size_t)cap)) == NULL)
+			return -1;
+		memcpy(*p, u->s + from, sizeof(UChar) * (size_t)(to - from));
+		len = limit = to - from;
+		st = U_ZERO_ERROR;
+		utrans_transUChars(t, *p, &len, cap, 0, &limit, &st);
+		if (st != U_BUFFER_OVERFLOW_ERROR)
+			break;
+		free(*p);
+		cap *= 2;
+	}
+	return U_FAILURE(st) ? -1 : len;
 }
 
 /* u through transliterator `which` a character at a time from this
@@ -441,8 +505,8 @@ ustr_trans_fast(struct names_ustr *u, int which, char *err, size_t errlen)
 	struct tr_fast	*f;
 	UTransliterator	*t;
 	const UChar	*p;
-	UChar		*o, *tmp;
-	int32_t		 i = 0, olen = 0, ocap, n;
+	UChar		*o, *tmp, *w = NULL;
+	int32_t		 i = 0, at, olen = 0, ocap, n;
 	UChar32		 c;
 
 	if (tr_fast_ids[which] == NULL ||
@@ -451,7 +515,7 @@ ustr_trans_fast(struct names_ustr *u, int which, char *err, size_t errlen)
 	f = &s->f[which];
 	if (f->state == 0)
 		tr_analyse(f, which);
-	if (f->state < 0 || !fast_ok(f, u))
+	if (f->state < 0 || !fast_ok(u))
 		return 0;
 	if ((t = tr_get(which, err, errlen)) == NULL)
 		return -1;
@@ -459,8 +523,18 @@ ustr_trans_fast(struct names_ustr *u, int which, char *err, size_t errlen)
 	if ((o = malloc(sizeof(UChar) * (size_t)ocap)) == NULL)
 		goto nomem;
 	while (i < u->len) {
+		at = i;
 		U16_NEXT(u->s, i, u->len, c);
-		if ((n = cache_get(&f->c, t, c, &p)) < 0) {
+		free(w);
+		w = NULL;
+		if (is_trigger(f, c)) {
+			i = window_end(f, u, at);
+			n = window_trans(t, u, at, i, &w);
+			p = w;
+		} else
+			n = cache_get(&f->c, t, c, &p);
+		if (n < 0) {
+			free(w);
 			free(o);
 			return 0;
 		}
@@ -474,12 +548,14 @@ ustr_trans_fast(struct names_ustr *u, int which, char *err, size_t errlen)
 		memcpy(o + olen, p, sizeof(UChar) * (size_t)n);
 		olen += n;
 	}
+	free(w);
 	free(u->s);
 	u->s = o;
 	u->len = olen;
 	u->cap = ocap;
 	return 1;
 nomem:
+	free(w);
 	free(o);
 	snprintf(err, errlen, "names: out of memory");
 	return -1;

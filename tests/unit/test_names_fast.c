@@ -5,7 +5,8 @@
  * the fixture legal forms), a generated set of company-like names in
  * Han (Simplified and Traditional, with the characters that start ICU's
  * multi-character rules), Cyrillic and mixed scripts, and random pairs of
- * characters from the whole CJK block.
+ * characters from the whole CJK block; and a character that starts a
+ * longer rule read in its context (重庆 chongqing, 重工 zhonggong).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,38 @@ t_names_fast_cjk(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* The pinyin key of name, or "" (static buffer). */
+static const char *
+pinyin_of(const char *name)
+{
+	static char		buf[256];
+	struct names_keys	k;
+	char			err[256];
+	size_t			i;
+
+	buf[0] = '\0';
+	if (names_keys(name, NULL, &k, err, sizeof(err)) != 0)
+		return buf;
+	for (i = 0; i < k.n; i++)
+		if (k.k[i].variant == NAMES_PINYIN)
+			snprintf(buf, sizeof(buf), "%s", k.k[i].text);
+	names_keys_free(&k);
+	return buf;
+}
+
+/* A character that starts a longer rule is read with what follows it:
+ * 重 before 庆 is chong (Chongqing), elsewhere zhong. */
+static void
+t_names_fast_windows(void)
+{
+	CU_ASSERT_STRING_EQUAL(pinyin_of("重庆红星"), "chongqinghongxing");
+	CU_ASSERT_STRING_EQUAL(pinyin_of("红星重庆"), "hongxingchongqing");
+	CU_ASSERT_STRING_EQUAL(pinyin_of("红星重工"), "hongxingzhonggong");
+	CU_ASSERT_STRING_EQUAL(pinyin_of("沈阳重 庆"), "shenyangchongqing");
+	CU_ASSERT(same_keys("重庆沈阳秘鲁藏文重重庆", NULL));
+	CU_ASSERT(same_keys("茶餘飯後鬼子薑生薑崑崙單于", NULL));
+}
+
 /* Prints what each way costs (figures; the bench has the full table). */
 static void
 t_names_fast_cost(void)
@@ -246,6 +279,7 @@ static CU_TestInfo names_fast_tests[] = {
 	{ "t_names_fast_fixtures", t_names_fast_fixtures },
 	{ "t_names_fast_generated", t_names_fast_generated },
 	{ "t_names_fast_cjk", t_names_fast_cjk },
+	{ "t_names_fast_windows", t_names_fast_windows },
 	{ "t_names_fast_cost", t_names_fast_cost },
 	CU_TEST_INFO_NULL,
 };
