@@ -233,7 +233,8 @@ names_index_build(struct names_index *ix)
 	struct pair	*p;
 	size_t		 i, n;
 
-	qsort(ix->name, ix->nname, sizeof(*ix->name), name_cmp);
+	if (ix->nname > 0)
+		qsort(ix->name, ix->nname, sizeof(*ix->name), name_cmp);
 	for (i = 1; i < ix->nname; i++)
 		if (ix->name[i].entry == ix->name[i - 1].entry)
 			ix->name[i].ord = ix->name[i - 1].ord + 1;

@@ -349,7 +349,8 @@ tr_analyse(struct tr_fast *f, int which)
 		if (span > f->span)
 			f->span = span;
 	}
-	qsort(f->trig, f->ntrig, sizeof(UChar32), cp_cmp);
+	if (f->ntrig > 0)
+		qsort(f->trig, f->ntrig, sizeof(UChar32), cp_cmp);
 	f->state = 1;
 out:
 	free(r);

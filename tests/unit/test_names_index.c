@@ -378,7 +378,29 @@ t_names_index_threads(void)
 	set_free(&q);
 }
 
+/* An empty index finds nothing and scores nothing. */
+static void
+t_names_index_empty(void)
+{
+	struct names_index	*ix = names_index_new();
+	struct names_keys	 k;
+	size_t			 hits = 0;
+	char			 err[256];
+
+	names_index_build(ix);
+	CU_ASSERT_EQUAL_FATAL(names_keys("Timur Trading House", &forms, &k,
+	    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(names_index_search(ix, &k, 0.9, count_cb, &hits), 0);
+	CU_ASSERT_EQUAL(names_index_search(ix, &k, 0.6, count_cb, &hits), 0);
+	CU_ASSERT_EQUAL(hits, 0);
+	CU_ASSERT_EQUAL(names_index_names(ix), 0);
+	names_keys_free(&k);
+	names_index_free(ix);
+	names_index_free(NULL);
+}
+
 static CU_TestInfo names_index_tests[] = {
+	{ "t_names_index_empty", t_names_index_empty },
 	{ "t_names_index_fixtures", t_names_index_fixtures },
 	{ "t_names_index_generated", t_names_index_generated },
 	{ "t_names_index_threads", t_names_index_threads },
