@@ -134,14 +134,15 @@ res_cmp(const void *a, const void *b)
 	return x->entry < y->entry ? -1 : x->entry > y->entry;
 }
 
-/* What scoring q against every name of list gives (entries ascending,
- * names of an entry in the order given). */
+/* What scoring q against every name of list gives, at no threshold:
+ * every entry with its best name (entries ascending, ties to the name
+ * given first). */
 static void
-brute(const struct nameset *list, const struct names_keys *q, double min,
+brute(const struct nameset *list, const struct names_keys *q,
     struct results *rs)
 {
 	struct names_hit	h, best = { 0, NAMES_ORIGINAL };
-	size_t			i, j, bn = 0, ord = 0;
+	size_t			i, j, bn;
 	uint32_t		e;
 
 	rs->n = 0;
@@ -159,10 +160,21 @@ brute(const struct nameset *list, const struct names_keys *q, double min,
 		}
 		if (bn == (size_t)-1)
 			break;
-		ord = bn;
-		if (best.score >= min)
-			collect_cb(rs, e, ord, &best);
+		collect_cb(rs, e, bn, &best);
 	}
+}
+
+/* all's entries scoring min or more, into rs. */
+static void
+at_least(const struct results *all, double min, struct results *rs)
+{
+	size_t	i;
+
+	rs->n = 0;
+	rs->overflow = all->overflow;
+	for (i = 0; i < all->n; i++)
+		if (all->r[i].score >= min)
+			rs->r[rs->n++] = all->r[i];
 }
 
 /* Entries of a list are numbered 0.. without gaps. */
@@ -184,17 +196,19 @@ static int
 compare(const struct names_index *ix, const struct nameset *list,
     const struct nameset *q, size_t *hits, size_t *cand)
 {
-	static struct results	a, b;
+	static struct results	a, b, all;
 	size_t			i, t, k;
 	int			bad = 0;
 
-	for (t = 0; t < sizeof(thresholds) / sizeof(thresholds[0]); t++)
-		for (i = 0; i < q->n; i++) {
+	for (i = 0; i < q->n; i++) {
+		brute(list, &q->k[i], &all);
+		for (t = 0; t < sizeof(thresholds) / sizeof(thresholds[0]);
+		    t++) {
 			a.n = 0;
 			a.overflow = 0;
 			cand[t] += names_index_search(ix, &q->k[i],
 			    thresholds[t], collect_cb, &a);
-			brute(list, &q->k[i], thresholds[t], &b);
+			at_least(&all, thresholds[t], &b);
 			qsort(a.r, a.n, sizeof(a.r[0]), res_cmp);
 			hits[t] += b.n;
 			if (a.n != b.n || a.overflow || b.overflow) {
@@ -213,6 +227,7 @@ compare(const struct names_index *ix, const struct nameset *list,
 					break;
 				}
 		}
+	}
 	return bad;
 }
 
