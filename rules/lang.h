@@ -158,6 +158,7 @@ struct rules_list {
 	size_t			  ent_cap;
 	struct rules_screen_name *sn;
 	size_t			  nsn;
+	struct names_index	 *index;	/* over sn (an "entry" each); heap */
 	struct strmap		 *by_id;	/* normalised id -> size_t * entry */
 	struct strmap	 *entries;	/* entry -> int64_t * (value or ABSENT) */
 	const char	**names;	/* entries in file order */

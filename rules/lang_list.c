@@ -27,6 +27,7 @@
 #include "ident.h"
 #include "lang_int.h"
 #include "names.h"
+#include "names_index.h"
 #include "script.h"
 
 /* What reading one file needs: where errors go and the line being read. */
@@ -291,6 +292,11 @@ list_keys(struct reader *r, struct rules_list *l)
 			if (screen_add(r, l, i, (long)k, l->ent[i].aka[k]) == -1)
 				return;
 	}
+	/* Candidate selection: each screen name is its own index entry. */
+	l->index = names_index_new(r->rs->generic);
+	for (i = 0; i < l->nsn; i++)
+		names_index_add(l->index, (uint32_t)i, &l->sn[i].keys);
+	names_index_build(l->index);
 }
 
 /* The lines of a words file (`#` comments, blank lines skipped). */

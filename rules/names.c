@@ -2,7 +2,6 @@
  * names.c -- comparison keys for party names across scripts and a
  * token-set score between them (see names.h).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,98 +11,12 @@
 #include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
-#include <unicode/utrans.h>
 
 #include "rules/names.h"
-
-enum { TR_SIMPLIFIED, TR_PINYIN, TR_CYRILLIC, TR_ANY, TR_ASCII, TR_N };
-
-static const char *const tr_ids[TR_N] = {
-	"Traditional-Simplified",
-	"Han-Latin; Latin-ASCII",
-	"Cyrillic-Latin; Latin-ASCII",
-	"Any-Latin; Latin-ASCII",
-	"Latin-ASCII",	/* Latin script only: Any-Latin would change nothing */
-};
-
-struct tr_set {
-	UTransliterator	*t[TR_N];
-};
-
-static pthread_key_t	tr_key;
-static pthread_once_t	tr_once = PTHREAD_ONCE_INIT;
-
-static void
-tr_set_free(void *p)
-{
-	struct tr_set	*s = p;
-	int		 i;
-
-	for (i = 0; i < TR_N; i++)
-		if (s->t[i] != NULL)
-			utrans_close(s->t[i]);
-	free(s);
-}
-
-static void
-tr_key_init(void)
-{
-	(void)pthread_key_create(&tr_key, tr_set_free);
-}
-
-void
-names_thread_end(void)
-{
-	struct tr_set	*s;
-
-	(void)pthread_once(&tr_once, tr_key_init);
-	if ((s = pthread_getspecific(tr_key)) != NULL) {
-		(void)pthread_setspecific(tr_key, NULL);
-		tr_set_free(s);
-	}
-}
-
-/* This thread's transliterator `which`, opened on first use. */
-static UTransliterator *
-tr_get(int which, char *err, size_t errlen)
-{
-	struct tr_set	*s;
-	UChar		 id[64];
-	UParseError	 pe;
-	UErrorCode	 st = U_ZERO_ERROR;
-
-	(void)pthread_once(&tr_once, tr_key_init);
-	if ((s = pthread_getspecific(tr_key)) == NULL) {
-		if ((s = calloc(1, sizeof(*s))) == NULL ||
-		    pthread_setspecific(tr_key, s) != 0) {
-			free(s);
-			snprintf(err, errlen, "names: out of memory");
-			return NULL;
-		}
-	}
-	if (s->t[which] == NULL) {
-		u_uastrncpy(id, tr_ids[which], 63);
-		id[63] = 0;
-		s->t[which] = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0,
-		    &pe, &st);
-		if (U_FAILURE(st)) {
-			s->t[which] = NULL;
-			snprintf(err, errlen, "names: ICU transform \"%s\": %s",
-			    tr_ids[which], u_errorName(st));
-			return NULL;
-		}
-	}
-	return s->t[which];
-}
-
-/* A growable UTF-16 string. */
-struct ustr {
-	UChar	*s;
-	int32_t	 len, cap;
-};
-
+#include "rules/names_tr.h"
+/* u holds s (UTF-8; bad bytes become U+FFFD). */
 static int
-ustr_from_utf8(struct ustr *u, const char *s, char *err, size_t errlen)
+ustr_from_utf8(struct names_ustr *u, const char *s, char *err, size_t errlen)
 {
 	UErrorCode	 st = U_ZERO_ERROR;
 	int32_t		 n = 0;
@@ -124,45 +37,10 @@ ustr_from_utf8(struct ustr *u, const char *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* Runs transliterator t over u in place, growing u as the text grows. */
-static int
-ustr_trans(struct ustr *u, UTransliterator *t, char *err, size_t errlen)
-{
-	int32_t		 cap = u->len * 8 + 16, len, limit;
-	UChar		*buf;
-	UErrorCode	 st;
-
-	for (;;) {
-		if ((buf = malloc(sizeof(UChar) * (size_t)cap)) == NULL) {
-			snprintf(err, errlen, "names: out of memory");
-			return -1;
-		}
-		memcpy(buf, u->s, sizeof(UChar) * (size_t)u->len);
-		len = limit = u->len;
-		st = U_ZERO_ERROR;
-		utrans_transUChars(t, buf, &len, cap, 0, &limit, &st);
-		if (st != U_BUFFER_OVERFLOW_ERROR)
-			break;
-		free(buf);
-		cap *= 2;
-	}
-	if (U_FAILURE(st)) {
-		free(buf);
-		snprintf(err, errlen, "names: transliteration: %s",
-		    u_errorName(st));
-		return -1;
-	}
-	free(u->s);
-	u->s = buf;
-	u->len = len;
-	u->cap = cap;
-	return 0;
-}
-
 /* NFKC + case folding, then letters, digits and marks kept (lower case),
  * everything else a single space; joined keys lose their spaces. */
 static char *
-ustr_key(const struct ustr *u, int joined, char *err, size_t errlen)
+ustr_key(const struct names_ustr *u, int joined, char *err, size_t errlen)
 {
 	const UNormalizer2	*nf;
 	UErrorCode		 st = U_ZERO_ERROR;
@@ -214,7 +92,7 @@ fail:
 /* Which scripts s holds: bit 0 Han, bit 1 Cyrillic, bit 2 other non-Latin,
  * bit 3 anything beyond ASCII. */
 static int
-scripts_of(const struct ustr *u)
+scripts_of(const struct names_ustr *u)
 {
 	int32_t		 i = 0;
 	UChar32		 c;
@@ -265,14 +143,13 @@ static char *
 key_through(const char *name, int which, int joined, char *err,
     size_t errlen)
 {
-	struct ustr		 u;
-	UTransliterator		*t;
+	struct names_ustr	 u;
 	char			*k;
 
 	if (ustr_from_utf8(&u, name, err, errlen) != 0)
 		return NULL;
-	if (which >= 0 && ((t = tr_get(which, err, errlen)) == NULL ||
-	    ustr_trans(&u, t, err, errlen) != 0)) {
+	if (which >= 0 && names_tr_run(&u, (enum names_tr)which, err,
+	    errlen) != 0) {
 		free(u.s);
 		return NULL;
 	}
@@ -285,9 +162,9 @@ key_through(const char *name, int which, int joined, char *err,
 static int
 keys_raw(const char *name, struct names_keys *out, char *err, size_t errlen)
 {
-	struct ustr	 u;
-	int		 m;
-	char		*k;
+	struct names_ustr	 u;
+	int			 m;
+	char			*k;
 
 	memset(out, 0, sizeof(*out));
 	if (ustr_from_utf8(&u, name, err, errlen) != 0)
@@ -298,16 +175,17 @@ keys_raw(const char *name, struct names_keys *out, char *err, size_t errlen)
 		goto fail;
 	keys_add(out, NAMES_ORIGINAL, m & 1, k);
 	if (m & 1) {
-		if ((k = key_through(name, TR_SIMPLIFIED, 1, err, errlen))
-		    == NULL)
+		if ((k = key_through(name, NAMES_TR_SIMPLIFIED, 1, err,
+		    errlen)) == NULL)
 			goto fail;
 		keys_add(out, NAMES_SIMPLIFIED, 1, k);
-		if ((k = key_through(name, TR_PINYIN, 1, err, errlen)) == NULL)
+		if ((k = key_through(name, NAMES_TR_PINYIN, 1, err,
+		    errlen)) == NULL)
 			goto fail;
 		keys_add(out, NAMES_PINYIN, 1, k);
 	} else if (m & 8) {	/* an ASCII name's original key is Latin */
-		k = key_through(name, (m & 2) ? TR_CYRILLIC : (m & 4) ?
-		    TR_ANY : TR_ASCII, 0, err, errlen);
+		k = key_through(name, (m & 2) ? NAMES_TR_CYRILLIC : (m & 4) ?
+		    NAMES_TR_ANY : NAMES_TR_ASCII, 0, err, errlen);
 		if (k == NULL)
 			goto fail;
 		keys_add(out, NAMES_LATIN, 0, k);
@@ -480,7 +358,7 @@ names_variant_str(enum names_variant v)
 char *
 names_fold(const char *name, char *err, size_t errlen)
 {
-	struct ustr	 u;
+	struct names_ustr u;
 	int		 m;
 
 	if (ustr_from_utf8(&u, name, err, errlen) != 0)

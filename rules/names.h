@@ -24,6 +24,15 @@
  * closed at thread exit or by names_thread_end): no lock on the hot path
  * and no clone per name (cloning costs about as much as opening);
  * opening "Han-Latin" takes milliseconds, so once per thread matters.
+ *
+ * Cost: ICU's rule engine takes about 13 us a character for Han-Latin, so
+ * Traditional-Simplified, Han-Latin and Cyrillic-Latin are applied a
+ * character at a time from a per-thread cache of what each character
+ * became, whenever the transliterator's rules (read once per thread) show
+ * that this gives ICU's whole-string result for the name: no rule longer
+ * than one character may start in it and it holds no combining mark.
+ * Other names go through ICU whole.  The keys are the same either way
+ * (tests/unit/test_names.c compares them).
  */
 #ifndef RULES_NAMES_H
 #define RULES_NAMES_H
@@ -124,6 +133,11 @@ const char *names_variant_str(enum names_variant v);
  * collapsed; spaces removed when it holds Han): how a cleared party's
  * name is compared.  Caller frees; NULL with err. */
 char	*names_fold(const char *name, char *err, size_t errlen);
+
+/* This thread transliterates whole strings through ICU (on) or a
+ * character at a time where that is exact (off, the default); tests and
+ * bench/screening compare the two. */
+void	names_whole_strings(int on);
 
 /* Closes this thread's transliterators now (tests, worker shutdown). */
 void	names_thread_end(void);

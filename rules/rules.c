@@ -18,6 +18,7 @@
 #include "manifest/util.h"
 
 #include "lang.h"
+#include "names_index.h"
 #include "rules.h"
 
 /* Orders files by name. */
@@ -75,6 +76,8 @@ ruleset_free(struct rules_ruleset *rs)
 			strmap_free(l->by_id);
 		for (k = 0; k < l->nsn; k++)
 			names_keys_free(&l->sn[k].keys);
+		if (l->index != NULL)
+			names_index_free(l->index);
 	}
 	if (rs->forms != NULL) {
 		names_forms_free(rs->forms);

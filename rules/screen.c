@@ -29,6 +29,7 @@
 #include "lang.h"
 #include "memo.h"
 #include "names.h"
+#include "names_index.h"
 #include "screen.h"
 
 /* The outcome of screening one name or party against a list. */
@@ -45,35 +46,58 @@ struct screen_result {
 /* The party's role as reasons name it. */
 static const char *const roles[] = { "consignor", "consignee", "declarant" };
 
-/* Every list name scoring at least min against name; caller frees. */
+/* The candidates found so far for one name. */
+struct cands {
+	struct memo_cand	*v;
+	size_t			 n, cap;
+};
+
+/* A names_index hit: screen name `sn` (its own index entry). */
+static void
+cand_add(void *arg, uint32_t sn, size_t name, const struct names_hit *hit)
+{
+	struct cands	*c = arg;
+
+	(void)name;
+	if (c->n == c->cap) {
+		c->cap = c->cap == 0 ? 4 : c->cap * 2;
+		c->v = xreallocarray(c->v, c->cap, sizeof *c->v);
+	}
+	c->v[c->n].sn = sn;
+	c->v[c->n].score = hit->score;
+	c->v[c->n++].variant = (int)hit->variant;
+}
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct memo_cand	*x = a, *y = b;
+
+	return x->sn < y->sn ? -1 : x->sn > y->sn;
+}
+
+/*
+ * Every list name scoring at least min against name, in list order;
+ * caller frees.  The list's index scores only the names that can reach
+ * min (rules/names_index.h): exactly what scoring them all would give.
+ */
 static struct memo_cand *
 screen_candidates(const struct rules_list *l, const char *name,
-    const struct names_forms *forms, const struct names_generic *generic,
-    double min, size_t *n)
+    const struct names_forms *forms, double min, size_t *n)
 {
 	struct names_keys	 k;
-	struct names_hit	 hit;
-	struct memo_cand	*v = NULL;
-	size_t			 i, cap = 0;
+	struct cands		 c = { NULL, 0, 0 };
 	char			 err[160];
 
 	*n = 0;
 	if (names_keys(name, forms, &k, err, sizeof err) != 0)
 		return NULL;	/* unreadable text matches nothing */
-	for (i = 0; i < l->nsn; i++) {
-		names_match_keys(&k, &l->sn[i].keys, generic, &hit);
-		if (hit.score < min)
-			continue;
-		if (*n == cap) {
-			cap = cap == 0 ? 4 : cap * 2;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[*n].sn = i;
-		v[*n].score = hit.score;
-		v[(*n)++].variant = (int)hit.variant;
-	}
+	(void)names_index_search(l->index, &k, min, cand_add, &c);
 	names_keys_free(&k);
-	return v;
+	if (c.n > 1)
+		qsort(c.v, c.n, sizeof *c.v, cand_cmp);
+	*n = c.n;
+	return c.v;
 }
 
 /* The remembered candidates of name for node n. */
@@ -88,8 +112,7 @@ screen_cands(const struct rules_node *n, struct eval_frame *f,
 
 	if (stable && memo_get_cands(f->memo, n, name, &c, ncands))
 		return c;
-	fresh = screen_candidates(n->list, name, f->rs->forms, f->rs->generic,
-	    min, ncands);
+	fresh = screen_candidates(n->list, name, f->rs->forms, min, ncands);
 	if (!stable) {
 		/* A computed text's address is not stable: keep it in the
 		 * frame's texts instead (freed with them). */
