@@ -21,8 +21,10 @@ memo_clear(struct memo *m)
 {
 	size_t	i;
 
-	for (i = 0; i < m->cap; i++)
-		free(m->v[i].cands);
+	for (i = 0; i < m->ccap; i++)
+		free(m->cv[i].cands);
+	free(m->cv);
+	free(m->ch);
 	free(m->v);
 	pthread_mutex_destroy(&m->lock);
 	memset(m, 0, sizeof *m);
@@ -92,39 +94,90 @@ memo_put(struct memo *m, const struct rules_node *node, const char *s,
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* FNV-1a of node and the bytes of s. */
+static uint64_t
+text_hash(const struct rules_node *node, const char *s)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL ^ (uintptr_t)node;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The content-keyed slot of (node, s, h), or the free one; ccap > 0. */
+static size_t
+cands_slot(const struct memo *m, const struct rules_node *node,
+    const char *s, uint64_t h)
+{
+	size_t	i = (size_t)(h >> 20) & (m->ccap - 1);
+
+	while (m->cv[i].node != NULL && (m->ch[i] != h ||
+	    m->cv[i].node != node || strcmp(m->cv[i].s, s) != 0))
+		i = (i + 1) & (m->ccap - 1);
+	return i;
+}
+
+/* Doubles the content-keyed table; the lock is held. */
+static void
+cands_grow(struct memo *m)
+{
+	struct memo_entry	*old = m->cv;
+	uint64_t		*oldh = m->ch;
+	size_t			 oldcap = m->ccap, i, j;
+
+	m->ccap = m->ccap == 0 ? 64 : m->ccap * 2;
+	m->cv = xcalloc(m->ccap, sizeof *m->cv);
+	m->ch = xcalloc(m->ccap, sizeof *m->ch);
+	for (i = 0; i < oldcap; i++)
+		if (old[i].node != NULL) {
+			j = cands_slot(m, old[i].node, old[i].s, oldh[i]);
+			m->cv[j] = old[i];
+			m->ch[j] = oldh[i];
+		}
+	free(old);
+	free(oldh);
+}
+
 bool
 memo_get_cands(struct memo *m, const struct rules_node *node, const char *s,
     const struct memo_cand **cands, size_t *n)
 {
-	struct memo_entry	*e;
-	bool			 found = false;
+	uint64_t	h = text_hash(node, s);
+	size_t		i;
+	bool		found = false;
 
 	pthread_mutex_lock(&m->lock);
-	if (m->cap > 0 && (e = memo_slot(m, node, s))->node != NULL) {
-		*cands = e->cands;
-		*n = e->ncands;
+	if (m->ccap > 0 && m->cv[i = cands_slot(m, node, s, h)].node != NULL) {
+		*cands = m->cv[i].cands;
+		*n = m->cv[i].ncands;
 		found = true;
 	}
 	pthread_mutex_unlock(&m->lock);
 	return found;
 }
 
+/* s must outlive the memo (the model's strings do: the evaluation's). */
 const struct memo_cand *
 memo_put_cands(struct memo *m, const struct rules_node *node, const char *s,
     struct memo_cand *cands, size_t n, size_t *nkept)
 {
+	uint64_t		 h = text_hash(node, s);
 	struct memo_entry	*e;
 	const struct memo_cand	*kept;
+	size_t			 i;
 
 	pthread_mutex_lock(&m->lock);
-	if (2 * (m->n + 1) > m->cap)
-		memo_grow(m);
-	if ((e = memo_slot(m, node, s))->node == NULL) {
+	if (2 * (m->cn + 1) > m->ccap)
+		cands_grow(m);
+	e = &m->cv[i = cands_slot(m, node, s, h)];
+	if (e->node == NULL) {
 		e->node = node;
 		e->s = s;
 		e->cands = cands;
 		e->ncands = n;
-		m->n++;
+		m->ch[i] = h;
+		m->cn++;
 	} else
 		free(cands);
 	kept = e->cands;

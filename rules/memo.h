@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct rules_node;
 
@@ -40,6 +41,11 @@ struct memo {
 	pthread_mutex_t		 lock;
 	struct memo_entry	*v;	/* open addressing; node NULL: free */
 	size_t			 n, cap;
+	/* Edition 3: keyed by the text, not its address (a train read from
+	 * XML or generated does not share equal strings). */
+	struct memo_entry	*cv;
+	uint64_t		*ch;	/* hash of cv[i]'s text */
+	size_t			 cn, ccap;
 };
 
 void memo_init(struct memo *m);
@@ -51,9 +57,10 @@ void memo_put(struct memo *m, const struct rules_node *node, const char *s,
     size_t best, double top);
 
 /*
- * Edition 3: the candidates remembered for (node, s) (borrowed until
- * memo_clear); memo_put_cands takes cands (malloc'd) and returns the
- * array kept -- another thread's, if it got there first.
+ * Edition 3: the candidates remembered for node and the text s (by its
+ * bytes; borrowed until memo_clear); memo_put_cands takes cands
+ * (malloc'd) and returns the array kept -- another thread's, if it got
+ * there first.
  */
 bool memo_get_cands(struct memo *m, const struct rules_node *node,
     const char *s, const struct memo_cand **cands, size_t *n);
