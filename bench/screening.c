@@ -21,11 +21,13 @@
 #include "rules/pool.h"
 
 #define FORMS	"etc/rules/default/lists/legal-forms.txt"
+#define GENERIC	"etc/rules/default/lists/generic-words.txt"
 #define LIST	"etc/rules/default/lists/sanctioned-parties.txt"
 #define BUDGET	8.0	/* seconds a search run may take before it stops */
 #define CHUNK	64	/* names a pool task handles */
 
 static struct names_forms	forms;
+static struct names_generic	generic;	/* as the default rule set scores */
 
 static double
 now(void)
@@ -36,27 +38,47 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Reads FORMS into forms; 0 or -1. */
+/* The lines of a words file, `#` comments dropped, leading white space
+ * too; *n of them (caller frees each). */
 static int
-forms_load(void)
+lines_load(const char *path, const char **v, size_t max, size_t *n)
 {
-	const char	*v[512];
-	char		 line[256], err[256], *p;
-	size_t		 n = 0, i;
-	FILE		*f;
-	int		 r;
+	char	 line[512], *p;
+	FILE	*f;
 
-	if ((f = fopen(FORMS, "r")) == NULL)
+	*n = 0;
+	if ((f = fopen(path, "r")) == NULL)
 		return -1;
-	while (fgets(line, sizeof(line), f) != NULL && n < 512) {
+	while (fgets(line, sizeof(line), f) != NULL && *n < max) {
 		line[strcspn(line, "#\r\n")] = '\0';
 		while ((p = strrchr(line, ' ')) != NULL && p[1] == '\0')
 			*p = '\0';
-		if (line[0] != '\0')
-			v[n++] = strdup(line);
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p != '\0')
+			v[(*n)++] = strdup(p);
 	}
 	fclose(f);
+	return 0;
+}
+
+/* Reads the default rule set's legal forms and generic words; 0 or -1. */
+static int
+forms_load(void)
+{
+	static const char	*v[2048];
+	char			 err[256];
+	size_t			 n, i;
+	int			 r;
+
+	if (lines_load(FORMS, v, 2048, &n) != 0)
+		return -1;
 	r = names_forms_init(&forms, v, n, err, sizeof(err));
+	for (i = 0; i < n; i++)
+		free((char *)v[i]);
+	if (r != 0 || lines_load(GENERIC, v, 2048, &n) != 0)
+		return -1;
+	r = names_generic_init(&generic, v, n, err, sizeof(err));
 	for (i = 0; i < n; i++)
 		free((char *)v[i]);
 	return r;
@@ -239,7 +261,7 @@ bench_search(const char *what, const struct names_index *ix,
 static void
 bench_list(void)
 {
-	struct names_index	*ix = names_index_new(NULL);
+	struct names_index	*ix = names_index_new(&generic);
 	struct names_keys	*ek, *ak, *qk;
 	char			*entries, *aliases, *party;
 	double			 s, ks;
@@ -313,7 +335,7 @@ list_load(char **out, uint32_t *entry, size_t max)
 static void
 bench_ecommerce(void)
 {
-	struct names_index	*ix = names_index_new(NULL);
+	struct names_index	*ix = names_index_new(&generic);
 	struct names_keys	*lk, *qk;
 	uint32_t		 entry[256];
 	char			*list, *party;
@@ -345,7 +367,8 @@ int
 main(void)
 {
 	if (forms_load() != 0) {
-		fprintf(stderr, "screening: cannot read %s\n", FORMS);
+		fprintf(stderr, "screening: cannot read %s or %s\n", FORMS,
+		    GENERIC);
 		return 1;
 	}
 	bench_keys();
