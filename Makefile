@@ -216,6 +216,8 @@ torture: deps
 	@sh scripts/torture-disk.sh $(BUILD) 100
 	RAILGATE_BUILD=$(BUILD) RAILGATE_TAMPER_TRIALS=1000 \
 	    $(BUILD)/tests/system integration_tamper
+	RAILGATE_BUILD=$(BUILD) RAILGATE_INDEX_QUERIES=2000 \
+	    $(BUILD)/tests/unit names_index
 	RAILGATE_BUILD=$(BUILD) RAILGATE_LOAD_SECONDS=600 \
 	    RAILGATE_FLOOD_SECONDS=60 RAILGATE_FLOOD_SLOW=1000 \
 	    $(BUILD)/tests/system integration_load
