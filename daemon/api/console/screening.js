@@ -42,11 +42,17 @@
 		    .replace(/\s+/g, " ").trim();
 	}
 
-	/* The clearances of m's party and entry, newest first (cached). */
+	/*
+	 * The clearances of m's party and entry, newest first.  Cached for
+	 * the hits of one train fetch only: a page loaded again (a stream
+	 * message, a supervisor's confirmation) asks again.
+	 */
 	function clearancesOf(m) {
-		var key = m.list + "\n" + m.name, c = cache[key];
+		var key = m.list + "\n" + m.name, c = cache[key],
+		    since = RG.state && RG.state.train ?
+		    RG.state.train.fetchedAt || 0 : 0;
 
-		if (c && Date.now() - c.at < CACHE_MS)
+		if (c && c.at >= since && Date.now() - c.at < CACHE_MS)
 			return Promise.resolve(c.list);
 		return api("GET", "/v1/screening/clearances?list=" + enc(m.list) +
 		    "&party=" + enc(m.name) + "&limit=50").then(function (a) {
