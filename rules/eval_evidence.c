@@ -27,8 +27,8 @@ frame_eq(const struct eval_frame *f, const char *number)
 }
 
 /* Keeps computed text s (consumes it) for the current evaluation. */
-static const char *
-frame_keep(struct eval_frame *f, char *s)
+const char *
+eval_frame_keep(struct eval_frame *f, char *s)
 {
 	if (f->ntexts == f->texts_cap) {
 		f->texts_cap = f->texts_cap == 0 ? 4 : f->texts_cap * 2;
@@ -194,7 +194,7 @@ seal_reported(struct eval_frame *f, const char *number,
 		buf_add_str(&b, r->seal);
 		buf_add_str(&b, states[r->state]);
 	}
-	return frame_keep(f, buf_steal(&b, NULL));
+	return eval_frame_keep(f, buf_steal(&b, NULL));
 }
 
 /* The manifest's seal numbers s, comma-separated, or "none". */
@@ -213,7 +213,7 @@ seals_declared(struct eval_frame *f, const struct manifest_seal *s, size_t n)
 	}
 	if (b.len == 0)
 		return "none";
-	return frame_keep(f, buf_steal(&b, NULL));
+	return eval_frame_keep(f, buf_steal(&b, NULL));
 }
 
 /*
@@ -236,7 +236,7 @@ seals_neighbour(struct eval_frame *f, const char *number)
 	}
 	if (b.len == 0)
 		return "none";
-	return frame_keep(f, buf_steal(&b, NULL));
+	return eval_frame_keep(f, buf_steal(&b, NULL));
 }
 
 /*
@@ -338,7 +338,7 @@ wagon_neighbour_result(struct eval_frame *f)
 	}
 	if (b.len == 0)
 		return NULL;
-	return frame_keep(f, buf_steal(&b, NULL));
+	return eval_frame_keep(f, buf_steal(&b, NULL));
 }
 
 /* A yes/no evidence field. */

@@ -85,5 +85,7 @@ const char *eval_evidence_str(enum rules_field id, struct eval_frame *f);
 int64_t eval_weighbridge(const struct eval_frame *f);
 bool eval_field_is_computed(enum rules_field id);
 void eval_texts_free(struct eval_frame *f);
+/* Keeps s (malloc'd, consumed) until eval_texts_free; returns it. */
+const char *eval_frame_keep(struct eval_frame *f, char *s);
 
 #endif

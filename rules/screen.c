@@ -114,11 +114,10 @@ screen_cands(const struct rules_node *n, struct eval_frame *f,
 		return c;
 	fresh = screen_candidates(n->list, name, f->rs->forms, min, ncands);
 	if (!stable) {
-		/* A computed text's address is not stable: keep it in the
-		 * frame's texts instead (freed with them). */
-		f->texts = xreallocarray(f->texts, f->ntexts + 1,
-		    sizeof *f->texts);
-		f->texts[f->ntexts++] = (char *)fresh;
+		/* A computed text lives for this condition only: so do its
+		 * candidates (freed with the frame's texts). */
+		if (fresh != NULL)
+			(void)eval_frame_keep(f, (char *)fresh);
 		return fresh;
 	}
 	return memo_put_cands(f->memo, n, name, fresh, *ncands, ncands);

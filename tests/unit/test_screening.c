@@ -646,7 +646,55 @@ t_screening_self(void)
 	}
 }
 
+/*
+ * Computed texts (here a container's declared seals) screened again and
+ * again in one condition: their candidates live with the frame's other
+ * computed texts and are freed with them (under ASan this once wrote
+ * past the frame's array).
+ */
+static void
+t_screening_computed_subject(void)
+{
+	static const char main_rules[] =
+	    "edition 3\nlist s from \"lists/s.txt\"\n"
+	    "rule seal\n scope container\n action AUDIT\n"
+	    " when seals_declared matches list s at 0.9"
+	    " and seals_declared matches list s at 0.9"
+	    " and seals_declared matches list s at 0.9"
+	    " and seals_declared matches list s at 0.9"
+	    " and seals_declared matches list s at 0.9\n"
+	    " reason \"{seals_declared}: {match}\"\nend\n";
+	static const char list[] = "KZ7712001\n";
+	struct rules_file	 f[2] = {
+		{ "main.rules", NULL, main_rules, sizeof main_rules - 1 },
+		{ "lists/s.txt", NULL, list, sizeof list - 1 },
+	};
+	struct diag_list	 l;
+	struct rules_ruleset	*rs;
+	struct manifest_train	*t;
+	struct manifest_seal	*seal;
+	struct decision		*d;
+	char			*cause = NULL;
+
+	diag_list_init(&l, 0);
+	rs = rules_ruleset_compile("t", f, 2, &l);
+	diag_list_clear(&l);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	t = train_with("Getriebe Sud GmbH", NULL, NULL);
+	seal = manifest_container_add_seal(t, t->wagons[0]->containers[0]);
+	seal->number = manifest_str(t, "KZ7712001", 9);
+	d = decide_evaluate(rs, t, "[]", NULL, 1, NULL, &cause);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL_FATAL(d->wagons[0].nhits, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->wagons[0].hits[0].reason,
+	    "KZ7712001: 'KZ7712001' is listed 's' entry 'KZ7712001'"));
+	decision_free(d);
+	manifest_train_free(t);
+	rules_ruleset_unref(rs);
+}
+
 static CU_TestInfo screening_tests[] = {
+	{ "computed texts screened", t_screening_computed_subject },
 	{ "a name scores 1 against itself", t_screening_self },
 	{ "imported UN lists load", t_screening_imported_lists_load },
 	{ "variants of listed names are held", t_screening_variants_held },
