@@ -533,10 +533,18 @@ refuse(struct unlist_error *err, unsigned line, const char *fmt, ...)
 {
 	va_list	ap;
 
+	size_t	i = 0, k, n;
+
 	err->line = line;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/* A long message is cut at the buffer's end, maybe inside a
+	 * character: end it at the last whole one. */
+	n = strlen(err->msg);
+	while (i < n && (k = utf8_sequence(err->msg + i, n - i)) > 0)
+		i += k;
+	err->msg[i] = '\0';
 	return -1;
 }
 

@@ -467,7 +467,47 @@ t_unlist_scripts(void)
 	CU_ASSERT_PTR_NULL(script_uncompared("ab\xd8\xb4", 2));
 }
 
+/*
+ * A refusal quoting a long Cyrillic tag is cut at a whole character, so
+ * the message stays printable UTF-8 (fuzz_unlist found one cut inside
+ * a character).
+ */
+static void
+t_unlist_long_message(void)
+{
+	struct unlist_counts	 c;
+	struct unlist_error	 err;
+	struct buf		 b = { 0 };
+	char			*text = NULL;
+	size_t			 len, i, k;
+	int			 odd;
+
+	for (odd = 0; odd < 2; odd++) {
+		buf_reset(&b);
+		/* An opening tag its end tag does not match: libxml2 quotes
+		 * it; one letter more or less moves the cut by a byte. */
+		buf_add_str(&b, odd ? "<CONSOLIDATED_LIST><AB" :
+		    "<CONSOLIDATED_LIST><A");
+		for (i = 0; i < 400; i++)
+			buf_add_str(&b, "\xd0\x84");	/* Є */
+		buf_add_str(&b, ">x</B></CONSOLIDATED_LIST>\n");
+		CU_ASSERT_EQUAL(unlist_convert(b.data, b.len, "long.xml", &text,
+		    &len, &c, &err), -1);
+		CU_ASSERT(text_is_printable(err.msg));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "tag mismatch"));
+		for (i = 0; err.msg[i] != '\0'; i += k)
+			if ((k = utf8_sequence(err.msg + i,
+			    strlen(err.msg + i))) == 0)
+				break;
+		CU_ASSERT_EQUAL(err.msg[i], '\0');
+		free(text);
+		text = NULL;
+	}
+	buf_free(&b);
+}
+
 static CU_TestInfo unlist_tests[] = {
+	{ "t_unlist_long_message", t_unlist_long_message },
 	{ "t_unlist_scripts", t_unlist_scripts },
 	{ "t_unlist_expected", t_unlist_expected },
 	{ "t_unlist_checker", t_unlist_checker },
