@@ -141,12 +141,12 @@ clearance_fits(const struct rules_clearance *c, const struct rules_node *n,
 
 /*
  * True if the party is cleared of entry e (`unless cleared`); the
- * clearance is marked applied when mark (the match it skips counted).
+ * clearance is marked applied (the match it skips would have counted).
  */
 static bool
 screen_cleared(const struct rules_node *n, struct eval_frame *f,
     const struct rules_entry *e, const struct manifest_party *p,
-    const char *name, const char *pid, bool mark)
+    const char *name, const char *pid)
 {
 	struct rules_clearance	*c;
 	size_t			 nc, i;
@@ -161,8 +161,7 @@ screen_cleared(const struct rules_node *n, struct eval_frame *f,
 	for (i = 0; i < nc && !found; i++)
 		if (clearance_fits(&c[i], n, e, p, key, pid)) {
 			found = true;
-			if (mark)
-				atomic_store(&c[i].applied, true);
+			atomic_store(&c[i].applied, true);
 		}
 	free(key);
 	return found;
@@ -223,7 +222,7 @@ screen_by_id(const struct rules_node *n, struct eval_frame *f,
 	    (ei = strmap_get(n->list->by_id, pid)) == NULL)
 		return;
 	e = &n->list->ent[*ei];
-	if (screen_cleared(n, f, e, p, name, pid, true))
+	if (screen_cleared(n, f, e, p, name, pid))
 		return;
 	best->strength = SCREEN_STRONG;
 	best->score = best->raw = 1;
@@ -268,7 +267,7 @@ screen_one(const struct rules_node *n, struct eval_frame *f, const char *name,
 		r.strength = strength_of(n, r.score);
 		if (r.strength == SCREEN_NONE || !better(&r, best))
 			continue;
-		if (screen_cleared(n, f, e, p, name, pid, true))
+		if (screen_cleared(n, f, e, p, name, pid))
 			continue;
 		*best = r;
 	}
