@@ -103,11 +103,40 @@ token_usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: railgate token create --role ROLE --name NAME [--expires DAYS]\n"
-	    "                             [--dsn DSN | -c CONFIG]\n"
+	    "                             [--carrier ID ...] [--dsn DSN | -c CONFIG]\n"
 	    "       railgate token revoke --name NAME [--dsn DSN | -c CONFIG]\n"
 	    "ROLE: officer, supervisor, auditor, operator, admin or device (one\n"
 	    "per weighbridge or scanner).  The new token is printed once; only\n"
-	    "its SHA-256 is stored.\n");
+	    "its SHA-256 is stored.\n"
+	    "An operator token names the carriers (the manifest's NAD+CA or\n"
+	    "<Carrier><ID>, e.g. KZ-KTZE) whose trains it reads: --carrier at\n"
+	    "least once, and only for an operator.\n");
+}
+
+/*
+ * Adds one --carrier to the array literal being built in buf ("{A,B}");
+ * -1 with a message when the identifier is malformed or too many.
+ */
+static int
+token_add_carrier(char *buf, size_t len, const char *id)
+{
+	size_t	n = strlen(buf);
+
+	if (!auth_carrier_valid(id)) {
+		cmd_warnx("token", "--carrier %s: an identifier is 1 to 35 of "
+		    "A-Z a-z 0-9 . _ : / -", id);
+		return -1;
+	}
+	if (n == 0)
+		n = (size_t)snprintf(buf, len, "{");
+	else
+		buf[--n] = '\0';	/* the closing brace */
+	if (n + strlen(id) + 3 > len || n + strlen(id) + 2 > AUTH_CARRIERS_LEN) {
+		cmd_warnx("token", "--carrier: too many carriers for one token");
+		return -1;
+	}
+	snprintf(buf + n, len - n, "%s%s}", n > 1 ? "," : "", id);
+	return 0;
 }
 
 int
@@ -117,6 +146,7 @@ cmd_token(int argc, char **argv)
 		{ "role", required_argument, NULL, 'r' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "expires", required_argument, NULL, 'e' },
+		{ "carrier", required_argument, NULL, 'C' },
 		{ "dsn", required_argument, NULL, 'd' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -125,7 +155,7 @@ cmd_token(int argc, char **argv)
 	const char	*role = NULL, *name = NULL, *dsn_opt = NULL,
 			*conf = "etc/railgate.conf", *verb;
 	char		*dsn, *cause = NULL, token[AUTH_TOKEN_LEN],
-			 hash[AUTH_TOKEN_HEX];
+			 hash[AUTH_TOKEN_HEX], carriers[AUTH_CARRIERS_LEN + 2] = "";
 	enum auth_role	 r;
 	int		 ch, days = 0, rc;
 
@@ -136,8 +166,13 @@ cmd_token(int argc, char **argv)
 	verb = argv[1];
 	optind = 1;
 	argc--, argv++;
-	while ((ch = getopt_long(argc, argv, "r:n:e:d:c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:n:e:C:d:c:h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'C':
+			if (token_add_carrier(carriers, sizeof carriers,
+			    optarg) < 0)
+				return EX_USAGE;
+			break;
 		case 'r': role = optarg; break;
 		case 'n': name = optarg; break;
 		case 'e': days = atoi(optarg); break;
@@ -153,6 +188,15 @@ cmd_token(int argc, char **argv)
 		token_usage(stderr);
 		return EX_USAGE;
 	}
+	if (strcmp(verb, "create") == 0 && (r == AUTH_OPERATOR) !=
+	    (carriers[0] != '\0')) {
+		cmd_warnx("token", r == AUTH_OPERATOR ? "an operator token needs "
+		    "--carrier ID (the carrier whose trains it reads)" :
+		    "--carrier is for operator tokens only");
+		return EX_USAGE;
+	}
+	if (carriers[0] == '\0')
+		snprintf(carriers, sizeof carriers, "{}");
 	if ((dsn = cmd_resolve_dsn(dsn_opt, conf, false)) == NULL)
 		return EX_CONFIG;
 	if (strcmp(verb, "create") == 0) {
@@ -162,7 +206,8 @@ cmd_token(int argc, char **argv)
 			return EX_OSERR;
 		}
 		auth_token_hash(token, hash);
-		rc = db_admin_token_create(dsn, hash, name, role, days, &cause);
+		rc = db_admin_token_create(dsn, hash, name, role, carriers,
+		    days, &cause);
 		if (rc == 0)
 			printf("%s\n", token);
 	} else {

@@ -236,6 +236,7 @@ build_train_json(struct ingest_job *j, const struct manifest_train *t)
 	jsonw_object_begin(&w);
 	jsonw_kv_string(&w, "contents_sha256", hex);
 	jsonw_kv_string(&w, "direction", manifest_direction_name(t->direction));
+	jsonw_kv_string_opt(&w, "carrier_id", t->carrier.id);
 	jsonw_kv_string_opt(&w, "border_station", t->border_station);
 	jsonw_kv_string_opt(&w, "departure_station", t->departure_station);
 	jsonw_kv_string_opt(&w, "destination_station", t->destination_station);

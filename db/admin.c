@@ -66,19 +66,20 @@ admin_outcome(const char *dsn, const char *sql, int n, const char *const *p,
 
 int
 db_admin_token_create(const char *dsn, const char *hash, const char *principal,
-    const char *role, int days, char **cause)
+    const char *role, const char *carriers, int days, char **cause)
 {
 	char		 d[16];
-	const char	*p[4] = { hash, principal, role, d };
+	const char	*p[5] = { hash, principal, role, d, carriers };
 
 	snprintf(d, sizeof d, "%d", days);
 	return admin_exec(dsn,
-	    "WITH t AS (INSERT INTO tokens (hash, principal, role, expires_at) "
-	    "VALUES ($1, $2, $3, CASE WHEN $4::int > 0 THEN now() + "
-	    "make_interval(days => $4::int) END) RETURNING id) "
+	    "WITH t AS (INSERT INTO tokens (hash, principal, role, expires_at, "
+	    "carriers) VALUES ($1, $2, $3, CASE WHEN $4::int > 0 THEN now() + "
+	    "make_interval(days => $4::int) END, $5::text[]) RETURNING id) "
 	    "SELECT 0 FROM t, audit_append('cli', 'token.create', NULL, "
-	    "json_build_object('principal', $2::text, 'role', $3::text)::text, NULL)",
-	    4, p, cause) < 0 ? -1 : 0;
+	    "json_build_object('principal', $2::text, 'role', $3::text, "
+	    "'carriers', $5::text[])::text, NULL)",
+	    5, p, cause) < 0 ? -1 : 0;
 }
 
 int

@@ -5,9 +5,13 @@
 #ifndef DB_ADMIN_H
 #define DB_ADMIN_H
 
-/* Stores a token hash for principal with role; expires after days (0: never). */
+/*
+ * Stores a token hash for principal with role, bound to carriers (a
+ * PostgreSQL array literal, "{}" for none); expires after days (0: never).
+ */
 int db_admin_token_create(const char *dsn, const char *hash,
-    const char *principal, const char *role, int days, char **cause);
+    const char *principal, const char *role, const char *carriers, int days,
+    char **cause);
 /* Revokes every live token of principal; returns how many, or -1. */
 int db_admin_token_revoke(const char *dsn, const char *principal, char **cause);
 

@@ -87,7 +87,7 @@ typedef void (*store_decision_cb)(const char *result, void *arg);
  * database failed (STORE_*).
  */
 typedef void (*store_token_cb)(int status, const char *principal,
-    const char *role, void *arg);
+    const char *role, const char *carriers, void *arg);
 
 /* Looks up a token by its SHA-256 hex. */
 void store_token_lookup(struct db *db, const char *hash, store_token_cb cb,

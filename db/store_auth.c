@@ -8,19 +8,19 @@
 #include "query.h"
 #include "store.h"
 
-/* Row: principal, role. */
+/* Row: principal, role, carriers (comma-separated). */
 static void
 token_lookup_cb(const struct db_result *r, void *arg)
 {
 	struct store_call	*q = arg;
 
 	if (!db_result_ok(r))
-		q->cb.token(store_failure(r), NULL, NULL, q->arg);
+		q->cb.token(store_failure(r), NULL, NULL, NULL, q->arg);
 	else if (db_result_rows(r) == 0)
-		q->cb.token(0, NULL, NULL, q->arg);
+		q->cb.token(0, NULL, NULL, NULL, q->arg);
 	else
 		q->cb.token(1, db_result_value(r, 0, 0),
-		    db_result_value(r, 0, 1), q->arg);
+		    db_result_value(r, 0, 1), db_result_value(r, 0, 2), q->arg);
 	free(q);
 }
 
@@ -32,7 +32,8 @@ store_token_lookup(struct db *db, const char *hash, store_token_cb cb,
 	const char		*p[1] = { hash };
 
 	q->cb.token = cb;
-	db_query(db, "SELECT principal, role FROM tokens WHERE hash = $1 "
+	db_query(db, "SELECT principal, role, array_to_string(carriers, ',') "
+	    "FROM tokens WHERE hash = $1 "
 	    "AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
 	    1, p, NULL, NULL, DB_RETRY, 5000, token_lookup_cb, q);
 }
@@ -45,7 +46,7 @@ store_session_lookup(struct db *db, const char *hash, store_token_cb cb,
 	const char		*p[1] = { hash };
 
 	q->cb.token = cb;
-	db_query(db, "SELECT principal, role FROM session_lookup($1)", 1, p,
+	db_query(db, "SELECT principal, role, '' FROM session_lookup($1)", 1, p,
 	    NULL, NULL, DB_RETRY, 5000, token_lookup_cb, q);
 }
 

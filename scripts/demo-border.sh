@@ -131,8 +131,15 @@ border_sql() {
 }
 
 border_token() {
-	"$bbuild/railgate" token create --dsn "$(cat "$(border_dir "$1")/admin")" \
-		--role "$2" --name "$3"
+	if [ "$2" = operator ]; then
+		set -- "$@" --carrier KZ-KTZE --carrier CN-CRCT --carrier MN-UBTZ \
+			--carrier RU-RZD --carrier VN-VNR
+	fi
+	bt_dsn=$(cat "$(border_dir "$1")/admin")
+	bt_role=$2 bt_name=$3
+	shift 3
+	"$bbuild/railgate" token create --dsn "$bt_dsn" --role "$bt_role" \
+		--name "$bt_name" "$@"
 }
 
 border_api() {

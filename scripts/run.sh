@@ -60,7 +60,7 @@ tokens=var/make-run-tokens
 if [ ! -s "$tokens" ] && [ -n "$admin_dsn" ]; then
 	umask 077
 	{
-		echo "operator=$("$build/railgate" token create --dsn "$admin_dsn" --role operator --name make-run-operator)"
+		echo "operator=$("$build/railgate" token create --dsn "$admin_dsn" --role operator --name make-run-operator --carrier KZ-KTZE --carrier CN-CRCT --carrier MN-UBTZ --carrier RU-RZD --carrier VN-VNR)"
 		echo "officer=$("$build/railgate" token create --dsn "$admin_dsn" --role officer --name make-run-officer)"
 		echo "supervisor=$("$build/railgate" token create --dsn "$admin_dsn" --role supervisor --name make-run-supervisor)"
 		echo "auditor=$("$build/railgate" token create --dsn "$admin_dsn" --role auditor --name make-run-auditor)"

@@ -70,8 +70,18 @@ testbed_daemon_restart() {
 	testbed_daemon_start
 }
 
+# An operator token reads the trains of the carriers it names: every
+# carrier of the fixtures and of `railgate gen`'s routes.
+testbed_carriers="--carrier KZ-KTZE --carrier CN-CRCT --carrier MN-UBTZ --carrier RU-RZD --carrier VN-VNR"
+
 testbed_token() {
-	"$tb_build/railgate" token create --dsn "$admin" --role "$1" --name "$2"
+	if [ "$1" = operator ]; then
+		# shellcheck disable=SC2086
+		"$tb_build/railgate" token create --dsn "$admin" --role "$1" \
+			--name "$2" $testbed_carriers
+	else
+		"$tb_build/railgate" token create --dsn "$admin" --role "$1" --name "$2"
+	fi
 }
 
 testbed_sql() {

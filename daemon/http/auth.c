@@ -81,6 +81,54 @@ auth_role_allows(unsigned mask, enum auth_role r)
 	return (mask & (unsigned)r) != 0;
 }
 
+#define AUTH_CARRIER_MAX	35	/* an EDIFACT party identifier, an..35 */
+
+bool
+auth_carrier_valid(const char *id)
+{
+	size_t	n = 0;
+
+	for (; id[n] != '\0'; n++)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789._:/-", id[n]) == NULL)
+			return false;
+	return n > 0 && n <= AUTH_CARRIER_MAX;
+}
+
+int
+auth_carriers_set(struct auth_principal *who, const char *carriers)
+{
+	if (strlen(carriers) >= sizeof who->carriers)
+		return -1;
+	snprintf(who->carriers, sizeof who->carriers, "%s", carriers);
+	return 0;
+}
+
+bool
+auth_carrier_allowed(const struct auth_principal *who, const char *id)
+{
+	const char	*p = who->carriers, *comma;
+	size_t		 n = id != NULL ? strlen(id) : 0;
+
+	if (n == 0)
+		return false;
+	while (*p != '\0') {
+		comma = strchr(p, ',');
+		if (comma == NULL)
+			comma = p + strlen(p);
+		if ((size_t)(comma - p) == n && memcmp(p, id, n) == 0)
+			return true;
+		p = *comma == ',' ? comma + 1 : comma;
+	}
+	return false;
+}
+
+void
+auth_carriers_array(const struct auth_principal *who, char *out, size_t len)
+{
+	snprintf(out, len, "{%s}", who->carriers);
+}
+
 /* 32 random bytes, base64url without padding, after "rg_". */
 int
 auth_token_generate(char *out)

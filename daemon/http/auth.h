@@ -27,15 +27,38 @@ enum auth_role {
 #define AUTH_TOKEN_HEX	65		/* SHA-256 hex + NUL */
 #define AUTH_TOKEN_LEN	48		/* "rg_" + 43 base64url characters + NUL */
 
+/*
+ * A principal's carriers: the railway companies an operator token is
+ * bound to (issue 20; docs/operator.md), comma-separated as stored, each
+ * [A-Za-z0-9._:/-]{1,35} (tokens_carriers_check, migration 029), so the
+ * text is also a PostgreSQL array literal's inside.  Empty for every
+ * other role -- and an operator bound to none reads nothing.
+ */
+#define AUTH_CARRIERS_LEN	256
+
 struct auth_principal {
 	char		name[128];
 	enum auth_role	role;
+	char		carriers[AUTH_CARRIERS_LEN];
 };
 
 /* "officer", ...; NULL for an unknown value. */
 const char *auth_role_name(enum auth_role r);
 /* Parses a role name; 0 or -1. */
 int auth_role_parse(const char *s, enum auth_role *out);
+/* Sets who->carriers from a comma-separated list; -1 when it does not fit. */
+int auth_carriers_set(struct auth_principal *who, const char *carriers);
+/* True when who is bound to carrier id (an exact, whole match). */
+bool auth_carrier_allowed(const struct auth_principal *who, const char *id);
+/*
+ * who's carriers as a PostgreSQL array literal ("{KZ-KTZE,CN-CRCT}"),
+ * written to out (at least AUTH_CARRIERS_LEN + 2 bytes).
+ */
+void auth_carriers_array(const struct auth_principal *who, char *out,
+    size_t len);
+/* True when a carrier identifier has the shape a token may name. */
+bool auth_carrier_valid(const char *id);
+
 /* True when a route allowing the roles in mask admits role r. */
 bool auth_role_allows(unsigned mask, enum auth_role r);
 

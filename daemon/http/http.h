@@ -92,10 +92,11 @@ struct http_ctx {
 
 /*
  * A token's lookup answered: status < 0 failed (503), 0 unknown (401), 1
- * found, with its principal and role (a name auth_role_parse takes).
+ * found, with its principal, role (a name auth_role_parse takes) and the
+ * carrier identifiers it is bound to, comma-separated ("" for none).
  */
 typedef void (*http_token_cb)(int status, const char *principal,
-    const char *role, void *arg);
+    const char *role, const char *carriers, void *arg);
 
 /* What the application hands the server; copied by http_server_new. */
 struct http_app {

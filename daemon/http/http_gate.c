@@ -193,7 +193,8 @@ http_auth_begin(struct http_server *s, const char *client,
 /* The second step: the database's answer about a->hash. */
 static int
 http_auth_end(struct http_server *s, const char *client, int status,
-    const char *principal, const char *role, struct http_auth *a)
+    const char *principal, const char *role, const char *carriers,
+    struct http_auth *a)
 {
 	struct auth_principal	who;
 
@@ -212,6 +213,12 @@ http_auth_end(struct http_server *s, const char *client, int status,
 		return http_auth_unknown(s, client, a);
 	}
 	snprintf(who.name, sizeof who.name, "%s", principal);
+	if (carriers != NULL && auth_carriers_set(&who, carriers) < 0) {
+		/* More than a principal can hold: refuse, never truncate. */
+		auth_cache_put(a->session ? s->sessions : s->d->auth, a->hash,
+		    daemon_now_ms(), NULL);
+		return http_auth_unknown(s, client, a);
+	}
 	auth_cache_put(a->session ? s->sessions : s->d->auth, a->hash,
 	    daemon_now_ms(), &who);
 	a->who = who;
@@ -273,7 +280,7 @@ http_authorised(struct http_ctx *c)
 /* Token lookup answered by the application. */
 static void
 http_request_token_cb(int status, const char *principal, const char *role,
-    void *arg)
+    const char *carriers, void *arg)
 {
 	struct http_ctx		*c = arg;
 	struct http_auth	 a;
@@ -281,7 +288,8 @@ http_request_token_cb(int status, const char *principal, const char *role,
 	memset(&a, 0, sizeof a);
 	a.session = c->session;
 	snprintf(a.hash, sizeof a.hash, "%s", c->cred_hash);
-	if (http_auth_end(c->server, c->client, status, principal, role, &a) !=
+	if (http_auth_end(c->server, c->client, status, principal, role,
+	    carriers, &a) !=
 	    HTTP_AUTH_OK) {
 		http_reply_refusal(c, &a);
 		return;
@@ -331,7 +339,8 @@ gate_role(const struct http_route *route, const struct http_auth *a,
 
 /* The lookup of a gated head's token answered. */
 static void
-http_gate_cb(int status, const char *principal, const char *role, void *arg)
+http_gate_cb(int status, const char *principal, const char *role,
+    const char *carriers, void *arg)
 {
 	struct http_gate	*gate = arg;
 	struct http_auth	 a;
@@ -347,7 +356,7 @@ http_gate_cb(int status, const char *principal, const char *role, void *arg)
 	snprintf(a.hash, sizeof a.hash, "%s", gate->hash);
 	a.session = gate->session;
 	if (http_auth_end(gate->s, gate->client, status, principal, role,
-	    &a) != HTTP_AUTH_OK)
+	    carriers, &a) != HTTP_AUTH_OK)
 		conn_guard_resume(gate->w, &a.no);
 	else if (gate_role(gate->route, &a, &r) == CONN_REFUSE)
 		conn_guard_resume(gate->w, &r);

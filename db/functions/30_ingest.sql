@@ -448,6 +448,7 @@ BEGIN
 		    ELSE state END,
 		manifest_id = ingest_manifest.manifest_id,
 		direction = p_train->>'direction',
+		carrier_id = p_train->>'carrier_id',
 		border_station = p_train->>'border_station',
 		departure_station = p_train->>'departure_station',
 		destination_station = p_train->>'destination_station',

@@ -30,7 +30,8 @@ cli_token(const char *role, const char *name, char *out, size_t size)
 	int	 ok;
 
 	snprintf(cmd, sizeof cmd, "%s/railgate token create --role %s --name %s "
-	    "--dsn '%s'", test_build_dir(), role, name, pg.app_dsn);
+	    "--dsn '%s'%s", test_build_dir(), role, name, pg.app_dsn,
+	    strcmp(role, "operator") == 0 ? " --carrier KZ-KTZE" : "");
 	if ((p = popen(cmd, "r")) == NULL)
 		return -1;
 	ok = fgets(out, (int)size, p) != NULL;
