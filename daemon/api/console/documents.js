@@ -106,7 +106,7 @@
 			return li;
 		reason = el("input", { type: "text", size: 40, class: "reason",
 		    placeholder: RG.t("Reason (the railway reads it)") });
-		form = el("span", { class: "document-decide" }, reason, " ",
+		form = el("div", { class: "document-decide" }, reason, " ",
 		    el("button", { type: "button", class: "document-accept",
 			text: RG.t("Accept"), onclick: function () {
 			decide(id, d, "accept", reason, box, refresh); } }), " ",
