@@ -121,7 +121,7 @@ document_stored_cb(int status, enum store_outcome outcome, const char *reply,
 {
 	struct http_ctx	*c = arg;
 	json_t		*o;
-	const char	*loc;
+	const char	*loc, *code, *state;
 	bool		 upload = c->route->method == EVHTTP_REQ_POST &&
 			    (c->route->flags & HTTP_ROUTE_DOCUMENT);
 
@@ -133,13 +133,15 @@ document_stored_cb(int status, enum store_outcome outcome, const char *reply,
 		http_reply_problem_json(c, outcome_status(outcome), reply);
 		return;
 	}
-	if ((o = json_loads(reply, 0, NULL)) != NULL &&
-	    (loc = json_string_value(json_object_get(o, "location"))) != NULL &&
+	o = json_loads(reply, 0, NULL);
+	if ((loc = json_string_value(json_object_get(o, "location"))) != NULL &&
 	    upload)
 		http_add_header(c, "Location", loc);
+	code = json_string_value(json_object_get(o, "code"));
+	state = json_string_value(json_object_get(o, "state"));
 	log_info("train %s: document %s %s by %s", http_param(c, 0),
-	    json_string_value(json_object_get(o, "code")),
-	    json_string_value(json_object_get(o, "state")), c->who.name);
+	    code != NULL ? code : "?", state != NULL ? state : "?",
+	    c->who.name);
 	json_decref(o);
 	if (!upload)
 		api_trains_changed();
