@@ -526,6 +526,41 @@ t_documents_page_examples(void)
 	free(failure);
 }
 
+/* On a train whose decision is final, accepting changes nothing: 409. */
+static void
+t_documents_final_train(void)
+{
+	struct harness_response	 r;
+	const char		*body = "{\"reason\":\"checked\"}";
+	long long		 id;
+
+	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/trains/X8101/approve",
+	    officer_token, "application/json", body, strlen(body), NULL), 200);
+	CU_ASSERT_EQUAL_FATAL(upload("X8101", "853", GRAPES, ktze_token,
+	    "application/pdf", pdf, sizeof pdf - 1, &r), 201);
+	id = doc_id(&r);
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL(decide("X8101", id, "accept", officer_token), 409);
+	CU_ASSERT_EQUAL(decide("X8101", id, "reject", officer_token), 200);
+}
+
+/* Every decision of the suite's trains, made again, is the same. */
+static void
+t_documents_replay_all(void)
+{
+	char	args[1024], *out = NULL;
+
+	snprintf(args, sizeof args, "replay --dsn '%s' --all", pg.dsn);
+	CU_ASSERT_EQUAL(run(args, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(out != NULL ? strstr(out, "all identical") :
+	    NULL);
+	CU_ASSERT_PTR_NOT_NULL(out != NULL ? strstr(out, "audit chain: "
+	    "intact") : NULL);
+	if (out != NULL && strstr(out, "all identical") == NULL)
+		fputs(out, stderr);
+	free(out);
+}
+
 static CU_TestInfo documents_tests[] = {
 	{ "t_documents_accepted_releases", t_documents_accepted_releases },
 	{ "t_documents_rejected_stays", t_documents_rejected_stays },
@@ -533,6 +568,8 @@ static CU_TestInfo documents_tests[] = {
 	{ "t_documents_wrong_type", t_documents_wrong_type },
 	{ "t_documents_not_found", t_documents_not_found },
 	{ "t_documents_page_examples", t_documents_page_examples },
+	{ "t_documents_final_train", t_documents_final_train },
+	{ "t_documents_replay_all", t_documents_replay_all },
 	CU_TEST_INFO_NULL,
 };
 
