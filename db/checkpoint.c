@@ -67,3 +67,11 @@ store_audit_hashes_at(struct db *db, const char *seqs, store_doc_cb cb,
 	store_query_read(db, "SELECT audit_hashes_at($1::bigint[])", 1, v, cb,
 	    arg);
 }
+
+void
+store_train_bundle(struct db *db, const char *id, store_doc_cb cb, void *arg)
+{
+	const char	*v[1] = { id };
+
+	store_query_read(db, "SELECT train_bundle($1)::text", 1, v, cb, arg);
+}

@@ -45,5 +45,9 @@ void store_checkpoints_held(struct db *db, int own, const char *chain,
  * PostgreSQL array literal ("{1,2,3}"). */
 void store_audit_hashes_at(struct db *db, const char *seqs, store_doc_cb cb,
     void *arg);
+/* train_bundle() of train run id (db/functions/12_bundle.sql): status 1
+ * the bundle, 0 no such train. */
+void store_train_bundle(struct db *db, const char *id, store_doc_cb cb,
+    void *arg);
 
 #endif
