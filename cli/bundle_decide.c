@@ -134,9 +134,10 @@ find_input(struct bundle_state *s, const char *parts_key, const char *key,
 	json_t		*parts = json_object_get(s->b, parts_key), *p;
 	size_t		 i;
 
-	json_array_foreach(parts, i, p)
+	json_array_foreach(parts, i, p) {
 		if (json_equal(json_object_get(p, key), json_object_get(dec, dkey)))
 			return (long)i;
+	}
 	bundle_fail(s->r, "%s: the bundle has no %s it was made from", name,
 	    parts_key);
 	return -1;

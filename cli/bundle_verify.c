@@ -245,9 +245,10 @@ bundle_audit_check(json_t *records, long long cp_seq, const char *cp_hash,
 		bundle_fail(r, "audit: no records");
 		return;
 	}
-	json_array_foreach(records, k, rec)
+	json_array_foreach(records, k, rec) {
 		audit_link(rec, k > 0 ? json_array_get(records, k - 1) : NULL, k,
 		    r);
+	}
 	if (cp_hash == NULL)
 		return;
 	last = json_array_get(records, n - 1);

@@ -155,10 +155,11 @@ check_of(json_t *v, const char *name)
 	json_t	*c;
 	size_t	 i;
 
-	json_array_foreach(json_object_get(v, "checks"), i, c)
+	json_array_foreach(json_object_get(v, "checks"), i, c) {
 		if (strcmp(json_string_value(json_object_get(c, "check")),
 		    name) == 0)
 			return c;
+	}
 	return NULL;
 }
 
