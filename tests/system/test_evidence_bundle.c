@@ -303,11 +303,35 @@ t_malformed_refused(void)
 	free(out);
 }
 
+/* docs/evidence.md's examples, run against this daemon. */
+static void
+t_docs_examples(void)
+{
+	char	*env[6], *failure = NULL;
+	size_t	 i;
+
+	env[0] = xasprintf("RAILGATE_URL=http://127.0.0.1:%d", dm.port);
+	env[1] = xasprintf("AUDITOR_TOKEN=%s", auditor_token);
+	env[2] = xasprintf("TRAIN=X8024");
+	env[3] = xasprintf("STATION_PUB=%s", pub_path);
+	env[4] = xasprintf("TMPDIR=%s", dm.dir);
+	env[5] = NULL;
+	if (harness_docs_run("docs/evidence.md", (const char *const *)env,
+	    &failure) < 0) {
+		fprintf(stderr, "\n%s\n", failure);
+		CU_FAIL("an example of docs/evidence.md failed");
+	}
+	free(failure);
+	for (i = 0; env[i] != NULL; i++)
+		free(env[i]);
+}
+
 static CU_TestInfo eb_tests[] = {
 	{ "bundle via the API verifies offline", t_bundle_api },
 	{ "bundle via the CLI verifies offline", t_bundle_cli },
 	{ "one byte changed fails, naming the part", t_one_byte_changed },
 	{ "a malformed bundle is refused, saying where", t_malformed_refused },
+	{ "docs/evidence.md's examples hold", t_docs_examples },
 	CU_TEST_INFO_NULL
 };
 
