@@ -201,7 +201,9 @@ t_bundle_audit_chain(void)
 	json_array_remove(a, 1);
 	expect_chain(a, 7, h7, "audit[1] seq 7: does not follow seq 5");
 	json_decref(a);
-	expect_chain(json_array(), 7, h7, "audit: no records");
+	a = json_array();
+	expect_chain(a, 7, h7, "audit: no records");
+	json_decref(a);
 }
 
 static CU_TestInfo bundle_tests[] = {
