@@ -75,9 +75,14 @@ audit_check_reply(struct audit_check *a)
 			continue;
 		json_object_set(r, "first_bad", bad != NULL ? bad :
 		    json_object_get(ch, "first_bad"));
-		json_object_set_new(r, "reason", json_sprintf("%s: %s",
-		    json_string_value(json_object_get(ch, "check")),
-		    json_string_value(json_object_get(ch, "reason"))));
+		/* The chain's reason as it always was; a checkpoint's named. */
+		if (strcmp(json_string_value(json_object_get(ch, "check")),
+		    "chain") == 0)
+			json_object_set(r, "reason", json_object_get(ch, "reason"));
+		else
+			json_object_set_new(r, "reason", json_sprintf("%s: %s",
+			    json_string_value(json_object_get(ch, "check")),
+			    json_string_value(json_object_get(ch, "reason"))));
 		log_warnx("%s audit verify: %s", a->c->id, json_string_value(
 		    json_object_get(r, "reason")));
 	}
