@@ -7,6 +7,9 @@
  * A checkpoint is read, signed and stored in three steps; the head may
  * move in between, which is harmless: the checkpoint is of the head as
  * read, and checkpoint_store() refuses one the chain does not hold.
+ * A chain that no longer holds our last checkpoint's hash was rewritten:
+ * nothing more is signed over it (fail closed; GET /v1/audit/verify
+ * says where), and the refusal is logged at every period.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +83,15 @@ head_cb(int status, const char *text, size_t len, void *arg)
 
 	if (h == NULL || hash == NULL || strlen(hash) != 64) {
 		log_warnx("audit checkpoint: the chain's head could not be read");
+		json_decref(h);
+		job_end(j, -1);
+		return;
+	}
+	if (!json_is_true(json_object_get(h, "last_holds"))) {
+		log_warnx("audit checkpoint refused: the chain no longer holds "
+		    "the hash of our checkpoint at seq %lld (rewritten?); "
+		    "GET /v1/audit/verify says where", (long long)
+		    json_integer_value(json_object_get(h, "last_seq")));
 		json_decref(h);
 		job_end(j, -1);
 		return;

@@ -9,13 +9,17 @@
 -- find the chain still.
 
 -- The head to sign, and the last checkpoint of our own: {seq, hash,
--- last_seq} (last_seq 0 when there is none).
+-- last_seq, last_holds} (last_seq 0 when there is none; last_holds
+-- whether the chain still has that checkpoint's hash at its seq).
 CREATE OR REPLACE FUNCTION checkpoint_head() RETURNS json
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	SELECT json_build_object('seq', h.seq, 'hash', h.hash,
-	    'last_seq', coalesce((SELECT max(c.seq) FROM audit_checkpoints c
-		WHERE c.own), 0))
+	    'last_seq', coalesce(c.seq, 0),
+	    'last_holds', c.id IS NULL OR EXISTS (SELECT FROM audit_log l
+		WHERE l.seq = c.seq AND l.hash = c.hash))
 	FROM audit_head h
+	LEFT JOIN LATERAL (SELECT * FROM audit_checkpoints c WHERE c.own
+	    ORDER BY c.seq DESC, c.id DESC LIMIT 1) c ON true
 $$;
 GRANT EXECUTE ON FUNCTION checkpoint_head() TO railgate_app;
 

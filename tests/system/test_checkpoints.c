@@ -274,32 +274,39 @@ t_checkpoint_at_shutdown(void)
 }
 
 /*
- * The database owner rewrites record 2 of alashankou's chain, recomputes
- * every later hash and the head exactly as audit_append() would, and
- * deletes alashankou's own checkpoints: audit_verify() passes; the
- * checkpoint dostyk holds does not.
+ * The database owner rewrites record seq of alashankou's chain,
+ * recomputes every later hash and the head exactly as audit_append()
+ * would, and (delete_own) deletes alashankou's own checkpoints and their
+ * link messages.
  */
-static const char rewrite_sql[] =
-    "BEGIN;"
-    "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;"
-    "ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_insert_only;"
-    "UPDATE audit_log SET details = '{\"rewritten\":true}' WHERE seq = 2;"
-    "DO $$ DECLARE r audit_log%ROWTYPE; prev text; h text; BEGIN "
-    "  SELECT hash INTO prev FROM audit_log WHERE seq = 1;"
-    "  FOR r IN SELECT * FROM audit_log WHERE seq >= 2 ORDER BY seq LOOP "
-    "    h := encode(sha256(convert_to(prev || E'\\n' || audit_record_text("
-    "      r.seq, r.at, r.actor, r.action, r.train_id, r.details,"
-    "      r.ruleset_sha256), 'UTF8')), 'hex');"
-    "    UPDATE audit_log SET prev_hash = prev, hash = h WHERE seq = r.seq;"
-    "    prev := h;"
-    "  END LOOP;"
-    "  UPDATE audit_head SET hash = prev;"
-    "END $$;"
-    "DELETE FROM peer_outbox WHERE type = 'checkpoint';"
-    "DELETE FROM audit_checkpoints WHERE own;"
-    "ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;"
-    "ALTER TABLE audit_checkpoints ENABLE TRIGGER audit_checkpoints_insert_only;"
-    "COMMIT;";
+static char *
+rewrite_sql(int seq, bool delete_own)
+{
+	return xasprintf(
+	    "BEGIN;"
+	    "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;"
+	    "ALTER TABLE audit_checkpoints DISABLE TRIGGER "
+	    "audit_checkpoints_insert_only;"
+	    "UPDATE audit_log SET details = '{\"rewritten\":true}' WHERE seq = %d;"
+	    "DO $$ DECLARE r audit_log%%ROWTYPE; prev text; h text; BEGIN "
+	    "  SELECT hash INTO prev FROM audit_log WHERE seq = %d - 1;"
+	    "  FOR r IN SELECT * FROM audit_log WHERE seq >= %d ORDER BY seq LOOP "
+	    "    h := encode(sha256(convert_to(prev || E'\\n' || "
+	    "      audit_record_text(r.seq, r.at, r.actor, r.action, r.train_id,"
+	    "      r.details, r.ruleset_sha256), 'UTF8')), 'hex');"
+	    "    UPDATE audit_log SET prev_hash = prev, hash = h WHERE seq = r.seq;"
+	    "    prev := h;"
+	    "  END LOOP;"
+	    "  UPDATE audit_head SET hash = prev;"
+	    "END $$;"
+	    "%s"
+	    "ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;"
+	    "ALTER TABLE audit_checkpoints ENABLE TRIGGER "
+	    "audit_checkpoints_insert_only;"
+	    "COMMIT;", seq, seq, seq, delete_own ?
+	    "DELETE FROM peer_outbox WHERE type = 'checkpoint';"
+	    "DELETE FROM audit_checkpoints WHERE own;" : "");
+}
 
 static void
 t_rewrite_found_through_neighbour(void)
@@ -307,9 +314,13 @@ t_rewrite_found_through_neighbour(void)
 	json_t		*v, *n, *own;
 	char		*ok;
 
+	char		*sql;
+
 	CU_ASSERT_FATAL(sql_num(&pgb, "SELECT count(*) FROM audit_checkpoints "
 	    "WHERE NOT own AND seq >= 2") >= 1);
-	free(harness_sql(&pga, rewrite_sql));
+	sql = rewrite_sql(2, true);
+	free(harness_sql(&pga, sql));
+	free(sql);
 	CU_ASSERT_EQUAL(sql_num(&pga, "SELECT count(*) FROM audit_log WHERE "
 	    "seq = 2 AND details = '{\"rewritten\":true}'"), 1);
 	CU_ASSERT_EQUAL(sql_num(&pga, "SELECT count(*) FROM audit_checkpoints "
@@ -341,6 +352,48 @@ t_rewrite_found_through_neighbour(void)
 	json_decref(v);
 }
 
+/*
+ * Alashankou signs the rewritten head once its own rows are gone (it
+ * cannot know); rewritten again with its checkpoint kept, it refuses to
+ * sign: the bundle endpoint, which signs first, answers 503, and the
+ * verification names our own checkpoint.
+ */
+static void
+t_rewritten_chain_not_signed(void)
+{
+	struct harness_response	 r;
+	char			 hdr[128], *sql, *log = NULL;
+	size_t			 len;
+	json_t			*v;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", alk_auditor);
+	CU_ASSERT_EQUAL_FATAL(harness_http(alk.port, "GET",
+	    "/v1/trains/X9403/bundle", hdr, NULL, 0, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL(sql_num(&pga, "SELECT count(*) FROM audit_checkpoints "
+	    "WHERE own"), 1);
+	sql = rewrite_sql(3, false);
+	free(harness_sql(&pga, sql));
+	free(sql);
+	CU_ASSERT_EQUAL_FATAL(harness_http(alk.port, "GET",
+	    "/v1/trains/X9403/bundle", hdr, NULL, 0, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 503);
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL(sql_num(&pga, "SELECT count(*) FROM audit_checkpoints "
+	    "WHERE own"), 1);
+	CU_ASSERT_EQUAL_FATAL(file_read_all(alk.log, &log, &len), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "audit checkpoint refused: the chain "
+	    "no longer holds"));
+	free(log);
+	v = verify_a();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT(json_is_false(json_object_get(check_of(v, "own_checkpoints"),
+	    "ok")));
+	CU_ASSERT(json_is_false(json_object_get(v, "intact")));
+	json_decref(v);
+}
+
 static CU_TestInfo cp_tests[] = {
 	{ "checkpoint signed, sent, held by the neighbour",
 	    t_checkpoint_sent_and_held },
@@ -348,6 +401,8 @@ static CU_TestInfo cp_tests[] = {
 	{ "SIGTERM makes a checkpoint", t_checkpoint_at_shutdown },
 	{ "a consistent rewrite is found through the neighbour's checkpoint",
 	    t_rewrite_found_through_neighbour },
+	{ "a chain that contradicts our checkpoint is not signed",
+	    t_rewritten_chain_not_signed },
 	CU_TEST_INFO_NULL
 };
 
