@@ -3,7 +3,8 @@
  * parts (see bundle.h): the manifests read back and hashed, the rule sets
  * compiled and hashed, every decision made again by the engine from the
  * bundle's bytes (engine/decide.h, the path `railgate replay` takes), the
- * manifests and decisions found in the train's audit records, and the
+ * manifests, events and decisions found in the train's audit records,
+ * the events each decision applied found among the run's, and the
  * checkpoint's signature.
  */
 #include <stdlib.h>
@@ -30,6 +31,7 @@ struct bundle_state {
 	struct manifest_train	**models;	/* per manifest; NULL: unusable */
 	struct rules_ruleset	**rulesets;	/* per rule set; NULL: unusable */
 	json_t			*audit;		/* the records, parsed */
+	json_t			*events;	/* the run's events, parsed */
 };
 
 /* Whether a record of the train has action prefix and member key = want. */
@@ -58,6 +60,84 @@ audit_names(const struct bundle_state *s, const char *prefix, const char *key,
 			break;
 	}
 	return found;
+}
+
+/* Whether a record of the train is action, its details' event id and
+ * body those of ev. */
+static int
+audit_has_event(const struct bundle_state *s, const char *action, json_t *ev)
+{
+	json_t	*rec, *d;
+	size_t	 k;
+	int	 found = 0;
+
+	json_array_foreach(s->audit, k, rec) {
+		if (json_integer_value(json_object_get(rec, "train_id")) !=
+		    s->train_id || strcmp(json_string_value(json_object_get(rec,
+		    "action")), action) != 0)
+			continue;
+		d = json_loads(json_string_value(json_object_get(rec, "details")),
+		    0, NULL);
+		found = json_equal(json_object_get(d, "event"),
+		    json_object_get(ev, "id")) && json_equal(json_object_get(d,
+		    "body"), json_object_get(ev, "body"));
+		json_decref(d);
+		if (found)
+			break;
+	}
+	return found;
+}
+
+/* events: every event of the run is in an audit record of the train
+ * (event.TYPE, its id and body), as add_event() records it. */
+static void
+check_events(struct bundle_state *s)
+{
+	json_t		*ev;
+	size_t		 i;
+	const char	*type;
+	char		 action[64];
+
+	s->events = bundle_part_json(json_object_get(s->b, "events"), "events",
+	    s->r);
+	if (s->events != NULL && !json_is_array(s->events))
+		bundle_fail(s->r, "events: not an array");
+	json_array_foreach(s->events, i, ev) {
+		type = json_string_value(json_object_get(ev, "type"));
+		snprintf(action, sizeof action, "event.%s", type != NULL ? type :
+		    "?");
+		if (!audit_has_event(s, action, ev))
+			bundle_fail(s->r, "events[%zu] (id %lld): no audit record of "
+			    "the train records it with this body", i, (long long)
+			    json_integer_value(json_object_get(ev, "id")));
+	}
+}
+
+/* The events a provisional decision applied are the run's, unchanged. */
+static void
+check_applied_events(struct bundle_state *s, json_t *dec, const char *name)
+{
+	json_t	*ev, *mine;
+	size_t	 i, k;
+	int	 found;
+
+	json_array_foreach(json_object_get(dec, "events"), i, ev) {
+		found = 0;
+		json_array_foreach(s->events, k, mine) {
+			if (json_equal(json_object_get(mine, "id"),
+			    json_object_get(ev, "id"))) {
+				found = json_equal(json_object_get(mine, "type"),
+				    json_object_get(ev, "type")) && json_equal(
+				    json_object_get(mine, "body"),
+				    json_object_get(ev, "body"));
+				break;
+			}
+		}
+		if (!found)
+			bundle_fail(s->r, "%s: the event it applied (id %lld) is not "
+			    "the run's, as the events part has it", name, (long long)
+			    json_integer_value(json_object_get(ev, "id")));
+	}
 }
 
 /* manifests[i]: its bytes inflated, hashed, parsed, found in the audit. */
@@ -217,6 +297,7 @@ check_decision(struct bundle_state *s, size_t i)
 		bundle_fail(s->r, "%s: no document or outcome", name);
 		goto out;
 	}
+	check_applied_events(s, dec, name);
 	if ((d = redecide(s, dec, name, &cause)) == NULL) {
 		if (cause != NULL)
 			bundle_fail(s->r, "%s: cannot be made again: %s", name, cause);
@@ -279,8 +360,7 @@ check_checkpoint(struct bundle_state *s, const struct sign_key *key)
 static void
 check_plain_parts(struct bundle_state *s)
 {
-	static const char	*names[] = { "events", "officer_actions",
-				    "peer_messages" };
+	static const char	*names[] = { "officer_actions", "peer_messages" };
 	size_t			 i;
 	json_t			*j;
 
@@ -310,6 +390,7 @@ bundle_verify(json_t *bundle, const struct sign_key *key,
 	    "audit", r)) == NULL)
 		s.audit = json_array();
 	check_checkpoint(&s, key);
+	check_events(&s);
 	for (i = 0; i < s.nmanifests; i++)
 		check_manifest(&s, i);
 	for (i = 0; i < s.nrulesets; i++)
@@ -325,5 +406,6 @@ bundle_verify(json_t *bundle, const struct sign_key *key,
 	free(s.models);
 	free(s.rulesets);
 	json_decref(s.audit);
+	json_decref(s.events);
 	return r->nfailures == 0 ? 0 : -1;
 }

@@ -16,6 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <openssl/evp.h>
+
 #include "manifest/util.h"
 
 #include "harness.h"
@@ -127,6 +130,16 @@ eb_clean(void)
 	harness_daemon_stop(&dm);
 	harness_pg_stop(&pg);
 	return 0;
+}
+
+static void
+bundle_sha256(const void *data, size_t len, char hex[65])
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	n = 0;
+
+	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+	hex_encode(md, n, hex);
 }
 
 /* Writes len bytes of text to path; 0 or -1. */
@@ -270,6 +283,72 @@ t_one_byte_changed(void)
 	}
 }
 
+/*
+ * A forger who changes a part and recomputes its hash: text from becomes
+ * to in part key (index i of an array part, or -1), its sha256 made
+ * right again.  Writes it and runs verify.
+ */
+static char *
+forged(const char *key, int i, const char *from, const char *to, int *st)
+{
+	json_t		*b = json_loadb(bundle, bundle_len, 0, NULL), *part;
+	struct buf	 data = { 0 };
+	const char	*d, *at;
+	char		 path[320], hex[65], *text, *out;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	part = json_object_get(b, key);
+	if (i >= 0)
+		part = json_array_get(part, (size_t)i);
+	d = json_string_value(json_object_get(part, "data"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	at = strstr(d, from);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	buf_add(&data, d, (size_t)(at - d));
+	buf_add_str(&data, to);
+	buf_add_str(&data, at + strlen(from));
+	bundle_sha256(data.data, data.len, hex);
+	json_object_set_new(part, "data", json_stringn(data.data, data.len));
+	json_object_set_new(part, "sha256", json_string(hex));
+	buf_free(&data);
+	text = json_dumps(b, JSON_COMPACT);
+	snprintf(path, sizeof path, "%s/forged.json", dm.dir);
+	CU_ASSERT_EQUAL_FATAL(write_file(path, text, strlen(text)), 0);
+	free(text);
+	json_decref(b);
+	out = verify(path, st);
+	return out;
+}
+
+/* Parts changed with their hashes made right: the content checks find it. */
+static void
+t_forged_parts(void)
+{
+	char	*out;
+	int	 st = -1;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bundle);
+	/* The weighbridge reading changed: no audit record has that body, and
+	 * the decisions that applied it applied another. */
+	out = forged("events", -1, "71200.5", "61200.5", &st);
+	CU_ASSERT_EQUAL(st, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "events[0] (id 1): no audit record"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "decisions[1]: the event it applied "
+	    "(id 1) is not the run's"));
+	free(out);
+	/* A provisional decision's document says RELEASE for a wagon the
+	 * rules held: made again, it differs. */
+	out = forged("decisions", 0, "\"action\":\"DOC_CHECK\"",
+	    "\"action\":\"RELEASE\"", &st);
+	CU_ASSERT_EQUAL(st, 1);
+	if (strstr(out, "decisions[0]: made again from the bundle, the decision "
+	    "differs") == NULL)
+		fprintf(stderr, "\n%s\n", out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "decisions[0]: made again from the "
+	    "bundle, the decision differs"));
+	free(out);
+}
+
 /* A truncated bundle and a file that is not JSON: refused, saying where. */
 static void
 t_malformed_refused(void)
@@ -330,6 +409,7 @@ static CU_TestInfo eb_tests[] = {
 	{ "bundle via the API verifies offline", t_bundle_api },
 	{ "bundle via the CLI verifies offline", t_bundle_cli },
 	{ "one byte changed fails, naming the part", t_one_byte_changed },
+	{ "parts forged with their hashes fixed are found", t_forged_parts },
 	{ "a malformed bundle is refused, saying where", t_malformed_refused },
 	{ "docs/evidence.md's examples hold", t_docs_examples },
 	CU_TEST_INFO_NULL
