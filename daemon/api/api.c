@@ -99,6 +99,10 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_PUT, "/v1/subscriptions/{name}", AUTH_ADMIN,
 	    api_subscription_put },
 	{ EVHTTP_REQ_GET, "/v1/audit/verify", AUTH_AUDITOR, api_audit_verify },
+	/* Auditors only: the bundle holds the audit records of other trains
+	 * between this one's and the checkpoint (docs/evidence.md). */
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/bundle", AUTH_AUDITOR,
+	    api_train_bundle },
 	{ EVHTTP_REQ_GET, "/v1/rulesets/{sha256}", READERS, api_ruleset_get },
 	{ EVHTTP_REQ_GET, "/v1/peer", READERS | AUTH_ADMIN, api_peer_status },
 	{ EVHTTP_REQ_GET, "/v1/station", READERS, api_station },

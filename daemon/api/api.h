@@ -120,6 +120,7 @@ void api_session_get_stats(struct api_session_stats *out);
 
 /* api_audit.c */
 void api_audit_verify(struct http_ctx *c);
+void api_train_bundle(struct http_ctx *c);
 void api_ruleset_get(struct http_ctx *c);
 
 /* api_stream.c */
