@@ -4,9 +4,7 @@
  * are in db/functions/71_operator.sql).  The carriers travel as one
  * text[] parameter, never in the statement's text.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
 
 #include "db.h"
 #include "query.h"

@@ -481,6 +481,32 @@ t_operator_replacement_scope(void)
 	free(n);
 }
 
+/*
+ * docs/operator.md's examples, run against this daemon as carrier A's
+ * operator: TRAIN its X8024, OTHER_TRAIN carrier B's X9403.  Last: they
+ * post a position and a manifest.
+ */
+static void
+t_operator_docs_examples(void)
+{
+	char		 url[64], token[96], *failure = NULL;
+	const char	*env[] = { url, token, "TRAIN=X8024",
+			    "OTHER_TRAIN=X9403", NULL };
+
+	snprintf(url, sizeof url, "RAILGATE_URL=http://127.0.0.1:%d", dm.port);
+	snprintf(token, sizeof token, "OPERATOR_TOKEN=%s", op_a);
+	if (harness_docs_run("docs/operator.md", env, &failure) < 0) {
+		fprintf(stderr, "\n%s\n", failure != NULL ? failure : "?");
+		CU_FAIL("docs/operator.md: an example fails");
+	}
+	free(failure);
+	/* They ran: the manifest of the page is carrier A's train now. */
+	failure = harness_sql(&pg, "SELECT carrier_id FROM trains WHERE "
+	    "train_no = 'X0002'");
+	CU_ASSERT_STRING_EQUAL(failure != NULL ? failure : "", "KZ-KTZE");
+	free(failure);
+}
+
 static CU_TestInfo operator_tests[] = {
 	{ "t_operator_list_own_only", t_operator_list_own_only },
 	{ "t_operator_other_carrier_404", t_operator_other_carrier_404 },
@@ -492,6 +518,7 @@ static CU_TestInfo operator_tests[] = {
 	{ "t_operator_manifest_other_carrier",
 	    t_operator_manifest_other_carrier },
 	{ "t_operator_replacement_scope", t_operator_replacement_scope },
+	{ "t_operator_docs_examples", t_operator_docs_examples },
 	CU_TEST_INFO_NULL,
 };
 
