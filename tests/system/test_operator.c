@@ -53,17 +53,23 @@ get_json(const char *path, const char *token, json_t **j)
 	return status;
 }
 
-/* Posts fixture rel (its bytes, "X8060" changed to rename when given). */
+/* Posts fixture rel, its train number "X8060" changed to rename when
+ * given ("FROM>TO" changes FROM, five characters, to TO). */
 static int
 post_fixture(const char *rel, const char *token, const char *rename,
     struct harness_response *r)
 {
-	size_t	 len;
-	char	*data = test_read_fixture(rel, &len), *p;
-	int	 status;
+	size_t		 len;
+	char		*data = test_read_fixture(rel, &len), *p, from[6] = "X8060";
+	const char	*to = rename;
+	int		 status;
 
-	for (p = data; rename != NULL && (p = strstr(p, "X8060")) != NULL; p++)
-		memcpy(p, rename, 5);
+	if (rename != NULL && strchr(rename, '>') != NULL) {
+		snprintf(from, sizeof from, "%s", rename);
+		to = strchr(rename, '>') + 1;
+	}
+	for (p = data; to != NULL && (p = strstr(p, from)) != NULL; p++)
+		memcpy(p, to, 5);
 	status = call("POST", "/v1/manifests", token, data, len, r);
 	free(data);
 	return status;
@@ -507,6 +513,35 @@ t_operator_docs_examples(void)
 	free(failure);
 }
 
+/*
+ * An original for a train number whose run in progress is another
+ * carrier's: a conflict, as ever, whose answer names neither that run
+ * nor its state; nothing of it changes.
+ */
+static void
+t_operator_original_over_other_run(void)
+{
+	struct harness_response	 r;
+	json_t			*j;
+	char			*before, *after;
+
+	before = harness_sql(&pg, "SELECT manifest_id || ' ' || updated_at "
+	    "FROM trains WHERE train_no = 'X8024'");
+	CU_ASSERT_EQUAL_FATAL(post_fixture("xml/cuscar_s4_unoy.xml", op_b,
+	    "X9403>X8024", &r), 409);
+	j = json_loads(r.body, 0, NULL);
+	CU_ASSERT_PTR_NULL(strstr(str(j, "detail"), "run 1"));
+	CU_ASSERT_PTR_NULL(strstr(str(j, "detail"), "evaluated"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(str(j, "detail"), "X8024"));
+	json_decref(j);
+	harness_response_free(&r);
+	after = harness_sql(&pg, "SELECT manifest_id || ' ' || updated_at "
+	    "FROM trains WHERE train_no = 'X8024'");
+	CU_ASSERT_STRING_EQUAL(before, after);
+	free(before);
+	free(after);
+}
+
 static CU_TestInfo operator_tests[] = {
 	{ "t_operator_list_own_only", t_operator_list_own_only },
 	{ "t_operator_other_carrier_404", t_operator_other_carrier_404 },
@@ -518,6 +553,8 @@ static CU_TestInfo operator_tests[] = {
 	{ "t_operator_manifest_other_carrier",
 	    t_operator_manifest_other_carrier },
 	{ "t_operator_replacement_scope", t_operator_replacement_scope },
+	{ "t_operator_original_over_other_run",
+	    t_operator_original_over_other_run },
 	{ "t_operator_docs_examples", t_operator_docs_examples },
 	CU_TEST_INFO_NULL,
 };
