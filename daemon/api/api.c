@@ -34,8 +34,11 @@ const struct http_route api_routes[] = {
 	    AUTH_DEVICE, api_session_language },
 	{ EVHTTP_REQ_POST, "/v1/manifests", AUTH_OPERATOR, api_manifest_post,
 	    HTTP_ROUTE_UPLOAD },
-	{ EVHTTP_REQ_GET, "/v1/trains", READERS, api_trains_list },
-	{ EVHTTP_REQ_GET, "/v1/trains/{id}", READERS, api_train_get },
+	/* An operator reads its own carriers' trains (api_operator.c). */
+	{ EVHTTP_REQ_GET, "/v1/trains", READERS | AUTH_OPERATOR,
+	    api_trains_list },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}", READERS | AUTH_OPERATOR,
+	    api_train_get },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/decision", READERS, api_train_decision },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/manifest", READERS, api_train_manifest },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/audit", READERS, api_train_audit },
