@@ -112,6 +112,12 @@ static const struct param params[] = {
 	    "leading out of it is refused).  The station's own keys are "
 	    "refused.  Empty: no subscription may name a client "
 	    "certificate."),
+	STR("notices", "secret_key_file", notice_secret_key_file, true, "",
+	    "File of the key (32 random bytes, mode 0600) that seals webhook "
+	    "secrets in the database (AES-256-GCM).  Empty: "
+	    "state_dir/notice-secrets.key, made at first start.  A file named "
+	    "here must exist.  Changed by `railgate notices rotate-key`, then "
+	    "a reload (docs/notices.md \"Secrets at rest\")."),
 	STR("peer", "name", peer_name, false, "",
 	    "This customs service's name on the neighbouring customs link (the "
 	    "sender of its messages, the name in its certificate).  Empty: no "
