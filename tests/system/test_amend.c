@@ -66,8 +66,9 @@ amend_suite_init(void)
 		return -1;
 	/* A subscriber, so that every final decision queues a notice. */
 	v = harness_sql(&pg, "INSERT INTO subscriptions (name, url, formats, "
-	    "secret) VALUES ('ktze', 'https://192.0.2.1/notices', '{json}', "
-	    "'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=') RETURNING id");
+	    "secret, carriers) VALUES ('ktze', 'https://192.0.2.1/notices', "
+	    "'{json}', 'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=', "
+	    "'{KZ-KTZE,CN-CRCT}') RETURNING id");
 	if (v == NULL)
 		return -1;
 	free(v);

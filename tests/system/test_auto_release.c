@@ -49,8 +49,9 @@ auto_suite_init(void)
 	    harness_token(&pg, "auditor", "a.audit", auditor_token) < 0)
 		return -1;
 	v = harness_sql(&pg, "INSERT INTO subscriptions (name, url, formats, "
-	    "secret) VALUES ('ktze', 'https://192.0.2.1/notices', '{json}', "
-	    "'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=') RETURNING id");
+	    "secret, carriers) VALUES ('ktze', 'https://192.0.2.1/notices', "
+	    "'{json}', 'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=', "
+	    "'{KZ-KTZE,CN-CRCT}') RETURNING id");
 	if (v == NULL)
 		return -1;
 	free(v);

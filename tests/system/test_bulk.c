@@ -131,10 +131,12 @@ bulk_suite_init(void)
 	/* Two operators; nothing listens: the notices are only queued. */
 	s1 = officers_call(dm.port, admin_token, "PUT", "/v1/subscriptions/ktze",
 	    "{\"url\":\"http://127.0.0.1:9/hooks\",\"formats\":[\"json\"],"
+	    "\"carriers\":[\"KZ-KTZE\",\"CN-CRCT\"],"
 	    "\"secret\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}", NULL);
 	s2 = officers_call(dm.port, admin_token, "PUT", "/v1/subscriptions/rzd",
 	    "{\"url\":\"http://127.0.0.1:9/rzd\",\"formats\":[\"json\","
-	    "\"cusres\"],\"recipient\":\"RZD\",\"secret\":"
+	    "\"cusres\"],\"recipient\":\"RZD\","
+	    "\"carriers\":[\"KZ-KTZE\",\"CN-CRCT\"],\"secret\":"
 	    "\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}", NULL);
 	if (s1 != 200 || s2 != 200) {
 		fprintf(stderr, "subscriptions: %d %d\n", s1, s2);

@@ -97,6 +97,7 @@ suite_init(void)
 	/* One operator; nothing listens there: the notice is only queued. */
 	if (officers_call(dm.port, admin_token, "PUT", "/v1/subscriptions/ktze",
 	    "{\"url\":\"http://127.0.0.1:9/hooks\",\"formats\":[\"json\"],"
+	    "\"carriers\":[\"KZ-KTZE\",\"CN-CRCT\"],"
 	    "\"secret\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}", NULL) !=
 	    200 || submit_generated() < 0)
 		return -1;
