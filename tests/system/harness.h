@@ -51,6 +51,14 @@ char *harness_sql(const struct harness_pg *pg, const char *sql);
 int harness_token(const struct harness_pg *pg, const char *role,
     const char *principal, char *out);
 
+/*
+ * Writes a notice secret key (32 random bytes, mode 0600) to dir/name and
+ * its path to out: for daemons that share a database, and so must share
+ * the key that seals webhook secrets ([notices] secret_key_file).  0 or -1.
+ */
+int harness_secret_key_file(const char *dir, const char *name, char *out,
+    size_t size);
+
 /* A free TCP port on 127.0.0.1, or -1. */
 int harness_free_port(void);
 /* A TCP connection to 127.0.0.1:port (blocking), or -1. */
