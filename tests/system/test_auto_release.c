@@ -108,8 +108,9 @@ becomes_final(const char *train, int timeout_ms)
 
 #define AUDITS "SELECT count(*) FROM audit_log a JOIN trains t ON t.id = " \
 	"a.train_id WHERE t.train_no = '%s' AND a.action = '%s'"
+/* Release notices of the train (not its provisional set-out lists). */
 #define NOTICES "SELECT count(*) FROM notices n JOIN trains t ON t.id = " \
-	"n.train_id WHERE t.train_no = '%s'"
+	"n.train_id WHERE t.train_no = '%s' AND n.format <> 'provisional'"
 
 /* The sum over both daemons of railgate_auto_releases_total. */
 static long
