@@ -7,8 +7,11 @@
  * A delivery owns copies of what it was claimed with; the outbox runs
  * its life (build and store the body at the first attempt -> post ->
  * record the attempt -> free).  Bodies are built from the final decision the
- * notice belongs to and the notice's own id and creation time only, so
- * that the stored body is the one a replay would build.
+ * notice belongs to (a duty notice's clock alert, a train.provisional
+ * notice's set-out list) and the notice's own id and creation time only,
+ * so that the stored body is the one a replay would build.  The
+ * subscription's secret arrives sealed and is opened here, with the
+ * notice key (secretbox.h), for the delivery's life only.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -74,6 +78,8 @@ delivery_free(struct outbox_item *it)
 	free(v->format);
 	free(v->follow_up_of);
 	free(v->url);
+	if (v->secret != NULL)
+		OPENSSL_cleanse(v->secret, strlen(v->secret));
 	free(v->secret);
 	free(v->secret_error);
 	free(v->recipient);

@@ -52,7 +52,8 @@ struct got {
 	char		 id[64], timestamp[24], signature[200];
 	char		*body;
 	size_t		 len;
-	long long	 at_ms;
+	long long	 at_ms;		/* monotonic */
+	double		 at_wall;	/* Unix seconds, as PostgreSQL's now() */
 };
 
 /* A webhook receiver on loopback, answering 200. */
@@ -129,9 +130,10 @@ receiver(void *arg)
 			    "Connection: close\r\n\r\n";
 
 	for (;;) {
-		char	 buf[1 << 16], *end;
-		int	 fd = accept(r->fd, NULL, NULL), k;
-		size_t	 len;
+		char		 buf[1 << 16], *end;
+		int		 fd = accept(r->fd, NULL, NULL), k;
+		size_t		 len;
+		struct timespec	 wall;
 
 		if (fd < 0)
 			return NULL;
@@ -141,6 +143,8 @@ receiver(void *arg)
 			struct got *g = &r->got[k];
 
 			g->at_ms = mono_ms();
+			clock_gettime(CLOCK_REALTIME, &wall);
+			g->at_wall = (double)wall.tv_sec + wall.tv_nsec / 1e9;
 			*end = '\0';
 			header(buf, "webhook-id", g->id, sizeof g->id);
 			header(buf, "webhook-timestamp", g->timestamp,
@@ -365,7 +369,17 @@ t_carriers_provisional_before_arrival(void)
 		CU_ASSERT_EQUAL(request("POST", "/v1/trains/X8024/events",
 		    officer_tok, body), 202);
 	}
-	CU_ASSERT(rx_a.got[0].at_ms < arrival_sent);
+	CU_ASSERT(rx_a.got[0].at_ms <= arrival_sent);
+	/* And by the daemon's own record of the arrival (same host clock). */
+	{
+		char	*v = sql1("SELECT extract(epoch FROM e.received_at) FROM "
+			    "events e JOIN trains t ON t.id = e.train_id WHERE "
+			    "t.train_no = 'X8024' AND e.type = 'arrived'");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+		CU_ASSERT(rx_a.got[0].at_wall < atof(v));
+		free(v);
+	}
 	CU_ASSERT_EQUAL(verify(&rx_a.got[0], SECRET_A), 0);
 	CU_ASSERT_NOT_EQUAL(verify(&rx_a.got[0], SECRET_B), 0);
 	j = body_of(&rx_a.got[0], "train.provisional");
