@@ -18,7 +18,8 @@
  * and the unbound subscription is warned of; `railgate notices
  * rotate-key` seals every secret with a new key in one go, a notice
  * claimed before the reload fails visibly naming the key, and after the
- * reload it is delivered with the same webhook secret.
+ * reload it is delivered with the same webhook secret; the examples of
+ * docs/notices.md run as written.
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -619,6 +620,27 @@ t_carriers_rotate_key(void)
 	    "FROM subscriptions"), 1);
 }
 
+/* docs/notices.md: its examples, run as written. */
+static void
+t_carriers_page_examples(void)
+{
+	char	url[64], admin[128], rx[96], *failure = NULL;
+	const char *env[] = { url, admin, rx, NULL };
+
+	snprintf(url, sizeof url, "RAILGATE_URL=http://127.0.0.1:%d", dm.port);
+	snprintf(admin, sizeof admin, "ADMIN_TOKEN=%s", admin_tok);
+	snprintf(rx, sizeof rx, "RECEIVER_URL=http://127.0.0.1:%d/hook",
+	    rx_none.port);
+	CU_ASSERT_EQUAL(harness_docs_run("docs/notices.md", env, &failure),
+	    0);
+	if (failure != NULL)
+		fprintf(stderr, "\n%s\n", failure);
+	free(failure);
+	CU_ASSERT_EQUAL(sql_long("SELECT count(*) FROM subscriptions WHERE "
+	    "name = 'ktze-docs' AND carriers = '{KZ-KTZE}' AND secret LIKE "
+	    "'v1:%'"), 1);
+}
+
 static CU_TestInfo carriers_tests[] = {
 	{ "t_carriers_provisional_before_arrival",
 	    t_carriers_provisional_before_arrival },
@@ -630,6 +652,7 @@ static CU_TestInfo carriers_tests[] = {
 	{ "t_carriers_start_seals_clear_secrets",
 	    t_carriers_start_seals_clear_secrets },
 	{ "t_carriers_rotate_key", t_carriers_rotate_key },
+	{ "t_carriers_page_examples", t_carriers_page_examples },
 	CU_TEST_INFO_NULL
 };
 
