@@ -30,7 +30,7 @@
 
 #define SECRET	"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 #define MAX_GOT	64
-#define RELEASE0	1	/* got[0]: the train.provisional notice */
+#define RELEASE0	2	/* got[0], got[1]: train.provisional notices */
 
 /* What the receiver got: one entry per request. */
 struct got {
@@ -410,6 +410,9 @@ t_notices_delivered_signed(void)
 	CU_ASSERT_EQUAL(request("POST", "/v1/trains/X8024/wagons/315279550026/"
 	    "resolution", officer_token, "{\"action\":\"release\",\"reason\":"
 	    "\"certificate shown\"}", NULL), 200);
+	/* The list changed (wagon 2 no longer waits for its documents). */
+	CU_ASSERT_FATAL(wait_got(2, 10000));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got[1].body, "\"doc_check\":[]"));
 	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/trains/X8024/approve",
 	    officer_token, "{}", NULL), 200);
 	CU_ASSERT_FATAL(wait_got(RELEASE0 + 2, 10000));
