@@ -91,9 +91,9 @@ static const struct param params[] = {
 	    "railway).  Empty: the system's only."),
 	STR("notices", "subscriptions", subscriptions_file, true, "",
 	    "JSON file of railway operators' subscriptions, applied at start "
-	    "and on SIGHUP: an array of {name, url, formats, secret, recipient, "
-	    "client_cert, client_key, enabled}, as PUT /v1/subscriptions/NAME "
-	    "takes them.  Empty: subscriptions are managed through the API "
+	    "and on SIGHUP: an array of {name, url, formats, carriers, secret, "
+	    "recipient, client_cert, client_key, enabled}, as PUT "
+	    "/v1/subscriptions/NAME takes them.  Empty: subscriptions are managed through the API "
 	    "only."),
 	BOOL("notices", "allow_private_endpoints", notice_allow_private, true,
 	    "no", "Whether an operator's endpoint may be on a loopback, "
