@@ -584,8 +584,8 @@ t_notices_subscriptions_from_config(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(path, "w"));
 	fprintf(f, "[{\"name\": \"uz-railways\", \"url\": "
 	    "\"http://127.0.0.1:%d/uz\", \"formats\": [\"cusres\"], "
-	    "\"secret\": \"%s\", \"recipient\": \"UZRAIL\"}]\n", recv_port,
-	    SECRET);
+	    "\"secret\": \"%s\", \"recipient\": \"UZRAIL\", "
+	    "\"carriers\": [\"UZ-UTY\"]}]\n", recv_port, SECRET);
 	fclose(f);
 	CU_ASSERT_EQUAL_FATAL(file_read_all(dm.conf, &conf, &len), 0);
 	text = xasprintf("%s\n[notices]\nsubscriptions = %s\n", conf, path);
@@ -593,8 +593,8 @@ t_notices_subscriptions_from_config(void)
 	free(text);
 	kill(dm.pid, SIGHUP);
 	CU_ASSERT(wait_sql("SELECT count(*) FROM subscriptions WHERE name = "
-	    "'uz-railways' AND recipient = 'UZRAIL' AND formats = '{cusres}'",
-	    5000));
+	    "'uz-railways' AND recipient = 'UZRAIL' AND formats = '{cusres}' "
+	    "AND carriers = '{UZ-UTY}' AND secret LIKE 'v1:%'", 5000));
 	/* A broken entry: the whole reload is refused. */
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(path, "w"));
 	fprintf(f, "[{\"name\": \"uz-railways\", \"url\": \"ftp://x\", "
