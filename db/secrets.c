@@ -100,8 +100,10 @@ out:
 	return n;
 }
 
-int
-db_subscriptions_unbound(const char *dsn, char **names, char **cause)
+/* The first value of sql (one row, one text column) into *out; 0 or -1. */
+static int
+secrets_text(const char *dsn, const char *sql, int n, const char *const *v,
+    char **out, char **cause)
 {
 	PGconn		*c;
 	PGresult	*r = NULL;
@@ -109,13 +111,31 @@ db_subscriptions_unbound(const char *dsn, char **names, char **cause)
 
 	if ((c = secrets_connect(dsn, cause)) == NULL)
 		return -1;
-	rc = secrets_exec(c, "SELECT coalesce(string_agg(name, E'\\n' ORDER "
-	    "BY name), '') FROM subscriptions WHERE cardinality(carriers) = 0 "
-	    "AND formats && ARRAY['json', 'cusres']", 0, NULL,
-	    PGRES_TUPLES_OK, &r, cause);
+	rc = secrets_exec(c, sql, n, v, PGRES_TUPLES_OK, &r, cause);
 	if (rc == 0)
-		*names = xstrdup(PQgetvalue(r, 0, 0));
+		*out = xstrdup(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	PQfinish(c);
 	return rc;
+}
+
+int
+db_subscriptions_unbound(const char *dsn, char **names, char **cause)
+{
+	return secrets_text(dsn, "SELECT coalesce(string_agg(name, E'\\n' "
+	    "ORDER BY name), '') FROM subscriptions WHERE cardinality(carriers) "
+	    "= 0 AND formats && ARRAY['json', 'cusres']", 0, NULL, names,
+	    cause);
+}
+
+int
+db_secrets_foreign(const char *dsn, const char *key_id, char **names,
+    char **cause)
+{
+	const char	*v[1] = { key_id };
+
+	return secrets_text(dsn, "SELECT coalesce(string_agg(name || ' (key ' "
+	    "|| substr(secret, 4, 16) || ')', E'\\n' ORDER BY name), '') FROM "
+	    "subscriptions WHERE secret LIKE 'v1:%' AND substr(secret, 4, 16) "
+	    "<> $1", 1, v, names, cause);
 }

@@ -35,4 +35,11 @@ int db_secrets_rewrite(const char *dsn, bool all, const char *action,
  */
 int db_subscriptions_unbound(const char *dsn, char **names, char **cause);
 
+/*
+ * The subscriptions whose secret is sealed with a key other than key_id,
+ * "name (key <id>)" a line, into *names (caller frees); 0 or -1.
+ */
+int db_secrets_foreign(const char *dsn, const char *key_id, char **names,
+    char **cause);
+
 #endif

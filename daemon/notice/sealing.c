@@ -40,25 +40,38 @@ seal_clear_cb(const char *name, const char *stored, void *arg, char **cause)
 	return secret_seal(arg, name, stored, cause);
 }
 
-/* Warns, once per start, of each subscription bound to no carrier. */
+/*
+ * Warns, once per start, of each subscription bound to no carrier, and of
+ * each whose secret this daemon's key does not open (another daemon's
+ * key, or a key file replaced): their notices would fail.
+ */
 static void
-sealing_warn_unbound(const char *dsn)
+sealing_warn(const char *dsn, const char *key_id)
 {
-	char	*names = NULL, *cause = NULL, *p, *line;
+	char	*unbound = NULL, *foreign = NULL, *cause = NULL, *p, *line;
 
-	if (db_subscriptions_unbound(dsn, &names, &cause) < 0) {
-		log_warnx("subscriptions without carriers not listed: %s",
-		    cause);
+	if (db_subscriptions_unbound(dsn, &unbound, &cause) < 0 ||
+	    db_secrets_foreign(dsn, key_id, &foreign, &cause) < 0) {
+		log_warnx("subscriptions not checked: %s", cause);
 		free(cause);
+		free(unbound);
 		return;
 	}
-	for (p = names; (line = strsep(&p, "\n")) != NULL;)
+	for (p = unbound; (line = strsep(&p, "\n")) != NULL;)
 		if (*line != '\0')
 			log_warnx("subscription %s is bound to no carrier: it "
 			    "receives no release or provisional notice until "
 			    "an admin names its carriers (docs/notices.md)",
 			    line);
-	free(names);
+	for (p = foreign; (line = strsep(&p, "\n")) != NULL;)
+		if (*line != '\0')
+			log_warnx("subscription %s: secret sealed with another "
+			    "notice key than this daemon's (%s); its notices "
+			    "fail until [notices] secret_key_file names that "
+			    "key (daemons sharing a database share it)", line,
+			    key_id);
+	free(unbound);
+	free(foreign);
 }
 
 int
@@ -83,7 +96,7 @@ notices_sealing_start(struct notices *n, const struct config *cfg,
 		    "key %s", sealed, secret_key_id(k));
 	log_info("notice secret key %s", secret_key_id(k));
 	notices_set_secret_key(n, k);
-	sealing_warn_unbound(dsn);
+	sealing_warn(dsn, secret_key_id(k));
 	return 0;
 }
 

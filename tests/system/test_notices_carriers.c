@@ -18,7 +18,8 @@
  * and the unbound subscription is warned of; `railgate notices
  * rotate-key` seals every secret with a new key in one go, a notice
  * claimed before the reload fails visibly naming the key, and after the
- * reload it is delivered with the same webhook secret; the examples of
+ * reload it is delivered with the same webhook secret; a daemon started
+ * on another key than the secrets' warns per subscription; the examples of
  * docs/notices.md run as written.
  */
 #include <sys/socket.h>
@@ -532,6 +533,7 @@ t_carriers_start_seals_clear_secrets(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(log, "subscription nobody is bound to "
 	    "no carrier"));
 	CU_ASSERT_PTR_NULL(strstr(log, "subscription ktze is bound to no"));
+	CU_ASSERT_PTR_NULL(strstr(log, "another notice key"));
 	free(log);
 }
 
@@ -622,6 +624,48 @@ t_carriers_rotate_key(void)
 	    "FROM subscriptions"), 1);
 }
 
+/* Stops the daemon and starts it again on its configuration; 0 or -1. */
+static int
+restart(void)
+{
+	if (harness_daemon_signal_wait(&dm, SIGTERM, 15000) != 0 ||
+	    harness_daemon_exec(&dm) != 0)
+		return -1;
+	return harness_daemon_wait_ready(&dm, 15000);
+}
+
+/*
+ * A daemon started with another key than the one the secrets are sealed
+ * with (here the old one, after the rotation) says so at start, per
+ * subscription; back on the right key, it is quiet.
+ */
+static void
+t_carriers_foreign_key_warned(void)
+{
+	char	*conf, *old, *log, *cut;
+	size_t	 len, before;
+
+	CU_ASSERT_EQUAL_FATAL(file_read_all(dm.conf, &conf, &len), 0);
+	cut = strstr(conf, "\n[notices]\nsecret_key_file = ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cut);
+	old = xstrndup(conf, (size_t)(cut - conf));
+	CU_ASSERT_EQUAL(harness_daemon_write_conf(&dm, old), 0);
+	CU_ASSERT_EQUAL_FATAL(restart(), 0);
+	CU_ASSERT_EQUAL_FATAL(file_read_all(dm.log, &log, &before), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "subscription ktze (key "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "secret sealed with another notice "
+	    "key"));
+	free(log);
+	CU_ASSERT_EQUAL(harness_daemon_write_conf(&dm, conf), 0);
+	CU_ASSERT_EQUAL_FATAL(restart(), 0);
+	CU_ASSERT_EQUAL_FATAL(file_read_all(dm.log, &log, &len), 0);
+	CU_ASSERT_FATAL(len >= before);
+	CU_ASSERT_PTR_NULL(strstr(log + before, "another notice key"));
+	free(log);
+	free(old);
+	free(conf);
+}
+
 /* docs/notices.md: its examples, run as written. */
 static void
 t_carriers_page_examples(void)
@@ -654,6 +698,7 @@ static CU_TestInfo carriers_tests[] = {
 	{ "t_carriers_start_seals_clear_secrets",
 	    t_carriers_start_seals_clear_secrets },
 	{ "t_carriers_rotate_key", t_carriers_rotate_key },
+	{ "t_carriers_foreign_key_warned", t_carriers_foreign_key_warned },
 	{ "t_carriers_page_examples", t_carriers_page_examples },
 	CU_TEST_INFO_NULL
 };
