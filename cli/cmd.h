@@ -19,6 +19,8 @@ int cmd_session(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_notices(int argc, char **argv);
+/* railgate notices rotate-key (cmd_rotate.c); argv[0] is "rotate-key". */
+int cmd_notices_rotate_key(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_lists(int argc, char **argv);

@@ -58,6 +58,8 @@ listen_usage(FILE *out)
 	    "usage: railgate notices listen [--port P] --secret SECRET\n"
 	    "                               [--public-key FILE] [--status CODE]"
 	    " [--count N]\n"
+	    "       railgate notices rotate-key --new-key FILE [-c CONFIG]"
+	    " [--dsn DSN]\n"
 	    "Receives release notices on 127.0.0.1:P (default 8090), checks\n"
 	    "their signatures and prints a line for each.\n");
 }
@@ -196,12 +198,14 @@ notices_listen(int argc, char **argv)
 	return 0;
 }
 
-/* railgate notices listen ... */
+/* railgate notices listen ... | rotate-key ... */
 int
 cmd_notices(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "listen") == 0)
 		return notices_listen(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "rotate-key") == 0)
+		return cmd_notices_rotate_key(argc - 1, argv + 1);
 	listen_usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout :
 	    stderr);
 	return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : EX_USAGE;

@@ -91,9 +91,9 @@ static const struct param params[] = {
 	    "railway).  Empty: the system's only."),
 	STR("notices", "subscriptions", subscriptions_file, true, "",
 	    "JSON file of railway operators' subscriptions, applied at start "
-	    "and on SIGHUP: an array of {name, url, formats, secret, recipient, "
-	    "client_cert, client_key, enabled}, as PUT /v1/subscriptions/NAME "
-	    "takes them.  Empty: subscriptions are managed through the API "
+	    "and on SIGHUP: an array of {name, url, formats, carriers, secret, "
+	    "recipient, client_cert, client_key, enabled}, as PUT "
+	    "/v1/subscriptions/NAME takes them.  Empty: subscriptions are managed through the API "
 	    "only."),
 	BOOL("notices", "allow_private_endpoints", notice_allow_private, true,
 	    "no", "Whether an operator's endpoint may be on a loopback, "
@@ -112,6 +112,12 @@ static const struct param params[] = {
 	    "leading out of it is refused).  The station's own keys are "
 	    "refused.  Empty: no subscription may name a client "
 	    "certificate."),
+	STR("notices", "secret_key_file", notice_secret_key_file, true, "",
+	    "File of the key (32 random bytes, mode 0600) that seals webhook "
+	    "secrets in the database (AES-256-GCM).  Empty: "
+	    "state_dir/notice-secrets.key, made at first start.  A file named "
+	    "here must exist.  Changed by `railgate notices rotate-key`, then "
+	    "a reload (docs/notices.md \"Secrets at rest\")."),
 	STR("peer", "name", peer_name, false, "",
 	    "This customs service's name on the neighbouring customs link (the "
 	    "sender of its messages, the name in its certificate).  Empty: no "

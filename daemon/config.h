@@ -35,6 +35,7 @@ struct config {
 	char	*subscriptions_file;		/* JSON: operators' subscriptions */
 	bool	 notice_allow_private;		/* endpoints on non-public addresses */
 	char	*notice_client_cert_dir;	/* client certificates live here */
+	char	*notice_secret_key_file;	/* seals webhook secrets; "": state_dir */
 	/* [peer] the neighbouring customs link; off while name is empty */
 	char	*peer_name;		/* this service's name, as the neighbour knows it */
 	char	*peer_neighbour;	/* the neighbour's name: its TLS identity and sender */

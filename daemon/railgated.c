@@ -41,6 +41,8 @@
 #include "daemon/http/http.h"
 #include "daemon/log.h"
 #include "daemon/notice/notice.h"
+#include "daemon/notice/sealing.h"
+#include "daemon/notice/secretbox.h"
 #include "daemon/peer/peer.h"
 #include "daemon/pool.h"
 #include "daemon/sign.h"
@@ -178,6 +180,7 @@ daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 	struct daemon		*d = arg;
 	struct config		 next;
 	struct ruleset_load	 rl;
+	struct secret_key	*secrets = NULL;
 	json_t			*subs = NULL;
 	const char		*which;
 	char			*cause = NULL;
@@ -196,15 +199,18 @@ daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 		config_free(&next);
 		return;
 	}
-	if (ruleset_load(next.rules_dir, &rl, &cause) < 0) {
+	if ((secrets = notices_sealing_load(&next, &cause)) == NULL ||
+	    ruleset_load(next.rules_dir, &rl, &cause) < 0) {
 		log_warnx("reload rejected, configuration and rule set "
 		    "unchanged: %s", cause);
 		free(cause);
+		secret_key_free(secrets);
 		json_decref(subs);
 		config_free(&next);
 		return;
 	}
 	evaluator_set_ruleset(d->eval, &rl);
+	notices_set_secret_key(d->notices, secrets);	/* seals subs below */
 	if (subs != NULL) {
 		subscriptions_apply(d, subs, next.subscriptions_file);
 		json_decref(subs);
@@ -422,6 +428,8 @@ main(int argc, char **argv)
 		fatalx("station key: %s", cause);
 	daemon_publish_key(&d);
 	d.notices = notices_new(&d, d.station_key);
+	if (notices_sealing_start(d.notices, &d.cfg, &cause) < 0)
+		fatalx("%s", cause);
 	if (d.cfg.subscriptions_file[0] != '\0') {
 		if ((subs = subscriptions_read(&d.cfg, d.cfg.subscriptions_file,
 		    &cause)) == NULL)

@@ -52,9 +52,8 @@ sign_unbase64(const char *b64, size_t *len)
 	return out;
 }
 
-/* Refuses key files that group or others can read. */
-static int
-check_private_mode(const char *path, char **cause)
+int
+sign_check_private_mode(const char *path, char **cause)
 {
 	struct stat	st;
 
@@ -126,7 +125,7 @@ sign_key_load(const char *path, int create, char **cause)
 
 	if (create && access(path, F_OK) != 0 && create_key(path, cause) < 0)
 		return NULL;
-	if (check_private_mode(path, cause) < 0)
+	if (sign_check_private_mode(path, cause) < 0)
 		return NULL;
 	if ((f = fopen(path, "r")) == NULL) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));

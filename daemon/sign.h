@@ -20,6 +20,12 @@ struct sign_key;
  * 0600) when the file does not exist.  NULL with *cause.
  */
 struct sign_key *sign_key_load(const char *path, int create, char **cause);
+/*
+ * Refuses a key file that group or others can read (or that cannot be
+ * stat'd): 0, or -1 with *cause naming the file and its mode.  Shared by
+ * every private key file of the station (notices' secret key too).
+ */
+int sign_check_private_mode(const char *path, char **cause);
 /* Loads an Ed25519 public key (PEM) for verifying; NULL with *cause. */
 struct sign_key *sign_key_load_public(const char *path, char **cause);
 /* Reads a public key from PEM text; NULL with *cause. */

@@ -416,10 +416,12 @@ void store_resolve_wagons(struct db *db, const char *id, const char *wagons,
     const char *role, store_reply_cb cb, void *arg);
 
 /*
- * Whom a final decision notifies now (notice_targets_json(),
- * db/functions/70_notices.sql): a JSON array [{subscription, format}].
+ * Whom train's final decision notifies now (notice_targets_json(),
+ * db/functions/70_notices.sql: its carrier's subscriptions): a JSON
+ * array [{subscription, format}].
  */
-void store_notice_targets(struct db *db, store_doc_cb cb, void *arg);
+void store_notice_targets(struct db *db, const char *train, store_doc_cb cb,
+    void *arg);
 
 /*
  * An officer's resolution of the train hits about goods on no wagon
@@ -622,11 +624,15 @@ void store_notice_redeliver(struct db *db, const char *id,
 void store_train_notices(struct db *db, const char *id, store_doc_cb cb,
     void *arg);
 
-/* Creates or replaces a subscription; the reply is its JSON. */
+/*
+ * Creates or replaces a subscription; the reply is its JSON.  secret is
+ * sealed (v1:..., daemon/notice/secretbox.h); carriers a text[] literal.
+ */
 void store_subscription_put(struct db *db, const char *name, const char *url,
     const char *formats, const char *secret, const char *recipient,
     int enabled, const char *client_cert, const char *client_key,
-    const char *principal, store_doc_cb cb, void *arg);
+    const char *carriers, const char *principal, store_doc_cb cb,
+    void *arg);
 
 /* == operators' documents (store_documents.c, 73_documents.sql) == */
 

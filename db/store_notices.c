@@ -123,12 +123,12 @@ void
 store_subscription_put(struct db *db, const char *name, const char *url,
     const char *formats, const char *secret, const char *recipient,
     int enabled, const char *client_cert, const char *client_key,
-    const char *principal, store_doc_cb cb, void *arg)
+    const char *carriers, const char *principal, store_doc_cb cb, void *arg)
 {
-	const char	*v[9] = { name, url, formats, secret, recipient,
+	const char	*v[10] = { name, url, formats, secret, recipient,
 			    enabled ? "t" : "f", principal, client_cert,
-			    client_key };
+			    client_key, carriers };
 
 	store_query_read(db, "SELECT subscription_put($1, $2, $3::text[], $4, "
-	    "$5, $6::boolean, $7, $8, $9)", 9, v, cb, arg);
+	    "$5, $6::boolean, $7, $8, $9, $10::text[])", 10, v, cb, arg);
 }

@@ -41,9 +41,12 @@ store_resolve_wagons(struct db *db, const char *id, const char *wagons,
 }
 
 void
-store_notice_targets(struct db *db, store_doc_cb cb, void *arg)
+store_notice_targets(struct db *db, const char *train, store_doc_cb cb,
+    void *arg)
 {
-	store_query_read(db, "SELECT notice_targets_json()::text", 0, NULL, cb,
+	const char	*v[1] = { train };
+
+	store_query_read(db, "SELECT notice_targets_json($1)::text", 1, v, cb,
 	    arg);
 }
 

@@ -279,7 +279,7 @@ preview_inputs_cb(int status, const struct store_final_inputs *in, void *arg)
 	}
 	p->answer = preview_json(c, in, &a);
 	approval_clear(&a);
-	store_notice_targets(c->d->db, preview_notices_cb, p);
+	store_notice_targets(c->d->db, http_param(c, 0), preview_notices_cb, p);
 }
 
 /*

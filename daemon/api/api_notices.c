@@ -15,11 +15,14 @@
 #include "daemon/api/api.h"
 #include "daemon/outcome.h"
 #include "daemon/daemon.h"
+#include "daemon/http/auth.h"
 #include "daemon/notice/endpoint.h"
 #include "daemon/log.h"
 #include "daemon/notice/notice.h"
+#include "daemon/notice/secretbox.h"
 
 #define SUBSCRIPTION_BODY_MAX	(16 * 1024)
+#define SUBSCRIPTION_CARRIERS	(AUTH_CARRIERS_LEN + 2)
 
 /* A JSON document, 404 or 503. */
 static void
@@ -104,15 +107,43 @@ formats_literal(json_t *formats, char *out, size_t size)
 }
 
 /*
+ * The carriers array (issue 20) as a PostgreSQL text[] literal: each a
+ * carrier identifier as tokens name them (auth_carrier_valid()), so
+ * nothing in it needs quoting; absent is none (the subscription hears of
+ * no train: fail closed).  -1 if malformed or too long.
+ */
+static int
+carriers_literal(json_t *carriers, char *out, size_t size)
+{
+	const char	*id;
+	size_t		 i;
+
+	snprintf(out, size, "{");
+	if (carriers != NULL && !json_is_array(carriers))
+		return -1;
+	for (i = 0; carriers != NULL && i < json_array_size(carriers); i++) {
+		id = json_string_value(json_array_get(carriers, i));
+		if (id == NULL || !auth_carrier_valid(id) ||
+		    strlen(out) + strlen(id) + 3 > size)
+			return -1;
+		strncat(out, i > 0 ? "," : "", size - strlen(out) - 1);
+		strncat(out, id, size - strlen(out) - 1);
+	}
+	strncat(out, "}", size - strlen(out) - 1);
+	return 0;
+}
+
+/*
  * Checks a subscription object's fields, as far as they can be checked
  * without blocking: the URL (an address literal included; a host name is
  * resolved by the caller), formats, secret, and the client certificate
- * and key under cfg's client_cert_dir.  0, or -1 with why (for a 422 or a
- * refused configuration).  formats gets the PostgreSQL array literal.
+ * and key under cfg's client_cert_dir, carriers.  0, or -1 with why (for
+ * a 422 or a refused configuration).  formats and carriers
+ * (SUBSCRIPTION_CARRIERS bytes) get PostgreSQL array literals.
  */
 static int
 subscription_check(const struct config *cfg, json_t *o, char *formats,
-    size_t fsize, char *why, size_t wsize)
+    size_t fsize, char *carriers, char *why, size_t wsize)
 {
 	struct endpoint_url	 u;
 	struct endpoint_client	 cl;
@@ -135,6 +166,11 @@ subscription_check(const struct config *cfg, json_t *o, char *formats,
 		snprintf(why, wsize, "\"formats\" must list json, cusres "
 		    "(release notices) or duty (clearance clock alerts), each "
 		    "once");
+	else if (carriers_literal(json_object_get(o, "carriers"), carriers,
+	    SUBSCRIPTION_CARRIERS) < 0)
+		snprintf(why, wsize, "\"carriers\" must be an array of carrier "
+		    "identifiers as manifests name them (KZ-KTZE): letters, "
+		    "digits and ._:/- only, 1 to 35 each");
 	else if (secret == NULL || strlen(secret) < 16)
 		snprintf(why, wsize, "\"secret\" must be at least 16 characters "
 		    "(whsec_... as Standard Webhooks has it)");
@@ -149,20 +185,40 @@ subscription_check(const struct config *cfg, json_t *o, char *formats,
 	return why[0] == '\0' ? 0 : -1;
 }
 
-/* Stores a checked subscription object under name. */
-static void
+/*
+ * Stores a checked subscription object under name, its secret sealed
+ * with the notice key (secretbox.h): the database never holds it in
+ * clear.  -1 (nothing stored, cb not called) when it cannot be sealed.
+ */
+static int
 subscription_store(struct daemon *d, const char *name, json_t *o,
-    const char *formats, const char *principal, store_doc_cb cb, void *arg)
+    const char *formats, const char *carriers, const char *principal,
+    store_doc_cb cb, void *arg)
 {
+	const struct secret_key	*k = notices_secret_key(d->notices);
+	char			*sealed, *cause = NULL;
+
+	if (k == NULL || (sealed = secret_seal(k, name, json_string_value(
+	    json_object_get(o, "secret")), &cause)) == NULL) {
+		log_warnx("subscription %s not stored: %s", name, cause != NULL ?
+		    cause : "no notice secret key");
+		free(cause);
+		return -1;
+	}
+	if (strcmp(carriers, "{}") == 0 && (strstr(formats, "json") != NULL ||
+	    strstr(formats, "cusres") != NULL))
+		log_warnx("subscription %s is bound to no carrier: it receives "
+		    "no train's notices until \"carriers\" names one", name);
 	store_subscription_put(d->db, name,
-	    json_string_value(json_object_get(o, "url")), formats,
-	    json_string_value(json_object_get(o, "secret")),
+	    json_string_value(json_object_get(o, "url")), formats, sealed,
 	    json_string_value(json_object_get(o, "recipient")),
 	    json_object_get(o, "enabled") == NULL ||
 	    json_is_true(json_object_get(o, "enabled")),
 	    json_string_value(json_object_get(o, "client_cert")),
-	    json_string_value(json_object_get(o, "client_key")), principal,
-	    cb, arg);
+	    json_string_value(json_object_get(o, "client_key")), carriers,
+	    principal, cb, arg);
+	free(sealed);
+	return 0;
 }
 
 /* A PUT whose endpoint host is being resolved. */
@@ -170,6 +226,7 @@ struct subscription_put {
 	struct http_ctx	*c;
 	json_t		*o;
 	char		 formats[32];
+	char		 carriers[SUBSCRIPTION_CARRIERS];
 };
 
 /* The endpoint's host resolved: every address public (or allowed), or not. */
@@ -184,16 +241,17 @@ subscription_resolved_cb(int status, const char *address, const char *why,
 		log_warnx("%s subscription %s refused: %s", c->id,
 		    http_param(c, 0), why);
 		http_reply_problem(c, 422, "Invalid subscription", why, NULL, 0);
-	} else
-		subscription_store(c->d, http_param(c, 0), p->o, p->formats,
-		    c->who.name, notices_doc_cb, c);
+	} else if (subscription_store(c->d, http_param(c, 0), p->o,
+	    p->formats, p->carriers, c->who.name, notices_doc_cb, c) < 0)
+		http_reply_problem(c, 500, "Internal Server Error", "the "
+		    "subscription's secret could not be sealed", NULL, 0);
 	json_decref(p->o);
 	free(p);
 }
 
 /*
- * PUT /v1/subscriptions/{name}: {url, formats, secret, recipient?,
- * enabled?, client_cert?, client_key?}
+ * PUT /v1/subscriptions/{name}: {url, formats, secret, carriers?,
+ * recipient?, enabled?, client_cert?, client_key?}
  */
 void
 api_subscription_put(struct http_ctx *c)
@@ -204,6 +262,7 @@ api_subscription_put(struct http_ctx *c)
 	json_error_t		 err;
 	json_t			*o;
 	char			 formats[32], why[512];
+	char			 carriers[SUBSCRIPTION_CARRIERS];
 	size_t			 len;
 
 	body = http_body(c, &len);
@@ -211,12 +270,13 @@ api_subscription_put(struct http_ctx *c)
 	    (o = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
 	    &err)) == NULL || !json_is_object(o)) {
 		http_reply_problem(c, 400, "Bad Request", "a subscription is a "
-		    "JSON object: url, formats, secret, recipient, enabled",
+		    "JSON object: url, formats, secret, carriers, recipient, "
+		    "enabled",
 		    NULL, 0);
 		return;
 	}
-	if (subscription_check(&c->d->cfg, o, formats, sizeof formats, why,
-	    sizeof why) < 0) {
+	if (subscription_check(&c->d->cfg, o, formats, sizeof formats,
+	    carriers, why, sizeof why) < 0) {
 		json_decref(o);
 		log_warnx("%s subscription %s refused: %s", c->id,
 		    http_param(c, 0), why);
@@ -230,6 +290,7 @@ api_subscription_put(struct http_ctx *c)
 	p->c = c;
 	p->o = o;
 	snprintf(p->formats, sizeof p->formats, "%s", formats);
+	snprintf(p->carriers, sizeof p->carriers, "%s", carriers);
 	endpoint_resolve(c->d->pool, u.host, c->d->cfg.notice_allow_private,
 	    subscription_resolved_cb, p);
 	endpoint_url_clear(&u);
@@ -241,6 +302,7 @@ subscriptions_read(const struct config *cfg, const char *path, char **cause)
 	json_error_t	 err;
 	json_t		*a, *o;
 	char		 formats[32], why[512];
+	char		 carriers[SUBSCRIPTION_CARRIERS];
 	size_t		 i;
 
 	if ((a = json_load_file(path, JSON_REJECT_DUPLICATES, &err)) == NULL) {
@@ -259,7 +321,7 @@ subscriptions_read(const struct config *cfg, const char *path, char **cause)
 		    "name")) == NULL) {
 			snprintf(why, sizeof why, "an object with a \"name\"");
 		} else if (subscription_check(cfg, o, formats, sizeof formats,
-		    why, sizeof why) == 0)
+		    carriers, why, sizeof why) == 0)
 			continue;
 		*cause = xasprintf("%s: subscription %zu: %s", path, i + 1, why);
 		json_decref(a);
@@ -281,6 +343,7 @@ void
 subscriptions_apply(struct daemon *d, json_t *subs, const char *path)
 {
 	char	 formats[32], principal[300];
+	char	 carriers[SUBSCRIPTION_CARRIERS];
 	json_t	*o;
 	size_t	 i;
 
@@ -290,11 +353,12 @@ subscriptions_apply(struct daemon *d, json_t *subs, const char *path)
 		/* Checked by subscriptions_read(), against the configuration
 		 * being loaded; the endpoint's host, before each delivery. */
 		if (formats_literal(json_object_get(o, "formats"), formats,
-		    sizeof formats) < 0)
+		    sizeof formats) < 0 || carriers_literal(json_object_get(o,
+		    "carriers"), carriers, sizeof carriers) < 0)
 			continue;
-		subscription_store(d, json_string_value(json_object_get(o,
-		    "name")), o, formats, principal, subscription_applied_cb,
-		    NULL);
+		(void)subscription_store(d, json_string_value(
+		    json_object_get(o, "name")), o, formats, carriers,
+		    principal, subscription_applied_cb, NULL);
 	}
 	log_info("%zu subscription(s) applied from %s", json_array_size(subs),
 	    path);

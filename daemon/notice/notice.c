@@ -7,8 +7,11 @@
  * A delivery owns copies of what it was claimed with; the outbox runs
  * its life (build and store the body at the first attempt -> post ->
  * record the attempt -> free).  Bodies are built from the final decision the
- * notice belongs to and the notice's own id and creation time only, so
- * that the stored body is the one a replay would build.
+ * notice belongs to (a duty notice's clock alert, a train.provisional
+ * notice's set-out list) and the notice's own id and creation time only,
+ * so that the stored body is the one a replay would build.  The
+ * subscription's secret arrives sealed and is opened here, with the
+ * notice key (secretbox.h), for the delivery's life only.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -33,6 +37,7 @@
 #include "daemon/notice/endpoint.h"
 #include "daemon/log.h"
 #include "daemon/notice/notice.h"
+#include "daemon/notice/secretbox.h"
 #include "daemon/outbox.h"
 #include "daemon/sign.h"
 
@@ -45,6 +50,7 @@ struct notices {
 	const struct sign_key	*key;
 	char			 key_id[17];
 	SSL_CTX			*ssl;		/* NULL until an https:// URL */
+	struct secret_key	*secrets;	/* opens subscriptions' secrets */
 	struct outbox		*outbox;
 };
 
@@ -54,6 +60,7 @@ struct delivery {
 	struct notices		*n;
 	char			*id, *format, *follow_up_of;
 	char			*url, *secret, *recipient, *subscription;
+	char			*secret_error;	/* why secret is NULL */
 	char			*client_cert, *client_key;
 	char			*train_no, *decision;
 	int64_t			 created;
@@ -71,7 +78,10 @@ delivery_free(struct outbox_item *it)
 	free(v->format);
 	free(v->follow_up_of);
 	free(v->url);
+	if (v->secret != NULL)
+		OPENSSL_cleanse(v->secret, strlen(v->secret));
 	free(v->secret);
+	free(v->secret_error);
 	free(v->recipient);
 	free(v->subscription);
 	free(v->client_cert);
@@ -133,6 +143,47 @@ build_duty(struct delivery *v)
 	json_decref(a);
 }
 
+/* Copies member key of o into w, compact, in its order (null if absent). */
+static void
+copy_member(struct jsonw *w, json_t *o, const char *key)
+{
+	char	*text;
+
+	jsonw_key(w, key);
+	text = json_dumps(json_object_get(o, key), JSON_COMPACT |
+	    JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	if (text != NULL)
+		jsonw_raw(w, text, strlen(text));
+	else
+		jsonw_null(w);
+	free(text);
+}
+
+/*
+ * The provisional notice (issue 20): the set-out list the notice was
+ * queued with (provisional_set_out(), 70_notices.sql) -- the train's
+ * decision, the wagons to set out, those whose documents are checked.
+ */
+static void
+build_provisional(struct delivery *v)
+{
+	struct jsonw	 w;
+	json_t		*a = json_loads(v->decision, 0, NULL);
+
+	jsonw_init(&w, &v->body);
+	jsonw_object_begin(&w);
+	jsonw_kv_string(&w, "id", v->id);
+	jsonw_kv_string(&w, "type", "train.provisional");
+	jsonw_kv_string(&w, "train", v->train_no);
+	jsonw_key(&w, "issued");
+	jsonw_time(&w, v->created);
+	copy_member(&w, a, "decision");
+	copy_member(&w, a, "set_out");
+	copy_member(&w, a, "doc_check");
+	jsonw_object_end(&w);
+	json_decref(a);
+}
+
 /* The CUSRES interchange of edifact-rail.md section 3; -1 if unreadable. */
 static int
 build_cusres(struct delivery *v)
@@ -170,6 +221,8 @@ delivery_build(struct outbox_item *it)
 		build_json(v);
 	else if (strcmp(v->format, "duty") == 0)
 		build_duty(v);
+	else if (strcmp(v->format, "provisional") == 0)
+		build_provisional(v);
 	else if (build_cusres(v) < 0) {
 		log_warnx("notice %s: %s", v->id, it->error);
 		return -1;
@@ -320,8 +373,8 @@ delivery_send(struct delivery *v, const char *address)
 	req = outbox_request_new(&v->it);
 	h = evhttp_request_get_output_headers(req);
 	evhttp_add_header(h, "Host", v->ep.authority);
-	evhttp_add_header(h, "Content-Type", strcmp(v->format, "json") == 0 ?
-	    "application/json" : "application/EDIFACT");
+	evhttp_add_header(h, "Content-Type", strcmp(v->format, "cusres") == 0 ?
+	    "application/EDIFACT" : "application/json");
 	snprintf(ts, sizeof ts, "%lld", (long long)now);
 	sig = sign_webhook(v->secret, v->id, now, v->body.data, v->body.len);
 	evhttp_add_header(h, "webhook-id", v->id);
@@ -362,6 +415,12 @@ delivery_post(struct outbox_item *it)
 {
 	struct delivery	*v = (struct delivery *)it;
 
+	if (v->secret == NULL) {	/* never sent unsigned */
+		snprintf(it->error, sizeof it->error, "not sent: %s",
+		    v->secret_error);
+		outbox_record(it);
+		return;
+	}
 	endpoint_url_clear(&v->ep);
 	if (endpoint_url_parse(v->url, &v->ep, it->error,
 	    sizeof it->error) < 0) {
@@ -370,6 +429,35 @@ delivery_post(struct outbox_item *it)
 	}
 	endpoint_resolve(v->n->d->pool, v->ep.host,
 	    v->n->d->cfg.notice_allow_private, delivery_resolved_cb, v);
+}
+
+/*
+ * The subscription's secret, opened with the notice key (secretbox.h).
+ * One that does not open leaves v->secret NULL: the attempt fails with
+ * the reason as its last_error, visible in the API.  One in clear (put
+ * there by SQL behind the daemon's back) is used, with a warning: it is
+ * sealed at the next start.
+ */
+static void
+delivery_open_secret(struct notices *n, struct delivery *v,
+    const char *stored)
+{
+	char	*cause = NULL;
+
+	if (!secret_is_sealed(stored)) {
+		log_warnx("notice %s: subscription %s's secret is stored in "
+		    "clear; the daemon seals it at its next start", v->id,
+		    v->subscription);
+		v->secret = xstrdup(stored);
+		return;
+	}
+	if (n->secrets == NULL)
+		v->secret_error = xstrdup("no notice secret key loaded");
+	else if ((v->secret = secret_open(n->secrets, v->subscription,
+	    stored, &cause)) == NULL) {
+		v->secret_error = cause;
+		log_warnx("notice %s to %s: %s", v->id, v->subscription, cause);
+	}
 }
 
 /* Starts one claimed notice. */
@@ -385,9 +473,9 @@ delivery_start(struct notices *n, const struct store_notice *s)
 	v->follow_up_of = s->follow_up_of != NULL ? xstrdup(s->follow_up_of) :
 	    NULL;
 	v->url = xstrdup(s->url);
-	v->secret = xstrdup(s->secret);
 	v->recipient = s->recipient != NULL ? xstrdup(s->recipient) : NULL;
 	v->subscription = xstrdup(s->subscription);
+	delivery_open_secret(n, v, s->secret);
 	v->client_cert = s->client_cert != NULL ? xstrdup(s->client_cert) : NULL;
 	v->client_key = s->client_key != NULL ? xstrdup(s->client_key) : NULL;
 	v->train_no = xstrdup(s->train_no);
@@ -456,6 +544,19 @@ notices_new(struct daemon *d, const struct sign_key *key)
 }
 
 void
+notices_set_secret_key(struct notices *n, struct secret_key *k)
+{
+	secret_key_free(n->secrets);
+	n->secrets = k;
+}
+
+const struct secret_key *
+notices_secret_key(const struct notices *n)
+{
+	return n->secrets;
+}
+
+void
 notices_kick(struct notices *n)
 {
 	if (n != NULL)
@@ -470,5 +571,6 @@ notices_release(void *arg)
 
 	if (n->ssl != NULL)
 		SSL_CTX_free(n->ssl);
+	secret_key_free(n->secrets);
 	free(n);
 }

@@ -18,6 +18,7 @@
 
 struct daemon;
 struct notices;
+struct secret_key;
 struct sign_key;
 
 /*
@@ -26,6 +27,13 @@ struct sign_key;
  * counts them for draining, and frees it.
  */
 struct notices *notices_new(struct daemon *d, const struct sign_key *key);
+/*
+ * The key that opens subscriptions' secrets at delivery (secretbox.h);
+ * consumes k, frees the previous one (a reload after a key rotation).
+ */
+void notices_set_secret_key(struct notices *n, struct secret_key *k);
+/* The key in use (borrowed), NULL before one is set: seals new secrets. */
+const struct secret_key *notices_secret_key(const struct notices *n);
 /* Notices may be due now (a decision became final, an officer redelivers). */
 void notices_kick(struct notices *n);
 

@@ -201,6 +201,10 @@ BEGIN
 	FROM json_array_elements(p_wagons) AS x
 	WHERE w.train_id = p_train AND w.position = (x->>'position')::int;
 	PERFORM redeclared_inspect(p_train, p_owner, p_ruleset);
+	-- The carrier's set-out list, when it has a subscription (031).
+	IF NOT p_final AND cur.carrier_id IS NOT NULL THEN
+		PERFORM notices_provisional(p_train, cur.carrier_id, p_outcome);
+	END IF;
 	PERFORM audit_append(p_owner, 'decision.provisional', p_train,
 	    json_build_object('outcome', p_outcome, 'ruleset', p_ruleset_name,
 	    'manifest', p_manifest, 'last_event', p_last_event)::text, p_ruleset);

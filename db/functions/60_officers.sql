@@ -206,6 +206,11 @@ BEGIN
 	    role) VALUES (cur.id, p_wagon, p_action, p_reason, p_principal,
 	    p_role);
 	UPDATE trains SET updated_at = now() WHERE id = cur.id;
+	-- A provisional train's set-out list may have changed (031).
+	IF NOT cur.decision_final AND cur.carrier_id IS NOT NULL THEN
+		PERFORM notices_provisional(cur.id, cur.carrier_id,
+		    cur.decision->>'decision');
+	END IF;
 	PERFORM audit_append(p_principal, 'wagon.' || p_action, cur.id,
 	    json_build_object('wagon', p_wagon, 'position', w.position,
 	    'from', was, 'reason', p_reason, 'role', p_role, 'override',

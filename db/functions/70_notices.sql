@@ -4,26 +4,95 @@
 -- Recreated by every migrate (db/migrate.c, docs/storage.md): edit a
 -- function here, in place; never in db/migrations/.
 
--- Whom a final decision notifies now: one row per enabled subscription
--- and format.  notices_enqueue() queues exactly these, and the approval
--- preview (GET /v1/trains/{id}/approval) shows them, so it cannot differ.
-CREATE OR REPLACE FUNCTION notice_targets()
+-- Whom train p_train's final decision notifies now: one row per enabled
+-- subscription bound to the train's carrier (031) and format.
+-- notices_enqueue() queues exactly these, and the approval preview (GET
+-- /v1/trains/{id}/approval) shows them, so it cannot differ.  A train
+-- without a carrier, or a subscription bound to none, gives no row: fail
+-- closed.
+DROP FUNCTION IF EXISTS notice_targets();
+DROP FUNCTION IF EXISTS notice_targets_json();
+CREATE OR REPLACE FUNCTION notice_targets(p_train bigint)
 RETURNS TABLE (subscription_id bigint, subscription text, format text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	SELECT s.id, s.name, f.format
-	FROM subscriptions s, unnest(s.formats) AS f(format)
-	WHERE s.enabled AND f.format <> 'duty'	-- clock alerts (022)
+	FROM trains t, subscriptions s, unnest(s.formats) AS f(format)
+	WHERE t.id = p_train AND t.carrier_id IS NOT NULL
+	  AND s.carriers @> ARRAY[t.carrier_id]
+	  AND s.enabled AND f.format <> 'duty'	-- clock alerts (022)
 	ORDER BY s.name, f.format
 $$;
-GRANT EXECUTE ON FUNCTION notice_targets() TO railgate_app;
+GRANT EXECUTE ON FUNCTION notice_targets(bigint) TO railgate_app;
 
--- notice_targets() as JSON: [{subscription, format}].
-CREATE OR REPLACE FUNCTION notice_targets_json() RETURNS json
+-- notice_targets() of the train p_id names, as JSON: [{subscription, format}].
+CREATE OR REPLACE FUNCTION notice_targets_json(p_id text) RETURNS json
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-	SELECT coalesce(json_agg(json_build_object('subscription', t.subscription,
-	    'format', t.format)), '[]') FROM notice_targets() t
+	SELECT coalesce(json_agg(json_build_object('subscription', x.subscription,
+	    'format', x.format)), '[]')
+	FROM train_find(p_id) t, notice_targets(t.id) x
 $$;
-GRANT EXECUTE ON FUNCTION notice_targets_json() TO railgate_app;
+GRANT EXECUTE ON FUNCTION notice_targets_json(text) TO railgate_app;
+
+-- What a carrier is told of a provisional decision (031): the train's
+-- decision, the wagons to set out and those whose documents an officer
+-- checks, each wagon by position and number, with its action now (an
+-- officer's resolution in force, else the rules').  Never a rule, a
+-- reason or a score: customs keeps those.
+CREATE OR REPLACE FUNCTION provisional_set_out(p_train bigint, p_outcome text)
+RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT json_build_object('decision', p_outcome,
+	    'set_out', coalesce(json_agg(json_build_object('position',
+		w.position, 'wagon', w.number, 'action', wagon_current(w))
+		ORDER BY w.position) FILTER (WHERE
+		action_rank(wagon_current(w)) >= action_rank('INSPECT')), '[]'),
+	    'doc_check', coalesce(json_agg(json_build_object('position',
+		w.position, 'wagon', w.number) ORDER BY w.position) FILTER
+		(WHERE wagon_current(w) = 'DOC_CHECK'), '[]'))
+	FROM wagons w WHERE w.train_id = p_train
+$$;
+GRANT EXECUTE ON FUNCTION provisional_set_out(bigint, text) TO railgate_app;
+
+-- A provisional decision was stored (store_decision(), same transaction):
+-- one train.provisional notice per enabled JSON subscription of the
+-- train's carrier whose last one for this run listed something else.
+-- Cheap when nobody listens: one indexed lookup (subscriptions_carriers_idx)
+-- and nothing more; the list is built once, for the first subscriber.
+CREATE OR REPLACE FUNCTION notices_provisional(p_train bigint, p_carrier text,
+    p_outcome text)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	s	record;
+	list	json;
+	sha	text;
+	n	integer := 0;
+BEGIN
+	IF p_carrier IS NULL THEN
+		RETURN 0;
+	END IF;
+	FOR s IN SELECT x.id FROM subscriptions x
+	    WHERE x.carriers @> ARRAY[p_carrier] AND x.enabled
+	      AND 'json' = ANY (x.formats) ORDER BY x.id LOOP
+		IF list IS NULL THEN
+			list := provisional_set_out(p_train, p_outcome);
+			sha := encode(sha256(convert_to(list::text, 'UTF8')),
+			    'hex');
+		END IF;
+		CONTINUE WHEN (SELECT p.set_out_sha256 FROM notices p
+		    WHERE p.train_id = p_train AND p.subscription_id = s.id
+		      AND p.format = 'provisional'
+		    ORDER BY p.created_at DESC, p.id DESC LIMIT 1) = sha;
+		INSERT INTO notices (id, train_id, subscription_id, format,
+		    set_out, set_out_sha256)
+		VALUES ('ntc_' || replace(gen_random_uuid()::text, '-', ''),
+		    p_train, s.id, 'provisional', list, sha);
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END
+$$;
+GRANT EXECUTE ON FUNCTION notices_provisional(bigint, text, text) TO railgate_app;
 
 -- The outbox rows of a final decision: one per enabled subscription and
 -- format, each following up the last notice of its kind for the train.
@@ -40,7 +109,7 @@ BEGIN
 	    (SELECT p.id FROM notices p WHERE p.train_id = p_train
 	     AND p.subscription_id = t.subscription_id AND p.format = t.format
 	     ORDER BY p.created_at DESC, p.id DESC LIMIT 1)
-	FROM notice_targets() t;
+	FROM notice_targets(p_train) t;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
 END
@@ -130,7 +199,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	    'id', n.id, 'operator', s.name, 'format', n.format,
 	    'state', n.state, 'attempts', n.attempts,
 	    'follow_up_of', n.follow_up_of,
-	    'decision', d.outcome, 'alert', n.alert,
+	    'decision', d.outcome, 'alert', n.alert, 'set_out', n.set_out,
 	    'last_status', n.last_status,
 	    'last_error', n.last_error,
 	    'created_at', to_char(n.created_at AT TIME ZONE 'UTC',
@@ -166,10 +235,10 @@ BEGIN
 			LIMIT p_n FOR UPDATE SKIP LOCKED)
 		RETURNING n.*)
 	-- A duty notice (022) carries its clock alert where a release
-	-- notice carries its decision.
+	-- notice carries its decision, a provisional one (031) its list.
 	SELECT c.id, c.format, c.follow_up_of, c.body, c.attempts, s.url,
 	    s.secret, s.recipient, s.name, t.train_no,
-	    coalesce(d.document, c.alert),
+	    coalesce(d.document, c.alert, c.set_out),
 	    extract(epoch FROM c.created_at)::bigint, s.client_cert, s.client_key
 	FROM claimed c JOIN subscriptions s ON s.id = c.subscription_id
 	JOIN trains t ON t.id = c.train_id
@@ -178,30 +247,35 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION claim_notices(text, integer, integer) TO railgate_app;
 
+-- An admin's (or the configuration's) subscription, bound to p_carriers;
+-- p_secret arrives sealed by the daemon (v1:..., 031), never in clear.
+DROP FUNCTION IF EXISTS subscription_put(text, text, text[], text, text,
+    boolean, text, text, text);
 CREATE OR REPLACE FUNCTION subscription_put(p_name text, p_url text, p_formats text[],
     p_secret text, p_recipient text, p_enabled boolean, p_principal text,
-    p_client_cert text, p_client_key text)
+    p_client_cert text, p_client_key text, p_carriers text[])
 RETURNS json
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
 	r	subscriptions%ROWTYPE;
 BEGIN
 	INSERT INTO subscriptions (name, url, formats, secret, recipient, enabled,
-	    client_cert, client_key)
+	    client_cert, client_key, carriers)
 	VALUES (p_name, p_url, p_formats, p_secret, p_recipient, p_enabled,
-	    p_client_cert, p_client_key)
+	    p_client_cert, p_client_key, p_carriers)
 	ON CONFLICT (name) DO UPDATE SET url = excluded.url,
 	    formats = excluded.formats, secret = excluded.secret,
 	    recipient = excluded.recipient, enabled = excluded.enabled,
-	    client_cert = excluded.client_cert, client_key = excluded.client_key
+	    client_cert = excluded.client_cert, client_key = excluded.client_key,
+	    carriers = excluded.carriers
 	RETURNING * INTO r;
 	PERFORM audit_append(p_principal, 'subscription.put', NULL,
 	    json_build_object('name', p_name, 'url', p_url, 'formats',
 	    p_formats, 'enabled', p_enabled, 'client_cert',
-	    p_client_cert)::text, NULL);
+	    p_client_cert, 'carriers', p_carriers)::text, NULL);
 	RETURN json_build_object('name', r.name, 'url', r.url, 'formats',
 	    r.formats, 'recipient', r.recipient, 'enabled', r.enabled,
-	    'client_cert', r.client_cert);
+	    'client_cert', r.client_cert, 'carriers', r.carriers);
 END
 $$;
-GRANT EXECUTE ON FUNCTION subscription_put(text, text, text[], text, text, boolean, text, text, text) TO railgate_app;
+GRANT EXECUTE ON FUNCTION subscription_put(text, text, text[], text, text, boolean, text, text, text, text[]) TO railgate_app;

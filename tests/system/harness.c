@@ -516,3 +516,23 @@ harness_header(const struct harness_response *r, const char *name, char *out,
 	}
 	return NULL;
 }
+
+int
+harness_secret_key_file(const char *dir, const char *name, char *out,
+    size_t size)
+{
+	unsigned char	key[32];
+	FILE		*r;
+	int		 fd, rc = -1;
+
+	snprintf(out, size, "%s/%s", dir, name);
+	if ((r = fopen("/dev/urandom", "r")) == NULL)
+		return -1;
+	if (fread(key, 1, sizeof key, r) == sizeof key &&
+	    (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0) {
+		rc = write(fd, key, sizeof key) == (ssize_t)sizeof key ? 0 : -1;
+		close(fd);
+	}
+	fclose(r);
+	return rc;
+}

@@ -60,6 +60,13 @@ int harness_token_carriers(const struct harness_pg *pg, const char *role,
     const char *principal, const char *carriers, char *out);
 
 /*
+ * Writes a notice secret key (32 random bytes, mode 0600) to dir/name and
+ * its path to out: for daemons that share a database, and so must share
+ * the key that seals webhook secrets ([notices] secret_key_file).  0 or -1.
+ */
+int harness_secret_key_file(const char *dir, const char *name, char *out,
+    size_t size);
+/*
  * Runs the examples of a documentation page (docs_run.c): every block
  * opened with ```sh, in order, each by `sh -eu` with the extra
  * environment env (NULL-terminated "NAME=value"; the build directory

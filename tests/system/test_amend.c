@@ -66,8 +66,9 @@ amend_suite_init(void)
 		return -1;
 	/* A subscriber, so that every final decision queues a notice. */
 	v = harness_sql(&pg, "INSERT INTO subscriptions (name, url, formats, "
-	    "secret) VALUES ('ktze', 'https://192.0.2.1/notices', '{json}', "
-	    "'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=') RETURNING id");
+	    "secret, carriers) VALUES ('ktze', 'https://192.0.2.1/notices', "
+	    "'{json}', 'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=', "
+	    "'{KZ-KTZE,CN-CRCT}') RETURNING id");
 	if (v == NULL)
 		return -1;
 	free(v);
@@ -167,8 +168,9 @@ decisions_are(const char *train, const char *n)
 	"w.resolved_by, '-') FROM wagons w JOIN trains t ON t.id = " \
 	"w.train_id WHERE t.train_no = '%s' AND w.number = '%s'"
 /* The notices queued for the train. */
+/* Release notices of the train (not its provisional set-out lists). */
 #define NOTICES "SELECT count(*) FROM notices n JOIN trains t ON t.id = " \
-	"n.train_id WHERE t.train_no = '%s'"
+	"n.train_id WHERE t.train_no = '%s' AND n.format <> 'provisional'"
 /* Audit records of one action for the train. */
 #define AUDITS "SELECT count(*) FROM audit_log a JOIN trains t ON t.id = " \
 	"a.train_id WHERE t.train_no = '%s' AND a.action = '%s'"

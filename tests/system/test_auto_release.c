@@ -49,8 +49,9 @@ auto_suite_init(void)
 	    harness_token(&pg, "auditor", "a.audit", auditor_token) < 0)
 		return -1;
 	v = harness_sql(&pg, "INSERT INTO subscriptions (name, url, formats, "
-	    "secret) VALUES ('ktze', 'https://192.0.2.1/notices', '{json}', "
-	    "'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=') RETURNING id");
+	    "secret, carriers) VALUES ('ktze', 'https://192.0.2.1/notices', "
+	    "'{json}', 'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=', "
+	    "'{KZ-KTZE,CN-CRCT}') RETURNING id");
 	if (v == NULL)
 		return -1;
 	free(v);
@@ -107,8 +108,9 @@ becomes_final(const char *train, int timeout_ms)
 
 #define AUDITS "SELECT count(*) FROM audit_log a JOIN trains t ON t.id = " \
 	"a.train_id WHERE t.train_no = '%s' AND a.action = '%s'"
+/* Release notices of the train (not its provisional set-out lists). */
 #define NOTICES "SELECT count(*) FROM notices n JOIN trains t ON t.id = " \
-	"n.train_id WHERE t.train_no = '%s'"
+	"n.train_id WHERE t.train_no = '%s' AND n.format <> 'provisional'"
 
 /* The sum over both daemons of railgate_auto_releases_total. */
 static long

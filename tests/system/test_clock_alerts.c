@@ -216,14 +216,16 @@ iso_time(long off, char *out, size_t size)
 static int
 clock_alerts_init(void)
 {
-	char	conf[2048], sub[512];
+	char	conf[2048], sub[512], key[300];
 	int	port;
 
-	if (harness_pg_start(&pg) < 0)
+	/* Two daemons, one database: one key seals the secrets for both. */
+	if (harness_pg_start(&pg) < 0 || harness_secret_key_file(pg.dir,
+	    "notice-secrets.key", key, sizeof key) < 0)
 		return -1;
 	snprintf(conf, sizeof conf, "%s[daemon]\nlog_level = info\n"
-	    "[notices]\nallow_private_endpoints = yes\nretry_base_ms = 300\n",
-	    pg.conf);
+	    "[notices]\nallow_private_endpoints = yes\nretry_base_ms = 300\n"
+	    "secret_key_file = %s\n", pg.conf, key);
 	if (harness_daemon_start(&da, conf) < 0 ||
 	    harness_daemon_start(&db2, conf) < 0)
 		return -1;

@@ -172,7 +172,8 @@ console_suite_init(void)
 	if (receiver_start() < 0)
 		return -1;
 	snprintf(sub, sizeof sub, "{\"url\":\"http://127.0.0.1:%d/hooks/customs\","
-	    "\"formats\":[\"json\"],\"secret\":\"%s\"}", recv_port, SECRET);
+	    "\"formats\":[\"json\"],\"carriers\":[\"KZ-KTZE\",\"CN-CRCT\"],"
+	    "\"secret\":\"%s\"}", recv_port, SECRET);
 	if (request("PUT", "/v1/subscriptions/ktze", admin_token, sub,
 	    NULL) != 200)
 		return -1;

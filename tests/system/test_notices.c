@@ -30,6 +30,7 @@
 
 #define SECRET	"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 #define MAX_GOT	64
+#define RELEASE0	2	/* got[0], got[1]: train.provisional notices */
 
 /* What the receiver got: one entry per request. */
 struct got {
@@ -380,6 +381,7 @@ t_notices_delivered_signed(void)
 
 	snprintf(sub, sizeof sub, "{\"url\":\"http://127.0.0.1:%d/hooks/customs\","
 	    "\"formats\":[\"json\",\"cusres\"],\"secret\":\"%s\","
+	    "\"carriers\":[\"KZ-KTZE\",\"CN-CRCT\"],"
 	    "\"recipient\":\"KZKTZE\"}", recv_port, SECRET);
 	CU_ASSERT_EQUAL(request("PUT", "/v1/subscriptions/ktze", officer_token,
 	    sub, NULL), 403);
@@ -399,20 +401,29 @@ t_notices_delivered_signed(void)
 	free(data);
 	CU_ASSERT_FATAL(wait_sql("SELECT count(*) FROM trains WHERE train_no = "
 	    "'X8024' AND decision IS NOT NULL AND NOT eval_needed", 10000));
-	CU_ASSERT_EQUAL(atomic_load(&ngot), 0);	/* provisional: not sent */
+	/* The provisional decision: its set-out list goes to the carrier's
+	 * subscription (train.provisional, issue 20), never its decision. */
+	CU_ASSERT_FATAL(wait_got(1, 10000));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got[0].body, "\"type\":\"train."
+	    "provisional\""));
+	CU_ASSERT_PTR_NULL(strstr(got[0].body, "\"hits\""));
 	CU_ASSERT_EQUAL(request("POST", "/v1/trains/X8024/wagons/315279550026/"
 	    "resolution", officer_token, "{\"action\":\"release\",\"reason\":"
 	    "\"certificate shown\"}", NULL), 200);
+	/* The list changed (wagon 2 no longer waits for its documents). */
+	CU_ASSERT_FATAL(wait_got(2, 10000));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got[1].body, "\"doc_check\":[]"));
 	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/trains/X8024/approve",
 	    officer_token, "{}", NULL), 200);
-	CU_ASSERT_FATAL(wait_got(2, 10000));
+	CU_ASSERT_FATAL(wait_got(RELEASE0 + 2, 10000));
 	CU_ASSERT_FATAL(wait_sql("SELECT count(*) FROM notices WHERE state = "
-	    "'delivered' HAVING count(*) = 2", 5000));
+	    "'delivered' AND format <> 'provisional' HAVING count(*) = 2",
+	    5000));
 
 	snprintf(keypath, sizeof keypath, "%s/station-ed25519.pem", dm.dir);
 	key = sign_key_load(keypath, 0, &v);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
-	for (i = 0; i < 2; i++) {
+	for (i = RELEASE0; i < RELEASE0 + 2; i++) {
 		struct got	*g = &got[i];
 		int64_t		 ts = atoll(g->timestamp);
 		char		*sig;
@@ -466,8 +477,8 @@ t_notices_retry_dead_redeliver(void)
 	int	 i, before = atomic_load(&ngot), same = 0;
 
 	snprintf(first_json, sizeof first_json, "%s",
-	    strcmp(got[0].content_type, "application/json") == 0 ? got[0].id :
-	    got[1].id);
+	    strcmp(got[RELEASE0].content_type, "application/json") == 0 ?
+	    got[RELEASE0].id : got[RELEASE0 + 1].id);
 	atomic_store(&recv_status, 500);
 	/* Holding a set-out wagon after approval amends the final decision. */
 	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/trains/X8024/wagons/"
@@ -518,12 +529,14 @@ t_notices_https_verified(void)
 	size_t	k;
 
 	snprintf(sub, sizeof sub, "{\"url\":\"https://127.0.0.1:%d/notices\","
-	    "\"formats\":[\"json\"],\"secret\":\"%s\"}", tls_port, SECRET);
+	    "\"formats\":[\"json\"],\"carriers\":[\"KZ-KTZE\",\"CN-CRCT\"],"
+	    "\"secret\":\"%s\"}", tls_port, SECRET);
 	CU_ASSERT_EQUAL_FATAL(request("PUT", "/v1/subscriptions/ktze-tls",
 	    admin_token, sub, NULL), 200);
 	for (k = 0; k < nitems(refused); k++) {
 		snprintf(sub, sizeof sub, "{\"url\":\"https://127.0.0.1:%d/"
-		    "notices\",\"formats\":[\"json\"],\"secret\":\"%s\"}",
+		    "notices\",\"formats\":[\"json\"],"
+		    "\"carriers\":[\"KZ-KTZE\",\"CN-CRCT\"],\"secret\":\"%s\"}",
 		    refused[k].port, SECRET);
 		snprintf(sql, sizeof sql, "/v1/subscriptions/%s",
 		    refused[k].name);
@@ -571,8 +584,8 @@ t_notices_subscriptions_from_config(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(path, "w"));
 	fprintf(f, "[{\"name\": \"uz-railways\", \"url\": "
 	    "\"http://127.0.0.1:%d/uz\", \"formats\": [\"cusres\"], "
-	    "\"secret\": \"%s\", \"recipient\": \"UZRAIL\"}]\n", recv_port,
-	    SECRET);
+	    "\"secret\": \"%s\", \"recipient\": \"UZRAIL\", "
+	    "\"carriers\": [\"UZ-UTY\"]}]\n", recv_port, SECRET);
 	fclose(f);
 	CU_ASSERT_EQUAL_FATAL(file_read_all(dm.conf, &conf, &len), 0);
 	text = xasprintf("%s\n[notices]\nsubscriptions = %s\n", conf, path);
@@ -580,8 +593,8 @@ t_notices_subscriptions_from_config(void)
 	free(text);
 	kill(dm.pid, SIGHUP);
 	CU_ASSERT(wait_sql("SELECT count(*) FROM subscriptions WHERE name = "
-	    "'uz-railways' AND recipient = 'UZRAIL' AND formats = '{cusres}'",
-	    5000));
+	    "'uz-railways' AND recipient = 'UZRAIL' AND formats = '{cusres}' "
+	    "AND carriers = '{UZ-UTY}' AND secret LIKE 'v1:%'", 5000));
 	/* A broken entry: the whole reload is refused. */
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(path, "w"));
 	fprintf(f, "[{\"name\": \"uz-railways\", \"url\": \"ftp://x\", "

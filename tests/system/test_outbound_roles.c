@@ -295,7 +295,8 @@ put_sub(const char *name, const char *url_json, const char *extra,
 	int	st;
 
 	snprintf(path, sizeof path, "/v1/subscriptions/%s", name);
-	body = xasprintf("{\"url\":%s,\"formats\":[\"json\"],\"secret\":\""
+	body = xasprintf("{\"url\":%s,\"formats\":[\"json\"],"
+	    "\"carriers\":[\"KZ-KTZE\",\"CN-CRCT\"],\"secret\":\""
 	    SECRET "\",\"enabled\":false%s%s}", url_json,
 	    extra != NULL ? "," : "", extra != NULL ? extra : "");
 	st = call(&odm, "PUT", path, admin_tok, body, reply);
