@@ -53,7 +53,30 @@ static int zone_check(const char *, char **);
 
 static const struct param params[] = {
 	STR("daemon", "listen", listen, false, "127.0.0.1:8080",
-	    "Address and port of the HTTP API and officer console."),
+	    "Address and port of the HTTP API and officer console.  Without "
+	    "TLS (tls_cert_file) it must be a loopback address (127.0.0.0/8, "
+	    "[::1], localhost): the daemon refuses to start otherwise, unless "
+	    "allow_plaintext_http is yes."),
+	STR("daemon", "tls_cert_file", tls_cert_file, false, "",
+	    "Certificate chain (PEM, the server's certificate first) of the "
+	    "HTTP API: set with tls_key_file, every route (console, API, "
+	    "/v1/stream, uploads) is served over TLS 1.2 or 1.3 only, with "
+	    "forward-secret AEAD ciphers, the session cookie is Secure and "
+	    "every answer carries Strict-Transport-Security.  SIGHUP reads "
+	    "the certificate and key files again (new connections get the new "
+	    "certificate; a bad one is refused and the one in force stays).  "
+	    "Empty: plain HTTP."),
+	STR("daemon", "tls_key_file", tls_key_file, false, "",
+	    "Private key (PEM) of tls_cert_file.  The daemon refuses to start "
+	    "when group or others have any permission on the file (chmod 600) "
+	    "or when the key is not the certificate's."),
+	BOOL("daemon", "allow_plaintext_http", allow_plaintext_http, false,
+	    "no",
+	    "Yes: the API may listen on an address that is not loopback "
+	    "without TLS (behind a TLS-terminating proxy on a trusted "
+	    "network), with a warning at every start.  No: such a "
+	    "configuration is refused, since bearer tokens and session cookies "
+	    "would cross the network in clear."),
 	STR("daemon", "log_level", log_level, true, "info",
 	    "Most verbose log level written: warn, info or debug."),
 	STR("daemon", "state_dir", state_dir, false, "var",

@@ -462,5 +462,6 @@ http_cross_origin(const struct http_ctx *c)
 bool
 http_session_secure(const struct http_ctx *c)
 {
-	return c->d->cfg.session_cookie_secure;
+	return c->d->cfg.session_cookie_secure ||
+	    (c->server != NULL && c->server->tls);
 }
