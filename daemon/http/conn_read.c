@@ -117,7 +117,7 @@ guarded_refuse(struct guarded *c, const struct conn_refusal *r)
 	evutil_socket_t		 fd = bufferevent_getfd(c->bev);
 	char			*resp;
 	size_t			 len = 0;
-	ssize_t			 sent = -1;
+	ssize_t			 sent;
 	bool			 ok = false;
 
 	guarded_request_head(c, &h);
