@@ -428,6 +428,157 @@ t_https_upload_and_stream(void)
 	tconn_close(&t);
 }
 
+/* Times needle occurs in s. */
+static int
+count_of(const char *s, const char *needle)
+{
+	int	n = 0;
+
+	for (; s != NULL && (s = strstr(s, needle)) != NULL; s++)
+		n++;
+	return n;
+}
+
+/*
+ * Several requests on one TLS connection: pipelined (the guard examines
+ * the second head once the first reply went out), then one behind a
+ * token looked up in the database (the guard waits, then lets evhttp in
+ * from its own event).
+ */
+static void
+t_https_keepalive(void)
+{
+	struct tconn	 t;
+	struct buf	 in = { 0 };
+	struct timeval	 tv = { 0, 300000 };
+	char		*req;
+	long long	 end;
+	int		 n;
+
+	CU_ASSERT_EQUAL_FATAL(tconn_open(&t, dm.port, true, 0), 0);
+	setsockopt(t.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	req = xasprintf("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "GET /v1/trains HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+	    "\r\n", officer_tok);
+	CU_ASSERT_EQUAL_FATAL(tconn_write(&t, req, strlen(req)), 0);
+	free(req);
+	end = now_ms() + 5000;
+	while (now_ms() < end && count_of(in.data, "HTTP/1.1 200") < 3) {
+		buf_reserve(&in, 8192);
+		n = SSL_read(t.ssl, in.data + in.len, (int)(in.cap - in.len - 1));
+		if (n > 0) {
+			in.len += (size_t)n;
+			in.data[in.len] = '\0';
+		}
+		ERR_clear_error();
+	}
+	CU_ASSERT_EQUAL(count_of(in.data, "HTTP/1.1 200"), 3);
+	CU_ASSERT_EQUAL(count_of(in.data, "HTTP/1.1 "), 3);
+	buf_free(&in);
+
+	/* The same connection goes on: a token's request after a pause. */
+	req = xasprintf("GET /v1/trains HTTP/1.1\r\nHost: x\r\nAuthorization: "
+	    "Bearer %s\r\nConnection: close\r\n\r\n", officer_tok);
+	usleep(300000);
+	CU_ASSERT_EQUAL_FATAL(tconn_write(&t, req, strlen(req)), 0);
+	free(req);
+	memset(&in, 0, sizeof in);
+	end = now_ms() + 5000;
+	while (now_ms() < end && count_of(in.data, "HTTP/1.1 200") < 1) {
+		buf_reserve(&in, 8192);
+		n = SSL_read(t.ssl, in.data + in.len, (int)(in.cap - in.len - 1));
+		if (n > 0) {
+			in.len += (size_t)n;
+			in.data[in.len] = '\0';
+		}
+		ERR_clear_error();
+	}
+	CU_ASSERT_EQUAL(count_of(in.data, "HTTP/1.1 200"), 1);
+	buf_free(&in);
+	tconn_close(&t);
+}
+
+/* The value of the metric name in /metrics, -1 when not there. */
+static long
+metric(const char *name)
+{
+	struct harness_response	 r;
+	char			*p, want[128];
+	long			 v = -1;
+
+	snprintf(want, sizeof want, "\n%s ", name);
+	if (https(dm.port, "GET", "/metrics", NULL, NULL, 0, &r) < 0)
+		return -1;
+	if ((p = strstr(r.body, want)) != NULL)
+		v = strtol(p + strlen(want), NULL, 10);
+	harness_response_free(&r);
+	return v;
+}
+
+/* A stream client that closes its TLS connection is let go of. */
+static void
+t_https_stream_client_gone(void)
+{
+	struct tconn	 t;
+	char		 req[512], b[512];
+	long long	 end;
+	long		 v = -1;
+
+	CU_ASSERT_EQUAL_FATAL(tconn_open(&t, dm.port, true, 0), 0);
+	snprintf(req, sizeof req, "GET /v1/stream HTTP/1.1\r\nHost: x\r\n"
+	    "Authorization: Bearer %s\r\n\r\n", officer_tok);
+	CU_ASSERT_EQUAL_FATAL(tconn_write(&t, req, strlen(req)), 0);
+	CU_ASSERT_TRUE(SSL_read(t.ssl, b, sizeof b) > 0);
+	CU_ASSERT_EQUAL(metric("railgate_stream_clients"), 1);
+	SSL_shutdown(t.ssl);
+	tconn_close(&t);
+	for (end = now_ms() + 5000; now_ms() < end; usleep(100000))
+		if ((v = metric("railgate_stream_clients")) == 0)
+			break;
+	CU_ASSERT_EQUAL(v, 0);
+}
+
+/*
+ * A chunked upload past max_body_mb (8 MiB here) is refused by the guard
+ * in the middle of its body, over TLS as in clear: 413, and what was
+ * sent is not ingested.
+ */
+static void
+t_https_chunked_too_large(void)
+{
+	struct tconn	 t;
+	struct buf	 in = { 0 };
+	char		 req[512], size[32], *chunk;
+	size_t		 piece = 1 << 20;
+	int		 i, sent = 0;
+
+	chunk = xmalloc(piece);
+	memset(chunk, 'A', piece);
+	CU_ASSERT_EQUAL_FATAL(tconn_open(&t, dm.port, true, 0), 0);
+	snprintf(req, sizeof req, "POST /v1/manifests HTTP/1.1\r\nHost: x\r\n"
+	    "Authorization: Bearer %s\r\nTransfer-Encoding: chunked\r\n\r\n",
+	    operator_tok);
+	CU_ASSERT_EQUAL_FATAL(tconn_write(&t, req, strlen(req)), 0);
+	snprintf(size, sizeof size, "%zx\r\n", piece);
+	for (i = 0; i < 12; i++) {
+		if (tconn_write(&t, size, strlen(size)) < 0 ||
+		    tconn_write(&t, chunk, piece) < 0 ||
+		    tconn_write(&t, "\r\n", 2) < 0)
+			break;
+		sent++;
+	}
+	tconn_read_all(&t, &in);
+	CU_ASSERT_TRUE(sent >= 8);
+	CU_ASSERT_TRUE(in.len > 12 && strncmp(in.data, "HTTP/1.1 413", 12) == 0);
+	CU_ASSERT_TRUE(in.len > 0 && strstr(in.data, "chunked body is over") !=
+	    NULL);
+	buf_free(&in);
+	tconn_close(&t);
+	free(chunk);
+	CU_ASSERT_EQUAL(https_get(dm.port, "/healthz", NULL), 200);
+}
+
 /* Plain HTTP on the TLS port gets no HTTP answer. */
 static void
 t_https_plain_refused(void)
@@ -692,6 +843,9 @@ static CU_TestInfo https_tests[] = {
 	{ "t_https_token_and_refusals", t_https_token_and_refusals },
 	{ "t_https_body_too_large", t_https_body_too_large },
 	{ "t_https_upload_and_stream", t_https_upload_and_stream },
+	{ "t_https_chunked_too_large", t_https_chunked_too_large },
+	{ "t_https_keepalive", t_https_keepalive },
+	{ "t_https_stream_client_gone", t_https_stream_client_gone },
 	{ "t_https_plain_refused", t_https_plain_refused },
 	{ "t_https_tls11_refused", t_https_tls11_refused },
 	{ "t_https_cookie_secure", t_https_cookie_secure },
