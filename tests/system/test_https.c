@@ -618,7 +618,7 @@ t_https_cookie_secure(void)
 	struct harness_response	 r;
 	const char		*body = "{\"name\":\"o.wang\",\"password\":"
 				    "\"wang-lei-password\"}";
-	char			 set[512];
+	char			 set[512], h[700];
 
 	CU_ASSERT_EQUAL_FATAL(sh("printf '%%s\\n' wang-lei-password | "
 	    "%s/railgate officer add o.wang --role officer --dsn '%s' "
@@ -631,6 +631,21 @@ t_https_cookie_secure(void)
 	CU_ASSERT_TRUE(strncmp(set, "railgate_session=", 17) == 0);
 	CU_ASSERT_TRUE(strstr(set, "; Secure") != NULL);
 	CU_ASSERT_TRUE(strstr(set, "HttpOnly") != NULL);
+	harness_response_free(&r);
+	set[17 + strcspn(set + 17, ";")] = '\0';
+
+	/* The origin a cookie's change must come from is https://. */
+	snprintf(h, sizeof h, "Cookie: %s\r\nOrigin: http://localhost:%d\r\n",
+	    set, dm.port);
+	CU_ASSERT_EQUAL_FATAL(https(dm.port, "DELETE", "/v1/session", h, NULL,
+	    0, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 403);
+	harness_response_free(&r);
+	snprintf(h, sizeof h, "Cookie: %s\r\nOrigin: https://localhost:%d\r\n",
+	    set, dm.port);
+	CU_ASSERT_EQUAL_FATAL(https(dm.port, "DELETE", "/v1/session", h, NULL,
+	    0, &r), 0);
+	CU_ASSERT_TRUE(r.status >= 200 && r.status < 300);
 	harness_response_free(&r);
 }
 
