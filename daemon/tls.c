@@ -275,6 +275,8 @@ tls_https_ctx_new(const char *cert_file, const char *key_file, char **cause)
 	}
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
 	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+	/* An idle keep-alive connection holds no 34 KiB of record buffers. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	if (tls_load_identity(ctx, &c, cause) < 0) {
 		SSL_CTX_free(ctx);

@@ -198,9 +198,10 @@ guarded_cut(struct guarded *c, int64_t now)
 		return;
 	c->cut = true;
 	c->g->stats.cut++;
-	log_warnx("http: connection from %s cut: request not complete after "
+	log_warnx("http: connection from %s cut: %s not complete after "
 	    "%lld ms (%llu bytes; request_timeout_s %d, request_min_rate %d)",
-	    c->peer, (long long)(now - c->started_ms),
+	    c->peer, c->tls && c->bytes == 0 ? "TLS handshake or request" :
+	    "request", (long long)(now - c->started_ms),
 	    (unsigned long long)c->bytes, c->g->lim.request_timeout_s,
 	    c->g->lim.request_min_rate);
 	guarded_end(c);

@@ -78,6 +78,9 @@ sh(const char *fmt, ...)
 	return rc;
 }
 
+static int	log_count(const char *);
+static bool	log_wait(const char *, int, int);
+
 /* One TLS connection of the tests. */
 struct tconn {
 	int	 fd;
@@ -678,6 +681,9 @@ t_https_slow_handshake_cut(void)
 	close(fd);
 	fprintf(stderr, "\n  dripping handshake cut after %lld ms\n", closed);
 	CU_ASSERT_TRUE(closed >= 1500 && closed < 5000);
+	/* By the guard's clock, not evhttp's idle timeout. */
+	CU_ASSERT_TRUE(log_wait("cut: TLS handshake or request not complete",
+	    0, 2000));
 }
 
 /* The CN of the certificate the daemon presents now. */
