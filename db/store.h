@@ -600,6 +600,46 @@ void store_subscription_put(struct db *db, const char *name, const char *url,
     int enabled, const char *client_cert, const char *client_key,
     const char *principal, store_doc_cb cb, void *arg);
 
+/* == operators' documents (store_documents.c, 73_documents.sql) == */
+
+/*
+ * carriers: the operator's carriers as a PostgreSQL array literal
+ * (auth_carriers_array), NULL for a reader who sees every train.
+ */
+struct store_document_upload {
+	const char		*train;		/* the route's {id} */
+	const char		*carriers;
+	const char		*consignment;	/* NULL: the whole train */
+	const char		*code;		/* three digits */
+	const char		*content_type;
+	const unsigned char	*bytes;
+	size_t			 len;
+	const char		*principal;
+	const char		*role;
+	const char		*ruleset;	/* NULL: none loaded */
+};
+/* Stores an upload (document_upload()): done (the document), not_found. */
+void store_document_upload(struct db *db,
+    const struct store_document_upload *u, store_reply_cb cb, void *arg);
+/*
+ * An officer accepts (accept) or rejects document doc of train id with a
+ * reason (document_decide()): done, not_found, conflict.
+ */
+void store_document_decide(struct db *db, const char *id, const char *doc,
+    int accept, const char *reason, const char *principal, const char *role,
+    const char *ruleset, store_reply_cb cb, void *arg);
+/* The documents of train id that carriers see, a JSON array; 0: no train. */
+void store_train_documents(struct db *db, const char *id,
+    const char *carriers, store_doc_cb cb, void *arg);
+/*
+ * One document's bytes: status 1 found (content_type, sha256, bytes,
+ * len; borrowed for the callback), 0 not found, < 0 failed (STORE_*).
+ */
+typedef void (*store_document_cb)(int status, const char *content_type,
+    const char *sha256, const unsigned char *bytes, size_t len, void *arg);
+void store_document_content(struct db *db, const char *id, const char *doc,
+    const char *carriers, store_document_cb cb, void *arg);
+
 /* == pushed changes (store_stream.c) == */
 
 /*

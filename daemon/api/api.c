@@ -78,6 +78,18 @@ const struct http_route api_routes[] = {
 	    AUTH_SUPERVISOR, api_clearance_reject },
 	{ EVHTTP_REQ_POST, "/v1/screening/clearances/{id}/revoke",
 	    AUTH_SUPERVISOR, api_clearance_revoke },
+	/* Documents (docs/documents.md): an operator uploads for its own
+	 * carrier's trains (others are 404) and reads them; officers decide. */
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/documents", AUTH_OPERATOR,
+	    api_document_post, HTTP_ROUTE_DOCUMENT },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/documents", READERS | AUTH_OPERATOR,
+	    api_documents_list },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/documents/{doc}",
+	    READERS | AUTH_OPERATOR, api_document_get },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/documents/{doc}/accept",
+	    AUTH_OFFICER, api_document_accept },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/documents/{doc}/reject",
+	    AUTH_OFFICER, api_document_reject },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/approve", AUTH_OFFICER,
 	    api_train_approve },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/take", AUTH_OFFICER,

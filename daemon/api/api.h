@@ -76,6 +76,13 @@ void api_clearance_revoke(struct http_ctx *c);
 void api_clearances_list(struct http_ctx *c);
 void api_clearance_get(struct http_ctx *c);
 
+/* api_documents.c: operators' documents (docs/documents.md) */
+void api_document_post(struct http_ctx *c);
+void api_documents_list(struct http_ctx *c);
+void api_document_get(struct http_ctx *c);
+void api_document_accept(struct http_ctx *c);
+void api_document_reject(struct http_ctx *c);
+
 /* api_take.c */
 void api_train_take(struct http_ctx *c);
 
