@@ -582,6 +582,52 @@ t_https_chunked_too_large(void)
 	CU_ASSERT_EQUAL(https_get(dm.port, "/healthz", NULL), 200);
 }
 
+/*
+ * The HTTPS section of docs/operations.md, cut out of the page into
+ * path (the page's other sections are not this suite's to run).  0 or -1.
+ */
+static int
+docs_https_section(const char *path)
+{
+	char	*text = NULL, *from, *to;
+	size_t	 len;
+	FILE	*f;
+	int	 rc = -1;
+
+	if (file_read_all("docs/operations.md", &text, &len) != 0)
+		return -1;
+	if ((from = strstr(text, "\n## HTTPS\n")) != NULL) {
+		to = strstr(from + 1, "\n## ");
+		if (to != NULL && (f = fopen(path, "w")) != NULL) {
+			if (fwrite(from, 1, (size_t)(to - from), f) ==
+			    (size_t)(to - from))
+				rc = 0;
+			if (fclose(f) != 0)
+				rc = -1;
+		}
+	}
+	free(text);
+	return rc;
+}
+
+/* The examples of the HTTPS section run, with curl, against the daemon. */
+static void
+t_https_docs_examples(void)
+{
+	char	 url[64], cav[160], off[128], page[128], *failure = NULL;
+	const char *env[] = { url, cav, off, NULL };
+
+	snprintf(page, sizeof page, "%s/operations-https.md", pki);
+	CU_ASSERT_EQUAL_FATAL(docs_https_section(page), 0);
+	snprintf(url, sizeof url, "RAILGATE_URL=https://localhost:%d", dm.port);
+	snprintf(cav, sizeof cav, "RAILGATE_CA=%s", ca);
+	snprintf(off, sizeof off, "OFFICER_TOKEN=%s", officer_tok);
+	CU_ASSERT_EQUAL(harness_docs_run(page, env, &failure), 0);
+	if (failure != NULL)
+		fprintf(stderr, "\n%s\n", failure);
+	free(failure);
+}
+
 /* Plain HTTP on the TLS port gets no HTTP answer. */
 static void
 t_https_plain_refused(void)
@@ -868,6 +914,7 @@ static CU_TestInfo https_tests[] = {
 	{ "t_https_keepalive", t_https_keepalive },
 	{ "t_https_stream_client_gone", t_https_stream_client_gone },
 	{ "t_https_plain_refused", t_https_plain_refused },
+	{ "t_https_docs_examples", t_https_docs_examples },
 	{ "t_https_tls11_refused", t_https_tls11_refused },
 	{ "t_https_cookie_secure", t_https_cookie_secure },
 	{ "t_https_slow_handshake_cut", t_https_slow_handshake_cut },
