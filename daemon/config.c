@@ -285,7 +285,9 @@ static const struct param params[] = {
 	BOOL("http", "session_cookie_secure", session_cookie_secure, false,
 	    "false",
 	    "Marks the session cookie Secure and expects https:// origins: "
-	    "set it when the console is reached through a TLS proxy."),
+	    "set it when the console is reached through a TLS proxy.  A "
+	    "daemon serving TLS itself (daemon.tls_cert_file) does both "
+	    "whatever this says."),
 	INT("http", "signin_failures_per_name", signin_failures_per_name,
 	    false, "5", 1, 1000,
 	    "Failed sign-ins under one name (whether an account has it or "
