@@ -155,6 +155,11 @@ struct store_manifest {
 	const char		*train;		/* JSON: summary fields, counts */
 	const char		*wagons;	/* JSON array of wagon summaries */
 	const char		*ruleset;	/* hash in force, for the audit record */
+	const char		*carriers;	/* an operator's carriers, as an
+						 * array literal ("{KZ-KTZE}"): the
+						 * manifest must be for one of them
+						 * (operator_ingest_manifest());
+						 * NULL: any sender else */
 };
 
 /*
@@ -236,6 +241,29 @@ void store_add_event(struct db *db, const char *id, const char *type,
  */
 void store_metrics_snapshot(struct db *db, const struct store_clock *clk,
     store_doc_cb cb, void *arg);
+
+/* == a railway operator's own trains (store_operator.c) == */
+
+/*
+ * carriers below: the operator's carriers as a PostgreSQL array literal
+ * (auth_carriers_array()); a run of no carrier among them is answered as
+ * one that does not exist (71_operator.sql, docs/operator.md).
+ */
+
+/* The operator's train list (JSON array), as store_train_list(). */
+void store_operator_train_list(struct db *db, const char *carriers,
+    const char *state, enum store_list_finished finished,
+    const struct store_clock *clk, store_doc_cb cb, void *arg);
+/* The operator's view of one run (1), or none (0): no such run, or not
+ * one of carriers'. */
+void store_operator_train_view(struct db *db, const char *carriers,
+    const char *id, const struct store_clock *clk, store_doc_cb cb,
+    void *arg);
+/* store_add_event() for a run of one of carriers'; not_found otherwise. */
+void store_operator_add_event(struct db *db, const char *carriers,
+    const char *id, const char *type, const char *body,
+    const struct store_author *author, const char *ruleset,
+    store_reply_cb cb, void *arg);
 
 /* == the console's wagon page and search (store_console.c) == */
 

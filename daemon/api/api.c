@@ -34,8 +34,11 @@ const struct http_route api_routes[] = {
 	    AUTH_DEVICE, api_session_language },
 	{ EVHTTP_REQ_POST, "/v1/manifests", AUTH_OPERATOR, api_manifest_post,
 	    HTTP_ROUTE_UPLOAD },
-	{ EVHTTP_REQ_GET, "/v1/trains", READERS, api_trains_list },
-	{ EVHTTP_REQ_GET, "/v1/trains/{id}", READERS, api_train_get },
+	/* An operator reads its own carriers' trains (api_operator.c). */
+	{ EVHTTP_REQ_GET, "/v1/trains", READERS | AUTH_OPERATOR,
+	    api_trains_list },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}", READERS | AUTH_OPERATOR,
+	    api_train_get },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/decision", READERS, api_train_decision },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/manifest", READERS, api_train_manifest },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/audit", READERS, api_train_audit },
@@ -99,6 +102,10 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_PUT, "/v1/subscriptions/{name}", AUTH_ADMIN,
 	    api_subscription_put },
 	{ EVHTTP_REQ_GET, "/v1/audit/verify", AUTH_AUDITOR, api_audit_verify },
+	/* Auditors only: the bundle holds the audit records of other trains
+	 * between this one's and the checkpoint (docs/evidence.md). */
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/bundle", AUTH_AUDITOR,
+	    api_train_bundle },
 	{ EVHTTP_REQ_GET, "/v1/rulesets/{sha256}", READERS, api_ruleset_get },
 	{ EVHTTP_REQ_GET, "/v1/peer", READERS | AUTH_ADMIN, api_peer_status },
 	{ EVHTTP_REQ_GET, "/v1/station", READERS, api_station },
