@@ -5,8 +5,8 @@
  * durability settings (refusing unsafe ones); schema migrations; then
  * the loop with its database pool, worker pool and HTTP server.  SIGHUP
  * reloads the configuration and the API's TLS certificate (a bad file
- * is rejected and the old one stays); SIGTERM and SIGINT stop accepting, let work in progress finish,
- * and exit 0.
+ * is rejected and the old one stays); SIGTERM and SIGINT stop accepting,
+ * let work in progress finish, and exit 0.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -207,7 +207,10 @@ daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 		config_free(&next);
 		return;
 	}
-	/* Configuration, rule set and subscriptions go in together or not at all. */
+	/*
+	 * Configuration, certificate, rule set and subscriptions go in
+	 * together or not at all.
+	 */
 	if (next.subscriptions_file[0] != '\0' &&
 	    (subs = subscriptions_read(&next, next.subscriptions_file,
 	    &cause)) == NULL) {
