@@ -269,11 +269,6 @@ http_server_tls_use(struct http_server *s, SSL_CTX *ctx)
 	conn_guard_set_tls(s->guard, ctx);
 }
 
-bool
-http_server_is_tls(const struct http_server *s)
-{
-	return s->tls;
-}
 
 void
 http_server_stop_accepting(struct http_server *s)

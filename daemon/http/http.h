@@ -136,8 +136,6 @@ struct http_server *http_server_new(struct daemon *d,
 SSL_CTX *http_server_tls_load(const struct http_server *s, char **cause);
 /* Connections accepted from now on use ctx; consumes it. */
 void http_server_tls_use(struct http_server *s, SSL_CTX *ctx);
-/* True when the server speaks TLS. */
-bool http_server_is_tls(const struct http_server *s);
 /* Stops accepting connections; requests in progress go on. */
 void http_server_stop_accepting(struct http_server *s);
 /* Requests received and not yet answered. */
