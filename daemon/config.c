@@ -53,7 +53,30 @@ static int zone_check(const char *, char **);
 
 static const struct param params[] = {
 	STR("daemon", "listen", listen, false, "127.0.0.1:8080",
-	    "Address and port of the HTTP API and officer console."),
+	    "Address and port of the HTTP API and officer console.  Without "
+	    "TLS (tls_cert_file) it must be a loopback address (127.0.0.0/8, "
+	    "[::1], localhost): the daemon refuses to start otherwise, unless "
+	    "allow_plaintext_http is yes."),
+	STR("daemon", "tls_cert_file", tls_cert_file, false, "",
+	    "Certificate chain (PEM, the server's certificate first) of the "
+	    "HTTP API: set with tls_key_file, every route (console, API, "
+	    "/v1/stream, uploads) is served over TLS 1.2 or 1.3 only, with "
+	    "forward-secret AEAD ciphers, the session cookie is Secure and "
+	    "every answer carries Strict-Transport-Security.  SIGHUP reads "
+	    "the certificate and key files again (new connections get the new "
+	    "certificate; a bad one is refused and the one in force stays).  "
+	    "Empty: plain HTTP."),
+	STR("daemon", "tls_key_file", tls_key_file, false, "",
+	    "Private key (PEM) of tls_cert_file.  The daemon refuses to start "
+	    "when group or others have any permission on the file (chmod 600) "
+	    "or when the key is not the certificate's."),
+	BOOL("daemon", "allow_plaintext_http", allow_plaintext_http, false,
+	    "no",
+	    "Yes: the API may listen on an address that is not loopback "
+	    "without TLS (behind a TLS-terminating proxy on a trusted "
+	    "network), with a warning at every start.  No: such a "
+	    "configuration is refused, since bearer tokens and session cookies "
+	    "would cross the network in clear."),
 	STR("daemon", "log_level", log_level, true, "info",
 	    "Most verbose log level written: warn, info or debug."),
 	STR("daemon", "state_dir", state_dir, false, "var",
@@ -274,7 +297,9 @@ static const struct param params[] = {
 	BOOL("http", "session_cookie_secure", session_cookie_secure, false,
 	    "false",
 	    "Marks the session cookie Secure and expects https:// origins: "
-	    "set it when the console is reached through a TLS proxy."),
+	    "set it when the console is reached through a TLS proxy.  A "
+	    "daemon serving TLS itself (daemon.tls_cert_file) does both "
+	    "whatever this says."),
 	INT("http", "signin_failures_per_name", signin_failures_per_name,
 	    false, "5", 1, 1000,
 	    "Failed sign-ins under one name (whether an account has it or "

@@ -17,6 +17,9 @@
 struct config {
 	/* [daemon] */
 	char	*listen;		/* host:port of the HTTP API */
+	char	*tls_cert_file;		/* the API's certificate chain; empty: no TLS */
+	char	*tls_key_file;		/* its private key (mode 0600) */
+	bool	 allow_plaintext_http;	/* non-loopback listen without TLS */
 	char	*log_level;
 	char	*state_dir;		/* var/: spool, keys, private cluster */
 	/* [database] */
@@ -100,6 +103,17 @@ void config_defaults(struct config *cfg);
  */
 int config_load(struct config *cfg, const char *path, char **warnings,
     char **cause);
+/*
+ * Whether the API may listen as configured: TLS needs both tls_cert_file
+ * and tls_key_file; without TLS, listen must be a loopback address
+ * (127.0.0.0/8, ::1, localhost) unless allow_plaintext_http says yes.
+ * 0, with *warning (caller frees) when plain HTTP is allowed on a
+ * non-loopback address, else NULL; -1 with *cause (caller frees).
+ */
+int config_check_listen(const struct config *cfg, char **warning,
+    char **cause);
+/* True when host (a listen address's host part) is a loopback one. */
+bool config_host_is_loopback(const char *host);
 /* Frees the strings of cfg; accepts a zeroed struct. */
 void config_free(struct config *cfg);
 /* True when changing from a to b needs a restart (a parameter not reloadable differs). */

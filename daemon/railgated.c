@@ -4,9 +4,9 @@
  * Start-up is blocking and in order: configuration; the database's
  * durability settings (refusing unsafe ones); schema migrations; then
  * the loop with its database pool, worker pool and HTTP server.  SIGHUP
- * reloads the configuration (a bad file is rejected and the old one
- * stays); SIGTERM and SIGINT stop accepting, let work in progress finish,
- * and exit 0.
+ * reloads the configuration and the API's TLS certificate (a bad file
+ * is rejected and the old one stays); SIGTERM and SIGINT stop accepting,
+ * let work in progress finish, and exit 0.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -105,7 +105,7 @@ static int
 daemon_load_config(const char *path, struct config *cfg, char **cause)
 {
 	enum log_level	level;
-	char		*warnings = NULL, *w, *next;
+	char		*warnings = NULL, *w = NULL, *next;
 
 	config_defaults(cfg);
 	if (config_load(cfg, path, &warnings, cause) < 0)
@@ -120,6 +120,16 @@ daemon_load_config(const char *path, struct config *cfg, char **cause)
 		*cause = xasprintf("%s: log_level \"%s\" is not warn, info or debug",
 		    path, cfg->log_level);
 		goto fail;
+	}
+	if (config_check_listen(cfg, &w, cause) < 0) {
+		w = *cause;
+		*cause = xasprintf("%s: %s", path, w);
+		free(w);
+		goto fail;
+	}
+	if (w != NULL) {
+		log_warnx("%s: %s", path, w);
+		free(w);
 	}
 	if (cfg->dsn[0] == '\0') {
 		*cause = xasprintf("%s: database.dsn is empty; railgated keeps "
@@ -182,6 +192,7 @@ daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 	struct ruleset_load	 rl;
 	struct secret_key	*secrets = NULL;
 	json_t			*subs = NULL;
+	SSL_CTX			*tls;
 	const char		*which;
 	char			*cause = NULL;
 
@@ -190,12 +201,25 @@ daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 		free(cause);
 		return;
 	}
-	/* Configuration, rule set and subscriptions go in together or not at all. */
+	/* The API's certificate, read again (its files are those of the start). */
+	if ((tls = http_server_tls_load(d->http, &cause)) == NULL &&
+	    cause != NULL) {
+		log_warnx("reload rejected, configuration and certificate "
+		    "unchanged: %s", cause);
+		free(cause);
+		config_free(&next);
+		return;
+	}
+	/*
+	 * Configuration, certificate, rule set and subscriptions go in
+	 * together or not at all.
+	 */
 	if (next.subscriptions_file[0] != '\0' &&
 	    (subs = subscriptions_read(&next, next.subscriptions_file,
 	    &cause)) == NULL) {
 		log_warnx("reload rejected, configuration unchanged: %s", cause);
 		free(cause);
+		SSL_CTX_free(tls);
 		config_free(&next);
 		return;
 	}
@@ -206,11 +230,17 @@ daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 		free(cause);
 		secret_key_free(secrets);
 		json_decref(subs);
+		SSL_CTX_free(tls);
 		config_free(&next);
 		return;
 	}
 	evaluator_set_ruleset(d->eval, &rl);
 	notices_set_secret_key(d->notices, secrets);	/* seals subs below */
+	if (tls != NULL) {
+		http_server_tls_use(d->http, tls);
+		log_info("reload: the API's TLS certificate and key read "
+		    "again; new connections use them");
+	}
 	if (subs != NULL) {
 		subscriptions_apply(d, subs, next.subscriptions_file);
 		json_decref(subs);

@@ -1,6 +1,8 @@
 /*
  * tls.c -- TLS 1.3 contexts with a pinned CA for the neighbouring customs
- * link, and the check of the peer's identity after the handshake.
+ * link, and the check of the peer's identity after the handshake; the
+ * HTTP API's server context (tls_https_ctx_new), whose clients are
+ * browsers and scripts with the system's trust store, hence TLS 1.2 too.
  *
  * Trust is what the configuration names and nothing else: a context's
  * certificate store starts empty and receives the certificates of the
@@ -243,6 +245,44 @@ SSL_CTX *
 tls_client_ctx_new(const struct tls_config *c, char **cause)
 {
 	return tls_ctx_new(c, 0, cause);
+}
+
+/*
+ * TLS 1.2's suites, for clients without 1.3: ECDHE and AEAD only (no
+ * CBC, no RSA key exchange, no DHE), as Mozilla's "intermediate" list.
+ */
+#define TLS_HTTPS_CIPHERS \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+
+SSL_CTX *
+tls_https_ctx_new(const char *cert_file, const char *key_file, char **cause)
+{
+	const struct tls_config	 c = { cert_file, key_file, NULL };
+	SSL_CTX			*ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+		*cause = tls_ossl_cause("TLS", "cannot make a context");
+		return NULL;
+	}
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_set_cipher_list(ctx, TLS_HTTPS_CIPHERS) != 1) {
+		*cause = tls_ossl_cause("TLS", "cannot require TLS 1.2 and "
+		    "its AEAD ciphers");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+	/* An idle keep-alive connection holds no 34 KiB of record buffers. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	if (tls_load_identity(ctx, &c, cause) < 0) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
 }
 
 /*

@@ -1,5 +1,6 @@
 /*
- * tls.h -- TLS contexts for the neighbouring customs link.
+ * tls.h -- TLS contexts for the neighbouring customs link, and the
+ * server context of the HTTP API (tls_https_ctx_new).
  *
  * Both sides present a certificate; only TLS 1.3 is spoken; the peer's
  * certificate must chain to the one CA pinned in configuration (never the
@@ -30,6 +31,16 @@ SSL_CTX *tls_server_ctx_new(const struct tls_config *c, char **cause);
  * server's against the pinned CA (the handshake fails otherwise).
  */
 SSL_CTX *tls_client_ctx_new(const struct tls_config *c, char **cause);
+
+/*
+ * The HTTP API's server context: TLS 1.2 at least (1.3 preferred),
+ * forward-secret AEAD ciphers only under TLS 1.2, no renegotiation, no
+ * client certificate asked.  NULL with *cause (caller frees) naming the
+ * file: a missing or unreadable one, a key file open to group or others,
+ * a key that does not match the certificate.
+ */
+SSL_CTX *tls_https_ctx_new(const char *cert_file, const char *key_file,
+    char **cause);
 
 /*
  * After the handshake: 0 when the peer presented a certificate that

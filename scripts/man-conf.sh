@@ -64,7 +64,9 @@ A station daemon with its own database and a shorter lease for a pair of
 daemons sharing it:
 .Bd -literal -offset indent
 [daemon]
-listen = 0.0.0.0:8080
+listen = 0.0.0.0:8443
+tls_cert_file = /etc/railgate/tls/fullchain.pem
+tls_key_file = /etc/railgate/tls/key.pem
 state_dir = /var/lib/railgate
 
 [database]

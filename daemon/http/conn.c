@@ -62,6 +62,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/listener.h>
@@ -197,9 +198,10 @@ guarded_cut(struct guarded *c, int64_t now)
 		return;
 	c->cut = true;
 	c->g->stats.cut++;
-	log_warnx("http: connection from %s cut: request not complete after "
+	log_warnx("http: connection from %s cut: %s not complete after "
 	    "%lld ms (%llu bytes; request_timeout_s %d, request_min_rate %d)",
-	    c->peer, (long long)(now - c->started_ms),
+	    c->peer, c->tls && c->bytes == 0 ? "TLS handshake or request" :
+	    "request", (long long)(now - c->started_ms),
 	    (unsigned long long)c->bytes, c->g->lim.request_timeout_s,
 	    c->g->lim.request_min_rate);
 	guarded_end(c);
@@ -368,6 +370,32 @@ guard_later_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * The bufferevent of a socket just accepted: in clear, or an OpenSSL
+ * one that handshakes as the server (its SSL freed with it).  A client
+ * that leaves without TLS's close_notify has ended its stream all the
+ * same (a "dirty" shutdown is an end of file, not an error).
+ */
+static struct bufferevent *
+guard_bev_new(struct conn_guard *g, struct event_base *base)
+{
+	struct bufferevent	*bev;
+	SSL			*ssl;
+
+	if (g->tls == NULL)
+		return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if ((ssl = SSL_new(g->tls)) == NULL)
+		return NULL;
+	bev = bufferevent_openssl_socket_new(base, -1, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		SSL_free(ssl);	/* libevent 2.1 lets go of it on failure */
+		return NULL;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
 /* evhttp accepted a socket: the bufferevent it is to use. */
 static struct bufferevent *
 guard_bevcb(struct event_base *base, void *arg)
@@ -379,7 +407,12 @@ guard_bevcb(struct event_base *base, void *arg)
 	c->g = g;
 	c->wait.c = c;
 	c->head.content_length = -1;
-	c->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	c->bev = guard_bev_new(g, base);
+	c->tls = g->tls != NULL;
+	if (c->tls) {
+		/* The handshake is on the first request's clock. */
+		c->started_ms = daemon_now_ms();
+	}
 	if (c->bev == NULL ||
 	    evbuffer_add_cb(bufferevent_get_input(c->bev), guarded_input_cb,
 	    c) == NULL ||
@@ -388,7 +421,12 @@ guard_bevcb(struct event_base *base, void *arg)
 		if (c->bev != NULL)
 			bufferevent_free(c->bev);
 		free(c);
-		/* evhttp makes its own plain bufferevent: served, unguarded. */
+		/*
+		 * evhttp makes its own plain bufferevent: served, unguarded.
+		 * Never in clear on the TLS port: out of memory is fatal.
+		 */
+		if (g->tls != NULL)
+			fatalx("cannot make a TLS connection's bufferevent");
 		return NULL;
 	}
 	bufferevent_incref(c->bev);
@@ -447,6 +485,13 @@ conn_guard_new(struct event_base *base, struct evhttp *http,
 }
 
 void
+conn_guard_set_tls(struct conn_guard *g, SSL_CTX *ctx)
+{
+	SSL_CTX_free(g->tls);
+	g->tls = ctx;
+}
+
+void
 conn_guard_forget_socket(struct conn_guard *g)
 {
 	if (g != NULL)
@@ -474,6 +519,7 @@ conn_guard_free(struct conn_guard *g)
 			LIST_REMOVE(cl, entry);
 			free(cl);
 		}
+	SSL_CTX_free(g->tls);
 	free(g);
 }
 

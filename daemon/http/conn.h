@@ -30,6 +30,15 @@
  * which the guard reads and discards what the client still sends for
  * two seconds, and ends the connection.
  *
+ * Over TLS (conn_guard_set_tls) each accepted socket gets an OpenSSL
+ * bufferevent instead, whose input buffer holds the decrypted bytes: the
+ * guard reads, holds off and counts exactly what it does in clear, so
+ * nothing gets further over TLS than over plain HTTP.  A TLS connection's
+ * clock starts at its acceptance, so the handshake counts against its
+ * first request's request_timeout_s (a client dripping a ClientHello is
+ * cut like one dripping a head), and a refusal goes out through the
+ * bufferevent (encrypted) rather than straight to the socket.
+ *
  * Beyond max_connections the listener stops accepting (the kernel's
  * backlog holds the rest) until one closes; a connection from a client
  * (an IPv4 address, an IPv6 /64) that already has
@@ -46,6 +55,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <openssl/ssl.h>
 
 struct event_base;
 struct evhttp;
@@ -136,6 +147,12 @@ struct conn_hooks {
 struct conn_guard *conn_guard_new(struct event_base *base, struct evhttp *http,
     struct evhttp_bound_socket *sock, const struct conn_guard_limits *lim,
     const struct conn_hooks *hooks);
+/*
+ * Connections accepted from now on speak TLS with ctx (NULL: in clear);
+ * consumes one reference on ctx, and drops the guard's reference on the
+ * context before (connections already open keep theirs).
+ */
+void conn_guard_set_tls(struct conn_guard *g, SSL_CTX *ctx);
 /* The listening socket went away (stop accepting): forget it. */
 void conn_guard_forget_socket(struct conn_guard *g);
 void conn_guard_free(struct conn_guard *g);

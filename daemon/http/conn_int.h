@@ -70,6 +70,7 @@ struct guarded {
 	bool			 in_guard;	/* inside a libevent callback of ours */
 	bool			 frozen;	/* evhttp held off the input */
 	bool			 later;		/* on the guard's later list */
+	bool			 tls;		/* an OpenSSL bufferevent */
 	struct reqhead_scan	 scan;
 	size_t			 head_len;	/* 0: head not complete */
 	struct reqhead		 head;
@@ -89,6 +90,7 @@ struct conn_guard {
 	struct evconnlistener	*listener;	/* borrowed; NULL when gone */
 	struct conn_guard_limits lim;
 	struct conn_hooks	 hooks;
+	SSL_CTX			*tls;		/* owned; NULL: in clear */
 	bool			 paused;
 	struct event		*sweep;
 	struct event		*later_ev;	/* admissions and rescans */

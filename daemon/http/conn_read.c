@@ -3,7 +3,8 @@
  * scanned and parsed (reqhead.h) while evhttp is held off, put to the
  * application, then allowed or refused; its body counted as it lands
  * (chunk sizes checked and taken from the budget).  A refusal is written
- * straight to the socket, which then lingers (conn.c says why).
+ * straight to the socket (over TLS, through the bufferevent), which then
+ * lingers (conn.c says why).
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -83,6 +84,29 @@ guarded_request_head(const struct guarded *c, struct conn_request_head *h)
 }
 
 /*
+ * Over TLS the refusal goes through the bufferevent, to be encrypted.
+ * evhttp's write callback is taken off the connection first: it would
+ * take the refusal's going out for the end of a reply of its own.  The
+ * socket is not shut for writing (the refusal may still be queued); the
+ * linger ends it.  True when queued.
+ */
+static bool
+guarded_refuse_tls(struct guarded *c, const char *resp, size_t len)
+{
+	bufferevent_data_cb	readcb;
+	bufferevent_event_cb	eventcb;
+	void			*arg;
+
+	bufferevent_getcb(c->bev, &readcb, NULL, &eventcb, &arg);
+	bufferevent_setcb(c->bev, readcb, NULL, eventcb, arg);
+	c->refusal_logged = true;	/* rendered and logged: not evhttp's */
+	if (bufferevent_write(c->bev, resp, len) < 0)
+		return false;
+	bufferevent_enable(c->bev, EV_WRITE);
+	return true;
+}
+
+/*
  * Answers c's request with r (rendered by the application), shuts the
  * socket for writing and drops what still comes for LINGER_MS.
  */
@@ -93,25 +117,33 @@ guarded_refuse(struct guarded *c, const struct conn_refusal *r)
 	evutil_socket_t		 fd = bufferevent_getfd(c->bev);
 	char			*resp;
 	size_t			 len = 0;
-	ssize_t			 sent = -1;
+	ssize_t			 sent;
+	bool			 ok = false;
 
 	guarded_request_head(c, &h);
 	resp = c->g->hooks.render(&h, r, &len, c->g->hooks.arg);
 	c->g->stats.head_refused++;
 	if (fd >= 0 && evbuffer_get_length(bufferevent_get_output(c->bev)) ==
-	    0)
-		sent = send(fd, resp, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	    0) {
+		if (c->tls)
+			ok = guarded_refuse_tls(c, resp, len);
+		else {
+			sent = send(fd, resp, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			ok = sent >= 0 && (size_t)sent == len;
+		}
+	}
 	free(resp);
 	reqhead_clear(&c->head);
 	conn_budget_release(c);
 	c->state = G_REFUSED;
 	c->linger_until_ms = daemon_now_ms() + LINGER_MS;
-	if (sent < 0 || (size_t)sent != len) {
+	if (!ok) {
 		guarded_end(c);
 		return;
 	}
 	guarded_uncount(c);
-	shutdown(fd, SHUT_WR);
+	if (!c->tls)
+		shutdown(fd, SHUT_WR);
 	guarded_drain(c);
 	bufferevent_enable(c->bev, EV_READ);
 }

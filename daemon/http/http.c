@@ -16,6 +16,11 @@
  * route, or a caller without a valid token of the right role before a
  * byte of the body is taken in.  Refusals there are rendered by
  * http_render_cb, as every other problem document is.
+ *
+ * With daemon.tls_cert_file and tls_key_file the one listening socket
+ * speaks TLS only (tls.h, tls_https_ctx_new): the guard gives each
+ * connection an OpenSSL bufferevent (conn.h), and a reload hands it a new
+ * context for the connections to come.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,6 +37,9 @@
 #include "daemon/http/http_int.h"
 #include "daemon/http/reqhead.h"
 #include "daemon/log.h"
+#include "daemon/tls.h"
+
+static int	http_tls_start(struct http_server *, char **);
 
 /* Entry point of every request. */
 static void
@@ -206,9 +214,61 @@ http_server_new(struct daemon *d, const struct http_app *app, char **cause)
 		return NULL;
 	}
 	http_guard_start(s);
-	log_info("listening on http://%s/", d->cfg.listen);
+	if (http_tls_start(s, cause) < 0) {
+		http_server_free(s);
+		return NULL;
+	}
+	log_info("listening on %s://%s/", s->tls ? "https" : "http",
+	    d->cfg.listen);
 	return s;
 }
+
+/*
+ * TLS from the configuration at start: the files' paths kept (a reload
+ * reads them again; the configuration's strings go with a reload), the
+ * context handed to the guard.  0, or -1 with *cause naming the file.
+ */
+static int
+http_tls_start(struct http_server *s, char **cause)
+{
+	const struct config	*cfg = &s->d->cfg;
+	SSL_CTX			*ctx;
+
+	if (cfg->tls_cert_file[0] == '\0' && cfg->tls_key_file[0] == '\0')
+		return 0;
+	s->tls = true;
+	s->tls_cert_file = xstrdup(cfg->tls_cert_file);
+	s->tls_key_file = xstrdup(cfg->tls_key_file);
+	if ((ctx = http_server_tls_load(s, cause)) == NULL)
+		return -1;
+	http_server_tls_use(s, ctx);
+	return 0;
+}
+
+SSL_CTX *
+http_server_tls_load(const struct http_server *s, char **cause)
+{
+	SSL_CTX	*ctx;
+	char	*why = NULL;
+
+	*cause = NULL;
+	if (!s->tls)
+		return NULL;
+	if ((ctx = tls_https_ctx_new(s->tls_cert_file, s->tls_key_file,
+	    &why)) == NULL) {
+		*cause = xasprintf("TLS of the API (daemon.tls_cert_file, "
+		    "daemon.tls_key_file): %s", why);
+		free(why);
+	}
+	return ctx;
+}
+
+void
+http_server_tls_use(struct http_server *s, SSL_CTX *ctx)
+{
+	conn_guard_set_tls(s->guard, ctx);
+}
+
 
 void
 http_server_stop_accepting(struct http_server *s)
@@ -243,6 +303,8 @@ http_server_free(struct http_server *s)
 	event_free(s->tick);
 	auth_throttle_free(s->throttle);
 	auth_cache_free(s->sessions);
+	free(s->tls_cert_file);
+	free(s->tls_key_file);
 	free(s);
 }
 

@@ -126,6 +126,16 @@ struct http_app {
  */
 struct http_server *http_server_new(struct daemon *d,
     const struct http_app *app, char **cause);
+/*
+ * Over TLS (tls_cert_file set at start): a new context from the
+ * certificate and key files the server started with, read again; NULL
+ * with *cause (naming the file) when they are bad, NULL with *cause NULL
+ * when the server speaks plain HTTP.  Nothing changes until
+ * http_server_tls_use.
+ */
+SSL_CTX *http_server_tls_load(const struct http_server *s, char **cause);
+/* Connections accepted from now on use ctx; consumes it. */
+void http_server_tls_use(struct http_server *s, SSL_CTX *ctx);
 /* Stops accepting connections; requests in progress go on. */
 void http_server_stop_accepting(struct http_server *s);
 /* Requests received and not yet answered. */
@@ -135,7 +145,10 @@ void http_server_free(struct http_server *s);
 
 /* Forgets c's session in the cache at once (it was signed out). */
 void http_session_forget(struct http_ctx *c);
-/* True when the session cookie is Secure (https:// origins). */
+/*
+ * True when the session cookie is Secure (https:// origins): served over
+ * TLS, or session_cookie_secure (behind a TLS proxy).
+ */
 bool http_session_secure(const struct http_ctx *c);
 /*
  * True when a browser says c comes from another site's page: an Origin

@@ -16,8 +16,8 @@
  * a session revoked anywhere is refused within a second.  A request by
  * cookie that may change something (not GET or HEAD) must come from the
  * console's own page -- Sec-Fetch-Site: same-origin, or an Origin that is
- * this daemon's (its Host, http:// or https:// as session_cookie_secure
- * says) -- else 403: with SameSite=Strict, the defence against another
+ * this daemon's (its Host, https:// when the daemon serves TLS or
+ * session_cookie_secure says so, else http://) -- else 403: with SameSite=Strict, the defence against another
  * site's page posting with the officer's cookie.  Bearer requests carry
  * no ambient credential and are not checked.
  *
@@ -462,5 +462,6 @@ http_cross_origin(const struct http_ctx *c)
 bool
 http_session_secure(const struct http_ctx *c)
 {
-	return c->d->cfg.session_cookie_secure;
+	return c->d->cfg.session_cookie_secure ||
+	    (c->server != NULL && c->server->tls);
 }

@@ -47,12 +47,22 @@ struct http_gate {
 	LIST_ENTRY(http_gate)	 entry;
 };
 
+/*
+ * Strict-Transport-Security on every answer over TLS: a browser that has
+ * reached the console over https:// never falls back to http:// for a
+ * year (no includeSubDomains: the station's other hosts are not ours).
+ */
+#define HTTP_HSTS	"max-age=31536000"
+
 struct http_server {
 	struct daemon		*d;
 	struct http_app		 app;		/* routes, token lookup */
 	struct evhttp		*http;
 	struct evhttp_bound_socket *sock;
 	struct conn_guard	*guard;
+	bool			 tls;		/* served over TLS (fixed at start) */
+	char			*tls_cert_file;	/* copied at start: reloads read them */
+	char			*tls_key_file;
 	struct auth_throttle	*throttle;
 	struct auth_cache	*sessions;	/* HTTP_SESSION_CACHE_S */
 	int			 fail_limit;	/* auth_failures_per_client at start */

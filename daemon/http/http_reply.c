@@ -153,6 +153,8 @@ http_reply(struct http_ctx *c, int status, const char *content_type,
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "X-Request-Id", c->id);
+	if (c->server != NULL && c->server->tls)
+		evhttp_add_header(h, "Strict-Transport-Security", HTTP_HSTS);
 	if (evhttp_request_get_command(c->req) == EVHTTP_REQ_HEAD) {
 		snprintf(n, sizeof n, "%zu", body != NULL ? len : 0);
 		evhttp_remove_header(h, "Content-Length");
@@ -297,6 +299,9 @@ http_render_cb(const struct conn_request_head *h, const struct conn_refusal *r,
 	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
 	    "X-Request-Id: %s\r\nDate: %s\r\nConnection: close\r\n", r->status,
 	    http_reason(r->status), body.len, id, date);
+	if (s->tls)
+		buf_printf(&out, "Strict-Transport-Security: %s\r\n",
+		    HTTP_HSTS);
 	if (r->retry_after_s > 0)
 		buf_printf(&out, "Retry-After: %d\r\n", r->retry_after_s);
 	if (r->challenge)

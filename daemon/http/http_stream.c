@@ -22,7 +22,11 @@
  * of file or an error closes the stream at once.  It watches a dup(2) of
  * the socket, so that its event never outlives the descriptor number it
  * was made for: once the guard closes its own, that number may be a new
- * client's.  A stream ended by the daemon
+ * client's.  Over TLS the watch reads the encrypted stream under the
+ * OpenSSL bufferevent, which is not reading then (evhttp reads nothing
+ * while it writes a reply): what it drops is the client's close_notify
+ * or nothing, and a stream takes no request after it anyway.  A stream
+ * ended by the daemon
  * (a client too slow, the daemon stopping) frees the connection itself
  * with evhttp_connection_free, the request with it, exactly as evhttp
  * does on a failure -- the guard hears of it through the connection's
@@ -93,6 +97,8 @@ http_stream_start(struct http_ctx *c, const char *content_type,
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "X-Accel-Buffering", "no");
 	evhttp_add_header(h, "X-Request-Id", c->id);
+	if (c->server != NULL && c->server->tls)
+		evhttp_add_header(h, "Strict-Transport-Security", HTTP_HSTS);
 	if (evcon != NULL &&
 	    (bev = evhttp_connection_get_bufferevent(evcon)) != NULL) {
 		bufferevent_set_timeouts(bev, NULL, &wt);
