@@ -16,6 +16,8 @@
 
 #include "manifest/util.h"
 
+#include "engine/replay.h"
+
 #include "replay.h"
 
 struct replay_db {
@@ -102,7 +104,13 @@ static const char decisions_sql[] =
     "WHERE d.id > $1::bigint AND CASE $3::int "
     "WHEN 1 THEN t.train_no = split_part($4, '@', 1) AND (position('@' IN $4) "
     "= 0 OR t.run = split_part($4, '@', 2)::int) "
-    "WHEN 2 THEN t.created_at >= $4::timestamptz ELSE true END "
+    "WHEN 2 THEN t.created_at >= $4::timestamptz "
+    "WHEN 3 THEN EXISTS (SELECT 1 FROM jsonb_array_elements_text($4::jsonb) "
+    "s(x) WHERE t.train_no = split_part(s.x, '@', 1) AND (position('@' IN "
+    "s.x) = 0 OR t.run::text = split_part(s.x, '@', 2))) "
+    "WHEN 4 THEN t.created_at >= coalesce(($4::jsonb->>'since')::timestamptz, "
+    "'-infinity') AND t.created_at < coalesce(($4::jsonb->>'until')::"
+    "timestamptz, 'infinity') ELSE true END "
     "ORDER BY d.id LIMIT $2::int";
 
 static const char record_sql[] =
@@ -304,6 +312,101 @@ replay_db_train_record(struct replay_db *db, const char *id, char **cause)
 	s = xstrdup(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return s;
+}
+
+#define REPLAY_BATCH	32	/* decisions per query */
+
+/* A batch's rows as the core's inputs (caller frees), borrowing rows. */
+static struct replay_input *
+batch_inputs(const struct replay_rows *rows, int n)
+{
+	struct replay_input	*in = xcalloc((size_t)n, sizeof *in);
+	int			 i;
+
+	for (i = 0; i < n; i++)
+		replay_rows_input(rows, i, &in[i]);
+	return in;
+}
+
+/*
+ * The rule sets a batch names are fetched (replay_check_prepare, on this
+ * connection) before the next batch's query is sent: one query in flight.
+ */
+int
+replay_db_run(struct replay_db *db, enum replay_select sel, const char *arg,
+    struct replay_check *check, replay_progress_fn progress,
+    void *progress_arg, char **cause)
+{
+	struct replay_rows	*rows;
+	struct replay_input	*in;
+	char			*ignored = NULL;
+	long long		 last;
+	int			 n;
+
+	if (replay_db_decisions_send(db, sel, arg, 0, REPLAY_BATCH, cause) < 0)
+		return -1;
+	if ((rows = replay_db_decisions_wait(db, cause)) == NULL)
+		return -1;
+	while ((n = replay_rows_count(rows)) > 0) {
+		in = batch_inputs(rows, n);
+		replay_check_prepare(check, in, (size_t)n);
+		last = atoll(replay_rows_value(rows, n - 1, REPLAY_COL_ID));
+		if (n == REPLAY_BATCH && replay_db_decisions_send(db, sel, arg,
+		    last, REPLAY_BATCH, cause) < 0) {
+			free(in);
+			replay_rows_free(rows);
+			return -1;
+		}
+		replay_check_batch(check, in, (size_t)n);
+		free(in);
+		replay_rows_free(rows);
+		if (progress != NULL && progress(progress_arg, check, cause) < 0) {
+			if (n == REPLAY_BATCH)
+				replay_rows_free(replay_db_decisions_wait(db,
+				    &ignored));
+			free(ignored);
+			return -1;
+		}
+		if (n < REPLAY_BATCH)
+			return 0;
+		if ((rows = replay_db_decisions_wait(db, cause)) == NULL)
+			return -1;
+	}
+	replay_rows_free(rows);
+	return 0;
+}
+
+int
+replay_db_ruleset_fetch(void *db, const char *sha256, char **name,
+    unsigned char **files_z, size_t *len, char **cause)
+{
+	return replay_db_ruleset(db, sha256, name, files_z, len, cause);
+}
+
+void
+replay_rows_input(const struct replay_rows *r, int row,
+    struct replay_input *in)
+{
+	const char	*base_id = replay_rows_value(r, row, REPLAY_COL_BASE_ID);
+
+	memset(in, 0, sizeof *in);
+	in->id = atoll(replay_rows_value(r, row, REPLAY_COL_ID));
+	in->train_id = atoll(replay_rows_value(r, row, REPLAY_COL_TRAIN_ID));
+	in->train = replay_rows_value(r, row, REPLAY_COL_TRAIN);
+	in->final = strcmp(replay_rows_value(r, row, REPLAY_COL_FINAL),
+	    "true") == 0;
+	in->made_by = replay_rows_value(r, row, REPLAY_COL_MADE_BY);
+	in->ruleset_sha256 = replay_rows_value(r, row, REPLAY_COL_RULESET);
+	in->document = replay_rows_value(r, row, REPLAY_COL_DOCUMENT);
+	in->document_len = replay_rows_length(r, row, REPLAY_COL_DOCUMENT);
+	in->raw_z = (const unsigned char *)replay_rows_value(r, row,
+	    REPLAY_COL_RAW_Z);
+	in->raw_z_len = replay_rows_length(r, row, REPLAY_COL_RAW_Z);
+	in->events = replay_rows_value(r, row, REPLAY_COL_EVENTS);
+	in->clearances = replay_rows_value(r, row, REPLAY_COL_CLEARANCES);
+	in->base_id = base_id != NULL ? atoll(base_id) : 0;
+	in->base = replay_rows_value(r, row, REPLAY_COL_BASE);
+	in->resolutions = replay_rows_value(r, row, REPLAY_COL_RESOLUTIONS);
 }
 
 int
