@@ -27,6 +27,7 @@ struct notices;
 struct peer_link;
 struct sign_key;
 struct stream_hub;
+struct replays;
 
 struct daemon {
 	struct event_base	*base;
@@ -44,6 +45,7 @@ struct daemon {
 	struct evaluator	*eval;
 	struct clock_watch	*clock;
 	struct stream_hub	*stream;	/* GET /v1/stream */
+	struct replays		*replays;	/* owned by cycles */
 	struct notices		*notices;
 	struct peer_link	*peer;		/* NULL: no neighbour link */
 	struct sign_key		*station_key;	/* signs notices */

@@ -35,6 +35,22 @@ struct replay_rows {
 #define EPOCH(x) "extract(epoch FROM " x ")::float8"
 
 /*
+ * The runs a replay selects (enum replay_select in parameter S, its
+ * argument in A), of train t.
+ */
+#define SELECTED(S, A) \
+    "CASE " S "::int " \
+    "WHEN 1 THEN t.train_no = split_part(" A ", '@', 1) AND (position('@' IN " \
+    A ") = 0 OR t.run = split_part(" A ", '@', 2)::int) " \
+    "WHEN 2 THEN t.created_at >= " A "::timestamptz " \
+    "WHEN 3 THEN EXISTS (SELECT 1 FROM jsonb_array_elements_text(" A \
+    "::jsonb) s(x) WHERE t.train_no = split_part(s.x, '@', 1) AND " \
+    "(position('@' IN s.x) = 0 OR t.run::text = split_part(s.x, '@', 2))) " \
+    "WHEN 4 THEN t.created_at >= coalesce((" A "::jsonb->>'since')::" \
+    "timestamptz, '-infinity') AND t.created_at < coalesce((" A \
+    "::jsonb->>'until')::timestamptz, 'infinity') ELSE true END "
+
+/*
  * The decisions of the selected runs.  A provisional decision comes with
  * the stored bytes and the events it applied (id <= last_event_id, in
  * order, as claim_evaluations() handed them to the evaluator); a final
@@ -101,17 +117,12 @@ static const char decisions_sql[] =
     "NOT EXISTS (SELECT 1 FROM amendments am WHERE am.manifest_id = "
     "x.manifest_id AND am.final_kept))) "
     "ORDER BY x.id DESC LIMIT 1) b ON true "
-    "WHERE d.id > $1::bigint AND CASE $3::int "
-    "WHEN 1 THEN t.train_no = split_part($4, '@', 1) AND (position('@' IN $4) "
-    "= 0 OR t.run = split_part($4, '@', 2)::int) "
-    "WHEN 2 THEN t.created_at >= $4::timestamptz "
-    "WHEN 3 THEN EXISTS (SELECT 1 FROM jsonb_array_elements_text($4::jsonb) "
-    "s(x) WHERE t.train_no = split_part(s.x, '@', 1) AND (position('@' IN "
-    "s.x) = 0 OR t.run::text = split_part(s.x, '@', 2))) "
-    "WHEN 4 THEN t.created_at >= coalesce(($4::jsonb->>'since')::timestamptz, "
-    "'-infinity') AND t.created_at < coalesce(($4::jsonb->>'until')::"
-    "timestamptz, 'infinity') ELSE true END "
+    "WHERE d.id > $1::bigint AND " SELECTED("$3", "$4")
     "ORDER BY d.id LIMIT $2::int";
+
+static const char count_sql[] =
+    "SELECT count(*) FROM decisions d JOIN trains t ON t.id = d.train_id "
+    "WHERE " SELECTED("$1", "$2");
 
 static const char record_sql[] =
     "SELECT json_build_object("
@@ -374,6 +385,91 @@ replay_db_run(struct replay_db *db, enum replay_select sel, const char *arg,
 	}
 	replay_rows_free(rows);
 	return 0;
+}
+
+int
+replay_db_count(struct replay_db *db, enum replay_select sel, const char *arg,
+    long long *n, char **cause)
+{
+	char		 s[4];
+	const char	*p[2] = { s, arg != NULL ? arg : "" };
+	PGresult	*r;
+
+	snprintf(s, sizeof s, "%d", (int)sel);
+	if ((r = exec_rows(db, count_sql, 2, p, 0, cause)) == NULL)
+		return -1;
+	*n = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+int
+replay_db_claim(struct replay_db *db, const char *owner, int lease_s,
+    long long *id, char **selection, char **cause)
+{
+	char		 l[16];
+	const char	*p[2] = { owner, l };
+	PGresult	*r;
+
+	snprintf(l, sizeof l, "%d", lease_s);
+	if ((r = exec_rows(db, "SELECT id, selection FROM replay_claim($1, "
+	    "$2::int)", 2, p, 0, cause)) == NULL)
+		return -1;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return 0;
+	}
+	*id = atoll(PQgetvalue(r, 0, 0));
+	*selection = xstrdup(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return 1;
+}
+
+int
+replay_db_progress(struct replay_db *db, long long id, const char *owner,
+    long long total, const long long counts[4], int lease_s, char **cause)
+{
+	char		 v[7][24];
+	const char	*p[8];
+	PGresult	*r;
+	int		 i, held;
+
+	snprintf(v[0], sizeof v[0], "%lld", id);
+	snprintf(v[1], sizeof v[1], "%lld", total);
+	for (i = 0; i < 4; i++)
+		snprintf(v[2 + i], sizeof v[2 + i], "%lld", counts[i]);
+	snprintf(v[6], sizeof v[6], "%d", lease_s);
+	p[0] = v[0];
+	p[1] = owner;
+	p[2] = total < 0 ? NULL : v[1];
+	for (i = 0; i < 4; i++)
+		p[3 + i] = v[2 + i];
+	p[7] = v[6];
+	if ((r = exec_rows(db, "SELECT replay_progress($1::bigint, $2, "
+	    "$3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, "
+	    "$8::int)", 8, p, 0, cause)) == NULL)
+		return -1;
+	held = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return held;
+}
+
+int
+replay_db_finish(struct replay_db *db, long long id, const char *owner,
+    const char *result, const char *error, char **cause)
+{
+	char		 i[24];
+	const char	*p[4] = { i, owner, result, error };
+	PGresult	*r;
+	int		 held;
+
+	snprintf(i, sizeof i, "%lld", id);
+	if ((r = exec_rows(db, "SELECT replay_finish($1::bigint, $2, $3::json, "
+	    "$4)", 4, p, 0, cause)) == NULL)
+		return -1;
+	held = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return held;
 }
 
 int

@@ -95,6 +95,32 @@ int replay_db_run(struct replay_db *db, enum replay_select sel,
     const char *arg, struct replay_check *check, replay_progress_fn progress,
     void *progress_arg, char **cause);
 
+/* How many decisions the selection holds: 0, or -1 with *cause. */
+int replay_db_count(struct replay_db *db, enum replay_select sel,
+    const char *arg, long long *n, char **cause);
+
+/*
+ * The daemon's replays (replays table, 74_reports.sql), for a worker
+ * holding this connection.  Claims the oldest waiting replay (or one
+ * whose lease ran out) for owner: 1 with *id and *selection (JSON text,
+ * caller frees), 0 none, -1 with *cause.
+ */
+int replay_db_claim(struct replay_db *db, const char *owner, int lease_s,
+    long long *id, char **selection, char **cause);
+/*
+ * Writes progress (total < 0: not known; counts: checked, same,
+ * different, errors) and extends the lease: 1, 0 when the lease was lost
+ * (stop), -1 with *cause.
+ */
+int replay_db_progress(struct replay_db *db, long long id, const char *owner,
+    long long total, const long long counts[4], int lease_s, char **cause);
+/*
+ * Ends the replay: done with result (the report, JSON text) or, result
+ * NULL, failed with error.  1, 0 when the lease was lost, -1 with *cause.
+ */
+int replay_db_finish(struct replay_db *db, long long id, const char *owner,
+    const char *result, const char *error, char **cause);
+
 /* replay_db_ruleset as a replay_ruleset_fn (arg: the struct replay_db). */
 int replay_db_ruleset_fetch(void *db, const char *sha256, char **name,
     unsigned char **files_z, size_t *len, char **cause);
