@@ -19,6 +19,8 @@ libutf8proc-dev
 libicu-dev
 postgresql
 curl
+jq
+openssl
 bc
 time
 cppcheck

@@ -51,6 +51,16 @@ char *harness_sql(const struct harness_pg *pg, const char *sql);
 int harness_token(const struct harness_pg *pg, const char *role,
     const char *principal, char *out);
 
+/*
+ * Runs the examples of a documentation page (docs_run.c): every block
+ * opened with ```sh, in order, each by `sh -eu` with the extra
+ * environment env (NULL-terminated "NAME=value"; the build directory
+ * first in PATH).  0 when every block exits 0; else -1 with *failure
+ * (caller frees) naming the page, the block's line and its output.
+ */
+int harness_docs_run(const char *md_path, const char *const *env,
+    char **failure);
+
 /* A free TCP port on 127.0.0.1, or -1. */
 int harness_free_port(void);
 /* A TCP connection to 127.0.0.1:port (blocking), or -1. */
