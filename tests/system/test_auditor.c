@@ -519,6 +519,21 @@ t_auditor_reports_html(void)
 	}
 }
 
+/* docs/auditor.md's examples run as they are. */
+static void
+t_auditor_docs(void)
+{
+	char		 url[64], tok[128], *failure = NULL;
+	const char	*env[] = { url, tok, "TRAIN=X8024", NULL };
+
+	snprintf(url, sizeof url, "RAILGATE_URL=http://127.0.0.1:%d", dm.port);
+	snprintf(tok, sizeof tok, "AUDITOR_TOKEN=%s", auditor_token);
+	CU_ASSERT_EQUAL(harness_docs_run("docs/auditor.md", env, &failure), 0);
+	if (failure != NULL)
+		fprintf(stderr, "%s\n", failure);
+	free(failure);
+}
+
 static CU_TestInfo auditor_tests[] = {
 	{ "t_auditor_replay_all_same", t_auditor_replay_all_same },
 	{ "t_auditor_replay_finds_tamper", t_auditor_replay_finds_tamper },
@@ -527,6 +542,7 @@ static CU_TestInfo auditor_tests[] = {
 	{ "t_auditor_roles", t_auditor_roles },
 	{ "t_auditor_reports_csv", t_auditor_reports_csv },
 	{ "t_auditor_reports_html", t_auditor_reports_html },
+	{ "t_auditor_docs", t_auditor_docs },
 	CU_TEST_INFO_NULL,
 };
 
