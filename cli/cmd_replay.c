@@ -17,7 +17,7 @@
  * (daemon/replays.c).  With --url the daemon replays: the command posts
  * the replay (POST /v1/replays), polls its progress and prints the report
  * the daemon kept, in the same words and with the same exit status
- * (cli/cmd_replay_url.c).
+ * (replay_url() below; http:// only, like `railgate submit`).
  */
 #include <getopt.h>
 #include <stdio.h>

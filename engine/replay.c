@@ -340,6 +340,8 @@ trains_count(struct replay_check *rc)
 {
 	size_t	i, n = 0;
 
+	if (rc->ntrains == 0)
+		return 0;
 	qsort(rc->trains, rc->ntrains, sizeof *rc->trains, cmp_ll);
 	for (i = 0; i < rc->ntrains; i++)
 		if (i == 0 || rc->trains[i] != rc->trains[n - 1])

@@ -45,9 +45,10 @@ request(const char *method, const char *path, const char *token,
 	    body != NULL ? "Content-Type: application/json\r\n" : "",
 	    accept != NULL ? "Accept: " : "", accept != NULL ? accept : "",
 	    accept != NULL ? "\r\n" : "");
+	memset(&r, 0, sizeof r);
 	if (harness_http(dm.port, method, path, hdr, body,
 	    body != NULL ? strlen(body) : 0, &r) < 0)
-		return -1;
+		r.status = -1;
 	status = r.status;
 	if (out != NULL)
 		*out = r;
@@ -87,7 +88,8 @@ replay(const char *selection)
 
 	if (request("POST", "/v1/replays", auditor_token, selection, NULL,
 	    &r) != 202) {
-		fprintf(stderr, "POST /v1/replays: %d %s\n", r.status, r.body);
+		fprintf(stderr, "POST /v1/replays: %d %s\n", r.status,
+		    r.body != NULL ? r.body : "(no answer)");
 		harness_response_free(&r);
 		return NULL;
 	}
@@ -99,6 +101,7 @@ replay(const char *selection)
 	for (i = 0; i < 200; i++) {
 		if (request("GET", loc, auditor_token, NULL, NULL, &r) != 200) {
 			harness_response_free(&r);
+			json_decref(o);
 			return NULL;
 		}
 		json_decref(o);
@@ -180,7 +183,8 @@ auditor_suite_init(void)
 	snprintf(body, sizeof body, "{\"action\":\"inspect\",\"reason\":"
 	    "\"looks odd\"}");
 	if (request("POST", path, crafted_token, body, NULL, &r) != 200) {
-		fprintf(stderr, "crafted resolution: %d %s\n", r.status, r.body);
+		fprintf(stderr, "crafted resolution: %d %s\n", r.status,
+		    r.body != NULL ? r.body : "(no answer)");
 		harness_response_free(&r);
 		return -1;
 	}
