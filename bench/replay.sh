@@ -35,7 +35,7 @@ sel=$(testbed_sql "SELECT string_agg('--train ' || train_no || '@' || run, ' ' O
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086
 "$build/railgate" replay --url "http://127.0.0.1:$port" --token "$auditor" \
-	$sel --format json 2>/dev/null > "$work/replay-url.json" || true
+	$sel --format json 2>"$work/replay-url.err" > "$work/replay-url.json" || tail -n 3 "$work/replay-url.err"
 t1=$(date +%s.%N)
 # shellcheck disable=SC2086
 "$build/railgate" replay --dsn "$admin" $sel --format json > "$work/replay-dsn.json" || true

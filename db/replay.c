@@ -246,6 +246,8 @@ replay_db_decisions_wait(struct replay_db *db, char **cause)
 			*cause = xasprintf("%s", PQresultErrorMessage(r));
 		PQclear(r);
 	}
+	if (rows == NULL && *cause == NULL)
+		*cause = xstrdup("no answer to the query for decisions");
 	db->busy = false;
 	return rows;
 }
@@ -340,8 +342,10 @@ batch_inputs(const struct replay_rows *rows, int n)
 }
 
 /*
- * The rule sets a batch names are fetched (replay_check_prepare, on this
- * connection) before the next batch's query is sent: one query in flight.
+ * Nothing else may run on the connection while a batch's query is in
+ * flight (libpq would discard its answer): the rule sets a batch names
+ * are fetched (replay_check_prepare) before the next query is sent, and
+ * progress is reported once its answer is in.
  */
 int
 replay_db_run(struct replay_db *db, enum replay_select sel, const char *arg,
@@ -350,7 +354,6 @@ replay_db_run(struct replay_db *db, enum replay_select sel, const char *arg,
 {
 	struct replay_rows	*rows;
 	struct replay_input	*in;
-	char			*ignored = NULL;
 	long long		 last;
 	int			 n;
 
@@ -371,17 +374,16 @@ replay_db_run(struct replay_db *db, enum replay_select sel, const char *arg,
 		replay_check_batch(check, in, (size_t)n);
 		free(in);
 		replay_rows_free(rows);
+		rows = NULL;
+		if (n == REPLAY_BATCH &&
+		    (rows = replay_db_decisions_wait(db, cause)) == NULL)
+			return -1;
 		if (progress != NULL && progress(progress_arg, check, cause) < 0) {
-			if (n == REPLAY_BATCH)
-				replay_rows_free(replay_db_decisions_wait(db,
-				    &ignored));
-			free(ignored);
+			replay_rows_free(rows);
 			return -1;
 		}
-		if (n < REPLAY_BATCH)
+		if (rows == NULL)
 			return 0;
-		if ((rows = replay_db_decisions_wait(db, cause)) == NULL)
-			return -1;
 	}
 	replay_rows_free(rows);
 	return 0;

@@ -523,6 +523,38 @@ t_auditor_reports_html(void)
 	}
 }
 
+/*
+ * More decisions than one batch (32): progress is written between
+ * batches on the replay's own connection without losing the next batch
+ * (libpq discards an answer in flight when another statement runs).
+ */
+static void
+t_auditor_replay_batches(void)
+{
+	json_t	*o;
+
+	free(harness_sql(&pg, "INSERT INTO decisions (train_id, document, "
+	    "outcome, final, ruleset_sha256, manifest_id, last_event_id, "
+	    "made_by, clearances) SELECT d.train_id, d.document, d.outcome, "
+	    "d.final, d.ruleset_sha256, d.manifest_id, d.last_event_id, "
+	    "d.made_by, d.clearances FROM decisions d JOIN trains t ON t.id = "
+	    "d.train_id, generate_series(1, 70) WHERE t.train_no = 'X9403' "
+	    "AND d.id = (SELECT min(id) FROM decisions WHERE train_id = t.id) "
+	    "RETURNING 1"));
+	o = replay("{\"trains\":[\"X9403\"]}");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "state")),
+	    "done");
+	CU_ASSERT_EQUAL(num(o, "result", "decisions"), 71);
+	CU_ASSERT_EQUAL(num(o, "result", "identical"), 71);
+	CU_ASSERT_EQUAL(num(o, "progress", "checked"), 71);
+	CU_ASSERT_EQUAL(num(o, "progress", "total"), 71);
+	if (num(o, "result", "identical") != 71)
+		fprintf(stderr, "%s\n", json_string_value(json_object_get(o,
+		    "error")));
+	json_decref(o);
+}
+
 /* docs/auditor.md's examples run as they are. */
 static void
 t_auditor_docs(void)
@@ -546,6 +578,7 @@ static CU_TestInfo auditor_tests[] = {
 	{ "t_auditor_roles", t_auditor_roles },
 	{ "t_auditor_reports_csv", t_auditor_reports_csv },
 	{ "t_auditor_reports_html", t_auditor_reports_html },
+	{ "t_auditor_replay_batches", t_auditor_replay_batches },
 	{ "t_auditor_docs", t_auditor_docs },
 	CU_TEST_INFO_NULL,
 };
