@@ -1,8 +1,10 @@
 /*
  * replays.c -- the daemon's replays (replays.h).
  *
- * A tick (or a kick after POST /v1/replays) submits one job to the worker
- * pool unless one is running.  The job connects to the database with the
+ * A kick after POST /v1/replays submits one job to the worker pool unless
+ * one is running; the tick does too when the database says a replay waits
+ * (one cheap query on the loop's pool, so that an idle daemon opens no
+ * connection and takes no worker).  The job connects to the database with the
  * daemon's DSN (a copy: a reload may change the configuration), claims
  * the oldest replay waiting or abandoned (replay_claim(): lease, as a
  * train's evaluation is claimed), runs it through replay_db_run() --
@@ -25,6 +27,7 @@
 #include <jansson.h>
 
 #include "db/replay.h"
+#include "db/store.h"
 #include "engine/replay.h"
 #include "manifest/util.h"
 
@@ -41,7 +44,7 @@ struct replays {
 	struct daemon	*d;
 	struct cycle	*cycle;
 	atomic_bool	 stopping;	/* read by the job between batches */
-	bool		 again;		/* kicked while a job ran */
+	bool		 again;		/* kicked while a job or look ran */
 };
 
 /* The worker's job: its copies of what it needs. */
@@ -215,10 +218,28 @@ replays_kick(struct replays *r)
 	pool_submit(r->d->pool, POOL_PRIORITY_LOW, replays_work, replays_done, j);
 }
 
+/* The tick's look: a job (and its connection) only when one waits. */
+static void
+waiting_cb(const char *result, void *arg)
+{
+	struct replays	*r = arg;
+
+	cycle_claim_end(r->cycle);
+	if ((result != NULL && strcmp(result, "true") == 0) || r->again) {
+		r->again = false;
+		replays_kick(r);
+	}
+}
+
 static void
 replays_tick(void *arg)
 {
-	replays_kick(arg);
+	struct replays	*r = arg;
+
+	/* A claim of its own: the stop waits for its answer. */
+	if (!cycle_claim_begin(r->cycle))
+		return;
+	store_replays_waiting(r->d->db, waiting_cb, r);
 }
 
 static void

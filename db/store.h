@@ -144,6 +144,11 @@ void store_audit_verify(struct db *db, store_audit_verify_cb cb, void *arg);
  */
 void store_replay_request(struct db *db, const char *principal,
     const char *selection, store_reply_cb cb, void *arg);
+/*
+ * "true" when a replay waits to be claimed (queued, or running under a
+ * lease that ran out), else "false"; NULL when unavailable.
+ */
+void store_replays_waiting(struct db *db, store_decision_cb cb, void *arg);
 /* One replay with its progress and report (1), or none (0). */
 void store_replay_get(struct db *db, const char *id, store_doc_cb cb,
     void *arg);

@@ -23,6 +23,15 @@ store_replay_request(struct db *db, const char *principal,
 }
 
 void
+store_replays_waiting(struct db *db, store_decision_cb cb, void *arg)
+{
+	/* The partial index replays_open_idx: a few rows at most. */
+	store_query_text(db, "SELECT EXISTS (SELECT 1 FROM replays WHERE "
+	    "state = 'queued' OR (state = 'running' AND lease_until < now()))"
+	    "::text", 0, NULL, DB_RETRY, 0, cb, arg);
+}
+
+void
 store_replay_get(struct db *db, const char *id, store_doc_cb cb, void *arg)
 {
 	const char	*v[1] = { id };

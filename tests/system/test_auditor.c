@@ -361,6 +361,27 @@ t_auditor_replay_abandoned(void)
 	    "'a.auditor' AND id = (SELECT min(id) FROM replays WHERE "
 	    "started_at IS NOT NULL AND attempts = 2)", "1", 15000));
 	free(id);
+	/* Left by a dead daemon with nobody asking: the tick finds it. */
+	id = harness_sql(&pg, "INSERT INTO replays (requested_by, selection, "
+	    "state, lease_owner, lease_until, attempts, started_at) VALUES "
+	    "('a.auditor', '{\"trains\":[\"X9403\"]}', 'running', 'dead:2', "
+	    "now() - interval '1 second', 1, now()) RETURNING id");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(id);
+	CU_ASSERT(harness_wait_sql(&pg, "SELECT (state = 'done' AND attempts = "
+	    "2 AND different = 0)::int FROM replays WHERE lease_owner IS NULL "
+	    "AND selection::text LIKE '%X9403%' AND state <> 'running'", "1",
+	    15000));
+	free(id);
+	/* Claimed three times and never finished: failed, not claimed again. */
+	free(harness_sql(&pg, "INSERT INTO replays (requested_by, selection, "
+	    "state, lease_owner, lease_until, attempts, started_at) VALUES "
+	    "('a.auditor', '{\"all\":true}', 'running', 'dead:3', now() - "
+	    "interval '1 second', 3, now()) RETURNING id"));
+	o = replay("{\"trains\":[\"X9403@1\"]}");
+	json_decref(o);
+	CU_ASSERT(harness_wait_sql(&pg, "SELECT (state = 'failed' AND error "
+	    "LIKE 'claimed 3 times%')::int FROM replays WHERE lease_owner IS "
+	    "NULL AND attempts = 3", "1", 15000));
 }
 
 /* Who may not: officers, operators, no token. */
