@@ -203,8 +203,11 @@ svg_clearance(const json_t *r, struct buf *out)
 	    "<text x=\"%.1f\" y=\"24\" font-size=\"12\" fill=\"#c00\">target "
 	    "%g min</text>\n<text x=\"%d\" y=\"%d\" font-size=\"11\">0</text>\n"
 	    "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%.0f "
-	    "min</text>\n</svg>\n", x, x, SVG_H - SVG_PAD, x + 4, target,
-	    SVG_PAD, SVG_H - SVG_PAD + 16, SVG_W - 10, SVG_H - SVG_PAD + 16, top);
+	    "min</text>\n<text x=\"%d\" y=\"%d\" font-size=\"11\" "
+	    "text-anchor=\"middle\">minutes from the clock's start to release"
+	    "</text>\n</svg>\n", x, x, SVG_H - SVG_PAD, x + 4, target,
+	    SVG_PAD, SVG_H - SVG_PAD + 16, SVG_W - 10, SVG_H - SVG_PAD + 16, top,
+	    (SVG_W + SVG_PAD) / 2, SVG_H - SVG_PAD + 32);
 }
 
 /* The index of s in a (appended when absent). */
@@ -219,6 +222,32 @@ index_of(json_t *a, const char *s)
 			return i;
 	json_array_append_new(a, json_string(s));
 	return json_array_size(a) - 1;
+}
+
+/* A dot per day of rule's line, its count as a tooltip (one day: no line). */
+static void
+svg_hit_marks(const json_t *r, const char *rule, json_t *days, size_t nd,
+    double ymax, const char *colour, struct buf *out)
+{
+	const json_t	*row;
+	size_t		 i;
+	double		 x, y;
+
+	json_array_foreach(json_object_get(r, "rows"), i, row) {
+		if (strcmp(json_string_value(json_array_get(row, 1)), rule) != 0)
+			continue;
+		x = SVG_PAD + (SVG_W - 10 - SVG_PAD) * (double)index_of(days,
+		    json_string_value(json_array_get(row, 0))) / nd;
+		y = SVG_H - SVG_PAD - (SVG_H - SVG_PAD - 20) *
+		    json_number_value(json_array_get(row, 2)) / ymax;
+		buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+		    "fill=\"%s\"><title>", x, y, colour);
+		textw_html(out, json_string_value(json_array_get(row, 0)));
+		buf_add_str(out, " ");
+		textw_html(out, rule);
+		buf_printf(out, ": %lld</title></circle>\n", (long long)
+		    json_integer_value(json_array_get(row, 2)));
+	}
 }
 
 /* The hits report's plot: a line per rule over the days. */
@@ -252,6 +281,8 @@ svg_hits(const json_t *r, struct buf *out)
 			buf_printf(out, "%.1f,%.1f ", x, y);
 		}
 		buf_add_str(out, "\"/>\n");
+		svg_hit_marks(r, json_string_value(rule), days, nd, ymax,
+		    colours[k % 8], out);
 		buf_printf(out, "<text x=\"%d\" y=\"%zu\" font-size=\"11\" "
 		    "fill=\"%s\">", SVG_W - 200, 20 + 14 * k, colours[k % 8]);
 		textw_html(out, json_string_value(rule));

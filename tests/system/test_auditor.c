@@ -9,6 +9,7 @@
  * overrode a wagon, a formula made inert) and HTML (an SVG, a crafted
  * principal escaped); officers and operators are refused.
  */
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <stdbool.h>
@@ -523,6 +524,7 @@ t_auditor_reports_html(void)
 	struct harness_response	 r;
 	char			 hdr[100], *ct;
 	size_t			 i;
+	FILE			*f;
 
 	for (i = 0; i < 3; i++) {
 		CU_ASSERT_EQUAL_FATAL(request("GET", paths[i], auditor_token,
@@ -540,6 +542,15 @@ t_auditor_reports_html(void)
 			CU_ASSERT_PTR_NOT_NULL(strstr(r.body, ">target "));
 		if (i == 2)
 			CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "<polyline"));
+		/* Kept for a look: build/test-artefacts/reports-N.html. */
+		mkdir("build", 0755);
+		mkdir("build/test-artefacts", 0755);
+		snprintf(hdr, sizeof hdr, "build/test-artefacts/reports-%zu.html",
+		    i);
+		if ((f = fopen(hdr, "w")) != NULL) {
+			fputs(r.body, f);
+			fclose(f);
+		}
 		harness_response_free(&r);
 	}
 }
