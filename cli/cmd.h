@@ -24,6 +24,8 @@ int cmd_rules(int argc, char **argv);
 int cmd_lists(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 struct diag_list;
 /* Prints rule set compile diagnostics as "file:line:col: message". */

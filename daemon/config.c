@@ -149,6 +149,12 @@ static const struct param params[] = {
 	    "doubles, with a random factor of 0.5 to 1.5."),
 	INT("peer", "retry_max_s", peer_retry_max_s, true, "60", 1, 3600,
 	    "Ceiling of the delay between attempts while the link is down."),
+	INT("audit", "checkpoint_interval_s", checkpoint_interval_s, false,
+	    "300", 1, 86400,
+	    "Every this many seconds, and when the daemon stops, the audit "
+	    "chain's head is signed with the link's signing key (or the station "
+	    "key), kept in audit_checkpoints and sent to the neighbour; "
+	    "skipped while the head has not moved (docs/evidence.md)."),
 	INT("spool", "retry_base_ms", spool_retry_ms, true, "1000", 10, 600000,
 	    "Delay before a spooled file the database could not take (503) is "
 	    "taken again; each later delay doubles.  The file waits in "

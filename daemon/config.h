@@ -48,6 +48,8 @@ struct config {
 	int	 peer_max_skew_s;
 	int	 peer_retry_ms;
 	int	 peer_retry_max_s;
+	/* [audit] */
+	int	 checkpoint_interval_s;	/* signs the chain's head this often */
 	/* [spool] */
 	int	 spool_retry_ms;
 	int	 spool_retry_max_s;

@@ -28,6 +28,7 @@ struct peer_link;
 struct sign_key;
 struct stream_hub;
 struct replays;
+struct checkpointer;
 
 struct daemon {
 	struct event_base	*base;
@@ -49,6 +50,7 @@ struct daemon {
 	struct notices		*notices;
 	struct peer_link	*peer;		/* NULL: no neighbour link */
 	struct sign_key		*station_key;	/* signs notices */
+	struct checkpointer	*checkpoints;	/* signs the audit chain's head */
 	struct event		*drain;		/* checks that work in progress ended */
 	int64_t			 drain_deadline_ms;
 

@@ -43,6 +43,7 @@ struct ingest_job {
 	ingest_done_cb		 cb;
 	void			*arg;
 	char			*source, *principal, *key;
+	char			*carriers;	/* NULL: any carrier */
 	bool			 appointment;
 	size_t			 max_size;
 
@@ -81,6 +82,7 @@ ingest_job_free(struct ingest_job *j)
 	free(j->source);
 	free(j->principal);
 	free(j->key);
+	free(j->carriers);
 	free(j->raw_z);
 	free(j->train_no);
 	manifest_train_free(j->model);
@@ -531,6 +533,7 @@ ingest_cb(void *arg)
 	m.train = j->train.data != NULL ? j->train.data : "{}";
 	m.wagons = j->wagons.data != NULL ? j->wagons.data : "[]";
 	m.ruleset = NULL;
+	m.carriers = j->carriers;
 	if (j->peer.sender == NULL) {
 		store_ingest_manifest(j->d->db, &m, ingest_stored_cb, j);
 		return;
@@ -567,6 +570,7 @@ ingest_job_new(struct daemon *d, const struct ingest_request *rq,
 	 * (util.h), PostgreSQL takes it whatever a caller let through. */
 	j->key = rq->key != NULL ? xstrdup_printable(rq->key) : NULL;
 	j->appointment = rq->appointment;
+	j->carriers = rq->carriers != NULL ? xstrdup(rq->carriers) : NULL;
 	j->max_size = (size_t)d->cfg.max_body_mb << 20;
 	return j;
 }
@@ -597,7 +601,7 @@ void
 ingest_from_peer(struct daemon *d, const struct ingest_peer_message *pm,
     const char *manifest, size_t len, ingest_done_cb cb, void *arg)
 {
-	struct ingest_request	 rq = { "peer", pm->sender, NULL, false };
+	struct ingest_request	 rq = { "peer", pm->sender, NULL, false, NULL };
 	struct ingest_job	*j = ingest_job_new(d, &rq, cb, arg);
 
 	j->peer.sender = xstrdup(pm->sender);

@@ -23,6 +23,9 @@ struct ingest_request {
 	const char	*principal;
 	const char	*key;		/* Idempotency-Key, or NULL */
 	bool		 appointment;	/* booked with an appointment slot */
+	const char	*carriers;	/* an operator's carriers, as an array
+					 * literal: the manifest must be for
+					 * one of them; NULL: any */
 };
 
 struct ingest_result {

@@ -32,6 +32,7 @@
 #include "daemon/replays.h"
 #include "daemon/clock.h"
 #include "daemon/config.h"
+#include "daemon/checkpoint.h"
 #include "daemon/cycle.h"
 #include "daemon/daemon.h"
 #include "daemon/evaluate.h"
@@ -432,6 +433,11 @@ main(int argc, char **argv)
 	}
 	if ((d.peer = peer_link_new(&d, &cause)) == NULL && cause != NULL)
 		fatalx("%s", cause);
+	/* The link's key and name when there is a link: the neighbour
+	 * verifies our checkpoints with the key it verifies our messages. */
+	d.checkpoints = checkpointer_new(&d, d.peer != NULL ?
+	    peer_link_signing_key(d.peer) : d.station_key, d.peer != NULL ?
+	    peer_link_name(d.peer) : "railgate");
 	daemon_fit_fd_limit(&d.cfg);
 	if ((d.http = daemon_http_start(&d, &cause)) == NULL)
 		fatalx("%s", cause);

@@ -188,6 +188,11 @@ struct store_manifest {
 	const char		*train;		/* JSON: summary fields, counts */
 	const char		*wagons;	/* JSON array of wagon summaries */
 	const char		*ruleset;	/* hash in force, for the audit record */
+	const char		*carriers;	/* an operator's carriers, as an
+						 * array literal ("{KZ-KTZE}"): the
+						 * manifest must be for one of them
+						 * (operator_ingest_manifest());
+						 * NULL: any sender else */
 };
 
 /*
@@ -269,6 +274,29 @@ void store_add_event(struct db *db, const char *id, const char *type,
  */
 void store_metrics_snapshot(struct db *db, const struct store_clock *clk,
     store_doc_cb cb, void *arg);
+
+/* == a railway operator's own trains (store_operator.c) == */
+
+/*
+ * carriers below: the operator's carriers as a PostgreSQL array literal
+ * (auth_carriers_array()); a run of no carrier among them is answered as
+ * one that does not exist (71_operator.sql, docs/operator.md).
+ */
+
+/* The operator's train list (JSON array), as store_train_list(). */
+void store_operator_train_list(struct db *db, const char *carriers,
+    const char *state, enum store_list_finished finished,
+    const struct store_clock *clk, store_doc_cb cb, void *arg);
+/* The operator's view of one run (1), or none (0): no such run, or not
+ * one of carriers'. */
+void store_operator_train_view(struct db *db, const char *carriers,
+    const char *id, const struct store_clock *clk, store_doc_cb cb,
+    void *arg);
+/* store_add_event() for a run of one of carriers'; not_found otherwise. */
+void store_operator_add_event(struct db *db, const char *carriers,
+    const char *id, const char *type, const char *body,
+    const struct store_author *author, const char *ruleset,
+    store_reply_cb cb, void *arg);
 
 /* == the console's wagon page and search (store_console.c) == */
 
@@ -632,6 +660,46 @@ void store_subscription_put(struct db *db, const char *name, const char *url,
     const char *formats, const char *secret, const char *recipient,
     int enabled, const char *client_cert, const char *client_key,
     const char *principal, store_doc_cb cb, void *arg);
+
+/* == operators' documents (store_documents.c, 73_documents.sql) == */
+
+/*
+ * carriers: the operator's carriers as a PostgreSQL array literal
+ * (auth_carriers_array), NULL for a reader who sees every train.
+ */
+struct store_document_upload {
+	const char		*train;		/* the route's {id} */
+	const char		*carriers;
+	const char		*consignment;	/* NULL: the whole train */
+	const char		*code;		/* three digits */
+	const char		*content_type;
+	const unsigned char	*bytes;
+	size_t			 len;
+	const char		*principal;
+	const char		*role;
+	const char		*ruleset;	/* NULL: none loaded */
+};
+/* Stores an upload (document_upload()): done (the document), not_found. */
+void store_document_upload(struct db *db,
+    const struct store_document_upload *u, store_reply_cb cb, void *arg);
+/*
+ * An officer accepts (accept) or rejects document doc of train id with a
+ * reason (document_decide()): done, not_found, conflict.
+ */
+void store_document_decide(struct db *db, const char *id, const char *doc,
+    int accept, const char *reason, const char *principal, const char *role,
+    const char *ruleset, store_reply_cb cb, void *arg);
+/* The documents of train id that carriers see, a JSON array; 0: no train. */
+void store_train_documents(struct db *db, const char *id,
+    const char *carriers, store_doc_cb cb, void *arg);
+/*
+ * One document's bytes: status 1 found (content_type, sha256, bytes,
+ * len; borrowed for the callback), 0 not found, < 0 failed (STORE_*).
+ */
+typedef void (*store_document_cb)(int status, const char *content_type,
+    const char *sha256, const unsigned char *bytes, size_t len, void *arg);
+void store_document_content(struct db *db, const char *id, const char *doc,
+    const char *carriers, store_document_cb cb, void *arg);
 
 /* == pushed changes (store_stream.c) == */
 

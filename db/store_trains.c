@@ -36,8 +36,8 @@ store_ingest_manifest(struct db *db, const struct store_manifest *m,
 {
 	struct store_call	*q = store_call_new(arg);
 	char			 size[24];
-	const char		*v[14];
-	int			 len[14] = { 0 }, bin[14] = { 0 };
+	const char		*v[15];
+	int			 len[15] = { 0 }, bin[15] = { 0 };
 
 	q->cb.ingest = cb;
 	snprintf(size, sizeof size, "%lld", (long long)m->raw_size);
@@ -57,11 +57,19 @@ store_ingest_manifest(struct db *db, const struct store_manifest *m,
 	v[11] = m->train;
 	v[12] = m->wagons;
 	v[13] = m->ruleset;
+	v[14] = m->carriers;
 	/* With a key, running twice returns the first answer: safe to retry. */
-	db_query(db, "SELECT manifest_id, train_id, outcome, reply, repeated "
-	    "FROM ingest_manifest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-	    "$12, $13, $14)", 14, v, len, bin, m->key != NULL ? DB_RETRY : 0,
-	    60000, ingest_cb, q);
+	if (m->carriers != NULL)	/* an operator's: 71_operator.sql */
+		db_query(db, "SELECT manifest_id, train_id, outcome, reply, "
+		    "repeated FROM operator_ingest_manifest($15::text[], $1, "
+		    "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+		    15, v, len, bin, m->key != NULL ? DB_RETRY : 0, 60000,
+		    ingest_cb, q);
+	else
+		db_query(db, "SELECT manifest_id, train_id, outcome, reply, "
+		    "repeated FROM ingest_manifest($1, $2, $3, $4, $5, $6, $7, "
+		    "$8, $9, $10, $11, $12, $13, $14)", 14, v, len, bin,
+		    m->key != NULL ? DB_RETRY : 0, 60000, ingest_cb, q);
 }
 
 void

@@ -21,6 +21,7 @@
  * neighbour entries it skipped -- so that every stored event it accepted
  * is replayed (docs/replay.md).  Edition 2 refuses them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@
 struct rules_context {
 	struct arena	*arena;		/* owns every string and record */
 	struct strmap	*equipment;	/* number -> struct rules_equipment */
+	struct strmap	*documents;	/* doc_key() -> the key: accepted */
 	bool		 has_neighbour;
 	bool		 any_scan_suspect;
 	bool		 any_neighbour_suspect;
@@ -61,6 +63,7 @@ rules_context_new(void)
 
 	ctx->arena = arena_new();
 	ctx->equipment = strmap_new();
+	ctx->documents = strmap_new();
 	ctx->eta = ctx->arrived = MANIFEST_ABSENT;
 	ctx->edition = RULES_EDITION_MAX;
 	return ctx;
@@ -86,6 +89,7 @@ rules_context_free(struct rules_context *ctx)
 	if (ctx == NULL)
 		return;
 	strmap_free(ctx->equipment);
+	strmap_free(ctx->documents);
 	arena_free(ctx->arena);
 	free(ctx);
 }
@@ -290,6 +294,35 @@ rules_context_neighbour_service_name(const struct rules_context *ctx)
 	return ctx == NULL ? NULL : ctx->neighbour_service;
 }
 
+/* Keyed "T" + code (the whole train) or "C" + code + reference. */
+void
+rules_context_document(struct rules_context *ctx, const char *consignment,
+    const char *code)
+{
+	char	key[512];
+
+	snprintf(key, sizeof key, "%c%s%s", consignment != NULL ? 'C' : 'T',
+	    code, consignment != NULL ? consignment : "");
+	if (strmap_get(ctx->documents, key) == NULL)
+		strmap_put(ctx->documents, arena_strdup(ctx->arena, key), ctx);
+}
+
+bool
+rules_context_has_document(const struct rules_context *ctx,
+    const char *consignment, const char *code)
+{
+	char	key[512];
+
+	if (ctx == NULL || strmap_count(ctx->documents) == 0)
+		return false;
+	snprintf(key, sizeof key, "T%s", code);
+	if (strmap_get(ctx->documents, key) != NULL)
+		return true;
+	snprintf(key, sizeof key, "C%s%s", code, consignment != NULL ?
+	    consignment : "");
+	return strmap_get(ctx->documents, key) != NULL;
+}
+
 /* Arrival time from events, or MANIFEST_ABSENT. */
 int64_t
 rules_context_arrived(const struct rules_context *ctx)
@@ -410,6 +443,23 @@ context_seal(struct rules_context *ctx, json_t *ev)
 	return NULL;
 }
 
+/* An accepted document: code (3 digits), consignment (null: the train);
+ * read at every edition, no older railgate stored one (documents.md). */
+static const char *
+context_document(struct rules_context *ctx, json_t *ev)
+{
+	const char	*code = context_str(ev, "code");
+	json_t		*cs = json_object_get(ev, "consignment");
+
+	if (code == NULL || strlen(code) != 3 || strspn(code, "0123456789") != 3)
+		return "document needs \"code\", three digits";
+	if (cs != NULL && !json_is_null(cs) && (!json_is_string(cs) ||
+	    json_string_length(cs) == 0 || json_string_length(cs) > 400))
+		return "document \"consignment\" must be a reference or null";
+	rules_context_document(ctx, json_string_value(cs), code);
+	return NULL;
+}
+
 /* Applies one event object; NULL, or a message naming what is wrong. */
 static const char *
 context_event(struct rules_context *ctx, json_t *ev)
@@ -424,6 +474,8 @@ context_event(struct rules_context *ctx, json_t *ev)
 		return context_scan(ctx, ev);
 	if (strcmp(type, "seal_check") == 0)
 		return context_seal(ctx, ev);
+	if (strcmp(type, "document") == 0)
+		return context_document(ctx, ev);
 	if (strcmp(type, "position") == 0) {
 		if (context_time(ev, "eta", &ctx->eta) == -1)
 			return "position needs \"eta\" as an RFC 3339 time";

@@ -127,6 +127,18 @@ void rules_context_neighbour_decision(struct rules_context *ctx,
 void rules_context_neighbour_set_out(struct rules_context *ctx,
     const char *wagon, enum decision_action action);
 
+/*
+ * A document an officer accepted for consignment (its reference; NULL:
+ * the whole train) with UN/EDIFACT 1001 code: `has document CODE` holds
+ * for the consignment's items as if the manifest declared it
+ * (docs/documents.md).  rules_context_has_document: one was accepted
+ * for that consignment or for the whole train (ctx may be NULL).
+ */
+void rules_context_document(struct rules_context *ctx,
+    const char *consignment, const char *code);
+bool rules_context_has_document(const struct rules_context *ctx,
+    const char *consignment, const char *code);
+
 /* Equipment by number; borrowed, NULL when nothing is known of it. */
 const struct rules_equipment *rules_context_equipment(
     const struct rules_context *ctx, const char *number);

@@ -530,7 +530,11 @@ eval_in_list(const struct rules_node *n, struct eval_frame *f)
 	return false;
 }
 
-/* True if the item declares a document of the node's type. */
+/*
+ * True if the item declares a document of the node's type, or an
+ * officer accepted one for its consignment or the whole train (a
+ * "document" event: docs/documents.md).
+ */
 static bool
 eval_has_doc(const struct rules_node *n, const struct eval_frame *f)
 {
@@ -540,7 +544,8 @@ eval_has_doc(const struct rules_node *n, const struct eval_frame *f)
 		if (f->it->documents[i].type != NULL &&
 		    strcmp(f->it->documents[i].type, n->str) == 0)
 			return true;
-	return false;
+	return rules_context_has_document(f->ctx, f->it->consignment != NULL ?
+	    f->it->consignment->ref : NULL, n->str);
 }
 
 /* What {diagnostic} says when the list could not keep them all. */

@@ -34,8 +34,11 @@ const struct http_route api_routes[] = {
 	    AUTH_DEVICE, api_session_language },
 	{ EVHTTP_REQ_POST, "/v1/manifests", AUTH_OPERATOR, api_manifest_post,
 	    HTTP_ROUTE_UPLOAD },
-	{ EVHTTP_REQ_GET, "/v1/trains", READERS, api_trains_list },
-	{ EVHTTP_REQ_GET, "/v1/trains/{id}", READERS, api_train_get },
+	/* An operator reads its own carriers' trains (api_operator.c). */
+	{ EVHTTP_REQ_GET, "/v1/trains", READERS | AUTH_OPERATOR,
+	    api_trains_list },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}", READERS | AUTH_OPERATOR,
+	    api_train_get },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/decision", READERS, api_train_decision },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/manifest", READERS, api_train_manifest },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/audit", READERS, api_train_audit },
@@ -78,6 +81,18 @@ const struct http_route api_routes[] = {
 	    AUTH_SUPERVISOR, api_clearance_reject },
 	{ EVHTTP_REQ_POST, "/v1/screening/clearances/{id}/revoke",
 	    AUTH_SUPERVISOR, api_clearance_revoke },
+	/* Documents (docs/documents.md): an operator uploads for its own
+	 * carrier's trains (others are 404) and reads them; officers decide. */
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/documents", AUTH_OPERATOR,
+	    api_document_post, HTTP_ROUTE_DOCUMENT },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/documents", READERS | AUTH_OPERATOR,
+	    api_documents_list },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/documents/{doc}",
+	    READERS | AUTH_OPERATOR, api_document_get },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/documents/{doc}/accept",
+	    AUTH_OFFICER, api_document_accept },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/documents/{doc}/reject",
+	    AUTH_OFFICER, api_document_reject },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/approve", AUTH_OFFICER,
 	    api_train_approve },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/take", AUTH_OFFICER,
@@ -95,6 +110,10 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET, "/v1/reports/clearance", AUTH_AUDITOR,
 	    api_report_clearance },
 	{ EVHTTP_REQ_GET, "/v1/reports/hits", AUTH_AUDITOR, api_report_hits },
+	/* Auditors only: the bundle holds the audit records of other trains
+	 * between this one's and the checkpoint (docs/evidence.md). */
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/bundle", AUTH_AUDITOR,
+	    api_train_bundle },
 	{ EVHTTP_REQ_GET, "/v1/rulesets/{sha256}", READERS, api_ruleset_get },
 	{ EVHTTP_REQ_GET, "/v1/peer", READERS | AUTH_ADMIN, api_peer_status },
 	{ EVHTTP_REQ_GET, "/v1/station", READERS, api_station },

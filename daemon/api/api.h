@@ -46,6 +46,11 @@ void api_train_events(struct http_ctx *c);
 /* Something this daemon did changed the train list: drop the kept copy. */
 void api_trains_changed(void);
 
+/* api_operator.c: a railway operator's own trains (docs/operator.md);
+ * api_trains_list and api_train_get hand an operator's request here. */
+void api_operator_trains_list(struct http_ctx *c);
+void api_operator_train_get(struct http_ctx *c);
+
 /* api_wagon.c: one wagon's page */
 void api_wagon_get(struct http_ctx *c);
 
@@ -75,6 +80,13 @@ void api_clearance_reject(struct http_ctx *c);
 void api_clearance_revoke(struct http_ctx *c);
 void api_clearances_list(struct http_ctx *c);
 void api_clearance_get(struct http_ctx *c);
+
+/* api_documents.c: operators' documents (docs/documents.md) */
+void api_document_post(struct http_ctx *c);
+void api_documents_list(struct http_ctx *c);
+void api_document_get(struct http_ctx *c);
+void api_document_accept(struct http_ctx *c);
+void api_document_reject(struct http_ctx *c);
 
 /* api_take.c */
 void api_train_take(struct http_ctx *c);
@@ -113,6 +125,7 @@ void api_session_get_stats(struct api_session_stats *out);
 
 /* api_audit.c */
 void api_audit_verify(struct http_ctx *c);
+void api_train_bundle(struct http_ctx *c);
 void api_ruleset_get(struct http_ctx *c);
 
 /* api_replays.c: the auditor's replays (docs/auditor.md) */

@@ -54,6 +54,8 @@ extern const char	console_amend_js[];
 extern const size_t	console_amend_js_len;
 extern const char	console_take_js[];
 extern const size_t	console_take_js_len;
+extern const char	console_documents_js[];
+extern const size_t	console_documents_js_len;
 extern const char	console_search_js[];
 extern const size_t	console_search_js_len;
 extern const char	console_stream_js[];
@@ -101,6 +103,8 @@ static const struct console_file {
 	{ "proposals.js", JS, console_proposals_js, &console_proposals_js_len },
 	{ "amend.js", JS, console_amend_js, &console_amend_js_len },
 	{ "take.js", JS, console_take_js, &console_take_js_len },
+	{ "documents.js", JS, console_documents_js,
+	    &console_documents_js_len },
 	{ "stream.js", JS, console_stream_js, &console_stream_js_len },
 	{ "alerts.js", JS, console_alerts_js, &console_alerts_js_len },
 	{ "console.css", "text/css; charset=utf-8", console_console_css,

@@ -20,6 +20,10 @@
  * with its author (principal, role, device), its audit record and
  * whether the decision must be re-made.
  *
+ * An operator posts to its own carriers' runs only: another carrier's,
+ * or a train number not known (an operator's position does not announce
+ * a train), is 404 (operator_add_event(), 71_operator.sql).
+ *
  * An arrival's "at" starts the clearance clock (issue 18): it must lie
  * within [clearance] arrival_past_max_s before and arrival_future_max_s
  * after the time the event is received, or the event is refused (422
@@ -217,8 +221,16 @@ api_train_event(struct http_ctx *c)
 	}
 	if ((canon = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		fatalx("json_dumps: out of memory");
-	store_add_event(c->d->db, http_param(c, 0), type, canon, &author, NULL,
-	    event_stored_cb, c);
+	if (c->who.role == AUTH_OPERATOR) {
+		/* Its own carriers' runs only; any other is 404, as none. */
+		char carriers[AUTH_CARRIERS_LEN + 2];
+
+		auth_carriers_array(&c->who, carriers, sizeof carriers);
+		store_operator_add_event(c->d->db, carriers, http_param(c, 0),
+		    type, canon, &author, NULL, event_stored_cb, c);
+	} else
+		store_add_event(c->d->db, http_param(c, 0), type, canon,
+		    &author, NULL, event_stored_cb, c);
 	free(canon);
 	json_decref(o);
 }

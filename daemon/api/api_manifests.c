@@ -3,8 +3,10 @@
  * whole-train manifest (EDIFACT or XML, gzip allowed).
  *
  * The answer comes only after the manifest and its train run are
- * committed: 202 with Location for a train read and stored; 409 when the
- * train's state does not allow it (an original for a train that has one,
+ * committed: 202 with Location for a train read and stored; 403 when
+ * it is not for a carrier the operator's token is bound to (stored,
+ * refused; the problem names train.carrier.id: 71_operator.sql); 409
+ * when the train's state does not allow it (an original for a train that has one,
  * a replacement of a released train); 422 with the diagnostics when the
  * bytes are not a readable manifest (stored all the same, refused); 503
  * with Retry-After when the database is down (nothing stored), and only
@@ -22,6 +24,7 @@
 #include "daemon/api/api.h"
 #include "daemon/outcome.h"
 #include "daemon/daemon.h"
+#include "daemon/http/auth.h"
 #include "daemon/ingest.h"
 
 #define IDEMPOTENCY_KEY_MAX 200
@@ -76,9 +79,13 @@ api_manifest_post(struct http_ctx *c)
 {
 	struct evbuffer		*body = evhttp_request_get_input_buffer(c->req);
 	struct ingest_request	 rq = { 0 };
+	char			 carriers[AUTH_CARRIERS_LEN + 2];
 
 	rq.source = "http";
 	rq.principal = c->who.name;
+	/* The route admits operators only; each sends for its carriers. */
+	auth_carriers_array(&c->who, carriers, sizeof carriers);
+	rq.carriers = carriers;
 	rq.key = http_header(c, "Idempotency-Key");
 	rq.appointment = http_header(c, "Appointment-Slot") != NULL;
 	if (rq.key != NULL && !key_is_valid(rq.key)) {

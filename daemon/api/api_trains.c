@@ -16,6 +16,7 @@
 #include "daemon/clock.h"
 #include "daemon/outcome.h"
 #include "daemon/daemon.h"
+#include "daemon/http/auth.h"
 #include "engine/input.h"
 #include "daemon/pool.h"
 
@@ -238,6 +239,10 @@ api_trains_list(struct http_ctx *c)
 	struct daemon		*d = c->d;	/* c is gone once answered */
 	int64_t			 now = daemon_now_ms();
 
+	if (c->who.role == AUTH_OPERATOR) {	/* its own trains only */
+		api_operator_trains_list(c);
+		return;
+	}
 	if (list_finished_param(c, &finished) < 0)
 		return;
 	if ((lc = list_cache_find(state, finished)) == NULL) {
@@ -268,6 +273,10 @@ api_train_get(struct http_ctx *c)
 {
 	struct store_clock	clk = clock_params(&c->d->cfg);
 
+	if (c->who.role == AUTH_OPERATOR) {	/* its own trains only */
+		api_operator_train_get(c);
+		return;
+	}
 	if (api_check_train_id(c))
 		store_train_get(c->d->db, http_param(c, 0), &clk, doc_reply_cb,
 		    c);

@@ -57,6 +57,13 @@ typedef void (*http_handler)(struct http_ctx *);
 #define HTTP_ROUTE_SIGNIN	0x2
 #define HTTP_SIGNIN_BODY_MAX	4096
 /*
+ * An upload of at most HTTP_DOCUMENT_BODY_MAX bytes whatever max_body_mb
+ * says (an operator's document: docs/documents.md), refused with 413
+ * from its head, before a byte of it is read or stored.
+ */
+#define HTTP_ROUTE_DOCUMENT	0x4
+#define HTTP_DOCUMENT_BODY_MAX	(20 * 1024 * 1024)
+/*
  * Seconds a session cookie's lookup is cached: a session revoked
  * elsewhere (another daemon, the command line) is refused at most this
  * long after; one signed out here, at once.

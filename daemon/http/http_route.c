@@ -188,6 +188,17 @@ http_route_body_refused(const struct http_route *route,
 		    HTTP_IGNORED_BODY_MAX);
 		return true;
 	}
+	if (route->flags & HTTP_ROUTE_DOCUMENT) {
+		if (h->content_length > HTTP_DOCUMENT_BODY_MAX) {
+			http_gate_refuse(r, 413, "%.60s takes a document of at "
+			    "most %d bytes (20 MiB)", route->pattern,
+			    HTTP_DOCUMENT_BODY_MAX);
+			return true;
+		}
+		if (*body_max > HTTP_DOCUMENT_BODY_MAX)
+			*body_max = HTTP_DOCUMENT_BODY_MAX;
+		return false;
+	}
 	if (route->flags & HTTP_ROUTE_UPLOAD)
 		return false;
 	if (h->content_length > HTTP_JSON_BODY_MAX) {

@@ -14,6 +14,7 @@
 #ifndef DAEMON_PEER_PEER_H
 #define DAEMON_PEER_PEER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct daemon;
@@ -40,5 +41,21 @@ struct peer_link *peer_link_new(struct daemon *d, char **cause);
 /* A message may have become due (a final decision was stored). */
 void peer_link_kick(struct peer_link *l);
 void peer_link_get_stats(const struct peer_link *l, struct peer_link_stats *out);
+
+/* The key that signs our messages (and our audit checkpoints), our name
+ * on the link, the neighbour's name. */
+const struct sign_key *peer_link_signing_key(const struct peer_link *l);
+const char *peer_link_name(const struct peer_link *l);
+const char *peer_link_neighbour(const struct peer_link *l);
+
+/*
+ * Asks the neighbour for the checkpoints of our audit chain it holds
+ * (peer_fetch.c): cb gets the HTTP status (0: no answer) and the body
+ * (borrowed), error NULL on 200 else why.
+ */
+struct sign_key;
+typedef void (*peer_fetch_cb)(int status, const char *body, size_t len,
+    const char *error, void *arg);
+void peer_fetch_checkpoints(struct peer_link *l, peer_fetch_cb cb, void *arg);
 
 #endif

@@ -21,9 +21,11 @@
 #include <event2/http.h>
 #include <jansson.h>
 
+#include "db/checkpoint.h"
 #include "db/peer.h"
 #include "manifest/util.h"
 
+#include "daemon/checkpoint.h"
 #include "daemon/outcome.h"
 #include "daemon/daemon.h"
 #include "daemon/evaluate.h"
@@ -36,6 +38,8 @@
 #include "daemon/tls.h"
 
 #define PEER_PATH	"/v1/peer/messages"
+#define PEER_CHECKPOINTS_PATH	"/v1/peer/checkpoints"
+#define PEER_CHECKPOINTS_MAX	50	/* the latest ones held, to compare */
 
 /* One message being received; owns copies of what arrived. */
 struct peer_recv {
@@ -115,7 +119,8 @@ peer_answer(struct peer_recv *r, int stored, int http_status,
 		else
 			log_info("peer: %s %s for train %s received from %s",
 			    peer_msg_type_name(r->opened.type), r->opened.id,
-			    r->opened.train, r->opened.sender);
+			    r->opened.train != NULL ? r->opened.train : "-",
+			    r->opened.sender);
 		peer_reply(r->req, http_status, reply);
 	} else {
 		json_t	*j = reply != NULL ? json_loads(reply, 0, NULL) : NULL;
@@ -158,6 +163,36 @@ received_cb(int status, const struct store_peer_result *res, void *arg)
 	peer_answer(r, status == 0, status == 0 ? outcome_status(res->outcome) :
 	    outcome_failure_status(status),
 	    status == 0 ? res->reply : NULL, status == 0 && res->duplicate);
+}
+
+/* A checkpoint of the neighbour's chain is kept (the inbox dedupes it). */
+static void
+checkpoint_kept_cb(int status, enum store_outcome outcome, const char *reply,
+    void *arg)
+{
+	struct peer_recv	*r = arg;
+
+	peer_answer(r, status == 0, status == 0 ? outcome_status(outcome) :
+	    outcome_failure_status(status), reply,
+	    status == 0 && outcome == STORE_OUTCOME_DUPLICATE);
+}
+
+static void
+checkpoint_keep(struct peer_recv *r)
+{
+	const struct checkpoint		*c = r->opened.checkpoint;
+	struct store_checkpoint_in	 in;
+
+	in.sender = r->opened.sender;
+	in.message_id = r->opened.id;
+	in.envelope = r->opened.envelope;
+	in.seq = c->seq;
+	in.count = c->count;
+	in.hash = c->hash;
+	in.at = c->at;
+	in.key_id = c->key_id;
+	in.signature = c->signature;
+	store_checkpoint_receive(r->l->d->db, &in, checkpoint_kept_cb, r);
 }
 
 /* Worker: signature, timestamp, inflation, envelope. */
@@ -205,6 +240,10 @@ open_cb(void *arg)
 		    r->opened.manifest_len, ingested_cb, r);
 		return;
 	}
+	if (r->opened.type == PEER_CHECKPOINT) {
+		checkpoint_keep(r);
+		return;
+	}
 	in.sender = r->opened.sender;
 	in.message_id = r->opened.id;
 	in.type = peer_msg_type_name(r->opened.type);
@@ -241,6 +280,55 @@ peer_identity(struct peer_link *l, struct evhttp_request *req, char **cause)
 	return tls_peer_check(ssl, l->neighbour, cause);
 }
 
+/* The neighbour's checkpoints we hold, for it to compare with its chain. */
+struct peer_held {
+	struct peer_link	*l;
+	struct evhttp_request	*req;
+};
+
+static void
+held_cb(int status, const char *text, size_t len, void *arg)
+{
+	struct peer_held	*h = arg;
+	json_t			*list = status == 1 ? json_loadb(text, len, 0,
+				    NULL) : NULL;
+	char			*body;
+
+	if (list == NULL)
+		peer_refuse(h->l, h->req, 503, "Service Unavailable",
+		    "the checkpoints could not be read now");
+	else {
+		/* "o" hands list to the object. */
+		json_t	*o = json_pack("{s:s, s:o}", "station", h->l->neighbour,
+			    "checkpoints", list);
+
+		body = json_dumps(o, JSON_COMPACT);
+		peer_reply(h->req, 200, body);
+		free(body);
+		json_decref(o);
+	}
+	h->l->receiving--;
+	free(h);
+}
+
+/*
+ * GET /v1/peer/checkpoints: the latest checkpoints of the neighbour's
+ * chain held here, as it signed them.  The mutual-TLS identity is the
+ * only authentication needed: the answer holds nothing but what the
+ * neighbour signed and sent.
+ */
+static void
+peer_checkpoints(struct peer_link *l, struct evhttp_request *req)
+{
+	struct peer_held	*h = xcalloc(1, sizeof *h);
+
+	h->l = l;
+	h->req = req;
+	l->receiving++;
+	store_checkpoints_held(l->d->db, 0, l->neighbour, PEER_CHECKPOINTS_MAX,
+	    held_cb, h);
+}
+
 static void
 peer_request_cb(struct evhttp_request *req, void *arg)
 {
@@ -250,9 +338,19 @@ peer_request_cb(struct evhttp_request *req, void *arg)
 	const char		*path = evhttp_request_get_uri(req);
 	char			*cause = NULL;
 
+	if (path != NULL && strcmp(path, PEER_CHECKPOINTS_PATH) == 0) {
+		if (evhttp_request_get_command(req) != EVHTTP_REQ_GET)
+			peer_refuse(l, req, 405, "Method Not Allowed", "GET only");
+		else if (peer_identity(l, req, &cause) < 0) {
+			peer_refuse(l, req, 403, "Forbidden", cause);
+			free(cause);
+		} else
+			peer_checkpoints(l, req);
+		return;
+	}
 	if (path == NULL || strcmp(path, PEER_PATH) != 0) {
-		peer_refuse(l, req, 404, "Not Found", "the link has one path, "
-		    PEER_PATH);
+		peer_refuse(l, req, 404, "Not Found", "the link has two paths, "
+		    PEER_PATH " and " PEER_CHECKPOINTS_PATH);
 		return;
 	}
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {

@@ -17,7 +17,7 @@
  * The header values are signed as sent, and each has exactly one accepted
  * spelling, so that the receiver rebuilds the same bytes and nothing can
  * be re-spelt past the signature: the id a lower-case 8-4-4-4-12 UUID,
- * the type one of the three names, the timestamp decimal Unix seconds
+ * the type one of the four names, the timestamp decimal Unix seconds
  * without sign or leading zeros, the sender 1..64 printable ASCII
  * characters without spaces.  None can hold an LF, so no value can spill
  * into the next line.  The first line keeps these signatures apart from
@@ -64,6 +64,7 @@ static const char *peer_type_names[] = {
 	[PEER_PRE_ARRIVAL] = "pre_arrival",
 	[PEER_CONTROL_RESULTS] = "control_results",
 	[PEER_RELEASE_ACK] = "release_ack",
+	[PEER_CHECKPOINT] = "checkpoint",
 };
 
 static int	 peer_is_sender(const char *);
@@ -330,4 +331,19 @@ peer_msg_release_ack(const char *service, const char *train,
 		return NULL;
 	return peer_dump(json_pack("{s:s, s:s, s:s, s:s}", "service", service,
 	    "train", train, "ack_of", ack_of, "decision", decision));
+}
+
+/* {service, checkpoint}. */
+char *
+peer_msg_checkpoint(const char *service, const char *checkpoint)
+{
+	json_t	*o = checkpoint != NULL ? json_loads(checkpoint,
+		    JSON_REJECT_DUPLICATES, NULL) : NULL;
+
+	if (service == NULL || !json_is_object(o)) {
+		json_decref(o);
+		return NULL;
+	}
+	return peer_dump(json_pack("{s:s, s:o}", "service", service,
+	    "checkpoint", o));
 }

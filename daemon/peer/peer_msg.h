@@ -9,6 +9,7 @@
  *	Content-Encoding: gzip
  *	X-Railgate-Message-Id: <UUID, one per message for its lifetime>
  *	X-Railgate-Message-Type: pre_arrival | control_results | release_ack
+ *	                         | checkpoint
  *	X-Railgate-Timestamp: <Unix seconds when it was (re)sent>
  *	X-Railgate-Sender: <the sending service's name>
  *	X-Railgate-Signature: <base64 Ed25519 signature, see peer_msg.c>
@@ -21,13 +22,18 @@
  * limit, and checks the envelope's fields for its type.  Deduplication by
  * id is the store's (db/, peer_inbox).  Pure functions; any thread.
  *
- * Envelopes (every type has "service", the sender, and "train"):
+ * Envelopes (every type has "service", the sender, and, but for
+ * checkpoint, "train"):
  *   pre_arrival:     "decision" (RELEASE | PARTIAL_RELEASE | HOLD),
  *                    "manifest" (the train's manifest, XML profile, text),
  *                    "seals" [...], "controls" [...]
  *   control_results: "seals" [...], "controls" [...]
  *   release_ack:     "ack_of" (the pre_arrival's message id),
  *                    "decision" (the receiving side's final outcome)
+ *   checkpoint:      "checkpoint", a signed checkpoint of the sender's
+ *                    audit chain (daemon/checkpoint.h): {station (the
+ *                    sender), seq, count, hash, at, key_id, signature};
+ *                    its signature is verified with the same key
  * "seals" and "controls" are those of the neighbour file (docs/check.md):
  *   seals    [{"equipment", "number", "sealed_by"}]
  *   controls [{"equipment", "result"}], result one of inspected_clear,
@@ -43,6 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct checkpoint;
 struct sign_key;
 
 #define PEER_HDR_ID		"X-Railgate-Message-Id"
@@ -54,7 +61,8 @@ struct sign_key;
 enum peer_msg_type {
 	PEER_PRE_ARRIVAL,
 	PEER_CONTROL_RESULTS,
-	PEER_RELEASE_ACK
+	PEER_RELEASE_ACK,
+	PEER_CHECKPOINT
 };
 
 const char *peer_msg_type_name(enum peer_msg_type t);
@@ -117,6 +125,7 @@ struct peer_opened {
 						 * {service, train, decision, seals,
 						 *  controls[, set_out]}; NULL for
 						 *  release_ack */
+	struct checkpoint	*checkpoint;	/* checkpoint: verified */
 	char			*envelope;	/* the inflated envelope, as received */
 	size_t			 envelope_len;
 };
@@ -144,6 +153,9 @@ char *peer_msg_control_results(const char *service, const char *train,
     const char *seals, const char *controls);
 char *peer_msg_release_ack(const char *service, const char *train,
     const char *ack_of, const char *decision);
+/* {service, checkpoint}: checkpoint is the checkpoint's JSON object as
+ * text (checkpoints_held's form); NULL when it is not an object. */
+char *peer_msg_checkpoint(const char *service, const char *checkpoint);
 
 /*
  * Shared by peer_msg.c (sealing) and peer_msg_open.c (opening); not for

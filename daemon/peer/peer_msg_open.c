@@ -27,6 +27,9 @@
  *     present: [{"wagon", "position" (1..PEER_POSITION_MAX), "action"
  *     (INSPECT, HOLD, REFUSE)}].  Members not named for the type are
  *     ignored, so that a newer sender may add some.
+ *     A checkpoint has no "train": "checkpoint", an object whose station
+ *     is the sender, signed by the sender's key (the one that signed the
+ *     message): 400 naming the member, 401 for a bad signature.
  *
  * A "printable" text field (train, equipment, seal number, sealed_by) is
  * 1..64 bytes of UTF-8 without control characters: jansson has checked
@@ -50,6 +53,7 @@
 
 #include "manifest/util.h"
 
+#include "daemon/checkpoint.h"
 #include "daemon/peer/peer_msg.h"
 #include "daemon/sign.h"
 
@@ -517,14 +521,52 @@ done:
 	return rc;
 }
 
+/*
+ * A checkpoint's envelope: {service, checkpoint}, the checkpoint of the
+ * sender's chain and signed with its key pub.  0, or -1 with *cause and
+ * *status.
+ */
+static int
+peer_open_checkpoint(json_t *env, const struct sign_key *pub,
+    struct peer_opened *out, int *status, char **cause)
+{
+	const char	*service, *why;
+
+	*status = 400;
+	if ((service = peer_field(env, "", "service", NULL, cause)) == NULL)
+		return -1;
+	if (strcmp(service, out->sender) != 0) {
+		*cause = xasprintf("envelope: field \"service\" is not the "
+		    "sender");
+		return -1;
+	}
+	out->checkpoint = xcalloc(1, sizeof *out->checkpoint);
+	if (checkpoint_from_json(json_object_get(env, "checkpoint"),
+	    "envelope: checkpoint", out->checkpoint, cause) < 0)
+		return -1;
+	if (strcmp(out->checkpoint->station, out->sender) != 0) {
+		*cause = xasprintf("envelope: checkpoint.station is not the "
+		    "sender");
+		return -1;
+	}
+	if (checkpoint_verify(out->checkpoint, pub, &why) < 0) {
+		*status = 401;
+		*cause = xasprintf("envelope: checkpoint: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
 /* Parses the inflated envelope and checks its fields; 0, or -1 with *cause. */
 static int
-peer_open_envelope(struct peer_opened *out, char **cause)
+peer_open_envelope(const struct sign_key *pub, struct peer_opened *out,
+    int *status, char **cause)
 {
 	json_error_t	 err;
 	json_t		*env;
 	int		 rc;
 
+	*status = 400;
 	env = json_loadb(out->envelope, out->envelope_len,
 	    JSON_REJECT_DUPLICATES, &err);
 	if (env == NULL) {
@@ -535,7 +577,9 @@ peer_open_envelope(struct peer_opened *out, char **cause)
 	if (!json_is_object(env)) {
 		*cause = xasprintf("envelope: not a JSON object");
 		rc = -1;
-	} else
+	} else if (out->type == PEER_CHECKPOINT)
+		rc = peer_open_checkpoint(env, pub, out, status, cause);
+	else
 		rc = peer_open_fields(env, out, cause);
 	json_decref(env);
 	return rc;
@@ -554,10 +598,8 @@ peer_msg_open(const struct sign_key *pub, const char *expect_sender,
 	    peer_gunzip(w->body, w->len, max_size, &out->envelope,
 	    &out->envelope_len, status, cause) == -1)
 		goto fail;
-	if (peer_open_envelope(out, cause) == -1) {
-		*status = 400;
+	if (peer_open_envelope(pub, out, status, cause) == -1)
 		goto fail;
-	}
 	return 0;
 fail:
 	peer_opened_clear(out);
@@ -575,5 +617,9 @@ peer_opened_clear(struct peer_opened *m)
 	free(m->ack_of);
 	free(m->neighbour);
 	free(m->envelope);
+	if (m->checkpoint != NULL) {
+		checkpoint_clear(m->checkpoint);
+		free(m->checkpoint);
+	}
 	memset(m, 0, sizeof *m);
 }

@@ -166,6 +166,11 @@ peer_send_build(struct outbox_item *it)
 		json = peer_msg_release_ack(s->l->name, s->train_no,
 		    s->ack_of != NULL ? s->ack_of : "", s->outcome);
 		break;
+	case PEER_CHECKPOINT:
+		/* The checkpoint, signed when it was made (peer_claim_next
+		 * hands it in the controls column). */
+		json = peer_msg_checkpoint(s->l->name, s->controls);
+		break;
 	}
 	if (json != NULL && peer_msg_seal(s->l->signing, s->l->name,
 	    s->type, s->message_id, (int64_t)time(NULL), json, strlen(json),
@@ -303,7 +308,8 @@ peer_send_new(struct peer_link *l, const struct store_peer_out *m)
 	s->message_id = xstrdup(m->message_id);
 	if (peer_msg_type_parse(m->type, &s->type) < 0)
 		s->type = PEER_PRE_ARRIVAL;	/* the table's CHECK allows no other */
-	s->train_no = xstrdup(m->train_no);
+	/* A checkpoint names no train: "-" in the log. */
+	s->train_no = xstrdup(s->type == PEER_CHECKPOINT ? "-" : m->train_no);
 	s->ack_of = m->ack_of != NULL ? xstrdup(m->ack_of) : NULL;
 	s->outcome = xstrdup(m->outcome);
 	s->controls = m->controls != NULL ? xstrdup(m->controls) : NULL;

@@ -448,7 +448,8 @@ BEGIN
 		    ELSE state END,
 		manifest_id = ingest_manifest.manifest_id,
 		direction = p_train->>'direction',
-		carrier_id = p_train->>'carrier_id',
+		-- A replacement naming no carrier keeps the run's (operator.md).
+		carrier_id = coalesce(p_train->>'carrier_id', carrier_id),
 		border_station = p_train->>'border_station',
 		departure_station = p_train->>'departure_station',
 		destination_station = p_train->>'destination_station',

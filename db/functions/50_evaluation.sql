@@ -165,9 +165,11 @@ BEGIN
 	    OR cur.manifest_id <> p_manifest THEN
 		RETURN 'stale';
 	END IF;
+	-- A document accepted meanwhile (73_documents.sql) is read too.
 	SELECT EXISTS (SELECT 1 FROM events WHERE train_id = p_train
 	    AND id > coalesce(p_last_event, 0)
-	    AND type IN ('weighbridge', 'scan', 'seal_check', 'neighbour'))
+	    AND type IN ('weighbridge', 'scan', 'seal_check', 'neighbour',
+	    'document'))
 	    INTO newer;
 	INSERT INTO decisions (train_id, document, outcome, final,
 	    ruleset_sha256, manifest_id, last_event_id, made_by, clearances)

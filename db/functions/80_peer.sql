@@ -173,6 +173,17 @@ BEGIN
 	UPDATE peer_outbox SET lease_owner = p_owner,
 	    lease_until = now() + make_interval(secs => p_lease_s)
 	WHERE id = head.id;
+	-- A checkpoint of our audit chain (034): no train; its signed fields
+	-- travel in the controls column until the envelope is built.
+	IF head.type = 'checkpoint' THEN
+		RETURN QUERY
+		SELECT head.message_id, head.type, head.peer, NULL::text,
+		    head.body, NULL::text, NULL::text, NULL::bytea,
+		    CASE WHEN head.body IS NULL THEN checkpoint_json(c) END,
+		    head.attempts, NULL::json
+		FROM audit_checkpoints c WHERE c.id = head.checkpoint_id;
+		RETURN;
+	END IF;
 	RETURN QUERY
 	SELECT head.message_id, head.type, head.peer, t.train_no, head.body,
 	    head.ack_of, d.outcome,
@@ -223,7 +234,10 @@ BEGIN
 	    next_at = CASE WHEN ok OR refused THEN next_at
 		ELSE now() + make_interval(secs => p_retry_s) END
 	WHERE id = cur.id RETURNING * INTO cur;
-	IF cur.state <> 'pending' THEN
+	-- A checkpoint taken is not audited: the record would move the
+	-- head it anchors, and the next checkpoint would never be skipped.
+	IF cur.state <> 'pending' AND NOT (cur.type = 'checkpoint'
+	    AND cur.state = 'sent') THEN
 		PERFORM audit_append(p_owner, 'peer.' || cur.state, cur.train_id,
 		    json_build_object('message', p_message, 'type', cur.type,
 		    'peer', cur.peer, 'attempts', cur.attempts, 'status',

@@ -50,6 +50,14 @@ char *harness_sql(const struct harness_pg *pg, const char *sql);
  */
 int harness_token(const struct harness_pg *pg, const char *role,
     const char *principal, char *out);
+/*
+ * The same with the token's carriers, an array literal ("{KZ-KTZE}",
+ * "{}"); harness_token() binds an operator to every carrier of the
+ * fixtures and of `railgate gen` (KZ-KTZE, CN-CRCT, MN-UBTZ, RU-RZD,
+ * VN-VNR), any other role to none.
+ */
+int harness_token_carriers(const struct harness_pg *pg, const char *role,
+    const char *principal, const char *carriers, char *out);
 
 /*
  * Runs the examples of a documentation page (docs_run.c): every block

@@ -208,8 +208,9 @@ t_auth_role_table(void)
 		const char	*allowed;	/* roles, space-separated */
 	} routes[] = {
 		{ "POST", "/v1/manifests", "operator" },
-		{ "GET", "/v1/trains", "officer supervisor auditor" },
-		{ "GET", "/v1/trains/NOPE", "officer supervisor auditor" },
+		{ "GET", "/v1/trains", "officer supervisor auditor operator" },
+		{ "GET", "/v1/trains/NOPE",
+		    "officer supervisor auditor operator" },
 		{ "GET", "/v1/trains/NOPE/decision", "officer supervisor auditor" },
 		{ "GET", "/v1/trains/NOPE/manifest", "officer supervisor auditor" },
 		{ "GET", "/v1/trains/NOPE/audit", "officer supervisor auditor" },

@@ -151,15 +151,21 @@ t_trains_audit(void)
 	json_decref(j);
 }
 
-/* Unknown trains, bad ids, and operators (who do not read trains). */
+/* Unknown trains, bad ids, and operators (who read their carriers' only). */
 static void
 t_trains_refusals(void)
 {
+	json_t	*j;
+
 	CU_ASSERT_EQUAL(get_json("/v1/trains/Z0000", officer, NULL, NULL), 404);
 	CU_ASSERT_EQUAL(get_json("/v1/trains/X8024'%3B--", officer, NULL, NULL),
 	    404);
 	CU_ASSERT_EQUAL(get_json("/v1/trains/%20x", officer, NULL, NULL), 400);
-	CU_ASSERT_EQUAL(get_json("/v1/trains", operator, NULL, NULL), 403);
+	/* An operator reads its own carriers' trains: these have none. */
+	CU_ASSERT_EQUAL(get_json("/v1/trains", operator, &j, NULL), 200);
+	CU_ASSERT_EQUAL(json_array_size(j), 0);
+	json_decref(j);
+	CU_ASSERT_EQUAL(get_json("/v1/trains/X8024", operator, NULL, NULL), 404);
 	CU_ASSERT_EQUAL(get_json("/v1/trains/X8024/nothing", officer, NULL, NULL),
 	    404);
 }
@@ -185,13 +191,19 @@ post_event(const char *id, const char *token, const char *body,
 	return status;
 }
 
-/* A position announces an unknown train; arrival moves it, no clock yet. */
+/*
+ * A position announces an unknown train; arrival moves it, no clock yet.
+ * An operator's does not (the run would be no carrier's): 404.
+ */
 static void
 t_trains_events_announce_and_arrive(void)
 {
 	json_t	*j;
 
 	CU_ASSERT_EQUAL(post_event("X7777", operator,
+	    "{\"type\":\"position\",\"eta\":\"2026-11-22T13:05:00+08:00\"}",
+	    NULL), 404);
+	CU_ASSERT_EQUAL(post_event("X7777", officer,
 	    "{\"type\":\"position\",\"eta\":\"2026-11-22T13:05:00+08:00\"}",
 	    NULL), 202);
 	CU_ASSERT_EQUAL_FATAL(get_json("/v1/trains/X7777", officer, &j, NULL), 200);
@@ -201,6 +213,8 @@ t_trains_events_announce_and_arrive(void)
 	    "2026-11-22T05:05:00Z");
 	json_decref(j);
 	CU_ASSERT_EQUAL(post_event("X7777", operator, "{\"type\":\"arrived\"}",
+	    NULL), 404);
+	CU_ASSERT_EQUAL(post_event("X7777", officer, "{\"type\":\"arrived\"}",
 	    NULL), 202);
 	CU_ASSERT_EQUAL_FATAL(get_json("/v1/trains/X7777", officer, &j, NULL), 200);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "state")),

@@ -150,7 +150,8 @@ carrier(struct buf *b, const char *journey, const char *root_attrs,
 		inner(b);
 	buf_printf(b, "%s\n    <DirectionCode>import</DirectionCode>\n"
 	    "    <BorderTransportMeans><JourneyID>%s</JourneyID><ModeCode>2"
-	    "</ModeCode><BorderStationID>CNERL</BorderStationID><Wagon>"
+	    "</ModeCode><BorderStationID>CNERL</BorderStationID>"
+	    "<Carrier><ID>MN-UBTZ</ID></Carrier><Wagon>"
 	    "<SequenceNumeric>1</SequenceNumeric><ID>335279521132</ID></Wagon>"
 	    "</BorderTransportMeans>\n  </Declaration>\n</Manifest>\n",
 	    tail != NULL ? tail : "", journey);

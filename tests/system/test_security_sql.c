@@ -123,9 +123,10 @@ t_security_sql_meta_path_ids(void)
 		    metas[i], "POST", path);
 		sec_check_nothing_stored(before, "id", metas[i]);
 
-		/* A position event announces a train: only a valid id, verbatim. */
+		/* A position event announces a train: only a valid id, verbatim
+		 * (an officer's: an operator's announces none, operator.md). */
 		snprintf(path, sizeof path, "/v1/trains/%s/events", enc);
-		sec_check_no_5xx(sec_call_status("POST", path, sec.operator_tok, NULL,
+		sec_check_no_5xx(sec_call_status("POST", path, sec.officer_tok, NULL,
 		    "{\"type\":\"position\",\"eta\":\"2030-01-01T00:00:00Z\"}"),
 		    metas[i], "POST", path);
 		if (train_id_ok(metas[i])) {

@@ -487,7 +487,8 @@ xml_manifest(const char *journey)
 	    "</Head>\n  <Declaration>\n    <ID>MF-TXT-1</ID>\n"
 	    "    <DirectionCode>import</DirectionCode>\n"
 	    "    <BorderTransportMeans><JourneyID>%s</JourneyID><ModeCode>2"
-	    "</ModeCode><BorderStationID>CNERL</BorderStationID><Wagon>"
+	    "</ModeCode><BorderStationID>CNERL</BorderStationID>"
+	    "<Carrier><ID>MN-UBTZ</ID></Carrier><Wagon>"
 	    "<SequenceNumeric>1</SequenceNumeric><ID>335279521132</ID></Wagon>"
 	    "</BorderTransportMeans>\n  </Declaration>\n</Manifest>\n",
 	    journey);

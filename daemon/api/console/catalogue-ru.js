@@ -487,5 +487,16 @@ RG.addCatalogue("ru", {
 	"party {name} is not {list} entry {entry}": "участник {name} — не запись {entry} списка {list}",
 	"Screening clearances this decision applied ({n})": "Снятия совпадений, применённые в этом решении ({n})",
 	"cleared: party {name} is not {list} entry {entry}, #{id}, proposed by {who}, confirmed by {by}, until {until}": "снято: участник {name} — не запись {entry} списка {list}, №{id}, предложил {who}, подтвердил {by}, до {until}",
-	"now: {state}": "сейчас: {state}"
+	"now: {state}": "сейчас: {state}",
+	"Document {id}: {status}": "Документ {id}: {status}",
+	"Say why: the railway reads the reason.": "Укажите причину: её прочитает железная дорога.",
+	"waiting for an officer": "ждёт инспектора",
+	"{state} by {by}: {reason}": "{state}, {by}: {reason}",
+	"{type}, {size} bytes, from {by} at {at}": "{type}, {size} байт, от {by}, {at}",
+	"View": "Открыть",
+	"Reason (the railway reads it)": "Причина (её прочитает железная дорога)",
+	"Accept": "Принять",
+	"Documents uploaded ({code} asked for)": "Загруженные документы (требуется {code})",
+	"Documents uploaded": "Загруженные документы",
+	"None uploaded yet.": "Пока ничего не загружено."
 });

@@ -484,5 +484,16 @@ RG.addCatalogue("zh-Hans", {
 	"party {name} is not {list} entry {entry}": "当事方{name}不是名单{list}的条目{entry}",
 	"Screening clearances this decision applied ({n})": "本决定采用的筛查排除（{n}）",
 	"cleared: party {name} is not {list} entry {entry}, #{id}, proposed by {who}, confirmed by {by}, until {until}": "已排除：当事方{name}不是名单{list}的条目{entry}，#{id}，{who}提出，{by}确认，有效至{until}",
-	"now: {state}": "现在：{state}"
+	"now: {state}": "现在：{state}",
+	"Document {id}: {status}": "单证{id}：{status}",
+	"Say why: the railway reads the reason.": "请说明理由：铁路公司会看到。",
+	"waiting for an officer": "等待关员处理",
+	"{state} by {by}: {reason}": "{state}，{by}：{reason}",
+	"{type}, {size} bytes, from {by} at {at}": "{type}，{size}字节，{by}于{at}上传",
+	"View": "查看",
+	"Reason (the railway reads it)": "理由（铁路公司会看到）",
+	"Accept": "接受",
+	"Documents uploaded ({code} asked for)": "已上传的单证（要求{code}）",
+	"Documents uploaded": "已上传的单证",
+	"None uploaded yet.": "尚未上传。"
 });

@@ -99,7 +99,9 @@
 				el("summary", { text: RG.t("rule text") }),
 				el("pre", { text: ruleText(h.rule) })) : null,
 			    /* screening.js: a listed party's clearances */
-			    RG.screeningBox ? RG.screeningBox(h) : null);
+			    RG.screeningBox ? RG.screeningBox(h) : null,
+			    /* documents.js: the railway's documents */
+			    RG.documentsBox ? RG.documentsBox(h) : null);
 		}));
 	}
 
