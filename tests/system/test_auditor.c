@@ -148,8 +148,6 @@ auditor_suite_init(void)
 	    harness_token(&pg, "officer", CRAFTED, crafted_token) < 0 ||
 	    harness_token(&pg, "auditor", "a.auditor", auditor_token) < 0)
 		return -1;
-	free(harness_sql(&pg, "UPDATE tokens SET carriers = '{KZ-KTZE}' WHERE "
-	    "role = 'operator' RETURNING 1"));
 	if (harness_submit_fixture(dm.port, operator_token,
 	    "edifact/cuscar_s3_alashankou.edi") != 202 ||
 	    harness_submit_fixture(dm.port, operator_token,
