@@ -26,6 +26,24 @@ echo "replay: storing $n trains of 55 wagons / 5,000 items (submitted 8 at a tim
 	$(seq -f "$data/t5k-%g.edi" 1 "$n") | tail -n 2
 testbed_sql "SELECT count(*) || ' runs, ' || sum(CASE WHEN decision IS NULL THEN 1 ELSE 0 END) || ' undecided' FROM trains" |
 	sed 's/^/replay: stored /'
+# The same replay through the daemon (POST /v1/replays, one worker thread
+# beside the daemon's other work) for the first REPLAY_URL_TRAINS runs,
+# and --dsn (every core) for the same runs: what the API costs.
+m=${REPLAY_URL_TRAINS:-100}
+auditor=$(testbed_token auditor bench-auditor)
+sel=$(testbed_sql "SELECT string_agg('--train ' || train_no || '@' || run, ' ' ORDER BY id) FROM (SELECT * FROM trains ORDER BY id LIMIT $m) t")
+t0=$(date +%s.%N)
+# shellcheck disable=SC2086
+"$build/railgate" replay --url "http://127.0.0.1:$port" --token "$auditor" \
+	$sel --format json 2>"$work/replay-url.err" > "$work/replay-url.json" || tail -n 3 "$work/replay-url.err"
+t1=$(date +%s.%N)
+# shellcheck disable=SC2086
+"$build/railgate" replay --dsn "$admin" $sel --format json > "$work/replay-dsn.json" || true
+t2=$(date +%s.%N)
+jq -r --arg u "$(echo "$t1 - $t0" | bc)" --arg d "$(echo "$t2 - $t1" | bc)" \
+	'"replay: \(.trains) trains, \(.decisions) decisions: over the API " +
+	"\($u | tonumber * 10 | round / 10) s (one worker), --dsn " +
+	"\($d | tonumber * 10 | round / 10) s (every core)"' "$work/replay-url.json"
 # Replay with the daemon stopped: the machine's two cores are the replay's.
 kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
 pid=

@@ -12,11 +12,12 @@
  * officers' resolutions at the time, as approval builds it.  Then the
  * audit chain is verified as the daemon verifies it.
  *
- * Decisions come from the database in batches by id; while the worker
- * threads (rules_pool_run: every core, the command's thread included)
- * replay one batch, the next is already being fetched.  A batch's rows
- * are read-only while the workers read them; each job writes only its own
- * result.
+ * The comparison is engine/replay.c's, the batches db/replay.c's
+ * (replay_db_run), the same code the daemon's replays run
+ * (daemon/replays.c).  With --url the daemon replays: the command posts
+ * the replay (POST /v1/replays), polls its progress and prints the report
+ * the daemon kept, in the same words and with the same exit status
+ * (replay_url() below; http:// only, like `railgate submit`).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -24,632 +25,405 @@
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
 #include "db/replay.h"
-#include "manifest/decision.h"
 #include "manifest/util.h"
-#include "rules/pool.h"
-#include "rules/rules.h"
 
 #include "cli/cmd.h"
-#include "engine/decide.h"
-#include "engine/ruleset.h"
+#include "engine/replay.h"
 
-#define REPLAY_BATCH		32	/* decisions per query */
-#define REPLAY_SHOW_MAX		100	/* differences printed in full */
-#define REPLAY_VALUE_MAX	300	/* bytes of a value shown */
-
-enum replay_status {
-	REPLAY_IDENTICAL,
-	REPLAY_DIFFERENT,
-	REPLAY_FAILED,		/* could not be replayed: damaged input */
-};
-
-/* A compiled rule set by hash; rs NULL with why when it cannot be had. */
-struct replay_ruleset {
-	char			 sha256[65];
-	struct rules_ruleset	*rs;
-	char			*why;
-};
-
-/* One stored decision: its row (borrowed) and what the replay found. */
-struct replay_job {
-	const struct replay_rows	*rows;
-	int				 row;
-	const struct replay_ruleset	*rs;
-	enum replay_status		 status;
-	char				*path;		/* first difference */
-	char				*stored;
-	char				*replayed;
-	char				*error;
-};
-
-struct replay {
-	struct replay_db	*db;
-	/* Each its own allocation: the jobs of a batch point at them. */
-	struct replay_ruleset	**rulesets;
-	size_t			 nrulesets;
-	long long		*trains;
-	size_t			 ntrains, trains_cap;
-	size_t			 decisions, provisional, finals;
-	size_t			 identical, different, failed;
-	json_t			*report;	/* the differences, as JSON */
-	bool			 json;
-	unsigned		 threads;
-};
-
-/* A value as the report shows it: compact JSON, cut short. */
-static char *
-show_value(const json_t *v)
-{
-	char	*s, *cut;
-
-	if (v == NULL)
-		return xstrdup("(absent)");
-	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (s != NULL && strlen(s) > REPLAY_VALUE_MAX) {
-		cut = xasprintf("%.*s...", REPLAY_VALUE_MAX, s);
-		free(s);
-		return cut;
-	}
-	return s != NULL ? s : xstrdup("?");
-}
-
-/*
- * The first place where a and b differ, members in a's order then b's
- * extra ones, array elements by index: its path into path, both values.
- * true when found.
- */
-static bool
-json_first_difference(const json_t *a, const json_t *b, struct buf *path,
-    char **va, char **vb)
-{
-	const char	*key;
-	json_t		*x;
-	size_t		 i, mark = path->len;
-
-	if (json_typeof(a) != json_typeof(b) || (!json_is_object(a) &&
-	    !json_is_array(a) && !json_equal(a, b))) {
-		*va = show_value(a);
-		*vb = show_value(b);
-		return true;
-	}
-	if (json_is_object(a)) {
-		json_object_foreach((json_t *)a, key, x) {
-			buf_printf(path, ".%s", key);
-			if (json_object_get(b, key) == NULL) {
-				*va = show_value(x);
-				*vb = show_value(NULL);
-				return true;
-			}
-			if (json_first_difference(x, json_object_get(b, key), path,
-			    va, vb))
-				return true;
-			path->len = mark;
-		}
-		json_object_foreach((json_t *)b, key, x) {
-			if (json_object_get(a, key) == NULL) {
-				buf_printf(path, ".%s", key);
-				*va = show_value(NULL);
-				*vb = show_value(x);
-				return true;
-			}
-		}
-		return false;
-	}
-	if (json_is_array(a)) {
-		for (i = 0; i < json_array_size(a) || i < json_array_size(b); i++) {
-			buf_printf(path, "[%zu]", i);
-			if (i >= json_array_size(a) || i >= json_array_size(b)) {
-				*va = show_value(json_array_get(a, i));
-				*vb = show_value(json_array_get(b, i));
-				return true;
-			}
-			if (json_first_difference(json_array_get(a, i),
-			    json_array_get(b, i), path, va, vb))
-				return true;
-			path->len = mark;
-		}
-	}
-	return false;
-}
-
-/*
- * The stored document without its "timing" member, the last one the
- * writer writes: ,"timing":{...}} at the very end, with nothing nested.
- * Anything else is left as it is (and will differ).
- */
-static void
-without_timing(const char *doc, size_t len, struct buf *out)
-{
-	static const char	 key[] = ",\"timing\":{";
-	const char		*p = NULL, *q;
-
-	for (q = doc; (q = memmem(q, len - (size_t)(q - doc), key,
-	    sizeof key - 1)) != NULL; q++)
-		p = q;
-	if (p != NULL && len >= 2 && memcmp(doc + len - 2, "}}", 2) == 0 &&
-	    memchr(p + sizeof key - 1, '{', (size_t)(doc + len - 2 -
-	    (p + sizeof key - 1))) == NULL &&
-	    memchr(p + sizeof key - 1, '}', (size_t)(doc + len - 2 -
-	    (p + sizeof key - 1))) == NULL) {
-		buf_add(out, doc, (size_t)(p - doc));
-		buf_add(out, "}", 1);
-		return;
-	}
-	buf_add(out, doc, len);
-}
-
-/* Compares the stored document (timing removed) with the replayed one. */
-static void
-compare(struct replay_job *j, const char *stored, size_t stored_len,
-    const struct buf *replayed)
-{
-	struct buf	 s = { 0 }, path = { 0 };
-	json_t		*a, *b;
-	size_t		 i;
-
-	without_timing(stored, stored_len, &s);
-	if (s.len == replayed->len && memcmp(s.data, replayed->data, s.len) == 0) {
-		j->status = REPLAY_IDENTICAL;
-		buf_free(&s);
-		return;
-	}
-	j->status = REPLAY_DIFFERENT;
-	a = json_loadb(s.data, s.len, JSON_DECODE_ANY, NULL);
-	b = json_loadb(replayed->data, replayed->len, JSON_DECODE_ANY, NULL);
-	buf_add(&path, "$", 1);
-	if (a == NULL || b == NULL || !json_first_difference(a, b, &path,
-	    &j->stored, &j->replayed)) {
-		/* The same JSON written differently: the first byte apart. */
-		for (i = 0; i < s.len && i < replayed->len &&
-		    s.data[i] == replayed->data[i]; i++)
-			;
-		buf_printf(&path, " (byte %zu)", i);
-		j->stored = xasprintf("%.40s", s.data + (i < s.len ? i : s.len));
-		j->replayed = xasprintf("%.40s", replayed->data +
-		    (i < replayed->len ? i : replayed->len));
-	}
-	j->path = buf_steal(&path, NULL);
-	json_decref(a);
-	json_decref(b);
-	buf_free(&s);
-}
-
-/* A provisional decision made again from the stored bytes and events. */
-static void
-replay_provisional(struct replay_job *j)
-{
-	const struct replay_rows	*r = j->rows;
-	struct manifest_train		*t = NULL;
-	struct decision			*dec = NULL;
-	struct buf			 doc = { 0 };
-	char				 sha256[65];
-	double				 parse_ms;
-
-	if (j->rs->rs == NULL)
-		j->error = xstrdup(j->rs->why);
-	else if (decide_parse_stored((const unsigned char *)replay_rows_value(r,
-	    j->row, REPLAY_COL_RAW_Z), replay_rows_length(r, j->row,
-	    REPLAY_COL_RAW_Z), &t, sha256, &parse_ms, &j->error) == 0 &&
-	    (dec = decide_evaluate(j->rs->rs, t, replay_rows_value(r, j->row,
-	    REPLAY_COL_EVENTS), replay_rows_value(r, j->row,
-	    REPLAY_COL_CLEARANCES), 1, NULL, &j->error)) != NULL) {
-		memcpy(dec->manifest_sha256, sha256, sizeof sha256);
-		decision_json_write(dec, DECISION_JSON_NO_TIMING, &doc);
-		compare(j, replay_rows_value(r, j->row, REPLAY_COL_DOCUMENT),
-		    replay_rows_length(r, j->row, REPLAY_COL_DOCUMENT), &doc);
-	}
-	if (j->error != NULL)
-		j->status = REPLAY_FAILED;
-	buf_free(&doc);
-	decision_free(dec);
-	manifest_train_free(t);
-}
-
-/*
- * A final decision rebuilt as approval builds it (decide_final(), shared
- * with api_officers.c): the decision it was made from, with the wagons'
- * resolutions applied.
- */
-static void
-replay_final(struct replay_job *j)
-{
-	const struct replay_rows	*r = j->rows;
-	const char			*base;
-	struct decision			*d;
-	struct buf			 doc = { 0 };
-
-	base = replay_rows_value(r, j->row, REPLAY_COL_BASE);
-	if (base == NULL) {
-		j->error = xstrdup("no earlier decision to have been made from");
-		j->status = REPLAY_FAILED;
-		return;
-	}
-	if ((d = decide_final(base, replay_rows_value(r, j->row,
-	    REPLAY_COL_RESOLUTIONS), &j->error)) == NULL) {
-		j->status = REPLAY_FAILED;
-		return;
-	}
-	decision_json_write(d, DECISION_JSON_NO_TIMING, &doc);
-	compare(j, replay_rows_value(r, j->row, REPLAY_COL_DOCUMENT),
-	    replay_rows_length(r, j->row, REPLAY_COL_DOCUMENT), &doc);
-	buf_free(&doc);
-	decision_free(d);
-}
-
-/* Worker: one decision. */
-static void
-replay_work(void *arg, size_t i)
-{
-	struct replay_job	*j = &((struct replay_job *)arg)[i];
-
-	if (strcmp(replay_rows_value(j->rows, j->row, REPLAY_COL_FINAL),
-	    "true") == 0)
-		replay_final(j);
-	else
-		replay_provisional(j);
-}
-
-/* The compiled rule set stored under sha256, from the cache or the store. */
-static const struct replay_ruleset *
-ruleset_get(struct replay *rp, const char *sha256)
-{
-	struct replay_ruleset	*c;
-	unsigned char		*z = NULL;
-	char			*name = NULL, *cause = NULL;
-	size_t			 i, zlen = 0;
-
-	for (i = 0; i < rp->nrulesets; i++)
-		if (strcmp(rp->rulesets[i]->sha256, sha256) == 0)
-			return rp->rulesets[i];
-	rp->rulesets = xreallocarray(rp->rulesets, rp->nrulesets + 1,
-	    sizeof *rp->rulesets);
-	c = rp->rulesets[rp->nrulesets++] = xcalloc(1, sizeof *c);
-	snprintf(c->sha256, sizeof c->sha256, "%s", sha256);
-	if (replay_db_ruleset(rp->db, sha256, &name, &z, &zlen, &cause) < 0) {
-		c->why = xasprintf("rule set %.12s: %s", sha256, cause);
-		free(cause);
-		return c;
-	}
-	if ((c->rs = ruleset_compile_stored(name, z, zlen, &cause)) == NULL) {
-		c->why = xasprintf("rule set %.12s: %s", sha256, cause);
-		free(cause);
-	} else if (strcmp(rules_ruleset_hash(c->rs), sha256) != 0) {
-		c->why = xasprintf("rule set %.12s: its stored files hash to "
-		    "%.12s", sha256, rules_ruleset_hash(c->rs));
-		rules_ruleset_unref(c->rs);
-		c->rs = NULL;
-	}
-	free(name);
-	free(z);
-	return c;
-}
-
-/* A run counted once however many of its decisions are replayed. */
-static void
-train_seen(struct replay *rp, long long id)
-{
-	if (rp->ntrains > 0 && rp->trains[rp->ntrains - 1] == id)
-		return;
-	if (rp->ntrains == rp->trains_cap) {
-		rp->trains_cap = rp->trains_cap == 0 ? 256 : rp->trains_cap * 2;
-		rp->trains = xreallocarray(rp->trains, rp->trains_cap,
-		    sizeof *rp->trains);
-	}
-	rp->trains[rp->ntrains++] = id;
-}
-
+/* Prints the report, text or JSON, and says the exit status. */
 static int
-cmp_ll(const void *a, const void *b)
+print_report(const json_t *report, bool json)
 {
-	long long	x = *(const long long *)a, y = *(const long long *)b;
+	struct buf	b = { 0 };
 
-	return x < y ? -1 : x > y;
-}
-
-/* The distinct runs seen. */
-static size_t
-trains_count(struct replay *rp)
-{
-	size_t	i, n = 0;
-
-	qsort(rp->trains, rp->ntrains, sizeof *rp->trains, cmp_ll);
-	for (i = 0; i < rp->ntrains; i++)
-		if (i == 0 || rp->trains[i] != rp->trains[i - 1])
-			n++;
-	return n;
-}
-
-/* Counts a replayed decision and records it when it is not identical. */
-static void
-replay_record(struct replay *rp, struct replay_job *j)
-{
-	const struct replay_rows	*r = j->rows;
-	const char			*train, *rs;
-	bool				 final;
-	json_t				*o;
-
-	final = strcmp(replay_rows_value(r, j->row, REPLAY_COL_FINAL),
-	    "true") == 0;
-	train_seen(rp, atoll(replay_rows_value(r, j->row, REPLAY_COL_TRAIN_ID)));
-	rp->decisions++;
-	if (final)
-		rp->finals++;
-	else
-		rp->provisional++;
-	if (j->status == REPLAY_IDENTICAL) {
-		rp->identical++;
-		return;
+	if (json) {
+		json_dumpf(report, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		replay_report_text(report, &b);
+		fwrite(b.data, 1, b.len, stdout);
+		buf_free(&b);
 	}
-	if (j->status == REPLAY_DIFFERENT)
-		rp->different++;
-	else
-		rp->failed++;
-	train = replay_rows_value(r, j->row, REPLAY_COL_TRAIN);
-	rs = replay_rows_value(r, j->row, REPLAY_COL_RULESET);
-	o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "train", train,
-	    "decision", (json_int_t)atoll(replay_rows_value(r, j->row,
-	    REPLAY_COL_ID)), "kind", final ? "final" : "provisional",
-	    "made_by", replay_rows_value(r, j->row, REPLAY_COL_MADE_BY),
-	    "ruleset_sha256", rs, "result",
-	    j->status == REPLAY_DIFFERENT ? "different" : "failed");
-	if (j->status == REPLAY_DIFFERENT) {
-		json_object_set_new(o, "path", json_string(j->path));
-		json_object_set_new(o, "stored", json_string(j->stored));
-		json_object_set_new(o, "replayed", json_string(j->replayed));
-	} else
-		json_object_set_new(o, "error", json_string(j->error));
-	if (final && replay_rows_value(r, j->row, REPLAY_COL_BASE_ID) != NULL)
-		json_object_set_new(o, "made_from", json_integer(atoll(
-		    replay_rows_value(r, j->row, REPLAY_COL_BASE_ID))));
-	json_array_append_new(rp->report, o);
+	return replay_report_status(report);
 }
 
+#define REPLAY_HTTP_TIMEOUT_S	60
+#define REPLAY_POLL_MAX_MS	1000	/* the longest wait between polls */
+
+/* One HTTP exchange with the daemon: its status, body and Location. */
+struct replay_http {
+	struct event_base	*base;
+	int			 status;	/* -1: no answer */
+	struct buf		 body;
+	char			 location[256];
+};
+
 static void
-job_clear(struct replay_job *j)
+replay_http_cb(struct evhttp_request *req, void *arg)
 {
-	free(j->path);
-	free(j->stored);
-	free(j->replayed);
-	free(j->error);
+	struct replay_http	*x = arg;
+	struct evbuffer		*in;
+	const char		*loc;
+	size_t			 n;
+
+	if (req != NULL && evhttp_request_get_response_code(req) != 0) {
+		x->status = evhttp_request_get_response_code(req);
+		in = evhttp_request_get_input_buffer(req);
+		n = evbuffer_get_length(in);
+		buf_reserve(&x->body, n + 1);
+		evbuffer_remove(in, x->body.data, n);
+		x->body.len = n;
+		x->body.data[n] = '\0';
+		loc = evhttp_find_header(evhttp_request_get_input_headers(req),
+		    "Location");
+		if (loc != NULL)
+			snprintf(x->location, sizeof x->location, "%s", loc);
+	}
+	event_base_loopexit(x->base, NULL);
+}
+
+/* Sends one request (body NULL: none) and waits for its answer in x. */
+static void
+replay_http(const struct evhttp_uri *uri, const char *token, int method,
+    const char *path, const char *body, struct replay_http *x)
+{
+	struct evhttp_connection	*conn;
+	struct evhttp_request		*req;
+	struct evkeyvalq		*h;
+	char				 auth[600], hostport[300];
+	int				 port = evhttp_uri_get_port(uri);
+
+	x->base = event_base_new();
+	x->status = -1;
+	x->location[0] = '\0';
+	if (port < 0)
+		port = 80;
+	conn = evhttp_connection_base_new(x->base, NULL,
+	    evhttp_uri_get_host(uri), (unsigned short)port);
+	evhttp_connection_set_timeout(conn, REPLAY_HTTP_TIMEOUT_S);
+	req = evhttp_request_new(replay_http_cb, x);
+	h = evhttp_request_get_output_headers(req);
+	snprintf(hostport, sizeof hostport, "%s:%d", evhttp_uri_get_host(uri),
+	    port);
+	evhttp_add_header(h, "Host", hostport);
+	snprintf(auth, sizeof auth, "Bearer %s", token);
+	evhttp_add_header(h, "Authorization", auth);
+	evhttp_add_header(h, "Accept", "application/json");
+	if (body != NULL) {
+		evhttp_add_header(h, "Content-Type", "application/json");
+		evbuffer_add(evhttp_request_get_output_buffer(req), body,
+		    strlen(body));
+	}
+	if (evhttp_make_request(conn, req, method, path) == 0)
+		event_base_dispatch(x->base);
+	evhttp_connection_free(conn);
+	event_base_free(x->base);
+	x->base = NULL;
+}
+
+/* The exit status for an answer that is not the one expected. */
+static int
+replay_http_refused(const char *what, const struct replay_http *x)
+{
+	if (x->status < 0) {
+		cmd_warnx("replay", "%s: no answer from the daemon", what);
+		return EX_UNAVAILABLE;
+	}
+	cmd_warnx("replay", "%s: %d %s", what, x->status, x->body.data != NULL ?
+	    x->body.data : "");
+	return x->status == 401 || x->status == 403 ? EX_NOPERM :
+	    x->status < 500 ? EX_DATAERR : EX_UNAVAILABLE;
+}
+
+/* Progress on stderr: one line per change. */
+static void
+replay_progress_line(const json_t *r, char *last, size_t lastsz)
+{
+	const json_t	*p = json_object_get(r, "progress");
+	char		 line[200];
+
+	snprintf(line, sizeof line, "replay %lld: %s, %lld of %lld decisions "
+	    "checked, %lld different, %lld failed",
+	    (long long)json_integer_value(json_object_get(r, "id")),
+	    json_string_value(json_object_get(r, "state")) != NULL ?
+	    json_string_value(json_object_get(r, "state")) : "?",
+	    (long long)json_integer_value(json_object_get(p, "checked")),
+	    (long long)json_integer_value(json_object_get(p, "total")),
+	    (long long)json_integer_value(json_object_get(p, "different")),
+	    (long long)json_integer_value(json_object_get(p, "errors")));
+	if (strcmp(line, last) != 0) {
+		fprintf(stderr, "%s\n", line);
+		snprintf(last, lastsz, "%s", line);
+	}
 }
 
 /*
- * Replays every selected decision, batch by batch, the next batch fetched
- * while this one is replayed.  0, or -1 with *cause (database trouble).
+ * Polls the replay at path until it is done (*report: its result, new
+ * reference) or failed; the exit status.
  */
 static int
-replay_all(struct replay *rp, enum replay_select sel, const char *arg,
-    char **cause)
+replay_poll(const struct evhttp_uri *uri, const char *token, const char *path,
+    json_t **report)
 {
-	struct replay_rows	*rows, *next;
-	struct replay_job	*jobs;
-	long long		 last;
-	int			 n, i;
+	struct replay_http	 x = { 0 };
+	json_t			*r;
+	const char		*state;
+	char			 last[200] = "";
+	int			 wait_ms = 50, rc = -1;
 
-	if (replay_db_decisions_send(rp->db, sel, arg, 0, REPLAY_BATCH,
-	    cause) < 0)
-		return -1;
-	if ((rows = replay_db_decisions_wait(rp->db, cause)) == NULL)
-		return -1;
-	while ((n = replay_rows_count(rows)) > 0) {
-		jobs = xcalloc((size_t)n, sizeof *jobs);
-		for (i = 0; i < n; i++) {
-			jobs[i].rows = rows;
-			jobs[i].row = i;
-			jobs[i].rs = ruleset_get(rp, replay_rows_value(rows, i,
-			    REPLAY_COL_RULESET));
-		}
-		last = atoll(replay_rows_value(rows, n - 1, REPLAY_COL_ID));
-		next = NULL;
-		if (n == REPLAY_BATCH && replay_db_decisions_send(rp->db, sel,
-		    arg, last, REPLAY_BATCH, cause) < 0) {
-			free(jobs);
-			replay_rows_free(rows);
-			return -1;
-		}
-		rules_pool_run(rp->threads, (size_t)n, replay_work, jobs);
-		for (i = 0; i < n; i++) {
-			replay_record(rp, &jobs[i]);
-			job_clear(&jobs[i]);
-		}
-		free(jobs);
-		replay_rows_free(rows);
-		if (n < REPLAY_BATCH)
-			return 0;
-		if ((next = replay_db_decisions_wait(rp->db, cause)) == NULL)
-			return -1;
-		rows = next;
-	}
-	replay_rows_free(rows);
-	return 0;
-}
-
-/* The report in text: counts, each difference, the audit chain. */
-static void
-print_text(struct replay *rp, size_t trains, double secs, bool intact,
-    long long checked, long long first_bad, const char *reason)
-{
-	json_t	*o;
-	size_t	 i;
-
-	if (rp->different == 0 && rp->failed == 0)
-		printf("replay: %zu trains, %zu decisions, all identical, %.1f s\n",
-		    trains, rp->decisions, secs);
-	else
-		printf("replay: %zu trains, %zu decisions, %zu identical, "
-		    "%zu different, %zu failed, %.1f s\n", trains, rp->decisions,
-		    rp->identical, rp->different, rp->failed, secs);
-	printf("  %zu provisional decisions evaluated again, %zu final decisions "
-	    "rebuilt from their officers' resolutions\n", rp->provisional,
-	    rp->finals);
-	json_array_foreach(rp->report, i, o) {
-		if (i == REPLAY_SHOW_MAX) {
-			printf("... and %zu more\n", json_array_size(rp->report) - i);
+	while (rc < 0) {
+		replay_http(uri, token, EVHTTP_REQ_GET, path, NULL, &x);
+		if (x.status != 200 || (r = json_loadb(x.body.data, x.body.len,
+		    0, NULL)) == NULL) {
+			rc = replay_http_refused(path, &x);
 			break;
 		}
-		printf("%s: %s decision %lld of train %s (rule set %.12s)",
-		    json_string_value(json_object_get(o, "result")),
-		    json_string_value(json_object_get(o, "kind")),
-		    (long long)json_integer_value(json_object_get(o, "decision")),
-		    json_string_value(json_object_get(o, "train")),
-		    json_string_value(json_object_get(o, "ruleset_sha256")));
-		if (json_object_get(o, "error") != NULL) {
-			printf(": %s\n", json_string_value(json_object_get(o,
-			    "error")));
-			continue;
+		replay_progress_line(r, last, sizeof last);
+		state = json_string_value(json_object_get(r, "state"));
+		if (state != NULL && strcmp(state, "done") == 0 &&
+		    json_is_object(json_object_get(r, "result"))) {
+			*report = json_incref(json_object_get(r, "result"));
+			rc = 0;
+		} else if (state != NULL && strcmp(state, "failed") == 0) {
+			cmd_warnx("replay", "the daemon could not replay: %s",
+			    json_string_value(json_object_get(r, "error")) != NULL ?
+			    json_string_value(json_object_get(r, "error")) : "?");
+			rc = EX_UNAVAILABLE;
+		} else {
+			usleep((useconds_t)wait_ms * 1000);
+			wait_ms = wait_ms * 2 > REPLAY_POLL_MAX_MS ?
+			    REPLAY_POLL_MAX_MS : wait_ms * 2;
 		}
-		printf("\n  first difference at %s\n    stored:   %s\n"
-		    "    replayed: %s\n",
-		    json_string_value(json_object_get(o, "path")),
-		    json_string_value(json_object_get(o, "stored")),
-		    json_string_value(json_object_get(o, "replayed")));
+		json_decref(r);
+		buf_free(&x.body);
 	}
-	if (intact)
-		printf("audit chain: intact, %lld records checked\n", checked);
-	else
-		printf("audit chain: BROKEN at record %lld (%s); the %lld "
-		    "records before it verify\n", first_bad, reason != NULL ?
-		    reason : "?", checked);
+	buf_free(&x.body);
+	return rc;
 }
 
-/* The report in JSON: counts, the differences, the audit chain. */
-static void
-print_json(struct replay *rp, size_t trains, double secs, bool intact,
-    long long checked, long long first_bad, const char *reason)
+/*
+ * --url: the daemon replays.  Posts the selection, polls until the replay
+ * is done and hands its report back (*report, new reference); the exit
+ * status (0: a report to print).
+ */
+static int
+replay_url(const char *url, const char *token, const json_t *selection,
+    json_t **report)
 {
-	json_t	*o;
+	struct evhttp_uri	*uri = evhttp_uri_parse(url);
+	struct replay_http	 x = { 0 };
+	char			*body, path[300];
+	int			 rc;
 
-	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:O, "
-	    "s:{s:b, s:I, s:o, s:o}}",
-	    "trains", (json_int_t)trains,
-	    "decisions", (json_int_t)rp->decisions,
-	    "provisional", (json_int_t)rp->provisional,
-	    "final", (json_int_t)rp->finals,
-	    "identical", (json_int_t)rp->identical,
-	    "different", (json_int_t)rp->different,
-	    "failed", (json_int_t)rp->failed, "seconds", secs,
-	    "differences", rp->report, "audit", "intact", intact,
-	    "checked", (json_int_t)checked, "first_bad", intact ?
-	    json_null() : json_integer(first_bad), "reason",
-	    reason != NULL ? json_string(reason) : json_null());
-	json_dumpf(o, stdout, JSON_INDENT(2));
-	putchar('\n');
-	json_decref(o);
-}
-
-/* Frees what rp holds and closes its database. */
-static void
-replay_clear(struct replay *rp)
-{
-	size_t	i;
-
-	json_decref(rp->report);
-	for (i = 0; i < rp->nrulesets; i++) {
-		rules_ruleset_unref(rp->rulesets[i]->rs);
-		free(rp->rulesets[i]->why);
-		free(rp->rulesets[i]);
+	if (uri == NULL || evhttp_uri_get_host(uri) == NULL ||
+	    evhttp_uri_get_scheme(uri) == NULL ||
+	    strcmp(evhttp_uri_get_scheme(uri), "http") != 0) {
+		cmd_warnx("replay", "%s: not an http:// URL", url);
+		evhttp_uri_free(uri);
+		return EX_USAGE;
 	}
-	free(rp->rulesets);
-	free(rp->trains);
-	replay_db_close(rp->db);
+	body = json_dumps(selection, JSON_COMPACT);
+	replay_http(uri, token, EVHTTP_REQ_POST, "/v1/replays", body, &x);
+	free(body);
+	if (x.status != 202 || strncmp(x.location, "/v1/replays/", 12) != 0)
+		rc = replay_http_refused("POST /v1/replays", &x);
+	else {
+		snprintf(path, sizeof path, "%s", x.location);
+		rc = replay_poll(uri, token, path, report);
+	}
+	buf_free(&x.body);
+	evhttp_uri_free(uri);
+	return rc;
 }
 
 static void
 replay_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: railgate replay --dsn DSN [--train ID | --since DATE | --all]\n"
+	    "usage: railgate replay --dsn DSN | --url URL --token TOKEN\n"
+	    "                       [--train ID ... | --since DATE [--until DATE] "
+	    "| --all]\n"
 	    "                       [--format text|json] [--threads N]\n"
 	    "Evaluates every stored decision of the selected train runs again "
 	    "from its\nstored inputs and compares it with the stored document; "
 	    "verifies the audit\nchain.  ID: X8024 (every run) or X8024@2.  "
-	    "Exit 0 when all are identical\nand the chain is intact, 1 "
-	    "otherwise.\n");
+	    "With --url the daemon replays\n(POST /v1/replays, an auditor's "
+	    "token; RAILGATE_TOKEN if --token is not\ngiven) and progress goes "
+	    "to stderr.  Exit 0 when all are identical and\nthe chain is intact, "
+	    "1 otherwise.\n");
 }
 
-int
-cmd_replay(int argc, char **argv)
+/* What to replay, from the options. */
+struct replay_opts {
+	const char	*dsn, *url, *token, *since, *until;
+	json_t		*trains;	/* the --train ids */
+	bool		 all, json;
+	unsigned	 threads;
+};
+
+/* The selection as POST /v1/replays takes it (new reference). */
+static json_t *
+selection_json(const struct replay_opts *o)
+{
+	if (json_array_size(o->trains) > 0)
+		return json_pack("{s:O}", "trains", o->trains);
+	if (o->since != NULL)
+		return json_pack("{s:s, s:s?}", "since", o->since, "until",
+		    o->until);
+	return json_pack("{s:b}", "all", true);
+}
+
+/* --dsn: the replay run here, on a connection of the command's own. */
+static int
+replay_dsn(const struct replay_opts *o, const json_t *selection)
+{
+	struct replay_db	*db;
+	struct replay_check	*check;
+	enum replay_select	 sel = REPLAY_ALL;
+	struct timespec		 t0, t1;
+	json_t			*report;
+	char			*cause = NULL, *reason = NULL, *arg = NULL;
+	bool			 intact = false;
+	long long		 checked = 0, first_bad = 0;
+	int			 rc;
+
+	if (json_array_size(o->trains) == 1) {
+		sel = REPLAY_TRAIN;
+		arg = xstrdup(json_string_value(json_array_get(o->trains, 0)));
+	} else if (json_array_size(o->trains) > 1) {
+		sel = REPLAY_TRAINS;
+		arg = json_dumps(o->trains, JSON_COMPACT);
+	} else if (o->since != NULL && o->until == NULL) {
+		sel = REPLAY_SINCE;
+		arg = xstrdup(o->since);
+	} else if (o->since != NULL) {
+		sel = REPLAY_PERIOD;
+		arg = json_dumps(selection, JSON_COMPACT);
+	}
+	if ((db = replay_db_open(o->dsn, &cause)) == NULL) {
+		cmd_warnx("replay", "%s", cause);
+		free(cause);
+		free(arg);
+		return EX_UNAVAILABLE;
+	}
+	check = replay_check_new(o->threads, replay_db_ruleset_fetch, db);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = replay_db_run(db, sel, arg, check, NULL, NULL, &cause);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc == 0)
+		rc = replay_db_audit_verify(db, &intact, &checked, &first_bad,
+		    &reason, &cause);
+	if (rc < 0) {
+		cmd_warnx("replay", "%s", cause);
+		free(cause);
+		rc = EX_UNAVAILABLE;
+	} else {
+		report = replay_check_report(check, (double)(t1.tv_sec -
+		    t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, intact,
+		    checked, first_bad, reason);
+		rc = print_report(report, o->json);
+		json_decref(report);
+	}
+	free(reason);
+	free(arg);
+	replay_check_free(check);
+	replay_db_close(db);
+	return rc;
+}
+
+/* Reads the options into o; 0, or EX_USAGE after saying why. */
+static int
+replay_options(int argc, char **argv, struct replay_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "dsn", required_argument, NULL, 'd' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "token", required_argument, NULL, 'k' },
 		{ "train", required_argument, NULL, 't' },
 		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'e' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct replay		 rp = { 0 };
-	enum replay_select	 sel = REPLAY_ALL;
-	struct timespec		 t0, t1;
-	const char		*dsn = NULL, *arg = NULL;
-	char			*cause = NULL, *reason = NULL;
-	bool			 intact = false;
-	long long		 checked = 0, first_bad = 0;
-	int			 ch, nsel = 0, rc;
-	size_t			 trains;
-	double			 secs;
+	int	ch, nsel = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:t:s:af:j:h", longopts,
+	while ((ch = getopt_long(argc, argv, "d:u:k:t:s:e:af:j:h", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
-		case 'd': dsn = optarg; break;
-		case 't': sel = REPLAY_TRAIN; arg = optarg; nsel++; break;
-		case 's': sel = REPLAY_SINCE; arg = optarg; nsel++; break;
-		case 'a': sel = REPLAY_ALL; nsel++; break;
+		case 'd': o->dsn = optarg; break;
+		case 'u': o->url = optarg; break;
+		case 'k': o->token = optarg; break;
+		case 't':
+			if (json_array_size(o->trains) == 0)
+				nsel++;
+			json_array_append_new(o->trains, json_string(optarg));
+			break;
+		case 's': o->since = optarg; nsel++; break;
+		case 'e': o->until = optarg; break;
+		case 'a': o->all = true; nsel++; break;
 		case 'f':
 			if (strcmp(optarg, "json") != 0 &&
 			    strcmp(optarg, "text") != 0) {
 				replay_usage(stderr);
 				return EX_USAGE;
 			}
-			rp.json = strcmp(optarg, "json") == 0;
+			o->json = strcmp(optarg, "json") == 0;
 			break;
-		case 'j': rp.threads = (unsigned)atoi(optarg); break;
-		case 'h': replay_usage(stdout); return 0;
+		case 'j': o->threads = (unsigned)atoi(optarg); break;
+		case 'h': replay_usage(stdout); return -1;
 		default: replay_usage(stderr); return EX_USAGE;
 		}
 	}
-	if (dsn == NULL || nsel != 1 || optind != argc) {
-		cmd_warnx("replay", dsn == NULL ? "--dsn is required" :
-		    "give one of --train, --since or --all");
+	if (o->token == NULL)
+		o->token = getenv("RAILGATE_TOKEN");
+	if ((o->dsn == NULL) == (o->url == NULL) || nsel != 1 ||
+	    optind != argc || (o->until != NULL && o->since == NULL) ||
+	    (o->url != NULL && o->token == NULL)) {
+		cmd_warnx("replay", (o->dsn == NULL) == (o->url == NULL) ?
+		    "give one of --dsn or --url" : o->url != NULL &&
+		    o->token == NULL ? "--url needs --token" : "give one of "
+		    "--train, --since (with --until if you like) or --all");
 		replay_usage(stderr);
 		return EX_USAGE;
 	}
-	if ((rp.db = replay_db_open(dsn, &cause)) == NULL) {
-		cmd_warnx("replay", "%s", cause);
-		free(cause);
-		return EX_UNAVAILABLE;
+	return 0;
+}
+
+int
+cmd_replay(int argc, char **argv)
+{
+	struct replay_opts	 o = { 0 };
+	json_t			*sel, *report = NULL;
+	int			 rc;
+
+	o.trains = json_array();
+	if ((rc = replay_options(argc, argv, &o)) != 0) {
+		json_decref(o.trains);
+		return rc < 0 ? 0 : rc;
 	}
-	rp.report = json_array();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = replay_all(&rp, sel, arg, &cause);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (rc == 0)
-		rc = replay_db_audit_verify(rp.db, &intact, &checked, &first_bad,
-		    &reason, &cause);
-	if (rc < 0) {
-		cmd_warnx("replay", "%s", cause);
-		free(cause);
-		rc = EX_UNAVAILABLE;
-		goto out;
+	sel = selection_json(&o);
+	if (o.dsn != NULL)
+		rc = replay_dsn(&o, sel);
+	else {
+		rc = replay_url(o.url, o.token, sel, &report);
+		if (rc == 0)
+			rc = print_report(report, o.json);
+		json_decref(report);
 	}
-	secs = (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	trains = trains_count(&rp);
-	if (rp.json)
-		print_json(&rp, trains, secs, intact, checked, first_bad, reason);
-	else
-		print_text(&rp, trains, secs, intact, checked, first_bad, reason);
-	rc = rp.different == 0 && rp.failed == 0 && intact ? 0 : 1;
-out:
-	free(reason);
-	replay_clear(&rp);
+	json_decref(sel);
+	json_decref(o.trains);
 	return rc;
 }

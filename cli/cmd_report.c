@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "db/replay.h"
+#include "manifest/textw.h"
 #include "manifest/util.h"
 
 #include "cli/cmd.h"
@@ -37,20 +38,16 @@ enum { ROW_RECEIVED, ROW_EVAL, ROW_FINAL, ROW_MOVE, ROW_INPUT, ROW_OFFICER,
 static const char *const row_colours[] = { "#555", "#1f6fb2", "#2a8a3a",
 	"#8a6d1f", "#b26b1f", "#7a2ab2", "#2a8a8a", "#b21f4f" };
 
-/* HTML-escapes s (NULL: empty) onto out. */
+/* HTML-escapes s (NULL: empty) onto out (textw_html, shared). */
 static void
 esc(FILE *out, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default: fputc(*s, out);
-		}
-	}
+	struct buf	b = { 0 };
+
+	textw_html(&b, s);
+	if (b.len > 0)
+		fwrite(b.data, 1, b.len, out);
+	buf_free(&b);
 }
 
 /* Escapes text, then writes the markup that follows it as is. */

@@ -27,6 +27,7 @@ struct notices;
 struct peer_link;
 struct sign_key;
 struct stream_hub;
+struct replays;
 struct checkpointer;
 
 struct daemon {
@@ -45,6 +46,7 @@ struct daemon {
 	struct evaluator	*eval;
 	struct clock_watch	*clock;
 	struct stream_hub	*stream;	/* GET /v1/stream */
+	struct replays		*replays;	/* owned by cycles */
 	struct notices		*notices;
 	struct peer_link	*peer;		/* NULL: no neighbour link */
 	struct sign_key		*station_key;	/* signs notices */

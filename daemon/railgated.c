@@ -29,6 +29,7 @@
 #include "daemon/api/api.h"
 #include "daemon/http/auth.h"
 #include "daemon/autorelease.h"
+#include "daemon/replays.h"
 #include "daemon/clock.h"
 #include "daemon/config.h"
 #include "daemon/checkpoint.h"
@@ -452,6 +453,7 @@ main(int argc, char **argv)
 	d.eval = evaluator_new(&d, &rl);
 	d.clock = clock_watch_new(&d);
 	(void)auto_release_new(&d);	/* owned by d.cycles */
+	d.replays = replays_new(&d);	/* owned by d.cycles */
 	snprintf(keypath, sizeof keypath, "%s/station-ed25519.pem",
 	    d.cfg.state_dir);
 	if ((d.station_key = sign_key_load(keypath, 1, &cause)) == NULL)

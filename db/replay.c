@@ -16,6 +16,8 @@
 
 #include "manifest/util.h"
 
+#include "engine/replay.h"
+
 #include "replay.h"
 
 struct replay_db {
@@ -31,6 +33,22 @@ struct replay_rows {
 #define TS(x)	"to_char(" x " AT TIME ZONE 'UTC', " \
 		"'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define EPOCH(x) "extract(epoch FROM " x ")::float8"
+
+/*
+ * The runs a replay selects (enum replay_select in parameter S, its
+ * argument in A), of train t.
+ */
+#define SELECTED(S, A) \
+    "CASE " S "::int " \
+    "WHEN 1 THEN t.train_no = split_part(" A ", '@', 1) AND (position('@' IN " \
+    A ") = 0 OR t.run = split_part(" A ", '@', 2)::int) " \
+    "WHEN 2 THEN t.created_at >= " A "::timestamptz " \
+    "WHEN 3 THEN EXISTS (SELECT 1 FROM jsonb_array_elements_text(" A \
+    "::jsonb) s(x) WHERE t.train_no = split_part(s.x, '@', 1) AND " \
+    "(position('@' IN s.x) = 0 OR t.run::text = split_part(s.x, '@', 2))) " \
+    "WHEN 4 THEN t.created_at >= coalesce((" A "::jsonb->>'since')::" \
+    "timestamptz, '-infinity') AND t.created_at < coalesce((" A \
+    "::jsonb->>'until')::timestamptz, 'infinity') ELSE true END "
 
 /*
  * The decisions of the selected runs.  A provisional decision comes with
@@ -99,11 +117,12 @@ static const char decisions_sql[] =
     "NOT EXISTS (SELECT 1 FROM amendments am WHERE am.manifest_id = "
     "x.manifest_id AND am.final_kept))) "
     "ORDER BY x.id DESC LIMIT 1) b ON true "
-    "WHERE d.id > $1::bigint AND CASE $3::int "
-    "WHEN 1 THEN t.train_no = split_part($4, '@', 1) AND (position('@' IN $4) "
-    "= 0 OR t.run = split_part($4, '@', 2)::int) "
-    "WHEN 2 THEN t.created_at >= $4::timestamptz ELSE true END "
+    "WHERE d.id > $1::bigint AND " SELECTED("$3", "$4")
     "ORDER BY d.id LIMIT $2::int";
+
+static const char count_sql[] =
+    "SELECT count(*) FROM decisions d JOIN trains t ON t.id = d.train_id "
+    "WHERE " SELECTED("$1", "$2");
 
 static const char record_sql[] =
     "SELECT json_build_object("
@@ -227,6 +246,8 @@ replay_db_decisions_wait(struct replay_db *db, char **cause)
 			*cause = xasprintf("%s", PQresultErrorMessage(r));
 		PQclear(r);
 	}
+	if (rows == NULL && *cause == NULL)
+		*cause = xstrdup("no answer to the query for decisions");
 	db->busy = false;
 	return rows;
 }
@@ -304,6 +325,186 @@ replay_db_train_record(struct replay_db *db, const char *id, char **cause)
 	s = xstrdup(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return s;
+}
+
+#define REPLAY_BATCH	32	/* decisions per query */
+
+/* A batch's rows as the core's inputs (caller frees), borrowing rows. */
+static struct replay_input *
+batch_inputs(const struct replay_rows *rows, int n)
+{
+	struct replay_input	*in = xcalloc((size_t)n, sizeof *in);
+	int			 i;
+
+	for (i = 0; i < n; i++)
+		replay_rows_input(rows, i, &in[i]);
+	return in;
+}
+
+/*
+ * Nothing else may run on the connection while a batch's query is in
+ * flight (libpq would discard its answer): the rule sets a batch names
+ * are fetched (replay_check_prepare) before the next query is sent, and
+ * progress is reported once its answer is in.
+ */
+int
+replay_db_run(struct replay_db *db, enum replay_select sel, const char *arg,
+    struct replay_check *check, replay_progress_fn progress,
+    void *progress_arg, char **cause)
+{
+	struct replay_rows	*rows;
+	struct replay_input	*in;
+	long long		 last;
+	int			 n;
+
+	if (replay_db_decisions_send(db, sel, arg, 0, REPLAY_BATCH, cause) < 0)
+		return -1;
+	if ((rows = replay_db_decisions_wait(db, cause)) == NULL)
+		return -1;
+	while ((n = replay_rows_count(rows)) > 0) {
+		in = batch_inputs(rows, n);
+		replay_check_prepare(check, in, (size_t)n);
+		last = atoll(replay_rows_value(rows, n - 1, REPLAY_COL_ID));
+		if (n == REPLAY_BATCH && replay_db_decisions_send(db, sel, arg,
+		    last, REPLAY_BATCH, cause) < 0) {
+			free(in);
+			replay_rows_free(rows);
+			return -1;
+		}
+		replay_check_batch(check, in, (size_t)n);
+		free(in);
+		replay_rows_free(rows);
+		rows = NULL;
+		if (n == REPLAY_BATCH &&
+		    (rows = replay_db_decisions_wait(db, cause)) == NULL)
+			return -1;
+		if (progress != NULL && progress(progress_arg, check, cause) < 0) {
+			replay_rows_free(rows);
+			return -1;
+		}
+		if (rows == NULL)
+			return 0;
+	}
+	replay_rows_free(rows);
+	return 0;
+}
+
+int
+replay_db_count(struct replay_db *db, enum replay_select sel, const char *arg,
+    long long *n, char **cause)
+{
+	char		 s[4];
+	const char	*p[2] = { s, arg != NULL ? arg : "" };
+	PGresult	*r;
+
+	snprintf(s, sizeof s, "%d", (int)sel);
+	if ((r = exec_rows(db, count_sql, 2, p, 0, cause)) == NULL)
+		return -1;
+	*n = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+int
+replay_db_claim(struct replay_db *db, const char *owner, int lease_s,
+    long long *id, char **selection, char **cause)
+{
+	char		 l[16];
+	const char	*p[2] = { owner, l };
+	PGresult	*r;
+
+	snprintf(l, sizeof l, "%d", lease_s);
+	if ((r = exec_rows(db, "SELECT id, selection FROM replay_claim($1, "
+	    "$2::int)", 2, p, 0, cause)) == NULL)
+		return -1;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return 0;
+	}
+	*id = atoll(PQgetvalue(r, 0, 0));
+	*selection = xstrdup(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return 1;
+}
+
+int
+replay_db_progress(struct replay_db *db, long long id, const char *owner,
+    long long total, const long long counts[4], int lease_s, char **cause)
+{
+	char		 v[7][24];
+	const char	*p[8];
+	PGresult	*r;
+	int		 i, held;
+
+	snprintf(v[0], sizeof v[0], "%lld", id);
+	snprintf(v[1], sizeof v[1], "%lld", total);
+	for (i = 0; i < 4; i++)
+		snprintf(v[2 + i], sizeof v[2 + i], "%lld", counts[i]);
+	snprintf(v[6], sizeof v[6], "%d", lease_s);
+	p[0] = v[0];
+	p[1] = owner;
+	p[2] = total < 0 ? NULL : v[1];
+	for (i = 0; i < 4; i++)
+		p[3 + i] = v[2 + i];
+	p[7] = v[6];
+	if ((r = exec_rows(db, "SELECT replay_progress($1::bigint, $2, "
+	    "$3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, "
+	    "$8::int)", 8, p, 0, cause)) == NULL)
+		return -1;
+	held = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return held;
+}
+
+int
+replay_db_finish(struct replay_db *db, long long id, const char *owner,
+    const char *result, const char *error, char **cause)
+{
+	char		 i[24];
+	const char	*p[4] = { i, owner, result, error };
+	PGresult	*r;
+	int		 held;
+
+	snprintf(i, sizeof i, "%lld", id);
+	if ((r = exec_rows(db, "SELECT replay_finish($1::bigint, $2, $3::json, "
+	    "$4)", 4, p, 0, cause)) == NULL)
+		return -1;
+	held = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return held;
+}
+
+int
+replay_db_ruleset_fetch(void *db, const char *sha256, char **name,
+    unsigned char **files_z, size_t *len, char **cause)
+{
+	return replay_db_ruleset(db, sha256, name, files_z, len, cause);
+}
+
+void
+replay_rows_input(const struct replay_rows *r, int row,
+    struct replay_input *in)
+{
+	const char	*base_id = replay_rows_value(r, row, REPLAY_COL_BASE_ID);
+
+	memset(in, 0, sizeof *in);
+	in->id = atoll(replay_rows_value(r, row, REPLAY_COL_ID));
+	in->train_id = atoll(replay_rows_value(r, row, REPLAY_COL_TRAIN_ID));
+	in->train = replay_rows_value(r, row, REPLAY_COL_TRAIN);
+	in->final = strcmp(replay_rows_value(r, row, REPLAY_COL_FINAL),
+	    "true") == 0;
+	in->made_by = replay_rows_value(r, row, REPLAY_COL_MADE_BY);
+	in->ruleset_sha256 = replay_rows_value(r, row, REPLAY_COL_RULESET);
+	in->document = replay_rows_value(r, row, REPLAY_COL_DOCUMENT);
+	in->document_len = replay_rows_length(r, row, REPLAY_COL_DOCUMENT);
+	in->raw_z = (const unsigned char *)replay_rows_value(r, row,
+	    REPLAY_COL_RAW_Z);
+	in->raw_z_len = replay_rows_length(r, row, REPLAY_COL_RAW_Z);
+	in->events = replay_rows_value(r, row, REPLAY_COL_EVENTS);
+	in->clearances = replay_rows_value(r, row, REPLAY_COL_CLEARANCES);
+	in->base_id = base_id != NULL ? atoll(base_id) : 0;
+	in->base = replay_rows_value(r, row, REPLAY_COL_BASE);
+	in->resolutions = replay_rows_value(r, row, REPLAY_COL_RESOLUTIONS);
 }
 
 int

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 struct replay_db;
+struct replay_input;
 struct replay_rows;
 
 /* Which train runs a replay covers. */
@@ -20,6 +21,9 @@ enum replay_select {
 	REPLAY_ALL,
 	REPLAY_TRAIN,		/* arg: "X8024" (every run) or "X8024@2" */
 	REPLAY_SINCE,		/* arg: a date or timestamp; runs created since */
+	REPLAY_TRAINS,		/* arg: a JSON array of such train ids */
+	REPLAY_PERIOD,		/* arg: {"since": ..., "until": ...}, either
+				   absent: runs created in [since, until) */
 };
 
 /* Columns of replay_db_decisions' rows (all text, raw_z bytes). */
@@ -76,6 +80,57 @@ int replay_db_audit_verify(struct replay_db *db, bool *intact,
  */
 char *replay_db_train_record(struct replay_db *db, const char *id,
     char **cause);
+
+/*
+ * Replays every selected decision through check (engine/replay.h), batch
+ * by batch, the next batch fetched while this one is replayed; after each
+ * batch progress(arg) is called (NULL: not) and may stop the run by
+ * returning -1 with *cause.  0, or -1 with *cause (database trouble).
+ * The calling thread blocks throughout.
+ */
+struct replay_check;
+typedef int (*replay_progress_fn)(void *arg, struct replay_check *check,
+    char **cause);
+int replay_db_run(struct replay_db *db, enum replay_select sel,
+    const char *arg, struct replay_check *check, replay_progress_fn progress,
+    void *progress_arg, char **cause);
+
+/* How many decisions the selection holds: 0, or -1 with *cause. */
+int replay_db_count(struct replay_db *db, enum replay_select sel,
+    const char *arg, long long *n, char **cause);
+
+/*
+ * The daemon's replays (replays table, 74_reports.sql), for a worker
+ * holding this connection.  Claims the oldest waiting replay (or one
+ * whose lease ran out) for owner: 1 with *id and *selection (JSON text,
+ * caller frees), 0 none, -1 with *cause.
+ */
+int replay_db_claim(struct replay_db *db, const char *owner, int lease_s,
+    long long *id, char **selection, char **cause);
+/*
+ * Writes progress (total < 0: not known; counts: checked, same,
+ * different, errors) and extends the lease: 1, 0 when the lease was lost
+ * (stop), -1 with *cause.
+ */
+int replay_db_progress(struct replay_db *db, long long id, const char *owner,
+    long long total, const long long counts[4], int lease_s, char **cause);
+/*
+ * Ends the replay: done with result (the report, JSON text) or, result
+ * NULL, failed with error.  1, 0 when the lease was lost, -1 with *cause.
+ */
+int replay_db_finish(struct replay_db *db, long long id, const char *owner,
+    const char *result, const char *error, char **cause);
+
+/* replay_db_ruleset as a replay_ruleset_fn (arg: the struct replay_db). */
+int replay_db_ruleset_fetch(void *db, const char *sha256, char **name,
+    unsigned char **files_z, size_t *len, char **cause);
+
+/*
+ * Row row of r as the replay core's input (engine/replay.h); its strings
+ * are borrowed from r.
+ */
+void replay_rows_input(const struct replay_rows *r, int row,
+    struct replay_input *in);
 
 /* Rows: how many; a value (NUL-terminated; NULL when SQL NULL) and length. */
 int replay_rows_count(const struct replay_rows *r);

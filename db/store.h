@@ -136,6 +136,39 @@ typedef void (*store_audit_verify_cb)(int status, long long checked,
 /* Walks the whole audit chain in the database. */
 void store_audit_verify(struct db *db, store_audit_verify_cb cb, void *arg);
 
+/* == the auditor's replays and reports (store_replays.c) == */
+
+/*
+ * Queues a replay of selection (JSON text, checked by the caller) for
+ * principal: outcome DONE with {"id", "state"}.  Audited.
+ */
+void store_replay_request(struct db *db, const char *principal,
+    const char *selection, store_reply_cb cb, void *arg);
+/*
+ * "true" when a replay waits to be claimed (queued, or running under a
+ * lease that ran out), else "false"; NULL when unavailable.
+ */
+void store_replays_waiting(struct db *db, store_decision_cb cb, void *arg);
+/* One replay with its progress and report (1), or none (0). */
+void store_replay_get(struct db *db, const char *id, store_doc_cb cb,
+    void *arg);
+/* {"replays": [...]}: the latest, newest first, without their reports. */
+void store_replays_list(struct db *db, store_doc_cb cb, void *arg);
+
+/* The reports across trains (docs/auditor.md). */
+enum store_report_kind {
+	STORE_REPORT_OVERRIDES,		/* by principal */
+	STORE_REPORT_CLEARANCE,		/* per train run, against the target */
+	STORE_REPORT_HITS,		/* per rule per day */
+};
+/*
+ * {"columns": [...], "rows": [[...], ...]} (and "target_minutes" for the
+ * clearance report) for [from, to), timestamps PostgreSQL reads.
+ */
+void store_report(struct db *db, enum store_report_kind kind,
+    const char *from, const char *to, int target_min, store_doc_cb cb,
+    void *arg);
+
 /* == train runs: manifests, reads, events, gauges (store_trains.c) == */
 
 /* A received manifest, ready to store (ingest_manifest(), 30_ingest.sql). */

@@ -102,6 +102,14 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_PUT, "/v1/subscriptions/{name}", AUTH_ADMIN,
 	    api_subscription_put },
 	{ EVHTTP_REQ_GET, "/v1/audit/verify", AUTH_AUDITOR, api_audit_verify },
+	{ EVHTTP_REQ_POST, "/v1/replays", AUTH_AUDITOR, api_replay_post },
+	{ EVHTTP_REQ_GET, "/v1/replays", AUTH_AUDITOR, api_replays_list },
+	{ EVHTTP_REQ_GET, "/v1/replays/{id}", AUTH_AUDITOR, api_replay_get },
+	{ EVHTTP_REQ_GET, "/v1/reports/overrides", AUTH_AUDITOR,
+	    api_report_overrides },
+	{ EVHTTP_REQ_GET, "/v1/reports/clearance", AUTH_AUDITOR,
+	    api_report_clearance },
+	{ EVHTTP_REQ_GET, "/v1/reports/hits", AUTH_AUDITOR, api_report_hits },
 	/* Auditors only: the bundle holds the audit records of other trains
 	 * between this one's and the checkpoint (docs/evidence.md). */
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/bundle", AUTH_AUDITOR,

@@ -128,6 +128,18 @@ void api_audit_verify(struct http_ctx *c);
 void api_train_bundle(struct http_ctx *c);
 void api_ruleset_get(struct http_ctx *c);
 
+/* api_replays.c: the auditor's replays (docs/auditor.md) */
+void api_replay_post(struct http_ctx *c);
+void api_replay_get(struct http_ctx *c);
+void api_replays_list(struct http_ctx *c);
+
+/* api_reports.c: the auditor's reports across trains */
+void api_report_overrides(struct http_ctx *c);
+void api_report_clearance(struct http_ctx *c);
+void api_report_hits(struct http_ctx *c);
+/* A date or timestamp as 2026-01-31[T12:00:00[.sss][Z|+hh:mm]] (not NULL). */
+bool api_time_ok(const char *s);
+
 /* api_stream.c */
 void api_stream(struct http_ctx *c);
 
