@@ -17,7 +17,8 @@
  * (daemon/replays.c).  With --url the daemon replays: the command posts
  * the replay (POST /v1/replays), polls its progress and prints the report
  * the daemon kept, in the same words and with the same exit status
- * (replay_url() below; http:// only, like `railgate submit`).
+ * (replay_url() below, on http_client.c like `railgate submit`: http://
+ * or https:// with the certificate verified).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -27,16 +28,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/event.h>
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
 #include "db/replay.h"
 #include "manifest/util.h"
 
 #include "cli/cmd.h"
+#include "cli/http_client.h"
 #include "engine/replay.h"
 
 /* Prints the report, text or JSON, and says the exit status. */
@@ -59,83 +58,26 @@ print_report(const json_t *report, bool json)
 #define REPLAY_HTTP_TIMEOUT_S	60
 #define REPLAY_POLL_MAX_MS	1000	/* the longest wait between polls */
 
-/* One HTTP exchange with the daemon: its status, body and Location. */
-struct replay_http {
-	struct event_base	*base;
-	int			 status;	/* -1: no answer */
-	struct buf		 body;
-	char			 location[256];
-};
-
+/* Sends one request (body NULL: none) and waits for its answer in a. */
 static void
-replay_http_cb(struct evhttp_request *req, void *arg)
+replay_http(struct http_client *c, const char *token, int method,
+    const char *path, const char *body, struct http_answer *a)
 {
-	struct replay_http	*x = arg;
-	struct evbuffer		*in;
-	const char		*loc;
-	size_t			 n;
+	static const char *const json_body[] = { "Accept", "application/json",
+	    "Content-Type", "application/json", NULL };
+	static const char *const no_body[] = { "Accept", "application/json",
+	    NULL };
 
-	if (req != NULL && evhttp_request_get_response_code(req) != 0) {
-		x->status = evhttp_request_get_response_code(req);
-		in = evhttp_request_get_input_buffer(req);
-		n = evbuffer_get_length(in);
-		buf_reserve(&x->body, n + 1);
-		evbuffer_remove(in, x->body.data, n);
-		x->body.len = n;
-		x->body.data[n] = '\0';
-		loc = evhttp_find_header(evhttp_request_get_input_headers(req),
-		    "Location");
-		if (loc != NULL)
-			snprintf(x->location, sizeof x->location, "%s", loc);
-	}
-	event_base_loopexit(x->base, NULL);
-}
-
-/* Sends one request (body NULL: none) and waits for its answer in x. */
-static void
-replay_http(const struct evhttp_uri *uri, const char *token, int method,
-    const char *path, const char *body, struct replay_http *x)
-{
-	struct evhttp_connection	*conn;
-	struct evhttp_request		*req;
-	struct evkeyvalq		*h;
-	char				 auth[600], hostport[300];
-	int				 port = evhttp_uri_get_port(uri);
-
-	x->base = event_base_new();
-	x->status = -1;
-	x->location[0] = '\0';
-	if (port < 0)
-		port = 80;
-	conn = evhttp_connection_base_new(x->base, NULL,
-	    evhttp_uri_get_host(uri), (unsigned short)port);
-	evhttp_connection_set_timeout(conn, REPLAY_HTTP_TIMEOUT_S);
-	req = evhttp_request_new(replay_http_cb, x);
-	h = evhttp_request_get_output_headers(req);
-	snprintf(hostport, sizeof hostport, "%s:%d", evhttp_uri_get_host(uri),
-	    port);
-	evhttp_add_header(h, "Host", hostport);
-	snprintf(auth, sizeof auth, "Bearer %s", token);
-	evhttp_add_header(h, "Authorization", auth);
-	evhttp_add_header(h, "Accept", "application/json");
-	if (body != NULL) {
-		evhttp_add_header(h, "Content-Type", "application/json");
-		evbuffer_add(evhttp_request_get_output_buffer(req), body,
-		    strlen(body));
-	}
-	if (evhttp_make_request(conn, req, method, path) == 0)
-		event_base_dispatch(x->base);
-	evhttp_connection_free(conn);
-	event_base_free(x->base);
-	x->base = NULL;
+	http_client_request(c, method, path, token, body != NULL ? json_body :
+	    no_body, body, body != NULL ? strlen(body) : 0, a);
 }
 
 /* The exit status for an answer that is not the one expected. */
 static int
-replay_http_refused(const char *what, const struct replay_http *x)
+replay_http_refused(const char *what, const struct http_answer *x)
 {
 	if (x->status < 0) {
-		cmd_warnx("replay", "%s: no answer from the daemon", what);
+		cmd_warnx("replay", "%s: %s", what, x->error);
 		return EX_UNAVAILABLE;
 	}
 	cmd_warnx("replay", "%s: %d %s", what, x->status, x->body.data != NULL ?
@@ -171,17 +113,17 @@ replay_progress_line(const json_t *r, char *last, size_t lastsz)
  * reference) or failed; the exit status.
  */
 static int
-replay_poll(const struct evhttp_uri *uri, const char *token, const char *path,
+replay_poll(struct http_client *c, const char *token, const char *path,
     json_t **report)
 {
-	struct replay_http	 x = { 0 };
+	struct http_answer	 x = { 0 };
 	json_t			*r;
 	const char		*state;
 	char			 last[200] = "";
 	int			 wait_ms = 50, rc = -1;
 
 	while (rc < 0) {
-		replay_http(uri, token, EVHTTP_REQ_GET, path, NULL, &x);
+		replay_http(c, token, EVHTTP_REQ_GET, path, NULL, &x);
 		if (x.status != 200 || (r = json_loadb(x.body.data, x.body.len,
 		    0, NULL)) == NULL) {
 			rc = replay_http_refused(path, &x);
@@ -204,9 +146,9 @@ replay_poll(const struct evhttp_uri *uri, const char *token, const char *path,
 			    REPLAY_POLL_MAX_MS : wait_ms * 2;
 		}
 		json_decref(r);
-		buf_free(&x.body);
+		http_answer_clear(&x);
 	}
-	buf_free(&x.body);
+	http_answer_clear(&x);
 	return rc;
 }
 
@@ -216,32 +158,31 @@ replay_poll(const struct evhttp_uri *uri, const char *token, const char *path,
  * status (0: a report to print).
  */
 static int
-replay_url(const char *url, const char *token, const json_t *selection,
-    json_t **report)
+replay_url(const char *url, const char *cacert, const char *token,
+    const json_t *selection, json_t **report)
 {
-	struct evhttp_uri	*uri = evhttp_uri_parse(url);
-	struct replay_http	 x = { 0 };
-	char			*body, path[300];
+	struct http_client	*c;
+	struct http_answer	 x = { 0 };
+	char			*body, *cause = NULL, path[300];
 	int			 rc;
 
-	if (uri == NULL || evhttp_uri_get_host(uri) == NULL ||
-	    evhttp_uri_get_scheme(uri) == NULL ||
-	    strcmp(evhttp_uri_get_scheme(uri), "http") != 0) {
-		cmd_warnx("replay", "%s: not an http:// URL", url);
-		evhttp_uri_free(uri);
+	if ((c = http_client_new(url, cacert, REPLAY_HTTP_TIMEOUT_S,
+	    &cause)) == NULL) {
+		cmd_warnx("replay", "%s", cause);
+		free(cause);
 		return EX_USAGE;
 	}
 	body = json_dumps(selection, JSON_COMPACT);
-	replay_http(uri, token, EVHTTP_REQ_POST, "/v1/replays", body, &x);
+	replay_http(c, token, EVHTTP_REQ_POST, "/v1/replays", body, &x);
 	free(body);
 	if (x.status != 202 || strncmp(x.location, "/v1/replays/", 12) != 0)
 		rc = replay_http_refused("POST /v1/replays", &x);
 	else {
 		snprintf(path, sizeof path, "%s", x.location);
-		rc = replay_poll(uri, token, path, report);
+		rc = replay_poll(c, token, path, report);
 	}
-	buf_free(&x.body);
-	evhttp_uri_free(uri);
+	http_answer_clear(&x);
+	http_client_free(c);
 	return rc;
 }
 
@@ -249,7 +190,8 @@ static void
 replay_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: railgate replay --dsn DSN | --url URL --token TOKEN\n"
+	    "usage: railgate replay --dsn DSN | --url URL --token TOKEN "
+	    "[--cacert FILE]\n"
 	    "                       [--train ID ... | --since DATE [--until DATE] "
 	    "| --all]\n"
 	    "                       [--format text|json] [--threads N]\n"
@@ -264,7 +206,7 @@ replay_usage(FILE *out)
 
 /* What to replay, from the options. */
 struct replay_opts {
-	const char	*dsn, *url, *token, *since, *until;
+	const char	*dsn, *url, *token, *cacert, *since, *until;
 	json_t		*trains;	/* the --train ids */
 	bool		 all, json;
 	unsigned	 threads;
@@ -348,6 +290,7 @@ replay_options(int argc, char **argv, struct replay_opts *o)
 		{ "dsn", required_argument, NULL, 'd' },
 		{ "url", required_argument, NULL, 'u' },
 		{ "token", required_argument, NULL, 'k' },
+		{ "cacert", required_argument, NULL, 'c' },
 		{ "train", required_argument, NULL, 't' },
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'e' },
@@ -360,12 +303,13 @@ replay_options(int argc, char **argv, struct replay_opts *o)
 	int	ch, nsel = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:u:k:t:s:e:af:j:h", longopts,
+	while ((ch = getopt_long(argc, argv, "d:u:k:c:t:s:e:af:j:h", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd': o->dsn = optarg; break;
 		case 'u': o->url = optarg; break;
 		case 'k': o->token = optarg; break;
+		case 'c': o->cacert = optarg; break;
 		case 't':
 			if (json_array_size(o->trains) == 0)
 				nsel++;
@@ -418,7 +362,7 @@ cmd_replay(int argc, char **argv)
 	if (o.dsn != NULL)
 		rc = replay_dsn(&o, sel);
 	else {
-		rc = replay_url(o.url, o.token, sel, &report);
+		rc = replay_url(o.url, o.cacert, o.token, sel, &report);
 		if (rc == 0)
 			rc = print_report(report, o.json);
 		json_decref(report);
