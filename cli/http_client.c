@@ -332,7 +332,8 @@ client_failure(struct http_client *c, struct evhttp_connection *conn,
 		    c->req_error == EVREQ_HTTP_TIMEOUT + 1 ? "timed out" :
 		    c->req_error == EVREQ_HTTP_INVALID_HEADER + 1 ?
 		    "the answer is not HTTP (is the daemon on https://?)" :
-		    "connection refused or closed");
+		    c->u.https ? "connection refused or closed" :
+		    "connection refused or closed (is the daemon on https://?)");
 	ERR_clear_error();
 }
 
