@@ -44,6 +44,7 @@ struct http_client {
 
 	/* The request in flight. */
 	struct http_answer	*a;
+	bool			 answered;	/* answer_cb saw a status */
 	int			 req_error;	/* enum evhttp_request_error+1 */
 	long			 verify_error;	/* X509_V_OK: none seen */
 	int			 verify_depth;
@@ -246,6 +247,7 @@ answer_cb(struct evhttp_request *req, void *arg)
 
 	if (req != NULL && evhttp_request_get_response_code(req) != 0) {
 		a->status = evhttp_request_get_response_code(req);
+		c->answered = true;
 		in = evhttp_request_get_input_buffer(req);
 		n = evbuffer_get_length(in);
 		buf_reserve(&a->body, n + 1);
@@ -365,6 +367,7 @@ http_client_request(struct http_client *c, int method, const char *path,
 	memset(a, 0, sizeof *a);
 	a->status = -1;
 	c->a = a;
+	c->answered = false;
 	c->req_error = 0;
 	c->verify_error = X509_V_OK;
 	if ((conn = client_connect(c)) != NULL) {
@@ -380,7 +383,7 @@ http_client_request(struct http_client *c, int method, const char *path,
 		    path) == 0)
 			event_base_dispatch(c->base);
 	}
-	if (a->status < 0)
+	if (!c->answered)
 		client_failure(c, conn, a);
 	if (conn != NULL)
 		evhttp_connection_free(conn);
