@@ -33,25 +33,9 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 $$;
 GRANT EXECUTE ON FUNCTION notice_targets_json(text) TO railgate_app;
 
--- What a carrier is told of a provisional decision (031): the train's
--- decision, the wagons to set out and those whose documents an officer
--- checks, each wagon by position and number, with its action now (an
--- officer's resolution in force, else the rules').  Never a rule, a
--- reason or a score: customs keeps those.
-CREATE OR REPLACE FUNCTION provisional_set_out(p_train bigint, p_outcome text)
-RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-	SELECT json_build_object('decision', p_outcome,
-	    'set_out', coalesce(json_agg(json_build_object('position',
-		w.position, 'wagon', w.number, 'action', wagon_current(w))
-		ORDER BY w.position) FILTER (WHERE
-		action_rank(wagon_current(w)) >= action_rank('INSPECT')), '[]'),
-	    'doc_check', coalesce(json_agg(json_build_object('position',
-		w.position, 'wagon', w.number) ORDER BY w.position) FILTER
-		(WHERE wagon_current(w) = 'DOC_CHECK'), '[]'))
-	FROM wagons w WHERE w.train_id = p_train
-$$;
-GRANT EXECUTE ON FUNCTION provisional_set_out(bigint, text) TO railgate_app;
+-- provisional_set_out(), what a carrier is told of a provisional
+-- decision, is the operator's view's (71_operator.sql): one definition of
+-- what an operator sees, for the API and the notices alike.
 
 -- A provisional decision was stored (store_decision(), same transaction):
 -- one train.provisional notice per enabled JSON subscription of the

@@ -146,6 +146,30 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION operator_set_out(text) TO railgate_app;
 
+-- What a carrier is told of a provisional decision (031; the
+-- train.provisional notice, 70_notices.sql): the train's decision, the
+-- wagons to set out and those whose documents an officer checks, each
+-- wagon by position and number with its action now as the operator's
+-- view reads it (an officer's resolution in force, else the rules'; an
+-- AUDIT reads RELEASE, anything unknown HOLD and set out).  Never a rule,
+-- a reason or a score: customs keeps those.
+CREATE OR REPLACE FUNCTION provisional_set_out(p_train bigint, p_outcome text)
+RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT json_build_object('decision', operator_outcome(p_outcome),
+	    'set_out', coalesce(json_agg(json_build_object('position',
+		x.position, 'wagon', x.number, 'action', x.action)
+		ORDER BY x.position) FILTER (WHERE operator_set_out(x.action)),
+		'[]'),
+	    'doc_check', coalesce(json_agg(json_build_object('position',
+		x.position, 'wagon', x.number) ORDER BY x.position) FILTER
+		(WHERE x.action = 'DOC_CHECK'), '[]'))
+	FROM (SELECT w.position, w.number,
+	    operator_action(wagon_current(w)) AS action
+	    FROM wagons w WHERE w.train_id = p_train) x
+$$;
+GRANT EXECUTE ON FUNCTION provisional_set_out(bigint, text) TO railgate_app;
+
 -- The operator's view of run p_id (train_find()), or NULL when there is
 -- no such run or it is not one of p_carriers' (the same answer): the
 -- summary's members, then the wagons, the set-out list in train order
