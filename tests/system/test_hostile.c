@@ -671,7 +671,8 @@ static void
 t_hostile_payloads_refused(void)
 {
 	size_t		 i, np = nitems(payloads), nt = 0, ni = 0;
-	double		 ms[nitems(payloads)];
+	double		 ms[nitems(payloads)], slowest_ms = 0;
+	const char	*slowest = "";
 	long		 rss0, rss1, hwm1;
 	unsigned	 refused = 0, inert_ok = 0;
 	struct outcome	 o;
@@ -701,6 +702,10 @@ t_hostile_payloads_refused(void)
 			    o.problem);
 			CU_FAIL("hostile payload not refused with a 4xx problem");
 		}
+		if (nt == 0 || o.ms > slowest_ms) {
+			slowest_ms = o.ms;
+			slowest = payloads[i].name;
+		}
 		ms[nt++] = o.ms;
 	}
 	usleep(300000);
@@ -710,9 +715,10 @@ t_hostile_payloads_refused(void)
 	printf("\n  %zu payloads: %zu hostile, %u of them refused with a 4xx "
 	    "problem, median %.1f ms, max %.1f ms; %zu inert, %u accepted; "
 	    "VmRSS %ld -> %ld kB (growth %ld kB), VmHWM %ld kB\n"
-	    "  outbound connections to the trap: %u\n", np, nt, refused,
-	    nt > 0 ? ms[nt / 2] : 0.0, nt > 0 ? ms[nt - 1] : 0.0, ni, inert_ok,
-	    rss0, rss1, rss1 - rss0, hwm1,
+	    "  slowest: %s; outbound connections to the trap: %u\n", np, nt,
+	    refused, nt > 0 ? ms[nt / 2] : 0.0, nt > 0 ? ms[nt - 1] : 0.0, ni,
+	    inert_ok,
+	    rss0, rss1, rss1 - rss0, hwm1, slowest,
 	    __atomic_load_n(&trap_accepted, __ATOMIC_SEQ_CST));
 	CU_ASSERT(nt >= 30);
 	CU_ASSERT_EQUAL(refused, nt);
