@@ -44,6 +44,14 @@
 #else
 #define HOSTILE_MAX_MS		200.0	/* the issue asks 100: measured max 76-80 */
 #endif
+/*
+ * A large payload's time is mostly its upload and the storing of its raw
+ * bytes (a refused manifest is kept too): about 13 ms per MB here, so the
+ * bound grows by HOSTILE_MS_PER_MB for each MB of body.  What this test
+ * is for -- a parser blowing up on a crafted input, quadratic or worse --
+ * still fails it by orders of magnitude (100,000 attributes once took 11 s).
+ */
+#define HOSTILE_MS_PER_MB	25.0
 /* Under ASan freed memory stays in its quarantine (256 MB): not a leak. */
 #ifdef __SANITIZE_ADDRESS__
 #define HOSTILE_RSS_GROWTH_KB	(1024L * 1024)
@@ -457,6 +465,7 @@ static const struct payload payloads[] = {
 struct outcome {
 	int	 status;	/* -1: no answer in time */
 	double	 ms;
+	double	 budget_ms;	/* HOSTILE_MAX_MS, and more for a large body */
 	char	 code[64];	/* the first diagnostic's code */
 	bool	 problem;	/* application/problem+json */
 };
@@ -641,6 +650,7 @@ run_payload(const struct payload *p, struct outcome *o)
 	before = stored_counts();
 	post_timed(b.data, b.len, p->gzip, p->timeout_s > 0 ? p->timeout_s : 10,
 	    o);
+	o->budget_ms = HOSTILE_MAX_MS + HOSTILE_MS_PER_MB * (double)b.len / 1e6;
 	after = stored_counts();
 	ok = (o->status == 400 || o->status == 413 || o->status == 415 ||
 	    o->status == 422) && o->problem && o->code[0] != '\0';
@@ -674,7 +684,7 @@ t_hostile_payloads_refused(void)
 	double		 ms[nitems(payloads)], slowest_ms = 0;
 	const char	*slowest = "";
 	long		 rss0, rss1, hwm1;
-	unsigned	 refused = 0, inert_ok = 0;
+	unsigned	 refused = 0, inert_ok = 0, over = 0;
 	struct outcome	 o;
 
 	usleep(200000);
@@ -706,6 +716,11 @@ t_hostile_payloads_refused(void)
 			slowest_ms = o.ms;
 			slowest = payloads[i].name;
 		}
+		if (o.ms >= o.budget_ms) {
+			fprintf(stderr, "\nhostile: %s: %.1f ms, over its %.1f ms\n",
+			    payloads[i].name, o.ms, o.budget_ms);
+			over++;
+		}
 		ms[nt++] = o.ms;
 	}
 	usleep(300000);
@@ -723,7 +738,7 @@ t_hostile_payloads_refused(void)
 	CU_ASSERT(nt >= 30);
 	CU_ASSERT_EQUAL(refused, nt);
 	CU_ASSERT(nt > 0 && ms[nt / 2] < HOSTILE_MEDIAN_MS);
-	CU_ASSERT(nt > 0 && ms[nt - 1] < HOSTILE_MAX_MS);
+	CU_ASSERT(nt > 0 && over == 0);
 	CU_ASSERT(rss1 > 0 && rss1 - rss0 < HOSTILE_RSS_GROWTH_KB);
 }
 
