@@ -1,0 +1,341 @@
+/*
+ * test_attack_i20.c -- holes found attacking issue 20's surfaces, each
+ * kept as the test that showed it (integration_attack_i20):
+ *
+ * - a replay took a worker of the daemon's pool for as long as it ran
+ *   (hours for a month), so that on a daemon whose pool has one worker
+ *   no train was decided until it ended: replays now run on a thread of
+ *   their own, and the pool holds no replay while one runs;
+ * - a genuine bundle of a train whose 851 an officer accepted failed
+ *   `railgate verify`: the document event has no event.document record
+ *   (document_decide() records document.accepted, naming the event);
+ * - a bundle with the train's later decisions and events left out (a
+ *   final HOLD hidden, an earlier RELEASE shown) was "verified": every
+ *   part checked was genuine, nothing said parts were missing.
+ *
+ * The train is fixtures/xml/cuscar_s3_alashankou.xml (carrier KZ-KTZE)
+ * under another number: its grapes of consignment "SMGS 24170091" are at
+ * DOC_CHECK until an 851 is accepted.
+ */
+#include <sys/wait.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "manifest/util.h"
+
+#include "harness.h"
+#include "unit.h"
+
+#define GRAPES	"SMGS%2024170091"
+
+static struct harness_pg	pg;
+static struct harness_daemon	dm;
+static char	ktze_token[64], officer_token[64], auditor_token[64];
+
+/* A tiny PDF: what the daemon checks is how it begins. */
+static const char pdf[] = "%PDF-1.4\n% phytosanitary certificate\n%%EOF\n";
+
+/* A request with a bearer token (and a body's type); the status. */
+static int
+request(const char *method, const char *path, const char *token,
+    const char *type, const char *body, size_t len,
+    struct harness_response *keep)
+{
+	struct harness_response	r;
+	char			hdr[256];
+	int			status;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n%s%s%s", token,
+	    type != NULL ? "Content-Type: " : "", type != NULL ? type : "",
+	    type != NULL ? "\r\n" : "");
+	if (harness_http(dm.port, method, path, hdr, body, len, &r) < 0)
+		return -1;
+	status = r.status;
+	if (keep != NULL)
+		*keep = r;
+	else
+		harness_response_free(&r);
+	return status;
+}
+
+/* Posts the fixture as train (five characters); the HTTP status. */
+static int
+post_train(const char *train)
+{
+	char	*data, *p;
+	size_t	 len;
+	int	 status;
+
+	data = test_read_fixture("xml/cuscar_s3_alashankou.xml", &len);
+	if ((p = strstr(data, "X8024")) != NULL)
+		memcpy(p, train, 5);
+	status = request("POST", "/v1/manifests", ktze_token,
+	    "application/xml", data, len, NULL);
+	free(data);
+	return status;
+}
+
+/* Waits until train has n decisions and none pending (15 s). */
+static bool
+wait_decisions(const char *train, int n, int ms)
+{
+	char	q[512];
+
+	snprintf(q, sizeof q, "SELECT (count(*) = %d AND NOT bool_or("
+	    "t.eval_needed))::int FROM decisions d JOIN trains t ON t.id = "
+	    "d.train_id WHERE t.train_no = '%s'", n, train);
+	return harness_wait_sql(&pg, q, "1", ms);
+}
+
+/* Runs `railgate ARGS`; its stdout (caller frees) and exit status. */
+static char *
+run(const char *args, int *status)
+{
+	struct buf	 out = { 0 };
+	char		 cmd[2048], chunk[4096];
+	size_t		 n;
+	FILE		*p;
+
+	snprintf(cmd, sizeof cmd, "%s/railgate %s 2>&1", test_build_dir(), args);
+	if ((p = popen(cmd, "r")) == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		buf_add(&out, chunk, n);
+	buf_add(&out, "", 1);
+	*status = WEXITSTATUS(pclose(p));
+	return buf_steal(&out, NULL);
+}
+
+static int
+write_file(const char *path, const char *data, size_t len)
+{
+	FILE	*f = fopen(path, "w");
+	int	 rc;
+
+	if (f == NULL)
+		return -1;
+	rc = fwrite(data, 1, len, f) == len ? 0 : -1;
+	return fclose(f) == 0 ? rc : -1;
+}
+
+/* `railgate verify` of text written to dir/name: output, status. */
+static char *
+verify_text(const char *name, const char *text, int *st)
+{
+	char	path[400], args[900];
+
+	snprintf(path, sizeof path, "%s/%s", dm.dir, name);
+	if (write_file(path, text, strlen(text)) < 0)
+		return NULL;
+	snprintf(args, sizeof args, "verify %s --key %s/station-ed25519.pub.pem",
+	    path, dm.dir);
+	return run(args, st);
+}
+
+static int
+attack_suite_init(void)
+{
+	char	*v;
+
+	if (harness_pg_start(&pg) < 0 || harness_daemon_start(&dm, pg.conf) < 0)
+		return -1;
+	if (harness_token(&pg, "operator", "ktze.operator", ktze_token) < 0 ||
+	    harness_token(&pg, "officer", "o.alpha", officer_token) < 0 ||
+	    harness_token(&pg, "auditor", "a.one", auditor_token) < 0)
+		return -1;
+	v = harness_sql(&pg, "UPDATE tokens SET carriers = '{KZ-KTZE}' WHERE "
+	    "role = 'operator' RETURNING 1");
+	free(v);
+	if (post_train("X8301") != 202 || !wait_decisions("X8301", 1, 15000))
+		return -1;
+	return 0;
+}
+
+static int
+attack_suite_clean(void)
+{
+	harness_daemon_stop(&dm);
+	harness_pg_stop(&pg);
+	return 0;
+}
+
+/* The value of metric name in /metrics, or -1. */
+static long
+metric(const char *name)
+{
+	struct harness_response	 r;
+	char			 key[128], *p;
+	long			 v = -1;
+
+	if (harness_http(dm.port, "GET", "/metrics", NULL, NULL, 0, &r) < 0)
+		return -1;
+	snprintf(key, sizeof key, "\n%s ", name);
+	if (r.body != NULL && (p = strstr(r.body, key)) != NULL)
+		v = strtol(p + strlen(key), NULL, 10);
+	harness_response_free(&r);
+	return v;
+}
+
+/*
+ * A replay that runs long (replay_progress made to sleep 3 s a batch)
+ * holds no worker of the pool: railgate_pool_pending stays 0 while it
+ * runs, and a train posted meanwhile is decided before it ends.
+ */
+static void
+t_i20_replay_not_on_pool(void)
+{
+	struct harness_response	 r;
+	char			*orig, *v, loc[128];
+	const char		*sig = "replay_progress(p_id bigint, p_owner "
+				    "text, p_total bigint, p_checked bigint, p_same "
+				    "bigint, p_different bigint, p_errors bigint, "
+				    "p_lease_s integer)";
+	char			 q[2048];
+	long			 pending = -1;
+	int			 i;
+
+	snprintf(q, sizeof q, "SELECT pg_get_functiondef('replay_progress("
+	    "bigint, text, bigint, bigint, bigint, bigint, bigint, integer)'"
+	    "::regprocedure)");
+	orig = harness_sql(&pg, q);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(orig);
+	snprintf(q, sizeof q, "CREATE OR REPLACE FUNCTION %s RETURNS boolean "
+	    "LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$ "
+	    "SELECT pg_sleep(3); UPDATE replays SET total = coalesce($3, total), "
+	    "checked = $4, same = $5, different = $6, errors = $7, lease_until "
+	    "= now() + make_interval(secs => $8) WHERE id = $1 AND state = "
+	    "'running' AND lease_owner = $2; SELECT true $$; SELECT 1", sig);
+	free(harness_sql(&pg, q));
+	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/replays", auditor_token,
+	    "application/json", "{\"all\":true}", 12, &r), 202);
+	CU_ASSERT_PTR_NOT_NULL(harness_header(&r, "Location", loc, sizeof loc));
+	harness_response_free(&r);
+	CU_ASSERT_FATAL(harness_wait_sql(&pg, "SELECT count(*) FROM replays "
+	    "WHERE state = 'running'", "1", 10000));
+	for (i = 0; i < 5; i++) {
+		pending = metric("railgate_pool_pending");
+		if (pending != 0)
+			break;
+		usleep(100000);
+	}
+	CU_ASSERT_EQUAL(pending, 0);
+	/* A train posted now is decided while the replay sleeps. */
+	CU_ASSERT_EQUAL(post_train("X8302"), 202);
+	CU_ASSERT(wait_decisions("X8302", 1, 2500));
+	v = harness_sql(&pg, "SELECT state FROM replays ORDER BY id DESC "
+	    "LIMIT 1");
+	CU_ASSERT_STRING_EQUAL(v != NULL ? v : "", "running");
+	free(v);
+	free(harness_sql(&pg, orig));
+	free(orig);
+	CU_ASSERT(harness_wait_sql(&pg, "SELECT count(*) FROM replays WHERE "
+	    "state = 'running'", "0", 30000));
+}
+
+/* The bundle of train as an auditor gets it (caller frees), or NULL. */
+static char *
+bundle_of(const char *train)
+{
+	struct harness_response	 r;
+	char			 path[128], *b;
+
+	snprintf(path, sizeof path, "/v1/trains/%s/bundle", train);
+	if (request("GET", path, auditor_token, NULL, NULL, 0, &r) != 200) {
+		harness_response_free(&r);
+		return NULL;
+	}
+	b = r.body;
+	r.body = NULL;
+	harness_response_free(&r);
+	return b;
+}
+
+/*
+ * An 851 accepted releases the grapes; the train's bundle verifies, and
+ * with its last decision and the document event left out it does not.
+ */
+static void
+t_i20_bundle_document_and_omission(void)
+{
+	struct harness_response	 r;
+	json_t			*o, *b, *decs, *ev, *evs;
+	char			 path[256], *text, *out, *bundle, hex[65];
+	unsigned char		 md[EVP_MAX_MD_SIZE];
+	unsigned int		 mdlen = 0;
+	const char		*reason = "{\"reason\":\"certificate checked\"}";
+	long long		 id;
+	int			 st = -1;
+	size_t			 n;
+
+	CU_ASSERT_EQUAL_FATAL(post_train("X8303"), 202);
+	CU_ASSERT_FATAL(wait_decisions("X8303", 1, 15000));
+	snprintf(path, sizeof path, "/v1/trains/X8303/documents?code=851&"
+	    "consignment=%s", GRAPES);
+	CU_ASSERT_EQUAL_FATAL(request("POST", path, ktze_token,
+	    "application/pdf", pdf, sizeof pdf - 1, &r), 201);
+	o = json_loads(r.body, 0, NULL);
+	id = json_integer_value(json_object_get(o, "id"));
+	json_decref(o);
+	harness_response_free(&r);
+	snprintf(path, sizeof path, "/v1/trains/X8303/documents/%lld/accept",
+	    id);
+	CU_ASSERT_EQUAL_FATAL(request("POST", path, officer_token,
+	    "application/json", reason, strlen(reason), NULL), 200);
+	CU_ASSERT_FATAL(wait_decisions("X8303", 2, 15000));
+
+	bundle = bundle_of("X8303");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bundle);
+	out = verify_text("x8303.bundle.json", bundle, &st);
+	CU_ASSERT_EQUAL(st, 0);
+	if (st != 0 && out != NULL)
+		fputs(out, stderr);
+	free(out);
+
+	/* The last decision and the event it applied, left out. */
+	b = json_loads(bundle, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	decs = json_object_get(b, "decisions");
+	n = json_array_size(decs);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	json_array_remove(decs, n - 1);
+	ev = json_object_get(b, "events");
+	evs = json_loads(json_string_value(json_object_get(ev, "data")), 0,
+	    NULL);
+	json_array_clear(evs);
+	text = json_dumps(evs, JSON_COMPACT);
+	EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL);
+	hex_encode(md, mdlen, hex);
+	json_object_set_new(ev, "sha256", json_string(hex));
+	json_object_set_new(ev, "data", json_string(text));
+	free(text);
+	json_decref(evs);
+	text = json_dumps(b, JSON_COMPACT);
+	json_decref(b);
+	out = verify_text("x8303.cut.json", text, &st);
+	CU_ASSERT_EQUAL(st, 1);
+	CU_ASSERT_PTR_NOT_NULL(out != NULL ? strstr(out, "decisions:") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(out != NULL ? strstr(out, "events:") : NULL);
+	if (out != NULL && st != 1)
+		fputs(out, stderr);
+	free(out);
+	free(text);
+	free(bundle);
+}
+
+static CU_TestInfo attack_tests[] = {
+	{ "t_i20_replay_not_on_pool", t_i20_replay_not_on_pool },
+	{ "t_i20_bundle_document_and_omission",
+	    t_i20_bundle_document_and_omission },
+	CU_TEST_INFO_NULL,
+};
+
+TEST_SUITE("integration_attack_i20", attack_suite_init, attack_suite_clean,
+    attack_tests)
