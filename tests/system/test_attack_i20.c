@@ -330,7 +330,36 @@ t_i20_bundle_document_and_omission(void)
 	free(bundle);
 }
 
+/*
+ * A token bound to the carrier "NULL" sends a manifest naming KZ-KTZE:
+ * refused (401: the token is not taken), no train made.
+ */
+static void
+t_i20_null_carrier_token(void)
+{
+	char	tok[64], *data, *p, *v;
+	size_t	len;
+	int	st;
+
+	CU_ASSERT_EQUAL_FATAL(harness_token_carriers(&pg, "operator",
+	    "null.operator", "{\"NULL\"}", tok), 0);
+	data = test_read_fixture("xml/cuscar_s3_alashankou.xml", &len);
+	if ((p = strstr(data, "X8024")) != NULL)
+		memcpy(p, "X8304", 5);
+	st = request("POST", "/v1/manifests", tok, "application/xml", data, len,
+	    NULL);
+	free(data);
+	CU_ASSERT_EQUAL(st, 401);
+	v = harness_sql(&pg, "SELECT count(*) FROM trains WHERE train_no = "
+	    "'X8304'");
+	CU_ASSERT_STRING_EQUAL(v != NULL ? v : "", "0");
+	free(v);
+	CU_ASSERT_EQUAL(request("GET", "/v1/trains", tok, NULL, NULL, 0, NULL),
+	    401);
+}
+
 static CU_TestInfo attack_tests[] = {
+	{ "t_i20_null_carrier_token", t_i20_null_carrier_token },
 	{ "t_i20_replay_not_on_pool", t_i20_replay_not_on_pool },
 	{ "t_i20_bundle_document_and_omission",
 	    t_i20_bundle_document_and_omission },
