@@ -39,6 +39,7 @@
 static struct harness_pg	pg;
 static struct harness_daemon	dm;
 static char	ktze_token[64], officer_token[64], auditor_token[64];
+static char	crct_token[64], admin_token[64];
 
 /* A tiny PDF: what the daemon checks is how it begins. */
 static const char pdf[] = "%PDF-1.4\n% phytosanitary certificate\n%%EOF\n";
@@ -66,21 +67,34 @@ request(const char *method, const char *path, const char *token,
 	return status;
 }
 
-/* Posts the fixture as train (five characters); the HTTP status. */
+/* Posts the fixture as train (five characters) of carrier CN-CRCT
+ * rather than KZ-KTZE when crct; the HTTP status. */
 static int
-post_train(const char *train)
+post_train_of(const char *train, bool crct)
 {
-	char	*data, *p;
-	size_t	 len;
-	int	 status;
+	char			*data, *p;
+	size_t			 len;
+	int			 status;
 
 	data = test_read_fixture("xml/cuscar_s3_alashankou.xml", &len);
 	if ((p = strstr(data, "X8024")) != NULL)
 		memcpy(p, train, 5);
-	status = request("POST", "/v1/manifests", ktze_token,
-	    "application/xml", data, len, NULL);
+	if (crct && (p = strstr(data, "<ID>KZ-KTZE</ID>")) != NULL)
+		memcpy(p + 4, "CN-CRCT", 7);
+	struct harness_response	r;
+
+	status = request("POST", "/v1/manifests", crct ? crct_token :
+	    ktze_token, "application/xml", data, len, &r);
+	if (status >= 0)
+		harness_response_free(&r);
 	free(data);
 	return status;
+}
+
+static int
+post_train(const char *train)
+{
+	return post_train_of(train, false);
 }
 
 /* Waits until train has n decisions and none pending (15 s). */
@@ -145,14 +159,23 @@ attack_suite_init(void)
 {
 	char	*v;
 
-	if (harness_pg_start(&pg) < 0 || harness_daemon_start(&dm, pg.conf) < 0)
+	char	conf[2048];
+
+	if (harness_pg_start(&pg) < 0)
 		return -1;
-	if (harness_token(&pg, "operator", "ktze.operator", ktze_token) < 0 ||
+	snprintf(conf, sizeof conf, "%s[notices]\nallow_private_endpoints = "
+	    "yes\n", pg.conf);
+	if (harness_daemon_start(&dm, conf) < 0)
+		return -1;
+	if (harness_token_carriers(&pg, "operator", "crct.operator", "{CN-CRCT}",
+	    crct_token) < 0 ||
+	    harness_token(&pg, "admin", "a.admin", admin_token) < 0 ||
+	    harness_token(&pg, "operator", "ktze.operator", ktze_token) < 0 ||
 	    harness_token(&pg, "officer", "o.alpha", officer_token) < 0 ||
 	    harness_token(&pg, "auditor", "a.one", auditor_token) < 0)
 		return -1;
 	v = harness_sql(&pg, "UPDATE tokens SET carriers = '{KZ-KTZE}' WHERE "
-	    "role = 'operator' RETURNING 1");
+	    "principal = 'ktze.operator' RETURNING 1");
 	free(v);
 	if (post_train("X8301") != 202 || !wait_decisions("X8301", 1, 15000))
 		return -1;
@@ -358,7 +381,71 @@ t_i20_null_carrier_token(void)
 	    401);
 }
 
+/* PUT /v1/subscriptions/name with formats and carriers; the status. */
+static int
+subscribe(const char *name, const char *formats, const char *carriers)
+{
+	char	body[512], path[128];
+
+	snprintf(body, sizeof body, "{\"url\":\"http://127.0.0.1:9/hook\","
+	    "\"formats\":%s,\"secret\":\"whsec_attack_i20_0123456789\"%s%s}",
+	    formats, carriers != NULL ? ",\"carriers\":" : "",
+	    carriers != NULL ? carriers : "");
+	snprintf(path, sizeof path, "/v1/subscriptions/%s", name);
+	return request("PUT", path, admin_token, "application/json", body,
+	    strlen(body), NULL);
+}
+
+/* Duty notices of subscription name for trains of carrier (or not). */
+static char *
+duty_count(const char *name, const char *carrier, bool of)
+{
+	char	q[512];
+
+	snprintf(q, sizeof q, "SELECT count(*) FROM notices n JOIN "
+	    "subscriptions s ON s.id = n.subscription_id JOIN trains t ON t.id "
+	    "= n.train_id WHERE n.format = 'duty' AND s.name = '%s' AND "
+	    "t.carrier_id %s '%s'", name, of ? "=" : "<>", carrier);
+	return harness_sql(&pg, q);
+}
+
+/*
+ * KZ-KTZE's subscription with json and duty hears the clock of its own
+ * train only; CN-CRCT's train's alert goes to customs' duty desk.
+ */
+static void
+t_i20_duty_alerts_scoped(void)
+{
+	char	*v;
+
+	CU_ASSERT_EQUAL_FATAL(subscribe("ktze", "[\"json\",\"duty\"]",
+	    "[\"KZ-KTZE\"]"), 200);
+	CU_ASSERT_EQUAL_FATAL(subscribe("desk", "[\"duty\"]", NULL), 200);
+	CU_ASSERT_EQUAL_FATAL(post_train_of("X8305", true), 202);
+	CU_ASSERT_EQUAL_FATAL(post_train("X8306"), 202);
+	CU_ASSERT_FATAL(wait_decisions("X8305", 1, 15000));
+	CU_ASSERT_FATAL(wait_decisions("X8306", 1, 15000));
+	/* Both trains arrived long ago: their clocks are overdue. */
+	free(harness_sql(&pg, "UPDATE trains SET clock_start = now() - "
+	    "interval '3 hours' WHERE train_no IN ('X8305', 'X8306') "
+	    "RETURNING 1"));
+	free(harness_sql(&pg, "SELECT clock_alerts(20, 300, 120, 'test')"));
+	CU_ASSERT(harness_wait_sql(&pg, "SELECT count(*) FROM notices n JOIN "
+	    "trains t ON t.id = n.train_id WHERE n.format = 'duty' AND "
+	    "t.train_no = 'X8305'", "1", 5000));
+	v = duty_count("ktze", "KZ-KTZE", false);
+	CU_ASSERT_STRING_EQUAL(v != NULL ? v : "", "0");
+	free(v);
+	v = duty_count("ktze", "KZ-KTZE", true);
+	CU_ASSERT_STRING_EQUAL(v != NULL ? v : "", "1");
+	free(v);
+	v = duty_count("desk", "KZ-KTZE", false);
+	CU_ASSERT_STRING_EQUAL(v != NULL ? v : "", "1");
+	free(v);
+}
+
 static CU_TestInfo attack_tests[] = {
+	{ "t_i20_duty_alerts_scoped", t_i20_duty_alerts_scoped },
 	{ "t_i20_null_carrier_token", t_i20_null_carrier_token },
 	{ "t_i20_replay_not_on_pool", t_i20_replay_not_on_pool },
 	{ "t_i20_bundle_document_and_omission",
