@@ -444,7 +444,55 @@ t_i20_duty_alerts_scoped(void)
 	free(v);
 }
 
+/*
+ * CN-CRCT's X8307, cancelled; KZ-KTZE starts X8307 again (run 2, its
+ * own): CN-CRCT's list still shows its run 1, KZ-KTZE's its run 2.
+ */
+static void
+t_i20_list_keeps_our_run(void)
+{
+	struct harness_response	 r;
+	json_t			*a, *x;
+	size_t			 i;
+	long long		 run_crct = 0, run_ktze = 0;
+
+	CU_ASSERT_EQUAL_FATAL(post_train_of("X8307", true), 202);
+	CU_ASSERT_FATAL(wait_decisions("X8307", 1, 15000));
+	free(harness_sql(&pg, "UPDATE trains SET state = 'cancelled', "
+	    "decision_final = true WHERE "
+	    "train_no = 'X8307' RETURNING 1"));
+	CU_ASSERT_EQUAL_FATAL(post_train("X8307"), 202);
+	CU_ASSERT_FATAL(harness_wait_sql(&pg, "SELECT count(*) FROM trains "
+	    "WHERE train_no = 'X8307' AND carrier_id = 'KZ-KTZE'", "1", 10000));
+	CU_ASSERT_EQUAL_FATAL(request("GET", "/v1/trains", crct_token, NULL,
+	    NULL, 0, &r), 200);
+	a = json_loads(r.body, 0, NULL);
+	harness_response_free(&r);
+	json_array_foreach(a, i, x)
+		if (strcmp(json_string_value(json_object_get(x, "train")),
+		    "X8307") == 0)
+			run_crct = json_integer_value(json_object_get(x, "run"));
+	json_decref(a);
+	CU_ASSERT_EQUAL(run_crct, 1);
+	CU_ASSERT_EQUAL_FATAL(request("GET", "/v1/trains", ktze_token, NULL,
+	    NULL, 0, &r), 200);
+	a = json_loads(r.body, 0, NULL);
+	harness_response_free(&r);
+	json_array_foreach(a, i, x)
+		if (strcmp(json_string_value(json_object_get(x, "train")),
+		    "X8307") == 0)
+			run_ktze = json_integer_value(json_object_get(x, "run"));
+	json_decref(a);
+	CU_ASSERT_EQUAL(run_ktze, 2);
+	/* And run 1 is CN-CRCT's to read, not KZ-KTZE's. */
+	CU_ASSERT_EQUAL(request("GET", "/v1/trains/X8307@1", crct_token, NULL,
+	    NULL, 0, NULL), 200);
+	CU_ASSERT_EQUAL(request("GET", "/v1/trains/X8307@1", ktze_token, NULL,
+	    NULL, 0, NULL), 404);
+}
+
 static CU_TestInfo attack_tests[] = {
+	{ "t_i20_list_keeps_our_run", t_i20_list_keeps_our_run },
 	{ "t_i20_duty_alerts_scoped", t_i20_duty_alerts_scoped },
 	{ "t_i20_null_carrier_token", t_i20_null_carrier_token },
 	{ "t_i20_replay_not_on_pool", t_i20_replay_not_on_pool },
