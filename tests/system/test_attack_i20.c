@@ -11,7 +11,22 @@
  *   (document_decide() records document.accepted, naming the event);
  * - a bundle with the train's later decisions and events left out (a
  *   final HOLD hidden, an earlier RELEASE shown) was "verified": every
- *   part checked was genuine, nothing said parts were missing.
+ *   part checked was genuine, nothing said parts were missing;
+ * - an operator token holding the carrier "NULL" (the tokens check
+ *   allows it) became the array literal {NULL}, whose element is SQL
+ *   NULL: `named = ANY (p_carriers)` was NULL, not false, and the token
+ *   sent originals naming any carrier.  Such a token is now refused;
+ * - a carrier's subscription listing `duty` with `json` (which
+ *   docs/notices.md allows) received the clock alerts of every carrier's
+ *   trains: now its carriers' only; a subscription bound to no carrier
+ *   (customs' duty desk) still hears every train;
+ * - another carrier's original for a train number whose run of ours was
+ *   finished (a new run, theirs) took our run out of our list: the list
+ *   showed each number's latest run, then kept it only when ours.  It
+ *   now shows the latest run of ours of each number;
+ * - an 851 accepted for 620 cartons of grapes went on releasing them
+ *   after a replacement declared 990 under the same consignment: the
+ *   acceptance is now bound to the goods declared (goods_sha256).
  *
  * The train is fixtures/xml/cuscar_s3_alashankou.xml (carrier KZ-KTZE)
  * under another number: its grapes of consignment "SMGS 24170091" are at
@@ -491,7 +506,75 @@ t_i20_list_keeps_our_run(void)
 	    NULL, 0, NULL), 404);
 }
 
+/* Wagon 2's action in train's decision. */
+static char *
+w2_action(const char *train)
+{
+	char	q[256];
+
+	snprintf(q, sizeof q, "SELECT w.action FROM wagons w JOIN trains t ON "
+	    "t.id = w.train_id WHERE t.train_no = '%s' AND w.position = 2",
+	    train);
+	return harness_sql(&pg, q);
+}
+
+/*
+ * An 851 accepted for the grapes (620 cartons, 8700 kg) releases them; a
+ * replacement declaring 990 cartons, 9900 kg of them under the same
+ * consignment must not ride on the certificate the officer saw.
+ */
+static void
+t_i20_document_not_for_changed_goods(void)
+{
+	struct harness_response	 r;
+	json_t			*o;
+	char			 path[256], *data, *p, *v;
+	const char		*reason = "{\"reason\":\"certificate checked\"}";
+	size_t			 len;
+	long long		 id;
+
+	CU_ASSERT_EQUAL_FATAL(post_train("X8309"), 202);
+	CU_ASSERT_FATAL(wait_decisions("X8309", 1, 15000));
+	snprintf(path, sizeof path, "/v1/trains/X8309/documents?code=851&"
+	    "consignment=%s", GRAPES);
+	CU_ASSERT_EQUAL_FATAL(request("POST", path, ktze_token,
+	    "application/pdf", pdf, sizeof pdf - 1, &r), 201);
+	o = json_loads(r.body, 0, NULL);
+	id = json_integer_value(json_object_get(o, "id"));
+	json_decref(o);
+	harness_response_free(&r);
+	snprintf(path, sizeof path, "/v1/trains/X8309/documents/%lld/accept",
+	    id);
+	CU_ASSERT_EQUAL_FATAL(request("POST", path, officer_token,
+	    "application/json", reason, strlen(reason), NULL), 200);
+	CU_ASSERT_FATAL(wait_decisions("X8309", 2, 15000));
+	v = w2_action("X8309");
+	CU_ASSERT_STRING_EQUAL(v != NULL ? v : "", "RELEASE");
+	free(v);
+
+	data = test_read_fixture("xml/cuscar_s3_alashankou.xml", &len);
+	if ((p = strstr(data, "X8024")) != NULL)
+		memcpy(p, "X8309", 5);
+	if ((p = strstr(data, "<FunctionCode>9<")) != NULL)
+		p[14] = '5';
+	if ((p = strstr(data, "Fresh table grapes")) != NULL &&
+	    (p = strstr(p, ">620<")) != NULL)
+		memcpy(p, ">990<", 5);
+	if ((p = strstr(data, "Fresh table grapes")) != NULL &&
+	    (p = strstr(p, ">8700<")) != NULL)
+		memcpy(p, ">9900<", 6);
+	CU_ASSERT_EQUAL_FATAL(request("POST", "/v1/manifests", ktze_token,
+	    "application/xml", data, len, NULL), 202);
+	free(data);
+	CU_ASSERT_FATAL(wait_decisions("X8309", 3, 15000));
+	v = w2_action("X8309");
+	CU_ASSERT_STRING_EQUAL(v != NULL ? v : "", "DOC_CHECK");
+	free(v);
+}
+
 static CU_TestInfo attack_tests[] = {
+	{ "t_i20_document_not_for_changed_goods",
+	    t_i20_document_not_for_changed_goods },
 	{ "t_i20_list_keeps_our_run", t_i20_list_keeps_our_run },
 	{ "t_i20_duty_alerts_scoped", t_i20_duty_alerts_scoped },
 	{ "t_i20_null_carrier_token", t_i20_null_carrier_token },
