@@ -142,7 +142,21 @@ hashes_cb(int status, const char *text, size_t len, void *arg)
 		return;
 	}
 	audit_check_add(a, "own_checkpoints", a->own, chain);
-	if (a->theirs != NULL) {
+	if (a->theirs != NULL && json_array_size(a->theirs) == 0) {
+		/*
+		 * Fail closed: a copy holding nothing proves nothing.  The
+		 * database owner need only keep our checkpoints from being
+		 * sent (peers.enabled, the outbox) for a consistent rewrite
+		 * to pass the other checks.
+		 */
+		json_array_append_new(a->checks, json_pack("{s:s, s:b, s:i, s:s}",
+		    "check", "neighbour_checkpoints", "ok", 0, "checkpoints", 0,
+		    "reason", "the neighbour holds no checkpoint of this chain: "
+		    "the chain could not be checked against its copy (none "
+		    "reached it -- a link just made, or checkpoints kept from "
+		    "it)"));
+		a->intact = false;
+	} else if (a->theirs != NULL) {
 		audit_check_add(a, "neighbour_checkpoints", a->theirs, chain);
 		audit_check_own_latest(a, json_array_get(a->checks, 1));
 	} else if (a->neighbour_error != NULL) {

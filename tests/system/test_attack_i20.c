@@ -26,7 +26,12 @@
  *   now shows the latest run of ours of each number;
  * - an 851 accepted for 620 cartons of grapes went on releasing them
  *   after a replacement declared 990 under the same consignment: the
- *   acceptance is now bound to the goods declared (goods_sha256).
+ *   acceptance is now bound to the goods declared (goods_sha256);
+ * - GET /v1/audit/verify said "intact" when the neighbour held no
+ *   checkpoint of ours at all: the database owner had only to keep them
+ *   from being sent (a trigger dropping them from the outbox) for a
+ *   consistent rewrite to pass.  A neighbour holding none is now
+ *   "could not be checked", never intact.
  *
  * The train is fixtures/xml/cuscar_s3_alashankou.xml (carrier KZ-KTZE)
  * under another number: its grapes of consignment "SMGS 24170091" are at
@@ -572,7 +577,95 @@ t_i20_document_not_for_changed_goods(void)
 	free(v);
 }
 
+/*
+ * Alashankou linked to dostyk; alashankou's database owner keeps its
+ * checkpoints from being sent before dostyk is up.  Its verify must not
+ * say intact: the neighbour's copy holds nothing to compare.
+ */
+static void
+t_i20_verify_neighbour_holds_none(void)
+{
+	struct harness_pg	 pga, pgb;
+	struct harness_daemon	 alk, dst;
+	struct harness_response	 r;
+	char			 pki[64] = "/tmp/railgate-pki.XXXXXX", cmd[256];
+	char			*ca = NULL, *cd = NULL, tok[64], aud[64], hdr[128];
+	char			*v;
+	json_t			*o = NULL;
+	int			 pa = harness_free_port(), pb = harness_free_port();
+
+	memset(&alk, 0, sizeof alk);
+	memset(&dst, 0, sizeof dst);
+	CU_ASSERT_FATAL(mkdtemp(pki) != NULL);
+	snprintf(cmd, sizeof cmd, "scripts/border-pki.sh %s alashankou dostyk "
+	    ">/dev/null", pki);
+	CU_ASSERT_FATAL(system(cmd) == 0);
+	CU_ASSERT_FATAL(harness_pg_start(&pga) == 0 &&
+	    harness_pg_start(&pgb) == 0);
+#define SIDE(pg, me, other, listen, port) xasprintf("%s[peer]\nname = %s\n" \
+	"neighbour = %s\nurl = https://127.0.0.1:%d\nlisten = 127.0.0.1:%d\n" \
+	"cert_file = %s/%s/cert.pem\nkey_file = %s/%s/key.pem\n" \
+	"ca_file = %s/%s/ca.pem\npublic_key = %s/%s/signing.pub.pem\n" \
+	"signing_key = %s/%s/signing.pem\nretry_base_ms = 100\n" \
+	"retry_max_s = 1\n[audit]\ncheckpoint_interval_s = 1\n", (pg).conf, \
+	me, other, port, listen, pki, me, pki, me, pki, other, pki, other, \
+	pki, me)
+	ca = SIDE(pga, "alashankou", "dostyk", pa, pb);
+	cd = SIDE(pgb, "dostyk", "alashankou", pb, pa);
+#undef SIDE
+	CU_ASSERT_FATAL(harness_daemon_start(&alk, ca) == 0);
+	/* The owner's suppression: nothing queued for the neighbour. */
+	free(harness_sql(&pga, "CREATE FUNCTION keep_home() RETURNS trigger "
+	    "LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$; CREATE TRIGGER "
+	    "keep_home BEFORE INSERT ON peer_outbox FOR EACH ROW WHEN "
+	    "(NEW.type = 'checkpoint') EXECUTE FUNCTION keep_home(); DELETE "
+	    "FROM peer_outbox WHERE type = 'checkpoint' RETURNING 1"));
+	CU_ASSERT_FATAL(harness_daemon_start(&dst, cd) == 0);
+	CU_ASSERT_FATAL(harness_token(&pga, "operator", "ktze.operator",
+	    tok) == 0 && harness_token(&pga, "auditor", "a.auditor", aud) == 0);
+	/* Records, and an own checkpoint of the head they make. */
+	CU_ASSERT(harness_submit_fixture(alk.port, tok,
+	    "xml/cuscar_s3_alashankou.xml") == 202);
+	CU_ASSERT(harness_wait_sql(&pga, "SELECT count(*) FROM trains WHERE "
+	    "decision IS NOT NULL AND NOT eval_needed", "1", 15000));
+	sleep(2);
+	CU_ASSERT(harness_wait_sql(&pga, "SELECT (max(c.seq) = (SELECT seq "
+	    "FROM audit_head))::int FROM audit_checkpoints c WHERE c.own", "1",
+	    10000));
+	/* Dostyk holds none (the first was queued while it was down). */
+	v = harness_sql(&pgb, "SELECT count(*) FROM audit_checkpoints WHERE "
+	    "NOT own");
+	CU_ASSERT_STRING_EQUAL(v != NULL ? v : "", "0");
+	free(v);
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", aud);
+	if (harness_http(alk.port, "GET", "/v1/audit/verify", hdr, NULL, 0,
+	    &r) == 0) {
+		CU_ASSERT_EQUAL(r.status, 200);
+		o = json_loads(r.body, 0, NULL);
+		harness_response_free(&r);
+	}
+	CU_ASSERT_PTR_NOT_NULL(o);
+	CU_ASSERT(json_is_false(json_object_get(o, "intact")));
+	v = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	CU_ASSERT_PTR_NOT_NULL(v != NULL ? strstr(v, "holds no checkpoint") :
+	    NULL);
+	if (v != NULL && strstr(v, "holds no checkpoint") == NULL)
+		fprintf(stderr, "%s\n", v);
+	free(v);
+	json_decref(o);
+	harness_daemon_stop(&alk);
+	harness_daemon_stop(&dst);
+	harness_pg_stop(&pga);
+	harness_pg_stop(&pgb);
+	free(ca);
+	free(cd);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", pki);
+	CU_ASSERT(system(cmd) == 0);
+}
+
 static CU_TestInfo attack_tests[] = {
+	{ "t_i20_verify_neighbour_holds_none",
+	    t_i20_verify_neighbour_holds_none },
 	{ "t_i20_document_not_for_changed_goods",
 	    t_i20_document_not_for_changed_goods },
 	{ "t_i20_list_keeps_our_run", t_i20_list_keeps_our_run },
