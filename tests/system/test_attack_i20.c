@@ -31,7 +31,9 @@
  *   checkpoint of ours at all: the database owner had only to keep them
  *   from being sent (a trigger dropping them from the outbox) for a
  *   consistent rewrite to pass.  A neighbour holding none is now
- *   "could not be checked", never intact.
+ *   "could not be checked", never intact; and so are records its latest
+ *   copy has not caught up with for three checkpoint intervals (the
+ *   owner let the first checkpoints go, then kept the rest).
  *
  * The train is fixtures/xml/cuscar_s3_alashankou.xml (carrier KZ-KTZE)
  * under another number: its grapes of consignment "SMGS 24170091" are at
@@ -577,6 +579,23 @@ t_i20_document_not_for_changed_goods(void)
 	free(v);
 }
 
+/* GET /v1/audit/verify at port with token, parsed (NULL: no 200). */
+static json_t *
+verify_at(int port, const char *token)
+{
+	struct harness_response	 r;
+	char			 hdr[128];
+	json_t			*o = NULL;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", token);
+	if (harness_http(port, "GET", "/v1/audit/verify", hdr, NULL, 0, &r) < 0)
+		return NULL;
+	if (r.status == 200)
+		o = json_loads(r.body, 0, NULL);
+	harness_response_free(&r);
+	return o;
+}
+
 /*
  * Alashankou linked to dostyk; alashankou's database owner keeps its
  * checkpoints from being sent before dostyk is up.  Its verify must not
@@ -651,6 +670,34 @@ t_i20_verify_neighbour_holds_none(void)
 	    NULL);
 	if (v != NULL && strstr(v, "holds no checkpoint") == NULL)
 		fprintf(stderr, "%s\n", v);
+	free(v);
+	json_decref(o);
+
+	/* The owner lets checkpoints go: dostyk holds one, verify holds. */
+	free(harness_sql(&pga, "DROP TRIGGER keep_home ON peer_outbox; "
+	    "SELECT 1"));
+	CU_ASSERT(harness_submit_fixture(alk.port, tok,
+	    "xml/ifcsum_horgos.xml") == 202);
+	CU_ASSERT(harness_wait_sql(&pgb, "SELECT (count(*) > 0)::int FROM "
+	    "audit_checkpoints WHERE NOT own", "1", 15000));
+	o = verify_at(alk.port, aud);
+	CU_ASSERT(json_is_true(json_object_get(o, "intact")));
+	json_decref(o);
+	/* Then keeps them again; the chain moves on, and time passes. */
+	free(harness_sql(&pga, "CREATE TRIGGER keep_home BEFORE INSERT ON "
+	    "peer_outbox FOR EACH ROW WHEN (NEW.type = 'checkpoint') EXECUTE "
+	    "FUNCTION keep_home(); SELECT 1"));
+	sleep(2);
+	CU_ASSERT(harness_submit_fixture(alk.port, tok,
+	    "edifact/cuscar_s4_unoy.edi") == 202);
+	CU_ASSERT(harness_wait_sql(&pga, "SELECT count(*) FROM trains WHERE "
+	    "decision IS NOT NULL AND NOT eval_needed", "3", 15000));
+	sleep(10);	/* past 3 intervals of 1 s, and 5 s */
+	o = verify_at(alk.port, aud);
+	CU_ASSERT(json_is_false(json_object_get(o, "intact")));
+	v = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	CU_ASSERT_PTR_NOT_NULL(v != NULL ? strstr(v, "could not be checked") :
+	    NULL);
 	free(v);
 	json_decref(o);
 	harness_daemon_stop(&alk);
