@@ -88,8 +88,102 @@ audit_has_event(const struct bundle_state *s, const char *action, json_t *ev)
 	return found;
 }
 
+/*
+ * Whether a document.accepted record of the train names event ev and the
+ * document its body names: document_decide() (73_documents.sql) inserts
+ * that event itself and records no event.document.
+ */
+static int
+audit_has_document(const struct bundle_state *s, json_t *ev)
+{
+	static const char	*same[] = { "document", "consignment", "code",
+				    "sha256" };
+	json_t			*rec, *d, *body = json_object_get(ev, "body");
+	size_t			 k, i;
+	int			 found = 0;
+
+	json_array_foreach(s->audit, k, rec) {
+		if (json_integer_value(json_object_get(rec, "train_id")) !=
+		    s->train_id || strcmp(json_string_value(json_object_get(rec,
+		    "action")), "document.accepted") != 0)
+			continue;
+		d = json_loads(json_string_value(json_object_get(rec, "details")),
+		    0, NULL);
+		found = json_equal(json_object_get(d, "event"),
+		    json_object_get(ev, "id"));
+		for (i = 0; found && i < nitems(same); i++)
+			found = json_equal(json_object_get(d, same[i]),
+			    json_object_get(body, same[i]));
+		json_decref(d);
+		if (found)
+			break;
+	}
+	return found;
+}
+
+/* Whether the events part holds an event of id. */
+static int
+events_have(const struct bundle_state *s, json_t *id)
+{
+	json_t	*ev;
+	size_t	 i;
+
+	json_array_foreach(s->events, i, ev)
+		if (json_equal(json_object_get(ev, "id"), id))
+			return 1;
+	return 0;
+}
+
+/*
+ * Nothing the audit records of the train left out of the bundle: every
+ * event an event.TYPE or document.accepted record names is in the events
+ * part, and there are as many decisions parts as records of a decision
+ * stored (store_decision(), finalize_decision()).  Without this, a
+ * bundle cut of the train's later decisions and events -- a final HOLD
+ * hidden, an earlier RELEASE shown -- verified, every part it kept being
+ * genuine.
+ */
+static void
+check_complete(struct bundle_state *s)
+{
+	static const char	*stored[] = { "decision.provisional",
+				    "decision.after_final", "decision.final",
+				    "decision.final_amended" };
+	json_t			*rec, *d, *id;
+	const char		*action;
+	size_t			 k, i, ndec = 0, have;
+
+	json_array_foreach(s->audit, k, rec) {
+		if (json_integer_value(json_object_get(rec, "train_id")) !=
+		    s->train_id ||
+		    (action = json_string_value(json_object_get(rec, "action"))) ==
+		    NULL)
+			continue;
+		for (i = 0; i < nitems(stored); i++)
+			ndec += strcmp(action, stored[i]) == 0;
+		if (strncmp(action, "event.", 6) != 0 &&
+		    strcmp(action, "document.accepted") != 0)
+			continue;
+		d = json_loads(json_string_value(json_object_get(rec, "details")),
+		    0, NULL);
+		id = json_object_get(d, "event");
+		if (json_is_integer(id) && !events_have(s, id))
+			bundle_fail(s->r, "events: audit[%zu] seq %lld (%s) names "
+			    "event %lld of the train, which the events part does "
+			    "not hold", k, (long long)json_integer_value(
+			    json_object_get(rec, "seq")), action,
+			    (long long)json_integer_value(id));
+		json_decref(d);
+	}
+	have = json_array_size(json_object_get(s->b, "decisions"));
+	if (have < ndec)
+		bundle_fail(s->r, "decisions: the audit records %zu decisions of "
+		    "the train, the bundle holds %zu", ndec, have);
+}
+
 /* events: every event of the run is in an audit record of the train
- * (event.TYPE, its id and body), as add_event() records it. */
+ * (event.TYPE, its id and body), as add_event() records it, or, for a
+ * document, in the document.accepted record that made it. */
 static void
 check_events(struct bundle_state *s)
 {
@@ -106,7 +200,8 @@ check_events(struct bundle_state *s)
 		type = json_string_value(json_object_get(ev, "type"));
 		snprintf(action, sizeof action, "event.%s", type != NULL ? type :
 		    "?");
-		if (!audit_has_event(s, action, ev))
+		if (!audit_has_event(s, action, ev) && (type == NULL ||
+		    strcmp(type, "document") != 0 || !audit_has_document(s, ev)))
 			bundle_fail(s->r, "events[%zu] (id %lld): no audit record of "
 			    "the train records it with this body", i, (long long)
 			    json_integer_value(json_object_get(ev, "id")));
@@ -398,6 +493,7 @@ bundle_verify(json_t *bundle, const struct sign_key *key,
 	for (i = 0; i < json_array_size(json_object_get(bundle, "decisions")); i++)
 		check_decision(&s, i);
 	check_plain_parts(&s);
+	check_complete(&s);
 	for (i = 0; i < s.nmanifests; i++)
 		manifest_train_free(s.models[i]);
 	for (i = 0; i < s.nrulesets; i++)

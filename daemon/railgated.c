@@ -402,6 +402,7 @@ daemon_free(struct daemon *d)
 {
 	cycle_group_stop(d->cycles);
 	pool_free(d->pool);
+	replays_join(d->replays);
 	dbloop_free(d->dbloop);
 	stream_hub_free(d->stream);	/* no query of its out now */
 	cycle_group_free(d->cycles);

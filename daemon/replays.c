@@ -1,8 +1,11 @@
 /*
  * replays.c -- the daemon's replays (replays.h).
  *
- * A kick after POST /v1/replays submits one job to the worker pool unless
- * one is running; the tick does too when the database says a replay waits
+ * A kick after POST /v1/replays submits one job to the replays' own
+ * thread (a pool of one, never the daemon's worker pool: a replay of a
+ * month takes its thread for hours, and evaluations must never wait
+ * behind it -- a daemon whose pool has one worker would otherwise make
+ * no decision until the replay ends) unless one is running; the tick does too when the database says a replay waits
  * (one cheap query on the loop's pool, so that an idle daemon opens no
  * connection and takes no worker).  The job connects to the database with the
  * daemon's DSN (a copy: a reload may change the configuration), claims
@@ -43,6 +46,7 @@
 struct replays {
 	struct daemon	*d;
 	struct cycle	*cycle;
+	struct pool	*pool;		/* the replays' own thread */
 	atomic_bool	 stopping;	/* read by the job between batches */
 	bool		 again;		/* kicked while a job or look ran */
 };
@@ -125,7 +129,7 @@ replay_one(struct replays_job *j, const char *selection, char **cause)
 		free(arg);
 		return NULL;
 	}
-	/* One thread: the pool's other workers evaluate trains meanwhile. */
+	/* One thread, the replays' own: the worker pool evaluates trains. */
 	check = replay_check_new(1, replay_db_ruleset_fetch, j->db);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (replay_db_run(j->db, sel, arg, check, progress_cb, j, cause) == 0 &&
@@ -205,7 +209,7 @@ replays_kick(struct replays *r)
 {
 	struct replays_job	*j;
 
-	if (r == NULL)
+	if (r == NULL || r->pool == NULL)
 		return;
 	if (!cycle_claim_begin(r->cycle)) {
 		r->again = !cycle_is_stopping(r->cycle);
@@ -215,7 +219,7 @@ replays_kick(struct replays *r)
 	j->r = r;
 	j->dsn = xstrdup(r->d->cfg.dsn);
 	j->owner = xstrdup(r->d->instance);
-	pool_submit(r->d->pool, POOL_PRIORITY_LOW, replays_work, replays_done, j);
+	pool_submit(r->pool, POOL_PRIORITY_LOW, replays_work, replays_done, j);
 }
 
 /* The tick's look: a job (and its connection) only when one waits. */
@@ -253,7 +257,10 @@ replays_stop(void *arg)
 static void
 replays_free(void *arg)
 {
-	free(arg);
+	struct replays	*r = arg;
+
+	pool_free(r->pool);	/* NULL after replays_join() */
+	free(r);
 }
 
 /* Drained: a replay stops after its batch; its lease lets another go on. */
@@ -272,6 +279,16 @@ replays_new(struct daemon *d)
 
 	r->d = d;
 	atomic_init(&r->stopping, false);
+	r->pool = pool_new(d->base, 1);
 	r->cycle = cycle_new(d->cycles, d->base, &replays_cycle, r);
 	return r;
+}
+
+void
+replays_join(struct replays *r)
+{
+	if (r == NULL)
+		return;
+	pool_free(r->pool);	/* the job stops after its batch; its done runs */
+	r->pool = NULL;
 }

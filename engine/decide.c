@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "manifest/decision.h"
+#include "manifest/json.h"
 #include "manifest/util.h"
 #include "rules/rules.h"
 
@@ -285,6 +286,93 @@ decide_parse_stored(const unsigned char *z, size_t zlen,
 	return 0;
 }
 
+/* SHA-256 of b's bytes, in hex; b emptied. */
+static void
+goods_hash(struct buf *b, char hex[65])
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0;
+
+	EVP_Digest(b->data != NULL ? b->data : "", b->len, md, &mdlen,
+	    EVP_sha256(), NULL);
+	hex_encode(md, mdlen, hex);
+	b->len = 0;
+}
+
+static int
+hex_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/*
+ * What a document was accepted for: the SHA-256 of the train's contents
+ * hash followed by its wagons' (each as daemon/ingest.c computes them,
+ * trains.contents_sha256 and wagons.contents_sha256), the wagons' in
+ * byte order -- document_decide() (73_documents.sql) computes the same.
+ */
+static void
+goods_sha256(const struct manifest_train *t, char out[65])
+{
+	struct buf	 b = { 0 }, all = { 0 };
+	char		(*hex)[65] = xcalloc(t->nwagons + 1, sizeof *hex);
+	char		 train[65];
+	size_t		 i;
+
+	manifest_train_contents_write(t, &b);
+	goods_hash(&b, train);
+	for (i = 0; i < t->nwagons; i++) {
+		manifest_wagon_contents_write(t->wagons[i], &b);
+		goods_hash(&b, hex[i]);
+	}
+	qsort(hex, t->nwagons, sizeof *hex, hex_cmp);
+	buf_add_str(&all, train);
+	for (i = 0; i < t->nwagons; i++)
+		buf_add_str(&all, hex[i]);
+	goods_hash(&all, out);
+	buf_free(&all);
+	buf_free(&b);
+	free(hex);
+}
+
+/*
+ * The events without the documents accepted for other goods than t's.
+ * An officer accepts a document for the goods the manifest declared then
+ * (document_decide() writes their goods_sha256 into the event); a
+ * replacement declaring other goods must not ride on it -- the operator
+ * uploads again.  A document event without the member (none was written
+ * so before) counts as ever.  NULL: the events as they are (else the
+ * caller frees).
+ */
+static char *
+documents_for_goods(const struct manifest_train *t, const char *events)
+{
+	json_t		*in, *ev, *body;
+	const char	*want, *type;
+	char		 hex[65], *out;
+	size_t		 i;
+	bool		 dropped = false;
+
+	if (t == NULL || strstr(events, "\"goods_sha256\"") == NULL ||
+	    (in = json_loads(events, 0, NULL)) == NULL)
+		return NULL;
+	goods_sha256(t, hex);
+	for (i = 0; i < json_array_size(in); i++) {
+		ev = json_array_get(in, i);
+		body = json_object_get(ev, "body");
+		type = json_string_value(json_object_get(ev, "type"));
+		want = json_string_value(json_object_get(body, "goods_sha256"));
+		if (type != NULL && strcmp(type, "document") == 0 &&
+		    want != NULL && strcmp(want, hex) != 0) {
+			json_array_remove(in, i--);
+			dropped = true;
+		}
+	}
+	out = dropped ? json_dumps(in, JSON_COMPACT) : NULL;
+	json_decref(in);
+	return out;
+}
+
 struct decision *
 decide_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
     const char *events, const char *clearances, unsigned threads,
@@ -294,9 +382,13 @@ decide_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 	struct rules_eval_options	 opt = { threads };
 	struct decision			*dec = NULL;
 	struct timespec			 t0;
+	char				*mine = events != NULL ?
+					    documents_for_goods(t, events) : NULL;
 
 	if (applied != NULL)
 		*applied = NULL;
+	if (mine != NULL)
+		events = mine;
 	rules_context_set_edition(ctx, rules_ruleset_edition(rs));
 	if (decide_load_events(ctx, events != NULL ? events : "[]", cause) ==
 	    0 && (clearances == NULL || rules_context_load_clearances(ctx,
@@ -308,5 +400,6 @@ decide_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 			*applied = rules_context_clearances_applied(ctx);
 	}
 	rules_context_free(ctx);
+	free(mine);
 	return dec;
 }

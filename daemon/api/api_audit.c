@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -129,6 +130,41 @@ audit_check_own_latest(struct audit_check *a, json_t *own_check)
 	a->intact = false;
 }
 
+/*
+ * Records the neighbour's copy has not yet caught up with, for longer than
+ * three checkpoint intervals: the chain moved past the latest checkpoint
+ * it holds, and that one was signed long ago.  Checkpoints are then kept
+ * from it (the database owner holds our outbox) or the link is down; the
+ * records after it could not be checked.  Judged by the chain's head and
+ * this clock, never by our own checkpoint rows, which the database owner
+ * may delete.  After a long still spell, the first records are reported
+ * so until the next checkpoint reaches the neighbour.
+ */
+static void
+audit_check_stale(struct audit_check *a, json_t *check, json_t *chain)
+{
+	json_t		*latest = json_array_get(a->theirs, 0);
+	json_int_t	 seq = json_integer_value(json_object_get(latest, "seq"));
+	json_int_t	 at = json_integer_value(json_object_get(latest, "at"));
+	json_int_t	 head = json_integer_value(json_object_get(chain, "head"));
+	json_int_t	 grace = 3 * (json_int_t)a->c->d->cfg.checkpoint_interval_s
+			    + 5;
+	json_int_t	 now = (json_int_t)time(NULL);
+
+	if (head <= seq || now - at <= grace ||
+	    !json_is_true(json_object_get(check, "ok")))
+		return;
+	json_object_set_new(check, "ok", json_false());
+	json_object_set_new(check, "first_bad_seq", json_integer(seq + 1));
+	json_object_set_new(check, "reason", json_sprintf("records %lld to "
+	    "%lld could not be checked: the latest checkpoint the neighbour "
+	    "holds is of seq %lld, signed %lld s ago (checkpoints every %d s "
+	    "do not reach it)", (long long)seq + 1, (long long)head,
+	    (long long)seq, (long long)(now - at),
+	    a->c->d->cfg.checkpoint_interval_s));
+	a->intact = false;
+}
+
 static void
 hashes_cb(int status, const char *text, size_t len, void *arg)
 {
@@ -142,8 +178,24 @@ hashes_cb(int status, const char *text, size_t len, void *arg)
 		return;
 	}
 	audit_check_add(a, "own_checkpoints", a->own, chain);
-	if (a->theirs != NULL) {
+	if (a->theirs != NULL && json_array_size(a->theirs) == 0) {
+		/*
+		 * Fail closed: a copy holding nothing proves nothing.  The
+		 * database owner need only keep our checkpoints from being
+		 * sent (peers.enabled, the outbox) for a consistent rewrite
+		 * to pass the other checks.
+		 */
+		json_array_append_new(a->checks, json_pack("{s:s, s:b, s:i, s:s}",
+		    "check", "neighbour_checkpoints", "ok", 0, "checkpoints", 0,
+		    "reason", "the neighbour holds no checkpoint of this chain: "
+		    "the chain could not be checked against its copy (none "
+		    "reached it -- a link just made, or checkpoints kept from "
+		    "it)"));
+		a->intact = false;
+	} else if (a->theirs != NULL) {
 		audit_check_add(a, "neighbour_checkpoints", a->theirs, chain);
+		audit_check_stale(a, json_array_get(a->checks,
+		    json_array_size(a->checks) - 1), chain);
 		audit_check_own_latest(a, json_array_get(a->checks, 1));
 	} else if (a->neighbour_error != NULL) {
 		/* Fail closed: a copy we cannot read proves nothing. */

@@ -4,7 +4,8 @@
  * everything and answers 202 with its Location; GET /v1/replays/{id}
  * shows its progress and, once done, its report (the one `railgate
  * replay --format json` prints); GET /v1/replays lists the latest.  The
- * replay itself runs on the worker pool (daemon/replays.c).
+ * replay itself runs on a thread of its own, not the worker pool
+ * (daemon/replays.c).
  */
 #include <stdbool.h>
 #include <stdio.h>

@@ -83,6 +83,11 @@ auth_role_allows(unsigned mask, enum auth_role r)
 
 #define AUTH_CARRIER_MAX	35	/* an EDIFACT party identifier, an..35 */
 
+/*
+ * "NULL", in any case, is no carrier: unquoted in an array literal it is
+ * the SQL NULL, and `x = ANY ('{NULL}')` is NULL, not false -- a check
+ * written `NOT x = ANY (carriers)` then lets everything through.
+ */
 bool
 auth_carrier_valid(const char *id)
 {
@@ -92,14 +97,27 @@ auth_carrier_valid(const char *id)
 		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 		    "0123456789._:/-", id[n]) == NULL)
 			return false;
-	return n > 0 && n <= AUTH_CARRIER_MAX;
+	return n > 0 && n <= AUTH_CARRIER_MAX && strcasecmp(id, "NULL") != 0;
 }
 
+/* Refuses a list with an element that is no carrier (auth_carrier_valid):
+ * the database's check allows "NULL", the array literal must not hold it. */
 int
 auth_carriers_set(struct auth_principal *who, const char *carriers)
 {
+	char	 copy[AUTH_CARRIERS_LEN], *p, *comma;
+
 	if (strlen(carriers) >= sizeof who->carriers)
 		return -1;
+	snprintf(copy, sizeof copy, "%s", carriers);
+	for (p = copy; *p != '\0'; p = comma + 1) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma = '\0';
+		if (!auth_carrier_valid(p))
+			return -1;
+		if (comma == NULL)
+			break;
+	}
 	snprintf(who->carriers, sizeof who->carriers, "%s", carriers);
 	return 0;
 }

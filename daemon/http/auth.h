@@ -46,7 +46,10 @@ struct auth_principal {
 const char *auth_role_name(enum auth_role r);
 /* Parses a role name; 0 or -1. */
 int auth_role_parse(const char *s, enum auth_role *out);
-/* Sets who->carriers from a comma-separated list; -1 when it does not fit. */
+/*
+ * Sets who->carriers from a comma-separated list; -1 when it does not fit
+ * or an element is no carrier (auth_carrier_valid: "NULL" is none).
+ */
 int auth_carriers_set(struct auth_principal *who, const char *carriers);
 /* True when who is bound to carrier id (an exact, whole match). */
 bool auth_carrier_allowed(const struct auth_principal *who, const char *id);

@@ -123,7 +123,8 @@ $$;
 -- reported once however many daemons ask: marked (clock_logged), an audit
 -- record clock.<flag> by system:clock (reported_by: p_by, the daemon's
 -- instance), and a notice to every enabled "duty"
--- subscription in the same transaction.  A clock that passed several
+-- subscription bound to no carrier or to the train's (031) in the same
+-- transaction.  A clock that passed several
 -- thresholds at once (an arrival reported late, a manifest after the
 -- train) reports the highest only.  Also returns in how many
 -- milliseconds the next crossing falls (NULL: none running), so that the
@@ -142,7 +143,7 @@ DECLARE
 	next_ms	bigint;
 BEGIN
 	FOR r IN
-		SELECT t.id, t.train_no, t.run, x.e,
+		SELECT t.id, t.train_no, t.run, t.carrier_id, x.e,
 		    clock_flag(target - x.e, p_amber_s, p_red_s) AS flag
 		FROM trains t, LATERAL (SELECT floor(extract(epoch FROM
 		    now() - t.clock_start))::bigint AS e) x
@@ -168,7 +169,11 @@ BEGIN
 		    r.id, s.id, 'duty', (alert::jsonb ||
 		    jsonb_build_object('audit_seq', seq))::json
 		FROM subscriptions s
-		WHERE s.enabled AND 'duty' = ANY (s.formats);
+		WHERE s.enabled AND 'duty' = ANY (s.formats)
+		  -- Customs' desk (bound to no carrier) hears every train; a
+		  -- carrier's subscription listing duty, its own trains only.
+		  AND (cardinality(s.carriers) = 0 OR
+		      s.carriers @> ARRAY[r.carrier_id]);
 		GET DIAGNOSTICS n = ROW_COUNT;
 		out := out || (alert::jsonb || jsonb_build_object('audit_seq',
 		    seq, 'notices', n))::json;

@@ -75,18 +75,20 @@ RETURNS json LANGUAGE sql STABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION operator_train_summary(trains, integer, integer, integer) TO railgate_app;
 
--- The operator's train list: the latest run of each train number, when
--- it is one of p_carriers', soonest first (as the officers' list).
+-- The operator's train list: the latest run of p_carriers' of each train
+-- number, soonest first (as the officers' list).  Owned first, latest
+-- second: another carrier's later run of the same number (started when
+-- ours was finished) must not take ours out of our list.
 CREATE OR REPLACE FUNCTION operator_train_list(p_carriers text[],
     p_state text, p_finished boolean, target_min integer, amber_s integer,
     red_s integer)
 RETURNS json LANGUAGE sql STABLE AS $$
 	SELECT coalesce(json_agg(operator_train_summary(t, target_min,
 	    amber_s, red_s) ORDER BY t.eta NULLS LAST, t.id), '[]')
-	FROM (SELECT DISTINCT ON (train_no) * FROM trains
-	    ORDER BY train_no, run DESC) t
-	WHERE operator_owns(t, p_carriers)
-	  AND (p_state IS NULL OR t.state = p_state)
+	FROM (SELECT DISTINCT ON (x.train_no) * FROM trains x
+	    WHERE operator_owns(x, p_carriers)
+	    ORDER BY x.train_no, x.run DESC) t
+	WHERE (p_state IS NULL OR t.state = p_state)
 	  AND (p_finished IS NULL OR train_is_finished(t) = p_finished)
 $$;
 GRANT EXECUTE ON FUNCTION operator_train_list(text[], text, boolean, integer, integer, integer) TO railgate_app;

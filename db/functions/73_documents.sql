@@ -132,10 +132,25 @@ $$;
 GRANT EXECUTE ON FUNCTION document_upload(text, text[], text, text, text,
     bytea, text, text, text) TO railgate_app;
 
+-- What run t declares (document_decide()): the SHA-256 of its contents
+-- hash followed by its wagons', those in byte order; engine/decide.c
+-- computes the same from the manifest.  NULL for a run stored before
+-- contents were hashed (its documents then count as ever).
+CREATE OR REPLACE FUNCTION document_goods_sha256(t trains) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT encode(sha256(convert_to(t.contents_sha256 ||
+	    coalesce(string_agg(w.contents_sha256, '' ORDER BY
+	    w.contents_sha256 COLLATE "C"), ''), 'UTF8')), 'hex')
+	FROM wagons w WHERE w.train_id = t.id
+$$;
+
 -- An officer accepts or rejects a pending document, with a reason.
 -- Accepting records the event the evaluation reads -- {type: document,
--- consignment, code, sha256, document} -- and asks for the train to be
--- evaluated again; rejecting changes nothing else.  Outcomes: done
+-- consignment, code, sha256, document, goods_sha256} -- and asks for
+-- the train to be evaluated again; rejecting changes nothing else.
+-- goods_sha256 binds the acceptance to the goods declared now: after a
+-- replacement declaring other goods the document no longer counts
+-- (engine/decide.c), the operator uploads again.  Outcomes: done
 -- (reply: the document), not_found, conflict (decided already; accepting
 -- on a train whose decision is final).
 CREATE OR REPLACE FUNCTION document_decide(p_id text, p_doc bigint,
@@ -172,7 +187,8 @@ BEGIN
 		INSERT INTO events (train_id, type, body, principal, role)
 		VALUES (cur.id, 'document', json_build_object('type',
 		    'document', 'consignment', doc.consignment, 'code', doc.code,
-		    'sha256', doc.sha256, 'document', doc.id), p_principal,
+		    'sha256', doc.sha256, 'document', doc.id,
+		    'goods_sha256', document_goods_sha256(cur)), p_principal,
 		    p_role)
 		RETURNING id INTO ev_id;
 		UPDATE trains SET eval_needed = eval_needed OR
