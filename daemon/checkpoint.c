@@ -2,7 +2,8 @@
  * checkpoint.c -- the checkpointer: every [audit] checkpoint_interval_s
  * and when the daemon stops, the audit chain's head signed, kept and
  * queued for the neighbour (db/checkpoint.h); nothing when the head has
- * not moved since the last checkpoint.  Loop thread.
+ * not moved since a checkpoint younger than two intervals (older, the
+ * still head is signed again: a heartbeat).  Loop thread.
  *
  * A checkpoint is read, signed and stored in three steps; the head may
  * move in between, which is harmless: the checkpoint is of the head as
@@ -70,7 +71,28 @@ stored_cb(const char *result, void *arg)
 	job_end(j, 0);
 }
 
-/* The head read: signed and stored, or skipped when it has not moved. */
+/*
+ * True when our last checkpoint, signed at last_at (Unix seconds), is
+ * recent enough to let a still head go unsigned: younger than two
+ * intervals.  A still head is signed again past that (a heartbeat), so
+ * that the neighbour's latest copy is never older than about two
+ * intervals while the daemon runs: GET /v1/audit/verify takes a copy
+ * older than three for checkpoints kept from the neighbour, and a quiet
+ * night must not read as that.
+ */
+static bool
+checkpoint_fresh(const struct checkpointer *cp, json_int_t last_at)
+{
+	json_int_t	age = (json_int_t)time(NULL) - last_at;
+
+	return last_at > 0 && age >= 0 &&
+	    age < 2 * (json_int_t)cp->d->cfg.checkpoint_interval_s;
+}
+
+/*
+ * The head read: signed and stored, or skipped when it has not moved and
+ * the last checkpoint is fresh.
+ */
 static void
 head_cb(int status, const char *text, size_t len, void *arg)
 {
@@ -96,8 +118,9 @@ head_cb(int status, const char *text, size_t len, void *arg)
 		job_end(j, -1);
 		return;
 	}
-	if (seq == 0 || seq == json_integer_value(json_object_get(h,
-	    "last_seq"))) {
+	if (seq == 0 || (seq == json_integer_value(json_object_get(h,
+	    "last_seq")) && checkpoint_fresh(j->cp, json_integer_value(
+	    json_object_get(h, "last_at"))))) {
 		json_decref(h);
 		job_end(j, 0);	/* nothing new to anchor */
 		return;

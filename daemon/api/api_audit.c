@@ -137,8 +137,8 @@ audit_check_own_latest(struct audit_check *a, json_t *own_check)
  * from it (the database owner holds our outbox) or the link is down; the
  * records after it could not be checked.  Judged by the chain's head and
  * this clock, never by our own checkpoint rows, which the database owner
- * may delete.  After a long still spell, the first records are reported
- * so until the next checkpoint reaches the neighbour.
+ * may delete.  A daemon re-signs a still head every two intervals (a
+ * heartbeat, checkpoint.c), so a quiet spell does not read as this.
  */
 static void
 audit_check_stale(struct audit_check *a, json_t *check, json_t *chain)

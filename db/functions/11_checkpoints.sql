@@ -9,12 +9,14 @@
 -- find the chain still.
 
 -- The head to sign, and the last checkpoint of our own: {seq, hash,
--- last_seq, last_holds} (last_seq 0 when there is none; last_holds
--- whether the chain still has that checkpoint's hash at its seq).
+-- last_seq, last_at, last_holds} (last_seq and last_at, Unix seconds, 0
+-- when there is none; last_holds whether the chain still has that
+-- checkpoint's hash at its seq).
 CREATE OR REPLACE FUNCTION checkpoint_head() RETURNS json
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	SELECT json_build_object('seq', h.seq, 'hash', h.hash,
 	    'last_seq', coalesce(c.seq, 0),
+	    'last_at', coalesce(extract(epoch FROM c.at)::bigint, 0),
 	    'last_holds', c.id IS NULL OR EXISTS (SELECT FROM audit_log l
 		WHERE l.seq = c.seq AND l.hash = c.hash))
 	FROM audit_head h
