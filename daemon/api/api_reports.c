@@ -29,6 +29,12 @@
 #include "daemon/outcome.h"
 
 #define REPORT_DAYS	30	/* the default period */
+/*
+ * The longest period one report covers: a report is drawn on the loop
+ * thread, and the hits plot grows with days times rules; a year answers
+ * in tens of milliseconds, years of data would hold every request.
+ */
+#define REPORT_MAX_DAYS	366
 #define SVG_W		900
 #define SVG_H		300
 #define SVG_PAD		50
@@ -427,6 +433,32 @@ report_format(struct http_ctx *c, enum report_format *f)
 	return 0;
 }
 
+/* The Unix time of the date a period end begins with (YYYY-MM-DD), or 0. */
+static time_t
+report_date(const char *s)
+{
+	struct tm	tm;
+
+	memset(&tm, 0, sizeof tm);
+	if (sscanf(s, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday) != 3)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	return timegm(&tm);
+}
+
+/*
+ * Days from one period end to the other, by their dates (YYYY-MM-DD, the
+ * first ten characters api_time_ok checked; a time of day or an offset
+ * moves it by less than two days, well inside the cap's purpose).
+ */
+static long
+report_period_days(const char *from, const char *to)
+{
+	return (long)((report_date(to) - report_date(from)) / 86400);
+}
+
 /* Reads the period and format, then asks the database. */
 static void
 report_start(struct http_ctx *c, enum store_report_kind kind)
@@ -435,6 +467,7 @@ report_start(struct http_ctx *c, enum store_report_kind kind)
 	const char		*from = http_query(c, "from");
 	const char		*to = http_query(c, "to");
 	time_t			 now = time(NULL), then;
+	long			 days;
 
 	q->c = c;
 	q->kind = kind;
@@ -446,7 +479,8 @@ report_start(struct http_ctx *c, enum store_report_kind kind)
 		    "2026-01-31T12:00:00Z)", NULL, 0);
 		return;
 	}
-	then = now - REPORT_DAYS * 86400;
+	/* The default period: the 30 days before its end. */
+	then = (to != NULL ? report_date(to) : now) - REPORT_DAYS * 86400;
 	if (to != NULL)
 		snprintf(q->to, sizeof q->to, "%s", to);
 	else
@@ -456,6 +490,14 @@ report_start(struct http_ctx *c, enum store_report_kind kind)
 	else
 		strftime(q->from, sizeof q->from, "%Y-%m-%dT%H:%M:%SZ",
 		    gmtime(&then));
+	days = report_period_days(q->from, q->to);
+	if (days < 0 || days > REPORT_MAX_DAYS) {
+		free(q);
+		http_reply_problem(c, 422, "Unprocessable Content", days < 0 ?
+		    "from is after to" : "a report covers at most 366 days: "
+		    "ask for each year on its own", NULL, 0);
+		return;
+	}
 	store_report(c->d->db, kind, q->from, q->to, c->d->cfg.target_minutes,
 	    report_cb, q);
 }
