@@ -108,6 +108,29 @@ unknown_suites(int argc, char **argv)
 	return n;
 }
 
+/*
+ * The failures again, after the summary: CUnit prints each one when its
+ * test ends, and in a long run that line is far above the tail a CI log
+ * keeps.
+ */
+static void
+failure_recap(void)
+{
+	CU_pFailureRecord	 f;
+
+	f = CU_get_failure_list();
+	if (f == NULL)
+		return;
+	printf("\nFailures:\n");
+	for (; f != NULL; f = f->pNext)
+		printf("  %s / %s: %s:%u: %s\n",
+		    f->pSuite != NULL ? f->pSuite->pName : "?",
+		    f->pTest != NULL ? f->pTest->pName : "(suite set-up)",
+		    f->strFileName != NULL ? f->strFileName : "?",
+		    f->uiLineNumber,
+		    f->strCondition != NULL ? f->strCondition : "");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -133,6 +156,7 @@ main(int argc, char **argv)
 	}
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();
+	failure_recap();
 	failures = CU_get_number_of_failures() +
 	    CU_get_number_of_suites_failed() + test_outside_failures;
 	if (test_outside_failures > 0)
