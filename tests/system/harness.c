@@ -316,14 +316,15 @@ harness_submit_fixture(int port, const char *token, const char *rel)
 	return status;
 }
 
-int
-harness_daemon_wait_ready(struct harness_daemon *d, int timeout_ms)
+/* 0 once GET path answers 200 before deadline, -1 otherwise. */
+static int
+wait_status_200(struct harness_daemon *d, const char *path,
+    long long deadline)
 {
 	struct harness_response	 r;
-	long long		 deadline = now_ms() + timeout_ms;
 
 	while (now_ms() < deadline && harness_daemon_alive(d)) {
-		if (harness_http(d->port, "GET", "/healthz", NULL, NULL, 0, &r) == 0) {
+		if (harness_http(d->port, "GET", path, NULL, NULL, 0, &r) == 0) {
 			int ok = r.status == 200;
 
 			harness_response_free(&r);
@@ -332,8 +333,29 @@ harness_daemon_wait_ready(struct harness_daemon *d, int timeout_ms)
 		}
 		usleep(20000);
 	}
-	dump_log(d);
 	return -1;
+}
+
+#define READY_GRACE_MS	5000
+
+/*
+ * Alive (/healthz) within timeout_ms, then given up to READY_GRACE_MS
+ * more to reach its database (/readyz): the listener opens before the
+ * pool's connections are made, and on a loaded machine a request sent
+ * in between is a 503.  A daemon started with its database down on
+ * purpose is still "ready" here after the grace.
+ */
+int
+harness_daemon_wait_ready(struct harness_daemon *d, int timeout_ms)
+{
+	long long	deadline = now_ms() + timeout_ms;
+
+	if (wait_status_200(d, "/healthz", deadline) < 0) {
+		dump_log(d);
+		return -1;
+	}
+	(void)wait_status_200(d, "/readyz", now_ms() + READY_GRACE_MS);
+	return 0;
 }
 
 int

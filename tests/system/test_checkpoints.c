@@ -111,8 +111,12 @@ submit_train(const char *id)
 	    "application/xml\r\n", alk_operator);
 	status = harness_http(alk.port, "POST", "/v1/manifests", hdr, xml, len,
 	    &r) < 0 ? -1 : r.status;
-	if (status >= 0)
+	if (status >= 0) {
+		if (status != 202)
+			printf("\n  submit %s: %d %.300s\n", id, status,
+			    r.body != NULL ? r.body : "");
 		harness_response_free(&r);
+	}
 	free(xml);
 	return status;
 }
