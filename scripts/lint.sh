@@ -1,5 +1,7 @@
 #!/bin/sh
-# Static analysis of the project's own code with cppcheck.
+# Static analysis of the project's own code with cppcheck; the documents'
+# links (scripts/check-links.sh); the OpenAPI document (Redocly, when
+# installed).
 #
 # Suppressed, with reasons:
 #  variableScope -- the house style (OpenBSD, tmux) declares locals at the
@@ -18,6 +20,9 @@ cppcheck --quiet --enable=warning,style,portability,performance --std=c11 \
 	--suppress=missingIncludeSystem $dirs
 # shellcheck disable=SC2086
 echo "cppcheck: clean ($(find $dirs -name '*.c' -exec cat {} + | wc -l) lines)"
+
+# Links in the documents stay inside the repository.
+sh scripts/check-links.sh
 
 # The OpenAPI document against Redocly's recommended rules
 # (scripts/redocly.yaml), when the linter is installed: it is an npm
