@@ -15,7 +15,7 @@
 # Links inside fenced code blocks and `code spans` are not links.
 # $mdfiles is a list of words on purpose (the repository's paths have no
 # blanks), and the lists read below are of such words too.
-# shellcheck disable=SC2086,SC2013,SC2016
+# shellcheck disable=SC2086,SC2013,SC2016,SC2046
 set -eu
 cd "$(dirname "$0")/.."
 
