@@ -17,7 +17,8 @@
  * the same members -- type, title, status, detail, instance, request_id
  * (and diagnostics or other members where the refusal has them) --
  * whether the handler, the database (http_reply_problem_json) or the
- * connection guard before the body (conn.h) refused the request.  A HEAD
+ * connection guard before the body (conn.h) refused the request; its
+ * type follows from its title (daemon/problem.h).  A HEAD
  * request is answered with the headers GET would have, Content-Length
  * included, and no body.  Loop thread only.
  */

@@ -27,6 +27,7 @@
 #include "daemon/daemon.h"
 #include "daemon/http/http_int.h"
 #include "daemon/log.h"
+#include "daemon/problem.h"
 
 /* The reason phrase of a status, also a problem's default title. */
 const char *
@@ -193,7 +194,7 @@ http_problem_write(struct buf *b, int status, const char *title,
 
 	jsonw_init(&w, b);
 	jsonw_object_begin(&w);
-	jsonw_kv_string(&w, "type", "about:blank");
+	jsonw_kv_string(&w, "type", problem_type_uri(title));
 	jsonw_kv_string(&w, "title", title);
 	jsonw_kv_int(&w, "status", status);
 	jsonw_kv_string_opt(&w, "detail", detail);
@@ -226,8 +227,8 @@ http_reply_problem(struct http_ctx *c, int status, const char *title,
 void
 http_reply_problem_json(struct http_ctx *c, int status, const char *json)
 {
-	static const char *const own[] = { "type", "title", "status",
-	    "detail", "instance", "request_id" };
+	static const char *const own[] = { "type", "status", "detail",
+	    "instance", "request_id", "title" };
 	json_t		*in = json_loads(json, 0, NULL), *out, *v;
 	const char	*key, *s;
 	char		*text;
@@ -240,12 +241,13 @@ http_reply_problem_json(struct http_ctx *c, int status, const char *json)
 		in = json_object();
 	}
 	out = json_object();
-	s = json_string_value(json_object_get(in, "type"));
-	json_object_set_new(out, "type", json_string(s != NULL ? s :
-	    "about:blank"));
+	/* The type follows from the title (daemon/problem.h): the database
+	 * writes titles only, so a type it wrote is not kept. */
 	s = json_string_value(json_object_get(in, "title"));
-	json_object_set_new(out, "title", json_string(s != NULL ? s :
-	    http_reason(status)));
+	if (s == NULL)
+		s = http_reason(status);
+	json_object_set_new(out, "type", json_string(problem_type_uri(s)));
+	json_object_set_new(out, "title", json_string(s));
 	json_object_set_new(out, "status", json_integer(status));
 	if ((s = json_string_value(json_object_get(in, "detail"))) != NULL)
 		json_object_set_new(out, "detail", json_string(s));

@@ -35,6 +35,7 @@
 #include "daemon/peer/peer_link.h"
 #include "daemon/peer/peer_msg.h"
 #include "daemon/pool.h"
+#include "daemon/problem.h"
 #include "daemon/tls.h"
 
 #define PEER_PATH	"/v1/peer/messages"
@@ -94,8 +95,8 @@ peer_refuse(struct peer_link *l, struct evhttp_request *req, int status,
 	log_warnx("peer: message from %s refused (%d %s): %s",
 	    evhttp_request_get_host(req) != NULL ?
 	    evhttp_request_get_host(req) : "?", status, title, detail);
-	p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
-	    title, "status", status, "detail", detail);
+	p = json_pack("{s:s, s:s, s:i, s:s}", "type", problem_type_uri(title),
+	    "title", title, "status", status, "detail", detail);
 	text = json_dumps(p, JSON_COMPACT);
 	peer_reply(req, status, text);
 	free(text);
