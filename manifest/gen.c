@@ -5,92 +5,24 @@
  * containers (an empty one now and then) or, on a flat wagon, loose
  * goods; each loaded container or flat carries one consignment, and the
  * requested number of goods items is spread over them.  Everything lives
- * in the train's arena; the generator keeps no state between calls.  Goods are drawn from a table of real HS codes
- * with shares close to what crosses Alashankou and Horgos -- machinery,
- * auto parts, electronics, textiles, fruit and vegetables (some without
- * their phytosanitary certificate), chemicals, some dangerous goods -- or,
- * for e-commerce trains, from small parcels.  Masses, values and seals
- * are consistent with each other.
+ * in the train's arena; the generator keeps no state between calls.
+ * Goods are drawn from a table of real HS codes with shares close to what
+ * crosses Alashankou and Horgos -- machinery, auto parts, electronics,
+ * textiles, fruit and vegetables, chemicals, some dangerous goods -- or,
+ * for e-commerce trains, from small parcels, each with the documents the
+ * default rule set asks for.  Masses, values and seals are consistent
+ * with each other.  Defects (a certificate left out, a damaged seal, a
+ * listed party ...) come from the risk stream at the rates of the
+ * options' struct gen_risk (gen_risk.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "gen.h"
+#include "gen_int.h"
 #include "ident.h"
 #include "util.h"
 #include "value.h"
-
-struct rng {
-	uint64_t	s[4];
-};
-
-/* splitmix64: seeds the generator state from one number. */
-static uint64_t
-splitmix64(uint64_t *x)
-{
-	uint64_t	z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Seeds the state from one number, as xoshiro's authors advise. */
-static void
-rng_seed(struct rng *r, uint64_t seed)
-{
-	int	i;
-
-	for (i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&seed);
-}
-
-/* Rotates x left by k bits. */
-static uint64_t
-rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256**: the next 64 random bits. */
-static uint64_t
-rng_next(struct rng *r)
-{
-	uint64_t	result = rotl(r->s[1] * 5, 7) * 9, t = r->s[1] << 17;
-
-	r->s[2] ^= r->s[0];
-	r->s[3] ^= r->s[1];
-	r->s[1] ^= r->s[2];
-	r->s[0] ^= r->s[3];
-	r->s[2] ^= t;
-	r->s[3] = rotl(r->s[3], 45);
-	return result;
-}
-
-/* Uniform in [0, n). */
-static uint64_t
-rng_below(struct rng *r, uint64_t n)
-{
-	return n == 0 ? 0 : rng_next(r) % n;
-}
-
-/* True with probability pct percent. */
-static bool
-rng_pct(struct rng *r, unsigned pct)
-{
-	return rng_below(r, 100) < pct;
-}
-
-struct goods {
-	const char	*hs;
-	const char	*description;
-	unsigned	 weight;	/* share, out of the table's total */
-	unsigned	 kg_min, kg_max;	/* gross per item */
-	unsigned	 usd_per_kg;
-	const char	*package;
-	const char	*doc;		/* document it normally carries */
-	const char	*un;		/* dangerous goods */
-};
 
 static const struct goods freight[] = {
 	{ "847130", "Portable automatic data processing machines", 8, 800, 4000, 60, "CS", "861", NULL },
@@ -234,33 +166,36 @@ S(struct manifest_train *t, const char *s)
 }
 
 /*
- * A UIC number: type code, keeper's country, series, serial, check digit.
- * Serials step by a number prime to 10^5, so no two wagons of a train
- * (up to 100,000) share a number.
+ * A UIC number: type code, keeper's country, series, serial, check digit
+ * (a wrong one when mistyped).  Serials step by a number prime to 10^5,
+ * so no two wagons of a train (up to 100,000) share a number.
  */
 static const char *
 wagon_number(struct manifest_train *t, const struct wagon_type *wt,
-    const char *country, uint64_t base, unsigned index)
+    const char *country, uint64_t base, unsigned index, bool mistyped)
 {
 	char	num[13];
 
 	snprintf(num, sizeof num, "%s%s%s%05llu", wt->code, country, wt->series,
 	    (unsigned long long)((base + (uint64_t)index * 7919) % 100000));
-	num[11] = (char)('0' + ident_uic_check_digit(num));
+	num[11] = (char)('0' + (ident_uic_check_digit(num) + mistyped) % 10);
 	num[12] = '\0';
 	return S(t, num);
 }
 
-/* An ISO 6346 number: owner, U, serial (unique in the train), check digit. */
+/*
+ * An ISO 6346 number: owner, U, serial (unique in the train), check digit
+ * (a wrong one when mistyped).
+ */
 static const char *
 container_number(struct manifest_train *t, struct rng *r, uint64_t base,
-    unsigned index)
+    unsigned index, bool mistyped)
 {
 	char	num[12];
 
 	snprintf(num, sizeof num, "%s%06llu", owners[rng_below(r, nitems(owners))],
 	    (unsigned long long)((base + (uint64_t)index * 7919) % 1000000));
-	num[10] = (char)('0' + ident_iso6346_check_digit(num));
+	num[10] = (char)('0' + (ident_iso6346_check_digit(num) + mistyped) % 10);
 	num[11] = '\0';
 	return S(t, num);
 }
@@ -331,17 +266,6 @@ make_party(struct manifest_train *t, struct rng *r, struct manifest_party *p,
 	}
 }
 
-/* Thousandths of currency per USD (fixed rates: the train must not drift). */
-static int64_t
-rate_of(const char *currency)
-{
-	if (strcmp(currency, "EUR") == 0)
-		return 920;
-	if (strcmp(currency, "CNY") == 0)
-		return 7100;
-	return 1000;
-}
-
 /*
  * A goods item of line g in the consignment's currency, placed on
  * equipment, at most about max_kg gross so that a container stays within
@@ -371,20 +295,19 @@ make_item(struct manifest_train *t, struct rng *r, struct manifest_consignment *
 	it->packages = parcel ? 1 : (int64_t)(1 + kg / 500);
 	it->package_type = S(t, g->package);
 	if (parcel) {
-		/* Most parcels are cheap; one in a hundred is not. */
-		it->value = rng_pct(r, 1) ? (int64_t)(6000 + rng_below(r, 9000)) *
-		    MANIFEST_SCALE : (int64_t)(20 + rng_below(r, 900)) * MANIFEST_SCALE;
+		/* Parcels are cheap; the expensive one is a defect (value). */
+		it->value = (int64_t)(20 + rng_below(r, 900)) * MANIFEST_SCALE;
 		/* Parcel prices are set in CNY; cents at most in other currencies. */
 		if (strcmp(k->currency, "CNY") != 0)
-			it->value = it->value * rate_of(k->currency) / 7100 / 10 * 10;
+			it->value = it->value * gen_rate_of(k->currency) / 7100 / 10 * 10;
 	} else
-		it->value = kg * g->usd_per_kg * rate_of(k->currency);
+		it->value = kg * g->usd_per_kg * gen_rate_of(k->currency);
 	it->currency = k->currency;
 	it->origin = S(t, parcel ? "CN" : origins[rng_below(r, nitems(origins))]);
 	if (g->un != NULL)
 		it->un_number = S(t, g->un);
-	/* Phytosanitary certificates go missing now and then. */
-	if (g->doc != NULL && (strcmp(g->doc, "851") != 0 || rng_pct(r, 80))) {
+	/* Declared: a missing certificate is a defect (doc, gen_risk.c). */
+	if (g->doc != NULL) {
 		d = manifest_item_add_document(t, it);
 		d->type = S(t, g->doc);
 		snprintf(id, sizeof id, "%s-%s-%06llu", it->origin, g->doc,
@@ -423,7 +346,7 @@ make_header(struct manifest_train *t, struct rng *r, const struct gen_options *o
 	return rt;
 }
 
-/* A seal on an array via the model's constructors. */
+/* A seal, intact, via the model's constructors. */
 static void
 add_seal(struct manifest_train *t, struct rng *r, struct manifest_seal *s,
     const char *country, enum manifest_sealer by)
@@ -434,21 +357,35 @@ add_seal(struct manifest_train *t, struct rng *r, struct manifest_seal *s,
 	    (unsigned long long)rng_below(r, 10000000));
 	s->number = S(t, num);
 	s->sealed_by = by;
-	s->condition = rng_pct(r, 1) ? MANIFEST_SEAL_DAMAGED : MANIFEST_SEAL_INTACT;
+	s->condition = MANIFEST_SEAL_INTACT;
 }
 
-/* Containers of wagon w: one 40/45-foot or two 20-foot; loaded ones to v. */
+/* Where the equipment being built goes, and the risk it draws from. */
+struct equipment {
+	const struct gen_options	*o;
+	struct gen_draw			*d;
+	uint64_t			 cbase;		/* container serials */
+	unsigned			 serial;	/* containers so far */
+	struct slot			*v;		/* loaded ones */
+	size_t				 n;
+};
+
+/*
+ * Containers of wagon w (position i): one 40/45-foot or two 20-foot,
+ * loaded ones to e's slots.  Each draws a mistyped number, a damaged
+ * seal and, when empty, a heavy load (the risk stream, three draws).
+ */
 static void
-make_containers(struct manifest_train *t, struct rng *r, bool ecommerce,
-    struct manifest_wagon *w, unsigned i, uint64_t base, unsigned *serial,
-    struct slot *v, size_t *n)
+make_containers(struct manifest_train *t, struct rng *r, struct equipment *e,
+    struct manifest_wagon *w, unsigned i)
 {
-	unsigned	k, nc = ecommerce || rng_pct(r, 45) ? 2 : 1;
+	unsigned	k, nc = e->o->ecommerce || rng_pct(r, 45) ? 2 : 1;
 	unsigned	pick;
 
 	for (k = 0; k < nc; k++) {
+		bool mistyped = gen_draw(e->d, GEN_RISK_CHECK_DIGIT);
 		struct manifest_container *c = manifest_container_add(t, w,
-		    container_number(t, r, base, (*serial)++));
+		    container_number(t, r, e->cbase, e->serial++, mistyped));
 
 		pick = (unsigned)rng_below(r, 100);
 		c->size_type = S(t, nc == 2 ? "22G1" : pick < 15 ? "45R1" :
@@ -460,31 +397,39 @@ make_containers(struct manifest_train *t, struct rng *r, bool ecommerce,
 		if (rng_pct(r, 40))
 			add_seal(t, r, manifest_container_add_seal(t, c),
 			    "CN", MANIFEST_SEALER_CUSTOMS);
+		if (gen_draw(e->d, GEN_RISK_SEAL))
+			c->seals[0].condition = MANIFEST_SEAL_DAMAGED;
+		/* Declared empty, yet 6 to 18 t of something inside. */
+		if (gen_draw(e->d, GEN_RISK_EMPTY) && !c->full)
+			c->gross_kg += (int64_t)(6000 + e->serial * 7919 % 12000) *
+			    MANIFEST_SCALE;
 		if (c->full) {
-			v[*n].equipment = c->number;
-			v[(*n)++].container = c;
+			e->v[e->n].equipment = c->number;
+			e->v[e->n++].container = c;
 		}
 	}
 }
 
 /* Wagons and containers; returns the slots goods can go to in *slots. */
 static size_t
-make_equipment(struct manifest_train *t, struct rng *r, const struct gen_options *o,
-    const struct route *rt, struct slot **slots)
+make_equipment(struct manifest_train *t, struct rng *r, struct gen_draw *d,
+    const struct gen_options *o, const struct route *rt, struct slot **slots)
 {
-	struct slot	*v;
-	size_t		 n = 0;
-	unsigned	 i, serial = 0;
-	uint64_t	 wbase = rng_below(r, 100000), cbase = rng_below(r, 1000000);
+	struct equipment e = { o, d, 0, 0, NULL, 0 };
+	unsigned	 i;
+	uint64_t	 wbase = rng_below(r, 100000);
 
-	v = arena_alloc(t->arena, (size_t)o->wagons * 2 * sizeof *v);
+	e.cbase = rng_below(r, 1000000);
+	e.v = arena_alloc(t->arena, (size_t)o->wagons * 2 * sizeof *e.v);
 	for (i = 0; i < o->wagons; i++) {
 		/* One wagon in twenty of a freight train is a flat with loose goods. */
 		bool flat = !o->ecommerce && i > 0 && rng_pct(r, 5);
+		bool mistyped = flat && gen_draw(d, GEN_RISK_CHECK_DIGIT);
 		const struct wagon_type *wt = &wagon_types[flat ? GEN_FLAT_WAGON :
 		    rng_below(r, GEN_FLAT_WAGON)];
 		struct manifest_wagon *w = manifest_wagon_add(t, wagon_number(t,
-		    wt, rng_pct(r, 80) ? rt->uic_country : "33", wbase, i));
+		    wt, rng_pct(r, 80) ? rt->uic_country : "33", wbase, i,
+		    mistyped));
 
 		w->type = S(t, wt->type);
 		w->tare_kg = (int64_t)(wt->tare_min + rng_below(r,
@@ -492,15 +437,16 @@ make_equipment(struct manifest_train *t, struct rng *r, const struct gen_options
 		if (flat || rng_pct(r, 30))
 			add_seal(t, r, manifest_wagon_add_seal(t, w),
 			    t->carrier.country, MANIFEST_SEALER_CARRIER);
+		if (flat && gen_draw(d, GEN_RISK_SEAL))
+			w->seals[0].condition = MANIFEST_SEAL_DAMAGED;
 		if (flat) {
-			v[n].equipment = w->number;
-			v[n++].container = NULL;
+			e.v[e.n].equipment = w->number;
+			e.v[e.n++].container = NULL;
 		} else
-			make_containers(t, r, o->ecommerce, w, i, cbase, &serial,
-			    v, &n);
+			make_containers(t, r, &e, w, i);
 	}
-	*slots = v;
-	return n;
+	*slots = e.v;
+	return e.n;
 }
 
 /* Payload in kg a slot takes: a 20-foot box 21 t, a 40/45-foot 26 t, a flat 60 t. */
@@ -547,8 +493,9 @@ make_parties(struct manifest_train *t, struct rng *r,
 
 /* One consignment per slot, items spread evenly. */
 static void
-make_freight(struct manifest_train *t, struct rng *r, const struct gen_options *o,
-    const struct route *rt, struct slot *slots, size_t n)
+make_freight(struct manifest_train *t, struct rng *r, struct gen_draw *d,
+    const struct gen_options *o, const struct route *rt, struct slot *slots,
+    size_t n)
 {
 	uint64_t	left = o->items;
 	size_t		i;
@@ -588,6 +535,7 @@ make_freight(struct manifest_train *t, struct rng *r, const struct gen_options *
 				slots[i].container->gross_kg += it->gross_kg;
 			k->value += it->value;
 		}
+		gen_risk_consignment(t, d, k);
 		left -= share;
 	}
 }
@@ -649,7 +597,7 @@ person_name(uint64_t k, char *out, size_t len)
  * twice items/consignees parcels, the k-th to the k-th person.
  */
 static void
-make_person_parcels(struct manifest_train *t, struct rng *r,
+make_person_parcels(struct manifest_train *t, struct rng *r, struct gen_draw *d,
     const struct gen_options *o, struct slot *slots, size_t n)
 {
 	uint64_t	total = o->items, avg = o->items / o->consignees, k = 0;
@@ -686,14 +634,15 @@ make_person_parcels(struct manifest_train *t, struct rng *r,
 				slots[i].container->gross_kg += it->gross_kg;
 				cs->value += it->value;
 			}
+			gen_risk_consignment(t, d, cs);
 		}
 	}
 }
 
 /* Parcels in consignments of 50 to 400, over the loaded containers. */
 static void
-make_parcels(struct manifest_train *t, struct rng *r, const struct gen_options *o,
-    struct slot *slots, size_t n)
+make_parcels(struct manifest_train *t, struct rng *r, struct gen_draw *d,
+    const struct gen_options *o, struct slot *slots, size_t n)
 {
 	uint64_t	left = o->items, per_container = (o->items + n - 1) / n;
 	size_t		i;
@@ -727,6 +676,7 @@ make_parcels(struct manifest_train *t, struct rng *r, const struct gen_options *
 				slots[i].container->gross_kg += it->gross_kg;
 				k->value += it->value;
 			}
+			gen_risk_consignment(t, d, k);
 			here -= size;
 		}
 	}
@@ -741,19 +691,28 @@ gen_train(const struct gen_options *opt)
 	const struct route	*rt;
 	struct slot		*slots;
 	struct rng		 r;
+	struct gen_risk		 defaults;
+	struct gen_draw		 d;
 	size_t			 n;
 
 	if (o.wagons == 0)
 		o.wagons = 1;
+	if (o.risk == NULL) {
+		gen_risk_default(&defaults);
+		o.risk = &defaults;
+	}
 	rng_seed(&r, o.seed);
+	/* The risk stream: its own seed, so --risk moves only the defects. */
+	rng_seed(&d.rng, o.seed ^ 0x7269736b7269736bULL);
+	d.risk = o.risk;
 	rt = make_header(t, &r, &o);
-	n = make_equipment(t, &r, &o, rt, &slots);
+	n = make_equipment(t, &r, &d, &o, rt, &slots);
 	if (o.ecommerce && o.consignees > 0)
-		make_person_parcels(t, &r, &o, slots, n);
+		make_person_parcels(t, &r, &d, &o, slots, n);
 	else if (o.ecommerce)
-		make_parcels(t, &r, &o, slots, n);
+		make_parcels(t, &r, &d, &o, slots, n);
 	else
-		make_freight(t, &r, &o, rt, slots, n);
+		make_freight(t, &r, &d, &o, rt, slots, n);
 	manifest_train_finish(t);
 	return t;
 }
