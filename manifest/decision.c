@@ -1,7 +1,7 @@
 /*
  * decision.c -- building the decision document and writing its JSON.
  *
- * The JSON follows spec/decision.md key by key; "set_out" and the lane
+ * The JSON follows docs/contracts.md ("The decision document") key by key; "set_out" and the lane
  * counts are computed from the wagons here, so they cannot disagree with
  * the wagons they summarise.
  */

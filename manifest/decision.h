@@ -1,6 +1,6 @@
 /*
  * decision.h -- the decision document (docs/decision.md; contract:
- * spec/decision.md): what the rules decided about a train, wagon by
+ * docs/contracts.md, "The decision document"): what the rules decided about a train, wagon by
  * wagon, with every rule hit and its plain-language reason.
  *
  * A struct decision owns an arena holding every string, wagon and hit;

@@ -1,5 +1,5 @@
 /*
- * ident.c -- check digits and code shapes (spec/README.md, "Identifiers").
+ * ident.c -- check digits and code shapes (docs/contracts.md, "Identifiers").
  */
 #include <string.h>
 

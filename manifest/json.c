@@ -2,7 +2,7 @@
  * json.c -- the train model as canonical JSON.
  *
  * One function per model type, each writing its keys in the order of
- * spec/model.md.  The writer never looks at how the train was parsed, so
+ * docs/contracts.md ("The train model").  The writer never looks at how the train was parsed, so
  * EDIFACT and XML inputs of the same train print the same bytes.
  */
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * model.h -- the train model (docs/model.md; contract: spec/model.md).
+ * model.h -- the train model (docs/model.md; the contract: docs/contracts.md).
  *
  * Every input format is parsed into a struct manifest_train; the rules
  * read it and the store keeps it.  A train owns one arena: every wagon,

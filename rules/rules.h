@@ -2,7 +2,7 @@
  * rules.h -- the rule engine: station risk rules compiled once into an
  * immutable, reference-counted rule set, and the evaluation of a train
  * against it into a decision document (docs/rules.md; contract:
- * spec/decision.md).
+ * docs/contracts.md, "The decision document").
  *
  * A rule set is compiled from a directory (its .rules files and the list
  * files they name) or from files in memory.  Once compiled it is never

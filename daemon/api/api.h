@@ -1,5 +1,5 @@
 /*
- * api.h -- the HTTP API of interfaces.md (daemon/api/): the route table
+ * api.h -- the HTTP API (docs/contracts.md, "The HTTP API"; daemon/api/): the route table
  * (which is also the authorisation table: each route lists the roles it
  * admits) and the handlers, one file per resource (api_*.c).  railgated.c
  * hands the table to the transport (daemon/http/, struct http_app) and

@@ -69,7 +69,7 @@ auth_role_parse(const char *s, enum auth_role *out)
 
 /*
  * The authorisation decision.  A supervisor has every officer's right
- * (interfaces.md); nothing else is implied.
+ * (docs/contracts.md, "Roles and the audit trail"); nothing else is implied.
  */
 bool
 auth_role_allows(unsigned mask, enum auth_role r)

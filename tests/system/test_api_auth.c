@@ -195,7 +195,7 @@ t_auth_audit_tamper_detected(void)
 
 /*
  * Every role against every route: a role reaches exactly the rows of
- * interfaces.md (403 elsewhere; what the handler then answers -- 404 for
+ * docs/contracts.md (403 elsewhere; what the handler then answers -- 404 for
  * an unknown train, 400/422 for an empty body -- only shows it got in).
  */
 static void

@@ -1,6 +1,6 @@
 /*
  * test_ident.c -- check digits and code shapes, on the published examples
- * (spec/README.md) and on mutations of them.
+ * (docs/contracts.md) and on mutations of them.
  */
 #include <string.h>
 
