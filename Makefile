@@ -207,6 +207,12 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run.sh $(BUILD)
 
+# A `make run` left in the background (its terminal gone): the daemon,
+# then its private PostgreSQL (Ctrl-C does both in the foreground).
+stop:
+	@scripts/run.sh stop
+.PHONY: stop
+
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_PROGRAMS)
 	@scripts/bench.sh $(BUILD)
