@@ -878,7 +878,9 @@ t_decisions_openapi_lists_every_route(void)
 	for (i = 0; i < api_route_count; i++) {
 		snprintf(method, sizeof method, "%s",
 		    api_routes[i].method == EVHTTP_REQ_GET ? "get" :
-		    api_routes[i].method == EVHTTP_REQ_PUT ? "put" : "post");
+		    api_routes[i].method == EVHTTP_REQ_PUT ? "put" :
+		    api_routes[i].method == EVHTTP_REQ_DELETE ? "delete" :
+		    "post");
 		p = json_object_get(paths, api_routes[i].pattern);
 		if (p == NULL || json_object_get(p, method) == NULL) {
 			fprintf(stderr, "\n%s %s not in /openapi.json\n", method,
