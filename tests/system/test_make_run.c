@@ -30,6 +30,7 @@
 #include "unit.h"
 
 static char	repo[512];
+static char	run_var[64];	/* t_run_make_run's directory, for the next */
 
 static int
 run_suite_init(void)
@@ -378,14 +379,107 @@ t_run_make_run(void)
 		snprintf(path, sizeof path, "scripts/pgcluster.sh kill '%s/pg'",
 		    var);
 		(void)shell(path);
+		remove_dir(var);
+		return;
 	}
-	remove_dir(var);
+	snprintf(run_var, sizeof run_var, "%s", var);
+}
+
+/* The tokens file's text without its line for role (rewritten). */
+static bool
+drop_token(const char *path, const char *role)
+{
+	char	*text = slurp(path), *p, *e;
+	FILE	*f;
+	bool	 ok;
+
+	if (text == NULL)
+		return false;
+	for (p = text; *p != '\0'; p = e) {
+		e = p + strcspn(p, "\n");
+		e += *e == '\n';
+		if (strncmp(p, role, strlen(role)) == 0 && p[strlen(role)] == '=') {
+			memmove(p, e, strlen(e) + 1);
+			break;
+		}
+	}
+	ok = (f = fopen(path, "w")) != NULL && fputs(text, f) >= 0;
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	free(text);
+	return ok;
+}
+
+/*
+ * The next `make run` on the same directory, left in the background
+ * (its shell detached from any terminal), stopped by `make stop`
+ * (scripts/run.sh stop): the daemon, then the private PostgreSQL.  The
+ * run before admin tokens existed is simulated by dropping the admin's
+ * line: the next start makes it and keeps the others.
+ */
+static void
+t_run_make_stop(void)
+{
+	char	 out[128], path[256], cmd[600], *before, *after, tok[128];
+	pid_t	 run, daemon, postmaster;
+	int	 port = harness_free_port(), st;
+
+	if (run_var[0] == '\0')
+		CU_FAIL_FATAL("t_run_make_run left no directory");
+	snprintf(path, sizeof path, "%s/make-run-tokens", run_var);
+	CU_ASSERT_FATAL(drop_token(path, "admin"));
+	before = slurp(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(before);
+	CU_ASSERT_PTR_NULL(strstr(before, "admin="));
+	snprintf(out, sizeof out, "%s/out2", run_var);
+	run = run_start(run_var, port, out);
+	CU_ASSERT_FATAL(run > 0);
+	if (!output_has(out, "railgate: stop with Ctrl-C", 120000)) {
+		kill(-run, SIGTERM);
+		run_wait(run, 60000);
+		CU_FAIL_FATAL("scripts/run.sh did not come up again");
+	}
+	after = slurp(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(after);
+	/* The others kept as they were, the admin's made and working. */
+	CU_ASSERT(strncmp(after, before, strlen(before)) == 0);
+	CU_ASSERT(token_of(after, "admin", tok, sizeof tok));
+	CU_ASSERT_EQUAL(call(port, tok, "GET", "/v1/session", NULL, NULL), 200);
+	free(before);
+	free(after);
+	snprintf(path, sizeof path, "%s/railgated.pid", run_var);
+	daemon = pid_in(path);
+	snprintf(path, sizeof path, "%s/pg/data/postmaster.pid", run_var);
+	postmaster = pid_in(path);
+	CU_ASSERT(daemon > 0 && postmaster > 0);
+
+	snprintf(cmd, sizeof cmd, "RAILGATE_VAR='%s' scripts/run.sh stop > "
+	    "'%s/stop.out' 2>&1", run_var, run_var);
+	st = shell(cmd);
+	CU_ASSERT_EQUAL(st, 0);
+	CU_ASSERT(daemon > 0 && process_gone(daemon));
+	CU_ASSERT(postmaster > 0 && process_gone(postmaster));
+	snprintf(path, sizeof path, "%s/stop.out", run_var);
+	CU_ASSERT(output_has(path, ") stopped", 1000));
+	/* The run's shell saw its daemon go and ends. */
+	CU_ASSERT_EQUAL(run_wait(run, 30000), 0);
+	/* Nothing left to stop: says so, and succeeds. */
+	CU_ASSERT_EQUAL(shell(cmd), 0);
+	CU_ASSERT(output_has(path, "no daemon of make run is running", 1000));
+	if (postmaster > 0 && !process_gone(postmaster)) {
+		snprintf(cmd, sizeof cmd, "scripts/pgcluster.sh kill '%s/pg'",
+		    run_var);
+		(void)shell(cmd);
+	}
+	remove_dir(run_var);
+	run_var[0] = '\0';
 }
 
 static CU_TestInfo run_tests[] = {
 	{ "t_run_pgcluster_relative", t_run_pgcluster_relative },
 	{ "t_run_pgcluster_not_a_cluster", t_run_pgcluster_not_a_cluster },
 	{ "t_run_make_run", t_run_make_run },
+	{ "t_run_make_stop", t_run_make_stop },
 	CU_TEST_INFO_NULL,
 };
 
