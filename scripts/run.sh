@@ -93,6 +93,9 @@ if [ -z "$dsn" ]; then
 	echo "railgate: starting the private PostgreSQL cluster under $var/pg"
 	admin_dsn=$(scripts/pgcluster.sh start "$var/pg")
 	private=yes
+	# Interrupted before the daemon runs: the cluster stops all the same.
+	trap 'stop_cluster; exit 130' INT
+	trap 'stop_cluster; exit 143' TERM
 	# The daemon runs as railgate_app (created by the first migration),
 	# which can append to the audit log but never rewrite it.
 	dsn=$(printf '%s' "$admin_dsn" | sed 's/user=postgres/user=railgate_app/')
@@ -114,16 +117,17 @@ if ! grep -q '^[[:space:]]*auto_release[[:space:]]*=' "$conf"; then
 fi
 mv "$runconf.new" "$runconf"
 
-# The daemon in the background while the fixtures go in, then waited for.
-# Ctrl-C reaches it directly (same process group) and it drains before
-# exiting; a SIGTERM to this script is passed on.  Either way the private
-# cluster is stopped once the daemon is gone.
-"$build/railgated" -c "$runconf" &
+# The daemon in the background while the fixtures go in, then waited for,
+# in a session of its own: Ctrl-C (the terminal's SIGINT to this script's
+# process group) or a SIGTERM reaches this script, which passes the same
+# signal on to the daemon exactly once (a second would stop it without
+# finishing its work in progress), waits for it, then stops the cluster.
+setsid "$build/railgated" -c "$runconf" &
 pid=$!
 echo "$pid" > "$pidfile"
 finish() {
 	trap '' INT TERM
-	[ "$1" = INT ] || kill -TERM "$pid" 2>/dev/null || true
+	kill -"$1" "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	rm -f "$pidfile"
 	status=0
