@@ -183,6 +183,19 @@ lint: layers sizes $(BUILD)/railgated
 	    docs/man/railgate.conf.5 2>&1 | grep . || { echo "manual pages: groff warns"; exit 1; }
 	@echo "manual pages: clean"
 
+# The commit built, for railgate_build_info (daemon/metrics.c, version.h):
+# "unknown" outside git.  The header is rewritten only when the commit
+# changes, so metrics.o is compiled again only then.
+COMMIT_HEADER = $(BUILD)/daemon/commit.h
+$(COMMIT_HEADER): railgate-commit
+	@mkdir -p $(dir $@)
+	@c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
+	printf '#define RAILGATE_COMMIT "%s"\n' "$${c:-unknown}" > $@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+$(BUILD)/daemon/metrics.o: $(COMMIT_HEADER)
+$(BUILD)/daemon/metrics.o: ALL_CFLAGS += -include $(COMMIT_HEADER)
+.PHONY: railgate-commit
+
 layers:
 	@scripts/check-layers.sh
 
@@ -193,6 +206,12 @@ sizes:
 run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run.sh $(BUILD)
+
+# A `make run` left in the background (its terminal gone): the daemon,
+# then its private PostgreSQL (Ctrl-C does both in the foreground).
+stop:
+	@scripts/run.sh stop
+.PHONY: stop
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_PROGRAMS)

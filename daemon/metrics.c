@@ -8,17 +8,26 @@
  * from 1 ms to 60 s (a 5,000-item train parses and evaluates in a few
  * milliseconds; a 1,000,000-item e-commerce train in about a second).
  * Rule names are kept sorted, so the output is stable between scrapes.
+ * The build and the process figures (process_*, named as the Prometheus
+ * client libraries name them, so dashboards made for any exporter work)
+ * are read from /proc at each scrape: nothing to keep.
  */
+#include <sys/resource.h>
+
 #include <ctype.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "manifest/decision.h"
 #include "manifest/util.h"
 
 #include "daemon/metrics.h"
+#include "daemon/version.h"
 
 /* Upper bounds in seconds; +Inf follows. */
 static const double metrics_bounds[] = {
@@ -218,6 +227,123 @@ metrics_auto_released(void)
 	pthread_mutex_unlock(&metrics_lock);
 }
 
+/*
+ * The fields of /proc/self/stat this needs, in clock ticks and bytes: 0
+ * or -1 when it cannot be read (then the process families are left out:
+ * a missing figure, never a made-up one).
+ */
+struct metrics_proc {
+	unsigned long long	utime, stime, starttime, vsize;
+	long long		rss;		/* pages */
+};
+
+static int
+proc_stat_read(struct metrics_proc *p)
+{
+	char	 line[1024], *s;
+	FILE	*f;
+	int	 n;
+
+	if ((f = fopen("/proc/self/stat", "r")) == NULL)
+		return -1;
+	s = fgets(line, sizeof line, f);
+	fclose(f);
+	/* The command name is in parentheses and may hold spaces: the
+	 * fields counted from the last ')' (field 3, state, follows). */
+	if (s == NULL || (s = strrchr(line, ')')) == NULL)
+		return -1;
+	n = sscanf(s + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+	    "%llu %llu %*d %*d %*d %*d %*d %*d %llu %llu %lld", &p->utime,
+	    &p->stime, &p->starttime, &p->vsize, &p->rss);
+	return n == 5 ? 0 : -1;
+}
+
+/* The boot time in seconds since the epoch (/proc/stat btime), or -1. */
+static long long
+proc_boot_time(void)
+{
+	char		 line[256];
+	long long	 btime = -1;
+	FILE		*f;
+
+	if ((f = fopen("/proc/stat", "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "btime %lld", &btime) == 1)
+			break;
+	fclose(f);
+	return btime;
+}
+
+/* Open descriptors (/proc/self/fd, less the one reading it), or -1. */
+static long
+proc_open_fds(void)
+{
+	struct dirent	*e;
+	DIR		*dir;
+	long		 n = 0;
+
+	if ((dir = opendir("/proc/self/fd")) == NULL)
+		return -1;
+	while ((e = readdir(dir)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n > 0 ? n - 1 : n;
+}
+
+/* One gauge or counter family with a single unlabelled sample. */
+static void
+family_write(struct buf *b, const char *name, const char *type,
+    const char *help, double v)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %.15g\n", name, help,
+	    name, type, name, v);
+}
+
+/* railgate_build_info and the process_* families. */
+static void
+process_write(struct buf *b)
+{
+	struct metrics_proc	p;
+	struct rlimit		rl;
+	long			tck = sysconf(_SC_CLK_TCK);
+	long			page = sysconf(_SC_PAGESIZE);
+	long long		btime = proc_boot_time();
+	long			fds = proc_open_fds();
+
+	buf_printf(b, "# HELP railgate_build_info The release and the commit "
+	    "railgated was built from (\"unknown\" outside git); always 1.\n"
+	    "# TYPE railgate_build_info gauge\n"
+	    "railgate_build_info{version=\"");
+	metrics_label_value(b, RAILGATE_VERSION);
+	buf_printf(b, "\",commit=\"");
+	metrics_label_value(b, RAILGATE_COMMIT);
+	buf_printf(b, "\"} 1\n");
+	if (tck > 0 && page > 0 && proc_stat_read(&p) == 0) {
+		family_write(b, "process_cpu_seconds_total", "counter",
+		    "Total user and system CPU time spent in seconds.",
+		    (double)(p.utime + p.stime) / (double)tck);
+		family_write(b, "process_resident_memory_bytes", "gauge",
+		    "Resident memory size in bytes.", (double)p.rss *
+		    (double)page);
+		family_write(b, "process_virtual_memory_bytes", "gauge",
+		    "Virtual memory size in bytes.", (double)p.vsize);
+		if (btime >= 0)
+			family_write(b, "process_start_time_seconds", "gauge",
+			    "Start time of the process since unix epoch in "
+			    "seconds.", (double)btime + (double)p.starttime /
+			    (double)tck);
+	}
+	if (fds >= 0)
+		family_write(b, "process_open_fds", "gauge",
+		    "Number of open file descriptors.", (double)fds);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		family_write(b, "process_max_fds", "gauge",
+		    "Maximum number of open file descriptors.",
+		    (double)rl.rlim_cur);
+}
+
 void
 metrics_write(struct buf *b)
 {
@@ -266,4 +392,5 @@ metrics_write(struct buf *b)
 	    "Time to evaluate a train against the rule set.",
 	    &metrics_evaluate);
 	pthread_mutex_unlock(&metrics_lock);
+	process_write(b);
 }

@@ -45,7 +45,8 @@ void metrics_clock_alert(const char *flag);
 
 /*
  * Appends every metric above in Prometheus text format 0.0.4, each family
- * with its HELP and TYPE lines (any thread).
+ * with its HELP and TYPE lines, then railgate_build_info and the process_*
+ * families read from /proc (any thread).
  */
 void metrics_write(struct buf *b);
 /* Appends s as a label value: backslash, quote and newline escaped. */

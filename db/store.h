@@ -666,6 +666,18 @@ void store_subscription_put(struct db *db, const char *name, const char *url,
     int enabled, const char *client_cert, const char *client_key,
     const char *carriers, const char *principal, store_doc_cb cb,
     void *arg);
+/* The subscriptions not deleted, {"subscriptions": [...]}, no secret. */
+void store_subscriptions_list(struct db *db, store_doc_cb cb, void *arg);
+/* One subscription not deleted (no secret); 0 when there is none. */
+void store_subscription_get(struct db *db, const char *name, store_doc_cb cb,
+    void *arg);
+/*
+ * Deletes a subscription (subscription_delete()): done, not_found, or
+ * conflict while notices are pending and force is 0 (with force they are
+ * abandoned).
+ */
+void store_subscription_delete(struct db *db, const char *name, int force,
+    const char *principal, store_reply_cb cb, void *arg);
 
 /* == operators' documents (store_documents.c, 73_documents.sql) == */
 

@@ -2,7 +2,8 @@
  * store_notices.c -- the statements of release notices: claimed under a
  * lease, their bodies fixed, their attempts recorded, redelivered; the
  * subscriptions they go to (store.h; the functions are in
- * db/functions/70_notices.sql).
+ * db/functions/70_notices.sql and, for listing and deleting
+ * subscriptions, 72_subscriptions.sql).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,4 +132,30 @@ store_subscription_put(struct db *db, const char *name, const char *url,
 
 	store_query_read(db, "SELECT subscription_put($1, $2, $3::text[], $4, "
 	    "$5, $6::boolean, $7, $8, $9, $10::text[])", 10, v, cb, arg);
+}
+
+void
+store_subscriptions_list(struct db *db, store_doc_cb cb, void *arg)
+{
+	store_query_read(db, "SELECT subscriptions_list()", 0, NULL, cb, arg);
+}
+
+void
+store_subscription_get(struct db *db, const char *name, store_doc_cb cb,
+    void *arg)
+{
+	const char	*v[1] = { name };
+
+	store_query_read(db, "SELECT subscription_get($1)", 1, v, cb, arg);
+}
+
+void
+store_subscription_delete(struct db *db, const char *name, int force,
+    const char *principal, store_reply_cb cb, void *arg)
+{
+	const char	*v[3] = { name, force ? "t" : "f", principal };
+
+	/* Not retried: it changes state and is audited once. */
+	store_query_reply(db, "SELECT outcome, reply FROM subscription_delete("
+	    "$1, $2::boolean, $3)", 3, v, NULL, NULL, 0, cb, arg);
 }

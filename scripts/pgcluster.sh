@@ -6,6 +6,12 @@
 #   pgcluster.sh kill DIR    stop at once (immediate shutdown), for fault tests
 #   pgcluster.sh dsn DIR     print the DSN
 #
+# DIR may be relative: it is resolved to an absolute path first (the
+# server's commands run from / when root).  Every failure says what and
+# where and exits non-zero: 64 usage, 66 DIR is not a cluster (stop, kill,
+# dsn), 69 no PostgreSQL, 70 the server did not start or stop.  Stopping
+# a cluster that is not running says so and succeeds.
+#
 # PostgreSQL refuses to run as root: when uid is 0 the server runs as the
 # `postgres` system user, which then owns DIR.  The socket lives in
 # DIR/sock when that path is short enough for a Unix socket (107 bytes),
@@ -18,6 +24,27 @@ dir=${2:-}
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$bindir/initdb" ] || { echo "$0: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 69; }
+
+# DIR as an absolute path, symbolic links kept (see relocate_if_unreachable).
+absolute() {
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s/%s\n' "$(pwd)" "$1" ;;
+	esac
+}
+
+# An existing cluster's DIR, resolved; exits 66 naming it when it is none.
+cluster_dir() {
+	if [ ! -d "$dir" ]; then
+		echo "$0: $dir: no such directory" >&2
+		exit 66
+	fi
+	dir=$(cd "$dir" && pwd -P)
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		echo "$0: $dir is not a PostgreSQL cluster (no $dir/data/PG_VERSION)" >&2
+		exit 66
+	fi
+}
 
 as_pg() {
 	if [ "$(id -u)" -eq 0 ]; then
@@ -72,7 +99,7 @@ remove_stale_pid() {
 }
 
 start() {
-	mkdir -p "$dir"
+	mkdir -p "$dir" || { echo "$0: cannot create $dir" >&2; exit 73; }
 	dir=$(cd "$dir" && pwd)
 	relocate_if_unreachable
 	dir=$(cd "$dir" && pwd -P)
@@ -104,19 +131,44 @@ CONF
 		return
 	fi
 	as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		start >/dev/null || { tail -n 20 "$dir/server.log" >&2; exit 70; }
+		start >/dev/null || {
+		tail -n 20 "$dir/server.log" >&2
+		echo "$0: the PostgreSQL cluster under $dir did not start (log: $dir/server.log)" >&2
+		exit 70
+	}
 	dsn
 }
 
 stop() {
-	[ -f "$dir/data/PG_VERSION" ] || return 0
-	as_pg "$bindir/pg_ctl" -D "$dir/data" -m "$1" -w -t 60 stop >/dev/null 2>&1 || true
+	cluster_dir
+	remove_stale_pid
+	# pg_ctl status: 0 running, 3 not running, anything else an error.
+	rc=0
+	out=$(as_pg "$bindir/pg_ctl" -D "$dir/data" status 2>&1) || rc=$?
+	if [ $rc -eq 3 ]; then
+		echo "$0: the PostgreSQL cluster under $dir is not running" >&2
+		return 0
+	fi
+	[ $rc -eq 0 ] &&
+	    out=$(as_pg "$bindir/pg_ctl" -D "$dir/data" -m "$1" -w -t 60 stop 2>&1) &&
+	    return 0
+	# Stopped meanwhile by someone else (make stop and the run's own
+	# shell at once): what was asked is done.
+	if as_pg "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+		:
+	elif [ $? -eq 3 ]; then
+		return 0
+	fi
+	printf '%s\n' "$out" >&2
+	echo "$0: the PostgreSQL cluster under $dir did not stop" >&2
+	exit 70
 }
 
+dir=$(absolute "$dir")
 case "$cmd" in
 start) start ;;
 stop) stop fast ;;
 kill) stop immediate ;;
-dsn) dir=$(cd "$dir" && pwd); dsn ;;
+dsn) cluster_dir; dsn ;;
 *) echo "usage: $0 start|stop|kill|dsn DIR" >&2; exit 64 ;;
 esac

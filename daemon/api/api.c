@@ -101,6 +101,13 @@ const struct http_route api_routes[] = {
 	    api_notice_redeliver },
 	{ EVHTTP_REQ_PUT, "/v1/subscriptions/{name}", AUTH_ADMIN,
 	    api_subscription_put },
+	/* Never a secret in the answers (api_subscriptions.c). */
+	{ EVHTTP_REQ_GET, "/v1/subscriptions", AUTH_ADMIN,
+	    api_subscriptions_list },
+	{ EVHTTP_REQ_GET, "/v1/subscriptions/{name}", AUTH_ADMIN,
+	    api_subscription_get },
+	{ EVHTTP_REQ_DELETE, "/v1/subscriptions/{name}", AUTH_ADMIN,
+	    api_subscription_delete },
 	{ EVHTTP_REQ_GET, "/v1/audit/verify", AUTH_AUDITOR, api_audit_verify },
 	{ EVHTTP_REQ_POST, "/v1/replays", AUTH_AUDITOR, api_replay_post },
 	{ EVHTTP_REQ_GET, "/v1/replays", AUTH_AUDITOR, api_replays_list },

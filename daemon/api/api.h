@@ -95,6 +95,10 @@ void api_train_take(struct http_ctx *c);
 void api_train_notices(struct http_ctx *c);
 void api_notice_redeliver(struct http_ctx *c);
 void api_subscription_put(struct http_ctx *c);
+/* api_subscriptions.c */
+void api_subscriptions_list(struct http_ctx *c);
+void api_subscription_get(struct http_ctx *c);
+void api_subscription_delete(struct http_ctx *c);
 /*
  * Subscriptions from the configuration ([notices] subscriptions): the
  * file read and every entry checked against cfg, the configuration being

@@ -150,7 +150,8 @@ GRANT EXECUTE ON FUNCTION notice_attempted(text, text, integer, text, double pre
 
 -- An officer sends a notice again: a dead one goes back to pending, with
 -- its id and body unchanged.
--- The outcome (docs/storage.md): accepted, not_found.
+-- The outcome (docs/storage.md): accepted, not_found, conflict (its
+-- subscription deleted, 036).
 CREATE OR REPLACE FUNCTION notice_redeliver(p_id text, p_principal text,
     OUT outcome text, OUT reply json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
@@ -162,6 +163,15 @@ BEGIN
 		outcome := 'not_found';
 		reply := json_build_object('title', 'Not Found', 'detail',
 		    'no notice ' || p_id);
+		RETURN;
+	END IF;
+	-- Its subscription deleted (036): nobody to send it to, no secret.
+	IF (SELECT deleted_at FROM subscriptions
+	    WHERE id = cur.subscription_id) IS NOT NULL THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Subscription deleted',
+		    'detail', 'notice ' || p_id || ' was for a subscription '
+		    'that has been deleted; it cannot be delivered again');
 		RETURN;
 	END IF;
 	UPDATE notices SET state = 'pending', next_at = now(),
@@ -247,7 +257,9 @@ BEGIN
 	    client_cert, client_key, carriers)
 	VALUES (p_name, p_url, p_formats, p_secret, p_recipient, p_enabled,
 	    p_client_cert, p_client_key, p_carriers)
-	ON CONFLICT (name) DO UPDATE SET url = excluded.url,
+	-- Only a subscription not deleted (036) is replaced; a deleted
+	-- one's name makes a new one.
+	ON CONFLICT (name) WHERE deleted_at IS NULL DO UPDATE SET url = excluded.url,
 	    formats = excluded.formats, secret = excluded.secret,
 	    recipient = excluded.recipient, enabled = excluded.enabled,
 	    client_cert = excluded.client_cert, client_key = excluded.client_key,

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "daemon/api/api.h"
+#include "daemon/version.h"
 #include "manifest/util.h"
 
 #include "harness.h"
@@ -28,10 +29,12 @@ static struct harness_daemon	dm;
 static char			operator_token[64], officer_token[64];
 static char			supervisor_token[64], officer2_token[64];
 static char			supervisor2_token[64];
+static time_t			daemon_started;
 
 static int
 decisions_suite_init(void)
 {
+	daemon_started = time(NULL);
 	if (harness_pg_start(&pg) < 0 || harness_daemon_start(&dm, pg.conf) < 0)
 		return -1;
 	if (harness_token(&pg, "operator", "ktze.operator", operator_token) < 0 ||
@@ -612,6 +615,62 @@ t_decisions_metrics(void)
 }
 
 /*
+ * /metrics (issue 21, item 9): railgate_build_info with the release and
+ * the commit, and the process_* families as the Prometheus client
+ * libraries name them, each plausible: the start time when the suite
+ * started the daemon, some descriptors open and fewer than the limit,
+ * more than 1 MB resident, some CPU spent; the whole still well formed.
+ */
+static void
+t_decisions_metrics_process(void)
+{
+	struct harness_response	 r = { 0 };
+	double			 start, open_fds, max_fds;
+	const char		*p;
+	char			 want[128];
+
+	CU_ASSERT_EQUAL_FATAL(harness_http(dm.port, "GET", "/metrics", "",
+	    NULL, 0, &r), 0);
+	CU_ASSERT_EQUAL_FATAL(r.status, 200);
+	CU_ASSERT_EQUAL(metrics_check_syntax(r.body), 0);
+	snprintf(want, sizeof want, "\nrailgate_build_info{version=\"%s\","
+	    "commit=\"", RAILGATE_VERSION);
+	p = strstr(r.body, want);
+	CU_ASSERT_PTR_NOT_NULL(p);
+	/* A hexadecimal commit, or "unknown" outside git; the value 1. */
+	if (p != NULL) {
+		p += strlen(want);
+		CU_ASSERT(strncmp(p, "unknown\"} 1\n", 12) == 0 ||
+		    (strspn(p, "0123456789abcdef") >= 7 &&
+		    strncmp(p + strspn(p, "0123456789abcdef"), "\"} 1\n", 5)
+		    == 0));
+	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body,
+	    "# TYPE railgate_build_info gauge\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body,
+	    "# TYPE process_cpu_seconds_total counter\n"));
+	CU_ASSERT(metrics_sum(r.body, "process_cpu_seconds_total") > 0);
+	CU_ASSERT(metrics_sum(r.body, "process_resident_memory_bytes") >
+	    1024 * 1024);
+	CU_ASSERT(metrics_sum(r.body, "process_virtual_memory_bytes") >=
+	    metrics_sum(r.body, "process_resident_memory_bytes"));
+	open_fds = metrics_sum(r.body, "process_open_fds");
+	max_fds = metrics_sum(r.body, "process_max_fds");
+	CU_ASSERT(open_fds > 0);
+	CU_ASSERT(max_fds > open_fds);
+	start = metrics_sum(r.body, "process_start_time_seconds");
+	/* Clock ticks and boot time are whole seconds: a second either way. */
+	if (!(start >= (double)daemon_started - 2 &&
+	    start <= (double)time(NULL) + 1))
+		fprintf(stderr, "\nprocess_start_time_seconds %.3f, the "
+		    "daemon started at %lld\n", start,
+		    (long long)daemon_started);
+	CU_ASSERT(start >= (double)daemon_started - 2);
+	CU_ASSERT(start <= (double)time(NULL) + 1);
+	harness_response_free(&r);
+}
+
+/*
  * PostgreSQL killed while manifests keep arriving: answers during the
  * outage are 503 with Retry-After (or a 202 that was committed), the
  * daemon reconnects by itself, and every manifest that got a 202 is
@@ -819,7 +878,9 @@ t_decisions_openapi_lists_every_route(void)
 	for (i = 0; i < api_route_count; i++) {
 		snprintf(method, sizeof method, "%s",
 		    api_routes[i].method == EVHTTP_REQ_GET ? "get" :
-		    api_routes[i].method == EVHTTP_REQ_PUT ? "put" : "post");
+		    api_routes[i].method == EVHTTP_REQ_PUT ? "put" :
+		    api_routes[i].method == EVHTTP_REQ_DELETE ? "delete" :
+		    "post");
 		p = json_object_get(paths, api_routes[i].pattern);
 		if (p == NULL || json_object_get(p, method) == NULL) {
 			fprintf(stderr, "\n%s %s not in /openapi.json\n", method,
@@ -837,6 +898,7 @@ static CU_TestInfo decisions_tests[] = {
 	{ "t_decisions_officers_approve", t_decisions_officers_approve },
 	{ "t_decisions_submit_command", t_decisions_submit_command },
 	{ "t_decisions_metrics", t_decisions_metrics },
+	{ "t_decisions_metrics_process", t_decisions_metrics_process },
 	{ "t_decisions_openapi_lists_every_route",
 	    t_decisions_openapi_lists_every_route },
 	{ "t_decisions_each_train_once", t_decisions_each_train_once },
