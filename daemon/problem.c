@@ -79,6 +79,8 @@ static const struct problem_type problem_table[] = {
 	T("unknown-consignment", "Unknown consignment", 404),
 	/* Subscriptions and replays */
 	T("invalid-subscription", "Invalid subscription", 422),
+	T("notices-pending", "Notices pending", 409),
+	T("subscription-deleted", "Subscription deleted", 409),
 	T("invalid-selection", "Invalid selection", 422),
 	T("unknown-replay", "Unknown replay", 404),
 };
