@@ -46,19 +46,23 @@ secrets_exec(PGconn *c, const char *sql, int n, const char *const *v,
 	return 0;
 }
 
-/* One subscription's secret replaced, with its audit record. */
+/*
+ * One subscription's secret replaced, with its audit record.  By id: a
+ * name is unique among the subscriptions not deleted only (036), and a
+ * deleted one's row keeps it.
+ */
 static int
-secrets_replace(PGconn *c, const char *name, const char *secret,
-    const char *action, const char *principal, const char *key_id,
-    char **cause)
+secrets_replace(PGconn *c, const char *id, const char *name,
+    const char *secret, const char *action, const char *principal,
+    const char *key_id, char **cause)
 {
-	const char	*v[5] = { name, secret, action, principal, key_id };
+	const char	*v[6] = { id, secret, action, principal, key_id, name };
 
 	return secrets_exec(c, "WITH u AS (UPDATE subscriptions SET secret = "
-	    "$2 WHERE name = $1 RETURNING name) SELECT audit_append($4, $3, "
-	    "NULL, json_build_object('subscription', $1::text, 'key', "
-	    "$5::text)::text, NULL) FROM u", 5, v, PGRES_TUPLES_OK, NULL,
-	    cause);
+	    "$2 WHERE id = $1::bigint AND deleted_at IS NULL RETURNING name) "
+	    "SELECT audit_append($4, $3, NULL, json_build_object("
+	    "'subscription', $6::text, 'key', $5::text)::text, NULL) FROM u",
+	    6, v, PGRES_TUPLES_OK, NULL, cause);
 }
 
 int
@@ -75,17 +79,20 @@ db_secrets_rewrite(const char *dsn, bool all, const char *action,
 		return -1;
 	if (secrets_exec(c, "BEGIN", 0, NULL, PGRES_COMMAND_OK, NULL,
 	    cause) < 0 ||
-	    secrets_exec(c, all ? "SELECT name, secret FROM subscriptions "
-	    "ORDER BY name FOR UPDATE" : "SELECT name, secret FROM "
-	    "subscriptions WHERE secret NOT LIKE 'v1:%' ORDER BY name FOR "
-	    "UPDATE", 0, NULL, PGRES_TUPLES_OK, &r, cause) < 0)
+	    /* A deleted subscription's secret is destroyed, not in clear:
+	     * never sealed again, nor given another's. */
+	    secrets_exec(c, all ? "SELECT id, name, secret FROM subscriptions "
+	    "WHERE deleted_at IS NULL ORDER BY name FOR UPDATE" : "SELECT id, "
+	    "name, secret FROM subscriptions WHERE deleted_at IS NULL AND "
+	    "secret NOT LIKE 'v1:%' ORDER BY name FOR UPDATE", 0, NULL,
+	    PGRES_TUPLES_OK, &r, cause) < 0)
 		goto out;
 	for (i = 0; i < PQntuples(r); i++) {
-		if ((next = cb(PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), arg,
+		if ((next = cb(PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), arg,
 		    cause)) == NULL)
 			goto out;
-		if (secrets_replace(c, PQgetvalue(r, i, 0), next, action,
-		    principal, key_id, cause) < 0) {
+		if (secrets_replace(c, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+		    next, action, principal, key_id, cause) < 0) {
 			free(next);
 			goto out;
 		}
@@ -124,8 +131,8 @@ db_subscriptions_unbound(const char *dsn, char **names, char **cause)
 {
 	return secrets_text(dsn, "SELECT coalesce(string_agg(name, E'\\n' "
 	    "ORDER BY name), '') FROM subscriptions WHERE cardinality(carriers) "
-	    "= 0 AND formats && ARRAY['json', 'cusres']", 0, NULL, names,
-	    cause);
+	    "= 0 AND formats && ARRAY['json', 'cusres'] AND deleted_at IS "
+	    "NULL", 0, NULL, names, cause);
 }
 
 int
@@ -137,5 +144,5 @@ db_secrets_foreign(const char *dsn, const char *key_id, char **names,
 	return secrets_text(dsn, "SELECT coalesce(string_agg(name || ' (key ' "
 	    "|| substr(secret, 4, 16) || ')', E'\\n' ORDER BY name), '') FROM "
 	    "subscriptions WHERE secret LIKE 'v1:%' AND substr(secret, 4, 16) "
-	    "<> $1", 1, v, names, cause);
+	    "<> $1 AND deleted_at IS NULL", 1, v, names, cause);
 }

@@ -20,9 +20,11 @@ typedef char *(*db_secret_rewrite_cb)(const char *name, const char *stored,
     void *arg, char **cause);
 
 /*
- * In one transaction, every subscription's secret (all), or only those
- * not sealed ("v1:" prefix absent), replaced by cb's answer, each with an
- * audit record action by principal naming the subscription and key_id.
+ * In one transaction, every secret of a subscription not deleted (all),
+ * or only those not sealed ("v1:" prefix absent), replaced by cb's
+ * answer, each with an audit record action by principal naming the
+ * subscription and key_id.  A deleted subscription's secret is left
+ * destroyed.
  * Returns how many, or -1 with *cause (nothing changed).
  */
 int db_secrets_rewrite(const char *dsn, bool all, const char *action,
