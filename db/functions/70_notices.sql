@@ -110,7 +110,10 @@ $$;
 GRANT EXECUTE ON FUNCTION notice_set_body(text, text, bytea) TO railgate_app;
 
 -- Records a delivery attempt: delivered, or the next attempt in
--- p_retry_s seconds, or dead after p_max attempts.
+-- p_retry_s seconds, or dead after p_max attempts.  A notice abandoned
+-- while its owner's request was in flight (its subscription deleted with
+-- force, 72_subscriptions.sql) has the attempt recorded all the same:
+-- delivered when the endpoint took it (it has it), else still abandoned.
 CREATE OR REPLACE FUNCTION notice_attempted(p_id text, p_owner text, p_status integer,
     p_error text, p_retry_s double precision, p_max integer)
 RETURNS text
@@ -121,14 +124,17 @@ DECLARE
 BEGIN
 	SELECT * INTO cur FROM notices WHERE id = p_id FOR UPDATE;
 	IF NOT FOUND OR cur.lease_owner IS DISTINCT FROM p_owner
-	    OR cur.state <> 'pending' THEN
+	    OR cur.state NOT IN ('pending', 'abandoned') THEN
 		RETURN 'stale';
 	END IF;
 	INSERT INTO deliveries (notice_id, attempt, owner, http_status, error)
 	VALUES (p_id, cur.attempts + 1, p_owner, p_status, p_error);
 	UPDATE notices SET attempts = attempts + 1, last_status = p_status,
-	    last_error = p_error, lease_owner = NULL, lease_until = NULL,
+	    last_error = CASE WHEN state = 'abandoned' AND NOT ok
+		THEN last_error ELSE p_error END,
+	    lease_owner = NULL, lease_until = NULL,
 	    state = CASE WHEN ok THEN 'delivered'
+		WHEN state = 'abandoned' THEN 'abandoned'
 		WHEN attempts + 1 >= p_max THEN 'dead' ELSE 'pending' END,
 	    delivered_at = CASE WHEN ok THEN now() END,
 	    next_at = CASE WHEN ok THEN next_at

@@ -39,7 +39,9 @@ GRANT EXECUTE ON FUNCTION subscription_get(text) TO railgate_app;
 -- naming how many) unless p_force, which abandons them -- each 'abandoned'
 -- with the reason in last_error, shown by GET /v1/trains/{id}/notices --
 -- and records their ids in the audit record.  The row stays (its notices
--- name it), disabled, its sealed secret destroyed.
+-- name it), disabled, its sealed secret destroyed.  A notice leased by a
+-- dispatcher keeps its lease: its request may be in flight, and what the
+-- endpoint answers is still recorded (notice_attempted()).
 -- The outcome (docs/storage.md): done, not_found, conflict.
 CREATE OR REPLACE FUNCTION subscription_delete(p_name text, p_force boolean,
     p_principal text, OUT outcome text, OUT reply json)
@@ -76,8 +78,7 @@ BEGIN
 	    p_principal, to_char(now() AT TIME ZONE 'UTC',
 	    'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
 	WITH a AS (
-		UPDATE notices SET state = 'abandoned', last_error = why,
-		    lease_owner = NULL, lease_until = NULL
+		UPDATE notices SET state = 'abandoned', last_error = why
 		WHERE subscription_id = s.id AND state = 'pending'
 		RETURNING id)
 	SELECT coalesce(array_agg(id ORDER BY id), '{}') INTO abandoned FROM a;
