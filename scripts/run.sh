@@ -29,16 +29,21 @@ cd "$(dirname "$0")/.."
 var=${RAILGATE_VAR:-var}
 conf=etc/railgate.conf
 pidfile=$var/railgated.pid
+runconf=$var/railgate-run.conf
 
 # Values of the first "name = value" line for name in a file.
 conf_value() {
 	sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$2" | head -n 1
 }
 
-# True when pid is a railgated process (not a pid reused since).
+# True when pid is this run's railgated: started on the run's copy of the
+# configuration.  Not a pid reused since, and never another railgated
+# (after a reboot, the station's own under systemd may have that pid).
 is_railgated() {
 	[ -n "$1" ] && kill -0 "$1" 2>/dev/null &&
-	    tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q railgated
+	    tr '\0' '\n' < "/proc/$1/cmdline" 2>/dev/null |
+	    sed -n '1s|.*/||p; 2,$p' | tr '\n' ' ' |
+	    grep -qxF "railgated -c $runconf "
 }
 
 # Stops the private cluster, when this run has one; loud on failure.
@@ -83,9 +88,8 @@ if is_railgated "$(cat "$pidfile" 2>/dev/null || true)"; then
 	exit 1
 fi
 
-# The run's copy of the configuration: its state under $var, the private
-# cluster's DSN when etc/railgate.conf names no database.
-runconf=$var/railgate-run.conf
+# The run's copy of the configuration ($runconf): its state under $var,
+# the private cluster's DSN when etc/railgate.conf names no database.
 dsn=$(conf_value dsn "$conf")
 admin_dsn=$(conf_value admin_dsn "$conf")
 private=
