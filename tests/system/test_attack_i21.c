@@ -1,0 +1,287 @@
+/*
+ * test_attack_i21.c -- holes found attacking issue 21's surfaces, each
+ * kept as the test that showed it (integration_attack_i21):
+ *
+ * - a deleted subscription keeps its name's row (036) with the secret
+ *   "destroyed", not sealed: every daemon start sealed that word again
+ *   (secrets found in clear) and wrote it by NAME, over the live
+ *   subscription made since under the same name, whose notices were then
+ *   signed with the key "destroyed"; `railgate notices rotate-key` did
+ *   the same (and gave the deleted row the live one's secret back).  The
+ *   rewrite now reads and writes rows not deleted, by id;
+ * - a notice being sent at the moment of a DELETE ?force=1 (leased by a
+ *   dispatcher, its request in flight) was marked abandoned and its lease
+ *   taken away: the endpoint took it, but the attempt was refused as
+ *   stale, so the record said "abandoned", with no delivery, for a notice
+ *   the operator had.  Its attempt is now recorded, delivered when the
+ *   endpoint took it;
+ * - `make stop` (scripts/run.sh stop) sent SIGTERM to whatever railgated
+ *   process had the pid in var/railgated.pid -- after a reboot, the
+ *   station's own daemon under systemd.  Only the run's daemon (started
+ *   on the run's configuration) is stopped now.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "manifest/util.h"
+
+#include "harness.h"
+#include "unit.h"
+
+static struct harness_pg	pg;
+static struct harness_daemon	dm;
+static char	admin_token[64];
+
+static int
+attack_suite_init(void)
+{
+	char	conf[2048];
+
+	if (harness_pg_start(&pg) < 0)
+		return -1;
+	snprintf(conf, sizeof conf, "%s[notices]\nallow_private_endpoints = "
+	    "yes\n", pg.conf);
+	if (harness_daemon_start(&dm, conf) < 0)
+		return -1;
+	if (harness_token(&pg, "admin", "a.admin", admin_token) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+attack_suite_clean(void)
+{
+	harness_daemon_stop(&dm);
+	harness_pg_stop(&pg);
+	return 0;
+}
+
+/* A request as the admin; the HTTP status, -1: no answer. */
+static int
+admin(const char *method, const char *path, const char *json)
+{
+	struct harness_response	r;
+	char			hdr[256];
+	int			status;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n%s",
+	    admin_token, json != NULL ? "Content-Type: application/json\r\n" :
+	    "");
+	if (harness_http(dm.port, method, path, hdr, json,
+	    json != NULL ? strlen(json) : 0, &r) < 0)
+		return -1;
+	status = r.status;
+	harness_response_free(&r);
+	return status;
+}
+
+/* PUT /v1/subscriptions/name with secret; the status. */
+static int
+put(const char *name, const char *secret)
+{
+	char	path[128], json[512];
+
+	snprintf(path, sizeof path, "/v1/subscriptions/%s", name);
+	snprintf(json, sizeof json, "{\"url\":\"http://127.0.0.1:9/%s\","
+	    "\"formats\":[\"json\"],\"carriers\":[\"KZ-KTZE\"],\"secret\":"
+	    "\"%s\"}", name, secret);
+	return admin("PUT", path, json);
+}
+
+/* The first value of sql, compared with want. */
+static bool
+sql_is(const char *sql, const char *want)
+{
+	char	*v = harness_sql(&pg, sql);
+	bool	 same = v != NULL && strcmp(v, want) == 0;
+
+	if (!same)
+		fprintf(stderr, "\n%s: %s, not %s\n", sql, v ? v : "NULL", want);
+	free(v);
+	return same;
+}
+
+#define LIVE	"SELECT secret FROM subscriptions WHERE name = 'i21a' AND " \
+		"deleted_at IS NULL"
+#define DEAD	"SELECT string_agg(secret, ',') FROM subscriptions WHERE " \
+		"name = 'i21a' AND deleted_at IS NOT NULL"
+
+/* Runs cmd by sh; its exit status (-1: not run). */
+static int
+sh(const char *cmd)
+{
+	int	st = system(cmd);
+
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+/*
+ * A subscription deleted and made again under its name: the live one's
+ * sealed secret survives a daemon's start and is the one rotated; the
+ * deleted one's stays destroyed.
+ */
+static void
+t_i21_secret_of_reused_name(void)
+{
+	char	*before, *after, cmd[2400], key[400];
+
+	CU_ASSERT_EQUAL_FATAL(put("i21a", "whsec_first_secret_of_i21a_0001"),
+	    200);
+	CU_ASSERT_EQUAL_FATAL(admin("DELETE", "/v1/subscriptions/i21a", NULL),
+	    200);
+	CU_ASSERT_EQUAL_FATAL(put("i21a", "whsec_second_secret_of_i21a_002"),
+	    200);
+	before = harness_sql(&pg, LIVE);
+	CU_ASSERT_FATAL(before != NULL && strncmp(before, "v1:", 3) == 0);
+
+	/* A start seals the secrets found in clear. */
+	CU_ASSERT_EQUAL_FATAL(harness_daemon_signal_wait(&dm, SIGTERM, 30000),
+	    0);
+	CU_ASSERT_FATAL(harness_daemon_exec(&dm) == 0 &&
+	    harness_daemon_wait_ready(&dm, 30000) == 0);
+	after = harness_sql(&pg, LIVE);
+	CU_ASSERT_STRING_EQUAL(after != NULL ? after : "", before);
+	CU_ASSERT(sql_is(DEAD, "destroyed"));
+	CU_ASSERT(sql_is("SELECT count(*) FROM audit_log WHERE action = "
+	    "'subscription.secret_sealed' AND details::jsonb->>'subscription' "
+	    "= 'i21a'", "0"));
+	free(after);
+
+	/* A rotation seals the live one anew, leaves the deleted one be. */
+	snprintf(key, sizeof key, "%s/rotated.key", dm.dir);
+	snprintf(cmd, sizeof cmd, "%s/railgate notices rotate-key --new-key "
+	    "%s -c %s --dsn '%s' > /dev/null 2>&1", test_build_dir(), key,
+	    dm.conf, pg.dsn);
+	CU_ASSERT_EQUAL(sh(cmd), 0);
+	after = harness_sql(&pg, LIVE);
+	CU_ASSERT(after != NULL && strncmp(after, "v1:", 3) == 0 &&
+	    strcmp(after, before) != 0);
+	CU_ASSERT(sql_is(DEAD, "destroyed"));
+	CU_ASSERT(sql_is("SELECT count(*) FROM subscriptions WHERE name = "
+	    "'i21a'", "2"));
+	free(after);
+	free(before);
+}
+
+/* Queues notice id for subscription i21b, leased now by owner. */
+static void
+leased_notice(const char *id, const char *owner)
+{
+	char	q[1024];
+
+	snprintf(q, sizeof q, "INSERT INTO notices (id, train_id, "
+	    "subscription_id, format, alert, next_at, lease_owner, "
+	    "lease_until) SELECT '%s', (SELECT max(id) FROM trains), s.id, "
+	    "'duty', '{}'::json, now() + interval '1 day', '%s', now() + "
+	    "interval '60 s' FROM subscriptions s WHERE s.name = 'i21b' AND "
+	    "s.deleted_at IS NULL RETURNING id", id, owner);
+	free(harness_sql(&pg, q));
+}
+
+/*
+ * Notices in flight when their subscription is deleted with force: the
+ * one the endpoint took is delivered, with its attempt; the one it
+ * refused stays abandoned, with its attempt.
+ */
+static void
+t_i21_delete_while_in_flight(void)
+{
+	char	tok[64];
+
+	CU_ASSERT_FATAL(harness_token(&pg, "operator", "i21.operator",
+	    tok) == 0);
+	CU_ASSERT_EQUAL_FATAL(harness_submit_fixture(dm.port, tok,
+	    "edifact/cuscar_s3_alashankou.edi"), 202);
+	CU_ASSERT_EQUAL_FATAL(put("i21b", "whsec_secret_of_i21b_000000001"),
+	    200);
+	leased_notice("ntc_i21_ok", "attacker:worker");
+	leased_notice("ntc_i21_ko", "attacker:worker");
+	CU_ASSERT_FATAL(sql_is("SELECT count(*) FROM notices WHERE id LIKE "
+	    "'ntc_i21_%' AND state = 'pending'", "2"));
+	CU_ASSERT_EQUAL_FATAL(admin("DELETE", "/v1/subscriptions/i21b?force=1",
+	    NULL), 200);
+	CU_ASSERT(sql_is("SELECT count(*) FROM notices WHERE id LIKE "
+	    "'ntc_i21_%' AND state = 'abandoned'", "2"));
+
+	/* The dispatcher's requests come back: one taken, one refused. */
+	CU_ASSERT(sql_is("SELECT notice_attempted('ntc_i21_ok', "
+	    "'attacker:worker', 200, NULL, 1, 5)", "delivered"));
+	CU_ASSERT(sql_is("SELECT notice_attempted('ntc_i21_ko', "
+	    "'attacker:worker', 500, 'HTTP 500', 1, 5)", "abandoned"));
+	CU_ASSERT(sql_is("SELECT state || ' ' || attempts FROM notices WHERE "
+	    "id = 'ntc_i21_ok'", "delivered 1"));
+	CU_ASSERT(sql_is("SELECT state || ' ' || attempts || ' ' || "
+	    "(last_error LIKE 'abandoned: subscription i21b deleted by "
+	    "a.admin at %')::text FROM notices WHERE id = 'ntc_i21_ko'",
+	    "abandoned 1 true"));
+	CU_ASSERT(sql_is("SELECT string_agg(notice_id || ':' || http_status, "
+	    "',' ORDER BY notice_id) FROM deliveries WHERE notice_id LIKE "
+	    "'ntc_i21_%'", "ntc_i21_ko:500,ntc_i21_ok:200"));
+	CU_ASSERT(sql_is("SELECT count(*) FROM audit_log WHERE action = "
+	    "'notice.delivered' AND details::jsonb->>'notice' = 'ntc_i21_ok'",
+	    "1"));
+	/* Once: a second report of the same attempt is stale. */
+	CU_ASSERT(sql_is("SELECT notice_attempted('ntc_i21_ok', "
+	    "'attacker:worker', 200, NULL, 1, 5)", "stale"));
+	CU_ASSERT(sql_is("SELECT notice_attempted('ntc_i21_ko', "
+	    "'attacker:worker', 200, NULL, 1, 5)", "stale"));
+	CU_ASSERT(sql_is("SELECT state FROM notices WHERE id = 'ntc_i21_ko'",
+	    "abandoned"));
+}
+
+/*
+ * `make stop` with a pid file naming another railgated (a copy of sh
+ * under that name, standing for the station's daemon on its own
+ * configuration): not touched.
+ */
+static void
+t_i21_make_stop_other_daemon(void)
+{
+	char	dir[] = "/tmp/railgate-i21-stopXXXXXX", cmd[1200], path[300];
+	FILE	*f;
+	pid_t	pid;
+	int	st;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(cmd, sizeof cmd, "cp /bin/sh %s/railgated && mkdir %s/var",
+	    dir, dir);
+	CU_ASSERT_FATAL(sh(cmd) == 0);
+	if ((pid = fork()) == 0) {
+		snprintf(path, sizeof path, "%s/railgated", dir);
+		execl(path, path, "-c", "sleep 30; :", "/etc/railgate.conf",
+		    (char *)NULL);
+		_exit(127);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	usleep(200000);
+	snprintf(path, sizeof path, "%s/var/railgated.pid", dir);
+	CU_ASSERT_FATAL((f = fopen(path, "w")) != NULL);
+	fprintf(f, "%d\n", (int)pid);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "RAILGATE_VAR='%s/var' scripts/run.sh stop "
+	    "> /dev/null 2>&1", dir);
+	CU_ASSERT_EQUAL(sh(cmd), 0);
+	usleep(200000);
+	CU_ASSERT_EQUAL(waitpid(pid, &st, WNOHANG), 0);	/* still running */
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CU_ASSERT(sh(cmd) == 0);
+}
+
+static CU_TestInfo attack_tests[] = {
+	{ "t_i21_secret_of_reused_name", t_i21_secret_of_reused_name },
+	{ "t_i21_delete_while_in_flight", t_i21_delete_while_in_flight },
+	{ "t_i21_make_stop_other_daemon", t_i21_make_stop_other_daemon },
+	CU_TEST_INFO_NULL,
+};
+
+TEST_SUITE("integration_attack_i21", attack_suite_init, attack_suite_clean,
+    attack_tests)
