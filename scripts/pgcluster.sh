@@ -69,15 +69,18 @@ dsn() {
 
 # When root, the server runs as `postgres`, which must reach DIR.  A clone
 # under /root (mode 0700) is out of its reach: the cluster then lives in
-# /var/lib/railgate/ and DIR becomes a symbolic link to it.
+# /var/lib/railgate-run/ and DIR becomes a symbolic link to it.  Not in
+# /var/lib/railgate, the installed daemon's state (the package's, its
+# mode its own): a directory of its own, which postgres may cross (0711)
+# but nobody list.
 relocate_if_unreachable() {
 	[ "$(id -u)" -eq 0 ] || return 0
 	[ -f "$dir/data/PG_VERSION" ] || chown postgres:postgres "$dir"
 	(cd / && runuser -u postgres -- test -x "$dir") 2>/dev/null && return 0
 	[ -L "$dir" ] && return 0
-	alt=/var/lib/railgate/pg-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
+	alt=/var/lib/railgate-run/pg-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
 	mkdir -p "$alt"
-	chmod 755 /var/lib/railgate
+	chmod 711 /var/lib/railgate-run
 	rmdir "$dir" 2>/dev/null || { echo "$0: $dir is not empty and postgres cannot reach it" >&2; exit 73; }
 	ln -s "$alt" "$dir"
 	echo "$0: postgres cannot reach $dir; the cluster lives in $alt" >&2
@@ -117,6 +120,7 @@ start() {
 		cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$sock'
+unix_socket_permissions = 0700
 fsync = on
 synchronous_commit = on
 full_page_writes = on
@@ -125,6 +129,10 @@ shared_buffers = 128MB
 logging_collector = off
 CONF
 	fi
+	# The socket takes anyone who reaches it as the superuser (trust):
+	# its directory is the owner's alone, else any local user is
+	# postgres, and through COPY ... TO PROGRAM the user running it.
+	chmod 700 "$(sockdir)"
 	remove_stale_pid
 	if as_pg "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
 		dsn

@@ -18,7 +18,14 @@
  * - `make stop` (scripts/run.sh stop) sent SIGTERM to whatever railgated
  *   process had the pid in var/railgated.pid -- after a reboot, the
  *   station's own daemon under systemd.  Only the run's daemon (started
- *   on the run's configuration) is stopped now.
+ *   on the run's configuration) is stopped now;
+ * - the private cluster of `make run` and of the tests trusts whoever
+ *   reaches its socket as the superuser, and its socket directory was
+ *   0755: any local user was postgres, and through COPY ... TO PROGRAM
+ *   the user running the cluster.  The socket's directory is 0700 now;
+ * - as root, a cluster postgres could not reach was moved into
+ *   /var/lib/railgate, made 0755: the installed daemon's state directory
+ *   (the package's), opened to all.  It goes to /var/lib/railgate-run.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -276,10 +283,79 @@ t_i21_make_stop_other_daemon(void)
 	CU_ASSERT(sh(cmd) == 0);
 }
 
+/* The first line sh -c cmd prints (caller frees), or NULL. */
+static char *
+sh_line(const char *cmd)
+{
+	char	 line[1024];
+	FILE	*p = popen(cmd, "r");
+	char	*v = NULL;
+
+	if (p == NULL)
+		return NULL;
+	if (fgets(line, sizeof line, p) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		v = xstrdup(line);
+	}
+	pclose(p);
+	return v;
+}
+
+/*
+ * A private cluster started as root in a directory postgres cannot
+ * reach: it lives under /var/lib/railgate-run, never in the installed
+ * daemon's /var/lib/railgate (whose mode stays), and its socket, which
+ * trusts whoever reaches it as the superuser, is out of another local
+ * user's reach.
+ */
+static void
+t_i21_private_cluster_reach(void)
+{
+	char		 dir[] = "/tmp/railgate-i21-pgXXXXXX", cmd[1200];
+	char		*dsn, *target, *mode_before, *mode_after;
+	const char	*mode = "stat -c %a /var/lib/railgate 2>/dev/null || "
+			    "echo none";
+
+	if (getuid() != 0) {	/* another user to try it as needs root */
+		CU_PASS("not root: the other user's attempt is not made");
+		return;
+	}
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);	/* 0700: postgres is out */
+	mode_before = sh_line(mode);
+	snprintf(cmd, sizeof cmd, "scripts/pgcluster.sh start %s/c "
+	    "2>/dev/null", dir);
+	dsn = sh_line(cmd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dsn);
+	snprintf(cmd, sizeof cmd, "readlink %s/c", dir);
+	target = sh_line(cmd);
+	CU_ASSERT(target != NULL && strncmp(target, "/var/lib/railgate-run/",
+	    22) == 0);
+	mode_after = sh_line(mode);
+	CU_ASSERT_STRING_EQUAL(mode_after != NULL ? mode_after : "",
+	    mode_before != NULL ? mode_before : "?");
+	/* Another local user is not the superuser. */
+	snprintf(cmd, sizeof cmd, "runuser -u nobody -- psql '%s' -Atc "
+	    "'SELECT 1' > /dev/null 2>&1", dsn);
+	CU_ASSERT_NOT_EQUAL(sh(cmd), 0);
+	/* Its owner (root here, through the server's user) still is. */
+	snprintf(cmd, sizeof cmd, "psql '%s' -Atc 'SELECT 1' > /dev/null "
+	    "2>&1", dsn);
+	CU_ASSERT_EQUAL(sh(cmd), 0);
+	snprintf(cmd, sizeof cmd, "scripts/pgcluster.sh stop %s/c > /dev/null "
+	    "2>&1; rm -rf %s '%s'", dir, dir, target != NULL &&
+	    strncmp(target, "/var/lib/railgate", 17) == 0 ? target : "");
+	CU_ASSERT(sh(cmd) == 0);
+	free(dsn);
+	free(target);
+	free(mode_before);
+	free(mode_after);
+}
+
 static CU_TestInfo attack_tests[] = {
 	{ "t_i21_secret_of_reused_name", t_i21_secret_of_reused_name },
 	{ "t_i21_delete_while_in_flight", t_i21_delete_while_in_flight },
 	{ "t_i21_make_stop_other_daemon", t_i21_make_stop_other_daemon },
+	{ "t_i21_private_cluster_reach", t_i21_private_cluster_reach },
 	CU_TEST_INFO_NULL,
 };
 
