@@ -83,6 +83,16 @@ if [ "${1:-}" = stop ]; then
 fi
 build=${1:-build}
 mkdir -p "$var"
+# One run of a directory at a time: a second started meanwhile (before
+# the first wrote its pid file) would start the same cluster, fail to
+# listen on the same address, and stop the first one's cluster.  The
+# lock is held by this shell and the daemon (descriptor 9), never by
+# the cluster's server, which outlives neither.
+exec 9>> "$var/run.lock"
+if ! flock -n 9; then
+	echo "railgate: another make run is starting or running on $var; make stop stops it" >&2
+	exit 1
+fi
 if is_railgated "$(cat "$pidfile" 2>/dev/null || true)"; then
 	echo "railgate: a daemon of make run is already running (pid $(cat "$pidfile")); make stop stops it" >&2
 	exit 1
@@ -95,7 +105,7 @@ admin_dsn=$(conf_value admin_dsn "$conf")
 private=
 if [ -z "$dsn" ]; then
 	echo "railgate: starting the private PostgreSQL cluster under $var/pg"
-	admin_dsn=$(scripts/pgcluster.sh start "$var/pg")
+	admin_dsn=$(scripts/pgcluster.sh start "$var/pg" 9>&-)
 	private=yes
 	# Interrupted before the daemon runs: the cluster stops all the same.
 	trap 'stop_cluster; exit 130' INT
@@ -106,9 +116,10 @@ if [ -z "$dsn" ]; then
 fi
 listen=${RAILGATE_LISTEN:-$(conf_value listen "$conf")}
 listen=${listen:-127.0.0.1:8080}
-sed -e "s|^[[:space:]]*state_dir[[:space:]]*=.*|state_dir = $var|" \
+# The copy is the owner's alone (its DSN may hold a password).
+(umask 077 && sed -e "s|^[[:space:]]*state_dir[[:space:]]*=.*|state_dir = $var|" \
     -e "s|^[[:space:]]*listen[[:space:]]*=.*|listen = $listen|" \
-    "$conf" > "$runconf.new"
+    "$conf" > "$runconf.new")
 if [ -n "$private" ]; then
 	sed -i -e "s|^[[:space:]]*dsn[[:space:]]*=.*|dsn = $dsn\nadmin_dsn = $admin_dsn|" \
 	    "$runconf.new"
@@ -157,6 +168,9 @@ tokens=$var/make-run-tokens
 if [ -n "$admin_dsn" ]; then
 	umask 077
 	touch "$tokens"
+	# An admin's token may be added: the file is the owner's alone, even
+	# when an older one was opened to others.
+	chmod 600 "$tokens"
 	for role in operator officer supervisor auditor admin; do
 		grep -q "^$role=" "$tokens" && continue
 		set -- --role "$role" --name "make-run-$role"

@@ -25,7 +25,15 @@
  *   the user running the cluster.  The socket's directory is 0700 now;
  * - as root, a cluster postgres could not reach was moved into
  *   /var/lib/railgate, made 0755: the installed daemon's state directory
- *   (the package's), opened to all.  It goes to /var/lib/railgate-run.
+ *   (the package's), opened to all.  It goes to /var/lib/railgate-run;
+ * - two `make run` of one directory a second apart both passed the pid
+ *   file's check (the first had not written it yet): one daemon could not
+ *   listen, and its shell stopped the cluster under the other.  A lock
+ *   now lets one run a directory;
+ * - `make run` added the admin's token to a tokens file an older run or
+ *   its user had opened to others (0644), and its copy of the
+ *   configuration (the DSN, with its password when it has one) was 0644.
+ *   Both are 0600 now.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -351,11 +359,125 @@ t_i21_private_cluster_reach(void)
 	free(mode_after);
 }
 
+/* scripts/run.sh on var and port in a process group of its own, its
+ * output to var/name; its pid. */
+static pid_t
+run_start(const char *var, int port, const char *name)
+{
+	char	listen[64], out[400];
+	pid_t	pid;
+
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+	snprintf(out, sizeof out, "%s/%s", var, name);
+	if ((pid = fork()) != 0)
+		return pid;
+	setpgid(0, 0);
+	setenv("RAILGATE_VAR", var, 1);
+	setenv("RAILGATE_LISTEN", listen, 1);
+	if (freopen(out, "w", stdout) == NULL || dup2(1, 2) < 0)
+		_exit(127);
+	execl("/bin/sh", "sh", "scripts/run.sh", test_build_dir(), (char *)NULL);
+	_exit(127);
+}
+
+/* Its exit status within ms, or -1 (then its group killed). */
+static int
+run_wait(pid_t pid, int ms)
+{
+	int	st;
+
+	for (; ms > 0; ms -= 100) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 +
+			    WTERMSIG(st);
+		usleep(100000);
+	}
+	kill(-pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+/* Whether var/name says what within ms. */
+static bool
+says(const char *var, const char *name, const char *what, int ms)
+{
+	char	cmd[1200];
+
+	snprintf(cmd, sizeof cmd, "grep -qF '%s' '%s/%s'", what, var, name);
+	for (; ms > 0; ms -= 200) {
+		if (sh(cmd) == 0)
+			return true;
+		usleep(200000);
+	}
+	return false;
+}
+
+/* The mode of var/name, or -1. */
+static int
+mode_of(const char *var, const char *name)
+{
+	char		path[400];
+	struct stat	st;
+
+	snprintf(path, sizeof path, "%s/%s", var, name);
+	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/*
+ * Two `make run` of one directory started a second apart (the second
+ * before the first wrote its pid file): the second is refused, and the
+ * first runs on with its cluster.  The tokens file, opened to others by
+ * an older run, and the run's copy of the configuration are the owner's.
+ */
+static void
+t_i21_make_run_once_and_private(void)
+{
+	char	var[] = "/tmp/railgate-i21-runXXXXXX", path[400], cmd[1200];
+	struct harness_response	r;
+	FILE	*f;
+	pid_t	first, second;
+	int	port = harness_free_port(), ready = -1;
+
+	CU_ASSERT_FATAL(mkdtemp(var) != NULL && chmod(var, 0755) == 0);
+	snprintf(path, sizeof path, "%s/make-run-tokens", var);
+	CU_ASSERT_FATAL((f = fopen(path, "w")) != NULL);
+	fputs("auditor=rg_made_by_an_older_run\n", f);
+	fclose(f);
+	CU_ASSERT_FATAL(chmod(path, 0644) == 0);
+
+	first = run_start(var, port, "out1");
+	CU_ASSERT_FATAL(first > 0);
+	sleep(1);
+	second = run_start(var, port, "out2");
+	CU_ASSERT_FATAL(second > 0);
+	CU_ASSERT_EQUAL(run_wait(second, 120000), 1);
+	CU_ASSERT(says(var, "out2", "another make run is starting or running",
+	    100));
+	CU_ASSERT_FATAL(says(var, "out1", "railgate: stop with Ctrl-C",
+	    120000));
+	if (harness_http(port, "GET", "/readyz", NULL, NULL, 0, &r) == 0) {
+		ready = r.status;
+		harness_response_free(&r);
+	}
+	CU_ASSERT_EQUAL(ready, 200);
+	CU_ASSERT_EQUAL(mode_of(var, "make-run-tokens"), 0600);
+	CU_ASSERT_EQUAL(mode_of(var, "railgate-run.conf"), 0600);
+
+	snprintf(cmd, sizeof cmd, "RAILGATE_VAR='%s' scripts/run.sh stop > "
+	    "/dev/null 2>&1", var);
+	CU_ASSERT_EQUAL(sh(cmd), 0);
+	CU_ASSERT_EQUAL(run_wait(first, 60000), 0);
+	snprintf(cmd, sizeof cmd, "scripts/pgcluster.sh kill '%s/pg' > "
+	    "/dev/null 2>&1; rm -rf '%s'", var, var);
+	sh(cmd);
+}
+
 static CU_TestInfo attack_tests[] = {
 	{ "t_i21_secret_of_reused_name", t_i21_secret_of_reused_name },
 	{ "t_i21_delete_while_in_flight", t_i21_delete_while_in_flight },
 	{ "t_i21_make_stop_other_daemon", t_i21_make_stop_other_daemon },
 	{ "t_i21_private_cluster_reach", t_i21_private_cluster_reach },
+	{ "t_i21_make_run_once_and_private", t_i21_make_run_once_and_private },
 	CU_TEST_INFO_NULL,
 };
 
