@@ -11,7 +11,7 @@
 #   make lint       cppcheck and the layering check
 #   make install    the programs, configuration, rule set, manual pages and
 #                   unit (PREFIX, DESTDIR...; docs/operations.md "Installing")
-#   make deb        the Debian package, ../railgate_VERSION_ARCH.deb
+#   make deb        the Debian package, build-deb/railgate_VERSION_ARCH.deb
 
 SANITIZE ?=
 ifeq ($(SANITIZE),1)
