@@ -92,6 +92,8 @@ $(BUILD)/paths.stamp: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(PATHS_KEY)' | cmp -s - $@ || echo '$(PATHS_KEY)' > $@
 
+FORCE:
+
 # Test files include unit.h (tests/) and their tier's own headers.
 $(BUILD)/tests/obj/%.o: tests/%.c
 	@mkdir -p $(dir $@)

@@ -22,6 +22,7 @@
 
 static struct event	*readiness_watch;
 static struct db	*readiness_db;
+static bool		 readiness_ready;	/* READY=1 was sent */
 
 /* The first time the pool is up: READY=1, and the watch stops. */
 static void
@@ -31,6 +32,7 @@ readiness_watch_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	(void)sd_notify(0, "READY=1\nSTATUS=serving: database up, listening");
 	log_info("ready: database up, listeners open");
+	readiness_ready = true;
 	event_del(readiness_watch);
 }
 
@@ -59,10 +61,15 @@ readiness_reloading(void)
 	    "STATUS=reloading the configuration", (unsigned long long)usec);
 }
 
+/* Before the first READY=1 a reload must not announce one: the watch will. */
 void
 readiness_reloaded(void)
 {
-	(void)sd_notify(0, "READY=1\nSTATUS=serving: reloaded");
+	if (readiness_ready)
+		(void)sd_notify(0, "READY=1\nSTATUS=serving: reloaded");
+	else
+		(void)sd_notify(0, "STATUS=starting: reloaded, connecting to "
+		    "the database");
 }
 
 void

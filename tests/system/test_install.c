@@ -60,7 +60,10 @@ install_suite_clean(void)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-/* Runs cmd by sh; its exit status, or -1.  Output to log (appended). */
+/*
+ * Runs cmd by sh; its exit status, or -1.  Output to log (appended),
+ * whose end goes to stderr when cmd fails, to say why.
+ */
 static int
 run(const char *cmd, const char *log)
 {
@@ -70,9 +73,15 @@ run(const char *cmd, const char *log)
 	full = xasprintf("( %s ) >>%s 2>&1", cmd, log);
 	status = system(full);
 	free(full);
-	if (status == -1 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	status = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	if (status != 0) {
+		fprintf(stderr, "\n%s: exit %d; the end of %s:\n", cmd, status,
+		    log);
+		full = xasprintf("tail -n 20 %s >&2", log);
+		(void)system(full);
+		free(full);
+	}
+	return status;
 }
 
 /* The file's text (caller frees), or NULL. */
