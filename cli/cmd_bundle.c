@@ -16,6 +16,7 @@
 #include "manifest/util.h"
 
 #include "cli/cmd.h"
+#include "daemon/paths.h"
 
 static void
 bundle_usage(FILE *out)
@@ -60,7 +61,7 @@ cmd_bundle(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char	*dsn_arg = NULL, *conf = NULL, *out = NULL;
+	const char	*dsn_arg = NULL, *conf = RAILGATE_CONFIG_FILE, *out = NULL;
 	char		*dsn, *text, *cause = NULL;
 	size_t		 len = 0;
 	int		 ch, not_found, rc;

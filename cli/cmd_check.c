@@ -23,8 +23,9 @@
 
 #include "cli/cmd.h"
 #include "engine/check.h"
+#include "daemon/paths.h"
 
-#define CHECK_DEFAULT_RULES "etc/rules/default"
+#define CHECK_DEFAULT_RULES RAILGATE_RULES_DIR
 
 /* Prints check usage. */
 static void

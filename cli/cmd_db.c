@@ -18,6 +18,7 @@
 #include "daemon/http/auth.h"
 #include "cli/cmd.h"
 #include "daemon/config.h"
+#include "daemon/paths.h"
 
 /* The DSN from --dsn, else from the configuration file (admin_dsn, else dsn). */
 char *
@@ -65,7 +66,7 @@ cmd_db(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char	*dsn_opt = NULL, *conf = "etc/railgate.conf";
+	const char	*dsn_opt = NULL, *conf = RAILGATE_CONFIG_FILE;
 	char		*dsn, *cause = NULL;
 	unsigned	 applied, version;
 	int		 ch;
@@ -153,7 +154,7 @@ cmd_token(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char	*role = NULL, *name = NULL, *dsn_opt = NULL,
-			*conf = "etc/railgate.conf", *verb;
+			*conf = RAILGATE_CONFIG_FILE, *verb;
 	char		*dsn, *cause = NULL, token[AUTH_TOKEN_LEN],
 			 hash[AUTH_TOKEN_HEX], carriers[AUTH_CARRIERS_LEN + 2] = "";
 	enum auth_role	 r;

@@ -24,6 +24,7 @@
 #include "daemon/api/language.h"
 #include "daemon/http/auth.h"
 #include "daemon/http/password.h"
+#include "daemon/paths.h"
 
 static void
 officer_usage(FILE *out)
@@ -216,7 +217,7 @@ cmd_officer(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct officer_args	 a = { .conf = "etc/railgate.conf" };
+	struct officer_args	 a = { .conf = RAILGATE_CONFIG_FILE };
 	char			*dsn;
 	int			 ch, rc;
 
@@ -268,7 +269,7 @@ cmd_session(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char	*dsn_opt = NULL, *conf = "etc/railgate.conf";
+	const char	*dsn_opt = NULL, *conf = RAILGATE_CONFIG_FILE;
 	char		*dsn, *cause = NULL;
 	int		 ch, rc;
 

@@ -23,6 +23,7 @@
 
 #include "cli/cmd.h"
 #include "engine/input.h"
+#include "daemon/paths.h"
 
 /* Prints parse usage. */
 static void
@@ -155,7 +156,7 @@ cmd_parse(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct input_options	 opt = { 0 };
+	struct input_options	 opt = { .schema = RAILGATE_SCHEMA_FILE };
 	bool			 json = false;
 	int			 ch, i, status = 0;
 

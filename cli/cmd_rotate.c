@@ -18,6 +18,7 @@
 
 #include "cli/cmd.h"
 #include "daemon/config.h"
+#include "daemon/paths.h"
 #include "daemon/notice/secretbox.h"
 
 struct rotation {
@@ -135,7 +136,7 @@ cmd_notices_rotate_key(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char	*conf = "etc/railgate.conf", *dsn = NULL;
+	const char	*conf = RAILGATE_CONFIG_FILE, *dsn = NULL;
 	const char	*newfile = NULL;
 	int		 ch;
 
