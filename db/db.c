@@ -13,6 +13,7 @@
  * after 100 ms, doubling to 5 s.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -255,11 +256,14 @@ db_note_state(struct db *db, const char *why)
  * timer with exponential backoff.
  */
 static void
-conn_fail(struct db_conn *c, const char *why)
+conn_fail(struct db_conn *c, const char *why_in)
 {
 	struct db		*db = c->db;
 	struct db_request	*q = c->req;
+	char			 why[512];
 
+	/* Often PQerrorMessage(c->pg), which PQfinish below frees. */
+	snprintf(why, sizeof why, "%s", why_in);
 	c->req = NULL;
 	if (c->result != NULL) {
 		PQclear(c->result);
