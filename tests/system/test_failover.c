@@ -196,18 +196,22 @@ kill_primary(void)
 	return k < 50;
 }
 
-/* How many lines of the daemon's log hold what. */
+/* How many lines of the daemon's log hold what; each shown on stderr. */
 static int
 log_count(const char *what)
 {
-	char	*text, *p;
+	char	*text, *p, *end;
 	size_t	 len;
 	int	 n = 0;
 
 	if (file_read_all(dm.log, &text, &len) < 0)
 		return -1;
-	for (p = text; (p = strstr(p, what)) != NULL; p += strlen(what))
+	for (p = text; (p = strstr(p, what)) != NULL; p += strlen(what)) {
+		end = strchr(p, '\n');
+		fprintf(stderr, "failover: daemon log: %.*s\n", end != NULL ?
+		    (int)(end - p) : (int)strlen(p), p);
 		n++;
+	}
 	free(text);
 	return n;
 }
