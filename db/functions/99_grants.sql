@@ -20,6 +20,11 @@
 --     `railgate bundle`, the checkpoints, the reports' figures) and
 --     return no secret.
 -- Functions of extensions (pg_trgm) keep their own grants.
+--
+-- The tables holding secrets (035_auditor_role.sql) are read by
+-- railgate_auditor through column grants; a column added to one of them
+-- later is granted here, unless it is named a secret below, so that a
+-- new ordinary column does not disappear from the auditor's view.
 
 DO $$
 DECLARE
@@ -47,6 +52,27 @@ BEGIN
 			EXECUTE format('REVOKE ALL ON FUNCTION %s FROM '
 			    'railgate_auditor', f.sig);
 		END IF;
+	END LOOP;
+END
+$$;
+
+DO $$
+DECLARE
+	c	record;
+BEGIN
+	FOR c IN
+		SELECT a.attrelid::regclass AS tab, a.attname
+		FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid
+		JOIN pg_namespace n ON n.oid = t.relnamespace
+		WHERE n.nspname = 'public' AND t.relname IN ('tokens', 'sessions',
+		    'officer_accounts', 'subscriptions')
+		  AND a.attnum > 0 AND NOT a.attisdropped
+		  AND t.relname || '.' || a.attname NOT IN ('tokens.hash',
+		      'sessions.hash', 'officer_accounts.password_hash',
+		      'subscriptions.secret')
+	LOOP
+		EXECUTE format('GRANT SELECT (%I) ON %s TO railgate_auditor',
+		    c.attname, c.tab);
 	END LOOP;
 END
 $$;

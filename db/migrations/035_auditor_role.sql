@@ -24,10 +24,13 @@
 --
 -- From this migration on, a table is readable by both roles when it is
 -- created (ALTER DEFAULT PRIVILEGES below, for tables the migrating role
--- creates); a migration adding a secret column revokes it from
--- railgate_auditor in the same file and names it in
--- tests/system/test_db_roles.c, whose test fails on a table the auditor
--- cannot read or a secret it can.
+-- creates), and a column added to one of the four tables above is
+-- granted to the auditor by db/functions/99_grants.sql at every migrate.
+-- A secret column is revoked from railgate_auditor in the migration that
+-- adds it (on a new table: REVOKE SELECT on the table, GRANT SELECT on
+-- the other columns) and named in 99_grants.sql's list and in
+-- tests/system/test_db_roles.c, whose test fails on a column the auditor
+-- cannot read that is not named, or one named that it can.
 
 DO $$
 BEGIN

@@ -133,8 +133,8 @@ t_db_roles_every_table_readable(void)
 	char	*wrong, *app, *n;
 
 	wrong = value("SELECT coalesce(string_agg(table_name || '.' || "
-	    "column_name, ' ' ORDER BY 1), '') FROM information_schema.columns "
-	    "WHERE table_schema = 'public' AND has_column_privilege("
+	    "column_name, ' ' ORDER BY table_name, column_name), '') FROM "
+	    "information_schema.columns WHERE table_schema = 'public' AND has_column_privilege("
 	    "'railgate_auditor', format('public.%I', table_name), column_name, "
 	    "'SELECT') = (table_name || '.' || column_name = ANY(" WITHHELD "))");
 	CU_ASSERT_STRING_EQUAL(wrong, "");
