@@ -3,7 +3,8 @@
 # test (tests/system/test_failover.c): Unix socket only, run as
 # `postgres` when the tests run as root, like the primary.
 #
-#   pgstandby.sh start DIR PRIMARY_SOCKET_DIR PORT   base backup, start; prints the DSN
+#   pgstandby.sh start DIR PRIMARY_SOCKET_DIR PORT   base backup, start (not waited
+#                                                     for); prints the DSN
 #   pgstandby.sh promote DIR                          make it the primary
 #   pgstandby.sh stop DIR                             stop (immediate: a test's end)
 set -eu
@@ -38,7 +39,9 @@ unix_socket_directories = '$dir/sock'
 port = $port
 synchronous_standby_names = ''
 CONF
-	as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+	# Not waited for (-W): the caller waits until the primary lists the
+	# standby as synchronous, which says more, and sooner.
+	as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -W \
 		start >/dev/null || { tail -n 20 "$dir/server.log" >&2; exit 70; }
 	echo "host=$dir/sock port=$port user=postgres dbname=postgres"
 	;;

@@ -12,9 +12,12 @@
  * Retry-After (and /readyz 503) while no primary answers, reconnects by
  * itself, and the new primary holds every manifest it acknowledged --
  * what synchronous replication promises -- and decides the trains sent
- * after the failover.  The time from the kill to the first manifest
- * accepted again is printed.
+ * after the failover.  Big trains in flight at the kill are each
+ * answered (202, then found on the new primary, or 503 with Retry-After)
+ * within 10 s.  The time from the kill to the first manifest accepted
+ * again is printed.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +32,7 @@
 
 #define FO_BEFORE	12	/* trains sent before the kill */
 #define FO_TOTAL	30	/* and after, up to this many in all */
+#define FO_RACERS	4	/* big trains in flight at the kill */
 
 static struct harness_pg	primary, standby;
 static struct harness_daemon	dm;
@@ -135,36 +139,78 @@ failover_suite_clean(void)
 }
 
 /*
- * Posts train i (`railgate gen --seed 700+i`); the HTTP status (-1: no
- * answer) and, on 202, the manifest's id.  *retry_after tells whether a
- * 503 carried Retry-After.
+ * Posts the manifest in path; the HTTP status (-1: no answer) and, on
+ * 202, the manifest's id.  *retry_after tells whether the answer carried
+ * Retry-After.
  */
 static int
-post_train(int i, long long *manifest, bool *retry_after)
+post_file(const char *path, long long *manifest, bool *retry_after)
 {
 	struct harness_response	 r;
-	char			 cmd[600], path[300], v[32], *data;
+	char			 v[32], *data;
 	const char		*m;
 	size_t			 len;
 	int			 st;
 
-	snprintf(path, sizeof path, "%s/t%d.edi", dm.dir, i);
-	snprintf(cmd, sizeof cmd, "%s/railgate gen --wagons 3 --items 12 --seed "
-	    "%d --format edifact -o %s", test_build_dir(), 700 + i, path);
-	if (system(cmd) != 0 || file_read_all(path, &data, &len) < 0)
+	*manifest = 0;
+	*retry_after = false;
+	if (file_read_all(path, &data, &len) < 0)
 		return -1;
 	st = harness_http(dm.port, "POST", "/v1/manifests", hdr, data, len, &r);
 	free(data);
 	if (st < 0)
 		return -1;
 	st = r.status;
-	*manifest = 0;
 	if (st == 202 && (m = strstr(r.body, "\"manifest\"")) != NULL &&
 	    (m = strchr(m, ':')) != NULL)
 		*manifest = strtoll(m + 1, NULL, 10);
 	*retry_after = harness_header(&r, "Retry-After", v, sizeof v) != NULL;
 	harness_response_free(&r);
 	return st;
+}
+
+/* Writes train seed of wagons wagons (`railgate gen`) to path; 0 or -1. */
+static int
+gen_train(int seed, int wagons, char *path, size_t size)
+{
+	char	cmd[700];
+
+	snprintf(path, size, "%s/t%d.edi", dm.dir, seed);
+	snprintf(cmd, sizeof cmd, "%s/railgate gen --wagons %d --items %d "
+	    "--seed %d --format edifact -o %s", test_build_dir(), wagons,
+	    wagons * 10, seed, path);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Posts train i (`railgate gen --seed 700+i`, 3 wagons). */
+static int
+post_train(int i, long long *manifest, bool *retry_after)
+{
+	char	path[300];
+
+	if (gen_train(700 + i, 3, path, sizeof path) < 0)
+		return -1;
+	return post_file(path, manifest, retry_after);
+}
+
+/* A big manifest posted while the primary is being killed. */
+struct racer {
+	pthread_t	thread;
+	char		path[300];
+	int		status;
+	bool		retry_after;
+	long long	manifest, ms;
+};
+
+static void *
+racer_run(void *arg)
+{
+	struct racer	*r = arg;
+	long long	 t0 = now_ms();
+
+	r->status = post_file(r->path, &r->manifest, &r->retry_after);
+	r->ms = now_ms() - t0;
+	return NULL;
 }
 
 /* The status of GET /readyz, -1 without an answer. */
@@ -277,20 +323,67 @@ decided_on(const struct harness_pg *pg, const long long *ids_after, int n)
 	return ok;
 }
 
+static struct racer	racers[FO_RACERS];
+static long long	raced[FO_RACERS];
+
+/*
+ * Big trains posted from threads, and the primary killed while they are
+ * in flight; true once the daemon's /readyz says 503.
+ */
+static bool
+kill_racing(void)
+{
+	int	k;
+
+	memset(racers, 0, sizeof racers);
+	for (k = 0; k < FO_RACERS; k++)
+		if (gen_train(900 + k, 20, racers[k].path,
+		    sizeof racers[k].path) < 0)
+			return false;
+	for (k = 0; k < FO_RACERS; k++)
+		if (pthread_create(&racers[k].thread, NULL, racer_run,
+		    &racers[k]) != 0)
+			return false;
+	usleep(30000);
+	return kill_primary();
+}
+
+/*
+ * Each train in flight at the kill was answered, 202 (its manifest kept
+ * in raced[], *n of them) or 503 with Retry-After, within 10 s: none was
+ * left hanging.
+ */
+static void
+racers_join(int *n)
+{
+	int	k;
+
+	for (k = 0; k < FO_RACERS; k++) {
+		pthread_join(racers[k].thread, NULL);
+		CU_ASSERT(racers[k].status == 202 || (racers[k].status == 503 &&
+		    racers[k].retry_after));
+		CU_ASSERT(racers[k].ms < 10000);
+		if (racers[k].status == 202 && racers[k].manifest > 0)
+			raced[(*n)++] = racers[k].manifest;
+		fprintf(stderr, "\nfailover: a train in flight at the kill: "
+		    "%d after %lld ms", racers[k].status, racers[k].ms);
+	}
+}
+
 /* Fail over under traffic: nothing acknowledged is lost, nothing hangs. */
 static void
 t_failover_promoted_standby(void)
 {
 	long long	acked[FO_TOTAL], m, t_kill = 0, t_back = 0;
 	int		i, st, nacked = 0, unavailable = 0, other = 0, after = 0;
-	int		nbefore = 0;
+	int		nbefore = 0, nraced = 0;
 	bool		retry;
 	char		*v;
 
 	for (i = 0; i < FO_TOTAL; i++) {
 		if (i == FO_BEFORE) {
 			nbefore = nacked;
-			CU_ASSERT_TRUE_FATAL(kill_primary());
+			CU_ASSERT_TRUE_FATAL(kill_racing());
 			t_kill = now_ms();
 			/* No primary: refused at once, never left hanging. */
 			st = post_train(i, &m, &retry);
@@ -298,6 +391,7 @@ t_failover_promoted_standby(void)
 			CU_ASSERT_TRUE(retry);
 			unavailable++;
 			CU_ASSERT_TRUE_FATAL(promote_standby());
+			racers_join(&nraced);
 			continue;
 		}
 		st = post_train(i, &m, &retry);
@@ -323,14 +417,16 @@ t_failover_promoted_standby(void)
 	CU_ASSERT_EQUAL(after, FO_TOTAL - FO_BEFORE - 1);
 	CU_ASSERT_TRUE(harness_daemon_alive(&dm));
 	CU_ASSERT_EQUAL(readyz(), 200);
-	fprintf(stderr, "\nfailover: %d manifests acknowledged, %d answers 503 "
-	    "with Retry-After; from the kill to the first accepted manifest: "
-	    "%lld ms\n", nacked, unavailable, t_back - t_kill);
+	fprintf(stderr, "\nfailover: manifests acknowledged: %d (and %d in "
+	    "flight at the kill); answered 503 with Retry-After: %d; from the "
+	    "kill to the first manifest accepted: %lld ms\n", nacked, nraced,
+	    unavailable, t_back - t_kill);
 	/* The outage is logged once, and its end once. */
 	CU_ASSERT_EQUAL(log_count("database: no usable connection"), 1);
 	CU_ASSERT_EQUAL(log_count("database: reachable again after"), 1);
 	/* What synchronous replication promises: every one is there. */
 	CU_ASSERT_EQUAL(missing_on(&standby, acked, nacked), 0);
+	CU_ASSERT_EQUAL(missing_on(&standby, raced, nraced), 0);
 	/* And the trains sent after the failover are decided. */
 	CU_ASSERT_EQUAL(nbefore, FO_BEFORE);
 	CU_ASSERT_TRUE(decided_on(&standby, acked + nbefore, nacked - nbefore));
