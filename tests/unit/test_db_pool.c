@@ -116,6 +116,24 @@ t_db_pool_outage_told_once(void)
 	db_free(db);
 }
 
+/* The URI form with two hosts reaches libpq as it is, too. */
+static void
+t_db_pool_uri_hosts(void)
+{
+	struct pool_seen	 s = { 0 };
+	struct db		*db = db_new("postgresql://railgate_app@"
+				    "%2Fnonexistent-railgate-a:5432,"
+				    "%2Fnonexistent-railgate-b:5433/railgate"
+				    "?target_session_attrs=read-write", 1,
+				    &seen_ops, &s);
+
+	settle(db, &s, 0);
+	CU_ASSERT_EQUAL(s.downs, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.why, "nonexistent-railgate-a"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.why, "nonexistent-railgate-b"));
+	db_free(db);
+}
+
 /* A request queued while nothing is up waits 5 s at most, not 30. */
 static void
 t_db_pool_outage_answers_queued(void)
@@ -142,6 +160,7 @@ t_db_pool_outage_answers_queued(void)
 
 static CU_TestInfo db_pool_tests[] = {
 	{ "t_db_pool_outage_told_once", t_db_pool_outage_told_once },
+	{ "t_db_pool_uri_hosts", t_db_pool_uri_hosts },
 	{ "t_db_pool_outage_answers_queued", t_db_pool_outage_answers_queued },
 	CU_TEST_INFO_NULL,
 };
