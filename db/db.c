@@ -23,6 +23,7 @@
 #include "manifest/util.h"
 
 #include "db.h"
+#include "db/connect.h"
 
 #define DB_BACKOFF_MIN_MS	100
 #define DB_BACKOFF_MAX_MS	1000
@@ -193,6 +194,18 @@ request_complete(struct db *db, struct db_request *q, const PGresult *res)
 	request_free(q);
 }
 
+PGconn *
+db_connect_start(const char *dsn)
+{
+	/* Later entries win: the dsn, expanded from dbname, overrides these. */
+	static const char *const keys[] = { "keepalives_idle",
+	    "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+	    "dbname", NULL };
+	const char	*values[] = { "10", "5", "3", "30000", dsn, NULL };
+
+	return PQconnectStartParams(keys, values, 1);
+}
+
 /* Tells the caller what to watch for c. */
 static void
 conn_watch(struct db_conn *c, bool rd, bool wr)
@@ -206,7 +219,7 @@ conn_watch(struct db_conn *c, bool rd, bool wr)
 static void
 conn_start(struct db_conn *c)
 {
-	c->pg = PQconnectStart(c->db->dsn);
+	c->pg = db_connect_start(c->db->dsn);
 	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
 		conn_fail(c, c->pg != NULL ? PQerrorMessage(c->pg) :
 		    "out of memory");

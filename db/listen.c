@@ -16,6 +16,7 @@
 
 #include "manifest/util.h"
 
+#include "db/connect.h"
 #include "db/listen.h"
 
 #define LISTEN_BACKOFF_MIN_MS	250
@@ -116,7 +117,7 @@ listen_connect_step(struct db_listen *l)
 static void
 listen_start(struct db_listen *l)
 {
-	l->conn = PQconnectStart(l->dsn);
+	l->conn = db_connect_start(l->dsn);
 	if (l->conn == NULL || PQstatus(l->conn) == CONNECTION_BAD) {
 		listen_fail(l, "cannot connect for LISTEN");
 		return;

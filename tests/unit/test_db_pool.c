@@ -5,7 +5,8 @@
  * libpq gets the dsn as it is (both hosts tried, in its own message);
  * the outage is told once however many attempts fail; the reconnect
  * backoff doubles to its ceiling; a request queued while no connection
- * is usable is answered "unavailable" after 5 s, not at its deadline.
+ * is usable is answered "unavailable" after 5 s, not at its deadline;
+ * TCP keepalive defaults apply unless the dsn sets its own.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "db/connect.h"
 #include "db/db.h"
 #include "manifest/util.h"
 
@@ -134,6 +136,51 @@ t_db_pool_uri_hosts(void)
 	db_free(db);
 }
 
+/* The value of keyword in c's options (copied into out). */
+static const char *
+conn_option(PGconn *c, const char *keyword, char *out, size_t size)
+{
+	PQconninfoOption	*o = PQconninfo(c), *p;
+
+	out[0] = '\0';
+	for (p = o; p != NULL && p->keyword != NULL; p++)
+		if (strcmp(p->keyword, keyword) == 0 && p->val != NULL)
+			snprintf(out, size, "%s", p->val);
+	PQconninfoFree(o);
+	return out;
+}
+
+/* Keepalive defaults, which the dsn overrides, in both forms. */
+static void
+t_db_pool_keepalive_defaults(void)
+{
+	PGconn	*c;
+	char	 v[64];
+
+	c = db_connect_start("host=/nonexistent-railgate-a,/nonexistent-"
+	    "railgate-b dbname=railgate keepalives_idle=99 "
+	    "target_session_attrs=read-write");
+	CU_ASSERT_STRING_EQUAL(conn_option(c, "keepalives_idle", v, sizeof v),
+	    "99");
+	CU_ASSERT_STRING_EQUAL(conn_option(c, "keepalives_count", v, sizeof v),
+	    "3");
+	CU_ASSERT_STRING_EQUAL(conn_option(c, "tcp_user_timeout", v, sizeof v),
+	    "30000");
+	CU_ASSERT_STRING_EQUAL(conn_option(c, "target_session_attrs", v,
+	    sizeof v), "read-write");
+	CU_ASSERT_STRING_EQUAL(conn_option(c, "dbname", v, sizeof v),
+	    "railgate");
+	PQfinish(c);
+	c = db_connect_start("postgresql://u@%2Fnonexistent-railgate-a:1/"
+	    "railgate?tcp_user_timeout=5");
+	CU_ASSERT_STRING_EQUAL(conn_option(c, "keepalives_idle", v, sizeof v),
+	    "10");
+	CU_ASSERT_STRING_EQUAL(conn_option(c, "tcp_user_timeout", v, sizeof v),
+	    "5");
+	CU_ASSERT_STRING_EQUAL(conn_option(c, "user", v, sizeof v), "u");
+	PQfinish(c);
+}
+
 /* A request queued while nothing is up waits 5 s at most, not 30. */
 static void
 t_db_pool_outage_answers_queued(void)
@@ -161,6 +208,7 @@ t_db_pool_outage_answers_queued(void)
 static CU_TestInfo db_pool_tests[] = {
 	{ "t_db_pool_outage_told_once", t_db_pool_outage_told_once },
 	{ "t_db_pool_uri_hosts", t_db_pool_uri_hosts },
+	{ "t_db_pool_keepalive_defaults", t_db_pool_keepalive_defaults },
 	{ "t_db_pool_outage_answers_queued", t_db_pool_outage_answers_queued },
 	CU_TEST_INFO_NULL,
 };
