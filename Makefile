@@ -339,7 +339,7 @@ uninstall:
 # The Debian package (debian/, dpkg-buildpackage), into DEB_OUT with its
 # .changes and .buildinfo; DEB_BUILD_OPTIONS as usual (nocheck, parallel=N).
 DEB_OUT ?= build-deb
-deb:
+deb: deps
 	@mkdir -p $(DEB_OUT)
 	DEB_OUT=$(abspath $(DEB_OUT)) dpkg-buildpackage -b -us -uc \
 	    --buildinfo-option=-u$(abspath $(DEB_OUT)) \
