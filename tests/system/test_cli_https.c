@@ -212,7 +212,7 @@ t_cli_https_replay(void)
 	    "--cacert %s --train X8024", dm.port, auditor_tok, ca);
 	CU_ASSERT_EQUAL(st, 0);
 	expect_text(out, "replay: 1 train, ");
-	expect_text(out, "decisions, all identical");
+	expect_text(out, "1 decision, all identical");
 	expect_text(out, "audit chain: intact");
 	free(out);
 	CU_ASSERT_EQUAL(sql_num("SELECT count(*) FROM replays"), 1);
