@@ -2,8 +2,8 @@
  * test_cli_errors.c -- the rows of the command line's table that need a
  * database (the others are tests/unit/test_cli_usage.c), against the
  * harness's PostgreSQL: a train that does not exist is an error naming it
- * (66) for replay, report and bundle, not an empty success; a database
- * that cannot be reached is 69 and a role without the grants 77, each as
+ * (66) for replay (here and through the daemon, --url), report and
+ * bundle, not an empty success; a database that cannot be reached is 69 and a role without the grants 77, each as
  * one line of our words and PostgreSQL's on the next; and the DSN found
  * where the manual says: --dsn, RAILGATE_DSN alone, libpq's PG* variables
  * alone, --dsn before RAILGATE_DSN.
@@ -27,7 +27,8 @@
 	"-u PGDATABASE -u PGUSER -u PGPORT -u PGPASSWORD "
 
 static struct harness_pg	pg;
-static char			nobody_dsn[600];
+static struct harness_daemon	dm;
+static char			nobody_dsn[600], auditor[64];
 
 struct cli_run {
 	int	 status;
@@ -132,6 +133,9 @@ cli_errors_init(void)
 	free(r.err);
 	/* A role that may log in and read nothing. */
 	free(harness_sql(&pg, "CREATE ROLE rg_nobody LOGIN"));
+	if (harness_daemon_start(&dm, pg.conf) < 0 ||
+	    harness_token(&pg, "auditor", "a.auditor", auditor) < 0)
+		return -1;
 	snprintf(nobody_dsn, sizeof nobody_dsn, "host=%s port=%s "
 	    "dbname=postgres user=rg_nobody", dsn_value(pg.dsn, "host", host,
 	    sizeof host), dsn_value(pg.dsn, "port", port, sizeof port));
@@ -141,6 +145,7 @@ cli_errors_init(void)
 static int
 cli_errors_clean(void)
 {
+	harness_daemon_stop(&dm);
 	harness_pg_stop(&pg);
 	return 0;
 }
@@ -166,6 +171,11 @@ t_cli_errors_unknown_train(void)
 	cli(&r, "", "replay --dsn '%s' --train NOPE", pg.app_dsn);
 	CU_ASSERT_STRING_EQUAL(r.out, "");
 	expect(&r, EX_NOINPUT, "NOPE");
+	/* The daemon's replay of it (--url): the same. */
+	cli(&r, "", "replay --url http://127.0.0.1:%d --token %s --train NOPE",
+	    dm.port, auditor);
+	CU_ASSERT_PTR_NULL(strstr(r.out, "all identical"));
+	expect(&r, EX_NOINPUT, "--train NOPE: no such train");
 	/* A period with nothing in it is not an error: nothing to say. */
 	cli(&r, "", "replay --dsn '%s' --since 2026-01-01", pg.app_dsn);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "replay: 0 trains, 0 decisions"));
