@@ -271,11 +271,33 @@ t_cli_errors_dsn_sources(void)
 	expect(&r, EX_UNAVAILABLE, "at host=/tmp/railgate-no-server");
 }
 
+/* Counts in the right number: an officer's sessions in the list. */
+static void
+t_cli_errors_plurals(void)
+{
+	struct cli_run	r;
+	char		cmd[1200];
+
+	snprintf(cmd, sizeof cmd, "printf 'a long enough password\\n' | %s/railgate "
+	    "officer add p.one --role officer --dsn '%s' >/dev/null",
+	    test_build_dir(), pg.app_dsn);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	cli(&r, "", "officer list --dsn '%s'", pg.app_dsn);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "p.one\tofficer\tenabled\t-\t"
+	    "0 sessions\t"));
+	CU_ASSERT_PTR_NULL(strstr(r.out, "session(s)"));
+	expect(&r, 0, "");
+	cli(&r, "", "session revoke p.one --dsn '%s'", pg.app_dsn);
+	CU_ASSERT_STRING_EQUAL(r.out, "0 sessions of p.one revoked\n");
+	expect(&r, 0, "");
+}
+
 static CU_TestInfo cli_errors_tests[] = {
 	{ "t_cli_errors_unknown_train", t_cli_errors_unknown_train },
 	{ "t_cli_errors_cannot_connect", t_cli_errors_cannot_connect },
 	{ "t_cli_errors_permission_denied", t_cli_errors_permission_denied },
 	{ "t_cli_errors_dsn_sources", t_cli_errors_dsn_sources },
+	{ "t_cli_errors_plurals", t_cli_errors_plurals },
 	CU_TEST_INFO_NULL
 };
 
