@@ -34,7 +34,7 @@ rotate_usage(FILE *out)
 	    "random\nbytes, mode 0600, when absent), opening each with the "
 	    "configuration's\n[notices] secret_key_file; one transaction.  "
 	    "Then set secret_key_file = FILE\nand reload the daemon.\n"
-	    "The DSN: --dsn, else the configuration's admin_dsn (else dsn).\n");
+	    CMD_DSN_HELP_ADMIN);
 }
 
 /* One secret: opened with the old key (or found in clear), sealed anew. */
@@ -85,7 +85,8 @@ rotate_old_key(const char *conf)
 
 /* Rotates; the exit status. */
 static int
-rotate(const char *conf, const char *dsn_opt, const char *newfile)
+rotate(const char *conf, bool given_conf, const char *dsn_opt,
+    const char *newfile)
 {
 	struct rotation	 r = { NULL, NULL };
 	char		*dsn = NULL, *cause = NULL, num[64];
@@ -103,9 +104,8 @@ rotate(const char *conf, const char *dsn_opt, const char *newfile)
 		    "key in use (%s)", newfile, secret_key_id(r.old));
 		goto out;
 	}
-	/* The configuration is read for its key anyway: its DSN, as named. */
-	if ((dsn = usage_dsn("notices rotate-key", dsn_opt, conf, true, true,
-	    &rc)) == NULL)
+	if ((dsn = usage_dsn("notices rotate-key", dsn_opt, conf, given_conf,
+	    true, &rc)) == NULL)
 		goto out;
 	n = db_secrets_rewrite(dsn, true, "subscription.secret_rotated",
 	    "cli:rotate-key", secret_key_id(r.new), rotate_cb, &r, &cause);
@@ -138,6 +138,7 @@ cmd_notices_rotate_key(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char	*conf = "etc/railgate.conf", *dsn = NULL;
+	bool		 given_conf = false;
 	const char	*newfile = NULL;
 	int		 ch;
 
@@ -145,7 +146,7 @@ cmd_notices_rotate_key(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, ":n:c:d:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': newfile = optarg; break;
-		case 'c': conf = optarg; break;
+		case 'c': conf = optarg; given_conf = true; break;
 		case 'd': dsn = optarg; break;
 		case 'h': rotate_usage(stdout); return 0;
 		default:
@@ -158,5 +159,5 @@ cmd_notices_rotate_key(int argc, char **argv)
 	if (newfile == NULL)
 		return usage_error("notices rotate-key", NULL, "--new-key FILE "
 		    "is required");
-	return rotate(conf, dsn, newfile);
+	return rotate(conf, given_conf, dsn, newfile);
 }
