@@ -5,7 +5,9 @@
  * audited (token.revoke) and idempotent: a token already revoked is
  * said to be so, nothing changes, exit 0.  The daemon refuses a revoked
  * token once its cached lookup expires ([http] token_cache_s, 5 s by
- * default).  Blocking libpq through db/admin.h; run by people.
+ * default).  Blocking libpq through db/admin.h, as the schema's owner
+ * (the configuration's admin_dsn, else dsn), as `make run` makes its
+ * tokens; run by people.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -42,7 +44,7 @@ token_usage(FILE *out)
 	    "revoke NAME ends every token of that name, revoke ID (digits) one\n"
 	    "token; a token already revoked is said to be, exit 0; no such\n"
 	    "token: exit 66.  The daemon refuses a revoked token within its\n"
-	    "[http] token_cache_s (5 s by default).\n" CMD_DSN_HELP);
+	    "[http] token_cache_s (5 s by default).\n" CMD_DSN_HELP_ADMIN);
 }
 
 /*
@@ -297,7 +299,8 @@ cmd_token(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	if ((rc = token_check(&a)) != 0)
 		return rc;
-	if ((dsn = usage_dsn(a.cmd, a.dsn, a.conf, a.given_conf, false,
+	/* Tokens are the administrator's: the schema owner's DSN. */
+	if ((dsn = usage_dsn(a.cmd, a.dsn, a.conf, a.given_conf, true,
 	    &rc)) == NULL)
 		return rc;
 	if (strcmp(a.verb, "create") == 0)

@@ -17,9 +17,9 @@
 	"The DSN: --dsn, else $RAILGATE_DSN, else libpq's own PGHOST, " \
 	"PGPORT,\nPGDATABASE, PGUSER or PGSERVICE when one is set.\n"
 #define CMD_DSN_HELP_CONF(which) \
-	"The DSN: --dsn, else -c CONFIG's " which ", else $RAILGATE_DSN, " \
-	"else libpq's\nown PGHOST, PGPORT, PGDATABASE, PGUSER or PGSERVICE " \
-	"when one is set, else\nthe default configuration's " which ".\n"
+	"The DSN: --dsn, else -c CONFIG's " which ",\nelse $RAILGATE_DSN, " \
+	"else libpq's own PGHOST, PGPORT, PGDATABASE, PGUSER\nor PGSERVICE " \
+	"when one is set, else the default configuration's\n" which ".\n"
 #define CMD_DSN_HELP		CMD_DSN_HELP_CONF("dsn")
 #define CMD_DSN_HELP_ADMIN	CMD_DSN_HELP_CONF("admin_dsn (else dsn)")
 
