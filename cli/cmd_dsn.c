@@ -65,6 +65,7 @@ conf_dsn(const char *cmd, const char *conf, bool admin, int *status)
 	return r;
 }
 
+/* The first DSN found, in the order above; NULL after a usage error. */
 char *
 usage_dsn(const char *cmd, const char *dsn_opt, const char *conf,
     bool given_conf, bool admin, int *status)

@@ -25,6 +25,7 @@
 
 #define DB_CONNECT_PREFIX	"cannot connect to the database: "
 
+/* The reason in one line, then the hint: EX_USAGE. */
 int
 usage_error(const char *cmd, const char *arg, const char *fmt, ...)
 {
@@ -40,6 +41,7 @@ usage_error(const char *cmd, const char *arg, const char *fmt, ...)
 	return EX_USAGE;
 }
 
+/* getopt_long's complaint in our words: EX_USAGE. */
 int
 usage_bad_option(const char *cmd, int ch, char *const *argv)
 {
@@ -57,6 +59,7 @@ usage_bad_option(const char *cmd, int ch, char *const *argv)
 	return usage_error(cmd, name, "unknown option");
 }
 
+/* A whole decimal number within bounds, or a usage error. */
 int
 usage_number(const char *cmd, const char *opt, const char *s, long min,
     long max, long *out)
@@ -73,6 +76,7 @@ usage_number(const char *cmd, const char *opt, const char *s, long min,
 	return 0;
 }
 
+/* -h or --help. */
 bool
 usage_is_help(const char *arg)
 {
@@ -80,6 +84,7 @@ usage_is_help(const char *arg)
 	    strcmp(arg, "--help") == 0);
 }
 
+/* n and its noun in buf. */
 const char *
 plural(char *buf, size_t size, long long n, const char *one,
     const char *many)
@@ -186,6 +191,7 @@ static const struct {
 	{ "", "the database failed the statement", EX_SOFTWARE },
 };
 
+/* Our line, PostgreSQL's line, the status (table above). */
 int
 db_error(const char *cmd, const char *what, const char *dsn,
     const char *cause)

@@ -119,6 +119,7 @@ db_admin_token_revoke(const char *dsn, const char *target, long *matched,
 #define TS(c)	"to_char(" c " AT TIME ZONE 'UTC', " \
 		    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
+/* Every token as one JSON array: never the hash. */
 int
 db_admin_token_list(const char *dsn, char **json, char **cause)
 {

@@ -27,6 +27,7 @@ opt_value(const PQconninfoOption *opts, const char *keyword)
 	return NULL;
 }
 
+/* What dsn names, libpq's defaults filling the gaps; never a password. */
 char *
 db_dsn_describe(const char *dsn)
 {
@@ -57,12 +58,14 @@ db_dsn_describe(const char *dsn)
 	return buf_steal(&b, &len);
 }
 
+/* The command line's choice, once, before any connection. */
 void
 db_errors_with_sqlstate(void)
 {
 	with_sqlstate = true;
 }
 
+/* VERBOSE: "ERROR:  42501: ..." (and LOCATION, which the CLI drops). */
 void
 db_conn_errors(struct pg_conn *conn)
 {
