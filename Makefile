@@ -9,6 +9,9 @@
 #   make bench      benchmarks (figures, not pass/fail)
 #   make fuzz       libFuzzer targets for a bounded time
 #   make lint       cppcheck and the layering check
+#   make install    the programs, configuration, rule set, manual pages and
+#                   unit (PREFIX, DESTDIR...; docs/operations.md "Installing")
+#   make deb        the Debian package, build-deb/railgate_VERSION_ARCH.deb
 
 SANITIZE ?=
 ifeq ($(SANITIZE),1)
@@ -24,7 +27,7 @@ endif
 
 CC ?= cc
 PKGS = libevent libevent_openssl libevent_pthreads libpq libxml-2.0 openssl \
-	zlib jansson libutf8proc libargon2 icu-i18n icu-uc
+	zlib jansson libutf8proc libargon2 icu-i18n icu-uc libsystemd
 # Recursively expanded on purpose: pkg-config runs only when a recipe needs
 # it, after scripts/deps.sh has installed what was missing.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -40,7 +43,7 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(SANFLAGS) \
-	-I. $(PKG_CFLAGS) -MMD -MP
+	-I. $(PKG_CFLAGS) $(PATH_DEFS) $(CPPFLAGS) -MMD -MP
 ALL_LDFLAGS = -pthread $(SANFLAGS) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
@@ -73,14 +76,23 @@ PROGRAMS = $(BUILD)/railgate $(BUILD)/railgated
 TESTS = $(BUILD)/tests/unit $(BUILD)/tests/system
 BENCH_PROGRAMS = $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
 
+.PHONY: install install-build uninstall deb FORCE
 .PHONY: all deps run check check-build test-unit test-system test-layout lint layers sizes bench fuzz torture clean demo-border
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(BUILD)/paths.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The default paths (daemon/paths.h) the objects were compiled with: a
+# build directory changing them compiles everything again.
+$(BUILD)/paths.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PATHS_KEY)' | cmp -s - $@ || echo '$(PATHS_KEY)' > $@
+
+FORCE:
 
 # Test files include unit.h (tests/) and their tier's own headers.
 $(BUILD)/tests/obj/%.o: tests/%.c
@@ -241,7 +253,102 @@ torture: deps
 	    RAILGATE_FLOOD_SECONDS=60 RAILGATE_FLOOD_SLOW=1000 \
 	    $(BUILD)/tests/system integration_load
 
+# Installing, by the GNU conventions (docs/operations.md "Installing").
+# A daemon's configuration and state go under /etc and /var whatever the
+# prefix (the unit's StateDirectory= is /var/lib/railgate): sysconfdir=
+# and localstatedir= move them.
+PREFIX ?= /usr/local
+prefix ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+bindir ?= $(exec_prefix)/bin
+sbindir ?= $(exec_prefix)/sbin
+datarootdir ?= $(prefix)/share
+datadir ?= $(datarootdir)
+mandir ?= $(datarootdir)/man
+sysconfdir ?= /etc
+localstatedir ?= /var
+unitdir ?= $(prefix)/lib/systemd/system
+INSTALL ?= install
+CONF_DIR = $(sysconfdir)/railgate
+RULES_DIR = $(datadir)/railgate/rules/default
+STATE_DIR = $(localstatedir)/lib/railgate
+# The installed programs are built apart, in INSTALL_BUILD, with the
+# installed places as their defaults (daemon/paths.h); build/ keeps the
+# tree's relative ones, for make run and make check.
+INSTALL_BUILD ?= build-install
+ifeq ($(INSTALLED_PATHS),1)
+PATH_DEFS = -DRAILGATE_CONFIG_FILE='"$(CONF_DIR)/railgate.conf"' \
+	-DRAILGATE_RULES_DIR='"$(RULES_DIR)"' \
+	-DRAILGATE_STATE_DIR='"$(STATE_DIR)"' \
+	-DRAILGATE_SCHEMA_FILE='"$(datadir)/railgate/schema/manifest.xsd"'
+PATHS_KEY = $(CONF_DIR) $(RULES_DIR) $(STATE_DIR) $(datadir)
+else
+PATHS_KEY = tree
+endif
+# The installed configuration and unit name the installed places.
+INSTALL_SED = -e 's|^state_dir = var$$|state_dir = $(STATE_DIR)|' \
+	-e 's|^dir = etc/rules/default$$|dir = $(RULES_DIR)|' \
+	-e 's|^dsn =$$|dsn = host=/run/postgresql dbname=railgate user=railgate_app\nadmin_dsn = host=/run/postgresql dbname=railgate user=railgate|' \
+	-e 's|/usr/local/sbin/railgated|$(sbindir)/railgated|' \
+	-e 's|/var/lib/railgate|$(STATE_DIR)|g' \
+	-e 's@\(^\|[ (]\)etc/railgate\.conf@\1$(CONF_DIR)/railgate.conf@g' \
+	-e 's@\(^\|[ (]\)etc/rules/default@\1$(RULES_DIR)@g'
+
+install-build:
+	@$(MAKE) --no-print-directory BUILD=$(INSTALL_BUILD) INSTALLED_PATHS=1 \
+	    $(INSTALL_BUILD)/railgate $(INSTALL_BUILD)/railgated
+
+# The configuration is not replaced when there is one (it is the
+# station's); without DESTDIR it is made readable to the railgate group.
+install: install-build
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) \
+	    $(DESTDIR)$(CONF_DIR) $(DESTDIR)$(RULES_DIR) \
+	    $(DESTDIR)$(datadir)/railgate/schema $(DESTDIR)$(unitdir) \
+	    $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
+	    $(DESTDIR)$(mandir)/man8
+	$(INSTALL) -d -m 0750 $(DESTDIR)$(STATE_DIR)
+	$(INSTALL) -m 0755 $(INSTALL_BUILD)/railgate $(DESTDIR)$(bindir)/railgate
+	$(INSTALL) -m 0755 $(INSTALL_BUILD)/railgated $(DESTDIR)$(sbindir)/railgated
+	sed $(INSTALL_SED) etc/railgate.conf > $(INSTALL_BUILD)/railgate.conf
+	test -e $(DESTDIR)$(CONF_DIR)/railgate.conf || $(INSTALL) -m 0640 \
+	    $(INSTALL_BUILD)/railgate.conf $(DESTDIR)$(CONF_DIR)/railgate.conf
+	test -n "$(DESTDIR)" || ! getent group railgate >/dev/null || \
+	    chgrp railgate $(CONF_DIR)/railgate.conf $(STATE_DIR)
+	cd etc/rules/default && find . -type f | sort | while read -r f; do \
+	    $(INSTALL) -D -m 0644 "$$f" "$(DESTDIR)$(RULES_DIR)/$$f" || exit 1; done
+	$(INSTALL) -m 0644 etc/schema/manifest.xsd $(DESTDIR)$(datadir)/railgate/schema/
+	sed $(INSTALL_SED) etc/railgated.service > $(DESTDIR)$(unitdir)/railgated.service
+	chmod 0644 $(DESTDIR)$(unitdir)/railgated.service
+	sed $(INSTALL_SED) docs/man/railgate.1 > $(DESTDIR)$(mandir)/man1/railgate.1
+	sed $(INSTALL_SED) docs/man/railgated.8 > $(DESTDIR)$(mandir)/man8/railgated.8
+	sh scripts/man-conf.sh $(INSTALL_BUILD) | sed $(INSTALL_SED) \
+	    > $(DESTDIR)$(mandir)/man5/railgate.conf.5
+	chmod 0644 $(DESTDIR)$(mandir)/man1/railgate.1 \
+	    $(DESTDIR)$(mandir)/man8/railgated.8 $(DESTDIR)$(mandir)/man5/railgate.conf.5
+
+# The configuration and the state directory stay: they are the station's.
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/railgate $(DESTDIR)$(sbindir)/railgated \
+	    $(DESTDIR)$(unitdir)/railgated.service \
+	    $(DESTDIR)$(mandir)/man1/railgate.1 \
+	    $(DESTDIR)$(mandir)/man8/railgated.8 \
+	    $(DESTDIR)$(mandir)/man5/railgate.conf.5
+	rm -rf $(DESTDIR)$(datadir)/railgate
+	@echo "left in place: $(DESTDIR)$(CONF_DIR) and $(DESTDIR)$(STATE_DIR)"
+
+# The Debian package (debian/, dpkg-buildpackage), into DEB_OUT with its
+# .changes and .buildinfo; DEB_BUILD_OPTIONS as usual (nocheck, parallel=N).
+DEB_OUT ?= build-deb
+deb: deps
+	@mkdir -p $(DEB_OUT)
+	DEB_OUT=$(abspath $(DEB_OUT)) dpkg-buildpackage -b -us -uc \
+	    --buildinfo-option=-u$(abspath $(DEB_OUT)) \
+	    --buildinfo-option=-O$(abspath $(DEB_OUT))/railgate.buildinfo \
+	    --changes-option=-u$(abspath $(DEB_OUT)) \
+	    --changes-option=-O$(abspath $(DEB_OUT))/railgate.changes
+	@ls $(DEB_OUT)/*.deb
+
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-install build-deb
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -177,8 +177,9 @@ check_complete(struct bundle_state *s)
 	}
 	have = json_array_size(json_object_get(s->b, "decisions"));
 	if (have < ndec)
-		bundle_fail(s->r, "decisions: the audit records %zu decisions of "
-		    "the train, the bundle holds %zu", ndec, have);
+		bundle_fail(s->r, "decisions: the audit records %zu %s of "
+		    "the train, the bundle holds %zu", ndec, ndec == 1 ?
+		    "decision" : "decisions", have);
 }
 
 /* events: every event of the run is in an audit record of the train

@@ -35,12 +35,6 @@ void cmd_rules_print_diags(const struct diag_list *l);
 
 /* Prints each diagnostic of l on out, one per line, indented. */
 void cmd_print_diags(FILE *out, const struct diag_list *l);
-/*
- * The DSN from dsn (--dsn) when not NULL, else from the configuration
- * file conf_path (admin: its admin_dsn, else dsn); NULL after saying why.
- * The caller frees it.
- */
-char *cmd_resolve_dsn(const char *dsn, const char *conf_path, bool admin);
 /* Prints "railgate CMD: message" on stderr. */
 void cmd_warnx(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -16,6 +16,7 @@
 #include "manifest/util.h"
 
 #include "cli/cmd.h"
+#include "cli/cmd_usage.h"
 
 static void
 bundle_usage(FILE *out)
@@ -26,7 +27,11 @@ bundle_usage(FILE *out)
 	    "X8024@2)\nas one JSON file: manifests, rule sets, events, "
 	    "decisions, officers'\nactions, the neighbour's messages and the "
 	    "audit records up to a signed\ncheckpoint.  Check it with `railgate "
-	    "verify FILE --key station.pub`.\n");
+	    "verify FILE --key station.pub`.\n"
+	    "The DSN: --dsn, else -c CONF's dsn, else $RAILGATE_DSN, else "
+	    "libpq's own\nPGHOST, PGPORT, PGDATABASE, PGUSER or PGSERVICE when "
+	    "one is set.\nExit: 66 no such train, 75 no checkpoint covers it "
+	    "yet.\n");
 }
 
 /* The bundle written to path ("-" or NULL: stdout); 0 or -1. */
@@ -66,28 +71,38 @@ cmd_bundle(int argc, char **argv)
 	int		 ch, not_found, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:c:o:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":d:c:o:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': dsn_arg = optarg; break;
 		case 'c': conf = optarg; break;
 		case 'o': out = optarg; break;
 		case 'h': bundle_usage(stdout); return 0;
-		default: bundle_usage(stderr); return EX_USAGE;
+		default: return usage_bad_option("bundle", ch, argv);
 		}
 	}
-	if (optind != argc - 1) {
-		bundle_usage(stderr);
-		return EX_USAGE;
-	}
-	if ((dsn = cmd_resolve_dsn(dsn_arg, conf, false)) == NULL)
-		return EX_USAGE;
+	if (optind == argc)
+		return usage_error("bundle", NULL, "give a TRAIN (X8024 or "
+		    "X8024@2)");
+	if (optind != argc - 1)
+		return usage_error("bundle", argv[optind + 1], "unexpected "
+		    "argument: one train at a time");
+	/* The configuration only when named: bundle never read a default. */
+	if ((dsn = usage_dsn("bundle", dsn_arg, conf, conf != NULL, false,
+	    &rc)) == NULL)
+		return rc;
 	text = bundle_db_fetch(dsn, argv[optind], &len, &not_found, &cause);
-	free(dsn);
 	if (text == NULL) {
-		cmd_warnx("bundle", "%s", cause);
+		if (not_found) {
+			cmd_warnx("bundle", "%s: no such train", argv[optind]);
+			rc = EX_NOINPUT;
+		} else
+			rc = db_error("bundle", "cannot read the train's bundle",
+			    dsn, cause);
 		free(cause);
-		return not_found ? EX_DATAERR : EX_UNAVAILABLE;
+		free(dsn);
+		return rc;
 	}
+	free(dsn);
 	/* json_build_object writes "key" : value: the member is null when no
 	 * checkpoint covers the train's records yet. */
 	if (strstr(text, "\"checkpoint\" : null") != NULL) {

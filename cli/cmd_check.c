@@ -22,9 +22,11 @@
 #include "rules/rules.h"
 
 #include "cli/cmd.h"
+#include "cli/cmd_usage.h"
 #include "engine/check.h"
+#include "daemon/paths.h"
 
-#define CHECK_DEFAULT_RULES "etc/rules/default"
+#define CHECK_DEFAULT_RULES RAILGATE_RULES_DIR
 
 /* Prints check usage. */
 static void
@@ -205,11 +207,10 @@ cmd_check(int argc, char **argv)
 	struct diag_list	 diags;
 	bool			 json = true;
 	long			 threads = 0;
-	char			*end;
 	int			 ch, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:e:n:f:t:h", longopts,
+	while ((ch = getopt_long(argc, argv, ":r:e:n:f:t:h", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'r': rules = optarg; break;
@@ -218,32 +219,25 @@ cmd_check(int argc, char **argv)
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
 				json = false;
-			else if (strcmp(optarg, "json") != 0) {
-				cmd_warnx("check", "unknown format \"%s\"",
-				    optarg);
-				return EX_USAGE;
-			}
+			else if (strcmp(optarg, "json") != 0)
+				return usage_error("check", "--format", "\"%s\" is "
+				    "not a format (json or text)", optarg);
 			break;
 		case 't':
-			threads = strtol(optarg, &end, 10);
-			if (*end != '\0' || threads < 0 || threads > 1024) {
-				cmd_warnx("check", "bad --threads \"%s\"",
-				    optarg);
-				return EX_USAGE;
-			}
+			if ((rc = usage_number("check", "--threads", optarg, 0,
+			    1024, &threads)) != 0)
+				return rc;
 			break;
 		case 'h':
 			check_usage(stdout);
 			return 0;
 		default:
-			check_usage(stderr);
-			return EX_USAGE;
+			return usage_bad_option("check", ch, argv);
 		}
 	}
-	if (optind == argc) {
-		check_usage(stderr);
-		return EX_USAGE;
-	}
+	if (optind == argc)
+		return usage_error("check", NULL, "give at least one manifest "
+		    "FILE");
 	diag_list_init(&diags, 0);
 	if ((rs = rules_ruleset_load(rules, &diags)) == NULL) {
 		cmd_rules_print_diags(&diags);

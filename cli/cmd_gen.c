@@ -18,6 +18,7 @@
 #include "manifest/xml.h"
 
 #include "cli/cmd.h"
+#include "cli/cmd_usage.h"
 
 /* Prints the usage text, with the kinds of risk. */
 static void
@@ -46,24 +47,6 @@ gen_usage(FILE *out)
 	fprintf(out,
 	    "--max-items caps the goods items per EDIFACT message; --consignees\n"
 	    "sends the parcels to N distinct persons.  docs/generator.md.\n");
-}
-
-/*
- * Prints "railgate gen: OPT: message" and where to look, each one line;
- * returns EX_USAGE.  (The one-line style of the other commands' usage
- * errors; the lead moves it onto cli/'s common helper.)
- */
-static int
-gen_usage_error(const char *opt, const char *fmt, ...)
-{
-	va_list	ap;
-
-	fprintf(stderr, "railgate gen: %s: ", opt);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\ntry 'railgate gen --help'\n");
-	return EX_USAGE;
 }
 
 /* Parses a whole number from min to max; -1 when it is not one. */
@@ -173,12 +156,12 @@ gen_option(const struct option *longopts, int ch, struct gen_args *a)
 	switch (ch) {
 	case 'w': case 'i': case 's': case 'C': case 'x': case 'M':
 		if (gen_number(ch, a, &want) < 0)
-			return gen_usage_error(opt, "\"%s\" must be %s", optarg,
+			return usage_error("gen", opt, "\"%s\" must be %s", optarg,
 			    want);
 		return 0;
 	case 'r':
 		if (gen_risk_parse(&a->risk, optarg, &cause) < 0) {
-			gen_usage_error(opt, "%s", cause);
+			usage_error("gen", opt, "%s", cause);
 			free(cause);
 			return EX_USAGE;
 		}
@@ -189,7 +172,7 @@ gen_option(const struct option *longopts, int ch, struct gen_args *a)
 	case 'f':
 		a->format = optarg;
 		if (strcmp(optarg, "edifact") != 0 && strcmp(optarg, "xml") != 0)
-			return gen_usage_error(opt, "\"%s\" must be edifact or "
+			return usage_error("gen", opt, "\"%s\" must be edifact or "
 			    "xml", optarg);
 		return 0;
 	case 'e':
@@ -199,13 +182,13 @@ gen_option(const struct option *longopts, int ch, struct gen_args *a)
 		if (strcmp(optarg, "ifcsum") == 0)
 			a->w.kind = EDI_MSG_IFCSUM;
 		else if (strcmp(optarg, "cuscar") != 0)
-			return gen_usage_error(opt, "\"%s\" must be cuscar or "
+			return usage_error("gen", opt, "\"%s\" must be cuscar or "
 			    "ifcsum", optarg);
 		return 0;
 	case 'c':
 		if (edi_codeset_from_id(optarg, strlen(optarg)) ==
 		    EDI_CODESET_UNKNOWN)
-			return gen_usage_error(opt, "\"%s\" must be UNOA, UNOB, "
+			return usage_error("gen", opt, "\"%s\" must be UNOA, UNOB, "
 			    "UNOC, UNOD, UNOE or UNOY", optarg);
 		a->w.charset = optarg;
 		return 0;
@@ -250,15 +233,13 @@ cmd_gen(int argc, char **argv)
 			gen_usage(stdout);
 			return 0;
 		}
-		if (ch == '?')
-			return gen_usage_error(argv[optind - 1], "unknown option");
-		if (ch == ':')
-			return gen_usage_error(argv[optind - 1], "needs a value");
+		if (ch == '?' || ch == ':')
+			return usage_bad_option("gen", ch, argv);
 		if (gen_option(longopts, ch, &a) != 0)
 			return EX_USAGE;
 	}
 	if (optind != argc)
-		return gen_usage_error(argv[optind], "unexpected argument");
+		return usage_error("gen", argv[optind], "unexpected argument");
 	t = gen_train(&a.g);
 	if (strcmp(a.format, "xml") == 0)
 		xml_write_manifest(t, &out);

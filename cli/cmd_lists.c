@@ -24,6 +24,7 @@
 #include "rules/unlist.h"
 
 #include "cli/cmd.h"
+#include "cli/cmd_usage.h"
 
 /* Prints lists usage. */
 static void
@@ -82,6 +83,24 @@ write_atomic(const char *path, const char *text, size_t len)
 	return 0;
 }
 
+/* What was written, each count with its noun in the right number. */
+static void
+lists_print_counts(const char *out, const struct unlist_counts *c)
+{
+	char	n[8][64];
+
+	printf("%s: %s (%s, %s read), %s, %s, %s; %s in other scripts "
+	    "skipped\n", out,
+	    plural(n[0], sizeof n[0], c->entries, "entry", "entries"),
+	    plural(n[1], sizeof n[1], c->individuals, "individual",
+	    "individuals"),
+	    plural(n[2], sizeof n[2], c->entities, "entity", "entities"),
+	    plural(n[3], sizeof n[3], c->aliases, "alias", "aliases"),
+	    plural(n[4], sizeof n[4], c->countries, "country", "countries"),
+	    plural(n[5], sizeof n[5], c->ids, "identifier", "identifiers"),
+	    plural(n[6], sizeof n[6], c->names_skipped, "name", "names"));
+}
+
 /* railgate lists import FILE [-o OUT]: the exit status. */
 static int
 lists_import(const char *in, const char *out)
@@ -118,10 +137,7 @@ lists_import(const char *in, const char *out)
 		if (rc != 0)
 			cmd_warnx("lists", "standard output: %s", strerror(errno));
 	} else if ((rc = write_atomic(out, text, tlen)) == 0)
-		printf("%s: %u entries (%u individuals, %u entities read), "
-		    "%u aliases, %u countries, %u identifiers; %u names in "
-		    "other scripts skipped\n", out, c.entries, c.individuals,
-		    c.entities, c.aliases, c.countries, c.ids, c.names_skipped);
+		lists_print_counts(out, &c);
 	free(text);
 	return rc;
 }
@@ -138,17 +154,16 @@ cmd_lists(int argc, char **argv)
 	const char	*out = NULL;
 	int		 ch;
 
-	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0)) {
+	if (argc < 2)
+		return usage_error("lists", NULL, "give a sub-command: import");
+	if (usage_is_help(argv[1])) {
 		lists_usage(stdout);
 		return 0;
 	}
-	if (argc < 2 || strcmp(argv[1], "import") != 0) {
-		lists_usage(stderr);
-		return EX_USAGE;
-	}
+	if (strcmp(argv[1], "import") != 0)
+		return usage_error("lists", argv[1], "not a sub-command (import)");
 	optind = 1;
-	while ((ch = getopt_long(argc - 1, argv + 1, "o:h", longopts,
+	while ((ch = getopt_long(argc - 1, argv + 1, ":o:h", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'o': out = optarg; break;
@@ -156,13 +171,14 @@ cmd_lists(int argc, char **argv)
 			lists_usage(stdout);
 			return 0;
 		default:
-			lists_usage(stderr);
-			return EX_USAGE;
+			return usage_bad_option("lists import", ch, argv + 1);
 		}
 	}
-	if (argc - 1 - optind != 1) {
-		lists_usage(stderr);
-		return EX_USAGE;
-	}
+	if (argc - 1 == optind)
+		return usage_error("lists import", NULL, "give the list's "
+		    "FILE.xml");
+	if (argc - 1 - optind != 1)
+		return usage_error("lists import", argv[2 + optind],
+		    "unexpected argument: one FILE.xml");
 	return lists_import(argv[1 + optind], out);
 }

@@ -36,6 +36,7 @@
 #include "manifest/util.h"
 
 #include "cli/cmd.h"
+#include "cli/cmd_usage.h"
 #include "daemon/sign.h"
 
 #define LISTEN_TOLERANCE_S	300
@@ -124,8 +125,10 @@ listen_stop(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(arg, NULL);
 }
 
+/* The options into l, *port and *keyfile; 0, -1 (help given) or 64. */
 static int
-notices_listen(int argc, char **argv)
+listen_options(int argc, char **argv, struct listener *l, long *port,
+    const char **keyfile)
 {
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
@@ -136,32 +139,58 @@ notices_listen(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	long	v;
+	int	ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":p:s:k:S:n:h", longopts,
+	    NULL)) != -1) {
+		rc = 0;
+		switch (ch) {
+		case 'p':
+			rc = usage_number("notices listen", "--port", optarg, 1,
+			    65535, port);
+			break;
+		case 's': l->secret = optarg; break;
+		case 'k': *keyfile = optarg; break;
+		case 'S':
+			if ((rc = usage_number("notices listen", "--status",
+			    optarg, 200, 599, &v)) == 0)
+				l->status = (int)v;
+			break;
+		case 'n':
+			rc = usage_number("notices listen", "--count", optarg, 1,
+			    1000000000, &l->count);
+			break;
+		case 'h': listen_usage(stdout); return -1;
+		default: return usage_bad_option("notices listen", ch, argv);
+		}
+		if (rc != 0)
+			return rc;
+	}
+	if (optind != argc)
+		return usage_error("notices listen", argv[optind], "unexpected "
+		    "argument");
+	if (l->secret == NULL)
+		return usage_error("notices listen", NULL, "--secret SECRET is "
+		    "required");
+	return 0;
+}
+
+static int
+notices_listen(int argc, char **argv)
+{
 	struct listener	 l = { 0 };
 	struct evhttp	*http;
 	struct event	*sigint, *sigterm;
 	const char	*keyfile = NULL;
 	char		*cause = NULL;
-	int		 ch, port = 8090;
+	long		 port = 8090;
+	int		 rc;
 
 	l.status = 200;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "p:s:k:S:n:h", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'p': port = atoi(optarg); break;
-		case 's': l.secret = optarg; break;
-		case 'k': keyfile = optarg; break;
-		case 'S': l.status = atoi(optarg); break;
-		case 'n': l.count = atol(optarg); break;
-		case 'h': listen_usage(stdout); return 0;
-		default: listen_usage(stderr); return EX_USAGE;
-		}
-	}
-	if (l.secret == NULL || port <= 0 || port > 65535 || l.status < 200 ||
-	    l.status > 599) {
-		listen_usage(stderr);
-		return EX_USAGE;
-	}
+	if ((rc = listen_options(argc, argv, &l, &port, &keyfile)) != 0)
+		return rc < 0 ? 0 : rc;
 	if (keyfile != NULL &&
 	    (l.key = sign_key_load_public(keyfile, &cause)) == NULL) {
 		cmd_warnx("notices", "%s", cause);
@@ -172,7 +201,7 @@ notices_listen(int argc, char **argv)
 	l.seen = strmap_new();
 	http = evhttp_new(l.base);
 	if (evhttp_bind_socket(http, "127.0.0.1", (ev_uint16_t)port) != 0) {
-		cmd_warnx("notices", "cannot listen on 127.0.0.1:%d", port);
+		cmd_warnx("notices", "cannot listen on 127.0.0.1:%ld", port);
 		evhttp_free(http);
 		event_base_free(l.base);
 		sign_key_free(l.key);
@@ -183,7 +212,7 @@ notices_listen(int argc, char **argv)
 	sigterm = evsignal_new(l.base, SIGTERM, listen_stop, l.base);
 	event_add(sigint, NULL);
 	event_add(sigterm, NULL);
-	fprintf(stderr, "railgate notices: listening on http://127.0.0.1:%d/\n",
+	fprintf(stderr, "railgate notices: listening on http://127.0.0.1:%ld/\n",
 	    port);
 	event_base_dispatch(l.base);
 	event_free(sigint);
@@ -202,11 +231,17 @@ notices_listen(int argc, char **argv)
 int
 cmd_notices(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "listen") == 0)
+	if (argc < 2)
+		return usage_error("notices", NULL, "give a sub-command: listen "
+		    "or rotate-key");
+	if (strcmp(argv[1], "listen") == 0)
 		return notices_listen(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "rotate-key") == 0)
+	if (strcmp(argv[1], "rotate-key") == 0)
 		return cmd_notices_rotate_key(argc - 1, argv + 1);
-	listen_usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout :
-	    stderr);
-	return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : EX_USAGE;
+	if (usage_is_help(argv[1])) {
+		listen_usage(stdout);
+		return 0;
+	}
+	return usage_error("notices", argv[1], "not a sub-command (listen or "
+	    "rotate-key)");
 }

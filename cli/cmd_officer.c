@@ -21,9 +21,11 @@
 #include "manifest/util.h"
 
 #include "cli/cmd.h"
+#include "cli/cmd_usage.h"
 #include "daemon/api/language.h"
 #include "daemon/http/auth.h"
 #include "daemon/http/password.h"
+#include "daemon/paths.h"
 
 static void
 officer_usage(FILE *out)
@@ -38,8 +40,8 @@ officer_usage(FILE *out)
 	    "ROLE: officer, supervisor, auditor or admin.  LANG: zh-Hans, ru, en,\n"
 	    "kk or vi (default: the browser's).  The password (at least %d\n"
 	    "characters) is asked on the terminal, or read as the first line of\n"
-	    "standard input.  A new password or disabling ends every session.\n",
-	    PASSWORD_MIN_CHARS);
+	    "standard input.  A new password or disabling ends every session.\n"
+	    CMD_DSN_HELP, PASSWORD_MIN_CHARS);
 }
 
 /* Reads one line into buf without its newline; 0 or -1 at end of input. */
@@ -130,6 +132,8 @@ name_ok(const char *name)
 
 struct officer_args {
 	const char	*verb, *name, *role, *display, *language, *dsn, *conf;
+	bool		 given_conf;
+	char		 cmd[32];	/* "officer add", for the messages */
 };
 
 /* Runs the verb on dsn; a sysexits status. */
@@ -160,48 +164,47 @@ officer_run(const struct officer_args *a, const char *dsn)
 			cmd_warnx("officer", "no officer %s", a->name);
 	}
 	if (rc < 0) {
-		cmd_warnx("officer", "%s", cause);
+		rc = db_error(a->cmd, strcmp(a->verb, "list") == 0 ? "cannot "
+		    "read the accounts" : "cannot change the account", dsn, cause);
 		free(cause);
-		return EX_UNAVAILABLE;
+		return rc;
 	}
 	if (rc == 0 && strcmp(a->verb, "list") != 0)
 		printf("officer %s: %s done\n", a->name, a->verb);
 	return rc == 0 ? 0 : EX_DATAERR;
 }
 
-/* A usage error in a, said; true when there is one. */
-static bool
-officer_args_bad(const struct officer_args *a)
+/* The checks a verb's arguments must pass; 0 or EX_USAGE, said. */
+static int
+officer_args_check(const struct officer_args *a)
 {
 	enum auth_role	r;
-	const char	*verbs[] = { "add", "passwd", "disable", "enable", "list" };
-	size_t		i;
 
-	for (i = 0; i < nitems(verbs) && strcmp(a->verb, verbs[i]) != 0; i++)
-		;
-	if (i == nitems(verbs))
-		return true;
-	if (strcmp(a->verb, "list") != 0 && (a->name == NULL || !name_ok(a->name))) {
-		cmd_warnx("officer", "NAME is a-z, 0-9, '.', '_', '-', at most 64");
-		return true;
-	}
+	if (strcmp(a->verb, "list") == 0)
+		return a->name == NULL ? 0 : usage_error(a->cmd, a->name,
+		    "unexpected argument");
+	if (a->name == NULL)
+		return usage_error(a->cmd, NULL, "give the officer's NAME");
+	if (!name_ok(a->name))
+		return usage_error(a->cmd, a->name, "a NAME is a-z, 0-9, '.', "
+		    "'_', '-', at most 64, not starting with '.', '_' or '-'");
 	if (strcmp(a->verb, "add") != 0)
-		return false;
-	if (a->role == NULL || auth_role_parse(a->role, &r) < 0 ||
-	    (r != AUTH_OFFICER && r != AUTH_SUPERVISOR && r != AUTH_AUDITOR &&
-	    r != AUTH_ADMIN)) {
-		cmd_warnx("officer", "--role is officer, supervisor, auditor or admin");
-		return true;
-	}
-	if (a->language != NULL && !language_known(a->language)) {
-		cmd_warnx("officer", "--language is zh-Hans, ru, en, kk or vi");
-		return true;
-	}
-	if (a->display != NULL && (*a->display == '\0' || strlen(a->display) > 128)) {
-		cmd_warnx("officer", "--display is 1 to 128 bytes");
-		return true;
-	}
-	return false;
+		return 0;
+	if (a->role == NULL)
+		return usage_error(a->cmd, NULL, "--role ROLE is required "
+		    "(officer, supervisor, auditor or admin)");
+	if (auth_role_parse(a->role, &r) < 0 || (r != AUTH_OFFICER &&
+	    r != AUTH_SUPERVISOR && r != AUTH_AUDITOR && r != AUTH_ADMIN))
+		return usage_error(a->cmd, "--role", "\"%s\" is not a role of "
+		    "an officer (officer, supervisor, auditor or admin)", a->role);
+	if (a->language != NULL && !language_known(a->language))
+		return usage_error(a->cmd, "--language", "\"%s\" is not a "
+		    "language of the console (zh-Hans, ru, en, kk or vi)",
+		    a->language);
+	if (a->display != NULL && (*a->display == '\0' ||
+	    strlen(a->display) > 128))
+		return usage_error(a->cmd, "--display", "1 to 128 bytes");
+	return 0;
 }
 
 int
@@ -216,36 +219,50 @@ cmd_officer(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct officer_args	 a = { .conf = "etc/railgate.conf" };
+	static const char *const verbs[] = { "add", "passwd", "disable",
+	    "enable", "list" };
+	struct officer_args	 a = { .conf = RAILGATE_CONFIG_FILE };
 	char			*dsn;
+	size_t			 i;
 	int			 ch, rc;
 
-	if (argc < 2 || argv[1][0] == '-') {
-		officer_usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-		return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : EX_USAGE;
+	if (argc < 2)
+		return usage_error("officer", NULL, "give a sub-command: add, "
+		    "passwd, disable, enable or list");
+	if (usage_is_help(argv[1])) {
+		officer_usage(stdout);
+		return 0;
 	}
 	a.verb = argv[1];
+	for (i = 0; i < nitems(verbs) && strcmp(a.verb, verbs[i]) != 0; i++)
+		;
+	if (i == nitems(verbs))
+		return usage_error("officer", a.verb, "not a sub-command (add, "
+		    "passwd, disable, enable or list)");
+	snprintf(a.cmd, sizeof a.cmd, "officer %s", a.verb);
 	optind = 1;
 	argc--, argv++;
-	while ((ch = getopt_long(argc, argv, "r:n:l:d:c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":r:n:l:d:c:h", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'r': a.role = optarg; break;
 		case 'n': a.display = optarg; break;
 		case 'l': a.language = optarg; break;
 		case 'd': a.dsn = optarg; break;
-		case 'c': a.conf = optarg; break;
+		case 'c': a.conf = optarg; a.given_conf = true; break;
 		case 'h': officer_usage(stdout); return 0;
-		default: officer_usage(stderr); return EX_USAGE;
+		default: return usage_bad_option(a.cmd, ch, argv);
 		}
 	}
 	if (optind < argc)
 		a.name = argv[optind++];
-	if (optind != argc || officer_args_bad(&a)) {
-		officer_usage(stderr);
-		return EX_USAGE;
-	}
-	if ((dsn = cmd_resolve_dsn(a.dsn, a.conf, false)) == NULL)
-		return EX_CONFIG;
+	if (optind != argc)
+		return usage_error(a.cmd, argv[optind], "unexpected argument");
+	if ((rc = officer_args_check(&a)) != 0)
+		return rc;
+	if ((dsn = usage_dsn(a.cmd, a.dsn, a.conf, a.given_conf, false,
+	    &rc)) == NULL)
+		return rc;
 	rc = officer_run(&a, dsn);
 	free(dsn);
 	return rc;
@@ -256,7 +273,8 @@ session_usage(FILE *out)
 {
 	fprintf(out, "usage: railgate session revoke NAME|ID [--dsn DSN | -c CONFIG]\n"
 	    "Ends every live session of officer NAME, or the session ID (the \"id\"\n"
-	    "of GET /v1/session); it is refused within a second.\n");
+	    "of GET /v1/session); it is refused within a second.\n"
+	    CMD_DSN_HELP);
 }
 
 int
@@ -268,37 +286,51 @@ cmd_session(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char	*dsn_opt = NULL, *conf = "etc/railgate.conf";
-	char		*dsn, *cause = NULL;
+	const char	*dsn_opt = NULL, *conf = RAILGATE_CONFIG_FILE;
+	char		*dsn, *cause = NULL, n[64];
+	bool		 given_conf = false;
 	int		 ch, rc;
 
-	if (argc < 2 || strcmp(argv[1], "revoke") != 0) {
-		session_usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-		return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : EX_USAGE;
+	if (argc < 2)
+		return usage_error("session", NULL, "give a sub-command: revoke");
+	if (usage_is_help(argv[1])) {
+		session_usage(stdout);
+		return 0;
 	}
+	if (strcmp(argv[1], "revoke") != 0)
+		return usage_error("session", argv[1], "not a sub-command "
+		    "(revoke)");
 	optind = 1;
 	argc--, argv++;
-	while ((ch = getopt_long(argc, argv, "d:c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":d:c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': dsn_opt = optarg; break;
-		case 'c': conf = optarg; break;
+		case 'c': conf = optarg; given_conf = true; break;
 		case 'h': session_usage(stdout); return 0;
-		default: session_usage(stderr); return EX_USAGE;
+		default: return usage_bad_option("session revoke", ch, argv);
 		}
 	}
-	if (optind + 1 != argc || strlen(argv[optind]) > 64) {
-		session_usage(stderr);
-		return EX_USAGE;
-	}
-	if ((dsn = cmd_resolve_dsn(dsn_opt, conf, false)) == NULL)
-		return EX_CONFIG;
+	if (optind == argc)
+		return usage_error("session revoke", NULL, "give the officer's "
+		    "NAME or the session's ID");
+	if (optind + 1 != argc)
+		return usage_error("session revoke", argv[optind + 1],
+		    "unexpected argument");
+	if (strlen(argv[optind]) > 64)
+		return usage_error("session revoke", NULL, "a NAME or ID is at "
+		    "most 64 bytes");
+	if ((dsn = usage_dsn("session revoke", dsn_opt, conf, given_conf,
+	    false, &rc)) == NULL)
+		return rc;
 	rc = db_admin_session_revoke(dsn, argv[optind], &cause);
-	free(dsn);
 	if (rc < 0) {
-		cmd_warnx("session", "%s", cause);
+		rc = db_error("session revoke", "cannot revoke", dsn, cause);
 		free(cause);
-		return EX_UNAVAILABLE;
+		free(dsn);
+		return rc;
 	}
-	printf("%d session(s) of %s revoked\n", rc, argv[optind]);
+	free(dsn);
+	printf("%s of %s revoked\n", plural(n, sizeof n, rc, "session",
+	    "sessions"), argv[optind]);
 	return 0;
 }

@@ -22,7 +22,9 @@
 #include "manifest/value.h"
 
 #include "cli/cmd.h"
+#include "cli/cmd_usage.h"
 #include "engine/input.h"
+#include "daemon/paths.h"
 
 /* Prints parse usage. */
 static void
@@ -51,16 +53,21 @@ print_summary(FILE *out, const char *name, const struct manifest_train *t,
 		    manifest_function_name(t->function));
 		if (t->issued != MANIFEST_ABSENT)
 			fprintf(out, ", issued %s", value_time_format(t->issued, where));
-		fprintf(out, "\n  %zu wagons, %zu containers, %zu consignments, "
-		    "%zu items\n", t->nwagons, t->ncontainers, t->nconsignments,
-		    t->nitems);
+		fprintf(out, "\n  %zu %s, %zu %s, %zu %s, %zu %s\n", t->nwagons,
+		    t->nwagons == 1 ? "wagon" : "wagons", t->ncontainers,
+		    t->ncontainers == 1 ? "container" : "containers",
+		    t->nconsignments, t->nconsignments == 1 ? "consignment" :
+		    "consignments", t->nitems, t->nitems == 1 ? "item" :
+		    "items");
 	} else
 		fprintf(out, "%s: not read as a manifest\n", name);
-	fprintf(out, "  %zu errors, %zu warnings\n", t->diags.errors,
-	    t->diags.warnings);
+	fprintf(out, "  %zu %s, %zu %s\n", t->diags.errors,
+	    t->diags.errors == 1 ? "error" : "errors", t->diags.warnings,
+	    t->diags.warnings == 1 ? "warning" : "warnings");
 	cmd_print_diags(out, &t->diags);
 	if (t->diags.dropped != 0)
-		fprintf(out, "  (%zu more diagnostics not shown)\n", t->diags.dropped);
+		fprintf(out, "  (%zu more %s not shown)\n", t->diags.dropped,
+		    t->diags.dropped == 1 ? "diagnostic" : "diagnostics");
 }
 
 /*
@@ -155,20 +162,19 @@ cmd_parse(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct input_options	 opt = { 0 };
+	struct input_options	 opt = { .schema = RAILGATE_SCHEMA_FILE };
 	bool			 json = false;
 	int			 ch, i, status = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
 				json = true;
-			else if (strcmp(optarg, "text") != 0) {
-				cmd_warnx("parse", "unknown format \"%s\"", optarg);
-				return EX_USAGE;
-			}
+			else if (strcmp(optarg, "text") != 0)
+				return usage_error("parse", "--format", "\"%s\" is "
+				    "not a format (text or json)", optarg);
 			break;
 		case 'v':
 			opt.validate = 1;
@@ -177,14 +183,12 @@ cmd_parse(int argc, char **argv)
 			parse_usage(stdout);
 			return 0;
 		default:
-			parse_usage(stderr);
-			return EX_USAGE;
+			return usage_bad_option("parse", ch, argv);
 		}
 	}
-	if (optind == argc) {
-		parse_usage(stderr);
-		return EX_USAGE;
-	}
+	if (optind == argc)
+		return usage_error("parse", NULL, "give at least one manifest "
+		    "FILE (- for standard input)");
 	for (i = optind; i < argc; i++) {
 		struct manifest_train	*t;
 		struct mapped_input	 m;

@@ -21,6 +21,7 @@
 #include "manifest/util.h"
 
 #include "cli/cmd.h"
+#include "cli/cmd_usage.h"
 
 #define SVG_W		1100
 #define SVG_LABEL	170	/* the rows' names on the left */
@@ -296,12 +297,15 @@ write_hashes(FILE *out, const json_t *r, bool intact, long long checked,
 	esc_then(out, str(r, "ruleset_name"),
 	    ")</td></tr>\n<tr><th>audit chain</th><td>");
 	if (intact)
-		fprintf(out, "intact: %lld records verified", checked);
+		fprintf(out, "intact: %lld %s verified", checked, checked == 1 ?
+		    "record" : "records");
 	else {
 		fprintf(out, "<b class=\"bad\">BROKEN at record %lld</b> (",
 		    first_bad);
 		esc(out, reason);
-		fprintf(out, "); the %lld records before it verify", checked);
+		fprintf(out, "); the %lld %s before it %s", checked, checked ==
+		    1 ? "record" : "records", checked == 1 ? "verifies" :
+		    "verify");
 	}
 	fputs("</td></tr></table>\n<h3>Audit records of this train</h3>\n"
 	    "<table><tr><th>seq</th><th>at</th><th>actor</th><th>action</th>"
@@ -384,14 +388,17 @@ write_html(FILE *out, const json_t *r, bool intact, long long checked,
 static void
 report_usage(FILE *out)
 {
-	fprintf(out, "usage: railgate report TRAIN --dsn DSN [--format html]\n"
+	fprintf(out, "usage: railgate report TRAIN [--dsn DSN] [--format html]\n"
 	    "Writes the clearance record of a train run (X8024 = its latest "
 	    "run, or\nX8024@2) as a self-contained HTML page on standard "
-	    "output.\n");
+	    "output.\n" CMD_DSN_HELP_ENV
+	    "Exit: 66 no such train, 69 no database, 77 the role may not read "
+	    "it.\n");
 }
 
-int
-cmd_report(int argc, char **argv)
+/* The options into *dsn and the train; 0, -1 (help given) or EX_USAGE. */
+static int
+report_options(int argc, char **argv, char **dsn, const char **train)
 {
 	static const struct option longopts[] = {
 		{ "dsn", required_argument, NULL, 'd' },
@@ -399,54 +406,92 @@ cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct replay_db	*db;
-	const char		*dsn = NULL;
-	char			*cause = NULL, *text, *reason = NULL;
-	json_t			*r;
-	bool			 intact = false;
-	long long		 checked = 0, first_bad = 0;
-	int			 ch;
+	const char	*dsn_opt = NULL;
+	int		 ch, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:f:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":d:f:h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'd': dsn = optarg; break;
+		case 'd': dsn_opt = optarg; break;
 		case 'f':
-			if (strcmp(optarg, "html") != 0) {
-				cmd_warnx("report", "the only format is html");
-				return EX_USAGE;
-			}
+			if (strcmp(optarg, "html") != 0)
+				return usage_error("report", "--format", "\"%s\" "
+				    "is not a format (the only one is html)",
+				    optarg);
 			break;
-		case 'h': report_usage(stdout); return 0;
-		default: report_usage(stderr); return EX_USAGE;
+		case 'h': report_usage(stdout); return -1;
+		default: return usage_bad_option("report", ch, argv);
 		}
 	}
-	if (dsn == NULL || optind + 1 != argc) {
-		report_usage(stderr);
-		return EX_USAGE;
-	}
-	if ((db = replay_db_open(dsn, &cause)) == NULL) {
-		cmd_warnx("report", "%s", cause);
+	if (optind == argc)
+		return usage_error("report", NULL, "give a TRAIN (X8024: its "
+		    "latest run, or X8024@2)");
+	if (optind + 1 != argc)
+		return usage_error("report", argv[optind + 1], "unexpected "
+		    "argument: one train at a time");
+	*train = argv[optind];
+	if ((*dsn = usage_dsn("report", dsn_opt, NULL, false, false,
+	    &rc)) == NULL)
+		return rc;
+	return 0;
+}
+
+/* The train's record and the chain's check, written; the exit status. */
+static int
+report_write(struct replay_db *db, const char *dsn, const char *train)
+{
+	char		*cause = NULL, *text, *reason = NULL;
+	json_t		*r;
+	bool		 intact = false;
+	long long	 checked = 0, first_bad = 0;
+	int		 rc;
+
+	if ((text = replay_db_train_record(db, train, &cause)) == NULL) {
+		/* db/replay.c's own words when the train is not there; a
+		 * database's failure carries its SQLSTATE. */
+		if (cause != NULL && strncmp(cause, "no train ", 9) == 0) {
+			cmd_warnx("report", "%s: no such train", train);
+			rc = EX_NOINPUT;
+		} else
+			rc = db_error("report", "cannot read the train's record",
+			    dsn, cause);
 		free(cause);
-		return EX_UNAVAILABLE;
+		return rc;
 	}
-	if ((text = replay_db_train_record(db, argv[optind], &cause)) == NULL ||
-	    replay_db_audit_verify(db, &intact, &checked, &first_bad, &reason,
+	if (replay_db_audit_verify(db, &intact, &checked, &first_bad, &reason,
 	    &cause) < 0) {
-		cmd_warnx("report", "%s", cause);
+		rc = db_error("report", "cannot verify the audit chain", dsn,
+		    cause);
 		free(cause);
-		replay_db_close(db);
-		if (text != NULL) {
-			free(text);
-			return EX_UNAVAILABLE;
-		}
-		return text == NULL ? EX_NOINPUT : EX_UNAVAILABLE;
+		free(text);
+		return rc;
 	}
 	r = json_loads(text, 0, NULL);
 	write_html(stdout, r, intact, checked, first_bad, reason);
 	json_decref(r);
 	free(text);
 	free(reason);
-	replay_db_close(db);
 	return 0;
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+	struct replay_db	*db;
+	const char		*train = NULL;
+	char			*dsn = NULL, *cause = NULL;
+	int			 rc;
+
+	if ((rc = report_options(argc, argv, &dsn, &train)) != 0)
+		return rc < 0 ? 0 : rc;
+	if ((db = replay_db_open(dsn, &cause)) == NULL) {
+		rc = db_error("report", "cannot connect", dsn, cause);
+		free(cause);
+		free(dsn);
+		return rc;
+	}
+	rc = report_write(db, dsn, train);
+	replay_db_close(db);
+	free(dsn);
+	return rc;
 }

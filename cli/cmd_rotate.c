@@ -17,7 +17,9 @@
 #include "manifest/util.h"
 
 #include "cli/cmd.h"
+#include "cli/cmd_usage.h"
 #include "daemon/config.h"
+#include "daemon/paths.h"
 #include "daemon/notice/secretbox.h"
 
 struct rotation {
@@ -32,7 +34,8 @@ rotate_usage(FILE *out)
 	    "Seals every webhook secret again with the key in FILE (made, 32 "
 	    "random\nbytes, mode 0600, when absent), opening each with the "
 	    "configuration's\n[notices] secret_key_file; one transaction.  "
-	    "Then set secret_key_file = FILE\nand reload the daemon.\n");
+	    "Then set secret_key_file = FILE\nand reload the daemon.\n"
+	    CMD_DSN_HELP_ADMIN);
 }
 
 /* One secret: opened with the old key (or found in clear), sealed anew. */
@@ -83,10 +86,11 @@ rotate_old_key(const char *conf)
 
 /* Rotates; the exit status. */
 static int
-rotate(const char *conf, const char *dsn_opt, const char *newfile)
+rotate(const char *conf, bool given_conf, const char *dsn_opt,
+    const char *newfile)
 {
 	struct rotation	 r = { NULL, NULL };
-	char		*dsn = NULL, *cause = NULL;
+	char		*dsn = NULL, *cause = NULL, num[64];
 	int		 n, rc = EX_SOFTWARE;
 
 	if ((r.old = rotate_old_key(conf)) == NULL)
@@ -97,25 +101,24 @@ rotate(const char *conf, const char *dsn_opt, const char *newfile)
 		goto out;
 	}
 	if (strcmp(secret_key_id(r.old), secret_key_id(r.new)) == 0) {
-		cmd_warnx("notices", "%s is the key in use (%s)", newfile,
-		    secret_key_id(r.old));
-		rc = EX_USAGE;
+		rc = usage_error("notices rotate-key", "--new-key", "%s is the "
+		    "key in use (%s)", newfile, secret_key_id(r.old));
 		goto out;
 	}
-	if ((dsn = cmd_resolve_dsn(dsn_opt, conf, true)) == NULL) {
-		rc = EX_CONFIG;
+	if ((dsn = usage_dsn("notices rotate-key", dsn_opt, conf, given_conf,
+	    true, &rc)) == NULL)
 		goto out;
-	}
 	n = db_secrets_rewrite(dsn, true, "subscription.secret_rotated",
 	    "cli:rotate-key", secret_key_id(r.new), rotate_cb, &r, &cause);
 	if (n < 0) {
-		cmd_warnx("notices", "nothing changed: %s", cause);
-		rc = EX_UNAVAILABLE;
+		rc = db_error("notices rotate-key", "nothing changed", dsn,
+		    cause);
 		goto out;
 	}
-	printf("%d secret(s) sealed with key %s (was %s); now set [notices] "
-	    "secret_key_file = %s and reload the daemon\n", n,
-	    secret_key_id(r.new), secret_key_id(r.old), newfile);
+	printf("%s sealed with key %s (was %s); now set [notices] "
+	    "secret_key_file = %s and reload the daemon\n", plural(num,
+	    sizeof num, n, "secret", "secrets"), secret_key_id(r.new),
+	    secret_key_id(r.old), newfile);
 	rc = 0;
 out:
 	free(cause);
@@ -135,23 +138,27 @@ cmd_notices_rotate_key(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char	*conf = "etc/railgate.conf", *dsn = NULL;
+	const char	*conf = RAILGATE_CONFIG_FILE, *dsn = NULL;
+	bool		 given_conf = false;
 	const char	*newfile = NULL;
 	int		 ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "n:c:d:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":n:c:d:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': newfile = optarg; break;
-		case 'c': conf = optarg; break;
+		case 'c': conf = optarg; given_conf = true; break;
 		case 'd': dsn = optarg; break;
 		case 'h': rotate_usage(stdout); return 0;
-		default: rotate_usage(stderr); return EX_USAGE;
+		default:
+			return usage_bad_option("notices rotate-key", ch, argv);
 		}
 	}
-	if (newfile == NULL || optind != argc) {
-		rotate_usage(stderr);
-		return EX_USAGE;
-	}
-	return rotate(conf, dsn, newfile);
+	if (optind != argc)
+		return usage_error("notices rotate-key", argv[optind],
+		    "unexpected argument");
+	if (newfile == NULL)
+		return usage_error("notices rotate-key", NULL, "--new-key FILE "
+		    "is required");
+	return rotate(conf, given_conf, dsn, newfile);
 }

@@ -22,6 +22,7 @@
 #include "rules/rules.h"
 
 #include "cli/cmd.h"
+#include "cli/cmd_usage.h"
 #include "engine/check.h"
 #include "engine/ruleset.h"
 
@@ -30,7 +31,12 @@ static void
 rules_usage(FILE *out)
 {
 	fprintf(out, "usage: railgate rules lint DIR\n"
-	    "       railgate rules test DIR\n");
+	    "       railgate rules test DIR\n"
+	    "lint compiles the rule set in DIR and prints its name, hash and "
+	    "rule count,\nor each error as FILE:LINE:COL: message (exit 78).  "
+	    "test runs its test\ntrains (DIR/tests/*.test, docs/rules.md) and "
+	    "exits 1 when one fails or a\nrule is not shown both firing and "
+	    "not firing.\n");
 }
 
 /* Compiles DIR; NULL (errors printed) when it does not compile. */
@@ -64,9 +70,11 @@ rules_test(const char *dir)
 	if (rs == NULL)
 		return EX_CONFIG;
 	bad = engine_selftest(rs, dir, stdout, &res);
-	printf("%d tests, %d failed", res.run, res.failed);
+	printf("%d %s, %d failed", res.run, res.run == 1 ? "test" : "tests",
+	    res.failed);
 	if (res.unproven > 0)
-		printf("; %d rule proofs missing", res.unproven);
+		printf("; %d rule %s missing", res.unproven, res.unproven == 1 ?
+		    "proof" : "proofs");
 	printf("\n");
 	/* What the daemon would refuse fails here too. */
 	if (rules_ruleset_edition(rs) < RULESET_MIN_EDITION)
@@ -80,26 +88,34 @@ int
 cmd_rules(int argc, char **argv)
 {
 	struct rules_ruleset	*rs;
+	char			 cmd[32];
+	int			 i;
 
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0)) {
-		rules_usage(stdout);
-		return 0;
-	}
-	if (argc != 3) {
-		rules_usage(stderr);
-		return EX_USAGE;
-	}
+	if (argc < 2)
+		return usage_error("rules", NULL, "give a sub-command: lint or "
+		    "test");
+	for (i = 1; i < argc; i++)
+		if (usage_is_help(argv[i])) {
+			rules_usage(stdout);
+			return 0;
+		}
+	if (strcmp(argv[1], "lint") != 0 && strcmp(argv[1], "test") != 0)
+		return usage_error("rules", argv[1], "not a sub-command (lint or "
+		    "test)");
+	snprintf(cmd, sizeof cmd, "rules %s", argv[1]);
+	if (argc < 3)
+		return usage_error(cmd, NULL, "give the rule set's DIR");
+	if (argv[2][0] == '-' && argv[2][1] != '\0')
+		return usage_error(cmd, argv[2], "unknown option");
+	if (argc > 3)
+		return usage_error(cmd, argv[3], "unexpected argument: one DIR");
 	if (strcmp(argv[1], "test") == 0)
 		return rules_test(argv[2]);
-	if (strcmp(argv[1], "lint") != 0) {
-		rules_usage(stderr);
-		return EX_USAGE;
-	}
 	if ((rs = rules_compile(argv[2])) == NULL)
 		return EX_CONFIG;
-	printf("%s %s (%zu rules)\n", rules_ruleset_name(rs),
-	    rules_ruleset_hash(rs), rules_ruleset_count(rs));
+	printf("%s %s (%zu %s)\n", rules_ruleset_name(rs),
+	    rules_ruleset_hash(rs), rules_ruleset_count(rs),
+	    rules_ruleset_count(rs) == 1 ? "rule" : "rules");
 	rules_ruleset_unref(rs);
 	return 0;
 }

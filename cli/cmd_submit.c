@@ -24,6 +24,7 @@
 #include "manifest/util.h"
 
 #include "cli/cmd.h"
+#include "cli/cmd_usage.h"
 #include "cli/http_client.h"
 
 #define SUBMIT_TIMEOUT_S	120
@@ -101,28 +102,30 @@ cmd_submit(int argc, char **argv)
 	int			 ch, i, rc, status = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "t:k:c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":t:k:c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't': token = optarg; break;
 		case 'k': key = optarg; break;
 		case 'c': cacert = optarg; break;
 		case 'h': submit_usage(stdout); return 0;
-		default: submit_usage(stderr); return EX_USAGE;
+		default: return usage_bad_option("submit", ch, argv);
 		}
 	}
-	if (argc - optind < 2 || (key != NULL && argc - optind != 2)) {
-		submit_usage(stderr);
-		return EX_USAGE;
-	}
-	if (token == NULL || *token == '\0') {
-		cmd_warnx("submit", "no token: give --token or set RAILGATE_TOKEN");
-		return EX_USAGE;
-	}
+	if (argc - optind < 2)
+		return usage_error("submit", NULL, argc == optind ? "give the "
+		    "daemon's URL and at least one FILE" : "give at least one "
+		    "FILE after the URL");
+	if (key != NULL && argc - optind != 2)
+		return usage_error("submit", "--key", "one Idempotency-Key is "
+		    "for one file only");
+	if (token == NULL || *token == '\0')
+		return usage_error("submit", NULL, "no token: give --token or "
+		    "set RAILGATE_TOKEN");
 	if ((c = http_client_new(argv[optind], cacert, SUBMIT_TIMEOUT_S,
 	    &cause)) == NULL) {
-		cmd_warnx("submit", "%s", cause);
+		rc = usage_error("submit", NULL, "%s", cause);
 		free(cause);
-		return EX_USAGE;
+		return rc;
 	}
 	for (i = optind + 1; i < argc; i++) {
 		rc = submit_file(c, token, key, argv[i]);

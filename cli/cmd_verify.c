@@ -15,6 +15,7 @@
 
 #include "cli/bundle.h"
 #include "cli/cmd.h"
+#include "cli/cmd_usage.h"
 #include "daemon/sign.h"
 
 static void
@@ -37,6 +38,7 @@ verify_file(const char *path, const struct sign_key *key)
 	struct bundle_report	 r = { 0 };
 	json_t			*b;
 	char			*text = NULL, *cause = NULL, id[17];
+	char			 n1[32], n2[32], n3[40];
 	size_t			 len = 0;
 	int			 rc;
 
@@ -54,12 +56,16 @@ verify_file(const char *path, const struct sign_key *key)
 	rc = bundle_verify(b, key, &r);
 	if (rc == 0) {
 		sign_key_id(key, id);
-		printf("%s: verified: %d parts, %d decisions made again, %d audit "
-		    "records linked to checkpoint seq %lld signed by key %s\n",
-		    path, r.parts, r.decided, r.records, r.checkpoint_seq, id);
+		printf("%s: verified: %s, %s made again, %s linked to "
+		    "checkpoint seq %lld signed by key %s\n", path,
+		    plural(n1, sizeof n1, r.parts, "part", "parts"),
+		    plural(n2, sizeof n2, r.decided, "decision", "decisions"),
+		    plural(n3, sizeof n3, r.records, "audit record",
+		    "audit records"), r.checkpoint_seq, id);
 	} else {
 		fwrite(r.failures.data, 1, r.failures.len, stdout);
-		printf("%s: NOT verified: %d failures\n", path, r.nfailures);
+		printf("%s: NOT verified: %d %s\n", path, r.nfailures,
+		    r.nfailures == 1 ? "failure" : "failures");
 	}
 	bundle_report_clear(&r);
 	json_decref(b);
@@ -80,19 +86,21 @@ cmd_verify(int argc, char **argv)
 	int		 ch, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "k:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":k:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'k': keypath = optarg; break;
 		case 'h': verify_usage(stdout); return 0;
-		default: verify_usage(stderr); return EX_USAGE;
+		default: return usage_bad_option("verify", ch, argv);
 		}
 	}
-	if (keypath == NULL || optind != argc - 1) {
-		cmd_warnx("verify", keypath == NULL ? "--key is required" :
-		    "give one bundle");
-		verify_usage(stderr);
-		return EX_USAGE;
-	}
+	if (optind == argc)
+		return usage_error("verify", NULL, "give the BUNDLE file");
+	if (optind != argc - 1)
+		return usage_error("verify", argv[optind + 1], "unexpected "
+		    "argument: one bundle at a time");
+	if (keypath == NULL)
+		return usage_error("verify", NULL, "--key STATION_PUB is "
+		    "required");
 	if ((key = sign_key_load_public(keypath, &cause)) == NULL) {
 		cmd_warnx("verify", "%s", cause);
 		free(cause);

@@ -21,6 +21,7 @@
 #include "manifest/util.h"
 
 #include "daemon/config.h"
+#include "daemon/paths.h"
 
 enum param_type {
 	PARAM_STRING,
@@ -79,7 +80,7 @@ static const struct param params[] = {
 	    "would cross the network in clear."),
 	STR("daemon", "log_level", log_level, true, "info",
 	    "Most verbose log level written: warn, info or debug."),
-	STR("daemon", "state_dir", state_dir, false, "var",
+	STR("daemon", "state_dir", state_dir, false, RAILGATE_STATE_DIR,
 	    "Directory for the spool, keys and the private PostgreSQL cluster."),
 	STR("database", "dsn", dsn, false, "",
 	    "libpq connection string of the daemon's role (railgate_app), which "
@@ -89,7 +90,7 @@ static const struct param params[] = {
 	    "at start; empty: dsn."),
 	INT("database", "connections", connections, false, "4", 1, 64,
 	    "Connections in the daemon's pool."),
-	STR("rules", "dir", rules_dir, true, "etc/rules/default",
+	STR("rules", "dir", rules_dir, true, RAILGATE_RULES_DIR,
 	    "Directory of the station's rule set."),
 	ZONE("station", "time_zone", time_zone, true, "UTC",
 	    "The station's time zone, an IANA name from the system's time zone "

@@ -3,10 +3,13 @@
  *
  * libpq may change a connection's socket on every reconnect, so the
  * watch callback re-creates a slot's event whenever the descriptor or the
- * wanted directions change.
+ * wanted directions change.  A slot's timer serves both the reconnect
+ * backoff and the handshake's time limit (db.c tells which it is).
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <event2/event.h>
 
@@ -114,8 +117,31 @@ dbloop_failed(void *ctx, const char *sqlstate, const char *message,
 	    sqlstate != NULL ? sqlstate : "none", sql);
 }
 
+/*
+ * db_io_ops.state: the pool lost its last connection, or has one again --
+ * one line each way per outage, however many attempts it takes (a
+ * failover: the primary gone, its standby not yet promoted).
+ */
+static void
+dbloop_state(void *ctx, bool up, const char *why, long down_ms)
+{
+	char	reason[300];
+
+	if (up) {
+		log_info("database: reachable again after %.1f s; requests "
+		    "are served", (double)down_ms / 1000.0);
+		return;
+	}
+	/* libpq's message may span lines (one per host tried): keep one. */
+	snprintf(reason, sizeof reason, "%s", why != NULL ? why : "unknown");
+	reason[strcspn(reason, "\n")] = '\0';
+	log_warnx("database: no usable connection (%s); requests are "
+	    "answered 503 with Retry-After and /readyz is 503 until a primary "
+	    "answers (retrying every host of the dsn)", reason);
+}
+
 static const struct db_io_ops dbloop_ops = { dbloop_watch, dbloop_timer,
-    dbloop_failed };
+    dbloop_failed, dbloop_state };
 
 struct dbloop *
 dbloop_new(struct event_base *base, const char *dsn, int nconn)

@@ -188,6 +188,17 @@ fatalx(const char *fmt, ...)
 	exit(1);
 }
 
+void
+fatalx_status(int status, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vline("fatal", -1, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
 /* libevent's messages, at the matching level. */
 static void
 log_libevent_cb(int severity, const char *msg)

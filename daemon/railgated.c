@@ -6,7 +6,8 @@
  * the loop with its database pool, worker pool and HTTP server.  SIGHUP
  * reloads the configuration and the API's TLS certificate (a bad file
  * is rejected and the old one stays); SIGTERM and SIGINT stop accepting,
- * let work in progress finish, and exit 0.
+ * let work in progress finish, and exit 0.  A configuration error exits
+ * 78 (EX_CONFIG); systemd hears of each step (readiness.c).
  */
 #include <getopt.h>
 #include <signal.h>
@@ -41,11 +42,13 @@
 #include "daemon/dbloop.h"
 #include "daemon/http/http.h"
 #include "daemon/log.h"
+#include "daemon/paths.h"
 #include "daemon/notice/notice.h"
 #include "daemon/notice/sealing.h"
 #include "daemon/notice/secretbox.h"
 #include "daemon/peer/peer.h"
 #include "daemon/pool.h"
+#include "daemon/readiness.h"
 #include "daemon/sign.h"
 #include "daemon/spool.h"
 #include "daemon/stream.h"
@@ -56,8 +59,10 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: railgated [-c FILE] [--print-parameters]\n"
-	    "  -c, --config FILE     configuration (default etc/railgate.conf)\n"
+	    "usage: railgated [-c FILE] [--check-config] [--print-parameters]\n"
+	    "  -c, --config FILE     configuration (default " RAILGATE_CONFIG_FILE ")\n"
+	    "      --check-config    check the configuration and its rule set, "
+	    "then exit\n"
 	    "      --print-parameters  the configuration parameters, as mdoc\n"
 	    "  -h, --help            this text\n"
 	    "      --version         the version\n");
@@ -176,6 +181,7 @@ daemon_stop_cb(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	log_info("signal %d: stopping; finishing work in progress", (int)sig);
+	readiness_stopping();
 	d->stopping = 1;
 	http_server_stop_accepting(d->http);
 	cycle_group_stop(d->cycles);
@@ -184,11 +190,10 @@ daemon_stop_cb(evutil_socket_t sig, short what, void *arg)
 	event_add(d->drain, &tick);
 }
 
-/* SIGHUP: reload; the configuration in force stays if the new one is bad. */
+/* Reloads; the configuration in force stays if the new one is bad. */
 static void
-daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
+daemon_reload(struct daemon *d)
 {
-	struct daemon		*d = arg;
 	struct config		 next;
 	struct ruleset_load	 rl;
 	struct secret_key	*secrets = NULL;
@@ -255,6 +260,42 @@ daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("configuration reloaded from %s", d->config_path);
 }
 
+/* SIGHUP: a reload, with systemd told before and after. */
+static void
+daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
+{
+	readiness_reloading();
+	daemon_reload(arg);
+	readiness_reloaded();
+}
+
+/*
+ * --check-config: the file and the rule set it names (compiled and run
+ * against its test trains) and the subscriptions file, without the
+ * database; 0, or EX_CONFIG with the reason.
+ */
+static int
+daemon_check_config(struct daemon *d)
+{
+	struct ruleset_load	 rl;
+	json_t			*subs;
+	char			*cause = NULL;
+
+	if (ruleset_load(d->cfg.rules_dir, &rl, &cause) < 0)
+		readiness_config_error(cause);
+	ruleset_load_clear(&rl);
+	if (d->cfg.subscriptions_file[0] != '\0') {
+		if ((subs = subscriptions_read(&d->cfg, d->cfg.subscriptions_file,
+		    &cause)) == NULL)
+			readiness_config_error(cause);
+		json_decref(subs);
+	}
+	printf("railgated: %s and the rule set %s are valid\n", d->config_path,
+	    d->cfg.rules_dir);
+	config_free(&d->cfg);
+	return 0;
+}
+
 /*
  * Writes the station's public key beside its private key, for operators
  * to verify notices with (railgate notices listen --public-key).
@@ -308,20 +349,24 @@ daemon_signals(struct daemon *d)
 		fatalx("cannot install signal handlers");
 }
 
-/* Parses the command line; returns -1 to continue, else an exit status. */
+/*
+ * Parses the command line; returns -1 to continue, else an exit status.
+ * *check: --check-config was given.
+ */
 static int
-daemon_options(struct daemon *d, int argc, char **argv)
+daemon_options(struct daemon *d, int argc, char **argv, bool *check)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "print-parameters", no_argument, NULL, 'P' },
+		{ "check-config", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int	ch;
 
-	d->config_path = "etc/railgate.conf";
+	d->config_path = RAILGATE_CONFIG_FILE;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -336,6 +381,9 @@ daemon_options(struct daemon *d, int argc, char **argv)
 		case 'P':
 			config_print_parameters(stdout);
 			return 0;
+		case 'C':
+			*check = true;
+			break;
 		default:
 			usage(stderr);
 			return EX_USAGE;
@@ -414,6 +462,7 @@ daemon_free(struct daemon *d)
 	event_free(d->sigterm);
 	event_free(d->sigint);
 	event_free(d->sighup);
+	readiness_free();
 	event_base_free(d->base);
 	config_free(&d->cfg);
 }
@@ -427,12 +476,15 @@ main(int argc, char **argv)
 	char			*cause = NULL, host[64], spooldir[1024];
 	char			 keypath[1024];
 	int			 rc;
+	bool			 check = false;
 
-	if ((rc = daemon_options(&d, argc, argv)) >= 0)
+	if ((rc = daemon_options(&d, argc, argv, &check)) >= 0)
 		return rc;
 	log_init("railgated", LOG_LEVEL_INFO);
 	if (daemon_load_config(d.config_path, &d.cfg, &cause) < 0)
-		fatalx("%s", cause);
+		readiness_config_error(cause);
+	if (check)
+		return daemon_check_config(&d);
 	daemon_apply_config(&d.cfg);
 	if (gethostname(host, sizeof host) != 0)
 		snprintf(host, sizeof host, "localhost");
@@ -450,7 +502,7 @@ main(int argc, char **argv)
 	d.auth = auth_cache_new(d.cfg.token_cache_s);
 	hook_subscribe(HOOK_TRAINS_CHANGED, api_trains_changed); /* its lists */
 	if (ruleset_load(d.cfg.rules_dir, &rl, &cause) < 0)
-		fatalx("%s", cause);
+		readiness_config_error(cause);
 	d.eval = evaluator_new(&d, &rl);
 	d.clock = clock_watch_new(&d);
 	(void)auto_release_new(&d);	/* owned by d.cycles */
@@ -466,7 +518,7 @@ main(int argc, char **argv)
 	if (d.cfg.subscriptions_file[0] != '\0') {
 		if ((subs = subscriptions_read(&d.cfg, d.cfg.subscriptions_file,
 		    &cause)) == NULL)
-			fatalx("%s", cause);
+			readiness_config_error(cause);
 		subscriptions_apply(&d, subs, d.cfg.subscriptions_file);
 		json_decref(subs);
 	}
@@ -485,6 +537,7 @@ main(int argc, char **argv)
 	if ((d.spool = spool_new(&d, spooldir, &cause)) == NULL)
 		fatalx("%s", cause);
 	daemon_signals(&d);
+	readiness_start(d.base, d.db);
 
 	log_info("railgated %s started as %s (configuration %s, %d workers)",
 	    RAILGATE_VERSION, d.instance, d.config_path, pool_threads(d.pool));

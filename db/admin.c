@@ -11,6 +11,7 @@
 #include "manifest/util.h"
 
 #include "admin.h"
+#include "dsn.h"
 
 /*
  * Runs one statement on a new connection; returns the first value as int
@@ -24,6 +25,7 @@ admin_query(const char *dsn, const char *sql, int n, const char *const *p,
 	PGresult	*r;
 	int		 rc = -1;
 
+	db_conn_errors(c);
 	if (PQstatus(c) != CONNECTION_OK) {
 		*cause = xasprintf("cannot connect to the database: %s",
 		    PQerrorMessage(c));
@@ -82,17 +84,54 @@ db_admin_token_create(const char *dsn, const char *hash, const char *principal,
 	    5, p, cause) < 0 ? -1 : 0;
 }
 
+/*
+ * Digits name a token's id, anything else its principal (as `railgate
+ * session revoke` reads its target).  Answers "matched revoked".
+ */
 int
-db_admin_token_revoke(const char *dsn, const char *principal, char **cause)
+db_admin_token_revoke(const char *dsn, const char *target, long *matched,
+    long *revoked, char **cause)
 {
-	const char	*p[1] = { principal };
+	const char	*p[1] = { target };
+	char		*text = NULL;
 
-	return admin_exec(dsn,
-	    "WITH t AS (UPDATE tokens SET revoked_at = now() WHERE principal = $1 "
-	    "AND revoked_at IS NULL RETURNING id) "
-	    "SELECT count(*) FROM t, LATERAL (SELECT audit_append('cli', "
-	    "'token.revoke', NULL, json_build_object('principal', $1::text)::text, "
-	    "NULL)) a", 1, p, cause);
+	if (admin_query(dsn,
+	    "WITH m AS (SELECT id, revoked_at FROM tokens WHERE CASE WHEN $1 ~ "
+	    "'^[0-9]{1,18}$' THEN id = $1::bigint ELSE principal = $1 END "
+	    "FOR UPDATE), "
+	    "r AS (UPDATE tokens t SET revoked_at = now() FROM m WHERE t.id = "
+	    "m.id AND m.revoked_at IS NULL RETURNING t.id, t.principal), "
+	    "a AS (SELECT count(*) AS n FROM r, LATERAL (SELECT audit_append("
+	    "'cli', 'token.revoke', NULL, json_build_object('principal', "
+	    "r.principal, 'id', r.id)::text, NULL)) x) "
+	    "SELECT (SELECT count(*) FROM m) || ' ' || (SELECT n FROM a)",
+	    1, p, &text, cause) < 0 && text == NULL)
+		return -1;
+	if (sscanf(text, "%ld %ld", matched, revoked) != 2) {
+		*cause = xasprintf("unexpected answer \"%s\"", text);
+		free(text);
+		return -1;
+	}
+	free(text);
+	return 0;
+}
+
+#define TS(c)	"to_char(" c " AT TIME ZONE 'UTC', " \
+		    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* Every token as one JSON array: never the hash. */
+int
+db_admin_token_list(const char *dsn, char **json, char **cause)
+{
+	*json = NULL;
+	if (admin_query(dsn, "SELECT coalesce(json_agg(json_build_object("
+	    "'id', id, 'name', principal, 'role', role, 'carriers', carriers, "
+	    "'created_at', " TS("created_at") ", 'expires_at', "
+	    TS("expires_at") ", 'revoked_at', " TS("revoked_at") ") ORDER BY "
+	    "id), '[]')::text FROM tokens", 0, NULL, json, cause) < 0 &&
+	    *json == NULL)
+		return -1;
+	return 0;
 }
 
 int
@@ -133,10 +172,11 @@ db_admin_officer_list(const char *dsn, char **text, char **cause)
 	if (admin_query(dsn, "SELECT coalesce(string_agg(concat_ws(E'\\t', "
 	    "a.principal, a.role, CASE WHEN a.disabled_at IS NULL THEN "
 	    "'enabled' ELSE 'disabled' END, coalesce(a.language, '-'), "
-	    "(SELECT count(*) FROM sessions s WHERE s.principal = a.principal "
+	    "(SELECT count(*) || CASE count(*) WHEN 1 THEN ' session' ELSE "
+	    "' sessions' END FROM sessions s WHERE s.principal = a.principal "
 	    "AND s.revoked_at IS NULL AND s.expires_at > now() AND "
-	    "s.last_seen_at + make_interval(secs => s.idle_s) > now()) || "
-	    "' session(s)', a.display_name) || E'\\n', '' ORDER BY "
+	    "s.last_seen_at + make_interval(secs => s.idle_s) > now()), "
+	    "a.display_name) || E'\\n', '' ORDER BY "
 	    "a.principal), '') FROM officer_accounts a", 0, NULL, text,
 	    cause) < 0 && *text == NULL)
 		return -1;

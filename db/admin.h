@@ -12,8 +12,20 @@
 int db_admin_token_create(const char *dsn, const char *hash,
     const char *principal, const char *role, const char *carriers, int days,
     char **cause);
-/* Revokes every live token of principal; returns how many, or -1. */
-int db_admin_token_revoke(const char *dsn, const char *principal, char **cause);
+/*
+ * Revokes the token whose id is target (digits only) or every live token
+ * of principal target, each with an audit record token.revoke: 0 with
+ * *matched (tokens the target names, revoked or not) and *revoked (now),
+ * or -1 with *cause.
+ */
+int db_admin_token_revoke(const char *dsn, const char *target, long *matched,
+    long *revoked, char **cause);
+/*
+ * Every token, a JSON array (caller frees): id, name, role, carriers,
+ * created_at, expires_at, revoked_at (UTC, null when not); never the
+ * hash.  0 or -1 with *cause.
+ */
+int db_admin_token_list(const char *dsn, char **json, char **cause);
 
 /*
  * Officer accounts (024_sessions.sql, 66_sessions.sql), each change with

@@ -9,6 +9,7 @@
 #include "manifest/util.h"
 
 #include "db/bundle.h"
+#include "db/dsn.h"
 
 char *
 bundle_db_fetch(const char *dsn, const char *id, size_t *len, int *not_found,
@@ -20,8 +21,10 @@ bundle_db_fetch(const char *dsn, const char *id, size_t *len, int *not_found,
 	char		*out = NULL;
 
 	*not_found = 0;
+	db_conn_errors(c);
 	if (PQstatus(c) != CONNECTION_OK) {
-		*cause = xasprintf("cannot connect: %s", PQerrorMessage(c));
+		*cause = xasprintf("cannot connect to the database: %s",
+		    PQerrorMessage(c));
 		PQfinish(c);
 		return NULL;
 	}

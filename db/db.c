@@ -13,6 +13,7 @@
  * after 100 ms, doubling to 5 s.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,11 +23,25 @@
 #include "manifest/util.h"
 
 #include "db.h"
+#include "db/connect.h"
 
 #define DB_BACKOFF_MIN_MS	100
 #define DB_BACKOFF_MAX_MS	1000
 #define DB_ROLLBACK_RETRIES	5	/* a statement rolled back by a deadlock */
 #define DB_DEFAULT_TIMEOUT_MS	30000
+/*
+ * A handshake that takes longer is abandoned: PQconnectPoll has no
+ * timeout of its own (libpq's connect_timeout holds for PQconnectdb
+ * only), and a host that vanished from the network never answers.
+ */
+#define DB_CONNECT_TIMEOUT_MS	5000
+/*
+ * Once no connection is left, a queued request waits this long for one
+ * at most: a failover or a restart is usually over by then, and a client
+ * is better answered 503 with Retry-After than left hanging for its whole
+ * deadline.
+ */
+#define DB_OUTAGE_WAIT_MS	5000
 
 enum conn_state {
 	CONN_DOWN,
@@ -42,6 +57,7 @@ struct db_request {
 	int			*lengths;
 	int			*binary;
 	int64_t			 deadline_ms;
+	int64_t			 queued_ms;	/* when it was first queued */
 	unsigned		 flags;
 	int			 rollbacks;	/* deadlocks and serialization failures */
 	db_done_cb		 cb;
@@ -68,6 +84,8 @@ struct db {
 	struct db_request	*head, *tail;
 	size_t			 queued;
 	bool			 closing;
+	bool			 up;		/* as last told to ops->state */
+	int64_t			 down_since_ms;
 	uint64_t		 completed, failed, reconnects, rollbacks;
 };
 
@@ -176,6 +194,18 @@ request_complete(struct db *db, struct db_request *q, const PGresult *res)
 	request_free(q);
 }
 
+PGconn *
+db_connect_start(const char *dsn)
+{
+	/* Later entries win: the dsn, expanded from dbname, overrides these. */
+	static const char *const keys[] = { "keepalives_idle",
+	    "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+	    "dbname", NULL };
+	const char	*values[] = { "10", "5", "3", "30000", dsn, NULL };
+
+	return PQconnectStartParams(keys, values, 1);
+}
+
 /* Tells the caller what to watch for c. */
 static void
 conn_watch(struct db_conn *c, bool rd, bool wr)
@@ -189,7 +219,7 @@ conn_watch(struct db_conn *c, bool rd, bool wr)
 static void
 conn_start(struct db_conn *c)
 {
-	c->pg = PQconnectStart(c->db->dsn);
+	c->pg = db_connect_start(c->db->dsn);
 	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
 		conn_fail(c, c->pg != NULL ? PQerrorMessage(c->pg) :
 		    "out of memory");
@@ -197,8 +227,41 @@ conn_start(struct db_conn *c)
 	}
 	PQsetNoticeProcessor(c->pg, db_notice_cb, NULL);
 	c->state = CONN_CONNECTING;
+	c->db->ops->timer(c->db->ctx, c->slot, DB_CONNECT_TIMEOUT_MS);
 	/* Before the first PQconnectPoll, behave as if it asked to write. */
 	conn_watch(c, false, true);
+}
+
+/* True when at least one connection is usable. */
+static bool
+any_up(const struct db *db)
+{
+	int	i;
+
+	for (i = 0; i < db->nconn; i++)
+		if (db->conns[i].state == CONN_IDLE ||
+		    db->conns[i].state == CONN_BUSY)
+			return true;
+	return false;
+}
+
+/*
+ * Tells the caller when the pool went down or came back, once each way:
+ * an outage of many failed attempts is one line, not one per attempt.
+ */
+static void
+db_note_state(struct db *db, const char *why)
+{
+	bool	up = any_up(db);
+
+	if (up == db->up || db->closing)
+		return;
+	db->up = up;
+	if (!up)
+		db->down_since_ms = mono_ms();
+	if (db->ops->state != NULL)
+		db->ops->state(db->ctx, up, why, up ? (long)(mono_ms() -
+		    db->down_since_ms) : 0);
 }
 
 /*
@@ -206,11 +269,14 @@ conn_start(struct db_conn *c)
  * timer with exponential backoff.
  */
 static void
-conn_fail(struct db_conn *c, const char *why)
+conn_fail(struct db_conn *c, const char *why_in)
 {
 	struct db		*db = c->db;
 	struct db_request	*q = c->req;
+	char			 why[512];
 
+	/* Often PQerrorMessage(c->pg), which PQfinish below frees. */
+	snprintf(why, sizeof why, "%s", why_in);
 	c->req = NULL;
 	if (c->result != NULL) {
 		PQclear(c->result);
@@ -222,6 +288,7 @@ conn_fail(struct db_conn *c, const char *why)
 		c->pg = NULL;
 	}
 	c->state = CONN_DOWN;
+	db_note_state(db, why);
 	if (q != NULL && (q->flags & DB_RETRY) && !db->closing)
 		db_requeue(db, q);
 	else if (q != NULL)
@@ -269,7 +336,9 @@ conn_poll_connect(struct db_conn *c)
 		}
 		c->state = CONN_IDLE;
 		c->backoff_ms = DB_BACKOFF_MIN_MS;
+		c->db->ops->timer(c->db->ctx, c->slot, -1);
 		conn_watch(c, true, false);	/* notice a server going away */
+		db_note_state(c->db, NULL);
 		wake_down_conns(c->db);
 		db_dispatch(c->db);
 		break;
@@ -418,6 +487,10 @@ db_new(const char *dsn, int nconn, const struct db_io_ops *ops, void *ctx)
 	db->conns = xcalloc((size_t)db->nconn, sizeof *db->conns);
 	db->ops = ops;
 	db->ctx = ctx;
+	/* Taken for up, so that a pool slow to start is an outage, but its
+	 * first connection is not a recovery. */
+	db->up = true;
+	db->down_since_ms = mono_ms();
 	for (i = 0; i < db->nconn; i++) {
 		db->conns[i].db = db;
 		db->conns[i].slot = i;
@@ -496,6 +569,9 @@ db_timer_fired(struct db *db, int slot)
 		return;
 	if (db->conns[slot].state == CONN_DOWN)
 		conn_start(&db->conns[slot]);
+	else if (db->conns[slot].state == CONN_CONNECTING)
+		conn_fail(&db->conns[slot], "no answer from the database "
+		    "within 5 s of connecting");
 }
 
 /* Copies the request and queues it. */
@@ -513,7 +589,8 @@ db_query(struct db *db, const char *sql, int nparams,
 	q->flags = flags;
 	q->cb = cb;
 	q->arg = arg;
-	q->deadline_ms = mono_ms() + (timeout_ms > 0 ? timeout_ms :
+	q->queued_ms = mono_ms();
+	q->deadline_ms = q->queued_ms + (timeout_ms > 0 ? timeout_ms :
 	    DB_DEFAULT_TIMEOUT_MS);
 	if (nparams > 0) {
 		q->values = xcalloc((size_t)nparams, sizeof *q->values);
@@ -549,13 +626,7 @@ db_query(struct db *db, const char *sql, int nparams,
 bool
 db_is_up(const struct db *db)
 {
-	int	i;
-
-	for (i = 0; i < db->nconn; i++)
-		if (db->conns[i].state == CONN_IDLE ||
-		    db->conns[i].state == CONN_BUSY)
-			return true;
-	return false;
+	return any_up(db);
 }
 
 void
@@ -576,17 +647,23 @@ db_get_stats(const struct db *db, struct db_stats *out)
 	out->rollbacks = db->rollbacks;
 }
 
-/* Fails queued requests whose deadline passed (the database stayed down). */
+/*
+ * Fails queued requests whose deadline passed, and while no connection
+ * is usable those queued for DB_OUTAGE_WAIT_MS (the database stayed
+ * down).
+ */
 void
 db_expire(struct db *db, int64_t now_ms)
 {
 	struct db_request	**pp = &db->head, *q;
+	bool			 down = !any_up(db);
 
 	if (now_ms == 0)
 		now_ms = mono_ms();
 	db->tail = NULL;
 	while ((q = *pp) != NULL) {
-		if (q->deadline_ms <= now_ms) {
+		if (q->deadline_ms <= now_ms || (down && q->queued_ms +
+		    DB_OUTAGE_WAIT_MS <= now_ms)) {
 			*pp = q->next;
 			db->queued--;
 			request_fail(db, q, "the database is unavailable", true);

@@ -10,8 +10,13 @@
  * libpq out of daemon/.
  *
  * A connection that fails is closed and retried with exponential backoff;
- * requests wait in the queue meanwhile (up to their deadline), so a
- * PostgreSQL restart is weather, not an outage.  A request that was on a
+ * requests wait in the queue meanwhile (up to their deadline, and at most
+ * DB_OUTAGE_WAIT_MS once no connection is left), so a PostgreSQL restart
+ * is weather, not an outage.  The dsn may name several hosts (libpq's
+ * host=a,b with target_session_attrs=read-write): every reconnect tries
+ * them in turn, so after a failover the pool finds the new primary by
+ * itself; a connection attempt that hangs (a host gone from the network)
+ * is abandoned after DB_CONNECT_TIMEOUT_MS.  A request that was on a
  * connection when it broke is answered with an error: the caller decides
  * whether a retry is safe.
  *
@@ -41,6 +46,13 @@ struct db_io_ops {
 	 */
 	void	(*failed)(void *ctx, const char *sqlstate, const char *message,
 		    const char *sql);
+	/*
+	 * The pool lost its last usable connection (up false, why: libpq's
+	 * reason) or has one again after an outage (up true, down_ms: how
+	 * long it lasted): once per outage, for the caller's log.  May be
+	 * NULL.
+	 */
+	void	(*state)(void *ctx, bool up, const char *why, long down_ms);
 };
 
 /*

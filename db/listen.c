@@ -16,10 +16,13 @@
 
 #include "manifest/util.h"
 
+#include "db/connect.h"
 #include "db/listen.h"
 
 #define LISTEN_BACKOFF_MIN_MS	250
 #define LISTEN_BACKOFF_MAX_MS	10000
+/* A handshake or LISTEN with no answer is abandoned (as db.c's pool). */
+#define LISTEN_CONNECT_TIMEOUT_MS 5000
 
 enum listen_state {
 	LISTEN_DOWN,
@@ -114,12 +117,13 @@ listen_connect_step(struct db_listen *l)
 static void
 listen_start(struct db_listen *l)
 {
-	l->conn = PQconnectStart(l->dsn);
+	l->conn = db_connect_start(l->dsn);
 	if (l->conn == NULL || PQstatus(l->conn) == CONNECTION_BAD) {
 		listen_fail(l, "cannot connect for LISTEN");
 		return;
 	}
 	l->state = LISTEN_CONNECTING;
+	l->ops->timer(l->ctx, LISTEN_CONNECT_TIMEOUT_MS);
 	l->ops->watch(l->ctx, PQsocket(l->conn), false, true);
 }
 
@@ -135,6 +139,7 @@ listen_results(struct db_listen *l)
 			ok = false;
 		else if (l->state == LISTEN_SUBSCRIBING) {
 			l->state = LISTEN_UP;
+			l->ops->timer(l->ctx, -1);
 			l->backoff_ms = LISTEN_BACKOFF_MIN_MS;
 			if (l->ever_up)
 				l->reconnects++;
@@ -219,6 +224,9 @@ db_listen_timer_fired(struct db_listen *l)
 {
 	if (l->state == LISTEN_DOWN)
 		listen_start(l);
+	else if (l->state == LISTEN_CONNECTING ||
+	    l->state == LISTEN_SUBSCRIBING)
+		listen_fail(l, "no answer within 5 s of connecting for LISTEN");
 }
 
 bool

@@ -14,6 +14,7 @@
 #include "manifest/util.h"
 
 #include "migrate.h"
+#include "dsn.h"
 
 /* An arbitrary constant: the advisory lock that serialises migrations. */
 #define MIGRATE_LOCK_KEY "7301984722"
@@ -216,6 +217,7 @@ db_migrate(const char *dsn, unsigned *applied, unsigned *version, char **cause)
 	*applied = 0;
 	*version = 0;
 	c = PQconnectdb(dsn);
+	db_conn_errors(c);
 	if (PQstatus(c) != CONNECTION_OK) {
 		*cause = xasprintf("cannot connect to the database: %s",
 		    PQerrorMessage(c));

@@ -19,6 +19,7 @@
 #include "engine/replay.h"
 
 #include "replay.h"
+#include "dsn.h"
 
 struct replay_db {
 	PGconn	*conn;
@@ -189,6 +190,7 @@ replay_db_open(const char *dsn, char **cause)
 	PGconn			*c = PQconnectdb(dsn);
 	PGresult		*r;
 
+	db_conn_errors(c);
 	if (PQstatus(c) != CONNECTION_OK) {
 		*cause = xasprintf("cannot connect to the database: %s",
 		    PQerrorMessage(c));

@@ -11,6 +11,7 @@
 #include "manifest/util.h"
 
 #include "secrets.h"
+#include "dsn.h"
 
 /* A new connection, or NULL with *cause. */
 static PGconn *
@@ -18,6 +19,7 @@ secrets_connect(const char *dsn, char **cause)
 {
 	PGconn	*c = PQconnectdb(dsn);
 
+	db_conn_errors(c);
 	if (PQstatus(c) != CONNECTION_OK) {
 		*cause = xasprintf("cannot connect to the database: %s",
 		    PQerrorMessage(c));

@@ -501,6 +501,13 @@ text(const json_t *o, const char *key)
 	return s != NULL ? s : "?";
 }
 
+/* The noun for n of it: one or many. */
+static const char *
+noun(long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 /* One difference or failure, as the text report shows it. */
 static void
 text_difference(const json_t *o, struct buf *out)
@@ -526,19 +533,21 @@ replay_report_text(const json_t *report, struct buf *out)
 			    "seconds"));
 	size_t		 i;
 
+	buf_printf(out, "replay: %lld %s, %lld %s, ", num(report, "trains"),
+	    noun(num(report, "trains"), "train", "trains"),
+	    num(report, "decisions"), noun(num(report, "decisions"),
+	    "decision", "decisions"));
 	if (num(report, "different") == 0 && num(report, "failed") == 0)
-		buf_printf(out, "replay: %lld trains, %lld decisions, all "
-		    "identical, %.1f s\n", num(report, "trains"),
-		    num(report, "decisions"), secs);
+		buf_printf(out, "all identical, %.1f s\n", secs);
 	else
-		buf_printf(out, "replay: %lld trains, %lld decisions, %lld "
-		    "identical, %lld different, %lld failed, %.1f s\n",
-		    num(report, "trains"), num(report, "decisions"),
-		    num(report, "identical"), num(report, "different"),
-		    num(report, "failed"), secs);
-	buf_printf(out, "  %lld provisional decisions evaluated again, %lld "
-	    "final decisions rebuilt from their officers' resolutions\n",
-	    num(report, "provisional"), num(report, "final"));
+		buf_printf(out, "%lld identical, %lld different, %lld failed, "
+		    "%.1f s\n", num(report, "identical"),
+		    num(report, "different"), num(report, "failed"), secs);
+	buf_printf(out, "  %lld provisional %s evaluated again, %lld final %s "
+	    "rebuilt from their officers' resolutions\n",
+	    num(report, "provisional"), noun(num(report, "provisional"),
+	    "decision", "decisions"), num(report, "final"),
+	    noun(num(report, "final"), "decision", "decisions"));
 	json_array_foreach(diffs, i, o) {
 		if (i == REPLAY_SHOW_MAX) {
 			buf_printf(out, "... and %zu more\n",
@@ -548,12 +557,15 @@ replay_report_text(const json_t *report, struct buf *out)
 		text_difference(o, out);
 	}
 	if (json_is_true(json_object_get(a, "intact")))
-		buf_printf(out, "audit chain: intact, %lld records checked\n",
-		    num(a, "checked"));
+		buf_printf(out, "audit chain: intact, %lld %s checked\n",
+		    num(a, "checked"), noun(num(a, "checked"), "record",
+		    "records"));
 	else
 		buf_printf(out, "audit chain: BROKEN at record %lld (%s); the "
-		    "%lld records before it verify\n", num(a, "first_bad"),
-		    text(a, "reason"), num(a, "checked"));
+		    "%lld %s before it %s\n", num(a, "first_bad"),
+		    text(a, "reason"), num(a, "checked"), noun(num(a, "checked"),
+		    "record", "records"), noun(num(a, "checked"), "verifies",
+		    "verify"));
 }
 
 int

@@ -31,6 +31,11 @@ chromium
 chromium-driver
 fonts-wqy-microhei
 faketime
+libsystemd-dev
+debhelper
+dpkg-dev
+fakeroot
+lintian
 "
 
 missing=""

@@ -311,7 +311,7 @@ t_auditor_cli_url(void)
 	out = run(args, &st);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_EQUAL(st, 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "replay: 1 trains, "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "replay: 1 train, "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "decisions, all identical"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "audit chain: intact"));
 	if (st != 0)

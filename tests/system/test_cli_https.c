@@ -211,8 +211,8 @@ t_cli_https_replay(void)
 	out = railgate(&st, "", "replay --url https://127.0.0.1:%d --token %s "
 	    "--cacert %s --train X8024", dm.port, auditor_tok, ca);
 	CU_ASSERT_EQUAL(st, 0);
-	expect_text(out, "replay: 1 trains, ");
-	expect_text(out, "decisions, all identical");
+	expect_text(out, "replay: 1 train, ");
+	expect_text(out, "1 decision, all identical");
 	expect_text(out, "audit chain: intact");
 	free(out);
 	CU_ASSERT_EQUAL(sql_num("SELECT count(*) FROM replays"), 1);

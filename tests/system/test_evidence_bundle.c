@@ -221,7 +221,7 @@ t_bundle_cli(void)
 	snprintf(args, sizeof args, "bundle X0000 --dsn '%s'", pg.app_dsn);
 	out = run(args, &st);
 	CU_ASSERT_NOT_EQUAL(st, 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no train X0000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "X0000: no such train"));
 	free(out);
 }
 

@@ -186,7 +186,7 @@ t_daemon_bad_config_refused_at_start(void)
 	snprintf(conf, sizeof conf, "%s[clearance]\ntarget_minutes = 0\n",
 	    daemon_pg.conf);
 	CU_ASSERT_EQUAL_FATAL(harness_daemon_spawn(&d, conf), 0);
-	CU_ASSERT_EQUAL(harness_daemon_signal_wait(&d, 0, 5000), 1);
+	CU_ASSERT_EQUAL(harness_daemon_signal_wait(&d, 0, 5000), 78);	/* EX_CONFIG */
 	CU_ASSERT_EQUAL(file_read_all(d.log, &log, &len), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(log, "target_minutes must be an integer from 1"));
 	free(log);
@@ -406,7 +406,7 @@ t_daemon_reload_rule_set(void)
 	CU_ASSERT(log_has(&d, "does not compile", 1, 3000));
 	/* Starting on a broken rule set is refused outright. */
 	CU_ASSERT_EQUAL_FATAL(harness_daemon_spawn(&bad, conf), 0);
-	CU_ASSERT_EQUAL(harness_daemon_signal_wait(&bad, 0, 5000), 1);
+	CU_ASSERT_EQUAL(harness_daemon_signal_wait(&bad, 0, 5000), 78);	/* EX_CONFIG */
 	harness_daemon_stop(&bad);
 
 	/*
