@@ -27,6 +27,12 @@
  * buffer, fixed by http_stream.c).  A client stays alive
  * between messages by a comment line every stream_heartbeat_s, which
  * also finds a peer that has gone.
+ *
+ * A stream lasts longer than its credential may: every token_cache_s
+ * (at least a second) its token or session is checked again, and the
+ * stream ended once it is revoked, expired or signed out (a session's
+ * idle clock is not restarted by the check).  Two queries may be out for
+ * a client, a catch-up and a check: it is freed when the last returns.
  */
 #include <sys/queue.h>
 
@@ -64,7 +70,11 @@ struct stream_client {
 	long long			 last;		/* last seq it was sent */
 	bool				 joined;	/* in the fan-out */
 	bool				 querying;	/* a catch-up query is out */
-	bool				 gone;		/* free when the query answers */
+	bool				 checking;	/* a credential check is out */
+	bool				 gone;		/* free when both answer */
+	bool				 session;	/* cred is a session's */
+	char				 cred[AUTH_TOKEN_HEX]; /* its SHA-256 */
+	int64_t				 next_check_ms;
 	int64_t				 next_beat_ms;
 	int64_t				 over_since_ms;	/* behind since; 0: not */
 	TAILQ_ENTRY(stream_client)	 entry;
@@ -90,7 +100,7 @@ struct stream_hub {
 static void stream_fetch(struct stream_hub *h);
 static void client_catch_up(struct stream_client *cl);
 
-/* Ends a client's stream; frees it now unless its query is out. */
+/* Ends a client's stream; frees it now unless a query of its is out. */
 static void
 client_end(struct stream_client *cl)
 {
@@ -102,9 +112,17 @@ client_end(struct stream_client *cl)
 		TAILQ_REMOVE(&h->clients, cl, entry);
 		h->stats.clients--;
 	}
-	if (cl->querying)
+	if (cl->querying || cl->checking)
 		cl->gone = true;
 	else
+		free(cl);
+}
+
+/* A query of cl's answered after cl ended: freed when it was the last. */
+static void
+client_release(struct stream_client *cl)
+{
+	if (!cl->querying && !cl->checking)
 		free(cl);
 }
 
@@ -341,7 +359,8 @@ client_caught_up_cb(int status, const char *doc, size_t len, void *arg)
 	long long		 asked = cl->last;
 
 	if (cl->gone || h->freeing) {
-		free(cl);
+		cl->querying = false;
+		client_release(cl);
 		return;
 	}
 	if (status != 1 || batch_parse(&bt, doc, len) < 0) {
@@ -359,7 +378,8 @@ client_caught_up_cb(int status, const char *doc, size_t len, void *arg)
 		client_send_batch(cl, &bt);
 	batch_clear(&bt);
 	if (cl->gone) {
-		free(cl);
+		cl->querying = false;
+		client_release(cl);
 		return;
 	}
 	if (cl->last < h->stats.last_seq && asked != cl->last) {
@@ -401,6 +421,52 @@ stream_last_id(struct http_ctx *c, long long *seq)
 	return 1;
 }
 
+/* How often a client's credential is checked: token_cache_s, >= 1 s. */
+static int64_t
+client_check_ms(const struct stream_hub *h)
+{
+	int	s = h->d->cfg.token_cache_s;
+
+	return (int64_t)(s > 1 ? s : 1) * 1000;
+}
+
+/* The credential's check answered: a stream without one ends. */
+static void
+client_checked_cb(int status, const char *principal, const char *role,
+    const char *carriers, void *arg)
+{
+	struct stream_client	*cl = arg;
+
+	(void)principal;
+	(void)role;
+	(void)carriers;
+	cl->checking = false;
+	if (cl->gone) {
+		client_release(cl);
+		return;
+	}
+	if (status == 0) {
+		log_info("%s stream of %s ended: its %s is revoked, expired or "
+		    "unknown now", cl->id, cl->who, cl->session ? "session" :
+		    "token");
+		client_end(cl);
+		return;
+	}
+	/* Checked again later when the database did not answer. */
+	cl->next_check_ms = daemon_now_ms() + client_check_ms(cl->hub);
+}
+
+/* Checks cl's credential again when it is time. */
+static void
+client_check(struct stream_client *cl, int64_t now)
+{
+	if (cl->checking || now < cl->next_check_ms)
+		return;
+	cl->checking = true;
+	store_credential_alive(cl->hub->d->db, cl->cred, cl->session,
+	    client_checked_cb, cl);
+}
+
 /* stream_max_clients, kept to half of max_connections. */
 static int
 stream_max_clients(const struct stream_hub *h)
@@ -438,6 +504,9 @@ stream_hub_accept(struct stream_hub *h, struct http_ctx *c)
 	cl->hub = h;
 	snprintf(cl->id, sizeof cl->id, "%s", c->id);
 	snprintf(cl->who, sizeof cl->who, "%s", c->who.name);
+	cl->session = c->session;
+	snprintf(cl->cred, sizeof cl->cred, "%s", c->cred_hash);
+	cl->next_check_ms = daemon_now_ms() + client_check_ms(h);
 	cl->st = http_stream_start(c, "text/event-stream",
 	    STREAM_WRITE_TIMEOUT_S);
 	TAILQ_INSERT_TAIL(&h->clients, cl, entry);
@@ -450,7 +519,8 @@ stream_hub_accept(struct stream_hub *h, struct http_ctx *c)
 		cl->querying = true;
 		client_event(cl, "hello", h->stats.last_seq, false);
 		if (cl->gone) {
-			free(cl);
+			cl->querying = false;
+			client_release(cl);
 			return;
 		}
 		cl->last = seq;
@@ -462,7 +532,10 @@ stream_hub_accept(struct stream_hub *h, struct http_ctx *c)
 	}
 }
 
-/* Once a second: clients gone, heartbeats, a read while LISTEN is down. */
+/*
+ * Once a second: clients gone, heartbeats, credentials checked again, a
+ * read while LISTEN is down.
+ */
 static void
 stream_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -484,6 +557,11 @@ stream_tick_cb(evutil_socket_t fd, short what, void *arg)
 			    (int64_t)h->d->cfg.stream_heartbeat_s * 1000;
 			client_write(cl, beat, sizeof beat - 1);
 		}
+	}
+	/* Apart: a write above may have ended a client, a check ends one. */
+	for (cl = TAILQ_FIRST(&h->clients); cl != NULL; cl = next) {
+		next = TAILQ_NEXT(cl, entry);
+		client_check(cl, now);
 	}
 	if (!h->ready || h->dirty || !db_listen_is_up(h->listen))
 		stream_fetch(h);

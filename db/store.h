@@ -14,6 +14,7 @@
 #ifndef DB_STORE_H
 #define DB_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -98,6 +99,13 @@ void store_token_lookup(struct db *db, const char *hash, store_token_cb cb,
  * session of an enabled account, whose idle clock restarts).
  */
 void store_session_lookup(struct db *db, const char *hash,
+    store_token_cb cb, void *arg);
+/*
+ * Whether the credential of an open stream (a token, or a session when
+ * session) still stands: as the lookups above answer, but a session's
+ * idle clock is left alone (an open stream is no officer's activity).
+ */
+void store_credential_alive(struct db *db, const char *hash, bool session,
     store_token_cb cb, void *arg);
 
 /* == officers' accounts and sessions (store_sessions.c) == */

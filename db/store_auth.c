@@ -50,6 +50,24 @@ store_session_lookup(struct db *db, const char *hash, store_token_cb cb,
 	    NULL, NULL, DB_RETRY, 5000, token_lookup_cb, q);
 }
 
+void
+store_credential_alive(struct db *db, const char *hash, bool session,
+    store_token_cb cb, void *arg)
+{
+	struct store_call	*q;
+	const char		*p[1] = { hash };
+
+	if (!session) {
+		store_token_lookup(db, hash, cb, arg);
+		return;
+	}
+	q = store_call_new(arg);
+	q->cb.token = cb;
+	db_query(db, "SELECT x->>'principal', x->>'role', '' FROM "
+	    "session_info($1) x WHERE x IS NOT NULL", 1, p, NULL, NULL,
+	    DB_RETRY, 5000, token_lookup_cb, q);
+}
+
 /* Row: first_bad, checked, reason. */
 static void
 audit_verify_cb(const struct db_result *r, void *arg)

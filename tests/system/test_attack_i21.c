@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -472,12 +473,142 @@ t_i21_make_run_once_and_private(void)
 	sh(cmd);
 }
 
+/*
+ * What fd gives within ms (appended to *text, NUL-terminated); true when
+ * the stream ended meanwhile.
+ */
+static bool
+read_until_end(int fd, char *text, size_t size, int ms)
+{
+	struct pollfd	p = { fd, POLLIN, 0 };
+	size_t		len = strlen(text);
+	ssize_t		n;
+
+	for (; ms > 0; ms -= 100) {
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (len + 1 >= size)
+			len = 0;	/* only the end matters now */
+		if ((n = read(fd, text + len, size - len - 1)) <= 0)
+			return true;
+		len += (size_t)n;
+		text[len] = '\0';
+	}
+	return false;
+}
+
+/*
+ * A console's stream opened with a token that is then revoked (`railgate
+ * token revoke`): ended once the revocation is seen (token_cache_s, 5 s),
+ * and no record after it reaches the stream.
+ */
+static void
+t_i21_stream_after_revoke(void)
+{
+	char	 tok[64], op[64], req[256], text[65536] = "", cmd[1200];
+	bool	 ended;
+	int	 fd, n;
+
+	CU_ASSERT_FATAL(harness_token(&pg, "officer", "o.stream", tok) == 0 &&
+	    harness_token(&pg, "operator", "i21.stream.op", op) == 0);
+	CU_ASSERT_FATAL((fd = harness_connect(dm.port)) >= 0);
+	n = snprintf(req, sizeof req, "GET /v1/stream HTTP/1.1\r\nHost: x\r\n"
+	    "Authorization: Bearer %s\r\n\r\n", tok);
+	CU_ASSERT_FATAL(write(fd, req, (size_t)n) == n);
+	read_until_end(fd, text, sizeof text, 1000);
+	CU_ASSERT_FATAL(strstr(text, "event: hello") != NULL);
+
+	snprintf(cmd, sizeof cmd, "%s/railgate token revoke o.stream --dsn "
+	    "'%s' > /dev/null 2>&1", test_build_dir(), pg.dsn);
+	CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
+	/* Past token_cache_s (5 s) and a check of the streams (1 s). */
+	ended = read_until_end(fd, text, sizeof text, 7500);
+	text[0] = '\0';
+	CU_ASSERT_EQUAL(harness_submit_fixture(dm.port, op,
+	    "xml/ifcsum_horgos.xml"), 202);
+	if (!ended)
+		ended = read_until_end(fd, text, sizeof text, 3000);
+	CU_ASSERT(ended);
+	CU_ASSERT_PTR_NULL(strstr(text, "event: manifest"));
+	CU_ASSERT_PTR_NULL(strstr(text, "event: decision"));
+	close(fd);
+}
+
+/* A stream opened with the credential header cred; its socket, or -1. */
+static int
+stream_open(const char *cred)
+{
+	char	req[512], text[4096] = "";
+	int	fd, n;
+
+	if ((fd = harness_connect(dm.port)) < 0)
+		return -1;
+	n = snprintf(req, sizeof req, "GET /v1/stream HTTP/1.1\r\nHost: x\r\n"
+	    "%s\r\n\r\n", cred);
+	if (write(fd, req, (size_t)n) != n ||
+	    (read_until_end(fd, text, sizeof text, 1000), strstr(text,
+	    "event: hello") == NULL)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * A console's stream opened by session cookie: checked again without
+ * restarting the session's idle clock, and ended once the session is
+ * revoked.
+ */
+static void
+t_i21_stream_after_session_revoked(void)
+{
+	struct harness_response	 r;
+	char			 cmd[1200], set[512], cookie[600], *before, *after;
+	char			 text[8192] = "";
+	const char		*signin = "{\"name\":\"o.sse\",\"password\":"
+				    "\"stream-officer-pw\"}";
+	size_t			 n;
+	int			 fd;
+
+	snprintf(cmd, sizeof cmd, "printf '%%s\\n' 'stream-officer-pw' | "
+	    "%s/railgate officer add o.sse --role officer --dsn '%s' > "
+	    "/dev/null 2>&1", test_build_dir(), pg.dsn);
+	CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
+	CU_ASSERT_FATAL(harness_http(dm.port, "POST", "/v1/session",
+	    "Content-Type: application/json\r\n", signin, strlen(signin),
+	    &r) == 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_FATAL(harness_header(&r, "Set-Cookie", set, sizeof set) !=
+	    NULL);
+	harness_response_free(&r);
+	n = strcspn(set, ";");
+	snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)n, set);
+	CU_ASSERT_FATAL((fd = stream_open(cookie)) >= 0);
+	before = harness_sql(&pg, "SELECT last_seen_at FROM sessions WHERE "
+	    "principal = 'o.sse'");
+	/* Checked once (5 s) at least: still open, the idle clock as it was. */
+	CU_ASSERT_FALSE(read_until_end(fd, text, sizeof text, 6500));
+	after = harness_sql(&pg, "SELECT last_seen_at FROM sessions WHERE "
+	    "principal = 'o.sse'");
+	CU_ASSERT(before != NULL && after != NULL && strcmp(before, after) ==
+	    0);
+	free(before);
+	free(after);
+	free(harness_sql(&pg, "UPDATE sessions SET revoked_at = now(), "
+	    "revoked_why = 'attack' WHERE principal = 'o.sse' RETURNING 1"));
+	CU_ASSERT(read_until_end(fd, text, sizeof text, 7500));
+	close(fd);
+}
+
 static CU_TestInfo attack_tests[] = {
 	{ "t_i21_secret_of_reused_name", t_i21_secret_of_reused_name },
 	{ "t_i21_delete_while_in_flight", t_i21_delete_while_in_flight },
 	{ "t_i21_make_stop_other_daemon", t_i21_make_stop_other_daemon },
 	{ "t_i21_private_cluster_reach", t_i21_private_cluster_reach },
 	{ "t_i21_make_run_once_and_private", t_i21_make_run_once_and_private },
+	{ "t_i21_stream_after_revoke", t_i21_stream_after_revoke },
+	{ "t_i21_stream_after_session_revoked",
+	    t_i21_stream_after_session_revoked },
 	CU_TEST_INFO_NULL,
 };
 
