@@ -33,7 +33,12 @@
  * - `make run` added the admin's token to a tokens file an older run or
  *   its user had opened to others (0644), and its copy of the
  *   configuration (the DSN, with its password when it has one) was 0644.
- *   Both are 0600 now.
+ *   Both are 0600 now;
+ * - a console's stream (GET /v1/stream) outlived its credential: opened
+ *   with a token later revoked (`railgate token revoke`), or a session
+ *   revoked, it went on pushing every audit record for as long as the
+ *   socket stayed open.  The credential is checked again every
+ *   token_cache_s, without restarting a session's idle clock.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
