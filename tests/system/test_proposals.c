@@ -604,9 +604,9 @@ t_prop_hit_clearance(void)
 	buf_add(&out, "", 1);
 	pclose(p);
 	/* The provisional decision differs: its hit was written here. */
-	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "1 final decisions rebuilt"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "1 final decision rebuilt"));
 	CU_ASSERT_PTR_NULL(strstr(out.data, ": final decision"));
-	if (strstr(out.data, "1 final decisions rebuilt") == NULL ||
+	if (strstr(out.data, "1 final decision rebuilt") == NULL ||
 	    strstr(out.data, ": final decision") != NULL)
 		fputs(out.data, stderr);
 	buf_free(&out);
