@@ -16,7 +16,7 @@
  * the guard's timeouts fire, and memory stay bounded.
  *
  * The lengths come from the environment, so that `make torture` runs the
- * long versions: RAILGATE_LOAD_SECONDS (default 120), RAILGATE_FLOOD_SECONDS
+ * long versions: RAILGATE_LOAD_SECONDS (default 60; make check stays short), RAILGATE_FLOOD_SECONDS
  * (8), RAILGATE_FLOOD_SLOW (200 connections).  Every figure is printed.
  */
 #include <sys/resource.h>
@@ -733,7 +733,7 @@ t_load_slow_and_flood(void)
 static void
 t_load_sustained(void)
 {
-	long			 seconds = env_long("RAILGATE_LOAD_SECONDS", 120);
+	long			 seconds = env_long("RAILGATE_LOAD_SECONDS", 60);
 	struct reader		*rd;
 	struct submitters	 sub;
 	struct series		 reads, decided;
