@@ -558,3 +558,24 @@ harness_secret_key_file(const char *dir, const char *name, char *out,
 	fclose(r);
 	return rc;
 }
+
+char *
+harness_railgate(const char *args, bool with_stderr, int *status)
+{
+	struct buf	 out = { 0 };
+	char		*cmd, chunk[4096];
+	size_t		 n;
+	FILE		*p;
+
+	cmd = xasprintf("%s/railgate %s%s", test_build_dir(), args,
+	    with_stderr ? " 2>&1" : "");
+	p = popen(cmd, "r");
+	free(cmd);
+	if (p == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		buf_add(&out, chunk, n);
+	buf_add(&out, "", 1);
+	*status = WEXITSTATUS(pclose(p));
+	return buf_steal(&out, NULL);
+}

@@ -45,6 +45,12 @@ void harness_pg_stop(struct harness_pg *pg);
 /* Runs one SQL statement as the owner; returns the first value (owned) or NULL. */
 char *harness_sql(const struct harness_pg *pg, const char *sql);
 /*
+ * Runs `BUILD/railgate ARGS` through sh (ARGS may redirect); its stdout,
+ * and its stderr too when with_stderr (caller frees; NULL when it could
+ * not run), and its exit status in *status.
+ */
+char *harness_railgate(const char *args, bool with_stderr, int *status);
+/*
  * Creates a token with role and principal directly in the database (the
  * schema must exist); writes the token to out (AUTH_TOKEN_LEN bytes).
  */

@@ -47,23 +47,11 @@ dsn_as(const char *role, char *out, size_t size)
 	    u + strlen("user=postgres"));
 }
 
-/* Runs `railgate ARGS`; its stdout (caller frees) and exit status. */
+/* Runs `railgate ARGS`; its output (caller frees) and exit status. */
 static char *
 run(const char *args, int *status)
 {
-	struct buf	 out = { 0 };
-	char		 cmd[2048], chunk[4096];
-	size_t		 n;
-	FILE		*p;
-
-	snprintf(cmd, sizeof cmd, "%s/railgate %s", test_build_dir(), args);
-	if ((p = popen(cmd, "r")) == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-		buf_add(&out, chunk, n);
-	buf_add(&out, "", 1);
-	*status = WEXITSTATUS(pclose(p));
-	return buf_steal(&out, NULL);
+	return harness_railgate(args, false, status);
 }
 
 static int

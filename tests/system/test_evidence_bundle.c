@@ -53,23 +53,11 @@ request(const char *method, const char *path, const char *token,
 	return status;
 }
 
-/* Runs `railgate ARGS` (stderr too); its output (caller frees), status. */
+/* Runs `railgate ARGS` (stderr too); its output (caller frees) and exit status. */
 static char *
 run(const char *args, int *status)
 {
-	struct buf	 out = { 0 };
-	char		 cmd[2048], chunk[4096];
-	size_t		 n;
-	FILE		*p;
-
-	snprintf(cmd, sizeof cmd, "%s/railgate %s 2>&1", test_build_dir(), args);
-	if ((p = popen(cmd, "r")) == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-		buf_add(&out, chunk, n);
-	buf_add(&out, "", 1);
-	*status = WEXITSTATUS(pclose(p));
-	return buf_steal(&out, NULL);
+	return harness_railgate(args, true, status);
 }
 
 static bool
