@@ -71,7 +71,6 @@ void bundle_report_clear(struct bundle_report *r);
 /* Shared by bundle_verify.c and bundle_decide.c; not for other modules. */
 void bundle_fail(struct bundle_report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void bundle_sha256_hex(const void *data, size_t len, char out[65]);
 /* A part whose data is JSON text, hash checked and parsed; NULL after a
  * failure added to r. */
 json_t *bundle_part_json(json_t *part, const char *name,

@@ -253,7 +253,7 @@ check_manifest(struct bundle_state *s, size_t i)
 	if (input_inflate_stored(z, zlen, &raw, &len) < 0)
 		bundle_fail(s->r, "%s: the data do not inflate (zlib)", name);
 	else {
-		bundle_sha256_hex(raw, len, got);
+		sha256_hex(raw, len, got);
 		if (want == NULL || strcmp(got, want) != 0)
 			bundle_fail(s->r, "%s: the manifest's bytes hash to %.16s..., "
 			    "not its manifest_sha256", name, got);

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 
 #include "daemon/sign.h"
 
@@ -30,16 +29,6 @@ bundle_fail(struct bundle_report *r, const char *fmt, ...)
 	buf_add_str(&r->failures, line);
 	buf_add_char(&r->failures, '\n');
 	r->nfailures++;
-}
-
-void
-bundle_sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	mdlen = 0;
-
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	hex_encode(md, mdlen, out);
 }
 
 /* Whether part is {encoding: base64|json, data: string, sha256: string}. */
@@ -149,7 +138,7 @@ bundle_part_bytes(json_t *part, const char *name, unsigned char **bytes,
 		memcpy(*bytes, data, *len + 1);
 	}
 	r->parts++;
-	bundle_sha256_hex(*bytes, *len, got);
+	sha256_hex(*bytes, *len, got);
 	if (strcmp(got, want) != 0)
 		bundle_fail(r, "%s: sha256 mismatch (the data hash to %.16s..., "
 		    "the part says %.16s...)", name, got, want);
@@ -225,7 +214,7 @@ audit_link(json_t *rec, json_t *prev, size_t k, struct bundle_report *r)
 		bundle_fail(r, "audit[%zu] seq %lld: prev_hash does not link to seq "
 		    "%lld", k, seq, seq - 1);
 	full = xasprintf("%s\n%s", ph, text);
-	bundle_sha256_hex(full, strlen(full), got);
+	sha256_hex(full, strlen(full), got);
 	if (strcmp(got, h) != 0)
 		bundle_fail(r, "audit[%zu] seq %lld: hash does not follow", k, seq);
 	else

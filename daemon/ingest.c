@@ -14,7 +14,6 @@
 #include <time.h>
 
 #include <event2/buffer.h>
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "db/peer.h"
@@ -136,12 +135,7 @@ train_is_perishable(const struct manifest_train *t)
 static void
 contents_hash(struct buf *b, char hex[65])
 {
-	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	mdlen = 0;
-
-	EVP_Digest(b->data != NULL ? b->data : "", b->len, md, &mdlen,
-	    EVP_sha256(), NULL);
-	hex_encode(md, mdlen, hex);
+	sha256_hex(b->data, b->len, hex);
 	b->len = 0;
 }
 
@@ -294,11 +288,7 @@ build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 static void
 ingest_keep_raw(struct ingest_job *j, const char *data, size_t len)
 {
-	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	mdlen = 0;
-
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	hex_encode(md, mdlen, j->sha256);
+	sha256_hex(data, len, j->sha256);
 	j->raw_size = (int64_t)len;
 	j->raw_z = deflate_fast(data, len, &j->raw_z_len);
 	j->format = manifest_format_name(manifest_detect_format(data, len));

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include <libpq-fe.h>
-#include <openssl/evp.h>
 
 #include "manifest/util.h"
 
@@ -18,17 +17,6 @@
 
 /* An arbitrary constant: the advisory lock that serialises migrations. */
 #define MIGRATE_LOCK_KEY "7301984722"
-
-/* SHA-256 of s as lowercase hex into out (65 bytes). */
-static void
-sha256_hex(const char *s, char *out)
-{
-	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	n = 0;
-
-	EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL);
-	hex_encode(md, n, out);
-}
 
 /* Notices ("already exists, skipping") are not errors and not ours to print. */
 static void
@@ -118,7 +106,7 @@ apply_one(PGconn *c, const struct db_migration *m, int *done, char **cause)
 	int		 rc;
 
 	*done = 0;
-	sha256_hex(m->sql, want);
+	sha256_hex(m->sql, strlen(m->sql), want);
 	snprintf(ver, sizeof ver, "%u", m->version);
 	if ((rc = applied_hash(c, m->version, have, sizeof have, cause)) < 0)
 		return -1;

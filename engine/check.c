@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 
 #include "manifest/decision.h"
 #include "manifest/util.h"
@@ -35,7 +34,6 @@ engine_check_file(const struct rules_ruleset *rs, const char *path,
 	struct rules_eval_options	 opt = { threads };
 	struct manifest_train		*t = NULL;
 	struct timespec			 t0, t1, t2;
-	unsigned char			 md[32];
 	char				*data;
 	size_t				 len;
 
@@ -57,8 +55,7 @@ engine_check_file(const struct rules_ruleset *rs, const char *path,
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rules_evaluate(rs, t, ctx, &opt, out);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
-	EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL);
-	hex_encode(md, sizeof md, (*out)->manifest_sha256);
+	sha256_hex(data, len, (*out)->manifest_sha256);
 	(*out)->parse_ms = ms_between(&t0, &t1);
 	(*out)->evaluate_ms = ms_between(&t1, &t2);
 	manifest_train_free(t);

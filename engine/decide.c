@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "manifest/decision.h"
 #include "manifest/json.h"
@@ -261,8 +260,6 @@ decide_parse_stored(const unsigned char *z, size_t zlen,
     char **cause)
 {
 	struct timespec	 t0;
-	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen = 0;
 	char		*raw;
 	size_t		 len;
 
@@ -280,8 +277,7 @@ decide_parse_stored(const unsigned char *z, size_t zlen,
 		return -1;
 	}
 	*parse_ms = ms_since(&t0);
-	EVP_Digest(raw, len, md, &mdlen, EVP_sha256(), NULL);
-	hex_encode(md, mdlen, sha256);
+	sha256_hex(raw, len, sha256);
 	free(raw);
 	return 0;
 }
@@ -290,12 +286,7 @@ decide_parse_stored(const unsigned char *z, size_t zlen,
 static void
 goods_hash(struct buf *b, char hex[65])
 {
-	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	mdlen = 0;
-
-	EVP_Digest(b->data != NULL ? b->data : "", b->len, md, &mdlen,
-	    EVP_sha256(), NULL);
-	hex_encode(md, mdlen, hex);
+	sha256_hex(b->data, b->len, hex);
 	b->len = 0;
 }
 

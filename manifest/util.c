@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "util.h"
 
 static void out_of_memory(size_t size) __attribute__((noreturn));
@@ -286,6 +288,17 @@ hex_encode(const unsigned char *in, size_t n, char *out)
 		out[2 * i + 1] = digits[in[i] & 0xf];
 	}
 	out[2 * n] = '\0';
+}
+
+void
+sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0;
+
+	EVP_Digest(data != NULL ? data : "", len, md, &mdlen, EVP_sha256(),
+	    NULL);
+	hex_encode(md, mdlen, out);
 }
 
 /* Reads path whole into a new NUL-terminated buffer. */

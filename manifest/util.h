@@ -106,6 +106,8 @@ char *xstrdup_printable(const char *s);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
+/* The SHA-256 of len bytes at data as 64 lowercase hex digits and a NUL. */
+void sha256_hex(const void *data, size_t len, char out[65]);
 
 /* Reads a whole file; the caller owns *data (NUL-terminated).  0 or -1 with errno. */
 int file_read_all(const char *path, char **data, size_t *len);

@@ -49,7 +49,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "manifest/util.h"
 
@@ -301,8 +300,6 @@ t_i20_bundle_document_and_omission(void)
 	struct harness_response	 r;
 	json_t			*o, *b, *decs, *ev, *evs;
 	char			 path[256], *text, *out, *bundle, hex[65];
-	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen = 0;
 	const char		*reason = "{\"reason\":\"certificate checked\"}";
 	long long		 id;
 	int			 st = -1;
@@ -344,8 +341,7 @@ t_i20_bundle_document_and_omission(void)
 	    NULL);
 	json_array_clear(evs);
 	text = json_dumps(evs, JSON_COMPACT);
-	EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL);
-	hex_encode(md, mdlen, hex);
+	sha256_hex(text, strlen(text), hex);
 	json_object_set_new(ev, "sha256", json_string(hex));
 	json_object_set_new(ev, "data", json_string(text));
 	free(text);

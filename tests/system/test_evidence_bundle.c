@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "manifest/util.h"
 
@@ -118,16 +117,6 @@ eb_clean(void)
 	harness_daemon_stop(&dm);
 	harness_pg_stop(&pg);
 	return 0;
-}
-
-static void
-bundle_sha256(const void *data, size_t len, char hex[65])
-{
-	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	n = 0;
-
-	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	hex_encode(md, n, hex);
 }
 
 /* Writes len bytes of text to path; 0 or -1. */
@@ -295,7 +284,7 @@ forged(const char *key, int i, const char *from, const char *to, int *st)
 	buf_add(&data, d, (size_t)(at - d));
 	buf_add_str(&data, to);
 	buf_add_str(&data, at + strlen(from));
-	bundle_sha256(data.data, data.len, hex);
+	sha256_hex(data.data, data.len, hex);
 	json_object_set_new(part, "data", json_stringn(data.data, data.len));
 	json_object_set_new(part, "sha256", json_string(hex));
 	buf_free(&data);

@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
 
 #include "daemon/peer/peer_msg.h"
@@ -238,18 +237,6 @@ train_post(const char *token, const char *train, const char *what,
 
 	snprintf(path, sizeof path, "/v1/trains/%s/%s", train, what);
 	return officers_call(dm.port, token, "POST", path, json, reply);
-}
-
-/* Lower-case hex SHA-256 of data into out. */
-static void
-sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	mdlen = 0, i;
-
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 /* The case's manifest under its train number (owned), its SHA-256. */

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include <libpq-fe.h>
-#include <openssl/evp.h>
 
 #include "daemon/outcome.h"
 #include "db/migrate.h"
@@ -46,17 +45,6 @@ forward_suite_clean(void)
 {
 	harness_pg_stop(&pg);
 	return 0;
-}
-
-/* SHA-256 of n bytes as lowercase hex into out (65 bytes). */
-static void
-sha256_hex(const void *p, size_t n, char *out)
-{
-	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	len = 0;
-
-	EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
-	hex_encode(md, len, out);
 }
 
 /* Runs sql (no parameters) on c; 0, or -1 with the error on stderr. */

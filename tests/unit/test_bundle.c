@@ -67,7 +67,7 @@ t_bundle_part_bytes(void)
 	json_t			*p;
 
 	/* "abc" and its SHA-256. */
-	bundle_sha256_hex("abc", 3, hex);
+	sha256_hex("abc", 3, hex);
 	CU_ASSERT_STRING_EQUAL(hex, "ba7816bf8f01cfea414140de5dae2223b00361a3"
 	    "96177a9cb410ff61f20015ad");
 	p = json_pack("{s:s, s:s, s:s}", "encoding", "base64", "data", "YWJj",
@@ -111,7 +111,7 @@ record(long long seq, const char *prev, json_t *train_id)
 	char	*text = bundle_audit_text(rec), *full, hash[65];
 
 	full = xasprintf("%s\n%s", prev, text);
-	bundle_sha256_hex(full, strlen(full), hash);
+	sha256_hex(full, strlen(full), hash);
 	json_object_set_new(rec, "hash", json_string(hash));
 	free(full);
 	free(text);
