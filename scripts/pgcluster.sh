@@ -147,24 +147,43 @@ CONF
 	dsn
 }
 
+# Waits (at most 10 s) until process $1 has exited: pg_ctl reports a
+# cluster stopped once postmaster.pid is gone, a moment before the
+# postmaster itself, and a second stop racing the first (make stop and
+# the run's own shell) sees "not running" sooner still.
+process_gone() {
+	[ -n "$1" ] || return 0
+	i=0
+	while [ $i -lt 100 ] && kill -0 "$1" 2>/dev/null &&
+	    [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 stop() {
 	cluster_dir
 	remove_stale_pid
+	pm=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null || true)
 	# pg_ctl status: 0 running, 3 not running, anything else an error.
 	rc=0
 	out=$(as_pg "$bindir/pg_ctl" -D "$dir/data" status 2>&1) || rc=$?
 	if [ $rc -eq 3 ]; then
+		process_gone "$pm"
 		echo "$0: the PostgreSQL cluster under $dir is not running" >&2
 		return 0
 	fi
-	[ $rc -eq 0 ] &&
-	    out=$(as_pg "$bindir/pg_ctl" -D "$dir/data" -m "$1" -w -t 60 stop 2>&1) &&
-	    return 0
+	if [ $rc -eq 0 ] &&
+	    out=$(as_pg "$bindir/pg_ctl" -D "$dir/data" -m "$1" -w -t 60 stop 2>&1); then
+		process_gone "$pm"
+		return 0
+	fi
 	# Stopped meanwhile by someone else (make stop and the run's own
 	# shell at once): what was asked is done.
 	if as_pg "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
 		:
 	elif [ $? -eq 3 ]; then
+		process_gone "$pm"
 		return 0
 	fi
 	printf '%s\n' "$out" >&2
