@@ -361,7 +361,7 @@ redecide(struct bundle_state *s, json_t *dec, const char *name, char **cause)
 	}
 	a = member_text(dec, "events");
 	b = member_text(dec, "clearances");
-	d = decide_evaluate(rs, t, a != NULL ? a : "[]", b, 1, NULL, cause);
+	d = decide_evaluate(rs, t, a != NULL ? a : "[]", b, NULL, NULL, cause);
 	free(a);
 	free(b);
 	/* The manifest's hash, checked against its bytes (check_manifest). */

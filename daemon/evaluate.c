@@ -125,19 +125,21 @@ eval_model(struct eval_run *j, char *sha256, double *parse_ms)
 static void
 eval_work(void *arg)
 {
-	struct eval_run		*j = arg;
-	struct manifest_train	*t;
-	struct decision		*dec = NULL;
+	struct eval_run			*j = arg;
+	struct rules_eval_options	 opt = { 0 };
+	struct manifest_train		*t;
+	struct decision			*dec = NULL;
 	struct buf		 doc = { 0 };
 	char			 sha256[65], *given;
 	double			 parse_ms = 0;
 
 	if ((t = eval_model(j, sha256, &parse_ms)) == NULL)
 		goto out;
-	/* One big train: all cores on its wagons. */
 	given = clearance_set_for_train(j->clearances, t);
-	dec = decide_evaluate(j->rs, t, j->events, given, t->nitems >
-	    EVAL_BIG_TRAIN ? 0 : 1, &j->applied, &j->error);
+	/* One big train: all cores on its wagons. */
+	opt.threads = t->nitems > EVAL_BIG_TRAIN ? 0 : 1;
+	dec = decide_evaluate(j->rs, t, j->events, given, &opt, &j->applied,
+	    &j->error);
 	free(given);
 	if (dec == NULL)
 		goto out;

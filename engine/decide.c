@@ -366,16 +366,18 @@ documents_for_goods(const struct manifest_train *t, const char *events)
 
 struct decision *
 decide_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
-    const char *events, const char *clearances, unsigned threads,
-    char **applied, char **cause)
+    const char *events, const char *clearances,
+    const struct rules_eval_options *given, char **applied, char **cause)
 {
 	struct rules_context		*ctx = rules_context_new();
-	struct rules_eval_options	 opt = { threads };
+	struct rules_eval_options	 opt = { .threads = 1 };
 	struct decision			*dec = NULL;
 	struct timespec			 t0;
 	char				*mine = events != NULL ?
 					    documents_for_goods(t, events) : NULL;
 
+	if (given != NULL)
+		opt = *given;
 	if (applied != NULL)
 		*applied = NULL;
 	if (mine != NULL)

@@ -14,6 +14,7 @@
 struct decision;
 struct manifest_train;
 struct rules_context;
+struct rules_eval_options;
 struct rules_ruleset;
 
 /*
@@ -28,15 +29,17 @@ int decide_parse_stored(const unsigned char *z, size_t zlen,
 /*
  * Evaluates t with rs after the stored events (decide_load_events) and
  * the screening clearances in force (a JSON array, docs/screening.md;
- * NULL: none) on threads threads (0: every CPU; the document is the same
- * for any): a new decision with its evaluation time set, or NULL with
- * *cause.  *applied (when not NULL; caller frees) gets the clearances
+ * NULL: none) with opt (NULL: one thread, no parcel set aside; the
+ * document is the same for any thread count; parcel_setaside is
+ * docs/parcels.md): a new decision with its evaluation time set, or NULL
+ * with *cause.  *applied (when not NULL; caller frees) gets the clearances
  * the evaluation applied, a JSON array to store with the decision and to
  * give back as `clearances` on replay.
  */
 struct decision *decide_evaluate(const struct rules_ruleset *rs,
     const struct manifest_train *t, const char *events,
-    const char *clearances, unsigned threads, char **applied, char **cause);
+    const char *clearances, const struct rules_eval_options *opt,
+    char **applied, char **cause);
 
 /*
  * The stored events of a train (a JSON array of {id, type, body, at,

@@ -223,7 +223,7 @@ replay_provisional(struct replay_job *j)
 		j->error = xstrdup(j->rs->why);
 	else if (decide_parse_stored(r->raw_z, r->raw_z_len, &t, sha256,
 	    &parse_ms, &j->error) == 0 && (dec = decide_evaluate(j->rs->rs, t,
-	    r->events, r->clearances, 1, NULL, &j->error)) != NULL) {
+	    r->events, r->clearances, NULL, NULL, &j->error)) != NULL) {
 		memcpy(dec->manifest_sha256, sha256, sizeof sha256);
 		decision_json_write(dec, DECISION_JSON_NO_TIMING, &doc);
 		compare(j, r->document, r->document_len, &doc);

@@ -129,6 +129,8 @@ manifest_item_write_members(struct jsonw *w, const struct manifest_item *it)
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
+	/* After the contract's keys: an addition, never a reordering. */
+	jsonw_kv_string_opt(w, "tracking", it->tracking);
 }
 
 /* One consignment with its items. */

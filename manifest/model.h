@@ -154,6 +154,8 @@ struct manifest_item {
 	const char			*currency;
 	const char			*origin;
 	const char			*un_number;
+	/* A parcel's tracking number (docs/parcels.md); NULL: none. */
+	const char			*tracking;
 	struct manifest_document	*documents;
 	struct manifest_placement	*placements;
 	uint32_t			 ndocuments;

@@ -13,6 +13,7 @@
 #ifndef RULES_RULES_H
 #define RULES_RULES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "manifest/decision.h"
@@ -33,6 +34,11 @@ struct rules_file {
 
 struct rules_eval_options {
 	unsigned	threads;	/* 0: the number of online CPUs */
+	/*
+	 * Station with an e-commerce supervision site: a hit on a parcel
+	 * sets that parcel aside instead of its wagon (docs/parcels.md).
+	 */
+	bool		parcel_setaside;
 };
 
 /*

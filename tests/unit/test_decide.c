@@ -164,11 +164,12 @@ static void
 t_decide_evaluate_threads(void)
 {
 	struct manifest_train	*t = fixture_train();
+	struct rules_eval_options four = { .threads = 4 };
 	struct decision		*d1, *d4;
 	char			*cause = NULL, *j1, *j4;
 
-	d1 = decide_evaluate(rs, t, NULL, NULL, 1, NULL, &cause);
-	d4 = decide_evaluate(rs, t, "[]", NULL, 4, NULL, &cause);
+	d1 = decide_evaluate(rs, t, NULL, NULL, NULL, NULL, &cause);
+	d4 = decide_evaluate(rs, t, "[]", NULL, &four, NULL, &cause);
 	CU_ASSERT_FATAL(d1 != NULL && d4 != NULL);
 	CU_ASSERT_STRING_EQUAL(d1->train, "X8024");
 	CU_ASSERT_EQUAL(d1->nwagons, 3);
@@ -195,8 +196,8 @@ t_decide_events_reach_rules(void)
 	    "\"body\": {\"type\": \"weighbridge\", \"wagon\": \"" DECIDE_WAGON
 	    "\", \"gross_kg\": 200000}, \"at\": \"2026-11-22T10:00:00Z\"}]";
 
-	before = decide_evaluate(rs, t, "[]", NULL, 1, NULL, &cause);
-	after = decide_evaluate(rs, t, events, NULL, 1, NULL, &cause);
+	before = decide_evaluate(rs, t, "[]", NULL, NULL, NULL, &cause);
+	after = decide_evaluate(rs, t, events, NULL, NULL, NULL, &cause);
 	CU_ASSERT_FATAL(before != NULL && after != NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(wagon(after, DECIDE_WAGON));
 	CU_ASSERT_FALSE(has_hit(wagon(before, DECIDE_WAGON), "weight-variance"));
@@ -204,7 +205,7 @@ t_decide_events_reach_rules(void)
 	decision_free(before);
 	decision_free(after);
 	/* Stored events that are not JSON: no decision, the cause says so. */
-	CU_ASSERT_PTR_NULL(decide_evaluate(rs, t, "[{", NULL, 1, NULL, &cause));
+	CU_ASSERT_PTR_NULL(decide_evaluate(rs, t, "[{", NULL, NULL, NULL, &cause));
 	CU_ASSERT_PTR_NOT_NULL(cause != NULL ? strstr(cause, "stored events") :
 	    NULL);
 	free(cause);

@@ -75,7 +75,7 @@ grapes_action(const char *events, char **cause)
 	size_t			 i;
 
 	*cause = NULL;
-	if ((d = decide_evaluate(rs, train, events, NULL, 1, NULL, cause)) ==
+	if ((d = decide_evaluate(rs, train, events, NULL, NULL, NULL, cause)) ==
 	    NULL)
 		return NULL;
 	snprintf(action, sizeof action, "?");

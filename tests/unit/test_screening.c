@@ -113,7 +113,7 @@ screen(const struct rules_ruleset *rs, const char *name, const char *country,
 	struct decision		*d;
 	char			*cause = NULL, *app = NULL;
 
-	d = decide_evaluate(rs, t, "[]", clearances, 1, &app, &cause);
+	d = decide_evaluate(rs, t, "[]", clearances, NULL, &app, &cause);
 	CU_ASSERT_PTR_NOT_NULL(d);
 	if (cause != NULL)
 		fprintf(stderr, "screen: %s\n", cause);
@@ -320,7 +320,7 @@ t_screening_strong_wins_over_possible(void)
 	t = train_with("Timur Trading House", NULL, NULL);
 	t->consignments[0]->consignor.name = manifest_str(t, "Timber House",
 	    12);
-	d = decide_evaluate(rs, t, "[]", NULL, 1, NULL, &cause);
+	d = decide_evaluate(rs, t, "[]", NULL, NULL, NULL, &cause);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	CU_ASSERT_EQUAL_FATAL(d->wagons[0].nhits, 1);
 	CU_ASSERT_EQUAL(d->wagons[0].hits[0].action, DECISION_HOLD);
@@ -495,13 +495,13 @@ t_screening_clearances_refused(void)
 
 	CU_ASSERT_PTR_NULL(decide_evaluate(default_rs, t, "[]",
 	    "[{\"id\":1,\"list\":\"sanctioned\",\"party\":{\"name\":\"A\"}}]",
-	    1, NULL, &cause));
+	    NULL, NULL, &cause));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
 	CU_ASSERT_STRING_EQUAL(cause, "clearances: clearance 1: 'entry' is "
 	    "missing or not valid");
 	free(cause);
 	cause = NULL;
-	CU_ASSERT_PTR_NULL(decide_evaluate(default_rs, t, "[]", "{}", 1, NULL,
+	CU_ASSERT_PTR_NULL(decide_evaluate(default_rs, t, "[]", "{}", NULL, NULL,
 	    &cause));
 	CU_ASSERT_PTR_NOT_NULL(cause);
 	free(cause);
@@ -683,7 +683,7 @@ t_screening_computed_subject(void)
 	t = train_with("Getriebe Sud GmbH", NULL, NULL);
 	seal = manifest_container_add_seal(t, t->wagons[0]->containers[0]);
 	seal->number = manifest_str(t, "KZ7712001", 9);
-	d = decide_evaluate(rs, t, "[]", NULL, 1, NULL, &cause);
+	d = decide_evaluate(rs, t, "[]", NULL, NULL, NULL, &cause);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	CU_ASSERT_EQUAL_FATAL(d->wagons[0].nhits, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(d->wagons[0].hits[0].reason,
