@@ -77,6 +77,8 @@ static const struct problem_type problem_table[] = {
 	T("invalid-document-code", "Invalid document code", 422),
 	T("invalid-consignment", "Invalid consignment", 422),
 	T("unknown-consignment", "Unknown consignment", 404),
+	/* Parcels */
+	T("invalid-parcel-filter", "Invalid parcel filter", 422),
 	/* Subscriptions and replays */
 	T("invalid-subscription", "Invalid subscription", 422),
 	T("notices-pending", "Notices pending", 409),

@@ -322,6 +322,17 @@ void store_manifest_raw(struct db *db, long long manifest_id,
     store_doc_cb cb, void *arg);
 
 /*
+ * The parcel list's side of a run (GET /v1/trains/{id}/parcels): a JSON
+ * object {train, run, state, manifest_id, decided}; status 0 when there
+ * is no such run.
+ */
+void store_parcel_context(struct db *db, const char *id, store_doc_cb cb,
+    void *arg);
+/* The run's decision's "parcels" member as stored, or "null" (none). */
+void store_train_parcels(struct db *db, const char *id, store_doc_cb cb,
+    void *arg);
+
+/*
  * Trains, wagons, containers and parties matching q (console_search()):
  * a JSON object, at most limit hits of each kind.
  */

@@ -1,7 +1,7 @@
 /*
  * store_console.c -- the statements of the officer console's wagon page
  * and search (store.h; wagon_context() and console_search() are in
- * db/functions/95_console.sql).
+ * db/functions/95_console.sql) and of the parcel list.
  */
 #include <stdio.h>
 
@@ -45,4 +45,26 @@ store_search(struct db *db, const char *q, int limit, store_doc_cb cb,
 	snprintf(lim, sizeof lim, "%d", limit);
 	store_query_read(db, "SELECT console_search($1, $2::int)", 2, v, cb,
 	    arg);
+}
+
+void
+store_parcel_context(struct db *db, const char *id, store_doc_cb cb, void *arg)
+{
+	const char	*v[1] = { id };
+
+	/* No row (a 404) for a run that does not exist. */
+	store_query_read(db, "SELECT json_build_object('train', t.train_no, "
+	    "'run', t.run, 'state', t.state, 'manifest_id', t.manifest_id, "
+	    "'decided', t.decision IS NOT NULL) FROM train_find($1) t", 1, v,
+	    cb, arg);
+}
+
+void
+store_train_parcels(struct db *db, const char *id, store_doc_cb cb, void *arg)
+{
+	const char	*v[1] = { id };
+
+	/* Only the member: a decision's wagons are not read here. */
+	store_query_read(db, "SELECT coalesce((t.decision->'parcels')::text, "
+	    "'null') FROM train_find($1) t", 1, v, cb, arg);
 }

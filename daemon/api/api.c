@@ -46,6 +46,7 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/events", READERS, api_train_events },
 	{ EVHTTP_REQ_GET, "/v1/trains/{id}/wagons/{wagon}", READERS,
 	    api_wagon_get },
+	{ EVHTTP_REQ_GET, "/v1/trains/{id}/parcels", READERS, api_parcels_get },
 	{ EVHTTP_REQ_GET, "/v1/search", READERS, api_search },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/events",
 	    AUTH_OPERATOR | AUTH_OFFICER | AUTH_DEVICE, api_train_event },

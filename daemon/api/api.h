@@ -54,6 +54,9 @@ void api_operator_train_get(struct http_ctx *c);
 /* api_wagon.c: one wagon's page */
 void api_wagon_get(struct http_ctx *c);
 
+/* api_parcels.c: a train's parcels (docs/parcels.md) */
+void api_parcels_get(struct http_ctx *c);
+
 /* api_search.c: the console's search */
 void api_search(struct http_ctx *c);
 
