@@ -36,6 +36,8 @@ extern const char	console_screening_js[];
 extern const size_t	console_screening_js_len;
 extern const char	console_wagon_js[];
 extern const size_t	console_wagon_js_len;
+extern const char	console_parcels_js[];
+extern const size_t	console_parcels_js_len;
 extern const char	console_core_js[];
 extern const size_t	console_core_js_len;
 extern const char	console_list_js[];
@@ -100,6 +102,7 @@ static const struct console_file {
 	{ "bulk.js", JS, console_bulk_js, &console_bulk_js_len },
 	{ "approval.js", JS, console_approval_js, &console_approval_js_len },
 	{ "setout.js", JS, console_setout_js, &console_setout_js_len },
+	{ "parcels.js", JS, console_parcels_js, &console_parcels_js_len },
 	{ "proposals.js", JS, console_proposals_js, &console_proposals_js_len },
 	{ "amend.js", JS, console_amend_js, &console_amend_js_len },
 	{ "take.js", JS, console_take_js, &console_take_js_len },

@@ -2,7 +2,7 @@
  * core.js -- the officer console's shared core: the RG namespace every
  * other console file reads (state, the element helper, the API call,
  * the views and the router), the login form and the start-up.  Page
- * files (list.js, train.js, setout.js) register their routes with
+ * files (list.js, train.js, setout.js, parcels.js) register their routes with
  * RG.addRoute and export what another page needs on RG.
  *
  * Every text from the API goes into the page through textContent (the
@@ -328,7 +328,8 @@
 	}
 
 	function showView(name) {
-		["login", "list", "train", "setout", "wagon", "search"].forEach(function (v) {
+		["login", "list", "train", "setout", "wagon", "search",
+		    "parcels"].forEach(function (v) {
 			$(v).hidden = v !== name;
 		});
 		state.view = name;

@@ -130,6 +130,8 @@
 		root.appendChild(RG.renderBulk(t));
 		if (d)
 			root.appendChild(renderHitSummary(d));
+		if (d && d.parcels)	/* parcels.js */
+			root.appendChild(RG.renderParcelsPanel(d, data.id));
 		root.appendChild(el("div", { id: "wagon-detail", class: "panel" }));
 		RG.renderWagonDetail();
 		if (d && d.train_hits && d.train_hits.length)
