@@ -326,8 +326,8 @@ void store_manifest_raw(struct db *db, long long manifest_id,
  * object {train, run, state, manifest_id, decided}; status 0 when there
  * is no such run.
  */
-void store_parcel_context(struct db *db, const char *id, store_doc_cb cb,
-    void *arg);
+void store_parcel_list_context(struct db *db, const char *id,
+    store_doc_cb cb, void *arg);
 /* The run's decision's "parcels" member as stored, or "null" (none). */
 void store_train_parcels(struct db *db, const char *id, store_doc_cb cb,
     void *arg);

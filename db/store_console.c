@@ -48,7 +48,8 @@ store_search(struct db *db, const char *q, int limit, store_doc_cb cb,
 }
 
 void
-store_parcel_context(struct db *db, const char *id, store_doc_cb cb, void *arg)
+store_parcel_list_context(struct db *db, const char *id, store_doc_cb cb,
+    void *arg)
 {
 	const char	*v[1] = { id };
 

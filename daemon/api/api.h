@@ -54,8 +54,8 @@ void api_operator_train_get(struct http_ctx *c);
 /* api_wagon.c: one wagon's page */
 void api_wagon_get(struct http_ctx *c);
 
-/* api_parcels.c: a train's parcels (docs/parcels.md) */
-void api_parcels_get(struct http_ctx *c);
+/* api_parcel_list.c: a train's parcel list (docs/parcels.md) */
+void api_parcel_list(struct http_ctx *c);
 
 /* api_search.c: the console's search */
 void api_search(struct http_ctx *c);

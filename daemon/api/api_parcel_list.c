@@ -1,5 +1,5 @@
 /*
- * api_parcels.c -- a train's parcels (GET /v1/trains/{id}/parcels,
+ * api_parcel_list.c -- a train's parcels (GET /v1/trains/{id}/parcels,
  * docs/parcels.md "The parcel list"): every goods item of an e-commerce
  * consignment, in train order, with what the run's current decision
  * says of it (set aside, with its action and rule, or RELEASE), filtered
@@ -60,7 +60,7 @@ struct parcel_job {
 	char			*container, *rule, *action, *q;	/* or NULL */
 	long			 offset, limit;
 	char			*train_id;	/* "X8024@2": the run read */
-	json_t			*ctx;		/* store_parcel_context() */
+	json_t			*ctx;		/* store_parcel_list_context() */
 	struct cached_model	*model;		/* a reference */
 	char			*parcels;	/* the decision's member, text */
 	size_t			 parcels_len;
@@ -514,7 +514,7 @@ action_ok(struct http_ctx *c, const char *action)
 }
 
 void
-api_parcels_get(struct http_ctx *c)
+api_parcel_list(struct http_ctx *c)
 {
 	struct parcel_job	*j;
 
@@ -541,5 +541,6 @@ api_parcels_get(struct http_ctx *c)
 		parcel_job_free(j);
 		return;
 	}
-	store_parcel_context(c->d->db, http_param(c, 0), parcels_context_cb, j);
+	store_parcel_list_context(c->d->db, http_param(c, 0), parcels_context_cb,
+	    j);
 }
