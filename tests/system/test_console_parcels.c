@@ -308,6 +308,8 @@ t_console_parcels_train_panel(void)
 	    "set_aside")));
 	CU_ASSERT_EQUAL(js_long("return document.querySelectorAll("
 	    "'#unload-table tbody tr').length;"), (long)json_array_size(unload));
+	json_decref(wd_js("document.getElementById('parcels-panel')"
+	    ".scrollIntoView(); return true;"));
 	CU_ASSERT_EQUAL(wd_screenshot("parcels-train"), 0);
 	if (json_array_size(unload) > 0) {
 		CU_ASSERT_EQUAL_FATAL(wd_click("#unload-table a.unload-link"), 0);

@@ -69,7 +69,7 @@
 		     ["set_aside", function (n) {
 			return RG.t("set aside {n}", { n: n }); }]
 		    ].map(function (k) {
-			return el("span", { class: "key", "data-count-of": k[0],
+			return el("span", { class: "key pcount", "data-count-of": k[0],
 			    "data-count": c[k[0]] || 0, text: k[1](c[k[0]] || 0) });
 		    }),
 		    ["DOC_CHECK", "INSPECT", "HOLD", "REFUSE"].map(function (a) {
