@@ -269,7 +269,7 @@ walk_train(struct parcel_walk *pw, const struct manifest_train *t)
 		for (i = 0; i < wg->nitems; i++) {
 			const struct manifest_item *it = wg->items[i];
 			const struct parcel_aside *a = NULL;
-			struct parcel_aside key;
+			struct parcel_aside key = { .tracking = it->tracking };
 			const char *container;
 
 			if (it->consignment->procedure !=
@@ -277,11 +277,9 @@ walk_train(struct parcel_walk *pw, const struct manifest_train *t)
 			    !parcel_place(it, wg, &container))
 				continue;
 			pw->parcels++;
-			if (it->tracking != NULL && pw->naside > 0) {
-				key.tracking = it->tracking;
+			if (it->tracking != NULL && pw->naside > 0)
 				a = bsearch(&key, pw->aside, pw->naside,
 				    sizeof *pw->aside, aside_cmp);
-			}
 			if (!parcel_matches(j, it, container, a))
 				continue;
 			if (pw->total >= (size_t)j->offset &&
