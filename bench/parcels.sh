@@ -111,4 +111,9 @@ echo "parcels: all $total rows loaded in $lbest ms (best), $lworst ms (worst); a
 size=$(curl -s -o /dev/null -w '%{time_total} s, %{size_download} bytes' \
 	-H "Authorization: Bearer $officer" "$base/v1/trains/$train/parcels?limit=100000")
 echo "parcels: GET /v1/trains/$train/parcels?limit=100000: $size"
+if [ -n "${PARCELS_BENCH_PROFILE:-}" ]; then
+	load > /dev/null
+	wd POST "/session/$sid/execute/sync" '{"script":"return performance.getEntriesByType(\"resource\").map(function (e) { return e.name.replace(/^https?:[/][/][^/]*/, \"\") + \" \" + Math.round(e.startTime) + \"+\" + Math.round(e.duration); }).join(\"\\n\");","args":[]}'
+	echo
+fi
 wd DELETE "/session/$sid" > /dev/null
