@@ -11,7 +11,10 @@
 # (the model cache is cold); then best and worst of 5 full page loads.
 # Also: the rows in the document (virtual scrolling: a few dozen, never
 # 100,000), a jump to the end of the list, and GET .../parcels of all
-# 100,000 rows timed with curl.
+# 100,000 rows timed with curl.  PARCELS_BENCH_CONF: more of the
+# daemon's configuration (a newline-separated text, e.g. "[station]" and
+# "parcel_setaside = yes": parcels set aside, as at a supervision site);
+# PARCELS_BENCH_PROFILE=1: the resource timings of one more load.
 set -eu
 build=${1:-build}
 cd "$(dirname "$0")/.."
