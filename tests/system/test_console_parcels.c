@@ -6,9 +6,10 @@
  * first row as the API lists it; a consignee's name with markup is text;
  * scrolled to the end it draws the last parcel; ?container= lists that
  * container's parcels only and the menu shows it; a tracking-number
- * search narrows the list; when the decision sets parcels aside, the
- * train page shows the counts and the containers to unload, linking to
- * their parcels.  Screenshots: BUILD/test-artefacts/console-parcels*.png.
+ * search narrows the list (one that finds nothing says so); when the
+ * decision sets parcels aside, the train page shows the counts and the
+ * containers to unload, linking to their parcels.  Screenshots:
+ * BUILD/test-artefacts/console-parcels*.png.
  */
 #include <sys/stat.h>
 
@@ -279,6 +280,27 @@ t_console_parcels_search(void)
 	CU_ASSERT_TRUE(wd_wait_js(path, 3000));
 }
 
+/* A search that finds nothing says so, and draws no row. */
+static void
+t_console_parcels_no_match(void)
+{
+	char	 hash[160], *s;
+
+	snprintf(hash, sizeof hash, "#/train/%s/parcels?q=ZZNOPE", train_no);
+	open_at(hash);
+	CU_ASSERT_FATAL(wd_wait_js("return document.body.getAttribute("
+	    "'data-rendered') === 'parcels';", 15000));
+	s = wd_js_string("return document.getElementById('parcels-summary')"
+	    ".textContent;");
+	CU_ASSERT_STRING_EQUAL(s, "No parcel matches.");
+	free(s);
+	s = wd_js_string("return document.getElementById('parcels-q').value;");
+	CU_ASSERT_STRING_EQUAL(s, "ZZNOPE");
+	free(s);
+	CU_ASSERT_EQUAL(js_long("return document.querySelectorAll("
+	    "'#parcels-rows .prow').length;"), 0);
+}
+
 /* With parcels set aside: the train page's counts and unload list. */
 static void
 t_console_parcels_train_panel(void)
@@ -332,6 +354,7 @@ static CU_TestInfo console_parcels_tests[] = {
 	{ "t_console_parcels_scroll_to_end", t_console_parcels_scroll_to_end },
 	{ "t_console_parcels_by_container", t_console_parcels_by_container },
 	{ "t_console_parcels_search", t_console_parcels_search },
+	{ "t_console_parcels_no_match", t_console_parcels_no_match },
 	{ "t_console_parcels_train_panel", t_console_parcels_train_panel },
 	CU_TEST_INFO_NULL
 };

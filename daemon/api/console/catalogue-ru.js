@@ -527,5 +527,7 @@ RG.addCatalogue("ru", {
 	"all actions": "все действия",
 	"{n} parcels": "Посылок: {n}",
 	"{n} of {total} parcels match": "Найдено {n} из {total} посылок",
+	"This train carries no parcel.": "В этом поезде нет посылок.",
+	"No parcel matches.": "Ни одна посылка не подходит.",
 	"loading\u2026": "загрузка\u2026"
 });

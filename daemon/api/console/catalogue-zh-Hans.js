@@ -524,5 +524,7 @@ RG.addCatalogue("zh-Hans", {
 	"all actions": "全部处置",
 	"{n} parcels": "{n}件包裹",
 	"{n} of {total} parcels match": "{total}件包裹中{n}件符合",
+	"This train carries no parcel.": "该列车没有包裹。",
+	"No parcel matches.": "没有符合条件的包裹。",
 	"loading\u2026": "加载中\u2026"
 });

@@ -376,7 +376,9 @@
 	function drawList(r) {
 		var sp = $("parcels-spacer");
 
-		$("parcels-summary").textContent = list.total === r.parcels ?
+		$("parcels-summary").textContent = r.parcels === 0 ?
+		    RG.t("This train carries no parcel.") : list.total === 0 ?
+		    RG.t("No parcel matches.") : list.total === r.parcels ?
 		    RG.t("{n} parcels", { n: list.total }) :
 		    RG.t("{n} of {total} parcels match", { n: list.total,
 		    total: r.parcels });
