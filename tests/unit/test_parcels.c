@@ -234,7 +234,7 @@ t_parcels_resolution_releases_listed(void)
 	struct manifest_train	*t = ecommerce_train(13);
 	struct decision		*before = decide(t, "[]", true, 1), *after;
 	const char		*c = before->parcels.unload[0].container;
-	char			*ev;
+	char			*ev, *other;
 	size_t			 n, i;
 
 	ev = resolution_events(before, c, &n);
@@ -246,6 +246,15 @@ t_parcels_resolution_releases_listed(void)
 	CU_ASSERT_EQUAL(after->parcels.nunload, before->parcels.nunload - 1);
 	for (i = 0; i < after->parcels.nset_aside; i++)
 		CU_ASSERT(strcmp(after->parcels.set_aside[i].container, c) != 0);
+	decision_free(after);
+	/* Made for other goods (a replacement since): void. */
+	other = xasprintf("[{\"type\":\"parcel_resolution\","
+	    "\"goods_sha256\":\"%064d\",%s", 0,
+	    ev + strlen("[{\"type\":\"parcel_resolution\","));
+	after = decide(t, other, true, 1);
+	free(other);
+	CU_ASSERT_EQUAL(after->parcels.resolved, 0);
+	CU_ASSERT_EQUAL(after->parcels.nset_aside, before->parcels.nset_aside);
 	free(ev);
 	decision_free(before);
 	decision_free(after);
