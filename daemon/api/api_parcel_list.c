@@ -296,6 +296,40 @@ static const char *const parcel_columns[] = {
 	"rule",
 };
 
+/* The answer up to its rows (the array left open). */
+static void
+write_head(struct jsonw *w, const json_t *ctx, bool decided, bool listed)
+{
+	size_t	i;
+
+	jsonw_object_begin(w);
+	write_ctx_member(w, ctx, "train");
+	write_ctx_member(w, ctx, "run");
+	write_ctx_member(w, ctx, "state");
+	jsonw_kv_bool(w, "decided", decided);
+	jsonw_kv_bool(w, "set_aside_listed", listed);
+	jsonw_key(w, "columns");
+	jsonw_array_begin(w);
+	for (i = 0; i < nitems(parcel_columns); i++)
+		jsonw_string(w, parcel_columns[i]);
+	jsonw_array_end(w);
+	jsonw_key(w, "rows");
+	jsonw_array_begin(w);
+}
+
+/* The answer after its rows. */
+static void
+write_tail(struct jsonw *w, size_t parcels, size_t total,
+    const struct parcel_job *j)
+{
+	jsonw_array_end(w);
+	jsonw_kv_int(w, "parcels", (int64_t)parcels);
+	jsonw_kv_int(w, "total", (int64_t)total);
+	jsonw_kv_int(w, "offset", j->offset);
+	jsonw_kv_int(w, "limit", j->limit);
+	jsonw_object_end(w);
+}
+
 /* Worker: the decision's set-aside parcels, then the page. */
 static void
 parcels_work(void *arg)
@@ -304,7 +338,6 @@ parcels_work(void *arg)
 	const struct manifest_train	*t = model_cache_train(j->model);
 	struct parcel_walk		 pw = { .j = j };
 	json_t				*parcels;
-	size_t				 i;
 
 	if (j->container != NULL &&
 	    manifest_train_find_container(t, j->container) == NULL) {
@@ -316,26 +349,9 @@ parcels_work(void *arg)
 	pw.decided = json_is_true(json_object_get(j->ctx, "decided"));
 	pw.aside = aside_index(parcels, &pw.naside);
 	jsonw_init(&pw.w, &j->out);
-	jsonw_object_begin(&pw.w);
-	write_ctx_member(&pw.w, j->ctx, "train");
-	write_ctx_member(&pw.w, j->ctx, "run");
-	write_ctx_member(&pw.w, j->ctx, "state");
-	jsonw_kv_bool(&pw.w, "decided", pw.decided);
-	jsonw_kv_bool(&pw.w, "set_aside_listed", json_is_object(parcels));
-	jsonw_key(&pw.w, "columns");
-	jsonw_array_begin(&pw.w);
-	for (i = 0; i < nitems(parcel_columns); i++)
-		jsonw_string(&pw.w, parcel_columns[i]);
-	jsonw_array_end(&pw.w);
-	jsonw_key(&pw.w, "rows");
-	jsonw_array_begin(&pw.w);
+	write_head(&pw.w, j->ctx, pw.decided, json_is_object(parcels));
 	walk_train(&pw, t);
-	jsonw_array_end(&pw.w);
-	jsonw_kv_int(&pw.w, "parcels", (int64_t)pw.parcels);
-	jsonw_kv_int(&pw.w, "total", (int64_t)pw.total);
-	jsonw_kv_int(&pw.w, "offset", j->offset);
-	jsonw_kv_int(&pw.w, "limit", j->limit);
-	jsonw_object_end(&pw.w);
+	write_tail(&pw.w, pw.parcels, pw.total, j);
 	free(pw.aside);
 	json_decref(parcels);
 	j->status = 200;
@@ -403,25 +419,8 @@ reply_no_manifest(struct parcel_job *j)
 	struct jsonw	w;
 
 	jsonw_init(&w, &j->out);
-	jsonw_object_begin(&w);
-	write_ctx_member(&w, j->ctx, "train");
-	write_ctx_member(&w, j->ctx, "run");
-	write_ctx_member(&w, j->ctx, "state");
-	jsonw_kv_bool(&w, "decided", false);
-	jsonw_kv_bool(&w, "set_aside_listed", false);
-	jsonw_key(&w, "columns");
-	jsonw_array_begin(&w);
-	for (size_t i = 0; i < nitems(parcel_columns); i++)
-		jsonw_string(&w, parcel_columns[i]);
-	jsonw_array_end(&w);
-	jsonw_key(&w, "rows");
-	jsonw_array_begin(&w);
-	jsonw_array_end(&w);
-	jsonw_kv_int(&w, "parcels", 0);
-	jsonw_kv_int(&w, "total", 0);
-	jsonw_kv_int(&w, "offset", j->offset);
-	jsonw_kv_int(&w, "limit", j->limit);
-	jsonw_object_end(&w);
+	write_head(&w, j->ctx, false, false);
+	write_tail(&w, 0, 0, j);
 	http_reply_json(j->c, 200, j->out.data, j->out.len);
 	parcel_job_free(j);
 }
