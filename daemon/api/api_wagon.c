@@ -18,13 +18,8 @@
  *
  * Parsing a 1,000,000-item manifest takes seconds, and an officer pages
  * through a wagon's goods or opens its neighbours one after another: the
- * models parsed last are kept (struct wagon_model), by manifest id -- the
- * stored bytes of an id never change, so a kept model is never stale --
- * at most WAGON_MODELS of them within WAGON_MODEL_BYTES, each dropped
- * after WAGON_MODEL_IDLE_MS unused (looked at on the next request: no
- * timer keeps the loop from ending).  A model's reference count is kept on
- * the loop thread only: taken before a job goes to a worker, dropped when
- * it comes back; workers only read the finished train.
+ * models come from the cache of parsed models (model_cache.h); the job
+ * holds a reference while its page is written on a worker.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,16 +28,15 @@
 #include <jansson.h>
 
 #include "db/store.h"
-#include "manifest/arena.h"
 #include "manifest/json.h"
 #include "manifest/jsonw.h"
 #include "manifest/util.h"
 
 #include "daemon/api/api.h"
+#include "daemon/api/model_cache.h"
 #include "daemon/daemon.h"
 #include "daemon/outcome.h"
 #include "daemon/pool.h"
-#include "engine/input.h"
 
 #define WAGON_GOODS_LIMIT	100	/* goods per page unless ?limit */
 #define WAGON_GOODS_MAX		500	/* the largest ?limit */
@@ -51,136 +45,22 @@
 #define WAGON_CONSIGNMENTS_MAX	100
 #define WAGON_MAX_EVENTS	200
 #define WAGON_NUMBER_MAX	64
-#define WAGON_MODELS		4
-#define WAGON_MODEL_BYTES	((size_t)512 << 20)
-#define WAGON_MODEL_IDLE_MS	120000
-
-/* A parsed manifest, shared by the pages read from it. */
-struct wagon_model {
-	long long		 manifest_id;
-	struct manifest_train	*train;		/* owned; read-only */
-	size_t			 bytes;
-	int			 refs;		/* jobs holding it (loop thread) */
-	bool			 kept;		/* in wagon_models[] */
-	int64_t			 used_ms;
-};
-static struct wagon_model	*wagon_models[WAGON_MODELS];
 
 struct wagon_job {
 	struct http_ctx		*c;
 	char			*wagon;		/* the number asked for */
 	long			 offset, limit;
 	json_t			*ctx;		/* wagon_context()'s answer, owned */
-	long long		 manifest_id;
-	struct wagon_model	*model;		/* a reference, or NULL: parse */
-	bool			 parsed;	/* model made by this job */
-	unsigned char		*raw_z;
-	size_t			 raw_z_len;
-	int			 status;	/* 200; 404 not in the manifest; 500 */
+	struct cached_model	*model;		/* a reference */
+	int			 status;	/* 200; 404 not in the manifest */
 	struct buf		 out;
 };
 
 static void
-wagon_model_free(struct wagon_model *m)
-{
-	manifest_train_free(m->train);
-	free(m);
-}
-
-/* Drops a job's reference; a model no longer kept goes with the last. */
-static void
-wagon_model_release(struct wagon_model *m)
-{
-	if (m != NULL && --m->refs == 0 && !m->kept)
-		wagon_model_free(m);
-}
-
-/* Stops keeping slot i's model (freed now unless a job holds it). */
-static void
-wagon_model_drop(size_t i)
-{
-	struct wagon_model	*m = wagon_models[i];
-
-	wagon_models[i] = NULL;
-	m->kept = false;
-	if (m->refs == 0)
-		wagon_model_free(m);
-}
-
-/* Forgets the models unused for WAGON_MODEL_IDLE_MS. */
-static void
-wagon_models_expire(int64_t now)
-{
-	size_t	i;
-
-	for (i = 0; i < WAGON_MODELS; i++)
-		if (wagon_models[i] != NULL &&
-		    now - wagon_models[i]->used_ms > WAGON_MODEL_IDLE_MS)
-			wagon_model_drop(i);
-}
-
-/* The kept model of manifest_id with a reference taken, or NULL. */
-static struct wagon_model *
-wagon_model_get(long long manifest_id, int64_t now)
-{
-	size_t	i;
-
-	for (i = 0; i < WAGON_MODELS; i++) {
-		struct wagon_model *m = wagon_models[i];
-
-		if (m != NULL && m->manifest_id == manifest_id) {
-			m->refs++;
-			m->used_ms = now;
-			return m;
-		}
-	}
-	return NULL;
-}
-
-/*
- * Keeps m, just parsed, if it fits: the least recently used models go to
- * make room.  A model larger than the whole budget, or one parsed twice
- * at once, is not kept.
- */
-static void
-wagon_model_keep(struct wagon_model *m)
-{
-	size_t	i, total, lru;
-
-	for (;;) {
-		total = 0;
-		lru = WAGON_MODELS;
-		for (i = 0; i < WAGON_MODELS; i++) {
-			if (wagon_models[i] == NULL)
-				continue;
-			if (wagon_models[i]->manifest_id == m->manifest_id)
-				return;
-			total += wagon_models[i]->bytes;
-			if (lru == WAGON_MODELS || wagon_models[i]->used_ms <
-			    wagon_models[lru]->used_ms)
-				lru = i;
-		}
-		if (m->bytes > WAGON_MODEL_BYTES)
-			return;
-		if (total + m->bytes <= WAGON_MODEL_BYTES)
-			for (i = 0; i < WAGON_MODELS; i++)
-				if (wagon_models[i] == NULL) {
-					wagon_models[i] = m;
-					m->kept = true;
-					return;
-				}
-		if (lru == WAGON_MODELS)
-			return;
-		wagon_model_drop(lru);
-	}
-}
-
-static void
 wagon_job_free(struct wagon_job *j)
 {
-	wagon_model_release(j->model);
+	model_cache_release(j->model);
 	json_decref(j->ctx);
-	free(j->raw_z);
 	free(j->wagon);
 	buf_free(&j->out);
 	free(j);
@@ -500,7 +380,7 @@ write_wagon(struct jsonw *w, const struct manifest_wagon *wg,
 	jsonw_object_end(w);
 }
 
-/* Worker: the model (parsed now unless kept), then the wagon's page. */
+/* Worker: the wagon's page from the model. */
 static void
 wagon_work(void *arg)
 {
@@ -508,24 +388,8 @@ wagon_work(void *arg)
 	struct manifest_wagon	*wg;
 	struct jsonw		 w;
 	const json_t		*ctx = j->ctx;
-	char			*raw;
-	size_t			 len;
 
-	if (j->model == NULL) {
-		if (input_inflate_stored(j->raw_z, j->raw_z_len, &raw,
-		    &len) < 0) {
-			j->status = 500;
-			return;
-		}
-		j->model = xcalloc(1, sizeof *j->model);
-		j->model->manifest_id = j->manifest_id;
-		j->model->refs = 1;
-		input_parse(raw, len, NULL, &j->model->train);
-		j->model->bytes = arena_bytes(j->model->train->arena) + len / 4;
-		j->parsed = true;
-		free(raw);
-	}
-	if ((wg = manifest_train_find_wagon(j->model->train,
+	if ((wg = manifest_train_find_wagon(model_cache_train(j->model),
 	    j->wagon)) == NULL) {
 		j->status = 404;
 		return;
@@ -555,37 +419,31 @@ wagon_done_cb(void *arg)
 {
 	struct wagon_job	*j = arg;
 
-	if (j->parsed) {
-		j->model->used_ms = daemon_now_ms();
-		wagon_model_keep(j->model);
-	}
 	if (j->status == 200)
 		http_reply_json(j->c, 200, j->out.data, j->out.len);
-	else if (j->status == 404)
-		reply_no_wagon(j->c, http_param(j->c, 0), j->wagon);
 	else
-		http_reply_problem(j->c, 500, "Internal Server Error",
-		    "the stored manifest is damaged", NULL, 0);
+		reply_no_wagon(j->c, http_param(j->c, 0), j->wagon);
 	wagon_job_free(j);
 }
 
-/* The manifest's bytes: parse them on a worker. */
+/* The model of the run's manifest: write the page on a worker. */
 static void
-wagon_manifest_cb(int status, const char *z, size_t zlen, void *arg)
+wagon_model_cb(int status, struct cached_model *m, void *arg)
 {
 	struct wagon_job	*j = arg;
 
-	if (status <= 0) {
-		if (status < 0)
+	if (m == NULL) {
+		if (status == MODEL_CACHE_DAMAGED)
+			http_reply_problem(j->c, 500, "Internal Server Error",
+			    "the stored manifest is damaged", NULL, 0);
+		else if (status < 0)
 			outcome_reply_store_failure(j->c, status);
 		else
 			reply_no_wagon(j->c, http_param(j->c, 0), j->wagon);
 		wagon_job_free(j);
 		return;
 	}
-	j->raw_z = xmalloc(zlen);
-	memcpy(j->raw_z, z, zlen);
-	j->raw_z_len = zlen;
+	j->model = m;
 	pool_submit(j->c->d->pool, POOL_PRIORITY_NORMAL, wagon_work,
 	    wagon_done_cb, j);
 }
@@ -599,7 +457,6 @@ wagon_context_cb(int status, const char *text, size_t len, void *arg)
 {
 	struct wagon_job	*j = arg;
 	const json_t		*mid;
-	int64_t			 now = daemon_now_ms();
 
 	if (status < 0) {
 		outcome_reply_store_failure(j->c, status);
@@ -620,14 +477,8 @@ wagon_context_cb(int status, const char *text, size_t len, void *arg)
 		wagon_job_free(j);
 		return;
 	}
-	j->manifest_id = (long long)json_integer_value(mid);
-	wagon_models_expire(now);
-	if ((j->model = wagon_model_get(j->manifest_id, now)) != NULL)
-		pool_submit(j->c->d->pool, POOL_PRIORITY_NORMAL, wagon_work,
-		    wagon_done_cb, j);
-	else
-		store_manifest_raw(j->c->d->db, j->manifest_id,
-		    wagon_manifest_cb, j);
+	model_cache_get(j->c->d->db, j->c->d->pool,
+	    (long long)json_integer_value(mid), wagon_model_cb, j);
 }
 
 /* A whole number from 0 to max in the query, or def when absent; -1 bad. */
