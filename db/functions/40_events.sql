@@ -10,9 +10,14 @@
 -- it and the member that named it).  Who posted it (020_evidence_authors):
 -- p_principal, p_role (a token's role, or 'neighbour'), p_device (the
 -- instrument, if any); kept on the event and in its audit record.
+-- p_manifest (037): the manifest id the daemon checked the event against
+-- (a parcel_scan's tracking number, a parcel_resolution's parcels,
+-- docs/parcels.md): the run's manifest was replaced meanwhile -> conflict,
+-- nothing stored.  Those two types are refused without it.
+DROP FUNCTION IF EXISTS add_event(text, text, json, text, text, text, text);
 CREATE OR REPLACE FUNCTION add_event(p_id text, p_type text, p_body json,
     p_principal text, p_ruleset text, p_role text DEFAULT NULL,
-    p_device text DEFAULT NULL,
+    p_device text DEFAULT NULL, p_manifest bigint DEFAULT NULL,
     OUT outcome text, OUT reply json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
@@ -36,6 +41,17 @@ BEGIN
 		    ' event does not reopen it; the next run of this train '
 		    'number starts with its manifest',
 		    'train', cur.train_no, 'run', cur.run, 'state', cur.state);
+		RETURN;
+	END IF;
+	IF FOUND AND (p_manifest IS NOT NULL OR p_type IN ('parcel_scan',
+	    'parcel_resolution')) AND
+	    cur.manifest_id IS DISTINCT FROM p_manifest THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Manifest replaced',
+		    'detail', 'the manifest of train ' || cur.train_no ||
+		    ' (run ' || cur.run || ') changed while the ' || p_type ||
+		    ' event was checked against it; nothing was recorded: '
+		    'post it again', 'train', cur.train_no, 'run', cur.run);
 		RETURN;
 	END IF;
 	-- A position or arrival for a train number never seen announces it.
@@ -139,7 +155,8 @@ BEGIN
 		-- Events the rules read change the decision; the evaluation
 		-- re-reads only the wagons they name.
 		eval_needed = eval_needed OR (manifest_id IS NOT NULL AND
-		    p_type IN ('weighbridge', 'scan', 'seal_check', 'neighbour')),
+		    p_type IN ('weighbridge', 'scan', 'seal_check', 'neighbour',
+		    'parcel_scan', 'unloaded', 'parcel_resolution')),
 		updated_at = now()
 	WHERE id = cur.id RETURNING * INTO cur;
 
@@ -153,7 +170,7 @@ BEGIN
 	    'reevaluate', cur.eval_needed);
 END
 $$;
-GRANT EXECUTE ON FUNCTION add_event(text, text, json, text, text, text, text) TO railgate_app;
+GRANT EXECUTE ON FUNCTION add_event(text, text, json, text, text, text, text, bigint) TO railgate_app;
 
 -- The events of a run, oldest first, each with its author: name, role
 -- and device ("unknown" for the role of an event stored before they were
@@ -169,3 +186,22 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	FROM events e WHERE e.train_id = p_train
 $$;
 GRANT EXECUTE ON FUNCTION train_events(bigint) TO railgate_app;
+
+-- What the daemon checks a parcel event or a parcel resolution against
+-- (docs/parcels.md): the run, its manifest, the manifest its current
+-- decision was made from, whether p_container (NULL: none asked) is one
+-- of the run's containers, and that decision (last: it may be large).
+CREATE OR REPLACE FUNCTION parcel_context(p_train bigint,
+    p_container text DEFAULT NULL) RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT json_build_object('train', t.train_no, 'run', t.run,
+	    'manifest_id', t.manifest_id, 'decision_manifest_id',
+	    (SELECT d.manifest_id FROM decisions d WHERE d.train_id = t.id
+	     ORDER BY d.id DESC LIMIT 1), 'eval_needed', t.eval_needed,
+	    'final', t.decision_final, 'container_known', p_container IS NOT
+	    NULL AND EXISTS (SELECT 1 FROM wagons w WHERE w.train_id = t.id
+	    AND p_container = ANY (w.container_numbers)),
+	    'decision', t.decision)
+	FROM trains t WHERE t.id = p_train
+$$;
+GRANT EXECUTE ON FUNCTION parcel_context(bigint, text) TO railgate_app;
