@@ -337,6 +337,7 @@ redecide(struct bundle_state *s, json_t *dec, const char *name, char **cause)
 	const struct manifest_train	*t;
 	const struct rules_ruleset	*rs;
 	struct decision			*d;
+	struct rules_eval_options	 opt = { .threads = 1 };
 	char				*a, *b;
 	long				 m, k;
 
@@ -361,7 +362,10 @@ redecide(struct bundle_state *s, json_t *dec, const char *name, char **cause)
 	}
 	a = member_text(dec, "events");
 	b = member_text(dec, "clearances");
-	d = decide_evaluate(rs, t, a != NULL ? a : "[]", b, NULL, NULL, cause);
+	/* Made with parcel_setaside when its document says so (decide.h). */
+	opt.parcel_setaside = json_is_object(json_object_get(json_object_get(
+	    dec, "document"), "parcels"));
+	d = decide_evaluate(rs, t, a != NULL ? a : "[]", b, &opt, NULL, cause);
 	free(a);
 	free(b);
 	/* The manifest's hash, checked against its bytes (check_manifest). */

@@ -1,6 +1,7 @@
 /*
  * cmd_check.c -- `railgate check [--rules DIR] [--events FILE]
- * [--neighbour FILE] [--format json|text] [--threads N] FILE...`
+ * [--neighbour FILE] [--format json|text] [--threads N] [--parcel-setaside]
+ * FILE...`
  *
  * Evaluates manifests against a rule set without any database and
  * prints each decision document: json (decision_json_write, one
@@ -35,7 +36,8 @@ check_usage(FILE *out)
 	fprintf(out,
 	    "usage: railgate check [--rules DIR] [--events FILE] "
 	    "[--neighbour FILE]\n"
-	    "                      [--format json|text] [--threads N] FILE...\n"
+	    "                      [--format json|text] [--threads N]\n"
+	    "                      [--parcel-setaside] FILE...\n"
 	    "  --rules DIR       rule set (default " CHECK_DEFAULT_RULES ")\n"
 	    "  --events FILE     events: weighbridge, scan, seal_check, "
 	    "position, arrived\n"
@@ -43,6 +45,8 @@ check_usage(FILE *out)
 	    "  --format json     the decision document, one per line "
 	    "(the default)\n"
 	    "  --threads N       evaluation threads (default: every CPU)\n"
+	    "  --parcel-setaside a hit on an e-commerce parcel sets the parcel\n"
+	    "                    aside, not its wagon (docs/parcels.md)\n"
 	    "Exit: 0 RELEASE, 1 PARTIAL_RELEASE, 2 HOLD, 64 usage, 65 "
 	    "unreadable manifest,\n66 file not found, 78 rule set does not "
 	    "compile.\n");
@@ -60,17 +64,44 @@ cmd_rules_print_diags(const struct diag_list *l)
 		    where, sizeof where), l->v[i].message);
 }
 
+/* The parcels set aside (docs/parcels.md): a line per container. */
+static void
+print_parcels(FILE *out, const struct decision *d)
+{
+	const struct decision_parcels	*p = &d->parcels;
+	size_t				 i, k = 0;
+
+	if (!p->present)
+		return;
+	fprintf(out, "  parcels: %zu, %zu set aside in %zu container%s\n",
+	    p->parcels, p->nset_aside, p->nunload, p->nunload == 1 ? "" : "s");
+	for (i = 0; i < p->nunload; i++) {
+		fprintf(out, "    container %s on wagon %s at position %u: "
+		    "%zu parcel%s%s\n", p->unload[i].container,
+		    p->unload[i].wagon, p->unload[i].position,
+		    p->unload[i].parcels, p->unload[i].parcels == 1 ? "" : "s",
+		    p->unload[i].unloaded ? " (unloaded)" : "");
+		for (; k < p->nset_aside && strcmp(p->set_aside[k].container,
+		    p->unload[i].container) == 0; k++)
+			fprintf(out, "      %s %s (%s): %s\n",
+			    p->set_aside[k].tracking,
+			    decision_action_name(p->set_aside[k].action),
+			    p->set_aside[k].rule, p->set_aside[k].reason);
+	}
+}
+
 /*
  * Decides one manifest file into *out; a sysexits status, with what went
  * wrong printed on stderr.
  */
 static int
 check_file(const struct rules_ruleset *rs, const char *path,
-    const struct rules_context *ctx, unsigned threads, struct decision **out)
+    const struct rules_context *ctx, const struct rules_eval_options *opt,
+    struct decision **out)
 {
 	struct manifest_train	*t = NULL;
 
-	switch (engine_check_file(rs, path, ctx, threads, out, &t)) {
+	switch (engine_check_file(rs, path, ctx, opt, out, &t)) {
 	case ENGINE_CHECK_DECIDED:
 		return 0;
 	case ENGINE_CHECK_NOT_FOUND:
@@ -128,6 +159,7 @@ print_text(FILE *out, const char *path, const struct decision *d)
 		fprintf(out, "  train:\n");
 	for (k = 0; k < d->ntrain_hits; k++)
 		print_hit(out, &d->train_hits[k]);
+	print_parcels(out, d);
 	cmd_print_diags(out, &d->diags);
 }
 
@@ -160,14 +192,14 @@ check_load(struct rules_context *ctx, const char *path,
 /* Evaluates every file and prints its document; the exit status. */
 static int
 check_files(const struct rules_ruleset *rs, const struct rules_context *ctx,
-    unsigned threads, bool json, int argc, char **argv)
+    const struct rules_eval_options *opt, bool json, int argc, char **argv)
 {
 	struct decision	*d;
 	struct buf	 b = { 0 };
 	int		 i, rc, worst = 0, error = 0;
 
 	for (i = 0; i < argc; i++) {
-		if ((rc = check_file(rs, argv[i], ctx, threads, &d)) != 0) {
+		if ((rc = check_file(rs, argv[i], ctx, opt, &d)) != 0) {
 			if (error == 0)
 				error = rc;
 			continue;
@@ -197,6 +229,7 @@ cmd_check(int argc, char **argv)
 		{ "neighbour", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "parcel-setaside", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -206,6 +239,7 @@ cmd_check(int argc, char **argv)
 	struct rules_context	*ctx;
 	struct diag_list	 diags;
 	bool			 json = true;
+	struct rules_eval_options opt = { 0 };
 	long			 threads = 0;
 	int			 ch, rc;
 
@@ -227,6 +261,9 @@ cmd_check(int argc, char **argv)
 			if ((rc = usage_number("check", "--threads", optarg, 0,
 			    1024, &threads)) != 0)
 				return rc;
+			break;
+		case 'p':
+			opt.parcel_setaside = true;
 			break;
 		case 'h':
 			check_usage(stdout);
@@ -250,8 +287,11 @@ cmd_check(int argc, char **argv)
 	if ((rc = check_load(ctx, events, rules_context_load_events)) == 0 &&
 	    (rc = check_load(ctx, neighbour, rules_context_load_neighbour)) ==
 	    0)
-		rc = check_files(rs, ctx, (unsigned)threads, json,
+	{
+		opt.threads = (unsigned)threads;
+		rc = check_files(rs, ctx, &opt, json,
 		    argc - optind, argv + optind);
+	}
 	rules_context_free(ctx);
 	rules_ruleset_unref(rs);
 	return rc;

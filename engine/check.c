@@ -28,16 +28,18 @@ ms_between(const struct timespec *a, const struct timespec *b)
 
 enum engine_check
 engine_check_file(const struct rules_ruleset *rs, const char *path,
-    const struct rules_context *ctx, unsigned threads, struct decision **out,
-    struct manifest_train **unread)
+    const struct rules_context *ctx, const struct rules_eval_options *given,
+    struct decision **out, struct manifest_train **unread)
 {
-	struct rules_eval_options	 opt = { threads };
+	struct rules_eval_options	 opt = { 0 };
 	struct manifest_train		*t = NULL;
 	struct timespec			 t0, t1, t2;
 	char				*data;
 	size_t				 len;
 
 	*out = NULL;
+	if (given != NULL)
+		opt = *given;
 	if (unread != NULL)
 		*unread = NULL;
 	if (file_read_all(path, &data, &len) == -1)
@@ -276,7 +278,7 @@ rules_run_test(const struct rules_ruleset *rs, const char *dir,
 		} else if (manifest == NULL) {
 			why = xstrdup("expectation before 'manifest'");
 			fail = 1;
-		} else if (d == NULL && engine_check_file(rs, manifest, ctx, 0,
+		} else if (d == NULL && engine_check_file(rs, manifest, ctx, NULL,
 		    &d, NULL) != ENGINE_CHECK_DECIDED) {
 			why = xasprintf("%s not evaluated", manifest);
 			fail = 1;

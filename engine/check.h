@@ -16,6 +16,7 @@
 struct decision;
 struct manifest_train;
 struct rules_context;
+struct rules_eval_options;
 struct rules_ruleset;
 
 enum engine_check {
@@ -27,13 +28,15 @@ enum engine_check {
 
 /*
  * Reads, parses and evaluates the manifest file at path into *out (the
- * caller frees it with decision_free).  When the file is not read as a
+ * caller frees it with decision_free), with opt (NULL: every CPU, no
+ * parcel set aside).  When the file is not read as a
  * manifest and unread is not NULL, *unread is the parsed train holding
  * the diagnostics (the caller frees it with manifest_train_free).
  */
 enum engine_check engine_check_file(const struct rules_ruleset *rs,
-    const char *path, const struct rules_context *ctx, unsigned threads,
-    struct decision **out, struct manifest_train **unread);
+    const char *path, const struct rules_context *ctx,
+    const struct rules_eval_options *opt, struct decision **out,
+    struct manifest_train **unread);
 
 /* What a rule set's test trains showed. */
 struct engine_selftest {

@@ -364,6 +364,16 @@ documents_for_goods(const struct manifest_train *t, const char *events)
 	return out;
 }
 
+bool
+decide_document_sets_aside(const char *doc, size_t len)
+{
+	json_t	*root = json_loadb(doc, len, 0, NULL);
+	bool	 yes = json_is_object(json_object_get(root, "parcels"));
+
+	json_decref(root);
+	return yes;
+}
+
 struct decision *
 decide_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
     const char *events, const char *clearances,

@@ -9,6 +9,7 @@
 #ifndef ENGINE_DECIDE_H
 #define ENGINE_DECIDE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct decision;
@@ -40,6 +41,15 @@ struct decision *decide_evaluate(const struct rules_ruleset *rs,
     const struct manifest_train *t, const char *events,
     const char *clearances, const struct rules_eval_options *opt,
     char **applied, char **cause);
+
+/*
+ * Whether a stored decision document was made with parcel_setaside: it
+ * has a "parcels" member (docs/parcels.md), written only then.  A replay
+ * evaluates again as the document says it was made: a document whose
+ * "parcels" was added or taken away then differs from the replay in its
+ * wagons, so the inference cannot hide a change.
+ */
+bool decide_document_sets_aside(const char *doc, size_t len);
 
 /*
  * The stored events of a train (a JSON array of {id, type, body, at,

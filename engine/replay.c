@@ -215,15 +215,18 @@ replay_provisional(struct replay_job *j)
 	const struct replay_input	*r = j->in;
 	struct manifest_train		*t = NULL;
 	struct decision			*dec = NULL;
+	struct rules_eval_options	 opt = { .threads = 1 };
 	struct buf			 doc = { 0 };
 	char				 sha256[65];
 	double				 parse_ms;
 
+	opt.parcel_setaside = decide_document_sets_aside(r->document,
+	    r->document_len);
 	if (j->rs->rs == NULL)
 		j->error = xstrdup(j->rs->why);
 	else if (decide_parse_stored(r->raw_z, r->raw_z_len, &t, sha256,
 	    &parse_ms, &j->error) == 0 && (dec = decide_evaluate(j->rs->rs, t,
-	    r->events, r->clearances, NULL, NULL, &j->error)) != NULL) {
+	    r->events, r->clearances, &opt, NULL, &j->error)) != NULL) {
 		memcpy(dec->manifest_sha256, sha256, sizeof sha256);
 		decision_json_write(dec, DECISION_JSON_NO_TIMING, &doc);
 		compare(j, r->document, r->document_len, &doc);

@@ -327,6 +327,10 @@ decision_json_write(const struct decision *d, unsigned flags, struct buf *out)
 	jsonw_array_end(&w);
 	jsonw_key(&w, "train_hits");
 	write_hits(&w, d->train_hits, d->ntrain_hits);
+	if (d->parcels.present) {
+		jsonw_key(&w, "parcels");
+		decision_parcels_json_write(d, &w);
+	}
 	jsonw_key(&w, "diagnostics");
 	manifest_json_write_diags(&w, &d->diags);
 	if (!(flags & DECISION_JSON_NO_TIMING)) {

@@ -23,6 +23,9 @@
 #include "diag.h"
 #include "util.h"
 
+struct json_t;
+struct jsonw;
+
 /* Rule actions in increasing severity: the lanes of customs selectivity. */
 enum decision_action {
 	DECISION_RELEASE,	/* green */
@@ -75,6 +78,50 @@ struct decision_wagon {
 	size_t			 hits_cap;
 };
 
+/*
+ * Parcels of an e-commerce train set aside instead of their wagon
+ * (docs/parcels.md).  One set-aside parcel: the most severe hit's rule,
+ * action and reason; the other hits that set it aside in `also`.
+ */
+struct decision_parcel_hit {
+	const char		*rule;
+	enum decision_action	 action;
+};
+
+struct decision_parcel {
+	uint32_t		 position;	/* of the wagon */
+	const char		*wagon;
+	const char		*container;
+	const char		*tracking;
+	enum decision_action	 action;	/* DOC_CHECK or more severe */
+	const char		*rule;
+	const char		*reason;
+	struct decision_parcel_hit *also;	/* in rule order; often none */
+	size_t			 nalso;
+};
+
+/* A container holding set-aside parcels: the crew's stop. */
+struct decision_unload {
+	uint32_t		 position;
+	const char		*wagon;
+	const char		*container;
+	size_t			 parcels;	/* set aside in it */
+	bool			 unloaded;	/* an `unloaded` event was recorded */
+};
+
+struct decision_parcels {
+	bool			 present;	/* written in the document */
+	size_t			 parcels;	/* every parcel that can be set aside */
+	size_t			 audit;		/* released, flagged for audit */
+	size_t			 resolved;	/* released by an officer */
+	struct decision_unload	*unload;	/* position, then container */
+	size_t			 nunload;
+	size_t			 unload_cap;
+	struct decision_parcel	*set_aside;	/* position, container, tracking */
+	size_t			 nset_aside;
+	size_t			 set_aside_cap;
+};
+
 struct decision {
 	struct arena		*arena;		/* owns everything below */
 	const char		*train;
@@ -96,6 +143,7 @@ struct decision {
 	size_t			 ntrain_hits;
 	size_t			 train_hits_cap;
 	struct diag_list	 diags;		/* the parse diagnostics; owned */
+	struct decision_parcels	 parcels;
 
 	double			 parse_ms;	/* timing: the one part that may differ */
 	double			 evaluate_ms;
@@ -167,6 +215,29 @@ void decision_lane_counts(const struct decision *d,
  * naming what is wrong (owned by the caller).
  */
 struct decision *decision_json_read(const char *json, size_t len, char **cause);
+
+/*
+ * Appends a set-aside parcel (strings copied into d's arena; also[]
+ * copied too) and counts it in its container's unload entry, which is
+ * appended when it is not the last one: callers add parcels in
+ * document order (docs/parcels.md).  The "parcels" member is written
+ * once d->parcels.present is set.
+ */
+struct decision_parcel *decision_parcel_add(struct decision *d,
+    uint32_t position, const char *wagon, const char *container,
+    const char *tracking, enum decision_action action, const char *rule,
+    const char *reason, const struct decision_parcel_hit *also,
+    size_t nalso);
+/* Counts of the set-aside parcels by action (index: the action). */
+void decision_parcel_counts(const struct decision *d,
+    size_t out[DECISION_ACTION_COUNT]);
+/* True when a container of "unload" is not yet unloaded. */
+bool decision_parcels_pending(const struct decision *d);
+/* The "parcels" member's value; only when d->parcels.present. */
+void decision_parcels_json_write(const struct decision *d, struct jsonw *w);
+/* Reads the "parcels" member (o may be NULL: none); 0, or -1 with *cause. */
+int decision_parcels_json_read(struct decision *d, const struct json_t *o,
+    char **cause);
 
 /* The wagons' positions and actions as a JSON array (for the store). */
 void decision_actions_json(const struct decision *d, struct buf *out);

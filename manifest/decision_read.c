@@ -151,7 +151,9 @@ decision_json_read(const char *json, size_t len, char **cause)
 	    "consignments"));
 	d->nitems = (size_t)json_integer_value(json_object_get(counts, "items"));
 	if (read_wagons(d, json_object_get(root, "wagons"), cause) < 0 ||
-	    read_hits(d, NULL, json_object_get(root, "train_hits"), cause) < 0)
+	    read_hits(d, NULL, json_object_get(root, "train_hits"), cause) < 0 ||
+	    decision_parcels_json_read(d, json_object_get(root, "parcels"),
+	    cause) < 0)
 		goto fail;
 	read_diags(d, json_object_get(root, "diagnostics"));
 	timing = json_object_get(root, "timing");

@@ -156,6 +156,9 @@ struct manifest_item {
 	const char			*un_number;
 	/* A parcel's tracking number (docs/parcels.md); NULL: none. */
 	const char			*tracking;
+	/* Set by manifest_train_finish(): another item has the same
+	 * tracking number (TRACKING_DUPLICATE), so it names no one parcel. */
+	bool				 tracking_dup;
 	struct manifest_document	*documents;
 	struct manifest_placement	*placements;
 	uint32_t			 ndocuments;

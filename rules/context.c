@@ -33,27 +33,10 @@
 #include "manifest/value.h"
 
 #include "context.h"
+#include "context_int.h"
 #include "ident.h"
 #include "lang.h"
 #include "names.h"
-
-struct rules_context {
-	struct arena	*arena;		/* owns every string and record */
-	struct strmap	*equipment;	/* number -> struct rules_equipment */
-	struct strmap	*documents;	/* doc_key() -> the key: accepted */
-	bool		 has_neighbour;
-	bool		 any_scan_suspect;
-	bool		 any_neighbour_suspect;
-	bool		 any_neighbour_set_out;
-	bool		 neighbour_held;	/* a report's decision was HOLD */
-	const char	*neighbour_service;	/* the latest named */
-	int		 edition;	/* of the rule set reading the events */
-	int64_t		 eta;		/* a position's; checked, read by no rule yet */
-	int64_t		 arrived;
-	struct rules_clearance *clearances;	/* in the order given */
-	size_t		 nclearances;
-	size_t		 clearances_cap;
-};
 
 /* An empty context owned by the caller. */
 struct rules_context *
@@ -90,6 +73,7 @@ rules_context_free(struct rules_context *ctx)
 		return;
 	strmap_free(ctx->equipment);
 	strmap_free(ctx->documents);
+	context_parcels_free(ctx->parcels);
 	arena_free(ctx->arena);
 	free(ctx);
 }
@@ -476,6 +460,8 @@ context_event(struct rules_context *ctx, json_t *ev)
 		return context_seal(ctx, ev);
 	if (strcmp(type, "document") == 0)
 		return context_document(ctx, ev);
+	if (context_parcel_type(type))
+		return context_parcel_event(ctx, type, ev);
 	if (strcmp(type, "position") == 0) {
 		if (context_time(ev, "eta", &ctx->eta) == -1)
 			return "position needs \"eta\" as an RFC 3339 time";

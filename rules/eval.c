@@ -27,22 +27,6 @@
 #include "memo.h"
 #include "pool.h"
 
-struct pending {
-	size_t			 rule;		/* index in the rule set */
-	enum decision_action	 action;	/* the rule's, or lowered */
-	size_t			 order;		/* subject order within the wagon */
-	struct decision_subject	 subject;	/* borrowed from the train */
-	char			*reason;	/* owned */
-	char			**tr;		/* owned; NULL: rule has none */
-	char			*would_pass_if;	/* owned, may be NULL */
-};
-
-struct wagon_result {
-	struct pending	*hits;
-	size_t		 n;
-	size_t		 cap;
-};
-
 struct eval_job {
 	const struct rules_ruleset	*rs;
 	const struct manifest_train	*t;
@@ -52,6 +36,7 @@ struct eval_job {
 	size_t				 nscoped[RULES_SCOPE_COUNT];
 	struct memo			 memo;
 	struct eval_diag_map		*diag_map;	/* NULL: no rule needs it */
+	bool				 setaside;	/* parcel_setaside */
 };
 
 /*
@@ -204,7 +189,7 @@ eval_wagon_cb(void *arg, size_t wi)
 	struct eval_frame				  f = { 0 };
 	const struct manifest_consignment	**css = NULL;
 	struct wagon_result			 *out = &job->results[wi];
-	size_t					  i, ncs, order = 0;
+	size_t					  i, ncs, from, order = 0;
 
 	f.rs = job->rs;
 	f.t = job->t;
@@ -223,19 +208,31 @@ eval_wagon_cb(void *arg, size_t wi)
 	    wagon_consignments(f.w, &css) : 0;
 	for (i = 0; i < ncs; i++) {
 		f.cs = css[i];
+		from = out->n;
 		eval_scope(job, RULES_SCOPE_CONSIGNMENT, &f, order++, out);
+		if (from < out->n && job->setaside &&
+		    eval_consignment_settable(f.w, f.cs))
+			for (; from < out->n; from++)
+				out->hits[from].parcel_cs = f.cs;
 	}
 	free(css);
 	for (i = 0; i < f.w->nitems && job->nscoped[RULES_SCOPE_ITEM] > 0;
 	    i++) {
 		f.it = f.w->items[i];
 		f.cs = f.it->consignment;
+		from = out->n;
 		eval_scope(job, RULES_SCOPE_ITEM, &f, order++, out);
+		if (from < out->n && job->setaside &&
+		    eval_parcel_settable(f.w, f.it))
+			for (; from < out->n; from++)
+				out->hits[from].parcel = f.it;
 	}
 	free(f.match_text);
 	free(f.diag_text);
 	if (out->n > 1)
 		qsort(out->hits, out->n, sizeof *out->hits, pending_cmp);
+	if (job->setaside)
+		eval_parcels_wagon(job->rs, job->ctx, f.w, out);
 }
 
 /* Copies pending hits into the decision (w NULL: train hits); frees them. */
@@ -249,11 +246,12 @@ eval_merge(struct decision *d, struct decision_wagon *w,
 	for (i = 0; i < r->n; i++) {
 		struct pending *p = &r->hits[i];
 
-		h = decision_hit_add(d, w, rs->rules[p->rule].name,
-		    p->action, &p->subject, p->reason,
-		    p->would_pass_if);
+		/* A parcel's hit is in the set-aside list, not the wagon's. */
+		h = p->parcel != NULL || p->parcel_cs != NULL ? NULL :
+		    decision_hit_add(d, w, rs->rules[p->rule].name,
+		    p->action, &p->subject, p->reason, p->would_pass_if);
 		for (k = 0; p->tr != NULL && k < RULES_LANG_COUNT; k++) {
-			if (p->tr[k] != NULL)
+			if (p->tr[k] != NULL && h != NULL)
 				decision_hit_add_reason(d, h,
 				    rules_lang_tags[k], p->tr[k]);
 			free(p->tr[k]);
@@ -484,14 +482,19 @@ rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 	}
 	if (t->diags.n > 0 && needs_diag_map(rs))
 		job.diag_map = rules_eval_diag_map_new(t);
+	job.setaside = opt != NULL && opt->parcel_setaside;
 	job.results = xcalloc(t->nwagons + 1, sizeof *job.results);
 	rules_pool_run(opt == NULL ? 0 : opt->threads, t->nwagons,
 	    eval_wagon_cb, &job);
 	eval_train(&job, &train_hits);
 	eval_header(d, rs, t);
-	for (i = 0; i < t->nwagons; i++)
+	for (i = 0; i < t->nwagons; i++) {
+		if (job.setaside)
+			eval_parcels_merge(d, rs, t->wagons[i], &job.results[i]);
 		eval_merge(d, &d->wagons[i], rs, &job.results[i]);
+	}
 	eval_merge(d, NULL, rs, &train_hits);
+	eval_parcels_finish(d, ctx, job.setaside);
 	d->outcome = decision_consolidate(d);
 	free(job.results);
 	for (s = 0; s < RULES_SCOPE_COUNT; s++)

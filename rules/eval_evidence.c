@@ -345,6 +345,8 @@ wagon_neighbour_result(struct eval_frame *f)
 bool
 eval_evidence_bool(enum rules_field id, struct eval_frame *f)
 {
+	bool	suspect;
+
 	switch (id) {
 	case RULES_F_WAGON_SCAN_SUSPECT:
 		return scan_suspect(f, NULL);
@@ -362,6 +364,10 @@ eval_evidence_bool(enum rules_field id, struct eval_frame *f)
 		return neighbour_suspect(f, f->c);
 	case RULES_F_WAGON_NEIGHBOUR_HELD:
 		return wagon_neighbour_held(f);
+	case RULES_F_ITEM_SCAN_SUSPECT:
+		(void)rules_context_parcel_scan_result(f->ctx, f->it->tracking,
+		    &suspect);
+		return suspect;
 	default:
 		return false;
 	}
@@ -372,6 +378,7 @@ const char *
 eval_evidence_str(enum rules_field id, struct eval_frame *f)
 {
 	const struct rules_equipment	*e;
+	bool				 suspect;
 
 	switch (id) {
 	case RULES_F_WAGON_SCAN:
@@ -396,6 +403,9 @@ eval_evidence_str(enum rules_field id, struct eval_frame *f)
 		return seals_neighbour(f, f->c->number);
 	case RULES_F_CONTAINER_NEIGHBOUR_RESULT:
 		return eq_neighbour_result(frame_eq(f, f->c->number));
+	case RULES_F_ITEM_SCAN:
+		return rules_context_parcel_scan_result(f->ctx,
+		    f->it->tracking, &suspect);
 	default:
 		return NULL;
 	}

@@ -391,6 +391,7 @@ field_str(const struct rules_node *n, struct eval_frame *f)
 	case RULES_F_ITEM_CURRENCY: return f->it->currency;
 	case RULES_F_ITEM_ORIGIN: return f->it->origin;
 	case RULES_F_ITEM_UN_NUMBER: return f->it->un_number;
+	case RULES_F_ITEM_TRACKING: return f->it->tracking;
 	case RULES_F_MATCH: return f->match_text;
 	case RULES_F_DIAGNOSTIC: return diag_text(f);
 	default: return eval_evidence_str(n->field, f);

@@ -48,6 +48,61 @@ struct eval_frame {
 	size_t					 texts_cap;
 };
 
+/* A rule hit found by a worker, before it joins the decision. */
+struct pending {
+	size_t			 rule;		/* index in the rule set */
+	enum decision_action	 action;	/* the rule's, or lowered */
+	size_t			 order;		/* subject order within the wagon */
+	struct decision_subject	 subject;	/* borrowed from the train */
+	char			*reason;	/* owned */
+	char			**tr;		/* owned; NULL: rule has none */
+	char			*would_pass_if;	/* owned, may be NULL */
+	/* With parcel_setaside (eval_parcels.c): the hit is a parcel's, or
+	 * its consignment's to spread over its parcels on the wagon. */
+	const struct manifest_item		*parcel;
+	const struct manifest_consignment	*parcel_cs;
+};
+
+/* A set-aside parcel of a wagon: indexes into its wagon_result's hits. */
+struct eval_parcel_out {
+	const struct manifest_item	*it;
+	size_t				 worst;	/* the hit named */
+	size_t				*also;	/* owned; in rule order */
+	size_t				 nalso;
+};
+
+struct wagon_result {
+	struct pending	*hits;
+	size_t		 n;
+	size_t		 cap;
+	/* Parcels (eval_parcels.c): set aside in document order, counts. */
+	struct eval_parcel_out	*set_aside;
+	size_t			 nset_aside;
+	size_t			 set_aside_cap;
+	size_t			 parcels, audit, resolved;
+};
+
+/*
+ * Parcels set aside instead of their wagon (docs/parcels.md,
+ * eval_parcels.c).  settable: a parcel the crew can take off wagon w
+ * alone, or a consignment whose goods on w all are.  wagon: in the
+ * worker, after w's hits are sorted, sorts its parcel hits into
+ * r->set_aside and the counts.  merge: on the calling thread, in train
+ * order, moves them into d.  finish: marks the unloaded containers and
+ * whether the document shows parcels.
+ */
+bool eval_parcel_settable(const struct manifest_wagon *w,
+    const struct manifest_item *it);
+bool eval_consignment_settable(const struct manifest_wagon *w,
+    const struct manifest_consignment *cs);
+void eval_parcels_wagon(const struct rules_ruleset *rs,
+    const struct rules_context *ctx, const struct manifest_wagon *w,
+    struct wagon_result *r);
+void eval_parcels_merge(struct decision *d, const struct rules_ruleset *rs,
+    const struct manifest_wagon *w, struct wagon_result *r);
+void eval_parcels_finish(struct decision *d, const struct rules_context *ctx,
+    bool setaside);
+
 /*
  * True if every placement of it resolves to a wagon (an item without a
  * placement is placed nowhere).

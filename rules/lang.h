@@ -119,6 +119,8 @@ enum rules_field {
 	RULES_F_WAGON_NEIGHBOUR_RESULT, RULES_F_CONTAINER_NEIGHBOUR_RESULT,
 	RULES_F_WAGON_SEALS_NEIGHBOUR, RULES_F_CONTAINER_SEALS_NEIGHBOUR,
 	RULES_F_TRAIN_TRANSPORT_MODE,	/* as given; missing when absent */
+	/* Parcels (docs/parcels.md). */
+	RULES_F_ITEM_TRACKING, RULES_F_ITEM_SCAN, RULES_F_ITEM_SCAN_SUSPECT,
 };
 
 /* An identifier of a list entry (edition 3, docs/screening.md). */

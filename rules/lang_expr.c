@@ -120,6 +120,11 @@ static const struct field_def lang_fields[] = {
 	F("container.seals_neighbour", CONTAINER, STRING,
 	    CONTAINER_SEALS_NEIGHBOUR),
 	F("train.transport_mode", TRAIN, STRING, TRAIN_TRANSPORT_MODE),
+	/* Parcels (docs/parcels.md): CT scans by tracking number, named
+	 * apart from wagon.scan_suspect, which an item rule reads unqualified. */
+	F("item.tracking", ITEM, STRING, ITEM_TRACKING),
+	F("item.ct_scan", ITEM, STRING, ITEM_SCAN),
+	F("item.ct_suspect", ITEM, BOOL, ITEM_SCAN_SUSPECT),
 #undef F
 };
 

@@ -108,6 +108,7 @@ fc_load(struct rules_context *ctx, const char *file, bool neighbour)
 static char *
 fc_decide(const struct fc_case *c)
 {
+	struct rules_eval_options two = { .threads = 2 };
 	struct rules_context	*ctx = rules_context_new();
 	struct decision		*d = NULL;
 	struct buf		 doc = { 0 };
@@ -115,7 +116,7 @@ fc_decide(const struct fc_case *c)
 
 	if ((c->events == NULL || fc_load(ctx, c->events, false) == 0) &&
 	    (c->neighbour == NULL || fc_load(ctx, c->neighbour, true) == 0) &&
-	    engine_check_file(fc_rs, path, ctx, 2, &d, NULL) ==
+	    engine_check_file(fc_rs, path, ctx, &two, &d, NULL) ==
 	    ENGINE_CHECK_DECIDED) {
 		CU_ASSERT_STRING_EQUAL(decision_outcome_name(d->outcome),
 		    c->outcome);
@@ -183,7 +184,7 @@ t_failclosed_truncated_refused(void)
 	struct manifest_train	*t = NULL;
 
 	CU_ASSERT_EQUAL(engine_check_file(fc_rs, FC_DIR "truncated.edi", NULL,
-	    1, &d, &t), ENGINE_CHECK_NOT_MANIFEST);
+	    NULL, &d, &t), ENGINE_CHECK_NOT_MANIFEST);
 	CU_ASSERT_PTR_NULL(d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_PTR_NOT_NULL(diag_list_find(&t->diags, "TRUNCATED"));
