@@ -105,20 +105,20 @@ unload_pending(const char *document, const struct decision *d)
 	const json_t	*unload = json_object_get(json_object_get(doc,
 			    "parcels"), "unload");
 	struct buf	 list = { 0 };
-	size_t		 i, n = 0;
+	size_t		 i;
 
 	json_array_foreach(unload, i, u) {
 		if (json_is_true(json_object_get(u, "unloaded")) ||
 		    wagon_stays(d, json_integer_value(json_object_get(u,
 		    "position"))))
 			continue;
-		buf_printf(&list, "%s%s (wagon %s, %lld parcels)", n++ > 0 ?
+		buf_printf(&list, "%s%s (wagon %s, %lld parcels)", list.len > 0 ?
 		    ", " : "", json_text(json_object_get(u, "container")),
 		    json_text(json_object_get(u, "wagon")), (long long)
 		    json_integer_value(json_object_get(u, "parcels")));
 	}
 	json_decref(doc);
-	return n > 0 ? list.data : NULL;
+	return list.data;	/* NULL when nothing was written */
 }
 
 void
