@@ -197,6 +197,15 @@ map_dgs(struct edi_map *m, const struct edi_segment *seg)
 		m->item->un_number = text(m, seg, 2, 0);
 }
 
+/* PCI+18 (carrier's marks): a parcel's tracking number (docs/parcels.md). */
+static void
+map_pci(struct edi_map *m, const struct edi_segment *seg)
+{
+	if (m->item != NULL && is_code(m, seg, 0, 0, "18") &&
+	    m->item->tracking == NULL)
+		m->item->tracking = text(m, seg, 1, 0);
+}
+
 edi_map_fn
 edi_map_goods_fn(uint32_t code)
 {
@@ -212,6 +221,7 @@ edi_map_goods_fn(uint32_t code)
 	case EDI_TAG('C', 'S', 'T'): return map_hs;
 	case EDI_TAG('P', 'I', 'A'): return map_hs;
 	case EDI_TAG('D', 'G', 'S'): return map_dgs;
+	case EDI_TAG('P', 'C', 'I'): return map_pci;
 	default: return NULL;
 	}
 }

@@ -180,6 +180,9 @@ build_provisional(struct delivery *v)
 	copy_member(&w, a, "decision");
 	copy_member(&w, a, "set_out");
 	copy_member(&w, a, "doc_check");
+	/* Containers to stop at the e-commerce site, when any (parcels.md). */
+	if (json_object_get(a, "unload") != NULL)
+		copy_member(&w, a, "unload");
 	jsonw_object_end(&w);
 	json_decref(a);
 }

@@ -49,6 +49,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
 	s	record;
 	list	json;
+	unload	json;
 	sha	text;
 	n	integer := 0;
 BEGIN
@@ -60,6 +61,14 @@ BEGIN
 	      AND 'json' = ANY (x.formats) ORDER BY x.id LOOP
 		IF list IS NULL THEN
 			list := provisional_set_out(p_train, p_outcome);
+			-- Containers to unload (docs/parcels.md): only when
+			-- there are, so every other list hashes as before.
+			unload := train_unload_pending(p_train);
+			IF unload IS NOT NULL THEN
+				list := json_build_object('decision',
+				    list->'decision', 'set_out', list->'set_out',
+				    'doc_check', list->'doc_check', 'unload', unload);
+			END IF;
 			sha := encode(sha256(convert_to(list::text, 'UTF8')),
 			    'hex');
 		END IF;

@@ -172,6 +172,26 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 $$;
 GRANT EXECUTE ON FUNCTION provisional_set_out(bigint, text) TO railgate_app;
 
+-- The containers the railway stops at the e-commerce supervision site
+-- (docs/parcels.md): those of the run's current decision holding
+-- set-aside parcels not yet unloaded, in train order, with how many
+-- parcels come off -- never a tracking number, a rule or a reason
+-- (customs keeps those).  NULL when there is none, so that a train
+-- without parcels set aside is told what it always was.
+CREATE OR REPLACE FUNCTION train_unload_pending(p_train bigint)
+RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT json_agg(json_build_object('position',
+	    (u->>'position')::integer, 'wagon', u->>'wagon',
+	    'container', u->>'container', 'parcels',
+	    (u->>'parcels')::integer) ORDER BY x.ord)
+	FROM trains t, json_array_elements(CASE WHEN json_typeof(
+	    t.decision->'parcels'->'unload') = 'array'
+	    THEN t.decision->'parcels'->'unload' END) WITH ORDINALITY AS x(u, ord)
+	WHERE t.id = p_train AND (u->>'unloaded') IS DISTINCT FROM 'true'
+$$;
+GRANT EXECUTE ON FUNCTION train_unload_pending(bigint) TO railgate_app;
+
 -- The operator's view of run p_id (train_find()), or NULL when there is
 -- no such run or it is not one of p_carriers' (the same answer): the
 -- summary's members, then the wagons, the set-out list in train order
@@ -209,6 +229,7 @@ RETURNS json LANGUAGE sql STABLE AS $$
 		ORDER BY w.position), '[]')
 		FROM wagons w WHERE w.train_id = t.id
 		  AND operator_set_out(operator_wagon_action(t, w))),
+	    'unload', train_unload_pending(t.id),
 	    'documents_requested', operator_documents(t))
 	FROM train_find(p_id) t
 	WHERE operator_owns(t, p_carriers)
