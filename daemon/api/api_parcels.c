@@ -377,7 +377,7 @@ resolution_work(void *arg)
 				    "decision_manifest_id");
 
 	if (!context_read(j, ctx)) {
-		j->train = xstrdup(http_param(j->c, 0));
+		j->train = xstrdup("?");
 		job_refuse(j, 500, "Internal Server Error", "the train's "
 		    "context is unreadable");
 	} else if (!json_is_object(doc))

@@ -188,20 +188,26 @@ $$;
 GRANT EXECUTE ON FUNCTION train_events(bigint) TO railgate_app;
 
 -- What the daemon checks a parcel event or a parcel resolution against
--- (docs/parcels.md): the run, its manifest, the manifest its current
--- decision was made from, whether p_container (NULL: none asked) is one
--- of the run's containers, and that decision (last: it may be large).
+-- (docs/parcels.md): the run, its manifest, whether p_container (NULL:
+-- none asked) is one of the run's containers, and the run's latest
+-- decision with the manifest it was made from (last: it may be large).
+-- The latest decision, not trains.decision: after approval the final
+-- decision stands there while later evaluations (a resolution's) are
+-- kept in the history, and a second resolution of the same parcels must
+-- find them resolved.
 CREATE OR REPLACE FUNCTION parcel_context(p_train bigint,
     p_container text DEFAULT NULL) RETURNS json
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	SELECT json_build_object('train', t.train_no, 'run', t.run,
 	    'manifest_id', t.manifest_id, 'decision_manifest_id',
-	    (SELECT d.manifest_id FROM decisions d WHERE d.train_id = t.id
-	     ORDER BY d.id DESC LIMIT 1), 'eval_needed', t.eval_needed,
+	    d.manifest_id, 'eval_needed', t.eval_needed,
 	    'final', t.decision_final, 'container_known', p_container IS NOT
 	    NULL AND EXISTS (SELECT 1 FROM wagons w WHERE w.train_id = t.id
 	    AND p_container = ANY (w.container_numbers)),
-	    'decision', t.decision)
-	FROM trains t WHERE t.id = p_train
+	    'decision', d.document)
+	FROM trains t LEFT JOIN LATERAL (SELECT x.manifest_id, x.document
+	    FROM decisions x WHERE x.train_id = t.id ORDER BY x.id DESC
+	    LIMIT 1) d ON true
+	WHERE t.id = p_train
 $$;
 GRANT EXECUTE ON FUNCTION parcel_context(bigint, text) TO railgate_app;

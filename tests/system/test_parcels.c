@@ -624,6 +624,21 @@ t_parcels_approval_after_unload(void)
 	CU_ASSERT_EQUAL(s, 200);
 	free(body);
 	json_decref(d);
+	/* Parcels left at the site are released after the train went, once. */
+	id = decision_id(train);
+	s = post_resolution(sup_token, "{\"rule\":\"ecommerce-value\","
+	    "\"action\":\"release\",\"reason\":\"invoices checked\"}", &body);
+	CU_ASSERT_EQUAL(s, 200);
+	d = json_loads(body, 0, NULL);
+	CU_ASSERT(num(d, "count") > 0);
+	json_decref(d);
+	free(body);
+	CU_ASSERT_TRUE_FATAL(decided_after(train, id));
+	CU_ASSERT_EQUAL(post_resolution(sup_token, "{\"rule\":"
+	    "\"ecommerce-value\",\"action\":\"release\",\"reason\":"
+	    "\"again\"}", NULL), 409);
+	OFFICERS_CHECK_SQL(&pg, "released/true", "SELECT state || '/' || "
+	    "decision_final FROM trains WHERE train_no = '%s'", train);
 }
 
 /* parcel_setaside = no (a reload): the parcels' hits reach the wagons. */
