@@ -249,6 +249,37 @@ write_hit(FILE *out, const char *where, const json_t *h)
 	fputs("</td></tr>\n", out);
 }
 
+/* The parcels set aside (docs/parcels.md): counts, then each parcel. */
+static void
+write_parcels(FILE *out, const json_t *p)
+{
+	const json_t	*c = json_object_get(p, "counts"), *e;
+	size_t		 i;
+
+	if (!json_is_object(p))
+		return;
+	fprintf(out, "<p>Parcels: %lld, %lld released, %lld for audit, %lld "
+	    "released by an officer, %lld set aside.</p>\n<table><tr>"
+	    "<th>wagon</th><th>container</th><th>tracking</th><th>action</th>"
+	    "<th>rule</th><th>reason</th></tr>\n",
+	    (long long)json_integer_value(json_object_get(c, "parcels")),
+	    (long long)json_integer_value(json_object_get(c, "released")),
+	    (long long)json_integer_value(json_object_get(c, "audit")),
+	    (long long)json_integer_value(json_object_get(c, "resolved")),
+	    (long long)json_integer_value(json_object_get(c, "set_aside")));
+	json_array_foreach(json_object_get(p, "set_aside"), i, e) {
+		fprintf(out, "<tr><td>%lld ", (long long)json_integer_value(
+		    json_object_get(e, "position")));
+		esc_then(out, str(e, "wagon"), "</td><td>");
+		esc_then(out, str(e, "container"), "</td><td>");
+		esc_then(out, str(e, "tracking"), "</td><td class=\"a\">");
+		esc_then(out, str(e, "action"), "</td><td>");
+		esc_then(out, str(e, "rule"), "</td><td>");
+		esc_then(out, str(e, "reason"), "</td></tr>\n");
+	}
+	fputs("</table>\n", out);
+}
+
 /* The decision: outcome, counts, every hit. */
 static void
 write_decision(FILE *out, const json_t *d)
@@ -280,6 +311,7 @@ write_decision(FILE *out, const json_t *d)
 		}
 	}
 	fputs("</table>\n", out);
+	write_parcels(out, json_object_get(d, "parcels"));
 }
 
 /* The hashes: manifest, rule set, audit records, the chain check. */

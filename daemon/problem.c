@@ -31,6 +31,7 @@ static const struct problem_type problem_table[] = {
 	T("unknown-equipment", "Unknown equipment", 422),
 	T("unknown-parcel", "Unknown parcel", 422),
 	T("manifest-replaced", "Manifest replaced", 409),
+	T("nothing-to-unload", "Nothing to unload", 409),
 	/* Officers' resolutions */
 	T("unknown-wagon", "Unknown wagon", 0),
 	T("unknown-action", "Unknown action", 422),

@@ -327,7 +327,23 @@ goods_sha256(const struct manifest_train *t, char out[65])
 }
 
 /*
- * The events without the documents accepted for other goods than t's.
+ * The kinds of event an officer's judgement of the goods declared then
+ * makes, which a replacement declaring other goods voids: a document
+ * accepted, and (docs/parcels.md) parcels released or taken off -- the
+ * daemon writes goods_sha256 into each.  A parcel's CT scan is evidence
+ * about the parcel itself, and stays.
+ */
+static bool
+bound_to_goods(const char *type)
+{
+	return strcmp(type, "document") == 0 ||
+	    strcmp(type, "parcel_resolution") == 0 ||
+	    strcmp(type, "unloaded") == 0;
+}
+
+/*
+ * The events without the documents accepted (or parcels released or
+ * unloaded) for other goods than t's.
  * An officer accepts a document for the goods the manifest declared then
  * (document_decide() writes their goods_sha256 into the event); a
  * replacement declaring other goods must not ride on it -- the operator
@@ -336,7 +352,7 @@ goods_sha256(const struct manifest_train *t, char out[65])
  * caller frees).
  */
 static char *
-documents_for_goods(const struct manifest_train *t, const char *events)
+events_for_goods(const struct manifest_train *t, const char *events)
 {
 	json_t		*in, *ev, *body;
 	const char	*want, *type;
@@ -353,7 +369,7 @@ documents_for_goods(const struct manifest_train *t, const char *events)
 		body = json_object_get(ev, "body");
 		type = json_string_value(json_object_get(ev, "type"));
 		want = json_string_value(json_object_get(body, "goods_sha256"));
-		if (type != NULL && strcmp(type, "document") == 0 &&
+		if (type != NULL && bound_to_goods(type) &&
 		    want != NULL && strcmp(want, hex) != 0) {
 			json_array_remove(in, i--);
 			dropped = true;
@@ -384,7 +400,7 @@ decide_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 	struct decision			*dec = NULL;
 	struct timespec			 t0;
 	char				*mine = events != NULL ?
-					    documents_for_goods(t, events) : NULL;
+					    events_for_goods(t, events) : NULL;
 
 	if (given != NULL)
 		opt = *given;

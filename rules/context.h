@@ -142,20 +142,20 @@ bool rules_context_has_document(const struct rules_context *ctx,
 /*
  * Parcel evidence (docs/parcels.md), read by every edition (no railgate
  * stored any before): a CT scan of a parcel by tracking number (the
- * latest result, and whether any was suspect), a container unloaded at
+ * latest result, and whether any was suspect), a parcel taken off at
  * the e-commerce supervision site, an officer's release of the parcels
  * a rule set aside (rule and tracking number).  Strings copied.
  */
 void rules_context_parcel_scan(struct rules_context *ctx,
     const char *tracking, const char *result);
-void rules_context_unloaded(struct rules_context *ctx, const char *container);
+void rules_context_unloaded(struct rules_context *ctx, const char *tracking);
 void rules_context_parcel_resolved(struct rules_context *ctx,
     const char *rule, const char *tracking);
 /* The latest scan result of a parcel ("clear", "suspect"), or NULL. */
 const char *rules_context_parcel_scan_result(const struct rules_context *ctx,
     const char *tracking, bool *any_suspect);
-bool rules_context_container_unloaded(const struct rules_context *ctx,
-    const char *container);
+bool rules_context_parcel_unloaded(const struct rules_context *ctx,
+    const char *tracking);
 bool rules_context_parcel_is_resolved(const struct rules_context *ctx,
     const char *rule, const char *tracking);
 /* True once any parcel resolution was recorded (a cheap test first). */

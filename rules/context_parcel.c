@@ -2,9 +2,14 @@
  * context_parcel.c -- parcel evidence in the rules context
  * (docs/parcels.md): CT scans of parcels by tracking number, containers
  * unloaded at the e-commerce supervision site, and officers' releases
- * of the parcels a rule set aside.  Maps keyed by tracking number and
- * container number, created on the first parcel event, so a freight
- * train's context carries none of it.
+ * of the parcels a rule set aside.  Maps keyed by tracking number,
+ * created on the first parcel event, so a freight train's context
+ * carries none of it.
+ *
+ * An unloading names the parcels that came off (the daemon lists those
+ * set aside in the container when it is posted): a parcel set aside in
+ * that container later, by a scan or an amended rule set, did not come
+ * off with them, and keeps the container on the list to unload.
  *
  * Every member of a stored parcel event is checked when it is loaded:
  * an event read differently by a later railgate would make a replay
@@ -29,7 +34,7 @@ struct parcel_scan {
 struct context_parcels {
 	struct arena	*arena;
 	struct strmap	*scans;		/* tracking -> struct parcel_scan */
-	struct strmap	*unloaded;	/* container -> itself */
+	struct strmap	*unloaded;	/* tracking -> itself: off the train */
 	struct strmap	*resolved;	/* "rule\ttracking" -> itself */
 };
 
@@ -77,14 +82,14 @@ rules_context_parcel_scan(struct rules_context *ctx, const char *tracking,
 }
 
 void
-rules_context_unloaded(struct rules_context *ctx, const char *container)
+rules_context_unloaded(struct rules_context *ctx, const char *tracking)
 {
 	struct context_parcels	*p = parcels_of(ctx);
 	char			*k;
 
-	if (strmap_get(p->unloaded, container) != NULL)
+	if (strmap_get(p->unloaded, tracking) != NULL)
 		return;
-	k = arena_strdup(p->arena, container);
+	k = arena_strdup(p->arena, tracking);
 	strmap_put(p->unloaded, k, k);
 }
 
@@ -127,11 +132,11 @@ rules_context_parcel_scan_result(const struct rules_context *ctx,
 }
 
 bool
-rules_context_container_unloaded(const struct rules_context *ctx,
-    const char *container)
+rules_context_parcel_unloaded(const struct rules_context *ctx,
+    const char *tracking)
 {
-	return ctx != NULL && ctx->parcels != NULL && container != NULL &&
-	    strmap_get(ctx->parcels->unloaded, container) != NULL;
+	return ctx != NULL && ctx->parcels != NULL && tracking != NULL &&
+	    strmap_get(ctx->parcels->unloaded, tracking) != NULL;
 }
 
 bool
@@ -201,15 +206,35 @@ event_scan(struct rules_context *ctx, json_t *ev)
 	return NULL;
 }
 
-/* unloaded: container. */
+/* A non-empty array member of tracking numbers, or NULL. */
+static json_t *
+tracking_list(json_t *ev)
+{
+	json_t	*list = json_object_get(ev, "parcels"), *v;
+	size_t	 i;
+
+	if (!json_is_array(list) || json_array_size(list) == 0)
+		return NULL;
+	json_array_foreach(list, i, v)
+		if (parcel_value(v) == NULL)
+			return NULL;
+	return list;
+}
+
+/* unloaded: container, parcels (the tracking numbers that came off). */
 static const char *
 event_unloaded(struct rules_context *ctx, json_t *ev)
 {
-	const char	*container = parcel_text(ev, "container");
+	json_t	*list = tracking_list(ev), *v;
+	size_t	 i;
 
-	if (container == NULL)
+	if (parcel_text(ev, "container") == NULL)
 		return "unloaded needs \"container\", a container number";
-	rules_context_unloaded(ctx, container);
+	if (list == NULL)
+		return "unloaded needs \"parcels\", the tracking numbers of "
+		    "the parcels taken off";
+	json_array_foreach(list, i, v)
+		rules_context_unloaded(ctx, json_string_value(v));
 	return NULL;
 }
 
@@ -220,19 +245,15 @@ event_resolution(struct rules_context *ctx, json_t *ev)
 	const char	*rule = parcel_text(ev, "rule");
 	const char	*action = json_string_value(json_object_get(ev,
 			    "action"));
-	json_t		*list = json_object_get(ev, "parcels"), *v;
+	json_t		*list = tracking_list(ev), *v;
 	size_t		 i;
 
 	if (rule == NULL)
 		return "parcel_resolution needs \"rule\", a rule name";
 	if (action == NULL || strcmp(action, "release") != 0)
 		return "parcel_resolution's \"action\" must be release";
-	if (!json_is_array(list) || json_array_size(list) == 0)
+	if (list == NULL)
 		return "parcel_resolution needs \"parcels\", tracking numbers";
-	json_array_foreach(list, i, v)
-		if (parcel_value(v) == NULL)
-			return "parcel_resolution's \"parcels\" must be "
-			    "tracking numbers";
 	json_array_foreach(list, i, v)
 		rules_context_parcel_resolved(ctx, rule, json_string_value(v));
 	return NULL;

@@ -243,10 +243,18 @@ void
 eval_parcels_finish(struct decision *d, const struct rules_context *ctx,
     bool setaside)
 {
-	size_t	i;
+	struct decision_parcels	*p = &d->parcels;
+	size_t			 i, k = 0;
 
-	d->parcels.present = setaside && d->parcels.parcels > 0;
-	for (i = 0; i < d->parcels.nunload; i++)
-		d->parcels.unload[i].unloaded = rules_context_container_unloaded(
-		    ctx, d->parcels.unload[i].container);
+	p->present = setaside && p->parcels > 0;
+	/* A container is unloaded when every parcel set aside in it is. */
+	for (i = 0; i < p->nunload; i++) {
+		p->unload[i].unloaded = true;
+		for (; k < p->nset_aside && p->set_aside[k].position ==
+		    p->unload[i].position && strcmp(p->set_aside[k].container,
+		    p->unload[i].container) == 0; k++)
+			if (!rules_context_parcel_unloaded(ctx,
+			    p->set_aside[k].tracking))
+				p->unload[i].unloaded = false;
+	}
 }

@@ -29,6 +29,9 @@ DECLARE
 	equip	text := p_body->>field;
 	known	boolean;
 	nb	record;
+	dec	decisions%ROWTYPE;
+	goods	text;
+	list	json;
 BEGIN
 	PERFORM pg_advisory_xact_lock(hashtext(split_part(p_id, '@', 1)));
 	SELECT * INTO cur FROM train_lock(p_id);
@@ -121,6 +124,47 @@ BEGIN
 			    'field', nb.member, 'equipment', nb.equip,
 			    'train', cur.train_no, 'run', cur.run);
 			RETURN;
+		END IF;
+	END IF;
+
+	-- An unloading names the parcels set aside in the container by the
+	-- run's latest decision (docs/parcels.md): a parcel set aside there
+	-- later keeps the container on the list.  None: 409, nothing stored.
+	IF p_type = 'unloaded' THEN
+		SELECT * INTO dec FROM decisions d WHERE d.train_id = cur.id
+		    ORDER BY d.id DESC LIMIT 1;
+		SELECT json_agg(e->>'tracking' ORDER BY e->>'tracking')
+		INTO list FROM json_array_elements(CASE WHEN json_typeof(
+		    dec.document->'parcels'->'set_aside') = 'array' THEN
+		    dec.document->'parcels'->'set_aside' END) AS a(e)
+		WHERE e->>'container' = equip AND e->>'tracking' IS NOT NULL;
+		IF list IS NULL OR dec.manifest_id IS DISTINCT FROM
+		    cur.manifest_id THEN
+			outcome := 'conflict';
+			reply := json_build_object('title', 'Nothing to unload',
+			    'detail', 'container ' || equip || ' of train ' ||
+			    cur.train_no || ' (run ' || cur.run || ') holds no '
+			    'parcel set aside by ' || CASE WHEN dec.id IS NULL
+			    THEN 'a decision (none yet)' WHEN
+			    dec.manifest_id IS DISTINCT FROM cur.manifest_id
+			    THEN 'the decision of the manifest in force (not '
+			    'yet made)' ELSE 'the current decision' END ||
+			    '; nothing was recorded', 'field', 'container',
+			    'equipment', equip, 'train', cur.train_no,
+			    'run', cur.run);
+			RETURN;
+		END IF;
+		p_body := (p_body::jsonb || jsonb_build_object('parcels',
+		    list))::json;
+	END IF;
+	-- Parcels released or taken off are an officer's judgement of the
+	-- goods declared now, as an accepted document (73_documents.sql):
+	-- a replacement declaring other goods voids them (engine/decide.c).
+	IF p_type IN ('unloaded', 'parcel_resolution') THEN
+		goods := document_goods_sha256(cur);
+		IF goods IS NOT NULL THEN
+			p_body := (p_body::jsonb || jsonb_build_object(
+			    'goods_sha256', goods))::json;
 		END IF;
 	END IF;
 

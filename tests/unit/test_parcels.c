@@ -234,7 +234,7 @@ t_parcels_resolution_releases_listed(void)
 	struct manifest_train	*t = ecommerce_train(13);
 	struct decision		*before = decide(t, "[]", true, 1), *after;
 	const char		*c = before->parcels.unload[0].container;
-	char			*ev;
+	char			*ev, *other;
 	size_t			 n, i;
 
 	ev = resolution_events(before, c, &n);
@@ -246,13 +246,37 @@ t_parcels_resolution_releases_listed(void)
 	CU_ASSERT_EQUAL(after->parcels.nunload, before->parcels.nunload - 1);
 	for (i = 0; i < after->parcels.nset_aside; i++)
 		CU_ASSERT(strcmp(after->parcels.set_aside[i].container, c) != 0);
+	decision_free(after);
+	/* Made for other goods (a replacement since): void. */
+	other = xasprintf("[{\"type\":\"parcel_resolution\","
+	    "\"goods_sha256\":\"%064d\",%s", 0,
+	    ev + strlen("[{\"type\":\"parcel_resolution\","));
+	after = decide(t, other, true, 1);
+	free(other);
+	CU_ASSERT_EQUAL(after->parcels.resolved, 0);
+	CU_ASSERT_EQUAL(after->parcels.nset_aside, before->parcels.nset_aside);
 	free(ev);
 	decision_free(before);
 	decision_free(after);
 	manifest_train_free(t);
 }
 
-/* Unloaded containers are marked; none pending once all are. */
+/* True if item it is in d's set-aside list. */
+static bool
+parcel_listed(const struct decision *d, const struct manifest_item *it)
+{
+	size_t	i;
+
+	for (i = 0; i < d->parcels.nset_aside; i++)
+		if (strcmp(d->parcels.set_aside[i].tracking, it->tracking) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Unloaded containers are marked, none pending once all are; a parcel
+ * set aside after its container's unloading keeps it on the list.
+ */
 static void
 t_parcels_unloaded(void)
 {
@@ -261,15 +285,38 @@ t_parcels_unloaded(void)
 	struct buf		 b = { 0 };
 	size_t			 i;
 
+	const struct manifest_item *late = NULL;
+	size_t			 k;
+	char			*closed;
+
 	buf_add_str(&b, "[");
-	for (i = 0; i < d->parcels.nunload; i++)
-		buf_printf(&b, "%s{\"type\":\"unloaded\",\"container\":\"%s\"}",
-		    i > 0 ? "," : "", d->parcels.unload[i].container);
-	buf_add_str(&b, "]");
-	u = decide(t, b.data, true, 1);
+	for (i = 0; i < d->parcels.nset_aside; i++)
+		buf_printf(&b, "%s{\"type\":\"unloaded\",\"container\":\"%s\","
+		    "\"parcels\":[\"%s\"]}", i > 0 ? "," : "",
+		    d->parcels.set_aside[i].container,
+		    d->parcels.set_aside[i].tracking);
+	closed = xasprintf("%s]", b.data);
+	u = decide(t, closed, true, 1);
+	free(closed);
 	CU_ASSERT_TRUE(decision_parcels_pending(d));
 	CU_ASSERT_FALSE(decision_parcels_pending(u));
 	CU_ASSERT_EQUAL(u->parcels.nset_aside, d->parcels.nset_aside);
+	decision_free(u);
+	/* A parcel of the first container set aside after its unloading. */
+	for (k = 0; late == NULL && k < t->nconsignments; k++)
+		for (i = 0; i < t->consignments[k]->nitems; i++)
+			if (strcmp(t->consignments[k]->items[i]->placements[0].
+			    equipment, d->parcels.unload[0].container) == 0 &&
+			    !parcel_listed(d, t->consignments[k]->items[i]))
+				late = t->consignments[k]->items[i];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(late);
+	buf_printf(&b, ",{\"type\":\"parcel_scan\",\"tracking\":\"%s\","
+	    "\"result\":\"suspect\"}]", late->tracking);
+	u = decide(t, b.data, true, 1);
+	CU_ASSERT_TRUE(decision_parcels_pending(u));
+	CU_ASSERT_FALSE(u->parcels.unload[0].unloaded);
+	CU_ASSERT_EQUAL(u->parcels.unload[0].parcels,
+	    d->parcels.unload[0].parcels + 1);
 	buf_free(&b);
 	decision_free(d);
 	decision_free(u);
@@ -406,6 +453,7 @@ t_parcels_bad_events(void)
 		"[{\"type\":\"parcel_scan\",\"tracking\":\"AB\","
 		    "\"result\":\"maybe\"}]",
 		"[{\"type\":\"unloaded\"}]",
+		"[{\"type\":\"unloaded\",\"container\":\"C\"}]",
 		"[{\"type\":\"parcel_resolution\",\"rule\":\"r\","
 		    "\"action\":\"hold\",\"parcels\":[\"A\"]}]",
 		"[{\"type\":\"parcel_resolution\",\"rule\":\"r\","
