@@ -590,7 +590,7 @@ static void
 t_parcels_approval_after_unload(void)
 {
 	json_t	*d = decision_of(train), *u;
-	char	 path[128], json[256], *body = NULL;
+	char	 path[128], json[256], *body = NULL, *v;
 	long	 id;
 	size_t	 i;
 	int	 s;
@@ -617,6 +617,21 @@ t_parcels_approval_after_unload(void)
 		    officer2_token, json, NULL), 202);
 	}
 	CU_ASSERT_TRUE_FATAL(decided_after(train, id));
+	/* Each unloading names its parcels and the goods declared. */
+	OFFICERS_CHECK_SQL(&pg, "0", "SELECT count(*) FROM events e JOIN "
+	    "trains t ON t.id = e.train_id WHERE t.train_no = '%s' AND "
+	    "e.type = 'unloaded' AND (json_array_length(e.body->'parcels') "
+	    "< 1 OR length(e.body->>'goods_sha256') <> 64)", train);
+	/* A container with nothing set aside: nothing to unload. */
+	v = officers_sql(&pg, "SELECT c FROM wagons w JOIN trains t ON t.id = "
+	    "w.train_id, unnest(w.container_numbers) c WHERE t.train_no = "
+	    "'%s' AND NOT EXISTS (SELECT 1 FROM json_array_elements("
+	    "t.decision->'parcels'->'unload') u WHERE u->>'container' = c) "
+	    "ORDER BY c LIMIT 1", train);
+	snprintf(json, sizeof json, "{\"type\":\"unloaded\","
+	    "\"container\":\"%s\"}", v);
+	refused(officer_token, json, 409, "Nothing to unload");
+	free(v);
 	s = officers_call(dm.port, sup_token, "POST", path,
 	    "{\"reason\":\"parcels unloaded at the site\"}", &body);
 	if (s != 200)
