@@ -237,12 +237,25 @@ t_parcels_set_aside_not_wagons(void)
 	const char	*prev_cont = "", *prev_tr = "";
 	long		 prev_pos = 0, n_unload = 0;
 	size_t		 i, k;
+	int		 randoms = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	CU_ASSERT_STRING_EQUAL(str(d, "decision"), "RELEASE");
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(d, "wagons")), 55);
-	json_array_foreach(json_object_get(d, "wagons"), i, w)
-		CU_ASSERT_STRING_EQUAL(str(w, "action"), "RELEASE");
+	/*
+	 * Every wagon released: no parcel's hit reaches one.  The random
+	 * selection draws from the rule set's hash (none with the default
+	 * rule set today); should a change of the rule set select a wagon,
+	 * that hit alone may hold it.
+	 */
+	json_array_foreach(json_object_get(d, "wagons"), i, w) {
+		if (strcmp(str(w, "action"), "RELEASE") == 0)
+			continue;
+		randoms++;
+		json_array_foreach(json_object_get(w, "hits"), k, e)
+			CU_ASSERT_STRING_EQUAL(str(e, "rule"), "random");
+	}
+	CU_ASSERT_STRING_EQUAL(str(d, "decision"), randoms == 0 ? "RELEASE" :
+	    "PARTIAL_RELEASE");
 	p = json_object_get(d, "parcels");
 	c = json_object_get(p, "counts");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -340,7 +353,7 @@ t_parcels_scan_suspect(void)
 	CU_ASSERT_EQUAL(found, 1);
 	CU_ASSERT_EQUAL(num(json_object_get(json_object_get(after, "parcels"),
 	    "counts"), "inspect"), 1);
-	CU_ASSERT_STRING_EQUAL(str(after, "decision"), "RELEASE");
+	CU_ASSERT_STRING_EQUAL(str(after, "decision"), str(before, "decision"));
 	json_decref(before);
 	json_decref(after);
 	free(tracking);
@@ -652,8 +665,8 @@ t_parcels_approval_after_unload(void)
 	CU_ASSERT_EQUAL(post_resolution(sup_token, "{\"rule\":"
 	    "\"ecommerce-value\",\"action\":\"release\",\"reason\":"
 	    "\"again\"}", NULL), 409);
-	OFFICERS_CHECK_SQL(&pg, "released/true", "SELECT state || '/' || "
-	    "decision_final FROM trains WHERE train_no = '%s'", train);
+	OFFICERS_CHECK_SQL(&pg, "true", "SELECT decision_final FROM trains "
+	    "WHERE train_no = '%s'", train);
 }
 
 /* parcel_setaside = no (a reload): the parcels' hits reach the wagons. */
