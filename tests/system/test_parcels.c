@@ -665,7 +665,7 @@ t_parcels_approval_after_unload(void)
 	CU_ASSERT_EQUAL(post_resolution(sup_token, "{\"rule\":"
 	    "\"ecommerce-value\",\"action\":\"release\",\"reason\":"
 	    "\"again\"}", NULL), 409);
-	OFFICERS_CHECK_SQL(&pg, "true", "SELECT decision_final FROM trains "
+	OFFICERS_CHECK_SQL(&pg, "true", "SELECT decision_final::text FROM trains "
 	    "WHERE train_no = '%s'", train);
 }
 
