@@ -97,6 +97,13 @@ static const struct param params[] = {
 	    "database (Asia/Urumqi, Asia/Shanghai, Asia/Almaty, Asia/Hanoi): "
 	    "the officer console writes every time in it (GET /v1/station); "
 	    "the API's times stay UTC."),
+	BOOL("station", "parcel_setaside", parcel_setaside, true, "no",
+	    "Yes at a station with an e-commerce supervision site: a hit on a "
+	    "parcel (a goods item of an e-commerce consignment with a tracking "
+	    "number, in one container) sets that parcel aside instead of "
+	    "stopping its wagon, and the decision lists the parcels to unload "
+	    "(docs/parcels.md).  No: every hit reaches its wagon.  A reload "
+	    "applies to the evaluations started after it."),
 	INT("evaluation", "lease_s", lease_s, true, "120", 2, 3600,
 	    "Seconds a daemon holds a train it is evaluating; another daemon "
 	    "sharing the database takes the train over once this has passed "

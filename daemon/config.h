@@ -29,6 +29,7 @@ struct config {
 	/* [rules] */
 	char	*rules_dir;
 	char	*time_zone;		/* [station] time_zone: IANA name */
+	bool	 parcel_setaside;	/* [station]: parcels set aside, docs/parcels.md */
 	int	 lease_s;		/* [evaluation] lease_s */
 	/* [notices] */
 	int	 notice_retry_ms;

@@ -73,6 +73,9 @@ struct eval_run {
 	char			*events;
 	struct clearance_set	*clearances;	/* a reference; NULL: none */
 	bool			 green;
+	/* [station] parcel_setaside as it was when the run was claimed (a
+	 * reload changes later evaluations; workers never read the config). */
+	bool			 parcel_setaside;
 	/* Results. */
 	double			 work_ms;
 	char			*error;
@@ -138,6 +141,7 @@ eval_work(void *arg)
 	given = clearance_set_for_train(j->clearances, t);
 	/* One big train: all cores on its wagons. */
 	opt.threads = t->nitems > EVAL_BIG_TRAIN ? 0 : 1;
+	opt.parcel_setaside = j->parcel_setaside;
 	dec = decide_evaluate(j->rs, t, j->events, given, &opt, &j->applied,
 	    &j->error);
 	free(given);
@@ -286,6 +290,7 @@ eval_run_new(struct evaluator *e, const struct store_claim *c)
 	j->events = xstrdup(c->events);
 	j->clearances = clearance_set_ref(e->clearances);
 	j->green = c->green_lane != 0;
+	j->parcel_setaside = e->d->cfg.parcel_setaside;
 	return j;
 }
 

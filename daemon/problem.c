@@ -29,6 +29,9 @@ static const struct problem_type problem_table[] = {
 	T("arrival-without-zone", "Arrival time without a zone", 422),
 	T("arrival-out-of-bounds", "Arrival time out of bounds", 422),
 	T("unknown-equipment", "Unknown equipment", 422),
+	T("unknown-parcel", "Unknown parcel", 422),
+	T("manifest-replaced", "Manifest replaced", 409),
+	T("nothing-to-unload", "Nothing to unload", 409),
 	/* Officers' resolutions */
 	T("unknown-wagon", "Unknown wagon", 0),
 	T("unknown-action", "Unknown action", 422),
@@ -64,8 +67,13 @@ static const struct problem_type problem_table[] = {
 	/* Approval and taking a train */
 	T("not-ready", "Not ready", 409),
 	T("document-checks-pending", "Document checks pending", 409),
+	T("parcels-to-unload", "Parcels to unload", 409),
 	T("not-released", "Not released", 409),
 	T("nothing-to-take", "Nothing to take", 409),
+	/* Parcels (docs/parcels.md) */
+	T("invalid-parcel-resolution", "Invalid parcel resolution", 422),
+	T("no-parcel-set-aside", "No parcel set aside", 409),
+	T("parcel-detained", "Parcel detained", 409),
 	/* Screening clearances */
 	T("invalid-clearance", "Invalid clearance", 422),
 	T("invalid-decision", "Invalid decision", 422),

@@ -270,10 +270,21 @@ struct store_author {
 };
 
 /* Records an event (type, body JSON) for train id by author; see
- * add_event(). */
+ * add_event().  manifest_id > 0: the manifest the event was checked
+ * against (a parcel's tracking number), refused (conflict) if the run's
+ * manifest is another by now. */
 void store_add_event(struct db *db, const char *id, const char *type,
     const char *body, const struct store_author *author, const char *ruleset,
-    store_reply_cb cb, void *arg);
+    long long manifest_id, store_reply_cb cb, void *arg);
+/*
+ * What the parcels' checks need of train id's current run, as a JSON
+ * object (parcel_context(), 40_events.sql): train, run, manifest_id,
+ * decision_manifest_id, eval_needed, final, container_known (container,
+ * if not NULL, is one of the run's) and decision (the current document,
+ * null before the first evaluation); 0: no such train.
+ */
+void store_parcel_context(struct db *db, const char *id,
+    const char *container, store_doc_cb cb, void *arg);
 
 /*
  * The gauges /metrics takes from the database, as one JSON object (see

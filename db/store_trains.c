@@ -170,14 +170,29 @@ store_train_events(struct db *db, const char *id, store_doc_cb cb, void *arg)
 void
 store_add_event(struct db *db, const char *id, const char *type,
     const char *body, const struct store_author *author, const char *ruleset,
-    store_reply_cb cb, void *arg)
+    long long manifest_id, store_reply_cb cb, void *arg)
 {
-	const char	*v[7] = { id, type, body, author->name, ruleset,
-			    author->role, author->device };
+	char		 mid[24];
+	const char	*v[8] = { id, type, body, author->name, ruleset,
+			    author->role, author->device, NULL };
 
+	if (manifest_id > 0) {
+		snprintf(mid, sizeof mid, "%lld", manifest_id);
+		v[7] = mid;
+	}
 	/* Not retried: an event recorded twice would be two events. */
 	store_query_reply(db, "SELECT outcome, reply FROM add_event($1, $2, $3, "
-	    "$4, $5, $6, $7)", 7, v, NULL, NULL, 0, cb, arg);
+	    "$4, $5, $6, $7, $8::bigint)", 8, v, NULL, NULL, 0, cb, arg);
+}
+
+void
+store_parcel_context(struct db *db, const char *id, const char *container,
+    store_doc_cb cb, void *arg)
+{
+	const char	*v[2] = { id, container };
+
+	store_query_read(db, "SELECT parcel_context(t.id, $2) FROM "
+	    "train_find($1) t", 2, v, cb, arg);
 }
 
 void

@@ -57,6 +57,8 @@ const struct http_route api_routes[] = {
 	    api_wagons_resolution },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/goods/resolution", AUTH_OFFICER,
 	    api_goods_resolution },
+	{ EVHTTP_REQ_POST, "/v1/trains/{id}/parcels/resolution", AUTH_OFFICER,
+	    api_parcels_resolution },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/wagons/{wagon}/override/confirm",
 	    AUTH_SUPERVISOR, api_wagon_override_confirm },
 	{ EVHTTP_REQ_POST, "/v1/trains/{id}/wagons/{wagon}/override/reject",

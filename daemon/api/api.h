@@ -63,6 +63,13 @@ void api_search(struct http_ctx *c);
 /* api_events.c */
 void api_train_event(struct http_ctx *c);
 
+/* api_parcels.c: an e-commerce train's parcels (docs/parcels.md) */
+/* A parcel_scan event (body: its canonical JSON) whose tracking number
+ * is checked against the run's manifest before it is stored. */
+void api_parcel_scan(struct http_ctx *c, const char *body,
+    const char *tracking, const char *device);
+void api_parcels_resolution(struct http_ctx *c);
+
 /* api_officers.c */
 void api_wagon_resolution(struct http_ctx *c);
 void api_wagons_resolution(struct http_ctx *c);

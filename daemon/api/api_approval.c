@@ -79,6 +79,48 @@ approval_refusal(struct http_ctx *c, const char *proposals, int *confirm)
 	return detail;
 }
 
+/* Whether d's wagon at position stays (HOLD, REFUSE): nothing leaves. */
+static bool
+wagon_stays(const struct decision *d, json_int_t position)
+{
+	size_t	k;
+
+	for (k = 0; k < d->nwagons; k++)
+		if (d->wagons[k].position == position)
+			return d->wagons[k].action == DECISION_HOLD ||
+			    d->wagons[k].action == DECISION_REFUSE;
+	return false;
+}
+
+/*
+ * The containers of document whose set-aside parcels are still to unload
+ * (docs/parcels.md), on wagons the final decision d lets go: "C (wagon
+ * W, N parcels), ..." (owned), or NULL.  parcels_unload_pending()
+ * (60_officers.sql) refuses the same in the database.
+ */
+static char *
+unload_pending(const char *document, const struct decision *d)
+{
+	json_t		*doc = json_loads(document, 0, NULL), *u;
+	const json_t	*unload = json_object_get(json_object_get(doc,
+			    "parcels"), "unload");
+	struct buf	 list = { 0 };
+	size_t		 i;
+
+	json_array_foreach(unload, i, u) {
+		if (json_is_true(json_object_get(u, "unloaded")) ||
+		    wagon_stays(d, json_integer_value(json_object_get(u,
+		    "position"))))
+			continue;
+		buf_printf(&list, "%s%s (wagon %s, %lld parcels)", list.len > 0 ?
+		    ", " : "", json_text(json_object_get(u, "container")),
+		    json_text(json_object_get(u, "wagon")), (long long)
+		    json_integer_value(json_object_get(u, "parcels")));
+	}
+	json_decref(doc);
+	return list.data;	/* NULL when nothing was written */
+}
+
 void
 approval_clear(struct approval *a)
 {
@@ -128,6 +170,18 @@ approval_plan(struct http_ctx *c, const struct store_final_inputs *in,
 		    "check: resolve %s before approving", a->pending,
 		    a->pending == 1 ? "" : "s", a->pending == 1 ? "s" : "",
 		    a->pending == 1 ? "it" : "them");
+	}
+	if (approve && a->status == 0 && (a->detail = unload_pending(
+	    in->document, a->d)) != NULL) {
+		char *list = a->detail;
+
+		a->status = 409;
+		a->title = "Parcels to unload";
+		a->detail = xasprintf("the train still carries set-aside "
+		    "parcels: post an unloaded event for container %s (or "
+		    "resolve its parcels) before the train is released; "
+		    "nothing was changed", list);
+		free(list);
 	}
 	return 0;
 }

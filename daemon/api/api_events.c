@@ -10,6 +10,12 @@
  *    [,"device":"..."]}
  *   {"type":"seal_check","equipment":"...","seal":"...",
  *    "condition":"intact"|"damaged"|"missing"[,"device":"..."]}
+ *   {"type":"parcel_scan","tracking":"LX123456785CN",
+ *    "result":"clear"|"suspect"[,"device":"..."]}
+ *   {"type":"unloaded","container":"..."[,"device":"..."]}
+ *
+ * A parcel_scan's tracking number is checked against the run's manifest
+ * first (api_parcels.c: 422 when the train carries no such parcel).
  *
  * The body is checked field by field by event_body.c (422 naming the
  * field), and the caller's role against the kind of event (403: control
@@ -221,7 +227,10 @@ api_train_event(struct http_ctx *c)
 	}
 	if ((canon = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		fatalx("json_dumps: out of memory");
-	if (c->who.role == AUTH_OPERATOR) {
+	if (strcmp(type, "parcel_scan") == 0)
+		api_parcel_scan(c, canon, json_string_value(json_object_get(o,
+		    "tracking")), author.device);
+	else if (c->who.role == AUTH_OPERATOR) {
 		/* Its own carriers' runs only; any other is 404, as none. */
 		char carriers[AUTH_CARRIERS_LEN + 2];
 
@@ -230,7 +239,7 @@ api_train_event(struct http_ctx *c)
 		    type, canon, &author, NULL, event_stored_cb, c);
 	} else
 		store_add_event(c->d->db, http_param(c, 0), type, canon,
-		    &author, NULL, event_stored_cb, c);
+		    &author, NULL, 0, event_stored_cb, c);
 	free(canon);
 	json_decref(o);
 }

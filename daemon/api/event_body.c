@@ -145,6 +145,47 @@ check_seal(json_t *o, char *why, size_t size)
 	check_device(o, why, size);
 }
 
+/* Characters (UTF-8 code points) of s. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/*
+ * A parcel's CT scan (docs/parcels.md): its tracking number, 1 to
+ * EVENT_TRACKING_MAX printable characters on one line, as the manifest
+ * gives it; whether the train carries it is api_events.c's check.
+ */
+static void
+check_parcel_scan(json_t *o, char *why, size_t size)
+{
+	const char	*s = need_string(o, "tracking", why, size);
+
+	if (s != NULL && (!is_plain(s) || utf8_chars(s) > EVENT_TRACKING_MAX ||
+	    s[0] == ' ' || s[strlen(s) - 1] == ' '))
+		snprintf(why, size, "\"tracking\" must be a parcel's tracking "
+		    "number: 1 to %d printable characters on one line, without "
+		    "surrounding spaces", EVENT_TRACKING_MAX);
+	s = why[0] == '\0' ? need_string(o, "result", why, size) : NULL;
+	if (s != NULL && strcmp(s, "clear") != 0 && strcmp(s, "suspect") != 0)
+		snprintf(why, size, "\"result\" must be clear or suspect");
+	check_device(o, why, size);
+}
+
+/* A container's set-aside parcels are off the train (docs/parcels.md). */
+static void
+check_unloaded(json_t *o, char *why, size_t size)
+{
+	check_text(o, "container", true, "the container unloaded", why, size);
+	check_device(o, why, size);
+}
+
 /*
  * The kinds of event, their fields, and who may post them.  A railway
  * operator reports where its train is; what customs found on it (the
@@ -170,6 +211,12 @@ static const struct event_kind {
 	    { "container", "wagon", "result", "device" } },
 	{ "seal_check", check_seal, AUTH_OFFICER | AUTH_DEVICE,
 	    { "equipment", "seal", "condition", "device" } },
+	{ "parcel_scan", check_parcel_scan, AUTH_OFFICER | AUTH_DEVICE,
+	    { "tracking", "result", "device" } },
+	{ "unloaded", check_unloaded, AUTH_OFFICER | AUTH_DEVICE,
+	    { "container", "device" } },
+	/* parcel_resolution is no kind here: the daemon writes it for POST
+	 * /v1/trains/{id}/parcels/resolution, nobody posts it. */
 };
 
 /* The kind named type, or NULL. */
@@ -235,7 +282,7 @@ event_check(json_t *o, const char *type, char *why, size_t size)
 	}
 	if (k == NULL)
 		snprintf(why, size, "\"type\" must be position, arrived, "
-		    "weighbridge, scan or seal_check");
+		    "weighbridge, scan, seal_check, parcel_scan or unloaded");
 	else {
 		k->check(o, why, size);
 		if (why[0] == '\0')
@@ -288,7 +335,8 @@ event_body_admit(json_t *o, const char *type, enum auth_role role,
 	*device = NULL;
 	if (!auth_role_allows(event_body_roles(type), role)) {
 		snprintf(why, size, "the %s role may not post %s events: "
-		    "control evidence (weighbridge, scan, seal_check) comes "
+		    "control evidence (weighbridge, scan, seal_check, "
+		    "parcel_scan, unloaded) comes "
 		    "from customs officers and their devices; operators post "
 		    "position and arrived", auth_role_name(role), type);
 		return 403;

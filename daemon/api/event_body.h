@@ -15,6 +15,7 @@
 
 #define EVENT_BODY_MAX		65536
 #define EVENT_DEVICE_MAX	128	/* bytes of a "device" name */
+#define EVENT_TRACKING_MAX	35	/* characters of a parcel's tracking number */
 
 /*
  * Parses and checks body: 0 with *out (the object, owned by the caller)

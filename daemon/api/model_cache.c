@@ -6,8 +6,10 @@
  * worker, dropped when it comes back; workers only read the finished
  * train.  A model parsed for a get is offered to the cache when it comes
  * back: kept if it fits, the least recently used ones going to make
- * room; a model larger than the whole budget, or one parsed twice at
- * once, is not kept (it goes with its last reference).
+ * room; a model larger than the whole budget is not kept (it goes with
+ * its last reference).  Gets of one manifest while it is being read and
+ * parsed wait for that one parse (a burst of parcel scans after a start
+ * must not parse a 1,000,000-item train once each, 300 MB apiece).
  *
  * The table of tracking numbers (a sorted array of item pointers) is
  * built by the first worker that asks, under the model's mutex, and then
@@ -49,17 +51,25 @@ struct cached_model {
 };
 static struct cached_model	*cache_models[MODEL_CACHE_MODELS];
 
-/* One get waiting for the stored bytes, then for the parse. */
+/* A get waiting for a load. */
+struct model_waiter {
+	model_cache_cb		 cb;
+	void			*arg;
+};
+
+/* One manifest being read, then parsed, for the gets waiting on it. */
 struct model_load {
 	struct pool		*pool;
 	long long		 manifest_id;
-	model_cache_cb		 cb;
-	void			*arg;
+	struct model_waiter	*waiters;	/* owned */
+	size_t			 nwaiters, waiters_cap;
 	unsigned char		*raw_z;		/* owned */
 	size_t			 raw_z_len;
 	struct cached_model	*model;		/* made by the worker */
 	int			 status;	/* 1, or MODEL_CACHE_DAMAGED */
+	struct model_load	*next;		/* in cache_loads */
 };
+static struct model_load	*cache_loads;	/* loop thread only */
 
 static void
 model_free(struct cached_model *m)
@@ -180,7 +190,6 @@ load_work(void *arg)
 	}
 	m = xcalloc(1, sizeof *m);
 	m->manifest_id = l->manifest_id;
-	m->refs = 1;
 	pthread_mutex_init(&m->lock, NULL);
 	input_parse(raw, len, NULL, &m->train);
 	m->bytes = arena_bytes(m->train->arena) + len / 4;
@@ -189,19 +198,52 @@ load_work(void *arg)
 	l->status = 1;
 }
 
-/* Loop: the parsed model offered to the cache, then handed to the get. */
+/* Takes l out of cache_loads: no get joins it any more. */
+static void
+load_unlink(struct model_load *l)
+{
+	struct model_load	**pp;
+
+	for (pp = &cache_loads; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == l) {
+			*pp = l->next;
+			return;
+		}
+}
+
+/*
+ * Answers every get waiting on l (each with its own reference to the
+ * model, or with status) and frees l.
+ */
+static void
+load_answer(struct model_load *l, int status)
+{
+	size_t	i;
+
+	load_unlink(l);
+	if (l->model != NULL) {
+		/* References first: a waiter releasing at once frees nothing
+		 * another still needs. */
+		l->model->refs = (int)l->nwaiters;
+		l->model->used_ms = daemon_now_ms();
+		model_keep(l->model);
+		if (l->nwaiters == 0 && !l->model->kept)
+			model_free(l->model);	/* a load always has a get */
+	}
+	for (i = 0; i < l->nwaiters; i++)
+		l->waiters[i].cb(status, l->model, l->waiters[i].arg);
+	free(l->waiters);
+	free(l->raw_z);
+	free(l);
+}
+
+/* Loop: the parsed model offered to the cache, then handed to the gets. */
 static void
 load_done_cb(void *arg)
 {
 	struct model_load	*l = arg;
 
-	if (l->model != NULL) {
-		l->model->used_ms = daemon_now_ms();
-		model_keep(l->model);
-	}
-	l->cb(l->status, l->model, l->arg);
-	free(l->raw_z);
-	free(l);
+	load_answer(l, l->status);
 }
 
 /* The manifest's bytes: parse them on a worker. */
@@ -211,14 +253,26 @@ load_raw_cb(int status, const char *z, size_t zlen, void *arg)
 	struct model_load	*l = arg;
 
 	if (status <= 0) {
-		l->cb(status, NULL, l->arg);
-		free(l);
+		load_answer(l, status);
 		return;
 	}
 	l->raw_z = xmalloc(zlen);
 	memcpy(l->raw_z, z, zlen);
 	l->raw_z_len = zlen;
 	pool_submit(l->pool, POOL_PRIORITY_NORMAL, load_work, load_done_cb, l);
+}
+
+/* Adds a waiter to l. */
+static void
+load_wait(struct model_load *l, model_cache_cb cb, void *arg)
+{
+	if (l->nwaiters == l->waiters_cap) {
+		l->waiters_cap = l->waiters_cap > 0 ? l->waiters_cap * 2 : 4;
+		l->waiters = xreallocarray(l->waiters, l->waiters_cap,
+		    sizeof *l->waiters);
+	}
+	l->waiters[l->nwaiters].cb = cb;
+	l->waiters[l->nwaiters++].arg = arg;
 }
 
 void
@@ -234,11 +288,17 @@ model_cache_get(struct db *db, struct pool *pool, long long manifest_id,
 		cb(1, m, arg);
 		return;
 	}
+	for (l = cache_loads; l != NULL; l = l->next)
+		if (l->manifest_id == manifest_id) {
+			load_wait(l, cb, arg);
+			return;
+		}
 	l = xcalloc(1, sizeof *l);
 	l->pool = pool;
 	l->manifest_id = manifest_id;
-	l->cb = cb;
-	l->arg = arg;
+	load_wait(l, cb, arg);
+	l->next = cache_loads;
+	cache_loads = l;
 	store_manifest_raw(db, manifest_id, load_raw_cb, l);
 }
 

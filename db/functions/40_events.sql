@@ -10,9 +10,14 @@
 -- it and the member that named it).  Who posted it (020_evidence_authors):
 -- p_principal, p_role (a token's role, or 'neighbour'), p_device (the
 -- instrument, if any); kept on the event and in its audit record.
+-- p_manifest (037): the manifest id the daemon checked the event against
+-- (a parcel_scan's tracking number, a parcel_resolution's parcels,
+-- docs/parcels.md): the run's manifest was replaced meanwhile -> conflict,
+-- nothing stored.  Those two types are refused without it.
+DROP FUNCTION IF EXISTS add_event(text, text, json, text, text, text, text);
 CREATE OR REPLACE FUNCTION add_event(p_id text, p_type text, p_body json,
     p_principal text, p_ruleset text, p_role text DEFAULT NULL,
-    p_device text DEFAULT NULL,
+    p_device text DEFAULT NULL, p_manifest bigint DEFAULT NULL,
     OUT outcome text, OUT reply json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
@@ -24,6 +29,9 @@ DECLARE
 	equip	text := p_body->>field;
 	known	boolean;
 	nb	record;
+	dec	decisions%ROWTYPE;
+	goods	text;
+	list	json;
 BEGIN
 	PERFORM pg_advisory_xact_lock(hashtext(split_part(p_id, '@', 1)));
 	SELECT * INTO cur FROM train_lock(p_id);
@@ -36,6 +44,17 @@ BEGIN
 		    ' event does not reopen it; the next run of this train '
 		    'number starts with its manifest',
 		    'train', cur.train_no, 'run', cur.run, 'state', cur.state);
+		RETURN;
+	END IF;
+	IF FOUND AND (p_manifest IS NOT NULL OR p_type IN ('parcel_scan',
+	    'parcel_resolution')) AND
+	    cur.manifest_id IS DISTINCT FROM p_manifest THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Manifest replaced',
+		    'detail', 'the manifest of train ' || cur.train_no ||
+		    ' (run ' || cur.run || ') changed while the ' || p_type ||
+		    ' event was checked against it; nothing was recorded: '
+		    'post it again', 'train', cur.train_no, 'run', cur.run);
 		RETURN;
 	END IF;
 	-- A position or arrival for a train number never seen announces it.
@@ -108,6 +127,47 @@ BEGIN
 		END IF;
 	END IF;
 
+	-- An unloading names the parcels set aside in the container by the
+	-- run's latest decision (docs/parcels.md): a parcel set aside there
+	-- later keeps the container on the list.  None: 409, nothing stored.
+	IF p_type = 'unloaded' THEN
+		SELECT * INTO dec FROM decisions d WHERE d.train_id = cur.id
+		    ORDER BY d.id DESC LIMIT 1;
+		SELECT json_agg(e->>'tracking' ORDER BY e->>'tracking')
+		INTO list FROM json_array_elements(CASE WHEN json_typeof(
+		    dec.document->'parcels'->'set_aside') = 'array' THEN
+		    dec.document->'parcels'->'set_aside' END) AS a(e)
+		WHERE e->>'container' = equip AND e->>'tracking' IS NOT NULL;
+		IF list IS NULL OR dec.manifest_id IS DISTINCT FROM
+		    cur.manifest_id THEN
+			outcome := 'conflict';
+			reply := json_build_object('title', 'Nothing to unload',
+			    'detail', 'container ' || equip || ' of train ' ||
+			    cur.train_no || ' (run ' || cur.run || ') holds no '
+			    'parcel set aside by ' || CASE WHEN dec.id IS NULL
+			    THEN 'a decision (none yet)' WHEN
+			    dec.manifest_id IS DISTINCT FROM cur.manifest_id
+			    THEN 'the decision of the manifest in force (not '
+			    'yet made)' ELSE 'the current decision' END ||
+			    '; nothing was recorded', 'field', 'container',
+			    'equipment', equip, 'train', cur.train_no,
+			    'run', cur.run);
+			RETURN;
+		END IF;
+		p_body := (p_body::jsonb || jsonb_build_object('parcels',
+		    list))::json;
+	END IF;
+	-- Parcels released or taken off are an officer's judgement of the
+	-- goods declared now, as an accepted document (73_documents.sql):
+	-- a replacement declaring other goods voids them (engine/decide.c).
+	IF p_type IN ('unloaded', 'parcel_resolution') THEN
+		goods := document_goods_sha256(cur);
+		IF goods IS NOT NULL THEN
+			p_body := (p_body::jsonb || jsonb_build_object(
+			    'goods_sha256', goods))::json;
+		END IF;
+	END IF;
+
 	INSERT INTO events (train_id, type, body, principal, role, device)
 	VALUES (cur.id, p_type, p_body, p_principal, p_role, p_device)
 	RETURNING id INTO ev_id;
@@ -139,7 +199,8 @@ BEGIN
 		-- Events the rules read change the decision; the evaluation
 		-- re-reads only the wagons they name.
 		eval_needed = eval_needed OR (manifest_id IS NOT NULL AND
-		    p_type IN ('weighbridge', 'scan', 'seal_check', 'neighbour')),
+		    p_type IN ('weighbridge', 'scan', 'seal_check', 'neighbour',
+		    'parcel_scan', 'unloaded', 'parcel_resolution')),
 		updated_at = now()
 	WHERE id = cur.id RETURNING * INTO cur;
 
@@ -153,7 +214,7 @@ BEGIN
 	    'reevaluate', cur.eval_needed);
 END
 $$;
-GRANT EXECUTE ON FUNCTION add_event(text, text, json, text, text, text, text) TO railgate_app;
+GRANT EXECUTE ON FUNCTION add_event(text, text, json, text, text, text, text, bigint) TO railgate_app;
 
 -- The events of a run, oldest first, each with its author: name, role
 -- and device ("unknown" for the role of an event stored before they were
@@ -169,3 +230,28 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	FROM events e WHERE e.train_id = p_train
 $$;
 GRANT EXECUTE ON FUNCTION train_events(bigint) TO railgate_app;
+
+-- What the daemon checks a parcel event or a parcel resolution against
+-- (docs/parcels.md): the run, its manifest, whether p_container (NULL:
+-- none asked) is one of the run's containers, and the run's latest
+-- decision with the manifest it was made from (last: it may be large).
+-- The latest decision, not trains.decision: after approval the final
+-- decision stands there while later evaluations (a resolution's) are
+-- kept in the history, and a second resolution of the same parcels must
+-- find them resolved.
+CREATE OR REPLACE FUNCTION parcel_context(p_train bigint,
+    p_container text DEFAULT NULL) RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+	SELECT json_build_object('train', t.train_no, 'run', t.run,
+	    'manifest_id', t.manifest_id, 'decision_manifest_id',
+	    d.manifest_id, 'eval_needed', t.eval_needed,
+	    'final', t.decision_final, 'container_known', p_container IS NOT
+	    NULL AND EXISTS (SELECT 1 FROM wagons w WHERE w.train_id = t.id
+	    AND p_container = ANY (w.container_numbers)),
+	    'decision', d.document)
+	FROM trains t LEFT JOIN LATERAL (SELECT x.manifest_id, x.document
+	    FROM decisions x WHERE x.train_id = t.id ORDER BY x.id DESC
+	    LIMIT 1) d ON true
+	WHERE t.id = p_train
+$$;
+GRANT EXECUTE ON FUNCTION parcel_context(bigint, text) TO railgate_app;

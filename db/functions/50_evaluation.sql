@@ -169,7 +169,7 @@ BEGIN
 	SELECT EXISTS (SELECT 1 FROM events WHERE train_id = p_train
 	    AND id > coalesce(p_last_event, 0)
 	    AND type IN ('weighbridge', 'scan', 'seal_check', 'neighbour',
-	    'document'))
+	    'document', 'parcel_scan', 'unloaded', 'parcel_resolution'))
 	    INTO newer;
 	INSERT INTO decisions (train_id, document, outcome, final,
 	    ruleset_sha256, manifest_id, last_event_id, made_by, clearances)

@@ -341,6 +341,34 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 $$;
 GRANT EXECUTE ON FUNCTION final_inputs(text) TO railgate_app;
 
+-- The containers of decision p_doc whose set-aside parcels are still to
+-- unload (docs/parcels.md: parcels.unload entries not "unloaded"), as
+-- "CSQU3054383 (wagon 318012345678, 17 parcels), ...", or NULL when none.
+-- p_wagons (a final decision's [{position, action}], NULL: none yet): a
+-- container on a wagon that stays (HOLD, REFUSE) is not counted, since
+-- nothing of it leaves; a wagon missing from p_wagons counts.  p_train
+-- (an amendment of a final decision, NULL otherwise): only the wagons of
+-- that run held until now count, the others having left already.
+CREATE OR REPLACE FUNCTION parcels_unload_pending(p_doc json, p_wagons json,
+    p_train bigint DEFAULT NULL)
+RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT string_agg(coalesce(u->>'container', '?') || ' (wagon ' ||
+	    coalesce(u->>'wagon', '?') || ', ' || coalesce(u->>'parcels', '?') ||
+	    ' parcels)', ', ' ORDER BY n)
+	FROM json_array_elements(CASE WHEN json_typeof(p_doc->'parcels'->
+	    'unload') = 'array' THEN p_doc->'parcels'->'unload' END)
+	    WITH ORDINALITY AS a(u, n)
+	WHERE coalesce(u->>'unloaded', 'false') <> 'true'
+	  AND NOT EXISTS (SELECT 1 FROM json_array_elements(CASE WHEN
+	    json_typeof(p_wagons) = 'array' THEN p_wagons END) AS w
+	    WHERE w->>'position' = u->>'position'
+	      AND upper(w->>'action') IN ('HOLD', 'REFUSE'))
+	  AND (p_train IS NULL OR EXISTS (SELECT 1 FROM wagons x
+	    WHERE x.train_id = p_train AND x.position::text = u->>'position'
+	      AND upper(coalesce(x.action, '')) IN ('HOLD', 'REFUSE')))
+$$;
+
 CREATE OR REPLACE FUNCTION finalize_decision(p_train bigint, p_version bigint,
     p_doc json, p_outcome text, p_wagons json, p_principal text, p_role text,
     p_reason text, p_approve boolean, p_fingerprint text, p_confirm boolean,
@@ -384,6 +412,24 @@ BEGIN
 		reply := json_build_object('title', 'Override awaiting '
 		    'confirmation', 'detail', 'overrides of the rules need a '
 		    'second supervisor: wagon ' || pending);
+		RETURN;
+	END IF;
+	-- Nothing leaves with a set-aside parcel on board: every path to a
+	-- final decision (approval, four-eyes confirmation, automatic
+	-- release, the amendment that releases a held wagon) comes here.  The provisional document's list is read too,
+	-- should the final one have dropped it.
+	pending := coalesce(parcels_unload_pending(p_doc, p_wagons,
+	    CASE WHEN cur.decision_final THEN p_train END),
+	    parcels_unload_pending(cur.decision, p_wagons,
+	    CASE WHEN cur.decision_final THEN p_train END));
+	IF pending IS NOT NULL THEN
+		outcome := 'conflict';
+		reply := json_build_object('title', 'Parcels to unload',
+		    'detail', 'train ' || cur.train_no || ' (run ' || cur.run ||
+		    ') still carries set-aside parcels: post an unloaded event '
+		    'for container ' || pending || ' (or resolve its parcels) '
+		    'before the train is released; nothing was changed',
+		    'train', cur.train_no, 'run', cur.run);
 		RETURN;
 	END IF;
 	FOR w IN SELECT * FROM wagons WHERE wagons.train_id = p_train

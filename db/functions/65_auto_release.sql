@@ -41,7 +41,7 @@ GRANT EXECUTE ON FUNCTION train_taken(bigint) TO railgate_app;
 -- Whether train t goes by itself now: a provisional RELEASE with no hit
 -- (on a wagon or on the train), nothing pending (an event received and
 -- not yet evaluated -- eval_needed -- or an evaluation in flight under a
--- lease), no wagon resolved or proposed, taken by nobody, its decision
+-- lease), no set-aside parcel still to unload (docs/parcels.md), no wagon resolved or proposed, taken by nobody, its decision
 -- made at least p_delay_s ago (a new decision starts the delay again).
 CREATE OR REPLACE FUNCTION auto_release_ready(t trains, p_delay_s integer)
 RETURNS boolean
@@ -54,6 +54,7 @@ LANGUAGE sql STABLE AS $$
 		t.decision->'wagons') AS w WHERE coalesce(json_array_length(
 		w->'hits'), 0) > 0)
 	    AND NOT t.eval_needed
+	    AND parcels_unload_pending(t.decision, NULL) IS NULL
 	    AND (t.lease_until IS NULL OR t.lease_until < now())
 	    AND NOT EXISTS (SELECT 1 FROM wagons w WHERE w.train_id = t.id
 		AND (w.resolution IS NOT NULL OR w.proposed_action IS NOT NULL))
