@@ -32,7 +32,7 @@
 #define CP_MARKUP	"<b>Bold</b> & <img src=x> Ltd"
 #define CP_ROW_H	26
 /* Parcels set aside (docs/parcels.md) once the daemon has the key. */
-#define CP_CONF		""
+#define CP_CONF		"[station]\nparcel_setaside = yes\n"
 
 static struct harness_pg	cpg;
 static struct harness_daemon	cdm;

@@ -30,7 +30,7 @@
 #define PL_FREIGHT	"X8024"
 #define PL_ITEMS	3000
 /* Parcels set aside (docs/parcels.md) once the daemon has the key. */
-#define PARCEL_LIST_CONF	""
+#define PARCEL_LIST_CONF	"[station]\nparcel_setaside = yes\n"
 
 /* The columns of a row (docs/parcels.md). */
 enum {
@@ -348,6 +348,13 @@ t_parcels_agree_with_decision(void)
 	d = get_json(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	sa = json_object_get(json_object_get(d, "parcels"), "set_aside");
+	/* parcel_setaside = yes and the default risk: some are set aside
+	 * (parcels with tracking numbers: a generator that gives none makes
+	 * no parcel that can be set aside). */
+	if (cell(json_array_get(rows, 0), COL_TRACKING)[0] != '\0') {
+		CU_ASSERT_TRUE(json_is_object(json_object_get(d, "parcels")));
+		CU_ASSERT_TRUE(json_array_size(sa) > 0);
+	}
 	for (i = 0; i < json_array_size(rows); i++)
 		if (strcmp(cell(json_array_get(rows, i), COL_ACTION),
 		    "RELEASE") != 0)
