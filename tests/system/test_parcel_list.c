@@ -9,7 +9,8 @@
  * total), the filters (container, rule, action, a tracking-number
  * prefix) agree with the unfiltered list; a container the train does not
  * have, an action that is none, a limit out of bounds are 422 naming the
- * parameter; a freight train lists no parcel; officers, supervisors and
+ * parameter; the parcels a rule set aside in a container, released at
+ * once (POST .../parcels/resolution), leave the list of that rule; a freight train lists no parcel; officers, supervisors and
  * auditors read the list, operators and devices are refused (403).
  */
 #include <stdbool.h>
@@ -405,6 +406,84 @@ t_parcels_agree_with_decision(void)
 	json_decref(d);
 }
 
+/* POST path with body as the officer: the status. */
+static int
+post(const char *path, const char *body)
+{
+	struct harness_response	r;
+	char			hdr[256];
+	int			st;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n"
+	    "Content-Type: application/json\r\n", officer_tok);
+	if (harness_http(pdm.port, "POST", path, hdr, body, strlen(body),
+	    &r) < 0)
+		return -1;
+	st = r.status;
+	if (st != 200)
+		fprintf(stderr, "POST %s: %d %s\n", path, st,
+		    r.body != NULL ? r.body : "");
+	harness_response_free(&r);
+	return st;
+}
+
+/*
+ * The parcels one rule set aside in one container released at once
+ * (POST .../parcels/resolution): once evaluated again, the list has none
+ * of that rule there any more.
+ */
+static void
+t_parcels_after_resolution(void)
+{
+	char		 path[256], body[512], q[200];
+	json_t		*d, *j;
+	const json_t	*sa, *e = NULL;
+	const char	*rule, *container, *action;
+	size_t		 i;
+
+	snprintf(path, sizeof path, "/v1/trains/%s/decision", train_no);
+	d = get_json(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	sa = json_object_get(json_object_get(d, "parcels"), "set_aside");
+	for (i = 0; i < json_array_size(sa) && e == NULL; i++) {
+		action = json_string_value(json_object_get(json_array_get(sa,
+		    i), "action"));
+		if (action != NULL && (strcmp(action, "DOC_CHECK") == 0 ||
+		    strcmp(action, "INSPECT") == 0))
+			e = json_array_get(sa, i);
+	}
+	if (e == NULL) {	/* nothing an officer may release so */
+		json_decref(d);
+		return;
+	}
+	rule = json_string_value(json_object_get(e, "rule"));
+	container = json_string_value(json_object_get(e, "container"));
+	snprintf(q, sizeof q, "rule=%s&container=%s&limit=100000", rule,
+	    container);
+	j = list(q);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_TRUE(json_integer_value(json_object_get(j, "total")) >= 1);
+	json_decref(j);
+	snprintf(path, sizeof path, "/v1/trains/%s/parcels/resolution",
+	    train_no);
+	snprintf(body, sizeof body, "{\"rule\": \"%s\", \"container\": "
+	    "\"%s\", \"action\": \"release\", \"reason\": \"invoices "
+	    "checked\"}", rule, container);
+	if (post(path, body) != 200) {
+		/* a hit of that rule at HOLD or REFUSE on one of them (409) */
+		json_decref(d);
+		return;
+	}
+	CU_ASSERT_TRUE_FATAL(wait_decided(train_no));
+	j = list(q);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "total")), 0);
+	json_decref(j);
+	json_decref(all_rows);	/* the whole list is read again */
+	all_rows = NULL;
+	json_decref(d);
+}
+
 /* GET with query: 422 naming param. */
 static void
 expect_422(const char *query, const char *param)
@@ -484,6 +563,7 @@ static CU_TestInfo parcels_tests[] = {
 	{ "t_parcels_by_container", t_parcels_by_container },
 	{ "t_parcels_by_tracking_prefix", t_parcels_by_tracking_prefix },
 	{ "t_parcels_agree_with_decision", t_parcels_agree_with_decision },
+	{ "t_parcels_after_resolution", t_parcels_after_resolution },
 	{ "t_parcels_refusals", t_parcels_refusals },
 	{ "t_parcels_freight_train", t_parcels_freight_train },
 	{ "t_parcels_roles", t_parcels_roles },
