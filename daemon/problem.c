@@ -74,6 +74,7 @@ static const struct problem_type problem_table[] = {
 	T("invalid-parcel-resolution", "Invalid parcel resolution", 422),
 	T("no-parcel-set-aside", "No parcel set aside", 409),
 	T("parcel-detained", "Parcel detained", 409),
+	T("invalid-parcel-filter", "Invalid parcel filter", 422),
 	/* Screening clearances */
 	T("invalid-clearance", "Invalid clearance", 422),
 	T("invalid-decision", "Invalid decision", 422),
@@ -85,8 +86,6 @@ static const struct problem_type problem_table[] = {
 	T("invalid-document-code", "Invalid document code", 422),
 	T("invalid-consignment", "Invalid consignment", 422),
 	T("unknown-consignment", "Unknown consignment", 404),
-	/* Parcels */
-	T("invalid-parcel-filter", "Invalid parcel filter", 422),
 	/* Subscriptions and replays */
 	T("invalid-subscription", "Invalid subscription", 422),
 	T("notices-pending", "Notices pending", 409),
