@@ -6,12 +6,23 @@
  * decompressed manifest (a gzip body is unwrapped first), so that their
  * SHA-256 is the one `railgate check` prints for the same file and a
  * replay re-reads exactly what was decided.
+ *
+ * A body is moved out of its evbuffer into a mapping of the job's own
+ * (ingest_take_body), a few MiB at a time, so that the manifest is never
+ * resident twice; the EDIFACT reader then says which leading bytes it is
+ * done with (input_options.consumed) and their pages go back to the
+ * kernel as the model grows.  A million-parcel train is so about its
+ * model's size at the peak rather than the model and the bytes together.
  */
+#include <sys/mman.h>
+
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <zlib.h>
@@ -31,11 +42,23 @@
 #include "daemon/http/http.h"
 #include "daemon/ingest.h"
 #include "engine/input.h"
+#include "rules/pool.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
 
 #define INFLATE_RATIO	64
 #define INFLATE_FLOOR	((size_t)16 << 20)
+#define INGEST_BIG_TRAIN	20000	/* items: wagons hashed on every core */
+#define BODY_STEP	((size_t)4 << 20)	/* bytes moved out of the evbuffer at a time */
+#define BODY_TRIM	((size_t)32 << 20)	/* malloc_trim after so many */
+
+/* A body moved into a private anonymous mapping; the parsed part dropped. */
+struct ingest_bytes {
+	char	*base;
+	size_t	 len;
+	size_t	 mapped;	/* bytes mapped (len rounded up to pages) */
+	size_t	 dropped;	/* leading bytes given back to the kernel */
+};
 
 struct ingest_job {
 	struct daemon		*d;
@@ -251,26 +274,43 @@ build_train_json(struct ingest_job *j, const struct manifest_train *t)
 	jsonw_object_end(&w);
 }
 
-/* One summary per wagon, for the wagons table. */
+/* The wagons' contents hashes, filled in parallel (build_wagons_json). */
+struct wagon_hashes {
+	const struct manifest_train	*t;
+	char				(*hex)[65];
+};
+
+static void
+wagon_hash_cb(void *arg, size_t i)
+{
+	struct wagon_hashes	*h = arg;
+
+	manifest_wagon_contents_sha256(h->t->wagons[i], h->hex[i]);
+}
+
+/*
+ * One summary per wagon, for the wagons table.  The contents hashes are
+ * most of the ingestion of a big train (the canonical JSON of every
+ * item): its wagons are hashed on every core, as they are evaluated.
+ */
 static void
 build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 {
-	struct jsonw	w;
-	struct buf	scratch = { 0 };
-	char		hex[65];
-	size_t		i, k;
+	struct jsonw		 w;
+	struct wagon_hashes	 h = { t, xcalloc(t->nwagons + 1, sizeof *h.hex) };
+	size_t			 i, k;
 
+	(void)rules_pool_run(t->nitems > INGEST_BIG_TRAIN ? 0 : 1, t->nwagons,
+	    wagon_hash_cb, &h);
 	jsonw_init(&w, &j->wagons);
 	jsonw_array_begin(&w);
 	for (i = 0; i < t->nwagons; i++) {
 		const struct manifest_wagon *wg = t->wagons[i];
 
-		manifest_wagon_contents_write(wg, &scratch);
-		contents_hash(&scratch, hex);
 		jsonw_object_begin(&w);
 		jsonw_kv_int(&w, "position", wg->position);
 		jsonw_kv_string(&w, "number", wg->number);
-		jsonw_kv_string(&w, "contents_sha256", hex);
+		jsonw_kv_string(&w, "contents_sha256", h.hex[i]);
 		jsonw_key(&w, "containers");
 		jsonw_array_begin(&w);
 		for (k = 0; k < wg->ncontainers; k++)
@@ -281,7 +321,7 @@ build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);
-	buf_free(&scratch);
+	free(h.hex);
 }
 
 /* The bytes as they will be stored: their hash, size, zlib form, format. */
@@ -294,9 +334,32 @@ ingest_keep_raw(struct ingest_job *j, const char *data, size_t len)
 	j->format = manifest_format_name(manifest_detect_format(data, len));
 }
 
-/* Parses the plain bytes and fills every output of the job. */
+/*
+ * The reader is done with [0, upto) of the mapped body (edi/reader.h):
+ * those pages go back to the kernel.  It never reads them again; should
+ * anything, it reads zeros of a private anonymous page, never another
+ * train's bytes.
+ */
 static void
-ingest_parse(struct ingest_job *j, const char *data, size_t len)
+ingest_drop_consumed(void *arg, size_t upto)
+{
+	struct ingest_bytes	*b = arg;
+	size_t			 page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t			 end = upto / page * page;
+
+	if (end <= b->dropped)
+		return;
+	(void)madvise(b->base + b->dropped, end - b->dropped, MADV_DONTNEED);
+	b->dropped = end;
+}
+
+/*
+ * Parses the plain bytes and fills every output of the job; mapped (may
+ * be NULL) holds data, whose parsed pages may then be dropped.
+ */
+static void
+ingest_parse(struct ingest_job *j, const char *data, size_t len,
+    struct ingest_bytes *mapped)
 {
 	struct input_options	 opt = { .max_size = j->max_size };
 	struct manifest_train	*t;
@@ -304,6 +367,10 @@ ingest_parse(struct ingest_job *j, const char *data, size_t len)
 	struct timespec		 t0, t1;
 
 	ingest_keep_raw(j, data, len);
+	if (mapped != NULL) {
+		opt.consumed = ingest_drop_consumed;
+		opt.consumed_arg = mapped;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* The parsers check the train number; checked again here, so that
 	 * no reader can hand the database one the API cannot name. */
@@ -348,12 +415,54 @@ inflate_cap(size_t len, size_t max)
 	return cap < max ? cap : max;
 }
 
+/*
+ * Moves the job's body into b, BODY_STEP bytes at a time: each step frees
+ * the evbuffer chains it emptied, and malloc_trim gives their heap pages
+ * back (freed from the bottom of the heap, they would stay resident until
+ * the last), so that the body is never held twice as evbuffer_pullup()
+ * would.  -1 when the mapping cannot be made (the caller pulls up).
+ */
+static int
+ingest_take_body(struct ingest_job *j, struct ingest_bytes *b)
+{
+	size_t	page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t	off = 0, trimmed = 0;
+	int	n;
+
+	b->len = evbuffer_get_length(j->body);
+	b->mapped = b->len == 0 ? page : (b->len + page - 1) / page * page;
+	b->dropped = 0;
+	b->base = mmap(NULL, b->mapped, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b->base == MAP_FAILED) {
+		b->base = NULL;
+		return -1;
+	}
+	while (off < b->len) {
+		n = evbuffer_remove(j->body, b->base + off,
+		    b->len - off < BODY_STEP ? b->len - off : BODY_STEP);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+		if (off - trimmed >= BODY_TRIM) {
+			(void)malloc_trim(0);
+			trimmed = off;
+		}
+	}
+	b->len = off;
+	evbuffer_free(j->body);
+	j->body = NULL;
+	(void)malloc_trim(0);
+	return 0;
+}
+
 /* Worker: read, unwrap gzip, parse. */
 static void
 ingest_work(void *arg)
 {
 	struct ingest_job	*j = arg;
 	struct manifest_train	*scratch;
+	struct ingest_bytes	 mapped = { NULL, 0, 0, 0 }, *drop = NULL;
 	char			*data = NULL, *plain = NULL;
 	size_t			 len = 0, plainlen;
 
@@ -363,6 +472,10 @@ ingest_work(void *arg)
 			j->read_error = errno;
 			return;
 		}
+	} else if (ingest_take_body(j, &mapped) == 0) {
+		data = mapped.base;
+		len = mapped.len;
+		drop = &mapped;
 	} else {
 		len = evbuffer_get_length(j->body);
 		data = (char *)evbuffer_pullup(j->body, -1);
@@ -371,7 +484,7 @@ ingest_work(void *arg)
 		scratch = manifest_train_new();
 		if (input_decompress(data, len, inflate_cap(len, j->max_size),
 		    scratch, &plain, &plainlen) == 0) {
-			ingest_parse(j, plain, plainlen);
+			ingest_parse(j, plain, plainlen, NULL);
 			free(plain);
 		} else {
 			/* Store the body as received, refused with the reason
@@ -385,9 +498,11 @@ ingest_work(void *arg)
 		}
 		manifest_train_free(scratch);
 	} else
-		ingest_parse(j, data, len);
+		ingest_parse(j, data, len, drop);
 	if (j->path != NULL)
 		free(data);
+	if (mapped.base != NULL)
+		munmap(mapped.base, mapped.mapped);
 	if (j->body != NULL) {
 		evbuffer_free(j->body);
 		j->body = NULL;

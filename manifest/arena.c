@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,8 +200,30 @@ arena_strdup(struct arena *a, const char *s)
 /*
  * Grows an array to hold need elements: exactly need the first time,
  * doubling after.  The old block stays in the arena until it is freed: at
- * most as much again as the final array.
+ * most as much again as the final array -- unless it is the last block
+ * of the current chunk and the chunk has room: then it grows where it
+ * is (arena_grow_in_place), as a wagon's item list does while
+ * manifest_train_finish() links a big train's items wagon by wagon.
  */
+static bool
+arena_grow_in_place(struct arena *a, void *old, size_t oldbytes,
+    size_t bytes)
+{
+	struct arena_chunk	*c = a->head;
+	size_t			 have, want;
+
+	if (c == NULL || old == NULL)
+		return false;
+	have = (oldbytes + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	want = (bytes + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (want < bytes || have > c->used ||
+	    (unsigned char *)old != c->data + c->used - have ||
+	    want - have > c->size - c->used)
+		return false;
+	c->used += want - have;
+	return true;
+}
+
 void *
 arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size)
 {
@@ -217,6 +240,10 @@ arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size)
 	if (__builtin_mul_overflow(ncap, size, &bytes)) {
 		ncap = SIZE_MAX / size;
 		bytes = ncap * size;
+	}
+	if (*cap != 0 && arena_grow_in_place(a, old, *cap * size, bytes)) {
+		*cap = ncap;
+		return old;
 	}
 	p = arena_alloc(a, bytes);
 	if (*cap != 0)

@@ -65,6 +65,11 @@ jsonw_key(struct jsonw *w, const char *key)
 	w->need_comma[w->depth] = false;
 }
 
+/* Bytes written as they are: printable ASCII but '"' and '\\'. */
+static const bool json_plain[256] = {
+	[0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7f] = true,
+};
+
 /*
  * Escapes only what JSON requires, copying runs of plain bytes at once.
  * A byte that is no part of valid UTF-8 becomes U+FFFD: JSON text is
@@ -83,7 +88,7 @@ json_escape(struct buf *b, const char *s, size_t len)
 		const char *esc = NULL;
 		char u[7];
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+		if (json_plain[c])
 			continue;
 		if (c >= 0x80 && (k = utf8_sequence(s + i, len - i)) != 0) {
 			i += k - 1;
@@ -137,11 +142,14 @@ void
 jsonw_int(struct jsonw *w, int64_t v)
 {
 	char	tmp[24];
-	int	n;
+	size_t	n = 0;
 
 	jsonw_value_prefix(w);
-	n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
-	buf_add(w->out, tmp, (size_t)n);
+	if (v < 0)
+		tmp[n++] = '-';
+	n += value_u64_format(v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v,
+	    tmp + n);
+	buf_add(w->out, tmp, n);
 }
 
 void
