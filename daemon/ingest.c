@@ -617,6 +617,7 @@ ingest_cb(void *arg)
 	struct ingest_job	*j = arg;
 	struct store_manifest	 m = { 0 };
 	struct store_peer_in	 in = { 0 };
+	unsigned char		*raw_z;
 
 	if (j->read_error != 0 || j->raw_z == NULL) {
 		ingest_fail(j, 500, j->read_error != 0 ?
@@ -639,12 +640,18 @@ ingest_cb(void *arg)
 	m.wagons = j->wagons.data != NULL ? j->wagons.data : "[]";
 	m.ruleset = NULL;
 	m.carriers = j->carriers;
+	/* The store copies the bytes (db_query): the job's go now, not
+	 * when the database answers -- a big train's model is still held. */
+	raw_z = j->raw_z;
+	j->raw_z = NULL;
 	if (j->peer.sender == NULL) {
 		store_ingest_manifest(j->d->db, &m, ingest_stored_cb, j);
+		free(raw_z);
 		return;
 	}
 	/* The message names the train its manifest must be for. */
 	if (j->accepted && strcmp(j->train_no, j->peer.train_no) != 0) {
+		free(raw_z);
 		ingest_fail(j, 422, "the pre-arrival manifest is for another "
 		    "train than the message names");
 		return;
@@ -657,6 +664,7 @@ ingest_cb(void *arg)
 	in.neighbour = j->peer.neighbour;
 	in.manifest = &m;
 	store_peer_receive(j->d->db, &in, ingest_peer_stored_cb, j);
+	free(raw_z);
 }
 
 /* A job with the request's strings copied. */
