@@ -35,11 +35,23 @@ struct arena_chunk {
 	alignas(max_align_t) unsigned char data[];
 };
 
+/*
+ * Blocks arena_grow() left behind, of 2^k bytes (k from ARENA_SPARE_MIN),
+ * linked through their first word: the next array growing to that size
+ * takes one.  A consignment's item list grows 1, 2, 4, ... 256 pointers
+ * while its items are allocated between the steps, so it never grows in
+ * place; without this, the blocks it outgrew were a twentieth of a
+ * million-parcel train's model.
+ */
+#define ARENA_SPARE_MIN	8		/* 256 bytes: small arrays are not worth it */
+#define ARENA_SPARE_MAX	20		/* 1 MiB: larger ones have chunks of their own */
+
 struct arena {
 	struct arena_chunk	*head;		/* current chunk, bumped into */
 	struct arena_chunk	*large;		/* dedicated chunks of big requests */
 	size_t			 next_size;
 	size_t			 bytes;
+	void			*spare[ARENA_SPARE_MAX + 1];
 };
 
 static struct arena_chunk *arena_chunk_new(struct arena *, size_t);
@@ -199,12 +211,50 @@ arena_strdup(struct arena *a, const char *s)
 
 /*
  * Grows an array to hold need elements: exactly need the first time,
- * doubling after.  The old block stays in the arena until it is freed: at
- * most as much again as the final array -- unless it is the last block
- * of the current chunk and the chunk has room: then it grows where it
- * is (arena_grow_in_place), as a wagon's item list does while
+ * doubling after.  The old block is dead: the next array growing to its
+ * size (a power of two from 256 bytes) may take it (arena_spare_take);
+ * any other stays unused until the arena is freed.  When it is the last
+ * block of the current chunk and the chunk has room, it grows where it
+ * is instead (arena_grow_in_place), as a wagon's item list does while
  * manifest_train_finish() links a big train's items wagon by wagon.
  */
+/* k when bytes is 2^k within the spare lists' range, else -1. */
+static int
+arena_spare_class(size_t bytes)
+{
+	int	k;
+
+	if (bytes == 0 || (bytes & (bytes - 1)) != 0)
+		return -1;
+	k = __builtin_ctzll((unsigned long long)bytes);
+	return k >= ARENA_SPARE_MIN && k <= ARENA_SPARE_MAX ? k : -1;
+}
+
+/* A spare block of exactly bytes, or NULL. */
+static void *
+arena_spare_take(struct arena *a, size_t bytes)
+{
+	int	 k = arena_spare_class(bytes);
+	void	*p;
+
+	if (k < 0 || (p = a->spare[k]) == NULL)
+		return NULL;
+	memcpy(&a->spare[k], p, sizeof p);
+	return p;
+}
+
+/* Keeps an outgrown array's block for the next array of its size. */
+static void
+arena_spare_put(struct arena *a, void *old, size_t bytes)
+{
+	int	k = arena_spare_class(bytes);
+
+	if (k < 0)
+		return;
+	memcpy(old, &a->spare[k], sizeof old);
+	a->spare[k] = old;
+}
+
 static bool
 arena_grow_in_place(struct arena *a, void *old, size_t oldbytes,
     size_t bytes)
@@ -245,9 +295,12 @@ arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size)
 		*cap = ncap;
 		return old;
 	}
-	p = arena_alloc(a, bytes);
-	if (*cap != 0)
+	if ((p = arena_spare_take(a, bytes)) == NULL)
+		p = arena_alloc(a, bytes);
+	if (*cap != 0) {
 		memcpy(p, old, *cap * size);
+		arena_spare_put(a, old, *cap * size);
+	}
 	*cap = ncap;
 	return p;
 }

@@ -25,7 +25,12 @@ void *arena_zalloc(struct arena *a, size_t size);
 /* A NUL-terminated copy of len bytes at s, owned by the arena. */
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 char *arena_strdup(struct arena *a, const char *s);
-/* Grows an arena-owned array of elements of size bytes from *cap to at least need. */
+/*
+ * Grows an arena-owned array of elements of size bytes from *cap to at
+ * least need; returns the array, perhaps moved.  The old block is then
+ * dead -- a later arena_grow may reuse it --, so no pointer into the
+ * array may be kept across a call.
+ */
 void *arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size);
 
 /* Bytes obtained from the system, for statistics and memory limits. */
