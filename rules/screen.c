@@ -124,8 +124,9 @@ screen_cands(const struct rules_node *n, struct eval_frame *f,
 	double			 min = n->possible < n->fraction ? n->possible :
 				     n->fraction;
 
-	if (stable && memo_get_cands(f->memo, n, name, &c, ncands))
+	if (stable && memo_get_or_claim_cands(f->memo, n, name, &c, ncands))
 		return c;
+	/* Claimed (stable): computed here once, other threads wait. */
 	fresh = screen_candidates(n->list, name, f->rs->forms, min, ncands);
 	if (!stable) {
 		/* A computed text lives for this condition only: so do its

@@ -6,7 +6,7 @@
  * which are the distinct (name, identifier) pairs when each person has
  * one identifier; a name under two identifiers is still scored once
  * (what depends on the identifier is judged from the remembered
- * candidates).
+ * candidates) -- on one thread or several.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -108,8 +108,12 @@ t_screening_once_per_party(void)
 	CU_ASSERT_EQUAL(pairs, names);
 	CU_ASSERT_TRUE(t->nconsignments > names);
 	CU_ASSERT_EQUAL(computations(rs, t, 1), pairs);
-	/* Each evaluation has its own memo: the same count again. */
+	/* Each evaluation has its own memo: the same count again; and on
+	 * four threads, where two wagons meeting a name at once must not
+	 * both score it (memo_get_or_claim_cands). */
 	CU_ASSERT_EQUAL(computations(rs, t, 1), pairs);
+	for (i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(computations(rs, t, 4), pairs);
 	/* The first half's consignees under an identifier: a person with
 	 * consignments in both halves is two pairs, one name scored. */
 	for (i = 0; i < t->nconsignments / 2; i++)
