@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <zlib.h>
 
 #include "db/peer.h"
 #include "db/store.h"
@@ -117,22 +116,6 @@ ingest_job_free(struct ingest_job *j)
 	free((char *)j->peer.train_no);
 	free((char *)j->peer.neighbour);
 	free(j);
-}
-
-/* zlib at its fastest level: manifests compress well even so. */
-static unsigned char *
-deflate_fast(const void *data, size_t len, size_t *outlen)
-{
-	uLongf		 n = compressBound((uLong)len);
-	unsigned char	*out = xmalloc(n);
-
-	if (compress2(out, &n, data, (uLong)len, Z_BEST_SPEED) != Z_OK) {
-		free(out);
-		*outlen = 0;
-		return NULL;
-	}
-	*outlen = n;
-	return out;
 }
 
 /* True when the train carries perishable goods (HS 06-08). */
@@ -328,9 +311,9 @@ build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 static void
 ingest_keep_raw(struct ingest_job *j, const char *data, size_t len)
 {
-	sha256_hex(data, len, j->sha256);
+	/* A big manifest in pieces on every core, hashed meanwhile. */
 	j->raw_size = (int64_t)len;
-	j->raw_z = deflate_fast(data, len, &j->raw_z_len);
+	j->raw_z = input_deflate_stored(data, len, 0, j->sha256, &j->raw_z_len);
 	j->format = manifest_format_name(manifest_detect_format(data, len));
 }
 
