@@ -239,7 +239,7 @@ arena_spare_take(struct arena *a, size_t bytes)
 
 	if (k < 0 || (p = a->spare[k]) == NULL)
 		return NULL;
-	memcpy(&a->spare[k], p, sizeof p);
+	a->spare[k] = *(void **)p;	/* aligned: an arena block */
 	return p;
 }
 
@@ -251,7 +251,7 @@ arena_spare_put(struct arena *a, void *old, size_t bytes)
 
 	if (k < 0)
 		return;
-	memcpy(old, &a->spare[k], sizeof old);
+	*(void **)old = a->spare[k];
 	a->spare[k] = old;
 }
 
