@@ -623,15 +623,14 @@ ingest_cb(void *arg)
 	m.wagons = j->wagons.data != NULL ? j->wagons.data : "[]";
 	m.ruleset = NULL;
 	m.carriers = j->carriers;
-	/* The store copies the bytes (db_query): the job's go now, not
-	 * when the database answers -- a big train's model is still held. */
-	raw_z = j->raw_z;
-	j->raw_z = NULL;
+	/* The store borrows the bytes until it answers (freed with the
+	 * job); the neighbour's copies them, so they go at once. */
 	if (j->peer.sender == NULL) {
 		store_ingest_manifest(j->d->db, &m, ingest_stored_cb, j);
-		free(raw_z);
 		return;
 	}
+	raw_z = j->raw_z;
+	j->raw_z = NULL;
 	/* The message names the train its manifest must be for. */
 	if (j->accepted && strcmp(j->train_no, j->peer.train_no) != 0) {
 		free(raw_z);

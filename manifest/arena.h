@@ -18,7 +18,10 @@ struct arena *arena_new(void);
 /* Releases the arena and everything allocated from it; accepts NULL. */
 void arena_free(struct arena *a);
 
-/* size bytes aligned for any type; owned by the arena; never NULL. */
+/*
+ * size bytes aligned to 8 (any scalar but long double; arena.c says
+ * why); owned by the arena; never NULL.
+ */
 void *arena_alloc(struct arena *a, size_t size);
 /* As arena_alloc, zero-filled. */
 void *arena_zalloc(struct arena *a, size_t size);
