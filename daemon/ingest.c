@@ -435,7 +435,8 @@ ingest_take_body(struct ingest_job *j, struct ingest_bytes *b)
 	b->len = off;
 	evbuffer_free(j->body);
 	j->body = NULL;
-	(void)malloc_trim(0);
+	if (off >= BODY_TRIM)
+		(void)malloc_trim(0);
 	return 0;
 }
 
