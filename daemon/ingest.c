@@ -403,7 +403,9 @@ inflate_cap(size_t len, size_t max)
  * the evbuffer chains it emptied, and malloc_trim gives their heap pages
  * back (freed from the bottom of the heap, they would stay resident until
  * the last), so that the body is never held twice as evbuffer_pullup()
- * would.  -1 when the mapping cannot be made (the caller pulls up).
+ * would.  -1 when the mapping cannot be made (nothing moved: the caller
+ * pulls up), -2 when the evbuffer gave fewer bytes than it held (never
+ * stored or parsed short: the caller fails the job).
  */
 static int
 ingest_take_body(struct ingest_job *j, struct ingest_bytes *b)
@@ -432,11 +434,15 @@ ingest_take_body(struct ingest_job *j, struct ingest_bytes *b)
 			trimmed = off;
 		}
 	}
-	b->len = off;
 	evbuffer_free(j->body);
 	j->body = NULL;
 	if (off >= BODY_TRIM)
 		(void)malloc_trim(0);
+	if (off != b->len) {
+		munmap(b->base, b->mapped);
+		b->base = NULL;
+		return -2;
+	}
 	return 0;
 }
 
@@ -449,6 +455,7 @@ ingest_work(void *arg)
 	struct ingest_bytes	 mapped = { NULL, 0, 0, 0 }, *drop = NULL;
 	char			*data = NULL, *plain = NULL;
 	size_t			 len = 0, plainlen;
+	int			 rc;
 
 	if (j->path != NULL) {
 		/* A spooled file, never a link out of the spool. */
@@ -456,10 +463,13 @@ ingest_work(void *arg)
 			j->read_error = errno;
 			return;
 		}
-	} else if (ingest_take_body(j, &mapped) == 0) {
+	} else if ((rc = ingest_take_body(j, &mapped)) == 0) {
 		data = mapped.base;
 		len = mapped.len;
 		drop = &mapped;
+	} else if (rc == -2) {
+		j->read_error = EIO;
+		return;
 	} else {
 		len = evbuffer_get_length(j->body);
 		data = (char *)evbuffer_pullup(j->body, -1);
