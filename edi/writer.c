@@ -394,6 +394,12 @@ item(struct ew *w, const struct manifest_item *it)
 		seg(w, "DGS"), el(w), raw(w, "RID"), el(w), el(w);
 		text(w, it->un_number), end(w);
 	}
+	/* CUSCAR SG14 has PCI after DGS, before CST; IFCSUM SG46 after the
+	 * measurements, before the documents' SG47. */
+	if (it->tracking != NULL) {
+		seg(w, "PCI"), el(w), raw(w, "18"), el(w), text(w, it->tracking);
+		end(w);
+	}
 	if (it->hs != NULL && w->kind == EDI_MSG_CUSCAR) {
 		seg(w, "CST"), el(w), el(w), raw(w, it->hs), co(w), raw(w, "122");
 		end(w);

@@ -387,7 +387,7 @@ manifest_item_add(struct manifest_train *t, struct manifest_consignment *c)
 
 	it = arena_zalloc(t->arena, sizeof *it);
 	it->packages = it->gross_kg = it->net_kg = it->value = MANIFEST_ABSENT;
-	it->src.offset = DIAG_NO_OFFSET;
+	it->src.offset = it->tracking_src.offset = DIAG_NO_OFFSET;
 	it->consignment = c;
 	c->items = arena_grow(t->arena, c->items, &c->items_cap, c->nitems + 1,
 	    sizeof *c->items);
@@ -682,6 +682,7 @@ manifest_train_finish(struct manifest_train *t)
 	train_link_placements(t);	/* and the defaults */
 	train_check_equipment(t);
 	train_check_items(t);
+	manifest_train_check_tracking(t);
 	t->finished = true;
 }
 

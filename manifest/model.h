@@ -156,6 +156,7 @@ struct manifest_item {
 	const char			*un_number;
 	/* A parcel's tracking number (docs/parcels.md); NULL: none. */
 	const char			*tracking;
+	struct manifest_src		 tracking_src;	/* where it was read */
 	struct manifest_document	*documents;
 	struct manifest_placement	*placements;
 	uint32_t			 ndocuments;
@@ -317,5 +318,17 @@ const char *manifest_seal_condition_name(enum manifest_seal_condition c);
 /* Parses the canonical spellings; 0, or -1 if s is not one of them. */
 int manifest_direction_parse(const char *s, enum manifest_direction *out);
 int manifest_procedure_parse(const char *s, enum manifest_procedure *out);
+/*
+ * True when the len bytes at s are a customs supervision code for
+ * cross-border e-commerce (9610, 9710, 9810, 1210, 1239: docs/parcels.md),
+ * which the readers map to MANIFEST_PROC_ECOMMERCE.
+ */
+bool manifest_procedure_is_ecommerce_code(const char *s, size_t len);
+
+/*
+ * The tracking-number checks of manifest_train_finish() (model_tracking.c):
+ * TRACKING_NUMBER, TRACKING_DUPLICATE, TRACKING_MISSING.
+ */
+void manifest_train_check_tracking(struct manifest_train *t);
 
 #endif
