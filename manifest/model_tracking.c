@@ -26,11 +26,16 @@
 
 /* What the duplicate check works on. */
 struct tracking_set {
-	const struct manifest_item	**items;	/* with a tracking number, train order */
-	uint64_t			 *hashes;	/* of items[i]->tracking */
-	size_t				  n;
+	const struct manifest_item	**items;	/* every item, train order */
 	uint64_t			 *slots;	/* tag << 32 | index + 1; 0: empty */
 	size_t				  mask;
+	/* Hashed items waiting for their slot to arrive in the cache. */
+	struct {
+		uint64_t	hash;
+		size_t		index;
+	}				  pending[2 * TRACKING_PREFETCH];
+	size_t				  npending;	/* ever queued */
+	size_t				  ninserted;
 };
 
 /* True for the customs supervision codes of cross-border e-commerce. */
@@ -115,51 +120,12 @@ report_duplicate(struct manifest_train *t, const struct manifest_item *first,
 	    where[0] != '\0' ? " at " : "", where);
 }
 
-/*
- * Collects the items with a tracking number and their hashes; reports
- * bad shapes and, once per e-commerce consignment, the items without one.
- */
-static void
-tracking_collect(struct manifest_train *t, struct tracking_set *s)
-{
-	size_t	i, j, missing, len;
-
-	s->items = xreallocarray(NULL, t->nitems + 1, sizeof *s->items);
-	s->hashes = xreallocarray(NULL, t->nitems + 1, sizeof *s->hashes);
-	for (i = 0; i < t->nconsignments; i++) {
-		const struct manifest_consignment *c = t->consignments[i];
-
-		missing = 0;
-		for (j = 0; j < c->nitems; j++) {
-			const struct manifest_item *it = c->items[j];
-
-			if (it->tracking == NULL) {
-				missing++;
-				continue;
-			}
-			if ((len = tracking_shape(it->tracking)) == 0) {
-				report_shape(t, it);
-				len = strlen(it->tracking);
-			}
-			s->items[s->n] = it;
-			s->hashes[s->n++] = strmap_hash(it->tracking, len);
-		}
-		if (missing > 0 && c->procedure == MANIFEST_PROC_ECOMMERCE) {
-			struct diag_loc loc = manifest_src_loc(t, &c->src);
-
-			diag_add(&t->diags, DIAG_WARNING, "TRACKING_MISSING", &loc,
-			    "%zu of the %zu goods items of e-commerce consignment "
-			    "%s have no tracking number: they cannot be set aside "
-			    "alone", missing, c->nitems, consignment_ref(c));
-		}
-	}
-}
-
 /* Inserts item k of s, or reports it as a duplicate of the one there. */
 static void
-tracking_insert(struct manifest_train *t, struct tracking_set *s, size_t k)
+tracking_insert(struct manifest_train *t, struct tracking_set *s,
+    uint64_t h, size_t k)
 {
-	uint64_t	h = s->hashes[k], tag = h >> 32, *slot;
+	uint64_t	tag = h >> 32, *slot;
 	size_t		i;
 
 	for (i = (size_t)h & s->mask;; i = (i + 1) & s->mask) {
@@ -180,30 +146,107 @@ tracking_insert(struct manifest_train *t, struct tracking_set *s, size_t k)
 	}
 }
 
+/*
+ * Queues item k's hash, prefetching its slot, and inserts the one queued
+ * TRACKING_PREFETCH before, whose slot has arrived meanwhile.
+ */
+static void
+tracking_queue(struct manifest_train *t, struct tracking_set *s,
+    uint64_t h, size_t k)
+{
+	size_t	q = s->npending++ % nitems(s->pending);
+
+	s->pending[q].hash = h;
+	s->pending[q].index = k;
+	__builtin_prefetch(&s->slots[h & s->mask], 1);
+	if (s->npending > TRACKING_PREFETCH) {
+		q = s->ninserted++ % nitems(s->pending);
+		tracking_insert(t, s, s->pending[q].hash, s->pending[q].index);
+	}
+}
+
+/* Hashes and queues item k (with a number): TRACKING_NUMBER if bad. */
+static void
+tracking_item(struct manifest_train *t, struct tracking_set *s, size_t k)
+{
+	const struct manifest_item	*it = s->items[k];
+	size_t				 len;
+
+	if ((len = tracking_shape(it->tracking)) == 0) {
+		report_shape(t, it);
+		len = strlen(it->tracking);
+	}
+	if (s->slots == NULL) {
+		size_t cap = 16;
+
+		while (cap < 2 * t->nitems)
+			cap *= 2;
+		s->slots = xcalloc(cap, sizeof *s->slots);
+		s->mask = cap - 1;
+	}
+	tracking_queue(t, s, strmap_hash(it->tracking, len), k);
+}
+
+/*
+ * Every item's number checked and queued for the duplicate check, in
+ * train order; TRACKING_MISSING once per e-commerce consignment.  Items
+ * and their numbers are scattered over the arena: each is prefetched
+ * some items ahead, its number when its item has arrived.
+ */
+static void
+tracking_walk(struct manifest_train *t, struct tracking_set *s, size_t n)
+{
+	size_t	i, j, k = 0, missing;
+
+	for (i = 0; i < t->nconsignments; i++) {
+		const struct manifest_consignment *c = t->consignments[i];
+
+		missing = 0;
+		for (j = 0; j < c->nitems; j++, k++) {
+			if (k + 2 * TRACKING_PREFETCH < n)
+				__builtin_prefetch(&s->items[k + 2 *
+				    TRACKING_PREFETCH]->tracking);
+			if (k + TRACKING_PREFETCH < n &&
+			    s->items[k + TRACKING_PREFETCH]->tracking != NULL)
+				__builtin_prefetch(s->items[k +
+				    TRACKING_PREFETCH]->tracking);
+			if (s->items[k]->tracking == NULL)
+				missing++;
+			else
+				tracking_item(t, s, k);
+		}
+		if (missing > 0 && c->procedure == MANIFEST_PROC_ECOMMERCE) {
+			struct diag_loc loc = manifest_src_loc(t, &c->src);
+
+			diag_add(&t->diags, DIAG_WARNING, "TRACKING_MISSING", &loc,
+			    "%zu of the %zu goods items of e-commerce consignment "
+			    "%s have no tracking number: they cannot be set aside "
+			    "alone", missing, c->nitems, consignment_ref(c));
+		}
+	}
+	while (s->ninserted < s->npending) {
+		size_t q = s->ninserted++ % nitems(s->pending);
+
+		tracking_insert(t, s, s->pending[q].hash, s->pending[q].index);
+	}
+}
+
 /* The checks of model_tracking.c (see model.h). */
 void
 manifest_train_check_tracking(struct manifest_train *t)
 {
-	struct tracking_set	s = { 0 };
-	size_t			k, cap = 16;
+	struct tracking_set	s;
+	size_t			i, j, n = 0;
 
-	if (t->nitems == 0)
+	/* Indexes are 32 bits in a slot: a train's items fit. */
+	if (t->nitems == 0 || t->nitems >= UINT32_MAX)
 		return;
-	tracking_collect(t, &s);
-	/* Indexes are 32 bits: a train's items fit (the readers' limits). */
-	if (s.n > 1 && s.n < UINT32_MAX) {
-		while (cap < 2 * s.n)
-			cap *= 2;
-		s.slots = xcalloc(cap, sizeof *s.slots);
-		s.mask = cap - 1;
-		for (k = 0; k < s.n; k++) {
-			if (k + TRACKING_PREFETCH < s.n)
-				__builtin_prefetch(&s.slots[s.hashes[k +
-				    TRACKING_PREFETCH] & s.mask], 1);
-			tracking_insert(t, &s, k);
-		}
-	}
+	memset(&s, 0, sizeof s);
+	s.items = xreallocarray(NULL, t->nitems, sizeof *s.items);
+	for (i = 0; i < t->nconsignments; i++)
+		for (j = 0; j < t->consignments[i]->nitems; j++)
+			s.items[n++] = t->consignments[i]->items[j];
+	tracking_walk(t, &s, n);
 	free(s.slots);
 	free(s.items);
-	free(s.hashes);
 }
