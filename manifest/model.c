@@ -14,6 +14,7 @@
 #include "bytes.h"
 #include "ident.h"
 #include "model.h"
+#include "model_tracking.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -503,8 +504,9 @@ wagon_add_item(struct manifest_train *t, struct manifest_wagon *w,
 /*
  * Resolves placements to wagons and containers and reports unknown
  * equipment; applies the defaults on the way (procedure to the
- * direction, item currency to the consignment's): one pass over a big
- * train's items rather than two, which each miss the cache.
+ * direction, item currency to the consignment's) and feeds the tracking
+ * numbers' checks (model_tracking.c): one pass over a big train's items
+ * rather than several, which each miss the cache.
  */
 static void
 train_link_placements(struct manifest_train *t)
@@ -522,16 +524,23 @@ train_link_placements(struct manifest_train *t)
 	const char			*last_equipment = NULL;
 	struct manifest_container	*last_container = NULL;
 	struct manifest_wagon		*last_wagon = NULL;
-	size_t				 i, j, k;
+	struct tracking_set		 ts;	/* here: the item is in the cache */
+	size_t				 i, j, k, missing;
 
+	tracking_set_begin(&ts, t);
 	for (i = 0; i < t->nconsignments; i++) {
 		struct manifest_consignment *c = t->consignments[i];
 
 		if (c->procedure == MANIFEST_PROC_DEFAULT)
 			c->procedure = by_direction[t->direction];
-		for (j = 0; j < c->nitems; j++) {
+		for (j = missing = 0; j < c->nitems; j++) {
 			struct manifest_item *it = c->items[j];
 			bool placed = it->nplacements > 0;
+
+			if (it->tracking != NULL)
+				tracking_set_add(&ts, t, it);
+			else
+				missing++;
 
 			if (it->value != MANIFEST_ABSENT && it->currency == NULL)
 				it->currency = c->currency;
@@ -570,7 +579,9 @@ train_link_placements(struct manifest_train *t)
 			/* The rules judge these as goods on no wagon. */
 			t->nunplaced += !placed;
 		}
+		tracking_set_missing(t, c, missing);
 	}
+	tracking_set_end(&ts, t);
 }
 
 /* Check digits of wagons and containers, containers on no wagon, empty train. */
@@ -682,7 +693,6 @@ manifest_train_finish(struct manifest_train *t)
 	train_link_placements(t);	/* and the defaults */
 	train_check_equipment(t);
 	train_check_items(t);
-	manifest_train_check_tracking(t);
 	t->finished = true;
 }
 

@@ -326,8 +326,10 @@ int manifest_procedure_parse(const char *s, enum manifest_procedure *out);
 bool manifest_procedure_is_ecommerce_code(const char *s, size_t len);
 
 /*
- * The tracking-number checks of manifest_train_finish() (model_tracking.c):
- * TRACKING_NUMBER, TRACKING_DUPLICATE, TRACKING_MISSING.
+ * The tracking-number checks manifest_train_finish() makes
+ * (model_tracking.c: TRACKING_NUMBER, TRACKING_DUPLICATE,
+ * TRACKING_MISSING), alone, on a finished train: for benchmarks (finish
+ * makes them in its pass over the items, at a lower cost).
  */
 void manifest_train_check_tracking(struct manifest_train *t);
 

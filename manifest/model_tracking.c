@@ -5,38 +5,28 @@
  * naming both places), e-commerce goods without one (TRACKING_MISSING,
  * once per consignment).
  *
- * A train carries up to a million parcels, so the duplicate check is one
- * pass to hash every number into an array and one pass to insert the
- * hashes into an open-addressing table of 8-byte slots (32 bits of the
- * hash as a tag, the item's index), prefetching a few inserts ahead: a
- * probe touches an item's string only when the tags match.  The table
- * and the arrays are the caller's for the duration of the check only.
+ * A train carries up to a million parcels, and the check must cost little
+ * beside the parse: model.c hands every item over from the pass over the
+ * items it makes anyway (the item is in the cache then), each number is
+ * hashed and queued, and inserted into an open-addressing table of
+ * 8-byte slots (32 bits of the hash as a tag, the item's index) once the
+ * slot, prefetched when queued, has arrived.  A probe touches an item's
+ * string only when the tags match.  The table and the array live for the
+ * check only.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
+#include "model_tracking.h"
 #include "strmap.h"
 #include "util.h"
 
-/* Inserts this many hashes ahead of the one being inserted are prefetched. */
-#define TRACKING_PREFETCH	8
 /* A tracking number's longest length (docs/parcels.md). */
 #define TRACKING_MAX		35
-
-/* What the duplicate check works on. */
-struct tracking_set {
-	const struct manifest_item	**items;	/* every item, train order */
-	uint64_t			 *slots;	/* tag << 32 | index + 1; 0: empty */
-	size_t				  mask;
-	/* Hashed items waiting for their slot to arrive in the cache. */
-	struct {
-		uint64_t	hash;
-		size_t		index;
-	}				  pending[2 * TRACKING_PREFETCH];
-	size_t				  npending;	/* ever queued */
-	size_t				  ninserted;
-};
+/* Queued hashes ahead of the one inserted: the slots' prefetch distance. */
+#define TRACKING_AHEAD		8
+_Static_assert(TRACKING_AHEAD < TRACKING_QUEUE, "the queue holds the distance");
 
 /* True for the customs supervision codes of cross-border e-commerce. */
 bool
@@ -122,10 +112,9 @@ report_duplicate(struct manifest_train *t, const struct manifest_item *first,
 
 /* Inserts item k of s, or reports it as a duplicate of the one there. */
 static void
-tracking_insert(struct manifest_train *t, struct tracking_set *s,
-    uint64_t h, size_t k)
+tracking_insert(struct manifest_train *t, struct tracking_set *s, size_t k)
 {
-	uint64_t	tag = h >> 32, *slot;
+	uint64_t	h = s->queue[k % TRACKING_QUEUE], tag = h >> 32, *slot;
 	size_t		i;
 
 	for (i = (size_t)h & s->mask;; i = (i + 1) & s->mask) {
@@ -146,107 +135,89 @@ tracking_insert(struct manifest_train *t, struct tracking_set *s,
 	}
 }
 
-/*
- * Queues item k's hash, prefetching its slot, and inserts the one queued
- * TRACKING_PREFETCH before, whose slot has arrived meanwhile.
- */
-static void
-tracking_queue(struct manifest_train *t, struct tracking_set *s,
-    uint64_t h, size_t k)
+/* An empty set (see model_tracking.h). */
+void
+tracking_set_begin(struct tracking_set *s, const struct manifest_train *t)
 {
-	size_t	q = s->npending++ % nitems(s->pending);
-
-	s->pending[q].hash = h;
-	s->pending[q].index = k;
-	__builtin_prefetch(&s->slots[h & s->mask], 1);
-	if (s->npending > TRACKING_PREFETCH) {
-		q = s->ninserted++ % nitems(s->pending);
-		tracking_insert(t, s, s->pending[q].hash, s->pending[q].index);
-	}
+	memset(s, 0, sizeof *s);
 }
 
-/* Hashes and queues item k (with a number): TRACKING_NUMBER if bad. */
-static void
-tracking_item(struct manifest_train *t, struct tracking_set *s, size_t k)
+/* Checks and queues it; inserts the item queued TRACKING_AHEAD before. */
+void
+tracking_set_add(struct tracking_set *s, struct manifest_train *t,
+    const struct manifest_item *it)
 {
-	const struct manifest_item	*it = s->items[k];
-	size_t				 len;
+	size_t		len, cap = 16;
+	uint64_t	h;
 
 	if ((len = tracking_shape(it->tracking)) == 0) {
 		report_shape(t, it);
 		len = strlen(it->tracking);
 	}
 	if (s->slots == NULL) {
-		size_t cap = 16;
-
+		/* At most every item has a number: the table stays under half full. */
 		while (cap < 2 * t->nitems)
 			cap *= 2;
 		s->slots = xcalloc(cap, sizeof *s->slots);
 		s->mask = cap - 1;
+		s->items = xreallocarray(NULL, t->nitems, sizeof *s->items);
 	}
-	tracking_queue(t, s, strmap_hash(it->tracking, len), k);
+	/* Slots hold 32-bit indexes; no reader makes 4 billion items. */
+	if (s->n >= UINT32_MAX)
+		return;
+	h = strmap_hash(it->tracking, len);
+	s->items[s->n] = it;
+	s->queue[s->n % TRACKING_QUEUE] = h;
+	__builtin_prefetch(&s->slots[h & s->mask], 1);
+	if (++s->n > TRACKING_AHEAD)
+		tracking_insert(t, s, s->ninserted++);
 }
 
-/*
- * Every item's number checked and queued for the duplicate check, in
- * train order; TRACKING_MISSING once per e-commerce consignment.  Items
- * and their numbers are scattered over the arena: each is prefetched
- * some items ahead, its number when its item has arrived.
- */
-static void
-tracking_walk(struct manifest_train *t, struct tracking_set *s, size_t n)
+/* TRACKING_MISSING, once for the consignment. */
+void
+tracking_set_missing(struct manifest_train *t,
+    const struct manifest_consignment *c, size_t missing)
 {
-	size_t	i, j, k = 0, missing;
+	struct diag_loc	loc;
 
-	for (i = 0; i < t->nconsignments; i++) {
-		const struct manifest_consignment *c = t->consignments[i];
-
-		missing = 0;
-		for (j = 0; j < c->nitems; j++, k++) {
-			if (k + 2 * TRACKING_PREFETCH < n)
-				__builtin_prefetch(&s->items[k + 2 *
-				    TRACKING_PREFETCH]->tracking);
-			if (k + TRACKING_PREFETCH < n &&
-			    s->items[k + TRACKING_PREFETCH]->tracking != NULL)
-				__builtin_prefetch(s->items[k +
-				    TRACKING_PREFETCH]->tracking);
-			if (s->items[k]->tracking == NULL)
-				missing++;
-			else
-				tracking_item(t, s, k);
-		}
-		if (missing > 0 && c->procedure == MANIFEST_PROC_ECOMMERCE) {
-			struct diag_loc loc = manifest_src_loc(t, &c->src);
-
-			diag_add(&t->diags, DIAG_WARNING, "TRACKING_MISSING", &loc,
-			    "%zu of the %zu goods items of e-commerce consignment "
-			    "%s have no tracking number: they cannot be set aside "
-			    "alone", missing, c->nitems, consignment_ref(c));
-		}
-	}
-	while (s->ninserted < s->npending) {
-		size_t q = s->ninserted++ % nitems(s->pending);
-
-		tracking_insert(t, s, s->pending[q].hash, s->pending[q].index);
-	}
+	if (missing == 0 || c->procedure != MANIFEST_PROC_ECOMMERCE)
+		return;
+	loc = manifest_src_loc(t, &c->src);
+	diag_add(&t->diags, DIAG_WARNING, "TRACKING_MISSING", &loc,
+	    "%zu of the %zu goods items of e-commerce consignment %s have no "
+	    "tracking number: they cannot be set aside alone", missing,
+	    c->nitems, consignment_ref(c));
 }
 
-/* The checks of model_tracking.c (see model.h). */
+/* Inserts what is still queued; frees the set. */
+void
+tracking_set_end(struct tracking_set *s, struct manifest_train *t)
+{
+	while (s->ninserted < s->n)
+		tracking_insert(t, s, s->ninserted++);
+	free(s->slots);
+	free(s->items);
+	memset(s, 0, sizeof *s);
+}
+
+/* The checks alone, over a train (see model.h). */
 void
 manifest_train_check_tracking(struct manifest_train *t)
 {
 	struct tracking_set	s;
-	size_t			i, j, n = 0;
+	size_t			i, j, missing;
 
-	/* Indexes are 32 bits in a slot: a train's items fit. */
-	if (t->nitems == 0 || t->nitems >= UINT32_MAX)
-		return;
-	memset(&s, 0, sizeof s);
-	s.items = xreallocarray(NULL, t->nitems, sizeof *s.items);
-	for (i = 0; i < t->nconsignments; i++)
-		for (j = 0; j < t->consignments[i]->nitems; j++)
-			s.items[n++] = t->consignments[i]->items[j];
-	tracking_walk(t, &s, n);
-	free(s.slots);
-	free(s.items);
+	tracking_set_begin(&s, t);
+	for (i = 0; i < t->nconsignments; i++) {
+		const struct manifest_consignment *c = t->consignments[i];
+
+		for (j = missing = 0; j < c->nitems; j++) {
+			if (c->items[j]->tracking != NULL)
+				tracking_set_add(&s, t, c->items[j]);
+			else
+				missing++;
+		}
+		tracking_set_missing(t, c, missing);
+	}
+	tracking_set_end(&s, t);
 }
