@@ -605,6 +605,21 @@ t_xml_parcels(void)
 	manifest_train_free(t);
 }
 
+/* The line after the first line of text that starts with start ("" if none). */
+static const char *
+line_after(const char *text, const char *start)
+{
+	const char	*p = text, *nl;
+
+	while (p != NULL) {
+		nl = strchr(p, '\n');
+		if (strncmp(p, start, strlen(start)) == 0)
+			return nl != NULL ? nl + 1 : "";
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+	return "";
+}
+
 /*
  * A generated e-commerce train as CUSCAR, IFCSUM and XML: the three read
  * back to byte-identical canonical JSON, tracking numbers included, and
@@ -628,6 +643,9 @@ t_xml_parcels_three_formats(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out[0].data, "'\nPCI+18+"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out[1].data, "'\nPCI+18+"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out[2].data, "<TrackingID>"));
+	/* Where D.96B has PCI: before CST in CUSCAR, before SGP in IFCSUM. */
+	CU_ASSERT_EQUAL(strncmp(line_after(out[0].data, "PCI+18+"), "CST+", 4), 0);
+	CU_ASSERT_EQUAL(strncmp(line_after(out[1].data, "PCI+18+"), "SGP+", 4), 0);
 	for (i = 0; i < 3; i++) {
 		r[i] = manifest_train_new();
 		CU_ASSERT_EQUAL(i < 2 ? edi_read(out[i].data, out[i].len, r[i]) :
