@@ -9,10 +9,11 @@
  * beside the parse: model.c hands every item over from the pass over the
  * items it makes anyway (the item is in the cache then), each number is
  * hashed and queued, and inserted into an open-addressing table of
- * 8-byte slots (32 bits of the hash as a tag, the item's index) once the
- * slot, prefetched when queued, has arrived.  A probe touches an item's
- * string only when the tags match.  The table and the array live for the
- * check only.
+ * 4-byte slots (the item's index and, in the bits the index leaves, a tag
+ * from the hash) once the slot, prefetched when queued, has arrived.  A
+ * probe touches an item's string only when the tags match.  The table
+ * (8 MB for a million parcels) and the array of items with a number live
+ * for the check only.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -114,18 +115,19 @@ report_duplicate(struct manifest_train *t, const struct manifest_item *first,
 static void
 tracking_insert(struct manifest_train *t, struct tracking_set *s, size_t k)
 {
-	uint64_t	h = s->queue[k % TRACKING_QUEUE], tag = h >> 32, *slot;
+	uint64_t	h = s->queue[k % TRACKING_QUEUE];
+	uint32_t	tag = (uint32_t)(h >> (32 + s->bits)), *slot;
 	size_t		i;
 
 	for (i = (size_t)h & s->mask;; i = (i + 1) & s->mask) {
 		slot = &s->slots[i];
 		if (*slot == 0) {
-			*slot = tag << 32 | (uint64_t)(k + 1);
+			*slot = tag << s->bits | (uint32_t)(k + 1);
 			return;
 		}
-		if (*slot >> 32 == tag) {
+		if (*slot >> s->bits == tag) {
 			const struct manifest_item *first =
-			    s->items[(uint32_t)*slot - 1];
+			    s->items[(*slot & s->mask) - 1];
 
 			if (strcmp(first->tracking, s->items[k]->tracking) == 0) {
 				report_duplicate(t, first, s->items[k]);
@@ -147,7 +149,7 @@ void
 tracking_set_add(struct tracking_set *s, struct manifest_train *t,
     const struct manifest_item *it)
 {
-	size_t		len, cap = 16;
+	size_t		len;
 	uint64_t	h;
 
 	if ((len = tracking_shape(it->tracking)) == 0) {
@@ -155,16 +157,20 @@ tracking_set_add(struct tracking_set *s, struct manifest_train *t,
 		len = strlen(it->tracking);
 	}
 	if (s->slots == NULL) {
-		/* At most every item has a number: the table stays under half full. */
-		while (cap < 2 * t->nitems)
-			cap *= 2;
-		s->slots = xcalloc(cap, sizeof *s->slots);
-		s->mask = cap - 1;
+		/*
+		 * At most every item has a number: the table stays under half
+		 * full.  An index fits a slot up to 2^31 slots; no reader
+		 * makes a billion items (a 1 GiB input at most), so past
+		 * that the check is left out rather than made slow.
+		 */
+		if (t->nitems > (size_t)1 << 30)
+			return;
+		for (s->bits = 4; ((size_t)1 << s->bits) < 2 * t->nitems; s->bits++)
+			;
+		s->slots = xcalloc((size_t)1 << s->bits, sizeof *s->slots);
+		s->mask = ((size_t)1 << s->bits) - 1;
 		s->items = xreallocarray(NULL, t->nitems, sizeof *s->items);
 	}
-	/* Slots hold 32-bit indexes; no reader makes 4 billion items. */
-	if (s->n >= UINT32_MAX)
-		return;
 	h = strmap_hash(it->tracking, len);
 	s->items[s->n] = it;
 	s->queue[s->n % TRACKING_QUEUE] = h;

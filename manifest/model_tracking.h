@@ -18,8 +18,11 @@
 struct tracking_set {
 	const struct manifest_item	**items;	/* with a number, train order */
 	size_t				  n;
-	uint64_t			 *slots;	/* tag << 32 | index + 1; 0: empty */
-	size_t				  mask;
+	/* tag << bits | index + 1, 0 empty: the index is below 2^bits (the
+	 * table is twice the items), the tag the hash's top 32 - bits bits. */
+	uint32_t			 *slots;
+	size_t				  mask;		/* 2^bits - 1 */
+	unsigned			  bits;
 	/* Hashed items waiting for their slot to arrive in the cache. */
 	uint64_t			  queue[TRACKING_QUEUE];
 	size_t				  ninserted;
