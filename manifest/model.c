@@ -537,6 +537,9 @@ train_link_placements(struct manifest_train *t)
 			struct manifest_item *it = c->items[j];
 			bool placed = it->nplacements > 0;
 
+			/* A tracking number is a line of its own: ask ahead. */
+			if (j + 2 < c->nitems && c->items[j + 2]->tracking != NULL)
+				__builtin_prefetch(c->items[j + 2]->tracking);
 			if (it->tracking != NULL)
 				tracking_set_add(&ts, t, it);
 			else

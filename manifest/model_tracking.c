@@ -167,9 +167,12 @@ tracking_set_add(struct tracking_set *s, struct manifest_train *t,
 			return;
 		for (s->bits = 4; ((size_t)1 << s->bits) < 2 * t->nitems; s->bits++)
 			;
-		s->slots = xcalloc((size_t)1 << s->bits, sizeof *s->slots);
+		/* An arena of its own: big blocks come in huge pages,
+		 * a few page faults rather than thousands. */
+		s->tmp = arena_new();
+		s->slots = arena_zalloc(s->tmp, sizeof *s->slots << s->bits);
 		s->mask = ((size_t)1 << s->bits) - 1;
-		s->items = xreallocarray(NULL, t->nitems, sizeof *s->items);
+		s->items = arena_alloc(s->tmp, t->nitems * sizeof *s->items);
 	}
 	h = strmap_hash(it->tracking, len);
 	s->items[s->n] = it;
@@ -201,8 +204,7 @@ tracking_set_end(struct tracking_set *s, struct manifest_train *t)
 {
 	while (s->ninserted < s->n)
 		tracking_insert(t, s, s->ninserted++);
-	free(s->slots);
-	free(s->items);
+	arena_free(s->tmp);
 	memset(s, 0, sizeof *s);
 }
 

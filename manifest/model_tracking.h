@@ -16,6 +16,7 @@
 
 /* The state of one train's check; on the caller's stack. */
 struct tracking_set {
+	struct arena			 *tmp;		/* the table and the array */
 	const struct manifest_item	**items;	/* with a number, train order */
 	size_t				  n;
 	/* tag << bits | index + 1, 0 empty: the index is below 2^bits (the
