@@ -537,7 +537,10 @@ train_link_placements(struct manifest_train *t)
 			struct manifest_item *it = c->items[j];
 			bool placed = it->nplacements > 0;
 
-			/* A tracking number is a line of its own: ask ahead. */
+			/* A tracking number is a line of its own: ask for the
+			 * item's two ahead, for the number once it is here. */
+			if (j + 4 < c->nitems)
+				__builtin_prefetch(&c->items[j + 4]->tracking);
 			if (j + 2 < c->nitems && c->items[j + 2]->tracking != NULL)
 				__builtin_prefetch(c->items[j + 2]->tracking);
 			if (it->tracking != NULL)

@@ -97,7 +97,7 @@ report_duplicate(struct manifest_train *t, const struct manifest_item *first,
 	size_t		len = strlen(second->tracking);
 
 	/* Past the list's limit only the count grows: no need to format. */
-	if (t->diags.n >= (t->diags.limit != 0 ? t->diags.limit : SIZE_MAX))
+	if (t->diags.n >= t->diags.limit)
 		where[0] = '\0';
 	else {
 		at = tracking_loc(t, first);
