@@ -603,7 +603,7 @@ t_model_tracking_checks(void)
 	CU_ASSERT_EQUAL(count_code(t, "TRACKING_DUPLICATE"), 1);
 	d = diag_list_find(&t->diags, "TRACKING_DUPLICATE");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	CU_ASSERT_EQUAL(d->severity, DIAG_ERROR);
+	CU_ASSERT_EQUAL(d->severity, DIAG_WARNING);
 	CU_ASSERT_PTR_NOT_NULL(strstr(d->message, "goods item 9 of C-TRACK: "
 	    "tracking number AB1 also on goods item 1001 of (no reference)"));
 	manifest_json_write(t, 0, &b);
