@@ -6,15 +6,25 @@
  * decompressed manifest (a gzip body is unwrapped first), so that their
  * SHA-256 is the one `railgate check` prints for the same file and a
  * replay re-reads exactly what was decided.
+ *
+ * A body is moved out of its evbuffer into a mapping of the job's own
+ * (ingest_take_body), a few MiB at a time, so that the manifest is never
+ * resident twice; the EDIFACT reader then says which leading bytes it is
+ * done with (input_options.consumed) and their pages go back to the
+ * kernel as the model grows.  A million-parcel train is so about its
+ * model's size at the peak rather than the model and the bytes together.
  */
+#include <sys/mman.h>
+
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
-#include <zlib.h>
 
 #include "db/peer.h"
 #include "db/store.h"
@@ -31,11 +41,23 @@
 #include "daemon/http/http.h"
 #include "daemon/ingest.h"
 #include "engine/input.h"
+#include "rules/pool.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
 
 #define INFLATE_RATIO	64
 #define INFLATE_FLOOR	((size_t)16 << 20)
+#define INGEST_BIG_TRAIN	20000	/* items: wagons hashed on every core */
+#define BODY_STEP	((size_t)4 << 20)	/* bytes moved out of the evbuffer at a time */
+#define BODY_TRIM	((size_t)32 << 20)	/* malloc_trim after so many */
+
+/* A body moved into a private anonymous mapping; the parsed part dropped. */
+struct ingest_bytes {
+	char	*base;
+	size_t	 len;
+	size_t	 mapped;	/* bytes mapped (len rounded up to pages) */
+	size_t	 dropped;	/* leading bytes given back to the kernel */
+};
 
 struct ingest_job {
 	struct daemon		*d;
@@ -94,22 +116,6 @@ ingest_job_free(struct ingest_job *j)
 	free((char *)j->peer.train_no);
 	free((char *)j->peer.neighbour);
 	free(j);
-}
-
-/* zlib at its fastest level: manifests compress well even so. */
-static unsigned char *
-deflate_fast(const void *data, size_t len, size_t *outlen)
-{
-	uLongf		 n = compressBound((uLong)len);
-	unsigned char	*out = xmalloc(n);
-
-	if (compress2(out, &n, data, (uLong)len, Z_BEST_SPEED) != Z_OK) {
-		free(out);
-		*outlen = 0;
-		return NULL;
-	}
-	*outlen = n;
-	return out;
 }
 
 /* True when the train carries perishable goods (HS 06-08). */
@@ -251,26 +257,43 @@ build_train_json(struct ingest_job *j, const struct manifest_train *t)
 	jsonw_object_end(&w);
 }
 
-/* One summary per wagon, for the wagons table. */
+/* The wagons' contents hashes, filled in parallel (build_wagons_json). */
+struct wagon_hashes {
+	const struct manifest_train	*t;
+	char				(*hex)[65];
+};
+
+static void
+wagon_hash_cb(void *arg, size_t i)
+{
+	struct wagon_hashes	*h = arg;
+
+	manifest_wagon_contents_sha256(h->t->wagons[i], h->hex[i]);
+}
+
+/*
+ * One summary per wagon, for the wagons table.  The contents hashes are
+ * most of the ingestion of a big train (the canonical JSON of every
+ * item): its wagons are hashed on every core, as they are evaluated.
+ */
 static void
 build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 {
-	struct jsonw	w;
-	struct buf	scratch = { 0 };
-	char		hex[65];
-	size_t		i, k;
+	struct jsonw		 w;
+	struct wagon_hashes	 h = { t, xcalloc(t->nwagons + 1, sizeof *h.hex) };
+	size_t			 i, k;
 
+	(void)rules_pool_run(t->nitems > INGEST_BIG_TRAIN ? 0 : 1, t->nwagons,
+	    wagon_hash_cb, &h);
 	jsonw_init(&w, &j->wagons);
 	jsonw_array_begin(&w);
 	for (i = 0; i < t->nwagons; i++) {
 		const struct manifest_wagon *wg = t->wagons[i];
 
-		manifest_wagon_contents_write(wg, &scratch);
-		contents_hash(&scratch, hex);
 		jsonw_object_begin(&w);
 		jsonw_kv_int(&w, "position", wg->position);
 		jsonw_kv_string(&w, "number", wg->number);
-		jsonw_kv_string(&w, "contents_sha256", hex);
+		jsonw_kv_string(&w, "contents_sha256", h.hex[i]);
 		jsonw_key(&w, "containers");
 		jsonw_array_begin(&w);
 		for (k = 0; k < wg->ncontainers; k++)
@@ -281,22 +304,45 @@ build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);
-	buf_free(&scratch);
+	free(h.hex);
 }
 
 /* The bytes as they will be stored: their hash, size, zlib form, format. */
 static void
 ingest_keep_raw(struct ingest_job *j, const char *data, size_t len)
 {
-	sha256_hex(data, len, j->sha256);
+	/* A big manifest in pieces on every core, hashed meanwhile. */
 	j->raw_size = (int64_t)len;
-	j->raw_z = deflate_fast(data, len, &j->raw_z_len);
+	j->raw_z = input_deflate_stored(data, len, 0, j->sha256, &j->raw_z_len);
 	j->format = manifest_format_name(manifest_detect_format(data, len));
 }
 
-/* Parses the plain bytes and fills every output of the job. */
+/*
+ * The reader is done with [0, upto) of the mapped body (edi/reader.h):
+ * those pages go back to the kernel.  It never reads them again; should
+ * anything, it reads zeros of a private anonymous page, never another
+ * train's bytes.
+ */
 static void
-ingest_parse(struct ingest_job *j, const char *data, size_t len)
+ingest_drop_consumed(void *arg, size_t upto)
+{
+	struct ingest_bytes	*b = arg;
+	size_t			 page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t			 end = upto / page * page;
+
+	if (end <= b->dropped)
+		return;
+	(void)madvise(b->base + b->dropped, end - b->dropped, MADV_DONTNEED);
+	b->dropped = end;
+}
+
+/*
+ * Parses the plain bytes and fills every output of the job; mapped (may
+ * be NULL) holds data, whose parsed pages may then be dropped.
+ */
+static void
+ingest_parse(struct ingest_job *j, const char *data, size_t len,
+    struct ingest_bytes *mapped)
 {
 	struct input_options	 opt = { .max_size = j->max_size };
 	struct manifest_train	*t;
@@ -304,6 +350,10 @@ ingest_parse(struct ingest_job *j, const char *data, size_t len)
 	struct timespec		 t0, t1;
 
 	ingest_keep_raw(j, data, len);
+	if (mapped != NULL) {
+		opt.consumed = ingest_drop_consumed;
+		opt.consumed_arg = mapped;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* The parsers check the train number; checked again here, so that
 	 * no reader can hand the database one the API cannot name. */
@@ -348,14 +398,64 @@ inflate_cap(size_t len, size_t max)
 	return cap < max ? cap : max;
 }
 
+/*
+ * Moves the job's body into b, BODY_STEP bytes at a time: each step frees
+ * the evbuffer chains it emptied, and malloc_trim gives their heap pages
+ * back (freed from the bottom of the heap, they would stay resident until
+ * the last), so that the body is never held twice as evbuffer_pullup()
+ * would.  -1 when the mapping cannot be made (nothing moved: the caller
+ * pulls up), -2 when the evbuffer gave fewer bytes than it held (never
+ * stored or parsed short: the caller fails the job).
+ */
+static int
+ingest_take_body(struct ingest_job *j, struct ingest_bytes *b)
+{
+	size_t	page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t	off = 0, trimmed = 0;
+	int	n;
+
+	b->len = evbuffer_get_length(j->body);
+	b->mapped = b->len == 0 ? page : (b->len + page - 1) / page * page;
+	b->dropped = 0;
+	b->base = mmap(NULL, b->mapped, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b->base == MAP_FAILED) {
+		b->base = NULL;
+		return -1;
+	}
+	while (off < b->len) {
+		n = evbuffer_remove(j->body, b->base + off,
+		    b->len - off < BODY_STEP ? b->len - off : BODY_STEP);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+		if (off - trimmed >= BODY_TRIM) {
+			(void)malloc_trim(0);
+			trimmed = off;
+		}
+	}
+	evbuffer_free(j->body);
+	j->body = NULL;
+	if (off >= BODY_TRIM)
+		(void)malloc_trim(0);
+	if (off != b->len) {
+		munmap(b->base, b->mapped);
+		b->base = NULL;
+		return -2;
+	}
+	return 0;
+}
+
 /* Worker: read, unwrap gzip, parse. */
 static void
 ingest_work(void *arg)
 {
 	struct ingest_job	*j = arg;
 	struct manifest_train	*scratch;
+	struct ingest_bytes	 mapped = { NULL, 0, 0, 0 }, *drop = NULL;
 	char			*data = NULL, *plain = NULL;
 	size_t			 len = 0, plainlen;
+	int			 rc;
 
 	if (j->path != NULL) {
 		/* A spooled file, never a link out of the spool. */
@@ -363,6 +463,13 @@ ingest_work(void *arg)
 			j->read_error = errno;
 			return;
 		}
+	} else if ((rc = ingest_take_body(j, &mapped)) == 0) {
+		data = mapped.base;
+		len = mapped.len;
+		drop = &mapped;
+	} else if (rc == -2) {
+		j->read_error = EIO;
+		return;
 	} else {
 		len = evbuffer_get_length(j->body);
 		data = (char *)evbuffer_pullup(j->body, -1);
@@ -371,7 +478,7 @@ ingest_work(void *arg)
 		scratch = manifest_train_new();
 		if (input_decompress(data, len, inflate_cap(len, j->max_size),
 		    scratch, &plain, &plainlen) == 0) {
-			ingest_parse(j, plain, plainlen);
+			ingest_parse(j, plain, plainlen, NULL);
 			free(plain);
 		} else {
 			/* Store the body as received, refused with the reason
@@ -385,9 +492,11 @@ ingest_work(void *arg)
 		}
 		manifest_train_free(scratch);
 	} else
-		ingest_parse(j, data, len);
+		ingest_parse(j, data, len, drop);
 	if (j->path != NULL)
 		free(data);
+	if (mapped.base != NULL)
+		munmap(mapped.base, mapped.mapped);
 	if (j->body != NULL) {
 		evbuffer_free(j->body);
 		j->body = NULL;
@@ -502,6 +611,7 @@ ingest_cb(void *arg)
 	struct ingest_job	*j = arg;
 	struct store_manifest	 m = { 0 };
 	struct store_peer_in	 in = { 0 };
+	unsigned char		*raw_z;
 
 	if (j->read_error != 0 || j->raw_z == NULL) {
 		ingest_fail(j, 500, j->read_error != 0 ?
@@ -524,12 +634,17 @@ ingest_cb(void *arg)
 	m.wagons = j->wagons.data != NULL ? j->wagons.data : "[]";
 	m.ruleset = NULL;
 	m.carriers = j->carriers;
+	/* The store borrows the bytes until it answers (freed with the
+	 * job); the neighbour's copies them, so they go at once. */
 	if (j->peer.sender == NULL) {
 		store_ingest_manifest(j->d->db, &m, ingest_stored_cb, j);
 		return;
 	}
+	raw_z = j->raw_z;
+	j->raw_z = NULL;
 	/* The message names the train its manifest must be for. */
 	if (j->accepted && strcmp(j->train_no, j->peer.train_no) != 0) {
+		free(raw_z);
 		ingest_fail(j, 422, "the pre-arrival manifest is for another "
 		    "train than the message names");
 		return;
@@ -542,6 +657,7 @@ ingest_cb(void *arg)
 	in.neighbour = j->peer.neighbour;
 	in.manifest = &m;
 	store_peer_receive(j->d->db, &in, ingest_peer_stored_cb, j);
+	free(raw_z);
 }
 
 /* A job with the request's strings copied. */

@@ -126,7 +126,8 @@ request_free(struct db_request *q)
 	int	i;
 
 	for (i = 0; i < q->nparams; i++)
-		free(q->values[i]);
+		if (!(q->flags & DB_BORROW_BINARY) || !q->binary[i])
+			free(q->values[i]);
 	free(q->values);
 	free(q->lengths);
 	free(q->binary);
@@ -605,6 +606,11 @@ db_query(struct db *db, const char *sql, int nparams,
 		q->binary[i] = binary != NULL ? binary[i] : 0;
 		len = q->binary[i] && lengths != NULL ? (size_t)lengths[i] :
 		    strlen(values[i]);
+		q->lengths[i] = (int)len;
+		if ((flags & DB_BORROW_BINARY) && q->binary[i]) {
+			q->values[i] = (char *)(uintptr_t)values[i];
+			continue;
+		}
 		q->values[i] = xmalloc(len + 1);
 		memcpy(q->values[i], values[i], len);
 		q->values[i][len] = '\0';

@@ -104,11 +104,17 @@ void db_timer_fired(struct db *db, int slot);
 #define DB_RETRY	0x1
 /* Results in binary format (a bytea arrives as its bytes, not hex text). */
 #define DB_BINARY_RESULT 0x2
+/*
+ * The binary parameters are borrowed, not copied: the caller keeps them
+ * unchanged until cb is called.  For a manifest's bytes, which would
+ * otherwise be held twice beside a big train's model.
+ */
+#define DB_BORROW_BINARY 0x4
 
 /*
  * Queues one parameterised statement.  values[i] NULL is SQL NULL;
  * lengths and binary may be NULL for text parameters.  The parameter
- * values are copied.  timeout_ms bounds the wait for a connection (0: 30
+ * values are copied (binary ones borrowed with DB_BORROW_BINARY).  timeout_ms bounds the wait for a connection (0: 30
  * s).  cb is always called exactly once, possibly before db_query returns
  * when the pool is shutting down.
  */

@@ -212,7 +212,11 @@ typedef void (*store_ingest_cb)(int status, long long manifest_id,
     long long train_id, enum store_outcome outcome, const char *reply,
     int repeated, const char *error, void *arg);
 
-/* Stores a manifest and its train run in one transaction. */
+/*
+ * Stores a manifest and its train run in one transaction.  m->raw_z is
+ * borrowed, not copied, until cb is called (a big manifest's bytes are
+ * not held twice); m's other fields are copied.
+ */
 void store_ingest_manifest(struct db *db, const struct store_manifest *m,
     store_ingest_cb cb, void *arg);
 

@@ -227,7 +227,8 @@ map_gis(struct edi_map *m, const struct edi_segment *seg)
 		code = MANIFEST_PROC_EXPORT;
 	else if (edi_view_is(v, "24"))
 		code = MANIFEST_PROC_TRANSIT;
-	else if (edi_view_is(v, "ECO"))
+	else if (edi_view_is(v, "ECO") ||
+	    manifest_procedure_is_ecommerce_code(v.p, v.len))
 		code = MANIFEST_PROC_ECOMMERCE;
 	switch (m->zone) {
 	case EDI_ZONE_HEADER:

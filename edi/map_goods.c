@@ -2,7 +2,7 @@
  * map_goods.c -- the consignment and goods-item groups of CUSCAR and
  * IFCSUM onto the model: CNI opens a consignment (RFF, MOA, CUX give its
  * reference, value and currency), GID a goods item (FTX, MOA, SGP, DOC,
- * CST/PIA and DGS fill it).  Items repeat their values one after
+ * CST/PIA, DGS and PCI+18, the parcel's tracking number, fill it).  Items repeat their values one after
  * another: those fields go through field_text() (map_int.h).
  */
 #include <stdlib.h>
@@ -197,13 +197,30 @@ map_dgs(struct edi_map *m, const struct edi_segment *seg)
 		m->item->un_number = text(m, seg, 2, 0);
 }
 
-/* PCI+18 (carrier's marks): a parcel's tracking number (docs/parcels.md). */
+/*
+ * PCI+18: the item's tracking number (4233 18, carrier's instructions;
+ * the first shipping mark of C210).  Other marking instructions are
+ * shipping marks railgate does not read.  A second PCI+18 on one item
+ * is reported, the first kept: the parcel is found by one number.
+ */
 static void
 map_pci(struct edi_map *m, const struct edi_segment *seg)
 {
-	if (m->item != NULL && is_code(m, seg, 0, 0, "18") &&
-	    m->item->tracking == NULL)
-		m->item->tracking = text(m, seg, 1, 0);
+	const char	*no;
+
+	if (m->zone < EDI_ZONE_ITEM || m->item == NULL ||
+	    !is_code(m, seg, 0, 0, "18"))
+		return;
+	if ((no = text(m, seg, 1, 0)) == NULL)
+		return;
+	if (m->item->tracking != NULL) {
+		edi_map_diag(m, seg, DIAG_WARNING, "TRACKING_REPEATED",
+		    "goods item %u has a second tracking number %.40s: "
+		    "%s is kept", m->item->seq, no, m->item->tracking);
+		return;
+	}
+	m->item->tracking = no;
+	m->item->tracking_src = seg_src(seg);
 }
 
 edi_map_fn

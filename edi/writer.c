@@ -347,6 +347,18 @@ equipment(struct ew *w, const struct manifest_train *t, const struct scope *s)
 				container(w, t->containers[i]);
 }
 
+/*
+ * "PCI+18+<tracking number>'": in CUSCAR after DGS, before CST (group
+ * 14's order); in IFCSUM its group 46 after the measurements (43) and
+ * before the documents (47), the placements (52) and DGS (55).
+ */
+static void
+pci(struct ew *w, const char *tracking)
+{
+	seg(w, "PCI"), el(w), raw(w, "18"), el(w), text(w, tracking);
+	end(w);
+}
+
 /* One goods item. */
 static void
 item(struct ew *w, const struct manifest_item *it)
@@ -383,6 +395,8 @@ item(struct ew *w, const struct manifest_item *it)
 			co(w), text(w, it->currency);
 		end(w);
 	}
+	if (it->tracking != NULL && w->kind == EDI_MSG_IFCSUM)
+		pci(w, it->tracking);
 	for (i = 0; i < it->nplacements; i++) {
 		seg(w, "SGP"), el(w), text(w, it->placements[i].equipment);
 		if (it->placements[i].packages != MANIFEST_ABSENT)
@@ -394,6 +408,8 @@ item(struct ew *w, const struct manifest_item *it)
 		seg(w, "DGS"), el(w), raw(w, "RID"), el(w), el(w);
 		text(w, it->un_number), end(w);
 	}
+	if (it->tracking != NULL && w->kind == EDI_MSG_CUSCAR)
+		pci(w, it->tracking);
 	if (it->hs != NULL && w->kind == EDI_MSG_CUSCAR) {
 		seg(w, "CST"), el(w), el(w), raw(w, it->hs), co(w), raw(w, "122");
 		end(w);

@@ -312,10 +312,8 @@ goods_sha256(const struct manifest_train *t, char out[65])
 
 	manifest_train_contents_write(t, &b);
 	goods_hash(&b, train);
-	for (i = 0; i < t->nwagons; i++) {
-		manifest_wagon_contents_write(t->wagons[i], &b);
-		goods_hash(&b, hex[i]);
-	}
+	for (i = 0; i < t->nwagons; i++)
+		manifest_wagon_contents_sha256(t->wagons[i], hex[i]);
 	qsort(hex, t->nwagons, sizeof *hex, hex_cmp);
 	buf_add_str(&all, train);
 	for (i = 0; i < t->nwagons; i++)

@@ -2,6 +2,7 @@
  * input.c -- format detection, the one gzip path and dispatch to the
  * EDIFACT and XML readers (input.h).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "edi/reader.h"
 #include "manifest/xml.h"
 #include "manifest/util.h"
+#include "rules/pool.h"
 
 #include "engine/input.h"
 
@@ -245,6 +247,127 @@ input_decompress(const char *data, size_t len, size_t max,
 		    "gzip inside gzip is not accepted", 0);
 	}
 	return 0;
+}
+
+/*
+ * The stored form in pieces (input_deflate_stored): piece i of len bytes
+ * from data + i * DEFLATE_PIECE, raw deflate, ending on a full flush (the
+ * next piece needs nothing of it) or, the last, on the final block.  The
+ * last index computes the bytes' SHA-256 instead.
+ */
+#define DEFLATE_PIECE	((size_t)8 << 20)
+struct deflate_pieces {
+	const unsigned char	*data;
+	size_t			 len, n;
+	unsigned char		**out;
+	size_t			*outlen;
+	uLong			*adler;
+	char			*sha256;	/* NULL: not wanted */
+};
+
+static void
+deflate_piece_cb(void *arg, size_t i)
+{
+	struct deflate_pieces	*d = arg;
+	size_t			 off = i * DEFLATE_PIECE, n, cap;
+	z_stream		 zs;
+	bool			 last = i + 1 == d->n;
+
+	if (i == d->n) {
+		if (d->sha256 != NULL)
+			sha256_hex(d->data, d->len, d->sha256);
+		return;
+	}
+	n = d->len - off < DEFLATE_PIECE ? d->len - off : DEFLATE_PIECE;
+	d->adler[i] = adler32(1L, d->data + off, (uInt)n);
+	memset(&zs, 0, sizeof zs);
+	if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, -15, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return;
+	/* The bound, and room for the flush's empty stored block. */
+	cap = deflateBound(&zs, (uLong)n) + 64;
+	d->out[i] = xmalloc(cap);
+	zs.next_in = (Bytef *)(uintptr_t)(d->data + off);
+	zs.avail_in = (uInt)n;
+	zs.next_out = d->out[i];
+	zs.avail_out = (uInt)cap;
+	if (deflate(&zs, last ? Z_FINISH : Z_FULL_FLUSH) != (last ?
+	    Z_STREAM_END : Z_OK) || zs.avail_in != 0 || zs.avail_out == 0) {
+		free(d->out[i]);
+		d->out[i] = NULL;
+	} else
+		d->outlen[i] = cap - zs.avail_out;
+	deflateEnd(&zs);
+}
+
+/* The pieces joined: zlib header, the deflate pieces, the Adler-32. */
+static unsigned char *
+deflate_join(const struct deflate_pieces *d, size_t *outlen)
+{
+	unsigned char	*z, *p;
+	size_t		 total = 2 + 4, i, off = 0;
+	uLong		 adler = adler32(0L, Z_NULL, 0);
+
+	for (i = 0; i < d->n; i++) {
+		if (d->out[i] == NULL)
+			return NULL;
+		total += d->outlen[i];
+	}
+	p = z = xmalloc(total);
+	*p++ = 0x78;	/* deflate, 32 KiB window */
+	*p++ = 0x01;	/* fastest level, no dictionary; header % 31 == 0 */
+	for (i = 0; i < d->n; i++) {
+		memcpy(p, d->out[i], d->outlen[i]);
+		p += d->outlen[i];
+		adler = adler32_combine(adler, d->adler[i], (z_off_t)(
+		    d->len - off < DEFLATE_PIECE ? d->len - off : DEFLATE_PIECE));
+		off += DEFLATE_PIECE;
+	}
+	*p++ = (unsigned char)(adler >> 24);
+	*p++ = (unsigned char)(adler >> 16);
+	*p++ = (unsigned char)(adler >> 8);
+	*p++ = (unsigned char)adler;
+	*outlen = total;
+	return z;
+}
+
+unsigned char *
+input_deflate_stored(const char *data, size_t len, unsigned threads,
+    char sha256[65], size_t *outlen)
+{
+	struct deflate_pieces	 d = { (const unsigned char *)data, len,
+				    (len + DEFLATE_PIECE - 1) / DEFLATE_PIECE };
+	unsigned char		*z;
+	uLongf			 n;
+	size_t			 i;
+
+	*outlen = 0;
+	if (d.n < 2 || threads == 1) {
+		/* One piece: zlib's own one-shot form. */
+		if (sha256 != NULL)
+			sha256_hex(data, len, sha256);
+		n = compressBound((uLong)len);
+		z = xmalloc(n);
+		if (compress2(z, &n, (const Bytef *)data, (uLong)len,
+		    Z_BEST_SPEED) != Z_OK) {
+			free(z);
+			return NULL;
+		}
+		*outlen = n;
+		return z;
+	}
+	d.out = xcalloc(d.n, sizeof *d.out);
+	d.outlen = xcalloc(d.n, sizeof *d.outlen);
+	d.adler = xcalloc(d.n, sizeof *d.adler);
+	d.sha256 = sha256;
+	(void)rules_pool_run(threads, d.n + 1, deflate_piece_cb, &d);
+	z = deflate_join(&d, outlen);
+	for (i = 0; i < d.n; i++)
+		free(d.out[i]);
+	free(d.out);
+	free(d.outlen);
+	free(d.adler);
+	return z;
 }
 
 int

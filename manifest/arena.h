@@ -18,14 +18,22 @@ struct arena *arena_new(void);
 /* Releases the arena and everything allocated from it; accepts NULL. */
 void arena_free(struct arena *a);
 
-/* size bytes aligned for any type; owned by the arena; never NULL. */
+/*
+ * size bytes aligned to 8 (any scalar but long double; arena.c says
+ * why); owned by the arena; never NULL.
+ */
 void *arena_alloc(struct arena *a, size_t size);
 /* As arena_alloc, zero-filled. */
 void *arena_zalloc(struct arena *a, size_t size);
 /* A NUL-terminated copy of len bytes at s, owned by the arena. */
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 char *arena_strdup(struct arena *a, const char *s);
-/* Grows an arena-owned array of elements of size bytes from *cap to at least need. */
+/*
+ * Grows an arena-owned array of elements of size bytes from *cap to at
+ * least need; returns the array, perhaps moved.  The old block is then
+ * dead -- a later arena_grow may reuse it --, so no pointer into the
+ * array may be kept across a call.
+ */
 void *arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size);
 
 /* Bytes obtained from the system, for statistics and memory limits. */

@@ -682,6 +682,63 @@ make_parcels(struct manifest_train *t, struct rng *r, struct gen_draw *d,
 	}
 }
 
+/* S10 serials: 26 x 26 two-letter prefixes of 10^8 serial numbers each. */
+#define GEN_S10_SPACE	(676ULL * 100000000ULL)
+
+/*
+ * The UPU S10 tracking number of serial v (< GEN_S10_SPACE): two letters,
+ * eight digits, the check digit (weights 8 6 4 2 3 5 9 7; 11 - sum mod
+ * 11, 10 giving 0 and 11 giving 5), the country of posting "CN".
+ */
+static void
+s10_format(uint64_t v, char out[14])
+{
+	static const unsigned	weight[8] = { 8, 6, 4, 2, 3, 5, 9, 7 };
+	uint64_t		serial = v % 100000000ULL, prefix = v / 100000000ULL;
+	unsigned		i, sum = 0, check;
+
+	snprintf(out, 14, "%c%c%08llu", (char)('A' + prefix / 26),
+	    (char)('A' + prefix % 26), (unsigned long long)serial);
+	for (i = 0; i < 8; i++)
+		sum += (unsigned)(out[2 + i] - '0') * weight[i];
+	check = 11 - sum % 11;
+	check = check == 10 ? 0 : check == 11 ? 5 : check;
+	out[10] = (char)('0' + check);
+	memcpy(out + 11, "CN", 3);
+}
+
+/*
+ * Gives every item of an e-commerce consignment a tracking number: the
+ * n-th parcel of the train the serial (a * n + b) mod GEN_S10_SPACE, a
+ * bijection (a is prime to 2, 5 and 13, the space's factors) seeded from
+ * the seed alone.  So the numbers are unique without a lookup, the same
+ * for a seed, and the train's random streams are never drawn: the goods
+ * stay what they were without tracking numbers.
+ */
+static void
+make_tracking(struct manifest_train *t, uint64_t seed)
+{
+	uint64_t	x = seed ^ 0x7472616b696e6721ULL, a, b, n = 0;
+	size_t		i, j;
+	char		no[14];
+
+	a = splitmix64(&x) % GEN_S10_SPACE | 1;
+	while (a % 5 == 0 || a % 13 == 0)
+		a += 2;
+	b = splitmix64(&x) % GEN_S10_SPACE;
+	for (i = 0; i < t->nconsignments; i++) {
+		struct manifest_consignment *c = t->consignments[i];
+
+		if (c->procedure != MANIFEST_PROC_ECOMMERCE)
+			continue;
+		for (j = 0; j < c->nitems; j++, n++) {
+			s10_format((uint64_t)(((unsigned __int128)a * n + b) %
+			    GEN_S10_SPACE), no);
+			c->items[j]->tracking = manifest_str(t, no, strlen(no));
+		}
+	}
+}
+
 /* The train for opt (see gen.h). */
 struct manifest_train *
 gen_train(const struct gen_options *opt)
@@ -713,6 +770,7 @@ gen_train(const struct gen_options *opt)
 		make_parcels(t, &r, &d, &o, slots, n);
 	else
 		make_freight(t, &r, &d, &o, rt, slots, n);
+	make_tracking(t, o.seed);
 	manifest_train_finish(t);
 	return t;
 }

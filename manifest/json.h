@@ -42,5 +42,9 @@ void manifest_wagon_contents_write(const struct manifest_wagon *wg,
     struct buf *out);
 void manifest_train_contents_write(const struct manifest_train *t,
     struct buf *out);
+/* The SHA-256 in hex of manifest_wagon_contents_write()'s bytes, which
+ * are never held whole. */
+void manifest_wagon_contents_sha256(const struct manifest_wagon *wg,
+    char hex[65]);
 
 #endif

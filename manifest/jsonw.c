@@ -65,6 +65,29 @@ jsonw_key(struct jsonw *w, const char *key)
 	w->need_comma[w->depth] = false;
 }
 
+/* Bytes written as they are: printable ASCII but '"' and '\\'. */
+static const bool json_plain[256] = {
+	[0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7f] = true,
+};
+
+/*
+ * True when one of the 8 bytes at s is not json_plain: a control, a byte
+ * of 0x80 or more, '"' or '\\' (the zero-byte tests of "Bit Twiddling
+ * Hacks": exact as to whether there is one, which is all that is asked).
+ */
+static inline bool
+json_word_special(const char *s)
+{
+	const uint64_t	ones = 0x0101010101010101ULL, high = ones * 0x80;
+	uint64_t	w, q, bs;
+
+	memcpy(&w, s, sizeof w);
+	q = w ^ (ones * '"');
+	bs = w ^ (ones * '\\');
+	return ((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+	    ((bs - ones) & ~bs)) & high) != 0;
+}
+
 /*
  * Escapes only what JSON requires, copying runs of plain bytes at once.
  * A byte that is no part of valid UTF-8 becomes U+FFFD: JSON text is
@@ -74,16 +97,25 @@ void
 json_escape(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t	 i, k, run = 0;
+	size_t	 i, k, run = 0, scan = 0;
 	char	*p;
 
 	buf_add_char(b, '"');
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c;
 		const char *esc = NULL;
 		char u[7];
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+		/* Eight plain bytes at a time: most text needs no escape.  A
+		 * word that does is then read byte by byte to its end. */
+		if (i >= scan) {
+			while (len - i >= 8 && !json_word_special(s + i))
+				i += 8;
+			if (i == len)
+				break;
+			scan = i + 8;
+		}
+		if (json_plain[c = (unsigned char)s[i]])
 			continue;
 		if (c >= 0x80 && (k = utf8_sequence(s + i, len - i)) != 0) {
 			i += k - 1;
@@ -137,11 +169,14 @@ void
 jsonw_int(struct jsonw *w, int64_t v)
 {
 	char	tmp[24];
-	int	n;
+	size_t	n = 0;
 
 	jsonw_value_prefix(w);
-	n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
-	buf_add(w->out, tmp, (size_t)n);
+	if (v < 0)
+		tmp[n++] = '-';
+	n += value_u64_format(v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v,
+	    tmp + n);
+	buf_add(w->out, tmp, n);
 }
 
 void

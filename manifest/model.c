@@ -14,6 +14,7 @@
 #include "bytes.h"
 #include "ident.h"
 #include "model.h"
+#include "model_tracking.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -387,7 +388,7 @@ manifest_item_add(struct manifest_train *t, struct manifest_consignment *c)
 
 	it = arena_zalloc(t->arena, sizeof *it);
 	it->packages = it->gross_kg = it->net_kg = it->value = MANIFEST_ABSENT;
-	it->src.offset = DIAG_NO_OFFSET;
+	it->src.offset = it->tracking_src.offset = DIAG_NO_OFFSET;
 	it->consignment = c;
 	c->items = arena_grow(t->arena, c->items, &c->items_cap, c->nitems + 1,
 	    sizeof *c->items);
@@ -503,8 +504,9 @@ wagon_add_item(struct manifest_train *t, struct manifest_wagon *w,
 /*
  * Resolves placements to wagons and containers and reports unknown
  * equipment; applies the defaults on the way (procedure to the
- * direction, item currency to the consignment's): one pass over a big
- * train's items rather than two, which each miss the cache.
+ * direction, item currency to the consignment's) and feeds the tracking
+ * numbers' checks (model_tracking.c): one pass over a big train's items
+ * rather than several, which each miss the cache.
  */
 static void
 train_link_placements(struct manifest_train *t)
@@ -522,16 +524,29 @@ train_link_placements(struct manifest_train *t)
 	const char			*last_equipment = NULL;
 	struct manifest_container	*last_container = NULL;
 	struct manifest_wagon		*last_wagon = NULL;
-	size_t				 i, j, k;
+	struct tracking_set		 ts;	/* here: the item is in the cache */
+	size_t				 i, j, k, missing;
 
+	tracking_set_begin(&ts, t);
 	for (i = 0; i < t->nconsignments; i++) {
 		struct manifest_consignment *c = t->consignments[i];
 
 		if (c->procedure == MANIFEST_PROC_DEFAULT)
 			c->procedure = by_direction[t->direction];
-		for (j = 0; j < c->nitems; j++) {
+		for (j = missing = 0; j < c->nitems; j++) {
 			struct manifest_item *it = c->items[j];
 			bool placed = it->nplacements > 0;
+
+			/* A tracking number is a line of its own: ask for the
+			 * item's two ahead, for the number once it is here. */
+			if (j + 4 < c->nitems)
+				__builtin_prefetch(&c->items[j + 4]->tracking);
+			if (j + 2 < c->nitems && c->items[j + 2]->tracking != NULL)
+				__builtin_prefetch(c->items[j + 2]->tracking);
+			if (it->tracking != NULL)
+				tracking_set_add(&ts, t, it);
+			else
+				missing++;
 
 			if (it->value != MANIFEST_ABSENT && it->currency == NULL)
 				it->currency = c->currency;
@@ -570,7 +585,9 @@ train_link_placements(struct manifest_train *t)
 			/* The rules judge these as goods on no wagon. */
 			t->nunplaced += !placed;
 		}
+		tracking_set_missing(t, c, missing);
 	}
+	tracking_set_end(&ts, t);
 }
 
 /* Check digits of wagons and containers, containers on no wagon, empty train. */

@@ -156,8 +156,10 @@ struct manifest_item {
 	const char			*un_number;
 	/* A parcel's tracking number (docs/parcels.md); NULL: none. */
 	const char			*tracking;
+	struct manifest_src		 tracking_src;	/* where it was read */
 	/* Set by manifest_train_finish(): another item has the same
-	 * tracking number (TRACKING_DUPLICATE), so it names no one parcel. */
+	 * tracking number (TRACKING_DUPLICATE), or it is not one
+	 * (TRACKING_NUMBER), so it names no one parcel. */
 	bool				 tracking_dup;
 	struct manifest_document	*documents;
 	struct manifest_placement	*placements;
@@ -320,5 +322,19 @@ const char *manifest_seal_condition_name(enum manifest_seal_condition c);
 /* Parses the canonical spellings; 0, or -1 if s is not one of them. */
 int manifest_direction_parse(const char *s, enum manifest_direction *out);
 int manifest_procedure_parse(const char *s, enum manifest_procedure *out);
+/*
+ * True when the len bytes at s are a customs supervision code for
+ * cross-border e-commerce (9610, 9710, 9810, 1210, 1239: docs/parcels.md),
+ * which the readers map to MANIFEST_PROC_ECOMMERCE.
+ */
+bool manifest_procedure_is_ecommerce_code(const char *s, size_t len);
+
+/*
+ * The tracking-number checks manifest_train_finish() makes
+ * (model_tracking.c: TRACKING_NUMBER, TRACKING_DUPLICATE,
+ * TRACKING_MISSING), alone, on a finished train: for benchmarks (finish
+ * makes them in its pass over the items, at a lower cost).
+ */
+void manifest_train_check_tracking(struct manifest_train *t);
 
 #endif

@@ -115,9 +115,9 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
-/* Grows b so that n more bytes (and a NUL) fit. */
+/* Grows b so that n more bytes (and a NUL) fit (buf_reserve's slow path). */
 char *
-buf_reserve(struct buf *b, size_t n)
+buf_grow(struct buf *b, size_t n)
 {
 	size_t	 want;
 
@@ -134,33 +134,11 @@ buf_reserve(struct buf *b, size_t n)
 	return b->data + b->len;
 }
 
-/* Appends len bytes. */
-void
-buf_add(struct buf *b, const void *data, size_t len)
-{
-	char	*p;
-
-	p = buf_reserve(b, len);
-	if (len != 0)
-		memcpy(p, data, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-}
-
 /* Appends a NUL-terminated string. */
 void
 buf_add_str(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));
-}
-
-/* Appends one byte. */
-void
-buf_add_char(struct buf *b, char c)
-{
-	buf_reserve(b, 1);
-	b->data[b->len++] = c;
-	b->data[b->len] = '\0';
 }
 
 /* Appends formatted text. */
@@ -298,6 +276,35 @@ sha256_hex(const void *data, size_t len, char out[65])
 
 	EVP_Digest(data != NULL ? data : "", len, md, &mdlen, EVP_sha256(),
 	    NULL);
+	hex_encode(md, mdlen, out);
+}
+
+/* The stream is OpenSSL's digest context, named for what it does here. */
+struct sha256_stream *
+sha256_stream_new(void)
+{
+	EVP_MD_CTX	*c = EVP_MD_CTX_new();
+
+	if (c == NULL || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1)
+		out_of_memory(sizeof c);
+	return (struct sha256_stream *)c;
+}
+
+void
+sha256_stream_add(struct sha256_stream *h, const void *data, size_t len)
+{
+	if (len != 0)
+		(void)EVP_DigestUpdate((EVP_MD_CTX *)h, data, len);
+}
+
+void
+sha256_stream_end(struct sha256_stream *h, char out[65])
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0;
+
+	(void)EVP_DigestFinal_ex((EVP_MD_CTX *)h, md, &mdlen);
+	EVP_MD_CTX_free((EVP_MD_CTX *)h);
 	hex_encode(md, mdlen, out);
 }
 

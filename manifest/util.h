@@ -38,11 +38,46 @@ struct buf {
 	size_t	 cap;
 };
 
-/* Makes room for at least n more bytes; returns a pointer to the free end. */
-char *buf_reserve(struct buf *b, size_t n);
-void buf_add(struct buf *b, const void *data, size_t len);
+/* buf_reserve when b must grow: the slow path, out of line. */
+char *buf_grow(struct buf *b, size_t n);
+
+/*
+ * Makes room for at least n more bytes (and a NUL); returns a pointer to
+ * the free end.  Inline, as are the appends below: the JSON writer calls
+ * them for every byte of a million-item train's contents.
+ */
+static inline char *
+buf_reserve(struct buf *b, size_t n)
+{
+	if (b->data != NULL && n < b->cap - b->len)
+		return b->data + b->len;
+	return buf_grow(b, n);
+}
+
+/* Appends len bytes. */
+static inline void
+buf_add(struct buf *b, const void *data, size_t len)
+{
+	char	*p = buf_reserve(b, len);
+
+	if (len != 0)
+		__builtin_memcpy(p, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+/* Appends one byte. */
+static inline void
+buf_add_char(struct buf *b, char c)
+{
+	char	*p = buf_reserve(b, 1);
+
+	p[0] = c;
+	p[1] = '\0';
+	b->len++;
+}
+
 void buf_add_str(struct buf *b, const char *s);
-void buf_add_char(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns the contents NUL-terminated and owned by the caller; b is emptied. */
 char *buf_steal(struct buf *b, size_t *lenp);
@@ -108,6 +143,11 @@ char *xstrdup_printable(const char *s);
 void hex_encode(const unsigned char *in, size_t n, char *out);
 /* The SHA-256 of len bytes at data as 64 lowercase hex digits and a NUL. */
 void sha256_hex(const void *data, size_t len, char out[65]);
+/* SHA-256 of bytes given in pieces: new, add any number of times, end
+ * (which writes the hex as sha256_hex does and frees the stream). */
+struct sha256_stream *sha256_stream_new(void);
+void sha256_stream_add(struct sha256_stream *h, const void *data, size_t len);
+void sha256_stream_end(struct sha256_stream *h, char out[65]);
 
 /* Reads a whole file; the caller owns *data (NUL-terminated).  0 or -1 with errno. */
 int file_read_all(const char *path, char **data, size_t *len);

@@ -96,6 +96,24 @@ value_count_parse_long(const char *s, size_t len, int64_t *out)
 	return 0;
 }
 
+
+/* Writes u in decimal and a NUL at out (21 bytes suffice); the digits' count. */
+size_t
+value_u64_format(uint64_t u, char *out)
+{
+	char	tmp[20];
+	size_t	n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
 /* Integer part, then the fraction without trailing zeros. */
 char *
 value_decimal_format(int64_t milli, char *out)
@@ -111,13 +129,18 @@ value_decimal_format(int64_t milli, char *out)
 		u = (uint64_t)milli;
 	whole = u / 1000;
 	frac = (unsigned)(u % 1000);
-	p += sprintf(p, "%llu", (unsigned long long)whole);
+	/* By hand, not sprintf: every mass and value of a big train's
+	 * contents passes here. */
+	p += value_u64_format(whole, p);
 	if (frac != 0) {
-		p += sprintf(p, ".%03u", frac);
+		*p++ = '.';
+		*p++ = (char)('0' + frac / 100);
+		*p++ = (char)('0' + frac / 10 % 10);
+		*p++ = (char)('0' + frac % 10);
 		while (p[-1] == '0')
 			p--;
-		*p = '\0';
 	}
+	*p = '\0';
 	return out;
 }
 

@@ -60,6 +60,9 @@ value_decimal_parse(const char *s, size_t len, int64_t *out)
 	return VALUE_OK;
 }
 
+/* Writes u in decimal and a NUL at out (21 bytes suffice); the digits' count. */
+size_t value_u64_format(uint64_t u, char *out);
+
 /* Parses an integer count (no decimals); 0 or -1.  Inline: 18 digits
  * cannot overflow, so the usual count needs no test per digit. */
 static inline int

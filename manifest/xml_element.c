@@ -75,7 +75,8 @@ xml_element_ctx(const struct xnames *nm, enum xctx p, const char *n)
 		    n == nm->GrossMassMeasure ||
 		    n == nm->NetMassMeasure ||
 		    n == nm->ValueAmount ||
-		    n == nm->OriginCountryCode ? X_LEAF : X_SKIP;
+		    n == nm->OriginCountryCode ||
+		    n == nm->TrackingID ? X_LEAF : X_SKIP;
 	case X_COMMODITY:
 		return n == nm->Description ||
 		    n == nm->ClassificationID ||
@@ -427,10 +428,15 @@ leaf_consignment(struct xr *x, const struct xml_frame *f, const char *n)
 		c->ref = text(x);
 	} else if (n == nm->ProcedureCode) {
 		s = text(x);
-		if (s == NULL || manifest_procedure_parse(s, &c->procedure) < 0)
+		if (s != NULL && manifest_procedure_is_ecommerce_code(s,
+		    strlen(s)))
+			c->procedure = MANIFEST_PROC_ECOMMERCE;
+		else if (s == NULL ||
+		    manifest_procedure_parse(s, &c->procedure) < 0)
 			xr_diag(x, DIAG_WARNING, "PROCEDURE", "ProcedureCode "
-			    "\"%.16s\" is not import, export, transit or "
-			    "ecommerce", s != NULL ? s : "");
+			    "\"%.16s\" is not import, export, transit, "
+			    "ecommerce or an e-commerce supervision code", s != NULL ?
+			    s : "");
 	} else if (n == nm->ValueAmount) {
 		c->value = decimal(x, n);
 		if (x->unit[0] != '\0')
@@ -462,6 +468,24 @@ leaf_commodity(struct xr *x, struct manifest_item *it, const char *n)
 		it->un_number = text(x);
 }
 
+/* TrackingID: the parcel's tracking number; a second one is reported. */
+static void
+set_tracking(struct xr *x, struct manifest_item *it)
+{
+	const char	*s = text(x);
+
+	if (s == NULL)
+		return;
+	if (it->tracking != NULL) {
+		xr_diag(x, DIAG_WARNING, "TRACKING_REPEATED", "goods item %u "
+		    "has a second TrackingID %.40s: %s is kept", it->seq, s,
+		    it->tracking);
+		return;
+	}
+	it->tracking = s;
+	it->tracking_src = (struct manifest_src){ DIAG_NO_OFFSET, xr_line(x), "" };
+}
+
 /* Goods item values, its packaging, documents and placements. */
 static void
 leaf_goods(struct xr *x, const struct xml_frame *f, const char *n)
@@ -487,6 +511,8 @@ leaf_goods(struct xr *x, const struct xml_frame *f, const char *n)
 				    strlen(x->unit));
 		} else if (n == nm->OriginCountryCode)
 			it->origin = text(x);
+		else if (n == nm->TrackingID)
+			set_tracking(x, it);
 		break;
 	case X_COMMODITY:
 		leaf_commodity(x, it, n);

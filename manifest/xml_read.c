@@ -61,7 +61,7 @@ static const struct xname {
 	XNAME(ProcedureCode), XNAME(QuantityQuantity), XNAME(ReceiverID),
 	XNAME(Seal), XNAME(SealingPartyCode), XNAME(SendDateTime),
 	XNAME(SenderID), XNAME(SequenceNumeric), XNAME(TareMassMeasure),
-	XNAME(TransportContractDocument), XNAME(TypeCode), XNAME(UNDGCode),
+	XNAME(TrackingID), XNAME(TransportContractDocument), XNAME(TypeCode), XNAME(UNDGCode),
 	XNAME(ValueAmount), XNAME(Wagon),
 };
 #undef XNAME

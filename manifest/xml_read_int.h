@@ -97,6 +97,7 @@ struct xnames {
 	const char	*SenderID;
 	const char	*SequenceNumeric;
 	const char	*TareMassMeasure;
+	const char	*TrackingID;
 	const char	*TransportContractDocument;
 	const char	*TypeCode;
 	const char	*UNDGCode;

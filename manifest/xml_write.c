@@ -160,6 +160,7 @@ item(struct buf *b, const struct manifest_item *it)
 	leaf_dec(b, 8, "NetMassMeasure", it->net_kg, "unitCode", "KGM");
 	leaf_dec(b, 8, "ValueAmount", it->value, "currencyID", it->currency);
 	leaf(b, 8, "OriginCountryCode", it->origin);
+	leaf(b, 8, "TrackingID", it->tracking);
 	for (i = 0; i < it->ndocuments; i++) {
 		buf_add_str(b, "        <AdditionalDocument>\n");
 		leaf(b, 10, "TypeCode", it->documents[i].type);

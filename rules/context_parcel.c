@@ -215,9 +215,10 @@ tracking_list(json_t *ev)
 
 	if (!json_is_array(list) || json_array_size(list) == 0)
 		return NULL;
-	json_array_foreach(list, i, v)
+	json_array_foreach(list, i, v) {
 		if (parcel_value(v) == NULL)
 			return NULL;
+	}
 	return list;
 }
 
@@ -233,8 +234,9 @@ event_unloaded(struct rules_context *ctx, json_t *ev)
 	if (list == NULL)
 		return "unloaded needs \"parcels\", the tracking numbers of "
 		    "the parcels taken off";
-	json_array_foreach(list, i, v)
+	json_array_foreach(list, i, v) {
 		rules_context_unloaded(ctx, json_string_value(v));
+	}
 	return NULL;
 }
 
@@ -254,8 +256,9 @@ event_resolution(struct rules_context *ctx, json_t *ev)
 		return "parcel_resolution's \"action\" must be release";
 	if (list == NULL)
 		return "parcel_resolution needs \"parcels\", tracking numbers";
-	json_array_foreach(list, i, v)
+	json_array_foreach(list, i, v) {
 		rules_context_parcel_resolved(ctx, rule, json_string_value(v));
+	}
 	return NULL;
 }
 

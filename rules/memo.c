@@ -14,6 +14,7 @@ memo_init(struct memo *m)
 {
 	memset(m, 0, sizeof *m);
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->done, NULL);
 }
 
 void
@@ -27,6 +28,7 @@ memo_clear(struct memo *m)
 	free(m->ch);
 	free(m->v);
 	pthread_mutex_destroy(&m->lock);
+	pthread_cond_destroy(&m->done);
 	memset(m, 0, sizeof *m);
 }
 
@@ -140,18 +142,41 @@ cands_grow(struct memo *m)
 }
 
 bool
-memo_get_cands(struct memo *m, const struct rules_node *node, const char *s,
-    const struct memo_cand **cands, size_t *n)
+memo_get_or_claim_cands(struct memo *m, const struct rules_node *node,
+    const char *s, const struct memo_cand **cands, size_t *n)
 {
-	uint64_t	h = text_hash(node, s);
-	size_t		i;
-	bool		found = false;
+	uint64_t		 h = text_hash(node, s);
+	struct memo_entry	*e;
+	size_t			 i;
+	bool			 found = false;
 
 	pthread_mutex_lock(&m->lock);
-	if (m->ccap > 0 && m->cv[i = cands_slot(m, node, s, h)].node != NULL) {
-		*cands = m->cv[i].cands;
-		*n = m->cv[i].ncands;
-		found = true;
+	for (;;) {
+		if (m->ccap > 0 && m->cv[i = cands_slot(m, node, s, h)].node !=
+		    NULL) {
+			e = &m->cv[i];
+			if (e->pending) {
+				/* The table may grow meanwhile: look again. */
+				pthread_cond_wait(&m->done, &m->lock);
+				continue;
+			}
+			*cands = e->cands;
+			*n = e->ncands;
+			found = true;
+			break;
+		}
+		/* Absent: the caller computes it, others wait for it. */
+		if (2 * (m->cn + 1) > m->ccap)
+			cands_grow(m);
+		e = &m->cv[i = cands_slot(m, node, s, h)];
+		e->node = node;
+		e->s = s;
+		e->cands = NULL;
+		e->ncands = 0;
+		e->pending = true;
+		m->ch[i] = h;
+		m->cn++;
+		break;
 	}
 	pthread_mutex_unlock(&m->lock);
 	return found;
@@ -178,6 +203,11 @@ memo_put_cands(struct memo *m, const struct rules_node *node, const char *s,
 		e->ncands = n;
 		m->ch[i] = h;
 		m->cn++;
+	} else if (e->pending) {
+		e->cands = cands;
+		e->ncands = n;
+		e->pending = false;
+		pthread_cond_broadcast(&m->done);
 	} else
 		free(cands);
 	kept = e->cands;

@@ -35,10 +35,12 @@ struct memo_entry {
 	double			 top;	/* its similarity, -1 when none */
 	struct memo_cand	*cands;	/* edition 3; owned, never changed */
 	size_t			 ncands;
+	bool			 pending;	/* edition 3: a thread computes it */
 };
 
 struct memo {
 	pthread_mutex_t		 lock;
+	pthread_cond_t		 done;	/* a pending entry was filled */
 	struct memo_entry	*v;	/* open addressing; node NULL: free */
 	size_t			 n, cap;
 	/* Edition 3: keyed by the text, not its address (a train read from
@@ -58,11 +60,14 @@ void memo_put(struct memo *m, const struct rules_node *node, const char *s,
 
 /*
  * Edition 3: the candidates remembered for node and the text s (by its
- * bytes; borrowed until memo_clear); memo_put_cands takes cands
- * (malloc'd) and returns the array kept -- another thread's, if it got
- * there first.
+ * bytes; borrowed until memo_clear), one thread computing each: true
+ * with them (waiting while another thread computes them), false when the
+ * caller is to compute them -- and must then memo_put_cands them, even
+ * none.  Screening is so once per name across the wagons evaluated in
+ * parallel (screen_computations()).  memo_put_cands takes cands
+ * (malloc'd) and returns the array kept.
  */
-bool memo_get_cands(struct memo *m, const struct rules_node *node,
+bool memo_get_or_claim_cands(struct memo *m, const struct rules_node *node,
     const char *s, const struct memo_cand **cands, size_t *n);
 const struct memo_cand *memo_put_cands(struct memo *m,
     const struct rules_node *node, const char *s, struct memo_cand *cands,

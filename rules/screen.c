@@ -43,6 +43,19 @@ struct screen_result {
 	const char		*id_scheme;	/* by identifier / penalised on */
 };
 
+/*
+ * Names scored against a list (screen_candidates) since the process
+ * started: a consignee on 200,000 parcels must count once
+ * (screen_computations()).  A statistic, never read by the evaluation.
+ */
+static atomic_ullong screen_computed;
+
+unsigned long long
+screen_computations(void)
+{
+	return atomic_load(&screen_computed);
+}
+
 /* The party's role as reasons name it. */
 static const char *const roles[] = { "consignor", "consignee", "declarant" };
 
@@ -90,6 +103,7 @@ screen_candidates(const struct rules_list *l, const char *name,
 	char			 err[160];
 
 	*n = 0;
+	atomic_fetch_add_explicit(&screen_computed, 1, memory_order_relaxed);
 	if (names_keys(name, forms, &k, err, sizeof err) != 0)
 		return NULL;	/* unreadable text matches nothing */
 	(void)names_index_search(l->index, &k, min, cand_add, &c);
@@ -110,8 +124,9 @@ screen_cands(const struct rules_node *n, struct eval_frame *f,
 	double			 min = n->possible < n->fraction ? n->possible :
 				     n->fraction;
 
-	if (stable && memo_get_cands(f->memo, n, name, &c, ncands))
+	if (stable && memo_get_or_claim_cands(f->memo, n, name, &c, ncands))
 		return c;
+	/* Claimed (stable): computed here once, other threads wait. */
 	fresh = screen_candidates(n->list, name, f->rs->forms, min, ncands);
 	if (!stable) {
 		/* A computed text lives for this condition only: so do its

@@ -32,4 +32,12 @@ enum screen_strength {
 bool screen_eval(const struct rules_node *n, struct eval_frame *f,
     const char *text, bool stable);
 
+/*
+ * How many names were scored against a list (the expensive part of
+ * screening, keyed once per node and name text in the evaluation's memo)
+ * since the process started, over every thread: for tests and
+ * benchmarks.
+ */
+unsigned long long screen_computations(void);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/input.h"
+#include "manifest/gen.h"
 #include "manifest/json.h"
 #include "manifest/model.h"
 #include "manifest/util.h"
@@ -146,8 +147,54 @@ t_contents_follow_every_change(void)
 	free(data);
 }
 
+/* The streamed hash is the hash of the written bytes, wagon by wagon. */
+static void
+expect_streamed_hash(const struct manifest_train *t)
+{
+	struct buf	 b = { 0 };
+	char		 want[65], got[65];
+	size_t		 i;
+
+	for (i = 0; i < t->nwagons; i++) {
+		b.len = 0;
+		manifest_wagon_contents_write(t->wagons[i], &b);
+		sha256_hex(b.data, b.len, want);
+		manifest_wagon_contents_sha256(t->wagons[i], got);
+		CU_ASSERT_STRING_EQUAL(got, want);
+	}
+	buf_free(&b);
+}
+
+/*
+ * manifest_wagon_contents_sha256() (what the daemon stores) hashes the
+ * same bytes as manifest_wagon_contents_write(): on the fixture, and on
+ * wagons of 2,000 parcels, whose JSON is flushed into the hash many
+ * times over.
+ */
+static void
+t_contents_sha256_streamed(void)
+{
+	struct gen_options	 go = { .wagons = 3, .items = 6000, .seed = 7,
+				    .ecommerce = true };
+	struct input_options	 opt = { 0 };
+	struct manifest_train	*t = NULL;
+	size_t			 len;
+	char			*data = test_read_fixture(
+				    "xml/cuscar_s3_alashankou.xml", &len);
+
+	CU_ASSERT_EQUAL_FATAL(input_parse(data, len, &opt, &t), 0);
+	expect_streamed_hash(t);
+	manifest_train_free(t);
+	free(data);
+	t = gen_train(&go);
+	CU_ASSERT_EQUAL(t->nitems, 6000);
+	expect_streamed_hash(t);
+	manifest_train_free(t);
+}
+
 static CU_TestInfo contents_tests[] = {
 	{ "t_contents_follow_every_change", t_contents_follow_every_change },
+	{ "t_contents_sha256_streamed", t_contents_sha256_streamed },
 	CU_TEST_INFO_NULL,
 };
 

@@ -706,7 +706,110 @@ t_edi_lexer_window_boundaries(void)
 	buf_free(&b);
 }
 
+/* An interchange of one CUSCAR message around body (UNT counted). */
+static void
+parcel_interchange(struct buf *b, const char *body)
+{
+	static const char head[] =
+	    "UNH+1+CUSCAR:D:96B:UN'BGM+85+MF-1+9'TDT+20+X1+2'LOC+22+CNERL'"
+	    "EQD+RR+335279521132+Lgns'EQD+CN+BMOU5330120+22G1+++5'";
+	size_t	i, nseg = 1;
+
+	buf_add_str(b, "UNB+UNOC:3+S:ZZZ+R:ZZZ+261122:1200+R1'");
+	buf_add_str(b, head);
+	buf_add_str(b, body);
+	for (i = 0; head[i] != '\0'; i++)
+		nseg += head[i] == '\'';
+	for (i = 0; body[i] != '\0'; i++)
+		nseg += body[i] == '\'';
+	buf_printf(b, "UNT+%zu+1'UNZ+1+R1'", nseg);
+}
+
+/* The first diagnostic of code, or fails. */
+static const struct diag *
+find_diag(const struct manifest_train *t, const char *code)
+{
+	const struct diag	*d = diag_list_find(&t->diags, code);
+
+	CU_ASSERT_PTR_NOT_NULL(d);
+	return d;
+}
+
+/*
+ * Parcels: PCI+18 is the tracking number, PCI+24 a shipping mark left
+ * alone, a second PCI+18 reported and the first kept; GIS 9610, 9710,
+ * 9810, 1210 and 1239 are e-commerce; a number twice in the train is
+ * TRACKING_DUPLICATE at the second PCI naming the first; e-commerce
+ * items without a number one TRACKING_MISSING per consignment.
+ */
+static void
+t_edi_parcels(void)
+{
+	static const char body[] =
+	    "CNI+1+C1'GIS+9610'"
+	    "GID+1+1:PK'SGP+BMOU5330120+1'PCI+18+LX123456785CN'"
+	    "GID+2+1:PK'SGP+BMOU5330120+1'PCI+24+SHIP1234'"
+	    "GID+3+1:PK'SGP+BMOU5330120+1'PCI+18+AB000000000CN'PCI+18+ZZ1'"
+	    "CNI+2+C2'GIS+1239'"
+	    "GID+1+1:PK'SGP+BMOU5330120+1'"
+	    "GID+2+1:PK'SGP+BMOU5330120+1'PCI+18+LX123456785CN'"
+	    "GID+3+1:PK'SGP+BMOU5330120+1'"
+	    "CNI+3+C3'GIS+9710'GID+1+1:PK'SGP+BMOU5330120+1'PCI+18+A1'"
+	    "CNI+4+C4'GIS+9810'GID+1+1:PK'SGP+BMOU5330120+1'PCI+18+A2'"
+	    "CNI+5+C5'GIS+1210'GID+1+1:PK'SGP+BMOU5330120+1'PCI+18+A3'"
+	    "CNI+6+C6'GIS+23'GID+1+1:PK'SGP+BMOU5330120+1'"
+	    "CNI+7+C7'GIS+9611'GID+1+1:PK'SGP+BMOU5330120+1'";
+	struct manifest_train	*t = manifest_train_new();
+	const struct diag	*d;
+	struct buf		 b = { 0 };
+	char			 want[160];
+	size_t			 i;
+
+	parcel_interchange(&b, body);
+	CU_ASSERT_EQUAL_FATAL(edi_read(b.data, b.len, t), 0);
+	CU_ASSERT_EQUAL_FATAL(t->nconsignments, 7);
+	CU_ASSERT_STRING_EQUAL(t->consignments[0]->items[0]->tracking,
+	    "LX123456785CN");
+	CU_ASSERT_STRING_EQUAL(t->consignments[0]->items[0]->tracking_src.tag,
+	    "PCI");
+	CU_ASSERT_PTR_NULL(t->consignments[0]->items[1]->tracking);
+	CU_ASSERT_STRING_EQUAL(t->consignments[0]->items[2]->tracking,
+	    "AB000000000CN");
+	for (i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(t->consignments[i]->procedure,
+		    MANIFEST_PROC_ECOMMERCE);
+	CU_ASSERT_EQUAL(t->consignments[5]->procedure, MANIFEST_PROC_IMPORT);
+	CU_ASSERT_EQUAL(t->consignments[6]->procedure, MANIFEST_PROC_IMPORT);
+	/* The repeated PCI+18, at its own segment. */
+	CU_ASSERT_EQUAL(count_diags(t, "TRACKING_REPEATED"), 1);
+	d = find_diag(t, "TRACKING_REPEATED");
+	CU_ASSERT_EQUAL(d->loc.offset, (uint64_t)(strstr(b.data, "PCI+18+ZZ1") -
+	    b.data));
+	/* The duplicate: where is the second PCI, the message names the first. */
+	CU_ASSERT_EQUAL(count_diags(t, "TRACKING_DUPLICATE"), 1);
+	d = find_diag(t, "TRACKING_DUPLICATE");
+	CU_ASSERT_EQUAL(d->severity, DIAG_ERROR);
+	CU_ASSERT_STRING_EQUAL(d->loc.tag, "PCI");
+	CU_ASSERT_EQUAL(d->loc.offset, (uint64_t)(strstr(strstr(b.data,
+	    "CNI+2"), "PCI+18+LX") - b.data));
+	snprintf(want, sizeof want, "also on goods item 1 of C1 at segment 12 "
+	    "(PCI), byte %zu", (size_t)(strstr(b.data, "PCI+18+LX") - b.data));
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->message, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->message, "LX123456785CN"));
+	/* One warning per e-commerce consignment with items lacking one. */
+	CU_ASSERT_EQUAL(count_diags(t, "TRACKING_MISSING"), 2);
+	d = find_diag(t, "TRACKING_MISSING");
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->message, "1 of the 3 goods items"));
+	CU_ASSERT_EQUAL(d->severity, DIAG_WARNING);
+	CU_ASSERT_EQUAL(count_diags(t, "TRACKING_NUMBER"), 0);
+	CU_ASSERT_EQUAL(count_diags(t, "UNKNOWN_SEGMENT"), 0);
+	CU_ASSERT_EQUAL(count_diags(t, "UNT_COUNT"), 0);
+	buf_free(&b);
+	manifest_train_free(t);
+}
+
 static CU_TestInfo edi_tests[] = {
+	{ "t_edi_parcels", t_edi_parcels },
 	{ "t_edi_lexer_window_boundaries", t_edi_lexer_window_boundaries },
 	{ "t_edi_read_consumed_pages_dropped", t_edi_read_consumed_pages_dropped },
 	{ "t_edi_read_never_looks_back", t_edi_read_never_looks_back },

@@ -12,6 +12,8 @@
 #include "manifest/gen.h"
 #include "manifest/ident.h"
 #include "manifest/json.h"
+#include "manifest/strmap.h"
+#include "manifest/util.h"
 
 #include "unit.h"
 
@@ -373,7 +375,80 @@ t_gen_masses_and_loose(void)
 	CU_ASSERT(loose > 0);
 }
 
+/* True when s is an S10 number: 2 letters, 8 digits, check digit, "CN". */
+static bool
+is_s10(const char *s)
+{
+	static const unsigned	w[8] = { 8, 6, 4, 2, 3, 5, 9, 7 };
+	unsigned		i, sum = 0, check;
+
+	if (strlen(s) != 13 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' ||
+	    s[1] > 'Z' || strcmp(s + 11, "CN") != 0)
+		return false;
+	for (i = 0; i < 9; i++)
+		if (s[2 + i] < '0' || s[2 + i] > '9')
+			return false;
+	for (i = 0; i < 8; i++)
+		sum += (unsigned)(s[2 + i] - '0') * w[i];
+	check = 11 - sum % 11;
+	check = check == 10 ? 0 : check == 11 ? 5 : check;
+	return (unsigned)(s[10] - '0') == check;
+}
+
+/*
+ * 100,000 parcels: every one a unique, valid S10 tracking number, the
+ * same for the seed; without them the train is byte for byte the one
+ * the generator made before tracking numbers (its SHA-256, taken then);
+ * freight gets none.
+ */
+static void
+t_gen_tracking(void)
+{
+	struct gen_options	 o = { 55, 100000, 3, true };
+	struct manifest_train	*t = gen_train(&o), *again = gen_train(&o);
+	struct strmap		*seen = strmap_new();
+	size_t			 i, j, valid = 0, n = 0;
+	char			*a, *b, sha[65];
+
+	for (i = 0; i < t->nconsignments; i++)
+		for (j = 0; j < t->consignments[i]->nitems; j++) {
+			struct manifest_item *it = t->consignments[i]->items[j];
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(it->tracking);
+			valid += is_s10(it->tracking);
+			if (strmap_get(seen, it->tracking) == NULL)
+				strmap_put(seen, it->tracking, it);
+			n++;
+		}
+	CU_ASSERT_EQUAL(n, 100000);
+	CU_ASSERT_EQUAL(valid, n);
+	CU_ASSERT_EQUAL(strmap_count(seen), n);
+	CU_ASSERT_EQUAL(t->diags.n, 0);
+	a = json_of(t);
+	b = json_of(again);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	free(a), free(b);
+	for (i = 0; i < t->nconsignments; i++)
+		for (j = 0; j < t->consignments[i]->nitems; j++)
+			t->consignments[i]->items[j]->tracking = NULL;
+	a = json_of(t);
+	sha256_hex(a, strlen(a), sha);
+	CU_ASSERT_STRING_EQUAL(sha, "b12b9c27b4f6c4ff5afbb36905908027"
+	    "f58045b98b9be30a2c292ce1ebe6ea03");
+	free(a);
+	strmap_free(seen);
+	manifest_train_free(t), manifest_train_free(again);
+	o.ecommerce = false;
+	o.items = 3000;
+	t = gen_train(&o);
+	for (i = 0; i < t->nconsignments; i++)
+		for (j = 0; j < t->consignments[i]->nitems; j++)
+			CU_ASSERT_PTR_NULL(t->consignments[i]->items[j]->tracking);
+	manifest_train_free(t);
+}
+
 static CU_TestInfo gen_tests[] = {
+	{ "t_gen_tracking", t_gen_tracking },
 	{ "t_gen_deterministic", t_gen_deterministic },
 	{ "t_gen_deterministic_with_risk", t_gen_deterministic_with_risk },
 	{ "t_gen_valid_and_exact", t_gen_valid_and_exact },

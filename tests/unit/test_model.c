@@ -544,7 +544,77 @@ t_model_json_not_utf8(void)
 	buf_free(&b);
 }
 
+/* Diagnostics of code in t. */
+static size_t
+count_code(const struct manifest_train *t, const char *code)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < t->diags.n; i++)
+		n += strcmp(t->diags.v[i].code, code) == 0;
+	return n;
+}
+
+/*
+ * Tracking numbers: bad shapes are TRACKING_NUMBER errors; 100 e-commerce
+ * consignments of 1,000 items without numbers give 100 TRACKING_MISSING
+ * (one each, with the count), not 100,000; a number on two items of
+ * different consignments is one TRACKING_DUPLICATE at the second, and
+ * it is written last in the item's canonical JSON.
+ */
+static void
+t_model_tracking_checks(void)
+{
+	static const char *bad[] = { "LX 123", "LX\t1", "123456789012345678901234567890123456",
+	    "Ж123" };
+	struct manifest_train		*t = manifest_train_new();
+	struct manifest_consignment	*k;
+	struct manifest_item		*it;
+	const struct diag		*d;
+	struct buf			 b = { 0 };
+	size_t				 i, j;
+
+	manifest_wagon_add(t, S(t, "335279521132"));
+	for (i = 0; i < 100; i++) {
+		k = manifest_consignment_add(t);
+		k->procedure = MANIFEST_PROC_ECOMMERCE;
+		for (j = 0; j < 1000; j++)
+			manifest_item_add(t, k)->seq = (uint32_t)j + 1;
+	}
+	k = manifest_consignment_add(t);
+	k->ref = S(t, "C-TRACK");
+	for (i = 0; i < nitems(bad); i++)
+		manifest_item_add(t, k)->tracking = S(t, bad[i]);
+	it = manifest_item_add(t, k);
+	it->seq = 7;
+	it->tracking = S(t, "LX123456785CN");
+	it = manifest_item_add(t, t->consignments[0]);
+	it->seq = 1001;
+	it->tracking = S(t, "AB1");
+	it = manifest_item_add(t, k);
+	it->seq = 9;
+	it->tracking = S(t, "AB1");
+	manifest_train_finish(t);
+	CU_ASSERT_EQUAL(count_code(t, "TRACKING_NUMBER"), nitems(bad));
+	CU_ASSERT_EQUAL(count_code(t, "TRACKING_MISSING"), 100);
+	d = diag_list_find(&t->diags, "TRACKING_MISSING");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->message, "1000 of the 1001 goods items"));
+	CU_ASSERT_EQUAL(count_code(t, "TRACKING_DUPLICATE"), 1);
+	d = diag_list_find(&t->diags, "TRACKING_DUPLICATE");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->severity, DIAG_WARNING);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->message, "goods item 9 of C-TRACK: "
+	    "tracking number AB1 also on goods item 1001 of (no reference)"));
+	manifest_json_write(t, 0, &b);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "\"placement\":[],"
+	    "\"tracking\":\"LX123456785CN\"}"));
+	buf_free(&b);
+	manifest_train_free(t);
+}
+
 static CU_TestInfo model_tests[] = {
+	{ "t_model_tracking_checks", t_model_tracking_checks },
 	{ "t_model_json_byte_stable", t_model_json_byte_stable },
 	{ "t_model_json_roundtrip", t_model_json_roundtrip },
 	{ "t_model_json_escapes", t_model_json_escapes },

@@ -358,23 +358,28 @@ t_parcels_fail_closed(void)
 static void
 t_parcels_hold_not_resolved(void)
 {
-	static const char	 text[] = "rule parcel-held\n  scope item\n"
-	    "  action HOLD\n  when tracking = \"T0X0\"\n"
-	    "  reason \"parcel {tracking} held\"\nend\n";
-	struct rules_file	 f = { "main.rules", NULL, text, sizeof text - 1 };
+	struct manifest_train	*t = ecommerce_train(15);
+	const char		*trk = t->consignments[0]->items[0]->tracking;
+	char			*text = xasprintf("rule parcel-held\n  scope item\n"
+				    "  action HOLD\n  when tracking = \"%s\"\n"
+				    "  reason \"parcel {tracking} held\"\nend\n", trk);
+	struct rules_file	 f = { "main.rules", NULL, text, strlen(text) };
 	struct diag_list	 l;
 	struct rules_ruleset	*own, *keep = rs;
-	struct manifest_train	*t = ecommerce_train(15);
 	struct decision		*d;
+	char			*ev;
 
 	diag_list_init(&l, 0);
 	own = rules_ruleset_compile("own", &f, 1, &l);
 	diag_list_clear(&l);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(own);
 	rs = own;
-	d = decide(t, "[{\"type\":\"parcel_resolution\",\"rule\":"
+	ev = xasprintf("[{\"type\":\"parcel_resolution\",\"rule\":"
 	    "\"parcel-held\",\"action\":\"release\",\"reason\":\"r\","
-	    "\"parcels\":[\"T0X0\"]}]", true, 1);
+	    "\"parcels\":[\"%s\"]}]", trk);
+	d = decide(t, ev, true, 1);
+	free(ev);
+	free(text);
 	rs = keep;
 	CU_ASSERT_EQUAL_FATAL(d->parcels.nset_aside, 1);
 	CU_ASSERT_EQUAL(d->parcels.set_aside[0].action, DECISION_HOLD);

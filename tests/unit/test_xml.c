@@ -527,7 +527,146 @@ t_xml_validate_no_dtd(void)
 	free(data);
 }
 
+/* One ConsignmentItem, with a TrackingID when tracking is not NULL. */
+static void
+parcel_item(struct buf *b, int seq, const char *tracking)
+{
+	buf_printf(b, "<ConsignmentItem>\n<SequenceNumeric>%d</SequenceNumeric>\n"
+	    "<Placement><EquipmentID>BMOU5330120</EquipmentID></Placement>\n",
+	    seq);
+	if (tracking != NULL)
+		buf_printf(b, "<TrackingID>%s</TrackingID>\n", tracking);
+	buf_add_str(b, "</ConsignmentItem>\n");
+}
+
+/*
+ * Parcels in XML: TrackingID, the e-commerce ProcedureCodes, a duplicate
+ * naming both lines, TRACKING_MISSING once per consignment, and the
+ * schema accepting both.
+ */
+static void
+t_xml_parcels(void)
+{
+	static const char *codes[] = { "9610", "9710", "9810", "1210", "1239" };
+	struct manifest_train	*t = manifest_train_new();
+	const struct diag	*d;
+	struct diag_list	 dl;
+	struct buf		 b = { 0 };
+	size_t			 i, n;
+
+	buf_add_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<Manifest xmlns=\"urn:railgate:manifest:1\">\n<Head>\n"
+	    "<MessageID>MF-1</MessageID>\n</Head>\n<Declaration>\n"
+	    "<DirectionCode>import</DirectionCode>\n<BorderTransportMeans>\n"
+	    "<JourneyID>X1</JourneyID>\n<ModeCode>2</ModeCode>\n"
+	    "<BorderStationID>CNERL</BorderStationID>\n<Wagon>\n"
+	    "<ID>335279521132</ID>\n<Container>\n<ID>BMOU5330120</ID>\n"
+	    "</Container>\n</Wagon>\n</BorderTransportMeans>\n");
+	for (i = 0; i < nitems(codes); i++) {
+		buf_printf(&b, "<Consignment>\n<ProcedureCode>%s</ProcedureCode>\n",
+		    codes[i]);
+		parcel_item(&b, 1, i == 0 ? "LX123456785CN" : NULL);
+		parcel_item(&b, 2, i == 3 ? "LX123456785CN" : NULL);
+		buf_add_str(&b, "</Consignment>\n");
+	}
+	buf_add_str(&b, "<Consignment>\n<ProcedureCode>import</ProcedureCode>\n");
+	parcel_item(&b, 1, NULL);
+	buf_add_str(&b, "</Consignment>\n</Declaration>\n</Manifest>\n");
+	CU_ASSERT_EQUAL_FATAL(xml_parse(b.data, b.len, NULL, t), 0);
+	CU_ASSERT_EQUAL_FATAL(t->nconsignments, 6);
+	for (i = 0; i < nitems(codes); i++)
+		CU_ASSERT_EQUAL(t->consignments[i]->procedure,
+		    MANIFEST_PROC_ECOMMERCE);
+	CU_ASSERT_EQUAL(t->consignments[5]->procedure, MANIFEST_PROC_IMPORT);
+	CU_ASSERT_STRING_EQUAL(t->consignments[0]->items[0]->tracking,
+	    "LX123456785CN");
+	CU_ASSERT_PTR_NULL(t->consignments[0]->items[1]->tracking);
+	CU_ASSERT_PTR_NULL(diag_list_find(&t->diags, "PROCEDURE"));
+	/* 18 lines of header; a consignment is 11 lines, 12 with a number. */
+	d = diag_list_find(&t->diags, "TRACKING_DUPLICATE");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->loc.line, 18 + 12 + 11 + 11 + 2 + 4 + 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->message,
+	    "tracking number LX123456785CN also on goods item 1 of "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->message, " at line 24"));
+	/* Consignments 1 and 4 lack one number, 2, 3 and 5 two; 6 is import. */
+	d = diag_list_find(&t->diags, "TRACKING_MISSING");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->message, "1 of the 2 goods items"));
+	for (i = 0, n = 0; i < t->diags.n; i++)
+		n += strcmp(t->diags.v[i].code, "TRACKING_MISSING") == 0;
+	CU_ASSERT_EQUAL(n, 5);
+	diag_list_init(&dl, 0);
+	CU_ASSERT_EQUAL(xml_validate(b.data, b.len, "etc/schema/manifest.xsd",
+	    &dl), 0);
+	CU_ASSERT_EQUAL(dl.n, 0);
+	diag_list_clear(&dl);
+	buf_free(&b);
+	manifest_train_free(t);
+}
+
+/* The line after the first line of text that starts with start ("" if none). */
+static const char *
+line_after(const char *text, const char *start)
+{
+	const char	*p = text, *nl;
+
+	while (p != NULL) {
+		nl = strchr(p, '\n');
+		if (strncmp(p, start, strlen(start)) == 0)
+			return nl != NULL ? nl + 1 : "";
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+	return "";
+}
+
+/*
+ * A generated e-commerce train as CUSCAR, IFCSUM and XML: the three read
+ * back to byte-identical canonical JSON, tracking numbers included, and
+ * to the generated train's.
+ */
+static void
+t_xml_parcels_three_formats(void)
+{
+	struct gen_options		 o = { 12, 3000, 5, true };
+	struct edi_write_options	 w = { 0 };
+	struct manifest_train		*t = gen_train(&o), *r[3];
+	struct buf			 out[3] = { { 0 } };
+	char				*want = model_json(t), *got;
+	int				 i;
+
+	w.max_items = 700;
+	edi_write_cuscar(t, &w, &out[0]);
+	edi_write_ifcsum(t, &w, &out[1]);
+	xml_write_manifest(t, &out[2]);
+	CU_ASSERT_PTR_NOT_NULL(strstr(want, "\"tracking\":\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out[0].data, "'\nPCI+18+"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out[1].data, "'\nPCI+18+"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out[2].data, "<TrackingID>"));
+	/* Where D.96B has PCI: before CST in CUSCAR, before SGP in IFCSUM. */
+	CU_ASSERT_EQUAL(strncmp(line_after(out[0].data, "PCI+18+"), "CST+", 4), 0);
+	CU_ASSERT_EQUAL(strncmp(line_after(out[1].data, "PCI+18+"), "SGP+", 4), 0);
+	for (i = 0; i < 3; i++) {
+		r[i] = manifest_train_new();
+		CU_ASSERT_EQUAL(i < 2 ? edi_read(out[i].data, out[i].len, r[i]) :
+		    xml_parse(out[i].data, out[i].len, NULL, r[i]), 0);
+		CU_ASSERT_EQUAL(r[i]->diags.n, 0);
+		got = model_json(r[i]);
+		if (strcmp(got, want) != 0) {
+			fprintf(stderr, "\nformat %d reads back otherwise\n", i);
+			CU_FAIL("canonical JSON differs");
+		}
+		free(got);
+		buf_free(&out[i]);
+		manifest_train_free(r[i]);
+	}
+	free(want);
+	manifest_train_free(t);
+}
+
 static CU_TestInfo xml_tests[] = {
+	{ "t_xml_parcels", t_xml_parcels },
+	{ "t_xml_parcels_three_formats", t_xml_parcels_three_formats },
 	{ "t_xml_prolog_encodings", t_xml_prolog_encodings },
 	{ "t_xml_prolog_forms", t_xml_prolog_forms },
 	{ "t_xml_validate_no_dtd", t_xml_validate_no_dtd },

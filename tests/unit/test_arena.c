@@ -1,0 +1,70 @@
+/*
+ * test_arena.c -- manifest/arena.c: arrays grown by arena_grow keep their
+ * elements whether they grow in place, into a spare block another array
+ * outgrew, or into a new one; and the spare blocks are used (a million
+ * parcels' consignment lists must not leave a tenth of the model behind).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/arena.h"
+
+#include "unit.h"
+
+#define NARRAYS	2000
+#define NELEMS	300
+
+/* Grows NARRAYS arrays one after the other, interleaved with other
+ * blocks (as a consignment's items are), and checks every element. */
+static size_t
+grow_interleaved(struct arena *a, bool interleave)
+{
+	size_t	 i, k;
+	bool	 ok = true;
+
+	for (i = 0; i < NARRAYS; i++) {
+		uintptr_t	*v = NULL;
+		size_t		 cap = 0;
+
+		for (k = 0; k < NELEMS; k++) {
+			v = arena_grow(a, v, &cap, k + 1, sizeof *v);
+			v[k] = i * 1000 + k;
+			if (interleave)
+				memset(arena_alloc(a, 16), 0xa5, 16);
+		}
+		for (k = 0; k < NELEMS; k++)
+			ok = ok && v[k] == i * 1000 + k;
+	}
+	CU_ASSERT_TRUE(ok);
+	return arena_bytes(a);
+}
+
+static void
+t_arena_grow_keeps_elements_and_reuses_blocks(void)
+{
+	struct arena	*a = arena_new();
+	size_t		 lists, items;
+
+	/* Only the lists: each grows in place at the top of the chunk. */
+	lists = grow_interleaved(a, false);
+	CU_ASSERT_TRUE(lists < 2 * NARRAYS * NELEMS * sizeof(uintptr_t) + (1 << 20));
+	arena_free(a);
+	/* With items between the steps: the outgrown blocks of 256 bytes
+	 * and more are taken by the next lists, so the lists cost about
+	 * their final size (512 pointers each) plus one set of spares. */
+	a = arena_new();
+	items = grow_interleaved(a, true);
+	CU_ASSERT_TRUE(items < (size_t)NARRAYS * NELEMS * 16 +
+	    (size_t)NARRAYS * 512 * sizeof(uintptr_t) + (4 << 20));
+	arena_free(a);
+}
+
+static CU_TestInfo arena_tests[] = {
+	{ "t_arena_grow_keeps_elements_and_reuses_blocks",
+	  t_arena_grow_keeps_elements_and_reuses_blocks },
+	CU_TEST_INFO_NULL,
+};
+
+TEST_SUITE("arena", NULL, NULL, arena_tests)
