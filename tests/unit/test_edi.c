@@ -788,7 +788,7 @@ t_edi_parcels(void)
 	/* The duplicate: where is the second PCI, the message names the first. */
 	CU_ASSERT_EQUAL(count_diags(t, "TRACKING_DUPLICATE"), 1);
 	d = find_diag(t, "TRACKING_DUPLICATE");
-	CU_ASSERT_EQUAL(d->severity, DIAG_ERROR);
+	CU_ASSERT_EQUAL(d->severity, DIAG_WARNING);
 	CU_ASSERT_STRING_EQUAL(d->loc.tag, "PCI");
 	CU_ASSERT_EQUAL(d->loc.offset, (uint64_t)(strstr(strstr(b.data,
 	    "CNI+2"), "PCI+18+LX") - b.data));
