@@ -416,8 +416,9 @@ BEGIN
 	END IF;
 	-- Nothing leaves with a set-aside parcel on board: every path to a
 	-- final decision (approval, four-eyes confirmation, automatic
-	-- release, the amendment that releases a held wagon) comes here.  The provisional document's list is read too,
-	-- should the final one have dropped it.
+	-- release, the amendment that releases a held wagon) comes here.
+	-- The provisional document's list is read too, should the final
+	-- one have dropped it.
 	pending := coalesce(parcels_unload_pending(p_doc, p_wagons,
 	    CASE WHEN cur.decision_final THEN p_train END),
 	    parcels_unload_pending(cur.decision, p_wagons,

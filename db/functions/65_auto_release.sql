@@ -41,8 +41,9 @@ GRANT EXECUTE ON FUNCTION train_taken(bigint) TO railgate_app;
 -- Whether train t goes by itself now: a provisional RELEASE with no hit
 -- (on a wagon or on the train), nothing pending (an event received and
 -- not yet evaluated -- eval_needed -- or an evaluation in flight under a
--- lease), no set-aside parcel still to unload (docs/parcels.md), no wagon resolved or proposed, taken by nobody, its decision
--- made at least p_delay_s ago (a new decision starts the delay again).
+-- lease), no set-aside parcel still to unload (docs/parcels.md), no
+-- wagon resolved or proposed, taken by nobody, its decision made at
+-- least p_delay_s ago (a new decision starts the delay again).
 CREATE OR REPLACE FUNCTION auto_release_ready(t trains, p_delay_s integer)
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
