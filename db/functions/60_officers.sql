@@ -417,11 +417,22 @@ BEGIN
 	-- Nothing leaves with a set-aside parcel on board: every path to a
 	-- final decision (approval, four-eyes confirmation, automatic
 	-- release, the amendment that releases a held wagon) comes here.  The provisional document's list is read too,
-	-- should the final one have dropped it.
-	pending := coalesce(parcels_unload_pending(p_doc, p_wagons,
-	    CASE WHEN cur.decision_final THEN p_train END),
-	    parcels_unload_pending(cur.decision, p_wagons,
-	    CASE WHEN cur.decision_final THEN p_train END));
+	-- should the final one have dropped it.  After approval the final
+	-- document (trains.decision, p_doc's base) stands while new
+	-- evidence is evaluated into the history only: the run's latest
+	-- decision (prev) is what is set aside now -- a parcel on a held
+	-- wagon set aside by a CT scan after the approval, a container
+	-- unloaded since -- so its list is the one read, when it has one.
+	IF cur.decision_final AND json_typeof(prev.document->'parcels') =
+	    'object' THEN
+		pending := parcels_unload_pending(prev.document, p_wagons,
+		    p_train);
+	ELSE
+		pending := coalesce(parcels_unload_pending(p_doc, p_wagons,
+		    CASE WHEN cur.decision_final THEN p_train END),
+		    parcels_unload_pending(cur.decision, p_wagons,
+		    CASE WHEN cur.decision_final THEN p_train END));
+	END IF;
 	IF pending IS NOT NULL THEN
 		outcome := 'conflict';
 		reply := json_build_object('title', 'Parcels to unload',
