@@ -8,8 +8,17 @@
  * - after approval, a parcel set aside on a wagon the final decision
  *   holds (a CT scan after the approval) did not stop the amendment that
  *   let the wagon go: finalize_decision() read the containers to unload
- *   from the final document, made before the scan.  It reads the run's
- *   latest decision too now (60_officers.sql).
+ *   from the final document, made before the scan; and a container
+ *   unloaded after the approval stopped its held wagon for ever.  It
+ *   reads the run's latest evaluation now (60_officers.sql);
+ * - the same for a wagon the final decision set out for inspection: only
+ *   HOLD and REFUSE wagons counted in an amendment, so an officer's
+ *   release after the inspection let a suspect parcel go;
+ * - after one amendment (another wagon let go) the latest decision was
+ *   the amended final document, made from the approval's: the held
+ *   wagon then went with its suspect parcel, and its container could
+ *   not be unloaded (409 Nothing to unload).  add_event() and
+ *   parcel_context() (40_events.sql) read the latest evaluation too.
  *
  * Paths that held: see each test's comment.
  *
@@ -388,6 +397,145 @@ t_i22_held_wagon_scan_after_final(void)
 }
 
 /*
+ * Hole: the same with a wagon the final decision sets out for
+ * inspection: released after the inspection, by an officer, while a
+ * parcel set aside on it after the approval is still on board.
+ */
+static void
+t_i22_inspected_wagon_scan_after_final(void)
+{
+	char		 t[32] = "", *edi, *wagon, *cont, *tracking, json[256];
+	char		*v, *body = NULL;
+	json_t		*d;
+	long		 id;
+	int		 s;
+
+	edi = train_of(47, t, sizeof t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(edi);
+	wagon = officers_sql(&pg, "SELECT w.number FROM wagons w JOIN trains "
+	    "t ON t.id = w.train_id WHERE t.train_no = '%s' AND w.position = 1",
+	    t);
+	cont = officers_sql(&pg, "SELECT w.container_numbers[1] FROM wagons w "
+	    "JOIN trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
+	    "w.position = 1", t);
+	d = latest_decision(t);
+	tracking = parcel_in(edi, cont, d);
+	json_decref(d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tracking);
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, t, wagon,
+	    "inspect", NULL), 200);
+	CU_ASSERT_TRUE_FATAL(officers_decided(&pg, t));
+	CU_ASSERT_TRUE_FATAL(unload_all(t));
+	s = officers_approve(dm.port, officer2_token, t, &body);
+	if (s != 200)
+		fprintf(stderr, "\napprove -> %d %s\n", s, body);
+	CU_ASSERT_EQUAL_FATAL(s, 200);
+	free(body);
+	v = wagon_action(t, 1);
+	CU_ASSERT_STRING_EQUAL(v, "INSPECT");
+	free(v);
+	id = decision_id(t);
+	snprintf(json, sizeof json, "{\"type\":\"parcel_scan\",\"tracking\":"
+	    "\"%s\",\"result\":\"suspect\"}", tracking);
+	CU_ASSERT_EQUAL(post_event(t, device_token, json, NULL), 202);
+	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
+	/* Inspected, released: the suspect parcel is still on board. */
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, t, wagon,
+	    "release", NULL), 200);
+	v = wagon_action(t, 1);
+	CU_ASSERT_STRING_EQUAL(v, "INSPECT");
+	free(v);
+	id = decision_id(t);
+	CU_ASSERT_EQUAL(unload(t, device_token, cont), 202);
+	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, t, wagon,
+	    "inspect", NULL), 200);
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer2_token, t, wagon,
+	    "release", NULL), 200);
+	v = wagon_action(t, 1);
+	CU_ASSERT_STRING_EQUAL(v, "RELEASE");
+	free(v);
+	free(edi);
+	free(wagon);
+	free(cont);
+	free(tracking);
+}
+
+/*
+ * Hole: after an amendment (another wagon let go), the latest decision
+ * is the amended final document, made from the approval's: it listed
+ * no parcel set aside since, so the held wagon then went with its
+ * suspect parcel, and the container could not be unloaded (409 Nothing
+ * to unload).  The latest evaluation is read.
+ */
+static void
+t_i22_amended_then_released(void)
+{
+	char		 t[32] = "", *edi, *w1, *w2, *cont, *tracking, json[256];
+	char		*v, *body = NULL;
+	json_t		*d;
+	long		 id;
+	int		 s;
+
+	edi = train_of(48, t, sizeof t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(edi);
+	w1 = officers_sql(&pg, "SELECT w.number FROM wagons w JOIN trains t "
+	    "ON t.id = w.train_id WHERE t.train_no = '%s' AND w.position = 1",
+	    t);
+	w2 = officers_sql(&pg, "SELECT w.number FROM wagons w JOIN trains t "
+	    "ON t.id = w.train_id WHERE t.train_no = '%s' AND w.position = 2",
+	    t);
+	cont = officers_sql(&pg, "SELECT w.container_numbers[1] FROM wagons w "
+	    "JOIN trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
+	    "w.position = 1", t);
+	d = latest_decision(t);
+	tracking = parcel_in(edi, cont, d);
+	json_decref(d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tracking);
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, t, w1, "hold",
+	    NULL), 200);
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, t, w2, "hold",
+	    NULL), 200);
+	CU_ASSERT_TRUE_FATAL(officers_decided(&pg, t));
+	CU_ASSERT_TRUE_FATAL(unload_all(t));
+	s = officers_approve(dm.port, officer2_token, t, &body);
+	CU_ASSERT_EQUAL_FATAL(s, 200);
+	free(body);
+	id = decision_id(t);
+	snprintf(json, sizeof json, "{\"type\":\"parcel_scan\",\"tracking\":"
+	    "\"%s\",\"result\":\"suspect\"}", tracking);
+	CU_ASSERT_EQUAL(post_event(t, device_token, json, NULL), 202);
+	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
+	/* Wagon 2 goes (an amendment), then wagon 1 is let go. */
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup_token, t, w2, "release",
+	    NULL), 200);
+	v = wagon_action(t, 2);
+	CU_ASSERT_STRING_EQUAL(v, "RELEASE");
+	free(v);
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup_token, t, w1, "release",
+	    NULL), 200);
+	v = wagon_action(t, 1);
+	CU_ASSERT_STRING_EQUAL(v, "HOLD");
+	free(v);
+	/* The parcel taken off; the wagon goes. */
+	id = decision_id(t);
+	CU_ASSERT_EQUAL(unload(t, device_token, cont), 202);
+	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup_token, t, w1, "hold",
+	    NULL), 200);
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup2_token, t, w1,
+	    "release", NULL), 200);
+	v = wagon_action(t, 1);
+	CU_ASSERT_STRING_EQUAL(v, "RELEASE");
+	free(v);
+	free(edi);
+	free(w1);
+	free(w2);
+	free(cont);
+	free(tracking);
+}
+
+/*
  * A wagon with a container still to unload, held by an officer: the
  * approval does not wait for it (nothing of it leaves).  Unloaded after
  * the approval, the wagon's release amends the final decision -- it
@@ -676,6 +824,9 @@ static CU_TestInfo attack_i22_tests[] = {
 	    t_i22_held_wagon_unloaded_after_final },
 	{ "t_i22_held_wagon_scan_after_final",
 	    t_i22_held_wagon_scan_after_final },
+	{ "t_i22_inspected_wagon_scan_after_final",
+	    t_i22_inspected_wagon_scan_after_final },
+	{ "t_i22_amended_then_released", t_i22_amended_then_released },
 	/* Last: it edits stored decisions. */
 	{ "t_i22_replay", t_i22_replay },
 	CU_TEST_INFO_NULL
