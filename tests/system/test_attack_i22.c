@@ -729,9 +729,23 @@ t_i22_tracking_escapes_operator_view(void)
 	free(edi);
 }
 
+/* The CT scan rule's parcels released in container c of t; status. */
+static int
+resolve_in(const char *t, const char *c)
+{
+	char	path[128], json[256];
+
+	snprintf(path, sizeof path, "/v1/trains/%s/parcels/resolution", t);
+	snprintf(json, sizeof json, "{\"rule\":\"parcel-ct-suspect\","
+	    "\"container\":\"%s\",\"action\":\"release\",\"reason\":"
+	    "\"opened, nothing found\"}", c);
+	return officers_call(dm.port, officer_token, "POST", path, json, NULL);
+}
+
 /*
  * Held: a device naming another device is refused; a suspect CT scan
- * stays suspect after a clear one (the parcel stays set aside).
+ * stays suspect after a clear one (the parcel stays set aside); a bulk
+ * resolution's container is matched exactly (no pattern, no prefix).
  */
 static void
 t_i22_scans(void)
@@ -766,6 +780,19 @@ t_i22_scans(void)
 	d = latest_decision(t);
 	CU_ASSERT_TRUE(set_aside_has(d, tr, &action));
 	CU_ASSERT_STRING_EQUAL(action, "INSPECT");
+	json_decref(d);
+	/* A container filter is a container of the run, exactly. */
+	CU_ASSERT_EQUAL(resolve_in(t, "%"), 422);
+	snprintf(json, sizeof json, "%.4s%%", cont);
+	CU_ASSERT_EQUAL(resolve_in(t, json), 422);
+	snprintf(json, sizeof json, "%.*s", (int)strlen(cont) - 1, cont);
+	CU_ASSERT_EQUAL(resolve_in(t, json), 422);
+	id = decision_id(t);
+	CU_ASSERT_EQUAL(resolve_in(t, cont), 200);
+	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
+	CU_ASSERT_EQUAL(resolve_in(t, cont), 409);
+	d = latest_decision(t);
+	CU_ASSERT_FALSE(set_aside_has(d, tr, NULL));
 	json_decref(d);
 	free(cont);
 	free(tr);
