@@ -128,11 +128,12 @@ BEGIN
 	END IF;
 
 	-- An unloading names the parcels set aside in the container by the
-	-- run's latest decision (docs/parcels.md): a parcel set aside there
+	-- run's latest evaluation (docs/parcels.md; not an amended final
+	-- document, made from the approval's): a parcel set aside there
 	-- later keeps the container on the list.  None: 409, nothing stored.
 	IF p_type = 'unloaded' THEN
 		SELECT * INTO dec FROM decisions d WHERE d.train_id = cur.id
-		    ORDER BY d.id DESC LIMIT 1;
+		    AND NOT d.final ORDER BY d.id DESC LIMIT 1;
 		SELECT json_agg(e->>'tracking' ORDER BY e->>'tracking')
 		INTO list FROM json_array_elements(CASE WHEN json_typeof(
 		    dec.document->'parcels'->'set_aside') = 'array' THEN
@@ -235,10 +236,11 @@ GRANT EXECUTE ON FUNCTION train_events(bigint) TO railgate_app;
 -- (docs/parcels.md): the run, its manifest, whether p_container (NULL:
 -- none asked) is one of the run's containers, and the run's latest
 -- decision with the manifest it was made from (last: it may be large).
--- The latest decision, not trains.decision: after approval the final
+-- The latest evaluation, not trains.decision: after approval the final
 -- decision stands there while later evaluations (a resolution's) are
 -- kept in the history, and a second resolution of the same parcels must
--- find them resolved.
+-- find them resolved; nor an amended final decision, made from the
+-- approval's document, which lists no parcel set aside since.
 CREATE OR REPLACE FUNCTION parcel_context(p_train bigint,
     p_container text DEFAULT NULL) RETURNS json
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
@@ -250,8 +252,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	    AND p_container = ANY (w.container_numbers)),
 	    'decision', d.document)
 	FROM trains t LEFT JOIN LATERAL (SELECT x.manifest_id, x.document
-	    FROM decisions x WHERE x.train_id = t.id ORDER BY x.id DESC
-	    LIMIT 1) d ON true
+	    FROM decisions x WHERE x.train_id = t.id AND NOT x.final
+	    ORDER BY x.id DESC LIMIT 1) d ON true
 	WHERE t.id = p_train
 $$;
 GRANT EXECUTE ON FUNCTION parcel_context(bigint, text) TO railgate_app;

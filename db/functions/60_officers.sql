@@ -348,7 +348,9 @@ GRANT EXECUTE ON FUNCTION final_inputs(text) TO railgate_app;
 -- container on a wagon that stays (HOLD, REFUSE) is not counted, since
 -- nothing of it leaves; a wagon missing from p_wagons counts.  p_train
 -- (an amendment of a final decision, NULL otherwise): only the wagons of
--- that run held until now count, the others having left already.
+-- that run set out until now (INSPECT, HOLD, REFUSE: they stayed) that
+-- the amendment lets go count, the others having left already or
+-- staying still.
 CREATE OR REPLACE FUNCTION parcels_unload_pending(p_doc json, p_wagons json,
     p_train bigint DEFAULT NULL)
 RETURNS text
@@ -363,10 +365,12 @@ LANGUAGE sql STABLE AS $$
 	  AND NOT EXISTS (SELECT 1 FROM json_array_elements(CASE WHEN
 	    json_typeof(p_wagons) = 'array' THEN p_wagons END) AS w
 	    WHERE w->>'position' = u->>'position'
-	      AND upper(w->>'action') IN ('HOLD', 'REFUSE'))
+	      AND (upper(w->>'action') IN ('HOLD', 'REFUSE') OR
+	        (p_train IS NOT NULL AND upper(w->>'action') = 'INSPECT')))
 	  AND (p_train IS NULL OR EXISTS (SELECT 1 FROM wagons x
 	    WHERE x.train_id = p_train AND x.position::text = u->>'position'
-	      AND upper(coalesce(x.action, '')) IN ('HOLD', 'REFUSE')))
+	      AND upper(coalesce(x.action, '')) IN ('INSPECT', 'HOLD',
+	        'REFUSE')))
 $$;
 
 CREATE OR REPLACE FUNCTION finalize_decision(p_train bigint, p_version bigint,
@@ -377,6 +381,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
 	cur	trains%ROWTYPE;
 	prev	decisions%ROWTYPE;
+	evald	decisions%ROWTYPE;
 	w	wagons%ROWTYPE;
 	dec_id	bigint;
 	queued	integer;
@@ -418,11 +423,25 @@ BEGIN
 	-- final decision (approval, four-eyes confirmation, automatic
 	-- release, the amendment that releases a held wagon) comes here.
 	-- The provisional document's list is read too, should the final
-	-- one have dropped it.
-	pending := coalesce(parcels_unload_pending(p_doc, p_wagons,
-	    CASE WHEN cur.decision_final THEN p_train END),
-	    parcels_unload_pending(cur.decision, p_wagons,
-	    CASE WHEN cur.decision_final THEN p_train END));
+	-- one have dropped it.  After approval the final
+	-- document (trains.decision, p_doc's base, and each amendment's)
+	-- stands while new evidence is evaluated into the history only:
+	-- the run's latest evaluation is what is set aside now -- a parcel
+	-- on a set-out wagon set aside by a CT scan after the approval, a
+	-- container unloaded since -- so its list is the one read, when it
+	-- has one.
+	SELECT * INTO evald FROM decisions d WHERE d.train_id = p_train
+	    AND NOT d.final ORDER BY d.id DESC LIMIT 1;
+	IF cur.decision_final AND json_typeof(evald.document->'parcels') =
+	    'object' THEN
+		pending := parcels_unload_pending(evald.document, p_wagons,
+		    p_train);
+	ELSE
+		pending := coalesce(parcels_unload_pending(p_doc, p_wagons,
+		    CASE WHEN cur.decision_final THEN p_train END),
+		    parcels_unload_pending(cur.decision, p_wagons,
+		    CASE WHEN cur.decision_final THEN p_train END));
+	END IF;
 	IF pending IS NOT NULL THEN
 		outcome := 'conflict';
 		reply := json_build_object('title', 'Parcels to unload',
