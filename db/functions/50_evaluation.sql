@@ -205,9 +205,17 @@ BEGIN
 	IF NOT p_final AND cur.carrier_id IS NOT NULL THEN
 		PERFORM notices_provisional(p_train, cur.carrier_id, p_outcome);
 	END IF;
+	-- The parcels' counts when the decision set parcels aside
+	-- (docs/parcels.md): the chained record says how it was made, which
+	-- a document rewritten with or without "parcels" would contradict.
 	PERFORM audit_append(p_owner, 'decision.provisional', p_train,
+	    CASE WHEN json_typeof(p_doc->'parcels') = 'object' THEN
 	    json_build_object('outcome', p_outcome, 'ruleset', p_ruleset_name,
-	    'manifest', p_manifest, 'last_event', p_last_event)::text, p_ruleset);
+	    'manifest', p_manifest, 'last_event', p_last_event,
+	    'parcels', p_doc->'parcels'->'counts')
+	    ELSE json_build_object('outcome', p_outcome, 'ruleset',
+	    p_ruleset_name, 'manifest', p_manifest, 'last_event',
+	    p_last_event) END::text, p_ruleset);
 	RETURN 'stored';
 END
 $$;

@@ -296,6 +296,12 @@ t_parcels_set_aside_not_wagons(void)
 		n_unload += n;
 	}
 	CU_ASSERT_EQUAL(n_unload, num(c, "set_aside"));
+	/* The chained audit record says the parcels were set aside. */
+	OFFICERS_CHECK_SQL(&pg, "true", "SELECT ((a.details::json->'parcels'->>"
+	    "'set_aside')::bigint = %ld)::text FROM audit_log a JOIN trains t "
+	    "ON t.id = a.train_id WHERE t.train_no = '%s' AND a.action = "
+	    "'decision.provisional' ORDER BY a.seq LIMIT 1",
+	    num(c, "set_aside"), train);
 	json_decref(d);
 }
 
