@@ -37,6 +37,7 @@
 
 #include "harness.h"
 #include "officers.h"
+#include "runs.h"
 #include "unit.h"
 
 static struct harness_pg	pg;
@@ -44,109 +45,16 @@ static struct harness_daemon	dm;
 static char	operator_token[64], officer_token[64], officer2_token[64];
 static char	sup_token[64], sup2_token[64], device_token[64];
 
-/* Reads a whole file (caller frees), NULL if it cannot. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE	*f = fopen(path, "rb");
-	char	*data;
-	long	 n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	data = xmalloc((size_t)n + 1);
-	*len = fread(data, 1, (size_t)n, f);
-	data[*len] = '\0';
-	fclose(f);
-	return data;
-}
-
 /* A small e-commerce train of seed (caller frees), NULL if none. */
 static char *
 generate(int seed, size_t *len)
 {
-	char	cmd[1024], path[512];
+	char	args[256], name[32];
 
-	snprintf(path, sizeof path, "%s/i22-%d.edi", dm.dir, seed);
-	snprintf(cmd, sizeof cmd, "%s/railgate gen --ecommerce --items 40 "
-	    "--wagons 3 --seed %d --risk 0,value=0.2 --format edifact -o %s",
-	    test_build_dir(), seed, path);
-	if (system(cmd) != 0)
-		return NULL;
-	return slurp(path, len);
-}
-
-/* Posts a manifest as the operator; its train number into id; status. */
-static int
-post_manifest(const char *body, size_t len, char *id, size_t idsize)
-{
-	struct harness_response	 r;
-	char			 hdr[256], loc[128];
-	int			 status;
-
-	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n"
-	    "Content-Type: application/EDIFACT\r\n", operator_token);
-	if (harness_http(dm.port, "POST", "/v1/manifests", hdr, body, len,
-	    &r) < 0)
-		return -1;
-	status = r.status;
-	if (id != NULL && harness_header(&r, "Location", loc, sizeof loc) !=
-	    NULL && strncmp(loc, "/v1/trains/", 11) == 0)
-		snprintf(id, idsize, "%.*s", (int)strcspn(loc + 11, "@/"),
-		    loc + 11);
-	if (status != 202)
-		fprintf(stderr, "\nmanifest -> %d %.*s\n", status,
-		    (int)r.body_len, r.body);
-	harness_response_free(&r);
-	return status;
-}
-
-/* The id of the train's latest decision. */
-static long
-decision_id(const char *t)
-{
-	char	*v = officers_sql(&pg, "SELECT max(d.id) FROM decisions d JOIN "
-		    "trains t ON t.id = d.train_id WHERE t.train_no = '%s'", t);
-	long	 id = atol(v);
-
-	free(v);
-	return id;
-}
-
-/* Waits until train t has a decision newer than before, nothing pending. */
-static bool
-decided_after(const char *t, long before)
-{
-	char	q[512];
-
-	snprintf(q, sizeof q, "SELECT count(*) FROM trains t WHERE "
-	    "t.train_no = '%s' AND NOT t.eval_needed AND (SELECT max(d.id) "
-	    "FROM decisions d WHERE d.train_id = t.id) > %ld", t, before);
-	return harness_wait_sql(&pg, q, "1", 30000);
-}
-
-/* The latest decision document of t (history included), parsed. */
-static json_t *
-latest_decision(const char *t)
-{
-	char	*v = officers_sql(&pg, "SELECT d.document FROM decisions d JOIN "
-		    "trains t ON t.id = d.train_id WHERE t.train_no = '%s' "
-		    "ORDER BY d.id DESC LIMIT 1", t);
-	json_t	*j = json_loads(v, 0, NULL);
-
-	free(v);
-	return j;
-}
-
-static const char *
-str(const json_t *o, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
+	snprintf(args, sizeof args, "--ecommerce --items 40 --wagons 3 "
+	    "--seed %d --risk 0,value=0.2", seed);
+	snprintf(name, sizeof name, "i22-%d.edi", seed);
+	return runs_generate(dm.dir, args, name, len);
 }
 
 static const json_t *
@@ -187,20 +95,20 @@ unload(const char *t, const char *token, const char *c)
 static bool
 unload_all(const char *t)
 {
-	json_t		*d = latest_decision(t), *u;
-	long		 id = decision_id(t);
+	json_t		*d = runs_latest_decision(&pg, t), *u;
+	long		 id = runs_decision_id(&pg, t);
 	size_t		 i;
 	bool		 any = false;
 
 	json_array_foreach(parcels_of(d, "unload"), i, u) {
 		if (json_is_true(json_object_get(u, "unloaded")))
 			continue;
-		CU_ASSERT_EQUAL(unload(t, officer_token, str(u, "container")),
+		CU_ASSERT_EQUAL(unload(t, officer_token, runs_str(u, "container")),
 		    202);
 		any = true;
 	}
 	json_decref(d);
-	return !any || decided_after(t, id);
+	return !any || runs_decided_after(&pg, t, id);
 }
 
 /* The stored action of wagon position pos of t. */
@@ -238,7 +146,7 @@ parcel_in(const char *edi, const char *c, const json_t *d)
 		t[n] = '\0';
 		aside = false;
 		json_array_foreach(parcels_of(d, "set_aside"), i, e)
-			if (strcmp(str(e, "tracking"), t) == 0)
+			if (strcmp(runs_str(e, "tracking"), t) == 0)
 				aside = true;
 		if (!aside)
 			return xstrdup(t);
@@ -268,7 +176,7 @@ post_variant(const char *edi, const char *from, const char *to,
 		if (q != NULL && q[1] == '9')
 			q[1] = '5';
 	}
-	s = post_manifest(b.data, b.len - 1, t, tsize);
+	s = runs_post_manifest(dm.port, operator_token, b.data, b.len - 1, t, tsize);
 	buf_free(&b);
 	return s;
 }
@@ -280,7 +188,7 @@ train_of(int seed, char *t, size_t tsize)
 	size_t	 len;
 	char	*edi = generate(seed, &len);
 
-	if (edi == NULL || post_manifest(edi, len, t, tsize) != 202 ||
+	if (edi == NULL || runs_post_manifest(dm.port, operator_token, edi, len, t, tsize) != 202 ||
 	    !officers_decided(&pg, t)) {
 		free(edi);
 		return NULL;
@@ -341,7 +249,7 @@ t_i22_held_wagon_scan_after_final(void)
 	cont = officers_sql(&pg, "SELECT w.container_numbers[1] FROM wagons w "
 	    "JOIN trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
 	    "w.position = 1", t);
-	d = latest_decision(t);
+	d = runs_latest_decision(&pg, t);
 	tracking = parcel_in(edi, cont, d);
 	json_decref(d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tracking);
@@ -359,12 +267,12 @@ t_i22_held_wagon_scan_after_final(void)
 	CU_ASSERT_STRING_EQUAL(v, "HOLD");
 	free(v);
 	/* After approval: a suspect scan of a parcel on the held wagon. */
-	id = decision_id(t);
+	id = runs_decision_id(&pg, t);
 	snprintf(json, sizeof json, "{\"type\":\"parcel_scan\",\"tracking\":"
 	    "\"%s\",\"result\":\"suspect\"}", tracking);
 	CU_ASSERT_EQUAL(post_event(t, device_token, json, NULL), 202);
-	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
-	d = latest_decision(t);
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, t, id));
+	d = runs_latest_decision(&pg, t);
 	v = json_dumps(parcels_of(d, "set_aside"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(v, tracking));
 	free(v);
@@ -378,9 +286,9 @@ t_i22_held_wagon_scan_after_final(void)
 	CU_ASSERT_STRING_EQUAL(v, "HOLD");
 	free(v);
 	/* Unloaded: the wagon's next resolution lets it go. */
-	id = decision_id(t);
+	id = runs_decision_id(&pg, t);
 	CU_ASSERT_EQUAL(unload(t, device_token, cont), 202);
-	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, t, id));
 	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup_token, t, wagon, "hold",
 	    NULL), 200);
 	s = officers_resolve(dm.port, sup2_token, t, wagon, "release", &body);
@@ -418,7 +326,7 @@ t_i22_inspected_wagon_scan_after_final(void)
 	cont = officers_sql(&pg, "SELECT w.container_numbers[1] FROM wagons w "
 	    "JOIN trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
 	    "w.position = 1", t);
-	d = latest_decision(t);
+	d = runs_latest_decision(&pg, t);
 	tracking = parcel_in(edi, cont, d);
 	json_decref(d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tracking);
@@ -434,20 +342,20 @@ t_i22_inspected_wagon_scan_after_final(void)
 	v = wagon_action(t, 1);
 	CU_ASSERT_STRING_EQUAL(v, "INSPECT");
 	free(v);
-	id = decision_id(t);
+	id = runs_decision_id(&pg, t);
 	snprintf(json, sizeof json, "{\"type\":\"parcel_scan\",\"tracking\":"
 	    "\"%s\",\"result\":\"suspect\"}", tracking);
 	CU_ASSERT_EQUAL(post_event(t, device_token, json, NULL), 202);
-	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, t, id));
 	/* Inspected, released: the suspect parcel is still on board. */
 	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, t, wagon,
 	    "release", NULL), 200);
 	v = wagon_action(t, 1);
 	CU_ASSERT_STRING_EQUAL(v, "INSPECT");
 	free(v);
-	id = decision_id(t);
+	id = runs_decision_id(&pg, t);
 	CU_ASSERT_EQUAL(unload(t, device_token, cont), 202);
-	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, t, id));
 	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, t, wagon,
 	    "inspect", NULL), 200);
 	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer2_token, t, wagon,
@@ -488,7 +396,7 @@ t_i22_amended_then_released(void)
 	cont = officers_sql(&pg, "SELECT w.container_numbers[1] FROM wagons w "
 	    "JOIN trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
 	    "w.position = 1", t);
-	d = latest_decision(t);
+	d = runs_latest_decision(&pg, t);
 	tracking = parcel_in(edi, cont, d);
 	json_decref(d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tracking);
@@ -501,11 +409,11 @@ t_i22_amended_then_released(void)
 	s = officers_approve(dm.port, officer2_token, t, &body);
 	CU_ASSERT_EQUAL_FATAL(s, 200);
 	free(body);
-	id = decision_id(t);
+	id = runs_decision_id(&pg, t);
 	snprintf(json, sizeof json, "{\"type\":\"parcel_scan\",\"tracking\":"
 	    "\"%s\",\"result\":\"suspect\"}", tracking);
 	CU_ASSERT_EQUAL(post_event(t, device_token, json, NULL), 202);
-	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, t, id));
 	/* Wagon 2 goes (an amendment), then wagon 1 is let go. */
 	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup_token, t, w2, "release",
 	    NULL), 200);
@@ -518,9 +426,9 @@ t_i22_amended_then_released(void)
 	CU_ASSERT_STRING_EQUAL(v, "HOLD");
 	free(v);
 	/* The parcel taken off; the wagon goes. */
-	id = decision_id(t);
+	id = runs_decision_id(&pg, t);
 	CU_ASSERT_EQUAL(unload(t, device_token, cont), 202);
-	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, t, id));
 	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup_token, t, w1, "hold",
 	    NULL), 200);
 	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup2_token, t, w1,
@@ -552,19 +460,19 @@ t_i22_held_wagon_unloaded_after_final(void)
 
 	edi = train_of(42, t, sizeof t);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(edi);
-	d = latest_decision(t);
+	d = runs_latest_decision(&pg, t);
 	u = json_array_get(parcels_of(d, "unload"), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(u);
 	pos = (size_t)json_integer_value(json_object_get(u, "position"));
-	wagon = xstrdup(str(u, "wagon"));
+	wagon = xstrdup(runs_str(u, "wagon"));
 	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, t, wagon,
 	    "hold", NULL), 200);
 	CU_ASSERT_TRUE_FATAL(officers_decided(&pg, t));
 	/* Every other container unloaded, this one kept. */
 	json_array_foreach(parcels_of(d, "unload"), i, u)
-		if (strcmp(str(u, "wagon"), wagon) != 0)
+		if (strcmp(runs_str(u, "wagon"), wagon) != 0)
 			CU_ASSERT_EQUAL(unload(t, officer_token,
-			    str(u, "container")), 202);
+			    runs_str(u, "container")), 202);
 	CU_ASSERT_TRUE_FATAL(officers_decided(&pg, t));
 	s = officers_approve(dm.port, officer2_token, t, &body);
 	if (s != 200)
@@ -579,12 +487,12 @@ t_i22_held_wagon_unloaded_after_final(void)
 	free(v);
 	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup_token, t, wagon,
 	    "hold", NULL), 200);
-	id = decision_id(t);
+	id = runs_decision_id(&pg, t);
 	json_array_foreach(parcels_of(d, "unload"), i, u)
-		if (strcmp(str(u, "wagon"), wagon) == 0)
+		if (strcmp(runs_str(u, "wagon"), wagon) == 0)
 			CU_ASSERT_EQUAL(unload(t, device_token,
-			    str(u, "container")), 202);
-	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
+			    runs_str(u, "container")), 202);
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, t, id));
 	s = officers_resolve(dm.port, sup2_token, t, wagon, "release", &body);
 	if (s != 200)
 		fprintf(stderr, "\nrelease -> %d %s\n", s, body);
@@ -605,9 +513,9 @@ set_aside_has(const json_t *d, const char *tr, const char **action)
 	size_t		 i;
 
 	json_array_foreach(parcels_of(d, "set_aside"), i, e)
-		if (strcmp(str(e, "tracking"), tr) == 0) {
+		if (strcmp(runs_str(e, "tracking"), tr) == 0) {
 			if (action != NULL)
-				*action = str(e, "action");
+				*action = runs_str(e, "action");
 			return true;
 		}
 	return false;
@@ -644,18 +552,18 @@ t_i22_replacement_voids_unloading(void)
 	edi = train_of(46, t, sizeof t);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(edi);
 	CU_ASSERT_TRUE_FATAL(unload_all(t));
-	d = latest_decision(t);
+	d = runs_latest_decision(&pg, t);
 	CU_ASSERT_TRUE_FATAL(all_unloaded(d));
-	snprintf(renamed, sizeof renamed, "%sX", str(json_array_get(
+	snprintf(renamed, sizeof renamed, "%sX", runs_str(json_array_get(
 	    parcels_of(d, "set_aside"), 0), "tracking"));
 	snprintf(from, sizeof from, "PCI+18+%.*s'", (int)strlen(renamed) - 1,
 	    renamed);
 	snprintf(to, sizeof to, "PCI+18+%s'", renamed);
 	json_decref(d);
-	id = decision_id(t);
+	id = runs_decision_id(&pg, t);
 	CU_ASSERT_EQUAL_FATAL(post_variant(edi, from, to, true, NULL, 0), 202);
-	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
-	d = latest_decision(t);
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, t, id));
+	d = runs_latest_decision(&pg, t);
 	CU_ASSERT_TRUE(set_aside_has(d, renamed, NULL));
 	CU_ASSERT_FALSE(all_unloaded(d));
 	json_decref(d);
@@ -690,22 +598,22 @@ t_i22_tracking_escapes_operator_view(void)
 
 	edi = train_of(44, t, sizeof t);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(edi);
-	d = latest_decision(t);
-	snprintf(from, sizeof from, "PCI+18+%s'", str(json_array_get(
+	d = runs_latest_decision(&pg, t);
+	snprintf(from, sizeof from, "PCI+18+%s'", runs_str(json_array_get(
 	    parcels_of(d, "set_aside"), 0), "tracking"));
 	json_decref(d);
 	snprintf(to, sizeof to, "PCI+18+%s'", crafted);
-	id = decision_id(t);
+	id = runs_decision_id(&pg, t);
 	CU_ASSERT_EQUAL_FATAL(post_variant(edi, from, to, true, NULL, 0), 202);
-	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
-	d = latest_decision(t);
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, t, id));
+	d = runs_latest_decision(&pg, t);
 	CU_ASSERT_TRUE(set_aside_has(d, crafted, NULL));
 	/* The operator: containers, counts; no tracking, rule or reason. */
 	snprintf(path, sizeof path, "/v1/trains/%s", t);
 	s = officers_call(dm.port, operator_token, "GET", path, NULL, &body);
 	CU_ASSERT_EQUAL(s, 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(body, "\"unload\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(body, str(json_array_get(parcels_of(d,
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, runs_str(json_array_get(parcels_of(d,
 	    "unload"), 0), "container")));
 	CU_ASSERT_PTR_NULL(strstr(body, "XX\\\""));
 	CU_ASSERT_PTR_NULL(strstr(body, "ecommerce-value"));
@@ -720,7 +628,7 @@ t_i22_tracking_escapes_operator_view(void)
 	    "'XX\"\\1'", t);
 	CU_ASSERT_STRING_EQUAL(v, "1");
 	free(v);
-	d = latest_decision(t);
+	d = runs_latest_decision(&pg, t);
 	CU_ASSERT_TRUE(all_unloaded(d));
 	json_decref(d);
 	s = officers_approve(dm.port, officer_token, t, &body);
@@ -760,24 +668,24 @@ t_i22_scans(void)
 	cont = officers_sql(&pg, "SELECT w.container_numbers[1] FROM wagons w "
 	    "JOIN trains t ON t.id = w.train_id WHERE t.train_no = '%s' AND "
 	    "w.position = 1", t);
-	d = latest_decision(t);
+	d = runs_latest_decision(&pg, t);
 	tr = parcel_in(edi, cont, d);
 	json_decref(d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
 	snprintf(json, sizeof json, "{\"type\":\"parcel_scan\",\"tracking\":"
 	    "\"%s\",\"result\":\"suspect\",\"device\":\"ct-2\"}", tr);
 	CU_ASSERT_EQUAL(post_event(t, device_token, json, NULL), 422);
-	id = decision_id(t);
+	id = runs_decision_id(&pg, t);
 	snprintf(json, sizeof json, "{\"type\":\"parcel_scan\",\"tracking\":"
 	    "\"%s\",\"result\":\"suspect\"}", tr);
 	CU_ASSERT_EQUAL(post_event(t, device_token, json, NULL), 202);
-	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
-	id = decision_id(t);
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, t, id));
+	id = runs_decision_id(&pg, t);
 	snprintf(json, sizeof json, "{\"type\":\"parcel_scan\",\"tracking\":"
 	    "\"%s\",\"result\":\"clear\"}", tr);
 	CU_ASSERT_EQUAL(post_event(t, officer_token, json, NULL), 202);
-	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
-	d = latest_decision(t);
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, t, id));
+	d = runs_latest_decision(&pg, t);
 	CU_ASSERT_TRUE(set_aside_has(d, tr, &action));
 	CU_ASSERT_STRING_EQUAL(action, "INSPECT");
 	json_decref(d);
@@ -787,11 +695,11 @@ t_i22_scans(void)
 	CU_ASSERT_EQUAL(resolve_in(t, json), 422);
 	snprintf(json, sizeof json, "%.*s", (int)strlen(cont) - 1, cont);
 	CU_ASSERT_EQUAL(resolve_in(t, json), 422);
-	id = decision_id(t);
+	id = runs_decision_id(&pg, t);
 	CU_ASSERT_EQUAL(resolve_in(t, cont), 200);
-	CU_ASSERT_TRUE_FATAL(decided_after(t, id));
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, t, id));
 	CU_ASSERT_EQUAL(resolve_in(t, cont), 409);
-	d = latest_decision(t);
+	d = runs_latest_decision(&pg, t);
 	CU_ASSERT_FALSE(set_aside_has(d, tr, NULL));
 	json_decref(d);
 	free(cont);

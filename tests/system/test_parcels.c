@@ -36,6 +36,7 @@
 
 #include "harness.h"
 #include "officers.h"
+#include "runs.h"
 #include "unit.h"
 
 #define GEN_ARGS	"--ecommerce --items 100000 --wagons 55 " \
@@ -52,86 +53,6 @@ static char	train[32];		/* the 100,000-parcel train */
 static char	*edi;			/* its bytes */
 static size_t	 edi_len;
 
-/* Reads a whole file (caller frees), NULL if it cannot. */
-static char *
-read_file(const char *path, size_t *len)
-{
-	FILE	*f = fopen(path, "rb");
-	char	*data;
-	long	 n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	data = xmalloc((size_t)n + 1);
-	*len = fread(data, 1, (size_t)n, f);
-	data[*len] = '\0';
-	fclose(f);
-	return data;
-}
-
-/* `railgate gen ARGS` into the daemon's directory (caller frees). */
-static char *
-generate(const char *args, const char *name, size_t *len)
-{
-	char	cmd[1024], path[512];
-
-	snprintf(path, sizeof path, "%s/%s", dm.dir, name);
-	snprintf(cmd, sizeof cmd, "%s/railgate gen %s --format edifact -o %s",
-	    test_build_dir(), args, path);
-	if (system(cmd) != 0)
-		return NULL;
-	return read_file(path, len);
-}
-
-/* Posts a manifest; its train number into id; the status. */
-static int
-post_manifest(const char *body, size_t len, char *id, size_t idsize)
-{
-	struct harness_response	 r;
-	char			 hdr[256], loc[128];
-	int			 status;
-
-	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n"
-	    "Content-Type: application/EDIFACT\r\n", operator_token);
-	if (harness_http(dm.port, "POST", "/v1/manifests", hdr, body, len,
-	    &r) < 0)
-		return -1;
-	status = r.status;
-	if (harness_header(&r, "Location", loc, sizeof loc) != NULL &&
-	    strncmp(loc, "/v1/trains/", 11) == 0)
-		snprintf(id, idsize, "%.*s", (int)strcspn(loc + 11, "@/"),
-		    loc + 11);
-	harness_response_free(&r);
-	return status;
-}
-
-/* The id of train's latest decision ("" before any). */
-static long
-decision_id(const char *t)
-{
-	char	*v = officers_sql(&pg, "SELECT max(d.id) FROM decisions d JOIN "
-		    "trains t ON t.id = d.train_id WHERE t.train_no = '%s'", t);
-	long	 id = atol(v);
-
-	free(v);
-	return id;
-}
-
-/* Waits until train t has a decision newer than before, nothing pending. */
-static bool
-decided_after(const char *t, long before)
-{
-	char	q[512];
-
-	snprintf(q, sizeof q, "SELECT count(*) FROM trains t WHERE "
-	    "t.train_no = '%s' AND NOT t.eval_needed AND (SELECT max(d.id) "
-	    "FROM decisions d WHERE d.train_id = t.id) > %ld", t, before);
-	return harness_wait_sql(&pg, q, "1", 30000);
-}
-
 /* GET /v1/trains/{t}/decision, parsed (caller frees), NULL if not 200. */
 static json_t *
 decision_of(const char *t)
@@ -145,21 +66,6 @@ decision_of(const char *t)
 		j = json_loads(body, 0, NULL);
 	free(body);
 	return j;
-}
-
-/* A member's text ("" for none). */
-static const char *
-str(const json_t *o, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
-static long
-num(const json_t *o, const char *key)
-{
-	return (long)json_integer_value(json_object_get(o, key));
 }
 
 /* POST /v1/trains/{train}/events as token; status, body in *body. */
@@ -212,9 +118,9 @@ parcels_init(void)
 	    harness_token(&pg, "device", "ct-scanner-1", device_token) < 0 ||
 	    harness_token(&pg, "auditor", "a.parcels", auditor_token) < 0)
 		return -1;
-	if ((edi = generate(GEN_ARGS, "parcels.edi", &edi_len)) == NULL)
+	if ((edi = runs_generate(dm.dir, GEN_ARGS, "parcels.edi", &edi_len)) == NULL)
 		return -1;
-	if (post_manifest(edi, edi_len, train, sizeof train) != 202 ||
+	if (runs_post_manifest(dm.port, operator_token, edi, edi_len, train, sizeof train) != 202 ||
 	    train[0] == '\0' || !officers_decided(&pg, train))
 		return -1;
 	return 0;
@@ -251,57 +157,57 @@ t_parcels_set_aside_not_wagons(void)
 	 * that hit alone may hold it.
 	 */
 	json_array_foreach(json_object_get(d, "wagons"), i, w) {
-		if (strcmp(str(w, "action"), "RELEASE") == 0)
+		if (strcmp(runs_str(w, "action"), "RELEASE") == 0)
 			continue;
 		randoms++;
 		json_array_foreach(json_object_get(w, "hits"), k, e)
-			CU_ASSERT_STRING_EQUAL(str(e, "rule"), "random");
+			CU_ASSERT_STRING_EQUAL(runs_str(e, "rule"), "random");
 	}
-	CU_ASSERT_STRING_EQUAL(str(d, "decision"), randoms == 0 ? "RELEASE" :
+	CU_ASSERT_STRING_EQUAL(runs_str(d, "decision"), randoms == 0 ? "RELEASE" :
 	    "PARTIAL_RELEASE");
 	p = json_object_get(d, "parcels");
 	c = json_object_get(p, "counts");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	CU_ASSERT(num(c, "parcels") > 90000);
-	CU_ASSERT(num(c, "set_aside") > 900);
-	CU_ASSERT_EQUAL(num(c, "released") + num(c, "audit") +
-	    num(c, "resolved") + num(c, "set_aside"), num(c, "parcels"));
-	CU_ASSERT_EQUAL(num(c, "doc_check") + num(c, "inspect") +
-	    num(c, "hold") + num(c, "refuse"), num(c, "set_aside"));
-	CU_ASSERT_EQUAL(num(c, "doc_check"), num(c, "set_aside"));
+	CU_ASSERT(runs_num(c, "parcels") > 90000);
+	CU_ASSERT(runs_num(c, "set_aside") > 900);
+	CU_ASSERT_EQUAL(runs_num(c, "released") + runs_num(c, "audit") +
+	    runs_num(c, "resolved") + runs_num(c, "set_aside"), runs_num(c, "parcels"));
+	CU_ASSERT_EQUAL(runs_num(c, "doc_check") + runs_num(c, "inspect") +
+	    runs_num(c, "hold") + runs_num(c, "refuse"), runs_num(c, "set_aside"));
+	CU_ASSERT_EQUAL(runs_num(c, "doc_check"), runs_num(c, "set_aside"));
 	CU_ASSERT_EQUAL((long)json_array_size(json_object_get(p, "set_aside")),
-	    num(c, "set_aside"));
+	    runs_num(c, "set_aside"));
 	/* Sorted by position, container, tracking; all the value rule's. */
 	json_array_foreach(json_object_get(p, "set_aside"), i, e) {
-		CU_ASSERT_STRING_EQUAL(str(e, "rule"), "ecommerce-value");
-		CU_ASSERT_STRING_EQUAL(str(e, "action"), "DOC_CHECK");
-		CU_ASSERT(str(e, "tracking")[0] != '\0');
-		CU_ASSERT(num(e, "position") > prev_pos || (num(e, "position") ==
-		    prev_pos && (strcmp(str(e, "container"), prev_cont) > 0 ||
-		    (strcmp(str(e, "container"), prev_cont) == 0 &&
-		    strcmp(str(e, "tracking"), prev_tr) > 0))));
-		prev_pos = num(e, "position");
-		prev_cont = str(e, "container");
-		prev_tr = str(e, "tracking");
+		CU_ASSERT_STRING_EQUAL(runs_str(e, "rule"), "ecommerce-value");
+		CU_ASSERT_STRING_EQUAL(runs_str(e, "action"), "DOC_CHECK");
+		CU_ASSERT(runs_str(e, "tracking")[0] != '\0');
+		CU_ASSERT(runs_num(e, "position") > prev_pos || (runs_num(e, "position") ==
+		    prev_pos && (strcmp(runs_str(e, "container"), prev_cont) > 0 ||
+		    (strcmp(runs_str(e, "container"), prev_cont) == 0 &&
+		    strcmp(runs_str(e, "tracking"), prev_tr) > 0))));
+		prev_pos = runs_num(e, "position");
+		prev_cont = runs_str(e, "container");
+		prev_tr = runs_str(e, "tracking");
 	}
 	/* One unload entry per container, its count the list's. */
 	json_array_foreach(json_object_get(p, "unload"), i, u) {
 		long n = 0;
 
 		json_array_foreach(json_object_get(p, "set_aside"), k, e)
-			if (strcmp(str(e, "container"), str(u, "container")) == 0)
+			if (strcmp(runs_str(e, "container"), runs_str(u, "container")) == 0)
 				n++;
-		CU_ASSERT_EQUAL(num(u, "parcels"), n);
+		CU_ASSERT_EQUAL(runs_num(u, "parcels"), n);
 		CU_ASSERT_TRUE(json_is_false(json_object_get(u, "unloaded")));
 		n_unload += n;
 	}
-	CU_ASSERT_EQUAL(n_unload, num(c, "set_aside"));
+	CU_ASSERT_EQUAL(n_unload, runs_num(c, "set_aside"));
 	/* The chained audit record says the parcels were set aside. */
 	OFFICERS_CHECK_SQL(&pg, "true", "SELECT ((a.details::json->'parcels'->>"
 	    "'set_aside')::bigint = %ld)::text FROM audit_log a JOIN trains t "
 	    "ON t.id = a.train_id WHERE t.train_no = '%s' AND a.action = "
 	    "'decision.provisional' ORDER BY a.seq LIMIT 1",
-	    num(c, "set_aside"), train);
+	    runs_num(c, "set_aside"), train);
 	json_decref(d);
 }
 
@@ -324,7 +230,7 @@ tracking_not_set_aside(const json_t *set)
 		t[n] = '\0';
 		aside = false;
 		json_array_foreach(set, i, e)
-			if (strcmp(str(e, "tracking"), t) == 0)
+			if (strcmp(runs_str(e, "tracking"), t) == 0)
 				aside = true;
 		if (!aside)
 			return xstrdup(t);
@@ -340,7 +246,7 @@ t_parcels_scan_suspect(void)
 	json_t	*set0 = json_object_get(json_object_get(before, "parcels"),
 		    "set_aside");
 	char	*tracking = tracking_not_set_aside(set0), json[256], *body;
-	long	 id = decision_id(train);
+	long	 id = runs_decision_id(&pg, train);
 	size_t	 i, found = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tracking);
@@ -348,21 +254,21 @@ t_parcels_scan_suspect(void)
 	    "\"%s\",\"result\":\"suspect\"}", tracking);
 	CU_ASSERT_EQUAL(post_event(device_token, json, &body), 202);
 	free(body);
-	CU_ASSERT_TRUE_FATAL(decided_after(train, id));
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, train, id));
 	after = decision_of(train);
 	e = json_object_get(json_object_get(after, "parcels"), "set_aside");
 	CU_ASSERT_EQUAL(json_array_size(e), json_array_size(set0) + 1);
 	json_array_foreach(e, i, set0)
-		if (strcmp(str(set0, "tracking"), tracking) == 0) {
+		if (strcmp(runs_str(set0, "tracking"), tracking) == 0) {
 			found++;
-			CU_ASSERT_STRING_EQUAL(str(set0, "action"), "INSPECT");
-			CU_ASSERT_STRING_EQUAL(str(set0, "rule"),
+			CU_ASSERT_STRING_EQUAL(runs_str(set0, "action"), "INSPECT");
+			CU_ASSERT_STRING_EQUAL(runs_str(set0, "rule"),
 			    "parcel-ct-suspect");
 		}
 	CU_ASSERT_EQUAL(found, 1);
-	CU_ASSERT_EQUAL(num(json_object_get(json_object_get(after, "parcels"),
+	CU_ASSERT_EQUAL(runs_num(json_object_get(json_object_get(after, "parcels"),
 	    "counts"), "inspect"), 1);
-	CU_ASSERT_STRING_EQUAL(str(after, "decision"), str(before, "decision"));
+	CU_ASSERT_STRING_EQUAL(runs_str(after, "decision"), runs_str(before, "decision"));
 	json_decref(before);
 	json_decref(after);
 	free(tracking);
@@ -397,10 +303,10 @@ t_parcels_event_refusals(void)
 	    &body);
 	CU_ASSERT_EQUAL(status, 422);
 	p = json_loads(body, 0, NULL);
-	CU_ASSERT_STRING_EQUAL(str(p, "title"), "Unknown parcel");
-	CU_ASSERT_STRING_EQUAL(str(p, "field"), "tracking");
-	CU_ASSERT_STRING_EQUAL(str(p, "tracking"), UNKNOWN_TRACKING);
-	CU_ASSERT_PTR_NOT_NULL(strstr(str(p, "detail"), "carries no parcel "
+	CU_ASSERT_STRING_EQUAL(runs_str(p, "title"), "Unknown parcel");
+	CU_ASSERT_STRING_EQUAL(runs_str(p, "field"), "tracking");
+	CU_ASSERT_STRING_EQUAL(runs_str(p, "tracking"), UNKNOWN_TRACKING);
+	CU_ASSERT_PTR_NOT_NULL(strstr(runs_str(p, "detail"), "carries no parcel "
 	    "with tracking number " UNKNOWN_TRACKING));
 	json_decref(p);
 	free(body);
@@ -477,16 +383,16 @@ container_to_resolve(const json_t *set, long *n)
 	long		 total = 0;
 
 	json_array_foreach(set, i, e)
-		if (strcmp(str(e, "rule"), "ecommerce-value") == 0)
+		if (strcmp(runs_str(e, "rule"), "ecommerce-value") == 0)
 			total++;
 	json_array_foreach(set, i, e) {
 		*n = 0;
 		json_array_foreach(set, k, f)
-			if (strcmp(str(f, "container"), str(e, "container")) == 0 &&
-			    strcmp(str(f, "rule"), "ecommerce-value") == 0)
+			if (strcmp(runs_str(f, "container"), runs_str(e, "container")) == 0 &&
+			    strcmp(runs_str(f, "rule"), "ecommerce-value") == 0)
 				(*n)++;
 		if (*n > 0 && *n < total)
-			return xstrdup(str(e, "container"));
+			return xstrdup(runs_str(e, "container"));
 	}
 	return NULL;
 }
@@ -549,27 +455,27 @@ t_parcels_resolution_container(void)
 	total_before = (long)json_array_size(set);
 	cont = container_to_resolve(set, &n);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cont);
-	id = decision_id(train);
+	id = runs_decision_id(&pg, train);
 	snprintf(json, sizeof json, "{\"rule\":\"ecommerce-value\","
 	    "\"container\":\"%s\",\"action\":\"release\",\"reason\":"
 	    "\"invoices checked for the parcels\"}", cont);
 	CU_ASSERT_EQUAL(post_resolution(officer_token, json, &body), 200);
 	r = json_loads(body, 0, NULL);
-	CU_ASSERT_EQUAL(num(r, "count"), n);
+	CU_ASSERT_EQUAL(runs_num(r, "count"), n);
 	CU_ASSERT_EQUAL((long)json_array_size(json_object_get(r, "parcels")), n);
-	CU_ASSERT_STRING_EQUAL(str(r, "container"), cont);
+	CU_ASSERT_STRING_EQUAL(runs_str(r, "container"), cont);
 	json_decref(r);
 	free(body);
 	/* The same again before the new decision: not on a stale one. */
 	CU_ASSERT_EQUAL(post_resolution(officer2_token, json, NULL), 409);
-	CU_ASSERT_TRUE_FATAL(decided_after(train, id));
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, train, id));
 	d2 = decision_of(train);
 	c = json_object_get(json_object_get(d2, "parcels"), "counts");
-	CU_ASSERT_EQUAL(num(c, "resolved"), n);
+	CU_ASSERT_EQUAL(runs_num(c, "resolved"), n);
 	json_array_foreach(json_object_get(json_object_get(d2, "parcels"),
 	    "set_aside"), i, e) {
-		if (strcmp(str(e, "container"), cont) == 0 &&
-		    strcmp(str(e, "rule"), "ecommerce-value") == 0)
+		if (strcmp(runs_str(e, "container"), cont) == 0 &&
+		    strcmp(runs_str(e, "rule"), "ecommerce-value") == 0)
 			left++;
 		else
 			kept_other++;
@@ -624,21 +530,21 @@ t_parcels_approval_after_unload(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(body, "Parcels to unload"));
 	u = json_array_get(json_object_get(json_object_get(d, "parcels"),
 	    "unload"), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(body, str(u, "container")));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, runs_str(u, "container")));
 	free(body);
 	OFFICERS_CHECK_SQL(&pg, "false", "SELECT decision_final::text FROM "
 	    "trains WHERE train_no = '%s'", train);
 	OFFICERS_CHECK_SQL(&pg, "f", "SELECT parcels_unload_pending(decision, "
 	    "NULL) IS NULL FROM trains WHERE train_no = '%s'", train);
-	id = decision_id(train);
+	id = runs_decision_id(&pg, train);
 	json_array_foreach(json_object_get(json_object_get(d, "parcels"),
 	    "unload"), i, u) {
 		snprintf(json, sizeof json, "{\"type\":\"unloaded\","
-		    "\"container\":\"%s\"}", str(u, "container"));
+		    "\"container\":\"%s\"}", runs_str(u, "container"));
 		CU_ASSERT_EQUAL(post_event(i % 2 ? device_token :
 		    officer2_token, json, NULL), 202);
 	}
-	CU_ASSERT_TRUE_FATAL(decided_after(train, id));
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, train, id));
 	/* Each unloading names its parcels and the goods declared. */
 	OFFICERS_CHECK_SQL(&pg, "0", "SELECT count(*) FROM events e JOIN "
 	    "trains t ON t.id = e.train_id WHERE t.train_no = '%s' AND "
@@ -662,15 +568,15 @@ t_parcels_approval_after_unload(void)
 	free(body);
 	json_decref(d);
 	/* Parcels left at the site are released after the train went, once. */
-	id = decision_id(train);
+	id = runs_decision_id(&pg, train);
 	s = post_resolution(sup_token, "{\"rule\":\"ecommerce-value\","
 	    "\"action\":\"release\",\"reason\":\"invoices checked\"}", &body);
 	CU_ASSERT_EQUAL(s, 200);
 	d = json_loads(body, 0, NULL);
-	CU_ASSERT(num(d, "count") > 0);
+	CU_ASSERT(runs_num(d, "count") > 0);
 	json_decref(d);
 	free(body);
-	CU_ASSERT_TRUE_FATAL(decided_after(train, id));
+	CU_ASSERT_TRUE_FATAL(runs_decided_after(&pg, train, id));
 	CU_ASSERT_EQUAL(post_resolution(sup_token, "{\"rule\":"
 	    "\"ecommerce-value\",\"action\":\"release\",\"reason\":"
 	    "\"again\"}", NULL), 409);
@@ -687,8 +593,7 @@ t_parcels_setaside_off(void)
 	json_t	*d, *w;
 	int	 doc_check = 0;
 
-	conf = read_file(dm.conf, &len);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(conf);
+	CU_ASSERT_EQUAL_FATAL(file_read_all(dm.conf, &conf, &len), 0);
 	p = strstr(conf, "parcel_setaside = yes");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	memcpy(p + strlen("parcel_setaside = "), "no ", 3);
@@ -696,7 +601,8 @@ t_parcels_setaside_off(void)
 	free(conf);
 	kill(dm.pid, SIGHUP);
 	for (i = 0; i < 50; i++) {
-		log = read_file(dm.log, &len);
+		if (file_read_all(dm.log, &log, &len) == -1)
+			log = NULL;
 		if (log != NULL && strstr(log, "configuration reloaded") != NULL) {
 			free(log);
 			break;
@@ -705,16 +611,16 @@ t_parcels_setaside_off(void)
 		usleep(100000);
 	}
 	CU_ASSERT(i < 50);
-	data = generate(OFF_ARGS, "off.edi", &len);
+	data = runs_generate(dm.dir, OFF_ARGS, "off.edi", &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
-	CU_ASSERT_EQUAL(post_manifest(data, len, other, sizeof other), 202);
+	CU_ASSERT_EQUAL(runs_post_manifest(dm.port, operator_token, data, len, other, sizeof other), 202);
 	free(data);
 	CU_ASSERT_TRUE_FATAL(officers_decided(&pg, other));
 	d = decision_of(other);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	CU_ASSERT_PTR_NULL(json_object_get(d, "parcels"));
 	json_array_foreach(json_object_get(d, "wagons"), i, w)
-		if (strcmp(str(w, "action"), "DOC_CHECK") == 0)
+		if (strcmp(runs_str(w, "action"), "DOC_CHECK") == 0)
 			doc_check++;
 	CU_ASSERT(doc_check > 0);
 	json_decref(d);
