@@ -206,7 +206,8 @@ map_dgs(struct edi_map *m, const struct edi_segment *seg)
 static void
 map_pci(struct edi_map *m, const struct edi_segment *seg)
 {
-	const char	*no;
+	const char		*no;
+	struct manifest_src	 src;
 
 	if (m->zone < EDI_ZONE_ITEM || m->item == NULL ||
 	    !is_code(m, seg, 0, 0, "18"))
@@ -220,7 +221,8 @@ map_pci(struct edi_map *m, const struct edi_segment *seg)
 		return;
 	}
 	m->item->tracking = no;
-	m->item->tracking_src = seg_src(seg);
+	src = seg_src(seg);
+	manifest_item_set_tracking_src(m->item, &src);
 }
 
 edi_map_fn

@@ -388,7 +388,8 @@ manifest_item_add(struct manifest_train *t, struct manifest_consignment *c)
 
 	it = arena_zalloc(t->arena, sizeof *it);
 	it->packages = it->gross_kg = it->net_kg = it->value = MANIFEST_ABSENT;
-	it->src.offset = it->tracking_src.offset = DIAG_NO_OFFSET;
+	it->src.offset = DIAG_NO_OFFSET;
+	it->tracking_off = UINT32_MAX;
 	it->consignment = c;
 	c->items = arena_grow(t->arena, c->items, &c->items_cap, c->nitems + 1,
 	    sizeof *c->items);

@@ -142,8 +142,17 @@ struct manifest_placement {
 
 struct manifest_consignment;
 
+/*
+ * Fields ordered so that only the last 3 bytes are padding: a
+ * million-parcel train has a million of them (160 bytes each; the unit
+ * suite model checks the size).
+ */
 struct manifest_item {
 	uint32_t			 seq;
+	/* Where the tracking number was read: its segment ordinal (EDIFACT:
+	 * a PCI) or line (XML); 0: not known.  manifest_item_tracking_src()
+	 * gives it as a struct manifest_src. */
+	uint32_t			 tracking_at;
 	const char			*hs;		/* digits only */
 	const char			*description;
 	int64_t				 packages;	/* a count, not thousandths */
@@ -156,11 +165,6 @@ struct manifest_item {
 	const char			*un_number;
 	/* A parcel's tracking number (docs/parcels.md); NULL: none. */
 	const char			*tracking;
-	struct manifest_src		 tracking_src;	/* where it was read */
-	/* Set by manifest_train_finish(): another item has the same
-	 * tracking number (TRACKING_DUPLICATE), or it is not one
-	 * (TRACKING_NUMBER), so it names no one parcel. */
-	bool				 tracking_dup;
 	struct manifest_document	*documents;
 	struct manifest_placement	*placements;
 	uint32_t			 ndocuments;
@@ -169,6 +173,13 @@ struct manifest_item {
 	uint32_t			 placements_cap;
 	struct manifest_consignment	*consignment;	/* owner */
 	struct manifest_src		 src;
+	/* The tracking number's byte offset past src.offset (it follows
+	 * the item's first segment); UINT32_MAX: not known. */
+	uint32_t			 tracking_off;
+	/* Set by manifest_train_finish(): another item has the same
+	 * tracking number (TRACKING_DUPLICATE), or it is not one
+	 * (TRACKING_NUMBER), so it names no one parcel. */
+	bool				 tracking_dup;
 };
 
 struct manifest_consignment {
@@ -288,6 +299,15 @@ struct manifest_document *manifest_item_add_document(struct manifest_train *t,
     struct manifest_item *it);
 struct manifest_placement *manifest_item_add_placement(struct manifest_train *t,
     struct manifest_item *it);
+/* Records that it's tracking number was read at src (after it->src). */
+void manifest_item_set_tracking_src(struct manifest_item *it,
+    const struct manifest_src *src);
+/*
+ * Where it's tracking number was read (index 0: not known); the tag of
+ * an EDIFACT one is PCI, the only segment that gives one.
+ */
+struct manifest_src manifest_item_tracking_src(const struct manifest_train *t,
+    const struct manifest_item *it);
 
 /*
  * Completes a parsed train: resolves placements to equipment, fills each

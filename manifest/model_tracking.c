@@ -13,7 +13,8 @@
  * from the hash) once the slot, prefetched when queued, has arrived.  A
  * probe touches an item's string only when the tags match.  The table
  * (8 MB for a million parcels) and the array of items with a number live
- * for the check only.
+ * for the check only.  It also owns where an item's number was read
+ * (manifest_item_set_tracking_src()).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,37 @@ manifest_procedure_is_ecommerce_code(const char *s, size_t len)
 	return false;
 }
 
+/*
+ * Keeps the place as an ordinal and a 32-bit distance from the item's
+ * own place, not as a struct manifest_src of 16 bytes: 16 MB of a
+ * million-parcel train.
+ */
+void
+manifest_item_set_tracking_src(struct manifest_item *it,
+    const struct manifest_src *src)
+{
+	it->tracking_at = src->index;
+	it->tracking_off = UINT32_MAX;
+	if (src->offset != DIAG_NO_OFFSET && it->src.offset != DIAG_NO_OFFSET &&
+	    src->offset >= it->src.offset &&
+	    src->offset - it->src.offset < UINT32_MAX)
+		it->tracking_off = (uint32_t)(src->offset - it->src.offset);
+}
+
+/* The place manifest_item_set_tracking_src() recorded. */
+struct manifest_src
+manifest_item_tracking_src(const struct manifest_train *t,
+    const struct manifest_item *it)
+{
+	struct manifest_src	src = { DIAG_NO_OFFSET, it->tracking_at, "" };
+
+	if (it->tracking_off != UINT32_MAX)
+		src.offset = it->src.offset + it->tracking_off;
+	if (t->source == MANIFEST_SOURCE_EDIFACT && it->tracking_at != 0)
+		memcpy(src.tag, "PCI", 4);
+	return src;
+}
+
 /* The consignment's reference for messages. */
 static const char *
 consignment_ref(const struct manifest_consignment *c)
@@ -55,9 +87,10 @@ consignment_ref(const struct manifest_consignment *c)
 static struct diag_loc
 tracking_loc(const struct manifest_train *t, struct manifest_item *it)
 {
-	return manifest_src_loc(t, it->tracking_src.index != 0 ||
-	    it->tracking_src.offset != DIAG_NO_OFFSET ? &it->tracking_src :
-	    &it->src);
+	struct manifest_src	src = manifest_item_tracking_src(t, it);
+
+	return manifest_src_loc(t, src.index != 0 ||
+	    src.offset != DIAG_NO_OFFSET ? &src : &it->src);
 }
 
 /* Length of s if it is 1 to 35 printable ASCII characters, no space; else 0. */

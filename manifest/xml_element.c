@@ -472,7 +472,8 @@ leaf_commodity(struct xr *x, struct manifest_item *it, const char *n)
 static void
 set_tracking(struct xr *x, struct manifest_item *it)
 {
-	const char	*s = text(x);
+	const char		*s = text(x);
+	struct manifest_src	 src;
 
 	if (s == NULL)
 		return;
@@ -483,7 +484,8 @@ set_tracking(struct xr *x, struct manifest_item *it)
 		return;
 	}
 	it->tracking = s;
-	it->tracking_src = (struct manifest_src){ DIAG_NO_OFFSET, xr_line(x), "" };
+	src = (struct manifest_src){ DIAG_NO_OFFSET, xr_line(x), "" };
+	manifest_item_set_tracking_src(it, &src);
 }
 
 /* Goods item values, its packaging, documents and placements. */
