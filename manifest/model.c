@@ -426,7 +426,7 @@ manifest_item_add_placement(struct manifest_train *t, struct manifest_item *it)
 	p = &it->placements[it->nplacements++];
 	memset(p, 0, sizeof *p);
 	p->packages = MANIFEST_ABSENT;
-	p->src.offset = DIAG_NO_OFFSET;
+	p->off = UINT32_MAX;
 	return p;
 }
 
@@ -569,7 +569,9 @@ train_link_placements(struct manifest_train *t)
 				p->wagon = last_wagon;
 				w = p->wagon;
 				if (p->container == NULL && w == NULL) {
-					struct diag_loc loc = manifest_src_loc(t, &p->src);
+					struct manifest_src src =
+					    manifest_placement_src(t, it, p);
+					struct diag_loc loc = manifest_src_loc(t, &src);
 
 					diag_add(&t->diags, DIAG_ERROR,
 					    "UNKNOWN_EQUIPMENT", &loc,

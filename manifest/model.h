@@ -134,7 +134,13 @@ struct manifest_document {
 struct manifest_placement {
 	const char			*equipment;	/* container or wagon number */
 	int64_t				 packages;	/* MANIFEST_ABSENT if not given */
-	struct manifest_src		 src;
+	/* Where it was read, in 8 bytes rather than a struct manifest_src's
+	 * 16 (a million parcels have a million placements): its segment
+	 * ordinal or line (0: not known) and its byte offset past its item's
+	 * src.offset (UINT32_MAX: not known).  manifest_placement_src()
+	 * gives it whole. */
+	uint32_t			 at;
+	uint32_t			 off;
 	/* Resolved by manifest_train_finish(); both NULL: unknown equipment. */
 	struct manifest_wagon		*wagon;
 	struct manifest_container	*container;
@@ -299,6 +305,12 @@ struct manifest_document *manifest_item_add_document(struct manifest_train *t,
     struct manifest_item *it);
 struct manifest_placement *manifest_item_add_placement(struct manifest_train *t,
     struct manifest_item *it);
+/* Records that p, a placement of it, was read at src (after it->src). */
+void manifest_placement_set_src(const struct manifest_item *it,
+    struct manifest_placement *p, const struct manifest_src *src);
+/* Where p, a placement of it, was read; the tag of an EDIFACT one is SGP. */
+struct manifest_src manifest_placement_src(const struct manifest_train *t,
+    const struct manifest_item *it, const struct manifest_placement *p);
 /* Records that it's tracking number was read at src (after it->src). */
 void manifest_item_set_tracking_src(struct manifest_item *it,
     const struct manifest_src *src);

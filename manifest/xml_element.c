@@ -152,7 +152,7 @@ xml_element_open(struct xr *x, enum xctx ctx, const struct xml_frame *parent,
 		struct manifest_placement *p = manifest_item_add_placement(t,
 		    parent->obj);
 
-		p->src = src;
+		manifest_placement_set_src(parent->obj, p, &src);
 		return p;
 	}
 	default:

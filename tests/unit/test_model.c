@@ -250,9 +250,9 @@ t_model_finish_diagnostics(void)
 	it->seq = 7;
 	p = manifest_item_add_placement(t, it);
 	p->equipment = S(t, "TGHU0000000");
-	p->src.index = 30;
-	memcpy(p->src.tag, "SGP", 4);
-	p->src.offset = 1200;
+	it->src = (struct manifest_src){ 1100, 29, "GID" };
+	manifest_placement_set_src(it, p, &(struct manifest_src){ 1200, 30,
+	    "SGP" });
 	manifest_train_finish(t);
 
 	d = diag_list_find(&t->diags, "WAGON_CHECK_DIGIT");
@@ -266,6 +266,8 @@ t_model_finish_diagnostics(void)
 	d = diag_list_find(&t->diags, "UNKNOWN_EQUIPMENT");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	CU_ASSERT_EQUAL(d->loc.segment, 30);
+	CU_ASSERT_EQUAL(d->loc.offset, 1200);
+	CU_ASSERT_STRING_EQUAL(d->loc.tag, "SGP");
 	CU_ASSERT_PTR_NOT_NULL(strstr(d->message, "TGHU0000000"));
 	CU_ASSERT_PTR_NOT_NULL(diag_list_find(&t->diags, "HS_MISSING"));
 	CU_ASSERT_PTR_NULL(diag_list_find(&t->diags, "EMPTY_TRAIN"));
@@ -625,8 +627,10 @@ t_model_item_size_and_tracking_src(void)
 	struct manifest_item		*it;
 	struct manifest_src		 at = { 1000, 7, "GID" }, src;
 
-	if (sizeof(void *) == 8)
+	if (sizeof(void *) == 8) {
 		CU_ASSERT(sizeof(struct manifest_item) <= 160);
+		CU_ASSERT(sizeof(struct manifest_placement) <= 40);
+	}
 	t->source = MANIFEST_SOURCE_EDIFACT;
 	it = manifest_item_add(t, manifest_consignment_add(t));
 	src = manifest_item_tracking_src(t, it);
