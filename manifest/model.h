@@ -150,7 +150,7 @@ struct manifest_consignment;
 
 /*
  * Fields ordered so that only the last 3 bytes are padding: a
- * million-parcel train has a million of them (160 bytes each; the unit
+ * million-parcel train has a million of them (152 bytes each; the unit
  * suite model checks the size).
  */
 struct manifest_item {
@@ -171,12 +171,13 @@ struct manifest_item {
 	const char			*un_number;
 	/* A parcel's tracking number (docs/parcels.md); NULL: none. */
 	const char			*tracking;
+	/* Grown one at a time by manifest_item_add_document() and
+	 * manifest_item_add_placement(): their capacity is n rounded up to
+	 * a power of two, not kept. */
 	struct manifest_document	*documents;
 	struct manifest_placement	*placements;
 	uint32_t			 ndocuments;
-	uint32_t			 documents_cap;
 	uint32_t			 nplacements;
-	uint32_t			 placements_cap;
 	struct manifest_consignment	*consignment;	/* owner */
 	struct manifest_src		 src;
 	/* The tracking number's byte offset past src.offset (it follows
