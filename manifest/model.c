@@ -398,53 +398,6 @@ manifest_item_add(struct manifest_train *t, struct manifest_consignment *c)
 	return it;
 }
 
-/*
- * The capacity arena_grow() gave an array grown one element at a time to
- * n: exactly 1 first, doubling after.  Not kept in the item: 8 MB of a
- * million-parcel train.
- */
-static size_t
-grown_cap(uint32_t n)
-{
-	size_t	cap = 1;
-
-	if (n == 0)
-		return 0;
-	while (cap < n)
-		cap *= 2;
-	return cap;
-}
-
-/* Appends a zeroed document to an item. */
-struct manifest_document *
-manifest_item_add_document(struct manifest_train *t, struct manifest_item *it)
-{
-	struct manifest_document	*d;
-	size_t				 cap = grown_cap(it->ndocuments);
-
-	it->documents = arena_grow(t->arena, it->documents, &cap,
-	    (size_t)it->ndocuments + 1, sizeof *it->documents);
-	d = &it->documents[it->ndocuments++];
-	memset(d, 0, sizeof *d);
-	return d;
-}
-
-/* Appends a placement with no package count to an item. */
-struct manifest_placement *
-manifest_item_add_placement(struct manifest_train *t, struct manifest_item *it)
-{
-	struct manifest_placement	*p;
-	size_t				 cap = grown_cap(it->nplacements);
-
-	it->placements = arena_grow(t->arena, it->placements, &cap,
-	    (size_t)it->nplacements + 1, sizeof *it->placements);
-	p = &it->placements[it->nplacements++];
-	memset(p, 0, sizeof *p);
-	p->packages = MANIFEST_ABSENT;
-	p->off = UINT32_MAX;
-	return p;
-}
-
 /* The field that holds the train number, as each format names it. */
 static const char *
 train_number_field(const struct manifest_train *t)
@@ -501,6 +454,15 @@ manifest_src_loc(const struct manifest_train *t, const struct manifest_src *src)
 	return loc;
 }
 
+/* w's item list gives back what it will not use (arena_trim); w may be NULL. */
+static void
+wagon_trim_items(struct manifest_train *t, struct manifest_wagon *w)
+{
+	if (w != NULL)
+		arena_trim(t->arena, w->items, &w->items_cap, w->nitems,
+		    sizeof *w->items);
+}
+
 /*
  * Adds it to w's item list unless another placement of it already did.
  * *filling is the wagon whose list grew last: when another's grows, its
@@ -517,9 +479,8 @@ wagon_add_item(struct manifest_train *t, struct manifest_wagon *w,
 	 */
 	if (w->nitems > 0 && w->items[w->nitems - 1] == it)
 		return;
-	if (*filling != w && *filling != NULL)
-		arena_trim(t->arena, (*filling)->items, &(*filling)->items_cap,
-		    (*filling)->nitems, sizeof *(*filling)->items);
+	if (*filling != w)
+		wagon_trim_items(t, *filling);
 	*filling = w;
 	w->items = arena_grow(t->arena, w->items, &w->items_cap, w->nitems + 1,
 	    sizeof *w->items);
@@ -614,9 +575,7 @@ train_link_placements(struct manifest_train *t)
 		}
 		tracking_set_missing(t, c, missing);
 	}
-	if (filling != NULL)
-		arena_trim(t->arena, filling->items, &filling->items_cap,
-		    filling->nitems, sizeof *filling->items);
+	wagon_trim_items(t, filling);
 	tracking_set_end(&ts, t);
 }
 

@@ -13,9 +13,7 @@
  * from the hash) once the slot, prefetched when queued, has arrived.  A
  * probe touches an item's string only when the tags match.  The table
  * (8 MB for a million parcels) and the array of items with a number live
- * for the check only.  It also owns where an item's number and its
- * placements were read (manifest_item_set_tracking_src(),
- * manifest_placement_set_src()), kept in 8 bytes each.
+ * for the check only.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,69 +42,6 @@ manifest_procedure_is_ecommerce_code(const char *s, size_t len)
 		if (memcmp(s, codes[i], 4) == 0)
 			return true;
 	return false;
-}
-
-/* off's distance past base, or UINT32_MAX when it is not known or too far. */
-static uint32_t
-src_distance(uint64_t base, uint64_t off)
-{
-	if (off == DIAG_NO_OFFSET || base == DIAG_NO_OFFSET || off < base ||
-	    off - base >= UINT32_MAX)
-		return UINT32_MAX;
-	return (uint32_t)(off - base);
-}
-
-/* The place of a segment ordinal or line, off bytes past base, as src. */
-static struct manifest_src
-src_rebuilt(const struct manifest_train *t, uint32_t at, uint64_t base,
-    uint32_t off, const char *tag)
-{
-	struct manifest_src	src = { DIAG_NO_OFFSET, at, "" };
-
-	if (off != UINT32_MAX && base != DIAG_NO_OFFSET)
-		src.offset = base + off;
-	if (t->source == MANIFEST_SOURCE_EDIFACT && at != 0)
-		memcpy(src.tag, tag, 4);
-	return src;
-}
-
-/*
- * Keeps the place as an ordinal and a 32-bit distance from the item's
- * own place, not as a struct manifest_src of 16 bytes: 16 MB of a
- * million-parcel train.
- */
-void
-manifest_item_set_tracking_src(struct manifest_item *it,
-    const struct manifest_src *src)
-{
-	it->tracking_at = src->index;
-	it->tracking_off = src_distance(it->src.offset, src->offset);
-}
-
-/* The place manifest_item_set_tracking_src() recorded. */
-struct manifest_src
-manifest_item_tracking_src(const struct manifest_train *t,
-    const struct manifest_item *it)
-{
-	return src_rebuilt(t, it->tracking_at, it->src.offset,
-	    it->tracking_off, "PCI");
-}
-
-/* As the tracking number's place: 8 MB of a million-parcel train. */
-void
-manifest_placement_set_src(const struct manifest_item *it,
-    struct manifest_placement *p, const struct manifest_src *src)
-{
-	p->at = src->index;
-	p->off = src_distance(it->src.offset, src->offset);
-}
-
-/* The place manifest_placement_set_src() recorded. */
-struct manifest_src
-manifest_placement_src(const struct manifest_train *t,
-    const struct manifest_item *it, const struct manifest_placement *p)
-{
-	return src_rebuilt(t, p->at, it->src.offset, p->off, "SGP");
 }
 
 /* The consignment's reference for messages. */
