@@ -158,13 +158,15 @@ static void
 map_sgp(struct edi_map *m, const struct edi_segment *seg)
 {
 	struct manifest_placement	*p;
+	struct manifest_src		 src;
 
 	if (m->zone < EDI_ZONE_ITEM || m->item == NULL)
 		return;
 	p = manifest_item_add_placement(m->t, m->item);
 	p->equipment = field(m, seg, 0, 0, EDI_FIELD_EQUIPMENT);
 	p->packages = count(m, seg, 1, 0, "package count");
-	p->src = seg_src(seg);
+	src = seg_src(seg);
+	manifest_placement_set_src(m->item, p, &src);
 }
 
 /* DOC: a document of the item. */
@@ -206,7 +208,8 @@ map_dgs(struct edi_map *m, const struct edi_segment *seg)
 static void
 map_pci(struct edi_map *m, const struct edi_segment *seg)
 {
-	const char	*no;
+	const char		*no;
+	struct manifest_src	 src;
 
 	if (m->zone < EDI_ZONE_ITEM || m->item == NULL ||
 	    !is_code(m, seg, 0, 0, "18"))
@@ -220,7 +223,8 @@ map_pci(struct edi_map *m, const struct edi_segment *seg)
 		return;
 	}
 	m->item->tracking = no;
-	m->item->tracking_src = seg_src(seg);
+	src = seg_src(seg);
+	manifest_item_set_tracking_src(m->item, &src);
 }
 
 edi_map_fn

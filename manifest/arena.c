@@ -311,6 +311,22 @@ arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size)
 	return p;
 }
 
+void
+arena_trim(struct arena *a, void *p, size_t *cap, size_t n, size_t size)
+{
+	struct arena_chunk	*c = a->head;
+	size_t			 have, want;
+
+	if (c == NULL || p == NULL || n == 0 || n >= *cap)
+		return;
+	have = (*cap * size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	want = (n * size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (have > c->used || (unsigned char *)p != c->data + c->used - have)
+		return;
+	c->used -= have - want;
+	*cap = n;
+}
+
 /* Bytes the arena holds from the system. */
 size_t
 arena_bytes(const struct arena *a)

@@ -36,6 +36,14 @@ char *arena_strdup(struct arena *a, const char *s);
  */
 void *arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t size);
 
+/*
+ * Gives back the unused tail of an array from arena_grow() that holds
+ * n > 0 elements of size bytes, when it is the last block of the current
+ * chunk (as an array that grew in place is): *cap becomes n.  Otherwise
+ * nothing changes.  The array may grow again after.
+ */
+void arena_trim(struct arena *a, void *p, size_t *cap, size_t n, size_t size);
+
 /* Bytes obtained from the system, for statistics and memory limits. */
 size_t arena_bytes(const struct arena *a);
 

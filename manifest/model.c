@@ -388,45 +388,14 @@ manifest_item_add(struct manifest_train *t, struct manifest_consignment *c)
 
 	it = arena_zalloc(t->arena, sizeof *it);
 	it->packages = it->gross_kg = it->net_kg = it->value = MANIFEST_ABSENT;
-	it->src.offset = it->tracking_src.offset = DIAG_NO_OFFSET;
+	it->src.offset = DIAG_NO_OFFSET;
+	it->tracking_off = UINT32_MAX;
 	it->consignment = c;
 	c->items = arena_grow(t->arena, c->items, &c->items_cap, c->nitems + 1,
 	    sizeof *c->items);
 	c->items[c->nitems++] = it;
 	t->nitems++;
 	return it;
-}
-
-/* Appends a zeroed document to an item. */
-struct manifest_document *
-manifest_item_add_document(struct manifest_train *t, struct manifest_item *it)
-{
-	struct manifest_document	*d;
-	size_t				 cap = it->documents_cap;
-
-	it->documents = arena_grow(t->arena, it->documents, &cap,
-	    (size_t)it->ndocuments + 1, sizeof *it->documents);
-	it->documents_cap = (uint32_t)cap;
-	d = &it->documents[it->ndocuments++];
-	memset(d, 0, sizeof *d);
-	return d;
-}
-
-/* Appends a placement with no package count to an item. */
-struct manifest_placement *
-manifest_item_add_placement(struct manifest_train *t, struct manifest_item *it)
-{
-	struct manifest_placement	*p;
-	size_t				 cap = it->placements_cap;
-
-	it->placements = arena_grow(t->arena, it->placements, &cap,
-	    (size_t)it->nplacements + 1, sizeof *it->placements);
-	it->placements_cap = (uint32_t)cap;
-	p = &it->placements[it->nplacements++];
-	memset(p, 0, sizeof *p);
-	p->packages = MANIFEST_ABSENT;
-	p->src.offset = DIAG_NO_OFFSET;
-	return p;
 }
 
 /* The field that holds the train number, as each format names it. */
@@ -485,10 +454,24 @@ manifest_src_loc(const struct manifest_train *t, const struct manifest_src *src)
 	return loc;
 }
 
-/* Adds it to w's item list unless another placement of it already did. */
+/* w's item list gives back what it will not use (arena_trim); w may be NULL. */
+static void
+wagon_trim_items(struct manifest_train *t, struct manifest_wagon *w)
+{
+	if (w != NULL)
+		arena_trim(t->arena, w->items, &w->items_cap, w->nitems,
+		    sizeof *w->items);
+}
+
+/*
+ * Adds it to w's item list unless another placement of it already did.
+ * *filling is the wagon whose list grew last: when another's grows, its
+ * list, grown in place to a power of two, gives back the rest (a
+ * million-parcel train's 55 lists would keep 6 MB unused).
+ */
 static void
 wagon_add_item(struct manifest_train *t, struct manifest_wagon *w,
-    struct manifest_item *it)
+    struct manifest_item *it, struct manifest_wagon **filling)
 {
 	/*
 	 * Placements are linked item by item, so if this item is already on
@@ -496,6 +479,9 @@ wagon_add_item(struct manifest_train *t, struct manifest_wagon *w,
 	 */
 	if (w->nitems > 0 && w->items[w->nitems - 1] == it)
 		return;
+	if (*filling != w)
+		wagon_trim_items(t, *filling);
+	*filling = w;
 	w->items = arena_grow(t->arena, w->items, &w->items_cap, w->nitems + 1,
 	    sizeof *w->items);
 	w->items[w->nitems++] = it;
@@ -523,7 +509,7 @@ train_link_placements(struct manifest_train *t)
 	 */
 	const char			*last_equipment = NULL;
 	struct manifest_container	*last_container = NULL;
-	struct manifest_wagon		*last_wagon = NULL;
+	struct manifest_wagon		*last_wagon = NULL, *filling = NULL;
 	struct tracking_set		 ts;	/* here: the item is in the cache */
 	size_t				 i, j, k, missing;
 
@@ -568,7 +554,9 @@ train_link_placements(struct manifest_train *t)
 				p->wagon = last_wagon;
 				w = p->wagon;
 				if (p->container == NULL && w == NULL) {
-					struct diag_loc loc = manifest_src_loc(t, &p->src);
+					struct manifest_src src =
+					    manifest_placement_src(t, it, p);
+					struct diag_loc loc = manifest_src_loc(t, &src);
 
 					diag_add(&t->diags, DIAG_ERROR,
 					    "UNKNOWN_EQUIPMENT", &loc,
@@ -578,7 +566,7 @@ train_link_placements(struct manifest_train *t)
 					    p->equipment != NULL ? p->equipment : "(no number)");
 				}
 				if (w != NULL)
-					wagon_add_item(t, w, it);
+					wagon_add_item(t, w, it, &filling);
 				else
 					placed = false;
 			}
@@ -587,6 +575,7 @@ train_link_placements(struct manifest_train *t)
 		}
 		tracking_set_missing(t, c, missing);
 	}
+	wagon_trim_items(t, filling);
 	tracking_set_end(&ts, t);
 }
 

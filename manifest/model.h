@@ -134,7 +134,13 @@ struct manifest_document {
 struct manifest_placement {
 	const char			*equipment;	/* container or wagon number */
 	int64_t				 packages;	/* MANIFEST_ABSENT if not given */
-	struct manifest_src		 src;
+	/* Where it was read, in 8 bytes rather than a struct manifest_src's
+	 * 16 (a million parcels have a million placements): its segment
+	 * ordinal or line (0: not known) and its byte offset past its item's
+	 * src.offset (UINT32_MAX: not known).  manifest_placement_src()
+	 * gives it whole. */
+	uint32_t			 at;
+	uint32_t			 off;
 	/* Resolved by manifest_train_finish(); both NULL: unknown equipment. */
 	struct manifest_wagon		*wagon;
 	struct manifest_container	*container;
@@ -142,8 +148,17 @@ struct manifest_placement {
 
 struct manifest_consignment;
 
+/*
+ * Fields ordered so that only the last 3 bytes are padding: a
+ * million-parcel train has a million of them (152 bytes each; the unit
+ * suite model checks the size).
+ */
 struct manifest_item {
 	uint32_t			 seq;
+	/* Where the tracking number was read: its segment ordinal (EDIFACT:
+	 * a PCI) or line (XML); 0: not known.  manifest_item_tracking_src()
+	 * gives it as a struct manifest_src. */
+	uint32_t			 tracking_at;
 	const char			*hs;		/* digits only */
 	const char			*description;
 	int64_t				 packages;	/* a count, not thousandths */
@@ -156,19 +171,22 @@ struct manifest_item {
 	const char			*un_number;
 	/* A parcel's tracking number (docs/parcels.md); NULL: none. */
 	const char			*tracking;
-	struct manifest_src		 tracking_src;	/* where it was read */
+	/* Grown one at a time by manifest_item_add_document() and
+	 * manifest_item_add_placement(): their capacity is n rounded up to
+	 * a power of two, not kept. */
+	struct manifest_document	*documents;
+	struct manifest_placement	*placements;
+	uint32_t			 ndocuments;
+	uint32_t			 nplacements;
+	struct manifest_consignment	*consignment;	/* owner */
+	struct manifest_src		 src;
+	/* The tracking number's byte offset past src.offset (it follows
+	 * the item's first segment); UINT32_MAX: not known. */
+	uint32_t			 tracking_off;
 	/* Set by manifest_train_finish(): another item has the same
 	 * tracking number (TRACKING_DUPLICATE), or it is not one
 	 * (TRACKING_NUMBER), so it names no one parcel. */
 	bool				 tracking_dup;
-	struct manifest_document	*documents;
-	struct manifest_placement	*placements;
-	uint32_t			 ndocuments;
-	uint32_t			 documents_cap;
-	uint32_t			 nplacements;
-	uint32_t			 placements_cap;
-	struct manifest_consignment	*consignment;	/* owner */
-	struct manifest_src		 src;
 };
 
 struct manifest_consignment {
@@ -288,6 +306,21 @@ struct manifest_document *manifest_item_add_document(struct manifest_train *t,
     struct manifest_item *it);
 struct manifest_placement *manifest_item_add_placement(struct manifest_train *t,
     struct manifest_item *it);
+/* Records that p, a placement of it, was read at src (after it->src). */
+void manifest_placement_set_src(const struct manifest_item *it,
+    struct manifest_placement *p, const struct manifest_src *src);
+/* Where p, a placement of it, was read; the tag of an EDIFACT one is SGP. */
+struct manifest_src manifest_placement_src(const struct manifest_train *t,
+    const struct manifest_item *it, const struct manifest_placement *p);
+/* Records that it's tracking number was read at src (after it->src). */
+void manifest_item_set_tracking_src(struct manifest_item *it,
+    const struct manifest_src *src);
+/*
+ * Where it's tracking number was read (index 0: not known); the tag of
+ * an EDIFACT one is PCI, the only segment that gives one.
+ */
+struct manifest_src manifest_item_tracking_src(const struct manifest_train *t,
+    const struct manifest_item *it);
 
 /*
  * Completes a parsed train: resolves placements to equipment, fills each

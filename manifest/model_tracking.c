@@ -55,9 +55,10 @@ consignment_ref(const struct manifest_consignment *c)
 static struct diag_loc
 tracking_loc(const struct manifest_train *t, struct manifest_item *it)
 {
-	return manifest_src_loc(t, it->tracking_src.index != 0 ||
-	    it->tracking_src.offset != DIAG_NO_OFFSET ? &it->tracking_src :
-	    &it->src);
+	struct manifest_src	src = manifest_item_tracking_src(t, it);
+
+	return manifest_src_loc(t, src.index != 0 ||
+	    src.offset != DIAG_NO_OFFSET ? &src : &it->src);
 }
 
 /* Length of s if it is 1 to 35 printable ASCII characters, no space; else 0. */

@@ -152,7 +152,7 @@ xml_element_open(struct xr *x, enum xctx ctx, const struct xml_frame *parent,
 		struct manifest_placement *p = manifest_item_add_placement(t,
 		    parent->obj);
 
-		p->src = src;
+		manifest_placement_set_src(parent->obj, p, &src);
 		return p;
 	}
 	default:
@@ -472,7 +472,8 @@ leaf_commodity(struct xr *x, struct manifest_item *it, const char *n)
 static void
 set_tracking(struct xr *x, struct manifest_item *it)
 {
-	const char	*s = text(x);
+	const char		*s = text(x);
+	struct manifest_src	 src;
 
 	if (s == NULL)
 		return;
@@ -483,7 +484,8 @@ set_tracking(struct xr *x, struct manifest_item *it)
 		return;
 	}
 	it->tracking = s;
-	it->tracking_src = (struct manifest_src){ DIAG_NO_OFFSET, xr_line(x), "" };
+	src = (struct manifest_src){ DIAG_NO_OFFSET, xr_line(x), "" };
+	manifest_item_set_tracking_src(it, &src);
 }
 
 /* Goods item values, its packaging, documents and placements. */

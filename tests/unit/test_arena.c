@@ -61,9 +61,42 @@ t_arena_grow_keeps_elements_and_reuses_blocks(void)
 	arena_free(a);
 }
 
+/*
+ * A list grown in place gives its unused tail back: the next allocation
+ * starts right after its last element; a list that is not the last block
+ * keeps its capacity.
+ */
+static void
+t_arena_trim_gives_back_the_tail(void)
+{
+	struct arena	*a = arena_new();
+	size_t		 cap = 0, cap2 = 0, i;
+	long		*v = NULL, *w;
+	char		*next;
+
+	for (i = 0; i < 100; i++) {
+		v = arena_grow(a, v, &cap, i + 1, sizeof *v);
+		v[i] = (long)i;
+	}
+	CU_ASSERT_EQUAL(cap, 128);
+	arena_trim(a, v, &cap, 100, sizeof *v);
+	CU_ASSERT_EQUAL(cap, 100);
+	next = arena_alloc(a, 8);
+	CU_ASSERT_PTR_EQUAL(next, (char *)(v + 100));
+	for (i = 0; i < 100; i++)
+		CU_ASSERT_EQUAL(v[i], (long)i);
+	/* v is no longer the last block: nothing changes. */
+	w = arena_grow(a, NULL, &cap2, 4, sizeof *w);
+	(void)arena_alloc(a, 8);
+	arena_trim(a, w, &cap2, 1, sizeof *w);
+	CU_ASSERT_EQUAL(cap2, 4);
+	arena_free(a);
+}
+
 static CU_TestInfo arena_tests[] = {
 	{ "t_arena_grow_keeps_elements_and_reuses_blocks",
 	  t_arena_grow_keeps_elements_and_reuses_blocks },
+	{ "t_arena_trim_gives_back_the_tail", t_arena_trim_gives_back_the_tail },
 	CU_TEST_INFO_NULL,
 };
 

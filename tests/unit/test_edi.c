@@ -761,6 +761,7 @@ t_edi_parcels(void)
 	    "CNI+7+C7'GIS+9611'GID+1+1:PK'SGP+BMOU5330120+1'";
 	struct manifest_train	*t = manifest_train_new();
 	const struct diag	*d;
+	struct manifest_src	 src;
 	struct buf		 b = { 0 };
 	char			 want[160];
 	size_t			 i;
@@ -770,8 +771,10 @@ t_edi_parcels(void)
 	CU_ASSERT_EQUAL_FATAL(t->nconsignments, 7);
 	CU_ASSERT_STRING_EQUAL(t->consignments[0]->items[0]->tracking,
 	    "LX123456785CN");
-	CU_ASSERT_STRING_EQUAL(t->consignments[0]->items[0]->tracking_src.tag,
-	    "PCI");
+	src = manifest_item_tracking_src(t, t->consignments[0]->items[0]);
+	CU_ASSERT_STRING_EQUAL(src.tag, "PCI");
+	CU_ASSERT_EQUAL(src.offset, (uint64_t)(strstr(b.data, "PCI+18+LX") -
+	    b.data));
 	CU_ASSERT_PTR_NULL(t->consignments[0]->items[1]->tracking);
 	CU_ASSERT_STRING_EQUAL(t->consignments[0]->items[2]->tracking,
 	    "AB000000000CN");
