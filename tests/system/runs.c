@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "manifest/util.h"
+#include "rules/eval.h"
+#include "rules/rules.h"
 
 #include "harness.h"
 #include "officers.h"
@@ -84,6 +86,30 @@ runs_latest_decision(const struct harness_pg *pg, const char *train)
 
 	free(v);
 	return j;
+}
+
+bool
+runs_undrawn_train(const char *rules_dir, int from, const char *const *wagons,
+    size_t n, char out[8])
+{
+	struct diag_list	 l;
+	struct rules_ruleset	*rs;
+	size_t			 i;
+	bool			 drawn = true;
+
+	diag_list_init(&l, 0);
+	rs = rules_ruleset_load(rules_dir, &l);
+	diag_list_clear(&l);
+	if (rs == NULL)
+		return false;
+	for (; drawn && from < 10000; from++) {
+		snprintf(out, 8, "X%04d", from % 10000);
+		for (i = 0, drawn = false; i < n; i++)
+			drawn |= rules_eval_draw(rs, out, wagons[i], "random") <
+			    0.05;
+	}
+	rules_ruleset_unref(rs);
+	return !drawn;
 }
 
 const char *

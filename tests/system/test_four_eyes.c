@@ -31,6 +31,7 @@
 
 #include "harness.h"
 #include "officers.h"
+#include "runs.h"
 #include "unit.h"
 
 #define W_IVORY		"315279550018"	/* rules: REFUSE */
@@ -42,6 +43,8 @@ static struct harness_daemon	dm;
 static char			rules_dir[] = "/tmp/railgate-eyes-rules-XXXXXX";
 static char	operator_token[64], officer_token[64], officer2_token[64];
 static char	sup1_token[64], sup2_token[64], sup3_token[64];
+/* The fixture's train run again by the four-eyes tests of a rules HOLD. */
+static char	x2[8], path2[32];
 
 /*
  * The default rule set and one rule more, so that evidence can raise a
@@ -91,9 +94,15 @@ eyes_suite_init(void)
 {
 	char	conf[2048];
 
+	static const char *const wagons[] = { W_IVORY, W_SANCTION, W_CLEAR };
+
 	if (harness_pg_start(&pg) < 0 || eyes_rules(conf, sizeof conf) < 0 ||
 	    harness_daemon_start(&dm, conf) < 0)
 		return -1;
+	/* Its W_CLEAR must stay RELEASE: a number random does not draw. */
+	if (!runs_undrawn_train(rules_dir, 9120, wagons, 3, x2))
+		return -1;
+	snprintf(path2, sizeof path2, "/v1/trains/%s", x2);
 	if (harness_token(&pg, "operator", "ktze.operator",
 	    operator_token) < 0 ||
 	    harness_token(&pg, "officer", "o.alpha", officer_token) < 0 ||
@@ -304,43 +313,43 @@ t_four_eyes_rules_hold_needs_two(void)
 	char	*body = NULL;
 	json_t	*doc;
 
-	CU_ASSERT_FATAL(submit_train("X9102"));
-	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9102",
+	CU_ASSERT_FATAL(submit_train(x2));
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, x2,
 	    W_SANCTION, "release",
 	    &body), 202);
 	CU_ASSERT(body != NULL && strstr(body, "\"proposed\"") != NULL);
 	free(body);
 	/* Proposed, not in force. */
-	OFFICERS_CHECK_SQL(&pg, "HOLD", OFFICERS_WAGON_NOW, "X9102",
+	OFFICERS_CHECK_SQL(&pg, "HOLD", OFFICERS_WAGON_NOW, x2,
 	    W_SANCTION);
 	/* Nothing else happens to the wagon while the proposal waits. */
-	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, "X9102",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, officer_token, x2,
 	    W_SANCTION, "refuse",
 	    NULL), 409);
-	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, "X9102",
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup1_token, x2,
 	    W_SANCTION, "inspect",
 	    NULL), 409);
 	/* The proposer cannot confirm, nor approve; nor can an officer. */
-	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, "X9102",
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, x2,
 	    W_SANCTION, "confirm",
 	    &body), 403);
 	CU_ASSERT(body != NULL && strstr(body, "Four eyes") != NULL);
 	free(body);
-	CU_ASSERT_EQUAL(officers_override(dm.port, officer_token, "X9102",
+	CU_ASSERT_EQUAL(officers_override(dm.port, officer_token, x2,
 	    W_SANCTION, "confirm",
 	    NULL), 403);
-	CU_ASSERT_EQUAL(officers_approve(dm.port, sup1_token, "X9102", &body),
+	CU_ASSERT_EQUAL(officers_approve(dm.port, sup1_token, x2, &body),
 	    403);
 	CU_ASSERT(body != NULL && strstr(body, "awaiting confirmation") !=
 	    NULL && strstr(body, W_SANCTION) != NULL);
 	free(body);
-	CU_ASSERT_EQUAL(officers_approve(dm.port, officer_token, "X9102", NULL),
+	CU_ASSERT_EQUAL(officers_approve(dm.port, officer_token, x2, NULL),
 	    403);
 	OFFICERS_CHECK_SQL(&pg, "evaluated/PARTIAL_RELEASE/false",
-	    OFFICERS_TRAIN_STATE, "X9102");
+	    OFFICERS_TRAIN_STATE, x2);
 
 	/* A second supervisor approves: the approval confirms it. */
-	CU_ASSERT_EQUAL_FATAL(officers_approve(dm.port, sup2_token, "X9102",
+	CU_ASSERT_EQUAL_FATAL(officers_approve(dm.port, sup2_token, x2,
 	    &body), 200);
 	doc = json_loads(body, 0, NULL);
 	free(body);
@@ -350,24 +359,24 @@ t_four_eyes_rules_hold_needs_two(void)
 	    "decision")), "PARTIAL_RELEASE");
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "set_out")), 1);
 	json_decref(doc);
-	OFFICERS_CHECK_SQL(&pg, "RELEASE", OFFICERS_WAGON_NOW, "X9102",
+	OFFICERS_CHECK_SQL(&pg, "RELEASE", OFFICERS_WAGON_NOW, x2,
 	    W_SANCTION);
 	OFFICERS_CHECK_SQL(&pg, "s.one/s.two",
 	    "SELECT w.resolved_by || '/' || w.confirmed_by "
 	    "FROM wagons w JOIN trains t ON t.id = w.train_id WHERE "
-	    "t.train_no = '%s' AND w.number = '%s'", "X9102", W_SANCTION);
+	    "t.train_no = '%s' AND w.number = '%s'", x2, W_SANCTION);
 	/* Two names in the audit trail: who proposed, who confirmed. */
 	OFFICERS_CHECK_SQL(&pg,
 	    "wagon.override_proposed:s.one,wagon.override_confirmed:s.two,"
 	    "decision.final:s.two", "SELECT string_agg(a.action || ':' || "
 	    "a.actor, ',' ORDER BY a.seq) FROM audit_log a JOIN trains t ON "
 	    "t.id = a.train_id WHERE t.train_no = '%s' AND (a.action LIKE "
-	    "'wagon.%%' OR a.action LIKE 'decision.final%%')", "X9102");
+	    "'wagon.%%' OR a.action LIKE 'decision.final%%')", x2);
 	OFFICERS_CHECK_SQL(&pg, "release:s.one:s.two",
 	    "SELECT a.action || ':' || a.principal "
 	    "|| ':' || a.confirmed_by FROM officer_actions a JOIN trains t ON "
 	    "t.id = a.train_id WHERE t.train_no = '%s' AND a.wagon = '%s' AND "
-	    "a.confirmed_by IS NOT NULL", "X9102", W_SANCTION);
+	    "a.confirmed_by IS NOT NULL", x2, W_SANCTION);
 }
 
 /*
@@ -382,19 +391,19 @@ t_four_eyes_confirm_after_final(void)
 
 	before = officers_sql(&pg,
 	    "SELECT count(*) FROM decisions d JOIN trains t ON t.id = "
-	    "d.train_id WHERE t.train_no = '%s'", "X9102");
-	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup2_token, "X9102", W_IVORY,
+	    "d.train_id WHERE t.train_no = '%s'", x2);
+	CU_ASSERT_EQUAL(officers_resolve(dm.port, sup2_token, x2, W_IVORY,
 	    "release", NULL),
 	    202);
 	OFFICERS_CHECK_SQL(&pg, "partially_released/PARTIAL_RELEASE/true",
-	    OFFICERS_TRAIN_STATE, "X9102");
-	OFFICERS_CHECK_SQL(&pg, "REFUSE", OFFICERS_WAGON_NOW, "X9102", W_IVORY);
-	CU_ASSERT_EQUAL(officers_override(dm.port, sup2_token, "X9102", W_IVORY,
+	    OFFICERS_TRAIN_STATE, x2);
+	OFFICERS_CHECK_SQL(&pg, "REFUSE", OFFICERS_WAGON_NOW, x2, W_IVORY);
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup2_token, x2, W_IVORY,
 	    "confirm",
 	    NULL), 403);
 	/* The proposal is shown to whoever looks at the train. */
 	CU_ASSERT_EQUAL(officers_call(dm.port, officer_token, "GET",
-	    "/v1/trains/X9102", NULL,
+	    path2, NULL,
 	    &body), 200);
 	CU_ASSERT(body != NULL && strstr(body, "\"proposed_by\": \"s.two\"") !=
 	    NULL);
@@ -402,32 +411,32 @@ t_four_eyes_confirm_after_final(void)
 	{
 		char *now = officers_sql(&pg,
 		    "SELECT count(*) FROM decisions d JOIN trains t "
-		    "ON t.id = d.train_id WHERE t.train_no = '%s'", "X9102");
+		    "ON t.id = d.train_id WHERE t.train_no = '%s'", x2);
 
 		CU_ASSERT_STRING_EQUAL(now, before);	/* nothing amended */
 		free(now);
 	}
 	free(before);
-	CU_ASSERT_EQUAL(officers_override(dm.port, sup3_token, "X9102", W_IVORY,
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup3_token, x2, W_IVORY,
 	    "confirm",
 	    &body), 200);
 	free(body);
 	OFFICERS_CHECK_SQL(&pg, "released/RELEASE/true", OFFICERS_TRAIN_STATE,
-	    "X9102");
+	    x2);
 	/* Already confirmed, or never proposed: nothing to confirm. */
-	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, "X9102", W_IVORY,
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, x2, W_IVORY,
 	    "confirm",
 	    &body), 409);
 	CU_ASSERT(body != NULL && strstr(body, "awaits confirmation") != NULL);
 	free(body);
-	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, "X9102", W_CLEAR,
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, x2, W_CLEAR,
 	    "confirm",
 	    NULL), 409);
-	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, "X9102",
+	CU_ASSERT_EQUAL(officers_override(dm.port, sup1_token, x2,
 	    "999999999999",
 	    "confirm", NULL), 404);
 	OFFICERS_CHECK_SQL(&pg, "released/RELEASE/true", OFFICERS_TRAIN_STATE,
-	    "X9102");
+	    x2);
 }
 
 /* A proposal rejected (or withdrawn by its proposer) changes nothing. */
@@ -684,8 +693,8 @@ t_four_eyes_replay_identical(void)
 	buf_free(&out);
 
 	/* The clearance record names both supervisors of the override. */
-	snprintf(cmd, sizeof cmd, "%s/railgate report X9102 --dsn '%s' 2>&1",
-	    test_build_dir(), pg.dsn);
+	snprintf(cmd, sizeof cmd, "%s/railgate report %s --dsn '%s' 2>&1",
+	    test_build_dir(), x2, pg.dsn);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p = popen(cmd, "r"));
 	while (fgets(line, sizeof line, p) != NULL)
 		buf_add_str(&out, line);
