@@ -14,6 +14,7 @@
 
 #include "db/dsn.h"
 #include "manifest/util.h"
+#include "manifest/xml.h"
 
 #include "cli/cmd.h"
 #include "daemon/version.h"
@@ -151,6 +152,7 @@ main(int argc, char **argv)
 	const struct command	*c;
 
 	db_errors_with_sqlstate();
+	xml_init();	/* before a replay's or a check's threads parse */
 	if (argc < 2) {
 		fprintf(stderr, "railgate: no command given\ntry 'railgate "
 		    "help'\n");

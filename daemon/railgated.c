@@ -26,6 +26,7 @@
 #include "db/migrate.h"
 #include "db/store.h"
 #include "manifest/util.h"
+#include "manifest/xml.h"
 
 #include "daemon/api/api.h"
 #include "daemon/http/auth.h"
@@ -481,6 +482,7 @@ main(int argc, char **argv)
 	if ((rc = daemon_options(&d, argc, argv, &check)) >= 0)
 		return rc;
 	log_init("railgated", LOG_LEVEL_INFO);
+	xml_init();	/* before the workers parse manifests */
 	if (daemon_load_config(d.config_path, &d.cfg, &cause) < 0)
 		readiness_config_error(cause);
 	if (check)

@@ -30,6 +30,14 @@ struct xml_limits {
 	size_t	max_unknown_names; /* distinct names of skipped elements */
 };
 
+/*
+ * Initialises libxml2 once, before any thread parses: its own lazy
+ * initialisation is not thread-safe (two threads reading XML at once
+ * each set up its encoding handlers, and one set was lost).  The
+ * programs call it at start; any later call does nothing.
+ */
+void xml_init(void);
+
 /* The safe defaults: depth 64, 50,000,000 elements, 1 MiB text (and start
  * tag), 1 GiB, 64 attributes a tag, 256 distinct unknown element names. */
 void xml_limits_default(struct xml_limits *l);

@@ -97,6 +97,12 @@ install_loader(void)
 }
 
 void
+xml_init(void)
+{
+	xmlInitParser();
+}
+
+void
 xml_limits_default(struct xml_limits *l)
 {
 	l->max_depth = 64;

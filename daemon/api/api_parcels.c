@@ -412,7 +412,7 @@ resolution_stored_cb(int status, enum store_outcome outcome,
 {
 	struct parcel_job	*j = arg;
 	struct http_ctx		*c = j->c;
-	json_t			*r, *listed;
+	json_t			*r, *listed, *answer;
 	char			*text;
 	size_t			 i, n = json_array_size(j->parcels);
 
@@ -430,14 +430,17 @@ resolution_stored_cb(int status, enum store_outcome outcome,
 	listed = json_array();
 	for (i = 0; i < n && i < PARCEL_LISTED_MAX; i++)
 		json_array_append(listed, json_array_get(j->parcels, i));
-	text = json_dumps(json_pack("{s:s, s:I, s:O, s:s, s:o?, s:s, s:I, "
-	    "s:o, s:b}", "train", j->train, "run", (json_int_t)j->run,
-	    "event", json_object_get(r, "event") != NULL ?
-	    json_object_get(r, "event") : json_null(), "rule", j->rule,
-	    "container", j->container != NULL ? json_string(j->container) :
-	    NULL, "action", "release", "count", (json_int_t)n, "parcels",
-	    listed, "parcels_more", n > PARCEL_LISTED_MAX), JSON_COMPACT |
-	    JSON_PRESERVE_ORDER);
+	answer = json_pack("{s:s, s:I, s:O, s:s, s:o?, s:s, s:I, s:o, s:b}",
+	    "train", j->train, "run", (json_int_t)j->run, "event",
+	    json_object_get(r, "event") != NULL ? json_object_get(r, "event") :
+	    json_null(), "rule", j->rule, "container", j->container != NULL ?
+	    json_string(j->container) : NULL, "action", "release", "count",
+	    (json_int_t)n, "parcels", listed, "parcels_more",
+	    n > PARCEL_LISTED_MAX);
+	if (answer == NULL || (text = json_dumps(answer, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER)) == NULL)
+		fatalx("json_pack: out of memory");
+	json_decref(answer);
 	log_info("%s %s released %zu parcel%s set aside by rule %s on train "
 	    "%s", c->id, c->who.name, n, n == 1 ? "" : "s", j->rule, j->train);
 	http_reply_json(c, 200, text, strlen(text));
