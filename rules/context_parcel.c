@@ -23,8 +23,12 @@
 
 #include "context_int.h"
 
-/* The longest tracking number, rule name and container number read. */
-#define PARCEL_TEXT_MAX	64
+/*
+ * The longest tracking number, rule name and container number read, in
+ * bytes: more than the daemon takes (35 characters of up to 4 bytes, a
+ * rule name of 64), so that every stored event it took loads again.
+ */
+#define PARCEL_TEXT_MAX	256
 
 struct parcel_scan {
 	const char	*result;	/* the latest */
