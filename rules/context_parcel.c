@@ -233,7 +233,10 @@ event_unloaded(struct rules_context *ctx, json_t *ev)
 	json_t	*list = tracking_list(ev), *v;
 	size_t	 i;
 
-	if (parcel_text(ev, "container") == NULL)
+	/* Informative only (the parcels say what came off): any number the
+	 * manifest gave, spaces included, as the daemon checked it. */
+	if (!json_is_string(json_object_get(ev, "container")) ||
+	    json_string_length(json_object_get(ev, "container")) == 0)
 		return "unloaded needs \"container\", a container number";
 	if (list == NULL)
 		return "unloaded needs \"parcels\", the tracking numbers of "
