@@ -85,6 +85,18 @@ char *buf_steal(struct buf *b, size_t *lenp);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 
+/* Characters (code points) of valid UTF-8 s: the bytes that start one. */
+static inline size_t
+utf8_chars(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
 /*
  * Length of the UTF-8 sequence at s (1 to 4, never past len), or 0 when
  * the bytes there are not one: a stray continuation byte, an overlong

@@ -4,10 +4,17 @@
  * This table is the whole authorisation policy: a role reaches exactly
  * the routes that list it (a supervisor also reaches the officer's; see
  * auth_role_allows), and a route lists nobody only when it is public.
+ * Below it, what several handlers read and answer alike: a paging number
+ * of the query, and a stored manifest that cannot be read.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include <event2/http.h>
 
 #include "daemon/api/api.h"
+#include "daemon/api/model_cache.h"
+#include "daemon/outcome.h"
 #include "daemon/http/auth.h"
 
 /* Officers (and so supervisors) and auditors read trains. */
@@ -132,3 +139,30 @@ const struct http_route api_routes[] = {
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
+
+/* A whole number from 0 to max in the query, or def when absent; -1 bad. */
+long
+api_query_count(struct http_ctx *c, const char *name, long def, long max)
+{
+	const char	*s = http_query(c, name);
+	char		*end;
+	long		 v;
+
+	if (s == NULL)
+		return def;
+	if (*s < '0' || *s > '9' || strlen(s) > 9)
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end != '\0' || v > max ? -1 : v;
+}
+
+/* The model of a run's manifest could not be had (model_cache_get). */
+void
+api_reply_model_failure(struct http_ctx *c, int status)
+{
+	if (status < 0 && status != MODEL_CACHE_DAMAGED)
+		outcome_reply_store_failure(c, status);
+	else
+		http_reply_problem(c, 500, "Internal Server Error",
+		    "the stored manifest is damaged", NULL, 0);
+}

@@ -37,6 +37,11 @@ void api_manifest_post(struct http_ctx *c);
 /* api_trains.c */
 /* Checks the route's {id} is a train id; answers 400 itself when not. */
 bool api_check_train_id(struct http_ctx *c);
+/* api.c: a paging number of the query (0..max; def when absent; -1 bad) */
+long api_query_count(struct http_ctx *c, const char *name, long def,
+    long max);
+/* api.c: 500 for a damaged stored manifest, else the store's failure */
+void api_reply_model_failure(struct http_ctx *c, int status);
 void api_trains_list(struct http_ctx *c);
 void api_train_get(struct http_ctx *c);
 void api_train_decision(struct http_ctx *c);

@@ -400,11 +400,7 @@ parcels_model_cb(int status, struct cached_model *m, void *arg)
 	struct parcel_job	*j = arg;
 
 	if (m == NULL) {
-		if (status < 0 && status != MODEL_CACHE_DAMAGED)
-			outcome_reply_store_failure(j->c, status);
-		else
-			http_reply_problem(j->c, 500, "Internal Server Error",
-			    "the stored manifest is damaged", NULL, 0);
+		api_reply_model_failure(j->c, status);
 		parcel_job_free(j);
 		return;
 	}
@@ -457,22 +453,6 @@ parcels_context_cb(int status, const char *text, size_t len, void *arg)
 	    (long long)json_integer_value(mid), parcels_model_cb, j);
 }
 
-/* A whole number from 0 to max in the query, or def when absent; -1 bad. */
-static long
-query_count(struct http_ctx *c, const char *name, long def, long max)
-{
-	const char	*s = http_query(c, name);
-	char		*end;
-	long		 v;
-
-	if (s == NULL)
-		return def;
-	if (*s < '0' || *s > '9' || strlen(s) > 9)
-		return -1;
-	v = strtol(s, &end, 10);
-	return *end != '\0' || v > max ? -1 : v;
-}
-
 /* A filter's value: absent (NULL), or 1 to max printable characters (an
  * owned copy); false after answering 422. */
 static bool
@@ -519,8 +499,8 @@ api_parcel_list(struct http_ctx *c)
 		return;
 	j = xcalloc(1, sizeof *j);
 	j->c = c;
-	j->offset = query_count(c, "offset", 0, PARCELS_OFFSET_MAX);
-	j->limit = query_count(c, "limit", PARCELS_LIMIT, PARCELS_LIMIT_MAX);
+	j->offset = api_query_count(c, "offset", 0, PARCELS_OFFSET_MAX);
+	j->limit = api_query_count(c, "limit", PARCELS_LIMIT, PARCELS_LIMIT_MAX);
 	if (j->offset < 0 || j->limit < 1) {
 		reply_bad_filter(c, j->offset < 0 ? "offset" : "limit",
 		    http_query(c, j->offset < 0 ? "offset" : "limit"),

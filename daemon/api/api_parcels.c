@@ -194,11 +194,7 @@ scan_model_cb(int status, struct cached_model *m, void *arg)
 	struct parcel_job	*j = arg;
 
 	if (m == NULL) {
-		if (status < 0 && status != MODEL_CACHE_DAMAGED)
-			outcome_reply_store_failure(j->c, status);
-		else
-			http_reply_problem(j->c, 500, "Internal Server Error",
-			    "the stored manifest is damaged", NULL, 0);
+		api_reply_model_failure(j->c, status);
 		parcel_job_free(j);
 		return;
 	}

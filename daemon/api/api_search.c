@@ -24,18 +24,6 @@
 #define SEARCH_LIMIT		20
 #define SEARCH_LIMIT_MAX	50
 
-/* Characters (code points) of valid UTF-8 s; the bytes if it is not. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 static void
 search_reply_cb(int status, const char *text, size_t len, void *arg)
 {

@@ -481,22 +481,6 @@ wagon_context_cb(int status, const char *text, size_t len, void *arg)
 	    (long long)json_integer_value(mid), wagon_model_cb, j);
 }
 
-/* A whole number from 0 to max in the query, or def when absent; -1 bad. */
-static long
-query_count(struct http_ctx *c, const char *name, long def, long max)
-{
-	const char	*s = http_query(c, name);
-	char		*end;
-	long		 v;
-
-	if (s == NULL)
-		return def;
-	if (*s < '0' || *s > '9' || strlen(s) > 9)
-		return -1;
-	v = strtol(s, &end, 10);
-	return *end != '\0' || v > max ? -1 : v;
-}
-
 void
 api_wagon_get(struct http_ctx *c)
 {
@@ -512,8 +496,8 @@ api_wagon_get(struct http_ctx *c)
 		    "its number: 1 to 64 printable characters", NULL, 0);
 		return;
 	}
-	offset = query_count(c, "offset", 0, WAGON_OFFSET_MAX);
-	limit = query_count(c, "limit", WAGON_GOODS_LIMIT, WAGON_GOODS_MAX);
+	offset = api_query_count(c, "offset", 0, WAGON_OFFSET_MAX);
+	limit = api_query_count(c, "limit", WAGON_GOODS_LIMIT, WAGON_GOODS_MAX);
 	if (offset < 0 || limit < 1) {
 		http_reply_problem(c, 400, "Bad Request", offset < 0 ?
 		    "offset is a whole number of goods items to skip, at most "

@@ -145,18 +145,6 @@ check_seal(json_t *o, char *why, size_t size)
 	check_device(o, why, size);
 }
 
-/* Characters (UTF-8 code points) of s. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 /*
  * A parcel's CT scan (docs/parcels.md): its tracking number, 1 to
  * EVENT_TRACKING_MAX printable characters on one line, as the manifest
