@@ -122,6 +122,22 @@ void rules_eval_diag_map_free(struct eval_diag_map *m);
  * train's list, ascending (maybe repeated), in *diags; returns how many.
  */
 size_t rules_eval_diag_about(const struct eval_frame *f, const size_t **diags);
+/*
+ * Item rule gates (eval_gate.c): the item classes (HS chapter or none,
+ * with or without a UN number) in which a rule's `when` can be true.
+ */
+#define EVAL_GATE_NO_CHAPTER	100
+struct eval_gate {
+	uint64_t	bits[4];	/* by eval_gate_class() */
+};
+void eval_gate_rule(const struct rules_rule *r, struct eval_gate *g);
+unsigned eval_gate_class(const struct manifest_item *it);
+static inline bool
+eval_gate_open(const struct eval_gate *g, unsigned cls)
+{
+	return (g->bits[cls / 64] >> (cls % 64)) & 1;
+}
+
 /* True if condition n holds at the frame's subject. */
 bool rules_eval_cond(const struct rules_node *n, struct eval_frame *f);
 /* A reason text formatted for the frame's subject; caller frees; NULL if empty. */
