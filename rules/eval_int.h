@@ -43,6 +43,13 @@ struct eval_frame {
 	const struct eval_diag_map		*diag_map;	/* NULL: not needed */
 	int					 aeo;		/* -1: not yet known */
 	struct memo				*memo;		/* the evaluation's */
+	/* One-entry caches (eval_expr.c): the last `list[key]` looked up
+	 * by a model text's address, the last `sample` draw by rule name. */
+	const struct rules_node			*lookup_node;
+	const char				*lookup_key;
+	const int64_t				*lookup_val;
+	const char				*draw_rule;
+	double					 draw;
 	char					**texts;	/* owned: computed texts */
 	size_t					 ntexts;	/* (eval_expr.c) */
 	size_t					 texts_cap;
