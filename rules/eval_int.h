@@ -134,10 +134,20 @@ size_t rules_eval_diag_about(const struct eval_frame *f, const size_t **diags);
  * with or without a UN number) in which a rule's `when` can be true.
  */
 #define EVAL_GATE_NO_CHAPTER	100
+#define EVAL_GATE_CLASSES	256
 struct eval_gate {
-	uint64_t	bits[4];	/* by eval_gate_class() */
+	uint64_t	bits[EVAL_GATE_CLASSES / 64]; /* by eval_gate_class() */
 };
-void eval_gate_rule(const struct rules_rule *r, struct eval_gate *g);
+/* Per class, the item rules to walk: rules[from[c]..to[c]) (owned). */
+struct eval_gate_classes {
+	size_t		*rules;
+	size_t		 from[EVAL_GATE_CLASSES];
+	size_t		 to[EVAL_GATE_CLASSES];
+};
+void eval_gate_rule(const struct rules_rule *r, const struct rules_context *ctx,
+    struct eval_gate *g);
+void eval_gate_classes(const struct eval_gate *gates, size_t nrules,
+    struct eval_gate_classes *gc);
 unsigned eval_gate_class(const struct manifest_item *it);
 static inline bool
 eval_gate_open(const struct eval_gate *g, unsigned cls)
