@@ -1,11 +1,17 @@
 /*
- * rules.c -- rule engine speed (issue 5 targets): compiling the default
- * rule set; evaluating a 1,000,000-item train on 1 and 2 threads against
- * a hand-written C loop over comparable rules; and a 55-wagon,
- * 5,000-item manifest parsed, evaluated and written as a decision.
- * Prints figures, not pass/fail.
+ * rules.c -- rule engine speed.  Issue 23 (target 3): the compiled
+ * default rule set against a hand-written C loop doing the same work
+ * (below: every rule of etc/rules/default; the two must find the same
+ * hits), on the same train, one thread each, with their ratio to the
+ * 1.5x target.  Issue 5: compiling the default rule set; evaluating a
+ * 1,000,000-item train on 1 and 2 threads; and a 55-wagon, 5,000-item
+ * manifest parsed, evaluated and written as a decision.  Prints
+ * figures, not pass/fail (but exits 1 if the loop and the rule set
+ * disagree: then the ratio would mean nothing).
  *
  * usage: bench/rules [MANIFEST]   (run from the repository root)
+ *        bench/rules --ratio [--runs N] MANIFEST...
+ *   the compiled rule set against the hand-written loop only (issue 23)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -32,7 +38,6 @@
 #include "rules/screen.h"
 
 #define RULES_DIR "etc/rules/default"
-#define RATIO_RUNS 7	/* best of, each side */
 
 /* Equal strings, or both NULL. */
 static bool
@@ -111,7 +116,16 @@ bench_eval(const struct rules_ruleset *rs, const struct manifest_train *t,
  * What it leaves out, each for a reason: reasons in other languages
  * (formatted per hit; hits are a few in 10,000 items); diagnostics
  * below the train (`goods-data`: the trains it runs on have none, and
- * it refuses a train with any); events (it refuses a context).
+ * bench_ratio skips a train with any, or with goods on no wagon);
+ * events (there are none: it asks the same NULL context the rule set
+ * is given, at the same places).
+ *
+ * Until issue 23 the loop did only six item rules (no
+ * explosive, CT scan or currency rate, every prefix length of the HS
+ * code looked up), and no wagon, container or consignment rule, no
+ * screening, no draw, no decision: the ratio it gave (2.2x) measured
+ * the rule set against a fraction of its work.  Written like this it is
+ * the yardstick the issue asks for, and the hits check keeps it so.
  */
 
 /* The rule set's rule indexes, in file order (etc/rules/default). */
@@ -745,7 +759,7 @@ bench_ratio(const struct rules_ruleset *rs, const struct manifest_train *t,
 	return 0;
 }
 
-/* bench_ratio on a manifest file (parsed once). */
+/* bench_ratio on a manifest file (parsed once), best of n (0: by size). */
 static int
 bench_ratio_file(const struct rules_ruleset *rs, const char *path, int n)
 {
@@ -764,6 +778,8 @@ bench_ratio_file(const struct rules_ruleset *rs, const char *path, int n)
 		return -1;
 	}
 	free(data);
+	if (n <= 0)
+		n = t->nitems >= 100000 ? 7 : 200;
 	rc = bench_ratio(rs, t, path, n);
 	manifest_train_free(t);
 	return rc;
@@ -847,8 +863,14 @@ main(int argc, char **argv)
 	}
 	diag_list_clear(&l);
 	if (argc > 2 && strcmp(argv[1], "--ratio") == 0) {
-		for (k = 2; k < argc; k++)
-			if (bench_ratio_file(rs, argv[k], RATIO_RUNS) == -1)
+		int runs = 0, from = 2;
+
+		if (argc > 4 && strcmp(argv[2], "--runs") == 0) {
+			runs = atoi(argv[3]);
+			from = 4;
+		}
+		for (k = from; k < argc; k++)
+			if (bench_ratio_file(rs, argv[k], runs) == -1)
 				return 1;
 		rules_ruleset_unref(rs);
 		return 0;
