@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "manifest/ident.h"
 #include "manifest/util.h"
 #include "manifest/value.h"
@@ -25,30 +23,6 @@
 static bool eval_bool(const struct rules_node *, struct eval_frame *);
 static int64_t eval_num(const struct rules_node *, struct eval_frame *);
 static const char *eval_str(const struct rules_node *, struct eval_frame *);
-
-/* The draw of `sample` in [0, 1): SHA-256 of rule set, train, wagon, rule. */
-double
-rules_eval_draw(const struct rules_ruleset *rs, const char *train,
-    const char *wagon, const char *rule)
-{
-	EVP_MD_CTX	*md = EVP_MD_CTX_new();
-	unsigned char	 out[32];
-	uint64_t	 v = 0;
-	int		 i;
-
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	EVP_DigestUpdate(md, rs->hash, strlen(rs->hash) + 1);
-	EVP_DigestUpdate(md, train == NULL ? "" : train,
-	    train == NULL ? 1 : strlen(train) + 1);
-	EVP_DigestUpdate(md, wagon == NULL ? "" : wagon,
-	    wagon == NULL ? 1 : strlen(wagon) + 1);
-	EVP_DigestUpdate(md, rule, strlen(rule));
-	EVP_DigestFinal_ex(md, out, NULL);
-	EVP_MD_CTX_free(md);
-	for (i = 0; i < 8; i++)
-		v = v << 8 | out[i];
-	return (double)(v >> 11) / 9007199254740992.0;
-}
 
 /* Context facts about equipment number, or NULL. */
 static const struct rules_equipment *
@@ -685,22 +659,6 @@ eval_compare(const struct rules_node *n, struct eval_frame *f)
 	}
 }
 
-/*
- * The draw of `sample` for the frame's wagon and rule: rules of one name
- * (two `random` rules) draw the same number, so a wagon hashes it once.
- * A frame is one wagon's (eval.c).
- */
-static double
-eval_draw(struct eval_frame *f)
-{
-	if (f->draw_rule == NULL || strcmp(f->draw_rule, f->rule->name) != 0) {
-		f->draw = rules_eval_draw(f->rs, f->t->id, f->w->number,
-		    f->rule->name);
-		f->draw_rule = f->rule->name;
-	}
-	return f->draw;
-}
-
 /* A yes/no node. */
 static bool
 eval_bool(const struct rules_node *n, struct eval_frame *f)
@@ -743,7 +701,7 @@ eval_bool(const struct rules_node *n, struct eval_frame *f)
 	case RULES_OP_DIAG_SEVERITY:
 		return eval_diagnostic(n, f);
 	case RULES_OP_SAMPLE:
-		return f->w != NULL && eval_draw(f) < n->fraction;
+		return f->w != NULL && eval_sample_draw(f) < n->fraction;
 	default:
 		return eval_compare(n, f);
 	}

@@ -155,6 +155,8 @@ eval_gate_open(const struct eval_gate *g, unsigned cls)
 	return (g->bits[cls / 64] >> (cls % 64)) & 1;
 }
 
+/* `sample`'s draw for the frame's wagon and rule (eval_sample.c). */
+double eval_sample_draw(struct eval_frame *f);
 /* True if condition n holds at the frame's subject. */
 bool rules_eval_cond(const struct rules_node *n, struct eval_frame *f);
 /* A reason text formatted for the frame's subject; caller frees; NULL if empty. */
