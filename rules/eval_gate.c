@@ -145,12 +145,31 @@ gate_node(const struct rules_node *n, const struct rules_context *ctx,
 	gate_all(g);
 }
 
-/* The gate of item rule r for an evaluation with ctx (eval_int.h). */
+/* True if n tests a name against a list (`matches`) anywhere. */
+static bool
+has_screening(const struct rules_node *n)
+{
+	if (n == NULL)
+		return false;
+	if (n->op == RULES_OP_MATCHES)
+		return true;
+	return has_screening(n->a) || has_screening(n->b);
+}
+
+/*
+ * The gate of item rule r for an evaluation with ctx (eval_int.h).  A
+ * `when` that screens is walked at every item: a screening test leaves
+ * a trace even when the rule does not hit (the clearance it applied is
+ * stored with the decision), so skipping it could change what is stored.
+ */
 void
 eval_gate_rule(const struct rules_rule *r, const struct rules_context *ctx,
     struct eval_gate *g)
 {
-	gate_node(r->when, ctx, g);
+	if (has_screening(r->when))
+		gate_all(g);
+	else
+		gate_node(r->when, ctx, g);
 }
 
 /*

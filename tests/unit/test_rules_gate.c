@@ -5,7 +5,8 @@
  * Edge cases of the reduction: a one-digit list entry (any chapter it
  * opens, or a one-digit code), an entry that is not digits, an HS code
  * that is not digits or is missing, `not`, `or`, a UN test, and
- * `ct_suspect` with and without a suspect parcel scan.
+ * `ct_suspect` with and without a suspect parcel scan; and a rule that
+ * screens, never skipped (a clearance it applies is stored).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -128,8 +129,61 @@ t_rules_gate_exact(void)
 	diag_list_clear(&l);
 }
 
+/*
+ * A `when` that screens before a test that fails: the clearance the
+ * screening applies is recorded (and stored with the decision) as when
+ * every rule is walked, so such a rule is not gated.
+ */
+static void
+t_rules_gate_screening_not_skipped(void)
+{
+	static const char main_rules[] =
+	    "edition 3\n"
+	    "list s from \"lists/s.txt\"\n"
+	    "rule listed-goods\n scope item\n action HOLD\n"
+	    " when description matches list s at 0.90 unless cleared"
+	    " and hs in chapters 01\n reason \"{match}\"\nend\n";
+	static const char list[] = "Timur Trading House\n";
+	static const char clear[] = "[{\"id\": 7, \"list\": \"s\", "
+	    "\"entry\": \"Timur Trading House\", \"party\": {\"name\": "
+	    "\"Timur Trading House\"}}]";
+	struct rules_file	 files[] = {
+		{ "main.rules", NULL, main_rules, sizeof main_rules - 1 },
+		{ "lists/s.txt", NULL, list, sizeof list - 1 },
+	};
+	struct rules_eval_options opt = { 1 };
+	struct manifest_train	*t = gate_train();
+	struct rules_ruleset	*rs;
+	struct rules_context	*ctx = rules_context_new();
+	struct decision		*d;
+	struct diag_list	 l;
+	char			*cause = NULL, *applied;
+
+	diag_list_init(&l, 0);
+	rs = rules_ruleset_compile("gate", files, nitems(files), &l);
+	CU_ASSERT_EQUAL(l.n, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	/* Item 5 (HS 85): its description is the listed name, cleared. */
+	t->wagons[0]->items[4]->description = manifest_str(t,
+	    "Timur Trading House", 19);
+	CU_ASSERT_EQUAL_FATAL(rules_context_load_clearances(ctx, clear,
+	    sizeof clear - 1, "c.json", &cause), 0);
+	CU_ASSERT_EQUAL(rules_evaluate(rs, t, ctx, &opt, &d), 0);
+	CU_ASSERT_EQUAL(d->wagons[0].nhits, 0);
+	applied = rules_context_clearances_applied(ctx);
+	CU_ASSERT_PTR_NOT_NULL(strstr(applied, "\"id\":7"));
+	free(applied);
+	decision_free(d);
+	rules_context_free(ctx);
+	rules_ruleset_unref(rs);
+	manifest_train_free(t);
+	diag_list_clear(&l);
+}
+
 static CU_TestInfo rules_gate_tests[] = {
 	{ "t_rules_gate_exact", t_rules_gate_exact },
+	{ "t_rules_gate_screening_not_skipped",
+	    t_rules_gate_screening_not_skipped },
 	CU_TEST_INFO_NULL,
 };
 
