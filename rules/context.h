@@ -158,6 +158,8 @@ bool rules_context_parcel_unloaded(const struct rules_context *ctx,
     const char *tracking);
 bool rules_context_parcel_is_resolved(const struct rules_context *ctx,
     const char *rule, const char *tracking);
+/* True once any parcel scan was suspect (a cheap test first). */
+bool rules_context_any_parcel_suspect(const struct rules_context *ctx);
 /* True once any parcel resolution was recorded (a cheap test first). */
 bool rules_context_any_parcel_resolved(const struct rules_context *ctx);
 

@@ -40,6 +40,7 @@ struct context_parcels {
 	struct strmap	*scans;		/* tracking -> struct parcel_scan */
 	struct strmap	*unloaded;	/* tracking -> itself: off the train */
 	struct strmap	*resolved;	/* "rule\ttracking" -> itself */
+	bool		 any_suspect;	/* some scan was suspect */
 };
 
 static struct context_parcels *
@@ -82,7 +83,15 @@ rules_context_parcel_scan(struct rules_context *ctx, const char *tracking,
 	}
 	s->result = arena_strdup(p->arena, result);
 	if (strcmp(result, "suspect") == 0)
-		s->suspect = true;
+		s->suspect = p->any_suspect = true;
+}
+
+/* True once any parcel scan was suspect (the evaluator skips ct_suspect). */
+bool
+rules_context_any_parcel_suspect(const struct rules_context *ctx)
+{
+	return ctx != NULL && ctx->parcels != NULL &&
+	    ctx->parcels->any_suspect;
 }
 
 void

@@ -34,6 +34,7 @@ struct eval_job {
 	struct wagon_result		*results;
 	size_t				*scoped[RULES_SCOPE_COUNT]; /* rule indexes */
 	size_t				 nscoped[RULES_SCOPE_COUNT];
+	struct eval_gate_classes	 classes; /* item rules by class (eval_gate.c) */
 	struct memo			 memo;
 	struct eval_diag_map		*diag_map;	/* NULL: no rule needs it */
 	bool				 setaside;	/* parcel_setaside */
@@ -170,13 +171,24 @@ pending_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Runs the rules of scope s (valid for this train) at the frame. */
+/*
+ * Runs the rules of scope s (valid for this train) at the frame; at an
+ * item, only those its class can hit (eval_gate.c).
+ */
 static void
 eval_scope(const struct eval_job *job, enum rules_scope s, struct eval_frame *f,
     size_t order, struct wagon_result *out)
 {
-	size_t	k;
+	size_t		k;
+	unsigned	cls;
 
+	if (s == RULES_SCOPE_ITEM) {
+		cls = eval_gate_class(f->it);
+		for (k = job->classes.from[cls]; k < job->classes.to[cls]; k++)
+			eval_rule(f, job->scoped[s][job->classes.rules[k]],
+			    order, out);
+		return;
+	}
 	for (k = 0; k < job->nscoped[s]; k++)
 		eval_rule(f, job->scoped[s][k], order, out);
 }
@@ -459,6 +471,21 @@ needs_diag_map(const struct rules_ruleset *rs)
 	return false;
 }
 
+/* The item rules each class of item walks (eval_gate.c). */
+static void
+eval_job_gates(struct eval_job *job)
+{
+	struct eval_gate	*g;
+	size_t			 i, n = job->nscoped[RULES_SCOPE_ITEM];
+
+	g = xcalloc(n + 1, sizeof *g);
+	for (i = 0; i < n; i++)
+		eval_gate_rule(&job->rs->rules[job->scoped[RULES_SCOPE_ITEM][i]],
+		    job->ctx, &g[i]);
+	eval_gate_classes(g, n, &job->classes);
+	free(g);
+}
+
 /* Evaluates train t into a new decision (see rules.h). */
 int
 rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
@@ -480,6 +507,7 @@ rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 		    !(t->nunplaced == 0 && rs->rules[i].only_unplaced))
 			job.scoped[s][job.nscoped[s]++] = i;
 	}
+	eval_job_gates(&job);
 	if (t->diags.n > 0 && needs_diag_map(rs))
 		job.diag_map = rules_eval_diag_map_new(t);
 	job.setaside = opt != NULL && opt->parcel_setaside;
@@ -497,6 +525,7 @@ rules_evaluate(const struct rules_ruleset *rs, const struct manifest_train *t,
 	eval_parcels_finish(d, ctx, job.setaside);
 	d->outcome = decision_consolidate(d);
 	free(job.results);
+	free(job.classes.rules);
 	for (s = 0; s < RULES_SCOPE_COUNT; s++)
 		free(job.scoped[s]);
 	memo_clear(&job.memo);

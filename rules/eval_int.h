@@ -43,6 +43,13 @@ struct eval_frame {
 	const struct eval_diag_map		*diag_map;	/* NULL: not needed */
 	int					 aeo;		/* -1: not yet known */
 	struct memo				*memo;		/* the evaluation's */
+	/* One-entry caches (eval_expr.c): the last `list[key]` looked up
+	 * by a model text's address, the last `sample` draw by rule name. */
+	const struct rules_node			*lookup_node;
+	const char				*lookup_key;
+	const int64_t				*lookup_val;
+	const char				*draw_rule;
+	double					 draw;
 	char					**texts;	/* owned: computed texts */
 	size_t					 ntexts;	/* (eval_expr.c) */
 	size_t					 texts_cap;
@@ -122,6 +129,34 @@ void rules_eval_diag_map_free(struct eval_diag_map *m);
  * train's list, ascending (maybe repeated), in *diags; returns how many.
  */
 size_t rules_eval_diag_about(const struct eval_frame *f, const size_t **diags);
+/*
+ * Item rule gates (eval_gate.c): the item classes (HS chapter or none,
+ * with or without a UN number) in which a rule's `when` can be true.
+ */
+#define EVAL_GATE_NO_CHAPTER	100
+#define EVAL_GATE_CLASSES	256
+struct eval_gate {
+	uint64_t	bits[EVAL_GATE_CLASSES / 64]; /* by eval_gate_class() */
+};
+/* Per class, the item rules to walk: rules[from[c]..to[c]) (owned). */
+struct eval_gate_classes {
+	size_t		*rules;
+	size_t		 from[EVAL_GATE_CLASSES];
+	size_t		 to[EVAL_GATE_CLASSES];
+};
+void eval_gate_rule(const struct rules_rule *r, const struct rules_context *ctx,
+    struct eval_gate *g);
+void eval_gate_classes(const struct eval_gate *gates, size_t nrules,
+    struct eval_gate_classes *gc);
+unsigned eval_gate_class(const struct manifest_item *it);
+static inline bool
+eval_gate_open(const struct eval_gate *g, unsigned cls)
+{
+	return (g->bits[cls / 64] >> (cls % 64)) & 1;
+}
+
+/* `sample`'s draw for the frame's wagon and rule (eval_sample.c). */
+double eval_sample_draw(struct eval_frame *f);
 /* True if condition n holds at the frame's subject. */
 bool rules_eval_cond(const struct rules_node *n, struct eval_frame *f);
 /* A reason text formatted for the frame's subject; caller frees; NULL if empty. */
