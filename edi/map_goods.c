@@ -181,7 +181,7 @@ map_doc(struct edi_map *m, const struct edi_segment *seg)
 		return;
 	d = manifest_item_add_document(m->t, m->item);
 	d->type = type;
-	d->id = text(m, seg, 1, 0);
+	d->id = edi_map_view_unique(m, seg, edi_component(m->lx, seg, 1, 0));
 }
 
 /* CST and PIA: the item's HS code. */

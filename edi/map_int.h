@@ -39,6 +39,13 @@ seg_src(const struct edi_segment *seg)
  */
 const char *edi_map_view_text(struct edi_map *m, const struct edi_segment *seg,
     struct edi_view v, bool shared);
+/*
+ * As edi_map_view_text, never shared: for values unique in a train
+ * (document numbers), which a look-up in the shared strings would only
+ * miss (interning 220,000 of them was a tenth of a million-item parse).
+ */
+const char *edi_map_view_unique(struct edi_map *m,
+    const struct edi_segment *seg, struct edi_view v);
 /* Keeps value for raw text v of key k in set l (see field_text()). */
 void edi_map_field_keep(struct edi_last *l, struct edi_view v, uint32_t k,
     const char *value);

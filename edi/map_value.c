@@ -107,6 +107,20 @@ edi_map_view_text(struct edi_map *m, const struct edi_segment *seg, struct edi_v
 	    manifest_str(m->t, p, len);
 }
 
+/* A view's value as a model string never shared: one unique in the train. */
+const char *
+edi_map_view_unique(struct edi_map *m, const struct edi_segment *seg,
+    struct edi_view v)
+{
+	const char	*p;
+	size_t		 len;
+
+	if (v.len == 0)
+		return NULL;
+	view_utf8(m, seg, v, &p, &len);
+	return manifest_str_unique(m->t, p, len);
+}
+
 /* Keeps value first in set l for raw text v of key k when it is the same
  * bytes (no trim, no conversion), which is the usual case. */
 void

@@ -16,6 +16,7 @@
 #include "model.h"
 #include "model_tracking.h"
 #include "strmap.h"
+#include "strset.h"
 #include "util.h"
 
 /* Strings up to this length are shared (manifest_str). */
@@ -50,7 +51,7 @@ manifest_train_new(void)
 	t->arena = a;
 	t->eta = t->ata = t->issued = MANIFEST_ABSENT;
 	t->id_src.offset = DIAG_NO_OFFSET;
-	t->strings = strmap_new();
+	t->strings = strset_new();
 	t->recent = arena_zalloc(a, sizeof *t->recent);
 	t->wagon_index = strmap_new();
 	t->container_index = strmap_new();
@@ -65,7 +66,7 @@ manifest_train_free(struct manifest_train *t)
 	if (t == NULL)
 		return;
 	diag_list_clear(&t->diags);
-	strmap_free(t->strings);
+	strset_free(t->strings);
 	strmap_free(t->wagon_index);
 	strmap_free(t->container_index);
 	arena_free(t->arena);	/* t itself lives in the arena */
@@ -191,22 +192,27 @@ intern(struct manifest_train *t, const char *text, size_t len)
 	    (unsigned char)text[len - 1]) * 0x9e3779b1U) >> 24;
 	if (rc->len[i] == len && manifest_bytes_equal(rc->s[i], text, len))
 		return rc->s[i];
-	if ((r = strmap_getn(t->strings, text, len)) == NULL) {
-		r = arena_strndup(t->arena, text, len);
-		strmap_put(t->strings, r, (void *)r);
-	}
+	r = strset_intern(t->strings, t->arena, text, len);
 	rc->s[i] = r;
 	rc->len[i] = len;
 	return r;
 }
 
+/* Which copies model_str() shares with equal strings of the train. */
+enum model_sharing {
+	MODEL_SHORT,		/* short ASCII shared, the rest copied */
+	MODEL_SHARED,		/* always shared */
+	MODEL_UNIQUE,		/* never shared */
+};
+
 /*
  * Trimmed, NFC-normalised arena copy; NULL if empty.  Shared (one copy per
- * distinct value) when shared is set, and always for short ASCII: codes
+ * distinct value) as sharing says: by default short ASCII is, since codes
  * repeat a million times in a big train.
  */
 static const char *
-model_str(struct manifest_train *t, const char *s, size_t len, bool shared)
+model_str(struct manifest_train *t, const char *s, size_t len,
+    enum model_sharing sharing)
 {
 	const char	*text, *r;
 	char		*tmp;
@@ -223,7 +229,8 @@ model_str(struct manifest_train *t, const char *s, size_t len, bool shared)
 		tmp = NULL;
 	} else if (!normalise(s, len, &tmp, &text, &n, &ascii))
 		return NULL;
-	if (shared || (ascii && n <= MODEL_SHARED_MAX))
+	if (sharing == MODEL_SHARED || (sharing == MODEL_SHORT && ascii &&
+	    n <= MODEL_SHARED_MAX))
 		r = intern(t, text, n);
 	else
 		r = arena_strndup(t->arena, text, n);
@@ -235,13 +242,19 @@ model_str(struct manifest_train *t, const char *s, size_t len, bool shared)
 const char *
 manifest_str(struct manifest_train *t, const char *s, size_t len)
 {
-	return model_str(t, s, len, false);
+	return model_str(t, s, len, MODEL_SHORT);
 }
 
 const char *
 manifest_str_shared(struct manifest_train *t, const char *s, size_t len)
 {
-	return model_str(t, s, len, true);
+	return model_str(t, s, len, MODEL_SHARED);
+}
+
+const char *
+manifest_str_unique(struct manifest_train *t, const char *s, size_t len)
+{
+	return model_str(t, s, len, MODEL_UNIQUE);
 }
 
 /* Appends a wagon and indexes it by number. */
