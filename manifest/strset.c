@@ -6,7 +6,8 @@
  * strmap (32-byte slots, a lookup and then an insert that probed again)
  * whose table, with the 430,000 values of a million-item train, was a
  * sixth of `railgate parse`'s time in cache misses and 64 MB of pages
- * the kernel had to zero (bench/edifact.sh).  Tables of 2 MiB and more
+ * the kernel had to zero (bench/edifact.sh).  Growing reads no string
+ * (slot_of()).  Tables of 2 MiB and more
  * are mapped and advised for huge pages, as arena chunks are: a random
  * probe then seldom misses the TLB as well as the cache.
  */
@@ -32,11 +33,27 @@ struct strset_slot {
 	uint32_t	 tag;		/* the hash's high 32 bits */
 };
 
+/*
+ * A string's slot is chosen by the top bits of its tag, so that growing
+ * the table moves each slot by its tag alone: no string is read again
+ * (hundreds of thousands of cache misses in a million-item train).
+ * 2^32 slots at most, which no arena of strings fills.
+ */
+#define STRSET_MAX_BITS	32
+
 struct strset {
 	struct strset_slot	*slots;
 	size_t			 mask;		/* capacity - 1, a power of two */
+	unsigned		 bits;		/* capacity = 2^bits */
 	size_t			 count;
 };
+
+/* The slot where a string of this tag is looked for first. */
+static inline size_t
+slot_of(const struct strset *s, uint32_t tag)
+{
+	return (size_t)(tag >> (32 - s->bits));
+}
 
 /* A zeroed table of n slots: mapped when big (huge pages), else calloc'd. */
 static struct strset_slot *
@@ -74,6 +91,7 @@ strset_new(void)
 	struct strset	*s = xcalloc(1, sizeof *s);
 
 	s->mask = STRSET_MIN - 1;
+	s->bits = __builtin_ctz(STRSET_MIN);
 	s->slots = table_new(STRSET_MIN);
 	return s;
 }
@@ -87,19 +105,22 @@ strset_free(struct strset *s)
 	free(s);
 }
 
-/* Doubles the table; the strings' hashes are recomputed (rare: log n times). */
+/* Doubles the table, placing each slot by its tag (slot_of). */
 static void
 strset_grow(struct strset *s)
 {
 	struct strset_slot	*old = s->slots, *t;
 	size_t			 i, j, oldcap = s->mask + 1;
 
+	if (s->bits == STRSET_MAX_BITS)
+		return;		/* fuller than half: slower, still right */
 	s->mask = oldcap * 2 - 1;
+	s->bits++;
 	t = s->slots = table_new(oldcap * 2);
 	for (i = 0; i < oldcap; i++) {
 		if (old[i].s == NULL)
 			continue;
-		j = (size_t)strmap_hash(old[i].s, old[i].len) & s->mask;
+		j = slot_of(s, old[i].tag);
 		while (t[j].s != NULL)
 			j = (j + 1) & s->mask;
 		t[j] = old[i];
@@ -116,7 +137,7 @@ strset_intern(struct strset *s, struct arena *a, const char *text, size_t len)
 	size_t			 i;
 	char			*copy;
 
-	for (i = (size_t)h & s->mask;; i = (i + 1) & s->mask) {
+	for (i = slot_of(s, tag);; i = (i + 1) & s->mask) {
 		sl = &s->slots[i];
 		if (sl->s == NULL)
 			break;
@@ -124,7 +145,7 @@ strset_intern(struct strset *s, struct arena *a, const char *text, size_t len)
 		    manifest_bytes_equal(sl->s, text, len))
 			return sl->s;
 	}
-	/* Longer strings are never shared (model.c): 32 bits of length do. */
+	/* 4 GiB and more: no slot holds its length; a copy of its own. */
 	if (len > UINT32_MAX)
 		return arena_strndup(a, text, len);
 	copy = arena_strndup(a, text, len);
