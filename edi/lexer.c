@@ -338,11 +338,34 @@ truncated(struct edi_lexer *lx, size_t start)
 	return -1;
 }
 
+/*
+ * Skips the segment at start, whose tag is bad (BAD_TAG): out of line, so
+ * that edi_lexer_next() keeps a small frame for the segments that are
+ * not.  0, or -1 when the input ends inside it (TRUNCATED).
+ */
+static __attribute__((noinline, cold)) int
+bad_tag(struct edi_lexer *lx, size_t start)
+{
+	const char	*d = lx->data;
+	struct diag_loc	 loc;
+	size_t		 end;
+
+	end = skip_segment(lx, start);
+	if (end >= lx->len)
+		return truncated(lx, start);
+	lx->pos = end + 1;
+	loc = diag_loc_segment(++lx->ordinal, NULL, start);
+	diag_add(lx->diags, DIAG_ERROR, "BAD_TAG", &loc,
+	    "segment %u does not start with a three-character tag and an "
+	    "element separator: \"%.*s\"", lx->ordinal,
+	    (int)(end - start < 12 ? end - start : 12), d + start);
+	return 0;
+}
+
 int
 edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg)
 {
 	const char	*d = lx->data;
-	struct diag_loc	 loc;
 	size_t		 start, end;
 	uint32_t	 w;
 	uint8_t		 after;
@@ -356,8 +379,8 @@ edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg)
 			after = CLS_DATA;	/* too short for a tag and a separator */
 		} else
 			after = lx->cls[(unsigned char)d[start + 3]];
-		if ((after == CLS_ELEMENT || after == CLS_TERMINATOR) &&
-		    tag_ok(d + start)) {
+		if (__builtin_expect((after == CLS_ELEMENT ||
+		    after == CLS_TERMINATOR) && tag_ok(d + start), 1)) {
 			seg->nelements = 0;
 			seg->escaped = false;
 			seg->truncated_elements = false;
@@ -377,15 +400,8 @@ edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg)
 			lx->pos = end + 1;
 			return 1;
 		}
-		end = skip_segment(lx, start);
-		if (end >= lx->len)
-			return truncated(lx, start);
-		lx->pos = end + 1;
-		loc = diag_loc_segment(++lx->ordinal, NULL, start);
-		diag_add(lx->diags, DIAG_ERROR, "BAD_TAG", &loc,
-		    "segment %u does not start with a three-character tag and an "
-		    "element separator: \"%.*s\"", lx->ordinal,
-		    (int)(end - start < 12 ? end - start : 12), d + start);
+		if (bad_tag(lx, start) < 0)
+			return -1;
 	}
 }
 

@@ -68,6 +68,23 @@ struct edi_last {
 #define EDI_LAST_SETS 8
 #define EDI_LAST_WAYS 4
 
+/*
+ * A value computed from raw text that holds release characters or line
+ * breaks (or a whole segment's text, for a party), kept with a copy of
+ * that text: the same raw bytes give the same model strings, and ones
+ * met again (a description "Men?'s trousers", a consignee's NAD in
+ * Cyrillic) skip unescaping, conversion and normalisation.  Kept only
+ * when computing it raised no diagnostic, so a hit never hides one.
+ */
+#define EDI_RAW_WAYS 4
+#define EDI_PARTY_WAYS 128
+
+struct edi_raw {
+	char		*raw;		/* malloc'd copy; NULL: empty */
+	size_t		 len;
+	const char	*value[3];
+};
+
 struct edi_map;
 
 /* Maps one segment of a tag (map.c, map_equipment.c, map_goods.c). */
@@ -108,6 +125,9 @@ struct edi_map {
 	struct edi_map_known		 known[128];
 
 	struct edi_last			 last[EDI_FIELDS][EDI_LAST_SETS][EDI_LAST_WAYS];
+	struct edi_raw			 escaped[EDI_FIELDS][EDI_RAW_WAYS];
+	struct edi_raw			 parties[EDI_PARTY_WAYS];
+	struct edi_raw			 descriptions[EDI_RAW_WAYS * 2];
 
 	/* Across messages. */
 	bool				 multiple_trains; /* refuses the upload */

@@ -139,6 +139,9 @@ map_ftx(struct edi_map *m, const struct edi_segment *seg)
 	if (m->item->description == NULL && edi_component_count(m->lx, seg, 3) == 1)
 		t = field_text(m, seg, edi_component(m->lx, seg, 3, 0),
 		    EDI_FIELD_DESCRIPTION, true);
+	else if (m->item->description == NULL)	/* lines: as joined before */
+		t = edi_map_joined_kept(m, seg, 3, m->descriptions,
+		    (int)nitems(m->descriptions));
 	else
 		t = edi_map_joined(m, seg, 3, m->item->description == NULL);
 	if (t == NULL)
@@ -181,7 +184,7 @@ map_doc(struct edi_map *m, const struct edi_segment *seg)
 		return;
 	d = manifest_item_add_document(m->t, m->item);
 	d->type = type;
-	d->id = text(m, seg, 1, 0);
+	d->id = edi_map_view_unique(m, seg, edi_component(m->lx, seg, 1, 0));
 }
 
 /* CST and PIA: the item's HS code. */

@@ -39,12 +39,42 @@ seg_src(const struct edi_segment *seg)
  */
 const char *edi_map_view_text(struct edi_map *m, const struct edi_segment *seg,
     struct edi_view v, bool shared);
+/*
+ * As edi_map_view_text, never shared: for values unique in a train
+ * (document numbers), which a look-up in the shared strings would only
+ * miss (interning 220,000 of them was a tenth of a million-item parse).
+ */
+const char *edi_map_view_unique(struct edi_map *m,
+    const struct edi_segment *seg, struct edi_view v);
 /* Keeps value for raw text v of key k in set l (see field_text()). */
 void edi_map_field_keep(struct edi_last *l, struct edi_view v, uint32_t k,
     const char *value);
 /* field_text() when the set has no string for v: the full path, and keep. */
 const char *edi_map_field_miss(struct edi_map *m, const struct edi_segment *seg,
     struct edi_view v, struct edi_last *l, uint32_t k, bool shared);
+/* field_text() of raw text v that holds a release character or a line
+ * break (seg->escaped): through the field's escaped values. */
+const char *edi_map_field_escaped(struct edi_map *m,
+    const struct edi_segment *seg, struct edi_view v, enum edi_field f,
+    bool shared);
+/* The way of ways[n] holding the len bytes at raw, or NULL. */
+struct edi_raw *edi_map_raw_find(struct edi_raw *ways, int n, const char *raw,
+    size_t len);
+/* Keeps a copy of raw (len bytes) and its values first in ways[n]. */
+struct edi_raw *edi_map_raw_keep(struct edi_raw *ways, int n, const char *raw,
+    size_t len);
+/* edi_map_joined(m, seg, e, true) through ways[n] (edi_raw): the same
+ * raw element gives the string it gave before. */
+const char *edi_map_joined_kept(struct edi_map *m,
+    const struct edi_segment *seg, int e, struct edi_raw *ways, int n);
+/* Frees the copies kept in ways[n]. */
+void edi_map_raw_clear(struct edi_raw *ways, int n);
+/* Diagnostics the train has had, kept or dropped. */
+static inline size_t
+diag_total(const struct edi_map *m)
+{
+	return m->t->diags.errors + m->t->diags.warnings;
+}
 /*
  * Components of element e joined by spaces (FTX text, party names) as a
  * model string, shared or not; NULL when all are empty.
@@ -119,8 +149,10 @@ field_text(struct edi_map *m, const struct edi_segment *seg,
 	const char	*r;
 	uint32_t	 k;
 
-	if (seg->escaped || v.len == 0)
-		return edi_map_view_text(m, seg, v, shared);
+	if (v.len == 0)
+		return NULL;
+	if (seg->escaped)
+		return edi_map_field_escaped(m, seg, v, f, shared);
 	k = field_key(v);
 	l = field_set(m, f, k);
 	if ((r = field_find(l, v, k)) != NULL)

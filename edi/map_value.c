@@ -107,6 +107,20 @@ edi_map_view_text(struct edi_map *m, const struct edi_segment *seg, struct edi_v
 	    manifest_str(m->t, p, len);
 }
 
+/* A view's value as a model string never shared: one unique in the train. */
+const char *
+edi_map_view_unique(struct edi_map *m, const struct edi_segment *seg,
+    struct edi_view v)
+{
+	const char	*p;
+	size_t		 len;
+
+	if (v.len == 0)
+		return NULL;
+	view_utf8(m, seg, v, &p, &len);
+	return manifest_str_unique(m->t, p, len);
+}
+
 /* Keeps value first in set l for raw text v of key k when it is the same
  * bytes (no trim, no conversion), which is the usual case. */
 void
@@ -131,6 +145,88 @@ edi_map_field_miss(struct edi_map *m, const struct edi_segment *seg,
 
 	edi_map_field_keep(l, v, k, r);
 	return r;
+}
+
+struct edi_raw *
+edi_map_raw_find(struct edi_raw *ways, int n, const char *raw, size_t len)
+{
+	int	w;
+
+	for (w = 0; w < n && ways[w].raw != NULL; w++)
+		if (ways[w].len == len && memcmp(ways[w].raw, raw, len) == 0)
+			return &ways[w];
+	return NULL;
+}
+
+/* The oldest way goes; the new one comes first. */
+struct edi_raw *
+edi_map_raw_keep(struct edi_raw *ways, int n, const char *raw, size_t len)
+{
+	free(ways[n - 1].raw);
+	memmove(&ways[1], &ways[0], (size_t)(n - 1) * sizeof *ways);
+	memset(&ways[0], 0, sizeof *ways);
+	ways[0].raw = xmalloc(len + 1);
+	memcpy(ways[0].raw, raw, len);
+	ways[0].len = len;
+	return &ways[0];
+}
+
+/*
+ * field_text() of escaped raw text: unescaping, conversion and sharing
+ * are functions of the raw bytes (and of warnings given once, which a
+ * kept value had already given), so equal raw text gives the string it
+ * gave before.
+ */
+__attribute__((noinline)) const char *
+edi_map_field_escaped(struct edi_map *m, const struct edi_segment *seg,
+    struct edi_view v, enum edi_field f, bool shared)
+{
+	struct edi_raw	*r = edi_map_raw_find(m->escaped[f], EDI_RAW_WAYS, v.p,
+			    v.len);
+	size_t		 before = diag_total(m);
+	const char	*value;
+
+	if (r != NULL)
+		return r->value[0];
+	value = edi_map_view_text(m, seg, v, shared);
+	if (diag_total(m) == before)
+		edi_map_raw_keep(m->escaped[f], EDI_RAW_WAYS, v.p,
+		    v.len)->value[0] = value;
+	return value;
+}
+
+/*
+ * Joining, conversion and sharing are functions of the element's raw
+ * bytes: another element's release character (seg->escaped) unescapes
+ * this one's bytes to themselves.
+ */
+const char *
+edi_map_joined_kept(struct edi_map *m, const struct edi_segment *seg, int e,
+    struct edi_raw *ways, int n)
+{
+	struct edi_view	 v = edi_element(seg, e);
+	struct edi_raw	*r = edi_map_raw_find(ways, n, v.p, v.len);
+	size_t		 before = diag_total(m);
+	const char	*value;
+
+	if (r != NULL)
+		return r->value[0];
+	value = edi_map_joined(m, seg, e, true);
+	if (diag_total(m) == before)
+		edi_map_raw_keep(ways, n, v.p, v.len)->value[0] = value;
+	return value;
+}
+
+/* Frees the copies of raw text kept in ways[n]. */
+void
+edi_map_raw_clear(struct edi_raw *ways, int n)
+{
+	int	w;
+
+	for (w = 0; w < n; w++) {
+		free(ways[w].raw);
+		ways[w].raw = NULL;
+	}
 }
 
 /*

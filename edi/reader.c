@@ -199,41 +199,39 @@ check_foreign_text(struct envelope *e, const struct edi_segment *seg)
 	}
 }
 
-/* One segment in its place in the envelope. */
-static void
-read_segment(struct envelope *e, const struct edi_segment *seg)
+/*
+ * A segment of the envelope (UNG, UNE, UNH, UNT, UNZ): 1 when seg was
+ * one, 0 for another "UN?" tag, which is a message's segment as any other.
+ */
+static int
+read_envelope(struct envelope *e, const struct edi_segment *seg)
 {
-	if (e->unz_seen) {
-		edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, "STRUCTURE",
-		    "%s after UNZ, the end of the interchange", seg->tag);
-		return;
-	}
 	switch (seg->code) {
 	case EDI_TAG('U', 'N', 'G'):
 		e->in_group = true;
 		e->groups++;
 		e->group_messages = 0;
 		keep_ref(&e->ung_ref, edi_component(&e->lx, seg, 4, 0));
-		return;
+		return 1;
 	case EDI_TAG('U', 'N', 'E'):
 		check_count(e, seg, e->group_messages, "messages");
 		check_ref(e, seg, 1, &e->ung_ref, "UNE_REFERENCE", "UNG");
 		e->in_group = false;
-		return;
+		return 1;
 	case EDI_TAG('U', 'N', 'H'):
 		read_unh(e, seg);
-		return;
+		return 1;
 	case EDI_TAG('U', 'N', 'T'):
 		if (!e->in_message) {
 			edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, "STRUCTURE",
 			    "UNT outside any message");
-			return;
+			return 1;
 		}
 		e->message_segments++;
 		check_count(e, seg, e->message_segments, "segments");
 		check_ref(e, seg, 1, &e->unh_ref, "UNT_REFERENCE", "UNH");
 		close_message(e, seg);
-		return;
+		return 1;
 	case EDI_TAG('U', 'N', 'Z'):
 		if (e->in_message) {
 			edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, "MISSING_UNT",
@@ -244,8 +242,25 @@ read_segment(struct envelope *e, const struct edi_segment *seg)
 		    e->groups != 0 ? "groups" : "messages");
 		check_ref(e, seg, 1, &e->unb_ref, "UNZ_REFERENCE", "UNB");
 		e->unz_seen = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* One segment in its place in the envelope. */
+static void
+read_segment(struct envelope *e, const struct edi_segment *seg)
+{
+	if (e->unz_seen) {
+		edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, "STRUCTURE",
+		    "%s after UNZ, the end of the interchange", seg->tag);
 		return;
 	}
+	/* Only a tag "UN?" can be the envelope's: one compare spares the
+	 * switch for the segments of a message, nearly all of them. */
+	if ((seg->code >> 8) == EDI_TAG(0, 'U', 'N') && read_envelope(e, seg))
+		return;
 	if (!e->in_message) {
 		edi_segment_diag(&e->t->diags, seg, DIAG_ERROR, "STRUCTURE",
 		    "%s outside any message (no UNH before it)", seg->tag);

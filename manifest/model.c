@@ -9,35 +9,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <utf8proc.h>
-
-#include "bytes.h"
 #include "ident.h"
 #include "model.h"
+#include "model_str.h"
 #include "model_tracking.h"
 #include "strmap.h"
 #include "util.h"
 
-/* Strings up to this length are shared (manifest_str). */
-#define MODEL_SHARED_MAX 12
-/* Entries of the cache of recently shared strings (a power of two). */
-#define MODEL_RECENT 256
-_Static_assert(MODEL_RECENT == 1 << 8, "intern() indexes with 8 bits");
-
-/*
- * The shared strings met last, by a hash of their length and end bytes:
- * a parser asks for the same few codes (currency, package type, country,
- * equipment number) item after item, and a hit here costs a fraction of
- * a lookup in the train's map of strings.
- */
-struct manifest_recent {
-	const char	*s[MODEL_RECENT];	/* arena copies, NUL-terminated */
-	size_t		 len[MODEL_RECENT];
+/* Items train_check_items() has something to say about (malloc'd). */
+struct item_list {
+	struct unclean_item {
+		const struct manifest_consignment	*c;
+		const struct manifest_item		*it;
+	}			*v;
+	size_t			 n;
+	size_t			 cap;
 };
 
-static void train_link_placements(struct manifest_train *);
+static bool item_is_clean(const struct manifest_item *);
+static void train_link_placements(struct manifest_train *, struct item_list *);
 static void train_check_equipment(struct manifest_train *);
-static void train_check_items(struct manifest_train *);
+static void train_check_items(struct manifest_train *,
+    const struct item_list *);
 
 /* A new empty train with its own arena. */
 struct manifest_train *
@@ -50,8 +43,7 @@ manifest_train_new(void)
 	t->arena = a;
 	t->eta = t->ata = t->issued = MANIFEST_ABSENT;
 	t->id_src.offset = DIAG_NO_OFFSET;
-	t->strings = strmap_new();
-	t->recent = arena_zalloc(a, sizeof *t->recent);
+	model_str_init(t);
 	t->wagon_index = strmap_new();
 	t->container_index = strmap_new();
 	diag_list_init(&t->diags, 0);
@@ -65,183 +57,10 @@ manifest_train_free(struct manifest_train *t)
 	if (t == NULL)
 		return;
 	diag_list_clear(&t->diags);
-	strmap_free(t->strings);
+	model_str_clear(t);
 	strmap_free(t->wagon_index);
 	strmap_free(t->container_index);
 	arena_free(t->arena);	/* t itself lives in the arena */
-}
-
-/* True for the bytes manifest_str() trims. */
-static bool
-is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static bool normalise(const char *, size_t, char **, const char **, size_t *,
-    bool *);
-
-/*
- * normalise() of b, a rewrite of the input (consumed): where the result
- * is a view into b, b's bytes become *tmp for the caller to free.
- */
-static bool
-normalise_rewritten(struct buf *b, char **tmp, const char **out,
-    size_t *outlen, bool *ascii)
-{
-	bool	ok = normalise(b->data, b->len, tmp, out, outlen, ascii);
-
-	if (*tmp == NULL && ok)
-		*tmp = buf_steal(b, NULL);	/* *out points into it */
-	else
-		buf_free(b);
-	return ok;
-}
-
-/*
- * normalise() of s with every NUL byte as U+FFFD: a NUL inside a value
- * would end the C string there, and what follows it would be dropped
- * without a word.
- */
-static bool
-normalise_nul(const char *s, size_t len, char **tmp, const char **out,
-    size_t *outlen, bool *ascii)
-{
-	struct buf	 b = { 0 };
-	const char	*z;
-	size_t		 i, k;
-
-	for (i = 0; i < len; i = k + 1) {
-		z = memchr(s + i, '\0', len - i);
-		k = z != NULL ? (size_t)(z - s) : len;
-		buf_add(&b, s + i, k - i);
-		if (z != NULL)
-			buf_add_str(&b, "\xef\xbf\xbd");
-	}
-	return normalise_rewritten(&b, tmp, out, outlen, ascii);
-}
-
-/*
- * The text of s, trimmed and NFC-normalised, in (*out, *outlen): a view
- * into s when it is ASCII (already NFC), else into *tmp (utf8proc's
- * malloc'd result, the caller frees it).  Invalid UTF-8 and NUL become
- * U+FFFD.  Returns false when nothing is left.  *ascii tells which case
- * it was.
- */
-static bool
-normalise(const char *s, size_t len, char **tmp, const char **out,
-    size_t *outlen, bool *ascii)
-{
-	utf8proc_uint8_t	*nfc = NULL;
-	utf8proc_ssize_t	 n;
-	size_t			 i;
-	bool			 a;
-
-	*tmp = NULL;
-	while (len > 0 && is_space((unsigned char)s[0]))
-		s++, len--;
-	while (len > 0 && is_space((unsigned char)s[len - 1]))
-		len--;
-	if (len == 0)
-		return false;
-	if (memchr(s, '\0', len) != NULL)
-		return normalise_nul(s, len, tmp, out, outlen, ascii);
-	/* Any high bit means UTF-8 to normalise. */
-	a = manifest_text_is_ascii(s, len);
-	*ascii = a;
-	if (a) {	/* ASCII is already NFC: the common, fast case */
-		*out = s;
-		*outlen = len;
-		return true;
-	}
-	n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &nfc,
-	    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-	if (n < 0) {
-		struct buf	 b = { 0 };
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t k;
-
-		/* Invalid UTF-8: keep what decodes, U+FFFD for the rest. */
-		for (i = 0; i < len; i += k > 0 ? (size_t)k : 1) {
-			k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-			    (utf8proc_ssize_t)(len - i), &cp);
-			if (k > 0)
-				buf_add(&b, s + i, (size_t)k);
-			else
-				buf_add_str(&b, "\xef\xbf\xbd");
-		}
-		return normalise_rewritten(&b, tmp, out, outlen, ascii);
-	}
-	*tmp = (char *)nfc;
-	*out = *tmp;
-	*outlen = (size_t)n;
-	return true;
-}
-
-/* The train's one copy of text (len bytes, len > 0), made on first use. */
-static const char *
-intern(struct manifest_train *t, const char *text, size_t len)
-{
-	struct manifest_recent	*rc = t->recent;
-	const char		*r;
-	size_t			 i;
-
-	/* Length and end bytes, mixed by a multiply; the top bits index. */
-	i = (uint32_t)(((uint32_t)len << 16 | (unsigned char)text[0] << 8 |
-	    (unsigned char)text[len - 1]) * 0x9e3779b1U) >> 24;
-	if (rc->len[i] == len && manifest_bytes_equal(rc->s[i], text, len))
-		return rc->s[i];
-	if ((r = strmap_getn(t->strings, text, len)) == NULL) {
-		r = arena_strndup(t->arena, text, len);
-		strmap_put(t->strings, r, (void *)r);
-	}
-	rc->s[i] = r;
-	rc->len[i] = len;
-	return r;
-}
-
-/*
- * Trimmed, NFC-normalised arena copy; NULL if empty.  Shared (one copy per
- * distinct value) when shared is set, and always for short ASCII: codes
- * repeat a million times in a big train.
- */
-static const char *
-model_str(struct manifest_train *t, const char *s, size_t len, bool shared)
-{
-	const char	*text, *r;
-	char		*tmp;
-	size_t		 n;
-	bool		 ascii;
-
-	/* ASCII with nothing to trim, the common case: the text as it is. */
-	if (len > 0 && (unsigned char)s[0] > ' ' &&
-	    (unsigned char)s[len - 1] > ' ' && manifest_text_is_ascii(s, len) &&
-	    memchr(s, '\0', len) == NULL) {
-		text = s;
-		n = len;
-		ascii = true;
-		tmp = NULL;
-	} else if (!normalise(s, len, &tmp, &text, &n, &ascii))
-		return NULL;
-	if (shared || (ascii && n <= MODEL_SHARED_MAX))
-		r = intern(t, text, n);
-	else
-		r = arena_strndup(t->arena, text, n);
-	if (tmp != NULL)
-		free(tmp);
-	return r;
-}
-
-const char *
-manifest_str(struct manifest_train *t, const char *s, size_t len)
-{
-	return model_str(t, s, len, false);
-}
-
-const char *
-manifest_str_shared(struct manifest_train *t, const char *s, size_t len)
-{
-	return model_str(t, s, len, true);
 }
 
 /* Appends a wagon and indexes it by number. */
@@ -386,11 +205,18 @@ manifest_item_add(struct manifest_train *t, struct manifest_consignment *c)
 {
 	struct manifest_item	*it;
 
-	it = arena_zalloc(t->arena, sizeof *it);
-	it->packages = it->gross_kg = it->net_kg = it->value = MANIFEST_ABSENT;
-	it->src.offset = DIAG_NO_OFFSET;
-	it->tracking_off = UINT32_MAX;
-	it->consignment = c;
+	/* One assignment, not arena_zalloc's memset call and then the
+	 * fields: stores the compiler lays out (a million items). */
+	it = arena_alloc(t->arena, sizeof *it);
+	*it = (struct manifest_item){
+		.packages = MANIFEST_ABSENT,
+		.gross_kg = MANIFEST_ABSENT,
+		.net_kg = MANIFEST_ABSENT,
+		.value = MANIFEST_ABSENT,
+		.consignment = c,
+		.src.offset = DIAG_NO_OFFSET,
+		.tracking_off = UINT32_MAX,
+	};
 	c->items = arena_grow(t->arena, c->items, &c->items_cap, c->nitems + 1,
 	    sizeof *c->items);
 	c->items[c->nitems++] = it;
@@ -454,6 +280,19 @@ manifest_src_loc(const struct manifest_train *t, const struct manifest_src *src)
 	return loc;
 }
 
+/* Appends item it of consignment c to l. */
+static void
+item_list_add(struct item_list *l, const struct manifest_consignment *c,
+    const struct manifest_item *it)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap * 2 + 16;
+		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
+	}
+	l->v[l->n].c = c;
+	l->v[l->n++].it = it;
+}
+
 /* w's item list gives back what it will not use (arena_trim); w may be NULL. */
 static void
 wagon_trim_items(struct manifest_train *t, struct manifest_wagon *w)
@@ -491,11 +330,12 @@ wagon_add_item(struct manifest_train *t, struct manifest_wagon *w,
  * Resolves placements to wagons and containers and reports unknown
  * equipment; applies the defaults on the way (procedure to the
  * direction, item currency to the consignment's) and feeds the tracking
- * numbers' checks (model_tracking.c): one pass over a big train's items
- * rather than several, which each miss the cache.
+ * numbers' checks (model_tracking.c) and unclean (train_check_items()):
+ * one pass over a big train's items rather than several, which each miss
+ * the cache -- long because that one pass is the point.
  */
 static void
-train_link_placements(struct manifest_train *t)
+train_link_placements(struct manifest_train *t, struct item_list *unclean)
 {
 	static const enum manifest_procedure by_direction[] = {
 		[MANIFEST_IMPORT] = MANIFEST_PROC_IMPORT,
@@ -572,6 +412,8 @@ train_link_placements(struct manifest_train *t)
 			}
 			/* The rules judge these as goods on no wagon. */
 			t->nunplaced += !placed;
+			if (!item_is_clean(it))
+				item_list_add(unclean, c, it);
 		}
 		tracking_set_missing(t, c, missing);
 	}
@@ -636,46 +478,53 @@ train_check_equipment(struct manifest_train *t)
 	}
 }
 
-/* Shapes of HS codes, countries, currencies and UN numbers of every item. */
+/* True when an item needs no word from train_check_items(): the common case. */
+static bool
+item_is_clean(const struct manifest_item *it)
+{
+	return it->hs != NULL && it->nplacements != 0 &&
+	    (it->origin == NULL || ident_is_country(it->origin)) &&
+	    (it->currency == NULL || ident_is_currency(it->currency)) &&
+	    (it->un_number == NULL || ident_is_un_number(it->un_number));
+}
+
+/*
+ * Shapes of HS codes, countries, currencies and UN numbers of the items
+ * train_link_placements() found not clean (in train order): asked there,
+ * while each item is in the cache, rather than in a second pass over a
+ * big train's items, which each miss it again.
+ */
 static void
-train_check_items(struct manifest_train *t)
+train_check_items(struct manifest_train *t, const struct item_list *l)
 {
 	struct diag_loc	 loc;
-	size_t		 i, j;
+	size_t		 j;
 
-	for (i = 0; i < t->nconsignments; i++) {
-		const struct manifest_consignment *c = t->consignments[i];
+	for (j = 0; j < l->n; j++) {
+		const struct manifest_item *it = l->v[j].it;
+		const struct manifest_consignment *c = l->v[j].c;
 		const char *ref = c->ref != NULL ? c->ref : "(no reference)";
 
-		for (j = 0; j < c->nitems; j++) {
-			const struct manifest_item *it = c->items[j];
-
-			if (it->hs != NULL && it->nplacements != 0 &&
-			    (it->origin == NULL || ident_is_country(it->origin)) &&
-			    (it->currency == NULL || ident_is_currency(it->currency)) &&
-			    (it->un_number == NULL || ident_is_un_number(it->un_number)))
-				continue;	/* the common case: nothing to say */
-			loc = manifest_src_loc(t, &it->src);
-			if (it->hs == NULL)
-				diag_add(&t->diags, DIAG_WARNING, "HS_MISSING", &loc,
-				    "goods item %u of %s has no HS code", it->seq, ref);
-			if (it->origin != NULL && !ident_is_country(it->origin))
-				diag_add(&t->diags, DIAG_WARNING, "COUNTRY_CODE", &loc,
-				    "goods item %u of %s: origin \"%s\" is not an "
-				    "ISO 3166 alpha-2 code", it->seq, ref, it->origin);
-			if (it->currency != NULL && !ident_is_currency(it->currency))
-				diag_add(&t->diags, DIAG_WARNING, "CURRENCY_CODE", &loc,
-				    "goods item %u of %s: currency \"%s\" is not an "
-				    "ISO 4217 code", it->seq, ref, it->currency);
-			if (it->un_number != NULL && !ident_is_un_number(it->un_number))
-				diag_add(&t->diags, DIAG_WARNING, "UN_NUMBER", &loc,
-				    "goods item %u of %s: UN number \"%s\" is not four "
-				    "digits", it->seq, ref, it->un_number);
-			if (it->nplacements == 0)
-				diag_add(&t->diags, DIAG_WARNING, "ITEM_NOT_PLACED", &loc,
-				    "goods item %u of %s is placed on no wagon or "
-				    "container", it->seq, ref);
-		}
+		loc = manifest_src_loc(t, &it->src);
+		if (it->hs == NULL)
+			diag_add(&t->diags, DIAG_WARNING, "HS_MISSING", &loc,
+			    "goods item %u of %s has no HS code", it->seq, ref);
+		if (it->origin != NULL && !ident_is_country(it->origin))
+			diag_add(&t->diags, DIAG_WARNING, "COUNTRY_CODE", &loc,
+			    "goods item %u of %s: origin \"%s\" is not an "
+			    "ISO 3166 alpha-2 code", it->seq, ref, it->origin);
+		if (it->currency != NULL && !ident_is_currency(it->currency))
+			diag_add(&t->diags, DIAG_WARNING, "CURRENCY_CODE", &loc,
+			    "goods item %u of %s: currency \"%s\" is not an "
+			    "ISO 4217 code", it->seq, ref, it->currency);
+		if (it->un_number != NULL && !ident_is_un_number(it->un_number))
+			diag_add(&t->diags, DIAG_WARNING, "UN_NUMBER", &loc,
+			    "goods item %u of %s: UN number \"%s\" is not four "
+			    "digits", it->seq, ref, it->un_number);
+		if (it->nplacements == 0)
+			diag_add(&t->diags, DIAG_WARNING, "ITEM_NOT_PLACED", &loc,
+			    "goods item %u of %s is placed on no wagon or "
+			    "container", it->seq, ref);
 	}
 }
 
@@ -683,11 +532,14 @@ train_check_items(struct manifest_train *t)
 void
 manifest_train_finish(struct manifest_train *t)
 {
+	struct item_list	unclean = { 0 };
+
 	if (t->finished)
 		return;
-	train_link_placements(t);	/* and the defaults */
+	train_link_placements(t, &unclean);	/* and the defaults */
 	train_check_equipment(t);
-	train_check_items(t);
+	train_check_items(t, &unclean);
+	free(unclean.v);
 	t->finished = true;
 }
 

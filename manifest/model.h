@@ -30,6 +30,7 @@
 #define MANIFEST_SCALE	1000
 
 struct strmap;
+struct strset;
 struct manifest_recent;
 
 enum manifest_direction {
@@ -237,7 +238,7 @@ struct manifest_train {
 	size_t				 nunplaced;	/* derived: items placed on no wagon, or partly */
 
 	struct diag_list		 diags;		/* owned; freed with the train */
-	struct strmap			*strings;	/* short strings, shared */
+	struct strset			*strings;	/* short strings, shared */
 	struct manifest_recent		*recent;	/* in front of strings */
 	struct strmap			*wagon_index;	/* number -> wagon */
 	struct strmap			*container_index; /* number -> container */
@@ -265,6 +266,14 @@ const char *manifest_str(struct manifest_train *t, const char *s, size_t len);
  * for ones that are unique (document numbers).
  */
 const char *manifest_str_shared(struct manifest_train *t, const char *s,
+    size_t len);
+
+/*
+ * As manifest_str, but never shared, however short: for values that are
+ * unique in a train (document numbers), which sharing would only look up
+ * in vain and keep in its table.
+ */
+const char *manifest_str_unique(struct manifest_train *t, const char *s,
     size_t len);
 
 /* Appends a wagon at the next position; owned by the train. */

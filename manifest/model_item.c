@@ -49,12 +49,17 @@ manifest_item_add_placement(struct manifest_train *t, struct manifest_item *it)
 	struct manifest_placement	*p;
 	size_t				 cap = grown_cap(it->nplacements);
 
-	it->placements = arena_grow(t->arena, it->placements, &cap,
-	    (size_t)it->nplacements + 1, sizeof *it->placements);
+	/* Nearly every item has one: arena_grow's first step, inline. */
+	if (it->nplacements == 0)
+		it->placements = arena_alloc(t->arena, sizeof *it->placements);
+	else
+		it->placements = arena_grow(t->arena, it->placements, &cap,
+		    (size_t)it->nplacements + 1, sizeof *it->placements);
 	p = &it->placements[it->nplacements++];
-	memset(p, 0, sizeof *p);
-	p->packages = MANIFEST_ABSENT;
-	p->off = UINT32_MAX;
+	*p = (struct manifest_placement){
+		.packages = MANIFEST_ABSENT,
+		.off = UINT32_MAX,
+	};
 	return p;
 }
 

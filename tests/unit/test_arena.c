@@ -2,14 +2,18 @@
  * test_arena.c -- manifest/arena.c: arrays grown by arena_grow keep their
  * elements whether they grow in place, into a spare block another array
  * outgrew, or into a new one; and the spare blocks are used (a million
- * parcels' consignment lists must not leave a tenth of the model behind).
+ * parcels' consignment lists must not leave a tenth of the model behind);
+ * manifest/strset.c: one copy per distinct string through the set's
+ * growth into mapped tables.
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "manifest/arena.h"
+#include "manifest/strset.h"
 
 #include "unit.h"
 
@@ -93,10 +97,50 @@ t_arena_trim_gives_back_the_tail(void)
 	arena_free(a);
 }
 
+/*
+ * 300,000 distinct strings (the table grows past 2 MiB, into a mapping)
+ * each interned twice: the second time gives the first copy, equal
+ * bytes from another buffer too, and prefixes stay distinct.
+ */
+static void
+t_strset_one_copy_per_string(void)
+{
+	struct arena	 *a = arena_new();
+	struct strset	 *s = strset_new();
+	const char	**first;
+	char		  key[32];
+	size_t		  i, n = 300000;
+	bool		  ok = true;
+
+	first = calloc(n, sizeof *first);
+	for (i = 0; i < n; i++) {
+		int len = snprintf(key, sizeof key, "K%zu", i * 7919);
+
+		first[i] = strset_intern(s, a, key, (size_t)len);
+		ok = ok && strcmp(first[i], key) == 0 && first[i] != key;
+	}
+	CU_ASSERT_TRUE(ok);
+	CU_ASSERT_EQUAL(strset_count(s), n);
+	for (i = 0; i < n; i++) {
+		int len = snprintf(key, sizeof key, "K%zu", i * 7919);
+
+		ok = ok && strset_intern(s, a, key, (size_t)len) == first[i];
+	}
+	CU_ASSERT_TRUE(ok);
+	/* "K7", a prefix of the string of i = 1 ("K7919"), is one of its own. */
+	CU_ASSERT_PTR_NOT_EQUAL(strset_intern(s, a, "K79", 2), first[1]);
+	CU_ASSERT_STRING_EQUAL(strset_intern(s, a, "K79", 2), "K7");
+	CU_ASSERT_EQUAL(strset_count(s), n + 1);
+	free(first);
+	strset_free(s);
+	arena_free(a);
+}
+
 static CU_TestInfo arena_tests[] = {
 	{ "t_arena_grow_keeps_elements_and_reuses_blocks",
 	  t_arena_grow_keeps_elements_and_reuses_blocks },
 	{ "t_arena_trim_gives_back_the_tail", t_arena_trim_gives_back_the_tail },
+	{ "t_strset_one_copy_per_string", t_strset_one_copy_per_string },
 	CU_TEST_INFO_NULL,
 };
 

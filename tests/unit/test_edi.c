@@ -570,6 +570,64 @@ t_edi_map_repeated_fields(void)
 }
 
 /*
+ * Values kept by their raw text (an escaped description, lines of a
+ * description joined, a whole NAD) come back equal for equal text, and
+ * text whose reading raised a diagnostic is read, and reported, again.
+ */
+static void
+t_edi_map_kept_raw_values(void)
+{
+	static const char head[] =
+	    "UNB+UNOC:3+S:ZZZ+R:ZZZ+261122:1200+R1'"
+	    "UNH+1+CUSCAR:D:96B:UN'BGM+85+MF-1+9'TDT+20+X1+2'LOC+22+CNERL'"
+	    "EQD+RR+335279521132+Lgns'EQD+CN+BMOU5330120+22G1+++5'";
+	/* Per consignment: consignor NAD's name; item description. */
+	static const char *rows[][2] = {
+		{ "Soci\xe9t\xe9 d?'Ouest", "Men?'s shirts" },
+		{ "Soci\xe9t\xe9 d?'Ouest", "Men?'s shirts" },
+		{ "Bad ?X release", "Tyres:for cars" },
+		{ "Bad ?X release", "Tyres:for cars" },
+		{ "Plain", "Bad ?Y release" },
+		{ "Plain", "Bad ?Y release" },
+	};
+	struct manifest_train	*t = manifest_train_new();
+	struct manifest_consignment **c;
+	struct buf		 b = { 0 };
+	size_t			 i, nseg = 6;	/* UNH to the second EQD */
+
+	buf_add_str(&b, head);
+	for (i = 0; i < nitems(rows); i++) {
+		buf_printf(&b, "CNI+%zu+C%zu'NAD+CZ+ID1::ZZZ++%s+Street 1+City++1+FR'"
+		    "GID+1+1:PE'FTX+AAA+++%s'SGP+BMOU5330120+1'", i + 1, i + 1,
+		    rows[i][0], rows[i][1]);
+		nseg += 5;
+	}
+	buf_printf(&b, "UNT+%zu+1'UNZ+1+R1'", nseg + 1);
+	CU_ASSERT_EQUAL_FATAL(edi_read(b.data, b.len, t), 0);
+	CU_ASSERT_EQUAL_FATAL(t->nconsignments, nitems(rows));
+	c = t->consignments;
+	CU_ASSERT_STRING_EQUAL(c[0]->consignor.name, "Soci\xc3\xa9t\xc3\xa9 d'Ouest");
+	CU_ASSERT_STRING_EQUAL(c[1]->consignor.name, c[0]->consignor.name);
+	CU_ASSERT_STRING_EQUAL(c[1]->consignor.id, "ID1");
+	CU_ASSERT_STRING_EQUAL(c[1]->consignor.country, "FR");
+	CU_ASSERT_STRING_EQUAL(c[0]->items[0]->description, "Men's shirts");
+	CU_ASSERT_STRING_EQUAL(c[1]->items[0]->description, "Men's shirts");
+	CU_ASSERT_STRING_EQUAL(c[2]->items[0]->description, "Tyres for cars");
+	CU_ASSERT_STRING_EQUAL(c[3]->items[0]->description, "Tyres for cars");
+	CU_ASSERT_STRING_EQUAL(c[3]->consignor.name, "Bad X release");
+	CU_ASSERT_STRING_EQUAL(c[5]->items[0]->description, "Bad Y release");
+	/* Each bad release reported where it stands: two NADs, two FTXs. */
+	CU_ASSERT_EQUAL(count_diags(t, "BAD_RELEASE"), 4);
+	for (i = 0; i < t->diags.n; i++)
+		if (strcmp(t->diags.v[i].code, "BAD_RELEASE") == 0)
+			CU_ASSERT_TRUE(strcmp(t->diags.v[i].loc.tag, "NAD") == 0 ||
+			    strcmp(t->diags.v[i].loc.tag, "FTX") == 0);
+	CU_ASSERT_EQUAL(count_diags(t, "UNT_COUNT"), 0);
+	manifest_train_free(t);
+	buf_free(&b);
+}
+
+/*
  * The AVX2 classifier, when the CPU has one, and the SSE2 or byte-table
  * one find the same segments, elements and components.
  */
@@ -812,6 +870,7 @@ t_edi_parcels(void)
 }
 
 static CU_TestInfo edi_tests[] = {
+	{ "t_edi_map_kept_raw_values", t_edi_map_kept_raw_values },
 	{ "t_edi_parcels", t_edi_parcels },
 	{ "t_edi_lexer_window_boundaries", t_edi_lexer_window_boundaries },
 	{ "t_edi_read_consumed_pages_dropped", t_edi_read_consumed_pages_dropped },
