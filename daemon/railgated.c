@@ -43,6 +43,7 @@
 #include "daemon/dbloop.h"
 #include "daemon/http/http.h"
 #include "daemon/log.h"
+#include "daemon/loopprio.h"
 #include "daemon/paths.h"
 #include "daemon/notice/notice.h"
 #include "daemon/notice/sealing.h"
@@ -495,7 +496,7 @@ main(int argc, char **argv)
 	log_route_libevent();
 	daemon_prepare_database(&d);
 
-	if ((d.base = event_base_new()) == NULL)
+	if ((d.base = loopprio_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	d.dbloop = dbloop_new(d.base, d.cfg.dsn, d.cfg.connections);
 	d.db = dbloop_db(d.dbloop);

@@ -1,0 +1,33 @@
+/*
+ * loopprio.c -- the daemon's event base with its priorities (see
+ * loopprio.h for why).
+ */
+#include <stddef.h>
+
+#include <event2/event.h>
+
+#include "daemon/loopprio.h"
+
+struct event_base *
+loopprio_base_new(void)
+{
+	struct event_config	*cfg;
+	struct event_base	*base;
+
+	if ((cfg = event_config_new()) == NULL)
+		return NULL;
+	/* No time bound: a count is enough and costs no clock reads. */
+	if (event_config_set_max_dispatch_interval(cfg, NULL,
+	    LOOPPRIO_MAX_CALLBACKS, LOOPPRIO_DEFAULT) != 0) {
+		event_config_free(cfg);
+		return NULL;
+	}
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (base != NULL && event_base_priority_init(base,
+	    LOOPPRIO_COUNT) != 0) {
+		event_base_free(base);
+		return NULL;
+	}
+	return base;
+}
