@@ -2,7 +2,12 @@
  * loopprio.c -- the daemon's event base with its priorities (see
  * loopprio.h for why).
  */
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+#include <errno.h>
 #include <stddef.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -30,4 +35,20 @@ loopprio_base_new(void)
 		return NULL;
 	}
 	return base;
+}
+
+int
+loopprio_nice_thread(int n)
+{
+	id_t	tid = (id_t)syscall(SYS_gettid);
+	int	cur;
+
+	if (n <= 0)
+		return 0;
+	errno = 0;
+	cur = getpriority(PRIO_PROCESS, tid);
+	if (cur == -1 && errno != 0)
+		return -1;
+	/* On Linux a thread's nice is its own: the workers keep theirs. */
+	return setpriority(PRIO_PROCESS, tid, cur + n > 19 ? 19 : cur + n);
 }

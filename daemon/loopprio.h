@@ -17,6 +17,8 @@
  *   READ	client connections until their head shows a request that
  *		changes something, and reads (GET, HEAD) throughout.
  *
+ * The same order holds between threads: loopprio_nice_thread().
+ *
  * A base made without loopprio_base_new() has one priority: the calls
  * below then leave everything at it (the unit tests' bases).
  */
@@ -37,5 +39,13 @@ struct event_base;
 
 /* The daemon's loop, with the priorities above; NULL on failure. */
 struct event_base *loopprio_base_new(void);
+
+/*
+ * Raises the calling thread's nice by n (up to 19): the loop's thread,
+ * once the worker threads are started, so that when the CPU is short
+ * they and PostgreSQL -- the decisions -- come before the readers the
+ * loop answers ([daemon] loop_nice).  0, or -1 with errno.
+ */
+int loopprio_nice_thread(int n);
 
 #endif

@@ -81,8 +81,9 @@ struct db {
 	struct db_conn		*conns;
 	const struct db_io_ops	*ops;
 	void			*ctx;
-	struct db_request	*head, *tail;
+	struct db_request	*head, *tail;	/* DB_URGENT ones first */
 	size_t			 queued;
+	int			 reserve;	/* kept for DB_URGENT */
 	bool			 closing;
 	bool			 up;		/* as last told to ops->state */
 	int64_t			 down_since_ms;
@@ -102,6 +103,7 @@ static void conn_fail(struct db_conn *, const char *);
 static void conn_poll_connect(struct db_conn *);
 static void conn_read(struct db_conn *);
 static void db_dispatch(struct db *);
+static void db_enqueue(struct db *, struct db_request *);
 
 /* Milliseconds on the monotonic clock. */
 static int64_t
@@ -402,7 +404,22 @@ conn_send(struct db_conn *c, struct db_request *q)
 	return 0;
 }
 
-/* Gives queued requests to idle connections. */
+/* Connections running a request that is not DB_URGENT. */
+static int
+busy_plain(const struct db *db)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < db->nconn; i++)
+		n += db->conns[i].state == CONN_BUSY &&
+		    !(db->conns[i].req->flags & DB_URGENT);
+	return n;
+}
+
+/*
+ * Gives queued requests to idle connections; a request that is not
+ * DB_URGENT only while fewer than nconn - reserve of them run.
+ */
 static void
 db_dispatch(struct db *db)
 {
@@ -415,6 +432,9 @@ db_dispatch(struct db *db)
 		if (c->state != CONN_IDLE)
 			continue;
 		q = db->head;
+		if (!(q->flags & DB_URGENT) &&
+		    busy_plain(db) >= db->nconn - db->reserve)
+			break;	/* the urgent ones, all before it, are out */
 		db->head = q->next;
 		if (db->head == NULL)
 			db->tail = NULL;
@@ -620,12 +640,32 @@ db_query(struct db *db, const char *sql, int nparams,
 		request_fail(db, q, "the daemon is shutting down", true);
 		return;
 	}
-	if (db->tail != NULL)
-		db->tail->next = q;
-	else
-		db->head = q;
-	db->tail = q;
+	db_enqueue(db, q);
+	db_dispatch(db);
+}
+
+/* Queues q last, or, DB_URGENT, after the urgent ones waiting. */
+static void
+db_enqueue(struct db *db, struct db_request *q)
+{
+	struct db_request	**pp = db->tail != NULL ? &db->tail->next :
+				    &db->head;
+
+	if (q->flags & DB_URGENT)
+		for (pp = &db->head; *pp != NULL && ((*pp)->flags &
+		    DB_URGENT); pp = &(*pp)->next)
+			;
+	q->next = *pp;
+	*pp = q;
+	if (q->next == NULL)
+		db->tail = q;
 	db->queued++;
+}
+
+void
+db_set_reserve(struct db *db, int n)
+{
+	db->reserve = n < 0 ? 0 : n > db->nconn - 1 ? db->nconn - 1 : n;
 	db_dispatch(db);
 }
 
@@ -712,34 +752,6 @@ db_result_failure(const struct db_result *r)
 	if (r->unavailable)
 		return DB_FAILURE_UNAVAILABLE;
 	return db_failure_of_sqlstate(r->sqlstate);
-}
-
-/*
- * Classes 08 (connection), 53 (insufficient resources: disk full, out of
- * memory, too many connections), 57P01-57P03 (the server shutting down
- * or starting), 57014 (a timeout cancelled the statement), 55P03 (a lock
- * timeout), 40 (rolled back by another transaction, retries spent) and
- * 58 (the server's own I/O) pass: try again later.  A value refused
- * (class 22) or a constraint (class 23) will be refused again, however
- * often it is sent.  The rest (a missing function, a syntax error, an
- * assertion) is a fault of the daemon or its schema.
- */
-enum db_failure
-db_failure_of_sqlstate(const char *state)
-{
-	if (state == NULL || strlen(state) != 5)
-		return DB_FAILURE_UNAVAILABLE;
-	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
-	    strncmp(state, "40", 2) == 0 || strncmp(state, "58", 2) == 0 ||
-	    strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
-	    strcmp(state, "57P03") == 0 || strcmp(state, "57014") == 0 ||
-	    strcmp(state, "55P03") == 0)
-		return DB_FAILURE_UNAVAILABLE;
-	if (strncmp(state, "22", 2) == 0)
-		return DB_FAILURE_DATA;
-	if (strncmp(state, "23", 2) == 0)
-		return DB_FAILURE_CONFLICT;
-	return DB_FAILURE_INTERNAL;
 }
 
 int

@@ -112,6 +112,19 @@ void db_timer_fired(struct db *db, int slot);
 #define DB_BORROW_BINARY 0x4
 
 /*
+ * A step of a decision (a manifest stored, a claim, a decision stored):
+ * queued ahead of every other request, and may use the connections kept
+ * for it (db_set_reserve()), so that readers never make it wait.
+ */
+#define DB_URGENT	0x8
+
+/*
+ * Keeps n connections (at most all but one) for DB_URGENT requests: the
+ * others run on at most nconn - n at once.
+ */
+void db_set_reserve(struct db *db, int n);
+
+/*
  * Queues one parameterised statement.  values[i] NULL is SQL NULL;
  * lengths and binary may be NULL for text parameters.  The parameter
  * values are copied (binary ones borrowed with DB_BORROW_BINARY).  timeout_ms bounds the wait for a connection (0: 30

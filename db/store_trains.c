@@ -58,19 +58,20 @@ store_ingest_manifest(struct db *db, const struct store_manifest *m,
 	v[12] = m->wagons;
 	v[13] = m->ruleset;
 	v[14] = m->carriers;
-	/* With a key, running twice returns the first answer: safe to retry. */
+	/* With a key, running twice returns the first answer: safe to retry.
+	 * A step of a decision: ahead of the readers (DB_URGENT). */
 	if (m->carriers != NULL)	/* an operator's: 71_operator.sql */
 		db_query(db, "SELECT manifest_id, train_id, outcome, reply, "
 		    "repeated FROM operator_ingest_manifest($15::text[], $1, "
 		    "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
 		    15, v, len, bin, (m->key != NULL ? DB_RETRY : 0) |
-		    DB_BORROW_BINARY, 60000, ingest_cb, q);
+		    DB_BORROW_BINARY | DB_URGENT, 60000, ingest_cb, q);
 	else
 		db_query(db, "SELECT manifest_id, train_id, outcome, reply, "
 		    "repeated FROM ingest_manifest($1, $2, $3, $4, $5, $6, $7, "
 		    "$8, $9, $10, $11, $12, $13, $14)", 14, v, len, bin,
-		    (m->key != NULL ? DB_RETRY : 0) | DB_BORROW_BINARY, 60000,
-		    ingest_cb, q);
+		    (m->key != NULL ? DB_RETRY : 0) | DB_BORROW_BINARY |
+		    DB_URGENT, 60000, ingest_cb, q);
 }
 
 void

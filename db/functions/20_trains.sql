@@ -73,6 +73,16 @@ RETURNS json LANGUAGE sql STABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION train_clock(trains, integer, integer, integer) TO railgate_app;
 
+-- trains.decision_outcome follows trains.decision (037_decision_outcome,
+-- which made the trigger): the list reads the outcome, not the document.
+CREATE OR REPLACE FUNCTION trains_decision_outcome() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.decision_outcome := NEW.decision->>'decision';
+	RETURN NEW;
+END
+$$;
+
 -- A run as the train list shows it.
 CREATE OR REPLACE FUNCTION train_summary(t trains, target_min integer,
     amber_s integer, red_s integer)
@@ -89,7 +99,7 @@ RETURNS json LANGUAGE sql STABLE AS $$
 	    'ata', api_time(t.ata),
 	    'green_lane', t.green_lane,
 	    'counts', t.counts,
-	    'decision', t.decision->>'decision',
+	    'decision', t.decision_outcome,	-- 037: not the whole document
 	    'final', t.decision_final,
 	    'finished', train_is_finished(t),
 	    'clock', train_clock(t, target_min, amber_s, red_s))

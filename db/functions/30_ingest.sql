@@ -87,6 +87,19 @@ DECLARE
 	still	boolean;
 BEGIN
 	had := EXISTS (SELECT 1 FROM wagons x WHERE x.train_id = p_train);
+	IF NOT had THEN
+		-- A run's first wagons: nothing to pair, carry or record (the
+		-- loop below would only list them all as added, and nothing
+		-- reads that list then): the insert alone (issue 23).
+		INSERT INTO wagons (train_id, position, number, containers,
+		    container_numbers, items, contents_sha256)
+		SELECT p_train, (x->>'position')::int, x->>'number',
+		    json_array_length(x->'containers'),
+		    ARRAY(SELECT json_array_elements_text(x->'containers')),
+		    (x->>'items')::int, x->>'contents_sha256'
+		FROM json_array_elements(p_wagons) AS x;
+		RETURN;
+	END IF;
 	FOR r IN
 	    WITH o AS (SELECT w0 AS old, w0.number, w0.position,
 		w0.contents_sha256 AS sha, row_number() OVER (PARTITION BY
