@@ -36,9 +36,10 @@ for n in 10000 100000; do
 done
 
 # api_load's line, then FIGURE: VALUE ms (target < T ms: ratio R).
-# pct LINE NAME: the value of "NAME 12.3 ms" in an api_load line.
+# pct OUTPUT NAME: the value of "NAME 12.3 ms" in api_load's first line
+# (submit -> decision; the second is submit -> 202).
 pct() {
-	printf '%s\n' "$1" | sed -n "s/.* $2 \([0-9.]*\) ms.*/\1/p"
+	printf '%s\n' "$1" | head -n 1 | sed -n "s/.* $2 \([0-9.]*\) ms.*/\1/p"
 }
 figure() {	# NAME VALUE TARGET UNIT
 	awk -v n="$1" -v v="$2" -v t="$3" -v u="$4" 'BEGIN {

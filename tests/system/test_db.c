@@ -309,7 +309,45 @@ t_db_failure_kinds(void)
 	event_base_free(base);
 }
 
+/*
+ * A decision's steps go first (issue 23): with one of two connections
+ * kept for them, four slow reads run one at a time on the other, and an
+ * urgent request queued behind them is answered while the first read
+ * still runs -- not after the four.
+ */
+static void
+t_db_urgent_reserved(void)
+{
+	struct event_base	*base = event_base_new();
+	struct dbloop		*l = dbloop_new(base, pg.dsn, 2);
+	struct outcome		 o[5], probe = { 0 };
+	int			 i, waited;
+
+	memset(o, 0, sizeof o);
+	db_set_reserve(dbloop_db(l), 1);
+	/* Both connections up first, so that the order is the pool's. */
+	db_query(dbloop_db(l), "SELECT 1", 0, NULL, NULL, NULL, DB_URGENT, 0,
+	    record_cb, &probe);
+	run_until_done(base, &probe, 1, 10000);
+	for (i = 0; i < 4; i++)
+		db_query(dbloop_db(l), "SELECT pg_sleep(0.4)::text", 0, NULL,
+		    NULL, NULL, 0, 0, record_cb, &o[i]);
+	db_query(dbloop_db(l), "SELECT 'urgent'", 0, NULL, NULL, NULL,
+	    DB_URGENT, 0, record_cb, &o[4]);
+	for (waited = 0; waited < 10000 && !o[4].done; waited += 10)
+		run_until_done(base, &o[4], 1, 10);
+	CU_ASSERT_TRUE(o[4].ok);
+	CU_ASSERT_STRING_EQUAL(o[4].value, "urgent");
+	/* The reads wait for each other: not even the first is done. */
+	CU_ASSERT_FALSE(o[0].done);
+	run_until_done(base, o, 4, 10000);
+	CU_ASSERT_TRUE(o[0].ok && o[1].ok && o[2].ok && o[3].ok);
+	dbloop_free(l);
+	event_base_free(base);
+}
+
 static CU_TestInfo db_tests[] = {
+	{ "t_db_urgent_reserved", t_db_urgent_reserved },
 	{ "t_db_query_params", t_db_query_params },
 	{ "t_db_server_error", t_db_server_error },
 	{ "t_db_many_concurrent", t_db_many_concurrent },
