@@ -545,7 +545,6 @@ main(int argc, char **argv)
 
 	log_info("railgated %s started as %s (configuration %s, %d workers)",
 	    RAILGATE_VERSION, d.instance, d.config_path, pool_threads(d.pool));
-	/* Every thread is started: only the loop's own nice changes. */
 	if (loopprio_nice_thread(d.cfg.loop_nice) < 0)
 		log_warn("[daemon] loop_nice = %d not applied", d.cfg.loop_nice);
 	event_base_dispatch(d.base);
