@@ -24,6 +24,7 @@
 
 #include "db.h"
 #include "db/connect.h"
+#include "db/db_result.h"
 
 #define DB_BACKOFF_MIN_MS	100
 #define DB_BACKOFF_MAX_MS	1000
@@ -60,6 +61,8 @@ struct db_request {
 	int64_t			 queued_ms;	/* when it was first queued */
 	unsigned		 flags;
 	int			 rollbacks;	/* deadlocks and serialization failures */
+	db_sent_cb		 sent;		/* lent parameters, until sent */
+	bool			 gone;		/* lent and given back: never again */
 	db_done_cb		 cb;
 	void			*arg;
 	struct db_request	*next;
@@ -88,13 +91,6 @@ struct db {
 	bool			 up;		/* as last told to ops->state */
 	int64_t			 down_since_ms;
 	uint64_t		 completed, failed, reconnects, rollbacks;
-};
-
-struct db_result {
-	const PGresult	*res;
-	const char	*error;
-	const char	*sqlstate;
-	bool		 unavailable;
 };
 
 static void db_requeue(struct db *, struct db_request *);
@@ -137,6 +133,17 @@ request_free(struct db_request *q)
 	free(q);
 }
 
+/* Lent parameters are the caller's again, once. */
+static void
+request_sent(struct db_request *q)
+{
+	db_sent_cb	sent = q->sent;
+
+	q->sent = NULL;
+	if (sent != NULL)
+		sent(q->arg);
+}
+
 /* Answers q with an error and frees it. */
 static void
 request_fail(struct db *db, struct db_request *q, const char *error,
@@ -145,6 +152,7 @@ request_fail(struct db *db, struct db_request *q, const char *error,
 	struct db_result	r = { NULL, error, NULL, unavailable };
 
 	db->failed++;
+	request_sent(q);
 	q->cb(&r, q->arg);
 	request_free(q);
 }
@@ -175,7 +183,7 @@ request_complete(struct db *db, struct db_request *q, const PGresult *res)
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
 	    rolled_back(res) && q->rollbacks < DB_ROLLBACK_RETRIES &&
-	    !db->closing) {
+	    !db->closing && !q->gone) {
 		q->rollbacks++;
 		db->rollbacks++;
 		db_requeue(db, q);
@@ -193,6 +201,7 @@ request_complete(struct db *db, struct db_request *q, const PGresult *res)
 			db->ops->failed(db->ctx, r.sqlstate, r.error, q->sql);
 	} else
 		db->completed++;
+	request_sent(q);
 	q->cb(&r, q->arg);
 	request_free(q);
 }
@@ -401,6 +410,10 @@ conn_send(struct db_conn *c, struct db_request *q)
 	c->req = q;
 	c->state = CONN_BUSY;
 	conn_watch(c, true, rc == 1);
+	if (q->sent != NULL) {	/* libpq holds the statement now */
+		q->gone = true;
+		request_sent(q);
+	}
 	return 0;
 }
 
@@ -601,13 +614,26 @@ db_query(struct db *db, const char *sql, int nparams,
     const char *const *values, const int *lengths, const int *binary,
     unsigned flags, long timeout_ms, db_done_cb cb, void *arg)
 {
+	db_query_lent(db, sql, nparams, values, lengths, binary, flags,
+	    timeout_ms, NULL, cb, arg);
+}
+
+void
+db_query_lent(struct db *db, const char *sql, int nparams,
+    const char *const *values, const int *lengths, const int *binary,
+    unsigned flags, long timeout_ms, db_sent_cb sent, db_done_cb cb,
+    void *arg)
+{
 	struct db_request	*q;
 	int			 i;
 
+	if (sent != NULL)
+		flags = (flags | DB_BORROW_BINARY) & ~(unsigned)DB_RETRY;
 	q = xcalloc(1, sizeof *q);
 	q->sql = xstrdup(sql);
 	q->nparams = nparams;
 	q->flags = flags;
+	q->sent = sent;
 	q->cb = cb;
 	q->arg = arg;
 	q->queued_ms = mono_ms();
@@ -718,74 +744,4 @@ db_expire(struct db *db, int64_t now_ms)
 		db->tail = q;
 		pp = &q->next;
 	}
-}
-
-bool
-db_result_ok(const struct db_result *r)
-{
-	return r->error == NULL;
-}
-
-const char *
-db_result_error(const struct db_result *r)
-{
-	return r->error;
-}
-
-const char *
-db_result_sqlstate(const struct db_result *r)
-{
-	return r->sqlstate;
-}
-
-bool
-db_result_unavailable(const struct db_result *r)
-{
-	return r->unavailable;
-}
-
-enum db_failure
-db_result_failure(const struct db_result *r)
-{
-	if (r->error == NULL)
-		return DB_FAILURE_NONE;
-	if (r->unavailable)
-		return DB_FAILURE_UNAVAILABLE;
-	return db_failure_of_sqlstate(r->sqlstate);
-}
-
-int
-db_result_rows(const struct db_result *r)
-{
-	return r->res != NULL && r->error == NULL ? PQntuples(r->res) : 0;
-}
-
-int
-db_result_cols(const struct db_result *r)
-{
-	return r->res != NULL && r->error == NULL ? PQnfields(r->res) : 0;
-}
-
-const char *
-db_result_value(const struct db_result *r, int row, int col)
-{
-	if (row >= db_result_rows(r) || col >= db_result_cols(r))
-		return NULL;
-	return PQgetvalue(r->res, row, col);
-}
-
-int
-db_result_length(const struct db_result *r, int row, int col)
-{
-	if (row >= db_result_rows(r) || col >= db_result_cols(r))
-		return 0;
-	return PQgetlength(r->res, row, col);
-}
-
-bool
-db_result_is_null(const struct db_result *r, int row, int col)
-{
-	if (row >= db_result_rows(r) || col >= db_result_cols(r))
-		return true;
-	return PQgetisnull(r->res, row, col) != 0;
 }

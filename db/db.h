@@ -124,6 +124,9 @@ void db_timer_fired(struct db *db, int slot);
  */
 void db_set_reserve(struct db *db, int n);
 
+/* The lent parameters of db_query_lent() are the caller's again. */
+typedef void (*db_sent_cb)(void *arg);
+
 /*
  * Queues one parameterised statement.  values[i] NULL is SQL NULL;
  * lengths and binary may be NULL for text parameters.  The parameter
@@ -134,6 +137,18 @@ void db_set_reserve(struct db *db, int n);
 void db_query(struct db *db, const char *sql, int nparams,
     const char *const *values, const int *lengths, const int *binary,
     unsigned flags, long timeout_ms, db_done_cb cb, void *arg);
+/*
+ * db_query() with the binary parameters lent only until libpq holds its
+ * own copy of the statement: sent(arg) is called once, as soon as it was
+ * handed to a connection (or before cb when it never is), and the caller
+ * may free them then -- a big manifest's bytes are not held twice while
+ * they go out (issue 23).  Such a statement is never sent again: not
+ * with DB_RETRY (ignored), nor after a deadlock (its error goes to cb).
+ */
+void db_query_lent(struct db *db, const char *sql, int nparams,
+    const char *const *values, const int *lengths, const int *binary,
+    unsigned flags, long timeout_ms, db_sent_cb sent, db_done_cb cb,
+    void *arg);
 
 /* True when at least one connection is usable. */
 bool db_is_up(const struct db *db);

@@ -346,7 +346,43 @@ t_db_urgent_reserved(void)
 	event_base_free(base);
 }
 
+/* db_query_lent(): the bytes go back once libpq has them, before cb. */
+static char	 lent_buf[1 << 20];
+static int	 lent_sent_before_done = -1;
+
+static void
+lent_sent_cb(void *arg)
+{
+	struct outcome	*o = arg;
+
+	lent_sent_before_done = !o->done;
+	/* The caller's again: what it does with them changes nothing sent. */
+	memset(lent_buf, 'z', sizeof lent_buf);
+}
+
+static void
+t_db_lent_given_back(void)
+{
+	struct event_base	*base = event_base_new();
+	struct dbloop		*l = dbloop_new(base, pg.dsn, 1);
+	struct outcome		 o = { 0 };
+	const char		*v[1] = { lent_buf };
+	int			 len[1] = { (int)sizeof lent_buf }, bin[1] = { 1 };
+
+	memset(lent_buf, 'a', sizeof lent_buf);
+	db_query_lent(dbloop_db(l), "SELECT (length($1::bytea) || ' ' || "
+	    "position('z'::bytea IN $1::bytea))::text", 1, v, len, bin,
+	    DB_RETRY, 0, lent_sent_cb, record_cb, &o);
+	run_until_done(base, &o, 1, 10000);
+	CU_ASSERT_TRUE(o.ok);
+	CU_ASSERT_EQUAL(lent_sent_before_done, 1);
+	CU_ASSERT_STRING_EQUAL(o.value, "1048576 0");
+	dbloop_free(l);
+	event_base_free(base);
+}
+
 static CU_TestInfo db_tests[] = {
+	{ "t_db_lent_given_back", t_db_lent_given_back },
 	{ "t_db_urgent_reserved", t_db_urgent_reserved },
 	{ "t_db_query_params", t_db_query_params },
 	{ "t_db_server_error", t_db_server_error },
