@@ -96,9 +96,9 @@ echo "$out"
 figure "1,000,000 items, submit -> decision" \
 	"$(awk -v v="$(pct "$out" p50)" 'BEGIN { if (v != "") printf "%.2f", v / 1000 }')" 2 s
 peak=$(awk '/VmHWM/ {print $2 * 1024}' /proc/$pid/status)
-figure "daemon's peak memory, MB (the run's)" \
+figure "daemon's peak memory over the run, against twice the body" \
 	"$(awk -v p="$peak" 'BEGIN { printf "%.0f", p / 1e6 }')" \
-	"$(awk -v s="$size" 'BEGIN { printf "%.0f", 2 * s / 1e6 }')" "MB (2x the body)"
+	"$(awk -v s="$size" 'BEGIN { printf "%.0f", 2 * s / 1e6 }')" MB
 
 echo "daemon: growth, one e-commerce train at a time, submit -> decision:"
 printf '  %9s  %8s %7s\n' items seconds ratio

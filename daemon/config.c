@@ -82,13 +82,14 @@ static const struct param params[] = {
 	    "Most verbose log level written: warn, info or debug."),
 	STR("daemon", "state_dir", state_dir, false, RAILGATE_STATE_DIR,
 	    "Directory for the spool, keys and the private PostgreSQL cluster."),
-	INT("daemon", "loop_nice", loop_nice, false, "10", 0, 19,
+	INT("daemon", "loop_nice", loop_nice, false, "0", 0, 19,
 	    "Nice value of the thread that serves the API (the event loop), "
 	    "above the worker threads' and PostgreSQL's: when the CPU is "
 	    "short, parsing, evaluating and storing decisions come before "
-	    "answering readers.  With 200 readers polling as fast as they "
-	    "could on 2 cores, it cut a decision's time by a third to a half "
-	    "(docs/daemon.md, \"Readers and decisions\").  0: the same as the workers."),
+	    "answering readers.  Only for a host that runs nothing else "
+	    "busy: the loop yields to every other process too, and on a "
+	    "loaded machine 10 left readers waiting a second.  0: the same "
+	    "as the workers."),
 	STR("database", "dsn", dsn, false, "",
 	    "libpq connection string of the daemon's role (railgate_app), which "
 	    "may append to the audit log but never change it.  Required."),
