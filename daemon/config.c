@@ -82,6 +82,14 @@ static const struct param params[] = {
 	    "Most verbose log level written: warn, info or debug."),
 	STR("daemon", "state_dir", state_dir, false, RAILGATE_STATE_DIR,
 	    "Directory for the spool, keys and the private PostgreSQL cluster."),
+	INT("daemon", "loop_nice", loop_nice, false, "0", 0, 19,
+	    "Nice value of the thread that serves the API (the event loop), "
+	    "above the worker threads' and PostgreSQL's: when the CPU is "
+	    "short, parsing, evaluating and storing decisions come before "
+	    "answering readers.  Only for a host that runs nothing else "
+	    "busy: the loop yields to every other process too, and on a "
+	    "loaded machine 10 left readers waiting a second.  0: the same "
+	    "as the workers."),
 	STR("database", "dsn", dsn, false, "",
 	    "libpq connection string of the daemon's role (railgate_app), which "
 	    "may append to the audit log but never change it.  Required."),
@@ -90,6 +98,13 @@ static const struct param params[] = {
 	    "at start; empty: dsn."),
 	INT("database", "connections", connections, false, "4", 1, 64,
 	    "Connections in the daemon's pool."),
+	INT("database", "decision_connections", decision_connections, false,
+	    "1", 0, 63,
+	    "Of the pool's connections, how many only the steps of a decision "
+	    "may use (a manifest stored, a claim for evaluation, a decision "
+	    "stored), which also go ahead of every other request waiting for "
+	    "a connection: readers, however many, never make a decision wait "
+	    "for the database.  At most connections - 1."),
 	STR("rules", "dir", rules_dir, true, RAILGATE_RULES_DIR,
 	    "Directory of the station's rule set."),
 	ZONE("station", "time_zone", time_zone, true, "UTC",

@@ -22,10 +22,12 @@ struct config {
 	bool	 allow_plaintext_http;	/* non-loopback listen without TLS */
 	char	*log_level;
 	char	*state_dir;		/* var/: spool, keys, private cluster */
+	int	 loop_nice;		/* the event loop thread's nice */
 	/* [database] */
 	char	*dsn;			/* libpq connection string of the daemon's role */
 	char	*admin_dsn;		/* for migrations at start; empty: dsn */
 	int	 connections;		/* pool size */
+	int	 decision_connections;	/* of them, kept for decisions */
 	/* [rules] */
 	char	*rules_dir;
 	char	*time_zone;		/* [station] time_zone: IANA name */

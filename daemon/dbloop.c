@@ -18,6 +18,7 @@
 
 #include "daemon/dbloop.h"
 #include "daemon/log.h"
+#include "daemon/loopprio.h"
 
 struct dbloop_slot {
 	struct dbloop	*loop;
@@ -83,8 +84,11 @@ dbloop_watch(void *ctx, int slot, int fd, bool rd, bool wr)
 	if (fd < 0 || what == 0)
 		return;
 	s->io = event_new(l->base, fd, what | EV_PERSIST, dbloop_io_cb, s);
-	if (s->io != NULL)
+	if (s->io != NULL) {
+		/* Every answer is a step of someone's request: first. */
+		event_priority_set(s->io, LOOPPRIO_PIPELINE);
 		event_add(s->io, NULL);
+	}
 }
 
 /* db_io_ops.timer */

@@ -14,6 +14,7 @@
 #include "manifest/util.h"
 
 #include "daemon/log.h"
+#include "daemon/loopprio.h"
 #include "daemon/pool.h"
 
 /* One piece of work queued on the pool, then its reply to the loop. */
@@ -148,6 +149,8 @@ pool_new(struct event_base *base, int nthreads)
 		fatal("pool: eventfd");
 	p->reply_ev = event_new(base, p->efd, EV_READ | EV_PERSIST,
 	    pool_reply_cb, p);
+	/* A finished job is a step of a decision: before any reader. */
+	event_priority_set(p->reply_ev, LOOPPRIO_PIPELINE);
 	event_add(p->reply_ev, NULL);
 	p->nthreads = nthreads;
 	p->threads = xcalloc((size_t)nthreads, sizeof *p->threads);

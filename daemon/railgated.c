@@ -43,6 +43,7 @@
 #include "daemon/dbloop.h"
 #include "daemon/http/http.h"
 #include "daemon/log.h"
+#include "daemon/loopprio.h"
 #include "daemon/paths.h"
 #include "daemon/notice/notice.h"
 #include "daemon/notice/sealing.h"
@@ -495,10 +496,11 @@ main(int argc, char **argv)
 	log_route_libevent();
 	daemon_prepare_database(&d);
 
-	if ((d.base = event_base_new()) == NULL)
+	if ((d.base = loopprio_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	d.dbloop = dbloop_new(d.base, d.cfg.dsn, d.cfg.connections);
 	d.db = dbloop_db(d.dbloop);
+	db_set_reserve(d.db, d.cfg.decision_connections);
 	d.pool = pool_new(d.base, 0);
 	d.cycles = cycle_group_new();
 	d.auth = auth_cache_new(d.cfg.token_cache_s);
@@ -543,6 +545,8 @@ main(int argc, char **argv)
 
 	log_info("railgated %s started as %s (configuration %s, %d workers)",
 	    RAILGATE_VERSION, d.instance, d.config_path, pool_threads(d.pool));
+	if (loopprio_nice_thread(d.cfg.loop_nice) < 0)
+		log_warn("[daemon] loop_nice = %d not applied", d.cfg.loop_nice);
 	event_base_dispatch(d.base);
 	/* The loop ended idle (or past the drain deadline). */
 	daemon_free(&d);

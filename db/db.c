@@ -24,6 +24,7 @@
 
 #include "db.h"
 #include "db/connect.h"
+#include "db/db_result.h"
 
 #define DB_BACKOFF_MIN_MS	100
 #define DB_BACKOFF_MAX_MS	1000
@@ -60,6 +61,8 @@ struct db_request {
 	int64_t			 queued_ms;	/* when it was first queued */
 	unsigned		 flags;
 	int			 rollbacks;	/* deadlocks and serialization failures */
+	db_sent_cb		 sent;		/* lent parameters, until sent */
+	bool			 gone;		/* lent and given back: never again */
 	db_done_cb		 cb;
 	void			*arg;
 	struct db_request	*next;
@@ -81,19 +84,13 @@ struct db {
 	struct db_conn		*conns;
 	const struct db_io_ops	*ops;
 	void			*ctx;
-	struct db_request	*head, *tail;
+	struct db_request	*head, *tail;	/* DB_URGENT ones first */
 	size_t			 queued;
+	int			 reserve;	/* kept for DB_URGENT */
 	bool			 closing;
 	bool			 up;		/* as last told to ops->state */
 	int64_t			 down_since_ms;
 	uint64_t		 completed, failed, reconnects, rollbacks;
-};
-
-struct db_result {
-	const PGresult	*res;
-	const char	*error;
-	const char	*sqlstate;
-	bool		 unavailable;
 };
 
 static void db_requeue(struct db *, struct db_request *);
@@ -102,6 +99,7 @@ static void conn_fail(struct db_conn *, const char *);
 static void conn_poll_connect(struct db_conn *);
 static void conn_read(struct db_conn *);
 static void db_dispatch(struct db *);
+static void db_enqueue(struct db *, struct db_request *);
 
 /* Milliseconds on the monotonic clock. */
 static int64_t
@@ -135,6 +133,17 @@ request_free(struct db_request *q)
 	free(q);
 }
 
+/* Lent parameters are the caller's again, once. */
+static void
+request_sent(struct db_request *q)
+{
+	db_sent_cb	sent = q->sent;
+
+	q->sent = NULL;
+	if (sent != NULL)
+		sent(q->arg);
+}
+
 /* Answers q with an error and frees it. */
 static void
 request_fail(struct db *db, struct db_request *q, const char *error,
@@ -143,6 +152,7 @@ request_fail(struct db *db, struct db_request *q, const char *error,
 	struct db_result	r = { NULL, error, NULL, unavailable };
 
 	db->failed++;
+	request_sent(q);
 	q->cb(&r, q->arg);
 	request_free(q);
 }
@@ -173,7 +183,7 @@ request_complete(struct db *db, struct db_request *q, const PGresult *res)
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
 	    rolled_back(res) && q->rollbacks < DB_ROLLBACK_RETRIES &&
-	    !db->closing) {
+	    !db->closing && !q->gone) {
 		q->rollbacks++;
 		db->rollbacks++;
 		db_requeue(db, q);
@@ -191,6 +201,7 @@ request_complete(struct db *db, struct db_request *q, const PGresult *res)
 			db->ops->failed(db->ctx, r.sqlstate, r.error, q->sql);
 	} else
 		db->completed++;
+	request_sent(q);
 	q->cb(&r, q->arg);
 	request_free(q);
 }
@@ -399,10 +410,29 @@ conn_send(struct db_conn *c, struct db_request *q)
 	c->req = q;
 	c->state = CONN_BUSY;
 	conn_watch(c, true, rc == 1);
+	if (q->sent != NULL) {	/* libpq holds the statement now */
+		q->gone = true;
+		request_sent(q);
+	}
 	return 0;
 }
 
-/* Gives queued requests to idle connections. */
+/* Connections running a request that is not DB_URGENT. */
+static int
+busy_plain(const struct db *db)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < db->nconn; i++)
+		n += db->conns[i].state == CONN_BUSY &&
+		    !(db->conns[i].req->flags & DB_URGENT);
+	return n;
+}
+
+/*
+ * Gives queued requests to idle connections; a request that is not
+ * DB_URGENT only while fewer than nconn - reserve of them run.
+ */
 static void
 db_dispatch(struct db *db)
 {
@@ -415,6 +445,9 @@ db_dispatch(struct db *db)
 		if (c->state != CONN_IDLE)
 			continue;
 		q = db->head;
+		if (!(q->flags & DB_URGENT) &&
+		    busy_plain(db) >= db->nconn - db->reserve)
+			break;	/* the urgent ones, all before it, are out */
 		db->head = q->next;
 		if (db->head == NULL)
 			db->tail = NULL;
@@ -581,13 +614,26 @@ db_query(struct db *db, const char *sql, int nparams,
     const char *const *values, const int *lengths, const int *binary,
     unsigned flags, long timeout_ms, db_done_cb cb, void *arg)
 {
+	db_query_lent(db, sql, nparams, values, lengths, binary, flags,
+	    timeout_ms, NULL, cb, arg);
+}
+
+void
+db_query_lent(struct db *db, const char *sql, int nparams,
+    const char *const *values, const int *lengths, const int *binary,
+    unsigned flags, long timeout_ms, db_sent_cb sent, db_done_cb cb,
+    void *arg)
+{
 	struct db_request	*q;
 	int			 i;
 
+	if (sent != NULL)
+		flags = (flags | DB_BORROW_BINARY) & ~(unsigned)DB_RETRY;
 	q = xcalloc(1, sizeof *q);
 	q->sql = xstrdup(sql);
 	q->nparams = nparams;
 	q->flags = flags;
+	q->sent = sent;
 	q->cb = cb;
 	q->arg = arg;
 	q->queued_ms = mono_ms();
@@ -620,12 +666,32 @@ db_query(struct db *db, const char *sql, int nparams,
 		request_fail(db, q, "the daemon is shutting down", true);
 		return;
 	}
-	if (db->tail != NULL)
-		db->tail->next = q;
-	else
-		db->head = q;
-	db->tail = q;
+	db_enqueue(db, q);
+	db_dispatch(db);
+}
+
+/* Queues q last, or, DB_URGENT, after the urgent ones waiting. */
+static void
+db_enqueue(struct db *db, struct db_request *q)
+{
+	struct db_request	**pp = db->tail != NULL ? &db->tail->next :
+				    &db->head;
+
+	if (q->flags & DB_URGENT)
+		for (pp = &db->head; *pp != NULL && ((*pp)->flags &
+		    DB_URGENT); pp = &(*pp)->next)
+			;
+	q->next = *pp;
+	*pp = q;
+	if (q->next == NULL)
+		db->tail = q;
 	db->queued++;
+}
+
+void
+db_set_reserve(struct db *db, int n)
+{
+	db->reserve = n < 0 ? 0 : n > db->nconn - 1 ? db->nconn - 1 : n;
 	db_dispatch(db);
 }
 
@@ -678,102 +744,4 @@ db_expire(struct db *db, int64_t now_ms)
 		db->tail = q;
 		pp = &q->next;
 	}
-}
-
-bool
-db_result_ok(const struct db_result *r)
-{
-	return r->error == NULL;
-}
-
-const char *
-db_result_error(const struct db_result *r)
-{
-	return r->error;
-}
-
-const char *
-db_result_sqlstate(const struct db_result *r)
-{
-	return r->sqlstate;
-}
-
-bool
-db_result_unavailable(const struct db_result *r)
-{
-	return r->unavailable;
-}
-
-enum db_failure
-db_result_failure(const struct db_result *r)
-{
-	if (r->error == NULL)
-		return DB_FAILURE_NONE;
-	if (r->unavailable)
-		return DB_FAILURE_UNAVAILABLE;
-	return db_failure_of_sqlstate(r->sqlstate);
-}
-
-/*
- * Classes 08 (connection), 53 (insufficient resources: disk full, out of
- * memory, too many connections), 57P01-57P03 (the server shutting down
- * or starting), 57014 (a timeout cancelled the statement), 55P03 (a lock
- * timeout), 40 (rolled back by another transaction, retries spent) and
- * 58 (the server's own I/O) pass: try again later.  A value refused
- * (class 22) or a constraint (class 23) will be refused again, however
- * often it is sent.  The rest (a missing function, a syntax error, an
- * assertion) is a fault of the daemon or its schema.
- */
-enum db_failure
-db_failure_of_sqlstate(const char *state)
-{
-	if (state == NULL || strlen(state) != 5)
-		return DB_FAILURE_UNAVAILABLE;
-	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
-	    strncmp(state, "40", 2) == 0 || strncmp(state, "58", 2) == 0 ||
-	    strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
-	    strcmp(state, "57P03") == 0 || strcmp(state, "57014") == 0 ||
-	    strcmp(state, "55P03") == 0)
-		return DB_FAILURE_UNAVAILABLE;
-	if (strncmp(state, "22", 2) == 0)
-		return DB_FAILURE_DATA;
-	if (strncmp(state, "23", 2) == 0)
-		return DB_FAILURE_CONFLICT;
-	return DB_FAILURE_INTERNAL;
-}
-
-int
-db_result_rows(const struct db_result *r)
-{
-	return r->res != NULL && r->error == NULL ? PQntuples(r->res) : 0;
-}
-
-int
-db_result_cols(const struct db_result *r)
-{
-	return r->res != NULL && r->error == NULL ? PQnfields(r->res) : 0;
-}
-
-const char *
-db_result_value(const struct db_result *r, int row, int col)
-{
-	if (row >= db_result_rows(r) || col >= db_result_cols(r))
-		return NULL;
-	return PQgetvalue(r->res, row, col);
-}
-
-int
-db_result_length(const struct db_result *r, int row, int col)
-{
-	if (row >= db_result_rows(r) || col >= db_result_cols(r))
-		return 0;
-	return PQgetlength(r->res, row, col);
-}
-
-bool
-db_result_is_null(const struct db_result *r, int row, int col)
-{
-	if (row >= db_result_rows(r) || col >= db_result_cols(r))
-		return true;
-	return PQgetisnull(r->res, row, col) != 0;
 }

@@ -112,6 +112,22 @@ void db_timer_fired(struct db *db, int slot);
 #define DB_BORROW_BINARY 0x4
 
 /*
+ * A step of a decision (a manifest stored, a claim, a decision stored):
+ * queued ahead of every other request, and may use the connections kept
+ * for it (db_set_reserve()), so that readers never make it wait.
+ */
+#define DB_URGENT	0x8
+
+/*
+ * Keeps n connections (at most all but one) for DB_URGENT requests: the
+ * others run on at most nconn - n at once.
+ */
+void db_set_reserve(struct db *db, int n);
+
+/* The lent parameters of db_query_lent() are the caller's again. */
+typedef void (*db_sent_cb)(void *arg);
+
+/*
  * Queues one parameterised statement.  values[i] NULL is SQL NULL;
  * lengths and binary may be NULL for text parameters.  The parameter
  * values are copied (binary ones borrowed with DB_BORROW_BINARY).  timeout_ms bounds the wait for a connection (0: 30
@@ -121,6 +137,18 @@ void db_timer_fired(struct db *db, int slot);
 void db_query(struct db *db, const char *sql, int nparams,
     const char *const *values, const int *lengths, const int *binary,
     unsigned flags, long timeout_ms, db_done_cb cb, void *arg);
+/*
+ * db_query() with the binary parameters lent only until libpq holds its
+ * own copy of the statement: sent(arg) is called once, as soon as it was
+ * handed to a connection (or before cb when it never is), and the caller
+ * may free them then -- a big manifest's bytes are not held twice while
+ * they go out (issue 23).  Such a statement is never sent again: not
+ * with DB_RETRY (ignored), nor after a deadlock (its error goes to cb).
+ */
+void db_query_lent(struct db *db, const char *sql, int nparams,
+    const char *const *values, const int *lengths, const int *binary,
+    unsigned flags, long timeout_ms, db_sent_cb sent, db_done_cb cb,
+    void *arg);
 
 /* True when at least one connection is usable. */
 bool db_is_up(const struct db *db);

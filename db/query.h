@@ -35,6 +35,7 @@ struct store_call {
 		store_peer_in_cb	 peer_in;
 	}		 cb;
 	void		*arg;
+	void		(*sent)(void *arg);	/* lent bytes given back */
 };
 
 /* A call for arg; the caller sets the member of cb it answers with. */

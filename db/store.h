@@ -196,6 +196,13 @@ struct store_manifest {
 	const char		*train;		/* JSON: summary fields, counts */
 	const char		*wagons;	/* JSON array of wagon summaries */
 	const char		*ruleset;	/* hash in force, for the audit record */
+	/*
+	 * NULL: raw_z is borrowed until the answer.  Else raw_z is lent:
+	 * raw_z_sent(arg) gives it back as soon as libpq holds its copy
+	 * (db_query_lent(); then no Idempotency-Key retry on a broken
+	 * connection, nor after a deadlock: the sender tries again).
+	 */
+	void			(*raw_z_sent)(void *arg);
 	const char		*carriers;	/* an operator's carriers, as an
 						 * array literal ("{KZ-KTZE}"): the
 						 * manifest must be for one of them

@@ -80,7 +80,8 @@ store_claim_evaluations(struct db *db, const struct store_claim_request *rq,
 	id_array(&have, rq->have, rq->nhave);
 	v[3] = busy.data;
 	v[4] = have.data;
-	/* Safe to repeat: a claim by the same owner is claimed again. */
+	/* Safe to repeat: a claim by the same owner is claimed again.  A
+	 * step of a decision: ahead of the readers (DB_URGENT). */
 	/* Binary results, so the manifest's bytes need no hex decoding; the
 	 * casts make every other column's binary form its text. */
 	db_query(db, "SELECT train_id::text, train_no, run::text, "
@@ -88,7 +89,7 @@ store_claim_evaluations(struct db *db, const struct store_claim_request *rq,
 	    "green_lane::text, clearances_key, clearances::text "
 	    "FROM claim_evaluations($1, $2::int, $3::int, $4::bigint[], "
 	    "$5::bigint[], $6)", 6, v, NULL, NULL,
-	    DB_RETRY | DB_BINARY_RESULT, 10000, claim_cb, q);
+	    DB_RETRY | DB_BINARY_RESULT | DB_URGENT, 10000, claim_cb, q);
 	buf_free(&busy);
 	buf_free(&have);
 }
@@ -114,11 +115,12 @@ store_record_decision(struct db *db, const struct store_decision *d,
 	v[8] = mid;
 	v[9] = d->last_event_id != 0 ? eid : NULL;
 	v[10] = d->clearances;
-	/* Safe to repeat: a second store under a lost lease is "stale". */
+	/* Safe to repeat: a second store under a lost lease is "stale".
+	 * A step of a decision: ahead of the readers (DB_URGENT). */
 	store_query_text(db, "SELECT store_decision($1::bigint, $2, $3::json, "
 	    "$4, $5::boolean, $6::json, $7, $8, $9::bigint, $10::bigint, "
 	    "$11::json)", 11, v,
-	    DB_RETRY, 30000, cb, arg);
+	    DB_RETRY | DB_URGENT, 30000, cb, arg);
 }
 
 void

@@ -30,6 +30,15 @@ ingest_cb(const struct db_result *r, void *arg)
 	free(q);
 }
 
+/* The manifest's bytes are in libpq's hands: the caller's again. */
+static void
+ingest_sent_cb(void *arg)
+{
+	struct store_call	*q = arg;
+
+	q->sent(q->arg);
+}
+
 void
 store_ingest_manifest(struct db *db, const struct store_manifest *m,
     store_ingest_cb cb, void *arg)
@@ -58,19 +67,18 @@ store_ingest_manifest(struct db *db, const struct store_manifest *m,
 	v[12] = m->wagons;
 	v[13] = m->ruleset;
 	v[14] = m->carriers;
-	/* With a key, running twice returns the first answer: safe to retry. */
-	if (m->carriers != NULL)	/* an operator's: 71_operator.sql */
-		db_query(db, "SELECT manifest_id, train_id, outcome, reply, "
-		    "repeated FROM operator_ingest_manifest($15::text[], $1, "
-		    "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-		    15, v, len, bin, (m->key != NULL ? DB_RETRY : 0) |
-		    DB_BORROW_BINARY, 60000, ingest_cb, q);
-	else
-		db_query(db, "SELECT manifest_id, train_id, outcome, reply, "
-		    "repeated FROM ingest_manifest($1, $2, $3, $4, $5, $6, $7, "
-		    "$8, $9, $10, $11, $12, $13, $14)", 14, v, len, bin,
-		    (m->key != NULL ? DB_RETRY : 0) | DB_BORROW_BINARY, 60000,
-		    ingest_cb, q);
+	/* With a key, running twice returns the first answer: safe to retry.
+	 * A step of a decision: ahead of the readers (DB_URGENT). */
+	q->sent = m->raw_z_sent;
+	db_query_lent(db, m->carriers != NULL ?	/* an operator's: 71_operator */
+	    "SELECT manifest_id, train_id, outcome, reply, repeated FROM "
+	    "operator_ingest_manifest($15::text[], $1, $2, $3, $4, $5, $6, $7, "
+	    "$8, $9, $10, $11, $12, $13, $14)" :
+	    "SELECT manifest_id, train_id, outcome, reply, repeated FROM "
+	    "ingest_manifest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+	    "$12, $13, $14)", m->carriers != NULL ? 15 : 14, v, len, bin,
+	    (m->key != NULL ? DB_RETRY : 0) | DB_BORROW_BINARY | DB_URGENT,
+	    60000, m->raw_z_sent != NULL ? ingest_sent_cb : NULL, ingest_cb, q);
 }
 
 void

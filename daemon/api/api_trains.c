@@ -77,8 +77,9 @@ api_check_train_id(struct http_ctx *c)
  * is older waits for the query in flight when that one was sent within
  * the bound, and for the next one otherwise; there is one query in flight
  * per filter, however many ask.  A change this daemon made (a manifest,
- * an event, a decision, an officer's action), or a reader served a copy
- * half the bound old, starts a query at once for the readers after it,
+ * an event, a decision, an officer's action) once the copy is a quarter
+ * of the bound old, or a reader served a copy half the bound old, starts
+ * a query at once for the readers after it,
  * without making anyone wait: while consoles poll, none waits; after a
  * quiet spell, the first reader does.  So 200 consoles cost at most two
  * or three queries a second, and the copy is never served
@@ -88,6 +89,12 @@ api_check_train_id(struct http_ctx *c)
  */
 #define LIST_FRESH_MS	1000
 #define LIST_AHEAD_MS	500	/* a copy this old is fetched again */
+/*
+ * After a change, a copy this old is fetched again: not younger, or
+ * while trains arrive the list is asked for again the moment each answer
+ * comes (issue 23: one PostgreSQL core kept busy by the readers).
+ */
+#define LIST_CHANGE_MS	250
 #define LIST_FILTERS	16	/* filters kept; others go to the database */
 
 /* Readers waiting for a query's answer. */
@@ -254,7 +261,8 @@ api_trains_list(struct http_ctx *c)
 	if (lc->text != NULL && now - lc->at_ms < LIST_FRESH_MS) {
 		http_reply_json(c, 200, lc->text, lc->len);
 		/* Ahead of the next readers: none of them need wait. */
-		if (!lc->fetching && (lc->generation != list_generation ||
+		if (!lc->fetching && ((lc->generation != list_generation &&
+		    now - lc->at_ms >= LIST_CHANGE_MS) ||
 		    now - lc->at_ms >= LIST_AHEAD_MS))
 			list_fetch(lc, d);
 		return;

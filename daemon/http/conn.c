@@ -74,6 +74,7 @@
 #include "daemon/http/conn_int.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "daemon/loopprio.h"
 #include "daemon/http/reqhead.h"
 
 static struct guarded_list *
@@ -430,6 +431,8 @@ guard_bevcb(struct event_base *base, void *arg)
 		return NULL;
 	}
 	bufferevent_incref(c->bev);
+	/* A reader until its head says otherwise (guarded_prioritise). */
+	(void)bufferevent_priority_set(c->bev, LOOPPRIO_READ);
 	guarded_freeze(c, true);
 	LIST_INSERT_HEAD(bucket(g, c->bev), c, entry);
 	/* Its socket is set once this returns: counted from the event. */

@@ -30,6 +30,7 @@
 #include "daemon/http/conn_int.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "daemon/loopprio.h"
 #include "daemon/http/reqhead.h"
 
 /* A refusal of the guard's own, before routing. */
@@ -244,6 +245,22 @@ guarded_allow(struct guarded *c)
 	}
 }
 
+/*
+ * A request that changes something (a manifest above all) is read and
+ * answered before the reads: its body comes in ahead of every console's
+ * poll (loopprio.h).  Reads stay behind, as the connection began.  A TLS
+ * bufferevent keeps its priority (libevent 2.1 sets only a socket's).
+ */
+static void
+guarded_prioritise(struct guarded *c)
+{
+	bool	read = strcmp(c->head.method, "GET") == 0 ||
+		    strcmp(c->head.method, "HEAD") == 0;
+
+	(void)bufferevent_priority_set(c->bev, read ? LOOPPRIO_READ :
+	    LOOPPRIO_DEFAULT);
+}
+
 /* A head is complete: checked here, then put to the application. */
 static void
 guarded_head_complete(struct guarded *c)
@@ -267,6 +284,7 @@ guarded_head_complete(struct guarded *c)
 		return;
 	}
 	free(text);
+	guarded_prioritise(c);
 	if (c->head.content_length > 0 &&
 	    (uint64_t)c->head.content_length > c->g->lim.max_body) {
 		snprintf(detail, sizeof detail, "Content-Length %lld is over "

@@ -49,7 +49,7 @@ RETURNS boolean
 LANGUAGE sql STABLE AS $$
 	SELECT NOT t.decision_final AND t.decision IS NOT NULL
 	    AND NOT train_state_is_closed(t.state)
-	    AND t.decision->>'decision' = 'RELEASE'
+	    AND t.decision_outcome = 'RELEASE'
 	    AND coalesce(json_array_length(t.decision->'train_hits'), 0) = 0
 	    AND NOT EXISTS (SELECT 1 FROM json_array_elements(
 		t.decision->'wagons') AS w WHERE coalesce(json_array_length(
@@ -72,7 +72,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 	SELECT t.id, (SELECT max(d.id) FROM decisions d WHERE d.train_id =
 	    t.id), t.decision::text
 	FROM trains t
-	WHERE NOT t.decision_final AND t.decision->>'decision' = 'RELEASE'
+	WHERE NOT t.decision_final AND t.decision_outcome = 'RELEASE'
 	  AND auto_release_ready(t, p_delay_s)
 	ORDER BY t.id LIMIT p_limit
 $$;

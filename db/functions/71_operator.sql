@@ -68,7 +68,7 @@ RETURNS json LANGUAGE sql STABLE AS $$
 	    'destination_station', t.destination_station,
 	    'eta', api_time(t.eta),
 	    'ata', api_time(t.ata),
-	    'decision', operator_outcome(t.decision->>'decision'),
+	    'decision', operator_outcome(t.decision_outcome),
 	    'final', t.decision_final,
 	    'finished', train_is_finished(t),
 	    'clock', train_clock(t, target_min, amber_s, red_s))
@@ -210,7 +210,7 @@ RETURNS json LANGUAGE sql STABLE AS $$
 	    'destination_station', t.destination_station,
 	    'eta', api_time(t.eta),
 	    'ata', api_time(t.ata),
-	    'decision', operator_outcome(t.decision->>'decision'),
+	    'decision', operator_outcome(t.decision_outcome),
 	    'final', t.decision_final,
 	    'finished', train_is_finished(t),
 	    'clock', train_clock(t, target_min, amber_s, red_s),

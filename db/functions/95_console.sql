@@ -13,15 +13,17 @@ CREATE OR REPLACE FUNCTION search_parties_rebuild(p_train bigint,
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 BEGIN
 	DELETE FROM search_parties WHERE train_id = p_train;
+	-- Each party parsed once into a record (json_to_recordset), not
+	-- once per member read with ->> (issue 23).
 	INSERT INTO search_parties (train_id, role, name, party_id, country,
 	    consignment, wagons)
-	SELECT p_train, p->>'role', p->>'name', p->>'id', p->>'country',
-	    p->>'consignment', ARRAY(SELECT json_array_elements_text(
-	    CASE WHEN json_typeof(p->'wagons') = 'array' THEN p->'wagons'
-	    ELSE '[]' END))
-	FROM json_array_elements(CASE WHEN json_typeof(p_parties) = 'array'
-	    THEN p_parties ELSE '[]' END) AS p
-	WHERE p->>'name' IS NOT NULL AND p->>'role' IS NOT NULL;
+	SELECT p_train, p.role, p.name, p.id, p.country, p.consignment,
+	    ARRAY(SELECT json_array_elements_text(CASE WHEN
+	    json_typeof(p.wagons) = 'array' THEN p.wagons ELSE '[]' END))
+	FROM json_to_recordset(CASE WHEN json_typeof(p_parties) = 'array'
+	    THEN p_parties ELSE '[]' END) AS p(role text, name text, id text,
+	    country text, consignment text, wagons json)
+	WHERE p.name IS NOT NULL AND p.role IS NOT NULL;
 END
 $$;
 

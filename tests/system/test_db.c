@@ -309,7 +309,81 @@ t_db_failure_kinds(void)
 	event_base_free(base);
 }
 
+/*
+ * A decision's steps go first (issue 23): with one of two connections
+ * kept for them, four slow reads run one at a time on the other, and an
+ * urgent request queued behind them is answered while the first read
+ * still runs -- not after the four.
+ */
+static void
+t_db_urgent_reserved(void)
+{
+	struct event_base	*base = event_base_new();
+	struct dbloop		*l = dbloop_new(base, pg.dsn, 2);
+	struct outcome		 o[5], probe = { 0 };
+	int			 i, waited;
+
+	memset(o, 0, sizeof o);
+	db_set_reserve(dbloop_db(l), 1);
+	/* Both connections up first, so that the order is the pool's. */
+	db_query(dbloop_db(l), "SELECT 1", 0, NULL, NULL, NULL, DB_URGENT, 0,
+	    record_cb, &probe);
+	run_until_done(base, &probe, 1, 10000);
+	for (i = 0; i < 4; i++)
+		db_query(dbloop_db(l), "SELECT pg_sleep(0.4)::text", 0, NULL,
+		    NULL, NULL, 0, 0, record_cb, &o[i]);
+	db_query(dbloop_db(l), "SELECT 'urgent'", 0, NULL, NULL, NULL,
+	    DB_URGENT, 0, record_cb, &o[4]);
+	for (waited = 0; waited < 10000 && !o[4].done; waited += 10)
+		run_until_done(base, &o[4], 1, 10);
+	CU_ASSERT_TRUE(o[4].ok);
+	CU_ASSERT_STRING_EQUAL(o[4].value, "urgent");
+	/* The reads wait for each other: not even the first is done. */
+	CU_ASSERT_FALSE(o[0].done);
+	run_until_done(base, o, 4, 10000);
+	CU_ASSERT_TRUE(o[0].ok && o[1].ok && o[2].ok && o[3].ok);
+	dbloop_free(l);
+	event_base_free(base);
+}
+
+/* db_query_lent(): the bytes go back once libpq has them, before cb. */
+static char	 lent_buf[1 << 20];
+static int	 lent_sent_before_done = -1;
+
+static void
+lent_sent_cb(void *arg)
+{
+	struct outcome	*o = arg;
+
+	lent_sent_before_done = !o->done;
+	/* The caller's again: what it does with them changes nothing sent. */
+	memset(lent_buf, 'z', sizeof lent_buf);
+}
+
+static void
+t_db_lent_given_back(void)
+{
+	struct event_base	*base = event_base_new();
+	struct dbloop		*l = dbloop_new(base, pg.dsn, 1);
+	struct outcome		 o = { 0 };
+	const char		*v[1] = { lent_buf };
+	int			 len[1] = { (int)sizeof lent_buf }, bin[1] = { 1 };
+
+	memset(lent_buf, 'a', sizeof lent_buf);
+	db_query_lent(dbloop_db(l), "SELECT (length($1::bytea) || ' ' || "
+	    "position('z'::bytea IN $1::bytea))::text", 1, v, len, bin,
+	    DB_RETRY, 0, lent_sent_cb, record_cb, &o);
+	run_until_done(base, &o, 1, 10000);
+	CU_ASSERT_TRUE(o.ok);
+	CU_ASSERT_EQUAL(lent_sent_before_done, 1);
+	CU_ASSERT_STRING_EQUAL(o.value, "1048576 0");
+	dbloop_free(l);
+	event_base_free(base);
+}
+
 static CU_TestInfo db_tests[] = {
+	{ "t_db_lent_given_back", t_db_lent_given_back },
+	{ "t_db_urgent_reserved", t_db_urgent_reserved },
 	{ "t_db_query_params", t_db_query_params },
 	{ "t_db_server_error", t_db_server_error },
 	{ "t_db_many_concurrent", t_db_many_concurrent },
