@@ -11,9 +11,9 @@
 #    then while they poll every 250 ms like consoles;
 #  - a 1,000,000-item e-commerce train: submit -> decision (target under
 #    2 s) and the daemon's peak memory over the whole run (target under
-#    twice the body);
-#  - growth: one e-commerce train of 10^4, 10^5 and 10^6 items, submit ->
-#    decision, as a table (bench/daemon_growth.sh prints the same alone).
+#    twice the body).
+# The growth of submit -> decision with the train's size is in
+# bench/growth.sh, beside parse and evaluate.
 # Each figure with a target is printed with it and the ratio to it (a
 # ratio under 1 meets it).
 set -eu
@@ -29,11 +29,6 @@ done
 [ -s "$data/ecommerce-1m.edi" ] || "$build/railgate" gen --wagons 55 \
 	--items 1000000 --seed 7 --format edifact --ecommerce \
 	-o "$data/ecommerce-1m.edi"
-for n in 10000 100000; do
-	[ -s "$data/growth-$n.edi" ] || "$build/railgate" gen --wagons 55 \
-		--items $n --seed $((70 + ${#n})) --format edifact --ecommerce \
-		-o "$data/growth-$n.edi"
-done
 
 # api_load's line, then FIGURE: VALUE ms (target < T ms: ratio R).
 # pct OUTPUT NAME: the value of "NAME 12.3 ms" in api_load's first line
@@ -100,25 +95,6 @@ figure "daemon's peak memory over the run, against twice the body" \
 	"$(awk -v p="$peak" 'BEGIN { printf "%.0f", p / 1e6 }')" \
 	"$(awk -v s="$size" 'BEGIN { printf "%.0f", 2 * s / 1e6 }')" MB
 
-echo "daemon: growth, one e-commerce train at a time, submit -> decision:"
-printf '  %9s  %8s %7s\n' items seconds ratio
-prev=""
-for n in 10000 100000 1000000; do
-	f=$data/growth-$n.edi
-	# a second run of a train number is refused: the 1M train is in
-	# already, its figure is the one above
-	if [ "$n" = 1000000 ]; then
-		s=$(awk -v v="$(pct "$out" p50)" 'BEGIN { printf "%.3f", v / 1000 }')
-	else
-		s=$(awk -v v="$(pct "$("$build/bench/api_load" submit "$port" \
-		    "$operator" "$admin" 1 "$f")" p50)" \
-		    'BEGIN { printf "%.3f", v / 1000 }')
-	fi
-	awk -v n="$n" -v s="$s" -v p="$prev" 'BEGIN {
-	    if (p == "" || p == 0) printf "  %9d  %8.3f\n", n, s
-	    else printf "  %9d  %8.3f %6.1fx\n", n, s, s / p }'
-	prev=$s
-done
 # log_level = warn: a clean run leaves the log empty, which is 0, not a
 # failure of the benchmark.
 echo "daemon: $(grep -c 'warn\|error' "$work/daemon.log" 2>/dev/null || true) warnings in the log"
