@@ -6,9 +6,9 @@
  * A green train (fixtures/xml/cuscar_s4_unoy.xml: RELEASE, no hit) is
  * released by itself once, after the delay, as system:auto-release, with
  * its release notice; a train an officer took (explicitly, or by
- * resolving a wagon) is not; nor one with a hit, nor one with an
- * evaluation pending, until its new decision has waited the delay in
- * turn.
+ * resolving a wagon) is not; nor one with a hit (whatever is written to
+ * the outcome column it reads), nor one with an evaluation pending,
+ * until its new decision has waited the delay in turn.
  */
 #include <sys/wait.h>
 
@@ -229,6 +229,13 @@ t_auto_hit_or_pending_waits(void)
 	free(officers_sql(&pg, "UPDATE trains SET eval_needed = true, "
 	    "lease_owner = 'elsewhere', lease_until = now() + interval "
 	    "'1 hour' WHERE train_no = '%s'", "G2005"));
+	/* The outcome auto release reads (trains.decision_outcome, issue
+	 * 23) cannot be written apart from the document it is taken from. */
+	free(officers_sql(&pg, "UPDATE trains SET decision_outcome = 'RELEASE' "
+	    "WHERE train_no = '%s'", "G2004"));
+	OFFICERS_CHECK_SQL(&pg, "true", "SELECT (decision_outcome = decision->>"
+	    "'decision' AND decision_outcome <> 'RELEASE')::text FROM trains "
+	    "WHERE train_no = '%s'", "G2004");
 	CU_ASSERT_FALSE(becomes_final("G2004", (DELAY_S + 3) * 1000));
 	OFFICERS_CHECK_SQL(&pg, "false", "SELECT decision_final::text FROM "
 	    "trains WHERE train_no = '%s'", "G2005");
