@@ -346,7 +346,8 @@ read_node(struct xr *x)
  * over-attributed start tags (xml_tag_scan).  0, or -1 after an error.
  */
 static int
-document_refused(struct xr *x, const char *data, size_t len)
+document_refused(struct xr *x, const char *data, size_t len,
+    const struct xml_read_options *ro)
 {
 	struct diag_loc	 loc;
 	uint32_t	 at;
@@ -359,8 +360,8 @@ document_refused(struct xr *x, const char *data, size_t len)
 	}
 	if (xml_prolog_refuse(data, len, &x->t->diags) < 0)
 		return -1;
-	if ((at = xml_tag_scan(data, len, x->lim.max_attributes,
-	    x->lim.max_text, &long_run)) == 0)
+	if ((at = xml_tag_scan_with(data, len, x->lim.max_attributes,
+	    x->lim.max_text, &long_run, ro->consumed, ro->arg)) == 0)
 		return 0;
 	loc = diag_loc_line(NULL, at, 0);
 	if (long_run)
@@ -402,8 +403,43 @@ int
 xml_parse(const char *data, size_t len, const struct xml_limits *limits,
     struct manifest_train *t)
 {
+	return xml_parse_with(data, len, limits, NULL, t);
+}
+
+/*
+ * Reads the document, telling ro->consumed every XML_SCAN_STEP bytes how
+ * far libxml2 has read: the parser's position, behind which the reader
+ * has copied everything it needs into the parser.
+ */
+static int
+read_document(struct xr *x, const struct xml_read_options *ro)
+{
+	size_t	next = XML_SCAN_STEP;
+	long	at;
+	int	rc;
+
+	while (!x->refused && (rc = xmlTextReaderRead(x->r)) == 1) {
+		read_node(x);
+		if (ro->consumed != NULL && (x->elements & 1023) == 0 &&
+		    (at = xmlTextReaderByteConsumed(x->r)) > 0 &&
+		    (size_t)at >= next) {
+			ro->consumed(ro->arg, (size_t)at);
+			next = (size_t)at + XML_SCAN_STEP;
+		}
+	}
+	return rc;
+}
+
+int
+xml_parse_with(const char *data, size_t len, const struct xml_limits *limits,
+    const struct xml_read_options *ro, struct manifest_train *t)
+{
+	static const struct xml_read_options	none = { NULL, NULL };
 	struct xr	 x;
 	int		 rc = 0;
+
+	if (ro == NULL)
+		ro = &none;
 
 	memset(&x, 0, sizeof x);
 	x.t = t;
@@ -413,10 +449,10 @@ xml_parse(const char *data, size_t len, const struct xml_limits *limits,
 		xml_limits_default(&x.lim);
 	t->source = MANIFEST_SOURCE_XML;
 	x.stack[0].ctx = X_ROOT;
-	if (document_refused(&x, data, len) < 0 || reader_open(&x, data, len) < 0)
+	if (document_refused(&x, data, len, ro) < 0 ||
+	    reader_open(&x, data, len) < 0)
 		return -1;
-	while (!x.refused && (rc = xmlTextReaderRead(x.r)) == 1)
-		read_node(&x);
+	rc = read_document(&x, ro);
 	if (!x.refused && rc < 0)
 		xr_refuse(&x, "XML_MALFORMED", "the document is not well-formed XML");
 	if (!x.refused && !x.root_seen)
