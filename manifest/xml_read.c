@@ -210,6 +210,7 @@ unit_attribute(struct xr *x, int nattrs, const xmlChar **attrs)
 	const xmlChar	**a, *v, *end;
 	const char	 *want;
 	size_t		  n;
+	char		  c;
 	int		  i, pass;
 
 	for (pass = 0; pass < 2; pass++) {
@@ -218,11 +219,12 @@ unit_attribute(struct xr *x, int nattrs, const xmlChar **attrs)
 			if ((const char *)a[0] != want || a[2] != NULL)
 				continue;
 			for (n = 0, v = a[3], end = a[4]; v < end; v++) {
-				if (*v == '&' && end - v >= 5 &&
+				c = (char)*v;
+				if (c == '&' && end - v >= 5 &&
 				    memcmp(v, "&#38;", 5) == 0)
-					v += 4;
+					v += 4;	/* the reference, read as its '&' */
 				if (n < sizeof x->unit - 1)
-					x->unit[n++] = (char)*v;
+					x->unit[n++] = c;
 			}
 			x->unit[n] = '\0';
 			return;
@@ -249,7 +251,8 @@ xr_element_start(struct xr *x, const char *name, const char *ns, int nattrs,
 		    "depth limit)", x->lim.max_depth);
 		return;
 	}
-	if (ns != NULL && (strcmp(ns, XINCLUDE_NS) == 0 ||
+	/* The profile's own namespace (interned) is not XInclude's. */
+	if (ns != NULL && ns != x->ns && (strcmp(ns, XINCLUDE_NS) == 0 ||
 	    strcmp(ns, XINCLUDE_NS_2003) == 0)) {
 		xr_refuse(x, "XML_FORBIDDEN", "XInclude is not accepted");
 		return;
@@ -278,6 +281,8 @@ xr_element_start(struct xr *x, const char *name, const char *ns, int nattrs,
 	f->name = name;
 	f->line = x->line;
 	f->first = f->last = XKID_NONE;
+	f->nkids = 0;
+	f->empty = false;
 	f->obj = ctx == X_SKIP || ctx == X_LEAF ? parent->obj :
 	    xml_element_open(x, ctx, parent, name);
 	buf_reset(&x->text);

@@ -159,6 +159,7 @@ struct xr {
 	bool			 end_pending;	/* the top frame closed, not yet read */
 	bool			 started;	/* an element started in this chunk */
 	bool			 libxml_failed;	/* libxml2 reported an error */
+	bool			 reading;	/* the reader's first batch is over */
 	size_t			 nread;		/* nodes read in this batch */
 	struct diag_list	 mark;		/* counts when the batch began (no v) */
 	struct diag_list	 first;		/* and after its first node (no v) */

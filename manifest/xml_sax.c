@@ -140,10 +140,13 @@ error_cb(void *arg, xmlErrorPtr e)
 		return;
 	if (!x->libxml_failed) {
 		x->libxml_failed = true;
-		if (x->nread > 0 && x->first.n > x->mark.n) {
+		if (x->nread > 0) {
 			memset(&said, 0, sizeof said);
 			said.v = x->t->diags.v + x->mark.n;
 			said.n = x->first.n - x->mark.n;
+			said.errors = x->first.errors - x->mark.errors;
+			said.warnings = x->first.warnings - x->mark.warnings;
+			said.dropped = x->first.dropped - x->mark.dropped;
 			diag_list_append(&x->saved, &said);
 		}
 		batch_take_back(x);
@@ -428,11 +431,16 @@ doctype_cb(void *arg, const xmlChar *name, const xmlChar *public_id,
 
 /*
  * Gives one chunk to the parser: 0, or -1 when reading must stop -- an
- * error of libxml2's, or a refusal of ours once the batch is over (a
- * chunk with a start tag, or the last, ends one).
+ * error of libxml2's, or a refusal of ours once the batch is over.  A
+ * chunk with a start tag ends a batch, so does a last short one (partial)
+ * and the empty one that ends the document; until the reader first read
+ * a node, only once an element is open (its first xmlTextReaderRead
+ * pushed until then).  A last full chunk without a start tag shares its
+ * batch with the end.
  */
 static int
-push(struct xr *x, const char *chunk, size_t len, int terminate, bool last)
+push(struct xr *x, const char *chunk, size_t len, int terminate,
+    bool partial)
 {
 	bool	malformed;
 	int	val;
@@ -452,8 +460,10 @@ push(struct xr *x, const char *chunk, size_t len, int terminate, bool last)
 			    "well-formed XML");
 		return -1;
 	}
-	if (!x->started && !last)
+	if (!terminate && (!(x->started || partial) || (!x->reading &&
+	    x->ctxt->nameNr == 0)))
 		return 0;
+	x->reading = true;
 	if (x->refused)
 		return -1;
 	batch_begin(x);
@@ -469,8 +479,7 @@ feed(struct xr *x, const char *data, size_t len, size_t off,
 
 	batch_begin(x);
 	for (; len - off >= READER_CHUNK; off += READER_CHUNK) {
-		if (push(x, data + off, READER_CHUNK, 0, len - off ==
-		    READER_CHUNK) < 0)
+		if (push(x, data + off, READER_CHUNK, 0, false) < 0)
 			return -1;
 		/* What was pushed is the parser's copy now. */
 		if (ro->consumed != NULL && off + READER_CHUNK >= tell) {
@@ -480,7 +489,7 @@ feed(struct xr *x, const char *data, size_t len, size_t off,
 	}
 	if (off < len && push(x, data + off, len - off, 0, true) < 0)
 		return -1;
-	if (push(x, data + len, 0, 1, true) < 0)
+	if (push(x, data + len, 0, 1, false) < 0)
 		return -1;
 	pending_end(x);
 	return x->refused ? -1 : 0;
