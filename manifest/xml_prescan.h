@@ -19,7 +19,7 @@
 
 struct diag_list;
 
-#define XML_SCAN_STEP	((size_t)4 << 20)	/* bytes between two progress reports */
+#define XML_SCAN_STEP	((size_t)1 << 20)	/* bytes between two progress reports */
 
 /* What the prolog check found. */
 enum xml_prolog_fault {
