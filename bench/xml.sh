@@ -29,7 +29,7 @@ ok() {	# ok VALUE TARGET: "ok" when VALUE <= TARGET
 
 one() {	# one FILE ITEMS
 	f=$1
-	size=$(stat -c %s "$f")
+	size=$(stat -L -c %s "$f")
 	rg=$(best "$build/railgate" parse --format text "$f")
 	xl=$(best xmllint --stream --noout "$f")
 	t=$(echo "scale=2; ${rg% *} / ${xl% *}" | bc)
