@@ -116,6 +116,9 @@ drop_consumed(void *arg, size_t upto)
 	size_t			 page = (size_t)sysconf(_SC_PAGESIZE);
 	size_t			 end = upto / page * page;
 
+	/* A second pass over the bytes (the XML reader's) starts again. */
+	if (upto < m->dropped)
+		m->dropped = 0;
 	if (end <= m->dropped)
 		return;
 	(void)madvise(m->base + m->dropped, end - m->dropped, MADV_DONTNEED);

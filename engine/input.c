@@ -405,6 +405,7 @@ input_parse_plain(const char *data, size_t len,
     const struct input_options *opt, struct manifest_train *t)
 {
 	struct edi_read_options	 ro = { NULL, NULL };
+	struct xml_read_options	 xo = { NULL, NULL };
 
 	switch (manifest_detect_format(data, len)) {
 	case MANIFEST_FORMAT_EDIFACT:
@@ -418,7 +419,11 @@ input_parse_plain(const char *data, size_t len,
 		    xml_validate(data, len, opt->schema != NULL ? opt->schema :
 		    INPUT_DEFAULT_SCHEMA, &t->diags) < 0)
 			return -1;
-		return xml_parse(data, len, NULL, t);
+		if (opt != NULL) {
+			xo.consumed = opt->consumed;
+			xo.arg = opt->consumed_arg;
+		}
+		return xml_parse_with(data, len, NULL, &xo, t);
 	default:
 		/* gzip inside gzip never gets here: input_decompress refuses it. */
 		return input_reject(t, "NOT_A_MANIFEST",

@@ -20,8 +20,10 @@ struct input_options {
 	size_t		 max_size;	/* largest input after decompression; 0 = 1 GiB */
 	int		 validate;	/* XML: validate against the schema first */
 	const char	*schema;	/* NULL: INPUT_DEFAULT_SCHEMA */
-	/* Optional: told which leading bytes of data the EDIFACT reader is
-	 * done with (edi_read_options), e.g. to drop a mapped file's pages. */
+	/* Optional: told which leading bytes of data the EDIFACT or XML
+	 * reader is done with (edi_read_options, xml_read_options), e.g. to
+	 * drop a mapped file's pages.  The XML reader reads the bytes twice:
+	 * its second pass starts again from 0 (a smaller upto). */
 	void		(*consumed)(void *arg, size_t upto);
 	void		 *consumed_arg;
 };

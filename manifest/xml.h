@@ -51,6 +51,23 @@ void xml_limits_default(struct xml_limits *l);
 int xml_parse(const char *data, size_t len, const struct xml_limits *limits,
     struct manifest_train *t);
 
+/* What a caller may be told while its document is read. */
+struct xml_read_options {
+	/*
+	 * Optional: the reader is done, for now, with data[0, upto) -- a
+	 * caller that mapped a file may give those pages back.  The bytes
+	 * are read twice, the byte checks first (xml_prescan.h), then
+	 * libxml2: the second pass starts again from 0, with a smaller upto.
+	 */
+	void	(*consumed)(void *arg, size_t upto);
+	void	 *arg;
+};
+
+/* xml_parse, telling ro what it may (ro NULL: as xml_parse). */
+int xml_parse_with(const char *data, size_t len,
+    const struct xml_limits *limits, const struct xml_read_options *ro,
+    struct manifest_train *t);
+
 /* Appends the train as an XML manifest of the profile to out. */
 void xml_write_manifest(const struct manifest_train *t, struct buf *out);
 

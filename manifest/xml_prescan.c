@@ -51,6 +51,29 @@ line_of(const char *data, size_t off)
 	return n;
 }
 
+/* Who is told how far the scan got, and when next. */
+struct scan_progress {
+	const char	*data;		/* the document's first byte */
+	const char	*end;		/* and its end */
+	const char	*next;		/* tell again from here (end: never) */
+	void		(*done)(void *arg, size_t upto);
+	void		 *arg;
+};
+
+/*
+ * Tells the caller that the bytes before p are scanned (the scan may look
+ * back up to a run's length, max_run, to count a tag exactly: a page
+ * given back is read again from its file), every XML_SCAN_STEP bytes.
+ */
+static void
+scan_progress(struct scan_progress *pg, const char *p)
+{
+	pg->next = (size_t)(pg->end - p) > XML_SCAN_STEP ? p + XML_SCAN_STEP :
+	    pg->end;
+	if (pg->done != NULL)
+		pg->done(pg->arg, (size_t)(p - pg->data));
+}
+
 /*
  * Where a start tag may carry more than max_attrs attributes -- the '<'
  * after which more than max_attrs '=' come before the next '<' -- or
@@ -64,7 +87,7 @@ line_of(const char *data, size_t off)
  */
 static const char *
 scan_candidate(const char *p, const char *end, size_t max_attrs,
-    size_t max_run, bool *long_run)
+    size_t max_run, bool *long_run, struct scan_progress *pg)
 {
 	const char	*seg = p;
 	size_t		 n = 0;
@@ -74,7 +97,11 @@ scan_candidate(const char *p, const char *end, size_t max_attrs,
 	int		 i;
 
 	for (; end - p >= 16; p += 16) {
-		__m128i	v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i	v;
+
+		if (p >= pg->next)
+			scan_progress(pg, p);
+		v = _mm_loadu_si128((const __m128i *)(const void *)p);
 
 		ml = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lt));
 		me = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq));
@@ -124,11 +151,22 @@ uint32_t
 xml_tag_scan(const char *data, size_t len, size_t max_attrs, size_t max_run,
     bool *long_run)
 {
+	return xml_tag_scan_with(data, len, max_attrs, max_run, long_run, NULL,
+	    NULL);
+}
+
+uint32_t
+xml_tag_scan_with(const char *data, size_t len, size_t max_attrs,
+    size_t max_run, bool *long_run, void (*done)(void *arg, size_t upto),
+    void *arg)
+{
 	const char	*p = data, *end = data + len, *after, *next;
+	struct scan_progress	 pg = { data, end, done != NULL ? data : end,
+				    done, arg };
 
 	*long_run = false;
-	while ((p = scan_candidate(p, end, max_attrs, max_run, long_run)) !=
-	    NULL) {
+	while ((p = scan_candidate(p, end, max_attrs, max_run, long_run,
+	    &pg)) != NULL) {
 		if (*long_run || (*p == '<' && !(end - p >= 2 && (p[1] == '!' ||
 		    p[1] == '?')) && tag_attributes(p, end, &after) > max_attrs))
 			return line_of(data, (size_t)(p - data));

@@ -19,6 +19,8 @@
 
 struct diag_list;
 
+#define XML_SCAN_STEP	((size_t)1 << 20)	/* bytes between two progress reports */
+
 /* What the prolog check found. */
 enum xml_prolog_fault {
 	XML_PROLOG_OK,
@@ -53,5 +55,14 @@ int xml_prolog_refuse(const char *data, size_t len, struct diag_list *diags);
  */
 uint32_t xml_tag_scan(const char *data, size_t len, size_t max_attrs,
     size_t max_run, bool *long_run);
+/*
+ * xml_tag_scan telling done(arg, upto) every XML_SCAN_STEP bytes that it
+ * has passed data[0, upto) (done may be NULL): a caller reading a mapped
+ * file gives those pages back, so that the scan does not make the whole
+ * file resident.
+ */
+uint32_t xml_tag_scan_with(const char *data, size_t len, size_t max_attrs,
+    size_t max_run, bool *long_run, void (*done)(void *arg, size_t upto),
+    void *arg);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * xml_read.c -- the XML manifest reader on libxml2's xmlTextReader.
+ * xml_read.c -- the XML manifest reader: libxml2 behind the hardening.
  *
  * The reader streams: a frame per open element records what it is (a
  * wagon, a seal, a goods item...) and the model object it fills; text is
@@ -15,8 +15,11 @@
  * everything; limits on size, depth, elements and text.  What is refused
  * from the bytes alone, before libxml2 sees them, is xml_prescan.c's.
  *
- * This file is the streaming core; what each element of the profile
- * means to the model is xml_element.c's (xml_read_int.h between them).
+ * This file is the streaming core; xml_sax.c drives libxml2 (its push
+ * parser, with callbacks and no tree: the nodes, lines and errors
+ * xmlTextReader gave, at less than half its cost); what each element of
+ * the profile means to the model is xml_element.c's (xml_read_int.h
+ * between them).
  */
 #include <pthread.h>
 #include <stddef.h>
@@ -24,7 +27,6 @@
 #include <string.h>
 
 #include <libxml/parser.h>
-#include <libxml/xmlreader.h>
 
 #include "xml_error.h"
 #include "xml_prescan.h"
@@ -117,16 +119,12 @@ xml_limits_default(struct xml_limits *l)
 uint32_t
 xr_line(struct xr *x)
 {
-	xmlNodePtr	cur;
-	long		n = 0;
-
-	if (x->r == NULL)
+	if (x->ctxt == NULL)
 		return 0;
-	if ((cur = xmlTextReaderCurrentNode(x->r)) != NULL)
-		n = xmlGetLineNo(cur);
-	if (n <= 0)
-		n = xmlTextReaderGetParserLineNumber(x->r);
-	return n > 0 ? (uint32_t)n : 0;
+	/* Before the first node the reader told the parser's line. */
+	if (x->line == 0 && x->ctxt->input != NULL && x->ctxt->input->line > 0)
+		return (uint32_t)x->ctxt->input->line;
+	return x->line;
 }
 
 /* A diagnostic at the current line. */
@@ -156,8 +154,8 @@ xr_refuse(struct xr *x, const char *code, const char *fmt, ...)
 }
 
 /* libxml2's own errors (malformed XML, bad encoding) as diagnostics. */
-static void
-error_cb(void *arg, xmlErrorPtr e)
+void
+xr_libxml_error(void *arg, xmlErrorPtr e)
 {
 	struct xr	*x = arg;
 	struct diag_loc	 loc;
@@ -201,15 +199,46 @@ unknown_name_seen(struct xr *x, const char *name)
 	return true;
 }
 
-/* An element opens. */
+/*
+ * The unitCode (else currencyID) attribute of a measure or an amount into
+ * x->unit, as xmlGetNoNsProp gives it: libxml2's SAX2 spells an '&' of
+ * a value "&#38;" (every other reference is replaced or refused).
+ */
 static void
-element_start(struct xr *x)
+unit_attribute(struct xr *x, int nattrs, const xmlChar **attrs)
 {
-	const char	*name = (const char *)xmlTextReaderConstLocalName(x->r);
-	const char	*ns = (const char *)xmlTextReaderConstNamespaceUri(x->r);
+	const xmlChar	**a, *v, *end;
+	const char	 *want;
+	size_t		  n;
+	char		  c;
+	int		  i, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		want = pass == 0 ? x->unitCode : x->currencyID;
+		for (i = 0, a = attrs; i < nattrs; i++, a += 5) {
+			if ((const char *)a[0] != want || a[2] != NULL)
+				continue;
+			for (n = 0, v = a[3], end = a[4]; v < end; v++) {
+				c = (char)*v;
+				if (c == '&' && end - v >= 5 &&
+				    memcmp(v, "&#38;", 5) == 0)
+					v += 4;	/* the reference, read as its '&' */
+				if (n < sizeof x->unit - 1)
+					x->unit[n++] = c;
+			}
+			x->unit[n] = '\0';
+			return;
+		}
+	}
+}
+
+/* An element opens. */
+void
+xr_element_start(struct xr *x, const char *name, const char *ns, int nattrs,
+    const xmlChar **attrs)
+{
 	struct xml_frame	*parent = &x->stack[x->depth], *f;
 	enum xctx	 ctx;
-	xmlChar		*a;
 
 	if (++x->elements > x->lim.max_elements) {
 		xr_refuse(x, "XML_LIMIT", "more than %zu elements (the element "
@@ -222,7 +251,8 @@ element_start(struct xr *x)
 		    "depth limit)", x->lim.max_depth);
 		return;
 	}
-	if (ns != NULL && (strcmp(ns, XINCLUDE_NS) == 0 ||
+	/* The profile's own namespace (interned) is not XInclude's. */
+	if (ns != NULL && ns != x->ns && (strcmp(ns, XINCLUDE_NS) == 0 ||
 	    strcmp(ns, XINCLUDE_NS_2003) == 0)) {
 		xr_refuse(x, "XML_FORBIDDEN", "XInclude is not accepted");
 		return;
@@ -249,6 +279,10 @@ element_start(struct xr *x)
 	f = &x->stack[++x->depth];
 	f->ctx = ctx;
 	f->name = name;
+	f->line = x->line;
+	f->first = f->last = XKID_NONE;
+	f->nkids = 0;
+	f->empty = false;
 	f->obj = ctx == X_SKIP || ctx == X_LEAF ? parent->obj :
 	    xml_element_open(x, ctx, parent, name);
 	buf_reset(&x->text);
@@ -256,25 +290,13 @@ element_start(struct xr *x)
 	/* Only measures and amounts carry an attribute railgate reads. */
 	if (ctx == X_LEAF && (name == x->nm.TareMassMeasure ||
 	    name == x->nm.GrossMassMeasure || name == x->nm.NetMassMeasure ||
-	    name == x->nm.ValueAmount)) {
-		a = xmlTextReaderGetAttribute(x->r, (const xmlChar *)"unitCode");
-		if (a == NULL)
-			a = xmlTextReaderGetAttribute(x->r,
-			    (const xmlChar *)"currencyID");
-		if (a != NULL) {
-			size_t n = strlen((char *)a);
-
-			n = n < sizeof x->unit - 1 ? n : sizeof x->unit - 1;
-			memcpy(x->unit, a, n);
-			x->unit[n] = '\0';
-			xmlFree(a);
-		}
-	}
+	    name == x->nm.ValueAmount))
+		unit_attribute(x, nattrs, attrs);
 }
 
 /* The open element closes. */
-static void
-element_end(struct xr *x)
+void
+xr_element_end(struct xr *x)
 {
 	struct xml_frame	*f = &x->stack[x->depth];
 
@@ -286,57 +308,33 @@ element_end(struct xr *x)
 	buf_reset(&x->text);
 }
 
-/* Text inside an element. */
-static void
-text_node(struct xr *x)
+/* A text piece inside the open element: a value element keeps it. */
+void
+xr_text_piece(struct xr *x, const char *s, size_t len)
 {
-	const char	*v = (const char *)xmlTextReaderConstValue(x->r);
-	size_t		 n = v != NULL ? strlen(v) : 0;
+	if (x->stack[x->depth].ctx == X_LEAF)
+		buf_add(&x->text, s, len);
+}
 
+/*
+ * A text node of len bytes ends: one over the text limit is refused, a
+ * value element's counting what it had before (the pieces are in
+ * x->text already).
+ */
+void
+xr_text_end(struct xr *x, size_t len)
+{
 	if (x->stack[x->depth].ctx != X_LEAF) {
 		/* Skipped text obeys the same limit as text that is read. */
-		if (n > x->lim.max_text)
+		if (len > x->lim.max_text)
 			xr_refuse(x, "XML_LIMIT", "a text node longer than %zu bytes "
 			    "(the text limit)", x->lim.max_text);
 		return;
 	}
-	if (x->text.len + n > x->lim.max_text) {
+	if (x->text.len > x->lim.max_text) {
 		xr_refuse(x, "XML_LIMIT", "a text node longer than %zu bytes (the "
 		    "text limit)", x->lim.max_text);
 		return;
-	}
-	buf_add(&x->text, v, n);
-}
-
-/* One node of the stream. */
-static void
-read_node(struct xr *x)
-{
-	switch (xmlTextReaderNodeType(x->r)) {
-	case XML_READER_TYPE_DOCUMENT_TYPE:
-		xr_refuse(x, "XML_FORBIDDEN", "a DOCTYPE is not accepted: manifests "
-		    "carry no DTD and no entities");
-		break;
-	case XML_READER_TYPE_ENTITY_REFERENCE:
-	case XML_READER_TYPE_ENTITY:
-		xr_refuse(x, "XML_FORBIDDEN", "entities are not accepted");
-		break;
-	case XML_READER_TYPE_ELEMENT:
-		x->root_seen = true;
-		element_start(x);
-		if (!x->refused && xmlTextReaderIsEmptyElement(x->r))
-			element_end(x);
-		break;
-	case XML_READER_TYPE_END_ELEMENT:
-		element_end(x);
-		break;
-	case XML_READER_TYPE_TEXT:
-	case XML_READER_TYPE_CDATA:
-	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-		text_node(x);
-		break;
-	default:
-		break;
 	}
 }
 
@@ -346,7 +344,8 @@ read_node(struct xr *x)
  * over-attributed start tags (xml_tag_scan).  0, or -1 after an error.
  */
 static int
-document_refused(struct xr *x, const char *data, size_t len)
+document_refused(struct xr *x, const char *data, size_t len,
+    const struct xml_read_options *ro)
 {
 	struct diag_loc	 loc;
 	uint32_t	 at;
@@ -359,8 +358,8 @@ document_refused(struct xr *x, const char *data, size_t len)
 	}
 	if (xml_prolog_refuse(data, len, &x->t->diags) < 0)
 		return -1;
-	if ((at = xml_tag_scan(data, len, x->lim.max_attributes,
-	    x->lim.max_text, &long_run)) == 0)
+	if ((at = xml_tag_scan_with(data, len, x->lim.max_attributes,
+	    x->lim.max_text, &long_run, ro->consumed, ro->arg)) == 0)
 		return 0;
 	loc = diag_loc_line(NULL, at, 0);
 	if (long_run)
@@ -374,36 +373,40 @@ document_refused(struct xr *x, const char *data, size_t len)
 	return -1;
 }
 
-/* Opens libxml2's reader on the document and interns the profile's names. */
-static int
-reader_open(struct xr *x, const char *data, size_t len)
+/* Interns the profile's names in the parser's dictionary. */
+void
+xr_intern_names(struct xr *x, xmlDictPtr dict)
 {
 	size_t	i;
 
-	pthread_once(&loader_once, install_loader);
-	x->r = xmlReaderForMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET |
-	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
-	    XML_PARSE_NOBLANKS | XML_PARSE_COMPACT);
-	if (x->r == NULL) {
-		xr_refuse(x, "XML_MALFORMED", "the document cannot be read as XML");
-		return -1;
-	}
-	xmlTextReaderSetStructuredErrorHandler(x->r, error_cb, x);
-	x->ns = (const char *)xmlTextReaderConstString(x->r,
-	    (const xmlChar *)XML_NAMESPACE);
+	x->ns = (const char *)xmlDictLookup(dict, (const xmlChar *)XML_NAMESPACE,
+	    -1);
+	x->unitCode = (const char *)xmlDictLookup(dict,
+	    (const xmlChar *)"unitCode", -1);
+	x->currencyID = (const char *)xmlDictLookup(dict,
+	    (const xmlChar *)"currencyID", -1);
 	for (i = 0; i < nitems(xname_table); i++)
 		*(const char **)((char *)&x->nm + xname_table[i].offset) =
-		    (const char *)xmlTextReaderConstString(x->r,
-		    (const xmlChar *)xname_table[i].spelling);
-	return 0;
+		    (const char *)xmlDictLookup(dict,
+		    (const xmlChar *)xname_table[i].spelling, -1);
 }
 
 int
 xml_parse(const char *data, size_t len, const struct xml_limits *limits,
     struct manifest_train *t)
 {
+	return xml_parse_with(data, len, limits, NULL, t);
+}
+
+int
+xml_parse_with(const char *data, size_t len, const struct xml_limits *limits,
+    const struct xml_read_options *ro, struct manifest_train *t)
+{
+	static const struct xml_read_options	none = { NULL, NULL };
 	struct xr	 x;
-	int		 rc = 0;
+
+	if (ro == NULL)
+		ro = &none;
 
 	memset(&x, 0, sizeof x);
 	x.t = t;
@@ -413,16 +416,12 @@ xml_parse(const char *data, size_t len, const struct xml_limits *limits,
 		xml_limits_default(&x.lim);
 	t->source = MANIFEST_SOURCE_XML;
 	x.stack[0].ctx = X_ROOT;
-	if (document_refused(&x, data, len) < 0 || reader_open(&x, data, len) < 0)
+	if (document_refused(&x, data, len, ro) < 0)
 		return -1;
-	while (!x.refused && (rc = xmlTextReaderRead(x.r)) == 1)
-		read_node(&x);
-	if (!x.refused && rc < 0)
-		xr_refuse(&x, "XML_MALFORMED", "the document is not well-formed XML");
-	if (!x.refused && !x.root_seen)
-		xr_refuse(&x, "NOT_A_MANIFEST", "the document has no root element");
-	xmlFreeTextReader(x.r);
-	x.r = NULL;
+	pthread_once(&loader_once, install_loader);
+	xml_sax_read(&x, data, len, XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS |
+	    XML_PARSE_COMPACT, ro);
 	buf_free(&x.text);
 	if (!x.refused && t->id == NULL)
 		xr_refuse(&x, "TRAIN_ID_MISSING", "the manifest names no train "
