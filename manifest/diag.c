@@ -62,20 +62,42 @@ diag_list_init(struct diag_list *l, size_t limit)
 	l->limit = limit == 0 ? DIAG_DEFAULT_LIMIT : limit;
 }
 
-/* Frees the kept diagnostics and resets the counts. */
-void
-diag_list_clear(struct diag_list *l)
+/* Frees what kept diagnostics from..n-1 own. */
+static void
+diag_free_from(struct diag_list *l, size_t from)
 {
-	size_t	i, limit;
+	size_t	i;
 
-	for (i = 0; i < l->n; i++) {
+	for (i = from; i < l->n; i++) {
 		free(l->v[i].message);
 		free((char *)l->v[i].loc.file);
 		free((char *)l->v[i].loc.field);
 	}
+}
+
+/* Frees the kept diagnostics and resets the counts. */
+void
+diag_list_clear(struct diag_list *l)
+{
+	size_t	limit;
+
+	diag_free_from(l, 0);
 	free(l->v);
 	limit = l->limit;
 	diag_list_init(l, limit);
+}
+
+/* Takes back every diagnostic recorded since l's counts were mark's. */
+void
+diag_list_rewind(struct diag_list *l, const struct diag_list *mark)
+{
+	if (mark->n > l->n)
+		return;		/* not a mark of this list */
+	diag_free_from(l, mark->n);
+	l->n = mark->n;
+	l->errors = mark->errors;
+	l->warnings = mark->warnings;
+	l->dropped = mark->dropped;
 }
 
 /* Counts d's severity; returns whether there is room to keep it. */

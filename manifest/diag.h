@@ -73,6 +73,12 @@ void diag_add(struct diag_list *l, enum diag_severity sev, const char *code,
 void diag_addv(struct diag_list *l, enum diag_severity sev, const char *code,
     const struct diag_loc *loc, const char *fmt, va_list ap)
     __attribute__((format(printf, 5, 0)));
+/*
+ * Takes back what was recorded since mark, a copy of l's struct taken
+ * earlier (only its counts are read): those diagnostics are freed and
+ * the counts are mark's again.
+ */
+void diag_list_rewind(struct diag_list *l, const struct diag_list *mark);
 /* Appends copies of every diagnostic of src to dst. */
 void diag_list_append(struct diag_list *dst, const struct diag_list *src);
 

@@ -71,18 +71,7 @@ batch_begin(struct xr *x)
 static void
 batch_take_back(struct xr *x)
 {
-	struct diag_list	*l = &x->t->diags;
-	size_t			 i;
-
-	for (i = x->mark.n; i < l->n; i++) {
-		free(l->v[i].message);
-		free((char *)l->v[i].loc.file);
-		free((char *)l->v[i].loc.field);
-	}
-	l->n = x->mark.n;
-	l->errors = x->mark.errors;
-	l->warnings = x->mark.warnings;
-	l->dropped = x->mark.dropped;
+	diag_list_rewind(&x->t->diags, &x->mark);
 }
 
 /*

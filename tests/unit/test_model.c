@@ -448,6 +448,21 @@ t_model_diag_limit(void)
 	diag_list_clear(&l);
 	CU_ASSERT_EQUAL(l.n, 0);
 	CU_ASSERT_FALSE(diag_list_has_errors(&l));
+	/* Rewound to a mark: what came after it is taken back, counts too
+	 * (the XML reader takes back a batch libxml2 failed in). */
+	diag_add(&l, DIAG_WARNING, "A", &loc, "kept");
+	copy = l;
+	for (i = 0; i < 25; i++)
+		diag_add(&l, DIAG_ERROR, "B", &loc, "taken back %d", i);
+	diag_list_rewind(&l, &copy);
+	CU_ASSERT_EQUAL(l.n, 1);
+	CU_ASSERT_EQUAL(l.dropped, 0);
+	CU_ASSERT_EQUAL(l.warnings, 1);
+	CU_ASSERT_FALSE(diag_list_has_errors(&l));
+	diag_add(&l, DIAG_ERROR, "C", &loc, "after");
+	CU_ASSERT_EQUAL(l.n, 2);
+	CU_ASSERT_STRING_EQUAL(l.v[1].code, "C");
+	diag_list_clear(&l);
 }
 
 /* A NUL inside a value is U+FFFD, not the end of the string. */
