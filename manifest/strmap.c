@@ -3,7 +3,16 @@
  *
  * Keys are compared by length and bytes; the hash is cached per slot so a
  * probe touches key memory only on a likely match.
+ *
+ * The hash is keyed with words drawn at random when the process starts.
+ * Most keys come from manifests (tracking numbers, equipment numbers,
+ * every shared string of the model): with a fixed hash, whoever sends a
+ * manifest could choose a million keys of one slot and make each lookup
+ * walk them all -- a train that takes hours to read.  Nothing keeps or
+ * orders anything by a hash, so runs differ only in where keys sit.
  */
+#include <sys/random.h>
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,23 +118,39 @@ mix(uint64_t a, uint64_t b)
  * big train, and a call to memcpy or a byte loop would cost more than
  * the mixing.
  */
+static uint64_t	hash_key[3] = { 0x9e3779b97f4a7c15ULL, 0xa0761d6478bd642fULL,
+		    0xe7037ed1a0b428dbULL };
+
+/*
+ * Draws the hash's key before main() and so before any thread or map.
+ * Without the kernel's randomness (which does not happen on Linux 3.17
+ * and later) the fixed words above stay: slower under attack, still right.
+ */
+__attribute__((constructor)) static void
+strmap_hash_key(void)
+{
+	uint64_t	k[3];
+
+	if (getrandom(k, sizeof k, GRND_NONBLOCK) == (ssize_t)sizeof k)
+		memcpy(hash_key, k, sizeof hash_key);
+}
+
 uint64_t
 strmap_hash(const char *s, size_t len)
 {
-	uint64_t	seed = 0x9e3779b97f4a7c15ULL ^ (uint64_t)len, a, b;
+	uint64_t	seed = hash_key[0] ^ (uint64_t)len, a, b;
 	size_t		n = len;
 
 	if (n <= 16)
 		load_short(s, n, &a, &b);
 	else {
 		for (; n > 16; s += 16, n -= 16)
-			seed = mix(load64(s) ^ 0xa0761d6478bd642fULL,
-			    load64(s + 8) ^ seed);
+			seed = mix(load64(s) ^ hash_key[1], load64(s + 8) ^ seed);
 		/* The last 16 bytes of the key, overlapping those mixed. */
 		a = load64(s + n - 16);
 		b = load64(s + n - 8);
 	}
-	return mix(a ^ 0xe7037ed1a0b428dbULL, b ^ seed);
+	return mix(a ^ hash_key[2], b ^ seed);
 }
 
 /* True when the len bytes at x and y are equal; short keys without a call. */

@@ -26,7 +26,8 @@ void *strmap_getn(const struct strmap *m, const char *key, size_t len);
 void strmap_put(struct strmap *m, const char *key, void *value);
 size_t strmap_count(const struct strmap *m);
 
-/* A 64-bit hash of len bytes (stable across runs, not across versions). */
+/* A 64-bit hash of len bytes, keyed at random per process (strmap.c):
+ * the same within a run, never kept or compared across runs. */
 uint64_t strmap_hash(const char *s, size_t len);
 
 #endif

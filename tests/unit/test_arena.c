@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "manifest/arena.h"
+#include "manifest/strmap.h"
 #include "manifest/strset.h"
 
 #include "unit.h"
@@ -136,11 +137,47 @@ t_strset_one_copy_per_string(void)
 	arena_free(a);
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Keys a sender could choose to collide: with the hash's former fixed
+ * words, any 16 bytes opening with the 8 that cancel its last word
+ * hashed to 0 -- 20,000 such tracking numbers, one slot, each insert
+ * walking all the others.  Keyed at random per process, they spread.
+ */
+static void
+t_strmap_hash_keyed(void)
+{
+	static const char	 zero[8] = { '\xdb', '\x28', '\xb4', '\xa0',
+				     '\xd1', '\x7e', '\x03', '\xe7' };
+	size_t			 i, n = 20000, distinct = 1;
+	uint64_t		*h = calloc(n, sizeof *h);
+	char			 key[16];
+
+	for (i = 0; i < n; i++) {
+		memcpy(key, zero, 8);
+		snprintf(key + 8, 8, "%07zu", i);
+		h[i] = strmap_hash(key, 15);
+	}
+	qsort(h, n, sizeof *h, cmp_u64);
+	for (i = 1; i < n; i++)
+		distinct += h[i] != h[i - 1];
+	CU_ASSERT_EQUAL(distinct, n);
+	free(h);
+}
+
 static CU_TestInfo arena_tests[] = {
 	{ "t_arena_grow_keeps_elements_and_reuses_blocks",
 	  t_arena_grow_keeps_elements_and_reuses_blocks },
 	{ "t_arena_trim_gives_back_the_tail", t_arena_trim_gives_back_the_tail },
 	{ "t_strset_one_copy_per_string", t_strset_one_copy_per_string },
+	{ "t_strmap_hash_keyed", t_strmap_hash_keyed },
 	CU_TEST_INFO_NULL,
 };
 
