@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest/strmap.h"
 #include "manifest/util.h"
 
 #include "memo.h"
@@ -96,15 +97,16 @@ memo_put(struct memo *m, const struct rules_node *node, const char *s,
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* FNV-1a of node and the bytes of s. */
+/*
+ * The hash of node and the bytes of s: the names screened are the
+ * sender's, so the hash is strmap's, keyed at random per process (a
+ * fixed one would let chosen names share a slot).
+ */
 static uint64_t
 text_hash(const struct rules_node *node, const char *s)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL ^ (uintptr_t)node;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
+	return strmap_hash(s, strlen(s)) ^
+	    ((uint64_t)(uintptr_t)node * 0x9e3779b97f4a7c15ULL);
 }
 
 /* The content-keyed slot of (node, s, h), or the free one; ccap > 0. */
