@@ -131,7 +131,10 @@ error_cb(void *arg, xmlErrorPtr e)
 		x->libxml_failed = true;
 		if (x->nread > 0) {
 			memset(&said, 0, sizeof said);
-			said.v = x->t->diags.v + x->mark.n;
+			/* None kept (diags.v may still be NULL): only the
+			 * counts of those dropped past the limit move. */
+			said.v = x->first.n > x->mark.n ?
+			    x->t->diags.v + x->mark.n : NULL;
 			said.n = x->first.n - x->mark.n;
 			said.errors = x->first.errors - x->mark.errors;
 			said.warnings = x->first.warnings - x->mark.warnings;
