@@ -90,6 +90,9 @@ edi_lexer_init(struct edi_lexer *lx, const char *data, size_t len,
 	lx->data = data;
 	lx->len = len;
 	lx->diags = diags;
+	lx->out_sep = lx->own_sep;
+	lx->out_el_end = lx->own_el_end;
+	lx->out_el_first = lx->own_el_first;
 	lx->syntax = def;
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
 		lx->pos = 3;	/* a byte order mark from a Windows tool */
@@ -242,9 +245,13 @@ scan_segment(struct edi_lexer *lx, struct edi_segment *seg, size_t i)
 	size_t		 base, len = lx->len;
 	uint64_t	 mask;
 	unsigned	 nc = 0, e = 0;
+	/* In locals: a store through el_first (bytes) could be any object's,
+	 * which would reload every field after it. */
+	const char	**sep = seg->sep, **el_end = seg->el_end;
+	uint8_t		 *el_first = seg->el_first;
 
-	seg->sep[0] = d + i - 1;	/* the element separator after the tag */
-	seg->el_first[0] = 0;
+	sep[0] = d + i - 1;	/* the element separator after the tag */
+	el_first[0] = 0;
 	window_skip_to(lx, i);
 	base = lx->mbase;
 	mask = lx->mask;
@@ -272,15 +279,15 @@ scan_segment(struct edi_lexer *lx, struct edi_segment *seg, size_t i)
 		}
 		/* A separator or the terminator closes a component. */
 		if (nc < EDI_MAX_COMPONENTS)
-			seg->sep[++nc] = d + i;
+			sep[++nc] = d + i;
 		else
 			seg->truncated_elements = true;
 		if (c == CLS_COMPONENT)
 			continue;
 		/* An element separator or the terminator closes an element. */
 		if (e < EDI_MAX_ELEMENTS) {
-			seg->el_end[e] = d + i;
-			seg->el_first[++e] = (uint8_t)nc;
+			el_end[e] = d + i;
+			el_first[++e] = (uint8_t)nc;
 		} else
 			seg->truncated_elements = true;
 		if (c == CLS_TERMINATOR)
@@ -321,19 +328,25 @@ tag_ok(const char *p)
 	    tag_chars[(unsigned char)p[2]]) != 0;
 }
 
+/* Reports ev now, or keeps it in lx->event for a caller without diags. */
+static void
+lex_event(struct edi_lexer *lx, enum edi_lex_event_kind kind, size_t start,
+    size_t end)
+{
+	struct edi_lex_event	ev = { kind, lx->ordinal, start, end };
+
+	if (lx->diags != NULL)
+		edi_lex_event_report(lx->diags, lx->data, lx->len, &ev);
+	else
+		lx->event = ev;
+}
+
 /* Records a segment cut off by the end of the input; returns -1. */
 static int
 truncated(struct edi_lexer *lx, size_t start)
 {
-	struct diag_loc	loc;
-
 	lx->ordinal++;
-	loc = diag_loc_segment(lx->ordinal, NULL, lx->len);
-	if (lx->len - start >= 3 && tag_ok(lx->data + start))
-		memcpy(loc.tag, lx->data + start, 3);
-	diag_add(lx->diags, DIAG_ERROR, "TRUNCATED", &loc,
-	    "the input ends at byte %zu inside segment %u, which has no "
-	    "terminator", lx->len, lx->ordinal);
+	lex_event(lx, EDI_LEX_TRUNCATED, start, lx->len);
 	lx->pos = lx->len;
 	return -1;
 }
@@ -346,20 +359,38 @@ truncated(struct edi_lexer *lx, size_t start)
 static __attribute__((noinline, cold)) int
 bad_tag(struct edi_lexer *lx, size_t start)
 {
-	const char	*d = lx->data;
-	struct diag_loc	 loc;
-	size_t		 end;
+	size_t	end;
 
 	end = skip_segment(lx, start);
 	if (end >= lx->len)
 		return truncated(lx, start);
 	lx->pos = end + 1;
-	loc = diag_loc_segment(++lx->ordinal, NULL, start);
-	diag_add(lx->diags, DIAG_ERROR, "BAD_TAG", &loc,
-	    "segment %u does not start with a three-character tag and an "
-	    "element separator: \"%.*s\"", lx->ordinal,
-	    (int)(end - start < 12 ? end - start : 12), d + start);
+	lx->ordinal++;
+	lex_event(lx, EDI_LEX_BAD_TAG, start, end);
 	return 0;
+}
+
+void
+edi_lex_event_report(struct diag_list *l, const char *data, size_t len,
+    const struct edi_lex_event *ev)
+{
+	struct diag_loc	loc;
+
+	if (ev->kind == EDI_LEX_TRUNCATED) {
+		loc = diag_loc_segment(ev->ordinal, NULL, len);
+		if (len - ev->start >= 3 && tag_ok(data + ev->start))
+			memcpy(loc.tag, data + ev->start, 3);
+		diag_add(l, DIAG_ERROR, "TRUNCATED", &loc,
+		    "the input ends at byte %zu inside segment %u, which has no "
+		    "terminator", len, ev->ordinal);
+		return;
+	}
+	loc = diag_loc_segment(ev->ordinal, NULL, ev->start);
+	diag_add(l, DIAG_ERROR, "BAD_TAG", &loc,
+	    "segment %u does not start with a three-character tag and an "
+	    "element separator: \"%.*s\"", ev->ordinal,
+	    (int)(ev->end - ev->start < 12 ? ev->end - ev->start : 12),
+	    data + ev->start);
 }
 
 int
@@ -381,6 +412,9 @@ edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg)
 			after = lx->cls[(unsigned char)d[start + 3]];
 		if (__builtin_expect((after == CLS_ELEMENT ||
 		    after == CLS_TERMINATOR) && tag_ok(d + start), 1)) {
+			seg->sep = lx->out_sep;
+			seg->el_end = lx->out_el_end;
+			seg->el_first = lx->out_el_first;
 			seg->nelements = 0;
 			seg->escaped = false;
 			seg->truncated_elements = false;
@@ -402,6 +436,8 @@ edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg)
 		}
 		if (bad_tag(lx, start) < 0)
 			return -1;
+		if (lx->diags == NULL)
+			return EDI_LEX_EVENT;
 	}
 }
 

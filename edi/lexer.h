@@ -55,13 +55,28 @@ struct edi_segment {
 	 * sep[k] and sep[k + 1] (sep[0] is the separator after the tag);
 	 * element e is components el_first[e] to el_first[e + 1] - 1 and
 	 * ends at el_end[e] (which also holds when components were dropped).
+	 * The arrays are the lexer's (valid until its next segment) or a
+	 * batch's (lexpipe.c): where edi_lexer.out_* pointed.
 	 */
-	const char	*sep[EDI_MAX_COMPONENTS + 1];
-	const char	*el_end[EDI_MAX_ELEMENTS];
-	uint8_t		 el_first[EDI_MAX_ELEMENTS + 1];
+	const char	**sep;		/* EDI_MAX_COMPONENTS + 1 */
+	const char	**el_end;	/* EDI_MAX_ELEMENTS */
+	uint8_t		 *el_first;	/* EDI_MAX_ELEMENTS + 1 */
 };
 
 #define EDI_TAG(a, b, c) ((uint32_t)(a) << 16 | (uint32_t)(b) << 8 | (uint32_t)(c))
+
+/* A segment the lexer could not return, reported as a diagnostic. */
+enum edi_lex_event_kind {
+	EDI_LEX_BAD_TAG,	/* skipped: no three-character tag */
+	EDI_LEX_TRUNCATED,	/* the input ends inside it */
+};
+
+struct edi_lex_event {
+	enum edi_lex_event_kind	 kind;
+	uint32_t		 ordinal;	/* the segment's */
+	size_t			 start;		/* its first byte */
+	size_t			 end;		/* BAD_TAG: its terminator */
+};
 
 struct edi_lexer {
 	const char		*data;
@@ -71,7 +86,14 @@ struct edi_lexer {
 	bool			 has_una;
 	bool			 level_b;
 	uint32_t		 ordinal;
-	struct diag_list	*diags;		/* borrowed */
+	/* Borrowed; NULL: a bad or cut-off segment is kept in event, for
+	 * a caller that reports it later in its place (lexpipe.c). */
+	struct diag_list	*diags;
+	struct edi_lex_event	 event;
+	/* Where the next segment's arrays go: own_* unless a batch's. */
+	const char		**out_sep;
+	const char		**out_el_end;
+	uint8_t			 *out_el_first;
 	uint8_t			 cls[256];	/* byte classes of the syntax */
 	/* The scanner's window: bit i of mask set when data[mbase + i] is a
 	 * separator, release character or line break not yet consumed. */
@@ -80,6 +102,9 @@ struct edi_lexer {
 	/* Each special byte repeated 32 times, for the SIMD classifier. */
 	_Alignas(32) unsigned char splat[6][32];
 	bool			 avx2;		/* the CPU has it: 32 bytes a step */
+	const char		*own_sep[EDI_MAX_COMPONENTS + 1];
+	const char		*own_el_end[EDI_MAX_ELEMENTS];
+	uint8_t			 own_el_first[EDI_MAX_ELEMENTS + 1];
 };
 
 /* Prepares to read data; reads UNA if present.  diags is borrowed. */
@@ -89,9 +114,15 @@ void edi_lexer_init(struct edi_lexer *lx, const char *data, size_t len,
  * The next segment: 1, 0 at the end of the input, -1 when the input
  * ends inside a segment (a TRUNCATED diagnostic gives the byte offset).
  * A segment whose tag is not three letters or digits is reported
- * (BAD_TAG) and skipped.
+ * (BAD_TAG) and skipped.  With diags NULL, each of those is left in
+ * lx->event instead: -1 for TRUNCATED, EDI_LEX_EVENT for a BAD_TAG
+ * (call again for the segments after it).
  */
+#define EDI_LEX_EVENT 2
 int edi_lexer_next(struct edi_lexer *lx, struct edi_segment *seg);
+/* Reports ev, met in data (len bytes), as its diagnostic into l. */
+void edi_lex_event_report(struct diag_list *l, const char *data, size_t len,
+    const struct edi_lex_event *ev);
 
 /* Records a diagnostic located at seg (number, tag, byte offset). */
 void edi_segment_diag(struct diag_list *l, const struct edi_segment *seg,

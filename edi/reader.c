@@ -15,6 +15,7 @@
 #include "manifest/value.h"
 
 #include "lexer.h"
+#include "lexpipe.h"
 #include "map.h"
 #include "reader.h"
 
@@ -292,13 +293,84 @@ edi_read(const char *data, size_t len, struct manifest_train *t)
 	return edi_read_with(data, len, NULL, t);
 }
 
+/* Tells the caller's consumed hook, every EDI_CONSUMED_STEP bytes. */
+static inline void
+report_consumed(const struct edi_read_options *opt, size_t *reported,
+    uint64_t offset)
+{
+	if (opt != NULL && opt->consumed != NULL &&
+	    offset - *reported >= EDI_CONSUMED_STEP) {
+		*reported = offset;
+		opt->consumed(opt->arg, *reported);
+	}
+}
+
+/* The segments after UNB, lexed on this thread: the lexer's result. */
+static int
+read_segments(struct envelope *e, const struct edi_read_options *opt)
+{
+	struct edi_segment	seg;
+	size_t			reported = 0;
+	int			rc;
+
+	while ((rc = edi_lexer_next(&e->lx, &seg)) == 1) {
+		read_segment(e, &seg);
+		report_consumed(opt, &reported, seg.offset);
+	}
+	return rc;
+}
+
+/*
+ * The segments after UNB, lexed on another thread (lexpipe.h), in the
+ * same order and with the lexer's diagnostics in the same places as
+ * read_segments().  The consumed hook is told the offsets it would be
+ * told there: a segment being mapped is behind the lexer, so the bytes
+ * before it are done with on both threads.  -2 when no thread started.
+ */
+static int
+read_segments_piped(struct envelope *e, const struct edi_read_options *opt,
+    const char *data, size_t len)
+{
+	struct edi_lexpipe	*p;
+	const struct edi_batch	*b;
+	size_t			 reported = 0;
+	unsigned		 i, k;
+	int			 rc = 0;
+
+	if ((p = edi_lexpipe_start(&e->lx)) == NULL)
+		return -2;
+	while ((b = edi_lexpipe_next(p)) != NULL) {
+		for (i = 0, k = 0; i < b->nseg; i++) {
+			for (; k < b->nev && b->ev_before[k] == i; k++)
+				edi_lex_event_report(&e->t->diags, data, len,
+				    &b->ev[k]);
+			read_segment(e, &b->seg[i]);
+			report_consumed(opt, &reported, b->seg[i].offset);
+		}
+		for (; k < b->nev; k++)
+			edi_lex_event_report(&e->t->diags, data, len, &b->ev[k]);
+		rc = b->more;
+		edi_lexpipe_done(p);
+	}
+	edi_lexpipe_free(p);
+	return rc;
+}
+
+/* Whether to lex on a thread of its own (edi_read_options.threads). */
+static bool
+use_pipe(const struct edi_read_options *opt, size_t len)
+{
+	unsigned	threads = opt != NULL ? opt->threads : 0;
+
+	return threads >= 2 || (threads == 0 && len >= EDI_PIPE_MIN_BYTES);
+}
+
 int
 edi_read_with(const char *data, size_t len, const struct edi_read_options *opt,
     struct manifest_train *t)
 {
 	struct envelope	 e;
 	struct edi_segment seg;
-	size_t		 reported = 0;
 	int		 rc;
 
 	memset(&e, 0, sizeof e);
@@ -311,14 +383,9 @@ edi_read_with(const char *data, size_t len, const struct edi_read_options *opt,
 		    "the interchange does not start with UNB (after an optional "
 		    "UNA)");
 	read_unb(&e, &seg);
-	while ((rc = edi_lexer_next(&e.lx, &seg)) == 1) {
-		read_segment(&e, &seg);
-		if (opt != NULL && opt->consumed != NULL &&
-		    seg.offset - reported >= EDI_CONSUMED_STEP) {
-			reported = seg.offset;
-			opt->consumed(opt->arg, reported);
-		}
-	}
+	rc = use_pipe(opt, len) ? read_segments_piped(&e, opt, data, len) : -2;
+	if (rc == -2)
+		rc = read_segments(&e, opt);
 	rc = rc < 0 ? -1 : 0;
 	if (rc == 0 && !e.unz_seen)
 		rc = unreadable(&e, "TRUNCATED", len, "the interchange ends "

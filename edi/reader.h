@@ -29,9 +29,20 @@ int edi_read(const char *data, size_t len, struct manifest_train *t);
  * before.
  */
 #define EDI_CONSUMED_STEP ((size_t)4 << 20)
+/*
+ * threads: 0 lexes on a second thread of its own, one batch of segments
+ * ahead of the mapping, when the input has EDI_PIPE_MIN_BYTES or more
+ * (below, starting a thread costs more than it saves); 1 reads on the
+ * caller's thread only; 2 always uses the second thread (tests).  The
+ * result is the same either way: the model, every diagnostic in its
+ * order and place, the consumed calls.  consumed is called on the
+ * caller's thread.
+ */
+#define EDI_PIPE_MIN_BYTES ((size_t)1 << 20)
 struct edi_read_options {
-	void	(*consumed)(void *arg, size_t upto);
-	void	 *arg;
+	void		(*consumed)(void *arg, size_t upto);
+	void		 *arg;
+	unsigned	  threads;
 };
 /* edi_read with options; opt may be NULL. */
 int edi_read_with(const char *data, size_t len,

@@ -26,6 +26,9 @@ struct input_options {
 	 * its second pass starts again from 0 (a smaller upto). */
 	void		(*consumed)(void *arg, size_t upto);
 	void		 *consumed_arg;
+	/* EDIFACT: edi_read_options.threads (0: a second thread for inputs
+	 * of 1 MiB or more, unless RAILGATE_EDI_THREADS says 1 or 2). */
+	unsigned	  edi_threads;
 };
 
 /*
