@@ -249,8 +249,9 @@ read_envelope(struct envelope *e, const struct edi_segment *seg)
 	}
 }
 
-/* One segment in its place in the envelope. */
-static void
+/* One segment in its place in the envelope; inlined in both readers'
+ * loops (a call costs ~20 instructions a segment). */
+static inline __attribute__((always_inline)) void
 read_segment(struct envelope *e, const struct edi_segment *seg)
 {
 	if (e->unz_seen) {
