@@ -241,8 +241,7 @@ static size_t
 scan_segment(struct edi_lexer *lx, struct edi_segment *seg, size_t i)
 {
 	const char	*d = lx->data;
-	const uint8_t	*cls = lx->cls;
-	size_t		 base, len = lx->len;
+	size_t		 base;
 	uint64_t	 mask;
 	unsigned	 nc = 0, e = 0;
 	/* In locals: a store through el_first (bytes) could be any object's,
@@ -259,8 +258,10 @@ scan_segment(struct edi_lexer *lx, struct edi_segment *seg, size_t i)
 		uint8_t	c;
 
 		while (mask == 0) {
-			if (base + 64 >= len) {
-				i = len;
+			/* lx->len from memory: once per 64 bytes, and the loop
+			 * is short of registers. */
+			if (base + 64 >= lx->len) {
+				i = lx->len;
 				goto out;
 			}
 			base += 64;
@@ -268,7 +269,9 @@ scan_segment(struct edi_lexer *lx, struct edi_segment *seg, size_t i)
 		}
 		i = base + (size_t)__builtin_ctzll(mask);
 		mask &= mask - 1;
-		c = cls[(unsigned char)d[i]];
+		/* lx->cls, not a local copy of its address: the address is lx's
+		 * plus a constant, which spares the loop a register. */
+		c = lx->cls[(unsigned char)d[i]];
 		if (__builtin_expect(c >= CLS_RELEASE, 0)) {
 			seg->escaped = true;	/* a release or a line break */
 			if (c == CLS_RELEASE) {
