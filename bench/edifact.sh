@@ -3,9 +3,11 @@
 # CUSCAR train and 1,000,000-item e-commerce train, and the shared
 # 1,000,000-item CUSCAR train of ../shared/bench (syntax 4, names in three
 # scripts; made here with python3 when ../shared/bench is there), each
-# read into the model by edi_read (bench/edi_parse.c: best of 5, the
-# memchr scan for the terminator over the same bytes as the yardstick,
-# the model's memory) and by the command line end to end (`railgate
+# read into the model by edi_read (bench/edi_parse.c: best of 5 with
+# the lexer on a second thread, as edi_read does from 1 MiB on, and best
+# of 5 on one thread, runs alternating; the memchr scan for the
+# terminator over the same bytes as the yardstick, the model's memory)
+# and by the command line end to end (`railgate
 # parse`, best of five, timed to the microsecond: /usr/bin/time's
 # hundredths would make 0.03 s of a 17 MB file anything from 490 to 690
 # MB/s).  Each figure is printed with its target; the targets are the
