@@ -298,6 +298,11 @@ scan_segment(struct edi_lexer *lx, struct edi_segment *seg, size_t i)
 	}
 out:
 	seg->nelements = (int)e;
+	if (lx->batch) {
+		lx->out_sep += nc + 1;
+		lx->out_el_end += e;
+		lx->out_el_first += e + 1;
+	}
 	lx->mbase = base;
 	lx->mask = mask;
 	return i;

@@ -90,7 +90,9 @@ struct edi_lexer {
 	 * a caller that reports it later in its place (lexpipe.c). */
 	struct diag_list	*diags;
 	struct edi_lex_event	 event;
-	/* Where the next segment's arrays go: own_* unless a batch's. */
+	/* Where the next segment's arrays go: own_* unless a batch's, in
+	 * which case (batch) each segment moves them past what it used. */
+	bool			 batch;
 	const char		**out_sep;
 	const char		**out_el_end;
 	uint8_t			 *out_el_first;

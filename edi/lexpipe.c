@@ -12,9 +12,10 @@
  * items costs a few hundred wake-ups, not one a batch.
  *
  * A batch's segments point into its own arrays of separators, filled by
- * edi_lexer_next() through edi_lexer.out_*: a segment takes as many
- * entries as it has separators, and a batch ends when the room left could
- * not hold the largest segment the lexer keeps.
+ * edi_lexer_next() through edi_lexer.out_*, which the lexer moves past
+ * each segment (edi_lexer.batch): a segment takes as many entries as it
+ * has separators, and a batch ends when the room left could not hold
+ * the largest segment the lexer keeps.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -59,29 +60,26 @@ static void
 fill_batch(struct pipe_slot *s, struct edi_lexer *lx)
 {
 	struct edi_batch	*b = &s->b;
-	size_t			 nsep = 0, nend = 0, nfirst = 0;
-	int			 rc;
+	/* The last places a segment may start at and still find room. */
+	const char		**sep_last = s->sep + EDI_BATCH_SEPS -
+				    (EDI_MAX_COMPONENTS + 1);
+	const char		**end_last = s->el_end + EDI_BATCH_ELEMENTS -
+				    EDI_MAX_ELEMENTS;
+	uint8_t			 *first_last = s->el_first +
+				    sizeof s->el_first - (EDI_MAX_ELEMENTS + 1);
+	int			  rc;
 
 	b->nseg = b->nev = 0;
 	b->more = 1;
+	/* The lexer moves these past each segment's arrays (lx->batch). */
+	lx->out_sep = s->sep;
+	lx->out_el_end = s->el_end;
+	lx->out_el_first = s->el_first;
 	while (b->nseg < EDI_BATCH_SEGMENTS && b->nev < EDI_BATCH_EVENTS &&
-	    EDI_BATCH_SEPS - nsep > EDI_MAX_COMPONENTS &&
-	    EDI_BATCH_ELEMENTS - nend >= EDI_MAX_ELEMENTS &&
-	    sizeof s->el_first - nfirst > EDI_MAX_ELEMENTS) {
-		struct edi_segment *seg = &b->seg[b->nseg];
-
-		lx->out_sep = s->sep + nsep;
-		lx->out_el_end = s->el_end + nend;
-		lx->out_el_first = s->el_first + nfirst;
-		rc = edi_lexer_next(lx, seg);
+	    lx->out_sep <= sep_last && lx->out_el_end <= end_last &&
+	    lx->out_el_first <= first_last) {
+		rc = edi_lexer_next(lx, &b->seg[b->nseg]);
 		if (rc == 1) {
-			/* Entries up to sep[el_first[n]] are the ones read
-			 * (edi_component); past 40 elements the lexer may have
-			 * written more, which the next segment overwrites. */
-			nsep += seg->nelements == 0 ? 1 :
-			    (size_t)seg->el_first[seg->nelements] + 1;
-			nend += (size_t)seg->nelements;
-			nfirst += (size_t)seg->nelements + 1;
 			b->nseg++;
 			continue;
 		}
@@ -139,6 +137,7 @@ lexer_main(void *arg)
 	/* A copy of its own, aligned as its type asks (the AVX2 rows). */
 	memcpy(&lx, p->from, sizeof lx);
 	lx.diags = NULL;
+	lx.batch = true;
 	while (!last && (s = lexer_wait(p)) != NULL) {
 		fill_batch(s, &lx);
 		last = s->b.more != 1;
