@@ -56,6 +56,22 @@ BEGIN
 END
 $$;
 
+-- A run's wagons as the manifest lists them (p_wagons: the summary's
+-- wagons), with nothing carried over: the caller has none, or deleted
+-- them.  Not SECURITY DEFINER: only wagons_amend() (which is) may write
+-- wagons through it; the application role alone may not.
+CREATE OR REPLACE FUNCTION wagons_insert(p_train bigint, p_wagons json)
+RETURNS void
+LANGUAGE sql SET search_path = public AS $$
+	INSERT INTO wagons (train_id, position, number, containers,
+	    container_numbers, items, contents_sha256)
+	SELECT p_train, (x->>'position')::int, x->>'number',
+	    json_array_length(x->'containers'),
+	    ARRAY(SELECT json_array_elements_text(x->'containers')),
+	    (x->>'items')::int, x->>'contents_sha256'
+	FROM json_array_elements(p_wagons) AS x
+$$;
+
 -- The train's wagons made again from p_wagons (the manifest's), each
 -- old wagon paired with the new one of the same number (the k-th of a
 -- number with the k-th).  A wagon whose contents did not change keeps
@@ -91,13 +107,7 @@ BEGIN
 		-- A run's first wagons: nothing to pair, carry or record (the
 		-- loop below would only list them all as added, and nothing
 		-- reads that list then): the insert alone (issue 23).
-		INSERT INTO wagons (train_id, position, number, containers,
-		    container_numbers, items, contents_sha256)
-		SELECT p_train, (x->>'position')::int, x->>'number',
-		    json_array_length(x->'containers'),
-		    ARRAY(SELECT json_array_elements_text(x->'containers')),
-		    (x->>'items')::int, x->>'contents_sha256'
-		FROM json_array_elements(p_wagons) AS x;
+		PERFORM wagons_insert(p_train, p_wagons);
 		RETURN;
 	END IF;
 	FOR r IN
@@ -193,13 +203,7 @@ BEGIN
 		END IF;
 	END LOOP;
 	DELETE FROM wagons WHERE wagons.train_id = p_train;
-	INSERT INTO wagons (train_id, position, number, containers,
-	    container_numbers, items, contents_sha256)
-	SELECT p_train, (x->>'position')::int, x->>'number',
-	    json_array_length(x->'containers'),
-	    ARRAY(SELECT json_array_elements_text(x->'containers')),
-	    (x->>'items')::int, x->>'contents_sha256'
-	FROM json_array_elements(p_wagons) AS x;
+	PERFORM wagons_insert(p_train, p_wagons);
 	-- Unchanged: everything follows the wagon.
 	UPDATE wagons w2 SET action = o.action, rules_action = o.rules_action,
 	    resolution = o.resolution, resolved_by = o.resolved_by,
