@@ -101,12 +101,15 @@ json_plain_prefix(const char *s, size_t len)
 void
 jsonw_key(struct jsonw *w, const char *key)
 {
-	size_t	 len = strlen(key);
+	size_t	 len;
 	char	*p;
 
-	if (json_plain_prefix(key, len) != len) {
+	/* Its length and whether it is plain in one pass: NUL is not. */
+	for (len = 0; json_plain[(unsigned char)key[len]]; len++)
+		;
+	if (key[len] != '\0') {
 		jsonw_value_prefix(w);
-		json_escape(w->out, key, len);
+		json_escape(w->out, key, strlen(key));
 		buf_add_char(w->out, ':');
 	} else {
 		p = buf_reserve(w->out, len + 4);
