@@ -126,6 +126,19 @@ jsonw_key(struct jsonw *w, const char *key)
 	w->need_comma[w->depth] = false;
 }
 
+void
+jsonw_key_quoted(struct jsonw *w, const char *quoted, size_t len)
+{
+	char	*p = buf_reserve(w->out, len + 1);
+
+	if (w->need_comma[w->depth])
+		*p++ = ',';
+	memcpy(p, quoted, len);
+	p[len] = '\0';
+	w->out->len = (size_t)(p + len - w->out->data);
+	w->need_comma[w->depth] = false;
+}
+
 /*
  * Escapes only what JSON requires, copying runs of plain bytes at once.
  * A byte that is no part of valid UTF-8 becomes U+FFFD: JSON text is
