@@ -27,7 +27,7 @@ endif
 
 CC ?= cc
 PKGS = libevent libevent_openssl libevent_pthreads libpq libxml-2.0 openssl \
-	zlib jansson libutf8proc libargon2 icu-i18n icu-uc libsystemd
+	zlib libdeflate jansson libutf8proc libargon2 icu-i18n icu-uc libsystemd
 # Recursively expanded on purpose: pkg-config runs only when a recipe needs
 # it, after scripts/deps.sh has installed what was missing.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))

@@ -336,28 +336,19 @@ ingest_drop_consumed(void *arg, size_t upto)
 	b->dropped = end;
 }
 
-/*
- * Parses the plain bytes and fills every output of the job; mapped (may
- * be NULL) holds data, whose parsed pages may then be dropped.
- */
+/* Parses the plain bytes and fills the job's model and summaries. */
 static void
-ingest_parse(struct ingest_job *j, const char *data, size_t len,
-    struct ingest_bytes *mapped)
+ingest_read(struct ingest_job *j, const char *data, size_t len,
+    const struct input_options *opt)
 {
-	struct input_options	 opt = { .max_size = j->max_size };
 	struct manifest_train	*t;
 	struct jsonw		 w;
 	struct timespec		 t0, t1;
 
-	ingest_keep_raw(j, data, len);
-	if (mapped != NULL) {
-		opt.consumed = ingest_drop_consumed;
-		opt.consumed_arg = mapped;
-	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* The parsers check the train number; checked again here, so that
 	 * no reader can hand the database one the API cannot name. */
-	j->accepted = input_parse(data, len, &opt, &t) == 0 && t->id != NULL &&
+	j->accepted = input_parse(data, len, opt, &t) == 0 && t->id != NULL &&
 	    manifest_train_check_number(t) == 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	j->parse_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
@@ -380,6 +371,57 @@ ingest_parse(struct ingest_job *j, const char *data, size_t len,
 		j->model = t;	/* the evaluator may take it */
 	else
 		manifest_train_free(t);
+}
+
+/* The two halves of a small manifest's ingestion (ingest_parse). */
+struct ingest_halves {
+	struct ingest_job		*j;
+	const char			*data;
+	size_t				 len;
+	const struct input_options	*opt;
+};
+
+static void
+ingest_half_cb(void *arg, size_t i)
+{
+	struct ingest_halves	*h = arg;
+
+	if (i == 0)
+		ingest_read(h->j, h->data, h->len, h->opt);
+	else
+		ingest_keep_raw(h->j, h->data, h->len);
+}
+
+/*
+ * Parses the plain bytes and fills every output of the job; mapped (may
+ * be NULL) holds data, whose parsed pages may then be dropped.
+ *
+ * A manifest under INGEST_APART is read (parsed, its contents hashed) on
+ * this thread while a second one compresses and hashes its bytes: the
+ * two write apart fields of the job, and neither drops a page the other
+ * reads (a 5,000-item train: 5 ms and 3 ms of CPU, one after the other
+ * before).  A bigger one is compressed first, then read while its pages
+ * are dropped: read side by side, its bytes would stay whole beside the
+ * growing model, over the daemon's memory bound (docs/daemon.md).
+ */
+#define INGEST_APART	((size_t)8 << 20)
+static void
+ingest_parse(struct ingest_job *j, const char *data, size_t len,
+    struct ingest_bytes *mapped)
+{
+	struct input_options	 opt = { .max_size = j->max_size };
+	struct ingest_halves	 h = { j, data, len, &opt };
+
+	if (len < INGEST_APART) {
+		(void)rules_pool_run(2, 2, ingest_half_cb, &h);
+		return;
+	}
+	ingest_keep_raw(j, data, len);
+	if (mapped != NULL) {
+		opt.consumed = ingest_drop_consumed;
+		opt.consumed_arg = mapped;
+	}
+	ingest_read(j, data, len, &opt);
 }
 
 /*

@@ -52,12 +52,10 @@ int input_decompress(const char *data, size_t len, size_t max,
 
 /*
  * The zlib form the daemon stores (manifests.raw_z) of len bytes, at
- * zlib's fastest level, caller frees; NULL when zlib fails.  Input over
- * 8 MiB is compressed in 8 MiB pieces on up to threads threads (0:
- * every CPU; 1: zlib's one-shot form), joined into one zlib stream as
- * pigz does (each piece ends on a full flush): what inflating it gives
- * is the same.  sha256 (may be NULL) receives the bytes' SHA-256 in
- * hex, computed meanwhile.
+ * libdeflate's fastest level (an ordinary zlib stream: zlib inflates
+ * it), caller frees; NULL when compression fails.  sha256 (may be NULL)
+ * receives the bytes' SHA-256 in hex, computed on a second thread for
+ * input of 8 MiB or more unless threads is 1.
  */
 unsigned char *input_deflate_stored(const char *data, size_t len,
     unsigned threads, char sha256[65], size_t *outlen);

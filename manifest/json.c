@@ -93,44 +93,56 @@ write_item(struct jsonw *w, const struct manifest_item *it)
 	jsonw_object_end(w);
 }
 
+/* The per-item writers' key-value pairs, with literal keys (jsonw.h). */
+#define KV_INT(w, k, v)		do { jsonw_key_literal(w, k); \
+				    jsonw_int(w, v); } while (0)
+#define KV_STRING(w, k, s)	do { jsonw_key_literal(w, k); \
+				    jsonw_string(w, (s) != NULL ? (s) : ""); } \
+				    while (0)
+#define KV_STRING_OPT(w, k, s)	do { if ((s) != NULL) \
+				    KV_STRING(w, k, s); } while (0)
+#define KV_DECIMAL_OPT(w, k, v)	do { if ((v) != MANIFEST_ABSENT) { \
+				    jsonw_key_literal(w, k); \
+				    jsonw_decimal(w, v); } } while (0)
+
 void
 manifest_item_write_members(struct jsonw *w, const struct manifest_item *it)
 {
 	size_t	i;
 
-	jsonw_kv_int(w, "seq", it->seq);
-	jsonw_kv_string_opt(w, "hs", it->hs);
-	jsonw_kv_string_opt(w, "description", it->description);
+	KV_INT(w, "seq", it->seq);
+	KV_STRING_OPT(w, "hs", it->hs);
+	KV_STRING_OPT(w, "description", it->description);
 	if (it->packages != MANIFEST_ABSENT)
-		jsonw_kv_int(w, "packages", it->packages);
-	jsonw_kv_string_opt(w, "package_type", it->package_type);
-	jsonw_kv_decimal_opt(w, "gross_kg", it->gross_kg);
-	jsonw_kv_decimal_opt(w, "net_kg", it->net_kg);
-	jsonw_kv_decimal_opt(w, "value", it->value);
-	jsonw_kv_string_opt(w, "currency", it->currency);
-	jsonw_kv_string_opt(w, "origin", it->origin);
-	jsonw_kv_string_opt(w, "un_number", it->un_number);
-	jsonw_key(w, "documents");
+		KV_INT(w, "packages", it->packages);
+	KV_STRING_OPT(w, "package_type", it->package_type);
+	KV_DECIMAL_OPT(w, "gross_kg", it->gross_kg);
+	KV_DECIMAL_OPT(w, "net_kg", it->net_kg);
+	KV_DECIMAL_OPT(w, "value", it->value);
+	KV_STRING_OPT(w, "currency", it->currency);
+	KV_STRING_OPT(w, "origin", it->origin);
+	KV_STRING_OPT(w, "un_number", it->un_number);
+	jsonw_key_literal(w, "documents");
 	jsonw_array_begin(w);
 	for (i = 0; i < it->ndocuments; i++) {
 		jsonw_object_begin(w);
-		jsonw_kv_string(w, "type", it->documents[i].type);
-		jsonw_kv_string_opt(w, "id", it->documents[i].id);
+		KV_STRING(w, "type", it->documents[i].type);
+		KV_STRING_OPT(w, "id", it->documents[i].id);
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
-	jsonw_key(w, "placement");
+	jsonw_key_literal(w, "placement");
 	jsonw_array_begin(w);
 	for (i = 0; i < it->nplacements; i++) {
 		jsonw_object_begin(w);
-		jsonw_kv_string(w, "equipment", it->placements[i].equipment);
+		KV_STRING(w, "equipment", it->placements[i].equipment);
 		if (it->placements[i].packages != MANIFEST_ABSENT)
-			jsonw_kv_int(w, "packages", it->placements[i].packages);
+			KV_INT(w, "packages", it->placements[i].packages);
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
 	/* After the contract's keys: an addition, never a reordering. */
-	jsonw_kv_string_opt(w, "tracking", it->tracking);
+	KV_STRING_OPT(w, "tracking", it->tracking);
 }
 
 /* One consignment with its items. */
@@ -267,13 +279,13 @@ write_goods(struct jsonw *w, const struct manifest_item *it,
     const struct manifest_consignment **prev)
 {
 	jsonw_object_begin(w);
-	jsonw_key(w, "consignment");
+	jsonw_key_literal(w, "consignment");
 	if (*prev == it->consignment)
 		jsonw_string(w, "same");
 	else
 		write_consignment_head(w, it->consignment);
 	*prev = it->consignment;
-	jsonw_key(w, "item");
+	jsonw_key_literal(w, "item");
 	write_item(w, it);
 	jsonw_object_end(w);
 }

@@ -55,15 +55,6 @@ void jsonw_object_end(struct jsonw *w) { jsonw_close(w, '}'); }
 void jsonw_array_begin(struct jsonw *w) { jsonw_open(w, '['); }
 void jsonw_array_end(struct jsonw *w) { jsonw_close(w, ']'); }
 
-/* "key": -- the following value owes no comma. */
-void
-jsonw_key(struct jsonw *w, const char *key)
-{
-	jsonw_value_prefix(w);
-	json_escape(w->out, key, strlen(key));
-	buf_add_char(w->out, ':');
-	w->need_comma[w->depth] = false;
-}
 
 /* Bytes written as they are: printable ASCII but '"' and '\\'. */
 static const bool json_plain[256] = {
@@ -88,6 +79,66 @@ json_word_special(const char *s)
 	    ((bs - ones) & ~bs)) & high) != 0;
 }
 
+/* How many leading bytes of s are plain, eight at a time, then one. */
+static inline size_t
+json_plain_prefix(const char *s, size_t len)
+{
+	size_t	i = 0;
+
+	while (len - i >= 8 && !json_word_special(s + i))
+		i += 8;
+	while (i < len && json_plain[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
+/*
+ * "key": -- the following value owes no comma.  A key is a name of the
+ * model, plain ASCII: the comma, the quoted key and the colon go in with
+ * one reservation (the wagons' contents hashes write a dozen keys an
+ * item); any other goes through json_escape.
+ */
+void
+jsonw_key(struct jsonw *w, const char *key)
+{
+	size_t	 len;
+	char	*p;
+
+	/* Its length and whether it is plain in one pass: NUL is not. */
+	for (len = 0; json_plain[(unsigned char)key[len]]; len++)
+		;
+	if (key[len] != '\0') {
+		jsonw_value_prefix(w);
+		json_escape(w->out, key, strlen(key));
+		buf_add_char(w->out, ':');
+	} else {
+		p = buf_reserve(w->out, len + 4);
+		if (w->need_comma[w->depth])
+			*p++ = ',';
+		*p++ = '"';
+		memcpy(p, key, len);
+		p += len;
+		*p++ = '"';
+		*p++ = ':';
+		*p = '\0';
+		w->out->len = (size_t)(p - w->out->data);
+	}
+	w->need_comma[w->depth] = false;
+}
+
+void
+jsonw_key_quoted(struct jsonw *w, const char *quoted, size_t len)
+{
+	char	*p = buf_reserve(w->out, len + 1);
+
+	if (w->need_comma[w->depth])
+		*p++ = ',';
+	memcpy(p, quoted, len);
+	p[len] = '\0';
+	w->out->len = (size_t)(p + len - w->out->data);
+	w->need_comma[w->depth] = false;
+}
+
 /*
  * Escapes only what JSON requires, copying runs of plain bytes at once.
  * A byte that is no part of valid UTF-8 becomes U+FFFD: JSON text is
@@ -100,8 +151,20 @@ json_escape(struct buf *b, const char *s, size_t len)
 	size_t	 i, k, run = 0, scan = 0;
 	char	*p;
 
+	/* Most strings need no escape: one reservation, one copy.  Else
+	 * the bytes before the first that may need one are plain. */
+	if ((i = json_plain_prefix(s, len)) == len) {
+		p = buf_reserve(b, len + 2);
+		*p++ = '"';
+		if (len != 0)
+			memcpy(p, s, len);
+		p[len] = '"';
+		p[len + 1] = '\0';
+		b->len += len + 2;
+		return;
+	}
 	buf_add_char(b, '"');
-	for (i = 0; i < len; i++) {
+	for (scan = i; i < len; i++) {
 		unsigned char c;
 		const char *esc = NULL;
 		char u[7];

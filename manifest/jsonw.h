@@ -34,6 +34,16 @@ void jsonw_array_begin(struct jsonw *w);
 void jsonw_array_end(struct jsonw *w);
 /* Writes "key": inside an object; the value follows. */
 void jsonw_key(struct jsonw *w, const char *key);
+/*
+ * The same for a key written in the source as a string literal (plain by
+ * sight, so not scanned; anything else does not compile): the per-item
+ * writers of manifest/json.c, which the wagons' contents hashes run a
+ * dozen times an item.
+ */
+#define jsonw_key_literal(w, lit) \
+	jsonw_key_quoted((w), "\"" lit "\":", sizeof(lit) + 2)
+/* Writes quoted, a key already quoted and followed by its colon. */
+void jsonw_key_quoted(struct jsonw *w, const char *quoted, size_t len);
 
 void jsonw_string(struct jsonw *w, const char *s);
 void jsonw_stringn(struct jsonw *w, const char *s, size_t len);

@@ -12,6 +12,7 @@ libxml2-dev
 libxml2-utils
 libssl-dev
 zlib1g-dev
+libdeflate-dev
 libjansson-dev
 libargon2-dev
 libcunit1-dev
