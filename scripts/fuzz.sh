@@ -22,7 +22,7 @@ done
 out=build-fuzz
 mkdir -p "$out"
 cflags="-g -O1 -std=c17 -D_GNU_SOURCE -pthread -I. $(pkg-config --cflags libxml-2.0)"
-libs="$(pkg-config --libs libxml-2.0 libutf8proc openssl jansson zlib icu-i18n icu-uc) -lm"
+libs="$(pkg-config --libs libxml-2.0 libutf8proc openssl jansson zlib libdeflate icu-i18n icu-uc) -lm"
 srcs="$(ls manifest/*.c edi/*.c rules/*.c 2>/dev/null || true) engine/*.c daemon/api/event_body.c daemon/http/auth.c daemon/http/reqhead.c"
 
 # fuzz_input reads every format: a few manifests of each from fixtures/,
