@@ -103,7 +103,7 @@ readers=$!
 	$(seq -f "$data/t5k-%g.edi" 151 200)
 wait "$readers"
 
-size=$(stat -c %s "$data/ecommerce-1m.edi")
+size=$(stat -L -c %s "$data/ecommerce-1m.edi")
 echo "daemon: 1,000,000-item e-commerce train ($((size / 1000000)) MB), submit -> decision:"
 out=$("$build/bench/api_load" submit "$port" "$operator" "$admin" 1 \
 	"$data/ecommerce-1m.edi")

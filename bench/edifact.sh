@@ -44,7 +44,7 @@ parse_best() {
 
 for f in $trains; do
 	"$build/bench/edi_parse" "$out/$f.edi" 5
-	size=$(stat -c %s "$out/$f.edi")
+	size=$(stat -L -c %s "$out/$f.edi")
 	r=$(parse_best "$out/$f.edi")
 	best=${r% *} rss=${r#* }
 	echo "  railgate parse  $(printf '%d.%03d' $((best / 1000000)) \
