@@ -215,6 +215,25 @@ guarded_count_body(struct guarded *c, size_t off, size_t n)
 }
 
 /*
+ * A request that changes something (a manifest above all) is read and
+ * answered before the reads: its body comes in ahead of every console's
+ * poll (loopprio.h).  Reads stay behind, as the connection began.  Only
+ * a request the application let in (its token known, its role allowed)
+ * is raised: a flood of POSTs without a valid token must not go ahead of
+ * the officers' reads.  A TLS bufferevent keeps its priority (libevent
+ * 2.1 sets only a socket's).
+ */
+static void
+guarded_prioritise(struct guarded *c)
+{
+	bool	read = strcmp(c->head.method, "GET") == 0 ||
+		    strcmp(c->head.method, "HEAD") == 0;
+
+	(void)bufferevent_priority_set(c->bev, read ? LOOPPRIO_READ :
+	    LOOPPRIO_DEFAULT);
+}
+
+/*
  * The head may go on: its body is taken from the budget and evhttp let
  * at the input.  Outside a libevent callback of this connection, evhttp's
  * read callback is run here (nothing else would run it).
@@ -226,6 +245,7 @@ guarded_allow(struct guarded *c)
 	int64_t		 cl = c->head.content_length;
 	size_t		 extra;
 
+	guarded_prioritise(c);
 	if (cl > 0 && !conn_budget_take(c, (uint64_t)cl)) {
 		guarded_refuse_budget(c, (uint64_t)cl);
 		return;
@@ -243,22 +263,6 @@ guarded_allow(struct guarded *c)
 		bufferevent_enable(c->bev, EV_READ);
 		bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS);
 	}
-}
-
-/*
- * A request that changes something (a manifest above all) is read and
- * answered before the reads: its body comes in ahead of every console's
- * poll (loopprio.h).  Reads stay behind, as the connection began.  A TLS
- * bufferevent keeps its priority (libevent 2.1 sets only a socket's).
- */
-static void
-guarded_prioritise(struct guarded *c)
-{
-	bool	read = strcmp(c->head.method, "GET") == 0 ||
-		    strcmp(c->head.method, "HEAD") == 0;
-
-	(void)bufferevent_priority_set(c->bev, read ? LOOPPRIO_READ :
-	    LOOPPRIO_DEFAULT);
 }
 
 /* A head is complete: checked here, then put to the application. */
@@ -284,7 +288,6 @@ guarded_head_complete(struct guarded *c)
 		return;
 	}
 	free(text);
-	guarded_prioritise(c);
 	if (c->head.content_length > 0 &&
 	    (uint64_t)c->head.content_length > c->g->lim.max_body) {
 		snprintf(detail, sizeof detail, "Content-Length %lld is over "
