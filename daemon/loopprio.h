@@ -13,9 +13,10 @@
  *   PIPELINE	the database pool's sockets and timers, the worker
  *		pool's replies: the steps of every decision;
  *   DEFAULT	timers, the listener, requests that change something
- *		(a manifest, an event, an officer's action);
- *   READ	client connections until their head shows a request that
- *		changes something, and reads (GET, HEAD) throughout.
+ *		(a manifest, an event, an officer's action), once the
+ *		authentication gate let their head in;
+ *   READ	client connections until then, and reads (GET, HEAD)
+ *		throughout.
  *
  * The same order holds between threads: loopprio_nice_thread().
  *
