@@ -16,17 +16,27 @@
 #include "strmap.h"
 #include "util.h"
 
+/* What train_check_items() says of an item: item_problems(). */
+enum item_problem {
+	ITEM_NO_HS = 1 << 0,
+	ITEM_BAD_ORIGIN = 1 << 1,
+	ITEM_BAD_CURRENCY = 1 << 2,
+	ITEM_BAD_UN = 1 << 3,
+	ITEM_UNPLACED = 1 << 4,
+};
+
 /* Items train_check_items() has something to say about (malloc'd). */
 struct item_list {
 	struct unclean_item {
 		const struct manifest_consignment	*c;
 		const struct manifest_item		*it;
+		unsigned				 problems;
 	}			*v;
 	size_t			 n;
 	size_t			 cap;
 };
 
-static bool item_is_clean(const struct manifest_item *);
+static unsigned item_problems(const struct manifest_item *);
 static void train_link_placements(struct manifest_train *, struct item_list *);
 static void train_check_equipment(struct manifest_train *);
 static void train_check_items(struct manifest_train *,
@@ -280,16 +290,17 @@ manifest_src_loc(const struct manifest_train *t, const struct manifest_src *src)
 	return loc;
 }
 
-/* Appends item it of consignment c to l. */
+/* Appends item it of consignment c, with its problems, to l. */
 static void
 item_list_add(struct item_list *l, const struct manifest_consignment *c,
-    const struct manifest_item *it)
+    const struct manifest_item *it, unsigned problems)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap * 2 + 16;
 		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
 	}
 	l->v[l->n].c = c;
+	l->v[l->n].problems = problems;
 	l->v[l->n++].it = it;
 }
 
@@ -352,6 +363,7 @@ train_link_placements(struct manifest_train *t, struct item_list *unclean)
 	struct manifest_wagon		*last_wagon = NULL, *filling = NULL;
 	struct tracking_set		 ts;	/* here: the item is in the cache */
 	size_t				 i, j, k, missing;
+	unsigned			 problems;
 
 	tracking_set_begin(&ts, t);
 	for (i = 0; i < t->nconsignments; i++) {
@@ -412,8 +424,8 @@ train_link_placements(struct manifest_train *t, struct item_list *unclean)
 			}
 			/* The rules judge these as goods on no wagon. */
 			t->nunplaced += !placed;
-			if (!item_is_clean(it))
-				item_list_add(unclean, c, it);
+			if ((problems = item_problems(it)) != 0)
+				item_list_add(unclean, c, it, problems);
 		}
 		tracking_set_missing(t, c, missing);
 	}
@@ -478,14 +490,25 @@ train_check_equipment(struct manifest_train *t)
 	}
 }
 
-/* True when an item needs no word from train_check_items(): the common case. */
-static bool
-item_is_clean(const struct manifest_item *it)
+/*
+ * What is wrong with an item's shape, as item_problem bits: 0, the
+ * common case, when train_check_items() has nothing to say.  The one
+ * place the conditions are written: a check added here is said there.
+ */
+static unsigned
+item_problems(const struct manifest_item *it)
 {
-	return it->hs != NULL && it->nplacements != 0 &&
-	    (it->origin == NULL || ident_is_country(it->origin)) &&
-	    (it->currency == NULL || ident_is_currency(it->currency)) &&
-	    (it->un_number == NULL || ident_is_un_number(it->un_number));
+	unsigned	p = 0;
+
+	p |= it->hs == NULL ? ITEM_NO_HS : 0;
+	p |= it->origin != NULL && !ident_is_country(it->origin) ?
+	    ITEM_BAD_ORIGIN : 0;
+	p |= it->currency != NULL && !ident_is_currency(it->currency) ?
+	    ITEM_BAD_CURRENCY : 0;
+	p |= it->un_number != NULL && !ident_is_un_number(it->un_number) ?
+	    ITEM_BAD_UN : 0;
+	p |= it->nplacements == 0 ? ITEM_UNPLACED : 0;
+	return p;
 }
 
 /*
@@ -504,24 +527,25 @@ train_check_items(struct manifest_train *t, const struct item_list *l)
 		const struct manifest_item *it = l->v[j].it;
 		const struct manifest_consignment *c = l->v[j].c;
 		const char *ref = c->ref != NULL ? c->ref : "(no reference)";
+		unsigned p = l->v[j].problems;
 
 		loc = manifest_src_loc(t, &it->src);
-		if (it->hs == NULL)
+		if (p & ITEM_NO_HS)
 			diag_add(&t->diags, DIAG_WARNING, "HS_MISSING", &loc,
 			    "goods item %u of %s has no HS code", it->seq, ref);
-		if (it->origin != NULL && !ident_is_country(it->origin))
+		if (p & ITEM_BAD_ORIGIN)
 			diag_add(&t->diags, DIAG_WARNING, "COUNTRY_CODE", &loc,
 			    "goods item %u of %s: origin \"%s\" is not an "
 			    "ISO 3166 alpha-2 code", it->seq, ref, it->origin);
-		if (it->currency != NULL && !ident_is_currency(it->currency))
+		if (p & ITEM_BAD_CURRENCY)
 			diag_add(&t->diags, DIAG_WARNING, "CURRENCY_CODE", &loc,
 			    "goods item %u of %s: currency \"%s\" is not an "
 			    "ISO 4217 code", it->seq, ref, it->currency);
-		if (it->un_number != NULL && !ident_is_un_number(it->un_number))
+		if (p & ITEM_BAD_UN)
 			diag_add(&t->diags, DIAG_WARNING, "UN_NUMBER", &loc,
 			    "goods item %u of %s: UN number \"%s\" is not four "
 			    "digits", it->seq, ref, it->un_number);
-		if (it->nplacements == 0)
+		if (p & ITEM_UNPLACED)
 			diag_add(&t->diags, DIAG_WARNING, "ITEM_NOT_PLACED", &loc,
 			    "goods item %u of %s is placed on no wagon or "
 			    "container", it->seq, ref);
