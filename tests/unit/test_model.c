@@ -228,6 +228,47 @@ t_model_finish_links_and_checks(void)
 	manifest_train_free(t);
 }
 
+/*
+ * Every shape check of an item is said, each once, for the item it is
+ * about; an item with none of them wrong is said nothing of.
+ */
+static void
+t_model_item_shapes_said(void)
+{
+	static const char *const codes[] = { "HS_MISSING", "COUNTRY_CODE",
+	    "CURRENCY_CODE", "UN_NUMBER", "ITEM_NOT_PLACED" };
+	struct manifest_train		*t = manifest_train_new();
+	struct manifest_wagon		*w;
+	struct manifest_consignment	*c = manifest_consignment_add(t);
+	struct manifest_item		*bad, *good;
+	size_t				 i, k, n;
+
+	w = manifest_wagon_add(t, S(t, "218124712173"));
+	bad = manifest_item_add(t, c);
+	bad->seq = 1;
+	bad->origin = S(t, "ZZZ");
+	bad->currency = S(t, "US");
+	bad->un_number = S(t, "12");
+	good = manifest_item_add(t, c);
+	good->seq = 2;
+	good->hs = S(t, "851712");
+	good->origin = S(t, "CN");
+	good->currency = S(t, "USD");
+	good->un_number = S(t, "1203");
+	manifest_item_add_placement(t, good)->equipment = w->number;
+	manifest_train_finish(t);
+	for (k = 0; k < nitems(codes); k++) {
+		for (n = i = 0; i < t->diags.n; i++)
+			if (strcmp(t->diags.v[i].code, codes[k]) == 0) {
+				n++;
+				CU_ASSERT_PTR_NOT_NULL(strstr(t->diags.v[i].message,
+				    "goods item 1 "));
+			}
+		CU_ASSERT_EQUAL(n, 1);
+	}
+	manifest_train_free(t);
+}
+
 /* Bad check digits, unknown equipment, a loose container, an empty train. */
 static void
 t_model_finish_diagnostics(void)
@@ -676,6 +717,7 @@ static CU_TestInfo model_tests[] = {
 	{ "t_model_json_escapes", t_model_json_escapes },
 	{ "t_model_str_normalises", t_model_str_normalises },
 	{ "t_model_finish_links_and_checks", t_model_finish_links_and_checks },
+	{ "t_model_item_shapes_said", t_model_item_shapes_said },
 	{ "t_model_finish_diagnostics", t_model_finish_diagnostics },
 	{ "t_model_item_on_two_wagons", t_model_item_on_two_wagons },
 	{ "t_model_arena_bulk", t_model_arena_bulk },
