@@ -371,10 +371,21 @@ load_suite_clean(void)
 /*
  * The daemon's memory and descriptors, sampled once a second: "flat"
  * compares the highest of the second quarter of the run with the
- * highest of the last (closed connections hold their descriptor up to a
- * quarter of a second in the connection guard, so single samples jitter with the
- * request rate).
+ * highest of the last.
+ *
+ * A closed connection holds its descriptor until the connection guard's
+ * next sweep, up to 250 ms later (daemon/http/conn.c), so at 100 reads a
+ * second the raw count saws between about 15 and 45 four times a
+ * second.  Sampled once a second -- four sweeps exactly -- it locked onto
+ * one phase of the saw and drifted: a quarter read near the bottom (20)
+ * and the next near the top (41) failed the check with no leak at all.
+ * So each sample is the lowest count over a window longer than a sweep,
+ * the descriptors the daemon keeps: a leaked one raises that floor, and
+ * the closed connections waiting for the sweep do not.
  */
+#define FDS_WINDOW_MS	320	/* > GUARD_SWEEP_MS, 250 */
+#define FDS_STEP_MS	20
+
 struct sampler {
 	pthread_t	 thread;
 	long		 seconds;
@@ -383,6 +394,21 @@ struct sampler {
 	long		 n;
 };
 
+/* The lowest descriptor count over FDS_WINDOW_MS; -1 when unreadable. */
+static int
+daemon_fds_floor(void)
+{
+	int	 low = -1, n, t;
+
+	for (t = 0; t < FDS_WINDOW_MS; t += FDS_STEP_MS) {
+		n = daemon_fds();
+		if (n >= 0 && (low < 0 || n < low))
+			low = n;
+		nap(FDS_STEP_MS);
+	}
+	return low;
+}
+
 static void *
 sampler_main(void *arg)
 {
@@ -390,9 +416,9 @@ sampler_main(void *arg)
 
 	while (atomic_load(&running) && sm->n < sm->seconds) {
 		sm->rss_kb[sm->n] = daemon_rss_kb();
-		sm->fds[sm->n] = daemon_fds();
+		sm->fds[sm->n] = daemon_fds_floor();
 		sm->n++;
-		nap(1000);
+		nap(1000 - FDS_WINDOW_MS);
 	}
 	return NULL;
 }
@@ -782,21 +808,23 @@ t_load_sustained(void)
 	    series_pct(&decided, 50), series_pct(&decided, 99),
 	    atomic_load(&errors));
 	fprintf(stderr, "sustained: daemon memory (highest) %ld MiB in the "
-	    "second quarter, %ld MiB in the last; descriptors %d and %d "
-	    "(%ld samples)\n", rss_q / 1024, rss_end / 1024, fds_q, fds_end,
+	    "second quarter, %ld MiB in the last; descriptors kept (the "
+	    "lowest of each %d ms) %d and %d "
+	    "(%ld samples)\n", rss_q / 1024, rss_end / 1024, FDS_WINDOW_MS,
+	    fds_q, fds_end,
 	    sm.n);
 	CU_ASSERT_EQUAL(atomic_load(&errors), 0);
 	CU_ASSERT(sub.accepted >= seconds - 1);
 	CU_ASSERT_EQUAL(n, sub.accepted);
 	CU_ASSERT(series_pct(&decided, 99) < 2000);
 	CU_ASSERT(series_pct(&reads, 99) < 1000);
-	/* Flat: no more than 32 MiB and a handful of descriptors. */
+	/* Flat: no more than 32 MiB and a handful of descriptors kept. */
 	CU_ASSERT(sm.n >= 8);
 	if (daemon_under_asan())
 		fprintf(stderr, "sustained: memory not checked under ASan\n");
 	else
 		CU_ASSERT(rss_end - rss_q < 32 * 1024);
-	CU_ASSERT(fds_end <= fds_q + 16);
+	CU_ASSERT(fds_end <= fds_q + 8);
 	free(sm.rss_kb);
 	free(sm.fds);
 	series_free(&reads);
