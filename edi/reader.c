@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest/arena.h"
 #include "manifest/ident.h"
 #include "manifest/value.h"
 
@@ -322,6 +323,19 @@ read_segments(struct envelope *e, const struct edi_read_options *opt)
 }
 
 /*
+ * Tells the prefault thread, if any, how big the model will be: as big,
+ * for the whole input, as it is for the part read so far.  Past a first
+ * megabyte, where the header segments would skew it.
+ */
+static void
+expect_model(struct manifest_train *t, size_t at, size_t len)
+{
+	if (at >= ((size_t)1 << 20) && at < len)
+		arena_prefault_expect(t->arena, (size_t)((double)arena_bytes(
+		    t->arena) / (double)at * (double)len));
+}
+
+/*
  * The segments after UNB, lexed on another thread (lexpipe.h), in the
  * same order and with the lexer's diagnostics in the same places as
  * read_segments().  The consumed hook is told the offsets it would be
@@ -350,6 +364,8 @@ read_segments_piped(struct envelope *e, const struct edi_read_options *opt,
 		}
 		for (; k < b->nev; k++)
 			edi_lex_event_report(&e->t->diags, data, len, &b->ev[k]);
+		if (b->nseg > 0)
+			expect_model(e->t, b->seg[b->nseg - 1].offset, len);
 		rc = b->more;
 		edi_lexpipe_done(p);
 	}
@@ -364,6 +380,19 @@ use_pipe(const struct edi_read_options *opt, size_t len)
 	unsigned	threads = opt != NULL ? opt->threads : 0;
 
 	return threads >= 2 || (threads == 0 && len >= EDI_PIPE_MIN_BYTES);
+}
+
+/*
+ * Whether to have the model's chunks prefaulted on a thread of their own
+ * (arena.h): a big input when more than one thread may be used.  The
+ * model takes 1.3 to 1.5 times the input's bytes, the first guess
+ * (expect_model() refines it).
+ */
+static bool
+use_prefault(const struct edi_read_options *opt, size_t len)
+{
+	return (opt == NULL || opt->threads != 1) &&
+	    len >= EDI_PREFAULT_MIN_BYTES;
 }
 
 int
@@ -384,6 +413,8 @@ edi_read_with(const char *data, size_t len, const struct edi_read_options *opt,
 		    "the interchange does not start with UNB (after an optional "
 		    "UNA)");
 	read_unb(&e, &seg);
+	if (use_prefault(opt, len))
+		(void)arena_prefault_start(t->arena, len / 2 * 3);
 	rc = use_pipe(opt, len) ? read_segments_piped(&e, opt, data, len) : -2;
 	if (rc == -2)
 		rc = read_segments(&e, opt);
@@ -407,6 +438,7 @@ edi_read_with(const char *data, size_t len, const struct edi_read_options *opt,
 		rc = -1;
 	if (rc == 0)
 		manifest_train_finish(t);
+	(void)arena_prefault_stop(t->arena);
 	edi_map_clear(&e.map);
 	buf_free(&e.unb_ref);
 	buf_free(&e.ung_ref);

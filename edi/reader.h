@@ -37,8 +37,14 @@ int edi_read(const char *data, size_t len, struct manifest_train *t);
  * result is the same either way: the model, every diagnostic in its
  * order and place, the consumed calls.  consumed is called on the
  * caller's thread.
+ *
+ * From EDI_PREFAULT_MIN_BYTES on, unless threads is 1, the model's big
+ * chunks are also mapped and touched ahead on a third thread
+ * (arena_prefault_start): the kernel's filling of fresh pages then runs
+ * beside the reading instead of inside it.
  */
 #define EDI_PIPE_MIN_BYTES ((size_t)1 << 20)
+#define EDI_PREFAULT_MIN_BYTES ((size_t)8 << 20)
 struct edi_read_options {
 	void		(*consumed)(void *arg, size_t upto);
 	void		 *arg;

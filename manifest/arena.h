@@ -44,6 +44,28 @@ void *arena_grow(struct arena *a, void *old, size_t *cap, size_t need, size_t si
  */
 void arena_trim(struct arena *a, void *p, size_t *cap, size_t n, size_t size);
 
+/*
+ * Starts a thread that maps and touches the arena's next big chunks
+ * ahead of their use (arena.c says why), while the arena is expected to
+ * reach expect bytes in all: for a reader about to fill it with a big
+ * train.  The arena is still used by one thread; the chunks it takes
+ * ready are its own as any other.  0, or -1 when no thread was started
+ * (the arena then maps its chunks itself, as without).
+ */
+int arena_prefault_start(struct arena *a, size_t expect);
+/*
+ * A better guess of the arena's final size, from the reader's progress:
+ * no chunk is prepared past it (each one would be held, unused, to the
+ * end of the parse).  Nothing when no thread runs.
+ */
+void arena_prefault_expect(struct arena *a, size_t expect);
+/*
+ * Stops that thread, unmapping the chunks it prepared that were not
+ * taken; arena_free() stops it too.  Returns how many chunks the arena
+ * took ready (0 when none was running).
+ */
+size_t arena_prefault_stop(struct arena *a);
+
 /* Bytes obtained from the system, for statistics and memory limits. */
 size_t arena_bytes(const struct arena *a);
 

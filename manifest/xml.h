@@ -63,7 +63,12 @@ struct xml_read_options {
 	void	 *arg;
 };
 
-/* xml_parse, telling ro what it may (ro NULL: as xml_parse). */
+/*
+ * xml_parse, telling ro what it may (ro NULL: as xml_parse).  From
+ * XML_PREFAULT_MIN_BYTES on, the model's big chunks are mapped and
+ * touched ahead on a second thread (arena_prefault_start).
+ */
+#define XML_PREFAULT_MIN_BYTES ((size_t)16 << 20)
 int xml_parse_with(const char *data, size_t len,
     const struct xml_limits *limits, const struct xml_read_options *ro,
     struct manifest_train *t);

@@ -3,7 +3,9 @@
  * elements whether they grow in place, into a spare block another array
  * outgrew, or into a new one; and the spare blocks are used (a million
  * parcels' consignment lists must not leave a tenth of the model behind);
- * manifest/strset.c: one copy per distinct string through the set's
+ * chunks prefaulted on a thread of their own are used, hold what is
+ * written to them, and are given back whether the arena takes them or
+ * not; manifest/strset.c: one copy per distinct string through the set's
  * growth into mapped tables.
  */
 #include <stdbool.h>
@@ -11,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "manifest/arena.h"
+#include "manifest/util.h"
 #include "manifest/strmap.h"
 #include "manifest/strset.h"
 
@@ -172,7 +176,73 @@ t_strmap_hash_keyed(void)
 	free(h);
 }
 
+/*
+ * Fills an arena with n blocks of 64 bytes, each holding its index;
+ * true when every block still holds it after all were written.
+ */
+static bool
+fill_blocks(struct arena *a, size_t n)
+{
+	uint64_t	**v = xcalloc(n, sizeof *v);
+	size_t		  i, k;
+	bool		  ok = true;
+
+	for (i = 0; i < n; i++) {
+		v[i] = arena_alloc(a, 64);
+		for (k = 0; k < 8; k++)
+			v[i][k] = i * 8 + k;
+	}
+	for (i = 0; i < n && ok; i++)
+		for (k = 0; k < 8; k++)
+			ok = ok && v[i][k] == i * 8 + k;
+	free(v);
+	return ok;
+}
+
+/*
+ * With the prefault thread, 56 MiB of blocks: the arena takes chunks
+ * ready (the thread had time to prepare them), no more than expected,
+ * and counts them as its own; a second start, or one expecting less than
+ * a chunk more, is refused; stopping twice is harmless; told the arena
+ * will not grow, the thread prepares no more; and an arena freed with
+ * the thread still running stops it and gives its chunks back (ASan's
+ * leak check in make check SANITIZE=1).
+ */
+static void
+t_arena_prefault_chunks_used(void)
+{
+	struct arena	*a = arena_new(), *b = arena_new();
+	size_t		 taken;
+
+	CU_ASSERT_EQUAL(arena_prefault_start(a, (size_t)1 << 20), -1);
+	CU_ASSERT_EQUAL(arena_prefault_start(a, (size_t)64 << 20), 0);
+	CU_ASSERT_EQUAL(arena_prefault_start(a, (size_t)64 << 20), -1);
+	CU_ASSERT_TRUE(fill_blocks(a, ((size_t)8 << 20) / 64));
+	usleep(200 * 1000);	/* the thread prepares its chunks ahead */
+	CU_ASSERT_TRUE(fill_blocks(a, ((size_t)48 << 20) / 64));
+	taken = arena_prefault_stop(a);
+	CU_ASSERT(taken >= 1 && taken <= 16);
+	CU_ASSERT(arena_bytes(a) >= ((size_t)56 << 20));
+	CU_ASSERT_EQUAL(arena_prefault_stop(a), 0);
+	CU_ASSERT_TRUE(fill_blocks(a, 1000));	/* and on without it */
+	arena_free(a);
+
+	/* Told the arena will not grow: no chunk past the ones ready. */
+	CU_ASSERT_EQUAL(arena_prefault_start(b, (size_t)64 << 20), 0);
+	CU_ASSERT_TRUE(fill_blocks(b, ((size_t)8 << 20) / 64));
+	arena_prefault_expect(b, arena_bytes(b));
+	usleep(100 * 1000);
+	CU_ASSERT_TRUE(fill_blocks(b, ((size_t)24 << 20) / 64));
+	CU_ASSERT(arena_prefault_stop(b) <= 2);
+	/* Freed with the thread running. */
+	CU_ASSERT_EQUAL(arena_prefault_start(b, (size_t)64 << 20), 0);
+	CU_ASSERT_TRUE(fill_blocks(b, 1000));
+	usleep(50 * 1000);
+	arena_free(b);
+}
+
 static CU_TestInfo arena_tests[] = {
+	{ "t_arena_prefault_chunks_used", t_arena_prefault_chunks_used },
 	{ "t_arena_grow_keeps_elements_and_reuses_blocks",
 	  t_arena_grow_keeps_elements_and_reuses_blocks },
 	{ "t_arena_trim_gives_back_the_tail", t_arena_trim_gives_back_the_tail },

@@ -5,7 +5,9 @@
  * on damaged inputs above the two-thread threshold -- bad tags between
  * the segments (more of them than a batch holds, and more than the
  * diagnostics' limit), bad release characters, a segment past the
- * lexer's element and component limits, the input cut inside a segment.
+ * lexer's element and component limits, the input cut inside a segment;
+ * and with the model's chunks prefaulted on a third thread, on a train
+ * above that thread's threshold.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include "edi/reader.h"
 #include "edi/writer.h"
+#include "manifest/arena.h"
 #include "manifest/gen.h"
 #include "manifest/json.h"
 #include "manifest/util.h"
@@ -163,7 +166,43 @@ t_edi_pipe_truncated_agrees(void)
 	buf_free(&edi);
 }
 
+/*
+ * A train over EDI_PREFAULT_MIN_BYTES, read on one thread and with the
+ * lexer and prefault threads (threads 0): the same JSON, diagnostics and
+ * model size -- a chunk taken ready counts as one mapped in place.
+ */
+static void
+t_edi_pipe_prefaulted_agrees(void)
+{
+	struct gen_options	 g = { 55, 60000, 5, false };
+	struct manifest_train	*src = gen_train(&g), *t[2];
+	struct edi_read_options	 ro[2] = { { NULL, NULL, 1 }, { NULL, NULL, 0 } };
+	struct buf		 edi = { 0 }, json[2] = { { 0 }, { 0 } };
+	int			 k, rc[2];
+
+	edi_write_cuscar(src, NULL, &edi);
+	manifest_train_free(src);
+	CU_ASSERT_FATAL(edi.len > EDI_PREFAULT_MIN_BYTES);
+	for (k = 0; k < 2; k++) {
+		t[k] = manifest_train_new();
+		rc[k] = edi_read_with(edi.data, edi.len, &ro[k], t[k]);
+		manifest_json_write(t[k], MANIFEST_JSON_DIAGNOSTICS, &json[k]);
+	}
+	CU_ASSERT_EQUAL(rc[0], 0);
+	CU_ASSERT_EQUAL(rc[1], 0);
+	CU_ASSERT_EQUAL(t[0]->nitems, 60000);
+	CU_ASSERT_EQUAL(arena_bytes(t[0]->arena), arena_bytes(t[1]->arena));
+	CU_ASSERT(json[0].len == json[1].len &&
+	    memcmp(json[0].data, json[1].data, json[0].len) == 0);
+	for (k = 0; k < 2; k++) {
+		manifest_train_free(t[k]);
+		buf_free(&json[k]);
+	}
+	buf_free(&edi);
+}
+
 static CU_TestInfo edi_pipe_tests[] = {
+	{ "t_edi_pipe_prefaulted_agrees", t_edi_pipe_prefaulted_agrees },
 	{ "t_edi_pipe_damaged_agrees", t_edi_pipe_damaged_agrees },
 	{ "t_edi_pipe_diag_limit_agrees", t_edi_pipe_diag_limit_agrees },
 	{ "t_edi_pipe_truncated_agrees", t_edi_pipe_truncated_agrees },

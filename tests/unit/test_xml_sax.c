@@ -4,12 +4,18 @@
  * checks building the tree made (xml:id, the 10 MB text node), lines as
  * 16-bit tree nodes kept them, nodes the reader never read before an
  * error, an '&' in a unit attribute; and it gives back a mapped file's
- * pages as it goes, once per pass.
+ * pages as it goes, once per pass; and a document past the prefault
+ * threshold reads to the model its EDIFACT twin reads to, or is refused
+ * when cut, with the prefault thread running.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "edi/reader.h"
+#include "edi/writer.h"
+#include "manifest/gen.h"
+#include "manifest/json.h"
 #include "manifest/util.h"
 #include "manifest/xml.h"
 
@@ -199,7 +205,41 @@ t_xml_sax_consumed_per_pass(void)
 	free(data);
 }
 
+/* A train over XML_PREFAULT_MIN_BYTES as XML, and as EDIFACT: one model. */
+static void
+t_xml_sax_prefaulted_model(void)
+{
+	struct gen_options	 g = { 55, 40000, 9, false };
+	struct manifest_train	*src = gen_train(&g), *tx, *te;
+	struct buf		 xml = { 0 }, edi = { 0 }, jx = { 0 }, je = { 0 };
+
+	xml_write_manifest(src, &xml);
+	edi_write_cuscar(src, NULL, &edi);
+	manifest_train_free(src);
+	CU_ASSERT_FATAL(xml.len > XML_PREFAULT_MIN_BYTES);
+	tx = manifest_train_new();
+	te = manifest_train_new();
+	CU_ASSERT_EQUAL(xml_parse(xml.data, xml.len, NULL, tx), 0);
+	CU_ASSERT_EQUAL(edi_read(edi.data, edi.len, te), 0);
+	CU_ASSERT_EQUAL(tx->nitems, 40000);
+	manifest_json_write(tx, 0, &jx);
+	manifest_json_write(te, 0, &je);
+	CU_ASSERT(jx.len == je.len && memcmp(jx.data, je.data, jx.len) == 0);
+	manifest_train_free(tx);
+	/* Cut short: refused, the thread stopped, nothing kept. */
+	tx = manifest_train_new();
+	CU_ASSERT_EQUAL(xml_parse(xml.data, xml.len - 100, NULL, tx), -1);
+	CU_ASSERT_PTR_NOT_NULL(diag_list_find(&tx->diags, "XML_MALFORMED"));
+	manifest_train_free(tx);
+	manifest_train_free(te);
+	buf_free(&xml);
+	buf_free(&edi);
+	buf_free(&jx);
+	buf_free(&je);
+}
+
 static CU_TestInfo xml_sax_tests[] = {
+	{ "t_xml_sax_prefaulted_model", t_xml_sax_prefaulted_model },
 	{ "t_xml_sax_xml_id", t_xml_sax_xml_id },
 	{ "t_xml_sax_text_node_limits", t_xml_sax_text_node_limits },
 	{ "t_xml_sax_line_past_16_bits", t_xml_sax_line_past_16_bits },
