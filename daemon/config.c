@@ -90,6 +90,9 @@ static const struct param params[] = {
 	    "busy: the loop yields to every other process too, and on a "
 	    "loaded machine 10 left readers waiting a second.  0: the same "
 	    "as the workers."),
+	INT("daemon", "parse_threads", parse_threads, true, "0", 0, 1,
+	    "0: a big manifest is read on more than one thread (docs/"
+	    "performance.md).  1: on its worker's thread alone."),
 	STR("database", "dsn", dsn, false, "",
 	    "libpq connection string of the daemon's role (railgate_app), which "
 	    "may append to the audit log but never change it.  Required."),

@@ -23,6 +23,7 @@ struct config {
 	char	*log_level;
 	char	*state_dir;		/* var/: spool, keys, private cluster */
 	int	 loop_nice;		/* the event loop thread's nice */
+	int	 parse_threads;		/* 0: readers' own threads; 1: none */
 	/* [database] */
 	char	*dsn;			/* libpq connection string of the daemon's role */
 	char	*admin_dsn;		/* for migrations at start; empty: dsn */

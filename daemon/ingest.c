@@ -67,6 +67,7 @@ struct ingest_job {
 	char			*carriers;	/* NULL: any carrier */
 	bool			 appointment;
 	size_t			 max_size;
+	unsigned		 parse_threads;	/* input_options.threads */
 
 	/* Input: one of the two. */
 	struct evbuffer		*body;
@@ -409,7 +410,8 @@ static void
 ingest_parse(struct ingest_job *j, const char *data, size_t len,
     struct ingest_bytes *mapped)
 {
-	struct input_options	 opt = { .max_size = j->max_size };
+	struct input_options	 opt = { .max_size = j->max_size,
+				    .threads = j->parse_threads };
 	struct ingest_halves	 h = { j, data, len, &opt };
 
 	if (len < INGEST_APART) {
@@ -741,6 +743,7 @@ ingest_job_new(struct daemon *d, const struct ingest_request *rq,
 	j->appointment = rq->appointment;
 	j->carriers = rq->carriers != NULL ? xstrdup(rq->carriers) : NULL;
 	j->max_size = (size_t)d->cfg.max_body_mb << 20;
+	j->parse_threads = (unsigned)d->cfg.parse_threads;
 	return j;
 }
 

@@ -346,7 +346,7 @@ input_parse_plain(const char *data, size_t len,
     const struct input_options *opt, struct manifest_train *t)
 {
 	struct edi_read_options	 ro = { NULL, NULL, 0 };
-	struct xml_read_options	 xo = { NULL, NULL };
+	struct xml_read_options	 xo = { NULL, NULL, 0 };
 	const char		*env;
 
 	switch (manifest_detect_format(data, len)) {
@@ -354,7 +354,7 @@ input_parse_plain(const char *data, size_t len,
 		if (opt != NULL) {
 			ro.consumed = opt->consumed;
 			ro.arg = opt->consumed_arg;
-			ro.threads = opt->edi_threads;
+			ro.threads = opt->threads;
 		}
 		/* RAILGATE_EDI_THREADS=1 or 2 forces a path (tests compare them). */
 		if (ro.threads == 0 && (env = getenv("RAILGATE_EDI_THREADS")) != NULL &&
@@ -369,6 +369,7 @@ input_parse_plain(const char *data, size_t len,
 		if (opt != NULL) {
 			xo.consumed = opt->consumed;
 			xo.arg = opt->consumed_arg;
+			xo.threads = opt->threads;
 		}
 		return xml_parse_with(data, len, NULL, &xo, t);
 	default:

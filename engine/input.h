@@ -26,9 +26,11 @@ struct input_options {
 	 * its second pass starts again from 0 (a smaller upto). */
 	void		(*consumed)(void *arg, size_t upto);
 	void		 *consumed_arg;
-	/* EDIFACT: edi_read_options.threads (0: a second thread for inputs
-	 * of 1 MiB or more, unless RAILGATE_EDI_THREADS says 1 or 2). */
-	unsigned	  edi_threads;
+	/* The readers' threads: 0, their own for a big input (EDIFACT: a
+	 * lexer from 1 MiB, unless RAILGATE_EDI_THREADS says 1 or 2; both:
+	 * a prefault thread, edi/reader.h and manifest/xml.h); 1, none;
+	 * 2, the EDIFACT lexer's always (tests). */
+	unsigned	  threads;
 };
 
 /*

@@ -61,12 +61,15 @@ struct xml_read_options {
 	 */
 	void	(*consumed)(void *arg, size_t upto);
 	void	 *arg;
+	/* 1: read on the caller's thread alone, no prefault thread. */
+	unsigned threads;
 };
 
 /*
  * xml_parse, telling ro what it may (ro NULL: as xml_parse).  From
- * XML_PREFAULT_MIN_BYTES on, the model's big chunks are mapped and
- * touched ahead on a second thread (arena_prefault_start).
+ * XML_PREFAULT_MIN_BYTES on, unless ro->threads is 1, the model's big
+ * chunks are mapped and touched ahead on a second thread
+ * (arena_prefault_start).
  */
 #define XML_PREFAULT_MIN_BYTES ((size_t)16 << 20)
 int xml_parse_with(const char *data, size_t len,

@@ -403,7 +403,7 @@ int
 xml_parse_with(const char *data, size_t len, const struct xml_limits *limits,
     const struct xml_read_options *ro, struct manifest_train *t)
 {
-	static const struct xml_read_options	none = { NULL, NULL };
+	static const struct xml_read_options	none = { NULL, NULL, 0 };
 	struct xr	 x;
 
 	if (ro == NULL)
@@ -422,7 +422,7 @@ xml_parse_with(const char *data, size_t len, const struct xml_limits *limits,
 	pthread_once(&loader_once, install_loader);
 	/* A big document's model chunks are touched ahead (arena.h): its
 	 * model takes about half its bytes, and libxml2 reads on one core. */
-	if (len >= XML_PREFAULT_MIN_BYTES)
+	if (len >= XML_PREFAULT_MIN_BYTES && ro->threads != 1)
 		(void)arena_prefault_start(t->arena, len / 5 * 3);
 	xml_sax_read(&x, data, len, XML_PARSE_NONET | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS |

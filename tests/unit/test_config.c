@@ -63,6 +63,7 @@ t_config_defaults(void)
 	CU_ASSERT_STRING_EQUAL(cfg.rules_dir, "etc/rules/default");
 	CU_ASSERT_STRING_EQUAL(cfg.peer_name, "");
 	CU_ASSERT_EQUAL(cfg.connections, 4);
+	CU_ASSERT_EQUAL(cfg.parse_threads, 0);
 	CU_ASSERT_EQUAL(cfg.notice_max_attempts, 20);
 	CU_ASSERT_EQUAL(cfg.spool_max_attempts, 60);
 	CU_ASSERT_EQUAL(cfg.max_body_mb, 256);
@@ -172,6 +173,8 @@ t_config_errors_name_line(void)
 	    "2: database.connections must be an integer from 1 to 64, not \"65\"");
 	check_error("[database]\nconnections = 4x\n",
 	    "2: database.connections must be an integer from 1 to 64, not \"4x\"");
+	check_error("[daemon]\nparse_threads = 2\n",
+	    "2: daemon.parse_threads must be an integer from 0 to 1, not \"2\"");
 	check_error("[notices]\nallow_private_endpoints = maybe\n",
 	    "2: notices.allow_private_endpoints must be yes or no, not \"maybe\"");
 	check_error("[daemon]\nlisten\n", "2: expected \"name = value\"");

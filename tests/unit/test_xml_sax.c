@@ -182,7 +182,7 @@ static void
 t_xml_sax_consumed_per_pass(void)
 {
 	struct manifest_train	*t = manifest_train_new();
-	struct xml_read_options	 ro;
+	struct xml_read_options	 ro = { NULL, NULL, 0 };
 	struct told		 w = { 0 };
 	struct buf		 b = { 0 };
 	size_t			 len, i;
