@@ -40,6 +40,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 
+#include "arena.h"
 #include "xml_prescan.h"
 #include "xml_read_int.h"
 
@@ -462,6 +463,19 @@ push(struct xr *x, const char *chunk, size_t len, int terminate,
 	return 0;
 }
 
+/*
+ * Tells the prefault thread, if any, how big the model will be: as big,
+ * for the whole document, as it is for the part read so far (past a
+ * first megabyte, where the header would skew it).
+ */
+static void
+expect_model(struct xr *x, size_t at, size_t len)
+{
+	if (at >= ((size_t)1 << 20) && at < len)
+		arena_prefault_expect(x->t->arena, (size_t)((double)arena_bytes(
+		    x->t->arena) / (double)at * (double)len));
+}
+
 /* Feeds the parser as xmlTextReaderPushData did; 0 or -1 (stopped). */
 static int
 feed(struct xr *x, const char *data, size_t len, size_t off,
@@ -474,8 +488,10 @@ feed(struct xr *x, const char *data, size_t len, size_t off,
 		if (push(x, data + off, READER_CHUNK, 0, false) < 0)
 			return -1;
 		/* What was pushed is the parser's copy now. */
-		if (ro->consumed != NULL && off + READER_CHUNK >= tell) {
-			ro->consumed(ro->arg, off + READER_CHUNK);
+		if (off + READER_CHUNK >= tell) {
+			if (ro->consumed != NULL)
+				ro->consumed(ro->arg, off + READER_CHUNK);
+			expect_model(x, off + READER_CHUNK, len);
 			tell = off + READER_CHUNK + XML_SCAN_STEP;
 		}
 	}
