@@ -157,10 +157,8 @@ consignment_wagons(const struct manifest_consignment *c,
 		const struct manifest_item *it = c->items[i];
 
 		for (k = 0; k < it->nplacements; k++) {
-			const struct manifest_placement *p = &it->placements[k];
-			const struct manifest_wagon *wg = p->wagon != NULL ?
-			    p->wagon : p->container != NULL ?
-			    p->container->wagon : NULL;
+			const struct manifest_wagon *wg =
+			    manifest_placement_wagon(&it->placements[k]);
 
 			if (wg == NULL || wg->number == NULL)
 				continue;

@@ -166,7 +166,8 @@ map_sgp(struct edi_map *m, const struct edi_segment *seg)
 	if (m->zone < EDI_ZONE_ITEM || m->item == NULL)
 		return;
 	p = manifest_item_add_placement(m->t, m->item);
-	p->equipment = field(m, seg, 0, 0, EDI_FIELD_EQUIPMENT);
+	manifest_placement_set_number(p,
+	    field(m, seg, 0, 0, EDI_FIELD_EQUIPMENT));
 	p->packages = count(m, seg, 1, 0, "package count");
 	src = seg_src(seg);
 	manifest_placement_set_src(m->item, p, &src);

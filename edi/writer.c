@@ -398,7 +398,8 @@ item(struct ew *w, const struct manifest_item *it)
 	if (it->tracking != NULL && w->kind == EDI_MSG_IFCSUM)
 		pci(w, it->tracking);
 	for (i = 0; i < it->nplacements; i++) {
-		seg(w, "SGP"), el(w), text(w, it->placements[i].equipment);
+		seg(w, "SGP"), el(w),
+		    text(w, manifest_placement_equipment(&it->placements[i]));
 		if (it->placements[i].packages != MANIFEST_ABSENT)
 			el(w), buf_printf(w->out, "%lld",
 			    (long long)it->placements[i].packages);
@@ -464,6 +465,7 @@ scope_mark(struct scope *s, const struct manifest_train *t, size_t from,
 {
 	const struct manifest_placement	*p;
 	const struct manifest_wagon	*wg;
+	struct manifest_container	*ct;
 	size_t				 i, j, k;
 
 	for (i = from; i < to; i++) {
@@ -472,12 +474,9 @@ scope_mark(struct scope *s, const struct manifest_train *t, size_t from,
 		for (j = 0; j < c->nitems; j++) {
 			for (k = 0; k < c->items[j]->nplacements; k++) {
 				p = &c->items[j]->placements[k];
-				wg = p->wagon;
-				if (p->container != NULL) {
-					strmap_put(s->used, p->container->number,
-					    p->container);
-					wg = p->container->wagon;
-				}
+				wg = manifest_placement_wagon(p);
+				if ((ct = manifest_placement_container(p)) != NULL)
+					strmap_put(s->used, ct->number, ct);
 				if (wg == NULL)
 					continue;
 				strmap_put(s->used, wg->number, (void *)wg);

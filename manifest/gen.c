@@ -315,7 +315,7 @@ make_item(struct manifest_train *t, struct rng *r, struct manifest_consignment *
 		d->id = S(t, id);
 	}
 	p = manifest_item_add_placement(t, it);
-	p->equipment = equipment;
+	manifest_placement_set_number(p, equipment);
 	p->packages = it->packages;
 	return it;
 }

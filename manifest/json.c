@@ -135,7 +135,8 @@ manifest_item_write_members(struct jsonw *w, const struct manifest_item *it)
 	jsonw_array_begin(w);
 	for (i = 0; i < it->nplacements; i++) {
 		jsonw_object_begin(w);
-		KV_STRING(w, "equipment", it->placements[i].equipment);
+		KV_STRING(w, "equipment",
+		    manifest_placement_equipment(&it->placements[i]));
 		if (it->placements[i].packages != MANIFEST_ABSENT)
 			KV_INT(w, "packages", it->placements[i].packages);
 		jsonw_object_end(w);
@@ -368,7 +369,7 @@ item_unplaced(const struct manifest_item *it)
 	if (it->nplacements == 0)
 		return true;
 	for (k = 0; k < it->nplacements; k++)
-		if (it->placements[k].wagon == NULL)
+		if (manifest_placement_wagon(&it->placements[k]) == NULL)
 			return true;
 	return false;
 }

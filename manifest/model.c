@@ -338,6 +338,25 @@ wagon_add_item(struct manifest_train *t, struct manifest_wagon *w,
 }
 
 /*
+ * Points a placement at the container (first) or wagon its number names;
+ * neither: it keeps its number (UNKNOWN_EQUIPMENT).
+ */
+static void
+placement_resolve(struct manifest_placement *p, struct manifest_container *c,
+    struct manifest_wagon *w)
+{
+	uint32_t	off = p->off_on & MANIFEST_PLACEMENT_OFF_UNKNOWN;
+
+	if (c != NULL) {
+		p->on.container = c;
+		p->off_on = off | (uint32_t)MANIFEST_ON_CONTAINER << 30;
+	} else if (w != NULL) {
+		p->on.wagon = w;
+		p->off_on = off | (uint32_t)MANIFEST_ON_WAGON << 30;
+	}
+}
+
+/*
  * Resolves placements to wagons and containers and reports unknown
  * equipment; applies the defaults on the way (procedure to the
  * direction, item currency to the consignment's) and feeds the tracking
@@ -391,21 +410,19 @@ train_link_placements(struct manifest_train *t, struct item_list *unclean)
 
 			for (k = 0; k < it->nplacements; k++) {
 				struct manifest_placement *p = &it->placements[k];
+				const char *number = manifest_placement_equipment(p);
 				struct manifest_wagon *w;
 
-				if (p->equipment == NULL || p->equipment !=
-				    last_equipment) {
-					last_equipment = p->equipment;
+				if (number == NULL || number != last_equipment) {
+					last_equipment = number;
 					last_container = manifest_train_find_container(
-					    t, p->equipment);
-					last_wagon = last_container != NULL ?
-					    last_container->wagon :
-					    manifest_train_find_wagon(t, p->equipment);
+					    t, number);
+					last_wagon = last_container != NULL ? NULL :
+					    manifest_train_find_wagon(t, number);
 				}
-				p->container = last_container;
-				p->wagon = last_wagon;
-				w = p->wagon;
-				if (p->container == NULL && w == NULL) {
+				placement_resolve(p, last_container, last_wagon);
+				w = manifest_placement_wagon(p);
+				if (last_container == NULL && w == NULL) {
 					struct manifest_src src =
 					    manifest_placement_src(t, it, p);
 					struct diag_loc loc = manifest_src_loc(t, &src);
@@ -415,7 +432,7 @@ train_link_placements(struct manifest_train *t, struct item_list *unclean)
 					    "goods item %u of consignment %s is placed on "
 					    "%s, which the manifest does not list",
 					    it->seq, c->ref != NULL ? c->ref : "(no reference)",
-					    p->equipment != NULL ? p->equipment : "(no number)");
+					    number != NULL ? number : "(no number)");
 				}
 				if (w != NULL)
 					wagon_add_item(t, w, it, &filling);

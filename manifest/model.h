@@ -132,20 +132,91 @@ struct manifest_document {
 	const char	*id;
 };
 
-struct manifest_placement {
-	const char			*equipment;	/* container or wagon number */
-	int64_t				 packages;	/* MANIFEST_ABSENT if not given */
-	/* Where it was read, in 8 bytes rather than a struct manifest_src's
-	 * 16 (a million parcels have a million placements): its segment
-	 * ordinal or line (0: not known) and its byte offset past its item's
-	 * src.offset (UINT32_MAX: not known).  manifest_placement_src()
-	 * gives it whole. */
-	uint32_t			 at;
-	uint32_t			 off;
-	/* Resolved by manifest_train_finish(); both NULL: unknown equipment. */
-	struct manifest_wagon		*wagon;
-	struct manifest_container	*container;
+/* What a placement's `on` holds (the top two bits of its off_on). */
+enum manifest_placed_on {
+	MANIFEST_ON_NUMBER,	/* the number as given: unresolved, or unknown */
+	MANIFEST_ON_CONTAINER,
+	MANIFEST_ON_WAGON,	/* goods loaded on the wagon itself */
 };
+
+/*
+ * Where goods are: 24 bytes, not the 40 that a number, a wagon and a
+ * container pointer and a place took (a million parcels have a million
+ * placements).  Read it through the accessors below.
+ */
+struct manifest_placement {
+	/*
+	 * The equipment number as read (manifest_placement_set_number()),
+	 * until manifest_train_finish() resolves it to the container or
+	 * wagon of that number -- whose number is the same string: the
+	 * readers refuse a second number for one wagon or container.  A
+	 * number the train does not list stays a number.
+	 */
+	union {
+		const char			*number;
+		struct manifest_container	*container;
+		struct manifest_wagon		*wagon;
+	} on;
+	int64_t				 packages;	/* MANIFEST_ABSENT if not given */
+	/* Where it was read: its segment ordinal or line (0: not known) and,
+	 * in the low 30 bits of off_on, its byte offset past its item's
+	 * src.offset (MANIFEST_PLACEMENT_OFF_UNKNOWN: not known or a
+	 * gigabyte away); manifest_placement_src() gives it whole.  The top
+	 * two bits: what `on` holds. */
+	uint32_t			 at;
+	uint32_t			 off_on;
+};
+#define MANIFEST_PLACEMENT_OFF_UNKNOWN	((uint32_t)0x3fffffff)
+
+static inline enum manifest_placed_on
+manifest_placement_on(const struct manifest_placement *p)
+{
+	return (enum manifest_placed_on)(p->off_on >> 30);
+}
+
+/* The container or wagon number as given; NULL: none given. */
+static inline const char *
+manifest_placement_equipment(const struct manifest_placement *p)
+{
+	switch (manifest_placement_on(p)) {
+	case MANIFEST_ON_CONTAINER:
+		return p->on.container->number;
+	case MANIFEST_ON_WAGON:
+		return p->on.wagon->number;
+	default:
+		return p->on.number;
+	}
+}
+
+/* The container the goods are in; NULL: none the train lists. */
+static inline struct manifest_container *
+manifest_placement_container(const struct manifest_placement *p)
+{
+	return manifest_placement_on(p) == MANIFEST_ON_CONTAINER ?
+	    p->on.container : NULL;
+}
+
+/* The wagon carrying the goods, in a container or not; NULL: none. */
+static inline struct manifest_wagon *
+manifest_placement_wagon(const struct manifest_placement *p)
+{
+	switch (manifest_placement_on(p)) {
+	case MANIFEST_ON_CONTAINER:
+		return p->on.container->wagon;
+	case MANIFEST_ON_WAGON:
+		return p->on.wagon;
+	default:
+		return NULL;
+	}
+}
+
+/* Sets the number as read (a reader, before manifest_train_finish()). */
+static inline void
+manifest_placement_set_number(struct manifest_placement *p, const char *number)
+{
+	p->on.number = number;
+	p->off_on &= MANIFEST_PLACEMENT_OFF_UNKNOWN;
+}
 
 struct manifest_consignment;
 

@@ -58,7 +58,7 @@ manifest_item_add_placement(struct manifest_train *t, struct manifest_item *it)
 	p = &it->placements[it->nplacements++];
 	*p = (struct manifest_placement){
 		.packages = MANIFEST_ABSENT,
-		.off = UINT32_MAX,
+		.off_on = MANIFEST_PLACEMENT_OFF_UNKNOWN,	/* on a number */
 	};
 	return p;
 }
@@ -109,13 +109,21 @@ manifest_item_tracking_src(const struct manifest_train *t,
 	    it->tracking_off, "PCI");
 }
 
-/* As the tracking number's place: 8 MB of a million-parcel train. */
+/*
+ * As the tracking number's place (8 MB of a million-parcel train), in
+ * the 30 bits off_on leaves: a distance of a gigabyte or more is not
+ * known.
+ */
 void
 manifest_placement_set_src(const struct manifest_item *it,
     struct manifest_placement *p, const struct manifest_src *src)
 {
+	uint32_t	off = src_distance(it->src.offset, src->offset);
+
+	if (off > MANIFEST_PLACEMENT_OFF_UNKNOWN)
+		off = MANIFEST_PLACEMENT_OFF_UNKNOWN;
 	p->at = src->index;
-	p->off = src_distance(it->src.offset, src->offset);
+	p->off_on = (p->off_on & ~MANIFEST_PLACEMENT_OFF_UNKNOWN) | off;
 }
 
 /* The place manifest_placement_set_src() recorded. */
@@ -123,5 +131,8 @@ struct manifest_src
 manifest_placement_src(const struct manifest_train *t,
     const struct manifest_item *it, const struct manifest_placement *p)
 {
-	return src_rebuilt(t, p->at, it->src.offset, p->off, "SGP");
+	uint32_t	off = p->off_on & MANIFEST_PLACEMENT_OFF_UNKNOWN;
+
+	return src_rebuilt(t, p->at, it->src.offset,
+	    off == MANIFEST_PLACEMENT_OFF_UNKNOWN ? UINT32_MAX : off, "SGP");
 }

@@ -533,7 +533,7 @@ leaf_goods(struct xr *x, const struct xml_frame *f, const char *n)
 		break;
 	case X_PLACEMENT:
 		if (n == nm->EquipmentID)
-			((struct manifest_placement *)f->obj)->equipment = text(x);
+			manifest_placement_set_number(f->obj, text(x));
 		else if (n == nm->PackageQuantity)
 			((struct manifest_placement *)f->obj)->packages =
 			    count(x, n);

@@ -169,7 +169,8 @@ item(struct buf *b, const struct manifest_item *it)
 	}
 	for (i = 0; i < it->nplacements; i++) {
 		buf_add_str(b, "        <Placement>\n");
-		leaf(b, 10, "EquipmentID", it->placements[i].equipment);
+		leaf(b, 10, "EquipmentID",
+		    manifest_placement_equipment(&it->placements[i]));
 		leaf_int(b, 10, "PackageQuantity", it->placements[i].packages);
 		buf_add_str(b, "        </Placement>\n");
 	}

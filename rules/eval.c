@@ -282,7 +282,7 @@ rules_eval_item_placed(const struct manifest_item *it)
 	uint32_t	k;
 
 	for (k = 0; k < it->nplacements; k++)
-		if (it->placements[k].wagon == NULL)
+		if (manifest_placement_wagon(&it->placements[k]) == NULL)
 			return false;
 	return it->nplacements > 0;
 }
@@ -306,13 +306,15 @@ unplaced_describe(struct buf *b, const struct manifest_item *it)
 		    "container");
 	for (k = 0; k < it->nplacements; k++) {
 		p = &it->placements[k];
-		if (p->wagon != NULL)
+		if (manifest_placement_wagon(p) != NULL)
 			continue;
 		buf_add_str(b, first ? ", placed on " : ", and on ");
 		first = false;
-		buf_add_str(b, p->equipment != NULL ? p->equipment :
+		buf_add_str(b, manifest_placement_equipment(p) != NULL ?
+		    manifest_placement_equipment(p) :
 		    "equipment without a number");
-		buf_add_str(b, p->container != NULL ? ", which no wagon carries" :
+		buf_add_str(b, manifest_placement_container(p) != NULL ?
+		    ", which no wagon carries" :
 		    ", which the manifest does not list");
 	}
 }

@@ -210,9 +210,10 @@ pair_add_obj(struct eval_diag_map *m, const struct diag_obj *o, size_t i)
 		pair_add(m, RULES_SCOPE_ITEM, it, i);
 		pair_add(m, RULES_SCOPE_CONSIGNMENT, it->consignment, i);
 		for (k = 0; k < it->nplacements; k++) {
-			pair_add(m, RULES_SCOPE_WAGON, it->placements[k].wagon, i);
+			pair_add(m, RULES_SCOPE_WAGON,
+			    manifest_placement_wagon(&it->placements[k]), i);
 			pair_add(m, RULES_SCOPE_CONTAINER,
-			    it->placements[k].container, i);
+			    manifest_placement_container(&it->placements[k]), i);
 		}
 		break;
 	}

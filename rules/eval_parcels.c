@@ -40,12 +40,13 @@ bool
 eval_parcel_settable(const struct manifest_wagon *w,
     const struct manifest_item *it)
 {
-	const struct manifest_placement	*p = it->placements;
+	const struct manifest_container	*ct;
 
 	return it->consignment->procedure == MANIFEST_PROC_ECOMMERCE &&
 	    it->tracking != NULL && !it->tracking_dup &&
-	    it->nplacements == 1 && p->container != NULL &&
-	    p->container->number != NULL && p->wagon == w;
+	    it->nplacements == 1 &&
+	    (ct = manifest_placement_container(it->placements)) != NULL &&
+	    ct->number != NULL && ct->wagon == w;
 }
 
 /* True if one of it's placements is on wagon w. */
@@ -55,7 +56,7 @@ placed_on(const struct manifest_wagon *w, const struct manifest_item *it)
 	uint32_t	k;
 
 	for (k = 0; k < it->nplacements; k++)
-		if (it->placements[k].wagon == w)
+		if (manifest_placement_wagon(&it->placements[k]) == w)
 			return true;
 	return false;
 }
@@ -84,7 +85,8 @@ hits_add(struct parcel_hits *h, const struct manifest_item *it, size_t hit,
 		h->v = xreallocarray(h->v, h->cap, sizeof *h->v);
 	}
 	h->v[h->n].it = it;
-	h->v[h->n].container = it->placements[0].container->number;
+	h->v[h->n].container =
+	    manifest_placement_container(it->placements)->number;
 	h->v[h->n].hit = hit;
 	h->v[h->n].rule = rule;
 	h->n++;
@@ -227,7 +229,8 @@ eval_parcels_merge(struct decision *d, const struct rules_ruleset *rs,
 		}
 		p = &r->hits[o->worst];
 		decision_parcel_add(d, w->position, w->number,
-		    o->it->placements[0].container->number, o->it->tracking,
+		    manifest_placement_container(o->it->placements)->number,
+		    o->it->tracking,
 		    p->action, rs->rules[p->rule].name, p->reason, also,
 		    o->nalso);
 		free(o->also);

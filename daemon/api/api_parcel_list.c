@@ -166,15 +166,16 @@ parcel_place(const struct manifest_item *it, const struct manifest_wagon *wg,
     const char **container)
 {
 	const struct manifest_placement	*first = NULL;
+	const struct manifest_container	*ct;
 	uint32_t			 i;
 
 	for (i = 0; i < it->nplacements && first == NULL; i++)
-		if (it->placements[i].wagon != NULL)
+		if (manifest_placement_wagon(&it->placements[i]) != NULL)
 			first = &it->placements[i];
-	if (first == NULL || first->wagon != wg)
+	if (first == NULL || manifest_placement_wagon(first) != wg)
 		return false;
-	*container = first->container != NULL ? first->container->number :
-	    NULL;
+	ct = manifest_placement_container(first);
+	*container = ct != NULL ? ct->number : NULL;
 	return true;
 }
 

@@ -84,7 +84,7 @@ build_train(void)
 	d->type = S(t, "861");
 	d->id = S(t, "DE-CO-55120");
 	p = manifest_item_add_placement(t, it);
-	p->equipment = S(t, "CSQU3054383");
+	manifest_placement_set_number(p, S(t, "CSQU3054383"));
 	p->packages = 40;
 
 	it = manifest_item_add(t, k);
@@ -93,7 +93,7 @@ build_train(void)
 	it->description = S(t, "Fresh apples");
 	it->gross_kg = 500;
 	p = manifest_item_add_placement(t, it);
-	p->equipment = S(t, "518008430010");
+	manifest_placement_set_number(p, S(t, "518008430010"));
 	manifest_train_finish(t);
 	return t;
 }
@@ -214,10 +214,11 @@ t_model_finish_links_and_checks(void)
 	CU_ASSERT_EQUAL(t->nwagons, 2);
 	CU_ASSERT_EQUAL(t->wagons[0]->nitems, 1);
 	CU_ASSERT_PTR_EQUAL(t->wagons[0]->items[0], k->items[0]);
-	CU_ASSERT_PTR_EQUAL(k->items[0]->placements[0].container,
+	CU_ASSERT_PTR_EQUAL(manifest_placement_container(&k->items[0]->placements[0]),
 	    t->wagons[0]->containers[0]);
 	CU_ASSERT_EQUAL(t->wagons[1]->nitems, 1);
-	CU_ASSERT_PTR_EQUAL(k->items[1]->placements[0].wagon, t->wagons[1]);
+	CU_ASSERT_PTR_EQUAL(manifest_placement_wagon(&k->items[1]->placements[0]),
+	    t->wagons[1]);
 	/* Item currency defaults to the consignment's only when it has a value. */
 	CU_ASSERT_STRING_EQUAL(k->items[0]->currency, "USD");
 	CU_ASSERT_PTR_NULL(k->items[1]->currency);
@@ -255,7 +256,7 @@ t_model_item_shapes_said(void)
 	good->origin = S(t, "CN");
 	good->currency = S(t, "USD");
 	good->un_number = S(t, "1203");
-	manifest_item_add_placement(t, good)->equipment = w->number;
+	manifest_placement_set_number(manifest_item_add_placement(t, good), w->number);
 	manifest_train_finish(t);
 	for (k = 0; k < nitems(codes); k++) {
 		for (n = i = 0; i < t->diags.n; i++)
@@ -290,7 +291,7 @@ t_model_finish_diagnostics(void)
 	it = manifest_item_add(t, manifest_consignment_add(t));
 	it->seq = 7;
 	p = manifest_item_add_placement(t, it);
-	p->equipment = S(t, "TGHU0000000");
+	manifest_placement_set_number(p, S(t, "TGHU0000000"));
 	it->src = (struct manifest_src){ 1100, 29, "GID" };
 	manifest_placement_set_src(it, p, &(struct manifest_src){ 1200, 30,
 	    "SGP" });
@@ -333,9 +334,9 @@ t_model_item_on_two_wagons(void)
 	manifest_container_add(t, w1, S(t, "CSQU3054383"));
 	manifest_container_add(t, w1, S(t, "MWCU6059784"));
 	it = manifest_item_add(t, manifest_consignment_add(t));
-	manifest_item_add_placement(t, it)->equipment = S(t, "CSQU3054383");
-	manifest_item_add_placement(t, it)->equipment = S(t, "MWCU6059784");
-	manifest_item_add_placement(t, it)->equipment = S(t, "518008430010");
+	manifest_placement_set_number(manifest_item_add_placement(t, it), S(t, "CSQU3054383"));
+	manifest_placement_set_number(manifest_item_add_placement(t, it), S(t, "MWCU6059784"));
+	manifest_placement_set_number(manifest_item_add_placement(t, it), S(t, "518008430010"));
 	manifest_train_finish(t);
 	CU_ASSERT_EQUAL(w1->nitems, 1);
 	CU_ASSERT_EQUAL(w2->nitems, 1);
@@ -685,7 +686,7 @@ t_model_item_size_and_tracking_src(void)
 
 	if (sizeof(void *) == 8) {
 		CU_ASSERT(sizeof(struct manifest_item) <= 152);
-		CU_ASSERT(sizeof(struct manifest_placement) <= 40);
+		CU_ASSERT(sizeof(struct manifest_placement) <= 24);
 	}
 	t->source = MANIFEST_SOURCE_EDIFACT;
 	it = manifest_item_add(t, manifest_consignment_add(t));
@@ -709,7 +710,71 @@ t_model_item_size_and_tracking_src(void)
 	manifest_train_free(t);
 }
 
+/*
+ * A placement's number, place and resolution share 24 bytes: its byte
+ * offset and what it holds are packed in one word, and neither
+ * overwrites the other -- set before or after manifest_train_finish()
+ * resolves it to a container, a wagon, or neither.  An offset a
+ * gigabyte past its item's is not known rather than wrong.
+ */
+static void
+t_model_placement_packed(void)
+{
+	struct manifest_train		*t = manifest_train_new();
+	struct manifest_consignment	*cs = manifest_consignment_add(t);
+	struct manifest_wagon		*w = manifest_wagon_add(t, "518008430010");
+	struct manifest_container	*c = manifest_container_add(t, w,
+					    "CSQU3054383");
+	struct manifest_item		*it = manifest_item_add(t, cs);
+	struct manifest_placement	*p[3];
+	struct manifest_src		 at = { 1000, 7, "GID" }, src;
+	const char			*num[3] = { "CSQU3054383", "518008430010",
+					    "TGHU0000000" };
+	int				 k;
+
+	t->source = MANIFEST_SOURCE_EDIFACT;
+	t->id = "X1";
+	it->src = at;
+	for (k = 0; k < 3; k++) {
+		p[k] = manifest_item_add_placement(t, it);
+		at.offset = 1000 + 40 * (uint64_t)(k + 1);
+		at.index = (uint32_t)(8 + k);
+		manifest_placement_set_src(it, p[k], &at);
+		manifest_placement_set_number(p[k], num[k]);
+	}
+	CU_ASSERT_EQUAL(manifest_placement_on(p[0]), MANIFEST_ON_NUMBER);
+	manifest_train_finish(t);
+	CU_ASSERT_EQUAL(manifest_placement_on(p[0]), MANIFEST_ON_CONTAINER);
+	CU_ASSERT_PTR_EQUAL(manifest_placement_container(p[0]), c);
+	CU_ASSERT_PTR_EQUAL(manifest_placement_wagon(p[0]), w);
+	CU_ASSERT_EQUAL(manifest_placement_on(p[1]), MANIFEST_ON_WAGON);
+	CU_ASSERT_PTR_NULL(manifest_placement_container(p[1]));
+	CU_ASSERT_PTR_EQUAL(manifest_placement_wagon(p[1]), w);
+	CU_ASSERT_EQUAL(manifest_placement_on(p[2]), MANIFEST_ON_NUMBER);
+	CU_ASSERT_PTR_NULL(manifest_placement_wagon(p[2]));
+	CU_ASSERT_PTR_NOT_NULL(diag_list_find(&t->diags, "UNKNOWN_EQUIPMENT"));
+	for (k = 0; k < 3; k++) {
+		CU_ASSERT_STRING_EQUAL(manifest_placement_equipment(p[k]), num[k]);
+		src = manifest_placement_src(t, it, p[k]);
+		CU_ASSERT_EQUAL(src.offset, 1000 + 40 * (uint64_t)(k + 1));
+		CU_ASSERT_EQUAL(src.index, (uint32_t)(8 + k));
+		CU_ASSERT_STRING_EQUAL(src.tag, "SGP");
+	}
+	/* A place set after the resolution keeps it; too far is unknown. */
+	at.offset = 1000 + ((uint64_t)1 << 30);
+	manifest_placement_set_src(it, p[0], &at);
+	CU_ASSERT_PTR_EQUAL(manifest_placement_container(p[0]), c);
+	CU_ASSERT_EQUAL(manifest_placement_src(t, it, p[0]).offset,
+	    DIAG_NO_OFFSET);
+	at.offset = 1000 + ((uint64_t)1 << 30) - 2;
+	manifest_placement_set_src(it, p[1], &at);
+	CU_ASSERT_EQUAL(manifest_placement_src(t, it, p[1]).offset, at.offset);
+	CU_ASSERT_PTR_EQUAL(manifest_placement_wagon(p[1]), w);
+	manifest_train_free(t);
+}
+
 static CU_TestInfo model_tests[] = {
+	{ "t_model_placement_packed", t_model_placement_packed },
 	{ "t_model_tracking_checks", t_model_tracking_checks },
 	{ "t_model_item_size_and_tracking_src", t_model_item_size_and_tracking_src },
 	{ "t_model_json_byte_stable", t_model_json_byte_stable },

@@ -305,8 +305,9 @@ t_parcels_unloaded(void)
 	/* A parcel of the first container set aside after its unloading. */
 	for (k = 0; late == NULL && k < t->nconsignments; k++)
 		for (i = 0; i < t->consignments[k]->nitems; i++)
-			if (strcmp(t->consignments[k]->items[i]->placements[0].
-			    equipment, d->parcels.unload[0].container) == 0 &&
+			if (strcmp(manifest_placement_equipment(
+			    t->consignments[k]->items[i]->placements),
+			    d->parcels.unload[0].container) == 0 &&
 			    !parcel_listed(d, t->consignments[k]->items[i]))
 				late = t->consignments[k]->items[i];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(late);

@@ -116,7 +116,7 @@ tr_item(struct manifest_train *t, struct manifest_consignment *cs,
 	it->description = manifest_str(t, "goods", 5);
 	it->gross_kg = 1000 * MANIFEST_SCALE;
 	p = manifest_item_add_placement(t, it);
-	p->equipment = manifest_str(t, equipment, strlen(equipment));
+	manifest_placement_set_number(p, manifest_str(t, equipment, strlen(equipment)));
 	return it;
 }
 
@@ -514,7 +514,7 @@ t_rules_eval_item_on_two_wagons(void)
 
 	it[1]->hs = "930190";	/* licensed, no 911 */
 	p = manifest_item_add_placement(t, it[1]);
-	p->equipment = w3->number;
+	manifest_placement_set_number(p, w3->number);
 	d = ev(t, NULL, 1);
 	CU_ASSERT_PTR_NULL(hit(d, 0, "licence"));
 	CU_ASSERT_PTR_NOT_NULL(hit(d, 1, "licence"));

@@ -63,7 +63,7 @@ gate_train(void)
 		    manifest_str(t, hs[i], strlen(hs[i]));
 		it->tracking = manifest_str(t, i == 4 ? "TN5" : "TN0", 3);
 		p = manifest_item_add_placement(t, it);
-		p->equipment = c->number;
+		manifest_placement_set_number(p, c->number);
 	}
 	cs->items[0]->un_number = manifest_str(t, "0042", 4);
 	cs->items[3]->un_number = manifest_str(t, "0004", 4);

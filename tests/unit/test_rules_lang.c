@@ -90,7 +90,7 @@ lang_train(const char *hs, const char *consignee)
 	doc = manifest_item_add_document(t, it);
 	doc->type = "861";
 	p = manifest_item_add_placement(t, it);
-	p->equipment = "CSQU3054383";
+	manifest_placement_set_number(p, "CSQU3054383");
 	manifest_train_finish(t);
 	return t;
 }

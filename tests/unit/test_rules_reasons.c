@@ -76,7 +76,7 @@ train(const char *hs)
 	it->hs = hs;
 	it->description = "Apples";
 	p = manifest_item_add_placement(t, it);
-	p->equipment = "CSQU3054383";
+	manifest_placement_set_number(p, "CSQU3054383");
 	manifest_train_finish(t);
 	return t;
 }

@@ -85,7 +85,7 @@ train_with(const char *name, const char *country, const char *id)
 	it->description = manifest_str(t, "laptops", 7);
 	it->gross_kg = 1000 * MANIFEST_SCALE;
 	p = manifest_item_add_placement(t, it);
-	p->equipment = c->number;
+	manifest_placement_set_number(p, c->number);
 	manifest_train_finish(t);
 	return t;
 }
