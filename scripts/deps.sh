@@ -32,6 +32,7 @@ chromium
 chromium-driver
 fonts-wqy-microhei
 faketime
+iproute2
 libsystemd-dev
 debhelper
 dpkg-dev

@@ -832,7 +832,34 @@ t_load_sustained(void)
 	submitters_free(&sub);
 }
 
+/*
+ * The daemon's listening socket queues up to thousands of handshakes the
+ * loop has not accepted yet (http.c, HTTP_LISTEN_BACKLOG): with
+ * libevent's 128, some hundred consoles connecting while the loop was
+ * busy had their handshakes dropped and came back a second later.  Read
+ * from the kernel: ss shows a listening socket's backlog as its Send-Q.
+ */
+static void
+t_load_listen_backlog(void)
+{
+	char	 cmd[128], line[256];
+	FILE	*p;
+	long	 recvq = -1, backlog = -1;
+
+	snprintf(cmd, sizeof cmd, "ss -Hltn 'sport = :%d' 2>&1", dm.port);
+	p = popen(cmd, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	while (fgets(line, sizeof line, p) != NULL)
+		if (sscanf(line, "LISTEN %ld %ld", &recvq, &backlog) == 2)
+			break;
+	pclose(p);
+	fprintf(stderr, "\nlisten: the daemon's backlog is %ld (%ld waiting)\n",
+	    backlog, recvq);
+	CU_ASSERT(backlog >= 1024);
+}
+
 static CU_TestInfo load_tests[] = {
+	{ "t_load_listen_backlog", t_load_listen_backlog },
 	{ "t_load_slow_and_flood", t_load_slow_and_flood },
 	{ "t_load_sustained", t_load_sustained },
 	CU_TEST_INFO_NULL
