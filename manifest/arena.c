@@ -14,8 +14,8 @@
  * Prefaulting.  Even so, the kernel must still fill each fresh page, and
  * on a virtual machine whose host takes freed memory back (free page
  * reporting) a first touch costs the host's fault as well: this 2-core
- * machine measured 95 to 280 MB/s for cold huge pages against 5 GB/s for
- * pages freed a moment ago, and a profile of `railgate parse` on the
+ * machine measured 95 to 340 MB/s for cold huge pages against 5 to 8
+ * GB/s for pages freed a moment ago, and a profile of `railgate parse` on the
  * 1,000,000-item CUSCAR train spent 40% of its CPU in clear_page.  A big
  * reader therefore asks for its next chunks to be mapped and touched on
  * a thread of its own (arena_prefault_start): the reading thread takes
@@ -67,10 +67,10 @@ struct arena_chunk {
  * The prefault thread's side of an arena: chunks of ARENA_MAX_CHUNK
  * bytes, mapped and touched, up to PREFAULT_DEPTH ahead of the reader
  * and no further than the arena is expected to grow.  Two are enough
- * ahead: a chunk of 4 KiB pages is touched in about 2 ms, and the
- * reader fills one in about 13; every chunk ready but never taken is
- * memory the daemon holds at the end of a parse, its peak.  Every field
- * but the thread is under mu.
+ * ahead: a chunk is touched in under a millisecond warm and about 13 ms
+ * cold, about as long as the reader takes to fill one; every chunk ready
+ * but never taken is memory the daemon holds at the end of a parse, its
+ * peak.  Every field but the thread is under mu.
  */
 #define PREFAULT_DEPTH	2
 struct arena_prefault {
