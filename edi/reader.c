@@ -323,19 +323,6 @@ read_segments(struct envelope *e, const struct edi_read_options *opt)
 }
 
 /*
- * Tells the prefault thread, if any, how big the model will be: as big,
- * for the whole input, as it is for the part read so far.  Past a first
- * megabyte, where the header segments would skew it.
- */
-static void
-expect_model(struct manifest_train *t, size_t at, size_t len)
-{
-	if (at >= ((size_t)1 << 20) && at < len)
-		arena_prefault_expect(t->arena, (size_t)((double)arena_bytes(
-		    t->arena) / (double)at * (double)len));
-}
-
-/*
  * The segments after UNB, lexed on another thread (lexpipe.h), in the
  * same order and with the lexer's diagnostics in the same places as
  * read_segments().  The consumed hook is told the offsets it would be
@@ -364,8 +351,9 @@ read_segments_piped(struct envelope *e, const struct edi_read_options *opt,
 		}
 		for (; k < b->nev; k++)
 			edi_lex_event_report(&e->t->diags, data, len, &b->ev[k]);
-		if (b->nseg > 0)
-			expect_model(e->t, b->seg[b->nseg - 1].offset, len);
+		if (b->nseg > 0)	/* how big the model will be */
+			arena_prefault_progress(e->t->arena,
+			    b->seg[b->nseg - 1].offset, len);
 		rc = b->more;
 		edi_lexpipe_done(p);
 	}
@@ -386,7 +374,7 @@ use_pipe(const struct edi_read_options *opt, size_t len)
  * Whether to have the model's chunks prefaulted on a thread of their own
  * (arena.h): a big input when more than one thread may be used.  The
  * model takes 1.3 to 1.5 times the input's bytes, the first guess
- * (expect_model() refines it).
+ * (arena_prefault_progress() refines it).
  */
 static bool
 use_prefault(const struct edi_read_options *opt, size_t len)

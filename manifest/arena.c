@@ -472,6 +472,28 @@ arena_prefault_expect(struct arena *a, size_t expect)
 	pthread_mutex_unlock(&pf->mu);
 }
 
+void
+arena_prefault_progress(struct arena *a, size_t done, size_t total)
+{
+	if (a->prefault != NULL && done >= ((size_t)1 << 20) && done < total)
+		arena_prefault_expect(a, (size_t)((double)a->bytes /
+		    (double)done * (double)total));
+}
+
+int
+arena_prefault_ready(struct arena *a)
+{
+	struct arena_prefault	*pf = a->prefault;
+	int			 n;
+
+	if (pf == NULL)
+		return 0;
+	pthread_mutex_lock(&pf->mu);
+	n = pf->nready;
+	pthread_mutex_unlock(&pf->mu);
+	return n;
+}
+
 size_t
 arena_prefault_stop(struct arena *a)
 {

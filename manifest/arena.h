@@ -60,6 +60,14 @@ int arena_prefault_start(struct arena *a, size_t expect);
  */
 void arena_prefault_expect(struct arena *a, size_t expect);
 /*
+ * The same from a reader that has read done of its total bytes: the
+ * arena will hold as much, for the whole, as it took for the part read
+ * (from the first MiB on, where a header would skew the guess).
+ */
+void arena_prefault_progress(struct arena *a, size_t done, size_t total);
+/* Chunks prepared and not yet taken (statistics, tests); 0 without a thread. */
+int arena_prefault_ready(struct arena *a);
+/*
  * Stops that thread, unmapping the chunks it prepared that were not
  * taken; arena_free() stops it too.  Returns how many chunks the arena
  * took ready (0 when none was running).

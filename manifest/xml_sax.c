@@ -463,19 +463,6 @@ push(struct xr *x, const char *chunk, size_t len, int terminate,
 	return 0;
 }
 
-/*
- * Tells the prefault thread, if any, how big the model will be: as big,
- * for the whole document, as it is for the part read so far (past a
- * first megabyte, where the header would skew it).
- */
-static void
-expect_model(struct xr *x, size_t at, size_t len)
-{
-	if (at >= ((size_t)1 << 20) && at < len)
-		arena_prefault_expect(x->t->arena, (size_t)((double)arena_bytes(
-		    x->t->arena) / (double)at * (double)len));
-}
-
 /* Feeds the parser as xmlTextReaderPushData did; 0 or -1 (stopped). */
 static int
 feed(struct xr *x, const char *data, size_t len, size_t off,
@@ -491,7 +478,9 @@ feed(struct xr *x, const char *data, size_t len, size_t off,
 		if (off + READER_CHUNK >= tell) {
 			if (ro->consumed != NULL)
 				ro->consumed(ro->arg, off + READER_CHUNK);
-			expect_model(x, off + READER_CHUNK, len);
+			/* How big the model will be (arena.h). */
+			arena_prefault_progress(x->t->arena, off + READER_CHUNK,
+			    len);
 			tell = off + READER_CHUNK + XML_SCAN_STEP;
 		}
 	}
