@@ -55,7 +55,11 @@ static pthread_t		tls_thread;
 static char			pki[] = "/tmp/railgate-pki-XXXXXX";
 static atomic_int		recv_status = 200;
 static struct got		got[MAX_GOT];
+/* Entries filled: a receiver fills got[ngot] under got_mu and only then
+ * counts it, so a test that waited for n never reads one half made (it
+ * did, under ASan: ngot was counted first, and got[0].body read NULL). */
 static atomic_int		ngot;
+static pthread_mutex_t		got_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t		recv_thread;
 
 /* The value of header name in the raw header block h, into out. */
@@ -155,7 +159,9 @@ receiver(void *arg)
 			}
 		}
 		end = strstr(buf, "\r\n\r\n");
-		if (end != NULL && (k = atomic_fetch_add(&ngot, 1)) < MAX_GOT) {
+		if (end != NULL)
+			pthread_mutex_lock(&got_mu);
+		if (end != NULL && (k = atomic_load(&ngot)) < MAX_GOT) {
 			struct got *g = &got[k];
 
 			*end = '\0';
@@ -173,6 +179,10 @@ receiver(void *arg)
 			g->body = xmalloc(g->len + 1);
 			memcpy(g->body, end + 4, g->len);
 			g->body[g->len] = '\0';
+		}
+		if (end != NULL) {
+			atomic_fetch_add(&ngot, 1);	/* counted once filled */
+			pthread_mutex_unlock(&got_mu);
 		}
 		snprintf(reply, sizeof reply, "HTTP/1.1 %d X\r\nContent-Length: 0"
 		    "\r\nConnection: close\r\n\r\n", atomic_load(&recv_status));
