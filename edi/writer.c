@@ -475,7 +475,8 @@ scope_mark(struct scope *s, const struct manifest_train *t, size_t from,
 			for (k = 0; k < c->items[j]->nplacements; k++) {
 				p = &c->items[j]->placements[k];
 				wg = manifest_placement_wagon(p);
-				if ((ct = manifest_placement_container(p)) != NULL)
+				ct = manifest_placement_container(p);
+				if (ct != NULL)
 					strmap_put(s->used, ct->number, ct);
 				if (wg == NULL)
 					continue;

@@ -410,9 +410,10 @@ train_link_placements(struct manifest_train *t, struct item_list *unclean)
 
 			for (k = 0; k < it->nplacements; k++) {
 				struct manifest_placement *p = &it->placements[k];
-				const char *number = manifest_placement_equipment(p);
+				const char *number;
 				struct manifest_wagon *w;
 
+				number = manifest_placement_equipment(p);
 				if (number == NULL || number != last_equipment) {
 					last_equipment = number;
 					last_container = manifest_train_find_container(

@@ -91,7 +91,8 @@ train_new(void)
 			it = manifest_item_add(t, cs);
 			it->seq = (uint32_t)i;
 			it->gross_kg = 20000 * MANIFEST_SCALE;
-			manifest_placement_set_number(manifest_item_add_placement(t, it), wagons[i]);
+			manifest_placement_set_number(manifest_item_add_placement(t, it),
+			    wagons[i]);
 		}
 	}
 	manifest_wagon_add_seal(t, t->wagons[2])->number = "WS1";

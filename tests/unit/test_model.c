@@ -214,8 +214,8 @@ t_model_finish_links_and_checks(void)
 	CU_ASSERT_EQUAL(t->nwagons, 2);
 	CU_ASSERT_EQUAL(t->wagons[0]->nitems, 1);
 	CU_ASSERT_PTR_EQUAL(t->wagons[0]->items[0], k->items[0]);
-	CU_ASSERT_PTR_EQUAL(manifest_placement_container(&k->items[0]->placements[0]),
-	    t->wagons[0]->containers[0]);
+	CU_ASSERT_PTR_EQUAL(manifest_placement_container(
+	    &k->items[0]->placements[0]), t->wagons[0]->containers[0]);
 	CU_ASSERT_EQUAL(t->wagons[1]->nitems, 1);
 	CU_ASSERT_PTR_EQUAL(manifest_placement_wagon(&k->items[1]->placements[0]),
 	    t->wagons[1]);
@@ -256,7 +256,8 @@ t_model_item_shapes_said(void)
 	good->origin = S(t, "CN");
 	good->currency = S(t, "USD");
 	good->un_number = S(t, "1203");
-	manifest_placement_set_number(manifest_item_add_placement(t, good), w->number);
+	manifest_placement_set_number(manifest_item_add_placement(t, good),
+	    w->number);
 	manifest_train_finish(t);
 	for (k = 0; k < nitems(codes); k++) {
 		for (n = i = 0; i < t->diags.n; i++)
@@ -334,9 +335,12 @@ t_model_item_on_two_wagons(void)
 	manifest_container_add(t, w1, S(t, "CSQU3054383"));
 	manifest_container_add(t, w1, S(t, "MWCU6059784"));
 	it = manifest_item_add(t, manifest_consignment_add(t));
-	manifest_placement_set_number(manifest_item_add_placement(t, it), S(t, "CSQU3054383"));
-	manifest_placement_set_number(manifest_item_add_placement(t, it), S(t, "MWCU6059784"));
-	manifest_placement_set_number(manifest_item_add_placement(t, it), S(t, "518008430010"));
+	manifest_placement_set_number(manifest_item_add_placement(t, it),
+	    S(t, "CSQU3054383"));
+	manifest_placement_set_number(manifest_item_add_placement(t, it),
+	    S(t, "MWCU6059784"));
+	manifest_placement_set_number(manifest_item_add_placement(t, it),
+	    S(t, "518008430010"));
 	manifest_train_finish(t);
 	CU_ASSERT_EQUAL(w1->nitems, 1);
 	CU_ASSERT_EQUAL(w2->nitems, 1);
