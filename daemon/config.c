@@ -91,7 +91,7 @@ static const struct param params[] = {
 	    "loaded machine 10 left readers waiting a second.  0: the same "
 	    "as the workers."),
 	INT("daemon", "parse_threads", parse_threads, true, "0", 0, 1,
-	    "0: a big manifest is read on more than one thread (docs/"
+	    "0: a manifest is read and stored on more than one thread (docs/"
 	    "performance.md).  1: on its worker's thread alone."),
 	STR("database", "dsn", dsn, false, "",
 	    "libpq connection string of the daemon's role (railgate_app), which "

@@ -310,9 +310,10 @@ build_wagons_json(struct ingest_job *j, const struct manifest_train *t)
 static void
 ingest_keep_raw(struct ingest_job *j, const char *data, size_t len)
 {
-	/* A big manifest in pieces on every core, hashed meanwhile. */
+	/* Hashed on a second thread meanwhile, unless parse_threads is 1. */
 	j->raw_size = (int64_t)len;
-	j->raw_z = input_deflate_stored(data, len, 0, j->sha256, &j->raw_z_len);
+	j->raw_z = input_deflate_stored(data, len, j->parse_threads, j->sha256,
+	    &j->raw_z_len);
 	j->format = manifest_format_name(manifest_detect_format(data, len));
 }
 
@@ -402,6 +403,7 @@ ingest_half_cb(void *arg, size_t i)
  * before).  A bigger one is compressed first, then read while its pages
  * are dropped: read side by side, its bytes would stay whole beside the
  * growing model, over the daemon's memory bound (docs/daemon.md).
+ * [daemon] parse_threads = 1 keeps both halves on this thread.
  */
 #define INGEST_APART	((size_t)8 << 20)
 static void
@@ -413,7 +415,8 @@ ingest_parse(struct ingest_job *j, const char *data, size_t len,
 	struct ingest_halves	 h = { j, data, len, &opt };
 
 	if (len < INGEST_APART) {
-		(void)rules_pool_run(2, 2, ingest_half_cb, &h);
+		(void)rules_pool_run(j->parse_threads == 1 ? 1 : 2, 2,
+		    ingest_half_cb, &h);
 		return;
 	}
 	ingest_keep_raw(j, data, len);

@@ -23,6 +23,7 @@
  */
 #include <sys/mman.h>
 #include <pthread.h>
+#include <signal.h>
 
 #include <stdalign.h>
 #include <stdbool.h>
@@ -439,6 +440,8 @@ int
 arena_prefault_start(struct arena *a, size_t expect)
 {
 	struct arena_prefault	*pf;
+	sigset_t		 all, old;
+	int			 rc;
 
 	if (a->prefault != NULL || expect < a->bytes + ARENA_MAX_CHUNK)
 		return -1;
@@ -447,7 +450,13 @@ arena_prefault_start(struct arena *a, size_t expect)
 	pthread_cond_init(&pf->cv, NULL);
 	pf->have = a->bytes;
 	pf->expect = expect;
-	if (pthread_create(&pf->thread, NULL, arena_prefault_main, pf) != 0) {
+	/* The thread takes no signal, as the EDIFACT lexer's: the caller's
+	 * threads handle them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&pf->thread, NULL, arena_prefault_main, pf);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		pthread_cond_destroy(&pf->cv);
 		pthread_mutex_destroy(&pf->mu);
 		free(pf);
