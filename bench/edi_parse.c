@@ -72,6 +72,7 @@ main(int argc, char **argv)
 {
 	char		*data;
 	size_t		 len, segments = 0, items = 0, arena = 0;
+	uint64_t	 huge_ns, small_ns;
 	double		 best = 1e9, best1 = 1e9, scan = 1e9, track = 1e9, t0;
 	int		 runs = argc > 2 ? atoi(argv[2]) : 5, i;
 
@@ -107,6 +108,11 @@ main(int argc, char **argv)
 	printf("  ratio to memchr %8.1fx  (target <= 3.5x)\n", best / scan);
 	printf("  model memory    %8.1f MB  (%.2fx the file; target <= 1.0x)\n",
 	    arena / 1e6, (double)arena / (double)len);
+	arena_pages_costs(&huge_ns, &small_ns);
+	if (huge_ns != 0 && small_ns != 0)
+		printf("  fresh pages     %8.2f ms huge, %.2f ms small per 4 MiB "
+		    "chunk (the last filled; chunks come in the cheaper)\n",
+		    huge_ns / 1e6, small_ns / 1e6);
 	free(data);
 	return 0;
 }

@@ -6,20 +6,31 @@
  * than a quarter of the chunk size gets a chunk of its own, so one big
  * array does not waste the rest of the current chunk.
  *
- * Chunks of 2 MiB and more are mapped directly, aligned to 2 MiB and
- * marked for transparent huge pages: a million-item train then costs a
- * few dozen page faults instead of tens of thousands, which on a virtual
- * machine was a third of the parse time.
+ * Chunks of 2 MiB and more are mapped directly, aligned to 2 MiB, in
+ * whichever size of page has cost less to fill (below).
  *
- * Prefaulting.  Even so, the kernel must still fill each fresh page, and
- * on a virtual machine whose host takes freed memory back (free page
- * reporting) a first touch costs the host's fault as well: this 2-core
- * machine measured 95 to 340 MB/s for cold huge pages against 5 to 8
- * GB/s for pages freed a moment ago, and a profile of `railgate parse` on the
- * 1,000,000-item CUSCAR train spent 40% of its CPU in clear_page.  A big
- * reader therefore asks for its next chunks to be mapped and touched on
- * a thread of its own (arena_prefault_start): the reading thread takes
- * a chunk ready, and only maps one itself when the thread is behind.
+ * Prefaulting.  The kernel must fill each fresh page, and on a virtual
+ * machine whose host takes freed memory back (free page reporting) a
+ * first touch costs the host's fault as well: a profile of `railgate
+ * parse` on the 1,000,000-item CUSCAR train spent 40% of its CPU in
+ * clear_page.  A big reader therefore asks for its next chunks to be
+ * mapped and touched on a thread of its own (arena_prefault_start): the
+ * reading thread takes a chunk ready, and only maps one itself when the
+ * thread is behind.
+ *
+ * Page size.  This 2-core machine filled huge pages freed a moment ago
+ * at 5 to 8 GB/s, but ones the host had taken back at 95 to 340 MB/s,
+ * while small pages came at about 2.5 GB/s however long ago they were
+ * freed (bench/edifact.sh, docs/performance.md).  The daemon's memory is
+ * mostly the cold kind -- a big train comes minutes after the last --
+ * and huge pages made its parse of a 1,000,000-parcel train 0.7 s where
+ * small ones take 0.4 s; a benchmark parsing the same file again and
+ * again finds them warm and 15% faster than small ones.  So the
+ * prefault thread times each chunk it fills, in its own CPU time, and
+ * chunks are mapped in the kind of page that cost less last time; the
+ * other kind is tried again after PAGES_RETRY chunks, twice as late each
+ * time it loses again.  What is learnt is the machine's, not one
+ * train's: it is kept for the process.
  */
 #include <sys/mman.h>
 #include <pthread.h>
@@ -30,6 +41,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "util.h"
@@ -95,8 +107,21 @@ struct arena {
 	struct arena_prefault	*prefault;	/* NULL: none running */
 };
 
+enum arena_pages {
+	PAGES_HUGE,
+	PAGES_SMALL,
+};
+#define PAGES_RETRY	8	/* chunks before the costlier kind is retried */
+#define PAGES_RETRY_MAX	64
+static struct {
+	pthread_mutex_t	mu;
+	uint64_t	ns[2];		/* CPU to fill the last chunk of each kind; 0: none yet */
+	unsigned	since;		/* chunks since the costlier kind was tried */
+	unsigned	every;		/* tried again after this many */
+} arena_pages = { PTHREAD_MUTEX_INITIALIZER, { 0, 0 }, 0, PAGES_RETRY };
+
 static struct arena_chunk *arena_chunk_new(struct arena *, size_t);
-static void *arena_map_huge(size_t);
+static void *arena_map(size_t, enum arena_pages);
 static void *arena_prefault_take(struct arena_prefault *);
 
 /* Allocates an empty arena. */
@@ -132,12 +157,79 @@ arena_free(struct arena *a)
 	free(a);
 }
 
+/* The kind of page that cost less to fill last time (huge until known). */
+static enum arena_pages
+arena_pages_cheaper(void)
+{
+	enum arena_pages	k;
+
+	pthread_mutex_lock(&arena_pages.mu);
+	k = arena_pages.ns[PAGES_SMALL] != 0 &&
+	    arena_pages.ns[PAGES_SMALL] < arena_pages.ns[PAGES_HUGE] ?
+	    PAGES_SMALL : PAGES_HUGE;
+	pthread_mutex_unlock(&arena_pages.mu);
+	return k;
+}
+
+/* The kind of page the prefault thread's next chunk is to be in. */
+static enum arena_pages
+arena_pages_next(void)
+{
+	enum arena_pages	k;
+	uint64_t		*ns = arena_pages.ns;
+
+	pthread_mutex_lock(&arena_pages.mu);
+	if (ns[PAGES_HUGE] == 0)
+		k = PAGES_HUGE;
+	else if (ns[PAGES_SMALL] == 0)
+		k = PAGES_SMALL;
+	else {
+		k = ns[PAGES_SMALL] < ns[PAGES_HUGE] ? PAGES_SMALL : PAGES_HUGE;
+		if (++arena_pages.since >= arena_pages.every) {
+			arena_pages.since = 0;
+			k = k == PAGES_SMALL ? PAGES_HUGE : PAGES_SMALL;
+		}
+	}
+	pthread_mutex_unlock(&arena_pages.mu);
+	return k;
+}
+
+/* A chunk of kind k took ns of CPU to fill. */
+static void
+arena_pages_took(enum arena_pages k, uint64_t ns)
+{
+	uint64_t	*have = arena_pages.ns;
+	enum arena_pages other = k == PAGES_SMALL ? PAGES_HUGE : PAGES_SMALL;
+
+	pthread_mutex_lock(&arena_pages.mu);
+	if (have[k] != 0 && have[other] != 0 && have[k] > have[other]) {
+		/* The costlier kind, tried again. */
+		if (ns >= have[other])
+			arena_pages.every = arena_pages.every < PAGES_RETRY_MAX ?
+			    arena_pages.every * 2 : PAGES_RETRY_MAX;
+		else
+			arena_pages.every = PAGES_RETRY;
+	}
+	have[k] = ns != 0 ? ns : 1;
+	pthread_mutex_unlock(&arena_pages.mu);
+}
+
+static uint64_t
+thread_cpu_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /*
- * total bytes (a multiple of ARENA_HUGE) mapped at a 2 MiB boundary and
- * advised for huge pages; NULL when the system will not map them.
+ * total bytes (a multiple of ARENA_HUGE) mapped at a 2 MiB boundary and,
+ * for PAGES_HUGE, advised for huge pages; NULL when the system will not
+ * map them.
  */
 static void *
-arena_map_huge(size_t total)
+arena_map(size_t total, enum arena_pages k)
 {
 	unsigned char	*p, *start;
 	size_t		 lead;
@@ -154,8 +246,26 @@ arena_map_huge(size_t total)
 		munmap(p, lead);
 	munmap(start + total, ARENA_HUGE - lead);
 	/* Only advice: without huge pages the chunk still works. */
-	(void)madvise(start, total, MADV_HUGEPAGE);
+	if (k == PAGES_HUGE)
+		(void)madvise(start, total, MADV_HUGEPAGE);
 	return start;
+}
+
+void
+arena_pages_costs(uint64_t *huge_ns, uint64_t *small_ns)
+{
+	pthread_mutex_lock(&arena_pages.mu);
+	*huge_ns = arena_pages.ns[PAGES_HUGE];
+	*small_ns = arena_pages.ns[PAGES_SMALL];
+	pthread_mutex_unlock(&arena_pages.mu);
+}
+
+void *
+arena_map_pages(size_t bytes)
+{
+	size_t	total = (bytes + ARENA_HUGE - 1) & ~(size_t)(ARENA_HUGE - 1);
+
+	return total < bytes ? NULL : arena_map(total, arena_pages_cheaper());
 }
 
 /* A chunk with at least size usable bytes, counted in the arena. */
@@ -175,7 +285,7 @@ arena_chunk_new(struct arena *a, size_t size)
 	}
 	if (c == NULL && total >= ARENA_HUGE && total <= SIZE_MAX / 4) {
 		mapped = (total + ARENA_HUGE - 1) & ~(size_t)(ARENA_HUGE - 1);
-		if ((c = arena_map_huge(mapped)) != NULL)
+		if ((c = arena_map(mapped, arena_pages_cheaper())) != NULL)
 			size = mapped - sizeof *c;	/* use the whole pages */
 		else
 			mapped = 0;
@@ -216,7 +326,7 @@ arena_alloc(struct arena *a, size_t size)
 	}
 	c = a->head;
 	if (c == NULL || c->size - c->used < need) {
-		/* Header included, so a 2 MiB chunk is exactly one huge page. */
+		/* Header included, so a 2 MiB chunk is exactly 2 MiB of pages. */
 		c = arena_chunk_new(a, a->next_size - sizeof *c);
 		c->next = a->head;
 		a->head = c;
@@ -395,6 +505,8 @@ arena_prefault_main(void *arg)
 {
 	struct arena_prefault	*pf = arg;
 	volatile unsigned char	*p;
+	enum arena_pages	 k;
+	uint64_t		 t0;
 	size_t			 i;
 
 	pthread_mutex_lock(&pf->mu);
@@ -404,9 +516,13 @@ arena_prefault_main(void *arg)
 			continue;
 		}
 		pthread_mutex_unlock(&pf->mu);
-		if ((p = arena_map_huge(ARENA_MAX_CHUNK)) != NULL)
+		k = arena_pages_next();
+		if ((p = arena_map(ARENA_MAX_CHUNK, k)) != NULL) {
+			t0 = thread_cpu_ns();
 			for (i = 0; i < ARENA_MAX_CHUNK; i += 4096)
 				p[i] = 0;
+			arena_pages_took(k, thread_cpu_ns() - t0);
+		}
 		pthread_mutex_lock(&pf->mu);
 		if (p == NULL)
 			break;		/* the reader maps its own */

@@ -10,6 +10,7 @@
 #define MANIFEST_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct arena;
 
@@ -75,6 +76,19 @@ int arena_prefault_ready(struct arena *a);
 size_t arena_prefault_stop(struct arena *a);
 
 /* Bytes obtained from the system, for statistics and memory limits. */
+/*
+ * The CPU time the prefault thread last took to fill a chunk (4 MiB) of
+ * huge pages and of small ones (0: none filled yet): chunks are mapped
+ * in the kind that cost less (arena.c).  For benchmarks and tests.
+ */
+void arena_pages_costs(uint64_t *huge_ns, uint64_t *small_ns);
+/*
+ * A zero-filled mapping of bytes rounded up to 2 MiB, at a 2 MiB
+ * boundary, in the size of page that has cost this process less to fill
+ * (arena.c); the caller owns it and unmaps the rounded size.  NULL when
+ * the system maps nothing.
+ */
+void *arena_map_pages(size_t bytes);
 size_t arena_bytes(const struct arena *a);
 
 #endif

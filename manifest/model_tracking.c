@@ -171,8 +171,8 @@ tracking_set_add(struct tracking_set *s, struct manifest_train *t,
 			return;
 		for (s->bits = 4; ((size_t)1 << s->bits) < 2 * t->nitems; s->bits++)
 			;
-		/* An arena of its own: big blocks come in huge pages,
-		 * a few page faults rather than thousands. */
+		/* An arena of its own: big blocks come mapped whole (in
+		 * huge pages when they are cheap), freed with it. */
 		s->tmp = arena_new();
 		s->slots = arena_zalloc(s->tmp, sizeof *s->slots << s->bits);
 		s->mask = ((size_t)1 << s->bits) - 1;

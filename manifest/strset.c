@@ -7,9 +7,9 @@
  * whose table, with the 430,000 values of a million-item train, was a
  * sixth of `railgate parse`'s time in cache misses and 64 MB of pages
  * the kernel had to zero (bench/edifact.sh).  Growing reads no string
- * (slot_of()).  Tables of 2 MiB and more
- * are mapped and advised for huge pages, as arena chunks are: a random
- * probe then seldom misses the TLB as well as the cache.
+ * (slot_of()).  Tables of 2 MiB and more are mapped in the pages arena
+ * chunks get (arena_map_pages()): huge ones when they come cheap, so
+ * that a random probe then seldom misses the TLB as well as the cache.
  */
 #include <sys/mman.h>
 
@@ -55,7 +55,7 @@ slot_of(const struct strset *s, uint32_t tag)
 	return (size_t)(tag >> (32 - s->bits));
 }
 
-/* A zeroed table of n slots: mapped when big (huge pages), else calloc'd. */
+/* A zeroed table of n slots: mapped when big, else calloc'd. */
 static struct strset_slot *
 table_new(size_t n)
 {
@@ -64,11 +64,9 @@ table_new(size_t n)
 
 	if (bytes < STRSET_MAP)
 		return xcalloc(n, sizeof(struct strset_slot));
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	/* bytes is a power of two from 2 MiB: mapped as it is. */
+	if ((p = arena_map_pages(bytes)) == NULL)
 		return xcalloc(n, sizeof(struct strset_slot));
-	(void)madvise(p, bytes, MADV_HUGEPAGE);	/* advice only */
 	return p;
 }
 

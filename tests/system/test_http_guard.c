@@ -20,6 +20,8 @@
  *     memory flat, while an operator's upload still goes through;
  *   - the body budget: 503 with Retry-After once declared bodies in
  *     flight would pass max_body_memory_mb, and room again after;
+ *   - a 5 MB body read in big steps, never past its end: stored whole,
+ *     the request behind it answered; one cut short never stored;
  *   - connections beyond max_connections_per_client closed at accept;
  *   - a burst of random tokens: 429 past the limit, the database asked
  *     at most limit times, one summary line, a good token after.
@@ -838,6 +840,81 @@ t_http_guard_body_budget(void)
 	CU_ASSERT_TRUE(harness_daemon_alive(&dm));
 }
 
+/* ---- reading a big body (issue 23) ---- */
+
+/*
+ * A 5 MB manifest and a request behind it, sent in one go: the daemon
+ * reads the body a megabyte at a time rather than libevent's 4 KiB
+ * (conn_read.c), and stops at its end -- the manifest is stored whole,
+ * its SHA-256 the client's, and the request behind it is answered in
+ * turn.  A body cut short by the client is never stored.
+ */
+static void
+t_http_guard_read_ahead(void)
+{
+	struct harness_response	 r[2];
+	struct buf		 req = { 0 }, raw;
+	bool			 heads[2] = { false, false };
+	char			*body, *got, *before, *after, hex[65], sql[200];
+	char			 head[512];
+	size_t			 len;
+	int			 st, fd, n, k;
+
+	body = harness_railgate("gen --wagons 10 --items 30000 --seed 41 "
+	    "--format edifact", false, &st);
+	CU_ASSERT_FATAL(body != NULL && st == 0);
+	len = strlen(body);
+	CU_ASSERT_FATAL(len > 4000000);
+	sha256_hex(body, len, hex);
+	snprintf(head, sizeof head, "POST /v1/manifests HTTP/1.1\r\nHost: x\r\n"
+	    "Authorization: Bearer %s\r\nContent-Length: %zu\r\n\r\n",
+	    operator_tok, len);
+	buf_add_str(&req, head);
+	buf_add(&req, body, len);
+	buf_add_str(&req, "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+	    "Connection: close\r\n\r\n");
+	fd = harness_connect(dm.port);
+	CU_ASSERT_FATAL(fd >= 0);
+	memset(&raw, 0, sizeof raw);
+	CU_ASSERT_EQUAL(send_some(fd, req.data, req.len), 0);
+	read_all(fd, &raw, 30000);
+	close(fd);
+	n = split_replies(raw.data, heads, 2, r);
+	CU_ASSERT_EQUAL(n, 2);
+	if (n == 2) {
+		CU_ASSERT_EQUAL(r[0].status, 202);
+		CU_ASSERT_EQUAL(r[1].status, 200);
+	}
+	for (k = 0; k < n; k++)
+		harness_response_free(&r[k]);
+	buf_free(&raw);
+	snprintf(sql, sizeof sql, "SELECT raw_size || ' ' || sha256 FROM "
+	    "manifests WHERE sha256 = '%s'", hex);
+	got = harness_sql(&pg, sql);
+	snprintf(head, sizeof head, "%zu %s", len, hex);
+	CU_ASSERT_STRING_EQUAL(got != NULL ? got : "", head);
+	free(got);
+
+	/* Half the body, then the client's end of the stream. */
+	before = harness_sql(&pg, "SELECT count(*) FROM manifests");
+	fd = hold_open("/v1/manifests", (long long)len, "");
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(send_some(fd, body, len / 2), 0);
+	shutdown(fd, SHUT_WR);
+	reply_within(fd, 3000, &r[0]);
+	CU_ASSERT_NOT_EQUAL(r[0].status, 202);
+	harness_response_free(&r[0]);
+	close(fd);
+	after = harness_sql(&pg, "SELECT count(*) FROM manifests");
+	CU_ASSERT_STRING_EQUAL(after != NULL ? after : "", before != NULL ?
+	    before : "-");
+	free(before);
+	free(after);
+	free(body);
+	buf_free(&req);
+	CU_ASSERT_TRUE(harness_daemon_alive(&dm));
+}
+
 /* ---- item 4: connections per client ---- */
 
 /* True when the daemon ends fd within ms (it sent nothing). */
@@ -974,6 +1051,7 @@ static CU_TestInfo guard_tests[] = {
 	{ "t_http_guard_problem_documents", t_http_guard_problem_documents },
 	{ "t_http_guard_body_before_token", t_http_guard_body_before_token },
 	{ "t_http_guard_body_budget", t_http_guard_body_budget },
+	{ "t_http_guard_read_ahead", t_http_guard_read_ahead },
 	{ "t_http_guard_connections_per_client",
 	    t_http_guard_connections_per_client },
 	{ "t_http_guard_throttle", t_http_guard_throttle },

@@ -5,9 +5,12 @@
  * parcels' consignment lists must not leave a tenth of the model behind);
  * chunks prefaulted on a thread of their own are used, hold what is
  * written to them, and are given back whether the arena takes them or
- * not; manifest/strset.c: one copy per distinct string through the set's
+ * not; both sizes of page are tried and timed, and a mapping for a big
+ * table is aligned, zeroed and writable; manifest/strset.c: one copy per distinct string through the set's
  * growth into mapped tables.
  */
+#include <sys/mman.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -258,8 +261,45 @@ t_arena_prefault_chunks_used(void)
 	arena_free(b);
 }
 
+/*
+ * Chunks come in whichever size of page cost less to fill: a prefault
+ * thread filling several chunks has tried both kinds and timed them (a
+ * virtual machine's host can make huge pages eight times dearer than
+ * small ones, or twice cheaper, arena.c); a mapping for a big table is
+ * aligned to 2 MiB, zeroed and writable whichever kind it got.
+ */
+static void
+t_arena_pages_both_kinds_timed(void)
+{
+	struct arena	*a = arena_new();
+	uint64_t	 huge, small;
+	unsigned char	*p;
+	size_t		 i;
+	bool		 zero = true;
+
+	CU_ASSERT_EQUAL(arena_prefault_start(a, (size_t)64 << 20), 0);
+	CU_ASSERT_TRUE(prefault_wait(a, 2));	/* a huge chunk, a small one */
+	CU_ASSERT_TRUE(fill_blocks(a, ((size_t)24 << 20) / 64));
+	(void)arena_prefault_stop(a);
+	arena_free(a);
+	arena_pages_costs(&huge, &small);
+	CU_ASSERT(huge > 0);
+	CU_ASSERT(small > 0);
+
+	p = arena_map_pages((size_t)3 << 20);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL((uintptr_t)p % ((uintptr_t)2 << 20), 0);
+	for (i = 0; i < ((size_t)4 << 20); i += 4096) {
+		zero = zero && p[i] == 0;
+		p[i] = 0xa5;
+	}
+	CU_ASSERT_TRUE(zero);
+	CU_ASSERT_EQUAL(munmap(p, (size_t)4 << 20), 0);
+}
+
 static CU_TestInfo arena_tests[] = {
 	{ "t_arena_prefault_chunks_used", t_arena_prefault_chunks_used },
+	{ "t_arena_pages_both_kinds_timed", t_arena_pages_both_kinds_timed },
 	{ "t_arena_grow_keeps_elements_and_reuses_blocks",
 	  t_arena_grow_keeps_elements_and_reuses_blocks },
 	{ "t_arena_trim_gives_back_the_tail", t_arena_trim_gives_back_the_tail },
