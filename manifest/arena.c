@@ -157,16 +157,20 @@ arena_free(struct arena *a)
 	free(a);
 }
 
-/* The kind of page that cost less to fill last time (huge until known). */
+/*
+ * The kind of page that cost less to fill last time; small until huge
+ * ones are known to be cheaper: a cold huge page costs eight times a
+ * small one here, a warm one half.
+ */
 static enum arena_pages
 arena_pages_cheaper(void)
 {
 	enum arena_pages	k;
 
 	pthread_mutex_lock(&arena_pages.mu);
-	k = arena_pages.ns[PAGES_SMALL] != 0 &&
-	    arena_pages.ns[PAGES_SMALL] < arena_pages.ns[PAGES_HUGE] ?
-	    PAGES_SMALL : PAGES_HUGE;
+	k = arena_pages.ns[PAGES_HUGE] != 0 &&
+	    arena_pages.ns[PAGES_HUGE] < arena_pages.ns[PAGES_SMALL] ?
+	    PAGES_HUGE : PAGES_SMALL;
 	pthread_mutex_unlock(&arena_pages.mu);
 	return k;
 }
@@ -179,12 +183,12 @@ arena_pages_next(void)
 	uint64_t		*ns = arena_pages.ns;
 
 	pthread_mutex_lock(&arena_pages.mu);
-	if (ns[PAGES_HUGE] == 0)
-		k = PAGES_HUGE;
-	else if (ns[PAGES_SMALL] == 0)
+	if (ns[PAGES_SMALL] == 0)
 		k = PAGES_SMALL;
+	else if (ns[PAGES_HUGE] == 0)
+		k = PAGES_HUGE;
 	else {
-		k = ns[PAGES_SMALL] < ns[PAGES_HUGE] ? PAGES_SMALL : PAGES_HUGE;
+		k = ns[PAGES_HUGE] < ns[PAGES_SMALL] ? PAGES_HUGE : PAGES_SMALL;
 		if (++arena_pages.since >= arena_pages.every) {
 			arena_pages.since = 0;
 			k = k == PAGES_SMALL ? PAGES_HUGE : PAGES_SMALL;

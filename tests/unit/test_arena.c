@@ -278,7 +278,7 @@ t_arena_pages_both_kinds_timed(void)
 	bool		 zero = true;
 
 	CU_ASSERT_EQUAL(arena_prefault_start(a, (size_t)64 << 20), 0);
-	CU_ASSERT_TRUE(prefault_wait(a, 2));	/* a huge chunk, a small one */
+	CU_ASSERT_TRUE(prefault_wait(a, 2));	/* a small chunk, a huge one */
 	CU_ASSERT_TRUE(fill_blocks(a, ((size_t)24 << 20) / 64));
 	(void)arena_prefault_stop(a);
 	arena_free(a);
