@@ -8,13 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libdeflate.h>
 #include <zlib.h>
 
 #include "edi/reader.h"
 #include "manifest/xml.h"
 #include "manifest/util.h"
-#include "rules/pool.h"
 
 #include "engine/input.h"
 
@@ -247,96 +245,6 @@ input_decompress(const char *data, size_t len, size_t max,
 		return input_reject(t, "NOT_A_MANIFEST",
 		    "gzip inside gzip is not accepted", 0);
 	}
-	return 0;
-}
-
-/*
- * The stored form (input_deflate_stored) is made by libdeflate, whole:
- * at its fastest level it deflates a manifest about twice as fast as
- * zlib's fastest (2.7 against 5.2 ms for a 5,000-item train, 0.42
- * against 0.79 s of CPU for 1,000,000 items) and a tenth smaller, and it
- * writes an ordinary zlib stream, which zlib inflates as before.  It has
- * no flush, so a big manifest is no longer cut into pieces for several
- * threads: one thread deflates while another hashes the bytes.
- */
-#define DEFLATE_HASH_APART	((size_t)8 << 20)
-#define DEFLATE_SHRINK		((size_t)8 << 20)
-struct deflate_stored {
-	const char	*data;
-	size_t		 len;
-	unsigned char	*z;		/* NULL: libdeflate failed */
-	size_t		 zlen;
-	char		*sha256;	/* NULL: not wanted */
-};
-
-/* Task 0 deflates, task 1 hashes (deflate_stored_run). */
-static void
-deflate_stored_cb(void *arg, size_t i)
-{
-	struct deflate_stored		*d = arg;
-	struct libdeflate_compressor	*c;
-	size_t				 cap;
-
-	if (i == 1) {
-		if (d->sha256 != NULL)
-			sha256_hex(d->data, d->len, d->sha256);
-		return;
-	}
-	if ((c = libdeflate_alloc_compressor(1)) == NULL)
-		return;		/* d->z NULL: the caller's failure */
-	cap = libdeflate_zlib_compress_bound(c, d->len);
-	d->z = xmalloc(cap);
-	d->zlen = libdeflate_zlib_compress(c, d->data, d->len, d->z, cap);
-	libdeflate_free_compressor(c);
-	if (d->zlen == 0) {
-		free(d->z);
-		d->z = NULL;
-	} else if (cap - d->zlen >= DEFLATE_SHRINK)
-		/* The bound is about the input: a big one's unused tail. */
-		d->z = xreallocarray(d->z, d->zlen, 1);
-}
-
-unsigned char *
-input_deflate_stored(const char *data, size_t len, unsigned threads,
-    char sha256[65], size_t *outlen)
-{
-	struct deflate_stored	d = { data, len, NULL, 0, sha256 };
-
-	if (len < DEFLATE_HASH_APART || threads == 1) {
-		deflate_stored_cb(&d, 1);
-		deflate_stored_cb(&d, 0);
-	} else
-		(void)rules_pool_run(2, 2, deflate_stored_cb, &d);
-	*outlen = d.zlen;
-	return d.z;
-}
-
-int
-input_inflate_stored(const unsigned char *z, size_t zlen, char **out,
-    size_t *outlen)
-{
-	struct buf	b = { 0 };
-	z_stream	zs;
-	int		rc;
-
-	memset(&zs, 0, sizeof zs);
-	if (inflateInit(&zs) != Z_OK)
-		return -1;
-	zs.next_in = (Bytef *)(uintptr_t)z;
-	zs.avail_in = (uInt)zlen;
-	do {
-		buf_reserve(&b, 1 << 20);
-		zs.next_out = (Bytef *)b.data + b.len;
-		zs.avail_out = (uInt)(b.cap - b.len - 1);
-		rc = inflate(&zs, Z_NO_FLUSH);
-		b.len = (size_t)((char *)zs.next_out - b.data);
-	} while (rc == Z_OK);
-	inflateEnd(&zs);
-	if (rc != Z_STREAM_END) {
-		buf_free(&b);
-		return -1;
-	}
-	*out = buf_steal(&b, outlen);
 	return 0;
 }
 
