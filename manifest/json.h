@@ -28,6 +28,13 @@ void manifest_json_write_diags(struct jsonw *w, const struct diag_list *l);
  */
 void manifest_item_write_members(struct jsonw *w,
     const struct manifest_item *it);
+/*
+ * The same bytes, written member by member through the writer whatever
+ * the strings hold: what manifest_item_write_members() does for an item
+ * with a string to escape (the json suite compares the two).
+ */
+void manifest_item_write_members_escaped(struct jsonw *w,
+    const struct manifest_item *it);
 
 /*
  * What a replacement is compared by (docs/daemon.md "Amendments"), as

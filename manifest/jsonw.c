@@ -80,7 +80,7 @@ json_word_special(const char *s)
 }
 
 /* How many leading bytes of s are plain, eight at a time, then one. */
-static inline size_t
+size_t
 json_plain_prefix(const char *s, size_t len)
 {
 	size_t	i = 0;

@@ -69,5 +69,10 @@ void jsonw_kv_bool(struct jsonw *w, const char *key, bool v);
 
 /* Appends s as a JSON string literal to b (no writer state). */
 void json_escape(struct buf *b, const char *s, size_t len);
+/*
+ * How many leading bytes of s json_escape() copies as they are (printable
+ * ASCII but '"' and '\\'): all len when s needs no escape.
+ */
+size_t json_plain_prefix(const char *s, size_t len);
 
 #endif

@@ -2,12 +2,22 @@
  * test_json_escape.c -- manifest/jsonw.c's json_escape, which skips plain
  * text eight bytes at a time, escapes exactly as the byte-by-byte rules
  * (reference() here): every control, '"', '\\', valid UTF-8 kept,
- * invalid bytes as U+FFFD, wherever they fall in a word.
+ * invalid bytes as U+FFFD, wherever they fall in a word; and
+ * manifest/json.c's goods item, written in one reservation when its
+ * strings are plain, writes the bytes the writer writes member by
+ * member: every item of generated trains, and items with every field
+ * absent, empty, negative or needing an escape.
  */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest/gen.h"
+#include "manifest/json.h"
 #include "manifest/jsonw.h"
+#include "manifest/model.h"
 #include "manifest/util.h"
 
 #include "unit.h"
@@ -73,8 +83,99 @@ t_json_escape_as_byte_by_byte(void)
 	buf_free(&want);
 }
 
+/* it's members both ways, after another member or first: the same. */
+static bool
+item_both_ways(const struct manifest_item *it)
+{
+	struct buf	a = { 0 }, b = { 0 };
+	struct jsonw	wa, wb;
+	bool		same;
+	int		first;
+
+	for (first = 0; first < 2; first++) {
+		jsonw_init(&wa, &a);
+		jsonw_init(&wb, &b);
+		jsonw_object_begin(&wa);
+		jsonw_object_begin(&wb);
+		if (!first) {
+			jsonw_kv_int(&wa, "before", 1);
+			jsonw_kv_int(&wb, "before", 1);
+		}
+		manifest_item_write_members(&wa, it);
+		manifest_item_write_members_escaped(&wb, it);
+		jsonw_kv_int(&wa, "after", 2);
+		jsonw_kv_int(&wb, "after", 2);
+		jsonw_object_end(&wa);
+		jsonw_object_end(&wb);
+	}
+	same = a.len == b.len && memcmp(a.data, b.data, a.len) == 0 &&
+	    strlen(a.data) == a.len;
+	if (!same)
+		fprintf(stderr, "\n%s\n%s\n", a.data, b.data);
+	buf_free(&a);
+	buf_free(&b);
+	return same;
+}
+
+static void
+t_json_item_members_as_the_writer(void)
+{
+	struct gen_options	 o = { 5, 3000, 11, true, 0, NULL };
+	struct manifest_train	*t;
+	struct manifest_consignment *c;
+	struct manifest_item	*it;
+	struct manifest_document *d;
+	struct manifest_placement *pl;
+	size_t			 i, k, bad = 0;
+	int			 ecommerce;
+
+	for (ecommerce = 0; ecommerce < 2; ecommerce++) {
+		o.ecommerce = ecommerce;
+		t = gen_train(&o);
+		for (i = 0; i < t->nconsignments; i++)
+			for (k = 0; k < t->consignments[i]->nitems; k++)
+				bad += !item_both_ways(
+				    t->consignments[i]->items[k]);
+		manifest_train_free(t);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+
+	t = manifest_train_new();
+	c = manifest_consignment_add(t);
+	it = manifest_item_add(t, c);		/* every number absent */
+	CU_ASSERT_TRUE(item_both_ways(it));
+	it->seq = 4294967295u;
+	it->hs = "";
+	it->description = "";
+	it->packages = -3;
+	it->gross_kg = -1500;
+	it->net_kg = 1;
+	it->value = INT64_MAX;
+	it->currency = "USD";
+	it->tracking = "";
+	d = manifest_item_add_document(t, it);	/* no type, no id */
+	d = manifest_item_add_document(t, it);
+	d->type = "380";
+	d->id = "INV 1/2";
+	pl = manifest_item_add_placement(t, it);	/* no equipment */
+	pl = manifest_item_add_placement(t, it);
+	manifest_placement_set_number(pl, "MSCU1234565");
+	pl->packages = 0;
+	CU_ASSERT_TRUE(item_both_ways(it));
+	it->description = "Tyres \"R17\", 4\\set";	/* escapes: the writer's way */
+	CU_ASSERT_TRUE(item_both_ways(it));
+	it->description = "Шины";
+	CU_ASSERT_TRUE(item_both_ways(it));
+	it->description = "ok";
+	d->id = "tab\there";
+	CU_ASSERT_TRUE(item_both_ways(it));
+	manifest_train_free(t);
+}
+
 static CU_TestInfo json_escape_tests[] = {
 	{ "t_json_escape_as_byte_by_byte", t_json_escape_as_byte_by_byte },
+	{ "t_json_item_members_as_the_writer",
+	  t_json_item_members_as_the_writer },
 	CU_TEST_INFO_NULL,
 };
 
