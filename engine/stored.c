@@ -59,7 +59,7 @@ stored_deflate_head(const char *data, size_t len, size_t *outlen)
 {
 	z_stream	 zs;
 	unsigned char	*out;
-	size_t		 cap;
+	size_t		 cap, used;
 	int		 rc;
 
 	memset(&zs, 0, sizeof zs);
@@ -77,10 +77,11 @@ stored_deflate_head(const char *data, size_t len, size_t *outlen)
 		if (rc != Z_OK || (zs.avail_in == 0 && zs.avail_out != 0))
 			break;
 		/* Out of room mid-flush: more, and the same call again. */
-		out = xreallocarray(out, cap + STORED_STEP, 1);
-		zs.next_out = out + cap;
-		zs.avail_out = (uInt)STORED_STEP;
+		used = cap - zs.avail_out;
 		cap += STORED_STEP;
+		out = xreallocarray(out, cap, 1);
+		zs.next_out = out + used;
+		zs.avail_out = (uInt)(cap - used);
 	}
 	*outlen = cap - zs.avail_out;
 	deflateEnd(&zs);

@@ -6,6 +6,7 @@
  * straight to the socket (over TLS, through the bufferevent), which then
  * lingers (conn.c says why).
  */
+#include <sys/ioctl.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 
@@ -364,13 +365,19 @@ guarded_read_ahead(struct guarded *c)
 	struct evbuffer_iovec v;
 	size_t		 want, before;
 	ssize_t		 got;
+	int		 ready;
 
 	if (c->tls || c->head.chunked || c->frozen || fd < 0 ||
 	    c->state != G_BODY || c->body_left < READ_AHEAD_MIN ||
 	    !(bufferevent_get_enabled(c->bev) & EV_READ))
 		return;
+	/* What the socket holds: no bigger a reservation, no vain read. */
+	if (ioctl(fd, FIONREAD, &ready) < 0 || ready <= 0)
+		return;
 	want = (uint64_t)c->body_left < READ_AHEAD ? (size_t)c->body_left :
 	    READ_AHEAD;
+	if ((size_t)ready < want)
+		want = (size_t)ready;
 	if (evbuffer_reserve_space(in, (ev_ssize_t)want, &v, 1) != 1)
 		return;
 	got = recv(fd, v.iov_base, want < v.iov_len ? want : v.iov_len,
