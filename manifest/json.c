@@ -151,13 +151,13 @@ manifest_item_write_members_escaped(struct jsonw *w,
 }
 
 /*
- * The goods item is the most written JSON of all: a wagon's contents
- * hash writes every item (315 MB for a million parcels, twice on the
- * daemon's way to a decision).  When none of its strings needs an
- * escape -- nearly always -- its members go into one reservation, keys
- * and punctuation copied as literals, rather than key by key through the
- * writer: a third of the time (bench/edifact.sh's JSON figure).  Any
- * other item goes the writer's way; both write the same bytes.
+ * The goods item is the most written JSON of all: the wagons' contents
+ * hashes write every item (315 MB for a million parcels, on the daemon's
+ * way to every decision).  When none of its strings needs an escape --
+ * nearly always -- its members go into one reservation, keys and
+ * punctuation copied as literals, rather than key by key through the
+ * writer: that train's JSON took 0.23 s on one thread instead of 0.38 s.
+ * Any other item goes the writer's way; both write the same bytes.
  */
 #define ITEM_FIXED	448	/* every key, quote, comma and number of an item */
 #define ITEM_DOCUMENT	32	/* a document's, besides its strings */
