@@ -190,11 +190,11 @@ http_guard_start(struct http_server *s)
  */
 #define HTTP_LISTEN_BACKLOG	4096
 
-static void
-listen_backlog_raise(struct evhttp_bound_socket *sock)
+void
+http_listen_backlog_raise(struct evhttp_bound_socket *sock, const char *what)
 {
 	if (listen(evhttp_bound_socket_get_fd(sock), HTTP_LISTEN_BACKLOG) < 0)
-		log_warn("http: listen backlog of %d not set (%d kept)",
+		log_warn("%s: listen backlog of %d not set (%d kept)", what,
 		    HTTP_LISTEN_BACKLOG, 128);
 }
 
@@ -235,7 +235,7 @@ http_server_new(struct daemon *d, const struct http_app *app, char **cause)
 		free(s);
 		return NULL;
 	}
-	listen_backlog_raise(s->sock);
+	http_listen_backlog_raise(s->sock, "http");
 	http_guard_start(s);
 	if (http_tls_start(s, cause) < 0) {
 		http_server_free(s);

@@ -34,6 +34,7 @@
 
 struct daemon;
 struct diag_list;
+struct evhttp_bound_socket;
 struct evhttp_request;
 struct evkeyvalq;
 struct http_server;
@@ -139,6 +140,12 @@ SSL_CTX *http_server_tls_load(const struct http_server *s, char **cause);
 void http_server_tls_use(struct http_server *s, SSL_CTX *ctx);
 /* Stops accepting connections; requests in progress go on. */
 void http_server_stop_accepting(struct http_server *s);
+/*
+ * Raises a bound evhttp socket's listen backlog from libevent's 128 to
+ * 4096 (what the kernel allows of it); logged, with what, when it cannot.
+ */
+void http_listen_backlog_raise(struct evhttp_bound_socket *sock,
+    const char *what);
 /* Requests received and not yet answered. */
 int http_server_in_flight(const struct http_server *s);
 /* Frees the server and its connections; accepts NULL.  Call when idle. */

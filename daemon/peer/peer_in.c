@@ -30,6 +30,7 @@
 #include "daemon/daemon.h"
 #include "daemon/evaluate.h"
 #include "daemon/hooks.h"
+#include "daemon/http/http.h"
 #include "daemon/ingest.h"
 #include "daemon/log.h"
 #include "daemon/peer/peer_link.h"
@@ -395,6 +396,7 @@ int
 peer_in_listen(struct peer_link *l, char **cause)
 {
 	const struct config	*c = &l->d->cfg;
+	struct evhttp_bound_socket *sock;
 	char			*host = xstrdup(c->peer_listen), *colon;
 	int			 port;
 
@@ -413,12 +415,15 @@ peer_in_listen(struct peer_link *l, char **cause)
 	evhttp_set_timeout(l->http, c->request_timeout_s);
 	evhttp_set_allowed_methods(l->http, EVHTTP_REQ_POST | EVHTTP_REQ_GET);
 	evhttp_set_gencb(l->http, peer_request_cb, l);
-	if (evhttp_bind_socket_with_handle(l->http, host, (uint16_t)port) ==
-	    NULL) {
+	if ((sock = evhttp_bind_socket_with_handle(l->http, host,
+	    (uint16_t)port)) == NULL) {
 		*cause = xasprintf("[peer] listen %s: cannot bind", c->peer_listen);
 		free(host);
 		return -1;
 	}
+	/* As the API's: a neighbour reconnecting many links at once after
+	 * an outage must not find its handshakes dropped. */
+	http_listen_backlog_raise(sock, "peer");
 	free(host);
 	return 0;
 }

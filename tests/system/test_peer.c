@@ -6,7 +6,8 @@
  * release is acknowledged back; strangers, wrong names, tampered and
  * replayed messages are refused; messages wait while the link is down
  * and arrive in order, once; the neighbour's control results change the
- * receiving side's decision.
+ * receiving side's decision; the link's listener queues as many
+ * handshakes as the API's.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -35,6 +36,7 @@
 static struct harness_pg	pga, pgb;
 static struct harness_daemon	alk, dst;	/* alashankou, dostyk */
 static char			pki[256];
+static int			alk_peer_port;	/* alashankou's [peer] listen */
 static char			alk_operator[64], alk_officer[64], dst_officer[64];
 static struct sign_key		*alk_signing;
 
@@ -93,6 +95,7 @@ peer_init(void)
 	}
 	if (harness_pg_start(&pga) < 0 || harness_pg_start(&pgb) < 0)
 		return -1;
+	alk_peer_port = pa;
 	ca = peer_conf(pga.conf, "alashankou", "dostyk", pa, pb);
 	cd = peer_conf(pgb.conf, "dostyk", "alashankou", pb, pa);
 	rc = harness_daemon_start(&alk, ca) < 0 ||
@@ -739,7 +742,31 @@ t_peer_reload_while_sending(void)
 	CU_ASSERT_TRUE(harness_daemon_alive(&alk));
 }
 
+/*
+ * The link's listener queues as many handshakes as the API's (4096 as
+ * the kernel allows, not libevent's 128): a neighbour reconnecting after
+ * an outage must not have them dropped.  ss shows a listening socket's
+ * backlog as its Send-Q.
+ */
+static void
+t_peer_listen_backlog(void)
+{
+	char	 cmd[128], line[256];
+	FILE	*p;
+	long	 recvq = -1, backlog = -1;
+
+	snprintf(cmd, sizeof cmd, "ss -Hltn 'sport = :%d' 2>&1", alk_peer_port);
+	p = popen(cmd, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	while (fgets(line, sizeof line, p) != NULL)
+		if (sscanf(line, "LISTEN %ld %ld", &recvq, &backlog) == 2)
+			break;
+	pclose(p);
+	CU_ASSERT(backlog >= 1024);
+}
+
 static CU_TestInfo peer_tests[] = {
+	{ "t_peer_listen_backlog", t_peer_listen_backlog },
 	{ "t_peer_export_arrives_precleared", t_peer_export_arrives_precleared },
 	{ "t_peer_wrong_ca_refused", t_peer_wrong_ca_refused },
 	{ "t_peer_wrong_name_refused", t_peer_wrong_name_refused },
