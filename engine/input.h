@@ -4,7 +4,8 @@
  * Detects the format by content (manifest/detect.h), decompresses gzip,
  * and hands the bytes to the EDIFACT or XML reader.  Used by `railgate
  * parse`, `railgate check` and the daemon's ingestion, so that all three
- * read a file the same way.  Safe on any thread.
+ * read a file the same way; and the stored zlib form, made and read back
+ * (stored.c).  Safe on any thread.
  */
 #ifndef ENGINE_INPUT_H
 #define ENGINE_INPUT_H
@@ -53,11 +54,11 @@ int input_decompress(const char *data, size_t len, size_t max,
     struct manifest_train *t, char **out, size_t *outlen);
 
 /*
- * The zlib form the daemon stores (manifests.raw_z) of len bytes, at
- * libdeflate's fastest level (an ordinary zlib stream: zlib inflates
- * it), caller frees; NULL when compression fails.  sha256 (may be NULL)
- * receives the bytes' SHA-256 in hex, computed on a second thread for
- * input of 8 MiB or more unless threads is 1.
+ * The zlib form the daemon stores (manifests.raw_z) of len bytes, at the
+ * fastest level (one ordinary zlib stream: zlib inflates it; stored.c
+ * makes a big one on two threads unless threads is 1), caller frees;
+ * NULL when compression fails.  sha256 (may be NULL) receives the bytes'
+ * SHA-256 in hex.
  */
 unsigned char *input_deflate_stored(const char *data, size_t len,
     unsigned threads, char sha256[65], size_t *outlen);

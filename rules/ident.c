@@ -190,10 +190,19 @@ check_uscc(const char *v, char *why, size_t len)
 	if (n != 18)
 		return fail(why, len, "uscc: 18 characters expected, not %zu",
 		    n);
-	for (i = 0; i < 18; i++)
-		if (uscc_value(v[i]) < 0)
-			return fail(why, len, "uscc: '%c' at %zu is not one of "
-			    "0-9A-HJ-NPQRTUWXY", v[i], i + 1);
+	for (i = 0; i < 18; i++) {
+		if (uscc_value(v[i]) >= 0)
+			continue;
+		/* A byte that is not printable ASCII (a part of a UTF-8
+		 * character, a control) is named by its value: quoted
+		 * alone it would make the message invalid text. */
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
+			return fail(why, len, "uscc: byte 0x%02x at %zu is not "
+			    "one of 0-9A-HJ-NPQRTUWXY", (unsigned char)v[i],
+			    i + 1);
+		return fail(why, len, "uscc: '%c' at %zu is not one of "
+		    "0-9A-HJ-NPQRTUWXY", v[i], i + 1);
+	}
 	want = ident_uscc_check_char(v);
 	if (v[17] != want)
 		return fail(why, len, "uscc: check character should be "

@@ -20,8 +20,8 @@
  *     memory flat, while an operator's upload still goes through;
  *   - the body budget: 503 with Retry-After once declared bodies in
  *     flight would pass max_body_memory_mb, and room again after;
- *   - a 5 MB body read in big steps, never past its end: stored whole,
- *     the request behind it answered; one cut short never stored;
+ *   - a 5 MB body read in big steps: stored whole, the request sent
+ *     behind it in the same write answered; one cut short never stored;
  *   - connections beyond max_connections_per_client closed at accept;
  *   - a burst of random tokens: 429 past the limit, the database asked
  *     at most limit times, one summary line, a good token after.
@@ -845,9 +845,9 @@ t_http_guard_body_budget(void)
 /*
  * A 5 MB manifest and a request behind it, sent in one go: the daemon
  * reads the body a megabyte at a time rather than libevent's 4 KiB
- * (conn_read.c), and stops at its end -- the manifest is stored whole,
- * its SHA-256 the client's, and the request behind it is answered in
- * turn.  A body cut short by the client is never stored.
+ * (conn_read.c) -- the manifest is stored whole, its SHA-256 the
+ * client's, and the request behind it is answered in turn.  A body cut
+ * short by the client is never stored.
  */
 static void
 t_http_guard_read_ahead(void)

@@ -6,8 +6,8 @@
  * chunks prefaulted on a thread of their own are used, hold what is
  * written to them, and are given back whether the arena takes them or
  * not; both sizes of page are tried and timed, and a mapping for a big
- * table is aligned, zeroed and writable; manifest/strset.c: one copy per distinct string through the set's
- * growth into mapped tables.
+ * table is aligned, zeroed and writable; manifest/strset.c: one copy per
+ * distinct string through the set's growth into mapped tables.
  */
 #include <sys/mman.h>
 

@@ -1,12 +1,14 @@
 /*
  * test_rules_ident.c -- the list-file identifier schemes (rules/ident.c):
  * real registrations pass, every mutation a check character can catch is
- * caught, shapes and the normal form are those of docs/screening.md.
+ * caught, shapes and the normal form are those of docs/screening.md,
+ * and every reason is printable text, whatever bytes the value holds.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "manifest/util.h"
 #include "rules/ident.h"
 
 #include "unit.h"
@@ -130,6 +132,9 @@ t_rules_ident_shapes(void)
 		{ "uscc", "91110000100000000X", "should be 'R', not 'X'" },
 		{ "uscc", "9111000010000000R", "18 characters" },
 		{ "uscc", "91110000I00000000R", "'I' at 9" },
+		/* A UTF-8 character among the 18 bytes (fuzz_unlist found
+		 * its first byte quoted alone, the reason no longer text). */
+		{ "uscc", "9165010\xd5\xb2" "A7A000XX1", "byte 0xd5 at 8" },
 		{ "uscc", "", "empty" },
 		{ "kz-bin", "05054000445", "12 digits" },
 		{ "kz-bin", "05054000445A", "12 digits" },
@@ -156,6 +161,7 @@ t_rules_ident_shapes(void)
 		why[0] = '\0';
 		CU_ASSERT_EQUAL(ident_check(bad[i].scheme, bad[i].value, why,
 		    sizeof(why)), -1);
+		CU_ASSERT_TRUE(text_is_printable(why));
 		if (strstr(why, bad[i].why) == NULL) {
 			printf("\n  %s %s: '%s' lacks '%s'", bad[i].scheme,
 			    bad[i].value, why, bad[i].why);
