@@ -93,9 +93,13 @@ stored_deflate_head(const char *data, size_t len, size_t *outlen)
 	return out;
 }
 
-/* len bytes as raw deflate blocks, the last one last; NULL on failure. */
+/*
+ * len bytes deflated by libdeflate, the last block last: a whole zlib
+ * stream (header and Adler-32) or raw deflate blocks to end one.  NULL
+ * on failure.
+ */
 static unsigned char *
-stored_deflate_tail(const char *data, size_t len, size_t *outlen)
+stored_libdeflate(const char *data, size_t len, bool zlib, size_t *outlen)
 {
 	struct libdeflate_compressor	*c;
 	unsigned char			*out;
@@ -103,14 +107,19 @@ stored_deflate_tail(const char *data, size_t len, size_t *outlen)
 
 	if ((c = libdeflate_alloc_compressor(1)) == NULL)
 		return NULL;
-	cap = libdeflate_deflate_compress_bound(c, len);
+	cap = zlib ? libdeflate_zlib_compress_bound(c, len) :
+	    libdeflate_deflate_compress_bound(c, len);
 	out = xmalloc(cap);
-	*outlen = libdeflate_deflate_compress(c, data, len, out, cap);
+	*outlen = zlib ? libdeflate_zlib_compress(c, data, len, out, cap) :
+	    libdeflate_deflate_compress(c, data, len, out, cap);
 	libdeflate_free_compressor(c);
 	if (*outlen == 0) {
 		free(out);
 		return NULL;
 	}
+	if (cap - *outlen >= STORED_SHRINK)
+		/* The bound is about the input: a big one's unused tail. */
+		out = xreallocarray(out, *outlen, 1);
 	return out;
 }
 
@@ -121,8 +130,8 @@ stored_part_cb(void *arg, size_t i)
 	struct stored_parts	*p = arg;
 
 	if (i == 0) {
-		p->tail = stored_deflate_tail(p->data + p->split,
-		    p->len - p->split, &p->taillen);
+		p->tail = stored_libdeflate(p->data + p->split,
+		    p->len - p->split, false, &p->taillen);
 		p->adler = (uint32_t)libdeflate_adler32(1, p->data, p->len);
 		return;
 	}
@@ -154,33 +163,6 @@ stored_join(const struct stored_parts *p, size_t *outlen)
 	return z;
 }
 
-/* Small input, or one thread: libdeflate's zlib stream whole. */
-static unsigned char *
-stored_deflate_whole(const char *data, size_t len, char sha256[65],
-    size_t *outlen)
-{
-	struct libdeflate_compressor	*c;
-	unsigned char			*z;
-	size_t				 cap;
-
-	if (sha256 != NULL)
-		sha256_hex(data, len, sha256);
-	if ((c = libdeflate_alloc_compressor(1)) == NULL)
-		return NULL;
-	cap = libdeflate_zlib_compress_bound(c, len);
-	z = xmalloc(cap);
-	*outlen = libdeflate_zlib_compress(c, data, len, z, cap);
-	libdeflate_free_compressor(c);
-	if (*outlen == 0) {
-		free(z);
-		return NULL;
-	}
-	if (cap - *outlen >= STORED_SHRINK)
-		/* The bound is about the input: a big one's unused tail. */
-		z = xreallocarray(z, *outlen, 1);
-	return z;
-}
-
 unsigned char *
 input_deflate_stored(const char *data, size_t len, unsigned threads,
     char sha256[65], size_t *outlen)
@@ -189,8 +171,12 @@ input_deflate_stored(const char *data, size_t len, unsigned threads,
 	unsigned char		*z;
 
 	*outlen = 0;
-	if (len < STORED_APART || threads == 1)
-		return stored_deflate_whole(data, len, sha256, outlen);
+	if (len < STORED_APART || threads == 1) {
+		/* Small, or one thread: libdeflate's zlib stream whole. */
+		if (sha256 != NULL)
+			sha256_hex(data, len, sha256);
+		return stored_libdeflate(data, len, true, outlen);
+	}
 	memset(&p, 0, sizeof p);
 	p.data = data;
 	p.len = len;

@@ -158,19 +158,25 @@ arena_free(struct arena *a)
 }
 
 /*
- * The kind of page that cost less to fill last time; small until huge
- * ones are known to be cheaper: a cold huge page costs eight times a
- * small one here, a warm one half.
+ * The kind of page that cost less to fill last time, under mu; small
+ * until huge ones are known to be cheaper: a cold huge page costs eight
+ * times a small one here, a warm one half.
  */
+static enum arena_pages
+arena_pages_best(void)
+{
+	return arena_pages.ns[PAGES_HUGE] != 0 &&
+	    arena_pages.ns[PAGES_HUGE] < arena_pages.ns[PAGES_SMALL] ?
+	    PAGES_HUGE : PAGES_SMALL;
+}
+
 static enum arena_pages
 arena_pages_cheaper(void)
 {
 	enum arena_pages	k;
 
 	pthread_mutex_lock(&arena_pages.mu);
-	k = arena_pages.ns[PAGES_HUGE] != 0 &&
-	    arena_pages.ns[PAGES_HUGE] < arena_pages.ns[PAGES_SMALL] ?
-	    PAGES_HUGE : PAGES_SMALL;
+	k = arena_pages_best();
 	pthread_mutex_unlock(&arena_pages.mu);
 	return k;
 }
@@ -188,7 +194,7 @@ arena_pages_next(void)
 	else if (ns[PAGES_HUGE] == 0)
 		k = PAGES_HUGE;
 	else {
-		k = ns[PAGES_HUGE] < ns[PAGES_SMALL] ? PAGES_HUGE : PAGES_SMALL;
+		k = arena_pages_best();
 		if (++arena_pages.since >= arena_pages.every) {
 			arena_pages.since = 0;
 			k = k == PAGES_SMALL ? PAGES_HUGE : PAGES_SMALL;

@@ -155,6 +155,23 @@ harness_pg_stop(struct harness_pg *pg)
 	pg->dir[0] = '\0';
 }
 
+long
+harness_listen_backlog(int port)
+{
+	char	 cmd[128], line[256];
+	FILE	*p;
+	long	 recvq = -1, backlog = -1;
+
+	snprintf(cmd, sizeof cmd, "ss -Hltn 'sport = :%d' 2>&1", port);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, p) != NULL)
+		if (sscanf(line, "LISTEN %ld %ld", &recvq, &backlog) == 2)
+			break;
+	pclose(p);
+	return backlog;
+}
+
 int
 harness_free_port(void)
 {

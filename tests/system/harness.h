@@ -84,6 +84,11 @@ int harness_docs_run(const char *md_path, const char *const *env,
 
 /* A free TCP port on 127.0.0.1, or -1. */
 int harness_free_port(void);
+/*
+ * The listen backlog of the socket listening on port, from the kernel
+ * (ss shows it as the listening socket's Send-Q), or -1.
+ */
+long harness_listen_backlog(int port);
 /* A TCP connection to 127.0.0.1:port (blocking), or -1. */
 int harness_connect(int port);
 /*

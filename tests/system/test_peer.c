@@ -751,18 +751,7 @@ t_peer_reload_while_sending(void)
 static void
 t_peer_listen_backlog(void)
 {
-	char	 cmd[128], line[256];
-	FILE	*p;
-	long	 recvq = -1, backlog = -1;
-
-	snprintf(cmd, sizeof cmd, "ss -Hltn 'sport = :%d' 2>&1", alk_peer_port);
-	p = popen(cmd, "r");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	while (fgets(line, sizeof line, p) != NULL)
-		if (sscanf(line, "LISTEN %ld %ld", &recvq, &backlog) == 2)
-			break;
-	pclose(p);
-	CU_ASSERT(backlog >= 1024);
+	CU_ASSERT(harness_listen_backlog(alk_peer_port) >= 1024);
 }
 
 static CU_TestInfo peer_tests[] = {
