@@ -138,9 +138,11 @@ t_scaleout_killed_daemon_work_taken_over(void)
 }
 
 /*
- * The daemons read lease_seconds as lease_s (the takeover above waits 2 s,
+ * The daemons read lease_seconds as lease_s (the takeover below waits 2 s,
  * not the default 120) and each said so at start: file:line, the old
- * name and the new one.
+ * name and the new one.  Read before the takeover, which stops the
+ * daemon it killed and so removes that one's directory and log: b's,
+ * whenever b claimed the train first.
  */
 static void
 t_scaleout_old_config_name_warned(void)
@@ -164,10 +166,10 @@ t_scaleout_old_config_name_warned(void)
 }
 
 static CU_TestInfo scaleout_tests[] = {
-	{ "t_scaleout_killed_daemon_work_taken_over",
-	    t_scaleout_killed_daemon_work_taken_over },
 	{ "t_scaleout_old_config_name_warned",
 	    t_scaleout_old_config_name_warned },
+	{ "t_scaleout_killed_daemon_work_taken_over",
+	    t_scaleout_killed_daemon_work_taken_over },
 	CU_TEST_INFO_NULL
 };
 
