@@ -12,7 +12,10 @@
  *	once, and the next burst starts when all of them are decided.
  *   api_load read PORT TOKEN CLIENTS SECONDS PATH [INTERVAL_MS]
  *	CLIENTS clients GET PATH in a loop for SECONDS, each waiting
- *	INTERVAL_MS between its requests (0, the default: none).
+ *	INTERVAL_MS between its requests (0, the default: none).  Each
+ *	asks as a browser's console does, with "Accept-Encoding: gzip,
+ *	deflate, br" (API_LOAD_ACCEPT_ENCODING: another value; empty: no
+ *	such header); an answer said to be gzip must begin as gzip does.
  *
  * Prints requests, errors and latency percentiles (submit and burst: also
  * those of the 202 alone, the manifest stored).  Blocking sockets, one
@@ -30,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +51,14 @@ static atomic_long	 errors;
 static double		 deadline;
 static const char	*read_path;
 static int		 interval_ms;
+static char		 read_accept[200];	/* the readers' header line */
+static atomic_long	 read_bytes, read_gzip;	/* bodies: bytes, gzip ones */
+
+/* What http() saw of an answer besides its status. */
+struct answer {
+	size_t	body_len;
+	bool	gzip;		/* Content-Encoding: gzip */
+};
 
 struct samples {
 	double		*v;
@@ -93,6 +105,27 @@ sample(double ms)
 	sample_to(&lat, ms);
 }
 
+/* The body's length and coding of the answer [data, len). */
+static void
+answer_read(const char *data, size_t len, struct answer *a)
+{
+	const char	*end = memmem(data, len, "\r\n\r\n", 4);
+	const char	*h;
+
+	memset(a, 0, sizeof *a);
+	if (end == NULL)
+		return;
+	a->body_len = len - (size_t)(end + 4 - data);
+	for (h = data; h < end && (h = memmem(h, (size_t)(end - h), "\r\n",
+	    2)) != NULL; h += 2)
+		if (strncasecmp(h + 2, "Content-Encoding: gzip", 22) == 0)
+			a->gzip = true;
+	/* The gzip magic: an answer so labelled that is not is an error. */
+	if (a->gzip && (a->body_len < 2 || (unsigned char)end[4] != 0x1f ||
+	    (unsigned char)end[5] != 0x8b))
+		a->body_len = SIZE_MAX;
+}
+
 /*
  * One request on a new connection; the status (-1 on failure).  The whole
  * answer, headers and body, goes to *resp (caller frees) when resp is not
@@ -100,7 +133,7 @@ sample(double ms)
  */
 static int
 http(const char *method, const char *path, const char *data, size_t len,
-    const char *tok, char **resp)
+    const char *tok, const char *extra, char **resp, struct answer *a)
 {
 	struct sockaddr_in	 sa;
 	struct buf		 in = { 0 };
@@ -118,8 +151,9 @@ http(const char *method, const char *path, const char *data, size_t len,
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
 		goto out;
 	snprintf(hdr, sizeof hdr, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-	    "Authorization: Bearer %s\r\nConnection: close\r\n"
-	    "Content-Length: %zu\r\n\r\n", method, path, tok, len);
+	    "Authorization: Bearer %s\r\nConnection: close\r\n%s"
+	    "Content-Length: %zu\r\n\r\n", method, path, tok,
+	    extra != NULL ? extra : "", len);
 	if (write(fd, hdr, strlen(hdr)) < 0)
 		goto out;
 	for (off = 0; off < len; off += (size_t)n)
@@ -136,6 +170,8 @@ http(const char *method, const char *path, const char *data, size_t len,
 		status = atoi(in.data + 9);
 		if (resp != NULL)
 			*resp = xstrdup(in.data);
+		if (a != NULL)
+			answer_read(in.data, in.len, a);
 	}
 out:
 	close(fd);
@@ -158,7 +194,8 @@ submitter(void *arg)
 		}
 		submitted[i] = wall_s();
 		body = NULL;
-		st = http("POST", "/v1/manifests", data, len, token, &body);
+		st = http("POST", "/v1/manifests", data, len, token, NULL, &body,
+		    NULL);
 		if (st == 202)
 			sample_to(&acc, (wall_s() - submitted[i]) * 1e3);
 		free(data);
@@ -224,11 +261,17 @@ reader(void *arg)
 	int	st;
 
 	while ((t0 = now_s()) < deadline) {
-		st = http("GET", read_path, NULL, 0, token, NULL);
-		if (st != 200)
+		struct answer a;
+
+		st = http("GET", read_path, NULL, 0, token, read_accept, NULL,
+		    &a);
+		if (st != 200 || a.body_len == SIZE_MAX)
 			atomic_fetch_add(&errors, 1);
-		else
+		else {
 			sample((now_s() - t0) * 1e3);
+			atomic_fetch_add(&read_bytes, (long)a.body_len);
+			atomic_fetch_add(&read_gzip, a.gzip);
+		}
 		if (interval_ms > 0)
 			usleep((useconds_t)interval_ms * 1000);
 	}
@@ -312,7 +355,14 @@ main(int argc, char **argv)
 		conc = atoi(argv[4]);
 		deadline = t0 + atof(argv[5]);
 		read_path = argv[6];
+		const char *ae = getenv("API_LOAD_ACCEPT_ENCODING");
+
 		interval_ms = argc > 7 ? atoi(argv[7]) : 0;
+		if (ae == NULL)
+			ae = "gzip, deflate, br";
+		if (*ae != '\0')
+			snprintf(read_accept, sizeof read_accept,
+			    "Accept-Encoding: %s\r\n", ae);
 		run(conc, reader);
 	}
 	secs = now_s() - t0;
@@ -321,6 +371,12 @@ main(int argc, char **argv)
 	    "latency p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", argv[1], conc,
 	    lat.n, (long)atomic_load(&errors), secs, (double)lat.n / secs,
 	    pct(50), pct(99), lat.n > 0 ? lat.v[lat.n - 1] : 0);
+	if (strcmp(argv[1], "read") == 0 && lat.n > 0)
+		printf("  answers: %.0f bytes of body on average, %ld of %zu "
+		    "gzip-compressed (%s)\n", (double)atomic_load(&read_bytes) /
+		    (double)lat.n, (long)atomic_load(&read_gzip), lat.n,
+		    read_accept[0] != '\0' ? "asked with Accept-Encoding" :
+		    "asked without Accept-Encoding");
 	if (acc.n > 0) {
 		qsort(acc.v, acc.n, sizeof *acc.v, cmp_double);
 		printf("  of which to the 202 (the manifest stored): p50 %.1f "

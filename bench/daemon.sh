@@ -8,7 +8,10 @@
 #  - the same while 200 readers call GET /v1/trains as fast as they can
 #    (target: submit -> decision p99 under 200 ms; the readers'
 #    throughput is printed, so that it shows reads are still served),
-#    then while they poll every 250 ms like consoles;
+#    each asking as a browser's console does (Accept-Encoding: gzip, so
+#    the list comes compressed), then the same with readers that do not
+#    ask for gzip (no target: the list whole, 25 times the bytes), then
+#    while they poll every 250 ms like consoles;
 #  - a 1,000,000-item e-commerce train: submit -> decision (target under
 #    2 s) and the daemon's peak memory over the whole run (target under
 #    twice the body).
@@ -21,7 +24,7 @@ build=${1:-build}
 cd "$(dirname "$0")/.."
 data=$build/bench-data/daemon
 mkdir -p "$data"
-for i in $(seq 1 320); do
+for i in $(seq 1 370); do
 	f=$data/t5k-$i.edi
 	[ -s "$f" ] || "$build/railgate" gen --wagons 55 --items 5000 \
 		--seed $((1000 + i)) --format edifact -o "$f"
@@ -96,6 +99,15 @@ cat "$work/readers.txt"
 figure "submit -> decision with 200 readers, p50" "$(pct "$out" p50)" 200 ms
 figure "submit -> decision with 200 readers, p99" "$(pct "$out" p99)" 200 ms
 echo "  readers served: $(sed -n 's/.* ok, .* (\([0-9]*\/s\)).*/\1/p' "$work/readers.txt") (p99 $(pct "$(cat "$work/readers.txt")" p99) ms)"
+echo "daemon: the same with readers that do not ask for gzip (no target):"
+API_LOAD_ACCEPT_ENCODING= "$build/bench/api_load" read "$port" "$officer" \
+	200 20 /v1/trains > "$work/readers.txt" &
+readers=$!
+sleep 1
+"$build/bench/api_load" submit "$port" "$operator" "$admin" 4 \
+	$(seq -f "$data/t5k-%g.edi" 321 370)
+wait "$readers"
+cat "$work/readers.txt"
 echo "daemon: the same, each reader polling every 250 ms like a console:"
 "$build/bench/api_load" read "$port" "$officer" 200 20 /v1/trains 250 &
 readers=$!

@@ -182,6 +182,23 @@ void http_reply(struct http_ctx *c, int status, const char *content_type,
 void http_reply_json(struct http_ctx *c, int status, const char *json,
     size_t len);
 /*
+ * Whether the Accept-Encoding field values (n lines, NULL ones skipped)
+ * accept gzip: named with a weight above 0, or "*" above 0 with gzip not
+ * named.  Pure; any thread.
+ */
+bool http_gzip_acceptable(const char *const *values, size_t n);
+/* Whether c's request accepts a gzip-compressed answer. */
+bool http_accepts_gzip(const struct http_ctx *c);
+/* len bytes as one gzip member (caller frees), or NULL. */
+unsigned char *http_gzip(const char *data, size_t len, size_t *outlen);
+/*
+ * Answers (and frees c) with the JSON document json, or its gzip form gz
+ * (NULL: none) when the request accepts it; either way with "Vary:
+ * Accept-Encoding".
+ */
+void http_reply_json_either(struct http_ctx *c, int status, const char *json,
+    size_t len, const unsigned char *gz, size_t gzlen);
+/*
  * Answers with an RFC 9457 problem document (and frees c): title, detail,
  * and the diagnostics when given.  retry_after_s > 0 adds Retry-After.
  */

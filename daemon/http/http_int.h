@@ -13,6 +13,7 @@
  *                 the application's lookup, and the route's roles, both
  *                 for a request and for a head before its body
  *   http_stream.c a reply that goes on (Server-Sent Events)
+ *   http_gzip.c   a body compressed once for every client accepting gzip
  *
  * Loop thread only.
  */

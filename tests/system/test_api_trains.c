@@ -1,15 +1,17 @@
 /*
  * test_api_trains.c -- reading trains through the API: list with clocks,
- * one run, decision bytes as stored, audit trail, 404 / 400 / 403.
+ * gzip-compressed to a client that accepts it, one run, decision bytes as stored, audit trail, 404 / 400 / 403.
  * The runs are written straight into the database here; the manifest
  * path that normally writes them has its own tests.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <jansson.h>
+#include <zlib.h>
 
 #include "manifest/util.h"
 
@@ -107,6 +109,100 @@ t_trains_list_with_clock(void)
 	    NULL), 200);
 	CU_ASSERT_EQUAL(json_array_size(j), 1);
 	json_decref(j);
+}
+
+/* body inflated from one gzip member (caller frees), or NULL. */
+static char *
+gunzip(const char *body, size_t len)
+{
+	size_t		 cap = 1 << 20;
+	char		*out = xmalloc(cap + 1);
+	z_stream	 zs;
+	int		 rc;
+
+	memset(&zs, 0, sizeof zs);
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+		free(out);
+		return NULL;
+	}
+	zs.next_in = (Bytef *)(uintptr_t)body;
+	zs.avail_in = (uInt)len;
+	zs.next_out = (Bytef *)out;
+	zs.avail_out = (uInt)cap;
+	rc = inflate(&zs, Z_FINISH);
+	out[zs.total_out] = '\0';
+	inflateEnd(&zs);
+	if (rc != Z_STREAM_END || zs.avail_in != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* GETs the list with an Accept-Encoding line (NULL: none). */
+static void
+get_list(const char *accept, struct harness_response *r)
+{
+	char	hdr[256];
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n%s%s%s",
+	    officer, accept != NULL ? "Accept-Encoding: " : "",
+	    accept != NULL ? accept : "", accept != NULL ? "\r\n" : "");
+	memset(r, 0, sizeof *r);
+	CU_ASSERT_EQUAL(harness_http(dm.port, "GET", "/v1/trains", hdr, NULL,
+	    0, r), 0);
+	CU_ASSERT_EQUAL(r->status, 200);
+}
+
+/*
+ * The list gzip-compressed to a client that accepts it, the same trains
+ * as the plain list; plain to one that does not or refuses it (q=0);
+ * Vary: Accept-Encoding on both, so that a cache keeps them apart.
+ */
+static void
+t_trains_list_gzip(void)
+{
+	static const char *plain[] = { NULL, "identity", "gzip;q=0, *",
+	    "br", "gzip;q=2" };
+	struct harness_response	 r;
+	char			 v[64], *text;
+	json_t			*j, *k;
+	size_t			 i;
+
+	get_list("gzip, deflate, br", &r);
+	CU_ASSERT_PTR_NOT_NULL(harness_header(&r, "Content-Encoding", v,
+	    sizeof v));
+	CU_ASSERT_STRING_EQUAL(v, "gzip");
+	CU_ASSERT_PTR_NOT_NULL(harness_header(&r, "Vary", v, sizeof v));
+	CU_ASSERT_STRING_EQUAL(v, "Accept-Encoding");
+	text = gunzip(r.body, r.body_len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	j = json_loads(text, 0, NULL);
+	free(text);
+	harness_response_free(&r);
+	CU_ASSERT_EQUAL_FATAL(json_array_size(j), 2);
+	for (i = 0; i < nitems(plain); i++) {
+		get_list(plain[i], &r);
+		CU_ASSERT_PTR_NULL(harness_header(&r, "Content-Encoding", v,
+		    sizeof v));
+		CU_ASSERT_PTR_NOT_NULL(harness_header(&r, "Vary", v, sizeof v));
+		k = json_loads(r.body, 0, NULL);
+		CU_ASSERT_PTR_NOT_NULL(k);
+		CU_ASSERT_EQUAL(json_array_size(k), 2);
+		if (json_array_size(k) == 2)
+			CU_ASSERT_STRING_EQUAL(json_string_value(
+			    json_object_get(json_array_get(k, 1), "train")),
+			    json_string_value(json_object_get(
+			    json_array_get(j, 1), "train")));
+		json_decref(k);
+		harness_response_free(&r);
+	}
+	json_decref(j);
+	get_list("*;q=0.5", &r);
+	CU_ASSERT_PTR_NOT_NULL(harness_header(&r, "Content-Encoding", v,
+	    sizeof v));
+	CU_ASSERT(r.body_len >= 2 && (unsigned char)r.body[0] == 0x1f);
+	harness_response_free(&r);
 }
 
 /* One run with wagons; its decision exactly as stored. */
@@ -285,6 +381,7 @@ t_trains_clock_logged(void)
 
 static CU_TestInfo trains_tests[] = {
 	{ "t_trains_list_with_clock", t_trains_list_with_clock },
+	{ "t_trains_list_gzip", t_trains_list_gzip },
 	{ "t_trains_clock_logged", t_trains_clock_logged },
 	{ "t_trains_one_and_decision", t_trains_one_and_decision },
 	{ "t_trains_audit", t_trains_audit },
