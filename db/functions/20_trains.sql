@@ -16,9 +16,13 @@ LANGUAGE sql IMMUTABLE AS $$
 	    (train_state_is_closed(t.state) AND t.decision_final)
 $$;
 
--- A time as the API writes it (UTC, to the second), NULL kept.
+-- A time as the API writes it (UTC, to the second), NULL kept.  STABLE,
+-- as to_char() is: declared IMMUTABLE it was never inlined (a function
+-- is inlined only when its body is no more volatile than it says) and
+-- ran as a function of its own at every call, six times a run in the
+-- train list -- half the list's time (issue 23).
 CREATE OR REPLACE FUNCTION api_time(t timestamptz) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
 	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 $$;
 GRANT EXECUTE ON FUNCTION api_time(timestamptz) TO railgate_app;
@@ -44,9 +48,30 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION clock_flag_rank(text) TO railgate_app;
 
+-- A running clock of run t, e seconds gone (train_clock()).
+CREATE OR REPLACE FUNCTION train_clock_running(t trains, target_min integer,
+    amber_s integer, red_s integer, e bigint)
+RETURNS json LANGUAGE sql STABLE AS $$
+	SELECT json_build_object(
+	    'started', api_time(t.clock_start),
+	    'arrived_at', api_time(t.arrival_at),
+	    'arrival_received_at', api_time(t.arrival_received_at),
+	    'target_s', target_min * 60,
+	    'amber_left_s', amber_s, 'red_left_s', red_s,
+	    'elapsed_s', e,
+	    'remaining_s', target_min * 60 - e,
+	    'flag', CASE WHEN t.decision_final THEN 'done'
+		ELSE clock_flag(target_min * 60 - e, amber_s, red_s) END)
+$$;
+GRANT EXECUTE ON FUNCTION train_clock_running(trains, integer, integer,
+    integer, bigint) TO railgate_app;
+
 -- The clearance clock of a run, against a target in minutes and the
 -- thresholds of time left in seconds.  It runs from the arrival reported
--- (clock_start); both that time and when it was received are shown.
+-- (clock_start); both that time and when it was received are shown.  One
+-- expression, which the train list's query takes in (a sub-select for
+-- the seconds gone kept it a function called at every run: with
+-- api_time() inlined, 12 -> 5.4 ms for 470 runs; issue 23).
 CREATE OR REPLACE FUNCTION train_clock(t trains, target_min integer,
     amber_s integer, red_s integer)
 RETURNS json LANGUAGE sql STABLE AS $$
@@ -55,20 +80,9 @@ RETURNS json LANGUAGE sql STABLE AS $$
 		    'amber_left_s', amber_s, 'red_left_s', red_s,
 		    'arrived_at', api_time(t.arrival_at),
 		    'arrival_received_at', api_time(t.arrival_received_at))
-	ELSE (
-		SELECT json_build_object(
-		    'started', api_time(t.clock_start),
-		    'arrived_at', api_time(t.arrival_at),
-		    'arrival_received_at', api_time(t.arrival_received_at),
-		    'target_s', target_min * 60,
-		    'amber_left_s', amber_s, 'red_left_s', red_s,
-		    'elapsed_s', e,
-		    'remaining_s', target_min * 60 - e,
-		    'flag', CASE WHEN t.decision_final THEN 'done'
-			ELSE clock_flag(target_min * 60 - e, amber_s, red_s) END)
-		FROM (SELECT floor(extract(epoch FROM
-		    coalesce(CASE WHEN t.decision_final THEN t.updated_at END, now())
-		    - t.clock_start))::bigint AS e) x)
+	ELSE train_clock_running(t, target_min, amber_s, red_s,
+	    floor(extract(epoch FROM coalesce(CASE WHEN t.decision_final
+	    THEN t.updated_at END, now()) - t.clock_start))::bigint)
 	END
 $$;
 GRANT EXECUTE ON FUNCTION train_clock(trains, integer, integer, integer) TO railgate_app;
