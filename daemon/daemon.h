@@ -44,6 +44,7 @@ struct daemon {
 	struct auth_cache	*auth;
 	struct spool		*spool;
 	struct evaluator	*eval;
+	int			 ingests;	/* manifests between receipt and answer */
 	struct clock_watch	*clock;
 	struct stream_hub	*stream;	/* GET /v1/stream */
 	struct replays		*replays;	/* owned by cycles */

@@ -98,6 +98,7 @@ struct ingest_job {
 static void
 ingest_job_free(struct ingest_job *j)
 {
+	j->d->ingests--;
 	if (j->body != NULL)
 		evbuffer_free(j->body);
 	free(j->path);
@@ -733,6 +734,7 @@ ingest_job_new(struct daemon *d, const struct ingest_request *rq,
 {
 	struct ingest_job	*j = xcalloc(1, sizeof *j);
 
+	d->ingests++;	/* the reads wait meanwhile (http_reads.c) */
 	j->d = d;
 	j->cb = cb;
 	j->arg = arg;

@@ -427,6 +427,24 @@ daemon_session_lookup(void *arg, const char *hash, http_token_cb cb,
 	store_session_lookup(d->db, hash, cb, cb_arg);
 }
 
+/*
+ * http_app.deciding: a manifest is being read or stored, or a train
+ * evaluated -- the reads then go at a bounded rate (http_reads.c).
+ */
+static bool
+daemon_deciding(void *arg)
+{
+	struct daemon		*d = arg;
+	struct evaluator_stats	 es;
+
+	if (d->ingests > 0)
+		return true;
+	if (d->eval == NULL)
+		return false;
+	evaluator_get_stats(d->eval, &es);
+	return es.in_flight > 0;
+}
+
 /* The HTTP server, serving the API's routes (api.c). */
 static struct http_server *
 daemon_http_start(struct daemon *d, char **cause)
@@ -437,6 +455,7 @@ daemon_http_start(struct daemon *d, char **cause)
 		.is_up = daemon_db_is_up,
 		.token_lookup = daemon_token_lookup,
 		.session_lookup = daemon_session_lookup,
+		.deciding = daemon_deciding,
 		.arg = d,
 	};
 

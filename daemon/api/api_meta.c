@@ -281,6 +281,13 @@ static const struct meta_metric meta_process[] = {
 	    "Requests by session cookie that would change something, refused "
 	    "403 for coming from another origin.",
 	    FIELD(META_U64, hs.csrf_refused) },
+	{ "railgate_http_reads_held_total", "counter",
+	    "Reads (GET, HEAD) that waited for their turn while a decision "
+	    "was being made: at most 1,000 go a second then.",
+	    FIELD(META_U64, hs.reads_held) },
+	{ "railgate_http_reads_waiting", "gauge",
+	    "Reads waiting for their turn now.",
+	    FIELD(META_INT, hs.reads_waiting) },
 	{ "railgate_http_credentials_conflict_total", "counter",
 	    "Requests refused 400 for carrying a bearer token and a session "
 	    "cookie.", FIELD(META_U64, hs.both_refused) },

@@ -218,6 +218,12 @@ http_server_new(struct daemon *d, const struct http_app *app, char **cause)
 		free(s);
 		return NULL;
 	}
+	if (http_reads_init(s) < 0) {
+		*cause = xstrdup("the reads' timer could not be made");
+		evhttp_free(s->http);
+		free(s);
+		return NULL;
+	}
 	evhttp_set_max_body_size(s->http, (ev_ssize_t)d->cfg.max_body_mb << 20);
 	/*
 	 * The guard refuses a head over REQHEAD_MAX itself; evhttp's limit
@@ -231,6 +237,7 @@ http_server_new(struct daemon *d, const struct http_app *app, char **cause)
 	evhttp_set_gencb(s->http, http_dispatch_cb, s);
 	if ((s->sock = evhttp_bind_socket_with_handle(s->http, host, port)) == NULL) {
 		*cause = xasprintf("cannot listen on %s", d->cfg.listen);
+		http_reads_free(s);
 		evhttp_free(s->http);
 		free(s);
 		return NULL;
@@ -321,6 +328,7 @@ http_server_free(struct http_server *s)
 		LIST_REMOVE(gate, entry);
 		gate->s = NULL;
 	}
+	http_reads_free(s);	/* answered while their connections are up */
 	evhttp_free(s->http);
 	conn_guard_free(s->guard);
 	event_free(s->tick);

@@ -25,6 +25,8 @@
 #ifndef DAEMON_HTTP_HTTP_H
 #define DAEMON_HTTP_HTTP_H
 
+#include <sys/queue.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -97,6 +99,7 @@ struct http_ctx {
 	struct evkeyvalq		*query;		/* parsed on first use, owned */
 	void				*state;		/* the handler's */
 	void				(*state_free)(void *);
+	TAILQ_ENTRY(http_ctx)		 wait;		/* a read held */
 };
 
 /*
@@ -119,6 +122,12 @@ struct http_app {
 	/* Looks up a session cookie's SHA-256 hex; the same answers. */
 	void			(*session_lookup)(void *arg, const char *hash,
 				    http_token_cb cb, void *cb_arg);
+	/*
+	 * True while a decision is being made (a manifest read or stored,
+	 * a train evaluated): reads then go at most HTTP_READS_PER_S a
+	 * second (http_reads.c).  NULL: never.
+	 */
+	bool			(*deciding)(void *arg);
 	void			*arg;		/* of is_up and token_lookup */
 };
 
@@ -260,6 +269,8 @@ struct http_stats {
 	uint64_t	session_lookups; /* session cookies looked up */
 	uint64_t	csrf_refused;	/* cookie requests from another origin */
 	uint64_t	both_refused;	/* a token and a cookie together */
+	uint64_t	reads_held;	/* reads that waited for a decision */
+	int		reads_waiting;	/* now */
 };
 void http_get_stats(const struct http_server *s, struct http_stats *out);
 

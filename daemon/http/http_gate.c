@@ -274,7 +274,7 @@ http_authorised(struct http_ctx *c)
 		    "this token's role may not use this endpoint", NULL, 0);
 		return;
 	}
-	c->route->handler(c);
+	http_reads_admit(c);
 }
 
 /* Token lookup answered by the application. */

@@ -14,6 +14,7 @@
  *                 for a request and for a head before its body
  *   http_stream.c a reply that goes on (Server-Sent Events)
  *   http_gzip.c   a body compressed once for every client accepting gzip
+ *   http_reads.c  reads held to a rate while a decision is being made
  *
  * Loop thread only.
  */
@@ -35,6 +36,18 @@ struct diag_list;
 
 #define HTTP_TICK_MS	1000	/* the throttle's windows are looked at */
 #define HTTP_IGNORED_BODY_MAX	4096	/* a GET's body, read and ignored */
+
+/*
+ * Reads held while the application decides (http_reads.c): a token
+ * bucket of HTTP_READS_PER_S a second, and the reads waiting for it.
+ */
+TAILQ_HEAD(http_ctx_list, http_ctx);
+struct http_reads {
+	struct http_ctx_list	 waiting;	/* in order of arrival */
+	double			 tokens;
+	int64_t			 at_ms;		/* tokens counted up to */
+	struct event		*timer;		/* releases the waiting */
+};
 
 /* A head waiting for its token's lookup before its body is read. */
 LIST_HEAD(http_gate_list, http_gate);
@@ -69,6 +82,7 @@ struct http_server {
 	int			 fail_limit;	/* auth_failures_per_client at start */
 	struct event		*tick;
 	struct http_gate_list	 gates;
+	struct http_reads	 reads;
 	uint64_t		 next_id;
 	struct http_stats	 stats;
 };
@@ -87,6 +101,14 @@ void http_problem_write(struct buf *b, int status, const char *title,
 /* conn_hooks.render: the whole response refusing h for r (arg: server). */
 char *http_render_cb(const struct conn_request_head *h,
     const struct conn_refusal *r, size_t *len, void *arg);
+
+/* http_reads.c */
+/* Sets up s->reads; 0 or -1. */
+int http_reads_init(struct http_server *s);
+/* Runs c's handler now, or once a read may go (GET and HEAD only). */
+void http_reads_admit(struct http_ctx *c);
+/* Answers every read still waiting 503 and frees the timer. */
+void http_reads_free(struct http_server *s);
 
 /* http_route.c */
 /* The method as the request line spells it. */

@@ -848,8 +848,79 @@ t_load_listen_backlog(void)
 	CU_ASSERT(backlog >= 1024);
 }
 
+/* A reader as fast as it can: counts its answers, 200 or not. */
+static atomic_long	flood_reads;
+
+static void *
+flood_main(void *arg)
+{
+	double	ms;
+	int	status;
+
+	(void)arg;
+	while (atomic_load(&running)) {
+		status = get("/v1/trains", officer_tok, &ms);
+		if (status != 200)
+			count_error("flood /v1/trains", status);
+		atomic_fetch_add(&flood_reads, 1);
+	}
+	return NULL;
+}
+
+/*
+ * Decisions before reads (daemon/http/http_reads.c): 40 readers as fast
+ * as they can while a 100,000-item train is read and stored.  Meanwhile
+ * reads go at most 1,000 a second: some wait (railgate_http_reads_held_
+ * total rises), every one is answered 200 all the same, and none is left
+ * waiting once the train is decided.  The rates are printed.
+ */
+#define FLOOD_READERS	40
+static void
+t_load_reads_wait_for_decisions(void)
+{
+	pthread_t	 t[FLOOD_READERS];
+	char		*body, id[64], sql[160];
+	size_t		 len;
+	double		 held0, held, t0, ms, before;
+	long		 n0, n1, e0 = atomic_load(&errors);
+	int		 i, status;
+
+	body = train_edifact(4242, 55, 100000, &len);
+	atomic_store(&running, true);
+	atomic_store(&flood_reads, 0);
+	for (i = 0; i < FLOOD_READERS; i++)
+		pthread_create(&t[i], NULL, flood_main, NULL);
+	usleep(500000);
+	held0 = daemon_metric("railgate_http_reads_held_total");
+	t0 = mono_ms();
+	n0 = atomic_load(&flood_reads);
+	usleep(300000);
+	before = (double)(atomic_load(&flood_reads) - n0) * 1000 /
+	    (mono_ms() - t0);
+	n0 = atomic_load(&flood_reads);
+	status = submit(body, len, id, sizeof id, &ms);
+	n1 = atomic_load(&flood_reads);
+	held = daemon_metric("railgate_http_reads_held_total");
+	atomic_store(&running, false);
+	for (i = 0; i < FLOOD_READERS; i++)
+		pthread_join(t[i], NULL);
+	free(body);
+	fprintf(stderr, "\nreads: %.0f/s alone, %.0f/s while a 100,000-item "
+	    "train was stored (%.0f ms); %.0f held\n", before,
+	    (double)(n1 - n0) * 1000 / ms, ms, held - held0);
+	CU_ASSERT_EQUAL(status, 202);
+	CU_ASSERT(held0 >= 0);
+	CU_ASSERT(held > held0);
+	CU_ASSERT_EQUAL(atomic_load(&errors), e0);
+	snprintf(sql, sizeof sql, "SELECT decision IS NOT NULL FROM trains "
+	    "WHERE train_no = '%s'", id);
+	CU_ASSERT(harness_wait_sql(&pg, sql, "t", 60000));
+	CU_ASSERT_EQUAL(daemon_metric("railgate_http_reads_waiting"), 0);
+}
+
 static CU_TestInfo load_tests[] = {
 	{ "t_load_listen_backlog", t_load_listen_backlog },
+	{ "t_load_reads_wait_for_decisions", t_load_reads_wait_for_decisions },
 	{ "t_load_slow_and_flood", t_load_slow_and_flood },
 	{ "t_load_sustained", t_load_sustained },
 	CU_TEST_INFO_NULL
