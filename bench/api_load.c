@@ -58,6 +58,7 @@ static atomic_long	 read_bytes, read_gzip;	/* bodies: bytes, gzip ones */
 struct answer {
 	size_t	body_len;
 	bool	gzip;		/* Content-Encoding: gzip */
+	bool	bad;		/* said gzip, does not begin as gzip does */
 };
 
 struct samples {
@@ -121,9 +122,8 @@ answer_read(const char *data, size_t len, struct answer *a)
 		if (strncasecmp(h + 2, "Content-Encoding: gzip", 22) == 0)
 			a->gzip = true;
 	/* The gzip magic: an answer so labelled that is not is an error. */
-	if (a->gzip && (a->body_len < 2 || (unsigned char)end[4] != 0x1f ||
-	    (unsigned char)end[5] != 0x8b))
-		a->body_len = SIZE_MAX;
+	a->bad = a->gzip && (a->body_len < 2 ||
+	    (unsigned char)end[4] != 0x1f || (unsigned char)end[5] != 0x8b);
 }
 
 /*
@@ -261,11 +261,11 @@ reader(void *arg)
 	int	st;
 
 	while ((t0 = now_s()) < deadline) {
-		struct answer a;
+		struct answer a = { 0 };
 
 		st = http("GET", read_path, NULL, 0, token, read_accept, NULL,
 		    &a);
-		if (st != 200 || a.body_len == SIZE_MAX)
+		if (st != 200 || a.bad)
 			atomic_fetch_add(&errors, 1);
 		else {
 			sample((now_s() - t0) * 1e3);

@@ -142,7 +142,7 @@ bench_one(const struct sign_key *k, const struct sign_key *pub,
 	printf("peer_msg: %s: manifest %.1f MB, envelope %.1f MB, gzip %.2f MB "
 	    "(%.1fx), best of %d\n", path, mb, strlen(env) / 1e6, m.len / 1e6,
 	    (double)strlen(env) / m.len, runs);
-	printf("  seal  %8.1f ms  %6.2f ms/MB   (gzip level 1 + SHA-256 + Ed25519)\n",
+	printf("  seal  %8.1f ms  %6.2f ms/MB   (libdeflate gzip level 1 + SHA-256 + Ed25519)\n",
 	    seal, seal / mb);
 	printf("  open  %8.1f ms  %6.2f ms/MB   (verify + inflate + JSON + fields)\n",
 	    open, open / mb);

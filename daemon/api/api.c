@@ -21,8 +21,9 @@
 #define READERS (AUTH_OFFICER | AUTH_AUDITOR)
 
 const struct http_route api_routes[] = {
-	{ EVHTTP_REQ_GET, "/healthz", AUTH_NONE, api_healthz },
-	{ EVHTTP_REQ_GET, "/readyz", AUTH_NONE, api_readyz },
+	{ EVHTTP_REQ_GET, "/healthz", AUTH_NONE, api_healthz,
+	    HTTP_ROUTE_PROBE },
+	{ EVHTTP_REQ_GET, "/readyz", AUTH_NONE, api_readyz, HTTP_ROUTE_PROBE },
 	{ EVHTTP_REQ_GET, "/metrics", AUTH_NONE, api_metrics },
 	{ EVHTTP_REQ_GET, "/openapi.json", AUTH_NONE, api_openapi },
 	{ EVHTTP_REQ_GET, "/", AUTH_NONE, api_console_index },

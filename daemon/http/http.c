@@ -83,7 +83,7 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (c->route->roles == AUTH_NONE)
-		c->route->handler(c);
+		http_reads_admit(c);	/* a reader needs no token to cost */
 	else if (!s->app.is_up(s->app.arg))
 		/*
 		 * Every route behind a token needs the database: while no
@@ -345,6 +345,7 @@ http_get_stats(const struct http_server *s, struct http_stats *out)
 	struct conn_stats	cs;
 
 	*out = s->stats;
+	out->reads_waiting = http_reads_waiting(s);
 	if (s->guard != NULL) {
 		conn_guard_get_stats(s->guard, &cs);
 		out->conn_open = cs.open;

@@ -68,6 +68,12 @@ typedef void (*http_handler)(struct http_ctx *);
 #define HTTP_ROUTE_DOCUMENT	0x4
 #define HTTP_DOCUMENT_BODY_MAX	(20 * 1024 * 1024)
 /*
+ * A liveness or readiness probe: answered at once even while reads wait
+ * for a decision (http_reads.c), or a supervisor would take a busy
+ * daemon for a dead one.
+ */
+#define HTTP_ROUTE_PROBE	0x8
+/*
  * Seconds a session cookie's lookup is cached: a session revoked
  * elsewhere (another daemon, the command line) is refused at most this
  * long after; one signed out here, at once.
@@ -124,8 +130,9 @@ struct http_app {
 				    http_token_cb cb, void *cb_arg);
 	/*
 	 * True while a decision is being made (a manifest read or stored,
-	 * a train evaluated): reads then go at most HTTP_READS_PER_S a
-	 * second (http_reads.c).  NULL: never.
+	 * a train evaluated): reads (GET, HEAD) then go at most
+	 * HTTP_READS_PER_S a second, probes excepted (http_reads.c).
+	 * NULL: never.
 	 */
 	bool			(*deciding)(void *arg);
 	void			*arg;		/* of is_up and token_lookup */
@@ -198,8 +205,12 @@ void http_reply_json(struct http_ctx *c, int status, const char *json,
 bool http_gzip_acceptable(const char *const *values, size_t n);
 /* Whether c's request accepts a gzip-compressed answer. */
 bool http_accepts_gzip(const struct http_ctx *c);
-/* len bytes as one gzip member (caller frees), or NULL. */
-unsigned char *http_gzip(const char *data, size_t len, size_t *outlen);
+/*
+ * len bytes as one gzip member at level (libdeflate's 1 to 12), caller
+ * frees; NULL on failure.  Pure; any thread.
+ */
+unsigned char *http_gzip(const char *data, size_t len, int level,
+    size_t *outlen);
 /*
  * Answers (and frees c) with the JSON document json, or its gzip form gz
  * (NULL: none) when the request accepts it; either way with "Vary:

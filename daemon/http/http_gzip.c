@@ -1,7 +1,9 @@
 /*
- * http_gzip.c -- answers sent gzip-compressed to a client that accepts
- * it (RFC 9110 section 12.5.3), for bodies the daemon serves many times
- * from one copy: compressed once, sent to every reader.
+ * http_gzip.c -- the daemon's gzip bodies: answers sent gzip-compressed
+ * to a client that accepts it (RFC 9110 section 12.5.3), for bodies the
+ * daemon serves many times from one copy (compressed once, sent to every
+ * reader), and the neighbour link's messages (peer_msg.c), in one call
+ * to libdeflate.
  *
  * The train list every console polls is about 700 bytes a train, JSON
  * that gzip makes 25-30 times smaller.  Sent whole to 200 readers polling
@@ -24,12 +26,6 @@
 
 #include "daemon/http/http.h"
 #include "daemon/http/http_int.h"
-
-/*
- * libdeflate's level 6: 177 kB of train list in 0.45 ms to 5.5 kB (level
- * 1: 0.2 ms, 6.1 kB); made a few times a second at most, sent thousands.
- */
-#define HTTP_GZIP_LEVEL	6
 
 /* s past optional whitespace (OWS: spaces and tabs). */
 static const char *
@@ -135,13 +131,13 @@ http_accepts_gzip(const struct http_ctx *c)
 }
 
 unsigned char *
-http_gzip(const char *data, size_t len, size_t *outlen)
+http_gzip(const char *data, size_t len, int level, size_t *outlen)
 {
 	struct libdeflate_compressor	*z;
 	unsigned char			*out;
 	size_t				 cap;
 
-	if ((z = libdeflate_alloc_compressor(HTTP_GZIP_LEVEL)) == NULL)
+	if ((z = libdeflate_alloc_compressor(level)) == NULL)
 		return NULL;
 	cap = libdeflate_gzip_compress_bound(z, len);
 	out = xmalloc(cap);

@@ -105,8 +105,10 @@ char *http_render_cb(const struct conn_request_head *h,
 /* http_reads.c */
 /* Sets up s->reads; 0 or -1. */
 int http_reads_init(struct http_server *s);
-/* Runs c's handler now, or once a read may go (GET and HEAD only). */
+/* Runs c's handler now, or once a read may go (GET and HEAD but probes). */
 void http_reads_admit(struct http_ctx *c);
+/* How many reads wait now (counted: for the statistics only). */
+int http_reads_waiting(const struct http_server *s);
 /* Answers every read still waiting 503 and frees the timer. */
 void http_reads_free(struct http_server *s);
 

@@ -2,11 +2,14 @@
  * http_reads.c -- decisions before reads (issue 23).
  *
  * While the application says a decision is being made (http_app.deciding:
- * a manifest read or stored, a train evaluated), reads -- GET and HEAD
- * behind a token, once authorised -- go at most HTTP_READS_PER_S a
- * second, from a bucket of HTTP_READS_BURST; the others wait, in order of
- * arrival, and a timer lets them go as the bucket fills.  When no
- * decision is under way, every read goes at once (after those waiting).
+ * a manifest read or stored, a train evaluated), reads -- every GET and
+ * HEAD, once authorised when its route wants a token -- go at most
+ * HTTP_READS_PER_S a second, from a bucket of HTTP_READS_BURST; the
+ * others wait, in order of arrival, and a timer lets them go as the
+ * bucket fills.  When no decision is under way, every read goes at once
+ * (after those waiting).  A public route costs as much to flood as a
+ * read behind a token (the console's files, /openapi.json, /metrics), so
+ * it waits the same; only the probes (HTTP_ROUTE_PROBE) never do.
  *
  * Why: the loop's priorities (loopprio.h) order the loop's own
  * callbacks, but a reader costs CPU outside the loop too -- its
@@ -21,9 +24,8 @@
  *
  * A read waiting holds its request: libevent keeps a request whose
  * connection closed meanwhile until it is answered (evhttp 2.1), so the
- * handler runs all the same and its answer goes nowhere.  Routes without
- * a token (the health checks, the console's files, sign-in) never wait.
- * Loop thread only.
+ * handler runs all the same and its answer goes nowhere.  Loop thread
+ * only.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -91,7 +93,6 @@ http_reads_release_one(struct http_server *s)
 	struct http_ctx	*c = TAILQ_FIRST(&s->reads.waiting);
 
 	TAILQ_REMOVE(&s->reads.waiting, c, wait);
-	s->stats.reads_waiting--;
 	c->route->handler(c);
 }
 
@@ -119,7 +120,8 @@ http_reads_admit(struct http_ctx *c)
 	struct http_reads	*r = &s->reads;
 	int			 m = evhttp_request_get_command(c->req);
 
-	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+	if ((m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) ||
+	    (c->route->flags & HTTP_ROUTE_PROBE)) {
 		c->route->handler(c);
 		return;
 	}
@@ -138,8 +140,18 @@ http_reads_admit(struct http_ctx *c)
 	/* Behind those waiting, even once the decisions are made. */
 	TAILQ_INSERT_TAIL(&r->waiting, c, wait);
 	s->stats.reads_held++;
-	s->stats.reads_waiting++;
 	http_reads_arm(r);
+}
+
+int
+http_reads_waiting(const struct http_server *s)
+{
+	const struct http_ctx	*c;
+	int			 n = 0;
+
+	TAILQ_FOREACH(c, &s->reads.waiting, wait)
+		n++;
+	return n;
 }
 
 void
@@ -149,7 +161,6 @@ http_reads_free(struct http_server *s)
 
 	while ((c = TAILQ_FIRST(&s->reads.waiting)) != NULL) {
 		TAILQ_REMOVE(&s->reads.waiting, c, wait);
-		s->stats.reads_waiting--;
 		http_reply_unavailable(c);
 	}
 	if (s->reads.timer != NULL)

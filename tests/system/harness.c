@@ -333,6 +333,41 @@ harness_submit_fixture(int port, const char *token, const char *rel)
 	return status;
 }
 
+int
+harness_submit_edifact(int port, const char *token, const char *body,
+    size_t len, char *id, size_t idsize)
+{
+	struct harness_response	 r;
+	char			 hdr[160], loc[128];
+	int			 status;
+
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n"
+	    "Content-Type: application/EDIFACT\r\n", token);
+	id[0] = '\0';
+	if (harness_http(port, "POST", "/v1/manifests", hdr, body, len,
+	    &r) < 0)
+		return -1;
+	status = r.status;
+	if (harness_header(&r, "Location", loc, sizeof loc) != NULL &&
+	    strncmp(loc, "/v1/trains/", 11) == 0)
+		snprintf(id, idsize, "%s", loc + 11);
+	harness_response_free(&r);
+	return status;
+}
+
+char *
+harness_pq_value(PGconn *c, const char *sql)
+{
+	PGresult	*r = PQexec(c, sql);
+	char		*v = NULL;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+	    !PQgetisnull(r, 0, 0))
+		v = xstrdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return v;
+}
+
 /* 0 once GET path answers 200 before deadline, -1 otherwise. */
 static int
 wait_status_200(struct harness_daemon *d, const char *path,

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <libpq-fe.h>
+
 struct harness_pg {
 	char	dir[256];	/* temporary directory of the cluster */
 	char	dsn[512];	/* the cluster owner's connection string */
@@ -109,6 +111,15 @@ bool harness_wait_sql(const struct harness_pg *pg, const char *sql,
 /* Posts fixtures/rel to /v1/manifests as token: the HTTP status, -1 when
  * there was no answer. */
 int harness_submit_fixture(int port, const char *token, const char *rel);
+/*
+ * Posts len bytes of EDIFACT to /v1/manifests as token: the HTTP status
+ * (-1: no answer), the train id its Location names into id ("" when
+ * none).
+ */
+int harness_submit_edifact(int port, const char *token, const char *body,
+    size_t len, char *id, size_t idsize);
+/* The first value of sql on c (owned); NULL on an error, no row or NULL. */
+char *harness_pq_value(PGconn *c, const char *sql);
 /* Waits until /healthz answers; 0, or -1 with the daemon's log on stderr. */
 int harness_daemon_wait_ready(struct harness_daemon *d, int timeout_ms);
 /* spawn + wait_ready. */

@@ -68,20 +68,6 @@ mono_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* The first column of the first row of sql on db (owned), or NULL. */
-static char *
-query(const char *sql)
-{
-	PGresult	*r = PQexec(db, sql);
-	char		*v = NULL;
-
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
-	    !PQgetisnull(r, 0, 0))
-		v = xstrdup(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return v;
-}
-
 /* True once sql answers "t", polled every 2 ms for up to timeout_ms. */
 static bool
 poll_true(const char *sql, double timeout_ms)
@@ -91,7 +77,7 @@ poll_true(const char *sql, double timeout_ms)
 	bool	 ok;
 
 	do {
-		v = query(sql);
+		v = harness_pq_value(db, sql);
 		ok = v != NULL && strcmp(v, "t") == 0;
 		free(v);
 		if (ok)
@@ -136,27 +122,14 @@ submit_train(uint64_t seed, char *no, size_t size)
 {
 	struct gen_options	 o = { 3, 12, seed, false, 0, NULL };
 	struct manifest_train	*t = gen_train(&o);
-	struct harness_response	 r;
 	struct buf		 b = { 0 };
-	char			 hdr[160], loc[128];
 	int			 status;
 
 	edi_write_cuscar(t, NULL, &b);
 	manifest_train_free(t);
-	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n"
-	    "Content-Type: application/EDIFACT\r\n", operator_tok);
-	if (harness_http(dm.port, "POST", "/v1/manifests", hdr, b.data, b.len,
-	    &r) < 0) {
-		buf_free(&b);
-		return -1;
-	}
+	status = harness_submit_edifact(dm.port, operator_tok, b.data, b.len,
+	    no, size);
 	buf_free(&b);
-	status = r.status;
-	no[0] = '\0';
-	if (harness_header(&r, "Location", loc, sizeof loc) != NULL &&
-	    strncmp(loc, "/v1/trains/", 11) == 0)
-		snprintf(no, size, "%s", loc + 11);
-	harness_response_free(&r);
 	return status;
 }
 
@@ -171,8 +144,8 @@ t_kick_during_claim(void)
 		/* Nothing waiting; the next empty claim sleeps. */
 		CU_ASSERT_TRUE_FATAL(poll_true("SELECT NOT EXISTS (SELECT 1 "
 		    "FROM trains WHERE eval_needed)", 10000));
-		free(query("UPDATE test_claim_pause SET armed = true "
-		    "RETURNING armed"));
+		free(harness_pq_value(db, "UPDATE test_claim_pause SET armed "
+		    "= true RETURNING armed"));
 		CU_ASSERT_TRUE_FATAL(poll_true("SELECT EXISTS (SELECT 1 FROM "
 		    "pg_stat_activity WHERE wait_event = 'PgSleep')", 3000));
 		CU_ASSERT_EQUAL_FATAL(submit_train(7700 + (uint64_t)round, no,

@@ -61,20 +61,6 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* One value of a query on conn (caller frees); NULL for none or an error. */
-static char *
-value(PGconn *conn, const char *sql)
-{
-	PGresult	*res = PQexec(conn, sql);
-	char		*v = NULL;
-
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0 &&
-	    !PQgetisnull(res, 0, 0))
-		v = xstrdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return v;
-}
-
 static void
 t_scaleout_killed_daemon_work_taken_over(void)
 {
@@ -105,7 +91,7 @@ t_scaleout_killed_daemon_work_taken_over(void)
 
 	/* Kill whichever daemon claims it, as soon as it has. */
 	deadline = now_ms() + 20000;
-	while ((v = value(conn, "SELECT lease_owner FROM trains WHERE "
+	while ((v = harness_pq_value(conn, "SELECT lease_owner FROM trains WHERE "
 	    "lease_owner IS NOT NULL")) == NULL && now_ms() < deadline)
 		usleep(2000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
@@ -117,7 +103,7 @@ t_scaleout_killed_daemon_work_taken_over(void)
 
 	/* The other finishes it after the lease, and only it decides. */
 	deadline = now_ms() + 30000;
-	while ((v = value(conn, "SELECT made_by FROM decisions")) == NULL &&
+	while ((v = harness_pq_value(conn, "SELECT made_by FROM decisions")) == NULL &&
 	    now_ms() < deadline)
 		usleep(50000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
@@ -125,11 +111,11 @@ t_scaleout_killed_daemon_work_taken_over(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(v, pid_a));
 	free(v);
 	usleep(500000);
-	v = value(conn, "SELECT count(*) || '/' || count(DISTINCT made_by) FROM "
+	v = harness_pq_value(conn, "SELECT count(*) || '/' || count(DISTINCT made_by) FROM "
 	    "decisions");
 	CU_ASSERT_STRING_EQUAL(v, "1/1");
 	free(v);
-	v = value(conn, "SELECT state || '/' || eval_needed || '/' || "
+	v = harness_pq_value(conn, "SELECT state || '/' || eval_needed || '/' || "
 	    "(lease_owner IS NULL) FROM trains");
 	CU_ASSERT_STRING_EQUAL(v, "evaluated/false/true");
 	free(v);

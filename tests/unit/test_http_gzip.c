@@ -97,7 +97,7 @@ t_gzip_round_trip(void)
 
 	for (i = 0; i < 3000; i++)
 		buf_printf(&in, "{\"train\" : \"X%zu\", \"run\" : 1}, ", i);
-	gz = http_gzip(in.data, in.len, &gzlen);
+	gz = http_gzip(in.data, in.len, 6, &gzlen);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(gz);
 	CU_ASSERT(gzlen < in.len / 10);
 	CU_ASSERT_EQUAL(gz[0], 0x1f);
