@@ -18,7 +18,8 @@
  *	such header); an answer said to be gzip must begin as gzip does.
  *
  * Prints requests, errors and latency percentiles (submit and burst: also
- * those of the 202 alone, the manifest stored).  Blocking sockets, one
+ * those of the 202 alone, the manifest stored; with API_LOAD_TRACE in the
+ * environment, each train's too, on stderr).  Blocking sockets, one
  * thread per client, a new connection per request (what a script or a
  * browser poll does).  A benchmark, not a test: it asserts nothing.
  */
@@ -42,6 +43,9 @@
 static int		 port;
 static const char	*token, *dsn;
 static double		*submitted;	/* wall-clock seconds, per file */
+static double		*stored_ms;	/* to the 202, per file */
+static double		 first_submit;	/* wall-clock seconds */
+static bool		 trace;		/* API_LOAD_TRACE: each train */
 static char		**train_ids;	/* from Location, per file */
 static char		**files;
 static int		 nfiles;
@@ -196,8 +200,10 @@ submitter(void *arg)
 		body = NULL;
 		st = http("POST", "/v1/manifests", data, len, token, NULL, &body,
 		    NULL);
-		if (st == 202)
-			sample_to(&acc, (wall_s() - submitted[i]) * 1e3);
+		if (st == 202) {
+			stored_ms[i] = (wall_s() - submitted[i]) * 1e3;
+			sample_to(&acc, stored_ms[i]);
+		}
 		free(data);
 		/* Location: /v1/trains/X0001@1 */
 		id = body != NULL ? strstr(body, "\r\nLocation: /v1/trains/") :
@@ -239,8 +245,16 @@ collect_decisions(void)
 			    "ON t.id = d.train_id", 1, NULL, v, NULL, NULL, 0);
 			if (PQresultStatus(res) == PGRES_TUPLES_OK &&
 			    !PQgetisnull(res, 0, 0)) {
-				sample((atof(PQgetvalue(res, 0, 0)) -
-				    submitted[i]) * 1e3);
+				double ms = (atof(PQgetvalue(res, 0, 0)) -
+				    submitted[i]) * 1e3;
+
+				sample(ms);
+				if (trace)
+					fprintf(stderr, "api_load: %s: submitted"
+					    " at +%.1f ms, stored %.1f ms, "
+					    "decided %.1f ms\n", files[i],
+					    (submitted[i] - first_submit) * 1e3,
+					    stored_ms[i], ms);
 				submitted[i] = -1;
 			} else
 				left++;
@@ -342,6 +356,9 @@ main(int argc, char **argv)
 		files = argv + 6;
 		nfiles = argc - 6;
 		submitted = xcalloc((size_t)nfiles, sizeof *submitted);
+		stored_ms = xcalloc((size_t)nfiles, sizeof *stored_ms);
+		trace = getenv("API_LOAD_TRACE") != NULL;
+		first_submit = wall_s();
 		train_ids = xcalloc((size_t)nfiles, sizeof *train_ids);
 		do {
 			group_end = burst && start + conc < nfiles ?

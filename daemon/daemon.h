@@ -8,6 +8,7 @@
 #ifndef DAEMON_DAEMON_H
 #define DAEMON_DAEMON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "daemon/config.h"
@@ -45,6 +46,7 @@ struct daemon {
 	struct spool		*spool;
 	struct evaluator	*eval;
 	int			 ingests;	/* manifests between receipt and answer */
+	unsigned long		 ingests_begun;	/* manifests received, ever */
 	struct clock_watch	*clock;
 	struct stream_hub	*stream;	/* GET /v1/stream */
 	struct replays		*replays;	/* owned by cycles */
@@ -61,5 +63,12 @@ struct daemon {
 
 /* Milliseconds on the monotonic clock (for timeouts and the clearance clock). */
 int64_t daemon_now_ms(void);
+
+/*
+ * Whether a decision is being made: a manifest being read or stored, or
+ * a train evaluated.  Reads then go at a bounded rate (http_reads.c) and
+ * upkeep waits (tidy.c).
+ */
+bool daemon_deciding(const struct daemon *d);
 
 #endif

@@ -735,6 +735,7 @@ ingest_job_new(struct daemon *d, const struct ingest_request *rq,
 	struct ingest_job	*j = xcalloc(1, sizeof *j);
 
 	d->ingests++;	/* the reads wait meanwhile (http_reads.c) */
+	d->ingests_begun++;	/* and the search's upkeep (tidy.c) */
 	j->d = d;
 	j->cb = cb;
 	j->arg = arg;

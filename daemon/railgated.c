@@ -54,6 +54,7 @@
 #include "daemon/sign.h"
 #include "daemon/spool.h"
 #include "daemon/stream.h"
+#include "daemon/tidy.h"
 #include "daemon/version.h"
 
 /* Prints usage to out. */
@@ -427,14 +428,9 @@ daemon_session_lookup(void *arg, const char *hash, http_token_cb cb,
 	store_session_lookup(d->db, hash, cb, cb_arg);
 }
 
-/*
- * http_app.deciding: a manifest is being read or stored, or a train
- * evaluated -- the reads then go at a bounded rate (http_reads.c).
- */
-static bool
-daemon_deciding(void *arg)
+bool
+daemon_deciding(const struct daemon *d)
 {
-	struct daemon		*d = arg;
 	struct evaluator_stats	 es;
 
 	if (d->ingests > 0)
@@ -443,6 +439,13 @@ daemon_deciding(void *arg)
 		return false;
 	evaluator_get_stats(d->eval, &es);
 	return es.in_flight > 0;
+}
+
+/* http_app.deciding: the reads then go at a bounded rate (http_reads.c). */
+static bool
+http_deciding_cb(void *arg)
+{
+	return daemon_deciding(arg);
 }
 
 /* The HTTP server, serving the API's routes (api.c). */
@@ -455,7 +458,7 @@ daemon_http_start(struct daemon *d, char **cause)
 		.is_up = daemon_db_is_up,
 		.token_lookup = daemon_token_lookup,
 		.session_lookup = daemon_session_lookup,
-		.deciding = daemon_deciding,
+		.deciding = http_deciding_cb,
 		.arg = d,
 	};
 
@@ -486,6 +489,17 @@ daemon_free(struct daemon *d)
 	readiness_free();
 	event_base_free(d->base);
 	config_free(&d->cfg);
+}
+
+/* The modules that claim work on a timer (d->cycles owns their cycles). */
+static void
+daemon_start_cycles(struct daemon *d, struct ruleset_load *rl)
+{
+	d->eval = evaluator_new(d, rl);
+	d->clock = clock_watch_new(d);
+	(void)auto_release_new(d);
+	(void)tidier_new(d);
+	d->replays = replays_new(d);
 }
 
 int
@@ -526,10 +540,7 @@ main(int argc, char **argv)
 	hook_subscribe(HOOK_TRAINS_CHANGED, api_trains_changed); /* its lists */
 	if (ruleset_load(d.cfg.rules_dir, &rl, &cause) < 0)
 		readiness_config_error(cause);
-	d.eval = evaluator_new(&d, &rl);
-	d.clock = clock_watch_new(&d);
-	(void)auto_release_new(&d);	/* owned by d.cycles */
-	d.replays = replays_new(&d);	/* owned by d.cycles */
+	daemon_start_cycles(&d, &rl);
 	snprintf(keypath, sizeof keypath, "%s/station-ed25519.pem",
 	    d.cfg.state_dir);
 	if ((d.station_key = sign_key_load(keypath, 1, &cause)) == NULL)

@@ -360,6 +360,11 @@ void store_train_parcels(struct db *db, const char *id, store_doc_cb cb,
  */
 void store_search(struct db *db, const char *q, int limit, store_doc_cb cb,
     void *arg);
+/*
+ * Merges the search indexes' pending lists (search_tidy()): cb gets the
+ * number of pending pages merged, as text, or NULL on failure.
+ */
+void store_search_tidy(struct db *db, store_decision_cb cb, void *arg);
 
 /* == the clearance clock (store_clock.c) == */
 

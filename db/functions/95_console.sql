@@ -222,3 +222,20 @@ LANGUAGE sql IMMUTABLE AS $$
 	    WHERE n <= p_limit), '[]'),
 	    'more', coalesce(json_array_length(p_hits), 0) > p_limit)
 $$;
+
+-- Merges the pending lists of the search's trigram indexes into the
+-- indexes (038_search_pending.sql): the number of pending pages merged.
+-- Called by the daemon when it is idle (daemon/tidy.c); an empty list
+-- costs a read of its metapage.  Two callers at once (two daemons on one
+-- database) are safe: the second waits for the first's merge and finds
+-- the list empty; an insert that crosses the limit meanwhile does not
+-- wait, it leaves the merge to the one under way.  gin_clean_pending_list()
+-- is the index owner's, hence SECURITY DEFINER.
+CREATE OR REPLACE FUNCTION search_tidy() RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public AS $$
+	SELECT gin_clean_pending_list('search_parties_name_trgm'::regclass) +
+	    gin_clean_pending_list('trains_train_no_trgm'::regclass) +
+	    gin_clean_pending_list('wagons_number_trgm'::regclass) +
+	    gin_clean_pending_list('wagons_containers_trgm'::regclass)
+$$;
+GRANT EXECUTE ON FUNCTION search_tidy() TO railgate_app;
