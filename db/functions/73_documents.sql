@@ -41,15 +41,16 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Whether run t has consignment p_ref: one whose parties the manifest
--- named (search_parties, kept at every ingest) or one a hit of its
+-- named (search_train_parties, kept at every ingest) or one a hit of its
 -- current decision is about -- every consignment a DOC_CHECK asks about
 -- is one.  A consignment with neither is unknown: refused, and a
 -- document for the whole train (no consignment) is still possible.
 CREATE OR REPLACE FUNCTION document_consignment_known(t trains, p_ref text)
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
-	SELECT EXISTS (SELECT 1 FROM search_parties p WHERE p.train_id = t.id
-	    AND p.consignment = p_ref)
+	SELECT EXISTS (SELECT 1 FROM search_train_parties s WHERE s.train_id =
+	    t.id AND s.parties @> jsonb_build_array(jsonb_build_object(
+	    'consignment', p_ref)))
 	OR EXISTS (SELECT 1 FROM json_array_elements(CASE WHEN
 	    json_typeof(t.decision->'wagons') = 'array' THEN t.decision->'wagons'
 	    ELSE '[]' END) w, json_array_elements(CASE WHEN

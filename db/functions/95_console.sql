@@ -4,27 +4,39 @@
 -- Recreated by every migrate (db/migrate.c, docs/storage.md): edit a
 -- function here, in place; never in db/migrations/.
 
--- The parties of a run's manifest, for the search (027_wagon_page_search):
--- made again from p_parties ([{role, name, id, country, consignment,
--- wagons}], built by the daemon at ingest) whenever a manifest is stored.
--- Called by ingest_manifest() under the train's lock.
+-- The parties of a run's manifest, for the search (027_wagon_page_search,
+-- 039_search_train_parties): p_parties ([{role, name, id, country,
+-- consignment, wagons}], built by the daemon at ingest) kept as sent, with
+-- their distinct names one per line for the trigram index, made again
+-- whenever a manifest is stored.  Called by ingest_manifest() under the
+-- train's lock.  A party without a role or a name is kept but never
+-- found (search_train_parties_of()).
 CREATE OR REPLACE FUNCTION search_parties_rebuild(p_train bigint,
     p_parties json) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+	a	jsonb := CASE WHEN json_typeof(p_parties) = 'array'
+		    THEN p_parties::jsonb ELSE '[]' END;
 BEGIN
-	DELETE FROM search_parties WHERE train_id = p_train;
-	-- Each party parsed once into a record (json_to_recordset), not
-	-- once per member read with ->> (issue 23).
-	INSERT INTO search_parties (train_id, role, name, party_id, country,
-	    consignment, wagons)
-	SELECT p_train, p.role, p.name, p.id, p.country, p.consignment,
-	    ARRAY(SELECT json_array_elements_text(CASE WHEN
-	    json_typeof(p.wagons) = 'array' THEN p.wagons ELSE '[]' END))
-	FROM json_to_recordset(CASE WHEN json_typeof(p_parties) = 'array'
-	    THEN p_parties ELSE '[]' END) AS p(role text, name text, id text,
-	    country text, consignment text, wagons json)
-	WHERE p.name IS NOT NULL AND p.role IS NOT NULL;
+	INSERT INTO search_train_parties (train_id, names, parties)
+	SELECT p_train, coalesce(string_agg(DISTINCT e->>'name', E'\n'), ''), a
+	FROM jsonb_array_elements(a) AS e
+	ON CONFLICT (train_id) DO UPDATE SET names = EXCLUDED.names,
+	    parties = EXCLUDED.parties;
 END
+$$;
+
+-- The parties of a run as rows (those with a role and a name).
+CREATE OR REPLACE FUNCTION search_train_parties_of(p_parties jsonb)
+RETURNS TABLE (role text, name text, party_id text, country text,
+    consignment text, wagons text[])
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT p.role, p.name, p.id, p.country, p.consignment,
+	    coalesce(p.wagons, '{}')
+	FROM jsonb_to_recordset(CASE WHEN jsonb_typeof(p_parties) = 'array'
+	    THEN p_parties ELSE '[]' END) AS p(role text, name text, id text,
+	    country text, consignment text, wagons text[])
+	WHERE p.role IS NOT NULL AND p.name IS NOT NULL
 $$;
 
 -- A neighbour's report cut down to what it says about one wagon and the
@@ -154,6 +166,47 @@ LANGUAGE sql IMMUTABLE AS $$
 	    '_', '\_') || '%'
 $$;
 
+-- The parties whose name matches p_pat (a LIKE pattern, lower case) as
+-- the search's hits, newest run first, then by name and consignment: the
+-- runs whose names match are read newest first, and their parties only
+-- until more than p_limit were found.  (As one SQL statement the planner
+-- read the parties of every run naming a common party before cutting:
+-- 90-130 ms for "horgos" over 300 runs.)
+CREATE OR REPLACE FUNCTION search_party_hits(p_pat text, p_limit integer)
+RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	r	record;
+	hits	json;
+	n	integer;
+	total	integer := 0;
+	parts	json[] := '{}';
+BEGIN
+	FOR r IN SELECT s.train_id, s.parties, t.train_no, t.run, t.state
+	    FROM search_train_parties s JOIN trains t ON t.id = s.train_id
+	    WHERE lower(s.names) LIKE p_pat ORDER BY s.train_id DESC LOOP
+		SELECT json_agg(json_build_object('kind', 'party', 'train',
+		    r.train_no, 'run', r.run, 'id', r.train_no || '@' || r.run,
+		    'state', r.state, 'role', p.role, 'name', p.name,
+		    'party_id', p.party_id, 'country', p.country,
+		    'consignment', p.consignment, 'wagons',
+		    to_json(p.wagons[1:20]), 'wagon', p.wagons[1],
+		    'matched', p.name) ORDER BY p.name, p.consignment), count(*)
+		INTO hits, n
+		FROM search_train_parties_of(r.parties) p
+		WHERE lower(p.name) LIKE p_pat;
+		IF n > 0 THEN
+			parts := parts || hits;
+			total := total + n;
+			EXIT WHEN total > p_limit;
+		END IF;
+	END LOOP;
+	RETURN (SELECT json_agg(h ORDER BY a.i, e.j)
+	    FROM unnest(parts) WITH ORDINALITY AS a(part, i),
+	    json_array_elements(a.part) WITH ORDINALITY AS e(h, j));
+END
+$$;
+
 -- The console's search (GET /v1/search): trains by number, wagons by
 -- number, containers by number, parties by name, each a case-insensitive
 -- substring of what was typed, newest run first, at most p_limit of each
@@ -192,18 +245,7 @@ BEGIN
 	    WHERE upper(search_containers_text(w.container_numbers)) LIKE pat_u
 	      AND upper(c) LIKE pat_u
 	    ORDER BY w.train_id DESC, w.position LIMIT p_limit + 1) x;
-	SELECT json_agg(json_build_object('kind', 'party', 'train',
-	    x.train_no, 'run', x.run, 'id', x.train_no || '@' || x.run,
-	    'state', x.state, 'role', x.role, 'name', x.name,
-	    'party_id', x.party_id, 'country', x.country,
-	    'consignment', x.consignment, 'wagons', to_json(x.wagons[1:20]),
-	    'wagon', x.wagons[1], 'matched', x.name)
-	    ORDER BY x.train_id DESC, x.name, x.consignment) INTO parties_j
-	FROM (SELECT p.*, t.train_no, t.run, t.state
-	    FROM search_parties p JOIN trains t ON t.id = p.train_id
-	    WHERE lower(p.name) LIKE pat_l
-	    ORDER BY p.train_id DESC, p.name, p.consignment
-	    LIMIT p_limit + 1) x;
+	parties_j := search_party_hits(pat_l, p_limit);
 	RETURN json_build_object('query', p_q, 'limit', p_limit,
 	    'trains', search_cut(trains_j, p_limit),
 	    'wagons', search_cut(wagons_j, p_limit),
@@ -233,7 +275,7 @@ $$;
 -- is the index owner's, hence SECURITY DEFINER.
 CREATE OR REPLACE FUNCTION search_tidy() RETURNS bigint
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public AS $$
-	SELECT gin_clean_pending_list('search_parties_name_trgm'::regclass) +
+	SELECT gin_clean_pending_list('search_train_parties_names_trgm'::regclass) +
 	    gin_clean_pending_list('trains_train_no_trgm'::regclass) +
 	    gin_clean_pending_list('wagons_number_trgm'::regclass) +
 	    gin_clean_pending_list('wagons_containers_trgm'::regclass)

@@ -695,7 +695,7 @@ t_search_pending_merged_when_idle(void)
 {
 	const char	*pending = "SELECT sum((pgstatginindex(i::regclass))"
 			    ".pending_pages) FROM unnest(array["
-			    "'search_parties_name_trgm', 'trains_train_no_trgm', "
+			    "'search_train_parties_names_trgm', 'trains_train_no_trgm', "
 			    "'wagons_number_trgm', 'wagons_containers_trgm']) i";
 	char		*v;
 	json_t		*j;
