@@ -63,13 +63,14 @@ $$;
 CREATE OR REPLACE FUNCTION wagons_insert(p_train bigint, p_wagons json)
 RETURNS void
 LANGUAGE sql SET search_path = public AS $$
+	-- Each wagon parsed once into a record, not once per member read
+	-- with ->> (0.3 ms of 1.4 for 55 wagons; issue 23).
 	INSERT INTO wagons (train_id, position, number, containers,
 	    container_numbers, items, contents_sha256)
-	SELECT p_train, (x->>'position')::int, x->>'number',
-	    json_array_length(x->'containers'),
-	    ARRAY(SELECT json_array_elements_text(x->'containers')),
-	    (x->>'items')::int, x->>'contents_sha256'
-	FROM json_array_elements(p_wagons) AS x
+	SELECT p_train, x.position, x.number, cardinality(x.containers),
+	    coalesce(x.containers, '{}'), x.items, x.contents_sha256
+	FROM json_to_recordset(p_wagons) AS x(position int, number text,
+	    containers text[], items int, contents_sha256 text)
 $$;
 
 -- The train's wagons made again from p_wagons (the manifest's), each
@@ -502,9 +503,9 @@ BEGIN
 	    same_train, keep_final, p_principal, p_ruleset);
 	INSERT INTO manifest_wagons (manifest_id, position, number,
 	    contents_sha256)
-	SELECT manifest_id, (x->>'position')::int, x->>'number',
-	    x->>'contents_sha256'
-	FROM json_array_elements(p_wagons) AS x ON CONFLICT DO NOTHING;
+	SELECT manifest_id, x.position, x.number, x.contents_sha256
+	FROM json_to_recordset(p_wagons) AS x(position int, number text,
+	    contents_sha256 text) ON CONFLICT DO NOTHING;
 	-- The parties, for the console's search (95_console.sql).
 	PERFORM search_parties_rebuild(cur.id, tr.parties);
 

@@ -197,9 +197,9 @@ BEGIN
 	p_wagons := goods_follow_rules(p_train, p_owner, p_doc, p_wagons,
 	    p_manifest, p_ruleset);
 	PERFORM resolutions_follow_rules(p_train, p_owner, p_wagons, p_ruleset);
-	UPDATE wagons w SET action = x->>'action', rules_action = x->>'action'
-	FROM json_array_elements(p_wagons) AS x
-	WHERE w.train_id = p_train AND w.position = (x->>'position')::int;
+	UPDATE wagons w SET action = x.action, rules_action = x.action
+	FROM json_to_recordset(p_wagons) AS x(position int, action text)
+	WHERE w.train_id = p_train AND w.position = x.position;
 	PERFORM redeclared_inspect(p_train, p_owner, p_ruleset);
 	-- The carrier's set-out list, when it has a subscription (031).
 	IF NOT p_final AND cur.carrier_id IS NOT NULL THEN
