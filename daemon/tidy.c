@@ -29,6 +29,7 @@ struct tidier {
 	int			 quiet;		/* ticks in a row not deciding */
 	unsigned long		 merged_upto;	/* d->ingests_begun at the last merge */
 	unsigned long		 asked_upto;	/* the same, for the merge in flight */
+	bool			 failing;	/* the last merge failed: said once */
 };
 
 /* The merge answered: the pending pages it merged, or NULL on failure. */
@@ -39,12 +40,17 @@ merged_cb(const char *result, void *arg)
 
 	cycle_claim_end(t->cycle);
 	if (result == NULL) {
-		/* Tried again after the next quiet second. */
-		log_warnx("search indexes: pending entries not merged: "
-		    "database unavailable");
+		/* Tried again after the next quiet second; said once an outage. */
+		if (!t->failing)
+			log_warnx("search indexes: pending entries not merged: "
+			    "database unavailable; trying again when idle");
+		t->failing = true;
 		t->quiet = 0;
 		return;
 	}
+	if (t->failing)
+		log_info("search indexes: pending entries merged again");
+	t->failing = false;
 	t->merged_upto = t->asked_upto;
 	if (strcmp(result, "0") != 0)
 		log_debug("search indexes: %s pending pages merged", result);

@@ -50,7 +50,7 @@ store_search(struct db *db, const char *q, int limit, store_doc_cb cb,
 void
 store_search_tidy(struct db *db, store_decision_cb cb, void *arg)
 {
-	/* No timeout: the merge's length is the lists' (a second at most). */
+	/* Not a step of a decision: it waits for a connection as reads do. */
 	store_query_text(db, "SELECT search_tidy()", 0, NULL, DB_RETRY, 0, cb,
 	    arg);
 }

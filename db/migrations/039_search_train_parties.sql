@@ -14,9 +14,10 @@
 -- id, country, consignment, wagons; a JSON array), and their distinct
 -- names one per line, which alone the trigram index covers.  A search
 -- finds the runs whose names match and reads their parties from the
--- array; a pattern cannot match across two names, since a query holds no
--- control character (the API refuses one, 400).  The same hits, in the
--- same order, come out (95_console.sql console_search()).
+-- array, matching each party's name again (so a pattern that spanned two
+-- names, had it got past the API's refusal of control characters, would
+-- find nothing more).  The same hits, in the same order, come out
+-- (95_console.sql console_search()).
 
 CREATE TABLE search_train_parties (
 	train_id	bigint PRIMARY KEY REFERENCES trains(id) ON DELETE CASCADE,
