@@ -30,8 +30,9 @@ for i in $(seq 1 600); do
 done
 wagon=$(testbed_sql "SELECT number FROM wagons w JOIN trains t ON t.id = \
 	w.train_id WHERE t.train_no = '$train' ORDER BY items DESC LIMIT 1")
-party=$(testbed_sql "SELECT substr(name, 1, 8) FROM search_parties p JOIN \
-	trains t ON t.id = p.train_id WHERE t.train_no = '$train' LIMIT 1")
+party=$(testbed_sql "SELECT substr(split_part(names, E'\\n', 1), 1, 8) FROM \
+	search_train_parties p JOIN trains t ON t.id = p.train_id \
+	WHERE t.train_no = '$train'")
 
 get() {	# PATH: prints "seconds bytes"
 	curl -s -o /dev/null -w '%{time_total} %{size_download}\n' \
