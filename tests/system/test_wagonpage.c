@@ -718,6 +718,80 @@ t_search_pending_merged_when_idle(void)
 	json_decref(j);
 }
 
+/*
+ * The merge waits while a decision is being made (daemon_deciding()):
+ * store_decision() is wrapped to sleep 1.5 s once armed, so that a train's
+ * evaluation stays in flight that long, and search_tidy() to note the
+ * time of each call.  No merge begins between the train's submission and
+ * its decision; one follows within a few seconds.  (With the tidier
+ * deaf to decisions, a merge came a second into the sleep.)
+ */
+static const char tidy_wrap_sql[] =
+    "CREATE TABLE test_tidy_calls (at timestamptz NOT NULL);"
+    "CREATE TABLE test_decision_pause (armed boolean NOT NULL);"
+    "INSERT INTO test_decision_pause VALUES (false);"
+    "ALTER FUNCTION search_tidy() RENAME TO search_tidy_real;"
+    "CREATE FUNCTION search_tidy() RETURNS bigint LANGUAGE plpgsql "
+    "SECURITY DEFINER SET search_path = public AS $$ BEGIN "
+    "INSERT INTO test_tidy_calls VALUES (clock_timestamp()); "
+    "RETURN search_tidy_real(); END $$;"
+    "GRANT EXECUTE ON FUNCTION search_tidy() TO railgate_app;"
+    "ALTER FUNCTION store_decision(bigint, text, json, text, boolean, json, "
+    "text, text, bigint, bigint, json) RENAME TO store_decision_real;"
+    "CREATE FUNCTION store_decision(p_train bigint, p_owner text, p_doc json, "
+    "p_outcome text, p_final boolean, p_wagons json, p_ruleset text, "
+    "p_ruleset_name text, p_manifest bigint, p_last_event bigint, "
+    "p_clearances json) RETURNS text LANGUAGE plpgsql SECURITY DEFINER "
+    "SET search_path = public AS $$ DECLARE r text; BEGIN "
+    "r := store_decision_real(p_train, p_owner, p_doc, p_outcome, p_final, "
+    "p_wagons, p_ruleset, p_ruleset_name, p_manifest, p_last_event, "
+    "p_clearances); "
+    "IF (SELECT armed FROM test_decision_pause) THEN "
+    "UPDATE test_decision_pause SET armed = false; "
+    "PERFORM pg_sleep(1.5); END IF; RETURN r; END $$;"
+    "GRANT EXECUTE ON FUNCTION store_decision(bigint, text, json, text, "
+    "boolean, json, text, text, bigint, bigint, json) TO railgate_app;";
+
+static void
+t_search_tidy_waits_for_decisions(void)
+{
+	struct gen_options	 o = { 3, 40, 7731, false };
+	struct manifest_train	*t = gen_train(&o);
+	struct buf		 b = { 0 };
+	char			 no[128], sql[256], *t0, *t1, *v;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	free(harness_sql(&wpg, tidy_wrap_sql));
+	free(harness_sql(&wpg, "UPDATE test_decision_pause SET armed = true "
+	    "RETURNING armed"));
+	t0 = harness_sql(&wpg, "SELECT clock_timestamp()");
+	edi_write_cuscar(t, NULL, &b);
+	manifest_train_free(t);
+	CU_ASSERT_EQUAL_FATAL(harness_submit_edifact(wdm.port, operator_tok,
+	    b.data, b.len, no, sizeof no), 202);
+	buf_free(&b);
+	CU_ASSERT_TRUE(wait_decided(no));
+	t1 = harness_sql(&wpg, "SELECT clock_timestamp()");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t1);
+	/* The sleep happened: the decision took the 1.5 s. */
+	snprintf(sql, sizeof sql, "SELECT ('%s'::timestamptz - '%s'::"
+	    "timestamptz >= interval '1.5 s')::text", t1, t0);
+	v = harness_sql(&wpg, sql);
+	CU_ASSERT_STRING_EQUAL(v != NULL ? v : "", "true");
+	free(v);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM test_tidy_calls WHERE "
+	    "at BETWEEN '%s' AND '%s'", t0, t1);
+	v = harness_sql(&wpg, sql);
+	CU_ASSERT_STRING_EQUAL(v != NULL ? v : "", "0");
+	free(v);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM test_tidy_calls WHERE "
+	    "at > '%s'", t1);
+	CU_ASSERT_TRUE(harness_wait_sql(&wpg, sql, "1", 5000));
+	free(t0);
+	free(t1);
+}
+
 static CU_TestInfo wagonpage_tests[] = {
 	{ "t_wagonpage_declared", t_wagonpage_declared },
 	{ "t_wagonpage_screening_hit", t_wagonpage_screening_hit },
@@ -734,6 +808,8 @@ static CU_TestInfo wagonpage_tests[] = {
 	    t_wagonpage_replacement_read_anew },
 	{ "t_search_pending_merged_when_idle",
 	    t_search_pending_merged_when_idle },
+	{ "t_search_tidy_waits_for_decisions",
+	    t_search_tidy_waits_for_decisions },
 	CU_TEST_INFO_NULL
 };
 
