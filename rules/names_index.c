@@ -19,6 +19,7 @@
 
 #include "manifest/util.h"
 #include "rules/names_index.h"
+#include "rules/names_tok.h"
 
 #define PAD	0x110000u	/* above every code point */
 #define UNIGRAM	(UINT64_C(1) << 63)
@@ -311,6 +312,7 @@ names_index_search(const struct names_index *ix,
 	struct grams		 g = { NULL, 0, 0 };
 	struct names_hit	 h, best = { 0, NAMES_ORIGINAL };
 	const struct ix_name	*nm, *bn = NULL;
+	struct names_keys_toks	*qt = xmalloc(sizeof(*qt));	/* keys' tokens */
 	uint32_t		*c;
 	size_t			 i, n;
 
@@ -318,6 +320,7 @@ names_index_search(const struct names_index *ix,
 		keys_grams(keys, &g);
 	n = candidates(ix, &g, &c);	/* no gram: every name */
 	free(g.g);
+	names_keys_toks_reset(qt);
 	for (i = 0; i < n; i++) {
 		nm = &ix->name[c[i]];
 		if (bn != NULL && nm->entry != bn->entry) {
@@ -325,7 +328,7 @@ names_index_search(const struct names_index *ix,
 				cb(arg, bn->entry, bn->ord, &best);
 			bn = NULL;
 		}
-		names_match_keys(keys, &nm->keys, ix->generic, &h);
+		names_match_keys_toks(keys, qt, &nm->keys, ix->generic, &h);
 		if (bn == NULL || h.score > best.score) {
 			best = h;
 			bn = nm;
@@ -333,6 +336,7 @@ names_index_search(const struct names_index *ix,
 	}
 	if (bn != NULL && best.score >= min_score)
 		cb(arg, bn->entry, bn->ord, &best);
+	free(qt);
 	free(c);
 	return n;
 }

@@ -424,17 +424,14 @@ names_token_set_score(const char *a, const char *b)
 	return toks_compare(&ta, da, &tb, db);
 }
 
-/* The tokens of one name's keys, each made once for all the name's
- * comparisons: t[i][pin] for key i, pinyin split or not. */
-struct keys_toks {
-	struct names_toks	t[NAMES_NVARIANTS][2];
-	int			distinct[NAMES_NVARIANTS][2];
-	uint8_t			made[NAMES_NVARIANTS][2];
-	uint8_t			han[NAMES_NVARIANTS][2];	/* holds Han */
-};
+void
+names_keys_toks_reset(struct names_keys_toks *c)
+{
+	memset(c->made, 0, sizeof(c->made));
+}
 
 static const struct names_toks *
-keys_toks(struct keys_toks *c, const struct names_keys *k, size_t i,
+keys_toks(struct names_keys_toks *c, const struct names_keys *k, size_t i,
     int pin, const struct names_generic *g)
 {
 	size_t	j;
@@ -453,7 +450,18 @@ void
 names_match_keys(const struct names_keys *a, const struct names_keys *b,
     const struct names_generic *generic, struct names_hit *hit)
 {
-	struct keys_toks	 ca, cb;
+	struct names_keys_toks	ca;
+
+	names_keys_toks_reset(&ca);
+	names_match_keys_toks(a, &ca, b, generic, hit);
+}
+
+void
+names_match_keys_toks(const struct names_keys *a, struct names_keys_toks *ca,
+    const struct names_keys *b, const struct names_generic *generic,
+    struct names_hit *hit)
+{
+	struct names_keys_toks	 cb;
 	const struct names_toks	*ta, *tb;
 	size_t			 i, j;
 	int			 pin;
@@ -461,8 +469,7 @@ names_match_keys(const struct names_keys *a, const struct names_keys *b,
 
 	hit->score = 0;
 	hit->variant = NAMES_ORIGINAL;
-	memset(ca.made, 0, sizeof(ca.made));
-	memset(cb.made, 0, sizeof(cb.made));
+	names_keys_toks_reset(&cb);
 	for (i = 0; i < a->n; i++)
 		for (j = 0; j < b->n; j++) {
 			pin = a->k[i].variant == NAMES_PINYIN ||
@@ -478,11 +485,11 @@ names_match_keys(const struct names_keys *a, const struct names_keys *b,
 			    strcmp(a->k[i].text, b->k[j].text) == 0)
 				s = 1;
 			else {
-				ta = keys_toks(&ca, a, i, pin, generic);
+				ta = keys_toks(ca, a, i, pin, generic);
 				tb = keys_toks(&cb, b, j, pin, generic);
-				if (ca.han[i][pin] != cb.han[j][pin])
+				if (ca->han[i][pin] != cb.han[j][pin])
 					continue;	/* Han against none: 0 */
-				s = toks_compare(ta, ca.distinct[i][pin], tb,
+				s = toks_compare(ta, ca->distinct[i][pin], tb,
 				    cb.distinct[j][pin]);
 			}
 			if (s > hit->score) {

@@ -45,6 +45,28 @@ struct names_toks {
 	size_t			n;
 };
 
+/*
+ * The tokens of one name's keys, each made when a comparison first asks
+ * for it and kept for the name's other comparisons: t[i][pin] for key i,
+ * pinyin split or not.  Tokens never change once made (the comparison
+ * reads them), so a name searched against many entries makes its own
+ * once (names_index_search()).  About 30 kB: not for the stack of a
+ * deep caller.
+ */
+struct names_keys_toks {
+	struct names_toks	t[NAMES_NVARIANTS][2];
+	int			distinct[NAMES_NVARIANTS][2];
+	uint8_t			made[NAMES_NVARIANTS][2];
+	uint8_t			han[NAMES_NVARIANTS][2];	/* holds Han */
+};
+
+/* Empties c: nothing made yet. */
+void	names_keys_toks_reset(struct names_keys_toks *c);
+/* names_match_keys() with a's tokens kept in ta (reset for a new a). */
+void	names_match_keys_toks(const struct names_keys *a,
+	    struct names_keys_toks *ta, const struct names_keys *b,
+	    const struct names_generic *generic, struct names_hit *hit);
+
 /* Tokens of key text s ready to compare into t: split (each Han
  * character a token), folded, abbreviations of generic words expanded,
  * words made of pinyin syllables split into them when `pin`, generic
