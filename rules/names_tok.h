@@ -62,7 +62,8 @@ struct names_keys_toks {
 
 /* Empties c: nothing made yet. */
 void	names_keys_toks_reset(struct names_keys_toks *c);
-/* names_match_keys() with a's tokens kept in ta (reset for a new a). */
+/* names_match_keys() with a's tokens kept in ta: reset it for another a
+ * or another generic (the tokens depend on both). */
 void	names_match_keys_toks(const struct names_keys *a,
 	    struct names_keys_toks *ta, const struct names_keys *b,
 	    const struct names_generic *generic, struct names_hit *hit);
