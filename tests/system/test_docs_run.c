@@ -75,6 +75,7 @@ t_docs_run_names_failure(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(failure, "expected 404, got 200"));
 	CU_ASSERT_PTR_NULL(strstr(failure, "never"));
 	free(failure);
+	unlink(path);
 	/* An unset variable is an error too (sh -u). */
 	write_page(path, "```sh\necho \"$RAILGATE_NO_SUCH_VARIABLE\"\n```\n");
 	CU_ASSERT_EQUAL(harness_docs_run(path, NULL, &failure), -1);
