@@ -24,12 +24,12 @@
 #define TIDY_QUIET_TICKS	4	/* a second with no decision seen */
 
 struct tidier {
-	struct daemon		*d;
-	struct cycle		*cycle;
-	int			 quiet;		/* ticks in a row not deciding */
-	unsigned long		 merged_upto;	/* d->ingests_begun at the last merge */
-	unsigned long		 asked_upto;	/* the same, for the merge in flight */
-	bool			 failing;	/* the last merge failed: said once */
+	struct daemon	*d;
+	struct cycle	*cycle;
+	int		 quiet;		/* ticks in a row not deciding */
+	unsigned long	 merged_upto;	/* d->ingests_begun at the last merge */
+	unsigned long	 asked_upto;	/* the same, for the merge in flight */
+	bool		 failing;	/* the last merge failed: said once */
 };
 
 /* The merge answered: the pending pages it merged, or NULL on failure. */
@@ -40,7 +40,7 @@ merged_cb(const char *result, void *arg)
 
 	cycle_claim_end(t->cycle);
 	if (result == NULL) {
-		/* Tried again after the next quiet second; said once an outage. */
+		/* Again after the next quiet second; said once an outage. */
 		if (!t->failing)
 			log_warnx("search indexes: pending entries not merged: "
 			    "database unavailable; trying again when idle");
@@ -66,8 +66,8 @@ tidy_tick(void *arg)
 		t->quiet = 0;
 		return;
 	}
-	if (++t->quiet < TIDY_QUIET_TICKS || d->ingests_begun == t->merged_upto ||
-	    !cycle_claim_begin(t->cycle))
+	if (++t->quiet < TIDY_QUIET_TICKS ||
+	    d->ingests_begun == t->merged_upto || !cycle_claim_begin(t->cycle))
 		return;
 	t->asked_upto = d->ingests_begun;
 	store_search_tidy(d->db, merged_cb, t);

@@ -55,10 +55,10 @@
 /*
  * Level 1 rather than zlib's default 6: on a generated 50 MB XML manifest
  * zlib compressed it in 74 ms rather than 164 ms, for 2.4 MB rather than
- * 1.7 MB (bench/peer_msg.sh).  libdeflate's level 1 (http_gzip) seals
- * it in 84 ms against zlib's 133-137 ms, for 2.05 MB.  The link between two border stations
- * moves the extra 0.7 MB faster than level 6 would save; the clearance
- * clock is the scarce thing.
+ * 1.7 MB (bench/peer_msg.sh); libdeflate's level 1 (http_gzip) seals it
+ * in 84 ms against zlib's 133-137 ms, for 2.05 MB.  The link between two
+ * border stations moves the extra megabyte faster than a higher level
+ * would save it; the clearance clock is the scarce thing.
  */
 #define PEER_GZIP_LEVEL		1
 

@@ -161,7 +161,8 @@ char *peer_msg_checkpoint(const char *service, const char *checkpoint);
  * Shared by peer_msg.c (sealing) and peer_msg_open.c (opening); not for
  * other modules.
  */
-/* zlib counts in uInt: feed and drain it in pieces no larger. */
+/* zlib counts in uInt: peer_msg_open.c feeds and drains its inflate in
+ * pieces no larger (sealing is libdeflate's, whole). */
 #define PEER_ZCHUNK		((size_t)1 << 30)
 /* Whether s is a UUID in its lower-case 8-4-4-4-12 form. */
 int peer_msg_is_uuid(const char *s);

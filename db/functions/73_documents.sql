@@ -41,7 +41,8 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Whether run t has consignment p_ref: one whose parties the manifest
--- named (search_train_parties, kept at every ingest) or one a hit of its
+-- named (search_train_parties, kept at every ingest: each entry a named
+-- party, daemon/ingest.c write_search_party()) or one a hit of its
 -- current decision is about -- every consignment a DOC_CHECK asks about
 -- is one.  A consignment with neither is unknown: refused, and a
 -- document for the whole train (no consignment) is still possible.

@@ -91,8 +91,8 @@ t_scaleout_killed_daemon_work_taken_over(void)
 
 	/* Kill whichever daemon claims it, as soon as it has. */
 	deadline = now_ms() + 20000;
-	while ((v = harness_pq_value(conn, "SELECT lease_owner FROM trains WHERE "
-	    "lease_owner IS NOT NULL")) == NULL && now_ms() < deadline)
+	while ((v = harness_pq_value(conn, "SELECT lease_owner FROM trains "
+	    "WHERE lease_owner IS NOT NULL")) == NULL && now_ms() < deadline)
 		usleep(2000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	snprintf(pid_a, sizeof pid_a, ":%ld", (long)a.pid);
@@ -103,20 +103,20 @@ t_scaleout_killed_daemon_work_taken_over(void)
 
 	/* The other finishes it after the lease, and only it decides. */
 	deadline = now_ms() + 30000;
-	while ((v = harness_pq_value(conn, "SELECT made_by FROM decisions")) == NULL &&
-	    now_ms() < deadline)
+	while ((v = harness_pq_value(conn, "SELECT made_by FROM "
+	    "decisions")) == NULL && now_ms() < deadline)
 		usleep(50000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	snprintf(pid_a, sizeof pid_a, ":%ld", (long)other->pid);
 	CU_ASSERT_PTR_NOT_NULL(strstr(v, pid_a));
 	free(v);
 	usleep(500000);
-	v = harness_pq_value(conn, "SELECT count(*) || '/' || count(DISTINCT made_by) FROM "
-	    "decisions");
+	v = harness_pq_value(conn, "SELECT count(*) || '/' || "
+	    "count(DISTINCT made_by) FROM decisions");
 	CU_ASSERT_STRING_EQUAL(v, "1/1");
 	free(v);
-	v = harness_pq_value(conn, "SELECT state || '/' || eval_needed || '/' || "
-	    "(lease_owner IS NULL) FROM trains");
+	v = harness_pq_value(conn, "SELECT state || '/' || eval_needed || "
+	    "'/' || (lease_owner IS NULL) FROM trains");
 	CU_ASSERT_STRING_EQUAL(v, "evaluated/false/true");
 	free(v);
 	PQfinish(conn);

@@ -101,9 +101,8 @@ submit_generated(void)
 {
 	struct gen_options	 o = { 2, 3000, 41, true };
 	struct manifest_train	*t = gen_train(&o);
-	struct harness_response	 r;
 	struct buf		 b = { 0 };
-	char			 hdr[200];
+	char			 no[128];
 	int			 st;
 
 	snprintf(gen_train_no, sizeof gen_train_no, "%s", t->id);
@@ -111,15 +110,8 @@ submit_generated(void)
 	gen_wagon_items = (unsigned long)t->wagons[0]->nitems;
 	edi_write_cuscar(t, NULL, &b);
 	manifest_train_free(t);
-	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n"
-	    "Content-Type: application/EDIFACT\r\n", operator_tok);
-	if (harness_http(wdm.port, "POST", "/v1/manifests", hdr, b.data, b.len,
-	    &r) < 0) {
-		buf_free(&b);
-		return -1;
-	}
-	st = r.status;
-	harness_response_free(&r);
+	st = harness_submit_edifact(wdm.port, operator_tok, b.data, b.len, no,
+	    sizeof no);
 	buf_free(&b);
 	return st == 202 && wait_decided(gen_train_no) ? 0 : -1;
 }
