@@ -30,6 +30,7 @@ struct ix_name {
 	uint32_t		 seq;	/* order added */
 	size_t			 ord;	/* among its entry's names */
 	struct names_keys	 keys;
+	names_keys_kept		 kept;	/* keys' tokens, made at build */
 };
 
 struct names_index {
@@ -177,6 +178,7 @@ names_index_add(struct names_index *ix, uint32_t entry,
 	nm->seq = (uint32_t)ix->nname++;
 	nm->ord = 0;
 	keys_copy(&nm->keys, keys);
+	memset(&nm->kept, 0, sizeof(nm->kept));
 }
 
 static int
@@ -243,6 +245,11 @@ names_index_build(struct names_index *ix)
 	for (i = 1; i < ix->nname; i++)
 		if (ix->name[i].entry == ix->name[i - 1].entry)
 			ix->name[i].ord = ix->name[i - 1].ord + 1;
+	/* Each name's tokens once, rather than at each comparison: a big
+	 * list's names are each compared with thousands of queries. */
+	for (i = 0; i < ix->nname; i++)
+		names_keys_keep(&ix->name[i].keys, ix->generic,
+		    &ix->name[i].kept);
 	p = collect_pairs(ix, &n);
 	if (n > 0)
 		qsort(p, n, sizeof(*p), pair_cmp);
@@ -328,7 +335,8 @@ names_index_search(const struct names_index *ix,
 				cb(arg, bn->entry, bn->ord, &best);
 			bn = NULL;
 		}
-		names_match_keys_toks(keys, qt, &nm->keys, ix->generic, &h);
+		names_match_keys_toks(keys, qt, &nm->keys,
+		    &nm->kept, ix->generic, &h);
 		if (bn == NULL || h.score > best.score) {
 			best = h;
 			bn = nm;
@@ -354,8 +362,10 @@ names_index_free(struct names_index *ix)
 
 	if (ix == NULL)
 		return;
-	for (i = 0; i < ix->nname; i++)
+	for (i = 0; i < ix->nname; i++) {
 		names_keys_free(&ix->name[i].keys);
+		names_keys_kept_free(&ix->name[i].kept);
+	}
 	free(ix->name);
 	free(ix->gram);
 	free(ix->off);

@@ -64,8 +64,10 @@
 #include <wchar.h>
 #endif
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "manifest/util.h"
 #include "rules/names.h"
 #include "rules/names_tok.h"
 
@@ -367,22 +369,37 @@ ns_debug(const struct side *a, const struct side *b, double sc)
 }
 #endif
 
+/* One name's tokens as a comparison reads them, wherever they are kept. */
+struct toks_view {
+	const struct names_tok	*t;
+	size_t			 n;
+	int			 distinct;	/* a token is not generic */
+};
+
 static void
-side_set(struct side *s, const struct names_toks *t)
+side_set(struct side *s, const struct toks_view *v)
 {
-	s->n = t->n;
-	memcpy(s->t, t->t, sizeof(t->t[0]) * t->n);
+	s->n = v->n;
+	memcpy(s->t, v->t, sizeof(v->t[0]) * v->n);
 	s->used = s->fused = 0;
 }
 
-/* The score of two names' token lists (da, db: whether each has a
- * distinctive token). */
+/* The view of tokens t made by names_toks_make() (which said distinct). */
+static struct toks_view
+toks_view_of(const struct names_toks *t, int distinct)
+{
+	struct toks_view	v = { t->t, t->n, distinct };
+
+	return v;
+}
+
+/* The score of two names' token lists. */
 static double
-toks_compare(const struct names_toks *ta, int da, const struct names_toks *tb,
-    int db)
+toks_compare(const struct toks_view *ta, const struct toks_view *tb)
 {
 	struct side	a, b;
 	size_t		i;
+	int		da = ta->distinct, db = tb->distinct;
 
 	side_set(&a, ta);
 	side_set(&b, tb);
@@ -405,23 +422,29 @@ names_key_score(const struct names_key *a, const struct names_key *b,
     const struct names_generic *generic)
 {
 	struct names_toks	ta, tb;
+	struct toks_view	va, vb;
 	int			pin, da, db;
 
 	pin = a->variant == NAMES_PINYIN || b->variant == NAMES_PINYIN;
 	da = names_toks_make(a->text, pin, generic, &ta);
 	db = names_toks_make(b->text, pin, generic, &tb);
-	return toks_compare(&ta, da, &tb, db);
+	va = toks_view_of(&ta, da);
+	vb = toks_view_of(&tb, db);
+	return toks_compare(&va, &vb);
 }
 
 double
 names_token_set_score(const char *a, const char *b)
 {
 	struct names_toks	ta, tb;
+	struct toks_view	va, vb;
 	int			da, db;
 
 	da = names_toks_make(a, 0, NULL, &ta);
 	db = names_toks_make(b, 0, NULL, &tb);
-	return toks_compare(&ta, da, &tb, db);
+	va = toks_view_of(&ta, da);
+	vb = toks_view_of(&tb, db);
+	return toks_compare(&va, &vb);
 }
 
 void
@@ -430,9 +453,10 @@ names_keys_toks_reset(struct names_keys_toks *c)
 	memset(c->made, 0, sizeof(c->made));
 }
 
-static const struct names_toks *
+/* Key i's tokens compared with pin, made into c on first use. */
+static struct toks_view
 keys_toks(struct names_keys_toks *c, const struct names_keys *k, size_t i,
-    int pin, const struct names_generic *g)
+    int pin, const struct names_generic *g, int *han)
 {
 	size_t	j;
 
@@ -443,7 +467,27 @@ keys_toks(struct names_keys_toks *c, const struct names_keys *k, size_t i,
 			c->han[i][pin] |= c->t[i][pin].t[j].han;
 		c->made[i][pin] = 1;
 	}
-	return &c->t[i][pin];
+	*han = c->han[i][pin];
+	return toks_view_of(&c->t[i][pin], c->distinct[i][pin]);
+}
+
+/* Key i's tokens compared with pin, from kb when made there, else as
+ * keys_toks() makes them into c. */
+static struct toks_view
+kept_toks(const names_keys_kept *kb, struct names_keys_toks *c,
+    const struct names_keys *k, size_t i, int pin,
+    const struct names_generic *g, int *han)
+{
+	const struct names_toks_kept	*t;
+	struct toks_view		 v;
+
+	if (kb == NULL || (t = &(*kb)[i][pin])->t == NULL)
+		return keys_toks(c, k, i, pin, g, han);
+	v.t = t->t;
+	v.n = t->n;
+	v.distinct = t->distinct;
+	*han = t->han;
+	return v;
 }
 
 void
@@ -453,18 +497,18 @@ names_match_keys(const struct names_keys *a, const struct names_keys *b,
 	struct names_keys_toks	ca;
 
 	names_keys_toks_reset(&ca);
-	names_match_keys_toks(a, &ca, b, generic, hit);
+	names_match_keys_toks(a, &ca, b, NULL, generic, hit);
 }
 
 void
 names_match_keys_toks(const struct names_keys *a, struct names_keys_toks *ca,
-    const struct names_keys *b, const struct names_generic *generic,
-    struct names_hit *hit)
+    const struct names_keys *b, const names_keys_kept *kb,
+    const struct names_generic *generic, struct names_hit *hit)
 {
 	struct names_keys_toks	 cb;
-	const struct names_toks	*ta, *tb;
+	struct toks_view	 ta, tb;
 	size_t			 i, j;
-	int			 pin;
+	int			 pin, ha, hb;
 	double			 s;
 
 	hit->score = 0;
@@ -485,12 +529,11 @@ names_match_keys_toks(const struct names_keys *a, struct names_keys_toks *ca,
 			    strcmp(a->k[i].text, b->k[j].text) == 0)
 				s = 1;
 			else {
-				ta = keys_toks(ca, a, i, pin, generic);
-				tb = keys_toks(&cb, b, j, pin, generic);
-				if (ca->han[i][pin] != cb.han[j][pin])
+				ta = keys_toks(ca, a, i, pin, generic, &ha);
+				tb = kept_toks(kb, &cb, b, j, pin, generic, &hb);
+				if (ha != hb)
 					continue;	/* Han against none: 0 */
-				s = toks_compare(ta, ca->distinct[i][pin], tb,
-				    cb.distinct[j][pin]);
+				s = toks_compare(&ta, &tb);
 			}
 			if (s > hit->score) {
 				hit->score = s;
@@ -498,6 +541,103 @@ names_match_keys_toks(const struct names_keys *a, struct names_keys_toks *ca,
 				    a->k[i].variant : b->k[j].variant;
 			}
 		}
+}
+
+/* A copy of t (which names_toks_make() said distinct or not) in one
+ * allocation: the tokens, then their code points, folded ones apart only
+ * where they differ. */
+static void
+toks_keep(const struct names_toks *t, int distinct, struct names_toks_kept *k)
+{
+	struct names_tok	*out;
+	int32_t			*cp;
+	size_t			 i, ncp = 0;
+
+	for (i = 0; i < t->n; i++)
+		ncp += t->t[i].len + (t->t[i].fcp != t->t[i].cp ?
+		    t->t[i].flen : 0);
+	out = xmalloc(sizeof(*out) * (t->n + 1) + sizeof(*cp) * (ncp + 1));
+	cp = (int32_t *)(out + t->n + 1);
+	k->han = 0;
+	for (i = 0; i < t->n; i++) {
+		out[i] = t->t[i];
+		memcpy(cp, t->t[i].cp, sizeof(*cp) * t->t[i].len);
+		out[i].cp = cp;
+		cp += t->t[i].len;
+		if (t->t[i].fcp == t->t[i].cp)
+			out[i].fcp = out[i].cp;
+		else {
+			memcpy(cp, t->t[i].fcp, sizeof(*cp) * t->t[i].flen);
+			out[i].fcp = cp;
+			cp += t->t[i].flen;
+		}
+		k->han |= t->t[i].han;
+	}
+	k->t = out;
+	k->n = (uint32_t)t->n;
+	k->distinct = (uint8_t)(distinct != 0);
+}
+
+/* Are k and t (which names_toks_make() said distinct or not) the same
+ * tokens? */
+static int
+toks_same(const struct names_toks_kept *k, const struct names_toks *t,
+    int distinct)
+{
+	const struct names_tok	*x, *y;
+	size_t			 i;
+
+	if (k->t == NULL || k->n != t->n || k->distinct != (distinct != 0))
+		return 0;
+	for (i = 0; i < t->n; i++) {
+		x = &k->t[i];
+		y = &t->t[i];
+		if (x->len != y->len || x->flen != y->flen ||
+		    x->generic != y->generic || x->han != y->han ||
+		    x->syl != y->syl ||
+		    memcmp(x->cp, y->cp, sizeof(*x->cp) * x->len) != 0 ||
+		    memcmp(x->fcp, y->fcp, sizeof(*x->fcp) * x->flen) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+void
+names_keys_keep(const struct names_keys *b,
+    const struct names_generic *generic, names_keys_kept *kb)
+{
+	struct names_toks	t;	/* 4 kB: a leaf caller's stack */
+	size_t			i;
+	int			pin, distinct;
+
+	memset(kb, 0, sizeof(*kb));
+	for (i = 0; i < b->n; i++)
+		for (pin = 0; pin < 2; pin++) {
+			/* A pinyin key is always compared split. */
+			if (!pin && b->k[i].variant == NAMES_PINYIN)
+				continue;
+			distinct = names_toks_make(b->k[i].text, pin, generic,
+			    &t);
+			/* Most names hold no word to split into syllables:
+			 * both pins then share one copy (half the memory). */
+			if (pin && toks_same(&(*kb)[i][0], &t, distinct))
+				(*kb)[i][1] = (*kb)[i][0];
+			else
+				toks_keep(&t, distinct, &(*kb)[i][pin]);
+		}
+}
+
+void
+names_keys_kept_free(names_keys_kept *kb)
+{
+	size_t	i;
+
+	for (i = 0; i < NAMES_NVARIANTS; i++) {
+		if ((*kb)[i][1].t != (*kb)[i][0].t)
+			free((*kb)[i][1].t);
+		free((*kb)[i][0].t);
+	}
+	memset(kb, 0, sizeof(*kb));
 }
 
 int

@@ -60,13 +60,38 @@ struct names_keys_toks {
 	uint8_t			han[NAMES_NVARIANTS][2];	/* holds Han */
 };
 
+/*
+ * The tokens of one key made once for good (names_toks_keep()): a list
+ * entry's, which every search comparing the entry reads -- made again for
+ * each comparison, they were a third of a big list's search time.  t
+ * points into one allocation, the tokens' code points behind them; never
+ * written after it is made, so searches on any thread share it.
+ */
+struct names_toks_kept {
+	struct names_tok	*t;	/* NULL: not made */
+	uint32_t		 n;
+	uint8_t			 distinct;	/* a token is not generic */
+	uint8_t			 han;		/* a token is Han */
+};
+
+/* The tokens of b's keys, [key][pin], each made for good. */
+typedef struct names_toks_kept names_keys_kept[NAMES_NVARIANTS][2];
+
 /* Empties c: nothing made yet. */
 void	names_keys_toks_reset(struct names_keys_toks *c);
 /* names_match_keys() with a's tokens kept in ta: reset it for another a
- * or another generic (the tokens depend on both). */
+ * or another generic (the tokens depend on both); b's are read from kb
+ * when it is not NULL (made with the same generic), else made here. */
 void	names_match_keys_toks(const struct names_keys *a,
 	    struct names_keys_toks *ta, const struct names_keys *b,
-	    const struct names_generic *generic, struct names_hit *hit);
+	    const names_keys_kept *kb, const struct names_generic *generic,
+	    struct names_hit *hit);
+/* Fills kb with the tokens of each of b's keys, for each pin it may be
+ * compared with (names_match_keys_toks()). */
+void	names_keys_keep(const struct names_keys *b,
+	    const struct names_generic *generic, names_keys_kept *kb);
+/* Frees what names_keys_keep() made; kb is then empty. */
+void	names_keys_kept_free(names_keys_kept *kb);
 
 /* Tokens of key text s ready to compare into t: split (each Han
  * character a token), folded, abbreviations of generic words expanded,
