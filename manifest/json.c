@@ -196,8 +196,7 @@ put_int(char *p, int64_t v)
 static char *
 put_decimal(char *p, int64_t milli)
 {
-	value_decimal_format(milli, p);
-	return p + strlen(p);
+	return p + value_decimal_put(milli, p);
 }
 
 /* The room the item's members take, or 0 when a string needs an escape. */

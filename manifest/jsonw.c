@@ -248,7 +248,7 @@ jsonw_decimal(struct jsonw *w, int64_t milli)
 	char	tmp[VALUE_DECIMAL_MAX];
 
 	jsonw_value_prefix(w);
-	buf_add_str(w->out, value_decimal_format(milli, tmp));
+	buf_add(w->out, tmp, value_decimal_put(milli, tmp));
 }
 
 /* Timings are the one non-deterministic part of a document; 3 decimals suffice. */

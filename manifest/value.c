@@ -114,9 +114,16 @@ value_u64_format(uint64_t u, char *out)
 	return n;
 }
 
-/* Integer part, then the fraction without trailing zeros. */
 char *
 value_decimal_format(int64_t milli, char *out)
+{
+	(void)value_decimal_put(milli, out);
+	return out;
+}
+
+/* Integer part, then the fraction without trailing zeros. */
+size_t
+value_decimal_put(int64_t milli, char *out)
 {
 	uint64_t	 u, whole;
 	unsigned	 frac;
@@ -141,7 +148,7 @@ value_decimal_format(int64_t milli, char *out)
 			p--;
 	}
 	*p = '\0';
-	return out;
+	return (size_t)(p - out);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's method). */

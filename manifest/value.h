@@ -87,6 +87,9 @@ value_count_parse(const char *s, size_t len, int64_t *out)
 #define VALUE_DECIMAL_MAX 32
 /* Shortest decimal text of thousandths: "24310.5", "0.125", "-3"; returns out. */
 char *value_decimal_format(int64_t milli, char *out);
+/* The same text; returns its length (the writers of every item's masses
+ * need it, and a strlen() each was 1% of a train's ingestion). */
+size_t value_decimal_put(int64_t milli, char *out);
 
 /* Seconds since the epoch of a civil UTC time; no range checks beyond the calendar. */
 int64_t value_time_from_civil(int year, int month, int day, int hour,

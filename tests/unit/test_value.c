@@ -69,6 +69,14 @@ t_value_decimal_format(void)
 	CU_ASSERT_STRING_EQUAL(value_decimal_format(-3250, b), "-3.25");
 	CU_ASSERT_STRING_EQUAL(value_decimal_format(INT64_MAX, b),
 	    "9223372036854775.807");
+	/* value_decimal_put() writes the same and says how long it is. */
+	CU_ASSERT_EQUAL(value_decimal_put(24310500, b), 7);
+	CU_ASSERT_STRING_EQUAL(b, "24310.5");
+	CU_ASSERT_EQUAL(value_decimal_put(-3250, b), 5);
+	CU_ASSERT_STRING_EQUAL(b, "-3.25");
+	CU_ASSERT_EQUAL(value_decimal_put(INT64_MIN, b), 21);
+	CU_ASSERT_STRING_EQUAL(b, "-9223372036854775.808");
+	CU_ASSERT_EQUAL(value_decimal_put(0, b), 1);
 }
 
 /* Counts are whole non-negative numbers. */
