@@ -30,7 +30,7 @@ struct ix_name {
 	uint32_t		 seq;	/* order added */
 	size_t			 ord;	/* among its entry's names */
 	struct names_keys	 keys;
-	names_keys_kept		 kept;	/* keys' tokens, made at build */
+	struct names_keys_kept	 kept;	/* keys' tokens, made at build */
 };
 
 struct names_index {

@@ -474,15 +474,16 @@ keys_toks(struct names_keys_toks *c, const struct names_keys *k, size_t i,
 /* Key i's tokens compared with pin, from kb when made there, else as
  * keys_toks() makes them into c. */
 static struct toks_view
-kept_toks(const names_keys_kept *kb, struct names_keys_toks *c,
+kept_toks(const struct names_keys_kept *kb, struct names_keys_toks *c,
     const struct names_keys *k, size_t i, int pin,
     const struct names_generic *g, int *han)
 {
 	const struct names_toks_kept	*t;
 	struct toks_view		 v;
 
-	if (kb == NULL || (t = &(*kb)[i][pin])->t == NULL)
+	if (kb == NULL || kb->t[i][pin].t == NULL)
 		return keys_toks(c, k, i, pin, g, han);
+	t = &kb->t[i][pin];
 	v.t = t->t;
 	v.n = t->n;
 	v.distinct = t->distinct;
@@ -502,7 +503,7 @@ names_match_keys(const struct names_keys *a, const struct names_keys *b,
 
 void
 names_match_keys_toks(const struct names_keys *a, struct names_keys_toks *ca,
-    const struct names_keys *b, const names_keys_kept *kb,
+    const struct names_keys *b, const struct names_keys_kept *kb,
     const struct names_generic *generic, struct names_hit *hit)
 {
 	struct names_keys_toks	 cb;
@@ -604,7 +605,7 @@ toks_same(const struct names_toks_kept *k, const struct names_toks *t,
 
 void
 names_keys_keep(const struct names_keys *b,
-    const struct names_generic *generic, names_keys_kept *kb)
+    const struct names_generic *generic, struct names_keys_kept *kb)
 {
 	struct names_toks	t;	/* 4 kB: a leaf caller's stack */
 	size_t			i;
@@ -620,22 +621,22 @@ names_keys_keep(const struct names_keys *b,
 			    &t);
 			/* Most names hold no word to split into syllables:
 			 * both pins then share one copy (half the memory). */
-			if (pin && toks_same(&(*kb)[i][0], &t, distinct))
-				(*kb)[i][1] = (*kb)[i][0];
+			if (pin && toks_same(&kb->t[i][0], &t, distinct))
+				kb->t[i][1] = kb->t[i][0];
 			else
-				toks_keep(&t, distinct, &(*kb)[i][pin]);
+				toks_keep(&t, distinct, &kb->t[i][pin]);
 		}
 }
 
 void
-names_keys_kept_free(names_keys_kept *kb)
+names_keys_kept_free(struct names_keys_kept *kb)
 {
 	size_t	i;
 
 	for (i = 0; i < NAMES_NVARIANTS; i++) {
-		if ((*kb)[i][1].t != (*kb)[i][0].t)
-			free((*kb)[i][1].t);
-		free((*kb)[i][0].t);
+		if (kb->t[i][1].t != kb->t[i][0].t)
+			free(kb->t[i][1].t);
+		free(kb->t[i][0].t);
 	}
 	memset(kb, 0, sizeof(*kb));
 }

@@ -61,10 +61,11 @@ struct names_keys_toks {
 };
 
 /*
- * The tokens of one key made once for good (names_toks_keep()): a list
+ * The tokens of one key made once for good (names_keys_keep()): a list
  * entry's, which every search comparing the entry reads -- made again for
- * each comparison, they were a third of a big list's search time.  t
- * points into one allocation, the tokens' code points behind them; never
+ * each comparison, they were most of a big list's search time.  t points
+ * into one allocation, the tokens' code points behind them, which both
+ * pins of a key may share (names_keys_kept_free() frees it once); never
  * written after it is made, so searches on any thread share it.
  */
 struct names_toks_kept {
@@ -74,8 +75,10 @@ struct names_toks_kept {
 	uint8_t			 han;		/* a token is Han */
 };
 
-/* The tokens of b's keys, [key][pin], each made for good. */
-typedef struct names_toks_kept names_keys_kept[NAMES_NVARIANTS][2];
+/* The tokens of a name's keys, t[key][pin], each made for good. */
+struct names_keys_kept {
+	struct names_toks_kept	t[NAMES_NVARIANTS][2];
+};
 
 /* Empties c: nothing made yet. */
 void	names_keys_toks_reset(struct names_keys_toks *c);
@@ -84,14 +87,15 @@ void	names_keys_toks_reset(struct names_keys_toks *c);
  * when it is not NULL (made with the same generic), else made here. */
 void	names_match_keys_toks(const struct names_keys *a,
 	    struct names_keys_toks *ta, const struct names_keys *b,
-	    const names_keys_kept *kb, const struct names_generic *generic,
+	    const struct names_keys_kept *kb,
+	    const struct names_generic *generic,
 	    struct names_hit *hit);
 /* Fills kb with the tokens of each of b's keys, for each pin it may be
  * compared with (names_match_keys_toks()). */
 void	names_keys_keep(const struct names_keys *b,
-	    const struct names_generic *generic, names_keys_kept *kb);
+	    const struct names_generic *generic, struct names_keys_kept *kb);
 /* Frees what names_keys_keep() made; kb is then empty. */
-void	names_keys_kept_free(names_keys_kept *kb);
+void	names_keys_kept_free(struct names_keys_kept *kb);
 
 /* Tokens of key text s ready to compare into t: split (each Han
  * character a token), folded, abbreviations of generic words expanded,
