@@ -7,12 +7,15 @@
  * SHA-256 is the one `railgate check` prints for the same file and a
  * replay re-reads exactly what was decided.
  *
- * A body is moved out of its evbuffer into a mapping of the job's own
- * (ingest_take_body), a few MiB at a time, so that the manifest is never
- * resident twice; the EDIFACT reader then says which leading bytes it is
- * done with (input_options.consumed) and their pages go back to the
- * kernel as the model grows.  A million-parcel train is so about its
- * model's size at the peak rather than the model and the bytes together.
+ * A body of INGEST_APART or more is moved out of its evbuffer into a
+ * mapping of the job's own (ingest_take_body), a few MiB at a time, so
+ * that the manifest is never resident twice; the EDIFACT reader then
+ * says which leading bytes it is done with (input_options.consumed) and
+ * their pages go back to the kernel as the model grows.  A
+ * million-parcel train is so about its model's size at the peak rather
+ * than the model and the bytes together.  A smaller body is copied into
+ * the heap (ingest_copy_body).  What the database is told of the train
+ * read is ingest_summary.c's.
  */
 #include <sys/mman.h>
 
