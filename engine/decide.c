@@ -298,9 +298,10 @@ hex_cmp(const void *a, const void *b)
 
 /*
  * What a document was accepted for: the SHA-256 of the train's contents
- * hash followed by its wagons' (each as daemon/ingest.c computes them,
- * trains.contents_sha256 and wagons.contents_sha256), the wagons' in
- * byte order -- document_decide() (73_documents.sql) computes the same.
+ * hash followed by its wagons' (each as daemon/ingest_summary.c computes
+ * them, trains.contents_sha256 and wagons.contents_sha256), the wagons'
+ * in byte order -- document_decide() (73_documents.sql) computes the
+ * same.
  */
 static void
 goods_sha256(const struct manifest_train *t, char out[65])

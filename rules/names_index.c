@@ -3,8 +3,9 @@
  * names of list entries, so that a party name is scored only against the
  * names it shares a gram with.
  *
- * Owns: the names (a deep copy of each names_keys) sorted by entry, and
- * the postings: the distinct grams sorted, and for each the names holding
+ * Owns: the names (a deep copy of each names_keys, with the tokens of its
+ * keys made at build: names_keys_keep()) sorted by entry, and the
+ * postings: the distinct grams sorted, and for each the names holding
  * it (ascending).  A gram is a uint64_t: three code points of 21 bits
  * (PAD for the boundary mark), or a Han character with the top bit set.
  * Nothing changes after build, so searches share the index unlocked;

@@ -42,7 +42,7 @@ $$;
 
 -- Whether run t has consignment p_ref: one whose parties the manifest
 -- named (search_train_parties, kept at every ingest: each entry a named
--- party, daemon/ingest.c write_search_party()) or one a hit of its
+-- party, daemon/ingest_summary.c write_search_party()) or one a hit of its
 -- current decision is about -- every consignment a DOC_CHECK asks about
 -- is one.  A consignment with neither is unknown: refused, and a
 -- document for the whole train (no consignment) is still possible.

@@ -368,6 +368,20 @@ harness_pq_value(PGconn *c, const char *sql)
 	return v;
 }
 
+int
+harness_pq_run(PGconn *c, const char *sql)
+{
+	PGresult	*r = PQexec(c, sql);
+	int		 ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+			    PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		fprintf(stderr, "harness: %.80s: %s", sql,
+		    PQresultErrorMessage(r));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
 /* 0 once GET path answers 200 before deadline, -1 otherwise. */
 static int
 wait_status_200(struct harness_daemon *d, const char *path,

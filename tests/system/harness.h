@@ -120,6 +120,8 @@ int harness_submit_edifact(int port, const char *token, const char *body,
     size_t len, char *id, size_t idsize);
 /* The first value of sql on c (owned); NULL on an error, no row or NULL. */
 char *harness_pq_value(PGconn *c, const char *sql);
+/* Runs sql on c: 0, or -1 with the server's message on stderr. */
+int harness_pq_run(PGconn *c, const char *sql);
 /* Waits until /healthz answers; 0, or -1 with the daemon's log on stderr. */
 int harness_daemon_wait_ready(struct harness_daemon *d, int timeout_ms);
 /* spawn + wait_ready. */

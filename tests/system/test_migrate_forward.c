@@ -47,21 +47,6 @@ forward_suite_clean(void)
 	return 0;
 }
 
-/* Runs sql (no parameters) on c; 0, or -1 with the error on stderr. */
-static int
-run(PGconn *c, const char *sql)
-{
-	PGresult	*r = PQexec(c, sql);
-	int		 ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
-			    PQresultStatus(r) == PGRES_TUPLES_OK;
-
-	if (!ok)
-		fprintf(stderr, "forward: %.80s: %s", sql,
-		    PQresultErrorMessage(r));
-	PQclear(r);
-	return ok ? 0 : -1;
-}
-
 /*
  * The schema as the earlier railgate's migrate made it: the migrations up
  * to OLD_VERSION, each recorded with its SHA-256 as db/migrate.c does.
@@ -74,13 +59,13 @@ apply_old_migrations(PGconn *c)
 	PGresult	*r;
 	unsigned	 i;
 
-	if (run(c, "CREATE TABLE schema_migrations (version integer PRIMARY "
-	    "KEY, name text NOT NULL, sha256 text NOT NULL, applied_at "
-	    "timestamptz NOT NULL DEFAULT now())") < 0)
+	if (harness_pq_run(c, "CREATE TABLE schema_migrations (version "
+	    "integer PRIMARY KEY, name text NOT NULL, sha256 text NOT NULL, "
+	    "applied_at timestamptz NOT NULL DEFAULT now())") < 0)
 		return -1;
 	for (i = 0; i < db_migration_count &&
 	    db_migrations[i].version <= OLD_VERSION; i++) {
-		if (run(c, db_migrations[i].sql) < 0)
+		if (harness_pq_run(c, db_migrations[i].sql) < 0)
 			return -1;
 		snprintf(ver, sizeof ver, "%u", db_migrations[i].version);
 		p[1] = db_migrations[i].name;
@@ -155,8 +140,8 @@ old_data(PGconn *c)
 	fix = test_read_fixture(FIXTURE, &len);
 	sha256_hex(fix, len, sha);
 	free(fix);
-	if (run(c, "SELECT store_ruleset('" RULESET "', 'old rules', "
-	    "'\\x00'::bytea)") < 0)
+	if (harness_pq_run(c, "SELECT store_ruleset('" RULESET "', "
+	    "'old rules', '\\x00'::bytea)") < 0)
 		return -1;
 	snprintf(sql, sizeof sql, "SELECT http_status FROM ingest_manifest("
 	    "'%s', '\\x00'::bytea, %zu, 'edifact', 'http', 'ktze.operator', "
@@ -167,7 +152,7 @@ old_data(PGconn *c)
 	    "'\\x00'::bytea, 1, 'edifact', 'http', 'ktze.operator', 'fwd-2', "
 	    "true, 'X7001', 'original', '[]', '{}', '[]', '" RULESET "')",
 	    "409") < 0 ||
-	    run(c, "SELECT * FROM claim_evaluations('fwd', 1, 60, "
+	    harness_pq_run(c, "SELECT * FROM claim_evaluations('fwd', 1, 60, "
 	    "'{}'::bigint[], '{}'::bigint[])") < 0)
 		return -1;
 	return expect(c, "SELECT store_decision(t.id, 'fwd', '{\"outcome\": "
@@ -325,18 +310,20 @@ t_migrate_forward_recreates_functions(void)
 	CU_ASSERT_EQUAL_FATAL(PQstatus(c), CONNECTION_OK);
 	CU_ASSERT_EQUAL_FATAL(db_migrate(pg.dsn, &applied, &version, &cause),
 	    0);
-	CU_ASSERT_EQUAL_FATAL(run(c, "DROP FUNCTION peer_status()"), 0);
+	CU_ASSERT_EQUAL_FATAL(harness_pq_run(c, "DROP FUNCTION peer_status()"),
+	    0);
 	CU_ASSERT_EQUAL(db_migrate(pg.dsn, &applied, &version, &cause), 0);
 	CU_ASSERT_EQUAL(applied, 0);
 	check_value(c, exists, "1");
 
-	CU_ASSERT_EQUAL_FATAL(run(c, "INSERT INTO schema_migrations VALUES "
-	    "(9999, '9999_newer.sql', 'x')"), 0);
-	CU_ASSERT_EQUAL_FATAL(run(c, "DROP FUNCTION peer_status()"), 0);
+	CU_ASSERT_EQUAL_FATAL(harness_pq_run(c, "INSERT INTO schema_migrations "
+	    "VALUES (9999, '9999_newer.sql', 'x')"), 0);
+	CU_ASSERT_EQUAL_FATAL(harness_pq_run(c, "DROP FUNCTION peer_status()"),
+	    0);
 	CU_ASSERT_EQUAL(db_migrate(pg.dsn, &applied, &version, &cause), 0);
 	check_value(c, exists, "0");
-	CU_ASSERT_EQUAL(run(c, "DELETE FROM schema_migrations WHERE version = "
-	    "9999"), 0);
+	CU_ASSERT_EQUAL(harness_pq_run(c, "DELETE FROM schema_migrations WHERE "
+	    "version = 9999"), 0);
 	CU_ASSERT_EQUAL(db_migrate(pg.dsn, &applied, &version, &cause), 0);
 	check_value(c, exists, "1");
 	PQfinish(c);

@@ -53,35 +53,15 @@ plans_suite_clean(void)
 	return 0;
 }
 
-/* sql on c; 0, or -1 (said on stderr). */
-static int
-run(PGconn *c, const char *sql)
-{
-	PGresult	*r = PQexec(c, sql);
-	int		 ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
-			    PQresultStatus(r) == PGRES_TUPLES_OK;
-
-	if (!ok)
-		fprintf(stderr, "plans: %.80s: %s", sql,
-		    PQresultErrorMessage(r));
-	PQclear(r);
-	return ok ? 0 : -1;
-}
-
-/* The first value of sql on c as a number; -1 on an error. */
+/* The first value of sql on c as a number; -1 on an error or none. */
 static long
 number(PGconn *c, const char *sql)
 {
-	PGresult	*r = PQexec(c, sql);
-	long		 v = -1;
+	char	*v = harness_pq_value(c, sql);
+	long	 n = v != NULL ? strtol(v, NULL, 10) : -1;
 
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
-		v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-	else
-		fprintf(stderr, "plans: %.80s: %s", sql,
-		    PQresultErrorMessage(r));
-	PQclear(r);
-	return v;
+	free(v);
+	return n;
 }
 
 /*
@@ -92,17 +72,24 @@ number(PGconn *c, const char *sql)
 static int
 make_stale_statistics(PGconn *c)
 {
-	return run(c, "BEGIN") < 0 ||
-	    run(c, "INSERT INTO trains (train_no, run, state) SELECT 'S' || "
-	    "g, 1, 'received' FROM generate_series(1, 400) g") < 0 ||
-	    run(c, "INSERT INTO wagons (train_id, position, number) SELECT "
-	    "t.id, p, 'W' || p FROM trains t, generate_series(1, 55) p "
-	    "WHERE t.train_no IN ('S1', 'S2')") < 0 ||
-	    run(c, "ANALYZE wagons") < 0 ||
-	    run(c, "INSERT INTO wagons (train_id, position, number) SELECT "
-	    "t.id, p, 'W' || p FROM trains t, generate_series(1, 55) p "
-	    "WHERE t.train_no LIKE 'S%' AND t.train_no NOT IN ('S1', 'S2')")
-	    < 0 ? -1 : 0;
+	static const char *const steps[] = {
+		"BEGIN",
+		"INSERT INTO trains (train_no, run, state) SELECT 'S' || g, 1, "
+		"'received' FROM generate_series(1, 400) g",
+		"INSERT INTO wagons (train_id, position, number) SELECT t.id, "
+		"p, 'W' || p FROM trains t, generate_series(1, 55) p WHERE "
+		"t.train_no IN ('S1', 'S2')",
+		"ANALYZE wagons",
+		"INSERT INTO wagons (train_id, position, number) SELECT t.id, "
+		"p, 'W' || p FROM trains t, generate_series(1, 55) p WHERE "
+		"t.train_no LIKE 'S%' AND t.train_no NOT IN ('S1', 'S2')",
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (harness_pq_run(c, steps[i]) < 0)
+			return -1;
+	return 0;
 }
 
 static const char *const scans =
@@ -117,8 +104,8 @@ t_ingest_probes_wagons_by_key(void)
 	int	 i, accepted = 0;
 
 	CU_ASSERT_EQUAL_FATAL(PQstatus(c), CONNECTION_OK);
-	CU_ASSERT_EQUAL_FATAL(run(c, "SELECT store_ruleset('" RULESET "', "
-	    "'plans', '\\x00'::bytea)"), 0);
+	CU_ASSERT_EQUAL_FATAL(harness_pq_run(c, "SELECT store_ruleset('"
+	    RULESET "', 'plans', '\\x00'::bytea)"), 0);
 	CU_ASSERT_EQUAL_FATAL(make_stale_statistics(c), 0);
 	before = number(c, scans);
 	for (i = 1; i <= RUNS; i++) {
@@ -137,7 +124,7 @@ t_ingest_probes_wagons_by_key(void)
 	if (after != before)
 		fprintf(stderr, "plans: %ld sequential scans of wagons in %d "
 		    "ingestions\n", after - before, RUNS);
-	(void)run(c, "ROLLBACK");
+	(void)harness_pq_run(c, "ROLLBACK");
 	PQfinish(c);
 }
 
