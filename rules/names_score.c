@@ -1,9 +1,11 @@
 /*
  * names_score.c -- the similarity of two party-name keys (rules/names.h).
  *
- * Owns nothing and allocates nothing: tokens live on the stack
- * (rules/names_tok.c makes them; a key longer than NAMES_TOK_MAXCP code
- * points or NAMES_TOK_MAX tokens is compared on its start).
+ * Owns nothing: a comparison's tokens live on the stack (rules/names_tok.c
+ * makes them; a key longer than NAMES_TOK_MAXCP code points or
+ * NAMES_TOK_MAX tokens is compared on its start), but for a list name's,
+ * which names_keys_keep() allocates once for the caller (the index) to
+ * free with names_keys_kept_free().
  *
  * The model, so that a score can be explained to an officer:
  *
