@@ -36,13 +36,14 @@
  * The EDIFACT reader of a big train is already two threads, the lexer
  * and the mapper, and the mapper is the one that sets the pace; on two
  * cores a third thread of the same weight took its share of the
- * mapper's core: 0.41-0.56 s (median 0.50) to read ../shared/bench's
- * million items against 0.45-0.54 without prefaulting at all.  Idle, it
- * fills pages while the lexer waits for the mapper, and the mapper's
- * core is its own: 0.37-0.44 s (median 0.39), the same CPU in all.  On
- * a machine busy with other work it fills little, and the reader maps
- * and faults its own chunks, as without it.  A reader that waits for it
- * (its mutex, arena_prefault_stop()'s join) leaves a core to it.
+ * mapper's core: 0.41-0.56 s (median 0.50) to read the shared
+ * million-item CUSCAR train of bench/edifact.sh, against 0.45-0.54
+ * without prefaulting at all.  Idle, it fills pages while the lexer
+ * waits for the mapper, and the mapper's core is its own: 0.37-0.44 s
+ * (median 0.39), the same CPU in all.  On a machine busy with other
+ * work it fills little, and the reader maps and faults its own chunks,
+ * as without it.  A reader that waits for it (its mutex,
+ * arena_prefault_stop()'s join) leaves a core to it.
  */
 #include <sys/mman.h>
 #include <pthread.h>

@@ -17,8 +17,11 @@ static void write_party(struct jsonw *, const char *, const struct manifest_part
 static void write_seals(struct jsonw *, const struct manifest_seal *, size_t);
 static void write_container(struct jsonw *, const struct manifest_container *);
 static void write_wagon(struct jsonw *, const struct manifest_wagon *);
-static void write_item(struct jsonw *, const struct manifest_item *);
-static void write_consignment(struct jsonw *, const struct manifest_consignment *);
+struct item_seen;
+static void write_item(struct jsonw *, const struct manifest_item *,
+    struct item_seen *);
+static void write_consignment(struct jsonw *,
+    const struct manifest_consignment *, struct item_seen *);
 
 /* "key": {party} unless every field is absent. */
 static void
@@ -87,12 +90,16 @@ write_wagon(struct jsonw *w, const struct manifest_wagon *wg)
 	jsonw_object_end(w);
 }
 
+static void item_members(struct jsonw *, const struct manifest_item *,
+    struct item_seen *);
+
 /* One goods item. */
 static void
-write_item(struct jsonw *w, const struct manifest_item *it)
+write_item(struct jsonw *w, const struct manifest_item *it,
+    struct item_seen *seen)
 {
 	jsonw_object_begin(w);
-	manifest_item_write_members(w, it);
+	item_members(w, it, seen);
 	jsonw_object_end(w);
 }
 
@@ -165,13 +172,61 @@ manifest_item_write_members_escaped(struct jsonw *w,
 #define PUT(p, lit)	(memcpy((p), (lit), sizeof(lit) - 1), \
 			    (p) += sizeof(lit) - 1)
 
-/* Whether s (NULL: absent) needs no escape; its length added to *need. */
-static bool
-item_plain(const char *s, size_t *len, size_t *need)
+/*
+ * What the item writer learnt of the strings it met last: their length,
+ * and whether one needs an escape (ITEM_ESCAPE).  The model's strings
+ * are shared, one copy per distinct value, so a train's items hand the
+ * writer the same few addresses again and again (a code, a description,
+ * a container's number); measuring and scanning each anew was a third
+ * of the writer's instructions.  Keyed by address, so valid only while
+ * the strings are: one writer of one train's contents owns one, zeroed
+ * (item_seen_init), for the length of its call.
+ */
+#define ITEM_SEEN	64
+#define ITEM_ESCAPE	UINT32_MAX
+struct item_seen {
+	const char	*s[ITEM_SEEN];
+	uint32_t	 len[ITEM_SEEN];
+};
+
+static void
+item_seen_init(struct item_seen *seen)
 {
-	*len = s != NULL ? strlen(s) : 0;
+	memset(seen->s, 0, sizeof seen->s);
+}
+
+/* The length of s, and whether it needs no escape, measured or recalled. */
+static inline __attribute__((always_inline)) bool
+item_string(struct item_seen *seen, const char *s, size_t *len)
+{
+	size_t	i = (size_t)(((uintptr_t)s >> 3) * 0x9e3779b97f4a7c15ULL >> 58);
+	bool	plain;
+
+	if (seen != NULL && seen->s[i] == s) {
+		*len = seen->len[i];
+		return *len != ITEM_ESCAPE;
+	}
+	*len = strlen(s);
+	plain = *len == 0 || json_plain_prefix(s, *len) == *len;
+	if (seen != NULL && *len < ITEM_ESCAPE) {
+		seen->s[i] = s;
+		seen->len[i] = plain ? (uint32_t)*len : ITEM_ESCAPE;
+	}
+	return plain;
+}
+
+/* Whether s (NULL: absent) needs no escape; its length added to *need. */
+static inline __attribute__((always_inline)) bool
+item_plain(struct item_seen *seen, const char *s, size_t *len, size_t *need)
+{
+	if (s == NULL) {
+		*len = 0;
+		return true;
+	}
+	if (!item_string(seen, s, len))
+		return false;
 	*need += *len;
-	return *len == 0 || json_plain_prefix(s, *len) == *len;
+	return true;
 }
 
 static char *
@@ -201,33 +256,46 @@ put_decimal(char *p, int64_t milli)
 
 /* The room the item's members take, or 0 when a string needs an escape. */
 static size_t
-item_plain_room(const struct manifest_item *it, size_t len[7])
+item_plain_room(const struct manifest_item *it, size_t len[7],
+    struct item_seen *seen)
 {
 	const char	*s[7] = { it->hs, it->description, it->package_type,
 			    it->currency, it->origin, it->un_number, it->tracking };
 	size_t		 need = ITEM_FIXED, n, i;
 
 	for (i = 0; i < 7; i++)
-		if (!item_plain(s[i], &len[i], &need))
+		if (!item_plain(seen, s[i], &len[i], &need))
 			return 0;
 	for (i = 0; i < it->ndocuments; i++) {
 		need += ITEM_DOCUMENT;
-		if (!item_plain(it->documents[i].type, &n, &need) ||
-		    !item_plain(it->documents[i].id, &n, &need))
+		if (!item_plain(seen, it->documents[i].type, &n, &need) ||
+		    !item_plain(seen, it->documents[i].id, &n, &need))
 			return 0;
 	}
 	for (i = 0; i < it->nplacements; i++) {
 		need += ITEM_PLACEMENT;
-		if (!item_plain(manifest_placement_equipment(&it->placements[i]),
-		    &n, &need))
+		if (!item_plain(seen, manifest_placement_equipment(
+		    &it->placements[i]), &n, &need))
 			return 0;
 	}
 	return need;
 }
 
+/* The length of a string item_plain_room() found plain (NULL: ""). */
+static size_t
+item_len(struct item_seen *seen, const char *s)
+{
+	size_t	len = 0;
+
+	if (s != NULL)
+		(void)item_string(seen, s, &len);
+	return len;
+}
+
 /* The documents and placement arrays of an item whose strings are plain. */
 static char *
-put_item_arrays(char *p, const struct manifest_item *it)
+put_item_arrays(char *p, const struct manifest_item *it,
+    struct item_seen *seen)
 {
 	const char	*s;
 	size_t		 i;
@@ -238,10 +306,10 @@ put_item_arrays(char *p, const struct manifest_item *it)
 			*p++ = ',';
 		s = it->documents[i].type;
 		PUT(p, "{\"type\":");
-		p = put_str(p, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+		p = put_str(p, s != NULL ? s : "", item_len(seen, s));
 		if ((s = it->documents[i].id) != NULL) {
 			PUT(p, ",\"id\":");
-			p = put_str(p, s, strlen(s));
+			p = put_str(p, s, item_len(seen, s));
 		}
 		*p++ = '}';
 	}
@@ -251,7 +319,7 @@ put_item_arrays(char *p, const struct manifest_item *it)
 			*p++ = ',';
 		s = manifest_placement_equipment(&it->placements[i]);
 		PUT(p, "{\"equipment\":");
-		p = put_str(p, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+		p = put_str(p, s != NULL ? s : "", item_len(seen, s));
 		if (it->placements[i].packages != MANIFEST_ABSENT) {
 			PUT(p, ",\"packages\":");
 			p = put_int(p, it->placements[i].packages);
@@ -271,7 +339,15 @@ put_item_arrays(char *p, const struct manifest_item *it)
 void
 manifest_item_write_members(struct jsonw *w, const struct manifest_item *it)
 {
-	size_t	 len[7], need = item_plain_room(it, len);
+	item_members(w, it, NULL);
+}
+
+/* manifest_item_write_members(), recalling strings in seen (NULL: none). */
+static void
+item_members(struct jsonw *w, const struct manifest_item *it,
+    struct item_seen *seen)
+{
+	size_t	 len[7], need = item_plain_room(it, len, seen);
 	char	*p, *start;
 
 	if (need == 0) {
@@ -296,7 +372,7 @@ manifest_item_write_members(struct jsonw *w, const struct manifest_item *it)
 	PUT_STR(p, ",\"currency\":", it->currency, len[3]);
 	PUT_STR(p, ",\"origin\":", it->origin, len[4]);
 	PUT_STR(p, ",\"un_number\":", it->un_number, len[5]);
-	p = put_item_arrays(p, it);
+	p = put_item_arrays(p, it, seen);
 	PUT_STR(p, ",\"tracking\":", it->tracking, len[6]);
 	*p = '\0';
 	w->out->len += (size_t)(p - start);
@@ -305,7 +381,8 @@ manifest_item_write_members(struct jsonw *w, const struct manifest_item *it)
 
 /* One consignment with its items. */
 static void
-write_consignment(struct jsonw *w, const struct manifest_consignment *c)
+write_consignment(struct jsonw *w, const struct manifest_consignment *c,
+    struct item_seen *seen)
 {
 	size_t	i;
 
@@ -321,7 +398,7 @@ write_consignment(struct jsonw *w, const struct manifest_consignment *c)
 	jsonw_key(w, "items");
 	jsonw_array_begin(w);
 	for (i = 0; i < c->nitems; i++)
-		write_item(w, c->items[i]);
+		write_item(w, c->items[i], seen);
 	jsonw_array_end(w);
 	jsonw_object_end(w);
 }
@@ -368,9 +445,11 @@ void
 manifest_json_write(const struct manifest_train *t, unsigned flags,
     struct buf *out)
 {
+	struct item_seen seen;
 	struct jsonw	w;
 	size_t		i;
 
+	item_seen_init(&seen);
 	jsonw_init(&w, out);
 	jsonw_object_begin(&w);
 	jsonw_kv_string(&w, "id", t->id);
@@ -392,7 +471,7 @@ manifest_json_write(const struct manifest_train *t, unsigned flags,
 	jsonw_key(&w, "consignments");
 	jsonw_array_begin(&w);
 	for (i = 0; i < t->nconsignments; i++)
-		write_consignment(&w, t->consignments[i]);
+		write_consignment(&w, t->consignments[i], &seen);
 	jsonw_array_end(&w);
 	if (flags & MANIFEST_JSON_DIAGNOSTICS) {
 		jsonw_key(&w, "diagnostics");
@@ -432,19 +511,31 @@ write_consignment_head(struct jsonw *w, const struct manifest_consignment *c)
  * again for each of a 5,000-item train's items cost more than the rest
  * of the ingestion.  What is written still changes with every field.
  */
+struct goods_writer {
+	const struct manifest_consignment	*prev;
+	struct item_seen			 seen;
+};
+
+static void
+goods_writer_init(struct goods_writer *g)
+{
+	g->prev = NULL;
+	item_seen_init(&g->seen);
+}
+
 static void
 write_goods(struct jsonw *w, const struct manifest_item *it,
-    const struct manifest_consignment **prev)
+    struct goods_writer *g)
 {
 	jsonw_object_begin(w);
 	jsonw_key_literal(w, "consignment");
-	if (*prev == it->consignment)
+	if (g->prev == it->consignment)
 		jsonw_string(w, "same");
 	else
 		write_consignment_head(w, it->consignment);
-	*prev = it->consignment;
+	g->prev = it->consignment;
 	jsonw_key_literal(w, "item");
-	write_item(w, it);
+	write_item(w, it, &g->seen);
 	jsonw_object_end(w);
 }
 
@@ -472,14 +563,15 @@ void
 manifest_wagon_contents_write(const struct manifest_wagon *wg,
     struct buf *out)
 {
-	const struct manifest_consignment *prev = NULL;
+	struct goods_writer g;
 	struct jsonw	w;
 	size_t		i;
 
+	goods_writer_init(&g);
 	jsonw_init(&w, out);
 	write_wagon_contents_head(&w, wg);
 	for (i = 0; i < wg->nitems; i++)
-		write_goods(&w, wg->items[i], &prev);
+		write_goods(&w, wg->items[i], &g);
 	jsonw_array_end(&w);
 	jsonw_object_end(&w);
 }
@@ -495,16 +587,17 @@ manifest_wagon_contents_write(const struct manifest_wagon *wg,
 void
 manifest_wagon_contents_sha256(const struct manifest_wagon *wg, char hex[65])
 {
-	const struct manifest_consignment *prev = NULL;
 	struct sha256_stream	*h = sha256_stream_new();
+	struct goods_writer g;
 	struct buf	b = { 0 };
 	struct jsonw	w;
 	size_t		i;
 
+	goods_writer_init(&g);
 	jsonw_init(&w, &b);
 	write_wagon_contents_head(&w, wg);
 	for (i = 0; i < wg->nitems; i++) {
-		write_goods(&w, wg->items[i], &prev);
+		write_goods(&w, wg->items[i], &g);
 		if (b.len >= CONTENTS_STEP) {
 			sha256_stream_add(h, b.data, b.len);
 			b.len = 0;
@@ -535,10 +628,11 @@ void
 manifest_train_contents_write(const struct manifest_train *t,
     struct buf *out)
 {
-	const struct manifest_consignment *prev = NULL;
+	struct goods_writer g;
 	struct jsonw	w;
 	size_t		i, j;
 
+	goods_writer_init(&g);
 	jsonw_init(&w, out);
 	jsonw_object_begin(&w);
 	jsonw_kv_string(&w, "id", t->id);
@@ -560,7 +654,7 @@ manifest_train_contents_write(const struct manifest_train *t,
 		for (j = 0; j < t->consignments[i]->nitems; j++)
 			if (item_unplaced(t->consignments[i]->items[j]))
 				write_goods(&w, t->consignments[i]->items[j],
-				    &prev);
+				    &g);
 	jsonw_array_end(&w);
 	jsonw_key(&w, "diagnostics");
 	jsonw_array_begin(&w);

@@ -6,7 +6,8 @@
  * manifest/json.c's goods item, written in one reservation when its
  * strings are plain, writes the bytes the writer writes member by
  * member: every item of generated trains, and items with every field
- * absent, empty, negative or needing an escape.
+ * absent, empty, negative or needing an escape; and the strings it
+ * recalls by address write what measuring them anew writes.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest/arena.h"
 #include "manifest/gen.h"
 #include "manifest/json.h"
 #include "manifest/jsonw.h"
@@ -172,10 +174,98 @@ t_json_item_members_as_the_writer(void)
 	manifest_train_free(t);
 }
 
+/*
+ * The string the k-th use draws from pool: the pool's own copy (the same
+ * address at every use, as the model's shared strings), or a fresh one.
+ */
+static const char *
+drawn(struct manifest_train *t, const char *const *pool, size_t n,
+    unsigned k, bool fresh)
+{
+	const char	*s = pool[(k * 37u + k / 100) % n];
+
+	return fresh ? arena_strndup(t->arena, s, strlen(s)) : s;
+}
+
+/*
+ * A train of 600 items on one wagon whose strings come from a pool of 100
+ * -- more than the writer recalls at once, some needing an escape, some
+ * not ASCII -- at the same addresses again and again, or (fresh) each use
+ * a copy of its own, which the writer can only measure.
+ */
+static struct manifest_train *
+pooled_train(bool fresh)
+{
+	static char		 pool_text[100][40];
+	static const char	*pool[100];
+	struct manifest_train	*t = manifest_train_new();
+	struct manifest_consignment *c = manifest_consignment_add(t);
+	struct manifest_item	*it;
+	struct manifest_document *d;
+	unsigned		 i, k = 0;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(pool_text[i], sizeof pool_text[i], i % 10 == 3 ?
+		    "Tyres \"R%u\"" : i % 10 == 7 ? "tab\there %u" :
+		    i % 10 == 5 ? "Шины %u" : "plain goods %u", i);
+		pool[i] = pool_text[i];
+	}
+	manifest_wagon_add(t, "W1");
+	t->id = "T1";
+	for (i = 0; i < 600; i++) {
+		it = manifest_item_add(t, c);
+		it->seq = i + 1;
+		it->hs = drawn(t, pool, 100, k++, fresh);
+		it->description = drawn(t, pool, 100, k++, fresh);
+		it->package_type = drawn(t, pool, 100, k++, fresh);
+		it->currency = drawn(t, pool, 100, k++, fresh);
+		it->origin = drawn(t, pool, 100, k++, fresh);
+		it->tracking = drawn(t, pool, 100, k++, fresh);
+		d = manifest_item_add_document(t, it);
+		d->type = drawn(t, pool, 100, k++, fresh);
+		d->id = drawn(t, pool, 100, k++, fresh);
+		manifest_placement_set_number(manifest_item_add_placement(t, it),
+		    fresh ? arena_strndup(t->arena, "W1", 2) : "W1");
+	}
+	manifest_train_finish(t);
+	return t;
+}
+
+/*
+ * The item writer recalls the strings it met (json.c, struct item_seen):
+ * a train whose items share their strings' addresses is written, whole
+ * and as its wagon's contents, byte for byte as one whose every string
+ * is a copy of its own.
+ */
+static void
+t_json_items_recalled_as_measured(void)
+{
+	struct manifest_train	*a = pooled_train(false), *b = pooled_train(true);
+	struct buf		 ja = { 0 }, jb = { 0 };
+
+	CU_ASSERT_EQUAL_FATAL(a->nwagons, 1);
+	CU_ASSERT_EQUAL(a->wagons[0]->nitems, 600);
+	manifest_json_write(a, 0, &ja);
+	manifest_json_write(b, 0, &jb);
+	CU_ASSERT_TRUE(ja.len == jb.len && memcmp(ja.data, jb.data, ja.len) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(ja.data, "\"Tyres \\\"R3\\\"\""));
+	ja.len = jb.len = 0;
+	manifest_wagon_contents_write(a->wagons[0], &ja);
+	manifest_wagon_contents_write(b->wagons[0], &jb);
+	CU_ASSERT_TRUE(ja.len == jb.len && memcmp(ja.data, jb.data, ja.len) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(ja.data, "tab\\there"));
+	buf_free(&ja);
+	buf_free(&jb);
+	manifest_train_free(a);
+	manifest_train_free(b);
+}
+
 static CU_TestInfo json_escape_tests[] = {
 	{ "t_json_escape_as_byte_by_byte", t_json_escape_as_byte_by_byte },
 	{ "t_json_item_members_as_the_writer",
 	  t_json_item_members_as_the_writer },
+	{ "t_json_items_recalled_as_measured",
+	  t_json_items_recalled_as_measured },
 	CU_TEST_INFO_NULL,
 };
 

@@ -1,6 +1,10 @@
 /*
- * test_value.c -- decimals in thousandths and UTC times.
+ * test_value.c -- decimals in thousandths, whole numbers written, and UTC
+ * times.
  */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "manifest/value.h"
@@ -79,6 +83,35 @@ t_value_decimal_format(void)
 	CU_ASSERT_EQUAL(value_decimal_put(0, b), 1);
 }
 
+/*
+ * Whole numbers, two digits at a time: every length from one digit to
+ * twenty, at both ends of each (an odd count ends on a single digit),
+ * against snprintf.
+ */
+static void
+t_value_u64_format(void)
+{
+	char		 b[21], want[21];
+	uint64_t	 u = 1;
+	bool		 same = true;
+	int		 d;
+
+	CU_ASSERT_EQUAL(value_u64_format(0, b), 1);
+	CU_ASSERT_STRING_EQUAL(b, "0");
+	CU_ASSERT_EQUAL(value_u64_format(UINT64_MAX, b), 20);
+	CU_ASSERT_STRING_EQUAL(b, "18446744073709551615");
+	for (d = 1; d <= 19; d++, u *= 10) {
+		uint64_t v[3] = { u, u * 10 - 1, u + u / 2 + 7 };
+
+		for (int k = 0; k < 3; k++) {
+			snprintf(want, sizeof want, "%llu", (unsigned long long)v[k]);
+			same = same && value_u64_format(v[k], b) == strlen(want) &&
+			    strcmp(b, want) == 0;
+		}
+	}
+	CU_ASSERT_TRUE(same);
+}
+
 /* Counts are whole non-negative numbers. */
 static void
 t_value_count_parse(void)
@@ -133,6 +166,7 @@ t_value_time_invalid(void)
 static CU_TestInfo value_tests[] = {
 	{ "t_value_decimal_parse", t_value_decimal_parse },
 	{ "t_value_decimal_format", t_value_decimal_format },
+	{ "t_value_u64_format", t_value_u64_format },
 	{ "t_value_count_parse", t_value_count_parse },
 	{ "t_value_time_roundtrip", t_value_time_roundtrip },
 	{ "t_value_time_invalid", t_value_time_invalid },
