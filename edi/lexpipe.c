@@ -9,7 +9,9 @@
  * while taken < filled.  A mutex guards the two counts; each side sleeps
  * on its own condition variable and is woken only when it sleeps, the
  * lexer when half the ring is free again, so that a read of a million
- * items costs a few hundred wake-ups, not one a batch.
+ * items costs a few hundred wake-ups, not one a batch.  Before it sleeps
+ * the lexer does the reader's idle work (edi_lexpipe_start), a slice at a
+ * time, looking at the ring between slices.
  *
  * A batch's segments point into its own arrays of separators, filled by
  * edi_lexer_next() through edi_lexer.out_*, which the lexer moves past
@@ -40,6 +42,8 @@ struct pipe_slot {
 
 struct edi_lexpipe {
 	const struct edi_lexer	*from;		/* borrowed, read once */
+	bool			(*idle)(void *);	/* NULL: none */
+	void			*idle_arg;
 	struct pipe_slot	*slot;		/* EDI_PIPE_SLOTS of them */
 	pthread_t		 thread;
 	pthread_mutex_t		 lock;
@@ -94,14 +98,24 @@ fill_batch(struct pipe_slot *s, struct edi_lexer *lx)
 	}
 }
 
-/* Waits for a free slot; NULL when the reader stopped. */
+/*
+ * Waits for a free slot, doing idle work meanwhile while there is some;
+ * NULL when the reader stopped.
+ */
 static struct pipe_slot *
 lexer_wait(struct edi_lexpipe *p)
 {
 	struct pipe_slot	*s = NULL;
+	bool			 idle = p->idle != NULL;
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop && p->filled - p->taken == EDI_PIPE_SLOTS) {
+		if (idle) {
+			pthread_mutex_unlock(&p->lock);
+			idle = p->idle(p->idle_arg);
+			pthread_mutex_lock(&p->lock);
+			continue;
+		}
 		p->lexer_sleeps = true;
 		pthread_cond_wait(&p->lexer_wake, &p->lock);
 	}
@@ -147,13 +161,16 @@ lexer_main(void *arg)
 }
 
 struct edi_lexpipe *
-edi_lexpipe_start(const struct edi_lexer *lx)
+edi_lexpipe_start(const struct edi_lexer *lx, bool (*idle)(void *),
+    void *idle_arg)
 {
 	struct edi_lexpipe	*p = xcalloc(1, sizeof *p);
 	sigset_t		 all, old;
 	int			 rc;
 
 	p->from = lx;
+	p->idle = idle;
+	p->idle_arg = idle_arg;
 	p->slot = xmalloc(EDI_PIPE_SLOTS * sizeof *p->slot);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->lexer_wake, NULL);

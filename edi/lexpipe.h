@@ -19,6 +19,7 @@
 #ifndef EDI_LEXPIPE_H
 #define EDI_LEXPIPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,9 +44,16 @@ struct edi_lexpipe;
 
 /*
  * Starts a thread lexing on from lx (copied: lx itself is not touched);
- * NULL when no thread could be started (read on one thread then).
+ * NULL when no thread could be started (read on one thread then).  When
+ * the ring is full the thread calls idle(idle_arg) (NULL: none) before
+ * it sleeps, again and again while it answers true and the ring stays
+ * full: a slice of work of a few tens of microseconds, which the reader
+ * would otherwise do itself or leave to a third thread (the model's
+ * pages, arena_prefault_step).  It runs on the lexer thread, while the
+ * reader reads.
  */
-struct edi_lexpipe *edi_lexpipe_start(const struct edi_lexer *lx);
+struct edi_lexpipe *edi_lexpipe_start(const struct edi_lexer *lx,
+    bool (*idle)(void *), void *idle_arg);
 /* The next batch, in order, waiting for it; NULL after the last one. */
 const struct edi_batch *edi_lexpipe_next(struct edi_lexpipe *p);
 /* The reader is done with the batch edi_lexpipe_next gave. */

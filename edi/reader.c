@@ -322,6 +322,13 @@ read_segments(struct envelope *e, const struct edi_read_options *opt)
 	return rc;
 }
 
+/* The lexer thread's idle work: the model's next pages (arena.c). */
+static bool
+prefault_step(void *arena)
+{
+	return arena_prefault_step(arena);
+}
+
 /*
  * The segments after UNB, lexed on another thread (lexpipe.h), in the
  * same order and with the lexer's diagnostics in the same places as
@@ -339,7 +346,7 @@ read_segments_piped(struct envelope *e, const struct edi_read_options *opt,
 	unsigned		 i, k;
 	int			 rc = 0;
 
-	if ((p = edi_lexpipe_start(&e->lx)) == NULL)
+	if ((p = edi_lexpipe_start(&e->lx, prefault_step, e->t->arena)) == NULL)
 		return -2;
 	while ((b = edi_lexpipe_next(p)) != NULL) {
 		for (i = 0, k = 0; i < b->nseg; i++) {
@@ -371,10 +378,10 @@ use_pipe(const struct edi_read_options *opt, size_t len)
 }
 
 /*
- * Whether to have the model's chunks prefaulted on a thread of their own
- * (arena.h): a big input when more than one thread may be used.  The
- * model takes 1.3 to 1.5 times the input's bytes, the first guess
- * (arena_prefault_progress() refines it).
+ * Whether to have the model's chunks prefaulted (arena.h): a big input
+ * when more than one thread may be used.  The model takes 1.3 to 1.5
+ * times the input's bytes, the first guess (arena_prefault_progress()
+ * refines it).
  */
 static bool
 use_prefault(const struct edi_read_options *opt, size_t len)
@@ -382,6 +389,7 @@ use_prefault(const struct edi_read_options *opt, size_t len)
 	return (opt == NULL || opt->threads != 1) &&
 	    len >= EDI_PREFAULT_MIN_BYTES;
 }
+
 
 int
 edi_read_with(const char *data, size_t len, const struct edi_read_options *opt,
@@ -401,7 +409,11 @@ edi_read_with(const char *data, size_t len, const struct edi_read_options *opt,
 		    "the interchange does not start with UNB (after an optional "
 		    "UNA)");
 	read_unb(&e, &seg);
-	if (use_prefault(opt, len))
+	/* With the lexer on a thread of its own, that thread fills the pages
+	 * while it waits for the mapper; else a thread of their own does. */
+	if (use_prefault(opt, len) && use_pipe(opt, len))
+		(void)arena_prefault_begin(t->arena, len / 2 * 3);
+	else if (use_prefault(opt, len))
 		(void)arena_prefault_start(t->arena, len / 2 * 3);
 	rc = use_pipe(opt, len) ? read_segments_piped(&e, opt, data, len) : -2;
 	if (rc == -2)

@@ -32,22 +32,20 @@
  * time it loses again.  What is learnt is the machine's, not one
  * train's: it is kept for the process.
  *
- * The prefault thread is the least urgent on the machine (SCHED_IDLE).
- * The EDIFACT reader of a big train is already two threads, the lexer
- * and the mapper, and the mapper is the one that sets the pace; on two
- * cores a third thread of the same weight took its share of the
+ * Who fills them.  The EDIFACT reader of a big train is already two
+ * threads, the lexer and the mapper, and the mapper sets the pace; on
+ * two cores a third, the prefault thread, took its share of the
  * mapper's core: 0.41-0.56 s (median 0.50) to read the shared
  * million-item CUSCAR train of bench/edifact.sh, against 0.45-0.54
- * without prefaulting at all.  Idle, it fills pages while the lexer
- * waits for the mapper, and the mapper's core is its own: 0.37-0.44 s
- * (median 0.39), the same CPU in all.  On a machine busy with other
- * work it fills little, and the reader maps and faults its own chunks,
- * as without it.  A reader that waits for it (its mutex,
- * arena_prefault_stop()'s join) leaves a core to it.
+ * without prefaulting at all.  So a reader with a thread of its own that
+ * waits for it has that thread fill the chunks instead
+ * (arena_prefault_begin, arena_prefault_step): the lexer, while the
+ * mapper is a few batches behind, a slice of pages at a time, and the
+ * mapper's core is its own.  A reader with no such thread (XML, where
+ * libxml2 reads on one core) has the prefault thread.
  */
 #include <sys/mman.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 
 #include <stdalign.h>
@@ -90,18 +88,28 @@ struct arena_chunk {
 #define ARENA_SPARE_MIN	8		/* 256 bytes: small arrays are not worth it */
 #define ARENA_SPARE_MAX	20		/* 1 MiB: larger ones have chunks of their own */
 
+enum arena_pages {
+	PAGES_HUGE,
+	PAGES_SMALL,
+};
+
 /*
- * The prefault thread's side of an arena: chunks of ARENA_MAX_CHUNK
- * bytes, mapped and touched, up to PREFAULT_DEPTH ahead of the reader
- * and no further than the arena is expected to grow.  Two are enough
- * ahead: a chunk is touched in under a millisecond warm and about 13 ms
- * cold, about as long as the reader takes to fill one; every chunk ready
- * but never taken is memory the daemon holds at the end of a parse, its
- * peak.  Every field but the thread is under mu.
+ * The filler's side of an arena: chunks of ARENA_MAX_CHUNK bytes, mapped
+ * and touched, up to PREFAULT_DEPTH ahead of the reader and no further
+ * than the arena is expected to grow.  Two are enough ahead: a chunk is
+ * touched in under a millisecond warm and about 13 ms cold, about as
+ * long as the reader takes to fill one; every chunk ready but never
+ * taken is memory the daemon holds at the end of a parse, its peak.
+ * The filler is the prefault thread (threaded) or whichever thread calls
+ * arena_prefault_step(), one at a time.  Under mu: ready to taken;
+ * the filler's alone: filling to fill_ns.
  */
 #define PREFAULT_DEPTH	2
+#define PREFAULT_STEP	64		/* pages arena_prefault_step() fills */
+#define PAGE_BYTES	4096
 struct arena_prefault {
 	pthread_t	 thread;
+	bool		 threaded;
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;		/* a chunk was taken, more expected, or stop */
 	void		*ready[PREFAULT_DEPTH];
@@ -110,6 +118,10 @@ struct arena_prefault {
 	size_t		 have;		/* the arena's bytes when last told */
 	size_t		 expect;	/* the arena's expected size in all */
 	size_t		 taken;		/* chunks the arena took ready */
+	unsigned char	*filling;	/* touched up to filled; NULL: none */
+	size_t		 filled;
+	enum arena_pages kind;		/* of filling */
+	uint64_t	 fill_ns;	/* CPU spent filling it so far */
 };
 
 struct arena {
@@ -118,13 +130,9 @@ struct arena {
 	size_t			 next_size;
 	size_t			 bytes;
 	void			*spare[ARENA_SPARE_MAX + 1];
-	struct arena_prefault	*prefault;	/* NULL: none running */
+	struct arena_prefault	*prefault;	/* NULL: none begun */
 };
 
-enum arena_pages {
-	PAGES_HUGE,
-	PAGES_SMALL,
-};
 #define PAGES_RETRY	8	/* chunks before the costlier kind is retried */
 #define PAGES_RETRY_MAX	64
 static struct {
@@ -520,42 +528,69 @@ arena_prefault_wanted(const struct arena_prefault *pf)
 }
 
 /*
- * The prefault thread: maps a chunk and writes a byte of each page, so
- * that the kernel (and the host) fill them here rather than under the
- * reader, while one more is wanted.  It runs only on a core nothing else
- * wants (SCHED_IDLE, sched(7)): the file's head says why.
+ * Writes a byte of up to pages more pages of the chunk being filled --
+ * mapping one first when another is wanted -- so that the kernel (and
+ * the host) fill them here rather than under the reader, and hands the
+ * chunk to the arena once whole.  1: pages were filled; 0: no chunk is
+ * wanted now; -1: the system maps nothing (the reader maps its own).
+ * Only the filler calls it, never holding mu.
  */
+static int
+prefault_fill(struct arena_prefault *pf, size_t pages)
+{
+	volatile unsigned char	*p;
+	size_t			 end, i;
+	uint64_t		 t0;
+	bool			 wanted;
+
+	if (pf->filling == NULL) {
+		pthread_mutex_lock(&pf->mu);
+		wanted = !pf->stop && arena_prefault_wanted(pf);
+		pthread_mutex_unlock(&pf->mu);
+		if (!wanted)
+			return 0;
+		pf->kind = arena_pages_next();
+		if ((pf->filling = arena_map(ARENA_MAX_CHUNK, pf->kind)) == NULL)
+			return -1;
+		pf->filled = 0;
+		pf->fill_ns = 0;
+	}
+	p = pf->filling;
+	end = ARENA_MAX_CHUNK - pf->filled > pages * PAGE_BYTES ?
+	    pf->filled + pages * PAGE_BYTES : ARENA_MAX_CHUNK;
+	t0 = thread_cpu_ns();
+	for (i = pf->filled; i < end; i += PAGE_BYTES)
+		p[i] = 0;
+	pf->fill_ns += thread_cpu_ns() - t0;
+	pf->filled = end;
+	if (end < ARENA_MAX_CHUNK)
+		return 1;
+	arena_pages_took(pf->kind, pf->fill_ns);
+	/* wanted() kept nready under PREFAULT_DEPTH, and only the reader
+	 * has taken any since. */
+	pthread_mutex_lock(&pf->mu);
+	pf->ready[pf->nready++] = pf->filling;
+	pthread_mutex_unlock(&pf->mu);
+	pf->filling = NULL;
+	return 1;
+}
+
+/* The prefault thread: a whole chunk at a time, while one is wanted. */
 static void *
 arena_prefault_main(void *arg)
 {
 	struct arena_prefault	*pf = arg;
-	struct sched_param	 idle = { 0 };
-	volatile unsigned char	*p;
-	enum arena_pages	 k;
-	uint64_t		 t0;
-	size_t			 i;
+	int			 rc = 0;
 
-	/* Lowering one's own policy needs no privilege; without it, the
-	 * thread runs as before. */
-	(void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
 	pthread_mutex_lock(&pf->mu);
-	while (!pf->stop) {
+	while (!pf->stop && rc >= 0) {
 		if (!arena_prefault_wanted(pf)) {
 			pthread_cond_wait(&pf->cv, &pf->mu);
 			continue;
 		}
 		pthread_mutex_unlock(&pf->mu);
-		k = arena_pages_next();
-		if ((p = arena_map(ARENA_MAX_CHUNK, k)) != NULL) {
-			t0 = thread_cpu_ns();
-			for (i = 0; i < ARENA_MAX_CHUNK; i += 4096)
-				p[i] = 0;
-			arena_pages_took(k, thread_cpu_ns() - t0);
-		}
+		rc = prefault_fill(pf, ARENA_MAX_CHUNK / PAGE_BYTES);
 		pthread_mutex_lock(&pf->mu);
-		if (p == NULL)
-			break;		/* the reader maps its own */
-		pf->ready[pf->nready++] = (void *)p;
 	}
 	pthread_mutex_unlock(&pf->mu);
 	return NULL;
@@ -581,12 +616,23 @@ arena_prefault_take(struct arena_prefault *pf)
 	return p;
 }
 
+/* Frees pf, whose filler has stopped, and the chunks it did not hand over. */
+static void
+prefault_free(struct arena_prefault *pf)
+{
+	while (pf->nready > 0)
+		munmap(pf->ready[--pf->nready], ARENA_MAX_CHUNK);
+	if (pf->filling != NULL)
+		munmap(pf->filling, ARENA_MAX_CHUNK);
+	pthread_cond_destroy(&pf->cv);
+	pthread_mutex_destroy(&pf->mu);
+	free(pf);
+}
+
 int
-arena_prefault_start(struct arena *a, size_t expect)
+arena_prefault_begin(struct arena *a, size_t expect)
 {
 	struct arena_prefault	*pf;
-	sigset_t		 all, old;
-	int			 rc;
 
 	if (a->prefault != NULL || expect < a->bytes + ARENA_MAX_CHUNK)
 		return -1;
@@ -595,6 +641,20 @@ arena_prefault_start(struct arena *a, size_t expect)
 	pthread_cond_init(&pf->cv, NULL);
 	pf->have = a->bytes;
 	pf->expect = expect;
+	a->prefault = pf;
+	return 0;
+}
+
+int
+arena_prefault_start(struct arena *a, size_t expect)
+{
+	struct arena_prefault	*pf;
+	sigset_t		 all, old;
+	int			 rc;
+
+	if (arena_prefault_begin(a, expect) < 0)
+		return -1;
+	pf = a->prefault;
 	/* The thread takes no signal, as the EDIFACT lexer's: the caller's
 	 * threads handle them. */
 	sigfillset(&all);
@@ -602,13 +662,19 @@ arena_prefault_start(struct arena *a, size_t expect)
 	rc = pthread_create(&pf->thread, NULL, arena_prefault_main, pf);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
-		pthread_cond_destroy(&pf->cv);
-		pthread_mutex_destroy(&pf->mu);
-		free(pf);
+		a->prefault = NULL;
+		prefault_free(pf);
 		return -1;
 	}
-	a->prefault = pf;
+	pf->threaded = true;
 	return 0;
+}
+
+bool
+arena_prefault_step(struct arena *a)
+{
+	return a->prefault != NULL && !a->prefault->threaded &&
+	    prefault_fill(a->prefault, PREFAULT_STEP) > 0;
 }
 
 void
@@ -656,17 +722,15 @@ arena_prefault_stop(struct arena *a)
 
 	if (pf == NULL)
 		return 0;
-	pthread_mutex_lock(&pf->mu);
-	pf->stop = true;
-	pthread_cond_signal(&pf->cv);
-	pthread_mutex_unlock(&pf->mu);
-	pthread_join(pf->thread, NULL);
-	while (pf->nready > 0)
-		munmap(pf->ready[--pf->nready], ARENA_MAX_CHUNK);
+	if (pf->threaded) {
+		pthread_mutex_lock(&pf->mu);
+		pf->stop = true;
+		pthread_cond_signal(&pf->cv);
+		pthread_mutex_unlock(&pf->mu);
+		pthread_join(pf->thread, NULL);
+	}
 	taken = pf->taken;
-	pthread_cond_destroy(&pf->cv);
-	pthread_mutex_destroy(&pf->mu);
-	free(pf);
+	prefault_free(pf);
 	a->prefault = NULL;
 	return taken;
 }

@@ -9,6 +9,7 @@
 #ifndef MANIFEST_ARENA_H
 #define MANIFEST_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,9 +56,24 @@ void arena_trim(struct arena *a, void *p, size_t *cap, size_t n, size_t size);
  */
 int arena_prefault_start(struct arena *a, size_t expect);
 /*
+ * The same without the thread: the chunks are filled, a slice of pages
+ * at a time, by arena_prefault_step() from a thread the caller already
+ * has and that would otherwise wait (arena.c says why).  0, or -1 as
+ * arena_prefault_start.
+ */
+int arena_prefault_begin(struct arena *a, size_t expect);
+/*
+ * Fills a slice of the next chunk wanted (PREFAULT_STEP pages, about 30
+ * microseconds); false when none is wanted now (the arena may want more
+ * once it has taken what is ready) or nothing was begun.  One thread at
+ * a time, not the arena's own, may call it while the arena is used, and
+ * none once arena_prefault_stop() is called.
+ */
+bool arena_prefault_step(struct arena *a);
+/*
  * A better guess of the arena's final size, from the reader's progress:
  * no chunk is prepared past it (each one would be held, unused, to the
- * end of the parse).  Nothing when no thread runs.
+ * end of the parse).  Nothing when none was begun.
  */
 void arena_prefault_expect(struct arena *a, size_t expect);
 /*
@@ -66,12 +82,13 @@ void arena_prefault_expect(struct arena *a, size_t expect);
  * (from the first MiB on, where a header would skew the guess).
  */
 void arena_prefault_progress(struct arena *a, size_t done, size_t total);
-/* Chunks prepared and not yet taken (statistics, tests); 0 without a thread. */
+/* Chunks prepared and not yet taken (statistics, tests); 0 when none begun. */
 int arena_prefault_ready(struct arena *a);
 /*
- * Stops that thread, unmapping the chunks it prepared that were not
- * taken; arena_free() stops it too.  Returns how many chunks the arena
- * took ready (0 when none was running).
+ * Stops the thread, or ends what arena_prefault_begin() began, unmapping
+ * the chunks prepared and not taken (whole or in part); arena_free()
+ * does it too.  Returns how many chunks the arena took ready (0 when
+ * none was begun).
  */
 size_t arena_prefault_stop(struct arena *a);
 

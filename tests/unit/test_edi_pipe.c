@@ -6,13 +6,18 @@
  * the segments (more of them than a batch holds, and more than the
  * diagnostics' limit), bad release characters, a segment past the
  * lexer's element and component limits, the input cut inside a segment;
- * and with the model's chunks prefaulted on a third thread, on a train
- * above that thread's threshold.
+ * and with the model's chunks prefaulted, on a train above that
+ * threshold; the lexer thread does the reader's idle work while its
+ * ring is full.
  */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "edi/lexpipe.h"
 #include "edi/reader.h"
 #include "edi/writer.h"
 #include "manifest/arena.h"
@@ -201,7 +206,66 @@ t_edi_pipe_prefaulted_agrees(void)
 	buf_free(&edi);
 }
 
+/* Idle work of 40 slices: one done a call, false once none is left. */
+static bool
+idle_slice(void *arg)
+{
+	int	*left = arg;
+
+	if (*left == 0)
+		return false;
+	--*left;
+	return true;
+}
+
+/*
+ * A reader slower than the lexer (1 ms a batch): the lexer thread, its
+ * ring full, does all the idle work; every segment still comes through,
+ * in order, as many as the lexer on its own finds.
+ */
+static void
+t_edi_pipe_idle_work(void)
+{
+	struct buf		 edi = { 0 };
+	struct edi_lexer	*lx = aligned_alloc(64,
+				    (sizeof *lx + 63) / 64 * 64);
+	struct diag_list	 dl;
+	struct edi_segment	 seg;
+	struct edi_lexpipe	*p;
+	const struct edi_batch	*b;
+	size_t			 n1 = 0, n2 = 0;
+	uint64_t		 last = 0;
+	bool			 ordered = true;
+	int			 left = 40;
+
+	clean_train(&edi);
+	diag_list_init(&dl, 0);
+	edi_lexer_init(lx, edi.data, edi.len, &dl);
+	while (edi_lexer_next(lx, &seg) == 1)
+		n1++;
+	edi_lexer_init(lx, edi.data, edi.len, &dl);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p = edi_lexpipe_start(lx, idle_slice,
+	    &left));
+	while ((b = edi_lexpipe_next(p)) != NULL) {
+		for (unsigned i = 0; i < b->nseg; i++, n2++) {
+			ordered = ordered && (n2 == 0 ||
+			    b->seg[i].offset > last);
+			last = b->seg[i].offset;
+		}
+		usleep(1000);
+		edi_lexpipe_done(p);
+	}
+	edi_lexpipe_free(p);
+	CU_ASSERT_EQUAL(left, 0);
+	CU_ASSERT_EQUAL(n1, n2);
+	CU_ASSERT_TRUE(ordered);
+	free(lx);
+	diag_list_clear(&dl);
+	buf_free(&edi);
+}
+
 static CU_TestInfo edi_pipe_tests[] = {
+	{ "t_edi_pipe_idle_work", t_edi_pipe_idle_work },
 	{ "t_edi_pipe_prefaulted_agrees", t_edi_pipe_prefaulted_agrees },
 	{ "t_edi_pipe_damaged_agrees", t_edi_pipe_damaged_agrees },
 	{ "t_edi_pipe_diag_limit_agrees", t_edi_pipe_diag_limit_agrees },
