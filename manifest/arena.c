@@ -655,6 +655,7 @@ arena_prefault_start(struct arena *a, size_t expect)
 	if (arena_prefault_begin(a, expect) < 0)
 		return -1;
 	pf = a->prefault;
+	pf->threaded = true;	/* before the thread: no step may fill */
 	/* The thread takes no signal, as the EDIFACT lexer's: the caller's
 	 * threads handle them. */
 	sigfillset(&all);
@@ -666,7 +667,6 @@ arena_prefault_start(struct arena *a, size_t expect)
 		prefault_free(pf);
 		return -1;
 	}
-	pf->threaded = true;
 	return 0;
 }
 
