@@ -28,8 +28,9 @@ struct input_options {
 	void		(*consumed)(void *arg, size_t upto);
 	void		 *consumed_arg;
 	/* The readers' threads: 0, their own for a big input (EDIFACT: a
-	 * lexer from 1 MiB, unless RAILGATE_EDI_THREADS says 1 or 2; both:
-	 * a prefault thread, edi/reader.h and manifest/xml.h); 1, none;
+	 * lexer from 1 MiB, which also prefaults a big model, unless
+	 * RAILGATE_EDI_THREADS says 1 or 2; XML: a prefault thread;
+	 * edi/reader.h and manifest/xml.h); 1, none;
 	 * 2, the EDIFACT lexer's always (tests). */
 	unsigned	  threads;
 };

@@ -14,9 +14,9 @@
  * first touch costs the host's fault as well: a profile of `railgate
  * parse` on the 1,000,000-item CUSCAR train spent 40% of its CPU in
  * clear_page.  A big reader therefore asks for its next chunks to be
- * mapped and touched on a thread of its own (arena_prefault_start): the
- * reading thread takes a chunk ready, and only maps one itself when the
- * thread is behind.
+ * mapped and touched ahead, on a thread of its own (arena_prefault_start)
+ * or by one it has (below): the reading thread takes a chunk ready, and
+ * only maps one itself when the filler is behind.
  *
  * Page size.  This 2-core machine filled huge pages freed a moment ago
  * at 5 to 8 GB/s, but ones the host had taken back at 95 to 340 MB/s,
@@ -26,7 +26,7 @@
  * and huge pages made its parse of a 1,000,000-parcel train 0.7 s where
  * small ones take 0.4 s; a benchmark parsing the same file again and
  * again finds them warm and 15% faster than small ones.  So the
- * prefault thread times each chunk it fills, in its own CPU time, and
+ * filler times each chunk it fills, in its own CPU time, and
  * chunks are mapped in the kind of page that cost less last time; the
  * other kind is tried again after PAGES_RETRY chunks, twice as late each
  * time it loses again.  What is learnt is the machine's, not one
@@ -203,7 +203,7 @@ arena_pages_cheaper(void)
 	return k;
 }
 
-/* The kind of page the prefault thread's next chunk is to be in. */
+/* The kind of page the filler's next chunk is to be in. */
 static enum arena_pages
 arena_pages_next(void)
 {

@@ -94,7 +94,7 @@ size_t arena_prefault_stop(struct arena *a);
 
 /* Bytes obtained from the system, for statistics and memory limits. */
 /*
- * The CPU time the prefault thread last took to fill a chunk (4 MiB) of
+ * The CPU time the filler last took to fill a chunk (4 MiB) of
  * huge pages and of small ones (0: none filled yet): chunks are mapped
  * in the kind that cost less (arena.c).  For benchmarks and tests.
  */

@@ -173,7 +173,7 @@ t_edi_pipe_truncated_agrees(void)
 
 /*
  * A train over EDI_PREFAULT_MIN_BYTES, read on one thread and with the
- * lexer and prefault threads (threads 0): the same JSON, diagnostics and
+ * lexer's thread prefaulting (threads 0): the same JSON, diagnostics and
  * model size -- a chunk taken ready counts as one mapped in place.
  */
 static void
