@@ -378,18 +378,16 @@ use_pipe(const struct edi_read_options *opt, size_t len)
 }
 
 /*
- * Whether to have the model's chunks prefaulted (arena.h): a big input
- * when more than one thread may be used.  The model takes 1.3 to 1.5
- * times the input's bytes, the first guess (arena_prefault_progress()
- * refines it).
+ * Whether to have the model's chunks prefaulted (arena.h) by the lexer's
+ * thread: a big input read with one.  The model takes 1.3 to 1.5 times
+ * the input's bytes, the first guess (arena_prefault_progress() refines
+ * it).
  */
 static bool
 use_prefault(const struct edi_read_options *opt, size_t len)
 {
-	return (opt == NULL || opt->threads != 1) &&
-	    len >= EDI_PREFAULT_MIN_BYTES;
+	return use_pipe(opt, len) && len >= EDI_PREFAULT_MIN_BYTES;
 }
-
 
 int
 edi_read_with(const char *data, size_t len, const struct edi_read_options *opt,
@@ -409,12 +407,11 @@ edi_read_with(const char *data, size_t len, const struct edi_read_options *opt,
 		    "the interchange does not start with UNB (after an optional "
 		    "UNA)");
 	read_unb(&e, &seg);
-	/* With the lexer on a thread of its own, that thread fills the pages
-	 * while it waits for the mapper; else a thread of their own does. */
-	if (use_prefault(opt, len) && use_pipe(opt, len))
+	/* The lexer's thread fills the pages while it waits for the mapper;
+	 * when it cannot be started, no one does (the reader faults its own:
+	 * a third thread would not start either). */
+	if (use_prefault(opt, len))
 		(void)arena_prefault_begin(t->arena, len / 2 * 3);
-	else if (use_prefault(opt, len))
-		(void)arena_prefault_start(t->arena, len / 2 * 3);
 	rc = use_pipe(opt, len) ? read_segments_piped(&e, opt, data, len) : -2;
 	if (rc == -2)
 		rc = read_segments(&e, opt);

@@ -39,11 +39,9 @@ int edi_read(const char *data, size_t len, struct manifest_train *t);
  * caller's thread.
  *
  * From EDI_PREFAULT_MIN_BYTES on, unless threads is 1, the model's big
- * chunks are also mapped and touched ahead -- by the lexer's thread
- * while it waits for the mapper (arena_prefault_step), or on a thread of
- * their own when no lexer thread started (arena_prefault_start): the
- * kernel's filling of fresh pages then runs beside the reading instead
- * of inside it.
+ * chunks are also mapped and touched ahead by the lexer's thread while
+ * it waits for the mapper (arena_prefault_step): the kernel's filling of
+ * fresh pages then runs beside the reading instead of inside it.
  */
 #define EDI_PIPE_MIN_BYTES ((size_t)1 << 20)
 #define EDI_PREFAULT_MIN_BYTES ((size_t)8 << 20)
