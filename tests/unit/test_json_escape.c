@@ -240,19 +240,22 @@ pooled_train(bool fresh)
 static void
 t_json_items_recalled_as_measured(void)
 {
-	struct manifest_train	*a = pooled_train(false), *b = pooled_train(true);
+	struct manifest_train	*a = pooled_train(false);
+	struct manifest_train	*b = pooled_train(true);
 	struct buf		 ja = { 0 }, jb = { 0 };
 
 	CU_ASSERT_EQUAL_FATAL(a->nwagons, 1);
 	CU_ASSERT_EQUAL(a->wagons[0]->nitems, 600);
 	manifest_json_write(a, 0, &ja);
 	manifest_json_write(b, 0, &jb);
-	CU_ASSERT_TRUE(ja.len == jb.len && memcmp(ja.data, jb.data, ja.len) == 0);
+	CU_ASSERT_TRUE(ja.len == jb.len &&
+	    memcmp(ja.data, jb.data, ja.len) == 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(ja.data, "\"Tyres \\\"R3\\\"\""));
 	ja.len = jb.len = 0;
 	manifest_wagon_contents_write(a->wagons[0], &ja);
 	manifest_wagon_contents_write(b->wagons[0], &jb);
-	CU_ASSERT_TRUE(ja.len == jb.len && memcmp(ja.data, jb.data, ja.len) == 0);
+	CU_ASSERT_TRUE(ja.len == jb.len &&
+	    memcmp(ja.data, jb.data, ja.len) == 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(ja.data, "tab\\there"));
 	buf_free(&ja);
 	buf_free(&jb);

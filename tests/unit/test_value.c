@@ -104,8 +104,10 @@ t_value_u64_format(void)
 		uint64_t v[3] = { u, u * 10 - 1, u + u / 2 + 7 };
 
 		for (int k = 0; k < 3; k++) {
-			snprintf(want, sizeof want, "%llu", (unsigned long long)v[k]);
-			same = same && value_u64_format(v[k], b) == strlen(want) &&
+			snprintf(want, sizeof want, "%llu",
+			    (unsigned long long)v[k]);
+			same = same &&
+			    value_u64_format(v[k], b) == strlen(want) &&
 			    strcmp(b, want) == 0;
 		}
 	}
