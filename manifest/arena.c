@@ -596,7 +596,7 @@ arena_prefault_main(void *arg)
 	return NULL;
 }
 
-/* The oldest ready chunk, or NULL when the thread is behind. */
+/* The oldest ready chunk, or NULL when the filler is behind. */
 static void *
 arena_prefault_take(struct arena_prefault *pf)
 {

@@ -63,7 +63,7 @@ int arena_prefault_start(struct arena *a, size_t expect);
  */
 int arena_prefault_begin(struct arena *a, size_t expect);
 /*
- * Fills a slice of the next chunk wanted (PREFAULT_STEP pages, about 30
+ * Fills a slice of the next chunk wanted (64 pages, about 30
  * microseconds); false when none is wanted now (the arena may want more
  * once it has taken what is ready) or nothing was begun.  One thread at
  * a time, not the arena's own, may call it while the arena is used, and

@@ -480,17 +480,12 @@ kept_toks(const struct names_keys_kept *kb, struct names_keys_toks *c,
     const struct names_keys *k, size_t i, int pin,
     const struct names_generic *g, int *han)
 {
-	const struct names_toks_kept	*t;
-	struct toks_view		 v;
+	const struct names_toks_kept	*t = kb != NULL ? &kb->t[i][pin] : NULL;
 
-	if (kb == NULL || kb->t[i][pin].t == NULL)
+	if (t == NULL || t->t == NULL)
 		return keys_toks(c, k, i, pin, g, han);
-	t = &kb->t[i][pin];
-	v.t = t->t;
-	v.n = t->n;
-	v.distinct = t->distinct;
 	*han = t->han;
-	return v;
+	return (struct toks_view){ t->t, t->n, t->distinct };
 }
 
 void
